@@ -1,0 +1,1 @@
+export { disconnectDb, getDb, isPostgresServer, type Db, type Tx } from './client';

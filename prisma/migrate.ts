@@ -1,0 +1,24 @@
+// `npm run db:migrate`: applies pending migrations to the configured database
+// (DATABASE_URL, or the embedded PGlite folder), with the same
+// `_prisma_migrations` bookkeeping as `prisma migrate deploy`. Idempotent.
+import { openMigrationTarget } from '@/lib/db/migration-target';
+import { applyMigrations } from './schema-engine';
+
+async function main() {
+  const { target, label, close } = await openMigrationTarget();
+  try {
+    const applied = await applyMigrations(target.factory);
+    console.log(
+      applied.length === 0
+        ? `${label}: already up to date.`
+        : `${label}: applied ${applied.length} migration(s):\n${applied.map((n) => `  ${n}`).join('\n')}`,
+    );
+  } finally {
+    await close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

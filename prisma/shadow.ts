@@ -1,0 +1,28 @@
+// The shadow database a diff replays migrations on: a temporary database on
+// the PostgreSQL server when DATABASE_URL is set, an in-memory PGlite if not.
+import { PGlite } from '@electric-sql/pglite';
+import { pgliteMigrationTarget, pgMigrationTarget, type MigrationTarget } from '@/lib/db/adapters';
+import { getEnv } from '@/lib/env';
+import { withTemporaryDatabase } from './temporary-database';
+
+export async function withShadowTarget<T>(work: (target: MigrationTarget) => Promise<T>): Promise<T> {
+  const { DATABASE_URL } = getEnv();
+  if (DATABASE_URL) {
+    return withTemporaryDatabase(DATABASE_URL, 'custodian_shadow', async (shadowUrl) => {
+      const target = pgMigrationTarget(shadowUrl, shadowUrl);
+      try {
+        return await work(target);
+      } finally {
+        await target.dispose();
+      }
+    });
+  }
+  const scratch = new PGlite();
+  const target = pgliteMigrationTarget(scratch);
+  try {
+    return await work(target);
+  } finally {
+    await target.dispose();
+    await scratch.close();
+  }
+}
