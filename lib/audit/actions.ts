@@ -1,0 +1,44 @@
+// The custody timeline's vocabulary: every action with its typed details, so
+// the timeline can render each event as a sentence. Details never carry a
+// secret value. Later domains add their actions here.
+
+type Change<T> = { from: T; to: T };
+type PersonRef = { id: string; name: string | null } | null;
+
+export type AuditDetailsByAction = {
+  'agent.created': { slug: string; name: string; riskTier: string };
+  'agent.updated': { changes: Record<string, Change<unknown>> };
+  'agent.status_changed': Change<string> & { reason?: string };
+  'owner.assigned': Change<PersonRef>;
+  'control.assigned': { plane: string } & Change<PersonRef>;
+  'purpose.added': { purposeId: string; task: string };
+  'purpose.approved': { purposeId: string };
+  'purpose.expired': { purposeId: string; reason?: string };
+  'credential.issued': { name: string; kind?: string; reason?: string };
+  'credential.used': { name: string; context?: string };
+  'credential.rotated': { name: string; reason?: string };
+  'credential.revoked': { name: string; reason: string };
+  'exception.requested': { exceptionId: string; type: string; expiresAt: string };
+  'exception.approved': { exceptionId: string; reason: string };
+  'exception.rejected': { exceptionId: string; reason: string };
+  'exception.withdrawn': { exceptionId: string; reason?: string };
+  'exception.revoked': { exceptionId: string; reason: string };
+  'exception.expired': { exceptionId: string };
+  'review.opened': { reviewId: string; triggers: string[] };
+  'review.completed': { reviewId: string; outcome: string; notes?: string };
+  'user.signed_in': { provider: string };
+  'user.sign_in_refused': { provider: string; reason: string };
+  'role.granted': { userId: string; role: string };
+  'role.removed': { userId: string; role: string };
+  'user.deactivated': { userId: string; reason?: string };
+  'user.reactivated': { userId: string };
+  'token.created': { tokenId: string; name: string; scopes: string[] };
+  'token.revoked': { tokenId: string };
+  'settings.changed': { key: string } & Change<unknown>;
+  'audit.exported': { format: string; filter: Record<string, unknown>; count: number };
+  'audit.checkpoint_signed': { checkpointId: string; seq: string; keyId: string };
+  // Used by tests and demo data to exercise the chain itself.
+  'system.note': { note: string };
+};
+
+export type AuditAction = keyof AuditDetailsByAction;

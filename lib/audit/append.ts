@@ -1,0 +1,80 @@
+import 'server-only';
+import type { Tx } from '@/lib/db';
+import type { ActorType } from '@/lib/generated/prisma/enums';
+import type { AuditAction, AuditDetailsByAction } from './actions';
+import { hashEvent, toJson } from './canonical';
+import { snapshotOwners, type OwnersSnapshot } from './owners';
+
+export type AuditActor = { type: ActorType; id: string | null };
+
+export const SYSTEM_ACTOR: AuditActor = { type: 'SYSTEM', id: null };
+
+export type AuditEventInput<A extends AuditAction = AuditAction> = {
+  action: A;
+  actor: AuditActor;
+  details: AuditDetailsByAction[A];
+  agentId?: string | null;
+  credentialId?: string | null;
+  /** When it happened, if not now (e.g. a use reported later by a broker). */
+  occurredAt?: Date;
+};
+
+export type AppendedEvent = { seq: bigint; hash: string };
+
+/**
+ * Appends one event to the custody timeline inside the caller's transaction,
+ * so the change and its event commit or roll back together. Call it last in
+ * the transaction: it holds the chain lock until commit.
+ */
+export async function appendAuditEvent<A extends AuditAction>(
+  tx: Tx,
+  event: AuditEventInput<A>,
+): Promise<AppendedEvent> {
+  const [appended] = await appendAuditEvents(tx, [event]);
+  return appended as AppendedEvent;
+}
+
+/**
+ * Appends a batch under one lock of the chain head with one multi-row insert.
+ * The head row serialises writers: seq stays gapless and the chain never forks.
+ */
+export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Promise<AppendedEvent[]> {
+  if (events.length === 0) return [];
+  const owners = await snapshotOwners(
+    tx,
+    events.flatMap((e) => (e.agentId ? [e.agentId] : [])),
+  );
+
+  const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
+    SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
+  if (!head) throw new Error('The audit chain head is missing: run the migrations.');
+
+  const recordedAt = new Date();
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const rows = events.map((event) => {
+    seq += 1n;
+    const row = {
+      seq,
+      occurredAt: event.occurredAt ?? recordedAt,
+      recordedAt,
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      agentId: event.agentId ?? null,
+      credentialId: event.credentialId ?? null,
+      action: event.action,
+      details: toJson(event.details) ?? {},
+      owners: event.agentId ? (toJson(owners.get(event.agentId) ?? null) as OwnersSnapshot | null) : null,
+      prevHash,
+    };
+    const hash = hashEvent(prevHash, row);
+    prevHash = hash;
+    return { ...row, hash };
+  });
+
+  await tx.auditEvent.createMany({
+    data: rows.map((row) => ({ ...row, details: row.details as object, owners: row.owners ?? undefined })),
+  });
+  await tx.$executeRaw`UPDATE "AuditChainHead" SET "seq" = ${seq}, "hash" = ${prevHash} WHERE "id" = 1`;
+  return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
+}

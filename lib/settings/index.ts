@@ -1,0 +1,2 @@
+export { getSettings } from './queries';
+export { DEFAULT_SETTINGS, SettingsSchema, type SettingKey, type Settings } from './schema';

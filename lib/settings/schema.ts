@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const hours = z.number().int().positive().max(24 * 366);
+const days = z.number().int().positive().max(3660);
+const seconds = z.number().int().positive().max(366 * 24 * 3600);
+
+// Each section is one Setting row, keyed by the section's name.
+export const SettingsSchema = z.object({
+  /** The longest window an exception of each type may have. */
+  exceptionMaxHours: z.object({
+    BREAK_GLASS: hours,
+    PERSISTENT_TOKEN: hours,
+    CACHED_SECRET: hours,
+    BROAD_SCOPE: hours,
+    OTHER: hours,
+  }),
+  /** Days between lifecycle reviews, by risk tier (an agent may override). */
+  reviewCadenceDays: z.object({ LOW: days, MEDIUM: days, HIGH: days, CRITICAL: days }),
+  /** The longest time-to-live a credential may have. */
+  credentialMaxTtlSeconds: z.object({ standard: seconds, privileged: seconds }),
+  /** Rotation period assumed for a static credential that states none. */
+  credentialRotationDays: days,
+  /** Risk tiers whose reviewer must not be the agent's accountable owner. */
+  reviewerRule: z.object({
+    ownerMayNotReviewTiers: z.array(z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'])),
+  }),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingKey = keyof Settings;
+
+export const DEFAULT_SETTINGS: Settings = {
+  exceptionMaxHours: {
+    BREAK_GLASS: 4,
+    PERSISTENT_TOKEN: 14 * 24,
+    CACHED_SECRET: 7 * 24,
+    BROAD_SCOPE: 7 * 24,
+    OTHER: 7 * 24,
+  },
+  reviewCadenceDays: { LOW: 365, MEDIUM: 180, HIGH: 90, CRITICAL: 30 },
+  credentialMaxTtlSeconds: { standard: 24 * 3600, privileged: 3600 },
+  credentialRotationDays: 90,
+  reviewerRule: { ownerMayNotReviewTiers: ['HIGH', 'CRITICAL'] },
+};

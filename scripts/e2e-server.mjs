@@ -1,0 +1,24 @@
+// The app the end-to-end tests drive: migrate and seed the database, build,
+// then serve on loopback. Without DATABASE_URL it uses a throw-away embedded
+// database in .data/e2e, fresh each run.
+import { spawnSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+const port = process.argv[2] ?? '3100';
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+if (!env.DATABASE_URL) {
+  env.PGLITE_DIR = '.data/e2e';
+  rmSync('.data/e2e', { recursive: true, force: true });
+  rmSync('.data/e2e.lock', { force: true });
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+run('node', ['--conditions=react-server', '--import', 'tsx', 'scripts/prepare-db.ts']);
+if (!process.env.E2E_SKIP_BUILD) run('npx', ['--no-install', 'next', 'build']);
+const server = spawn('npx', ['--no-install', 'next', 'start', '-H', '127.0.0.1', '-p', port], { stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));
