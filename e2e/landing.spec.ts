@@ -1,12 +1,19 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './fixtures/axe';
 
-test('the landing page says what Custodian is and passes the accessibility check', async ({ page }) => {
+test('a signed-out visitor sees what Custodian is, and sign-in', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('accountable');
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await expectNoSeriousA11yViolations(page);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in as Sam Rivera' })).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+});
+
+test('console pages send a signed-out visitor to sign in', async ({ page }) => {
+  await page.goto('/agents');
+  await expect(page).toHaveURL(/\/signin/);
 });
 
 test('the health endpoint reports a migrated database', async ({ request }) => {

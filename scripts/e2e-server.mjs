@@ -2,10 +2,18 @@
 // then serve on loopback. Without DATABASE_URL it uses a throw-away embedded
 // database in .data/e2e, fresh each run.
 import { spawnSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 
 const port = process.argv[2] ?? '3100';
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+// Production build with demo sign-in explicitly on, a per-run session secret.
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: '1',
+  AUTH_DEMO: 'true',
+  NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+  NEXTAUTH_SECRET: randomBytes(32).toString('hex'),
+};
 if (!env.DATABASE_URL) {
   env.PGLITE_DIR = '.data/e2e';
   rmSync('.data/e2e', { recursive: true, force: true });
@@ -17,7 +25,7 @@ function run(command, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-run('node', ['--conditions=react-server', '--import', 'tsx', 'scripts/prepare-db.ts']);
+run('node', ['--conditions=react-server', '--import', 'tsx', 'scripts/prepare-db.ts', '--seed']);
 if (!process.env.E2E_SKIP_BUILD) run('npx', ['--no-install', 'next', 'build']);
 const server = spawn('npx', ['--no-install', 'next', 'start', '-H', '127.0.0.1', '-p', port], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

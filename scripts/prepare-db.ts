@@ -1,21 +1,29 @@
-// Before the app starts: bring the configured database up to date. Exits
-// clearly (not a hang) when another process holds the embedded database.
-import { disconnectDb } from '@/lib/db';
+// Before the app starts: bring the configured database up to date and, with
+// --seed, add the demo data to an empty one. Exits with a clear message (not a
+// hang) when another process holds the embedded database.
+import { disconnectDb, getDb } from '@/lib/db';
 import { openMigrationTarget } from '@/lib/db/migration-target';
 import { applyMigrations } from '@/prisma/schema-engine';
+import { isSeeded, seedDemoData } from '@/prisma/seed';
 
 async function main() {
-  const { target, label, close } = await openMigrationTarget();
+  const { target, label } = await openMigrationTarget();
   try {
     const applied = await applyMigrations(target.factory);
-    if (applied.length > 0) console.log(`${label}: applied ${applied.length} migration(s).`);
+    console.log(applied.length > 0 ? `${label}: applied ${applied.length} migration(s).` : `${label}: up to date.`);
   } finally {
-    await close();
+    await target.dispose();
   }
-  await disconnectDb();
+  if (process.argv.includes('--seed') && !(await isSeeded(getDb()))) {
+    const seeded = await seedDemoData(getDb());
+    console.log(`${label}: seeded ${seeded.people} people, ${seeded.agents} agents, ${seeded.events} custody events.`);
+  }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main()
+  .then(disconnectDb)
+  .catch(async (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    await disconnectDb().catch(() => {});
+    process.exit(1);
+  });

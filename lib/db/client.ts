@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { getEnv } from '@/lib/env';
 import { PrismaClient, type Prisma } from '@/lib/generated/prisma/client';
-import { closeEmbeddedDatabase, getEmbeddedDatabase } from './pglite';
+import { closeEmbeddedDatabase, getEmbeddedDatabase, withArrayLiterals } from './pglite';
 
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
@@ -25,7 +25,7 @@ function createClient(): PrismaClient {
   if (env.DATABASE_URL) {
     return new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL, max: 10 }) });
   }
-  return new PrismaClient({ adapter: new PrismaPGlite(getEmbeddedDatabase(env.PGLITE_DIR)) });
+  return new PrismaClient({ adapter: new PrismaPGlite(withArrayLiterals(getEmbeddedDatabase(env.PGLITE_DIR))) });
 }
 
 /** Whether the database is a real server (concurrency tests need one). */

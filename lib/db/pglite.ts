@@ -69,3 +69,45 @@ export async function closeEmbeddedDatabase(): Promise<void> {
   await current.client.close();
   if (current.lockFile) rmSync(current.lockFile, { force: true });
 }
+
+type Query = PGlite['query'];
+
+/** Postgres array literal: {"a","b"}; nested arrays recurse, null is NULL. */
+function toArrayLiteral(values: unknown[]): string {
+  const element = (v: unknown): string =>
+    v === null || v === undefined
+      ? 'NULL'
+      : Array.isArray(v)
+        ? toArrayLiteral(v)
+        : `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return `{${values.map(element).join(',')}}`;
+}
+
+/**
+ * PGlite serialises a JS array parameter only when it knows the parameter's
+ * array type; for enum arrays (Role[]) it sends `String(array)`, so
+ * `roles: { has: 'ADMIN' }` fails with "malformed array literal". node-postgres
+ * always sends an array literal: do the same for Prisma's queries.
+ */
+export function withArrayLiterals(client: PGlite): PGlite {
+  const query =
+    (target: PGlite | Parameters<Parameters<PGlite['transaction']>[0]>[0]): Query =>
+    (sql, params, options) =>
+      target.query(sql, params?.map((p) => (Array.isArray(p) ? toArrayLiteral(p) : p)), options) as never;
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'query') return query(target);
+      if (property === 'transaction') {
+        return (work: Parameters<PGlite['transaction']>[0]) =>
+          target.transaction((tx) =>
+            work(new Proxy(tx, { get: (t, p) => (p === 'query' ? query(t) : bindTo(t, Reflect.get(t, p))) })),
+          );
+      }
+      return bindTo(target, Reflect.get(target, property));
+    },
+  });
+}
+
+function bindTo(target: object, value: unknown) {
+  return typeof value === 'function' ? value.bind(target) : value;
+}

@@ -14,6 +14,18 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
   PGLITE_DIR: z.string().default('.data/pglite'),
+  // next-auth signs session cookies with this. Required in production; in
+  // development a random one is kept in .data/ (see lib/auth/secret.ts).
+  NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),
+  NEXTAUTH_URL: z.url().optional(),
+  // Demo sign-in (pick a seeded person). Default: on when no OIDC provider is
+  // configured and not in production. Never silently on in production.
+  AUTH_DEMO: z.enum(['true', 'false']).optional(),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_ROLE_CLAIM: z.string().optional(),
+  OIDC_ROLE_MAP: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,0 +1,21 @@
+import type { Role } from '@/lib/generated/prisma/enums';
+import { Forbidden, Unauthenticated } from './errors';
+import { PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './permissions';
+
+export { Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
+export { OWNER_SCOPED, PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS, type Permission } from './permissions';
+
+/** The signed-in person as the server knows them, re-read on every request. */
+export type Actor = { id: string; name: string | null; email: string | null; roles: Role[] };
+
+export function can(actor: Actor | null, permission: Permission): boolean {
+  return Boolean(actor?.roles.some((role) => ROLE_PERMISSIONS[role].includes(permission)));
+}
+
+/** Throws Unauthenticated or Forbidden unless the actor holds the permission. */
+export function requirePermission(actor: Actor | null, permission: Permission): asserts actor is Actor {
+  if (!actor) throw new Unauthenticated();
+  if (!can(actor, permission)) {
+    throw new Forbidden(`You need permission to ${PERMISSIONS[permission].charAt(0).toLowerCase()}${PERMISSIONS[permission].slice(1)}.`);
+  }
+}

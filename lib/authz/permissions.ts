@@ -1,0 +1,73 @@
+import type { Role } from '@/lib/generated/prisma/enums';
+
+// The one authorisation policy: every permission with what it allows, and
+// the roles that hold it. Pages, actions and route handlers ask `can` or
+// `requirePermission`; nothing checks a role by name.
+export const PERMISSIONS = {
+  'agent.read': 'See agents, their owners, purposes, credentials and exceptions',
+  'agent.write': 'Register and edit agents (an OWNER only the agents they own)',
+  'ownership.assign': 'Assign accountable owners and IAM, PAM and platform control owners',
+  'purpose.approve': 'Approve or expire an agent’s purposes',
+  'credential.write': 'Record credential custody: issue, rotate, revoke (an OWNER only for agents they own)',
+  'exception.request': 'Request an exception (an OWNER only for agents they own)',
+  'exception.decide': 'Approve or reject exceptions requested by someone else',
+  'exception.revoke': 'Revoke an approved exception before it expires',
+  'review.complete': 'Complete the lifecycle reviews assigned to you',
+  'review.campaign': 'Start and close certification campaigns',
+  'audit.read': 'Browse the custody timeline of every agent',
+  'audit.export': 'Export the custody timeline and evidence packs',
+  'audit.verify': 'Verify the audit chain and sign checkpoints',
+  'findings.read': 'See findings and framework reports',
+  'settings.read': 'See policy thresholds',
+  'settings.write': 'Change policy thresholds',
+  'token.manage': 'Create and revoke API tokens',
+  'user.read': 'See people and their roles',
+  'user.manage': 'Grant and remove roles, deactivate and reactivate people',
+} as const;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  ADMIN: [
+    'agent.read',
+    'agent.write',
+    'ownership.assign',
+    'purpose.approve',
+    'credential.write',
+    'exception.request',
+    'exception.revoke',
+    'review.complete',
+    'review.campaign',
+    'audit.read',
+    'audit.export',
+    'audit.verify',
+    'findings.read',
+    'settings.read',
+    'settings.write',
+    'token.manage',
+    'user.read',
+    'user.manage',
+  ],
+  PAM_APPROVER: [
+    'agent.read',
+    'exception.decide',
+    'exception.revoke',
+    'review.complete',
+    'audit.read',
+    'findings.read',
+    'settings.read',
+  ],
+  AUDITOR: ['agent.read', 'audit.read', 'audit.export', 'audit.verify', 'findings.read', 'settings.read', 'user.read'],
+  OWNER: ['agent.read', 'agent.write', 'credential.write', 'exception.request', 'review.complete', 'findings.read', 'settings.read'],
+};
+
+/** How each role is named to people. */
+export const ROLE_LABELS: Record<Role, string> = {
+  ADMIN: 'Security lead',
+  PAM_APPROVER: 'PAM approver',
+  AUDITOR: 'Auditor',
+  OWNER: 'Agent owner',
+};
+
+/** Permissions that an OWNER holds only for the agents they own. */
+export const OWNER_SCOPED: readonly Permission[] = ['agent.write', 'credential.write', 'exception.request'];

@@ -1,0 +1,15 @@
+import 'server-only';
+import type { Actor } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+
+export type NavCountKey = 'pendingExceptions' | 'overdueReviews' | 'openFindings';
+
+/** The navigation's attention counts. A count a later domain owns stays absent until it exists. */
+export async function getNavCounts(_actor: Actor): Promise<Partial<Record<NavCountKey, number>>> {
+  const now = new Date();
+  const [pendingExceptions, overdueReviews] = await Promise.all([
+    getDb().exception.count({ where: { status: 'PENDING' } }),
+    getDb().agent.count({ where: { status: { in: ['ACTIVE', 'SUSPENDED'] }, nextReviewDue: { lt: now } } }),
+  ]);
+  return { pendingExceptions, overdueReviews };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '@/lib/audit';
+import { getDb } from '@/lib/db';
+import { seedDemoData } from './seed';
+
+describe('demo seed', () => {
+  it('seeds every state the console shows, through the audit core, and only once', async () => {
+    const db = getDb();
+    const first = await seedDemoData(db, new Date('2026-11-22T12:00:00Z'));
+    expect(first).toMatchObject({ people: 12, agents: 40 });
+    expect(first.events).toBeGreaterThan(300);
+
+    expect(await seedDemoData(db)).toEqual({ people: 0, agents: 0, events: 0 });
+    expect(await db.agent.count()).toBe(40);
+
+    const statuses = await db.agent.groupBy({ by: ['status'], _count: { _all: true } });
+    expect(statuses.map((s) => s.status).sort()).toEqual(['ACTIVE', 'PROPOSED', 'RETIRED', 'SUSPENDED']);
+    for (const role of ['ADMIN', 'PAM_APPROVER', 'AUDITOR', 'OWNER'] as const) {
+      expect(await db.user.count({ where: { roles: { has: role }, active: true } })).toBeGreaterThan(0);
+    }
+    expect(await db.user.count({ where: { active: false } })).toBeGreaterThan(0);
+    expect(await db.agent.count({ where: { ownerId: null } })).toBeGreaterThan(0);
+    expect(await db.agent.count({ where: { owner: { active: false } } })).toBeGreaterThan(0);
+    const gpu = await db.controlAssignment.findMany({ where: { agent: { slug: 'gpu-scheduler' } } });
+    expect(new Set(gpu.map((a) => a.userId)).size).toBe(1);
+    expect(gpu).toHaveLength(3);
+    const storages = await db.credential.groupBy({ by: ['storage'], _count: { _all: true } });
+    expect(storages).toHaveLength(6);
+    expect(await db.credential.count({ where: { issuance: 'DYNAMIC' } })).toBeGreaterThan(0);
+    // Custody metadata only: a reference never looks like a value.
+    const refs = await db.credential.findMany({ where: { secretRef: { not: null } }, select: { secretRef: true } });
+    for (const { secretRef } of refs) expect(secretRef).toMatch(/^(vault:kv\/|ci:)/);
+
+    const chain = await verifyAuditChain(db);
+    expect(chain).toMatchObject({ ok: true, eventCount: first.events });
+    const seqs = await db.auditEvent.findMany({ orderBy: { seq: 'asc' }, select: { occurredAt: true } });
+    for (let i = 1; i < seqs.length; i++) {
+      expect(seqs[i]!.occurredAt.getTime()).toBeGreaterThanOrEqual(seqs[i - 1]!.occurredAt.getTime());
+    }
+  });
+});
