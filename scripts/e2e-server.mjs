@@ -13,6 +13,13 @@ const env = {
   AUTH_DEMO: 'true',
   NEXTAUTH_URL: `http://127.0.0.1:${port}`,
   NEXTAUTH_SECRET: randomBytes(32).toString('hex'),
+  // Single sign-on against the OpenID Connect provider e2e/oidc.spec.ts starts.
+  OIDC_ISSUER: `http://127.0.0.1:${process.env.E2E_OIDC_PORT ?? 3101}`,
+  OIDC_CLIENT_ID: 'custodian-e2e',
+  OIDC_CLIENT_SECRET: 'e2e-client-secret-not-a-real-one',
+  OIDC_SCOPES: 'openid email profile groups',
+  OIDC_ROLE_CLAIM: 'groups',
+  OIDC_ROLE_MAP: 'sec-leads:ADMIN,pam:PAM_APPROVER,auditors:AUDITOR,agent-owners:OWNER',
 };
 if (!env.DATABASE_URL) {
   env.PGLITE_DIR = '.data/e2e';

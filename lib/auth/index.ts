@@ -1,4 +1,5 @@
 export { isDemoSignInEnabled, listDemoPeople, type DemoPerson } from './demo';
 export { getAuthOptions } from './options';
-export { getCurrentUser } from './session';
+export { getCurrentUser, loadActor } from './session';
+export { isOidcConfigured } from './oidc';
 export { getPageAccess, type PageAccess } from './guard';

@@ -4,6 +4,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { appendAuditEvent } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { isDemoSignInEnabled } from './demo';
+import { isOidcConfigured, oidcProvider, resolveOidcPerson, type OidcProfile } from './oidc';
 import { getAuthSecret } from './secret';
 
 declare module 'next-auth' {
@@ -58,8 +59,18 @@ export function getAuthOptions(): NextAuthOptions {
     // is re-read from the database on every request (lib/auth/session.ts).
     session: { strategy: 'jwt', maxAge: 8 * 3600 },
     pages: { signIn: '/signin', error: '/signin' },
-    providers: isDemoSignInEnabled() ? [demoProvider()] : [],
+    providers: [...(isOidcConfigured() ? [oidcProvider()] : []), ...(isDemoSignInEnabled() ? [demoProvider()] : [])],
     callbacks: {
+      // Single sign-on: find or create the person, sync roles from the mapped
+      // claim, refuse a deactivated person. The session then names our id.
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== 'oidc') return true;
+        if (!profile?.sub) return false;
+        const result = await resolveOidcPerson(profile as OidcProfile, account);
+        if (!result.ok) return '/signin?error=Deactivated';
+        user.id = result.userId;
+        return true;
+      },
       jwt: ({ token, user }) => (user ? { ...token, sub: user.id } : token),
       session: ({ session, token }) => ({ ...session, user: { ...session.user, id: token.sub ?? '' } }),
     },

@@ -18,12 +18,18 @@ const EnvSchema = z.object({
   // development a random one is kept in .data/ (see lib/auth/secret.ts).
   NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),
   NEXTAUTH_URL: z.url().optional(),
+  // Extra origins allowed to post server actions (behind a proxy), comma-separated hosts.
+  SERVER_ACTIONS_ALLOWED_ORIGINS: z.string().optional(),
   // Demo sign-in (pick a seeded person). Default: on when no OIDC provider is
   // configured and not in production. Never silently on in production.
   AUTH_DEMO: z.enum(['true', 'false']).optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().optional(),
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  // Roles from a claim of the ID token (e.g. groups) mapped to Custodian roles;
+  // unset: roles are granted in Custodian by an ADMIN.
   OIDC_ROLE_CLAIM: z.string().optional(),
   OIDC_ROLE_MAP: z.string().optional(),
 });

@@ -3,7 +3,16 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { Role } from '@/lib/generated/prisma/enums';
 
-export type PersonRow = { id: string; name: string | null; email: string | null; roles: Role[]; active: boolean; ownedAgents: number; controlledPlanes: number };
+export type PersonRow = {
+  id: string;
+  name: string | null;
+  email: string | null;
+  roles: Role[];
+  active: boolean;
+  version: number;
+  ownedAgents: number;
+  controlledPlanes: number;
+};
 
 export async function listPeople(actor: Actor): Promise<PersonRow[]> {
   requirePermission(actor, 'user.read');
@@ -15,6 +24,7 @@ export async function listPeople(actor: Actor): Promise<PersonRow[]> {
       email: true,
       roles: true,
       active: true,
+      version: true,
       _count: { select: { ownedAgents: true, controlAssignments: true } },
     },
   });

@@ -6,8 +6,9 @@ import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { getPageAccess } from '@/lib/auth';
-import { ROLE_LABELS } from '@/lib/authz';
+import { can, ROLE_LABELS } from '@/lib/authz';
 import { listPeople } from '@/lib/users/queries';
+import { PersonActions } from './_components/person-actions';
 
 export const metadata: Metadata = { title: 'People' };
 
@@ -15,6 +16,7 @@ export default async function PeoplePage() {
   const { actor, denied } = await getPageAccess('user.read', '/people');
   if (denied) return <AccessDenied reason={denied} />;
   const people = await listPeople(actor);
+  const canManage = can(actor, 'user.manage');
   return (
     <>
       <PageHeader title="People" description="Everyone who can sign in, their roles, and what they own or control." />
@@ -29,6 +31,7 @@ export default async function PeoplePage() {
               <TH>Status</TH>
               <TH className="text-right">Agents owned</TH>
               <TH className="text-right">Control planes held</TH>
+              {canManage ? <TH>Manage</TH> : null}
             </tr>
           </THead>
           <TBody>
@@ -49,6 +52,11 @@ export default async function PeoplePage() {
                 <TD>{p.active ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>}</TD>
                 <TD className="text-right tabular-nums">{p.ownedAgents}</TD>
                 <TD className="text-right tabular-nums">{p.controlledPlanes}</TD>
+                {canManage ? (
+                  <TD>
+                    <PersonActions person={p} />
+                  </TD>
+                ) : null}
               </TR>
             ))}
           </TBody>

@@ -1,0 +1,31 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { getCurrentUser } from '@/lib/auth';
+import type { ActionState } from '@/lib/http/action-state';
+import { runAction } from '@/lib/http/run-action';
+import { deactivateUser, grantRole, reactivateUser, removeRole } from '@/lib/users/commands';
+
+type Command = (actor: Awaited<ReturnType<typeof getCurrentUser>>, input: unknown) => Promise<string>;
+
+async function act(command: Command, formData: FormData): Promise<ActionState> {
+  const state = await runAction(async () => command(await getCurrentUser(), Object.fromEntries(formData)));
+  if (state.ok) revalidatePath('/people');
+  return state;
+}
+
+export async function grantRoleAction(_: ActionState, formData: FormData) {
+  return act(grantRole, formData);
+}
+
+export async function removeRoleAction(_: ActionState, formData: FormData) {
+  return act(removeRole, formData);
+}
+
+export async function deactivateUserAction(_: ActionState, formData: FormData) {
+  return act(deactivateUser, formData);
+}
+
+export async function reactivateUserAction(_: ActionState, formData: FormData) {
+  return act(reactivateUser, formData);
+}

@@ -1,0 +1,82 @@
+import 'server-only';
+import { appendAuditEvent } from '@/lib/audit';
+import { Conflict, Invalid, NotFound, requirePermission, ROLE_LABELS, type Actor } from '@/lib/authz';
+import { getDb, type Tx } from '@/lib/db';
+import { parseInput } from '@/lib/http/run-action';
+import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
+
+const LAST_ADMIN =
+  'Custodian needs at least one active security lead (ADMIN). Grant ADMIN to someone else first.';
+
+/** Loads the person at the version the form saw, or says why not. */
+async function lockAtVersion(tx: Tx, userId: string, version: number) {
+  const [row] = await tx.$queryRaw<{ id: string; version: number; roles: string[]; active: boolean }[]>`
+    SELECT "id", "version", "roles"::text[] AS "roles", "active" FROM "User" WHERE "id" = ${userId} FOR UPDATE`;
+  if (!row) throw new NotFound('That person does not exist.');
+  if (row.version !== version) throw new Conflict('This person was changed by someone else. Reload the page and try again.');
+  return row;
+}
+
+/** Locks every active ADMIN and refuses when `userId` is the last one. */
+async function assertNotLastAdmin(tx: Tx, userId: string) {
+  const admins = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "User" WHERE "active" AND 'ADMIN'::"Role" = ANY("roles") ORDER BY "id" FOR UPDATE`;
+  if (admins.some((a) => a.id === userId) && admins.length <= 1) throw new Invalid(LAST_ADMIN);
+}
+
+export async function grantRole(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'user.manage');
+  const { userId, role, version } = parseInput(ChangeRoleSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const person = await lockAtVersion(tx, userId, version);
+    if (person.roles.includes(role)) throw new Invalid(`They already hold ${ROLE_LABELS[role]}.`);
+    await tx.user.update({ where: { id: userId }, data: { roles: { push: role }, version: { increment: 1 } } });
+    await appendAuditEvent(tx, { action: 'role.granted', actor: { type: 'USER', id: actor.id }, details: { userId, role } });
+    return `${ROLE_LABELS[role]} granted.`;
+  });
+}
+
+export async function removeRole(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'user.manage');
+  const { userId, role, version } = parseInput(ChangeRoleSchema, input);
+  return getDb().$transaction(async (tx) => {
+    if (role === 'ADMIN') await assertNotLastAdmin(tx, userId);
+    const person = await lockAtVersion(tx, userId, version);
+    if (!person.roles.includes(role)) throw new Invalid(`They do not hold ${ROLE_LABELS[role]}.`);
+    await tx.user.update({
+      where: { id: userId },
+      data: { roles: person.roles.filter((r) => r !== role) as never, version: { increment: 1 } },
+    });
+    await appendAuditEvent(tx, { action: 'role.removed', actor: { type: 'USER', id: actor.id }, details: { userId, role } });
+    return `${ROLE_LABELS[role]} removed.`;
+  });
+}
+
+/**
+ * Deactivation ends the person's access on their next request; every agent
+ * they own or control shows as orphaned until reassigned.
+ */
+export async function deactivateUser(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'user.manage');
+  const { userId, version, reason } = parseInput(DeactivateUserSchema, input);
+  return getDb().$transaction(async (tx) => {
+    await assertNotLastAdmin(tx, userId);
+    const person = await lockAtVersion(tx, userId, version);
+    if (!person.active) throw new Invalid('They are already deactivated.');
+    await tx.user.update({ where: { id: userId }, data: { active: false, version: { increment: 1 } } });
+    await appendAuditEvent(tx, { action: 'user.deactivated', actor: { type: 'USER', id: actor.id }, details: { userId, reason } });
+    return 'Deactivated. Their agents and control planes now show as orphaned until reassigned.';
+  });
+}
+
+export async function reactivateUser(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'user.manage');
+  const { userId, version } = parseInput(ReactivateUserSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const person = await lockAtVersion(tx, userId, version);
+    if (person.active) throw new Invalid('They are already active.');
+    await tx.user.update({ where: { id: userId }, data: { active: true, version: { increment: 1 } } });
+    await appendAuditEvent(tx, { action: 'user.reactivated', actor: { type: 'USER', id: actor.id }, details: { userId } });
+    return 'Reactivated.';
+  });
+}
