@@ -1,18 +1,85 @@
 import { z } from 'zod';
 
+export const AGENT_KINDS = ['CODING_AGENT', 'CI_AGENT', 'SUPPORT_AGENT', 'DATA_PIPELINE', 'RESEARCH_AGENT', 'OPS_AGENT', 'OTHER'] as const;
+export const ENVIRONMENTS = ['DEV', 'STAGING', 'PROD'] as const;
+export const RISK_TIERS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export const AGENT_STATUSES = ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const;
+export const PLANES = ['IAM', 'PAM', 'PLATFORM'] as const;
+
+const optionalText = (max: number, message: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, message)
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+export const version = z.coerce.number('The form is out of date: reload the page.').int().positive();
+
+// One schema per input: the forms, the server actions and the API all use these.
+export const AgentFieldsSchema = z.object({
+  name: z.string().trim().min(1, 'Give the agent a name.').max(120, 'Keep the name under 120 characters.'),
+  description: z.string().trim().max(2000, 'Keep the description under 2,000 characters.').default(''),
+  kind: z.enum(AGENT_KINDS, 'Choose what kind of agent this is.'),
+  workloadIdentity: optionalText(300, 'Keep the workload identity under 300 characters.').pipe(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'Use a URI such as spiffe://example.com/agents/deploy-bot or an OIDC subject URI.')
+      .optional(),
+  ),
+  environments: z.array(z.enum(ENVIRONMENTS, 'Unknown environment.')).min(1, 'Choose at least one environment.').transform((e) => [...new Set(e)]),
+  riskTier: z.enum(RISK_TIERS, 'Choose a risk tier.'),
+  reviewCadenceDays: z
+    .union([z.literal('').transform(() => undefined), z.coerce.number().int('Whole days only.').min(1, 'At least 1 day.').max(730, 'At most 730 days.')])
+    .optional(),
+});
+
+export const RegisterAgentSchema = AgentFieldsSchema.extend({
+  slug: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(3, 'Use at least 3 characters.')
+    .max(64, 'Use at most 64 characters.')
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use lower-case letters, digits and single hyphens, e.g. deploy-bot.'),
+  ownerId: optionalText(64, 'Unknown person.'),
+});
+
+export const UpdateAgentSchema = AgentFieldsSchema.extend({ id: z.string().min(1), version });
+
+export const ChangeStatusSchema = z.object({
+  id: z.string().min(1),
+  version,
+  to: z.enum(AGENT_STATUSES, 'Choose a status.'),
+  reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
+});
+
 const flag = z
   .enum(['1', 'true'])
   .optional()
   .transform((v) => v !== undefined);
 
-/** The agents list's URL state: filters, search and page. */
+export const AGENT_SORTS = ['name', 'slug', 'status', 'riskTier', 'nextReviewDue', 'createdAt'] as const;
+
+/** The agents list's URL state: search, filters, sort and page. Bad values fall back to defaults. */
 export const AgentListQuerySchema = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
-  status: z.enum(['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED']).optional().catch(undefined),
-  riskTier: z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']).optional().catch(undefined),
+  status: z.enum(AGENT_STATUSES).optional().catch(undefined),
+  riskTier: z.enum(RISK_TIERS).optional().catch(undefined),
+  environment: z.enum(ENVIRONMENTS).optional().catch(undefined),
+  kind: z.enum(AGENT_KINDS).optional().catch(undefined),
+  owner: z.string().max(64).optional().catch(undefined),
+  planeUnassigned: flag.catch(false),
   orphaned: flag.catch(false),
   reviewOverdue: flag.catch(false),
+  sort: z.enum(AGENT_SORTS).catch('name').default('name'),
+  dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: z.coerce.number().int().pipe(z.union([z.literal(25), z.literal(50), z.literal(100)])).catch(50).default(50),
 });
 
 export type AgentListQuery = z.infer<typeof AgentListQuerySchema>;
+
+export function parseAgentListQuery(params: Record<string, string | string[] | undefined>): AgentListQuery {
+  return AgentListQuerySchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+}

@@ -9,9 +9,10 @@ export type AuditDetailsByAction = {
   'agent.created': { slug: string; name: string; riskTier: string };
   'agent.updated': { changes: Record<string, Change<unknown>> };
   'agent.status_changed': Change<string> & { reason?: string };
-  'owner.assigned': Change<PersonRef>;
-  'control.assigned': { plane: string } & Change<PersonRef>;
-  'purpose.added': { purposeId: string; task: string };
+  'owner.assigned': Change<PersonRef> & { bulk?: boolean; reason?: string };
+  'control.assigned': { plane: string; separationOfDutiesWarning?: boolean; bulk?: boolean; reason?: string } & Change<PersonRef>;
+  'purpose.added': { purposeId: string; task: string; scope?: string[]; environments?: string[] };
+  'purpose.changed': { purposeId: string; changes: Record<string, Change<unknown>> };
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string };
   'credential.issued': { name: string; kind?: string; reason?: string };
@@ -25,6 +26,7 @@ export type AuditDetailsByAction = {
   'exception.revoked': { exceptionId: string; reason: string };
   'exception.expired': { exceptionId: string };
   'review.opened': { reviewId: string; triggers: string[] };
+  'review.trigger_added': { reviewId: string; trigger: string };
   'review.completed': { reviewId: string; outcome: string; notes?: string };
   'user.signed_in': { provider: string };
   'user.sign_in_refused': { provider: string; reason: string };

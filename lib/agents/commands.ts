@@ -1,0 +1,151 @@
+import 'server-only';
+import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
+import { can, Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { getDb, type Tx } from '@/lib/db';
+import { isUniqueViolation } from '@/lib/db/errors';
+import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
+import { parseInput } from '@/lib/http/run-action';
+import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { getSettings } from '@/lib/settings';
+import { transitionProblems } from './lifecycle';
+import { ChangeStatusSchema, RegisterAgentSchema, UpdateAgentSchema } from './schema';
+
+const DAY = 86_400_000;
+const userActor = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
+
+async function nextReviewDue(tx: Tx, riskTier: RiskTier, cadenceOverride: number | null | undefined, from = new Date()) {
+  const days = cadenceOverride ?? (await getSettings(tx)).reviewCadenceDays[riskTier];
+  return new Date(from.getTime() + days * DAY);
+}
+
+function uniqueFieldError(error: unknown): never {
+  if (isUniqueViolation(error, 'slug')) throw new Invalid('That slug is taken.', { slug: ['Another agent already uses this slug.'] });
+  if (isUniqueViolation(error, 'workloadIdentity')) {
+    throw new Invalid('That workload identity is taken.', { workloadIdentity: ['Another agent already has this workload identity.'] });
+  }
+  throw error;
+}
+
+/** Locks the agent, checks the actor may act on it and the form's version is current. */
+export async function lockAgent(tx: Tx, actor: Actor | null, agentId: string, version: number, permission: 'agent.write' | 'ownership.assign') {
+  const [row] = await tx.$queryRaw<{ id: string; ownerId: string | null; version: number }[]>`
+    SELECT "id", "ownerId", "version" FROM "Agent" WHERE "id" = ${agentId} FOR UPDATE`;
+  if (!row) throw new NotFound('That agent does not exist.');
+  requireAgentPermission(actor, permission, row.ownerId);
+  if (row.version !== version) throw new Conflict('This agent was changed by someone else. Reload the page to see their change, then try again.');
+  return row;
+}
+
+/** Registers an agent as PROPOSED. An agent owner registers agents they own; a security lead may name any active owner. */
+export async function registerAgent(actor: Actor | null, input: unknown): Promise<{ id: string; slug: string }> {
+  requirePermission(actor, 'agent.write');
+  const data = parseInput(RegisterAgentSchema, input);
+  const ownerId = can(actor, 'ownership.assign') ? data.ownerId : actor.id;
+  try {
+    return await getDb().$transaction(async (tx) => {
+      const owner = ownerId ? await tx.user.findUnique({ where: { id: ownerId }, select: { id: true, name: true, active: true } }) : null;
+      if (ownerId && !owner?.active) throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
+      const agent = await tx.agent.create({
+        data: {
+          slug: data.slug,
+          name: data.name,
+          description: data.description,
+          kind: data.kind,
+          workloadIdentity: data.workloadIdentity ?? null,
+          environments: data.environments,
+          riskTier: data.riskTier,
+          reviewCadenceDays: data.reviewCadenceDays ?? null,
+          nextReviewDue: await nextReviewDue(tx, data.riskTier, data.reviewCadenceDays),
+          ownerId: owner?.id ?? null,
+        },
+        select: { id: true, slug: true },
+      });
+      const events: AuditEventInput[] = [
+        { action: 'agent.created', actor: userActor(actor), agentId: agent.id, details: { slug: data.slug, name: data.name, riskTier: data.riskTier } },
+      ];
+      if (owner) events.push({ action: 'owner.assigned', actor: userActor(actor), agentId: agent.id, details: { from: null, to: { id: owner.id, name: owner.name } } });
+      await appendAuditEvents(tx, events);
+      return agent;
+    });
+  } catch (error) {
+    uniqueFieldError(error);
+  }
+}
+
+const EDITABLE = ['name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'reviewCadenceDays'] as const;
+
+/** Edits an agent's description fields; changing its environments opens a review. */
+export async function updateAgent(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'agent.write');
+  const data = parseInput(UpdateAgentSchema, input);
+  try {
+    return await getDb().$transaction(async (tx) => {
+      await lockAgent(tx, actor, data.id, data.version, 'agent.write');
+      const before = await tx.agent.findUniqueOrThrow({ where: { id: data.id } });
+      const next = { ...data, workloadIdentity: data.workloadIdentity ?? null, reviewCadenceDays: data.reviewCadenceDays ?? null };
+      const changes = Object.fromEntries(
+        EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).map((k) => [k, { from: before[k], to: next[k] }]),
+      );
+      if (Object.keys(changes).length === 0) return 'Nothing changed.';
+      const cadenceChanged = 'riskTier' in changes || 'reviewCadenceDays' in changes;
+      await tx.agent.update({
+        where: { id: data.id },
+        data: {
+          ...Object.fromEntries(Object.keys(changes).map((k) => [k, next[k as (typeof EDITABLE)[number]]])),
+          ...(cadenceChanged ? { nextReviewDue: await nextReviewDue(tx, next.riskTier, next.reviewCadenceDays) } : {}),
+          version: { increment: 1 },
+        },
+      });
+      await appendAuditEvent(tx, { action: 'agent.updated', actor: userActor(actor), agentId: data.id, details: { changes } });
+      if ('environments' in changes && before.status !== 'PROPOSED') await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
+      return 'Saved.';
+    });
+  } catch (error) {
+    uniqueFieldError(error);
+  }
+}
+
+/** Moves an agent through its lifecycle; a refused move names every rule it breaks. */
+export async function changeAgentStatus(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'agent.write');
+  const data = parseInput(ChangeStatusSchema, input);
+  return getDb().$transaction(async (tx) => {
+    await lockAgent(tx, actor, data.id, data.version, 'agent.write');
+    const now = new Date();
+    const agent = await tx.agent.findUniqueOrThrow({
+      where: { id: data.id },
+      select: {
+        status: true,
+        owner: { select: { active: true } },
+        controlAssignments: { select: { plane: true } },
+        _count: {
+          select: {
+            purposes: { where: { status: 'APPROVED', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } },
+            credentials: { where: { revokedAt: null } },
+            exceptions: { where: { OR: [{ status: 'PENDING' }, { status: 'APPROVED', expiresAt: { gt: now } }] } },
+          },
+        },
+      },
+    });
+    const problems = transitionProblems(
+      {
+        status: agent.status,
+        ownerActive: agent.owner ? agent.owner.active : null,
+        planesAssigned: agent.controlAssignments.map((a) => a.plane),
+        approvedPurposes: agent._count.purposes,
+        unrevokedCredentials: agent._count.credentials,
+        activeExceptions: agent._count.exceptions,
+      },
+      data.to as AgentStatus,
+    );
+    if (problems.length > 0) throw new Invalid(`Cannot make it ${data.to.toLowerCase()}: ${problems.join(' ')}`);
+    await tx.agent.update({ where: { id: data.id }, data: { status: data.to, version: { increment: 1 } } });
+    await appendAuditEvent(tx, {
+      action: 'agent.status_changed',
+      actor: userActor(actor),
+      agentId: data.id,
+      details: { from: agent.status, to: data.to, reason: data.reason },
+    });
+    return `Now ${data.to.toLowerCase()}.`;
+  });
+}

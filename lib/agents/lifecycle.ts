@@ -1,0 +1,41 @@
+import type { AgentStatus } from '@/lib/generated/prisma/enums';
+
+/** What the lifecycle rules need to know about an agent. */
+export type LifecycleFacts = {
+  status: AgentStatus;
+  ownerActive: boolean | null; // null: no owner
+  planesAssigned: ('IAM' | 'PAM' | 'PLATFORM')[];
+  approvedPurposes: number;
+  unrevokedCredentials: number;
+  activeExceptions: number;
+};
+
+const ALLOWED: Record<AgentStatus, AgentStatus[]> = {
+  PROPOSED: ['ACTIVE', 'RETIRED'],
+  ACTIVE: ['SUSPENDED', 'RETIRED'],
+  SUSPENDED: ['ACTIVE', 'RETIRED'],
+  RETIRED: [],
+};
+
+/** Every rule the transition breaks, in plain words; empty when it is allowed. */
+export function transitionProblems(facts: LifecycleFacts, to: AgentStatus): string[] {
+  if (facts.status === to) return [`The agent is already ${to.toLowerCase()}.`];
+  if (!ALLOWED[facts.status].includes(to)) {
+    return facts.status === 'RETIRED'
+      ? ['A retired agent stays retired: register a new agent instead.']
+      : [`An agent cannot go from ${facts.status.toLowerCase()} to ${to.toLowerCase()}.`];
+  }
+  const problems: string[] = [];
+  if (facts.status === 'PROPOSED' && to === 'ACTIVE') {
+    if (facts.ownerActive === null) problems.push('It needs an accountable owner.');
+    else if (!facts.ownerActive) problems.push('Its accountable owner is deactivated: assign an active one.');
+    const missing = (['IAM', 'PAM', 'PLATFORM'] as const).filter((p) => !facts.planesAssigned.includes(p));
+    if (missing.length > 0) problems.push(`Control planes without an owner: ${missing.map((p) => (p === 'PLATFORM' ? 'platform security' : p)).join(', ')}.`);
+    if (facts.approvedPurposes === 0) problems.push('It needs at least one approved purpose.');
+  }
+  if (to === 'RETIRED') {
+    if (facts.unrevokedCredentials > 0) problems.push(`Revoke its ${facts.unrevokedCredentials} unrevoked credential(s) first.`);
+    if (facts.activeExceptions > 0) problems.push(`Withdraw, reject or revoke its ${facts.activeExceptions} open exception(s) first.`);
+  }
+  return problems;
+}

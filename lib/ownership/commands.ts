@@ -1,0 +1,118 @@
+import 'server-only';
+import { lockAgent } from '@/lib/agents/commands';
+import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
+import { Invalid, requirePermission, type Actor } from '@/lib/authz';
+import { getDb, type Tx } from '@/lib/db';
+import type { ControlPlane } from '@/lib/generated/prisma/enums';
+import { parseInput } from '@/lib/http/run-action';
+import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { AssignControlSchema, AssignOwnerSchema, BulkReassignSchema } from './schema';
+
+const PLANE_LABEL: Record<ControlPlane, string> = { IAM: 'IAM', PAM: 'PAM', PLATFORM: 'platform security' };
+
+async function activePerson(tx: Tx, userId: string, field = 'userId') {
+  const person = await tx.user.findUnique({ where: { id: userId }, select: { id: true, name: true, active: true } });
+  if (!person?.active) throw new Invalid('Choose an active person.', { [field]: ['That person is not active (or does not exist).'] });
+  return { id: person.id, name: person.name };
+}
+
+/** Sets the agent's accountable owner. For an agent in service this opens an OWNER_CHANGED review. */
+export async function assignOwner(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'ownership.assign');
+  const { agentId, version, userId } = parseInput(AssignOwnerSchema, input);
+  return getDb().$transaction(async (tx) => {
+    await lockAgent(tx, actor, agentId, version, 'ownership.assign');
+    const to = await activePerson(tx, userId);
+    const before = await tx.agent.findUniqueOrThrow({ where: { id: agentId }, select: { status: true, owner: { select: { id: true, name: true } } } });
+    if (before.owner?.id === to.id) return `${to.name} already owns it.`;
+    await tx.agent.update({ where: { id: agentId }, data: { ownerId: to.id, version: { increment: 1 } } });
+    const who: AuditActor = { type: 'USER', id: actor.id };
+    await appendAuditEvent(tx, { action: 'owner.assigned', actor: who, agentId, details: { from: before.owner, to } });
+    if (before.status === 'ACTIVE' || before.status === 'SUSPENDED') await openOrJoinReview(tx, who, agentId, 'OWNER_CHANGED');
+    return `${to.name} is now the accountable owner.`;
+  });
+}
+
+/**
+ * Sets who owns one control plane. One person holding all three planes is
+ * allowed but flagged: the event records the separation-of-duties warning.
+ */
+export async function assignControlOwner(actor: Actor | null, input: unknown): Promise<{ message: string; separationOfDutiesWarning: boolean }> {
+  requirePermission(actor, 'ownership.assign');
+  const { agentId, version, plane, userId } = parseInput(AssignControlSchema, input);
+  return getDb().$transaction(async (tx) => {
+    await lockAgent(tx, actor, agentId, version, 'ownership.assign');
+    const to = await activePerson(tx, userId);
+    const current = await tx.controlAssignment.findUnique({
+      where: { agentId_plane: { agentId, plane } },
+      select: { user: { select: { id: true, name: true } } },
+    });
+    if (current?.user.id === to.id) return { message: `${to.name} already owns ${PLANE_LABEL[plane]}.`, separationOfDutiesWarning: false };
+    await tx.controlAssignment.upsert({
+      where: { agentId_plane: { agentId, plane } },
+      create: { agentId, plane, userId: to.id, assignedById: actor.id },
+      update: { userId: to.id, assignedById: actor.id, assignedAt: new Date(), version: { increment: 1 } },
+    });
+    await tx.agent.update({ where: { id: agentId }, data: { version: { increment: 1 } } });
+    const planes = await tx.controlAssignment.findMany({ where: { agentId }, select: { userId: true } });
+    const separationOfDutiesWarning = planes.length === 3 && planes.every((p) => p.userId === to.id);
+    await appendAuditEvent(tx, {
+      action: 'control.assigned',
+      actor: { type: 'USER', id: actor.id },
+      agentId,
+      details: { plane, from: current?.user ?? null, to, ...(separationOfDutiesWarning ? { separationOfDutiesWarning } : {}) },
+    });
+    return {
+      message: separationOfDutiesWarning
+        ? `${to.name} now owns ${PLANE_LABEL[plane]} — and holds all three control planes of this agent. That is allowed, but it defeats separation of duties and is flagged.`
+        : `${to.name} now owns ${PLANE_LABEL[plane]}.`,
+      separationOfDutiesWarning,
+    };
+  });
+}
+
+export type BulkReassignResult = { agentsReassigned: number; planesReassigned: number; events: number };
+
+/**
+ * Moves everything a person owns or controls (or the chosen agents of it) to
+ * another person in one transaction, one audit event per changed assignment.
+ */
+export async function bulkReassign(actor: Actor | null, input: unknown): Promise<BulkReassignResult> {
+  requirePermission(actor, 'ownership.assign');
+  const { fromUserId, toUserId, agentIds, reason } = parseInput(BulkReassignSchema, input);
+  return getDb().$transaction(
+    async (tx) => {
+      const from = await tx.user.findUnique({ where: { id: fromUserId }, select: { id: true, name: true } });
+      if (!from) throw new Invalid('Choose the person whose agents move.', { fromUserId: ['That person does not exist.'] });
+      const to = await activePerson(tx, toUserId, 'toUserId');
+      const only = agentIds.length > 0 ? { in: agentIds } : undefined;
+      // Lock the affected agents in a stable order so concurrent edits queue behind us.
+      const locked = await tx.$queryRaw<{ id: string }[]>`
+        SELECT a."id" FROM "Agent" a
+        WHERE a."status" <> 'RETIRED'
+          AND (a."ownerId" = ${fromUserId} OR EXISTS (SELECT 1 FROM "ControlAssignment" c WHERE c."agentId" = a."id" AND c."userId" = ${fromUserId}))
+        ORDER BY a."id" FOR UPDATE`;
+      const lockedIds = locked.map((r) => r.id).filter((id) => !only || agentIds.includes(id));
+      if (lockedIds.length === 0) throw new Invalid(`${from.name} owns and controls no agent in service${only ? ' among those chosen' : ''}.`);
+
+      const owned = await tx.agent.findMany({ where: { id: { in: lockedIds }, ownerId: fromUserId }, select: { id: true } });
+      const planes = await tx.controlAssignment.findMany({ where: { agentId: { in: lockedIds }, userId: fromUserId }, select: { id: true, agentId: true, plane: true } });
+      await tx.agent.updateMany({ where: { id: { in: owned.map((a) => a.id) } }, data: { ownerId: to.id } });
+      await tx.controlAssignment.updateMany({
+        where: { id: { in: planes.map((p) => p.id) } },
+        data: { userId: to.id, assignedById: actor.id, assignedAt: new Date(), version: { increment: 1 } },
+      });
+      await tx.agent.updateMany({ where: { id: { in: lockedIds } }, data: { version: { increment: 1 } } });
+
+      const who: AuditActor = { type: 'USER', id: actor.id };
+      const fromRef = { id: from.id, name: from.name };
+      const events: AuditEventInput[] = [
+        ...owned.map((a): AuditEventInput => ({ action: 'owner.assigned', actor: who, agentId: a.id, details: { from: fromRef, to, bulk: true, reason } })),
+        ...planes.map((p): AuditEventInput => ({ action: 'control.assigned', actor: who, agentId: p.agentId, details: { plane: p.plane, from: fromRef, to, bulk: true, reason } })),
+      ];
+      await appendAuditEvents(tx, events);
+      return { agentsReassigned: owned.length, planesReassigned: planes.length, events: events.length };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}

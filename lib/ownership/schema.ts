@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { PLANES, version } from '@/lib/agents/schema';
+
+const person = z.string().trim().min(1, 'Choose a person.');
+
+export const AssignOwnerSchema = z.object({ agentId: z.string().min(1), version, userId: person });
+export const AssignControlSchema = AssignOwnerSchema.extend({ plane: z.enum(PLANES, 'Choose IAM, PAM or platform security.') });
+
+export const BulkReassignSchema = z
+  .object({
+    fromUserId: person,
+    toUserId: person,
+    // Empty: everything the person owns or controls.
+    agentIds: z.array(z.string().min(1)).max(100_000).default([]),
+    reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
+  })
+  .refine((v) => v.fromUserId !== v.toUserId, { path: ['toUserId'], message: 'Choose someone other than the person leaving.' });

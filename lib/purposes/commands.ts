@@ -1,0 +1,108 @@
+import 'server-only';
+import { appendAuditEvent, type AuditActor } from '@/lib/audit';
+import { Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { getDb, type Tx } from '@/lib/db';
+import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
+import { parseInput } from '@/lib/http/run-action';
+import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { AddPurposeSchema, ChangePurposeSchema, DecidePurposeSchema, ExpirePurposeSchema } from './schema';
+
+const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
+
+async function lockPurpose(tx: Tx, purposeId: string, version: number) {
+  const [row] = await tx.$queryRaw<{ id: string; agentId: string; version: number; status: string }[]>`
+    SELECT "id", "agentId", "version", "status"::text AS "status" FROM "Purpose" WHERE "id" = ${purposeId} FOR UPDATE`;
+  if (!row) throw new NotFound('That purpose does not exist.');
+  if (row.version !== version) throw new Conflict('This purpose was changed by someone else. Reload the page and try again.');
+  const agent = await tx.agent.findUniqueOrThrow({ where: { id: row.agentId }, select: { ownerId: true, status: true } });
+  return { ...row, agent };
+}
+
+/** Proposes a purpose (PENDING until a security lead approves it). For an agent in service, opens a review. */
+export async function addPurpose(actor: Actor | null, input: unknown): Promise<{ id: string }> {
+  requirePermission(actor, 'agent.write');
+  const data = parseInput(AddPurposeSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, status: true } });
+    if (!agent) throw new NotFound('That agent does not exist.');
+    requireAgentPermission(actor, 'agent.write', agent.ownerId);
+    if (agent.status === 'RETIRED') throw new Invalid('A retired agent takes no new purposes.');
+    const purpose = await tx.purpose.create({
+      data: { agentId: data.agentId, task: data.task, scope: data.scope, environments: data.environments, expiresAt: data.expiresAt ?? null },
+      select: { id: true },
+    });
+    await appendAuditEvent(tx, {
+      action: 'purpose.added',
+      actor: who(actor),
+      agentId: data.agentId,
+      details: { purposeId: purpose.id, task: data.task, scope: data.scope, environments: data.environments },
+    });
+    if (agent.status !== 'PROPOSED') await openOrJoinReview(tx, who(actor), data.agentId, 'PURPOSE_CHANGED');
+    return purpose;
+  });
+}
+
+/**
+ * Changes a purpose's task, tools or environments: it goes back to PENDING
+ * for approval, and a review opens with the trigger matching each change.
+ */
+export async function changePurpose(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'agent.write');
+  const data = parseInput(ChangePurposeSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const locked = await lockPurpose(tx, data.purposeId, data.version);
+    requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
+    if (locked.status === 'EXPIRED') throw new Invalid('An expired purpose cannot change: add a new one.');
+    const before = await tx.purpose.findUniqueOrThrow({ where: { id: data.purposeId }, select: { task: true, scope: true, environments: true } });
+    const triggers: [keyof typeof before, ReviewTrigger][] = [
+      ['task', 'PURPOSE_CHANGED'],
+      ['scope', 'TOOLSET_CHANGED'],
+      ['environments', 'ENVIRONMENT_CHANGED'],
+    ];
+    const changed = triggers.filter(([field]) => JSON.stringify(before[field]) !== JSON.stringify(data[field]));
+    if (changed.length === 0) return 'Nothing changed.';
+    await tx.purpose.update({
+      where: { id: data.purposeId },
+      data: { task: data.task, scope: data.scope, environments: data.environments, status: 'PENDING', approvedById: null, approvedAt: null, version: { increment: 1 } },
+    });
+    await appendAuditEvent(tx, {
+      action: 'purpose.changed',
+      actor: who(actor),
+      agentId: locked.agentId,
+      details: { purposeId: data.purposeId, changes: Object.fromEntries(changed.map(([f]) => [f, { from: before[f], to: data[f] }])) },
+    });
+    if (locked.agent.status !== 'PROPOSED') {
+      for (const [, trigger] of changed) await openOrJoinReview(tx, who(actor), locked.agentId, trigger);
+    }
+    return 'Saved. The purpose needs approval again.';
+  });
+}
+
+export async function approvePurpose(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'purpose.approve');
+  const data = parseInput(DecidePurposeSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const locked = await lockPurpose(tx, data.purposeId, data.version);
+    if (locked.status !== 'PENDING') throw new Invalid(`Only a pending purpose can be approved; this one is ${locked.status.toLowerCase()}.`);
+    await tx.purpose.update({
+      where: { id: data.purposeId },
+      data: { status: 'APPROVED', approvedById: actor.id, approvedAt: new Date(), version: { increment: 1 } },
+    });
+    await appendAuditEvent(tx, { action: 'purpose.approved', actor: who(actor), agentId: locked.agentId, details: { purposeId: data.purposeId } });
+    return 'Approved.';
+  });
+}
+
+/** Ends a purpose: a security lead, or the agent's owner. */
+export async function expirePurpose(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'agent.write');
+  const data = parseInput(ExpirePurposeSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const locked = await lockPurpose(tx, data.purposeId, data.version);
+    requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
+    if (locked.status === 'EXPIRED') throw new Invalid('It has already expired.');
+    await tx.purpose.update({ where: { id: data.purposeId }, data: { status: 'EXPIRED', expiresAt: new Date(), version: { increment: 1 } } });
+    await appendAuditEvent(tx, { action: 'purpose.expired', actor: who(actor), agentId: locked.agentId, details: { purposeId: data.purposeId, reason: data.reason } });
+    return 'Expired.';
+  });
+}
