@@ -14,8 +14,19 @@ export type TimelineRow = {
 /** The newest custody events, with who did them and to which agent. */
 export async function listRecentEvents(actor: Actor, limit = 50): Promise<TimelineRow[]> {
   requirePermission(actor, 'audit.read');
+  return describeEvents({}, limit);
+}
+
+/** One agent's newest events: whoever may see the agent may see its timeline. */
+export async function listAgentEvents(actor: Actor, agentId: string, limit = 20): Promise<TimelineRow[]> {
+  requirePermission(actor, 'agent.read');
+  return describeEvents({ agentId }, limit);
+}
+
+async function describeEvents(where: { agentId?: string }, limit: number): Promise<TimelineRow[]> {
   const db = getDb();
   const events = await db.auditEvent.findMany({
+    where,
     orderBy: { seq: 'desc' },
     take: limit,
     select: { seq: true, occurredAt: true, action: true, actorType: true, actorId: true, agentId: true, details: true },

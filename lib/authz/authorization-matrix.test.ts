@@ -5,7 +5,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { can, type Actor, type Permission } from '@/lib/authz';
+import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
+import { addPurpose } from '@/lib/purposes/commands';
+import { makeAgent } from '@/lib/testing/agents';
 import type { ActionState } from '@/lib/http/action-state';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
@@ -29,8 +31,20 @@ function discover(fileName: string): string[] {
   return found.sort();
 }
 
-type Fixture = { target: Actor & { version: number } };
-type Rule = { permission: Permission; input: (f: Fixture) => Record<string, string> } | { public: string };
+type Fixture = {
+  target: Actor & { version: number };
+  owner: Actor;
+  agent: { id: string; version: number; ownerId: string | null };
+  purposeId: string;
+};
+type Input = Record<string, string | string[]>;
+type Rule =
+  | { permission: Permission; scope?: 'agent'; input: (f: Fixture) => Input }
+  | { permission: Permission; route: true }
+  | { public: string };
+
+let slugCounter = 0;
+const agentFields = { name: 'Matrix agent', kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH' };
 
 // The rule of every action (file#export) and route (file#METHOD).
 const POLICY: Record<string, Rule> = {
@@ -50,10 +64,62 @@ const POLICY: Record<string, Rule> = {
     permission: 'user.manage',
     input: ({ target }) => ({ userId: target.id, version: String(target.version) }),
   },
+  '(console)/agents/actions.ts#registerAgentAction': {
+    permission: 'agent.write',
+    input: () => ({ slug: `matrix-${++slugCounter}-${Date.now()}`, ...agentFields }),
+  },
+  '(console)/agents/actions.ts#updateAgentAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    input: ({ agent }) => ({ id: agent.id, version: String(agent.version), ...agentFields, name: 'Renamed by matrix' }),
+  },
+  '(console)/agents/actions.ts#changeAgentStatusAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    input: ({ agent }) => ({ id: agent.id, version: String(agent.version), to: 'RETIRED', reason: 'Matrix test' }),
+  },
+  '(console)/agents/actions.ts#assignOwnerAction': {
+    permission: 'ownership.assign',
+    input: ({ agent, target }) => ({ agentId: agent.id, version: String(agent.version), userId: target.id }),
+  },
+  '(console)/agents/actions.ts#assignControlOwnerAction': {
+    permission: 'ownership.assign',
+    input: ({ agent, target }) => ({ agentId: agent.id, version: String(agent.version), plane: 'IAM', userId: target.id }),
+  },
+  '(console)/agents/actions.ts#addPurposeAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    input: ({ agent }) => ({ agentId: agent.id, task: 'Matrix purpose', scope: 'github', environments: ['DEV'] }),
+  },
+  '(console)/agents/actions.ts#approvePurposeAction': {
+    permission: 'purpose.approve',
+    input: ({ purposeId }) => ({ purposeId, version: '1' }),
+  },
+  '(console)/agents/actions.ts#expirePurposeAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    input: ({ purposeId }) => ({ purposeId, version: '1', reason: 'Matrix test' }),
+  },
+  '(console)/ownership/actions.ts#bulkReassignAction': {
+    permission: 'ownership.assign',
+    input: ({ owner, target, agent }) => ({ fromUserId: owner.id, toUserId: target.id, agentIds: [agent.id], selection: '1', reason: 'Matrix test' }),
+  },
+  '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
   'api/health/route.ts#GET': { public: 'liveness for load balancers; reveals no governed data' },
   'api/auth/[...nextauth]/route.ts#GET': { public: 'next-auth: sign-in itself' },
   'api/auth/[...nextauth]/route.ts#POST': { public: 'next-auth: sign-in itself' },
 };
+
+async function makeFixture(key: string): Promise<Fixture> {
+  const admin = await createPerson(['ADMIN']);
+  const owner = await createPerson(['OWNER']);
+  const target = await createPerson(['OWNER'], { active: !key.includes('reactivate') });
+  const agent = await makeAgent(admin, { ownerId: owner.id });
+  const { id: purposeId } = await addPurpose(owner, { agentId: agent.id, task: 'Fixture purpose', scope: 'github', environments: ['PROD'] });
+  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId };
+}
+
+const isRedirect = (error: unknown) => String((error as { digest?: string })?.digest ?? '').startsWith('NEXT_REDIRECT');
 
 type Caller = { label: string; actor: Actor | null; sessionUserId: string | null };
 
@@ -82,40 +148,67 @@ const actionEntries = await Promise.all(
 const routeEntries = await Promise.all(
   discover('route.ts').map(async (file) => {
     const exported = (await import(path.join(APP, file))) as Record<string, unknown>;
-    return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => typeof exported[m] === 'function').map((m) => `${file}#${m}`);
+    return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
+      .filter((m) => typeof exported[m] === 'function')
+      .map((m) => ({ key: `${file}#${m}`, handler: exported[m] as (r: Request) => Promise<Response> }));
   }),
 ).then((lists) => lists.flat());
+const routeKeys = routeEntries.map((r) => r.key);
 
 describe('authorisation matrix', () => {
   it('discovers the actions and routes, and every one has a rule', () => {
     expect(actionEntries.length).toBeGreaterThanOrEqual(4);
-    expect(routeEntries).toContain('api/health/route.ts#GET');
-    const missing = [...actionEntries.map((a) => a.key), ...routeEntries].filter((key) => !POLICY[key]);
+    expect(routeKeys).toContain('api/health/route.ts#GET');
+    const missing = [...actionEntries.map((a) => a.key), ...routeKeys].filter((key) => !POLICY[key]);
     expect(missing, 'actions or routes without a rule in POLICY').toEqual([]);
-    const unexercised = routeEntries.filter((key) => POLICY[key] && !('public' in POLICY[key]));
-    expect(unexercised, 'protected routes need a request fixture in this test before they can be added').toEqual([]);
-    const stale = Object.keys(POLICY).filter((key) => !actionEntries.some((a) => a.key === key) && !routeEntries.includes(key));
+    const stale = Object.keys(POLICY).filter((key) => !actionEntries.some((a) => a.key === key) && !routeKeys.includes(key));
     expect(stale, 'rules for actions or routes that no longer exist').toEqual([]);
   });
 
   for (const { key, fn } of actionEntries) {
     it(`${key}: allowed exactly for the roles the policy grants; a denied call changes nothing`, async () => {
       const rule = POLICY[key];
-      if (!rule || 'public' in rule) throw new Error(`${key} has no permission rule`);
+      if (!rule || !('input' in rule)) throw new Error(`${key} has no action rule`);
       for (const caller of callers) {
-        const target = await createPerson(['OWNER'], { active: !key.includes('reactivate') });
+        const fixture = await makeFixture(key);
         const form = new FormData();
-        for (const [k, v] of Object.entries(rule.input({ target }))) form.set(k, v);
+        for (const [k, v] of Object.entries(rule.input(fixture))) for (const one of [v].flat()) form.append(k, one);
         session.userId = caller.sessionUserId;
         const before = await databaseFingerprint();
-        const state = await fn({ ok: false, message: null }, form);
-        const allowed = can(caller.actor, rule.permission);
+        let state: ActionState;
+        try {
+          state = await fn({ ok: false, message: null }, form);
+        } catch (error) {
+          if (!isRedirect(error)) throw error;
+          state = { ok: true, message: 'redirected' };
+        }
+        const allowed = rule.scope === 'agent' ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId) : can(caller.actor, rule.permission);
         if (allowed) {
           expect(state, `${caller.label} should be allowed to call ${key}`).toMatchObject({ ok: true });
         } else {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
-          expect(state.message).toMatch(caller.actor ? /permission/ : /Sign in/);
+          expect(state.message).toMatch(caller.actor ? /permission|only the agents you own/ : /Sign in/);
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);
+        }
+      }
+    });
+  }
+
+  for (const { key, handler } of routeEntries) {
+    const rule = POLICY[key];
+    if (!rule || !('route' in rule)) continue;
+    it(`${key}: answers only the roles the policy grants, with 401 or 403 problem JSON otherwise`, async () => {
+      for (const caller of callers) {
+        session.userId = caller.sessionUserId;
+        const before = await databaseFingerprint();
+        const response = await handler(new Request(`http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`));
+        if (can(caller.actor, rule.permission)) {
+          expect(response.status, `${caller.label} on ${key}`).toBe(200);
+          await response.body?.cancel();
+        } else {
+          expect(response.status, `${caller.label} on ${key}`).toBe(caller.actor ? 403 : 401);
+          expect(response.headers.get('content-type')).toBe('application/problem+json');
+          expect(await databaseFingerprint()).toEqual(before);
         }
       }
     });

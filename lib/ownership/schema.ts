@@ -12,6 +12,9 @@ export const BulkReassignSchema = z
     toUserId: person,
     // Empty: everything the person owns or controls.
     agentIds: z.array(z.string().min(1)).max(100_000).default([]),
+    // Sent by a form listing agents to tick: then an empty list means none, not all.
+    selection: z.literal('1').optional(),
     reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
   })
-  .refine((v) => v.fromUserId !== v.toUserId, { path: ['toUserId'], message: 'Choose someone other than the person leaving.' });
+  .refine((v) => v.fromUserId !== v.toUserId, { path: ['toUserId'], message: 'Choose someone other than the person leaving.' })
+  .refine((v) => !v.selection || v.agentIds.length > 0, { path: ['agentIds'], message: 'Tick at least one agent to move.' });

@@ -1,33 +1,86 @@
 import { UsersRound } from 'lucide-react';
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
 import { AgentStatusBadge } from '@/components/agents/status-badges';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { PersonCell } from '@/components/person-cell';
 import { Badge } from '@/components/ui/badge';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { getPageAccess } from '@/lib/auth';
-import { listOwnershipMatrix } from '@/lib/ownership/queries';
+import { can } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+import { listHoldings, listOwnershipMatrix, OWNERSHIP_PAGE_SIZE } from '@/lib/ownership/queries';
+import { BulkReassign } from './_components/bulk-reassign';
 
 export const metadata: Metadata = { title: 'Ownership' };
 
-export default async function OwnershipPage() {
+type Props = { searchParams: Promise<Record<string, string | undefined>> };
+
+export default async function OwnershipPage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('agent.read', '/ownership');
   if (denied) return <AccessDenied reason={denied} />;
-  const rows = await listOwnershipMatrix(actor);
+  const params = await searchParams;
+  const page = Math.max(1, Number(params.page) || 1);
+  const filter = { person: params.person || undefined, gaps: params.gaps === '1', page };
+  const canAssign = can(actor, 'ownership.assign');
+  const [{ rows, total }, people, holdings] = await Promise.all([
+    listOwnershipMatrix(actor, filter),
+    getDb().user.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { id: true, name: true, active: true } }),
+    canAssign && params.from ? listHoldings(actor, params.from) : Promise.resolve([]),
+  ]);
+  const pageHref = (target: number) => {
+    const next = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value && key !== 'page') next.set(key, value);
+    next.set('page', String(target));
+    return `/ownership?${next.toString()}`;
+  };
   return (
     <>
       <PageHeader
         title="Ownership"
         description="Every agent in service, its accountable owner and who owns each control plane: IAM (identity lifecycle), PAM (privileged secret handling) and platform security (runtime enforcement)."
       />
+      {canAssign ? (
+        <Card className="mb-4">
+          <CardHeader>
+            <CardTitle>Bulk reassignment</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <BulkReassign people={people} from={params.from ?? null} holdings={holdings} />
+          </CardContent>
+        </Card>
+      ) : null}
+      <form className="mb-3 flex flex-wrap items-end gap-3" action="/ownership">
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Person (owner or control owner)
+          <select name="person" defaultValue={filter.person ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
+            <option value="">Anyone</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+                {p.active ? '' : ' (deactivated)'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex items-center gap-1.5 pb-2">
+          <input type="checkbox" name="gaps" value="1" defaultChecked={filter.gaps} /> Only gaps and inactive owners
+        </label>
+        <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
+          Apply
+        </button>
+        <span className="pb-2 text-muted-foreground">{total.toLocaleString()} agents</span>
+      </form>
       {rows.length === 0 ? (
-        <EmptyState icon={UsersRound} title="No agents in service">
-          Register an agent to assign its owners.
+        <EmptyState icon={UsersRound} title={filter.person || filter.gaps ? 'Nothing matches these filters' : 'No agents in service'}>
+          {filter.person || filter.gaps ? 'No gaps here: every agent shown has an active owner on every plane.' : 'Register an agent to assign its owners.'}
         </EmptyState>
       ) : (
         <Table>
+          <caption className="sr-only">Ownership matrix</caption>
           <THead>
             <tr>
               <TH>Agent</TH>
@@ -44,8 +97,10 @@ export default async function OwnershipPage() {
               return (
                 <TR key={row.id}>
                   <TD>
-                    <div className="flex items-center gap-2">
-                      <span className="font-medium">{row.name}</span>
+                    <div className="flex flex-wrap items-center gap-2">
+                      <Link href={`/agents/${row.slug}`} className="font-medium text-primary underline-offset-2 hover:underline">
+                        {row.name}
+                      </Link>
                       <AgentStatusBadge status={row.status} />
                       {onePersonHoldsAll ? <Badge tone="warning">One person holds all planes</Badge> : null}
                     </div>
@@ -69,6 +124,13 @@ export default async function OwnershipPage() {
           </TBody>
         </Table>
       )}
+      {total > OWNERSHIP_PAGE_SIZE ? (
+        <nav aria-label="Pagination" className="mt-3 flex justify-end gap-3">
+          {page > 1 ? <Link href={pageHref(page - 1)} className="text-primary underline underline-offset-2">Previous</Link> : null}
+          <span className="text-muted-foreground">Page {page} of {Math.ceil(total / OWNERSHIP_PAGE_SIZE)}</span>
+          {page * OWNERSHIP_PAGE_SIZE < total ? <Link href={pageHref(page + 1)} className="text-primary underline underline-offset-2">Next</Link> : null}
+        </nav>
+      ) : null}
     </>
   );
 }

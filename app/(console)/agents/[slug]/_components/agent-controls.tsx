@@ -1,0 +1,157 @@
+'use client';
+
+import { useActionState, useId } from 'react';
+import { describedBy, Field, inputClass } from '@/components/forms/field';
+import { FormMessage } from '@/components/form-message';
+import { Button } from '@/components/ui/button';
+import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
+import {
+  addPurposeAction,
+  approvePurposeAction,
+  assignControlOwnerAction,
+  assignOwnerAction,
+  changeAgentStatusAction,
+  expirePurposeAction,
+} from '../../actions';
+
+type Person = { id: string; name: string | null };
+
+const NEXT: Record<string, string[]> = { PROPOSED: ['ACTIVE', 'RETIRED'], ACTIVE: ['SUSPENDED', 'RETIRED'], SUSPENDED: ['ACTIVE', 'RETIRED'], RETIRED: [] };
+const VERB: Record<string, string> = { ACTIVE: 'Activate', SUSPENDED: 'Suspend', RETIRED: 'Retire' };
+
+/** Lifecycle: choose the move, give a reason; a refused move says which rules fail. */
+export function StatusControl({ agentId, version, status }: { agentId: string; version: number; status: string }) {
+  const [state, action, pending] = useActionState(changeAgentStatusAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  const options = NEXT[status] ?? [];
+  if (options.length === 0) return <p className="text-muted-foreground">A retired agent stays retired.</p>;
+  return (
+    <form action={action} className="flex flex-col gap-2">
+      <input type="hidden" name="id" value={agentId} />
+      <input type="hidden" name="version" value={version} />
+      <div className="flex flex-wrap items-end gap-2">
+        <Field id={`${id}-to`} label="Change status to">
+          <select id={`${id}-to`} name="to" className={inputClass}>
+            {options.map((o) => (
+              <option key={o} value={o}>
+                {o.charAt(0) + o.slice(1).toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <div className="min-w-64 flex-1">
+          <Field id={`${id}-reason`} label="Reason" errors={state.fieldErrors?.reason}>
+            <input id={`${id}-reason`} name="reason" className={inputClass} placeholder="Why, for the timeline" {...describedBy(`${id}-reason`, { errors: state.fieldErrors?.reason })} />
+          </Field>
+        </div>
+        <Button type="submit" disabled={pending}>
+          {pending ? 'Checking…' : `${VERB[options[0]!] ?? 'Change'} or change status`}
+        </Button>
+      </div>
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+/** The accountable owner or one control plane: pick a person. */
+export function AssignControl({ agentId, version, plane, current, people, label }: { agentId: string; version: number; plane?: string; current: string | null; people: Person[]; label: string }) {
+  const [state, action, pending] = useActionState(plane ? assignControlOwnerAction : assignOwnerAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  return (
+    <form action={action} className="flex flex-col gap-1">
+      <input type="hidden" name="agentId" value={agentId} />
+      <input type="hidden" name="version" value={version} />
+      {plane ? <input type="hidden" name="plane" value={plane} /> : null}
+      <div className="flex items-center gap-2">
+        <label htmlFor={id} className="sr-only">
+          {label}
+        </label>
+        <select id={id} name="userId" defaultValue={current ?? ''} className={`${inputClass} h-8`}>
+          <option value="" disabled>
+            Choose a person…
+          </option>
+          {people.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        <Button type="submit" size="sm" variant="outline" disabled={pending} aria-label={`Assign ${label}`}>
+          Assign
+        </Button>
+      </div>
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+export function AddPurpose({ agentId }: { agentId: string }) {
+  const [state, action, pending] = useActionState(addPurposeAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  const errors = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="flex flex-col gap-3">
+      <input type="hidden" name="agentId" value={agentId} />
+      <Field id={`${id}-task`} label="Task" errors={errors.task}>
+        <input id={`${id}-task`} name="task" className={inputClass} placeholder="e.g. Deploy approved releases to production" {...describedBy(`${id}-task`, { errors: errors.task })} />
+      </Field>
+      <Field id={`${id}-scope`} label="Tools and systems" hint="Comma-separated, e.g. github, argo-cd" errors={errors.scope}>
+        <input id={`${id}-scope`} name="scope" className={inputClass} {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })} />
+      </Field>
+      <fieldset className="flex flex-col gap-1">
+        <legend className="text-sm font-medium">Environments</legend>
+        <div className="flex gap-4">
+          {ENVIRONMENTS.map((e) => (
+            <label key={e} className="flex items-center gap-1.5">
+              <input type="checkbox" name="environments" value={e} />
+              {e.charAt(0) + e.slice(1).toLowerCase()}
+            </label>
+          ))}
+        </div>
+        {errors.environments?.length ? <p className="text-xs text-danger">{errors.environments.join(' ')}</p> : null}
+      </fieldset>
+      <div className="flex items-center gap-3">
+        <Button type="submit" size="sm" disabled={pending}>
+          Add purpose
+        </Button>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}
+
+export function PurposeActions({ purposeId, version, canApprove, canExpire }: { purposeId: string; version: number; canApprove: boolean; canExpire: boolean }) {
+  const [approveState, approve, approving] = useActionState(approvePurposeAction, INITIAL_ACTION_STATE);
+  const [expireState, expire, expiring] = useActionState(expirePurposeAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <div className="flex flex-wrap items-center gap-2">
+        {canApprove ? (
+          <form action={approve}>
+            <input type="hidden" name="purposeId" value={purposeId} />
+            <input type="hidden" name="version" value={version} />
+            <Button type="submit" size="sm" disabled={approving}>
+              Approve
+            </Button>
+          </form>
+        ) : null}
+        {canExpire ? (
+          <form action={expire} className="flex items-center gap-1">
+            <input type="hidden" name="purposeId" value={purposeId} />
+            <input type="hidden" name="version" value={version} />
+            <label htmlFor={id} className="sr-only">
+              Reason for expiring
+            </label>
+            <input id={id} name="reason" placeholder="Reason to expire" className={`${inputClass} h-8 w-40`} />
+            <Button type="submit" size="sm" variant="outline" disabled={expiring}>
+              Expire
+            </Button>
+          </form>
+        ) : null}
+      </div>
+      <FormMessage state={approveState.message ? approveState : expireState} />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { iterateAgents } from '@/lib/agents/queries';
+import { parseAgentListQuery } from '@/lib/agents/schema';
+import { getCurrentUser } from '@/lib/auth';
+import { can } from '@/lib/authz';
+import { csvLine } from '@/lib/http/csv';
+import { problem } from '@/lib/http/problem';
+
+export const dynamic = 'force-dynamic';
+
+const HEADER = ['slug', 'name', 'status', 'risk_tier', 'kind', 'environments', 'workload_identity', 'owner', 'owner_active', 'control_planes_assigned', 'next_review_due', 'registered_at'];
+
+/** Every agent matching the list's filters as CSV, streamed a batch at a time. */
+export async function GET(request: Request) {
+  const actor = await getCurrentUser();
+  if (!actor) return problem(401, 'Sign in to continue.');
+  if (!can(actor, 'agent.read')) return problem(403, 'You need permission to see agents.');
+  const query = parseAgentListQuery(Object.fromEntries(new URL(request.url).searchParams));
+  const encoder = new TextEncoder();
+  const rows = iterateAgents(actor, query);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(csvLine(HEADER)));
+    },
+    async pull(controller) {
+      const next = await rows.next();
+      if (next.done) return controller.close();
+      controller.enqueue(
+        encoder.encode(
+          next.value
+            .map((a) =>
+              csvLine([a.slug, a.name, a.status, a.riskTier, a.kind, a.environments.join(' '), a.workloadIdentity ?? '', a.owner?.name ?? '', a.owner ? String(a.owner.active) : '', String(a.planesAssigned), a.nextReviewDue?.toISOString() ?? '', a.createdAt.toISOString()]),
+            )
+            .join(''),
+        ),
+      );
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="agents-${new Date().toISOString().slice(0, 10)}.csv"`,
+      'cache-control': 'no-store',
+    },
+  });
+}

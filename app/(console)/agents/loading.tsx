@@ -1,0 +1,11 @@
+export default function Loading() {
+  return (
+    <div role="status" aria-label="Loading agents" className="flex flex-col gap-3">
+      <div className="h-7 w-40 animate-pulse rounded bg-muted" />
+      <div className="h-24 animate-pulse rounded-lg bg-muted" />
+      {Array.from({ length: 8 }, (_, i) => (
+        <div key={i} className="h-10 animate-pulse rounded bg-muted" />
+      ))}
+    </div>
+  );
+}

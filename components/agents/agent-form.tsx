@@ -1,0 +1,124 @@
+'use client';
+
+import { useActionState } from 'react';
+import { describedBy, Field, inputClass } from '@/components/forms/field';
+import { FormMessage } from '@/components/form-message';
+import { Button } from '@/components/ui/button';
+import { AGENT_KINDS, ENVIRONMENTS, RISK_TIERS } from '@/lib/agents/schema';
+import { INITIAL_ACTION_STATE, type ActionState } from '@/lib/http/action-state';
+
+type Values = {
+  id?: string;
+  version?: number;
+  slug?: string;
+  name?: string;
+  description?: string;
+  kind?: string;
+  workloadIdentity?: string | null;
+  environments?: string[];
+  riskTier?: string;
+  reviewCadenceDays?: number | null;
+};
+
+const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace('_', ' ');
+
+/** Register (with slug and owner) or edit an agent. The server validates with the same schema. */
+export function AgentForm({
+  action,
+  values = {},
+  people,
+  submitLabel,
+}: {
+  action: (state: ActionState, formData: FormData) => Promise<ActionState>;
+  values?: Values;
+  /** Owner choices: only for a security lead registering an agent. */
+  people?: { id: string; name: string | null }[];
+  submitLabel: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, INITIAL_ACTION_STATE);
+  const errors = state.fieldErrors ?? {};
+  const isNew = values.id === undefined;
+  return (
+    <form action={formAction} className="flex max-w-2xl flex-col gap-4" noValidate>
+      {values.id ? <input type="hidden" name="id" value={values.id} /> : null}
+      {values.version ? <input type="hidden" name="version" value={values.version} /> : null}
+      {isNew ? (
+        <Field id="slug" label="Slug" hint="Lower-case letters, digits and hyphens; it names the agent in URLs and the API." errors={errors.slug}>
+          <input id="slug" name="slug" required className={inputClass} defaultValue={values.slug} {...describedBy('slug', { hint: true, errors: errors.slug })} />
+        </Field>
+      ) : null}
+      <Field id="name" label="Name" errors={errors.name}>
+        <input id="name" name="name" required className={inputClass} defaultValue={values.name} {...describedBy('name', { errors: errors.name })} />
+      </Field>
+      <Field id="description" label="Description" errors={errors.description}>
+        <textarea id="description" name="description" rows={3} className={`${inputClass} h-auto py-2`} defaultValue={values.description} {...describedBy('description', { errors: errors.description })} />
+      </Field>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id="kind" label="Kind" errors={errors.kind}>
+          <select id="kind" name="kind" className={inputClass} defaultValue={values.kind ?? ''} {...describedBy('kind', { errors: errors.kind })}>
+            <option value="" disabled>
+              Choose…
+            </option>
+            {AGENT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {label(k)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="riskTier" label="Risk tier" errors={errors.riskTier}>
+          <select id="riskTier" name="riskTier" className={inputClass} defaultValue={values.riskTier ?? ''} {...describedBy('riskTier', { errors: errors.riskTier })}>
+            <option value="" disabled>
+              Choose…
+            </option>
+            {RISK_TIERS.map((t) => (
+              <option key={t} value={t}>
+                {label(t)}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <fieldset className="flex flex-col gap-1" aria-describedby={errors.environments?.length ? 'environments-error' : undefined}>
+        <legend className="text-sm font-medium">Environments</legend>
+        <div className="flex gap-4">
+          {ENVIRONMENTS.map((e) => (
+            <label key={e} className="flex items-center gap-1.5">
+              <input type="checkbox" name="environments" value={e} defaultChecked={values.environments?.includes(e)} />
+              {label(e)}
+            </label>
+          ))}
+        </div>
+        {errors.environments?.length ? (
+          <p id="environments-error" className="text-xs text-danger">
+            {errors.environments.join(' ')}
+          </p>
+        ) : null}
+      </fieldset>
+      <Field id="workloadIdentity" label="Workload identity (optional)" hint="A SPIFFE ID or OIDC subject, e.g. spiffe://example.com/agents/deploy-bot. Unique." errors={errors.workloadIdentity}>
+        <input id="workloadIdentity" name="workloadIdentity" className={inputClass} defaultValue={values.workloadIdentity ?? ''} {...describedBy('workloadIdentity', { hint: true, errors: errors.workloadIdentity })} />
+      </Field>
+      <Field id="reviewCadenceDays" label="Review every (days, optional)" hint="Leave empty to follow the risk tier's cadence from Settings." errors={errors.reviewCadenceDays}>
+        <input id="reviewCadenceDays" name="reviewCadenceDays" type="number" min={1} max={730} className={inputClass} defaultValue={values.reviewCadenceDays ?? ''} {...describedBy('reviewCadenceDays', { hint: true, errors: errors.reviewCadenceDays })} />
+      </Field>
+      {people ? (
+        <Field id="ownerId" label="Accountable owner" hint="Leave empty to assign later; an agent cannot become active without one." errors={errors.ownerId}>
+          <select id="ownerId" name="ownerId" className={inputClass} defaultValue="" {...describedBy('ownerId', { hint: true, errors: errors.ownerId })}>
+            <option value="">No owner yet</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      ) : null}
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={pending}>
+          {pending ? 'Saving…' : submitLabel}
+        </Button>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}
