@@ -1,7 +1,7 @@
 'use client';
 
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useTransition } from 'react';
+import { useCallback, useEffect, useRef, useTransition } from 'react';
 
 /** Table state lives in the URL: a filtered view is a link and survives reload. */
 export function useUrlState() {
@@ -9,14 +9,20 @@ export function useUrlState() {
   const pathname = usePathname();
   const params = useSearchParams();
   const [isPending, startTransition] = useTransition();
+  // Changes made before the previous navigation lands build on it, not on the stale URL.
+  const pending = useRef<URLSearchParams | null>(null);
+  useEffect(() => {
+    pending.current = null;
+  }, [params]);
   const setParams = useCallback(
     (updates: Record<string, string | null>, options: { resetPage?: boolean } = { resetPage: true }) => {
-      const next = new URLSearchParams(params.toString());
+      const next = new URLSearchParams((pending.current ?? params).toString());
       for (const [key, value] of Object.entries(updates)) {
         if (value === null || value === '') next.delete(key);
         else next.set(key, value);
       }
       if (options.resetPage) next.delete('page');
+      pending.current = next;
       const query = next.toString();
       startTransition(() => router.push(query ? `${pathname}?${query}` : pathname));
     },

@@ -71,11 +71,12 @@ export function BulkReassign({ people, from, holdings }: { people: Person[]; fro
               <Button type="submit" disabled={pending}>
                 {pending ? 'Moving…' : 'Reassign the ticked agents'}
               </Button>
-              <FormMessage state={state} />
             </div>
           </form>
         )
       ) : null}
+      {/* Outside the form: after a full handover the list it belongs to is empty. */}
+      <FormMessage state={state} />
     </div>
   );
 }

@@ -18,7 +18,6 @@ import {
 type Person = { id: string; name: string | null };
 
 const NEXT: Record<string, string[]> = { PROPOSED: ['ACTIVE', 'RETIRED'], ACTIVE: ['SUSPENDED', 'RETIRED'], SUSPENDED: ['ACTIVE', 'RETIRED'], RETIRED: [] };
-const VERB: Record<string, string> = { ACTIVE: 'Activate', SUSPENDED: 'Suspend', RETIRED: 'Retire' };
 
 /** Lifecycle: choose the move, give a reason; a refused move says which rules fail. */
 export function StatusControl({ agentId, version, status }: { agentId: string; version: number; status: string }) {
@@ -46,7 +45,7 @@ export function StatusControl({ agentId, version, status }: { agentId: string; v
           </Field>
         </div>
         <Button type="submit" disabled={pending}>
-          {pending ? 'Checking…' : `${VERB[options[0]!] ?? 'Change'} or change status`}
+          {pending ? 'Checking…' : 'Change status'}
         </Button>
       </div>
       <FormMessage state={state} />
