@@ -91,6 +91,11 @@ const POLICY: Record<string, Rule> = {
     scope: 'agent',
     input: ({ agent }) => ({ agentId: agent.id, task: 'Matrix purpose', scope: 'github', environments: ['DEV'] }),
   },
+  '(console)/agents/actions.ts#changePurposeAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    input: ({ purposeId }) => ({ purposeId, version: '1', task: 'Changed by matrix', scope: 'github, jira', environments: ['PROD'] }),
+  },
   '(console)/agents/actions.ts#approvePurposeAction': {
     permission: 'purpose.approve',
     input: ({ purposeId }) => ({ purposeId, version: '1' }),

@@ -8,7 +8,7 @@ import type { ActionState } from '@/lib/http/action-state';
 import { formToObject } from '@/lib/http/form-data';
 import { runAction } from '@/lib/http/run-action';
 import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
-import { addPurpose, approvePurpose, expirePurpose } from '@/lib/purposes/commands';
+import { addPurpose, approvePurpose, changePurpose, expirePurpose } from '@/lib/purposes/commands';
 
 const LISTS = ['environments'];
 
@@ -57,4 +57,8 @@ export async function approvePurposeAction(_: ActionState, formData: FormData) {
 
 export async function expirePurposeAction(_: ActionState, formData: FormData) {
   return act(formData, async (input) => expirePurpose(await getCurrentUser(), input));
+}
+
+export async function changePurposeAction(_: ActionState, formData: FormData) {
+  return act(formData, async (input) => changePurpose(await getCurrentUser(), input));
 }

@@ -17,7 +17,7 @@ import { listAgentEvents } from '@/lib/audit';
 import { getPageAccess } from '@/lib/auth';
 import { can, canOnAgent } from '@/lib/authz';
 import { updateAgentAction } from '../actions';
-import { AddPurpose, AssignControl, PurposeActions, StatusControl } from './_components/agent-controls';
+import { AssignControl, PurposeActions, PurposeForm, StatusControl } from './_components/agent-controls';
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -177,7 +177,17 @@ export default async function AgentPage({ params }: Props) {
                     {canWrite || canAssign ? (
                       <TD>
                         {p.status !== 'EXPIRED' ? (
-                          <PurposeActions purposeId={p.id} version={p.version} canApprove={p.status === 'PENDING' && can(actor, 'purpose.approve')} canExpire={canWrite} />
+                          <>
+                            <PurposeActions purposeId={p.id} version={p.version} canApprove={p.status === 'PENDING' && can(actor, 'purpose.approve')} canExpire={canWrite} />
+                            {canWrite ? (
+                              <details className="mt-1">
+                                <summary className="cursor-pointer text-xs text-primary underline underline-offset-2">Change this purpose</summary>
+                                <div className="mt-2 w-80">
+                                  <PurposeForm purpose={{ id: p.id, version: p.version, task: p.task, scope: p.scope, environments: p.environments }} />
+                                </div>
+                              </details>
+                            ) : null}
+                          </>
                         ) : null}
                       </TD>
                     ) : null}
@@ -191,7 +201,7 @@ export default async function AgentPage({ params }: Props) {
           <details>
             <summary className="cursor-pointer text-primary underline underline-offset-2">Add a purpose</summary>
             <div className="mt-3 max-w-xl">
-              <AddPurpose agentId={agent.id} />
+              <PurposeForm agentId={agent.id} />
             </div>
           </details>
         ) : null}

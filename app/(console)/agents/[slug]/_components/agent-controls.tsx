@@ -12,6 +12,7 @@ import {
   assignControlOwnerAction,
   assignOwnerAction,
   changeAgentStatusAction,
+  changePurposeAction,
   expirePurposeAction,
 } from '../../actions';
 
@@ -85,25 +86,30 @@ export function AssignControl({ agentId, version, plane, current, people, label 
   );
 }
 
-export function AddPurpose({ agentId }: { agentId: string }) {
-  const [state, action, pending] = useActionState(addPurposeAction, INITIAL_ACTION_STATE);
+type PurposeValues = { id: string; version: number; task: string; scope: string[]; environments: string[] };
+
+/** Add a purpose, or change one (which sends it back for approval and opens a review). */
+export function PurposeForm({ agentId, purpose }: { agentId?: string; purpose?: PurposeValues }) {
+  const [state, action, pending] = useActionState(purpose ? changePurposeAction : addPurposeAction, INITIAL_ACTION_STATE);
   const id = useId();
   const errors = state.fieldErrors ?? {};
   return (
     <form action={action} className="flex flex-col gap-3">
-      <input type="hidden" name="agentId" value={agentId} />
+      {agentId ? <input type="hidden" name="agentId" value={agentId} /> : null}
+      {purpose ? <input type="hidden" name="purposeId" value={purpose.id} /> : null}
+      {purpose ? <input type="hidden" name="version" value={purpose.version} /> : null}
       <Field id={`${id}-task`} label="Task" errors={errors.task}>
-        <input id={`${id}-task`} name="task" className={inputClass} placeholder="e.g. Deploy approved releases to production" {...describedBy(`${id}-task`, { errors: errors.task })} />
+        <input id={`${id}-task`} name="task" defaultValue={purpose?.task} className={inputClass} placeholder="e.g. Deploy approved releases to production" {...describedBy(`${id}-task`, { errors: errors.task })} />
       </Field>
       <Field id={`${id}-scope`} label="Tools and systems" hint="Comma-separated, e.g. github, argo-cd" errors={errors.scope}>
-        <input id={`${id}-scope`} name="scope" className={inputClass} {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })} />
+        <input id={`${id}-scope`} name="scope" defaultValue={purpose?.scope.join(', ')} className={inputClass} {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })} />
       </Field>
       <fieldset className="flex flex-col gap-1">
         <legend className="text-sm font-medium">Environments</legend>
         <div className="flex gap-4">
           {ENVIRONMENTS.map((e) => (
             <label key={e} className="flex items-center gap-1.5">
-              <input type="checkbox" name="environments" value={e} />
+              <input type="checkbox" name="environments" value={e} defaultChecked={purpose?.environments.includes(e)} />
               {e.charAt(0) + e.slice(1).toLowerCase()}
             </label>
           ))}
@@ -112,7 +118,7 @@ export function AddPurpose({ agentId }: { agentId: string }) {
       </fieldset>
       <div className="flex items-center gap-3">
         <Button type="submit" size="sm" disabled={pending}>
-          Add purpose
+          {purpose ? 'Save purpose' : 'Add purpose'}
         </Button>
         <FormMessage state={state} />
       </div>
