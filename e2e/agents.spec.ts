@@ -32,7 +32,7 @@ test('a security lead registers an agent, gives it a purpose and owners, activat
   // Activation is refused with every rule that fails.
   await page.getByLabel('Change status to').selectOption('ACTIVE');
   await page.getByLabel('Reason', { exact: true }).fill('Go live');
-  await page.getByRole('button', { name: /change status/ }).click();
+  await page.getByRole('button', { name: 'Change status' }).click();
   await expect(page.getByText(/needs an accountable owner.*Control planes without an owner: IAM, PAM, platform security.*approved purpose/)).toBeVisible();
 
   // Purpose: add, approve.
@@ -58,7 +58,7 @@ test('a security lead registers an agent, gives it a purpose and owners, activat
 
   await page.getByLabel('Change status to').selectOption('ACTIVE');
   await page.getByLabel('Reason', { exact: true }).fill('All owners assigned');
-  await page.getByRole('button', { name: /change status/ }).click();
+  await page.getByRole('button', { name: 'Change status' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Active');
   await expect(page.getByText('agent.status_changed').first()).toBeVisible();
   await expectNoSeriousA11yViolations(page);
