@@ -2,6 +2,7 @@
 // (DATABASE_URL, or the embedded PGlite folder), with the same
 // `_prisma_migrations` bookkeeping as `prisma migrate deploy`. Idempotent.
 import { openMigrationTarget } from '@/lib/db/migration-target';
+import { runScript } from '@/lib/db/run-script';
 import { applyMigrations } from './schema-engine';
 
 async function main() {
@@ -18,7 +19,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runScript(main);

@@ -3,7 +3,8 @@
 // custody events appended through the audit core, so the chain verifies.
 // Later domains extend it through their own functions.
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
-import { disconnectDb, getDb, type Db, type Tx } from '@/lib/db';
+import { getDb, type Db, type Tx } from '@/lib/db';
+import { runScript } from '@/lib/db/run-script';
 import type {
   CredentialKind,
   CredentialStorage,
@@ -178,12 +179,4 @@ async function main() {
   );
 }
 
-if (import.meta.filename === process.argv[1]) {
-  main()
-    .then(disconnectDb)
-    .catch(async (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      await disconnectDb().catch(() => {});
-      process.exit(1);
-    });
-}
+if (import.meta.filename === process.argv[1]) runScript(main);

@@ -1,7 +1,8 @@
 // `npm run audit:verify`: walks the custody timeline and prints whether it is
 // intact; exits 1 naming the first broken seq if not.
 import { verifyAuditChain } from '@/lib/audit';
-import { disconnectDb, getDb } from '@/lib/db';
+import { getDb } from '@/lib/db';
+import { runScript } from '@/lib/db/run-script';
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -19,13 +20,4 @@ async function main(): Promise<number> {
   return 1;
 }
 
-main()
-  .then(async (code) => {
-    await disconnectDb();
-    process.exit(code);
-  })
-  .catch(async (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    await disconnectDb().catch(() => {});
-    process.exit(2);
-  });
+runScript(main);

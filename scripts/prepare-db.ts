@@ -1,7 +1,8 @@
 // Before the app starts: bring the configured database up to date and, with
 // --seed, add the demo data to an empty one. Exits with a clear message (not a
 // hang) when another process holds the embedded database.
-import { disconnectDb, getDb } from '@/lib/db';
+import { getDb } from '@/lib/db';
+import { runScript } from '@/lib/db/run-script';
 import { openMigrationTarget } from '@/lib/db/migration-target';
 import { applyMigrations } from '@/prisma/schema-engine';
 import { isSeeded, seedDemoData } from '@/prisma/seed';
@@ -20,10 +21,4 @@ async function main() {
   }
 }
 
-main()
-  .then(disconnectDb)
-  .catch(async (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    await disconnectDb().catch(() => {});
-    process.exit(1);
-  });
+runScript(main);

@@ -24,6 +24,28 @@ function Figure({ label, value, href, hint }: { label: string; value: ReactNode;
   );
 }
 
+function CountList({ title, counts, href }: { title: string; counts: Record<string, number>; href: (key: string) => string }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <ul className="divide-y">
+          {Object.entries(counts).map(([key, count]) => (
+            <li key={key} className="flex justify-between py-1.5">
+              <Link href={href(key)} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current">
+                {key.charAt(0) + key.slice(1).toLowerCase()}
+              </Link>
+              <span className="tabular-nums">{count}</span>
+            </li>
+          ))}
+        </ul>
+      </CardContent>
+    </Card>
+  );
+}
+
 /** The posture at a glance; every number links to the list behind it. */
 export async function Dashboard({ actor }: { actor: Actor }) {
   const s = await getPostureSummary(actor);
@@ -38,40 +60,8 @@ export async function Dashboard({ actor }: { actor: Actor }) {
         <Figure label="Reviews overdue" value={s.reviewsOverdue} href="/agents?reviewOverdue=1" />
       </div>
       <div className="mt-4 grid gap-4 lg:grid-cols-3">
-        <Card>
-          <CardHeader>
-            <CardTitle>Agents by status</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <ul className="divide-y">
-              {Object.entries(s.agentsByStatus).map(([status, count]) => (
-                <li key={status} className="flex justify-between py-1.5">
-                  <Link href={`/agents?status=${status}`} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current">
-                    {status.charAt(0) + status.slice(1).toLowerCase()}
-                  </Link>
-                  <span className="tabular-nums">{count}</span>
-                </li>
-              ))}
-            </ul>
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Agents in service by risk tier</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <ul className="divide-y">
-              {Object.entries(s.agentsByTier).map(([tier, count]) => (
-                <li key={tier} className="flex justify-between py-1.5">
-                  <Link href={`/agents?riskTier=${tier}`} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current">
-                    {tier.charAt(0) + tier.slice(1).toLowerCase()}
-                  </Link>
-                  <span className="tabular-nums">{count}</span>
-                </li>
-              ))}
-            </ul>
-          </CardContent>
-        </Card>
+        <CountList title="Agents by status" counts={s.agentsByStatus} href={(status) => `/agents?status=${status}`} />
+        <CountList title="Agents in service by risk tier" counts={s.agentsByTier} href={(tier) => `/agents?riskTier=${tier}`} />
         <Card>
           <CardHeader>
             <CardTitle>Unrevoked credentials by storage</CardTitle>
