@@ -16,7 +16,7 @@ export type AuditDetailsByAction = {
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string };
   'credential.issued': { name: string; kind?: string; reason?: string };
-  'credential.used': { name: string; context?: string };
+  'credential.used': { name: string; context?: string; afterRevocation?: boolean };
   'credential.rotated': { name: string; reason?: string };
   'credential.revoked': { name: string; reason: string };
   'exception.requested': { exceptionId: string; type: string; expiresAt: string };

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { detectSecret, SECRET_REFUSAL } from './secret-detector';
+
+/** Free text that must never carry a secret value. The value is not echoed. */
+export const metadataText = (max: number, tooLong: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, tooLong)
+    .refine((v) => detectSecret(v) === null, SECRET_REFUSAL);
+
+const optionalInt = (min: number, max: number, message: string) =>
+  z.union([z.literal('').transform(() => undefined), z.coerce.number().int(message).min(min, message).max(max, message)]).optional();
+
+const checkbox = z
+  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0'])])
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
+export const IssueCredentialSchema = z.object({
+  agentId: z.string().min(1),
+  name: metadataText(120, 'Keep the name under 120 characters.').pipe(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Use letters, digits, dots, hyphens and underscores, e.g. deploy-bot-api-key.'),
+  ),
+  kind: z.enum(['API_KEY', 'OAUTH_TOKEN', 'CLOUD_ROLE', 'DATABASE_PASSWORD', 'SSH_KEY', 'CERTIFICATE', 'OTHER'], 'Choose the kind of credential.'),
+  issuance: z.enum(['STATIC', 'DYNAMIC'], 'Choose static or just-in-time issuance.'),
+  storage: z.enum(['VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT'], 'Choose where it is stored.'),
+  secretRef: metadataText(300, 'Keep the reference under 300 characters.')
+    .optional()
+    .transform((v) => v || undefined),
+  environment: z.enum(ENVIRONMENTS, 'Choose an environment.'),
+  scope: metadataText(300, 'Keep the scope under 300 characters.').default(''),
+  maxTtlSeconds: optionalInt(1, 366 * 86_400, 'A whole number of seconds, up to a year.'),
+  rotationPeriodDays: optionalInt(1, 3650, 'A whole number of days, up to ten years.'),
+  boundToWorkloadIdentity: checkbox,
+  privileged: checkbox,
+  reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
+});
+
+const reason = metadataText(500, 'Keep the reason under 500 characters.').pipe(z.string().min(3, 'Say why, in a few words (at least 3 characters).'));
+
+export const RotateCredentialSchema = z.object({ credentialId: z.string().min(1), reason: reason.optional() });
+export const RevokeCredentialSchema = z.object({ credentialId: z.string().min(1), reason });
+export const RecordUseSchema = z.object({
+  credentialId: z.string().min(1),
+  context: metadataText(300, 'Keep the context under 300 characters.').optional(),
+  occurredAt: z.coerce.date().optional(),
+});
