@@ -6,6 +6,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
+import { issueCredential } from '@/lib/credentials/commands';
+import { decideException, requestException } from '@/lib/exceptions/commands';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import type { ActionState } from '@/lib/http/action-state';
@@ -36,10 +38,15 @@ type Fixture = {
   owner: Actor;
   agent: { id: string; version: number; ownerId: string | null };
   purposeId: string;
+  /** An agent of the same owner with no credentials or exceptions: free to retire. */
+  bareAgentId: string;
+  credentialId: string;
+  pendingExceptionId: string;
+  approvedExceptionId: string;
 };
 type Input = Record<string, string | string[]>;
 type Rule =
-  | { permission: Permission; scope?: 'agent'; input: (f: Fixture) => Input }
+  | { permission: Permission; scope?: 'agent'; requester?: true; input: (f: Fixture) => Input }
   | { permission: Permission; route: true }
   | { public: string };
 
@@ -76,7 +83,7 @@ const POLICY: Record<string, Rule> = {
   '(console)/agents/actions.ts#changeAgentStatusAction': {
     permission: 'agent.write',
     scope: 'agent',
-    input: ({ agent }) => ({ id: agent.id, version: String(agent.version), to: 'RETIRED', reason: 'Matrix test' }),
+    input: ({ bareAgentId }) => ({ id: bareAgentId, version: '1', to: 'RETIRED', reason: 'Matrix test' }),
   },
   '(console)/agents/actions.ts#assignOwnerAction': {
     permission: 'ownership.assign',
@@ -109,6 +116,40 @@ const POLICY: Record<string, Rule> = {
     permission: 'ownership.assign',
     input: ({ owner, target, agent }) => ({ fromUserId: owner.id, toUserId: target.id, agentIds: [agent.id], selection: '1', reason: 'Matrix test' }),
   },
+  '(console)/agents/[slug]/actions.ts#issueCredentialAction': {
+    permission: 'credential.write',
+    scope: 'agent',
+    input: ({ agent }) => ({ agentId: agent.id, name: `matrix-${++slugCounter}`, kind: 'API_KEY', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' }),
+  },
+  '(console)/agents/[slug]/actions.ts#rotateCredentialAction': {
+    permission: 'credential.write',
+    scope: 'agent',
+    input: ({ credentialId }) => ({ credentialId, reason: 'Matrix test' }),
+  },
+  '(console)/agents/[slug]/actions.ts#revokeCredentialAction': {
+    permission: 'credential.write',
+    scope: 'agent',
+    input: ({ credentialId }) => ({ credentialId, reason: 'Matrix test' }),
+  },
+  '(console)/agents/[slug]/actions.ts#requestExceptionAction': {
+    permission: 'exception.request',
+    scope: 'agent',
+    input: ({ agent }) => ({ agentId: agent.id, type: 'OTHER', justification: 'Matrix test', durationHours: '1' }),
+  },
+  '(console)/exceptions/actions.ts#decideExceptionAction': {
+    permission: 'exception.decide',
+    input: ({ pendingExceptionId }) => ({ exceptionId: pendingExceptionId, outcome: 'APPROVE', reason: 'Matrix test' }),
+  },
+  '(console)/exceptions/actions.ts#revokeExceptionAction': {
+    permission: 'exception.revoke',
+    input: ({ approvedExceptionId }) => ({ exceptionId: approvedExceptionId, reason: 'Matrix test' }),
+  },
+  '(console)/exceptions/actions.ts#withdrawExceptionAction': {
+    permission: 'exception.request',
+    // Only the requester withdraws: every caller but the fixture's owner is refused.
+    requester: true,
+    input: ({ pendingExceptionId }) => ({ exceptionId: pendingExceptionId, reason: 'Matrix test' }),
+  },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
   'api/health/route.ts#GET': { public: 'liveness for load balancers; reveals no governed data' },
   'api/auth/[...nextauth]/route.ts#GET': { public: 'next-auth: sign-in itself' },
@@ -121,7 +162,12 @@ async function makeFixture(key: string): Promise<Fixture> {
   const target = await createPerson(['OWNER'], { active: !key.includes('reactivate') });
   const agent = await makeAgent(admin, { ownerId: owner.id });
   const { id: purposeId } = await addPurpose(owner, { agentId: agent.id, task: 'Fixture purpose', scope: 'github', environments: ['PROD'] });
-  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId };
+  const { id: credentialId } = await issueCredential(owner, { agentId: agent.id, name: 'fixture-key', kind: 'API_KEY', issuance: 'STATIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' });
+  const { id: pendingExceptionId } = await requestException(owner, { agentId: agent.id, type: 'OTHER', justification: 'Fixture', durationHours: 2 });
+  const { id: approvedExceptionId } = await requestException(owner, { agentId: agent.id, type: 'OTHER', justification: 'Fixture', durationHours: 2 });
+  await decideException(await createPerson(['PAM_APPROVER']), { exceptionId: approvedExceptionId, outcome: 'APPROVE', reason: 'Fixture' });
+  const bare = await makeAgent(admin, { ownerId: owner.id });
+  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId, bareAgentId: bare.id, credentialId, pendingExceptionId, approvedExceptionId };
 }
 
 const isRedirect = (error: unknown) => String((error as { digest?: string })?.digest ?? '').startsWith('NEXT_REDIRECT');
@@ -187,12 +233,16 @@ describe('authorisation matrix', () => {
           if (!isRedirect(error)) throw error;
           state = { ok: true, message: 'redirected' };
         }
-        const allowed = rule.scope === 'agent' ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId) : can(caller.actor, rule.permission);
+        const allowed = rule.requester
+          ? caller.actor?.id === fixture.owner.id
+          : rule.scope === 'agent'
+            ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId)
+            : can(caller.actor, rule.permission);
         if (allowed) {
           expect(state, `${caller.label} should be allowed to call ${key}`).toMatchObject({ ok: true });
         } else {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
-          expect(state.message).toMatch(caller.actor ? /permission|only the agents you own/ : /Sign in/);
+          expect(state.message).toMatch(caller.actor ? /permission|only the agents you own|Only the person who requested/ : /Sign in/);
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);
         }
       }

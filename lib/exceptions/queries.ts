@@ -1,33 +1,80 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import type { ExceptionStatus, ExceptionType, RiskTier } from '@/lib/generated/prisma/enums';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { ExceptionStatus, ExceptionType } from '@/lib/generated/prisma/enums';
 
-export type ExceptionRow = {
-  id: string;
-  type: ExceptionType;
-  status: ExceptionStatus;
-  agent: { slug: string; name: string; riskTier: RiskTier };
-  requestedBy: { name: string | null };
-  expiresAt: Date;
-  createdAt: Date;
-};
+const rowSelect = {
+  id: true,
+  type: true,
+  status: true,
+  startsAt: true,
+  expiresAt: true,
+  endedAt: true,
+  createdAt: true,
+  requiredApprovals: true,
+  justification: true,
+  agent: { select: { slug: true, name: true, riskTier: true } },
+  credential: { select: { name: true } },
+  requestedBy: { select: { id: true, name: true } },
+  _count: { select: { decisions: { where: { outcome: 'APPROVE' } } } },
+} satisfies Prisma.ExceptionSelect;
 
-/** Pending first (oldest first), then the rest by expiry. */
-export async function listExceptions(actor: Actor): Promise<ExceptionRow[]> {
+export type ExceptionRow = Prisma.ExceptionGetPayload<{ select: typeof rowSelect }>;
+
+/** The PAM queue: pending oldest first, then those in force by expiry. Expired ones never show as active. */
+export async function listExceptionQueue(actor: Actor, now = new Date()): Promise<{ pending: ExceptionRow[]; active: ExceptionRow[] }> {
   requirePermission(actor, 'agent.read');
-  const select = {
-    id: true,
-    type: true,
-    status: true,
-    expiresAt: true,
-    createdAt: true,
-    agent: { select: { slug: true, name: true, riskTier: true } },
-    requestedBy: { select: { name: true } },
-  } as const;
-  const [pending, others] = await Promise.all([
-    getDb().exception.findMany({ where: { status: 'PENDING' }, orderBy: { createdAt: 'asc' }, take: 100, select }),
-    getDb().exception.findMany({ where: { status: { not: 'PENDING' } }, orderBy: { expiresAt: 'desc' }, take: 100, select }),
+  const [pending, active] = await Promise.all([
+    getDb().exception.findMany({ where: { status: 'PENDING', expiresAt: { gt: now } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 200, select: rowSelect }),
+    getDb().exception.findMany({ where: { status: 'APPROVED', expiresAt: { gt: now } }, orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }], take: 200, select: rowSelect }),
   ]);
-  return [...pending, ...others];
+  return { pending, active };
+}
+
+export type HistoryFilter = { type?: ExceptionType; status?: ExceptionStatus; agent?: string; page: number };
+export const HISTORY_PAGE_SIZE = 50;
+
+/** Everything decided, withdrawn, expired or revoked — browsable forever. */
+export async function listExceptionHistory(actor: Actor, filter: HistoryFilter, now = new Date()): Promise<{ rows: ExceptionRow[]; total: number }> {
+  requirePermission(actor, 'agent.read');
+  const ended: Prisma.ExceptionWhereInput = {
+    OR: [{ status: { in: ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REVOKED'] } }, { status: { in: ['APPROVED', 'PENDING'] }, expiresAt: { lte: now } }],
+  };
+  const where: Prisma.ExceptionWhereInput = {
+    AND: [
+      ended,
+      ...(filter.type ? [{ type: filter.type }] : []),
+      ...(filter.status === 'EXPIRED' ? [{ OR: [{ status: 'EXPIRED' as const }, { status: 'APPROVED' as const, expiresAt: { lte: now } }] }] : filter.status ? [{ status: filter.status }] : []),
+      ...(filter.agent ? [{ agent: { slug: filter.agent } }] : []),
+    ],
+  };
+  const [rows, total] = await Promise.all([
+    getDb().exception.findMany({ where, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], skip: (filter.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE, select: rowSelect }),
+    getDb().exception.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** One exception with its decisions and its timeline (whose owner snapshots say who was accountable then). */
+export async function getExceptionDetail(actor: Actor, id: string) {
+  requirePermission(actor, 'agent.read');
+  const exception = await getDb().exception.findUnique({
+    where: { id },
+    select: {
+      ...rowSelect,
+      revokeReason: true,
+      revokedAt: true,
+      revokedBy: { select: { name: true } },
+      decisions: { orderBy: { decidedAt: 'asc' }, select: { id: true, outcome: true, reason: true, decidedAt: true, decider: { select: { id: true, name: true } } } },
+      agentId: true,
+    },
+  });
+  if (!exception) return null;
+  const events = await getDb().auditEvent.findMany({
+    where: { agentId: exception.agentId, details: { path: ['exceptionId'], equals: id } },
+    orderBy: { seq: 'asc' },
+    select: { seq: true, action: true, occurredAt: true, actorId: true, actorType: true, owners: true, details: true },
+  });
+  return { ...exception, events };
 }

@@ -1,62 +1,128 @@
 import { ShieldAlert } from 'lucide-react';
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
-import { RiskTierBadge } from '@/components/agents/status-badges';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
-import { Badge } from '@/components/ui/badge';
+import { cn } from '@/components/ui/cn';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { getPageAccess } from '@/lib/auth';
-import { listExceptions } from '@/lib/exceptions/queries';
+import { HISTORY_PAGE_SIZE, listExceptionHistory, listExceptionQueue } from '@/lib/exceptions/queries';
+import { EXCEPTION_TYPES } from '@/lib/exceptions/schema';
+import { ExceptionTable, requestedAgo } from './_components/exception-table';
+import { ExpiresIn } from './_components/expires-in';
 
 export const metadata: Metadata = { title: 'Exceptions' };
 
-export default async function ExceptionsPage() {
+type Props = { searchParams: Promise<Record<string, string | undefined>> };
+const HISTORY_STATUSES = ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REVOKED'] as const;
+
+export default async function ExceptionsPage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('agent.read', '/exceptions');
   if (denied) return <AccessDenied reason={denied} />;
-  const rows = await listExceptions(actor);
+  const params = await searchParams;
+  const tab = params.tab === 'history' ? 'history' : 'queue';
+  const tabLink = (t: string, label: string) => (
+    <Link href={t === 'queue' ? '/exceptions' : '/exceptions?tab=history'} aria-current={tab === t ? 'page' : undefined} className={cn('border-b-2 px-3 py-2', tab === t ? 'border-primary font-medium' : 'border-transparent text-muted-foreground')}>
+      {label}
+    </Link>
+  );
   return (
     <>
-      <PageHeader
-        title="Exceptions"
-        description="Temporary, approved, time-bounded deviations from policy: break-glass, persistent tokens, cached secrets, broad scopes."
-      />
+      <PageHeader title="Exceptions" description="Temporary, approved, time-bounded deviations from policy. Nobody decides their own request; break-glass on a critical agent needs two approvers." />
+      <nav aria-label="Exception views" className="mb-4 flex border-b">
+        {tabLink('queue', 'Queue')}
+        {tabLink('history', 'History')}
+      </nav>
+      {tab === 'queue' ? <Queue actor={actor} /> : <History actor={actor} params={params} />}
+    </>
+  );
+}
+
+async function Queue({ actor }: { actor: Parameters<typeof listExceptionQueue>[0] }) {
+  const { pending, active } = await listExceptionQueue(actor);
+  return (
+    <div className="flex flex-col gap-6">
+      <section aria-labelledby="pending-heading">
+        <h2 id="pending-heading" className="mb-2 font-semibold">
+          Pending decision ({pending.length}), oldest first
+        </h2>
+        {pending.length === 0 ? (
+          <EmptyState icon={ShieldAlert} title="Nothing waits for a decision">
+            Owners request exceptions from an agent’s page; they appear here for PAM approvers.
+          </EmptyState>
+        ) : (
+          <ExceptionTable rows={pending} caption="Pending exceptions" when={requestedAgo} />
+        )}
+      </section>
+      <section aria-labelledby="active-heading">
+        <h2 id="active-heading" className="mb-2 font-semibold">
+          In force ({active.length}), soonest to expire first
+        </h2>
+        {active.length === 0 ? (
+          <p className="text-muted-foreground">No exception is in force.</p>
+        ) : (
+          <ExceptionTable rows={active} caption="Exceptions in force" when={(e) => <ExpiresIn at={e.expiresAt} />} />
+        )}
+      </section>
+    </div>
+  );
+}
+
+async function History({ actor, params }: { actor: Parameters<typeof listExceptionHistory>[0]; params: Record<string, string | undefined> }) {
+  const type = EXCEPTION_TYPES.find((t) => t === params.type);
+  const status = HISTORY_STATUSES.find((s) => s === params.status);
+  const page = Math.max(1, Number(params.page) || 1);
+  const { rows, total } = await listExceptionHistory(actor, { type, status, agent: params.agent || undefined, page });
+  return (
+    <>
+      <form action="/exceptions" className="mb-3 flex flex-wrap items-end gap-3">
+        <input type="hidden" name="tab" value="history" />
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Type
+          <select name="type" defaultValue={type ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
+            <option value="">Any</option>
+            {EXCEPTION_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t.replace('_', ' ').toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Outcome
+          <select name="status" defaultValue={status ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
+            <option value="">Any</option>
+            {HISTORY_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Agent slug
+          <input name="agent" defaultValue={params.agent ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground" />
+        </label>
+        <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
+          Apply
+        </button>
+        <span className="pb-2 text-muted-foreground">{total.toLocaleString()} in history</span>
+      </form>
       {rows.length === 0 ? (
-        <EmptyState icon={ShieldAlert} title="No exceptions requested">
-          When an agent needs to deviate from policy, its owner requests an exception and a PAM approver decides it.
+        <EmptyState icon={ShieldAlert} title="No exception in the history matches">
+          Decided, withdrawn, expired and revoked exceptions stay here for good.
         </EmptyState>
       ) : (
-        <Table>
-          <THead>
-            <tr>
-              <TH>Type</TH>
-              <TH>Agent</TH>
-              <TH>Status</TH>
-              <TH>Requested by</TH>
-              <TH>Expires</TH>
-            </tr>
-          </THead>
-          <TBody>
-            {rows.map((e) => (
-              <TR key={e.id}>
-                <TD>{e.type.replace('_', ' ').toLowerCase()}</TD>
-                <TD>
-                  <span className="mr-2 font-medium">{e.agent.name}</span>
-                  <RiskTierBadge tier={e.agent.riskTier} />
-                </TD>
-                <TD>
-                  <Badge tone={e.status === 'PENDING' ? 'warning' : e.status === 'APPROVED' ? 'success' : 'neutral'}>{e.status.toLowerCase()}</Badge>
-                </TD>
-                <TD>{e.requestedBy.name}</TD>
-                <TD>
-                  <RelativeTime value={e.expiresAt} />
-                </TD>
-              </TR>
-            ))}
-          </TBody>
-        </Table>
+        <ExceptionTable rows={rows} caption="Exception history" when={(e) => (e.endedAt ? <span>ended <RelativeTime value={e.endedAt} /></span> : requestedAgo(e))} />
       )}
+      {total > HISTORY_PAGE_SIZE ? (
+        <nav aria-label="Pagination" className="mt-3 flex justify-end gap-3 text-muted-foreground">
+          Page {page} of {Math.ceil(total / HISTORY_PAGE_SIZE)}
+          {page > 1 ? <Link className="text-primary underline" href={`/exceptions?${new URLSearchParams({ ...(params as Record<string, string>), page: String(page - 1) })}`}>Previous</Link> : null}
+          {page * HISTORY_PAGE_SIZE < total ? <Link className="text-primary underline" href={`/exceptions?${new URLSearchParams({ ...(params as Record<string, string>), page: String(page + 1) })}`}>Next</Link> : null}
+        </nav>
+      ) : null}
     </>
   );
 }

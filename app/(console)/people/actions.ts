@@ -1,17 +1,14 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { getCurrentUser } from '@/lib/auth';
 import type { ActionState } from '@/lib/http/action-state';
-import { runAction } from '@/lib/http/run-action';
+import { formAction } from '@/lib/http/form-action';
 import { deactivateUser, grantRole, reactivateUser, removeRole } from '@/lib/users/commands';
 
 type Command = (actor: Awaited<ReturnType<typeof getCurrentUser>>, input: unknown) => Promise<string>;
 
 async function act(command: Command, formData: FormData): Promise<ActionState> {
-  const state = await runAction(async () => command(await getCurrentUser(), Object.fromEntries(formData)));
-  if (state.ok) revalidatePath('/people');
-  return state;
+  return formAction(formData, async (input) => command(await getCurrentUser(), input));
 }
 
 export async function grantRoleAction(_: ActionState, formData: FormData) {

@@ -16,8 +16,13 @@ import { getAgentBySlug, listActivePeople } from '@/lib/agents/queries';
 import { listAgentEvents } from '@/lib/audit';
 import { getPageAccess } from '@/lib/auth';
 import { can, canOnAgent } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+import { findUnclosedBreakGlass, listEligibleApprovers } from '@/lib/exceptions/approvers';
+import { exceptionStatusNow } from '@/lib/exceptions/status';
+import { getSettings } from '@/lib/settings';
 import { updateAgentAction } from '../actions';
 import { AssignControl, PurposeActions, PurposeForm, StatusControl } from './_components/agent-controls';
+import { CredentialActions, IssueCredentialForm, RequestExceptionForm } from './_components/custody-controls';
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -53,7 +58,16 @@ export default async function AgentPage({ params }: Props) {
   if (!agent) notFound();
   const canAssign = can(actor, 'ownership.assign');
   const canWrite = canOnAgent(actor, 'agent.write', agent.owner?.id ?? null);
-  const [people, events] = await Promise.all([canAssign ? listActivePeople(actor) : Promise.resolve([]), listAgentEvents(actor, agent.id, 20)]);
+  const canCustody = canOnAgent(actor, 'credential.write', agent.owner?.id ?? null);
+  const canRequest = canOnAgent(actor, 'exception.request', agent.owner?.id ?? null) && agent.status !== 'RETIRED';
+  const [people, events, approvers, unclosed, settings] = await Promise.all([
+    canAssign ? listActivePeople(actor) : Promise.resolve([]),
+    listAgentEvents(actor, agent.id, 30),
+    canRequest ? listEligibleApprovers(actor, agent.id) : Promise.resolve([]),
+    findUnclosedBreakGlass(agent.id),
+    getSettings(getDb()),
+  ]);
+  const now = new Date();
 
   return (
     <div className="flex flex-col gap-4">
@@ -222,6 +236,7 @@ export default async function AgentPage({ params }: Props) {
                 <TH>Stored in</TH>
                 <TH>Environment</TH>
                 <TH>State</TH>
+                {canCustody ? <TH>Record</TH> : null}
               </tr>
             </THead>
             <TBody>
@@ -233,11 +248,20 @@ export default async function AgentPage({ params }: Props) {
                   <TD>{c.storage.replace(/_/g, ' ').toLowerCase()}</TD>
                   <TD>{c.environment.toLowerCase()}</TD>
                   <TD>{c.revokedAt ? <Badge>revoked</Badge> : <Badge tone="success">in use</Badge>}</TD>
+                  {canCustody ? <TD>{c.revokedAt ? null : <CredentialActions credentialId={c.id} name={c.name} />}</TD> : null}
                 </TR>
               ))}
             </TBody>
           </Table>
         )}
+        {canCustody && agent.status !== 'RETIRED' ? (
+          <details className="mt-3">
+            <summary className="cursor-pointer text-primary underline underline-offset-2">Record an issued credential</summary>
+            <div className="mt-3">
+              <IssueCredentialForm agentId={agent.id} />
+            </div>
+          </details>
+        ) : null}
       </Section>
 
       <Section title="Exceptions" icon={ShieldAlert} id="exceptions">
@@ -247,14 +271,28 @@ export default async function AgentPage({ params }: Props) {
           <ul className="divide-y">
             {agent.exceptions.map((e) => (
               <li key={e.id} className="flex justify-between py-1.5">
-                <span>
+                <Link href={`/exceptions/${e.id}`} className="underline decoration-muted-foreground/40 underline-offset-2">
                   {e.type.replace('_', ' ').toLowerCase()} — requested by {e.requestedBy.name}
-                </span>
-                <Badge>{e.status.toLowerCase()}</Badge>
+                </Link>
+                <Badge>{exceptionStatusNow(e, now).toLowerCase()}</Badge>
               </li>
             ))}
           </ul>
         )}
+        {canRequest ? (
+          <details className="mt-3">
+            <summary className="cursor-pointer text-primary underline underline-offset-2">Request an exception</summary>
+            <div className="mt-3">
+              <RequestExceptionForm
+                agentId={agent.id}
+                credentials={agent.credentials.filter((c) => !c.revokedAt).map((c) => ({ id: c.id, name: c.name }))}
+                approvers={approvers}
+                maxHours={settings.exceptionMaxHours}
+                unclosed={unclosed ? { credentialName: unclosed.credentialName, endedAt: unclosed.endedAt.toISOString() } : null}
+              />
+            </div>
+          </details>
+        ) : null}
       </Section>
 
       <Section title="Reviews" icon={CalendarCheck} id="reviews">

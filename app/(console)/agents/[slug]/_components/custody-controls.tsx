@@ -1,0 +1,181 @@
+'use client';
+
+import { TriangleAlert } from 'lucide-react';
+import { useActionState, useId } from 'react';
+import { describedBy, Field, inputClass } from '@/components/forms/field';
+import { FormMessage } from '@/components/form-message';
+import { Button } from '@/components/ui/button';
+import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
+import { issueCredentialAction, requestExceptionAction, revokeCredentialAction, rotateCredentialAction } from '../actions';
+
+const words = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace(/_/g, ' ');
+const KINDS = ['API_KEY', 'OAUTH_TOKEN', 'CLOUD_ROLE', 'DATABASE_PASSWORD', 'SSH_KEY', 'CERTIFICATE', 'OTHER'];
+const STORAGE = ['VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT'];
+
+/** Records a credential's custody: where it lives and how it is issued. Never its value. */
+export function IssueCredentialForm({ agentId }: { agentId: string }) {
+  const [state, action, pending] = useActionState(issueCredentialAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  const e = state.fieldErrors ?? {};
+  const select = (name: string, label: string, options: string[]) => (
+    <Field id={`${id}-${name}`} label={label} errors={e[name]}>
+      <select id={`${id}-${name}`} name={name} className={inputClass} defaultValue="" {...describedBy(`${id}-${name}`, { errors: e[name] })}>
+        <option value="" disabled>
+          Choose…
+        </option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o === 'DYNAMIC' ? 'Just-in-time (dynamic)' : words(o)}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+  return (
+    <form action={action} className="flex max-w-2xl flex-col gap-3">
+      <input type="hidden" name="agentId" value={agentId} />
+      <p className="text-xs text-muted-foreground">Custodian records metadata only. Never paste a secret value: it is refused.</p>
+      <Field id={`${id}-name`} label="Credential name" errors={e.name}>
+        <input id={`${id}-name`} name="name" className={inputClass} placeholder="e.g. deploy-bot-api-key" {...describedBy(`${id}-name`, { errors: e.name })} />
+      </Field>
+      <div className="grid gap-3 sm:grid-cols-2">
+        {select('kind', 'Kind', KINDS)}
+        {select('issuance', 'Issuance', ['STATIC', 'DYNAMIC'])}
+        {select('storage', 'Stored in', STORAGE)}
+        {select('environment', 'Environment', [...ENVIRONMENTS])}
+      </div>
+      <Field id={`${id}-secretRef`} label="Broker reference (a path, never a value)" errors={e.secretRef}>
+        <input id={`${id}-secretRef`} name="secretRef" className={inputClass} placeholder="vault:kv/prod/deploy-bot/api-key" autoComplete="off" {...describedBy(`${id}-secretRef`, { errors: e.secretRef })} />
+      </Field>
+      <Field id={`${id}-scope`} label="Scope" errors={e.scope}>
+        <input id={`${id}-scope`} name="scope" className={inputClass} placeholder="e.g. repo:read, deploy" {...describedBy(`${id}-scope`, { errors: e.scope })} />
+      </Field>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field id={`${id}-ttl`} label="Maximum TTL (seconds)" errors={e.maxTtlSeconds}>
+          <input id={`${id}-ttl`} name="maxTtlSeconds" type="number" min={1} className={inputClass} />
+        </Field>
+        <Field id={`${id}-rot`} label="Rotation period (days)" errors={e.rotationPeriodDays}>
+          <input id={`${id}-rot`} name="rotationPeriodDays" type="number" min={1} className={inputClass} />
+        </Field>
+      </div>
+      <div className="flex gap-4">
+        <label className="flex items-center gap-1.5">
+          <input type="checkbox" name="boundToWorkloadIdentity" /> Bound to the workload identity
+        </label>
+        <label className="flex items-center gap-1.5">
+          <input type="checkbox" name="privileged" /> Privileged
+        </label>
+      </div>
+      <div className="flex items-center gap-3">
+        <Button type="submit" size="sm" disabled={pending}>
+          Record issued credential
+        </Button>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}
+
+export function CredentialActions({ credentialId, name }: { credentialId: string; name: string }) {
+  const [rotateState, rotate, rotating] = useActionState(rotateCredentialAction, INITIAL_ACTION_STATE);
+  const [revokeState, revoke, revoking] = useActionState(revokeCredentialAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <div className="flex flex-wrap items-center gap-2">
+        <form action={rotate}>
+          <input type="hidden" name="credentialId" value={credentialId} />
+          <Button type="submit" size="sm" variant="outline" disabled={rotating} aria-label={`Record rotation of ${name}`}>
+            Rotated
+          </Button>
+        </form>
+        <form action={revoke} className="flex items-center gap-1">
+          <input type="hidden" name="credentialId" value={credentialId} />
+          <label htmlFor={id} className="sr-only">
+            Reason for revoking {name}
+          </label>
+          <input id={id} name="reason" placeholder="Reason to revoke" className={`${inputClass} h-8 w-36`} />
+          <Button type="submit" size="sm" variant="danger" disabled={revoking} aria-label={`Revoke ${name}`}>
+            Revoke
+          </Button>
+        </form>
+      </div>
+      <FormMessage state={revokeState.message ? revokeState : rotateState} />
+    </div>
+  );
+}
+
+type Approver = { id: string; name: string | null; isPamOwner: boolean };
+
+/** Request an exception; shows who can approve it and any break-glass never closed out. */
+export function RequestExceptionForm({
+  agentId,
+  credentials,
+  approvers,
+  maxHours,
+  unclosed,
+}: {
+  agentId: string;
+  credentials: { id: string; name: string }[];
+  approvers: Approver[];
+  maxHours: Record<string, number>;
+  unclosed: { credentialName: string; endedAt: string } | null;
+}) {
+  const [state, action, pending] = useActionState(requestExceptionAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  const e = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="flex max-w-2xl flex-col gap-3">
+      <input type="hidden" name="agentId" value={agentId} />
+      {unclosed ? (
+        <p role="note" className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
+          <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
+          The last break-glass on this agent was never closed out: {unclosed.credentialName} has not been rotated since it ended ({new Date(unclosed.endedAt).toLocaleString()}).
+        </p>
+      ) : null}
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field id={`${id}-type`} label="Type" errors={e.type} hint={`Longest windows: ${Object.entries(maxHours).map(([t, h]) => `${words(t)} ${h} h`).join(', ')}`}>
+          <select id={`${id}-type`} name="type" className={inputClass} defaultValue="" {...describedBy(`${id}-type`, { hint: true, errors: e.type })}>
+            <option value="" disabled>
+              Choose…
+            </option>
+            {Object.keys(maxHours).map((t) => (
+              <option key={t} value={t}>
+                {words(t)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id={`${id}-hours`} label="Window (hours from now)" errors={e.durationHours}>
+          <input id={`${id}-hours`} name="durationHours" type="number" min={1} step="any" className={inputClass} {...describedBy(`${id}-hours`, { errors: e.durationHours })} />
+        </Field>
+      </div>
+      <Field id={`${id}-cred`} label="Credential (optional)" errors={e.credentialId}>
+        <select id={`${id}-cred`} name="credentialId" className={inputClass} defaultValue="">
+          <option value="">None in particular</option>
+          {credentials.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id={`${id}-why`} label="Justification" errors={e.justification}>
+        <textarea id={`${id}-why`} name="justification" rows={2} className={`${inputClass} h-auto py-2`} {...describedBy(`${id}-why`, { errors: e.justification })} />
+      </Field>
+      <div className="text-xs text-muted-foreground">
+        Who can approve:{' '}
+        {approvers.length === 0
+          ? 'no active PAM approver other than you — ask a security lead to grant the role.'
+          : approvers.map((a) => `${a.name}${a.isPamOwner ? ' (PAM owner of this agent)' : ''}`).join(', ')}
+      </div>
+      <div className="flex items-center gap-3">
+        <Button type="submit" size="sm" disabled={pending}>
+          Request exception
+        </Button>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}

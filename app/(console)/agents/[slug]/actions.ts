@@ -1,0 +1,30 @@
+'use server';
+
+import { getCurrentUser } from '@/lib/auth';
+import { issueCredential, revokeCredential, rotateCredential } from '@/lib/credentials/commands';
+import { requestException } from '@/lib/exceptions/commands';
+import type { ActionState } from '@/lib/http/action-state';
+import { formAction } from '@/lib/http/form-action';
+
+
+export async function issueCredentialAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => {
+    await issueCredential(await getCurrentUser(), input);
+    return 'Issued: custody recorded.';
+  });
+}
+
+export async function rotateCredentialAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => rotateCredential(await getCurrentUser(), input));
+}
+
+export async function revokeCredentialAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => revokeCredential(await getCurrentUser(), input));
+}
+
+export async function requestExceptionAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => {
+    const { requiredApprovals } = await requestException(await getCurrentUser(), input);
+    return requiredApprovals === 2 ? 'Requested. Break-glass on a critical agent needs two PAM approvers.' : 'Requested. A PAM approver decides it.';
+  });
+}

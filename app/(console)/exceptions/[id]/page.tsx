@@ -1,0 +1,144 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { AccessDenied } from '@/components/access-denied';
+import { RiskTierBadge } from '@/components/agents/status-badges';
+import { ExceptionStatusBadge } from '@/components/exceptions/exception-status-badge';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { RelativeTime } from '@/components/ui/relative-time';
+import { getPageAccess } from '@/lib/auth';
+import { can } from '@/lib/authz';
+import { getExceptionDetail } from '@/lib/exceptions/queries';
+import { exceptionStatusNow } from '@/lib/exceptions/status';
+import { DecideControls, RevokeControl, WithdrawControl } from '../_components/decision-controls';
+import { ExpiresIn } from '../_components/expires-in';
+
+export const metadata: Metadata = { title: 'Exception' };
+
+type Owners = Record<'accountable' | 'IAM' | 'PAM' | 'PLATFORM', { name: string | null } | null> | null;
+
+export default async function ExceptionPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { actor, denied } = await getPageAccess('agent.read', `/exceptions/${id}`);
+  if (denied) return <AccessDenied reason={denied} />;
+  const e = await getExceptionDetail(actor, id);
+  if (!e) notFound();
+  const status = exceptionStatusNow(e);
+  const isRequester = e.requestedBy.id === actor.id;
+  const alreadyDecided = e.decisions.some((d) => d.decider.id === actor.id);
+  const ownersThen = (e.events[0]?.owners ?? null) as Owners;
+  return (
+    <div className="flex max-w-4xl flex-col gap-4">
+      <div>
+        <div className="text-xs text-muted-foreground">
+          <Link href="/exceptions" className="underline underline-offset-2">
+            Exceptions
+          </Link>
+        </div>
+        <h1 className="mt-1 flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight">
+          {e.type.replace('_', ' ').toLowerCase()} for {e.agent.name} <RiskTierBadge tier={e.agent.riskTier} /> <ExceptionStatusBadge status={status} />
+        </h1>
+        <p className="mt-1 text-muted-foreground">
+          Requested by {e.requestedBy.name} <RelativeTime value={e.createdAt} />
+          {e.credential ? <> for credential <span className="font-mono">{e.credential.name}</span></> : null}.{' '}
+          {status === 'APPROVED' ? <ExpiresIn at={e.expiresAt} /> : <>Window ends <RelativeTime value={e.expiresAt} />.</>}
+        </p>
+      </div>
+      <Card>
+        <CardHeader>
+          <CardTitle>Justification</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <p className="whitespace-pre-wrap">{e.justification}</p>
+        </CardContent>
+      </Card>
+
+      {status === 'PENDING' ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Decision</CardTitle>
+            <span className="text-muted-foreground">
+              {e._count.decisions} of {e.requiredApprovals} approvals
+            </span>
+          </CardHeader>
+          <CardContent className="flex flex-col gap-4">
+            {isRequester ? (
+              <p role="note" className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
+                You requested this exception, so you cannot approve it: separation of duties. A PAM approver other than you decides.
+              </p>
+            ) : alreadyDecided ? (
+              <p role="note" className="text-muted-foreground">You have decided this request; it waits for another approver.</p>
+            ) : can(actor, 'exception.decide') ? (
+              <DecideControls exceptionId={e.id} approvalsNeeded={e.requiredApprovals} />
+            ) : (
+              <p className="text-muted-foreground">A PAM approver decides this request.</p>
+            )}
+            {isRequester ? <WithdrawControl exceptionId={e.id} /> : null}
+          </CardContent>
+        </Card>
+      ) : null}
+
+      {status === 'APPROVED' && can(actor, 'exception.revoke') ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>End it early</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <RevokeControl exceptionId={e.id} />
+          </CardContent>
+        </Card>
+      ) : null}
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Decisions</CardTitle>
+        </CardHeader>
+        <CardContent>
+          {e.decisions.length === 0 ? (
+            <p className="text-muted-foreground">No decision yet.</p>
+          ) : (
+            <ul className="divide-y">
+              {e.decisions.map((d) => (
+                <li key={d.id} className="flex flex-wrap justify-between gap-2 py-1.5">
+                  <span>
+                    <Badge tone={d.outcome === 'APPROVE' ? 'success' : 'danger'}>{d.outcome === 'APPROVE' ? 'approved' : 'rejected'}</Badge> {d.decider.name}: “{d.reason}”
+                  </span>
+                  <RelativeTime value={d.decidedAt} />
+                </li>
+              ))}
+            </ul>
+          )}
+          {e.revokedAt ? (
+            <p className="mt-2">
+              Revoked by {e.revokedBy?.name} <RelativeTime value={e.revokedAt} />: “{e.revokeReason}”
+            </p>
+          ) : null}
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Timeline</CardTitle>
+          {ownersThen ? (
+            <span className="text-xs text-muted-foreground">
+              Owners when requested: {ownersThen.accountable?.name ?? 'none'} (accountable), {ownersThen.PAM?.name ?? 'none'} (PAM)
+            </span>
+          ) : null}
+        </CardHeader>
+        <CardContent>
+          <ol className="divide-y">
+            {e.events.map((ev) => (
+              <li key={ev.seq.toString()} className="flex justify-between py-1.5">
+                <Badge>{ev.action}</Badge>
+                <span className="text-xs text-muted-foreground">
+                  #{ev.seq.toString()} · <RelativeTime value={ev.occurredAt} />
+                </span>
+              </li>
+            ))}
+          </ol>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+import 'server-only';
+import { revalidatePath } from 'next/cache';
+import type { ActionState } from './action-state';
+import { formToObject } from './form-data';
+import { runAction } from './run-action';
+
+/**
+ * The body of every server action: the form as a plain object for the domain
+ * function, its outcome as the form's state, and the console re-rendered after
+ * a change (the navigation counts move too).
+ */
+export async function formAction(
+  formData: FormData,
+  work: (input: Record<string, unknown>) => Promise<string>,
+  lists: readonly string[] = [],
+): Promise<ActionState> {
+  const state = await runAction(() => work(formToObject(formData, lists)));
+  if (state.ok) revalidatePath('/', 'layout');
+  return state;
+}
