@@ -14,6 +14,7 @@ import type {
 } from '@/lib/generated/prisma/client';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
 import { AGENTS } from './seed/agents';
+import { seedExceptions } from './seed/exceptions';
 import { PEOPLE } from './seed/people';
 import { seededRandom } from './seed/random';
 
@@ -25,7 +26,9 @@ export async function isSeeded(db: Db): Promise<boolean> {
 
 export async function seedDemoData(db: Db, now = new Date()): Promise<{ people: number; agents: number; events: number }> {
   if (await isSeeded(db)) return { people: 0, agents: 0, events: 0 };
-  return db.$transaction((tx) => seed(tx, now), { timeout: 120_000, maxWait: 30_000 });
+  const result = await db.$transaction((tx) => seed(tx, now), { timeout: 120_000, maxWait: 30_000 });
+  await seedExceptions(db);
+  return result;
 }
 
 async function seed(tx: Tx, now: Date) {
