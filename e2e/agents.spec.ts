@@ -16,6 +16,7 @@ test('a security lead registers an agent, gives it a purpose and owners, activat
   await expect(page.locator('#name-error')).toHaveText('Give the agent a name.');
   await expect(page.locator('#environments-error')).toHaveText('Choose at least one environment.');
   await expect(page.getByLabel('Slug', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Slug', { exact: true })).toHaveValue('Not A Slug'); // input kept after a refusal
 
   await page.getByLabel('Slug', { exact: true }).fill(slug);
   await page.getByLabel('Name', { exact: true }).fill('E2E release agent');

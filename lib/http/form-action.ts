@@ -1,6 +1,7 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
 import type { ActionState } from './action-state';
+import { SECRET_REFUSAL } from '@/lib/credentials/secret-detector';
 import { formToObject } from './form-data';
 import { runAction } from './run-action';
 
@@ -14,7 +15,12 @@ export async function formAction(
   work: (input: Record<string, unknown>) => Promise<string>,
   lists: readonly string[] = [],
 ): Promise<ActionState> {
-  const state = await runAction(() => work(formToObject(formData, lists)));
-  if (state.ok) revalidatePath('/', 'layout');
-  return state;
+  const input = formToObject(formData, lists);
+  const state = await runAction(() => work(input));
+  if (state.ok) {
+    revalidatePath('/', 'layout');
+    return state;
+  }
+  const refused = new Set(Object.entries(state.fieldErrors ?? {}).flatMap(([field, errors]) => (errors?.includes(SECRET_REFUSAL) ? [field] : [])));
+  return { ...state, attempt: Date.now(), values: Object.fromEntries(Object.entries(input).filter(([field]) => !refused.has(field))) };
 }

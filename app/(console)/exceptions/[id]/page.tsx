@@ -9,6 +9,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { getPageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
+import { findUnclosedBreakGlass } from '@/lib/exceptions/approvers';
 import { getExceptionDetail } from '@/lib/exceptions/queries';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
 import { DecideControls, RevokeControl, WithdrawControl } from '../_components/decision-controls';
@@ -28,6 +29,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const isRequester = e.requestedBy.id === actor.id;
   const alreadyDecided = e.decisions.some((d) => d.decider.id === actor.id);
   const ownersThen = (e.events[0]?.owners ?? null) as Owners;
+  const unclosed = e.type === 'BREAK_GLASS' ? await findUnclosedBreakGlass(e.agentId) : null;
   return (
     <div className="flex max-w-4xl flex-col gap-4">
       <div>
@@ -45,6 +47,15 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           {status === 'APPROVED' ? <ExpiresIn at={e.expiresAt} /> : <>Window ends <RelativeTime value={e.expiresAt} />.</>}
         </p>
       </div>
+      {unclosed?.id === e.id ? (
+        <p role="note" className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
+          Break-glass ended: rotate <span className="font-mono">{unclosed.credentialName}</span> and record the rotation on the{' '}
+          <Link href={`/agents/${e.agent.slug}`} className="underline">
+            agent’s page
+          </Link>
+          . Until then the agent carries a finding, and a post-incident review is open.
+        </p>
+      ) : null}
       <Card>
         <CardHeader>
           <CardTitle>Justification</CardTitle>

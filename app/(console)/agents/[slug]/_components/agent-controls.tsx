@@ -5,7 +5,7 @@ import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
-import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
+import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import {
   addPurposeAction,
   approvePurposeAction,
@@ -93,23 +93,24 @@ export function PurposeForm({ agentId, purpose }: { agentId?: string; purpose?: 
   const [state, action, pending] = useActionState(purpose ? changePurposeAction : addPurposeAction, INITIAL_ACTION_STATE);
   const id = useId();
   const errors = state.fieldErrors ?? {};
+  const environments = submitted(state, 'environments', purpose?.environments ?? []) as string[];
   return (
-    <form action={action} className="flex flex-col gap-3">
+    <form key={state.attempt ?? 0} action={action} className="flex flex-col gap-3">
       {agentId ? <input type="hidden" name="agentId" value={agentId} /> : null}
       {purpose ? <input type="hidden" name="purposeId" value={purpose.id} /> : null}
       {purpose ? <input type="hidden" name="version" value={purpose.version} /> : null}
       <Field id={`${id}-task`} label="Task" errors={errors.task}>
-        <input id={`${id}-task`} name="task" defaultValue={purpose?.task} className={inputClass} placeholder="e.g. Deploy approved releases to production" {...describedBy(`${id}-task`, { errors: errors.task })} />
+        <input id={`${id}-task`} name="task" defaultValue={submitted(state, 'task', purpose?.task ?? '') as string} className={inputClass} placeholder="e.g. Deploy approved releases to production" {...describedBy(`${id}-task`, { errors: errors.task })} />
       </Field>
       <Field id={`${id}-scope`} label="Tools and systems" hint="Comma-separated, e.g. github, argo-cd" errors={errors.scope}>
-        <input id={`${id}-scope`} name="scope" defaultValue={purpose?.scope.join(', ')} className={inputClass} {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })} />
+        <input id={`${id}-scope`} name="scope" defaultValue={submitted(state, 'scope', purpose?.scope.join(', ') ?? '') as string} className={inputClass} {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })} />
       </Field>
       <fieldset className="flex flex-col gap-1">
         <legend className="text-sm font-medium">Environments</legend>
         <div className="flex gap-4">
           {ENVIRONMENTS.map((e) => (
             <label key={e} className="flex items-center gap-1.5">
-              <input type="checkbox" name="environments" value={e} defaultChecked={purpose?.environments.includes(e)} />
+              <input type="checkbox" name="environments" value={e} defaultChecked={environments.includes(e)} />
               {e.charAt(0) + e.slice(1).toLowerCase()}
             </label>
           ))}

@@ -6,7 +6,7 @@ import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
-import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
+import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { issueCredentialAction, requestExceptionAction, revokeCredentialAction, rotateCredentialAction } from '../actions';
 
 const words = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace(/_/g, ' ');
@@ -20,7 +20,7 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
   const e = state.fieldErrors ?? {};
   const select = (name: string, label: string, options: string[]) => (
     <Field id={`${id}-${name}`} label={label} errors={e[name]}>
-      <select id={`${id}-${name}`} name={name} className={inputClass} defaultValue="" {...describedBy(`${id}-${name}`, { errors: e[name] })}>
+      <select id={`${id}-${name}`} name={name} className={inputClass} defaultValue={submitted(state, name, '') as string} {...describedBy(`${id}-${name}`, { errors: e[name] })}>
         <option value="" disabled>
           Choose…
         </option>
@@ -33,11 +33,11 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
     </Field>
   );
   return (
-    <form action={action} className="flex max-w-2xl flex-col gap-3">
+    <form key={state.attempt ?? 0} action={action} className="flex max-w-2xl flex-col gap-3">
       <input type="hidden" name="agentId" value={agentId} />
       <p className="text-xs text-muted-foreground">Custodian records metadata only. Never paste a secret value: it is refused.</p>
       <Field id={`${id}-name`} label="Credential name" errors={e.name}>
-        <input id={`${id}-name`} name="name" className={inputClass} placeholder="e.g. deploy-bot-api-key" {...describedBy(`${id}-name`, { errors: e.name })} />
+        <input id={`${id}-name`} name="name" defaultValue={submitted(state, 'name', '') as string} className={inputClass} placeholder="e.g. deploy-bot-api-key" {...describedBy(`${id}-name`, { errors: e.name })} />
       </Field>
       <div className="grid gap-3 sm:grid-cols-2">
         {select('kind', 'Kind', KINDS)}
@@ -46,25 +46,25 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
         {select('environment', 'Environment', [...ENVIRONMENTS])}
       </div>
       <Field id={`${id}-secretRef`} label="Broker reference (a path, never a value)" errors={e.secretRef}>
-        <input id={`${id}-secretRef`} name="secretRef" className={inputClass} placeholder="vault:kv/prod/deploy-bot/api-key" autoComplete="off" {...describedBy(`${id}-secretRef`, { errors: e.secretRef })} />
+        <input id={`${id}-secretRef`} name="secretRef" defaultValue={submitted(state, 'secretRef', '') as string} className={inputClass} placeholder="vault:kv/prod/deploy-bot/api-key" autoComplete="off" {...describedBy(`${id}-secretRef`, { errors: e.secretRef })} />
       </Field>
       <Field id={`${id}-scope`} label="Scope" errors={e.scope}>
-        <input id={`${id}-scope`} name="scope" className={inputClass} placeholder="e.g. repo:read, deploy" {...describedBy(`${id}-scope`, { errors: e.scope })} />
+        <input id={`${id}-scope`} name="scope" defaultValue={submitted(state, 'scope', '') as string} className={inputClass} placeholder="e.g. repo:read, deploy" {...describedBy(`${id}-scope`, { errors: e.scope })} />
       </Field>
       <div className="grid gap-3 sm:grid-cols-2">
         <Field id={`${id}-ttl`} label="Maximum TTL (seconds)" errors={e.maxTtlSeconds}>
-          <input id={`${id}-ttl`} name="maxTtlSeconds" type="number" min={1} className={inputClass} />
+          <input id={`${id}-ttl`} name="maxTtlSeconds" type="number" min={1} defaultValue={submitted(state, 'maxTtlSeconds', '') as string} className={inputClass} />
         </Field>
         <Field id={`${id}-rot`} label="Rotation period (days)" errors={e.rotationPeriodDays}>
-          <input id={`${id}-rot`} name="rotationPeriodDays" type="number" min={1} className={inputClass} />
+          <input id={`${id}-rot`} name="rotationPeriodDays" type="number" min={1} defaultValue={submitted(state, 'rotationPeriodDays', '') as string} className={inputClass} />
         </Field>
       </div>
       <div className="flex gap-4">
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" name="boundToWorkloadIdentity" /> Bound to the workload identity
+          <input type="checkbox" name="boundToWorkloadIdentity" defaultChecked={submitted(state, 'boundToWorkloadIdentity', '') === 'on'} /> Bound to the workload identity
         </label>
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" name="privileged" /> Privileged
+          <input type="checkbox" name="privileged" defaultChecked={submitted(state, 'privileged', '') === 'on'} /> Privileged
         </label>
       </div>
       <div className="flex items-center gap-3">
@@ -126,7 +126,7 @@ export function RequestExceptionForm({
   const id = useId();
   const e = state.fieldErrors ?? {};
   return (
-    <form action={action} className="flex max-w-2xl flex-col gap-3">
+    <form key={state.attempt ?? 0} action={action} className="flex max-w-2xl flex-col gap-3">
       <input type="hidden" name="agentId" value={agentId} />
       {unclosed ? (
         <p role="note" className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
@@ -136,7 +136,7 @@ export function RequestExceptionForm({
       ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
         <Field id={`${id}-type`} label="Type" errors={e.type} hint={`Longest windows: ${Object.entries(maxHours).map(([t, h]) => `${words(t)} ${h} h`).join(', ')}`}>
-          <select id={`${id}-type`} name="type" className={inputClass} defaultValue="" {...describedBy(`${id}-type`, { hint: true, errors: e.type })}>
+          <select id={`${id}-type`} name="type" className={inputClass} defaultValue={submitted(state, 'type', '') as string} {...describedBy(`${id}-type`, { hint: true, errors: e.type })}>
             <option value="" disabled>
               Choose…
             </option>
@@ -148,11 +148,11 @@ export function RequestExceptionForm({
           </select>
         </Field>
         <Field id={`${id}-hours`} label="Window (hours from now)" errors={e.durationHours}>
-          <input id={`${id}-hours`} name="durationHours" type="number" min={1} step="any" className={inputClass} {...describedBy(`${id}-hours`, { errors: e.durationHours })} />
+          <input id={`${id}-hours`} name="durationHours" type="number" min={1} step="any" defaultValue={submitted(state, 'durationHours', '') as string} className={inputClass} {...describedBy(`${id}-hours`, { errors: e.durationHours })} />
         </Field>
       </div>
       <Field id={`${id}-cred`} label="Credential (optional)" errors={e.credentialId}>
-        <select id={`${id}-cred`} name="credentialId" className={inputClass} defaultValue="">
+        <select id={`${id}-cred`} name="credentialId" className={inputClass} defaultValue={submitted(state, 'credentialId', '') as string}>
           <option value="">None in particular</option>
           {credentials.map((c) => (
             <option key={c.id} value={c.id}>
@@ -162,7 +162,7 @@ export function RequestExceptionForm({
         </select>
       </Field>
       <Field id={`${id}-why`} label="Justification" errors={e.justification}>
-        <textarea id={`${id}-why`} name="justification" rows={2} className={`${inputClass} h-auto py-2`} {...describedBy(`${id}-why`, { errors: e.justification })} />
+        <textarea id={`${id}-why`} name="justification" rows={2} defaultValue={submitted(state, 'justification', '') as string} className={`${inputClass} h-auto py-2`} {...describedBy(`${id}-why`, { errors: e.justification })} />
       </Field>
       <div className="text-xs text-muted-foreground">
         Who can approve:{' '}
