@@ -41,6 +41,14 @@ test('the dashboard counts lead to the lists behind them, and search finds agent
   await expect(page).toHaveURL(/orphaned=1/);
   await expect(page.getByRole('table').getByRole('row')).toHaveCount(count + 1);
 
+  await page.goto('/');
+  const vault = page.getByRole('link', { name: 'Vault or broker' });
+  const inVault = Number(await vault.locator('xpath=following-sibling::span').textContent());
+  await vault.click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Credentials' })).toBeVisible();
+  await expect(page.getByText(`${inVault.toLocaleString('en-US')} custody records`)).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+
   await page.getByRole('searchbox', { name: /Search agents/ }).fill('deploy');
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/q=deploy/);

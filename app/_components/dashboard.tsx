@@ -70,7 +70,9 @@ export async function Dashboard({ actor }: { actor: Actor }) {
             <ul className="divide-y">
               {Object.entries(STORAGE_LABELS).map(([storage, label]) => (
                 <li key={storage} className="flex justify-between py-1.5">
-                  <span>{label}</span>
+                  <Link href={`/credentials?storage=${storage}&state=active`} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current">
+                    {label}
+                  </Link>
                   <span className="tabular-nums">{s.credentialsByStorage[storage as keyof typeof s.credentialsByStorage] ?? 0}</span>
                 </li>
               ))}

@@ -34,3 +34,13 @@ export async function findUnclosedBreakGlass(agentId: string): Promise<{ id: str
     ORDER BY e."endedAt" DESC LIMIT 1`;
   return rows[0] ?? null;
 }
+
+/** How many agents carry a break-glass that ended without its credential being rotated since. */
+export async function countAgentsWithUnclosedBreakGlass(): Promise<number> {
+  const [row] = await getDb().$queryRaw<{ n: bigint }[]>`
+    SELECT count(DISTINCT e."agentId") AS n
+    FROM "Exception" e JOIN "Credential" c ON c."id" = e."credentialId"
+    WHERE e."type" = 'BREAK_GLASS' AND e."endedAt" IS NOT NULL AND e."status" IN ('EXPIRED', 'REVOKED')
+      AND c."revokedAt" IS NULL AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" < e."endedAt")`;
+  return Number(row?.n ?? 0);
+}

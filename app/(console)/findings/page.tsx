@@ -5,13 +5,14 @@ import { PageHeader } from '@/components/page-header';
 import { Card, CardContent } from '@/components/ui/card';
 import { getPageAccess } from '@/lib/auth';
 import { getPostureSummary } from '@/lib/dashboard/queries';
+import { countAgentsWithUnclosedBreakGlass } from '@/lib/exceptions/approvers';
 
 export const metadata: Metadata = { title: 'Findings' };
 
 export default async function FindingsPage() {
   const { actor, denied } = await getPageAccess('findings.read', '/findings');
   if (denied) return <AccessDenied reason={denied} />;
-  const summary = await getPostureSummary(actor);
+  const [summary, unclosedBreakGlass] = await Promise.all([getPostureSummary(actor), countAgentsWithUnclosedBreakGlass()]);
   return (
     <>
       <PageHeader
@@ -32,6 +33,12 @@ export default async function FindingsPage() {
                 Agents whose review is overdue
               </Link>
               <span className="tabular-nums">{summary.reviewsOverdue}</span>
+            </li>
+            <li className="flex justify-between py-2">
+              <Link href="/exceptions?tab=history&type=BREAK_GLASS" className="text-primary underline underline-offset-2">
+                Agents whose break-glass ended without its credential being rotated
+              </Link>
+              <span className="tabular-nums">{unclosedBreakGlass}</span>
             </li>
           </ul>
         </CardContent>
