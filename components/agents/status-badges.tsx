@@ -1,15 +1,15 @@
 import { CircleCheck, CircleDashed, CirclePause, CircleX, Flame, Gauge, ShieldAlert, ShieldCheck } from 'lucide-react';
-import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { StatusBadge, type StatusSpec } from '@/components/ui/status-badge';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 
-const STATUS: Record<AgentStatus, { tone: BadgeTone; label: string; icon: typeof CircleCheck }> = {
+const STATUS: Record<AgentStatus, StatusSpec> = {
   PROPOSED: { tone: 'info', label: 'Proposed', icon: CircleDashed },
   ACTIVE: { tone: 'success', label: 'Active', icon: CircleCheck },
   SUSPENDED: { tone: 'warning', label: 'Suspended', icon: CirclePause },
   RETIRED: { tone: 'neutral', label: 'Retired', icon: CircleX },
 };
 
-const TIER: Record<RiskTier, { tone: BadgeTone; label: string; icon: typeof Gauge }> = {
+const TIER: Record<RiskTier, StatusSpec> = {
   LOW: { tone: 'neutral', label: 'Low', icon: ShieldCheck },
   MEDIUM: { tone: 'info', label: 'Medium', icon: Gauge },
   HIGH: { tone: 'warning', label: 'High', icon: ShieldAlert },
@@ -17,21 +17,9 @@ const TIER: Record<RiskTier, { tone: BadgeTone; label: string; icon: typeof Gaug
 };
 
 export function AgentStatusBadge({ status }: { status: AgentStatus }) {
-  const { tone, label, icon: Icon } = STATUS[status];
-  return (
-    <Badge tone={tone}>
-      <Icon aria-hidden />
-      {label}
-    </Badge>
-  );
+  return <StatusBadge spec={STATUS[status]} />;
 }
 
 export function RiskTierBadge({ tier }: { tier: RiskTier }) {
-  const { tone, label, icon: Icon } = TIER[tier];
-  return (
-    <Badge tone={tone}>
-      <Icon aria-hidden />
-      {label}
-    </Badge>
-  );
+  return <StatusBadge spec={TIER[tier]} />;
 }

@@ -1,8 +1,8 @@
 import { CircleCheck, CircleDashed, CircleSlash, CircleX, Clock, Undo2 } from 'lucide-react';
-import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { StatusBadge, type StatusSpec } from '@/components/ui/status-badge';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 
-const STATUS: Record<ExceptionStatus, { tone: BadgeTone; label: string; icon: typeof CircleCheck }> = {
+const STATUS: Record<ExceptionStatus, StatusSpec> = {
   PENDING: { tone: 'warning', label: 'Pending', icon: CircleDashed },
   APPROVED: { tone: 'success', label: 'In force', icon: CircleCheck },
   REJECTED: { tone: 'danger', label: 'Rejected', icon: CircleX },
@@ -12,11 +12,5 @@ const STATUS: Record<ExceptionStatus, { tone: BadgeTone; label: string; icon: ty
 };
 
 export function ExceptionStatusBadge({ status }: { status: ExceptionStatus }) {
-  const { tone, label, icon: Icon } = STATUS[status];
-  return (
-    <Badge tone={tone}>
-      <Icon aria-hidden />
-      {label}
-    </Badge>
-  );
+  return <StatusBadge spec={STATUS[status]} />;
 }

@@ -7,12 +7,11 @@ import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
 import { decideExceptionAction, revokeExceptionAction, withdrawExceptionAction } from '../actions';
 
-function ReasonForm({ label, action, exceptionId, children, extra }: { label: string; action: (payload: FormData) => void; exceptionId: string; children: React.ReactNode; extra?: React.ReactNode }) {
+function ReasonForm({ label, action, exceptionId, children }: { label: string; action: (payload: FormData) => void; exceptionId: string; children: React.ReactNode }) {
   const id = useId();
   return (
     <form action={action} className="flex flex-wrap items-end gap-2">
       <input type="hidden" name="exceptionId" value={exceptionId} />
-      {extra}
       <div className="flex min-w-72 flex-1 flex-col gap-1">
         <label htmlFor={id} className="text-sm font-medium">
           {label}
@@ -44,13 +43,14 @@ export function DecideControls({ exceptionId, approvalsNeeded }: { exceptionId: 
   );
 }
 
-export function RevokeControl({ exceptionId }: { exceptionId: string }) {
-  const [state, action, pending] = useActionState(revokeExceptionAction, INITIAL_ACTION_STATE);
+/** Ends an exception (revoke early, or withdraw a request), with a reason. */
+function EndControl({ exceptionId, action: serverAction, label, button, variant }: { exceptionId: string; action: typeof revokeExceptionAction; label: string; button: string; variant: 'danger' | 'outline' }) {
+  const [state, action, pending] = useActionState(serverAction, INITIAL_ACTION_STATE);
   return (
     <div className="flex flex-col gap-2">
-      <ReasonForm label="Reason for revoking early" action={action} exceptionId={exceptionId}>
-        <Button type="submit" variant="danger" disabled={pending}>
-          Revoke now
+      <ReasonForm label={label} action={action} exceptionId={exceptionId}>
+        <Button type="submit" variant={variant} disabled={pending}>
+          {button}
         </Button>
       </ReasonForm>
       <FormMessage state={state} />
@@ -58,16 +58,10 @@ export function RevokeControl({ exceptionId }: { exceptionId: string }) {
   );
 }
 
+export function RevokeControl({ exceptionId }: { exceptionId: string }) {
+  return <EndControl exceptionId={exceptionId} action={revokeExceptionAction} label="Reason for revoking early" button="Revoke now" variant="danger" />;
+}
+
 export function WithdrawControl({ exceptionId }: { exceptionId: string }) {
-  const [state, action, pending] = useActionState(withdrawExceptionAction, INITIAL_ACTION_STATE);
-  return (
-    <div className="flex flex-col gap-2">
-      <ReasonForm label="Reason for withdrawing" action={action} exceptionId={exceptionId}>
-        <Button type="submit" variant="outline" disabled={pending}>
-          Withdraw request
-        </Button>
-      </ReasonForm>
-      <FormMessage state={state} />
-    </div>
-  );
+  return <EndControl exceptionId={exceptionId} action={withdrawExceptionAction} label="Reason for withdrawing" button="Withdraw request" variant="outline" />;
 }
