@@ -1,8 +1,7 @@
-// Runs once when a server instance starts. The exception sweeper runs on a
-// schedule inside the server; running it from several instances at once is
-// safe (each row is claimed once), so nothing else coordinates them.
+// Runs once when a server instance starts: the background jobs (exception
+// expiry, scheduled reviews) run on a schedule inside the server.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return;
-  const { startExceptionSweeper } = await import('./lib/exceptions/sweeper');
-  startExceptionSweeper();
+  const { startBackgroundJobs } = await import('./lib/jobs/background');
+  startBackgroundJobs();
 }

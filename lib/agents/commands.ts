@@ -5,17 +5,16 @@ import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 import { parseInput } from '@/lib/http/run-action';
+import { nextScheduledDue } from '@/lib/reviews/cadence';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
 import { transitionProblems } from './lifecycle';
 import { ChangeStatusSchema, RegisterAgentSchema, UpdateAgentSchema } from './schema';
 
-const DAY = 86_400_000;
 const userActor = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
 async function nextReviewDue(tx: Tx, riskTier: RiskTier, cadenceOverride: number | null | undefined, from = new Date()) {
-  const days = cadenceOverride ?? (await getSettings(tx)).reviewCadenceDays[riskTier];
-  return new Date(from.getTime() + days * DAY);
+  return nextScheduledDue({ riskTier, reviewCadenceDays: cadenceOverride ?? null }, await getSettings(tx), from);
 }
 
 function uniqueFieldError(error: unknown): never {
@@ -105,47 +104,56 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
   }
 }
 
+/**
+ * Moves an agent to a new status inside the caller's transaction, for a
+ * caller that has authorised it (changeAgentStatus, or a review's outcome):
+ * refused, naming every lifecycle rule it breaks.
+ */
+export async function applyStatusChange(tx: Tx, actor: Actor, agentId: string, to: AgentStatus, reason: string, reviewId?: string): Promise<void> {
+  const now = new Date();
+  const agent = await tx.agent.findUniqueOrThrow({
+    where: { id: agentId },
+    select: {
+      status: true,
+      owner: { select: { active: true } },
+      controlAssignments: { select: { plane: true } },
+      _count: {
+        select: {
+          purposes: { where: { status: 'APPROVED', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } },
+          credentials: { where: { revokedAt: null } },
+          exceptions: { where: { OR: [{ status: 'PENDING' }, { status: 'APPROVED', expiresAt: { gt: now } }] } },
+        },
+      },
+    },
+  });
+  const problems = transitionProblems(
+    {
+      status: agent.status,
+      ownerActive: agent.owner ? agent.owner.active : null,
+      planesAssigned: agent.controlAssignments.map((a) => a.plane),
+      approvedPurposes: agent._count.purposes,
+      unrevokedCredentials: agent._count.credentials,
+      activeExceptions: agent._count.exceptions,
+    },
+    to,
+  );
+  if (problems.length > 0) throw new Invalid(`Cannot make it ${to.toLowerCase()}: ${problems.join(' ')}`);
+  await tx.agent.update({ where: { id: agentId }, data: { status: to, ...(to === 'RETIRED' ? { nextReviewDue: null } : {}), version: { increment: 1 } } });
+  await appendAuditEvent(tx, {
+    action: 'agent.status_changed',
+    actor: userActor(actor),
+    agentId,
+    details: { from: agent.status, to, reason, ...(reviewId ? { reviewId } : {}) },
+  });
+}
+
 /** Moves an agent through its lifecycle; a refused move names every rule it breaks. */
 export async function changeAgentStatus(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
   const data = parseInput(ChangeStatusSchema, input);
   return getDb().$transaction(async (tx) => {
     await lockAgent(tx, actor, data.id, data.version, 'agent.write');
-    const now = new Date();
-    const agent = await tx.agent.findUniqueOrThrow({
-      where: { id: data.id },
-      select: {
-        status: true,
-        owner: { select: { active: true } },
-        controlAssignments: { select: { plane: true } },
-        _count: {
-          select: {
-            purposes: { where: { status: 'APPROVED', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } },
-            credentials: { where: { revokedAt: null } },
-            exceptions: { where: { OR: [{ status: 'PENDING' }, { status: 'APPROVED', expiresAt: { gt: now } }] } },
-          },
-        },
-      },
-    });
-    const problems = transitionProblems(
-      {
-        status: agent.status,
-        ownerActive: agent.owner ? agent.owner.active : null,
-        planesAssigned: agent.controlAssignments.map((a) => a.plane),
-        approvedPurposes: agent._count.purposes,
-        unrevokedCredentials: agent._count.credentials,
-        activeExceptions: agent._count.exceptions,
-      },
-      data.to as AgentStatus,
-    );
-    if (problems.length > 0) throw new Invalid(`Cannot make it ${data.to.toLowerCase()}: ${problems.join(' ')}`);
-    await tx.agent.update({ where: { id: data.id }, data: { status: data.to, version: { increment: 1 } } });
-    await appendAuditEvent(tx, {
-      action: 'agent.status_changed',
-      actor: userActor(actor),
-      agentId: data.id,
-      details: { from: agent.status, to: data.to, reason: data.reason },
-    });
+    await applyStatusChange(tx, actor, data.id, data.to, data.reason);
     return `Now ${data.to.toLowerCase()}.`;
   });
 }

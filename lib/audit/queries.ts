@@ -23,7 +23,13 @@ export async function listAgentEvents(actor: Actor, agentId: string, limit = 20)
   return describeEvents({ agentId }, limit);
 }
 
-async function describeEvents(where: { agentId?: string }, limit: number): Promise<TimelineRow[]> {
+/** One agent's events after `afterSeq` (what changed since then), newest first. */
+export async function listAgentEventsSince(actor: Actor, agentId: string, afterSeq: bigint, limit = 100): Promise<TimelineRow[]> {
+  requirePermission(actor, 'agent.read');
+  return describeEvents({ agentId, seq: { gt: afterSeq } }, limit);
+}
+
+async function describeEvents(where: { agentId?: string; seq?: { gt: bigint } }, limit: number): Promise<TimelineRow[]> {
   const db = getDb();
   const events = await db.auditEvent.findMany({
     where,

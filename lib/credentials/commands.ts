@@ -1,6 +1,6 @@
 import 'server-only';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
-import { Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { parseInput } from '@/lib/http/run-action';
@@ -8,13 +8,40 @@ import { IssueCredentialSchema, RecordUseSchema, RevokeCredentialSchema, RotateC
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
-async function lockCredential(tx: Tx, actor: Actor | null, credentialId: string) {
-  const [row] = await tx.$queryRaw<{ id: string; agentId: string; name: string; revokedAt: Date | null }[]>`
-    SELECT "id", "agentId", "name", "revokedAt" FROM "Credential" WHERE "id" = ${credentialId} FOR UPDATE`;
+type LockedCredential = { id: string; agentId: string; name: string; revokedAt: Date | null; ownerId: string | null };
+
+/** Locks the credential row; the caller authorises against the agent's owner. */
+export async function lockCredential(tx: Tx, credentialId: string): Promise<LockedCredential> {
+  const [row] = await tx.$queryRaw<LockedCredential[]>`
+    SELECT c."id", c."agentId", c."name", c."revokedAt", a."ownerId"
+    FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId" WHERE c."id" = ${credentialId} FOR UPDATE OF c`;
   if (!row) throw new NotFound('That credential does not exist.');
-  const agent = await tx.agent.findUniqueOrThrow({ where: { id: row.agentId }, select: { ownerId: true } });
-  requireAgentPermission(actor, 'credential.write', agent.ownerId);
   return row;
+}
+
+async function lockForWrite(tx: Tx, actor: Actor, credentialId: string) {
+  const credential = await lockCredential(tx, credentialId);
+  requireAgentPermission(actor, 'credential.write', credential.ownerId);
+  return credential;
+}
+
+/**
+ * The revocation itself, inside the caller's transaction, for a caller that
+ * has authorised it: revokeCredential, or a review's reductions (`reviewId`).
+ */
+export async function applyCredentialRevocation(tx: Tx, actor: Actor, credential: LockedCredential, reason: string, reviewId?: string) {
+  if (credential.revokedAt) throw new Conflict(`${credential.name} is already revoked.`);
+  await tx.credential.update({
+    where: { id: credential.id },
+    data: { revokedAt: new Date(), revokedById: actor.id, revokeReason: reason, version: { increment: 1 } },
+  });
+  await appendAuditEvent(tx, {
+    action: 'credential.revoked',
+    actor: who(actor),
+    agentId: credential.agentId,
+    credentialId: credential.id,
+    details: { name: credential.name, reason, ...(reviewId ? { reviewId } : {}) },
+  });
 }
 
 /** Records a credential issued to an agent: custody metadata only. */
@@ -52,7 +79,7 @@ export async function rotateCredential(actor: Actor | null, input: unknown): Pro
   requirePermission(actor, 'credential.write');
   const data = parseInput(RotateCredentialSchema, input);
   return getDb().$transaction(async (tx) => {
-    const credential = await lockCredential(tx, actor, data.credentialId);
+    const credential = await lockForWrite(tx, actor, data.credentialId);
     if (credential.revokedAt) throw new Invalid('This credential is revoked: it cannot be rotated. Issue a new one.');
     await tx.credential.update({ where: { id: credential.id }, data: { lastRotatedAt: new Date(), version: { increment: 1 } } });
     await appendAuditEvent(tx, {
@@ -71,19 +98,7 @@ export async function revokeCredential(actor: Actor | null, input: unknown): Pro
   requirePermission(actor, 'credential.write');
   const data = parseInput(RevokeCredentialSchema, input);
   return getDb().$transaction(async (tx) => {
-    const credential = await lockCredential(tx, actor, data.credentialId);
-    if (credential.revokedAt) throw new Invalid('It is already revoked.');
-    await tx.credential.update({
-      where: { id: credential.id },
-      data: { revokedAt: new Date(), revokedById: actor.id, revokeReason: data.reason, version: { increment: 1 } },
-    });
-    await appendAuditEvent(tx, {
-      action: 'credential.revoked',
-      actor: who(actor),
-      agentId: credential.agentId,
-      credentialId: credential.id,
-      details: { name: credential.name, reason: data.reason },
-    });
+    await applyCredentialRevocation(tx, actor, await lockForWrite(tx, actor, data.credentialId), data.reason);
     return 'Revoked.';
   });
 }
@@ -97,7 +112,7 @@ export async function recordCredentialUse(actor: Actor | null, input: unknown): 
   requirePermission(actor, 'credential.write');
   const data = parseInput(RecordUseSchema, input);
   return getDb().$transaction(async (tx) => {
-    const credential = await lockCredential(tx, actor, data.credentialId);
+    const credential = await lockForWrite(tx, actor, data.credentialId);
     const afterRevocation = credential.revokedAt !== null;
     await appendAuditEvent(tx, {
       action: 'credential.used',

@@ -24,7 +24,7 @@ type LockedException = {
 };
 
 /** Locks the exception row: every decision on it is serialised here. */
-async function lockException(tx: Tx, exceptionId: string): Promise<LockedException> {
+export async function lockException(tx: Tx, exceptionId: string): Promise<LockedException> {
   const [row] = await tx.$queryRaw<LockedException[]>`
     SELECT "id", "agentId", "type"::text AS "type", "status"::text AS "status", "requestedById", "requiredApprovals", "credentialId", "expiresAt"
     FROM "Exception" WHERE "id" = ${exceptionId} FOR UPDATE`;
@@ -135,22 +135,36 @@ async function afterBreakGlass(tx: Tx, actor: AuditActor, exception: LockedExcep
   if (exception.type === 'BREAK_GLASS') await openOrJoinReview(tx, actor, exception.agentId, 'POST_INCIDENT');
 }
 
+/**
+ * Ends an exception in force, inside the caller's transaction, for a caller
+ * that has authorised it: revokeException, or a review's reductions (`reviewId`).
+ */
+export async function applyExceptionRevocation(tx: Tx, actor: Actor, exception: LockedException, reason: string, reviewId?: string) {
+  const now = new Date();
+  if (exception.status !== 'APPROVED' || exception.expiresAt <= now) {
+    throw new Conflict(`Only an exception in force can be revoked; this one is ${exception.status === 'APPROVED' ? 'expired' : exception.status.toLowerCase()}.`);
+  }
+  await tx.exception.update({
+    where: { id: exception.id },
+    data: { status: 'REVOKED', revokedById: actor.id, revokedAt: now, revokeReason: reason, endedAt: now, version: { increment: 1 } },
+  });
+  await appendAuditEvent(tx, {
+    action: 'exception.revoked',
+    actor: who(actor),
+    agentId: exception.agentId,
+    credentialId: exception.credentialId,
+    details: { exceptionId: exception.id, reason, ...(reviewId ? { reviewId } : {}) },
+  });
+  await afterBreakGlass(tx, who(actor), exception);
+}
+
 /** A PAM approver or security lead ends an approved exception early. */
 export async function revokeException(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'exception.revoke');
   const data = parseInput(EndExceptionSchema, input);
   return getDb().$transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
-    const now = new Date();
-    if (exception.status !== 'APPROVED' || exception.expiresAt <= now) {
-      throw new Conflict(`Only an exception in force can be revoked; this one is ${exception.status === 'APPROVED' ? 'expired' : exception.status.toLowerCase()}.`);
-    }
-    await tx.exception.update({
-      where: { id: exception.id },
-      data: { status: 'REVOKED', revokedById: actor.id, revokedAt: now, revokeReason: data.reason, endedAt: now, version: { increment: 1 } },
-    });
-    await appendAuditEvent(tx, { action: 'exception.revoked', actor: who(actor), agentId: exception.agentId, credentialId: exception.credentialId, details: { exceptionId: exception.id, reason: data.reason } });
-    await afterBreakGlass(tx, who(actor), exception);
+    await applyExceptionRevocation(tx, actor, exception, data.reason);
     return exception.type === 'BREAK_GLASS' ? 'Revoked. Rotate the credential it covered; a post-incident review is open.' : 'Revoked.';
   });
 }

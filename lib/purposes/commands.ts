@@ -9,13 +9,36 @@ import { AddPurposeSchema, ChangePurposeSchema, DecidePurposeSchema, ExpirePurpo
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
-async function lockPurpose(tx: Tx, purposeId: string, version: number) {
-  const [row] = await tx.$queryRaw<{ id: string; agentId: string; version: number; status: string }[]>`
-    SELECT "id", "agentId", "version", "status"::text AS "status" FROM "Purpose" WHERE "id" = ${purposeId} FOR UPDATE`;
+type LockedPurpose = { id: string; agentId: string; version: number; status: string; task: string; agent: { ownerId: string | null; status: string } };
+
+/** Locks the purpose row with its agent's owner and status. */
+export async function lockPurposeRow(tx: Tx, purposeId: string): Promise<LockedPurpose> {
+  const [row] = await tx.$queryRaw<Omit<LockedPurpose, 'agent'>[]>`
+    SELECT "id", "agentId", "version", "status"::text AS "status", "task" FROM "Purpose" WHERE "id" = ${purposeId} FOR UPDATE`;
   if (!row) throw new NotFound('That purpose does not exist.');
-  if (row.version !== version) throw new Conflict('This purpose was changed by someone else. Reload the page and try again.');
   const agent = await tx.agent.findUniqueOrThrow({ where: { id: row.agentId }, select: { ownerId: true, status: true } });
   return { ...row, agent };
+}
+
+async function lockPurpose(tx: Tx, purposeId: string, version: number) {
+  const row = await lockPurposeRow(tx, purposeId);
+  if (row.version !== version) throw new Conflict('This purpose was changed by someone else. Reload the page and try again.');
+  return row;
+}
+
+/**
+ * Ends a purpose inside the caller's transaction, for a caller that has
+ * authorised it: expirePurpose, or a review's reductions (`reviewId`).
+ */
+export async function applyPurposeExpiry(tx: Tx, actor: Actor, purpose: LockedPurpose, reason: string, reviewId?: string) {
+  if (purpose.status === 'EXPIRED') throw new Conflict(`“${purpose.task}” has already expired.`);
+  await tx.purpose.update({ where: { id: purpose.id }, data: { status: 'EXPIRED', expiresAt: new Date(), version: { increment: 1 } } });
+  await appendAuditEvent(tx, {
+    action: 'purpose.expired',
+    actor: who(actor),
+    agentId: purpose.agentId,
+    details: { purposeId: purpose.id, reason, ...(reviewId ? { reviewId } : {}) },
+  });
 }
 
 /** Proposes a purpose (PENDING until a security lead approves it). For an agent in service, opens a review. */
@@ -100,9 +123,7 @@ export async function expirePurpose(actor: Actor | null, input: unknown): Promis
   return getDb().$transaction(async (tx) => {
     const locked = await lockPurpose(tx, data.purposeId, data.version);
     requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
-    if (locked.status === 'EXPIRED') throw new Invalid('It has already expired.');
-    await tx.purpose.update({ where: { id: data.purposeId }, data: { status: 'EXPIRED', expiresAt: new Date(), version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'purpose.expired', actor: who(actor), agentId: locked.agentId, details: { purposeId: data.purposeId, reason: data.reason } });
+    await applyPurposeExpiry(tx, actor, locked, data.reason);
     return 'Expired.';
   });
 }

@@ -1,29 +1,165 @@
 import 'server-only';
+import { listAgentEventsSince } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { RiskTier } from '@/lib/generated/prisma/enums';
+import { getSettings } from '@/lib/settings';
+import { campaignProgress } from './campaigns';
+import { reviewerProblem } from './reviewer';
+import type { ReviewView } from './schema';
 
-export type OpenReviewRow = {
-  id: string;
-  agent: { slug: string; name: string };
-  triggers: ReviewTrigger[];
-  dueAt: Date;
-  reviewer: { name: string | null } | null;
-};
+const DAY = 86_400_000;
+export const REVIEW_PAGE_SIZE = 50;
 
-/** Open reviews, soonest due first. */
-export async function listOpenReviews(actor: Actor): Promise<OpenReviewRow[]> {
+const person = { select: { id: true, name: true, active: true } } as const;
+const rowSelect = {
+  id: true,
+  triggers: true,
+  dueAt: true,
+  completedAt: true,
+  outcome: true,
+  agent: { select: { slug: true, name: true, riskTier: true, status: true, owner: person } },
+  reviewer: person,
+  campaign: { select: { id: true, name: true } },
+} satisfies Prisma.ReviewSelect;
+export type ReviewRow = Prisma.ReviewGetPayload<{ select: typeof rowSelect }>;
+
+function viewWhere(view: ReviewView, actor: Actor, now: Date, leadDays: number): Prisma.ReviewWhereInput {
+  switch (view) {
+    case 'mine':
+      return { completedAt: null, OR: [{ reviewerId: actor.id }, { agent: { ownerId: actor.id } }] };
+    case 'due-soon':
+      return { completedAt: null, dueAt: { gte: now, lte: new Date(now.getTime() + leadDays * DAY) } };
+    case 'overdue':
+      return { completedAt: null, dueAt: { lt: now } };
+    case 'open':
+      return { completedAt: null };
+    case 'completed':
+      return { completedAt: { not: null } };
+  }
+}
+
+/** One view of the review queue, a page at a time, with every view's count for the tabs. */
+export async function listReviews(actor: Actor, view: ReviewView, page: number, now = new Date()) {
   requirePermission(actor, 'agent.read');
-  return getDb().review.findMany({
-    where: { completedAt: null },
-    orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
-    take: 200,
+  const db = getDb();
+  const { reviewTiming } = await getSettings(db);
+  const where = (v: ReviewView) => viewWhere(v, actor, now, reviewTiming.leadDays);
+  const orderBy: Prisma.ReviewOrderByWithRelationInput[] = view === 'completed' ? [{ completedAt: 'desc' }, { id: 'desc' }] : [{ dueAt: 'asc' }, { id: 'asc' }];
+  const views: ReviewView[] = ['mine', 'due-soon', 'overdue', 'open', 'completed'];
+  const [rows, ...counts] = await Promise.all([
+    db.review.findMany({ where: where(view), orderBy, skip: (page - 1) * REVIEW_PAGE_SIZE, take: REVIEW_PAGE_SIZE, select: rowSelect }),
+    ...views.map((v) => db.review.count({ where: where(v) })),
+  ]);
+  return { rows, counts: Object.fromEntries(views.map((v, i) => [v, counts[i]!])) as Record<ReviewView, number>, timeZone: reviewTiming.timeZone };
+}
+
+/** Open reviews past their due date, for the navigation. */
+export async function countOverdueReviews(now = new Date()): Promise<number> {
+  return getDb().review.count({ where: { completedAt: null, dueAt: { lt: now } } });
+}
+
+/**
+ * A review with what its reviewer needs: the agent's purposes, control
+ * owners, credentials and open exceptions, what changed since the last
+ * completed review, and whether this actor may complete it (and if not, why).
+ */
+export async function getReviewDetail(actor: Actor, reviewId: string, now = new Date()) {
+  requirePermission(actor, 'agent.read');
+  const db = getDb();
+  const review = await db.review.findUnique({
+    where: { id: reviewId },
     select: {
-      id: true,
-      triggers: true,
-      dueAt: true,
-      agent: { select: { slug: true, name: true } },
-      reviewer: { select: { name: true } },
+      ...rowSelect,
+      version: true,
+      notes: true,
+      createdAt: true,
+      agentId: true,
+      completedBy: { select: { name: true } },
+      reviewer: { select: { id: true, name: true, active: true, roles: true } },
     },
   });
+  if (!review) return null;
+  const settings = await getSettings(db);
+  const agent = await db.agent.findUniqueOrThrow({
+    where: { id: review.agentId },
+    select: {
+      id: true,
+      slug: true,
+      name: true,
+      status: true,
+      riskTier: true,
+      reviewCadenceDays: true,
+      nextReviewDue: true,
+      ownerId: true,
+      owner: person,
+      controlAssignments: { select: { plane: true, user: person } },
+      purposes: { where: { status: { not: 'EXPIRED' } }, orderBy: { createdAt: 'asc' }, select: { id: true, task: true, scope: true, environments: true, status: true, expiresAt: true } },
+      credentials: { where: { revokedAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true, kind: true, issuance: true, storage: true, environment: true, privileged: true, lastRotatedAt: true } },
+      exceptions: {
+        where: { OR: [{ status: 'PENDING', expiresAt: { gt: now } }, { status: 'APPROVED', expiresAt: { gt: now } }] },
+        orderBy: { expiresAt: 'asc' },
+        select: { id: true, type: true, status: true, expiresAt: true, justification: true, credential: { select: { name: true } } },
+      },
+    },
+  });
+  // The previous completed review's event marks "since the last review"; failing that, everything.
+  const last = await db.auditEvent.findFirst({
+    where: { agentId: agent.id, action: 'review.completed', NOT: { details: { path: ['reviewId'], equals: review.id } } },
+    orderBy: { seq: 'desc' },
+    select: { seq: true, occurredAt: true },
+  });
+  const changes = await listAgentEventsSince(actor, agent.id, last?.seq ?? -1n);
+  const completionProblem = review.completedAt
+    ? 'This review is completed.'
+    : review.reviewer?.id !== actor.id
+      ? `Only the assigned reviewer${review.reviewer?.name ? `, ${review.reviewer.name},` : ''} can complete this review.`
+      : reviewerProblem(review.reviewer, agent, settings);
+  return { review, agent, changes, lastReviewedAt: last?.occurredAt ?? null, completionProblem, reviewerProblem: review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings), timeZone: settings.reviewTiming.timeZone };
+}
+
+/** People who may review this agent, for the reviewer picker. */
+export async function listEligibleReviewers(actor: Actor, agent: { riskTier: RiskTier; ownerId: string | null }) {
+  requirePermission(actor, 'agent.read');
+  const db = getDb();
+  const [settings, people] = await Promise.all([
+    getSettings(db),
+    db.user.findMany({ where: { active: true }, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: 1000, select: { id: true, name: true, active: true, roles: true } }),
+  ]);
+  return people.filter((p) => reviewerProblem(p, agent, settings) === null).map((p) => ({ id: p.id, name: p.name }));
+}
+
+const campaignSelect = {
+  id: true,
+  name: true,
+  filter: true,
+  deadline: true,
+  status: true,
+  closedAt: true,
+  summary: true,
+  version: true,
+  createdAt: true,
+  startedBy: { select: { name: true } },
+  _count: { select: { reviews: true } },
+} satisfies Prisma.ReviewCampaignSelect;
+
+/** Every campaign, open ones first, newest first. */
+export async function listCampaigns(actor: Actor) {
+  requirePermission(actor, 'agent.read');
+  const campaigns = await getDb().reviewCampaign.findMany({ orderBy: [{ status: 'asc' }, { createdAt: 'desc' }], take: 200, select: campaignSelect });
+  return Promise.all(campaigns.map(async (c) => ({ ...c, progress: await campaignProgress(getDb(), c.id) })));
+}
+
+/** One campaign with its progress and its reviews. */
+export async function getCampaign(actor: Actor, campaignId: string) {
+  requirePermission(actor, 'agent.read');
+  const db = getDb();
+  const campaign = await db.reviewCampaign.findUnique({ where: { id: campaignId }, select: campaignSelect });
+  if (!campaign) return null;
+  const [progress, reviews] = await Promise.all([
+    campaignProgress(db, campaignId),
+    db.review.findMany({ where: { campaignId }, orderBy: [{ completedAt: { sort: 'asc', nulls: 'first' } }, { dueAt: 'asc' }, { id: 'asc' }], take: 1000, select: { ...rowSelect, notes: true, completedBy: { select: { name: true } } } }),
+  ]);
+  return { ...campaign, progress, reviews };
 }

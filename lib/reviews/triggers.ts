@@ -1,28 +1,124 @@
 import 'server-only';
-import { appendAuditEvent, type AuditActor } from '@/lib/audit';
+import { appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import type { Tx } from '@/lib/db';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
+import { getSettings } from '@/lib/settings';
+import { dueAfter } from './cadence';
+import { defaultReviewer, type ReviewerFacts } from './reviewer';
 
-const TRIGGERED_REVIEW_DUE_DAYS = 14;
+const person = { select: { id: true, name: true, active: true, roles: true } } as const;
+
+/** The facts each agent's default reviewer is chosen from. */
+export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map<string, ReviewerFacts>> {
+  const agents = await tx.agent.findMany({
+    where: { id: { in: agentIds } },
+    select: { id: true, riskTier: true, owner: person, controlAssignments: { select: { plane: true, user: person } } },
+  });
+  return new Map(
+    agents.map((a) => [a.id, { riskTier: a.riskTier, owner: a.owner, planes: Object.fromEntries(a.controlAssignments.map((c) => [c.plane, c.user])) }]),
+  );
+}
+
+export type ReviewTarget = { agentId: string; dueAt: Date };
+export type OpenOrJoinResult = { opened: string[]; joined: string[]; unchanged: string[]; inOtherCampaign: string[] };
 
 /**
- * Opens a lifecycle review for the agent, or adds the trigger to the one
- * already open: one open review per agent. Call inside the change's
- * transaction; the agent row is locked so concurrent triggers queue.
+ * Opens a review for each agent, or adds the trigger to the one already open:
+ * one open review per agent (a unique index backs this). Runs inside the
+ * caller's transaction; the agent rows are locked in id order so concurrent
+ * triggers queue instead of deadlocking. With a campaign, an open review
+ * joins it unless it already belongs to another open campaign.
  */
-export async function openOrJoinReview(tx: Tx, actor: AuditActor, agentId: string, trigger: ReviewTrigger, now = new Date()) {
-  await tx.$queryRaw`SELECT 1 FROM "Agent" WHERE "id" = ${agentId} FOR UPDATE`;
-  const open = await tx.review.findUnique({ where: { openForAgent: agentId }, select: { id: true, triggers: true } });
-  if (open) {
-    if (open.triggers.includes(trigger)) return open.id;
-    await tx.review.update({ where: { id: open.id }, data: { triggers: { push: trigger }, version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'review.trigger_added', actor, agentId, details: { reviewId: open.id, trigger } });
-    return open.id;
-  }
-  const review = await tx.review.create({
-    data: { agentId, openForAgent: agentId, triggers: [trigger], dueAt: new Date(now.getTime() + TRIGGERED_REVIEW_DUE_DAYS * 86_400_000) },
-    select: { id: true },
+export async function openOrJoinReviews(
+  tx: Tx,
+  actor: AuditActor,
+  targets: ReviewTarget[],
+  trigger: ReviewTrigger,
+  campaignId?: string,
+): Promise<OpenOrJoinResult> {
+  const result: OpenOrJoinResult = { opened: [], joined: [], unchanged: [], inOtherCampaign: [] };
+  if (targets.length === 0) return result;
+  const ids = [...new Set(targets.map((t) => t.agentId))].sort();
+  await tx.$queryRaw`SELECT 1 FROM "Agent" WHERE "id" = ANY(${ids}::text[]) ORDER BY "id" FOR UPDATE`;
+  const dueFor = new Map(targets.map((t) => [t.agentId, t.dueAt]));
+  const open = await tx.review.findMany({
+    where: { openForAgent: { in: ids } },
+    select: { id: true, agentId: true, triggers: true, dueAt: true, campaignId: true, campaign: { select: { status: true } } },
   });
-  await appendAuditEvent(tx, { action: 'review.opened', actor, agentId, details: { reviewId: review.id, triggers: [trigger] } });
-  return review.id;
+  const events: AuditEventInput[] = [];
+  for (const review of open) {
+    const dueAt = dueFor.get(review.agentId)!;
+    const joinsCampaign = campaignId !== undefined && review.campaignId !== campaignId;
+    if (joinsCampaign && review.campaignId && review.campaign?.status === 'OPEN') {
+      result.inOtherCampaign.push(review.agentId);
+      continue;
+    }
+    const addsTrigger = !review.triggers.includes(trigger);
+    if (!addsTrigger && !joinsCampaign && review.dueAt <= dueAt) {
+      result.unchanged.push(review.id);
+      continue;
+    }
+    await tx.review.update({
+      where: { id: review.id },
+      data: {
+        ...(addsTrigger ? { triggers: { push: trigger } } : {}),
+        ...(joinsCampaign ? { campaignId } : {}),
+        dueAt: dueAt < review.dueAt ? dueAt : review.dueAt,
+        version: { increment: 1 },
+      },
+    });
+    events.push({ action: 'review.trigger_added', actor, agentId: review.agentId, details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}) } });
+    result.joined.push(review.id);
+  }
+  const toOpen = ids.filter((id) => !open.some((r) => r.agentId === id));
+  if (toOpen.length > 0) {
+    const [settings, facts] = await Promise.all([getSettings(tx), loadReviewerFacts(tx, toOpen)]);
+    const created = await tx.review.createManyAndReturn({
+      data: toOpen.map((agentId) => ({
+        agentId,
+        openForAgent: agentId,
+        triggers: [trigger],
+        campaignId: campaignId ?? null,
+        dueAt: dueFor.get(agentId)!,
+        reviewerId: facts.has(agentId) ? defaultReviewer(facts.get(agentId)!, settings) : null,
+      })),
+      select: { id: true, agentId: true },
+    });
+    for (const review of created) {
+      events.push({ action: 'review.opened', actor, agentId: review.agentId, details: { reviewId: review.id, triggers: [trigger], ...(campaignId ? { campaignId } : {}) } });
+      result.opened.push(review.id);
+    }
+  }
+  await appendAuditEvents(tx, events);
+  return result;
+}
+
+/** A change to one agent opens (or joins) its review, due after the policy's triggered-review window. */
+export async function openOrJoinReview(tx: Tx, actor: AuditActor, agentId: string, trigger: ReviewTrigger, now = new Date()): Promise<void> {
+  const { reviewTiming } = await getSettings(tx);
+  await openOrJoinReviews(tx, actor, [{ agentId, dueAt: dueAfter(now, reviewTiming.triggeredDueDays, reviewTiming.timeZone) }], trigger);
+}
+
+/**
+ * After a person is deactivated: every agent they own in service gets an
+ * OWNER_DEPARTED review, and the open reviews they were to do pass to each
+ * agent's default reviewer (or wait for a security lead to assign one).
+ */
+export async function afterPersonDeparted(tx: Tx, actor: AuditActor, userId: string, now = new Date()): Promise<{ reviewsOpened: number; reviewsReassigned: number }> {
+  const settings = await getSettings(tx);
+  const owned = await tx.agent.findMany({ where: { ownerId: userId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, select: { id: true } });
+  const dueAt = dueAfter(now, settings.reviewTiming.triggeredDueDays, settings.reviewTiming.timeZone);
+  const result = await openOrJoinReviews(tx, actor, owned.map((a) => ({ agentId: a.id, dueAt })), 'OWNER_DEPARTED');
+  const theirs = await tx.review.findMany({ where: { reviewerId: userId, completedAt: null }, select: { id: true, agentId: true } });
+  const facts = await loadReviewerFacts(tx, theirs.map((r) => r.agentId));
+  const events: AuditEventInput[] = [];
+  const departed = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true } });
+  for (const review of theirs) {
+    const next = defaultReviewer(facts.get(review.agentId)!, settings);
+    await tx.review.update({ where: { id: review.id }, data: { reviewerId: next, version: { increment: 1 } } });
+    const to = next ? await tx.user.findUniqueOrThrow({ where: { id: next }, select: { id: true, name: true } }) : null;
+    events.push({ action: 'review.reviewer_assigned', actor, agentId: review.agentId, details: { reviewId: review.id, from: departed, to } });
+  }
+  await appendAuditEvents(tx, events);
+  return { reviewsOpened: result.opened.length + result.joined.length, reviewsReassigned: theirs.length };
 }

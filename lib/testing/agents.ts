@@ -1,6 +1,8 @@
-import { registerAgent } from '@/lib/agents/commands';
+import { changeAgentStatus, registerAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { assignControlOwner } from '@/lib/ownership/commands';
+import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 
 let n = 0;
 
@@ -10,4 +12,24 @@ export async function makeAgent(actor: Actor, overrides: Record<string, unknown>
   const slug = `agent-${n}-${Math.random().toString(36).slice(2, 7)}`;
   const { id } = await registerAgent(actor, { slug, name: `Agent ${n}`, kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH', ...overrides });
   return getDb().agent.findUniqueOrThrow({ where: { id } });
+}
+
+/**
+ * An ACTIVE agent through the domain functions: owner, all three control
+ * planes (`planes` names the people; the admin by default), one approved purpose.
+ */
+export async function makeActiveAgent(
+  admin: Actor,
+  overrides: Record<string, unknown> & { ownerId: string },
+  planes: Partial<Record<'IAM' | 'PAM' | 'PLATFORM', string>> = {},
+) {
+  const agent = await makeAgent(admin, overrides);
+  const version = async () => (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version;
+  for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) {
+    await assignControlOwner(admin, { agentId: agent.id, version: await version(), plane, userId: planes[plane] ?? admin.id });
+  }
+  const { id: purposeId } = await addPurpose(admin, { agentId: agent.id, task: 'Ship releases', scope: 'github', environments: ['PROD'] });
+  await approvePurpose(admin, { purposeId, version: 1 });
+  await changeAgentStatus(admin, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Ready for service' });
+  return getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
 }

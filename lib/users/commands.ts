@@ -3,6 +3,7 @@ import { appendAuditEvent } from '@/lib/audit';
 import { Conflict, Invalid, NotFound, requirePermission, ROLE_LABELS, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { parseInput } from '@/lib/http/run-action';
+import { afterPersonDeparted } from '@/lib/reviews/triggers';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
 
 const LAST_ADMIN =
@@ -65,7 +66,12 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
     if (!person.active) throw new Invalid('They are already deactivated.');
     await tx.user.update({ where: { id: userId }, data: { active: false, version: { increment: 1 } } });
     await appendAuditEvent(tx, { action: 'user.deactivated', actor: { type: 'USER', id: actor.id }, details: { userId, reason } });
-    return 'Deactivated. Their agents and control planes now show as orphaned until reassigned.';
+    const { reviewsOpened, reviewsReassigned } = await afterPersonDeparted(tx, { type: 'USER', id: actor.id }, userId);
+    const reviews = [
+      reviewsOpened ? `${reviewsOpened} of their agents now have an owner-departed review` : '',
+      reviewsReassigned ? `${reviewsReassigned} review(s) they were to do passed to another reviewer` : '',
+    ].filter(Boolean);
+    return `Deactivated. Their agents and control planes now show as orphaned until reassigned${reviews.length ? `; ${reviews.join('; ')}` : ''}.`;
   });
 }
 

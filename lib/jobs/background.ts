@@ -1,0 +1,24 @@
+import 'server-only';
+import { expireDueExceptions } from '@/lib/exceptions/commands';
+import { openScheduledReviews } from '@/lib/reviews/scheduler';
+
+// Work that runs on a schedule inside each server process. Every job is safe
+// to run from several instances at once, so nothing coordinates them.
+const JOBS = [
+  { name: 'exception expiry', everyMs: 30_000, run: () => expireDueExceptions() },
+  { name: 'scheduled reviews', everyMs: 10 * 60_000, run: () => openScheduledReviews() },
+];
+
+const holder = globalThis as { __custodianJobs?: NodeJS.Timeout[] };
+
+/** Starts every job once per process: now, then on its interval. */
+export function startBackgroundJobs(): void {
+  if (holder.__custodianJobs) return;
+  holder.__custodianJobs = JOBS.map(({ name, everyMs, run }) => {
+    const tick = () => run().catch((error: unknown) => console.error(`${name} job failed; retrying next run`, error));
+    const timer = setInterval(tick, everyMs);
+    timer.unref();
+    void tick();
+    return timer;
+  });
+}

@@ -1,0 +1,145 @@
+import 'server-only';
+import { applyStatusChange } from '@/lib/agents/commands';
+import { appendAuditEvent, type AuditActor } from '@/lib/audit';
+import { Conflict, Forbidden, Invalid, NotFound, requirePermission, type Actor } from '@/lib/authz';
+import { applyCredentialRevocation, lockCredential } from '@/lib/credentials/commands';
+import { getDb, type Tx } from '@/lib/db';
+import { applyExceptionRevocation, lockException } from '@/lib/exceptions/commands';
+import type { AgentStatus } from '@/lib/generated/prisma/enums';
+import { parseInput } from '@/lib/http/run-action';
+import { applyPurposeExpiry, lockPurposeRow } from '@/lib/purposes/commands';
+import { getSettings } from '@/lib/settings';
+import { nextScheduledDue } from './cadence';
+import { reviewerProblem } from './reviewer';
+import { AssignReviewerSchema, CompleteReviewSchema } from './schema';
+
+const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
+
+type LockedReview = {
+  id: string;
+  agentId: string;
+  version: number;
+  reviewerId: string | null;
+  completedAt: Date | null;
+  triggers: string[];
+  campaignId: string | null;
+};
+
+/** Locks the review and its agent (agent first, the order every agent write uses). */
+async function lockReview(tx: Tx, reviewId: string, version: number): Promise<LockedReview> {
+  const found = await tx.review.findUnique({ where: { id: reviewId }, select: { agentId: true } });
+  if (!found) throw new NotFound('That review does not exist.');
+  await tx.$queryRaw`SELECT 1 FROM "Agent" WHERE "id" = ${found.agentId} FOR UPDATE`;
+  const [row] = await tx.$queryRaw<LockedReview[]>`
+    SELECT "id", "agentId", "version", "reviewerId", "completedAt", "triggers"::text[] AS "triggers", "campaignId"
+    FROM "Review" WHERE "id" = ${reviewId} FOR UPDATE`;
+  if (!row) throw new NotFound('That review does not exist.');
+  if (row.completedAt) throw new Conflict('This review is already completed.');
+  if (row.version !== version) throw new Conflict('This review was changed by someone else (a new trigger or reviewer). Reload the page and try again.');
+  return row;
+}
+
+const OUTCOME_STATUS: Partial<Record<string, AgentStatus>> = { SUSPENDED: 'SUSPENDED', RETIRED: 'RETIRED' };
+
+/**
+ * Completes a review with its outcome. Only the assigned reviewer completes
+ * it, and never the accountable owner of an agent at a tier the reviewer rule
+ * covers. The reductions chosen (expire purposes, revoke credentials, revoke
+ * exceptions, all of this agent) happen in the same transaction: completing a
+ * review authorises exactly these, nothing else. A suspension or retirement
+ * follows the inventory's lifecycle rules; the next review is scheduled by
+ * the agent's cadence (none once retired).
+ */
+export async function completeReview(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'review.complete');
+  const data = parseInput(CompleteReviewSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const review = await lockReview(tx, data.reviewId, data.version);
+    const agent = await tx.agent.findUniqueOrThrow({
+      where: { id: review.agentId },
+      select: { id: true, status: true, riskTier: true, reviewCadenceDays: true, ownerId: true },
+    });
+    if (review.reviewerId !== actor.id) throw new Forbidden('Only the assigned reviewer can complete this review. A security lead can reassign it.');
+    const settings = await getSettings(tx);
+    const me = await tx.user.findUniqueOrThrow({ where: { id: actor.id }, select: { id: true, name: true, active: true, roles: true } });
+    const problem = reviewerProblem(me, agent, settings);
+    if (problem) throw new Forbidden(problem);
+
+    const reason = `Review: ${data.notes}`.slice(0, 500);
+    const reductions = { purposes: [] as { id: string; task: string }[], credentials: [] as { id: string; name: string }[], exceptions: [] as { id: string; type: string }[] };
+    const mine = (agentId: string, what: string) => {
+      if (agentId !== agent.id) throw new Invalid(`That ${what} belongs to another agent: a review reduces only its own agent's access.`);
+    };
+    for (const id of [...new Set(data.expirePurposes)]) {
+      const purpose = await lockPurposeRow(tx, id);
+      mine(purpose.agentId, 'purpose');
+      await applyPurposeExpiry(tx, actor, purpose, reason, review.id);
+      reductions.purposes.push({ id, task: purpose.task });
+    }
+    for (const id of [...new Set(data.revokeCredentials)]) {
+      const credential = await lockCredential(tx, id);
+      mine(credential.agentId, 'credential');
+      await applyCredentialRevocation(tx, actor, credential, reason, review.id);
+      reductions.credentials.push({ id, name: credential.name });
+    }
+    for (const id of [...new Set(data.revokeExceptions)]) {
+      const exception = await lockException(tx, id);
+      mine(exception.agentId, 'exception');
+      await applyExceptionRevocation(tx, actor, exception, reason, review.id);
+      reductions.exceptions.push({ id, type: exception.type });
+    }
+
+    const to = OUTCOME_STATUS[data.outcome];
+    if (to && to !== agent.status) await applyStatusChange(tx, actor, agent.id, to, reason, review.id);
+    const now = new Date();
+    const nextReviewDue = to === 'RETIRED' ? null : nextScheduledDue(agent, settings, now);
+    await tx.agent.update({ where: { id: agent.id }, data: { nextReviewDue, version: { increment: 1 } } });
+    await tx.review.update({
+      where: { id: review.id },
+      data: { completedAt: now, completedById: actor.id, outcome: data.outcome, notes: data.notes, openForAgent: null, version: { increment: 1 } },
+    });
+    await appendAuditEvent(tx, {
+      action: 'review.completed',
+      actor: who(actor),
+      agentId: agent.id,
+      details: {
+        reviewId: review.id,
+        outcome: data.outcome,
+        notes: data.notes,
+        triggers: review.triggers,
+        campaignId: review.campaignId,
+        reductions,
+        nextReviewDue: nextReviewDue?.toISOString() ?? null,
+      },
+    });
+    const reduced = reductions.purposes.length + reductions.credentials.length + reductions.exceptions.length;
+    return `Review completed: ${data.outcome.toLowerCase().replace('_', ' ')}${reduced ? `, ${reduced} reduction(s) applied` : ''}.`;
+  });
+}
+
+/** A security lead assigns the reviewer; the reviewer rule applies here as at completion. */
+export async function assignReviewer(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'ownership.assign');
+  const data = parseInput(AssignReviewerSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const review = await lockReview(tx, data.reviewId, data.version);
+    if (review.reviewerId === data.reviewerId) return 'They are already the reviewer.';
+    const [agent, settings, person, before] = await Promise.all([
+      tx.agent.findUniqueOrThrow({ where: { id: review.agentId }, select: { riskTier: true, ownerId: true } }),
+      getSettings(tx),
+      tx.user.findUnique({ where: { id: data.reviewerId }, select: { id: true, name: true, active: true, roles: true } }),
+      review.reviewerId ? tx.user.findUnique({ where: { id: review.reviewerId }, select: { id: true, name: true } }) : null,
+    ]);
+    if (!person) throw new Invalid('Choose a reviewer.', { reviewerId: ['That person does not exist.'] });
+    const problem = reviewerProblem(person, agent, settings);
+    if (problem) throw new Invalid(problem, { reviewerId: [problem] });
+    await tx.review.update({ where: { id: review.id }, data: { reviewerId: person.id, version: { increment: 1 } } });
+    await appendAuditEvent(tx, {
+      action: 'review.reviewer_assigned',
+      actor: who(actor),
+      agentId: review.agentId,
+      details: { reviewId: review.id, from: before, to: { id: person.id, name: person.name } },
+    });
+    return `${person.name ?? 'They'} will review it.`;
+  });
+}

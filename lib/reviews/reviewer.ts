@@ -1,0 +1,44 @@
+import { can } from '@/lib/authz';
+import type { Role, RiskTier } from '@/lib/generated/prisma/enums';
+import type { Settings } from '@/lib/settings';
+
+export type ReviewerCandidate = { id: string; name: string | null; active: boolean; roles: Role[] };
+
+/** What choosing an agent's reviewer depends on. */
+export type ReviewerFacts = {
+  riskTier: RiskTier;
+  owner: ReviewerCandidate | null;
+  planes: Partial<Record<'IAM' | 'PAM' | 'PLATFORM', ReviewerCandidate>>;
+};
+
+/** Whether the accountable owner may review their own agent at this tier (the configurable separation-of-duties rule). */
+export function ownerMayReview(riskTier: RiskTier, settings: Settings): boolean {
+  return !settings.reviewerRule.ownerMayNotReviewTiers.includes(riskTier);
+}
+
+/** Why this person cannot review the agent, or null when they can. */
+export function reviewerProblem(
+  person: ReviewerCandidate | null,
+  agent: { riskTier: RiskTier; ownerId: string | null },
+  settings: Settings,
+): string | null {
+  if (!person) return 'No reviewer is assigned: a security lead assigns one.';
+  const name = person.name ?? 'This person';
+  if (!person.active) return `${name} is deactivated: assign another reviewer.`;
+  if (!can({ ...person, email: null }, 'review.complete')) return `${name} has no role that completes reviews.`;
+  if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
+    return `${name} is the accountable owner, who may not review their own ${agent.riskTier.toLowerCase()}-risk agent (separation of duties).`;
+  }
+  return null;
+}
+
+/**
+ * The reviewer a new review gets: the owner where the rule allows it, else the
+ * first control owner (IAM, platform, PAM) who may review; null leaves it for
+ * a security lead to assign.
+ */
+export function defaultReviewer(facts: ReviewerFacts, settings: Settings): string | null {
+  const agent = { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null };
+  const candidates = [facts.owner, facts.planes.IAM, facts.planes.PLATFORM, facts.planes.PAM];
+  return candidates.find((c) => c && reviewerProblem(c, agent, settings) === null)?.id ?? null;
+}
