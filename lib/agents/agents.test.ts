@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Conflict, Forbidden, Invalid } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { dueAfter } from '@/lib/reviews/cadence';
 import { approvePurpose, addPurpose } from '@/lib/purposes/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
@@ -16,12 +17,11 @@ describe('registering and editing agents', () => {
   it('registers a PROPOSED agent with its review date from the tier cadence, audited', async () => {
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
-    const before = Date.now();
+    const before = new Date();
     const agent = await makeAgent(admin, { ownerId: owner.id, riskTier: 'CRITICAL', workloadIdentity: 'spiffe://example.com/a/1' });
     expect(agent).toMatchObject({ status: 'PROPOSED', ownerId: owner.id, riskTier: 'CRITICAL', version: 1 });
-    const days = (agent.nextReviewDue!.getTime() - before) / 86_400_000;
-    expect(days).toBeGreaterThan(29.9);
-    expect(days).toBeLessThan(30.1);
+    // Due at the end of the day 30 calendar days on (UTC by default).
+    expect(agent.nextReviewDue!.toISOString()).toBe(dueAfter(before, 30, 'UTC').toISOString());
     const events = await getDb().auditEvent.findMany({ where: { agentId: agent.id }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.action)).toEqual(['agent.created', 'owner.assigned']);
     expect(events[0]).toMatchObject({ actorId: admin.id });

@@ -145,6 +145,24 @@ export async function applyStatusChange(tx: Tx, actor: Actor, agentId: string, t
     agentId,
     details: { from: agent.status, to, reason, ...(reviewId ? { reviewId } : {}) },
   });
+  if (to === 'RETIRED' && !reviewId) await closeOpenReviewOnRetirement(tx, actor, agentId, reason);
+}
+
+/** A retired agent needs no review: its open one closes with the RETIRED outcome, saying so. */
+async function closeOpenReviewOnRetirement(tx: Tx, actor: Actor, agentId: string, reason: string) {
+  const open = await tx.review.findUnique({ where: { openForAgent: agentId }, select: { id: true, triggers: true, campaignId: true } });
+  if (!open) return;
+  const notes = `Closed because the agent was retired outside the review: ${reason}`;
+  await tx.review.update({
+    where: { id: open.id },
+    data: { completedAt: new Date(), completedById: actor.id, outcome: 'RETIRED', notes, openForAgent: null, version: { increment: 1 } },
+  });
+  await appendAuditEvent(tx, {
+    action: 'review.completed',
+    actor: userActor(actor),
+    agentId,
+    details: { reviewId: open.id, outcome: 'RETIRED', notes, triggers: open.triggers, campaignId: open.campaignId, nextReviewDue: null },
+  });
 }
 
 /** Moves an agent through its lifecycle; a refused move names every rule it breaks. */

@@ -22,8 +22,6 @@ export type AgentRow = {
   createdAt: Date;
 };
 
-const ACTIVE_STATUSES: AgentStatus[] = ['ACTIVE', 'SUSPENDED'];
-
 /** The agents list's filters as one where clause, evaluated in SQL. */
 export function agentWhere(query: AgentListQuery, now = new Date()): Prisma.AgentWhereInput {
   const and: Prisma.AgentWhereInput[] = [];
@@ -44,7 +42,8 @@ export function agentWhere(query: AgentListQuery, now = new Date()): Prisma.Agen
     and.push({ status: { not: 'RETIRED' } });
     and.push({ OR: [{ ownerId: null }, { owner: { active: false } }, { controlAssignments: { some: { user: { active: false } } } }] });
   }
-  if (query.reviewOverdue) and.push({ status: { in: ACTIVE_STATUSES }, nextReviewDue: { lt: now } });
+  // One open review per agent: agents with an overdue review number exactly the overdue reviews.
+  if (query.reviewOverdue) and.push({ reviews: { some: { completedAt: null, dueAt: { lt: now } } } });
   return and.length > 0 ? { AND: and } : {};
 }
 

@@ -9,7 +9,8 @@ import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
 import { addPurpose } from '@/lib/purposes/commands';
-import { makeAgent } from '@/lib/testing/agents';
+import { getDb } from '@/lib/db';
+import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import type { ActionState } from '@/lib/http/action-state';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
@@ -43,11 +44,14 @@ type Fixture = {
   credentialId: string;
   pendingExceptionId: string;
   approvedExceptionId: string;
+  /** An open review of the agent, assigned to its owner. */
+  reviewId: string;
+  campaignId: string;
 };
 type Input = Record<string, string | string[]>;
 type Rule =
-  | { permission: Permission; scope?: 'agent'; requester?: true; input: (f: Fixture) => Input }
-  | { permission: Permission; route: true }
+  | { permission: Permission; scope?: 'agent'; requester?: true; reviewer?: true; input: (f: Fixture) => Input }
+  | { permission: Permission; route: true; params?: () => Promise<Record<string, string>> }
   | { public: string };
 
 let slugCounter = 0;
@@ -150,7 +154,34 @@ const POLICY: Record<string, Rule> = {
     requester: true,
     input: ({ pendingExceptionId }) => ({ exceptionId: pendingExceptionId, reason: 'Matrix test' }),
   },
+  '(console)/reviews/actions.ts#completeReviewAction': {
+    permission: 'review.complete',
+    // Only the assigned reviewer completes a review: every caller here is someone else.
+    reviewer: true,
+    input: ({ reviewId }) => ({ reviewId, version: '1', outcome: 'CERTIFIED', notes: 'Matrix test' }),
+  },
+  '(console)/reviews/actions.ts#assignReviewerAction': {
+    permission: 'ownership.assign',
+    input: ({ reviewId, target }) => ({ reviewId, version: '1', reviewerId: target.id }),
+  },
+  '(console)/reviews/actions.ts#startCampaignAction': {
+    permission: 'review.campaign',
+    input: () => ({ name: 'Matrix campaign', deadline: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), riskTiers: ['LOW'], statuses: ['ACTIVE'], kinds: ['OTHER'] }),
+  },
+  '(console)/reviews/actions.ts#closeCampaignAction': {
+    permission: 'review.campaign',
+    input: ({ campaignId }) => ({ campaignId, version: '1' }),
+  },
+  '(console)/settings/actions.ts#changeSettingAction': {
+    permission: 'settings.write',
+    input: () => ({ key: 'credentialRotationDays', version: '0', value: '45' }),
+  },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
+  '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
+    permission: 'audit.export',
+    route: true,
+    params: async () => ({ id: (await getDb().reviewCampaign.create({ data: { name: 'Export me', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: (await createPerson(['ADMIN'])).id } })).id }),
+  },
   'api/health/route.ts#GET': { public: 'liveness for load balancers; reveals no governed data' },
   'api/auth/[...nextauth]/route.ts#GET': { public: 'next-auth: sign-in itself' },
   'api/auth/[...nextauth]/route.ts#POST': { public: 'next-auth: sign-in itself' },
@@ -167,7 +198,9 @@ async function makeFixture(key: string): Promise<Fixture> {
   const { id: approvedExceptionId } = await requestException(owner, { agentId: agent.id, type: 'OTHER', justification: 'Fixture', durationHours: 2 });
   await decideException(await createPerson(['PAM_APPROVER']), { exceptionId: approvedExceptionId, outcome: 'APPROVE', reason: 'Fixture' });
   const bare = await makeAgent(admin, { ownerId: owner.id });
-  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId, bareAgentId: bare.id, credentialId, pendingExceptionId, approvedExceptionId };
+  const { id: reviewId } = await getDb().review.create({ data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() + 86_400_000), reviewerId: owner.id } });
+  const { id: campaignId } = await getDb().reviewCampaign.create({ data: { name: 'Fixture campaign', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: admin.id } });
+  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId, bareAgentId: bare.id, credentialId, pendingExceptionId, approvedExceptionId, reviewId, campaignId };
 }
 
 const isRedirect = (error: unknown) => String((error as { digest?: string })?.digest ?? '').startsWith('NEXT_REDIRECT');
@@ -185,6 +218,9 @@ beforeAll(async () => {
   callers.push({ label: 'no role', actor: { ...(await createPerson([])) }, sessionUserId: null });
   callers[callers.length - 1]!.sessionUserId = callers[callers.length - 1]!.actor!.id;
   callers.push({ label: 'signed out', actor: null, sessionUserId: null });
+  // An active agent for the campaign action to find.
+  const lead = await createPerson(['ADMIN']);
+  await makeActiveAgent(lead, { ownerId: lead.id, kind: 'OTHER', riskTier: 'LOW' });
 });
 
 const actionEntries = await Promise.all(
@@ -201,7 +237,7 @@ const routeEntries = await Promise.all(
     const exported = (await import(path.join(APP, file))) as Record<string, unknown>;
     return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
       .filter((m) => typeof exported[m] === 'function')
-      .map((m) => ({ key: `${file}#${m}`, handler: exported[m] as (r: Request) => Promise<Response> }));
+      .map((m) => ({ key: `${file}#${m}`, handler: exported[m] as (r: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response> }));
   }),
 ).then((lists) => lists.flat());
 const routeKeys = routeEntries.map((r) => r.key);
@@ -233,7 +269,7 @@ describe('authorisation matrix', () => {
           if (!isRedirect(error)) throw error;
           state = { ok: true, message: 'redirected' };
         }
-        const allowed = rule.requester
+        const allowed = rule.requester || rule.reviewer
           ? caller.actor?.id === fixture.owner.id
           : rule.scope === 'agent'
             ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId)
@@ -242,7 +278,7 @@ describe('authorisation matrix', () => {
           expect(state, `${caller.label} should be allowed to call ${key}`).toMatchObject({ ok: true });
         } else {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
-          expect(state.message).toMatch(caller.actor ? /permission|only the agents you own|Only the person who requested/ : /Sign in/);
+          expect(state.message).toMatch(caller.actor ? /permission|only the agents you own|Only the person who requested|Only the assigned reviewer/ : /Sign in/);
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);
         }
       }
@@ -255,8 +291,9 @@ describe('authorisation matrix', () => {
     it(`${key}: answers only the roles the policy grants, with 401 or 403 problem JSON otherwise`, async () => {
       for (const caller of callers) {
         session.userId = caller.sessionUserId;
+        const params = Promise.resolve(rule.params ? await rule.params() : {});
         const before = await databaseFingerprint();
-        const response = await handler(new Request(`http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`));
+        const response = await handler(new Request(`http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`), { params });
         if (can(caller.actor, rule.permission)) {
           expect(response.status, `${caller.label} on ${key}`).toBe(200);
           await response.body?.cancel();

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Actor } from '@/lib/authz';
 import { requirePermission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { countOverdueReviews } from '@/lib/reviews/queries';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 
 export type PostureSummary = {
@@ -40,7 +41,7 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
         WHERE a."status" <> 'RETIRED'
       ) agents`,
     db.credential.groupBy({ by: ['storage'], where: { revokedAt: null }, _count: { _all: true } }),
-    db.agent.count({ where: { status: { in: ['ACTIVE', 'SUSPENDED'] }, nextReviewDue: { lt: now } } }),
+    countOverdueReviews(now),
     db.exception.count({ where: { status: 'PENDING' } }),
   ]);
   const tally = <K extends string>(keys: readonly K[], rows: { _count: { _all: number } }[], key: (row: never) => K) =>

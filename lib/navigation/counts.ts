@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { countOverdueReviews } from '@/lib/reviews/queries';
 
 export type NavCountKey = 'pendingExceptions' | 'overdueReviews' | 'openFindings';
 
@@ -9,7 +10,7 @@ export async function getNavCounts(_actor: Actor): Promise<Partial<Record<NavCou
   const now = new Date();
   const [pendingExceptions, overdueReviews] = await Promise.all([
     getDb().exception.count({ where: { status: 'PENDING' } }),
-    getDb().agent.count({ where: { status: { in: ['ACTIVE', 'SUSPENDED'] }, nextReviewDue: { lt: now } } }),
+    countOverdueReviews(now),
   ]);
   return { pendingExceptions, overdueReviews };
 }

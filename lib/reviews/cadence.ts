@@ -29,3 +29,8 @@ export function daysOverdue(dueAt: Date, now: Date, timeZone: string): number {
   if (now <= dueAt) return 0;
   return Math.max(1, differenceInCalendarDays(now, dueAt, { in: tz(timeZone) }));
 }
+
+/** The calendar date (YYYY-MM-DD) of an instant in the organisation's time zone: how due dates are shown. */
+export function localDay(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}

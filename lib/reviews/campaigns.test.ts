@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { GET as exportCampaign } from '@/app/(console)/reviews/campaigns/[id]/export/route';
 import { Conflict, Forbidden } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { addPurpose } from '@/lib/purposes/commands';
@@ -7,6 +8,9 @@ import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { campaignProgress, closeCampaign, startCampaign } from './campaigns';
 import { completeReview } from './commands';
+
+const session = vi.hoisted(() => ({ userId: null as string | null }));
+vi.mock('@/lib/auth/session-id', () => ({ getSessionUserId: async () => session.userId }));
 
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const notes = 'Access still matches the purpose';
@@ -69,5 +73,22 @@ describe('certification campaigns', () => {
     await expect(closeCampaign(admin, { campaignId: campaign.id, version: closed.version })).rejects.toThrow(Conflict);
     const events = await getDb().auditEvent.findMany({ where: { action: { in: ['campaign.started', 'campaign.closed'] } }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.action)).toEqual(['campaign.started', 'campaign.started', 'campaign.closed']);
+
+    // An auditor exports the reviews and the per-reviewer summary; each export is audited.
+    const auditor = await createPerson(['AUDITOR']);
+    session.userId = auditor.id;
+    const params = Promise.resolve({ id: started.id });
+    const csv = await (await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export`), { params })).text();
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('campaign,deadline,agent_slug,agent_name,risk_tier,owner,reviewer,triggers,due_at,completed_at,outcome,completed_by,notes');
+    expect(lines).toHaveLength(4);
+    expect(lines.filter((l) => l.includes(',CERTIFIED,'))).toHaveLength(2);
+    const summary = await (await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export?part=summary`), { params })).text();
+    expect(summary.trim().split('\r\n').slice(1)).toEqual([
+      expect.stringMatching(/^Q4 support,CLOSED,.*,Alice,1,1,0$/),
+      expect.stringMatching(/^Q4 support,CLOSED,.*,Bob,1,0,0$/),
+      expect.stringMatching(/^Q4 support,CLOSED,.*,TOTAL,2,1,0$/),
+    ]);
+    expect(await getDb().auditEvent.count({ where: { action: 'audit.exported', actorId: auditor.id } })).toBe(2);
   });
 });

@@ -1,2 +1,2 @@
 export { getSettings } from './queries';
-export { DEFAULT_SETTINGS, SettingsSchema, type SettingKey, type Settings } from './schema';
+export { DEFAULT_SETTINGS, SETTING_KEYS, SettingsSchema, type SettingKey, type Settings } from './schema';

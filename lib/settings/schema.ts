@@ -45,6 +45,7 @@ export const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as [SettingKey, ...SettingKey[]];
 
 export const DEFAULT_SETTINGS: Settings = {
   exceptionMaxHours: {

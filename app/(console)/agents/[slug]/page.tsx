@@ -2,14 +2,14 @@ import { CalendarCheck, History, KeyRound, ShieldAlert } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
 import { AccessDenied } from '@/components/access-denied';
 import { AgentForm } from '@/components/agents/agent-form';
 import { AgentStatusBadge, RiskTierBadge } from '@/components/agents/status-badges';
 import { EmptyState } from '@/components/empty-state';
 import { PersonCell } from '@/components/person-cell';
+import { OutcomeBadge, TriggerBadges } from '@/components/reviews/review-badges';
+import { Section } from '@/components/section';
 import { Badge } from '@/components/ui/badge';
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { getAgentBySlug, listActivePeople } from '@/lib/agents/queries';
@@ -19,6 +19,7 @@ import { can, canOnAgent } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { findUnclosedBreakGlass, listEligibleApprovers } from '@/lib/exceptions/approvers';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
+import { localDay } from '@/lib/reviews/cadence';
 import { getSettings } from '@/lib/settings';
 import { updateAgentAction } from '../actions';
 import { AssignControl, PurposeActions, PurposeForm, StatusControl } from './_components/agent-controls';
@@ -35,20 +36,6 @@ const PLANES = [
   { plane: 'PAM', label: 'PAM', what: 'Privileged secret handling: approvals, session boundaries, break-glass' },
   { plane: 'PLATFORM', label: 'Platform security', what: 'Runtime enforcement: how the agent retrieves and uses credentials' },
 ] as const;
-
-function Section({ title, icon: Icon, children, id }: { title: string; icon?: typeof History; children: ReactNode; id: string }) {
-  return (
-    <Card aria-labelledby={id}>
-      <CardHeader>
-        <CardTitle id={id} className="flex items-center gap-2">
-          {Icon ? <Icon aria-hidden className="size-4 text-muted-foreground" /> : null}
-          {title}
-        </CardTitle>
-      </CardHeader>
-      <CardContent>{children}</CardContent>
-    </Card>
-  );
-}
 
 export default async function AgentPage({ params }: Props) {
   const { slug } = await params;
@@ -68,6 +55,7 @@ export default async function AgentPage({ params }: Props) {
     getSettings(getDb()),
   ]);
   const now = new Date();
+  const openReview = agent.reviews.find((r) => !r.completedAt) ?? null;
 
   return (
     <div className="flex flex-col gap-4">
@@ -110,7 +98,17 @@ export default async function AgentPage({ params }: Props) {
         </div>
         <div>
           <dt className="text-xs text-muted-foreground">Next review due</dt>
-          <dd>{agent.nextReviewDue ? <RelativeTime value={agent.nextReviewDue} /> : 'Not scheduled'}</dd>
+          <dd data-testid="next-review-due">
+            {openReview ? (
+              <Link href={`/reviews/${openReview.id}`} className="text-primary underline underline-offset-2">
+                open, due {localDay(openReview.dueAt, settings.reviewTiming.timeZone)}
+              </Link>
+            ) : agent.nextReviewDue ? (
+              <time dateTime={agent.nextReviewDue.toISOString()}>{localDay(agent.nextReviewDue, settings.reviewTiming.timeZone)}</time>
+            ) : (
+              'Not scheduled'
+            )}
+          </dd>
         </div>
       </dl>
 
@@ -297,19 +295,25 @@ export default async function AgentPage({ params }: Props) {
 
       <Section title="Reviews" icon={CalendarCheck} id="reviews">
         {agent.reviews.length === 0 ? (
-          <p className="text-muted-foreground">No reviews yet. Changes to purposes, tools, environments or owners open one.</p>
+          <p className="text-muted-foreground">No reviews yet. One opens ahead of the scheduled date, and when purposes, tools, environments or owners change.</p>
         ) : (
           <ul className="divide-y">
             {agent.reviews.map((r) => (
               <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-1.5">
-                <span className="flex flex-wrap gap-1">
-                  {r.triggers.map((t) => (
-                    <Badge key={t}>{t.replace('_', ' ').toLowerCase()}</Badge>
-                  ))}
-                </span>
-                <span className="text-muted-foreground">
-                  {r.completedAt ? `completed: ${r.outcome?.toLowerCase()}` : 'open, due '}
-                  {r.completedAt ? null : <RelativeTime value={r.dueAt} />}
+                <Link href={`/reviews/${r.id}`} className="text-primary underline-offset-2 hover:underline">
+                  {r.completedAt ? 'Review' : 'Open review'}
+                </Link>
+                <TriggerBadges triggers={r.triggers} />
+                <span className="ml-auto flex items-center gap-2 text-muted-foreground">
+                  {r.completedAt && r.outcome ? (
+                    <>
+                      <OutcomeBadge outcome={r.outcome} /> <RelativeTime value={r.completedAt} />
+                    </>
+                  ) : (
+                    <>
+                      reviewer {r.reviewer?.name ?? 'unassigned'} · due <RelativeTime value={r.dueAt} />
+                    </>
+                  )}
                 </span>
               </li>
             ))}
