@@ -33,6 +33,16 @@ describe('demo seed', () => {
     const refs = await db.credential.findMany({ where: { secretRef: { not: null } }, select: { secretRef: true } });
     for (const { secretRef } of refs) expect(secretRef).toMatch(/^(vault:kv\/|ci:)/);
 
+    // Reviews done (each outcome the seed uses), overdue, triggered, and one running campaign with progress.
+    expect((await db.review.groupBy({ by: ['outcome'], where: { completedAt: { not: null } }, _count: { _all: true } })).map((r) => r.outcome).sort()).toEqual(['CERTIFIED', 'SCOPE_REDUCED']);
+    expect(await db.review.count({ where: { completedAt: null, dueAt: { lt: new Date() } } })).toBeGreaterThan(0);
+    for (const trigger of ['SCHEDULED', 'TOOLSET_CHANGED', 'OWNER_DEPARTED', 'POST_INCIDENT', 'CAMPAIGN'] as const) {
+      expect(await db.review.count({ where: { completedAt: null, triggers: { has: trigger } } }), trigger).toBeGreaterThan(0);
+    }
+    const [campaign] = await db.reviewCampaign.findMany({ where: { status: 'OPEN' } });
+    expect(await db.review.count({ where: { campaignId: campaign!.id, completedAt: { not: null } } })).toBeGreaterThan(0);
+    expect(await db.review.count({ where: { campaignId: campaign!.id, completedAt: null } })).toBeGreaterThan(0);
+
     const chain = await verifyAuditChain(db);
     expect(chain).toMatchObject({ ok: true });
     expect(chain.ok && chain.eventCount).toBeGreaterThan(first.events);

@@ -1,12 +1,10 @@
 // Exceptions in every state, made through the exception domain functions
 // (each its own transaction with its audit events).
 import type { Actor } from '@/lib/authz';
+import { seedActor as person } from './people';
 import type { Db } from '@/lib/db';
 import { decideException, expireDueExceptions, requestException, revokeException, withdrawException } from '@/lib/exceptions/commands';
 
-async function person(db: Db, key: string): Promise<Actor> {
-  return db.user.findUniqueOrThrow({ where: { id: `user_${key}` }, select: { id: true, name: true, email: true, roles: true } });
-}
 
 async function firstCredential(db: Db, slug: string) {
   const credential = await db.credential.findFirst({ where: { agent: { slug }, revokedAt: null }, orderBy: { name: 'asc' }, select: { id: true } });

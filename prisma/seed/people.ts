@@ -1,3 +1,5 @@
+import type { Actor } from '@/lib/authz';
+import type { Db } from '@/lib/db';
 import type { Role } from '@/lib/generated/prisma/enums';
 
 export type SeedPerson = { key: string; name: string; email: string; roles: Role[]; active?: boolean; title: string };
@@ -17,3 +19,8 @@ export const PEOPLE: SeedPerson[] = [
   { key: 'jordan', name: 'Jordan Blake', email: 'jordan.blake@example.com', roles: ['OWNER'], title: 'DevOps' },
   { key: 'lena', name: 'Lena Fischer', email: 'lena.fischer@example.com', roles: ['OWNER'], active: false, title: 'Former data engineering' },
 ];
+
+/** A seeded person as the domain functions see them signed in. */
+export async function seedActor(db: Db, key: string): Promise<Actor> {
+  return db.user.findUniqueOrThrow({ where: { id: `user_${key}` }, select: { id: true, name: true, email: true, roles: true } });
+}
