@@ -1,5 +1,5 @@
 import 'server-only';
-import { listAgentEventsSince } from '@/lib/audit';
+import { listAgentEventsSince, type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -110,13 +110,19 @@ export async function getReviewDetail(actor: Actor, reviewId: string, now = new 
     orderBy: { seq: 'desc' },
     select: { seq: true, occurredAt: true },
   });
-  const changes = await listAgentEventsSince(actor, agent.id, last?.seq ?? -1n);
+  const [changes, completion] = await Promise.all([
+    listAgentEventsSince(actor, agent.id, last?.seq ?? -1n),
+    review.completedAt
+      ? db.auditEvent.findFirst({ where: { agentId: agent.id, action: 'review.completed', details: { path: ['reviewId'], equals: review.id } }, select: { details: true } })
+      : null,
+  ]);
+  const decision = (completion?.details ?? null) as AuditDetailsByAction['review.completed'] | null;
   const completionProblem = review.completedAt
     ? 'This review is completed.'
     : review.reviewer?.id !== actor.id
       ? `Only the assigned reviewer${review.reviewer?.name ? `, ${review.reviewer.name},` : ''} can complete this review.`
       : reviewerProblem(review.reviewer, agent, settings);
-  return { review, agent, changes, lastReviewedAt: last?.occurredAt ?? null, completionProblem, reviewerProblem: review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings), timeZone: settings.reviewTiming.timeZone };
+  return { review, agent, changes, decision, lastReviewedAt: last?.occurredAt ?? null, completionProblem, reviewerProblem: review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings), timeZone: settings.reviewTiming.timeZone };
 }
 
 /** People who may review this agent, for the reviewer picker. */

@@ -11,7 +11,7 @@ import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { getPageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { daysOverdue } from '@/lib/reviews/cadence';
+import { daysOverdue, localDay } from '@/lib/reviews/cadence';
 import { getReviewDetail, listEligibleReviewers } from '@/lib/reviews/queries';
 import { AssignReviewerForm, CompleteReviewForm } from './_components/review-controls';
 
@@ -28,7 +28,7 @@ export default async function ReviewPage({ params }: Props) {
   if (denied) return <AccessDenied reason={denied} />;
   const detail = await getReviewDetail(actor, id);
   if (!detail) notFound();
-  const { review, agent, changes, lastReviewedAt, completionProblem, reviewerProblem, timeZone } = detail;
+  const { review, agent, changes, decision, lastReviewedAt, completionProblem, reviewerProblem, timeZone } = detail;
   const open = !review.completedAt;
   const reviewers = open && can(actor, 'ownership.assign') ? await listEligibleReviewers(actor, agent) : null;
   const plane = (p: keyof typeof PLANE_LABELS) => agent.controlAssignments.find((a) => a.plane === p)?.user ?? null;
@@ -85,7 +85,24 @@ export default async function ReviewPage({ params }: Props) {
 
       {!open ? (
         <Section title="Decision" icon={CalendarCheck} id="decision">
-          <p className="whitespace-pre-wrap">{review.notes}</p>
+          <p className="flex flex-wrap items-center gap-2" data-testid="review-decision">
+            {review.outcome ? <OutcomeBadge outcome={review.outcome} /> : null} by {review.completedBy?.name}
+            {decision?.nextReviewDue ? <span className="text-muted-foreground">· next review due {localDay(new Date(decision.nextReviewDue), timeZone)}</span> : null}
+          </p>
+          <p className="mt-2 whitespace-pre-wrap">{review.notes}</p>
+          {decision?.reductions ? (
+            <ul className="mt-2 list-inside list-disc text-muted-foreground">
+              {decision.reductions.purposes.map((p) => (
+                <li key={p.id}>Purpose expired: {p.task}</li>
+              ))}
+              {decision.reductions.credentials.map((c) => (
+                <li key={c.id}>Credential revoked: {c.name}</li>
+              ))}
+              {decision.reductions.exceptions.map((x) => (
+                <li key={x.id}>Exception revoked: {words(x.type)}</li>
+              ))}
+            </ul>
+          ) : null}
         </Section>
       ) : null}
 
@@ -93,7 +110,7 @@ export default async function ReviewPage({ params }: Props) {
         {changes.length === 0 ? (
           <p className="text-muted-foreground">Nothing changed on this agent’s timeline since then.</p>
         ) : (
-          <ol className="max-h-80 divide-y overflow-y-auto">
+          <ol className="max-h-80 divide-y overflow-y-auto" tabIndex={0} aria-label="Events since the last review, newest first">
             {changes.map((e) => (
               <li key={e.seq} className="flex flex-wrap items-center justify-between gap-2 py-1.5">
                 <span>

@@ -53,6 +53,12 @@ export default async function CampaignPage({ params }: Props) {
         <p className="text-lg font-medium tabular-nums" data-testid="campaign-progress">
           {progress.done} of {progress.total} done · {progress.open} open · {progress.overdue} overdue
         </p>
+        {campaign.closedAt ? (
+          <p className="mt-1" data-testid="campaign-closed">
+            Closed {localDay(campaign.closedAt, reviewTiming.timeZone)} with {(campaign.summary as { done?: number } | null)?.done ?? progress.done} of{' '}
+            {(campaign.summary as { total?: number } | null)?.total ?? progress.total} reviews done. Reviews still open then stay open outside the campaign.
+          </p>
+        ) : null}
         <div className="mt-2 h-2 w-full overflow-hidden rounded bg-muted" role="progressbar" aria-label="Reviews done" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done}>
           <div className="h-full bg-success" style={{ width: `${percent}%` }} />
         </div>
