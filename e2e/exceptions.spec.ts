@@ -79,7 +79,7 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
   const actions = (await timeline.getByText(/^(exception|review)\.[a-z_]+$/).allTextContents()).reverse();
   const ours = actions.slice(actions.lastIndexOf('exception.requested'));
   expect(ours.slice(0, 4)).toEqual(['exception.requested', 'exception.approved', 'exception.approved', 'exception.revoked']);
-  await expect(olivia.getByText('post incident').first()).toBeVisible();
+  await expect(olivia.getByText('post-incident').first()).toBeVisible();
 
   // It stays in the history, with both decisions and the revocation.
   await olivia.goto('/exceptions?tab=history&type=BREAK_GLASS&status=REVOKED');

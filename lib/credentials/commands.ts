@@ -2,6 +2,7 @@ import 'server-only';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
+import { lockParentAgent } from '@/lib/agents/locks';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { parseInput } from '@/lib/http/run-action';
 import { IssueCredentialSchema, RecordUseSchema, RevokeCredentialSchema, RotateCredentialSchema } from './schema';
@@ -12,6 +13,7 @@ type LockedCredential = { id: string; agentId: string; name: string; revokedAt: 
 
 /** Locks the credential row; the caller authorises against the agent's owner. */
 export async function lockCredential(tx: Tx, credentialId: string): Promise<LockedCredential> {
+  await lockParentAgent(tx, 'Credential', credentialId);
   const [row] = await tx.$queryRaw<LockedCredential[]>`
     SELECT c."id", c."agentId", c."name", c."revokedAt", a."ownerId"
     FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId" WHERE c."id" = ${credentialId} FOR UPDATE OF c`;

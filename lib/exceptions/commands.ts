@@ -7,6 +7,7 @@ import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 import { parseInput } from '@/lib/http/run-action';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
+import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { DecideExceptionSchema, EndExceptionSchema, RequestExceptionSchema } from './schema';
 
 const HOUR = 3_600_000;
@@ -25,6 +26,7 @@ type LockedException = {
 
 /** Locks the exception row: every decision on it is serialised here. */
 export async function lockException(tx: Tx, exceptionId: string): Promise<LockedException> {
+  await lockParentAgent(tx, 'Exception', exceptionId);
   const [row] = await tx.$queryRaw<LockedException[]>`
     SELECT "id", "agentId", "type"::text AS "type", "status"::text AS "status", "requestedById", "requiredApprovals", "credentialId", "expiresAt"
     FROM "Exception" WHERE "id" = ${exceptionId} FOR UPDATE`;
@@ -176,10 +178,16 @@ export async function revokeException(actor: Actor | null, input: unknown): Prom
  */
 export async function expireDueExceptions(now = new Date()): Promise<number> {
   return getDb().$transaction(async (tx) => {
-    // SKIP LOCKED: a row another sweeper (or a revocation) holds is theirs to finish.
+    // Agents first (the lock order), skipping any another writer holds: their
+    // exceptions are claimed on the next run. SKIP LOCKED on the rows too: a
+    // row another sweeper (or a revocation) holds is theirs to finish.
+    const due = await tx.$queryRaw<{ agentId: string }[]>`
+      SELECT DISTINCT "agentId" FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now} LIMIT 1000`;
+    const agents = await lockAgentRows(tx, due.map((d) => d.agentId), { skipLocked: true });
+    if (agents.length === 0) return 0;
     const expired = await tx.$queryRaw<LockedException[]>`
       WITH due AS (
-        SELECT "id" FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now}
+        SELECT "id" FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now} AND "agentId" = ANY(${agents}::text[])
         ORDER BY "id" FOR UPDATE SKIP LOCKED
       )
       UPDATE "Exception" e SET "status" = 'EXPIRED', "endedAt" = e."expiresAt", "version" = e."version" + 1, "updatedAt" = ${now}

@@ -4,6 +4,7 @@ import { Conflict, Invalid, NotFound, requireAgentPermission, requirePermission,
 import { getDb, type Tx } from '@/lib/db';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { parseInput } from '@/lib/http/run-action';
+import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { AddPurposeSchema, ChangePurposeSchema, DecidePurposeSchema, ExpirePurposeSchema } from './schema';
 
@@ -13,6 +14,7 @@ type LockedPurpose = { id: string; agentId: string; version: number; status: str
 
 /** Locks the purpose row with its agent's owner and status. */
 export async function lockPurposeRow(tx: Tx, purposeId: string): Promise<LockedPurpose> {
+  await lockParentAgent(tx, 'Purpose', purposeId);
   const [row] = await tx.$queryRaw<Omit<LockedPurpose, 'agent'>[]>`
     SELECT "id", "agentId", "version", "status"::text AS "status", "task" FROM "Purpose" WHERE "id" = ${purposeId} FOR UPDATE`;
   if (!row) throw new NotFound('That purpose does not exist.');
@@ -46,6 +48,7 @@ export async function addPurpose(actor: Actor | null, input: unknown): Promise<{
   requirePermission(actor, 'agent.write');
   const data = parseInput(AddPurposeSchema, input);
   return getDb().$transaction(async (tx) => {
+    await lockAgentRows(tx, [data.agentId]);
     const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, status: true } });
     if (!agent) throw new NotFound('That agent does not exist.');
     requireAgentPermission(actor, 'agent.write', agent.ownerId);

@@ -1,5 +1,6 @@
 import 'server-only';
 import { applyStatusChange } from '@/lib/agents/commands';
+import { lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { Conflict, Forbidden, Invalid, NotFound, requirePermission, type Actor } from '@/lib/authz';
 import { applyCredentialRevocation, lockCredential } from '@/lib/credentials/commands';
@@ -27,9 +28,7 @@ type LockedReview = {
 
 /** Locks the review and its agent (agent first, the order every agent write uses). */
 async function lockReview(tx: Tx, reviewId: string, version: number): Promise<LockedReview> {
-  const found = await tx.review.findUnique({ where: { id: reviewId }, select: { agentId: true } });
-  if (!found) throw new NotFound('That review does not exist.');
-  await tx.$queryRaw`SELECT 1 FROM "Agent" WHERE "id" = ${found.agentId} FOR UPDATE`;
+  await lockParentAgent(tx, 'Review', reviewId);
   const [row] = await tx.$queryRaw<LockedReview[]>`
     SELECT "id", "agentId", "version", "reviewerId", "completedAt", "triggers"::text[] AS "triggers", "campaignId"
     FROM "Review" WHERE "id" = ${reviewId} FOR UPDATE`;

@@ -2,6 +2,7 @@ import 'server-only';
 import { appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import type { Tx } from '@/lib/db';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
+import { lockAgentRows } from '@/lib/agents/locks';
 import { getSettings } from '@/lib/settings';
 import { dueAfter } from './cadence';
 import { defaultReviewer, type ReviewerFacts } from './reviewer';
@@ -39,7 +40,7 @@ export async function openOrJoinReviews(
   const result: OpenOrJoinResult = { opened: [], joined: [], unchanged: [], inOtherCampaign: [] };
   if (targets.length === 0) return result;
   const ids = [...new Set(targets.map((t) => t.agentId))].sort();
-  await tx.$queryRaw`SELECT 1 FROM "Agent" WHERE "id" = ANY(${ids}::text[]) ORDER BY "id" FOR UPDATE`;
+  await lockAgentRows(tx, ids);
   const dueFor = new Map(targets.map((t) => [t.agentId, t.dueAt]));
   const open = await tx.review.findMany({
     where: { openForAgent: { in: ids } },

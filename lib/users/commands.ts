@@ -4,6 +4,7 @@ import { Conflict, Invalid, NotFound, requirePermission, ROLE_LABELS, type Actor
 import { getDb, type Tx } from '@/lib/db';
 import { parseInput } from '@/lib/http/run-action';
 import { afterPersonDeparted } from '@/lib/reviews/triggers';
+import { lockAgentRows } from '@/lib/agents/locks';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
 
 const LAST_ADMIN =
@@ -64,6 +65,9 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
     await assertNotLastAdmin(tx, userId);
     const person = await lockAtVersion(tx, userId, version);
     if (!person.active) throw new Invalid('They are already deactivated.');
+    // Their agents and the agents they review get reviews below: lock those agents before the chain head (the lock order).
+    const affected = await tx.agent.findMany({ where: { OR: [{ ownerId: userId }, { reviews: { some: { reviewerId: userId, completedAt: null } } }] }, select: { id: true } });
+    await lockAgentRows(tx, affected.map((a) => a.id));
     await tx.user.update({ where: { id: userId }, data: { active: false, version: { increment: 1 } } });
     await appendAuditEvent(tx, { action: 'user.deactivated', actor: { type: 'USER', id: actor.id }, details: { userId, reason } });
     const { reviewsOpened, reviewsReassigned } = await afterPersonDeparted(tx, { type: 'USER', id: actor.id }, userId);
