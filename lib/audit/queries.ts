@@ -1,56 +1,159 @@
 import 'server-only';
+import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb } from '@/lib/db';
+import { getDb, type Db } from '@/lib/db';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { Role } from '@/lib/generated/prisma/enums';
+import { ACTION_GROUPS, ActionGroupSchema, groupOf, type ActionGroup } from './groups';
+import { describeEvent } from './sentence';
 
-export type TimelineRow = {
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+
+/** The timeline's URL state. Bad values fall back to "no filter"; `before` is the keyset cursor (a seq). */
+export const TimelineQuerySchema = z.object({
+  agent: z.string().trim().toLowerCase().max(64).optional().catch(undefined),
+  credential: z.string().trim().max(64).optional().catch(undefined),
+  actor: z.string().trim().max(64).optional().catch(undefined),
+  group: ActionGroupSchema.optional().catch(undefined),
+  from: day,
+  to: day,
+  before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
+  size: z.coerce.number().int().pipe(z.union([z.literal(25), z.literal(50), z.literal(100)])).catch(50).default(50),
+});
+export type TimelineQuery = z.infer<typeof TimelineQuerySchema>;
+
+export function parseTimelineQuery(params: Record<string, string | string[] | undefined>): TimelineQuery {
+  return TimelineQuerySchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined])));
+}
+
+/** A timeline filter in the ids the indexes use. `none` when it names an agent that does not exist. */
+export type TimelineFilter = { agentId?: string; credentialId?: string; actorId?: string; group?: ActionGroup; from?: Date; to?: Date; none?: true };
+
+export async function resolveTimelineFilter(db: Db, query: Omit<TimelineQuery, 'before' | 'size'>): Promise<TimelineFilter> {
+  const filter: TimelineFilter = {
+    credentialId: query.credential,
+    actorId: query.actor,
+    group: query.group,
+    from: query.from ? new Date(`${query.from}T00:00:00.000Z`) : undefined,
+    to: query.to ? new Date(`${query.to}T23:59:59.999Z`) : undefined,
+  };
+  if (query.agent) {
+    const agent = await db.agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
+    if (!agent) return { ...filter, none: true };
+    filter.agentId = agent.id;
+  }
+  return filter;
+}
+
+/** The filter as a where clause: each offered filter has its own (column, seq) index. */
+export function timelineWhere(filter: TimelineFilter, seq?: { lt?: bigint; lte?: bigint; gt?: bigint }): Prisma.AuditEventWhereInput {
+  if (filter.none) return { seq: { lt: 0n } };
+  return {
+    ...(filter.agentId ? { agentId: filter.agentId } : {}),
+    ...(filter.credentialId ? { credentialId: filter.credentialId } : {}),
+    ...(filter.actorId ? { actorId: filter.actorId } : {}),
+    ...(filter.group ? { action: { in: [...ACTION_GROUPS[filter.group]] } } : {}),
+    ...(filter.from || filter.to ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } : {}),
+    ...(seq ? { seq } : {}),
+  };
+}
+
+const eventSelect = {
+  seq: true,
+  occurredAt: true,
+  recordedAt: true,
+  action: true,
+  actorType: true,
+  actorId: true,
+  agentId: true,
+  credentialId: true,
+  details: true,
+  owners: true,
+  prevHash: true,
+  hash: true,
+} satisfies Prisma.AuditEventSelect;
+type StoredEvent = Prisma.AuditEventGetPayload<{ select: typeof eventSelect }>;
+
+export type TimelineEvent = Omit<StoredEvent, 'seq'> & {
   seq: string;
-  occurredAt: Date;
-  action: string;
+  group: ActionGroup | null;
+  sentence: string;
   actor: string;
   agent: { slug: string; name: string } | null;
-  details: unknown;
+  credential: { id: string; name: string } | null;
 };
+/** Older name kept for the pages that list a few events. */
+export type TimelineRow = TimelineEvent;
 
-/** The newest custody events, with who did them and to which agent. */
-export async function listRecentEvents(actor: Actor, limit = 50): Promise<TimelineRow[]> {
+/** Events as sentences: the names they mention are looked up once per page. */
+export async function describeEvents(db: Db, events: StoredEvent[]): Promise<TimelineEvent[]> {
+  const ids = (pick: (e: StoredEvent) => (string | null | undefined)[]) => [...new Set(events.flatMap(pick).filter((v): v is string => Boolean(v)))];
+  const detail = (e: StoredEvent, key: string) => (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
+  const [users, agents, credentials, exceptions, tokens] = await Promise.all([
+    db.user.findMany({ where: { id: { in: ids((e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]) } }, select: { id: true, name: true, roles: true } }),
+    db.agent.findMany({ where: { id: { in: ids((e) => [e.agentId]) } }, select: { id: true, slug: true, name: true } }),
+    db.credential.findMany({ where: { id: { in: ids((e) => [e.credentialId]) } }, select: { id: true, name: true } }),
+    db.exception.findMany({ where: { id: { in: ids((e) => [detail(e, 'exceptionId')]) } }, select: { id: true, type: true, startsAt: true, expiresAt: true } }),
+    db.apiToken.findMany({ where: { id: { in: ids((e) => [e.actorType === 'API_TOKEN' ? e.actorId : null]) } }, select: { id: true, name: true } }),
+  ]);
+  const user = new Map(users.map((u) => [u.id, u]));
+  const agent = new Map(agents.map((a) => [a.id, { slug: a.slug, name: a.name }]));
+  const credential = new Map(credentials.map((c) => [c.id, { id: c.id, name: c.name }]));
+  const exception = new Map(exceptions.map((x) => [x.id, { type: x.type, hours: Math.round((x.expiresAt.getTime() - x.startsAt.getTime()) / 3_600_000) }]));
+  const token = new Map(tokens.map((t) => [t.id, t.name]));
+  return events.map((e) => {
+    const person = e.actorType === 'USER' ? user.get(e.actorId ?? '') : undefined;
+    const actor = {
+      type: e.actorType,
+      name: e.actorType === 'USER' ? (person?.name ?? 'Unknown person') : e.actorType === 'API_TOKEN' ? (token.get(e.actorId ?? '') ?? e.actorId) : e.actorId,
+      roles: (person?.roles ?? []) as Role[],
+    };
+    const a = e.agentId ? (agent.get(e.agentId) ?? null) : null;
+    const c = e.credentialId ? (credential.get(e.credentialId) ?? null) : null;
+    const sentence = describeEvent(e.action, e.details, {
+      actor,
+      agent: a?.name ?? null,
+      credential: c?.name ?? null,
+      exception: exception.get(detail(e, 'exceptionId') ?? '') ?? null,
+      person: (id) => (id ? (user.get(id)?.name ?? null) : null),
+    });
+    return { ...e, seq: e.seq.toString(), group: groupOf(e.action), sentence, actor: actor.name ?? 'System', agent: a, credential: c };
+  });
+}
+
+/**
+ * One page of the custody timeline, newest first, by keyset on seq: the page
+ * after `before` is found through the index, never by counting past rows, so
+ * the ten-thousandth page costs what the first does.
+ */
+export async function listTimeline(actor: Actor, query: TimelineQuery): Promise<{ rows: TimelineEvent[]; next: string | null }> {
   requirePermission(actor, 'audit.read');
-  return describeEvents({}, limit);
+  const db = getDb();
+  const filter = await resolveTimelineFilter(db, query);
+  const events = await db.auditEvent.findMany({
+    where: timelineWhere(filter, query.before ? { lt: BigInt(query.before) } : undefined),
+    orderBy: { seq: 'desc' },
+    take: query.size + 1,
+    select: eventSelect,
+  });
+  const page = events.slice(0, query.size);
+  return { rows: await describeEvents(db, page), next: events.length > query.size ? page[page.length - 1]!.seq.toString() : null };
 }
 
 /** One agent's newest events: whoever may see the agent may see its timeline. */
-export async function listAgentEvents(actor: Actor, agentId: string, limit = 20): Promise<TimelineRow[]> {
+export async function listAgentEvents(actor: Actor, agentId: string, limit = 20): Promise<TimelineEvent[]> {
   requirePermission(actor, 'agent.read');
-  return describeEvents({ agentId }, limit);
+  const db = getDb();
+  return describeEvents(db, await db.auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'desc' }, take: limit, select: eventSelect }));
 }
 
 /** One agent's events after `afterSeq` (what changed since then), newest first. */
-export async function listAgentEventsSince(actor: Actor, agentId: string, afterSeq: bigint, limit = 100): Promise<TimelineRow[]> {
+export async function listAgentEventsSince(actor: Actor, agentId: string, afterSeq: bigint, limit = 100): Promise<TimelineEvent[]> {
   requirePermission(actor, 'agent.read');
-  return describeEvents({ agentId, seq: { gt: afterSeq } }, limit);
-}
-
-async function describeEvents(where: { agentId?: string; seq?: { gt: bigint } }, limit: number): Promise<TimelineRow[]> {
   const db = getDb();
-  const events = await db.auditEvent.findMany({
-    where,
-    orderBy: { seq: 'desc' },
-    take: limit,
-    select: { seq: true, occurredAt: true, action: true, actorType: true, actorId: true, agentId: true, details: true },
-  });
-  const userIds = [...new Set(events.flatMap((e) => (e.actorType === 'USER' && e.actorId ? [e.actorId] : [])))];
-  const agentIds = [...new Set(events.flatMap((e) => (e.agentId ? [e.agentId] : [])))];
-  const [users, agents] = await Promise.all([
-    db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true } }),
-    db.agent.findMany({ where: { id: { in: agentIds } }, select: { id: true, slug: true, name: true } }),
-  ]);
-  const userName = new Map(users.map((u) => [u.id, u.name ?? u.id]));
-  const agentById = new Map(agents.map((a) => [a.id, { slug: a.slug, name: a.name }]));
-  return events.map((e) => ({
-    seq: e.seq.toString(),
-    occurredAt: e.occurredAt,
-    action: e.action,
-    actor: e.actorType === 'USER' ? (userName.get(e.actorId ?? '') ?? 'Unknown person') : (e.actorId ?? 'System'),
-    agent: e.agentId ? (agentById.get(e.agentId) ?? null) : null,
-    details: e.details,
-  }));
+  return describeEvents(db, await db.auditEvent.findMany({ where: { agentId, seq: { gt: afterSeq } }, orderBy: { seq: 'desc' }, take: limit, select: eventSelect }));
 }

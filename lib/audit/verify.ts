@@ -3,8 +3,11 @@ import type { Db } from '@/lib/db';
 import { GENESIS_HASH, hashEvent } from './canonical';
 
 export type ChainVerification =
-  | { ok: true; verifiedThroughSeq: bigint; headHash: string; eventCount: number }
-  | { ok: false; brokenSeq: bigint; reason: string; verifiedThroughSeq: bigint };
+  | { ok: true; verifiedThroughSeq: bigint; headHash: string; eventCount: number; checkpointsVerified: number }
+  | { ok: false; brokenSeq: bigint; reason: string; verifiedThroughSeq: bigint; checkpointsVerified: number };
+
+/** A checkpoint whose signature the caller has already checked: the chain must still reach its hash at its seq. */
+export type TrustedCheckpoint = { seq: bigint; hash: string; signedAt: Date };
 
 const PAGE = 5_000;
 
@@ -13,15 +16,18 @@ const PAGE = 5_000;
  * columns, and names the first seq that does not hold: a changed event, a
  * missing one (a gap), one moved out of order, or a head that disagrees.
  */
-export async function verifyAuditChain(db: Db): Promise<ChainVerification> {
+export async function verifyAuditChain(db: Db, checkpoints: TrustedCheckpoint[] = []): Promise<ChainVerification> {
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let count = 0;
+  let checkpointsVerified = 0;
+  const pending = [...checkpoints].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
   const broken = (seq: bigint, reason: string): ChainVerification => ({
     ok: false,
     brokenSeq: seq,
     reason,
     verifiedThroughSeq: expectedSeq - 1n,
+    checkpointsVerified,
   });
 
   for (;;) {
@@ -38,6 +44,14 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerification> {
       if (hashEvent(prevHash, event) !== event.hash) {
         return broken(event.seq, `event ${event.seq} was altered (its hash does not match its contents)`);
       }
+      // A signed checkpoint pins the hash at its seq: recomputing hashes after a change cannot reach it again.
+      while (pending[0] && pending[0].seq === event.seq) {
+        const checkpoint = pending.shift()!;
+        if (checkpoint.hash !== event.hash) {
+          return broken(event.seq, `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ${checkpoint.seq}): an event at or before it was changed`);
+        }
+        checkpointsVerified += 1;
+      }
       prevHash = event.hash;
       expectedSeq += 1n;
       count += 1;
@@ -46,11 +60,12 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerification> {
   }
 
   const lastSeq = expectedSeq - 1n;
+  if (pending[0]) return broken(lastSeq + 1n, `events up to the checkpoint at seq ${pending[0].seq} are missing`);
   const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
   if (!head) return broken(lastSeq + 1n, 'the chain head is missing');
   if (head.seq > lastSeq) return broken(lastSeq + 1n, `events ${lastSeq + 1n} to ${head.seq} are missing`);
   if (head.seq < lastSeq || head.hash !== prevHash) {
     return broken(head.seq + 1n, `the chain head (seq ${head.seq}) does not match the last event`);
   }
-  return { ok: true, verifiedThroughSeq: lastSeq, headHash: prevHash, eventCount: count };
+  return { ok: true, verifiedThroughSeq: lastSeq, headHash: prevHash, eventCount: count, checkpointsVerified };
 }

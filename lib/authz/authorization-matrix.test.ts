@@ -176,7 +176,10 @@ const POLICY: Record<string, Rule> = {
     permission: 'settings.write',
     input: () => ({ key: 'credentialRotationDays', version: '0', value: '45' }),
   },
+  '(console)/timeline/actions.ts#verifyChainAction': { permission: 'audit.verify', input: () => ({}) },
+  '(console)/timeline/actions.ts#signCheckpointAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
+  '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
     permission: 'audit.export',
     route: true,

@@ -1,55 +1,130 @@
-import { History } from 'lucide-react';
+import { Download, History } from 'lucide-react';
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
-import { Badge } from '@/components/ui/badge';
-import { RelativeTime } from '@/components/ui/relative-time';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { listRecentEvents } from '@/lib/audit';
+import { EventList } from '@/components/timeline/event-list';
+import { IntegrityBadge } from '@/components/timeline/integrity-badge';
+import { listTimeline, parseTimelineQuery, type TimelineQuery } from '@/lib/audit';
+import { ACTION_GROUP_NAMES, GROUP_LABELS } from '@/lib/audit/groups';
+import { latestVerification } from '@/lib/audit/integrity';
 import { getPageAccess } from '@/lib/auth';
+import { can } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+import { IntegrityControls } from './_components/integrity-controls';
 
 export const metadata: Metadata = { title: 'Timeline' };
 
-export default async function TimelinePage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const FILTER_KEYS = ['agent', 'credential', 'actor', 'group', 'from', 'to'] as const;
+const fieldClass = 'h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground';
+
+function filterParams(query: TimelineQuery, extra: Record<string, string> = {}) {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) if (query[key]) params.set(key, String(query[key]));
+  if (query.size !== 50) params.set('size', String(query.size));
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  return params;
+}
+
+export default async function TimelinePage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('audit.read', '/timeline');
   if (denied) return <AccessDenied reason={denied} />;
-  const events = await listRecentEvents(actor);
+  const query = parseTimelineQuery(await searchParams);
+  const [{ rows, next }, integrity, people, credential] = await Promise.all([
+    listTimeline(actor, query),
+    latestVerification(actor),
+    getDb().user.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true }, take: 500 }),
+    query.credential ? getDb().credential.findUnique({ where: { id: query.credential }, select: { name: true } }) : null,
+  ]);
+  const filtered = FILTER_KEYS.some((k) => query[k]);
+  const exportHref = (format: string) => `/timeline/export?${filterParams(query, { format })}`;
   return (
-    <>
-      <PageHeader title="Timeline" description="The custody timeline, newest first: append-only and hash-chained." />
-      {events.length === 0 ? (
-        <EmptyState icon={History} title="No events yet">
-          Events appear here as agents are registered and credentials are issued, used, rotated and revoked.
+    <div className="flex flex-col gap-4">
+      <PageHeader title="Timeline" description="The custody timeline, newest first: append-only and hash-chained. Each event records who was accountable for the agent when it happened." />
+      <div className="flex flex-wrap items-start justify-between gap-4 rounded-lg border bg-card p-4">
+        <IntegrityBadge integrity={integrity} />
+        {can(actor, 'audit.verify') ? <IntegrityControls /> : null}
+      </div>
+      <form action="/timeline" className="flex flex-wrap items-end gap-3" aria-label="Filter the timeline">
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Agent (slug)
+          <input name="agent" defaultValue={query.agent ?? ''} className={fieldClass} placeholder="e.g. deploy-bot" />
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Action
+          <select name="group" defaultValue={query.group ?? ''} className={fieldClass}>
+            <option value="">Any</option>
+            {ACTION_GROUP_NAMES.map((g) => (
+              <option key={g} value={g}>
+                {GROUP_LABELS[g]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          By
+          <select name="actor" defaultValue={query.actor ?? ''} className={fieldClass}>
+            <option value="">Anyone</option>
+            {people.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          From
+          <input type="date" name="from" defaultValue={query.from ?? ''} className={fieldClass} />
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          To
+          <input type="date" name="to" defaultValue={query.to ?? ''} className={fieldClass} />
+        </label>
+        {query.credential ? <input type="hidden" name="credential" value={query.credential} /> : null}
+        <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
+          Apply
+        </button>
+        {filtered ? (
+          <Link href="/timeline" className="pb-2 text-primary underline underline-offset-2">
+            Clear filters
+          </Link>
+        ) : null}
+        {can(actor, 'audit.export') ? (
+          <span className="ml-auto flex gap-3 pb-2">
+            <a href={exportHref('csv')} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+              <Download aria-hidden className="size-4" /> CSV
+            </a>
+            <a href={exportHref('ndjson')} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+              <Download aria-hidden className="size-4" /> NDJSON
+            </a>
+          </span>
+        ) : null}
+      </form>
+      {query.credential ? <p className="text-muted-foreground">Only events about the credential {credential?.name ?? query.credential}.</p> : null}
+      {rows.length === 0 ? (
+        <EmptyState icon={History} title={filtered ? 'No event matches these filters' : 'No events yet'}>
+          {filtered ? 'Widen the time range or clear a filter.' : 'Events appear here as agents are registered and credentials are issued, used, rotated and revoked.'}
         </EmptyState>
       ) : (
-        <Table>
-          <THead>
-            <tr>
-              <TH>Seq</TH>
-              <TH>When</TH>
-              <TH>Action</TH>
-              <TH>Agent</TH>
-              <TH>By</TH>
-            </tr>
-          </THead>
-          <TBody>
-            {events.map((e) => (
-              <TR key={e.seq}>
-                <TD className="font-mono text-xs tabular-nums">{e.seq}</TD>
-                <TD>
-                  <RelativeTime value={e.occurredAt} />
-                </TD>
-                <TD>
-                  <Badge>{e.action}</Badge>
-                </TD>
-                <TD>{e.agent ? e.agent.name : '—'}</TD>
-                <TD>{e.actor}</TD>
-              </TR>
-            ))}
-          </TBody>
-        </Table>
+        <EventList events={rows} label="Custody events, newest first" />
       )}
-    </>
+      <nav aria-label="Pagination" className="flex justify-end gap-4 text-muted-foreground">
+        {query.before ? (
+          <Link href={`/timeline?${filterParams(query)}`} className="text-primary underline">
+            Newest
+          </Link>
+        ) : null}
+        {next ? (
+          <Link href={`/timeline?${filterParams(query, { before: next })}`} className="text-primary underline">
+            Older events
+          </Link>
+        ) : rows.length > 0 ? (
+          <span>The beginning of the timeline.</span>
+        ) : null}
+      </nav>
+    </div>
   );
 }

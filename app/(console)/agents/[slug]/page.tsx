@@ -9,6 +9,7 @@ import { EmptyState } from '@/components/empty-state';
 import { PersonCell } from '@/components/person-cell';
 import { OutcomeBadge, TriggerBadges } from '@/components/reviews/review-badges';
 import { Section } from '@/components/section';
+import { EventList } from '@/components/timeline/event-list';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
@@ -325,18 +326,14 @@ export default async function AgentPage({ params }: Props) {
         {events.length === 0 ? (
           <p className="text-muted-foreground">No events yet.</p>
         ) : (
-          <ol className="divide-y">
-            {events.map((e) => (
-              <li key={e.seq} className="flex flex-wrap items-center justify-between gap-2 py-1.5">
-                <span>
-                  <Badge>{e.action}</Badge> <span className="text-muted-foreground">by {e.actor}</span>
-                </span>
-                <span className="text-xs text-muted-foreground">
-                  #{e.seq} · <RelativeTime value={e.occurredAt} />
-                </span>
-              </li>
-            ))}
-          </ol>
+          <>
+            <EventList events={events} label={`Custody events of ${agent.name}, newest first`} />
+            {can(actor, 'audit.read') ? (
+              <Link href={`/timeline?agent=${agent.slug}`} className="mt-2 inline-block text-primary underline underline-offset-2">
+                The whole timeline of this agent
+              </Link>
+            ) : null}
+          </>
         )}
       </Section>
 

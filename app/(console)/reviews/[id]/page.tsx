@@ -7,6 +7,7 @@ import { AgentStatusBadge, RiskTierBadge } from '@/components/agents/status-badg
 import { PersonCell } from '@/components/person-cell';
 import { DueBadge, OutcomeBadge, TriggerBadges } from '@/components/reviews/review-badges';
 import { Section } from '@/components/section';
+import { EventList } from '@/components/timeline/event-list';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { getPageAccess } from '@/lib/auth';
@@ -110,18 +111,7 @@ export default async function ReviewPage({ params }: Props) {
         {changes.length === 0 ? (
           <p className="text-muted-foreground">Nothing changed on this agent’s timeline since then.</p>
         ) : (
-          <ol className="max-h-80 divide-y overflow-y-auto" tabIndex={0} aria-label="Events since the last review, newest first">
-            {changes.map((e) => (
-              <li key={e.seq} className="flex flex-wrap items-center justify-between gap-2 py-1.5">
-                <span>
-                  <Badge>{e.action}</Badge> <span className="text-muted-foreground">by {e.actor}</span>
-                </span>
-                <span className="text-xs text-muted-foreground">
-                  #{e.seq} · <RelativeTime value={e.occurredAt} />
-                </span>
-              </li>
-            ))}
-          </ol>
+          <EventList events={changes} label="Events since the last review, newest first" scrollable />
         )}
       </Section>
 

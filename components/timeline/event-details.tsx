@@ -1,0 +1,69 @@
+'use client';
+
+import { FileJson, X } from 'lucide-react';
+import { useRef } from 'react';
+import { Button } from '@/components/ui/button';
+
+export type EventDetailsData = {
+  seq: string;
+  action: string;
+  sentence: string;
+  occurredAt: string;
+  recordedAt: string;
+  actorType: string;
+  actorId: string | null;
+  agentId: string | null;
+  credentialId: string | null;
+  details: unknown;
+  owners: unknown;
+  prevHash: string;
+  hash: string;
+};
+
+/** The raw event behind a sentence: its JSON, who owned the agent then, and its place in the chain. */
+export function EventDetails({ event }: { event: EventDetailsData }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = `event-${event.seq}-title`;
+  const { sentence: _sentence, prevHash, hash, owners, ...raw } = event;
+  return (
+    <>
+      <Button variant="ghost" size="sm" onClick={() => dialog.current?.showModal()} aria-label={`Details of event ${event.seq}`}>
+        <FileJson aria-hidden className="size-4" /> Details
+      </Button>
+      <dialog
+        ref={dialog}
+        aria-labelledby={titleId}
+        className="m-0 ml-auto h-full max-h-none w-full max-w-xl overflow-y-auto border-l bg-background p-5 text-foreground backdrop:bg-black/40"
+        onClick={(e) => {
+          if (e.target === dialog.current) dialog.current?.close();
+        }}
+      >
+        <div className="flex items-start justify-between gap-3">
+          <h2 id={titleId} className="font-semibold">
+            Event #{event.seq}: <span className="font-mono">{event.action}</span>
+          </h2>
+          <Button variant="ghost" size="sm" onClick={() => dialog.current?.close()} aria-label="Close">
+            <X aria-hidden className="size-4" />
+          </Button>
+        </div>
+        <p className="mt-2">{event.sentence}</p>
+        <dl className="mt-4 grid gap-2 text-xs">
+          <dt className="font-medium">Hash</dt>
+          <dd className="font-mono break-all" data-testid="event-hash">
+            {hash}
+          </dd>
+          <dt className="font-medium">Previous hash</dt>
+          <dd className="font-mono break-all" data-testid="event-prev-hash">
+            {prevHash}
+          </dd>
+        </dl>
+        <h3 className="mt-4 text-sm font-medium">Accountable when it happened</h3>
+        <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs">{JSON.stringify(owners, null, 2)}</pre>
+        <h3 className="mt-4 text-sm font-medium">Raw event</h3>
+        <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs" data-testid="event-json">
+          {JSON.stringify(raw, null, 2)}
+        </pre>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import { ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
+import { StatusBadge } from '@/components/ui/status-badge';
+import { RelativeTime } from '@/components/ui/relative-time';
+import type { latestVerification } from '@/lib/audit/integrity';
+
+type Integrity = Awaited<ReturnType<typeof latestVerification>>;
+
+/** The latest chain verification: verified up to seq N at time T with the head hash, or the first broken seq. */
+export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
+  const { verification: v, checkpoint, signing } = integrity;
+  return (
+    <div className="flex flex-col gap-1 text-sm" data-testid="integrity">
+      {!v ? (
+        <StatusBadge spec={{ tone: 'neutral', label: 'Not verified yet', icon: ShieldQuestion }} />
+      ) : v.ok ? (
+        <span className="flex flex-wrap items-center gap-2">
+          <StatusBadge spec={{ tone: 'success', label: `Verified up to seq ${v.throughSeq}`, icon: ShieldCheck }} />
+          <span className="text-muted-foreground">
+            <RelativeTime value={v.verifiedAt} /> · {v.checkpointsVerified} signed checkpoint(s) hold
+          </span>
+        </span>
+      ) : (
+        <span className="flex flex-wrap items-center gap-2">
+          <StatusBadge spec={{ tone: 'danger', label: `Broken at seq ${v.brokenSeq}`, icon: ShieldAlert }} />
+          <span className="text-danger">{v.reason}</span>
+        </span>
+      )}
+      {v?.ok && v.headHash ? (
+        <span className="font-mono text-xs break-all text-muted-foreground">
+          head hash <span data-testid="verified-head-hash">{v.headHash}</span>
+        </span>
+      ) : null}
+      <span className="text-xs text-muted-foreground">
+        {checkpoint ? (
+          <>
+            Latest signed checkpoint: seq {checkpoint.seq.toString()}, key {checkpoint.keyId}, <RelativeTime value={checkpoint.signedAt} />
+          </>
+        ) : signing ? (
+          'No checkpoint signed yet.'
+        ) : (
+          'No signing key is configured: checkpoints are not signed.'
+        )}
+      </span>
+    </div>
+  );
+}

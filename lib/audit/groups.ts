@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** The timeline's action groups, as the filter offers them. Each names the actions it covers. */
+export const ACTION_GROUPS = {
+  ownership: ['owner.assigned', 'control.assigned'],
+  credential: ['credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked'],
+  exception: ['exception.requested', 'exception.approved', 'exception.rejected', 'exception.withdrawn', 'exception.revoked', 'exception.expired'],
+  review: ['review.opened', 'review.trigger_added', 'review.reviewer_assigned', 'review.completed', 'campaign.started', 'campaign.closed'],
+  agent: ['agent.created', 'agent.updated', 'agent.status_changed', 'purpose.added', 'purpose.changed', 'purpose.approved', 'purpose.expired'],
+  access: ['user.signed_in', 'user.sign_in_refused', 'role.granted', 'role.removed', 'user.deactivated', 'user.reactivated', 'token.created', 'token.revoked'],
+  audit: ['settings.changed', 'audit.exported', 'audit.checkpoint_signed', 'system.note'],
+} as const;
+
+export type ActionGroup = keyof typeof ACTION_GROUPS;
+export const ACTION_GROUP_NAMES = Object.keys(ACTION_GROUPS) as [ActionGroup, ...ActionGroup[]];
+export const ActionGroupSchema = z.enum(ACTION_GROUP_NAMES);
+
+export const GROUP_LABELS: Record<ActionGroup, string> = {
+  ownership: 'Ownership',
+  credential: 'Credentials',
+  exception: 'Exceptions',
+  review: 'Reviews',
+  agent: 'Agent and purposes',
+  access: 'People and access',
+  audit: 'Policy and audit',
+};
+
+export function groupOf(action: string): ActionGroup | null {
+  return ACTION_GROUP_NAMES.find((g) => (ACTION_GROUPS[g] as readonly string[]).includes(action)) ?? null;
+}

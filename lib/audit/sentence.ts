@@ -1,0 +1,114 @@
+import { ROLE_LABELS } from '@/lib/authz/permissions';
+import type { Role } from '@/lib/generated/prisma/enums';
+
+/** What a sentence needs besides the event: names looked up once per page. */
+export type SentenceContext = {
+  actor: { type: string; name: string | null; roles: Role[] };
+  agent: string | null;
+  credential: string | null;
+  /** The exception the event is about, when it names one. */
+  exception: { type: string; hours: number } | null;
+  person: (id: string | undefined) => string | null;
+};
+
+const ROLE_ORDER: Role[] = ['PAM_APPROVER', 'ADMIN', 'AUDITOR', 'OWNER'];
+const words = (s: unknown) => String(s ?? '').replace(/_/g, ' ').toLowerCase();
+const named = (p: unknown) => ((p as { name?: string } | null)?.name ?? 'nobody');
+
+function who(actor: SentenceContext['actor']): string {
+  if (actor.type === 'SYSTEM') return actor.name ?? 'Custodian';
+  if (actor.type === 'API_TOKEN') return `API token ${actor.name ?? ''}`.trim();
+  const role = ROLE_ORDER.find((r) => actor.roles.includes(r));
+  return `${role ? `${ROLE_LABELS[role]} ` : ''}${actor.name ?? 'Someone'}`;
+}
+
+const reason = (d: Record<string, unknown>) => (d.reason ? `: “${String(d.reason)}”` : '');
+
+/**
+ * One event as a sentence an auditor reads ("PAM approver Dana Kim approved
+ * break-glass for Deploy bot, 4 h: “Incident confirmed”"). The raw JSON stays
+ * one click away; this is for reading, never for evidence.
+ */
+export function describeEvent(action: string, details: unknown, ctx: SentenceContext): string {
+  const d = (details ?? {}) as Record<string, unknown>;
+  const by = who(ctx.actor);
+  const agent = ctx.agent ?? 'an agent';
+  const credential = ctx.credential ?? (d.name ? String(d.name) : 'a credential');
+  const exception = ctx.exception ? `${words(ctx.exception.type)}${ctx.exception.hours ? `, ${ctx.exception.hours} h` : ''}` : 'an exception';
+  switch (action) {
+    case 'agent.created':
+      return `${by} registered ${agent} (${words(d.riskTier)} risk)`;
+    case 'agent.updated':
+      return `${by} edited ${agent}: ${Object.keys((d.changes as object) ?? {}).join(', ') || 'no fields'}`;
+    case 'agent.status_changed':
+      return `${by} moved ${agent} from ${words(d.from)} to ${words(d.to)}${reason(d)}`;
+    case 'owner.assigned':
+      return `${by} made ${named(d.to)} the accountable owner of ${agent} (was ${named(d.from)})`;
+    case 'control.assigned':
+      return `${by} made ${named(d.to)} the ${d.plane === 'PLATFORM' ? 'platform security' : String(d.plane)} owner of ${agent} (was ${named(d.from)})${d.separationOfDutiesWarning ? ' — one person now holds all three planes' : ''}`;
+    case 'purpose.added':
+      return `${by} proposed a purpose for ${agent}: “${String(d.task ?? '')}”`;
+    case 'purpose.changed':
+      return `${by} changed a purpose of ${agent} (${Object.keys((d.changes as object) ?? {}).join(', ')}); it needs approval again`;
+    case 'purpose.approved':
+      return `${by} approved a purpose of ${agent}`;
+    case 'purpose.expired':
+      return `${by} expired a purpose of ${agent}${reason(d)}`;
+    case 'credential.issued':
+      return `${by} recorded ${credential} issued to ${agent}`;
+    case 'credential.used':
+      return `${by} reported ${agent} used ${credential}${d.context ? ` (${String(d.context)})` : ''}${d.afterRevocation ? ' — after it was revoked' : ''}`;
+    case 'credential.rotated':
+      return `${by} recorded ${credential} of ${agent} rotated${reason(d)}`;
+    case 'credential.revoked':
+      return `${by} revoked ${credential} of ${agent}${reason(d)}`;
+    case 'exception.requested':
+      return `${by} requested ${exception} for ${agent}`;
+    case 'exception.approved':
+      return `${by} approved ${exception} for ${agent}${reason(d)}`;
+    case 'exception.rejected':
+      return `${by} rejected ${exception} for ${agent}${reason(d)}`;
+    case 'exception.withdrawn':
+      return `${by} withdrew ${exception} for ${agent}${reason(d)}`;
+    case 'exception.revoked':
+      return `${by} revoked ${exception} for ${agent} early${reason(d)}`;
+    case 'exception.expired':
+      return `${exception} for ${agent} expired`.replace(/^./, (c) => c.toUpperCase());
+    case 'review.opened':
+      return `A review of ${agent} opened (${(d.triggers as string[] | undefined)?.map(words).join(', ') ?? ''})`;
+    case 'review.trigger_added':
+      return `The open review of ${agent} also covers: ${words(d.trigger)}`;
+    case 'review.reviewer_assigned':
+      return `${by} made ${named(d.to)} the reviewer of ${agent} (was ${named(d.from)})`;
+    case 'review.completed':
+      return `${by} completed the review of ${agent}: ${words(d.outcome)}`;
+    case 'campaign.started':
+      return `${by} started the campaign “${String(d.name ?? '')}”`;
+    case 'campaign.closed':
+      return `${by} closed the campaign “${String(d.name ?? '')}”`;
+    case 'user.signed_in':
+      return `${by} signed in (${String(d.provider ?? '')})`;
+    case 'user.sign_in_refused':
+      return `A sign-in was refused (${String(d.reason ?? '')})`;
+    case 'role.granted':
+      return `${by} granted ${words(d.role)} to ${ctx.person(d.userId as string) ?? 'someone'}`;
+    case 'role.removed':
+      return `${by} removed ${words(d.role)} from ${ctx.person(d.userId as string) ?? 'someone'}`;
+    case 'user.deactivated':
+      return `${by} deactivated ${ctx.person(d.userId as string) ?? 'someone'}${reason(d)}`;
+    case 'user.reactivated':
+      return `${by} reactivated ${ctx.person(d.userId as string) ?? 'someone'}`;
+    case 'token.created':
+      return `${by} created the API token “${String(d.name ?? '')}” (${((d.scopes as string[]) ?? []).join(', ')})`;
+    case 'token.revoked':
+      return `${by} revoked an API token`;
+    case 'settings.changed':
+      return `${by} changed the policy setting ${String(d.key ?? '')}`;
+    case 'audit.exported':
+      return `${by} exported ${String(d.count ?? '')} events as ${String(d.format ?? '').toUpperCase()}`;
+    case 'audit.checkpoint_signed':
+      return `${by} signed a checkpoint of the chain at seq ${String(d.seq ?? '')}`;
+    default:
+      return `${by}: ${action}`;
+  }
+}
