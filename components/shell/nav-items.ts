@@ -14,5 +14,6 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/timeline', label: 'Timeline', icon: 'history', permission: 'audit.read' },
   { href: '/findings', label: 'Findings', icon: 'triangle-alert', permission: 'findings.read', count: 'openFindings' },
   { href: '/people', label: 'People', icon: 'contact', permission: 'user.read' },
+  { href: '/tokens', label: 'API tokens', icon: 'key-round', permission: 'token.manage' },
   { href: '/settings', label: 'Settings', icon: 'settings', permission: 'settings.read' },
 ];

@@ -6,6 +6,7 @@ import {
   Contact,
   Gauge,
   History,
+  KeyRound,
   Settings,
   ShieldAlert,
   TriangleAlert,
@@ -26,6 +27,7 @@ const ICONS: Record<string, LucideIcon> = {
   history: History,
   'triangle-alert': TriangleAlert,
   contact: Contact,
+  'key-round': KeyRound,
   settings: Settings,
 };
 

@@ -132,6 +132,11 @@ export async function describeEvents(db: Db, events: StoredEvent[]): Promise<Tim
  */
 export async function listTimeline(actor: Actor, query: TimelineQuery): Promise<{ rows: TimelineEvent[]; next: string | null }> {
   requirePermission(actor, 'audit.read');
+  return queryTimeline(query);
+}
+
+/** The page itself, for callers that authorised it another way (an API token's audit:read scope). */
+export async function queryTimeline(query: TimelineQuery): Promise<{ rows: TimelineEvent[]; next: string | null }> {
   const db = getDb();
   const filter = await resolveTimelineFilter(db, query);
   const events = await db.auditEvent.findMany({

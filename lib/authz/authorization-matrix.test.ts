@@ -14,6 +14,7 @@ import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import type { ActionState } from '@/lib/http/action-state';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
+import { createToken } from '@/lib/tokens/commands';
 
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock('@/lib/auth/session-id', () => ({ getSessionUserId: async () => session.userId }));
@@ -47,6 +48,7 @@ type Fixture = {
   /** An open review of the agent, assigned to its owner. */
   reviewId: string;
   campaignId: string;
+  tokenId: string;
 };
 type Input = Record<string, string | string[]>;
 type Rule =
@@ -178,7 +180,20 @@ const POLICY: Record<string, Rule> = {
   },
   '(console)/timeline/actions.ts#verifyChainAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/timeline/actions.ts#signCheckpointAction': { permission: 'audit.verify', input: () => ({}) },
+  '(console)/tokens/actions.ts#createTokenAction': {
+    permission: 'token.manage',
+    input: () => ({ name: 'matrix-broker', scopes: ['events:write'], expiresInDays: '30' }),
+  },
+  '(console)/tokens/actions.ts#revokeTokenAction': {
+    permission: 'token.manage',
+    input: ({ tokenId }) => ({ tokenId, version: '1' }),
+  },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
+  'api/v1/events/route.ts#POST': { public: 'bearer-token API: scopes checked per token, every status tested in lib/ingest/api.test.ts' },
+  'api/v1/events/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
+  'api/v1/agents/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
+  'api/v1/agents/[slug]/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
+  'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
     permission: 'audit.export',
@@ -203,7 +218,8 @@ async function makeFixture(key: string): Promise<Fixture> {
   const bare = await makeAgent(admin, { ownerId: owner.id });
   const { id: reviewId } = await getDb().review.create({ data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() + 86_400_000), reviewerId: owner.id } });
   const { id: campaignId } = await getDb().reviewCampaign.create({ data: { name: 'Fixture campaign', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: admin.id } });
-  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId, bareAgentId: bare.id, credentialId, pendingExceptionId, approvedExceptionId, reviewId, campaignId };
+  const { id: tokenId } = await createToken(admin, { name: 'fixture-broker', scopes: ['events:write'], expiresInDays: 30 });
+  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId, bareAgentId: bare.id, credentialId, pendingExceptionId, approvedExceptionId, reviewId, campaignId, tokenId };
 }
 
 const isRedirect = (error: unknown) => String((error as { digest?: string })?.digest ?? '').startsWith('NEXT_REDIRECT');

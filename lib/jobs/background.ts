@@ -1,4 +1,6 @@
 import 'server-only';
+import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
+import { getDb } from '@/lib/db';
 import { expireDueExceptions } from '@/lib/exceptions/commands';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 
@@ -7,6 +9,9 @@ import { openScheduledReviews } from '@/lib/reviews/scheduler';
 const JOBS = [
   { name: 'exception expiry', everyMs: 30_000, run: () => expireDueExceptions() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, run: () => openScheduledReviews() },
+  // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
+  { name: 'audit checkpoint', everyMs: 60 * 60_000, run: () => signCheckpoint() },
+  { name: 'chain verification', everyMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
 ];
 
 const holder = globalThis as { __custodianJobs?: NodeJS.Timeout[] };

@@ -1,0 +1,193 @@
+import 'server-only';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { lockAgentRows } from '@/lib/agents/locks';
+import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
+import { getDb, type Tx } from '@/lib/db';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import type { TokenActor } from '@/lib/tokens/bearer';
+import { IngestBatchSchema, MAX_BATCH, type IngestEvent, type IngestResult } from './schema';
+
+export type IngestOutcome = { status: number; body: IngestResult | { detail: string; errors?: unknown } };
+
+type Known = { id: string; agentId: string; name: string; revokedAt: Date | null; created?: true };
+type Rejection = { index: number; status: number; detail: string };
+
+class Rejected extends Error {
+  constructor(readonly outcome: IngestOutcome) {
+    super('rejected');
+  }
+}
+
+/** Validation problems as one list: the index of the event and what is wrong. */
+function schemaErrors(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/**
+ * Records a batch of custody events reported by a broker, CI runner or
+ * runtime. Each event is checked against the registry; a use reported for a
+ * revoked credential is recorded (it is evidence) and marked. The batch is
+ * all-or-nothing unless `partial`; it is appended under one chain lock with
+ * one multi-row insert. With an idempotency key, a retried batch records
+ * nothing twice and gets the first answer back.
+ */
+export async function ingestEvents(token: TokenActor, body: unknown, options: { partial: boolean; idempotencyKey?: string }): Promise<IngestOutcome> {
+  if (Array.isArray((body as { events?: unknown })?.events) && (body as { events: unknown[] }).events.length > MAX_BATCH) {
+    return { status: 413, body: { detail: `At most ${MAX_BATCH} events a batch; this one has ${(body as { events: unknown[] }).events.length}.` } };
+  }
+  const parsed = IngestBatchSchema.safeParse(body);
+  if (!parsed.success) return { status: 400, body: { detail: 'The batch does not match the schema (see /api/v1/openapi.json).', errors: schemaErrors(parsed.error) } };
+  const events = parsed.data.events;
+  const requestHash = createHash('sha256').update(JSON.stringify({ body, partial: options.partial })).digest('hex');
+  try {
+    return await getDb().$transaction(
+      async (tx) => {
+        if (options.idempotencyKey) {
+          const replay = await claimIdempotencyKey(tx, token.id, options.idempotencyKey, requestHash);
+          if (replay) return replay;
+        }
+        const outcome = await applyBatch(tx, token, events, options.partial);
+        if (options.idempotencyKey) {
+          await tx.idempotencyKey.update({
+            where: { tokenId_key: { tokenId: token.id, key: options.idempotencyKey } },
+            data: { response: outcome as unknown as Prisma.InputJsonValue },
+          });
+        }
+        return outcome;
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
+  } catch (error) {
+    if (error instanceof Rejected) return error.outcome;
+    throw error;
+  }
+}
+
+/**
+ * Claims the key inside the batch's transaction. A concurrent retry blocks on
+ * the insert until the first commits, then finds its answer; a retry after a
+ * rolled-back (refused) batch runs again.
+ */
+async function claimIdempotencyKey(tx: Tx, tokenId: string, key: string, requestHash: string): Promise<IngestOutcome | null> {
+  const inserted = await tx.$queryRaw<{ key: string }[]>`
+    INSERT INTO "IdempotencyKey" ("tokenId", "key", "requestHash", "response", "createdAt")
+    VALUES (${tokenId}, ${key}, ${requestHash}, '{}'::jsonb, now())
+    ON CONFLICT ("tokenId", "key") DO NOTHING RETURNING "key"`;
+  if (inserted.length > 0) return null;
+  const first = await tx.idempotencyKey.findUniqueOrThrow({ where: { tokenId_key: { tokenId, key } } });
+  if (first.requestHash !== requestHash) {
+    throw new Rejected({ status: 409, body: { detail: 'This Idempotency-Key was already used for a different batch. Use a new key for new events.' } });
+  }
+  return first.response as unknown as IngestOutcome;
+}
+
+async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], partial: boolean): Promise<IngestOutcome> {
+  const slugs = [...new Set(events.flatMap((e) => (e.agent.slug ? [e.agent.slug] : [])))];
+  const identities = [...new Set(events.flatMap((e) => (e.agent.workloadIdentity ? [e.agent.workloadIdentity] : [])))];
+  const agents = await tx.agent.findMany({
+    where: { OR: [{ slug: { in: slugs } }, { workloadIdentity: { in: identities } }] },
+    select: { id: true, slug: true, workloadIdentity: true, status: true },
+  });
+  await lockAgentRows(tx, agents.map((a) => a.id));
+  const bySlug = new Map(agents.map((a) => [a.slug, a]));
+  const byIdentity = new Map(agents.flatMap((a) => (a.workloadIdentity ? [[a.workloadIdentity, a] as const] : [])));
+  const credentials = await tx.credential.findMany({
+    where: { agentId: { in: agents.map((a) => a.id) } },
+    select: { id: true, agentId: true, name: true, revokedAt: true },
+  });
+  const byId = new Map<string, Known>(credentials.map((c) => [c.id, c]));
+  const byName = new Map<string, Known>(credentials.map((c) => [`${c.agentId}/${c.name}`, c]));
+
+  const rejected: Rejection[] = [];
+  const toCreate: Prisma.CredentialCreateManyInput[] = [];
+  const rotations = new Map<string, Date>();
+  const revocations = new Map<string, { at: Date; reason: string }>();
+  const planned: { index: number; event: IngestEvent; agentId: string; credential: Known; afterRevocation: boolean }[] = [];
+
+  events.forEach((event, index) => {
+    const reject = (status: number, detail: string) => rejected.push({ index, status, detail });
+    const agent = event.agent.slug ? bySlug.get(event.agent.slug) : byIdentity.get(event.agent.workloadIdentity!);
+    if (!agent) return reject(404, `No agent with ${event.agent.slug ? `slug ${event.agent.slug}` : `workload identity ${event.agent.workloadIdentity}`}.`);
+    const ref = event.credential;
+    let credential = ref.id ? byId.get(ref.id) : byName.get(`${agent.id}/${ref.name}`);
+    if (credential && credential.agentId !== agent.id) return reject(422, `Credential ${ref.id} belongs to another agent.`);
+    const at = new Date(event.occurredAt);
+    switch (event.type) {
+      case 'credential.issued': {
+        if (credential?.revokedAt) return reject(409, `${credential.name} is revoked: issue it under a new name.`);
+        if (!credential) {
+          if (ref.id) return reject(404, `No credential with id ${ref.id}.`);
+          if (agent.status === 'RETIRED') return reject(422, `${agent.slug} is retired: it is issued no credentials.`);
+          const missing = (['kind', 'issuance', 'storage', 'environment'] as const).filter((f) => !ref[f]);
+          if (missing.length) return reject(422, `A credential Custodian does not know needs ${missing.join(', ')} to be recorded as issued.`);
+          const id = `cred_${createHash('sha256').update(`${agent.id}/${ref.name}/${token.id}/${event.occurredAt}`).digest('hex').slice(0, 24)}`;
+          credential = { id, agentId: agent.id, name: ref.name!, revokedAt: null, created: true };
+          toCreate.push({
+            id,
+            agentId: agent.id,
+            name: ref.name!,
+            kind: ref.kind!,
+            issuance: ref.issuance!,
+            storage: ref.storage!,
+            environment: ref.environment!,
+            secretRef: ref.secretRef ?? null,
+            scope: ref.scope ?? '',
+            maxTtlSeconds: ref.maxTtlSeconds ?? null,
+            rotationPeriodDays: ref.rotationPeriodDays ?? null,
+            boundToWorkloadIdentity: ref.boundToWorkloadIdentity ?? false,
+            privileged: ref.privileged ?? false,
+            lastRotatedAt: at,
+          });
+          byId.set(id, credential);
+          byName.set(`${agent.id}/${ref.name}`, credential);
+        }
+        break;
+      }
+      case 'credential.used':
+        if (!credential) return reject(404, `No credential ${ref.id ?? ref.name} on ${agent.slug}.`);
+        break;
+      case 'credential.rotated':
+        if (!credential) return reject(404, `No credential ${ref.id ?? ref.name} on ${agent.slug}.`);
+        if (credential.revokedAt) return reject(409, `${credential.name} is revoked: it cannot be rotated.`);
+        rotations.set(credential.id, at);
+        break;
+      case 'credential.revoked':
+        if (!credential) return reject(404, `No credential ${ref.id ?? ref.name} on ${agent.slug}.`);
+        if (credential.revokedAt) return reject(409, `${credential.name} is already revoked.`);
+        credential.revokedAt = at;
+        revocations.set(credential.id, { at, reason: event.reason ?? `Revoked, reported by ${token.name}` });
+        break;
+    }
+    planned.push({ index, event, agentId: agent.id, credential, afterRevocation: event.type === 'credential.used' && credential.revokedAt !== null && credential.revokedAt <= at });
+  });
+
+  if (rejected.length > 0 && !partial) {
+    throw new Rejected({ status: 422, body: { detail: `${rejected.length} of ${events.length} events were refused, so none was recorded (send ?partial=true to record the rest).`, errors: rejected } });
+  }
+  if (toCreate.length) await tx.credential.createMany({ data: toCreate });
+  for (const [id, at] of rotations) await tx.credential.update({ where: { id }, data: { lastRotatedAt: at, version: { increment: 1 } } });
+  for (const [id, { at, reason }] of revocations) await tx.credential.update({ where: { id }, data: { revokedAt: at, revokeReason: reason, version: { increment: 1 } } });
+
+  const actor = { type: 'API_TOKEN' as const, id: token.id };
+  const appended = await appendAuditEvents(
+    tx,
+    planned.map(({ event, agentId, credential, afterRevocation }): AuditEventInput => {
+      const base = { actor, agentId, credentialId: credential.id, occurredAt: new Date(event.occurredAt) };
+      switch (event.type) {
+        case 'credential.issued':
+          return { ...base, action: 'credential.issued', details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) } };
+        case 'credential.used':
+          return { ...base, action: 'credential.used', details: { name: credential.name, ...(event.context ? { context: event.context } : {}), ...(afterRevocation ? { afterRevocation } : {}) } };
+        case 'credential.rotated':
+          return { ...base, action: 'credential.rotated', details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) } };
+        case 'credential.revoked':
+          return { ...base, action: 'credential.revoked', details: { name: credential.name, reason: revocations.get(credential.id)?.reason ?? '' } };
+      }
+    }),
+  );
+  return {
+    status: rejected.length ? 200 : 201,
+    body: { accepted: planned.length, events: planned.map((p, i) => ({ index: p.index, seq: appended[i]!.seq.toString() })), rejected },
+  };
+}

@@ -1,0 +1,54 @@
+import 'server-only';
+import { getDb } from '@/lib/db';
+import { problem } from '@/lib/http/problem';
+import { hashToken } from './commands';
+import type { TokenScope } from './schema';
+
+export type TokenActor = { id: string; name: string; scopes: string[] };
+
+const RATE = { perSecond: 25, burst: 50 };
+const buckets = new Map<string, { tokens: number; at: number }>();
+
+/** A token bucket per API token, per server process: `RATE.burst` requests at once, refilled at `RATE.perSecond`. */
+function takeFromBucket(tokenId: string, now = Date.now()): number | null {
+  const bucket = buckets.get(tokenId) ?? { tokens: RATE.burst, at: now };
+  bucket.tokens = Math.min(RATE.burst, bucket.tokens + ((now - bucket.at) / 1000) * RATE.perSecond);
+  bucket.at = now;
+  buckets.set(tokenId, bucket);
+  if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) / RATE.perSecond);
+  bucket.tokens -= 1;
+  return null;
+}
+
+/**
+ * The API token behind `Authorization: Bearer …` if it is valid, unexpired,
+ * unrevoked, holds the scope and is under its rate limit; otherwise the
+ * problem response to send (401, 403 or 429).
+ */
+export async function authenticate(request: Request, scope: TokenScope): Promise<TokenActor | Response> {
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const challenge = { headers: { 'www-authenticate': 'Bearer realm="custodian"' } };
+  if (!match) return withHeaders(problem(401, 'Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.'), challenge.headers);
+  const token = await getDb().apiToken.findUnique({
+    where: { tokenHash: hashToken(match[1]!) },
+    select: { id: true, name: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+  });
+  const now = new Date();
+  if (!token || token.revokedAt || token.expiresAt <= now) {
+    return withHeaders(problem(401, token?.revokedAt ? 'This API token was revoked.' : token ? 'This API token has expired.' : 'Unknown API token.'), challenge.headers);
+  }
+  if (!token.scopes.includes(scope)) return problem(403, `This API token lacks the ${scope} scope.`);
+  const retryAfter = takeFromBucket(token.id);
+  if (retryAfter !== null) return withHeaders(problem(429, `Rate limit: at most ${RATE.perSecond} requests a second per token (bursts of ${RATE.burst}).`), { 'retry-after': String(retryAfter) });
+  // "Last used" is shown to a minute; writing it on every request would serialise hot tokens.
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
+    await getDb().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+  }
+  return { id: token.id, name: token.name, scopes: token.scopes };
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+  return response;
+}

@@ -1,0 +1,60 @@
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendAuditEvent } from '@/lib/audit';
+import { Conflict, NotFound, requirePermission, type Actor } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+import { parseInput } from '@/lib/http/run-action';
+import { CreateTokenSchema, RevokeTokenSchema } from './schema';
+
+const PREFIX = 'cst_';
+
+/** Tokens are stored only as this hash. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Creates an API token. The token itself is returned once, here, and never stored or shown again. */
+export async function createToken(actor: Actor | null, input: unknown): Promise<{ id: string; token: string }> {
+  requirePermission(actor, 'token.manage');
+  const data = parseInput(CreateTokenSchema, input);
+  const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
+  return getDb().$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: {
+        name: data.name,
+        tokenHash: hashToken(token),
+        prefix: token.slice(0, PREFIX.length + 6),
+        scopes: [...new Set(data.scopes)],
+        createdById: actor.id,
+        expiresAt: new Date(Date.now() + data.expiresInDays * 86_400_000),
+      },
+      select: { id: true },
+    });
+    await appendAuditEvent(tx, { action: 'token.created', actor: { type: 'USER', id: actor.id }, details: { tokenId: created.id, name: data.name, scopes: data.scopes } });
+    return { id: created.id, token };
+  });
+}
+
+export async function revokeToken(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'token.manage');
+  const data = parseInput(RevokeTokenSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ id: string; version: number; revokedAt: Date | null }[]>`
+      SELECT "id", "version", "revokedAt" FROM "ApiToken" WHERE "id" = ${data.tokenId} FOR UPDATE`;
+    if (!row) throw new NotFound('That token does not exist.');
+    if (row.revokedAt) throw new Conflict('It is already revoked.');
+    if (row.version !== data.version) throw new Conflict('This token was changed by someone else. Reload the page and try again.');
+    await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date(), version: { increment: 1 } } });
+    await appendAuditEvent(tx, { action: 'token.revoked', actor: { type: 'USER', id: actor.id }, details: { tokenId: row.id } });
+    return 'Revoked: requests with it are refused from now on.';
+  });
+}
+
+export async function listTokens(actor: Actor) {
+  requirePermission(actor, 'token.manage');
+  return getDb().apiToken.findMany({
+    orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { createdAt: 'desc' }],
+    take: 500,
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true, version: true, createdBy: { select: { name: true } } },
+  });
+}
