@@ -195,6 +195,7 @@ const POLICY: Record<string, Rule> = {
   'api/v1/agents/[slug]/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
   'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
+  '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
     permission: 'audit.export',
     route: true,

@@ -1,4 +1,4 @@
-import { Download, History } from 'lucide-react';
+import { Archive, Download, History } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
@@ -99,6 +99,9 @@ export default async function TimelinePage({ searchParams }: Props) {
             </a>
             <a href={exportHref('ndjson')} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
               <Download aria-hidden className="size-4" /> NDJSON
+            </a>
+            <a href={`/timeline/pack?${filterParams(query)}`} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+              <Archive aria-hidden className="size-4" /> Evidence pack
             </a>
           </span>
         ) : null}

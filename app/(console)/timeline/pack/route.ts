@@ -1,0 +1,23 @@
+import { parseTimelineQuery } from '@/lib/audit';
+import { buildEvidencePack } from '@/lib/audit/pack';
+import { getCurrentUser } from '@/lib/auth';
+import { DomainError, Forbidden, Invalid, Unauthenticated } from '@/lib/authz';
+import { problem } from '@/lib/http/problem';
+
+export const dynamic = 'force-dynamic';
+
+/** An evidence pack (zip) for the current timeline filter. */
+export async function GET(request: Request) {
+  try {
+    const { zip, filename } = await buildEvidencePack(await getCurrentUser(), parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams)));
+    return new Response(zip as BodyInit, {
+      headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' },
+    });
+  } catch (error) {
+    if (error instanceof Unauthenticated) return problem(401, error.message);
+    if (error instanceof Forbidden) return problem(403, error.message);
+    if (error instanceof Invalid) return problem(422, error.message);
+    if (error instanceof DomainError) return problem(400, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+import 'server-only';
+import { Invalid, requirePermission, type Actor } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+import { appendAuditEvent } from './append';
+import { signCheckpoint } from './integrity';
+import { buildPackZip, PACK_FORMAT, type PackedEvent } from './pack-format';
+import { resolveTimelineFilter, timelineWhere, type TimelineQuery } from './queries';
+
+const MAX_SEGMENT = 200_000;
+const select = { seq: true, occurredAt: true, recordedAt: true, actorType: true, actorId: true, agentId: true, credentialId: true, action: true, details: true, owners: true, prevHash: true, hash: true } as const;
+
+type Row = { seq: bigint; occurredAt: Date; recordedAt: Date; actorType: string; actorId: string | null; agentId: string | null; credentialId: string | null; action: string; details: unknown; owners: unknown; prevHash: string; hash: string };
+const packed = (e: Row): PackedEvent => ({ ...e, seq: e.seq.toString(), occurredAt: e.occurredAt.toISOString(), recordedAt: e.recordedAt.toISOString() });
+
+/**
+ * An evidence pack for the filter (an agent, a period, …): the matching
+ * events, the chain segment from the first of them to a signed checkpoint
+ * (signed now if none covers them yet), a manifest and a readable summary.
+ * The segment carries every event in that stretch of the chain, since
+ * recomputing the hashes needs their contents.
+ */
+export async function buildEvidencePack(actor: Actor | null, query: TimelineQuery): Promise<{ zip: Uint8Array; filename: string }> {
+  requirePermission(actor, 'audit.export');
+  const db = getDb();
+  const filter = await resolveTimelineFilter(db, query);
+  const filterRecord = Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'));
+  const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+  const events = (await db.auditEvent.findMany({ where: timelineWhere(filter, { lte: head.seq }), orderBy: { seq: 'asc' }, take: MAX_SEGMENT + 1, select })) as Row[];
+  if (events.length === 0) throw new Invalid('No event matches this filter: there is nothing to pack.');
+  if (events.length > MAX_SEGMENT) throw new Invalid(`More than ${MAX_SEGMENT.toLocaleString('en')} events match: narrow the period or the filter.`);
+  const first = events[0]!;
+  const last = events[events.length - 1]!;
+
+  let checkpoint = await db.auditCheckpoint.findFirst({ where: { seq: { gte: last.seq } }, orderBy: { seq: 'asc' } });
+  if (!checkpoint && (await signCheckpoint({ type: 'USER', id: actor.id }))) {
+    checkpoint = await db.auditCheckpoint.findFirst({ where: { seq: { gte: last.seq } }, orderBy: { seq: 'asc' } });
+  }
+  const segmentEnd = checkpoint?.seq ?? last.seq;
+  if (segmentEnd - first.seq + 1n > BigInt(MAX_SEGMENT)) {
+    throw new Invalid(`The chain from the first matching event to the covering checkpoint holds over ${MAX_SEGMENT.toLocaleString('en')} events: narrow the period.`);
+  }
+  const segment = (await db.auditEvent.findMany({ where: { seq: { gte: first.seq, lte: segmentEnd } }, orderBy: { seq: 'asc' }, select })) as Row[];
+
+  const generatedAt = new Date();
+  const byAction = new Map<string, number>();
+  for (const e of events) byAction.set(e.action, (byAction.get(e.action) ?? 0) + 1);
+  const summary = [
+    '# Custodian evidence pack',
+    '',
+    `Generated ${generatedAt.toISOString()} by ${actor.name ?? actor.id}.`,
+    `Filter: ${JSON.stringify(filterRecord)}.`,
+    `Events: ${events.length}, seq ${first.seq} to ${last.seq}, ${first.occurredAt.toISOString()} to ${last.occurredAt.toISOString()}.`,
+    '',
+    '## By action',
+    '',
+    ...[...byAction.entries()].sort().map(([action, n]) => `- ${action}: ${n}`),
+    '',
+    '## Integrity',
+    '',
+    checkpoint
+      ? `The chain segment seq ${first.seq}–${checkpoint.seq} ends at a checkpoint signed ${checkpoint.signedAt.toISOString()} with key ${checkpoint.keyId}.`
+      : 'No signing key is configured: the pack proves its contents and linkage, not the chain head.',
+    '',
+    'Check it offline: `npm run audit:verify -- --pack <this file> --public-key <the public key>`.',
+    '',
+  ].join('\n');
+  const zip = buildPackZip(
+    {
+      format: PACK_FORMAT,
+      generatedAt: generatedAt.toISOString(),
+      generatedBy: actor.id,
+      filter: filterRecord,
+      counts: { events: events.length, segment: segment.length },
+      firstSeq: first.seq.toString(),
+      lastSeq: last.seq.toString(),
+      segment: { fromSeq: first.seq.toString(), toSeq: segmentEnd.toString(), startPrevHash: first.prevHash },
+      chainHead: { seq: head.seq.toString(), hash: head.hash },
+      checkpoint: checkpoint
+        ? { seq: checkpoint.seq.toString(), hash: checkpoint.hash, signedAt: checkpoint.signedAt.toISOString(), keyId: checkpoint.keyId, signature: checkpoint.signature }
+        : null,
+    },
+    events.map(packed),
+    segment.map(packed),
+    summary,
+  );
+  await db.$transaction((tx) =>
+    appendAuditEvent(tx, { action: 'audit.exported', actor: { type: 'USER', id: actor.id }, details: { format: 'evidence-pack', filter: filterRecord, count: events.length } }),
+  );
+  return { zip, filename: `evidence-pack-${query.agent ?? 'custodian'}-${generatedAt.toISOString().slice(0, 10)}.zip` };
+}
