@@ -10,7 +10,8 @@ async function pageAs(browser: Browser, name: string) {
   return page;
 }
 
-const timelineActions = async (page: Page) => page.locator('#timeline').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]').getByText(/^[a-z]+\.[a-z_]+$/).allTextContents();
+const timelineActions = async (page: Page) =>
+  page.locator('#timeline').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]').locator('li[data-action]').evaluateAll((items) => items.map((li) => li.getAttribute('data-action')!));
 
 test('an owner’s purpose change opens a review; the reviewer reduces scope by revoking one credential; the next review date and timeline show it', async ({ browser }) => {
   const stamp = Date.now().toString(36);

@@ -6,7 +6,7 @@ const ALL = ['Dashboard', 'Agents', 'Ownership', 'Exceptions', 'Reviews', 'Timel
 
 // What each role's navigation offers (the pages themselves check on the server).
 const NAV: Record<DemoRole, string[]> = {
-  ADMIN: ALL,
+  ADMIN: [...ALL.slice(0, -1), 'API tokens', 'Settings'],
   AUDITOR: ALL,
   PAM_APPROVER: ALL.filter((l) => l !== 'People'),
   OWNER: ALL.filter((l) => !['Timeline', 'People'].includes(l)),
