@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit';
+import { getDb } from '@/lib/db';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import { createPerson } from '@/lib/testing/people';
+import { FRAMEWORKS, findControl } from './frameworks';
+import { evaluateRule } from './findings';
+import { RULES, ruleById } from './rules';
+
+const DAY = 86_400_000;
+let n = 0;
+
+/** A compliant ACTIVE agent: active owner, three distinct plane owners, an approved PROD purpose. Overrides make it break one rule. */
+async function agent(overrides: Partial<Prisma.AgentUncheckedCreateInput> = {}, options: { planes?: (string | null)[]; purpose?: Partial<Prisma.PurposeUncheckedCreateInput> | null } = {}) {
+  n += 1;
+  const people = await Promise.all([createPerson(['OWNER']), createPerson(['OWNER']), createPerson(['OWNER']), createPerson(['OWNER'])]);
+  const a = await getDb().agent.create({
+    data: { slug: `rule-${n}-${Math.random().toString(36).slice(2, 6)}`, name: `Rule agent ${n}`, kind: 'CI_AGENT', riskTier: 'HIGH', status: 'ACTIVE', environments: ['PROD'], ownerId: people[0]!.id, workloadIdentity: `spiffe://t/${n}-${Math.random()}`, ...overrides },
+  });
+  const planes = options.planes ?? [people[1]!.id, people[2]!.id, people[3]!.id];
+  for (const [i, plane] of (['IAM', 'PAM', 'PLATFORM'] as const).entries()) {
+    if (planes[i]) await getDb().controlAssignment.create({ data: { agentId: a.id, plane, userId: planes[i]! } });
+  }
+  if (options.purpose !== null) {
+    await getDb().purpose.create({ data: { agentId: a.id, task: 'Deploy', scope: ['argo'], environments: ['PROD'], status: 'APPROVED', approvedAt: new Date(), ...options.purpose } });
+  }
+  return a;
+}
+
+/** A compliant credential: dynamic, vaulted, bound, short TTL, PROD. */
+async function credential(agentId: string, overrides: Partial<Prisma.CredentialUncheckedCreateInput> = {}) {
+  n += 1;
+  return getDb().credential.create({
+    data: { agentId, name: `cred-${n}`, kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD', boundToWorkloadIdentity: true, maxTtlSeconds: 900, lastRotatedAt: new Date(), secretRef: `vault:kv/prod/${n}`, ...overrides },
+  });
+}
+
+const flagged = async (ruleId: string) => (await evaluateRule(getDb(), ruleById(ruleId)!)).map((r) => r.credentialId ?? r.agentId);
+
+/** Each rule: the failing fixture is flagged, the passing one is not. */
+const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
+  'owner-missing': async () => {
+    const gone = await createPerson(['OWNER'], { active: false });
+    return { bad: (await agent({ ownerId: gone.id })).id, good: (await agent()).id };
+  },
+  'plane-unassigned': async () => ({ bad: (await agent({}, { planes: [null, null, null] })).id, good: (await agent()).id }),
+  'one-person-all-planes': async () => {
+    const solo = await createPerson(['OWNER']);
+    return { bad: (await agent({}, { planes: [solo.id, solo.id, solo.id] })).id, good: (await agent()).id };
+  },
+  'active-without-purpose': async () => ({ bad: (await agent({}, { purpose: null })).id, good: (await agent()).id }),
+  'purpose-expired': async () => ({ bad: (await agent({}, { purpose: { expiresAt: new Date(Date.now() - DAY) } })).id, good: (await agent({}, { purpose: { expiresAt: new Date(Date.now() + DAY) } })).id }),
+  'static-credential-in-prod': async () => {
+    const a = await agent();
+    return { bad: (await credential(a.id, { issuance: 'STATIC' })).id, good: (await credential(a.id, { issuance: 'STATIC', environment: 'DEV' })).id };
+  },
+  'credential-not-bound': async () => {
+    const a = await agent();
+    return { bad: (await credential(a.id, { boundToWorkloadIdentity: false })).id, good: (await credential(a.id)).id };
+  },
+  'credential-unsafe-storage': async () => {
+    const a = await agent();
+    return { bad: (await credential(a.id, { storage: 'PROMPT_OR_CONTEXT', secretRef: null })).id, good: (await credential(a.id)).id };
+  },
+  'ttl-above-policy': async () => {
+    const a = await agent();
+    return { bad: (await credential(a.id, { privileged: true, maxTtlSeconds: 7200 })).id, good: (await credential(a.id, { privileged: false, maxTtlSeconds: 7200 })).id };
+  },
+  'rotation-overdue': async () => {
+    const a = await agent();
+    return {
+      bad: (await credential(a.id, { issuance: 'STATIC', rotationPeriodDays: 30, lastRotatedAt: new Date(Date.now() - 31 * DAY) })).id,
+      good: (await credential(a.id, { issuance: 'STATIC', rotationPeriodDays: 30, lastRotatedAt: new Date(Date.now() - 29 * DAY) })).id,
+    };
+  },
+  'privileged-without-pam': async () => {
+    const noPam = await agent({}, { planes: [(await createPerson(['OWNER'])).id, null, (await createPerson(['OWNER'])).id] });
+    const withPam = await agent();
+    return { bad: (await credential(noPam.id, { privileged: true })).id, good: (await credential(withPam.id, { privileged: true })).id };
+  },
+  'shared-secret-ref': async () => {
+    const [a, b] = [await agent(), await agent()];
+    const bad = await credential(a.id, { secretRef: 'vault:kv/shared/one' });
+    await credential(b.id, { secretRef: 'vault:kv/shared/one' });
+    return { bad: bad.id, good: (await credential(a.id, { secretRef: 'vault:kv/own/one' })).id };
+  },
+  'review-overdue': async () => {
+    const [a, b] = [await agent(), await agent()];
+    await getDb().review.create({ data: { agentId: a.id, openForAgent: a.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) } });
+    await getDb().review.create({ data: { agentId: b.id, openForAgent: b.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() + DAY) } });
+    return { bad: a.id, good: b.id };
+  },
+  'exception-past-expiry-active': async () => {
+    const [a, b] = [await agent(), await agent()];
+    const requester = await createPerson(['OWNER']);
+    const base = { type: 'OTHER' as const, justification: 'x', requestedById: requester.id, status: 'APPROVED' as const, startsAt: new Date(Date.now() - 2 * DAY) };
+    await getDb().exception.create({ data: { ...base, agentId: a.id, expiresAt: new Date(Date.now() - 3_600_000) } });
+    await getDb().exception.create({ data: { ...base, agentId: b.id, expiresAt: new Date(Date.now() + 3_600_000) } });
+    return { bad: a.id, good: b.id };
+  },
+  'exception-longer-than-policy': async () => {
+    const [a, b] = [await agent(), await agent()];
+    const requester = await createPerson(['OWNER']);
+    const base = { type: 'BREAK_GLASS' as const, justification: 'x', requestedById: requester.id, status: 'APPROVED' as const, startsAt: new Date() };
+    await getDb().exception.create({ data: { ...base, agentId: a.id, expiresAt: new Date(Date.now() + 6 * 3_600_000) } });
+    await getDb().exception.create({ data: { ...base, agentId: b.id, expiresAt: new Date(Date.now() + 3 * 3_600_000) } });
+    return { bad: a.id, good: b.id };
+  },
+  'proposed-with-credentials': async () => {
+    const [a, b] = [await agent({ status: 'PROPOSED' }), await agent({ status: 'PROPOSED' })];
+    await credential(a.id);
+    await credential(b.id, { revokedAt: new Date() });
+    return { bad: a.id, good: b.id };
+  },
+  'scope-drift': async () => {
+    const a = await agent();
+    return { bad: (await credential(a.id, { environment: 'STAGING' })).id, good: (await credential(a.id, { environment: 'PROD' })).id };
+  },
+  'break-glass-not-rotated': async () => {
+    const a = await agent();
+    const requester = await createPerson(['OWNER']);
+    const [stale, fresh] = [await credential(a.id, { lastRotatedAt: new Date(Date.now() - 2 * DAY) }), await credential(a.id, { lastRotatedAt: new Date() })];
+    for (const c of [stale, fresh]) {
+      await getDb().exception.create({
+        data: { type: 'BREAK_GLASS', agentId: a.id, credentialId: c.id, justification: 'x', requestedById: requester.id, status: 'EXPIRED', startsAt: new Date(Date.now() - DAY - 3_600_000), expiresAt: new Date(Date.now() - DAY), endedAt: new Date(Date.now() - DAY) },
+      });
+    }
+    return { bad: stale.id, good: fresh.id };
+  },
+  'use-after-revocation': async () => {
+    const a = await agent();
+    const [revoked, live] = [await credential(a.id, { revokedAt: new Date() }), await credential(a.id)];
+    await getDb().$transaction((tx) =>
+      appendAuditEvents(tx, [
+        { action: 'credential.used', actor: SYSTEM_ACTOR, agentId: a.id, credentialId: revoked.id, details: { name: revoked.name, afterRevocation: true } },
+        { action: 'credential.used', actor: SYSTEM_ACTOR, agentId: a.id, credentialId: live.id, details: { name: live.name } },
+      ]),
+    );
+    return { bad: revoked.id, good: live.id };
+  },
+};
+
+describe('policy rules', () => {
+  it('every rule has a passing and a failing fixture', () => {
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  for (const rule of RULES) {
+    it(`${rule.id}: flags the failing fixture and not the passing one`, async () => {
+      const { bad, good } = await CASES[rule.id]!();
+      const ids = await flagged(rule.id);
+      expect(ids).toContain(bad);
+      expect(ids).not.toContain(good);
+    });
+  }
+
+  it('maps every rule to real framework controls, and each framework lists its official items', () => {
+    for (const rule of RULES) {
+      expect(rule.controls.length, rule.id).toBeGreaterThan(0);
+      for (const ref of rule.controls) expect(findControl(ref), `${rule.id} → ${ref}`).not.toBeNull();
+    }
+    const nhi = FRAMEWORKS.find((f) => f.id === 'owasp-nhi-2025')!;
+    expect(nhi.items.map((i) => `${i.id} ${i.name}`)).toEqual([
+      'NHI1:2025 Improper Offboarding',
+      'NHI2:2025 Secret Leakage',
+      'NHI3:2025 Vulnerable Third-Party NHI',
+      'NHI4:2025 Insecure Authentication',
+      'NHI5:2025 Overprivileged NHI',
+      'NHI6:2025 Insecure Cloud Deployment Configurations',
+      'NHI7:2025 Long-Lived Secrets',
+      'NHI8:2025 Environment Isolation',
+      'NHI9:2025 NHI Reuse',
+      'NHI10:2025 Human Use of NHI',
+    ]);
+    const asi = FRAMEWORKS.find((f) => f.id === 'owasp-agentic-2026')!;
+    expect(asi.items.map((i) => i.id)).toEqual(['ASI01', 'ASI02', 'ASI03', 'ASI04', 'ASI05', 'ASI06', 'ASI07', 'ASI08', 'ASI09', 'ASI10']);
+    expect(asi.items[2]!.name).toBe('Identity and Privilege Abuse');
+    expect(FRAMEWORKS.find((f) => f.id === 'nist-ai-rmf-govern')!.items.every((i) => /^GOVERN \d\.\d+$/.test(i.id))).toBe(true);
+    expect(FRAMEWORKS.find((f) => f.id === 'nist-csf-2')!.items.every((i) => /^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$/.test(i.id))).toBe(true);
+  });
+});
