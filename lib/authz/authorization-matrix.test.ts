@@ -196,6 +196,7 @@ const POLICY: Record<string, Rule> = {
   'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
+  '(console)/findings/frameworks/[id]/export/route.ts#GET': { permission: 'findings.read', route: true, params: async () => ({ id: 'owasp-nhi-2025' }) },
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
     permission: 'audit.export',
     route: true,

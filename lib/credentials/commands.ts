@@ -116,12 +116,14 @@ export async function recordCredentialUse(actor: Actor | null, input: unknown): 
   return getDb().$transaction(async (tx) => {
     const credential = await lockForWrite(tx, actor, data.credentialId);
     const afterRevocation = credential.revokedAt !== null;
+    const occurredAt = data.occurredAt ?? new Date();
+    if (afterRevocation) await tx.credential.update({ where: { id: credential.id }, data: { usedAfterRevocationAt: occurredAt } });
     await appendAuditEvent(tx, {
       action: 'credential.used',
       actor: who(actor),
       agentId: credential.agentId,
       credentialId: credential.id,
-      occurredAt: data.occurredAt,
+      occurredAt,
       details: { name: credential.name, ...(data.context ? { context: data.context } : {}), ...(afterRevocation ? { afterRevocation } : {}) },
     });
     return { afterRevocation };

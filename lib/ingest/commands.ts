@@ -168,6 +168,9 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   if (toCreate.length) await tx.credential.createMany({ data: toCreate });
   for (const [id, at] of rotations) await tx.credential.update({ where: { id }, data: { lastRotatedAt: at, version: { increment: 1 } } });
   for (const [id, { at, reason }] of revocations) await tx.credential.update({ where: { id }, data: { revokedAt: at, revokeReason: reason, version: { increment: 1 } } });
+  const usedAfter = new Map<string, Date>();
+  for (const p of planned) if (p.afterRevocation) usedAfter.set(p.credential.id, new Date(p.event.occurredAt));
+  for (const [id, at] of usedAfter) await tx.credential.update({ where: { id }, data: { usedAfterRevocationAt: at } });
 
   const actor = { type: 'API_TOKEN' as const, id: token.id };
   const appended = await appendAuditEvents(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit';
+import { recordCredentialUse } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { createPerson } from '@/lib/testing/people';
@@ -130,12 +130,9 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
   'use-after-revocation': async () => {
     const a = await agent();
     const [revoked, live] = [await credential(a.id, { revokedAt: new Date() }), await credential(a.id)];
-    await getDb().$transaction((tx) =>
-      appendAuditEvents(tx, [
-        { action: 'credential.used', actor: SYSTEM_ACTOR, agentId: a.id, credentialId: revoked.id, details: { name: revoked.name, afterRevocation: true } },
-        { action: 'credential.used', actor: SYSTEM_ACTOR, agentId: a.id, credentialId: live.id, details: { name: live.name } },
-      ]),
-    );
+    const reporter = await createPerson(['OWNER']);
+    await getDb().agent.update({ where: { id: a.id }, data: { ownerId: reporter.id } });
+    for (const c of [revoked, live]) await recordCredentialUse({ ...reporter }, { credentialId: c.id, context: 'nightly run' });
     return { bad: revoked.id, good: live.id };
   },
 };

@@ -314,11 +314,8 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI1:2025', 'owasp-agentic-2026/ASI10'],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
-      SELECT ev."agentId" AS "agentId", ev."credentialId" AS "credentialId", count(*) || ' use(s) after revocation in the last 90 days' AS "detail"
-      FROM "AuditEvent" ev
-      WHERE ev."action" = 'credential.used' AND ev."occurredAt" > ${new Date(now.getTime() - 90 * 86_400_000)}
-        AND ev."details" @> '{"afterRevocation": true}'::jsonb AND ev."agentId" IS NOT NULL
-      GROUP BY ev."agentId", ev."credentialId"`,
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' used ' || to_char(c."usedAfterRevocationAt", 'YYYY-MM-DD HH24:MI') || ', after its revocation' AS "detail"
+      FROM "Credential" c WHERE c."usedAfterRevocationAt" > ${new Date(now.getTime() - 90 * 86_400_000)}`,
   },
 ];
 

@@ -1,48 +1,145 @@
+import { TriangleAlert } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
+import { EmptyState } from '@/components/empty-state';
+import { FindingsTable } from '@/components/findings/findings-table';
 import { PageHeader } from '@/components/page-header';
-import { Card, CardContent } from '@/components/ui/card';
+import { cn } from '@/components/ui/cn';
 import { getPageAccess } from '@/lib/auth';
-import { getPostureSummary } from '@/lib/dashboard/queries';
-import { countAgentsWithUnclosedBreakGlass } from '@/lib/exceptions/approvers';
+import { getDb } from '@/lib/db';
+import { listFindings, parseFindingsQuery, type FindingsQuery } from '@/lib/policy/findings';
+import { FRAMEWORKS } from '@/lib/policy/frameworks';
+import { RULES, SEVERITIES } from '@/lib/policy/rules';
 
 export const metadata: Metadata = { title: 'Findings' };
 
-export default async function FindingsPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+const fieldClass = 'h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground';
+const KEYS = ['rule', 'severity', 'framework', 'plane', 'owner', 'agent'] as const;
+
+function href(query: FindingsQuery, change: Partial<FindingsQuery>) {
+  const next = { ...query, ...change };
+  const params = new URLSearchParams(KEYS.flatMap((k) => (next[k] ? [[k, String(next[k])]] : [])));
+  return `/findings${params.size ? `?${params}` : ''}`;
+}
+
+export default async function FindingsPage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('findings.read', '/findings');
   if (denied) return <AccessDenied reason={denied} />;
-  const [summary, unclosedBreakGlass] = await Promise.all([getPostureSummary(actor), countAgentsWithUnclosedBreakGlass()]);
+  const query = parseFindingsQuery(await searchParams);
+  const [{ findings, total }, people] = await Promise.all([listFindings(actor, query), getDb().user.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true }, take: 500 })]);
+  const mine = query.owner === 'me';
+  const filtered = KEYS.some((k) => query[k] && !(k === 'owner' && mine));
   return (
-    <>
+    <div className="flex flex-col gap-4">
       <PageHeader
         title="Findings"
-        description="What is wrong right now and who must fix it. The policy rules and their framework mappings are not configured in this version; these ownership checks are computed today."
+        description="What is wrong right now and who must fix it: every rule is checked against the registry in the database, each finding links to where it is fixed."
+        actions={
+          <span className="flex flex-wrap gap-3">
+            {FRAMEWORKS.map((f) => (
+              <Link key={f.id} href={`/findings/frameworks/${f.id}`} className="text-primary underline underline-offset-2">
+                {f.short}
+              </Link>
+            ))}
+          </span>
+        }
       />
-      <Card>
-        <CardContent>
-          <ul className="divide-y">
-            <li className="flex justify-between py-2">
-              <Link href="/agents?orphaned=1" className="text-primary underline underline-offset-2">
-                Agents with no, or an inactive, accountable or control owner
-              </Link>
-              <span className="tabular-nums">{summary.orphaned}</span>
-            </li>
-            <li className="flex justify-between py-2">
-              <Link href="/agents?reviewOverdue=1" className="text-primary underline underline-offset-2">
-                Agents whose review is overdue
-              </Link>
-              <span className="tabular-nums">{summary.reviewsOverdue}</span>
-            </li>
-            <li className="flex justify-between py-2">
-              <Link href="/exceptions?tab=history&type=BREAK_GLASS" className="text-primary underline underline-offset-2">
-                Agents whose break-glass ended without its credential being rotated
-              </Link>
-              <span className="tabular-nums">{unclosedBreakGlass}</span>
-            </li>
-          </ul>
-        </CardContent>
-      </Card>
-    </>
+      <nav aria-label="Whose findings" className="flex border-b">
+        {[
+          ['All', href(query, { owner: undefined })],
+          ['Mine (agents I own or hold a plane of)', href(query, { owner: 'me' })],
+        ].map(([label, link], i) => {
+          const current = i === 1 ? mine : !mine;
+          return (
+            <Link key={label} href={link!} aria-current={current ? 'page' : undefined} className={cn('border-b-2 px-3 py-2', current ? 'border-primary font-medium' : 'border-transparent text-muted-foreground')}>
+              {label}
+            </Link>
+          );
+        })}
+      </nav>
+      <form action="/findings" className="flex flex-wrap items-end gap-3" aria-label="Filter findings">
+        {mine ? <input type="hidden" name="owner" value="me" /> : null}
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Rule
+          <select name="rule" defaultValue={query.rule ?? ''} className={fieldClass}>
+            <option value="">Any</option>
+            {RULES.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Severity
+          <select name="severity" defaultValue={query.severity ?? ''} className={fieldClass}>
+            <option value="">Any</option>
+            {SEVERITIES.map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Framework
+          <select name="framework" defaultValue={query.framework ?? ''} className={fieldClass}>
+            <option value="">Any</option>
+            {FRAMEWORKS.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.short}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Plane
+          <select name="plane" defaultValue={query.plane ?? ''} className={fieldClass}>
+            <option value="">Any</option>
+            <option value="IAM">IAM</option>
+            <option value="PAM">PAM</option>
+            <option value="PLATFORM">Platform security</option>
+          </select>
+        </label>
+        {!mine ? (
+          <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+            Owner
+            <select name="owner" defaultValue={query.owner ?? ''} className={fieldClass}>
+              <option value="">Anyone</option>
+              {people.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
+          Agent (slug)
+          <input name="agent" defaultValue={query.agent ?? ''} className={fieldClass} />
+        </label>
+        <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
+          Apply
+        </button>
+        {filtered ? (
+          <Link href={href({}, { owner: mine ? 'me' : undefined })} className="pb-2 text-primary underline underline-offset-2">
+            Clear filters
+          </Link>
+        ) : null}
+        <span className="ml-auto pb-2 text-muted-foreground" data-testid="findings-total">
+          {total.toLocaleString('en')} open finding{total === 1 ? '' : 's'}
+          {total > findings.length ? ` (showing the ${findings.length} most severe)` : ''}
+        </span>
+      </form>
+      {findings.length === 0 ? (
+        <EmptyState icon={TriangleAlert} title={filtered || mine ? 'No finding matches' : 'No open findings'}>
+          {mine ? 'Nothing on the agents you own or hold a plane of breaks a policy rule.' : 'Every agent passes every rule. Findings appear here as soon as something drifts.'}
+        </EmptyState>
+      ) : (
+        <FindingsTable findings={findings} caption="Open findings, most severe first" />
+      )}
+    </div>
   );
 }

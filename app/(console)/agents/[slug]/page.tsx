@@ -1,4 +1,4 @@
-import { CalendarCheck, History, KeyRound, ShieldAlert } from 'lucide-react';
+import { CalendarCheck, History, KeyRound, ShieldAlert, TriangleAlert } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -6,6 +6,7 @@ import { AccessDenied } from '@/components/access-denied';
 import { AgentForm } from '@/components/agents/agent-form';
 import { AgentStatusBadge, RiskTierBadge } from '@/components/agents/status-badges';
 import { EmptyState } from '@/components/empty-state';
+import { FindingsTable } from '@/components/findings/findings-table';
 import { PersonCell } from '@/components/person-cell';
 import { OutcomeBadge, TriggerBadges } from '@/components/reviews/review-badges';
 import { Section } from '@/components/section';
@@ -21,6 +22,7 @@ import { getDb } from '@/lib/db';
 import { findUnclosedBreakGlass, listEligibleApprovers } from '@/lib/exceptions/approvers';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
 import { localDay } from '@/lib/reviews/cadence';
+import { listFindings } from '@/lib/policy/findings';
 import { getSettings } from '@/lib/settings';
 import { updateAgentAction } from '../actions';
 import { AssignControl, PurposeActions, PurposeForm, StatusControl } from './_components/agent-controls';
@@ -48,12 +50,13 @@ export default async function AgentPage({ params }: Props) {
   const canWrite = canOnAgent(actor, 'agent.write', agent.owner?.id ?? null);
   const canCustody = canOnAgent(actor, 'credential.write', agent.owner?.id ?? null);
   const canRequest = canOnAgent(actor, 'exception.request', agent.owner?.id ?? null) && agent.status !== 'RETIRED';
-  const [people, events, approvers, unclosed, settings] = await Promise.all([
+  const [people, events, approvers, unclosed, settings, findings] = await Promise.all([
     canAssign ? listActivePeople(actor) : Promise.resolve([]),
     listAgentEvents(actor, agent.id, 30),
     canRequest ? listEligibleApprovers(actor, agent.id) : Promise.resolve([]),
     findUnclosedBreakGlass(agent.id),
     getSettings(getDb()),
+    can(actor, 'findings.read') ? listFindings(actor, { agent: agent.slug }) : null,
   ]);
   const now = new Date();
   const openReview = agent.reviews.find((r) => !r.completedAt) ?? null;
@@ -116,6 +119,16 @@ export default async function AgentPage({ params }: Props) {
       {canWrite ? (
         <Section title="Lifecycle" id="lifecycle">
           <StatusControl agentId={agent.id} version={agent.version} status={agent.status} />
+        </Section>
+      ) : null}
+
+      {findings ? (
+        <Section title={`Findings (${findings.total})`} icon={TriangleAlert} id="findings">
+          {findings.total === 0 ? (
+            <p className="text-muted-foreground">This agent passes every policy rule.</p>
+          ) : (
+            <FindingsTable findings={findings.findings} caption={`Open findings of ${agent.name}`} showAgent={false} />
+          )}
         </Section>
       ) : null}
 
