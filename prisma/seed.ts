@@ -15,6 +15,7 @@ import type {
 import { DEFAULT_SETTINGS } from '@/lib/settings';
 import { AGENTS } from './seed/agents';
 import { seedExceptions } from './seed/exceptions';
+import { seedFindingHistory } from './seed/findings';
 import { seedReviews } from './seed/reviews';
 import { PEOPLE } from './seed/people';
 import { seededRandom } from './seed/random';
@@ -30,6 +31,7 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<{ people: 
   const result = await db.$transaction((tx) => seed(tx, now), { timeout: 120_000, maxWait: 30_000 });
   await seedExceptions(db);
   await seedReviews(db, now);
+  await seedFindingHistory(db, now);
   return result;
 }
 

@@ -1,9 +1,12 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { BarList } from '@/components/dashboard/bar-list';
+import { TrendChart } from '@/components/dashboard/trend-chart';
 import { PageHeader } from '@/components/page-header';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import type { Actor } from '@/lib/authz';
+import { can, type Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
+import { findingTrend } from '@/lib/policy/trend';
 
 const STORAGE_LABELS: Record<string, string> = {
   VAULT_OR_BROKER: 'Vault or broker',
@@ -13,10 +16,12 @@ const STORAGE_LABELS: Record<string, string> = {
   LOCAL_DISK: 'Local disk',
   PROMPT_OR_CONTEXT: 'Prompt or context',
 };
+const TONE = { danger: 'var(--color-danger)', warning: 'var(--color-warning)', success: 'var(--color-success)', primary: 'var(--color-primary)', muted: 'var(--color-muted-foreground)' };
+const word = (s: string) => s.charAt(0) + s.slice(1).toLowerCase();
 
-function Figure({ label, value, href, hint }: { label: string; value: ReactNode; href: string; hint?: string }) {
+function Figure({ label, value, href, hint, id }: { label: string; value: ReactNode; href: string; hint?: string; id: string }) {
   return (
-    <Link href={href} className="group rounded-lg border bg-card p-4 hover:border-primary/50">
+    <Link href={href} className="group rounded-lg border bg-card p-4 hover:border-primary/50" data-testid={`figure-${id}`}>
       <div className="text-muted-foreground">{label}</div>
       <div className="mt-1 text-2xl font-semibold tabular-nums group-hover:text-primary">{value}</div>
       {hint ? <div className="mt-1 text-xs text-muted-foreground">{hint}</div> : null}
@@ -24,61 +29,86 @@ function Figure({ label, value, href, hint }: { label: string; value: ReactNode;
   );
 }
 
-function CountList({ title, counts, href }: { title: string; counts: Record<string, number>; href: (key: string) => string }) {
+function Panel({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Card>
       <CardHeader>
         <CardTitle>{title}</CardTitle>
       </CardHeader>
-      <CardContent>
-        <ul className="divide-y">
-          {Object.entries(counts).map(([key, count]) => (
-            <li key={key} className="flex justify-between py-1.5">
-              <Link href={href(key)} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current">
-                {key.charAt(0) + key.slice(1).toLowerCase()}
-              </Link>
-              <span className="tabular-nums">{count}</span>
-            </li>
-          ))}
-        </ul>
-      </CardContent>
+      <CardContent>{children}</CardContent>
     </Card>
   );
 }
 
-/** The posture at a glance; every number links to the list behind it. */
+/** The posture at a glance; every number links to the list behind it, and equals its count. */
 export async function Dashboard({ actor }: { actor: Actor }) {
-  const s = await getPostureSummary(actor);
+  const findingsVisible = can(actor, 'findings.read');
+  const [s, trend] = await Promise.all([getPostureSummary(actor), findingsVisible ? findingTrend(actor) : Promise.resolve(null)]);
   const percent = s.inService === 0 ? 100 : Math.round((s.completeOwnership / s.inService) * 100);
+  const openFindings = Object.values(s.findingsBySeverity).reduce((a, b) => a + b, 0);
   return (
     <>
       <PageHeader title="Dashboard" description="What needs attention across every registered agent, right now." />
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-        <Figure label="Agents in service" value={s.inService} href="/agents" hint="Proposed, active or suspended" />
-        <Figure label="Complete ownership" value={`${percent}%`} href="/ownership" hint={`${s.completeOwnership} of ${s.inService} have an active owner and all three planes`} />
-        <Figure label="Orphaned agents" value={s.orphaned} href="/agents?orphaned=1" hint="Owner or a control owner missing or inactive" />
-        <Figure label="Reviews overdue" value={s.reviewsOverdue} href="/agents?reviewOverdue=1" />
+        <Figure id="in-service" label="Agents in service" value={s.inService} href="/agents" hint="Proposed, active or suspended" />
+        <Figure id="ownership" label="Complete ownership" value={`${percent}%`} href="/ownership" hint={`${s.completeOwnership} of ${s.inService} have an active owner and all three planes`} />
+        <Figure id="orphaned" label="Orphaned agents" value={s.orphaned} href="/agents?orphaned=1" hint="Owner or a control owner missing or inactive" />
+        <Figure id="reviews-overdue" label="Reviews overdue" value={s.reviewsOverdue} href="/reviews?view=overdue" />
+        <Figure id="exceptions-pending" label="Exceptions pending" value={s.exceptions.pending} href="/exceptions" hint="Waiting for a PAM approver" />
+        <Figure id="exceptions-active" label="Exceptions in force" value={s.exceptions.active} href="/exceptions" />
+        <Figure id="expiring-24h" label="Ending in 24 hours" value={s.exceptions.expiring24h} href="/exceptions?within=24" hint={`${s.exceptions.expiring7d} within 7 days`} />
+        {findingsVisible ? <Figure id="open-findings" label="Open findings" value={openFindings} href="/findings" hint="Every policy rule, checked now" /> : null}
       </div>
-      <div className="mt-4 grid gap-4 lg:grid-cols-3">
-        <CountList title="Agents by status" counts={s.agentsByStatus} href={(status) => `/agents?status=${status}`} />
-        <CountList title="Agents in service by risk tier" counts={s.agentsByTier} href={(tier) => `/agents?riskTier=${tier}`} />
-        <Card>
-          <CardHeader>
-            <CardTitle>Unrevoked credentials by storage</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <ul className="divide-y">
-              {Object.entries(STORAGE_LABELS).map(([storage, label]) => (
-                <li key={storage} className="flex justify-between py-1.5">
-                  <Link href={`/credentials?storage=${storage}&state=active`} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current">
-                    {label}
-                  </Link>
-                  <span className="tabular-nums">{s.credentialsByStorage[storage as keyof typeof s.credentialsByStorage] ?? 0}</span>
-                </li>
-              ))}
-            </ul>
-          </CardContent>
-        </Card>
+      {trend ? (
+        <div className="mt-4">
+          <Panel title="Findings over the last 90 days">
+            <TrendChart days={trend} />
+          </Panel>
+        </div>
+      ) : null}
+      <div className="mt-4 grid gap-4 lg:grid-cols-2">
+        {findingsVisible ? (
+          <Panel title="Open findings by severity">
+            <BarList
+              label="Findings"
+              data={(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const).map((sev) => ({
+                key: `findings-${sev}`,
+                label: word(sev),
+                value: s.findingsBySeverity[sev],
+                href: `/findings?severity=${sev}`,
+                color: sev === 'LOW' ? TONE.muted : sev === 'MEDIUM' ? TONE.warning : TONE.danger,
+              }))}
+            />
+          </Panel>
+        ) : null}
+        <Panel title="Agents by status">
+          <BarList
+            label="Agents"
+            data={(['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const).map((status) => ({ key: `status-${status}`, label: word(status), value: s.agentsByStatus[status], href: `/agents?status=${status}`, color: TONE.primary }))}
+          />
+        </Panel>
+        <Panel title="Agents in service by risk tier">
+          <BarList
+            label="Agents"
+            data={(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const).map((tier) => ({ key: `tier-${tier}`, label: word(tier), value: s.agentsByTier[tier], href: `/agents?riskTier=${tier}`, color: tier === 'CRITICAL' || tier === 'HIGH' ? TONE.danger : TONE.primary }))}
+          />
+        </Panel>
+        <Panel title="Unrevoked credentials by storage and issuance">
+          <BarList
+            label="Credentials"
+            data={[
+              ...Object.entries(STORAGE_LABELS).map(([storage, label]) => ({
+                key: `storage-${storage}`,
+                label,
+                value: s.credentialsByStorage[storage as keyof typeof s.credentialsByStorage] ?? 0,
+                href: `/credentials?storage=${storage}&state=active`,
+                color: storage === 'VAULT_OR_BROKER' ? TONE.success : storage === 'CI_SECRET' ? TONE.primary : TONE.danger,
+              })),
+              { key: 'issuance-STATIC', label: 'Static', value: s.credentialsByIssuance.STATIC, href: '/credentials?issuance=STATIC&state=active', color: TONE.warning },
+              { key: 'issuance-DYNAMIC', label: 'Just-in-time', value: s.credentialsByIssuance.DYNAMIC, href: '/credentials?issuance=DYNAMIC&state=active', color: TONE.success },
+            ]}
+          />
+        </Panel>
       </div>
     </>
   );

@@ -1,7 +1,9 @@
 import 'server-only';
 import type { Actor } from '@/lib/authz';
-import { requirePermission } from '@/lib/authz';
+import { can, requirePermission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { countFindingsIn } from '@/lib/policy/findings';
+import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { countOverdueReviews } from '@/lib/reviews/queries';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 
@@ -16,7 +18,10 @@ export type PostureSummary = {
   orphaned: number;
   credentialsByStorage: Partial<Record<CredentialStorage, number>>;
   reviewsOverdue: number;
-  pendingExceptions: number;
+  credentialsByIssuance: { STATIC: number; DYNAMIC: number };
+  exceptions: { pending: number; active: number; expiring24h: number; expiring7d: number };
+  /** Open findings by severity, each rule answered in SQL. */
+  findingsBySeverity: Record<Severity, number>;
 };
 
 /** The dashboard's figures, each computed in SQL. */
@@ -24,7 +29,8 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
   const db = getDb();
   const now = new Date();
-  const [byStatus, byTier, [ownership], byStorage, reviewsOverdue, pendingExceptions] = await Promise.all([
+  const inForce = (hours?: number) => ({ status: 'APPROVED' as const, expiresAt: { gt: now, ...(hours ? { lte: new Date(now.getTime() + hours * 3_600_000) } : {}) } });
+  const [byStatus, byTier, [ownership], byStorage, reviewsOverdue, pendingExceptions, activeExceptions, expiring24h, expiring7d, byIssuance, findings] = await Promise.all([
     db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
     db.agent.groupBy({ by: ['riskTier'], where: { status: { not: 'RETIRED' } }, _count: { _all: true } }),
     db.$queryRaw<{ in_service: bigint; complete: bigint; orphaned: bigint }[]>`
@@ -42,8 +48,15 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
       ) agents`,
     db.credential.groupBy({ by: ['storage'], where: { revokedAt: null }, _count: { _all: true } }),
     countOverdueReviews(now),
-    db.exception.count({ where: { status: 'PENDING' } }),
+    db.exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
+    db.exception.count({ where: inForce() }),
+    db.exception.count({ where: inForce(24) }),
+    db.exception.count({ where: inForce(24 * 7) }),
+    db.credential.groupBy({ by: ['issuance'], where: { revokedAt: null }, _count: { _all: true } }),
+    can(actor, 'findings.read') ? countFindingsIn(db, now) : Promise.resolve(new Map<string, { findings: number }>()),
   ]);
+  const findingsBySeverity = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
+  for (const [ruleId, { findings: count }] of findings) findingsBySeverity[ruleById(ruleId)!.severity] += count;
   const tally = <K extends string>(keys: readonly K[], rows: { _count: { _all: number } }[], key: (row: never) => K) =>
     Object.fromEntries(keys.map((k) => [k, rows.filter((r) => key(r as never) === k).reduce((n, r) => n + r._count._all, 0)])) as Record<K, number>;
   return {
@@ -54,6 +67,8 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
     orphaned: Number(ownership?.orphaned ?? 0),
     credentialsByStorage: Object.fromEntries(byStorage.map((r) => [r.storage, r._count._all])),
     reviewsOverdue,
-    pendingExceptions,
+    credentialsByIssuance: { STATIC: byIssuance.find((r) => r.issuance === 'STATIC')?._count._all ?? 0, DYNAMIC: byIssuance.find((r) => r.issuance === 'DYNAMIC')?._count._all ?? 0 },
+    exceptions: { pending: pendingExceptions, active: activeExceptions, expiring24h, expiring7d },
+    findingsBySeverity,
   };
 }

@@ -22,12 +22,20 @@ const rowSelect = {
 
 export type ExceptionRow = Prisma.ExceptionGetPayload<{ select: typeof rowSelect }>;
 
-/** The PAM queue: pending oldest first, then those in force by expiry. Expired ones never show as active. */
-export async function listExceptionQueue(actor: Actor, now = new Date()): Promise<{ pending: ExceptionRow[]; active: ExceptionRow[] }> {
+/**
+ * The PAM queue: pending oldest first, then those in force by expiry (only
+ * those ending within `withinHours`, when given). Expired ones never show as active.
+ */
+export async function listExceptionQueue(actor: Actor, withinHours?: number, now = new Date()): Promise<{ pending: ExceptionRow[]; active: ExceptionRow[] }> {
   requirePermission(actor, 'agent.read');
   const [pending, active] = await Promise.all([
     getDb().exception.findMany({ where: { status: 'PENDING', expiresAt: { gt: now } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 200, select: rowSelect }),
-    getDb().exception.findMany({ where: { status: 'APPROVED', expiresAt: { gt: now } }, orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }], take: 200, select: rowSelect }),
+    getDb().exception.findMany({
+      where: { status: 'APPROVED', expiresAt: { gt: now, ...(withinHours ? { lte: new Date(now.getTime() + withinHours * 3_600_000) } : {}) } },
+      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+      take: 200,
+      select: rowSelect,
+    }),
   ]);
   return { pending, active };
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { getDb } from '@/lib/db';
 import { expireDueExceptions } from '@/lib/exceptions/commands';
+import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 
 // Work that runs on a schedule inside each server process. Every job is safe
@@ -11,6 +12,7 @@ const JOBS = [
   { name: 'scheduled reviews', everyMs: 10 * 60_000, run: () => openScheduledReviews() },
   // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
   { name: 'audit checkpoint', everyMs: 60 * 60_000, run: () => signCheckpoint() },
+  { name: 'findings trend', everyMs: 15 * 60_000, run: () => syncFindings() },
   { name: 'chain verification', everyMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
 ];
 

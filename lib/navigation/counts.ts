@@ -1,16 +1,31 @@
 import 'server-only';
-import type { Actor } from '@/lib/authz';
+import { can, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { countFindingsIn } from '@/lib/policy/findings';
 import { countOverdueReviews } from '@/lib/reviews/queries';
 
 export type NavCountKey = 'pendingExceptions' | 'overdueReviews' | 'openFindings';
 
-/** The navigation's attention counts. A count a later domain owns stays absent until it exists. */
-export async function getNavCounts(_actor: Actor): Promise<Partial<Record<NavCountKey, number>>> {
+// The findings count runs every rule: on every page it is shared for a minute per server process.
+const FINDINGS_TTL_MS = 60_000;
+const cache = globalThis as { __custodianOpenFindings?: { at: number; value: Promise<number> } };
+
+function openFindings(now: Date): Promise<number> {
+  const cached = cache.__custodianOpenFindings;
+  if (cached && now.getTime() - cached.at < FINDINGS_TTL_MS) return cached.value;
+  const value = countFindingsIn(getDb(), now).then((counts) => [...counts.values()].reduce((n, c) => n + c.findings, 0));
+  cache.__custodianOpenFindings = { at: now.getTime(), value };
+  value.catch(() => delete cache.__custodianOpenFindings);
+  return value;
+}
+
+/** The navigation's attention counts: each equals the count of the list it links to. */
+export async function getNavCounts(actor: Actor): Promise<Partial<Record<NavCountKey, number>>> {
   const now = new Date();
-  const [pendingExceptions, overdueReviews] = await Promise.all([
-    getDb().exception.count({ where: { status: 'PENDING' } }),
+  const [pendingExceptions, overdueReviews, findings] = await Promise.all([
+    getDb().exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
     countOverdueReviews(now),
+    can(actor, 'findings.read') ? openFindings(now) : Promise.resolve(undefined),
   ]);
-  return { pendingExceptions, overdueReviews };
+  return { pendingExceptions, overdueReviews, ...(findings !== undefined ? { openFindings: findings } : {}) };
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Db } from '@/lib/db';
+import { getDb, type Db, type Tx } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
@@ -41,7 +41,7 @@ export function selectRules(query: Pick<FindingsQuery, 'rule' | 'severity' | 'fr
   );
 }
 
-async function unionOf(db: Db, rules: Rule[], now: Date): Promise<Prisma.Sql | null> {
+export async function unionOf(db: Db | Tx, rules: Rule[], now: Date): Promise<Prisma.Sql | null> {
   if (rules.length === 0) return null;
   const settings = await getSettings(db);
   return Prisma.join(

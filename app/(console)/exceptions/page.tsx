@@ -34,18 +34,18 @@ export default async function ExceptionsPage({ searchParams }: Props) {
         {tabLink('queue', 'Queue')}
         {tabLink('history', 'History')}
       </nav>
-      {tab === 'queue' ? <Queue actor={actor} /> : <History actor={actor} params={params} />}
+      {tab === 'queue' ? <Queue actor={actor} within={params.within === '24' ? 24 : params.within === '168' ? 168 : undefined} /> : <History actor={actor} params={params} />}
     </>
   );
 }
 
-async function Queue({ actor }: { actor: Parameters<typeof listExceptionQueue>[0] }) {
-  const { pending, active } = await listExceptionQueue(actor);
+async function Queue({ actor, within }: { actor: Parameters<typeof listExceptionQueue>[0]; within?: number }) {
+  const { pending, active } = await listExceptionQueue(actor, within);
   return (
     <div className="flex flex-col gap-6">
       <section aria-labelledby="pending-heading">
         <h2 id="pending-heading" className="mb-2 font-semibold">
-          Pending decision ({pending.length}), oldest first
+          Pending decision (<span data-testid="pending-count">{pending.length}</span>), oldest first
         </h2>
         {pending.length === 0 ? (
           <EmptyState icon={ShieldAlert} title="Nothing waits for a decision">
@@ -57,7 +57,7 @@ async function Queue({ actor }: { actor: Parameters<typeof listExceptionQueue>[0
       </section>
       <section aria-labelledby="active-heading">
         <h2 id="active-heading" className="mb-2 font-semibold">
-          In force ({active.length}), soonest to expire first
+          {within ? `In force and ending within ${within === 24 ? '24 hours' : '7 days'}` : 'In force'} (<span data-testid="in-force-count">{active.length}</span>), soonest to expire first
         </h2>
         {active.length === 0 ? (
           <p className="text-muted-foreground">No exception is in force.</p>
