@@ -39,6 +39,9 @@ test('every dashboard number equals the count of the list it links to', async ({
   await expect(page).toHaveURL(/within=24/);
   await expect(page.getByTestId('in-force-count')).toHaveText(String(ending));
 
+  const week = await follow(page, 'expiring-7d');
+  await expect(page.getByTestId('in-force-count')).toHaveText(String(week));
+
   const active = await follow(page, 'status-ACTIVE');
   await expect(page).toHaveURL(/status=ACTIVE/);
   await expect(page.getByText(`${active.toLocaleString('en-US')} agents match these filters.`)).toBeVisible();

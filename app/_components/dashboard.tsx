@@ -49,14 +49,15 @@ export async function Dashboard({ actor }: { actor: Actor }) {
   return (
     <>
       <PageHeader title="Dashboard" description="What needs attention across every registered agent, right now." />
-      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
         <Figure id="in-service" label="Agents in service" value={s.inService} href="/agents" hint="Proposed, active or suspended" />
         <Figure id="ownership" label="Complete ownership" value={`${percent}%`} href="/ownership" hint={`${s.completeOwnership} of ${s.inService} have an active owner and all three planes`} />
         <Figure id="orphaned" label="Orphaned agents" value={s.orphaned} href="/agents?orphaned=1" hint="Owner or a control owner missing or inactive" />
         <Figure id="reviews-overdue" label="Reviews overdue" value={s.reviewsOverdue} href="/reviews?view=overdue" />
         <Figure id="exceptions-pending" label="Exceptions pending" value={s.exceptions.pending} href="/exceptions" hint="Waiting for a PAM approver" />
         <Figure id="exceptions-active" label="Exceptions in force" value={s.exceptions.active} href="/exceptions" />
-        <Figure id="expiring-24h" label="Ending in 24 hours" value={s.exceptions.expiring24h} href="/exceptions?within=24" hint={`${s.exceptions.expiring7d} within 7 days`} />
+        <Figure id="expiring-24h" label="Exceptions ending in 24 hours" value={s.exceptions.expiring24h} href="/exceptions?within=24" />
+        <Figure id="expiring-7d" label="Exceptions ending in 7 days" value={s.exceptions.expiring7d} href="/exceptions?within=168" />
         {findingsVisible ? <Figure id="open-findings" label="Open findings" value={openFindings} href="/findings" hint="Every policy rule, checked now" /> : null}
       </div>
       {trend ? (
