@@ -1,0 +1,80 @@
+// `npm run db:seed:scale -- --agents 100000 --events 10000000`: a synthetic
+// organisation for benchmarks, bulk-loaded with COPY into the PostgreSQL
+// server at DATABASE_URL (migrate it first). Idempotent: a second run to a
+// bigger size adds only the difference. Events are chained and hashed exactly
+// as the application does, so `npm run audit:verify` holds afterwards.
+import { statfsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SingleBar } from 'cli-progress';
+import { Client } from 'pg';
+import { appendScaleEvents } from './scale/events';
+import { createAgents, ensurePeople, loadAgents } from './scale/registry';
+
+const BYTES_PER_EVENT = 1_100; // row + six indexes, measured on PostgreSQL 15
+const BYTES_PER_AGENT = 12_000;
+const AGENT_BATCH = 10_000;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { agents: { type: 'string', default: '100000' }, events: { type: 'string', default: '10000000' } } });
+  const targetAgents = Number(values.agents);
+  const targetEvents = Number(values.events);
+  const url = process.env.DATABASE_URL;
+  if (!url?.startsWith('postgres')) {
+    console.error('Set DATABASE_URL to a PostgreSQL server: the scale dataset is too big for the embedded database.');
+    return 1;
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const existingAgents = Number((await client.query(`SELECT count(*) AS n FROM "Agent" WHERE "slug" LIKE 'scale-agent-%'`)).rows[0].n);
+    const existingEvents = Number((await client.query(`SELECT "seq" FROM "AuditChainHead" WHERE "id" = 1`)).rows[0].seq);
+    const addAgents = Math.max(0, targetAgents - existingAgents);
+    const addEvents = Math.max(0, targetEvents - existingEvents);
+    const needed = addEvents * BYTES_PER_EVENT + addAgents * BYTES_PER_AGENT;
+    const disk = statfsSync('/');
+    const free = disk.bavail * disk.bsize;
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    console.log(`Scale dataset: ${existingAgents.toLocaleString('en')} → ${targetAgents.toLocaleString('en')} agents, ${existingEvents.toLocaleString('en')} → ${targetEvents.toLocaleString('en')} events. Needs about ${gib(needed)}; ${gib(free)} free.`);
+    if (needed > free * 0.9) {
+      console.error(`Not enough free disk: about ${gib(needed)} is needed and only ${gib(free)} is free. Free some space or ask for fewer events.`);
+      return 1;
+    }
+    const started = performance.now();
+    const people = await ensurePeople(client);
+    if (addAgents > 0) {
+      const bar = new SingleBar({ format: 'agents  [{bar}] {value}/{total} {percentage}% | {duration}s' });
+      bar.start(addAgents, 0);
+      for (let from = existingAgents + 1; from <= targetAgents; from += AGENT_BATCH) {
+        const to = Math.min(targetAgents, from + AGENT_BATCH - 1);
+        await client.query('BEGIN');
+        await createAgents(client, people, from, to, new Date());
+        await client.query('COMMIT');
+        bar.update(to - existingAgents);
+      }
+      bar.stop();
+    }
+    if (addEvents > 0) {
+      const agents = await loadAgents(client);
+      const bar = new SingleBar({ format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s' });
+      bar.start(addEvents, 0);
+      await appendScaleEvents(client, agents, addEvents, (done) => bar.update(done));
+      bar.stop();
+    }
+    await client.query('ANALYZE');
+    console.log(`Done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${addAgents.toLocaleString('en')} agents and ${addEvents.toLocaleString('en')} events added.`);
+    return 0;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
