@@ -8,13 +8,9 @@ import { getDb } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 import { createToken } from '@/lib/tokens/commands';
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, events: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } },
-  });
-  const total = Number(values.events);
-  const batchSize = Math.min(1000, Number(values.batch));
-  const concurrency = Number(values.concurrency);
+/** Posts `total` events through the API of the server at `url`; returns events per second. */
+export async function ingestThroughput(url: string, total: number, batchSize = 1000, concurrency = 4): Promise<number> {
+  const values = { url };
   const db = getDb();
   const admin = await db.user.findFirst({ where: { active: true, roles: { has: 'ADMIN' } }, select: { id: true, name: true, email: true, roles: true } });
   if (!admin) throw new Error('No active ADMIN in this database: seed it first (npm run db:seed).');
@@ -58,8 +54,17 @@ async function main(): Promise<number> {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\rIngested ${done.toLocaleString('en')} events in ${batches} batches of ${batchSize} (${concurrency} concurrent) in ${seconds.toFixed(1)} s: ${Math.round(done / seconds).toLocaleString('en')} events/s with the chain on.`);
+  const rate = Math.round(done / seconds);
+  console.log(`\rIngested ${done.toLocaleString('en')} events in ${batches} batches of ${batchSize} (${concurrency} concurrent) in ${seconds.toFixed(1)} s: ${rate.toLocaleString('en')} events/s with the chain on.`);
+  return rate;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, events: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } },
+  });
+  await ingestThroughput(values.url, Number(values.events), Math.min(1000, Number(values.batch)), Number(values.concurrency));
   return 0;
 }
 
-runScript(main);
+if (import.meta.filename === process.argv[1]) runScript(main);

@@ -1,0 +1,121 @@
+// `npm run bench [-- --url http://127.0.0.1:3000]`: against the database at
+// DATABASE_URL (a scale dataset: `npm run db:seed:scale`), times each hot
+// path's domain query beside a hand-written SQL floor, the chain verification
+// and the export; with --url (a production server on the same database,
+// started with the same NEXTAUTH_SECRET), also HTTP latencies at a fixed rate
+// and ingest throughput. Prints one table and writes bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { encode } from 'next-auth/jwt';
+import { Client } from 'pg';
+import { parseTimelineQuery, verifyAuditChain } from '@/lib/audit';
+import { exportTimeline } from '@/lib/audit/export';
+import type { Actor } from '@/lib/authz';
+import { getDb } from '@/lib/db';
+import { runScript } from '@/lib/db/run-script';
+import { createToken } from '@/lib/tokens/commands';
+import { ingestThroughput } from './ingest';
+import { queryCases } from './queries';
+
+const RUNS = 15;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  await fn();
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { url: { type: 'string' }, 'ingest-events': { type: 'string', default: '100000' }, 'export-limit': { type: 'string' } } });
+  const pg = new Client({ connectionString: process.env.DATABASE_URL });
+  await pg.connect();
+  const db = getDb();
+  const admin = await db.user.findFirst({ where: { active: true, roles: { has: 'ADMIN' } }, orderBy: { id: 'asc' }, select: { id: true, name: true, email: true, roles: true } });
+  if (!admin) throw new Error('No active ADMIN: seed the database first.');
+  const actor: Actor = admin;
+  const agent = await db.agent.findFirstOrThrow({ where: { status: 'ACTIVE', ownerId: { not: null } }, orderBy: { slug: 'asc' }, select: { id: true, slug: true, ownerId: true } });
+  const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+  const [agents, events] = [await db.agent.count(), Number(head.seq)];
+  console.log(`Dataset: ${agents.toLocaleString('en')} agents, ${events.toLocaleString('en')} events.`);
+
+  const rows: { path: string; p50: number; p99: number; floorP50: number | null; ratio: number | null }[] = [];
+  for (const c of queryCases(actor, pg, { slug: agent.slug, agentId: agent.id, ownerId: agent.ownerId!, headSeq: head.seq })) {
+    const domain = await time(c.domain);
+    const floor = c.floor ? await time(c.floor) : null;
+    rows.push({ path: c.name, p50: domain.p50, p99: domain.p99, floorP50: floor?.p50 ?? null, ratio: floor ? domain.p50 / Math.max(0.01, floor.p50) : null });
+    process.stdout.write('.');
+  }
+  console.log();
+
+  const throughput: Record<string, number> = {};
+  let started = performance.now();
+  const verification = await verifyAuditChain(db);
+  throughput['chain verification (events/s)'] = Math.round((verification.ok ? verification.eventCount : 0) / ((performance.now() - started) / 1000));
+
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  let exported = 0;
+  started = performance.now();
+  const stream = await exportTimeline(actor, parseTimelineQuery(values['export-limit'] ? { agent: agent.slug } : {}), 'ndjson');
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const byte of value) if (byte === 10) exported += 1;
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }
+  throughput['NDJSON export (events/s)'] = Math.round(exported / ((performance.now() - started) / 1000));
+  throughput['export RSS growth (MB)'] = Math.round((rssPeak - rssBefore) / 2 ** 20);
+
+  const http: { path: string; p50: number; p90: number; p99: number; errors: number; non2xx: number }[] = [];
+  if (values.url) {
+    const secret = process.env.NEXTAUTH_SECRET;
+    if (!secret) throw new Error('Set NEXTAUTH_SECRET to the server’s, so the benchmark can sign in.');
+    const secure = values.url.startsWith('https');
+    const cookie = `${secure ? '__Secure-' : ''}next-auth.session-token=${await encode({ token: { sub: admin.id, name: admin.name, email: admin.email }, secret })}`;
+    const { token } = await createToken(actor, { name: `bench-${Date.now()}`, scopes: ['registry:read'], expiresInDays: 1 });
+    const targets: [string, Record<string, string>][] = [
+      ['/agents', { cookie }],
+      ['/agents?page=1000', { cookie }],
+      [`/agents/${agent.slug}`, { cookie }],
+      ['/timeline', { cookie }],
+      ['/exceptions', { cookie }],
+      ['/reviews', { cookie }],
+      ['/', { cookie }],
+      ['/findings', { cookie }],
+      ['/api/v1/agents', { authorization: `Bearer ${token}` }],
+    ];
+    for (const [path, headers] of targets) {
+      const result = await autocannon({ url: `${values.url}${path}`, headers, overallRate: path.startsWith('/api') ? 20 : 20, duration: 10, connections: 4 });
+      http.push({ path, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx });
+      process.stdout.write('.');
+    }
+    console.log();
+    throughput['ingest API (events/s)'] = await ingestThroughput(values.url, Number(values['ingest-events']));
+  }
+
+  const ms = (n: number | null) => (n === null ? '—' : n < 10 ? n.toFixed(1) : Math.round(n).toString());
+  console.log(`\n${'query'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'floor p50'.padStart(10)} ${'ratio'.padStart(6)}`);
+  for (const r of rows) console.log(`${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`);
+  if (http.length) {
+    console.log(`\n${'HTTP at 20 req/s'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`);
+    for (const h of http) console.log(`${h.path.padEnd(32)} ${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}`);
+  }
+  console.log('');
+  for (const [k, v] of Object.entries(throughput)) console.log(`${k.padEnd(32)} ${v.toLocaleString('en')}`);
+  writeFileSync('bench/results.json', JSON.stringify({ at: new Date().toISOString(), dataset: { agents, events }, queries: rows, http, throughput }, null, 2));
+  console.log('\nWrote bench/results.json.');
+  await pg.end();
+  return 0;
+}
+
+runScript(main);
