@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
+import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { cn } from '@/components/ui/cn';
 import { RelativeTime } from '@/components/ui/relative-time';
@@ -78,32 +79,9 @@ async function History({ actor, params }: { actor: Parameters<typeof listExcepti
     <>
       <form action="/exceptions" className="mb-3 flex flex-wrap items-end gap-3">
         <input type="hidden" name="tab" value="history" />
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Type
-          <select name="type" defaultValue={type ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
-            <option value="">Any</option>
-            {EXCEPTION_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t.replace('_', ' ').toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Outcome
-          <select name="status" defaultValue={status ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
-            <option value="">Any</option>
-            {HISTORY_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Agent slug
-          <input name="agent" defaultValue={params.agent ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground" />
-        </label>
+        <FilterSelect label="Type" name="type" defaultValue={type ?? ''} options={EXCEPTION_TYPES.map((t) => ({ value: t, label: t.replace('_', ' ').toLowerCase() }))} />
+        <FilterSelect label="Outcome" name="status" defaultValue={status ?? ''} options={HISTORY_STATUSES.map((v) => ({ value: v, label: v.toLowerCase() }))} />
+        <FilterInput label="Agent slug" name="agent" defaultValue={params.agent ?? ''} />
         <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
           Apply
         </button>

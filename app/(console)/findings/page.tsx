@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
 import { FindingsTable } from '@/components/findings/findings-table';
+import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { cn } from '@/components/ui/cn';
 import { getPageAccess } from '@/lib/auth';
@@ -15,7 +16,11 @@ import { RULES, SEVERITIES } from '@/lib/policy/rules';
 export const metadata: Metadata = { title: 'Findings' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-const fieldClass = 'h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground';
+const PLANE_OPTIONS = [
+  { value: 'IAM', label: 'IAM' },
+  { value: 'PAM', label: 'PAM' },
+  { value: 'PLATFORM', label: 'Platform security' },
+];
 const KEYS = ['rule', 'severity', 'framework', 'plane', 'owner', 'agent'] as const;
 
 function href(query: FindingsQuery, change: Partial<FindingsQuery>) {
@@ -61,65 +66,12 @@ export default async function FindingsPage({ searchParams }: Props) {
       </nav>
       <form action="/findings" className="flex flex-wrap items-end gap-3" aria-label="Filter findings">
         {mine ? <input type="hidden" name="owner" value="me" /> : null}
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Rule
-          <select name="rule" defaultValue={query.rule ?? ''} className={fieldClass}>
-            <option value="">Any</option>
-            {RULES.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.title}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Severity
-          <select name="severity" defaultValue={query.severity ?? ''} className={fieldClass}>
-            <option value="">Any</option>
-            {SEVERITIES.map((s) => (
-              <option key={s} value={s}>
-                {s.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Framework
-          <select name="framework" defaultValue={query.framework ?? ''} className={fieldClass}>
-            <option value="">Any</option>
-            {FRAMEWORKS.map((f) => (
-              <option key={f.id} value={f.id}>
-                {f.short}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Plane
-          <select name="plane" defaultValue={query.plane ?? ''} className={fieldClass}>
-            <option value="">Any</option>
-            <option value="IAM">IAM</option>
-            <option value="PAM">PAM</option>
-            <option value="PLATFORM">Platform security</option>
-          </select>
-        </label>
-        {!mine ? (
-          <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-            Owner
-            <select name="owner" defaultValue={query.owner ?? ''} className={fieldClass}>
-              <option value="">Anyone</option>
-              {people.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Agent (slug)
-          <input name="agent" defaultValue={query.agent ?? ''} className={fieldClass} />
-        </label>
+        <FilterSelect label="Rule" name="rule" defaultValue={query.rule ?? ''} options={RULES.map((r) => ({ value: r.id, label: r.title }))} />
+        <FilterSelect label="Severity" name="severity" defaultValue={query.severity ?? ''} options={SEVERITIES.map((v) => ({ value: v, label: v.toLowerCase() }))} />
+        <FilterSelect label="Framework" name="framework" defaultValue={query.framework ?? ''} options={FRAMEWORKS.map((f) => ({ value: f.id, label: f.short }))} />
+        <FilterSelect label="Plane" name="plane" defaultValue={query.plane ?? ''} options={PLANE_OPTIONS} />
+        {!mine ? <FilterSelect label="Owner" name="owner" anyLabel="Anyone" defaultValue={query.owner ?? ''} options={people.map((p) => ({ value: p.id, label: p.name ?? p.id }))} /> : null}
+        <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} />
         <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
           Apply
         </button>

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
+import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { EventList } from '@/components/timeline/event-list';
 import { IntegrityBadge } from '@/components/timeline/integrity-badge';
@@ -19,7 +20,6 @@ export const metadata: Metadata = { title: 'Timeline' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const FILTER_KEYS = ['agent', 'credential', 'actor', 'group', 'from', 'to'] as const;
-const fieldClass = 'h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground';
 
 function filterParams(query: TimelineQuery, extra: Record<string, string> = {}) {
   const params = new URLSearchParams();
@@ -49,40 +49,11 @@ export default async function TimelinePage({ searchParams }: Props) {
         {can(actor, 'audit.verify') ? <IntegrityControls /> : null}
       </div>
       <form action="/timeline" className="flex flex-wrap items-end gap-3" aria-label="Filter the timeline">
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Agent (slug)
-          <input name="agent" defaultValue={query.agent ?? ''} className={fieldClass} placeholder="e.g. deploy-bot" />
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Action
-          <select name="group" defaultValue={query.group ?? ''} className={fieldClass}>
-            <option value="">Any</option>
-            {ACTION_GROUP_NAMES.map((g) => (
-              <option key={g} value={g}>
-                {GROUP_LABELS[g]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          By
-          <select name="actor" defaultValue={query.actor ?? ''} className={fieldClass}>
-            <option value="">Anyone</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          From
-          <input type="date" name="from" defaultValue={query.from ?? ''} className={fieldClass} />
-        </label>
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          To
-          <input type="date" name="to" defaultValue={query.to ?? ''} className={fieldClass} />
-        </label>
+        <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} placeholder="e.g. deploy-bot" />
+        <FilterSelect label="Action" name="group" defaultValue={query.group ?? ''} options={ACTION_GROUP_NAMES.map((g) => ({ value: g, label: GROUP_LABELS[g] }))} />
+        <FilterSelect label="By" name="actor" anyLabel="Anyone" defaultValue={query.actor ?? ''} options={people.map((p) => ({ value: p.id, label: p.name ?? p.id }))} />
+        <FilterInput label="From" type="date" name="from" defaultValue={query.from ?? ''} />
+        <FilterInput label="To" type="date" name="to" defaultValue={query.to ?? ''} />
         {query.credential ? <input type="hidden" name="credential" value={query.credential} /> : null}
         <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
           Apply

@@ -6,24 +6,13 @@ import { useUrlState } from '@/components/data-table/use-url-state';
 import { Button, buttonVariants } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { AGENT_KINDS, AGENT_STATUSES, ENVIRONMENTS, RISK_TIERS } from '@/lib/agents/schema';
+import { FilterSelect, type FilterOption } from '@/components/forms/filter-fields';
 
 const FILTERS = ['q', 'status', 'riskTier', 'environment', 'kind', 'owner', 'planeUnassigned', 'orphaned', 'reviewOverdue'];
 const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace('_', ' ');
 
-function Select({ name, label: text, options, value, onChange }: { name: string; label: string; options: { value: string; label: string }[]; value: string; onChange: (v: string) => void }) {
-  return (
-    <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-      {text}
-      <select name={name} value={value} onChange={(e) => onChange(e.target.value)} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
-        <option value="">Any</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+function Select({ name, label: text, options, value, onChange }: { name: string; label: string; options: FilterOption[]; value: string; onChange: (v: string) => void }) {
+  return <FilterSelect label={text} name={name} options={options} value={value} onChange={(e) => onChange(e.target.value)} />;
 }
 
 /** Search and filters; every change is written to the URL. */
