@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     const started = performance.now();
     const people = await ensurePeople(client);
     if (addAgents > 0) {
-      const bar = new SingleBar({ format: 'agents  [{bar}] {value}/{total} {percentage}% | {duration}s' });
+      const bar = new SingleBar({ format: 'agents  [{bar}] {value}/{total} {percentage}% | {duration}s', noTTYOutput: true, notTTYSchedule: 5000 });
       bar.start(addAgents, 0);
       for (let from = existingAgents + 1; from <= targetAgents; from += AGENT_BATCH) {
         const to = Math.min(targetAgents, from + AGENT_BATCH - 1);
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     }
     if (addEvents > 0) {
       const agents = await loadAgents(client);
-      const bar = new SingleBar({ format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s' });
+      const bar = new SingleBar({ format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s', noTTYOutput: true, notTTYSchedule: 5000 });
       bar.start(addEvents, 0);
       await appendScaleEvents(client, agents, addEvents, (done) => bar.update(done));
       bar.stop();
