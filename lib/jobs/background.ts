@@ -7,25 +7,28 @@ import { openScheduledReviews } from '@/lib/reviews/scheduler';
 
 // Work that runs on a schedule inside each server process. Every job is safe
 // to run from several instances at once, so nothing coordinates them.
+// `firstAfterMs`: how long after start the first run waits. Heavy jobs wait a
+// full interval, so restarting servers does not rerun them.
 const JOBS = [
-  { name: 'exception expiry', everyMs: 30_000, run: () => expireDueExceptions() },
-  { name: 'scheduled reviews', everyMs: 10 * 60_000, run: () => openScheduledReviews() },
+  { name: 'exception expiry', everyMs: 30_000, firstAfterMs: 0, run: () => expireDueExceptions() },
+  { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },
   // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
-  { name: 'audit checkpoint', everyMs: 60 * 60_000, run: () => signCheckpoint() },
-  { name: 'findings trend', everyMs: 15 * 60_000, run: () => syncFindings() },
-  { name: 'chain verification', everyMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
+  { name: 'audit checkpoint', everyMs: 60 * 60_000, firstAfterMs: 0, run: () => signCheckpoint() },
+  { name: 'findings trend', everyMs: 15 * 60_000, firstAfterMs: 15 * 60_000, run: () => syncFindings() },
+  { name: 'chain verification', everyMs: 24 * 60 * 60_000, firstAfterMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
 ];
 
 const holder = globalThis as { __custodianJobs?: NodeJS.Timeout[] };
 
-/** Starts every job once per process: now, then on its interval. */
+/** Starts every job once per process: first after `firstAfterMs`, then on its interval. */
 export function startBackgroundJobs(): void {
   if (holder.__custodianJobs) return;
-  holder.__custodianJobs = JOBS.map(({ name, everyMs, run }) => {
+  holder.__custodianJobs = JOBS.map(({ name, everyMs, firstAfterMs, run }) => {
     const tick = () => run().catch((error: unknown) => console.error(`${name} job failed; retrying next run`, error));
     const timer = setInterval(tick, everyMs);
     timer.unref();
-    void tick();
+    if (firstAfterMs === 0) void tick();
+    else setTimeout(tick, firstAfterMs).unref();
     return timer;
   });
 }
