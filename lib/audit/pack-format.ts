@@ -3,26 +3,13 @@
 // imports nothing server-only.
 import { createHash, type KeyObject } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { hashEvent } from './canonical';
+import { hashEvent, type HashedEvent } from './canonical';
 import { checkpointSignatureHolds } from './signing';
 
 export const PACK_FORMAT = 'custodian-evidence-pack/1';
 
-/** An event as stored: every column its hash covers, plus the hashes. */
-export type PackedEvent = {
-  seq: string;
-  occurredAt: string;
-  recordedAt: string;
-  actorType: string;
-  actorId: string | null;
-  agentId: string | null;
-  credentialId: string | null;
-  action: string;
-  details: unknown;
-  owners: unknown;
-  prevHash: string;
-  hash: string;
-};
+/** An event as stored, in JSON: every column its hash covers (dates as ISO strings), plus the hashes. */
+export type PackedEvent = Omit<HashedEvent, 'seq' | 'occurredAt' | 'recordedAt'> & { seq: string; occurredAt: string; recordedAt: string; prevHash: string; hash: string };
 
 export type PackManifest = {
   format: typeof PACK_FORMAT;
