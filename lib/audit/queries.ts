@@ -86,8 +86,6 @@ export type TimelineEvent = Omit<StoredEvent, 'seq'> & {
   agent: { slug: string; name: string } | null;
   credential: { id: string; name: string } | null;
 };
-/** Older name kept for the pages that list a few events. */
-export type TimelineRow = TimelineEvent;
 
 /** Events as sentences: the names they mention are looked up once per page. */
 export async function describeEvents(db: Db, events: StoredEvent[]): Promise<TimelineEvent[]> {

@@ -53,10 +53,10 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
     db.exception.count({ where: inForce(24) }),
     db.exception.count({ where: inForce(24 * 7) }),
     db.credential.groupBy({ by: ['issuance'], where: { revokedAt: null }, _count: { _all: true } }),
-    can(actor, 'findings.read') ? countFindingsIn(db, now) : Promise.resolve(new Map<string, { findings: number }>()),
+    can(actor, 'findings.read') ? countFindingsIn(db, now) : Promise.resolve(new Map<string, number>()),
   ]);
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
-  for (const [ruleId, { findings: count }] of findings) findingsBySeverity[ruleById(ruleId)!.severity] += count;
+  for (const [ruleId, count] of findings) findingsBySeverity[ruleById(ruleId)!.severity] += count;
   const tally = <K extends string>(keys: readonly K[], rows: { _count: { _all: number } }[], key: (row: never) => K) =>
     Object.fromEntries(keys.map((k) => [k, rows.filter((r) => key(r as never) === k).reduce((n, r) => n + r._count._all, 0)])) as Record<K, number>;
   return {

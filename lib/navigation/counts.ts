@@ -13,7 +13,7 @@ const cache = globalThis as { __custodianOpenFindings?: { at: number; value: Pro
 function openFindings(now: Date): Promise<number> {
   const cached = cache.__custodianOpenFindings;
   if (cached && now.getTime() - cached.at < FINDINGS_TTL_MS) return cached.value;
-  const value = countFindingsIn(getDb(), now).then((counts) => [...counts.values()].reduce((n, c) => n + c.findings, 0));
+  const value = countFindingsIn(getDb(), now).then((counts) => [...counts.values()].reduce((n, c) => n + c, 0));
   cache.__custodianOpenFindings = { at: now.getTime(), value };
   value.catch(() => delete cache.__custodianOpenFindings);
   return value;

@@ -4,7 +4,7 @@ import { getDb, type Db } from '@/lib/db';
 import { localDay } from '@/lib/reviews/cadence';
 import { getSettings } from '@/lib/settings';
 import { unionOf } from './findings';
-import { RULES, SEVERITIES, ruleById, type Severity } from './rules';
+import { RULES, ruleById, type Severity } from './rules';
 
 type Counted = { ruleId: string; n: bigint };
 
@@ -81,4 +81,3 @@ export async function findingTrend(actor: Actor, days = 90, now = new Date()): P
   return list;
 }
 
-export { SEVERITIES };
