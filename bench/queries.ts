@@ -1,7 +1,9 @@
 // The hot paths' domain queries, each beside a hand-written SQL floor for the
 // same result, timed in the same run.
 import type { Client } from 'pg';
-import { getAgentBySlug, listAgents } from '@/lib/agents/queries';
+import { agentCursor, COUNT_CAP, listAgents } from '@/lib/agents/list';
+import { getAgentBySlug } from '@/lib/agents/queries';
+import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { listAgentEvents, listTimeline, parseTimelineQuery } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
@@ -12,35 +14,63 @@ import { listReviews } from '@/lib/reviews/queries';
 
 export type QueryCase = { name: string; domain: () => Promise<unknown>; floor: (() => Promise<unknown>) | null };
 
-const AGENT_COLUMNS = `a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments", a."workloadIdentity", a."nextReviewDue", a."createdAt"`;
+const AGENT_COLUMNS = `a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments", a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt"`;
 
-export function queryCases(actor: Actor, pg: Client, sample: { slug: string; agentId: string; ownerId: string; headSeq: bigint }): QueryCase[] {
+/** Deep-page cursors need a row far down the list: found once, outside the timing. */
+export type Sample = { slug: string; agentId: string; ownerId: string; headSeq: bigint; row50k: { name: string; id: string } };
+
+export async function sampleRow50k(pg: Client): Promise<Sample['row50k']> {
+  const { rows } = await pg.query<{ name: string; id: string }>(`SELECT "name", "id" FROM "Agent" ORDER BY "name", "id" OFFSET 49949 LIMIT 1`);
+  return rows[0]!;
+}
+
+export function queryCases(actor: Actor, pg: Client, sample: Sample): QueryCase[] {
   const agents = (params: Record<string, string>) => () => listAgents(actor, parseAgentListQuery(params));
-  const floorAgents = (where: string, order: string, offset = 0, args: unknown[] = []) => () =>
+  // The same page by hand: the rows, with owner, and the capped count.
+  const floorAgents = (where: string, order: string, args: unknown[] = [], seek = '') => () =>
     Promise.all([
-      pg.query(`SELECT ${AGENT_COLUMNS}, o."name" AS owner FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" ${where} ORDER BY ${order} LIMIT 50 OFFSET ${offset}`, args),
-      pg.query(`SELECT count(*) FROM "Agent" a ${where}`, args),
+      pg.query(`SELECT ${AGENT_COLUMNS}, o."name" AS owner FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE ${where} ${seek} ORDER BY ${order} LIMIT 51`, args),
+      pg.query(`SELECT count(*) FROM (SELECT 1 FROM "Agent" a WHERE ${where} LIMIT ${COUNT_CAP + 1}) t`, args.slice(0, where.includes('$1') ? 1 : 0)),
     ]);
+  const deepAgents = agentCursor('name', [sample.row50k.name], sample.row50k.id);
   const timeline = (params: Record<string, string>) => () => listTimeline(actor, parseTimelineQuery(params));
   const deep = (sample.headSeq - 20_000n * 50n).toString();
   const floorTimeline = (where: string, args: unknown[]) => () => pg.query(`SELECT * FROM "AuditEvent" ${where} ORDER BY "seq" DESC LIMIT 51`, args);
   return [
-    { name: 'agents: first page', domain: agents({}), floor: floorAgents('', 'a."name", a."id"') },
-    { name: 'agents: page 1,000', domain: agents({ page: '1000' }), floor: floorAgents('', 'a."name", a."id"', 49_950) },
-    { name: 'agents: status filter', domain: agents({ status: 'SUSPENDED' }), floor: floorAgents(`WHERE a."status" = 'SUSPENDED'`, 'a."name", a."id"') },
-    { name: 'agents: risk tier filter', domain: agents({ riskTier: 'CRITICAL' }), floor: floorAgents(`WHERE a."riskTier" = 'CRITICAL'`, 'a."name", a."id"') },
-    { name: 'agents: environment filter', domain: agents({ environment: 'DEV' }), floor: floorAgents(`WHERE a."environments" @> ARRAY['DEV']::"Environment"[]`, 'a."name", a."id"') },
-    { name: 'agents: kind filter', domain: agents({ kind: 'OPS_AGENT' }), floor: floorAgents(`WHERE a."kind" = 'OPS_AGENT'`, 'a."name", a."id"') },
-    { name: 'agents: owner filter', domain: agents({ owner: sample.ownerId }), floor: floorAgents(`WHERE a."ownerId" = $1`, 'a."name", a."id"', 0, [sample.ownerId]) },
-    { name: 'agents: orphaned', domain: agents({ orphaned: '1' }), floor: null },
-    { name: 'agents: plane unassigned', domain: agents({ planeUnassigned: '1' }), floor: null },
-    { name: 'agents: review overdue', domain: agents({ reviewOverdue: '1' }), floor: null },
-    { name: 'agents: sort by slug', domain: agents({ sort: 'slug' }), floor: floorAgents('', 'a."slug", a."id"') },
-    { name: 'agents: sort by status', domain: agents({ sort: 'status' }), floor: floorAgents('', 'a."status", a."id"') },
-    { name: 'agents: sort by risk tier', domain: agents({ sort: 'riskTier' }), floor: floorAgents('', 'a."riskTier", a."id"') },
-    { name: 'agents: sort by next review', domain: agents({ sort: 'nextReviewDue' }), floor: floorAgents('', 'a."nextReviewDue" NULLS LAST, a."id"') },
-    { name: 'agents: sort by registered', domain: agents({ sort: 'createdAt' }), floor: floorAgents('', 'a."createdAt", a."id"') },
-    { name: 'agents: search', domain: agents({ q: 'agent-00042' }), floor: floorAgents(`WHERE a."name" ILIKE $1 OR a."slug" ILIKE $1 OR a."workloadIdentity" ILIKE $1`, 'a."name", a."id"', 0, ['%agent-00042%']) },
+    { name: 'agents: first page', domain: agents({}), floor: floorAgents('true', 'a."name", a."id"') },
+    {
+      name: 'agents: page 1,000',
+      domain: agents({ after: deepAgents }),
+      floor: floorAgents('true', 'a."name", a."id"', [sample.row50k.name, sample.row50k.id], 'AND (a."name", a."id") > ($1, $2)'),
+    },
+    { name: 'agents: status filter', domain: agents({ status: 'SUSPENDED' }), floor: floorAgents(`a."status" = 'SUSPENDED'`, 'a."status", a."name", a."id"') },
+    { name: 'agents: risk tier filter', domain: agents({ riskTier: 'CRITICAL' }), floor: floorAgents(`a."riskTier" = 'CRITICAL'`, 'a."riskTier", a."name", a."id"') },
+    { name: 'agents: environment filter', domain: agents({ environment: 'DEV' }), floor: floorAgents(`a."environments" @> ARRAY['DEV']::"Environment"[]`, 'a."name", a."id"') },
+    { name: 'agents: kind filter', domain: agents({ kind: 'OPS_AGENT' }), floor: floorAgents(`a."kind" = 'OPS_AGENT'`, 'a."kind", a."name", a."id"') },
+    { name: 'agents: owner filter', domain: agents({ owner: sample.ownerId }), floor: floorAgents(`a."ownerId" = $1`, 'a."ownerId", a."name", a."id"', [sample.ownerId]) },
+    {
+      name: 'agents: orphaned',
+      domain: agents({ orphaned: '1' }),
+      floor: floorAgents(`a."status" <> 'RETIRED' AND (a."ownerId" IS NULL OR a."ownerId" IN (SELECT "id" FROM "User" WHERE NOT "active") OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE NOT u."active"))`, 'a."name", a."id"'),
+    },
+    { name: 'agents: plane unassigned', domain: agents({ planeUnassigned: '1' }), floor: floorAgents(`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`, 'a."name", a."id"') },
+    {
+      name: 'agents: review overdue',
+      domain: agents({ reviewOverdue: '1' }),
+      floor: floorAgents(`a."id" IN (SELECT "agentId" FROM "Review" WHERE "completedAt" IS NULL AND "dueAt" < now())`, 'a."name", a."id"'),
+    },
+    { name: 'agents: sort by slug', domain: agents({ sort: 'slug' }), floor: floorAgents('true', 'a."slug", a."id"') },
+    { name: 'agents: sort by status', domain: agents({ sort: 'status' }), floor: floorAgents('true', 'a."status", a."name", a."id"') },
+    { name: 'agents: sort by risk tier', domain: agents({ sort: 'riskTier' }), floor: floorAgents('true', 'a."riskTier", a."name", a."id"') },
+    { name: 'agents: sort by next review', domain: agents({ sort: 'nextReviewDue' }), floor: floorAgents('true', 'a."nextReviewDue", a."id"') },
+    { name: 'agents: sort by registered', domain: agents({ sort: 'createdAt', dir: 'desc' }), floor: floorAgents('true', 'a."createdAt" DESC, a."id" DESC') },
+    {
+      name: 'agents: search',
+      domain: agents({ q: 'agent-00042' }),
+      floor: floorAgents(`(a."search" LIKE $1 OR a."ownerId" = ANY (ARRAY(SELECT "id" FROM "User" WHERE "name" ILIKE $1)))`, 'a."name", a."id"', ['%agent-00042%']),
+    },
+    { name: 'ownership matrix', domain: () => listOwnershipMatrix(actor, {}), floor: floorAgents(`a."status" <> 'RETIRED'`, 'a."name", a."id"') },
+    { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true }), floor: null },
     {
       name: 'agent page',
       domain: () => Promise.all([getAgentBySlug(actor, sample.slug), listAgentEvents(actor, sample.agentId, 30)]),

@@ -17,7 +17,7 @@ import { getDb } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 import { createToken } from '@/lib/tokens/commands';
 import { ingestThroughput } from './ingest';
-import { queryCases } from './queries';
+import { queryCases, sampleRow50k } from './queries';
 
 const RUNS = 15;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   console.log(`Dataset: ${agents.toLocaleString('en')} agents, ${events.toLocaleString('en')} events.`);
 
   const rows: { path: string; p50: number; p99: number; floorP50: number | null; ratio: number | null }[] = [];
-  for (const c of queryCases(actor, pg, { slug: agent.slug, agentId: agent.id, ownerId: agent.ownerId!, headSeq: head.seq })) {
+  for (const c of queryCases(actor, pg, { slug: agent.slug, agentId: agent.id, ownerId: agent.ownerId!, headSeq: head.seq, row50k: await sampleRow50k(pg) })) {
     const domain = await time(c.domain);
     const floor = c.floor ? await time(c.floor) : null;
     rows.push({ path: c.name, p50: domain.p50, p99: domain.p99, floorP50: floor?.p50 ?? null, ratio: floor ? domain.p50 / Math.max(0.01, floor.p50) : null });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
 import { pgliteMigrationTarget, pgMigrationTarget, type MigrationTarget } from '@/lib/db/adapters';
 import { testServerUrl } from '@/lib/testing/postgres';
 import { applyMigrations, diffMigrationsToSchema, MIGRATIONS_DIR, readMigrationsList } from './schema-engine';
 import { withShadowTarget } from './shadow';
 import { withTemporaryDatabase } from './temporary-database';
+import { newPGlite } from '@/lib/db/pglite';
 
 /** An empty database of the kind this run uses, with a way to query it. */
 async function withEmptyDatabase(work: (target: MigrationTarget, query: (sql: string) => Promise<unknown[]>) => Promise<void>) {
@@ -26,7 +26,7 @@ async function withEmptyDatabase(work: (target: MigrationTarget, query: (sql: st
     });
     return;
   }
-  const db = new PGlite();
+  const db = newPGlite();
   const target = pgliteMigrationTarget(db);
   try {
     await work(target, async (sql) => (await db.query(sql)).rows);

@@ -1,19 +1,35 @@
 'use client';
 
-import { ChevronLeft, ChevronRight } from 'lucide-react';
+import { ChevronLeft, ChevronRight, ChevronsLeft } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { useUrlState } from './use-url-state';
 
-export function DataTablePagination({ page, size, total, sizes = [25, 50, 100] }: { page: number; size: number; total: number; sizes?: number[] }) {
+/**
+ * Keyset pagination: first, previous and next pages by cursor, so a page deep
+ * in a big list costs what the first does. `total` may be capped ("10,000+").
+ */
+export function DataTablePagination({
+  shown,
+  size,
+  total,
+  capped,
+  next,
+  prev,
+  sizes = [25, 50, 100],
+}: {
+  shown: number;
+  size: number;
+  total: number;
+  capped: boolean;
+  next: string | null;
+  prev: string | null;
+  sizes?: number[];
+}) {
   const { setParams } = useUrlState();
-  const pages = Math.max(1, Math.ceil(total / size));
-  const first = total === 0 ? 0 : (page - 1) * size + 1;
-  const last = Math.min(total, page * size);
+  const of = `${total.toLocaleString()}${capped ? '+' : ''}`;
   return (
     <nav aria-label="Pagination" className="mt-3 flex flex-wrap items-center justify-between gap-3 text-muted-foreground">
-      <span>
-        {total === 0 ? 'No rows' : `Showing ${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
-      </span>
+      <span>{total === 0 ? 'No rows' : `Showing ${shown.toLocaleString()} of ${of}`}</span>
       <div className="flex items-center gap-2">
         <label className="flex items-center gap-1">
           Rows per page
@@ -29,13 +45,13 @@ export function DataTablePagination({ page, size, total, sizes = [25, 50, 100] }
             ))}
           </select>
         </label>
-        <span>
-          Page {page} of {pages}
-        </span>
-        <Button variant="outline" size="icon" aria-label="Previous page" disabled={page <= 1} onClick={() => setParams({ page: String(page - 1) }, { resetPage: false })}>
+        <Button variant="outline" size="icon" aria-label="First page" disabled={!prev} onClick={() => setParams({})}>
+          <ChevronsLeft aria-hidden />
+        </Button>
+        <Button variant="outline" size="icon" aria-label="Previous page" disabled={!prev} onClick={() => setParams({ before: prev, after: null }, { resetPage: false })}>
           <ChevronLeft aria-hidden />
         </Button>
-        <Button variant="outline" size="icon" aria-label="Next page" disabled={page >= pages} onClick={() => setParams({ page: String(page + 1) }, { resetPage: false })}>
+        <Button variant="outline" size="icon" aria-label="Next page" disabled={!next} onClick={() => setParams({ after: next, before: null }, { resetPage: false })}>
           <ChevronRight aria-hidden />
         </Button>
       </div>

@@ -21,7 +21,8 @@ export function useUrlState() {
         if (value === null || value === '') next.delete(key);
         else next.set(key, value);
       }
-      if (options.resetPage) next.delete('page');
+      // A filter, sort or size change starts the list over: drop page and cursors.
+      if (options.resetPage) for (const key of ['page', 'after', 'before']) next.delete(key);
       pending.current = next;
       const query = next.toString();
       startTransition(() => router.push(query ? `${pathname}?${query}` : pathname));

@@ -60,8 +60,9 @@ const flag = z
   .transform((v) => v !== undefined);
 
 export const AGENT_SORTS = ['name', 'slug', 'status', 'riskTier', 'nextReviewDue', 'createdAt'] as const;
+export type AgentSort = (typeof AGENT_SORTS)[number];
 
-/** The agents list's URL state: search, filters, sort and page. Bad values fall back to defaults. */
+/** The agents list's URL state: search, filters, sort and a keyset cursor. Bad values fall back to defaults. */
 export const AgentListQuerySchema = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
   status: z.enum(AGENT_STATUSES).optional().catch(undefined),
@@ -74,7 +75,8 @@ export const AgentListQuerySchema = z.object({
   reviewOverdue: flag.catch(false),
   sort: z.enum(AGENT_SORTS).catch('name').default('name'),
   dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  after: z.string().max(1000).optional().catch(undefined),
+  before: z.string().max(1000).optional().catch(undefined),
   size: z.coerce.number().int().pipe(z.union([z.literal(25), z.literal(50), z.literal(100)])).catch(50).default(50),
 });
 

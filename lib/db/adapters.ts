@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { newPGlite } from './pglite';
 
 const CHAR_OID = 18;
 const TEXT_OID = 25;
@@ -115,7 +116,7 @@ export function pgliteMigrationTarget(client: PGlite): MigrationTarget {
     adapterName: new PrismaPGlite(client).adapterName,
     connect: async () => awaitingScripts(await new PrismaPGlite(client).connect(), client),
     connectToShadowDb: async () => {
-      const shadow = new PGlite();
+      const shadow = newPGlite();
       shadows.push(shadow);
       return awaitingScripts(await new PrismaPGlite(shadow).connect(), shadow);
     },

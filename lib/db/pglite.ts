@@ -2,9 +2,16 @@ import 'server-only';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 // PGlite allows one process per data folder; a second one would corrupt it.
 // A lock file holding the owner's pid turns that into a clear error.
+
+/** A PGlite instance with the extensions the migrations create (pg_trgm backs the agents search). */
+export function newPGlite(dataDir?: string): PGlite {
+  // Options go in one object: PGlite ignores them after an undefined data folder.
+  return new PGlite({ dataDir, extensions: { pg_trgm } });
+}
 
 type Embedded = { client: PGlite; dir: string; lockFile?: string };
 const holder = globalThis as { __custodianPGlite?: Embedded };
@@ -57,7 +64,7 @@ export function getEmbeddedDatabase(dir: string): PGlite {
   }
   const isMemory = dir.startsWith('memory://');
   const lockFile = isMemory ? undefined : acquireLock(path.resolve(dir));
-  const client = new PGlite(isMemory ? dir : path.resolve(dir));
+  const client = newPGlite(isMemory ? dir : path.resolve(dir));
   holder.__custodianPGlite = { client, dir, lockFile };
   return client;
 }

@@ -1,7 +1,8 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import type { Prisma } from '@/lib/generated/prisma/client';
+import { pageAgents, type AgentPage } from '@/lib/agents/list';
+import { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, ControlPlane } from '@/lib/generated/prisma/enums';
 
 type Person = { id: string; name: string | null; active: boolean };
@@ -15,41 +16,35 @@ export type OwnershipRow = {
   planes: Record<ControlPlane, Person | null>;
 };
 
-export type OwnershipFilter = { person?: string; gaps?: boolean; page: number };
+export type OwnershipFilter = { person?: string; gaps?: boolean; after?: string; before?: string };
 export const OWNERSHIP_PAGE_SIZE = 100;
 
-/** Agents in service × accountable owner and the three planes, filtered in SQL. */
-export async function listOwnershipMatrix(actor: Actor, filter: OwnershipFilter): Promise<{ rows: OwnershipRow[]; total: number }> {
-  requirePermission(actor, 'agent.read');
-  const and: Prisma.AgentWhereInput[] = [{ status: { not: 'RETIRED' } }];
-  if (filter.person) and.push({ OR: [{ ownerId: filter.person }, { controlAssignments: { some: { userId: filter.person } } }] });
-  if (filter.gaps) {
-    and.push({
-      OR: [
-        { ownerId: null },
-        { owner: { active: false } },
-        { controlAssignments: { some: { user: { active: false } } } },
-        ...(['IAM', 'PAM', 'PLATFORM'] as const).map((plane) => ({ controlAssignments: { none: { plane } } })),
-      ],
-    });
+function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
+  const and = [Prisma.sql`a."status" <> 'RETIRED'`];
+  if (filter.person) {
+    and.push(Prisma.sql`(a."ownerId" = ${filter.person} OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${filter.person}))`);
   }
-  const where = { AND: and };
-  const person = { select: { id: true, name: true, active: true } } as const;
-  const [agents, total] = await Promise.all([
-    getDb().agent.findMany({
-      where,
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      skip: (filter.page - 1) * OWNERSHIP_PAGE_SIZE,
-      take: OWNERSHIP_PAGE_SIZE,
-      select: { id: true, slug: true, name: true, status: true, owner: person, controlAssignments: { select: { plane: true, user: person } } },
-    }),
-    getDb().agent.count({ where }),
-  ]);
-  const rows = agents.map(({ controlAssignments, ...agent }) => {
-    const plane = (p: ControlPlane) => controlAssignments.find((a) => a.plane === p)?.user ?? null;
-    return { ...agent, planes: { IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') } };
+  if (filter.gaps) {
+    and.push(Prisma.sql`(a."ownerId" IS NULL OR a."planesAssigned" < 3
+      OR a."ownerId" IN (SELECT u."id" FROM "User" u WHERE NOT u."active")
+      OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE NOT u."active"))`);
+  }
+  return Prisma.join(and, ' AND ');
+}
+
+/** Agents in service × accountable owner and the three planes, a keyset page by name. */
+export async function listOwnershipMatrix(actor: Actor, filter: OwnershipFilter): Promise<Omit<AgentPage, 'rows'> & { rows: OwnershipRow[] }> {
+  requirePermission(actor, 'agent.read');
+  const page = await pageAgents(ownershipFilters(filter), { sort: 'name', dir: 'asc', after: filter.after, before: filter.before, size: OWNERSHIP_PAGE_SIZE });
+  const assignments = await getDb().controlAssignment.findMany({
+    where: { agentId: { in: page.rows.map((r) => r.id) } },
+    select: { agentId: true, plane: true, user: { select: { id: true, name: true, active: true } } },
   });
-  return { rows, total };
+  const rows = page.rows.map(({ id, slug, name, status, owner }) => {
+    const plane = (p: ControlPlane) => assignments.find((a) => a.agentId === id && a.plane === p)?.user ?? null;
+    return { id, slug, name, status, owner, planes: { IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') } };
+  });
+  return { ...page, rows };
 }
 
 export type HoldingRow = { id: string; slug: string; name: string; roles: string[] };

@@ -73,12 +73,18 @@ export async function createAgents(client: Client, people: ScalePerson[], from: 
     });
   }
   const nextReview = (a: (typeof agents)[number]) => (a.status === 'ACTIVE' || a.status === 'SUSPENDED' ? new Date(now.getTime() + rand.int(-30, 365) * DAY) : null);
-  await copyRows(client, 'Agent', ['id', 'slug', 'name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'status', 'ownerId', 'nextReviewDue', 'version', 'createdAt', 'updatedAt'], (function* () {
-    for (const a of agents) yield [a.id, a.slug, `Scale agent ${a.slug.slice(12)}`, 'Synthetic agent for scale tests.', a.kind, `spiffe://scale.example/agents/${a.slug}`, a.envs, a.tier, a.status, a.owner.id, nextReview(a), 1, a.created, a.created];
+  await copyRows(client, 'Agent', ['id', 'slug', 'name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'status', 'ownerId', 'nextReviewDue', 'planesAssigned', 'version', 'createdAt', 'updatedAt'], (function* () {
+    for (const a of agents) yield [a.id, a.slug, `Scale agent ${a.slug.slice(12)}`, 'Synthetic agent for scale tests.', a.kind, `spiffe://scale.example/agents/${a.slug}`, a.envs, a.tier, a.status, a.owner.id, nextReview(a), 3, 1, a.created, a.created];
   })());
-  await copyRows(client, 'ControlAssignment', ['id', 'agentId', 'plane', 'userId', 'assignedAt', 'version'], (function* () {
-    for (const a of agents) for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) yield [`${a.id}_${plane}`, a.id, plane, a.planes[plane].id, a.created, 1];
-  })());
+  // "planesAssigned" is set above: its per-row trigger would update each agent three times.
+  await client.query('ALTER TABLE "ControlAssignment" DISABLE TRIGGER "ControlAssignment_planes_assigned"');
+  try {
+    await copyRows(client, 'ControlAssignment', ['id', 'agentId', 'plane', 'userId', 'assignedAt', 'version'], (function* () {
+      for (const a of agents) for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) yield [`${a.id}_${plane}`, a.id, plane, a.planes[plane].id, a.created, 1];
+    })());
+  } finally {
+    await client.query('ALTER TABLE "ControlAssignment" ENABLE TRIGGER "ControlAssignment_planes_assigned"');
+  }
   await copyRows(client, 'Purpose', ['id', 'agentId', 'task', 'scope', 'environments', 'status', 'approvedById', 'approvedAt', 'version', 'createdAt', 'updatedAt'], (function* () {
     for (const a of agents) yield [`${a.id}_purpose`, a.id, 'Synthetic workload', ['github', 'jira'], a.envs, a.status === 'PROPOSED' ? 'PENDING' : 'APPROVED', a.status === 'PROPOSED' ? null : people[0]!.id, a.status === 'PROPOSED' ? null : a.created, 1, a.created, a.created];
   })());

@@ -6,7 +6,8 @@ import { DataTablePagination } from '@/components/data-table/data-table-paginati
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { buttonVariants } from '@/components/ui/button';
-import { listActivePeople, listAgents } from '@/lib/agents/queries';
+import { listAgents } from '@/lib/agents/list';
+import { listActivePeople } from '@/lib/agents/queries';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { getPageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
@@ -21,13 +22,13 @@ export default async function AgentsPage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('agent.read', '/agents');
   if (denied) return <AccessDenied reason={denied} />;
   const query = parseAgentListQuery(await searchParams);
-  const [{ rows, total }, people] = await Promise.all([listAgents(actor, query), listActivePeople(actor)]);
+  const [{ rows, total, capped, next, prev }, people] = await Promise.all([listAgents(actor, query), listActivePeople(actor)]);
   const filtered = Boolean(query.q || query.status || query.riskTier || query.environment || query.kind || query.owner || query.planeUnassigned || query.orphaned || query.reviewOverdue);
   return (
     <>
       <PageHeader
         title="Agents"
-        description={`${total.toLocaleString()} ${total === 1 ? 'agent' : 'agents'}${filtered ? ' match these filters' : ' registered'}.`}
+        description={`${capped ? 'More than ' : ''}${total.toLocaleString()} ${total === 1 && !capped ? 'agent' : 'agents'}${filtered ? ' match these filters' : ' registered'}.`}
         actions={
           can(actor, 'agent.write') ? (
             <Link href="/agents/new" className={buttonVariants()}>
@@ -44,7 +45,7 @@ export default async function AgentsPage({ searchParams }: Props) {
       ) : (
         <>
           <AgentsTable rows={rows} sort={query.sort} dir={query.dir} />
-          <DataTablePagination page={query.page} size={query.size} total={total} />
+          <DataTablePagination shown={rows.length} size={query.size} total={total} capped={capped} next={next} prev={prev} />
         </>
       )}
     </>

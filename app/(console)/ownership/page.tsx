@@ -12,7 +12,7 @@ import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { getPageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import { listHoldings, listOwnershipMatrix, OWNERSHIP_PAGE_SIZE } from '@/lib/ownership/queries';
+import { listHoldings, listOwnershipMatrix } from '@/lib/ownership/queries';
 import { BulkReassign } from './_components/bulk-reassign';
 
 export const metadata: Metadata = { title: 'Ownership' };
@@ -23,19 +23,18 @@ export default async function OwnershipPage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('agent.read', '/ownership');
   if (denied) return <AccessDenied reason={denied} />;
   const params = await searchParams;
-  const page = Math.max(1, Number(params.page) || 1);
-  const filter = { person: params.person || undefined, gaps: params.gaps === '1', page };
+  const filter = { person: params.person || undefined, gaps: params.gaps === '1', after: params.after, before: params.before };
   const canAssign = can(actor, 'ownership.assign');
-  const [{ rows, total }, people, holdings] = await Promise.all([
+  const [{ rows, total, capped, next, prev }, people, holdings] = await Promise.all([
     listOwnershipMatrix(actor, filter),
     getDb().user.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { id: true, name: true, active: true } }),
     canAssign && params.from ? listHoldings(actor, params.from) : Promise.resolve([]),
   ]);
-  const pageHref = (target: number) => {
-    const next = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value && key !== 'page') next.set(key, value);
-    next.set('page', String(target));
-    return `/ownership?${next.toString()}`;
+  const pageHref = (cursor: Record<string, string>) => {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value && key !== 'after' && key !== 'before') query.set(key, value);
+    for (const [key, value] of Object.entries(cursor)) query.set(key, value);
+    return `/ownership?${query.toString()}`;
   };
   return (
     <>
@@ -72,7 +71,10 @@ export default async function OwnershipPage({ searchParams }: Props) {
         <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
           Apply
         </button>
-        <span className="pb-2 text-muted-foreground">{total.toLocaleString()} agents</span>
+        <span className="pb-2 text-muted-foreground">
+          {total.toLocaleString()}
+          {capped ? '+' : ''} agents
+        </span>
       </form>
       {rows.length === 0 ? (
         <EmptyState icon={UsersRound} title={filter.person || filter.gaps ? 'Nothing matches these filters' : 'No agents in service'}>
@@ -124,11 +126,11 @@ export default async function OwnershipPage({ searchParams }: Props) {
           </TBody>
         </Table>
       )}
-      {total > OWNERSHIP_PAGE_SIZE ? (
+      {next || prev ? (
         <nav aria-label="Pagination" className="mt-3 flex justify-end gap-3">
-          {page > 1 ? <Link href={pageHref(page - 1)} className="text-primary underline underline-offset-2">Previous</Link> : null}
-          <span className="text-muted-foreground">Page {page} of {Math.ceil(total / OWNERSHIP_PAGE_SIZE)}</span>
-          {page * OWNERSHIP_PAGE_SIZE < total ? <Link href={pageHref(page + 1)} className="text-primary underline underline-offset-2">Next</Link> : null}
+          {prev ? <Link href={pageHref({})} className="text-primary underline underline-offset-2">First</Link> : null}
+          {prev ? <Link href={pageHref({ before: prev })} className="text-primary underline underline-offset-2">Previous</Link> : null}
+          {next ? <Link href={pageHref({ after: next })} className="text-primary underline underline-offset-2">Next</Link> : null}
         </nav>
       ) : null}
     </>

@@ -7,7 +7,7 @@ import { DataTable, type DataTableFeatures } from '@/components/data-table/data-
 import { PersonCell } from '@/components/person-cell';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
-import type { AgentRow } from '@/lib/agents/queries';
+import type { AgentRow } from '@/lib/agents/list';
 
 const helper = createColumnHelper<DataTableFeatures, AgentRow>();
 const noSort = { enableSorting: false } as const;

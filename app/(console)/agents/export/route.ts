@@ -1,4 +1,4 @@
-import { iterateAgents } from '@/lib/agents/queries';
+import { iterateAgents } from '@/lib/agents/list';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { getCurrentUser } from '@/lib/auth';
 import { can } from '@/lib/authz';
