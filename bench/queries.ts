@@ -73,7 +73,8 @@ export function queryCases(actor: Actor, pg: Client, sample: Sample): QueryCase[
     { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true }), floor: null },
     {
       name: 'agent page',
-      domain: () => Promise.all([getAgentBySlug(actor, sample.slug), listAgentEvents(actor, sample.agentId, 30)]),
+      // What the page loads: the agent, its latest events and its findings (computed live for one agent).
+      domain: () => Promise.all([getAgentBySlug(actor, sample.slug), listAgentEvents(actor, sample.agentId, 30), listFindings(actor, { agent: sample.slug })]),
       floor: () => Promise.all([pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]), pg.query(`SELECT * FROM "AuditEvent" WHERE "agentId" = $1 ORDER BY "seq" DESC LIMIT 30`, [sample.agentId])]),
     },
     { name: 'exceptions queue', domain: () => listExceptionQueue(actor), floor: () => pg.query(`SELECT * FROM "Exception" WHERE "status" IN ('PENDING', 'APPROVED') AND "expiresAt" > now() ORDER BY "status", "createdAt" LIMIT 400`) },

@@ -58,7 +58,7 @@ export async function Dashboard({ actor }: { actor: Actor }) {
         <Figure id="exceptions-active" label="Exceptions in force" value={s.exceptions.active} href="/exceptions" />
         <Figure id="expiring-24h" label="Exceptions ending in 24 hours" value={s.exceptions.expiring24h} href="/exceptions?within=24" />
         <Figure id="expiring-7d" label="Exceptions ending in 7 days" value={s.exceptions.expiring7d} href="/exceptions?within=168" />
-        {findingsVisible ? <Figure id="open-findings" label="Open findings" value={openFindings} href="/findings" hint="Every policy rule, checked now" /> : null}
+        {findingsVisible ? <Figure id="open-findings" label="Open findings" value={openFindings} href="/findings" hint="Every policy rule, run over the registry every 15 minutes (Findings: recompute now)" /> : null}
       </div>
       {trend ? (
         <div className="mt-4">

@@ -178,6 +178,7 @@ const POLICY: Record<string, Rule> = {
     permission: 'settings.write',
     input: () => ({ key: 'credentialRotationDays', version: '0', value: '45' }),
   },
+  '(console)/findings/actions.ts#recomputeFindingsAction': { permission: 'findings.read', input: () => ({}) },
   '(console)/timeline/actions.ts#verifyChainAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/timeline/actions.ts#signCheckpointAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/tokens/actions.ts#createTokenAction': {

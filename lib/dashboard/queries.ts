@@ -2,7 +2,7 @@ import 'server-only';
 import type { Actor } from '@/lib/authz';
 import { can, requirePermission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import { countFindingsIn } from '@/lib/policy/findings';
+import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
 import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { countOverdueReviews } from '@/lib/reviews/queries';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
@@ -20,8 +20,9 @@ export type PostureSummary = {
   reviewsOverdue: number;
   credentialsByIssuance: { STATIC: number; DYNAMIC: number };
   exceptions: { pending: number; active: number; expiring24h: number; expiring7d: number };
-  /** Open findings by severity, each rule answered in SQL. */
+  /** Open findings by severity at the last findings sync (`findingsAsOf`). */
   findingsBySeverity: Record<Severity, number>;
+  findingsAsOf: Date | null;
 };
 
 /** The dashboard's figures, each computed in SQL. */
@@ -30,22 +31,18 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   const db = getDb();
   const now = new Date();
   const inForce = (hours?: number) => ({ status: 'APPROVED' as const, expiresAt: { gt: now, ...(hours ? { lte: new Date(now.getTime() + hours * 3_600_000) } : {}) } });
-  const [byStatus, byTier, [ownership], byStorage, reviewsOverdue, pendingExceptions, activeExceptions, expiring24h, expiring7d, byIssuance, findings] = await Promise.all([
+  const [byStatus, byTier, [ownership], byStorage, reviewsOverdue, pendingExceptions, activeExceptions, expiring24h, expiring7d, byIssuance, findings, findingsAsOf] = await Promise.all([
     db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
     db.agent.groupBy({ by: ['riskTier'], where: { status: { not: 'RETIRED' } }, _count: { _all: true } }),
+    // Set-wise, not per agent: the people who left, the agents they hold a plane of, then one pass over agents.
     db.$queryRaw<{ in_service: bigint; complete: bigint; orphaned: bigint }[]>`
+      WITH gone AS (SELECT "id" FROM "User" WHERE NOT "active"),
+           held_by_gone AS (SELECT DISTINCT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" IN (SELECT "id" FROM gone))
       SELECT count(*) AS in_service,
-             count(*) FILTER (WHERE owner_active AND active_planes = 3) AS complete,
-             count(*) FILTER (WHERE NOT owner_active OR inactive_planes > 0) AS orphaned
-      FROM (
-        SELECT coalesce(o."active", false) AS owner_active,
-               (SELECT count(*) FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId"
-                 WHERE ca."agentId" = a."id" AND u."active") AS active_planes,
-               (SELECT count(*) FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId"
-                 WHERE ca."agentId" = a."id" AND NOT u."active") AS inactive_planes
-        FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
-        WHERE a."status" <> 'RETIRED'
-      ) agents`,
+             count(*) FILTER (WHERE a."ownerId" NOT IN (SELECT "id" FROM gone) AND a."planesAssigned" = 3 AND h."agentId" IS NULL) AS complete,
+             count(*) FILTER (WHERE a."ownerId" IS NULL OR a."ownerId" IN (SELECT "id" FROM gone) OR h."agentId" IS NOT NULL) AS orphaned
+      FROM "Agent" a LEFT JOIN held_by_gone h ON h."agentId" = a."id"
+      WHERE a."status" <> 'RETIRED'`,
     db.credential.groupBy({ by: ['storage'], where: { revokedAt: null }, _count: { _all: true } }),
     countOverdueReviews(now),
     db.exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
@@ -53,7 +50,8 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
     db.exception.count({ where: inForce(24) }),
     db.exception.count({ where: inForce(24 * 7) }),
     db.credential.groupBy({ by: ['issuance'], where: { revokedAt: null }, _count: { _all: true } }),
-    can(actor, 'findings.read') ? countFindingsIn(db, now) : Promise.resolve(new Map<string, number>()),
+    can(actor, 'findings.read') ? openFindingsByRule(db) : Promise.resolve(new Map<string, number>()),
+    lastFindingsSync(db),
   ]);
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
   for (const [ruleId, count] of findings) findingsBySeverity[ruleById(ruleId)!.severity] += count;
@@ -70,5 +68,6 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
     credentialsByIssuance: { STATIC: byIssuance.find((r) => r.issuance === 'STATIC')?._count._all ?? 0, DYNAMIC: byIssuance.find((r) => r.issuance === 'DYNAMIC')?._count._all ?? 0 },
     exceptions: { pending: pendingExceptions, active: activeExceptions, expiring24h, expiring7d },
     findingsBySeverity,
+    findingsAsOf,
   };
 }

@@ -2,19 +2,27 @@ import 'server-only';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { getDb } from '@/lib/db';
 import { expireDueExceptions } from '@/lib/exceptions/commands';
-import { syncFindings } from '@/lib/policy/trend';
+import { lastFindingsSync, syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 
 // Work that runs on a schedule inside each server process. Every job is safe
 // to run from several instances at once, so nothing coordinates them.
 // `firstAfterMs`: how long after start the first run waits. Heavy jobs wait a
 // full interval, so restarting servers does not rerun them.
+const FINDINGS_SYNC_MS = 15 * 60_000;
+
+async function syncFindingsIfStale(): Promise<unknown> {
+  const last = await lastFindingsSync();
+  return last && Date.now() - last.getTime() < FINDINGS_SYNC_MS / 2 ? null : syncFindings();
+}
+
 const JOBS = [
   { name: 'exception expiry', everyMs: 30_000, firstAfterMs: 0, run: () => expireDueExceptions() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },
   // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
   { name: 'audit checkpoint', everyMs: 60 * 60_000, firstAfterMs: 0, run: () => signCheckpoint() },
-  { name: 'findings trend', everyMs: 15 * 60_000, firstAfterMs: 15 * 60_000, run: () => syncFindings() },
+  // Also what the findings page and the dashboard read: a server that starts on stale findings syncs at once.
+  { name: 'findings sync', everyMs: FINDINGS_SYNC_MS, firstAfterMs: 0, run: syncFindingsIfStale },
   { name: 'chain verification', everyMs: 24 * 60 * 60_000, firstAfterMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
 ];
 

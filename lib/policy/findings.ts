@@ -1,12 +1,13 @@
 import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Db, type Tx } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
-import { getSettings } from '@/lib/settings';
 import { FRAMEWORKS } from './frameworks';
+import { severityRankOf, unionOf } from './evaluate';
 import { RULES, SEVERITIES, ruleById, type Rule } from './rules';
+import { lastFindingsSync, openFindingsByRule } from './trend';
 
 export const FindingsQuerySchema = z.object({
   rule: z.string().max(64).optional().catch(undefined),
@@ -41,21 +42,6 @@ export function selectRules(query: Pick<FindingsQuery, 'rule' | 'severity' | 'fr
   );
 }
 
-/**
- * The rules' rows as one UNION ALL. With `agentId`, each branch is filtered
- * to that agent, which PostgreSQL pushes into the rule's own query: one
- * agent's findings cost index lookups, not a pass over the registry.
- */
-export async function unionOf(db: Db | Tx, rules: Rule[], now: Date, agentId?: string): Promise<Prisma.Sql | null> {
-  if (rules.length === 0) return null;
-  const settings = await getSettings(db);
-  const scope = agentId ? Prisma.sql`WHERE f."agentId" = ${agentId}` : Prisma.empty;
-  return Prisma.join(
-    rules.map((r) => Prisma.sql`SELECT ${r.id}::text AS "ruleId", f."agentId", f."credentialId", f."detail" FROM (${r.query(settings, now)}) f ${scope}`),
-    ' UNION ALL ',
-  );
-}
-
 function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor): Prisma.Sql {
   const owner = query.owner === 'me' ? actor.id : query.owner;
   return owner
@@ -65,46 +51,68 @@ function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor): Prisma.S
 
 const LIMIT = 500;
 
-/** Open findings for the query, most severe first: each rule answered in SQL, up to 500 rows with the full count. */
-export async function listFindings(actor: Actor, query: FindingsQuery, now = new Date()): Promise<{ findings: Finding[]; total: number }> {
+type FindingRow = { ruleId: string; agentId: string; slug: string; name: string; riskTier: RiskTier; owner: string | null; credentialId: string | null; credentialName: string | null; detail: string };
+
+function toFinding(r: FindingRow): Finding {
+  return {
+    rule: ruleById(r.ruleId)!,
+    agent: { id: r.agentId, slug: r.slug, name: r.name, riskTier: r.riskTier, owner: r.owner },
+    credential: r.credentialId ? { id: r.credentialId, name: r.credentialName ?? r.credentialId } : null,
+    detail: r.detail,
+  };
+}
+
+export type FindingsPage = { findings: Finding[]; total: number; /** When these findings were computed; null if never synced. */ asOf: Date | null };
+
+/**
+ * Open findings for the query, most severe first, up to 500 rows with the
+ * full count. One agent's are computed now (each rule filtered to it: index
+ * lookups); the registry's are read from the last findings sync (`asOf`),
+ * since running every rule over every agent per page view does not scale.
+ */
+export async function listFindings(actor: Actor, query: FindingsQuery, now = new Date()): Promise<FindingsPage> {
   requirePermission(actor, 'findings.read');
+  const rules = selectRules(query);
+  if (rules.length === 0) return { findings: [], total: 0, asOf: now };
+  return query.agent ? agentFindings(actor, query, rules, now) : syncedFindings(actor, query, rules);
+}
+
+async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], now: Date): Promise<FindingsPage> {
   const db = getDb();
-  const agent = query.agent ? await db.agent.findUnique({ where: { slug: query.agent }, select: { id: true } }) : null;
-  if (query.agent && !agent) return { findings: [], total: 0 };
-  const union = await unionOf(db, selectRules(query), now, agent?.id);
-  if (!union) return { findings: [], total: 0 };
-  const severityRank = Prisma.join(RULES.map((r) => Prisma.sql`WHEN ${r.id} THEN ${SEVERITIES.indexOf(r.severity)}`), ' ');
-  const rows = await db.$queryRaw<{ ruleId: string; agentId: string; slug: string; name: string; riskTier: RiskTier; owner: string | null; credentialId: string | null; credentialName: string | null; detail: string; total: bigint }[]>`
-    SELECT f."ruleId", a."id" AS "agentId", a."slug", a."name", a."riskTier", o."name" AS "owner", c."id" AS "credentialId", c."name" AS "credentialName", f."detail",
-           count(*) OVER () AS "total"
+  const agent = await db.agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
+  if (!agent) return { findings: [], total: 0, asOf: now };
+  const union = (await unionOf(db, rules, now, agent.id))!;
+  const rows = await db.$queryRaw<FindingRow[]>`
+    SELECT f."ruleId", a."id" AS "agentId", a."slug", a."name", a."riskTier", o."name" AS "owner", c."id" AS "credentialId", c."name" AS "credentialName", f."detail"
     FROM (${union}) f
     JOIN "Agent" a ON a."id" = f."agentId"
     LEFT JOIN "User" o ON o."id" = a."ownerId"
     LEFT JOIN "Credential" c ON c."id" = f."credentialId"
     WHERE true ${ownerScope(query, actor)}
-    ORDER BY CASE f."ruleId" ${severityRank} END, a."name", f."detail"
+    ORDER BY ${severityRankOf(Prisma.sql`f."ruleId"`)}, f."detail"
     LIMIT ${LIMIT}`;
-  return {
-    total: Number(rows[0]?.total ?? 0),
-    findings: rows.map((r) => ({
-      rule: ruleById(r.ruleId)!,
-      agent: { id: r.agentId, slug: r.slug, name: r.name, riskTier: r.riskTier, owner: r.owner },
-      credential: r.credentialId ? { id: r.credentialId, name: r.credentialName ?? r.credentialId } : null,
-      detail: r.detail,
-    })),
-  };
+  return { findings: rows.map(toFinding), total: rows.length, asOf: now };
 }
 
-/** Open findings per rule, for the dashboard and the navigation. */
-export async function countFindingsIn(db: Db, now = new Date()): Promise<Map<string, number>> {
-  const union = (await unionOf(db, RULES, now))!;
-  const rows = await db.$queryRaw<{ ruleId: string; findings: bigint }[]>`
-    SELECT f."ruleId", count(*) AS "findings" FROM (${union}) f GROUP BY f."ruleId"`;
-  return new Map(RULES.map((r) => [r.id, Number(rows.find((x) => x.ruleId === r.id)?.findings ?? 0)]));
-}
-
-/** One rule's rows (the rule tests check each against its fixtures). */
-export async function evaluateRule(db: Db, rule: Rule, now = new Date()): Promise<{ agentId: string; credentialId: string | null; detail: string }[]> {
-  const settings = await getSettings(db);
-  return db.$queryRaw`SELECT f."agentId", f."credentialId", f."detail" FROM (${rule.query(settings, now)}) f`;
+async function syncedFindings(actor: Actor, query: FindingsQuery, rules: Rule[]): Promise<FindingsPage> {
+  const db = getDb();
+  const ruleIds = rules.map((r) => r.id);
+  const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)}) ${ownerScope(query, actor)}`;
+  const [rows, total, asOf] = await Promise.all([
+    db.$queryRaw<FindingRow[]>`
+      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", o."name" AS "owner", c."id" AS "credentialId", c."name" AS "credentialName", s."detail"
+      FROM "FindingState" s
+      JOIN "Agent" a ON a."id" = s."agentId"
+      LEFT JOIN "User" o ON o."id" = a."ownerId"
+      LEFT JOIN "Credential" c ON c."id" = s."credentialId"
+      WHERE ${where}
+      ORDER BY s."severityRank", s."agentName", s."key"
+      LIMIT ${LIMIT}`,
+    // Without an owner filter the total is the sync's own per-rule count.
+    query.owner
+      ? db.$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM "FindingState" s JOIN "Agent" a ON a."id" = s."agentId" WHERE ${where}`.then(([r]) => r.n)
+      : openFindingsByRule(db).then((byRule) => ruleIds.reduce((n, id) => n + (byRule.get(id) ?? 0), 0)),
+    lastFindingsSync(db),
+  ]);
+  return { findings: rows.map(toFinding), total, asOf };
 }

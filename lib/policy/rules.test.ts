@@ -4,7 +4,7 @@ import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { createPerson } from '@/lib/testing/people';
 import { FRAMEWORKS, findControl } from './frameworks';
-import { evaluateRule } from './findings';
+import { evaluateRule } from './evaluate';
 import { RULES, ruleById } from './rules';
 
 const DAY = 86_400_000;

@@ -207,12 +207,12 @@ export const RULES: Rule[] = [
     query: () => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' shares ' || c."secretRef" || ' with ' || (s.agents - 1) || ' other agent(s) / ' || s.environments || ' environment(s)' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
-      JOIN (
-        SELECT "secretRef", count(DISTINCT "agentId") AS agents, count(DISTINCT "environment") AS environments
-        FROM "Credential" WHERE "revokedAt" IS NULL AND "secretRef" IS NOT NULL GROUP BY "secretRef"
-        HAVING count(DISTINCT "agentId") > 1 OR count(DISTINCT "environment") > 1
-      ) s ON s."secretRef" = c."secretRef"
-      WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL`,
+      -- Per credential, by the secretRef index: one agent's findings stay index lookups.
+      CROSS JOIN LATERAL (
+        SELECT count(DISTINCT o."agentId") AS agents, count(DISTINCT o."environment") AS environments
+        FROM "Credential" o WHERE o."secretRef" = c."secretRef" AND o."revokedAt" IS NULL
+      ) s
+      WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."secretRef" IS NOT NULL AND (s.agents > 1 OR s.environments > 1)`,
   },
   {
     id: 'review-overdue',

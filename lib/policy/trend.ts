@@ -1,9 +1,10 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { localDay } from '@/lib/reviews/cadence';
 import { getSettings } from '@/lib/settings';
-import { unionOf } from './findings';
+import { severityRankOf, unionOf } from './evaluate';
 import { RULES, ruleById, type Severity } from './rules';
 
 type Counted = { ruleId: string; n: bigint };
@@ -11,8 +12,8 @@ type Counted = { ruleId: string; n: bigint };
 /**
  * Brings the set of open findings up to date: findings new since the last
  * sync count as opened today, those gone count as closed, and each rule's
- * open count is recorded for today. All in SQL; safe to run from several
- * instances (an advisory lock serialises them).
+ * open count is recorded for today with the time of the sync. All in SQL;
+ * safe to run from several instances (an advisory lock serialises them).
  */
 export async function syncFindings(db: Db = getDb(), now = new Date()): Promise<{ opened: number; closed: number; open: number }> {
   return db.$transaction(
@@ -20,12 +21,18 @@ export async function syncFindings(db: Db = getDb(), now = new Date()): Promise<
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('custodian:findings-sync'))`;
       const union = (await unionOf(tx, RULES, now))!;
       await tx.$executeRaw`CREATE TEMP TABLE current_findings ON COMMIT DROP AS
-        SELECT DISTINCT f."ruleId" || '|' || f."agentId" || '|' || coalesce(f."credentialId", '') AS "key", f."ruleId", f."agentId", f."credentialId" FROM (${union}) f`;
+        SELECT DISTINCT ON (1) f."ruleId" || '|' || f."agentId" || '|' || coalesce(f."credentialId", '') AS "key", f."ruleId",
+               ${severityRankOf(Prisma.sql`f."ruleId"`)} AS "severityRank", f."agentId", a."name" AS "agentName", f."credentialId", f."detail"
+        FROM (${union}) f JOIN "Agent" a ON a."id" = f."agentId"`;
+      // Rows whose detail or agent name changed are updated too; xmax = 0 tells an insert from an update.
       const opened = await tx.$queryRaw<Counted[]>`
-        WITH ins AS (
-          INSERT INTO "FindingState" ("key", "ruleId", "agentId", "credentialId", "openedAt")
-          SELECT "key", "ruleId", "agentId", "credentialId", ${now} FROM current_findings ON CONFLICT ("key") DO NOTHING RETURNING "ruleId")
-        SELECT "ruleId", count(*) AS n FROM ins GROUP BY "ruleId"`;
+        WITH up AS (
+          INSERT INTO "FindingState" AS s ("key", "ruleId", "severityRank", "agentId", "agentName", "credentialId", "detail", "openedAt")
+          SELECT "key", "ruleId", "severityRank", "agentId", "agentName", "credentialId", "detail", ${now} FROM current_findings
+          ON CONFLICT ("key") DO UPDATE SET "detail" = EXCLUDED."detail", "agentName" = EXCLUDED."agentName", "severityRank" = EXCLUDED."severityRank"
+            WHERE (s."detail", s."agentName", s."severityRank") IS DISTINCT FROM (EXCLUDED."detail", EXCLUDED."agentName", EXCLUDED."severityRank")
+          RETURNING "ruleId", xmax = 0 AS "inserted")
+        SELECT "ruleId", count(*) AS n FROM up WHERE "inserted" GROUP BY "ruleId"`;
       const closed = await tx.$queryRaw<Counted[]>`
         WITH del AS (
           DELETE FROM "FindingState" s WHERE NOT EXISTS (SELECT 1 FROM current_findings c WHERE c."key" = s."key") RETURNING "ruleId")
@@ -37,15 +44,28 @@ export async function syncFindings(db: Db = getDb(), now = new Date()): Promise<
       for (const rule of RULES) {
         await tx.findingDaily.upsert({
           where: { day_ruleId: { day, ruleId: rule.id } },
-          create: { day, ruleId: rule.id, opened: of(opened, rule.id), closed: of(closed, rule.id), open: of(open, rule.id) },
-          update: { opened: { increment: of(opened, rule.id) }, closed: { increment: of(closed, rule.id) }, open: of(open, rule.id) },
+          create: { day, ruleId: rule.id, opened: of(opened, rule.id), closed: of(closed, rule.id), open: of(open, rule.id), syncedAt: now },
+          update: { opened: { increment: of(opened, rule.id) }, closed: { increment: of(closed, rule.id) }, open: of(open, rule.id), syncedAt: now },
         });
       }
       const sum = (rows: Counted[]) => rows.reduce((n, r) => n + Number(r.n), 0);
       return { opened: sum(opened), closed: sum(closed), open: sum(open) };
     },
-    { timeout: 120_000 },
+    { timeout: 600_000 },
   );
+}
+
+/** When the findings were last synced, or null if never. */
+export async function lastFindingsSync(db: Db = getDb()): Promise<Date | null> {
+  const latest = await db.findingDaily.findFirst({ orderBy: { syncedAt: 'desc' }, select: { syncedAt: true } });
+  return latest?.syncedAt ?? null;
+}
+
+/** Open findings per rule at the last sync (the latest day's rows), for the dashboard and the navigation. */
+export async function openFindingsByRule(db: Db = getDb()): Promise<Map<string, number>> {
+  const rows = await db.$queryRaw<{ ruleId: string; open: number }[]>`
+    SELECT "ruleId", "open" FROM "FindingDaily" WHERE "day" = (SELECT max("day") FROM "FindingDaily")`;
+  return new Map(RULES.map((r) => [r.id, rows.find((x) => x.ruleId === r.id)?.open ?? 0]));
 }
 
 export type TrendDay = { day: string; opened: number; closed: number; open: number } & Record<Severity, number>;
@@ -81,3 +101,14 @@ export async function findingTrend(actor: Actor, days = 90, now = new Date()): P
   return list;
 }
 
+
+/** A person's "recompute now" on the findings page: a sync, unless one finished in the last minute. */
+export async function recomputeFindingsNow(actor: Actor | null, now = new Date()): Promise<string> {
+  requirePermission(actor, 'findings.read');
+  const last = await lastFindingsSync();
+  if (last && now.getTime() - last.getTime() < 60_000) return 'Findings were recomputed less than a minute ago.';
+  const started = performance.now();
+  const { open, opened, closed } = await syncFindings(getDb(), now);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  return `Recomputed in ${seconds} s: ${open.toLocaleString('en')} open, ${opened.toLocaleString('en')} new, ${closed.toLocaleString('en')} closed since the last run.`;
+}

@@ -12,6 +12,7 @@ import { getDb } from '@/lib/db';
 import { listFindings, parseFindingsQuery, type FindingsQuery } from '@/lib/policy/findings';
 import { FRAMEWORKS } from '@/lib/policy/frameworks';
 import { RULES, SEVERITIES } from '@/lib/policy/rules';
+import { FindingsAsOf } from './_components/findings-as-of';
 
 export const metadata: Metadata = { title: 'Findings' };
 
@@ -33,14 +34,14 @@ export default async function FindingsPage({ searchParams }: Props) {
   const { actor, denied } = await getPageAccess('findings.read', '/findings');
   if (denied) return <AccessDenied reason={denied} />;
   const query = parseFindingsQuery(await searchParams);
-  const [{ findings, total }, people] = await Promise.all([listFindings(actor, query), getDb().user.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true }, take: 500 })]);
+  const [{ findings, total, asOf }, people] = await Promise.all([listFindings(actor, query), getDb().user.findMany({ where: { active: true }, orderBy: { name: 'asc' }, select: { id: true, name: true }, take: 500 })]);
   const mine = query.owner === 'me';
   const filtered = KEYS.some((k) => query[k] && !(k === 'owner' && mine));
   return (
     <div className="flex flex-col gap-4">
       <PageHeader
         title="Findings"
-        description="What is wrong right now and who must fix it: every rule is checked against the registry in the database, each finding links to where it is fixed."
+        description="What is wrong and who must fix it: every rule is checked against the registry in the database, each finding links to where it is fixed."
         actions={
           <span className="flex flex-wrap gap-3">
             {FRAMEWORKS.map((f) => (
@@ -51,6 +52,7 @@ export default async function FindingsPage({ searchParams }: Props) {
           </span>
         }
       />
+      {query.agent ? null : <FindingsAsOf asOf={asOf?.toISOString() ?? null} />}
       <nav aria-label="Whose findings" className="flex border-b">
         {[
           ['All', href(query, { owner: undefined })],
