@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -11,12 +11,18 @@ export function toJson(value: unknown): Json {
 
 /** JSON with object keys sorted at every depth: one text per value. */
 export function canonicalJson(value: Json): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  // Loops rather than map/join: the verifier runs this for every event.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]!);
+    return out + ']';
   }
-  return JSON.stringify(value);
+  const keys = Object.keys(value).sort();
+  out = '{';
+  for (let i = 0; i < keys.length; i++) out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(value[keys[i]!]!);
+  return out + '}';
 }
 
 /** The stored columns that the hash covers. */
@@ -51,4 +57,29 @@ export function canonicalEvent(event: HashedEvent): string {
 /** hash = sha256(prevHash ‖ canonical event), hex. */
 export function hashEvent(prevHash: string, event: HashedEvent): string {
   return createHash('sha256').update(prevHash).update(canonicalEvent(event)).digest('hex');
+}
+
+/** The hashed columns as text, as a streaming reader has them (times ISO 8601, JSON as JSON text). */
+export type HashedEventText = { [K in Exclude<keyof HashedEvent, 'details' | 'owners'>]: string | null } & { details: string; owners: string | null };
+
+// An agent's owners snapshot repeats on each of its events: its canonical text is kept (bounded).
+const canonicalOwners = new Map<string, string>();
+function ownersText(owners: string): string {
+  let text = canonicalOwners.get(owners);
+  if (text === undefined) {
+    if (canonicalOwners.size >= 200_000) canonicalOwners.clear();
+    text = canonicalJson(JSON.parse(owners) as Json);
+    canonicalOwners.set(owners, text);
+  }
+  return text;
+}
+
+/** hashEvent for an event read as text, without building Dates: the same canonical form, its keys written in sorted order. */
+export function hashEventText(prevHash: string, e: HashedEventText): string {
+  const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+  const canonical =
+    `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorType":${str(e.actorType)},"agentId":${str(e.agentId)},"credentialId":${str(e.credentialId)}` +
+    `,"details":${canonicalJson(JSON.parse(e.details) as Json)},"occurredAt":${str(e.occurredAt)},"owners":${e.owners === null ? 'null' : ownersText(e.owners)}` +
+    `,"recordedAt":${str(e.recordedAt)},"seq":${str(e.seq)}}`;
+  return hash('sha256', prevHash + canonical);
 }

@@ -6,6 +6,7 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { ACTION_GROUPS, ActionGroupSchema, groupOf, type ActionGroup } from './groups';
 import { describeEvent } from './sentence';
+import { literal } from './stream';
 
 const day = z
   .string()
@@ -62,6 +63,19 @@ export function timelineWhere(filter: TimelineFilter, seq?: { lt?: bigint; lte?:
   };
 }
 
+/** The same filter as SQL over `e` (the event) with literal values, for the streaming reader. */
+export function timelineCondition(filter: TimelineFilter, throughSeq: bigint): string {
+  if (filter.none) return 'false';
+  const and = [`e."seq" <= ${literal(throughSeq)}`];
+  if (filter.agentId) and.push(`e."agentId" = ${literal(filter.agentId)}`);
+  if (filter.credentialId) and.push(`e."credentialId" = ${literal(filter.credentialId)}`);
+  if (filter.actorId) and.push(`e."actorId" = ${literal(filter.actorId)}`);
+  if (filter.group) and.push(`e."action" IN (${ACTION_GROUPS[filter.group].map(literal).join(', ')})`);
+  if (filter.from) and.push(`e."occurredAt" >= ${literal(filter.from)}::timestamptz`);
+  if (filter.to) and.push(`e."occurredAt" <= ${literal(filter.to)}::timestamptz`);
+  return and.join(' AND ');
+}
+
 const eventSelect = {
   seq: true,
   occurredAt: true,
@@ -76,7 +90,7 @@ const eventSelect = {
   prevHash: true,
   hash: true,
 } satisfies Prisma.AuditEventSelect;
-type StoredEvent = Prisma.AuditEventGetPayload<{ select: typeof eventSelect }>;
+export type StoredEvent = Prisma.AuditEventGetPayload<{ select: typeof eventSelect }>;
 
 export type TimelineEvent = Omit<StoredEvent, 'seq'> & {
   seq: string;

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
-import { GENESIS_HASH, hashEvent } from './canonical';
+import { GENESIS_HASH, hashEventText } from './canonical';
+import { literal, streamEvents } from './stream';
 
 export type ChainVerification =
   | { ok: true; verifiedThroughSeq: bigint; headHash: string; eventCount: number; checkpointsVerified: number }
@@ -9,15 +10,14 @@ export type ChainVerification =
 /** A checkpoint whose signature the caller has already checked: the chain must still reach its hash at its seq. */
 export type TrustedCheckpoint = { seq: bigint; hash: string; signedAt: Date };
 
-const PAGE = 5_000;
-
 /**
  * Walks the chain in seq order, recomputing every hash from the stored
  * columns, and names the first seq that does not hold: a changed event, a
  * missing one (a gap), one moved out of order, or a head that disagrees.
  */
 export async function verifyAuditChain(db: Db, checkpoints: TrustedCheckpoint[] = []): Promise<ChainVerification> {
-  let expectedSeq = 1n;
+  // Seqs as numbers in the loop (exact to 2^53); results carry bigints.
+  let expected = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;
   let checkpointsVerified = 0;
@@ -26,42 +26,37 @@ export async function verifyAuditChain(db: Db, checkpoints: TrustedCheckpoint[] 
     ok: false,
     brokenSeq: seq,
     reason,
-    verifiedThroughSeq: expectedSeq - 1n,
+    verifiedThroughSeq: BigInt(expected - 1),
     checkpointsVerified,
   });
 
-  for (;;) {
-    const page = await db.auditEvent.findMany({
-      where: { seq: { gte: expectedSeq } },
-      orderBy: { seq: 'asc' },
-      take: PAGE,
-    });
+  // The head first: events appended while the walk runs come after it and are left to the next run.
+  const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
+  for await (const page of streamEvents(db, head ? `e."seq" <= ${literal(head.seq)}` : 'true')) {
     for (const event of page) {
-      if (event.seq !== expectedSeq) return broken(expectedSeq, `event ${expectedSeq} is missing`);
+      const seq = BigInt(expected);
+      if (Number(event.seq) !== expected) return broken(seq, `event ${seq} is missing`);
       if (event.prevHash !== prevHash) {
-        return broken(event.seq, `event ${event.seq} does not follow event ${expectedSeq - 1n} (previous hash differs)`);
+        return broken(seq, `event ${seq} does not follow event ${seq - 1n} (previous hash differs)`);
       }
-      if (hashEvent(prevHash, event) !== event.hash) {
-        return broken(event.seq, `event ${event.seq} was altered (its hash does not match its contents)`);
+      if (hashEventText(prevHash, event) !== event.hash) {
+        return broken(seq, `event ${seq} was altered (its hash does not match its contents)`);
       }
       // A signed checkpoint pins the hash at its seq: recomputing hashes after a change cannot reach it again.
-      while (pending[0] && pending[0].seq === event.seq) {
+      while (pending[0] && pending[0].seq === seq) {
         const checkpoint = pending.shift()!;
         if (checkpoint.hash !== event.hash) {
-          return broken(event.seq, `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ${checkpoint.seq}): an event at or before it was changed`);
+          return broken(seq, `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ${checkpoint.seq}): an event at or before it was changed`);
         }
         checkpointsVerified += 1;
       }
       prevHash = event.hash;
-      expectedSeq += 1n;
+      expected += 1;
       count += 1;
     }
-    if (page.length < PAGE) break;
   }
-
-  const lastSeq = expectedSeq - 1n;
+  const lastSeq = BigInt(expected - 1);
   if (pending[0]) return broken(lastSeq + 1n, `events up to the checkpoint at seq ${pending[0].seq} are missing`);
-  const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
   if (!head) return broken(lastSeq + 1n, 'the chain head is missing');
   if (head.seq > lastSeq) return broken(lastSeq + 1n, `events ${lastSeq + 1n} to ${head.seq} are missing`);
   if (head.seq < lastSeq || head.hash !== prevHash) {

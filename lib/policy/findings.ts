@@ -42,10 +42,11 @@ export function selectRules(query: Pick<FindingsQuery, 'rule' | 'severity' | 'fr
   );
 }
 
-function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor): Prisma.Sql {
+/** `AND <agent column> IN (agents the query's owner owns or holds a plane of)`, or nothing. */
+function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor, agentId: Prisma.Sql): Prisma.Sql {
   const owner = query.owner === 'me' ? actor.id : query.owner;
   return owner
-    ? Prisma.sql`AND (a."ownerId" = ${owner} OR EXISTS (SELECT 1 FROM "ControlAssignment" ca WHERE ca."agentId" = a."id" AND ca."userId" = ${owner}))`
+    ? Prisma.sql`AND ${agentId} IN (SELECT a."id" FROM "Agent" a WHERE a."ownerId" = ${owner} UNION SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${owner})`
     : Prisma.empty;
 }
 
@@ -88,7 +89,7 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
     JOIN "Agent" a ON a."id" = f."agentId"
     LEFT JOIN "User" o ON o."id" = a."ownerId"
     LEFT JOIN "Credential" c ON c."id" = f."credentialId"
-    WHERE true ${ownerScope(query, actor)}
+    WHERE true ${ownerScope(query, actor, Prisma.sql`f."agentId"`)}
     ORDER BY ${severityRankOf(Prisma.sql`f."ruleId"`)}, f."detail"
     LIMIT ${LIMIT}`;
   return { findings: rows.map(toFinding), total: rows.length, asOf: now };
@@ -97,20 +98,21 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
 async function syncedFindings(actor: Actor, query: FindingsQuery, rules: Rule[]): Promise<FindingsPage> {
   const db = getDb();
   const ruleIds = rules.map((r) => r.id);
-  const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)}) ${ownerScope(query, actor)}`;
+  const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)}) ${ownerScope(query, actor, Prisma.sql`s."agentId"`)}`;
   const [rows, total, asOf] = await Promise.all([
+    // The page first, by the (severity, agent name) index; names joined for its rows only.
     db.$queryRaw<FindingRow[]>`
-      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", o."name" AS "owner", c."id" AS "credentialId", c."name" AS "credentialName", s."detail"
-      FROM "FindingState" s
-      JOIN "Agent" a ON a."id" = s."agentId"
-      LEFT JOIN "User" o ON o."id" = a."ownerId"
-      LEFT JOIN "Credential" c ON c."id" = s."credentialId"
-      WHERE ${where}
-      ORDER BY s."severityRank", s."agentName", s."key"
-      LIMIT ${LIMIT}`,
+      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", a."owner", c."id" AS "credentialId", c."name" AS "credentialName", s."detail"
+      FROM (SELECT * FROM "FindingState" s WHERE ${where} ORDER BY s."severityRank", s."agentName", s."key" LIMIT ${LIMIT}) s
+      -- LIMIT 1 keeps each lookup a per-row index probe (a plain join may hash the whole registry).
+      CROSS JOIN LATERAL (
+        SELECT a."slug", a."riskTier", o."name" AS "owner" FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE a."id" = s."agentId" LIMIT 1
+      ) a
+      LEFT JOIN LATERAL (SELECT c."id", c."name" FROM "Credential" c WHERE c."id" = s."credentialId" LIMIT 1) c ON true
+      ORDER BY s."severityRank", s."agentName", s."key"`,
     // Without an owner filter the total is the sync's own per-rule count.
     query.owner
-      ? db.$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM "FindingState" s JOIN "Agent" a ON a."id" = s."agentId" WHERE ${where}`.then(([r]) => r.n)
+      ? db.$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM "FindingState" s WHERE ${where}`.then(([r]) => r.n)
       : openFindingsByRule(db).then((byRule) => ruleIds.reduce((n, id) => n + (byRule.get(id) ?? 0), 0)),
     lastFindingsSync(db),
   ]);
