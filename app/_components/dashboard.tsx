@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { BarList } from '@/components/dashboard/bar-list';
-import { TrendChart } from '@/components/dashboard/trend-chart';
+import { LazyTrendChart } from '@/components/dashboard/lazy-charts';
 import { PageHeader } from '@/components/page-header';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { can, type Actor } from '@/lib/authz';
@@ -63,7 +63,7 @@ export async function Dashboard({ actor }: { actor: Actor }) {
       {trend ? (
         <div className="mt-4">
           <Panel title="Findings over the last 90 days">
-            <TrendChart days={trend} />
+            <LazyTrendChart days={trend} />
           </Panel>
         </div>
       ) : null}
