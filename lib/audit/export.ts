@@ -4,7 +4,7 @@ import { getDb } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import { csvLine } from '@/lib/http/csv';
 import { appendAuditEvent } from './append';
-import { describeEvents, resolveTimelineFilter, timelineCondition, type StoredEvent, type TimelineEvent, type TimelineQuery } from './queries';
+import { describeEvents, nameCache, resolveTimelineFilter, timelineCondition, type StoredEvent, type TimelineEvent, type TimelineQuery } from './queries';
 import { streamEvents, type RawEvent } from './stream';
 
 export type ExportFormat = 'csv' | 'ndjson';
@@ -56,6 +56,7 @@ export async function exportTimeline(actor: Actor | null, query: TimelineQuery, 
   const filterRecord = Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'));
   const batches = streamEvents(db, timelineCondition(filter, head.seq), { withSlug: true, batch: format === 'csv' ? 2_000 : 10_000 });
   const encoder = new TextEncoder();
+  const names = nameCache();
   let count = 0;
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -65,7 +66,7 @@ export async function exportTimeline(actor: Actor | null, query: TimelineQuery, 
       const next = await batches.next();
       if (!next.done) {
         count += next.value.length;
-        const text = format === 'csv' ? (await describeEvents(db, next.value.map(stored))).map(csvRow).join('') : next.value.map(ndjsonRow).join('');
+        const text = format === 'csv' ? (await describeEvents(db, next.value.map(stored), names)).map(csvRow).join('') : next.value.map(ndjsonRow).join('');
         controller.enqueue(encoder.encode(text));
         return;
       }

@@ -101,22 +101,44 @@ export type TimelineEvent = Omit<StoredEvent, 'seq'> & {
   credential: { id: string; name: string } | null;
 };
 
-/** Events as sentences: the names they mention are looked up once per page. */
-export async function describeEvents(db: Db, events: StoredEvent[]): Promise<TimelineEvent[]> {
-  const ids = (pick: (e: StoredEvent) => (string | null | undefined)[]) => [...new Set(events.flatMap(pick).filter((v): v is string => Boolean(v)))];
+type Person = { id: string; name: string | null; roles: Role[] };
+type Names = {
+  user: Map<string, Person>;
+  agent: Map<string, { slug: string; name: string }>;
+  credential: Map<string, { id: string; name: string }>;
+  exception: Map<string, { type: string; hours: number }>;
+  token: Map<string, string>;
+};
+
+/** Names already looked up, kept across the batches of one long read (an export); each map is bounded. */
+export function nameCache(): Names {
+  return { user: new Map(), agent: new Map(), credential: new Map(), exception: new Map(), token: new Map() };
+}
+const CACHE_LIMIT = 200_000;
+
+/** Events as sentences: the names they mention are looked up once per page (or once per export, with a cache). */
+export async function describeEvents(db: Db, events: StoredEvent[], names: Names = nameCache()): Promise<TimelineEvent[]> {
+  const ids = <K>(cached: Map<string, K>, pick: (e: StoredEvent) => (string | null | undefined)[]) => [
+    ...new Set(events.flatMap(pick).filter((v): v is string => Boolean(v) && !cached.has(v!))),
+  ];
   const detail = (e: StoredEvent, key: string) => (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
   const [users, agents, credentials, exceptions, tokens] = await Promise.all([
-    db.user.findMany({ where: { id: { in: ids((e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]) } }, select: { id: true, name: true, roles: true } }),
-    db.agent.findMany({ where: { id: { in: ids((e) => [e.agentId]) } }, select: { id: true, slug: true, name: true } }),
-    db.credential.findMany({ where: { id: { in: ids((e) => [e.credentialId]) } }, select: { id: true, name: true } }),
-    db.exception.findMany({ where: { id: { in: ids((e) => [detail(e, 'exceptionId')]) } }, select: { id: true, type: true, startsAt: true, expiresAt: true } }),
-    db.apiToken.findMany({ where: { id: { in: ids((e) => [e.actorType === 'API_TOKEN' ? e.actorId : null]) } }, select: { id: true, name: true } }),
+    db.user.findMany({ where: { id: { in: ids(names.user, (e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]) } }, select: { id: true, name: true, roles: true } }),
+    db.agent.findMany({ where: { id: { in: ids(names.agent, (e) => [e.agentId]) } }, select: { id: true, slug: true, name: true } }),
+    db.credential.findMany({ where: { id: { in: ids(names.credential, (e) => [e.credentialId]) } }, select: { id: true, name: true } }),
+    db.exception.findMany({ where: { id: { in: ids(names.exception, (e) => [detail(e, 'exceptionId')]) } }, select: { id: true, type: true, startsAt: true, expiresAt: true } }),
+    db.apiToken.findMany({ where: { id: { in: ids(names.token, (e) => [e.actorType === 'API_TOKEN' ? e.actorId : null]) } }, select: { id: true, name: true } }),
   ]);
-  const user = new Map(users.map((u) => [u.id, u]));
-  const agent = new Map(agents.map((a) => [a.id, { slug: a.slug, name: a.name }]));
-  const credential = new Map(credentials.map((c) => [c.id, { id: c.id, name: c.name }]));
-  const exception = new Map(exceptions.map((x) => [x.id, { type: x.type, hours: Math.round((x.expiresAt.getTime() - x.startsAt.getTime()) / 3_600_000) }]));
-  const token = new Map(tokens.map((t) => [t.id, t.name]));
+  const remember = <K>(map: Map<string, K>, entries: [string, K][]) => {
+    if (map.size + entries.length > CACHE_LIMIT) map.clear();
+    for (const [k, v] of entries) map.set(k, v);
+  };
+  remember(names.user, users.map((u) => [u.id, u]));
+  remember(names.agent, agents.map((a) => [a.id, { slug: a.slug, name: a.name }]));
+  remember(names.credential, credentials.map((c) => [c.id, { id: c.id, name: c.name }]));
+  remember(names.exception, exceptions.map((x) => [x.id, { type: x.type, hours: Math.round((x.expiresAt.getTime() - x.startsAt.getTime()) / 3_600_000) }]));
+  remember(names.token, tokens.map((t) => [t.id, t.name]));
+  const { user, agent, credential, exception, token } = names;
   return events.map((e) => {
     const person = e.actorType === 'USER' ? user.get(e.actorId ?? '') : undefined;
     const actor = {
