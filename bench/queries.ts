@@ -77,7 +77,16 @@ export function queryCases(actor: Actor, pg: Client, sample: Sample): QueryCase[
       domain: () => Promise.all([getAgentBySlug(actor, sample.slug), listAgentEvents(actor, sample.agentId, 30), listFindings(actor, { agent: sample.slug })]),
       floor: () => Promise.all([pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]), pg.query(`SELECT * FROM "AuditEvent" WHERE "agentId" = $1 ORDER BY "seq" DESC LIMIT 30`, [sample.agentId])]),
     },
-    { name: 'exceptions queue', domain: () => listExceptionQueue(actor), floor: () => pg.query(`SELECT * FROM "Exception" WHERE "status" IN ('PENDING', 'APPROVED') AND "expiresAt" > now() ORDER BY "status", "createdAt" LIMIT 400`) },
+    {
+      name: 'exceptions queue',
+      domain: () => listExceptionQueue(actor), floor: () =>
+        Promise.all([
+          pg.query(`SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id" LIMIT 100`),
+          pg.query(`SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id" LIMIT 100`),
+          pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now()`),
+          pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now()`),
+        ]),
+    },
     { name: 'reviews queue (open)', domain: () => listReviews(actor, 'open', 1), floor: () => pg.query(`SELECT * FROM "Review" WHERE "completedAt" IS NULL ORDER BY "dueAt", "id" LIMIT 50`) },
     { name: 'timeline: first page', domain: timeline({}), floor: floorTimeline('', []) },
     { name: 'timeline: 20,000 pages deep', domain: timeline({ before: deep }), floor: floorTimeline('WHERE "seq" < $1', [deep]) },

@@ -67,9 +67,10 @@ const canonicalOwners = new Map<string, string>();
 function ownersText(owners: string): string {
   let text = canonicalOwners.get(owners);
   if (text === undefined) {
-    if (canonicalOwners.size >= 200_000) canonicalOwners.clear();
+    if (canonicalOwners.size >= 100_000) canonicalOwners.clear();
     text = canonicalJson(JSON.parse(owners) as Json);
-    canonicalOwners.set(owners, text);
+    // Copies: the text read is a slice, and what is derived from it may share it, keeping a whole read buffer alive.
+    canonicalOwners.set(Buffer.from(owners).toString(), Buffer.from(text).toString());
   }
   return text;
 }

@@ -4,13 +4,10 @@ import { getDb } from '@/lib/db';
 import { appendAuditEvent } from './append';
 import { signCheckpoint } from './integrity';
 import { buildPackZip, PACK_FORMAT, type PackedEvent } from './pack-format';
-import { resolveTimelineFilter, timelineWhere, type TimelineQuery } from './queries';
+import { eventSelect, resolveTimelineFilter, timelineWhere, type StoredEvent, type TimelineQuery } from './queries';
 
 const MAX_SEGMENT = 200_000;
-const select = { seq: true, occurredAt: true, recordedAt: true, actorType: true, actorId: true, agentId: true, credentialId: true, action: true, details: true, owners: true, prevHash: true, hash: true } as const;
-
-type Row = { seq: bigint; occurredAt: Date; recordedAt: Date; actorType: string; actorId: string | null; agentId: string | null; credentialId: string | null; action: string; details: unknown; owners: unknown; prevHash: string; hash: string };
-const packed = (e: Row): PackedEvent => ({ ...e, seq: e.seq.toString(), occurredAt: e.occurredAt.toISOString(), recordedAt: e.recordedAt.toISOString() });
+const packed = (e: StoredEvent): PackedEvent => ({ ...e, seq: e.seq.toString(), occurredAt: e.occurredAt.toISOString(), recordedAt: e.recordedAt.toISOString() });
 
 /**
  * An evidence pack for the filter (an agent, a period, …): the matching
@@ -25,7 +22,7 @@ export async function buildEvidencePack(actor: Actor | null, query: TimelineQuer
   const filter = await resolveTimelineFilter(db, query);
   const filterRecord = Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'));
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const events = (await db.auditEvent.findMany({ where: timelineWhere(filter, { lte: head.seq }), orderBy: { seq: 'asc' }, take: MAX_SEGMENT + 1, select })) as Row[];
+  const events = await db.auditEvent.findMany({ where: timelineWhere(filter, { lte: head.seq }), orderBy: { seq: 'asc' }, take: MAX_SEGMENT + 1, select: eventSelect });
   if (events.length === 0) throw new Invalid('No event matches this filter: there is nothing to pack.');
   if (events.length > MAX_SEGMENT) throw new Invalid(`More than ${MAX_SEGMENT.toLocaleString('en')} events match: narrow the period or the filter.`);
   const first = events[0]!;
@@ -39,7 +36,7 @@ export async function buildEvidencePack(actor: Actor | null, query: TimelineQuer
   if (segmentEnd - first.seq + 1n > BigInt(MAX_SEGMENT)) {
     throw new Invalid(`The chain from the first matching event to the covering checkpoint holds over ${MAX_SEGMENT.toLocaleString('en')} events: narrow the period.`);
   }
-  const segment = (await db.auditEvent.findMany({ where: { seq: { gte: first.seq, lte: segmentEnd } }, orderBy: { seq: 'asc' }, select })) as Row[];
+  const segment = await db.auditEvent.findMany({ where: { seq: { gte: first.seq, lte: segmentEnd } }, orderBy: { seq: 'asc' }, select: eventSelect });
 
   const generatedAt = new Date();
   const byAction = new Map<string, number>();

@@ -76,7 +76,7 @@ export function timelineCondition(filter: TimelineFilter, throughSeq: bigint): s
   return and.join(' AND ');
 }
 
-const eventSelect = {
+export const eventSelect = {
   seq: true,
   occurredAt: true,
   recordedAt: true,

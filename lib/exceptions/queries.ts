@@ -22,22 +22,29 @@ const rowSelect = {
 
 export type ExceptionRow = Prisma.ExceptionGetPayload<{ select: typeof rowSelect }>;
 
+export const QUEUE_PAGE_SIZE = 100;
+
 /**
  * The PAM queue: pending oldest first, then those in force by expiry (only
- * those ending within `withinHours`, when given). Expired ones never show as active.
+ * those ending within `withinHours`, when given), the first 100 of each with
+ * their full counts. Expired ones never show as active.
  */
-export async function listExceptionQueue(actor: Actor, withinHours?: number, now = new Date()): Promise<{ pending: ExceptionRow[]; active: ExceptionRow[] }> {
+export async function listExceptionQueue(
+  actor: Actor,
+  withinHours?: number,
+  now = new Date(),
+): Promise<{ pending: ExceptionRow[]; active: ExceptionRow[]; pendingTotal: number; activeTotal: number }> {
   requirePermission(actor, 'agent.read');
-  const [pending, active] = await Promise.all([
-    getDb().exception.findMany({ where: { status: 'PENDING', expiresAt: { gt: now } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 200, select: rowSelect }),
-    getDb().exception.findMany({
-      where: { status: 'APPROVED', expiresAt: { gt: now, ...(withinHours ? { lte: new Date(now.getTime() + withinHours * 3_600_000) } : {}) } },
-      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
-      take: 200,
-      select: rowSelect,
-    }),
+  const pendingWhere: Prisma.ExceptionWhereInput = { status: 'PENDING', expiresAt: { gt: now } };
+  const activeWhere: Prisma.ExceptionWhereInput = { status: 'APPROVED', expiresAt: { gt: now, ...(withinHours ? { lte: new Date(now.getTime() + withinHours * 3_600_000) } : {}) } };
+  const db = getDb();
+  const [pending, active, pendingTotal, activeTotal] = await Promise.all([
+    db.exception.findMany({ where: pendingWhere, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: QUEUE_PAGE_SIZE, select: rowSelect }),
+    db.exception.findMany({ where: activeWhere, orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }], take: QUEUE_PAGE_SIZE, select: rowSelect }),
+    db.exception.count({ where: pendingWhere }),
+    db.exception.count({ where: activeWhere }),
   ]);
-  return { pending, active };
+  return { pending, active, pendingTotal, activeTotal };
 }
 
 export type HistoryFilter = { type?: ExceptionType; status?: ExceptionStatus; agent?: string; page: number };

@@ -50,7 +50,8 @@ function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor, agentId: 
     : Prisma.empty;
 }
 
-const LIMIT = 500;
+// A page shows the most severe hundred; filters narrow it.
+const LIMIT = 100;
 
 type FindingRow = { ruleId: string; agentId: string; slug: string; name: string; riskTier: RiskTier; owner: string | null; credentialId: string | null; credentialName: string | null; detail: string };
 
@@ -66,7 +67,7 @@ function toFinding(r: FindingRow): Finding {
 export type FindingsPage = { findings: Finding[]; total: number; /** When these findings were computed; null if never synced. */ asOf: Date | null };
 
 /**
- * Open findings for the query, most severe first, up to 500 rows with the
+ * Open findings for the query, most severe first, up to 100 rows with the
  * full count. One agent's are computed now (each rule filtered to it: index
  * lookups); the registry's are read from the last findings sync (`asOf`),
  * since running every rule over every agent per page view does not scale.

@@ -117,12 +117,13 @@ export async function getReviewDetail(actor: Actor, reviewId: string, now = new 
       : null,
   ]);
   const decision = (completion?.details ?? null) as AuditDetailsByAction['review.completed'] | null;
+  const assignedProblem = review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings);
   const completionProblem = review.completedAt
     ? 'This review is completed.'
     : review.reviewer?.id !== actor.id
       ? `Only the assigned reviewer${review.reviewer?.name ? `, ${review.reviewer.name},` : ''} can complete this review.`
-      : reviewerProblem(review.reviewer, agent, settings);
-  return { review, agent, changes, decision, lastReviewedAt: last?.occurredAt ?? null, completionProblem, reviewerProblem: review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings), timeZone: settings.reviewTiming.timeZone };
+      : assignedProblem;
+  return { review, agent, changes, decision, lastReviewedAt: last?.occurredAt ?? null, completionProblem, reviewerProblem: assignedProblem, timeZone: settings.reviewTiming.timeZone };
 }
 
 /** People who may review this agent, for the reviewer picker. */

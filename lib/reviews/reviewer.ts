@@ -12,7 +12,7 @@ export type ReviewerFacts = {
 };
 
 /** Whether the accountable owner may review their own agent at this tier (the configurable separation-of-duties rule). */
-export function ownerMayReview(riskTier: RiskTier, settings: Settings): boolean {
+function ownerMayReview(riskTier: RiskTier, settings: Settings): boolean {
   return !settings.reviewerRule.ownerMayNotReviewTiers.includes(riskTier);
 }
 
@@ -37,8 +37,8 @@ export function reviewerProblem(
  * first control owner (IAM, platform, PAM) who may review; null leaves it for
  * a security lead to assign.
  */
-export function defaultReviewer(facts: ReviewerFacts, settings: Settings): string | null {
+export function defaultReviewer(facts: ReviewerFacts, settings: Settings): ReviewerCandidate | null {
   const agent = { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null };
   const candidates = [facts.owner, facts.planes.IAM, facts.planes.PLATFORM, facts.planes.PAM];
-  return candidates.find((c) => c && reviewerProblem(c, agent, settings) === null)?.id ?? null;
+  return candidates.find((c) => c && reviewerProblem(c, agent, settings) === null) ?? null;
 }

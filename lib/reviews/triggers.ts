@@ -81,7 +81,7 @@ export async function openOrJoinReviews(
         triggers: [trigger],
         campaignId: campaignId ?? null,
         dueAt: dueFor.get(agentId)!,
-        reviewerId: facts.has(agentId) ? defaultReviewer(facts.get(agentId)!, settings) : null,
+        reviewerId: facts.has(agentId) ? (defaultReviewer(facts.get(agentId)!, settings)?.id ?? null) : null,
       })),
       select: { id: true, agentId: true },
     });
@@ -116,8 +116,8 @@ export async function afterPersonDeparted(tx: Tx, actor: AuditActor, userId: str
   const departed = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true } });
   for (const review of theirs) {
     const next = defaultReviewer(facts.get(review.agentId)!, settings);
-    await tx.review.update({ where: { id: review.id }, data: { reviewerId: next, version: { increment: 1 } } });
-    const to = next ? await tx.user.findUniqueOrThrow({ where: { id: next }, select: { id: true, name: true } }) : null;
+    await tx.review.update({ where: { id: review.id }, data: { reviewerId: next?.id ?? null, version: { increment: 1 } } });
+    const to = next ? { id: next.id, name: next.name } : null;
     events.push({ action: 'review.reviewer_assigned', actor, agentId: review.agentId, details: { reviewId: review.id, from: departed, to } });
   }
   await appendAuditEvents(tx, events);

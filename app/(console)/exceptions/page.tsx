@@ -41,12 +41,13 @@ export default async function ExceptionsPage({ searchParams }: Props) {
 }
 
 async function Queue({ actor, within }: { actor: Parameters<typeof listExceptionQueue>[0]; within?: number }) {
-  const { pending, active } = await listExceptionQueue(actor, within);
+  const { pending, active, pendingTotal, activeTotal } = await listExceptionQueue(actor, within);
   return (
     <div className="flex flex-col gap-6">
       <section aria-labelledby="pending-heading">
         <h2 id="pending-heading" className="mb-2 font-semibold">
-          Pending decision (<span data-testid="pending-count">{pending.length}</span>), oldest first
+          Pending decision (<span data-testid="pending-count">{pendingTotal}</span>), oldest first
+          {pendingTotal > pending.length ? `: the first ${pending.length} shown` : ''}
         </h2>
         {pending.length === 0 ? (
           <EmptyState icon={ShieldAlert} title="Nothing waits for a decision">
@@ -58,7 +59,8 @@ async function Queue({ actor, within }: { actor: Parameters<typeof listException
       </section>
       <section aria-labelledby="active-heading">
         <h2 id="active-heading" className="mb-2 font-semibold">
-          {within ? `In force and ending within ${within === 24 ? '24 hours' : '7 days'}` : 'In force'} (<span data-testid="in-force-count">{active.length}</span>), soonest to expire first
+          {within ? `In force and ending within ${within === 24 ? '24 hours' : '7 days'}` : 'In force'} (<span data-testid="in-force-count">{activeTotal}</span>), soonest to expire first
+          {activeTotal > active.length ? `: the first ${active.length} shown` : ''}
         </h2>
         {active.length === 0 ? (
           <p className="text-muted-foreground">No exception is in force.</p>
