@@ -1,6 +1,6 @@
 // The hot paths' domain queries, each beside a hand-written SQL floor for the
 // same result, timed in the same run.
-import type { Client } from 'pg';
+import type { Pool } from 'pg';
 import { agentCursor, COUNT_CAP, listAgents } from '@/lib/agents/list';
 import { getAgentBySlug } from '@/lib/agents/queries';
 import { listOwnershipMatrix } from '@/lib/ownership/queries';
@@ -19,12 +19,12 @@ const AGENT_COLUMNS = `a."id", a."slug", a."name", a."kind", a."status", a."risk
 /** Deep-page cursors need a row far down the list: found once, outside the timing. */
 export type Sample = { slug: string; agentId: string; ownerId: string; headSeq: bigint; row50k: { name: string; id: string } };
 
-export async function sampleRow50k(pg: Client): Promise<Sample['row50k']> {
+export async function sampleRow50k(pg: Pool): Promise<Sample['row50k']> {
   const { rows } = await pg.query<{ name: string; id: string }>(`SELECT "name", "id" FROM "Agent" ORDER BY "name", "id" OFFSET 49949 LIMIT 1`);
   return rows[0]!;
 }
 
-export function queryCases(actor: Actor, pg: Client, sample: Sample): QueryCase[] {
+export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] {
   const agents = (params: Record<string, string>) => () => listAgents(actor, parseAgentListQuery(params));
   // The same page by hand: the rows, with owner, and the capped count.
   const floorAgents = (where: string, order: string, args: unknown[] = [], seek = '') => () =>

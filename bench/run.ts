@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { encode } from 'next-auth/jwt';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { parseTimelineQuery, verifyAuditChain } from '@/lib/audit';
 import { agentCursor } from '@/lib/agents/list';
 import { exportTimeline } from '@/lib/audit/export';
@@ -39,8 +39,8 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p99: num
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { url: { type: 'string' }, 'ingest-events': { type: 'string', default: '100000' }, 'export-one-agent': { type: 'boolean' }, 'skip-verify': { type: 'boolean' } } });
-  const pg = new Client({ connectionString: process.env.DATABASE_URL });
-  await pg.connect();
+  // A pool, as the app has: a floor's statements run side by side like the domain query's.
+  const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
   const db = getDb();
   const admin = await db.user.findFirst({ where: { active: true, roles: { has: 'ADMIN' } }, orderBy: { id: 'asc' }, select: { id: true, name: true, email: true, roles: true } });
   if (!admin) throw new Error('No active ADMIN: seed the database first.');
