@@ -51,13 +51,13 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
     {
       name: 'agents: orphaned',
       domain: agents({ orphaned: '1' }),
-      floor: floorAgents(`a."status" <> 'RETIRED' AND (a."ownerId" IS NULL OR a."ownerId" IN (SELECT "id" FROM "User" WHERE NOT "active") OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE NOT u."active"))`, 'a."name", a."id"'),
+      floor: floorAgents(`a."orphaned" AND a."status" <> 'RETIRED'`, 'a."name", a."id"'),
     },
     { name: 'agents: plane unassigned', domain: agents({ planeUnassigned: '1' }), floor: floorAgents(`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`, 'a."name", a."id"') },
     {
       name: 'agents: review overdue',
       domain: agents({ reviewOverdue: '1' }),
-      floor: floorAgents(`a."id" IN (SELECT "agentId" FROM "Review" WHERE "completedAt" IS NULL AND "dueAt" < now())`, 'a."name", a."id"'),
+      floor: floorAgents(`a."openReviewDueAt" < now()`, 'a."name", a."id"'),
     },
     { name: 'agents: sort by slug', domain: agents({ sort: 'slug' }), floor: floorAgents('true', 'a."slug", a."id"') },
     { name: 'agents: sort by status', domain: agents({ sort: 'status' }), floor: floorAgents('true', 'a."status", a."name", a."id"') },
@@ -70,7 +70,7 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
       floor: floorAgents(`(a."search" LIKE $1 OR a."ownerId" = ANY (ARRAY(SELECT "id" FROM "User" WHERE "name" ILIKE $1)))`, 'a."name", a."id"', ['%agent-00042%']),
     },
     { name: 'ownership matrix', domain: () => listOwnershipMatrix(actor, {}), floor: floorAgents(`a."status" <> 'RETIRED'`, 'a."name", a."id"') },
-    { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true }), floor: null },
+    { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true }), floor: floorAgents(`a."status" <> 'RETIRED' AND (a."orphaned" OR a."planesAssigned" < 3)`, 'a."name", a."id"') },
     {
       name: 'agent page',
       // What the page loads: the agent, its latest events and its findings (computed live for one agent).

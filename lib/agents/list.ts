@@ -105,13 +105,9 @@ export function agentFilters(query: AgentListQuery, now = new Date()): Prisma.Sq
   if (query.kind) and.push(Prisma.sql`a."kind" = ${query.kind}::"AgentKind"`);
   if (query.owner) and.push(Prisma.sql`a."ownerId" = ${query.owner}`);
   if (query.planeUnassigned) and.push(Prisma.sql`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`);
-  if (query.orphaned) {
-    and.push(Prisma.sql`a."status" <> 'RETIRED' AND (a."ownerId" IS NULL
-      OR a."ownerId" IN (SELECT u."id" FROM "User" u WHERE NOT u."active")
-      OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE NOT u."active"))`);
-  }
-  // One open review per agent: agents with an overdue review number exactly the overdue reviews.
-  if (query.reviewOverdue) and.push(Prisma.sql`a."id" IN (SELECT r."agentId" FROM "Review" r WHERE r."completedAt" IS NULL AND r."dueAt" < ${now})`);
+  // Both flags are kept by triggers (see the Agent model), so each filter is an index range.
+  if (query.orphaned) and.push(Prisma.sql`a."orphaned" AND a."status" <> 'RETIRED'`);
+  if (query.reviewOverdue) and.push(Prisma.sql`a."openReviewDueAt" < ${now}`);
   return and.length > 0 ? Prisma.join(and, ' AND ') : Prisma.sql`true`;
 }
 

@@ -34,15 +34,12 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   const [byStatus, byTier, [ownership], byStorage, reviewsOverdue, pendingExceptions, activeExceptions, expiring24h, expiring7d, byIssuance, findings, findingsAsOf] = await Promise.all([
     db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
     db.agent.groupBy({ by: ['riskTier'], where: { status: { not: 'RETIRED' } }, _count: { _all: true } }),
-    // Set-wise, not per agent: the people who left, the agents they hold a plane of, then one pass over agents.
+    // "orphaned" and "planesAssigned" are kept per agent by triggers: one pass, no joins.
     db.$queryRaw<{ in_service: bigint; complete: bigint; orphaned: bigint }[]>`
-      WITH gone AS (SELECT "id" FROM "User" WHERE NOT "active"),
-           held_by_gone AS (SELECT DISTINCT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" IN (SELECT "id" FROM gone))
       SELECT count(*) AS in_service,
-             count(*) FILTER (WHERE a."ownerId" NOT IN (SELECT "id" FROM gone) AND a."planesAssigned" = 3 AND h."agentId" IS NULL) AS complete,
-             count(*) FILTER (WHERE a."ownerId" IS NULL OR a."ownerId" IN (SELECT "id" FROM gone) OR h."agentId" IS NOT NULL) AS orphaned
-      FROM "Agent" a LEFT JOIN held_by_gone h ON h."agentId" = a."id"
-      WHERE a."status" <> 'RETIRED'`,
+             count(*) FILTER (WHERE NOT a."orphaned" AND a."planesAssigned" = 3) AS complete,
+             count(*) FILTER (WHERE a."orphaned") AS orphaned
+      FROM "Agent" a WHERE a."status" <> 'RETIRED'`,
     db.credential.groupBy({ by: ['storage'], where: { revokedAt: null }, _count: { _all: true } }),
     countOverdueReviews(now),
     db.exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),

@@ -25,9 +25,7 @@ function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
     and.push(Prisma.sql`(a."ownerId" = ${filter.person} OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${filter.person}))`);
   }
   if (filter.gaps) {
-    and.push(Prisma.sql`(a."ownerId" IS NULL OR a."planesAssigned" < 3
-      OR a."ownerId" IN (SELECT u."id" FROM "User" u WHERE NOT u."active")
-      OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE NOT u."active"))`);
+    and.push(Prisma.sql`(a."orphaned" OR a."planesAssigned" < 3)`);
   }
   return Prisma.join(and, ' AND ');
 }

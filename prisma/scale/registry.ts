@@ -76,15 +76,17 @@ export async function createAgents(client: Client, people: ScalePerson[], from: 
   await copyRows(client, 'Agent', ['id', 'slug', 'name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'status', 'ownerId', 'nextReviewDue', 'planesAssigned', 'version', 'createdAt', 'updatedAt'], (function* () {
     for (const a of agents) yield [a.id, a.slug, `Scale agent ${a.slug.slice(12)}`, 'Synthetic agent for scale tests.', a.kind, `spiffe://scale.example/agents/${a.slug}`, a.envs, a.tier, a.status, a.owner.id, nextReview(a), 3, 1, a.created, a.created];
   })());
-  // "planesAssigned" is set above: its per-row trigger would update each agent three times.
-  await client.query('ALTER TABLE "ControlAssignment" DISABLE TRIGGER "ControlAssignment_planes_assigned"');
+  // Per-row triggers would update each agent three times: "planesAssigned" is set above, "orphaned" once below.
+  const triggers = ['ControlAssignment_planes_assigned', 'ControlAssignment_orphaned'];
+  for (const t of triggers) await client.query(`ALTER TABLE "ControlAssignment" DISABLE TRIGGER "${t}"`);
   try {
     await copyRows(client, 'ControlAssignment', ['id', 'agentId', 'plane', 'userId', 'assignedAt', 'version'], (function* () {
       for (const a of agents) for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) yield [`${a.id}_${plane}`, a.id, plane, a.planes[plane].id, a.created, 1];
     })());
   } finally {
-    await client.query('ALTER TABLE "ControlAssignment" ENABLE TRIGGER "ControlAssignment_planes_assigned"');
+    for (const t of triggers) await client.query(`ALTER TABLE "ControlAssignment" ENABLE TRIGGER "${t}"`);
   }
+  await client.query(`UPDATE "Agent" SET "orphaned" = "agent_is_orphaned"("id", "ownerId") WHERE "id" = ANY($1)`, [agents.map((a) => a.id)]);
   await copyRows(client, 'Purpose', ['id', 'agentId', 'task', 'scope', 'environments', 'status', 'approvedById', 'approvedAt', 'version', 'createdAt', 'updatedAt'], (function* () {
     for (const a of agents) yield [`${a.id}_purpose`, a.id, 'Synthetic workload', ['github', 'jira'], a.envs, a.status === 'PROPOSED' ? 'PENDING' : 'APPROVED', a.status === 'PROPOSED' ? null : people[0]!.id, a.status === 'PROPOSED' ? null : a.created, 1, a.created, a.created];
   })());
