@@ -2,7 +2,7 @@ import 'server-only';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { getDb } from '@/lib/db';
 import { expireDueExceptions } from '@/lib/exceptions/commands';
-import { lastFindingsSync, syncFindings } from '@/lib/policy/trend';
+import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 
 // Work that runs on a schedule inside each server process. Every job is safe
@@ -11,18 +11,13 @@ import { openScheduledReviews } from '@/lib/reviews/scheduler';
 // full interval, so restarting servers does not rerun them.
 const FINDINGS_SYNC_MS = 15 * 60_000;
 
-async function syncFindingsIfStale(): Promise<unknown> {
-  const last = await lastFindingsSync();
-  return last && Date.now() - last.getTime() < FINDINGS_SYNC_MS / 2 ? null : syncFindings();
-}
-
 const JOBS = [
   { name: 'exception expiry', everyMs: 30_000, firstAfterMs: 0, run: () => expireDueExceptions() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },
   // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
   { name: 'audit checkpoint', everyMs: 60 * 60_000, firstAfterMs: 0, run: () => signCheckpoint() },
   // Also what the findings page and the dashboard read: a server that starts on stale findings syncs at once.
-  { name: 'findings sync', everyMs: FINDINGS_SYNC_MS, firstAfterMs: 0, run: syncFindingsIfStale },
+  { name: 'findings sync', everyMs: FINDINGS_SYNC_MS, firstAfterMs: 0, run: () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }) },
   { name: 'chain verification', everyMs: 24 * 60 * 60_000, firstAfterMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
 ];
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Db } from '@/lib/db';
+import { getDb, type Db, type Tx } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { localDay } from '@/lib/reviews/cadence';
 import { getSettings } from '@/lib/settings';
@@ -15,10 +15,20 @@ type Counted = { ruleId: string; n: bigint };
  * open count is recorded for today with the time of the sync. All in SQL;
  * safe to run from several instances (an advisory lock serialises them).
  */
-export async function syncFindings(db: Db = getDb(), now = new Date()): Promise<{ opened: number; closed: number; open: number }> {
+type SyncResult = { opened: number; closed: number; open: number };
+/** With `unlessWithinMs`: nothing (null) if a sync finished that recently. */
+export function syncFindings(db?: Db, now?: Date): Promise<SyncResult>;
+export function syncFindings(db: Db, now: Date, options: { unlessWithinMs: number }): Promise<SyncResult | null>;
+export async function syncFindings(db: Db = getDb(), now = new Date(), options: { unlessWithinMs?: number } = {}): Promise<SyncResult | null> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('custodian:findings-sync'))`;
+      // Checked under the lock, so servers that start together (or two people pressing
+      // "Recompute now") run one sync, not one each in turn.
+      if (options.unlessWithinMs !== undefined) {
+        const last = await lastFindingsSync(tx);
+        if (last && now.getTime() - last.getTime() < options.unlessWithinMs) return null;
+      }
       const union = (await unionOf(tx, RULES, now))!;
       await tx.$executeRaw`CREATE TEMP TABLE current_findings ON COMMIT DROP AS
         SELECT DISTINCT ON (1) f."ruleId" || '|' || f."agentId" || '|' || coalesce(f."credentialId", '') AS "key", f."ruleId",
@@ -56,7 +66,7 @@ export async function syncFindings(db: Db = getDb(), now = new Date()): Promise<
 }
 
 /** When the findings were last synced, or null if never. */
-export async function lastFindingsSync(db: Db = getDb()): Promise<Date | null> {
+export async function lastFindingsSync(db: Db | Tx = getDb()): Promise<Date | null> {
   const latest = await db.findingDaily.findFirst({ orderBy: { syncedAt: 'desc' }, select: { syncedAt: true } });
   return latest?.syncedAt ?? null;
 }
@@ -105,10 +115,10 @@ export async function findingTrend(actor: Actor, days = 90, now = new Date()): P
 /** A person's "recompute now" on the findings page: a sync, unless one finished in the last minute. */
 export async function recomputeFindingsNow(actor: Actor | null, now = new Date()): Promise<string> {
   requirePermission(actor, 'findings.read');
-  const last = await lastFindingsSync();
-  if (last && now.getTime() - last.getTime() < 60_000) return 'Findings were recomputed less than a minute ago.';
   const started = performance.now();
-  const { open, opened, closed } = await syncFindings(getDb(), now);
+  const result = await syncFindings(getDb(), now, { unlessWithinMs: 60_000 });
+  if (!result) return 'Findings were recomputed less than a minute ago.';
+  const { open, opened, closed } = result;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   return `Recomputed in ${seconds} s: ${open.toLocaleString('en')} open, ${opened.toLocaleString('en')} new, ${closed.toLocaleString('en')} closed since the last run.`;
 }
