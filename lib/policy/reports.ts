@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { getSettings } from '@/lib/settings';
+import { unionOf } from './evaluate';
 import { FRAMEWORKS, type Framework, type FrameworkItem } from './frameworks';
 import { RULES, type Rule } from './rules';
 
@@ -15,26 +15,40 @@ export type ControlResult = {
   failing: { slug: string; name: string }[];
 };
 
-/** A framework's controls with the rules that evidence them, and pass/fail counts of agents in service, counted in SQL. */
+/**
+ * A framework's controls with the rules that evidence them, and pass/fail
+ * counts of agents in service, counted in SQL. Each rule runs once, however
+ * many controls it evidences.
+ */
 export async function frameworkReport(actor: Actor, frameworkId: string, now = new Date()): Promise<{ framework: Framework; agentsInScope: number; controls: ControlResult[] } | null> {
   requirePermission(actor, 'findings.read');
   const framework = FRAMEWORKS.find((f) => f.id === frameworkId);
   if (!framework) return null;
   const db = getDb();
-  const settings = await getSettings(db);
-  const agentsInScope = await db.agent.count({ where: { status: { not: 'RETIRED' } } });
-  const controls = await Promise.all(
-    framework.items.map(async (item): Promise<ControlResult> => {
-      const rules = RULES.filter((r) => r.controls.includes(`${framework.id}/${item.id}`));
-      if (rules.length === 0) return { item, rules, failingAgents: null, passingAgents: null, failing: [] };
-      const union = Prisma.join(rules.map((r) => Prisma.sql`SELECT f."agentId" FROM (${r.query(settings, now)}) f`), ' UNION ');
-      const rows = await db.$queryRaw<{ slug: string; name: string; total: bigint }[]>`
-        SELECT a."slug", a."name", count(*) OVER () AS "total"
-        FROM (${union}) u JOIN "Agent" a ON a."id" = u."agentId" WHERE a."status" <> 'RETIRED'
-        ORDER BY a."name" LIMIT 25`;
-      const failingAgents = Number(rows[0]?.total ?? 0);
-      return { item, rules, failingAgents, passingAgents: agentsInScope - failingAgents, failing: rows.map((r) => ({ slug: r.slug, name: r.name })) };
-    }),
-  );
+  const rulesOf = new Map(framework.items.map((item) => [item.id, RULES.filter((r) => r.controls.includes(`${framework.id}/${item.id}`))]));
+  const pairs = [...rulesOf].flatMap(([control, rules]) => rules.map((r) => Prisma.sql`(${control}, ${r.id})`));
+  const used = RULES.filter((r) => [...rulesOf.values()].some((rules) => rules.includes(r)));
+  const union = await unionOf(db, used, now);
+  const [agentsInScope, rows] = await Promise.all([
+    db.agent.count({ where: { status: { not: 'RETIRED' } } }),
+    union
+      ? db.$queryRaw<{ control: string; slug: string; name: string; total: bigint }[]>`
+          WITH findings AS MATERIALIZED (SELECT DISTINCT u."ruleId", u."agentId" FROM (${union}) u),
+          controls ("control", "ruleId") AS (VALUES ${Prisma.join(pairs)}),
+          failing AS (
+            SELECT DISTINCT c."control", a."slug", a."name"
+            FROM findings f JOIN controls c ON c."ruleId" = f."ruleId" JOIN "Agent" a ON a."id" = f."agentId"
+            WHERE a."status" <> 'RETIRED'),
+          ranked AS (SELECT *, count(*) OVER (PARTITION BY "control") AS "total", row_number() OVER (PARTITION BY "control" ORDER BY "name") AS n FROM failing)
+          SELECT "control", "slug", "name", "total" FROM ranked WHERE n <= 25 ORDER BY "control", "name"`
+      : Promise.resolve([]),
+  ]);
+  const controls = framework.items.map((item): ControlResult => {
+    const rules = rulesOf.get(item.id)!;
+    if (rules.length === 0) return { item, rules, failingAgents: null, passingAgents: null, failing: [] };
+    const mine = rows.filter((r) => r.control === item.id);
+    const failingAgents = Number(mine[0]?.total ?? 0);
+    return { item, rules, failingAgents, passingAgents: agentsInScope - failingAgents, failing: mine.map((r) => ({ slug: r.slug, name: r.name })) };
+  });
   return { framework, agentsInScope, controls };
 }
