@@ -9,6 +9,8 @@ const config: NextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', 'pglite-prisma-adapter'],
   poweredByHeader: false,
   experimental: {
+    // forbidden(): a page a role may not see answers HTTP 403.
+    authInterrupts: true,
     serverActions: {
       // Server actions keep Next.js's Origin check; behind a proxy that
       // rewrites Host, list the public host(s) here.

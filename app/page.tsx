@@ -1,6 +1,6 @@
 import { getCurrentUser } from '@/lib/auth';
 import { AppShell } from '@/components/shell/app-shell';
-import { NoAccess } from '@/components/no-access';
+import { forbidden } from 'next/navigation';
 import { Dashboard } from './_components/dashboard';
 import { Landing } from './_components/landing';
 
@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 export default async function HomePage() {
   const user = await getCurrentUser();
   if (!user) return <Landing />;
-  if (user.roles.length === 0) return <NoAccess user={user} />;
+  if (user.roles.length === 0) forbidden();
   return (
     <AppShell user={user}>
       <Dashboard actor={user} />

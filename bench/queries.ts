@@ -2,10 +2,10 @@
 // same result, timed in the same run.
 import type { Pool } from 'pg';
 import { agentCursor, COUNT_CAP, listAgents } from '@/lib/agents/list';
-import { getAgentBySlug } from '@/lib/agents/queries';
+import { loadAgentPage } from '@/lib/agents/page';
 import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { parseAgentListQuery } from '@/lib/agents/schema';
-import { listAgentEvents, listTimeline, parseTimelineQuery } from '@/lib/audit';
+import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
 import { listExceptionQueue } from '@/lib/exceptions/queries';
@@ -74,7 +74,7 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
     {
       name: 'agent page',
       // What the page loads: the agent, its latest events and its findings (computed live for one agent).
-      domain: () => Promise.all([getAgentBySlug(actor, sample.slug), listAgentEvents(actor, sample.agentId, 30), listFindings(actor, { agent: sample.slug })]),
+      domain: () => loadAgentPage(actor, sample.slug),
       floor: () => Promise.all([pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]), pg.query(`SELECT * FROM "AuditEvent" WHERE "agentId" = $1 ORDER BY "seq" DESC LIMIT 30`, [sample.agentId])]),
     },
     {

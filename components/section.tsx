@@ -17,3 +17,18 @@ export function Section({ title, icon: Icon, children, id, actions }: { title: R
     </Card>
   );
 }
+
+/** A section's placeholder while its data streams in. */
+export function SectionSkeleton({ title }: { title: string }) {
+  return (
+    <Card aria-busy="true" aria-label={`${title}: loading`}>
+      <CardHeader>
+        <CardTitle className="text-muted-foreground">{title}</CardTitle>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-2">
+        <div className="h-4 w-2/3 animate-pulse rounded bg-muted" />
+        <div className="h-4 w-1/2 animate-pulse rounded bg-muted" />
+      </CardContent>
+    </Card>
+  );
+}

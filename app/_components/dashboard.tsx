@@ -1,27 +1,66 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { BarList } from '@/components/dashboard/bar-list';
+import { BarList, type BarDatum } from '@/components/dashboard/bar-list';
 import { LazyTrendChart } from '@/components/dashboard/lazy-charts';
 import { PageHeader } from '@/components/page-header';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { can, type Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
+import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 import { findingTrend } from '@/lib/policy/trend';
+import { AGENT_STATUS, CREDENTIAL_STORAGE, ISSUANCE, labelOf, RISK_TIER, SEVERITY, valuesOf } from '@/lib/vocabulary';
 
-const STORAGE_LABELS: Record<string, string> = {
-  VAULT_OR_BROKER: 'Vault or broker',
-  CI_SECRET: 'CI secret',
-  ENV_VAR: 'Environment variable',
-  CONFIG_FILE: 'Config file',
-  LOCAL_DISK: 'Local disk',
-  PROMPT_OR_CONTEXT: 'Prompt or context',
+const TONE = {
+  danger: 'var(--color-danger)',
+  warning: 'var(--color-warning)',
+  success: 'var(--color-success)',
+  primary: 'var(--color-primary)',
+  muted: 'var(--color-muted-foreground)',
 };
-const TONE = { danger: 'var(--color-danger)', warning: 'var(--color-warning)', success: 'var(--color-success)', primary: 'var(--color-primary)', muted: 'var(--color-muted-foreground)' };
-const word = (s: string) => s.charAt(0) + s.slice(1).toLowerCase();
+const STORAGE_TONE: Record<CredentialStorage, string> = {
+  VAULT_OR_BROKER: TONE.success,
+  CI_SECRET: TONE.primary,
+  ENV_VAR: TONE.danger,
+  CONFIG_FILE: TONE.danger,
+  LOCAL_DISK: TONE.danger,
+  PROMPT_OR_CONTEXT: TONE.danger,
+};
+const STATUS_TONE: Record<AgentStatus, string> = {
+  PROPOSED: TONE.primary,
+  ACTIVE: TONE.success,
+  SUSPENDED: TONE.warning,
+  RETIRED: TONE.muted,
+};
+const TIER_TONE: Record<RiskTier, string> = {
+  CRITICAL: TONE.danger,
+  HIGH: TONE.warning,
+  MEDIUM: TONE.primary,
+  LOW: TONE.muted,
+};
 
-function Figure({ label, value, href, hint, id }: { label: string; value: ReactNode; href: string; hint?: string; id: string }) {
+/** A headline number. `count` is what the linked list counts (the e2e test compares them). */
+function Figure({
+  id,
+  label,
+  value,
+  count,
+  href,
+  hint,
+}: {
+  id: string;
+  label: string;
+  value: ReactNode;
+  count: number;
+  href: string;
+  hint?: string;
+}) {
   return (
-    <Link href={href} className="group rounded-lg border bg-card p-4 hover:border-primary/50" data-testid={`figure-${id}`}>
+    <Link
+      href={href}
+      className="group rounded-lg border bg-card p-4 hover:border-primary/50"
+      data-testid={`figure-${id}`}
+      data-count={count}
+    >
       <div className="text-muted-foreground">{label}</div>
       <div className="mt-1 text-2xl font-semibold tabular-nums group-hover:text-primary">{value}</div>
       {hint ? <div className="mt-1 text-xs text-muted-foreground">{hint}</div> : null}
@@ -40,25 +79,99 @@ function Panel({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-/** The posture at a glance; every number links to the list behind it, and equals its count. */
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** The posture at a glance; every number links to exactly the list it counts. */
 export async function Dashboard({ actor }: { actor: Actor }) {
   const findingsVisible = can(actor, 'findings.read');
-  const [s, trend] = await Promise.all([getPostureSummary(actor), findingsVisible ? findingTrend(actor) : Promise.resolve(null)]);
+  const [s, trend] = await Promise.all([
+    getPostureSummary(actor),
+    findingsVisible ? findingTrend(actor) : Promise.resolve(null),
+  ]);
+  const incomplete = s.inService - s.completeOwnership;
   const percent = s.inService === 0 ? 100 : Math.round((s.completeOwnership / s.inService) * 100);
   const openFindings = Object.values(s.findingsBySeverity).reduce((a, b) => a + b, 0);
+  const bySeverity: BarDatum[] = valuesOf(SEVERITY).map((sev) => ({
+    key: `findings-${sev}`,
+    label: labelOf(SEVERITY, sev),
+    value: s.findingsBySeverity[sev],
+    href: `/findings?severity=${sev}`,
+    color: sev === 'LOW' ? TONE.muted : sev === 'MEDIUM' ? TONE.warning : TONE.danger,
+  }));
   return (
     <>
       <PageHeader title="Dashboard" description="What needs attention across every registered agent, right now." />
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
-        <Figure id="in-service" label="Agents in service" value={s.inService} href="/agents" hint="Proposed, active or suspended" />
-        <Figure id="ownership" label="Complete ownership" value={`${percent}%`} href="/ownership" hint={`${s.completeOwnership} of ${s.inService} have an active owner and all three planes`} />
-        <Figure id="orphaned" label="Orphaned agents" value={s.orphaned} href="/agents?orphaned=1" hint="Owner or a control owner missing or inactive" />
-        <Figure id="reviews-overdue" label="Reviews overdue" value={s.reviewsOverdue} href="/reviews?view=overdue" />
-        <Figure id="exceptions-pending" label="Exceptions pending" value={s.exceptions.pending} href="/exceptions" hint="Waiting for a PAM approver" />
-        <Figure id="exceptions-active" label="Exceptions in force" value={s.exceptions.active} href="/exceptions" />
-        <Figure id="expiring-24h" label="Exceptions ending in 24 hours" value={s.exceptions.expiring24h} href="/exceptions?within=24" />
-        <Figure id="expiring-7d" label="Exceptions ending in 7 days" value={s.exceptions.expiring7d} href="/exceptions?within=168" />
-        {findingsVisible ? <Figure id="open-findings" label="Open findings" value={openFindings} href="/findings" hint="Every policy rule, run over the registry every 15 minutes (Findings: recompute now)" /> : null}
+        <Figure
+          id="in-service"
+          label="Agents in service"
+          value={s.inService.toLocaleString('en')}
+          count={s.inService}
+          href="/agents?inService=1"
+          hint="Proposed, active or suspended"
+        />
+        <Figure
+          id="ownership"
+          label="Complete ownership"
+          value={`${percent}%`}
+          count={incomplete}
+          href="/agents?ownershipIncomplete=1"
+          hint={`${plural(incomplete, 'agent lacks', 'agents lack')} an active owner or an active owner on every plane`}
+        />
+        <Figure
+          id="orphaned"
+          label="Orphaned agents"
+          value={s.orphaned.toLocaleString('en')}
+          count={s.orphaned}
+          href="/agents?orphaned=1"
+          hint="Owner or a control owner missing or inactive"
+        />
+        <Figure
+          id="reviews-overdue"
+          label="Reviews overdue"
+          value={s.reviewsOverdue.toLocaleString('en')}
+          count={s.reviewsOverdue}
+          href="/reviews?view=overdue"
+        />
+        <Figure
+          id="exceptions-pending"
+          label="Exceptions pending"
+          value={s.exceptions.pending.toLocaleString('en')}
+          count={s.exceptions.pending}
+          href="/exceptions?show=pending"
+          hint="Waiting for a PAM approver"
+        />
+        <Figure
+          id="exceptions-active"
+          label="Exceptions in force"
+          value={s.exceptions.active.toLocaleString('en')}
+          count={s.exceptions.active}
+          href="/exceptions?show=in-force"
+        />
+        <Figure
+          id="expiring-24h"
+          label="Exceptions ending in 24 hours"
+          value={s.exceptions.expiring24h.toLocaleString('en')}
+          count={s.exceptions.expiring24h}
+          href="/exceptions?show=in-force&within=24"
+        />
+        <Figure
+          id="expiring-7d"
+          label="Exceptions ending in 7 days"
+          value={s.exceptions.expiring7d.toLocaleString('en')}
+          count={s.exceptions.expiring7d}
+          href="/exceptions?show=in-force&within=168"
+        />
+        {findingsVisible ? (
+          <Figure
+            id="open-findings"
+            label="Open findings"
+            value={openFindings.toLocaleString('en')}
+            count={openFindings}
+            href="/findings"
+            hint="Every policy rule is run over the registry every 15 minutes; Findings can recompute now."
+          />
+        ) : null}
       </div>
       {trend ? (
         <div className="mt-4">
@@ -70,44 +183,57 @@ export async function Dashboard({ actor }: { actor: Actor }) {
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         {findingsVisible ? (
           <Panel title="Open findings by severity">
-            <BarList
-              label="Findings"
-              data={(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const).map((sev) => ({
-                key: `findings-${sev}`,
-                label: word(sev),
-                value: s.findingsBySeverity[sev],
-                href: `/findings?severity=${sev}`,
-                color: sev === 'LOW' ? TONE.muted : sev === 'MEDIUM' ? TONE.warning : TONE.danger,
-              }))}
-            />
+            <BarList label="Findings" data={bySeverity} />
           </Panel>
         ) : null}
         <Panel title="Agents by status">
           <BarList
             label="Agents"
-            data={(['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const).map((status) => ({ key: `status-${status}`, label: word(status), value: s.agentsByStatus[status], href: `/agents?status=${status}`, color: TONE.primary }))}
+            data={valuesOf(AGENT_STATUS).map((status) => ({
+              key: `status-${status}`,
+              label: labelOf(AGENT_STATUS, status),
+              value: s.agentsByStatus[status],
+              href: `/agents?status=${status}`,
+              color: STATUS_TONE[status],
+            }))}
           />
         </Panel>
         <Panel title="Agents in service by risk tier">
           <BarList
             label="Agents"
-            data={(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const).map((tier) => ({ key: `tier-${tier}`, label: word(tier), value: s.agentsByTier[tier], href: `/agents?riskTier=${tier}`, color: tier === 'CRITICAL' || tier === 'HIGH' ? TONE.danger : TONE.primary }))}
+            data={valuesOf(RISK_TIER)
+              .reverse()
+              .map((tier) => ({
+                key: `tier-${tier}`,
+                label: labelOf(RISK_TIER, tier),
+                value: s.agentsByTier[tier],
+                href: `/agents?riskTier=${tier}&inService=1`,
+                color: TIER_TONE[tier],
+              }))}
           />
         </Panel>
-        <Panel title="Unrevoked credentials by storage and issuance">
+        <Panel title="Unrevoked credentials by where they are stored">
           <BarList
             label="Credentials"
-            data={[
-              ...Object.entries(STORAGE_LABELS).map(([storage, label]) => ({
-                key: `storage-${storage}`,
-                label,
-                value: s.credentialsByStorage[storage as keyof typeof s.credentialsByStorage] ?? 0,
-                href: `/credentials?storage=${storage}&state=active`,
-                color: storage === 'VAULT_OR_BROKER' ? TONE.success : storage === 'CI_SECRET' ? TONE.primary : TONE.danger,
-              })),
-              { key: 'issuance-STATIC', label: 'Static', value: s.credentialsByIssuance.STATIC, href: '/credentials?issuance=STATIC&state=active', color: TONE.warning },
-              { key: 'issuance-DYNAMIC', label: 'Just-in-time', value: s.credentialsByIssuance.DYNAMIC, href: '/credentials?issuance=DYNAMIC&state=active', color: TONE.success },
-            ]}
+            data={valuesOf(CREDENTIAL_STORAGE).map((storage) => ({
+              key: `storage-${storage}`,
+              label: labelOf(CREDENTIAL_STORAGE, storage),
+              value: s.credentialsByStorage[storage] ?? 0,
+              href: `/credentials?storage=${storage}&state=active`,
+              color: STORAGE_TONE[storage],
+            }))}
+          />
+        </Panel>
+        <Panel title="Unrevoked credentials by issuance">
+          <BarList
+            label="Credentials"
+            data={valuesOf(ISSUANCE).map((issuance) => ({
+              key: `issuance-${issuance}`,
+              label: labelOf(ISSUANCE, issuance),
+              value: s.credentialsByIssuance[issuance],
+              href: `/credentials?issuance=${issuance}&state=active`,
+              color: issuance === 'STATIC' ? TONE.warning : TONE.success,
+            }))}
           />
         </Panel>
       </div>

@@ -6,6 +6,8 @@ import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { AGENT_KINDS, ENVIRONMENTS, RISK_TIERS } from '@/lib/agents/schema';
 import { INITIAL_ACTION_STATE, submitted, type ActionState } from '@/lib/http/action-state';
+import { PersonPicker } from '@/components/people/person-picker';
+import { AGENT_KIND, ENVIRONMENT, labelOf, RISK_TIER } from '@/lib/vocabulary';
 
 type Values = {
   id?: string;
@@ -20,19 +22,19 @@ type Values = {
   reviewCadenceDays?: number | null;
 };
 
-const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace('_', ' ');
 
 /** Register (with slug and owner) or edit an agent. The server validates with the same schema. */
 export function AgentForm({
   action,
   values = {},
-  people,
+  canAssignOwner,
   submitLabel,
 }: {
   action: (state: ActionState, formData: FormData) => Promise<ActionState>;
   values?: Values;
   /** Owner choices: only for a security lead registering an agent. */
-  people?: { id: string; name: string | null }[];
+  /** A security lead picks the accountable owner; an owner registers for themself. */
+  canAssignOwner?: boolean;
   submitLabel: string;
 }) {
   const [state, formAction, pending] = useActionState(action, INITIAL_ACTION_STATE);
@@ -63,7 +65,7 @@ export function AgentForm({
             </option>
             {AGENT_KINDS.map((k) => (
               <option key={k} value={k}>
-                {label(k)}
+                {labelOf(AGENT_KIND, k)}
               </option>
             ))}
           </select>
@@ -75,7 +77,7 @@ export function AgentForm({
             </option>
             {RISK_TIERS.map((t) => (
               <option key={t} value={t}>
-                {label(t)}
+                {labelOf(RISK_TIER, t)}
               </option>
             ))}
           </select>
@@ -87,7 +89,7 @@ export function AgentForm({
           {ENVIRONMENTS.map((e) => (
             <label key={e} className="flex items-center gap-1.5">
               <input type="checkbox" name="environments" value={e} defaultChecked={environments.includes(e)} />
-              {label(e)}
+              {labelOf(ENVIRONMENT, e)}
             </label>
           ))}
         </div>
@@ -103,17 +105,20 @@ export function AgentForm({
       <Field id="reviewCadenceDays" label="Review every (days, optional)" hint="Leave empty to follow the risk tier's cadence from Settings." errors={errors.reviewCadenceDays}>
         <input id="reviewCadenceDays" name="reviewCadenceDays" type="number" min={1} max={730} className={inputClass} defaultValue={value('reviewCadenceDays')} {...describedBy('reviewCadenceDays', { hint: true, errors: errors.reviewCadenceDays })} />
       </Field>
-      {people ? (
-        <Field id="ownerId" label="Accountable owner" hint="Leave empty to assign later; an agent cannot become active without one." errors={errors.ownerId}>
-          <select id="ownerId" name="ownerId" className={inputClass} defaultValue={submitted(state, 'ownerId', '') as string} {...describedBy('ownerId', { hint: true, errors: errors.ownerId })}>
-            <option value="">No owner yet</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+      {canAssignOwner ? (
+        <div className="flex flex-col gap-1">
+          <PersonPicker
+            name="ownerId"
+            label="Accountable owner"
+            className="text-sm font-medium text-foreground"
+            invalid={Boolean(errors.ownerId)}
+            describedBy="ownerId-hint"
+          />
+          <p id="ownerId-hint" className="text-xs text-muted-foreground">
+            Leave empty to assign later; an agent cannot become active without one.
+          </p>
+          {errors.ownerId ? <p className="text-xs text-danger">{errors.ownerId.join(' ')}</p> : null}
+        </div>
       ) : null}
       <div className="flex items-center gap-3">
         <Button type="submit" disabled={pending}>

@@ -6,13 +6,19 @@ export type BarDatum = { key: string; label: string; value: number; href: string
 export function BarList({ data, label }: { data: BarDatum[]; label: string }) {
   return (
     <div className="grid items-center gap-3 sm:grid-cols-[1fr_auto]">
-      <div className="h-36" aria-hidden>
+      {/* A fixed height per bar, so every bar keeps its label. */}
+      <div style={{ height: data.length * 28 + 8 }} aria-hidden>
         <LazyMiniBarChart data={data} label={label} />
       </div>
       <ul className="divide-y text-sm">
         {data.map((d) => (
           <li key={d.key} className="flex justify-between gap-6 py-1">
-            <a href={d.href} className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current" data-testid={`figure-${d.key}`}>
+            <a
+              href={d.href}
+              className="underline decoration-muted-foreground/40 underline-offset-2 hover:decoration-current"
+              data-testid={`figure-${d.key}`}
+              data-count={d.value}
+            >
               {d.label}
             </a>
             <span className="tabular-nums">{d.value.toLocaleString('en')}</span>

@@ -5,10 +5,17 @@ import type { TrendDay } from '@/lib/policy/trend';
 
 /** Open findings per day, with the findings opened and closed that day. */
 export function TrendChart({ days }: { days: TrendDay[] }) {
+  if (days.length === 0) {
+    return (
+      <p className="flex h-64 items-center justify-center text-muted-foreground">
+        No findings history yet: the first findings sync starts it.
+      </p>
+    );
+  }
   return (
     <figure aria-label="Findings over the last 90 days">
       <div className="h-64 w-full">
-        <ResponsiveContainer width="100%" height="100%">
+        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 640, height: 256 }}>
           <ComposedChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" className="stroke-border" />
             <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} minTickGap={24} tick={{ fontSize: 11 }} />

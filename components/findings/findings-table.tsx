@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { RiskTierBadge } from '@/components/agents/status-badges';
+import { RiskTierBadge } from '@/components/vocabulary';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { Finding } from '@/lib/policy/findings';
-import { SeverityBadge } from './severity-badge';
+import { SeverityBadge } from '@/components/vocabulary';
 
 /** Findings with what is wrong, where, and a link to where it is fixed. */
 export function FindingsTable({ findings, caption, showAgent = true }: { findings: Finding[]; caption: string; showAgent?: boolean }) {

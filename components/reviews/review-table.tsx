@@ -1,11 +1,12 @@
 import Link from 'next/link';
-import { RiskTierBadge } from '@/components/agents/status-badges';
+import { RiskTierBadge } from '@/components/vocabulary';
 import { PersonCell } from '@/components/person-cell';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { ReviewRow } from '@/lib/reviews/queries';
 import { daysOverdue } from '@/lib/reviews/cadence';
-import { DueBadge, OutcomeBadge, TriggerBadges } from './review-badges';
+import { OutcomeBadge } from '@/components/vocabulary';
+import { DueBadge, TriggerBadges } from './review-badges';
 
 /** Reviews as a table: open ones with when they fall due, completed ones with their outcome. */
 export function ReviewTable({ rows, caption, timeZone, showCampaign = true }: { rows: ReviewRow[]; caption: string; timeZone: string; showCampaign?: boolean }) {

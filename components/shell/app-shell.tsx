@@ -2,7 +2,8 @@ import { Search, ShieldCheck } from 'lucide-react';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Input } from '@/components/ui/input';
-import { can, ROLE_LABELS, type Actor } from '@/lib/authz';
+import { can, type Actor } from '@/lib/authz';
+import { labelOf, ROLE } from '@/lib/vocabulary';
 import { getNavCounts } from '@/lib/navigation/counts';
 import { NAV_ITEMS } from './nav-items';
 import { NavLinks } from './nav-links';
@@ -46,7 +47,7 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
               <div className="font-medium" data-testid="current-user">
                 {user.name ?? user.email}
               </div>
-              <div className="text-xs text-muted-foreground">{user.roles.map((r) => ROLE_LABELS[r as keyof typeof ROLE_LABELS] ?? r).join(' · ')}</div>
+              <div className="text-xs text-muted-foreground">{user.roles.map((r) => labelOf(ROLE, r)).join(' · ')}</div>
             </div>
             <SignOutButton />
           </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, Forbidden, Invalid } from '@/lib/authz';
+import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { dueAfter } from '@/lib/reviews/cadence';
 import { approvePurpose, addPurpose } from '@/lib/purposes/commands';

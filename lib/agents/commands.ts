@@ -1,13 +1,16 @@
 import 'server-only';
+import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
-import { can, Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { can, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
+import { readLifecycleFacts } from './lifecycle-facts';
 import { transitionProblems } from './lifecycle';
 import { ChangeStatusSchema, RegisterAgentSchema, UpdateAgentSchema } from './schema';
 
@@ -110,34 +113,10 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
  * refused, naming every lifecycle rule it breaks.
  */
 export async function applyStatusChange(tx: Tx, actor: Actor, agentId: string, to: AgentStatus, reason: string, reviewId?: string): Promise<void> {
-  const now = new Date();
-  const agent = await tx.agent.findUniqueOrThrow({
-    where: { id: agentId },
-    select: {
-      status: true,
-      owner: { select: { active: true } },
-      controlAssignments: { select: { plane: true } },
-      _count: {
-        select: {
-          purposes: { where: { status: 'APPROVED', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } },
-          credentials: { where: { revokedAt: null } },
-          exceptions: { where: { OR: [{ status: 'PENDING' }, { status: 'APPROVED', expiresAt: { gt: now } }] } },
-        },
-      },
-    },
-  });
-  const problems = transitionProblems(
-    {
-      status: agent.status,
-      ownerActive: agent.owner ? agent.owner.active : null,
-      planesAssigned: agent.controlAssignments.map((a) => a.plane),
-      approvedPurposes: agent._count.purposes,
-      unrevokedCredentials: agent._count.credentials,
-      activeExceptions: agent._count.exceptions,
-    },
-    to,
-  );
-  if (problems.length > 0) throw new Invalid(`Cannot make it ${to.toLowerCase()}: ${problems.join(' ')}`);
+  const facts = await readLifecycleFacts(tx, agentId);
+  const agent = { status: facts.status };
+  const problems = transitionProblems(facts, to);
+  if (problems.length > 0) throw new Invalid(`Cannot make it ${wordOf(AGENT_STATUS, to)}: ${problems.join(' ')}`);
   await tx.agent.update({ where: { id: agentId }, data: { status: to, ...(to === 'RETIRED' ? { nextReviewDue: null } : {}), version: { increment: 1 } } });
   await appendAuditEvent(tx, {
     action: 'agent.status_changed',
@@ -172,6 +151,6 @@ export async function changeAgentStatus(actor: Actor | null, input: unknown): Pr
   return getDb().$transaction(async (tx) => {
     await lockAgent(tx, actor, data.id, data.version, 'agent.write');
     await applyStatusChange(tx, actor, data.id, data.to, data.reason);
-    return `Now ${data.to.toLowerCase()}.`;
+    return `Now ${wordOf(AGENT_STATUS, data.to)}.`;
   });
 }

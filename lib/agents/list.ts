@@ -104,6 +104,10 @@ export function agentFilters(query: AgentListQuery, now = new Date()): Prisma.Sq
   if (query.environment) and.push(Prisma.sql`a."environments" @> ARRAY[${query.environment}]::"Environment"[]`);
   if (query.kind) and.push(Prisma.sql`a."kind" = ${query.kind}::"AgentKind"`);
   if (query.owner) and.push(Prisma.sql`a."ownerId" = ${query.owner}`);
+  if (query.inService) and.push(Prisma.sql`a."status" <> 'RETIRED'`);
+  if (query.ownershipIncomplete) {
+    and.push(Prisma.sql`(a."orphaned" OR a."planesAssigned" < 3) AND a."status" <> 'RETIRED'`);
+  }
   if (query.planeUnassigned) and.push(Prisma.sql`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`);
   // Both flags are kept by triggers (see the Agent model), so each filter is an index range.
   if (query.orphaned) and.push(Prisma.sql`a."orphaned" AND a."status" <> 'RETIRED'`);

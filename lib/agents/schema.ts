@@ -1,10 +1,11 @@
+import { AGENT_KIND, AGENT_STATUS, CONTROL_PLANE, ENVIRONMENT, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
 
-export const AGENT_KINDS = ['CODING_AGENT', 'CI_AGENT', 'SUPPORT_AGENT', 'DATA_PIPELINE', 'RESEARCH_AGENT', 'OPS_AGENT', 'OTHER'] as const;
-export const ENVIRONMENTS = ['DEV', 'STAGING', 'PROD'] as const;
-export const RISK_TIERS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
-export const AGENT_STATUSES = ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const;
-export const PLANES = ['IAM', 'PAM', 'PLATFORM'] as const;
+export const AGENT_KINDS = valuesOf(AGENT_KIND);
+export const ENVIRONMENTS = valuesOf(ENVIRONMENT);
+export const RISK_TIERS = valuesOf(RISK_TIER);
+export const AGENT_STATUSES = valuesOf(AGENT_STATUS);
+export const PLANES = valuesOf(CONTROL_PLANE);
 
 const optionalText = (max: number, message: string) =>
   z
@@ -70,6 +71,10 @@ export const AgentListQuerySchema = z.object({
   environment: z.enum(ENVIRONMENTS).optional().catch(undefined),
   kind: z.enum(AGENT_KINDS).optional().catch(undefined),
   owner: z.string().max(64).optional().catch(undefined),
+  /** Not retired: proposed, active or suspended. */
+  inService: flag.catch(false),
+  /** In service without an active owner and three active plane owners (the dashboard's "complete ownership" complement). */
+  ownershipIncomplete: flag.catch(false),
   planeUnassigned: flag.catch(false),
   orphaned: flag.catch(false),
   reviewOverdue: flag.catch(false),

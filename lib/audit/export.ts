@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
-import { csvLine } from '@/lib/http/csv';
+import { csvLine } from '@/lib/csv';
 import { appendAuditEvent } from './append';
 import { describeEvents, nameCache, resolveTimelineFilter, timelineCondition, type StoredEvent, type TimelineEvent, type TimelineQuery } from './queries';
 import { streamEvents, type RawEvent } from './stream';

@@ -1,5 +1,6 @@
 import 'server-only';
-import { Invalid, requirePermission, type Actor } from '@/lib/authz';
+import { requirePermission, type Actor } from '@/lib/authz';
+import { Invalid } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { appendAuditEvent } from './append';
 import { signCheckpoint } from './integrity';

@@ -1,5 +1,15 @@
-import { ROLE_LABELS } from '@/lib/authz/permissions';
 import type { Role } from '@/lib/generated/prisma/enums';
+import {
+  AGENT_STATUS,
+  CONTROL_PLANE,
+  EXCEPTION_TYPE,
+  labelOf,
+  REVIEW_OUTCOME,
+  REVIEW_TRIGGER,
+  RISK_TIER,
+  ROLE,
+  wordOf,
+} from '@/lib/vocabulary';
 
 /** What a sentence needs besides the event: names looked up once per page. */
 export type SentenceContext = {
@@ -12,14 +22,13 @@ export type SentenceContext = {
 };
 
 const ROLE_ORDER: Role[] = ['PAM_APPROVER', 'ADMIN', 'AUDITOR', 'OWNER'];
-const words = (s: unknown) => String(s ?? '').replace(/_/g, ' ').toLowerCase();
 const named = (p: unknown) => ((p as { name?: string } | null)?.name ?? 'nobody');
 
 function who(actor: SentenceContext['actor']): string {
   if (actor.type === 'SYSTEM') return actor.name ?? 'Custodian';
   if (actor.type === 'API_TOKEN') return `API token ${actor.name ?? ''}`.trim();
   const role = ROLE_ORDER.find((r) => actor.roles.includes(r));
-  return `${role ? `${ROLE_LABELS[role]} ` : ''}${actor.name ?? 'Someone'}`;
+  return `${role ? `${labelOf(ROLE, role)} ` : ''}${actor.name ?? 'Someone'}`;
 }
 
 const reason = (d: Record<string, unknown>) => (d.reason ? `: “${String(d.reason)}”` : '');
@@ -34,18 +43,18 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
   const by = who(ctx.actor);
   const agent = ctx.agent ?? 'an agent';
   const credential = ctx.credential ?? (d.name ? String(d.name) : 'a credential');
-  const exception = ctx.exception ? `${words(ctx.exception.type)}${ctx.exception.hours ? `, ${ctx.exception.hours} h` : ''}` : 'an exception';
+  const exception = ctx.exception ? `${wordOf(EXCEPTION_TYPE, ctx.exception.type)}${ctx.exception.hours ? `, ${ctx.exception.hours} h` : ''}` : 'an exception';
   switch (action) {
     case 'agent.created':
-      return `${by} registered ${agent} (${words(d.riskTier)} risk)`;
+      return `${by} registered ${agent} (${wordOf(RISK_TIER, String(d.riskTier))} risk)`;
     case 'agent.updated':
       return `${by} edited ${agent}: ${Object.keys((d.changes as object) ?? {}).join(', ') || 'no fields'}`;
     case 'agent.status_changed':
-      return `${by} moved ${agent} from ${words(d.from)} to ${words(d.to)}${reason(d)}`;
+      return `${by} moved ${agent} from ${wordOf(AGENT_STATUS, String(d.from))} to ${wordOf(AGENT_STATUS, String(d.to))}${reason(d)}`;
     case 'owner.assigned':
       return `${by} made ${named(d.to)} the accountable owner of ${agent} (was ${named(d.from)})`;
     case 'control.assigned':
-      return `${by} made ${named(d.to)} the ${d.plane === 'PLATFORM' ? 'platform security' : String(d.plane)} owner of ${agent} (was ${named(d.from)})${d.separationOfDutiesWarning ? ' — one person now holds all three planes' : ''}`;
+      return `${by} made ${named(d.to)} the ${wordOf(CONTROL_PLANE, String(d.plane))} owner of ${agent} (was ${named(d.from)})${d.separationOfDutiesWarning ? ' — one person now holds all three planes' : ''}`;
     case 'purpose.added':
       return `${by} proposed a purpose for ${agent}: “${String(d.task ?? '')}”`;
     case 'purpose.changed':
@@ -75,13 +84,13 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'exception.expired':
       return `${exception} for ${agent} expired`.replace(/^./, (c) => c.toUpperCase());
     case 'review.opened':
-      return `A review of ${agent} opened (${(d.triggers as string[] | undefined)?.map(words).join(', ') ?? ''})`;
+      return `A review of ${agent} opened (${(d.triggers as string[] | undefined)?.map((t) => wordOf(REVIEW_TRIGGER, t)).join(', ') ?? ''})`;
     case 'review.trigger_added':
-      return `The open review of ${agent} also covers: ${words(d.trigger)}`;
+      return `The open review of ${agent} also covers: ${wordOf(REVIEW_TRIGGER, String(d.trigger))}`;
     case 'review.reviewer_assigned':
       return `${by} made ${named(d.to)} the reviewer of ${agent} (was ${named(d.from)})`;
     case 'review.completed':
-      return `${by} completed the review of ${agent}: ${words(d.outcome)}`;
+      return `${by} completed the review of ${agent}: ${wordOf(REVIEW_OUTCOME, String(d.outcome))}`;
     case 'campaign.started':
       return `${by} started the campaign “${String(d.name ?? '')}”`;
     case 'campaign.closed':
@@ -91,9 +100,9 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'user.sign_in_refused':
       return `A sign-in was refused (${String(d.reason ?? '')})`;
     case 'role.granted':
-      return `${by} granted ${words(d.role)} to ${ctx.person(d.userId as string) ?? 'someone'}`;
+      return `${by} granted ${labelOf(ROLE, String(d.role))} to ${ctx.person(d.userId as string) ?? 'someone'}`;
     case 'role.removed':
-      return `${by} removed ${words(d.role)} from ${ctx.person(d.userId as string) ?? 'someone'}`;
+      return `${by} removed ${labelOf(ROLE, String(d.role))} from ${ctx.person(d.userId as string) ?? 'someone'}`;
     case 'user.deactivated':
       return `${by} deactivated ${ctx.person(d.userId as string) ?? 'someone'}${reason(d)}`;
     case 'user.reactivated':

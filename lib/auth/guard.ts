@@ -1,20 +1,17 @@
 import 'server-only';
-import { redirect } from 'next/navigation';
-import { can, PERMISSIONS, type Actor, type Permission } from '@/lib/authz';
+import { forbidden, redirect } from 'next/navigation';
+import { can, type Actor, type Permission } from '@/lib/authz';
 import { getCurrentUser } from './session';
 
-export type PageAccess = { actor: Actor; denied: null } | { actor: Actor; denied: string };
-
 /**
- * For server components: the signed-in person, or a redirect to sign-in.
- * `denied` carries the reason when they lack the permission; the page shows
- * it instead of the data. Every page that reads governed data calls this.
+ * For server components: the signed-in person, or a redirect to sign-in, or
+ * HTTP 403 (the segment's forbidden page) when they lack the permission.
+ * Call it before any Suspense boundary — in the segment's layout, or in a
+ * page with no loading.tsx above it — so the status is sent before streaming.
  */
-export async function getPageAccess(permission: Permission, returnTo: string): Promise<PageAccess> {
+export async function requirePageAccess(permission: Permission, returnTo: string): Promise<Actor> {
   const actor = await getCurrentUser();
   if (!actor) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
-  if (!can(actor, permission)) {
-    return { actor, denied: `Your roles do not include permission to ${PERMISSIONS[permission].toLowerCase()}.` };
-  }
-  return { actor, denied: null };
+  if (!can(actor, permission)) forbidden();
+  return actor;
 }

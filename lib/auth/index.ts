@@ -2,4 +2,4 @@ export { isDemoSignInEnabled, listDemoPeople, type DemoPerson } from './demo';
 export { getAuthOptions } from './options';
 export { getCurrentUser, loadActor } from './session';
 export { isOidcConfigured } from './oidc';
-export { getPageAccess, type PageAccess } from './guard';
+export { requirePageAccess } from './guard';

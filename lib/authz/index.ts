@@ -1,9 +1,8 @@
 import type { Role } from '@/lib/generated/prisma/enums';
-import { Forbidden, Unauthenticated } from './errors';
+import { Forbidden, Unauthenticated } from '@/lib/errors';
 import { OWNER_SCOPED, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './permissions';
 
-export { Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated } from './errors';
-export { OWNER_SCOPED, PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS, type Permission } from './permissions';
+export { OWNER_SCOPED, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './permissions';
 
 /** The signed-in person as the server knows them, re-read on every request. */
 export type Actor = { id: string; name: string | null; email: string | null; roles: Role[] };

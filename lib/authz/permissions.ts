@@ -61,13 +61,5 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   OWNER: ['agent.read', 'agent.write', 'credential.write', 'exception.request', 'review.complete', 'findings.read', 'settings.read'],
 };
 
-/** How each role is named to people. */
-export const ROLE_LABELS: Record<Role, string> = {
-  ADMIN: 'Security lead',
-  PAM_APPROVER: 'PAM approver',
-  AUDITOR: 'Auditor',
-  OWNER: 'Agent owner',
-};
-
 /** Permissions that an OWNER holds only for the agents they own. */
 export const OWNER_SCOPED: readonly Permission[] = ['agent.write', 'credential.write', 'exception.request'];

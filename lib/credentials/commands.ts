@@ -1,10 +1,11 @@
 import 'server-only';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
-import { Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
 import { lockParentAgent } from '@/lib/agents/locks';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { IssueCredentialSchema, RecordUseSchema, RevokeCredentialSchema, RotateCredentialSchema } from './schema';
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });

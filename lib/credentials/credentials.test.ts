@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Forbidden, Invalid } from '@/lib/authz';
+import { Forbidden, Invalid } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';

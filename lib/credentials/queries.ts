@@ -48,3 +48,36 @@ export async function listCredentials(actor: Actor, query: CredentialListQuery) 
   ]);
   return { rows, total };
 }
+
+/** A credential's name for a filter's caption, or null when there is none by that id. */
+export async function getCredentialName(actor: Actor, id: string | null | undefined): Promise<string | null> {
+  requirePermission(actor, 'agent.read');
+  if (!id) return null;
+  const credential = await getDb().credential.findUnique({ where: { id }, select: { name: true } });
+  return credential?.name ?? null;
+}
+
+export type AgentCredentialRow = Awaited<ReturnType<typeof listAgentCredentials>>[number];
+
+/** An agent's custody records: those in use first, by name. */
+export async function listAgentCredentials(actor: Actor, agentId: string) {
+  requirePermission(actor, 'agent.read');
+  return getDb().credential.findMany({
+    where: { agentId },
+    orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { name: 'asc' }],
+    select: {
+      id: true,
+      name: true,
+      kind: true,
+      issuance: true,
+      storage: true,
+      environment: true,
+      scope: true,
+      secretRef: true,
+      privileged: true,
+      boundToWorkloadIdentity: true,
+      lastRotatedAt: true,
+      revokedAt: true,
+    },
+  });
+}

@@ -1,3 +1,4 @@
+import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { detectSecret, SECRET_REFUSAL } from './secret-detector';
@@ -23,9 +24,9 @@ export const IssueCredentialSchema = z.object({
   name: metadataText(120, 'Keep the name under 120 characters.').pipe(
     z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Use letters, digits, dots, hyphens and underscores, e.g. deploy-bot-api-key.'),
   ),
-  kind: z.enum(['API_KEY', 'OAUTH_TOKEN', 'CLOUD_ROLE', 'DATABASE_PASSWORD', 'SSH_KEY', 'CERTIFICATE', 'OTHER'], 'Choose the kind of credential.'),
-  issuance: z.enum(['STATIC', 'DYNAMIC'], 'Choose static or just-in-time issuance.'),
-  storage: z.enum(['VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT'], 'Choose where it is stored.'),
+  kind: z.enum(valuesOf(CREDENTIAL_KIND), 'Choose the kind of credential.'),
+  issuance: z.enum(valuesOf(ISSUANCE), 'Choose static or just-in-time issuance.'),
+  storage: z.enum(valuesOf(CREDENTIAL_STORAGE), 'Choose where it is stored.'),
   secretRef: metadataText(300, 'Keep the reference under 300 characters.')
     .optional()
     .transform((v) => v || undefined),

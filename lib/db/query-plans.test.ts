@@ -5,9 +5,9 @@
 // statement. The benchmark (`npm run bench`) measures the same paths at 100k/10M.
 import { beforeAll, expect, it } from 'vitest';
 import { listAgents } from '@/lib/agents/list';
-import { getAgentBySlug } from '@/lib/agents/queries';
+import { loadAgentPage } from '@/lib/agents/page';
 import { parseAgentListQuery } from '@/lib/agents/schema';
-import { listAgentEvents, listTimeline, parseTimelineQuery } from '@/lib/audit';
+import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { listExceptionQueue } from '@/lib/exceptions/queries';
@@ -107,7 +107,7 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
     ['agents: sort by risk tier', () => agents({ sort: 'riskTier' })],
     ['ownership matrix', () => () => listOwnershipMatrix(admin, {})],
     ['ownership matrix: gaps', () => () => listOwnershipMatrix(admin, { gaps: true })],
-    ['agent page', () => () => Promise.all([getAgentBySlug(admin, sample.slug), listAgentEvents(admin, sample.id, 30), listFindings(admin, { agent: sample.slug })])],
+    ['agent page', () => () => loadAgentPage(admin, sample.slug)],
     ['exceptions queue', () => () => listExceptionQueue(admin)],
     ['reviews queue', () => () => listReviews(admin, 'open', 1)],
     ['findings page', () => () => listFindings(admin, {})],

@@ -1,10 +1,12 @@
 import 'server-only';
+import { EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
 import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type AuditActor, type AuditEventInput } from '@/lib/audit';
-import { Conflict, Forbidden, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
 import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
@@ -53,7 +55,7 @@ export async function requestException(actor: Actor | null, input: unknown): Pro
     }
     const maxHours = (await getSettings(tx)).exceptionMaxHours[data.type];
     if (data.durationHours > maxHours) {
-      throw new Invalid(`A ${data.type.replace('_', ' ').toLowerCase()} exception lasts at most ${maxHours} hours under policy.`, {
+      throw new Invalid(`A ${wordOf(EXCEPTION_TYPE, data.type)} exception lasts at most ${maxHours} hours under policy.`, {
         durationHours: [`At most ${maxHours} hours for this type.`],
       });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, Forbidden } from '@/lib/authz';
+import { Conflict, Forbidden } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { issueCredential, rotateCredential } from '@/lib/credentials/commands';
 import { makeAgent } from '@/lib/testing/agents';

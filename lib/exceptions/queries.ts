@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -72,7 +73,7 @@ export async function listExceptionHistory(actor: Actor, filter: HistoryFilter, 
 }
 
 /** One exception with its decisions and its timeline (whose owner snapshots say who was accountable then). */
-export async function getExceptionDetail(actor: Actor, id: string) {
+async function readExceptionDetail(actor: Actor, id: string) {
   requirePermission(actor, 'agent.read');
   const exception = await getDb().exception.findUnique({
     where: { id },
@@ -93,3 +94,24 @@ export async function getExceptionDetail(actor: Actor, id: string) {
   });
   return { ...exception, events };
 }
+
+/** An agent's latest 50 exceptions, newest first. */
+export async function listAgentExceptions(actor: Actor, agentId: string) {
+  requirePermission(actor, 'agent.read');
+  return getDb().exception.findMany({
+    where: { agentId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 50,
+    select: {
+      id: true,
+      type: true,
+      status: true,
+      startsAt: true,
+      expiresAt: true,
+      requestedBy: { select: { name: true } },
+    },
+  });
+}
+
+/** Cached per request: a record route's layout (404 before streaming) and its page share one read. */
+export const getExceptionDetail = cache(readExceptionDetail);

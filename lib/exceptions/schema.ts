@@ -1,7 +1,8 @@
+import { EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
 import { metadataText } from '@/lib/credentials/schema';
 
-export const EXCEPTION_TYPES = ['BREAK_GLASS', 'PERSISTENT_TOKEN', 'CACHED_SECRET', 'BROAD_SCOPE', 'OTHER'] as const;
+export const EXCEPTION_TYPES = valuesOf(EXCEPTION_TYPE);
 
 const reason = metadataText(1000, 'Keep it under 1,000 characters.').pipe(z.string().min(3, 'Say why, in a few words (at least 3 characters).'));
 

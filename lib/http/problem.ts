@@ -1,18 +1,57 @@
+import { DomainError, Invalid, TooManyRequests, Unauthenticated } from '@/lib/errors';
+
 const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthenticated',
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
+  412: 'Precondition failed',
   413: 'Payload too large',
+  415: 'Unsupported media type',
   422: 'Unprocessable content',
+  428: 'Precondition required',
   429: 'Too many requests',
+  500: 'Internal server error',
 };
 
 /** An RFC 9457 problem details response. */
 export function problem(status: number, detail: string, extra: Record<string, unknown> = {}): Response {
   return Response.json(
     { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, ...extra },
-    { status, headers: { 'content-type': 'application/problem+json' } },
+    { status, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' } },
   );
+}
+
+/**
+ * The one mapping from a thrown error to problem JSON for every route handler:
+ * a domain error answers with its own status (Invalid names each field), and
+ * anything else is logged and answered 500 without detail.
+ */
+export function problemFrom(error: unknown): Response {
+  if (!(error instanceof DomainError)) {
+    console.error('route handler failed', error);
+    return problem(500, 'Something went wrong on our side; nothing was changed. Try again.');
+  }
+  const extra =
+    error instanceof Invalid
+      ? {
+          errors: Object.entries(error.fieldErrors).flatMap(([path, messages]) =>
+            (messages ?? []).map((message) => ({ path, message })),
+          ),
+        }
+      : {};
+  const response = problem(error.status, error.message, extra);
+  if (error instanceof Unauthenticated) response.headers.set('www-authenticate', 'Bearer realm="custodian"');
+  if (error instanceof TooManyRequests) response.headers.set('retry-after', String(error.retryAfterSeconds));
+  return response;
+}
+
+/** Runs a route handler's work and answers any thrown error as problem JSON. */
+export async function handleRoute(work: () => Promise<Response>): Promise<Response> {
+  try {
+    return await work();
+  } catch (error) {
+    return problemFrom(error);
+  }
 }

@@ -1,14 +1,14 @@
 import 'server-only';
+import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { lockAgent } from '@/lib/agents/commands';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
-import { Invalid, requirePermission, type Actor } from '@/lib/authz';
+import { requirePermission, type Actor } from '@/lib/authz';
+import { Invalid } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
-import type { ControlPlane } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { AssignControlSchema, AssignOwnerSchema, BulkReassignSchema } from './schema';
 
-const PLANE_LABEL: Record<ControlPlane, string> = { IAM: 'IAM', PAM: 'PAM', PLATFORM: 'platform security' };
 
 async function activePerson(tx: Tx, userId: string, field = 'userId') {
   const person = await tx.user.findUnique({ where: { id: userId }, select: { id: true, name: true, active: true } });
@@ -47,7 +47,7 @@ export async function assignControlOwner(actor: Actor | null, input: unknown): P
       where: { agentId_plane: { agentId, plane } },
       select: { user: { select: { id: true, name: true } } },
     });
-    if (current?.user.id === to.id) return { message: `${to.name} already owns ${PLANE_LABEL[plane]}.`, separationOfDutiesWarning: false };
+    if (current?.user.id === to.id) return { message: `${to.name} already owns ${wordOf(CONTROL_PLANE, plane)}.`, separationOfDutiesWarning: false };
     await tx.controlAssignment.upsert({
       where: { agentId_plane: { agentId, plane } },
       create: { agentId, plane, userId: to.id, assignedById: actor.id },
@@ -64,8 +64,8 @@ export async function assignControlOwner(actor: Actor | null, input: unknown): P
     });
     return {
       message: separationOfDutiesWarning
-        ? `${to.name} now owns ${PLANE_LABEL[plane]} — and holds all three control planes of this agent. That is allowed, but it defeats separation of duties and is flagged.`
-        : `${to.name} now owns ${PLANE_LABEL[plane]}.`,
+        ? `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)} — and holds all three control planes of this agent. That is allowed, but it defeats separation of duties and is flagged.`
+        : `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)}.`,
       separationOfDutiesWarning,
     };
   });

@@ -1,9 +1,10 @@
 import 'server-only';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
-import { Conflict, Invalid, NotFound, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { AddPurposeSchema, ChangePurposeSchema, DecidePurposeSchema, ExpirePurposeSchema } from './schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Forbidden } from '@/lib/authz';
+import { Forbidden } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';

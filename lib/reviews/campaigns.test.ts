@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { GET as exportCampaign } from '@/app/(console)/reviews/campaigns/[id]/export/route';
-import { Conflict, Forbidden } from '@/lib/authz';
+import { Conflict, Forbidden } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';

@@ -1,13 +1,15 @@
 import 'server-only';
+import { REVIEW_OUTCOME, wordOf } from '@/lib/vocabulary';
 import { applyStatusChange } from '@/lib/agents/commands';
 import { lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
-import { Conflict, Forbidden, Invalid, NotFound, requirePermission, type Actor } from '@/lib/authz';
+import { requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { applyCredentialRevocation, lockCredential } from '@/lib/credentials/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { applyExceptionRevocation, lockException } from '@/lib/exceptions/commands';
 import type { AgentStatus } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { applyPurposeExpiry, lockPurposeRow } from '@/lib/purposes/commands';
 import { getSettings } from '@/lib/settings';
 import { nextScheduledDue } from './cadence';
@@ -112,7 +114,7 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       },
     });
     const reduced = reductions.purposes.length + reductions.credentials.length + reductions.exceptions.length;
-    return `Review completed: ${data.outcome.toLowerCase().replace('_', ' ')}${reduced ? `, ${reduced} reduction(s) applied` : ''}.`;
+    return `Review completed: ${wordOf(REVIEW_OUTCOME, data.outcome)}${reduced ? `, ${reduced} reduction(s) applied` : ''}.`;
   });
 }
 

@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import { listAgentEventsSince, type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
@@ -65,7 +66,7 @@ export async function countOverdueReviews(now = new Date()): Promise<number> {
  * owners, credentials and open exceptions, what changed since the last
  * completed review, and whether this actor may complete it (and if not, why).
  */
-export async function getReviewDetail(actor: Actor, reviewId: string, now = new Date()) {
+async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()) {
   requirePermission(actor, 'agent.read');
   const db = getDb();
   const review = await db.review.findUnique({
@@ -159,7 +160,7 @@ export async function listCampaigns(actor: Actor) {
 }
 
 /** One campaign with its progress and its reviews. */
-export async function getCampaign(actor: Actor, campaignId: string) {
+async function readCampaign(actor: Actor, campaignId: string) {
   requirePermission(actor, 'agent.read');
   const db = getDb();
   const campaign = await db.reviewCampaign.findUnique({ where: { id: campaignId }, select: campaignSelect });
@@ -170,3 +171,27 @@ export async function getCampaign(actor: Actor, campaignId: string) {
   ]);
   return { ...campaign, progress, reviews };
 }
+
+/** An agent's latest 20 reviews, newest first. */
+export async function listAgentReviews(actor: Actor, agentId: string) {
+  requirePermission(actor, 'agent.read');
+  return getDb().review.findMany({
+    where: { agentId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: 20,
+    select: {
+      id: true,
+      triggers: true,
+      dueAt: true,
+      completedAt: true,
+      outcome: true,
+      reviewer: { select: { name: true } },
+    },
+  });
+}
+
+/** Cached per request: a record route's layout (404 before streaming) and its page share one read. */
+export const getReviewDetail = cache(readReviewDetail);
+
+/** Cached per request: a record route's layout (404 before streaming) and its page share one read. */
+export const getCampaign = cache(readCampaign);

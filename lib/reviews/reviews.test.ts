@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@/lib/audit';
-import { Conflict, Forbidden, Invalid, type Actor } from '@/lib/authz';
+import { type Actor } from '@/lib/authz';
+import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { decideException, requestException } from '@/lib/exceptions/commands';

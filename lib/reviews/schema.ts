@@ -1,8 +1,9 @@
+import { REVIEW_OUTCOME, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
 import { AGENT_KINDS, ENVIRONMENTS, RISK_TIERS, version } from '@/lib/agents/schema';
 import { metadataText } from '@/lib/credentials/schema';
 
-export const REVIEW_OUTCOMES = ['CERTIFIED', 'SCOPE_REDUCED', 'SUSPENDED', 'RETIRED'] as const;
+export const REVIEW_OUTCOMES = valuesOf(REVIEW_OUTCOME);
 export const REVIEW_VIEWS = ['mine', 'due-soon', 'overdue', 'open', 'completed'] as const;
 export type ReviewView = (typeof REVIEW_VIEWS)[number];
 

@@ -1,9 +1,10 @@
 import 'server-only';
 import { z } from 'zod';
 import { appendAuditEvent } from '@/lib/audit';
-import { Conflict, requirePermission, type Actor } from '@/lib/authz';
+import { requirePermission, type Actor } from '@/lib/authz';
+import { Conflict } from '@/lib/errors';
 import { getDb } from '@/lib/db';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { getSettings } from './queries';
 import { SETTING_KEYS, SettingsSchema, type SettingKey } from './schema';
 

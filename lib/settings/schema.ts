@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ExceptionType, RiskTier } from '@/lib/generated/prisma/enums';
+import { EXCEPTION_TYPE, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 
 function isTimeZone(name: string): boolean {
   try {
@@ -12,19 +14,22 @@ function isTimeZone(name: string): boolean {
 const hours = z.number().int().positive().max(24 * 366);
 const days = z.number().int().positive().max(3660);
 const seconds = z.number().int().positive().max(366 * 24 * 3600);
+const timeZone = z
+  .string()
+  .refine(isTimeZone, 'Not a time zone this server knows (use an IANA name such as Europe/London).');
+const tiers = z.array(z.enum(valuesOf(RISK_TIER)));
+
+/** One field per value of an enum: a new value changes the section's type, so its defaults stop compiling. */
+function perValue<V extends string, S extends z.ZodType>(values: readonly V[], schema: S): z.ZodObject<Record<V, S>> {
+  return z.object(Object.fromEntries(values.map((v) => [v, schema])) as Record<V, S>);
+}
 
 // Each section is one Setting row, keyed by the section's name.
 export const SettingsSchema = z.object({
   /** The longest window an exception of each type may have. */
-  exceptionMaxHours: z.object({
-    BREAK_GLASS: hours,
-    PERSISTENT_TOKEN: hours,
-    CACHED_SECRET: hours,
-    BROAD_SCOPE: hours,
-    OTHER: hours,
-  }),
+  exceptionMaxHours: perValue(valuesOf(EXCEPTION_TYPE), hours),
   /** Days between lifecycle reviews, by risk tier (an agent may override). */
-  reviewCadenceDays: z.object({ LOW: days, MEDIUM: days, HIGH: days, CRITICAL: days }),
+  reviewCadenceDays: perValue(valuesOf(RISK_TIER), days),
   /** The longest time-to-live a credential may have. */
   credentialMaxTtlSeconds: z.object({ standard: seconds, privileged: seconds }),
   /** Rotation period assumed for a static credential that states none. */
@@ -35,29 +40,57 @@ export const SettingsSchema = z.object({
     leadDays: days,
     /** Days a review opened by a change has before it is due. */
     triggeredDueDays: days,
-    timeZone: z.string().refine(isTimeZone, 'Not a time zone this server knows (use an IANA name such as Europe/London).'),
+    timeZone,
   }),
   /** Risk tiers whose reviewer must not be the agent's accountable owner. */
-  reviewerRule: z.object({
-    ownerMayNotReviewTiers: z.array(z.enum(['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'])),
-  }),
+  reviewerRule: z.object({ ownerMayNotReviewTiers: tiers }),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as [SettingKey, ...SettingKey[]];
 
+const exceptionMaxHours: Record<ExceptionType, number> = {
+  BREAK_GLASS: 4,
+  PERSISTENT_TOKEN: 14 * 24,
+  CACHED_SECRET: 7 * 24,
+  BROAD_SCOPE: 7 * 24,
+  OTHER: 7 * 24,
+};
+const reviewCadenceDays: Record<RiskTier, number> = { LOW: 365, MEDIUM: 180, HIGH: 90, CRITICAL: 30 };
+
 export const DEFAULT_SETTINGS: Settings = {
-  exceptionMaxHours: {
-    BREAK_GLASS: 4,
-    PERSISTENT_TOKEN: 14 * 24,
-    CACHED_SECRET: 7 * 24,
-    BROAD_SCOPE: 7 * 24,
-    OTHER: 7 * 24,
-  },
-  reviewCadenceDays: { LOW: 365, MEDIUM: 180, HIGH: 90, CRITICAL: 30 },
+  exceptionMaxHours,
+  reviewCadenceDays,
   credentialMaxTtlSeconds: { standard: 24 * 3600, privileged: 3600 },
   credentialRotationDays: 90,
   reviewTiming: { leadDays: 14, triggeredDueDays: 14, timeZone: 'UTC' },
   reviewerRule: { ownerMayNotReviewTiers: ['HIGH', 'CRITICAL'] },
+};
+
+/** Of two values of a field, the one that governs more tightly. */
+type Stricter<T> = (a: T, b: T) => T;
+const lower: Stricter<number> = (a, b) => Math.min(a, b);
+const higher: Stricter<number> = (a, b) => Math.max(a, b);
+const union: Stricter<RiskTier[]> = (a, b) => valuesOf(RISK_TIER).filter((t) => a.includes(t) || b.includes(t));
+/** No order (a time zone): the last valid value, which is passed first. */
+const first: Stricter<string> = (a) => a;
+const each = <V extends string>(values: readonly V[], stricter: Stricter<number>) =>
+  Object.fromEntries(values.map((v) => [v, stricter])) as Record<V, Stricter<number>>;
+
+type SectionStricter<T> = T extends unknown[] ? Stricter<T> : T extends object ? { [F in keyof T]: Stricter<T[F]> } : Stricter<T>;
+
+/**
+ * Which way each threshold tightens: shorter windows, cadences and TTLs;
+ * reviews opening earlier; more tiers under the reviewer rule. A key that
+ * cannot be read falls back to the stricter of its default and its last
+ * valid value, so a deploy never silently loosens a security lead's policy.
+ */
+export const STRICTER: { [K in SettingKey]: SectionStricter<Settings[K]> } = {
+  exceptionMaxHours: each(valuesOf(EXCEPTION_TYPE), lower),
+  reviewCadenceDays: each(valuesOf(RISK_TIER), lower),
+  credentialMaxTtlSeconds: { standard: lower, privileged: lower },
+  credentialRotationDays: lower,
+  reviewTiming: { leadDays: higher, triggeredDueDays: lower, timeZone: first },
+  reviewerRule: { ownerMayNotReviewTiers: union },
 };

@@ -1,6 +1,6 @@
 import 'server-only';
 import { getDb } from '@/lib/db';
-import { problem } from '@/lib/http/problem';
+import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
 import { hashToken } from './commands';
 import type { TokenScope } from './schema';
 
@@ -22,33 +22,36 @@ function takeFromBucket(tokenId: string, now = Date.now()): number | null {
 
 /**
  * The API token behind `Authorization: Bearer …` if it is valid, unexpired,
- * unrevoked, holds the scope and is under its rate limit; otherwise the
- * problem response to send (401, 403 or 429).
+ * unrevoked, holds the scope and is under its rate limit; otherwise throws
+ * Unauthenticated (401), Forbidden (403) or TooManyRequests (429).
  */
-export async function authenticate(request: Request, scope: TokenScope): Promise<TokenActor | Response> {
+export async function authenticate(request: Request, scope: TokenScope): Promise<TokenActor> {
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  const challenge = { headers: { 'www-authenticate': 'Bearer realm="custodian"' } };
-  if (!match) return withHeaders(problem(401, 'Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.'), challenge.headers);
+  if (!match) {
+    throw new Unauthenticated('Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.');
+  }
   const token = await getDb().apiToken.findUnique({
     where: { tokenHash: hashToken(match[1]!) },
     select: { id: true, name: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
   });
   const now = new Date();
   if (!token || token.revokedAt || token.expiresAt <= now) {
-    return withHeaders(problem(401, token?.revokedAt ? 'This API token was revoked.' : token ? 'This API token has expired.' : 'Unknown API token.'), challenge.headers);
+    throw new Unauthenticated(
+      token?.revokedAt ? 'This API token was revoked.' : token ? 'This API token has expired.' : 'Unknown API token.',
+    );
   }
-  if (!token.scopes.includes(scope)) return problem(403, `This API token lacks the ${scope} scope.`);
+  if (!token.scopes.includes(scope)) throw new Forbidden(`This API token lacks the ${scope} scope.`);
   const retryAfter = takeFromBucket(token.id);
-  if (retryAfter !== null) return withHeaders(problem(429, `Rate limit: at most ${RATE.perSecond} requests a second per token (bursts of ${RATE.burst}).`), { 'retry-after': String(retryAfter) });
+  if (retryAfter !== null) {
+    throw new TooManyRequests(
+      `Rate limit: at most ${RATE.perSecond} requests a second per token (bursts of ${RATE.burst}).`,
+      retryAfter,
+    );
+  }
   // "Last used" is shown to a minute; writing it on every request would serialise hot tokens.
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
     await getDb().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
   return { id: token.id, name: token.name, scopes: token.scopes };
-}
-
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
-  return response;
 }

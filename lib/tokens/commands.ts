@@ -1,9 +1,10 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAuditEvent } from '@/lib/audit';
-import { Conflict, NotFound, requirePermission, type Actor } from '@/lib/authz';
+import { requirePermission, type Actor } from '@/lib/authz';
+import { Conflict, NotFound } from '@/lib/errors';
 import { getDb } from '@/lib/db';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { CreateTokenSchema, RevokeTokenSchema } from './schema';
 
 const PREFIX = 'cst_';

@@ -1,8 +1,10 @@
 import 'server-only';
 import { appendAuditEvent } from '@/lib/audit';
-import { Conflict, Invalid, NotFound, requirePermission, ROLE_LABELS, type Actor } from '@/lib/authz';
+import { requirePermission, type Actor } from '@/lib/authz';
+import { labelOf, ROLE } from '@/lib/vocabulary';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
-import { parseInput } from '@/lib/http/run-action';
+import { parseInput } from '@/lib/errors';
 import { afterPersonDeparted } from '@/lib/reviews/triggers';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
@@ -31,10 +33,10 @@ export async function grantRole(actor: Actor | null, input: unknown): Promise<st
   const { userId, role, version } = parseInput(ChangeRoleSchema, input);
   return getDb().$transaction(async (tx) => {
     const person = await lockAtVersion(tx, userId, version);
-    if (person.roles.includes(role)) throw new Invalid(`They already hold ${ROLE_LABELS[role]}.`);
+    if (person.roles.includes(role)) throw new Invalid(`They already hold ${labelOf(ROLE, role)}.`);
     await tx.user.update({ where: { id: userId }, data: { roles: { push: role }, version: { increment: 1 } } });
     await appendAuditEvent(tx, { action: 'role.granted', actor: { type: 'USER', id: actor.id }, details: { userId, role } });
-    return `${ROLE_LABELS[role]} granted.`;
+    return `${labelOf(ROLE, role)} granted.`;
   });
 }
 
@@ -44,13 +46,13 @@ export async function removeRole(actor: Actor | null, input: unknown): Promise<s
   return getDb().$transaction(async (tx) => {
     if (role === 'ADMIN') await assertNotLastAdmin(tx, userId);
     const person = await lockAtVersion(tx, userId, version);
-    if (!person.roles.includes(role)) throw new Invalid(`They do not hold ${ROLE_LABELS[role]}.`);
+    if (!person.roles.includes(role)) throw new Invalid(`They do not hold ${labelOf(ROLE, role)}.`);
     await tx.user.update({
       where: { id: userId },
       data: { roles: person.roles.filter((r) => r !== role) as never, version: { increment: 1 } },
     });
     await appendAuditEvent(tx, { action: 'role.removed', actor: { type: 'USER', id: actor.id }, details: { userId, role } });
-    return `${ROLE_LABELS[role]} removed.`;
+    return `${labelOf(ROLE, role)} removed.`;
   });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadActor } from '@/lib/auth/session';
-import { Conflict, Forbidden, Invalid, Unauthenticated } from '@/lib/authz';
+import { Conflict, Forbidden, Invalid, Unauthenticated } from '@/lib/errors';
 import { getDb } from '@/lib/db';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';

@@ -1,13 +1,12 @@
 import { KeyRound } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { CREDENTIALS_PAGE_SIZE, CredentialListQuerySchema, listCredentials } from '@/lib/credentials/queries';
 
 export const metadata: Metadata = { title: 'Credentials' };
@@ -21,8 +20,7 @@ const FILTERS = {
 } as const;
 
 export default async function CredentialsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  const { actor, denied } = await getPageAccess('agent.read', '/credentials');
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('agent.read', '/credentials');
   const params = await searchParams;
   const query = CredentialListQuerySchema.parse(params);
   const { rows, total } = await listCredentials(actor, query);

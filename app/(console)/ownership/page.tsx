@@ -1,18 +1,18 @@
 import { UsersRound } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AccessDenied } from '@/components/access-denied';
-import { AgentStatusBadge } from '@/components/agents/status-badges';
+import { AgentStatusBadge } from '@/components/vocabulary';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { PersonCell } from '@/components/person-cell';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { getDb } from '@/lib/db';
 import { listHoldings, listOwnershipMatrix } from '@/lib/ownership/queries';
+import { getPeople } from '@/lib/users/search';
+import { PersonPicker } from '@/components/people/person-picker';
 import { BulkReassign } from './_components/bulk-reassign';
 
 export const metadata: Metadata = { title: 'Ownership' };
@@ -20,14 +20,13 @@ export const metadata: Metadata = { title: 'Ownership' };
 type Props = { searchParams: Promise<Record<string, string | undefined>> };
 
 export default async function OwnershipPage({ searchParams }: Props) {
-  const { actor, denied } = await getPageAccess('agent.read', '/ownership');
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('agent.read', '/ownership');
   const params = await searchParams;
   const filter = { person: params.person || undefined, gaps: params.gaps === '1', after: params.after, before: params.before };
   const canAssign = can(actor, 'ownership.assign');
-  const [{ rows, total, capped, next, prev }, people, holdings] = await Promise.all([
+  const [{ rows, total, capped, next, prev }, named, holdings] = await Promise.all([
     listOwnershipMatrix(actor, filter),
-    getDb().user.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { id: true, name: true, active: true } }),
+    getPeople(actor, [filter.person, params.from]),
     canAssign && params.from ? listHoldings(actor, params.from) : Promise.resolve([]),
   ]);
   const pageHref = (cursor: Record<string, string>) => {
@@ -48,23 +47,18 @@ export default async function OwnershipPage({ searchParams }: Props) {
             <CardTitle>Bulk reassignment</CardTitle>
           </CardHeader>
           <CardContent>
-            <BulkReassign people={people} from={params.from ?? null} holdings={holdings} />
+            <BulkReassign from={named.find((p) => p.id === params.from) ?? null} holdings={holdings} />
           </CardContent>
         </Card>
       ) : null}
       <form className="mb-3 flex flex-wrap items-end gap-3" action="/ownership">
-        <label className="flex flex-col gap-1 text-xs text-muted-foreground">
-          Person (owner or control owner)
-          <select name="person" defaultValue={filter.person ?? ''} className="h-9 rounded-md border border-input bg-background px-2 text-sm text-foreground">
-            <option value="">Anyone</option>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-                {p.active ? '' : ' (deactivated)'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PersonPicker
+          name="person"
+          label="Person (owner or control owner)"
+          active="any"
+          placeholder="Anyone"
+          defaultValue={named.find((p) => p.id === filter.person) ?? null}
+        />
         <label className="flex items-center gap-1.5 pb-2">
           <input type="checkbox" name="gaps" value="1" defaultChecked={filter.gaps} /> Only gaps and inactive owners
         </label>

@@ -1,20 +1,19 @@
 import { Contact } from 'lucide-react';
 import type { Metadata } from 'next';
-import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { getPageAccess } from '@/lib/auth';
-import { can, ROLE_LABELS } from '@/lib/authz';
+import { requirePageAccess } from '@/lib/auth';
+import { can } from '@/lib/authz';
+import { labelOf, ROLE } from '@/lib/vocabulary';
 import { listPeople } from '@/lib/users/queries';
 import { PersonActions } from './_components/person-actions';
 
 export const metadata: Metadata = { title: 'People' };
 
 export default async function PeoplePage() {
-  const { actor, denied } = await getPageAccess('user.read', '/people');
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('user.read', '/people');
   const people = await listPeople(actor);
   const canManage = can(actor, 'user.manage');
   return (
@@ -45,7 +44,7 @@ export default async function PeoplePage() {
                   <div className="flex flex-wrap gap-1">
                     {p.roles.length === 0 ? <span className="text-muted-foreground">No role</span> : null}
                     {p.roles.map((r) => (
-                      <Badge key={r}>{ROLE_LABELS[r]}</Badge>
+                      <Badge key={r}>{labelOf(ROLE, r)}</Badge>
                     ))}
                   </div>
                 </TD>

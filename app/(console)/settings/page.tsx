@@ -1,46 +1,38 @@
 import type { Metadata } from 'next';
-import { AccessDenied } from '@/components/access-denied';
 import { PageHeader } from '@/components/page-header';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { getDb } from '@/lib/db';
-import { getSettings, type SettingKey } from '@/lib/settings';
+import { getSettingsPage, type SettingKey } from '@/lib/settings';
+import { EXCEPTION_TYPE, labelOf, optionsOf, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 import { SettingForm, type SettingField } from './_components/setting-form';
 
 export const metadata: Metadata = { title: 'Settings' };
 
 const hours = (h: number) => (h % 24 === 0 ? `${h / 24} days` : `${h} hours`);
 const seconds = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : `${s} s`);
-const TIERS = [
-  { value: 'CRITICAL', label: 'Critical' },
-  { value: 'HIGH', label: 'High' },
-  { value: 'MEDIUM', label: 'Medium' },
-  { value: 'LOW', label: 'Low' },
-] as const;
+const TIERS = optionsOf(RISK_TIER).reverse();
 
 type Section = { key: SettingKey; title: string; rows: [string, string][]; fields: SettingField[] };
 
 export default async function SettingsPage() {
-  const { actor, denied } = await getPageAccess('settings.read', '/settings');
-  if (denied) return <AccessDenied reason={denied} />;
-  const db = getDb();
-  const [s, rows] = await Promise.all([getSettings(db), db.setting.findMany({ select: { key: true, version: true } })]);
-  const versionOf = (key: string) => rows.find((r) => r.key === key)?.version ?? 0;
+  const actor = await requirePageAccess('settings.read', '/settings');
+  const { settings: s, problems, versions } = await getSettingsPage(actor);
+  const versionOf = (key: SettingKey) => versions[key] ?? 0;
+  const problemsOf = (key: SettingKey) => problems.filter((p) => p.key === key);
   const editable = can(actor, 'settings.write');
-  const exceptionTypes = [
-    ['BREAK_GLASS', 'Break-glass'],
-    ['PERSISTENT_TOKEN', 'Persistent token'],
-    ['CACHED_SECRET', 'Cached secret'],
-    ['BROAD_SCOPE', 'Broad scope'],
-    ['OTHER', 'Other'],
-  ] as const;
   const sections: Section[] = [
     {
       key: 'exceptionMaxHours',
       title: 'Longest exception window, by type',
-      rows: exceptionTypes.map(([k, label]) => [label, hours(s.exceptionMaxHours[k])]),
-      fields: exceptionTypes.map(([k, label]) => ({ name: k, label, kind: 'number', value: s.exceptionMaxHours[k], unit: 'hours' })),
+      rows: valuesOf(EXCEPTION_TYPE).map((k) => [labelOf(EXCEPTION_TYPE, k), hours(s.exceptionMaxHours[k])]),
+      fields: valuesOf(EXCEPTION_TYPE).map((k) => ({
+        name: k,
+        label: labelOf(EXCEPTION_TYPE, k),
+        kind: 'number',
+        value: s.exceptionMaxHours[k],
+        unit: 'hours',
+      })),
     },
     {
       key: 'reviewCadenceDays',
@@ -65,7 +57,7 @@ export default async function SettingsPage() {
     {
       key: 'reviewerRule',
       title: 'Reviewer rule',
-      rows: [['The accountable owner may not review their own agent at', s.reviewerRule.ownerMayNotReviewTiers.map((t) => t.toLowerCase()).join(', ') || 'no tier']],
+      rows: [['The accountable owner may not review their own agent at', s.reviewerRule.ownerMayNotReviewTiers.map((t) => labelOf(RISK_TIER, t)).join(', ') || 'no tier']],
       fields: [{ name: 'ownerMayNotReviewTiers', label: 'Tiers where the owner may not review', kind: 'choices', value: s.reviewerRule.ownerMayNotReviewTiers, options: [...TIERS] }],
     },
     {
@@ -100,6 +92,13 @@ export default async function SettingsPage() {
               <CardTitle id={`setting-${section.key}`}>{section.title}</CardTitle>
             </CardHeader>
             <CardContent>
+              {problemsOf(section.key).map((problem) => (
+                <p key={problem.field ?? section.key} role="alert" className="mb-2 rounded-md border border-warning/40 bg-warning/10 p-2 text-sm">
+                  {problem.field ? <span className="font-mono text-xs">{problem.field}</span> : 'This section'}: {problem.reason}{' '}
+                  The stricter of its default and its last valid value is in force: {JSON.stringify(problem.inForce)}. Save
+                  this section to store a valid value.
+                </p>
+              ))}
               <dl className="divide-y">
                 {section.rows.map(([label, value]) => (
                   <div key={label} className="flex justify-between gap-3 py-1.5">

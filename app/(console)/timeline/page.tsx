@@ -1,7 +1,6 @@
 import { Archive, Download, History } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
@@ -10,9 +9,11 @@ import { IntegrityBadge } from '@/components/timeline/integrity-badge';
 import { listTimeline, parseTimelineQuery, type TimelineQuery } from '@/lib/audit';
 import { ACTION_GROUP_NAMES, GROUP_LABELS } from '@/lib/audit/groups';
 import { latestVerification } from '@/lib/audit/integrity';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { getDb } from '@/lib/db';
+import { getCredentialName } from '@/lib/credentials/queries';
+import { getPerson } from '@/lib/users/search';
+import { PersonPicker } from '@/components/people/person-picker';
 import { IntegrityControls } from './_components/integrity-controls';
 
 export const metadata: Metadata = { title: 'Timeline' };
@@ -30,14 +31,13 @@ function filterParams(query: TimelineQuery, extra: Record<string, string> = {}) 
 }
 
 export default async function TimelinePage({ searchParams }: Props) {
-  const { actor, denied } = await getPageAccess('audit.read', '/timeline');
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('audit.read', '/timeline');
   const query = parseTimelineQuery(await searchParams);
-  const [{ rows, next }, integrity, people, credential] = await Promise.all([
+  const [{ rows, next }, integrity, person, credential] = await Promise.all([
     listTimeline(actor, query),
     latestVerification(actor),
-    getDb().user.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true }, take: 500 }),
-    query.credential ? getDb().credential.findUnique({ where: { id: query.credential }, select: { name: true } }) : null,
+    getPerson(actor, query.actor),
+    getCredentialName(actor, query.credential),
   ]);
   const filtered = FILTER_KEYS.some((k) => query[k]);
   const exportHref = (format: string) => `/timeline/export?${filterParams(query, { format })}`;
@@ -51,7 +51,7 @@ export default async function TimelinePage({ searchParams }: Props) {
       <form action="/timeline" className="flex flex-wrap items-end gap-3" aria-label="Filter the timeline">
         <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} placeholder="e.g. deploy-bot" />
         <FilterSelect label="Action" name="group" defaultValue={query.group ?? ''} options={ACTION_GROUP_NAMES.map((g) => ({ value: g, label: GROUP_LABELS[g] }))} />
-        <FilterSelect label="By" name="actor" anyLabel="Anyone" defaultValue={query.actor ?? ''} options={people.map((p) => ({ value: p.id, label: p.name ?? p.id }))} />
+        <PersonPicker name="actor" label="By" active="any" placeholder="Anyone" defaultValue={person} />
         <FilterInput label="From" type="date" name="from" defaultValue={query.from ?? ''} />
         <FilterInput label="To" type="date" name="to" defaultValue={query.to ?? ''} />
         {query.credential ? <input type="hidden" name="credential" value={query.credential} /> : null}
@@ -77,7 +77,7 @@ export default async function TimelinePage({ searchParams }: Props) {
           </span>
         ) : null}
       </form>
-      {query.credential ? <p className="text-muted-foreground">Only events about the credential {credential?.name ?? query.credential}.</p> : null}
+      {query.credential ? <p className="text-muted-foreground">Only events about the credential {credential ?? query.credential}.</p> : null}
       {rows.length === 0 ? (
         <EmptyState icon={History} title={filtered ? 'No event matches these filters' : 'No events yet'}>
           {filtered ? 'Widen the time range or clear a filter.' : 'Events appear here as agents are registered and credentials are issued, used, rotated and revoked.'}

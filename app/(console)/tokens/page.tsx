@@ -1,21 +1,19 @@
 import { KeyRound } from 'lucide-react';
 import type { Metadata } from 'next';
-import { AccessDenied } from '@/components/access-denied';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { Section } from '@/components/section';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { listTokens } from '@/lib/tokens/commands';
 import { CreateTokenForm, RevokeTokenButton } from './_components/token-controls';
 
 export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
-  const { actor, denied } = await getPageAccess('token.manage', '/tokens');
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('token.manage', '/tokens');
   const tokens = await listTokens(actor);
   const now = new Date();
   return (

@@ -5,7 +5,7 @@ import { signIn } from 'next-auth/react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import type { DemoPerson } from '@/lib/auth/demo';
-import { ROLE_LABELS } from '@/lib/authz/permissions';
+import { labelOf, ROLE } from '@/lib/vocabulary';
 
 
 /** Demo sign-in: pick one of the seeded people. Off in production unless enabled. */
@@ -39,7 +39,7 @@ export function DemoSignIn({ people, callbackUrl }: { people: DemoPerson[]; call
               <span className="flex flex-col">
                 <span className="font-medium">{person.name}</span>
                 <span className="text-xs font-normal text-muted-foreground">
-                  {person.roles.map((r) => ROLE_LABELS[r as keyof typeof ROLE_LABELS] ?? r).join(' · ')}
+                  {person.roles.map((r) => labelOf(ROLE, r)).join(' · ')}
                   {pending === person.id ? ' — signing in…' : ''}
                 </span>
               </span>

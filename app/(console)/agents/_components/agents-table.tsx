@@ -2,12 +2,13 @@
 
 import { createColumnHelper } from '@tanstack/react-table';
 import Link from 'next/link';
-import { AgentStatusBadge, RiskTierBadge } from '@/components/agents/status-badges';
+import { AgentStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { DataTable, type DataTableFeatures } from '@/components/data-table/data-table';
 import { PersonCell } from '@/components/person-cell';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import type { AgentRow } from '@/lib/agents/list';
+import { AGENT_KIND, labelOf } from '@/lib/vocabulary';
 
 const helper = createColumnHelper<DataTableFeatures, AgentRow>();
 const noSort = { enableSorting: false } as const;
@@ -27,7 +28,7 @@ const columns = helper.columns([
   }),
   helper.accessor('status', { header: 'Status', cell: ({ getValue }) => <AgentStatusBadge status={getValue()} /> }),
   helper.accessor('riskTier', { header: 'Risk tier', cell: ({ getValue }) => <RiskTierBadge tier={getValue()} /> }),
-  helper.accessor('kind', { header: 'Kind', ...noSort, cell: ({ getValue }) => getValue().replace('_', ' ').toLowerCase() }),
+  helper.accessor('kind', { header: 'Kind', ...noSort, cell: ({ getValue }) => labelOf(AGENT_KIND, getValue()) }),
   helper.accessor('environments', {
     header: 'Environments',
     ...noSort,

@@ -5,18 +5,18 @@ import { useState } from 'react';
 import { useUrlState } from '@/components/data-table/use-url-state';
 import { Button, buttonVariants } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { AGENT_KINDS, AGENT_STATUSES, ENVIRONMENTS, RISK_TIERS } from '@/lib/agents/schema';
 import { FilterSelect, type FilterOption } from '@/components/forms/filter-fields';
+import { PersonPicker, type PickedPerson } from '@/components/people/person-picker';
+import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, optionsOf, RISK_TIER } from '@/lib/vocabulary';
 
-const FILTERS = ['q', 'status', 'riskTier', 'environment', 'kind', 'owner', 'planeUnassigned', 'orphaned', 'reviewOverdue'];
-const label = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace('_', ' ');
+const FILTERS = ['q', 'status', 'riskTier', 'environment', 'kind', 'owner', 'inService', 'ownershipIncomplete', 'planeUnassigned', 'orphaned', 'reviewOverdue'];
 
 function Select({ name, label: text, options, value, onChange }: { name: string; label: string; options: FilterOption[]; value: string; onChange: (v: string) => void }) {
   return <FilterSelect label={text} name={name} options={options} value={value} onChange={(e) => onChange(e.target.value)} />;
 }
 
 /** Search and filters; every change is written to the URL. */
-export function AgentsToolbar({ people }: { people: { id: string; name: string | null }[] }) {
+export function AgentsToolbar({ owner }: { owner: PickedPerson | null }) {
   const { params, setParams } = useUrlState();
   const [q, setQ] = useState(params.get('q') ?? '');
   const active = FILTERS.some((f) => params.get(f));
@@ -44,13 +44,15 @@ export function AgentsToolbar({ people }: { people: { id: string; name: string |
             <Input id="agents-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} className="pl-8" placeholder="e.g. deploy, spiffe://…, Olivia" />
           </div>
         </form>
-        <Select name="status" label="Status" value={params.get('status') ?? ''} onChange={(v) => setParams({ status: v })} options={AGENT_STATUSES.map((s) => ({ value: s, label: label(s) }))} />
-        <Select name="riskTier" label="Risk tier" value={params.get('riskTier') ?? ''} onChange={(v) => setParams({ riskTier: v })} options={RISK_TIERS.map((s) => ({ value: s, label: label(s) }))} />
-        <Select name="environment" label="Environment" value={params.get('environment') ?? ''} onChange={(v) => setParams({ environment: v })} options={ENVIRONMENTS.map((s) => ({ value: s, label: label(s) }))} />
-        <Select name="kind" label="Kind" value={params.get('kind') ?? ''} onChange={(v) => setParams({ kind: v })} options={AGENT_KINDS.map((s) => ({ value: s, label: label(s) }))} />
-        <Select name="owner" label="Accountable owner" value={params.get('owner') ?? ''} onChange={(v) => setParams({ owner: v })} options={people.map((p) => ({ value: p.id, label: p.name ?? p.id }))} />
+        <Select name="status" label="Status" value={params.get('status') ?? ''} onChange={(v) => setParams({ status: v })} options={optionsOf(AGENT_STATUS)} />
+        <Select name="riskTier" label="Risk tier" value={params.get('riskTier') ?? ''} onChange={(v) => setParams({ riskTier: v })} options={optionsOf(RISK_TIER)} />
+        <Select name="environment" label="Environment" value={params.get('environment') ?? ''} onChange={(v) => setParams({ environment: v })} options={optionsOf(ENVIRONMENT)} />
+        <Select name="kind" label="Kind" value={params.get('kind') ?? ''} onChange={(v) => setParams({ kind: v })} options={optionsOf(AGENT_KIND)} />
+        <PersonPicker key={params.get('owner') ?? ''} name="owner" label="Accountable owner" active="any" placeholder="Anyone" defaultValue={owner} onPick={(v) => setParams({ owner: v || null })} />
       </div>
       <div className="flex flex-wrap items-center gap-4">
+        {flag('inService', 'In service (not retired)')}
+        {flag('ownershipIncomplete', 'Ownership incomplete')}
         {flag('planeUnassigned', 'A control plane unassigned')}
         {flag('orphaned', 'Orphaned')}
         {flag('reviewOverdue', 'Review overdue')}

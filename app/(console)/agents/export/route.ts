@@ -1,19 +1,19 @@
 import { iterateAgents } from '@/lib/agents/list';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { getCurrentUser } from '@/lib/auth';
-import { can } from '@/lib/authz';
-import { csvLine } from '@/lib/http/csv';
-import { problem } from '@/lib/http/problem';
+import { requirePermission } from '@/lib/authz';
+import { csvLine } from '@/lib/csv';
+import { handleRoute } from '@/lib/http/problem';
 
 export const dynamic = 'force-dynamic';
 
 const HEADER = ['slug', 'name', 'status', 'risk_tier', 'kind', 'environments', 'workload_identity', 'owner', 'owner_active', 'control_planes_assigned', 'next_review_due', 'registered_at'];
 
 /** Every agent matching the list's filters as CSV, streamed a batch at a time. */
-export async function GET(request: Request) {
+export function GET(request: Request) {
+  return handleRoute(async () => {
   const actor = await getCurrentUser();
-  if (!actor) return problem(401, 'Sign in to continue.');
-  if (!can(actor, 'agent.read')) return problem(403, 'You need permission to see agents.');
+  requirePermission(actor, 'agent.read');
   const query = parseAgentListQuery(Object.fromEntries(new URL(request.url).searchParams));
   const encoder = new TextEncoder();
   const rows = iterateAgents(actor, query);
@@ -41,5 +41,6 @@ export async function GET(request: Request) {
       'content-disposition': `attachment; filename="agents-${new Date().toISOString().slice(0, 10)}.csv"`,
       'cache-control': 'no-store',
     },
+  });
   });
 }

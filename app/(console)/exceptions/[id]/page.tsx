@@ -1,19 +1,19 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AccessDenied } from '@/components/access-denied';
-import { RiskTierBadge } from '@/components/agents/status-badges';
-import { ExceptionStatusBadge } from '@/components/exceptions/exception-status-badge';
+import { RiskTierBadge } from '@/components/vocabulary';
+import { ExceptionStatusBadge } from '@/components/vocabulary';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { findUnclosedBreakGlass } from '@/lib/exceptions/approvers';
 import { getExceptionDetail } from '@/lib/exceptions/queries';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
 import { DecideControls, RevokeControl, WithdrawControl } from '../_components/decision-controls';
 import { ExpiresIn } from '../_components/expires-in';
+import { EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
 
 export const metadata: Metadata = { title: 'Exception' };
 
@@ -21,8 +21,7 @@ type Owners = Record<'accountable' | 'IAM' | 'PAM' | 'PLATFORM', { name: string 
 
 export default async function ExceptionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { actor, denied } = await getPageAccess('agent.read', `/exceptions/${id}`);
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('agent.read', `/exceptions/${id}`);
   const e = await getExceptionDetail(actor, id);
   if (!e) notFound();
   const status = exceptionStatusNow(e);
@@ -39,7 +38,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           </Link>
         </div>
         <h1 className="mt-1 flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight">
-          {e.type.replace('_', ' ').toLowerCase()} for {e.agent.name} <RiskTierBadge tier={e.agent.riskTier} /> <ExceptionStatusBadge status={status} />
+          {labelOf(EXCEPTION_TYPE, e.type)} for {e.agent.name} <RiskTierBadge tier={e.agent.riskTier} /> <ExceptionStatusBadge status={status} />
         </h1>
         <p className="mt-1 text-muted-foreground">
           Requested by {e.requestedBy.name} <RelativeTime value={e.createdAt} />

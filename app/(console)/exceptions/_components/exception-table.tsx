@@ -1,12 +1,13 @@
 import { Flame } from 'lucide-react';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { RiskTierBadge } from '@/components/agents/status-badges';
-import { ExceptionStatusBadge } from '@/components/exceptions/exception-status-badge';
+import { RiskTierBadge } from '@/components/vocabulary';
+import { ExceptionStatusBadge } from '@/components/vocabulary';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { ExceptionRow } from '@/lib/exceptions/queries';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
+import { EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
 
 export function ExceptionTable({ rows, caption, when }: { rows: ExceptionRow[]; caption: string; when: (row: ExceptionRow) => ReactNode }) {
   const now = new Date();
@@ -27,7 +28,7 @@ export function ExceptionTable({ rows, caption, when }: { rows: ExceptionRow[]; 
           <TR key={e.id} className={e.agent.riskTier === 'CRITICAL' && e.status === 'PENDING' ? 'bg-danger/5' : undefined}>
             <TD>
               <Link href={`/exceptions/${e.id}`} className="font-medium text-primary underline-offset-2 hover:underline">
-                {e.type.replace('_', ' ').toLowerCase()}
+                {labelOf(EXCEPTION_TYPE, e.type)}
                 {e.credential ? ` · ${e.credential.name}` : ''}
               </Link>
               {e.agent.riskTier === 'CRITICAL' && e.status === 'PENDING' ? (

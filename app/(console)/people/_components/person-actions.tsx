@@ -4,14 +4,14 @@ import { useActionState, useId } from 'react';
 import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { ROLE_LABELS } from '@/lib/authz/permissions';
+import { labelOf, ROLE, valuesOf } from '@/lib/vocabulary';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
 import { deactivateUserAction, grantRoleAction, reactivateUserAction, removeRoleAction } from '../actions';
 
 type Person = { id: string; name: string | null; version: number; roles: Role[]; active: boolean; ownedAgents: number; controlledPlanes: number };
 
-const ALL_ROLES = Object.keys(ROLE_LABELS) as Role[];
+const ALL_ROLES: Role[] = valuesOf(ROLE);
 
 /** An ADMIN's controls for one person: roles, deactivation, reactivation. */
 export function PersonActions({ person }: { person: Person }) {
@@ -39,8 +39,8 @@ export function PersonActions({ person }: { person: Person }) {
                   <input type="hidden" name="userId" value={person.id} />
                   <input type="hidden" name="version" value={person.version} />
                   <input type="hidden" name="role" value={role} />
-                  <Button type="submit" variant="outline" size="sm" disabled={removing} aria-label={`Remove ${ROLE_LABELS[role]} from ${name}`}>
-                    {ROLE_LABELS[role]} ×
+                  <Button type="submit" variant="outline" size="sm" disabled={removing} aria-label={`Remove ${labelOf(ROLE, role)} from ${name}`}>
+                    {labelOf(ROLE, role)} ×
                   </Button>
                 </form>
               ))}
@@ -59,7 +59,7 @@ export function PersonActions({ person }: { person: Person }) {
               <select id={roleId} name="role" className="h-8 flex-1 rounded-md border border-input bg-background px-2">
                 {missing.map((role) => (
                   <option key={role} value={role}>
-                    {ROLE_LABELS[role]}
+                    {labelOf(ROLE, role)}
                   </option>
                 ))}
               </select>

@@ -2,37 +2,37 @@ import { CalendarCheck, History, KeyRound, ShieldAlert, Target, Users } from 'lu
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AccessDenied } from '@/components/access-denied';
-import { AgentStatusBadge, RiskTierBadge } from '@/components/agents/status-badges';
+import { AgentStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { PersonCell } from '@/components/person-cell';
-import { DueBadge, OutcomeBadge, TriggerBadges } from '@/components/reviews/review-badges';
+import { OutcomeBadge } from '@/components/vocabulary';
+import { DueBadge, TriggerBadges } from '@/components/reviews/review-badges';
 import { Section } from '@/components/section';
 import { EventList } from '@/components/timeline/event-list';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { daysOverdue, localDay } from '@/lib/reviews/cadence';
 import { getReviewDetail, listEligibleReviewers } from '@/lib/reviews/queries';
 import { AssignReviewerForm, CompleteReviewForm } from './_components/review-controls';
+import type { ControlPlane } from '@/lib/generated/prisma/enums';
+import { CONTROL_PLANE, CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, EXCEPTION_TYPE, ISSUANCE, labelOf, PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
+import { PurposeStatusBadge } from '@/components/vocabulary';
 
 export const metadata: Metadata = { title: 'Review' };
 
 type Props = { params: Promise<{ id: string }> };
 
-const PLANE_LABELS = { IAM: 'IAM', PAM: 'PAM', PLATFORM: 'Platform security' } as const;
-const words = (s: string) => s.replace(/_/g, ' ').toLowerCase();
 
 export default async function ReviewPage({ params }: Props) {
   const { id } = await params;
-  const { actor, denied } = await getPageAccess('agent.read', `/reviews/${id}`);
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('agent.read', `/reviews/${id}`);
   const detail = await getReviewDetail(actor, id);
   if (!detail) notFound();
   const { review, agent, changes, decision, lastReviewedAt, completionProblem, reviewerProblem, timeZone } = detail;
   const open = !review.completedAt;
   const reviewers = open && can(actor, 'ownership.assign') ? await listEligibleReviewers(actor, agent) : null;
-  const plane = (p: keyof typeof PLANE_LABELS) => agent.controlAssignments.find((a) => a.plane === p)?.user ?? null;
+  const plane = (p: ControlPlane) => agent.controlAssignments.find((a) => a.plane === p)?.user ?? null;
   const now = new Date();
 
   return (
@@ -100,7 +100,7 @@ export default async function ReviewPage({ params }: Props) {
                 <li key={c.id}>Credential revoked: {c.name}</li>
               ))}
               {decision.reductions.exceptions.map((x) => (
-                <li key={x.id}>Exception revoked: {words(x.type)}</li>
+                <li key={x.id}>Exception revoked: {labelOf(EXCEPTION_TYPE, x.type)}</li>
               ))}
             </ul>
           ) : null}
@@ -123,9 +123,9 @@ export default async function ReviewPage({ params }: Props) {
             <ul className="divide-y">
               {agent.purposes.map((p) => (
                 <li key={p.id} className="py-1.5">
-                  <span className="font-medium">{p.task}</span> <Badge tone={p.status === 'APPROVED' ? 'success' : 'warning'}>{words(p.status)}</Badge>
+                  <span className="font-medium">{p.task}</span> <PurposeStatusBadge status={p.status} />
                   <span className="block text-xs text-muted-foreground">
-                    {p.scope.join(', ') || 'no tools listed'} · {p.environments.map(words).join(', ')}
+                    {p.scope.join(', ') || 'no tools listed'} · {p.environments.map((e) => labelOf(ENVIRONMENT, e)).join(', ')}
                   </span>
                 </li>
               ))}
@@ -142,7 +142,7 @@ export default async function ReviewPage({ params }: Props) {
             </div>
             {(['IAM', 'PAM', 'PLATFORM'] as const).map((p) => (
               <div key={p} className="flex justify-between py-1.5">
-                <dt>{PLANE_LABELS[p]}</dt>
+                <dt>{labelOf(CONTROL_PLANE, p)}</dt>
                 <dd>
                   <PersonCell person={plane(p)} />
                 </dd>
@@ -159,7 +159,8 @@ export default async function ReviewPage({ params }: Props) {
                 <li key={c.id} className="py-1.5">
                   <span className="font-mono">{c.name}</span> {c.privileged ? <Badge tone="warning">privileged</Badge> : null}
                   <span className="block text-xs text-muted-foreground">
-                    {words(c.kind)} · {words(c.issuance)} · stored in {words(c.storage)} · {words(c.environment)}
+                    {labelOf(CREDENTIAL_KIND, c.kind)} · {wordOf(ISSUANCE, c.issuance)} · stored in{' '}
+                    {wordOf(CREDENTIAL_STORAGE, c.storage)} · {labelOf(ENVIRONMENT, c.environment)}
                   </span>
                 </li>
               ))}
@@ -174,7 +175,7 @@ export default async function ReviewPage({ params }: Props) {
               {agent.exceptions.map((x) => (
                 <li key={x.id} className="py-1.5">
                   <Link href={`/exceptions/${x.id}`} className="text-primary underline-offset-2 hover:underline">
-                    {words(x.type)}
+                    {labelOf(EXCEPTION_TYPE, x.type)}
                     {x.credential ? ` · ${x.credential.name}` : ''}
                   </Link>{' '}
                   <Badge tone={x.status === 'APPROVED' ? 'warning' : 'neutral'}>{x.status === 'APPROVED' ? 'in force' : 'pending'}</Badge>
@@ -196,9 +197,9 @@ export default async function ReviewPage({ params }: Props) {
             <CompleteReviewForm
               reviewId={review.id}
               version={review.version}
-              purposes={agent.purposes.map((p) => ({ id: p.id, label: p.task, detail: `${words(p.status)} · ${p.scope.join(', ')}` }))}
-              credentials={agent.credentials.map((c) => ({ id: c.id, label: c.name, detail: `${words(c.kind)} · ${words(c.environment)}` }))}
-              exceptions={agent.exceptions.filter((x) => x.status === 'APPROVED').map((x) => ({ id: x.id, label: words(x.type), detail: x.credential?.name }))}
+              purposes={agent.purposes.map((p) => ({ id: p.id, label: p.task, detail: `${labelOf(PURPOSE_STATUS, p.status)} · ${p.scope.join(', ')}` }))}
+              credentials={agent.credentials.map((c) => ({ id: c.id, label: c.name, detail: `${labelOf(CREDENTIAL_KIND, c.kind)} · ${labelOf(ENVIRONMENT, c.environment)}` }))}
+              exceptions={agent.exceptions.filter((x) => x.status === 'APPROVED').map((x) => ({ id: x.id, label: labelOf(EXCEPTION_TYPE, x.type), detail: x.credential?.name }))}
             />
           )}
         </Section>

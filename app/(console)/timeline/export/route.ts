@@ -1,8 +1,7 @@
 import { parseTimelineQuery } from '@/lib/audit';
 import { exportTimeline } from '@/lib/audit/export';
 import { getCurrentUser } from '@/lib/auth';
-import { DomainError, Forbidden, Unauthenticated } from '@/lib/authz';
-import { problem } from '@/lib/http/problem';
+import { problemFrom } from '@/lib/http/problem';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,9 +19,6 @@ export async function GET(request: Request) {
       },
     });
   } catch (error) {
-    if (error instanceof Unauthenticated) return problem(401, error.message);
-    if (error instanceof Forbidden) return problem(403, error.message);
-    if (error instanceof DomainError) return problem(400, error.message);
-    throw error;
+    return problemFrom(error);
   }
 }

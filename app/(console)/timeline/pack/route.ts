@@ -1,8 +1,7 @@
 import { parseTimelineQuery } from '@/lib/audit';
 import { buildEvidencePack } from '@/lib/audit/pack';
 import { getCurrentUser } from '@/lib/auth';
-import { DomainError, Forbidden, Invalid, Unauthenticated } from '@/lib/authz';
-import { problem } from '@/lib/http/problem';
+import { problemFrom } from '@/lib/http/problem';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,10 +13,6 @@ export async function GET(request: Request) {
       headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' },
     });
   } catch (error) {
-    if (error instanceof Unauthenticated) return problem(401, error.message);
-    if (error instanceof Forbidden) return problem(403, error.message);
-    if (error instanceof Invalid) return problem(422, error.message);
-    if (error instanceof DomainError) return problem(400, error.message);
-    throw error;
+    return problemFrom(error);
   }
 }

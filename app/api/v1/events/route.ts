@@ -1,16 +1,16 @@
 import { parseTimelineQuery } from '@/lib/audit';
 import { queryTimeline } from '@/lib/audit/queries';
 import { json, readJsonBody } from '@/lib/http/api';
-import { problem } from '@/lib/http/problem';
+import { handleRoute, problem } from '@/lib/http/problem';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { authenticate } from '@/lib/tokens/bearer';
 
 export const dynamic = 'force-dynamic';
 
 /** A batch of custody events from a broker, CI runner or agent runtime (scope events:write). */
-export async function POST(request: Request) {
+export function POST(request: Request) {
+  return handleRoute(async () => {
   const token = await authenticate(request, 'events:write');
-  if (token instanceof Response) return token;
   const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
   if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
     return problem(400, 'Idempotency-Key must be 1–200 letters, digits, dots, colons, underscores or hyphens.');
@@ -24,16 +24,18 @@ export async function POST(request: Request) {
     return problem(outcome.status, detail, extra);
   }
   return json(outcome.body, outcome.status);
+  });
 }
 
 /** The custody timeline, newest first, by keyset (scope audit:read): the same filters as the console. */
-export async function GET(request: Request) {
-  const token = await authenticate(request, 'audit:read');
-  if (token instanceof Response) return token;
+export function GET(request: Request) {
+  return handleRoute(async () => {
+  await authenticate(request, 'audit:read');
   const query = parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams));
   const { rows, next } = await queryTimeline(query);
   return json({
     events: rows.map(({ group: _group, actor: _actor, agent, credential: _credential, ...e }) => ({ ...e, agentSlug: agent?.slug ?? null })),
     next,
+  });
   });
 }

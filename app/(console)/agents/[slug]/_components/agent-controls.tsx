@@ -5,7 +5,10 @@ import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { PersonPicker, type PickedPerson } from '@/components/people/person-picker';
+import type { LifecycleMove } from '@/lib/agents/lifecycle';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
+import { AGENT_STATUS, ENVIRONMENT, labelOf, wordOf } from '@/lib/vocabulary';
 import {
   addPurposeAction,
   approvePurposeAction,
@@ -16,67 +19,85 @@ import {
   expirePurposeAction,
 } from '../../actions';
 
-type Person = { id: string; name: string | null };
 
-const NEXT: Record<string, string[]> = { PROPOSED: ['ACTIVE', 'RETIRED'], ACTIVE: ['SUSPENDED', 'RETIRED'], SUSPENDED: ['ACTIVE', 'RETIRED'], RETIRED: [] };
-
-/** Lifecycle: choose the move, give a reason; a refused move says which rules fail. */
-export function StatusControl({ agentId, version, status }: { agentId: string; version: number; status: string }) {
+/**
+ * Lifecycle: the moves the lifecycle allows, each with what blocks it now
+ * (the command's own rules); choose an open move and give a reason.
+ */
+export function StatusControl({ agentId, version, moves }: { agentId: string; version: number; moves: LifecycleMove[] }) {
   const [state, action, pending] = useActionState(changeAgentStatusAction, INITIAL_ACTION_STATE);
   const id = useId();
-  const options = NEXT[status] ?? [];
-  if (options.length === 0) return <p className="text-muted-foreground">A retired agent stays retired.</p>;
+  if (moves.length === 0) return <p className="text-muted-foreground">A retired agent stays retired.</p>;
+  const open = moves.filter((m) => m.problems.length === 0);
+  const blocked = moves.filter((m) => m.problems.length > 0);
   return (
     <form action={action} className="flex flex-col gap-2">
       <input type="hidden" name="id" value={agentId} />
       <input type="hidden" name="version" value={version} />
-      <div className="flex flex-wrap items-end gap-2">
-        <Field id={`${id}-to`} label="Change status to">
-          <select id={`${id}-to`} name="to" className={inputClass}>
-            {options.map((o) => (
-              <option key={o} value={o}>
-                {o.charAt(0) + o.slice(1).toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <div className="min-w-64 flex-1">
-          <Field id={`${id}-reason`} label="Reason" errors={state.fieldErrors?.reason}>
-            <input id={`${id}-reason`} name="reason" className={inputClass} placeholder="Why, for the timeline" {...describedBy(`${id}-reason`, { errors: state.fieldErrors?.reason })} />
+      {open.length > 0 ? (
+        <div className="flex flex-wrap items-end gap-2">
+          <Field id={`${id}-to`} label="Change status to">
+            <select id={`${id}-to`} name="to" className={inputClass}>
+              {open.map((m) => (
+                <option key={m.to} value={m.to}>
+                  {labelOf(AGENT_STATUS, m.to)}
+                </option>
+              ))}
+            </select>
           </Field>
+          <div className="min-w-64 flex-1">
+            <Field id={`${id}-reason`} label="Reason" errors={state.fieldErrors?.reason}>
+              <input
+                id={`${id}-reason`}
+                name="reason"
+                className={inputClass}
+                placeholder="Why, for the timeline"
+                {...describedBy(`${id}-reason`, { errors: state.fieldErrors?.reason })}
+              />
+            </Field>
+          </div>
+          <Button type="submit" disabled={pending}>
+            {pending ? 'Checking…' : 'Change status'}
+          </Button>
         </div>
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Checking…' : 'Change status'}
-        </Button>
-      </div>
+      ) : null}
+      {blocked.length > 0 ? (
+        <ul className="flex flex-col gap-1" aria-label="Moves blocked now">
+          {blocked.map((m) => (
+            <li key={m.to} data-testid={`blocked-${m.to}`}>
+              <span className="font-medium">Cannot become {wordOf(AGENT_STATUS, m.to)} yet:</span>{' '}
+              <span className="text-muted-foreground">{m.problems.join(' ')}</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <FormMessage state={state} />
     </form>
   );
 }
 
 /** The accountable owner or one control plane: pick a person. */
-export function AssignControl({ agentId, version, plane, current, people, label }: { agentId: string; version: number; plane?: string; current: string | null; people: Person[]; label: string }) {
+export function AssignControl({
+  agentId,
+  version,
+  plane,
+  current,
+  label,
+}: {
+  agentId: string;
+  version: number;
+  plane?: string;
+  current: PickedPerson | null;
+  label: string;
+}) {
   const [state, action, pending] = useActionState(plane ? assignControlOwnerAction : assignOwnerAction, INITIAL_ACTION_STATE);
-  const id = useId();
   return (
     <form action={action} className="flex flex-col gap-1">
       <input type="hidden" name="agentId" value={agentId} />
       <input type="hidden" name="version" value={version} />
       {plane ? <input type="hidden" name="plane" value={plane} /> : null}
-      <div className="flex items-center gap-2">
-        <label htmlFor={id} className="sr-only">
-          {label}
-        </label>
-        <select id={id} name="userId" defaultValue={current ?? ''} className={`${inputClass} h-8`}>
-          <option value="" disabled>
-            Choose a person…
-          </option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
+      <div className="flex items-end gap-2">
+        <PersonPicker name="userId" label={label} labelHidden defaultValue={current} placeholder="Choose a person…" />
         <Button type="submit" size="sm" variant="outline" disabled={pending} aria-label={`Assign ${label}`}>
           Assign
         </Button>
@@ -111,7 +132,7 @@ export function PurposeForm({ agentId, purpose }: { agentId?: string; purpose?: 
           {ENVIRONMENTS.map((e) => (
             <label key={e} className="flex items-center gap-1.5">
               <input type="checkbox" name="environments" value={e} defaultChecked={environments.includes(e)} />
-              {e.charAt(0) + e.slice(1).toLowerCase()}
+              {labelOf(ENVIRONMENT, e)}
             </label>
           ))}
         </div>

@@ -5,28 +5,25 @@ import { useActionState, useId } from 'react';
 import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
-import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { issueCredentialAction, requestExceptionAction, revokeCredentialAction, rotateCredentialAction } from '../actions';
+import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, EXCEPTION_TYPE, ISSUANCE, labelOf, optionsOf } from '@/lib/vocabulary';
 
-const words = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace(/_/g, ' ');
-const KINDS = ['API_KEY', 'OAUTH_TOKEN', 'CLOUD_ROLE', 'DATABASE_PASSWORD', 'SSH_KEY', 'CERTIFICATE', 'OTHER'];
-const STORAGE = ['VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT'];
 
 /** Records a credential's custody: where it lives and how it is issued. Never its value. */
 export function IssueCredentialForm({ agentId }: { agentId: string }) {
   const [state, action, pending] = useActionState(issueCredentialAction, INITIAL_ACTION_STATE);
   const id = useId();
   const e = state.fieldErrors ?? {};
-  const select = (name: string, label: string, options: string[]) => (
+  const select = (name: string, label: string, options: { value: string; label: string }[]) => (
     <Field id={`${id}-${name}`} label={label} errors={e[name]}>
       <select id={`${id}-${name}`} name={name} className={inputClass} defaultValue={submitted(state, name, '') as string} {...describedBy(`${id}-${name}`, { errors: e[name] })}>
         <option value="" disabled>
           Choose…
         </option>
         {options.map((o) => (
-          <option key={o} value={o}>
-            {o === 'DYNAMIC' ? 'Just-in-time (dynamic)' : words(o)}
+          <option key={o.value} value={o.value}>
+            {o.label}
           </option>
         ))}
       </select>
@@ -40,10 +37,10 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
         <input id={`${id}-name`} name="name" defaultValue={submitted(state, 'name', '') as string} className={inputClass} placeholder="e.g. deploy-bot-api-key" {...describedBy(`${id}-name`, { errors: e.name })} />
       </Field>
       <div className="grid gap-3 sm:grid-cols-2">
-        {select('kind', 'Kind', KINDS)}
-        {select('issuance', 'Issuance', ['STATIC', 'DYNAMIC'])}
-        {select('storage', 'Stored in', STORAGE)}
-        {select('environment', 'Environment', [...ENVIRONMENTS])}
+        {select('kind', 'Kind', optionsOf(CREDENTIAL_KIND))}
+        {select('issuance', 'Issuance', optionsOf(ISSUANCE))}
+        {select('storage', 'Stored in', optionsOf(CREDENTIAL_STORAGE))}
+        {select('environment', 'Environment', optionsOf(ENVIRONMENT))}
       </div>
       <Field id={`${id}-secretRef`} label="Broker reference (a path, never a value)" errors={e.secretRef}>
         <input id={`${id}-secretRef`} name="secretRef" defaultValue={submitted(state, 'secretRef', '') as string} className={inputClass} placeholder="vault:kv/prod/deploy-bot/api-key" autoComplete="off" {...describedBy(`${id}-secretRef`, { errors: e.secretRef })} />
@@ -135,14 +132,14 @@ export function RequestExceptionForm({
         </p>
       ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field id={`${id}-type`} label="Type" errors={e.type} hint={`Longest windows: ${Object.entries(maxHours).map(([t, h]) => `${words(t)} ${h} h`).join(', ')}`}>
+        <Field id={`${id}-type`} label="Type" errors={e.type} hint={`Longest windows: ${Object.entries(maxHours).map(([t, h]) => `${labelOf(EXCEPTION_TYPE, t)} ${h} h`).join(', ')}`}>
           <select id={`${id}-type`} name="type" className={inputClass} defaultValue={submitted(state, 'type', '') as string} {...describedBy(`${id}-type`, { hint: true, errors: e.type })}>
             <option value="" disabled>
               Choose…
             </option>
             {Object.keys(maxHours).map((t) => (
               <option key={t} value={t}>
-                {words(t)}
+                {labelOf(EXCEPTION_TYPE, t)}
               </option>
             ))}
           </select>

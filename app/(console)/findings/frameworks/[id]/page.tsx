@@ -2,11 +2,10 @@ import { Download, Printer } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AccessDenied } from '@/components/access-denied';
-import { SeverityBadge } from '@/components/findings/severity-badge';
+import { SeverityBadge } from '@/components/vocabulary';
 import { Badge } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { frameworkReport } from '@/lib/policy/reports';
 
 export const metadata: Metadata = { title: 'Framework report' };
@@ -15,8 +14,7 @@ type Props = { params: Promise<{ id: string }> };
 
 export default async function FrameworkReportPage({ params }: Props) {
   const { id } = await params;
-  const { actor, denied } = await getPageAccess('findings.read', `/findings/frameworks/${id}`);
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('findings.read', `/findings/frameworks/${id}`);
   const report = await frameworkReport(actor, id);
   if (!report) notFound();
   const { framework, agentsInScope, controls } = report;

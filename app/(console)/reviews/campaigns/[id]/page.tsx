@@ -2,33 +2,31 @@ import { ClipboardCheck, Download, Users } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AccessDenied } from '@/components/access-denied';
 import { PersonCell } from '@/components/person-cell';
 import { ReviewTable } from '@/components/reviews/review-table';
 import { Section } from '@/components/section';
 import { Badge } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { getPageAccess } from '@/lib/auth';
+import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { getDb } from '@/lib/db';
 import { localDay } from '@/lib/reviews/cadence';
 import { getCampaign } from '@/lib/reviews/queries';
 import type { CampaignFilter } from '@/lib/reviews/schema';
-import { getSettings } from '@/lib/settings';
+import { getPolicy } from '@/lib/settings';
 import { CloseCampaignButton } from '../_components/campaign-controls';
+import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, labelOf, REVIEW_OUTCOME, RISK_TIER, wordOf, type Vocabulary } from '@/lib/vocabulary';
 
 export const metadata: Metadata = { title: 'Campaign' };
 
 type Props = { params: Promise<{ id: string }> };
-const words = (list: string[]) => list.map((s) => s.replace(/_/g, ' ').toLowerCase()).join(', ');
+const words = <V extends string>(vocabulary: Vocabulary<V>, list: string[]) => list.map((v) => labelOf(vocabulary, v)).join(', ');
 
 export default async function CampaignPage({ params }: Props) {
   const { id } = await params;
-  const { actor, denied } = await getPageAccess('agent.read', `/reviews/campaigns/${id}`);
-  if (denied) return <AccessDenied reason={denied} />;
+  const actor = await requirePageAccess('agent.read', `/reviews/campaigns/${id}`);
   const campaign = await getCampaign(actor, id);
   if (!campaign) notFound();
-  const { reviewTiming } = await getSettings(getDb());
+  const { reviewTiming } = await getPolicy();
   const { progress } = campaign;
   const filter = campaign.filter as CampaignFilter;
   const percent = progress.total ? Math.round((progress.done / progress.total) * 100) : 0;
@@ -44,7 +42,9 @@ export default async function CampaignPage({ params }: Props) {
           {campaign.name} <Badge tone={campaign.status === 'OPEN' ? 'info' : 'neutral'}>{campaign.status.toLowerCase()}</Badge>
         </h1>
         <p className="mt-1 text-muted-foreground">
-          {words(filter.riskTiers)} · {words(filter.statuses)} · {filter.environments.length ? words(filter.environments) : 'every environment'} · {filter.kinds.length ? words(filter.kinds) : 'every kind'} · deadline{' '}
+          {words(RISK_TIER, filter.riskTiers)} · {words(AGENT_STATUS, filter.statuses)} ·{' '}
+          {filter.environments.length ? words(ENVIRONMENT, filter.environments) : 'every environment'} ·{' '}
+          {filter.kinds.length ? words(AGENT_KIND, filter.kinds) : 'every kind'} · deadline{' '}
           {localDay(campaign.deadline, reviewTiming.timeZone)} · started by {campaign.startedBy.name}
         </p>
       </div>
@@ -64,7 +64,7 @@ export default async function CampaignPage({ params }: Props) {
         </div>
         {Object.keys(progress.byOutcome).length ? (
           <p className="mt-2 text-muted-foreground">
-            Outcomes: {Object.entries(progress.byOutcome).map(([o, n]) => `${n} ${o.replace('_', ' ').toLowerCase()}`).join(', ')}
+            Outcomes: {Object.entries(progress.byOutcome).map(([o, n]) => `${n} ${wordOf(REVIEW_OUTCOME, o)}`).join(', ')}
           </p>
         ) : null}
         <div className="mt-3 flex flex-wrap gap-4">

@@ -6,15 +6,20 @@ import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { closeCampaignAction, startCampaignAction } from '../../actions';
+import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, optionsOf, RISK_TIER } from '@/lib/vocabulary';
 
 const GROUPS = [
-  { name: 'riskTiers', legend: 'Risk tiers', options: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'], initial: ['CRITICAL', 'HIGH'] },
-  { name: 'statuses', legend: 'Status', options: ['ACTIVE', 'SUSPENDED'], initial: ['ACTIVE'] },
-  { name: 'environments', legend: 'Environments (any of; none = all)', options: ['PROD', 'STAGING', 'DEV'], initial: [] },
-  { name: 'kinds', legend: 'Kinds (none = all)', options: ['CODING_AGENT', 'CI_AGENT', 'SUPPORT_AGENT', 'DATA_PIPELINE', 'RESEARCH_AGENT', 'OPS_AGENT', 'OTHER'], initial: [] },
+  { name: 'riskTiers', legend: 'Risk tiers', options: optionsOf(RISK_TIER).reverse(), initial: ['CRITICAL', 'HIGH'] },
+  {
+    name: 'statuses',
+    legend: 'Status',
+    options: optionsOf(AGENT_STATUS).filter((o) => o.value === 'ACTIVE' || o.value === 'SUSPENDED'),
+    initial: ['ACTIVE'],
+  },
+  { name: 'environments', legend: 'Environments (any of; none = all)', options: optionsOf(ENVIRONMENT), initial: [] },
+  { name: 'kinds', legend: 'Kinds (none = all)', options: optionsOf(AGENT_KIND), initial: [] },
 ] as const;
 
-const words = (s: string) => s.replace(/_/g, ' ').toLowerCase();
 
 /** Starts a campaign over a filter; the server answers with the campaign page. */
 export function StartCampaignForm({ defaultDeadline }: { defaultDeadline: string }) {
@@ -46,8 +51,8 @@ export function StartCampaignForm({ defaultDeadline }: { defaultDeadline: string
             <fieldset key={g.name} className="flex flex-col gap-1">
               <legend className="mb-1 text-sm font-medium">{g.legend}</legend>
               {g.options.map((o) => (
-                <label key={o} className="flex items-center gap-2">
-                  <input type="checkbox" name={g.name} value={o} defaultChecked={chosen.includes(o)} /> {words(o)}
+                <label key={o.value} className="flex items-center gap-2">
+                  <input type="checkbox" name={g.name} value={o.value} defaultChecked={chosen.includes(o.value)} /> {o.label}
                 </label>
               ))}
               {e[g.name] ? <p className="text-xs text-danger">{e[g.name]!.join(' ')}</p> : null}

@@ -1,19 +1,20 @@
 import { getCurrentUser } from '@/lib/auth';
-import { can } from '@/lib/authz';
-import { csvLine } from '@/lib/http/csv';
-import { problem } from '@/lib/http/problem';
+import { requirePermission } from '@/lib/authz';
+import { csvLine } from '@/lib/csv';
+import { NotFound } from '@/lib/errors';
+import { handleRoute } from '@/lib/http/problem';
 import { frameworkReport } from '@/lib/policy/reports';
 
 export const dynamic = 'force-dynamic';
 
 /** A framework report as CSV: one row per control. */
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return handleRoute(async () => {
   const actor = await getCurrentUser();
-  if (!actor) return problem(401, 'Sign in to continue.');
-  if (!can(actor, 'findings.read')) return problem(403, 'You need permission to see findings and framework reports.');
+  requirePermission(actor, 'findings.read');
   const { id } = await params;
   const report = await frameworkReport(actor, id);
-  if (!report) return problem(404, `No framework ${id}.`);
+  if (!report) throw new NotFound(`No framework ${id}.`);
   const lines = [
     csvLine(['framework', 'control_id', 'control_name', 'rules', 'agents_in_scope', 'passing_agents', 'failing_agents', 'failing_agent_slugs_first_25']),
     ...report.controls.map((c) =>
@@ -22,5 +23,6 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   ];
   return new Response(lines.join(''), {
     headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${report.framework.id}-report.csv"`, 'cache-control': 'no-store' },
+  });
   });
 }

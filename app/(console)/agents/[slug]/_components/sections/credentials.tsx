@@ -1,0 +1,62 @@
+import { KeyRound } from 'lucide-react';
+import { EmptyState } from '@/components/empty-state';
+import { Section } from '@/components/section';
+import { Badge } from '@/components/ui/badge';
+import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import type { AgentSummary } from '@/lib/agents/queries';
+import { canOnAgent, type Actor } from '@/lib/authz';
+import { listAgentCredentials } from '@/lib/credentials/queries';
+import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, ISSUANCE, labelOf } from '@/lib/vocabulary';
+import { CredentialActions, IssueCredentialForm } from '../custody-controls';
+
+/** Custody records: where each credential lives and how it is issued, never its value. */
+export async function CredentialsSection({ actor, agent }: { actor: Actor; agent: AgentSummary }) {
+  const credentials = await listAgentCredentials(actor, agent.id);
+  const canCustody = canOnAgent(actor, 'credential.write', agent.owner?.id ?? null);
+  return (
+    <Section title="Credentials" icon={KeyRound} id="credentials">
+      {credentials.length === 0 ? (
+        <EmptyState icon={KeyRound} title="No credentials recorded">
+          Custody records (where each credential lives, how it is issued) appear here. Never the secret itself.
+        </EmptyState>
+      ) : (
+        <Table>
+          <THead>
+            <tr>
+              <TH>Name</TH>
+              <TH>Kind</TH>
+              <TH>Issuance</TH>
+              <TH>Stored in</TH>
+              <TH>Environment</TH>
+              <TH>State</TH>
+              {canCustody ? <TH>Record</TH> : null}
+            </tr>
+          </THead>
+          <TBody>
+            {credentials.map((c) => (
+              <TR key={c.id}>
+                <TD className="font-mono text-xs">{c.name}</TD>
+                <TD>{labelOf(CREDENTIAL_KIND, c.kind)}</TD>
+                <TD>{labelOf(ISSUANCE, c.issuance)}</TD>
+                <TD>{labelOf(CREDENTIAL_STORAGE, c.storage)}</TD>
+                <TD>{labelOf(ENVIRONMENT, c.environment)}</TD>
+                <TD>{c.revokedAt ? <Badge>Revoked</Badge> : <Badge tone="success">In use</Badge>}</TD>
+                {canCustody ? (
+                  <TD>{c.revokedAt ? null : <CredentialActions credentialId={c.id} name={c.name} />}</TD>
+                ) : null}
+              </TR>
+            ))}
+          </TBody>
+        </Table>
+      )}
+      {canCustody && agent.status !== 'RETIRED' ? (
+        <details className="mt-3">
+          <summary className="cursor-pointer text-primary underline underline-offset-2">Record an issued credential</summary>
+          <div className="mt-3">
+            <IssueCredentialForm agentId={agent.id} />
+          </div>
+        </details>
+      ) : null}
+    </Section>
+  );
+}

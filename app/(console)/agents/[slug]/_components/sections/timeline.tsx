@@ -1,0 +1,28 @@
+import { History } from 'lucide-react';
+import Link from 'next/link';
+import { Section } from '@/components/section';
+import { EventList } from '@/components/timeline/event-list';
+import type { AgentSummary } from '@/lib/agents/queries';
+import { listAgentEvents } from '@/lib/audit/queries';
+import { can, type Actor } from '@/lib/authz';
+
+/** The agent's latest custody events, with the way to its whole timeline. */
+export async function TimelineSection({ actor, agent }: { actor: Actor; agent: AgentSummary }) {
+  const events = await listAgentEvents(actor, agent.id, 30);
+  return (
+    <Section title="Timeline" icon={History} id="timeline">
+      {events.length === 0 ? (
+        <p className="text-muted-foreground">No events yet.</p>
+      ) : (
+        <>
+          <EventList events={events} label={`Custody events of ${agent.name}, newest first`} />
+          {can(actor, 'audit.read') ? (
+            <Link href={`/timeline?agent=${agent.slug}`} className="mt-2 inline-block text-primary underline underline-offset-2">
+              The whole timeline of this agent
+            </Link>
+          ) : null}
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,9 @@
+import type { ReactNode } from 'react';
+import { requirePageAccess } from '@/lib/auth';
+
+// The access check runs here, outside the segment's loading boundary, so a
+// role that may not see /exceptions gets HTTP 403 before anything streams.
+export default async function ExceptionsLayout({ children }: { children: ReactNode }) {
+  await requirePageAccess('agent.read', '/exceptions');
+  return children;
+}

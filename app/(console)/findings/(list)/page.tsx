@@ -1,0 +1,101 @@
+import { TriangleAlert } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { EmptyState } from '@/components/empty-state';
+import { FindingsTable } from '@/components/findings/findings-table';
+import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
+import { PageHeader } from '@/components/page-header';
+import { cn } from '@/components/ui/cn';
+import { requirePageAccess } from '@/lib/auth';
+import { getPerson } from '@/lib/users/search';
+import { PersonPicker } from '@/components/people/person-picker';
+import { listFindings, parseFindingsQuery, type FindingsQuery } from '@/lib/policy/findings';
+import { FRAMEWORKS } from '@/lib/policy/frameworks';
+import { RULES, SEVERITIES } from '@/lib/policy/rules';
+import { FindingsAsOf } from '../_components/findings-as-of';
+
+export const metadata: Metadata = { title: 'Findings' };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+const PLANE_OPTIONS = [
+  { value: 'IAM', label: 'IAM' },
+  { value: 'PAM', label: 'PAM' },
+  { value: 'PLATFORM', label: 'Platform security' },
+];
+const KEYS = ['rule', 'severity', 'framework', 'plane', 'owner', 'agent'] as const;
+
+function href(query: FindingsQuery, change: Partial<FindingsQuery>) {
+  const next = { ...query, ...change };
+  const params = new URLSearchParams(KEYS.flatMap((k) => (next[k] ? [[k, String(next[k])]] : [])));
+  return `/findings${params.size ? `?${params}` : ''}`;
+}
+
+export default async function FindingsPage({ searchParams }: Props) {
+  const actor = await requirePageAccess('findings.read', '/findings');
+  const query = parseFindingsQuery(await searchParams);
+  const [{ findings, total, asOf }, owner] = await Promise.all([
+    listFindings(actor, query),
+    query.owner === 'me' ? null : getPerson(actor, query.owner),
+  ]);
+  const mine = query.owner === 'me';
+  const filtered = KEYS.some((k) => query[k] && !(k === 'owner' && mine));
+  return (
+    <div className="flex flex-col gap-4">
+      <PageHeader
+        title="Findings"
+        description="What is wrong and who must fix it: every rule is checked against the registry in the database, each finding links to where it is fixed."
+        actions={
+          <span className="flex flex-wrap gap-3">
+            {FRAMEWORKS.map((f) => (
+              <Link key={f.id} href={`/findings/frameworks/${f.id}`} className="text-primary underline underline-offset-2">
+                {f.short}
+              </Link>
+            ))}
+          </span>
+        }
+      />
+      {query.agent ? null : <FindingsAsOf asOf={asOf?.toISOString() ?? null} />}
+      <nav aria-label="Whose findings" className="flex border-b">
+        {[
+          ['All', href(query, { owner: undefined })],
+          ['Mine (agents I own or hold a plane of)', href(query, { owner: 'me' })],
+        ].map(([label, link], i) => {
+          const current = i === 1 ? mine : !mine;
+          return (
+            <Link key={label} href={link!} aria-current={current ? 'page' : undefined} className={cn('border-b-2 px-3 py-2', current ? 'border-primary font-medium' : 'border-transparent text-muted-foreground')}>
+              {label}
+            </Link>
+          );
+        })}
+      </nav>
+      <form action="/findings" className="flex flex-wrap items-end gap-3" aria-label="Filter findings">
+        {mine ? <input type="hidden" name="owner" value="me" /> : null}
+        <FilterSelect label="Rule" name="rule" defaultValue={query.rule ?? ''} options={RULES.map((r) => ({ value: r.id, label: r.title }))} />
+        <FilterSelect label="Severity" name="severity" defaultValue={query.severity ?? ''} options={SEVERITIES.map((v) => ({ value: v, label: v.toLowerCase() }))} />
+        <FilterSelect label="Framework" name="framework" defaultValue={query.framework ?? ''} options={FRAMEWORKS.map((f) => ({ value: f.id, label: f.short }))} />
+        <FilterSelect label="Plane" name="plane" defaultValue={query.plane ?? ''} options={PLANE_OPTIONS} />
+        {!mine ? <PersonPicker name="owner" label="Owner" active="any" placeholder="Anyone" defaultValue={owner} /> : null}
+        <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} />
+        <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
+          Apply
+        </button>
+        {filtered ? (
+          <Link href={href({}, { owner: mine ? 'me' : undefined })} className="pb-2 text-primary underline underline-offset-2">
+            Clear filters
+          </Link>
+        ) : null}
+        <span className="ml-auto pb-2 text-muted-foreground" data-testid="findings-total">
+          {total.toLocaleString('en')} open finding{total === 1 ? '' : 's'}
+          {total > findings.length ? ` (showing the ${findings.length} most severe)` : ''}
+        </span>
+      </form>
+      {findings.length === 0 ? (
+        <EmptyState icon={TriangleAlert} title={filtered || mine ? 'No finding matches' : 'No open findings'}>
+          {mine ? 'Nothing on the agents you own or hold a plane of breaks a policy rule.' : 'Every agent passes every rule. Findings appear here as soon as something drifts.'}
+        </EmptyState>
+      ) : (
+        <FindingsTable findings={findings} caption="Open findings, most severe first" />
+      )}
+    </div>
+  );
+}

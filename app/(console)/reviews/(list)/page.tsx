@@ -1,0 +1,72 @@
+import { CalendarCheck } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { EmptyState } from '@/components/empty-state';
+import { PageHeader } from '@/components/page-header';
+import { ReviewTable } from '@/components/reviews/review-table';
+import { cn } from '@/components/ui/cn';
+import { requirePageAccess } from '@/lib/auth';
+import { listReviews, REVIEW_PAGE_SIZE } from '@/lib/reviews/queries';
+import { REVIEW_VIEWS, type ReviewView } from '@/lib/reviews/schema';
+
+export const metadata: Metadata = { title: 'Reviews' };
+
+type Props = { searchParams: Promise<Record<string, string | undefined>> };
+
+const VIEW_LABELS: Record<ReviewView, string> = { mine: 'Mine', 'due-soon': 'Due soon', overdue: 'Overdue', open: 'All open', completed: 'Completed' };
+const EMPTY: Record<ReviewView, string> = {
+  mine: 'Nothing waits for you: no open review of an agent you own or are assigned to review.',
+  'due-soon': 'No review falls due in the coming days.',
+  overdue: 'No review is overdue.',
+  open: 'No review is open. Reviews open ahead of each agent’s scheduled date and when its purpose, tools, environments or owners change.',
+  completed: 'No review has been completed yet.',
+};
+
+export default async function ReviewsPage({ searchParams }: Props) {
+  const actor = await requirePageAccess('agent.read', '/reviews');
+  const params = await searchParams;
+  const view = REVIEW_VIEWS.find((v) => v === params.view) ?? 'mine';
+  const page = Math.max(1, Math.min(10_000, Number(params.page) || 1));
+  const { rows, counts, timeZone } = await listReviews(actor, view, page);
+  const href = (v: ReviewView, p = 1) => `/reviews?${new URLSearchParams({ view: v, ...(p > 1 ? { page: String(p) } : {}) })}`;
+  const total = counts[view];
+  return (
+    <>
+      <PageHeader
+        title="Reviews"
+        description="Lifecycle reviews make access shrink or end on time. Open ones are listed soonest due first."
+        actions={
+          <Link href="/reviews/campaigns" className="text-primary underline underline-offset-2">
+            Certification campaigns
+          </Link>
+        }
+      />
+      <nav aria-label="Review views" className="mb-4 flex flex-wrap border-b">
+        {REVIEW_VIEWS.map((v) => (
+          <Link
+            key={v}
+            href={href(v)}
+            aria-current={view === v ? 'page' : undefined}
+            className={cn('border-b-2 px-3 py-2', view === v ? 'border-primary font-medium' : 'border-transparent text-muted-foreground', v === 'overdue' && counts.overdue > 0 ? 'text-danger' : '')}
+          >
+            {VIEW_LABELS[v]} <span className="tabular-nums">({counts[v].toLocaleString()})</span>
+          </Link>
+        ))}
+      </nav>
+      {rows.length === 0 ? (
+        <EmptyState icon={CalendarCheck} title={`${VIEW_LABELS[view]}: nothing here`}>
+          <p>{EMPTY[view]}</p>
+        </EmptyState>
+      ) : (
+        <ReviewTable rows={rows} caption={`${VIEW_LABELS[view]} reviews`} timeZone={timeZone} />
+      )}
+      {total > REVIEW_PAGE_SIZE ? (
+        <nav aria-label="Pagination" className="mt-3 flex justify-end gap-3 text-muted-foreground">
+          Page {page} of {Math.ceil(total / REVIEW_PAGE_SIZE)}
+          {page > 1 ? <Link className="text-primary underline" href={href(view, page - 1)}>Previous</Link> : null}
+          {page * REVIEW_PAGE_SIZE < total ? <Link className="text-primary underline" href={href(view, page + 1)}>Next</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}

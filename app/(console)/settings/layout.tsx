@@ -1,0 +1,9 @@
+import type { ReactNode } from 'react';
+import { requirePageAccess } from '@/lib/auth';
+
+// The access check runs here, outside the segment's loading boundary, so a
+// role that may not see /settings gets HTTP 403 before anything streams.
+export default async function SettingsLayout({ children }: { children: ReactNode }) {
+  await requirePageAccess('settings.read', '/settings');
+  return children;
+}

@@ -1,0 +1,14 @@
+import { getCurrentUser } from '@/lib/auth';
+import { json } from '@/lib/http/api';
+import { handleRoute } from '@/lib/http/problem';
+import { searchPeople } from '@/lib/users/search';
+
+export const dynamic = 'force-dynamic';
+
+/** The typeahead person picker's search (signed-in session). */
+export function GET(request: Request) {
+  return handleRoute(async () => {
+    const people = await searchPeople(await getCurrentUser(), Object.fromEntries(new URL(request.url).searchParams));
+    return json({ people });
+  });
+}
