@@ -1,15 +1,9 @@
 import { NoAccess } from '@/components/no-access';
-import { getCurrentUser } from '@/lib/auth';
-import { AccessDenied } from '@/components/access-denied';
 
-/** HTTP 403 outside the console shell: signed in with no Custodian role at all. */
-export default async function Forbidden() {
-  const user = await getCurrentUser();
-  return user ? (
-    <NoAccess user={user} />
-  ) : (
-    <main id="main" className="p-8">
-      <AccessDenied />
-    </main>
-  );
+/**
+ * HTTP 403 outside the console shell: signed in with no Custodian role at all.
+ * Static (it reads no session), so the build prerenders it without secrets.
+ */
+export default function Forbidden() {
+  return <NoAccess />;
 }

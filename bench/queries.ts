@@ -69,8 +69,8 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
       domain: agents({ q: 'agent-00042' }),
       floor: floorAgents(`(a."search" LIKE $1 OR a."ownerId" = ANY (ARRAY(SELECT "id" FROM "User" WHERE "name" ILIKE $1)))`, 'a."name", a."id"', ['%agent-00042%']),
     },
-    { name: 'ownership matrix', domain: () => listOwnershipMatrix(actor, {}), floor: floorAgents(`a."status" <> 'RETIRED'`, 'a."name", a."id"') },
-    { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true }), floor: floorAgents(`a."status" <> 'RETIRED' AND (a."orphaned" OR a."planesAssigned" < 3)`, 'a."name", a."id"') },
+    { name: 'ownership matrix', domain: () => listOwnershipMatrix(actor, { gaps: false, size: 100 }), floor: floorAgents(`a."status" <> 'RETIRED'`, 'a."name", a."id"') },
+    { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true, size: 100 }), floor: floorAgents(`a."status" <> 'RETIRED' AND (a."orphaned" OR a."planesAssigned" < 3)`, 'a."name", a."id"') },
     {
       name: 'agent page',
       // What the page loads: the agent, its latest events and its findings (computed live for one agent).
@@ -87,7 +87,7 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now()`),
         ]),
     },
-    { name: 'reviews queue (open)', domain: () => listReviews(actor, 'open', 1), floor: () => pg.query(`SELECT * FROM "Review" WHERE "completedAt" IS NULL ORDER BY "dueAt", "id" LIMIT 50`) },
+    { name: 'reviews queue (open)', domain: () => listReviews(actor, { view: 'open', size: 50 }), floor: () => pg.query(`SELECT * FROM "Review" WHERE "completedAt" IS NULL ORDER BY "dueAt", "id" LIMIT 50`) },
     { name: 'timeline: first page', domain: timeline({}), floor: floorTimeline('', []) },
     { name: 'timeline: 20,000 pages deep', domain: timeline({ before: deep }), floor: floorTimeline('WHERE "seq" < $1', [deep]) },
     { name: 'timeline: one agent', domain: timeline({ agent: sample.slug }), floor: floorTimeline('WHERE "agentId" = $1', [sample.agentId]) },

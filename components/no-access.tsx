@@ -1,9 +1,8 @@
 import { Lock, ShieldCheck } from 'lucide-react';
-import type { Actor } from '@/lib/authz';
 import { SignOutButton } from './shell/sign-out-button';
 
 /** Signed in with no role: nothing but this. */
-export function NoAccess({ user }: { user: Actor }) {
+export function NoAccess() {
   return (
     <main id="main" className="mx-auto flex min-h-screen max-w-lg flex-col items-center justify-center gap-3 px-6 text-center">
       <ShieldCheck aria-hidden className="size-6 text-primary" />
@@ -11,7 +10,7 @@ export function NoAccess({ user }: { user: Actor }) {
         <Lock aria-hidden className="size-5" /> No access yet
       </h1>
       <p className="text-muted-foreground">
-        You are signed in as {user.name ?? user.email}, but you hold no Custodian role. Ask a security lead to grant
+        You are signed in, but you hold no Custodian role. Ask a security lead to grant
         you one (Security lead, PAM approver, Auditor or Agent owner).
       </p>
       <SignOutButton />

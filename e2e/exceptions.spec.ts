@@ -1,6 +1,6 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { DEMO } from './fixtures/auth';
-import { expectNoSeriousA11yViolations } from './fixtures/axe';
+import { expectNoA11yViolations } from './fixtures/axe';
 
 async function pageAs(browser: Browser, name: string) {
   const context = await browser.newContext();
@@ -32,12 +32,12 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
 
   // Her own request: the page says why she cannot decide it.
   await olivia.reload();
-  await olivia.getByRole('link', { name: /break glass — requested by Olivia Brooks/ }).first().click(); // newest first
+  await olivia.getByRole('link', { name: /Break-glass — requested by Olivia Brooks/ }).first().click(); // newest first
   await expect(olivia.getByText(justification)).toBeVisible();
   const exceptionUrl = olivia.url();
   await expect(olivia.getByText(/You requested this exception, so you cannot approve it/)).toBeVisible();
   await expect(olivia.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-  await expectNoSeriousA11yViolations(olivia);
+  await expectNoA11yViolations(olivia);
 
   // First approver: it stays pending.
   const dana = await pageAs(browser, DEMO.PAM_APPROVER);
@@ -72,6 +72,12 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
   await omar.getByRole('button', { name: 'Revoke now' }).click();
   await expect(omar.getByRole('heading', { level: 1 })).toContainText('Revoked');
   await expect(omar.getByText(/Break-glass ended: rotate .* and record the rotation/)).toBeVisible();
+  // Ended: no live countdown, and the way to its post-incident review.
+  await expect(omar.getByTestId('expires-in')).toHaveCount(0);
+  await expect(omar.getByText(/Revoked .*, before its window ended\./)).toBeVisible();
+  await omar.getByRole('link', { name: /Its post-incident review is open/ }).click();
+  await expect(omar).toHaveURL(/\/reviews\//);
+  await expect(omar.getByText('Post-incident').first()).toBeVisible();
 
   // Every step on the agent's timeline, in order; a post-incident review is open.
   await olivia.goto('/agents/deploy-bot');
@@ -81,9 +87,14 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
     .reverse();
   const ours = actions.slice(actions.lastIndexOf('exception.requested'));
   expect(ours.slice(0, 4)).toEqual(['exception.requested', 'exception.approved', 'exception.approved', 'exception.revoked']);
-  await expect(olivia.getByText('post-incident').first()).toBeVisible();
+  await expect(olivia.getByText('Post-incident').first()).toBeVisible();
 
   // It stays in the history, with both decisions and the revocation.
   await olivia.goto('/exceptions?tab=history&type=BREAK_GLASS&status=REVOKED');
-  await expect(olivia.getByRole('row', { name: /break glass.*Deploy bot/ }).first()).toBeVisible();
+  const row = olivia.getByRole('row', { name: /Break-glass.*Deploy bot/ }).first();
+  await expect(row).toBeVisible();
+  // Approvers, decisions and reasons read inline in the history.
+  await expect(row).toContainText('Approved by Dana Kim: “Incident confirmed with on-call”');
+  await expect(row).toContainText('Approved by Omar Haddad: “Second approval: rollback plan reviewed”');
+  await expect(row).toContainText('Revoked by Omar Haddad: “Rollback done; access no longer needed”');
 });

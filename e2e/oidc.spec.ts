@@ -45,7 +45,8 @@ test('single sign-on: an auditor by group sees the people list but cannot manage
 test('single sign-on with no mapped group: signed in, but nothing but "no access"', async ({ page }) => {
   await signInWithSso(page, 'zoe.nogroup');
   await expect(page.getByRole('heading', { name: 'No access yet' })).toBeVisible();
-  await page.goto('/agents');
+  const response = await page.goto('/agents');
+  expect(response?.status()).toBe(403);
   await expect(page.getByRole('heading', { name: 'No access yet' })).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
 });

@@ -2,6 +2,7 @@
 
 import { ChevronLeft, ChevronRight, ChevronsLeft } from 'lucide-react';
 import { Button } from '@/components/ui/button';
+import { ListCount } from './list-count';
 import { useUrlState } from './use-url-state';
 
 /**
@@ -16,20 +17,37 @@ export function DataTablePagination({
   next,
   prev,
   sizes = [25, 50, 100],
+  noun = 'row',
+  plural,
+  nextParam = 'after',
+  prevParam = 'before',
 }: {
   shown: number;
   size: number;
-  total: number;
-  capped: boolean;
+  /** Omitted for lists too long to count cheaply (the timeline). */
+  total?: number;
+  capped?: boolean;
   next: string | null;
   prev: string | null;
   sizes?: number[];
+  noun?: string;
+  plural?: string;
+  /** The URL parameters the cursors travel in (the timeline's API names them before/newer). */
+  nextParam?: string;
+  prevParam?: string;
 }) {
   const { setParams } = useUrlState();
-  const of = `${total.toLocaleString()}${capped ? '+' : ''}`;
   return (
     <nav aria-label="Pagination" className="mt-3 flex flex-wrap items-center justify-between gap-3 text-muted-foreground">
-      <span>{total === 0 ? 'No rows' : `Showing ${shown.toLocaleString()} of ${of}`}</span>
+      <span>
+        Showing {shown.toLocaleString('en')}
+        {total === undefined ? null : (
+          <>
+            {' '}
+            of <ListCount total={total} capped={capped} noun={noun} plural={plural} />
+          </>
+        )}
+      </span>
       <div className="flex items-center gap-2">
         <label className="flex items-center gap-1">
           Rows per page
@@ -48,10 +66,10 @@ export function DataTablePagination({
         <Button variant="outline" size="icon" aria-label="First page" disabled={!prev} onClick={() => setParams({})}>
           <ChevronsLeft aria-hidden />
         </Button>
-        <Button variant="outline" size="icon" aria-label="Previous page" disabled={!prev} onClick={() => setParams({ before: prev, after: null }, { resetPage: false })}>
+        <Button variant="outline" size="icon" aria-label="Previous page" disabled={!prev} onClick={() => setParams({ [prevParam]: prev, [nextParam]: null }, { resetPage: false })}>
           <ChevronLeft aria-hidden />
         </Button>
-        <Button variant="outline" size="icon" aria-label="Next page" disabled={!next} onClick={() => setParams({ after: next, before: null }, { resetPage: false })}>
+        <Button variant="outline" size="icon" aria-label="Next page" disabled={!next} onClick={() => setParams({ [nextParam]: next, [prevParam]: null }, { resetPage: false })}>
           <ChevronRight aria-hidden />
         </Button>
       </div>

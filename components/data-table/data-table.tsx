@@ -14,8 +14,9 @@ type Props<TRow extends RowData> = {
   id: string;
   columns: ColumnDef<DataTableFeatures, TRow>[];
   data: TRow[];
-  sort: string;
-  dir: 'asc' | 'desc';
+  /** The server's sort, when the list can be sorted; lists with one fixed order leave it out. */
+  sort?: string;
+  dir?: 'asc' | 'desc';
   hiddenByDefault?: string[];
   caption: string;
 };
@@ -35,12 +36,13 @@ export function DataTable<TRow extends RowData>({ id, columns, data, sort, dir, 
     if (saved) setColumnVisibility(JSON.parse(saved) as Record<string, boolean>);
   }, [id]);
 
-  const sorting: SortingState = [{ id: sort, desc: dir === 'desc' }];
+  const sorting: SortingState = sort ? [{ id: sort, desc: dir === 'desc' }] : [];
   const table = useTable({
     features: dataTableFeatures,
     columns,
     data,
     manualSorting: true,
+    enableSorting: Boolean(sort),
     enableSortingRemoval: false,
     state: { sorting, columnVisibility },
     onSortingChange: (updater) => {
@@ -61,16 +63,18 @@ export function DataTable<TRow extends RowData>({ id, columns, data, sort, dir, 
     <div className="flex flex-col gap-2">
       <details className="self-end">
         <summary className="inline-flex cursor-pointer items-center gap-1 text-muted-foreground hover:text-foreground">
-          <Columns3 aria-hidden className="size-4" /> Columns
+          <Columns3 aria-hidden className="size-4" /> Visible columns
         </summary>
         <fieldset className="absolute right-6 z-20 mt-1 flex flex-col gap-1 rounded-md border bg-card p-3 shadow-md">
-          <legend className="sr-only">Visible columns</legend>
+          <legend className="sr-only">Columns shown in the {caption} table</legend>
           {table
             .getAllLeafColumns()
             .filter((c) => c.getCanHide())
             .map((column) => (
               <label key={column.id} className="flex items-center gap-2">
                 <input type="checkbox" checked={column.getIsVisible()} onChange={column.getToggleVisibilityHandler()} />
+                {/* Named apart from the filters beside the table ("Show column: Risk tier", not "Risk tier"). */}
+                <span className="sr-only">Show column: </span>
                 {typeof column.columnDef.header === 'string' ? column.columnDef.header : column.id}
               </label>
             ))}

@@ -22,7 +22,7 @@ export function useUrlState() {
         else next.set(key, value);
       }
       // A filter, sort or size change starts the list over: drop page and cursors.
-      if (options.resetPage) for (const key of ['page', 'after', 'before']) next.delete(key);
+      if (options.resetPage) for (const key of ['page', 'after', 'before', 'newer']) next.delete(key);
       pending.current = next;
       const query = next.toString();
       startTransition(() => router.push(query ? `${pathname}?${query}` : pathname));

@@ -6,10 +6,10 @@ import { can, type Actor } from '@/lib/authz';
 import { labelOf, ROLE } from '@/lib/vocabulary';
 import { getNavCounts } from '@/lib/navigation/counts';
 import { NAV_ITEMS } from './nav-items';
+import { MobileNav } from './mobile-nav';
 import { NavLinks } from './nav-links';
 import { SignOutButton } from './sign-out-button';
 import { ThemeToggle } from './theme-toggle';
-
 
 /** The console frame: left navigation with counts, top bar with search and the person. */
 export async function AppShell({ user, children }: { user: Actor; children: ReactNode }) {
@@ -18,6 +18,7 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
     ...item,
     countValue: item.count ? counts[item.count] : undefined,
   }));
+  const roles = user.roles.map((r) => labelOf(ROLE, r)).join(' · ');
   return (
     <div className="flex min-h-screen">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
@@ -33,26 +34,29 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
         </nav>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="sticky top-0 z-10 flex h-14 items-center gap-3 border-b bg-background/95 px-4 backdrop-blur print:hidden">
-          <form action="/agents" role="search" className="relative w-full max-w-md">
+        <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/95 px-2 backdrop-blur sm:gap-3 sm:px-4 print:hidden">
+          <MobileNav items={items} person={{ name: user.name ?? user.email ?? '', roles }} />
+          <form action="/agents" role="search" aria-label="Search agents" className="relative min-w-0 flex-1 md:max-w-md">
             <label htmlFor="global-search" className="sr-only">
               Search agents by name, slug, workload identity or owner
             </label>
             <Search aria-hidden className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
-            <Input id="global-search" name="q" type="search" placeholder="Search agents, workload identities, owners…" className="pl-8" />
+            <Input id="global-search" name="q" type="search" placeholder="Search agents or owners…" className="pl-8" />
           </form>
-          <div className="ml-auto flex items-center gap-2">
+          <div className="ml-auto flex shrink-0 items-center gap-2">
             <ThemeToggle />
-            <div className="hidden text-right leading-tight sm:block">
+            <div className="hidden text-right leading-tight md:block">
               <div className="font-medium" data-testid="current-user">
                 {user.name ?? user.email}
               </div>
-              <div className="text-xs text-muted-foreground">{user.roles.map((r) => labelOf(ROLE, r)).join(' · ')}</div>
+              <div className="text-xs text-muted-foreground">{roles}</div>
             </div>
-            <SignOutButton />
+            <div className="hidden md:block">
+              <SignOutButton />
+            </div>
           </div>
         </header>
-        <main id="main" className="flex-1 px-6 py-6">
+        <main id="main" className="min-w-0 flex-1 px-3 py-4 sm:px-6 sm:py-6">
           {children}
         </main>
       </div>

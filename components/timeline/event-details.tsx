@@ -3,6 +3,7 @@
 import { FileJson, X } from 'lucide-react';
 import { useRef } from 'react';
 import { Button } from '@/components/ui/button';
+import { CONTROL_PLANE, valuesOf } from '@/lib/vocabulary';
 
 export type EventDetailsData = {
   seq: string;
@@ -25,6 +26,7 @@ export function EventDetails({ event }: { event: EventDetailsData }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = `event-${event.seq}-title`;
   const { sentence: _sentence, prevHash, hash, owners, ...raw } = event;
+  const rawEvent = { ...raw, owners };
   return (
     <>
       <Button variant="ghost" size="sm" onClick={() => dialog.current?.showModal()} aria-label={`Details of event ${event.seq}`}>
@@ -58,12 +60,45 @@ export function EventDetails({ event }: { event: EventDetailsData }) {
           </dd>
         </dl>
         <h3 className="mt-4 text-sm font-medium">Accountable when it happened</h3>
-        <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs">{JSON.stringify(owners, null, 2)}</pre>
+        <OwnersAtTheTime owners={owners} />
         <h3 className="mt-4 text-sm font-medium">Raw event</h3>
         <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs" data-testid="event-json">
-          {JSON.stringify(raw, null, 2)}
+          {JSON.stringify(rawEvent, null, 2)}
         </pre>
       </dialog>
     </>
+  );
+}
+
+type PersonRef = { id?: string; name?: string | null; active?: boolean } | null | undefined;
+
+/** The owners snapshot stored with the event, as people and their responsibilities (the JSON is in the raw event). */
+function OwnersAtTheTime({ owners }: { owners: unknown }) {
+  if (!owners || typeof owners !== 'object') {
+    return <p className="mt-1 text-xs text-muted-foreground">Not about one agent: no owners recorded.</p>;
+  }
+  const snapshot = owners as Record<string, PersonRef>;
+  const rows: [string, PersonRef][] = [
+    ['Accountable owner', snapshot.accountable],
+    ...valuesOf(CONTROL_PLANE).map((plane): [string, PersonRef] => [`${CONTROL_PLANE[plane].label} owner`, snapshot[plane]]),
+  ];
+  return (
+    <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm" data-testid="owners-at-the-time">
+      {rows.map(([role, person]) => (
+        <div key={role} className="contents">
+          <dt className="text-muted-foreground">{role}</dt>
+          <dd>
+            {person ? (
+              <>
+                {person.name ?? 'Unnamed person'}
+                {person.active === false ? <span className="text-muted-foreground"> (deactivated then)</span> : null}
+              </>
+            ) : (
+              <span className="text-danger">Nobody</span>
+            )}
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }

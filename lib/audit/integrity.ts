@@ -92,9 +92,9 @@ export async function signCheckpoint(actor: AuditActor = SYSTEM_ACTOR): Promise<
   });
 }
 
-/** An auditor's "sign a checkpoint now". */
+/** A security lead's "sign a checkpoint now" (checkpoints are also signed on a schedule). */
 export async function signCheckpointNow(actor: Actor | null): Promise<string> {
-  requirePermission(actor, 'audit.verify');
+  requirePermission(actor, 'audit.checkpoint');
   const signed = await signCheckpoint({ type: 'USER', id: actor.id });
   if (!signed) return 'No signing key is configured (AUDIT_SIGNING_KEY_FILE), so no checkpoint was signed.';
   return `Signed the chain head at seq ${signed.seq} with key ${signed.keyId}.`;

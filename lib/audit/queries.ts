@@ -22,19 +22,24 @@ export const TimelineQuerySchema = z.object({
   group: ActionGroupSchema.optional().catch(undefined),
   from: day,
   to: day,
+  /** Older than this seq: the next page (the API's cursor too). */
   before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
+  /** Newer than this seq: the previous page. */
+  newer: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
   size: z.coerce.number().int().pipe(z.union([z.literal(25), z.literal(50), z.literal(100)])).catch(50).default(50),
 });
 export type TimelineQuery = z.infer<typeof TimelineQuerySchema>;
 
 export function parseTimelineQuery(params: Record<string, string | string[] | undefined>): TimelineQuery {
-  return TimelineQuerySchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined])));
+  return TimelineQuerySchema.parse(
+    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, (Array.isArray(v) ? v[0] : v) || undefined])),
+  );
 }
 
 /** A timeline filter in the ids the indexes use. `none` when it names an agent that does not exist. */
 export type TimelineFilter = { agentId?: string; credentialId?: string; actorId?: string; group?: ActionGroup; from?: Date; to?: Date; none?: true };
 
-export async function resolveTimelineFilter(db: Db, query: Omit<TimelineQuery, 'before' | 'size'>): Promise<TimelineFilter> {
+export async function resolveTimelineFilter(db: Db, query: Omit<TimelineQuery, 'before' | 'newer' | 'size'>): Promise<TimelineFilter> {
   const filter: TimelineFilter = {
     credentialId: query.credential,
     actorId: query.actor,
@@ -164,15 +169,32 @@ export async function describeEvents(db: Db, events: StoredEvent[], names: Names
  * after `before` is found through the index, never by counting past rows, so
  * the ten-thousandth page costs what the first does.
  */
-export async function listTimeline(actor: Actor, query: TimelineQuery): Promise<{ rows: TimelineEvent[]; next: string | null }> {
+export async function listTimeline(actor: Actor, query: TimelineQuery): Promise<TimelinePage> {
   requirePermission(actor, 'audit.read');
   return queryTimeline(query);
 }
 
+export type TimelinePage = { rows: TimelineEvent[]; next: string | null; prev: string | null };
+
 /** The page itself, for callers that authorised it another way (an API token's audit:read scope). */
-export async function queryTimeline(query: TimelineQuery): Promise<{ rows: TimelineEvent[]; next: string | null }> {
+export async function queryTimeline(query: TimelineQuery): Promise<TimelinePage> {
   const db = getDb();
   const filter = await resolveTimelineFilter(db, query);
+  if (query.newer && !query.before) {
+    // The previous page: the `size` events just newer than the cursor, read upwards, shown newest first.
+    const events = await db.auditEvent.findMany({
+      where: timelineWhere(filter, { gt: BigInt(query.newer) }),
+      orderBy: { seq: 'asc' },
+      take: query.size + 1,
+      select: eventSelect,
+    });
+    const page = events.slice(0, query.size).reverse();
+    return {
+      rows: await describeEvents(db, page),
+      next: page.length > 0 ? page[page.length - 1]!.seq.toString() : null,
+      prev: events.length > query.size ? page[0]!.seq.toString() : null,
+    };
+  }
   const events = await db.auditEvent.findMany({
     where: timelineWhere(filter, query.before ? { lt: BigInt(query.before) } : undefined),
     orderBy: { seq: 'desc' },
@@ -180,7 +202,11 @@ export async function queryTimeline(query: TimelineQuery): Promise<{ rows: Timel
     select: eventSelect,
   });
   const page = events.slice(0, query.size);
-  return { rows: await describeEvents(db, page), next: events.length > query.size ? page[page.length - 1]!.seq.toString() : null };
+  return {
+    rows: await describeEvents(db, page),
+    next: events.length > query.size ? page[page.length - 1]!.seq.toString() : null,
+    prev: query.before && page.length > 0 ? page[0]!.seq.toString() : null,
+  };
 }
 
 /** One agent's newest events: whoever may see the agent may see its timeline. */

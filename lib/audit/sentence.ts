@@ -1,5 +1,6 @@
 import type { Role } from '@/lib/generated/prisma/enums';
 import {
+  ACTOR_TYPE,
   AGENT_STATUS,
   CONTROL_PLANE,
   EXCEPTION_TYPE,
@@ -25,8 +26,8 @@ const ROLE_ORDER: Role[] = ['PAM_APPROVER', 'ADMIN', 'AUDITOR', 'OWNER'];
 const named = (p: unknown) => ((p as { name?: string } | null)?.name ?? 'nobody');
 
 function who(actor: SentenceContext['actor']): string {
-  if (actor.type === 'SYSTEM') return actor.name ?? 'Custodian';
-  if (actor.type === 'API_TOKEN') return `API token ${actor.name ?? ''}`.trim();
+  if (actor.type === 'SYSTEM') return actor.name ?? labelOf(ACTOR_TYPE, 'SYSTEM');
+  if (actor.type === 'API_TOKEN') return `${labelOf(ACTOR_TYPE, 'API_TOKEN')} ${actor.name ?? ''}`.trim();
   const role = ROLE_ORDER.find((r) => actor.roles.includes(r));
   return `${role ? `${labelOf(ROLE, role)} ` : ''}${actor.name ?? 'Someone'}`;
 }

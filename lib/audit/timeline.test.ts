@@ -36,6 +36,28 @@ describe('the custody timeline', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it('pages back with the previous-page cursor to exactly the pages seen going forward', async () => {
+    const auditor = await createPerson(['AUDITOR']);
+    await notes(60, 'paging');
+    const forward: string[][] = [];
+    let cursor: Record<string, string> = {};
+    for (let page = 0; page < 4; page++) {
+      const { rows, next, prev } = await listTimeline(auditor, parseTimelineQuery({ size: '25', ...cursor }));
+      forward.push(rows.map((r) => r.seq));
+      expect(prev === null).toBe(page === 0);
+      if (!next) break;
+      cursor = { before: next };
+    }
+    // From the fourth page, "previous" three times lands on the first three pages, in the same order.
+    let back = await listTimeline(auditor, parseTimelineQuery({ size: '25', before: forward[2]!.at(-1)! }));
+    expect(back.rows.map((r) => r.seq)).toEqual(forward[3]);
+    for (let page = 2; page >= 0; page--) {
+      back = await listTimeline(auditor, parseTimelineQuery({ size: '25', newer: back.prev! }));
+      expect(back.rows.map((r) => r.seq)).toEqual(forward[page]);
+    }
+    expect(back.prev).toBeNull();
+  });
+
   it('filters by agent, credential, actor, action group and time range, each event read as a sentence', async () => {
     const admin = await createPerson(['ADMIN'], { name: 'Sam Filter' });
     const owner = await createPerson(['OWNER']);

@@ -3,18 +3,35 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { z } from 'zod';
+import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
+import { CREDENTIAL_STORAGE, ENVIRONMENT, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 
 export const CredentialListQuerySchema = z.object({
-  storage: z.enum(['VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT']).optional().catch(undefined),
-  issuance: z.enum(['STATIC', 'DYNAMIC']).optional().catch(undefined),
-  environment: z.enum(['DEV', 'STAGING', 'PROD']).optional().catch(undefined),
+  storage: z.enum(valuesOf(CREDENTIAL_STORAGE)).optional().catch(undefined),
+  issuance: z.enum(valuesOf(ISSUANCE)).optional().catch(undefined),
+  environment: z.enum(valuesOf(ENVIRONMENT)).optional().catch(undefined),
   state: z.enum(['active', 'revoked']).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  ...keysetParams,
 });
 export type CredentialListQuery = z.infer<typeof CredentialListQuerySchema>;
-export const CREDENTIALS_PAGE_SIZE = 50;
 
-/** Credentials across agents, filtered in SQL. Metadata only: there is no value to show. */
+const credentialRow = {
+  id: true,
+  name: true,
+  kind: true,
+  issuance: true,
+  storage: true,
+  environment: true,
+  secretRef: true,
+  privileged: true,
+  boundToWorkloadIdentity: true,
+  lastRotatedAt: true,
+  revokedAt: true,
+  agent: { select: { slug: true, name: true } },
+} satisfies Prisma.CredentialSelect;
+export type CredentialRow = Prisma.CredentialGetPayload<{ select: typeof credentialRow }>;
+
+/** Credentials across agents, filtered in SQL and paged by keyset on name. Metadata only: there is no value to show. */
 export async function listCredentials(actor: Actor, query: CredentialListQuery) {
   requirePermission(actor, 'agent.read');
   const where: Prisma.CredentialWhereInput = {
@@ -23,30 +40,19 @@ export async function listCredentials(actor: Actor, query: CredentialListQuery) 
     ...(query.environment ? { environment: query.environment } : {}),
     ...(query.state === 'active' ? { revokedAt: null } : query.state === 'revoked' ? { revokedAt: { not: null } } : {}),
   };
-  const [rows, total] = await Promise.all([
-    getDb().credential.findMany({
-      where,
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      skip: (query.page - 1) * CREDENTIALS_PAGE_SIZE,
-      take: CREDENTIALS_PAGE_SIZE,
-      select: {
-        id: true,
-        name: true,
-        kind: true,
-        issuance: true,
-        storage: true,
-        environment: true,
-        secretRef: true,
-        privileged: true,
-        boundToWorkloadIdentity: true,
-        lastRotatedAt: true,
-        revokedAt: true,
-        agent: { select: { slug: true, name: true } },
-      },
+  const db = getDb();
+  const [page, count] = await Promise.all([
+    keysetPage<CredentialRow>({
+      query,
+      field: 'name',
+      dir: 'asc',
+      value: (row) => row.name,
+      find: ({ where: after, orderBy, take }) =>
+        db.credential.findMany({ where: { AND: [where, after] }, orderBy, take, select: credentialRow }),
     }),
-    getDb().credential.count({ where }),
+    cappedCount(({ take }) => db.credential.count({ where, take })),
   ]);
-  return { rows, total };
+  return { ...page, ...count };
 }
 
 /** A credential's name for a filter's caption, or null when there is none by that id. */

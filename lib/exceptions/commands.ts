@@ -1,5 +1,5 @@
 import 'server-only';
-import { EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
+import { EXCEPTION_STATUS, EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
 import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
@@ -98,7 +98,7 @@ export async function decideException(actor: Actor | null, input: unknown): Prom
       const exception = await lockException(tx, data.exceptionId);
       if (exception.requestedById === actor.id) throw new Forbidden('You requested this exception: someone else must decide it (separation of duties).');
       if (exception.status !== 'PENDING') {
-        throw new Conflict(`This exception is already ${exception.status.toLowerCase()}: it can no longer be ${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`);
+        throw new Conflict(`This exception is already ${wordOf(EXCEPTION_STATUS, exception.status)}: it can no longer be ${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`);
       }
       if (exception.expiresAt <= new Date()) throw new Conflict('Its window has already passed: it can no longer be decided.');
       await tx.exceptionDecision.create({ data: { exceptionId: exception.id, deciderId: actor.id, outcome: data.outcome, reason: data.reason } });
@@ -127,7 +127,7 @@ export async function withdrawException(actor: Actor | null, input: unknown): Pr
   return getDb().$transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     if (exception.requestedById !== actor.id) throw new Forbidden('Only the person who requested it can withdraw it.');
-    if (exception.status !== 'PENDING') throw new Conflict(`It is already ${exception.status.toLowerCase()}: only a pending request can be withdrawn.`);
+    if (exception.status !== 'PENDING') throw new Conflict(`It is already ${wordOf(EXCEPTION_STATUS, exception.status)}: only a pending request can be withdrawn.`);
     await tx.exception.update({ where: { id: exception.id }, data: { status: 'WITHDRAWN', endedAt: new Date(), version: { increment: 1 } } });
     await appendAuditEvent(tx, { action: 'exception.withdrawn', actor: who(actor), agentId: exception.agentId, details: { exceptionId: exception.id, reason: data.reason } });
     return 'Withdrawn.';
@@ -146,7 +146,7 @@ async function afterBreakGlass(tx: Tx, actor: AuditActor, exception: LockedExcep
 export async function applyExceptionRevocation(tx: Tx, actor: Actor, exception: LockedException, reason: string, reviewId?: string) {
   const now = new Date();
   if (exception.status !== 'APPROVED' || exception.expiresAt <= now) {
-    throw new Conflict(`Only an exception in force can be revoked; this one is ${exception.status === 'APPROVED' ? 'expired' : exception.status.toLowerCase()}.`);
+    throw new Conflict(`Only an exception in force can be revoked; this one is ${wordOf(EXCEPTION_STATUS, exception.status === 'APPROVED' ? 'EXPIRED' : exception.status)}.`);
   }
   await tx.exception.update({
     where: { id: exception.id },

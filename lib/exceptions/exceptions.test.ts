@@ -140,7 +140,7 @@ describeWithPostgresServer('exception decisions under concurrency', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(loser?.reason).toBeInstanceOf(Conflict);
-      expect(loser?.reason.message).toMatch(/already (approved|rejected)/);
+      expect(loser?.reason.message).toMatch(/already (in force|rejected)/);
       const final = await status(id);
       outcomes.add(final);
       expect(await getDb().exceptionDecision.count({ where: { exceptionId: id } })).toBe(1);

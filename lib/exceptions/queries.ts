@@ -3,7 +3,10 @@ import { cache } from 'react';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { ExceptionStatus, ExceptionType } from '@/lib/generated/prisma/enums';
+import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
+import { z } from 'zod';
+import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
+import { EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 
 const rowSelect = {
   id: true,
@@ -18,71 +21,124 @@ const rowSelect = {
   agent: { select: { slug: true, name: true, riskTier: true } },
   credential: { select: { name: true } },
   requestedBy: { select: { id: true, name: true } },
+  revokedAt: true,
+  revokeReason: true,
+  revokedBy: { select: { name: true } },
+  decisions: {
+    orderBy: { decidedAt: 'asc' },
+    select: { id: true, outcome: true, reason: true, decidedAt: true, decider: { select: { id: true, name: true } } },
+  },
   _count: { select: { decisions: { where: { outcome: 'APPROVE' } } } },
 } satisfies Prisma.ExceptionSelect;
 
 export type ExceptionRow = Prisma.ExceptionGetPayload<{ select: typeof rowSelect }>;
 
-export const QUEUE_PAGE_SIZE = 100;
+export const QUEUE_PREVIEW = 100;
+export const QUEUE_VIEWS = ['pending', 'in-force'] as const;
+export type QueueView = (typeof QUEUE_VIEWS)[number];
+export const HISTORY_STATUSES = ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REVOKED'] as const satisfies ExceptionStatus[];
+
+/** The exceptions page's URL state: the tab, the queue's narrowing, the history's filters, a keyset cursor. */
+export const ExceptionListQuerySchema = z.object({
+  tab: z.enum(['queue', 'history']).catch('queue').default('queue'),
+  show: z.enum(QUEUE_VIEWS).optional().catch(undefined),
+  within: z.coerce.number().pipe(z.union([z.literal(24), z.literal(168)])).optional().catch(undefined),
+  type: z.enum(valuesOf(EXCEPTION_TYPE)).optional().catch(undefined),
+  status: z.enum(HISTORY_STATUSES).optional().catch(undefined),
+  agent: z.string().trim().max(100).optional().catch(undefined),
+  ...keysetParams,
+});
+export type ExceptionListQuery = z.infer<typeof ExceptionListQuerySchema>;
+
+function queueWhere(view: QueueView, withinHours: number | undefined, now: Date): Prisma.ExceptionWhereInput {
+  if (view === 'pending') return { status: 'PENDING', expiresAt: { gt: now } };
+  return {
+    status: 'APPROVED',
+    expiresAt: { gt: now, ...(withinHours ? { lte: new Date(now.getTime() + withinHours * 3_600_000) } : {}) },
+  };
+}
 
 /**
  * The PAM queue: pending oldest first, then those in force by expiry (only
- * those ending within `withinHours`, when given), the first 100 of each with
+ * those ending within `within` hours, when given), the first 100 of each with
  * their full counts. Expired ones never show as active.
  */
-export async function listExceptionQueue(
-  actor: Actor,
-  withinHours?: number,
-  now = new Date(),
-): Promise<{ pending: ExceptionRow[]; active: ExceptionRow[]; pendingTotal: number; activeTotal: number }> {
+export async function listExceptionQueue(actor: Actor, withinHours?: number, now = new Date()) {
   requirePermission(actor, 'agent.read');
-  const pendingWhere: Prisma.ExceptionWhereInput = { status: 'PENDING', expiresAt: { gt: now } };
-  const activeWhere: Prisma.ExceptionWhereInput = { status: 'APPROVED', expiresAt: { gt: now, ...(withinHours ? { lte: new Date(now.getTime() + withinHours * 3_600_000) } : {}) } };
   const db = getDb();
+  const pendingWhere = queueWhere('pending', undefined, now);
+  const activeWhere = queueWhere('in-force', withinHours, now);
   const [pending, active, pendingTotal, activeTotal] = await Promise.all([
-    db.exception.findMany({ where: pendingWhere, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: QUEUE_PAGE_SIZE, select: rowSelect }),
-    db.exception.findMany({ where: activeWhere, orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }], take: QUEUE_PAGE_SIZE, select: rowSelect }),
+    db.exception.findMany({ where: pendingWhere, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: QUEUE_PREVIEW, select: rowSelect }),
+    db.exception.findMany({ where: activeWhere, orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }], take: QUEUE_PREVIEW, select: rowSelect }),
     db.exception.count({ where: pendingWhere }),
     db.exception.count({ where: activeWhere }),
   ]);
   return { pending, active, pendingTotal, activeTotal };
 }
 
-export type HistoryFilter = { type?: ExceptionType; status?: ExceptionStatus; agent?: string; page: number };
-export const HISTORY_PAGE_SIZE = 50;
+/** One queue list on its own (what a dashboard figure opens), paged by keyset, with its full count. */
+export async function listQueueView(actor: Actor, view: QueueView, query: ExceptionListQuery, now = new Date()) {
+  requirePermission(actor, 'agent.read');
+  const db = getDb();
+  const where = queueWhere(view, view === 'in-force' ? query.within : undefined, now);
+  const field = view === 'pending' ? 'createdAt' : 'expiresAt';
+  const [page, total] = await Promise.all([
+    keysetPage<ExceptionRow>({
+      query,
+      field,
+      dir: 'asc',
+      value: (row) => (view === 'pending' ? row.createdAt : row.expiresAt),
+      find: ({ where: cursor, orderBy, take }) =>
+        db.exception.findMany({ where: { AND: [where, cursor] }, orderBy, take, select: rowSelect }),
+    }),
+    db.exception.count({ where }),
+  ]);
+  return { ...page, total };
+}
 
-/** Everything decided, withdrawn, expired or revoked — browsable forever. */
-export async function listExceptionHistory(actor: Actor, filter: HistoryFilter, now = new Date()): Promise<{ rows: ExceptionRow[]; total: number }> {
+/** Everything decided, withdrawn, expired or revoked — browsable forever, newest change first. */
+export async function listExceptionHistory(actor: Actor, query: ExceptionListQuery, now = new Date()) {
   requirePermission(actor, 'agent.read');
   const ended: Prisma.ExceptionWhereInput = {
-    OR: [{ status: { in: ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REVOKED'] } }, { status: { in: ['APPROVED', 'PENDING'] }, expiresAt: { lte: now } }],
+    OR: [
+      { status: { in: [...HISTORY_STATUSES] } },
+      { status: { in: ['APPROVED', 'PENDING'] }, expiresAt: { lte: now } },
+    ],
   };
   const where: Prisma.ExceptionWhereInput = {
     AND: [
       ended,
-      ...(filter.type ? [{ type: filter.type }] : []),
-      ...(filter.status === 'EXPIRED' ? [{ OR: [{ status: 'EXPIRED' as const }, { status: 'APPROVED' as const, expiresAt: { lte: now } }] }] : filter.status ? [{ status: filter.status }] : []),
-      ...(filter.agent ? [{ agent: { slug: filter.agent } }] : []),
+      ...(query.type ? [{ type: query.type }] : []),
+      ...(query.status === 'EXPIRED'
+        ? [{ OR: [{ status: 'EXPIRED' as const }, { status: 'APPROVED' as const, expiresAt: { lte: now } }] }]
+        : query.status
+          ? [{ status: query.status }]
+          : []),
+      ...(query.agent ? [{ agent: { slug: query.agent } }] : []),
     ],
   };
-  const [rows, total] = await Promise.all([
-    getDb().exception.findMany({ where, orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], skip: (filter.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE, select: rowSelect }),
-    getDb().exception.count({ where }),
+  const db = getDb();
+  const [page, count] = await Promise.all([
+    keysetPage<ExceptionRow & { updatedAt: Date }>({
+      query,
+      field: 'updatedAt',
+      dir: 'desc',
+      value: (row) => row.updatedAt,
+      find: ({ where: cursor, orderBy, take }) =>
+        db.exception.findMany({ where: { AND: [where, cursor] }, orderBy, take, select: { ...rowSelect, updatedAt: true } }),
+    }),
+    cappedCount(({ take }) => db.exception.count({ where, take })),
   ]);
-  return { rows, total };
+  return { ...page, ...count };
 }
 
-/** One exception with its decisions and its timeline (whose owner snapshots say who was accountable then). */
 async function readExceptionDetail(actor: Actor, id: string) {
   requirePermission(actor, 'agent.read');
   const exception = await getDb().exception.findUnique({
     where: { id },
     select: {
       ...rowSelect,
-      revokeReason: true,
-      revokedAt: true,
-      revokedBy: { select: { name: true } },
-      decisions: { orderBy: { decidedAt: 'asc' }, select: { id: true, outcome: true, reason: true, decidedAt: true, decider: { select: { id: true, name: true } } } },
       agentId: true,
     },
   });
@@ -92,7 +148,22 @@ async function readExceptionDetail(actor: Actor, id: string) {
     orderBy: { seq: 'asc' },
     select: { seq: true, action: true, occurredAt: true, actorId: true, actorType: true, owners: true, details: true },
   });
-  return { ...exception, events };
+  // A break-glass that ended opened (or joined) the agent's post-incident review: the one open across its end.
+  const ended = exception.endedAt ?? exception.revokedAt;
+  const postIncidentReview =
+    exception.type === 'BREAK_GLASS' && ended
+      ? await getDb().review.findFirst({
+          where: {
+            agentId: exception.agentId,
+            triggers: { has: 'POST_INCIDENT' },
+            createdAt: { lte: new Date(ended.getTime() + 60_000) },
+            OR: [{ completedAt: null }, { completedAt: { gte: ended } }],
+          },
+          orderBy: { createdAt: 'desc' },
+          select: { id: true, completedAt: true, outcome: true },
+        })
+      : null;
+  return { ...exception, events, postIncidentReview };
 }
 
 /** An agent's latest 50 exceptions, newest first. */

@@ -131,7 +131,10 @@ describe('the ingest API', () => {
     expect(missing.status).toBe(404);
     const events = await (await listEvents(new Request(`${URL_EVENTS}?agent=${slug}&size=25`, auth(token)))).json();
     expect(events.events.map((e: { action: string }) => e.action)).toEqual(['owner.assigned', 'agent.created']);
-    expect((await listAgents(new Request('http://localhost/api/v1/agents?limit=9999', auth(token)))).status).toBe(400);
+    // A bad query parameter is invalid input: 422 problem JSON naming the field, like every Invalid.
+    const badLimit = await listAgents(new Request('http://localhost/api/v1/agents?limit=9999', auth(token)));
+    expect(badLimit.status).toBe(422);
+    expect((await badLimit.json()).errors[0].path).toBe('limit');
 
     const { token: burst } = await createToken(admin, { name: 'burst', scopes: ['registry:read'], expiresInDays: 1 });
     // 120 requests at once: past the burst of 50 however slow the machine is.

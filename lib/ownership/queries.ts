@@ -1,4 +1,7 @@
 import 'server-only';
+import { z } from 'zod';
+import { keysetParams } from '@/lib/db/keyset';
+import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { pageAgents, type AgentPage } from '@/lib/agents/list';
@@ -16,8 +19,18 @@ export type OwnershipRow = {
   planes: Record<ControlPlane, Person | null>;
 };
 
-export type OwnershipFilter = { person?: string; gaps?: boolean; after?: string; before?: string };
-export const OWNERSHIP_PAGE_SIZE = 100;
+/** The ownership matrix's URL state: a person, gaps only, a keyset cursor and a page size. */
+export const OwnershipQuerySchema = z.object({
+  person: z.string().max(64).optional().catch(undefined),
+  gaps: z
+    .enum(['1', 'true'])
+    .optional()
+    .catch(undefined)
+    .transform((v) => v !== undefined),
+  from: z.string().max(64).optional().catch(undefined),
+  ...keysetParams,
+});
+export type OwnershipFilter = z.infer<typeof OwnershipQuerySchema>;
 
 function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
   const and = [Prisma.sql`a."status" <> 'RETIRED'`];
@@ -33,7 +46,7 @@ function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
 /** Agents in service × accountable owner and the three planes, a keyset page by name. */
 export async function listOwnershipMatrix(actor: Actor, filter: OwnershipFilter): Promise<Omit<AgentPage, 'rows'> & { rows: OwnershipRow[] }> {
   requirePermission(actor, 'agent.read');
-  const page = await pageAgents(ownershipFilters(filter), { sort: 'name', dir: 'asc', after: filter.after, before: filter.before, size: OWNERSHIP_PAGE_SIZE });
+  const page = await pageAgents(ownershipFilters(filter), { sort: 'name', dir: 'asc', after: filter.after, before: filter.before, size: filter.size });
   const assignments = await getDb().controlAssignment.findMany({
     where: { agentId: { in: page.rows.map((r) => r.id) } },
     select: { agentId: true, plane: true, user: { select: { id: true, name: true, active: true } } },
@@ -59,6 +72,6 @@ export async function listHoldings(actor: Actor, userId: string): Promise<Holdin
     id: a.id,
     slug: a.slug,
     name: a.name,
-    roles: [...(a.ownerId === userId ? ['accountable owner'] : []), ...a.controlAssignments.map((c) => (c.plane === 'PLATFORM' ? 'platform security' : c.plane))],
+    roles: [...(a.ownerId === userId ? ['accountable owner'] : []), ...a.controlAssignments.map((c) => wordOf(CONTROL_PLANE, c.plane))],
   }));
 }

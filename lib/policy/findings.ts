@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { keysetParams } from '@/lib/db/keyset';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -17,11 +18,29 @@ export const FindingsQuerySchema = z.object({
   /** A person's id, or `me`: agents they own or hold a control plane of. */
   owner: z.string().max(64).optional().catch(undefined),
   agent: z.string().max(64).optional().catch(undefined),
+  ...keysetParams,
 });
 export type FindingsQuery = z.infer<typeof FindingsQuerySchema>;
+/** What callers pass: the URL state, or a few filters (an agent's page) with the page size defaulted. */
+export type FindingsInput = Omit<FindingsQuery, 'size'> & { size?: FindingsQuery['size'] };
 
-export function parseFindingsQuery(params: Record<string, string | string[] | undefined>): FindingsQuery {
-  return FindingsQuerySchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, (Array.isArray(v) ? v[0] : v) || undefined])));
+/** A page of the synced findings starts after (or before) this position in (severity, agent name, key) order. */
+type FindingCursor = [number, string, string];
+
+function encodeFindingCursor(row: { severityRank: number; name: string; key: string }): string {
+  return Buffer.from(JSON.stringify([row.severityRank, row.name, row.key])).toString('base64url');
+}
+
+function decodeFindingCursor(cursor: string | undefined): FindingCursor | null {
+  if (!cursor) return null;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string' && typeof value[2] === 'string'
+      ? (value as FindingCursor)
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 export type Finding = {
@@ -50,8 +69,8 @@ function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor, agentId: 
     : Prisma.empty;
 }
 
-// A page shows the most severe hundred; filters narrow it.
-const LIMIT = 100;
+// One agent's findings are few: its page shows up to a hundred, most severe first.
+const AGENT_LIMIT = 100;
 
 type FindingRow = { ruleId: string; agentId: string; slug: string; name: string; riskTier: RiskTier; owner: string | null; credentialId: string | null; credentialName: string | null; detail: string };
 
@@ -64,7 +83,14 @@ function toFinding(r: FindingRow): Finding {
   };
 }
 
-export type FindingsPage = { findings: Finding[]; total: number; /** When these findings were computed; null if never synced. */ asOf: Date | null };
+export type FindingsPage = {
+  findings: Finding[];
+  total: number;
+  /** When these findings were computed; null if never synced. */
+  asOf: Date | null;
+  next: string | null;
+  prev: string | null;
+};
 
 /**
  * Open findings for the query, most severe first, up to 100 rows with the
@@ -72,17 +98,18 @@ export type FindingsPage = { findings: Finding[]; total: number; /** When these 
  * lookups); the registry's are read from the last findings sync (`asOf`),
  * since running every rule over every agent per page view does not scale.
  */
-export async function listFindings(actor: Actor, query: FindingsQuery, now = new Date()): Promise<FindingsPage> {
+export async function listFindings(actor: Actor, input: FindingsInput, now = new Date()): Promise<FindingsPage> {
   requirePermission(actor, 'findings.read');
+  const query: FindingsQuery = { ...input, size: input.size ?? 100 };
   const rules = selectRules(query);
-  if (rules.length === 0) return { findings: [], total: 0, asOf: now };
+  if (rules.length === 0) return { findings: [], total: 0, asOf: now, next: null, prev: null };
   return query.agent ? agentFindings(actor, query, rules, now) : syncedFindings(actor, query, rules);
 }
 
 async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], now: Date): Promise<FindingsPage> {
   const db = getDb();
   const agent = await db.agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
-  if (!agent) return { findings: [], total: 0, asOf: now };
+  if (!agent) return { findings: [], total: 0, asOf: now, next: null, prev: null };
   const union = (await unionOf(db, rules, now, agent.id))!;
   const rows = await db.$queryRaw<FindingRow[]>`
     SELECT f."ruleId", a."id" AS "agentId", a."slug", a."name", a."riskTier", o."name" AS "owner", c."id" AS "credentialId", c."name" AS "credentialName", f."detail"
@@ -92,30 +119,56 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
     LEFT JOIN "Credential" c ON c."id" = f."credentialId"
     WHERE true ${ownerScope(query, actor, Prisma.sql`f."agentId"`)}
     ORDER BY ${severityRankOf(Prisma.sql`f."ruleId"`)}, f."detail"
-    LIMIT ${LIMIT}`;
-  return { findings: rows.map(toFinding), total: rows.length, asOf: now };
+    LIMIT ${AGENT_LIMIT}`;
+  return { findings: rows.map(toFinding), total: rows.length, asOf: now, next: null, prev: null };
 }
 
+/**
+ * The registry's findings from the last sync, most severe first, paged by
+ * keyset on the (severity, agent name, key) index: a row comparison, so a
+ * deep page costs what the first does.
+ */
 async function syncedFindings(actor: Actor, query: FindingsQuery, rules: Rule[]): Promise<FindingsPage> {
   const db = getDb();
   const ruleIds = rules.map((r) => r.id);
   const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)}) ${ownerScope(query, actor, Prisma.sql`s."agentId"`)}`;
-  const [rows, total, asOf] = await Promise.all([
-    // The page first, by the (severity, agent name) index; names joined for its rows only.
-    db.$queryRaw<FindingRow[]>`
-      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", a."owner", c."id" AS "credentialId", c."name" AS "credentialName", s."detail"
-      FROM (SELECT * FROM "FindingState" s WHERE ${where} ORDER BY s."severityRank", s."agentName", s."key" LIMIT ${LIMIT}) s
+  const after = decodeFindingCursor(query.after);
+  const before = after ? null : decodeFindingCursor(query.before);
+  const boundary = after ?? before;
+  const position = boundary
+    ? Prisma.sql`AND (s."severityRank", s."agentName", s."key") ${before ? Prisma.sql`<` : Prisma.sql`>`} (${boundary[0]}::int, ${boundary[1]}, ${boundary[2]})`
+    : Prisma.empty;
+  const order = before ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const [found, total, asOf] = await Promise.all([
+    // The page first, by the (severity, agent name, key) index; names joined for its rows only.
+    db.$queryRaw<(FindingRow & { severityRank: number; key: string })[]>`
+      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", a."owner", c."id" AS "credentialId",
+             c."name" AS "credentialName", s."detail", s."severityRank", s."key"
+      FROM (
+        SELECT * FROM "FindingState" s WHERE ${where} ${position}
+        ORDER BY s."severityRank" ${order}, s."agentName" ${order}, s."key" ${order} LIMIT ${query.size + 1}
+      ) s
       -- LIMIT 1 keeps each lookup a per-row index probe (a plain join may hash the whole registry).
       CROSS JOIN LATERAL (
         SELECT a."slug", a."riskTier", o."name" AS "owner" FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE a."id" = s."agentId" LIMIT 1
       ) a
       LEFT JOIN LATERAL (SELECT c."id", c."name" FROM "Credential" c WHERE c."id" = s."credentialId" LIMIT 1) c ON true
-      ORDER BY s."severityRank", s."agentName", s."key"`,
+      ORDER BY s."severityRank" ${order}, s."agentName" ${order}, s."key" ${order}`,
     // Without an owner filter the total is the sync's own per-rule count.
     query.owner
       ? db.$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM "FindingState" s WHERE ${where}`.then(([r]) => r.n)
       : openFindingsByRule(db).then((byRule) => ruleIds.reduce((n, id) => n + (byRule.get(id) ?? 0), 0)),
     lastFindingsSync(db),
   ]);
-  return { findings: rows.map(toFinding), total, asOf };
+  const more = found.length > query.size;
+  const rows = found.slice(0, query.size);
+  if (before) rows.reverse();
+  const edge = (row: (typeof rows)[number] | undefined) => (row ? encodeFindingCursor(row) : null);
+  return {
+    findings: rows.map(toFinding),
+    total,
+    asOf,
+    next: before || more ? edge(rows[rows.length - 1]) : null,
+    prev: before ? (more ? edge(rows[0]) : null) : after ? edge(rows[0]) : null,
+  };
 }

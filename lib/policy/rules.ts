@@ -2,6 +2,8 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
 import type { ControlRef } from './frameworks';
+import { CREDENTIAL_STORAGE, EXCEPTION_TYPE } from '@/lib/vocabulary';
+import { sqlLabel, sqlWord } from '@/lib/vocabulary/sql';
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -144,7 +146,7 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI2:2025', 'owasp-agentic-2026/ASI06', 'nist-csf-2/PR.DS-01'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is stored in ' || lower(replace(c."storage"::text, '_', ' ')) AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is stored in ' || ${sqlWord(CREDENTIAL_STORAGE, Prisma.sql`c."storage"`)} AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."storage"::text IN ${UNSAFE_STORAGE}`,
   },
@@ -238,7 +240,7 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-05'],
     fixAnchor: 'exceptions',
     query: (_, now) => Prisma.sql`
-      SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId", lower(replace(e."type"::text, '_', ' ')) || ' expired ' || to_char(e."expiresAt", 'YYYY-MM-DD HH24:MI') || ' but is still approved' AS "detail"
+      SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId", ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ' expired ' || to_char(e."expiresAt", 'YYYY-MM-DD HH24:MI') || ' but is still approved' AS "detail"
       FROM "Exception" e WHERE e."status" = 'APPROVED' AND e."expiresAt" < ${new Date(now.getTime() - 120_000)}`,
   },
   {
@@ -252,7 +254,7 @@ export const RULES: Rule[] = [
     fixAnchor: 'exceptions',
     query: (s, now) => Prisma.sql`
       SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId",
-        lower(replace(e."type"::text, '_', ' ')) || ': ' || round(extract(epoch FROM e."expiresAt" - e."startsAt") / 3600) || ' h window, policy ' || m.hours || ' h' AS "detail"
+        ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ': ' || round(extract(epoch FROM e."expiresAt" - e."startsAt") / 3600) || ' h window, policy ' || m.hours || ' h' AS "detail"
       FROM "Exception" e
       JOIN (VALUES ('BREAK_GLASS', ${s.exceptionMaxHours.BREAK_GLASS}::int), ('PERSISTENT_TOKEN', ${s.exceptionMaxHours.PERSISTENT_TOKEN}::int),
                    ('CACHED_SECRET', ${s.exceptionMaxHours.CACHED_SECRET}::int), ('BROAD_SCOPE', ${s.exceptionMaxHours.BROAD_SCOPE}::int), ('OTHER', ${s.exceptionMaxHours.OTHER}::int)) AS m(type, hours)

@@ -3,7 +3,10 @@ import { getDb } from '@/lib/db';
 import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
-import { listFindings, parseFindingsQuery } from './findings';
+import { parseSearchParams } from '@/lib/http/search-params';
+import { FindingsQuerySchema, listFindings } from './findings';
+
+const parseFindingsQuery = (params: Record<string, string>) => parseSearchParams(FindingsQuerySchema, params);
 import { SEVERITIES } from './rules';
 import { findingTrend, recomputeFindingsNow, syncFindings } from './trend';
 

@@ -114,7 +114,7 @@ export async function findingTrend(actor: Actor, days = 90, now = new Date()): P
 
 /** A person's "recompute now" on the findings page: a sync, unless one finished in the last minute. */
 export async function recomputeFindingsNow(actor: Actor | null, now = new Date()): Promise<string> {
-  requirePermission(actor, 'findings.read');
+  requirePermission(actor, 'findings.recompute');
   const started = performance.now();
   const result = await syncFindings(getDb(), now, { unlessWithinMs: 60_000 });
   if (!result) return 'Findings were recomputed less than a minute ago.';

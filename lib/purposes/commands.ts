@@ -1,4 +1,5 @@
 import 'server-only';
+import { PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { Conflict, Invalid, NotFound } from '@/lib/errors';
@@ -110,7 +111,7 @@ export async function approvePurpose(actor: Actor | null, input: unknown): Promi
   const data = parseInput(DecidePurposeSchema, input);
   return getDb().$transaction(async (tx) => {
     const locked = await lockPurpose(tx, data.purposeId, data.version);
-    if (locked.status !== 'PENDING') throw new Invalid(`Only a pending purpose can be approved; this one is ${locked.status.toLowerCase()}.`);
+    if (locked.status !== 'PENDING') throw new Invalid(`Only a pending purpose can be approved; this one is ${wordOf(PURPOSE_STATUS, locked.status)}.`);
     await tx.purpose.update({
       where: { id: data.purposeId },
       data: { status: 'APPROVED', approvedById: actor.id, approvedAt: new Date(), version: { increment: 1 } },

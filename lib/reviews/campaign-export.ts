@@ -4,6 +4,7 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { csvLine } from '@/lib/csv';
 import { getDb } from '@/lib/db';
 import { NotFound } from '@/lib/errors';
+import { CAMPAIGN_STATUS, labelOf, REVIEW_OUTCOME, REVIEW_TRIGGER, RISK_TIER } from '@/lib/vocabulary';
 import { campaignProgress } from './campaigns';
 
 const REVIEW_HEADER = [
@@ -51,7 +52,7 @@ export async function exportCampaignCsv(
       ...progress.byReviewer.map((r) =>
         csvLine([
           campaign.name,
-          campaign.status,
+          labelOf(CAMPAIGN_STATUS, campaign.status),
           deadline,
           r.reviewerName ?? 'Unassigned',
           String(r.done),
@@ -61,7 +62,7 @@ export async function exportCampaignCsv(
       ),
       csvLine([
         campaign.name,
-        campaign.status,
+        labelOf(CAMPAIGN_STATUS, campaign.status),
         deadline,
         'TOTAL',
         String(progress.done),
@@ -92,13 +93,13 @@ export async function exportCampaignCsv(
           deadline,
           r.agent.slug,
           r.agent.name,
-          r.agent.riskTier,
+          labelOf(RISK_TIER, r.agent.riskTier),
           r.agent.owner?.name ?? '',
           r.reviewer?.name ?? '',
-          r.triggers.join(' '),
+          r.triggers.map((t) => labelOf(REVIEW_TRIGGER, t)).join('; '),
           r.dueAt.toISOString(),
           r.completedAt?.toISOString() ?? '',
-          r.outcome ?? '',
+          labelOf(REVIEW_OUTCOME, r.outcome),
           r.completedBy?.name ?? '',
           r.notes ?? '',
         ]),

@@ -8,10 +8,11 @@ import type { RiskTier } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
 import { reviewerProblem } from './reviewer';
-import type { ReviewView } from './schema';
+import { z } from 'zod';
+import { keysetPage, keysetParams } from '@/lib/db/keyset';
+import { REVIEW_VIEWS, type ReviewView } from './schema';
 
 const DAY = 86_400_000;
-export const REVIEW_PAGE_SIZE = 50;
 
 const person = { select: { id: true, name: true, active: true } } as const;
 const rowSelect = {
@@ -42,18 +43,36 @@ function viewWhere(view: ReviewView, actor: Actor, now: Date, leadDays: number):
 }
 
 /** One view of the review queue, a page at a time, with every view's count for the tabs. */
-export async function listReviews(actor: Actor, view: ReviewView, page: number, now = new Date()) {
+/** The reviews queue's URL state: the view and a keyset cursor. */
+export const ReviewListQuerySchema = z.object({
+  view: z.enum(REVIEW_VIEWS).catch('mine').default('mine'),
+  ...keysetParams,
+});
+export type ReviewListQuery = z.infer<typeof ReviewListQuerySchema>;
+
+/** One view of the reviews queue, paged by keyset (open: soonest due first; completed: latest first), with every view's count. */
+export async function listReviews(actor: Actor, query: ReviewListQuery, now = new Date()) {
   requirePermission(actor, 'agent.read');
   const db = getDb();
   const { reviewTiming } = await getSettings(db);
   const where = (v: ReviewView) => viewWhere(v, actor, now, reviewTiming.leadDays);
-  const orderBy: Prisma.ReviewOrderByWithRelationInput[] = view === 'completed' ? [{ completedAt: 'desc' }, { id: 'desc' }] : [{ dueAt: 'asc' }, { id: 'asc' }];
-  const views: ReviewView[] = ['mine', 'due-soon', 'overdue', 'open', 'completed'];
-  const [rows, ...counts] = await Promise.all([
-    db.review.findMany({ where: where(view), orderBy, skip: (page - 1) * REVIEW_PAGE_SIZE, take: REVIEW_PAGE_SIZE, select: rowSelect }),
-    ...views.map((v) => db.review.count({ where: where(v) })),
+  const completed = query.view === 'completed';
+  const [page, ...counts] = await Promise.all([
+    keysetPage<ReviewRow>({
+      query,
+      field: completed ? 'completedAt' : 'dueAt',
+      dir: completed ? 'desc' : 'asc',
+      value: (row) => (completed ? row.completedAt! : row.dueAt),
+      find: ({ where: cursor, orderBy, take }) =>
+        db.review.findMany({ where: { AND: [where(query.view), cursor] }, orderBy, take, select: rowSelect }),
+    }),
+    ...REVIEW_VIEWS.map((v) => db.review.count({ where: where(v) })),
   ]);
-  return { rows, counts: Object.fromEntries(views.map((v, i) => [v, counts[i]!])) as Record<ReviewView, number>, timeZone: reviewTiming.timeZone };
+  return {
+    ...page,
+    counts: Object.fromEntries(REVIEW_VIEWS.map((v, i) => [v, counts[i]!])) as Record<ReviewView, number>,
+    timeZone: reviewTiming.timeZone,
+  };
 }
 
 /** Open reviews past their due date, for the navigation. */
@@ -153,23 +172,48 @@ const campaignSelect = {
 } satisfies Prisma.ReviewCampaignSelect;
 
 /** Every campaign, open ones first, newest first. */
-export async function listCampaigns(actor: Actor) {
+export const CampaignListQuerySchema = z.object(keysetParams);
+export type CampaignListQuery = z.infer<typeof CampaignListQuerySchema>;
+
+/** Campaigns, newest first, paged by keyset, each with its progress. */
+export async function listCampaigns(actor: Actor, query: CampaignListQuery) {
   requirePermission(actor, 'agent.read');
-  const campaigns = await getDb().reviewCampaign.findMany({ orderBy: [{ status: 'asc' }, { createdAt: 'desc' }], take: 200, select: campaignSelect });
-  return Promise.all(campaigns.map(async (c) => ({ ...c, progress: await campaignProgress(getDb(), c.id) })));
+  const db = getDb();
+  const [page, total] = await Promise.all([
+    keysetPage({
+      query,
+      field: 'createdAt',
+      dir: 'desc',
+      value: (row: { id: string; createdAt: Date }) => row.createdAt,
+      find: ({ where, orderBy, take }) =>
+        db.reviewCampaign.findMany({ where, orderBy, take, select: { ...campaignSelect, createdAt: true } }),
+    }),
+    db.reviewCampaign.count(),
+  ]);
+  const rows = await Promise.all(page.rows.map(async (c) => ({ ...c, progress: await campaignProgress(db, c.id) })));
+  return { ...page, rows, total };
 }
 
-/** One campaign with its progress and its reviews. */
+/** One campaign with its progress (its reviews are paged by listCampaignReviews). */
 async function readCampaign(actor: Actor, campaignId: string) {
   requirePermission(actor, 'agent.read');
   const db = getDb();
   const campaign = await db.reviewCampaign.findUnique({ where: { id: campaignId }, select: campaignSelect });
   if (!campaign) return null;
-  const [progress, reviews] = await Promise.all([
-    campaignProgress(db, campaignId),
-    db.review.findMany({ where: { campaignId }, orderBy: [{ completedAt: { sort: 'asc', nulls: 'first' } }, { dueAt: 'asc' }, { id: 'asc' }], take: 1000, select: { ...rowSelect, notes: true, completedBy: { select: { name: true } } } }),
-  ]);
-  return { ...campaign, progress, reviews };
+  return { ...campaign, progress: await campaignProgress(db, campaignId) };
+}
+
+/** A campaign's reviews, soonest due first, paged by keyset. */
+export async function listCampaignReviews(actor: Actor, campaignId: string, query: CampaignListQuery) {
+  requirePermission(actor, 'agent.read');
+  return keysetPage<ReviewRow>({
+    query,
+    field: 'dueAt',
+    dir: 'asc',
+    value: (row) => row.dueAt,
+    find: ({ where, orderBy, take }) =>
+      getDb().review.findMany({ where: { AND: [{ campaignId }, where] }, orderBy, take, select: rowSelect }),
+  });
 }
 
 /** An agent's latest 20 reviews, newest first. */

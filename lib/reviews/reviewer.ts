@@ -1,3 +1,4 @@
+import { RISK_TIER, wordOf } from '@/lib/vocabulary';
 import { can } from '@/lib/authz';
 import type { Role, RiskTier } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
@@ -27,7 +28,7 @@ export function reviewerProblem(
   if (!person.active) return `${name} is deactivated: assign another reviewer.`;
   if (!can({ ...person, email: null }, 'review.complete')) return `${name} has no role that completes reviews.`;
   if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
-    return `${name} is the accountable owner, who may not review their own ${agent.riskTier.toLowerCase()}-risk agent (separation of duties).`;
+    return `${name} is the accountable owner, who may not review their own ${wordOf(RISK_TIER, agent.riskTier)}-risk agent (separation of duties).`;
   }
   return null;
 }

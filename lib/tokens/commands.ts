@@ -1,4 +1,6 @@
 import 'server-only';
+import { keysetPage, keysetParams } from '@/lib/db/keyset';
+import { z } from 'zod';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
@@ -51,11 +53,35 @@ export async function revokeToken(actor: Actor | null, input: unknown): Promise<
   });
 }
 
-export async function listTokens(actor: Actor) {
+export const TokenListQuerySchema = z.object(keysetParams);
+export type TokenListQuery = z.infer<typeof TokenListQuerySchema>;
+
+const tokenRow = {
+  id: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+  version: true,
+  createdBy: { select: { name: true } },
+} as const;
+
+/** API tokens, newest first, paged by keyset: metadata only (a token's value is shown once, at creation). */
+export async function listTokens(actor: Actor, query: TokenListQuery) {
   requirePermission(actor, 'token.manage');
-  return getDb().apiToken.findMany({
-    orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { createdAt: 'desc' }],
-    take: 500,
-    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true, version: true, createdBy: { select: { name: true } } },
-  });
+  const db = getDb();
+  const [page, total] = await Promise.all([
+    keysetPage({
+      query,
+      field: 'createdAt',
+      dir: 'desc',
+      value: (row: { id: string; createdAt: Date }) => row.createdAt,
+      find: ({ where, orderBy, take }) => db.apiToken.findMany({ where, orderBy, take, select: tokenRow }),
+    }),
+    db.apiToken.count(),
+  ]);
+  return { ...page, total };
 }

@@ -2,6 +2,8 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import type { Role } from '@/lib/generated/prisma/enums';
+import { z } from 'zod';
+import { keysetPage, keysetParams } from '@/lib/db/keyset';
 
 export type PersonRow = {
   id: string;
@@ -14,19 +16,37 @@ export type PersonRow = {
   controlledPlanes: number;
 };
 
-export async function listPeople(actor: Actor): Promise<PersonRow[]> {
+export const PeopleListQuerySchema = z.object(keysetParams);
+export type PeopleListQuery = z.infer<typeof PeopleListQuerySchema>;
+
+/** Everyone who can sign in, by name (unnamed last), paged by keyset, with what they own and control. */
+export async function listPeople(actor: Actor, query: PeopleListQuery) {
   requirePermission(actor, 'user.read');
-  const users = await getDb().user.findMany({
-    orderBy: [{ name: 'asc' }, { id: 'asc' }],
-    select: {
-      id: true,
-      name: true,
-      email: true,
-      roles: true,
-      active: true,
-      version: true,
-      _count: { select: { ownedAgents: true, controlAssignments: true } },
-    },
-  });
-  return users.map(({ _count, ...u }) => ({ ...u, ownedAgents: _count.ownedAgents, controlledPlanes: _count.controlAssignments }));
+  const db = getDb();
+  const select = {
+    id: true,
+    name: true,
+    email: true,
+    roles: true,
+    active: true,
+    version: true,
+    _count: { select: { ownedAgents: true, controlAssignments: true } },
+  } as const;
+  const [page, total] = await Promise.all([
+    keysetPage({
+      query,
+      field: 'name',
+      dir: 'asc',
+      nullable: true,
+      value: (row: { id: string; name: string | null }) => row.name,
+      find: ({ where, orderBy, take }) => db.user.findMany({ where, orderBy, take, select }),
+    }),
+    db.user.count(),
+  ]);
+  const rows: PersonRow[] = page.rows.map(({ _count, ...u }) => ({
+    ...u,
+    ownedAgents: _count.ownedAgents,
+    controlledPlanes: _count.controlAssignments,
+  }));
+  return { ...page, rows, total };
 }

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { PageHeader } from '@/components/page-header';
 import { EventList } from '@/components/timeline/event-list';
 import { IntegrityBadge } from '@/components/timeline/integrity-badge';
@@ -33,7 +34,7 @@ function filterParams(query: TimelineQuery, extra: Record<string, string> = {}) 
 export default async function TimelinePage({ searchParams }: Props) {
   const actor = await requirePageAccess('audit.read', '/timeline');
   const query = parseTimelineQuery(await searchParams);
-  const [{ rows, next }, integrity, person, credential] = await Promise.all([
+  const [{ rows, next, prev }, integrity, person, credential] = await Promise.all([
     listTimeline(actor, query),
     latestVerification(actor),
     getPerson(actor, query.actor),
@@ -46,7 +47,7 @@ export default async function TimelinePage({ searchParams }: Props) {
       <PageHeader title="Timeline" description="The custody timeline, newest first: append-only and hash-chained. Each event records who was accountable for the agent when it happened." />
       <div className="flex flex-wrap items-start justify-between gap-4 rounded-lg border bg-card p-4">
         <IntegrityBadge integrity={integrity} />
-        {can(actor, 'audit.verify') ? <IntegrityControls /> : null}
+        {can(actor, 'audit.verify') ? <IntegrityControls canSign={can(actor, 'audit.checkpoint')} /> : null}
       </div>
       <form action="/timeline" className="flex flex-wrap items-end gap-3" aria-label="Filter the timeline">
         <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} placeholder="e.g. deploy-bot" />
@@ -85,20 +86,10 @@ export default async function TimelinePage({ searchParams }: Props) {
       ) : (
         <EventList events={rows} label="Custody events, newest first" />
       )}
-      <nav aria-label="Pagination" className="flex justify-end gap-4 text-muted-foreground">
-        {query.before ? (
-          <Link href={`/timeline?${filterParams(query)}`} className="text-primary underline">
-            Newest
-          </Link>
-        ) : null}
-        {next ? (
-          <Link href={`/timeline?${filterParams(query, { before: next })}`} className="text-primary underline">
-            Older events
-          </Link>
-        ) : rows.length > 0 ? (
-          <span>The beginning of the timeline.</span>
-        ) : null}
-      </nav>
+      {rows.length > 0 ? (
+        <DataTablePagination shown={rows.length} size={query.size} next={next} prev={prev} nextParam="before" prevParam="newer" />
+      ) : null}
+      {rows.length > 0 && !next ? <p className="text-muted-foreground">The beginning of the timeline.</p> : null}
     </div>
   );
 }

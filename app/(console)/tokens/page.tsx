@@ -3,19 +3,19 @@ import type { Metadata } from 'next';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { Section } from '@/components/section';
-import { Badge } from '@/components/ui/badge';
-import { RelativeTime } from '@/components/ui/relative-time';
-import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { requirePageAccess } from '@/lib/auth';
-import { listTokens } from '@/lib/tokens/commands';
-import { CreateTokenForm, RevokeTokenButton } from './_components/token-controls';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
+import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
+import { listTokens, TokenListQuerySchema } from '@/lib/tokens/commands';
+import { CreateTokenForm } from './_components/token-controls';
+import { TokensTable } from './_components/tokens-table';
 
 export const metadata: Metadata = { title: 'API tokens' };
 
-export default async function TokensPage() {
+export default async function TokensPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const actor = await requirePageAccess('token.manage', '/tokens');
-  const tokens = await listTokens(actor);
-  const now = new Date();
+  const query = parseSearchParams(TokenListQuerySchema, await searchParams);
+  const { rows: tokens, total, next, prev } = await listTokens(actor, query);
   return (
     <div className="flex flex-col gap-4">
       <PageHeader
@@ -35,53 +35,10 @@ export default async function TokensPage() {
           <p>Create one for each broker or runner, with only the scopes it needs; the README shows how to send a first event.</p>
         </EmptyState>
       ) : (
-        <Table>
-          <caption className="sr-only">API tokens</caption>
-          <THead>
-            <tr>
-              <TH>Name</TH>
-              <TH>Scopes</TH>
-              <TH>Created</TH>
-              <TH>Expires</TH>
-              <TH>Last used</TH>
-              <TH>Status</TH>
-            </tr>
-          </THead>
-          <TBody>
-            {tokens.map((t) => (
-              <TR key={t.id}>
-                <TD>
-                  <span className="font-medium">{t.name}</span> <span className="font-mono text-xs text-muted-foreground">{t.prefix}…</span>
-                </TD>
-                <TD>
-                  <span className="flex flex-wrap gap-1">
-                    {t.scopes.map((s) => (
-                      <Badge key={s} className="font-mono">
-                        {s}
-                      </Badge>
-                    ))}
-                  </span>
-                </TD>
-                <TD>
-                  <RelativeTime value={t.createdAt} /> by {t.createdBy.name}
-                </TD>
-                <TD>
-                  <RelativeTime value={t.expiresAt} />
-                </TD>
-                <TD>{t.lastUsedAt ? <RelativeTime value={t.lastUsedAt} /> : 'Never'}</TD>
-                <TD>
-                  {t.revokedAt ? (
-                    <Badge>revoked</Badge>
-                  ) : t.expiresAt <= now ? (
-                    <Badge tone="warning">expired</Badge>
-                  ) : (
-                    <RevokeTokenButton tokenId={t.id} version={t.version} name={t.name} />
-                  )}
-                </TD>
-              </TR>
-            ))}
-          </TBody>
-        </Table>
+        <>
+          <TokensTable rows={tokens} />
+          <DataTablePagination shown={tokens.length} size={query.size} total={total} next={next} prev={prev} noun="token" />
+        </>
       )}
     </div>
   );

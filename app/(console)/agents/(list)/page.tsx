@@ -2,6 +2,7 @@ import { Bot, Plus } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { DataTablePagination } from '@/components/data-table/data-table-pagination';
+import { ListCount } from '@/components/data-table/list-count';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { buttonVariants } from '@/components/ui/button';
@@ -26,7 +27,12 @@ export default async function AgentsPage({ searchParams }: Props) {
     <>
       <PageHeader
         title="Agents"
-        description={`${capped ? 'More than ' : ''}${total.toLocaleString()} ${total === 1 && !capped ? 'agent' : 'agents'}${filtered ? ' match these filters' : ' registered'}.`}
+        description={
+          <>
+            <ListCount total={total} capped={capped} noun="agent" />
+            {filtered ? ' match these filters.' : ' registered.'}
+          </>
+        }
         actions={
           can(actor, 'agent.write') ? (
             <Link href="/agents/new" className={buttonVariants()}>
@@ -43,7 +49,7 @@ export default async function AgentsPage({ searchParams }: Props) {
       ) : (
         <>
           <AgentsTable rows={rows} sort={query.sort} dir={query.dir} />
-          <DataTablePagination shown={rows.length} size={query.size} total={total} capped={capped} next={next} prev={prev} />
+          <DataTablePagination shown={rows.length} size={query.size} next={next} prev={prev} />
         </>
       )}
     </>

@@ -8,7 +8,7 @@ import { PersonCell } from '@/components/person-cell';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import type { AgentRow } from '@/lib/agents/list';
-import { AGENT_KIND, labelOf } from '@/lib/vocabulary';
+import { AGENT_KIND, ENVIRONMENT, labelOf } from '@/lib/vocabulary';
 
 const helper = createColumnHelper<DataTableFeatures, AgentRow>();
 const noSort = { enableSorting: false } as const;
@@ -35,7 +35,7 @@ const columns = helper.columns([
     cell: ({ getValue }) => (
       <div className="flex gap-1">
         {getValue().map((e) => (
-          <Badge key={e}>{e.toLowerCase()}</Badge>
+          <Badge key={e}>{labelOf(ENVIRONMENT, e)}</Badge>
         ))}
       </div>
     ),

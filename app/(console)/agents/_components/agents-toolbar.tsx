@@ -32,6 +32,7 @@ export function AgentsToolbar({ owner }: { owner: PickedPerson | null }) {
       <div className="flex flex-wrap items-end gap-3">
         <form
           role="search"
+          aria-label="Search this list of agents"
           className="flex min-w-64 flex-1 flex-col gap-1 text-xs text-muted-foreground"
           onSubmit={(e) => {
             e.preventDefault();

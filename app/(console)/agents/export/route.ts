@@ -3,6 +3,7 @@ import { parseAgentListQuery } from '@/lib/agents/schema';
 import { getCurrentUser } from '@/lib/auth';
 import { requirePermission } from '@/lib/authz';
 import { csvLine } from '@/lib/csv';
+import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, labelOf, RISK_TIER } from '@/lib/vocabulary';
 import { handleRoute } from '@/lib/http/problem';
 
 export const dynamic = 'force-dynamic';
@@ -28,7 +29,13 @@ export function GET(request: Request) {
         encoder.encode(
           next.value
             .map((a) =>
-              csvLine([a.slug, a.name, a.status, a.riskTier, a.kind, a.environments.join(' '), a.workloadIdentity ?? '', a.owner?.name ?? '', a.owner ? String(a.owner.active) : '', String(a.planesAssigned), a.nextReviewDue?.toISOString() ?? '', a.createdAt.toISOString()]),
+              csvLine([
+                a.slug,
+                a.name,
+                labelOf(AGENT_STATUS, a.status),
+                labelOf(RISK_TIER, a.riskTier),
+                labelOf(AGENT_KIND, a.kind),
+                a.environments.map((e) => labelOf(ENVIRONMENT, e)).join('; '), a.workloadIdentity ?? '', a.owner?.name ?? '', a.owner ? String(a.owner.active) : '', String(a.planesAssigned), a.nextReviewDue?.toISOString() ?? '', a.createdAt.toISOString()]),
             )
             .join(''),
         ),

@@ -13,7 +13,8 @@ import { getExceptionDetail } from '@/lib/exceptions/queries';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
 import { DecideControls, RevokeControl, WithdrawControl } from '../_components/decision-controls';
 import { ExpiresIn } from '../_components/expires-in';
-import { EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
+import { DECISION_OUTCOME, EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
+import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 
 export const metadata: Metadata = { title: 'Exception' };
 
@@ -43,9 +44,18 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         <p className="mt-1 text-muted-foreground">
           Requested by {e.requestedBy.name} <RelativeTime value={e.createdAt} />
           {e.credential ? <> for credential <span className="font-mono">{e.credential.name}</span></> : null}.{' '}
-          {status === 'APPROVED' ? <ExpiresIn at={e.expiresAt} /> : <>Window ends <RelativeTime value={e.expiresAt} />.</>}
+          <WindowSentence exception={e} status={status} />
         </p>
       </div>
+      {e.postIncidentReview ? (
+        <p role="note" className="rounded-md border px-3 py-2">
+          This break-glass has ended.{' '}
+          <Link href={`/reviews/${e.postIncidentReview.id}`} className="text-primary underline underline-offset-2">
+            {e.postIncidentReview.completedAt ? 'Its post-incident review' : 'Its post-incident review is open'}
+          </Link>
+          {e.postIncidentReview.completedAt ? ' was completed.' : '.'}
+        </p>
+      ) : null}
       {unclosed?.id === e.id ? (
         <p role="note" className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
           Break-glass ended: rotate <span className="font-mono">{unclosed.credentialName}</span> and record the rotation on the{' '}
@@ -112,7 +122,8 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
               {e.decisions.map((d) => (
                 <li key={d.id} className="flex flex-wrap justify-between gap-2 py-1.5">
                   <span>
-                    <Badge tone={d.outcome === 'APPROVE' ? 'success' : 'danger'}>{d.outcome === 'APPROVE' ? 'approved' : 'rejected'}</Badge> {d.decider.name}: “{d.reason}”
+                    <Badge tone={d.outcome === 'APPROVE' ? 'success' : 'danger'}>{labelOf(DECISION_OUTCOME, d.outcome)}</Badge>{' '}
+                    {d.decider.name}: “{d.reason}”
                   </span>
                   <RelativeTime value={d.decidedAt} />
                 </li>
@@ -151,4 +162,40 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
       </Card>
     </div>
   );
+}
+
+/** What the window is now: a live countdown only while it is in force, never for one that ended. */
+function WindowSentence({
+  exception: e,
+  status,
+}: {
+  exception: { expiresAt: Date; revokedAt: Date | null; endedAt: Date | null };
+  status: ExceptionStatus;
+}) {
+  switch (status) {
+    case 'APPROVED':
+      return <ExpiresIn at={e.expiresAt} />;
+    case 'PENDING':
+      return (
+        <>
+          The requested window would end <RelativeTime value={e.expiresAt} />.
+        </>
+      );
+    case 'EXPIRED':
+      return (
+        <>
+          Its window ended <RelativeTime value={e.endedAt ?? e.expiresAt} />.
+        </>
+      );
+    case 'REVOKED':
+      return e.revokedAt ? (
+        <>
+          Revoked <RelativeTime value={e.revokedAt} />, before its window ended.
+        </>
+      ) : (
+        <>Revoked before its window ended.</>
+      );
+    default:
+      return null;
+  }
 }

@@ -7,33 +7,32 @@ import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { cn } from '@/components/ui/cn';
 import { requirePageAccess } from '@/lib/auth';
+import { can } from '@/lib/authz';
 import { getPerson } from '@/lib/users/search';
 import { PersonPicker } from '@/components/people/person-picker';
-import { listFindings, parseFindingsQuery, type FindingsQuery } from '@/lib/policy/findings';
+import { FindingsQuerySchema, listFindings, type FindingsQuery } from '@/lib/policy/findings';
+import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
+import { ListCount } from '@/components/data-table/list-count';
+import { CONTROL_PLANE, optionsOf, SEVERITY } from '@/lib/vocabulary';
 import { FRAMEWORKS } from '@/lib/policy/frameworks';
-import { RULES, SEVERITIES } from '@/lib/policy/rules';
+import { RULES } from '@/lib/policy/rules';
 import { FindingsAsOf } from '../_components/findings-as-of';
 
 export const metadata: Metadata = { title: 'Findings' };
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-const PLANE_OPTIONS = [
-  { value: 'IAM', label: 'IAM' },
-  { value: 'PAM', label: 'PAM' },
-  { value: 'PLATFORM', label: 'Platform security' },
-];
 const KEYS = ['rule', 'severity', 'framework', 'plane', 'owner', 'agent'] as const;
 
-function href(query: FindingsQuery, change: Partial<FindingsQuery>) {
+function href(query: Partial<FindingsQuery>, change: Partial<FindingsQuery>) {
   const next = { ...query, ...change };
   const params = new URLSearchParams(KEYS.flatMap((k) => (next[k] ? [[k, String(next[k])]] : [])));
   return `/findings${params.size ? `?${params}` : ''}`;
 }
 
-export default async function FindingsPage({ searchParams }: Props) {
+export default async function FindingsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const actor = await requirePageAccess('findings.read', '/findings');
-  const query = parseFindingsQuery(await searchParams);
-  const [{ findings, total, asOf }, owner] = await Promise.all([
+  const query = parseSearchParams(FindingsQuerySchema, await searchParams);
+  const [{ findings, total, asOf, next, prev }, owner] = await Promise.all([
     listFindings(actor, query),
     query.owner === 'me' ? null : getPerson(actor, query.owner),
   ]);
@@ -54,7 +53,7 @@ export default async function FindingsPage({ searchParams }: Props) {
           </span>
         }
       />
-      {query.agent ? null : <FindingsAsOf asOf={asOf?.toISOString() ?? null} />}
+      {query.agent ? null : <FindingsAsOf asOf={asOf?.toISOString() ?? null} canRecompute={can(actor, 'findings.recompute')} />}
       <nav aria-label="Whose findings" className="flex border-b">
         {[
           ['All', href(query, { owner: undefined })],
@@ -71,9 +70,9 @@ export default async function FindingsPage({ searchParams }: Props) {
       <form action="/findings" className="flex flex-wrap items-end gap-3" aria-label="Filter findings">
         {mine ? <input type="hidden" name="owner" value="me" /> : null}
         <FilterSelect label="Rule" name="rule" defaultValue={query.rule ?? ''} options={RULES.map((r) => ({ value: r.id, label: r.title }))} />
-        <FilterSelect label="Severity" name="severity" defaultValue={query.severity ?? ''} options={SEVERITIES.map((v) => ({ value: v, label: v.toLowerCase() }))} />
+        <FilterSelect label="Severity" name="severity" defaultValue={query.severity ?? ''} options={optionsOf(SEVERITY)} />
         <FilterSelect label="Framework" name="framework" defaultValue={query.framework ?? ''} options={FRAMEWORKS.map((f) => ({ value: f.id, label: f.short }))} />
-        <FilterSelect label="Plane" name="plane" defaultValue={query.plane ?? ''} options={PLANE_OPTIONS} />
+        <FilterSelect label="Plane" name="plane" defaultValue={query.plane ?? ''} options={optionsOf(CONTROL_PLANE)} />
         {!mine ? <PersonPicker name="owner" label="Owner" active="any" placeholder="Anyone" defaultValue={owner} /> : null}
         <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} />
         <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
@@ -84,9 +83,8 @@ export default async function FindingsPage({ searchParams }: Props) {
             Clear filters
           </Link>
         ) : null}
-        <span className="ml-auto pb-2 text-muted-foreground" data-testid="findings-total">
-          {total.toLocaleString('en')} open finding{total === 1 ? '' : 's'}
-          {total > findings.length ? ` (showing the ${findings.length} most severe)` : ''}
+        <span className="ml-auto pb-2 text-muted-foreground">
+          <ListCount total={total} noun="open finding" />
         </span>
       </form>
       {findings.length === 0 ? (
@@ -94,7 +92,10 @@ export default async function FindingsPage({ searchParams }: Props) {
           {mine ? 'Nothing on the agents you own or hold a plane of breaks a policy rule.' : 'Every agent passes every rule. Findings appear here as soon as something drifts.'}
         </EmptyState>
       ) : (
-        <FindingsTable findings={findings} caption="Open findings, most severe first" />
+        <>
+          <FindingsTable findings={findings} caption="Open findings, most severe first" />
+          <DataTablePagination shown={findings.length} size={query.size} next={next} prev={prev} />
+        </>
       )}
     </div>
   );

@@ -6,12 +6,13 @@ import { PageHeader } from '@/components/page-header';
 import { ReviewTable } from '@/components/reviews/review-table';
 import { cn } from '@/components/ui/cn';
 import { requirePageAccess } from '@/lib/auth';
-import { listReviews, REVIEW_PAGE_SIZE } from '@/lib/reviews/queries';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
+import { ListCount } from '@/components/data-table/list-count';
+import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
+import { listReviews, ReviewListQuerySchema } from '@/lib/reviews/queries';
 import { REVIEW_VIEWS, type ReviewView } from '@/lib/reviews/schema';
 
 export const metadata: Metadata = { title: 'Reviews' };
-
-type Props = { searchParams: Promise<Record<string, string | undefined>> };
 
 const VIEW_LABELS: Record<ReviewView, string> = { mine: 'Mine', 'due-soon': 'Due soon', overdue: 'Overdue', open: 'All open', completed: 'Completed' };
 const EMPTY: Record<ReviewView, string> = {
@@ -22,13 +23,12 @@ const EMPTY: Record<ReviewView, string> = {
   completed: 'No review has been completed yet.',
 };
 
-export default async function ReviewsPage({ searchParams }: Props) {
+export default async function ReviewsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const actor = await requirePageAccess('agent.read', '/reviews');
-  const params = await searchParams;
-  const view = REVIEW_VIEWS.find((v) => v === params.view) ?? 'mine';
-  const page = Math.max(1, Math.min(10_000, Number(params.page) || 1));
-  const { rows, counts, timeZone } = await listReviews(actor, view, page);
-  const href = (v: ReviewView, p = 1) => `/reviews?${new URLSearchParams({ view: v, ...(p > 1 ? { page: String(p) } : {}) })}`;
+  const query = parseSearchParams(ReviewListQuerySchema, await searchParams);
+  const { view } = query;
+  const { rows, counts, timeZone, next, prev } = await listReviews(actor, query);
+  const href = (v: ReviewView) => `/reviews?view=${v}`;
   const total = counts[view];
   return (
     <>
@@ -53,20 +53,19 @@ export default async function ReviewsPage({ searchParams }: Props) {
           </Link>
         ))}
       </nav>
+      <p className="mb-2 text-muted-foreground">
+        {VIEW_LABELS[view]}: <ListCount total={total} noun="review" />
+      </p>
       {rows.length === 0 ? (
         <EmptyState icon={CalendarCheck} title={`${VIEW_LABELS[view]}: nothing here`}>
           <p>{EMPTY[view]}</p>
         </EmptyState>
       ) : (
-        <ReviewTable rows={rows} caption={`${VIEW_LABELS[view]} reviews`} timeZone={timeZone} />
+        <>
+          <ReviewTable rows={rows} caption={`${VIEW_LABELS[view]} reviews`} timeZone={timeZone} />
+          <DataTablePagination shown={rows.length} size={query.size} next={next} prev={prev} />
+        </>
       )}
-      {total > REVIEW_PAGE_SIZE ? (
-        <nav aria-label="Pagination" className="mt-3 flex justify-end gap-3 text-muted-foreground">
-          Page {page} of {Math.ceil(total / REVIEW_PAGE_SIZE)}
-          {page > 1 ? <Link className="text-primary underline" href={href(view, page - 1)}>Previous</Link> : null}
-          {page * REVIEW_PAGE_SIZE < total ? <Link className="text-primary underline" href={href(view, page + 1)}>Next</Link> : null}
-        </nav>
-      ) : null}
     </>
   );
 }

@@ -17,7 +17,7 @@ import { getReviewDetail, listEligibleReviewers } from '@/lib/reviews/queries';
 import { AssignReviewerForm, CompleteReviewForm } from './_components/review-controls';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { CONTROL_PLANE, CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, EXCEPTION_TYPE, ISSUANCE, labelOf, PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
-import { PurposeStatusBadge } from '@/components/vocabulary';
+import { ExceptionStatusBadge, PurposeStatusBadge } from '@/components/vocabulary';
 
 export const metadata: Metadata = { title: 'Review' };
 
@@ -178,7 +178,7 @@ export default async function ReviewPage({ params }: Props) {
                     {labelOf(EXCEPTION_TYPE, x.type)}
                     {x.credential ? ` · ${x.credential.name}` : ''}
                   </Link>{' '}
-                  <Badge tone={x.status === 'APPROVED' ? 'warning' : 'neutral'}>{x.status === 'APPROVED' ? 'in force' : 'pending'}</Badge>
+                  <ExceptionStatusBadge status={x.status} />
                   <span className="block text-xs text-muted-foreground">
                     ends <RelativeTime value={x.expiresAt} /> · {x.justification}
                   </span>

@@ -7,8 +7,8 @@ import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
 import { signCheckpointAction, verifyChainAction } from '../actions';
 
-/** An auditor's verify-now and sign-now; the badge beside them re-renders with the result. */
-export function IntegrityControls() {
+/** Verify now (auditors and security leads) and sign now (security leads); the badge re-renders with the result. */
+export function IntegrityControls({ canSign }: { canSign: boolean }) {
   const [verifyState, verify, verifying] = useActionState(verifyChainAction, INITIAL_ACTION_STATE);
   const [signState, signNow, signing] = useActionState(signCheckpointAction, INITIAL_ACTION_STATE);
   return (
@@ -19,11 +19,13 @@ export function IntegrityControls() {
             <ShieldCheck aria-hidden className="size-4" /> {verifying ? 'Verifying…' : 'Verify now'}
           </Button>
         </form>
-        <form action={signNow}>
-          <Button type="submit" size="sm" variant="outline" disabled={signing}>
-            <Stamp aria-hidden className="size-4" /> Sign checkpoint
-          </Button>
-        </form>
+        {canSign ? (
+          <form action={signNow}>
+            <Button type="submit" size="sm" variant="outline" disabled={signing}>
+              <Stamp aria-hidden className="size-4" /> Sign checkpoint
+            </Button>
+          </form>
+        ) : null}
       </div>
       <FormMessage state={verifyState.message ? verifyState : signState} />
     </div>

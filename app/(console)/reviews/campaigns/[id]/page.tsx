@@ -10,23 +10,26 @@ import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { localDay } from '@/lib/reviews/cadence';
-import { getCampaign } from '@/lib/reviews/queries';
+import { CampaignListQuerySchema, getCampaign, listCampaignReviews } from '@/lib/reviews/queries';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
+import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import type { CampaignFilter } from '@/lib/reviews/schema';
 import { getPolicy } from '@/lib/settings';
 import { CloseCampaignButton } from '../_components/campaign-controls';
-import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, labelOf, REVIEW_OUTCOME, RISK_TIER, wordOf, type Vocabulary } from '@/lib/vocabulary';
+import { AGENT_KIND, AGENT_STATUS, CAMPAIGN_STATUS, ENVIRONMENT, labelOf, REVIEW_OUTCOME, RISK_TIER, wordOf, type Vocabulary } from '@/lib/vocabulary';
 
 export const metadata: Metadata = { title: 'Campaign' };
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> };
 const words = <V extends string>(vocabulary: Vocabulary<V>, list: string[]) => list.map((v) => labelOf(vocabulary, v)).join(', ');
 
-export default async function CampaignPage({ params }: Props) {
+export default async function CampaignPage({ params, searchParams }: Props) {
   const { id } = await params;
   const actor = await requirePageAccess('agent.read', `/reviews/campaigns/${id}`);
   const campaign = await getCampaign(actor, id);
   if (!campaign) notFound();
-  const { reviewTiming } = await getPolicy();
+  const query = parseSearchParams(CampaignListQuerySchema, await searchParams);
+  const [{ reviewTiming }, reviews] = await Promise.all([getPolicy(), listCampaignReviews(actor, campaign.id, query)]);
   const { progress } = campaign;
   const filter = campaign.filter as CampaignFilter;
   const percent = progress.total ? Math.round((progress.done / progress.total) * 100) : 0;
@@ -39,7 +42,7 @@ export default async function CampaignPage({ params }: Props) {
           </Link>
         </div>
         <h1 className="mt-1 flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight">
-          {campaign.name} <Badge tone={campaign.status === 'OPEN' ? 'info' : 'neutral'}>{campaign.status.toLowerCase()}</Badge>
+          {campaign.name} <Badge tone={campaign.status === 'OPEN' ? 'info' : 'neutral'}>{labelOf(CAMPAIGN_STATUS, campaign.status)}</Badge>
         </h1>
         <p className="mt-1 text-muted-foreground">
           {words(RISK_TIER, filter.riskTiers)} · {words(AGENT_STATUS, filter.statuses)} ·{' '}
@@ -109,8 +112,15 @@ export default async function CampaignPage({ params }: Props) {
       </Section>
 
       <Section title={`Reviews (${progress.total})`} id="reviews">
-        <ReviewTable rows={campaign.reviews} caption="Reviews in this campaign" timeZone={reviewTiming.timeZone} showCampaign={false} />
-        {progress.total > campaign.reviews.length ? <p className="mt-2 text-muted-foreground">Showing the first {campaign.reviews.length}; the CSV has them all.</p> : null}
+        <ReviewTable rows={reviews.rows} caption="Reviews in this campaign" timeZone={reviewTiming.timeZone} showCampaign={false} />
+        <DataTablePagination
+          shown={reviews.rows.length}
+          size={query.size}
+          total={progress.total}
+          next={reviews.next}
+          prev={reviews.prev}
+          noun="review"
+        />
       </Section>
     </div>
   );
