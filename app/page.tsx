@@ -1,6 +1,6 @@
-import { getCurrentUser } from '@/lib/auth';
-import { AppShell } from '@/components/shell/app-shell';
 import { forbidden } from 'next/navigation';
+import { AppShell } from '@/components/shell/app-shell';
+import { getCurrentUser } from '@/lib/auth';
 import { Dashboard } from './_components/dashboard';
 import { Landing } from './_components/landing';
 

@@ -12,10 +12,20 @@ import { createToken } from '@/lib/tokens/commands';
 export async function ingestThroughput(url: string, total: number, batchSize = 1000, concurrency = 4): Promise<number> {
   const values = { url };
   const db = getDb();
-  const admin = await db.user.findFirst({ where: { active: true, roles: { has: 'ADMIN' } }, select: { id: true, name: true, email: true, roles: true } });
+  const admin = await db.user.findFirst({
+    where: { active: true, roles: { has: 'ADMIN' } },
+    select: { id: true, name: true, email: true, roles: true },
+  });
   if (!admin) throw new Error('No active ADMIN in this database: seed it first (npm run db:seed).');
   const slug = `ingest-bench-${Date.now().toString(36)}`;
-  await registerAgent(admin, { slug, name: 'Ingest benchmark', kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'LOW', ownerId: admin.id });
+  await registerAgent(admin, {
+    slug,
+    name: 'Ingest benchmark',
+    kind: 'CI_AGENT',
+    environments: ['PROD'],
+    riskTier: 'LOW',
+    ownerId: admin.id,
+  });
   const { token } = await createToken(admin, { name: slug, scopes: ['events:write'], expiresInDays: 1 });
   const credentials = Array.from({ length: 20 }, (_, i) => `bench-lease-${i}`);
 
@@ -34,7 +44,12 @@ export async function ingestThroughput(url: string, total: number, batchSize = 1
   };
   const now = () => new Date().toISOString();
   await post(
-    credentials.map((name) => ({ type: 'credential.issued', agent: { slug }, credential: { name, kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' }, occurredAt: now() })),
+    credentials.map((name) => ({
+      type: 'credential.issued',
+      agent: { slug },
+      credential: { name, kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' },
+      occurredAt: now(),
+    })),
     `${slug}-issue`,
   );
   const batches = Math.ceil(total / batchSize);
@@ -46,7 +61,13 @@ export async function ingestThroughput(url: string, total: number, batchSize = 1
       const b = next++;
       if (b >= batches) return;
       const size = Math.min(batchSize, total - b * batchSize);
-      const events = Array.from({ length: size }, (_, i) => ({ type: 'credential.used', agent: { slug }, credential: { name: credentials[(b + i) % credentials.length] }, occurredAt: now(), context: `bench ${b}.${i}` }));
+      const events = Array.from({ length: size }, (_, i) => ({
+        type: 'credential.used',
+        agent: { slug },
+        credential: { name: credentials[(b + i) % credentials.length] },
+        occurredAt: now(),
+        context: `bench ${b}.${i}`,
+      }));
       await post(events, `${slug}-${b}`);
       done += size;
       if (b % 10 === 0) process.stdout.write(`\r${done.toLocaleString('en')} / ${total.toLocaleString('en')} events`);
@@ -55,15 +76,27 @@ export async function ingestThroughput(url: string, total: number, batchSize = 1
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   const rate = Math.round(done / seconds);
-  console.log(`\rIngested ${done.toLocaleString('en')} events in ${batches} batches of ${batchSize} (${concurrency} concurrent) in ${seconds.toFixed(1)} s: ${rate.toLocaleString('en')} events/s with the chain on.`);
+  console.log(
+    `\rIngested ${done.toLocaleString('en')} events in ${batches} batches of ${batchSize} (${concurrency} concurrent) in ${seconds.toFixed(1)} s: ${rate.toLocaleString('en')} events/s with the chain on.`,
+  );
   return rate;
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, events: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '4' } },
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      events: { type: 'string', default: '100000' },
+      batch: { type: 'string', default: '1000' },
+      concurrency: { type: 'string', default: '4' },
+    },
   });
-  await ingestThroughput(values.url, Number(values.events), Math.min(1000, Number(values.batch)), Number(values.concurrency));
+  await ingestThroughput(
+    values.url,
+    Number(values.events),
+    Math.min(1000, Number(values.batch)),
+    Number(values.concurrency),
+  );
   return 0;
 }
 

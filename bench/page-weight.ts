@@ -17,6 +17,10 @@ export function pageWeights(root = process.cwd()): PageWeight[] | null {
     return gzipped.get(chunk)!;
   };
   return routes
-    .map((r) => ({ route: r.route, chunks: r.firstLoadChunkPaths.length, gzipKb: r.firstLoadChunkPaths.reduce((n, c) => n + size(c), 0) / 1000 }))
+    .map((r) => ({
+      route: r.route,
+      chunks: r.firstLoadChunkPaths.length,
+      gzipKb: r.firstLoadChunkPaths.reduce((n, c) => n + size(c), 0) / 1000,
+    }))
     .sort((a, b) => b.gzipKb - a.gzipKb);
 }

@@ -3,12 +3,12 @@
 import type { Pool } from 'pg';
 import { agentCursor, COUNT_CAP, listAgents } from '@/lib/agents/list';
 import { loadAgentPage } from '@/lib/agents/page';
-import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
 import { listExceptionQueue } from '@/lib/exceptions/queries';
+import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { listFindings } from '@/lib/policy/findings';
 import { listReviews } from '@/lib/reviews/queries';
 
@@ -17,82 +17,191 @@ export type QueryCase = { name: string; domain: () => Promise<unknown>; floor: (
 const AGENT_COLUMNS = `a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments", a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt"`;
 
 /** Deep-page cursors need a row far down the list: found once, outside the timing. */
-export type Sample = { slug: string; agentId: string; ownerId: string; headSeq: bigint; row50k: { name: string; id: string } };
+export type Sample = {
+  slug: string;
+  agentId: string;
+  ownerId: string;
+  headSeq: bigint;
+  row50k: { name: string; id: string };
+};
 
 export async function sampleRow50k(pg: Pool): Promise<Sample['row50k']> {
-  const { rows } = await pg.query<{ name: string; id: string }>(`SELECT "name", "id" FROM "Agent" ORDER BY "name", "id" OFFSET 49949 LIMIT 1`);
+  const { rows } = await pg.query<{ name: string; id: string }>(
+    `SELECT "name", "id" FROM "Agent" ORDER BY "name", "id" OFFSET 49949 LIMIT 1`,
+  );
   return rows[0]!;
 }
 
 export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] {
   const agents = (params: Record<string, string>) => () => listAgents(actor, parseAgentListQuery(params));
   // The same page by hand: the rows, with owner, and the capped count.
-  const floorAgents = (where: string, order: string, args: unknown[] = [], seek = '') => () =>
-    Promise.all([
-      pg.query(`SELECT ${AGENT_COLUMNS}, o."name" AS owner FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE ${where} ${seek} ORDER BY ${order} LIMIT 51`, args),
-      pg.query(`SELECT count(*) FROM (SELECT 1 FROM "Agent" a WHERE ${where} LIMIT ${COUNT_CAP + 1}) t`, args.slice(0, where.includes('$1') ? 1 : 0)),
-    ]);
+  const floorAgents =
+    (where: string, order: string, args: unknown[] = [], seek = '') =>
+    () =>
+      Promise.all([
+        pg.query(
+          `SELECT ${AGENT_COLUMNS}, o."name" AS owner FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE ${where} ${seek} ORDER BY ${order} LIMIT 51`,
+          args,
+        ),
+        pg.query(
+          `SELECT count(*) FROM (SELECT 1 FROM "Agent" a WHERE ${where} LIMIT ${COUNT_CAP + 1}) t`,
+          args.slice(0, where.includes('$1') ? 1 : 0),
+        ),
+      ]);
   const deepAgents = agentCursor('name', [sample.row50k.name], sample.row50k.id);
   const timeline = (params: Record<string, string>) => () => listTimeline(actor, parseTimelineQuery(params));
   const deep = (sample.headSeq - 20_000n * 50n).toString();
-  const floorTimeline = (where: string, args: unknown[]) => () => pg.query(`SELECT * FROM "AuditEvent" ${where} ORDER BY "seq" DESC LIMIT 51`, args);
+  const floorTimeline = (where: string, args: unknown[]) => () =>
+    pg.query(`SELECT * FROM "AuditEvent" ${where} ORDER BY "seq" DESC LIMIT 51`, args);
   return [
     { name: 'agents: first page', domain: agents({}), floor: floorAgents('true', 'a."name", a."id"') },
     {
       name: 'agents: page 1,000',
       domain: agents({ after: deepAgents }),
-      floor: floorAgents('true', 'a."name", a."id"', [sample.row50k.name, sample.row50k.id], 'AND (a."name", a."id") > ($1, $2)'),
+      floor: floorAgents(
+        'true',
+        'a."name", a."id"',
+        [sample.row50k.name, sample.row50k.id],
+        'AND (a."name", a."id") > ($1, $2)',
+      ),
     },
-    { name: 'agents: status filter', domain: agents({ status: 'SUSPENDED' }), floor: floorAgents(`a."status" = 'SUSPENDED'`, 'a."status", a."name", a."id"') },
-    { name: 'agents: risk tier filter', domain: agents({ riskTier: 'CRITICAL' }), floor: floorAgents(`a."riskTier" = 'CRITICAL'`, 'a."riskTier", a."name", a."id"') },
-    { name: 'agents: environment filter', domain: agents({ environment: 'DEV' }), floor: floorAgents(`a."environments" @> ARRAY['DEV']::"Environment"[]`, 'a."name", a."id"') },
-    { name: 'agents: kind filter', domain: agents({ kind: 'OPS_AGENT' }), floor: floorAgents(`a."kind" = 'OPS_AGENT'`, 'a."kind", a."name", a."id"') },
-    { name: 'agents: owner filter', domain: agents({ owner: sample.ownerId }), floor: floorAgents(`a."ownerId" = $1`, 'a."ownerId", a."name", a."id"', [sample.ownerId]) },
+    {
+      name: 'agents: status filter',
+      domain: agents({ status: 'SUSPENDED' }),
+      floor: floorAgents(`a."status" = 'SUSPENDED'`, 'a."status", a."name", a."id"'),
+    },
+    {
+      name: 'agents: risk tier filter',
+      domain: agents({ riskTier: 'CRITICAL' }),
+      floor: floorAgents(`a."riskTier" = 'CRITICAL'`, 'a."riskTier", a."name", a."id"'),
+    },
+    {
+      name: 'agents: environment filter',
+      domain: agents({ environment: 'DEV' }),
+      floor: floorAgents(`a."environments" @> ARRAY['DEV']::"Environment"[]`, 'a."name", a."id"'),
+    },
+    {
+      name: 'agents: kind filter',
+      domain: agents({ kind: 'OPS_AGENT' }),
+      floor: floorAgents(`a."kind" = 'OPS_AGENT'`, 'a."kind", a."name", a."id"'),
+    },
+    {
+      name: 'agents: owner filter',
+      domain: agents({ owner: sample.ownerId }),
+      floor: floorAgents(`a."ownerId" = $1`, 'a."ownerId", a."name", a."id"', [sample.ownerId]),
+    },
     {
       name: 'agents: orphaned',
       domain: agents({ orphaned: '1' }),
       floor: floorAgents(`a."orphaned" AND a."status" <> 'RETIRED'`, 'a."name", a."id"'),
     },
-    { name: 'agents: plane unassigned', domain: agents({ planeUnassigned: '1' }), floor: floorAgents(`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`, 'a."name", a."id"') },
+    {
+      name: 'agents: plane unassigned',
+      domain: agents({ planeUnassigned: '1' }),
+      floor: floorAgents(`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`, 'a."name", a."id"'),
+    },
     {
       name: 'agents: review overdue',
       domain: agents({ reviewOverdue: '1' }),
       floor: floorAgents(`a."openReviewDueAt" < now()`, 'a."name", a."id"'),
     },
     { name: 'agents: sort by slug', domain: agents({ sort: 'slug' }), floor: floorAgents('true', 'a."slug", a."id"') },
-    { name: 'agents: sort by status', domain: agents({ sort: 'status' }), floor: floorAgents('true', 'a."status", a."name", a."id"') },
-    { name: 'agents: sort by risk tier', domain: agents({ sort: 'riskTier' }), floor: floorAgents('true', 'a."riskTier", a."name", a."id"') },
-    { name: 'agents: sort by next review', domain: agents({ sort: 'nextReviewDue' }), floor: floorAgents('true', 'a."nextReviewDue", a."id"') },
-    { name: 'agents: sort by registered', domain: agents({ sort: 'createdAt', dir: 'desc' }), floor: floorAgents('true', 'a."createdAt" DESC, a."id" DESC') },
+    {
+      name: 'agents: sort by status',
+      domain: agents({ sort: 'status' }),
+      floor: floorAgents('true', 'a."status", a."name", a."id"'),
+    },
+    {
+      name: 'agents: sort by risk tier',
+      domain: agents({ sort: 'riskTier' }),
+      floor: floorAgents('true', 'a."riskTier", a."name", a."id"'),
+    },
+    {
+      name: 'agents: sort by next review',
+      domain: agents({ sort: 'nextReviewDue' }),
+      floor: floorAgents('true', 'a."nextReviewDue", a."id"'),
+    },
+    {
+      name: 'agents: sort by registered',
+      domain: agents({ sort: 'createdAt', dir: 'desc' }),
+      floor: floorAgents('true', 'a."createdAt" DESC, a."id" DESC'),
+    },
     {
       name: 'agents: search',
       domain: agents({ q: 'agent-00042' }),
-      floor: floorAgents(`(a."search" LIKE $1 OR a."ownerId" = ANY (ARRAY(SELECT "id" FROM "User" WHERE "name" ILIKE $1)))`, 'a."name", a."id"', ['%agent-00042%']),
+      floor: floorAgents(
+        `(a."search" LIKE $1 OR a."ownerId" = ANY (ARRAY(SELECT "id" FROM "User" WHERE "name" ILIKE $1)))`,
+        'a."name", a."id"',
+        ['%agent-00042%'],
+      ),
     },
-    { name: 'ownership matrix', domain: () => listOwnershipMatrix(actor, { gaps: false, size: 100 }), floor: floorAgents(`a."status" <> 'RETIRED'`, 'a."name", a."id"') },
-    { name: 'ownership: gaps', domain: () => listOwnershipMatrix(actor, { gaps: true, size: 100 }), floor: floorAgents(`a."status" <> 'RETIRED' AND (a."orphaned" OR a."planesAssigned" < 3)`, 'a."name", a."id"') },
+    {
+      name: 'ownership matrix',
+      domain: () => listOwnershipMatrix(actor, { gaps: false, size: 100 }),
+      floor: floorAgents(`a."status" <> 'RETIRED'`, 'a."name", a."id"'),
+    },
+    {
+      name: 'ownership: gaps',
+      domain: () => listOwnershipMatrix(actor, { gaps: true, size: 100 }),
+      floor: floorAgents(`a."status" <> 'RETIRED' AND (a."orphaned" OR a."planesAssigned" < 3)`, 'a."name", a."id"'),
+    },
     {
       name: 'agent page',
       // What the page loads: the agent, its latest events and its findings (computed live for one agent).
       domain: () => loadAgentPage(actor, sample.slug),
-      floor: () => Promise.all([pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]), pg.query(`SELECT * FROM "AuditEvent" WHERE "agentId" = $1 ORDER BY "seq" DESC LIMIT 30`, [sample.agentId])]),
+      floor: () =>
+        Promise.all([
+          pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]),
+          pg.query(`SELECT * FROM "AuditEvent" WHERE "agentId" = $1 ORDER BY "seq" DESC LIMIT 30`, [sample.agentId]),
+        ]),
     },
     {
       name: 'exceptions queue',
-      domain: () => listExceptionQueue(actor), floor: () =>
+      domain: () => listExceptionQueue(actor),
+      floor: () =>
         Promise.all([
-          pg.query(`SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id" LIMIT 100`),
-          pg.query(`SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id" LIMIT 100`),
+          pg.query(
+            `SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id" LIMIT 100`,
+          ),
+          pg.query(
+            `SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id" LIMIT 100`,
+          ),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now()`),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now()`),
         ]),
     },
-    { name: 'reviews queue (open)', domain: () => listReviews(actor, { view: 'open', size: 50 }), floor: () => pg.query(`SELECT * FROM "Review" WHERE "completedAt" IS NULL ORDER BY "dueAt", "id" LIMIT 50`) },
+    {
+      name: 'reviews queue (open)',
+      domain: () => listReviews(actor, { view: 'open', size: 50 }),
+      floor: () => pg.query(`SELECT * FROM "Review" WHERE "completedAt" IS NULL ORDER BY "dueAt", "id" LIMIT 50`),
+    },
     { name: 'timeline: first page', domain: timeline({}), floor: floorTimeline('', []) },
-    { name: 'timeline: 20,000 pages deep', domain: timeline({ before: deep }), floor: floorTimeline('WHERE "seq" < $1', [deep]) },
-    { name: 'timeline: one agent', domain: timeline({ agent: sample.slug }), floor: floorTimeline('WHERE "agentId" = $1', [sample.agentId]) },
-    { name: 'timeline: action group', domain: timeline({ group: 'credential' }), floor: floorTimeline(`WHERE "action" IN ('credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked')`, []) },
-    { name: 'timeline: deep + group', domain: timeline({ group: 'credential', before: deep }), floor: floorTimeline(`WHERE "action" IN ('credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked') AND "seq" < $1`, [deep]) },
+    {
+      name: 'timeline: 20,000 pages deep',
+      domain: timeline({ before: deep }),
+      floor: floorTimeline('WHERE "seq" < $1', [deep]),
+    },
+    {
+      name: 'timeline: one agent',
+      domain: timeline({ agent: sample.slug }),
+      floor: floorTimeline('WHERE "agentId" = $1', [sample.agentId]),
+    },
+    {
+      name: 'timeline: action group',
+      domain: timeline({ group: 'credential' }),
+      floor: floorTimeline(
+        `WHERE "action" IN ('credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked')`,
+        [],
+      ),
+    },
+    {
+      name: 'timeline: deep + group',
+      domain: timeline({ group: 'credential', before: deep }),
+      floor: floorTimeline(
+        `WHERE "action" IN ('credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked') AND "seq" < $1`,
+        [deep],
+      ),
+    },
     { name: 'dashboard', domain: () => getPostureSummary(actor), floor: null },
     { name: 'findings page', domain: () => listFindings(actor, {}), floor: null },
   ];

@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { encode } from 'next-auth/jwt';
 import { Pool } from 'pg';
-import { parseTimelineQuery, verifyAuditChain } from '@/lib/audit';
 import { agentCursor } from '@/lib/agents/list';
+import { parseTimelineQuery, verifyAuditChain } from '@/lib/audit';
 import { exportTimeline } from '@/lib/audit/export';
 import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
@@ -22,7 +22,8 @@ import { pageWeights } from './page-weight';
 import { queryCases, sampleRow50k } from './queries';
 
 const RUNS = 15;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
   await fn();
@@ -38,24 +39,51 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p99: num
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, 'ingest-events': { type: 'string', default: '100000' }, 'export-one-agent': { type: 'boolean' }, 'skip-verify': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string' },
+      'ingest-events': { type: 'string', default: '100000' },
+      'export-one-agent': { type: 'boolean' },
+      'skip-verify': { type: 'boolean' },
+    },
+  });
   // A pool, as the app has: a floor's statements run side by side like the domain query's.
   const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
   const db = getDb();
-  const admin = await db.user.findFirst({ where: { active: true, roles: { has: 'ADMIN' } }, orderBy: { id: 'asc' }, select: { id: true, name: true, email: true, roles: true } });
+  const admin = await db.user.findFirst({
+    where: { active: true, roles: { has: 'ADMIN' } },
+    orderBy: { id: 'asc' },
+    select: { id: true, name: true, email: true, roles: true },
+  });
   if (!admin) throw new Error('No active ADMIN: seed the database first.');
   const actor: Actor = admin;
-  const agent = await db.agent.findFirstOrThrow({ where: { status: 'ACTIVE', ownerId: { not: null } }, orderBy: { slug: 'asc' }, select: { id: true, slug: true, ownerId: true } });
+  const agent = await db.agent.findFirstOrThrow({
+    where: { status: 'ACTIVE', ownerId: { not: null } },
+    orderBy: { slug: 'asc' },
+    select: { id: true, slug: true, ownerId: true },
+  });
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
   const [agents, events] = [await db.agent.count(), Number(head.seq)];
   console.log(`Dataset: ${agents.toLocaleString('en')} agents, ${events.toLocaleString('en')} events.`);
 
   const rows: { path: string; p50: number; p99: number; floorP50: number | null; ratio: number | null }[] = [];
   const row50k = await sampleRow50k(pg);
-  for (const c of queryCases(actor, pg, { slug: agent.slug, agentId: agent.id, ownerId: agent.ownerId!, headSeq: head.seq, row50k })) {
+  for (const c of queryCases(actor, pg, {
+    slug: agent.slug,
+    agentId: agent.id,
+    ownerId: agent.ownerId!,
+    headSeq: head.seq,
+    row50k,
+  })) {
     const domain = await time(c.domain);
     const floor = c.floor ? await time(c.floor) : null;
-    rows.push({ path: c.name, p50: domain.p50, p99: domain.p99, floorP50: floor?.p50 ?? null, ratio: floor ? domain.p50 / Math.max(0.01, floor.p50) : null });
+    rows.push({
+      path: c.name,
+      p50: domain.p50,
+      p99: domain.p99,
+      floorP50: floor?.p50 ?? null,
+      ratio: floor ? domain.p50 / Math.max(0.01, floor.p50) : null,
+    });
     process.stdout.write('.');
   }
   console.log();
@@ -82,11 +110,16 @@ async function main(): Promise<number> {
       for (let i = value.indexOf(10); i !== -1; i = value.indexOf(10, i + 1)) lines += 1;
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }
-    return { perSecond: Math.round(lines / ((performance.now() - started) / 1000)), rssGrowthMb: Math.round((rssPeak - rssBefore) / 2 ** 20), lines };
+    return {
+      perSecond: Math.round(lines / ((performance.now() - started) / 1000)),
+      rssGrowthMb: Math.round((rssPeak - rssBefore) / 2 ** 20),
+      lines,
+    };
   };
   const whole: Record<string, string> = values['export-one-agent'] ? { agent: agent.slug } : {};
   const ndjson = await exportRun('ndjson', whole);
-  throughput[`NDJSON export, ${values['export-one-agent'] ? 'one agent' : 'whole chain'} (events/s)`] = ndjson.perSecond;
+  throughput[`NDJSON export, ${values['export-one-agent'] ? 'one agent' : 'whole chain'} (events/s)`] =
+    ndjson.perSecond;
   throughput['NDJSON export RSS growth (MB)'] = ndjson.rssGrowthMb;
   // CSV describes each event in a sentence (names looked up): measured on one agent's events.
   throughput['CSV export, one agent (events/s)'] = (await exportRun('csv', { agent: agent.slug })).perSecond;
@@ -97,7 +130,11 @@ async function main(): Promise<number> {
     if (!secret) throw new Error('Set NEXTAUTH_SECRET to the server’s, so the benchmark can sign in.');
     const secure = values.url.startsWith('https');
     const cookie = `${secure ? '__Secure-' : ''}next-auth.session-token=${await encode({ token: { sub: admin.id, name: admin.name, email: admin.email }, secret })}`;
-    const { token } = await createToken(actor, { name: `bench-${Date.now()}`, scopes: ['registry:read'], expiresInDays: 1 });
+    const { token } = await createToken(actor, {
+      name: `bench-${Date.now()}`,
+      scopes: ['registry:read'],
+      expiresInDays: 1,
+    });
     const targets: [string, Record<string, string>][] = [
       ['/agents', { cookie }],
       [`/agents?after=${agentCursor('name', [row50k.name], row50k.id)}`, { cookie }],
@@ -112,8 +149,21 @@ async function main(): Promise<number> {
       ['/api/v1/agents', { authorization: `Bearer ${token}` }],
     ];
     for (const [path, headers] of targets) {
-      const result = await autocannon({ url: `${values.url}${path}`, headers, overallRate: 20, duration: 10, connections: 4 });
-      http.push({ path, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx });
+      const result = await autocannon({
+        url: `${values.url}${path}`,
+        headers,
+        overallRate: 20,
+        duration: 10,
+        connections: 4,
+      });
+      http.push({
+        path,
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        errors: result.errors,
+        non2xx: result.non2xx,
+      });
       process.stdout.write('.');
     }
     console.log();
@@ -121,13 +171,25 @@ async function main(): Promise<number> {
   }
 
   const ms = (n: number | null) => (n === null ? '—' : n < 10 ? n.toFixed(1) : Math.round(n).toString());
-  console.log(`\n${'query'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'floor p50'.padStart(10)} ${'ratio'.padStart(6)}`);
-  for (const r of rows) console.log(`${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`);
+  console.log(
+    `\n${'query'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'floor p50'.padStart(10)} ${'ratio'.padStart(6)}`,
+  );
+  for (const r of rows)
+    console.log(
+      `${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`,
+    );
   const p50 = (path: string) => rows.find((r) => r.path === path)!.p50;
-  console.log(`${'timeline deep / first page'.padEnd(32)} ${(p50('timeline: 20,000 pages deep') / p50('timeline: first page')).toFixed(2).padStart(8)}`);
+  console.log(
+    `${'timeline deep / first page'.padEnd(32)} ${(p50('timeline: 20,000 pages deep') / p50('timeline: first page')).toFixed(2).padStart(8)}`,
+  );
   if (http.length) {
-    console.log(`\n${'HTTP at 20 req/s (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`);
-    for (const h of http) console.log(`${(h.path.length > 32 ? `${h.path.slice(0, 29)}...` : h.path).padEnd(32)} ${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}`);
+    console.log(
+      `\n${'HTTP at 20 req/s (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`,
+    );
+    for (const h of http)
+      console.log(
+        `${(h.path.length > 32 ? `${h.path.slice(0, 29)}...` : h.path).padEnd(32)} ${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}`,
+      );
   }
   console.log('');
   for (const [k, v] of Object.entries(throughput)) console.log(`${k.padEnd(44)} ${v.toLocaleString('en')}`);
@@ -136,7 +198,21 @@ async function main(): Promise<number> {
     console.log(`\n${'first-load JS (gzip)'.padEnd(32)} ${'kB'.padStart(8)}`);
     for (const w of weights) console.log(`${w.route.padEnd(32)} ${w.gzipKb.toFixed(1).padStart(8)}`);
   } else console.log('\nNo production build (.next/diagnostics): run `next build` for the page weights.');
-  writeFileSync('bench/results.json', JSON.stringify({ at: new Date().toISOString(), dataset: { agents, events }, queries: rows, http, throughput, pageWeights: weights }, null, 2));
+  writeFileSync(
+    'bench/results.json',
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        dataset: { agents, events },
+        queries: rows,
+        http,
+        throughput,
+        pageWeights: weights,
+      },
+      null,
+      2,
+    ),
+  );
   console.log('\nWrote bench/results.json.');
   await pg.end();
   return 0;

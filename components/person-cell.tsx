@@ -1,7 +1,13 @@
 import { CircleAlert, UserX } from 'lucide-react';
 
 /** A person in a table cell: inactive and missing are marked with a word and an icon. */
-export function PersonCell({ person, missing = 'Unassigned' }: { person: { name: string | null; active: boolean } | null; missing?: string }) {
+export function PersonCell({
+  person,
+  missing = 'Unassigned',
+}: {
+  person: { name: string | null; active: boolean } | null;
+  missing?: string;
+}) {
   if (!person) {
     return (
       <span className="inline-flex items-center gap-1 text-danger">

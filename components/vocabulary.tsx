@@ -21,7 +21,13 @@ import {
 } from 'lucide-react';
 import type { BadgeTone } from '@/components/ui/badge';
 import { StatusBadge, type StatusSpec } from '@/components/ui/status-badge';
-import type { AgentStatus, ExceptionStatus, PurposeStatus, ReviewOutcome, RiskTier } from '@/lib/generated/prisma/enums';
+import type {
+  AgentStatus,
+  ExceptionStatus,
+  PurposeStatus,
+  ReviewOutcome,
+  RiskTier,
+} from '@/lib/generated/prisma/enums';
 import {
   AGENT_STATUS,
   EXCEPTION_STATUS,

@@ -12,7 +12,13 @@ test('a role’s forbidden pages answer 403, missing records 404', async ({ page
     await expect(page.getByText('You do not have access to this page')).toBeVisible();
   }
   await expectNoA11yViolations(page);
-  for (const path of ['/agents/no-such-agent', '/exceptions/no-such-exception', '/reviews/no-such-review', '/reviews/campaigns/no-such-campaign', '/findings/frameworks/no-such-framework']) {
+  for (const path of [
+    '/agents/no-such-agent',
+    '/exceptions/no-such-exception',
+    '/reviews/no-such-review',
+    '/reviews/campaigns/no-such-campaign',
+    '/findings/frameworks/no-such-framework',
+  ]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
     await expect(page.getByRole('heading', { name: /^No such / })).toBeVisible();

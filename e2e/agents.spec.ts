@@ -3,7 +3,10 @@ import { signInAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 import { pickPerson } from './fixtures/people';
 
-test('a security lead registers an agent, gives it a purpose and owners, activates it, finds and shares it, and hands over a leaver', async ({ page, browser }) => {
+test('a security lead registers an agent, gives it a purpose and owners, activates it, finds and shares it, and hands over a leaver', async ({
+  page,
+  browser,
+}) => {
   const slug = `e2e-agent-${Date.now().toString(36)}`;
   await signInAs(page, 'ADMIN');
 
@@ -13,7 +16,9 @@ test('a security lead registers an agent, gives it a purpose and owners, activat
   await expectNoA11yViolations(page);
   await page.getByLabel('Slug', { exact: true }).fill('Not A Slug');
   await page.getByRole('button', { name: 'Register agent' }).click();
-  await expect(page.locator('#slug-error')).toHaveText('Use lower-case letters, digits and single hyphens, e.g. deploy-bot.');
+  await expect(page.locator('#slug-error')).toHaveText(
+    'Use lower-case letters, digits and single hyphens, e.g. deploy-bot.',
+  );
   await expect(page.locator('#name-error')).toHaveText('Give the agent a name.');
   await expect(page.locator('#environments-error')).toHaveText('Choose at least one environment.');
   await expect(page.getByLabel('Slug', { exact: true })).toHaveAttribute('aria-invalid', 'true');
@@ -45,7 +50,9 @@ test('a security lead registers an agent, gives it a purpose and owners, activat
   await page.getByRole('button', { name: 'Add purpose' }).click();
   await expect(page.getByRole('cell', { name: 'Deploy approved releases' })).toBeVisible();
   await page.getByRole('button', { name: 'Approve' }).click();
-  await expect(page.getByRole('row', { name: /Deploy approved releases/ }).getByText('Approved', { exact: true })).toBeVisible();
+  await expect(
+    page.getByRole('row', { name: /Deploy approved releases/ }).getByText('Approved', { exact: true }),
+  ).toBeVisible();
 
   // Owner and the three planes.
   const assign = async (label: string, person: string) => {
@@ -103,14 +110,19 @@ test('a security lead registers an agent, gives it a purpose and owners, activat
   await page.goto('/ownership');
   await pickPerson(page, 'Person whose agents move', 'Tom Okafor');
   await expect(page.getByRole('group', { name: /What will move/ })).toBeVisible();
-  const moving = await page.getByRole('group', { name: /What will move/ }).getByRole('checkbox').count();
+  const moving = await page
+    .getByRole('group', { name: /What will move/ })
+    .getByRole('checkbox')
+    .count();
   expect(moving).toBeGreaterThanOrEqual(1); // at least the agent registered above
   await pickPerson(page, 'Successor', 'Omar Haddad');
   await page.getByLabel('Reason', { exact: true }).fill('Tom left: handover to Omar');
   // Nothing moves until the person has seen exactly what will and confirmed.
   await page.getByRole('button', { name: 'Review the move' }).click();
   const confirm = page.getByRole('region', { name: 'Confirm reassignment' });
-  await expect(confirm).toContainText(`${moving} ${moving === 1 ? 'agent moves' : 'agents move'} from Tom Okafor to Omar Haddad`);
+  await expect(confirm).toContainText(
+    `${moving} ${moving === 1 ? 'agent moves' : 'agents move'} from Tom Okafor to Omar Haddad`,
+  );
   await expect(confirm.getByRole('listitem')).toHaveCount(moving);
   await confirm.getByRole('button', { name: 'Confirm reassignment' }).click();
   await expect(page.getByText(/Moved: \d+ accountable ownership\(s\) and \d+ control plane\(s\)/)).toBeVisible();

@@ -15,9 +15,15 @@ test('every dashboard number opens a list whose count equals it (every figure, n
   await expect(page.locator('.recharts-surface').first()).toBeVisible(); // the trend chart rendered
   await expectNoA11yViolations(page);
 
-  const figures = await page.locator('[data-testid^="figure-"]').evaluateAll((links) =>
-    links.map((a) => ({ id: a.getAttribute('data-testid')!, href: a.getAttribute('href')!, count: Number(a.getAttribute('data-count')) })),
-  );
+  const figures = await page
+    .locator('[data-testid^="figure-"]')
+    .evaluateAll((links) =>
+      links.map((a) => ({
+        id: a.getAttribute('data-testid')!,
+        href: a.getAttribute('href')!,
+        count: Number(a.getAttribute('data-count')),
+      })),
+    );
   // Nine headline figures, four severities, four statuses, four tiers, six storages and two issuances.
   expect(figures.length).toBe(29);
   expect(new Set(figures.map((f) => f.id)).size).toBe(figures.length);
@@ -44,9 +50,16 @@ test('a framework report maps controls to rules with pass and fail counts, and e
   await expect(row).toContainText('Secret Leakage');
   await expect(row.getByRole('link', { name: 'Credential stored where it leaks' })).toBeVisible();
   await expectNoA11yViolations(page);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'CSV' }).click(),
+  ]);
   const { readFileSync } = await import('node:fs');
-  const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+  const csv = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\r\n');
   expect(csv).toHaveLength(11);
-  expect(csv[2]).toMatch(/^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,credential-unsafe-storage,/);
+  expect(csv[2]).toMatch(
+    /^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,credential-unsafe-storage,/,
+  );
 });

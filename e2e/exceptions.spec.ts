@@ -11,7 +11,9 @@ async function pageAs(browser: Browser, name: string) {
   return page;
 }
 
-test('break-glass on a critical agent: requested by its owner, two approvers, in force with a countdown, revoked early, all on the timeline', async ({ browser }) => {
+test('break-glass on a critical agent: requested by its owner, two approvers, in force with a countdown, revoked early, all on the timeline', async ({
+  browser,
+}) => {
   const justification = `Prod outage ${Date.now().toString(36)}: manual rollback`;
 
   // The owner requests it and sees who can approve.
@@ -32,7 +34,10 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
 
   // Her own request: the page says why she cannot decide it.
   await olivia.reload();
-  await olivia.getByRole('link', { name: /Break-glass — requested by Olivia Brooks/ }).first().click(); // newest first
+  await olivia
+    .getByRole('link', { name: /Break-glass — requested by Olivia Brooks/ })
+    .first()
+    .click(); // newest first
   await expect(olivia.getByText(justification)).toBeVisible();
   const exceptionUrl = olivia.url();
   await expect(olivia.getByText(/You requested this exception, so you cannot approve it/)).toBeVisible();
@@ -52,7 +57,11 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
 
   // The requester replaying that decision is refused by the server, and nothing changes.
   const replay = await olivia.request.post(exceptionUrl, {
-    headers: { 'next-action': captured.headers()['next-action']!, 'content-type': captured.headers()['content-type']!, origin: new URL(exceptionUrl).origin },
+    headers: {
+      'next-action': captured.headers()['next-action']!,
+      'content-type': captured.headers()['content-type']!,
+      origin: new URL(exceptionUrl).origin,
+    },
     data: captured.postDataBuffer()!,
   });
   expect(await replay.text()).toContain('permission to approve or reject exceptions');
@@ -82,11 +91,18 @@ test('break-glass on a critical agent: requested by its owner, two approvers, in
   // Every step on the agent's timeline, in order; a post-incident review is open.
   await olivia.goto('/agents/deploy-bot');
   const timeline = olivia.locator('#timeline').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]');
-  const actions = (await timeline.locator('li[data-action]').evaluateAll((items) => items.map((li) => li.getAttribute('data-action')!)))
+  const actions = (
+    await timeline.locator('li[data-action]').evaluateAll((items) => items.map((li) => li.getAttribute('data-action')!))
+  )
     .filter((a) => /^(exception|review)\./.test(a))
     .reverse();
   const ours = actions.slice(actions.lastIndexOf('exception.requested'));
-  expect(ours.slice(0, 4)).toEqual(['exception.requested', 'exception.approved', 'exception.approved', 'exception.revoked']);
+  expect(ours.slice(0, 4)).toEqual([
+    'exception.requested',
+    'exception.approved',
+    'exception.approved',
+    'exception.revoked',
+  ]);
   await expect(olivia.getByText('Post-incident').first()).toBeVisible();
 
   // It stays in the history, with both decisions and the revocation.

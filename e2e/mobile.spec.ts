@@ -4,7 +4,18 @@ import { expectNoA11yViolations } from './fixtures/axe';
 
 test.use({ viewport: { width: 390, height: 844 } });
 
-const SECTIONS = ['Dashboard', 'Agents', 'Ownership', 'Exceptions', 'Reviews', 'Timeline', 'Findings', 'People', 'API tokens', 'Settings'];
+const SECTIONS = [
+  'Dashboard',
+  'Agents',
+  'Ownership',
+  'Exceptions',
+  'Reviews',
+  'Timeline',
+  'Findings',
+  'People',
+  'API tokens',
+  'Settings',
+];
 
 test('at 390 px the navigation is a menu: every section reachable, counts shown, search usable', async ({ page }) => {
   await signInAs(page, 'ADMIN');

@@ -36,7 +36,10 @@ test('single sign-on through a real OIDC provider: the groups claim maps to PAM 
 test('single sign-on: an auditor by group sees the people list but cannot manage it', async ({ page }) => {
   await signInWithSso(page, 'ravi.audit');
   await expect(page.getByTestId('current-user')).toHaveText(IDP_PEOPLE['ravi.audit']!.name);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^People/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /^People/ })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: 'People' })).toBeVisible();
   await expect(page.getByRole('cell', { name: /Ravi Menon/ })).toBeVisible();
   await expect(page.getByText(/^Manage /)).toHaveCount(0);

@@ -3,7 +3,9 @@ import { signInAs } from './fixtures/auth';
 
 // Marcus Webb (seeded owner) is the subject: the security lead changes his
 // roles and deactivates him; his own session loses access at once.
-test('a security lead grants a role, deactivates a person who then loses access, and reactivates them', async ({ browser }) => {
+test('a security lead grants a role, deactivates a person who then loses access, and reactivates them', async ({
+  browser,
+}) => {
   const marcusContext = await browser.newContext();
   const marcus = await marcusContext.newPage();
   await marcus.goto('/signin');
@@ -64,8 +66,13 @@ test('hiding the button is not the check: an auditor replaying the grant action 
   await row.getByLabel('Grant a role').selectOption('ADMIN');
   const captured = admin.waitForRequest((r) => r.method() === 'POST' && Boolean(r.headers()['next-action']));
   // The admin's own request is stopped before it reaches the server.
-  await admin.route('**/people', async (route) => (route.request().method() === 'POST' ? route.abort() : route.continue()));
-  await row.getByRole('button', { name: 'Grant' }).click().catch(() => {});
+  await admin.route('**/people', async (route) =>
+    route.request().method() === 'POST' ? route.abort() : route.continue(),
+  );
+  await row
+    .getByRole('button', { name: 'Grant' })
+    .click()
+    .catch(() => {});
   const request = await captured;
   const actionId = request.headers()['next-action']!;
   const body = request.postDataBuffer()!;

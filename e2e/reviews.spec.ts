@@ -11,9 +11,15 @@ async function pageAs(browser: Browser, name: string) {
 }
 
 const timelineActions = async (page: Page) =>
-  page.locator('#timeline').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]').locator('li[data-action]').evaluateAll((items) => items.map((li) => li.getAttribute('data-action')!));
+  page
+    .locator('#timeline')
+    .locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]')
+    .locator('li[data-action]')
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-action')!));
 
-test('an owner’s purpose change opens a review; the reviewer reduces scope by revoking one credential; the next review date and timeline show it', async ({ browser }) => {
+test('an owner’s purpose change opens a review; the reviewer reduces scope by revoking one credential; the next review date and timeline show it', async ({
+  browser,
+}) => {
   const stamp = Date.now().toString(36);
   const credential = `e2e-review-key-${stamp}`;
 
@@ -51,16 +57,27 @@ test('an owner’s purpose change opens a review; the reviewer reduces scope by 
   // The reviewer sees what changed, chooses the reduction and completes it.
   const ivan = await pageAs(browser, 'Ivan Petrov');
   await ivan.goto(reviewUrl);
-  await expect(ivan.locator('#changes').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]').getByText('purpose.changed').first()).toBeVisible();
+  await expect(
+    ivan
+      .locator('#changes')
+      .locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]')
+      .getByText('purpose.changed')
+      .first(),
+  ).toBeVisible();
   await expectNoA11yViolations(ivan);
   const notes = 'The refund flow no longer calls the payments API directly: its key goes.';
   await ivan.getByRole('radio', { name: /Reduce scope/ }).check();
   await ivan.getByLabel('Notes').fill(notes);
   await ivan.getByRole('button', { name: 'Complete review' }).click();
   // Reducing nothing is refused, and the form keeps what was typed.
-  await expect(ivan.getByText(/Choose at least one purpose to expire, credential to revoke or exception to revoke/).first()).toBeVisible();
+  await expect(
+    ivan.getByText(/Choose at least one purpose to expire, credential to revoke or exception to revoke/).first(),
+  ).toBeVisible();
   await expect(ivan.getByLabel('Notes')).toHaveValue(notes);
-  await ivan.getByRole('group', { name: 'Revoke credentials' }).getByRole('checkbox', { name: new RegExp(credential) }).check();
+  await ivan
+    .getByRole('group', { name: 'Revoke credentials' })
+    .getByRole('checkbox', { name: new RegExp(credential) })
+    .check();
   await ivan.getByRole('button', { name: 'Complete review' }).click();
   await expect(ivan.getByTestId('review-decision')).toContainText('Scope reduced');
   await expect(ivan.getByText(`Credential revoked: ${credential}`)).toBeVisible();
@@ -79,7 +96,10 @@ test('a certification campaign over three agents shows progress as each is certi
   const sam = await pageAs(browser, DEMO.ADMIN);
   // The e2e database outlives a run: close any campaign an interrupted earlier run left open over these agents.
   await sam.goto('/reviews/campaigns');
-  for (const link of await sam.getByRole('row', { name: /E2E support certification .* Open/ }).getByRole('link').all()) {
+  for (const link of await sam
+    .getByRole('row', { name: /E2E support certification .* Open/ })
+    .getByRole('link')
+    .all()) {
     await sam.goto((await link.getAttribute('href'))!);
     await sam.getByRole('button', { name: 'Close campaign' }).click();
     await expect(sam.getByTestId('campaign-closed')).toBeVisible();

@@ -3,7 +3,9 @@ import { expect, test } from '@playwright/test';
 import { signInAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 
-test('an auditor filters the timeline to one agent and one action group, opens an event, verifies the chain, and exports CSV and NDJSON whose head hash matches the badge', async ({ page }) => {
+test('an auditor filters the timeline to one agent and one action group, opens an event, verifies the chain, and exports CSV and NDJSON whose head hash matches the badge', async ({
+  page,
+}) => {
   await signInAs(page, 'AUDITOR');
   await page.goto('/timeline');
   const filters = page.getByRole('form', { name: 'Filter the timeline' });
@@ -22,7 +24,10 @@ test('an auditor filters the timeline to one agent and one action group, opens a
   await expectNoA11yViolations(page);
 
   // The details drawer: the raw event, its hash and the previous hash.
-  await events.first().getByRole('button', { name: /Details of event/ }).click();
+  await events
+    .first()
+    .getByRole('button', { name: /Details of event/ })
+    .click();
   const drawer = page.getByRole('dialog');
   await expect(drawer.getByTestId('event-hash')).toHaveText(/^[0-9a-f]{64}$/);
   await expect(drawer.getByTestId('event-prev-hash')).toHaveText(/^[0-9a-f]{64}$/);
@@ -37,7 +42,10 @@ test('an auditor filters the timeline to one agent and one action group, opens a
     return (await page.getByTestId('verified-head-hash').innerText()).trim();
   };
   const download = async (name: string) => {
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name, exact: true }).click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name, exact: true }).click(),
+    ]);
     return readFileSync((await file.path())!, 'utf8');
   };
 
@@ -51,8 +59,16 @@ test('an auditor filters the timeline to one agent and one action group, opens a
   await page.reload();
   const headForNdjson = await verifyAndReadHead();
   expect(headForNdjson).not.toBe(headForCsv);
-  const ndjson = (await download('NDJSON')).trim().split('\n').map((line) => JSON.parse(line));
-  expect(ndjson.slice(0, -1).every((e) => e.action.startsWith('credential.') && e.agentSlug === 'deploy-bot')).toBe(true);
-  expect(ndjson.at(-1).trailer).toMatchObject({ chainHeadHash: headForNdjson, filter: { agent: 'deploy-bot', group: 'credential' } });
+  const ndjson = (await download('NDJSON'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(ndjson.slice(0, -1).every((e) => e.action.startsWith('credential.') && e.agentSlug === 'deploy-bot')).toBe(
+    true,
+  );
+  expect(ndjson.at(-1).trailer).toMatchObject({
+    chainHeadHash: headForNdjson,
+    filter: { agent: 'deploy-bot', group: 'credential' },
+  });
   expect(ndjson.at(-1).trailer.events).toBe(ndjson.length - 1);
 });

@@ -3,14 +3,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pgliteMigrationTarget, pgMigrationTarget, type MigrationTarget } from '@/lib/db/adapters';
+import { newPGlite } from '@/lib/db/pglite';
 import { testServerUrl } from '@/lib/testing/postgres';
 import { applyMigrations, diffMigrationsToSchema, MIGRATIONS_DIR, readMigrationsList } from './schema-engine';
 import { withShadowTarget } from './shadow';
 import { withTemporaryDatabase } from './temporary-database';
-import { newPGlite } from '@/lib/db/pglite';
 
 /** An empty database of the kind this run uses, with a way to query it. */
-async function withEmptyDatabase(work: (target: MigrationTarget, query: (sql: string) => Promise<unknown[]>) => Promise<void>) {
+async function withEmptyDatabase(
+  work: (target: MigrationTarget, query: (sql: string) => Promise<unknown[]>) => Promise<void>,
+) {
   if (testServerUrl) {
     await withTemporaryDatabase(testServerUrl, 'custodian_mig', async (url) => {
       const target = pgMigrationTarget(url);
@@ -75,7 +77,10 @@ describe('offline migrations', () => {
     try {
       await cp(MIGRATIONS_DIR, dir, { recursive: true });
       await mkdir(path.join(dir, '29990101000000_broken'));
-      await writeFile(path.join(dir, '29990101000000_broken', 'migration.sql'), 'SELECT 1;\nSELECT * FROM "NoSuchTable";\n');
+      await writeFile(
+        path.join(dir, '29990101000000_broken', 'migration.sql'),
+        'SELECT 1;\nSELECT * FROM "NoSuchTable";\n',
+      );
       await withEmptyDatabase(async (target, query) => {
         await expect(applyMigrations(target.factory, dir)).rejects.toThrow(/NoSuchTable/);
         const rows = (await query(

@@ -140,8 +140,6 @@ export async function diffMigrationsToSchema(
 
 /** An empty diff comes back as a comment; treat it as nothing. */
 function normaliseScript(script: string): string {
-  const meaningful = script
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trim().startsWith('--'));
+  const meaningful = script.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('--'));
   return meaningful.length === 0 ? '' : script.trim() + '\n';
 }

@@ -15,7 +15,9 @@ const BYTES_PER_AGENT = 12_000;
 const AGENT_BATCH = 10_000;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { agents: { type: 'string', default: '100000' }, events: { type: 'string', default: '10000000' } } });
+  const { values } = parseArgs({
+    options: { agents: { type: 'string', default: '100000' }, events: { type: 'string', default: '10000000' } },
+  });
   const targetAgents = Number(values.agents);
   const targetEvents = Number(values.events);
   const url = process.env.DATABASE_URL;
@@ -26,23 +28,35 @@ async function main(): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const existingAgents = Number((await client.query(`SELECT count(*) AS n FROM "Agent" WHERE "slug" LIKE 'scale-agent-%'`)).rows[0].n);
-    const existingEvents = Number((await client.query(`SELECT "seq" FROM "AuditChainHead" WHERE "id" = 1`)).rows[0].seq);
+    const existingAgents = Number(
+      (await client.query(`SELECT count(*) AS n FROM "Agent" WHERE "slug" LIKE 'scale-agent-%'`)).rows[0].n,
+    );
+    const existingEvents = Number(
+      (await client.query(`SELECT "seq" FROM "AuditChainHead" WHERE "id" = 1`)).rows[0].seq,
+    );
     const addAgents = Math.max(0, targetAgents - existingAgents);
     const addEvents = Math.max(0, targetEvents - existingEvents);
     const needed = addEvents * BYTES_PER_EVENT + addAgents * BYTES_PER_AGENT;
     const disk = statfsSync('/');
     const free = disk.bavail * disk.bsize;
     const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-    console.log(`Scale dataset: ${existingAgents.toLocaleString('en')} → ${targetAgents.toLocaleString('en')} agents, ${existingEvents.toLocaleString('en')} → ${targetEvents.toLocaleString('en')} events. Needs about ${gib(needed)}; ${gib(free)} free.`);
+    console.log(
+      `Scale dataset: ${existingAgents.toLocaleString('en')} → ${targetAgents.toLocaleString('en')} agents, ${existingEvents.toLocaleString('en')} → ${targetEvents.toLocaleString('en')} events. Needs about ${gib(needed)}; ${gib(free)} free.`,
+    );
     if (needed > free * 0.9) {
-      console.error(`Not enough free disk: about ${gib(needed)} is needed and only ${gib(free)} is free. Free some space or ask for fewer events.`);
+      console.error(
+        `Not enough free disk: about ${gib(needed)} is needed and only ${gib(free)} is free. Free some space or ask for fewer events.`,
+      );
       return 1;
     }
     const started = performance.now();
     const people = await ensurePeople(client);
     if (addAgents > 0) {
-      const bar = new SingleBar({ format: 'agents  [{bar}] {value}/{total} {percentage}% | {duration}s', noTTYOutput: true, notTTYSchedule: 5000 });
+      const bar = new SingleBar({
+        format: 'agents  [{bar}] {value}/{total} {percentage}% | {duration}s',
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+      });
       bar.start(addAgents, 0);
       for (let from = existingAgents + 1; from <= targetAgents; from += AGENT_BATCH) {
         const to = Math.min(targetAgents, from + AGENT_BATCH - 1);
@@ -55,14 +69,20 @@ async function main(): Promise<number> {
     }
     if (addEvents > 0) {
       const agents = await loadAgents(client);
-      const bar = new SingleBar({ format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s', noTTYOutput: true, notTTYSchedule: 5000 });
+      const bar = new SingleBar({
+        format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s',
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+      });
       bar.start(addEvents, 0);
       await appendScaleEvents(client, agents, addEvents, (done) => bar.update(done));
       bar.stop();
     }
     // Statistics for the planner, and the visibility map that lets counts read indexes alone.
     await client.query('VACUUM ANALYZE');
-    console.log(`Done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${addAgents.toLocaleString('en')} agents and ${addEvents.toLocaleString('en')} events added.`);
+    console.log(
+      `Done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${addAgents.toLocaleString('en')} agents and ${addEvents.toLocaleString('en')} events added.`,
+    );
     return 0;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

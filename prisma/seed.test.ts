@@ -10,7 +10,14 @@ describe('demo seed', () => {
     expect(first).toMatchObject({ people: 12, agents: 40 });
     expect(first.events).toBeGreaterThan(300);
     const exceptionStates = await db.exception.groupBy({ by: ['status'], _count: { _all: true } });
-    expect(exceptionStates.map((s) => s.status).sort()).toEqual(['APPROVED', 'EXPIRED', 'PENDING', 'REJECTED', 'REVOKED', 'WITHDRAWN']);
+    expect(exceptionStates.map((s) => s.status).sort()).toEqual([
+      'APPROVED',
+      'EXPIRED',
+      'PENDING',
+      'REJECTED',
+      'REVOKED',
+      'WITHDRAWN',
+    ]);
 
     expect(await seedDemoData(db)).toEqual({ people: 0, agents: 0, events: 0 });
     expect(await db.agent.count()).toBe(40);
@@ -34,13 +41,22 @@ describe('demo seed', () => {
     for (const { secretRef } of refs) expect(secretRef).toMatch(/^(vault:kv\/|ci:)/);
 
     // Reviews done (each outcome the seed uses), overdue, triggered, and one running campaign with progress.
-    expect((await db.review.groupBy({ by: ['outcome'], where: { completedAt: { not: null } }, _count: { _all: true } })).map((r) => r.outcome).sort()).toEqual(['CERTIFIED', 'SCOPE_REDUCED']);
+    expect(
+      (await db.review.groupBy({ by: ['outcome'], where: { completedAt: { not: null } }, _count: { _all: true } }))
+        .map((r) => r.outcome)
+        .sort(),
+    ).toEqual(['CERTIFIED', 'SCOPE_REDUCED']);
     expect(await db.review.count({ where: { completedAt: null, dueAt: { lt: new Date() } } })).toBeGreaterThan(0);
     for (const trigger of ['SCHEDULED', 'TOOLSET_CHANGED', 'OWNER_DEPARTED', 'POST_INCIDENT', 'CAMPAIGN'] as const) {
-      expect(await db.review.count({ where: { completedAt: null, triggers: { has: trigger } } }), trigger).toBeGreaterThan(0);
+      expect(
+        await db.review.count({ where: { completedAt: null, triggers: { has: trigger } } }),
+        trigger,
+      ).toBeGreaterThan(0);
     }
     const [campaign] = await db.reviewCampaign.findMany({ where: { status: 'OPEN' } });
-    expect(await db.review.count({ where: { campaignId: campaign!.id, completedAt: { not: null } } })).toBeGreaterThan(0);
+    expect(await db.review.count({ where: { campaignId: campaign!.id, completedAt: { not: null } } })).toBeGreaterThan(
+      0,
+    );
     expect(await db.review.count({ where: { campaignId: campaign!.id, completedAt: null } })).toBeGreaterThan(0);
 
     const chain = await verifyAuditChain(db);

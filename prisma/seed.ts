@@ -5,20 +5,14 @@
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { getDb, type Db, type Tx } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
-import type {
-  CredentialKind,
-  CredentialStorage,
-  Environment,
-  Issuance,
-  Prisma,
-} from '@/lib/generated/prisma/client';
+import type { CredentialKind, CredentialStorage, Environment, Issuance, Prisma } from '@/lib/generated/prisma/client';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
 import { AGENTS } from './seed/agents';
 import { seedExceptions } from './seed/exceptions';
 import { seedFindingHistory } from './seed/findings';
-import { seedReviews } from './seed/reviews';
 import { PEOPLE } from './seed/people';
 import { seededRandom } from './seed/random';
+import { seedReviews } from './seed/reviews';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -26,7 +20,10 @@ export async function isSeeded(db: Db): Promise<boolean> {
   return (await db.user.count({ where: { email: PEOPLE[0]?.email } })) > 0;
 }
 
-export async function seedDemoData(db: Db, now = new Date()): Promise<{ people: number; agents: number; events: number }> {
+export async function seedDemoData(
+  db: Db,
+  now = new Date(),
+): Promise<{ people: number; agents: number; events: number }> {
   if (await isSeeded(db)) return { people: 0, agents: 0, events: 0 };
   const result = await db.$transaction((tx) => seed(tx, now), { timeout: 120_000, maxWait: 30_000 });
   await seedExceptions(db);
@@ -40,7 +37,13 @@ async function seed(tx: Tx, now: Date) {
   const ago = (days: number, hours = 0) => new Date(now.getTime() - days * DAY - hours * 3600 * 1000);
 
   await tx.user.createMany({
-    data: PEOPLE.map((p) => ({ id: `user_${p.key}`, name: p.name, email: p.email, roles: p.roles, active: p.active ?? true })),
+    data: PEOPLE.map((p) => ({
+      id: `user_${p.key}`,
+      name: p.name,
+      email: p.email,
+      roles: p.roles,
+      active: p.active ?? true,
+    })),
   });
   const userId = (key: string) => `user_${key}`;
   const admin = { type: 'USER' as const, id: userId('sam') };
@@ -57,10 +60,19 @@ async function seed(tx: Tx, now: Date) {
     const createdDaysAgo = rand.int(40, 320);
     const createdAt = ago(createdDaysAgo);
     const environments: Environment[] =
-      a.kind === 'CODING_AGENT' ? ['DEV', 'STAGING'] : rand.chance(0.7) ? ['STAGING', 'PROD'] : ['DEV', 'STAGING', 'PROD'];
+      a.kind === 'CODING_AGENT'
+        ? ['DEV', 'STAGING']
+        : rand.chance(0.7)
+          ? ['STAGING', 'PROD']
+          : ['DEV', 'STAGING', 'PROD'];
     const cadence = DEFAULT_SETTINGS.reviewCadenceDays[a.riskTier];
     // Every fifth agent is overdue for review; proposed agents have none yet.
-    const nextReviewDue = a.status === 'PROPOSED' || a.status === 'RETIRED' ? null : index % 5 === 0 ? ago(rand.int(3, 40)) : new Date(now.getTime() + rand.int(5, cadence) * DAY);
+    const nextReviewDue =
+      a.status === 'PROPOSED' || a.status === 'RETIRED'
+        ? null
+        : index % 5 === 0
+          ? ago(rand.int(3, 40))
+          : new Date(now.getTime() + rand.int(5, cadence) * DAY);
     agents.push({
       id: agentId,
       slug: a.slug,
@@ -76,16 +88,41 @@ async function seed(tx: Tx, now: Date) {
       createdAt,
     });
     const at = (offsetDays: number) => new Date(createdAt.getTime() + offsetDays * DAY + rand.int(0, 8 * 3600) * 1000);
-    events.push({ action: 'agent.created', actor: admin, agentId, occurredAt: createdAt, details: { slug: a.slug, name: a.name, riskTier: a.riskTier } });
+    events.push({
+      action: 'agent.created',
+      actor: admin,
+      agentId,
+      occurredAt: createdAt,
+      details: { slug: a.slug, name: a.name, riskTier: a.riskTier },
+    });
     if (a.owner) {
       const owner = PEOPLE.find((p) => p.key === a.owner);
-      events.push({ action: 'owner.assigned', actor: admin, agentId, occurredAt: at(0), details: { from: null, to: { id: userId(a.owner), name: owner?.name ?? null } } });
+      events.push({
+        action: 'owner.assigned',
+        actor: admin,
+        agentId,
+        occurredAt: at(0),
+        details: { from: null, to: { id: userId(a.owner), name: owner?.name ?? null } },
+      });
     }
     for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) {
       const key = a.planes[plane];
       if (!key) continue;
-      assignments.push({ id: `ca_${a.slug}_${plane}`, agentId, plane, userId: userId(key), assignedById: admin.id, assignedAt: at(1) });
-      events.push({ action: 'control.assigned', actor: admin, agentId, occurredAt: at(1), details: { plane, from: null, to: { id: userId(key), name: PEOPLE.find((p) => p.key === key)?.name ?? null } } });
+      assignments.push({
+        id: `ca_${a.slug}_${plane}`,
+        agentId,
+        plane,
+        userId: userId(key),
+        assignedById: admin.id,
+        assignedAt: at(1),
+      });
+      events.push({
+        action: 'control.assigned',
+        actor: admin,
+        agentId,
+        occurredAt: at(1),
+        details: { plane, from: null, to: { id: userId(key), name: PEOPLE.find((p) => p.key === key)?.name ?? null } },
+      });
     }
 
     // Purposes: one approved for every agent past proposal, sometimes a pending or expired one.
@@ -97,7 +134,7 @@ async function seed(tx: Tx, now: Date) {
       purposes.push({
         id,
         agentId,
-        task: i === 0 ? a.description.split('.')[0] ?? a.name : `Extended scope for ${a.name.toLowerCase()}`,
+        task: i === 0 ? (a.description.split('.')[0] ?? a.name) : `Extended scope for ${a.name.toLowerCase()}`,
         scope: [rand.pick(['github', 'jira', 'slack', 'snowflake', 'postgres', 'kubernetes', 'stripe', 'zendesk'])],
         environments,
         status: approved ? 'APPROVED' : expired ? 'EXPIRED' : 'PENDING',
@@ -106,20 +143,49 @@ async function seed(tx: Tx, now: Date) {
         expiresAt: expired ? ago(rand.int(1, 30)) : null,
         createdAt: at(1),
       });
-      events.push({ action: 'purpose.added', actor: { type: 'USER', id: a.owner ? userId(a.owner) : admin.id }, agentId, occurredAt: at(1), details: { purposeId: id, task: a.name } });
-      if (approved || expired) events.push({ action: 'purpose.approved', actor: admin, agentId, occurredAt: at(2), details: { purposeId: id } });
+      events.push({
+        action: 'purpose.added',
+        actor: { type: 'USER', id: a.owner ? userId(a.owner) : admin.id },
+        agentId,
+        occurredAt: at(1),
+        details: { purposeId: id, task: a.name },
+      });
+      if (approved || expired)
+        events.push({
+          action: 'purpose.approved',
+          actor: admin,
+          agentId,
+          occurredAt: at(2),
+          details: { purposeId: id },
+        });
     }
 
     // Credentials: custody metadata only. Never a value: secretRef is a path.
     const credentialCount = a.status === 'PROPOSED' ? (a.owner ? 1 : 0) : rand.int(1, 4);
     for (let i = 0; i < credentialCount; i++) {
       const environment = rand.pick(environments);
-      const issuance: Issuance = environment === 'PROD' && rand.chance(0.6) ? 'DYNAMIC' : rand.chance(0.3) ? 'DYNAMIC' : 'STATIC';
+      const issuance: Issuance =
+        environment === 'PROD' && rand.chance(0.6) ? 'DYNAMIC' : rand.chance(0.3) ? 'DYNAMIC' : 'STATIC';
       const storage: CredentialStorage =
         issuance === 'DYNAMIC'
           ? 'VAULT_OR_BROKER'
-          : rand.pick(['VAULT_OR_BROKER', 'VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT'] as const);
-      const kind: CredentialKind = rand.pick(['API_KEY', 'OAUTH_TOKEN', 'CLOUD_ROLE', 'DATABASE_PASSWORD', 'SSH_KEY', 'CERTIFICATE'] as const);
+          : rand.pick([
+              'VAULT_OR_BROKER',
+              'VAULT_OR_BROKER',
+              'CI_SECRET',
+              'ENV_VAR',
+              'CONFIG_FILE',
+              'LOCAL_DISK',
+              'PROMPT_OR_CONTEXT',
+            ] as const);
+      const kind: CredentialKind = rand.pick([
+        'API_KEY',
+        'OAUTH_TOKEN',
+        'CLOUD_ROLE',
+        'DATABASE_PASSWORD',
+        'SSH_KEY',
+        'CERTIFICATE',
+      ] as const);
       const name = `${a.slug}-${kind.toLowerCase().replace(/_/g, '-')}-${environment.toLowerCase()}${i > 0 ? `-${i}` : ''}`;
       const shared = (a.slug === 'etl-orders' || a.slug === 'etl-customers') && i === 0;
       const revoked = a.status === 'RETIRED' || (a.status !== 'PROPOSED' && rand.chance(0.08));
@@ -133,10 +199,18 @@ async function seed(tx: Tx, now: Date) {
         kind,
         issuance,
         storage,
-        secretRef: storage === 'VAULT_OR_BROKER' ? (shared ? 'vault:kv/shared/warehouse-readonly' : `vault:kv/${environment.toLowerCase()}/${a.slug}/${kind.toLowerCase()}`) : storage === 'CI_SECRET' ? `ci:${a.slug.toUpperCase().replace(/-/g, '_')}_${kind}` : null,
+        secretRef:
+          storage === 'VAULT_OR_BROKER'
+            ? shared
+              ? 'vault:kv/shared/warehouse-readonly'
+              : `vault:kv/${environment.toLowerCase()}/${a.slug}/${kind.toLowerCase()}`
+            : storage === 'CI_SECRET'
+              ? `ci:${a.slug.toUpperCase().replace(/-/g, '_')}_${kind}`
+              : null,
         environment,
         scope: rand.pick(['read-only', 'read-write', 'deploy', 'admin', 'tickets:write', 'warehouse:load']),
-        maxTtlSeconds: issuance === 'DYNAMIC' ? rand.pick([900, 3600, 14_400]) : rand.pick([null, 86_400 * 30, 86_400 * 365]),
+        maxTtlSeconds:
+          issuance === 'DYNAMIC' ? rand.pick([900, 3600, 14_400]) : rand.pick([null, 86_400 * 30, 86_400 * 365]),
         boundToWorkloadIdentity: issuance === 'DYNAMIC' || rand.chance(0.3),
         privileged: rand.chance(0.25) || a.riskTier === 'CRITICAL',
         rotationPeriodDays: issuance === 'STATIC' ? rand.pick([30, 90, 180]) : null,
@@ -146,23 +220,71 @@ async function seed(tx: Tx, now: Date) {
         revokeReason: revoked ? (a.status === 'RETIRED' ? 'Agent retired' : 'No longer needed') : null,
         createdAt: issuedAt,
       });
-      events.push({ action: 'credential.issued', actor: admin, agentId, credentialId: id, occurredAt: issuedAt, details: { name, kind } });
+      events.push({
+        action: 'credential.issued',
+        actor: admin,
+        agentId,
+        credentialId: id,
+        occurredAt: issuedAt,
+        details: { name, kind },
+      });
       const uses = a.status === 'ACTIVE' ? rand.int(1, 6) : 0;
       for (let u = 0; u < uses; u++) {
-        events.push({ action: 'credential.used', actor: broker, agentId, credentialId: id, occurredAt: ago(rand.int(0, 30), rand.int(0, 23)), details: { name, context: rand.pick(['deploy', 'nightly run', 'ticket update', 'query']) } });
+        events.push({
+          action: 'credential.used',
+          actor: broker,
+          agentId,
+          credentialId: id,
+          occurredAt: ago(rand.int(0, 30), rand.int(0, 23)),
+          details: { name, context: rand.pick(['deploy', 'nightly run', 'ticket update', 'query']) },
+        });
       }
-      if (lastRotatedAt) events.push({ action: 'credential.rotated', actor: admin, agentId, credentialId: id, occurredAt: lastRotatedAt, details: { name, reason: 'Scheduled rotation' } });
-      if (revoked) events.push({ action: 'credential.revoked', actor: admin, agentId, credentialId: id, occurredAt: ago(rand.int(1, 30)), details: { name, reason: a.status === 'RETIRED' ? 'Agent retired' : 'No longer needed' } });
+      if (lastRotatedAt)
+        events.push({
+          action: 'credential.rotated',
+          actor: admin,
+          agentId,
+          credentialId: id,
+          occurredAt: lastRotatedAt,
+          details: { name, reason: 'Scheduled rotation' },
+        });
+      if (revoked)
+        events.push({
+          action: 'credential.revoked',
+          actor: admin,
+          agentId,
+          credentialId: id,
+          occurredAt: ago(rand.int(1, 30)),
+          details: { name, reason: a.status === 'RETIRED' ? 'Agent retired' : 'No longer needed' },
+        });
     }
 
-    if (a.status !== 'PROPOSED') events.push({ action: 'agent.status_changed', actor: admin, agentId, occurredAt: at(4), details: { from: 'PROPOSED', to: 'ACTIVE' } });
+    if (a.status !== 'PROPOSED')
+      events.push({
+        action: 'agent.status_changed',
+        actor: admin,
+        agentId,
+        occurredAt: at(4),
+        details: { from: 'PROPOSED', to: 'ACTIVE' },
+      });
     if (a.status === 'SUSPENDED' || a.status === 'RETIRED') {
-      events.push({ action: 'agent.status_changed', actor: admin, agentId, occurredAt: ago(rand.int(2, 30)), details: { from: 'ACTIVE', to: a.status, reason: a.status === 'RETIRED' ? 'Replaced' : 'Under investigation' } });
+      events.push({
+        action: 'agent.status_changed',
+        actor: admin,
+        agentId,
+        occurredAt: ago(rand.int(2, 30)),
+        details: { from: 'ACTIVE', to: a.status, reason: a.status === 'RETIRED' ? 'Replaced' : 'Under investigation' },
+      });
     }
   }
 
   for (const p of PEOPLE.filter((p) => p.active === false)) {
-    events.push({ action: 'user.deactivated', actor: admin, occurredAt: ago(12), details: { userId: userId(p.key), reason: 'Left the company' } });
+    events.push({
+      action: 'user.deactivated',
+      actor: admin,
+      occurredAt: ago(12),
+      details: { userId: userId(p.key), reason: 'Left the company' },
+    });
   }
 
   await tx.agent.createMany({ data: agents });

@@ -1,9 +1,9 @@
 // The shadow database a diff replays migrations on: a temporary database on
 // the PostgreSQL server when DATABASE_URL is set, an in-memory PGlite if not.
 import { pgliteMigrationTarget, pgMigrationTarget, type MigrationTarget } from '@/lib/db/adapters';
+import { newPGlite } from '@/lib/db/pglite';
 import { getEnv } from '@/lib/env';
 import { withTemporaryDatabase } from './temporary-database';
-import { newPGlite } from '@/lib/db/pglite';
 
 export async function withShadowTarget<T>(work: (target: MigrationTarget) => Promise<T>): Promise<T> {
   const { DATABASE_URL } = getEnv();

@@ -5,8 +5,8 @@
 // Exits 1 naming the first broken seq.
 // `npm run audit:verify -- --pack <zip> --public-key <file>` checks an
 // evidence pack offline, with no database.
-import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '@/lib/audit';
 import { trustedCheckpoints } from '@/lib/audit/integrity';
@@ -16,7 +16,9 @@ import { getDb } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { 'public-key': { type: 'string', multiple: true }, pack: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { 'public-key': { type: 'string', multiple: true }, pack: { type: 'string' } },
+  });
   const keys = (values['public-key'] ?? []).map((file) => {
     const key = publicKeyFromPem(readFileSync(file, 'utf8'));
     return { keyId: keyIdOf(key), key };
@@ -26,7 +28,9 @@ async function main(): Promise<number> {
   const db = getDb();
   const { trusted, forged, otherKeys } = await trustedCheckpoints(db, keys);
   if (forged.length > 0) {
-    console.error(`Audit chain BROKEN: the checkpoint at seq ${forged[0]} carries a signature that does not hold for key ${keys.map((k) => k.keyId).join(', ')}.`);
+    console.error(
+      `Audit chain BROKEN: the checkpoint at seq ${forged[0]} carries a signature that does not hold for key ${keys.map((k) => k.keyId).join(', ')}.`,
+    );
     return 1;
   }
   const result = await verifyAuditChain(db, trusted);
@@ -42,7 +46,10 @@ async function main(): Promise<number> {
       `(${seconds} s, ${rate.toLocaleString('en')} events/s).`,
   );
   if (keys.length === 0) console.log('No --public-key given: signed checkpoints were not checked.');
-  else console.log(`Signed checkpoints: ${result.checkpointsVerified} verified${otherKeys ? `, ${otherKeys} signed by other keys (pass their public keys too)` : ''}.`);
+  else
+    console.log(
+      `Signed checkpoints: ${result.checkpointsVerified} verified${otherKeys ? `, ${otherKeys} signed by other keys (pass their public keys too)` : ''}.`,
+    );
   return 0;
 }
 
@@ -54,10 +61,14 @@ function checkPack(file: string, keys: { keyId: string; key: KeyObject }[]): num
   }
   if (!result.checkpoint) {
     if (keys.length > 0) {
-      console.error('Evidence pack INVALID: it carries no signed checkpoint, so the public key proves nothing about it.');
+      console.error(
+        'Evidence pack INVALID: it carries no signed checkpoint, so the public key proves nothing about it.',
+      );
       return 1;
     }
-    console.log(`Evidence pack consistent: ${result.events} events; ${result.segment} chain events recomputed and linked. It carries no signed checkpoint.`);
+    console.log(
+      `Evidence pack consistent: ${result.events} events; ${result.segment} chain events recomputed and linked. It carries no signed checkpoint.`,
+    );
     return 0;
   }
   console.log(

@@ -1,7 +1,7 @@
 // The app the end-to-end tests drive: migrate and seed the database, build,
 // then serve on loopback. Without DATABASE_URL it uses a throw-away embedded
 // database in .data/e2e, fresh each run.
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 
@@ -35,12 +35,24 @@ function run(command, args) {
 run('node', ['--conditions=react-server', '--import', 'tsx', 'scripts/prepare-db.ts', '--seed']);
 // Built like a container image: no secret, no key, no database in the build's
 // environment (secrets are read when a request needs them), so CI proves it.
-const SECRETS = ['NEXTAUTH_SECRET', 'OIDC_CLIENT_SECRET', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'DATABASE_URL'];
+const SECRETS = [
+  'NEXTAUTH_SECRET',
+  'OIDC_CLIENT_SECRET',
+  'AUDIT_SIGNING_KEY',
+  'AUDIT_SIGNING_KEY_FILE',
+  'DATABASE_URL',
+];
 const buildEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !SECRETS.includes(name)));
 if (!process.env.E2E_SKIP_BUILD) {
-  const build = spawnSync('npx', ['--no-install', 'next', 'build'], { stdio: 'inherit', env: { ...buildEnv, NODE_ENV: 'production' } });
+  const build = spawnSync('npx', ['--no-install', 'next', 'build'], {
+    stdio: 'inherit',
+    env: { ...buildEnv, NODE_ENV: 'production' },
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const server = spawn('npx', ['--no-install', 'next', 'start', '-H', '127.0.0.1', '-p', port], { stdio: 'inherit', env });
+const server = spawn('npx', ['--no-install', 'next', 'start', '-H', '127.0.0.1', '-p', port], {
+  stdio: 'inherit',
+  env,
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code) => process.exit(code ?? 0));

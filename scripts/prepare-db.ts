@@ -2,8 +2,8 @@
 // --seed, add the demo data to an empty one. Exits with a clear message (not a
 // hang) when another process holds the embedded database.
 import { getDb } from '@/lib/db';
-import { runScript } from '@/lib/db/run-script';
 import { openMigrationTarget } from '@/lib/db/migration-target';
+import { runScript } from '@/lib/db/run-script';
 import { applyMigrations } from '@/prisma/schema-engine';
 import { isSeeded, seedDemoData } from '@/prisma/seed';
 

@@ -3,7 +3,7 @@
 // every suite. Lint and typecheck count as one check each. Fails when any
 // step fails or when no test ran.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -68,7 +68,9 @@ for (const r of rows) {
     ` ${r.suite.padEnd(12)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}  ${r.seconds.padStart(7)}`,
   );
 }
-const testsRan = rows.filter((r) => r.suite === 'vitest' || r.suite === 'playwright').some((r) => r.passed + r.failed > 0);
+const testsRan = rows
+  .filter((r) => r.suite === 'vitest' || r.suite === 'playwright')
+  .some((r) => r.passed + r.failed > 0);
 if (!testsRan) console.log('No test ran: that is a failure.');
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed === 0 && testsRan ? 0 : 1);

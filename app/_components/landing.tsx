@@ -3,10 +3,26 @@ import Link from 'next/link';
 import { buttonVariants } from '@/components/ui/button';
 
 const POINTS = [
-  { icon: UsersRound, title: 'Ownership by control plane', text: 'An accountable owner for every agent, and named IAM, PAM and platform-security owners.' },
-  { icon: KeyRound, title: 'Credential custody', text: 'Where each credential lives, how it is issued, and every issue, use, rotation and revocation. Never the secret itself.' },
-  { icon: CalendarCheck, title: 'Exceptions and reviews', text: 'Time-bounded, approved deviations, and reviews that make access shrink or end on time.' },
-  { icon: History, title: 'A provable timeline', text: 'An append-only, hash-chained custody timeline that auditors can filter, export and verify.' },
+  {
+    icon: UsersRound,
+    title: 'Ownership by control plane',
+    text: 'An accountable owner for every agent, and named IAM, PAM and platform-security owners.',
+  },
+  {
+    icon: KeyRound,
+    title: 'Credential custody',
+    text: 'Where each credential lives, how it is issued, and every issue, use, rotation and revocation. Never the secret itself.',
+  },
+  {
+    icon: CalendarCheck,
+    title: 'Exceptions and reviews',
+    text: 'Time-bounded, approved deviations, and reviews that make access shrink or end on time.',
+  },
+  {
+    icon: History,
+    title: 'A provable timeline',
+    text: 'An append-only, hash-chained custody timeline that auditors can filter, export and verify.',
+  },
 ];
 
 export function Landing() {

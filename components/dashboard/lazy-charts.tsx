@@ -10,5 +10,11 @@ const placeholder = (height: string) =>
     return <div className={`${height} w-full animate-pulse rounded-md bg-muted`} />;
   };
 
-export const LazyTrendChart = dynamic(() => import('./trend-chart').then((m) => m.TrendChart), { ssr: false, loading: placeholder('h-64') });
-export const LazyMiniBarChart = dynamic(() => import('./mini-bar-chart').then((m) => m.MiniBarChart), { ssr: false, loading: placeholder('h-full') });
+export const LazyTrendChart = dynamic(() => import('./trend-chart').then((m) => m.TrendChart), {
+  ssr: false,
+  loading: placeholder('h-64'),
+});
+export const LazyMiniBarChart = dynamic(() => import('./mini-bar-chart').then((m) => m.MiniBarChart), {
+  ssr: false,
+  loading: placeholder('h-full'),
+});

@@ -24,12 +24,21 @@ export function TrendChart({ days }: { days: TrendDay[] }) {
             <Legend />
             <Bar dataKey="opened" name="Opened" fill="var(--color-danger)" opacity={0.6} />
             <Bar dataKey="closed" name="Closed" fill="var(--color-success)" opacity={0.6} />
-            <Line type="monotone" dataKey="open" name="Open" stroke="var(--color-primary)" dot={false} strokeWidth={2} />
+            <Line
+              type="monotone"
+              dataKey="open"
+              name="Open"
+              stroke="var(--color-primary)"
+              dot={false}
+              strokeWidth={2}
+            />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
       <figcaption className="sr-only">
-        {days.length ? `On ${days[days.length - 1]!.day}: ${days[days.length - 1]!.open} open findings.` : 'No data yet.'}
+        {days.length
+          ? `On ${days[days.length - 1]!.day}: ${days[days.length - 1]!.open} open findings.`
+          : 'No data yet.'}
       </figcaption>
     </figure>
   );

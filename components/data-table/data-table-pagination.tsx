@@ -38,7 +38,10 @@ export function DataTablePagination({
 }) {
   const { setParams } = useUrlState();
   return (
-    <nav aria-label="Pagination" className="mt-3 flex flex-wrap items-center justify-between gap-3 text-muted-foreground">
+    <nav
+      aria-label="Pagination"
+      className="mt-3 flex flex-wrap items-center justify-between gap-3 text-muted-foreground"
+    >
       <span>
         Showing {shown.toLocaleString('en')}
         {total === undefined ? null : (
@@ -66,10 +69,22 @@ export function DataTablePagination({
         <Button variant="outline" size="icon" aria-label="First page" disabled={!prev} onClick={() => setParams({})}>
           <ChevronsLeft aria-hidden />
         </Button>
-        <Button variant="outline" size="icon" aria-label="Previous page" disabled={!prev} onClick={() => setParams({ [prevParam]: prev, [nextParam]: null }, { resetPage: false })}>
+        <Button
+          variant="outline"
+          size="icon"
+          aria-label="Previous page"
+          disabled={!prev}
+          onClick={() => setParams({ [prevParam]: prev, [nextParam]: null }, { resetPage: false })}
+        >
           <ChevronLeft aria-hidden />
         </Button>
-        <Button variant="outline" size="icon" aria-label="Next page" disabled={!next} onClick={() => setParams({ [nextParam]: next, [prevParam]: null }, { resetPage: false })}>
+        <Button
+          variant="outline"
+          size="icon"
+          aria-label="Next page"
+          disabled={!next}
+          onClick={() => setParams({ [nextParam]: next, [prevParam]: null }, { resetPage: false })}
+        >
           <ChevronRight aria-hidden />
         </Button>
       </div>

@@ -1,6 +1,14 @@
 'use client';
 
-import { columnVisibilityFeature, rowSortingFeature, tableFeatures, useTable, type ColumnDef, type RowData, type SortingState } from '@tanstack/react-table';
+import {
+  columnVisibilityFeature,
+  rowSortingFeature,
+  tableFeatures,
+  useTable,
+  type ColumnDef,
+  type RowData,
+  type SortingState,
+} from '@tanstack/react-table';
 import { ArrowDown, ArrowUp, ArrowUpDown, Columns3 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { cn } from '@/components/ui/cn';
@@ -25,7 +33,15 @@ type Props<TRow extends RowData> = {
  * A table whose sorting happens on the server: TanStack in manual mode, with
  * the sort written to the URL. Column visibility is remembered per browser.
  */
-export function DataTable<TRow extends RowData>({ id, columns, data, sort, dir, hiddenByDefault = [], caption }: Props<TRow>) {
+export function DataTable<TRow extends RowData>({
+  id,
+  columns,
+  data,
+  sort,
+  dir,
+  hiddenByDefault = [],
+  caption,
+}: Props<TRow>) {
   const { setParams, isPending } = useUrlState();
   const [columnVisibility, setColumnVisibility] = useState<Record<string, boolean>>(
     Object.fromEntries(hiddenByDefault.map((c) => [c, false])),
@@ -80,7 +96,10 @@ export function DataTable<TRow extends RowData>({ id, columns, data, sort, dir, 
             ))}
         </fieldset>
       </details>
-      <div className={cn('w-full overflow-x-auto rounded-lg border transition-opacity', isPending && 'opacity-60')} aria-busy={isPending}>
+      <div
+        className={cn('w-full overflow-x-auto rounded-lg border transition-opacity', isPending && 'opacity-60')}
+        aria-busy={isPending}
+      >
         <table className="w-full text-sm">
           <caption className="sr-only">{caption}</caption>
           <thead className="bg-muted/60 text-left text-xs text-muted-foreground">
@@ -96,9 +115,19 @@ export function DataTable<TRow extends RowData>({ id, columns, data, sort, dir, 
                       aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
                     >
                       {header.column.getCanSort() ? (
-                        <button type="button" className="inline-flex items-center gap-1 hover:text-foreground" onClick={header.column.getToggleSortingHandler()}>
+                        <button
+                          type="button"
+                          className="inline-flex items-center gap-1 hover:text-foreground"
+                          onClick={header.column.getToggleSortingHandler()}
+                        >
                           <table.FlexRender header={header} />
-                          {sorted === 'asc' ? <ArrowUp aria-hidden className="size-3" /> : sorted === 'desc' ? <ArrowDown aria-hidden className="size-3" /> : <ArrowUpDown aria-hidden className="size-3 opacity-40" />}
+                          {sorted === 'asc' ? (
+                            <ArrowUp aria-hidden className="size-3" />
+                          ) : sorted === 'desc' ? (
+                            <ArrowDown aria-hidden className="size-3" />
+                          ) : (
+                            <ArrowUpDown aria-hidden className="size-3 opacity-40" />
+                          )}
                         </button>
                       ) : (
                         <table.FlexRender header={header} />

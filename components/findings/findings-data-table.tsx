@@ -36,7 +36,10 @@ const columns = helper.columns([
     header: 'Agent',
     cell: ({ getValue }) => (
       <>
-        <Link href={`/agents/${getValue().slug}`} className="mr-2 underline decoration-muted-foreground/40 underline-offset-2">
+        <Link
+          href={`/agents/${getValue().slug}`}
+          className="mr-2 underline decoration-muted-foreground/40 underline-offset-2"
+        >
           {getValue().name}
         </Link>
         <RiskTierBadge tier={getValue().riskTier} />
@@ -44,7 +47,10 @@ const columns = helper.columns([
       </>
     ),
   }),
-  helper.accessor('detail', { header: 'Detail', cell: ({ getValue }) => <span className="text-muted-foreground">{getValue()}</span> }),
+  helper.accessor('detail', {
+    header: 'Detail',
+    cell: ({ getValue }) => <span className="text-muted-foreground">{getValue()}</span>,
+  }),
   helper.accessor('fix', {
     header: 'Fix',
     cell: ({ row: { original: f } }) => (
@@ -55,7 +61,15 @@ const columns = helper.columns([
   }),
 ]);
 
-export function FindingsDataTable({ rows, caption, showAgent }: { rows: FindingRowView[]; caption: string; showAgent: boolean }) {
+export function FindingsDataTable({
+  rows,
+  caption,
+  showAgent,
+}: {
+  rows: FindingRowView[];
+  caption: string;
+  showAgent: boolean;
+}) {
   return (
     <DataTable
       id={showAgent ? 'findings' : 'agent-findings'}

@@ -2,7 +2,15 @@ import type { Finding } from '@/lib/policy/findings';
 import { FindingsDataTable, type FindingRowView } from './findings-data-table';
 
 /** Findings with what is wrong, where, and a link to where it is fixed. */
-export function FindingsTable({ findings, caption, showAgent = true }: { findings: Finding[]; caption: string; showAgent?: boolean }) {
+export function FindingsTable({
+  findings,
+  caption,
+  showAgent = true,
+}: {
+  findings: Finding[];
+  caption: string;
+  showAgent?: boolean;
+}) {
   const rows: FindingRowView[] = findings.map((f, i) => ({
     id: `${f.rule.id}-${f.agent.id}-${f.credential?.id ?? i}`,
     severity: f.rule.severity,

@@ -1,7 +1,19 @@
 import type { ReactNode } from 'react';
 
 /** A labelled form field with its errors, announced and tied to the input. */
-export function Field({ id, label, hint, errors, children }: { id: string; label: string; hint?: string; errors?: string[]; children: ReactNode }) {
+export function Field({
+  id,
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  errors?: string[];
+  children: ReactNode;
+}) {
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium">
@@ -25,7 +37,10 @@ export function Field({ id, label, hint, errors, children }: { id: string; label
 /** aria attributes linking an input to its hint and errors. */
 export function describedBy(id: string, options: { hint?: boolean; errors?: string[] }) {
   const ids = [options.hint ? `${id}-hint` : null, options.errors?.length ? `${id}-error` : null].filter(Boolean);
-  return { 'aria-describedby': ids.length ? ids.join(' ') : undefined, 'aria-invalid': options.errors?.length ? true : undefined };
+  return {
+    'aria-describedby': ids.length ? ids.join(' ') : undefined,
+    'aria-invalid': options.errors?.length ? true : undefined,
+  };
 }
 
 export const inputClass = 'h-9 w-full rounded-md border border-input bg-background px-3 text-sm';

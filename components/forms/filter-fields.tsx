@@ -5,7 +5,12 @@ const fieldClass = 'h-9 rounded-md border border-input bg-background px-2 text-s
 export type FilterOption = { value: string; label: string };
 
 /** A labelled filter select whose first option clears the filter. Controlled or not, as its props say. */
-export function FilterSelect({ label, options, anyLabel = 'Any', ...select }: { label: string; options: readonly FilterOption[]; anyLabel?: string } & SelectHTMLAttributes<HTMLSelectElement>) {
+export function FilterSelect({
+  label,
+  options,
+  anyLabel = 'Any',
+  ...select
+}: { label: string; options: readonly FilterOption[]; anyLabel?: string } & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
     <label className="flex flex-col gap-1 text-xs text-muted-foreground">
       {label}

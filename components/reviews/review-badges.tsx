@@ -2,8 +2,8 @@ import { AlarmClock, CalendarClock } from 'lucide-react';
 import { Badge } from '@/components/ui/badge';
 import { StatusBadge } from '@/components/ui/status-badge';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
-import { labelOf, REVIEW_TRIGGER } from '@/lib/vocabulary';
 import { localDay } from '@/lib/reviews/cadence';
+import { labelOf, REVIEW_TRIGGER } from '@/lib/vocabulary';
 
 export function TriggerBadges({ triggers }: { triggers: ReviewTrigger[] }) {
   return (
@@ -21,7 +21,13 @@ export function TriggerBadges({ triggers }: { triggers: ReviewTrigger[] }) {
 export function DueBadge({ dueAt, daysOverdue, timeZone }: { dueAt: Date; daysOverdue: number; timeZone: string }) {
   const date = localDay(dueAt, timeZone);
   return daysOverdue > 0 ? (
-    <StatusBadge spec={{ tone: 'danger', label: `${daysOverdue} day${daysOverdue === 1 ? '' : 's'} overdue · ${date}`, icon: AlarmClock }} />
+    <StatusBadge
+      spec={{
+        tone: 'danger',
+        label: `${daysOverdue} day${daysOverdue === 1 ? '' : 's'} overdue · ${date}`,
+        icon: AlarmClock,
+      }}
+    />
   ) : (
     <StatusBadge spec={{ tone: 'neutral', label: `due ${date}`, icon: CalendarClock }} />
   );

@@ -49,18 +49,21 @@ function columnsFor(timeZone: string, showCampaign: boolean) {
         ),
     }),
     helper.accessor('campaign', {
-    header: 'Campaign',
-    cell: ({ getValue }) => {
-      const c = getValue();
-      return c ? (
-        <Link href={`/reviews/campaigns/${c.id}`} className="underline decoration-muted-foreground/40 underline-offset-2">
-          {c.name}
-        </Link>
-      ) : (
-        <span className="text-muted-foreground">—</span>
-      );
-    },
-  }),
+      header: 'Campaign',
+      cell: ({ getValue }) => {
+        const c = getValue();
+        return c ? (
+          <Link
+            href={`/reviews/campaigns/${c.id}`}
+            className="underline decoration-muted-foreground/40 underline-offset-2"
+          >
+            {c.name}
+          </Link>
+        ) : (
+          <span className="text-muted-foreground">—</span>
+        );
+      },
+    }),
   ]);
   return showCampaign ? all : all.filter((column) => column.header !== 'Campaign');
 }

@@ -3,10 +3,10 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Input } from '@/components/ui/input';
 import { can, type Actor } from '@/lib/authz';
-import { labelOf, ROLE } from '@/lib/vocabulary';
 import { getNavCounts } from '@/lib/navigation/counts';
-import { NAV_ITEMS } from './nav-items';
+import { labelOf, ROLE } from '@/lib/vocabulary';
 import { MobileNav } from './mobile-nav';
+import { NAV_ITEMS } from './nav-items';
 import { NavLinks } from './nav-links';
 import { SignOutButton } from './sign-out-button';
 import { ThemeToggle } from './theme-toggle';
@@ -36,11 +36,19 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/95 px-2 backdrop-blur sm:gap-3 sm:px-4 print:hidden">
           <MobileNav items={items} person={{ name: user.name ?? user.email ?? '', roles }} />
-          <form action="/agents" role="search" aria-label="Search agents" className="relative min-w-0 flex-1 md:max-w-md">
+          <form
+            action="/agents"
+            role="search"
+            aria-label="Search agents"
+            className="relative min-w-0 flex-1 md:max-w-md"
+          >
             <label htmlFor="global-search" className="sr-only">
               Search agents by name, slug, workload identity or owner
             </label>
-            <Search aria-hidden className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-muted-foreground" />
+            <Search
+              aria-hidden
+              className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-muted-foreground"
+            />
             <Input id="global-search" name="q" type="search" placeholder="Search agents or owners…" className="pl-8" />
           </form>
           <div className="ml-auto flex shrink-0 items-center gap-2">

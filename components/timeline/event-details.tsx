@@ -29,7 +29,12 @@ export function EventDetails({ event }: { event: EventDetailsData }) {
   const rawEvent = { ...raw, owners };
   return (
     <>
-      <Button variant="ghost" size="sm" onClick={() => dialog.current?.showModal()} aria-label={`Details of event ${event.seq}`}>
+      <Button
+        variant="ghost"
+        size="sm"
+        onClick={() => dialog.current?.showModal()}
+        aria-label={`Details of event ${event.seq}`}
+      >
         <FileJson aria-hidden className="size-4" /> Details
       </Button>
       <dialog
@@ -80,7 +85,10 @@ function OwnersAtTheTime({ owners }: { owners: unknown }) {
   const snapshot = owners as Record<string, PersonRef>;
   const rows: [string, PersonRef][] = [
     ['Accountable owner', snapshot.accountable],
-    ...valuesOf(CONTROL_PLANE).map((plane): [string, PersonRef] => [`${CONTROL_PLANE[plane].label} owner`, snapshot[plane]]),
+    ...valuesOf(CONTROL_PLANE).map((plane): [string, PersonRef] => [
+      `${CONTROL_PLANE[plane].label} owner`,
+      snapshot[plane],
+    ]),
   ];
   return (
     <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm" data-testid="owners-at-the-time">

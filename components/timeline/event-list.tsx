@@ -5,9 +5,21 @@ import type { TimelineEvent } from '@/lib/audit';
 import { EventDetails } from './event-details';
 
 /** Events as sentences, newest first, each with its raw JSON and hashes a click away. */
-export function EventList({ events, label, scrollable = false }: { events: TimelineEvent[]; label: string; scrollable?: boolean }) {
+export function EventList({
+  events,
+  label,
+  scrollable = false,
+}: {
+  events: TimelineEvent[];
+  label: string;
+  scrollable?: boolean;
+}) {
   return (
-    <ol aria-label={label} className={scrollable ? 'max-h-96 divide-y overflow-y-auto' : 'divide-y'} tabIndex={scrollable ? 0 : undefined}>
+    <ol
+      aria-label={label}
+      className={scrollable ? 'max-h-96 divide-y overflow-y-auto' : 'divide-y'}
+      tabIndex={scrollable ? 0 : undefined}
+    >
       {events.map((e) => (
         <li key={e.seq} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2" data-action={e.action}>
           <span className="min-w-0 flex-1">
@@ -15,7 +27,10 @@ export function EventList({ events, label, scrollable = false }: { events: Timel
             <span className="ml-2 inline-flex flex-wrap gap-1 align-middle">
               <Badge className="font-mono">{e.action}</Badge>
               {e.agent ? (
-                <Link href={`/agents/${e.agent.slug}`} className="text-xs text-primary underline-offset-2 hover:underline">
+                <Link
+                  href={`/agents/${e.agent.slug}`}
+                  className="text-xs text-primary underline-offset-2 hover:underline"
+                >
                   {e.agent.slug}
                 </Link>
               ) : null}

@@ -1,6 +1,6 @@
 import { ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
-import { StatusBadge } from '@/components/ui/status-badge';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { StatusBadge } from '@/components/ui/status-badge';
 import type { latestVerification } from '@/lib/audit/integrity';
 
 type Integrity = Awaited<ReturnType<typeof latestVerification>>;
@@ -33,7 +33,8 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
       <span className="text-xs text-muted-foreground">
         {checkpoint ? (
           <>
-            Latest signed checkpoint: seq {checkpoint.seq.toString()}, key {checkpoint.keyId}, <RelativeTime value={checkpoint.signedAt} />
+            Latest signed checkpoint: seq {checkpoint.seq.toString()}, key {checkpoint.keyId},{' '}
+            <RelativeTime value={checkpoint.signedAt} />
           </>
         ) : signing ? (
           'No checkpoint signed yet.'

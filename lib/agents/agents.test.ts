@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { getDb } from '@/lib/db';
+import { Conflict, Forbidden, Invalid } from '@/lib/errors';
+import { assignControlOwner } from '@/lib/ownership/commands';
+import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { dueAfter } from '@/lib/reviews/cadence';
-import { approvePurpose, addPurpose } from '@/lib/purposes/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
-import { assignControlOwner } from '@/lib/ownership/commands';
 import { changeAgentStatus, registerAgent, updateAgent } from './commands';
 import { transitionProblems } from './lifecycle';
 
@@ -18,7 +18,11 @@ describe('registering and editing agents', () => {
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const before = new Date();
-    const agent = await makeAgent(admin, { ownerId: owner.id, riskTier: 'CRITICAL', workloadIdentity: 'spiffe://example.com/a/1' });
+    const agent = await makeAgent(admin, {
+      ownerId: owner.id,
+      riskTier: 'CRITICAL',
+      workloadIdentity: 'spiffe://example.com/a/1',
+    });
     expect(agent).toMatchObject({ status: 'PROPOSED', ownerId: owner.id, riskTier: 'CRITICAL', version: 1 });
     // Due at the end of the day 30 calendar days on (UTC by default).
     expect(agent.nextReviewDue!.toISOString()).toBe(dueAfter(before, 30, 'UTC').toISOString());
@@ -39,13 +43,28 @@ describe('registering and editing agents', () => {
     const taken = await makeAgent(admin, { workloadIdentity: 'spiffe://example.com/taken' });
     const before = await databaseFingerprint();
     const attempt = (input: Record<string, unknown>) =>
-      registerAgent(admin, { slug: 'fresh-slug', name: 'Fresh', kind: 'CI_AGENT', environments: ['DEV'], riskTier: 'LOW', ...input });
-    await expect(attempt({ slug: 'Not A Slug' })).rejects.toMatchObject({ fieldErrors: { slug: [expect.stringMatching(/lower-case/)] } });
-    await expect(attempt({ environments: [] })).rejects.toMatchObject({ fieldErrors: { environments: [expect.stringMatching(/at least one/)] } });
+      registerAgent(admin, {
+        slug: 'fresh-slug',
+        name: 'Fresh',
+        kind: 'CI_AGENT',
+        environments: ['DEV'],
+        riskTier: 'LOW',
+        ...input,
+      });
+    await expect(attempt({ slug: 'Not A Slug' })).rejects.toMatchObject({
+      fieldErrors: { slug: [expect.stringMatching(/lower-case/)] },
+    });
+    await expect(attempt({ environments: [] })).rejects.toMatchObject({
+      fieldErrors: { environments: [expect.stringMatching(/at least one/)] },
+    });
     await expect(attempt({ environments: ['MARS'] })).rejects.toThrow(Invalid);
     await expect(attempt({ kind: 'ROBOT' })).rejects.toThrow(Invalid);
-    await expect(attempt({ workloadIdentity: 'not a uri' })).rejects.toMatchObject({ fieldErrors: { workloadIdentity: [expect.any(String)] } });
-    await expect(attempt({ slug: taken.slug })).rejects.toMatchObject({ fieldErrors: { slug: ['Another agent already uses this slug.'] } });
+    await expect(attempt({ workloadIdentity: 'not a uri' })).rejects.toMatchObject({
+      fieldErrors: { workloadIdentity: [expect.any(String)] },
+    });
+    await expect(attempt({ slug: taken.slug })).rejects.toMatchObject({
+      fieldErrors: { slug: ['Another agent already uses this slug.'] },
+    });
     await expect(attempt({ workloadIdentity: 'spiffe://example.com/taken' })).rejects.toMatchObject({
       fieldErrors: { workloadIdentity: ['Another agent already has this workload identity.'] },
     });
@@ -62,11 +81,20 @@ describe('registering and editing agents', () => {
     const owner = await createPerson(['OWNER']);
     const stranger = await createPerson(['OWNER']);
     const agent = await makeAgent(owner);
-    const edit = { id: agent.id, version: agent.version, name: 'Renamed', kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH' };
+    const edit = {
+      id: agent.id,
+      version: agent.version,
+      name: 'Renamed',
+      kind: 'CI_AGENT',
+      environments: ['PROD'],
+      riskTier: 'HIGH',
+    };
     await expect(updateAgent(stranger, edit)).rejects.toThrow(Forbidden);
     await expect(updateAgent(owner, edit)).resolves.toBe('Saved.');
     await expect(updateAgent(owner, { ...edit, name: 'Again' })).rejects.toThrow(Conflict);
-    const updated = await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'agent.updated' } });
+    const updated = await getDb().auditEvent.findFirstOrThrow({
+      where: { agentId: agent.id, action: 'agent.updated' },
+    });
     expect(updated.details).toEqual({ changes: { name: { from: agent.name, to: 'Renamed' } } });
   });
 });
@@ -75,44 +103,90 @@ describe('lifecycle', () => {
   it('names every rule a PROPOSED → ACTIVE move breaks, then allows it once they hold', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin);
-    const activate = async () => changeAgentStatus(admin, { id: agent.id, version: await agentVersion(agent.id), to: 'ACTIVE', reason: 'Go live' });
+    const activate = async () =>
+      changeAgentStatus(admin, {
+        id: agent.id,
+        version: await agentVersion(agent.id),
+        to: 'ACTIVE',
+        reason: 'Go live',
+      });
     await expect(activate()).rejects.toThrow(
       /needs an accountable owner\. Control planes without an owner: IAM, PAM, platform security\. It needs at least one approved purpose\./,
     );
     const owner = await createPerson(['OWNER']);
     await getDb().agent.update({ where: { id: agent.id }, data: { ownerId: owner.id } });
     for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) {
-      await assignControlOwner(admin, { agentId: agent.id, version: await agentVersion(agent.id), plane, userId: owner.id });
+      await assignControlOwner(admin, {
+        agentId: agent.id,
+        version: await agentVersion(agent.id),
+        plane,
+        userId: owner.id,
+      });
     }
-    const { id: purposeId } = await addPurpose(owner, { agentId: agent.id, task: 'Deploy releases', scope: 'github, argo', environments: ['PROD'] });
+    const { id: purposeId } = await addPurpose(owner, {
+      agentId: agent.id,
+      task: 'Deploy releases',
+      scope: 'github, argo',
+      environments: ['PROD'],
+    });
     await expect(activate()).rejects.toThrow(/^Cannot make it active: It needs at least one approved purpose\.$/);
     await approvePurpose(admin, { purposeId, version: 1 });
     await expect(activate()).resolves.toBe('Now active.');
-    const event = await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'agent.status_changed' } });
+    const event = await getDb().auditEvent.findFirstOrThrow({
+      where: { agentId: agent.id, action: 'agent.status_changed' },
+    });
     expect(event.details).toEqual({ from: 'PROPOSED', to: 'ACTIVE', reason: 'Go live' });
   });
 
   it('the transition rules, one by one', () => {
-    const ready = { status: 'PROPOSED' as const, ownerActive: true, planesAssigned: ['IAM', 'PAM', 'PLATFORM'] as ('IAM' | 'PAM' | 'PLATFORM')[], approvedPurposes: 1, unrevokedCredentials: 0, activeExceptions: 0 };
+    const ready = {
+      status: 'PROPOSED' as const,
+      ownerActive: true,
+      planesAssigned: ['IAM', 'PAM', 'PLATFORM'] as ('IAM' | 'PAM' | 'PLATFORM')[],
+      approvedPurposes: 1,
+      unrevokedCredentials: 0,
+      activeExceptions: 0,
+    };
     expect(transitionProblems(ready, 'ACTIVE')).toEqual([]);
-    expect(transitionProblems({ ...ready, ownerActive: false }, 'ACTIVE')).toEqual(['Its accountable owner is deactivated: assign an active one.']);
-    expect(transitionProblems({ ...ready, planesAssigned: ['IAM'] }, 'ACTIVE')).toEqual(['Control planes without an owner: PAM, platform security.']);
+    expect(transitionProblems({ ...ready, ownerActive: false }, 'ACTIVE')).toEqual([
+      'Its accountable owner is deactivated: assign an active one.',
+    ]);
+    expect(transitionProblems({ ...ready, planesAssigned: ['IAM'] }, 'ACTIVE')).toEqual([
+      'Control planes without an owner: PAM, platform security.',
+    ]);
     expect(transitionProblems({ ...ready, status: 'ACTIVE' }, 'SUSPENDED')).toEqual([]);
     expect(transitionProblems({ ...ready, status: 'SUSPENDED' }, 'ACTIVE')).toEqual([]);
-    expect(transitionProblems({ ...ready, status: 'SUSPENDED' }, 'PROPOSED')).toEqual(['An agent cannot go from suspended to proposed.']);
-    expect(transitionProblems({ ...ready, status: 'ACTIVE', unrevokedCredentials: 2, activeExceptions: 1 }, 'RETIRED')).toEqual([
+    expect(transitionProblems({ ...ready, status: 'SUSPENDED' }, 'PROPOSED')).toEqual([
+      'An agent cannot go from suspended to proposed.',
+    ]);
+    expect(
+      transitionProblems({ ...ready, status: 'ACTIVE', unrevokedCredentials: 2, activeExceptions: 1 }, 'RETIRED'),
+    ).toEqual([
       'Revoke its 2 unrevoked credential(s) first.',
       'Withdraw, reject or revoke its 1 open exception(s) first.',
     ]);
-    expect(transitionProblems({ ...ready, status: 'RETIRED' }, 'ACTIVE')).toEqual(['A retired agent stays retired: register a new agent instead.']);
+    expect(transitionProblems({ ...ready, status: 'RETIRED' }, 'ACTIVE')).toEqual([
+      'A retired agent stays retired: register a new agent instead.',
+    ]);
     expect(transitionProblems({ ...ready, status: 'ACTIVE' }, 'ACTIVE')).toEqual(['The agent is already active.']);
   });
 
   it('retiring refuses while a credential is unrevoked, and says so', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin);
-    await getDb().credential.create({ data: { agentId: agent.id, name: 'k', kind: 'API_KEY', issuance: 'STATIC', storage: 'ENV_VAR', environment: 'PROD' } });
-    await expect(changeAgentStatus(admin, { id: agent.id, version: agent.version, to: 'RETIRED', reason: 'Done' })).rejects.toThrow(/Revoke its 1 unrevoked credential/);
+    await getDb().credential.create({
+      data: {
+        agentId: agent.id,
+        name: 'k',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'ENV_VAR',
+        environment: 'PROD',
+      },
+    });
+    await expect(
+      changeAgentStatus(admin, { id: agent.id, version: agent.version, to: 'RETIRED', reason: 'Done' }),
+    ).rejects.toThrow(/Revoke its 1 unrevoked credential/);
   });
 });
 
@@ -121,7 +195,15 @@ describeWithPostgresServer('concurrent edits', () => {
     const admin = await createPerson(['ADMIN']);
     for (let round = 0; round < 10; round++) {
       const agent = await makeAgent(admin);
-      const edit = (name: string) => updateAgent(admin, { id: agent.id, version: agent.version, name, kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH' });
+      const edit = (name: string) =>
+        updateAgent(admin, {
+          id: agent.id,
+          version: agent.version,
+          name,
+          kind: 'CI_AGENT',
+          environments: ['PROD'],
+          riskTier: 'HIGH',
+        });
       const results = await Promise.allSettled([edit('Alice edit'), edit('Bob edit')]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -131,7 +213,9 @@ describeWithPostgresServer('concurrent edits', () => {
       const saved = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
       expect(saved.version).toBe(2);
       expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'agent.updated' } })).toBe(1);
-      const winner = (await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'agent.updated' } })).details as { changes: { name: { to: string } } };
+      const winner = (
+        await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'agent.updated' } })
+      ).details as { changes: { name: { to: string } } };
       expect(saved.name).toBe(winner.changes.name.to);
     }
   });

@@ -1,40 +1,54 @@
 import 'server-only';
-import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { can, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
-import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
+import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/errors';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
-import { readLifecycleFacts } from './lifecycle-facts';
+import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
 import { transitionProblems } from './lifecycle';
+import { readLifecycleFacts } from './lifecycle-facts';
 import { ChangeStatusSchema, RegisterAgentSchema, UpdateAgentSchema } from './schema';
 
 const userActor = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
-async function nextReviewDue(tx: Tx, riskTier: RiskTier, cadenceOverride: number | null | undefined, from = new Date()) {
+async function nextReviewDue(
+  tx: Tx,
+  riskTier: RiskTier,
+  cadenceOverride: number | null | undefined,
+  from = new Date(),
+) {
   return nextScheduledDue({ riskTier, reviewCadenceDays: cadenceOverride ?? null }, await getSettings(tx), from);
 }
 
 function uniqueFieldError(error: unknown): never {
-  if (isUniqueViolation(error, 'slug')) throw new Invalid('That slug is taken.', { slug: ['Another agent already uses this slug.'] });
+  if (isUniqueViolation(error, 'slug'))
+    throw new Invalid('That slug is taken.', { slug: ['Another agent already uses this slug.'] });
   if (isUniqueViolation(error, 'workloadIdentity')) {
-    throw new Invalid('That workload identity is taken.', { workloadIdentity: ['Another agent already has this workload identity.'] });
+    throw new Invalid('That workload identity is taken.', {
+      workloadIdentity: ['Another agent already has this workload identity.'],
+    });
   }
   throw error;
 }
 
 /** Locks the agent, checks the actor may act on it and the form's version is current. */
-export async function lockAgent(tx: Tx, actor: Actor | null, agentId: string, version: number, permission: 'agent.write' | 'ownership.assign') {
+export async function lockAgent(
+  tx: Tx,
+  actor: Actor | null,
+  agentId: string,
+  version: number,
+  permission: 'agent.write' | 'ownership.assign',
+) {
   const [row] = await tx.$queryRaw<{ id: string; ownerId: string | null; version: number }[]>`
     SELECT "id", "ownerId", "version" FROM "Agent" WHERE "id" = ${agentId} FOR UPDATE`;
   if (!row) throw new NotFound('That agent does not exist.');
   requireAgentPermission(actor, permission, row.ownerId);
-  if (row.version !== version) throw new Conflict('This agent was changed by someone else. Reload the page to see their change, then try again.');
+  if (row.version !== version)
+    throw new Conflict('This agent was changed by someone else. Reload the page to see their change, then try again.');
   return row;
 }
 
@@ -45,8 +59,11 @@ export async function registerAgent(actor: Actor | null, input: unknown): Promis
   const ownerId = can(actor, 'ownership.assign') ? data.ownerId : actor.id;
   try {
     return await getDb().$transaction(async (tx) => {
-      const owner = ownerId ? await tx.user.findUnique({ where: { id: ownerId }, select: { id: true, name: true, active: true } }) : null;
-      if (ownerId && !owner?.active) throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
+      const owner = ownerId
+        ? await tx.user.findUnique({ where: { id: ownerId }, select: { id: true, name: true, active: true } })
+        : null;
+      if (ownerId && !owner?.active)
+        throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
       const agent = await tx.agent.create({
         data: {
           slug: data.slug,
@@ -63,9 +80,20 @@ export async function registerAgent(actor: Actor | null, input: unknown): Promis
         select: { id: true, slug: true },
       });
       const events: AuditEventInput[] = [
-        { action: 'agent.created', actor: userActor(actor), agentId: agent.id, details: { slug: data.slug, name: data.name, riskTier: data.riskTier } },
+        {
+          action: 'agent.created',
+          actor: userActor(actor),
+          agentId: agent.id,
+          details: { slug: data.slug, name: data.name, riskTier: data.riskTier },
+        },
       ];
-      if (owner) events.push({ action: 'owner.assigned', actor: userActor(actor), agentId: agent.id, details: { from: null, to: { id: owner.id, name: owner.name } } });
+      if (owner)
+        events.push({
+          action: 'owner.assigned',
+          actor: userActor(actor),
+          agentId: agent.id,
+          details: { from: null, to: { id: owner.id, name: owner.name } },
+        });
       await appendAuditEvents(tx, events);
       return agent;
     });
@@ -74,7 +102,15 @@ export async function registerAgent(actor: Actor | null, input: unknown): Promis
   }
 }
 
-const EDITABLE = ['name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'reviewCadenceDays'] as const;
+const EDITABLE = [
+  'name',
+  'description',
+  'kind',
+  'workloadIdentity',
+  'environments',
+  'riskTier',
+  'reviewCadenceDays',
+] as const;
 
 /** Edits an agent's description fields; changing its environments opens a review. */
 export async function updateAgent(actor: Actor | null, input: unknown): Promise<string> {
@@ -84,9 +120,16 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
     return await getDb().$transaction(async (tx) => {
       await lockAgent(tx, actor, data.id, data.version, 'agent.write');
       const before = await tx.agent.findUniqueOrThrow({ where: { id: data.id } });
-      const next = { ...data, workloadIdentity: data.workloadIdentity ?? null, reviewCadenceDays: data.reviewCadenceDays ?? null };
+      const next = {
+        ...data,
+        workloadIdentity: data.workloadIdentity ?? null,
+        reviewCadenceDays: data.reviewCadenceDays ?? null,
+      };
       const changes = Object.fromEntries(
-        EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).map((k) => [k, { from: before[k], to: next[k] }]),
+        EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).map((k) => [
+          k,
+          { from: before[k], to: next[k] },
+        ]),
       );
       if (Object.keys(changes).length === 0) return 'Nothing changed.';
       const cadenceChanged = 'riskTier' in changes || 'reviewCadenceDays' in changes;
@@ -98,8 +141,14 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
           version: { increment: 1 },
         },
       });
-      await appendAuditEvent(tx, { action: 'agent.updated', actor: userActor(actor), agentId: data.id, details: { changes } });
-      if ('environments' in changes && before.status !== 'PROPOSED') await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
+      await appendAuditEvent(tx, {
+        action: 'agent.updated',
+        actor: userActor(actor),
+        agentId: data.id,
+        details: { changes },
+      });
+      if ('environments' in changes && before.status !== 'PROPOSED')
+        await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
       return 'Saved.';
     });
   } catch (error) {
@@ -112,12 +161,22 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
  * caller that has authorised it (changeAgentStatus, or a review's outcome):
  * refused, naming every lifecycle rule it breaks.
  */
-export async function applyStatusChange(tx: Tx, actor: Actor, agentId: string, to: AgentStatus, reason: string, reviewId?: string): Promise<void> {
+export async function applyStatusChange(
+  tx: Tx,
+  actor: Actor,
+  agentId: string,
+  to: AgentStatus,
+  reason: string,
+  reviewId?: string,
+): Promise<void> {
   const facts = await readLifecycleFacts(tx, agentId);
   const agent = { status: facts.status };
   const problems = transitionProblems(facts, to);
   if (problems.length > 0) throw new Invalid(`Cannot make it ${wordOf(AGENT_STATUS, to)}: ${problems.join(' ')}`);
-  await tx.agent.update({ where: { id: agentId }, data: { status: to, ...(to === 'RETIRED' ? { nextReviewDue: null } : {}), version: { increment: 1 } } });
+  await tx.agent.update({
+    where: { id: agentId },
+    data: { status: to, ...(to === 'RETIRED' ? { nextReviewDue: null } : {}), version: { increment: 1 } },
+  });
   await appendAuditEvent(tx, {
     action: 'agent.status_changed',
     actor: userActor(actor),
@@ -129,18 +188,35 @@ export async function applyStatusChange(tx: Tx, actor: Actor, agentId: string, t
 
 /** A retired agent needs no review: its open one closes with the RETIRED outcome, saying so. */
 async function closeOpenReviewOnRetirement(tx: Tx, actor: Actor, agentId: string, reason: string) {
-  const open = await tx.review.findUnique({ where: { openForAgent: agentId }, select: { id: true, triggers: true, campaignId: true } });
+  const open = await tx.review.findUnique({
+    where: { openForAgent: agentId },
+    select: { id: true, triggers: true, campaignId: true },
+  });
   if (!open) return;
   const notes = `Closed because the agent was retired outside the review: ${reason}`;
   await tx.review.update({
     where: { id: open.id },
-    data: { completedAt: new Date(), completedById: actor.id, outcome: 'RETIRED', notes, openForAgent: null, version: { increment: 1 } },
+    data: {
+      completedAt: new Date(),
+      completedById: actor.id,
+      outcome: 'RETIRED',
+      notes,
+      openForAgent: null,
+      version: { increment: 1 },
+    },
   });
   await appendAuditEvent(tx, {
     action: 'review.completed',
     actor: userActor(actor),
     agentId,
-    details: { reviewId: open.id, outcome: 'RETIRED', notes, triggers: open.triggers, campaignId: open.campaignId, nextReviewDue: null },
+    details: {
+      reviewId: open.id,
+      outcome: 'RETIRED',
+      notes,
+      triggers: open.triggers,
+      campaignId: open.campaignId,
+      nextReviewDue: null,
+    },
   });
 }
 

@@ -31,12 +31,15 @@ export function transitionProblems(facts: LifecycleFacts, to: AgentStatus): stri
     if (facts.ownerActive === null) problems.push('It needs an accountable owner.');
     else if (!facts.ownerActive) problems.push('Its accountable owner is deactivated: assign an active one.');
     const missing = (['IAM', 'PAM', 'PLATFORM'] as const).filter((p) => !facts.planesAssigned.includes(p));
-    if (missing.length > 0) problems.push(`Control planes without an owner: ${missing.map((p) => wordOf(CONTROL_PLANE, p)).join(', ')}.`);
+    if (missing.length > 0)
+      problems.push(`Control planes without an owner: ${missing.map((p) => wordOf(CONTROL_PLANE, p)).join(', ')}.`);
     if (facts.approvedPurposes === 0) problems.push('It needs at least one approved purpose.');
   }
   if (to === 'RETIRED') {
-    if (facts.unrevokedCredentials > 0) problems.push(`Revoke its ${facts.unrevokedCredentials} unrevoked credential(s) first.`);
-    if (facts.activeExceptions > 0) problems.push(`Withdraw, reject or revoke its ${facts.activeExceptions} open exception(s) first.`);
+    if (facts.unrevokedCredentials > 0)
+      problems.push(`Revoke its ${facts.unrevokedCredentials} unrevoked credential(s) first.`);
+    if (facts.activeExceptions > 0)
+      problems.push(`Withdraw, reject or revoke its ${facts.activeExceptions} open exception(s) first.`);
   }
   return problems;
 }

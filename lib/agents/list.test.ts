@@ -65,7 +65,9 @@ async function reference(sort: string, dir: 'asc' | 'desc'): Promise<string[]> {
   };
   const d = dir === 'asc' ? 'ASC NULLS LAST' : 'DESC NULLS FIRST';
   const order = [...keys[sort]!, 'id'].map((k) => `"${k}" ${d}`).join(', ');
-  const rows = await getDb().$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM "Agent" WHERE "id" LIKE 'list\\_%' ORDER BY ${order}`);
+  const rows = await getDb().$queryRawUnsafe<{ id: string }[]>(
+    `SELECT "id" FROM "Agent" WHERE "id" LIKE 'list\\_%' ORDER BY ${order}`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -86,28 +88,50 @@ describe('the agents list pages by keyset', () => {
     expect(prod.rows).toHaveLength(35);
     expect(prod.rows.every((r) => r.environments.includes('PROD'))).toBe(true);
     expect(prod).toMatchObject({ total: 35, capped: false, next: null, prev: null });
-    const suspendedCritical = await listAgents(admin, parseAgentListQuery({ status: 'SUSPENDED', riskTier: 'CRITICAL', q: 'list-agent-' }));
-    expect(suspendedCritical.rows.map((r) => r.id).sort()).toEqual(['list_011', 'list_023', 'list_035', 'list_047', 'list_059']);
+    const suspendedCritical = await listAgents(
+      admin,
+      parseAgentListQuery({ status: 'SUSPENDED', riskTier: 'CRITICAL', q: 'list-agent-' }),
+    );
+    expect(suspendedCritical.rows.map((r) => r.id).sort()).toEqual([
+      'list_011',
+      'list_023',
+      'list_035',
+      'list_047',
+      'list_059',
+    ]);
     // Search escapes LIKE's wildcards: "%" matches a literal percent sign only.
     expect((await listAgents(admin, parseAgentListQuery({ q: '%' }))).rows).toEqual([]);
 
     const byName = await listAgents(admin, parseAgentListQuery({ size: '25', q: 'list-agent-' }));
-    const stale = await listAgents(admin, parseAgentListQuery({ size: '25', q: 'list-agent-', sort: 'createdAt', after: byName.next! }));
+    const stale = await listAgents(
+      admin,
+      parseAgentListQuery({ size: '25', q: 'list-agent-', sort: 'createdAt', after: byName.next! }),
+    );
     expect(stale.prev).toBeNull(); // not a createdAt cursor: the first page
-    expect(await listAgents(admin, parseAgentListQuery({ after: 'not-a-cursor', q: 'list-agent-' }))).toMatchObject({ prev: null });
+    expect(await listAgents(admin, parseAgentListQuery({ after: 'not-a-cursor', q: 'list-agent-' }))).toMatchObject({
+      prev: null,
+    });
     expect(COUNT_CAP).toBe(10_000);
   });
 
   it('keeps planesAssigned in step with control assignments, so "plane unassigned" is an indexed filter', async () => {
     const owner = await createPerson(['OWNER']);
     const agent = await makeAgent(admin, { ownerId: owner.id, name: 'Plane test agent' });
-    const unassigned = async () => (await listAgents(admin, parseAgentListQuery({ planeUnassigned: '1', q: 'Plane test' }))).rows.map((r) => r.planesAssigned);
+    const unassigned = async () =>
+      (await listAgents(admin, parseAgentListQuery({ planeUnassigned: '1', q: 'Plane test' }))).rows.map(
+        (r) => r.planesAssigned,
+      );
     expect(await unassigned()).toEqual([0]);
     const version = async () => (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version;
     await assignControlOwner(admin, { agentId: agent.id, version: await version(), plane: 'IAM', userId: owner.id });
     await assignControlOwner(admin, { agentId: agent.id, version: await version(), plane: 'PAM', userId: owner.id });
     expect(await unassigned()).toEqual([2]);
-    await assignControlOwner(admin, { agentId: agent.id, version: await version(), plane: 'PLATFORM', userId: owner.id });
+    await assignControlOwner(admin, {
+      agentId: agent.id,
+      version: await version(),
+      plane: 'PLATFORM',
+      userId: owner.id,
+    });
     expect(await unassigned()).toEqual([]);
     // Reassigning a plane to someone else keeps the count.
     await assignControlOwner(admin, { agentId: agent.id, version: await version(), plane: 'PAM', userId: admin.id });
@@ -118,7 +142,8 @@ describe('the agents list pages by keyset', () => {
     const owner = await createPerson(['OWNER'], { name: 'Flag owner' });
     const holder = await createPerson(['OWNER'], { name: 'Flag holder' });
     const agent = await makeActiveAgent(admin, { ownerId: owner.id, name: 'Flag agent' }, { PAM: holder.id });
-    const orphaned = async () => (await listAgents(admin, parseAgentListQuery({ orphaned: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
+    const orphaned = async () =>
+      (await listAgents(admin, parseAgentListQuery({ orphaned: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
     const row = () => getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
     expect(await orphaned()).toEqual([]);
     // The owner leaves; then comes back.
@@ -129,13 +154,21 @@ describe('the agents list pages by keyset', () => {
     // A control owner leaves; giving the plane to someone active mends it.
     await getDb().user.update({ where: { id: holder.id }, data: { active: false } });
     expect(await orphaned()).toEqual([agent.id]);
-    await assignControlOwner(admin, { agentId: agent.id, version: (await row()).version, plane: 'PAM', userId: admin.id });
+    await assignControlOwner(admin, {
+      agentId: agent.id,
+      version: (await row()).version,
+      plane: 'PAM',
+      userId: admin.id,
+    });
     expect(await orphaned()).toEqual([]);
 
     // Review overdue: an open review past due, until it is completed.
-    const overdue = async () => (await listAgents(admin, parseAgentListQuery({ reviewOverdue: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
+    const overdue = async () =>
+      (await listAgents(admin, parseAgentListQuery({ reviewOverdue: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
     expect(await overdue()).toEqual([]);
-    const review = await getDb().review.create({ data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) } });
+    const review = await getDb().review.create({
+      data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) },
+    });
     expect((await row()).openReviewDueAt?.toISOString()).toBe(review.dueAt.toISOString());
     expect(await overdue()).toEqual([agent.id]);
     await getDb().review.update({ where: { id: review.id }, data: { completedAt: new Date(), openForAgent: null } });

@@ -39,7 +39,12 @@ export const COUNT_CAP = 10_000;
 type Raw = Omit<AgentRow, 'owner'> & { ownerId: string | null; ownerName: string | null; ownerActive: boolean | null };
 type Key = { column: string; cast: string; value: (row: Raw) => string | null; valid: (v: unknown) => boolean };
 
-const text = (column: 'name' | 'slug'): Key => ({ column, cast: 'text', value: (r) => r[column], valid: (v) => typeof v === 'string' });
+const text = (column: 'name' | 'slug'): Key => ({
+  column,
+  cast: 'text',
+  value: (r) => r[column],
+  valid: (v) => typeof v === 'string',
+});
 const oneOf = (column: string, cast: string, values: readonly string[]): Key => ({
   column,
   cast,
@@ -66,13 +71,18 @@ const SORT_KEYS: Record<AgentSort, Key[]> = {
 const col = (alias: string, column: string) => Prisma.raw(`${alias}."${column}"`);
 
 /** A cursor: the boundary row's key values and id, as base64url JSON. */
-const pack = (values: (string | null)[], id: string) => Buffer.from(JSON.stringify([...values, id])).toString('base64url');
-const encodeCursor = (keys: Key[], row: Raw) => pack(keys.map((k) => k.value(row)), row.id);
-
+const pack = (values: (string | null)[], id: string) =>
+  Buffer.from(JSON.stringify([...values, id])).toString('base64url');
+const encodeCursor = (keys: Key[], row: Raw) =>
+  pack(
+    keys.map((k) => k.value(row)),
+    row.id,
+  );
 
 /** The cursor of a row with these key values (the benchmark seeks deep pages with it). */
 export function agentCursor(sort: AgentSort, values: (string | null)[], id: string): string {
-  if (values.length !== SORT_KEYS[sort].length) throw new Error(`Sort ${sort} takes ${SORT_KEYS[sort].length} key values.`);
+  if (values.length !== SORT_KEYS[sort].length)
+    throw new Error(`Sort ${sort} takes ${SORT_KEYS[sort].length} key values.`);
   return pack(values, id);
 }
 
@@ -97,7 +107,9 @@ export function agentFilters(query: AgentListQuery, now = new Date()): Prisma.Sq
     const like = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`;
     // "search" is name, slug and workload identity, lower-cased, under one trigram index;
     // = ANY keeps the owner match an index condition, so the two combine in one BitmapOr.
-    and.push(Prisma.sql`(a."search" LIKE lower(${like}) OR a."ownerId" = ANY (ARRAY(SELECT u."id" FROM "User" u WHERE u."name" ILIKE ${like})))`);
+    and.push(
+      Prisma.sql`(a."search" LIKE lower(${like}) OR a."ownerId" = ANY (ARRAY(SELECT u."id" FROM "User" u WHERE u."name" ILIKE ${like})))`,
+    );
   }
   if (query.status) and.push(Prisma.sql`a."status" = ${query.status}::"AgentStatus"`);
   if (query.riskTier) and.push(Prisma.sql`a."riskTier" = ${query.riskTier}::"RiskTier"`);
@@ -120,7 +132,11 @@ export function agentFilters(query: AgentListQuery, now = new Date()): Prisma.Sq
  * UNION: a row comparison is one index range, but it never matches NULL, so a
  * nullable key's NULLs (last ascending, first descending) are a branch of their own.
  */
-function seekBranches(keys: Key[], dir: 'asc' | 'desc', cursor: { values: (string | null)[]; id: string } | null): Prisma.Sql[] {
+function seekBranches(
+  keys: Key[],
+  dir: 'asc' | 'desc',
+  cursor: { values: (string | null)[]; id: string } | null,
+): Prisma.Sql[] {
   if (!cursor) return [Prisma.sql`true`];
   const op = Prisma.raw(dir === 'asc' ? '>' : '<');
   if (cursor.values[0] === null) {
@@ -130,7 +146,10 @@ function seekBranches(keys: Key[], dir: 'asc' | 'desc', cursor: { values: (strin
     return dir === 'asc' ? [nulls] : [nulls, Prisma.sql`${key} IS NOT NULL`];
   }
   const left = Prisma.join([...keys.map((k) => col('a', k.column)), Prisma.raw('a."id"')]);
-  const right = Prisma.join([...keys.map((k, i) => Prisma.sql`${cursor.values[i]}::${Prisma.raw(k.cast)}`), Prisma.sql`${cursor.id}`]);
+  const right = Prisma.join([
+    ...keys.map((k, i) => Prisma.sql`${cursor.values[i]}::${Prisma.raw(k.cast)}`),
+    Prisma.sql`${cursor.id}`,
+  ]);
   const range = Prisma.sql`ROW(${left}) ${op} ROW(${right})`;
   const nullable = keys[0]!.column === 'nextReviewDue';
   return nullable && dir === 'asc' ? [range, Prisma.sql`${col('a', keys[0]!.column)} IS NULL`] : [range];
@@ -142,9 +161,17 @@ function orderBy(keys: Key[], dir: 'asc' | 'desc', alias: string): Prisma.Sql {
 }
 
 /** Up to `limit` rows after `cursor` in direction `dir`. */
-async function seek(filters: Prisma.Sql, keys: Key[], dir: 'asc' | 'desc', cursor: ReturnType<typeof decodeCursor>, limit: number): Promise<Raw[]> {
+async function seek(
+  filters: Prisma.Sql,
+  keys: Key[],
+  dir: 'asc' | 'desc',
+  cursor: ReturnType<typeof decodeCursor>,
+  limit: number,
+): Promise<Raw[]> {
   const branches = seekBranches(keys, dir, cursor).map(
-    (branch) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[] AS "environments",
+    (
+      branch,
+    ) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[] AS "environments",
         a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt",
         o."id" AS "ownerId", o."name" AS "ownerName", o."active" AS "ownerActive"
       FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
@@ -152,7 +179,9 @@ async function seek(filters: Prisma.Sql, keys: Key[], dir: 'asc' | 'desc', curso
       ORDER BY ${orderBy(keys, dir, 'a')} LIMIT ${limit})`,
   );
   if (branches.length === 1) return getDb().$queryRaw<Raw[]>(branches[0]!);
-  return getDb().$queryRaw<Raw[]>`SELECT * FROM (${Prisma.join(branches, ' UNION ALL ')}) u ORDER BY ${orderBy(keys, dir, 'u')} LIMIT ${limit}`;
+  return getDb().$queryRaw<
+    Raw[]
+  >`SELECT * FROM (${Prisma.join(branches, ' UNION ALL ')}) u ORDER BY ${orderBy(keys, dir, 'u')} LIMIT ${limit}`;
 }
 
 function toRow({ ownerId, ownerName, ownerActive, ...agent }: Raw): AgentRow {
@@ -176,7 +205,9 @@ export async function pageAgents(
   const flip = query.dir === 'asc' ? 'desc' : 'asc';
   const [found, [{ n }]] = await Promise.all([
     seek(filters, keys, before ? flip : query.dir, before ?? after, query.size + 1),
-    getDb().$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM (SELECT 1 FROM "Agent" a WHERE ${filters} LIMIT ${COUNT_CAP + 1}) t`,
+    getDb().$queryRaw<
+      [{ n: number }]
+    >`SELECT count(*)::int AS n FROM (SELECT 1 FROM "Agent" a WHERE ${filters} LIMIT ${COUNT_CAP + 1}) t`,
   ]);
   const more = found.length > query.size;
   const page = found.slice(0, query.size);

@@ -1,5 +1,5 @@
-import { AGENT_KIND, AGENT_STATUS, CONTROL_PLANE, ENVIRONMENT, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
+import { AGENT_KIND, AGENT_STATUS, CONTROL_PLANE, ENVIRONMENT, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 
 export const AGENT_KINDS = valuesOf(AGENT_KIND);
 export const ENVIRONMENTS = valuesOf(ENVIRONMENT);
@@ -25,13 +25,22 @@ export const AgentFieldsSchema = z.object({
   workloadIdentity: optionalText(300, 'Keep the workload identity under 300 characters.').pipe(
     z
       .string()
-      .regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'Use a URI such as spiffe://example.com/agents/deploy-bot or an OIDC subject URI.')
+      .regex(
+        /^[a-z][a-z0-9+.-]*:\S+$/i,
+        'Use a URI such as spiffe://example.com/agents/deploy-bot or an OIDC subject URI.',
+      )
       .optional(),
   ),
-  environments: z.array(z.enum(ENVIRONMENTS, 'Unknown environment.')).min(1, 'Choose at least one environment.').transform((e) => [...new Set(e)]),
+  environments: z
+    .array(z.enum(ENVIRONMENTS, 'Unknown environment.'))
+    .min(1, 'Choose at least one environment.')
+    .transform((e) => [...new Set(e)]),
   riskTier: z.enum(RISK_TIERS, 'Choose a risk tier.'),
   reviewCadenceDays: z
-    .union([z.literal('').transform(() => undefined), z.coerce.number().int('Whole days only.').min(1, 'At least 1 day.').max(730, 'At most 730 days.')])
+    .union([
+      z.literal('').transform(() => undefined),
+      z.coerce.number().int('Whole days only.').min(1, 'At least 1 day.').max(730, 'At most 730 days.'),
+    ])
     .optional(),
 });
 
@@ -52,7 +61,11 @@ export const ChangeStatusSchema = z.object({
   id: z.string().min(1),
   version,
   to: z.enum(AGENT_STATUSES, 'Choose a status.'),
-  reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
+  reason: z
+    .string()
+    .trim()
+    .min(3, 'Say why, in a few words (at least 3 characters).')
+    .max(500, 'Keep the reason under 500 characters.'),
 });
 
 const flag = z
@@ -82,11 +95,18 @@ export const AgentListQuerySchema = z.object({
   dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
   after: z.string().max(1000).optional().catch(undefined),
   before: z.string().max(1000).optional().catch(undefined),
-  size: z.coerce.number().int().pipe(z.union([z.literal(25), z.literal(50), z.literal(100)])).catch(50).default(50),
+  size: z.coerce
+    .number()
+    .int()
+    .pipe(z.union([z.literal(25), z.literal(50), z.literal(100)]))
+    .catch(50)
+    .default(50),
 });
 
 export type AgentListQuery = z.infer<typeof AgentListQuerySchema>;
 
 export function parseAgentListQuery(params: Record<string, string | string[] | undefined>): AgentListQuery {
-  return AgentListQuerySchema.parse(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+  return AgentListQuerySchema.parse(
+    Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
+  );
 }

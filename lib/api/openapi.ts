@@ -8,10 +8,18 @@ const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentabl
 /** Query parameters from a zod object: one OpenAPI parameter per field. */
 function parameters(object: z.ZodObject) {
   const json = schema(object) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: s }));
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: s,
+  }));
 }
 
-const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const problem = {
+  description: 'RFC 9457 problem details',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 
 /** The API's OpenAPI 3.1 document, generated from the same zod schemas the endpoints validate with. */
@@ -21,7 +29,8 @@ export function openApiDocument(serverUrl: string) {
     info: {
       title: 'Custodian API',
       version: '1',
-      description: 'Report credential custody events and read the registry and the custody timeline. Custodian keeps metadata about credentials, never their values.',
+      description:
+        'Report credential custody events and read the registry and the custody timeline. Custodian keeps metadata about credentials, never their values.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -33,13 +42,28 @@ export function openApiDocument(serverUrl: string) {
             'All-or-nothing unless partial=true. Send an Idempotency-Key header to make retries safe: a retried batch records nothing twice and returns the first answer. A use reported for a revoked credential is recorded and marked afterRevocation.',
           security: [{ bearer: ['events:write'] }],
           parameters: [
-            { name: 'partial', in: 'query', required: false, schema: { type: 'boolean' }, description: 'Record the valid events and list the refused ones.' },
+            {
+              name: 'partial',
+              in: 'query',
+              required: false,
+              schema: { type: 'boolean' },
+              description: 'Record the valid events and list the refused ones.',
+            },
             { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestBatch' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestBatch' } } },
+          },
           responses: {
-            '201': { description: 'Every event recorded', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } } },
-            '200': { description: 'partial=true: the valid events recorded, the refused ones listed', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } } },
+            '201': {
+              description: 'Every event recorded',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } },
+            },
+            '200': {
+              description: 'partial=true: the valid events recorded, the refused ones listed',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } },
+            },
             ...errors(400, 401, 403, 409, 413, 422, 429),
           },
         },
@@ -47,7 +71,10 @@ export function openApiDocument(serverUrl: string) {
           summary: 'The custody timeline, newest first, by keyset on seq',
           security: [{ bearer: ['audit:read'] }],
           parameters: parameters(TimelineQuerySchema),
-          responses: { '200': { description: 'A page of events and the cursor of the next (`before`)' }, ...errors(401, 403, 429) },
+          responses: {
+            '200': { description: 'A page of events and the cursor of the next (`before`)' },
+            ...errors(401, 403, 429),
+          },
         },
       },
       '/api/v1/agents': {
@@ -55,7 +82,10 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Agents by slug, a keyset page at a time',
           security: [{ bearer: ['registry:read'] }],
           parameters: parameters(AgentListQuerySchema),
-          responses: { '200': { description: 'A page of agents and the cursor of the next (`after`)' }, ...errors(400, 401, 403, 429) },
+          responses: {
+            '200': { description: 'A page of agents and the cursor of the next (`after`)' },
+            ...errors(400, 401, 403, 429),
+          },
         },
       },
       '/api/v1/agents/{slug}': {
@@ -68,13 +98,26 @@ export function openApiDocument(serverUrl: string) {
       },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token an ADMIN creates on the Tokens page, with scopes events:write, registry:read, audit:read.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API token an ADMIN creates on the Tokens page, with scopes events:write, registry:read, audit:read.',
+        },
+      },
       schemas: {
         IngestBatch: schema(IngestBatchSchema),
         IngestResult: schema(IngestResultSchema),
         Problem: {
           type: 'object',
-          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: {} },
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: {},
+          },
           required: ['type', 'title', 'status', 'detail'],
         },
       },

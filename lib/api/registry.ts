@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { getDb } from '@/lib/db';
 import { AGENT_STATUSES, RISK_TIERS } from '@/lib/agents/schema';
+import { getDb } from '@/lib/db';
 
 // What the read API returns for agents: the registry's metadata, never a secret.
 export const AgentListQuerySchema = z.object({
@@ -16,10 +16,24 @@ const person = { select: { name: true, email: true, active: true } } as const;
 /** Agents by slug, a keyset page at a time. */
 export async function apiListAgents(query: z.infer<typeof AgentListQuerySchema>) {
   const rows = await getDb().agent.findMany({
-    where: { ...(query.after ? { slug: { gt: query.after } } : {}), ...(query.status ? { status: query.status } : {}), ...(query.riskTier ? { riskTier: query.riskTier } : {}) },
+    where: {
+      ...(query.after ? { slug: { gt: query.after } } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.riskTier ? { riskTier: query.riskTier } : {}),
+    },
     orderBy: { slug: 'asc' },
     take: query.limit + 1,
-    select: { slug: true, name: true, kind: true, status: true, riskTier: true, environments: true, workloadIdentity: true, nextReviewDue: true, owner: person },
+    select: {
+      slug: true,
+      name: true,
+      kind: true,
+      status: true,
+      riskTier: true,
+      environments: true,
+      workloadIdentity: true,
+      nextReviewDue: true,
+      owner: person,
+    },
   });
   const page = rows.slice(0, query.limit);
   return { agents: page, next: rows.length > query.limit ? page[page.length - 1]!.slug : null };
@@ -42,11 +56,30 @@ export async function apiGetAgent(slug: string) {
       nextReviewDue: true,
       owner: person,
       controlAssignments: { select: { plane: true, user: person } },
-      purposes: { where: { status: { not: 'EXPIRED' } }, select: { task: true, scope: true, environments: true, status: true, expiresAt: true } },
-      credentials: {
-        select: { id: true, name: true, kind: true, issuance: true, storage: true, secretRef: true, environment: true, scope: true, privileged: true, boundToWorkloadIdentity: true, lastRotatedAt: true, revokedAt: true },
+      purposes: {
+        where: { status: { not: 'EXPIRED' } },
+        select: { task: true, scope: true, environments: true, status: true, expiresAt: true },
       },
-      exceptions: { where: { status: { in: ['PENDING', 'APPROVED'] }, expiresAt: { gt: now } }, select: { id: true, type: true, status: true, startsAt: true, expiresAt: true } },
+      credentials: {
+        select: {
+          id: true,
+          name: true,
+          kind: true,
+          issuance: true,
+          storage: true,
+          secretRef: true,
+          environment: true,
+          scope: true,
+          privileged: true,
+          boundToWorkloadIdentity: true,
+          lastRotatedAt: true,
+          revokedAt: true,
+        },
+      },
+      exceptions: {
+        where: { status: { in: ['PENDING', 'APPROVED'] }, expiresAt: { gt: now } },
+        select: { id: true, type: true, status: true, startsAt: true, expiresAt: true },
+      },
     },
   });
 }

@@ -10,7 +10,12 @@ export type AuditDetailsByAction = {
   'agent.updated': { changes: Record<string, Change<unknown>> };
   'agent.status_changed': Change<string> & { reason?: string; reviewId?: string };
   'owner.assigned': Change<PersonRef> & { bulk?: boolean; reason?: string };
-  'control.assigned': { plane: string; separationOfDutiesWarning?: boolean; bulk?: boolean; reason?: string } & Change<PersonRef>;
+  'control.assigned': {
+    plane: string;
+    separationOfDutiesWarning?: boolean;
+    bulk?: boolean;
+    reason?: string;
+  } & Change<PersonRef>;
   'purpose.added': { purposeId: string; task: string; scope?: string[]; environments?: string[] };
   'purpose.changed': { purposeId: string; changes: Record<string, Change<unknown>> };
   'purpose.approved': { purposeId: string };
@@ -34,10 +39,22 @@ export type AuditDetailsByAction = {
     notes?: string;
     triggers?: string[];
     campaignId?: string | null;
-    reductions?: { purposes: { id: string; task: string }[]; credentials: { id: string; name: string }[]; exceptions: { id: string; type: string }[] };
+    reductions?: {
+      purposes: { id: string; task: string }[];
+      credentials: { id: string; name: string }[];
+      exceptions: { id: string; type: string }[];
+    };
     nextReviewDue?: string | null;
   };
-  'campaign.started': { campaignId: string; name: string; deadline: string; filter: Record<string, unknown>; opened: number; joined: number; inOtherCampaign: number };
+  'campaign.started': {
+    campaignId: string;
+    name: string;
+    deadline: string;
+    filter: Record<string, unknown>;
+    opened: number;
+    joined: number;
+    inOtherCampaign: number;
+  };
   'campaign.closed': { campaignId: string; name: string; summary: Record<string, unknown> };
   'user.signed_in': { provider: string };
   'user.sign_in_refused': { provider: string; reason: string };

@@ -32,7 +32,9 @@ async function headSeq() {
 // or restores it from a snapshot before the next.
 describe('audit chain', () => {
   it('appends a gapless chain that verifies, with the owners snapshot of the agent', async () => {
-    const owner = await getDb().user.create({ data: { name: 'Ada Owner', email: 'ada@example.test', roles: ['OWNER'] } });
+    const owner = await getDb().user.create({
+      data: { name: 'Ada Owner', email: 'ada@example.test', roles: ['OWNER'] },
+    });
     const iam = await getDb().user.create({ data: { name: 'Ian Iam', email: 'ian@example.test' } });
     const agent = await getDb().agent.create({
       data: {
@@ -78,8 +80,12 @@ describe('audit chain', () => {
     await expect(getDb().$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = 2`)).rejects.toThrow(
       /append-only; DELETE is refused/,
     );
-    await expect(getDb().$executeRawUnsafe(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only; TRUNCATE is refused/);
-    await expect(getDb().$executeRawUnsafe(`UPDATE "AuditChainHead" SET "seq" = 0`)).rejects.toThrow(/only moves forward/);
+    await expect(getDb().$executeRawUnsafe(`TRUNCATE "AuditEvent"`)).rejects.toThrow(
+      /append-only; TRUNCATE is refused/,
+    );
+    await expect(getDb().$executeRawUnsafe(`UPDATE "AuditChainHead" SET "seq" = 0`)).rejects.toThrow(
+      /only moves forward/,
+    );
     await expect(getDb().$executeRawUnsafe(`DELETE FROM "AuditChainHead"`)).rejects.toThrow(/only moves forward/);
     expect(await getDb().auditEvent.count()).toBe(6);
     expect((await verifyAuditChain(getDb())).ok).toBe(true);
@@ -130,7 +136,9 @@ describe('audit chain', () => {
       const original = await snapshot(9);
       await tamper(`DELETE FROM "AuditEvent" WHERE "seq" = 9`);
       expect(await verifyAuditChain(getDb())).toMatchObject({ ok: false, brokenSeq: 9n, verifiedThroughSeq: 8n });
-      await getDb().auditEvent.create({ data: { ...original, details: original.details ?? {}, owners: original.owners ?? undefined } });
+      await getDb().auditEvent.create({
+        data: { ...original, details: original.details ?? {}, owners: original.owners ?? undefined },
+      });
       expect((await verifyAuditChain(getDb())).ok).toBe(true);
     });
 

@@ -35,7 +35,9 @@ describe('canonical event form', () => {
     const base = hashEvent('0'.repeat(64), event);
     expect(hashEvent('1'.repeat(64), event)).not.toBe(base);
     expect(hashEvent('0'.repeat(64), { ...event, seq: 8n })).not.toBe(base);
-    expect(hashEvent('0'.repeat(64), { ...event, occurredAt: new Date(event.occurredAt.getTime() + 1) })).not.toBe(base);
+    expect(hashEvent('0'.repeat(64), { ...event, occurredAt: new Date(event.occurredAt.getTime() + 1) })).not.toBe(
+      base,
+    );
     expect(hashEvent('0'.repeat(64), { ...event, actorId: 'u2' })).not.toBe(base);
     expect(hashEvent('0'.repeat(64), { ...event, details: { reason: 'rotated', name: 'ci-token' } })).not.toBe(base);
     expect(hashEvent('0'.repeat(64), { ...event, owners: { accountable: null } })).not.toBe(base);

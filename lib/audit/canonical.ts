@@ -21,7 +21,8 @@ export function canonicalJson(value: Json): string {
   }
   const keys = Object.keys(value).sort();
   out = '{';
-  for (let i = 0; i < keys.length; i++) out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(value[keys[i]!]!);
+  for (let i = 0; i < keys.length; i++)
+    out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(value[keys[i]!]!);
   return out + '}';
 }
 
@@ -60,7 +61,10 @@ export function hashEvent(prevHash: string, event: HashedEvent): string {
 }
 
 /** The hashed columns as text, as a streaming reader has them (times ISO 8601, JSON as JSON text). */
-export type HashedEventText = { [K in Exclude<keyof HashedEvent, 'details' | 'owners'>]: string | null } & { details: string; owners: string | null };
+export type HashedEventText = { [K in Exclude<keyof HashedEvent, 'details' | 'owners'>]: string | null } & {
+  details: string;
+  owners: string | null;
+};
 
 // An agent's owners snapshot repeats on each of its events: its canonical text is kept (bounded).
 const canonicalOwners = new Map<string, string>();

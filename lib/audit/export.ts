@@ -1,18 +1,54 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { csvLine } from '@/lib/csv';
 import { getDb } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
-import { csvLine } from '@/lib/csv';
 import { appendAuditEvent } from './append';
-import { describeEvents, nameCache, resolveTimelineFilter, timelineCondition, type StoredEvent, type TimelineEvent, type TimelineQuery } from './queries';
+import {
+  describeEvents,
+  nameCache,
+  resolveTimelineFilter,
+  timelineCondition,
+  type StoredEvent,
+  type TimelineEvent,
+  type TimelineQuery,
+} from './queries';
 import { streamEvents, type RawEvent } from './stream';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
-export const CSV_HEADER = ['seq', 'occurred_at', 'recorded_at', 'action', 'sentence', 'actor_type', 'actor_id', 'agent_slug', 'credential_id', 'details', 'owners', 'prev_hash', 'hash'];
+export const CSV_HEADER = [
+  'seq',
+  'occurred_at',
+  'recorded_at',
+  'action',
+  'sentence',
+  'actor_type',
+  'actor_id',
+  'agent_slug',
+  'credential_id',
+  'details',
+  'owners',
+  'prev_hash',
+  'hash',
+];
 
 function csvRow(e: TimelineEvent): string {
-  return csvLine([e.seq, e.occurredAt.toISOString(), e.recordedAt.toISOString(), e.action, e.sentence, e.actorType, e.actorId ?? '', e.agent?.slug ?? '', e.credentialId ?? '', JSON.stringify(e.details), JSON.stringify(e.owners), e.prevHash, e.hash]);
+  return csvLine([
+    e.seq,
+    e.occurredAt.toISOString(),
+    e.recordedAt.toISOString(),
+    e.action,
+    e.sentence,
+    e.actorType,
+    e.actorId ?? '',
+    e.agent?.slug ?? '',
+    e.credentialId ?? '',
+    JSON.stringify(e.details),
+    JSON.stringify(e.owners),
+    e.prevHash,
+    e.hash,
+  ]);
 }
 
 const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
@@ -48,13 +84,22 @@ function stored(e: RawEvent): StoredEvent {
  * the export itself goes on the timeline (`audit.exported`, with the filter
  * and the count).
  */
-export async function exportTimeline(actor: Actor | null, query: TimelineQuery, format: ExportFormat): Promise<ReadableStream<Uint8Array>> {
+export async function exportTimeline(
+  actor: Actor | null,
+  query: TimelineQuery,
+  format: ExportFormat,
+): Promise<ReadableStream<Uint8Array>> {
   requirePermission(actor, 'audit.export');
   const db = getDb();
   const filter = await resolveTimelineFilter(db, query);
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const filterRecord = Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'));
-  const batches = streamEvents(db, timelineCondition(filter, head.seq), { withSlug: true, batch: format === 'csv' ? 2_000 : 10_000 });
+  const filterRecord = Object.fromEntries(
+    Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'),
+  );
+  const batches = streamEvents(db, timelineCondition(filter, head.seq), {
+    withSlug: true,
+    batch: format === 'csv' ? 2_000 : 10_000,
+  });
   const encoder = new TextEncoder();
   const names = nameCache();
   let count = 0;
@@ -66,17 +111,34 @@ export async function exportTimeline(actor: Actor | null, query: TimelineQuery, 
       const next = await batches.next();
       if (!next.done) {
         count += next.value.length;
-        const text = format === 'csv' ? (await describeEvents(db, next.value.map(stored), names)).map(csvRow).join('') : next.value.map(ndjsonRow).join('');
+        const text =
+          format === 'csv'
+            ? (await describeEvents(db, next.value.map(stored), names)).map(csvRow).join('')
+            : next.value.map(ndjsonRow).join('');
         controller.enqueue(encoder.encode(text));
         return;
       }
-      const trailer = { chainHeadSeq: head.seq.toString(), chainHeadHash: head.hash, events: count, filter: filterRecord, exportedAt: new Date().toISOString() };
+      const trailer = {
+        chainHeadSeq: head.seq.toString(),
+        chainHeadHash: head.hash,
+        events: count,
+        filter: filterRecord,
+        exportedAt: new Date().toISOString(),
+      };
       controller.enqueue(
         encoder.encode(
-          format === 'csv' ? `# chain_head_seq=${trailer.chainHeadSeq} chain_head_hash=${trailer.chainHeadHash} events=${count}\r\n` : `${JSON.stringify({ trailer })}\n`,
+          format === 'csv'
+            ? `# chain_head_seq=${trailer.chainHeadSeq} chain_head_hash=${trailer.chainHeadHash} events=${count}\r\n`
+            : `${JSON.stringify({ trailer })}\n`,
         ),
       );
-      await db.$transaction((tx) => appendAuditEvent(tx, { action: 'audit.exported', actor: { type: 'USER', id: actor.id }, details: { format, filter: filterRecord, count } }));
+      await db.$transaction((tx) =>
+        appendAuditEvent(tx, {
+          action: 'audit.exported',
+          actor: { type: 'USER', id: actor.id },
+          details: { format, filter: filterRecord, count },
+        }),
+      );
       controller.close();
     },
     async cancel() {

@@ -79,15 +79,27 @@ export async function signCheckpoint(actor: AuditActor = SYSTEM_ACTOR): Promise<
   if (!key) return null;
   return getDb().$transaction(async (tx) => {
     // The head row is read under its lock so the signed pair is exactly the chain's state.
-    const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
+    const [head] = await tx.$queryRaw<
+      { seq: bigint; hash: string }[]
+    >`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
     if (!head || head.seq === 0n) return null;
     const latest = await tx.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
     if (latest?.seq === head.seq) return { seq: head.seq, keyId: key.keyId };
     const signedAt = new Date();
     const checkpoint = await tx.auditCheckpoint.create({
-      data: { seq: head.seq, hash: head.hash, signedAt, keyId: key.keyId, signature: signCheckpointMessage(key, head.seq, head.hash, signedAt) },
+      data: {
+        seq: head.seq,
+        hash: head.hash,
+        signedAt,
+        keyId: key.keyId,
+        signature: signCheckpointMessage(key, head.seq, head.hash, signedAt),
+      },
     });
-    await appendAuditEvent(tx, { action: 'audit.checkpoint_signed', actor, details: { checkpointId: checkpoint.id, seq: head.seq.toString(), keyId: key.keyId } });
+    await appendAuditEvent(tx, {
+      action: 'audit.checkpoint_signed',
+      actor,
+      details: { checkpointId: checkpoint.id, seq: head.seq.toString(), keyId: key.keyId },
+    });
     return { seq: head.seq, keyId: key.keyId };
   });
 }

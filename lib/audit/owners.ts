@@ -24,7 +24,10 @@ export async function snapshotOwners(tx: Tx, agentIds: string[]): Promise<Map<st
     agents.map((agent) => {
       const plane = (p: 'IAM' | 'PAM' | 'PLATFORM') =>
         agent.controlAssignments.find((a) => a.plane === p)?.user ?? null;
-      return [agent.id, { accountable: agent.owner, IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') }];
+      return [
+        agent.id,
+        { accountable: agent.owner, IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') },
+      ];
     }),
   );
 }

@@ -9,7 +9,13 @@ import { checkpointSignatureHolds } from './signing';
 export const PACK_FORMAT = 'custodian-evidence-pack/1';
 
 /** An event as stored, in JSON: every column its hash covers (dates as ISO strings), plus the hashes. */
-export type PackedEvent = Omit<HashedEvent, 'seq' | 'occurredAt' | 'recordedAt'> & { seq: string; occurredAt: string; recordedAt: string; prevHash: string; hash: string };
+export type PackedEvent = Omit<HashedEvent, 'seq' | 'occurredAt' | 'recordedAt'> & {
+  seq: string;
+  occurredAt: string;
+  recordedAt: string;
+  prevHash: string;
+  hash: string;
+};
 
 export type PackManifest = {
   format: typeof PACK_FORMAT;
@@ -29,21 +35,39 @@ export type PackManifest = {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const ndjson = (events: PackedEvent[]) => events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : '');
 
-export function buildPackZip(manifest: Omit<PackManifest, 'files'>, events: PackedEvent[], segment: PackedEvent[], summary: string): Uint8Array {
+export function buildPackZip(
+  manifest: Omit<PackManifest, 'files'>,
+  events: PackedEvent[],
+  segment: PackedEvent[],
+  summary: string,
+): Uint8Array {
   const files: Record<string, Uint8Array> = {
     'events.ndjson': strToU8(ndjson(events)),
     'segment.ndjson': strToU8(ndjson(segment)),
     'summary.md': strToU8(summary),
   };
-  const full: PackManifest = { ...manifest, files: Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])) };
+  const full: PackManifest = {
+    ...manifest,
+    files: Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])),
+  };
   return zipSync({ ...files, 'manifest.json': strToU8(JSON.stringify(full, null, 2)) });
 }
 
-export type PackVerification = { ok: true; events: number; segment: number; checkpoint: PackManifest['checkpoint'] } | { ok: false; reason: string };
+export type PackVerification =
+  { ok: true; events: number; segment: number; checkpoint: PackManifest['checkpoint'] } | { ok: false; reason: string };
 
-const parseLines = (text: string) => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as PackedEvent);
+const parseLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as PackedEvent);
 const recompute = (prevHash: string, e: PackedEvent) =>
-  hashEvent(prevHash, { ...e, seq: BigInt(e.seq), occurredAt: new Date(e.occurredAt), recordedAt: new Date(e.recordedAt) });
+  hashEvent(prevHash, {
+    ...e,
+    seq: BigInt(e.seq),
+    occurredAt: new Date(e.occurredAt),
+    recordedAt: new Date(e.recordedAt),
+  });
 
 /**
  * Checks a pack offline: file digests; every segment event's hash recomputed
@@ -63,19 +87,23 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
   if (manifest.format !== PACK_FORMAT) return { ok: false, reason: `unknown pack format ${String(manifest.format)}` };
   for (const [name, digest] of Object.entries(manifest.files)) {
     if (!files[name]) return { ok: false, reason: `${name} is missing` };
-    if (sha256(files[name]) !== digest) return { ok: false, reason: `${name} does not match its digest in the manifest` };
+    if (sha256(files[name]) !== digest)
+      return { ok: false, reason: `${name} does not match its digest in the manifest` };
   }
   const events = parseLines(strFromU8(files['events.ndjson']!));
   const segment = parseLines(strFromU8(files['segment.ndjson']!));
-  if (events.length !== manifest.counts.events || segment.length !== manifest.counts.segment) return { ok: false, reason: 'the counts do not match the manifest' };
+  if (events.length !== manifest.counts.events || segment.length !== manifest.counts.segment)
+    return { ok: false, reason: 'the counts do not match the manifest' };
   if (segment.length > 0) {
     if (!manifest.segment) return { ok: false, reason: 'the manifest does not describe the segment' };
     let prev = manifest.segment.startPrevHash;
     let expected = BigInt(manifest.segment.fromSeq);
     for (const e of segment) {
-      if (BigInt(e.seq) !== expected) return { ok: false, reason: `the segment skips from ${expected - 1n} to ${e.seq}` };
+      if (BigInt(e.seq) !== expected)
+        return { ok: false, reason: `the segment skips from ${expected - 1n} to ${e.seq}` };
       if (e.prevHash !== prev) return { ok: false, reason: `event ${e.seq} does not follow event ${expected - 1n}` };
-      if (recompute(prev, e) !== e.hash) return { ok: false, reason: `event ${e.seq} was altered (its hash does not match its contents)` };
+      if (recompute(prev, e) !== e.hash)
+        return { ok: false, reason: `event ${e.seq} was altered (its hash does not match its contents)` };
       prev = e.hash;
       expected += 1n;
     }
@@ -83,17 +111,27 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
       const cp = manifest.checkpoint;
       const key = publicKeys.find((k) => k.keyId === cp.keyId);
       if (!key) return { ok: false, reason: `the checkpoint was signed by key ${cp.keyId}: pass its public key` };
-      if (!checkpointSignatureHolds(key.key, { seq: BigInt(cp.seq), hash: cp.hash, signedAt: new Date(cp.signedAt), keyId: cp.keyId, signature: cp.signature })) {
+      if (
+        !checkpointSignatureHolds(key.key, {
+          seq: BigInt(cp.seq),
+          hash: cp.hash,
+          signedAt: new Date(cp.signedAt),
+          keyId: cp.keyId,
+          signature: cp.signature,
+        })
+      ) {
         return { ok: false, reason: 'the checkpoint signature does not hold' };
       }
       const last = segment[segment.length - 1]!;
-      if (last.seq !== cp.seq || last.hash !== cp.hash) return { ok: false, reason: `the segment does not end at the signed checkpoint (seq ${cp.seq})` };
+      if (last.seq !== cp.seq || last.hash !== cp.hash)
+        return { ok: false, reason: `the segment does not end at the signed checkpoint (seq ${cp.seq})` };
     }
   }
   const bySeq = new Map(segment.map((e) => [e.seq, e]));
   for (const e of events) {
     const inChain = bySeq.get(e.seq);
-    if (!inChain || JSON.stringify(inChain) !== JSON.stringify(e)) return { ok: false, reason: `event ${e.seq} of the pack is not the one in the chain` };
+    if (!inChain || JSON.stringify(inChain) !== JSON.stringify(e))
+      return { ok: false, reason: `event ${e.seq} of the pack is not the one in the chain` };
   }
   return { ok: true, events: events.length, segment: segment.length, checkpoint: manifest.checkpoint };
 }

@@ -1,14 +1,19 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { Invalid } from '@/lib/errors';
 import { getDb } from '@/lib/db';
+import { Invalid } from '@/lib/errors';
 import { appendAuditEvent } from './append';
 import { signCheckpoint } from './integrity';
 import { buildPackZip, PACK_FORMAT, type PackedEvent } from './pack-format';
 import { eventSelect, resolveTimelineFilter, timelineWhere, type StoredEvent, type TimelineQuery } from './queries';
 
 const MAX_SEGMENT = 200_000;
-const packed = (e: StoredEvent): PackedEvent => ({ ...e, seq: e.seq.toString(), occurredAt: e.occurredAt.toISOString(), recordedAt: e.recordedAt.toISOString() });
+const packed = (e: StoredEvent): PackedEvent => ({
+  ...e,
+  seq: e.seq.toString(),
+  occurredAt: e.occurredAt.toISOString(),
+  recordedAt: e.recordedAt.toISOString(),
+});
 
 /**
  * An evidence pack for the filter (an agent, a period, …): the matching
@@ -17,15 +22,26 @@ const packed = (e: StoredEvent): PackedEvent => ({ ...e, seq: e.seq.toString(), 
  * The segment carries every event in that stretch of the chain, since
  * recomputing the hashes needs their contents.
  */
-export async function buildEvidencePack(actor: Actor | null, query: TimelineQuery): Promise<{ zip: Uint8Array; filename: string }> {
+export async function buildEvidencePack(
+  actor: Actor | null,
+  query: TimelineQuery,
+): Promise<{ zip: Uint8Array; filename: string }> {
   requirePermission(actor, 'audit.export');
   const db = getDb();
   const filter = await resolveTimelineFilter(db, query);
-  const filterRecord = Object.fromEntries(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'));
+  const filterRecord = Object.fromEntries(
+    Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'),
+  );
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const events = await db.auditEvent.findMany({ where: timelineWhere(filter, { lte: head.seq }), orderBy: { seq: 'asc' }, take: MAX_SEGMENT + 1, select: eventSelect });
+  const events = await db.auditEvent.findMany({
+    where: timelineWhere(filter, { lte: head.seq }),
+    orderBy: { seq: 'asc' },
+    take: MAX_SEGMENT + 1,
+    select: eventSelect,
+  });
   if (events.length === 0) throw new Invalid('No event matches this filter: there is nothing to pack.');
-  if (events.length > MAX_SEGMENT) throw new Invalid(`More than ${MAX_SEGMENT.toLocaleString('en')} events match: narrow the period or the filter.`);
+  if (events.length > MAX_SEGMENT)
+    throw new Invalid(`More than ${MAX_SEGMENT.toLocaleString('en')} events match: narrow the period or the filter.`);
   const first = events[0]!;
   const last = events[events.length - 1]!;
 
@@ -35,9 +51,15 @@ export async function buildEvidencePack(actor: Actor | null, query: TimelineQuer
   }
   const segmentEnd = checkpoint?.seq ?? last.seq;
   if (segmentEnd - first.seq + 1n > BigInt(MAX_SEGMENT)) {
-    throw new Invalid(`The chain from the first matching event to the covering checkpoint holds over ${MAX_SEGMENT.toLocaleString('en')} events: narrow the period.`);
+    throw new Invalid(
+      `The chain from the first matching event to the covering checkpoint holds over ${MAX_SEGMENT.toLocaleString('en')} events: narrow the period.`,
+    );
   }
-  const segment = await db.auditEvent.findMany({ where: { seq: { gte: first.seq, lte: segmentEnd } }, orderBy: { seq: 'asc' }, select: eventSelect });
+  const segment = await db.auditEvent.findMany({
+    where: { seq: { gte: first.seq, lte: segmentEnd } },
+    orderBy: { seq: 'asc' },
+    select: eventSelect,
+  });
 
   const generatedAt = new Date();
   const byAction = new Map<string, number>();
@@ -74,7 +96,13 @@ export async function buildEvidencePack(actor: Actor | null, query: TimelineQuer
       segment: { fromSeq: first.seq.toString(), toSeq: segmentEnd.toString(), startPrevHash: first.prevHash },
       chainHead: { seq: head.seq.toString(), hash: head.hash },
       checkpoint: checkpoint
-        ? { seq: checkpoint.seq.toString(), hash: checkpoint.hash, signedAt: checkpoint.signedAt.toISOString(), keyId: checkpoint.keyId, signature: checkpoint.signature }
+        ? {
+            seq: checkpoint.seq.toString(),
+            hash: checkpoint.hash,
+            signedAt: checkpoint.signedAt.toISOString(),
+            keyId: checkpoint.keyId,
+            signature: checkpoint.signature,
+          }
         : null,
     },
     events.map(packed),
@@ -82,7 +110,11 @@ export async function buildEvidencePack(actor: Actor | null, query: TimelineQuer
     summary,
   );
   await db.$transaction((tx) =>
-    appendAuditEvent(tx, { action: 'audit.exported', actor: { type: 'USER', id: actor.id }, details: { format: 'evidence-pack', filter: filterRecord, count: events.length } }),
+    appendAuditEvent(tx, {
+      action: 'audit.exported',
+      actor: { type: 'USER', id: actor.id },
+      details: { format: 'evidence-pack', filter: filterRecord, count: events.length },
+    }),
   );
   return { zip, filename: `evidence-pack-${query.agent ?? 'custodian'}-${generatedAt.toISOString().slice(0, 10)}.zip` };
 }

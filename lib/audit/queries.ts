@@ -23,10 +23,23 @@ export const TimelineQuerySchema = z.object({
   from: day,
   to: day,
   /** Older than this seq: the next page (the API's cursor too). */
-  before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .optional()
+    .catch(undefined),
   /** Newer than this seq: the previous page. */
-  newer: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
-  size: z.coerce.number().int().pipe(z.union([z.literal(25), z.literal(50), z.literal(100)])).catch(50).default(50),
+  newer: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .optional()
+    .catch(undefined),
+  size: z.coerce
+    .number()
+    .int()
+    .pipe(z.union([z.literal(25), z.literal(50), z.literal(100)]))
+    .catch(50)
+    .default(50),
 });
 export type TimelineQuery = z.infer<typeof TimelineQuerySchema>;
 
@@ -37,9 +50,20 @@ export function parseTimelineQuery(params: Record<string, string | string[] | un
 }
 
 /** A timeline filter in the ids the indexes use. `none` when it names an agent that does not exist. */
-export type TimelineFilter = { agentId?: string; credentialId?: string; actorId?: string; group?: ActionGroup; from?: Date; to?: Date; none?: true };
+export type TimelineFilter = {
+  agentId?: string;
+  credentialId?: string;
+  actorId?: string;
+  group?: ActionGroup;
+  from?: Date;
+  to?: Date;
+  none?: true;
+};
 
-export async function resolveTimelineFilter(db: Db, query: Omit<TimelineQuery, 'before' | 'newer' | 'size'>): Promise<TimelineFilter> {
+export async function resolveTimelineFilter(
+  db: Db,
+  query: Omit<TimelineQuery, 'before' | 'newer' | 'size'>,
+): Promise<TimelineFilter> {
   const filter: TimelineFilter = {
     credentialId: query.credential,
     actorId: query.actor,
@@ -56,14 +80,19 @@ export async function resolveTimelineFilter(db: Db, query: Omit<TimelineQuery, '
 }
 
 /** The filter as a where clause: each offered filter has its own (column, seq) index. */
-export function timelineWhere(filter: TimelineFilter, seq?: { lt?: bigint; lte?: bigint; gt?: bigint }): Prisma.AuditEventWhereInput {
+export function timelineWhere(
+  filter: TimelineFilter,
+  seq?: { lt?: bigint; lte?: bigint; gt?: bigint },
+): Prisma.AuditEventWhereInput {
   if (filter.none) return { seq: { lt: 0n } };
   return {
     ...(filter.agentId ? { agentId: filter.agentId } : {}),
     ...(filter.credentialId ? { credentialId: filter.credentialId } : {}),
     ...(filter.actorId ? { actorId: filter.actorId } : {}),
     ...(filter.group ? { action: { in: [...ACTION_GROUPS[filter.group]] } } : {}),
-    ...(filter.from || filter.to ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } : {}),
+    ...(filter.from || filter.to
+      ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } }
+      : {}),
     ...(seq ? { seq } : {}),
   };
 }
@@ -122,33 +151,76 @@ export function nameCache(): Names {
 const CACHE_LIMIT = 200_000;
 
 /** Events as sentences: the names they mention are looked up once per page (or once per export, with a cache). */
-export async function describeEvents(db: Db, events: StoredEvent[], names: Names = nameCache()): Promise<TimelineEvent[]> {
+export async function describeEvents(
+  db: Db,
+  events: StoredEvent[],
+  names: Names = nameCache(),
+): Promise<TimelineEvent[]> {
   const ids = <K>(cached: Map<string, K>, pick: (e: StoredEvent) => (string | null | undefined)[]) => [
     ...new Set(events.flatMap(pick).filter((v): v is string => Boolean(v) && !cached.has(v!))),
   ];
-  const detail = (e: StoredEvent, key: string) => (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
+  const detail = (e: StoredEvent, key: string) =>
+    (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
   const [users, agents, credentials, exceptions, tokens] = await Promise.all([
-    db.user.findMany({ where: { id: { in: ids(names.user, (e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]) } }, select: { id: true, name: true, roles: true } }),
-    db.agent.findMany({ where: { id: { in: ids(names.agent, (e) => [e.agentId]) } }, select: { id: true, slug: true, name: true } }),
-    db.credential.findMany({ where: { id: { in: ids(names.credential, (e) => [e.credentialId]) } }, select: { id: true, name: true } }),
-    db.exception.findMany({ where: { id: { in: ids(names.exception, (e) => [detail(e, 'exceptionId')]) } }, select: { id: true, type: true, startsAt: true, expiresAt: true } }),
-    db.apiToken.findMany({ where: { id: { in: ids(names.token, (e) => [e.actorType === 'API_TOKEN' ? e.actorId : null]) } }, select: { id: true, name: true } }),
+    db.user.findMany({
+      where: { id: { in: ids(names.user, (e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]) } },
+      select: { id: true, name: true, roles: true },
+    }),
+    db.agent.findMany({
+      where: { id: { in: ids(names.agent, (e) => [e.agentId]) } },
+      select: { id: true, slug: true, name: true },
+    }),
+    db.credential.findMany({
+      where: { id: { in: ids(names.credential, (e) => [e.credentialId]) } },
+      select: { id: true, name: true },
+    }),
+    db.exception.findMany({
+      where: { id: { in: ids(names.exception, (e) => [detail(e, 'exceptionId')]) } },
+      select: { id: true, type: true, startsAt: true, expiresAt: true },
+    }),
+    db.apiToken.findMany({
+      where: { id: { in: ids(names.token, (e) => [e.actorType === 'API_TOKEN' ? e.actorId : null]) } },
+      select: { id: true, name: true },
+    }),
   ]);
   const remember = <K>(map: Map<string, K>, entries: [string, K][]) => {
     if (map.size + entries.length > CACHE_LIMIT) map.clear();
     for (const [k, v] of entries) map.set(k, v);
   };
-  remember(names.user, users.map((u) => [u.id, u]));
-  remember(names.agent, agents.map((a) => [a.id, { slug: a.slug, name: a.name }]));
-  remember(names.credential, credentials.map((c) => [c.id, { id: c.id, name: c.name }]));
-  remember(names.exception, exceptions.map((x) => [x.id, { type: x.type, hours: Math.round((x.expiresAt.getTime() - x.startsAt.getTime()) / 3_600_000) }]));
-  remember(names.token, tokens.map((t) => [t.id, t.name]));
+  remember(
+    names.user,
+    users.map((u) => [u.id, u]),
+  );
+  remember(
+    names.agent,
+    agents.map((a) => [a.id, { slug: a.slug, name: a.name }]),
+  );
+  remember(
+    names.credential,
+    credentials.map((c) => [c.id, { id: c.id, name: c.name }]),
+  );
+  remember(
+    names.exception,
+    exceptions.map((x) => [
+      x.id,
+      { type: x.type, hours: Math.round((x.expiresAt.getTime() - x.startsAt.getTime()) / 3_600_000) },
+    ]),
+  );
+  remember(
+    names.token,
+    tokens.map((t) => [t.id, t.name]),
+  );
   const { user, agent, credential, exception, token } = names;
   return events.map((e) => {
     const person = e.actorType === 'USER' ? user.get(e.actorId ?? '') : undefined;
     const actor = {
       type: e.actorType,
-      name: e.actorType === 'USER' ? (person?.name ?? 'Unknown person') : e.actorType === 'API_TOKEN' ? (token.get(e.actorId ?? '') ?? e.actorId) : e.actorId,
+      name:
+        e.actorType === 'USER'
+          ? (person?.name ?? 'Unknown person')
+          : e.actorType === 'API_TOKEN'
+            ? (token.get(e.actorId ?? '') ?? e.actorId)
+            : e.actorId,
       roles: (person?.roles ?? []) as Role[],
     };
     const a = e.agentId ? (agent.get(e.agentId) ?? null) : null;
@@ -160,7 +232,15 @@ export async function describeEvents(db: Db, events: StoredEvent[], names: Names
       exception: exception.get(detail(e, 'exceptionId') ?? '') ?? null,
       person: (id) => (id ? (user.get(id)?.name ?? null) : null),
     });
-    return { ...e, seq: e.seq.toString(), group: groupOf(e.action), sentence, actor: actor.name ?? 'System', agent: a, credential: c };
+    return {
+      ...e,
+      seq: e.seq.toString(),
+      group: groupOf(e.action),
+      sentence,
+      actor: actor.name ?? 'System',
+      agent: a,
+      credential: c,
+    };
   });
 }
 
@@ -213,12 +293,28 @@ export async function queryTimeline(query: TimelineQuery): Promise<TimelinePage>
 export async function listAgentEvents(actor: Actor, agentId: string, limit = 20): Promise<TimelineEvent[]> {
   requirePermission(actor, 'agent.read');
   const db = getDb();
-  return describeEvents(db, await db.auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'desc' }, take: limit, select: eventSelect }));
+  return describeEvents(
+    db,
+    await db.auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'desc' }, take: limit, select: eventSelect }),
+  );
 }
 
 /** One agent's events after `afterSeq` (what changed since then), newest first. */
-export async function listAgentEventsSince(actor: Actor, agentId: string, afterSeq: bigint, limit = 100): Promise<TimelineEvent[]> {
+export async function listAgentEventsSince(
+  actor: Actor,
+  agentId: string,
+  afterSeq: bigint,
+  limit = 100,
+): Promise<TimelineEvent[]> {
   requirePermission(actor, 'agent.read');
   const db = getDb();
-  return describeEvents(db, await db.auditEvent.findMany({ where: { agentId, seq: { gt: afterSeq } }, orderBy: { seq: 'desc' }, take: limit, select: eventSelect }));
+  return describeEvents(
+    db,
+    await db.auditEvent.findMany({
+      where: { agentId, seq: { gt: afterSeq } },
+      orderBy: { seq: 'desc' },
+      take: limit,
+      select: eventSelect,
+    }),
+  );
 }

@@ -23,7 +23,7 @@ export type SentenceContext = {
 };
 
 const ROLE_ORDER: Role[] = ['PAM_APPROVER', 'ADMIN', 'AUDITOR', 'OWNER'];
-const named = (p: unknown) => ((p as { name?: string } | null)?.name ?? 'nobody');
+const named = (p: unknown) => (p as { name?: string } | null)?.name ?? 'nobody';
 
 function who(actor: SentenceContext['actor']): string {
   if (actor.type === 'SYSTEM') return actor.name ?? labelOf(ACTOR_TYPE, 'SYSTEM');
@@ -44,7 +44,9 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
   const by = who(ctx.actor);
   const agent = ctx.agent ?? 'an agent';
   const credential = ctx.credential ?? (d.name ? String(d.name) : 'a credential');
-  const exception = ctx.exception ? `${wordOf(EXCEPTION_TYPE, ctx.exception.type)}${ctx.exception.hours ? `, ${ctx.exception.hours} h` : ''}` : 'an exception';
+  const exception = ctx.exception
+    ? `${wordOf(EXCEPTION_TYPE, ctx.exception.type)}${ctx.exception.hours ? `, ${ctx.exception.hours} h` : ''}`
+    : 'an exception';
   switch (action) {
     case 'agent.created':
       return `${by} registered ${agent} (${wordOf(RISK_TIER, String(d.riskTier))} risk)`;

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -9,7 +17,10 @@ const DEMO_KEY_FILE = path.join('.data', 'audit-signing-key.pem');
 
 /** A public key's id: the first 16 hex digits of the sha256 of its DER encoding. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The exact bytes a checkpoint signature covers. */
@@ -24,7 +35,12 @@ export function signCheckpointMessage(key: SigningKey, seq: bigint, hash: string
 /** Whether the signature over (seq, hash, time) holds for this public key. */
 export function checkpointSignatureHolds(publicKey: KeyObject, checkpoint: SignedCheckpoint): boolean {
   try {
-    return verify(null, checkpointMessage(checkpoint.seq, checkpoint.hash, checkpoint.signedAt), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+    return verify(
+      null,
+      checkpointMessage(checkpoint.seq, checkpoint.hash, checkpoint.signedAt),
+      publicKey,
+      Buffer.from(checkpoint.signature, 'base64'),
+    );
   } catch {
     return false;
   }
@@ -38,7 +54,8 @@ export function publicKeyFromPem(pem: string): KeyObject {
 
 function fromPrivatePem(pem: string): SigningKey {
   const privateKey = createPrivateKey(pem);
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM).');
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new Error('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM).');
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }
@@ -51,7 +68,8 @@ function fromPrivatePem(pem: string): SigningKey {
  */
 export function loadSigningKey(): SigningKey | null {
   if (process.env.AUDIT_SIGNING_KEY) return fromPrivatePem(process.env.AUDIT_SIGNING_KEY);
-  if (process.env.AUDIT_SIGNING_KEY_FILE) return fromPrivatePem(readFileSync(process.env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
+  if (process.env.AUDIT_SIGNING_KEY_FILE)
+    return fromPrivatePem(readFileSync(process.env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
   if (process.env.NODE_ENV === 'production' && process.env.AUTH_DEMO !== 'true') return null;
   if (!existsSync(DEMO_KEY_FILE)) {
     mkdirSync(path.dirname(DEMO_KEY_FILE), { recursive: true });

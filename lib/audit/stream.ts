@@ -28,11 +28,26 @@ export type RawEvent = {
   agentSlug: string | null;
 };
 
-const FIELDS = ['seq', 'occurredAt', 'recordedAt', 'actorType', 'actorId', 'agentId', 'credentialId', 'action', 'details', 'owners', 'prevHash', 'hash', 'agentSlug'] as const;
+const FIELDS = [
+  'seq',
+  'occurredAt',
+  'recordedAt',
+  'actorType',
+  'actorId',
+  'agentId',
+  'credentialId',
+  'action',
+  'details',
+  'owners',
+  'prevHash',
+  'hash',
+  'agentSlug',
+] as const;
 const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** SQL literals for a WHERE clause built from trusted fragments and these values. */
-export const literal = (value: string | bigint | Date): string => pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
+export const literal = (value: string | bigint | Date): string =>
+  pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
 
 function select(where: string, withSlug: boolean): string {
   // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every event before the first row.
@@ -47,7 +62,9 @@ function select(where: string, withSlug: boolean): string {
 function unescape(field: string): string | null {
   if (field === '\\N') return null;
   if (!field.includes('\\')) return field;
-  return field.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === 'b' ? '\b' : c === 'f' ? '\f' : c === 'v' ? '\v' : c));
+  return field.replace(/\\(.)/g, (_, c: string) =>
+    c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === 'b' ? '\b' : c === 'f' ? '\f' : c === 'v' ? '\v' : c,
+  );
 }
 
 function toEvent(v: (string | null)[]): RawEvent {
@@ -74,14 +91,20 @@ function toEvent(v: (string | null)[]): RawEvent {
  * `literal`s) in seq order, `batch` at a time. The query runs in one
  * snapshot on a server; memory stays at one batch either way.
  */
-export async function* streamEvents(db: Db, where: string, options: { withSlug?: boolean; batch?: number } = {}): AsyncGenerator<RawEvent[]> {
+export async function* streamEvents(
+  db: Db,
+  where: string,
+  options: { withSlug?: boolean; batch?: number } = {},
+): AsyncGenerator<RawEvent[]> {
   const batch = options.batch ?? 5_000;
   const sql = select(where, options.withSlug ?? false);
   const url = getEnv().DATABASE_URL;
   if (!url) {
     let after = '0';
     for (;;) {
-      const rows = await db.$queryRawUnsafe<Record<string, string | null>[]>(`SELECT * FROM (${sql} AND e."seq" > ${literal(after)}::bigint ORDER BY e."seq" LIMIT ${batch}) page`);
+      const rows = await db.$queryRawUnsafe<Record<string, string | null>[]>(
+        `SELECT * FROM (${sql} AND e."seq" > ${literal(after)}::bigint ORDER BY e."seq" LIMIT ${batch}) page`,
+      );
       if (rows.length === 0) return;
       yield rows.map((r) => toEvent(FIELDS.map((f) => r[f] ?? null)));
       if (rows.length < batch) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getDb } from '@/lib/db';
 import { issueCredential, recordCredentialUse } from '@/lib/credentials/commands';
+import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { appendAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from '.';
@@ -11,7 +11,16 @@ import { listTimeline, parseTimelineQuery } from './queries';
 import { loadSigningKey } from './signing';
 
 const notes = (n: number, prefix: string) =>
-  getDb().$transaction((tx) => appendAuditEvents(tx, Array.from({ length: n }, (_, i) => ({ action: 'system.note' as const, actor: SYSTEM_ACTOR, details: { note: `${prefix} ${i}` } }))));
+  getDb().$transaction((tx) =>
+    appendAuditEvents(
+      tx,
+      Array.from({ length: n }, (_, i) => ({
+        action: 'system.note' as const,
+        actor: SYSTEM_ACTOR,
+        details: { note: `${prefix} ${i}` },
+      })),
+    ),
+  );
 
 async function readAll(stream: ReadableStream<Uint8Array>) {
   return new Response(stream).text();
@@ -25,7 +34,10 @@ describe('the custody timeline', () => {
     const seen: bigint[] = [];
     let before: string | undefined;
     for (let page = 0; page < 1000; page++) {
-      const { rows, next } = await listTimeline(auditor, parseTimelineQuery({ size: '25', ...(before ? { before } : {}) }));
+      const { rows, next } = await listTimeline(
+        auditor,
+        parseTimelineQuery({ size: '25', ...(before ? { before } : {}) }),
+      );
       seen.push(...rows.map((r) => BigInt(r.seq)));
       await notes(7, `during ${page}`); // new events arrive between pages
       if (!next) break;
@@ -62,17 +74,34 @@ describe('the custody timeline', () => {
     const admin = await createPerson(['ADMIN'], { name: 'Sam Filter' });
     const owner = await createPerson(['OWNER']);
     const agent = await makeAgent(admin, { ownerId: owner.id, slug: 'timeline-bot', name: 'Timeline bot' });
-    const { id: credentialId } = await issueCredential(owner, { agentId: agent.id, name: 'tl-key', kind: 'API_KEY', issuance: 'STATIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' });
+    const { id: credentialId } = await issueCredential(owner, {
+      agentId: agent.id,
+      name: 'tl-key',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+    });
     await recordCredentialUse(owner, { credentialId, context: 'nightly run' });
     const auditor = await createPerson(['AUDITOR']);
     const q = (params: Record<string, string>) => listTimeline(auditor, parseTimelineQuery(params));
 
     const byAgent = await q({ agent: 'timeline-bot' });
-    expect(byAgent.rows.map((r) => r.action)).toEqual(['credential.used', 'credential.issued', 'owner.assigned', 'agent.created']);
+    expect(byAgent.rows.map((r) => r.action)).toEqual([
+      'credential.used',
+      'credential.issued',
+      'owner.assigned',
+      'agent.created',
+    ]);
     expect(byAgent.rows[3]!.sentence).toBe('Security lead Sam Filter registered Timeline bot (high risk)');
-    expect((await q({ credential: credentialId })).rows.map((r) => r.action)).toEqual(['credential.used', 'credential.issued']);
+    expect((await q({ credential: credentialId })).rows.map((r) => r.action)).toEqual([
+      'credential.used',
+      'credential.issued',
+    ]);
     expect((await q({ agent: 'timeline-bot', group: 'credential' })).rows).toHaveLength(2);
-    expect((await q({ agent: 'timeline-bot', group: 'ownership' })).rows.map((r) => r.action)).toEqual(['owner.assigned']);
+    expect((await q({ agent: 'timeline-bot', group: 'ownership' })).rows.map((r) => r.action)).toEqual([
+      'owner.assigned',
+    ]);
     expect((await q({ actor: admin.id })).rows.map((r) => r.action)).toEqual(['owner.assigned', 'agent.created']);
     const today = new Date().toISOString().slice(0, 10);
     expect((await q({ agent: 'timeline-bot', from: today, to: today })).rows).toHaveLength(4);
@@ -81,7 +110,11 @@ describe('the custody timeline', () => {
     // Every event about the agent records who was accountable then.
     expect(byAgent.rows[0]!.owners).toMatchObject({ accountable: { id: owner.id } });
     // Bad URL values fall back to no filter rather than failing.
-    expect(parseTimelineQuery({ group: 'nonsense', before: 'abc', size: '7' })).toMatchObject({ group: undefined, before: undefined, size: 50 });
+    expect(parseTimelineQuery({ group: 'nonsense', before: 'abc', size: '7' })).toMatchObject({
+      group: undefined,
+      before: undefined,
+      size: 50,
+    });
   });
 
   it('exports equal the filtered query row for row, end with the chain head, and are audited', async () => {
@@ -91,20 +124,35 @@ describe('the custody timeline', () => {
     const query = parseTimelineQuery({ agent: 'export-bot' });
     const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
     const agent = await getDb().agent.findUniqueOrThrow({ where: { slug: 'export-bot' } });
-    const expected = (await getDb().auditEvent.findMany({ where: { agentId: agent.id }, orderBy: { seq: 'asc' } })).map((e) => e.seq.toString());
+    const expected = (await getDb().auditEvent.findMany({ where: { agentId: agent.id }, orderBy: { seq: 'asc' } })).map(
+      (e) => e.seq.toString(),
+    );
 
     const csv = (await readAll(await exportTimeline(auditor, query, 'csv'))).trim().split('\r\n');
     expect(csv[0]!.startsWith('seq,occurred_at')).toBe(true);
     expect(csv.slice(1, -1).map((line) => line.split(',')[0])).toEqual(expected);
     expect(csv.at(-1)).toBe(`# chain_head_seq=${head.seq} chain_head_hash=${head.hash} events=${expected.length}`);
 
-    const ndjson = (await readAll(await exportTimeline(auditor, query, 'ndjson'))).trim().split('\n').map((l) => JSON.parse(l));
+    const ndjson = (await readAll(await exportTimeline(auditor, query, 'ndjson')))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(ndjson.slice(0, -1).map((e) => e.seq)).toEqual(expected);
     // Each line carries what its hash covers, so it can be rechecked outside Custodian.
     const first = ndjson[0];
-    expect(hashEvent(first.prevHash, { ...first, seq: BigInt(first.seq), occurredAt: new Date(first.occurredAt), recordedAt: new Date(first.recordedAt) })).toBe(first.hash);
+    expect(
+      hashEvent(first.prevHash, {
+        ...first,
+        seq: BigInt(first.seq),
+        occurredAt: new Date(first.occurredAt),
+        recordedAt: new Date(first.recordedAt),
+      }),
+    ).toBe(first.hash);
     expect(ndjson.at(-1).trailer).toMatchObject({ events: expected.length, filter: { agent: 'export-bot' } });
-    const exported = await getDb().auditEvent.findMany({ where: { action: 'audit.exported', actorId: auditor.id }, orderBy: { seq: 'asc' } });
+    const exported = await getDb().auditEvent.findMany({
+      where: { action: 'audit.exported', actorId: auditor.id },
+      orderBy: { seq: 'asc' },
+    });
     expect(exported.map((e) => e.details)).toEqual([
       { format: 'csv', filter: { agent: 'export-bot' }, count: expected.length },
       { format: 'ndjson', filter: { agent: 'export-bot' }, count: expected.length },
@@ -133,7 +181,15 @@ describe('the custody timeline', () => {
     });
     await getDb().$transaction([
       getDb().$executeRawUnsafe('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER'),
-      ...rewritten.map((r) => getDb().$executeRawUnsafe(`UPDATE "AuditEvent" SET "details" = $1::jsonb, "prevHash" = $2, "hash" = $3 WHERE "seq" = $4`, JSON.stringify(r.details), r.prevHash, r.hash, r.seq)),
+      ...rewritten.map((r) =>
+        getDb().$executeRawUnsafe(
+          `UPDATE "AuditEvent" SET "details" = $1::jsonb, "prevHash" = $2, "hash" = $3 WHERE "seq" = $4`,
+          JSON.stringify(r.details),
+          r.prevHash,
+          r.hash,
+          r.seq,
+        ),
+      ),
       getDb().$executeRawUnsafe('ALTER TABLE "AuditEvent" ENABLE TRIGGER USER'),
       getDb().$executeRawUnsafe('ALTER TABLE "AuditChainHead" DISABLE TRIGGER USER'),
       getDb().$executeRawUnsafe(`UPDATE "AuditChainHead" SET "hash" = $1 WHERE "id" = 1`, prev),
@@ -150,7 +206,9 @@ describe('the custody timeline', () => {
 
     // A checkpoint forged to match the rewritten chain, without the private key, fails its signature.
     const genuine = await getDb().auditCheckpoint.findFirstOrThrow({ where: { seq: signed!.seq } });
-    await getDb().auditCheckpoint.create({ data: { seq: genuine.seq, hash: prev, signedAt: new Date(), keyId: key.keyId, signature: genuine.signature } });
+    await getDb().auditCheckpoint.create({
+      data: { seq: genuine.seq, hash: prev, signedAt: new Date(), keyId: key.keyId, signature: genuine.signature },
+    });
     expect((await trustedCheckpoints(getDb(), keys)).forged).toEqual([signed!.seq]);
   });
 });

@@ -46,7 +46,10 @@ export async function verifyAuditChain(db: Db, checkpoints: TrustedCheckpoint[] 
       while (pending[0] && pending[0].seq === seq) {
         const checkpoint = pending.shift()!;
         if (checkpoint.hash !== event.hash) {
-          return broken(seq, `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ${checkpoint.seq}): an event at or before it was changed`);
+          return broken(
+            seq,
+            `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ${checkpoint.seq}): an event at or before it was changed`,
+          );
         }
         checkpointsVerified += 1;
       }

@@ -5,7 +5,12 @@ import { createPerson } from '@/lib/testing/people';
 import { parseRoleMap, resolveOidcPerson, rolesFromClaims, type OidcProfile } from './oidc';
 
 const account = (sub: string) => ({ provider: 'oidc', type: 'oauth' as const, providerAccountId: sub });
-const profile = (sub: string, groups: string[], email = `${sub}@corp.example`): OidcProfile => ({ sub, email, name: sub, groups });
+const profile = (sub: string, groups: string[], email = `${sub}@corp.example`): OidcProfile => ({
+  sub,
+  email,
+  name: sub,
+  groups,
+});
 const eventsFor = (userId: string) =>
   getDb().auditEvent.findMany({
     where: { OR: [{ actorId: userId }, { details: { path: ['userId'], equals: userId } }] },

@@ -39,7 +39,10 @@ export function oidcProvider(): OAuthConfig<OidcProfile> {
  */
 export function parseRoleMap(text: string | undefined): Map<string, Role[]> {
   const map = new Map<string, Role[]>();
-  for (const pair of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.lastIndexOf(':');
     const group = pair.slice(0, at).trim();
     const role = pair.slice(at + 1).trim() as Role;
@@ -72,7 +75,9 @@ export async function resolveOidcPerson(profile: OidcProfile, account: Account):
   const mapped = rolesFromClaims(profile);
   return getDb().$transaction(async (tx) => {
     const linked = await tx.account.findUnique({
-      where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
+      where: {
+        provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId },
+      },
       select: { user: { select: { id: true, roles: true, active: true } } },
     });
     const byEmail =
@@ -87,20 +92,33 @@ export async function resolveOidcPerson(profile: OidcProfile, account: Account):
         data: { name: profile.name ?? profile.email ?? profile.sub, email: profile.email ?? null, roles: mapped ?? [] },
         select: { id: true, roles: true, active: true },
       });
-      for (const role of person.roles) events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
+      for (const role of person.roles)
+        events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
     } else if (person.active && mapped) {
       const before = person.roles;
-      for (const role of mapped.filter((r) => !before.includes(r))) events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
-      for (const role of before.filter((r) => !mapped.includes(r))) events.push({ action: 'role.removed', actor: system, details: { userId: person.id, role } });
-      if (events.length > 0) await tx.user.update({ where: { id: person.id }, data: { roles: mapped, version: { increment: 1 } } });
+      for (const role of mapped.filter((r) => !before.includes(r)))
+        events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
+      for (const role of before.filter((r) => !mapped.includes(r)))
+        events.push({ action: 'role.removed', actor: system, details: { userId: person.id, role } });
+      if (events.length > 0)
+        await tx.user.update({ where: { id: person.id }, data: { roles: mapped, version: { increment: 1 } } });
     }
     if (!linked) {
       await tx.account.create({
-        data: { userId: person.id, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId },
+        data: {
+          userId: person.id,
+          type: account.type,
+          provider: account.provider,
+          providerAccountId: account.providerAccountId,
+        },
       });
     }
     if (!person.active) {
-      events.push({ action: 'user.sign_in_refused', actor: { type: 'USER', id: person.id }, details: { provider: 'oidc', reason: 'person is deactivated' } });
+      events.push({
+        action: 'user.sign_in_refused',
+        actor: { type: 'USER', id: person.id },
+        details: { provider: 'oidc', reason: 'person is deactivated' },
+      });
       await appendAuditEvents(tx, events);
       return { ok: false as const, userId: person.id, reason: 'person is deactivated' };
     }

@@ -34,7 +34,10 @@ function demoProvider() {
       if (!isDemoSignInEnabled()) return null;
       const userId = typeof credentials?.userId === 'string' ? credentials.userId : '';
       const user = userId
-        ? await getDb().user.findUnique({ where: { id: userId }, select: { id: true, name: true, email: true, active: true } })
+        ? await getDb().user.findUnique({
+            where: { id: userId },
+            select: { id: true, name: true, email: true, active: true },
+          })
         : null;
       if (!user) {
         await recordSignIn(null, 'demo', 'unknown person');

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
-import { decideException, requestException } from '@/lib/exceptions/commands';
-import { addPurpose } from '@/lib/purposes/commands';
 import { getDb } from '@/lib/db';
-import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
+import { decideException, requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
+import { addPurpose } from '@/lib/purposes/commands';
+import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { createToken } from '@/lib/tokens/commands';
@@ -97,7 +97,12 @@ const POLICY: Record<string, Rule> = {
   },
   '(console)/agents/actions.ts#assignControlOwnerAction': {
     permission: 'ownership.assign',
-    input: ({ agent, target }) => ({ agentId: agent.id, version: String(agent.version), plane: 'IAM', userId: target.id }),
+    input: ({ agent, target }) => ({
+      agentId: agent.id,
+      version: String(agent.version),
+      plane: 'IAM',
+      userId: target.id,
+    }),
   },
   '(console)/agents/actions.ts#addPurposeAction': {
     permission: 'agent.write',
@@ -107,7 +112,13 @@ const POLICY: Record<string, Rule> = {
   '(console)/agents/actions.ts#changePurposeAction': {
     permission: 'agent.write',
     scope: 'agent',
-    input: ({ purposeId }) => ({ purposeId, version: '1', task: 'Changed by matrix', scope: 'github, jira', environments: ['PROD'] }),
+    input: ({ purposeId }) => ({
+      purposeId,
+      version: '1',
+      task: 'Changed by matrix',
+      scope: 'github, jira',
+      environments: ['PROD'],
+    }),
   },
   '(console)/agents/actions.ts#approvePurposeAction': {
     permission: 'purpose.approve',
@@ -120,12 +131,25 @@ const POLICY: Record<string, Rule> = {
   },
   '(console)/ownership/actions.ts#bulkReassignAction': {
     permission: 'ownership.assign',
-    input: ({ owner, target, agent }) => ({ fromUserId: owner.id, toUserId: target.id, agentIds: [agent.id], selection: '1', reason: 'Matrix test' }),
+    input: ({ owner, target, agent }) => ({
+      fromUserId: owner.id,
+      toUserId: target.id,
+      agentIds: [agent.id],
+      selection: '1',
+      reason: 'Matrix test',
+    }),
   },
   '(console)/agents/[slug]/actions.ts#issueCredentialAction': {
     permission: 'credential.write',
     scope: 'agent',
-    input: ({ agent }) => ({ agentId: agent.id, name: `matrix-${++slugCounter}`, kind: 'API_KEY', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' }),
+    input: ({ agent }) => ({
+      agentId: agent.id,
+      name: `matrix-${++slugCounter}`,
+      kind: 'API_KEY',
+      issuance: 'DYNAMIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+    }),
   },
   '(console)/agents/[slug]/actions.ts#rotateCredentialAction': {
     permission: 'credential.write',
@@ -168,7 +192,13 @@ const POLICY: Record<string, Rule> = {
   },
   '(console)/reviews/actions.ts#startCampaignAction': {
     permission: 'review.campaign',
-    input: () => ({ name: 'Matrix campaign', deadline: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), riskTiers: ['LOW'], statuses: ['ACTIVE'], kinds: ['OTHER'] }),
+    input: () => ({
+      name: 'Matrix campaign',
+      deadline: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+      riskTiers: ['LOW'],
+      statuses: ['ACTIVE'],
+      kinds: ['OTHER'],
+    }),
   },
   '(console)/reviews/actions.ts#closeCampaignAction': {
     permission: 'review.campaign',
@@ -190,18 +220,41 @@ const POLICY: Record<string, Rule> = {
     input: ({ tokenId }) => ({ tokenId, version: '1' }),
   },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
-  'api/v1/events/route.ts#POST': { public: 'bearer-token API: scopes checked per token, every status tested in lib/ingest/api.test.ts' },
-  'api/v1/events/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
-  'api/v1/agents/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
-  'api/v1/agents/[slug]/route.ts#GET': { public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts' },
+  'api/v1/events/route.ts#POST': {
+    public: 'bearer-token API: scopes checked per token, every status tested in lib/ingest/api.test.ts',
+  },
+  'api/v1/events/route.ts#GET': {
+    public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts',
+  },
+  'api/v1/agents/route.ts#GET': {
+    public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts',
+  },
+  'api/v1/agents/[slug]/route.ts#GET': {
+    public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts',
+  },
   'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
-  '(console)/findings/frameworks/[id]/export/route.ts#GET': { permission: 'findings.read', route: true, params: async () => ({ id: 'owasp-nhi-2025' }) },
+  '(console)/findings/frameworks/[id]/export/route.ts#GET': {
+    permission: 'findings.read',
+    route: true,
+    params: async () => ({ id: 'owasp-nhi-2025' }),
+  },
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
     permission: 'audit.export',
     route: true,
-    params: async () => ({ id: (await getDb().reviewCampaign.create({ data: { name: 'Export me', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: (await createPerson(['ADMIN'])).id } })).id }),
+    params: async () => ({
+      id: (
+        await getDb().reviewCampaign.create({
+          data: {
+            name: 'Export me',
+            filter: {},
+            deadline: new Date(Date.now() + 86_400_000),
+            startedById: (await createPerson(['ADMIN'])).id,
+          },
+        })
+      ).id,
+    }),
   },
   'api/people/route.ts#GET': { permission: 'agent.read', route: true },
   'api/health/route.ts#GET': { public: 'liveness for load balancers; reveals no governed data' },
@@ -214,16 +267,68 @@ async function makeFixture(key: string): Promise<Fixture> {
   const owner = await createPerson(['OWNER']);
   const target = await createPerson(['OWNER'], { active: !key.includes('reactivate') });
   const agent = await makeAgent(admin, { ownerId: owner.id });
-  const { id: purposeId } = await addPurpose(owner, { agentId: agent.id, task: 'Fixture purpose', scope: 'github', environments: ['PROD'] });
-  const { id: credentialId } = await issueCredential(owner, { agentId: agent.id, name: 'fixture-key', kind: 'API_KEY', issuance: 'STATIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' });
-  const { id: pendingExceptionId } = await requestException(owner, { agentId: agent.id, type: 'OTHER', justification: 'Fixture', durationHours: 2 });
-  const { id: approvedExceptionId } = await requestException(owner, { agentId: agent.id, type: 'OTHER', justification: 'Fixture', durationHours: 2 });
-  await decideException(await createPerson(['PAM_APPROVER']), { exceptionId: approvedExceptionId, outcome: 'APPROVE', reason: 'Fixture' });
+  const { id: purposeId } = await addPurpose(owner, {
+    agentId: agent.id,
+    task: 'Fixture purpose',
+    scope: 'github',
+    environments: ['PROD'],
+  });
+  const { id: credentialId } = await issueCredential(owner, {
+    agentId: agent.id,
+    name: 'fixture-key',
+    kind: 'API_KEY',
+    issuance: 'STATIC',
+    storage: 'VAULT_OR_BROKER',
+    environment: 'PROD',
+  });
+  const { id: pendingExceptionId } = await requestException(owner, {
+    agentId: agent.id,
+    type: 'OTHER',
+    justification: 'Fixture',
+    durationHours: 2,
+  });
+  const { id: approvedExceptionId } = await requestException(owner, {
+    agentId: agent.id,
+    type: 'OTHER',
+    justification: 'Fixture',
+    durationHours: 2,
+  });
+  await decideException(await createPerson(['PAM_APPROVER']), {
+    exceptionId: approvedExceptionId,
+    outcome: 'APPROVE',
+    reason: 'Fixture',
+  });
   const bare = await makeAgent(admin, { ownerId: owner.id });
-  const { id: reviewId } = await getDb().review.create({ data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() + 86_400_000), reviewerId: owner.id } });
-  const { id: campaignId } = await getDb().reviewCampaign.create({ data: { name: 'Fixture campaign', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: admin.id } });
-  const { id: tokenId } = await createToken(admin, { name: 'fixture-broker', scopes: ['events:write'], expiresInDays: 30 });
-  return { target, owner, agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId }, purposeId, bareAgentId: bare.id, credentialId, pendingExceptionId, approvedExceptionId, reviewId, campaignId, tokenId };
+  const { id: reviewId } = await getDb().review.create({
+    data: {
+      agentId: agent.id,
+      openForAgent: agent.id,
+      triggers: ['SCHEDULED'],
+      dueAt: new Date(Date.now() + 86_400_000),
+      reviewerId: owner.id,
+    },
+  });
+  const { id: campaignId } = await getDb().reviewCampaign.create({
+    data: { name: 'Fixture campaign', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: admin.id },
+  });
+  const { id: tokenId } = await createToken(admin, {
+    name: 'fixture-broker',
+    scopes: ['events:write'],
+    expiresInDays: 30,
+  });
+  return {
+    target,
+    owner,
+    agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId },
+    purposeId,
+    bareAgentId: bare.id,
+    credentialId,
+    pendingExceptionId,
+    approvedExceptionId,
+    reviewId,
+    campaignId,
+    tokenId,
+  };
 }
 
 const isRedirect = (error: unknown) => String((error as { digest?: string })?.digest ?? '').startsWith('NEXT_REDIRECT');
@@ -251,7 +356,10 @@ const actionEntries = await Promise.all(
     const exported = (await import(path.join(APP, file))) as Record<string, unknown>;
     return Object.entries(exported)
       .filter(([, value]) => typeof value === 'function')
-      .map(([name, fn]) => ({ key: `${file}#${name}`, fn: fn as (s: ActionState, f: FormData) => Promise<ActionState> }));
+      .map(([name, fn]) => ({
+        key: `${file}#${name}`,
+        fn: fn as (s: ActionState, f: FormData) => Promise<ActionState>,
+      }));
   }),
 ).then((lists) => lists.flat());
 
@@ -260,7 +368,10 @@ const routeEntries = await Promise.all(
     const exported = (await import(path.join(APP, file))) as Record<string, unknown>;
     return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
       .filter((m) => typeof exported[m] === 'function')
-      .map((m) => ({ key: `${file}#${m}`, handler: exported[m] as (r: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response> }));
+      .map((m) => ({
+        key: `${file}#${m}`,
+        handler: exported[m] as (r: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>,
+      }));
   }),
 ).then((lists) => lists.flat());
 const routeKeys = routeEntries.map((r) => r.key);
@@ -271,7 +382,9 @@ describe('authorisation matrix', () => {
     expect(routeKeys).toContain('api/health/route.ts#GET');
     const missing = [...actionEntries.map((a) => a.key), ...routeKeys].filter((key) => !POLICY[key]);
     expect(missing, 'actions or routes without a rule in POLICY').toEqual([]);
-    const stale = Object.keys(POLICY).filter((key) => !actionEntries.some((a) => a.key === key) && !routeKeys.includes(key));
+    const stale = Object.keys(POLICY).filter(
+      (key) => !actionEntries.some((a) => a.key === key) && !routeKeys.includes(key),
+    );
     expect(stale, 'rules for actions or routes that no longer exist').toEqual([]);
   });
 
@@ -292,16 +405,21 @@ describe('authorisation matrix', () => {
           if (!isRedirect(error)) throw error;
           state = { ok: true, message: 'redirected' };
         }
-        const allowed = rule.requester || rule.reviewer
-          ? caller.actor?.id === fixture.owner.id
-          : rule.scope === 'agent'
-            ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId)
-            : can(caller.actor, rule.permission);
+        const allowed =
+          rule.requester || rule.reviewer
+            ? caller.actor?.id === fixture.owner.id
+            : rule.scope === 'agent'
+              ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId)
+              : can(caller.actor, rule.permission);
         if (allowed) {
           expect(state, `${caller.label} should be allowed to call ${key}`).toMatchObject({ ok: true });
         } else {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
-          expect(state.message).toMatch(caller.actor ? /permission|only the agents you own|Only the person who requested|Only the assigned reviewer/ : /Sign in/);
+          expect(state.message).toMatch(
+            caller.actor
+              ? /permission|only the agents you own|Only the person who requested|Only the assigned reviewer/
+              : /Sign in/,
+          );
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);
         }
       }
@@ -316,7 +434,10 @@ describe('authorisation matrix', () => {
         session.userId = caller.sessionUserId;
         const params = Promise.resolve(rule.params ? await rule.params() : {});
         const before = await databaseFingerprint();
-        const response = await handler(new Request(`http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`), { params });
+        const response = await handler(
+          new Request(`http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`),
+          { params },
+        );
         if (can(caller.actor, rule.permission)) {
           expect(response.status, `${caller.label} on ${key}`).toBe(200);
           await response.body?.cancel();

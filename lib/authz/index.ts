@@ -1,5 +1,5 @@
-import type { Role } from '@/lib/generated/prisma/enums';
 import { Forbidden, Unauthenticated } from '@/lib/errors';
+import type { Role } from '@/lib/generated/prisma/enums';
 import { OWNER_SCOPED, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './permissions';
 
 export { OWNER_SCOPED, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './permissions';
@@ -15,7 +15,9 @@ export function can(actor: Actor | null, permission: Permission): boolean {
 export function requirePermission(actor: Actor | null, permission: Permission): asserts actor is Actor {
   if (!actor) throw new Unauthenticated();
   if (!can(actor, permission)) {
-    throw new Forbidden(`You need permission to ${PERMISSIONS[permission].charAt(0).toLowerCase()}${PERMISSIONS[permission].slice(1)}.`);
+    throw new Forbidden(
+      `You need permission to ${PERMISSIONS[permission].charAt(0).toLowerCase()}${PERMISSIONS[permission].slice(1)}.`,
+    );
   }
 }
 
@@ -33,7 +35,11 @@ export function canOnAgent(actor: Actor | null, permission: Permission, agentOwn
   );
 }
 
-export function requireAgentPermission(actor: Actor | null, permission: Permission, agentOwnerId: string | null): asserts actor is Actor {
+export function requireAgentPermission(
+  actor: Actor | null,
+  permission: Permission,
+  agentOwnerId: string | null,
+): asserts actor is Actor {
   requirePermission(actor, permission);
   if (!canOnAgent(actor, permission, agentOwnerId)) {
     throw new Forbidden('You can change only the agents you own. Ask the accountable owner or a security lead.');

@@ -62,7 +62,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'settings.read',
   ],
   AUDITOR: ['agent.read', 'audit.read', 'audit.export', 'audit.verify', 'findings.read', 'settings.read', 'user.read'],
-  OWNER: ['agent.read', 'agent.write', 'credential.write', 'exception.request', 'review.complete', 'findings.read', 'settings.read'],
+  OWNER: [
+    'agent.read',
+    'agent.write',
+    'credential.write',
+    'exception.request',
+    'review.complete',
+    'findings.read',
+    'settings.read',
+  ],
 };
 
 /** Permissions that an OWNER holds only for the agents they own. */

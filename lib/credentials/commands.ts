@@ -1,11 +1,10 @@
 import 'server-only';
+import { lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
-import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
-import { lockParentAgent } from '@/lib/agents/locks';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { parseInput } from '@/lib/errors';
+import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
 import { IssueCredentialSchema, RecordUseSchema, RevokeCredentialSchema, RotateCredentialSchema } from './schema';
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
@@ -32,7 +31,13 @@ async function lockForWrite(tx: Tx, actor: Actor, credentialId: string) {
  * The revocation itself, inside the caller's transaction, for a caller that
  * has authorised it: revokeCredential, or a review's reductions (`reviewId`).
  */
-export async function applyCredentialRevocation(tx: Tx, actor: Actor, credential: LockedCredential, reason: string, reviewId?: string) {
+export async function applyCredentialRevocation(
+  tx: Tx,
+  actor: Actor,
+  credential: LockedCredential,
+  reason: string,
+  reviewId?: string,
+) {
   if (credential.revokedAt) throw new Conflict(`${credential.name} is already revoked.`);
   await tx.credential.update({
     where: { id: credential.id },
@@ -72,7 +77,10 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
       return credential;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new Invalid('That name is taken.', { name: ['This agent already has a credential with this name. Revoked ones keep their name: choose a new one.'] });
+    if (isUniqueViolation(error))
+      throw new Invalid('That name is taken.', {
+        name: ['This agent already has a credential with this name. Revoked ones keep their name: choose a new one.'],
+      });
     throw error;
   }
 }
@@ -84,7 +92,10 @@ export async function rotateCredential(actor: Actor | null, input: unknown): Pro
   return getDb().$transaction(async (tx) => {
     const credential = await lockForWrite(tx, actor, data.credentialId);
     if (credential.revokedAt) throw new Invalid('This credential is revoked: it cannot be rotated. Issue a new one.');
-    await tx.credential.update({ where: { id: credential.id }, data: { lastRotatedAt: new Date(), version: { increment: 1 } } });
+    await tx.credential.update({
+      where: { id: credential.id },
+      data: { lastRotatedAt: new Date(), version: { increment: 1 } },
+    });
     await appendAuditEvent(tx, {
       action: 'credential.rotated',
       actor: who(actor),
@@ -118,14 +129,19 @@ export async function recordCredentialUse(actor: Actor | null, input: unknown): 
     const credential = await lockForWrite(tx, actor, data.credentialId);
     const afterRevocation = credential.revokedAt !== null;
     const occurredAt = data.occurredAt ?? new Date();
-    if (afterRevocation) await tx.credential.update({ where: { id: credential.id }, data: { usedAfterRevocationAt: occurredAt } });
+    if (afterRevocation)
+      await tx.credential.update({ where: { id: credential.id }, data: { usedAfterRevocationAt: occurredAt } });
     await appendAuditEvent(tx, {
       action: 'credential.used',
       actor: who(actor),
       agentId: credential.agentId,
       credentialId: credential.id,
       occurredAt,
-      details: { name: credential.name, ...(data.context ? { context: data.context } : {}), ...(afterRevocation ? { afterRevocation } : {}) },
+      details: {
+        name: credential.name,
+        ...(data.context ? { context: data.context } : {}),
+        ...(afterRevocation ? { afterRevocation } : {}),
+      },
     });
     return { afterRevocation };
   });

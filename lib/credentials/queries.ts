@@ -1,9 +1,9 @@
 import 'server-only';
+import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import type { Prisma } from '@/lib/generated/prisma/client';
-import { z } from 'zod';
 import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { CREDENTIAL_STORAGE, ENVIRONMENT, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 
 export const CredentialListQuerySchema = z.object({

@@ -1,6 +1,6 @@
-import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 import { detectSecret, SECRET_REFUSAL } from './secret-detector';
 
 /** Free text that must never carry a secret value. The value is not echoed. */
@@ -12,7 +12,12 @@ export const metadataText = (max: number, tooLong: string) =>
     .refine((v) => detectSecret(v) === null, SECRET_REFUSAL);
 
 const optionalInt = (min: number, max: number, message: string) =>
-  z.union([z.literal('').transform(() => undefined), z.coerce.number().int(message).min(min, message).max(max, message)]).optional();
+  z
+    .union([
+      z.literal('').transform(() => undefined),
+      z.coerce.number().int(message).min(min, message).max(max, message),
+    ])
+    .optional();
 
 const checkbox = z
   .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0'])])
@@ -22,7 +27,12 @@ const checkbox = z
 export const IssueCredentialSchema = z.object({
   agentId: z.string().min(1),
   name: metadataText(120, 'Keep the name under 120 characters.').pipe(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'Use letters, digits, dots, hyphens and underscores, e.g. deploy-bot-api-key.'),
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        'Use letters, digits, dots, hyphens and underscores, e.g. deploy-bot-api-key.',
+      ),
   ),
   kind: z.enum(valuesOf(CREDENTIAL_KIND), 'Choose the kind of credential.'),
   issuance: z.enum(valuesOf(ISSUANCE), 'Choose static or just-in-time issuance.'),
@@ -39,7 +49,9 @@ export const IssueCredentialSchema = z.object({
   reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
 });
 
-const reason = metadataText(500, 'Keep the reason under 500 characters.').pipe(z.string().min(3, 'Say why, in a few words (at least 3 characters).'));
+const reason = metadataText(500, 'Keep the reason under 500 characters.').pipe(
+  z.string().min(3, 'Say why, in a few words (at least 3 characters).'),
+);
 
 export const RotateCredentialSchema = z.object({ credentialId: z.string().min(1), reason: reason.optional() });
 export const RevokeCredentialSchema = z.object({ credentialId: z.string().min(1), reason });

@@ -1,11 +1,10 @@
 import 'server-only';
-import type { Actor } from '@/lib/authz';
-import { can, requirePermission } from '@/lib/authz';
+import { can, requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
-import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
-import { countOverdueReviews } from '@/lib/reviews/queries';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
+import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
+import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
+import { countOverdueReviews } from '@/lib/reviews/queries';
 
 export type PostureSummary = {
   agentsByStatus: Record<AgentStatus, number>;
@@ -30,8 +29,24 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
   const db = getDb();
   const now = new Date();
-  const inForce = (hours?: number) => ({ status: 'APPROVED' as const, expiresAt: { gt: now, ...(hours ? { lte: new Date(now.getTime() + hours * 3_600_000) } : {}) } });
-  const [byStatus, byTier, [ownership], byStorage, reviewsOverdue, pendingExceptions, activeExceptions, expiring24h, expiring7d, byIssuance, findings, findingsAsOf] = await Promise.all([
+  const inForce = (hours?: number) => ({
+    status: 'APPROVED' as const,
+    expiresAt: { gt: now, ...(hours ? { lte: new Date(now.getTime() + hours * 3_600_000) } : {}) },
+  });
+  const [
+    byStatus,
+    byTier,
+    [ownership],
+    byStorage,
+    reviewsOverdue,
+    pendingExceptions,
+    activeExceptions,
+    expiring24h,
+    expiring7d,
+    byIssuance,
+    findings,
+    findingsAsOf,
+  ] = await Promise.all([
     db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
     db.agent.groupBy({ by: ['riskTier'], where: { status: { not: 'RETIRED' } }, _count: { _all: true } }),
     // "orphaned" and "planesAssigned" are kept per agent by triggers: one pass, no joins.
@@ -53,16 +68,29 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
   for (const [ruleId, count] of findings) findingsBySeverity[ruleById(ruleId)!.severity] += count;
   const tally = <K extends string>(keys: readonly K[], rows: { _count: { _all: number } }[], key: (row: never) => K) =>
-    Object.fromEntries(keys.map((k) => [k, rows.filter((r) => key(r as never) === k).reduce((n, r) => n + r._count._all, 0)])) as Record<K, number>;
+    Object.fromEntries(
+      keys.map((k) => [k, rows.filter((r) => key(r as never) === k).reduce((n, r) => n + r._count._all, 0)]),
+    ) as Record<K, number>;
   return {
-    agentsByStatus: tally(['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const, byStatus, (r: { status: AgentStatus }) => r.status),
-    agentsByTier: tally(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const, byTier, (r: { riskTier: RiskTier }) => r.riskTier),
+    agentsByStatus: tally(
+      ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const,
+      byStatus,
+      (r: { status: AgentStatus }) => r.status,
+    ),
+    agentsByTier: tally(
+      ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const,
+      byTier,
+      (r: { riskTier: RiskTier }) => r.riskTier,
+    ),
     inService: Number(ownership?.in_service ?? 0),
     completeOwnership: Number(ownership?.complete ?? 0),
     orphaned: Number(ownership?.orphaned ?? 0),
     credentialsByStorage: Object.fromEntries(byStorage.map((r) => [r.storage, r._count._all])),
     reviewsOverdue,
-    credentialsByIssuance: { STATIC: byIssuance.find((r) => r.issuance === 'STATIC')?._count._all ?? 0, DYNAMIC: byIssuance.find((r) => r.issuance === 'DYNAMIC')?._count._all ?? 0 },
+    credentialsByIssuance: {
+      STATIC: byIssuance.find((r) => r.issuance === 'STATIC')?._count._all ?? 0,
+      DYNAMIC: byIssuance.find((r) => r.issuance === 'DYNAMIC')?._count._all ?? 0,
+    },
     exceptions: { pending: pendingExceptions, active: activeExceptions, expiring24h, expiring7d },
     findingsBySeverity,
     findingsAsOf,

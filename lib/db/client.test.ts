@@ -6,8 +6,12 @@ import { getDb } from '.';
 describe('array parameters', () => {
   it('filter enum arrays and text arrays holding quotes, commas and backslashes', async () => {
     const db = getDb();
-    await db.user.create({ data: { id: 'u_arrays', name: 'Arrays', email: 'arrays@example.test', roles: ['AUDITOR', 'OWNER'] } });
-    const agent = await db.agent.create({ data: { slug: 'arrays', name: 'Arrays', kind: 'OTHER', riskTier: 'LOW', environments: ['DEV', 'PROD'] } });
+    await db.user.create({
+      data: { id: 'u_arrays', name: 'Arrays', email: 'arrays@example.test', roles: ['AUDITOR', 'OWNER'] },
+    });
+    const agent = await db.agent.create({
+      data: { slug: 'arrays', name: 'Arrays', kind: 'OTHER', riskTier: 'LOW', environments: ['DEV', 'PROD'] },
+    });
     const awkward = ['a,"b"', 'c\\d', '{e}', 'plain'];
     await db.purpose.create({ data: { agentId: agent.id, task: 'arrays', scope: awkward } });
 

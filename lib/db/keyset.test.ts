@@ -12,7 +12,10 @@ describe('keyset pagination', () => {
     for (let i = 0; i < 30; i++) await createPerson(['OWNER'], { name: `Keyset ${String(i % 7).padStart(2, '0')}` });
     for (let i = 0; i < 6; i++) await createPerson(['OWNER'], { name: null });
     const expected = (
-      await getDb().user.findMany({ orderBy: [{ name: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }], select: { id: true } })
+      await getDb().user.findMany({
+        orderBy: [{ name: { sort: 'asc', nulls: 'last' } }, { id: 'asc' }],
+        select: { id: true },
+      })
     ).map((u) => u.id);
 
     const pages: string[][] = [];

@@ -111,7 +111,9 @@ function beyondBoundary(
 export const COUNT_CAP = 10_000;
 
 /** A list's total, capped (Prisma's count takes `take`). */
-export async function cappedCount(count: (args: { take: number }) => Promise<number>): Promise<{ total: number; capped: boolean }> {
+export async function cappedCount(
+  count: (args: { take: number }) => Promise<number>,
+): Promise<{ total: number; capped: boolean }> {
   const n = await count({ take: COUNT_CAP + 1 });
   return n > COUNT_CAP ? { total: COUNT_CAP, capped: true } : { total: n, capped: false };
 }

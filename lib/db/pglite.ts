@@ -100,7 +100,11 @@ export function withArrayLiterals(client: PGlite): PGlite {
   const query =
     (target: PGlite | Parameters<Parameters<PGlite['transaction']>[0]>[0]): Query =>
     (sql, params, options) =>
-      target.query(sql, params?.map((p) => (Array.isArray(p) ? toArrayLiteral(p) : p)), options) as never;
+      target.query(
+        sql,
+        params?.map((p) => (Array.isArray(p) ? toArrayLiteral(p) : p)),
+        options,
+      ) as never;
   return new Proxy(client, {
     get(target, property) {
       if (property === 'query') return query(target);

@@ -3,6 +3,7 @@
 // client that records its SQL, and every statement it sends is EXPLAINed. A
 // sequential scan of the agent or event table fails the test, naming the
 // statement. The benchmark (`npm run bench`) measures the same paths at 100k/10M.
+import { PrismaPg } from '@prisma/adapter-pg';
 import { beforeAll, expect, it } from 'vitest';
 import { listAgents } from '@/lib/agents/list';
 import { loadAgentPage } from '@/lib/agents/page';
@@ -17,7 +18,6 @@ import { listFindings } from '@/lib/policy/findings';
 import { syncFindings } from '@/lib/policy/trend';
 import { listReviews } from '@/lib/reviews/queries';
 import { createPerson } from '@/lib/testing/people';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
 const AGENTS = 20_000;
@@ -34,7 +34,10 @@ let sample: { slug: string; id: string; ownerId: string; deepSeq: bigint };
 /** Runs `work` with the app's client swapped for one that records every statement. */
 async function capture(work: () => Promise<unknown>): Promise<Captured[]> {
   const statements: Captured[] = [];
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: getEnv().DATABASE_URL! }), log: [{ emit: 'event', level: 'query' }] });
+  const client = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: getEnv().DATABASE_URL! }),
+    log: [{ emit: 'event', level: 'query' }],
+  });
   client.$on('query', (e) => statements.push({ query: e.query, params: JSON.parse(e.params) as unknown[] }));
   const previous = holder.__custodianDb;
   holder.__custodianDb = client;
@@ -53,7 +56,10 @@ async function capture(work: () => Promise<unknown>): Promise<Captured[]> {
  */
 function seqScans(plan: Plan, parent?: Plan): string[] {
   const bounded = parent?.['Node Type'] === 'Limit';
-  const own = plan['Node Type'] === 'Seq Scan' && GUARDED.has(plan['Relation Name'] ?? '') && !bounded ? [plan['Relation Name']!] : [];
+  const own =
+    plan['Node Type'] === 'Seq Scan' && GUARDED.has(plan['Relation Name'] ?? '') && !bounded
+      ? [plan['Relation Name']!]
+      : [];
   return [...own, ...(plan.Plans ?? []).flatMap((child) => seqScans(child, plan))];
 }
 
@@ -61,7 +67,10 @@ async function expectIndexed(name: string, work: () => Promise<unknown>) {
   const statements = await capture(work);
   expect(statements.length, `${name} sent no SELECT`).toBeGreaterThan(0);
   for (const s of statements) {
-    const [row] = await getDb().$queryRawUnsafe<[{ 'QUERY PLAN': [{ Plan: Plan }] }]>(`EXPLAIN (FORMAT JSON) ${s.query}`, ...s.params);
+    const [row] = await getDb().$queryRawUnsafe<[{ 'QUERY PLAN': [{ Plan: Plan }] }]>(
+      `EXPLAIN (FORMAT JSON) ${s.query}`,
+      ...s.params,
+    );
     const scans = seqScans(row['QUERY PLAN'][0].Plan);
     expect(scans, `${name}: sequential scan of ${scans.join(', ')} in\n${s.query}`).toEqual([]);
   }
@@ -86,7 +95,12 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
              (ARRAY['credential.used','agent.updated','credential.rotated','note.added'])[1 + i % 4], '{}', repeat('0', 64), lpad(to_hex(i), 64, '0')
       FROM generate_series(1, ${EVENTS}) i`);
     await db.$executeRawUnsafe('ANALYZE');
-    sample = { slug: 'plan-agent-42', id: 'plan_agent_42', ownerId: admin.id, deepSeq: BigInt(1_000_000 + EVENTS - 20_000) };
+    sample = {
+      slug: 'plan-agent-42',
+      id: 'plan_agent_42',
+      ownerId: admin.id,
+      deepSeq: BigInt(1_000_000 + EVENTS - 20_000),
+    };
     await syncFindings();
   }, 120_000);
 
@@ -122,7 +136,13 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
   }
 
   it('the check itself fails on a sequential scan', async () => {
-    await expect(expectIndexed('unindexed', () => getDb().$queryRawUnsafe(`SELECT count(*) FROM "Agent" WHERE "description" = 'x'`))).rejects.toThrow(/sequential scan of Agent/);
-    await expectIndexed('bounded', () => getDb().$queryRawUnsafe(`SELECT count(*) FROM (SELECT 1 FROM "Agent" LIMIT 10001) t`));
+    await expect(
+      expectIndexed('unindexed', () =>
+        getDb().$queryRawUnsafe(`SELECT count(*) FROM "Agent" WHERE "description" = 'x'`),
+      ),
+    ).rejects.toThrow(/sequential scan of Agent/);
+    await expectIndexed('bounded', () =>
+      getDb().$queryRawUnsafe(`SELECT count(*) FROM (SELECT 1 FROM "Agent" LIMIT 10001) t`),
+    );
   });
 });

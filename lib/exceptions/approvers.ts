@@ -16,7 +16,10 @@ export async function listEligibleApprovers(actor: Actor, agentId: string): Prom
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       select: { id: true, name: true },
     }),
-    getDb().controlAssignment.findUnique({ where: { agentId_plane: { agentId, plane: 'PAM' } }, select: { userId: true } }),
+    getDb().controlAssignment.findUnique({
+      where: { agentId_plane: { agentId, plane: 'PAM' } },
+      select: { userId: true },
+    }),
   ]);
   return approvers
     .map((a) => ({ ...a, isPamOwner: a.id === pam?.userId }))
@@ -24,7 +27,9 @@ export async function listEligibleApprovers(actor: Actor, agentId: string): Prom
 }
 
 /** A break-glass on this agent that ended without its credential being rotated since. */
-export async function findUnclosedBreakGlass(agentId: string): Promise<{ id: string; endedAt: Date; credentialName: string } | null> {
+export async function findUnclosedBreakGlass(
+  agentId: string,
+): Promise<{ id: string; endedAt: Date; credentialName: string } | null> {
   const rows = await getDb().$queryRaw<{ id: string; endedAt: Date; credentialName: string }[]>`
     SELECT e."id", e."endedAt", c."name" AS "credentialName"
     FROM "Exception" e JOIN "Credential" c ON c."id" = e."credentialId"

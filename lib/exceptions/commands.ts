@@ -1,15 +1,14 @@
 import 'server-only';
-import { EXCEPTION_STATUS, EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
+import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
-import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
+import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/errors';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
-import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
+import { EXCEPTION_STATUS, EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
 import { DecideExceptionSchema, EndExceptionSchema, RequestExceptionSchema } from './schema';
 
 const HOUR = 3_600_000;
@@ -40,24 +39,42 @@ export async function lockException(tx: Tx, exceptionId: string): Promise<Locked
  * Requests a time-bounded exception. The window may not exceed the policy
  * maximum for its type; break-glass on a CRITICAL agent needs two approvers.
  */
-export async function requestException(actor: Actor | null, input: unknown): Promise<{ id: string; requiredApprovals: number }> {
+export async function requestException(
+  actor: Actor | null,
+  input: unknown,
+): Promise<{ id: string; requiredApprovals: number }> {
   requirePermission(actor, 'exception.request');
   const data = parseInput(RequestExceptionSchema, input);
   return getDb().$transaction(async (tx) => {
-    const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, riskTier: true, status: true } });
+    const agent = await tx.agent.findUnique({
+      where: { id: data.agentId },
+      select: { ownerId: true, riskTier: true, status: true },
+    });
     if (!agent) throw new NotFound('That agent does not exist.');
     requireAgentPermission(actor, 'exception.request', agent.ownerId);
     if (agent.status === 'RETIRED') throw new Invalid('A retired agent takes no exceptions.');
     if (data.credentialId) {
-      const credential = await tx.credential.findFirst({ where: { id: data.credentialId, agentId: data.agentId }, select: { revokedAt: true } });
-      if (!credential) throw new Invalid('Choose one of this agent’s credentials.', { credentialId: ['Not a credential of this agent.'] });
-      if (credential.revokedAt) throw new Invalid('That credential is revoked.', { credentialId: ['A revoked credential takes no exception.'] });
+      const credential = await tx.credential.findFirst({
+        where: { id: data.credentialId, agentId: data.agentId },
+        select: { revokedAt: true },
+      });
+      if (!credential)
+        throw new Invalid('Choose one of this agent’s credentials.', {
+          credentialId: ['Not a credential of this agent.'],
+        });
+      if (credential.revokedAt)
+        throw new Invalid('That credential is revoked.', {
+          credentialId: ['A revoked credential takes no exception.'],
+        });
     }
     const maxHours = (await getSettings(tx)).exceptionMaxHours[data.type];
     if (data.durationHours > maxHours) {
-      throw new Invalid(`A ${wordOf(EXCEPTION_TYPE, data.type)} exception lasts at most ${maxHours} hours under policy.`, {
-        durationHours: [`At most ${maxHours} hours for this type.`],
-      });
+      throw new Invalid(
+        `A ${wordOf(EXCEPTION_TYPE, data.type)} exception lasts at most ${maxHours} hours under policy.`,
+        {
+          durationHours: [`At most ${maxHours} hours for this type.`],
+        },
+      );
     }
     const now = new Date();
     const requiredApprovals = data.type === 'BREAK_GLASS' && agent.riskTier === 'CRITICAL' ? 2 : 1;
@@ -90,32 +107,47 @@ export async function requestException(actor: Actor | null, input: unknown): Pro
  * once; concurrent decisions queue on the row lock, so two distinct approvals
  * both count and of an approval and a rejection exactly one lands.
  */
-export async function decideException(actor: Actor | null, input: unknown): Promise<{ status: ExceptionStatus; approvals: number }> {
+export async function decideException(
+  actor: Actor | null,
+  input: unknown,
+): Promise<{ status: ExceptionStatus; approvals: number }> {
   requirePermission(actor, 'exception.decide');
   const data = parseInput(DecideExceptionSchema, input);
   try {
     return await getDb().$transaction(async (tx) => {
       const exception = await lockException(tx, data.exceptionId);
-      if (exception.requestedById === actor.id) throw new Forbidden('You requested this exception: someone else must decide it (separation of duties).');
+      if (exception.requestedById === actor.id)
+        throw new Forbidden('You requested this exception: someone else must decide it (separation of duties).');
       if (exception.status !== 'PENDING') {
-        throw new Conflict(`This exception is already ${wordOf(EXCEPTION_STATUS, exception.status)}: it can no longer be ${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`);
+        throw new Conflict(
+          `This exception is already ${wordOf(EXCEPTION_STATUS, exception.status)}: it can no longer be ${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`,
+        );
       }
-      if (exception.expiresAt <= new Date()) throw new Conflict('Its window has already passed: it can no longer be decided.');
-      await tx.exceptionDecision.create({ data: { exceptionId: exception.id, deciderId: actor.id, outcome: data.outcome, reason: data.reason } });
+      if (exception.expiresAt <= new Date())
+        throw new Conflict('Its window has already passed: it can no longer be decided.');
+      await tx.exceptionDecision.create({
+        data: { exceptionId: exception.id, deciderId: actor.id, outcome: data.outcome, reason: data.reason },
+      });
       const approvals = await tx.exceptionDecision.count({ where: { exceptionId: exception.id, outcome: 'APPROVE' } });
-      const status: ExceptionStatus = data.outcome === 'REJECT' ? 'REJECTED' : approvals >= exception.requiredApprovals ? 'APPROVED' : 'PENDING';
+      const status: ExceptionStatus =
+        data.outcome === 'REJECT' ? 'REJECTED' : approvals >= exception.requiredApprovals ? 'APPROVED' : 'PENDING';
       await tx.exception.update({ where: { id: exception.id }, data: { status, version: { increment: 1 } } });
       await appendAuditEvent(tx, {
         action: data.outcome === 'APPROVE' ? 'exception.approved' : 'exception.rejected',
         actor: who(actor),
         agentId: exception.agentId,
         credentialId: exception.credentialId,
-        details: { exceptionId: exception.id, reason: data.reason, ...(data.outcome === 'APPROVE' ? { approvals, required: exception.requiredApprovals } : {}) },
+        details: {
+          exceptionId: exception.id,
+          reason: data.reason,
+          ...(data.outcome === 'APPROVE' ? { approvals, required: exception.requiredApprovals } : {}),
+        },
       });
       return { status, approvals };
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new Conflict('You have already decided this exception; one decision per person.');
+    if (isUniqueViolation(error))
+      throw new Conflict('You have already decided this exception; one decision per person.');
     throw error;
   }
 }
@@ -127,9 +159,20 @@ export async function withdrawException(actor: Actor | null, input: unknown): Pr
   return getDb().$transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     if (exception.requestedById !== actor.id) throw new Forbidden('Only the person who requested it can withdraw it.');
-    if (exception.status !== 'PENDING') throw new Conflict(`It is already ${wordOf(EXCEPTION_STATUS, exception.status)}: only a pending request can be withdrawn.`);
-    await tx.exception.update({ where: { id: exception.id }, data: { status: 'WITHDRAWN', endedAt: new Date(), version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'exception.withdrawn', actor: who(actor), agentId: exception.agentId, details: { exceptionId: exception.id, reason: data.reason } });
+    if (exception.status !== 'PENDING')
+      throw new Conflict(
+        `It is already ${wordOf(EXCEPTION_STATUS, exception.status)}: only a pending request can be withdrawn.`,
+      );
+    await tx.exception.update({
+      where: { id: exception.id },
+      data: { status: 'WITHDRAWN', endedAt: new Date(), version: { increment: 1 } },
+    });
+    await appendAuditEvent(tx, {
+      action: 'exception.withdrawn',
+      actor: who(actor),
+      agentId: exception.agentId,
+      details: { exceptionId: exception.id, reason: data.reason },
+    });
     return 'Withdrawn.';
   });
 }
@@ -143,14 +186,29 @@ async function afterBreakGlass(tx: Tx, actor: AuditActor, exception: LockedExcep
  * Ends an exception in force, inside the caller's transaction, for a caller
  * that has authorised it: revokeException, or a review's reductions (`reviewId`).
  */
-export async function applyExceptionRevocation(tx: Tx, actor: Actor, exception: LockedException, reason: string, reviewId?: string) {
+export async function applyExceptionRevocation(
+  tx: Tx,
+  actor: Actor,
+  exception: LockedException,
+  reason: string,
+  reviewId?: string,
+) {
   const now = new Date();
   if (exception.status !== 'APPROVED' || exception.expiresAt <= now) {
-    throw new Conflict(`Only an exception in force can be revoked; this one is ${wordOf(EXCEPTION_STATUS, exception.status === 'APPROVED' ? 'EXPIRED' : exception.status)}.`);
+    throw new Conflict(
+      `Only an exception in force can be revoked; this one is ${wordOf(EXCEPTION_STATUS, exception.status === 'APPROVED' ? 'EXPIRED' : exception.status)}.`,
+    );
   }
   await tx.exception.update({
     where: { id: exception.id },
-    data: { status: 'REVOKED', revokedById: actor.id, revokedAt: now, revokeReason: reason, endedAt: now, version: { increment: 1 } },
+    data: {
+      status: 'REVOKED',
+      revokedById: actor.id,
+      revokedAt: now,
+      revokeReason: reason,
+      endedAt: now,
+      version: { increment: 1 },
+    },
   });
   await appendAuditEvent(tx, {
     action: 'exception.revoked',
@@ -169,7 +227,9 @@ export async function revokeException(actor: Actor | null, input: unknown): Prom
   return getDb().$transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     await applyExceptionRevocation(tx, actor, exception, data.reason);
-    return exception.type === 'BREAK_GLASS' ? 'Revoked. Rotate the credential it covered; a post-incident review is open.' : 'Revoked.';
+    return exception.type === 'BREAK_GLASS'
+      ? 'Revoked. Rotate the credential it covered; a post-incident review is open.'
+      : 'Revoked.';
   });
 }
 
@@ -185,7 +245,11 @@ export async function expireDueExceptions(now = new Date()): Promise<number> {
     // row another sweeper (or a revocation) holds is theirs to finish.
     const due = await tx.$queryRaw<{ agentId: string }[]>`
       SELECT DISTINCT "agentId" FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now} LIMIT 1000`;
-    const agents = await lockAgentRows(tx, due.map((d) => d.agentId), { skipLocked: true });
+    const agents = await lockAgentRows(
+      tx,
+      due.map((d) => d.agentId),
+      { skipLocked: true },
+    );
     if (agents.length === 0) return 0;
     const expired = await tx.$queryRaw<LockedException[]>`
       WITH due AS (

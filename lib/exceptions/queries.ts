@@ -1,11 +1,11 @@
 import 'server-only';
 import { cache } from 'react';
+import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
-import { z } from 'zod';
-import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import { EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 
 const rowSelect = {
@@ -42,7 +42,11 @@ export const HISTORY_STATUSES = ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REVOKED'] 
 export const ExceptionListQuerySchema = z.object({
   tab: z.enum(['queue', 'history']).catch('queue').default('queue'),
   show: z.enum(QUEUE_VIEWS).optional().catch(undefined),
-  within: z.coerce.number().pipe(z.union([z.literal(24), z.literal(168)])).optional().catch(undefined),
+  within: z.coerce
+    .number()
+    .pipe(z.union([z.literal(24), z.literal(168)]))
+    .optional()
+    .catch(undefined),
   type: z.enum(valuesOf(EXCEPTION_TYPE)).optional().catch(undefined),
   status: z.enum(HISTORY_STATUSES).optional().catch(undefined),
   agent: z.string().trim().max(100).optional().catch(undefined),
@@ -69,8 +73,18 @@ export async function listExceptionQueue(actor: Actor, withinHours?: number, now
   const pendingWhere = queueWhere('pending', undefined, now);
   const activeWhere = queueWhere('in-force', withinHours, now);
   const [pending, active, pendingTotal, activeTotal] = await Promise.all([
-    db.exception.findMany({ where: pendingWhere, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: QUEUE_PREVIEW, select: rowSelect }),
-    db.exception.findMany({ where: activeWhere, orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }], take: QUEUE_PREVIEW, select: rowSelect }),
+    db.exception.findMany({
+      where: pendingWhere,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: QUEUE_PREVIEW,
+      select: rowSelect,
+    }),
+    db.exception.findMany({
+      where: activeWhere,
+      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+      take: QUEUE_PREVIEW,
+      select: rowSelect,
+    }),
     db.exception.count({ where: pendingWhere }),
     db.exception.count({ where: activeWhere }),
   ]);
@@ -126,7 +140,12 @@ export async function listExceptionHistory(actor: Actor, query: ExceptionListQue
       dir: 'desc',
       value: (row) => row.updatedAt,
       find: ({ where: cursor, orderBy, take }) =>
-        db.exception.findMany({ where: { AND: [where, cursor] }, orderBy, take, select: { ...rowSelect, updatedAt: true } }),
+        db.exception.findMany({
+          where: { AND: [where, cursor] },
+          orderBy,
+          take,
+          select: { ...rowSelect, updatedAt: true },
+        }),
     }),
     cappedCount(({ take }) => db.exception.count({ where, take })),
   ]);

@@ -1,7 +1,7 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
-import type { ActionState } from './action-state';
 import { SECRET_REFUSAL } from '@/lib/credentials/secret-detector';
+import type { ActionState } from './action-state';
 import { formToObject } from './form-data';
 import { runAction } from './run-action';
 
@@ -21,6 +21,14 @@ export async function formAction(
     revalidatePath('/', 'layout');
     return state;
   }
-  const refused = new Set(Object.entries(state.fieldErrors ?? {}).flatMap(([field, errors]) => (errors?.includes(SECRET_REFUSAL) ? [field] : [])));
-  return { ...state, attempt: Date.now(), values: Object.fromEntries(Object.entries(input).filter(([field]) => !refused.has(field))) };
+  const refused = new Set(
+    Object.entries(state.fieldErrors ?? {}).flatMap(([field, errors]) =>
+      errors?.includes(SECRET_REFUSAL) ? [field] : [],
+    ),
+  );
+  return {
+    ...state,
+    attempt: Date.now(),
+    values: Object.fromEntries(Object.entries(input).filter(([field]) => !refused.has(field))),
+  };
 }

@@ -15,7 +15,11 @@ const URL_EVENTS = 'http://localhost/api/v1/events';
 async function setup(scopes = ['events:write', 'registry:read', 'audit:read']) {
   const admin = await createPerson(['ADMIN']);
   const slug = `ingest-${Math.random().toString(36).slice(2, 8)}`;
-  const agent = await makeAgent(admin, { ownerId: admin.id, slug, workloadIdentity: `spiffe://example.com/agents/${slug}` });
+  const agent = await makeAgent(admin, {
+    ownerId: admin.id,
+    slug,
+    workloadIdentity: `spiffe://example.com/agents/${slug}`,
+  });
   const { token, id } = await createToken(admin, { name: `broker-${slug}`, scopes, expiresInDays: 30 });
   return { admin, agent, slug, token, tokenId: id };
 }
@@ -24,7 +28,11 @@ const post = (token: string | null, body: unknown, options: { query?: string; ke
   postEvents(
     new Request(`${URL_EVENTS}${options.query ?? ''}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(options.key ? { 'idempotency-key': options.key } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(options.key ? { 'idempotency-key': options.key } : {}),
+      },
       body: options.raw ?? JSON.stringify(body),
     }),
   );
@@ -33,10 +41,24 @@ const now = () => new Date().toISOString();
 const issued = (slug: string, name: string) => ({
   type: 'credential.issued',
   agent: { slug },
-  credential: { name, kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD', secretRef: `vault:kv/prod/${slug}/${name}`, maxTtlSeconds: 900 },
+  credential: {
+    name,
+    kind: 'OAUTH_TOKEN',
+    issuance: 'DYNAMIC',
+    storage: 'VAULT_OR_BROKER',
+    environment: 'PROD',
+    secretRef: `vault:kv/prod/${slug}/${name}`,
+    maxTtlSeconds: 900,
+  },
   occurredAt: now(),
 });
-const event = (type: string, slug: string, name: string, extra: Record<string, unknown> = {}) => ({ type, agent: { slug }, credential: { name }, occurredAt: now(), ...extra });
+const event = (type: string, slug: string, name: string, extra: Record<string, unknown> = {}) => ({
+  type,
+  agent: { slug },
+  credential: { name },
+  occurredAt: now(),
+  ...extra,
+});
 
 describe('the ingest API', () => {
   it('records a batch: issue, use, rotate, revoke, and a use after revocation kept as evidence and marked', async () => {
@@ -53,21 +75,45 @@ describe('the ingest API', () => {
     expect(response.status).toBe(201);
     const body = await response.json();
     expect(body).toMatchObject({ accepted: 5, rejected: [] });
-    const events = await getDb().auditEvent.findMany({ where: { agentId: agent.id, actorType: 'API_TOKEN' }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => e.action)).toEqual(['credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked', 'credential.used']);
+    const events = await getDb().auditEvent.findMany({
+      where: { agentId: agent.id, actorType: 'API_TOKEN' },
+      orderBy: { seq: 'asc' },
+    });
+    expect(events.map((e) => e.action)).toEqual([
+      'credential.issued',
+      'credential.used',
+      'credential.rotated',
+      'credential.revoked',
+      'credential.used',
+    ]);
     expect(events.every((e) => e.actorId === tokenId)).toBe(true);
     expect(events[4]!.details).toMatchObject({ afterRevocation: true, context: 'late retry' });
     const credential = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'lease-a' } });
-    expect(credential).toMatchObject({ issuance: 'DYNAMIC', secretRef: `vault:kv/prod/${slug}/lease-a`, revokeReason: 'Lease ended' });
+    expect(credential).toMatchObject({
+      issuance: 'DYNAMIC',
+      secretRef: `vault:kv/prod/${slug}/lease-a`,
+      revokeReason: 'Lease ended',
+    });
     expect(body.events.map((e: { seq: string }) => e.seq)).toEqual(events.map((e) => e.seq.toString()));
     // Agents can be named by workload identity too.
-    const byIdentity = await post(token, { events: [{ ...event('credential.used', slug, 'lease-a'), agent: { workloadIdentity: `spiffe://example.com/agents/${slug}` } }] });
+    const byIdentity = await post(token, {
+      events: [
+        {
+          ...event('credential.used', slug, 'lease-a'),
+          agent: { workloadIdentity: `spiffe://example.com/agents/${slug}` },
+        },
+      ],
+    });
     expect(byIdentity.status).toBe(201);
   });
 
   it('answers every failure with problem JSON and the right status, changing nothing', async () => {
     const { slug, token, admin, tokenId } = await setup();
-    const { token: readOnly } = await createToken(admin, { name: 'reader', scopes: ['registry:read'], expiresInDays: 1 });
+    const { token: readOnly } = await createToken(admin, {
+      name: 'reader',
+      scopes: ['registry:read'],
+      expiresInDays: 1,
+    });
     const before = await databaseFingerprint();
     const expectProblem = async (response: Response, status: number, detail: RegExp) => {
       expect(response.status).toBe(status);
@@ -78,12 +124,32 @@ describe('the ingest API', () => {
     await expectProblem(await post('cst_not-a-token', { events: [] }), 401, /Unknown API token/);
     await expectProblem(await post(readOnly, { events: [issued(slug, 'x')] }), 403, /lacks the events:write scope/);
     await expectProblem(await post(token, null, { raw: '{"events": [' }), 400, /not valid JSON/);
-    await expectProblem(await post(token, { events: [{ type: 'credential.stolen' }] }), 400, /does not match the schema/);
-    await expectProblem(await post(token, { events: Array.from({ length: 1001 }, () => issued(slug, 'x')) }), 413, /At most 1000 events/);
+    await expectProblem(
+      await post(token, { events: [{ type: 'credential.stolen' }] }),
+      400,
+      /does not match the schema/,
+    );
+    await expectProblem(
+      await post(token, { events: Array.from({ length: 1001 }, () => issued(slug, 'x')) }),
+      413,
+      /At most 1000 events/,
+    );
     // A secret value in any text field is refused before anything is stored.
-    await expectProblem(await post(token, { events: [event('credential.used', slug, 'x', { context: 'token=ghp_abcdefghijklmnopqrstuvwxyz0123456789' })] }), 400, /schema/);
+    await expectProblem(
+      await post(token, {
+        events: [event('credential.used', slug, 'x', { context: 'token=ghp_abcdefghijklmnopqrstuvwxyz0123456789' })],
+      }),
+      400,
+      /schema/,
+    );
     // One bad event refuses the whole batch (all-or-nothing).
-    const mixed = { events: [issued(slug, 'ok-lease'), event('credential.used', 'no-such-agent', 'x'), event('credential.rotated', slug, 'never-issued')] };
+    const mixed = {
+      events: [
+        issued(slug, 'ok-lease'),
+        event('credential.used', 'no-such-agent', 'x'),
+        event('credential.rotated', slug, 'never-issued'),
+      ],
+    };
     const refused = await post(token, mixed);
     expect(refused.status).toBe(422);
     expect((await refused.json()).errors).toEqual([
@@ -99,7 +165,11 @@ describe('the ingest API', () => {
     // Expired and revoked tokens.
     await revokeToken(admin, { tokenId, version: 1 });
     await expectProblem(await post(token, { events: [issued(slug, 'y')] }), 401, /revoked/);
-    const { token: stale, id: staleId } = await createToken(admin, { name: 'stale', scopes: ['events:write'], expiresInDays: 1 });
+    const { token: stale, id: staleId } = await createToken(admin, {
+      name: 'stale',
+      scopes: ['events:write'],
+      expiresInDays: 1,
+    });
     await getDb().apiToken.update({ where: { id: staleId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await expectProblem(await post(stale, { events: [issued(slug, 'y')] }), 401, /expired/);
   });
@@ -125,9 +195,13 @@ describe('the ingest API', () => {
     const agents = await (await listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(token)))).json();
     expect(agents.agents).toHaveLength(1);
     expect(agents.next).toBe(agents.agents[0].slug);
-    const one = await getAgent(new Request(`http://localhost/api/v1/agents/${slug}`, auth(token)), { params: Promise.resolve({ slug }) });
+    const one = await getAgent(new Request(`http://localhost/api/v1/agents/${slug}`, auth(token)), {
+      params: Promise.resolve({ slug }),
+    });
     expect(await one.json()).toMatchObject({ slug, owner: { name: admin.name } });
-    const missing = await getAgent(new Request('http://localhost/api/v1/agents/nope', auth(token)), { params: Promise.resolve({ slug: 'nope' }) });
+    const missing = await getAgent(new Request('http://localhost/api/v1/agents/nope', auth(token)), {
+      params: Promise.resolve({ slug: 'nope' }),
+    });
     expect(missing.status).toBe(404);
     const events = await (await listEvents(new Request(`${URL_EVENTS}?agent=${slug}&size=25`, auth(token)))).json();
     expect(events.events.map((e: { action: string }) => e.action)).toEqual(['owner.assigned', 'agent.created']);
@@ -138,7 +212,9 @@ describe('the ingest API', () => {
 
     const { token: burst } = await createToken(admin, { name: 'burst', scopes: ['registry:read'], expiresInDays: 1 });
     // 120 requests at once: past the burst of 50 however slow the machine is.
-    const responses = await Promise.all(Array.from({ length: 120 }, () => listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(burst)))));
+    const responses = await Promise.all(
+      Array.from({ length: 120 }, () => listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(burst)))),
+    );
     const limited = responses.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited[0]!.headers.get('content-type')).toBe('application/problem+json');
@@ -149,15 +225,34 @@ describe('the ingest API', () => {
     const doc = await (await openapi(new Request('http://localhost/api/v1/openapi.json'))).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.schemas.IngestBatch.properties.events.maxItems).toBe(1000);
-    expect(doc.components.schemas.IngestBatch.properties.events.items.properties.type.enum).toEqual(['credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked']);
-    expect(Object.keys(doc.paths['/api/v1/events'].post.responses).sort()).toEqual(['200', '201', '400', '401', '403', '409', '413', '422', '429']);
+    expect(doc.components.schemas.IngestBatch.properties.events.items.properties.type.enum).toEqual([
+      'credential.issued',
+      'credential.used',
+      'credential.rotated',
+      'credential.revoked',
+    ]);
+    expect(Object.keys(doc.paths['/api/v1/events'].post.responses).sort()).toEqual([
+      '200',
+      '201',
+      '400',
+      '401',
+      '403',
+      '409',
+      '413',
+      '422',
+      '429',
+    ]);
   });
 });
 
 describeWithPostgresServer('ingest under concurrency', () => {
   it('two simultaneous deliveries of the same batch under one Idempotency-Key record it once', async () => {
     const { slug, token, agent } = await setup();
-    const batch = { events: Array.from({ length: 50 }, (_, i) => (i === 0 ? issued(slug, 'race-lease') : event('credential.used', slug, 'race-lease'))) };
+    const batch = {
+      events: Array.from({ length: 50 }, (_, i) =>
+        i === 0 ? issued(slug, 'race-lease') : event('credential.used', slug, 'race-lease'),
+      ),
+    };
     const [a, b] = await Promise.all([post(token, batch, { key: 'race-1' }), post(token, batch, { key: 'race-1' })]);
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(await a.json()).toEqual(await b.json());

@@ -32,14 +32,35 @@ function schemaErrors(error: z.ZodError): { path: string; message: string }[] {
  * one multi-row insert. With an idempotency key, a retried batch records
  * nothing twice and gets the first answer back.
  */
-export async function ingestEvents(token: TokenActor, body: unknown, options: { partial: boolean; idempotencyKey?: string }): Promise<IngestOutcome> {
-  if (Array.isArray((body as { events?: unknown })?.events) && (body as { events: unknown[] }).events.length > MAX_BATCH) {
-    return { status: 413, body: { detail: `At most ${MAX_BATCH} events a batch; this one has ${(body as { events: unknown[] }).events.length}.` } };
+export async function ingestEvents(
+  token: TokenActor,
+  body: unknown,
+  options: { partial: boolean; idempotencyKey?: string },
+): Promise<IngestOutcome> {
+  if (
+    Array.isArray((body as { events?: unknown })?.events) &&
+    (body as { events: unknown[] }).events.length > MAX_BATCH
+  ) {
+    return {
+      status: 413,
+      body: {
+        detail: `At most ${MAX_BATCH} events a batch; this one has ${(body as { events: unknown[] }).events.length}.`,
+      },
+    };
   }
   const parsed = IngestBatchSchema.safeParse(body);
-  if (!parsed.success) return { status: 400, body: { detail: 'The batch does not match the schema (see /api/v1/openapi.json).', errors: schemaErrors(parsed.error) } };
+  if (!parsed.success)
+    return {
+      status: 400,
+      body: {
+        detail: 'The batch does not match the schema (see /api/v1/openapi.json).',
+        errors: schemaErrors(parsed.error),
+      },
+    };
   const events = parsed.data.events;
-  const requestHash = createHash('sha256').update(JSON.stringify({ body, partial: options.partial })).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify({ body, partial: options.partial }))
+    .digest('hex');
   try {
     return await getDb().$transaction(
       async (tx) => {
@@ -69,7 +90,12 @@ export async function ingestEvents(token: TokenActor, body: unknown, options: { 
  * the insert until the first commits, then finds its answer; a retry after a
  * rolled-back (refused) batch runs again.
  */
-async function claimIdempotencyKey(tx: Tx, tokenId: string, key: string, requestHash: string): Promise<IngestOutcome | null> {
+async function claimIdempotencyKey(
+  tx: Tx,
+  tokenId: string,
+  key: string,
+  requestHash: string,
+): Promise<IngestOutcome | null> {
   const inserted = await tx.$queryRaw<{ key: string }[]>`
     INSERT INTO "IdempotencyKey" ("tokenId", "key", "requestHash", "response", "createdAt")
     VALUES (${tokenId}, ${key}, ${requestHash}, '{}'::jsonb, now())
@@ -77,7 +103,10 @@ async function claimIdempotencyKey(tx: Tx, tokenId: string, key: string, request
   if (inserted.length > 0) return null;
   const first = await tx.idempotencyKey.findUniqueOrThrow({ where: { tokenId_key: { tokenId, key } } });
   if (first.requestHash !== requestHash) {
-    throw new Rejected({ status: 409, body: { detail: 'This Idempotency-Key was already used for a different batch. Use a new key for new events.' } });
+    throw new Rejected({
+      status: 409,
+      body: { detail: 'This Idempotency-Key was already used for a different batch. Use a new key for new events.' },
+    });
   }
   return first.response as unknown as IngestOutcome;
 }
@@ -89,7 +118,10 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     where: { OR: [{ slug: { in: slugs } }, { workloadIdentity: { in: identities } }] },
     select: { id: true, slug: true, workloadIdentity: true, status: true },
   });
-  await lockAgentRows(tx, agents.map((a) => a.id));
+  await lockAgentRows(
+    tx,
+    agents.map((a) => a.id),
+  );
   const bySlug = new Map(agents.map((a) => [a.slug, a]));
   const byIdentity = new Map(agents.flatMap((a) => (a.workloadIdentity ? [[a.workloadIdentity, a] as const] : [])));
   const credentials = await tx.credential.findMany({
@@ -103,15 +135,21 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   const toCreate: Prisma.CredentialCreateManyInput[] = [];
   const rotations = new Map<string, Date>();
   const revocations = new Map<string, { at: Date; reason: string }>();
-  const planned: { index: number; event: IngestEvent; agentId: string; credential: Known; afterRevocation: boolean }[] = [];
+  const planned: { index: number; event: IngestEvent; agentId: string; credential: Known; afterRevocation: boolean }[] =
+    [];
 
   events.forEach((event, index) => {
     const reject = (status: number, detail: string) => rejected.push({ index, status, detail });
     const agent = event.agent.slug ? bySlug.get(event.agent.slug) : byIdentity.get(event.agent.workloadIdentity!);
-    if (!agent) return reject(404, `No agent with ${event.agent.slug ? `slug ${event.agent.slug}` : `workload identity ${event.agent.workloadIdentity}`}.`);
+    if (!agent)
+      return reject(
+        404,
+        `No agent with ${event.agent.slug ? `slug ${event.agent.slug}` : `workload identity ${event.agent.workloadIdentity}`}.`,
+      );
     const ref = event.credential;
     let credential = ref.id ? byId.get(ref.id) : byName.get(`${agent.id}/${ref.name}`);
-    if (credential && credential.agentId !== agent.id) return reject(422, `Credential ${ref.id} belongs to another agent.`);
+    if (credential && credential.agentId !== agent.id)
+      return reject(422, `Credential ${ref.id} belongs to another agent.`);
     const at = new Date(event.occurredAt);
     switch (event.type) {
       case 'credential.issued': {
@@ -120,7 +158,11 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
           if (ref.id) return reject(404, `No credential with id ${ref.id}.`);
           if (agent.status === 'RETIRED') return reject(422, `${agent.slug} is retired: it is issued no credentials.`);
           const missing = (['kind', 'issuance', 'storage', 'environment'] as const).filter((f) => !ref[f]);
-          if (missing.length) return reject(422, `A credential Custodian does not know needs ${missing.join(', ')} to be recorded as issued.`);
+          if (missing.length)
+            return reject(
+              422,
+              `A credential Custodian does not know needs ${missing.join(', ')} to be recorded as issued.`,
+            );
           const id = `cred_${createHash('sha256').update(`${agent.id}/${ref.name}/${token.id}/${event.occurredAt}`).digest('hex').slice(0, 24)}`;
           credential = { id, agentId: agent.id, name: ref.name!, revokedAt: null, created: true };
           toCreate.push({
@@ -159,15 +201,32 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
         revocations.set(credential.id, { at, reason: event.reason ?? `Revoked, reported by ${token.name}` });
         break;
     }
-    planned.push({ index, event, agentId: agent.id, credential, afterRevocation: event.type === 'credential.used' && credential.revokedAt !== null && credential.revokedAt <= at });
+    planned.push({
+      index,
+      event,
+      agentId: agent.id,
+      credential,
+      afterRevocation: event.type === 'credential.used' && credential.revokedAt !== null && credential.revokedAt <= at,
+    });
   });
 
   if (rejected.length > 0 && !partial) {
-    throw new Rejected({ status: 422, body: { detail: `${rejected.length} of ${events.length} events were refused, so none was recorded (send ?partial=true to record the rest).`, errors: rejected } });
+    throw new Rejected({
+      status: 422,
+      body: {
+        detail: `${rejected.length} of ${events.length} events were refused, so none was recorded (send ?partial=true to record the rest).`,
+        errors: rejected,
+      },
+    });
   }
   if (toCreate.length) await tx.credential.createMany({ data: toCreate });
-  for (const [id, at] of rotations) await tx.credential.update({ where: { id }, data: { lastRotatedAt: at, version: { increment: 1 } } });
-  for (const [id, { at, reason }] of revocations) await tx.credential.update({ where: { id }, data: { revokedAt: at, revokeReason: reason, version: { increment: 1 } } });
+  for (const [id, at] of rotations)
+    await tx.credential.update({ where: { id }, data: { lastRotatedAt: at, version: { increment: 1 } } });
+  for (const [id, { at, reason }] of revocations)
+    await tx.credential.update({
+      where: { id },
+      data: { revokedAt: at, revokeReason: reason, version: { increment: 1 } },
+    });
   const usedAfter = new Map<string, Date>();
   for (const p of planned) if (p.afterRevocation) usedAfter.set(p.credential.id, new Date(p.event.occurredAt));
   for (const [id, at] of usedAfter) await tx.credential.update({ where: { id }, data: { usedAfterRevocationAt: at } });
@@ -179,18 +238,42 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
       const base = { actor, agentId, credentialId: credential.id, occurredAt: new Date(event.occurredAt) };
       switch (event.type) {
         case 'credential.issued':
-          return { ...base, action: 'credential.issued', details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) } };
+          return {
+            ...base,
+            action: 'credential.issued',
+            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) },
+          };
         case 'credential.used':
-          return { ...base, action: 'credential.used', details: { name: credential.name, ...(event.context ? { context: event.context } : {}), ...(afterRevocation ? { afterRevocation } : {}) } };
+          return {
+            ...base,
+            action: 'credential.used',
+            details: {
+              name: credential.name,
+              ...(event.context ? { context: event.context } : {}),
+              ...(afterRevocation ? { afterRevocation } : {}),
+            },
+          };
         case 'credential.rotated':
-          return { ...base, action: 'credential.rotated', details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) } };
+          return {
+            ...base,
+            action: 'credential.rotated',
+            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) },
+          };
         case 'credential.revoked':
-          return { ...base, action: 'credential.revoked', details: { name: credential.name, reason: revocations.get(credential.id)?.reason ?? '' } };
+          return {
+            ...base,
+            action: 'credential.revoked',
+            details: { name: credential.name, reason: revocations.get(credential.id)?.reason ?? '' },
+          };
       }
     }),
   );
   return {
     status: rejected.length ? 200 : 201,
-    body: { accepted: planned.length, events: planned.map((p, i) => ({ index: p.index, seq: appended[i]!.seq.toString() })), rejected },
+    body: {
+      accepted: planned.length,
+      events: planned.map((p, i) => ({ index: p.index, seq: appended[i]!.seq.toString() })),
+      rejected,
+    },
   };
 }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { IssueCredentialSchema, metadataText } from '@/lib/credentials/schema';
 
-export const INGEST_TYPES = ['credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked'] as const;
+export const INGEST_TYPES = [
+  'credential.issued',
+  'credential.used',
+  'credential.rotated',
+  'credential.revoked',
+] as const;
 export const MAX_BATCH = 1000;
 const FUTURE_SLACK_MS = 5 * 60_000;
 
@@ -16,24 +21,41 @@ export const IngestCredentialSchema = z
     issuance: IssueCredentialSchema.shape.issuance.optional(),
     storage: IssueCredentialSchema.shape.storage.optional(),
     environment: z.enum(ENVIRONMENTS).optional(),
-    secretRef: metadataText(300, 'Keep the reference under 300 characters.').optional().describe('A path in the broker, never a value.'),
+    secretRef: metadataText(300, 'Keep the reference under 300 characters.')
+      .optional()
+      .describe('A path in the broker, never a value.'),
     scope: metadataText(300, 'Keep the scope under 300 characters.').optional(),
-    maxTtlSeconds: z.number().int().min(1).max(366 * 86_400).optional(),
+    maxTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(366 * 86_400)
+      .optional(),
     rotationPeriodDays: z.number().int().min(1).max(3650).optional(),
     boundToWorkloadIdentity: z.boolean().optional(),
     privileged: z.boolean().optional(),
   })
   .strict()
   .refine((c) => Boolean(c.id) || Boolean(c.name), 'Name the credential by id or by name.')
-  .describe('The credential, by id or name. Issuing a credential Custodian does not know yet also needs kind, issuance, storage and environment.');
+  .describe(
+    'The credential, by id or name. Issuing a credential Custodian does not know yet also needs kind, issuance, storage and environment.',
+  );
 
 export const IngestAgentSchema = z
   .object({
     slug: z.string().min(1).max(64).optional(),
-    workloadIdentity: z.string().min(1).max(300).optional().describe('The SPIFFE ID or OIDC subject registered for the agent.'),
+    workloadIdentity: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .describe('The SPIFFE ID or OIDC subject registered for the agent.'),
   })
   .strict()
-  .refine((a) => Boolean(a.slug) !== Boolean(a.workloadIdentity), 'Name the agent by slug or by workload identity (exactly one).');
+  .refine(
+    (a) => Boolean(a.slug) !== Boolean(a.workloadIdentity),
+    'Name the agent by slug or by workload identity (exactly one).',
+  );
 
 export const IngestEventSchema = z
   .object({
@@ -41,14 +63,21 @@ export const IngestEventSchema = z
     agent: IngestAgentSchema,
     credential: IngestCredentialSchema,
     occurredAt: z.iso
-      .datetime({ offset: true, message: 'Give occurredAt as an ISO 8601 date-time with a time zone, e.g. 2026-11-22T10:15:00Z.' })
+      .datetime({
+        offset: true,
+        message: 'Give occurredAt as an ISO 8601 date-time with a time zone, e.g. 2026-11-22T10:15:00Z.',
+      })
       .refine((v) => new Date(v).getTime() <= Date.now() + FUTURE_SLACK_MS, 'occurredAt is in the future.'),
-    context: metadataText(300, 'Keep the context under 300 characters.').optional().describe('What the use was for, e.g. "deploy 4121".'),
+    context: metadataText(300, 'Keep the context under 300 characters.')
+      .optional()
+      .describe('What the use was for, e.g. "deploy 4121".'),
     reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
   })
   .strict();
 
-export const IngestBatchSchema = z.object({ events: z.array(IngestEventSchema).min(1, 'Send at least one event.').max(MAX_BATCH) }).strict();
+export const IngestBatchSchema = z
+  .object({ events: z.array(IngestEventSchema).min(1, 'Send at least one event.').max(MAX_BATCH) })
+  .strict();
 export type IngestEvent = z.infer<typeof IngestEventSchema>;
 
 export const IngestResultSchema = z.object({

@@ -17,8 +17,18 @@ const JOBS = [
   // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
   { name: 'audit checkpoint', everyMs: 60 * 60_000, firstAfterMs: 0, run: () => signCheckpoint() },
   // Also what the findings page and the dashboard read: a server that starts on stale findings syncs at once.
-  { name: 'findings sync', everyMs: FINDINGS_SYNC_MS, firstAfterMs: 0, run: () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }) },
-  { name: 'chain verification', everyMs: 24 * 60 * 60_000, firstAfterMs: 24 * 60 * 60_000, run: () => runVerification(getDb(), null) },
+  {
+    name: 'findings sync',
+    everyMs: FINDINGS_SYNC_MS,
+    firstAfterMs: 0,
+    run: () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }),
+  },
+  {
+    name: 'chain verification',
+    everyMs: 24 * 60 * 60_000,
+    firstAfterMs: 24 * 60 * 60_000,
+    run: () => runVerification(getDb(), null),
+  },
 ];
 
 const holder = globalThis as { __custodianJobs?: NodeJS.Timeout[] };

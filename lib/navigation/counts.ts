@@ -12,7 +12,9 @@ export async function getNavCounts(actor: Actor): Promise<Partial<Record<NavCoun
   const [pendingExceptions, overdueReviews, findings] = await Promise.all([
     getDb().exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
     countOverdueReviews(now),
-    can(actor, 'findings.read') ? openFindingsByRule().then((byRule) => [...byRule.values()].reduce((n, c) => n + c, 0)) : Promise.resolve(undefined),
+    can(actor, 'findings.read')
+      ? openFindingsByRule().then((byRule) => [...byRule.values()].reduce((n, c) => n + c, 0))
+      : Promise.resolve(undefined),
   ]);
   return { pendingExceptions, overdueReviews, ...(findings !== undefined ? { openFindings: findings } : {}) };
 }

@@ -1,18 +1,17 @@
 import 'server-only';
-import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { lockAgent } from '@/lib/agents/commands';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { Invalid } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
-import { parseInput } from '@/lib/errors';
+import { Invalid, parseInput } from '@/lib/errors';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { AssignControlSchema, AssignOwnerSchema, BulkReassignSchema } from './schema';
-
 
 async function activePerson(tx: Tx, userId: string, field = 'userId') {
   const person = await tx.user.findUnique({ where: { id: userId }, select: { id: true, name: true, active: true } });
-  if (!person?.active) throw new Invalid('Choose an active person.', { [field]: ['That person is not active (or does not exist).'] });
+  if (!person?.active)
+    throw new Invalid('Choose an active person.', { [field]: ['That person is not active (or does not exist).'] });
   return { id: person.id, name: person.name };
 }
 
@@ -23,12 +22,16 @@ export async function assignOwner(actor: Actor | null, input: unknown): Promise<
   return getDb().$transaction(async (tx) => {
     await lockAgent(tx, actor, agentId, version, 'ownership.assign');
     const to = await activePerson(tx, userId);
-    const before = await tx.agent.findUniqueOrThrow({ where: { id: agentId }, select: { status: true, owner: { select: { id: true, name: true } } } });
+    const before = await tx.agent.findUniqueOrThrow({
+      where: { id: agentId },
+      select: { status: true, owner: { select: { id: true, name: true } } },
+    });
     if (before.owner?.id === to.id) return `${to.name} already owns it.`;
     await tx.agent.update({ where: { id: agentId }, data: { ownerId: to.id, version: { increment: 1 } } });
     const who: AuditActor = { type: 'USER', id: actor.id };
     await appendAuditEvent(tx, { action: 'owner.assigned', actor: who, agentId, details: { from: before.owner, to } });
-    if (before.status === 'ACTIVE' || before.status === 'SUSPENDED') await openOrJoinReview(tx, who, agentId, 'OWNER_CHANGED');
+    if (before.status === 'ACTIVE' || before.status === 'SUSPENDED')
+      await openOrJoinReview(tx, who, agentId, 'OWNER_CHANGED');
     return `${to.name} is now the accountable owner.`;
   });
 }
@@ -37,7 +40,10 @@ export async function assignOwner(actor: Actor | null, input: unknown): Promise<
  * Sets who owns one control plane. One person holding all three planes is
  * allowed but flagged: the event records the separation-of-duties warning.
  */
-export async function assignControlOwner(actor: Actor | null, input: unknown): Promise<{ message: string; separationOfDutiesWarning: boolean }> {
+export async function assignControlOwner(
+  actor: Actor | null,
+  input: unknown,
+): Promise<{ message: string; separationOfDutiesWarning: boolean }> {
   requirePermission(actor, 'ownership.assign');
   const { agentId, version, plane, userId } = parseInput(AssignControlSchema, input);
   return getDb().$transaction(async (tx) => {
@@ -47,7 +53,8 @@ export async function assignControlOwner(actor: Actor | null, input: unknown): P
       where: { agentId_plane: { agentId, plane } },
       select: { user: { select: { id: true, name: true } } },
     });
-    if (current?.user.id === to.id) return { message: `${to.name} already owns ${wordOf(CONTROL_PLANE, plane)}.`, separationOfDutiesWarning: false };
+    if (current?.user.id === to.id)
+      return { message: `${to.name} already owns ${wordOf(CONTROL_PLANE, plane)}.`, separationOfDutiesWarning: false };
     await tx.controlAssignment.upsert({
       where: { agentId_plane: { agentId, plane } },
       create: { agentId, plane, userId: to.id, assignedById: actor.id },
@@ -60,7 +67,12 @@ export async function assignControlOwner(actor: Actor | null, input: unknown): P
       action: 'control.assigned',
       actor: { type: 'USER', id: actor.id },
       agentId,
-      details: { plane, from: current?.user ?? null, to, ...(separationOfDutiesWarning ? { separationOfDutiesWarning } : {}) },
+      details: {
+        plane,
+        from: current?.user ?? null,
+        to,
+        ...(separationOfDutiesWarning ? { separationOfDutiesWarning } : {}),
+      },
     });
     return {
       message: separationOfDutiesWarning
@@ -83,7 +95,8 @@ export async function bulkReassign(actor: Actor | null, input: unknown): Promise
   return getDb().$transaction(
     async (tx) => {
       const from = await tx.user.findUnique({ where: { id: fromUserId }, select: { id: true, name: true } });
-      if (!from) throw new Invalid('Choose the person whose agents move.', { fromUserId: ['That person does not exist.'] });
+      if (!from)
+        throw new Invalid('Choose the person whose agents move.', { fromUserId: ['That person does not exist.'] });
       const to = await activePerson(tx, toUserId, 'toUserId');
       const only = agentIds.length > 0 ? { in: agentIds } : undefined;
       // Lock the affected agents in a stable order so concurrent edits queue behind us.
@@ -93,10 +106,17 @@ export async function bulkReassign(actor: Actor | null, input: unknown): Promise
           AND (a."ownerId" = ${fromUserId} OR EXISTS (SELECT 1 FROM "ControlAssignment" c WHERE c."agentId" = a."id" AND c."userId" = ${fromUserId}))
         ORDER BY a."id" FOR UPDATE`;
       const lockedIds = locked.map((r) => r.id).filter((id) => !only || agentIds.includes(id));
-      if (lockedIds.length === 0) throw new Invalid(`${from.name} owns and controls no agent in service${only ? ' among those chosen' : ''}.`);
+      if (lockedIds.length === 0)
+        throw new Invalid(`${from.name} owns and controls no agent in service${only ? ' among those chosen' : ''}.`);
 
-      const owned = await tx.agent.findMany({ where: { id: { in: lockedIds }, ownerId: fromUserId }, select: { id: true } });
-      const planes = await tx.controlAssignment.findMany({ where: { agentId: { in: lockedIds }, userId: fromUserId }, select: { id: true, agentId: true, plane: true } });
+      const owned = await tx.agent.findMany({
+        where: { id: { in: lockedIds }, ownerId: fromUserId },
+        select: { id: true },
+      });
+      const planes = await tx.controlAssignment.findMany({
+        where: { agentId: { in: lockedIds }, userId: fromUserId },
+        select: { id: true, agentId: true, plane: true },
+      });
       await tx.agent.updateMany({ where: { id: { in: owned.map((a) => a.id) } }, data: { ownerId: to.id } });
       await tx.controlAssignment.updateMany({
         where: { id: { in: planes.map((p) => p.id) } },
@@ -107,8 +127,18 @@ export async function bulkReassign(actor: Actor | null, input: unknown): Promise
       const who: AuditActor = { type: 'USER', id: actor.id };
       const fromRef = { id: from.id, name: from.name };
       const events: AuditEventInput[] = [
-        ...owned.map((a): AuditEventInput => ({ action: 'owner.assigned', actor: who, agentId: a.id, details: { from: fromRef, to, bulk: true, reason } })),
-        ...planes.map((p): AuditEventInput => ({ action: 'control.assigned', actor: who, agentId: p.agentId, details: { plane: p.plane, from: fromRef, to, bulk: true, reason } })),
+        ...owned.map((a): AuditEventInput => ({
+          action: 'owner.assigned',
+          actor: who,
+          agentId: a.id,
+          details: { from: fromRef, to, bulk: true, reason },
+        })),
+        ...planes.map((p): AuditEventInput => ({
+          action: 'control.assigned',
+          actor: who,
+          agentId: p.agentId,
+          details: { plane: p.plane, from: fromRef, to, bulk: true, reason },
+        })),
       ];
       await appendAuditEvents(tx, events);
       return { agentsReassigned: owned.length, planesReassigned: planes.length, events: events.length };

@@ -1,12 +1,12 @@
 import 'server-only';
 import { z } from 'zod';
-import { keysetParams } from '@/lib/db/keyset';
-import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
+import { pageAgents, type AgentPage } from '@/lib/agents/list';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import { pageAgents, type AgentPage } from '@/lib/agents/list';
+import { keysetParams } from '@/lib/db/keyset';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, ControlPlane } from '@/lib/generated/prisma/enums';
+import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 
 type Person = { id: string; name: string | null; active: boolean };
 
@@ -35,7 +35,9 @@ export type OwnershipFilter = z.infer<typeof OwnershipQuerySchema>;
 function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
   const and = [Prisma.sql`a."status" <> 'RETIRED'`];
   if (filter.person) {
-    and.push(Prisma.sql`(a."ownerId" = ${filter.person} OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${filter.person}))`);
+    and.push(
+      Prisma.sql`(a."ownerId" = ${filter.person} OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${filter.person}))`,
+    );
   }
   if (filter.gaps) {
     and.push(Prisma.sql`(a."orphaned" OR a."planesAssigned" < 3)`);
@@ -44,16 +46,32 @@ function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
 }
 
 /** Agents in service × accountable owner and the three planes, a keyset page by name. */
-export async function listOwnershipMatrix(actor: Actor, filter: OwnershipFilter): Promise<Omit<AgentPage, 'rows'> & { rows: OwnershipRow[] }> {
+export async function listOwnershipMatrix(
+  actor: Actor,
+  filter: OwnershipFilter,
+): Promise<Omit<AgentPage, 'rows'> & { rows: OwnershipRow[] }> {
   requirePermission(actor, 'agent.read');
-  const page = await pageAgents(ownershipFilters(filter), { sort: 'name', dir: 'asc', after: filter.after, before: filter.before, size: filter.size });
+  const page = await pageAgents(ownershipFilters(filter), {
+    sort: 'name',
+    dir: 'asc',
+    after: filter.after,
+    before: filter.before,
+    size: filter.size,
+  });
   const assignments = await getDb().controlAssignment.findMany({
     where: { agentId: { in: page.rows.map((r) => r.id) } },
     select: { agentId: true, plane: true, user: { select: { id: true, name: true, active: true } } },
   });
   const rows = page.rows.map(({ id, slug, name, status, owner }) => {
     const plane = (p: ControlPlane) => assignments.find((a) => a.agentId === id && a.plane === p)?.user ?? null;
-    return { id, slug, name, status, owner, planes: { IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') } };
+    return {
+      id,
+      slug,
+      name,
+      status,
+      owner,
+      planes: { IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') },
+    };
   });
   return { ...page, rows };
 }
@@ -66,12 +84,21 @@ export async function listHoldings(actor: Actor, userId: string): Promise<Holdin
   const agents = await getDb().agent.findMany({
     where: { status: { not: 'RETIRED' }, OR: [{ ownerId: userId }, { controlAssignments: { some: { userId } } }] },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
-    select: { id: true, slug: true, name: true, ownerId: true, controlAssignments: { where: { userId }, select: { plane: true } } },
+    select: {
+      id: true,
+      slug: true,
+      name: true,
+      ownerId: true,
+      controlAssignments: { where: { userId }, select: { plane: true } },
+    },
   });
   return agents.map((a) => ({
     id: a.id,
     slug: a.slug,
     name: a.name,
-    roles: [...(a.ownerId === userId ? ['accountable owner'] : []), ...a.controlAssignments.map((c) => wordOf(CONTROL_PLANE, c.plane))],
+    roles: [
+      ...(a.ownerId === userId ? ['accountable owner'] : []),
+      ...a.controlAssignments.map((c) => wordOf(CONTROL_PLANE, c.plane)),
+    ],
   }));
 }

@@ -4,7 +4,9 @@ import { PLANES, version } from '@/lib/agents/schema';
 const person = z.string().trim().min(1, 'Choose a person.');
 
 export const AssignOwnerSchema = z.object({ agentId: z.string().min(1), version, userId: person });
-export const AssignControlSchema = AssignOwnerSchema.extend({ plane: z.enum(PLANES, 'Choose IAM, PAM or platform security.') });
+export const AssignControlSchema = AssignOwnerSchema.extend({
+  plane: z.enum(PLANES, 'Choose IAM, PAM or platform security.'),
+});
 
 export const BulkReassignSchema = z
   .object({
@@ -14,7 +16,17 @@ export const BulkReassignSchema = z
     agentIds: z.array(z.string().min(1)).max(100_000).default([]),
     // Sent by a form listing agents to tick: then an empty list means none, not all.
     selection: z.literal('1').optional(),
-    reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
+    reason: z
+      .string()
+      .trim()
+      .min(3, 'Say why, in a few words (at least 3 characters).')
+      .max(500, 'Keep the reason under 500 characters.'),
   })
-  .refine((v) => v.fromUserId !== v.toUserId, { path: ['toUserId'], message: 'Choose someone other than the person leaving.' })
-  .refine((v) => !v.selection || v.agentIds.length > 0, { path: ['agentIds'], message: 'Tick at least one agent to move.' });
+  .refine((v) => v.fromUserId !== v.toUserId, {
+    path: ['toUserId'],
+    message: 'Choose someone other than the person leaving.',
+  })
+  .refine((v) => !v.selection || v.agentIds.length > 0, {
+    path: ['agentIds'],
+    message: 'Tick at least one agent to move.',
+  });

@@ -2,7 +2,7 @@ import 'server-only';
 import { type Db, type Tx } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { getSettings } from '@/lib/settings';
-import { SEVERITIES, RULES, type Rule } from './rules';
+import { RULES, SEVERITIES, type Rule } from './rules';
 
 // Running the rules: each is one SQL query (see rules.ts); these put them together.
 
@@ -16,18 +16,28 @@ export async function unionOf(db: Db | Tx, rules: Rule[], now: Date, agentId?: s
   const settings = await getSettings(db);
   const scope = agentId ? Prisma.sql`WHERE f."agentId" = ${agentId}` : Prisma.empty;
   return Prisma.join(
-    rules.map((r) => Prisma.sql`SELECT ${r.id}::text AS "ruleId", f."agentId", f."credentialId", f."detail" FROM (${r.query(settings, now)}) f ${scope}`),
+    rules.map(
+      (r) =>
+        Prisma.sql`SELECT ${r.id}::text AS "ruleId", f."agentId", f."credentialId", f."detail" FROM (${r.query(settings, now)}) f ${scope}`,
+    ),
     ' UNION ALL ',
   );
 }
 
 /** SQL ranking a "ruleId" column by its rule's severity, most severe first. */
 export function severityRankOf(column: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`CASE ${column} ${Prisma.join(RULES.map((r) => Prisma.sql`WHEN ${r.id} THEN ${SEVERITIES.indexOf(r.severity)}::int`), ' ')} END`;
+  return Prisma.sql`CASE ${column} ${Prisma.join(
+    RULES.map((r) => Prisma.sql`WHEN ${r.id} THEN ${SEVERITIES.indexOf(r.severity)}::int`),
+    ' ',
+  )} END`;
 }
 
 /** One rule's rows (the rule tests check each against its fixtures). */
-export async function evaluateRule(db: Db, rule: Rule, now = new Date()): Promise<{ agentId: string; credentialId: string | null; detail: string }[]> {
+export async function evaluateRule(
+  db: Db,
+  rule: Rule,
+  now = new Date(),
+): Promise<{ agentId: string; credentialId: string | null; detail: string }[]> {
   const settings = await getSettings(db);
   return db.$queryRaw`SELECT f."agentId", f."credentialId", f."detail" FROM (${rule.query(settings, now)}) f`;
 }

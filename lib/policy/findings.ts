@@ -1,19 +1,22 @@
 import 'server-only';
 import { z } from 'zod';
-import { keysetParams } from '@/lib/db/keyset';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { keysetParams } from '@/lib/db/keyset';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
-import { FRAMEWORKS } from './frameworks';
 import { severityRankOf, unionOf } from './evaluate';
-import { RULES, SEVERITIES, ruleById, type Rule } from './rules';
+import { FRAMEWORKS } from './frameworks';
+import { ruleById, RULES, SEVERITIES, type Rule } from './rules';
 import { lastFindingsSync, openFindingsByRule } from './trend';
 
 export const FindingsQuerySchema = z.object({
   rule: z.string().max(64).optional().catch(undefined),
   severity: z.enum(SEVERITIES).optional().catch(undefined),
-  framework: z.enum(FRAMEWORKS.map((f) => f.id) as [string, ...string[]]).optional().catch(undefined),
+  framework: z
+    .enum(FRAMEWORKS.map((f) => f.id) as [string, ...string[]])
+    .optional()
+    .catch(undefined),
   plane: z.enum(['IAM', 'PAM', 'PLATFORM']).optional().catch(undefined),
   /** A person's id, or `me`: agents they own or hold a control plane of. */
   owner: z.string().max(64).optional().catch(undefined),
@@ -35,7 +38,10 @@ function decodeFindingCursor(cursor: string | undefined): FindingCursor | null {
   if (!cursor) return null;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string' && typeof value[2] === 'string'
+    return Array.isArray(value) &&
+      typeof value[0] === 'number' &&
+      typeof value[1] === 'string' &&
+      typeof value[2] === 'string'
       ? (value as FindingCursor)
       : null;
   } catch {
@@ -72,7 +78,17 @@ function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor, agentId: 
 // One agent's findings are few: its page shows up to a hundred, most severe first.
 const AGENT_LIMIT = 100;
 
-type FindingRow = { ruleId: string; agentId: string; slug: string; name: string; riskTier: RiskTier; owner: string | null; credentialId: string | null; credentialName: string | null; detail: string };
+type FindingRow = {
+  ruleId: string;
+  agentId: string;
+  slug: string;
+  name: string;
+  riskTier: RiskTier;
+  owner: string | null;
+  credentialId: string | null;
+  credentialName: string | null;
+  detail: string;
+};
 
 function toFinding(r: FindingRow): Finding {
   return {

@@ -10,7 +10,14 @@ describe('framework reports', () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Report agent' });
     for (const name of ['leaky-a', 'leaky-b', 'leaky-c']) {
-      await issueCredential(admin, { agentId: agent.id, name, kind: 'API_KEY', issuance: 'STATIC', storage: 'ENV_VAR', environment: 'DEV' });
+      await issueCredential(admin, {
+        agentId: agent.id,
+        name,
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'ENV_VAR',
+        environment: 'DEV',
+      });
     }
     const report = (await frameworkReport(admin, 'owasp-nhi-2025'))!;
     const leakage = report.controls.find((c) => c.item.id === 'NHI2:2025')!;
@@ -28,7 +35,14 @@ describe('framework reports', () => {
     expect(leakage.passingAgents).toBe(Number(counts!.in_service) - Number(counts!.leaking));
     // A second agent with its credential in the vault passes: the passing count grows, the failing one does not.
     const safe = await makeAgent(admin, { ownerId: admin.id, name: 'Vaulted agent' });
-    await issueCredential(admin, { agentId: safe.id, name: 'vaulted', kind: 'API_KEY', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'DEV' });
+    await issueCredential(admin, {
+      agentId: safe.id,
+      name: 'vaulted',
+      kind: 'API_KEY',
+      issuance: 'DYNAMIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'DEV',
+    });
     const after = (await frameworkReport(admin, 'owasp-nhi-2025'))!.controls.find((c) => c.item.id === 'NHI2:2025')!;
     expect(after.failingAgents).toBe(leakage.failingAgents);
     expect(after.passingAgents).toBe(leakage.passingAgents! + 1);

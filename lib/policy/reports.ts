@@ -20,12 +20,18 @@ export type ControlResult = {
  * counts of agents in service, counted in SQL. Each rule runs once, however
  * many controls it evidences.
  */
-export async function frameworkReport(actor: Actor, frameworkId: string, now = new Date()): Promise<{ framework: Framework; agentsInScope: number; controls: ControlResult[] } | null> {
+export async function frameworkReport(
+  actor: Actor,
+  frameworkId: string,
+  now = new Date(),
+): Promise<{ framework: Framework; agentsInScope: number; controls: ControlResult[] } | null> {
   requirePermission(actor, 'findings.read');
   const framework = FRAMEWORKS.find((f) => f.id === frameworkId);
   if (!framework) return null;
   const db = getDb();
-  const rulesOf = new Map(framework.items.map((item) => [item.id, RULES.filter((r) => r.controls.includes(`${framework.id}/${item.id}`))]));
+  const rulesOf = new Map(
+    framework.items.map((item) => [item.id, RULES.filter((r) => r.controls.includes(`${framework.id}/${item.id}`))]),
+  );
   const pairs = [...rulesOf].flatMap(([control, rules]) => rules.map((r) => Prisma.sql`(${control}, ${r.id})`));
   const used = RULES.filter((r) => [...rulesOf.values()].some((rules) => rules.includes(r)));
   const union = await unionOf(db, used, now);
@@ -48,7 +54,13 @@ export async function frameworkReport(actor: Actor, frameworkId: string, now = n
     if (rules.length === 0) return { item, rules, failingAgents: null, passingAgents: null, failing: [] };
     const mine = rows.filter((r) => r.control === item.id);
     const failingAgents = Number(mine[0]?.total ?? 0);
-    return { item, rules, failingAgents, passingAgents: agentsInScope - failingAgents, failing: mine.map((r) => ({ slug: r.slug, name: r.name })) };
+    return {
+      item,
+      rules,
+      failingAgents,
+      passingAgents: agentsInScope - failingAgents,
+      failing: mine.map((r) => ({ slug: r.slug, name: r.name })),
+    };
   });
   return { framework, agentsInScope, controls };
 }

@@ -3,26 +3,54 @@ import { recordCredentialUse } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { createPerson } from '@/lib/testing/people';
-import { FRAMEWORKS, findControl } from './frameworks';
 import { evaluateRule } from './evaluate';
-import { RULES, ruleById } from './rules';
+import { findControl, FRAMEWORKS } from './frameworks';
+import { ruleById, RULES } from './rules';
 
 const DAY = 86_400_000;
 let n = 0;
 
 /** A compliant ACTIVE agent: active owner, three distinct plane owners, an approved PROD purpose. Overrides make it break one rule. */
-async function agent(overrides: Partial<Prisma.AgentUncheckedCreateInput> = {}, options: { planes?: (string | null)[]; purpose?: Partial<Prisma.PurposeUncheckedCreateInput> | null } = {}) {
+async function agent(
+  overrides: Partial<Prisma.AgentUncheckedCreateInput> = {},
+  options: { planes?: (string | null)[]; purpose?: Partial<Prisma.PurposeUncheckedCreateInput> | null } = {},
+) {
   n += 1;
-  const people = await Promise.all([createPerson(['OWNER']), createPerson(['OWNER']), createPerson(['OWNER']), createPerson(['OWNER'])]);
+  const people = await Promise.all([
+    createPerson(['OWNER']),
+    createPerson(['OWNER']),
+    createPerson(['OWNER']),
+    createPerson(['OWNER']),
+  ]);
   const a = await getDb().agent.create({
-    data: { slug: `rule-${n}-${Math.random().toString(36).slice(2, 6)}`, name: `Rule agent ${n}`, kind: 'CI_AGENT', riskTier: 'HIGH', status: 'ACTIVE', environments: ['PROD'], ownerId: people[0]!.id, workloadIdentity: `spiffe://t/${n}-${Math.random()}`, ...overrides },
+    data: {
+      slug: `rule-${n}-${Math.random().toString(36).slice(2, 6)}`,
+      name: `Rule agent ${n}`,
+      kind: 'CI_AGENT',
+      riskTier: 'HIGH',
+      status: 'ACTIVE',
+      environments: ['PROD'],
+      ownerId: people[0]!.id,
+      workloadIdentity: `spiffe://t/${n}-${Math.random()}`,
+      ...overrides,
+    },
   });
   const planes = options.planes ?? [people[1]!.id, people[2]!.id, people[3]!.id];
   for (const [i, plane] of (['IAM', 'PAM', 'PLATFORM'] as const).entries()) {
     if (planes[i]) await getDb().controlAssignment.create({ data: { agentId: a.id, plane, userId: planes[i]! } });
   }
   if (options.purpose !== null) {
-    await getDb().purpose.create({ data: { agentId: a.id, task: 'Deploy', scope: ['argo'], environments: ['PROD'], status: 'APPROVED', approvedAt: new Date(), ...options.purpose } });
+    await getDb().purpose.create({
+      data: {
+        agentId: a.id,
+        task: 'Deploy',
+        scope: ['argo'],
+        environments: ['PROD'],
+        status: 'APPROVED',
+        approvedAt: new Date(),
+        ...options.purpose,
+      },
+    });
   }
   return a;
 }
@@ -31,11 +59,24 @@ async function agent(overrides: Partial<Prisma.AgentUncheckedCreateInput> = {}, 
 async function credential(agentId: string, overrides: Partial<Prisma.CredentialUncheckedCreateInput> = {}) {
   n += 1;
   return getDb().credential.create({
-    data: { agentId, name: `cred-${n}`, kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD', boundToWorkloadIdentity: true, maxTtlSeconds: 900, lastRotatedAt: new Date(), secretRef: `vault:kv/prod/${n}`, ...overrides },
+    data: {
+      agentId,
+      name: `cred-${n}`,
+      kind: 'OAUTH_TOKEN',
+      issuance: 'DYNAMIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+      boundToWorkloadIdentity: true,
+      maxTtlSeconds: 900,
+      lastRotatedAt: new Date(),
+      secretRef: `vault:kv/prod/${n}`,
+      ...overrides,
+    },
   });
 }
 
-const flagged = async (ruleId: string) => (await evaluateRule(getDb(), ruleById(ruleId)!)).map((r) => r.credentialId ?? r.agentId);
+const flagged = async (ruleId: string) =>
+  (await evaluateRule(getDb(), ruleById(ruleId)!)).map((r) => r.credentialId ?? r.agentId);
 
 /** Each rule: the failing fixture is flagged, the passing one is not. */
 const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
@@ -43,16 +84,25 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     const gone = await createPerson(['OWNER'], { active: false });
     return { bad: (await agent({ ownerId: gone.id })).id, good: (await agent()).id };
   },
-  'plane-unassigned': async () => ({ bad: (await agent({}, { planes: [null, null, null] })).id, good: (await agent()).id }),
+  'plane-unassigned': async () => ({
+    bad: (await agent({}, { planes: [null, null, null] })).id,
+    good: (await agent()).id,
+  }),
   'one-person-all-planes': async () => {
     const solo = await createPerson(['OWNER']);
     return { bad: (await agent({}, { planes: [solo.id, solo.id, solo.id] })).id, good: (await agent()).id };
   },
   'active-without-purpose': async () => ({ bad: (await agent({}, { purpose: null })).id, good: (await agent()).id }),
-  'purpose-expired': async () => ({ bad: (await agent({}, { purpose: { expiresAt: new Date(Date.now() - DAY) } })).id, good: (await agent({}, { purpose: { expiresAt: new Date(Date.now() + DAY) } })).id }),
+  'purpose-expired': async () => ({
+    bad: (await agent({}, { purpose: { expiresAt: new Date(Date.now() - DAY) } })).id,
+    good: (await agent({}, { purpose: { expiresAt: new Date(Date.now() + DAY) } })).id,
+  }),
   'static-credential-in-prod': async () => {
     const a = await agent();
-    return { bad: (await credential(a.id, { issuance: 'STATIC' })).id, good: (await credential(a.id, { issuance: 'STATIC', environment: 'DEV' })).id };
+    return {
+      bad: (await credential(a.id, { issuance: 'STATIC' })).id,
+      good: (await credential(a.id, { issuance: 'STATIC', environment: 'DEV' })).id,
+    };
   },
   'credential-not-bound': async () => {
     const a = await agent();
@@ -60,23 +110,47 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
   },
   'credential-unsafe-storage': async () => {
     const a = await agent();
-    return { bad: (await credential(a.id, { storage: 'PROMPT_OR_CONTEXT', secretRef: null })).id, good: (await credential(a.id)).id };
+    return {
+      bad: (await credential(a.id, { storage: 'PROMPT_OR_CONTEXT', secretRef: null })).id,
+      good: (await credential(a.id)).id,
+    };
   },
   'ttl-above-policy': async () => {
     const a = await agent();
-    return { bad: (await credential(a.id, { privileged: true, maxTtlSeconds: 7200 })).id, good: (await credential(a.id, { privileged: false, maxTtlSeconds: 7200 })).id };
+    return {
+      bad: (await credential(a.id, { privileged: true, maxTtlSeconds: 7200 })).id,
+      good: (await credential(a.id, { privileged: false, maxTtlSeconds: 7200 })).id,
+    };
   },
   'rotation-overdue': async () => {
     const a = await agent();
     return {
-      bad: (await credential(a.id, { issuance: 'STATIC', rotationPeriodDays: 30, lastRotatedAt: new Date(Date.now() - 31 * DAY) })).id,
-      good: (await credential(a.id, { issuance: 'STATIC', rotationPeriodDays: 30, lastRotatedAt: new Date(Date.now() - 29 * DAY) })).id,
+      bad: (
+        await credential(a.id, {
+          issuance: 'STATIC',
+          rotationPeriodDays: 30,
+          lastRotatedAt: new Date(Date.now() - 31 * DAY),
+        })
+      ).id,
+      good: (
+        await credential(a.id, {
+          issuance: 'STATIC',
+          rotationPeriodDays: 30,
+          lastRotatedAt: new Date(Date.now() - 29 * DAY),
+        })
+      ).id,
     };
   },
   'privileged-without-pam': async () => {
-    const noPam = await agent({}, { planes: [(await createPerson(['OWNER'])).id, null, (await createPerson(['OWNER'])).id] });
+    const noPam = await agent(
+      {},
+      { planes: [(await createPerson(['OWNER'])).id, null, (await createPerson(['OWNER'])).id] },
+    );
     const withPam = await agent();
-    return { bad: (await credential(noPam.id, { privileged: true })).id, good: (await credential(withPam.id, { privileged: true })).id };
+    return {
+      bad: (await credential(noPam.id, { privileged: true })).id,
+      good: (await credential(withPam.id, { privileged: true })).id,
+    };
   },
   'shared-secret-ref': async () => {
     const [a, b] = [await agent(), await agent()];
@@ -86,14 +160,24 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
   },
   'review-overdue': async () => {
     const [a, b] = [await agent(), await agent()];
-    await getDb().review.create({ data: { agentId: a.id, openForAgent: a.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) } });
-    await getDb().review.create({ data: { agentId: b.id, openForAgent: b.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() + DAY) } });
+    await getDb().review.create({
+      data: { agentId: a.id, openForAgent: a.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) },
+    });
+    await getDb().review.create({
+      data: { agentId: b.id, openForAgent: b.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() + DAY) },
+    });
     return { bad: a.id, good: b.id };
   },
   'exception-past-expiry-active': async () => {
     const [a, b] = [await agent(), await agent()];
     const requester = await createPerson(['OWNER']);
-    const base = { type: 'OTHER' as const, justification: 'x', requestedById: requester.id, status: 'APPROVED' as const, startsAt: new Date(Date.now() - 2 * DAY) };
+    const base = {
+      type: 'OTHER' as const,
+      justification: 'x',
+      requestedById: requester.id,
+      status: 'APPROVED' as const,
+      startsAt: new Date(Date.now() - 2 * DAY),
+    };
     await getDb().exception.create({ data: { ...base, agentId: a.id, expiresAt: new Date(Date.now() - 3_600_000) } });
     await getDb().exception.create({ data: { ...base, agentId: b.id, expiresAt: new Date(Date.now() + 3_600_000) } });
     return { bad: a.id, good: b.id };
@@ -101,9 +185,19 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
   'exception-longer-than-policy': async () => {
     const [a, b] = [await agent(), await agent()];
     const requester = await createPerson(['OWNER']);
-    const base = { type: 'BREAK_GLASS' as const, justification: 'x', requestedById: requester.id, status: 'APPROVED' as const, startsAt: new Date() };
-    await getDb().exception.create({ data: { ...base, agentId: a.id, expiresAt: new Date(Date.now() + 6 * 3_600_000) } });
-    await getDb().exception.create({ data: { ...base, agentId: b.id, expiresAt: new Date(Date.now() + 3 * 3_600_000) } });
+    const base = {
+      type: 'BREAK_GLASS' as const,
+      justification: 'x',
+      requestedById: requester.id,
+      status: 'APPROVED' as const,
+      startsAt: new Date(),
+    };
+    await getDb().exception.create({
+      data: { ...base, agentId: a.id, expiresAt: new Date(Date.now() + 6 * 3_600_000) },
+    });
+    await getDb().exception.create({
+      data: { ...base, agentId: b.id, expiresAt: new Date(Date.now() + 3 * 3_600_000) },
+    });
     return { bad: a.id, good: b.id };
   },
   'proposed-with-credentials': async () => {
@@ -114,15 +208,31 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
   },
   'scope-drift': async () => {
     const a = await agent();
-    return { bad: (await credential(a.id, { environment: 'STAGING' })).id, good: (await credential(a.id, { environment: 'PROD' })).id };
+    return {
+      bad: (await credential(a.id, { environment: 'STAGING' })).id,
+      good: (await credential(a.id, { environment: 'PROD' })).id,
+    };
   },
   'break-glass-not-rotated': async () => {
     const a = await agent();
     const requester = await createPerson(['OWNER']);
-    const [stale, fresh] = [await credential(a.id, { lastRotatedAt: new Date(Date.now() - 2 * DAY) }), await credential(a.id, { lastRotatedAt: new Date() })];
+    const [stale, fresh] = [
+      await credential(a.id, { lastRotatedAt: new Date(Date.now() - 2 * DAY) }),
+      await credential(a.id, { lastRotatedAt: new Date() }),
+    ];
     for (const c of [stale, fresh]) {
       await getDb().exception.create({
-        data: { type: 'BREAK_GLASS', agentId: a.id, credentialId: c.id, justification: 'x', requestedById: requester.id, status: 'EXPIRED', startsAt: new Date(Date.now() - DAY - 3_600_000), expiresAt: new Date(Date.now() - DAY), endedAt: new Date(Date.now() - DAY) },
+        data: {
+          type: 'BREAK_GLASS',
+          agentId: a.id,
+          credentialId: c.id,
+          justification: 'x',
+          requestedById: requester.id,
+          status: 'EXPIRED',
+          startsAt: new Date(Date.now() - DAY - 3_600_000),
+          expiresAt: new Date(Date.now() - DAY),
+          endedAt: new Date(Date.now() - DAY),
+        },
       });
     }
     return { bad: stale.id, good: fresh.id };
@@ -132,7 +242,8 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     const [revoked, live] = [await credential(a.id, { revokedAt: new Date() }), await credential(a.id)];
     const reporter = await createPerson(['OWNER']);
     await getDb().agent.update({ where: { id: a.id }, data: { ownerId: reporter.id } });
-    for (const c of [revoked, live]) await recordCredentialUse({ ...reporter }, { credentialId: c.id, context: 'nightly run' });
+    for (const c of [revoked, live])
+      await recordCredentialUse({ ...reporter }, { credentialId: c.id, context: 'nightly run' });
     return { bad: revoked.id, good: live.id };
   },
 };
@@ -170,9 +281,26 @@ describe('policy rules', () => {
       'NHI10:2025 Human Use of NHI',
     ]);
     const asi = FRAMEWORKS.find((f) => f.id === 'owasp-agentic-2026')!;
-    expect(asi.items.map((i) => i.id)).toEqual(['ASI01', 'ASI02', 'ASI03', 'ASI04', 'ASI05', 'ASI06', 'ASI07', 'ASI08', 'ASI09', 'ASI10']);
+    expect(asi.items.map((i) => i.id)).toEqual([
+      'ASI01',
+      'ASI02',
+      'ASI03',
+      'ASI04',
+      'ASI05',
+      'ASI06',
+      'ASI07',
+      'ASI08',
+      'ASI09',
+      'ASI10',
+    ]);
     expect(asi.items[2]!.name).toBe('Identity and Privilege Abuse');
-    expect(FRAMEWORKS.find((f) => f.id === 'nist-ai-rmf-govern')!.items.every((i) => /^GOVERN \d\.\d+$/.test(i.id))).toBe(true);
-    expect(FRAMEWORKS.find((f) => f.id === 'nist-csf-2')!.items.every((i) => /^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$/.test(i.id))).toBe(true);
+    expect(
+      FRAMEWORKS.find((f) => f.id === 'nist-ai-rmf-govern')!.items.every((i) => /^GOVERN \d\.\d+$/.test(i.id)),
+    ).toBe(true);
+    expect(
+      FRAMEWORKS.find((f) => f.id === 'nist-csf-2')!.items.every((i) =>
+        /^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$/.test(i.id),
+      ),
+    ).toBe(true);
   });
 });

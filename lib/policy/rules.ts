@@ -1,9 +1,9 @@
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
-import type { ControlRef } from './frameworks';
 import { CREDENTIAL_STORAGE, EXCEPTION_TYPE } from '@/lib/vocabulary';
 import { sqlLabel, sqlWord } from '@/lib/vocabulary/sql';
+import type { ControlRef } from './frameworks';
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -37,7 +37,8 @@ export const RULES: Rule[] = [
     id: 'owner-missing',
     title: 'No active accountable owner',
     severity: 'HIGH',
-    explanation: 'Nobody is accountable for the agent: its owner is unset or has left. Unowned agents are how access outlives its purpose.',
+    explanation:
+      'Nobody is accountable for the agent: its owner is unset or has left. Unowned agents are how access outlives its purpose.',
     fix: 'Assign an active accountable owner.',
     plane: null,
     controls: ['owasp-nhi-2025/NHI1:2025', 'nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
@@ -68,7 +69,8 @@ export const RULES: Rule[] = [
     id: 'one-person-all-planes',
     title: 'One person holds all three control planes',
     severity: 'MEDIUM',
-    explanation: 'When one person owns IAM, PAM and platform security for an agent, nobody checks their decisions: separation of duties is gone.',
+    explanation:
+      'When one person owns IAM, PAM and platform security for an agent, nobody checks their decisions: separation of duties is gone.',
     fix: 'Give at least one plane to someone else.',
     plane: null,
     controls: ['nist-csf-2/PR.AA-05', 'owasp-agentic-2026/ASI03'],
@@ -83,7 +85,8 @@ export const RULES: Rule[] = [
     id: 'active-without-purpose',
     title: 'Active agent without an approved purpose',
     severity: 'HIGH',
-    explanation: 'An agent in service must be approved to do something specific; without an approved purpose its access has no stated reason.',
+    explanation:
+      'An agent in service must be approved to do something specific; without an approved purpose its access has no stated reason.',
     fix: 'Approve a purpose, or suspend the agent.',
     plane: null,
     controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf-govern/GOVERN 1.6'],
@@ -112,7 +115,8 @@ export const RULES: Rule[] = [
     id: 'static-credential-in-prod',
     title: 'Static credential in production',
     severity: 'MEDIUM',
-    explanation: 'A long-lived secret in production is valid until someone remembers to rotate it; just-in-time credentials expire by themselves.',
+    explanation:
+      'A long-lived secret in production is valid until someone remembers to rotate it; just-in-time credentials expire by themselves.',
     fix: 'Issue it dynamically through the broker, with a short TTL.',
     plane: 'IAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01'],
@@ -140,7 +144,8 @@ export const RULES: Rule[] = [
     id: 'credential-unsafe-storage',
     title: 'Credential stored where it leaks',
     severity: 'HIGH',
-    explanation: 'Secrets in a prompt or context window, an environment variable, a config file or on local disk end up in logs, model providers and backups.',
+    explanation:
+      'Secrets in a prompt or context window, an environment variable, a config file or on local disk end up in logs, model providers and backups.',
     fix: 'Move it into the vault or broker and fetch it at run time.',
     plane: 'PLATFORM',
     controls: ['owasp-nhi-2025/NHI2:2025', 'owasp-agentic-2026/ASI06', 'nist-csf-2/PR.DS-01'],
@@ -170,7 +175,8 @@ export const RULES: Rule[] = [
     id: 'rotation-overdue',
     title: 'Rotation overdue',
     severity: 'MEDIUM',
-    explanation: 'A static credential not rotated within its period (or the policy default) has been exposed for longer than anyone agreed to.',
+    explanation:
+      'A static credential not rotated within its period (or the policy default) has been exposed for longer than anyone agreed to.',
     fix: 'Rotate it and record the rotation.',
     plane: 'IAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01'],
@@ -201,7 +207,8 @@ export const RULES: Rule[] = [
     id: 'shared-secret-ref',
     title: 'One secret shared by several agents or environments',
     severity: 'HIGH',
-    explanation: 'The same secret reference used by several agents or environments means one leak opens all of them, and nobody can revoke it for one.',
+    explanation:
+      'The same secret reference used by several agents or environments means one leak opens all of them, and nobody can revoke it for one.',
     fix: 'Issue each agent and environment its own credential.',
     plane: 'IAM',
     controls: ['owasp-nhi-2025/NHI9:2025', 'owasp-nhi-2025/NHI8:2025'],
@@ -234,7 +241,8 @@ export const RULES: Rule[] = [
     id: 'exception-past-expiry-active',
     title: 'Exception past expiry still marked active',
     severity: 'CRITICAL',
-    explanation: 'A canary: the expiry sweeper marks exceptions expired within a minute. If this ever shows, expiry is not running.',
+    explanation:
+      'A canary: the expiry sweeper marks exceptions expired within a minute. If this ever shows, expiry is not running.',
     fix: 'Check the server’s background jobs; the exception must be treated as expired.',
     plane: 'PAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-05'],
@@ -247,7 +255,8 @@ export const RULES: Rule[] = [
     id: 'exception-longer-than-policy',
     title: 'Exception longer than policy',
     severity: 'MEDIUM',
-    explanation: 'The exception’s window is longer than policy now allows for its type (the policy may have tightened since).',
+    explanation:
+      'The exception’s window is longer than policy now allows for its type (the policy may have tightened since).',
     fix: 'Revoke it and request one within the policy maximum.',
     plane: 'PAM',
     controls: ['owasp-nhi-2025/NHI5:2025'],
@@ -279,10 +288,16 @@ export const RULES: Rule[] = [
     id: 'scope-drift',
     title: 'Scope drift: credential outside every approved purpose',
     severity: 'HIGH',
-    explanation: 'The credential reaches an environment that no approved purpose of the agent covers: access has grown past what was approved.',
+    explanation:
+      'The credential reaches an environment that no approved purpose of the agent covers: access has grown past what was approved.',
     fix: 'Revoke the credential, or get a purpose covering that environment approved.',
     plane: 'IAM',
-    controls: ['owasp-agentic-2026/ASI02', 'owasp-agentic-2026/ASI03', 'owasp-nhi-2025/NHI5:2025', 'nist-csf-2/PR.AA-05'],
+    controls: [
+      'owasp-agentic-2026/ASI02',
+      'owasp-agentic-2026/ASI03',
+      'owasp-nhi-2025/NHI5:2025',
+      'nist-csf-2/PR.AA-05',
+    ],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' reaches ' || lower(c."environment"::text) || ', which no approved purpose covers' AS "detail"
@@ -295,7 +310,8 @@ export const RULES: Rule[] = [
     id: 'break-glass-not-rotated',
     title: 'Break-glass ended, credential not rotated since',
     severity: 'HIGH',
-    explanation: 'Someone held emergency access to this credential; until it is rotated, they (or anyone who saw it) still can use it.',
+    explanation:
+      'Someone held emergency access to this credential; until it is rotated, they (or anyone who saw it) still can use it.',
     fix: 'Rotate the credential and record the rotation.',
     plane: 'PAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-nhi-2025/NHI10:2025'],
@@ -310,7 +326,8 @@ export const RULES: Rule[] = [
     id: 'use-after-revocation',
     title: 'Credential used after revocation',
     severity: 'CRITICAL',
-    explanation: 'A broker or runtime reported a use of a credential after it was revoked: the revocation did not take effect where it is used.',
+    explanation:
+      'A broker or runtime reported a use of a credential after it was revoked: the revocation did not take effect where it is used.',
     fix: 'Check the broker actually revoked it; rotate anything it could reach.',
     plane: 'PLATFORM',
     controls: ['owasp-nhi-2025/NHI1:2025', 'owasp-agentic-2026/ASI10'],

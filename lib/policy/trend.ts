@@ -5,7 +5,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { localDay } from '@/lib/reviews/cadence';
 import { getSettings } from '@/lib/settings';
 import { severityRankOf, unionOf } from './evaluate';
-import { RULES, ruleById, type Severity } from './rules';
+import { ruleById, RULES, type Severity } from './rules';
 
 type Counted = { ruleId: string; n: bigint };
 
@@ -19,7 +19,11 @@ type SyncResult = { opened: number; closed: number; open: number };
 /** With `unlessWithinMs`: nothing (null) if a sync finished that recently. */
 export function syncFindings(db?: Db, now?: Date): Promise<SyncResult>;
 export function syncFindings(db: Db, now: Date, options: { unlessWithinMs: number }): Promise<SyncResult | null>;
-export async function syncFindings(db: Db = getDb(), now = new Date(), options: { unlessWithinMs?: number } = {}): Promise<SyncResult | null> {
+export async function syncFindings(
+  db: Db = getDb(),
+  now = new Date(),
+  options: { unlessWithinMs?: number } = {},
+): Promise<SyncResult | null> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('custodian:findings-sync'))`;
@@ -47,15 +51,29 @@ export async function syncFindings(db: Db = getDb(), now = new Date(), options: 
         WITH del AS (
           DELETE FROM "FindingState" s WHERE NOT EXISTS (SELECT 1 FROM current_findings c WHERE c."key" = s."key") RETURNING "ruleId")
         SELECT "ruleId", count(*) AS n FROM del GROUP BY "ruleId"`;
-      const open = await tx.$queryRaw<Counted[]>`SELECT "ruleId", count(*) AS n FROM current_findings GROUP BY "ruleId"`;
+      const open = await tx.$queryRaw<
+        Counted[]
+      >`SELECT "ruleId", count(*) AS n FROM current_findings GROUP BY "ruleId"`;
       const { reviewTiming } = await getSettings(tx);
       const day = new Date(`${localDay(now, reviewTiming.timeZone)}T00:00:00Z`);
       const of = (rows: Counted[], id: string) => Number(rows.find((r) => r.ruleId === id)?.n ?? 0);
       for (const rule of RULES) {
         await tx.findingDaily.upsert({
           where: { day_ruleId: { day, ruleId: rule.id } },
-          create: { day, ruleId: rule.id, opened: of(opened, rule.id), closed: of(closed, rule.id), open: of(open, rule.id), syncedAt: now },
-          update: { opened: { increment: of(opened, rule.id) }, closed: { increment: of(closed, rule.id) }, open: of(open, rule.id), syncedAt: now },
+          create: {
+            day,
+            ruleId: rule.id,
+            opened: of(opened, rule.id),
+            closed: of(closed, rule.id),
+            open: of(open, rule.id),
+            syncedAt: now,
+          },
+          update: {
+            opened: { increment: of(opened, rule.id) },
+            closed: { increment: of(closed, rule.id) },
+            open: of(open, rule.id),
+            syncedAt: now,
+          },
         });
       }
       const sum = (rows: Counted[]) => rows.reduce((n, r) => n + Number(r.n), 0);
@@ -84,7 +102,10 @@ export type TrendDay = { day: string; opened: number; closed: number; open: numb
 export async function findingTrend(actor: Actor, days = 90, now = new Date()): Promise<TrendDay[]> {
   requirePermission(actor, 'findings.read');
   const since = new Date(now.getTime() - (days - 1) * 86_400_000);
-  const rows = await getDb().findingDaily.findMany({ where: { day: { gte: new Date(`${since.toISOString().slice(0, 10)}T00:00:00Z`) } }, orderBy: { day: 'asc' } });
+  const rows = await getDb().findingDaily.findMany({
+    where: { day: { gte: new Date(`${since.toISOString().slice(0, 10)}T00:00:00Z`) } },
+    orderBy: { day: 'asc' },
+  });
   const byDay = new Map<string, TrendDay>();
   for (let i = 0; i < days; i++) {
     const day = new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10);
@@ -106,11 +127,17 @@ export async function findingTrend(actor: Actor, days = 90, now = new Date()): P
   const list = [...byDay.values()];
   list.forEach((entry, i) => {
     const before = list[i - 1];
-    if (!synced.has(entry.day) && before) Object.assign(entry, { open: before.open, CRITICAL: before.CRITICAL, HIGH: before.HIGH, MEDIUM: before.MEDIUM, LOW: before.LOW });
+    if (!synced.has(entry.day) && before)
+      Object.assign(entry, {
+        open: before.open,
+        CRITICAL: before.CRITICAL,
+        HIGH: before.HIGH,
+        MEDIUM: before.MEDIUM,
+        LOW: before.LOW,
+      });
   });
   return list;
 }
-
 
 /** A person's "recompute now" on the findings page: a sync, unless one finished in the last minute. */
 export async function recomputeFindingsNow(actor: Actor | null, now = new Date()): Promise<string> {

@@ -1,18 +1,24 @@
 import 'server-only';
-import { PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
+import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
-import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
+import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/errors';
-import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
 import { AddPurposeSchema, ChangePurposeSchema, DecidePurposeSchema, ExpirePurposeSchema } from './schema';
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
-type LockedPurpose = { id: string; agentId: string; version: number; status: string; task: string; agent: { ownerId: string | null; status: string } };
+type LockedPurpose = {
+  id: string;
+  agentId: string;
+  version: number;
+  status: string;
+  task: string;
+  agent: { ownerId: string | null; status: string };
+};
 
 /** Locks the purpose row with its agent's owner and status. */
 export async function lockPurposeRow(tx: Tx, purposeId: string): Promise<LockedPurpose> {
@@ -20,13 +26,17 @@ export async function lockPurposeRow(tx: Tx, purposeId: string): Promise<LockedP
   const [row] = await tx.$queryRaw<Omit<LockedPurpose, 'agent'>[]>`
     SELECT "id", "agentId", "version", "status"::text AS "status", "task" FROM "Purpose" WHERE "id" = ${purposeId} FOR UPDATE`;
   if (!row) throw new NotFound('That purpose does not exist.');
-  const agent = await tx.agent.findUniqueOrThrow({ where: { id: row.agentId }, select: { ownerId: true, status: true } });
+  const agent = await tx.agent.findUniqueOrThrow({
+    where: { id: row.agentId },
+    select: { ownerId: true, status: true },
+  });
   return { ...row, agent };
 }
 
 async function lockPurpose(tx: Tx, purposeId: string, version: number) {
   const row = await lockPurposeRow(tx, purposeId);
-  if (row.version !== version) throw new Conflict('This purpose was changed by someone else. Reload the page and try again.');
+  if (row.version !== version)
+    throw new Conflict('This purpose was changed by someone else. Reload the page and try again.');
   return row;
 }
 
@@ -34,9 +44,18 @@ async function lockPurpose(tx: Tx, purposeId: string, version: number) {
  * Ends a purpose inside the caller's transaction, for a caller that has
  * authorised it: expirePurpose, or a review's reductions (`reviewId`).
  */
-export async function applyPurposeExpiry(tx: Tx, actor: Actor, purpose: LockedPurpose, reason: string, reviewId?: string) {
+export async function applyPurposeExpiry(
+  tx: Tx,
+  actor: Actor,
+  purpose: LockedPurpose,
+  reason: string,
+  reviewId?: string,
+) {
   if (purpose.status === 'EXPIRED') throw new Conflict(`“${purpose.task}” has already expired.`);
-  await tx.purpose.update({ where: { id: purpose.id }, data: { status: 'EXPIRED', expiresAt: new Date(), version: { increment: 1 } } });
+  await tx.purpose.update({
+    where: { id: purpose.id },
+    data: { status: 'EXPIRED', expiresAt: new Date(), version: { increment: 1 } },
+  });
   await appendAuditEvent(tx, {
     action: 'purpose.expired',
     actor: who(actor),
@@ -56,7 +75,13 @@ export async function addPurpose(actor: Actor | null, input: unknown): Promise<{
     requireAgentPermission(actor, 'agent.write', agent.ownerId);
     if (agent.status === 'RETIRED') throw new Invalid('A retired agent takes no new purposes.');
     const purpose = await tx.purpose.create({
-      data: { agentId: data.agentId, task: data.task, scope: data.scope, environments: data.environments, expiresAt: data.expiresAt ?? null },
+      data: {
+        agentId: data.agentId,
+        task: data.task,
+        scope: data.scope,
+        environments: data.environments,
+        expiresAt: data.expiresAt ?? null,
+      },
       select: { id: true },
     });
     await appendAuditEvent(tx, {
@@ -81,7 +106,10 @@ export async function changePurpose(actor: Actor | null, input: unknown): Promis
     const locked = await lockPurpose(tx, data.purposeId, data.version);
     requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
     if (locked.status === 'EXPIRED') throw new Invalid('An expired purpose cannot change: add a new one.');
-    const before = await tx.purpose.findUniqueOrThrow({ where: { id: data.purposeId }, select: { task: true, scope: true, environments: true } });
+    const before = await tx.purpose.findUniqueOrThrow({
+      where: { id: data.purposeId },
+      select: { task: true, scope: true, environments: true },
+    });
     const triggers: [keyof typeof before, ReviewTrigger][] = [
       ['task', 'PURPOSE_CHANGED'],
       ['scope', 'TOOLSET_CHANGED'],
@@ -91,13 +119,24 @@ export async function changePurpose(actor: Actor | null, input: unknown): Promis
     if (changed.length === 0) return 'Nothing changed.';
     await tx.purpose.update({
       where: { id: data.purposeId },
-      data: { task: data.task, scope: data.scope, environments: data.environments, status: 'PENDING', approvedById: null, approvedAt: null, version: { increment: 1 } },
+      data: {
+        task: data.task,
+        scope: data.scope,
+        environments: data.environments,
+        status: 'PENDING',
+        approvedById: null,
+        approvedAt: null,
+        version: { increment: 1 },
+      },
     });
     await appendAuditEvent(tx, {
       action: 'purpose.changed',
       actor: who(actor),
       agentId: locked.agentId,
-      details: { purposeId: data.purposeId, changes: Object.fromEntries(changed.map(([f]) => [f, { from: before[f], to: data[f] }])) },
+      details: {
+        purposeId: data.purposeId,
+        changes: Object.fromEntries(changed.map(([f]) => [f, { from: before[f], to: data[f] }])),
+      },
     });
     if (locked.agent.status !== 'PROPOSED') {
       for (const [, trigger] of changed) await openOrJoinReview(tx, who(actor), locked.agentId, trigger);
@@ -111,12 +150,20 @@ export async function approvePurpose(actor: Actor | null, input: unknown): Promi
   const data = parseInput(DecidePurposeSchema, input);
   return getDb().$transaction(async (tx) => {
     const locked = await lockPurpose(tx, data.purposeId, data.version);
-    if (locked.status !== 'PENDING') throw new Invalid(`Only a pending purpose can be approved; this one is ${wordOf(PURPOSE_STATUS, locked.status)}.`);
+    if (locked.status !== 'PENDING')
+      throw new Invalid(
+        `Only a pending purpose can be approved; this one is ${wordOf(PURPOSE_STATUS, locked.status)}.`,
+      );
     await tx.purpose.update({
       where: { id: data.purposeId },
       data: { status: 'APPROVED', approvedById: actor.id, approvedAt: new Date(), version: { increment: 1 } },
     });
-    await appendAuditEvent(tx, { action: 'purpose.approved', actor: who(actor), agentId: locked.agentId, details: { purposeId: data.purposeId } });
+    await appendAuditEvent(tx, {
+      action: 'purpose.approved',
+      actor: who(actor),
+      agentId: locked.agentId,
+      details: { purposeId: data.purposeId },
+    });
     return 'Approved.';
   });
 }

@@ -5,12 +5,24 @@ import { ENVIRONMENTS, version } from '@/lib/agents/schema';
 const scope = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(/[,\n]/)).map((s) => s.trim()).filter(Boolean))])
-  .pipe(z.array(z.string().max(100, 'Keep each tool or system under 100 characters.')).min(1, 'Name at least one tool or system.').max(50, 'At most 50 tools or systems.'));
+  .pipe(
+    z
+      .array(z.string().max(100, 'Keep each tool or system under 100 characters.'))
+      .min(1, 'Name at least one tool or system.')
+      .max(50, 'At most 50 tools or systems.'),
+  );
 
 const purposeFields = {
-  task: z.string().trim().min(3, 'Describe the task in a few words (at least 3 characters).').max(500, 'Keep the task under 500 characters.'),
+  task: z
+    .string()
+    .trim()
+    .min(3, 'Describe the task in a few words (at least 3 characters).')
+    .max(500, 'Keep the task under 500 characters.'),
   scope,
-  environments: z.array(z.enum(ENVIRONMENTS, 'Unknown environment.')).min(1, 'Choose at least one environment.').transform((e) => [...new Set(e)]),
+  environments: z
+    .array(z.enum(ENVIRONMENTS, 'Unknown environment.'))
+    .min(1, 'Choose at least one environment.')
+    .transform((e) => [...new Set(e)]),
 };
 
 export const AddPurposeSchema = z.object({
@@ -25,5 +37,9 @@ export const AddPurposeSchema = z.object({
 export const ChangePurposeSchema = z.object({ purposeId: z.string().min(1), version, ...purposeFields });
 export const DecidePurposeSchema = z.object({ purposeId: z.string().min(1), version });
 export const ExpirePurposeSchema = DecidePurposeSchema.extend({
-  reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
+  reason: z
+    .string()
+    .trim()
+    .min(3, 'Say why, in a few words (at least 3 characters).')
+    .max(500, 'Keep the reason under 500 characters.'),
 });

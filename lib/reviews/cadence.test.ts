@@ -15,7 +15,9 @@ describe('review cadence arithmetic', () => {
     // 23:30 UTC on 31 Jan is already 1 Feb in Auckland (UTC+13): 1 Feb + 30 days = 3 Mar, end of day local.
     expect(dueAfter(at('2027-01-31T23:30:00Z'), 30, 'Pacific/Auckland').toISOString()).toBe('2027-03-03T10:59:59.999Z');
     // The same instant in Los Angeles is still 31 Jan: 31 Jan + 30 days = 2 Mar.
-    expect(dueAfter(at('2027-01-31T23:30:00Z'), 30, 'America/Los_Angeles').toISOString()).toBe('2027-03-03T07:59:59.999Z');
+    expect(dueAfter(at('2027-01-31T23:30:00Z'), 30, 'America/Los_Angeles').toISOString()).toBe(
+      '2027-03-03T07:59:59.999Z',
+    );
   });
 
   it('handles month ends and leap years by adding days, never clamping to a month', () => {
@@ -36,9 +38,18 @@ describe('review cadence arithmetic', () => {
     expect(cadenceDays({ riskTier: 'CRITICAL', reviewCadenceDays: null }, DEFAULT_SETTINGS)).toBe(30);
     expect(cadenceDays({ riskTier: 'LOW', reviewCadenceDays: null }, DEFAULT_SETTINGS)).toBe(365);
     expect(cadenceDays({ riskTier: 'LOW', reviewCadenceDays: 7 }, DEFAULT_SETTINGS)).toBe(7);
-    const settings = { ...DEFAULT_SETTINGS, reviewTiming: { ...DEFAULT_SETTINGS.reviewTiming, timeZone: 'Asia/Tokyo' } };
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      reviewTiming: { ...DEFAULT_SETTINGS.reviewTiming, timeZone: 'Asia/Tokyo' },
+    };
     // 20:00 UTC on 10 June is 11 June in Tokyo: + 90 days = 9 September, ending 14:59:59.999 UTC.
-    expect(nextScheduledDue({ riskTier: 'HIGH', reviewCadenceDays: null }, settings, at('2026-06-10T20:00:00Z')).toISOString()).toBe('2026-09-09T14:59:59.999Z');
+    expect(
+      nextScheduledDue(
+        { riskTier: 'HIGH', reviewCadenceDays: null },
+        settings,
+        at('2026-06-10T20:00:00Z'),
+      ).toISOString(),
+    ).toBe('2026-09-09T14:59:59.999Z');
   });
 
   it('counts days overdue in local days', () => {

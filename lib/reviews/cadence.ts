@@ -15,12 +15,19 @@ export function dueAfter(from: Date, days: number, timeZone: string): Date {
 }
 
 /** Days between reviews for the agent: its own override, else its risk tier's cadence. */
-export function cadenceDays(agent: { riskTier: RiskTier; reviewCadenceDays: number | null }, settings: Settings): number {
+export function cadenceDays(
+  agent: { riskTier: RiskTier; reviewCadenceDays: number | null },
+  settings: Settings,
+): number {
   return agent.reviewCadenceDays ?? settings.reviewCadenceDays[agent.riskTier];
 }
 
 /** When the agent's next scheduled review falls due, counted from `from` (a completed review, or registration). */
-export function nextScheduledDue(agent: { riskTier: RiskTier; reviewCadenceDays: number | null }, settings: Settings, from: Date): Date {
+export function nextScheduledDue(
+  agent: { riskTier: RiskTier; reviewCadenceDays: number | null },
+  settings: Settings,
+  from: Date,
+): Date {
   return dueAfter(from, cadenceDays(agent, settings), settings.reviewTiming.timeZone);
 }
 

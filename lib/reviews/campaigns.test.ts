@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { GET as exportCampaign } from '@/app/(console)/reviews/campaigns/[id]/export/route';
-import { Conflict, Forbidden } from '@/lib/errors';
 import { getDb } from '@/lib/db';
+import { Conflict, Forbidden } from '@/lib/errors';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
@@ -29,13 +29,26 @@ describe('certification campaigns', () => {
     const otherKind = await makeActiveAgent(admin, { ownerId: bob.id, riskTier: 'LOW', kind: 'CI_AGENT' });
     // a2 already has an open review (a purpose change): it joins the campaign instead of getting a second one.
     await addPurpose(alice, { agentId: a2!.id, task: 'Answer refunds', scope: 'zendesk', environments: ['PROD'] });
-    const filter = { riskTiers: ['LOW', 'MEDIUM'], statuses: ['ACTIVE'], kinds: ['SUPPORT_AGENT'], environments: ['PROD'] };
+    const filter = {
+      riskTiers: ['LOW', 'MEDIUM'],
+      statuses: ['ACTIVE'],
+      kinds: ['SUPPORT_AGENT'],
+      environments: ['PROD'],
+    };
 
-    await expect(startCampaign(alice, { name: 'Q4 support', deadline: inDays(14), ...filter })).rejects.toThrow(Forbidden);
+    await expect(startCampaign(alice, { name: 'Q4 support', deadline: inDays(14), ...filter })).rejects.toThrow(
+      Forbidden,
+    );
     const before = await databaseFingerprint();
-    await expect(startCampaign(admin, { name: 'Nothing', deadline: inDays(14), ...filter, kinds: ['RESEARCH_AGENT'] })).rejects.toThrow(/No agent matches/);
-    await expect(startCampaign(admin, { name: 'Late', deadline: inDays(-1), ...filter })).rejects.toMatchObject({ fieldErrors: { deadline: ['Choose a date after today.'] } });
-    await expect(startCampaign(admin, { name: 'Q4 support', deadline: 'next week', ...filter })).rejects.toMatchObject({ fieldErrors: { deadline: ['Give the deadline as a date.'] } });
+    await expect(
+      startCampaign(admin, { name: 'Nothing', deadline: inDays(14), ...filter, kinds: ['RESEARCH_AGENT'] }),
+    ).rejects.toThrow(/No agent matches/);
+    await expect(startCampaign(admin, { name: 'Late', deadline: inDays(-1), ...filter })).rejects.toMatchObject({
+      fieldErrors: { deadline: ['Choose a date after today.'] },
+    });
+    await expect(startCampaign(admin, { name: 'Q4 support', deadline: 'next week', ...filter })).rejects.toMatchObject({
+      fieldErrors: { deadline: ['Give the deadline as a date.'] },
+    });
     expect(await databaseFingerprint()).toEqual(before);
 
     const started = await startCampaign(admin, { name: 'Q4 support', deadline: inDays(14), ...filter });
@@ -43,47 +56,73 @@ describe('certification campaigns', () => {
     const reviews = await getDb().review.findMany({ where: { campaignId: started.id } });
     expect(reviews.map((r) => r.agentId).sort()).toEqual([a1!.id, a2!.id, b1!.id].sort());
     expect(reviews.find((r) => r.agentId === a2!.id)!.triggers).toEqual(['PURPOSE_CHANGED', 'CAMPAIGN']);
-    expect(await getDb().review.count({ where: { agentId: { in: [outOfScope.id, otherKind.id] }, campaignId: started.id } })).toBe(0);
+    expect(
+      await getDb().review.count({ where: { agentId: { in: [outOfScope.id, otherKind.id] }, campaignId: started.id } }),
+    ).toBe(0);
 
     let progress = await campaignProgress(getDb(), started.id);
     expect(progress).toMatchObject({ total: 3, done: 0, open: 3, overdue: 0 });
-    expect(progress.byReviewer.map((r) => [r.reviewerName, r.open])).toEqual([['Alice', 2], ['Bob', 1]]);
+    expect(progress.byReviewer.map((r) => [r.reviewerName, r.open])).toEqual([
+      ['Alice', 2],
+      ['Bob', 1],
+    ]);
 
     // A second open campaign over the same agents leaves their reviews where they are.
     const overlapping = await startCampaign(admin, { name: 'Overlap', deadline: inDays(20), ...filter });
     expect(overlapping).toMatchObject({ opened: 0, joined: 0, inOtherCampaign: 3 });
 
-    for (const [agent, reviewer] of [[a1!, alice], [b1!, bob]] as const) {
+    for (const [agent, reviewer] of [
+      [a1!, alice],
+      [b1!, bob],
+    ] as const) {
       const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
       await completeReview(reviewer, { reviewId: review.id, version: review.version, outcome: 'CERTIFIED', notes });
     }
     progress = await campaignProgress(getDb(), started.id);
     expect(progress).toMatchObject({ total: 3, done: 2, open: 1, overdue: 0, byOutcome: { CERTIFIED: 2 } });
-    expect(progress.byReviewer.map((r) => [r.reviewerName, r.done, r.open])).toEqual([['Alice', 1, 1], ['Bob', 1, 0]]);
+    expect(progress.byReviewer.map((r) => [r.reviewerName, r.done, r.open])).toEqual([
+      ['Alice', 1, 1],
+      ['Bob', 1, 0],
+    ]);
     // After the deadline the open one counts as overdue.
     const afterDeadline = await campaignProgress(getDb(), started.id, new Date(Date.now() + 30 * 86_400_000));
     expect(afterDeadline).toMatchObject({ open: 1, overdue: 1 });
 
     const campaign = await getDb().reviewCampaign.findUniqueOrThrow({ where: { id: started.id } });
-    await expect(closeCampaign(alice, { campaignId: campaign.id, version: campaign.version })).rejects.toThrow(Forbidden);
-    await expect(closeCampaign(admin, { campaignId: campaign.id, version: campaign.version })).resolves.toBe('Closed: 2 of 3 reviews done; 1 stays open.');
+    await expect(closeCampaign(alice, { campaignId: campaign.id, version: campaign.version })).rejects.toThrow(
+      Forbidden,
+    );
+    await expect(closeCampaign(admin, { campaignId: campaign.id, version: campaign.version })).resolves.toBe(
+      'Closed: 2 of 3 reviews done; 1 stays open.',
+    );
     const closed = await getDb().reviewCampaign.findUniqueOrThrow({ where: { id: started.id } });
     expect(closed.status).toBe('CLOSED');
     expect(closed.summary).toMatchObject({ total: 3, done: 2, open: 1, byOutcome: { CERTIFIED: 2 } });
     await expect(closeCampaign(admin, { campaignId: campaign.id, version: closed.version })).rejects.toThrow(Conflict);
-    const events = await getDb().auditEvent.findMany({ where: { action: { in: ['campaign.started', 'campaign.closed'] } }, orderBy: { seq: 'asc' } });
+    const events = await getDb().auditEvent.findMany({
+      where: { action: { in: ['campaign.started', 'campaign.closed'] } },
+      orderBy: { seq: 'asc' },
+    });
     expect(events.map((e) => e.action)).toEqual(['campaign.started', 'campaign.started', 'campaign.closed']);
 
     // An auditor exports the reviews and the per-reviewer summary; each export is audited.
     const auditor = await createPerson(['AUDITOR']);
     session.userId = auditor.id;
     const params = Promise.resolve({ id: started.id });
-    const csv = await (await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export`), { params })).text();
+    const csv = await (
+      await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export`), { params })
+    ).text();
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('campaign,deadline,agent_slug,agent_name,risk_tier,owner,reviewer,triggers,due_at,completed_at,outcome,completed_by,notes');
+    expect(lines[0]).toBe(
+      'campaign,deadline,agent_slug,agent_name,risk_tier,owner,reviewer,triggers,due_at,completed_at,outcome,completed_by,notes',
+    );
     expect(lines).toHaveLength(4);
     expect(lines.filter((l) => l.includes(',CERTIFIED,'))).toHaveLength(2);
-    const summary = await (await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export?part=summary`), { params })).text();
+    const summary = await (
+      await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export?part=summary`), {
+        params,
+      })
+    ).text();
     expect(summary.trim().split('\r\n').slice(1)).toEqual([
       expect.stringMatching(/^Q4 support,CLOSED,.*,Alice,1,1,0$/),
       expect.stringMatching(/^Q4 support,CLOSED,.*,Bob,1,0,0$/),

@@ -1,17 +1,16 @@
 import 'server-only';
-import { REVIEW_OUTCOME, wordOf } from '@/lib/vocabulary';
 import { applyStatusChange } from '@/lib/agents/commands';
 import { lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { applyCredentialRevocation, lockCredential } from '@/lib/credentials/commands';
 import { getDb, type Tx } from '@/lib/db';
+import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
 import { applyExceptionRevocation, lockException } from '@/lib/exceptions/commands';
 import type { AgentStatus } from '@/lib/generated/prisma/enums';
-import { parseInput } from '@/lib/errors';
 import { applyPurposeExpiry, lockPurposeRow } from '@/lib/purposes/commands';
 import { getSettings } from '@/lib/settings';
+import { REVIEW_OUTCOME, wordOf } from '@/lib/vocabulary';
 import { nextScheduledDue } from './cadence';
 import { reviewerProblem } from './reviewer';
 import { AssignReviewerSchema, CompleteReviewSchema } from './schema';
@@ -36,7 +35,10 @@ async function lockReview(tx: Tx, reviewId: string, version: number): Promise<Lo
     FROM "Review" WHERE "id" = ${reviewId} FOR UPDATE`;
   if (!row) throw new NotFound('That review does not exist.');
   if (row.completedAt) throw new Conflict('This review is already completed.');
-  if (row.version !== version) throw new Conflict('This review was changed by someone else (a new trigger or reviewer). Reload the page and try again.');
+  if (row.version !== version)
+    throw new Conflict(
+      'This review was changed by someone else (a new trigger or reviewer). Reload the page and try again.',
+    );
   return row;
 }
 
@@ -60,16 +62,25 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       where: { id: review.agentId },
       select: { id: true, status: true, riskTier: true, reviewCadenceDays: true, ownerId: true },
     });
-    if (review.reviewerId !== actor.id) throw new Forbidden('Only the assigned reviewer can complete this review. A security lead can reassign it.');
+    if (review.reviewerId !== actor.id)
+      throw new Forbidden('Only the assigned reviewer can complete this review. A security lead can reassign it.');
     const settings = await getSettings(tx);
-    const me = await tx.user.findUniqueOrThrow({ where: { id: actor.id }, select: { id: true, name: true, active: true, roles: true } });
+    const me = await tx.user.findUniqueOrThrow({
+      where: { id: actor.id },
+      select: { id: true, name: true, active: true, roles: true },
+    });
     const problem = reviewerProblem(me, agent, settings);
     if (problem) throw new Forbidden(problem);
 
     const reason = `Review: ${data.notes}`.slice(0, 500);
-    const reductions = { purposes: [] as { id: string; task: string }[], credentials: [] as { id: string; name: string }[], exceptions: [] as { id: string; type: string }[] };
+    const reductions = {
+      purposes: [] as { id: string; task: string }[],
+      credentials: [] as { id: string; name: string }[],
+      exceptions: [] as { id: string; type: string }[],
+    };
     const mine = (agentId: string, what: string) => {
-      if (agentId !== agent.id) throw new Invalid(`That ${what} belongs to another agent: a review reduces only its own agent's access.`);
+      if (agentId !== agent.id)
+        throw new Invalid(`That ${what} belongs to another agent: a review reduces only its own agent's access.`);
     };
     for (const id of [...new Set(data.expirePurposes)]) {
       const purpose = await lockPurposeRow(tx, id);
@@ -97,7 +108,14 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
     await tx.agent.update({ where: { id: agent.id }, data: { nextReviewDue, version: { increment: 1 } } });
     await tx.review.update({
       where: { id: review.id },
-      data: { completedAt: now, completedById: actor.id, outcome: data.outcome, notes: data.notes, openForAgent: null, version: { increment: 1 } },
+      data: {
+        completedAt: now,
+        completedById: actor.id,
+        outcome: data.outcome,
+        notes: data.notes,
+        openForAgent: null,
+        version: { increment: 1 },
+      },
     });
     await appendAuditEvent(tx, {
       action: 'review.completed',
@@ -128,8 +146,13 @@ export async function assignReviewer(actor: Actor | null, input: unknown): Promi
     const [agent, settings, person, before] = await Promise.all([
       tx.agent.findUniqueOrThrow({ where: { id: review.agentId }, select: { riskTier: true, ownerId: true } }),
       getSettings(tx),
-      tx.user.findUnique({ where: { id: data.reviewerId }, select: { id: true, name: true, active: true, roles: true } }),
-      review.reviewerId ? tx.user.findUnique({ where: { id: review.reviewerId }, select: { id: true, name: true } }) : null,
+      tx.user.findUnique({
+        where: { id: data.reviewerId },
+        select: { id: true, name: true, active: true, roles: true },
+      }),
+      review.reviewerId
+        ? tx.user.findUnique({ where: { id: review.reviewerId }, select: { id: true, name: true } })
+        : null,
     ]);
     if (!person) throw new Invalid('Choose a reviewer.', { reviewerId: ['That person does not exist.'] });
     const problem = reviewerProblem(person, agent, settings);

@@ -1,15 +1,15 @@
 import 'server-only';
 import { cache } from 'react';
+import { z } from 'zod';
 import { listAgentEventsSince, type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { keysetPage, keysetParams } from '@/lib/db/keyset';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { RiskTier } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
 import { reviewerProblem } from './reviewer';
-import { z } from 'zod';
-import { keysetPage, keysetParams } from '@/lib/db/keyset';
 import { REVIEW_VIEWS, type ReviewView } from './schema';
 
 const DAY = 86_400_000;
@@ -115,25 +115,61 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
       ownerId: true,
       owner: person,
       controlAssignments: { select: { plane: true, user: person } },
-      purposes: { where: { status: { not: 'EXPIRED' } }, orderBy: { createdAt: 'asc' }, select: { id: true, task: true, scope: true, environments: true, status: true, expiresAt: true } },
-      credentials: { where: { revokedAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true, kind: true, issuance: true, storage: true, environment: true, privileged: true, lastRotatedAt: true } },
+      purposes: {
+        where: { status: { not: 'EXPIRED' } },
+        orderBy: { createdAt: 'asc' },
+        select: { id: true, task: true, scope: true, environments: true, status: true, expiresAt: true },
+      },
+      credentials: {
+        where: { revokedAt: null },
+        orderBy: { name: 'asc' },
+        select: {
+          id: true,
+          name: true,
+          kind: true,
+          issuance: true,
+          storage: true,
+          environment: true,
+          privileged: true,
+          lastRotatedAt: true,
+        },
+      },
       exceptions: {
-        where: { OR: [{ status: 'PENDING', expiresAt: { gt: now } }, { status: 'APPROVED', expiresAt: { gt: now } }] },
+        where: {
+          OR: [
+            { status: 'PENDING', expiresAt: { gt: now } },
+            { status: 'APPROVED', expiresAt: { gt: now } },
+          ],
+        },
         orderBy: { expiresAt: 'asc' },
-        select: { id: true, type: true, status: true, expiresAt: true, justification: true, credential: { select: { name: true } } },
+        select: {
+          id: true,
+          type: true,
+          status: true,
+          expiresAt: true,
+          justification: true,
+          credential: { select: { name: true } },
+        },
       },
     },
   });
   // The previous completed review's event marks "since the last review"; failing that, everything.
   const last = await db.auditEvent.findFirst({
-    where: { agentId: agent.id, action: 'review.completed', NOT: { details: { path: ['reviewId'], equals: review.id } } },
+    where: {
+      agentId: agent.id,
+      action: 'review.completed',
+      NOT: { details: { path: ['reviewId'], equals: review.id } },
+    },
     orderBy: { seq: 'desc' },
     select: { seq: true, occurredAt: true },
   });
   const [changes, completion] = await Promise.all([
     listAgentEventsSince(actor, agent.id, last?.seq ?? -1n),
     review.completedAt
-      ? db.auditEvent.findFirst({ where: { agentId: agent.id, action: 'review.completed', details: { path: ['reviewId'], equals: review.id } }, select: { details: true } })
+      ? db.auditEvent.findFirst({
+          where: { agentId: agent.id, action: 'review.completed', details: { path: ['reviewId'], equals: review.id } },
+          select: { details: true },
+        })
       : null,
   ]);
   const decision = (completion?.details ?? null) as AuditDetailsByAction['review.completed'] | null;
@@ -143,7 +179,16 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
     : review.reviewer?.id !== actor.id
       ? `Only the assigned reviewer${review.reviewer?.name ? `, ${review.reviewer.name},` : ''} can complete this review.`
       : assignedProblem;
-  return { review, agent, changes, decision, lastReviewedAt: last?.occurredAt ?? null, completionProblem, reviewerProblem: assignedProblem, timeZone: settings.reviewTiming.timeZone };
+  return {
+    review,
+    agent,
+    changes,
+    decision,
+    lastReviewedAt: last?.occurredAt ?? null,
+    completionProblem,
+    reviewerProblem: assignedProblem,
+    timeZone: settings.reviewTiming.timeZone,
+  };
 }
 
 /** People who may review this agent, for the reviewer picker. */
@@ -152,7 +197,12 @@ export async function listEligibleReviewers(actor: Actor, agent: { riskTier: Ris
   const db = getDb();
   const [settings, people] = await Promise.all([
     getSettings(db),
-    db.user.findMany({ where: { active: true }, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: 1000, select: { id: true, name: true, active: true, roles: true } }),
+    db.user.findMany({
+      where: { active: true },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: 1000,
+      select: { id: true, name: true, active: true, roles: true },
+    }),
   ]);
   return people.filter((p) => reviewerProblem(p, agent, settings) === null).map((p) => ({ id: p.id, name: p.name }));
 }

@@ -1,7 +1,7 @@
-import { RISK_TIER, wordOf } from '@/lib/vocabulary';
 import { can } from '@/lib/authz';
-import type { Role, RiskTier } from '@/lib/generated/prisma/enums';
+import type { RiskTier, Role } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
+import { RISK_TIER, wordOf } from '@/lib/vocabulary';
 
 export type ReviewerCandidate = { id: string; name: string | null; active: boolean; roles: Role[] };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@/lib/audit';
 import { type Actor } from '@/lib/authz';
-import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
+import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { decideException, requestException } from '@/lib/exceptions/commands';
 import { addPurpose, changePurpose } from '@/lib/purposes/commands';
 import { DEFAULT_SETTINGS } from '@/lib/settings';
@@ -24,26 +24,67 @@ async function setup(riskTier: 'HIGH' | 'MEDIUM' = 'HIGH') {
   const owner = await createPerson(['OWNER']);
   const iam = await createPerson(['OWNER']);
   const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier }, { IAM: iam.id });
-  const { id: credentialId } = await issueCredential(owner, { agentId: agent.id, name: 'deploy-key', kind: 'API_KEY', issuance: 'STATIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' });
-  const { id: spareCredentialId } = await issueCredential(owner, { agentId: agent.id, name: 'read-token', kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER', environment: 'PROD' });
-  const { id: exceptionId } = await requestException(owner, { agentId: agent.id, credentialId, type: 'PERSISTENT_TOKEN', justification: 'Vendor API', durationHours: 48 });
-  await decideException(await createPerson(['PAM_APPROVER']), { exceptionId, outcome: 'APPROVE', reason: 'Vendor limit confirmed' });
-  const { id: purposeId } = await addPurpose(owner, { agentId: agent.id, task: 'Rotate certificates', scope: 'vault', environments: ['PROD'] });
+  const { id: credentialId } = await issueCredential(owner, {
+    agentId: agent.id,
+    name: 'deploy-key',
+    kind: 'API_KEY',
+    issuance: 'STATIC',
+    storage: 'VAULT_OR_BROKER',
+    environment: 'PROD',
+  });
+  const { id: spareCredentialId } = await issueCredential(owner, {
+    agentId: agent.id,
+    name: 'read-token',
+    kind: 'OAUTH_TOKEN',
+    issuance: 'DYNAMIC',
+    storage: 'VAULT_OR_BROKER',
+    environment: 'PROD',
+  });
+  const { id: exceptionId } = await requestException(owner, {
+    agentId: agent.id,
+    credentialId,
+    type: 'PERSISTENT_TOKEN',
+    justification: 'Vendor API',
+    durationHours: 48,
+  });
+  await decideException(await createPerson(['PAM_APPROVER']), {
+    exceptionId,
+    outcome: 'APPROVE',
+    reason: 'Vendor limit confirmed',
+  });
+  const { id: purposeId } = await addPurpose(owner, {
+    agentId: agent.id,
+    task: 'Rotate certificates',
+    scope: 'vault',
+    environments: ['PROD'],
+  });
   const review = await openReview(agent.id);
   return { admin, owner, iam, agent, credentialId, spareCredentialId, exceptionId, purposeId, review };
 }
 
 const openReview = (agentId: string) => getDb().review.findUniqueOrThrow({ where: { openForAgent: agentId } });
-const eventsOf = (agentId: string, action: string) => getDb().auditEvent.findMany({ where: { agentId, action }, orderBy: { seq: 'asc' } });
+const eventsOf = (agentId: string, action: string) =>
+  getDb().auditEvent.findMany({ where: { agentId, action }, orderBy: { seq: 'asc' } });
 const complete = (actor: Actor, review: { id: string; version: number }, fields: Record<string, unknown>) =>
-  completeReview(actor, { reviewId: review.id, version: review.version, notes: 'Checked purposes, credentials and exceptions', ...fields });
+  completeReview(actor, {
+    reviewId: review.id,
+    version: review.version,
+    notes: 'Checked purposes, credentials and exceptions',
+    ...fields,
+  });
 
 describe('review triggers', () => {
   it('a change opens one review; later changes join its triggers instead of piling up', async () => {
     const { owner, agent, purposeId, review } = await setup();
     expect(review.triggers).toEqual(['PURPOSE_CHANGED']);
     await addPurpose(owner, { agentId: agent.id, task: 'Another task', scope: 'github', environments: ['PROD'] });
-    await changePurpose(owner, { purposeId, version: 1, task: 'Rotate certificates', scope: 'vault, pki', environments: ['PROD', 'STAGING'] });
+    await changePurpose(owner, {
+      purposeId,
+      version: 1,
+      task: 'Rotate certificates',
+      scope: 'vault, pki',
+      environments: ['PROD', 'STAGING'],
+    });
     const reviews = await getDb().review.findMany({ where: { agentId: agent.id } });
     expect(reviews).toHaveLength(1);
     expect(reviews[0]!.triggers).toEqual(['PURPOSE_CHANGED', 'TOOLSET_CHANGED', 'ENVIRONMENT_CHANGED']);
@@ -80,8 +121,12 @@ describe('completing a review', () => {
     const before = await databaseFingerprint();
     await expect(complete(owner, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/Only the assigned reviewer/);
     await expect(complete(admin, review, { outcome: 'CERTIFIED' })).rejects.toThrow(Forbidden);
-    await expect(assignReviewer(admin, { reviewId: review.id, version: review.version, reviewerId: owner.id })).rejects.toThrow(/accountable owner, who may not review/);
-    await expect(assignReviewer(owner, { reviewId: review.id, version: review.version, reviewerId: iam.id })).rejects.toThrow(Forbidden);
+    await expect(
+      assignReviewer(admin, { reviewId: review.id, version: review.version, reviewerId: owner.id }),
+    ).rejects.toThrow(/accountable owner, who may not review/);
+    await expect(
+      assignReviewer(owner, { reviewId: review.id, version: review.version, reviewerId: iam.id }),
+    ).rejects.toThrow(Forbidden);
     expect(await databaseFingerprint()).toEqual(before);
 
     // A reviewer set to the owner some other way (the owner changed after assignment) is still refused at completion.
@@ -100,7 +145,9 @@ describe('completing a review', () => {
 
   it('CERTIFIED changes nothing but the review and the next due date, which moves by the cadence', async () => {
     const { iam, agent, review, credentialId } = await setup('HIGH');
-    await expect(complete(iam, review, { outcome: 'CERTIFIED', revokeCredentials: [credentialId] })).rejects.toThrow(Invalid);
+    await expect(complete(iam, review, { outcome: 'CERTIFIED', revokeCredentials: [credentialId] })).rejects.toThrow(
+      Invalid,
+    );
     const started = new Date();
     await complete(iam, review, { outcome: 'CERTIFIED' });
     const after = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
@@ -111,7 +158,11 @@ describe('completing a review', () => {
     expect(done).toMatchObject({ outcome: 'CERTIFIED', completedById: iam.id, openForAgent: null });
     expect(await getDb().credential.count({ where: { agentId: agent.id, revokedAt: null } })).toBe(2);
     const [event] = await eventsOf(agent.id, 'review.completed');
-    expect(event!.details).toMatchObject({ reviewId: review.id, outcome: 'CERTIFIED', nextReviewDue: after.nextReviewDue!.toISOString() });
+    expect(event!.details).toMatchObject({
+      reviewId: review.id,
+      outcome: 'CERTIFIED',
+      nextReviewDue: after.nextReviewDue!.toISOString(),
+    });
     await expect(complete(iam, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/already completed/);
   });
 
@@ -119,7 +170,12 @@ describe('completing a review', () => {
     const { iam, agent, review, credentialId, spareCredentialId, exceptionId, purposeId } = await setup('HIGH');
     await expect(complete(iam, review, { outcome: 'SCOPE_REDUCED' })).rejects.toThrow(/at least one/);
     // Reviewer iam holds no credential.write or exception.revoke on this agent: the review authorises these reductions only.
-    await complete(iam, review, { outcome: 'SCOPE_REDUCED', revokeCredentials: [credentialId], revokeExceptions: [exceptionId], expirePurposes: [purposeId] });
+    await complete(iam, review, {
+      outcome: 'SCOPE_REDUCED',
+      revokeCredentials: [credentialId],
+      revokeExceptions: [exceptionId],
+      expirePurposes: [purposeId],
+    });
     expect((await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } })).revokedById).toBe(iam.id);
     expect((await getDb().credential.findUniqueOrThrow({ where: { id: spareCredentialId } })).revokedAt).toBeNull();
     expect((await getDb().exception.findUniqueOrThrow({ where: { id: exceptionId } })).status).toBe('REVOKED');
@@ -131,7 +187,11 @@ describe('completing a review', () => {
     const [completed] = await eventsOf(agent.id, 'review.completed');
     expect(completed!.details).toMatchObject({
       outcome: 'SCOPE_REDUCED',
-      reductions: { credentials: [{ id: credentialId, name: 'deploy-key' }], exceptions: [{ id: exceptionId, type: 'PERSISTENT_TOKEN' }], purposes: [{ id: purposeId }] },
+      reductions: {
+        credentials: [{ id: credentialId, name: 'deploy-key' }],
+        exceptions: [{ id: exceptionId, type: 'PERSISTENT_TOKEN' }],
+        purposes: [{ id: purposeId }],
+      },
     });
     expect((await verifyAuditChain(getDb())).ok).toBe(true);
   });
@@ -139,14 +199,25 @@ describe('completing a review', () => {
   it('a reduction that cannot happen refuses the whole completion: nothing is revoked', async () => {
     const { admin, iam, review, credentialId, spareCredentialId } = await setup('HIGH');
     const stranger = await makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'LOW' });
-    const { id: foreignCredential } = await issueCredential(admin, { agentId: stranger.id, name: 'other-key', kind: 'API_KEY', issuance: 'STATIC', storage: 'VAULT_OR_BROKER', environment: 'DEV' });
+    const { id: foreignCredential } = await issueCredential(admin, {
+      agentId: stranger.id,
+      name: 'other-key',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'DEV',
+    });
     const before = await databaseFingerprint();
-    await expect(complete(iam, review, { outcome: 'SCOPE_REDUCED', revokeCredentials: [credentialId, foreignCredential] })).rejects.toThrow(/belongs to another agent/);
+    await expect(
+      complete(iam, review, { outcome: 'SCOPE_REDUCED', revokeCredentials: [credentialId, foreignCredential] }),
+    ).rejects.toThrow(/belongs to another agent/);
     expect(await databaseFingerprint()).toEqual(before);
     await revokeCredential(admin, { credentialId: spareCredentialId, reason: 'Rotated out' });
     const fresh = await getDb().review.findUniqueOrThrow({ where: { id: review.id } });
     const beforeConflict = await databaseFingerprint();
-    await expect(complete(iam, fresh, { outcome: 'SCOPE_REDUCED', revokeCredentials: [credentialId, spareCredentialId] })).rejects.toThrow(Conflict);
+    await expect(
+      complete(iam, fresh, { outcome: 'SCOPE_REDUCED', revokeCredentials: [credentialId, spareCredentialId] }),
+    ).rejects.toThrow(Conflict);
     expect(await databaseFingerprint()).toEqual(beforeConflict);
     expect((await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } })).revokedAt).toBeNull();
     // A form loaded before the review changed (here: reassigned and back) is refused too.
@@ -161,13 +232,22 @@ describe('completing a review', () => {
     const suspended = await getDb().agent.findUniqueOrThrow({ where: { id: first.agent.id } });
     expect(suspended.status).toBe('SUSPENDED');
     expect(suspended.nextReviewDue).not.toBeNull();
-    expect((await eventsOf(first.agent.id, 'agent.status_changed')).at(-1)!.details).toMatchObject({ from: 'ACTIVE', to: 'SUSPENDED' });
+    expect((await eventsOf(first.agent.id, 'agent.status_changed')).at(-1)!.details).toMatchObject({
+      from: 'ACTIVE',
+      to: 'SUSPENDED',
+    });
 
     const { owner, agent, review, credentialId, spareCredentialId, exceptionId } = await setup('MEDIUM');
     const before = await databaseFingerprint();
-    await expect(complete(owner, review, { outcome: 'RETIRED', revokeCredentials: [credentialId] })).rejects.toThrow(/Cannot make it retired: Revoke its 1 unrevoked/);
+    await expect(complete(owner, review, { outcome: 'RETIRED', revokeCredentials: [credentialId] })).rejects.toThrow(
+      /Cannot make it retired: Revoke its 1 unrevoked/,
+    );
     expect(await databaseFingerprint()).toEqual(before);
-    await complete(owner, review, { outcome: 'RETIRED', revokeCredentials: [credentialId, spareCredentialId], revokeExceptions: [exceptionId] });
+    await complete(owner, review, {
+      outcome: 'RETIRED',
+      revokeCredentials: [credentialId, spareCredentialId],
+      revokeExceptions: [exceptionId],
+    });
     const retired = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
     expect(retired).toMatchObject({ status: 'RETIRED', nextReviewDue: null });
   });
@@ -207,15 +287,24 @@ describeWithPostgresServer('reviews under concurrency', () => {
     const admin = await createPerson(['ADMIN']);
     const owner: Person = await createPerson(['OWNER']);
     const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'LOW' });
-    await Promise.all(Array.from({ length: 12 }, (_, i) => addPurpose(owner, { agentId: agent.id, task: `Task ${i}`, scope: 'github', environments: ['DEV'] })));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        addPurpose(owner, { agentId: agent.id, task: `Task ${i}`, scope: 'github', environments: ['DEV'] }),
+      ),
+    );
     expect(await getDb().review.count({ where: { agentId: agent.id } })).toBe(1);
     expect(await eventsOf(agent.id, 'review.opened')).toHaveLength(1);
   });
 
   it('two schedulers at once open each scheduled review once', async () => {
     const admin = await createPerson(['ADMIN']);
-    const agents = await Promise.all(Array.from({ length: 6 }, () => makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'LOW' })));
-    await getDb().agent.updateMany({ where: { id: { in: agents.map((a) => a.id) } }, data: { nextReviewDue: new Date(Date.now() + 86_400_000) } });
+    const agents = await Promise.all(
+      Array.from({ length: 6 }, () => makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'LOW' })),
+    );
+    await getDb().agent.updateMany({
+      where: { id: { in: agents.map((a) => a.id) } },
+      data: { nextReviewDue: new Date(Date.now() + 86_400_000) },
+    });
     await Promise.all([openScheduledReviews(), openScheduledReviews(), openScheduledReviews()]);
     for (const agent of agents) expect(await getDb().review.count({ where: { agentId: agent.id } })).toBe(1);
   });

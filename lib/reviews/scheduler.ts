@@ -28,7 +28,12 @@ export async function openScheduledReviews(now = new Date(), batch = 1000): Prom
         take: batch,
         select: { id: true, nextReviewDue: true },
       });
-      await openOrJoinReviews(tx, SYSTEM_ACTOR, due.map((a) => ({ agentId: a.id, dueAt: a.nextReviewDue! })), 'SCHEDULED');
+      await openOrJoinReviews(
+        tx,
+        SYSTEM_ACTOR,
+        due.map((a) => ({ agentId: a.id, dueAt: a.nextReviewDue! })),
+        'SCHEDULED',
+      );
       return due.length;
     });
     total += count;

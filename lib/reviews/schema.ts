@@ -1,7 +1,7 @@
-import { REVIEW_OUTCOME, valuesOf } from '@/lib/vocabulary';
 import { z } from 'zod';
 import { AGENT_KINDS, ENVIRONMENTS, RISK_TIERS, version } from '@/lib/agents/schema';
 import { metadataText } from '@/lib/credentials/schema';
+import { REVIEW_OUTCOME, valuesOf } from '@/lib/vocabulary';
 
 export const REVIEW_OUTCOMES = valuesOf(REVIEW_OUTCOME);
 export const REVIEW_VIEWS = ['mine', 'due-soon', 'overdue', 'open', 'completed'] as const;
@@ -27,10 +27,18 @@ export const CompleteReviewSchema = z
   .superRefine((review, ctx) => {
     const chosen = review.expirePurposes.length + review.revokeCredentials.length + review.revokeExceptions.length;
     if (review.outcome === 'CERTIFIED' && chosen > 0) {
-      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'Certifying changes nothing: clear the reductions, or choose “Scope reduced”.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['outcome'],
+        message: 'Certifying changes nothing: clear the reductions, or choose “Scope reduced”.',
+      });
     }
     if (review.outcome === 'SCOPE_REDUCED' && chosen === 0) {
-      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'Choose at least one purpose to expire, credential to revoke or exception to revoke.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['outcome'],
+        message: 'Choose at least one purpose to expire, credential to revoke or exception to revoke.',
+      });
     }
   });
 
@@ -43,14 +51,21 @@ export const AssignReviewerSchema = z.object({
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the deadline as a date.');
 
 export const StartCampaignSchema = z.object({
-  name: metadataText(120, 'Keep the name under 120 characters.').pipe(z.string().min(3, 'Name the campaign (at least 3 characters).')),
+  name: metadataText(120, 'Keep the name under 120 characters.').pipe(
+    z.string().min(3, 'Name the campaign (at least 3 characters).'),
+  ),
   deadline: dateOnly,
   riskTiers: z.array(z.enum(RISK_TIERS, 'Unknown risk tier.')).min(1, 'Choose at least one risk tier.'),
-  statuses: z.array(z.enum(['ACTIVE', 'SUSPENDED'], 'Only active and suspended agents are reviewed.')).min(1, 'Choose active, suspended or both.'),
+  statuses: z
+    .array(z.enum(['ACTIVE', 'SUSPENDED'], 'Only active and suspended agents are reviewed.'))
+    .min(1, 'Choose active, suspended or both.'),
   environments: z.array(z.enum(ENVIRONMENTS, 'Unknown environment.')).default([]),
   kinds: z.array(z.enum(AGENT_KINDS, 'Unknown kind.')).default([]),
 });
-export type CampaignFilter = Pick<z.infer<typeof StartCampaignSchema>, 'riskTiers' | 'statuses' | 'environments' | 'kinds'>;
+export type CampaignFilter = Pick<
+  z.infer<typeof StartCampaignSchema>,
+  'riskTiers' | 'statuses' | 'environments' | 'kinds'
+>;
 export const CAMPAIGN_LIST_FIELDS = ['riskTiers', 'statuses', 'environments', 'kinds'] as const;
 
 export const CloseCampaignSchema = z.object({ campaignId: z.string().min(1), version });

@@ -1,8 +1,8 @@
 import 'server-only';
+import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import type { Tx } from '@/lib/db';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
-import { lockAgentRows } from '@/lib/agents/locks';
 import { getSettings } from '@/lib/settings';
 import { dueAfter } from './cadence';
 import { defaultReviewer, type ReviewerFacts } from './reviewer';
@@ -16,7 +16,14 @@ export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map
     select: { id: true, riskTier: true, owner: person, controlAssignments: { select: { plane: true, user: person } } },
   });
   return new Map(
-    agents.map((a) => [a.id, { riskTier: a.riskTier, owner: a.owner, planes: Object.fromEntries(a.controlAssignments.map((c) => [c.plane, c.user])) }]),
+    agents.map((a) => [
+      a.id,
+      {
+        riskTier: a.riskTier,
+        owner: a.owner,
+        planes: Object.fromEntries(a.controlAssignments.map((c) => [c.plane, c.user])),
+      },
+    ]),
   );
 }
 
@@ -44,7 +51,14 @@ export async function openOrJoinReviews(
   const dueFor = new Map(targets.map((t) => [t.agentId, t.dueAt]));
   const open = await tx.review.findMany({
     where: { openForAgent: { in: ids } },
-    select: { id: true, agentId: true, triggers: true, dueAt: true, campaignId: true, campaign: { select: { status: true } } },
+    select: {
+      id: true,
+      agentId: true,
+      triggers: true,
+      dueAt: true,
+      campaignId: true,
+      campaign: { select: { status: true } },
+    },
   });
   const events: AuditEventInput[] = [];
   for (const review of open) {
@@ -68,7 +82,12 @@ export async function openOrJoinReviews(
         version: { increment: 1 },
       },
     });
-    events.push({ action: 'review.trigger_added', actor, agentId: review.agentId, details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}) } });
+    events.push({
+      action: 'review.trigger_added',
+      actor,
+      agentId: review.agentId,
+      details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}) },
+    });
     result.joined.push(review.id);
   }
   const toOpen = ids.filter((id) => !open.some((r) => r.agentId === id));
@@ -86,7 +105,12 @@ export async function openOrJoinReviews(
       select: { id: true, agentId: true },
     });
     for (const review of created) {
-      events.push({ action: 'review.opened', actor, agentId: review.agentId, details: { reviewId: review.id, triggers: [trigger], ...(campaignId ? { campaignId } : {}) } });
+      events.push({
+        action: 'review.opened',
+        actor,
+        agentId: review.agentId,
+        details: { reviewId: review.id, triggers: [trigger], ...(campaignId ? { campaignId } : {}) },
+      });
       result.opened.push(review.id);
     }
   }
@@ -95,9 +119,20 @@ export async function openOrJoinReviews(
 }
 
 /** A change to one agent opens (or joins) its review, due after the policy's triggered-review window. */
-export async function openOrJoinReview(tx: Tx, actor: AuditActor, agentId: string, trigger: ReviewTrigger, now = new Date()): Promise<void> {
+export async function openOrJoinReview(
+  tx: Tx,
+  actor: AuditActor,
+  agentId: string,
+  trigger: ReviewTrigger,
+  now = new Date(),
+): Promise<void> {
   const { reviewTiming } = await getSettings(tx);
-  await openOrJoinReviews(tx, actor, [{ agentId, dueAt: dueAfter(now, reviewTiming.triggeredDueDays, reviewTiming.timeZone) }], trigger);
+  await openOrJoinReviews(
+    tx,
+    actor,
+    [{ agentId, dueAt: dueAfter(now, reviewTiming.triggeredDueDays, reviewTiming.timeZone) }],
+    trigger,
+  );
 }
 
 /**
@@ -105,20 +140,47 @@ export async function openOrJoinReview(tx: Tx, actor: AuditActor, agentId: strin
  * OWNER_DEPARTED review, and the open reviews they were to do pass to each
  * agent's default reviewer (or wait for a security lead to assign one).
  */
-export async function afterPersonDeparted(tx: Tx, actor: AuditActor, userId: string, now = new Date()): Promise<{ reviewsOpened: number; reviewsReassigned: number }> {
+export async function afterPersonDeparted(
+  tx: Tx,
+  actor: AuditActor,
+  userId: string,
+  now = new Date(),
+): Promise<{ reviewsOpened: number; reviewsReassigned: number }> {
   const settings = await getSettings(tx);
-  const owned = await tx.agent.findMany({ where: { ownerId: userId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, select: { id: true } });
+  const owned = await tx.agent.findMany({
+    where: { ownerId: userId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+    select: { id: true },
+  });
   const dueAt = dueAfter(now, settings.reviewTiming.triggeredDueDays, settings.reviewTiming.timeZone);
-  const result = await openOrJoinReviews(tx, actor, owned.map((a) => ({ agentId: a.id, dueAt })), 'OWNER_DEPARTED');
-  const theirs = await tx.review.findMany({ where: { reviewerId: userId, completedAt: null }, select: { id: true, agentId: true } });
-  const facts = await loadReviewerFacts(tx, theirs.map((r) => r.agentId));
+  const result = await openOrJoinReviews(
+    tx,
+    actor,
+    owned.map((a) => ({ agentId: a.id, dueAt })),
+    'OWNER_DEPARTED',
+  );
+  const theirs = await tx.review.findMany({
+    where: { reviewerId: userId, completedAt: null },
+    select: { id: true, agentId: true },
+  });
+  const facts = await loadReviewerFacts(
+    tx,
+    theirs.map((r) => r.agentId),
+  );
   const events: AuditEventInput[] = [];
   const departed = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true } });
   for (const review of theirs) {
     const next = defaultReviewer(facts.get(review.agentId)!, settings);
-    await tx.review.update({ where: { id: review.id }, data: { reviewerId: next?.id ?? null, version: { increment: 1 } } });
+    await tx.review.update({
+      where: { id: review.id },
+      data: { reviewerId: next?.id ?? null, version: { increment: 1 } },
+    });
     const to = next ? { id: next.id, name: next.name } : null;
-    events.push({ action: 'review.reviewer_assigned', actor, agentId: review.agentId, details: { reviewId: review.id, from: departed, to } });
+    events.push({
+      action: 'review.reviewer_assigned',
+      actor,
+      agentId: review.agentId,
+      details: { reviewId: review.id, from: departed, to },
+    });
   }
   await appendAuditEvents(tx, events);
   return { reviewsOpened: result.opened.length + result.joined.length, reviewsReassigned: theirs.length };

@@ -2,9 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { Conflict } from '@/lib/errors';
 import { getDb } from '@/lib/db';
-import { parseInput } from '@/lib/errors';
+import { Conflict, parseInput } from '@/lib/errors';
 import { getSettings } from './queries';
 import { SETTING_KEYS, SettingsSchema, type SettingKey } from './schema';
 
@@ -31,7 +30,8 @@ export async function changeSetting(actor: Actor | null, input: unknown): Promis
     // Serialise writers of this section; a missing row is created under the same lock.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`setting:${key}`}))`;
     const row = await tx.setting.findUnique({ where: { key }, select: { version: true } });
-    if ((row?.version ?? 0) !== version) throw new Conflict('Someone else changed this setting. Reload the page to see their change, then try again.');
+    if ((row?.version ?? 0) !== version)
+      throw new Conflict('Someone else changed this setting. Reload the page to see their change, then try again.');
     const before = (await getSettings(tx))[key];
     if (JSON.stringify(before) === JSON.stringify(value)) return 'Nothing changed.';
     await tx.setting.upsert({
@@ -39,7 +39,11 @@ export async function changeSetting(actor: Actor | null, input: unknown): Promis
       create: { key, value, version: 1, updatedById: actor.id },
       update: { value, version: { increment: 1 }, updatedById: actor.id },
     });
-    await appendAuditEvent(tx, { action: 'settings.changed', actor: { type: 'USER', id: actor.id }, details: { key, from: before, to: value } });
+    await appendAuditEvent(tx, {
+      action: 'settings.changed',
+      actor: { type: 'USER', id: actor.id },
+      details: { key, from: before, to: value },
+    });
     return 'Saved. The new policy applies from now on.';
   });
 }

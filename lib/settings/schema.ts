@@ -11,9 +11,17 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-const hours = z.number().int().positive().max(24 * 366);
+const hours = z
+  .number()
+  .int()
+  .positive()
+  .max(24 * 366);
 const days = z.number().int().positive().max(3660);
-const seconds = z.number().int().positive().max(366 * 24 * 3600);
+const seconds = z
+  .number()
+  .int()
+  .positive()
+  .max(366 * 24 * 3600);
 const timeZone = z
   .string()
   .refine(isTimeZone, 'Not a time zone this server knows (use an IANA name such as Europe/London).');
@@ -78,7 +86,11 @@ const first: Stricter<string> = (a) => a;
 const each = <V extends string>(values: readonly V[], stricter: Stricter<number>) =>
   Object.fromEntries(values.map((v) => [v, stricter])) as Record<V, Stricter<number>>;
 
-type SectionStricter<T> = T extends unknown[] ? Stricter<T> : T extends object ? { [F in keyof T]: Stricter<T[F]> } : Stricter<T>;
+type SectionStricter<T> = T extends unknown[]
+  ? Stricter<T>
+  : T extends object
+    ? { [F in keyof T]: Stricter<T[F]> }
+    : Stricter<T>;
 
 /**
  * Which way each threshold tightens: shorter windows, cadences and TTLs;

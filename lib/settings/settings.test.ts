@@ -82,7 +82,10 @@ describe('getSettings', () => {
     // A last valid value looser than the default does not win either: the default (stricter) does.
     await getDb().setting.deleteMany();
     await changeSetting(admin, { key: 'reviewerRule', version: '0', ownerMayNotReviewTiers: ['CRITICAL'] });
-    await getDb().setting.update({ where: { key: 'reviewerRule' }, data: { value: { ownerMayNotReviewTiers: 'none' } } });
+    await getDb().setting.update({
+      where: { key: 'reviewerRule' },
+      data: { value: { ownerMayNotReviewTiers: 'none' } },
+    });
     const again = await readSettings(getDb());
     expect(again.settings.reviewerRule.ownerMayNotReviewTiers).toEqual(['HIGH', 'CRITICAL']);
   });
@@ -96,8 +99,18 @@ describe('changeSetting', () => {
     const cadence = { key: 'reviewCadenceDays', version: '0', LOW: '300', MEDIUM: '120', HIGH: '60', CRITICAL: '14' };
     await expect(changeSetting(owner, cadence)).rejects.toThrow(Forbidden);
     const before = await databaseFingerprint();
-    await expect(changeSetting(admin, { ...cadence, HIGH: '0' })).rejects.toMatchObject({ fieldErrors: { HIGH: [expect.any(String)] } });
-    await expect(changeSetting(admin, { key: 'reviewTiming', version: '0', leadDays: '7', triggeredDueDays: '14', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
+    await expect(changeSetting(admin, { ...cadence, HIGH: '0' })).rejects.toMatchObject({
+      fieldErrors: { HIGH: [expect.any(String)] },
+    });
+    await expect(
+      changeSetting(admin, {
+        key: 'reviewTiming',
+        version: '0',
+        leadDays: '7',
+        triggeredDueDays: '14',
+        timeZone: 'Mars/Olympus',
+      }),
+    ).rejects.toMatchObject({
       fieldErrors: { timeZone: ['Not a time zone this server knows (use an IANA name such as Europe/London).'] },
     });
     await expect(changeSetting(admin, { key: 'secrets', version: '0' })).rejects.toThrow(Invalid);
@@ -116,6 +129,10 @@ describe('changeSetting', () => {
       orderBy: { seq: 'asc' },
       take: 1,
     });
-    expect(event!.details).toMatchObject({ key: 'reviewCadenceDays', from: DEFAULT_SETTINGS.reviewCadenceDays, to: { HIGH: 60 } });
+    expect(event!.details).toMatchObject({
+      key: 'reviewCadenceDays',
+      from: DEFAULT_SETTINGS.reviewCadenceDays,
+      to: { HIGH: 60 },
+    });
   });
 });

@@ -10,7 +10,14 @@ let n = 0;
 export async function makeAgent(actor: Actor, overrides: Record<string, unknown> = {}) {
   n += 1;
   const slug = `agent-${n}-${Math.random().toString(36).slice(2, 7)}`;
-  const { id } = await registerAgent(actor, { slug, name: `Agent ${n}`, kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH', ...overrides });
+  const { id } = await registerAgent(actor, {
+    slug,
+    name: `Agent ${n}`,
+    kind: 'CI_AGENT',
+    environments: ['PROD'],
+    riskTier: 'HIGH',
+    ...overrides,
+  });
   return getDb().agent.findUniqueOrThrow({ where: { id } });
 }
 
@@ -26,9 +33,19 @@ export async function makeActiveAgent(
   const agent = await makeAgent(admin, overrides);
   const version = async () => (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version;
   for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) {
-    await assignControlOwner(admin, { agentId: agent.id, version: await version(), plane, userId: planes[plane] ?? admin.id });
+    await assignControlOwner(admin, {
+      agentId: agent.id,
+      version: await version(),
+      plane,
+      userId: planes[plane] ?? admin.id,
+    });
   }
-  const { id: purposeId } = await addPurpose(admin, { agentId: agent.id, task: 'Ship releases', scope: 'github', environments: ['PROD'] });
+  const { id: purposeId } = await addPurpose(admin, {
+    agentId: agent.id,
+    task: 'Ship releases',
+    scope: 'github',
+    environments: ['PROD'],
+  });
   await approvePurpose(admin, { purposeId, version: 1 });
   await changeAgentStatus(admin, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Ready for service' });
   return getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });

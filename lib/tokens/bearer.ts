@@ -29,7 +29,9 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) {
-    throw new Unauthenticated('Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.');
+    throw new Unauthenticated(
+      'Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.',
+    );
   }
   const token = await getDb().apiToken.findUnique({
     where: { tokenHash: hashToken(match[1]!) },

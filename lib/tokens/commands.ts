@@ -1,12 +1,11 @@
 import 'server-only';
-import { keysetPage, keysetParams } from '@/lib/db/keyset';
-import { z } from 'zod';
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { Conflict, NotFound } from '@/lib/errors';
 import { getDb } from '@/lib/db';
-import { parseInput } from '@/lib/errors';
+import { keysetPage, keysetParams } from '@/lib/db/keyset';
+import { Conflict, NotFound, parseInput } from '@/lib/errors';
 import { CreateTokenSchema, RevokeTokenSchema } from './schema';
 
 const PREFIX = 'cst_';
@@ -33,7 +32,11 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
       },
       select: { id: true },
     });
-    await appendAuditEvent(tx, { action: 'token.created', actor: { type: 'USER', id: actor.id }, details: { tokenId: created.id, name: data.name, scopes: data.scopes } });
+    await appendAuditEvent(tx, {
+      action: 'token.created',
+      actor: { type: 'USER', id: actor.id },
+      details: { tokenId: created.id, name: data.name, scopes: data.scopes },
+    });
     return { id: created.id, token };
   });
 }
@@ -46,9 +49,14 @@ export async function revokeToken(actor: Actor | null, input: unknown): Promise<
       SELECT "id", "version", "revokedAt" FROM "ApiToken" WHERE "id" = ${data.tokenId} FOR UPDATE`;
     if (!row) throw new NotFound('That token does not exist.');
     if (row.revokedAt) throw new Conflict('It is already revoked.');
-    if (row.version !== data.version) throw new Conflict('This token was changed by someone else. Reload the page and try again.');
+    if (row.version !== data.version)
+      throw new Conflict('This token was changed by someone else. Reload the page and try again.');
     await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date(), version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'token.revoked', actor: { type: 'USER', id: actor.id }, details: { tokenId: row.id } });
+    await appendAuditEvent(tx, {
+      action: 'token.revoked',
+      actor: { type: 'USER', id: actor.id },
+      details: { tokenId: row.id },
+    });
     return 'Revoked: requests with it are refused from now on.';
   });
 }

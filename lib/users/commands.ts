@@ -1,23 +1,22 @@
 import 'server-only';
+import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { labelOf, ROLE } from '@/lib/vocabulary';
-import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { getDb, type Tx } from '@/lib/db';
-import { parseInput } from '@/lib/errors';
+import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
 import { afterPersonDeparted } from '@/lib/reviews/triggers';
-import { lockAgentRows } from '@/lib/agents/locks';
+import { labelOf, ROLE } from '@/lib/vocabulary';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
 
-const LAST_ADMIN =
-  'Custodian needs at least one active security lead (ADMIN). Grant ADMIN to someone else first.';
+const LAST_ADMIN = 'Custodian needs at least one active security lead (ADMIN). Grant ADMIN to someone else first.';
 
 /** Loads the person at the version the form saw, or says why not. */
 async function lockAtVersion(tx: Tx, userId: string, version: number) {
   const [row] = await tx.$queryRaw<{ id: string; version: number; roles: string[]; active: boolean }[]>`
     SELECT "id", "version", "roles"::text[] AS "roles", "active" FROM "User" WHERE "id" = ${userId} FOR UPDATE`;
   if (!row) throw new NotFound('That person does not exist.');
-  if (row.version !== version) throw new Conflict('This person was changed by someone else. Reload the page and try again.');
+  if (row.version !== version)
+    throw new Conflict('This person was changed by someone else. Reload the page and try again.');
   return row;
 }
 
@@ -35,7 +34,11 @@ export async function grantRole(actor: Actor | null, input: unknown): Promise<st
     const person = await lockAtVersion(tx, userId, version);
     if (person.roles.includes(role)) throw new Invalid(`They already hold ${labelOf(ROLE, role)}.`);
     await tx.user.update({ where: { id: userId }, data: { roles: { push: role }, version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'role.granted', actor: { type: 'USER', id: actor.id }, details: { userId, role } });
+    await appendAuditEvent(tx, {
+      action: 'role.granted',
+      actor: { type: 'USER', id: actor.id },
+      details: { userId, role },
+    });
     return `${labelOf(ROLE, role)} granted.`;
   });
 }
@@ -51,7 +54,11 @@ export async function removeRole(actor: Actor | null, input: unknown): Promise<s
       where: { id: userId },
       data: { roles: person.roles.filter((r) => r !== role) as never, version: { increment: 1 } },
     });
-    await appendAuditEvent(tx, { action: 'role.removed', actor: { type: 'USER', id: actor.id }, details: { userId, role } });
+    await appendAuditEvent(tx, {
+      action: 'role.removed',
+      actor: { type: 'USER', id: actor.id },
+      details: { userId, role },
+    });
     return `${labelOf(ROLE, role)} removed.`;
   });
 }
@@ -68,10 +75,20 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
     const person = await lockAtVersion(tx, userId, version);
     if (!person.active) throw new Invalid('They are already deactivated.');
     // Their agents and the agents they review get reviews below: lock those agents before the chain head (the lock order).
-    const affected = await tx.agent.findMany({ where: { OR: [{ ownerId: userId }, { reviews: { some: { reviewerId: userId, completedAt: null } } }] }, select: { id: true } });
-    await lockAgentRows(tx, affected.map((a) => a.id));
+    const affected = await tx.agent.findMany({
+      where: { OR: [{ ownerId: userId }, { reviews: { some: { reviewerId: userId, completedAt: null } } }] },
+      select: { id: true },
+    });
+    await lockAgentRows(
+      tx,
+      affected.map((a) => a.id),
+    );
     await tx.user.update({ where: { id: userId }, data: { active: false, version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'user.deactivated', actor: { type: 'USER', id: actor.id }, details: { userId, reason } });
+    await appendAuditEvent(tx, {
+      action: 'user.deactivated',
+      actor: { type: 'USER', id: actor.id },
+      details: { userId, reason },
+    });
     const { reviewsOpened, reviewsReassigned } = await afterPersonDeparted(tx, { type: 'USER', id: actor.id }, userId);
     const reviews = [
       reviewsOpened ? `${reviewsOpened} of their agents now have an owner-departed review` : '',
@@ -88,7 +105,11 @@ export async function reactivateUser(actor: Actor | null, input: unknown): Promi
     const person = await lockAtVersion(tx, userId, version);
     if (person.active) throw new Invalid('They are already active.');
     await tx.user.update({ where: { id: userId }, data: { active: true, version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'user.reactivated', actor: { type: 'USER', id: actor.id }, details: { userId } });
+    await appendAuditEvent(tx, {
+      action: 'user.reactivated',
+      actor: { type: 'USER', id: actor.id },
+      details: { userId },
+    });
     return 'Reactivated.';
   });
 }

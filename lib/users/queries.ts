@@ -1,9 +1,9 @@
 import 'server-only';
+import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import type { Role } from '@/lib/generated/prisma/enums';
-import { z } from 'zod';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
+import type { Role } from '@/lib/generated/prisma/enums';
 
 export type PersonRow = {
   id: string;

@@ -10,6 +10,10 @@ const target = {
 export const ChangeRoleSchema = z.object({ ...target, role: RoleSchema });
 export const DeactivateUserSchema = z.object({
   ...target,
-  reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(500, 'Keep the reason under 500 characters.'),
+  reason: z
+    .string()
+    .trim()
+    .min(3, 'Say why, in a few words (at least 3 characters).')
+    .max(500, 'Keep the reason under 500 characters.'),
 });
 export const ReactivateUserSchema = z.object(target);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadActor } from '@/lib/auth/session';
-import { Conflict, Forbidden, Invalid, Unauthenticated } from '@/lib/errors';
 import { getDb } from '@/lib/db';
+import { Conflict, Forbidden, Invalid, Unauthenticated } from '@/lib/errors';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
@@ -15,12 +15,18 @@ describe('people: roles and activation', () => {
   it('an ADMIN grants and removes roles; each change is audited with who did it', async () => {
     const admin = await createPerson(['ADMIN']);
     const person = await createPerson([]);
-    await expect(grantRole(admin, { userId: person.id, role: 'AUDITOR', version: person.version })).resolves.toMatch(/granted/);
+    await expect(grantRole(admin, { userId: person.id, role: 'AUDITOR', version: person.version })).resolves.toMatch(
+      /granted/,
+    );
     expect((await loadActor(person.id))?.roles).toEqual(['AUDITOR']);
     await removeRole(admin, { userId: person.id, role: 'AUDITOR', version: await version(person.id) });
     expect((await loadActor(person.id))?.roles).toEqual([]);
     const [granted] = await events('role.granted', person.id);
-    expect(granted).toMatchObject({ actorType: 'USER', actorId: admin.id, details: { userId: person.id, role: 'AUDITOR' } });
+    expect(granted).toMatchObject({
+      actorType: 'USER',
+      actorId: admin.id,
+      details: { userId: person.id, role: 'AUDITOR' },
+    });
     expect(await events('role.removed', person.id)).toHaveLength(1);
   });
 
@@ -54,7 +60,9 @@ describe('people: roles and activation', () => {
     const admin = await createPerson(['ADMIN']);
     const person = await createPerson([]);
     await grantRole(admin, { userId: person.id, role: 'OWNER', version: person.version });
-    await expect(grantRole(admin, { userId: person.id, role: 'AUDITOR', version: person.version })).rejects.toThrow(Conflict);
+    await expect(grantRole(admin, { userId: person.id, role: 'AUDITOR', version: person.version })).rejects.toThrow(
+      Conflict,
+    );
     expect((await loadActor(person.id))?.roles).toEqual(['OWNER']);
   });
 
@@ -62,10 +70,16 @@ describe('people: roles and activation', () => {
     // Make this file's database hold exactly one active admin.
     await getDb().user.updateMany({ where: { roles: { has: 'ADMIN' } }, data: { active: false } });
     const last = await createPerson(['ADMIN']);
-    await expect(removeRole(last, { userId: last.id, role: 'ADMIN', version: last.version })).rejects.toThrow(/at least one active security lead/);
-    await expect(deactivateUser(last, { userId: last.id, version: last.version, reason: 'Leaving' })).rejects.toThrow(/at least one active/);
+    await expect(removeRole(last, { userId: last.id, role: 'ADMIN', version: last.version })).rejects.toThrow(
+      /at least one active security lead/,
+    );
+    await expect(deactivateUser(last, { userId: last.id, version: last.version, reason: 'Leaving' })).rejects.toThrow(
+      /at least one active/,
+    );
     const second = await createPerson(['ADMIN']);
-    await expect(removeRole(second, { userId: last.id, role: 'ADMIN', version: last.version })).resolves.toMatch(/removed/);
+    await expect(removeRole(second, { userId: last.id, role: 'ADMIN', version: last.version })).resolves.toMatch(
+      /removed/,
+    );
   });
 });
 

@@ -8,7 +8,8 @@ type Cell = string | number | boolean | Date | null | undefined | string[];
 function cell(value: Cell): string {
   if (value === null || value === undefined) return '\\N';
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return `{${value.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`.replace(/\\/g, '\\\\');
+  if (Array.isArray(value))
+    return `{${value.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`.replace(/\\/g, '\\\\');
   return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
@@ -16,7 +17,12 @@ function cell(value: Cell): string {
  * Streams rows into a table with COPY FROM STDIN, honouring backpressure so
  * memory stays flat however many rows the generator yields.
  */
-export async function copyRows(client: Client, table: string, columns: string[], rows: Iterable<Cell[]>): Promise<number> {
+export async function copyRows(
+  client: Client,
+  table: string,
+  columns: string[],
+  rows: Iterable<Cell[]>,
+): Promise<number> {
   const stream = client.query(copyFrom(`COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN`));
   let count = 0;
   let buffer = '';

@@ -5,17 +5,41 @@ import { copyRows } from './copy';
 import type { ScaleAgent } from './registry';
 
 const CHUNK = 250_000;
-const COLUMNS = ['seq', 'occurredAt', 'recordedAt', 'actorType', 'actorId', 'agentId', 'credentialId', 'action', 'details', 'owners', 'prevHash', 'hash'];
+const COLUMNS = [
+  'seq',
+  'occurredAt',
+  'recordedAt',
+  'actorType',
+  'actorId',
+  'agentId',
+  'credentialId',
+  'action',
+  'details',
+  'owners',
+  'prevHash',
+  'hash',
+];
 
 /**
  * Appends `count` custody events to the chain, hashed exactly as the
  * application hashes them, each chunk in its own transaction that also moves
  * the chain head, so an interrupted run leaves a chain that verifies.
  */
-export async function appendScaleEvents(client: Client, agents: ScaleAgent[], count: number, onProgress: (done: number) => void, now = new Date()): Promise<void> {
+export async function appendScaleEvents(
+  client: Client,
+  agents: ScaleAgent[],
+  count: number,
+  onProgress: (done: number) => void,
+  now = new Date(),
+): Promise<void> {
   if (count <= 0 || agents.length === 0) return;
-  const head = (await client.query<{ seq: string; hash: string }>(`SELECT "seq"::text AS "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1`)).rows[0]!;
-  const last = (await client.query<{ at: Date | null }>(`SELECT max("occurredAt") AS "at" FROM "AuditEvent"`)).rows[0]!.at;
+  const head = (
+    await client.query<{ seq: string; hash: string }>(
+      `SELECT "seq"::text AS "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1`,
+    )
+  ).rows[0]!;
+  const last = (await client.query<{ at: Date | null }>(`SELECT max("occurredAt") AS "at" FROM "AuditEvent"`)).rows[0]!
+    .at;
   const start = Math.max(last?.getTime() ?? 0, now.getTime() - 365 * 86_400_000);
   const step = Math.max(1, Math.floor((now.getTime() - start) / count));
   let seq = BigInt(head.seq);
@@ -25,7 +49,12 @@ export async function appendScaleEvents(client: Client, agents: ScaleAgent[], co
   const ownersOf = (a: ScaleAgent) => {
     let snapshot = snapshots.get(a.id);
     if (!snapshot) {
-      snapshot = toJson({ accountable: a.owner, IAM: a.planes.IAM ?? null, PAM: a.planes.PAM ?? null, PLATFORM: a.planes.PLATFORM ?? null });
+      snapshot = toJson({
+        accountable: a.owner,
+        IAM: a.planes.IAM ?? null,
+        PAM: a.planes.PAM ?? null,
+        PLATFORM: a.planes.PLATFORM ?? null,
+      });
       snapshots.set(a.id, snapshot);
     }
     return snapshot;
@@ -34,34 +63,59 @@ export async function appendScaleEvents(client: Client, agents: ScaleAgent[], co
   while (done < count) {
     const size = Math.min(CHUNK, count - done);
     await client.query('BEGIN');
-    await copyRows(client, 'AuditEvent', COLUMNS, (function* () {
-      for (let i = 0; i < size; i++) {
-        const agent = agents[Math.floor(agents.length * Math.pow(rand.next(), 1.5))]!;
-        const credential = agent.credentials[rand.int(0, agent.credentials.length - 1)]!;
-        const roll = rand.next();
-        const action = roll < 0.9 ? 'credential.used' : roll < 0.95 ? 'credential.rotated' : 'credential.issued';
-        const at = new Date(start + (done + i) * step);
-        seq += 1n;
-        const row = {
-          seq,
-          occurredAt: at,
-          recordedAt: at,
-          actorType: 'API_TOKEN',
-          actorId: 'scale-broker',
-          agentId: agent.id,
-          credentialId: credential.id,
-          action,
-          details: toJson(action === 'credential.used' ? { name: credential.name, context: `run ${seq}` } : { name: credential.name }),
-          owners: ownersOf(agent),
-        };
-        const hash = hashEvent(prevHash, row);
-        const out = [row.seq.toString(), at, at, row.actorType, row.actorId, row.agentId, row.credentialId, action, JSON.stringify(row.details), JSON.stringify(row.owners), prevHash, hash];
-        prevHash = hash;
-        if (i % 10_000 === 0) onProgress(done + i);
-        yield out;
-      }
-    })());
-    await client.query(`UPDATE "AuditChainHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`, [seq.toString(), prevHash]);
+    await copyRows(
+      client,
+      'AuditEvent',
+      COLUMNS,
+      (function* () {
+        for (let i = 0; i < size; i++) {
+          const agent = agents[Math.floor(agents.length * Math.pow(rand.next(), 1.5))]!;
+          const credential = agent.credentials[rand.int(0, agent.credentials.length - 1)]!;
+          const roll = rand.next();
+          const action = roll < 0.9 ? 'credential.used' : roll < 0.95 ? 'credential.rotated' : 'credential.issued';
+          const at = new Date(start + (done + i) * step);
+          seq += 1n;
+          const row = {
+            seq,
+            occurredAt: at,
+            recordedAt: at,
+            actorType: 'API_TOKEN',
+            actorId: 'scale-broker',
+            agentId: agent.id,
+            credentialId: credential.id,
+            action,
+            details: toJson(
+              action === 'credential.used'
+                ? { name: credential.name, context: `run ${seq}` }
+                : { name: credential.name },
+            ),
+            owners: ownersOf(agent),
+          };
+          const hash = hashEvent(prevHash, row);
+          const out = [
+            row.seq.toString(),
+            at,
+            at,
+            row.actorType,
+            row.actorId,
+            row.agentId,
+            row.credentialId,
+            action,
+            JSON.stringify(row.details),
+            JSON.stringify(row.owners),
+            prevHash,
+            hash,
+          ];
+          prevHash = hash;
+          if (i % 10_000 === 0) onProgress(done + i);
+          yield out;
+        }
+      })(),
+    );
+    await client.query(`UPDATE "AuditChainHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`, [
+      seq.toString(),
+      prevHash,
+    ]);
     await client.query('COMMIT');
     done += size;
     onProgress(done);

@@ -14,28 +14,54 @@ export type ScaleAgent = {
 const PEOPLE = 1_000;
 const KINDS = ['CODING_AGENT', 'CI_AGENT', 'SUPPORT_AGENT', 'DATA_PIPELINE', 'RESEARCH_AGENT', 'OPS_AGENT', 'OTHER'];
 const TIERS = ['LOW', 'LOW', 'MEDIUM', 'MEDIUM', 'MEDIUM', 'HIGH', 'HIGH', 'CRITICAL'];
-const STORAGES = ['VAULT_OR_BROKER', 'VAULT_OR_BROKER', 'VAULT_OR_BROKER', 'VAULT_OR_BROKER', 'CI_SECRET', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK', 'PROMPT_OR_CONTEXT'];
+const STORAGES = [
+  'VAULT_OR_BROKER',
+  'VAULT_OR_BROKER',
+  'VAULT_OR_BROKER',
+  'VAULT_OR_BROKER',
+  'CI_SECRET',
+  'ENV_VAR',
+  'CONFIG_FILE',
+  'LOCAL_DISK',
+  'PROMPT_OR_CONTEXT',
+];
 const pad = (n: number) => String(n).padStart(7, '0');
 
 /** The scale dataset's people: a thousand, a few of them gone. Created once. */
 export async function ensurePeople(client: Client): Promise<ScalePerson[]> {
-  const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "User" WHERE "email" LIKE 'scale-%@example.test'`);
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "User" WHERE "email" LIKE 'scale-%@example.test'`,
+  );
   if (Number(rows[0]!.n) < PEOPLE) {
     const rand = seededRandom(7);
     const now = new Date();
-    await client.query(`DELETE FROM "User" WHERE "email" LIKE 'scale-%@example.test' AND NOT EXISTS (SELECT 1 FROM "Agent" a WHERE a."ownerId" = "User"."id")`);
+    await client.query(
+      `DELETE FROM "User" WHERE "email" LIKE 'scale-%@example.test' AND NOT EXISTS (SELECT 1 FROM "Agent" a WHERE a."ownerId" = "User"."id")`,
+    );
     await copyRows(
       client,
       'User',
       ['id', 'name', 'email', 'roles', 'active', 'version', 'createdAt', 'updatedAt'],
       (function* () {
-        for (let i = 1; i <= PEOPLE; i++) yield [`scale_user_${i}`, `Scale Person ${i}`, `scale-${i}@example.test`, i <= 20 ? ['ADMIN', 'OWNER'] : i <= 60 ? ['PAM_APPROVER', 'OWNER'] : ['OWNER'], !rand.chance(0.02), 1, now, now];
+        for (let i = 1; i <= PEOPLE; i++)
+          yield [
+            `scale_user_${i}`,
+            `Scale Person ${i}`,
+            `scale-${i}@example.test`,
+            i <= 20 ? ['ADMIN', 'OWNER'] : i <= 60 ? ['PAM_APPROVER', 'OWNER'] : ['OWNER'],
+            !rand.chance(0.02),
+            1,
+            now,
+            now,
+          ];
       })(),
     ).catch(async (error: unknown) => {
       if (!String(error).includes('duplicate key')) throw error;
     });
   }
-  const people = await client.query<ScalePerson>(`SELECT "id", "name", "active" FROM "User" WHERE "email" LIKE 'scale-%@example.test' ORDER BY "id"`);
+  const people = await client.query<ScalePerson>(
+    `SELECT "id", "name", "active" FROM "User" WHERE "email" LIKE 'scale-%@example.test' ORDER BY "id"`,
+  );
   return people.rows;
 }
 
@@ -49,16 +75,31 @@ function skewed(rand: ReturnType<typeof seededRandom>, people: ScalePerson[]): S
  * each, some exceptions and open reviews, loaded with COPY. Returns what the
  * event generator needs about them.
  */
-export async function createAgents(client: Client, people: ScalePerson[], from: number, to: number, now: Date): Promise<ScaleAgent[]> {
+export async function createAgents(
+  client: Client,
+  people: ScalePerson[],
+  from: number,
+  to: number,
+  now: Date,
+): Promise<ScaleAgent[]> {
   const rand = seededRandom(1000 + from);
   const DAY = 86_400_000;
   const agents: (ScaleAgent & { kind: string; tier: string; status: string; envs: string[]; created: Date })[] = [];
   for (let i = from; i <= to; i++) {
     const slug = `scale-agent-${pad(i)}`;
     const owner = skewed(rand, people);
-    const status = rand.chance(0.85) ? 'ACTIVE' : rand.chance(0.5) ? 'SUSPENDED' : rand.chance(0.5) ? 'PROPOSED' : 'RETIRED';
+    const status = rand.chance(0.85)
+      ? 'ACTIVE'
+      : rand.chance(0.5)
+        ? 'SUSPENDED'
+        : rand.chance(0.5)
+          ? 'PROPOSED'
+          : 'RETIRED';
     const envs = rand.chance(0.6) ? ['STAGING', 'PROD'] : rand.chance(0.5) ? ['DEV'] : ['DEV', 'STAGING', 'PROD'];
-    const credentials = Array.from({ length: rand.int(2, 4) }, (_, c) => ({ id: `scale_cred_${pad(i)}_${c}`, name: `${slug}-key-${c}` }));
+    const credentials = Array.from({ length: rand.int(2, 4) }, (_, c) => ({
+      id: `scale_cred_${pad(i)}_${c}`,
+      name: `${slug}-key-${c}`,
+    }));
     agents.push({
       id: `scale_agent_${pad(i)}`,
       slug,
@@ -72,35 +113,151 @@ export async function createAgents(client: Client, people: ScalePerson[], from: 
       created: new Date(now.getTime() - rand.int(30, 700) * DAY),
     });
   }
-  const nextReview = (a: (typeof agents)[number]) => (a.status === 'ACTIVE' || a.status === 'SUSPENDED' ? new Date(now.getTime() + rand.int(-30, 365) * DAY) : null);
-  await copyRows(client, 'Agent', ['id', 'slug', 'name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'status', 'ownerId', 'nextReviewDue', 'planesAssigned', 'version', 'createdAt', 'updatedAt'], (function* () {
-    for (const a of agents) yield [a.id, a.slug, `Scale agent ${a.slug.slice(12)}`, 'Synthetic agent for scale tests.', a.kind, `spiffe://scale.example/agents/${a.slug}`, a.envs, a.tier, a.status, a.owner.id, nextReview(a), 3, 1, a.created, a.created];
-  })());
+  const nextReview = (a: (typeof agents)[number]) =>
+    a.status === 'ACTIVE' || a.status === 'SUSPENDED' ? new Date(now.getTime() + rand.int(-30, 365) * DAY) : null;
+  await copyRows(
+    client,
+    'Agent',
+    [
+      'id',
+      'slug',
+      'name',
+      'description',
+      'kind',
+      'workloadIdentity',
+      'environments',
+      'riskTier',
+      'status',
+      'ownerId',
+      'nextReviewDue',
+      'planesAssigned',
+      'version',
+      'createdAt',
+      'updatedAt',
+    ],
+    (function* () {
+      for (const a of agents)
+        yield [
+          a.id,
+          a.slug,
+          `Scale agent ${a.slug.slice(12)}`,
+          'Synthetic agent for scale tests.',
+          a.kind,
+          `spiffe://scale.example/agents/${a.slug}`,
+          a.envs,
+          a.tier,
+          a.status,
+          a.owner.id,
+          nextReview(a),
+          3,
+          1,
+          a.created,
+          a.created,
+        ];
+    })(),
+  );
   // Per-row triggers would update each agent three times: "planesAssigned" is set above, "orphaned" once below.
   const triggers = ['ControlAssignment_planes_assigned', 'ControlAssignment_orphaned'];
   for (const t of triggers) await client.query(`ALTER TABLE "ControlAssignment" DISABLE TRIGGER "${t}"`);
   try {
-    await copyRows(client, 'ControlAssignment', ['id', 'agentId', 'plane', 'userId', 'assignedAt', 'version'], (function* () {
-      for (const a of agents) for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const) yield [`${a.id}_${plane}`, a.id, plane, a.planes[plane].id, a.created, 1];
-    })());
+    await copyRows(
+      client,
+      'ControlAssignment',
+      ['id', 'agentId', 'plane', 'userId', 'assignedAt', 'version'],
+      (function* () {
+        for (const a of agents)
+          for (const plane of ['IAM', 'PAM', 'PLATFORM'] as const)
+            yield [`${a.id}_${plane}`, a.id, plane, a.planes[plane].id, a.created, 1];
+      })(),
+    );
   } finally {
     for (const t of triggers) await client.query(`ALTER TABLE "ControlAssignment" ENABLE TRIGGER "${t}"`);
   }
-  await client.query(`UPDATE "Agent" SET "orphaned" = "agent_is_orphaned"("id", "ownerId") WHERE "id" = ANY($1)`, [agents.map((a) => a.id)]);
-  await copyRows(client, 'Purpose', ['id', 'agentId', 'task', 'scope', 'environments', 'status', 'approvedById', 'approvedAt', 'version', 'createdAt', 'updatedAt'], (function* () {
-    for (const a of agents) yield [`${a.id}_purpose`, a.id, 'Synthetic workload', ['github', 'jira'], a.envs, a.status === 'PROPOSED' ? 'PENDING' : 'APPROVED', a.status === 'PROPOSED' ? null : people[0]!.id, a.status === 'PROPOSED' ? null : a.created, 1, a.created, a.created];
-  })());
+  await client.query(`UPDATE "Agent" SET "orphaned" = "agent_is_orphaned"("id", "ownerId") WHERE "id" = ANY($1)`, [
+    agents.map((a) => a.id),
+  ]);
+  await copyRows(
+    client,
+    'Purpose',
+    [
+      'id',
+      'agentId',
+      'task',
+      'scope',
+      'environments',
+      'status',
+      'approvedById',
+      'approvedAt',
+      'version',
+      'createdAt',
+      'updatedAt',
+    ],
+    (function* () {
+      for (const a of agents)
+        yield [
+          `${a.id}_purpose`,
+          a.id,
+          'Synthetic workload',
+          ['github', 'jira'],
+          a.envs,
+          a.status === 'PROPOSED' ? 'PENDING' : 'APPROVED',
+          a.status === 'PROPOSED' ? null : people[0]!.id,
+          a.status === 'PROPOSED' ? null : a.created,
+          1,
+          a.created,
+          a.created,
+        ];
+    })(),
+  );
   await copyRows(
     client,
     'Credential',
-    ['id', 'agentId', 'name', 'kind', 'issuance', 'storage', 'secretRef', 'environment', 'scope', 'maxTtlSeconds', 'boundToWorkloadIdentity', 'privileged', 'rotationPeriodDays', 'lastRotatedAt', 'revokedAt', 'version', 'createdAt', 'updatedAt'],
+    [
+      'id',
+      'agentId',
+      'name',
+      'kind',
+      'issuance',
+      'storage',
+      'secretRef',
+      'environment',
+      'scope',
+      'maxTtlSeconds',
+      'boundToWorkloadIdentity',
+      'privileged',
+      'rotationPeriodDays',
+      'lastRotatedAt',
+      'revokedAt',
+      'version',
+      'createdAt',
+      'updatedAt',
+    ],
     (function* () {
       for (const a of agents) {
         for (const c of a.credentials) {
           const dynamic = rand.chance(0.55);
           const storage = dynamic ? 'VAULT_OR_BROKER' : rand.pick(STORAGES);
           const env = rand.pick(a.envs);
-          yield [c.id, a.id, c.name, dynamic ? 'OAUTH_TOKEN' : 'API_KEY', dynamic ? 'DYNAMIC' : 'STATIC', storage, storage === 'VAULT_OR_BROKER' ? `vault:kv/${env.toLowerCase()}/${a.slug}/${c.name}` : null, env, 'read-write', dynamic ? 900 : rand.pick([86_400 * 30, 86_400 * 365]), dynamic, rand.chance(0.2), dynamic ? null : 90, new Date(now.getTime() - rand.int(1, 200) * DAY), a.status === 'RETIRED' || rand.chance(0.05) ? new Date(now.getTime() - rand.int(1, 60) * DAY) : null, 1, a.created, a.created];
+          yield [
+            c.id,
+            a.id,
+            c.name,
+            dynamic ? 'OAUTH_TOKEN' : 'API_KEY',
+            dynamic ? 'DYNAMIC' : 'STATIC',
+            storage,
+            storage === 'VAULT_OR_BROKER' ? `vault:kv/${env.toLowerCase()}/${a.slug}/${c.name}` : null,
+            env,
+            'read-write',
+            dynamic ? 900 : rand.pick([86_400 * 30, 86_400 * 365]),
+            dynamic,
+            rand.chance(0.2),
+            dynamic ? null : 90,
+            new Date(now.getTime() - rand.int(1, 200) * DAY),
+            a.status === 'RETIRED' || rand.chance(0.05) ? new Date(now.getTime() - rand.int(1, 60) * DAY) : null,
+            1,
+            a.created,
+            a.created,
+          ];
         }
       }
     })(),
@@ -108,7 +265,22 @@ export async function createAgents(client: Client, people: ScalePerson[], from: 
   await copyRows(
     client,
     'Exception',
-    ['id', 'type', 'agentId', 'credentialId', 'justification', 'requestedById', 'status', 'requiredApprovals', 'startsAt', 'expiresAt', 'endedAt', 'version', 'createdAt', 'updatedAt'],
+    [
+      'id',
+      'type',
+      'agentId',
+      'credentialId',
+      'justification',
+      'requestedById',
+      'status',
+      'requiredApprovals',
+      'startsAt',
+      'expiresAt',
+      'endedAt',
+      'version',
+      'createdAt',
+      'updatedAt',
+    ],
     (function* () {
       for (const a of agents) {
         if (!rand.chance(0.04)) continue;
@@ -116,22 +288,58 @@ export async function createAgents(client: Client, people: ScalePerson[], from: 
         const start = new Date(now.getTime() - rand.int(0, 3) * DAY);
         const end = new Date(start.getTime() + rand.int(2, 300) * 3_600_000);
         const ended = !pending && end < now;
-        yield [`${a.id}_exception`, rand.pick(['BREAK_GLASS', 'PERSISTENT_TOKEN', 'CACHED_SECRET', 'BROAD_SCOPE']), a.id, a.credentials[0]!.id, 'Synthetic exception', a.owner.id, pending ? 'PENDING' : ended ? 'EXPIRED' : 'APPROVED', 1, start, end, ended ? end : null, 1, start, start];
+        yield [
+          `${a.id}_exception`,
+          rand.pick(['BREAK_GLASS', 'PERSISTENT_TOKEN', 'CACHED_SECRET', 'BROAD_SCOPE']),
+          a.id,
+          a.credentials[0]!.id,
+          'Synthetic exception',
+          a.owner.id,
+          pending ? 'PENDING' : ended ? 'EXPIRED' : 'APPROVED',
+          1,
+          start,
+          end,
+          ended ? end : null,
+          1,
+          start,
+          start,
+        ];
       }
     })(),
   );
-  await copyRows(client, 'Review', ['id', 'agentId', 'openForAgent', 'triggers', 'dueAt', 'reviewerId', 'version', 'createdAt', 'updatedAt'], (function* () {
-    for (const a of agents) {
-      if ((a.status !== 'ACTIVE' && a.status !== 'SUSPENDED') || !rand.chance(0.2)) continue;
-      yield [`${a.id}_review`, a.id, a.id, ['SCHEDULED'], new Date(now.getTime() + rand.int(-40, 14) * DAY), a.planes.IAM.id, 1, now, now];
-    }
-  })());
+  await copyRows(
+    client,
+    'Review',
+    ['id', 'agentId', 'openForAgent', 'triggers', 'dueAt', 'reviewerId', 'version', 'createdAt', 'updatedAt'],
+    (function* () {
+      for (const a of agents) {
+        if ((a.status !== 'ACTIVE' && a.status !== 'SUSPENDED') || !rand.chance(0.2)) continue;
+        yield [
+          `${a.id}_review`,
+          a.id,
+          a.id,
+          ['SCHEDULED'],
+          new Date(now.getTime() + rand.int(-40, 14) * DAY),
+          a.planes.IAM.id,
+          1,
+          now,
+          now,
+        ];
+      }
+    })(),
+  );
   return agents;
 }
 
 /** Every scale agent with what the event generator needs, for extending an existing dataset. */
 export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
-  const { rows } = await client.query<{ id: string; slug: string; owner: ScalePerson; planes: Record<string, ScalePerson>; credentials: { id: string; name: string }[] }>(`
+  const { rows } = await client.query<{
+    id: string;
+    slug: string;
+    owner: ScalePerson;
+    planes: Record<string, ScalePerson>;
+    credentials: { id: string; name: string }[];
+  }>(`
     SELECT a."id", a."slug",
       json_build_object('id', o."id", 'name', o."name", 'active', o."active") AS "owner",
       (SELECT json_object_agg(ca."plane", json_build_object('id', u."id", 'name', u."name", 'active', u."active")) FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id") AS "planes",

@@ -8,7 +8,9 @@ import { seededRandom } from './random';
 
 export async function seedFindingHistory(db: Db, now: Date): Promise<void> {
   await syncFindings(db, now);
-  const today = await db.findingDaily.findMany({ where: { day: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`) } });
+  const today = await db.findingDaily.findMany({
+    where: { day: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`) },
+  });
   const rand = seededRandom(90);
   const rows = [];
   for (const rule of RULES) {

@@ -15,7 +15,8 @@ export async function seedReviews(db: Db, now: Date): Promise<void> {
   const sam = await seedActor(db, 'sam');
   const ivan = await seedActor(db, 'ivan');
   const marcus = await seedActor(db, 'marcus');
-  const openReview = async (slug: string) => db.review.findFirstOrThrow({ where: { agent: { slug }, completedAt: null } });
+  const openReview = async (slug: string) =>
+    db.review.findFirstOrThrow({ where: { agent: { slug }, completedAt: null } });
 
   // Scheduled reviews of every agent due within the lead window; those past their date are overdue.
   await openScheduledReviews(now);
@@ -28,7 +29,10 @@ export async function seedReviews(db: Db, now: Date): Promise<void> {
   await certify('invoice-reconciler', ivan, 'Purpose, tools and owners unchanged; credentials dynamic and vaulted.');
   await certify('backup-verifier', ivan, 'Restores only into the sandbox account; access matches the purpose.');
   const migration = await openReview('code-migration-agent');
-  const unused = await db.credential.findFirstOrThrow({ where: { agent: { slug: 'code-migration-agent' }, revokedAt: null }, orderBy: { name: 'desc' } });
+  const unused = await db.credential.findFirstOrThrow({
+    where: { agent: { slug: 'code-migration-agent' }, revokedAt: null },
+    orderBy: { name: 'desc' },
+  });
   await completeReview(marcus, {
     reviewId: migration.id,
     version: migration.version,
@@ -38,12 +42,26 @@ export async function seedReviews(db: Db, now: Date): Promise<void> {
   });
 
   // Triggered: a tool change on an agent in service, and the owner who left.
-  const pricing = await db.purpose.findFirstOrThrow({ where: { agent: { slug: 'pricing-optimizer' }, status: 'APPROVED' } });
-  await changePurpose(marcus, { purposeId: pricing.id, version: pricing.version, task: pricing.task, scope: [...pricing.scope, 'stripe'].join(', '), environments: pricing.environments });
+  const pricing = await db.purpose.findFirstOrThrow({
+    where: { agent: { slug: 'pricing-optimizer' }, status: 'APPROVED' },
+  });
+  await changePurpose(marcus, {
+    purposeId: pricing.id,
+    version: pricing.version,
+    task: pricing.task,
+    scope: [...pricing.scope, 'stripe'].join(', '),
+    environments: pricing.environments,
+  });
   await db.$transaction((tx) => afterPersonDeparted(tx, SYSTEM_ACTOR, 'user_lena', now));
 
   // A running campaign over the high-risk production estate, with some progress.
   const deadline = new Date(now.getTime() + 21 * 86_400_000).toISOString().slice(0, 10);
-  await startCampaign(sam, { name: 'Q4 certification: critical and high in production', deadline, riskTiers: ['CRITICAL', 'HIGH'], statuses: ['ACTIVE'], environments: ['PROD'] });
+  await startCampaign(sam, {
+    name: 'Q4 certification: critical and high in production',
+    deadline,
+    riskTiers: ['CRITICAL', 'HIGH'],
+    statuses: ['ACTIVE'],
+    environments: ['PROD'],
+  });
   await certify('fraud-screening', ivan, 'Scoring only; card data never leaves the vault. Certified for the campaign.');
 }

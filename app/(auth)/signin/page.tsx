@@ -41,8 +41,8 @@ export default async function SignInPage({ searchParams }: Props) {
       {demo ? <DemoSignIn people={people} callbackUrl={safeCallback} /> : null}
       {sso || demo ? null : (
         <p className="text-muted-foreground">
-          No sign-in method is configured. Set the OIDC settings described in the README, or enable demo sign-in
-          outside production.
+          No sign-in method is configured. Set the OIDC settings described in the README, or enable demo sign-in outside
+          production.
         </p>
       )}
     </main>

@@ -37,7 +37,11 @@ export async function assignOwnerAction(_: ActionState, formData: FormData) {
 }
 
 export async function assignControlOwnerAction(_: ActionState, formData: FormData) {
-  return formAction(formData, async (input) => (await assignControlOwner(await getCurrentUser(), input)).message, LISTS);
+  return formAction(
+    formData,
+    async (input) => (await assignControlOwner(await getCurrentUser(), input)).message,
+    LISTS,
+  );
 }
 
 export async function addPurposeAction(_: ActionState, formData: FormData) {

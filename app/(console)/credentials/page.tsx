@@ -26,15 +26,30 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
         description={
           <>
             <ListCount total={total} capped={capped} noun="custody record" />
-            {filtered ? ' match these filters' : ''}: where each credential lives and how it is issued. Custodian never holds
-            a secret value.
+            {filtered ? ' match these filters' : ''}: where each credential lives and how it is issued. Custodian never
+            holds a secret value.
           </>
         }
       />
       <form action="/credentials" className="mb-3 flex flex-wrap items-end gap-3" aria-label="Filter credentials">
-        <FilterSelect label="Stored in" name="storage" defaultValue={query.storage ?? ''} options={optionsOf(CREDENTIAL_STORAGE)} />
-        <FilterSelect label="Issuance" name="issuance" defaultValue={query.issuance ?? ''} options={optionsOf(ISSUANCE)} />
-        <FilterSelect label="Environment" name="environment" defaultValue={query.environment ?? ''} options={optionsOf(ENVIRONMENT)} />
+        <FilterSelect
+          label="Stored in"
+          name="storage"
+          defaultValue={query.storage ?? ''}
+          options={optionsOf(CREDENTIAL_STORAGE)}
+        />
+        <FilterSelect
+          label="Issuance"
+          name="issuance"
+          defaultValue={query.issuance ?? ''}
+          options={optionsOf(ISSUANCE)}
+        />
+        <FilterSelect
+          label="Environment"
+          name="environment"
+          defaultValue={query.environment ?? ''}
+          options={optionsOf(ENVIRONMENT)}
+        />
         <FilterSelect
           label="State"
           name="state"
@@ -54,7 +69,10 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
         ) : null}
       </form>
       {rows.length === 0 ? (
-        <EmptyState icon={KeyRound} title={filtered ? 'No credential matches these filters' : 'No credentials recorded yet'}>
+        <EmptyState
+          icon={KeyRound}
+          title={filtered ? 'No credential matches these filters' : 'No credentials recorded yet'}
+        >
           {filtered ? 'Try a broader filter, or clear them.' : 'Owners record credentials from their agent’s page.'}
         </EmptyState>
       ) : (

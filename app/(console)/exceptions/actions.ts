@@ -5,7 +5,6 @@ import { decideException, revokeException, withdrawException } from '@/lib/excep
 import type { ActionState } from '@/lib/http/action-state';
 import { formAction } from '@/lib/http/form-action';
 
-
 export async function decideExceptionAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => {
     const { status, approvals } = await decideException(await getCurrentUser(), input);

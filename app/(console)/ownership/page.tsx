@@ -1,17 +1,17 @@
 import { UsersRound } from 'lucide-react';
 import type { Metadata } from 'next';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
+import { PersonPicker } from '@/components/people/person-picker';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { listHoldings, listOwnershipMatrix, OwnershipQuerySchema } from '@/lib/ownership/queries';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
-import { OwnershipTable } from './_components/ownership-table';
+import { listHoldings, listOwnershipMatrix, OwnershipQuerySchema } from '@/lib/ownership/queries';
 import { getPeople } from '@/lib/users/search';
-import { PersonPicker } from '@/components/people/person-picker';
 import { BulkReassign } from './_components/bulk-reassign';
+import { OwnershipTable } from './_components/ownership-table';
 
 export const metadata: Metadata = { title: 'Ownership' };
 
@@ -58,13 +58,26 @@ export default async function OwnershipPage({ searchParams }: Props) {
         </button>
       </form>
       {rows.length === 0 ? (
-        <EmptyState icon={UsersRound} title={filter.person || filter.gaps ? 'Nothing matches these filters' : 'No agents in service'}>
-          {filter.person || filter.gaps ? 'No gaps here: every agent shown has an active owner on every plane.' : 'Register an agent to assign its owners.'}
+        <EmptyState
+          icon={UsersRound}
+          title={filter.person || filter.gaps ? 'Nothing matches these filters' : 'No agents in service'}
+        >
+          {filter.person || filter.gaps
+            ? 'No gaps here: every agent shown has an active owner on every plane.'
+            : 'Register an agent to assign its owners.'}
         </EmptyState>
       ) : (
         <>
           <OwnershipTable rows={rows} />
-          <DataTablePagination shown={rows.length} size={filter.size} total={total} capped={capped} next={next} prev={prev} noun="agent" />
+          <DataTablePagination
+            shown={rows.length}
+            size={filter.size}
+            total={total}
+            capped={capped}
+            next={next}
+            prev={prev}
+            noun="agent"
+          />
         </>
       )}
     </>

@@ -1,12 +1,12 @@
 import { Contact } from 'lucide-react';
 import type { Metadata } from 'next';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { listPeople, PeopleListQuerySchema } from '@/lib/users/queries';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
+import { listPeople, PeopleListQuerySchema } from '@/lib/users/queries';
 import { PeopleTable } from './_components/people-table';
 
 export const metadata: Metadata = { title: 'People' };
@@ -20,11 +20,21 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
     <>
       <PageHeader title="People" description="Everyone who can sign in, their roles, and what they own or control." />
       {people.length === 0 ? (
-        <EmptyState icon={Contact} title="No people yet">People appear here when they first sign in.</EmptyState>
+        <EmptyState icon={Contact} title="No people yet">
+          People appear here when they first sign in.
+        </EmptyState>
       ) : (
         <>
           <PeopleTable rows={people} canManage={canManage} />
-          <DataTablePagination shown={people.length} size={query.size} total={total} next={next} prev={prev} noun="person" plural="people" />
+          <DataTablePagination
+            shown={people.length}
+            size={query.size}
+            total={total}
+            next={next}
+            prev={prev}
+            noun="person"
+            plural="people"
+          />
         </>
       )}
     </>

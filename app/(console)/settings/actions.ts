@@ -6,5 +6,7 @@ import { formAction } from '@/lib/http/form-action';
 import { changeSetting } from '@/lib/settings/commands';
 
 export async function changeSettingAction(_: ActionState, formData: FormData) {
-  return formAction(formData, async (input) => changeSetting(await getCurrentUser(), input), ['ownerMayNotReviewTiers']);
+  return formAction(formData, async (input) => changeSetting(await getCurrentUser(), input), [
+    'ownerMayNotReviewTiers',
+  ]);
 }

@@ -38,7 +38,13 @@ export default async function SettingsPage() {
       key: 'reviewCadenceDays',
       title: 'Review cadence, by risk tier',
       rows: TIERS.map((t) => [t.label, `${s.reviewCadenceDays[t.value]} days`]),
-      fields: TIERS.map((t) => ({ name: t.value, label: t.label, kind: 'number', value: s.reviewCadenceDays[t.value], unit: 'days' })),
+      fields: TIERS.map((t) => ({
+        name: t.value,
+        label: t.label,
+        kind: 'number',
+        value: s.reviewCadenceDays[t.value],
+        unit: 'days',
+      })),
     },
     {
       key: 'reviewTiming',
@@ -49,16 +55,41 @@ export default async function SettingsPage() {
         ['Due dates end at midnight in', s.reviewTiming.timeZone],
       ],
       fields: [
-        { name: 'leadDays', label: 'Open scheduled reviews ahead by', kind: 'number', value: s.reviewTiming.leadDays, unit: 'days' },
-        { name: 'triggeredDueDays', label: 'Triggered reviews due within', kind: 'number', value: s.reviewTiming.triggeredDueDays, unit: 'days' },
+        {
+          name: 'leadDays',
+          label: 'Open scheduled reviews ahead by',
+          kind: 'number',
+          value: s.reviewTiming.leadDays,
+          unit: 'days',
+        },
+        {
+          name: 'triggeredDueDays',
+          label: 'Triggered reviews due within',
+          kind: 'number',
+          value: s.reviewTiming.triggeredDueDays,
+          unit: 'days',
+        },
         { name: 'timeZone', label: 'Organisation time zone (IANA name)', kind: 'text', value: s.reviewTiming.timeZone },
       ],
     },
     {
       key: 'reviewerRule',
       title: 'Reviewer rule',
-      rows: [['The accountable owner may not review their own agent at', s.reviewerRule.ownerMayNotReviewTiers.map((t) => labelOf(RISK_TIER, t)).join(', ') || 'no tier']],
-      fields: [{ name: 'ownerMayNotReviewTiers', label: 'Tiers where the owner may not review', kind: 'choices', value: s.reviewerRule.ownerMayNotReviewTiers, options: [...TIERS] }],
+      rows: [
+        [
+          'The accountable owner may not review their own agent at',
+          s.reviewerRule.ownerMayNotReviewTiers.map((t) => labelOf(RISK_TIER, t)).join(', ') || 'no tier',
+        ],
+      ],
+      fields: [
+        {
+          name: 'ownerMayNotReviewTiers',
+          label: 'Tiers where the owner may not review',
+          kind: 'choices',
+          value: s.reviewerRule.ownerMayNotReviewTiers,
+          options: [...TIERS],
+        },
+      ],
     },
     {
       key: 'credentialMaxTtlSeconds',
@@ -68,15 +99,35 @@ export default async function SettingsPage() {
         ['Longest TTL, privileged', seconds(s.credentialMaxTtlSeconds.privileged)],
       ],
       fields: [
-        { name: 'standard', label: 'Longest TTL', kind: 'number', value: s.credentialMaxTtlSeconds.standard, unit: 'seconds' },
-        { name: 'privileged', label: 'Longest TTL, privileged', kind: 'number', value: s.credentialMaxTtlSeconds.privileged, unit: 'seconds' },
+        {
+          name: 'standard',
+          label: 'Longest TTL',
+          kind: 'number',
+          value: s.credentialMaxTtlSeconds.standard,
+          unit: 'seconds',
+        },
+        {
+          name: 'privileged',
+          label: 'Longest TTL, privileged',
+          kind: 'number',
+          value: s.credentialMaxTtlSeconds.privileged,
+          unit: 'seconds',
+        },
       ],
     },
     {
       key: 'credentialRotationDays',
       title: 'Rotation',
       rows: [['Rotation period when none is stated', `${s.credentialRotationDays} days`]],
-      fields: [{ name: 'value', label: 'Rotation period when none is stated', kind: 'number', value: s.credentialRotationDays, unit: 'days' }],
+      fields: [
+        {
+          name: 'value',
+          label: 'Rotation period when none is stated',
+          kind: 'number',
+          value: s.credentialRotationDays,
+          unit: 'days',
+        },
+      ],
     },
   ];
   return (
@@ -93,10 +144,14 @@ export default async function SettingsPage() {
             </CardHeader>
             <CardContent>
               {problemsOf(section.key).map((problem) => (
-                <p key={problem.field ?? section.key} role="alert" className="mb-2 rounded-md border border-warning/40 bg-warning/10 p-2 text-sm">
-                  {problem.field ? <span className="font-mono text-xs">{problem.field}</span> : 'This section'}: {problem.reason}{' '}
-                  The stricter of its default and its last valid value is in force: {JSON.stringify(problem.inForce)}. Save
-                  this section to store a valid value.
+                <p
+                  key={problem.field ?? section.key}
+                  role="alert"
+                  className="mb-2 rounded-md border border-warning/40 bg-warning/10 p-2 text-sm"
+                >
+                  {problem.field ? <span className="font-mono text-xs">{problem.field}</span> : 'This section'}:{' '}
+                  {problem.reason} The stricter of its default and its last valid value is in force:{' '}
+                  {JSON.stringify(problem.inForce)}. Save this section to store a valid value.
                 </p>
               ))}
               <dl className="divide-y">

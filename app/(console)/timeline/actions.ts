@@ -1,6 +1,6 @@
 'use server';
 
-import { verifyChainNow, signCheckpointNow } from '@/lib/audit/integrity';
+import { signCheckpointNow, verifyChainNow } from '@/lib/audit/integrity';
 import { getCurrentUser } from '@/lib/auth';
 import type { ActionState } from '@/lib/http/action-state';
 import { formAction } from '@/lib/http/form-action';

@@ -1,10 +1,11 @@
 import { Archive, Download, History } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { EmptyState } from '@/components/empty-state';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { PageHeader } from '@/components/page-header';
+import { PersonPicker } from '@/components/people/person-picker';
 import { EventList } from '@/components/timeline/event-list';
 import { IntegrityBadge } from '@/components/timeline/integrity-badge';
 import { listTimeline, parseTimelineQuery, type TimelineQuery } from '@/lib/audit';
@@ -14,7 +15,6 @@ import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { getCredentialName } from '@/lib/credentials/queries';
 import { getPerson } from '@/lib/users/search';
-import { PersonPicker } from '@/components/people/person-picker';
 import { IntegrityControls } from './_components/integrity-controls';
 
 export const metadata: Metadata = { title: 'Timeline' };
@@ -44,14 +44,22 @@ export default async function TimelinePage({ searchParams }: Props) {
   const exportHref = (format: string) => `/timeline/export?${filterParams(query, { format })}`;
   return (
     <div className="flex flex-col gap-4">
-      <PageHeader title="Timeline" description="The custody timeline, newest first: append-only and hash-chained. Each event records who was accountable for the agent when it happened." />
+      <PageHeader
+        title="Timeline"
+        description="The custody timeline, newest first: append-only and hash-chained. Each event records who was accountable for the agent when it happened."
+      />
       <div className="flex flex-wrap items-start justify-between gap-4 rounded-lg border bg-card p-4">
         <IntegrityBadge integrity={integrity} />
         {can(actor, 'audit.verify') ? <IntegrityControls canSign={can(actor, 'audit.checkpoint')} /> : null}
       </div>
       <form action="/timeline" className="flex flex-wrap items-end gap-3" aria-label="Filter the timeline">
         <FilterInput label="Agent (slug)" name="agent" defaultValue={query.agent ?? ''} placeholder="e.g. deploy-bot" />
-        <FilterSelect label="Action" name="group" defaultValue={query.group ?? ''} options={ACTION_GROUP_NAMES.map((g) => ({ value: g, label: GROUP_LABELS[g] }))} />
+        <FilterSelect
+          label="Action"
+          name="group"
+          defaultValue={query.group ?? ''}
+          options={ACTION_GROUP_NAMES.map((g) => ({ value: g, label: GROUP_LABELS[g] }))}
+        />
         <PersonPicker name="actor" label="By" active="any" placeholder="Anyone" defaultValue={person} />
         <FilterInput label="From" type="date" name="from" defaultValue={query.from ?? ''} />
         <FilterInput label="To" type="date" name="to" defaultValue={query.to ?? ''} />
@@ -66,28 +74,48 @@ export default async function TimelinePage({ searchParams }: Props) {
         ) : null}
         {can(actor, 'audit.export') ? (
           <span className="ml-auto flex gap-3 pb-2">
-            <a href={exportHref('csv')} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+            <a
+              href={exportHref('csv')}
+              className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+            >
               <Download aria-hidden className="size-4" /> CSV
             </a>
-            <a href={exportHref('ndjson')} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+            <a
+              href={exportHref('ndjson')}
+              className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+            >
               <Download aria-hidden className="size-4" /> NDJSON
             </a>
-            <a href={`/timeline/pack?${filterParams(query)}`} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+            <a
+              href={`/timeline/pack?${filterParams(query)}`}
+              className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+            >
               <Archive aria-hidden className="size-4" /> Evidence pack
             </a>
           </span>
         ) : null}
       </form>
-      {query.credential ? <p className="text-muted-foreground">Only events about the credential {credential ?? query.credential}.</p> : null}
+      {query.credential ? (
+        <p className="text-muted-foreground">Only events about the credential {credential ?? query.credential}.</p>
+      ) : null}
       {rows.length === 0 ? (
         <EmptyState icon={History} title={filtered ? 'No event matches these filters' : 'No events yet'}>
-          {filtered ? 'Widen the time range or clear a filter.' : 'Events appear here as agents are registered and credentials are issued, used, rotated and revoked.'}
+          {filtered
+            ? 'Widen the time range or clear a filter.'
+            : 'Events appear here as agents are registered and credentials are issued, used, rotated and revoked.'}
         </EmptyState>
       ) : (
         <EventList events={rows} label="Custody events, newest first" />
       )}
       {rows.length > 0 ? (
-        <DataTablePagination shown={rows.length} size={query.size} next={next} prev={prev} nextParam="before" prevParam="newer" />
+        <DataTablePagination
+          shown={rows.length}
+          size={query.size}
+          next={next}
+          prev={prev}
+          nextParam="before"
+          prevParam="newer"
+        />
       ) : null}
       {rows.length > 0 && !next ? <p className="text-muted-foreground">The beginning of the timeline.</p> : null}
     </div>

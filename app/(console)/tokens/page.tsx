@@ -1,10 +1,10 @@
 import { KeyRound } from 'lucide-react';
 import type { Metadata } from 'next';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { Section } from '@/components/section';
 import { requirePageAccess } from '@/lib/auth';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import { listTokens, TokenListQuerySchema } from '@/lib/tokens/commands';
 import { CreateTokenForm } from './_components/token-controls';
@@ -32,12 +32,22 @@ export default async function TokensPage({ searchParams }: { searchParams: Promi
       </Section>
       {tokens.length === 0 ? (
         <EmptyState icon={KeyRound} title="No API token yet">
-          <p>Create one for each broker or runner, with only the scopes it needs; the README shows how to send a first event.</p>
+          <p>
+            Create one for each broker or runner, with only the scopes it needs; the README shows how to send a first
+            event.
+          </p>
         </EmptyState>
       ) : (
         <>
           <TokensTable rows={tokens} />
-          <DataTablePagination shown={tokens.length} size={query.size} total={total} next={next} prev={prev} noun="token" />
+          <DataTablePagination
+            shown={tokens.length}
+            size={query.size}
+            total={total}
+            next={next}
+            prev={prev}
+            noun="token"
+          />
         </>
       )}
     </div>

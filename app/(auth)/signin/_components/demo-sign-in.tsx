@@ -7,12 +7,15 @@ import { Button } from '@/components/ui/button';
 import type { DemoPerson } from '@/lib/auth/demo';
 import { labelOf, ROLE } from '@/lib/vocabulary';
 
-
 /** Demo sign-in: pick one of the seeded people. Off in production unless enabled. */
 export function DemoSignIn({ people, callbackUrl }: { people: DemoPerson[]; callbackUrl: string }) {
   const [pending, setPending] = useState<string | null>(null);
   if (people.length === 0) {
-    return <p className="text-muted-foreground">No people yet. Run <code>npm run db:seed</code> to add the demo people.</p>;
+    return (
+      <p className="text-muted-foreground">
+        No people yet. Run <code>npm run db:seed</code> to add the demo people.
+      </p>
+    );
   }
   return (
     <section aria-labelledby="demo-heading" className="flex flex-col gap-3">

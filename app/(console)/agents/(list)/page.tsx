@@ -21,8 +21,23 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function AgentsPage({ searchParams }: Props) {
   const actor = await requirePageAccess('agent.read', '/agents');
   const query = parseAgentListQuery(await searchParams);
-  const [{ rows, total, capped, next, prev }, owner] = await Promise.all([listAgents(actor, query), getPerson(actor, query.owner)]);
-  const filtered = Boolean(query.q || query.status || query.riskTier || query.environment || query.kind || query.owner || query.inService || query.ownershipIncomplete || query.planeUnassigned || query.orphaned || query.reviewOverdue);
+  const [{ rows, total, capped, next, prev }, owner] = await Promise.all([
+    listAgents(actor, query),
+    getPerson(actor, query.owner),
+  ]);
+  const filtered = Boolean(
+    query.q ||
+    query.status ||
+    query.riskTier ||
+    query.environment ||
+    query.kind ||
+    query.owner ||
+    query.inService ||
+    query.ownershipIncomplete ||
+    query.planeUnassigned ||
+    query.orphaned ||
+    query.reviewOverdue,
+  );
   return (
     <>
       <PageHeader
@@ -44,7 +59,9 @@ export default async function AgentsPage({ searchParams }: Props) {
       <AgentsToolbar owner={owner} />
       {rows.length === 0 ? (
         <EmptyState icon={Bot} title={filtered ? 'No agent matches these filters' : 'No agents registered yet'}>
-          {filtered ? 'Try a broader search, or clear the filters.' : 'Register the first agent, or run npm run db:seed for demo data.'}
+          {filtered
+            ? 'Try a broader search, or clear the filters.'
+            : 'Register the first agent, or run npm run db:seed for demo data.'}
         </EmptyState>
       ) : (
         <>

@@ -6,7 +6,6 @@ import { requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
 import { formAction } from '@/lib/http/form-action';
 
-
 export async function issueCredentialAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => {
     await issueCredential(await getCurrentUser(), input);
@@ -25,6 +24,8 @@ export async function revokeCredentialAction(_: ActionState, formData: FormData)
 export async function requestExceptionAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => {
     const { requiredApprovals } = await requestException(await getCurrentUser(), input);
-    return requiredApprovals === 2 ? 'Requested. Break-glass on a critical agent needs two PAM approvers.' : 'Requested. A PAM approver decides it.';
+    return requiredApprovals === 2
+      ? 'Requested. Break-glass on a critical agent needs two PAM approvers.'
+      : 'Requested. A PAM approver decides it.';
   });
 }

@@ -2,11 +2,11 @@
 
 import { createColumnHelper } from '@tanstack/react-table';
 import Link from 'next/link';
-import { AgentStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { DataTable, type DataTableFeatures } from '@/components/data-table/data-table';
 import { PersonCell } from '@/components/person-cell';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { AgentStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import type { AgentRow } from '@/lib/agents/list';
 import { AGENT_KIND, ENVIRONMENT, labelOf } from '@/lib/vocabulary';
 
@@ -19,7 +19,10 @@ const columns = helper.columns([
     enableHiding: false,
     cell: ({ row }) => (
       <div>
-        <Link href={`/agents/${row.original.slug}`} className="font-medium text-primary underline-offset-2 hover:underline">
+        <Link
+          href={`/agents/${row.original.slug}`}
+          className="font-medium text-primary underline-offset-2 hover:underline"
+        >
           {row.original.name}
         </Link>
         <div className="font-mono text-xs text-muted-foreground">{row.original.slug}</div>
@@ -46,7 +49,10 @@ const columns = helper.columns([
     cell: ({ getValue }) => {
       const owner = getValue();
       return owner ? (
-        <Link href={`/agents?owner=${owner.id}`} className="underline decoration-muted-foreground/40 underline-offset-2">
+        <Link
+          href={`/agents?owner=${owner.id}`}
+          className="underline decoration-muted-foreground/40 underline-offset-2"
+        >
           <PersonCell person={owner} />
         </Link>
       ) : (
@@ -57,15 +63,34 @@ const columns = helper.columns([
   helper.accessor('planesAssigned', {
     header: 'Control planes',
     ...noSort,
-    cell: ({ getValue }) => (getValue() === 3 ? <span>3 of 3</span> : <span className="text-danger">{getValue()} of 3</span>),
+    cell: ({ getValue }) =>
+      getValue() === 3 ? <span>3 of 3</span> : <span className="text-danger">{getValue()} of 3</span>,
   }),
-  helper.accessor('workloadIdentity', { header: 'Workload identity', ...noSort, cell: ({ getValue }) => <span className="font-mono text-xs">{getValue() ?? '—'}</span> }),
-  helper.accessor('nextReviewDue', { header: 'Next review', cell: ({ getValue }) => { const v = getValue(); return v ? <RelativeTime value={v} /> : '—'; } }),
+  helper.accessor('workloadIdentity', {
+    header: 'Workload identity',
+    ...noSort,
+    cell: ({ getValue }) => <span className="font-mono text-xs">{getValue() ?? '—'}</span>,
+  }),
+  helper.accessor('nextReviewDue', {
+    header: 'Next review',
+    cell: ({ getValue }) => {
+      const v = getValue();
+      return v ? <RelativeTime value={v} /> : '—';
+    },
+  }),
   helper.accessor('createdAt', { header: 'Registered', cell: ({ getValue }) => <RelativeTime value={getValue()} /> }),
 ]);
 
 export function AgentsTable({ rows, sort, dir }: { rows: AgentRow[]; sort: string; dir: 'asc' | 'desc' }) {
   return (
-    <DataTable id="agents" caption="Agents" columns={columns} data={rows} sort={sort} dir={dir} hiddenByDefault={['workloadIdentity', 'createdAt']} />
+    <DataTable
+      id="agents"
+      caption="Agents"
+      columns={columns}
+      data={rows}
+      sort={sort}
+      dir={dir}
+      hiddenByDefault={['workloadIdentity', 'createdAt']}
+    />
   );
 }

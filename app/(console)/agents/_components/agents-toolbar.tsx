@@ -3,16 +3,42 @@
 import { Download, Search, X } from 'lucide-react';
 import { useState } from 'react';
 import { useUrlState } from '@/components/data-table/use-url-state';
-import { Button, buttonVariants } from '@/components/ui/button';
-import { Input } from '@/components/ui/input';
 import { FilterSelect, type FilterOption } from '@/components/forms/filter-fields';
 import { PersonPicker, type PickedPerson } from '@/components/people/person-picker';
+import { Button, buttonVariants } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
 import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, optionsOf, RISK_TIER } from '@/lib/vocabulary';
 
-const FILTERS = ['q', 'status', 'riskTier', 'environment', 'kind', 'owner', 'inService', 'ownershipIncomplete', 'planeUnassigned', 'orphaned', 'reviewOverdue'];
+const FILTERS = [
+  'q',
+  'status',
+  'riskTier',
+  'environment',
+  'kind',
+  'owner',
+  'inService',
+  'ownershipIncomplete',
+  'planeUnassigned',
+  'orphaned',
+  'reviewOverdue',
+];
 
-function Select({ name, label: text, options, value, onChange }: { name: string; label: string; options: FilterOption[]; value: string; onChange: (v: string) => void }) {
-  return <FilterSelect label={text} name={name} options={options} value={value} onChange={(e) => onChange(e.target.value)} />;
+function Select({
+  name,
+  label: text,
+  options,
+  value,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  options: FilterOption[];
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <FilterSelect label={text} name={name} options={options} value={value} onChange={(e) => onChange(e.target.value)} />
+  );
 }
 
 /** Search and filters; every change is written to the URL. */
@@ -22,7 +48,11 @@ export function AgentsToolbar({ owner }: { owner: PickedPerson | null }) {
   const active = FILTERS.some((f) => params.get(f));
   const flag = (name: string, text: string) => (
     <label className="flex items-center gap-1.5">
-      <input type="checkbox" checked={params.get(name) === '1'} onChange={(e) => setParams({ [name]: e.target.checked ? '1' : null })} />
+      <input
+        type="checkbox"
+        checked={params.get(name) === '1'}
+        onChange={(e) => setParams({ [name]: e.target.checked ? '1' : null })}
+      />
       {text}
     </label>
   );
@@ -42,14 +72,53 @@ export function AgentsToolbar({ owner }: { owner: PickedPerson | null }) {
           <label htmlFor="agents-q">Search name, slug, workload identity or owner</label>
           <div className="relative">
             <Search aria-hidden className="pointer-events-none absolute top-2.5 left-2.5 size-4" />
-            <Input id="agents-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} className="pl-8" placeholder="e.g. deploy, spiffe://…, Olivia" />
+            <Input
+              id="agents-q"
+              type="search"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+              className="pl-8"
+              placeholder="e.g. deploy, spiffe://…, Olivia"
+            />
           </div>
         </form>
-        <Select name="status" label="Status" value={params.get('status') ?? ''} onChange={(v) => setParams({ status: v })} options={optionsOf(AGENT_STATUS)} />
-        <Select name="riskTier" label="Risk tier" value={params.get('riskTier') ?? ''} onChange={(v) => setParams({ riskTier: v })} options={optionsOf(RISK_TIER)} />
-        <Select name="environment" label="Environment" value={params.get('environment') ?? ''} onChange={(v) => setParams({ environment: v })} options={optionsOf(ENVIRONMENT)} />
-        <Select name="kind" label="Kind" value={params.get('kind') ?? ''} onChange={(v) => setParams({ kind: v })} options={optionsOf(AGENT_KIND)} />
-        <PersonPicker key={params.get('owner') ?? ''} name="owner" label="Accountable owner" active="any" placeholder="Anyone" defaultValue={owner} onPick={(v) => setParams({ owner: v || null })} />
+        <Select
+          name="status"
+          label="Status"
+          value={params.get('status') ?? ''}
+          onChange={(v) => setParams({ status: v })}
+          options={optionsOf(AGENT_STATUS)}
+        />
+        <Select
+          name="riskTier"
+          label="Risk tier"
+          value={params.get('riskTier') ?? ''}
+          onChange={(v) => setParams({ riskTier: v })}
+          options={optionsOf(RISK_TIER)}
+        />
+        <Select
+          name="environment"
+          label="Environment"
+          value={params.get('environment') ?? ''}
+          onChange={(v) => setParams({ environment: v })}
+          options={optionsOf(ENVIRONMENT)}
+        />
+        <Select
+          name="kind"
+          label="Kind"
+          value={params.get('kind') ?? ''}
+          onChange={(v) => setParams({ kind: v })}
+          options={optionsOf(AGENT_KIND)}
+        />
+        <PersonPicker
+          key={params.get('owner') ?? ''}
+          name="owner"
+          label="Accountable owner"
+          active="any"
+          placeholder="Anyone"
+          defaultValue={owner}
+          onPick={(v) => setParams({ owner: v || null })}
+        />
       </div>
       <div className="flex flex-wrap items-center gap-4">
         {flag('inService', 'In service (not retired)')}

@@ -7,6 +7,7 @@ import { EmptyState } from '@/components/empty-state';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { cn } from '@/components/ui/cn';
+import { requirePageAccess } from '@/lib/auth';
 import type { Actor } from '@/lib/authz';
 import {
   ExceptionListQuerySchema,
@@ -20,8 +21,6 @@ import {
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import { EXCEPTION_STATUS, EXCEPTION_TYPE, labelOf, optionsOf } from '@/lib/vocabulary';
 import { ExceptionTable } from '../_components/exception-table';
-
-import { requirePageAccess } from '@/lib/auth';
 
 export const metadata: Metadata = { title: 'Exceptions' };
 
@@ -111,7 +110,8 @@ async function Queue({ actor, within }: { actor: Actor; within?: number }) {
 /** One queue list on its own, paged: exactly the set a dashboard figure counts. */
 async function QueueList({ actor, view, query }: { actor: Actor; view: QueueView; query: ExceptionListQuery }) {
   const { rows, total, next, prev } = await listQueueView(actor, view, query);
-  const title = view === 'pending' ? 'Pending decision, oldest first' : `${inForceTitle(query.within)}, soonest to expire first`;
+  const title =
+    view === 'pending' ? 'Pending decision, oldest first' : `${inForceTitle(query.within)}, soonest to expire first`;
   return (
     <section aria-labelledby="queue-list-heading" className="flex flex-col gap-2">
       <h2 id="queue-list-heading" className="font-semibold">
@@ -124,7 +124,10 @@ async function QueueList({ actor, view, query }: { actor: Actor; view: QueueView
         </Link>
       </p>
       {rows.length === 0 ? (
-        <EmptyState icon={ShieldAlert} title={view === 'pending' ? 'Nothing waits for a decision' : 'No exception is in force'}>
+        <EmptyState
+          icon={ShieldAlert}
+          title={view === 'pending' ? 'Nothing waits for a decision' : 'No exception is in force'}
+        >
           {view === 'pending'
             ? 'Owners request exceptions from an agent’s page; they appear here for PAM approvers.'
             : 'Approved exceptions appear here until their window ends.'}

@@ -1,20 +1,19 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { RiskTierBadge } from '@/components/vocabulary';
-import { ExceptionStatusBadge } from '@/components/vocabulary';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { RelativeTime } from '@/components/ui/relative-time';
+import { ExceptionStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { findUnclosedBreakGlass } from '@/lib/exceptions/approvers';
 import { getExceptionDetail } from '@/lib/exceptions/queries';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
+import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
+import { DECISION_OUTCOME, EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
 import { DecideControls, RevokeControl, WithdrawControl } from '../_components/decision-controls';
 import { ExpiresIn } from '../_components/expires-in';
-import { DECISION_OUTCOME, EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
-import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 
 export const metadata: Metadata = { title: 'Exception' };
 
@@ -39,12 +38,18 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           </Link>
         </div>
         <h1 className="mt-1 flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight">
-          {labelOf(EXCEPTION_TYPE, e.type)} for {e.agent.name} <RiskTierBadge tier={e.agent.riskTier} /> <ExceptionStatusBadge status={status} />
+          {labelOf(EXCEPTION_TYPE, e.type)} for {e.agent.name} <RiskTierBadge tier={e.agent.riskTier} />{' '}
+          <ExceptionStatusBadge status={status} />
         </h1>
         <p className="mt-1 text-muted-foreground">
           Requested by {e.requestedBy.name} <RelativeTime value={e.createdAt} />
-          {e.credential ? <> for credential <span className="font-mono">{e.credential.name}</span></> : null}.{' '}
-          <WindowSentence exception={e} status={status} />
+          {e.credential ? (
+            <>
+              {' '}
+              for credential <span className="font-mono">{e.credential.name}</span>
+            </>
+          ) : null}
+          . <WindowSentence exception={e} status={status} />
         </p>
       </div>
       {e.postIncidentReview ? (
@@ -58,7 +63,8 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
       ) : null}
       {unclosed?.id === e.id ? (
         <p role="note" className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
-          Break-glass ended: rotate <span className="font-mono">{unclosed.credentialName}</span> and record the rotation on the{' '}
+          Break-glass ended: rotate <span className="font-mono">{unclosed.credentialName}</span> and record the rotation
+          on the{' '}
           <Link href={`/agents/${e.agent.slug}`} className="underline">
             agent’s page
           </Link>
@@ -85,10 +91,13 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           <CardContent className="flex flex-col gap-4">
             {isRequester ? (
               <p role="note" className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
-                You requested this exception, so you cannot approve it: separation of duties. A PAM approver other than you decides.
+                You requested this exception, so you cannot approve it: separation of duties. A PAM approver other than
+                you decides.
               </p>
             ) : alreadyDecided ? (
-              <p role="note" className="text-muted-foreground">You have decided this request; it waits for another approver.</p>
+              <p role="note" className="text-muted-foreground">
+                You have decided this request; it waits for another approver.
+              </p>
             ) : can(actor, 'exception.decide') ? (
               <DecideControls exceptionId={e.id} approvalsNeeded={e.requiredApprovals} />
             ) : (
@@ -122,7 +131,9 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
               {e.decisions.map((d) => (
                 <li key={d.id} className="flex flex-wrap justify-between gap-2 py-1.5">
                   <span>
-                    <Badge tone={d.outcome === 'APPROVE' ? 'success' : 'danger'}>{labelOf(DECISION_OUTCOME, d.outcome)}</Badge>{' '}
+                    <Badge tone={d.outcome === 'APPROVE' ? 'success' : 'danger'}>
+                      {labelOf(DECISION_OUTCOME, d.outcome)}
+                    </Badge>{' '}
                     {d.decider.name}: “{d.reason}”
                   </span>
                   <RelativeTime value={d.decidedAt} />
@@ -143,7 +154,8 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           <CardTitle>Timeline</CardTitle>
           {ownersThen ? (
             <span className="text-xs text-muted-foreground">
-              Owners when requested: {ownersThen.accountable?.name ?? 'none'} (accountable), {ownersThen.PAM?.name ?? 'none'} (PAM)
+              Owners when requested: {ownersThen.accountable?.name ?? 'none'} (accountable),{' '}
+              {ownersThen.PAM?.name ?? 'none'} (PAM)
             </span>
           ) : null}
         </CardHeader>

@@ -40,7 +40,10 @@ function columnsFor(when: ExceptionWhen) {
       header: 'Agent',
       cell: ({ getValue }) => (
         <>
-          <Link href={`/agents/${getValue().slug}`} className="mr-2 underline decoration-muted-foreground/40 underline-offset-2">
+          <Link
+            href={`/agents/${getValue().slug}`}
+            className="mr-2 underline decoration-muted-foreground/40 underline-offset-2"
+          >
             {getValue().name}
           </Link>
           <RiskTierBadge tier={getValue().riskTier} />
@@ -70,7 +73,8 @@ function columnsFor(when: ExceptionWhen) {
           <ul className="flex flex-col gap-0.5 text-xs">
             {e.decisions.map((d) => (
               <li key={d.id}>
-                <span className="font-medium">{labelOf(DECISION_OUTCOME, d.outcome)}</span> by {d.decider.name}: “{d.reason}”
+                <span className="font-medium">{labelOf(DECISION_OUTCOME, d.outcome)}</span> by {d.decider.name}: “
+                {d.reason}”
               </li>
             ))}
             {e.revokedAt ? (
@@ -106,6 +110,14 @@ const COLUMNS: Record<ExceptionWhen, ReturnType<typeof columnsFor>> = {
   ended: columnsFor('ended'),
 };
 
-export function ExceptionTable({ rows, caption, when }: { rows: ExceptionRow[]; caption: string; when: ExceptionWhen }) {
+export function ExceptionTable({
+  rows,
+  caption,
+  when,
+}: {
+  rows: ExceptionRow[];
+  caption: string;
+  when: ExceptionWhen;
+}) {
   return <DataTable id={`exceptions-${when}`} caption={caption} columns={COLUMNS[when]} data={rows} />;
 }

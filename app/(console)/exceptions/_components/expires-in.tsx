@@ -24,7 +24,12 @@ export function ExpiresIn({ at }: { at: string | Date }) {
     return () => clearInterval(timer);
   }, []);
   return (
-    <time dateTime={new Date(end).toISOString()} title={new Date(end).toLocaleString()} data-testid="expires-in" suppressHydrationWarning>
+    <time
+      dateTime={new Date(end).toISOString()}
+      title={new Date(end).toLocaleString()}
+      data-testid="expires-in"
+      suppressHydrationWarning
+    >
       {now === null ? new Date(end).toISOString().slice(0, 16).replace('T', ' ') : `expires in ${format(end - now)}`}
     </time>
   );

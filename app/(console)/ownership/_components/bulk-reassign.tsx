@@ -2,8 +2,8 @@
 
 import { useActionState, useState } from 'react';
 import { useUrlState } from '@/components/data-table/use-url-state';
-import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
+import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { PersonPicker, type PickedPerson } from '@/components/people/person-picker';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, type ActionState } from '@/lib/http/action-state';
@@ -59,7 +59,10 @@ export function BulkReassign({ from, holdings }: { from: PickedPerson | null; ho
           >
             <input type="hidden" name="fromUserId" value={from.id} />
             <input type="hidden" name="selection" value="1" />
-            <fieldset disabled={Boolean(plan)} className="flex max-h-72 flex-col gap-1 overflow-y-auto rounded-md border p-2">
+            <fieldset
+              disabled={Boolean(plan)}
+              className="flex max-h-72 flex-col gap-1 overflow-y-auto rounded-md border p-2"
+            >
               <legend className="px-1 text-sm font-medium">What will move ({holdings.length} agents)</legend>
               {holdings.map((h) => (
                 <label key={h.id} className="flex items-center gap-2">
@@ -70,10 +73,10 @@ export function BulkReassign({ from, holdings }: { from: PickedPerson | null; ho
               ))}
               {errors.agentIds?.length ? <p className="text-xs text-danger">{errors.agentIds.join(' ')}</p> : null}
             </fieldset>
-            {plan ? (
-              // A disabled fieldset submits nothing: carry the ticked agents here.
-              plan.agents.map((a) => <input key={a.id} type="hidden" name="agentIds" value={a.id} />)
-            ) : null}
+            {plan
+              ? // A disabled fieldset submits nothing: carry the ticked agents here.
+                plan.agents.map((a) => <input key={a.id} type="hidden" name="agentIds" value={a.id} />)
+              : null}
             <PersonPicker
               name="toUserId"
               label="Successor"
@@ -95,7 +98,11 @@ export function BulkReassign({ from, holdings }: { from: PickedPerson | null; ho
               />
             </Field>
             {plan ? (
-              <div role="region" aria-label="Confirm reassignment" className="rounded-md border border-warning/40 bg-warning/10 p-3">
+              <div
+                role="region"
+                aria-label="Confirm reassignment"
+                className="rounded-md border border-warning/40 bg-warning/10 p-3"
+              >
                 <p className="font-medium">
                   {plan.agents.length} {plan.agents.length === 1 ? 'agent moves' : 'agents move'} from{' '}
                   {from.name ?? from.email} to {plan.successor}:

@@ -37,8 +37,16 @@ const columns = helper.columns([
     header: 'Accountable owner',
     cell: ({ getValue }) => <PersonCell person={getValue()} missing="No owner" />,
   }),
-  helper.display({ id: 'IAM', header: CONTROL_PLANE.IAM.label, cell: ({ row }) => <PersonCell person={row.original.planes.IAM} /> }),
-  helper.display({ id: 'PAM', header: CONTROL_PLANE.PAM.label, cell: ({ row }) => <PersonCell person={row.original.planes.PAM} /> }),
+  helper.display({
+    id: 'IAM',
+    header: CONTROL_PLANE.IAM.label,
+    cell: ({ row }) => <PersonCell person={row.original.planes.IAM} />,
+  }),
+  helper.display({
+    id: 'PAM',
+    header: CONTROL_PLANE.PAM.label,
+    cell: ({ row }) => <PersonCell person={row.original.planes.PAM} />,
+  }),
   helper.display({
     id: 'PLATFORM',
     header: CONTROL_PLANE.PLATFORM.label,

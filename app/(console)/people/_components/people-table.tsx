@@ -33,9 +33,13 @@ const base = helper.columns([
   }),
   helper.accessor('active', {
     header: 'Status',
-    cell: ({ getValue }) => (getValue() ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>),
+    cell: ({ getValue }) =>
+      getValue() ? <Badge tone="success">Active</Badge> : <Badge tone="danger">Deactivated</Badge>,
   }),
-  helper.accessor('ownedAgents', { header: 'Agents owned', cell: ({ getValue }) => <span className="tabular-nums">{getValue()}</span> }),
+  helper.accessor('ownedAgents', {
+    header: 'Agents owned',
+    cell: ({ getValue }) => <span className="tabular-nums">{getValue()}</span>,
+  }),
   helper.accessor('controlledPlanes', {
     header: 'Control planes held',
     cell: ({ getValue }) => <span className="tabular-nums">{getValue()}</span>,

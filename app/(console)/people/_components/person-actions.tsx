@@ -4,12 +4,20 @@ import { useActionState, useId } from 'react';
 import { FormMessage } from '@/components/form-message';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { labelOf, ROLE, valuesOf } from '@/lib/vocabulary';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
+import { labelOf, ROLE, valuesOf } from '@/lib/vocabulary';
 import { deactivateUserAction, grantRoleAction, reactivateUserAction, removeRoleAction } from '../actions';
 
-type Person = { id: string; name: string | null; version: number; roles: Role[]; active: boolean; ownedAgents: number; controlledPlanes: number };
+type Person = {
+  id: string;
+  name: string | null;
+  version: number;
+  roles: Role[];
+  active: boolean;
+  ownedAgents: number;
+  controlledPlanes: number;
+};
 
 const ALL_ROLES: Role[] = valuesOf(ROLE);
 
@@ -39,7 +47,13 @@ export function PersonActions({ person }: { person: Person }) {
                   <input type="hidden" name="userId" value={person.id} />
                   <input type="hidden" name="version" value={person.version} />
                   <input type="hidden" name="role" value={role} />
-                  <Button type="submit" variant="outline" size="sm" disabled={removing} aria-label={`Remove ${labelOf(ROLE, role)} from ${name}`}>
+                  <Button
+                    type="submit"
+                    variant="outline"
+                    size="sm"
+                    disabled={removing}
+                    aria-label={`Remove ${labelOf(ROLE, role)} from ${name}`}
+                  >
                     {labelOf(ROLE, role)} ×
                   </Button>
                 </form>
@@ -78,10 +92,17 @@ export function PersonActions({ person }: { person: Person }) {
               <label htmlFor={reasonId} className="text-xs font-medium text-muted-foreground">
                 Reason for deactivating
               </label>
-              <Input id={reasonId} name="reason" required minLength={3} maxLength={500} placeholder="e.g. Left the company" />
+              <Input
+                id={reasonId}
+                name="reason"
+                required
+                minLength={3}
+                maxLength={500}
+                placeholder="e.g. Left the company"
+              />
               <p className="text-xs text-muted-foreground">
-                They lose access on their next request. {person.ownedAgents} agent(s) they own and {person.controlledPlanes}{' '}
-                control plane(s) they hold will show as orphaned until reassigned.
+                They lose access on their next request. {person.ownedAgents} agent(s) they own and{' '}
+                {person.controlledPlanes} control plane(s) they hold will show as orphaned until reassigned.
               </p>
               <Button type="submit" variant="danger" size="sm" disabled={changing} className="self-start">
                 Deactivate {name}

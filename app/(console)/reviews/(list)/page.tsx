@@ -1,20 +1,26 @@
 import { CalendarCheck } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
+import { ListCount } from '@/components/data-table/list-count';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { ReviewTable } from '@/components/reviews/review-table';
 import { cn } from '@/components/ui/cn';
 import { requirePageAccess } from '@/lib/auth';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
-import { ListCount } from '@/components/data-table/list-count';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import { listReviews, ReviewListQuerySchema } from '@/lib/reviews/queries';
 import { REVIEW_VIEWS, type ReviewView } from '@/lib/reviews/schema';
 
 export const metadata: Metadata = { title: 'Reviews' };
 
-const VIEW_LABELS: Record<ReviewView, string> = { mine: 'Mine', 'due-soon': 'Due soon', overdue: 'Overdue', open: 'All open', completed: 'Completed' };
+const VIEW_LABELS: Record<ReviewView, string> = {
+  mine: 'Mine',
+  'due-soon': 'Due soon',
+  overdue: 'Overdue',
+  open: 'All open',
+  completed: 'Completed',
+};
 const EMPTY: Record<ReviewView, string> = {
   mine: 'Nothing waits for you: no open review of an agent you own or are assigned to review.',
   'due-soon': 'No review falls due in the coming days.',
@@ -47,7 +53,11 @@ export default async function ReviewsPage({ searchParams }: { searchParams: Prom
             key={v}
             href={href(v)}
             aria-current={view === v ? 'page' : undefined}
-            className={cn('border-b-2 px-3 py-2', view === v ? 'border-primary font-medium' : 'border-transparent text-muted-foreground', v === 'overdue' && counts.overdue > 0 ? 'text-danger' : '')}
+            className={cn(
+              'border-b-2 px-3 py-2',
+              view === v ? 'border-primary font-medium' : 'border-transparent text-muted-foreground',
+              v === 'overdue' && counts.overdue > 0 ? 'text-danger' : '',
+            )}
           >
             {VIEW_LABELS[v]} <span className="tabular-nums">({counts[v].toLocaleString()})</span>
           </Link>

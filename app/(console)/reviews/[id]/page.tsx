@@ -2,27 +2,40 @@ import { CalendarCheck, History, KeyRound, ShieldAlert, Target, Users } from 'lu
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { AgentStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { PersonCell } from '@/components/person-cell';
-import { OutcomeBadge } from '@/components/vocabulary';
 import { DueBadge, TriggerBadges } from '@/components/reviews/review-badges';
 import { Section } from '@/components/section';
 import { EventList } from '@/components/timeline/event-list';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
+import {
+  AgentStatusBadge,
+  ExceptionStatusBadge,
+  OutcomeBadge,
+  PurposeStatusBadge,
+  RiskTierBadge,
+} from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
+import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { daysOverdue, localDay } from '@/lib/reviews/cadence';
 import { getReviewDetail, listEligibleReviewers } from '@/lib/reviews/queries';
+import {
+  CONTROL_PLANE,
+  CREDENTIAL_KIND,
+  CREDENTIAL_STORAGE,
+  ENVIRONMENT,
+  EXCEPTION_TYPE,
+  ISSUANCE,
+  labelOf,
+  PURPOSE_STATUS,
+  wordOf,
+} from '@/lib/vocabulary';
 import { AssignReviewerForm, CompleteReviewForm } from './_components/review-controls';
-import type { ControlPlane } from '@/lib/generated/prisma/enums';
-import { CONTROL_PLANE, CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, EXCEPTION_TYPE, ISSUANCE, labelOf, PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
-import { ExceptionStatusBadge, PurposeStatusBadge } from '@/components/vocabulary';
 
 export const metadata: Metadata = { title: 'Review' };
 
 type Props = { params: Promise<{ id: string }> };
-
 
 export default async function ReviewPage({ params }: Props) {
   const { id } = await params;
@@ -53,11 +66,18 @@ export default async function ReviewPage({ params }: Props) {
         </h1>
         <div className="mt-2 flex flex-wrap items-center gap-2 text-muted-foreground">
           <TriggerBadges triggers={review.triggers} />
-          {open ? <DueBadge dueAt={review.dueAt} daysOverdue={daysOverdue(review.dueAt, now, timeZone)} timeZone={timeZone} /> : review.outcome ? <OutcomeBadge outcome={review.outcome} /> : null}
+          {open ? (
+            <DueBadge dueAt={review.dueAt} daysOverdue={daysOverdue(review.dueAt, now, timeZone)} timeZone={timeZone} />
+          ) : review.outcome ? (
+            <OutcomeBadge outcome={review.outcome} />
+          ) : null}
           {review.campaign ? (
             <span>
               in campaign{' '}
-              <Link href={`/reviews/campaigns/${review.campaign.id}`} className="text-primary underline underline-offset-2">
+              <Link
+                href={`/reviews/campaigns/${review.campaign.id}`}
+                className="text-primary underline underline-offset-2"
+              >
                 {review.campaign.name}
               </Link>
             </span>
@@ -79,7 +99,12 @@ export default async function ReviewPage({ params }: Props) {
         {reviewerProblem ? <p className="mt-1 text-danger">{reviewerProblem}</p> : null}
         {reviewers ? (
           <div className="mt-3">
-            <AssignReviewerForm reviewId={review.id} version={review.version} people={reviewers} current={review.reviewer?.id ?? null} />
+            <AssignReviewerForm
+              reviewId={review.id}
+              version={review.version}
+              people={reviewers}
+              current={review.reviewer?.id ?? null}
+            />
           </div>
         ) : null}
       </Section>
@@ -88,7 +113,11 @@ export default async function ReviewPage({ params }: Props) {
         <Section title="Decision" icon={CalendarCheck} id="decision">
           <p className="flex flex-wrap items-center gap-2" data-testid="review-decision">
             {review.outcome ? <OutcomeBadge outcome={review.outcome} /> : null} by {review.completedBy?.name}
-            {decision?.nextReviewDue ? <span className="text-muted-foreground">· next review due {localDay(new Date(decision.nextReviewDue), timeZone)}</span> : null}
+            {decision?.nextReviewDue ? (
+              <span className="text-muted-foreground">
+                · next review due {localDay(new Date(decision.nextReviewDue), timeZone)}
+              </span>
+            ) : null}
           </p>
           <p className="mt-2 whitespace-pre-wrap">{review.notes}</p>
           {decision?.reductions ? (
@@ -107,7 +136,11 @@ export default async function ReviewPage({ params }: Props) {
         </Section>
       ) : null}
 
-      <Section title={`What changed since the last review (${changes.length}${changes.length === 100 ? '+' : ''})`} icon={History} id="changes">
+      <Section
+        title={`What changed since the last review (${changes.length}${changes.length === 100 ? '+' : ''})`}
+        icon={History}
+        id="changes"
+      >
         {changes.length === 0 ? (
           <p className="text-muted-foreground">Nothing changed on this agent’s timeline since then.</p>
         ) : (
@@ -125,7 +158,8 @@ export default async function ReviewPage({ params }: Props) {
                 <li key={p.id} className="py-1.5">
                   <span className="font-medium">{p.task}</span> <PurposeStatusBadge status={p.status} />
                   <span className="block text-xs text-muted-foreground">
-                    {p.scope.join(', ') || 'no tools listed'} · {p.environments.map((e) => labelOf(ENVIRONMENT, e)).join(', ')}
+                    {p.scope.join(', ') || 'no tools listed'} ·{' '}
+                    {p.environments.map((e) => labelOf(ENVIRONMENT, e)).join(', ')}
                   </span>
                 </li>
               ))}
@@ -157,7 +191,8 @@ export default async function ReviewPage({ params }: Props) {
             <ul className="divide-y">
               {agent.credentials.map((c) => (
                 <li key={c.id} className="py-1.5">
-                  <span className="font-mono">{c.name}</span> {c.privileged ? <Badge tone="warning">privileged</Badge> : null}
+                  <span className="font-mono">{c.name}</span>{' '}
+                  {c.privileged ? <Badge tone="warning">privileged</Badge> : null}
                   <span className="block text-xs text-muted-foreground">
                     {labelOf(CREDENTIAL_KIND, c.kind)} · {wordOf(ISSUANCE, c.issuance)} · stored in{' '}
                     {wordOf(CREDENTIAL_STORAGE, c.storage)} · {labelOf(ENVIRONMENT, c.environment)}
@@ -197,9 +232,19 @@ export default async function ReviewPage({ params }: Props) {
             <CompleteReviewForm
               reviewId={review.id}
               version={review.version}
-              purposes={agent.purposes.map((p) => ({ id: p.id, label: p.task, detail: `${labelOf(PURPOSE_STATUS, p.status)} · ${p.scope.join(', ')}` }))}
-              credentials={agent.credentials.map((c) => ({ id: c.id, label: c.name, detail: `${labelOf(CREDENTIAL_KIND, c.kind)} · ${labelOf(ENVIRONMENT, c.environment)}` }))}
-              exceptions={agent.exceptions.filter((x) => x.status === 'APPROVED').map((x) => ({ id: x.id, label: labelOf(EXCEPTION_TYPE, x.type), detail: x.credential?.name }))}
+              purposes={agent.purposes.map((p) => ({
+                id: p.id,
+                label: p.task,
+                detail: `${labelOf(PURPOSE_STATUS, p.status)} · ${p.scope.join(', ')}`,
+              }))}
+              credentials={agent.credentials.map((c) => ({
+                id: c.id,
+                label: c.name,
+                detail: `${labelOf(CREDENTIAL_KIND, c.kind)} · ${labelOf(ENVIRONMENT, c.environment)}`,
+              }))}
+              exceptions={agent.exceptions
+                .filter((x) => x.status === 'APPROVED')
+                .map((x) => ({ id: x.id, label: labelOf(EXCEPTION_TYPE, x.type), detail: x.credential?.name }))}
             />
           )}
         </Section>

@@ -1,8 +1,8 @@
 'use client';
 
 import { useActionState, useId } from 'react';
-import { describedBy, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
+import { describedBy, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { changeSettingAction } from '../actions';
@@ -13,7 +13,15 @@ export type SettingField =
   | { name: string; label: string; kind: 'choices'; value: string[]; options: { value: string; label: string }[] };
 
 /** Edits one section of the policy; the server validates it against the same schema it is read with. */
-export function SettingForm({ settingKey, version, fields }: { settingKey: string; version: number; fields: SettingField[] }) {
+export function SettingForm({
+  settingKey,
+  version,
+  fields,
+}: {
+  settingKey: string;
+  version: number;
+  fields: SettingField[];
+}) {
   const [state, action, pending] = useActionState(changeSettingAction, INITIAL_ACTION_STATE);
   const id = useId();
   const e = state.fieldErrors ?? {};
@@ -31,7 +39,8 @@ export function SettingForm({ settingKey, version, fields }: { settingKey: strin
               <legend className="mb-1 text-sm font-medium">{f.label}</legend>
               {f.options.map((o) => (
                 <label key={o.value} className="flex items-center gap-1">
-                  <input type="checkbox" name={f.name} value={o.value} defaultChecked={chosen.includes(o.value)} /> {o.label}
+                  <input type="checkbox" name={f.name} value={o.value} defaultChecked={chosen.includes(o.value)} />{' '}
+                  {o.label}
                 </label>
               ))}
               {errors ? <p className="w-full text-xs text-danger">{errors.join(' ')}</p> : null}

@@ -8,9 +8,16 @@ export const dynamic = 'force-dynamic';
 /** An evidence pack (zip) for the current timeline filter. */
 export async function GET(request: Request) {
   try {
-    const { zip, filename } = await buildEvidencePack(await getCurrentUser(), parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams)));
+    const { zip, filename } = await buildEvidencePack(
+      await getCurrentUser(),
+      parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams)),
+    );
     return new Response(zip as BodyInit, {
-      headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${filename}"`, 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="${filename}"`,
+        'cache-control': 'no-store',
+      },
     });
   } catch (error) {
     return problemFrom(error);

@@ -1,8 +1,8 @@
 'use client';
 
 import { useActionState, useId } from 'react';
-import { describedBy, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
+import { describedBy, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { SCOPE_LABELS, TOKEN_SCOPES } from '@/lib/tokens/schema';
@@ -21,22 +21,49 @@ export function CreateTokenForm() {
             <label htmlFor={`${id}-name`} className="text-sm font-medium">
               Name
             </label>
-            <input id={`${id}-name`} name="name" required defaultValue={submitted(state, 'name', '') as string} placeholder="e.g. vault-broker-prod" className={inputClass} {...describedBy(`${id}-name`, { errors: e.name })} />
-            {e.name ? <p id={`${id}-name-error`} className="text-xs text-danger">{e.name.join(' ')}</p> : null}
+            <input
+              id={`${id}-name`}
+              name="name"
+              required
+              defaultValue={submitted(state, 'name', '') as string}
+              placeholder="e.g. vault-broker-prod"
+              className={inputClass}
+              {...describedBy(`${id}-name`, { errors: e.name })}
+            />
+            {e.name ? (
+              <p id={`${id}-name-error`} className="text-xs text-danger">
+                {e.name.join(' ')}
+              </p>
+            ) : null}
           </div>
           <div className="flex flex-col gap-1">
             <label htmlFor={`${id}-days`} className="text-sm font-medium">
               Expires after (days)
             </label>
-            <input id={`${id}-days`} name="expiresInDays" type="number" min={1} max={366} required defaultValue={submitted(state, 'expiresInDays', '90') as string} className={inputClass} {...describedBy(`${id}-days`, { errors: e.expiresInDays })} />
-            {e.expiresInDays ? <p id={`${id}-days-error`} className="text-xs text-danger">{e.expiresInDays.join(' ')}</p> : null}
+            <input
+              id={`${id}-days`}
+              name="expiresInDays"
+              type="number"
+              min={1}
+              max={366}
+              required
+              defaultValue={submitted(state, 'expiresInDays', '90') as string}
+              className={inputClass}
+              {...describedBy(`${id}-days`, { errors: e.expiresInDays })}
+            />
+            {e.expiresInDays ? (
+              <p id={`${id}-days-error`} className="text-xs text-danger">
+                {e.expiresInDays.join(' ')}
+              </p>
+            ) : null}
           </div>
         </div>
         <fieldset className="flex flex-col gap-1">
           <legend className="mb-1 text-sm font-medium">Scopes</legend>
           {TOKEN_SCOPES.map((s) => (
             <label key={s} className="flex items-center gap-2">
-              <input type="checkbox" name="scopes" value={s} defaultChecked={scopes.includes(s)} /> <span className="font-mono text-xs">{s}</span> — {SCOPE_LABELS[s]}
+              <input type="checkbox" name="scopes" value={s} defaultChecked={scopes.includes(s)} />{' '}
+              <span className="font-mono text-xs">{s}</span> — {SCOPE_LABELS[s]}
             </label>
           ))}
           {e.scopes ? <p className="text-xs text-danger">{e.scopes.join(' ')}</p> : null}
@@ -53,7 +80,14 @@ export function CreateTokenForm() {
           <label htmlFor={`${id}-token`} className="text-sm font-medium">
             Your new token (shown once)
           </label>
-          <input id={`${id}-token`} readOnly value={state.token} className={`${inputClass} mt-1 font-mono`} data-testid="new-token" onFocus={(event) => event.currentTarget.select()} />
+          <input
+            id={`${id}-token`}
+            readOnly
+            value={state.token}
+            className={`${inputClass} mt-1 font-mono`}
+            data-testid="new-token"
+            onFocus={(event) => event.currentTarget.select()}
+          />
         </div>
       ) : null}
     </div>

@@ -27,7 +27,8 @@ const columns = helper.columns([
     enableHiding: false,
     cell: ({ row: { original: t } }) => (
       <>
-        <span className="font-medium">{t.name}</span> <span className="font-mono text-xs text-muted-foreground">{t.prefix}…</span>
+        <span className="font-medium">{t.name}</span>{' '}
+        <span className="font-mono text-xs text-muted-foreground">{t.prefix}…</span>
       </>
     ),
   }),

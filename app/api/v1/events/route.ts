@@ -10,32 +10,35 @@ export const dynamic = 'force-dynamic';
 /** A batch of custody events from a broker, CI runner or agent runtime (scope events:write). */
 export function POST(request: Request) {
   return handleRoute(async () => {
-  const token = await authenticate(request, 'events:write');
-  const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
-  if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
-    return problem(400, 'Idempotency-Key must be 1–200 letters, digits, dots, colons, underscores or hyphens.');
-  }
-  const read = await readJsonBody(request);
-  if (read instanceof Response) return read;
-  const partial = new URL(request.url).searchParams.get('partial') === 'true';
-  const outcome = await ingestEvents(token, read.body, { partial, idempotencyKey });
-  if (outcome.status >= 400) {
-    const { detail, ...extra } = outcome.body as { detail: string };
-    return problem(outcome.status, detail, extra);
-  }
-  return json(outcome.body, outcome.status);
+    const token = await authenticate(request, 'events:write');
+    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+    if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
+      return problem(400, 'Idempotency-Key must be 1–200 letters, digits, dots, colons, underscores or hyphens.');
+    }
+    const read = await readJsonBody(request);
+    if (read instanceof Response) return read;
+    const partial = new URL(request.url).searchParams.get('partial') === 'true';
+    const outcome = await ingestEvents(token, read.body, { partial, idempotencyKey });
+    if (outcome.status >= 400) {
+      const { detail, ...extra } = outcome.body as { detail: string };
+      return problem(outcome.status, detail, extra);
+    }
+    return json(outcome.body, outcome.status);
   });
 }
 
 /** The custody timeline, newest first, by keyset (scope audit:read): the same filters as the console. */
 export function GET(request: Request) {
   return handleRoute(async () => {
-  await authenticate(request, 'audit:read');
-  const query = parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams));
-  const { rows, next } = await queryTimeline(query);
-  return json({
-    events: rows.map(({ group: _group, actor: _actor, agent, credential: _credential, ...e }) => ({ ...e, agentSlug: agent?.slug ?? null })),
-    next,
-  });
+    await authenticate(request, 'audit:read');
+    const query = parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams));
+    const { rows, next } = await queryTimeline(query);
+    return json({
+      events: rows.map(({ group: _group, actor: _actor, agent, credential: _credential, ...e }) => ({
+        ...e,
+        agentSlug: agent?.slug ?? null,
+      })),
+      next,
+    });
   });
 }

@@ -2,5 +2,7 @@ import { openApiDocument } from '@/lib/api/openapi';
 
 /** The API's OpenAPI 3.1 document. Public: it describes the API, not any data. */
 export function GET(request: Request) {
-  return Response.json(openApiDocument(new URL(request.url).origin), { headers: { 'cache-control': 'public, max-age=300' } });
+  return Response.json(openApiDocument(new URL(request.url).origin), {
+    headers: { 'cache-control': 'public, max-age=300' },
+  });
 }

@@ -1,12 +1,12 @@
 'use client';
 
 import { useActionState, useId } from 'react';
-import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
-import { Button } from '@/components/ui/button';
-import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { PersonPicker, type PickedPerson } from '@/components/people/person-picker';
+import { Button } from '@/components/ui/button';
 import type { LifecycleMove } from '@/lib/agents/lifecycle';
+import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { AGENT_STATUS, ENVIRONMENT, labelOf, wordOf } from '@/lib/vocabulary';
 import {
@@ -19,12 +19,19 @@ import {
   expirePurposeAction,
 } from '../../actions';
 
-
 /**
  * Lifecycle: the moves the lifecycle allows, each with what blocks it now
  * (the command's own rules); choose an open move and give a reason.
  */
-export function StatusControl({ agentId, version, moves }: { agentId: string; version: number; moves: LifecycleMove[] }) {
+export function StatusControl({
+  agentId,
+  version,
+  moves,
+}: {
+  agentId: string;
+  version: number;
+  moves: LifecycleMove[];
+}) {
   const [state, action, pending] = useActionState(changeAgentStatusAction, INITIAL_ACTION_STATE);
   const id = useId();
   if (moves.length === 0) return <p className="text-muted-foreground">A retired agent stays retired.</p>;
@@ -90,7 +97,10 @@ export function AssignControl({
   current: PickedPerson | null;
   label: string;
 }) {
-  const [state, action, pending] = useActionState(plane ? assignControlOwnerAction : assignOwnerAction, INITIAL_ACTION_STATE);
+  const [state, action, pending] = useActionState(
+    plane ? assignControlOwnerAction : assignOwnerAction,
+    INITIAL_ACTION_STATE,
+  );
   return (
     <form action={action} className="flex flex-col gap-1">
       <input type="hidden" name="agentId" value={agentId} />
@@ -111,7 +121,10 @@ type PurposeValues = { id: string; version: number; task: string; scope: string[
 
 /** Add a purpose, or change one (which sends it back for approval and opens a review). */
 export function PurposeForm({ agentId, purpose }: { agentId?: string; purpose?: PurposeValues }) {
-  const [state, action, pending] = useActionState(purpose ? changePurposeAction : addPurposeAction, INITIAL_ACTION_STATE);
+  const [state, action, pending] = useActionState(
+    purpose ? changePurposeAction : addPurposeAction,
+    INITIAL_ACTION_STATE,
+  );
   const id = useId();
   const errors = state.fieldErrors ?? {};
   const environments = submitted(state, 'environments', purpose?.environments ?? []) as string[];
@@ -121,10 +134,28 @@ export function PurposeForm({ agentId, purpose }: { agentId?: string; purpose?: 
       {purpose ? <input type="hidden" name="purposeId" value={purpose.id} /> : null}
       {purpose ? <input type="hidden" name="version" value={purpose.version} /> : null}
       <Field id={`${id}-task`} label="Task" errors={errors.task}>
-        <input id={`${id}-task`} name="task" defaultValue={submitted(state, 'task', purpose?.task ?? '') as string} className={inputClass} placeholder="e.g. Deploy approved releases to production" {...describedBy(`${id}-task`, { errors: errors.task })} />
+        <input
+          id={`${id}-task`}
+          name="task"
+          defaultValue={submitted(state, 'task', purpose?.task ?? '') as string}
+          className={inputClass}
+          placeholder="e.g. Deploy approved releases to production"
+          {...describedBy(`${id}-task`, { errors: errors.task })}
+        />
       </Field>
-      <Field id={`${id}-scope`} label="Tools and systems" hint="Comma-separated, e.g. github, argo-cd" errors={errors.scope}>
-        <input id={`${id}-scope`} name="scope" defaultValue={submitted(state, 'scope', purpose?.scope.join(', ') ?? '') as string} className={inputClass} {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })} />
+      <Field
+        id={`${id}-scope`}
+        label="Tools and systems"
+        hint="Comma-separated, e.g. github, argo-cd"
+        errors={errors.scope}
+      >
+        <input
+          id={`${id}-scope`}
+          name="scope"
+          defaultValue={submitted(state, 'scope', purpose?.scope.join(', ') ?? '') as string}
+          className={inputClass}
+          {...describedBy(`${id}-scope`, { hint: true, errors: errors.scope })}
+        />
       </Field>
       <fieldset className="flex flex-col gap-1">
         <legend className="text-sm font-medium">Environments</legend>
@@ -148,7 +179,17 @@ export function PurposeForm({ agentId, purpose }: { agentId?: string; purpose?: 
   );
 }
 
-export function PurposeActions({ purposeId, version, canApprove, canExpire }: { purposeId: string; version: number; canApprove: boolean; canExpire: boolean }) {
+export function PurposeActions({
+  purposeId,
+  version,
+  canApprove,
+  canExpire,
+}: {
+  purposeId: string;
+  version: number;
+  canApprove: boolean;
+  canExpire: boolean;
+}) {
   const [approveState, approve, approving] = useActionState(approvePurposeAction, INITIAL_ACTION_STATE);
   const [expireState, expire, expiring] = useActionState(expirePurposeAction, INITIAL_ACTION_STATE);
   const id = useId();

@@ -2,13 +2,25 @@
 
 import { TriangleAlert } from 'lucide-react';
 import { useActionState, useId } from 'react';
-import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
+import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
-import { issueCredentialAction, requestExceptionAction, revokeCredentialAction, rotateCredentialAction } from '../actions';
-import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, EXCEPTION_TYPE, ISSUANCE, labelOf, optionsOf } from '@/lib/vocabulary';
-
+import {
+  CREDENTIAL_KIND,
+  CREDENTIAL_STORAGE,
+  ENVIRONMENT,
+  EXCEPTION_TYPE,
+  ISSUANCE,
+  labelOf,
+  optionsOf,
+} from '@/lib/vocabulary';
+import {
+  issueCredentialAction,
+  requestExceptionAction,
+  revokeCredentialAction,
+  rotateCredentialAction,
+} from '../actions';
 
 /** Records a credential's custody: where it lives and how it is issued. Never its value. */
 export function IssueCredentialForm({ agentId }: { agentId: string }) {
@@ -17,7 +29,13 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
   const e = state.fieldErrors ?? {};
   const select = (name: string, label: string, options: { value: string; label: string }[]) => (
     <Field id={`${id}-${name}`} label={label} errors={e[name]}>
-      <select id={`${id}-${name}`} name={name} className={inputClass} defaultValue={submitted(state, name, '') as string} {...describedBy(`${id}-${name}`, { errors: e[name] })}>
+      <select
+        id={`${id}-${name}`}
+        name={name}
+        className={inputClass}
+        defaultValue={submitted(state, name, '') as string}
+        {...describedBy(`${id}-${name}`, { errors: e[name] })}
+      >
         <option value="" disabled>
           Choose…
         </option>
@@ -32,9 +50,18 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
   return (
     <form key={state.attempt ?? 0} action={action} className="flex max-w-2xl flex-col gap-3">
       <input type="hidden" name="agentId" value={agentId} />
-      <p className="text-xs text-muted-foreground">Custodian records metadata only. Never paste a secret value: it is refused.</p>
+      <p className="text-xs text-muted-foreground">
+        Custodian records metadata only. Never paste a secret value: it is refused.
+      </p>
       <Field id={`${id}-name`} label="Credential name" errors={e.name}>
-        <input id={`${id}-name`} name="name" defaultValue={submitted(state, 'name', '') as string} className={inputClass} placeholder="e.g. deploy-bot-api-key" {...describedBy(`${id}-name`, { errors: e.name })} />
+        <input
+          id={`${id}-name`}
+          name="name"
+          defaultValue={submitted(state, 'name', '') as string}
+          className={inputClass}
+          placeholder="e.g. deploy-bot-api-key"
+          {...describedBy(`${id}-name`, { errors: e.name })}
+        />
       </Field>
       <div className="grid gap-3 sm:grid-cols-2">
         {select('kind', 'Kind', optionsOf(CREDENTIAL_KIND))}
@@ -43,25 +70,60 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
         {select('environment', 'Environment', optionsOf(ENVIRONMENT))}
       </div>
       <Field id={`${id}-secretRef`} label="Broker reference (a path, never a value)" errors={e.secretRef}>
-        <input id={`${id}-secretRef`} name="secretRef" defaultValue={submitted(state, 'secretRef', '') as string} className={inputClass} placeholder="vault:kv/prod/deploy-bot/api-key" autoComplete="off" {...describedBy(`${id}-secretRef`, { errors: e.secretRef })} />
+        <input
+          id={`${id}-secretRef`}
+          name="secretRef"
+          defaultValue={submitted(state, 'secretRef', '') as string}
+          className={inputClass}
+          placeholder="vault:kv/prod/deploy-bot/api-key"
+          autoComplete="off"
+          {...describedBy(`${id}-secretRef`, { errors: e.secretRef })}
+        />
       </Field>
       <Field id={`${id}-scope`} label="Scope" errors={e.scope}>
-        <input id={`${id}-scope`} name="scope" defaultValue={submitted(state, 'scope', '') as string} className={inputClass} placeholder="e.g. repo:read, deploy" {...describedBy(`${id}-scope`, { errors: e.scope })} />
+        <input
+          id={`${id}-scope`}
+          name="scope"
+          defaultValue={submitted(state, 'scope', '') as string}
+          className={inputClass}
+          placeholder="e.g. repo:read, deploy"
+          {...describedBy(`${id}-scope`, { errors: e.scope })}
+        />
       </Field>
       <div className="grid gap-3 sm:grid-cols-2">
         <Field id={`${id}-ttl`} label="Maximum TTL (seconds)" errors={e.maxTtlSeconds}>
-          <input id={`${id}-ttl`} name="maxTtlSeconds" type="number" min={1} defaultValue={submitted(state, 'maxTtlSeconds', '') as string} className={inputClass} />
+          <input
+            id={`${id}-ttl`}
+            name="maxTtlSeconds"
+            type="number"
+            min={1}
+            defaultValue={submitted(state, 'maxTtlSeconds', '') as string}
+            className={inputClass}
+          />
         </Field>
         <Field id={`${id}-rot`} label="Rotation period (days)" errors={e.rotationPeriodDays}>
-          <input id={`${id}-rot`} name="rotationPeriodDays" type="number" min={1} defaultValue={submitted(state, 'rotationPeriodDays', '') as string} className={inputClass} />
+          <input
+            id={`${id}-rot`}
+            name="rotationPeriodDays"
+            type="number"
+            min={1}
+            defaultValue={submitted(state, 'rotationPeriodDays', '') as string}
+            className={inputClass}
+          />
         </Field>
       </div>
       <div className="flex gap-4">
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" name="boundToWorkloadIdentity" defaultChecked={submitted(state, 'boundToWorkloadIdentity', '') === 'on'} /> Bound to the workload identity
+          <input
+            type="checkbox"
+            name="boundToWorkloadIdentity"
+            defaultChecked={submitted(state, 'boundToWorkloadIdentity', '') === 'on'}
+          />{' '}
+          Bound to the workload identity
         </label>
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" name="privileged" defaultChecked={submitted(state, 'privileged', '') === 'on'} /> Privileged
+          <input type="checkbox" name="privileged" defaultChecked={submitted(state, 'privileged', '') === 'on'} />{' '}
+          Privileged
         </label>
       </div>
       <div className="flex items-center gap-3">
@@ -83,7 +145,13 @@ export function CredentialActions({ credentialId, name }: { credentialId: string
       <div className="flex flex-wrap items-center gap-2">
         <form action={rotate}>
           <input type="hidden" name="credentialId" value={credentialId} />
-          <Button type="submit" size="sm" variant="outline" disabled={rotating} aria-label={`Record rotation of ${name}`}>
+          <Button
+            type="submit"
+            size="sm"
+            variant="outline"
+            disabled={rotating}
+            aria-label={`Record rotation of ${name}`}
+          >
             Rotated
           </Button>
         </form>
@@ -126,14 +194,31 @@ export function RequestExceptionForm({
     <form key={state.attempt ?? 0} action={action} className="flex max-w-2xl flex-col gap-3">
       <input type="hidden" name="agentId" value={agentId} />
       {unclosed ? (
-        <p role="note" className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
+        <p
+          role="note"
+          className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning"
+        >
           <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-          The last break-glass on this agent was never closed out: {unclosed.credentialName} has not been rotated since it ended ({new Date(unclosed.endedAt).toLocaleString()}).
+          The last break-glass on this agent was never closed out: {unclosed.credentialName} has not been rotated since
+          it ended ({new Date(unclosed.endedAt).toLocaleString()}).
         </p>
       ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field id={`${id}-type`} label="Type" errors={e.type} hint={`Longest windows: ${Object.entries(maxHours).map(([t, h]) => `${labelOf(EXCEPTION_TYPE, t)} ${h} h`).join(', ')}`}>
-          <select id={`${id}-type`} name="type" className={inputClass} defaultValue={submitted(state, 'type', '') as string} {...describedBy(`${id}-type`, { hint: true, errors: e.type })}>
+        <Field
+          id={`${id}-type`}
+          label="Type"
+          errors={e.type}
+          hint={`Longest windows: ${Object.entries(maxHours)
+            .map(([t, h]) => `${labelOf(EXCEPTION_TYPE, t)} ${h} h`)
+            .join(', ')}`}
+        >
+          <select
+            id={`${id}-type`}
+            name="type"
+            className={inputClass}
+            defaultValue={submitted(state, 'type', '') as string}
+            {...describedBy(`${id}-type`, { hint: true, errors: e.type })}
+          >
             <option value="" disabled>
               Choose…
             </option>
@@ -145,11 +230,25 @@ export function RequestExceptionForm({
           </select>
         </Field>
         <Field id={`${id}-hours`} label="Window (hours from now)" errors={e.durationHours}>
-          <input id={`${id}-hours`} name="durationHours" type="number" min={1} step="any" defaultValue={submitted(state, 'durationHours', '') as string} className={inputClass} {...describedBy(`${id}-hours`, { errors: e.durationHours })} />
+          <input
+            id={`${id}-hours`}
+            name="durationHours"
+            type="number"
+            min={1}
+            step="any"
+            defaultValue={submitted(state, 'durationHours', '') as string}
+            className={inputClass}
+            {...describedBy(`${id}-hours`, { errors: e.durationHours })}
+          />
         </Field>
       </div>
       <Field id={`${id}-cred`} label="Credential (optional)" errors={e.credentialId}>
-        <select id={`${id}-cred`} name="credentialId" className={inputClass} defaultValue={submitted(state, 'credentialId', '') as string}>
+        <select
+          id={`${id}-cred`}
+          name="credentialId"
+          className={inputClass}
+          defaultValue={submitted(state, 'credentialId', '') as string}
+        >
           <option value="">None in particular</option>
           {credentials.map((c) => (
             <option key={c.id} value={c.id}>
@@ -159,7 +258,14 @@ export function RequestExceptionForm({
         </select>
       </Field>
       <Field id={`${id}-why`} label="Justification" errors={e.justification}>
-        <textarea id={`${id}-why`} name="justification" rows={2} defaultValue={submitted(state, 'justification', '') as string} className={`${inputClass} h-auto py-2`} {...describedBy(`${id}-why`, { errors: e.justification })} />
+        <textarea
+          id={`${id}-why`}
+          name="justification"
+          rows={2}
+          defaultValue={submitted(state, 'justification', '') as string}
+          className={`${inputClass} h-auto py-2`}
+          {...describedBy(`${id}-why`, { errors: e.justification })}
+        />
       </Field>
       <div className="text-xs text-muted-foreground">
         Who can approve:{' '}

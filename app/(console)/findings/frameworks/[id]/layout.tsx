@@ -5,7 +5,13 @@ import { FRAMEWORKS } from '@/lib/policy/frameworks';
 
 // The access check and the lookup run here, before the loading boundary: an
 // unknown framework answers 404 before anything streams.
-export default async function FrameworkLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+export default async function FrameworkLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ id: string }>;
+}) {
   const { id } = await params;
   await requirePageAccess('findings.read', `/findings/frameworks/${id}`);
   if (!FRAMEWORKS.some((f) => f.id === id)) notFound();

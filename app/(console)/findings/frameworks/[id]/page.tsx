@@ -2,9 +2,9 @@ import { Download, Printer } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { SeverityBadge } from '@/components/vocabulary';
 import { Badge } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { SeverityBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { frameworkReport } from '@/lib/policy/reports';
 
@@ -28,13 +28,17 @@ export default async function FrameworkReportPage({ params }: Props) {
         </div>
         <h1 className="mt-1 text-xl font-semibold tracking-tight">{framework.name}</h1>
         <p className="mt-1 text-muted-foreground">
-          {agentsInScope.toLocaleString('en')} agents in scope (every agent not retired), assessed {new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Source:{' '}
+          {agentsInScope.toLocaleString('en')} agents in scope (every agent not retired), assessed{' '}
+          {new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. Source:{' '}
           <a href={framework.source} className="underline underline-offset-2">
             {framework.source}
           </a>
         </p>
         <div className="mt-2 flex gap-4 print:hidden">
-          <a href={`/findings/frameworks/${framework.id}/export`} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+          <a
+            href={`/findings/frameworks/${framework.id}/export`}
+            className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+          >
             <Download aria-hidden className="size-4" /> CSV
           </a>
           <span className="inline-flex items-center gap-1 text-muted-foreground">
@@ -68,7 +72,10 @@ export default async function FrameworkReportPage({ params }: Props) {
                     {c.rules.map((r) => (
                       <li key={r.id} className="flex items-center gap-1">
                         <SeverityBadge severity={r.severity} />
-                        <Link href={`/findings?rule=${r.id}`} className="underline decoration-muted-foreground/40 underline-offset-2">
+                        <Link
+                          href={`/findings?rule=${r.id}`}
+                          className="underline decoration-muted-foreground/40 underline-offset-2"
+                        >
                           {r.title}
                         </Link>
                       </li>
@@ -77,17 +84,30 @@ export default async function FrameworkReportPage({ params }: Props) {
                 )}
               </TD>
               <TD className="tabular-nums">{c.passingAgents ?? '—'}</TD>
-              <TD className="tabular-nums">{c.failingAgents === null ? '—' : c.failingAgents > 0 ? <Badge tone="danger">{c.failingAgents}</Badge> : 0}</TD>
+              <TD className="tabular-nums">
+                {c.failingAgents === null ? (
+                  '—'
+                ) : c.failingAgents > 0 ? (
+                  <Badge tone="danger">{c.failingAgents}</Badge>
+                ) : (
+                  0
+                )}
+              </TD>
               <TD>
                 {c.failing.map((a, i) => (
                   <span key={a.slug}>
                     {i > 0 ? ', ' : ''}
-                    <Link href={`/agents/${a.slug}`} className="underline decoration-muted-foreground/40 underline-offset-2">
+                    <Link
+                      href={`/agents/${a.slug}`}
+                      className="underline decoration-muted-foreground/40 underline-offset-2"
+                    >
                       {a.name}
                     </Link>
                   </span>
                 ))}
-                {c.failingAgents && c.failingAgents > c.failing.length ? <span className="text-muted-foreground"> and {c.failingAgents - c.failing.length} more</span> : null}
+                {c.failingAgents && c.failingAgents > c.failing.length ? (
+                  <span className="text-muted-foreground"> and {c.failingAgents - c.failing.length} more</span>
+                ) : null}
               </TD>
             </TR>
           ))}

@@ -1,8 +1,8 @@
 'use client';
 
 import { useActionState, useId, useState } from 'react';
-import { describedBy, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
+import { describedBy, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { assignReviewerAction, completeReviewAction } from '../../actions';
@@ -10,20 +10,54 @@ import { assignReviewerAction, completeReviewAction } from '../../actions';
 type Item = { id: string; label: string; detail?: string };
 
 const OUTCOMES = [
-  { value: 'CERTIFIED', label: 'Certify', hint: 'Access still matches its purpose: nothing changes; the next review moves by the cadence.' },
-  { value: 'SCOPE_REDUCED', label: 'Reduce scope', hint: 'Expire purposes, revoke credentials or revoke exceptions you choose below, now.' },
-  { value: 'SUSPENDED', label: 'Suspend the agent', hint: 'It stops being in service until someone reactivates it. You may also reduce scope.' },
-  { value: 'RETIRED', label: 'Retire the agent', hint: 'For good. Every credential must be revoked and every exception ended: choose them below.' },
+  {
+    value: 'CERTIFIED',
+    label: 'Certify',
+    hint: 'Access still matches its purpose: nothing changes; the next review moves by the cadence.',
+  },
+  {
+    value: 'SCOPE_REDUCED',
+    label: 'Reduce scope',
+    hint: 'Expire purposes, revoke credentials or revoke exceptions you choose below, now.',
+  },
+  {
+    value: 'SUSPENDED',
+    label: 'Suspend the agent',
+    hint: 'It stops being in service until someone reactivates it. You may also reduce scope.',
+  },
+  {
+    value: 'RETIRED',
+    label: 'Retire the agent',
+    hint: 'For good. Every credential must be revoked and every exception ended: choose them below.',
+  },
 ] as const;
 
-function Reductions({ legend, name, items, chosen, empty }: { legend: string; name: string; items: Item[]; chosen: string[]; empty: string }) {
+function Reductions({
+  legend,
+  name,
+  items,
+  chosen,
+  empty,
+}: {
+  legend: string;
+  name: string;
+  items: Item[];
+  chosen: string[];
+  empty: string;
+}) {
   return (
     <fieldset className="flex flex-col gap-1">
       <legend className="mb-1 text-sm font-medium">{legend}</legend>
       {items.length === 0 ? <p className="text-muted-foreground">{empty}</p> : null}
       {items.map((item) => (
         <label key={item.id} className="flex items-start gap-2">
-          <input type="checkbox" name={name} value={item.id} defaultChecked={chosen.includes(item.id)} className="mt-1" />
+          <input
+            type="checkbox"
+            name={name}
+            value={item.id}
+            defaultChecked={chosen.includes(item.id)}
+            className="mt-1"
+          />
           <span>
             {item.label}
             {item.detail ? <span className="block text-xs text-muted-foreground">{item.detail}</span> : null}
@@ -35,7 +69,19 @@ function Reductions({ legend, name, items, chosen, empty }: { legend: string; na
 }
 
 /** The reviewer's decision: an outcome, notes, and for a reduction exactly what to take away. */
-export function CompleteReviewForm({ reviewId, version, purposes, credentials, exceptions }: { reviewId: string; version: number; purposes: Item[]; credentials: Item[]; exceptions: Item[] }) {
+export function CompleteReviewForm({
+  reviewId,
+  version,
+  purposes,
+  credentials,
+  exceptions,
+}: {
+  reviewId: string;
+  version: number;
+  purposes: Item[];
+  credentials: Item[];
+  exceptions: Item[];
+}) {
   const [state, action, pending] = useActionState(completeReviewAction, INITIAL_ACTION_STATE);
   const id = useId();
   const initialOutcome = submitted(state, 'outcome', 'CERTIFIED') as string;
@@ -50,7 +96,14 @@ export function CompleteReviewForm({ reviewId, version, purposes, credentials, e
         <legend className="mb-1 text-sm font-medium">Outcome</legend>
         {OUTCOMES.map((o) => (
           <label key={o.value} className="flex items-start gap-2">
-            <input type="radio" name="outcome" value={o.value} defaultChecked={initialOutcome === o.value} onChange={() => setOutcome(o.value)} className="mt-1" />
+            <input
+              type="radio"
+              name="outcome"
+              value={o.value}
+              defaultChecked={initialOutcome === o.value}
+              onChange={() => setOutcome(o.value)}
+              className="mt-1"
+            />
             <span>
               <span className="font-medium">{o.label}</span>
               <span className="block text-xs text-muted-foreground">{o.hint}</span>
@@ -65,9 +118,27 @@ export function CompleteReviewForm({ reviewId, version, purposes, credentials, e
       </fieldset>
       {outcome !== 'CERTIFIED' ? (
         <div className="grid gap-4 rounded-md border p-3 md:grid-cols-3">
-          <Reductions legend="Expire purposes" name="expirePurposes" items={purposes} chosen={list('expirePurposes')} empty="No purpose in effect." />
-          <Reductions legend="Revoke credentials" name="revokeCredentials" items={credentials} chosen={list('revokeCredentials')} empty="No unrevoked credential." />
-          <Reductions legend="Revoke exceptions in force" name="revokeExceptions" items={exceptions} chosen={list('revokeExceptions')} empty="No exception in force." />
+          <Reductions
+            legend="Expire purposes"
+            name="expirePurposes"
+            items={purposes}
+            chosen={list('expirePurposes')}
+            empty="No purpose in effect."
+          />
+          <Reductions
+            legend="Revoke credentials"
+            name="revokeCredentials"
+            items={credentials}
+            chosen={list('revokeCredentials')}
+            empty="No unrevoked credential."
+          />
+          <Reductions
+            legend="Revoke exceptions in force"
+            name="revokeExceptions"
+            items={exceptions}
+            chosen={list('revokeExceptions')}
+            empty="No exception in force."
+          />
         </div>
       ) : null}
       <div className="flex flex-col gap-1">
@@ -102,7 +173,17 @@ export function CompleteReviewForm({ reviewId, version, purposes, credentials, e
 }
 
 /** A security lead hands the review to someone the reviewer rule allows. */
-export function AssignReviewerForm({ reviewId, version, people, current }: { reviewId: string; version: number; people: { id: string; name: string | null }[]; current: string | null }) {
+export function AssignReviewerForm({
+  reviewId,
+  version,
+  people,
+  current,
+}: {
+  reviewId: string;
+  version: number;
+  people: { id: string; name: string | null }[];
+  current: string | null;
+}) {
   const [state, action, pending] = useActionState(assignReviewerAction, INITIAL_ACTION_STATE);
   const id = useId();
   return (

@@ -1,16 +1,16 @@
 import { ClipboardCheck } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { EmptyState } from '@/components/empty-state';
 import { PageHeader } from '@/components/page-header';
 import { Section } from '@/components/section';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { CampaignListQuerySchema, listCampaigns } from '@/lib/reviews/queries';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
-import { CampaignsTable } from '../_components/campaigns-table';
+import { CampaignListQuerySchema, listCampaigns } from '@/lib/reviews/queries';
 import { StartCampaignForm } from '../_components/campaign-controls';
+import { CampaignsTable } from '../_components/campaigns-table';
 
 export const metadata: Metadata = { title: 'Certification campaigns' };
 
@@ -41,12 +41,22 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Pr
       ) : null}
       {campaigns.length === 0 ? (
         <EmptyState icon={ClipboardCheck} title="No campaign yet">
-          <p>A security lead starts one over a filter, for example every high and critical agent in production, with a deadline.</p>
+          <p>
+            A security lead starts one over a filter, for example every high and critical agent in production, with a
+            deadline.
+          </p>
         </EmptyState>
       ) : (
         <>
           <CampaignsTable rows={campaigns} />
-          <DataTablePagination shown={campaigns.length} size={query.size} total={total} next={next} prev={prev} noun="campaign" />
+          <DataTablePagination
+            shown={campaigns.length}
+            size={query.size}
+            total={total}
+            next={next}
+            prev={prev}
+            noun="campaign"
+          />
         </>
       )}
     </div>

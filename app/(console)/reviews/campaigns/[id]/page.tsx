@@ -2,6 +2,7 @@ import { ClipboardCheck, Download, Users } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { DataTablePagination } from '@/components/data-table/data-table-pagination';
 import { PersonCell } from '@/components/person-cell';
 import { ReviewTable } from '@/components/reviews/review-table';
 import { Section } from '@/components/section';
@@ -9,19 +10,29 @@ import { Badge } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
+import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import { localDay } from '@/lib/reviews/cadence';
 import { CampaignListQuerySchema, getCampaign, listCampaignReviews } from '@/lib/reviews/queries';
-import { DataTablePagination } from '@/components/data-table/data-table-pagination';
-import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import type { CampaignFilter } from '@/lib/reviews/schema';
 import { getPolicy } from '@/lib/settings';
+import {
+  AGENT_KIND,
+  AGENT_STATUS,
+  CAMPAIGN_STATUS,
+  ENVIRONMENT,
+  labelOf,
+  REVIEW_OUTCOME,
+  RISK_TIER,
+  wordOf,
+  type Vocabulary,
+} from '@/lib/vocabulary';
 import { CloseCampaignButton } from '../_components/campaign-controls';
-import { AGENT_KIND, AGENT_STATUS, CAMPAIGN_STATUS, ENVIRONMENT, labelOf, REVIEW_OUTCOME, RISK_TIER, wordOf, type Vocabulary } from '@/lib/vocabulary';
 
 export const metadata: Metadata = { title: 'Campaign' };
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> };
-const words = <V extends string>(vocabulary: Vocabulary<V>, list: string[]) => list.map((v) => labelOf(vocabulary, v)).join(', ');
+const words = <V extends string>(vocabulary: Vocabulary<V>, list: string[]) =>
+  list.map((v) => labelOf(vocabulary, v)).join(', ');
 
 export default async function CampaignPage({ params, searchParams }: Props) {
   const { id } = await params;
@@ -42,7 +53,10 @@ export default async function CampaignPage({ params, searchParams }: Props) {
           </Link>
         </div>
         <h1 className="mt-1 flex flex-wrap items-center gap-2 text-xl font-semibold tracking-tight">
-          {campaign.name} <Badge tone={campaign.status === 'OPEN' ? 'info' : 'neutral'}>{labelOf(CAMPAIGN_STATUS, campaign.status)}</Badge>
+          {campaign.name}{' '}
+          <Badge tone={campaign.status === 'OPEN' ? 'info' : 'neutral'}>
+            {labelOf(CAMPAIGN_STATUS, campaign.status)}
+          </Badge>
         </h1>
         <p className="mt-1 text-muted-foreground">
           {words(RISK_TIER, filter.riskTiers)} · {words(AGENT_STATUS, filter.statuses)} ·{' '}
@@ -58,26 +72,46 @@ export default async function CampaignPage({ params, searchParams }: Props) {
         </p>
         {campaign.closedAt ? (
           <p className="mt-1" data-testid="campaign-closed">
-            Closed {localDay(campaign.closedAt, reviewTiming.timeZone)} with {(campaign.summary as { done?: number } | null)?.done ?? progress.done} of{' '}
-            {(campaign.summary as { total?: number } | null)?.total ?? progress.total} reviews done. Reviews still open then stay open outside the campaign.
+            Closed {localDay(campaign.closedAt, reviewTiming.timeZone)} with{' '}
+            {(campaign.summary as { done?: number } | null)?.done ?? progress.done} of{' '}
+            {(campaign.summary as { total?: number } | null)?.total ?? progress.total} reviews done. Reviews still open
+            then stay open outside the campaign.
           </p>
         ) : null}
-        <div className="mt-2 h-2 w-full overflow-hidden rounded bg-muted" role="progressbar" aria-label="Reviews done" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done}>
+        <div
+          className="mt-2 h-2 w-full overflow-hidden rounded bg-muted"
+          role="progressbar"
+          aria-label="Reviews done"
+          aria-valuemin={0}
+          aria-valuemax={progress.total}
+          aria-valuenow={progress.done}
+        >
           <div className="h-full bg-success" style={{ width: `${percent}%` }} />
         </div>
         {Object.keys(progress.byOutcome).length ? (
           <p className="mt-2 text-muted-foreground">
-            Outcomes: {Object.entries(progress.byOutcome).map(([o, n]) => `${n} ${wordOf(REVIEW_OUTCOME, o)}`).join(', ')}
+            Outcomes:{' '}
+            {Object.entries(progress.byOutcome)
+              .map(([o, n]) => `${n} ${wordOf(REVIEW_OUTCOME, o)}`)
+              .join(', ')}
           </p>
         ) : null}
         <div className="mt-3 flex flex-wrap gap-4">
-          {campaign.status === 'OPEN' && can(actor, 'review.campaign') ? <CloseCampaignButton campaignId={campaign.id} version={campaign.version} open={progress.open} /> : null}
+          {campaign.status === 'OPEN' && can(actor, 'review.campaign') ? (
+            <CloseCampaignButton campaignId={campaign.id} version={campaign.version} open={progress.open} />
+          ) : null}
           {can(actor, 'audit.export') ? (
             <>
-              <a href={`/reviews/campaigns/${campaign.id}/export`} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+              <a
+                href={`/reviews/campaigns/${campaign.id}/export`}
+                className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+              >
                 <Download aria-hidden className="size-4" /> Reviews (CSV)
               </a>
-              <a href={`/reviews/campaigns/${campaign.id}/export?part=summary`} className="inline-flex items-center gap-1 text-primary underline underline-offset-2">
+              <a
+                href={`/reviews/campaigns/${campaign.id}/export?part=summary`}
+                className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+              >
                 <Download aria-hidden className="size-4" /> Summary per reviewer (CSV)
               </a>
             </>
@@ -112,7 +146,12 @@ export default async function CampaignPage({ params, searchParams }: Props) {
       </Section>
 
       <Section title={`Reviews (${progress.total})`} id="reviews">
-        <ReviewTable rows={reviews.rows} caption="Reviews in this campaign" timeZone={reviewTiming.timeZone} showCampaign={false} />
+        <ReviewTable
+          rows={reviews.rows}
+          caption="Reviews in this campaign"
+          timeZone={reviewTiming.timeZone}
+          showCampaign={false}
+        />
         <DataTablePagination
           shown={reviews.rows.length}
           size={query.size}

@@ -1,12 +1,12 @@
 'use client';
 
 import { useActionState, useId } from 'react';
-import { describedBy, inputClass } from '@/components/forms/field';
 import { FormMessage } from '@/components/form-message';
+import { describedBy, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
-import { closeCampaignAction, startCampaignAction } from '../../actions';
 import { AGENT_KIND, AGENT_STATUS, ENVIRONMENT, optionsOf, RISK_TIER } from '@/lib/vocabulary';
+import { closeCampaignAction, startCampaignAction } from '../../actions';
 
 const GROUPS = [
   { name: 'riskTiers', legend: 'Risk tiers', options: optionsOf(RISK_TIER).reverse(), initial: ['CRITICAL', 'HIGH'] },
@@ -20,7 +20,6 @@ const GROUPS = [
   { name: 'kinds', legend: 'Kinds (none = all)', options: optionsOf(AGENT_KIND), initial: [] },
 ] as const;
 
-
 /** Starts a campaign over a filter; the server answers with the campaign page. */
 export function StartCampaignForm({ defaultDeadline }: { defaultDeadline: string }) {
   const [state, action, pending] = useActionState(startCampaignAction, INITIAL_ACTION_STATE);
@@ -33,15 +32,39 @@ export function StartCampaignForm({ defaultDeadline }: { defaultDeadline: string
           <label htmlFor={`${id}-name`} className="text-sm font-medium">
             Name
           </label>
-          <input id={`${id}-name`} name="name" required defaultValue={submitted(state, 'name', '') as string} placeholder="e.g. Q4 high-risk certification" className={inputClass} {...describedBy(`${id}-name`, { errors: e.name })} />
-          {e.name ? <p id={`${id}-name-error`} className="text-xs text-danger">{e.name.join(' ')}</p> : null}
+          <input
+            id={`${id}-name`}
+            name="name"
+            required
+            defaultValue={submitted(state, 'name', '') as string}
+            placeholder="e.g. Q4 high-risk certification"
+            className={inputClass}
+            {...describedBy(`${id}-name`, { errors: e.name })}
+          />
+          {e.name ? (
+            <p id={`${id}-name-error`} className="text-xs text-danger">
+              {e.name.join(' ')}
+            </p>
+          ) : null}
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor={`${id}-deadline`} className="text-sm font-medium">
             Deadline
           </label>
-          <input id={`${id}-deadline`} name="deadline" type="date" required defaultValue={submitted(state, 'deadline', defaultDeadline) as string} className={inputClass} {...describedBy(`${id}-deadline`, { errors: e.deadline })} />
-          {e.deadline ? <p id={`${id}-deadline-error`} className="text-xs text-danger">{e.deadline.join(' ')}</p> : null}
+          <input
+            id={`${id}-deadline`}
+            name="deadline"
+            type="date"
+            required
+            defaultValue={submitted(state, 'deadline', defaultDeadline) as string}
+            className={inputClass}
+            {...describedBy(`${id}-deadline`, { errors: e.deadline })}
+          />
+          {e.deadline ? (
+            <p id={`${id}-deadline-error`} className="text-xs text-danger">
+              {e.deadline.join(' ')}
+            </p>
+          ) : null}
         </div>
       </div>
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
@@ -52,7 +75,8 @@ export function StartCampaignForm({ defaultDeadline }: { defaultDeadline: string
               <legend className="mb-1 text-sm font-medium">{g.legend}</legend>
               {g.options.map((o) => (
                 <label key={o.value} className="flex items-center gap-2">
-                  <input type="checkbox" name={g.name} value={o.value} defaultChecked={chosen.includes(o.value)} /> {o.label}
+                  <input type="checkbox" name={g.name} value={o.value} defaultChecked={chosen.includes(o.value)} />{' '}
+                  {o.label}
                 </label>
               ))}
               {e[g.name] ? <p className="text-xs text-danger">{e[g.name]!.join(' ')}</p> : null}
@@ -70,7 +94,15 @@ export function StartCampaignForm({ defaultDeadline }: { defaultDeadline: string
   );
 }
 
-export function CloseCampaignButton({ campaignId, version, open }: { campaignId: string; version: number; open: number }) {
+export function CloseCampaignButton({
+  campaignId,
+  version,
+  open,
+}: {
+  campaignId: string;
+  version: number;
+  open: number;
+}) {
   const [state, action, pending] = useActionState(closeCampaignAction, INITIAL_ACTION_STATE);
   return (
     <form action={action} className="flex flex-wrap items-center gap-3">
@@ -79,7 +111,11 @@ export function CloseCampaignButton({ campaignId, version, open }: { campaignId:
       <Button type="submit" variant="outline" disabled={pending}>
         Close campaign
       </Button>
-      <span className="text-xs text-muted-foreground">{open > 0 ? `${open} review(s) still open will stay open, outside the campaign’s count.` : 'Every review is done.'}</span>
+      <span className="text-xs text-muted-foreground">
+        {open > 0
+          ? `${open} review(s) still open will stay open, outside the campaign’s count.`
+          : 'Every review is done.'}
+      </span>
       <FormMessage state={state} />
     </form>
   );

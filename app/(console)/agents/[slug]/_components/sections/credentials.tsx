@@ -51,7 +51,9 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
       )}
       {canCustody && agent.status !== 'RETIRED' ? (
         <details className="mt-3">
-          <summary className="cursor-pointer text-primary underline underline-offset-2">Record an issued credential</summary>
+          <summary className="cursor-pointer text-primary underline underline-offset-2">
+            Record an issued credential
+          </summary>
           <div className="mt-3">
             <IssueCredentialForm agentId={agent.id} />
           </div>

@@ -35,7 +35,10 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
         <ul className="divide-y">
           {exceptions.map((e) => (
             <li key={e.id} className="flex justify-between gap-2 py-1.5">
-              <Link href={`/exceptions/${e.id}`} className="underline decoration-muted-foreground/40 underline-offset-2">
+              <Link
+                href={`/exceptions/${e.id}`}
+                className="underline decoration-muted-foreground/40 underline-offset-2"
+              >
                 {labelOf(EXCEPTION_TYPE, e.type)} — requested by {e.requestedBy.name}
               </Link>
               <ExceptionStatusBadge status={exceptionStatusNow(e, now)} />

@@ -30,7 +30,12 @@ export function OwnersSection({ actor, agent }: { actor: Actor; agent: AgentSumm
             </TD>
             {canAssign ? (
               <TD>
-                <AssignControl agentId={agent.id} version={agent.version} current={agent.owner} label="accountable owner" />
+                <AssignControl
+                  agentId={agent.id}
+                  version={agent.version}
+                  current={agent.owner}
+                  label="accountable owner"
+                />
               </TD>
             ) : null}
           </TR>

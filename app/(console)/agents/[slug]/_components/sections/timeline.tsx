@@ -17,7 +17,10 @@ export async function TimelineSection({ actor, agent }: { actor: Actor; agent: A
         <>
           <EventList events={events} label={`Custody events of ${agent.name}, newest first`} />
           {can(actor, 'audit.read') ? (
-            <Link href={`/timeline?agent=${agent.slug}`} className="mt-2 inline-block text-primary underline underline-offset-2">
+            <Link
+              href={`/timeline?agent=${agent.slug}`}
+              className="mt-2 inline-block text-primary underline underline-offset-2"
+            >
               The whole timeline of this agent
             </Link>
           ) : null}

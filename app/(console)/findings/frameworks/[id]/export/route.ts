@@ -10,19 +10,41 @@ export const dynamic = 'force-dynamic';
 /** A framework report as CSV: one row per control. */
 export function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   return handleRoute(async () => {
-  const actor = await getCurrentUser();
-  requirePermission(actor, 'findings.read');
-  const { id } = await params;
-  const report = await frameworkReport(actor, id);
-  if (!report) throw new NotFound(`No framework ${id}.`);
-  const lines = [
-    csvLine(['framework', 'control_id', 'control_name', 'rules', 'agents_in_scope', 'passing_agents', 'failing_agents', 'failing_agent_slugs_first_25']),
-    ...report.controls.map((c) =>
-      csvLine([report.framework.name, c.item.id, c.item.name, c.rules.map((r) => r.id).join(' '), String(report.agentsInScope), c.passingAgents === null ? 'not assessed' : String(c.passingAgents), c.failingAgents === null ? 'not assessed' : String(c.failingAgents), c.failing.map((a) => a.slug).join(' ')]),
-    ),
-  ];
-  return new Response(lines.join(''), {
-    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${report.framework.id}-report.csv"`, 'cache-control': 'no-store' },
-  });
+    const actor = await getCurrentUser();
+    requirePermission(actor, 'findings.read');
+    const { id } = await params;
+    const report = await frameworkReport(actor, id);
+    if (!report) throw new NotFound(`No framework ${id}.`);
+    const lines = [
+      csvLine([
+        'framework',
+        'control_id',
+        'control_name',
+        'rules',
+        'agents_in_scope',
+        'passing_agents',
+        'failing_agents',
+        'failing_agent_slugs_first_25',
+      ]),
+      ...report.controls.map((c) =>
+        csvLine([
+          report.framework.name,
+          c.item.id,
+          c.item.name,
+          c.rules.map((r) => r.id).join(' '),
+          String(report.agentsInScope),
+          c.passingAgents === null ? 'not assessed' : String(c.passingAgents),
+          c.failingAgents === null ? 'not assessed' : String(c.failingAgents),
+          c.failing.map((a) => a.slug).join(' '),
+        ]),
+      ),
+    ];
+    return new Response(lines.join(''), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${report.framework.id}-report.csv"`,
+        'cache-control': 'no-store',
+      },
+    });
   });
 }
