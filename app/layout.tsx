@@ -8,7 +8,9 @@ export const metadata: Metadata = {
 };
 
 // Applies the saved or system theme before paint, so there is no flash.
-const themeScript = `(function(){try{var t=localStorage.getItem('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: dark)').matches;document.documentElement.classList.toggle('dark',d)}catch(e){}})()`;
+const themeScript =
+  `(function(){try{var t=localStorage.getItem('theme');var d=t?t==='dark':matchMedia('(prefers-color-scheme: ` +
+  `dark)').matches;document.documentElement.classList.toggle('dark',d)}catch(e){}})()`;
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

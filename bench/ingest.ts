@@ -77,7 +77,8 @@ export async function ingestThroughput(url: string, total: number, batchSize = 1
   const seconds = (performance.now() - started) / 1000;
   const rate = Math.round(done / seconds);
   console.log(
-    `\rIngested ${done.toLocaleString('en')} events in ${batches} batches of ${batchSize} (${concurrency} concurrent) in ${seconds.toFixed(1)} s: ${rate.toLocaleString('en')} events/s with the chain on.`,
+    `\rIngested ${done.toLocaleString('en')} events in ${batches} batches of ${batchSize} (${concurrency} ` +
+      `concurrent) in ${seconds.toFixed(1)} s: ${rate.toLocaleString('en')} events/s with the chain on.`,
   );
   return rate;
 }

@@ -14,7 +14,9 @@ import { listReviews } from '@/lib/reviews/queries';
 
 export type QueryCase = { name: string; domain: () => Promise<unknown>; floor: (() => Promise<unknown>) | null };
 
-const AGENT_COLUMNS = `a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments", a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt"`;
+const AGENT_COLUMNS =
+  `a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments", a."workloadIdentity", ` +
+  `a."planesAssigned", a."nextReviewDue", a."createdAt"`;
 
 /** Deep-page cursors need a row far down the list: found once, outside the timing. */
 export type Sample = {
@@ -40,7 +42,8 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
     () =>
       Promise.all([
         pg.query(
-          `SELECT ${AGENT_COLUMNS}, o."name" AS owner FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE ${where} ${seek} ORDER BY ${order} LIMIT 51`,
+          `SELECT ${AGENT_COLUMNS}, o."name" AS owner FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE
+            ${where} ${seek} ORDER BY ${order} LIMIT 51`,
           args,
         ),
         pg.query(
@@ -161,10 +164,12 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
       floor: () =>
         Promise.all([
           pg.query(
-            `SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id" LIMIT 100`,
+            `SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id"
+              LIMIT 100`,
           ),
           pg.query(
-            `SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id" LIMIT 100`,
+            `SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id"
+              LIMIT 100`,
           ),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now()`),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now()`),
@@ -198,7 +203,8 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
       name: 'timeline: deep + group',
       domain: timeline({ group: 'credential', before: deep }),
       floor: floorTimeline(
-        `WHERE "action" IN ('credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked') AND "seq" < $1`,
+        `WHERE "action" IN ('credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked') AND
+          "seq" < $1`,
         [deep],
       ),
     },

@@ -129,7 +129,8 @@ async function main(): Promise<number> {
     const secret = process.env.NEXTAUTH_SECRET;
     if (!secret) throw new Error('Set NEXTAUTH_SECRET to the server’s, so the benchmark can sign in.');
     const secure = values.url.startsWith('https');
-    const cookie = `${secure ? '__Secure-' : ''}next-auth.session-token=${await encode({ token: { sub: admin.id, name: admin.name, email: admin.email }, secret })}`;
+    const session = await encode({ token: { sub: admin.id, name: admin.name, email: admin.email }, secret });
+    const cookie = `${secure ? '__Secure-' : ''}next-auth.session-token=${session}`;
     const { token } = await createToken(actor, {
       name: `bench-${Date.now()}`,
       scopes: ['registry:read'],
@@ -172,23 +173,29 @@ async function main(): Promise<number> {
 
   const ms = (n: number | null) => (n === null ? '—' : n < 10 ? n.toFixed(1) : Math.round(n).toString());
   console.log(
-    `\n${'query'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'floor p50'.padStart(10)} ${'ratio'.padStart(6)}`,
+    `\n${'query'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'floor p50'.padStart(10)} ` +
+      `${'ratio'.padStart(6)}`,
   );
   for (const r of rows)
     console.log(
-      `${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`,
+      `${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ` +
+        `${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`,
     );
   const p50 = (path: string) => rows.find((r) => r.path === path)!.p50;
   console.log(
-    `${'timeline deep / first page'.padEnd(32)} ${(p50('timeline: 20,000 pages deep') / p50('timeline: first page')).toFixed(2).padStart(8)}`,
+    `${'timeline deep / first page'.padEnd(32)} ` +
+      `${(p50('timeline: 20,000 pages deep') / p50('timeline: first page')).toFixed(2).padStart(8)}`,
   );
   if (http.length) {
     console.log(
-      `\n${'HTTP at 20 req/s (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`,
+      `\n${'HTTP at 20 req/s (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
+        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`,
     );
     for (const h of http)
       console.log(
-        `${(h.path.length > 32 ? `${h.path.slice(0, 29)}...` : h.path).padEnd(32)} ${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}`,
+        `${(h.path.length > 32 ? `${h.path.slice(0, 29)}...` : h.path).padEnd(32)} ` +
+          `${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ` +
+          `${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}`,
       );
   }
   console.log('');

@@ -17,7 +17,11 @@ export function EmptyState({
   page?: boolean;
 }) {
   return (
-    <div className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed px-6 py-12 text-center">
+    <div
+      className={
+        'flex flex-col items-center justify-center gap-2 rounded-lg ' + 'border border-dashed px-6 py-12 text-center'
+      }
+    >
       <Icon aria-hidden className="size-6 text-muted-foreground" />
       {page ? <h1 className="text-lg font-semibold">{title}</h1> : <p className="font-medium">{title}</p>}
       {children ? <div className="max-w-md text-muted-foreground">{children}</div> : null}

@@ -15,15 +15,13 @@ test('every dashboard number opens a list whose count equals it (every figure, n
   await expect(page.locator('.recharts-surface').first()).toBeVisible(); // the trend chart rendered
   await expectNoA11yViolations(page);
 
-  const figures = await page
-    .locator('[data-testid^="figure-"]')
-    .evaluateAll((links) =>
-      links.map((a) => ({
-        id: a.getAttribute('data-testid')!,
-        href: a.getAttribute('href')!,
-        count: Number(a.getAttribute('data-count')),
-      })),
-    );
+  const figures = await page.locator('[data-testid^="figure-"]').evaluateAll((links) =>
+    links.map((a) => ({
+      id: a.getAttribute('data-testid')!,
+      href: a.getAttribute('href')!,
+      count: Number(a.getAttribute('data-count')),
+    })),
+  );
   // Nine headline figures, four severities, four statuses, four tiers, six storages and two issuances.
   expect(figures.length).toBe(29);
   expect(new Set(figures.map((f) => f.id)).size).toBe(figures.length);

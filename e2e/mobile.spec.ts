@@ -37,7 +37,8 @@ test('at 390 px the navigation is a menu: every section reachable, counts shown,
     await page.getByRole('button', { name: 'Open menu' }).click();
     const menu = page.getByRole('navigation', { name: 'Main menu' });
     await expect(menu).toBeVisible();
-    if (label === 'Findings') await expect(menu.getByRole('link', { name: /^Findings/ })).toContainText(/\d/); // counts, as in the sidebar
+    // counts, as in the sidebar
+    if (label === 'Findings') await expect(menu.getByRole('link', { name: /^Findings/ })).toContainText(/\d/);
     await menu.getByRole('link', { name: new RegExp(`^${label}`) }).click();
     await expect(menu).toBeHidden();
     await expect(page.getByRole('heading', { level: 1, name: label })).toBeVisible();

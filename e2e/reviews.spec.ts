@@ -17,79 +17,81 @@ const timelineActions = async (page: Page) =>
     .locator('li[data-action]')
     .evaluateAll((items) => items.map((li) => li.getAttribute('data-action')!));
 
-test('an owner’s purpose change opens a review; the reviewer reduces scope by revoking one credential; the next review date and timeline show it', async ({
-  browser,
-}) => {
-  const stamp = Date.now().toString(36);
-  const credential = `e2e-review-key-${stamp}`;
+test(
+  'an owner’s purpose change opens a review; the reviewer reduces scope by revoking one credential; the next ' +
+    'review date and timeline show it',
+  async ({ browser }) => {
+    const stamp = Date.now().toString(36);
+    const credential = `e2e-review-key-${stamp}`;
 
-  // The owner records a credential, then changes the tools of a purpose.
-  const olivia = await pageAs(browser, DEMO.OWNER);
-  await olivia.goto('/agents/refund-assistant');
-  await olivia.getByText('Record an issued credential').click();
-  const custody = olivia.getByLabel('Credentials');
-  await custody.getByLabel('Credential name').fill(credential);
-  await custody.getByLabel('Kind', { exact: true }).selectOption('API_KEY');
-  await custody.getByLabel('Issuance').selectOption('STATIC');
-  await custody.getByLabel('Stored in').selectOption('VAULT_OR_BROKER');
-  await custody.getByLabel('Environment', { exact: true }).selectOption('PROD');
-  await custody.getByRole('button', { name: 'Record issued credential' }).click();
-  await expect(olivia.getByText('Issued: custody recorded.')).toBeVisible();
+    // The owner records a credential, then changes the tools of a purpose.
+    const olivia = await pageAs(browser, DEMO.OWNER);
+    await olivia.goto('/agents/refund-assistant');
+    await olivia.getByText('Record an issued credential').click();
+    const custody = olivia.getByLabel('Credentials');
+    await custody.getByLabel('Credential name').fill(credential);
+    await custody.getByLabel('Kind', { exact: true }).selectOption('API_KEY');
+    await custody.getByLabel('Issuance').selectOption('STATIC');
+    await custody.getByLabel('Stored in').selectOption('VAULT_OR_BROKER');
+    await custody.getByLabel('Environment', { exact: true }).selectOption('PROD');
+    await custody.getByRole('button', { name: 'Record issued credential' }).click();
+    await expect(olivia.getByText('Issued: custody recorded.')).toBeVisible();
 
-  await olivia.getByText('Change this purpose').first().click();
-  const tools = olivia.getByLabel('Tools and systems').first();
-  await tools.fill(`${await tools.inputValue()}, payments-api-${stamp}`);
-  await olivia.getByRole('button', { name: 'Save purpose' }).first().click();
-  await expect(olivia.getByText('Saved. The purpose needs approval again.')).toBeVisible();
+    await olivia.getByText('Change this purpose').first().click();
+    const tools = olivia.getByLabel('Tools and systems').first();
+    await tools.fill(`${await tools.inputValue()}, payments-api-${stamp}`);
+    await olivia.getByRole('button', { name: 'Save purpose' }).first().click();
+    await expect(olivia.getByText('Saved. The purpose needs approval again.')).toBeVisible();
 
-  // A review is open, with the tool change among its triggers, for someone other than the owner (a HIGH agent).
-  await olivia.reload();
-  const reviews = olivia.locator('#reviews').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]');
-  const open = reviews.getByRole('listitem').filter({ has: olivia.getByRole('link', { name: 'Open review' }) });
-  await expect(open.getByText('Tools changed')).toBeVisible();
-  await expect(open).toContainText('reviewer Ivan Petrov');
-  await open.getByRole('link', { name: 'Open review' }).click();
-  await olivia.waitForURL(/\/reviews\/[^/]+$/);
-  const reviewUrl = olivia.url();
-  await expect(olivia.getByText('Only the assigned reviewer, Ivan Petrov, can complete this review.')).toBeVisible();
-  await expect(olivia.getByRole('button', { name: 'Complete review' })).toHaveCount(0);
+    // A review is open, with the tool change among its triggers, for someone other than the owner (a HIGH agent).
+    await olivia.reload();
+    const reviews = olivia.locator('#reviews').locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]');
+    const open = reviews.getByRole('listitem').filter({ has: olivia.getByRole('link', { name: 'Open review' }) });
+    await expect(open.getByText('Tools changed')).toBeVisible();
+    await expect(open).toContainText('reviewer Ivan Petrov');
+    await open.getByRole('link', { name: 'Open review' }).click();
+    await olivia.waitForURL(/\/reviews\/[^/]+$/);
+    const reviewUrl = olivia.url();
+    await expect(olivia.getByText('Only the assigned reviewer, Ivan Petrov, can complete this review.')).toBeVisible();
+    await expect(olivia.getByRole('button', { name: 'Complete review' })).toHaveCount(0);
 
-  // The reviewer sees what changed, chooses the reduction and completes it.
-  const ivan = await pageAs(browser, 'Ivan Petrov');
-  await ivan.goto(reviewUrl);
-  await expect(
-    ivan
-      .locator('#changes')
-      .locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]')
-      .getByText('purpose.changed')
-      .first(),
-  ).toBeVisible();
-  await expectNoA11yViolations(ivan);
-  const notes = 'The refund flow no longer calls the payments API directly: its key goes.';
-  await ivan.getByRole('radio', { name: /Reduce scope/ }).check();
-  await ivan.getByLabel('Notes').fill(notes);
-  await ivan.getByRole('button', { name: 'Complete review' }).click();
-  // Reducing nothing is refused, and the form keeps what was typed.
-  await expect(
-    ivan.getByText(/Choose at least one purpose to expire, credential to revoke or exception to revoke/).first(),
-  ).toBeVisible();
-  await expect(ivan.getByLabel('Notes')).toHaveValue(notes);
-  await ivan
-    .getByRole('group', { name: 'Revoke credentials' })
-    .getByRole('checkbox', { name: new RegExp(credential) })
-    .check();
-  await ivan.getByRole('button', { name: 'Complete review' }).click();
-  await expect(ivan.getByTestId('review-decision')).toContainText('Scope reduced');
-  await expect(ivan.getByText(`Credential revoked: ${credential}`)).toBeVisible();
+    // The reviewer sees what changed, chooses the reduction and completes it.
+    const ivan = await pageAs(browser, 'Ivan Petrov');
+    await ivan.goto(reviewUrl);
+    await expect(
+      ivan
+        .locator('#changes')
+        .locator('xpath=ancestor::*[contains(@class,"rounded-lg")][1]')
+        .getByText('purpose.changed')
+        .first(),
+    ).toBeVisible();
+    await expectNoA11yViolations(ivan);
+    const notes = 'The refund flow no longer calls the payments API directly: its key goes.';
+    await ivan.getByRole('radio', { name: /Reduce scope/ }).check();
+    await ivan.getByLabel('Notes').fill(notes);
+    await ivan.getByRole('button', { name: 'Complete review' }).click();
+    // Reducing nothing is refused, and the form keeps what was typed.
+    await expect(
+      ivan.getByText(/Choose at least one purpose to expire, credential to revoke or exception to revoke/).first(),
+    ).toBeVisible();
+    await expect(ivan.getByLabel('Notes')).toHaveValue(notes);
+    await ivan
+      .getByRole('group', { name: 'Revoke credentials' })
+      .getByRole('checkbox', { name: new RegExp(credential) })
+      .check();
+    await ivan.getByRole('button', { name: 'Complete review' }).click();
+    await expect(ivan.getByTestId('review-decision')).toContainText('Scope reduced');
+    await expect(ivan.getByText(`Credential revoked: ${credential}`)).toBeVisible();
 
-  // The agent: revoked credential, next review a cadence (90 days for HIGH) away, and the timeline says so.
-  await olivia.goto('/agents/refund-assistant');
-  const due = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
-  await expect(olivia.getByTestId('next-review-due')).toHaveText(due);
-  await expect(olivia.getByRole('row', { name: new RegExp(credential) })).toContainText(/revoked/i);
-  const actions = await timelineActions(olivia);
-  expect(actions.slice(0, 2)).toEqual(['review.completed', 'credential.revoked']);
-});
+    // The agent: revoked credential, next review a cadence (90 days for HIGH) away, and the timeline says so.
+    await olivia.goto('/agents/refund-assistant');
+    const due = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+    await expect(olivia.getByTestId('next-review-due')).toHaveText(due);
+    await expect(olivia.getByRole('row', { name: new RegExp(credential) })).toContainText(/revoked/i);
+    const actions = await timelineActions(olivia);
+    expect(actions.slice(0, 2)).toEqual(['review.completed', 'credential.revoked']);
+  },
+);
 
 test('a certification campaign over three agents shows progress as each is certified', async ({ browser }) => {
   const name = `E2E support certification ${Date.now().toString(36)}`;

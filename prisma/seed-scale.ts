@@ -41,11 +41,14 @@ async function main(): Promise<number> {
     const free = disk.bavail * disk.bsize;
     const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
     console.log(
-      `Scale dataset: ${existingAgents.toLocaleString('en')} → ${targetAgents.toLocaleString('en')} agents, ${existingEvents.toLocaleString('en')} → ${targetEvents.toLocaleString('en')} events. Needs about ${gib(needed)}; ${gib(free)} free.`,
+      `Scale dataset: ${existingAgents.toLocaleString('en')} → ${targetAgents.toLocaleString('en')} agents, ` +
+        `${existingEvents.toLocaleString('en')} → ${targetEvents.toLocaleString('en')} events. Needs about ` +
+        `${gib(needed)}; ${gib(free)} free.`,
     );
     if (needed > free * 0.9) {
       console.error(
-        `Not enough free disk: about ${gib(needed)} is needed and only ${gib(free)} is free. Free some space or ask for fewer events.`,
+        `Not enough free disk: about ${gib(needed)} is needed and only ${gib(free)} is free. Free some space ` +
+          `or ask for fewer events.`,
       );
       return 1;
     }
@@ -81,7 +84,8 @@ async function main(): Promise<number> {
     // Statistics for the planner, and the visibility map that lets counts read indexes alone.
     await client.query('VACUUM ANALYZE');
     console.log(
-      `Done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${addAgents.toLocaleString('en')} agents and ${addEvents.toLocaleString('en')} events added.`,
+      `Done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${addAgents.toLocaleString('en')} ` +
+        `agents and ${addEvents.toLocaleString('en')} events added.`,
     );
     return 0;
   } catch (error) {

@@ -186,7 +186,8 @@ async function seed(tx: Tx, now: Date) {
         'SSH_KEY',
         'CERTIFICATE',
       ] as const);
-      const name = `${a.slug}-${kind.toLowerCase().replace(/_/g, '-')}-${environment.toLowerCase()}${i > 0 ? `-${i}` : ''}`;
+      const suffix = i > 0 ? `-${i}` : '';
+      const name = `${a.slug}-${kind.toLowerCase().replace(/_/g, '-')}-${environment.toLowerCase()}${suffix}`;
       const shared = (a.slug === 'etl-orders' || a.slug === 'etl-customers') && i === 0;
       const revoked = a.status === 'RETIRED' || (a.status !== 'PROPOSED' && rand.chance(0.08));
       const issuedAt = at(3 + i);

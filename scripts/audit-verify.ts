@@ -29,7 +29,8 @@ async function main(): Promise<number> {
   const { trusted, forged, otherKeys } = await trustedCheckpoints(db, keys);
   if (forged.length > 0) {
     console.error(
-      `Audit chain BROKEN: the checkpoint at seq ${forged[0]} carries a signature that does not hold for key ${keys.map((k) => k.keyId).join(', ')}.`,
+      `Audit chain BROKEN: the checkpoint at seq ${forged[0]} carries a signature that does not hold for key ` +
+        `${keys.map((k) => k.keyId).join(', ')}.`,
     );
     return 1;
   }
@@ -42,13 +43,15 @@ async function main(): Promise<number> {
   }
   const rate = Math.round(result.eventCount / Math.max(0.001, Number(seconds)));
   console.log(
-    `Audit chain verified: ${result.eventCount} events, seq 1 to ${result.verifiedThroughSeq}, head hash ${result.headHash} ` +
+    `Audit chain verified: ${result.eventCount} events, seq 1 to ${result.verifiedThroughSeq}, head hash ` +
+      `${result.headHash} ` +
       `(${seconds} s, ${rate.toLocaleString('en')} events/s).`,
   );
   if (keys.length === 0) console.log('No --public-key given: signed checkpoints were not checked.');
   else
     console.log(
-      `Signed checkpoints: ${result.checkpointsVerified} verified${otherKeys ? `, ${otherKeys} signed by other keys (pass their public keys too)` : ''}.`,
+      `Signed checkpoints: ${result.checkpointsVerified} ` +
+        `verified${otherKeys ? `, ${otherKeys} signed by other keys (pass their public keys too)` : ''}.`,
     );
   return 0;
 }
@@ -67,12 +70,14 @@ function checkPack(file: string, keys: { keyId: string; key: KeyObject }[]): num
       return 1;
     }
     console.log(
-      `Evidence pack consistent: ${result.events} events; ${result.segment} chain events recomputed and linked. It carries no signed checkpoint.`,
+      `Evidence pack consistent: ${result.events} events; ${result.segment} chain events recomputed and ` +
+        `linked. It carries no signed checkpoint.`,
     );
     return 0;
   }
   console.log(
-    `Evidence pack verified: ${result.events} events; ${result.segment} chain events recomputed and linked up to the checkpoint at seq ${result.checkpoint.seq}, ` +
+    `Evidence pack verified: ${result.events} events; ${result.segment} chain events recomputed and linked up ` +
+      `to the checkpoint at seq ${result.checkpoint.seq}, ` +
       `signed ${result.checkpoint.signedAt} by key ${result.checkpoint.keyId}.`,
   );
   return 0;

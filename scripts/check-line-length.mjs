@@ -1,11 +1,19 @@
 // `npm run lint`: no line over 120 characters in the project's own files
 // (Prettier wraps code at 120 but leaves long strings and comments alone).
-// Generated files, migrations and the lockfile are not ours to wrap.
+// Generated files, migrations and the lockfile are not ours to wrap; Prisma's
+// schema language has no line continuation, and a Markdown table row is one line.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const LIMIT = 120;
-const SKIP = [/^lib\/generated\//, /^prisma\/migrations\//, /^package-lock\.json$/, /^public\//, /\.(png|ico|svg|zip)$/];
+const SKIP = [
+  /^lib\/generated\//,
+  /^prisma\/migrations\//,
+  /^prisma\/schema\.prisma$/,
+  /^package-lock\.json$/,
+  /^public\//,
+  /\.(png|ico|svg|zip)$/,
+];
 const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
   .split('\n')
   .filter((f) => f && !SKIP.some((re) => re.test(f)));
@@ -19,7 +27,8 @@ for (const file of files) {
     continue; // deleted in the working tree
   }
   text.split('\n').forEach((line, i) => {
-    if (line.length > LIMIT) long.push(`${file}:${i + 1}: ${line.length} characters`);
+    if (line.length > LIMIT && !(file.endsWith('.md') && line.startsWith('|')))
+      long.push(`${file}:${i + 1}: ${line.length} characters`);
   });
 }
 if (long.length > 0) {

@@ -65,7 +65,8 @@ const total = rows.reduce(
 console.log('\n suite        passed  failed  skipped  seconds');
 for (const r of rows) {
   console.log(
-    ` ${r.suite.padEnd(12)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}  ${r.seconds.padStart(7)}`,
+    ` ${r.suite.padEnd(12)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ` +
+      `${String(r.skipped).padStart(7)}  ${r.seconds.padStart(7)}`,
   );
 }
 const testsRan = rows

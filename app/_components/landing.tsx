@@ -11,7 +11,9 @@ const POINTS = [
   {
     icon: KeyRound,
     title: 'Credential custody',
-    text: 'Where each credential lives, how it is issued, and every issue, use, rotation and revocation. Never the secret itself.',
+    text:
+      'Where each credential lives, how it is issued, and every issue, use, rotation and revocation. Never the ' +
+      'secret itself.',
   },
   {
     icon: CalendarCheck,

@@ -2,7 +2,10 @@ import { LazyMiniBarChart } from './lazy-charts';
 
 export type BarDatum = { key: string; label: string; value: number; href: string; color: string };
 
-/** A small bar chart whose bars open the list behind them; the same numbers are links beside it for keyboards and readers. */
+/**
+ * A small bar chart whose bars open the list behind them; the same numbers are links beside it for keyboards and
+ * readers.
+ */
 export function BarList({ data, label }: { data: BarDatum[]; label: string }) {
   return (
     <div className="grid items-center gap-3 sm:grid-cols-[1fr_auto]">

@@ -134,7 +134,10 @@ export function PersonPicker({
             }
           }}
           onKeyDown={onKeyDown}
-          className="h-9 w-full min-w-48 rounded-md border border-input bg-background px-2 pr-8 text-sm text-foreground placeholder:text-muted-foreground"
+          className={
+            'h-9 w-full min-w-48 rounded-md border border-input bg-background px-2 pr-8 text-sm text-foreground ' +
+            'placeholder:text-muted-foreground'
+          }
         />
         {picked ? (
           <button
@@ -152,7 +155,10 @@ export function PersonPicker({
         role="listbox"
         aria-label={label}
         hidden={!open}
-        className="absolute top-full z-30 mt-1 max-h-64 w-full min-w-56 overflow-auto rounded-md border bg-popover p-1 text-sm text-popover-foreground shadow-md"
+        className={
+          'absolute top-full z-30 mt-1 max-h-64 w-full min-w-56 overflow-auto rounded-md border bg-popover p-1 ' +
+          'text-sm text-popover-foreground shadow-md'
+        }
       >
         {options.map((person, index) => (
           <li

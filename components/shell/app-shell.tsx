@@ -24,7 +24,11 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
         Skip to content
       </a>
-      <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r bg-muted/30 px-3 py-4 md:flex print:hidden">
+      <aside
+        className={
+          'sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r bg-muted/30 px-3 py-4 md:flex ' + 'print:hidden'
+        }
+      >
         <Link href="/" className="mb-5 flex items-center gap-2 px-2 font-semibold tracking-tight">
           <ShieldCheck aria-hidden className="size-5 text-primary" />
           Custodian
@@ -34,7 +38,12 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
         </nav>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/95 px-2 backdrop-blur sm:gap-3 sm:px-4 print:hidden">
+        <header
+          className={
+            'sticky top-0 z-20 flex h-14 items-center gap-2 border-b bg-background/95 px-2 backdrop-blur sm:gap-3 ' +
+            'sm:px-4 print:hidden'
+          }
+        >
           <MobileNav items={items} person={{ name: user.name ?? user.email ?? '', roles }} />
           <form
             action="/agents"

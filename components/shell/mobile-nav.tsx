@@ -28,7 +28,9 @@ export function MobileNav({
       <dialog
         ref={dialog}
         aria-label="Menu"
-        className="m-0 h-dvh max-h-none w-72 max-w-[85vw] border-r bg-background p-0 text-foreground backdrop:bg-black/40"
+        className={
+          'm-0 h-dvh max-h-none w-72 max-w-[85vw] border-r bg-background p-0 text-foreground ' + 'backdrop:bg-black/40'
+        }
         onClick={(event) => {
           // A click on the backdrop (the dialog itself) or on a link closes the drawer.
           const target = event.target as HTMLElement;

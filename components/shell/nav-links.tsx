@@ -44,7 +44,8 @@ export function NavLinks({ items }: { items: (NavItem & { countValue?: number })
               href={item.href}
               aria-current={active ? 'page' : undefined}
               className={cn(
-                'flex h-8 items-center gap-2 rounded-md px-2 text-muted-foreground hover:bg-accent hover:text-accent-foreground',
+                'flex h-8 items-center gap-2 rounded-md px-2 text-muted-foreground hover:bg-accent ' +
+                  'hover:text-accent-foreground',
                 active && 'bg-accent font-medium text-accent-foreground',
               )}
             >

@@ -40,7 +40,10 @@ export function EventDetails({ event }: { event: EventDetailsData }) {
       <dialog
         ref={dialog}
         aria-labelledby={titleId}
-        className="m-0 ml-auto h-full max-h-none w-full max-w-xl overflow-y-auto border-l bg-background p-5 text-foreground backdrop:bg-black/40"
+        className={
+          'm-0 ml-auto h-full max-h-none w-full max-w-xl overflow-y-auto border-l bg-background p-5 ' +
+          'text-foreground backdrop:bg-black/40'
+        }
         onClick={(e) => {
           if (e.target === dialog.current) dialog.current?.close();
         }}

@@ -5,7 +5,8 @@ export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElem
   return (
     <input
       className={cn(
-        'h-9 w-full rounded-md border border-input bg-background px-3 text-sm placeholder:text-muted-foreground disabled:opacity-50',
+        'h-9 w-full rounded-md border border-input bg-background px-3 text-sm ' +
+          'placeholder:text-muted-foreground disabled:opacity-50',
         className,
       )}
       {...props}

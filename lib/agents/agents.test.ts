@@ -111,7 +111,10 @@ describe('lifecycle', () => {
         reason: 'Go live',
       });
     await expect(activate()).rejects.toThrow(
-      /needs an accountable owner\. Control planes without an owner: IAM, PAM, platform security\. It needs at least one approved purpose\./,
+      new RegExp(
+        'needs an accountable owner\\. Control planes without an owner: IAM, PAM, platform security\\. ' +
+          'It needs at least one approved purpose\\.',
+      ),
     );
     const owner = await createPerson(['OWNER']);
     await getDb().agent.update({ where: { id: agent.id }, data: { ownerId: owner.id } });
@@ -191,32 +194,35 @@ describe('lifecycle', () => {
 });
 
 describeWithPostgresServer('concurrent edits', () => {
-  it('two people saving the same agent at once: one wins, the other gets a conflict, nothing is overwritten', async () => {
-    const admin = await createPerson(['ADMIN']);
-    for (let round = 0; round < 10; round++) {
-      const agent = await makeAgent(admin);
-      const edit = (name: string) =>
-        updateAgent(admin, {
-          id: agent.id,
-          version: agent.version,
-          name,
-          kind: 'CI_AGENT',
-          environments: ['PROD'],
-          riskTier: 'HIGH',
-        });
-      const results = await Promise.allSettled([edit('Alice edit'), edit('Bob edit')]);
-      const won = results.filter((r) => r.status === 'fulfilled');
-      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      expect(won).toHaveLength(1);
-      expect(lost[0]?.reason).toBeInstanceOf(Conflict);
-      expect(lost[0]?.reason.message).toMatch(/changed by someone else/);
-      const saved = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
-      expect(saved.version).toBe(2);
-      expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'agent.updated' } })).toBe(1);
-      const winner = (
-        await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'agent.updated' } })
-      ).details as { changes: { name: { to: string } } };
-      expect(saved.name).toBe(winner.changes.name.to);
-    }
-  });
+  it(
+    'two people saving the same agent at once: one wins, the ' + 'other gets a conflict, nothing is overwritten',
+    async () => {
+      const admin = await createPerson(['ADMIN']);
+      for (let round = 0; round < 10; round++) {
+        const agent = await makeAgent(admin);
+        const edit = (name: string) =>
+          updateAgent(admin, {
+            id: agent.id,
+            version: agent.version,
+            name,
+            kind: 'CI_AGENT',
+            environments: ['PROD'],
+            riskTier: 'HIGH',
+          });
+        const results = await Promise.allSettled([edit('Alice edit'), edit('Bob edit')]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost[0]?.reason).toBeInstanceOf(Conflict);
+        expect(lost[0]?.reason.message).toMatch(/changed by someone else/);
+        const saved = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+        expect(saved.version).toBe(2);
+        expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'agent.updated' } })).toBe(1);
+        const winner = (
+          await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'agent.updated' } })
+        ).details as { changes: { name: { to: string } } };
+        expect(saved.name).toBe(winner.changes.name.to);
+      }
+    },
+  );
 });

@@ -52,7 +52,9 @@ export async function lockAgent(
   return row;
 }
 
-/** Registers an agent as PROPOSED. An agent owner registers agents they own; a security lead may name any active owner. */
+/**
+ * Registers an agent as PROPOSED. An agent owner registers agents they own; a security lead may name any active owner.
+ */
 export async function registerAgent(actor: Actor | null, input: unknown): Promise<{ id: string; slug: string }> {
   requirePermission(actor, 'agent.write');
   const data = parseInput(RegisterAgentSchema, input);

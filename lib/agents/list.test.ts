@@ -138,43 +138,47 @@ describe('the agents list pages by keyset', () => {
     expect((await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).planesAssigned).toBe(3);
   });
 
-  it('keeps "orphaned" and the open review\'s due date in step with owners, people and reviews, so both filters are indexed', async () => {
-    const owner = await createPerson(['OWNER'], { name: 'Flag owner' });
-    const holder = await createPerson(['OWNER'], { name: 'Flag holder' });
-    const agent = await makeActiveAgent(admin, { ownerId: owner.id, name: 'Flag agent' }, { PAM: holder.id });
-    const orphaned = async () =>
-      (await listAgents(admin, parseAgentListQuery({ orphaned: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
-    const row = () => getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
-    expect(await orphaned()).toEqual([]);
-    // The owner leaves; then comes back.
-    await getDb().user.update({ where: { id: owner.id }, data: { active: false } });
-    expect(await orphaned()).toEqual([agent.id]);
-    await getDb().user.update({ where: { id: owner.id }, data: { active: true } });
-    expect(await orphaned()).toEqual([]);
-    // A control owner leaves; giving the plane to someone active mends it.
-    await getDb().user.update({ where: { id: holder.id }, data: { active: false } });
-    expect(await orphaned()).toEqual([agent.id]);
-    await assignControlOwner(admin, {
-      agentId: agent.id,
-      version: (await row()).version,
-      plane: 'PAM',
-      userId: admin.id,
-    });
-    expect(await orphaned()).toEqual([]);
+  it(
+    'keeps "orphaned" and the open review\'s due date in step with owners, people and reviews, so both filters ' +
+      'are indexed',
+    async () => {
+      const owner = await createPerson(['OWNER'], { name: 'Flag owner' });
+      const holder = await createPerson(['OWNER'], { name: 'Flag holder' });
+      const agent = await makeActiveAgent(admin, { ownerId: owner.id, name: 'Flag agent' }, { PAM: holder.id });
+      const orphaned = async () =>
+        (await listAgents(admin, parseAgentListQuery({ orphaned: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
+      const row = () => getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+      expect(await orphaned()).toEqual([]);
+      // The owner leaves; then comes back.
+      await getDb().user.update({ where: { id: owner.id }, data: { active: false } });
+      expect(await orphaned()).toEqual([agent.id]);
+      await getDb().user.update({ where: { id: owner.id }, data: { active: true } });
+      expect(await orphaned()).toEqual([]);
+      // A control owner leaves; giving the plane to someone active mends it.
+      await getDb().user.update({ where: { id: holder.id }, data: { active: false } });
+      expect(await orphaned()).toEqual([agent.id]);
+      await assignControlOwner(admin, {
+        agentId: agent.id,
+        version: (await row()).version,
+        plane: 'PAM',
+        userId: admin.id,
+      });
+      expect(await orphaned()).toEqual([]);
 
-    // Review overdue: an open review past due, until it is completed.
-    const overdue = async () =>
-      (await listAgents(admin, parseAgentListQuery({ reviewOverdue: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
-    expect(await overdue()).toEqual([]);
-    const review = await getDb().review.create({
-      data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) },
-    });
-    expect((await row()).openReviewDueAt?.toISOString()).toBe(review.dueAt.toISOString());
-    expect(await overdue()).toEqual([agent.id]);
-    await getDb().review.update({ where: { id: review.id }, data: { completedAt: new Date(), openForAgent: null } });
-    expect((await row()).openReviewDueAt).toBeNull();
-    expect(await overdue()).toEqual([]);
-  });
+      // Review overdue: an open review past due, until it is completed.
+      const overdue = async () =>
+        (await listAgents(admin, parseAgentListQuery({ reviewOverdue: '1', q: 'Flag agent' }))).rows.map((r) => r.id);
+      expect(await overdue()).toEqual([]);
+      const review = await getDb().review.create({
+        data: { agentId: agent.id, openForAgent: agent.id, triggers: ['SCHEDULED'], dueAt: new Date(Date.now() - DAY) },
+      });
+      expect((await row()).openReviewDueAt?.toISOString()).toBe(review.dueAt.toISOString());
+      expect(await overdue()).toEqual([agent.id]);
+      await getDb().review.update({ where: { id: review.id }, data: { completedAt: new Date(), openForAgent: null } });
+      expect((await row()).openReviewDueAt).toBeNull();
+      expect(await overdue()).toEqual([]);
+    },
+  );
 
   it('the ownership matrix pages the agents in service by name, with each plane holder, and filters gaps', async () => {
     const leaver = await createPerson(['OWNER'], { name: 'Matrix leaver' });

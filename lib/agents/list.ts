@@ -108,7 +108,8 @@ export function agentFilters(query: AgentListQuery, now = new Date()): Prisma.Sq
     // "search" is name, slug and workload identity, lower-cased, under one trigram index;
     // = ANY keeps the owner match an index condition, so the two combine in one BitmapOr.
     and.push(
-      Prisma.sql`(a."search" LIKE lower(${like}) OR a."ownerId" = ANY (ARRAY(SELECT u."id" FROM "User" u WHERE u."name" ILIKE ${like})))`,
+      Prisma.sql`(a."search" LIKE lower(${like}) OR a."ownerId" = ANY (ARRAY(SELECT u."id" FROM "User" u WHERE
+        u."name" ILIKE ${like})))`,
     );
   }
   if (query.status) and.push(Prisma.sql`a."status" = ${query.status}::"AgentStatus"`);
@@ -171,7 +172,8 @@ async function seek(
   const branches = seekBranches(keys, dir, cursor).map(
     (
       branch,
-    ) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[] AS "environments",
+    ) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[]
+      AS "environments",
         a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt",
         o."id" AS "ownerId", o."name" AS "ownerName", o."active" AS "ownerActive"
       FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"

@@ -86,7 +86,9 @@ export const AgentListQuerySchema = z.object({
   owner: z.string().max(64).optional().catch(undefined),
   /** Not retired: proposed, active or suspended. */
   inService: flag.catch(false),
-  /** In service without an active owner and three active plane owners (the dashboard's "complete ownership" complement). */
+  /**
+   * In service without an active owner and three active plane owners (the dashboard's "complete ownership" complement).
+   */
   ownershipIncomplete: flag.catch(false),
   planeUnassigned: flag.catch(false),
   orphaned: flag.catch(false),

@@ -30,7 +30,8 @@ export function openApiDocument(serverUrl: string) {
       title: 'Custodian API',
       version: '1',
       description:
-        'Report credential custody events and read the registry and the custody timeline. Custodian keeps metadata about credentials, never their values.',
+        'Report credential custody events and read the registry and the custody timeline. Custodian keeps ' +
+        'metadata about credentials, never their values.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -39,7 +40,9 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: `Record a batch of up to ${MAX_BATCH} custody events`,
           description:
-            'All-or-nothing unless partial=true. Send an Idempotency-Key header to make retries safe: a retried batch records nothing twice and returns the first answer. A use reported for a revoked credential is recorded and marked afterRevocation.',
+            'All-or-nothing unless partial=true. Send an Idempotency-Key header to make retries safe: a ' +
+            'retried batch records nothing twice and returns the first answer. A use reported for a revoked ' +
+            'credential is recorded and marked afterRevocation.',
           security: [{ bearer: ['events:write'] }],
           parameters: [
             {

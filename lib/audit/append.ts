@@ -83,8 +83,10 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
     })),
   );
   await tx.$executeRaw`
-    INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details", "owners", "prevHash", "hash")
-    SELECT "seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details", "owners", "prevHash", "hash"
+    INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId",
+      "action", "details", "owners", "prevHash", "hash")
+    SELECT "seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details",
+      "owners", "prevHash", "hash"
     FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`;
   await tx.$executeRaw`UPDATE "AuditChainHead" SET "seq" = ${seq}, "hash" = ${prevHash} WHERE "id" = 1`;
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));

@@ -79,12 +79,17 @@ function ownersText(owners: string): string {
   return text;
 }
 
-/** hashEvent for an event read as text, without building Dates: the same canonical form, its keys written in sorted order. */
+/**
+ * hashEvent for an event read as text, without building Dates: the same canonical form, its keys written in sorted
+ * order.
+ */
 export function hashEventText(prevHash: string, e: HashedEventText): string {
   const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
   const canonical =
-    `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorType":${str(e.actorType)},"agentId":${str(e.agentId)},"credentialId":${str(e.credentialId)}` +
-    `,"details":${canonicalJson(JSON.parse(e.details) as Json)},"occurredAt":${str(e.occurredAt)},"owners":${e.owners === null ? 'null' : ownersText(e.owners)}` +
+    `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorType":${str(e.actorType)}` +
+    `,"agentId":${str(e.agentId)},"credentialId":${str(e.credentialId)}` +
+    `,"details":${canonicalJson(JSON.parse(e.details) as Json)},"occurredAt":${str(e.occurredAt)}` +
+    `,"owners":${e.owners === null ? 'null' : ownersText(e.owners)}` +
     `,"recordedAt":${str(e.recordedAt)},"seq":${str(e.seq)}}`;
   return hash('sha256', prevHash + canonical);
 }

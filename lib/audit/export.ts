@@ -55,7 +55,12 @@ const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
 
 /** NDJSON is the stored event as hashed (JSON columns passed through as stored) and the agent's slug. */
 function ndjsonRow(e: RawEvent): string {
-  return `{"seq":"${e.seq}","occurredAt":"${e.occurredAt}","recordedAt":"${e.recordedAt}","action":${str(e.action)},"actorType":"${e.actorType}","actorId":${str(e.actorId)},"agentId":${str(e.agentId)},"credentialId":${str(e.credentialId)},"details":${e.details},"owners":${e.owners ?? 'null'},"prevHash":"${e.prevHash}","hash":"${e.hash}","agentSlug":${str(e.agentSlug)}}\n`;
+  return (
+    `{"seq":"${e.seq}","occurredAt":"${e.occurredAt}","recordedAt":"${e.recordedAt}","action":${str(e.action)}` +
+    `,"actorType":"${e.actorType}","actorId":${str(e.actorId)},"agentId":${str(e.agentId)}` +
+    `,"credentialId":${str(e.credentialId)},"details":${e.details},"owners":${e.owners ?? 'null'}` +
+    `,"prevHash":"${e.prevHash}","hash":"${e.hash}","agentSlug":${str(e.agentSlug)}}\n`
+  );
 }
 
 function stored(e: RawEvent): StoredEvent {

@@ -24,7 +24,9 @@ export async function trustedCheckpoints(db: Db, publicKeys: { keyId: string; ke
   return { trusted, forged, otherKeys };
 }
 
-/** Verifies the chain (and the checkpoints the configured key signed), and records the result for the integrity badge. */
+/**
+ * Verifies the chain (and the checkpoints the configured key signed), and records the result for the integrity badge.
+ */
 export async function runVerification(db: Db, actorId: string | null) {
   const started = performance.now();
   const key = loadSigningKey();
@@ -55,7 +57,8 @@ export async function verifyChainNow(actor: Actor | null): Promise<string> {
   requirePermission(actor, 'audit.verify');
   const run = await runVerification(getDb(), actor.id);
   return run.ok
-    ? `Verified: ${run.eventCount.toLocaleString('en')} events up to seq ${run.throughSeq}, ${run.checkpointsVerified} signed checkpoint(s) hold.`
+    ? `Verified: ${run.eventCount.toLocaleString('en')} events up to seq ${run.throughSeq}, ` +
+        `${run.checkpointsVerified} signed checkpoint(s) hold.`
     : `BROKEN at seq ${run.brokenSeq}: ${run.reason}.`;
 }
 

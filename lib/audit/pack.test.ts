@@ -28,99 +28,102 @@ function forge(zip: Uint8Array, change: (files: Record<string, string>) => void)
 }
 
 describe('evidence packs', () => {
-  it('carry an agent’s events, the chain segment and a signed checkpoint; verify offline; catch any change', async () => {
-    const auditor = await createPerson(['AUDITOR']);
-    const admin = await createPerson(['ADMIN']);
-    const agent = await makeAgent(admin, { ownerId: admin.id, slug: 'packed-bot' });
-    const { id } = await issueCredential(admin, {
-      agentId: agent.id,
-      name: 'packed-key',
-      kind: 'API_KEY',
-      issuance: 'STATIC',
-      storage: 'VAULT_OR_BROKER',
-      environment: 'PROD',
-    });
-    await makeAgent(admin, { ownerId: admin.id }); // another agent's events sit between
-    await revokeCredential(admin, { credentialId: id, reason: 'Rotated out' });
+  it(
+    'carry an agent’s events, the chain segment and a signed ' + 'checkpoint; verify offline; catch any change',
+    async () => {
+      const auditor = await createPerson(['AUDITOR']);
+      const admin = await createPerson(['ADMIN']);
+      const agent = await makeAgent(admin, { ownerId: admin.id, slug: 'packed-bot' });
+      const { id } = await issueCredential(admin, {
+        agentId: agent.id,
+        name: 'packed-key',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+      });
+      await makeAgent(admin, { ownerId: admin.id }); // another agent's events sit between
+      await revokeCredential(admin, { credentialId: id, reason: 'Rotated out' });
 
-    const { zip } = await buildEvidencePack(auditor, parseTimelineQuery({ agent: 'packed-bot' }));
-    const key = loadSigningKey()!;
-    const keys = [{ keyId: key.keyId, key: key.publicKey }];
-    const result = verifyPack(zip, keys);
-    expect(result).toMatchObject({ ok: true, events: 4 });
-    const manifest = JSON.parse(strFromU8(unzipSync(zip)['manifest.json']!));
-    expect(manifest).toMatchObject({
-      counts: { events: 4 },
-      filter: { agent: 'packed-bot' },
-      checkpoint: { keyId: key.keyId },
-    });
-    expect(strFromU8(unzipSync(zip)['summary.md']!)).toContain('credential.revoked: 1');
-    expect(await getDb().auditEvent.count({ where: { action: 'audit.exported', actorId: auditor.id } })).toBe(1);
+      const { zip } = await buildEvidencePack(auditor, parseTimelineQuery({ agent: 'packed-bot' }));
+      const key = loadSigningKey()!;
+      const keys = [{ keyId: key.keyId, key: key.publicKey }];
+      const result = verifyPack(zip, keys);
+      expect(result).toMatchObject({ ok: true, events: 4 });
+      const manifest = JSON.parse(strFromU8(unzipSync(zip)['manifest.json']!));
+      expect(manifest).toMatchObject({
+        counts: { events: 4 },
+        filter: { agent: 'packed-bot' },
+        checkpoint: { keyId: key.keyId },
+      });
+      expect(strFromU8(unzipSync(zip)['summary.md']!)).toContain('credential.revoked: 1');
+      expect(await getDb().auditEvent.count({ where: { action: 'audit.exported', actorId: auditor.id } })).toBe(1);
 
-    // A changed event, even with the pack's digests fixed up, no longer matches its hash.
-    const edited = forge(zip, (f) => {
-      f['segment.ndjson'] = f['segment.ndjson']!.replace('Rotated out', 'Never revoked');
-      f['events.ndjson'] = f['events.ndjson']!.replace('Rotated out', 'Never revoked');
-    });
-    expect(verifyPack(edited, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/was altered/) });
+      // A changed event, even with the pack's digests fixed up, no longer matches its hash.
+      const edited = forge(zip, (f) => {
+        f['segment.ndjson'] = f['segment.ndjson']!.replace('Rotated out', 'Never revoked');
+        f['events.ndjson'] = f['events.ndjson']!.replace('Rotated out', 'Never revoked');
+      });
+      expect(verifyPack(edited, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/was altered/) });
 
-    // Recomputing every hash after the change still cannot reach the signed checkpoint.
-    const rehashed = forge(zip, (f) => {
-      let prev = JSON.parse(f['manifest.json']!).segment.startPrevHash as string;
-      const lines = f['segment.ndjson']!.trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as PackedEvent);
-      for (const e of lines) {
-        if (e.action === 'credential.revoked') e.details = { name: 'packed-key', reason: 'Never revoked' };
-        e.prevHash = prev;
-        e.hash = hashEvent(prev, {
-          ...e,
-          seq: BigInt(e.seq),
-          occurredAt: new Date(e.occurredAt),
-          recordedAt: new Date(e.recordedAt),
-        });
-        prev = e.hash;
-      }
-      f['segment.ndjson'] = lines.map((e) => JSON.stringify(e)).join('\n') + '\n';
-      f['events.ndjson'] =
-        lines
-          .filter((e) => e.agentId === agent.id)
-          .map((e) => JSON.stringify(e))
-          .join('\n') + '\n';
-    });
-    expect(verifyPack(rehashed, keys)).toMatchObject({
-      ok: false,
-      reason: expect.stringMatching(/does not end at the signed checkpoint/),
-    });
+      // Recomputing every hash after the change still cannot reach the signed checkpoint.
+      const rehashed = forge(zip, (f) => {
+        let prev = JSON.parse(f['manifest.json']!).segment.startPrevHash as string;
+        const lines = f['segment.ndjson']!.trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as PackedEvent);
+        for (const e of lines) {
+          if (e.action === 'credential.revoked') e.details = { name: 'packed-key', reason: 'Never revoked' };
+          e.prevHash = prev;
+          e.hash = hashEvent(prev, {
+            ...e,
+            seq: BigInt(e.seq),
+            occurredAt: new Date(e.occurredAt),
+            recordedAt: new Date(e.recordedAt),
+          });
+          prev = e.hash;
+        }
+        f['segment.ndjson'] = lines.map((e) => JSON.stringify(e)).join('\n') + '\n';
+        f['events.ndjson'] =
+          lines
+            .filter((e) => e.agentId === agent.id)
+            .map((e) => JSON.stringify(e))
+            .join('\n') + '\n';
+      });
+      expect(verifyPack(rehashed, keys)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/does not end at the signed checkpoint/),
+      });
 
-    // The command line checks a pack with no database at all.
-    const dir = mkdtempSync(path.join(tmpdir(), 'pack-'));
-    writeFileSync(path.join(dir, 'pack.zip'), zip);
-    writeFileSync(path.join(dir, 'forged.zip'), rehashed);
-    writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
-    const cli = (file: string) =>
-      spawnSync(
-        'node',
-        [
-          '--conditions=react-server',
-          '--import',
-          'tsx',
-          'scripts/audit-verify.ts',
-          '--pack',
-          path.join(dir, file),
-          '--public-key',
-          path.join(dir, 'public.pem'),
-        ],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' },
-        },
-      );
-    const good = cli('pack.zip');
-    expect(good.stdout).toMatch(/Evidence pack verified: 4 events/);
-    expect(good.status).toBe(0);
-    const bad = cli('forged.zip');
-    expect(bad.stderr).toMatch(/Evidence pack INVALID/);
-    expect(bad.status).toBe(1);
-  });
+      // The command line checks a pack with no database at all.
+      const dir = mkdtempSync(path.join(tmpdir(), 'pack-'));
+      writeFileSync(path.join(dir, 'pack.zip'), zip);
+      writeFileSync(path.join(dir, 'forged.zip'), rehashed);
+      writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
+      const cli = (file: string) =>
+        spawnSync(
+          'node',
+          [
+            '--conditions=react-server',
+            '--import',
+            'tsx',
+            'scripts/audit-verify.ts',
+            '--pack',
+            path.join(dir, file),
+            '--public-key',
+            path.join(dir, 'public.pem'),
+          ],
+          {
+            encoding: 'utf8',
+            env: { ...process.env, DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' },
+          },
+        );
+      const good = cli('pack.zip');
+      expect(good.stdout).toMatch(/Evidence pack verified: 4 events/);
+      expect(good.status).toBe(0);
+      const bad = cli('forged.zip');
+      expect(bad.stderr).toMatch(/Evidence pack INVALID/);
+      expect(bad.status).toBe(1);
+    },
+  );
 });

@@ -52,7 +52,8 @@ export async function buildEvidencePack(
   const segmentEnd = checkpoint?.seq ?? last.seq;
   if (segmentEnd - first.seq + 1n > BigInt(MAX_SEGMENT)) {
     throw new Invalid(
-      `The chain from the first matching event to the covering checkpoint holds over ${MAX_SEGMENT.toLocaleString('en')} events: narrow the period.`,
+      `The chain from the first matching event to the covering checkpoint holds over ` +
+        `${MAX_SEGMENT.toLocaleString('en')} events: narrow the period.`,
     );
   }
   const segment = await db.auditEvent.findMany({
@@ -69,7 +70,8 @@ export async function buildEvidencePack(
     '',
     `Generated ${generatedAt.toISOString()} by ${actor.name ?? actor.id}.`,
     `Filter: ${JSON.stringify(filterRecord)}.`,
-    `Events: ${events.length}, seq ${first.seq} to ${last.seq}, ${first.occurredAt.toISOString()} to ${last.occurredAt.toISOString()}.`,
+    `Events: ${events.length}, seq ${first.seq} to ${last.seq}, ${first.occurredAt.toISOString()} to ` +
+      `${last.occurredAt.toISOString()}.`,
     '',
     '## By action',
     '',
@@ -78,7 +80,8 @@ export async function buildEvidencePack(
     '## Integrity',
     '',
     checkpoint
-      ? `The chain segment seq ${first.seq}–${checkpoint.seq} ends at a checkpoint signed ${checkpoint.signedAt.toISOString()} with key ${checkpoint.keyId}.`
+      ? `The chain segment seq ${first.seq}–${checkpoint.seq} ends at a checkpoint signed ` +
+        `${checkpoint.signedAt.toISOString()} with key ${checkpoint.keyId}.`
       : 'No signing key is configured: the pack proves its contents and linkage, not the chain head.',
     '',
     'Check it offline: `npm run audit:verify -- --pack <this file> --public-key <the public key>`.',

@@ -53,15 +53,24 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'agent.updated':
       return `${by} edited ${agent}: ${Object.keys((d.changes as object) ?? {}).join(', ') || 'no fields'}`;
     case 'agent.status_changed':
-      return `${by} moved ${agent} from ${wordOf(AGENT_STATUS, String(d.from))} to ${wordOf(AGENT_STATUS, String(d.to))}${reason(d)}`;
+      return (
+        `${by} moved ${agent} from ${wordOf(AGENT_STATUS, String(d.from))} to ` +
+        `${wordOf(AGENT_STATUS, String(d.to))}${reason(d)}`
+      );
     case 'owner.assigned':
       return `${by} made ${named(d.to)} the accountable owner of ${agent} (was ${named(d.from)})`;
     case 'control.assigned':
-      return `${by} made ${named(d.to)} the ${wordOf(CONTROL_PLANE, String(d.plane))} owner of ${agent} (was ${named(d.from)})${d.separationOfDutiesWarning ? ' — one person now holds all three planes' : ''}`;
+      return (
+        `${by} made ${named(d.to)} the ${wordOf(CONTROL_PLANE, String(d.plane))} owner of ${agent} (was ` +
+        `${named(d.from)})${d.separationOfDutiesWarning ? ' — one person now holds all three planes' : ''}`
+      );
     case 'purpose.added':
       return `${by} proposed a purpose for ${agent}: “${String(d.task ?? '')}”`;
     case 'purpose.changed':
-      return `${by} changed a purpose of ${agent} (${Object.keys((d.changes as object) ?? {}).join(', ')}); it needs approval again`;
+      return (
+        `${by} changed a purpose of ${agent} (${Object.keys((d.changes as object) ?? {}).join(', ')}); it needs ` +
+        `approval again`
+      );
     case 'purpose.approved':
       return `${by} approved a purpose of ${agent}`;
     case 'purpose.expired':
@@ -69,7 +78,11 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'credential.issued':
       return `${by} recorded ${credential} issued to ${agent}`;
     case 'credential.used':
-      return `${by} reported ${agent} used ${credential}${d.context ? ` (${String(d.context)})` : ''}${d.afterRevocation ? ' — after it was revoked' : ''}`;
+      return (
+        `${by} reported ${agent} used ` +
+        `${credential}${d.context ? ` (${String(d.context)})` : ''}` +
+        `${d.afterRevocation ? ' — after it was revoked' : ''}`
+      );
     case 'credential.rotated':
       return `${by} recorded ${credential} of ${agent} rotated${reason(d)}`;
     case 'credential.revoked':
@@ -87,7 +100,10 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'exception.expired':
       return `${exception} for ${agent} expired`.replace(/^./, (c) => c.toUpperCase());
     case 'review.opened':
-      return `A review of ${agent} opened (${(d.triggers as string[] | undefined)?.map((t) => wordOf(REVIEW_TRIGGER, t)).join(', ') ?? ''})`;
+      return (
+        `A review of ${agent} opened ` +
+        `(${(d.triggers as string[] | undefined)?.map((t) => wordOf(REVIEW_TRIGGER, t)).join(', ') ?? ''})`
+      );
     case 'review.trigger_added':
       return `The open review of ${agent} also covers: ${wordOf(REVIEW_TRIGGER, String(d.trigger))}`;
     case 'review.reviewer_assigned':

@@ -50,9 +50,12 @@ export const literal = (value: string | bigint | Date): string =>
   pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
 
 function select(where: string, withSlug: boolean): string {
-  // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every event before the first row.
-  return `SELECT e."seq"::text AS "seq", ${iso('occurredAt')} AS "occurredAt", ${iso('recordedAt')} AS "recordedAt", e."actorType"::text AS "actorType",
-    e."actorId", e."agentId", e."credentialId", e."action", e."details"::text AS "details", e."owners"::text AS "owners", e."prevHash", e."hash",
+  // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every
+  // event before the first row.
+  return `SELECT e."seq"::text AS "seq", ${iso('occurredAt')} AS "occurredAt", ${iso('recordedAt')} AS "recordedAt",
+    e."actorType"::text AS "actorType",
+    e."actorId", e."agentId", e."credentialId", e."action", e."details"::text AS "details",
+    e."owners"::text AS "owners", e."prevHash", e."hash",
     ${withSlug ? '(SELECT a."slug" FROM "Agent" a WHERE a."id" = e."agentId")' : 'NULL::text'} AS "agentSlug"
     FROM "AuditEvent" e
     WHERE (${where})`;

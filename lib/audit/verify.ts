@@ -48,7 +48,8 @@ export async function verifyAuditChain(db: Db, checkpoints: TrustedCheckpoint[] 
         if (checkpoint.hash !== event.hash) {
           return broken(
             seq,
-            `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ${checkpoint.seq}): an event at or before it was changed`,
+            `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ` +
+              `${checkpoint.seq}): an event at or before it was changed`,
           );
         }
         checkpointsVerified += 1;

@@ -38,27 +38,30 @@ describe('OIDC sign-in', () => {
     expect(rolesFromClaims({})).toEqual([]);
   });
 
-  it('first sign-in creates the person with the mapped roles; later sign-ins follow the claim; all audited', async () => {
-    const first = await resolveOidcPerson(profile('kai', ['pam']), account('kai'));
-    if (!first.ok) throw new Error('expected sign-in');
-    const kai = await getDb().user.findUniqueOrThrow({ where: { id: first.userId } });
-    expect(kai).toMatchObject({ email: 'kai@corp.example', roles: ['PAM_APPROVER', 'OWNER'], active: true });
+  it(
+    'first sign-in creates the person with the mapped roles; ' + 'later sign-ins follow the claim; all audited',
+    async () => {
+      const first = await resolveOidcPerson(profile('kai', ['pam']), account('kai'));
+      if (!first.ok) throw new Error('expected sign-in');
+      const kai = await getDb().user.findUniqueOrThrow({ where: { id: first.userId } });
+      expect(kai).toMatchObject({ email: 'kai@corp.example', roles: ['PAM_APPROVER', 'OWNER'], active: true });
 
-    const second = await resolveOidcPerson(profile('kai', ['auditors']), account('kai'));
-    expect(second).toEqual({ ok: true, userId: kai.id });
-    expect((await getDb().user.findUniqueOrThrow({ where: { id: kai.id } })).roles).toEqual(['AUDITOR']);
-    expect(await getDb().account.count({ where: { userId: kai.id } })).toBe(1);
+      const second = await resolveOidcPerson(profile('kai', ['auditors']), account('kai'));
+      expect(second).toEqual({ ok: true, userId: kai.id });
+      expect((await getDb().user.findUniqueOrThrow({ where: { id: kai.id } })).roles).toEqual(['AUDITOR']);
+      expect(await getDb().account.count({ where: { userId: kai.id } })).toBe(1);
 
-    expect((await eventsFor(kai.id)).map((e) => e.action)).toEqual([
-      'role.granted',
-      'role.granted',
-      'user.signed_in',
-      'role.granted',
-      'role.removed',
-      'role.removed',
-      'user.signed_in',
-    ]);
-  });
+      expect((await eventsFor(kai.id)).map((e) => e.action)).toEqual([
+        'role.granted',
+        'role.granted',
+        'user.signed_in',
+        'role.granted',
+        'role.removed',
+        'role.removed',
+        'user.signed_in',
+      ]);
+    },
+  );
 
   it('links to a person an admin created by e-mail, and refuses a deactivated person (audited)', async () => {
     const existing = await createPerson(['OWNER'], { active: false });

@@ -16,63 +16,71 @@ const base = {
 };
 
 describe('credential custody', () => {
-  it('issue, use, rotate and revoke are separate events; a revoked credential cannot be rotated or re-issued under its name', async () => {
-    const owner = await createPerson(['OWNER']);
-    const agent = await makeAgent(owner);
-    const { id } = await issueCredential(owner, {
-      agentId: agent.id,
-      ...base,
-      privileged: 'on',
-      maxTtlSeconds: '3600',
-    });
-    expect(await getDb().credential.findUniqueOrThrow({ where: { id } })).toMatchObject({
-      privileged: true,
-      boundToWorkloadIdentity: false,
-      maxTtlSeconds: 3600,
-    });
-    await recordCredentialUse(owner, { credentialId: id, context: 'nightly deploy' });
-    await rotateCredential(owner, { credentialId: id, reason: 'Scheduled' });
-    await revokeCredential(owner, { credentialId: id, reason: 'Leaked in a log' });
-    await expect(rotateCredential(owner, { credentialId: id })).rejects.toThrow(/revoked: it cannot be rotated/);
-    await expect(issueCredential(owner, { agentId: agent.id, ...base })).rejects.toMatchObject({
-      fieldErrors: { name: [expect.stringMatching(/choose a new one/)] },
-    });
-    // A use reported after revocation is recorded as evidence, marked.
-    await expect(recordCredentialUse(owner, { credentialId: id })).resolves.toEqual({ afterRevocation: true });
-    const events = await getDb().auditEvent.findMany({ where: { credentialId: id }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => e.action)).toEqual([
-      'credential.issued',
-      'credential.used',
-      'credential.rotated',
-      'credential.revoked',
-      'credential.used',
-    ]);
-    expect(events[3]?.details).toEqual({ name: 'ci-token', reason: 'Leaked in a log' });
-    expect(events[4]?.details).toMatchObject({ afterRevocation: true });
-    expect(await getDb().credential.findUniqueOrThrow({ where: { id } })).toMatchObject({
-      revokedById: owner.id,
-      revokeReason: 'Leaked in a log',
-    });
-  });
+  it(
+    'issue, use, rotate and revoke are separate events; a revoked credential cannot be rotated or re-issued ' +
+      'under its name',
+    async () => {
+      const owner = await createPerson(['OWNER']);
+      const agent = await makeAgent(owner);
+      const { id } = await issueCredential(owner, {
+        agentId: agent.id,
+        ...base,
+        privileged: 'on',
+        maxTtlSeconds: '3600',
+      });
+      expect(await getDb().credential.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        privileged: true,
+        boundToWorkloadIdentity: false,
+        maxTtlSeconds: 3600,
+      });
+      await recordCredentialUse(owner, { credentialId: id, context: 'nightly deploy' });
+      await rotateCredential(owner, { credentialId: id, reason: 'Scheduled' });
+      await revokeCredential(owner, { credentialId: id, reason: 'Leaked in a log' });
+      await expect(rotateCredential(owner, { credentialId: id })).rejects.toThrow(/revoked: it cannot be rotated/);
+      await expect(issueCredential(owner, { agentId: agent.id, ...base })).rejects.toMatchObject({
+        fieldErrors: { name: [expect.stringMatching(/choose a new one/)] },
+      });
+      // A use reported after revocation is recorded as evidence, marked.
+      await expect(recordCredentialUse(owner, { credentialId: id })).resolves.toEqual({ afterRevocation: true });
+      const events = await getDb().auditEvent.findMany({ where: { credentialId: id }, orderBy: { seq: 'asc' } });
+      expect(events.map((e) => e.action)).toEqual([
+        'credential.issued',
+        'credential.used',
+        'credential.rotated',
+        'credential.revoked',
+        'credential.used',
+      ]);
+      expect(events[3]?.details).toEqual({ name: 'ci-token', reason: 'Leaked in a log' });
+      expect(events[4]?.details).toMatchObject({ afterRevocation: true });
+      expect(await getDb().credential.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        revokedById: owner.id,
+        revokeReason: 'Leaked in a log',
+      });
+    },
+  );
 
-  it('refuses a secret value in any field, says Custodian stores metadata only, and never echoes, stores or logs it', async () => {
-    const owner = await createPerson(['OWNER']);
-    const agent = await makeAgent(owner);
-    const secret = `ghp_${'aB3dE'.repeat(7)}x`;
-    const before = await databaseFingerprint();
-    for (const field of ['secretRef', 'scope', 'name']) {
-      const error = await issueCredential(owner, { agentId: agent.id, ...base, [field]: secret }).catch(
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(Invalid);
-      const fieldErrors = (error as Invalid).fieldErrors[field] ?? [];
-      expect(fieldErrors.join(' ')).toMatch(/stores metadata only/);
-      expect(
-        JSON.stringify({ message: (error as Error).message, fieldErrors: (error as Invalid).fieldErrors }),
-      ).not.toContain(secret);
-    }
-    expect(await databaseFingerprint()).toEqual(before);
-  });
+  it(
+    'refuses a secret value in any field, says Custodian stores metadata only, and never echoes, stores or logs ' +
+      'it',
+    async () => {
+      const owner = await createPerson(['OWNER']);
+      const agent = await makeAgent(owner);
+      const secret = `ghp_${'aB3dE'.repeat(7)}x`;
+      const before = await databaseFingerprint();
+      for (const field of ['secretRef', 'scope', 'name']) {
+        const error = await issueCredential(owner, { agentId: agent.id, ...base, [field]: secret }).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(Invalid);
+        const fieldErrors = (error as Invalid).fieldErrors[field] ?? [];
+        expect(fieldErrors.join(' ')).toMatch(/stores metadata only/);
+        expect(
+          JSON.stringify({ message: (error as Error).message, fieldErrors: (error as Invalid).fieldErrors }),
+        ).not.toContain(secret);
+      }
+      expect(await databaseFingerprint()).toEqual(before);
+    },
+  );
 
   it('only the agent’s owner or a security lead records custody', async () => {
     const owner = await createPerson(['OWNER']);

@@ -53,4 +53,5 @@ export function detectSecret(value: string): string | null {
 }
 
 export const SECRET_REFUSAL =
-  'This looks like a secret value. Custodian stores metadata only: record where the credential lives (for example vault:kv/prod/deploy-bot/api-key), never the value itself.';
+  'This looks like a secret value. Custodian stores metadata only: record where the credential lives (for ' +
+  'example vault:kv/prod/deploy-bot/api-key), never the value itself.';

@@ -20,7 +20,8 @@ export class EmbeddedDatabaseBusy extends Error {
   constructor(dir: string, pid: number) {
     super(
       `The embedded database in ${dir} is in use by process ${pid} (probably \`npm run dev\`). ` +
-        'PGlite allows one process per data folder: stop that process first, or set DATABASE_URL to use a PostgreSQL server.',
+        'PGlite allows one process per data folder: stop that process first, or set DATABASE_URL to use a ' +
+        'PostgreSQL server.',
     );
   }
 }

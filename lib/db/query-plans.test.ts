@@ -81,7 +81,8 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
     admin = await createPerson(['ADMIN']);
     const db = getDb();
     await db.$executeRawUnsafe(`
-      INSERT INTO "Agent" ("id", "slug", "name", "kind", "riskTier", "status", "environments", "ownerId", "nextReviewDue", "planesAssigned", "createdAt", "updatedAt")
+      INSERT INTO "Agent" ("id", "slug", "name", "kind", "riskTier", "status", "environments", "ownerId",
+        "nextReviewDue", "planesAssigned", "createdAt", "updatedAt")
       SELECT 'plan_agent_' || i, 'plan-agent-' || i, 'Plan agent ' || i,
              (ARRAY['CODING_AGENT','CI_AGENT','OPS_AGENT','OTHER'])[1 + i % 4]::"AgentKind",
              (ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[1 + i % 4]::"RiskTier",
@@ -90,9 +91,12 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
              '${admin.id}', now() + (i % 400 - 30) * interval '1 day', 3, now() - i * interval '1 minute', now()
       FROM generate_series(1, ${AGENTS}) i`);
     await db.$executeRawUnsafe(`
-      INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details", "prevHash", "hash")
-      SELECT i + 1000000, now() - (${EVENTS} - i) * interval '1 second', now(), 'USER', '${admin.id}', 'plan_agent_' || (1 + i % ${AGENTS}), NULL,
-             (ARRAY['credential.used','agent.updated','credential.rotated','note.added'])[1 + i % 4], '{}', repeat('0', 64), lpad(to_hex(i), 64, '0')
+      INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId",
+        "action", "details", "prevHash", "hash")
+      SELECT i + 1000000, now() - (${EVENTS} - i) * interval '1 second', now(), 'USER', '${admin.id}', 'plan_agent_'
+        || (1 + i % ${AGENTS}), NULL,
+             (ARRAY['credential.used','agent.updated','credential.rotated','note.added'])[1 + i % 4], '{}',
+               repeat('0', 64), lpad(to_hex(i), 64, '0')
       FROM generate_series(1, ${EVENTS}) i`);
     await db.$executeRawUnsafe('ANALYZE');
     sample = {

@@ -29,7 +29,8 @@ type LockedException = {
 export async function lockException(tx: Tx, exceptionId: string): Promise<LockedException> {
   await lockParentAgent(tx, 'Exception', exceptionId);
   const [row] = await tx.$queryRaw<LockedException[]>`
-    SELECT "id", "agentId", "type"::text AS "type", "status"::text AS "status", "requestedById", "requiredApprovals", "credentialId", "expiresAt"
+    SELECT "id", "agentId", "type"::text AS "type", "status"::text AS "status", "requestedById", "requiredApprovals",
+      "credentialId", "expiresAt"
     FROM "Exception" WHERE "id" = ${exceptionId} FOR UPDATE`;
   if (!row) throw new NotFound('That exception does not exist.');
   return row;
@@ -120,7 +121,8 @@ export async function decideException(
         throw new Forbidden('You requested this exception: someone else must decide it (separation of duties).');
       if (exception.status !== 'PENDING') {
         throw new Conflict(
-          `This exception is already ${wordOf(EXCEPTION_STATUS, exception.status)}: it can no longer be ${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`,
+          `This exception is already ${wordOf(EXCEPTION_STATUS, exception.status)}: it can no longer be ` +
+            `${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`,
         );
       }
       if (exception.expiresAt <= new Date())
@@ -196,7 +198,8 @@ export async function applyExceptionRevocation(
   const now = new Date();
   if (exception.status !== 'APPROVED' || exception.expiresAt <= now) {
     throw new Conflict(
-      `Only an exception in force can be revoked; this one is ${wordOf(EXCEPTION_STATUS, exception.status === 'APPROVED' ? 'EXPIRED' : exception.status)}.`,
+      `Only an exception in force can be revoked; this one is ` +
+        `${wordOf(EXCEPTION_STATUS, exception.status === 'APPROVED' ? 'EXPIRED' : exception.status)}.`,
     );
   }
   await tx.exception.update({
@@ -253,12 +256,15 @@ export async function expireDueExceptions(now = new Date()): Promise<number> {
     if (agents.length === 0) return 0;
     const expired = await tx.$queryRaw<LockedException[]>`
       WITH due AS (
-        SELECT "id" FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now} AND "agentId" = ANY(${agents}::text[])
+        SELECT "id" FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now} AND "agentId" =
+          ANY(${agents}::text[])
         ORDER BY "id" FOR UPDATE SKIP LOCKED
       )
-      UPDATE "Exception" e SET "status" = 'EXPIRED', "endedAt" = e."expiresAt", "version" = e."version" + 1, "updatedAt" = ${now}
+      UPDATE "Exception" e SET "status" = 'EXPIRED', "endedAt" = e."expiresAt", "version" = e."version" + 1,
+        "updatedAt" = ${now}
       FROM due WHERE e."id" = due."id"
-      RETURNING e."id", e."agentId", e."type"::text AS "type", e."status"::text AS "status", e."requestedById", e."requiredApprovals", e."credentialId", e."expiresAt"`;
+      RETURNING e."id", e."agentId", e."type"::text AS "type", e."status"::text AS "status", e."requestedById",
+        e."requiredApprovals", e."credentialId", e."expiresAt"`;
     if (expired.length === 0) return 0;
     const events: AuditEventInput[] = expired.map((e) => ({
       action: 'exception.expired',

@@ -71,40 +71,44 @@ describe('exceptions', () => {
     expect(other.requiredApprovals).toBe(1);
   });
 
-  it('only the owner (or a security lead) requests; the requester never decides; two approvers needed; the same approver counts once', async () => {
-    const { owner, pam1, pam2, agent, credentialId } = await setup();
-    const stranger = await createPerson(['OWNER']);
-    await expect(
-      requestException(stranger, { agentId: agent.id, type: 'OTHER', justification: 'Not mine', durationHours: 1 }),
-    ).rejects.toThrow(Forbidden);
-    const pamRequester = await createPerson(['PAM_APPROVER', 'ADMIN']);
-    const own = await requestException(pamRequester, {
-      agentId: agent.id,
-      type: 'OTHER',
-      justification: 'Self',
-      durationHours: 1,
-    });
-    await expect(decide(pamRequester, own.id, 'APPROVE')).rejects.toThrow(/someone else must decide/);
-    await expect(decide(owner, own.id, 'APPROVE')).rejects.toThrow(Forbidden); // owners hold no exception.decide
+  it(
+    'only the owner (or a security lead) requests; the requester never decides; two approvers needed; the same ' +
+      'approver counts once',
+    async () => {
+      const { owner, pam1, pam2, agent, credentialId } = await setup();
+      const stranger = await createPerson(['OWNER']);
+      await expect(
+        requestException(stranger, { agentId: agent.id, type: 'OTHER', justification: 'Not mine', durationHours: 1 }),
+      ).rejects.toThrow(Forbidden);
+      const pamRequester = await createPerson(['PAM_APPROVER', 'ADMIN']);
+      const own = await requestException(pamRequester, {
+        agentId: agent.id,
+        type: 'OTHER',
+        justification: 'Self',
+        durationHours: 1,
+      });
+      await expect(decide(pamRequester, own.id, 'APPROVE')).rejects.toThrow(/someone else must decide/);
+      await expect(decide(owner, own.id, 'APPROVE')).rejects.toThrow(Forbidden); // owners hold no exception.decide
 
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      credentialId,
-      type: 'BREAK_GLASS',
-      justification: 'Prod outage',
-      durationHours: 2,
-    });
-    await expect(decide(pam1, id, 'APPROVE')).resolves.toEqual({ status: 'PENDING', approvals: 1 });
-    await expect(decide(pam1, id, 'APPROVE')).rejects.toThrow(/already decided/);
-    await expect(decide(pam2, id, 'APPROVE')).resolves.toEqual({ status: 'APPROVED', approvals: 2 });
-    const decisions = await getDb().exceptionDecision.count({ where: { exceptionId: id } });
-    expect(decisions).toBe(2);
-    const events = await getDb().auditEvent.findMany({
-      where: { details: { path: ['exceptionId'], equals: id } },
-      orderBy: { seq: 'asc' },
-    });
-    expect(events.map((e) => e.action)).toEqual(['exception.requested', 'exception.approved', 'exception.approved']);
-  });
+      const { id } = await requestException(owner, {
+        agentId: agent.id,
+        credentialId,
+        type: 'BREAK_GLASS',
+        justification: 'Prod outage',
+        durationHours: 2,
+      });
+      await expect(decide(pam1, id, 'APPROVE')).resolves.toEqual({ status: 'PENDING', approvals: 1 });
+      await expect(decide(pam1, id, 'APPROVE')).rejects.toThrow(/already decided/);
+      await expect(decide(pam2, id, 'APPROVE')).resolves.toEqual({ status: 'APPROVED', approvals: 2 });
+      const decisions = await getDb().exceptionDecision.count({ where: { exceptionId: id } });
+      expect(decisions).toBe(2);
+      const events = await getDb().auditEvent.findMany({
+        where: { details: { path: ['exceptionId'], equals: id } },
+        orderBy: { seq: 'asc' },
+      });
+      expect(events.map((e) => e.action)).toEqual(['exception.requested', 'exception.approved', 'exception.approved']);
+    },
+  );
 
   it('nobody approves a request that was rejected or withdrawn; only the requester withdraws', async () => {
     const { owner, pam1, pam2, agent } = await setup('HIGH');
@@ -127,34 +131,38 @@ describe('exceptions', () => {
     await expect(decide(pam1, b.id, 'APPROVE')).rejects.toThrow(/already withdrawn/);
   });
 
-  it('an approved exception expires at its end, once; reads past expiry never count it as active; break-glass then needs rotation and opens a post-incident review', async () => {
-    const { owner, pam1, pam2, agent, credentialId } = await setup();
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      credentialId,
-      type: 'BREAK_GLASS',
-      justification: 'Outage',
-      durationHours: 1,
-    });
-    await decide(pam1, id, 'APPROVE');
-    await decide(pam2, id, 'APPROVE');
-    const later = new Date(Date.now() + 2 * 3_600_000);
-    expect(await expireDueExceptions(new Date())).toBe(0);
-    expect(await expireDueExceptions(later)).toBeGreaterThanOrEqual(1);
-    expect(await expireDueExceptions(later)).toBe(0);
-    expect(await status(id)).toBe('EXPIRED');
-    expect(
-      await getDb().auditEvent.count({
-        where: { action: 'exception.expired', details: { path: ['exceptionId'], equals: id } },
-      }),
-    ).toBe(1);
-    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
-    expect(review.triggers).toContain('POST_INCIDENT');
-    expect(await findUnclosedBreakGlass(agent.id)).toMatchObject({ id, credentialName: 'deploy-key' });
-    await getDb().exception.update({ where: { id }, data: { endedAt: new Date(Date.now() - 1000) } });
-    await rotateCredential(owner, { credentialId, reason: 'After break-glass' });
-    expect(await findUnclosedBreakGlass(agent.id)).toBeNull();
-  });
+  it(
+    'an approved exception expires at its end, once; reads past expiry never count it as active; break-glass ' +
+      'then needs rotation and opens a post-incident review',
+    async () => {
+      const { owner, pam1, pam2, agent, credentialId } = await setup();
+      const { id } = await requestException(owner, {
+        agentId: agent.id,
+        credentialId,
+        type: 'BREAK_GLASS',
+        justification: 'Outage',
+        durationHours: 1,
+      });
+      await decide(pam1, id, 'APPROVE');
+      await decide(pam2, id, 'APPROVE');
+      const later = new Date(Date.now() + 2 * 3_600_000);
+      expect(await expireDueExceptions(new Date())).toBe(0);
+      expect(await expireDueExceptions(later)).toBeGreaterThanOrEqual(1);
+      expect(await expireDueExceptions(later)).toBe(0);
+      expect(await status(id)).toBe('EXPIRED');
+      expect(
+        await getDb().auditEvent.count({
+          where: { action: 'exception.expired', details: { path: ['exceptionId'], equals: id } },
+        }),
+      ).toBe(1);
+      const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+      expect(review.triggers).toContain('POST_INCIDENT');
+      expect(await findUnclosedBreakGlass(agent.id)).toMatchObject({ id, credentialName: 'deploy-key' });
+      await getDb().exception.update({ where: { id }, data: { endedAt: new Date(Date.now() - 1000) } });
+      await rotateCredential(owner, { credentialId, reason: 'After break-glass' });
+      expect(await findUnclosedBreakGlass(agent.id)).toBeNull();
+    },
+  );
 
   it('a PAM approver revokes early with a reason; a revoked or expired one cannot be revoked again', async () => {
     const { owner, pam1, agent } = await setup('HIGH');

@@ -61,51 +61,54 @@ const event = (type: string, slug: string, name: string, extra: Record<string, u
 });
 
 describe('the ingest API', () => {
-  it('records a batch: issue, use, rotate, revoke, and a use after revocation kept as evidence and marked', async () => {
-    const { slug, token, tokenId, agent } = await setup();
-    const response = await post(token, {
-      events: [
-        issued(slug, 'lease-a'),
-        event('credential.used', slug, 'lease-a', { context: 'deploy 4121' }),
-        event('credential.rotated', slug, 'lease-a'),
-        event('credential.revoked', slug, 'lease-a', { reason: 'Lease ended' }),
-        event('credential.used', slug, 'lease-a', { context: 'late retry' }),
-      ],
-    });
-    expect(response.status).toBe(201);
-    const body = await response.json();
-    expect(body).toMatchObject({ accepted: 5, rejected: [] });
-    const events = await getDb().auditEvent.findMany({
-      where: { agentId: agent.id, actorType: 'API_TOKEN' },
-      orderBy: { seq: 'asc' },
-    });
-    expect(events.map((e) => e.action)).toEqual([
-      'credential.issued',
-      'credential.used',
-      'credential.rotated',
-      'credential.revoked',
-      'credential.used',
-    ]);
-    expect(events.every((e) => e.actorId === tokenId)).toBe(true);
-    expect(events[4]!.details).toMatchObject({ afterRevocation: true, context: 'late retry' });
-    const credential = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'lease-a' } });
-    expect(credential).toMatchObject({
-      issuance: 'DYNAMIC',
-      secretRef: `vault:kv/prod/${slug}/lease-a`,
-      revokeReason: 'Lease ended',
-    });
-    expect(body.events.map((e: { seq: string }) => e.seq)).toEqual(events.map((e) => e.seq.toString()));
-    // Agents can be named by workload identity too.
-    const byIdentity = await post(token, {
-      events: [
-        {
-          ...event('credential.used', slug, 'lease-a'),
-          agent: { workloadIdentity: `spiffe://example.com/agents/${slug}` },
-        },
-      ],
-    });
-    expect(byIdentity.status).toBe(201);
-  });
+  it(
+    'records a batch: issue, use, rotate, revoke, and a use ' + 'after revocation kept as evidence and marked',
+    async () => {
+      const { slug, token, tokenId, agent } = await setup();
+      const response = await post(token, {
+        events: [
+          issued(slug, 'lease-a'),
+          event('credential.used', slug, 'lease-a', { context: 'deploy 4121' }),
+          event('credential.rotated', slug, 'lease-a'),
+          event('credential.revoked', slug, 'lease-a', { reason: 'Lease ended' }),
+          event('credential.used', slug, 'lease-a', { context: 'late retry' }),
+        ],
+      });
+      expect(response.status).toBe(201);
+      const body = await response.json();
+      expect(body).toMatchObject({ accepted: 5, rejected: [] });
+      const events = await getDb().auditEvent.findMany({
+        where: { agentId: agent.id, actorType: 'API_TOKEN' },
+        orderBy: { seq: 'asc' },
+      });
+      expect(events.map((e) => e.action)).toEqual([
+        'credential.issued',
+        'credential.used',
+        'credential.rotated',
+        'credential.revoked',
+        'credential.used',
+      ]);
+      expect(events.every((e) => e.actorId === tokenId)).toBe(true);
+      expect(events[4]!.details).toMatchObject({ afterRevocation: true, context: 'late retry' });
+      const credential = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'lease-a' } });
+      expect(credential).toMatchObject({
+        issuance: 'DYNAMIC',
+        secretRef: `vault:kv/prod/${slug}/lease-a`,
+        revokeReason: 'Lease ended',
+      });
+      expect(body.events.map((e: { seq: string }) => e.seq)).toEqual(events.map((e) => e.seq.toString()));
+      // Agents can be named by workload identity too.
+      const byIdentity = await post(token, {
+        events: [
+          {
+            ...event('credential.used', slug, 'lease-a'),
+            agent: { workloadIdentity: `spiffe://example.com/agents/${slug}` },
+          },
+        ],
+      });
+      expect(byIdentity.status).toBe(201);
+    },
+  );
 
   it('answers every failure with problem JSON and the right status, changing nothing', async () => {
     const { slug, token, admin, tokenId } = await setup();
@@ -174,52 +177,68 @@ describe('the ingest API', () => {
     await expectProblem(await post(stale, { events: [issued(slug, 'y')] }), 401, /expired/);
   });
 
-  it('is idempotent with an Idempotency-Key: a retried batch records nothing twice; a different batch under the same key is a conflict', async () => {
-    const { slug, token, agent } = await setup();
-    const batch = { events: [issued(slug, 'idem-lease'), event('credential.used', slug, 'idem-lease')] };
-    const first = await post(token, batch, { key: 'batch-0001' });
-    expect(first.status).toBe(201);
-    const firstBody = await first.json();
-    const retry = await post(token, batch, { key: 'batch-0001' });
-    expect(retry.status).toBe(201);
-    expect(await retry.json()).toEqual(firstBody);
-    expect(await getDb().auditEvent.count({ where: { agentId: agent.id, actorType: 'API_TOKEN' } })).toBe(2);
-    const other = await post(token, { events: [event('credential.used', slug, 'idem-lease')] }, { key: 'batch-0001' });
-    expect(other.status).toBe(409);
-    expect((await post(token, batch, { key: 'bad key with spaces' })).status).toBe(400);
-  });
+  it(
+    'is idempotent with an Idempotency-Key: a retried batch records nothing twice; a different batch under the ' +
+      'same key is a conflict',
+    async () => {
+      const { slug, token, agent } = await setup();
+      const batch = { events: [issued(slug, 'idem-lease'), event('credential.used', slug, 'idem-lease')] };
+      const first = await post(token, batch, { key: 'batch-0001' });
+      expect(first.status).toBe(201);
+      const firstBody = await first.json();
+      const retry = await post(token, batch, { key: 'batch-0001' });
+      expect(retry.status).toBe(201);
+      expect(await retry.json()).toEqual(firstBody);
+      expect(await getDb().auditEvent.count({ where: { agentId: agent.id, actorType: 'API_TOKEN' } })).toBe(2);
+      const other = await post(
+        token,
+        { events: [event('credential.used', slug, 'idem-lease')] },
+        { key: 'batch-0001' },
+      );
+      expect(other.status).toBe(409);
+      expect((await post(token, batch, { key: 'bad key with spaces' })).status).toBe(400);
+    },
+  );
 
-  it('serves the registry and the timeline to tokens with read scopes, by keyset; 404 for an unknown agent; 429 past the rate limit', async () => {
-    const { slug, token, admin } = await setup();
-    const auth = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
-    const agents = await (await listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(token)))).json();
-    expect(agents.agents).toHaveLength(1);
-    expect(agents.next).toBe(agents.agents[0].slug);
-    const one = await getAgent(new Request(`http://localhost/api/v1/agents/${slug}`, auth(token)), {
-      params: Promise.resolve({ slug }),
-    });
-    expect(await one.json()).toMatchObject({ slug, owner: { name: admin.name } });
-    const missing = await getAgent(new Request('http://localhost/api/v1/agents/nope', auth(token)), {
-      params: Promise.resolve({ slug: 'nope' }),
-    });
-    expect(missing.status).toBe(404);
-    const events = await (await listEvents(new Request(`${URL_EVENTS}?agent=${slug}&size=25`, auth(token)))).json();
-    expect(events.events.map((e: { action: string }) => e.action)).toEqual(['owner.assigned', 'agent.created']);
-    // A bad query parameter is invalid input: 422 problem JSON naming the field, like every Invalid.
-    const badLimit = await listAgents(new Request('http://localhost/api/v1/agents?limit=9999', auth(token)));
-    expect(badLimit.status).toBe(422);
-    expect((await badLimit.json()).errors[0].path).toBe('limit');
+  it(
+    'serves the registry and the timeline to tokens with read scopes, by keyset; 404 for an unknown agent; 429 ' +
+      'past the rate limit',
+    async () => {
+      const { slug, token, admin } = await setup();
+      const auth = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+      const agents = await (
+        await listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(token)))
+      ).json();
+      expect(agents.agents).toHaveLength(1);
+      expect(agents.next).toBe(agents.agents[0].slug);
+      const one = await getAgent(new Request(`http://localhost/api/v1/agents/${slug}`, auth(token)), {
+        params: Promise.resolve({ slug }),
+      });
+      expect(await one.json()).toMatchObject({ slug, owner: { name: admin.name } });
+      const missing = await getAgent(new Request('http://localhost/api/v1/agents/nope', auth(token)), {
+        params: Promise.resolve({ slug: 'nope' }),
+      });
+      expect(missing.status).toBe(404);
+      const events = await (await listEvents(new Request(`${URL_EVENTS}?agent=${slug}&size=25`, auth(token)))).json();
+      expect(events.events.map((e: { action: string }) => e.action)).toEqual(['owner.assigned', 'agent.created']);
+      // A bad query parameter is invalid input: 422 problem JSON naming the field, like every Invalid.
+      const badLimit = await listAgents(new Request('http://localhost/api/v1/agents?limit=9999', auth(token)));
+      expect(badLimit.status).toBe(422);
+      expect((await badLimit.json()).errors[0].path).toBe('limit');
 
-    const { token: burst } = await createToken(admin, { name: 'burst', scopes: ['registry:read'], expiresInDays: 1 });
-    // 120 requests at once: past the burst of 50 however slow the machine is.
-    const responses = await Promise.all(
-      Array.from({ length: 120 }, () => listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(burst)))),
-    );
-    const limited = responses.filter((r) => r.status === 429);
-    expect(limited.length).toBeGreaterThan(0);
-    expect(limited[0]!.headers.get('content-type')).toBe('application/problem+json');
-    expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-  });
+      const { token: burst } = await createToken(admin, { name: 'burst', scopes: ['registry:read'], expiresInDays: 1 });
+      // 120 requests at once: past the burst of 50 however slow the machine is.
+      const responses = await Promise.all(
+        Array.from({ length: 120 }, () =>
+          listAgents(new Request('http://localhost/api/v1/agents?limit=1', auth(burst))),
+        ),
+      );
+      const limited = responses.filter((r) => r.status === 429);
+      expect(limited.length).toBeGreaterThan(0);
+      expect(limited[0]!.headers.get('content-type')).toBe('application/problem+json');
+      expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it('publishes an OpenAPI 3.1 document generated from the same schemas', async () => {
     const doc = await (await openapi(new Request('http://localhost/api/v1/openapi.json'))).json();

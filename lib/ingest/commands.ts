@@ -144,7 +144,8 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     if (!agent)
       return reject(
         404,
-        `No agent with ${event.agent.slug ? `slug ${event.agent.slug}` : `workload identity ${event.agent.workloadIdentity}`}.`,
+        `No agent with ` +
+          `${event.agent.slug ? `slug ${event.agent.slug}` : `workload identity ${event.agent.workloadIdentity}`}.`,
       );
     const ref = event.credential;
     let credential = ref.id ? byId.get(ref.id) : byName.get(`${agent.id}/${ref.name}`);
@@ -163,7 +164,8 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
               422,
               `A credential Custodian does not know needs ${missing.join(', ')} to be recorded as issued.`,
             );
-          const id = `cred_${createHash('sha256').update(`${agent.id}/${ref.name}/${token.id}/${event.occurredAt}`).digest('hex').slice(0, 24)}`;
+          const seed = `${agent.id}/${ref.name}/${token.id}/${event.occurredAt}`;
+          const id = `cred_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
           credential = { id, agentId: agent.id, name: ref.name!, revokedAt: null, created: true };
           toCreate.push({
             id,
@@ -214,7 +216,9 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     throw new Rejected({
       status: 422,
       body: {
-        detail: `${rejected.length} of ${events.length} events were refused, so none was recorded (send ?partial=true to record the rest).`,
+        detail:
+          `${rejected.length} of ${events.length} events were refused, so none was recorded (send ?partial=true ` +
+          `to record the rest).`,
         errors: rejected,
       },
     });

@@ -38,7 +38,8 @@ export const IngestCredentialSchema = z
   .strict()
   .refine((c) => Boolean(c.id) || Boolean(c.name), 'Name the credential by id or by name.')
   .describe(
-    'The credential, by id or name. Issuing a credential Custodian does not know yet also needs kind, issuance, storage and environment.',
+    'The credential, by id or name. Issuing a credential Custodian does not know yet also needs kind, ' +
+      'issuance, storage and environment.',
   );
 
 export const IngestAgentSchema = z

@@ -76,7 +76,8 @@ export async function assignControlOwner(
     });
     return {
       message: separationOfDutiesWarning
-        ? `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)} — and holds all three control planes of this agent. That is allowed, but it defeats separation of duties and is flagged.`
+        ? `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)} — and holds all three control planes of this ` +
+          `agent. That is allowed, but it defeats separation of duties and is flagged.`
         : `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)}.`,
       separationOfDutiesWarning,
     };
@@ -103,7 +104,8 @@ export async function bulkReassign(actor: Actor | null, input: unknown): Promise
       const locked = await tx.$queryRaw<{ id: string }[]>`
         SELECT a."id" FROM "Agent" a
         WHERE a."status" <> 'RETIRED'
-          AND (a."ownerId" = ${fromUserId} OR EXISTS (SELECT 1 FROM "ControlAssignment" c WHERE c."agentId" = a."id" AND c."userId" = ${fromUserId}))
+          AND (a."ownerId" = ${fromUserId} OR EXISTS (SELECT 1 FROM "ControlAssignment" c WHERE c."agentId" = a."id"
+            AND c."userId" = ${fromUserId}))
         ORDER BY a."id" FOR UPDATE`;
       const lockedIds = locked.map((r) => r.id).filter((id) => !only || agentIds.includes(id));
       if (lockedIds.length === 0)

@@ -36,7 +36,8 @@ function ownershipFilters(filter: OwnershipFilter): Prisma.Sql {
   const and = [Prisma.sql`a."status" <> 'RETIRED'`];
   if (filter.person) {
     and.push(
-      Prisma.sql`(a."ownerId" = ${filter.person} OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${filter.person}))`,
+      Prisma.sql`(a."ownerId" = ${filter.person} OR a."id" IN (SELECT ca."agentId" FROM "ControlAssignment" ca WHERE
+        ca."userId" = ${filter.person}))`,
     );
   }
   if (filter.gaps) {

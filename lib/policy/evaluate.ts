@@ -18,7 +18,8 @@ export async function unionOf(db: Db | Tx, rules: Rule[], now: Date, agentId?: s
   return Prisma.join(
     rules.map(
       (r) =>
-        Prisma.sql`SELECT ${r.id}::text AS "ruleId", f."agentId", f."credentialId", f."detail" FROM (${r.query(settings, now)}) f ${scope}`,
+        Prisma.sql`SELECT ${r.id}::text AS "ruleId", f."agentId", f."credentialId", f."detail" FROM
+          (${r.query(settings, now)}) f ${scope}`,
     ),
     ' UNION ALL ',
   );

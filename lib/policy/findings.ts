@@ -71,7 +71,8 @@ export function selectRules(query: Pick<FindingsQuery, 'rule' | 'severity' | 'fr
 function ownerScope(query: Pick<FindingsQuery, 'owner'>, actor: Actor, agentId: Prisma.Sql): Prisma.Sql {
   const owner = query.owner === 'me' ? actor.id : query.owner;
   return owner
-    ? Prisma.sql`AND ${agentId} IN (SELECT a."id" FROM "Agent" a WHERE a."ownerId" = ${owner} UNION SELECT ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${owner})`
+    ? Prisma.sql`AND ${agentId} IN (SELECT a."id" FROM "Agent" a WHERE a."ownerId" = ${owner} UNION SELECT
+      ca."agentId" FROM "ControlAssignment" ca WHERE ca."userId" = ${owner})`
     : Prisma.empty;
 }
 
@@ -128,7 +129,8 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
   if (!agent) return { findings: [], total: 0, asOf: now, next: null, prev: null };
   const union = (await unionOf(db, rules, now, agent.id))!;
   const rows = await db.$queryRaw<FindingRow[]>`
-    SELECT f."ruleId", a."id" AS "agentId", a."slug", a."name", a."riskTier", o."name" AS "owner", c."id" AS "credentialId", c."name" AS "credentialName", f."detail"
+    SELECT f."ruleId", a."id" AS "agentId", a."slug", a."name", a."riskTier", o."name" AS "owner", c."id" AS
+      "credentialId", c."name" AS "credentialName", f."detail"
     FROM (${union}) f
     JOIN "Agent" a ON a."id" = f."agentId"
     LEFT JOIN "User" o ON o."id" = a."ownerId"
@@ -147,18 +149,21 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
 async function syncedFindings(actor: Actor, query: FindingsQuery, rules: Rule[]): Promise<FindingsPage> {
   const db = getDb();
   const ruleIds = rules.map((r) => r.id);
-  const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)}) ${ownerScope(query, actor, Prisma.sql`s."agentId"`)}`;
+  const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)})
+    ${ownerScope(query, actor, Prisma.sql`s."agentId"`)}`;
   const after = decodeFindingCursor(query.after);
   const before = after ? null : decodeFindingCursor(query.before);
   const boundary = after ?? before;
   const position = boundary
-    ? Prisma.sql`AND (s."severityRank", s."agentName", s."key") ${before ? Prisma.sql`<` : Prisma.sql`>`} (${boundary[0]}::int, ${boundary[1]}, ${boundary[2]})`
+    ? Prisma.sql`AND (s."severityRank", s."agentName", s."key") ${before ? Prisma.sql`<` : Prisma.sql`>`}
+      (${boundary[0]}::int, ${boundary[1]}, ${boundary[2]})`
     : Prisma.empty;
   const order = before ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   const [found, total, asOf] = await Promise.all([
     // The page first, by the (severity, agent name, key) index; names joined for its rows only.
     db.$queryRaw<(FindingRow & { severityRank: number; key: string })[]>`
-      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", a."owner", c."id" AS "credentialId",
+      SELECT s."ruleId", s."agentId", a."slug", s."agentName" AS "name", a."riskTier", a."owner", c."id" AS
+        "credentialId",
              c."name" AS "credentialName", s."detail", s."severityRank", s."key"
       FROM (
         SELECT * FROM "FindingState" s WHERE ${where} ${position}
@@ -166,7 +171,8 @@ async function syncedFindings(actor: Actor, query: FindingsQuery, rules: Rule[])
       ) s
       -- LIMIT 1 keeps each lookup a per-row index probe (a plain join may hash the whole registry).
       CROSS JOIN LATERAL (
-        SELECT a."slug", a."riskTier", o."name" AS "owner" FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId" WHERE a."id" = s."agentId" LIMIT 1
+        SELECT a."slug", a."riskTier", o."name" AS "owner" FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
+          WHERE a."id" = s."agentId" LIMIT 1
       ) a
       LEFT JOIN LATERAL (SELECT c."id", c."name" FROM "Credential" c WHERE c."id" = s."credentialId" LIMIT 1) c ON true
       ORDER BY s."severityRank" ${order}, s."agentName" ${order}, s."key" ${order}`,

@@ -51,19 +51,28 @@ export const FRAMEWORKS: Framework[] = [
     items: [
       {
         id: 'GOVERN 1.5',
-        name: 'Ongoing monitoring and periodic review of the risk management process and its outcomes are planned and organizational roles and responsibilities clearly defined, including determining the frequency of periodic review.',
+        name:
+          'Ongoing monitoring and periodic review of the risk management process and its outcomes are planned ' +
+          'and organizational roles and responsibilities clearly defined, including determining the frequency ' +
+          'of periodic review.',
       },
       {
         id: 'GOVERN 1.6',
-        name: 'Mechanisms are in place to inventory AI systems and are resourced according to organizational risk priorities.',
+        name:
+          'Mechanisms are in place to inventory AI systems and are resourced according to organizational risk ' +
+          'priorities.',
       },
       {
         id: 'GOVERN 1.7',
-        name: 'Processes and procedures are in place for decommissioning and phasing out AI systems safely and in a manner that does not increase risks or decrease the organization’s trustworthiness.',
+        name:
+          'Processes and procedures are in place for decommissioning and phasing out AI systems safely and in a ' +
+          'manner that does not increase risks or decrease the organization’s trustworthiness.',
       },
       {
         id: 'GOVERN 2.1',
-        name: 'Roles and responsibilities and lines of communication related to mapping, measuring, and managing AI risks are documented and are clear to individuals and teams throughout the organization.',
+        name:
+          'Roles and responsibilities and lines of communication related to mapping, measuring, and managing AI ' +
+          'risks are documented and are clear to individuals and teams throughout the organization.',
       },
     ],
   },
@@ -75,7 +84,9 @@ export const FRAMEWORKS: Framework[] = [
     items: [
       {
         id: 'GV.RR-02',
-        name: 'Roles, responsibilities, and authorities related to cybersecurity risk management are established, communicated, understood, and enforced',
+        name:
+          'Roles, responsibilities, and authorities related to cybersecurity risk management are established, ' +
+          'communicated, understood, and enforced',
       },
       {
         id: 'ID.AM-02',
@@ -87,7 +98,9 @@ export const FRAMEWORKS: Framework[] = [
       },
       {
         id: 'PR.AA-05',
-        name: 'Access permissions, entitlements, and authorizations are defined in a policy, managed, enforced, and reviewed, and incorporate the principles of least privilege and separation of duties',
+        name:
+          'Access permissions, entitlements, and authorizations are defined in a policy, managed, enforced, and ' +
+          'reviewed, and incorporate the principles of least privilege and separation of duties',
       },
       { id: 'PR.DS-01', name: 'The confidentiality, integrity, and availability of data-at-rest are protected' },
     ],

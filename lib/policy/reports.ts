@@ -45,7 +45,8 @@ export async function frameworkReport(
             SELECT DISTINCT c."control", a."slug", a."name"
             FROM findings f JOIN controls c ON c."ruleId" = f."ruleId" JOIN "Agent" a ON a."id" = f."agentId"
             WHERE a."status" <> 'RETIRED'),
-          ranked AS (SELECT *, count(*) OVER (PARTITION BY "control") AS "total", row_number() OVER (PARTITION BY "control" ORDER BY "name") AS n FROM failing)
+          ranked AS (SELECT *, count(*) OVER (PARTITION BY "control") AS "total", row_number() OVER (PARTITION BY
+            "control" ORDER BY "name") AS n FROM failing)
           SELECT "control", "slug", "name", "total" FROM ranked WHERE n <= 25 ORDER BY "control", "name"`
       : Promise.resolve([]),
   ]);

@@ -10,7 +10,10 @@ import { ruleById, RULES } from './rules';
 const DAY = 86_400_000;
 let n = 0;
 
-/** A compliant ACTIVE agent: active owner, three distinct plane owners, an approved PROD purpose. Overrides make it break one rule. */
+/**
+ * A compliant ACTIVE agent: active owner, three distinct plane owners, an approved PROD purpose. Overrides make it
+ * break one rule.
+ */
 async function agent(
   overrides: Partial<Prisma.AgentUncheckedCreateInput> = {},
   options: { planes?: (string | null)[]; purpose?: Partial<Prisma.PurposeUncheckedCreateInput> | null } = {},

@@ -38,13 +38,15 @@ export const RULES: Rule[] = [
     title: 'No active accountable owner',
     severity: 'HIGH',
     explanation:
-      'Nobody is accountable for the agent: its owner is unset or has left. Unowned agents are how access outlives its purpose.',
+      'Nobody is accountable for the agent: its owner is unset or has left. Unowned agents are how access ' +
+      'outlives its purpose.',
     fix: 'Assign an active accountable owner.',
     plane: null,
     controls: ['owasp-nhi-2025/NHI1:2025', 'nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
-      SELECT a."id" AS "agentId", NULL::text AS "credentialId", CASE WHEN o."id" IS NULL THEN 'No owner' ELSE 'Owner ' || coalesce(o."name", o."id") || ' is inactive' END AS "detail"
+      SELECT a."id" AS "agentId", NULL::text AS "credentialId", CASE WHEN o."id" IS NULL THEN 'No owner' ELSE 'Owner '
+        || coalesce(o."name", o."id") || ' is inactive' END AS "detail"
       FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
       WHERE ${NOT_RETIRED} AND (o."id" IS NULL OR NOT o."active")`,
   },
@@ -58,7 +60,8 @@ export const RULES: Rule[] = [
     controls: ['nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
-      SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'No active owner for ' || string_agg(p.plane, ', ' ORDER BY p.plane) AS "detail"
+      SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'No active owner for ' || string_agg(p.plane, ', '
+        ORDER BY p.plane) AS "detail"
       FROM "Agent" a CROSS JOIN (VALUES ('IAM'), ('PAM'), ('PLATFORM')) AS p(plane)
       LEFT JOIN "ControlAssignment" ca ON ca."agentId" = a."id" AND ca."plane"::text = p.plane
       LEFT JOIN "User" u ON u."id" = ca."userId"
@@ -70,13 +73,15 @@ export const RULES: Rule[] = [
     title: 'One person holds all three control planes',
     severity: 'MEDIUM',
     explanation:
-      'When one person owns IAM, PAM and platform security for an agent, nobody checks their decisions: separation of duties is gone.',
+      'When one person owns IAM, PAM and platform security for an agent, nobody checks their decisions: ' +
+      'separation of duties is gone.',
     fix: 'Give at least one plane to someone else.',
     plane: null,
     controls: ['nist-csf-2/PR.AA-05', 'owasp-agentic-2026/ASI03'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
-      SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'All three planes held by ' || coalesce(min(u."name"), min(u."id")) AS "detail"
+      SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'All three planes held ' ||
+        'by ' || coalesce(min(u."name"), min(u."id")) AS "detail"
       FROM "Agent" a JOIN "ControlAssignment" ca ON ca."agentId" = a."id" JOIN "User" u ON u."id" = ca."userId"
       WHERE ${NOT_RETIRED}
       GROUP BY a."id" HAVING count(*) = 3 AND count(DISTINCT ca."userId") = 1`,
@@ -86,7 +91,8 @@ export const RULES: Rule[] = [
     title: 'Active agent without an approved purpose',
     severity: 'HIGH',
     explanation:
-      'An agent in service must be approved to do something specific; without an approved purpose its access has no stated reason.',
+      'An agent in service must be approved to do something specific; without an approved purpose its access ' +
+      'has no stated reason.',
     fix: 'Approve a purpose, or suspend the agent.',
     plane: null,
     controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf-govern/GOVERN 1.6'],
@@ -95,7 +101,8 @@ export const RULES: Rule[] = [
       SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'Active with no approved purpose in effect' AS "detail"
       FROM "Agent" a
       WHERE a."status" = 'ACTIVE' AND NOT EXISTS (
-        SELECT 1 FROM "Purpose" p WHERE p."agentId" = a."id" AND p."status" = 'APPROVED' AND (p."expiresAt" IS NULL OR p."expiresAt" > ${now}))`,
+        SELECT 1 FROM "Purpose" p WHERE p."agentId" = a."id" AND p."status" = 'APPROVED' AND (p."expiresAt" IS NULL OR
+          p."expiresAt" > ${now}))`,
   },
   {
     id: 'purpose-expired',
@@ -107,7 +114,8 @@ export const RULES: Rule[] = [
     controls: ['nist-ai-rmf-govern/GOVERN 1.5'],
     fixAnchor: 'purposes',
     query: (_, now) => Prisma.sql`
-      SELECT p."agentId" AS "agentId", NULL::text AS "credentialId", 'Purpose “' || p."task" || '” ended ' || to_char(p."expiresAt", 'YYYY-MM-DD') AS "detail"
+      SELECT p."agentId" AS "agentId", NULL::text AS "credentialId", 'Purpose “' || p."task" || '” ended ' ||
+        to_char(p."expiresAt", 'YYYY-MM-DD') AS "detail"
       FROM "Purpose" p JOIN "Agent" a ON a."id" = p."agentId"
       WHERE ${NOT_RETIRED} AND p."status" = 'APPROVED' AND p."expiresAt" <= ${now}`,
   },
@@ -116,7 +124,8 @@ export const RULES: Rule[] = [
     title: 'Static credential in production',
     severity: 'MEDIUM',
     explanation:
-      'A long-lived secret in production is valid until someone remembers to rotate it; just-in-time credentials expire by themselves.',
+      'A long-lived secret in production is valid until someone remembers to rotate it; just-in-time ' +
+      'credentials expire by themselves.',
     fix: 'Issue it dynamically through the broker, with a short TTL.',
     plane: 'IAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01'],
@@ -136,7 +145,8 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI4:2025', 'owasp-agentic-2026/ASI03'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is not bound to a workload identity' AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is not bound to a workload ' ||
+        'identity' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND NOT c."boundToWorkloadIdentity"`,
   },
@@ -145,13 +155,15 @@ export const RULES: Rule[] = [
     title: 'Credential stored where it leaks',
     severity: 'HIGH',
     explanation:
-      'Secrets in a prompt or context window, an environment variable, a config file or on local disk end up in logs, model providers and backups.',
+      'Secrets in a prompt or context window, an environment variable, a config file or on local disk end up ' +
+      'in logs, model providers and backups.',
     fix: 'Move it into the vault or broker and fetch it at run time.',
     plane: 'PLATFORM',
     controls: ['owasp-nhi-2025/NHI2:2025', 'owasp-agentic-2026/ASI06', 'nist-csf-2/PR.DS-01'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is stored in ' || ${sqlWord(CREDENTIAL_STORAGE, Prisma.sql`c."storage"`)} AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is stored in ' ||
+        ${sqlWord(CREDENTIAL_STORAGE, Prisma.sql`c."storage"`)} AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."storage"::text IN ${UNSAFE_STORAGE}`,
   },
@@ -165,28 +177,34 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI7:2025'],
     fixAnchor: 'credentials',
     query: (s) => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ': TTL ' || c."maxTtlSeconds" || ' s, policy ' ||
-        CASE WHEN c."privileged" THEN ${s.credentialMaxTtlSeconds.privileged} ELSE ${s.credentialMaxTtlSeconds.standard} END || ' s' AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ': TTL ' || c."maxTtlSeconds" ||
+        ' s, policy ' ||
+        CASE WHEN c."privileged" THEN ${s.credentialMaxTtlSeconds.privileged} ELSE
+          ${s.credentialMaxTtlSeconds.standard} END || ' s' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."maxTtlSeconds" >
-        CASE WHEN c."privileged" THEN ${s.credentialMaxTtlSeconds.privileged}::int ELSE ${s.credentialMaxTtlSeconds.standard}::int END`,
+        CASE WHEN c."privileged" THEN ${s.credentialMaxTtlSeconds.privileged}::int ELSE
+          ${s.credentialMaxTtlSeconds.standard}::int END`,
   },
   {
     id: 'rotation-overdue',
     title: 'Rotation overdue',
     severity: 'MEDIUM',
     explanation:
-      'A static credential not rotated within its period (or the policy default) has been exposed for longer than anyone agreed to.',
+      'A static credential not rotated within its period (or the policy default) has been exposed for longer ' +
+      'than anyone agreed to.',
     fix: 'Rotate it and record the rotation.',
     plane: 'IAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01'],
     fixAnchor: 'credentials',
     query: (s, now) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId",
-        c."name" || CASE WHEN c."lastRotatedAt" IS NULL THEN ' was never rotated' ELSE ' last rotated ' || to_char(c."lastRotatedAt", 'YYYY-MM-DD') END AS "detail"
+        c."name" || CASE WHEN c."lastRotatedAt" IS NULL THEN ' was never rotated' ELSE ' last rotated ' ||
+          to_char(c."lastRotatedAt", 'YYYY-MM-DD') END AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."issuance" = 'STATIC'
-        AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" + make_interval(days => coalesce(c."rotationPeriodDays", ${s.credentialRotationDays}::int)) < ${now})`,
+        AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" + make_interval(days => coalesce(c."rotationPeriodDays",
+          ${s.credentialRotationDays}::int)) < ${now})`,
   },
   {
     id: 'privileged-without-pam',
@@ -198,30 +216,35 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI5:2025', 'nist-csf-2/PR.AA-05'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is privileged; no active PAM owner' AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is privileged; no active ' ||
+        'PAM owner' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."privileged" AND NOT EXISTS (
-        SELECT 1 FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id" AND ca."plane" = 'PAM' AND u."active")`,
+        SELECT 1 FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id" AND
+          ca."plane" = 'PAM' AND u."active")`,
   },
   {
     id: 'shared-secret-ref',
     title: 'One secret shared by several agents or environments',
     severity: 'HIGH',
     explanation:
-      'The same secret reference used by several agents or environments means one leak opens all of them, and nobody can revoke it for one.',
+      'The same secret reference used by several agents or environments means one leak opens all of them, and ' +
+      'nobody can revoke it for one.',
     fix: 'Issue each agent and environment its own credential.',
     plane: 'IAM',
     controls: ['owasp-nhi-2025/NHI9:2025', 'owasp-nhi-2025/NHI8:2025'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' shares ' || c."secretRef" || ' with ' || (s.agents - 1) || ' other agent(s) / ' || s.environments || ' environment(s)' AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' shares ' || c."secretRef" || ' with '
+        || (s.agents - 1) || ' other agent(s) / ' || s.environments || ' environment(s)' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       -- Per credential, by the secretRef index: one agent's findings stay index lookups.
       CROSS JOIN LATERAL (
         SELECT count(DISTINCT o."agentId") AS agents, count(DISTINCT o."environment") AS environments
         FROM "Credential" o WHERE o."secretRef" = c."secretRef" AND o."revokedAt" IS NULL
       ) s
-      WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."secretRef" IS NOT NULL AND (s.agents > 1 OR s.environments > 1)`,
+      WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."secretRef" IS NOT NULL AND (s.agents > 1 OR s.environments
+        > 1)`,
   },
   {
     id: 'review-overdue',
@@ -233,7 +256,8 @@ export const RULES: Rule[] = [
     controls: ['nist-ai-rmf-govern/GOVERN 1.5', 'nist-csf-2/PR.AA-05'],
     fixAnchor: 'reviews',
     query: (_, now) => Prisma.sql`
-      SELECT r."agentId" AS "agentId", NULL::text AS "credentialId", 'Review due ' || to_char(r."dueAt", 'YYYY-MM-DD') AS "detail"
+      SELECT r."agentId" AS "agentId", NULL::text AS "credentialId", 'Review due ' || to_char(r."dueAt", 'YYYY-MM-DD')
+        AS "detail"
       FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId"
       WHERE r."completedAt" IS NULL AND r."dueAt" < ${now} AND ${NOT_RETIRED}`,
   },
@@ -242,13 +266,17 @@ export const RULES: Rule[] = [
     title: 'Exception past expiry still marked active',
     severity: 'CRITICAL',
     explanation:
-      'A canary: the expiry sweeper marks exceptions expired within a minute. If this ever shows, expiry is not running.',
+      'A canary: the expiry sweeper marks exceptions expired within a minute. If this ever shows, expiry is ' +
+      'not running.',
     fix: 'Check the server’s background jobs; the exception must be treated as expired.',
     plane: 'PAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-05'],
     fixAnchor: 'exceptions',
     query: (_, now) => Prisma.sql`
-      SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId", ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ' expired ' || to_char(e."expiresAt", 'YYYY-MM-DD HH24:MI') || ' but is still approved' AS "detail"
+      SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId",
+        ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ' expired ' || to_char(e."expiresAt",
+          'YYYY-MM-DD HH24:MI') || ' but is still ' ||
+        'approved' AS "detail"
       FROM "Exception" e WHERE e."status" = 'APPROVED' AND e."expiresAt" < ${new Date(now.getTime() - 120_000)}`,
   },
   {
@@ -263,12 +291,17 @@ export const RULES: Rule[] = [
     fixAnchor: 'exceptions',
     query: (s, now) => Prisma.sql`
       SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId",
-        ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ': ' || round(extract(epoch FROM e."expiresAt" - e."startsAt") / 3600) || ' h window, policy ' || m.hours || ' h' AS "detail"
+        ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ': ' || round(extract(epoch FROM e."expiresAt" -
+          e."startsAt") / 3600) || ' h window, policy ' || m.hours || ' h' AS "detail"
       FROM "Exception" e
-      JOIN (VALUES ('BREAK_GLASS', ${s.exceptionMaxHours.BREAK_GLASS}::int), ('PERSISTENT_TOKEN', ${s.exceptionMaxHours.PERSISTENT_TOKEN}::int),
-                   ('CACHED_SECRET', ${s.exceptionMaxHours.CACHED_SECRET}::int), ('BROAD_SCOPE', ${s.exceptionMaxHours.BROAD_SCOPE}::int), ('OTHER', ${s.exceptionMaxHours.OTHER}::int)) AS m(type, hours)
+      JOIN (VALUES ('BREAK_GLASS', ${s.exceptionMaxHours.BREAK_GLASS}::int), ('PERSISTENT_TOKEN',
+        ${s.exceptionMaxHours.PERSISTENT_TOKEN}::int),
+                   ('CACHED_SECRET', ${s.exceptionMaxHours.CACHED_SECRET}::int), ('BROAD_SCOPE',
+                     ${s.exceptionMaxHours.BROAD_SCOPE}::int), ('OTHER', ${s.exceptionMaxHours.OTHER}::int)) AS
+                       m(type, hours)
         ON m.type = e."type"::text
-      WHERE e."status" IN ('PENDING', 'APPROVED') AND e."expiresAt" > ${now} AND e."expiresAt" - e."startsAt" > make_interval(hours => m.hours)`,
+      WHERE e."status" IN ('PENDING', 'APPROVED') AND e."expiresAt" > ${now} AND e."expiresAt" - e."startsAt" >
+        make_interval(hours => m.hours)`,
   },
   {
     id: 'proposed-with-credentials',
@@ -280,7 +313,8 @@ export const RULES: Rule[] = [
     controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf-govern/GOVERN 1.6'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
-      SELECT a."id" AS "agentId", NULL::text AS "credentialId", count(*) || ' unrevoked credential(s) before approval' AS "detail"
+      SELECT a."id" AS "agentId", NULL::text AS "credentialId", count(*) || ' unrevoked credential(s) ' ||
+        'before approval' AS "detail"
       FROM "Agent" a JOIN "Credential" c ON c."agentId" = a."id"
       WHERE a."status" = 'PROPOSED' AND c."revokedAt" IS NULL GROUP BY a."id"`,
   },
@@ -289,7 +323,8 @@ export const RULES: Rule[] = [
     title: 'Scope drift: credential outside every approved purpose',
     severity: 'HIGH',
     explanation:
-      'The credential reaches an environment that no approved purpose of the agent covers: access has grown past what was approved.',
+      'The credential reaches an environment that no approved purpose of the agent covers: access has grown ' +
+      'past what was approved.',
     fix: 'Revoke the credential, or get a purpose covering that environment approved.',
     plane: 'IAM',
     controls: [
@@ -300,7 +335,10 @@ export const RULES: Rule[] = [
     ],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' reaches ' || lower(c."environment"::text) || ', which no approved purpose covers' AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' reaches ' ||
+        lower(c."environment"::text) || ', which no approved ' ||
+        'purpose ' ||
+        'covers' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${IN_SERVICE} AND c."revokedAt" IS NULL AND NOT EXISTS (
         SELECT 1 FROM "Purpose" p WHERE p."agentId" = c."agentId" AND p."status" = 'APPROVED'
@@ -311,15 +349,18 @@ export const RULES: Rule[] = [
     title: 'Break-glass ended, credential not rotated since',
     severity: 'HIGH',
     explanation:
-      'Someone held emergency access to this credential; until it is rotated, they (or anyone who saw it) still can use it.',
+      'Someone held emergency access to this credential; until it is rotated, they (or anyone who saw it) ' +
+      'still can use it.',
     fix: 'Rotate the credential and record the rotation.',
     plane: 'PAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-nhi-2025/NHI10:2025'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
-      SELECT DISTINCT ON (c."id") e."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ': break-glass ended ' || to_char(e."endedAt", 'YYYY-MM-DD HH24:MI') || ', not rotated since' AS "detail"
+      SELECT DISTINCT ON (c."id") e."agentId" AS "agentId", c."id" AS "credentialId", c."name" ||
+        ': break-glass ended ' || to_char(e."endedAt", 'YYYY-MM-DD HH24:MI') || ', not rotated since' AS "detail"
       FROM "Exception" e JOIN "Credential" c ON c."id" = e."credentialId"
-      WHERE e."type" = 'BREAK_GLASS' AND e."endedAt" IS NOT NULL AND c."revokedAt" IS NULL AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" < e."endedAt")
+      WHERE e."type" = 'BREAK_GLASS' AND e."endedAt" IS NOT NULL AND c."revokedAt" IS NULL AND (c."lastRotatedAt" IS
+        NULL OR c."lastRotatedAt" < e."endedAt")
       ORDER BY c."id", e."endedAt" DESC`,
   },
   {
@@ -327,13 +368,16 @@ export const RULES: Rule[] = [
     title: 'Credential used after revocation',
     severity: 'CRITICAL',
     explanation:
-      'A broker or runtime reported a use of a credential after it was revoked: the revocation did not take effect where it is used.',
+      'A broker or runtime reported a use of a credential after it was revoked: the revocation did not take ' +
+      'effect where it is used.',
     fix: 'Check the broker actually revoked it; rotate anything it could reach.',
     plane: 'PLATFORM',
     controls: ['owasp-nhi-2025/NHI1:2025', 'owasp-agentic-2026/ASI10'],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
-      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' used ' || to_char(c."usedAfterRevocationAt", 'YYYY-MM-DD HH24:MI') || ', after its revocation' AS "detail"
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' used ' ||
+        to_char(c."usedAfterRevocationAt", 'YYYY-MM-DD HH24:MI') || ', after its ' ||
+        'revocation' AS "detail"
       FROM "Credential" c WHERE c."usedAfterRevocationAt" > ${new Date(now.getTime() - 90 * 86_400_000)}`,
   },
 ];

@@ -49,46 +49,49 @@ describe('the findings trend', () => {
 });
 
 describe('the findings page reads the last sync; an agent page computes live', () => {
-  it('lists synced findings most severe first with the sync’s count and time, and recompute brings in a new one', async () => {
-    const admin = await createPerson(['ADMIN']);
-    const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Synced findings agent' });
-    const synced = new Date();
-    await syncFindings(getDb(), synced);
-    const before = await listFindings(admin, parseFindingsQuery({}));
-    expect(before.asOf?.toISOString()).toBe(synced.toISOString());
-    expect(before.total).toBe(await getDb().findingState.count());
-    const ranks = before.findings.map((f) => SEVERITIES.indexOf(f.rule.severity));
-    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  it(
+    'lists synced findings most severe first with the sync’s count ' + 'and time, and recompute brings in a new one',
+    async () => {
+      const admin = await createPerson(['ADMIN']);
+      const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Synced findings agent' });
+      const synced = new Date();
+      await syncFindings(getDb(), synced);
+      const before = await listFindings(admin, parseFindingsQuery({}));
+      expect(before.asOf?.toISOString()).toBe(synced.toISOString());
+      expect(before.total).toBe(await getDb().findingState.count());
+      const ranks = before.findings.map((f) => SEVERITIES.indexOf(f.rule.severity));
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
 
-    // A new finding shows on the agent's page at once, on the registry's page after a sync.
-    const { id } = await issueCredential(admin, {
-      agentId: agent.id,
-      name: 'leaky-2',
-      kind: 'API_KEY',
-      issuance: 'STATIC',
-      storage: 'ENV_VAR',
-      environment: 'DEV',
-    });
-    const unsafe = parseFindingsQuery({ rule: 'credential-unsafe-storage' });
-    const live = await listFindings(admin, { ...unsafe, agent: agent.slug });
-    expect(live.findings.map((f) => f.credential?.id)).toEqual([id]);
-    expect((await listFindings(admin, unsafe)).findings.some((f) => f.credential?.id === id)).toBe(false);
-    expect(await recomputeFindingsNow(admin, new Date(synced.getTime() + 30_000))).toBe(
-      'Findings were recomputed less than a minute ago.',
-    );
-    expect(await recomputeFindingsNow(admin, new Date(synced.getTime() + 61_000))).toMatch(
-      /^Recomputed in [\d.]+ s: [\d,]+ open, [1-9][\d,]* new, 0 closed since the last run\.$/,
-    );
-    const after = await listFindings(admin, unsafe);
-    const row = after.findings.find((f) => f.credential?.id === id);
-    expect(row).toMatchObject({
-      agent: { slug: agent.slug, name: 'Synced findings agent' },
-      detail: live.findings[0]!.detail,
-    });
-    expect(after.total).toBe(before.findings.filter((f) => f.rule.id === 'credential-unsafe-storage').length + 1);
-    // "Mine" counts from the rows, not the per-rule totals.
-    const mine = await listFindings(admin, { ...unsafe, owner: 'me' });
-    expect(mine.total).toBe(mine.findings.length);
-    expect(mine.findings.every((f) => f.agent.owner === admin.name)).toBe(true);
-  });
+      // A new finding shows on the agent's page at once, on the registry's page after a sync.
+      const { id } = await issueCredential(admin, {
+        agentId: agent.id,
+        name: 'leaky-2',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'ENV_VAR',
+        environment: 'DEV',
+      });
+      const unsafe = parseFindingsQuery({ rule: 'credential-unsafe-storage' });
+      const live = await listFindings(admin, { ...unsafe, agent: agent.slug });
+      expect(live.findings.map((f) => f.credential?.id)).toEqual([id]);
+      expect((await listFindings(admin, unsafe)).findings.some((f) => f.credential?.id === id)).toBe(false);
+      expect(await recomputeFindingsNow(admin, new Date(synced.getTime() + 30_000))).toBe(
+        'Findings were recomputed less than a minute ago.',
+      );
+      expect(await recomputeFindingsNow(admin, new Date(synced.getTime() + 61_000))).toMatch(
+        /^Recomputed in [\d.]+ s: [\d,]+ open, [1-9][\d,]* new, 0 closed since the last run\.$/,
+      );
+      const after = await listFindings(admin, unsafe);
+      const row = after.findings.find((f) => f.credential?.id === id);
+      expect(row).toMatchObject({
+        agent: { slug: agent.slug, name: 'Synced findings agent' },
+        detail: live.findings[0]!.detail,
+      });
+      expect(after.total).toBe(before.findings.filter((f) => f.rule.id === 'credential-unsafe-storage').length + 1);
+      // "Mine" counts from the rows, not the per-rule totals.
+      const mine = await listFindings(admin, { ...unsafe, owner: 'me' });
+      expect(mine.total).toBe(mine.findings.length);
+      expect(mine.findings.every((f) => f.agent.owner === admin.name)).toBe(true);
+    },
+  );
 });

@@ -35,21 +35,28 @@ export async function syncFindings(
       }
       const union = (await unionOf(tx, RULES, now))!;
       await tx.$executeRaw`CREATE TEMP TABLE current_findings ON COMMIT DROP AS
-        SELECT DISTINCT ON (1) f."ruleId" || '|' || f."agentId" || '|' || coalesce(f."credentialId", '') AS "key", f."ruleId",
-               ${severityRankOf(Prisma.sql`f."ruleId"`)} AS "severityRank", f."agentId", a."name" AS "agentName", f."credentialId", f."detail"
+        SELECT DISTINCT ON (1) f."ruleId" || '|' || f."agentId" || '|' || coalesce(f."credentialId", '') AS "key",
+          f."ruleId",
+               ${severityRankOf(Prisma.sql`f."ruleId"`)} AS "severityRank", f."agentId", a."name" AS "agentName",
+               f."credentialId", f."detail"
         FROM (${union}) f JOIN "Agent" a ON a."id" = f."agentId"`;
       // Rows whose detail or agent name changed are updated too; xmax = 0 tells an insert from an update.
       const opened = await tx.$queryRaw<Counted[]>`
         WITH up AS (
-          INSERT INTO "FindingState" AS s ("key", "ruleId", "severityRank", "agentId", "agentName", "credentialId", "detail", "openedAt")
-          SELECT "key", "ruleId", "severityRank", "agentId", "agentName", "credentialId", "detail", ${now} FROM current_findings
-          ON CONFLICT ("key") DO UPDATE SET "detail" = EXCLUDED."detail", "agentName" = EXCLUDED."agentName", "severityRank" = EXCLUDED."severityRank"
-            WHERE (s."detail", s."agentName", s."severityRank") IS DISTINCT FROM (EXCLUDED."detail", EXCLUDED."agentName", EXCLUDED."severityRank")
+          INSERT INTO "FindingState" AS s ("key", "ruleId", "severityRank", "agentId", "agentName", "credentialId",
+            "detail", "openedAt")
+          SELECT "key", "ruleId", "severityRank", "agentId", "agentName", "credentialId", "detail", ${now} FROM
+            current_findings
+          ON CONFLICT ("key") DO UPDATE SET "detail" = EXCLUDED."detail", "agentName" = EXCLUDED."agentName",
+            "severityRank" = EXCLUDED."severityRank"
+            WHERE (s."detail", s."agentName", s."severityRank") IS DISTINCT FROM (EXCLUDED."detail",
+              EXCLUDED."agentName", EXCLUDED."severityRank")
           RETURNING "ruleId", xmax = 0 AS "inserted")
         SELECT "ruleId", count(*) AS n FROM up WHERE "inserted" GROUP BY "ruleId"`;
       const closed = await tx.$queryRaw<Counted[]>`
         WITH del AS (
-          DELETE FROM "FindingState" s WHERE NOT EXISTS (SELECT 1 FROM current_findings c WHERE c."key" = s."key") RETURNING "ruleId")
+          DELETE FROM "FindingState" s WHERE NOT EXISTS (SELECT 1 FROM current_findings c WHERE c."key" = s."key")
+            RETURNING "ruleId")
         SELECT "ruleId", count(*) AS n FROM del GROUP BY "ruleId"`;
       const open = await tx.$queryRaw<
         Counted[]
@@ -147,5 +154,8 @@ export async function recomputeFindingsNow(actor: Actor | null, now = new Date()
   if (!result) return 'Findings were recomputed less than a minute ago.';
   const { open, opened, closed } = result;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  return `Recomputed in ${seconds} s: ${open.toLocaleString('en')} open, ${opened.toLocaleString('en')} new, ${closed.toLocaleString('en')} closed since the last run.`;
+  return (
+    `Recomputed in ${seconds} s: ${open.toLocaleString('en')} open, ${opened.toLocaleString('en')} new, ` +
+    `${closed.toLocaleString('en')} closed since the last run.`
+  );
 }

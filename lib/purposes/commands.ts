@@ -24,7 +24,8 @@ type LockedPurpose = {
 export async function lockPurposeRow(tx: Tx, purposeId: string): Promise<LockedPurpose> {
   await lockParentAgent(tx, 'Purpose', purposeId);
   const [row] = await tx.$queryRaw<Omit<LockedPurpose, 'agent'>[]>`
-    SELECT "id", "agentId", "version", "status"::text AS "status", "task" FROM "Purpose" WHERE "id" = ${purposeId} FOR UPDATE`;
+    SELECT "id", "agentId", "version", "status"::text AS "status", "task" FROM "Purpose" WHERE "id" = ${purposeId} FOR
+      UPDATE`;
   if (!row) throw new NotFound('That purpose does not exist.');
   const agent = await tx.agent.findUniqueOrThrow({
     where: { id: row.agentId },

@@ -39,50 +39,53 @@ describe('purposes', () => {
     expect(await getDb().review.count({ where: { agentId: agent.id } })).toBe(0);
   });
 
-  it('changes to purpose, tools and environments open one review whose triggers accumulate without duplicates', async () => {
-    const admin = await createPerson(['ADMIN']);
-    const owner = await createPerson(['OWNER']);
-    const agent = await makeAgent(owner);
-    await getDb().agent.update({ where: { id: agent.id }, data: { status: 'ACTIVE' } });
-    const { id } = await addPurpose(owner, {
-      agentId: agent.id,
-      task: 'Deploy',
-      scope: 'argo',
-      environments: ['STAGING'],
-    });
-    await approvePurpose(admin, { purposeId: id, version: 1 });
-    await changePurpose(owner, {
-      purposeId: id,
-      version: await pv(id),
-      task: 'Deploy',
-      scope: 'argo, helm',
-      environments: ['STAGING'],
-    });
-    expect((await getDb().purpose.findUniqueOrThrow({ where: { id } })).status).toBe('PENDING');
-    await changePurpose(owner, {
-      purposeId: id,
-      version: await pv(id),
-      task: 'Deploy and roll back',
-      scope: 'argo, helm, kubectl',
-      environments: ['STAGING', 'PROD'],
-    });
-    await addPurpose(owner, { agentId: agent.id, task: 'Second purpose', scope: 'github', environments: ['DEV'] });
-    const current = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
-    await updateAgent(owner, {
-      id: agent.id,
-      version: current.version,
-      name: current.name,
-      kind: current.kind,
-      environments: ['PROD', 'DEV'],
-      riskTier: current.riskTier,
-    });
+  it(
+    'changes to purpose, tools and environments open one review ' + 'whose triggers accumulate without duplicates',
+    async () => {
+      const admin = await createPerson(['ADMIN']);
+      const owner = await createPerson(['OWNER']);
+      const agent = await makeAgent(owner);
+      await getDb().agent.update({ where: { id: agent.id }, data: { status: 'ACTIVE' } });
+      const { id } = await addPurpose(owner, {
+        agentId: agent.id,
+        task: 'Deploy',
+        scope: 'argo',
+        environments: ['STAGING'],
+      });
+      await approvePurpose(admin, { purposeId: id, version: 1 });
+      await changePurpose(owner, {
+        purposeId: id,
+        version: await pv(id),
+        task: 'Deploy',
+        scope: 'argo, helm',
+        environments: ['STAGING'],
+      });
+      expect((await getDb().purpose.findUniqueOrThrow({ where: { id } })).status).toBe('PENDING');
+      await changePurpose(owner, {
+        purposeId: id,
+        version: await pv(id),
+        task: 'Deploy and roll back',
+        scope: 'argo, helm, kubectl',
+        environments: ['STAGING', 'PROD'],
+      });
+      await addPurpose(owner, { agentId: agent.id, task: 'Second purpose', scope: 'github', environments: ['DEV'] });
+      const current = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+      await updateAgent(owner, {
+        id: agent.id,
+        version: current.version,
+        name: current.name,
+        kind: current.kind,
+        environments: ['PROD', 'DEV'],
+        riskTier: current.riskTier,
+      });
 
-    const reviews = await getDb().review.findMany({ where: { agentId: agent.id } });
-    expect(reviews).toHaveLength(1);
-    expect(reviews[0]?.triggers).toEqual(['PURPOSE_CHANGED', 'TOOLSET_CHANGED', 'ENVIRONMENT_CHANGED']);
-    expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'review.opened' } })).toBe(1);
-    expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'review.trigger_added' } })).toBe(2);
-  });
+      const reviews = await getDb().review.findMany({ where: { agentId: agent.id } });
+      expect(reviews).toHaveLength(1);
+      expect(reviews[0]?.triggers).toEqual(['PURPOSE_CHANGED', 'TOOLSET_CHANGED', 'ENVIRONMENT_CHANGED']);
+      expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'review.opened' } })).toBe(1);
+      expect(await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'review.trigger_added' } })).toBe(2);
+    },
+  );
 
   it('refuses a purpose with no tools, no environment or a past expiry, field by field', async () => {
     const owner = await createPerson(['OWNER']);

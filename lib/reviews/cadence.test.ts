@@ -22,7 +22,8 @@ describe('review cadence arithmetic', () => {
 
   it('handles month ends and leap years by adding days, never clamping to a month', () => {
     expect(dueAfter(at('2027-01-31T12:00:00Z'), 30, 'UTC').toISOString()).toBe('2027-03-02T23:59:59.999Z');
-    expect(dueAfter(at('2028-01-31T12:00:00Z'), 30, 'UTC').toISOString()).toBe('2028-03-01T23:59:59.999Z'); // 2028 is a leap year
+    // 2028 is a leap year
+    expect(dueAfter(at('2028-01-31T12:00:00Z'), 30, 'UTC').toISOString()).toBe('2028-03-01T23:59:59.999Z');
     expect(dueAfter(at('2027-12-31T12:00:00Z'), 365, 'UTC').toISOString()).toBe('2028-12-30T23:59:59.999Z');
     expect(dueAfter(at('2026-08-31T12:00:00Z'), 30, 'UTC').toISOString()).toBe('2026-09-30T23:59:59.999Z');
   });

@@ -114,7 +114,8 @@ describe('certification campaigns', () => {
     ).text();
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'campaign,deadline,agent_slug,agent_name,risk_tier,owner,reviewer,triggers,due_at,completed_at,outcome,completed_by,notes',
+      'campaign,deadline,agent_slug,agent_name,risk_tier,owner,reviewer,triggers,' +
+        'due_at,completed_at,outcome,completed_by,notes',
     );
     expect(lines).toHaveLength(4);
     expect(lines.filter((l) => l.includes(',CERTIFIED,'))).toHaveLength(2);

@@ -142,13 +142,17 @@ export async function campaignProgress(db: Db | Tx, campaignId: string, now = ne
   return progress;
 }
 
-/** Closes a campaign with its summary (the progress at closing). Reviews still open stay open, outside any open campaign. */
+/**
+ * Closes a campaign with its summary (the progress at closing). Reviews still open stay open, outside any open
+ * campaign.
+ */
 export async function closeCampaign(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'review.campaign');
   const data = parseInput(CloseCampaignSchema, input);
   return getDb().$transaction(async (tx) => {
     const [campaign] = await tx.$queryRaw<{ id: string; name: string; status: string; version: number }[]>`
-      SELECT "id", "name", "status"::text AS "status", "version" FROM "ReviewCampaign" WHERE "id" = ${data.campaignId} FOR UPDATE`;
+      SELECT "id", "name", "status"::text AS "status", "version" FROM "ReviewCampaign" WHERE "id" = ${data.campaignId}
+        FOR UPDATE`;
     if (!campaign) throw new NotFound('That campaign does not exist.');
     if (campaign.status === 'CLOSED') throw new Conflict('This campaign is already closed.');
     if (campaign.version !== data.version)
@@ -165,6 +169,7 @@ export async function closeCampaign(actor: Actor | null, input: unknown): Promis
     });
     return summary.open === 0
       ? `Closed: all ${summary.total} reviews done.`
-      : `Closed: ${summary.done} of ${summary.total} reviews done; ${summary.open} ${summary.open === 1 ? 'stays' : 'stay'} open.`;
+      : `Closed: ${summary.done} of ${summary.total} reviews done; ${summary.open} ` +
+          `${summary.open === 1 ? 'stays' : 'stay'} open.`;
   });
 }

@@ -132,7 +132,10 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       },
     });
     const reduced = reductions.purposes.length + reductions.credentials.length + reductions.exceptions.length;
-    return `Review completed: ${wordOf(REVIEW_OUTCOME, data.outcome)}${reduced ? `, ${reduced} reduction(s) applied` : ''}.`;
+    return (
+      `Review completed: ` +
+      `${wordOf(REVIEW_OUTCOME, data.outcome)}${reduced ? `, ${reduced} reduction(s) applied` : ''}.`
+    );
   });
 }
 

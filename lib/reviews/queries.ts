@@ -50,7 +50,10 @@ export const ReviewListQuerySchema = z.object({
 });
 export type ReviewListQuery = z.infer<typeof ReviewListQuerySchema>;
 
-/** One view of the reviews queue, paged by keyset (open: soonest due first; completed: latest first), with every view's count. */
+/**
+ * One view of the reviews queue, paged by keyset (open: soonest due first; completed: latest first), with every view's
+ * count.
+ */
 export async function listReviews(actor: Actor, query: ReviewListQuery, now = new Date()) {
   requirePermission(actor, 'agent.read');
   const db = getDb();
@@ -177,7 +180,8 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
   const completionProblem = review.completedAt
     ? 'This review is completed.'
     : review.reviewer?.id !== actor.id
-      ? `Only the assigned reviewer${review.reviewer?.name ? `, ${review.reviewer.name},` : ''} can complete this review.`
+      ? `Only the assigned reviewer${review.reviewer?.name ? `, ${review.reviewer.name},` : ''} can complete ` +
+        `this review.`
       : assignedProblem;
   return {
     review,

@@ -12,7 +12,9 @@ export type ReviewerFacts = {
   planes: Partial<Record<'IAM' | 'PAM' | 'PLATFORM', ReviewerCandidate>>;
 };
 
-/** Whether the accountable owner may review their own agent at this tier (the configurable separation-of-duties rule). */
+/**
+ * Whether the accountable owner may review their own agent at this tier (the configurable separation-of-duties rule).
+ */
 function ownerMayReview(riskTier: RiskTier, settings: Settings): boolean {
   return !settings.reviewerRule.ownerMayNotReviewTiers.includes(riskTier);
 }
@@ -28,7 +30,10 @@ export function reviewerProblem(
   if (!person.active) return `${name} is deactivated: assign another reviewer.`;
   if (!can({ ...person, email: null }, 'review.complete')) return `${name} has no role that completes reviews.`;
   if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
-    return `${name} is the accountable owner, who may not review their own ${wordOf(RISK_TIER, agent.riskTier)}-risk agent (separation of duties).`;
+    return (
+      `${name} is the accountable owner, who may not review their own ${wordOf(RISK_TIER, agent.riskTier)}-risk ` +
+      `agent (separation of duties).`
+    );
   }
   return null;
 }

@@ -101,47 +101,57 @@ describe('review triggers', () => {
     expect(medium.review.reviewerId).toBe(medium.owner.id);
   });
 
-  it('an owner leaving opens an OWNER_DEPARTED review and passes the reviews they were to do to another reviewer', async () => {
-    const { admin, owner, iam, agent, review } = await setup('HIGH');
-    const other = await makeActiveAgent(admin, { ownerId: iam.id, riskTier: 'MEDIUM' }, { IAM: owner.id });
-    const person = await getDb().user.findUniqueOrThrow({ where: { id: iam.id } });
-    await deactivateUser(admin, { userId: iam.id, version: person.version, reason: 'Left the company' });
-    // iam was the reviewer of the first agent's review: it passes on (owner is excluded at HIGH, so the PLATFORM owner: admin).
-    expect((await getDb().review.findUniqueOrThrow({ where: { id: review.id } })).reviewerId).toBe(admin.id);
-    const departed = await openReview(other.id);
-    expect(departed.triggers).toEqual(['OWNER_DEPARTED']);
-    expect(departed.reviewerId).toBe(owner.id); // MEDIUM: the owner is inactive, so the IAM control owner
-    expect(await eventsOf(agent.id, 'review.reviewer_assigned')).toHaveLength(1);
-  });
+  it(
+    'an owner leaving opens an OWNER_DEPARTED review and passes the ' + 'reviews they were to do to another reviewer',
+    async () => {
+      const { admin, owner, iam, agent, review } = await setup('HIGH');
+      const other = await makeActiveAgent(admin, { ownerId: iam.id, riskTier: 'MEDIUM' }, { IAM: owner.id });
+      const person = await getDb().user.findUniqueOrThrow({ where: { id: iam.id } });
+      await deactivateUser(admin, { userId: iam.id, version: person.version, reason: 'Left the company' });
+      // iam was the reviewer of the first agent's review: it passes on (owner is excluded at HIGH, so the PLATFORM
+      // owner:
+      // admin).
+      expect((await getDb().review.findUniqueOrThrow({ where: { id: review.id } })).reviewerId).toBe(admin.id);
+      const departed = await openReview(other.id);
+      expect(departed.triggers).toEqual(['OWNER_DEPARTED']);
+      expect(departed.reviewerId).toBe(owner.id); // MEDIUM: the owner is inactive, so the IAM control owner
+      expect(await eventsOf(agent.id, 'review.reviewer_assigned')).toHaveLength(1);
+    },
+  );
 });
 
 describe('completing a review', () => {
-  it('only the assigned reviewer completes it; the owner never reviews their own HIGH agent; the rule is configurable', async () => {
-    const { admin, owner, iam, agent, review } = await setup('HIGH');
-    const before = await databaseFingerprint();
-    await expect(complete(owner, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/Only the assigned reviewer/);
-    await expect(complete(admin, review, { outcome: 'CERTIFIED' })).rejects.toThrow(Forbidden);
-    await expect(
-      assignReviewer(admin, { reviewId: review.id, version: review.version, reviewerId: owner.id }),
-    ).rejects.toThrow(/accountable owner, who may not review/);
-    await expect(
-      assignReviewer(owner, { reviewId: review.id, version: review.version, reviewerId: iam.id }),
-    ).rejects.toThrow(Forbidden);
-    expect(await databaseFingerprint()).toEqual(before);
+  it(
+    'only the assigned reviewer completes it; the owner never reviews their own HIGH agent; the rule is ' +
+      'configurable',
+    async () => {
+      const { admin, owner, iam, agent, review } = await setup('HIGH');
+      const before = await databaseFingerprint();
+      await expect(complete(owner, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/Only the assigned reviewer/);
+      await expect(complete(admin, review, { outcome: 'CERTIFIED' })).rejects.toThrow(Forbidden);
+      await expect(
+        assignReviewer(admin, { reviewId: review.id, version: review.version, reviewerId: owner.id }),
+      ).rejects.toThrow(/accountable owner, who may not review/);
+      await expect(
+        assignReviewer(owner, { reviewId: review.id, version: review.version, reviewerId: iam.id }),
+      ).rejects.toThrow(Forbidden);
+      expect(await databaseFingerprint()).toEqual(before);
 
-    // A reviewer set to the owner some other way (the owner changed after assignment) is still refused at completion.
-    await getDb().review.update({ where: { id: review.id }, data: { reviewerId: owner.id } });
-    await expect(complete(owner, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/separation of duties/);
+      // A reviewer set to the owner some other way (the owner changed after assignment) is still refused at completion.
+      await getDb().review.update({ where: { id: review.id }, data: { reviewerId: owner.id } });
+      await expect(complete(owner, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/separation of duties/);
 
-    // With HIGH removed from the rule, the owner may review it.
-    await getDb().setting.create({ data: { key: 'reviewerRule', value: { ownerMayNotReviewTiers: ['CRITICAL'] } } });
-    try {
-      await expect(complete(owner, review, { outcome: 'CERTIFIED' })).resolves.toMatch(/Review completed: certified/);
-    } finally {
-      await getDb().setting.delete({ where: { key: 'reviewerRule' } }); // the other tests in this file use the default rule
-    }
-    expect((await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe('ACTIVE');
-  });
+      // With HIGH removed from the rule, the owner may review it.
+      await getDb().setting.create({ data: { key: 'reviewerRule', value: { ownerMayNotReviewTiers: ['CRITICAL'] } } });
+      try {
+        await expect(complete(owner, review, { outcome: 'CERTIFIED' })).resolves.toMatch(/Review completed: certified/);
+      } finally {
+        // the other tests in this file use the default rule
+        await getDb().setting.delete({ where: { key: 'reviewerRule' } });
+      }
+      expect((await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe('ACTIVE');
+    },
+  );
 
   it('CERTIFIED changes nothing but the review and the next due date, which moves by the cadence', async () => {
     const { iam, agent, review, credentialId } = await setup('HIGH');
@@ -152,7 +162,8 @@ describe('completing a review', () => {
     await complete(iam, review, { outcome: 'CERTIFIED' });
     const after = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
     const expected = dueAfter(started, DEFAULT_SETTINGS.reviewCadenceDays.HIGH, 'UTC');
-    expect(Math.abs(after.nextReviewDue!.getTime() - expected.getTime())).toBeLessThan(86_400_000); // same day unless the test crossed midnight
+    // same day unless the test crossed midnight
+    expect(Math.abs(after.nextReviewDue!.getTime() - expected.getTime())).toBeLessThan(86_400_000);
     expect(after.nextReviewDue!.toISOString()).toMatch(/T23:59:59\.999Z$/);
     const done = await getDb().review.findUniqueOrThrow({ where: { id: review.id } });
     expect(done).toMatchObject({ outcome: 'CERTIFIED', completedById: iam.id, openForAgent: null });
@@ -166,35 +177,40 @@ describe('completing a review', () => {
     await expect(complete(iam, review, { outcome: 'CERTIFIED' })).rejects.toThrow(/already completed/);
   });
 
-  it('SCOPE_REDUCED applies exactly the chosen reductions in the same transaction, recorded as part of the review', async () => {
-    const { iam, agent, review, credentialId, spareCredentialId, exceptionId, purposeId } = await setup('HIGH');
-    await expect(complete(iam, review, { outcome: 'SCOPE_REDUCED' })).rejects.toThrow(/at least one/);
-    // Reviewer iam holds no credential.write or exception.revoke on this agent: the review authorises these reductions only.
-    await complete(iam, review, {
-      outcome: 'SCOPE_REDUCED',
-      revokeCredentials: [credentialId],
-      revokeExceptions: [exceptionId],
-      expirePurposes: [purposeId],
-    });
-    expect((await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } })).revokedById).toBe(iam.id);
-    expect((await getDb().credential.findUniqueOrThrow({ where: { id: spareCredentialId } })).revokedAt).toBeNull();
-    expect((await getDb().exception.findUniqueOrThrow({ where: { id: exceptionId } })).status).toBe('REVOKED');
-    expect((await getDb().purpose.findUniqueOrThrow({ where: { id: purposeId } })).status).toBe('EXPIRED');
-    for (const action of ['credential.revoked', 'exception.revoked', 'purpose.expired']) {
-      const [event] = await eventsOf(agent.id, action);
-      expect(event!.details, action).toMatchObject({ reviewId: review.id });
-    }
-    const [completed] = await eventsOf(agent.id, 'review.completed');
-    expect(completed!.details).toMatchObject({
-      outcome: 'SCOPE_REDUCED',
-      reductions: {
-        credentials: [{ id: credentialId, name: 'deploy-key' }],
-        exceptions: [{ id: exceptionId, type: 'PERSISTENT_TOKEN' }],
-        purposes: [{ id: purposeId }],
-      },
-    });
-    expect((await verifyAuditChain(getDb())).ok).toBe(true);
-  });
+  it(
+    'SCOPE_REDUCED applies exactly the chosen reductions in the same transaction, recorded as part of the ' + 'review',
+    async () => {
+      const { iam, agent, review, credentialId, spareCredentialId, exceptionId, purposeId } = await setup('HIGH');
+      await expect(complete(iam, review, { outcome: 'SCOPE_REDUCED' })).rejects.toThrow(/at least one/);
+      // Reviewer iam holds no credential.write or exception.revoke on this agent: the review authorises these
+      // reductions
+      // only.
+      await complete(iam, review, {
+        outcome: 'SCOPE_REDUCED',
+        revokeCredentials: [credentialId],
+        revokeExceptions: [exceptionId],
+        expirePurposes: [purposeId],
+      });
+      expect((await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } })).revokedById).toBe(iam.id);
+      expect((await getDb().credential.findUniqueOrThrow({ where: { id: spareCredentialId } })).revokedAt).toBeNull();
+      expect((await getDb().exception.findUniqueOrThrow({ where: { id: exceptionId } })).status).toBe('REVOKED');
+      expect((await getDb().purpose.findUniqueOrThrow({ where: { id: purposeId } })).status).toBe('EXPIRED');
+      for (const action of ['credential.revoked', 'exception.revoked', 'purpose.expired']) {
+        const [event] = await eventsOf(agent.id, action);
+        expect(event!.details, action).toMatchObject({ reviewId: review.id });
+      }
+      const [completed] = await eventsOf(agent.id, 'review.completed');
+      expect(completed!.details).toMatchObject({
+        outcome: 'SCOPE_REDUCED',
+        reductions: {
+          credentials: [{ id: credentialId, name: 'deploy-key' }],
+          exceptions: [{ id: exceptionId, type: 'PERSISTENT_TOKEN' }],
+          purposes: [{ id: purposeId }],
+        },
+      });
+      expect((await verifyAuditChain(getDb())).ok).toBe(true);
+    },
+  );
 
   it('a reduction that cannot happen refuses the whole completion: nothing is revoked', async () => {
     const { admin, iam, review, credentialId, spareCredentialId } = await setup('HIGH');

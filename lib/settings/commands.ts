@@ -21,7 +21,10 @@ function sectionInput(key: SettingKey, input: Record<string, unknown>): unknown 
   return Object.fromEntries(Object.keys(shape.shape).map((field) => [field, toNumber(input[field])]));
 }
 
-/** An ADMIN changes one section of the policy, validated by its schema, version-checked and audited with before and after. */
+/**
+ * An ADMIN changes one section of the policy, validated by its schema, version-checked and audited with before and
+ * after.
+ */
 export async function changeSetting(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'settings.write');
   const { key, version } = parseInput(Envelope, input);

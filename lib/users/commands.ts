@@ -74,7 +74,8 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
     await assertNotLastAdmin(tx, userId);
     const person = await lockAtVersion(tx, userId, version);
     if (!person.active) throw new Invalid('They are already deactivated.');
-    // Their agents and the agents they review get reviews below: lock those agents before the chain head (the lock order).
+    // Their agents and the agents they review get reviews below: lock those agents before the chain head (the lock
+    // order).
     const affected = await tx.agent.findMany({
       where: { OR: [{ ownerId: userId }, { reviews: { some: { reviewerId: userId, completedAt: null } } }] },
       select: { id: true },
@@ -94,7 +95,10 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
       reviewsOpened ? `${reviewsOpened} of their agents now have an owner-departed review` : '',
       reviewsReassigned ? `${reviewsReassigned} review(s) they were to do passed to another reviewer` : '',
     ].filter(Boolean);
-    return `Deactivated. Their agents and control planes now show as orphaned until reassigned${reviews.length ? `; ${reviews.join('; ')}` : ''}.`;
+    return (
+      `Deactivated. Their agents and control planes now show as orphaned until ` +
+      `reassigned${reviews.length ? `; ${reviews.join('; ')}` : ''}.`
+    );
   });
 }
 

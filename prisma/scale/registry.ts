@@ -36,7 +36,8 @@ export async function ensurePeople(client: Client): Promise<ScalePerson[]> {
     const rand = seededRandom(7);
     const now = new Date();
     await client.query(
-      `DELETE FROM "User" WHERE "email" LIKE 'scale-%@example.test' AND NOT EXISTS (SELECT 1 FROM "Agent" a WHERE a."ownerId" = "User"."id")`,
+      `DELETE FROM "User" WHERE "email" LIKE 'scale-%@example.test' AND NOT EXISTS (SELECT 1 FROM "Agent" a WHERE
+        a."ownerId" = "User"."id")`,
     );
     await copyRows(
       client,
@@ -342,8 +343,10 @@ export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
   }>(`
     SELECT a."id", a."slug",
       json_build_object('id', o."id", 'name', o."name", 'active', o."active") AS "owner",
-      (SELECT json_object_agg(ca."plane", json_build_object('id', u."id", 'name', u."name", 'active', u."active")) FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id") AS "planes",
-      (SELECT json_agg(json_build_object('id', c."id", 'name', c."name")) FROM "Credential" c WHERE c."agentId" = a."id") AS "credentials"
+      (SELECT json_object_agg(ca."plane", json_build_object('id', u."id", 'name', u."name", 'active', u."active"))
+        FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id") AS "planes",
+      (SELECT json_agg(json_build_object('id', c."id", 'name', c."name")) FROM "Credential" c WHERE c."agentId" =
+        a."id") AS "credentials"
     FROM "Agent" a JOIN "User" o ON o."id" = a."ownerId" WHERE a."slug" LIKE 'scale-agent-%' ORDER BY a."slug"`);
   return rows.map((r) => ({ ...r, planes: r.planes as ScaleAgent['planes'], credentials: r.credentials ?? [] }));
 }

@@ -10,7 +10,10 @@ export async function bulkReassignAction(_: ActionState, formData: FormData): Pr
     formData,
     async (input) => {
       const result = await bulkReassign(await getCurrentUser(), input);
-      return `Moved: ${result.agentsReassigned} accountable ownership(s) and ${result.planesReassigned} control plane(s); ${result.events} events recorded.`;
+      return (
+        `Moved: ${result.agentsReassigned} accountable ownership(s) and ${result.planesReassigned} control ` +
+        `plane(s); ${result.events} events recorded.`
+      );
     },
     ['agentIds'],
   );

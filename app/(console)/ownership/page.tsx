@@ -30,7 +30,10 @@ export default async function OwnershipPage({ searchParams }: Props) {
     <>
       <PageHeader
         title="Ownership"
-        description="Every agent in service, its accountable owner and who owns each control plane: IAM (identity lifecycle), PAM (privileged secret handling) and platform security (runtime enforcement)."
+        description={
+          'Every agent in service, its accountable owner and who owns each control plane: IAM (identity ' +
+          'lifecycle), PAM (privileged secret handling) and platform security (runtime enforcement).'
+        }
       />
       {canAssign ? (
         <Card className="mb-4">

@@ -134,7 +134,10 @@ export default async function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        description={`The policy thresholds that exceptions, reviews and findings are measured against.${editable ? ' Every change is recorded on the timeline with its before and after.' : ''}`}
+        description={
+          `The policy thresholds that exceptions, reviews and findings are measured ` +
+          `against.${editable ? ' Every change is recorded on the timeline with its before and after.' : ''}`
+        }
       />
       <div className="grid gap-4 lg:grid-cols-2">
         {sections.map((section) => (

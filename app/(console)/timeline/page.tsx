@@ -46,7 +46,10 @@ export default async function TimelinePage({ searchParams }: Props) {
     <div className="flex flex-col gap-4">
       <PageHeader
         title="Timeline"
-        description="The custody timeline, newest first: append-only and hash-chained. Each event records who was accountable for the agent when it happened."
+        description={
+          'The custody timeline, newest first: append-only and hash-chained. Each event records who was ' +
+          'accountable for the agent when it happened.'
+        }
       />
       <div className="flex flex-wrap items-start justify-between gap-4 rounded-lg border bg-card p-4">
         <IntegrityBadge integrity={integrity} />

@@ -20,7 +20,10 @@ export default async function TokensPage({ searchParams }: { searchParams: Promi
     <div className="flex flex-col gap-4">
       <PageHeader
         title="API tokens"
-        description="Secrets brokers, CI runners and agent runtimes report custody events with these; integrations read the registry and the timeline. Custodian stores only a hash of each token."
+        description={
+          'Secrets brokers, CI runners and agent runtimes report custody events with these; integrations read ' +
+          'the registry and the timeline. Custodian stores only a hash of each token.'
+        }
         actions={
           <a href="/api/v1/openapi.json" className="text-primary underline underline-offset-2">
             OpenAPI document

@@ -16,8 +16,10 @@ export default async function NewAgentPage() {
         title="Register agent"
         description={
           canAssignOwner
-            ? 'A new agent starts as proposed. It becomes active once it has an active owner, all three control-plane owners and an approved purpose.'
-            : 'A new agent starts as proposed, with you as its accountable owner. A security lead assigns its control-plane owners and approves its purposes.'
+            ? 'A new agent starts as proposed. It becomes active once it has an active owner, all three ' +
+              'control-plane owners and an approved purpose.'
+            : 'A new agent starts as proposed, with you as its accountable owner. A security lead assigns its ' +
+              'control-plane owners and approves its purposes.'
         }
       />
       <AgentForm action={registerAgentAction} canAssignOwner={canAssignOwner} submitLabel="Register agent" />

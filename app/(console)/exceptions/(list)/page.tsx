@@ -43,7 +43,10 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
     <>
       <PageHeader
         title="Exceptions"
-        description="Temporary, approved, time-bounded deviations from policy. Nobody decides their own request; break-glass on a critical agent needs two approvers."
+        description={
+          'Temporary, approved, time-bounded deviations from policy. Nobody decides their own request; ' +
+          'break-glass on a critical agent needs two approvers.'
+        }
       />
       <nav aria-label="Exception views" className="mb-4 flex border-b">
         {tabLink('queue', 'Queue')}

@@ -42,7 +42,10 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
     <div className="flex flex-col gap-4">
       <PageHeader
         title="Findings"
-        description="What is wrong and who must fix it: every rule is checked against the registry in the database, each finding links to where it is fixed."
+        description={
+          'What is wrong and who must fix it: every rule is checked against the registry in the database, each ' +
+          'finding links to where it is fixed.'
+        }
         actions={
           <span className="flex flex-wrap gap-3">
             {FRAMEWORKS.map((f) => (

@@ -25,7 +25,9 @@ const EMPTY: Record<ReviewView, string> = {
   mine: 'Nothing waits for you: no open review of an agent you own or are assigned to review.',
   'due-soon': 'No review falls due in the coming days.',
   overdue: 'No review is overdue.',
-  open: 'No review is open. Reviews open ahead of each agent’s scheduled date and when its purpose, tools, environments or owners change.',
+  open:
+    'No review is open. Reviews open ahead of each agent’s scheduled date and when its purpose, tools, ' +
+    'environments or owners change.',
   completed: 'No review has been completed yet.',
 };
 

@@ -14,7 +14,9 @@ export async function GET(request: Request) {
     return new Response(stream, {
       headers: {
         'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-        'content-disposition': `attachment; filename="custody-timeline-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.${format}"`,
+        'content-disposition':
+          `attachment; ` +
+          `filename="custody-timeline-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.${format}"`,
         'cache-control': 'no-store',
       },
     });

@@ -23,7 +23,10 @@ export function SectionIndex({ hidden = [] }: { hidden?: AgentSectionId[] }) {
         <a
           key={id}
           href={`#${id}`}
-          className="rounded-md px-2.5 py-1.5 whitespace-nowrap text-muted-foreground hover:bg-accent hover:text-foreground"
+          className={
+            'rounded-md px-2.5 py-1.5 whitespace-nowrap text-muted-foreground hover:bg-accent ' +
+            'hover:text-foreground'
+          }
         >
           {label}
         </a>

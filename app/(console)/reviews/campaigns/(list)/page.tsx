@@ -27,7 +27,10 @@ export default async function CampaignsPage({ searchParams }: { searchParams: Pr
     <div className="flex flex-col gap-4">
       <PageHeader
         title="Certification campaigns"
-        description="Review a whole slice of the registry by a deadline: every matching agent gets a review, and progress is tracked per reviewer."
+        description={
+          'Review a whole slice of the registry by a deadline: every matching agent gets a review, and progress ' +
+          'is tracked per reviewer.'
+        }
         actions={
           <Link href="/reviews" className="text-primary underline underline-offset-2">
             All reviews
