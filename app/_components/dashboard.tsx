@@ -169,7 +169,7 @@ export async function Dashboard({ actor }: { actor: Actor }) {
             value={openFindings.toLocaleString('en')}
             count={openFindings}
             href="/findings"
-            hint="Every policy rule is run over the registry every 15 minutes; Findings can recompute now."
+            hint="From the last findings sync, which runs every policy rule over the registry every 15 minutes."
           />
         ) : null}
       </div>

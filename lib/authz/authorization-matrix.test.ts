@@ -45,8 +45,9 @@ type Fixture = {
   credentialId: string;
   pendingExceptionId: string;
   approvedExceptionId: string;
-  /** An open review of the agent, assigned to its owner. */
+  /** An open review of the agent (a HIGH one, so not its owner's to review), assigned to `reviewer`. */
   reviewId: string;
+  reviewer: Actor;
   campaignId: string;
   tokenId: string;
 };
@@ -299,13 +300,14 @@ async function makeFixture(key: string): Promise<Fixture> {
     reason: 'Fixture',
   });
   const bare = await makeAgent(admin, { ownerId: owner.id });
+  const reviewer = await createPerson(['OWNER']);
   const { id: reviewId } = await getDb().review.create({
     data: {
       agentId: agent.id,
       openForAgent: agent.id,
       triggers: ['SCHEDULED'],
       dueAt: new Date(Date.now() + 86_400_000),
-      reviewerId: owner.id,
+      reviewerId: reviewer.id,
     },
   });
   const { id: campaignId } = await getDb().reviewCampaign.create({
@@ -326,6 +328,7 @@ async function makeFixture(key: string): Promise<Fixture> {
     pendingExceptionId,
     approvedExceptionId,
     reviewId,
+    reviewer,
     campaignId,
     tokenId,
   };
@@ -405,9 +408,10 @@ describe('authorisation matrix', () => {
           if (!isRedirect(error)) throw error;
           state = { ok: true, message: 'redirected' };
         }
-        const allowed =
-          rule.requester || rule.reviewer
-            ? caller.actor?.id === fixture.owner.id
+        const allowed = rule.requester
+          ? caller.actor?.id === fixture.owner.id
+          : rule.reviewer
+            ? caller.actor?.id === fixture.reviewer.id
             : rule.scope === 'agent'
               ? canOnAgent(caller.actor, rule.permission, fixture.agent.ownerId)
               : can(caller.actor, rule.permission);
@@ -422,6 +426,17 @@ describe('authorisation matrix', () => {
           );
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);
         }
+      }
+      if (rule.requester || rule.reviewer) {
+        // The one person these rules allow: the fixture's requester (or assigned reviewer) themself.
+        const fixture = await makeFixture(key);
+        const form = new FormData();
+        for (const [k, v] of Object.entries(rule.input(fixture))) for (const one of [v].flat()) form.append(k, one);
+        session.userId = rule.requester ? fixture.owner.id : fixture.reviewer.id;
+        const state = await fn({ ok: false, message: null }, form);
+        expect(state, `the ${rule.requester ? 'requester' : 'assigned reviewer'} calling ${key}`).toMatchObject({
+          ok: true,
+        });
       }
     });
   }

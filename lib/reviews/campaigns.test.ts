@@ -118,16 +118,16 @@ describe('certification campaigns', () => {
         'due_at,completed_at,outcome,completed_by,notes',
     );
     expect(lines).toHaveLength(4);
-    expect(lines.filter((l) => l.includes(',CERTIFIED,'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes(',Certified,'))).toHaveLength(2);
     const summary = await (
       await exportCampaign(new Request(`http://localhost/reviews/campaigns/${started.id}/export?part=summary`), {
         params,
       })
     ).text();
     expect(summary.trim().split('\r\n').slice(1)).toEqual([
-      expect.stringMatching(/^Q4 support,CLOSED,.*,Alice,1,1,0$/),
-      expect.stringMatching(/^Q4 support,CLOSED,.*,Bob,1,0,0$/),
-      expect.stringMatching(/^Q4 support,CLOSED,.*,TOTAL,2,1,0$/),
+      expect.stringMatching(/^Q4 support,Closed,.*,Alice,1,1,0$/),
+      expect.stringMatching(/^Q4 support,Closed,.*,Bob,1,0,0$/),
+      expect.stringMatching(/^Q4 support,Closed,.*,TOTAL,2,1,0$/),
     ]);
     expect(await getDb().auditEvent.count({ where: { action: 'audit.exported', actorId: auditor.id } })).toBe(2);
   });

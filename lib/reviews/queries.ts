@@ -1,12 +1,11 @@
 import 'server-only';
 import { cache } from 'react';
 import { z } from 'zod';
-import { listAgentEventsSince, type AuditDetailsByAction } from '@/lib/audit';
+import { type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { RiskTier } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
 import { reviewerProblem } from './reviewer';
@@ -166,15 +165,12 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
     orderBy: { seq: 'desc' },
     select: { seq: true, occurredAt: true },
   });
-  const [changes, completion] = await Promise.all([
-    listAgentEventsSince(actor, agent.id, last?.seq ?? -1n),
-    review.completedAt
-      ? db.auditEvent.findFirst({
-          where: { agentId: agent.id, action: 'review.completed', details: { path: ['reviewId'], equals: review.id } },
-          select: { details: true },
-        })
-      : null,
-  ]);
+  const completion = review.completedAt
+    ? await db.auditEvent.findFirst({
+        where: { agentId: agent.id, action: 'review.completed', details: { path: ['reviewId'], equals: review.id } },
+        select: { details: true },
+      })
+    : null;
   const decision = (completion?.details ?? null) as AuditDetailsByAction['review.completed'] | null;
   const assignedProblem = review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings);
   const completionProblem = review.completedAt
@@ -186,29 +182,14 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
   return {
     review,
     agent,
-    changes,
+    /** The review's "what changed" starts after this seq (the last completed review), read by its own section. */
+    changesAfterSeq: last?.seq ?? -1n,
     decision,
     lastReviewedAt: last?.occurredAt ?? null,
     completionProblem,
     reviewerProblem: assignedProblem,
     timeZone: settings.reviewTiming.timeZone,
   };
-}
-
-/** People who may review this agent, for the reviewer picker. */
-export async function listEligibleReviewers(actor: Actor, agent: { riskTier: RiskTier; ownerId: string | null }) {
-  requirePermission(actor, 'agent.read');
-  const db = getDb();
-  const [settings, people] = await Promise.all([
-    getSettings(db),
-    db.user.findMany({
-      where: { active: true },
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: 1000,
-      select: { id: true, name: true, active: true, roles: true },
-    }),
-  ]);
-  return people.filter((p) => reviewerProblem(p, agent, settings) === null).map((p) => ({ id: p.id, name: p.name }));
 }
 
 const campaignSelect = {
@@ -293,3 +274,4 @@ export const getReviewDetail = cache(readReviewDetail);
 
 /** Cached per request: a record route's layout (404 before streaming) and its page share one read. */
 export const getCampaign = cache(readCampaign);
+export type ReviewDetail = NonNullable<Awaited<ReturnType<typeof readReviewDetail>>>;

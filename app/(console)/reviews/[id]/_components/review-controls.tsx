@@ -2,7 +2,8 @@
 
 import { useActionState, useId, useState } from 'react';
 import { FormMessage } from '@/components/form-message';
-import { describedBy, inputClass } from '@/components/forms/field';
+import { describedBy } from '@/components/forms/field';
+import { PersonPicker, type PickedPerson } from '@/components/people/person-picker';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { assignReviewerAction, completeReviewAction } from '../../actions';
@@ -176,35 +177,24 @@ export function CompleteReviewForm({
 export function AssignReviewerForm({
   reviewId,
   version,
-  people,
   current,
 }: {
   reviewId: string;
   version: number;
-  people: { id: string; name: string | null }[];
-  current: string | null;
+  current: PickedPerson | null;
 }) {
   const [state, action, pending] = useActionState(assignReviewerAction, INITIAL_ACTION_STATE);
-  const id = useId();
   return (
     <form action={action} className="flex flex-wrap items-end gap-2">
       <input type="hidden" name="reviewId" value={reviewId} />
       <input type="hidden" name="version" value={version} />
-      <div className="flex min-w-64 flex-col gap-1">
-        <label htmlFor={id} className="text-sm font-medium">
-          Reviewer
-        </label>
-        <select id={id} name="reviewerId" defaultValue={current ?? ''} className={inputClass}>
-          <option value="" disabled>
-            Choose someone the reviewer rule allows
-          </option>
-          {people.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <PersonPicker
+        name="reviewerId"
+        label="Reviewer"
+        defaultValue={current}
+        placeholder="Someone the reviewer rule allows…"
+        className="min-w-64 text-sm font-medium text-foreground"
+      />
       <Button type="submit" variant="outline" disabled={pending}>
         Assign
       </Button>
