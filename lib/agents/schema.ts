@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keysetParams } from '@/lib/db/keyset';
 import { AGENT_KIND, AGENT_STATUS, CONTROL_PLANE, ENVIRONMENT, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 
 export const AGENT_KINDS = valuesOf(AGENT_KIND);
@@ -95,14 +96,7 @@ export const AgentListQuerySchema = z.object({
   reviewOverdue: flag.catch(false),
   sort: z.enum(AGENT_SORTS).catch('name').default('name'),
   dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
-  after: z.string().max(1000).optional().catch(undefined),
-  before: z.string().max(1000).optional().catch(undefined),
-  size: z.coerce
-    .number()
-    .int()
-    .pipe(z.union([z.literal(25), z.literal(50), z.literal(100)]))
-    .catch(50)
-    .default(50),
+  ...keysetParams,
 });
 
 export type AgentListQuery = z.infer<typeof AgentListQuerySchema>;

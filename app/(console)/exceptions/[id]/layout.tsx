@@ -1,20 +1,4 @@
-import { notFound } from 'next/navigation';
-import type { ReactNode } from 'react';
-import { requirePageAccess } from '@/lib/auth';
+import { recordLayout } from '@/components/route-states/record-layout';
 import { getExceptionDetail } from '@/lib/exceptions/queries';
 
-// The access check and the record lookup run here, before the segment's
-// loading boundary: a missing exception answers 404 before anything streams.
-// The page reads the same record from the per-request cache.
-export default async function RecordLayout({
-  children,
-  params,
-}: {
-  children: ReactNode;
-  params: Promise<{ id: string }>;
-}) {
-  const { id } = await params;
-  const actor = await requirePageAccess('agent.read', `/exceptions/${id}`);
-  if (!(await getExceptionDetail(actor, id))) notFound();
-  return children;
-}
+export default recordLayout('agent.read', (id) => `/exceptions/${id}`, getExceptionDetail);
