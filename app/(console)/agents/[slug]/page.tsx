@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { SectionSkeleton } from '@/components/section';
 import { getAgentSummary } from '@/lib/agents/queries';
@@ -24,8 +25,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function AgentPage({ params }: Props) {
   const { slug } = await params;
   const actor = await requirePageAccess('agent.read', `/agents/${slug}`);
-  // Found by the layout (which answers 404 otherwise); cached for this request.
-  const agent = (await getAgentSummary(actor, slug))!;
+  // The layout looked it up first (cached for this request); layouts and pages render side by side, so the page
+  // answers a missing agent itself too.
+  const agent = await getAgentSummary(actor, slug);
+  if (!agent) notFound();
   const canWrite = canOnAgent(actor, 'agent.write', agent.owner?.id ?? null);
   const section = (title: string, node: React.ReactNode) => (
     <Suspense fallback={<SectionSkeleton title={title} />}>{node}</Suspense>
