@@ -4,7 +4,7 @@ import { expectNoA11yViolations } from './fixtures/axe';
 
 // A page a role may not see answers HTTP 403 and a missing record 404, sent
 // before anything streams (the checks run above every loading boundary).
-test('a role’s forbidden pages answer 403, missing records 404', async ({ page }) => {
+test('a role’s forbidden pages answer 403, missing records 404', async ({ page, browser }) => {
   await signInAs(page, 'OWNER');
   for (const path of ['/timeline', '/tokens', '/people', '/timeline?agent=deploy-bot']) {
     const response = await page.goto(path);
@@ -26,8 +26,9 @@ test('a role’s forbidden pages answer 403, missing records 404', async ({ page
   // A page the role may see is a 200.
   expect((await page.goto('/agents/deploy-bot'))?.status()).toBe(200);
 
-  await signInAs(page, 'AUDITOR');
-  expect((await page.goto('/tokens'))?.status()).toBe(403);
-  expect((await page.goto('/agents/new'))?.status()).toBe(403);
-  expect((await page.goto('/people'))?.status()).toBe(200);
+  const auditor = await (await browser.newContext()).newPage();
+  await signInAs(auditor, 'AUDITOR');
+  expect((await auditor.goto('/tokens'))?.status()).toBe(403);
+  expect((await auditor.goto('/agents/new'))?.status()).toBe(403);
+  expect((await auditor.goto('/people'))?.status()).toBe(200);
 });

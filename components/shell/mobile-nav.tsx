@@ -1,7 +1,7 @@
 'use client';
 
 import { Menu, ShieldCheck, X } from 'lucide-react';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import type { NavItem } from './nav-items';
 import { NavLinks } from './nav-links';
@@ -20,9 +20,19 @@ export function MobileNav({
   person: { name: string; roles: string };
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // The drawer's content exists only while it is open: the page holds one navigation and one name, not two.
+  const [open, setOpen] = useState(false);
   return (
     <div className="md:hidden">
-      <Button variant="ghost" size="icon" aria-label="Open menu" onClick={() => dialog.current?.showModal()}>
+      <Button
+        variant="ghost"
+        size="icon"
+        aria-label="Open menu"
+        onClick={() => {
+          setOpen(true);
+          dialog.current?.showModal();
+        }}
+      >
         <Menu aria-hidden />
       </Button>
       <dialog
@@ -37,27 +47,29 @@ export function MobileNav({
           if (target === dialog.current || target.closest('a')) dialog.current?.close();
         }}
       >
-        <div className="flex h-full flex-col gap-4 px-3 py-4">
-          <div className="flex items-center justify-between px-2">
-            <span className="flex items-center gap-2 font-semibold tracking-tight">
-              <ShieldCheck aria-hidden className="size-5 text-primary" />
-              Custodian
-            </span>
-            <Button variant="ghost" size="icon" aria-label="Close menu" onClick={() => dialog.current?.close()}>
-              <X aria-hidden />
-            </Button>
-          </div>
-          <nav aria-label="Main menu">
-            <NavLinks items={items} />
-          </nav>
-          <div className="mt-auto border-t px-2 pt-3 leading-tight">
-            <div className="font-medium">{person.name}</div>
-            <div className="text-xs text-muted-foreground">{person.roles}</div>
-            <div className="mt-2">
-              <SignOutButton />
+        {open ? (
+          <div className="flex h-full flex-col gap-4 px-3 py-4">
+            <div className="flex items-center justify-between px-2">
+              <span className="flex items-center gap-2 font-semibold tracking-tight">
+                <ShieldCheck aria-hidden className="size-5 text-primary" />
+                Custodian
+              </span>
+              <Button variant="ghost" size="icon" aria-label="Close menu" onClick={() => dialog.current?.close()}>
+                <X aria-hidden />
+              </Button>
+            </div>
+            <nav aria-label="Main menu">
+              <NavLinks items={items} />
+            </nav>
+            <div className="mt-auto border-t px-2 pt-3 leading-tight">
+              <div className="font-medium">{person.name}</div>
+              <div className="text-xs text-muted-foreground">{person.roles}</div>
+              <div className="mt-2">
+                <SignOutButton />
+              </div>
             </div>
           </div>
-        </div>
+        ) : null}
       </dialog>
     </div>
   );
