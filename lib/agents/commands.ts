@@ -1,16 +1,19 @@
 import 'server-only';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { can, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
 import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
 import { transitionProblems } from './lifecycle';
-import { readLifecycleFacts } from './lifecycle-facts';
+import { liftProblem, readLifecycleFacts } from './lifecycle-facts';
+import { applyGuardedFields, looseningFields, type GuardedField, type GuardedValues } from './loosening';
 import { ChangeStatusSchema, RegisterAgentSchema, UpdateAgentSchema } from './schema';
 
 const userActor = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
@@ -114,7 +117,13 @@ const EDITABLE = [
   'reviewCadenceDays',
 ] as const;
 
-/** Edits an agent's description fields; changing its environments opens a review. */
+/**
+ * Edits an agent. A change that loosens a control (lower tier, longer
+ * cadence, workload identity removed or replaced, production added) applies
+ * at once only for a security lead independent of the agent; from anyone
+ * else it becomes a change request that such a lead decides, and the rest of
+ * the edit applies now. Tightening applies at once.
+ */
 export async function updateAgent(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
   const data = parseInput(UpdateAgentSchema, input);
@@ -127,36 +136,65 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
         workloadIdentity: data.workloadIdentity ?? null,
         reviewCadenceDays: data.reviewCadenceDays ?? null,
       };
-      const changes = Object.fromEntries(
-        EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k])).map((k) => [
-          k,
-          { from: before[k], to: next[k] },
-        ]),
-      );
-      if (Object.keys(changes).length === 0) return 'Nothing changed.';
-      const cadenceChanged = 'riskTier' in changes || 'reviewCadenceDays' in changes;
-      await tx.agent.update({
-        where: { id: data.id },
-        data: {
-          ...Object.fromEntries(Object.keys(changes).map((k) => [k, next[k as (typeof EDITABLE)[number]]])),
-          ...(cadenceChanged ? { nextReviewDue: await nextReviewDue(tx, next.riskTier, next.reviewCadenceDays) } : {}),
-          version: { increment: 1 },
-        },
-      });
-      await appendAuditEvent(tx, {
-        action: 'agent.updated',
-        actor: userActor(actor),
+      const changed = EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
+      if (changed.length === 0) return 'Nothing changed.';
+      const loosening = looseningFields(before, next, await getSettings(tx));
+      const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, data.id));
+      const now = changed.filter((k) => !(loosening as string[]).includes(k));
+      if (now.length > 0) {
+        const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));
+        const after = { ...before, ...Object.fromEntries(now.map((k) => [k, next[k]])) };
+        const cadenceChanged = now.includes('riskTier') || now.includes('reviewCadenceDays');
+        await tx.agent.update({
+          where: { id: data.id },
+          data: {
+            ...Object.fromEntries(now.map((k) => [k, next[k]])),
+            ...(cadenceChanged
+              ? { nextReviewDue: await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) }
+              : {}),
+            version: { increment: 1 },
+          },
+        });
+        await appendAuditEvent(tx, {
+          action: 'agent.updated',
+          actor: userActor(actor),
+          agentId: data.id,
+          details: { changes },
+        });
+        if (now.includes('environments') && before.status !== 'PROPOSED')
+          await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
+      }
+      if (loosening.length === 0) return 'Saved.';
+      const values = Object.fromEntries(loosening.map((k) => [k, next[k]])) as Partial<GuardedValues>;
+      if (direct) {
+        await applyGuardedFields(tx, userActor(actor), data.id, values);
+        return 'Saved. The loosened fields open (or join) the agent’s lifecycle review.';
+      }
+      await assertNoPendingRequest(tx, { kind: 'AGENT_LOOSENING', agentId: data.id });
+      await openChangeRequest(tx, actor, {
+        kind: 'AGENT_LOOSENING',
         agentId: data.id,
-        details: { changes },
+        from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
+        to: values as Prisma.InputJsonValue,
+        reason: data.reason ?? 'Asked for from the agent’s edit form.',
       });
-      if ('environments' in changes && before.status !== 'PROPOSED')
-        await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
-      return 'Saved.';
+      return (
+        `${now.length > 0 ? 'Saved what tightens or describes it. ' : ''}Pending approval: ` +
+        `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} loosen a control, so a security lead ` +
+        'who neither owns nor controls this agent decides.'
+      );
     });
   } catch (error) {
     uniqueFieldError(error);
   }
 }
+
+const LOOSENING_WORDS: Record<GuardedField, string> = {
+  riskTier: 'a lower risk tier',
+  reviewCadenceDays: 'a longer review cadence',
+  workloadIdentity: 'a changed or removed workload identity',
+  environments: 'production access',
+};
 
 /**
  * Moves an agent to a new status inside the caller's transaction, for a
@@ -227,7 +265,12 @@ export async function changeAgentStatus(actor: Actor | null, input: unknown): Pr
   requirePermission(actor, 'agent.write');
   const data = parseInput(ChangeStatusSchema, input);
   return getDb().$transaction(async (tx) => {
-    await lockAgent(tx, actor, data.id, data.version, 'agent.write');
+    const agent = await lockAgent(tx, actor, data.id, data.version, 'agent.write');
+    const status = (await tx.agent.findUniqueOrThrow({ where: { id: agent.id }, select: { status: true } })).status;
+    if (status === 'SUSPENDED' && data.to === 'ACTIVE') {
+      const problem = await liftProblem(tx, actor, data.id);
+      if (problem) throw new Forbidden(problem);
+    }
     await applyStatusChange(tx, actor, data.id, data.to, data.reason);
     return `Now ${wordOf(AGENT_STATUS, data.to)}.`;
   });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { isIndependentLead } from '@/lib/change-requests/commands';
 import { getDb, type Db, type Tx } from '@/lib/db';
 import { lifecycleMoves, type LifecycleFacts, type LifecycleMove } from './lifecycle';
 
@@ -33,5 +34,37 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
 /** The moves the console offers for an agent, with what blocks each (the command's own rules). */
 export async function listLifecycleMoves(actor: Actor, agentId: string): Promise<LifecycleMove[]> {
   requirePermission(actor, 'agent.read');
-  return lifecycleMoves(await readLifecycleFacts(getDb(), agentId));
+  const db = getDb();
+  const moves = lifecycleMoves(await readLifecycleFacts(db, agentId));
+  // Lifting a suspension also asks who lifts it: the command's own check.
+  return Promise.all(
+    moves.map(async (move) => {
+      if (move.to !== 'ACTIVE' || move.problems.length > 0) return move;
+      const facts = await readLifecycleFacts(db, agentId);
+      if (facts.status !== 'SUSPENDED') return move;
+      const problem = await liftProblem(db, actor, agentId);
+      return problem ? { ...move, problems: [problem] } : move;
+    }),
+  );
+}
+
+/**
+ * Why this person may not lift the agent's suspension, read now: only a
+ * security lead who neither owns nor controls the agent lifts one, and a
+ * suspension a review recorded is lifted only by a later review certified by
+ * a reviewer who is not the owner.
+ */
+export async function liftProblem(tx: Db | Tx, actor: Actor, agentId: string): Promise<string | null> {
+  const suspension = await tx.auditEvent.findFirst({
+    where: { agentId, action: 'agent.status_changed', details: { path: ['to'], equals: 'SUSPENDED' } },
+    orderBy: { seq: 'desc' },
+    select: { details: true },
+  });
+  if ((suspension?.details as { reviewId?: string } | null)?.reviewId) {
+    return 'A review suspended this agent: a new review, certified by a reviewer who is not its owner, lifts it.';
+  }
+  if (!(await isIndependentLead(tx, actor, agentId))) {
+    return 'Only a security lead who neither owns nor controls this agent lifts its suspension.';
+  }
+  return null;
 }

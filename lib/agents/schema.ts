@@ -56,7 +56,17 @@ export const RegisterAgentSchema = AgentFieldsSchema.extend({
   ownerId: optionalText(64, 'Unknown person.'),
 });
 
-export const UpdateAgentSchema = AgentFieldsSchema.extend({ id: z.string().min(1), version });
+export const UpdateAgentSchema = AgentFieldsSchema.extend({
+  id: z.string().min(1),
+  version,
+  /** Why: kept with a change request when the edit loosens a control. */
+  reason: z
+    .string()
+    .trim()
+    .max(500, 'Keep the reason under 500 characters.')
+    .optional()
+    .transform((v) => v || undefined),
+});
 
 export const ChangeStatusSchema = z.object({
   id: z.string().min(1),

@@ -7,7 +7,7 @@ type PersonRef = { id: string; name: string | null } | null;
 
 export type AuditDetailsByAction = {
   'agent.created': { slug: string; name: string; riskTier: string };
-  'agent.updated': { changes: Record<string, Change<unknown>> };
+  'agent.updated': { changes: Record<string, Change<unknown>>; changeRequestId?: string };
   'agent.status_changed': Change<string> & { reason?: string; reviewId?: string };
   'owner.assigned': Change<PersonRef> & { bulk?: boolean; reason?: string };
   'control.assigned': {
@@ -57,14 +57,18 @@ export type AuditDetailsByAction = {
   };
   'campaign.closed': { campaignId: string; name: string; summary: Record<string, unknown> };
   'user.signed_in': { provider: string };
-  'user.sign_in_refused': { provider: string; reason: string };
-  'role.granted': { userId: string; role: string };
+  'user.sign_in_refused': { provider: string; reason: string; userId?: string };
+  'role.granted': { userId: string; role: string; changeRequestId?: string };
   'role.removed': { userId: string; role: string };
   'user.deactivated': { userId: string; reason?: string };
   'user.reactivated': { userId: string };
   'token.created': { tokenId: string; name: string; scopes: string[] };
   'token.revoked': { tokenId: string };
-  'settings.changed': { key: string } & Change<unknown>;
+  'settings.changed': { key: string; changeRequestId?: string } & Change<unknown>;
+  'change.requested': { changeRequestId: string; kind: string; reason: string } & Change<unknown>;
+  'change.applied': { changeRequestId: string; kind: string; reason: string };
+  'change.rejected': { changeRequestId: string; kind: string; reason: string };
+  'change.withdrawn': { changeRequestId: string; kind: string };
   'audit.exported': { format: string; filter: Record<string, unknown>; count: number };
   'audit.checkpoint_signed': { checkpointId: string; seq: string; keyId: string };
   // Used by tests and demo data to exercise the chain itself.

@@ -40,6 +40,7 @@ export const ACTION_GROUPS = {
     'token.revoked',
   ],
   audit: ['settings.changed', 'audit.exported', 'audit.checkpoint_signed', 'system.note'],
+  change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],
 } as const;
 
 export type ActionGroup = keyof typeof ACTION_GROUPS;
@@ -54,6 +55,7 @@ export const GROUP_LABELS: Record<ActionGroup, string> = {
   agent: 'Agent and purposes',
   access: 'People and access',
   audit: 'Policy and audit',
+  change: 'Changes needing a second person',
 };
 
 export function groupOf(action: string): ActionGroup | null {

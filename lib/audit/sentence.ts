@@ -2,6 +2,7 @@ import type { Role } from '@/lib/generated/prisma/enums';
 import {
   ACTOR_TYPE,
   AGENT_STATUS,
+  CHANGE_REQUEST_KIND,
   CONTROL_PLANE,
   EXCEPTION_TYPE,
   labelOf,
@@ -132,6 +133,14 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} revoked an API token`;
     case 'settings.changed':
       return `${by} changed the policy setting ${String(d.key ?? '')}`;
+    case 'change.requested':
+      return `${by} asked a second person to approve ${wordOf(CHANGE_REQUEST_KIND, String(d.kind))}${reason(d)}`;
+    case 'change.applied':
+      return `${by} approved and applied ${wordOf(CHANGE_REQUEST_KIND, String(d.kind))}${reason(d)}`;
+    case 'change.rejected':
+      return `${by} rejected ${wordOf(CHANGE_REQUEST_KIND, String(d.kind))}${reason(d)}`;
+    case 'change.withdrawn':
+      return `${by} withdrew a request for ${wordOf(CHANGE_REQUEST_KIND, String(d.kind))}`;
     case 'audit.exported':
       return `${by} exported ${String(d.count ?? '')} events as ${String(d.format ?? '').toUpperCase()}`;
     case 'audit.checkpoint_signed':

@@ -8,6 +8,7 @@ const account = (sub: string) => ({ provider: 'oidc', type: 'oauth' as const, pr
 const profile = (sub: string, groups: string[], email = `${sub}@corp.example`): OidcProfile => ({
   sub,
   email,
+  email_verified: true,
   name: sub,
   groups,
 });

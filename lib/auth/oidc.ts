@@ -2,7 +2,7 @@ import 'server-only';
 import type { Account, Profile } from 'next-auth';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
-import { getDb } from '@/lib/db';
+import { getDb, type Tx } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import type { Role } from '@/lib/generated/prisma/enums';
 
@@ -67,6 +67,12 @@ export function rolesFromClaims(profile: Record<string, unknown>): Role[] | null
 
 export type OidcSignIn = { ok: true; userId: string } | { ok: false; userId: string | null; reason: string };
 
+async function isLastActiveAdmin(tx: Tx, userId: string): Promise<boolean> {
+  const admins = await tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "User" WHERE "active" AND 'ADMIN'::"Role" = ANY("roles") ORDER BY "id" FOR UPDATE`;
+  return admins.length === 1 && admins[0]!.id === userId;
+}
+
 /**
  * First sign-in creates the person (linked by subject, or by e-mail to a
  * person an admin created); roles follow the claim when one is mapped.
@@ -84,9 +90,21 @@ export async function resolveOidcPerson(profile: OidcProfile, account: Account):
       !linked && profile.email
         ? await tx.user.findUnique({ where: { email: profile.email }, select: { id: true, roles: true, active: true } })
         : null;
-    let person = linked?.user ?? byEmail;
     const events: AuditEventInput[] = [];
     const system = { type: 'SYSTEM' as const, id: 'oidc' };
+    // An e-mail links a sign-in to an existing person only when the provider vouches for it: otherwise anyone who
+    // can set that address at some provider would borrow the account (and its roles).
+    if (byEmail && profile.email_verified !== true) {
+      await appendAuditEvents(tx, [
+        {
+          action: 'user.sign_in_refused',
+          actor: system,
+          details: { provider: 'oidc', reason: 'e-mail not verified by the provider: not linked', userId: byEmail.id },
+        },
+      ]);
+      return { ok: false as const, userId: byEmail.id, reason: 'e-mail not verified by the provider' };
+    }
+    let person = linked?.user ?? byEmail;
     if (!person) {
       person = await tx.user.create({
         data: { name: profile.name ?? profile.email ?? profile.sub, email: profile.email ?? null, roles: mapped ?? [] },
@@ -98,10 +116,14 @@ export async function resolveOidcPerson(profile: OidcProfile, account: Account):
       const before = person.roles;
       for (const role of mapped.filter((r) => !before.includes(r)))
         events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
-      for (const role of before.filter((r) => !mapped.includes(r)))
+      // The provider is the authority for roles, except that it never removes the last active security lead.
+      const keepAdmin =
+        before.includes('ADMIN') && !mapped.includes('ADMIN') && (await isLastActiveAdmin(tx, person.id));
+      const roles = keepAdmin ? [...mapped, 'ADMIN' as const] : mapped;
+      for (const role of before.filter((r) => !roles.includes(r)))
         events.push({ action: 'role.removed', actor: system, details: { userId: person.id, role } });
       if (events.length > 0)
-        await tx.user.update({ where: { id: person.id }, data: { roles: mapped, version: { increment: 1 } } });
+        await tx.user.update({ where: { id: person.id }, data: { roles, version: { increment: 1 } } });
     }
     if (!linked) {
       await tx.account.create({

@@ -32,6 +32,8 @@ const GRID: Record<Permission, readonly Role[]> = {
   'token.manage': [A],
   'user.read': [A, U],
   'user.manage': [A],
+  'change.read': [A, U],
+  'change.decide': [A],
 };
 
 describe('ROLE_PERMISSIONS', () => {

@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   'token.manage': 'Create and revoke API tokens',
   'user.read': 'See people and their roles',
   'user.manage': 'Grant and remove roles, deactivate and reactivate people',
+  'change.read': 'See the changes that wait for a second person, and their decisions',
+  'change.decide': 'Approve or reject a change someone else asked for (a security lead independent of it)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -51,6 +53,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'token.manage',
     'user.read',
     'user.manage',
+    'change.read',
+    'change.decide',
   ],
   PAM_APPROVER: [
     'agent.read',
@@ -61,7 +65,16 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'findings.read',
     'settings.read',
   ],
-  AUDITOR: ['agent.read', 'audit.read', 'audit.export', 'audit.verify', 'findings.read', 'settings.read', 'user.read'],
+  AUDITOR: [
+    'agent.read',
+    'audit.read',
+    'audit.export',
+    'audit.verify',
+    'findings.read',
+    'settings.read',
+    'user.read',
+    'change.read',
+  ],
   OWNER: [
     'agent.read',
     'agent.write',

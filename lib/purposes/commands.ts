@@ -2,8 +2,9 @@ import 'server-only';
 import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { holdsAgent } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
-import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
@@ -155,6 +156,12 @@ export async function approvePurpose(actor: Actor | null, input: unknown): Promi
       throw new Invalid(
         `Only a pending purpose can be approved; this one is ${wordOf(PURPOSE_STATUS, locked.status)}.`,
       );
+    // Read at approval: someone who owns or controls the agent does not approve what it may do.
+    if (await holdsAgent(tx, actor.id, locked.agentId)) {
+      throw new Forbidden(
+        'You own or hold a control plane of this agent: a security lead independent of it approves its purposes.',
+      );
+    }
     await tx.purpose.update({
       where: { id: data.purposeId },
       data: { status: 'APPROVED', approvedById: actor.id, approvedAt: new Date(), version: { increment: 1 } },

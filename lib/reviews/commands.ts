@@ -101,7 +101,9 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       reductions.exceptions.push({ id, type: exception.type });
     }
 
-    const to = OUTCOME_STATUS[data.outcome];
+    // A certification by a reviewer who is not the owner lifts a suspension (the only way a review's one lifts).
+    const lifts = data.outcome === 'CERTIFIED' && agent.status === 'SUSPENDED' && agent.ownerId !== actor.id;
+    const to = lifts ? 'ACTIVE' : OUTCOME_STATUS[data.outcome];
     if (to && to !== agent.status) await applyStatusChange(tx, actor, agent.id, to, reason, review.id);
     const now = new Date();
     const nextReviewDue = to === 'RETIRED' ? null : nextScheduledDue(agent, settings, now);

@@ -2,10 +2,12 @@ import 'server-only';
 import { z } from 'zod';
 import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { assertNoPendingRequest, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { Conflict, parseInput } from '@/lib/errors';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { getSettings } from './queries';
-import { SETTING_KEYS, SettingsSchema, type SettingKey } from './schema';
+import { loosens, SETTING_KEYS, SettingsSchema, type SettingKey } from './schema';
 
 const Envelope = z.object({
   key: z.enum(SETTING_KEYS, 'Unknown setting.'),
@@ -37,6 +39,17 @@ export async function changeSetting(actor: Actor | null, input: unknown): Promis
       throw new Conflict('Someone else changed this setting. Reload the page to see their change, then try again.');
     const before = (await getSettings(tx))[key];
     if (JSON.stringify(before) === JSON.stringify(value)) return 'Nothing changed.';
+    if (loosens(key, before, value)) {
+      await assertNoPendingRequest(tx, { kind: 'SETTINGS_LOOSENING', settingKey: key });
+      await openChangeRequest(tx, actor, {
+        kind: 'SETTINGS_LOOSENING',
+        settingKey: key,
+        from: before as Prisma.InputJsonValue,
+        to: value as Prisma.InputJsonValue,
+        reason: `Loosen ${key}.`,
+      });
+      return 'Pending approval: this loosens the policy, so a second security lead applies it from Changes.';
+    }
     await tx.setting.upsert({
       where: { key },
       create: { key, value, version: 1, updatedById: actor.id },

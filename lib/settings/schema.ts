@@ -106,3 +106,20 @@ export const STRICTER: { [K in SettingKey]: SectionStricter<Settings[K]> } = {
   reviewTiming: { leadDays: higher, triggeredDueDays: lower, timeZone: first },
   reviewerRule: { ownerMayNotReviewTiers: union },
 };
+
+/**
+ * Whether a new value of a section loosens any of its thresholds (a longer
+ * window or cadence, fewer tiers under the reviewer rule): then a second
+ * security lead applies it. Tightening, or an unordered change (a time zone),
+ * applies at once.
+ */
+export function loosens<K extends SettingKey>(key: K, before: Settings[K], after: Settings[K]): boolean {
+  const stricter = STRICTER[key] as unknown;
+  const looser = (rule: (a: unknown, b: unknown) => unknown, b: unknown, a: unknown) =>
+    JSON.stringify(a) !== JSON.stringify(b) && JSON.stringify(rule(a, b)) !== JSON.stringify(a);
+  if (typeof stricter === 'function') return looser(stricter as (a: unknown, b: unknown) => unknown, before, after);
+  const rules = stricter as Record<string, (a: unknown, b: unknown) => unknown>;
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  return Object.entries(rules).some(([field, rule]) => looser(rule, b[field], a[field]));
+}

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import type { Actor } from '@/lib/authz';
+import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { DEFAULT_SETTINGS, getSettings, readSettings } from '.';
 import { changeSetting } from './commands';
+
+/** A second security lead applies the pending loosening of a section that `requester` asked for. */
+async function applyPending(requester: Actor, key: string) {
+  const request = await getDb().changeRequest.findFirstOrThrow({
+    where: { settingKey: key, status: 'PENDING', requestedById: requester.id },
+  });
+  await decideChangeRequest(await createPerson(['ADMIN']), {
+    changeRequestId: request.id,
+    version: request.version,
+    outcome: 'APPROVE',
+    reason: 'Second security lead agrees',
+  });
+}
 
 describe('getSettings', () => {
   it('returns the policy defaults of DESIGN.md on a fresh database', async () => {
@@ -22,6 +37,7 @@ describe('getSettings', () => {
 
   it('a stored section overrides its default; an unparseable scalar falls back to its default', async () => {
     await getDb().setting.deleteMany();
+    await getDb().changeRequest.deleteMany();
     await getDb().setting.create({
       data: { key: 'reviewCadenceDays', value: { LOW: 400, MEDIUM: 200, HIGH: 60, CRITICAL: 14 } },
     });
@@ -37,6 +53,7 @@ describe('getSettings', () => {
 
   it('a stored section with one unreadable key keeps every other customised value', async () => {
     await getDb().setting.deleteMany();
+    await getDb().changeRequest.deleteMany();
     // A security lead customised every break-glass-to-other maximum; a later deploy cannot read one of them.
     await getDb().setting.create({
       data: {
@@ -64,6 +81,7 @@ describe('getSettings', () => {
 
   it('an unreadable key takes the stricter of its default and its last valid value, never a looser one', async () => {
     await getDb().setting.deleteMany();
+    await getDb().changeRequest.deleteMany();
     const admin = await createPerson(['ADMIN']);
     const base = { key: 'exceptionMaxHours', BREAK_GLASS: '4', CACHED_SECRET: '168', BROAD_SCOPE: '168', OTHER: '168' };
     // Last valid persistent-token maximum: 48 h (stricter than the 336 h default).
@@ -81,7 +99,9 @@ describe('getSettings', () => {
 
     // A last valid value looser than the default does not win either: the default (stricter) does.
     await getDb().setting.deleteMany();
+    await getDb().changeRequest.deleteMany();
     await changeSetting(admin, { key: 'reviewerRule', version: '0', ownerMayNotReviewTiers: ['CRITICAL'] });
+    await applyPending(admin, 'reviewerRule'); // fewer tiers under the reviewer rule: a second lead applies it
     await getDb().setting.update({
       where: { key: 'reviewerRule' },
       data: { value: { ownerMayNotReviewTiers: 'none' } },
@@ -94,6 +114,7 @@ describe('getSettings', () => {
 describe('changeSetting', () => {
   it('an ADMIN changes a section: validated, version-checked, audited with before and after', async () => {
     await getDb().setting.deleteMany();
+    await getDb().changeRequest.deleteMany();
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const cadence = { key: 'reviewCadenceDays', version: '0', LOW: '300', MEDIUM: '120', HIGH: '60', CRITICAL: '14' };
@@ -120,7 +141,10 @@ describe('changeSetting', () => {
     expect((await getSettings(getDb())).reviewCadenceDays).toEqual({ LOW: 300, MEDIUM: 120, HIGH: 60, CRITICAL: 14 });
     await expect(changeSetting(admin, { ...cadence, HIGH: '45' })).rejects.toThrow(Conflict); // the form saw version 0
     await changeSetting(admin, { key: 'credentialRotationDays', version: '0', value: '30' });
-    await changeSetting(admin, { key: 'reviewerRule', version: '0', ownerMayNotReviewTiers: ['CRITICAL'] });
+    expect(
+      await changeSetting(admin, { key: 'reviewerRule', version: '0', ownerMayNotReviewTiers: ['CRITICAL'] }),
+    ).toMatch(/Pending approval/);
+    await applyPending(admin, 'reviewerRule');
     const settings = await getSettings(getDb());
     expect(settings.credentialRotationDays).toBe(30);
     expect(settings.reviewerRule.ownerMayNotReviewTiers).toEqual(['CRITICAL']);

@@ -3,6 +3,7 @@ import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { assignControlOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
+import { createPerson } from './people';
 
 let n = 0;
 
@@ -46,7 +47,8 @@ export async function makeActiveAgent(
     scope: 'github',
     environments: ['PROD'],
   });
-  await approvePurpose(admin, { purposeId, version: 1 });
+  // Purposes are approved by a security lead independent of the agent (the admin may hold its planes).
+  await approvePurpose(await createPerson(['ADMIN'], { name: 'Independent lead' }), { purposeId, version: 1 });
   await changeAgentStatus(admin, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Ready for service' });
   return getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
 }

@@ -2,8 +2,10 @@ import 'server-only';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { assertNoPendingRequest, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
-import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import type { Role } from '@/lib/generated/prisma/enums';
 import { afterPersonDeparted } from '@/lib/reviews/triggers';
 import { labelOf, ROLE } from '@/lib/vocabulary';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
@@ -27,12 +29,32 @@ async function assertNotLastAdmin(tx: Tx, userId: string) {
   if (admins.some((a) => a.id === userId) && admins.length <= 1) throw new Invalid(LAST_ADMIN);
 }
 
+/** Roles that let a person decide for others: granting one takes a second security lead. */
+const PRIVILEGED: Role[] = ['ADMIN', 'PAM_APPROVER'];
+const NOT_YOURSELF = 'Nobody changes their own roles: ask another security lead.';
+
+/**
+ * Grants a role. Nobody grants one to themselves; ADMIN and PAM_APPROVER
+ * become a change request that a second security lead applies.
+ */
 export async function grantRole(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
-  const { userId, role, version } = parseInput(ChangeRoleSchema, input);
+  const { userId, role, version, reason } = parseInput(ChangeRoleSchema, input);
+  if (userId === actor.id) throw new Forbidden(NOT_YOURSELF);
   return getDb().$transaction(async (tx) => {
     const person = await lockAtVersion(tx, userId, version);
     if (person.roles.includes(role)) throw new Invalid(`They already hold ${labelOf(ROLE, role)}.`);
+    if (PRIVILEGED.includes(role)) {
+      await assertNoPendingRequest(tx, { kind: 'ROLE_GRANT', targetUserId: userId });
+      await openChangeRequest(tx, actor, {
+        kind: 'ROLE_GRANT',
+        targetUserId: userId,
+        from: { roles: person.roles },
+        to: { role },
+        reason: reason ?? `Grant ${labelOf(ROLE, role)}.`,
+      });
+      return `Pending approval: ${labelOf(ROLE, role)} takes a second security lead, who applies it from Changes.`;
+    }
     await tx.user.update({ where: { id: userId }, data: { roles: { push: role }, version: { increment: 1 } } });
     await appendAuditEvent(tx, {
       action: 'role.granted',
@@ -46,6 +68,7 @@ export async function grantRole(actor: Actor | null, input: unknown): Promise<st
 export async function removeRole(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
   const { userId, role, version } = parseInput(ChangeRoleSchema, input);
+  if (userId === actor.id) throw new Forbidden(NOT_YOURSELF);
   return getDb().$transaction(async (tx) => {
     if (role === 'ADMIN') await assertNotLastAdmin(tx, userId);
     const person = await lockAtVersion(tx, userId, version);

@@ -7,7 +7,17 @@ const target = {
   version: z.coerce.number('The form is out of date: reload the page.').int().positive(),
 };
 
-export const ChangeRoleSchema = z.object({ ...target, role: RoleSchema });
+export const ChangeRoleSchema = z.object({
+  ...target,
+  role: RoleSchema,
+  /** Why: kept with the change request a privileged role opens. */
+  reason: z
+    .string()
+    .trim()
+    .max(500, 'Keep the reason under 500 characters.')
+    .optional()
+    .transform((v) => v || undefined),
+});
 export const DeactivateUserSchema = z.object({
   ...target,
   reason: z

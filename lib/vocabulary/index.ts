@@ -3,6 +3,8 @@ import {
   AgentKind,
   AgentStatus,
   CampaignStatus,
+  ChangeRequestKind,
+  ChangeRequestStatus,
   ControlPlane,
   CredentialKind,
   CredentialStorage,
@@ -132,6 +134,22 @@ export const REVIEW_TRIGGER: Vocabulary<ReviewTrigger> = {
   OWNER_DEPARTED: t('Owner departed', 'The accountable owner was deactivated'),
   POST_INCIDENT: t('Post-incident', 'A break-glass exception ended'),
   CAMPAIGN: t('Campaign', 'A certification campaign covers the agent'),
+  RISK_TIER_CHANGED: t('Risk tier changed', 'The agent’s risk tier was lowered'),
+  CADENCE_CHANGED: t('Cadence changed', 'The agent’s review cadence was lengthened'),
+  WORKLOAD_IDENTITY_CHANGED: t('Workload identity changed', 'The agent’s workload identity changed or was removed'),
+};
+
+export const CHANGE_REQUEST_KIND: Vocabulary<ChangeRequestKind> = {
+  AGENT_LOOSENING: t('Agent loosening', 'A lower tier, longer cadence, other workload identity or production'),
+  ROLE_GRANT: t('Privileged role', 'Security lead or PAM approver for someone'),
+  SETTINGS_LOOSENING: t('Looser policy', 'Longer maxima, cadences or windows'),
+};
+
+export const CHANGE_REQUEST_STATUS: Vocabulary<ChangeRequestStatus> = {
+  PENDING: t('Pending', 'Waiting for a second person'),
+  APPLIED: t('Applied', 'Approved by a second person and in effect'),
+  REJECTED: t('Rejected', 'Refused by a second person'),
+  WITHDRAWN: t('Withdrawn', 'Withdrawn by the requester'),
 };
 
 export const REVIEW_OUTCOME: Vocabulary<ReviewOutcome> = {

@@ -1,0 +1,64 @@
+import 'server-only';
+import { applyGuardedFields, type GuardedValues } from '@/lib/agents/loosening';
+import { appendAuditEvent } from '@/lib/audit';
+import type { Actor } from '@/lib/authz';
+import type { Tx } from '@/lib/db';
+import { Conflict, Invalid } from '@/lib/errors';
+import type { Prisma, Role } from '@/lib/generated/prisma/client';
+import { getSettings, SETTING_KEYS, type SettingKey } from '@/lib/settings';
+import type { LockedChangeRequest } from './commands';
+
+/**
+ * What an approved request changes, applied by the second person in their
+ * transaction, against the present: the agent as it is now, the person as
+ * they are now, the setting as it is now (a setting changed since the request
+ * was made is a conflict, not an overwrite).
+ */
+export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeRequest): Promise<void> {
+  const who = { type: 'USER' as const, id: actor.id };
+  switch (request.kind) {
+    case 'AGENT_LOOSENING': {
+      await tx.$queryRaw`SELECT "id" FROM "Agent" WHERE "id" = ${request.agentId} FOR UPDATE`;
+      await applyGuardedFields(tx, who, request.agentId!, request.to as Partial<GuardedValues>, request.id);
+      return;
+    }
+    case 'ROLE_GRANT': {
+      const role = (request.to as { role: Role }).role;
+      const [person] = await tx.$queryRaw<{ id: string; roles: string[]; active: boolean }[]>`
+        SELECT "id", "roles"::text[] AS "roles", "active" FROM "User" WHERE "id" = ${request.targetUserId} FOR UPDATE`;
+      if (!person?.active) throw new Invalid('That person is no longer active: reject the request instead.');
+      if (person.roles.includes(role)) throw new Conflict('They already hold that role.');
+      await tx.user.update({
+        where: { id: person.id },
+        data: { roles: { push: role }, version: { increment: 1 } },
+      });
+      await appendAuditEvent(tx, {
+        action: 'role.granted',
+        actor: who,
+        details: { userId: person.id, role, changeRequestId: request.id },
+      });
+      return;
+    }
+    case 'SETTINGS_LOOSENING': {
+      const key = request.settingKey as SettingKey;
+      if (!(SETTING_KEYS as string[]).includes(key)) throw new Invalid('That setting no longer exists.');
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`setting:${key}`}))`;
+      const current = (await getSettings(tx))[key];
+      if (JSON.stringify(current) !== JSON.stringify(request.from)) {
+        throw new Conflict('This setting changed since the request was made: reject it and ask again.');
+      }
+      const value = request.to as Prisma.InputJsonValue;
+      await tx.setting.upsert({
+        where: { key },
+        create: { key, value, version: 1, updatedById: actor.id },
+        update: { value, version: { increment: 1 }, updatedById: actor.id },
+      });
+      await appendAuditEvent(tx, {
+        action: 'settings.changed',
+        actor: who,
+        details: { key, from: current, to: request.to, changeRequestId: request.id },
+      });
+      return;
+    }
+  }
+}

@@ -1,0 +1,264 @@
+// Controls that hold against the people they govern: each test is the attack
+// the rule exists for, made through a path other than the obvious one.
+import { describe, expect, it } from 'vitest';
+import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
+import { resolveOidcPerson } from '@/lib/auth/oidc';
+import { getDb } from '@/lib/db';
+import { Forbidden } from '@/lib/errors';
+import { requestException } from '@/lib/exceptions/commands';
+import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
+import { completeReview } from '@/lib/reviews/commands';
+import { getSettings } from '@/lib/settings';
+import { changeSetting } from '@/lib/settings/commands';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { createPerson } from '@/lib/testing/people';
+import { grantRole, removeRole } from '@/lib/users/commands';
+import { decideChangeRequest, withdrawChangeRequest } from './commands';
+
+const agentRow = (id: string) => getDb().agent.findUniqueOrThrow({ where: { id } });
+const pendingFor = (where: object) =>
+  getDb().changeRequest.findFirstOrThrow({ where: { ...where, status: 'PENDING' }, orderBy: { createdAt: 'desc' } });
+const edit = async (actor: Parameters<typeof updateAgent>[0], id: string, fields: Record<string, unknown>) => {
+  const a = await agentRow(id);
+  return updateAgent(actor, {
+    id,
+    version: a.version,
+    name: a.name,
+    description: a.description,
+    kind: a.kind,
+    workloadIdentity: a.workloadIdentity ?? '',
+    environments: a.environments,
+    riskTier: a.riskTier,
+    reviewCadenceDays: a.reviewCadenceDays ?? '',
+    ...fields,
+  });
+};
+
+describe('loosening an agent is a request, not an edit', () => {
+  it('an owner lowers a CRITICAL agent to LOW, then asks for break-glass: it still needs two approvers', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'CRITICAL' });
+
+    const message = await edit(owner, agent.id, { riskTier: 'LOW', description: 'Now described' });
+    expect(message).toMatch(/Pending approval: a lower risk tier/);
+    const after = await agentRow(agent.id);
+    expect(after.riskTier).toBe('CRITICAL'); // the loosening waits
+    expect(after.description).toBe('Now described'); // the rest of the edit applied
+    const request = await pendingFor({ agentId: agent.id });
+    expect(request).toMatchObject({ kind: 'AGENT_LOOSENING', from: { riskTier: 'CRITICAL' }, to: { riskTier: 'LOW' } });
+
+    const { requiredApprovals } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'BREAK_GLASS',
+      justification: 'Incident',
+      durationHours: 1,
+    });
+    expect(requiredApprovals).toBe(2);
+
+    // Not the requester, not a lead who holds a plane of the agent (the one who built it), only an independent lead.
+    await expect(
+      decideChangeRequest(owner, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'Mine' }),
+    ).rejects.toThrow(Forbidden);
+    await expect(
+      decideChangeRequest(lead, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'I hold it' }),
+    ).rejects.toThrow(/own or hold a control plane/);
+    const independent = await createPerson(['ADMIN']);
+    await decideChangeRequest(independent, {
+      changeRequestId: request.id,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Scope shrank',
+    });
+    expect((await agentRow(agent.id)).riskTier).toBe('LOW');
+    const review = await getDb().review.findFirstOrThrow({ where: { agentId: agent.id, completedAt: null } });
+    expect(review.triggers).toContain('RISK_TIER_CHANGED');
+    const actions = (
+      await getDb().auditEvent.findMany({
+        where: { agentId: agent.id },
+        orderBy: { seq: 'asc' },
+        select: { action: true },
+      })
+    ).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['change.requested', 'change.applied', 'agent.updated']));
+  });
+
+  it('longer cadence, a removed workload identity and production access wait; tightening applies at once', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, {
+      ownerId: owner.id,
+      riskTier: 'MEDIUM',
+      environments: ['DEV'],
+      workloadIdentity: `spiffe://example.com/agents/${Date.now().toString(36)}`,
+    });
+    await edit(owner, agent.id, { reviewCadenceDays: '700', workloadIdentity: '', environments: ['DEV', 'PROD'] });
+    const held = await agentRow(agent.id);
+    expect(held).toMatchObject({
+      reviewCadenceDays: null,
+      environments: ['DEV'],
+      workloadIdentity: agent.workloadIdentity,
+    });
+    expect((await pendingFor({ agentId: agent.id })).to).toEqual({
+      reviewCadenceDays: 700,
+      workloadIdentity: null,
+      environments: ['DEV', 'PROD'],
+    });
+    // Withdrawn by the owner, then a tightening edit (a higher tier, a shorter cadence) applies at once.
+    const request = await pendingFor({ agentId: agent.id });
+    await withdrawChangeRequest(owner, { changeRequestId: request.id, version: 1 });
+    expect(await edit(owner, agent.id, { riskTier: 'CRITICAL', reviewCadenceDays: '7' })).toBe('Saved.');
+    expect(await agentRow(agent.id)).toMatchObject({ riskTier: 'CRITICAL', reviewCadenceDays: 7 });
+  });
+});
+
+describe('suspension sticks', () => {
+  it('an owner cannot reactivate a suspended agent; only an independent lead can', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id });
+    const version = async () => (await agentRow(agent.id)).version;
+    await changeAgentStatus(owner, { id: agent.id, version: await version(), to: 'SUSPENDED', reason: 'Pause it' });
+    await expect(
+      changeAgentStatus(owner, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Back on' }),
+    ).rejects.toThrow(/Only a security lead who neither owns nor controls/);
+    // The lead who holds its planes is not independent either.
+    await expect(
+      changeAgentStatus(lead, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Back on' }),
+    ).rejects.toThrow(Forbidden);
+    const independent = await createPerson(['ADMIN']);
+    await changeAgentStatus(independent, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Checked' });
+    expect((await agentRow(agent.id)).status).toBe('ACTIVE');
+  });
+
+  it('a suspension a review recorded is lifted only by a later review certified by someone other than the owner', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const reviewer = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const openReview = async () =>
+      getDb().review.upsert({
+        where: { openForAgent: agent.id },
+        create: {
+          agentId: agent.id,
+          openForAgent: agent.id,
+          triggers: ['SCHEDULED'],
+          dueAt: new Date(Date.now() + 86_400_000),
+          reviewerId: reviewer.id,
+        },
+        update: {},
+      });
+    const first = await openReview();
+    await completeReview(reviewer, { reviewId: first.id, version: first.version, outcome: 'SUSPENDED', notes: 'Stop' });
+    expect((await agentRow(agent.id)).status).toBe('SUSPENDED');
+    const independent = await createPerson(['ADMIN']);
+    await expect(
+      changeAgentStatus(independent, {
+        id: agent.id,
+        version: (await agentRow(agent.id)).version,
+        to: 'ACTIVE',
+        reason: 'Looks fine',
+      }),
+    ).rejects.toThrow(/A review suspended this agent/);
+    const second = await openReview();
+    await completeReview(reviewer, {
+      reviewId: second.id,
+      version: second.version,
+      outcome: 'CERTIFIED',
+      notes: 'Fixed',
+    });
+    expect((await agentRow(agent.id)).status).toBe('ACTIVE');
+  });
+});
+
+describe('four eyes on privilege', () => {
+  it('a lead cannot grant themself PAM approver, nor remove a role of their own', async () => {
+    const lead = await createPerson(['ADMIN']);
+    await createPerson(['ADMIN']); // not the last lead
+    const me = await getDb().user.findUniqueOrThrow({ where: { id: lead.id } });
+    await expect(grantRole(lead, { userId: lead.id, role: 'PAM_APPROVER', version: me.version })).rejects.toThrow(
+      /Nobody changes their own roles/,
+    );
+    await expect(removeRole(lead, { userId: lead.id, role: 'ADMIN', version: me.version })).rejects.toThrow(Forbidden);
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: lead.id } })).roles).toEqual(['ADMIN']);
+  });
+
+  it('granting ADMIN takes a second lead: not the requester, not the person it goes to', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const second = await createPerson(['ADMIN']);
+    const friend = await createPerson(['OWNER']);
+    expect(await grantRole(lead, { userId: friend.id, role: 'ADMIN', version: friend.version })).toMatch(/Pending/);
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: friend.id } })).roles).toEqual(['OWNER']);
+    const request = await pendingFor({ targetUserId: friend.id });
+    await expect(
+      decideChangeRequest(lead, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'Self-serve' }),
+    ).rejects.toThrow(/You asked for this change/);
+    await decideChangeRequest(second, {
+      changeRequestId: request.id,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Agreed',
+    });
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: friend.id } })).roles).toEqual(['OWNER', 'ADMIN']);
+    // An owner role needs no second person.
+    const plain = await createPerson([]);
+    expect(await grantRole(lead, { userId: plain.id, role: 'OWNER', version: plain.version })).toMatch(/granted/);
+  });
+
+  it('a lead lengthening the exception maxima alone gets a pending request; tightening applies at once', async () => {
+    await getDb().setting.deleteMany();
+    const lead = await createPerson(['ADMIN']);
+    const second = await createPerson(['ADMIN']);
+    const base = {
+      key: 'exceptionMaxHours',
+      CACHED_SECRET: '168',
+      BROAD_SCOPE: '168',
+      OTHER: '168',
+      PERSISTENT_TOKEN: '336',
+    };
+    expect(await changeSetting(lead, { ...base, version: '0', BREAK_GLASS: '48' })).toMatch(/Pending approval/);
+    expect((await getSettings(getDb())).exceptionMaxHours.BREAK_GLASS).toBe(4);
+    expect(await changeSetting(lead, { ...base, version: '0', BREAK_GLASS: '2' })).toMatch(/Saved/);
+    expect((await getSettings(getDb())).exceptionMaxHours.BREAK_GLASS).toBe(2);
+    // The request was made against 4 hours; the policy moved since: applying it now is a conflict, not a surprise.
+    const request = await pendingFor({ settingKey: 'exceptionMaxHours' });
+    await expect(
+      decideChangeRequest(second, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'Agreed' }),
+    ).rejects.toThrow(/changed since the request was made/);
+  });
+
+  it('a security lead does not approve purposes of an agent they own or control', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id });
+    const { id } = await addPurpose(lead, {
+      agentId: agent.id,
+      task: 'Self-approved',
+      scope: 'x',
+      environments: ['PROD'],
+    });
+    await expect(approvePurpose(lead, { purposeId: id, version: 1 })).rejects.toThrow(/independent of it approves/);
+    await approvePurpose(await createPerson(['ADMIN']), { purposeId: id, version: 1 });
+  });
+});
+
+describe('sign-in cannot borrow an account', () => {
+  it('an unverified e-mail does not link to an existing security lead; the refusal is audited', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const email = (await getDb().user.findUniqueOrThrow({ where: { id: admin.id } })).email!;
+    const account = (sub: string) => ({
+      provider: 'oidc',
+      type: 'oauth' as const,
+      providerAccountId: sub,
+    });
+    const attempt = await resolveOidcPerson({ sub: 'attacker', email, email_verified: false }, account('attacker'));
+    expect(attempt).toMatchObject({ ok: false, reason: 'e-mail not verified by the provider' });
+    expect(await getDb().account.count({ where: { userId: admin.id } })).toBe(0);
+    const refused = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'user.sign_in_refused' },
+      orderBy: { seq: 'desc' },
+    });
+    expect(refused.details).toMatchObject({ userId: admin.id, reason: expect.stringMatching(/not verified/) });
+    const verified = await resolveOidcPerson({ sub: 'the-lead', email, email_verified: true }, account('the-lead'));
+    expect(verified).toMatchObject({ ok: true, userId: admin.id });
+  });
+});
