@@ -131,7 +131,7 @@ describe('suspension sticks', () => {
     expect((await agentRow(agent.id)).status).toBe('ACTIVE');
   });
 
-  it('a suspension a review recorded is lifted only by a later review certified by someone other than the owner', async () => {
+  it('a suspension a review recorded is lifted only by a later review certified by a non-owner', async () => {
     const lead = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const reviewer = await createPerson(['OWNER']);
