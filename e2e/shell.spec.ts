@@ -2,14 +2,25 @@ import { expect, test } from '@playwright/test';
 import { signInAs, type DemoRole } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 
-const ALL = ['Dashboard', 'Agents', 'Ownership', 'Exceptions', 'Reviews', 'Timeline', 'Findings', 'People', 'Settings'];
+const ALL = [
+  'Dashboard',
+  'Agents',
+  'Ownership',
+  'Exceptions',
+  'Reviews',
+  'Timeline',
+  'Findings',
+  'Changes',
+  'People',
+  'Settings',
+];
 
 // What each role's navigation offers (the pages themselves check on the server).
 const NAV: Record<DemoRole, string[]> = {
   ADMIN: [...ALL.slice(0, -1), 'API tokens', 'Settings'],
   AUDITOR: ALL,
-  PAM_APPROVER: ALL.filter((l) => l !== 'People'),
-  OWNER: ALL.filter((l) => !['Timeline', 'People'].includes(l)),
+  PAM_APPROVER: ALL.filter((l) => !['Changes', 'People'].includes(l)),
+  OWNER: ALL.filter((l) => !['Timeline', 'Changes', 'People'].includes(l)),
 };
 
 for (const role of Object.keys(NAV) as DemoRole[]) {

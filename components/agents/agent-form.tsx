@@ -171,6 +171,25 @@ export function AgentForm({
           {...describedBy('reviewCadenceDays', { hint: true, errors: errors.reviewCadenceDays })}
         />
       </Field>
+      {!isNew ? (
+        <Field
+          id="reason"
+          label="Why (optional)"
+          hint={
+            'Kept with the change request when this edit loosens a control (a lower tier, a longer cadence, ' +
+            'production, another workload identity): a security lead independent of the agent decides it.'
+          }
+          errors={errors.reason}
+        >
+          <input
+            id="reason"
+            name="reason"
+            className={inputClass}
+            defaultValue={submitted(state, 'reason', '') as string}
+            {...describedBy('reason', { hint: true, errors: errors.reason })}
+          />
+        </Field>
+      ) : null}
       {canAssignOwner ? (
         <div className="flex flex-col gap-1">
           <PersonPicker

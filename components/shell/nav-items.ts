@@ -19,6 +19,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/reviews', label: 'Reviews', icon: 'calendar-check', permission: 'agent.read', count: 'overdueReviews' },
   { href: '/timeline', label: 'Timeline', icon: 'history', permission: 'audit.read' },
   { href: '/findings', label: 'Findings', icon: 'triangle-alert', permission: 'findings.read', count: 'openFindings' },
+  { href: '/changes', label: 'Changes', icon: 'git-pull-request', permission: 'change.read', count: 'pendingChanges' },
   { href: '/people', label: 'People', icon: 'contact', permission: 'user.read' },
   { href: '/tokens', label: 'API tokens', icon: 'key-round', permission: 'token.manage' },
   { href: '/settings', label: 'Settings', icon: 'settings', permission: 'settings.read' },

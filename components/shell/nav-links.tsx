@@ -5,6 +5,7 @@ import {
   CalendarCheck,
   Contact,
   Gauge,
+  GitPullRequest,
   History,
   KeyRound,
   Settings,
@@ -28,6 +29,7 @@ const ICONS: Record<string, LucideIcon> = {
   'triangle-alert': TriangleAlert,
   contact: Contact,
   'key-round': KeyRound,
+  'git-pull-request': GitPullRequest,
   settings: Settings,
 };
 

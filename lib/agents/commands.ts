@@ -180,7 +180,8 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
       });
       return (
         `${now.length > 0 ? 'Saved what tightens or describes it. ' : ''}Pending approval: ` +
-        `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} loosen a control, so a security lead ` +
+        `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} ${loosening.length === 1 ? 'loosens' : 'loosen'} ` +
+        'a control, so a security lead ' +
         'who neither owns nor controls this agent decides.'
       );
     });

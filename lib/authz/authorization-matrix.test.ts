@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { updateAgent } from '@/lib/agents/commands';
 import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
@@ -48,6 +49,8 @@ type Fixture = {
   /** An open review of the agent (a HIGH one, so not its owner's to review), assigned to `reviewer`. */
   reviewId: string;
   reviewer: Actor;
+  /** A pending change request the agent's owner opened (lowering its tier). */
+  changeRequestId: string;
   campaignId: string;
   tokenId: string;
 };
@@ -220,6 +223,16 @@ const POLICY: Record<string, Rule> = {
     permission: 'token.manage',
     input: ({ tokenId }) => ({ tokenId, version: '1' }),
   },
+  '(console)/changes/actions.ts#decideChangeAction': {
+    permission: 'change.decide',
+    input: ({ changeRequestId }) => ({ changeRequestId, version: '1', outcome: 'REJECT', reason: 'Matrix test' }),
+  },
+  '(console)/changes/actions.ts#withdrawChangeAction': {
+    permission: 'agent.read',
+    // Only the requester (the agent's owner) withdraws: every other caller is refused.
+    requester: true,
+    input: ({ changeRequestId }) => ({ changeRequestId, version: '1' }),
+  },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
   'api/v1/events/route.ts#POST': {
     public: 'bearer-token API: scopes checked per token, every status tested in lib/ingest/api.test.ts',
@@ -310,6 +323,16 @@ async function makeFixture(key: string): Promise<Fixture> {
       reviewerId: reviewer.id,
     },
   });
+  const proposed = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+  await updateAgent(owner, {
+    id: agent.id,
+    version: proposed.version,
+    name: proposed.name,
+    kind: proposed.kind,
+    environments: proposed.environments,
+    riskTier: 'LOW',
+  });
+  const { id: changeRequestId } = await getDb().changeRequest.findFirstOrThrow({ where: { agentId: agent.id } });
   const { id: campaignId } = await getDb().reviewCampaign.create({
     data: { name: 'Fixture campaign', filter: {}, deadline: new Date(Date.now() + 86_400_000), startedById: admin.id },
   });
@@ -329,6 +352,7 @@ async function makeFixture(key: string): Promise<Fixture> {
     approvedExceptionId,
     reviewId,
     reviewer,
+    changeRequestId,
     campaignId,
     tokenId,
   };
@@ -421,7 +445,7 @@ describe('authorisation matrix', () => {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
           expect(state.message).toMatch(
             caller.actor
-              ? /permission|only the agents you own|Only the person who requested|Only the assigned reviewer/
+              ? /permission|only the agents you own|Only the person who (requested|asked)|Only the assigned reviewer/
               : /Sign in/,
           );
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);
