@@ -63,7 +63,7 @@ export type AuditDetailsByAction = {
   'user.deactivated': { userId: string; reason?: string };
   'user.reactivated': { userId: string };
   'token.created': { tokenId: string; name: string; scopes: string[] };
-  'token.revoked': { tokenId: string };
+  'token.revoked': { tokenId: string; reason?: string };
   'settings.changed': { key: string; changeRequestId?: string } & Change<unknown>;
   'change.requested': { changeRequestId: string; kind: string; reason: string } & Change<unknown>;
   'change.applied': { changeRequestId: string; kind: string; reason: string };

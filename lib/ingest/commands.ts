@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
+import { canOnAgent } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { TokenActor } from '@/lib/tokens/bearer';
@@ -116,7 +117,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   const identities = [...new Set(events.flatMap((e) => (e.agent.workloadIdentity ? [e.agent.workloadIdentity] : [])))];
   const agents = await tx.agent.findMany({
     where: { OR: [{ slug: { in: slugs } }, { workloadIdentity: { in: identities } }] },
-    select: { id: true, slug: true, workloadIdentity: true, status: true },
+    select: { id: true, slug: true, workloadIdentity: true, status: true, ownerId: true },
   });
   await lockAgentRows(
     tx,
@@ -147,6 +148,13 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
         `No agent with ` +
           `${event.agent.slug ? `slug ${event.agent.slug}` : `workload identity ${event.agent.workloadIdentity}`}.`,
       );
+    // The token acts as its creator: an owner's token records custody only for the agents they own, now.
+    if (!canOnAgent(token.creator, 'credential.write', agent.ownerId)) {
+      return reject(
+        403,
+        `This token acts as ${token.creator.name ?? 'its creator'}, who may not record custody for ${agent.slug}.`,
+      );
+    }
     const ref = event.credential;
     let credential = ref.id ? byId.get(ref.id) : byName.get(`${agent.id}/${ref.name}`);
     if (credential && credential.agentId !== agent.id)
@@ -213,8 +221,10 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   });
 
   if (rejected.length > 0 && !partial) {
+    // Refused for one reason (every event outside the token's reach: 403): that status; for several: 422.
+    const statuses = new Set(rejected.map((r) => r.status));
     throw new Rejected({
-      status: 422,
+      status: statuses.size === 1 && statuses.has(403) ? 403 : 422,
       body: {
         detail:
           `${rejected.length} of ${events.length} events were refused, so none was recorded (send ?partial=true ` +

@@ -1,10 +1,19 @@
 import 'server-only';
+import { can, PERMISSIONS, type Actor, type Permission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
 import { hashToken } from './commands';
 import type { TokenScope } from './schema';
 
-export type TokenActor = { id: string; name: string; scopes: string[] };
+/** A token and the person it acts as (their permissions now, intersected with its scopes). */
+export type TokenActor = { id: string; name: string; scopes: string[]; creator: Actor };
+
+/** What each scope lets a token do, as its creator's permission: a scope never grants more than they hold now. */
+const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
+  'events:write': 'credential.write',
+  'registry:read': 'agent.read',
+  'audit:read': 'audit.read',
+};
 
 const RATE = { perSecond: 25, burst: 50 };
 const buckets = new Map<string, { tokens: number; at: number }>();
@@ -35,7 +44,15 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   }
   const token = await getDb().apiToken.findUnique({
     where: { tokenHash: hashToken(match[1]!) },
-    select: { id: true, name: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true },
+    select: {
+      id: true,
+      name: true,
+      scopes: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      createdBy: { select: { id: true, name: true, email: true, roles: true, active: true } },
+    },
   });
   const now = new Date();
   if (!token || token.revokedAt || token.expiresAt <= now) {
@@ -44,6 +61,14 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
     );
   }
   if (!token.scopes.includes(scope)) throw new Forbidden(`This API token lacks the ${scope} scope.`);
+  const { active, ...creator } = token.createdBy;
+  if (!active) throw new Unauthenticated('This API token’s creator was deactivated: the token no longer works.');
+  if (!can(creator, SCOPE_PERMISSION[scope])) {
+    throw new Forbidden(
+      `This API token acts as ${creator.name ?? 'its creator'}, who no longer holds permission to ` +
+        `${PERMISSIONS[SCOPE_PERMISSION[scope]].toLowerCase()}.`,
+    );
+  }
   const retryAfter = takeFromBucket(token.id);
   if (retryAfter !== null) {
     throw new TooManyRequests(
@@ -55,5 +80,5 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
     await getDb().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
-  return { id: token.id, name: token.name, scopes: token.scopes };
+  return { id: token.id, name: token.name, scopes: token.scopes, creator };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { lockAgentRows } from '@/lib/agents/locks';
-import { appendAuditEvent } from '@/lib/audit';
+import { appendAuditEvent, appendAuditEvents } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { assertNoPendingRequest, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
@@ -113,6 +113,25 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
       actor: { type: 'USER', id: actor.id },
       details: { userId, reason },
     });
+    // A token acts as its creator: theirs stop with them, each revocation on the timeline.
+    const tokens = await tx.apiToken.findMany({
+      where: { createdById: userId, revokedAt: null },
+      select: { id: true },
+    });
+    if (tokens.length > 0) {
+      await tx.apiToken.updateMany({
+        where: { id: { in: tokens.map((t) => t.id) } },
+        data: { revokedAt: new Date(), version: { increment: 1 } },
+      });
+      await appendAuditEvents(
+        tx,
+        tokens.map((t) => ({
+          action: 'token.revoked' as const,
+          actor: { type: 'USER' as const, id: actor.id },
+          details: { tokenId: t.id, reason: 'its creator was deactivated' },
+        })),
+      );
+    }
     const { reviewsOpened, reviewsReassigned } = await afterPersonDeparted(tx, { type: 'USER', id: actor.id }, userId);
     const reviews = [
       reviewsOpened ? `${reviewsOpened} of their agents now have an owner-departed review` : '',
