@@ -10,6 +10,7 @@ import {
   Clock,
   Flame,
   Gauge,
+  Hourglass,
   Info,
   OctagonAlert,
   Scissors,
@@ -67,6 +68,7 @@ export const EXCEPTION_STATUS_SPECS = specs<ExceptionStatus>(EXCEPTION_STATUS, {
   APPROVED: { tone: 'success', icon: CircleCheck },
   REJECTED: { tone: 'danger', icon: CircleX },
   WITHDRAWN: { tone: 'neutral', icon: Undo2 },
+  LAPSED: { tone: 'neutral', icon: Hourglass },
   EXPIRED: { tone: 'neutral', icon: Clock },
   REVOKED: { tone: 'danger', icon: CircleSlash },
 });

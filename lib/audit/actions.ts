@@ -24,7 +24,14 @@ export type AuditDetailsByAction = {
   'credential.used': { name: string; context?: string; afterRevocation?: boolean };
   'credential.rotated': { name: string; reason?: string };
   'credential.revoked': { name: string; reason: string; reviewId?: string };
-  'exception.requested': { exceptionId: string; type: string; expiresAt: string };
+  'exception.requested': {
+    exceptionId: string;
+    type: string;
+    expiresAt?: string;
+    windowMinutes?: number;
+    lapsesAt?: string;
+  };
+  'exception.lapsed': { exceptionId: string };
   'exception.approved': { exceptionId: string; reason: string };
   'exception.rejected': { exceptionId: string; reason: string };
   'exception.withdrawn': { exceptionId: string; reason?: string };

@@ -11,6 +11,7 @@ export const ACTION_GROUPS = {
     'exception.withdrawn',
     'exception.revoked',
     'exception.expired',
+    'exception.lapsed',
   ],
   review: [
     'review.opened',

@@ -98,6 +98,8 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} withdrew ${exception} for ${agent}${reason(d)}`;
     case 'exception.revoked':
       return `${by} revoked ${exception} for ${agent} early${reason(d)}`;
+    case 'exception.lapsed':
+      return `${exception} for ${agent} lapsed: nobody decided it in time`.replace(/^./, (c) => c.toUpperCase());
     case 'exception.expired':
       return `${exception} for ${agent} expired`.replace(/^./, (c) => c.toUpperCase());
     case 'review.opened':

@@ -5,7 +5,7 @@ import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import { resolveOidcPerson } from '@/lib/auth/oidc';
 import { getDb } from '@/lib/db';
 import { Forbidden } from '@/lib/errors';
-import { requestException } from '@/lib/exceptions/commands';
+import { decideException, lapseDueRequests, requestException } from '@/lib/exceptions/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { completeReview } from '@/lib/reviews/commands';
 import { getSettings } from '@/lib/settings';
@@ -260,5 +260,67 @@ describe('sign-in cannot borrow an account', () => {
     expect(refused.details).toMatchObject({ userId: admin.id, reason: expect.stringMatching(/not verified/) });
     const verified = await resolveOidcPerson({ sub: 'the-lead', email, email_verified: true }, account('the-lead'));
     expect(verified).toMatchObject({ ok: true, userId: admin.id });
+  });
+});
+
+describe('exception decisions read the present', () => {
+  const request = (owner: Parameters<typeof requestException>[0], agentId: string, type: string, hours: number) =>
+    requestException(owner, { agentId, type, justification: 'Needed for the incident', durationHours: hours });
+
+  it('a pending request’s window does not tick before approval: it starts at the final approval', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'MEDIUM' });
+    const { id } = await request(owner, agent.id, 'CACHED_SECRET', 2);
+    // The request waited 90 minutes before anyone looked at it.
+    const asked = new Date(Date.now() - 90 * 60_000);
+    await getDb().exception.update({ where: { id }, data: { startsAt: asked } });
+    const approver = await createPerson(['PAM_APPROVER']);
+    const before = Date.now();
+    await decideException(approver, { exceptionId: id, outcome: 'APPROVE', reason: 'Reviewed the plan' });
+    const approved = await getDb().exception.findUniqueOrThrow({ where: { id } });
+    expect(approved.startsAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(approved.expiresAt.getTime() - approved.startsAt.getTime()).toBe(2 * 3_600_000);
+  });
+
+  it('the approvals a break-glass needs are counted at each decision: a tier raised meanwhile means two', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const { id, requiredApprovals } = await request(owner, agent.id, 'BREAK_GLASS', 1);
+    expect(requiredApprovals).toBe(1);
+    await edit(owner, agent.id, { riskTier: 'CRITICAL' }); // tightening: applies at once
+    const first = await decideException(await createPerson(['PAM_APPROVER']), {
+      exceptionId: id,
+      outcome: 'APPROVE',
+      reason: 'First look',
+    });
+    expect(first).toMatchObject({ status: 'PENDING', approvals: 1 });
+    const second = await decideException(await createPerson(['PAM_APPROVER']), {
+      exceptionId: id,
+      outcome: 'APPROVE',
+      reason: 'Second look',
+    });
+    expect(second.status).toBe('APPROVED');
+  });
+
+  it('an undecided request lapses once, with its event, whatever the sweepers; windows in whole minutes', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'LOW' });
+    const { id } = await request(owner, agent.id, 'BREAK_GLASS', 1);
+    await getDb().exception.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const swept = await Promise.all([lapseDueRequests(), lapseDueRequests()]);
+    expect(swept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+    expect((await getDb().exception.findUniqueOrThrow({ where: { id } })).status).toBe('LAPSED');
+    const events = await getDb().auditEvent.count({
+      where: { action: 'exception.lapsed', details: { path: ['exceptionId'], equals: id } },
+    });
+    expect(events).toBe(1);
+    await expect(
+      decideException(await createPerson(['PAM_APPROVER']), { exceptionId: id, outcome: 'APPROVE', reason: 'Late' }),
+    ).rejects.toThrow(/already lapsed/);
+    await expect(request(owner, agent.id, 'OTHER', 0.0000001)).rejects.toThrow(/whole number of minutes/);
+    await expect(request(owner, agent.id, 'OTHER', 10 / 60)).rejects.toThrow(/at least 15/);
   });
 });

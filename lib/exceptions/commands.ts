@@ -23,6 +23,7 @@ type LockedException = {
   requiredApprovals: number;
   credentialId: string | null;
   expiresAt: Date;
+  windowMinutes?: number | null;
 };
 
 /** Locks the exception row: every decision on it is serialised here. */
@@ -30,10 +31,33 @@ export async function lockException(tx: Tx, exceptionId: string): Promise<Locked
   await lockParentAgent(tx, 'Exception', exceptionId);
   const [row] = await tx.$queryRaw<LockedException[]>`
     SELECT "id", "agentId", "type"::text AS "type", "status"::text AS "status", "requestedById", "requiredApprovals",
-      "credentialId", "expiresAt"
+      "credentialId", "expiresAt", "windowMinutes"
     FROM "Exception" WHERE "id" = ${exceptionId} FOR UPDATE`;
   if (!row) throw new NotFound('That exception does not exist.');
   return row;
+}
+
+/** Break-glass on a CRITICAL agent needs two approvers; anything else one. */
+function approvalsNeeded(type: string, riskTier: string): number {
+  return type === 'BREAK_GLASS' && riskTier === 'CRITICAL' ? 2 : 1;
+}
+
+const MIN_WINDOW_MINUTES = 15;
+
+/** A requested window in whole minutes, at least 15, at most the policy maximum for its type. */
+function windowMinutesOf(hours: number, maxHours: number, type: string): number {
+  const minutes = hours * 60;
+  if (Math.abs(minutes - Math.round(minutes)) > 1e-9 || Math.round(minutes) < MIN_WINDOW_MINUTES) {
+    throw new Invalid('The window must be a whole number of minutes, at least 15.', {
+      durationHours: ['Give at least 0.25 hours (15 minutes), in whole minutes.'],
+    });
+  }
+  if (hours > maxHours) {
+    throw new Invalid(`A ${wordOf(EXCEPTION_TYPE, type)} exception lasts at most ${maxHours} hours under policy.`, {
+      durationHours: [`At most ${maxHours} hours for this type.`],
+    });
+  }
+  return Math.round(minutes);
 }
 
 /**
@@ -68,17 +92,11 @@ export async function requestException(
           credentialId: ['A revoked credential takes no exception.'],
         });
     }
-    const maxHours = (await getSettings(tx)).exceptionMaxHours[data.type];
-    if (data.durationHours > maxHours) {
-      throw new Invalid(
-        `A ${wordOf(EXCEPTION_TYPE, data.type)} exception lasts at most ${maxHours} hours under policy.`,
-        {
-          durationHours: [`At most ${maxHours} hours for this type.`],
-        },
-      );
-    }
+    const settings = await getSettings(tx);
+    const windowMinutes = windowMinutesOf(data.durationHours, settings.exceptionMaxHours[data.type], data.type);
     const now = new Date();
-    const requiredApprovals = data.type === 'BREAK_GLASS' && agent.riskTier === 'CRITICAL' ? 2 : 1;
+    const requiredApprovals = approvalsNeeded(data.type, agent.riskTier);
+    // The window starts at the final approval; until then the request waits, and lapses undecided.
     const exception = await tx.exception.create({
       data: {
         type: data.type,
@@ -87,8 +105,9 @@ export async function requestException(
         justification: data.justification,
         requestedById: actor.id,
         requiredApprovals,
+        windowMinutes,
         startsAt: now,
-        expiresAt: new Date(now.getTime() + data.durationHours * HOUR),
+        expiresAt: new Date(now.getTime() + settings.exceptionLapseHours[data.type] * HOUR),
       },
       select: { id: true, expiresAt: true },
     });
@@ -97,7 +116,12 @@ export async function requestException(
       actor: who(actor),
       agentId: data.agentId,
       credentialId: data.credentialId ?? null,
-      details: { exceptionId: exception.id, type: data.type, expiresAt: exception.expiresAt.toISOString() },
+      details: {
+        exceptionId: exception.id,
+        type: data.type,
+        windowMinutes,
+        lapsesAt: exception.expiresAt.toISOString(),
+      },
     });
     return { id: exception.id, requiredApprovals };
   });
@@ -125,15 +149,30 @@ export async function decideException(
             `${data.outcome === 'APPROVE' ? 'approved' : 'rejected'}.`,
         );
       }
-      if (exception.expiresAt <= new Date())
-        throw new Conflict('Its window has already passed: it can no longer be decided.');
+      const now = new Date();
+      if (exception.expiresAt <= now)
+        throw new Conflict('This request lapsed undecided: the owner asks again if it is still needed.');
       await tx.exceptionDecision.create({
         data: { exceptionId: exception.id, deciderId: actor.id, outcome: data.outcome, reason: data.reason },
       });
+      // The rules are read now: the approvals the agent's tier requires today (never fewer than at the request),
+      // and the policy maximum in force when the window starts.
+      const agent = await tx.agent.findUniqueOrThrow({ where: { id: exception.agentId }, select: { riskTier: true } });
+      const required = Math.max(exception.requiredApprovals, approvalsNeeded(exception.type, agent.riskTier));
       const approvals = await tx.exceptionDecision.count({ where: { exceptionId: exception.id, outcome: 'APPROVE' } });
       const status: ExceptionStatus =
-        data.outcome === 'REJECT' ? 'REJECTED' : approvals >= exception.requiredApprovals ? 'APPROVED' : 'PENDING';
-      await tx.exception.update({ where: { id: exception.id }, data: { status, version: { increment: 1 } } });
+        data.outcome === 'REJECT' ? 'REJECTED' : approvals >= required ? 'APPROVED' : 'PENDING';
+      let window = {};
+      if (status === 'APPROVED') {
+        const settings = await getSettings(tx);
+        const minutes = exception.windowMinutes ?? Math.round((exception.expiresAt.getTime() - now.getTime()) / 60_000);
+        const maxMinutes = settings.exceptionMaxHours[exception.type as keyof typeof settings.exceptionMaxHours] * 60;
+        window = { startsAt: now, expiresAt: new Date(now.getTime() + Math.min(minutes, maxMinutes) * 60_000) };
+      }
+      await tx.exception.update({
+        where: { id: exception.id },
+        data: { status, requiredApprovals: required, ...window, version: { increment: 1 } },
+      });
       await appendAuditEvent(tx, {
         action: data.outcome === 'APPROVE' ? 'exception.approved' : 'exception.rejected',
         actor: who(actor),
@@ -142,7 +181,7 @@ export async function decideException(
         details: {
           exceptionId: exception.id,
           reason: data.reason,
-          ...(data.outcome === 'APPROVE' ? { approvals, required: exception.requiredApprovals } : {}),
+          ...(data.outcome === 'APPROVE' ? { approvals, required } : {}),
         },
       });
       return { status, approvals };
@@ -241,6 +280,46 @@ export async function revokeException(actor: Actor | null, input: unknown): Prom
  * `exception.expired` event. Idempotent and safe to run from several
  * instances at once: the conditional UPDATE claims each row exactly once.
  */
+/**
+ * Marks pending requests nobody decided before they lapse as LAPSED, each
+ * with one `exception.lapsed` event (claimed like expiry: several sweepers at
+ * once record each lapse exactly once).
+ */
+export async function lapseDueRequests(now = new Date()): Promise<number> {
+  return getDb().$transaction(async (tx) => {
+    const due = await tx.$queryRaw<{ agentId: string }[]>`
+      SELECT DISTINCT "agentId" FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" <= ${now} LIMIT 1000`;
+    const agents = await lockAgentRows(
+      tx,
+      due.map((d) => d.agentId),
+      { skipLocked: true },
+    );
+    if (agents.length === 0) return 0;
+    const lapsed = await tx.$queryRaw<{ id: string; agentId: string; credentialId: string | null; expiresAt: Date }[]>`
+      WITH due AS (
+        SELECT "id" FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" <= ${now}
+          AND "agentId" = ANY(${agents}::text[])
+        ORDER BY "id" FOR UPDATE SKIP LOCKED
+      )
+      UPDATE "Exception" e SET "status" = 'LAPSED', "endedAt" = e."expiresAt", "version" = e."version" + 1,
+        "updatedAt" = ${now}
+      FROM due WHERE e."id" = due."id"
+      RETURNING e."id", e."agentId", e."credentialId", e."expiresAt"`;
+    await appendAuditEvents(
+      tx,
+      lapsed.map((e) => ({
+        action: 'exception.lapsed' as const,
+        actor: SYSTEM_ACTOR,
+        agentId: e.agentId,
+        credentialId: e.credentialId,
+        occurredAt: e.expiresAt,
+        details: { exceptionId: e.id },
+      })),
+    );
+    return lapsed.length;
+  });
+}
+
 export async function expireDueExceptions(now = new Date()): Promise<number> {
   return getDb().$transaction(async (tx) => {
     // Agents first (the lock order), skipping any another writer holds: their

@@ -36,7 +36,13 @@ export type ExceptionRow = Prisma.ExceptionGetPayload<{ select: typeof rowSelect
 export const QUEUE_PREVIEW = 100;
 export const QUEUE_VIEWS = ['pending', 'in-force'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
-export const HISTORY_STATUSES = ['REJECTED', 'WITHDRAWN', 'EXPIRED', 'REVOKED'] as const satisfies ExceptionStatus[];
+export const HISTORY_STATUSES = [
+  'REJECTED',
+  'WITHDRAWN',
+  'LAPSED',
+  'EXPIRED',
+  'REVOKED',
+] as const satisfies ExceptionStatus[];
 
 /** The exceptions page's URL state: the tab, the queue's narrowing, the history's filters, a keyset cursor. */
 export const ExceptionListQuerySchema = z.object({
@@ -126,9 +132,11 @@ export async function listExceptionHistory(actor: Actor, query: ExceptionListQue
       ...(query.type ? [{ type: query.type }] : []),
       ...(query.status === 'EXPIRED'
         ? [{ OR: [{ status: 'EXPIRED' as const }, { status: 'APPROVED' as const, expiresAt: { lte: now } }] }]
-        : query.status
-          ? [{ status: query.status }]
-          : []),
+        : query.status === 'LAPSED'
+          ? [{ OR: [{ status: 'LAPSED' as const }, { status: 'PENDING' as const, expiresAt: { lte: now } }] }]
+          : query.status
+            ? [{ status: query.status }]
+            : []),
       ...(query.agent ? [{ agent: { slug: query.agent } }] : []),
     ],
   };

@@ -8,5 +8,7 @@ export function exceptionStatusNow(
   exception: { status: ExceptionStatus; expiresAt: Date },
   now = new Date(),
 ): ExceptionStatus {
-  return exception.status === 'APPROVED' && exception.expiresAt <= now ? 'EXPIRED' : exception.status;
+  if (exception.expiresAt > now) return exception.status;
+  // Past its time before the sweeper ran: an approved window expired, a pending request lapsed.
+  return exception.status === 'APPROVED' ? 'EXPIRED' : exception.status === 'PENDING' ? 'LAPSED' : exception.status;
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { getDb } from '@/lib/db';
-import { expireDueExceptions } from '@/lib/exceptions/commands';
+import { expireDueExceptions, lapseDueRequests } from '@/lib/exceptions/commands';
 import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 
@@ -13,6 +13,7 @@ const FINDINGS_SYNC_MS = 15 * 60_000;
 
 const JOBS = [
   { name: 'exception expiry', everyMs: 30_000, firstAfterMs: 0, run: () => expireDueExceptions() },
+  { name: 'exception lapse', everyMs: 30_000, firstAfterMs: 0, run: () => lapseDueRequests() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },
   // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
   { name: 'audit checkpoint', everyMs: 60 * 60_000, firstAfterMs: 0, run: () => signCheckpoint() },

@@ -306,7 +306,7 @@ export const RULES: Rule[] = [
       FROM "Exception" e
       JOIN (VALUES ${maximaByType(s)}) AS m(type, hours)
         ON m.type = e."type"::text
-      WHERE e."status" IN ('PENDING', 'APPROVED') AND e."expiresAt" > ${now} AND e."expiresAt" - e."startsAt" >
+      WHERE e."status" = 'APPROVED' AND e."expiresAt" > ${now} AND e."expiresAt" - e."startsAt" >
         make_interval(hours => m.hours)`,
   },
   {

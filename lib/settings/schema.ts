@@ -36,6 +36,8 @@ function perValue<V extends string, S extends z.ZodType>(values: readonly V[], s
 export const SettingsSchema = z.object({
   /** The longest window an exception of each type may have. */
   exceptionMaxHours: perValue(valuesOf(EXCEPTION_TYPE), hours),
+  /** How long a request of each type waits for its decision before it lapses. */
+  exceptionLapseHours: perValue(valuesOf(EXCEPTION_TYPE), hours),
   /** Days between lifecycle reviews, by risk tier (an agent may override). */
   reviewCadenceDays: perValue(valuesOf(RISK_TIER), days),
   /** The longest time-to-live a credential may have. */
@@ -67,8 +69,17 @@ const exceptionMaxHours: Record<ExceptionType, number> = {
 };
 const reviewCadenceDays: Record<RiskTier, number> = { LOW: 365, MEDIUM: 180, HIGH: 90, CRITICAL: 30 };
 
+const exceptionLapseHours: Record<ExceptionType, number> = {
+  BREAK_GLASS: 4,
+  PERSISTENT_TOKEN: 7 * 24,
+  CACHED_SECRET: 7 * 24,
+  BROAD_SCOPE: 7 * 24,
+  OTHER: 7 * 24,
+};
+
 export const DEFAULT_SETTINGS: Settings = {
   exceptionMaxHours,
+  exceptionLapseHours,
   reviewCadenceDays,
   credentialMaxTtlSeconds: { standard: 24 * 3600, privileged: 3600 },
   credentialRotationDays: 90,
@@ -100,6 +111,7 @@ type SectionStricter<T> = T extends unknown[]
  */
 export const STRICTER: { [K in SettingKey]: SectionStricter<Settings[K]> } = {
   exceptionMaxHours: each(valuesOf(EXCEPTION_TYPE), lower),
+  exceptionLapseHours: each(valuesOf(EXCEPTION_TYPE), lower),
   reviewCadenceDays: each(valuesOf(RISK_TIER), lower),
   credentialMaxTtlSeconds: { standard: lower, privileged: lower },
   credentialRotationDays: lower,

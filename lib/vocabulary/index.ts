@@ -116,6 +116,7 @@ export const EXCEPTION_STATUS: Vocabulary<ExceptionStatus> = {
   APPROVED: t('In force', 'Approved and within its window'),
   REJECTED: t('Rejected', 'Refused by an approver'),
   WITHDRAWN: t('Withdrawn', 'Withdrawn by the requester'),
+  LAPSED: t('Lapsed', 'Nobody decided it in time'),
   EXPIRED: t('Expired', 'Its window ended'),
   REVOKED: t('Revoked', 'Ended early'),
 };

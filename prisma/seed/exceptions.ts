@@ -1,7 +1,7 @@
 // Exceptions in every state, made through the exception domain functions
 // (each its own transaction with its audit events).
 import type { Actor } from '@/lib/authz';
-import type { Db } from '@/lib/db';
+import { getDb, type Db } from '@/lib/db';
 import {
   decideException,
   expireDueExceptions,
@@ -83,15 +83,17 @@ export async function seedExceptions(db: Db): Promise<number> {
   await decide(omar, revoked.id, 'APPROVE', 'Second approval');
   await revokeException(dana, { exceptionId: revoked.id, reason: 'Lock released; access no longer needed' });
 
-  // Approved with a window of a few seconds, then expired by the sweeper.
+  // Approved with the shortest window (15 minutes), which the demo compresses to end now so the sweeper expires it
+  // (demo data only: the window's end is moved, the expiry itself goes through the sweeper and the audit core).
   const expiring = await requestException(priya, {
     agentId: await agentId('fraud-screening'),
     type: 'OTHER',
     justification: 'Model hot-fix deployment',
-    durationHours: 0.0005,
+    durationHours: 0.25,
   });
   await decide(omar, expiring.id, 'APPROVE', 'Hot-fix approved by the model risk committee');
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await getDb().exception.update({ where: { id: expiring.id }, data: { expiresAt: new Date() } });
+  await new Promise((resolve) => setTimeout(resolve, 20));
   await expireDueExceptions();
   return 7;
 }

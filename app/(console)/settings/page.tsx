@@ -35,6 +35,18 @@ export default async function SettingsPage() {
       })),
     },
     {
+      key: 'exceptionLapseHours',
+      title: 'An undecided request lapses after, by type',
+      rows: valuesOf(EXCEPTION_TYPE).map((k) => [labelOf(EXCEPTION_TYPE, k), hours(s.exceptionLapseHours[k])]),
+      fields: valuesOf(EXCEPTION_TYPE).map((k) => ({
+        name: k,
+        label: labelOf(EXCEPTION_TYPE, k),
+        kind: 'number',
+        value: s.exceptionLapseHours[k],
+        unit: 'hours',
+      })),
+    },
+    {
       key: 'reviewCadenceDays',
       title: 'Review cadence, by risk tier',
       rows: TIERS.map((t) => [t.label, `${s.reviewCadenceDays[t.value]} days`]),
