@@ -6,6 +6,7 @@ import { resolveOidcPerson } from '@/lib/auth/oidc';
 import { getDb } from '@/lib/db';
 import { Forbidden } from '@/lib/errors';
 import { decideException, lapseDueRequests, requestException } from '@/lib/exceptions/commands';
+import { bulkReassign } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { completeReview } from '@/lib/reviews/commands';
 import { getSettings } from '@/lib/settings';
@@ -322,5 +323,40 @@ describe('exception decisions read the present', () => {
     ).rejects.toThrow(/already lapsed/);
     await expect(request(owner, agent.id, 'OTHER', 0.0000001)).rejects.toThrow(/whole number of minutes/);
     await expect(request(owner, agent.id, 'OTHER', 10 / 60)).rejects.toThrow(/at least 15/);
+  });
+});
+
+describe('bulk reassignment keeps the rules', () => {
+  it('a leaver’s agents move with owner-changed reviews, their reviews passed on, all-planes flagged', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const leaver = await createPerson(['OWNER']);
+    const successor = await createPerson(['OWNER']);
+    // The leaver owns one HIGH agent and reviews another; the successor already holds IAM and PAM of a third.
+    const owned = await makeActiveAgent(lead, { ownerId: leaver.id });
+    const reviewed = await makeActiveAgent(lead, { ownerId: successor.id }, { IAM: leaver.id });
+    const third = await makeActiveAgent(
+      lead,
+      { ownerId: lead.id },
+      { IAM: successor.id, PAM: successor.id, PLATFORM: leaver.id },
+    );
+    const review = await getDb().review.create({
+      data: {
+        agentId: reviewed.id,
+        openForAgent: reviewed.id,
+        triggers: ['SCHEDULED'],
+        dueAt: new Date(Date.now() + 86_400_000),
+        reviewerId: leaver.id,
+      },
+    });
+    await bulkReassign(lead, { fromUserId: leaver.id, toUserId: successor.id, reason: 'Leaver handover' });
+    const ownedReview = await getDb().review.findFirstOrThrow({ where: { agentId: owned.id, completedAt: null } });
+    expect(ownedReview.triggers).toContain('OWNER_CHANGED');
+    const passed = await getDb().review.findUniqueOrThrow({ where: { id: review.id } });
+    expect(passed.reviewerId).not.toBe(leaver.id);
+    const warning = await getDb().auditEvent.findFirstOrThrow({
+      where: { agentId: third.id, action: 'control.assigned' },
+      orderBy: { seq: 'desc' },
+    });
+    expect(warning.details).toMatchObject({ plane: 'PLATFORM', bulk: true, separationOfDutiesWarning: true });
   });
 });

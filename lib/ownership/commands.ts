@@ -4,7 +4,9 @@ import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventIn
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { Invalid, parseInput } from '@/lib/errors';
-import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { dueAfter } from '@/lib/reviews/cadence';
+import { openOrJoinReview, openOrJoinReviews, passReviewsOn } from '@/lib/reviews/triggers';
+import { getSettings } from '@/lib/settings';
 import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { AssignControlSchema, AssignOwnerSchema, BulkReassignSchema } from './schema';
 
@@ -84,7 +86,13 @@ export async function assignControlOwner(
   });
 }
 
-export type BulkReassignResult = { agentsReassigned: number; planesReassigned: number; events: number };
+export type BulkReassignResult = {
+  agentsReassigned: number;
+  planesReassigned: number;
+  events: number;
+  reviewsOpened: number;
+  reviewsPassedOn: number;
+};
 
 /**
  * Moves everything a person owns or controls (or the chosen agents of it) to
@@ -128,6 +136,18 @@ export async function bulkReassign(actor: Actor | null, input: unknown): Promise
 
       const who: AuditActor = { type: 'USER', id: actor.id };
       const fromRef = { id: from.id, name: from.name };
+      // The successor ends up holding all three planes of these agents: allowed, but flagged like a single assignment.
+      const holdsAll = new Set(
+        (
+          await tx.controlAssignment.groupBy({
+            by: ['agentId'],
+            where: { agentId: { in: [...new Set(planes.map((p) => p.agentId))] }, userId: to.id },
+            _count: { _all: true },
+          })
+        )
+          .filter((g) => g._count._all === 3)
+          .map((g) => g.agentId),
+      );
       const events: AuditEventInput[] = [
         ...owned.map((a): AuditEventInput => ({
           action: 'owner.assigned',
@@ -139,11 +159,39 @@ export async function bulkReassign(actor: Actor | null, input: unknown): Promise
           action: 'control.assigned',
           actor: who,
           agentId: p.agentId,
-          details: { plane: p.plane, from: fromRef, to, bulk: true, reason },
+          details: {
+            plane: p.plane,
+            from: fromRef,
+            to,
+            bulk: true,
+            reason,
+            ...(holdsAll.has(p.agentId) ? { separationOfDutiesWarning: true } : {}),
+          },
         })),
       ];
       await appendAuditEvents(tx, events);
-      return { agentsReassigned: owned.length, planesReassigned: planes.length, events: events.length };
+      // The rules of a single change hold for a bulk one: a new owner opens (or joins) each agent's review, and the
+      // reviews the leaver was to do on these agents pass to the rule's next reviewer.
+      const inService = await tx.agent.findMany({
+        where: { id: { in: owned.map((a) => a.id) }, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+        select: { id: true },
+      });
+      const { reviewTiming } = await getSettings(tx);
+      const dueAt = dueAfter(new Date(), reviewTiming.triggeredDueDays, reviewTiming.timeZone);
+      await openOrJoinReviews(
+        tx,
+        who,
+        inService.map((a) => ({ agentId: a.id, dueAt })),
+        'OWNER_CHANGED',
+      );
+      const reviewsPassedOn = await passReviewsOn(tx, who, fromUserId, lockedIds);
+      return {
+        agentsReassigned: owned.length,
+        planesReassigned: planes.length,
+        events: events.length,
+        reviewsOpened: inService.length,
+        reviewsPassedOn,
+      };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

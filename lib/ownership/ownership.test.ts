@@ -114,16 +114,26 @@ describe('ownership', () => {
       toUserId: successor.id,
       reason: 'Leaver: moved to successor',
     });
-    expect(result).toEqual({ agentsReassigned: 500, planesReassigned: 1250, events: 1750 });
+    // Each moved owner opens (or joins) that agent's review, as a single owner change does.
+    expect(result).toEqual({
+      agentsReassigned: 500,
+      planesReassigned: 1250,
+      events: 1750,
+      reviewsOpened: 500,
+      reviewsPassedOn: 0,
+    });
     expect(await getDb().agent.count({ where: { ownerId: leaving.id } })).toBe(0);
     expect(await getDb().agent.count({ where: { ownerId: successor.id } })).toBe(500);
     expect(await getDb().controlAssignment.count({ where: { userId: leaving.id } })).toBe(0);
     expect(await getDb().controlAssignment.count({ where: { userId: keeper.id, plane: 'PLATFORM' } })).toBe(1000);
     const events = await getDb().auditEvent.findMany({
-      where: { seq: { gt: headBefore } },
+      where: { seq: { gt: headBefore }, action: { in: ['owner.assigned', 'control.assigned'] } },
       select: { action: true, details: true },
     });
     expect(events).toHaveLength(1750);
+    expect(await getDb().review.count({ where: { agentId: { in: ids }, triggers: { has: 'OWNER_CHANGED' } } })).toBe(
+      500,
+    );
     expect(events.filter((e) => e.action === 'owner.assigned')).toHaveLength(500);
     expect(
       events.every(

@@ -158,30 +158,40 @@ export async function afterPersonDeparted(
     owned.map((a) => ({ agentId: a.id, dueAt })),
     'OWNER_DEPARTED',
   );
+  const reviewsReassigned = await passReviewsOn(tx, actor, userId);
+  return { reviewsOpened: result.opened.length + result.joined.length, reviewsReassigned };
+}
+
+/**
+ * Passes the open reviews a person was to do (of the given agents, or all) to
+ * each agent's reviewer under the rule as it stands now, one event each.
+ */
+export async function passReviewsOn(tx: Tx, actor: AuditActor, userId: string, agentIds?: string[]): Promise<number> {
+  const settings = await getSettings(tx);
   const theirs = await tx.review.findMany({
-    where: { reviewerId: userId, completedAt: null },
+    where: { reviewerId: userId, completedAt: null, ...(agentIds ? { agentId: { in: agentIds } } : {}) },
     select: { id: true, agentId: true },
   });
+  if (theirs.length === 0) return 0;
   const facts = await loadReviewerFacts(
     tx,
     theirs.map((r) => r.agentId),
   );
+  const from = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true } });
   const events: AuditEventInput[] = [];
-  const departed = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true } });
   for (const review of theirs) {
     const next = defaultReviewer(facts.get(review.agentId)!, settings);
     await tx.review.update({
       where: { id: review.id },
       data: { reviewerId: next?.id ?? null, version: { increment: 1 } },
     });
-    const to = next ? { id: next.id, name: next.name } : null;
     events.push({
       action: 'review.reviewer_assigned',
       actor,
       agentId: review.agentId,
-      details: { reviewId: review.id, from: departed, to },
+      details: { reviewId: review.id, from, to: next ? { id: next.id, name: next.name } : null },
     });
   }
   await appendAuditEvents(tx, events);
-  return { reviewsOpened: result.opened.length + result.joined.length, reviewsReassigned: theirs.length };
+  return theirs.length;
 }
