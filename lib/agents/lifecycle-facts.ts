@@ -35,16 +35,13 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
 export async function listLifecycleMoves(actor: Actor, agentId: string): Promise<LifecycleMove[]> {
   requirePermission(actor, 'agent.read');
   const db = getDb();
-  const moves = lifecycleMoves(await readLifecycleFacts(db, agentId));
+  const facts = await readLifecycleFacts(db, agentId);
+  const moves = lifecycleMoves(facts);
+  if (facts.status !== 'SUSPENDED') return moves;
   // Lifting a suspension also asks who lifts it: the command's own check.
-  return Promise.all(
-    moves.map(async (move) => {
-      if (move.to !== 'ACTIVE' || move.problems.length > 0) return move;
-      const facts = await readLifecycleFacts(db, agentId);
-      if (facts.status !== 'SUSPENDED') return move;
-      const problem = await liftProblem(db, actor, agentId);
-      return problem ? { ...move, problems: [problem] } : move;
-    }),
+  const problem = await liftProblem(db, actor, agentId);
+  return moves.map((move) =>
+    move.to === 'ACTIVE' && move.problems.length === 0 && problem ? { ...move, problems: [problem] } : move,
   );
 }
 
