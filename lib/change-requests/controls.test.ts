@@ -360,3 +360,72 @@ describe('bulk reassignment keeps the rules', () => {
     expect(warning.details).toMatchObject({ plane: 'PLATFORM', bulk: true, separationOfDutiesWarning: true });
   });
 });
+
+describe('the people these rules govern, through another path', () => {
+  it('a lead who asked for a loosening cannot decide it after giving the agent away', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'CRITICAL' });
+    expect(await edit(lead, agent.id, { riskTier: 'LOW' })).toMatch(/Pending approval/);
+    const request = await pendingFor({ agentId: agent.id });
+    // The lead hands ownership and every plane to someone else: now independent of the agent, but still the requester.
+    const other = await createPerson(['OWNER']);
+    await getDb().agent.update({ where: { id: agent.id }, data: { ownerId: other.id } });
+    await getDb().controlAssignment.updateMany({ where: { agentId: agent.id }, data: { userId: other.id } });
+    await expect(
+      decideChangeRequest(lead, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'Mine now' }),
+    ).rejects.toThrow(/You asked for this change/);
+    expect((await agentRow(agent.id)).riskTier).toBe('CRITICAL');
+  });
+
+  it('the person a privileged role goes to cannot apply their own grant, even as a lead', async () => {
+    const requester = await createPerson(['ADMIN']);
+    const target = await createPerson(['ADMIN']); // a lead asking to become PAM approver through a colleague
+    const version = (await getDb().user.findUniqueOrThrow({ where: { id: target.id } })).version;
+    await grantRole(requester, { userId: target.id, role: 'PAM_APPROVER', version });
+    const request = await pendingFor({ targetUserId: target.id });
+    await expect(
+      decideChangeRequest(target, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'For me' }),
+    ).rejects.toThrow(/This change is about you/);
+  });
+
+  it('an owner who reviews their own LOW agent cannot lift its suspension by certifying', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'LOW' });
+    const version = (await agentRow(agent.id)).version;
+    await changeAgentStatus(owner, { id: agent.id, version, to: 'SUSPENDED', reason: 'Pause it' });
+    // At LOW the owner may review their own agent: certifying is allowed, lifting the suspension is not.
+    const review = await getDb().review.create({
+      data: {
+        agentId: agent.id,
+        openForAgent: agent.id,
+        triggers: ['SCHEDULED'],
+        dueAt: new Date(Date.now() + 86_400_000),
+        reviewerId: owner.id,
+      },
+    });
+    await completeReview(owner, { reviewId: review.id, version: review.version, outcome: 'CERTIFIED', notes: 'Fine' });
+    expect((await agentRow(agent.id)).status).toBe('SUSPENDED');
+  });
+
+  it('a break-glass asked for on a CRITICAL agent still needs two approvers after the tier is lowered', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'CRITICAL' });
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'BREAK_GLASS',
+      justification: 'Incident',
+      durationHours: 1,
+    });
+    // An independent lead lowers the tier meanwhile (legitimately): the request keeps what it was asked under.
+    await edit(await createPerson(['ADMIN']), agent.id, { riskTier: 'LOW' });
+    expect((await agentRow(agent.id)).riskTier).toBe('LOW');
+    const first = await decideException(await createPerson(['PAM_APPROVER']), {
+      exceptionId: id,
+      outcome: 'APPROVE',
+      reason: 'First look',
+    });
+    expect(first).toMatchObject({ status: 'PENDING', approvals: 1 });
+  });
+});
