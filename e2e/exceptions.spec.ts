@@ -25,11 +25,17 @@ test(
     await olivia.getByLabel('Type').selectOption('BREAK_GLASS');
     await olivia.getByLabel('Window (hours from now)').fill('6');
     await olivia.getByLabel('Justification').fill(justification);
+    // A break-glass names what it covers (or why nothing).
+    await olivia.getByRole('button', { name: 'Request exception' }).click();
+    await expect(olivia.getByText(/A break-glass names the credentials it covers/).first()).toBeVisible();
+    const covered = olivia.getByRole('group', { name: 'Credentials it covers' }).getByRole('checkbox').first();
+    const credential = (await covered.locator('xpath=..').innerText()).trim();
+    await covered.check();
     await olivia.getByRole('button', { name: 'Request exception' }).click();
     await expect(olivia.locator('[id$="-hours-error"]')).toHaveText('At most 4 hours for this type.');
+    await expect(covered).toBeChecked(); // the choice kept after a refusal
     await expect(olivia.getByLabel('Justification')).toHaveValue(justification); // input kept after a refusal
     await olivia.getByLabel('Window (hours from now)').fill('2');
-    await olivia.getByLabel('Credential (optional)').selectOption({ index: 1 });
     await olivia.getByRole('button', { name: 'Request exception' }).click();
     await expect(olivia.getByText('Requested. Break-glass on a critical agent needs two PAM approvers.')).toBeVisible();
 
@@ -81,13 +87,16 @@ test(
     await omar.getByLabel('Reason for revoking early').fill('Rollback done; access no longer needed');
     await omar.getByRole('button', { name: 'Revoke now' }).click();
     await expect(omar.getByRole('heading', { level: 1 })).toContainText('Revoked');
-    await expect(omar.getByText(/Break-glass ended: rotate .* and record the rotation/)).toBeVisible();
+    await expect(omar.getByTestId('awaiting-rotation')).toContainText(`rotation of ${credential} missing`);
     // Ended: no live countdown, and the way to its post-incident review.
     await expect(omar.getByTestId('expires-in')).toHaveCount(0);
     await expect(omar.getByText(/Revoked .*, before its window ended\./)).toBeVisible();
     await omar.getByRole('link', { name: /Its post-incident review is open/ }).click();
     await expect(omar).toHaveURL(/\/reviews\//);
     await expect(omar.getByText('Post-incident').first()).toBeVisible();
+    // The review says which credential still awaits rotation, until the owner records it.
+    await expect(omar.getByTestId('awaiting-rotation')).toContainText(`rotation of ${credential} missing`);
+    const reviewUrl = omar.url();
 
     // Every step on the agent's timeline, in order; a post-incident review is open.
     await olivia.goto('/agents/deploy-bot');
@@ -107,6 +116,13 @@ test(
       'exception.revoked',
     ]);
     await expect(olivia.getByText('Post-incident').first()).toBeVisible();
+
+    // The owner records the rotation: the review no longer says it is missing.
+    await olivia.getByRole('button', { name: `Record rotation of ${credential}` }).click();
+    await expect(olivia.getByText('Rotation recorded.')).toBeVisible();
+    await omar.goto(reviewUrl);
+    await expect(omar.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(omar.getByTestId('awaiting-rotation')).toHaveCount(0);
 
     // It stays in the history, with both decisions and the revocation.
     await olivia.goto('/exceptions?tab=history&type=BREAK_GLASS&status=REVOKED');

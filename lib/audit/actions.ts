@@ -27,6 +27,8 @@ export type AuditDetailsByAction = {
   'exception.requested': {
     exceptionId: string;
     type: string;
+    credentials?: { id: string; name: string }[];
+    noCredentialReason?: string;
     expiresAt?: string;
     windowMinutes?: number;
     lapsesAt?: string;

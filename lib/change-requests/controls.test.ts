@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import { resolveOidcPerson } from '@/lib/auth/oidc';
+import { issueCredential, rotateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { Forbidden } from '@/lib/errors';
-import { decideException, lapseDueRequests, requestException } from '@/lib/exceptions/commands';
+import { decideException, lapseDueRequests, requestException, revokeException } from '@/lib/exceptions/commands';
+import { awaitingRotation } from '@/lib/exceptions/rotation';
 import { bulkReassign } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
-import { completeReview } from '@/lib/reviews/commands';
+import { assignReviewer, completeReview } from '@/lib/reviews/commands';
 import { getSettings } from '@/lib/settings';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
@@ -52,6 +54,7 @@ describe('loosening an agent is a request, not an edit', () => {
     const { requiredApprovals } = await requestException(owner, {
       agentId: agent.id,
       type: 'BREAK_GLASS',
+      noCredentialReason: 'Console access only',
       justification: 'Incident',
       durationHours: 1,
     });
@@ -266,7 +269,13 @@ describe('sign-in cannot borrow an account', () => {
 
 describe('exception decisions read the present', () => {
   const request = (owner: Parameters<typeof requestException>[0], agentId: string, type: string, hours: number) =>
-    requestException(owner, { agentId, type, justification: 'Needed for the incident', durationHours: hours });
+    requestException(owner, {
+      agentId,
+      type,
+      justification: 'Needed for the incident',
+      durationHours: hours,
+      noCredentialReason: 'Console access only',
+    });
 
   it('a pending request’s window does not tick before approval: it starts at the final approval', async () => {
     const lead = await createPerson(['ADMIN']);
@@ -415,6 +424,7 @@ describe('the people these rules govern, through another path', () => {
     const { id } = await requestException(owner, {
       agentId: agent.id,
       type: 'BREAK_GLASS',
+      noCredentialReason: 'Console access only',
       justification: 'Incident',
       durationHours: 1,
     });
@@ -427,5 +437,132 @@ describe('the people these rules govern, through another path', () => {
       reason: 'First look',
     });
     expect(first).toMatchObject({ status: 'PENDING', approvals: 1 });
+  });
+});
+
+describe('after break-glass, rotation is evidence, not a reminder', () => {
+  async function brokenGlass(tier: 'LOW' | 'CRITICAL' = 'LOW') {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const pam = [await createPerson(['PAM_APPROVER']), await createPerson(['PAM_APPROVER'])];
+    const iam = await createPerson(['OWNER'], { name: 'IAM owner' });
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: tier }, { IAM: iam.id });
+    const issue = (name: string) =>
+      issueCredential(owner, {
+        agentId: agent.id,
+        name,
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+      });
+    const [deployKey, dbKey] = [await issue('deploy-key'), await issue('db-key')];
+    return { lead, owner, pam, iam, agent, deployKey, dbKey };
+  }
+  const openReview = (agentId: string) => getDb().review.findUniqueOrThrow({ where: { openForAgent: agentId } });
+
+  it('a break-glass names the credentials it covers, or says why none: neither (or both) is refused', async () => {
+    const { owner, agent, deployKey } = await brokenGlass();
+    const base = { agentId: agent.id, type: 'BREAK_GLASS', justification: 'Incident', durationHours: 1 };
+    await expect(requestException(owner, base)).rejects.toMatchObject({
+      fieldErrors: { credentialIds: [expect.stringMatching(/names the credentials it covers/)] },
+    });
+    await expect(
+      requestException(owner, { ...base, credentialIds: [deployKey.id], noCredentialReason: 'Console only' }),
+    ).rejects.toMatchObject({ fieldErrors: { noCredentialReason: [expect.stringMatching(/not both/)] } });
+    const other = await brokenGlass();
+    await expect(requestException(owner, { ...base, credentialIds: [other.deployKey.id] })).rejects.toMatchObject({
+      fieldErrors: { credentialIds: ['Not a credential of this agent.'] },
+    });
+    const { id } = await requestException(owner, { ...base, noCredentialReason: 'Console access to the runner only' });
+    expect(await getDb().exception.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      noCredentialReason: 'Console access to the runner only',
+    });
+  });
+
+  it('the owner certifies their own post-incident review without rotation: refused, whatever the tier', async () => {
+    const { owner, pam, iam, agent, deployKey, dbKey } = await brokenGlass('LOW');
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'BREAK_GLASS',
+      credentialIds: [deployKey.id, dbKey.id],
+      justification: 'Incident',
+      durationHours: 1,
+    });
+    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
+    // A rotation recorded while the break-glass was in force does not count: it must follow the end.
+    await rotateCredential(owner, { credentialId: dbKey.id, reason: 'Early' });
+    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+
+    // At LOW tier the owner may review their own agent, but not after a break-glass: the review goes to IAM.
+    const review = await openReview(agent.id);
+    expect(review.triggers).toContain('POST_INCIDENT');
+    expect(review.reviewerId).toBe(iam.id);
+    await expect(
+      assignReviewer(await createPerson(['ADMIN']), {
+        reviewId: review.id,
+        version: review.version,
+        reviewerId: owner.id,
+      }),
+    ).rejects.toThrow(/post-incident review is done by someone else/);
+    await expect(
+      completeReview(owner, { reviewId: review.id, version: review.version, outcome: 'CERTIFIED', notes: 'Fine' }),
+    ).rejects.toBeInstanceOf(Forbidden);
+
+    // The independent reviewer cannot certify either until each covered credential is rotated after the end.
+    const certify = () =>
+      completeReview(iam, { reviewId: review.id, version: review.version, outcome: 'CERTIFIED', notes: 'All good' });
+    await expect(certify()).rejects.toThrow(/rotation of db-key, deploy-key missing/);
+    await rotateCredential(owner, { credentialId: deployKey.id, reason: 'After break-glass' });
+    await expect(certify()).rejects.toThrow(/rotation of db-key missing/);
+    await rotateCredential(owner, { credentialId: dbKey.id, reason: 'After break-glass' });
+    await certify();
+    expect((await getDb().review.findUniqueOrThrow({ where: { id: review.id } })).outcome).toBe('CERTIFIED');
+  });
+
+  it('a post-incident trigger joining an open review assigned to the owner passes it to someone else', async () => {
+    const { lead, owner, pam, iam, agent, deployKey } = await brokenGlass('LOW');
+    // A LOW agent's owner reviews it: raise a review (an environment change) so one is open, assigned to the owner.
+    await edit(lead, agent.id, { environments: ['PROD', 'STAGING'] });
+    expect((await openReview(agent.id)).reviewerId).toBe(owner.id);
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'BREAK_GLASS',
+      credentialIds: [deployKey.id],
+      justification: 'Incident',
+      durationHours: 1,
+    });
+    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
+    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    const review = await openReview(agent.id);
+    expect(review.triggers).toEqual(expect.arrayContaining(['ENVIRONMENT_CHANGED', 'POST_INCIDENT']));
+    expect(review.reviewerId).toBe(iam.id);
+    const passed = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'review.reviewer_assigned', agentId: agent.id },
+      orderBy: { seq: 'desc' },
+    });
+    expect(passed.details).toMatchObject({ reviewId: review.id, from: { id: owner.id }, to: { id: iam.id } });
+  });
+
+  it('revoking the covered credential closes it out: the review then reduces scope instead of certifying', async () => {
+    const { owner, pam, iam, agent, deployKey } = await brokenGlass('LOW');
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'BREAK_GLASS',
+      credentialIds: [deployKey.id],
+      justification: 'Incident',
+      durationHours: 1,
+    });
+    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
+    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    const review = await openReview(agent.id);
+    await completeReview(iam, {
+      reviewId: review.id,
+      version: review.version,
+      outcome: 'SCOPE_REDUCED',
+      notes: 'Key revoked instead of rotated',
+      revokeCredentials: [deployKey.id],
+    });
+    expect(await awaitingRotation(getDb(), { agentId: agent.id })).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { getSettings } from '@/lib/settings';
 import { EXCEPTION_STATUS, EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
 import { DecideExceptionSchema, EndExceptionSchema, RequestExceptionSchema } from './schema';
+import { ONLY_CREDENTIAL } from './sql';
 
 const HOUR = 3_600_000;
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
@@ -30,9 +31,9 @@ type LockedException = {
 export async function lockException(tx: Tx, exceptionId: string): Promise<LockedException> {
   await lockParentAgent(tx, 'Exception', exceptionId);
   const [row] = await tx.$queryRaw<LockedException[]>`
-    SELECT "id", "agentId", "type"::text AS "type", "status"::text AS "status", "requestedById", "requiredApprovals",
-      "credentialId", "expiresAt", "windowMinutes"
-    FROM "Exception" WHERE "id" = ${exceptionId} FOR UPDATE`;
+    SELECT e."id", e."agentId", e."type"::text AS "type", e."status"::text AS "status", e."requestedById",
+      e."requiredApprovals", e."expiresAt", e."windowMinutes", ${ONLY_CREDENTIAL} AS "credentialId"
+    FROM "Exception" e WHERE e."id" = ${exceptionId} FOR UPDATE`;
   if (!row) throw new NotFound('That exception does not exist.');
   return row;
 }
@@ -60,6 +61,26 @@ function windowMinutesOf(hours: number, maxHours: number, type: string): number 
   return Math.round(minutes);
 }
 
+/** The credentials a request covers: this agent's, unrevoked; each refusal names the field. */
+async function coveredCredentials(tx: Tx, agentId: string, ids: string[]): Promise<{ id: string; name: string }[]> {
+  if (ids.length === 0) return [];
+  const found = await tx.credential.findMany({
+    where: { id: { in: ids }, agentId },
+    select: { id: true, name: true, revokedAt: true },
+    orderBy: { name: 'asc' },
+  });
+  if (found.length !== ids.length) {
+    throw new Invalid('Choose this agent’s credentials.', { credentialIds: ['Not a credential of this agent.'] });
+  }
+  const revoked = found.filter((c) => c.revokedAt);
+  if (revoked.length > 0) {
+    throw new Invalid('A revoked credential takes no exception.', {
+      credentialIds: [`${revoked.map((c) => c.name).join(', ')} ${revoked.length === 1 ? 'is' : 'are'} revoked.`],
+    });
+  }
+  return found.map(({ id, name }) => ({ id, name }));
+}
+
 /**
  * Requests a time-bounded exception. The window may not exceed the policy
  * maximum for its type; break-glass on a CRITICAL agent needs two approvers.
@@ -78,20 +99,7 @@ export async function requestException(
     if (!agent) throw new NotFound('That agent does not exist.');
     requireAgentPermission(actor, 'exception.request', agent.ownerId);
     if (agent.status === 'RETIRED') throw new Invalid('A retired agent takes no exceptions.');
-    if (data.credentialId) {
-      const credential = await tx.credential.findFirst({
-        where: { id: data.credentialId, agentId: data.agentId },
-        select: { revokedAt: true },
-      });
-      if (!credential)
-        throw new Invalid('Choose one of this agent’s credentials.', {
-          credentialId: ['Not a credential of this agent.'],
-        });
-      if (credential.revokedAt)
-        throw new Invalid('That credential is revoked.', {
-          credentialId: ['A revoked credential takes no exception.'],
-        });
-    }
+    const covered = await coveredCredentials(tx, data.agentId, data.credentialIds);
     const settings = await getSettings(tx);
     const windowMinutes = windowMinutesOf(data.durationHours, settings.exceptionMaxHours[data.type], data.type);
     const now = new Date();
@@ -101,8 +109,9 @@ export async function requestException(
       data: {
         type: data.type,
         agentId: data.agentId,
-        credentialId: data.credentialId ?? null,
         justification: data.justification,
+        noCredentialReason: data.noCredentialReason ?? null,
+        credentials: { create: covered.map((c) => ({ credentialId: c.id })) },
         requestedById: actor.id,
         requiredApprovals,
         windowMinutes,
@@ -115,10 +124,12 @@ export async function requestException(
       action: 'exception.requested',
       actor: who(actor),
       agentId: data.agentId,
-      credentialId: data.credentialId ?? null,
+      credentialId: covered.length === 1 ? covered[0]!.id : null,
       details: {
         exceptionId: exception.id,
         type: data.type,
+        credentials: covered,
+        ...(data.noCredentialReason ? { noCredentialReason: data.noCredentialReason } : {}),
         windowMinutes,
         lapsesAt: exception.expiresAt.toISOString(),
       },
@@ -218,7 +229,7 @@ export async function withdrawException(actor: Actor | null, input: unknown): Pr
   });
 }
 
-/** After break-glass ends, its credential must be rotated and a post-incident review opens. */
+/** After break-glass ends, its covered credentials must be rotated and a post-incident review opens (or joins). */
 async function afterBreakGlass(tx: Tx, actor: AuditActor, exception: LockedException) {
   if (exception.type === 'BREAK_GLASS') await openOrJoinReview(tx, actor, exception.agentId, 'POST_INCIDENT');
 }
@@ -270,16 +281,11 @@ export async function revokeException(actor: Actor | null, input: unknown): Prom
     const exception = await lockException(tx, data.exceptionId);
     await applyExceptionRevocation(tx, actor, exception, data.reason);
     return exception.type === 'BREAK_GLASS'
-      ? 'Revoked. Rotate the credential it covered; a post-incident review is open.'
+      ? 'Revoked. Rotate (or revoke) each credential it covered: the post-incident review certifies only then.'
       : 'Revoked.';
   });
 }
 
-/**
- * Marks approved exceptions past their expiry EXPIRED, each with one
- * `exception.expired` event. Idempotent and safe to run from several
- * instances at once: the conditional UPDATE claims each row exactly once.
- */
 /**
  * Marks pending requests nobody decided before they lapse as LAPSED, each
  * with one `exception.lapsed` event (claimed like expiry: several sweepers at
@@ -304,7 +310,7 @@ export async function lapseDueRequests(now = new Date()): Promise<number> {
       UPDATE "Exception" e SET "status" = 'LAPSED', "endedAt" = e."expiresAt", "version" = e."version" + 1,
         "updatedAt" = ${now}
       FROM due WHERE e."id" = due."id"
-      RETURNING e."id", e."agentId", e."credentialId", e."expiresAt"`;
+      RETURNING e."id", e."agentId", ${ONLY_CREDENTIAL} AS "credentialId", e."expiresAt"`;
     await appendAuditEvents(
       tx,
       lapsed.map((e) => ({
@@ -320,6 +326,11 @@ export async function lapseDueRequests(now = new Date()): Promise<number> {
   });
 }
 
+/**
+ * Marks approved exceptions past their expiry EXPIRED, each with one
+ * `exception.expired` event. Idempotent and safe to run from several
+ * instances at once: the conditional UPDATE claims each row exactly once.
+ */
 export async function expireDueExceptions(now = new Date()): Promise<number> {
   return getDb().$transaction(async (tx) => {
     // Agents first (the lock order), skipping any another writer holds: their
@@ -343,7 +354,7 @@ export async function expireDueExceptions(now = new Date()): Promise<number> {
         "updatedAt" = ${now}
       FROM due WHERE e."id" = due."id"
       RETURNING e."id", e."agentId", e."type"::text AS "type", e."status"::text AS "status", e."requestedById",
-        e."requiredApprovals", e."credentialId", e."expiresAt"`;
+        e."requiredApprovals", ${ONLY_CREDENTIAL} AS "credentialId", e."expiresAt"`;
     if (expired.length === 0) return 0;
     const events: AuditEventInput[] = expired.map((e) => ({
       action: 'exception.expired',

@@ -6,8 +6,9 @@ import { makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
-import { findUnclosedBreakGlass, listEligibleApprovers } from './approvers';
+import { listEligibleApprovers } from './approvers';
 import { decideException, expireDueExceptions, requestException, revokeException, withdrawException } from './commands';
+import { awaitingRotation } from './rotation';
 
 async function setup(tier: 'CRITICAL' | 'HIGH' = 'CRITICAL') {
   const admin = await createPerson(['ADMIN']);
@@ -39,6 +40,7 @@ describe('exceptions', () => {
       requestException(owner, {
         agentId: agent.id,
         type: 'BREAK_GLASS',
+        noCredentialReason: 'Console access only',
         justification: 'Prod outage',
         durationHours: 5,
       }),
@@ -56,7 +58,7 @@ describe('exceptions', () => {
     expect(await databaseFingerprint()).toEqual(before);
     const bg = await requestException(owner, {
       agentId: agent.id,
-      credentialId,
+      credentialIds: [credentialId],
       type: 'BREAK_GLASS',
       justification: 'Prod outage',
       durationHours: 4,
@@ -92,7 +94,7 @@ describe('exceptions', () => {
 
       const { id } = await requestException(owner, {
         agentId: agent.id,
-        credentialId,
+        credentialIds: [credentialId],
         type: 'BREAK_GLASS',
         justification: 'Prod outage',
         durationHours: 2,
@@ -138,7 +140,7 @@ describe('exceptions', () => {
       const { owner, pam1, pam2, agent, credentialId } = await setup();
       const { id } = await requestException(owner, {
         agentId: agent.id,
-        credentialId,
+        credentialIds: [credentialId],
         type: 'BREAK_GLASS',
         justification: 'Outage',
         durationHours: 1,
@@ -157,10 +159,12 @@ describe('exceptions', () => {
       ).toBe(1);
       const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
       expect(review.triggers).toContain('POST_INCIDENT');
-      expect(await findUnclosedBreakGlass(agent.id)).toMatchObject({ id, credentialName: 'deploy-key' });
+      expect(await awaitingRotation(getDb(), { agentId: agent.id })).toMatchObject([
+        { exceptionId: id, credentialName: 'deploy-key' },
+      ]);
       await getDb().exception.update({ where: { id }, data: { endedAt: new Date(Date.now() - 1000) } });
       await rotateCredential(owner, { credentialId, reason: 'After break-glass' });
-      expect(await findUnclosedBreakGlass(agent.id)).toBeNull();
+      expect(await awaitingRotation(getDb(), { agentId: agent.id })).toEqual([]);
     },
   );
 
@@ -203,6 +207,7 @@ describeWithPostgresServer('exception decisions under concurrency', () => {
       const { id } = await requestException(owner, {
         agentId: agent.id,
         type: 'BREAK_GLASS',
+        noCredentialReason: 'Console access only',
         justification: `Round ${round}`,
         durationHours: 1,
       });
@@ -219,6 +224,7 @@ describeWithPostgresServer('exception decisions under concurrency', () => {
       const { id } = await requestException(owner, {
         agentId: agent.id,
         type: 'BREAK_GLASS',
+        noCredentialReason: 'Console access only',
         justification: `Round ${round}`,
         durationHours: 1,
       });

@@ -7,6 +7,7 @@ import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 import { EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
+import { awaitingRotation } from './rotation';
 
 const rowSelect = {
   id: true,
@@ -18,8 +19,12 @@ const rowSelect = {
   createdAt: true,
   requiredApprovals: true,
   justification: true,
+  noCredentialReason: true,
   agent: { select: { slug: true, name: true, riskTier: true } },
-  credential: { select: { name: true } },
+  credentials: {
+    select: { credential: { select: { id: true, name: true } } },
+    orderBy: { credential: { name: 'asc' } },
+  },
   requestedBy: { select: { id: true, name: true } },
   revokedAt: true,
   revokeReason: true,
@@ -190,7 +195,14 @@ async function readExceptionDetail(actor: Actor, id: string) {
           select: { id: true, completedAt: true, outcome: true },
         })
       : null;
-  return { ...exception, events, postIncidentReview };
+  const awaiting = exception.type === 'BREAK_GLASS' ? await awaitingRotation(getDb(), { exceptionId: id }) : [];
+  return { ...exception, events, postIncidentReview, awaitingRotation: awaiting };
+}
+
+/** The credentials an agent's ended break-glass exceptions covered that still await rotation. */
+export async function listAwaitingRotation(actor: Actor, agentId: string) {
+  requirePermission(actor, 'agent.read');
+  return awaitingRotation(getDb(), { agentId });
 }
 
 /** An agent's latest 50 exceptions, newest first. */

@@ -8,20 +8,44 @@ const reason = metadataText(1000, 'Keep it under 1,000 characters.').pipe(
   z.string().min(3, 'Say why, in a few words (at least 3 characters).'),
 );
 
-export const RequestExceptionSchema = z.object({
-  agentId: z.string().min(1),
-  credentialId: z
-    .string()
-    .optional()
-    .transform((v) => v || undefined),
-  type: z.enum(EXCEPTION_TYPES, 'Choose the kind of exception.'),
-  justification: reason,
-  /** Hours the window lasts, from now. Bounded by policy per type. */
-  durationHours: z.coerce
-    .number('Give the window in hours.')
-    .positive('The window must be longer than zero.')
-    .max(24 * 366, 'At most a year.'),
-});
+export const RequestExceptionSchema = z
+  .object({
+    agentId: z.string().min(1),
+    /** The credentials it covers; a break-glass names at least one or says why it covers none. */
+    credentialIds: z
+      .array(z.string().min(1).max(64))
+      .max(50, 'At most 50 credentials on one request.')
+      .default([])
+      .transform((ids) => [...new Set(ids)]),
+    noCredentialReason: metadataText(500, 'Keep it under 500 characters.')
+      .optional()
+      .transform((v) => v || undefined),
+    type: z.enum(EXCEPTION_TYPES, 'Choose the kind of exception.'),
+    justification: reason,
+    /** Hours the window lasts, from the final approval. Bounded by policy per type. */
+    durationHours: z.coerce
+      .number('Give the window in hours.')
+      .positive('The window must be longer than zero.')
+      .max(24 * 366, 'At most a year.'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.credentialIds.length > 0 && v.noCredentialReason) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['noCredentialReason'],
+        message: 'Either name the credentials it covers or say why it covers none, not both.',
+      });
+    }
+    if (v.type === 'BREAK_GLASS' && v.credentialIds.length === 0 && (v.noCredentialReason ?? '').length < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentialIds'],
+        message:
+          'A break-glass names the credentials it covers (they must be rotated after it), or says why it covers ' +
+          'none, in a few words.',
+      });
+    }
+  });
 
 export const DecideExceptionSchema = z.object({
   exceptionId: z.string().min(1),

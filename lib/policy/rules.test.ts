@@ -228,7 +228,7 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
         data: {
           type: 'BREAK_GLASS',
           agentId: a.id,
-          credentialId: c.id,
+          credentials: { create: { credentialId: c.id } },
           justification: 'x',
           requestedById: requester.id,
           status: 'EXPIRED',

@@ -1,3 +1,4 @@
+import { awaitingWhere, ENDED_AT, ONLY_CREDENTIAL } from '@/lib/exceptions/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
@@ -283,7 +284,7 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-05'],
     fixAnchor: 'exceptions',
     query: (_, now) => Prisma.sql`
-      SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId",
+      SELECT e."agentId" AS "agentId", ${ONLY_CREDENTIAL} AS "credentialId",
         ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ' expired ' || to_char(e."expiresAt",
           'YYYY-MM-DD HH24:MI') || ' but is still ' ||
         'approved' AS "detail"
@@ -300,7 +301,7 @@ export const RULES: Rule[] = [
     controls: ['owasp-nhi-2025/NHI5:2025'],
     fixAnchor: 'exceptions',
     query: (s, now) => Prisma.sql`
-      SELECT e."agentId" AS "agentId", e."credentialId" AS "credentialId",
+      SELECT e."agentId" AS "agentId", ${ONLY_CREDENTIAL} AS "credentialId",
         ${sqlLabel(EXCEPTION_TYPE, Prisma.sql`e."type"`)} || ': ' || round(extract(epoch FROM e."expiresAt" -
           e."startsAt") / 3600) || ' h window, policy ' || m.hours || ' h' AS "detail"
       FROM "Exception" e
@@ -363,11 +364,9 @@ export const RULES: Rule[] = [
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT DISTINCT ON (c."id") e."agentId" AS "agentId", c."id" AS "credentialId", c."name" ||
-        ': break-glass ended ' || to_char(e."endedAt", 'YYYY-MM-DD HH24:MI') || ', not rotated since' AS "detail"
-      FROM "Exception" e JOIN "Credential" c ON c."id" = e."credentialId"
-      WHERE e."type" = 'BREAK_GLASS' AND e."endedAt" IS NOT NULL AND c."revokedAt" IS NULL AND (c."lastRotatedAt" IS
-        NULL OR c."lastRotatedAt" < e."endedAt")
-      ORDER BY c."id", e."endedAt" DESC`,
+        ': break-glass ended ' || to_char(${ENDED_AT}, 'YYYY-MM-DD HH24:MI') || ', not rotated since' AS "detail"
+      ${awaitingWhere(Prisma.sql`TRUE`)}
+      ORDER BY c."id", ${ENDED_AT} DESC`,
   },
   {
     id: 'use-after-revocation',

@@ -7,7 +7,8 @@ import { applyCredentialRevocation, lockCredential } from '@/lib/credentials/com
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
 import { applyExceptionRevocation, lockException } from '@/lib/exceptions/commands';
-import type { AgentStatus } from '@/lib/generated/prisma/enums';
+import { awaitingRotation, rotationMissing } from '@/lib/exceptions/rotation';
+import type { AgentStatus, ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { applyPurposeExpiry, lockPurposeRow } from '@/lib/purposes/commands';
 import { getSettings } from '@/lib/settings';
 import { REVIEW_OUTCOME, wordOf } from '@/lib/vocabulary';
@@ -23,7 +24,7 @@ type LockedReview = {
   version: number;
   reviewerId: string | null;
   completedAt: Date | null;
-  triggers: string[];
+  triggers: ReviewTrigger[];
   campaignId: string | null;
 };
 
@@ -69,7 +70,7 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       where: { id: actor.id },
       select: { id: true, name: true, active: true, roles: true },
     });
-    const problem = reviewerProblem(me, agent, settings);
+    const problem = reviewerProblem(me, { ...agent, triggers: review.triggers }, settings);
     if (problem) throw new Forbidden(problem);
 
     const reason = `Review: ${data.notes}`.slice(0, 500);
@@ -101,6 +102,16 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       reductions.exceptions.push({ id, type: exception.type });
     }
 
+    // Rotation is evidence: a break-glass's covered credentials are rotated or revoked (here, or before) first.
+    if (data.outcome === 'CERTIFIED') {
+      const awaiting = await awaitingRotation(tx, { agentId: agent.id });
+      if (awaiting.length > 0) {
+        throw new Invalid(
+          `It cannot be certified yet: after the break-glass, ${rotationMissing(awaiting)}. Record the rotation on ` +
+            `the agent’s page, or revoke the credential (a scope-reduced outcome).`,
+        );
+      }
+    }
     // A certification by a reviewer who is not the owner lifts a suspension (the only way a review's one lifts).
     const lifts = data.outcome === 'CERTIFIED' && agent.status === 'SUSPENDED' && agent.ownerId !== actor.id;
     const to = lifts ? 'ACTIVE' : OUTCOME_STATUS[data.outcome];
@@ -160,7 +171,7 @@ export async function assignReviewer(actor: Actor | null, input: unknown): Promi
         : null,
     ]);
     if (!person) throw new Invalid('Choose a reviewer.', { reviewerId: ['That person does not exist.'] });
-    const problem = reviewerProblem(person, agent, settings);
+    const problem = reviewerProblem(person, { ...agent, triggers: review.triggers }, settings);
     if (problem) throw new Invalid(problem, { reviewerId: [problem] });
     await tx.review.update({ where: { id: review.id }, data: { reviewerId: person.id, version: { increment: 1 } } });
     await appendAuditEvent(tx, {

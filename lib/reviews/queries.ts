@@ -5,6 +5,7 @@ import { type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
+import { awaitingRotation } from '@/lib/exceptions/rotation';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
@@ -150,7 +151,10 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
           status: true,
           expiresAt: true,
           justification: true,
-          credential: { select: { name: true } },
+          credentials: {
+            select: { credential: { select: { id: true, name: true } } },
+            orderBy: { credential: { name: 'asc' } },
+          },
         },
       },
     },
@@ -172,7 +176,10 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
       })
     : null;
   const decision = (completion?.details ?? null) as AuditDetailsByAction['review.completed'] | null;
-  const assignedProblem = review.completedAt ? null : reviewerProblem(review.reviewer, agent, settings);
+  const subject = { ...agent, triggers: review.triggers };
+  const assignedProblem = review.completedAt ? null : reviewerProblem(review.reviewer, subject, settings);
+  // Rotation is evidence: while a break-glass's credentials await it, the review cannot certify.
+  const rotation = review.completedAt ? [] : await awaitingRotation(db, { agentId: agent.id });
   const completionProblem = review.completedAt
     ? 'This review is completed.'
     : review.reviewer?.id !== actor.id
@@ -188,6 +195,7 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
     lastReviewedAt: last?.occurredAt ?? null,
     completionProblem,
     reviewerProblem: assignedProblem,
+    awaitingRotation: rotation,
     timeZone: settings.reviewTiming.timeZone,
   };
 }

@@ -1,5 +1,5 @@
 import { can } from '@/lib/authz';
-import type { RiskTier, Role } from '@/lib/generated/prisma/enums';
+import type { ReviewTrigger, RiskTier, Role } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
 import { RISK_TIER, wordOf } from '@/lib/vocabulary';
 
@@ -19,16 +19,23 @@ function ownerMayReview(riskTier: RiskTier, settings: Settings): boolean {
   return !settings.reviewerRule.ownerMayNotReviewTiers.includes(riskTier);
 }
 
+/** What a review is about, for choosing who may do it: the agent's tier and owner, and the review's triggers. */
+export type ReviewSubject = { riskTier: RiskTier; ownerId: string | null; triggers: readonly ReviewTrigger[] };
+
 /** Why this person cannot review the agent, or null when they can. */
 export function reviewerProblem(
   person: ReviewerCandidate | null,
-  agent: { riskTier: RiskTier; ownerId: string | null },
+  agent: ReviewSubject,
   settings: Settings,
 ): string | null {
   if (!person) return 'No reviewer is assigned: a security lead assigns one.';
   const name = person.name ?? 'This person';
   if (!person.active) return `${name} is deactivated: assign another reviewer.`;
   if (!can({ ...person, email: null }, 'review.complete')) return `${name} has no role that completes reviews.`;
+  // After a break-glass the owner used, someone else judges it, whatever the tier.
+  if (person.id === agent.ownerId && agent.triggers.includes('POST_INCIDENT')) {
+    return `${name} is the accountable owner: a post-incident review is done by someone else, whatever the tier.`;
+  }
   if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
     return (
       `${name} is the accountable owner, who may not review their own ${wordOf(RISK_TIER, agent.riskTier)}-risk ` +
@@ -43,8 +50,12 @@ export function reviewerProblem(
  * first control owner (IAM, platform, PAM) who may review; null leaves it for
  * a security lead to assign.
  */
-export function defaultReviewer(facts: ReviewerFacts, settings: Settings): ReviewerCandidate | null {
-  const agent = { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null };
+export function defaultReviewer(
+  facts: ReviewerFacts,
+  settings: Settings,
+  triggers: readonly ReviewTrigger[],
+): ReviewerCandidate | null {
+  const agent = { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null, triggers };
   const candidates = [facts.owner, facts.planes.IAM, facts.planes.PLATFORM, facts.planes.PAM];
   return candidates.find((c) => c && reviewerProblem(c, agent, settings) === null) ?? null;
 }

@@ -5,7 +5,7 @@ import type { Tx } from '@/lib/db';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { dueAfter } from './cadence';
-import { defaultReviewer, type ReviewerFacts } from './reviewer';
+import { defaultReviewer, reviewerProblem, type ReviewerFacts } from './reviewer';
 
 const person = { select: { id: true, name: true, active: true, roles: true } } as const;
 
@@ -56,11 +56,22 @@ export async function openOrJoinReviews(
       agentId: true,
       triggers: true,
       dueAt: true,
+      reviewerId: true,
       campaignId: true,
       campaign: { select: { status: true } },
     },
   });
   const events: AuditEventInput[] = [];
+  // A trigger that bars the reviewer they have (post-incident: never the owner) passes the review on.
+  const barred = open.filter((r) => !r.triggers.includes(trigger) && r.reviewerId !== null);
+  const reviewerFacts =
+    barred.length > 0
+      ? await loadReviewerFacts(
+          tx,
+          barred.map((r) => r.agentId),
+        )
+      : new Map();
+  const settingsNow = await getSettings(tx);
   for (const review of open) {
     const dueAt = dueFor.get(review.agentId)!;
     const joinsCampaign = campaignId !== undefined && review.campaignId !== campaignId;
@@ -73,11 +84,18 @@ export async function openOrJoinReviews(
       result.unchanged.push(review.id);
       continue;
     }
+    const facts = reviewerFacts.get(review.agentId);
+    const triggers = addsTrigger ? [...review.triggers, trigger] : review.triggers;
+    const subject = facts && { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null, triggers };
+    const current = facts && [facts.owner, ...Object.values(facts.planes)].find((p) => p?.id === review.reviewerId);
+    const passOn = Boolean(subject && current && reviewerProblem(current, subject, settingsNow));
+    const next = passOn ? defaultReviewer(facts!, settingsNow, triggers) : null;
     await tx.review.update({
       where: { id: review.id },
       data: {
         ...(addsTrigger ? { triggers: { push: trigger } } : {}),
         ...(joinsCampaign ? { campaignId } : {}),
+        ...(passOn ? { reviewerId: next?.id ?? null } : {}),
         dueAt: dueAt < review.dueAt ? dueAt : review.dueAt,
         version: { increment: 1 },
       },
@@ -88,6 +106,18 @@ export async function openOrJoinReviews(
       agentId: review.agentId,
       details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}) },
     });
+    if (passOn) {
+      events.push({
+        action: 'review.reviewer_assigned',
+        actor,
+        agentId: review.agentId,
+        details: {
+          reviewId: review.id,
+          from: { id: current!.id, name: current!.name },
+          to: next ? { id: next.id, name: next.name } : null,
+        },
+      });
+    }
     result.joined.push(review.id);
   }
   const toOpen = ids.filter((id) => !open.some((r) => r.agentId === id));
@@ -100,7 +130,7 @@ export async function openOrJoinReviews(
         triggers: [trigger],
         campaignId: campaignId ?? null,
         dueAt: dueFor.get(agentId)!,
-        reviewerId: facts.has(agentId) ? (defaultReviewer(facts.get(agentId)!, settings)?.id ?? null) : null,
+        reviewerId: facts.has(agentId) ? (defaultReviewer(facts.get(agentId)!, settings, [trigger])?.id ?? null) : null,
       })),
       select: { id: true, agentId: true },
     });
@@ -170,7 +200,7 @@ export async function passReviewsOn(tx: Tx, actor: AuditActor, userId: string, a
   const settings = await getSettings(tx);
   const theirs = await tx.review.findMany({
     where: { reviewerId: userId, completedAt: null, ...(agentIds ? { agentId: { in: agentIds } } : {}) },
-    select: { id: true, agentId: true },
+    select: { id: true, agentId: true, triggers: true },
   });
   if (theirs.length === 0) return 0;
   const facts = await loadReviewerFacts(
@@ -180,7 +210,7 @@ export async function passReviewsOn(tx: Tx, actor: AuditActor, userId: string, a
   const from = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, name: true } });
   const events: AuditEventInput[] = [];
   for (const review of theirs) {
-    const next = defaultReviewer(facts.get(review.agentId)!, settings);
+    const next = defaultReviewer(facts.get(review.agentId)!, settings, review.triggers);
     await tx.review.update({
       where: { id: review.id },
       data: { reviewerId: next?.id ?? null, version: { increment: 1 } },

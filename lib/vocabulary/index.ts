@@ -138,10 +138,15 @@ export const REVIEW_TRIGGER: Vocabulary<ReviewTrigger> = {
   RISK_TIER_CHANGED: t('Risk tier changed', 'The agent’s risk tier was lowered'),
   CADENCE_CHANGED: t('Cadence changed', 'The agent’s review cadence was lengthened'),
   WORKLOAD_IDENTITY_CHANGED: t('Workload identity changed', 'The agent’s workload identity changed or was removed'),
+  CREDENTIAL_LOOSENED: t(
+    'Credential loosened',
+    'A credential was unbound, given a longer TTL, privilege or weaker storage',
+  ),
 };
 
 export const CHANGE_REQUEST_KIND: Vocabulary<ChangeRequestKind> = {
   AGENT_LOOSENING: t('Agent loosening', 'A lower tier, longer cadence, other workload identity or production'),
+  CREDENTIAL_LOOSENING: t('Credential loosening', 'Unbound, a longer TTL, privileged, or weaker storage'),
   ROLE_GRANT: t('Privileged role', 'Security lead or PAM approver for someone'),
   SETTINGS_LOOSENING: t('Looser policy', 'Longer maxima, cadences or windows'),
 };

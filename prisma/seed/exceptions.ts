@@ -11,13 +11,13 @@ import {
 } from '@/lib/exceptions/commands';
 import { seedActor as person } from './people';
 
-async function firstCredential(db: Db, slug: string) {
+async function firstCredential(db: Db, slug: string): Promise<string[]> {
   const credential = await db.credential.findFirst({
     where: { agent: { slug }, revokedAt: null },
     orderBy: { name: 'asc' },
     select: { id: true },
   });
-  return credential?.id;
+  return credential ? [credential.id] : [];
 }
 
 export async function seedExceptions(db: Db): Promise<number> {
@@ -33,7 +33,7 @@ export async function seedExceptions(db: Db): Promise<number> {
   // Break-glass on a critical agent, one of two approvals in.
   const twoApprover = await requestException(olivia, {
     agentId: await agentId('deploy-bot'),
-    credentialId: await firstCredential(db, 'deploy-bot'),
+    credentialIds: await firstCredential(db, 'deploy-bot'),
     type: 'BREAK_GLASS',
     justification: 'Release pipeline stuck; manual rollback needed',
     durationHours: 2,
@@ -74,7 +74,7 @@ export async function seedExceptions(db: Db): Promise<number> {
   // Break-glass revoked early, its credential not yet rotated: a post-incident review opens.
   const revoked = await requestException(priya, {
     agentId: await agentId('terraform-planner'),
-    credentialId: await firstCredential(db, 'terraform-planner'),
+    credentialIds: await firstCredential(db, 'terraform-planner'),
     type: 'BREAK_GLASS',
     justification: 'State lock stuck after a failed apply',
     durationHours: 3,

@@ -22,10 +22,14 @@ export async function revokeCredentialAction(_: ActionState, formData: FormData)
 }
 
 export async function requestExceptionAction(_: ActionState, formData: FormData) {
-  return formAction(formData, async (input) => {
-    const { requiredApprovals } = await requestException(await getCurrentUser(), input);
-    return requiredApprovals === 2
-      ? 'Requested. Break-glass on a critical agent needs two PAM approvers.'
-      : 'Requested. A PAM approver decides it.';
-  });
+  return formAction(
+    formData,
+    async (input) => {
+      const { requiredApprovals } = await requestException(await getCurrentUser(), input);
+      return requiredApprovals === 2
+        ? 'Requested. Break-glass on a critical agent needs two PAM approvers.'
+        : 'Requested. A PAM approver decides it.';
+    },
+    ['credentialIds'],
+  );
 }

@@ -7,8 +7,8 @@ import { RelativeTime } from '@/components/ui/relative-time';
 import { ExceptionStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
-import { findUnclosedBreakGlass } from '@/lib/exceptions/approvers';
 import { getExceptionDetail } from '@/lib/exceptions/queries';
+import { rotationMissing } from '@/lib/exceptions/rotation';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 import { DECISION_OUTCOME, EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
@@ -28,7 +28,6 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const isRequester = e.requestedBy.id === actor.id;
   const alreadyDecided = e.decisions.some((d) => d.decider.id === actor.id);
   const ownersThen = (e.events[0]?.owners ?? null) as Owners;
-  const unclosed = e.type === 'BREAK_GLASS' ? await findUnclosedBreakGlass(e.agentId) : null;
   return (
     <div className="flex max-w-4xl flex-col gap-4">
       <div>
@@ -43,14 +42,20 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         </h1>
         <p className="mt-1 text-muted-foreground">
           Requested by {e.requestedBy.name} <RelativeTime value={e.createdAt} />
-          {e.credential ? (
+          {e.credentials.length > 0 ? (
             <>
               {' '}
-              for credential <span className="font-mono">{e.credential.name}</span>
+              covering {e.credentials.length === 1 ? 'credential' : 'credentials'}{' '}
+              <span className="font-mono">{e.credentials.map((c) => c.credential.name).join(', ')}</span>
             </>
           ) : null}
           . <WindowSentence exception={e} status={status} />
         </p>
+        {e.noCredentialReason ? (
+          <p className="mt-1" data-testid="no-credential-reason">
+            Covers no credential: {e.noCredentialReason}
+          </p>
+        ) : null}
       </div>
       {e.postIncidentReview ? (
         <p role="note" className="rounded-md border px-3 py-2">
@@ -61,14 +66,17 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
           {e.postIncidentReview.completedAt ? ' was completed.' : '.'}
         </p>
       ) : null}
-      {unclosed?.id === e.id ? (
-        <p role="note" className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning">
-          Break-glass ended: rotate <span className="font-mono">{unclosed.credentialName}</span> and record the rotation
-          on the{' '}
+      {e.awaitingRotation.length > 0 ? (
+        <p
+          role="note"
+          data-testid="awaiting-rotation"
+          className="rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning"
+        >
+          Break-glass ended, {rotationMissing(e.awaitingRotation)}: rotate (or revoke) each and record it on the{' '}
           <Link href={`/agents/${e.agent.slug}`} className="underline">
             agent’s page
           </Link>
-          . Until then the agent carries a finding, and a post-incident review is open.
+          . Until then the agent carries a finding and its post-incident review cannot certify.
         </p>
       ) : null}
       <Card>

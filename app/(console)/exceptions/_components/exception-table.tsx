@@ -26,7 +26,7 @@ function columnsFor(when: ExceptionWhen) {
         <>
           <Link href={`/exceptions/${e.id}`} className="font-medium text-primary underline-offset-2 hover:underline">
             {labelOf(EXCEPTION_TYPE, e.type)}
-            {e.credential ? ` · ${e.credential.name}` : ''}
+            {e.credentials.length > 0 ? ` · ${e.credentials.map((c) => c.credential.name).join(', ')}` : ''}
           </Link>
           {critical(e) ? (
             <span className="ml-2 inline-flex items-center gap-0.5 text-xs text-danger">

@@ -179,13 +179,13 @@ export function RequestExceptionForm({
   credentials,
   approvers,
   maxHours,
-  unclosed,
+  awaitingRotation,
 }: {
   agentId: string;
   credentials: { id: string; name: string }[];
   approvers: Approver[];
   maxHours: Record<string, number>;
-  unclosed: { credentialName: string; endedAt: string } | null;
+  awaitingRotation: string[];
 }) {
   const [state, action, pending] = useActionState(requestExceptionAction, INITIAL_ACTION_STATE);
   const id = useId();
@@ -193,14 +193,14 @@ export function RequestExceptionForm({
   return (
     <form key={state.attempt ?? 0} action={action} className="flex max-w-2xl flex-col gap-3">
       <input type="hidden" name="agentId" value={agentId} />
-      {unclosed ? (
+      {awaitingRotation.length > 0 ? (
         <p
           role="note"
           className="flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 px-3 py-2 text-warning"
         >
           <TriangleAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
-          The last break-glass on this agent was never closed out: {unclosed.credentialName} has not been rotated since
-          it ended ({new Date(unclosed.endedAt).toLocaleString()}).
+          An earlier break-glass on this agent was never closed out: {awaitingRotation.join(', ')}{' '}
+          {awaitingRotation.length === 1 ? 'has' : 'have'} not been rotated since it ended.
         </p>
       ) : null}
       <div className="grid gap-3 sm:grid-cols-2">
@@ -242,20 +242,43 @@ export function RequestExceptionForm({
           />
         </Field>
       </div>
-      <Field id={`${id}-cred`} label="Credential (optional)" errors={e.credentialId}>
-        <select
-          id={`${id}-cred`}
-          name="credentialId"
+      <fieldset className="flex flex-col gap-1" aria-describedby={`${id}-cred-hint`}>
+        <legend className="text-sm font-medium">Credentials it covers</legend>
+        <p id={`${id}-cred-hint`} className="text-xs text-muted-foreground">
+          After a break-glass each one must be rotated (or revoked) before its post-incident review can certify.
+        </p>
+        {credentials.length === 0 ? (
+          <p className="text-xs text-muted-foreground">This agent holds no live credential.</p>
+        ) : (
+          <div className="flex flex-wrap gap-x-4 gap-y-1">
+            {credentials.map((c) => (
+              <label key={c.id} className="flex items-center gap-1.5 font-mono text-sm">
+                <input
+                  type="checkbox"
+                  name="credentialIds"
+                  value={c.id}
+                  defaultChecked={(submitted(state, 'credentialIds', []) as string[]).includes(c.id)}
+                />
+                {c.name}
+              </label>
+            ))}
+          </div>
+        )}
+        {e.credentialIds?.length ? <p className="text-xs text-danger">{e.credentialIds.join(' ')}</p> : null}
+      </fieldset>
+      <Field
+        id={`${id}-none`}
+        label="Or: why it covers no credential"
+        errors={e.noCredentialReason}
+        hint="A break-glass names what it covers or says why nothing: the approvers read this."
+      >
+        <input
+          id={`${id}-none`}
+          name="noCredentialReason"
+          defaultValue={submitted(state, 'noCredentialReason', '') as string}
           className={inputClass}
-          defaultValue={submitted(state, 'credentialId', '') as string}
-        >
-          <option value="">None in particular</option>
-          {credentials.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+          {...describedBy(`${id}-none`, { hint: true, errors: e.noCredentialReason })}
+        />
       </Field>
       <Field id={`${id}-why`} label="Justification" errors={e.justification}>
         <textarea

@@ -5,8 +5,8 @@ import { ExceptionStatusBadge } from '@/components/vocabulary';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
 import { listAgentCredentials } from '@/lib/credentials/queries';
-import { findUnclosedBreakGlass, listEligibleApprovers } from '@/lib/exceptions/approvers';
-import { listAgentExceptions } from '@/lib/exceptions/queries';
+import { listEligibleApprovers } from '@/lib/exceptions/approvers';
+import { listAgentExceptions, listAwaitingRotation } from '@/lib/exceptions/queries';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
 import { getPolicy } from '@/lib/settings';
 import { EXCEPTION_TYPE, labelOf } from '@/lib/vocabulary';
@@ -21,7 +21,7 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
       ? Promise.all([
           listAgentCredentials(actor, agent.id),
           listEligibleApprovers(actor, agent.id),
-          findUnclosedBreakGlass(agent.id),
+          listAwaitingRotation(actor, agent.id),
           getPolicy(),
         ])
       : null,
@@ -55,11 +55,7 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
               credentials={request[0].filter((c) => !c.revokedAt).map((c) => ({ id: c.id, name: c.name }))}
               approvers={request[1]}
               maxHours={request[3].exceptionMaxHours}
-              unclosed={
-                request[2]
-                  ? { credentialName: request[2].credentialName, endedAt: request[2].endedAt.toISOString() }
-                  : null
-              }
+              awaitingRotation={request[2].map((r) => r.credentialName)}
             />
           </div>
         </details>

@@ -86,7 +86,7 @@ export function AgentStateSections({ detail }: { detail: ReviewDetail }) {
               <li key={x.id} className="py-1.5">
                 <Link href={`/exceptions/${x.id}`} className="text-primary underline-offset-2 hover:underline">
                   {labelOf(EXCEPTION_TYPE, x.type)}
-                  {x.credential ? ` · ${x.credential.name}` : ''}
+                  {x.credentials.length > 0 ? ` · ${x.credentials.map((c) => c.credential.name).join(', ')}` : ''}
                 </Link>{' '}
                 <ExceptionStatusBadge status={x.status} />
                 <span className="block text-xs text-muted-foreground">

@@ -1,14 +1,28 @@
-import { CalendarCheck } from 'lucide-react';
+import { CalendarCheck, KeyRound } from 'lucide-react';
 import { Section } from '@/components/section';
+import { rotationMissing } from '@/lib/exceptions/rotation';
 import type { ReviewDetail } from '@/lib/reviews/queries';
 import { CREDENTIAL_KIND, ENVIRONMENT, EXCEPTION_TYPE, labelOf, PURPOSE_STATUS } from '@/lib/vocabulary';
 import { CompleteReviewForm } from '../review-controls';
 
 /** The reviewer's decision form, or why this person cannot complete the review. */
 export function CompleteSection({ detail }: { detail: ReviewDetail }) {
-  const { review, agent, completionProblem } = detail;
+  const { review, agent, completionProblem, awaitingRotation } = detail;
   return (
     <Section title="Complete this review" icon={CalendarCheck} id="complete">
+      {awaitingRotation.length > 0 ? (
+        <p
+          role="note"
+          data-testid="awaiting-rotation"
+          className="mb-3 flex items-start gap-2 rounded-md border border-warning/40 bg-warning/10 p-2 text-warning"
+        >
+          <KeyRound aria-hidden className="mt-0.5 size-4 shrink-0" />
+          <span>
+            After the break-glass, {rotationMissing(awaitingRotation)}. It certifies only once each is rotated (recorded
+            on the agent’s page); revoking one here is a scope-reduced outcome.
+          </span>
+        </p>
+      ) : null}
       {completionProblem ? (
         <p className="text-muted-foreground">{completionProblem}</p>
       ) : (
@@ -27,7 +41,11 @@ export function CompleteSection({ detail }: { detail: ReviewDetail }) {
           }))}
           exceptions={agent.exceptions
             .filter((x) => x.status === 'APPROVED')
-            .map((x) => ({ id: x.id, label: labelOf(EXCEPTION_TYPE, x.type), detail: x.credential?.name }))}
+            .map((x) => ({
+              id: x.id,
+              label: labelOf(EXCEPTION_TYPE, x.type),
+              detail: x.credentials.map((c) => c.credential.name).join(', '),
+            }))}
         />
       )}
     </Section>
