@@ -15,6 +15,7 @@ import { seededRandom } from './seed/random';
 import { seedReviews } from './seed/reviews';
 
 const DAY = 24 * 3600 * 1000;
+const TOOLS = ['github', 'jira', 'slack', 'snowflake', 'postgres', 'kubernetes', 'stripe', 'zendesk'];
 
 export async function isSeeded(db: Db): Promise<boolean> {
   return (await db.user.count({ where: { email: PEOPLE[0]?.email } })) > 0;
@@ -127,6 +128,7 @@ async function seed(tx: Tx, now: Date) {
 
     // Purposes: one approved for every agent past proposal, sometimes a pending or expired one.
     const purposeCount = a.status === 'PROPOSED' ? 1 : rand.int(1, 2);
+    const firstTool = rand.pick(TOOLS);
     for (let i = 0; i < purposeCount; i++) {
       const id = `purpose_${a.slug}_${i}`;
       const approved = a.status !== 'PROPOSED' && i === 0;
@@ -135,7 +137,7 @@ async function seed(tx: Tx, now: Date) {
         id,
         agentId,
         task: i === 0 ? (a.description.split('.')[0] ?? a.name) : `Extended scope for ${a.name.toLowerCase()}`,
-        scope: [rand.pick(['github', 'jira', 'slack', 'snowflake', 'postgres', 'kubernetes', 'stripe', 'zendesk'])],
+        scope: [i === 0 ? firstTool : rand.pick(TOOLS)],
         environments,
         status: approved ? 'APPROVED' : expired ? 'EXPIRED' : 'PENDING',
         approvedById: approved || expired ? userId('sam') : null,
@@ -209,7 +211,8 @@ async function seed(tx: Tx, now: Date) {
               ? `ci:${a.slug.toUpperCase().replace(/-/g, '_')}_${kind}`
               : null,
         environment,
-        scope: rand.pick(['read-only', 'read-write', 'deploy', 'admin', 'tickets:write', 'warehouse:load']),
+        // Mostly the systems its first purpose names; now and then one no purpose covers (scope drift).
+        scope: `${rand.chance(0.9) ? firstTool : rand.pick(TOOLS)}:${rand.pick(['read', 'write', 'deploy', 'admin'])}`,
         maxTtlSeconds:
           issuance === 'DYNAMIC' ? rand.pick([900, 3600, 14_400]) : rand.pick([null, 86_400 * 30, 86_400 * 365]),
         boundToWorkloadIdentity: issuance === 'DYNAMIC' || rand.chance(0.3),

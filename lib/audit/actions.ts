@@ -23,6 +23,7 @@ export type AuditDetailsByAction = {
   'credential.issued': { name: string; kind?: string; reason?: string };
   'credential.used': { name: string; context?: string; afterRevocation?: boolean };
   'credential.rotated': { name: string; reason?: string };
+  'credential.updated': { name: string; changes: Record<string, Change<unknown>>; changeRequestId?: string };
   'credential.revoked': { name: string; reason: string; reviewId?: string };
   'exception.requested': {
     exceptionId: string;

@@ -3,7 +3,13 @@ import { z } from 'zod';
 /** The timeline's action groups, as the filter offers them. Each names the actions it covers. */
 export const ACTION_GROUPS = {
   ownership: ['owner.assigned', 'control.assigned'],
-  credential: ['credential.issued', 'credential.used', 'credential.rotated', 'credential.revoked'],
+  credential: [
+    'credential.issued',
+    'credential.updated',
+    'credential.used',
+    'credential.rotated',
+    'credential.revoked',
+  ],
   exception: [
     'exception.requested',
     'exception.approved',

@@ -160,6 +160,18 @@ const POLICY: Record<string, Rule> = {
     scope: 'agent',
     input: ({ credentialId }) => ({ credentialId, reason: 'Matrix test' }),
   },
+  '(console)/agents/[slug]/actions.ts#updateCredentialAction': {
+    permission: 'credential.write',
+    scope: 'agent',
+    // A tightening (a shorter rotation period) applies at once for whoever may write custody.
+    input: ({ credentialId }) => ({
+      credentialId,
+      version: '1',
+      storage: 'VAULT_OR_BROKER',
+      scope: 'repo:read',
+      rotationPeriodDays: '1',
+    }),
+  },
   '(console)/agents/[slug]/actions.ts#revokeCredentialAction': {
     permission: 'credential.write',
     scope: 'agent',

@@ -2,6 +2,8 @@ import 'server-only';
 import { applyGuardedFields, type GuardedValues } from '@/lib/agents/loosening';
 import { appendAuditEvent } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
+import { applyCredentialFields, lockCredential } from '@/lib/credentials/commands';
+import type { CredentialGuardedField, CredentialSettings } from '@/lib/credentials/loosening';
 import type { Tx } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
 import type { Prisma, Role } from '@/lib/generated/prisma/client';
@@ -20,6 +22,16 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
     case 'AGENT_LOOSENING': {
       await tx.$queryRaw`SELECT "id" FROM "Agent" WHERE "id" = ${request.agentId} FOR UPDATE`;
       await applyGuardedFields(tx, who, request.agentId!, request.to as Partial<GuardedValues>, request.id);
+      return;
+    }
+    case 'CREDENTIAL_LOOSENING': {
+      const credential = await lockCredential(tx, request.credentialId!);
+      if (credential.revokedAt) throw new Invalid('That credential was revoked since: reject the request instead.');
+      const to = request.to as Partial<CredentialSettings>;
+      await applyCredentialFields(tx, who, credential, to, {
+        loosened: Object.keys(to) as CredentialGuardedField[],
+        changeRequestId: request.id,
+      });
       return;
     }
     case 'ROLE_GRANT': {

@@ -13,6 +13,7 @@ const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 export type NewChangeRequest = {
   kind: ChangeRequestKind;
   agentId?: string;
+  credentialId?: string;
   targetUserId?: string;
   settingKey?: string;
   from: Prisma.InputJsonValue;
@@ -34,6 +35,7 @@ export async function openChangeRequest(tx: Tx, actor: Actor, request: NewChange
     action: 'change.requested',
     actor: who(actor),
     agentId: request.agentId ?? null,
+    credentialId: request.credentialId ?? null,
     details: {
       changeRequestId: id,
       kind: request.kind,
@@ -54,6 +56,7 @@ async function lockRequest(tx: Tx, id: string, version: number) {
       kind: ChangeRequestKind;
       status: ChangeRequestStatus;
       agentId: string | null;
+      credentialId: string | null;
       targetUserId: string | null;
       settingKey: string | null;
       from: Prisma.JsonValue;
@@ -62,7 +65,8 @@ async function lockRequest(tx: Tx, id: string, version: number) {
       version: number;
     }[]
   >`
-    SELECT "id", "kind", "status", "agentId", "targetUserId", "settingKey", "from", "to", "requestedById", "version"
+    SELECT "id", "kind", "status", "agentId", "credentialId", "targetUserId", "settingKey", "from", "to",
+      "requestedById", "version"
     FROM "ChangeRequest" WHERE "id" = ${id} FOR UPDATE`;
   if (!row) throw new NotFound('That change request does not exist.');
   if (row.status !== 'PENDING') {

@@ -3,18 +3,24 @@
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import { resolveOidcPerson } from '@/lib/auth/oidc';
-import { issueCredential, rotateCredential } from '@/lib/credentials/commands';
+import { issueCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
+import { listAgentCredentials } from '@/lib/credentials/queries';
 import { getDb } from '@/lib/db';
 import { Forbidden } from '@/lib/errors';
 import { decideException, lapseDueRequests, requestException, revokeException } from '@/lib/exceptions/commands';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
+import { ingestEvents } from '@/lib/ingest/commands';
 import { bulkReassign } from '@/lib/ownership/commands';
+import { evaluateRule } from '@/lib/policy/evaluate';
+import { ruleById } from '@/lib/policy/rules';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { assignReviewer, completeReview } from '@/lib/reviews/commands';
 import { getSettings } from '@/lib/settings';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
+import { authenticate } from '@/lib/tokens/bearer';
+import { createToken } from '@/lib/tokens/commands';
 import { grantRole, removeRole } from '@/lib/users/commands';
 import { decideChangeRequest, withdrawChangeRequest } from './commands';
 
@@ -564,5 +570,151 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
       revokeCredentials: [deployKey.id],
     });
     expect(await awaitingRotation(getDb(), { agentId: agent.id })).toEqual([]);
+  });
+});
+
+describe('loosening a credential is a request, not an edit', () => {
+  async function bound() {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const { id } = await issueCredential(owner, {
+      agentId: agent.id,
+      name: 'deploy-token',
+      kind: 'OAUTH_TOKEN',
+      issuance: 'DYNAMIC',
+      storage: 'CI_SECRET',
+      environment: 'PROD',
+      scope: 'github:deploy',
+      maxTtlSeconds: '900',
+      boundToWorkloadIdentity: 'on',
+    });
+    return { lead, owner, agent, credentialId: id };
+  }
+  const row = (id: string) => getDb().credential.findUniqueOrThrow({ where: { id } });
+  const editCredential = async (actor: Parameters<typeof updateCredential>[0], id: string, fields: object) => {
+    const c = await row(id);
+    return updateCredential(actor, {
+      credentialId: id,
+      version: c.version,
+      storage: c.storage,
+      secretRef: c.secretRef ?? '',
+      scope: c.scope,
+      maxTtlSeconds: c.maxTtlSeconds ?? '',
+      rotationPeriodDays: c.rotationPeriodDays ?? '',
+      boundToWorkloadIdentity: c.boundToWorkloadIdentity,
+      privileged: c.privileged,
+      ...fields,
+    });
+  };
+
+  it('the owner unbinds a credential: it waits for an independent lead, then opens the review', async () => {
+    const { lead, owner, agent, credentialId } = await bound();
+    const message = await editCredential(owner, credentialId, {
+      boundToWorkloadIdentity: false,
+      reason: 'Runner move',
+    });
+    expect(message).toMatch(/Pending approval: unbinding it from the workload identity/);
+    expect((await row(credentialId)).boundToWorkloadIdentity).toBe(true);
+    const request = await pendingFor({ credentialId });
+    expect(request).toMatchObject({
+      kind: 'CREDENTIAL_LOOSENING',
+      agentId: agent.id,
+      from: { boundToWorkloadIdentity: true },
+      to: { boundToWorkloadIdentity: false },
+      reason: 'Runner move',
+    });
+    // Neither the owner nor the lead who holds the agent's planes decides it.
+    const decide = (actor: Parameters<typeof decideChangeRequest>[0]) =>
+      decideChangeRequest(actor, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'Checked' });
+    await expect(decide(owner)).rejects.toBeInstanceOf(Forbidden);
+    await expect(decide(lead)).rejects.toBeInstanceOf(Forbidden);
+    await decide(await createPerson(['ADMIN']));
+    expect((await row(credentialId)).boundToWorkloadIdentity).toBe(false);
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+    expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
+    const updated = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'credential.updated', credentialId },
+    });
+    expect(updated.details).toMatchObject({ changeRequestId: request.id, changes: { boundToWorkloadIdentity: {} } });
+  });
+
+  it('a longer TTL, privilege and weaker storage wait; tightening applies at once', async () => {
+    const { owner, credentialId } = await bound();
+    expect(await editCredential(owner, credentialId, { maxTtlSeconds: '300', storage: 'VAULT_OR_BROKER' })).toBe(
+      'Saved.',
+    );
+    expect(await row(credentialId)).toMatchObject({ maxTtlSeconds: 300, storage: 'VAULT_OR_BROKER' });
+    const message = await editCredential(owner, credentialId, {
+      maxTtlSeconds: '',
+      privileged: true,
+      storage: 'ENV_VAR',
+      scope: 'github:deploy, github:read',
+    });
+    expect(message).toMatch(/Saved what tightens or describes it\. Pending approval: a longer TTL, privilege, weaker/);
+    expect(await row(credentialId)).toMatchObject({
+      maxTtlSeconds: 300,
+      privileged: false,
+      storage: 'VAULT_OR_BROKER',
+      scope: 'github:deploy, github:read',
+    });
+    // One request at a time per credential.
+    await expect(editCredential(owner, credentialId, { privileged: true })).rejects.toThrow(/already waits/);
+  });
+
+  it('a broker re-reporting the credential as issued changes nothing about its binding', async () => {
+    const { agent, credentialId } = await bound();
+    const { id: tokenId, token } = await createToken(await createPerson(['ADMIN']), {
+      name: 'broker',
+      scopes: ['events:write'],
+      expiresInDays: 30,
+    });
+    const actor = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+      'events:write',
+    );
+    expect(actor.id).toBe(tokenId);
+    await ingestEvents(
+      actor,
+      {
+        events: [
+          {
+            type: 'credential.issued',
+            agent: { slug: agent.slug },
+            credential: { name: 'deploy-token', boundToWorkloadIdentity: false, privileged: true },
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      },
+      { partial: false },
+    );
+    expect(await row(credentialId)).toMatchObject({ boundToWorkloadIdentity: true, privileged: false });
+  });
+});
+
+describe('purposes bound what credentials may do', () => {
+  it('a credential reaching a system no approved purpose names is scope drift; the agent page says so', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    // The approved purpose covers github in PROD.
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const issue = (name: string, scope: string) =>
+      issueCredential(owner, {
+        agentId: agent.id,
+        name,
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+        scope,
+      });
+    const covered = await issue('gh-token', 'GitHub:repo-read');
+    const drifted = await issue('jira-token', 'github:read, jira:write');
+    const flagged = (await evaluateRule(getDb(), ruleById('scope-drift')!)).filter((f) => f.agentId === agent.id);
+    expect(flagged.map((f) => f.credentialId)).toEqual([drifted.id]);
+    expect(flagged[0]!.detail).toContain('jira:write');
+    const rows = await listAgentCredentials(lead, agent.id);
+    expect(rows.find((r) => r.id === covered.id)!.coveredBy).toMatchObject({ task: 'Ship releases' });
+    expect(rows.find((r) => r.id === drifted.id)!.coveredBy).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ const changeRow = {
   createdAt: true,
   version: true,
   agent: { select: { slug: true, name: true } },
+  credential: { select: { name: true } },
   targetUserId: true,
   requestedBy: { select: { id: true, name: true } },
   decidedBy: { select: { name: true } },

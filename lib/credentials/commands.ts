@@ -2,20 +2,43 @@ import 'server-only';
 import { lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
-import { IssueCredentialSchema, RecordUseSchema, RevokeCredentialSchema, RotateCredentialSchema } from './schema';
+import type { Prisma } from '@/lib/generated/prisma/client';
+import { openOrJoinReview } from '@/lib/reviews/triggers';
+import {
+  CREDENTIAL_EDITABLE,
+  CREDENTIAL_LOOSENING_WORDS,
+  credentialLooseningFields,
+  type CredentialGuardedField,
+  type CredentialSettings,
+} from './loosening';
+import {
+  IssueCredentialSchema,
+  RecordUseSchema,
+  RevokeCredentialSchema,
+  RotateCredentialSchema,
+  UpdateCredentialSchema,
+} from './schema';
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
-type LockedCredential = { id: string; agentId: string; name: string; revokedAt: Date | null; ownerId: string | null };
+type LockedCredential = {
+  id: string;
+  agentId: string;
+  name: string;
+  revokedAt: Date | null;
+  ownerId: string | null;
+  version: number;
+};
 
 /** Locks the credential row; the caller authorises against the agent's owner. */
 export async function lockCredential(tx: Tx, credentialId: string): Promise<LockedCredential> {
   await lockParentAgent(tx, 'Credential', credentialId);
   const [row] = await tx.$queryRaw<LockedCredential[]>`
-    SELECT c."id", c."agentId", c."name", c."revokedAt", a."ownerId"
+    SELECT c."id", c."agentId", c."name", c."revokedAt", c."version", a."ownerId"
     FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId" WHERE c."id" = ${credentialId} FOR UPDATE OF c`;
   if (!row) throw new NotFound('That credential does not exist.');
   return row;
@@ -83,6 +106,94 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
       });
     throw error;
   }
+}
+
+/**
+ * Writes credential fields (the credential locked by the caller) with one
+ * `credential.updated` event. Fields that loosen a control, once applied,
+ * open or join the agent's lifecycle review.
+ */
+export async function applyCredentialFields(
+  tx: Tx,
+  actor: AuditActor,
+  credential: LockedCredential,
+  values: Partial<CredentialSettings>,
+  options: { loosened: CredentialGuardedField[]; changeRequestId?: string },
+): Promise<void> {
+  const before = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
+  const fields = (Object.keys(values) as (keyof CredentialSettings)[]).filter((k) => before[k] !== values[k]);
+  if (fields.length === 0) return;
+  await tx.credential.update({
+    where: { id: credential.id },
+    data: { ...Object.fromEntries(fields.map((k) => [k, values[k]])), version: { increment: 1 } },
+  });
+  await appendAuditEvent(tx, {
+    action: 'credential.updated',
+    actor,
+    agentId: credential.agentId,
+    credentialId: credential.id,
+    details: {
+      name: credential.name,
+      changes: Object.fromEntries(fields.map((k) => [k, { from: before[k], to: values[k] }])),
+      ...(options.changeRequestId ? { changeRequestId: options.changeRequestId } : {}),
+    },
+  });
+  const agent = await tx.agent.findUniqueOrThrow({ where: { id: credential.agentId }, select: { status: true } });
+  if (options.loosened.some((k) => fields.includes(k)) && agent.status !== 'PROPOSED') {
+    await openOrJoinReview(tx, actor, credential.agentId, 'CREDENTIAL_LOOSENED');
+  }
+}
+
+/**
+ * Edits a credential's custody metadata. Tightening applies at once;
+ * loosening (unbinding, a longer TTL or rotation period, privilege, weaker
+ * storage) applies at once only for a security lead independent of the
+ * agent, and otherwise becomes a change request such a lead decides.
+ */
+export async function updateCredential(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'credential.write');
+  const data = parseInput(UpdateCredentialSchema, input);
+  return getDb().$transaction(async (tx) => {
+    const credential = await lockForWrite(tx, actor, data.credentialId);
+    if (credential.revokedAt) throw new Invalid('This credential is revoked: its record no longer changes.');
+    if (credential.version !== data.version) {
+      throw new Conflict('This credential was changed by someone else. Reload the page and try again.');
+    }
+    const before = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
+    const next: CredentialSettings = {
+      storage: data.storage,
+      secretRef: data.secretRef ?? null,
+      scope: data.scope,
+      maxTtlSeconds: data.maxTtlSeconds ?? null,
+      rotationPeriodDays: data.rotationPeriodDays ?? null,
+      boundToWorkloadIdentity: data.boundToWorkloadIdentity,
+      privileged: data.privileged,
+    };
+    const changed = CREDENTIAL_EDITABLE.filter((k) => before[k] !== next[k]);
+    if (changed.length === 0) return 'Nothing changed.';
+    const loosening = credentialLooseningFields(before, next);
+    const pick = (keys: readonly (keyof CredentialSettings)[]) => Object.fromEntries(keys.map((k) => [k, next[k]]));
+    const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, credential.agentId));
+    const now = direct ? changed : changed.filter((k) => !(loosening as string[]).includes(k));
+    if (now.length > 0) {
+      await applyCredentialFields(tx, who(actor), credential, pick(now), { loosened: direct ? loosening : [] });
+    }
+    if (direct) return loosening.length > 0 ? 'Saved. The loosening opens (or joins) the agent’s review.' : 'Saved.';
+    await assertNoPendingRequest(tx, { kind: 'CREDENTIAL_LOOSENING', credentialId: credential.id });
+    await openChangeRequest(tx, actor, {
+      kind: 'CREDENTIAL_LOOSENING',
+      agentId: credential.agentId,
+      credentialId: credential.id,
+      from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
+      to: pick(loosening) as Prisma.InputJsonValue,
+      reason: data.reason ?? 'Asked for from the credential’s edit form.',
+    });
+    return (
+      `${now.length > 0 ? 'Saved what tightens or describes it. ' : ''}Pending approval: ` +
+      `${loosening.map((k) => CREDENTIAL_LOOSENING_WORDS[k]).join(', ')} loosens a control, so a security lead ` +
+      'who neither owns nor controls this agent decides.'
+    );
+  });
 }
 
 /** Records a rotation. A revoked credential cannot be rotated: issue a new one. */

@@ -4,6 +4,7 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { purposeCovers } from '@/lib/purposes/coverage';
 import { CREDENTIAL_STORAGE, ENVIRONMENT, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 
 export const CredentialListQuerySchema = z.object({
@@ -65,25 +66,43 @@ export async function getCredentialName(actor: Actor, id: string | null | undefi
 
 export type AgentCredentialRow = Awaited<ReturnType<typeof listAgentCredentials>>[number];
 
-/** An agent's custody records: those in use first, by name. */
-export async function listAgentCredentials(actor: Actor, agentId: string) {
+/**
+ * An agent's custody records, those in use first, by name, each with the
+ * approved purpose that covers it now (or null: scope drift).
+ */
+export async function listAgentCredentials(actor: Actor, agentId: string, now = new Date()) {
   requirePermission(actor, 'agent.read');
-  return getDb().credential.findMany({
-    where: { agentId },
-    orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { name: 'asc' }],
-    select: {
-      id: true,
-      name: true,
-      kind: true,
-      issuance: true,
-      storage: true,
-      environment: true,
-      scope: true,
-      secretRef: true,
-      privileged: true,
-      boundToWorkloadIdentity: true,
-      lastRotatedAt: true,
-      revokedAt: true,
-    },
-  });
+  const db = getDb();
+  const [credentials, coverage] = await Promise.all([
+    db.credential.findMany({
+      where: { agentId },
+      orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { name: 'asc' }],
+      select: {
+        id: true,
+        name: true,
+        kind: true,
+        issuance: true,
+        storage: true,
+        environment: true,
+        scope: true,
+        secretRef: true,
+        maxTtlSeconds: true,
+        rotationPeriodDays: true,
+        privileged: true,
+        boundToWorkloadIdentity: true,
+        lastRotatedAt: true,
+        revokedAt: true,
+        version: true,
+      },
+    }),
+    db.$queryRaw<{ id: string; purposeId: string | null; task: string | null }[]>`
+      SELECT c."id", p."id" AS "purposeId", p."task"
+      FROM "Credential" c
+      LEFT JOIN LATERAL (
+        SELECT p."id", p."task" FROM "Purpose" p WHERE ${purposeCovers(now)} ORDER BY p."createdAt", p."id" LIMIT 1
+      ) p ON true
+      WHERE c."agentId" = ${agentId}`,
+  ]);
+  const coveredBy = new Map(coverage.map((r) => [r.id, r.purposeId ? { id: r.purposeId, task: r.task! } : null]));
+  return credentials.map((c) => ({ ...c, coveredBy: coveredBy.get(c.id) ?? null }));
 }

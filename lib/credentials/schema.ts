@@ -49,6 +49,20 @@ export const IssueCredentialSchema = z.object({
   reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
 });
 
+/** A credential's custody metadata after an edit: the same rules as when it was recorded. */
+export const UpdateCredentialSchema = z.object({
+  credentialId: z.string().min(1).max(64),
+  version: z.coerce.number('The form is out of date: reload the page.').int().min(1),
+  storage: IssueCredentialSchema.shape.storage,
+  secretRef: IssueCredentialSchema.shape.secretRef,
+  scope: IssueCredentialSchema.shape.scope,
+  maxTtlSeconds: IssueCredentialSchema.shape.maxTtlSeconds,
+  rotationPeriodDays: IssueCredentialSchema.shape.rotationPeriodDays,
+  boundToWorkloadIdentity: checkbox,
+  privileged: checkbox,
+  reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
+});
+
 const reason = metadataText(500, 'Keep the reason under 500 characters.').pipe(
   z.string().min(3, 'Say why, in a few words (at least 3 characters).'),
 );

@@ -1,6 +1,7 @@
 import { awaitingWhere, ENDED_AT, ONLY_CREDENTIAL } from '@/lib/exceptions/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
+import { purposeCovers } from '@/lib/purposes/coverage';
 import type { Settings } from '@/lib/settings';
 import { CONTROL_PLANE, CREDENTIAL_STORAGE, EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 import { sqlLabel, sqlWord } from '@/lib/vocabulary/sql';
@@ -330,9 +331,9 @@ export const RULES: Rule[] = [
     title: 'Scope drift: credential outside every approved purpose',
     severity: 'HIGH',
     explanation:
-      'The credential reaches an environment that no approved purpose of the agent covers: access has grown ' +
-      'past what was approved.',
-    fix: 'Revoke the credential, or get a purpose covering that environment approved.',
+      'The credential reaches an environment or a system (its scope) that no approved purpose of the agent ' +
+      'covers: access has grown past what was approved.',
+    fix: 'Revoke or narrow the credential, or get a purpose covering that environment and those systems approved.',
     plane: 'IAM',
     controls: [
       'owasp-agentic-2026/ASI02',
@@ -343,13 +344,11 @@ export const RULES: Rule[] = [
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' reaches ' ||
-        lower(c."environment"::text) || ', which no approved ' ||
-        'purpose ' ||
-        'covers' AS "detail"
+        lower(c."environment"::text) || CASE WHEN c."scope" <> '' THEN ' (' || c."scope" || ')' ELSE '' END ||
+        ', which no approved purpose covers' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
-      WHERE ${IN_SERVICE} AND c."revokedAt" IS NULL AND NOT EXISTS (
-        SELECT 1 FROM "Purpose" p WHERE p."agentId" = c."agentId" AND p."status" = 'APPROVED'
-          AND (p."expiresAt" IS NULL OR p."expiresAt" > ${now}) AND c."environment" = ANY(p."environments"))`,
+      WHERE ${IN_SERVICE} AND c."revokedAt" IS NULL
+        AND NOT EXISTS (SELECT 1 FROM "Purpose" p WHERE ${purposeCovers(now)})`,
   },
   {
     id: 'break-glass-not-rotated',

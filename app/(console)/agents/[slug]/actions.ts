@@ -1,7 +1,7 @@
 'use server';
 
 import { getCurrentUser } from '@/lib/auth';
-import { issueCredential, revokeCredential, rotateCredential } from '@/lib/credentials/commands';
+import { issueCredential, revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
 import { requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
 import { formAction } from '@/lib/http/form-action';
@@ -11,6 +11,10 @@ export async function issueCredentialAction(_: ActionState, formData: FormData) 
     await issueCredential(await getCurrentUser(), input);
     return 'Issued: custody recorded.';
   });
+}
+
+export async function updateCredentialAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => updateCredential(await getCurrentUser(), input));
 }
 
 export async function rotateCredentialAction(_: ActionState, formData: FormData) {

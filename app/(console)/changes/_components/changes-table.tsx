@@ -38,6 +38,7 @@ const columns = helper.columns([
           {c.agent ? (
             <Link href={`/agents/${c.agent.slug}`} className="text-primary underline-offset-2 hover:underline">
               {c.agent.name}
+              {c.credential ? ` · ${c.credential.name}` : ''}
             </Link>
           ) : c.targetName ? (
             `for ${c.targetName}`

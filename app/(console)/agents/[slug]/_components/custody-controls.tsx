@@ -8,7 +8,6 @@ import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import {
   CREDENTIAL_KIND,
-  CREDENTIAL_STORAGE,
   ENVIRONMENT,
   EXCEPTION_TYPE,
   ISSUANCE,
@@ -20,7 +19,9 @@ import {
   requestExceptionAction,
   revokeCredentialAction,
   rotateCredentialAction,
+  updateCredentialAction,
 } from '../actions';
+import { CustodyFields, NO_CUSTODY_DEFAULTS, type CustodyDefaults } from './credential-fields';
 
 /** Records a credential's custody: where it lives and how it is issued. Never its value. */
 export function IssueCredentialForm({ agentId }: { agentId: string }) {
@@ -66,69 +67,59 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
       <div className="grid gap-3 sm:grid-cols-2">
         {select('kind', 'Kind', optionsOf(CREDENTIAL_KIND))}
         {select('issuance', 'Issuance', optionsOf(ISSUANCE))}
-        {select('storage', 'Stored in', optionsOf(CREDENTIAL_STORAGE))}
         {select('environment', 'Environment', optionsOf(ENVIRONMENT))}
       </div>
-      <Field id={`${id}-secretRef`} label="Broker reference (a path, never a value)" errors={e.secretRef}>
-        <input
-          id={`${id}-secretRef`}
-          name="secretRef"
-          defaultValue={submitted(state, 'secretRef', '') as string}
-          className={inputClass}
-          placeholder="vault:kv/prod/deploy-bot/api-key"
-          autoComplete="off"
-          {...describedBy(`${id}-secretRef`, { errors: e.secretRef })}
-        />
-      </Field>
-      <Field id={`${id}-scope`} label="Scope" errors={e.scope}>
-        <input
-          id={`${id}-scope`}
-          name="scope"
-          defaultValue={submitted(state, 'scope', '') as string}
-          className={inputClass}
-          placeholder="e.g. repo:read, deploy"
-          {...describedBy(`${id}-scope`, { errors: e.scope })}
-        />
-      </Field>
-      <div className="grid gap-3 sm:grid-cols-2">
-        <Field id={`${id}-ttl`} label="Maximum TTL (seconds)" errors={e.maxTtlSeconds}>
-          <input
-            id={`${id}-ttl`}
-            name="maxTtlSeconds"
-            type="number"
-            min={1}
-            defaultValue={submitted(state, 'maxTtlSeconds', '') as string}
-            className={inputClass}
-          />
-        </Field>
-        <Field id={`${id}-rot`} label="Rotation period (days)" errors={e.rotationPeriodDays}>
-          <input
-            id={`${id}-rot`}
-            name="rotationPeriodDays"
-            type="number"
-            min={1}
-            defaultValue={submitted(state, 'rotationPeriodDays', '') as string}
-            className={inputClass}
-          />
-        </Field>
-      </div>
-      <div className="flex gap-4">
-        <label className="flex items-center gap-1.5">
-          <input
-            type="checkbox"
-            name="boundToWorkloadIdentity"
-            defaultChecked={submitted(state, 'boundToWorkloadIdentity', '') === 'on'}
-          />{' '}
-          Bound to the workload identity
-        </label>
-        <label className="flex items-center gap-1.5">
-          <input type="checkbox" name="privileged" defaultChecked={submitted(state, 'privileged', '') === 'on'} />{' '}
-          Privileged
-        </label>
-      </div>
+      <CustodyFields id={id} state={state} defaults={NO_CUSTODY_DEFAULTS} />
       <div className="flex items-center gap-3">
         <Button type="submit" size="sm" disabled={pending}>
           Record issued credential
+        </Button>
+        <FormMessage state={state} />
+      </div>
+    </form>
+  );
+}
+
+/** Edits a credential's custody record; loosening it waits for an independent security lead. */
+export function EditCredentialForm({
+  credentialId,
+  version,
+  name,
+  defaults,
+}: {
+  credentialId: string;
+  version: number;
+  name: string;
+  defaults: CustodyDefaults;
+}) {
+  const [state, action, pending] = useActionState(updateCredentialAction, INITIAL_ACTION_STATE);
+  const id = useId();
+  return (
+    <form
+      key={state.attempt ?? 0}
+      action={action}
+      className="flex max-w-2xl flex-col gap-3"
+      aria-label={`Edit ${name}`}
+    >
+      <input type="hidden" name="credentialId" value={credentialId} />
+      <input type="hidden" name="version" value={version} />
+      <CustodyFields id={id} state={state} defaults={defaults} />
+      <Field
+        id={`${id}-reason`}
+        label="Why (optional)"
+        hint="Unbinding, a longer TTL or rotation period, privilege or weaker storage waits for a second person."
+      >
+        <input
+          id={`${id}-reason`}
+          name="reason"
+          defaultValue={submitted(state, 'reason', '') as string}
+          className={inputClass}
+          {...describedBy(`${id}-reason`, { hint: true })}
+        />
+      </Field>
+      <div className="flex items-center gap-3">
+        <Button type="submit" size="sm" disabled={pending}>
+          Save custody record
         </Button>
         <FormMessage state={state} />
       </div>

@@ -7,7 +7,7 @@ import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
 import { listAgentCredentials } from '@/lib/credentials/queries';
 import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ENVIRONMENT, ISSUANCE, labelOf } from '@/lib/vocabulary';
-import { CredentialActions, IssueCredentialForm } from '../custody-controls';
+import { CredentialActions, EditCredentialForm, IssueCredentialForm } from '../custody-controls';
 
 /** Custody records: where each credential lives and how it is issued, never its value. */
 export async function CredentialsSection({ actor, agent }: { actor: Actor; agent: AgentSummary }) {
@@ -28,6 +28,7 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
               <TH>Issuance</TH>
               <TH>Stored in</TH>
               <TH>Environment</TH>
+              <TH>Covered by</TH>
               <TH>State</TH>
               {canCustody ? <TH>Record</TH> : null}
             </tr>
@@ -40,9 +41,48 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
                 <TD>{labelOf(ISSUANCE, c.issuance)}</TD>
                 <TD>{labelOf(CREDENTIAL_STORAGE, c.storage)}</TD>
                 <TD>{labelOf(ENVIRONMENT, c.environment)}</TD>
+                <TD data-testid={`covered-by-${c.name}`}>
+                  {c.revokedAt ? (
+                    <span className="text-muted-foreground">—</span>
+                  ) : c.coveredBy ? (
+                    <a href="#purposes" className="underline decoration-muted-foreground/40 underline-offset-2">
+                      {c.coveredBy.task}
+                    </a>
+                  ) : (
+                    <Badge tone="danger">No approved purpose</Badge>
+                  )}
+                  {c.scope ? <span className="block font-mono text-xs text-muted-foreground">{c.scope}</span> : null}
+                </TD>
                 <TD>{c.revokedAt ? <Badge>Revoked</Badge> : <Badge tone="success">In use</Badge>}</TD>
                 {canCustody ? (
-                  <TD>{c.revokedAt ? null : <CredentialActions credentialId={c.id} name={c.name} />}</TD>
+                  <TD>
+                    {c.revokedAt ? null : (
+                      <>
+                        <CredentialActions credentialId={c.id} name={c.name} />
+                        <details className="mt-1">
+                          <summary className="cursor-pointer text-xs text-primary underline underline-offset-2">
+                            Edit custody record
+                          </summary>
+                          <div className="mt-2">
+                            <EditCredentialForm
+                              credentialId={c.id}
+                              version={c.version}
+                              name={c.name}
+                              defaults={{
+                                storage: c.storage,
+                                secretRef: c.secretRef ?? '',
+                                scope: c.scope,
+                                maxTtlSeconds: c.maxTtlSeconds?.toString() ?? '',
+                                rotationPeriodDays: c.rotationPeriodDays?.toString() ?? '',
+                                boundToWorkloadIdentity: c.boundToWorkloadIdentity,
+                                privileged: c.privileged,
+                              }}
+                            />
+                          </div>
+                        </details>
+                      </>
+                    )}
+                  </TD>
                 ) : null}
               </TR>
             ))}

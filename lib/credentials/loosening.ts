@@ -1,0 +1,64 @@
+import type { CredentialStorage } from '@/lib/generated/prisma/enums';
+
+/** What an edit may change on a credential: custody metadata, never a value. Its kind and environment are fixed. */
+export type CredentialSettings = {
+  storage: CredentialStorage;
+  secretRef: string | null;
+  scope: string;
+  maxTtlSeconds: number | null;
+  rotationPeriodDays: number | null;
+  boundToWorkloadIdentity: boolean;
+  privileged: boolean;
+};
+export const CREDENTIAL_EDITABLE = [
+  'storage',
+  'secretRef',
+  'scope',
+  'maxTtlSeconds',
+  'rotationPeriodDays',
+  'boundToWorkloadIdentity',
+  'privileged',
+] as const satisfies (keyof CredentialSettings)[];
+
+export type CredentialGuardedField =
+  'boundToWorkloadIdentity' | 'maxTtlSeconds' | 'privileged' | 'storage' | 'rotationPeriodDays';
+
+// Strongest first: a broker issues and revokes; a prompt or context window leaks into logs and transcripts.
+const STORAGE_STRENGTH: CredentialStorage[] = [
+  'VAULT_OR_BROKER',
+  'CI_SECRET',
+  'ENV_VAR',
+  'CONFIG_FILE',
+  'LOCAL_DISK',
+  'PROMPT_OR_CONTEXT',
+];
+
+/** A longer limit, where no limit (null) is the longest of all. */
+const longer = (after: number | null, before: number | null) => before !== null && (after === null || after > before);
+
+/**
+ * The fields of a credential edit that loosen a control: unbound from the
+ * workload identity, a longer (or no) TTL, made privileged, moved to weaker
+ * storage, a longer (or no) rotation period. Tightening is not listed: it
+ * applies at once.
+ */
+export function credentialLooseningFields(
+  before: CredentialSettings,
+  after: CredentialSettings,
+): CredentialGuardedField[] {
+  const fields: CredentialGuardedField[] = [];
+  if (before.boundToWorkloadIdentity && !after.boundToWorkloadIdentity) fields.push('boundToWorkloadIdentity');
+  if (longer(after.maxTtlSeconds, before.maxTtlSeconds)) fields.push('maxTtlSeconds');
+  if (!before.privileged && after.privileged) fields.push('privileged');
+  if (STORAGE_STRENGTH.indexOf(after.storage) > STORAGE_STRENGTH.indexOf(before.storage)) fields.push('storage');
+  if (longer(after.rotationPeriodDays, before.rotationPeriodDays)) fields.push('rotationPeriodDays');
+  return fields;
+}
+
+export const CREDENTIAL_LOOSENING_WORDS: Record<CredentialGuardedField, string> = {
+  boundToWorkloadIdentity: 'unbinding it from the workload identity',
+  maxTtlSeconds: 'a longer TTL',
+  privileged: 'privilege',
+  storage: 'weaker storage',
+  rotationPeriodDays: 'a longer rotation period',
+};
