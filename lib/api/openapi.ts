@@ -42,7 +42,9 @@ export function openApiDocument(serverUrl: string) {
           description:
             'All-or-nothing unless partial=true. Send an Idempotency-Key header to make retries safe: a ' +
             'retried batch records nothing twice and returns the first answer. A use reported for a revoked ' +
-            'credential is recorded and marked afterRevocation.',
+            "credential is recorded and marked afterRevocation. An event for an agent outside the token's agent " +
+            'scope is refused with 403; one more than 5 minutes ahead, or older than the policy window without ' +
+            'the events:backfill scope, with 422 (backfilled events are marked backfilled).',
           security: [{ bearer: ['events:write'] }],
           parameters: [
             {
@@ -106,7 +108,9 @@ export function openApiDocument(serverUrl: string) {
           type: 'http',
           scheme: 'bearer',
           description:
-            'An API token an ADMIN creates on the Tokens page, with scopes events:write, registry:read, audit:read.',
+            'An API token an ADMIN creates on the Tokens page, with scopes events:write, events:backfill, ' +
+            'registry:read, audit:read, scoped to all agents, a list, or a workload-identity prefix. It acts as ' +
+            'its creator, within their current permissions; the rate limit is per token, across servers.',
         },
       },
       schemas: {

@@ -2,6 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { AGENT_STATUSES, RISK_TIERS } from '@/lib/agents/schema';
 import { getDb } from '@/lib/db';
+import { Forbidden, NotFound } from '@/lib/errors';
+import { reaches, reachWhere, type TokenReach } from '@/lib/tokens/reach';
 
 // What the read API returns for agents: the registry's metadata, never a secret.
 export const AgentListQuerySchema = z.object({
@@ -13,13 +15,18 @@ export const AgentListQuerySchema = z.object({
 
 const person = { select: { name: true, email: true, active: true } } as const;
 
-/** Agents by slug, a keyset page at a time. */
-export async function apiListAgents(query: z.infer<typeof AgentListQuerySchema>) {
+/** Agents the token reaches, by slug, a keyset page at a time. */
+export async function apiListAgents(query: z.infer<typeof AgentListQuerySchema>, reach: TokenReach) {
   const rows = await getDb().agent.findMany({
     where: {
-      ...(query.after ? { slug: { gt: query.after } } : {}),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.riskTier ? { riskTier: query.riskTier } : {}),
+      AND: [
+        reachWhere(reach),
+        {
+          ...(query.after ? { slug: { gt: query.after } } : {}),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.riskTier ? { riskTier: query.riskTier } : {}),
+        },
+      ],
     },
     orderBy: { slug: 'asc' },
     take: query.limit + 1,
@@ -39,12 +46,13 @@ export async function apiListAgents(query: z.infer<typeof AgentListQuerySchema>)
   return { agents: page, next: rows.length > query.limit ? page[page.length - 1]!.slug : null };
 }
 
-/** One agent with its owners, purposes, credential metadata and open exceptions. */
-export async function apiGetAgent(slug: string) {
+/** One agent with its owners, purposes, credential metadata and open exceptions, if the token reaches it. */
+export async function apiGetAgent(slug: string, reach: TokenReach) {
   const now = new Date();
-  return getDb().agent.findUnique({
+  const found = await getDb().agent.findUnique({
     where: { slug },
     select: {
+      id: true,
       slug: true,
       name: true,
       description: true,
@@ -82,4 +90,8 @@ export async function apiGetAgent(slug: string) {
       },
     },
   });
+  if (!found) throw new NotFound(`No agent with slug ${slug}.`);
+  if (!reaches(reach, found)) throw new Forbidden(`This token does not reach ${slug}: it is scoped to other agents.`);
+  const { id: _id, ...agent } = found;
+  return agent;
 }

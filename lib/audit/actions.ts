@@ -20,11 +20,11 @@ export type AuditDetailsByAction = {
   'purpose.changed': { purposeId: string; changes: Record<string, Change<unknown>> };
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string; reviewId?: string };
-  'credential.issued': { name: string; kind?: string; reason?: string };
-  'credential.used': { name: string; context?: string; afterRevocation?: boolean };
-  'credential.rotated': { name: string; reason?: string };
+  'credential.issued': { name: string; kind?: string; reason?: string; backfilled?: boolean };
+  'credential.used': { name: string; context?: string; afterRevocation?: boolean; backfilled?: boolean };
+  'credential.rotated': { name: string; reason?: string; backfilled?: boolean };
   'credential.updated': { name: string; changes: Record<string, Change<unknown>>; changeRequestId?: string };
-  'credential.revoked': { name: string; reason: string; reviewId?: string };
+  'credential.revoked': { name: string; reason: string; reviewId?: string; backfilled?: boolean };
   'exception.requested': {
     exceptionId: string;
     type: string;
@@ -72,7 +72,7 @@ export type AuditDetailsByAction = {
   'role.removed': { userId: string; role: string };
   'user.deactivated': { userId: string; reason?: string };
   'user.reactivated': { userId: string };
-  'token.created': { tokenId: string; name: string; scopes: string[] };
+  'token.created': { tokenId: string; name: string; scopes: string[]; reach?: string; expiresInDays?: number };
   'token.revoked': { tokenId: string; reason?: string };
   'settings.changed': { key: string; changeRequestId?: string } & Change<unknown>;
   'change.requested': { changeRequestId: string; kind: string; reason: string } & Change<unknown>;

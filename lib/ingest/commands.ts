@@ -6,8 +6,10 @@ import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { canOnAgent } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { getSettings } from '@/lib/settings';
 import type { TokenActor } from '@/lib/tokens/bearer';
-import { IngestBatchSchema, MAX_BATCH, type IngestEvent, type IngestResult } from './schema';
+import { reaches } from '@/lib/tokens/reach';
+import { FUTURE_SKEW_MS, IngestBatchSchema, MAX_BATCH, type IngestEvent, type IngestResult } from './schema';
 
 export type IngestOutcome = { status: number; body: IngestResult | { detail: string; errors?: unknown } };
 
@@ -119,6 +121,11 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     where: { OR: [{ slug: { in: slugs } }, { workloadIdentity: { in: identities } }] },
     select: { id: true, slug: true, workloadIdentity: true, status: true, ownerId: true },
   });
+  // The policy window, read now: older events need the events:backfill scope and are marked as backfilled.
+  const { apiTokens } = await getSettings(tx);
+  const now = Date.now();
+  const oldest = now - apiTokens.eventWindowHours * 3_600_000;
+  const mayBackfill = token.scopes.includes('events:backfill');
   await lockAgentRows(
     tx,
     agents.map((a) => a.id),
@@ -155,11 +162,24 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
         `This token acts as ${token.creator.name ?? 'its creator'}, who may not record custody for ${agent.slug}.`,
       );
     }
+    if (!reaches(token.reach, agent)) {
+      return reject(403, `This token does not reach ${agent.slug}: it is scoped to other agents.`);
+    }
+    const at = new Date(event.occurredAt);
+    if (at.getTime() > now + FUTURE_SKEW_MS) {
+      return reject(422, 'occurredAt is more than 5 minutes in the future: check the reporting clock.');
+    }
+    if (at.getTime() < oldest && !mayBackfill) {
+      return reject(
+        422,
+        `occurredAt is older than the policy window (${apiTokens.eventWindowHours} hours): report it with a ` +
+          'token that holds the events:backfill scope, and it is marked as backfilled.',
+      );
+    }
     const ref = event.credential;
     let credential = ref.id ? byId.get(ref.id) : byName.get(`${agent.id}/${ref.name}`);
     if (credential && credential.agentId !== agent.id)
       return reject(422, `Credential ${ref.id} belongs to another agent.`);
-    const at = new Date(event.occurredAt);
     switch (event.type) {
       case 'credential.issued': {
         if (credential?.revokedAt) return reject(409, `${credential.name} is revoked: issue it under a new name.`);
@@ -234,8 +254,10 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     });
   }
   if (toCreate.length) await tx.credential.createMany({ data: toCreate });
+  // A late (backfilled) rotation never moves the last rotation back in time.
   for (const [id, at] of rotations)
-    await tx.credential.update({ where: { id }, data: { lastRotatedAt: at, version: { increment: 1 } } });
+    await tx.$executeRaw`UPDATE "Credential" SET "lastRotatedAt" = GREATEST(COALESCE("lastRotatedAt", ${at}), ${at}),
+      "version" = "version" + 1, "updatedAt" = now() WHERE "id" = ${id}`;
   for (const [id, { at, reason }] of revocations)
     await tx.credential.update({
       where: { id },
@@ -249,13 +271,15 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   const appended = await appendAuditEvents(
     tx,
     planned.map(({ event, agentId, credential, afterRevocation }): AuditEventInput => {
-      const base = { actor, agentId, credentialId: credential.id, occurredAt: new Date(event.occurredAt) };
+      const occurredAt = new Date(event.occurredAt);
+      const base = { actor, agentId, credentialId: credential.id, occurredAt };
+      const marks = occurredAt.getTime() < oldest ? { backfilled: true } : {};
       switch (event.type) {
         case 'credential.issued':
           return {
             ...base,
             action: 'credential.issued',
-            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) },
+            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}), ...marks },
           };
         case 'credential.used':
           return {
@@ -265,19 +289,20 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
               name: credential.name,
               ...(event.context ? { context: event.context } : {}),
               ...(afterRevocation ? { afterRevocation } : {}),
+              ...marks,
             },
           };
         case 'credential.rotated':
           return {
             ...base,
             action: 'credential.rotated',
-            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}) },
+            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}), ...marks },
           };
         case 'credential.revoked':
           return {
             ...base,
             action: 'credential.revoked',
-            details: { name: credential.name, reason: revocations.get(credential.id)?.reason ?? '' },
+            details: { name: credential.name, reason: revocations.get(credential.id)?.reason ?? '', ...marks },
           };
       }
     }),

@@ -9,7 +9,8 @@ export const INGEST_TYPES = [
   'credential.revoked',
 ] as const;
 export const MAX_BATCH = 1000;
-const FUTURE_SLACK_MS = 5 * 60_000;
+/** How far ahead of this server's clock a reported event may be (reporting clocks drift). */
+export const FUTURE_SKEW_MS = 5 * 60_000;
 
 // One schema per input: the ingest endpoint validates with these, and the
 // OpenAPI document is generated from them.
@@ -68,7 +69,10 @@ export const IngestEventSchema = z
         offset: true,
         message: 'Give occurredAt as an ISO 8601 date-time with a time zone, e.g. 2026-11-22T10:15:00Z.',
       })
-      .refine((v) => new Date(v).getTime() <= Date.now() + FUTURE_SLACK_MS, 'occurredAt is in the future.'),
+      .describe(
+        'When it happened. More than 5 minutes ahead of the server, or older than the policy window (24 hours by ' +
+          'default) without the events:backfill scope, is refused with 422.',
+      ),
     context: metadataText(300, 'Keep the context under 300 characters.')
       .optional()
       .describe('What the use was for, e.g. "deploy 4121".'),

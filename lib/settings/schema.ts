@@ -54,6 +54,8 @@ export const SettingsSchema = z.object({
   }),
   /** Risk tiers whose reviewer must not be the agent's accountable owner. */
   reviewerRule: z.object({ ownerMayNotReviewTiers: tiers }),
+  /** API tokens: their longest lifetime, and how old a reported event may be unless the token may backfill. */
+  apiTokens: z.object({ maxDays: z.number().int().positive().max(366), eventWindowHours: hours }),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -85,6 +87,7 @@ export const DEFAULT_SETTINGS: Settings = {
   credentialRotationDays: 90,
   reviewTiming: { leadDays: 14, triggeredDueDays: 14, timeZone: 'UTC' },
   reviewerRule: { ownerMayNotReviewTiers: ['HIGH', 'CRITICAL'] },
+  apiTokens: { maxDays: 90, eventWindowHours: 24 },
 };
 
 /** Of two values of a field, the one that governs more tightly. */
@@ -117,6 +120,7 @@ export const STRICTER: { [K in SettingKey]: SectionStricter<Settings[K]> } = {
   credentialRotationDays: lower,
   reviewTiming: { leadDays: higher, triggeredDueDays: lower, timeZone: first },
   reviewerRule: { ownerMayNotReviewTiers: union },
+  apiTokens: { maxDays: lower, eventWindowHours: lower },
 };
 
 /**

@@ -2,31 +2,43 @@ import 'server-only';
 import { can, PERMISSIONS, type Actor, type Permission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { hashToken } from './commands';
+import { reaches, reachOf, type TokenReach } from './reach';
 import type { TokenScope } from './schema';
 
-/** A token and the person it acts as (their permissions now, intersected with its scopes). */
-export type TokenActor = { id: string; name: string; scopes: string[]; creator: Actor };
+/** A token, the person it acts as (their permissions now, intersected with its scopes), and the agents it reaches. */
+export type TokenActor = { id: string; name: string; scopes: string[]; creator: Actor; reach: TokenReach };
 
 /** What each scope lets a token do, as its creator's permission: a scope never grants more than they hold now. */
 const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
   'events:write': 'credential.write',
+  'events:backfill': 'credential.write',
   'registry:read': 'agent.read',
   'audit:read': 'audit.read',
 };
 
 const RATE = { perSecond: 25, burst: 50 };
-const buckets = new Map<string, { tokens: number; at: number }>();
 
-/** A token bucket per API token, per server process: `RATE.burst` requests at once, refilled at `RATE.perSecond`. */
-function takeFromBucket(tokenId: string, now = Date.now()): number | null {
-  const bucket = buckets.get(tokenId) ?? { tokens: RATE.burst, at: now };
-  bucket.tokens = Math.min(RATE.burst, bucket.tokens + ((now - bucket.at) / 1000) * RATE.perSecond);
-  bucket.at = now;
-  buckets.set(tokenId, bucket);
-  if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) / RATE.perSecond);
-  bucket.tokens -= 1;
-  return null;
+/**
+ * Takes one request from the token's bucket, in the database so every server
+ * instance shares it: `RATE.burst` at once, refilled at `RATE.perSecond`.
+ * One statement claims it (concurrent requests queue on the row); null when
+ * allowed, else the seconds until the next request would be.
+ */
+async function takeFromBucket(tokenId: string): Promise<number | null> {
+  const refilled = Prisma.sql`LEAST(${RATE.burst}::float8,
+    b."tokens" + EXTRACT(EPOCH FROM clock_timestamp() - b."at") * ${RATE.perSecond}::float8)`;
+  const taken = await getDb().$queryRaw<{ tokens: number }[]>`
+    INSERT INTO "ApiRateBucket" AS b ("tokenId", "tokens", "at")
+    VALUES (${tokenId}, ${RATE.burst - 1}::float8, clock_timestamp())
+    ON CONFLICT ("tokenId") DO UPDATE SET "tokens" = ${refilled} - 1, "at" = clock_timestamp()
+    WHERE ${refilled} >= 1
+    RETURNING "tokens"`;
+  if (taken.length > 0) return null;
+  const [left] = await getDb().$queryRaw<{ tokens: number }[]>`
+    SELECT ${refilled} AS "tokens" FROM "ApiRateBucket" b WHERE b."tokenId" = ${tokenId}`;
+  return Math.max(1, Math.ceil((1 - (left?.tokens ?? 0)) / RATE.perSecond));
 }
 
 /**
@@ -51,6 +63,9 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
       expiresAt: true,
       revokedAt: true,
       lastUsedAt: true,
+      agentScope: true,
+      agentIds: true,
+      workloadPrefix: true,
       createdBy: { select: { id: true, name: true, email: true, roles: true, active: true } },
     },
   });
@@ -69,10 +84,11 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
         `${PERMISSIONS[SCOPE_PERMISSION[scope]].toLowerCase()}.`,
     );
   }
-  const retryAfter = takeFromBucket(token.id);
+  const retryAfter = await takeFromBucket(token.id);
   if (retryAfter !== null) {
     throw new TooManyRequests(
-      `Rate limit: at most ${RATE.perSecond} requests a second per token (bursts of ${RATE.burst}).`,
+      `Rate limit: at most ${RATE.perSecond} requests a second per token, across every server (bursts of ` +
+        `${RATE.burst}).`,
       retryAfter,
     );
   }
@@ -80,5 +96,20 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
     await getDb().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
-  return { id: token.id, name: token.name, scopes: token.scopes, creator };
+  return { id: token.id, name: token.name, scopes: token.scopes, creator, reach: reachOf(token) };
+}
+
+/** A token scoped to some agents reads the timeline one agent at a time, and only of agents it reaches. */
+export async function requireReach(token: TokenActor, agentSlug: string | undefined): Promise<void> {
+  if (token.reach.kind === 'ALL') return;
+  if (!agentSlug) {
+    throw new Forbidden('This token is scoped to some agents: name one with ?agent=<slug> to read its timeline.');
+  }
+  const agent = await getDb().agent.findUnique({
+    where: { slug: agentSlug },
+    select: { id: true, workloadIdentity: true },
+  });
+  if (agent && !reaches(token.reach, agent)) {
+    throw new Forbidden(`This token does not reach ${agentSlug}: it is scoped to other agents.`);
+  }
 }

@@ -5,7 +5,9 @@ import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
-import { Conflict, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { getSettings } from '@/lib/settings';
+import { describeReach, reachOf } from './reach';
 import { CreateTokenSchema, RevokeTokenSchema } from './schema';
 
 const PREFIX = 'cst_';
@@ -21,12 +23,32 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
   const data = parseInput(CreateTokenSchema, input);
   const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
   return getDb().$transaction(async (tx) => {
+    const { apiTokens } = await getSettings(tx);
+    if (data.expiresInDays > apiTokens.maxDays) {
+      throw new Invalid(`Tokens live at most ${apiTokens.maxDays} days under policy.`, {
+        expiresInDays: [`At most ${apiTokens.maxDays} days.`],
+      });
+    }
+    const listed =
+      data.agentScope === 'LIST'
+        ? await tx.agent.findMany({ where: { slug: { in: data.agents } }, select: { id: true, slug: true } })
+        : [];
+    const unknown = data.agentScope === 'LIST' ? data.agents.filter((s) => !listed.some((a) => a.slug === s)) : [];
+    if (unknown.length > 0) {
+      throw new Invalid('Some agents do not exist.', { agents: [`No agent with slug ${unknown.join(', ')}.`] });
+    }
+    const reach = {
+      agentScope: data.agentScope,
+      agentIds: listed.map((a) => a.id),
+      workloadPrefix: data.agentScope === 'WORKLOAD_PREFIX' ? data.workloadPrefix! : null,
+    };
     const created = await tx.apiToken.create({
       data: {
         name: data.name,
         tokenHash: hashToken(token),
         prefix: token.slice(0, PREFIX.length + 6),
         scopes: [...new Set(data.scopes)],
+        ...reach,
         createdById: actor.id,
         expiresAt: new Date(Date.now() + data.expiresInDays * 86_400_000),
       },
@@ -35,7 +57,16 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
     await appendAuditEvent(tx, {
       action: 'token.created',
       actor: { type: 'USER', id: actor.id },
-      details: { tokenId: created.id, name: data.name, scopes: data.scopes },
+      details: {
+        tokenId: created.id,
+        name: data.name,
+        scopes: data.scopes,
+        reach: describeReach(
+          reachOf(reach),
+          listed.map((a) => a.slug),
+        ),
+        expiresInDays: data.expiresInDays,
+      },
     });
     return { id: created.id, token };
   });
@@ -69,6 +100,9 @@ const tokenRow = {
   name: true,
   prefix: true,
   scopes: true,
+  agentScope: true,
+  agentIds: true,
+  workloadPrefix: true,
   createdAt: true,
   expiresAt: true,
   lastUsedAt: true,
@@ -91,5 +125,17 @@ export async function listTokens(actor: Actor, query: TokenListQuery) {
     }),
     db.apiToken.count(),
   ]);
-  return { ...page, total };
+  const listed = await db.agent.findMany({
+    where: { id: { in: page.rows.flatMap((t) => t.agentIds) } },
+    select: { id: true, slug: true },
+  });
+  const slug = new Map(listed.map((a) => [a.id, a.slug]));
+  const rows = page.rows.map(({ agentScope, agentIds, workloadPrefix, ...t }) => ({
+    ...t,
+    reach: describeReach(
+      reachOf({ agentScope, agentIds, workloadPrefix }),
+      agentIds.map((id) => slug.get(id) ?? id),
+    ),
+  }));
+  return { ...page, rows, total };
 }

@@ -1,23 +1,26 @@
 // A token acts as its creator, bounded by its scopes: the attacks are a
 // creator who loses the permission (or leaves) while the token lives on.
-import { describe, expect, it } from 'vitest';
-import { POST as postEvents } from '@/app/api/v1/events/route';
+import { describe, expect, it, vi } from 'vitest';
+import { GET as getAgent } from '@/app/api/v1/agents/[slug]/route';
+import { GET as listAgents } from '@/app/api/v1/agents/route';
+import { GET as listEvents, POST as postEvents } from '@/app/api/v1/events/route';
 import { getDb } from '@/lib/db';
+import { changeSetting } from '@/lib/settings/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { deactivateUser, removeRole } from '@/lib/users/commands';
 import { createToken } from './commands';
 
-const post = (token: string, slug: string) =>
+const post = (token: string, slug: string, occurredAt = new Date(), query = '') =>
   postEvents(
-    new Request('http://localhost/api/v1/events', {
+    new Request(`http://localhost/api/v1/events${query}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
         events: [
           {
             type: 'credential.issued',
-            occurredAt: new Date().toISOString(),
+            occurredAt: occurredAt.toISOString(),
             agent: { slug },
             credential: {
               name: 'lease',
@@ -74,5 +77,132 @@ describe('API tokens act as their creator', () => {
     await removeRole(lead, { userId: creator.id, role: 'ADMIN', version });
     // Still an OWNER, but not of this agent: the token may not write its custody.
     expect((await post(token, agent.slug)).status).toBe(403);
+  });
+});
+
+describe('API tokens are bounded: agents, lifetime, time and rate', () => {
+  const read = (token: string, url: string) =>
+    new Request(`http://localhost${url}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('a token writes (or reads) for an agent outside its scope: 403 problem JSON, nothing recorded', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const inside = await makeAgent(admin, { ownerId: admin.id, workloadIdentity: 'spiffe://corp/ci/runner-1' });
+    const outside = await makeAgent(admin, { ownerId: admin.id, workloadIdentity: 'spiffe://corp/prod/api' });
+    const scopes = ['events:write', 'registry:read', 'audit:read'];
+    const listed = await createToken(admin, {
+      name: 'one agent',
+      scopes,
+      expiresInDays: 30,
+      agentScope: 'LIST',
+      agents: inside.slug,
+    });
+    const prefixed = await createToken(admin, {
+      name: 'ci runners',
+      scopes,
+      expiresInDays: 30,
+      agentScope: 'WORKLOAD_PREFIX',
+      workloadPrefix: 'spiffe://corp/ci/',
+    });
+    for (const { token } of [listed, prefixed]) {
+      expect((await post(token, inside.slug)).status).toBe(201);
+      const refused = await post(token, outside.slug);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.stringify(await refused.json())).toMatch(/does not reach/);
+      const one = await getAgent(read(token, `/api/v1/agents/${outside.slug}`), {
+        params: Promise.resolve({ slug: outside.slug }),
+      });
+      expect(one.status).toBe(403);
+      const all = await (await listAgents(read(token, '/api/v1/agents?limit=500'))).json();
+      expect(all.agents.map((a: { slug: string }) => a.slug)).toEqual([inside.slug]);
+      expect((await listEvents(read(token, `/api/v1/events?agent=${outside.slug}`))).status).toBe(403);
+      expect((await listEvents(read(token, '/api/v1/events'))).status).toBe(403);
+      expect((await listEvents(read(token, `/api/v1/events?agent=${inside.slug}`))).status).toBe(200);
+    }
+    expect(await getDb().credential.count({ where: { agentId: outside.id } })).toBe(0);
+    // An agent moved out of the prefix (its identity changed) is out of reach from then on.
+    await getDb().agent.update({ where: { id: inside.id }, data: { workloadIdentity: 'spiffe://corp/prod/x' } });
+    expect((await post(prefixed.token, inside.slug)).status).toBe(403);
+  });
+
+  it('a token lives at most the policy maximum (90 days by default); unknown agents are named', async () => {
+    const admin = await createPerson(['ADMIN']);
+    await expect(
+      createToken(admin, { name: 'too long', scopes: ['events:write'], expiresInDays: 120 }),
+    ).rejects.toMatchObject({ fieldErrors: { expiresInDays: ['At most 90 days.'] } });
+    await expect(
+      createToken(admin, {
+        name: 'ghosts',
+        scopes: ['events:write'],
+        expiresInDays: 30,
+        agentScope: 'LIST',
+        agents: 'nope-1',
+      }),
+    ).rejects.toMatchObject({ fieldErrors: { agents: ['No agent with slug nope-1.'] } });
+    await expect(
+      createToken(admin, { name: 'short', scopes: ['events:write'], expiresInDays: 30, agentScope: 'WORKLOAD_PREFIX' }),
+    ).rejects.toMatchObject({ fieldErrors: { workloadPrefix: [expect.stringMatching(/at least 8 characters/)] } });
+  });
+
+  it('an event older than the policy window, or too far ahead, is refused with 422 unless backfilled', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const agent = await makeAgent(admin, { ownerId: admin.id });
+    const { token } = await createToken(admin, { name: 'live', scopes: ['events:write'], expiresInDays: 30 });
+    const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+    const old = await post(token, agent.slug, hours(-25));
+    expect(old.status).toBe(422);
+    expect(JSON.stringify(await old.json())).toMatch(/older than the policy window \(24 hours\).*events:backfill/);
+    const ahead = await post(token, agent.slug, hours(0.2));
+    expect(ahead.status).toBe(422);
+    expect(JSON.stringify(await ahead.json())).toMatch(/more than 5 minutes in the future/);
+    expect(await getDb().credential.count({ where: { agentId: agent.id } })).toBe(0);
+
+    const { token: backfill } = await createToken(admin, {
+      name: 'history import',
+      scopes: ['events:write', 'events:backfill'],
+      expiresInDays: 30,
+    });
+    expect((await post(backfill, agent.slug, hours(-24 * 30))).status).toBe(201);
+    const event = await getDb().auditEvent.findFirstOrThrow({
+      where: { agentId: agent.id, action: 'credential.issued' },
+    });
+    expect(event.details).toMatchObject({ backfilled: true });
+    expect((await post(backfill, agent.slug, hours(0.2))).status).toBe(422);
+
+    // The window is policy: a security lead tightens it to 1 hour and a 2-hour-old event is refused.
+    const settings = await getDb().setting.findUnique({ where: { key: 'apiTokens' } });
+    await changeSetting(admin, {
+      key: 'apiTokens',
+      version: String(settings?.version ?? 0),
+      maxDays: '90',
+      eventWindowHours: '1',
+    });
+    try {
+      expect((await post(token, agent.slug, hours(-2))).status).toBe(422);
+    } finally {
+      const now = await getDb().setting.findUniqueOrThrow({ where: { key: 'apiTokens' } });
+      await getDb().setting.update({
+        where: { key: 'apiTokens' },
+        data: { value: { maxDays: 90, eventWindowHours: 24 }, version: now.version + 1 },
+      });
+    }
+  });
+
+  it('the rate limit holds across server instances: its bucket is in the database', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const { token, id } = await createToken(admin, { name: 'burst', scopes: ['registry:read'], expiresInDays: 1 });
+    const first = await Promise.all(
+      Array.from({ length: 60 }, () => listAgents(read(token, '/api/v1/agents?limit=1'))),
+    );
+    expect(first.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    // Another instance drained the bucket (what it left is in the database, two seconds of refill short).
+    await getDb().apiRateBucket.update({ where: { tokenId: id }, data: { tokens: -50, at: new Date() } });
+    // A second instance: the route and the bearer module loaded afresh, with nothing in memory.
+    vi.resetModules();
+    const fresh = await import('@/app/api/v1/agents/route');
+    const next = await fresh.GET(read(token, '/api/v1/agents?limit=1'));
+    expect(next.status).toBe(429);
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThanOrEqual(2);
+    expect(await getDb().apiRateBucket.findUnique({ where: { tokenId: id } })).not.toBeNull();
   });
 });

@@ -141,6 +141,24 @@ export default async function SettingsPage() {
         },
       ],
     },
+    {
+      key: 'apiTokens',
+      title: 'API tokens',
+      rows: [
+        ['Longest token lifetime', `${s.apiTokens.maxDays} days`],
+        ['Oldest event a token may report (without backfill)', `${s.apiTokens.eventWindowHours} hours`],
+      ],
+      fields: [
+        { name: 'maxDays', label: 'Longest token lifetime', kind: 'number', value: s.apiTokens.maxDays, unit: 'days' },
+        {
+          name: 'eventWindowHours',
+          label: 'Oldest event a token may report (without backfill)',
+          kind: 'number',
+          value: s.apiTokens.eventWindowHours,
+          unit: 'hours',
+        },
+      ],
+    },
   ];
   return (
     <>

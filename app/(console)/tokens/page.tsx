@@ -6,6 +6,7 @@ import { PageHeader } from '@/components/page-header';
 import { Section } from '@/components/section';
 import { requirePageAccess } from '@/lib/auth';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
+import { getPolicy } from '@/lib/settings';
 import { listTokens, TokenListQuerySchema } from '@/lib/tokens/commands';
 import { CreateTokenForm } from './_components/token-controls';
 import { TokensTable } from './_components/tokens-table';
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: 'API tokens' };
 export default async function TokensPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const actor = await requirePageAccess('token.manage', '/tokens');
   const query = parseSearchParams(TokenListQuerySchema, await searchParams);
-  const { rows: tokens, total, next, prev } = await listTokens(actor, query);
+  const [{ rows: tokens, total, next, prev }, policy] = await Promise.all([listTokens(actor, query), getPolicy()]);
   return (
     <div className="flex flex-col gap-4">
       <PageHeader
@@ -31,7 +32,7 @@ export default async function TokensPage({ searchParams }: { searchParams: Promi
         }
       />
       <Section title="Create a token" icon={KeyRound} id="create">
-        <CreateTokenForm />
+        <CreateTokenForm maxDays={policy.apiTokens.maxDays} />
       </Section>
       {tokens.length === 0 ? (
         <EmptyState icon={KeyRound} title="No API token yet">

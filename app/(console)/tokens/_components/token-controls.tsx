@@ -8,7 +8,7 @@ import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { SCOPE_LABELS, TOKEN_SCOPES } from '@/lib/tokens/schema';
 import { createTokenAction, revokeTokenAction, type CreateTokenState } from '../actions';
 
-export function CreateTokenForm() {
+export function CreateTokenForm({ maxDays }: { maxDays: number }) {
   const [state, action, pending] = useActionState<CreateTokenState, FormData>(createTokenAction, INITIAL_ACTION_STATE);
   const id = useId();
   const e = state.fieldErrors ?? {};
@@ -45,12 +45,15 @@ export function CreateTokenForm() {
               name="expiresInDays"
               type="number"
               min={1}
-              max={366}
+              max={maxDays}
               required
-              defaultValue={submitted(state, 'expiresInDays', '90') as string}
+              defaultValue={submitted(state, 'expiresInDays', String(Math.min(90, maxDays))) as string}
               className={inputClass}
-              {...describedBy(`${id}-days`, { errors: e.expiresInDays })}
+              {...describedBy(`${id}-days`, { hint: true, errors: e.expiresInDays })}
             />
+            <p id={`${id}-days-hint`} className="text-xs text-muted-foreground">
+              At most {maxDays} days under policy (Settings).
+            </p>
             {e.expiresInDays ? (
               <p id={`${id}-days-error`} className="text-xs text-danger">
                 {e.expiresInDays.join(' ')}
@@ -67,6 +70,58 @@ export function CreateTokenForm() {
             </label>
           ))}
           {e.scopes ? <p className="text-xs text-danger">{e.scopes.join(' ')}</p> : null}
+        </fieldset>
+        <fieldset className="flex flex-col gap-2">
+          <legend className="mb-1 text-sm font-medium">Agents it reaches</legend>
+          {(
+            [
+              ['ALL', 'All agents'],
+              ['LIST', 'Only these agents (slugs, comma-separated)'],
+              ['WORKLOAD_PREFIX', 'Agents whose workload identity starts with'],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={value} className="flex items-center gap-2">
+              <input
+                type="radio"
+                name="agentScope"
+                value={value}
+                defaultChecked={submitted(state, 'agentScope', 'ALL') === value}
+              />
+              {label}
+            </label>
+          ))}
+          <label htmlFor={`${id}-agents`} className="sr-only">
+            Agent slugs
+          </label>
+          <input
+            id={`${id}-agents`}
+            name="agents"
+            placeholder="e.g. deploy-bot, terraform-planner"
+            defaultValue={submitted(state, 'agents', '') as string}
+            className={inputClass}
+            {...describedBy(`${id}-agents`, { errors: e.agents })}
+          />
+          {e.agents ? (
+            <p id={`${id}-agents-error`} className="text-xs text-danger">
+              {e.agents.join(' ')}
+            </p>
+          ) : null}
+          <label htmlFor={`${id}-prefix`} className="sr-only">
+            Workload identity prefix
+          </label>
+          <input
+            id={`${id}-prefix`}
+            name="workloadPrefix"
+            placeholder="e.g. spiffe://example.com/ci/"
+            defaultValue={submitted(state, 'workloadPrefix', '') as string}
+            className={inputClass}
+            {...describedBy(`${id}-prefix`, { errors: e.workloadPrefix })}
+          />
+          {e.workloadPrefix ? (
+            <p id={`${id}-prefix-error`} className="text-xs text-danger">
+              {e.workloadPrefix.join(' ')}
+            </p>
+          ) : null}
         </fieldset>
         <div className="flex items-center gap-3">
           <Button type="submit" disabled={pending}>

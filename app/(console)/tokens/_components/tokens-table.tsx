@@ -11,6 +11,7 @@ export type TokenRow = {
   name: string;
   prefix: string;
   scopes: string[];
+  reach: string;
   createdAt: Date;
   expiresAt: Date;
   lastUsedAt: Date | null;
@@ -44,6 +45,7 @@ const columns = helper.columns([
       </span>
     ),
   }),
+  helper.accessor('reach', { header: 'Reaches', cell: ({ getValue }) => getValue() }),
   helper.accessor('createdAt', {
     header: 'Created',
     cell: ({ row: { original: t } }) => (

@@ -6,11 +6,11 @@ import { authenticate } from '@/lib/tokens/bearer';
 
 export const dynamic = 'force-dynamic';
 
-/** Agents by slug, a keyset page at a time (scope registry:read). */
+/** The agents the token reaches, by slug, a keyset page at a time (scope registry:read). */
 export function GET(request: Request) {
   return handleRoute(async () => {
-    await authenticate(request, 'registry:read');
+    const token = await authenticate(request, 'registry:read');
     const query = parseInput(AgentListQuerySchema, Object.fromEntries(new URL(request.url).searchParams));
-    return json(await apiListAgents(query));
+    return json(await apiListAgents(query, token.reach));
   });
 }

@@ -3,7 +3,7 @@ import { queryTimeline } from '@/lib/audit/queries';
 import { json, readJsonBody } from '@/lib/http/api';
 import { handleRoute, problem } from '@/lib/http/problem';
 import { ingestEvents } from '@/lib/ingest/commands';
-import { authenticate } from '@/lib/tokens/bearer';
+import { authenticate, requireReach } from '@/lib/tokens/bearer';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,11 +27,15 @@ export function POST(request: Request) {
   });
 }
 
-/** The custody timeline, newest first, by keyset (scope audit:read): the same filters as the console. */
+/**
+ * The custody timeline, newest first, by keyset (scope audit:read): the same filters as the console. A token scoped
+ * to some agents reads one of them at a time (`?agent=`).
+ */
 export function GET(request: Request) {
   return handleRoute(async () => {
-    await authenticate(request, 'audit:read');
+    const token = await authenticate(request, 'audit:read');
     const query = parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams));
+    await requireReach(token, query.agent);
     const { rows, next } = await queryTimeline(query);
     return json({
       events: rows.map(({ group: _group, actor: _actor, agent, credential: _credential, ...e }) => ({
