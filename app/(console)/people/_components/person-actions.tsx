@@ -31,6 +31,7 @@ export function PersonActions({ person }: { person: Person }) {
   );
   const reasonId = useId();
   const roleId = useId();
+  const whyId = useId();
   const missing = ALL_ROLES.filter((r) => !person.roles.includes(r));
   const name = person.name ?? 'this person';
 
@@ -81,6 +82,13 @@ export function PersonActions({ person }: { person: Person }) {
                 Grant
               </Button>
             </div>
+            <label htmlFor={whyId} className="text-xs font-medium text-muted-foreground">
+              Why (optional)
+            </label>
+            <Input id={whyId} name="reason" maxLength={500} placeholder="e.g. Joins the PAM on-call rota" />
+            <p className="text-xs text-muted-foreground">
+              Security lead and PAM approver wait for a second security lead, who reads this.
+            </p>
             <FormMessage state={grantState} />
           </form>
         ) : null}
