@@ -24,7 +24,8 @@ test('an owner lowers a CRITICAL agent to LOW: pending approval until a second, 
   await olivia.reload();
   await olivia.getByText('Edit name, description, kind, tier, environments').click();
   await olivia.getByLabel('Risk tier', { exact: true }).selectOption('LOW');
-  await olivia.getByLabel('Why (optional)').fill('It only reads release notes now');
+  const edit = olivia.locator('form').filter({ has: olivia.getByRole('button', { name: 'Save changes' }) });
+  await edit.getByLabel('Why (optional)').fill('It only reads release notes now');
   await olivia.getByRole('button', { name: 'Save changes' }).click();
   await expect(olivia.getByText(/Pending approval: a lower risk tier loosens a control/)).toBeVisible();
   await olivia.reload();

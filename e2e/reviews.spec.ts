@@ -28,7 +28,7 @@ test(
     const olivia = await pageAs(browser, DEMO.OWNER);
     await olivia.goto('/agents/refund-assistant');
     await olivia.getByText('Record an issued credential').click();
-    const custody = olivia.getByLabel('Credentials');
+    const custody = olivia.getByRole('form', { name: 'Record an issued credential' });
     await custody.getByLabel('Credential name').fill(credential);
     await custody.getByLabel('Kind', { exact: true }).selectOption('API_KEY');
     await custody.getByLabel('Issuance').selectOption('STATIC');

@@ -16,6 +16,9 @@ import { seedReviews } from './seed/reviews';
 
 const DAY = 24 * 3600 * 1000;
 const TOOLS = ['github', 'jira', 'slack', 'snowflake', 'postgres', 'kubernetes', 'stripe', 'zendesk'];
+const PERMISSIONS = ['read', 'write', 'deploy', 'admin', 'load', 'tickets'];
+/** A system other than the agent's own. */
+const driftTool = (tool: string) => TOOLS[(TOOLS.indexOf(tool) + 1) % TOOLS.length]!;
 
 export async function isSeeded(db: Db): Promise<boolean> {
   return (await db.user.count({ where: { email: PEOPLE[0]?.email } })) > 0;
@@ -211,8 +214,8 @@ async function seed(tx: Tx, now: Date) {
               ? `ci:${a.slug.toUpperCase().replace(/-/g, '_')}_${kind}`
               : null,
         environment,
-        // Mostly the systems its first purpose names; now and then one no purpose covers (scope drift).
-        scope: `${rand.chance(0.9) ? firstTool : rand.pick(TOOLS)}:${rand.pick(['read', 'write', 'deploy', 'admin'])}`,
+        // The system its first purpose names; every tenth credential one no purpose covers (scope drift).
+        scope: `${credentials.length % 10 === 9 ? driftTool(firstTool) : firstTool}:${rand.pick(PERMISSIONS)}`,
         maxTtlSeconds:
           issuance === 'DYNAMIC' ? rand.pick([900, 3600, 14_400]) : rand.pick([null, 86_400 * 30, 86_400 * 365]),
         boundToWorkloadIdentity: issuance === 'DYNAMIC' || rand.chance(0.3),

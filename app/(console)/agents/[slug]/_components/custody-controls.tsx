@@ -6,14 +6,7 @@ import { FormMessage } from '@/components/form-message';
 import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
-import {
-  CREDENTIAL_KIND,
-  ENVIRONMENT,
-  EXCEPTION_TYPE,
-  ISSUANCE,
-  labelOf,
-  optionsOf,
-} from '@/lib/vocabulary';
+import { CREDENTIAL_KIND, ENVIRONMENT, EXCEPTION_TYPE, ISSUANCE, labelOf, optionsOf } from '@/lib/vocabulary';
 import {
   issueCredentialAction,
   requestExceptionAction,
@@ -49,7 +42,12 @@ export function IssueCredentialForm({ agentId }: { agentId: string }) {
     </Field>
   );
   return (
-    <form key={state.attempt ?? 0} action={action} className="flex max-w-2xl flex-col gap-3">
+    <form
+      key={state.attempt ?? 0}
+      action={action}
+      className="flex max-w-2xl flex-col gap-3"
+      aria-label="Record an issued credential"
+    >
       <input type="hidden" name="agentId" value={agentId} />
       <p className="text-xs text-muted-foreground">
         Custodian records metadata only. Never paste a secret value: it is refused.
@@ -236,7 +234,7 @@ export function RequestExceptionForm({
       <fieldset className="flex flex-col gap-1" aria-describedby={`${id}-cred-hint`}>
         <legend className="text-sm font-medium">Credentials it covers</legend>
         <p id={`${id}-cred-hint`} className="text-xs text-muted-foreground">
-          After a break-glass each one must be rotated (or revoked) before its post-incident review can certify.
+          After a break-glass, each must be rotated (or revoked) before the agent’s review can certify.
         </p>
         {credentials.length === 0 ? (
           <p className="text-xs text-muted-foreground">This agent holds no live credential.</p>
