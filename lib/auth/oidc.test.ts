@@ -73,4 +73,21 @@ describe('OIDC sign-in', () => {
     // Roles of a deactivated person are not touched by the claim.
     expect((await getDb().user.findUniqueOrThrow({ where: { id: existing.id } })).roles).toEqual(['OWNER']);
   });
+
+  it('the provider dropping the last active lead’s group does not remove ADMIN (the rest applies)', async () => {
+    const first = await resolveOidcPerson(profile('lone-lead', ['sec-leads', 'auditors']), account('lone-lead'));
+    if (!first.ok) throw new Error('expected sign-in');
+    // Every other security lead in this file's database is deactivated: this one is the last.
+    await getDb().user.updateMany({
+      where: { roles: { has: 'ADMIN' }, id: { not: first.userId } },
+      data: { active: false },
+    });
+    await resolveOidcPerson(profile('lone-lead', ['auditors']), account('lone-lead'));
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: first.userId } })).roles.sort()).toEqual([
+      'ADMIN',
+      'AUDITOR',
+    ]);
+    const removed = (await eventsFor(first.userId)).filter((e) => e.action === 'role.removed');
+    expect(removed).toEqual([]);
+  });
 });
