@@ -31,6 +31,7 @@ export async function apiListAgents(query: z.infer<typeof AgentListQuerySchema>,
     orderBy: { slug: 'asc' },
     take: query.limit + 1,
     select: {
+      id: true,
       slug: true,
       name: true,
       kind: true,
@@ -43,7 +44,9 @@ export async function apiListAgents(query: z.infer<typeof AgentListQuerySchema>,
     },
   });
   const page = rows.slice(0, query.limit);
-  return { agents: page, next: rows.length > query.limit ? page[page.length - 1]!.slug : null };
+  // The database filter is a LIKE (where `_` and `%` match anything): the reach rule itself has the last word.
+  const agents = page.filter((a) => reaches(reach, a)).map(({ id: _id, ...a }) => a);
+  return { agents, next: rows.length > query.limit ? page[page.length - 1]!.slug : null };
 }
 
 /** One agent with its owners, purposes, credential metadata and open exceptions, if the token reaches it. */

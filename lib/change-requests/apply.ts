@@ -27,6 +27,12 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
     case 'CREDENTIAL_LOOSENING': {
       const credential = await lockCredential(tx, request.credentialId!);
       if (credential.revokedAt) throw new Invalid('That credential was revoked since: reject the request instead.');
+      // Applied against the present: a field changed since the request (tightened, say) is a conflict, not a jump.
+      const now = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
+      const from = request.from as Partial<CredentialSettings>;
+      if ((Object.keys(from) as (keyof CredentialSettings)[]).some((k) => now[k] !== from[k])) {
+        throw new Conflict('This credential changed since the request was made: reject it and ask again.');
+      }
       const to = request.to as Partial<CredentialSettings>;
       await applyCredentialFields(tx, who, credential, to, {
         loosened: Object.keys(to) as CredentialGuardedField[],

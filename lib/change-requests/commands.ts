@@ -132,6 +132,7 @@ export async function decideChangeRequest(actor: Actor | null, input: unknown): 
       action: applied ? 'change.applied' : 'change.rejected',
       actor: who(actor),
       agentId: request.agentId,
+      credentialId: request.credentialId,
       details: { changeRequestId: request.id, kind: request.kind, reason: data.reason },
     });
     return applied ? 'Approved and applied.' : 'Rejected: nothing changed.';
@@ -153,6 +154,7 @@ export async function withdrawChangeRequest(actor: Actor | null, input: unknown)
       action: 'change.withdrawn',
       actor: who(actor),
       agentId: request.agentId,
+      credentialId: request.credentialId,
       details: { changeRequestId: request.id, kind: request.kind },
     });
     return 'Withdrawn.';

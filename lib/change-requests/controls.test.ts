@@ -17,7 +17,7 @@ import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { assignReviewer, completeReview } from '@/lib/reviews/commands';
 import { getSettings } from '@/lib/settings';
 import { changeSetting } from '@/lib/settings/commands';
-import { makeActiveAgent } from '@/lib/testing/agents';
+import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
@@ -562,6 +562,17 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
     await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
     await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
     const review = await openReview(agent.id);
+    // Reducing something else does not close it out: the covered key still awaits rotation.
+    const [purpose] = await getDb().purpose.findMany({ where: { agentId: agent.id } });
+    await expect(
+      completeReview(iam, {
+        reviewId: review.id,
+        version: review.version,
+        outcome: 'SCOPE_REDUCED',
+        notes: 'Trimmed a purpose instead',
+        expirePurposes: [purpose!.id],
+      }),
+    ).rejects.toThrow(/cannot be closed with scope reduced yet: .*rotation of deploy-key missing/);
     await completeReview(iam, {
       reviewId: review.id,
       version: review.version,
@@ -570,6 +581,51 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
       revokeCredentials: [deployKey.id],
     });
     expect(await awaitingRotation(getDb(), { agentId: agent.id })).toEqual([]);
+  });
+
+  it('whoever asked for the break-glass does not review it, even a lead who does not own the agent', async () => {
+    const { lead, owner, pam, iam, agent, deployKey } = await brokenGlass('LOW');
+    const { id } = await requestException(lead, {
+      agentId: agent.id,
+      type: 'BREAK_GLASS',
+      credentialIds: [deployKey.id],
+      justification: 'Incident, the owner was away',
+      durationHours: 1,
+    });
+    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
+    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    const review = await openReview(agent.id);
+    expect([owner.id, lead.id]).not.toContain(review.reviewerId);
+    expect(review.reviewerId).toBe(iam.id);
+    await expect(
+      assignReviewer(lead, { reviewId: review.id, version: review.version, reviewerId: lead.id }),
+    ).rejects.toThrow(/asked for the break-glass/);
+  });
+
+  it('a rotation reported ahead of the clock does not count from the future', async () => {
+    const { lead, agent, deployKey } = await brokenGlass('LOW');
+    const { token } = await createToken(lead, { name: 'broker', scopes: ['events:write'], expiresInDays: 30 });
+    const actor = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+      'events:write',
+    );
+    const ahead = new Date(Date.now() + 4 * 60_000);
+    await ingestEvents(
+      actor,
+      {
+        events: [
+          {
+            type: 'credential.rotated',
+            agent: { slug: agent.slug },
+            credential: { id: deployKey.id },
+            occurredAt: ahead.toISOString(),
+          },
+        ],
+      },
+      { partial: false },
+    );
+    const { lastRotatedAt } = await getDb().credential.findUniqueOrThrow({ where: { id: deployKey.id } });
+    expect(lastRotatedAt!.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });
 
@@ -649,17 +705,76 @@ describe('loosening a credential is a request, not an edit', () => {
       maxTtlSeconds: '',
       privileged: true,
       storage: 'ENV_VAR',
-      scope: 'github:deploy, github:read',
+      scope: 'github:deploy, github:admin',
+      secretRef: 'vault:kv/prod/deploy-token',
     });
-    expect(message).toMatch(/Saved what tightens or describes it\. Pending approval: a longer TTL, privilege, weaker/);
+    expect(message).toMatch(
+      /Saved what tightens or describes it\. Pending approval: a longer TTL, privilege, weaker storage, a wider scope/,
+    );
     expect(await row(credentialId)).toMatchObject({
       maxTtlSeconds: 300,
       privileged: false,
       storage: 'VAULT_OR_BROKER',
-      scope: 'github:deploy, github:read',
+      scope: 'github:deploy',
+      secretRef: 'vault:kv/prod/deploy-token',
     });
+    // Narrowing the scope, or restating it in other words, is no loosening.
+    expect(await editCredential(owner, credentialId, { scope: 'GitHub:deploy' })).toBe('Saved.');
     // One request at a time per credential.
     await expect(editCredential(owner, credentialId, { privileged: true })).rejects.toThrow(/already waits/);
+  });
+
+  it('an approved loosening applies against the present: a field tightened meanwhile is a conflict', async () => {
+    const { owner, credentialId } = await bound();
+    await editCredential(owner, credentialId, { maxTtlSeconds: '86400' });
+    const request = await pendingFor({ credentialId });
+    expect(await editCredential(owner, credentialId, { maxTtlSeconds: '60' })).toBe('Saved.');
+    await expect(
+      decideChangeRequest(await createPerson(['ADMIN']), {
+        changeRequestId: request.id,
+        version: 1,
+        outcome: 'APPROVE',
+        reason: 'Fine',
+      }),
+    ).rejects.toThrow(/changed since the request was made/);
+    expect((await row(credentialId)).maxTtlSeconds).toBe(60);
+  });
+
+  it('a new credential cannot reach past the agent’s environments, in the console or through ingest', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeAgent(lead, { ownerId: owner.id, environments: ['DEV'] });
+    const fields = { agentId: agent.id, name: 'prod-key', kind: 'API_KEY', issuance: 'STATIC', storage: 'CI_SECRET' };
+    await expect(issueCredential(owner, { ...fields, environment: 'PROD' })).rejects.toMatchObject({
+      fieldErrors: { environment: [expect.stringMatching(/Add the environment to the agent first/)] },
+    });
+    const { token } = await createToken(lead, { name: 'runner', scopes: ['events:write'], expiresInDays: 30 });
+    const actor = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+      'events:write',
+    );
+    const outcome = await ingestEvents(
+      actor,
+      {
+        events: [
+          {
+            type: 'credential.issued',
+            agent: { slug: agent.slug },
+            credential: {
+              name: 'prod-key',
+              kind: 'API_KEY',
+              issuance: 'STATIC',
+              storage: 'CI_SECRET',
+              environment: 'PROD',
+            },
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      },
+      { partial: false },
+    );
+    expect(outcome.status).toBe(422);
+    expect(await getDb().credential.count({ where: { agentId: agent.id } })).toBe(0);
   });
 
   it('a broker re-reporting the credential as issued changes nothing about its binding', async () => {

@@ -81,10 +81,19 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
   const data = parseInput(IssueCredentialSchema, input);
   try {
     return await getDb().$transaction(async (tx) => {
-      const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, status: true } });
+      const agent = await tx.agent.findUnique({
+        where: { id: data.agentId },
+        select: { ownerId: true, status: true, environments: true },
+      });
       if (!agent) throw new NotFound('That agent does not exist.');
       requireAgentPermission(actor, 'credential.write', agent.ownerId);
       if (agent.status === 'RETIRED') throw new Invalid('A retired agent is issued no credentials.');
+      // A credential never reaches past the agent's environments: adding one to the agent is its own (guarded) change.
+      if (!agent.environments.includes(data.environment)) {
+        throw new Invalid('The agent does not run in that environment.', {
+          environment: ['Add the environment to the agent first (production waits for a second person).'],
+        });
+      }
       const { reason, agentId, ...fields } = data;
       const credential = await tx.credential.create({
         data: { agentId, ...fields, secretRef: fields.secretRef ?? null, lastRotatedAt: new Date() },

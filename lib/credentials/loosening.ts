@@ -21,7 +21,7 @@ export const CREDENTIAL_EDITABLE = [
 ] as const satisfies (keyof CredentialSettings)[];
 
 export type CredentialGuardedField =
-  'boundToWorkloadIdentity' | 'maxTtlSeconds' | 'privileged' | 'storage' | 'rotationPeriodDays';
+  'boundToWorkloadIdentity' | 'maxTtlSeconds' | 'privileged' | 'storage' | 'rotationPeriodDays' | 'scope';
 
 // Strongest first: a broker issues and revokes; a prompt or context window leaks into logs and transcripts.
 const STORAGE_STRENGTH: CredentialStorage[] = [
@@ -36,11 +36,26 @@ const STORAGE_STRENGTH: CredentialStorage[] = [
 /** A longer limit, where no limit (null) is the longest of all. */
 const longer = (after: number | null, before: number | null) => before !== null && (after === null || after > before);
 
+/** A scope's entries (`system` or `system:permission`), lower-cased: what coverage compares. */
+export function scopeEntries(scope: string): string[] {
+  return scope
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+/** A scope that reaches more: an entry added, or every entry removed (an unstated scope reaches anything). */
+function widens(after: string, before: string): boolean {
+  const had = new Set(scopeEntries(before));
+  const has = scopeEntries(after);
+  return (has.length === 0 && had.size > 0) || has.some((entry) => !had.has(entry));
+}
+
 /**
  * The fields of a credential edit that loosen a control: unbound from the
  * workload identity, a longer (or no) TTL, made privileged, moved to weaker
- * storage, a longer (or no) rotation period. Tightening is not listed: it
- * applies at once.
+ * storage, a longer (or no) rotation period, a wider scope. Tightening is not
+ * listed: it applies at once.
  */
 export function credentialLooseningFields(
   before: CredentialSettings,
@@ -52,6 +67,7 @@ export function credentialLooseningFields(
   if (!before.privileged && after.privileged) fields.push('privileged');
   if (STORAGE_STRENGTH.indexOf(after.storage) > STORAGE_STRENGTH.indexOf(before.storage)) fields.push('storage');
   if (longer(after.rotationPeriodDays, before.rotationPeriodDays)) fields.push('rotationPeriodDays');
+  if (widens(after.scope, before.scope)) fields.push('scope');
   return fields;
 }
 
@@ -61,4 +77,5 @@ export const CREDENTIAL_LOOSENING_WORDS: Record<CredentialGuardedField, string> 
   privileged: 'privilege',
   storage: 'weaker storage',
   rotationPeriodDays: 'a longer rotation period',
+  scope: 'a wider scope',
 };

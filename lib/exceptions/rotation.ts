@@ -34,3 +34,21 @@ export function rotationMissing(rows: { credentialName: string }[]): string {
   const names = [...new Set(rows.map((r) => r.credentialName))];
   return `rotation of ${names.join(', ')} missing`;
 }
+
+/**
+ * Per agent, who asked for a break-glass that ended since the agent's last
+ * completed review: the post-incident review judges their use, so they do
+ * not review it (nor does the owner).
+ */
+export async function breakGlassRequesters(db: Db | Tx, agentIds: string[]): Promise<Map<string, string[]>> {
+  const rows = await db.$queryRaw<{ agentId: string; requestedById: string }[]>`
+    SELECT DISTINCT e."agentId", e."requestedById"
+    FROM "Exception" e
+    WHERE e."agentId" = ANY(${agentIds}::text[]) AND e."type" = 'BREAK_GLASS' AND ${ENDED_AT} IS NOT NULL
+      AND e."status" IN ('APPROVED', 'EXPIRED', 'REVOKED')
+      AND ${ENDED_AT} > COALESCE(
+        (SELECT max(r."completedAt") FROM "Review" r WHERE r."agentId" = e."agentId"), '-infinity'::timestamptz)`;
+  const byAgent = new Map<string, string[]>();
+  for (const r of rows) byAgent.set(r.agentId, [...(byAgent.get(r.agentId) ?? []), r.requestedById]);
+  return byAgent;
+}

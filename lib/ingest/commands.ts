@@ -119,7 +119,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   const identities = [...new Set(events.flatMap((e) => (e.agent.workloadIdentity ? [e.agent.workloadIdentity] : [])))];
   const agents = await tx.agent.findMany({
     where: { OR: [{ slug: { in: slugs } }, { workloadIdentity: { in: identities } }] },
-    select: { id: true, slug: true, workloadIdentity: true, status: true, ownerId: true },
+    select: { id: true, slug: true, workloadIdentity: true, status: true, ownerId: true, environments: true },
   });
   // The policy window, read now: older events need the events:backfill scope and are marked as backfilled.
   const { apiTokens } = await getSettings(tx);
@@ -186,6 +186,9 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
         if (!credential) {
           if (ref.id) return reject(404, `No credential with id ${ref.id}.`);
           if (agent.status === 'RETIRED') return reject(422, `${agent.slug} is retired: it is issued no credentials.`);
+          if (ref.environment && !agent.environments.includes(ref.environment)) {
+            return reject(422, `${agent.slug} does not run in ${ref.environment}: add it to the agent first.`);
+          }
           const missing = (['kind', 'issuance', 'storage', 'environment'] as const).filter((f) => !ref[f]);
           if (missing.length)
             return reject(
@@ -254,10 +257,15 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     });
   }
   if (toCreate.length) await tx.credential.createMany({ data: toCreate });
-  // A late (backfilled) rotation never moves the last rotation back in time.
-  for (const [id, at] of rotations)
-    await tx.$executeRaw`UPDATE "Credential" SET "lastRotatedAt" = GREATEST(COALESCE("lastRotatedAt", ${at}), ${at}),
-      "version" = "version" + 1, "updatedAt" = now() WHERE "id" = ${id}`;
+  // A late (backfilled) rotation never moves the last rotation back in time, and one reported ahead of this
+  // server's clock (within the skew) counts from when it was recorded: rotation evidence is never in the future.
+  for (const [id, at] of rotations) {
+    const when = new Date(Math.min(at.getTime(), now));
+    await tx.$executeRaw`UPDATE "Credential"
+      SET "lastRotatedAt" = GREATEST(COALESCE("lastRotatedAt", ${when}), ${when}), "version" = "version" + 1,
+        "updatedAt" = now()
+      WHERE "id" = ${id}`;
+  }
   for (const [id, { at, reason }] of revocations)
     await tx.credential.update({
       where: { id },
@@ -265,7 +273,10 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     });
   const usedAfter = new Map<string, Date>();
   for (const p of planned) if (p.afterRevocation) usedAfter.set(p.credential.id, new Date(p.event.occurredAt));
-  for (const [id, at] of usedAfter) await tx.credential.update({ where: { id }, data: { usedAfterRevocationAt: at } });
+  // The latest use after revocation is kept: a backfilled older one never hides a recent one.
+  for (const [id, at] of usedAfter)
+    await tx.$executeRaw`UPDATE "Credential" SET "usedAfterRevocationAt" = GREATEST("usedAfterRevocationAt", ${at})
+      WHERE "id" = ${id}`;
 
   const actor = { type: 'API_TOKEN' as const, id: token.id };
   const appended = await appendAuditEvents(

@@ -8,7 +8,7 @@ import { frameworkReport } from './reports';
 describe('framework reports', () => {
   it('count each failing agent once per control, however many of its credentials fail', async () => {
     const admin = await createPerson(['ADMIN']);
-    const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Report agent' });
+    const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Report agent', environments: ['DEV'] });
     for (const name of ['leaky-a', 'leaky-b', 'leaky-c']) {
       await issueCredential(admin, {
         agentId: agent.id,
@@ -34,7 +34,7 @@ describe('framework reports', () => {
     expect(leakage.failingAgents).toBe(Number(counts!.leaking));
     expect(leakage.passingAgents).toBe(Number(counts!.in_service) - Number(counts!.leaking));
     // A second agent with its credential in the vault passes: the passing count grows, the failing one does not.
-    const safe = await makeAgent(admin, { ownerId: admin.id, name: 'Vaulted agent' });
+    const safe = await makeAgent(admin, { ownerId: admin.id, name: 'Vaulted agent', environments: ['DEV'] });
     await issueCredential(admin, {
       agentId: safe.id,
       name: 'vaulted',

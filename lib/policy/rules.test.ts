@@ -213,7 +213,7 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     const a = await agent();
     return {
       bad: (await credential(a.id, { environment: 'STAGING' })).id,
-      good: (await credential(a.id, { environment: 'PROD' })).id,
+      good: (await credential(a.id, { environment: 'PROD', scope: 'argo:sync' })).id,
     };
   },
   'break-glass-not-rotated': async () => {

@@ -332,7 +332,7 @@ export const RULES: Rule[] = [
     severity: 'HIGH',
     explanation:
       'The credential reaches an environment or a system (its scope) that no approved purpose of the agent ' +
-      'covers: access has grown past what was approved.',
+      'covers, or states no scope at all: access has grown past what was approved.',
     fix: 'Revoke or narrow the credential, or get a purpose covering that environment and those systems approved.',
     plane: 'IAM',
     controls: [
@@ -344,7 +344,8 @@ export const RULES: Rule[] = [
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' reaches ' ||
-        lower(c."environment"::text) || CASE WHEN c."scope" <> '' THEN ' (' || c."scope" || ')' ELSE '' END ||
+        lower(c."environment"::text) ||
+        CASE WHEN btrim(c."scope") <> '' THEN ' (' || c."scope" || ')' ELSE ' with no stated scope' END ||
         ', which no approved purpose covers' AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${IN_SERVICE} AND c."revokedAt" IS NULL

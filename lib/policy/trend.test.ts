@@ -13,7 +13,7 @@ const parseFindingsQuery = (params: Record<string, string>) => parseSearchParams
 describe('the findings trend', () => {
   it('counts findings opened and closed per day from the sync, never by recomputing history', async () => {
     const admin = await createPerson(['ADMIN']);
-    const agent = await makeAgent(admin, { ownerId: admin.id });
+    const agent = await makeAgent(admin, { ownerId: admin.id, environments: ['DEV', 'PROD'] });
     const first = await syncFindings();
     const { id } = await issueCredential(admin, {
       agentId: agent.id,
@@ -56,7 +56,11 @@ describe('the findings page reads the last sync; an agent page computes live', (
     'lists synced findings most severe first with the sync’s count ' + 'and time, and recompute brings in a new one',
     async () => {
       const admin = await createPerson(['ADMIN']);
-      const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Synced findings agent' });
+      const agent = await makeAgent(admin, {
+        ownerId: admin.id,
+        name: 'Synced findings agent',
+        environments: ['DEV', 'PROD'],
+      });
       const synced = new Date();
       await syncFindings(getDb(), synced);
       const before = await listFindings(admin, parseFindingsQuery({}));

@@ -15,6 +15,7 @@ import { REVIEW_OUTCOME, wordOf } from '@/lib/vocabulary';
 import { nextScheduledDue } from './cadence';
 import { reviewerProblem } from './reviewer';
 import { AssignReviewerSchema, CompleteReviewSchema } from './schema';
+import { reviewSubject } from './subject';
 
 const who = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
@@ -70,7 +71,7 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       where: { id: actor.id },
       select: { id: true, name: true, active: true, roles: true },
     });
-    const problem = reviewerProblem(me, { ...agent, triggers: review.triggers }, settings);
+    const problem = reviewerProblem(me, await reviewSubject(tx, agent.id, agent, review.triggers), settings);
     if (problem) throw new Forbidden(problem);
 
     const reason = `Review: ${data.notes}`.slice(0, 500);
@@ -102,13 +103,15 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
       reductions.exceptions.push({ id, type: exception.type });
     }
 
-    // Rotation is evidence: a break-glass's covered credentials are rotated or revoked (here, or before) first.
-    if (data.outcome === 'CERTIFIED') {
+    // Rotation is evidence: while a break-glass's covered credentials await rotation (or revocation, here or
+    // before), the review keeps the agent in service only by certifying nothing: it suspends or retires it instead.
+    if (data.outcome === 'CERTIFIED' || data.outcome === 'SCOPE_REDUCED') {
       const awaiting = await awaitingRotation(tx, { agentId: agent.id });
       if (awaiting.length > 0) {
         throw new Invalid(
-          `It cannot be certified yet: after the break-glass, ${rotationMissing(awaiting)}. Record the rotation on ` +
-            `the agent’s page, or revoke the credential (a scope-reduced outcome).`,
+          `It cannot be ${data.outcome === 'CERTIFIED' ? 'certified' : 'closed with scope reduced'} yet: after the ` +
+            `break-glass, ${rotationMissing(awaiting)}. Record the rotation on the agent’s page, revoke each in ` +
+            `this review (scope reduced), or suspend the agent.`,
         );
       }
     }
@@ -171,7 +174,7 @@ export async function assignReviewer(actor: Actor | null, input: unknown): Promi
         : null,
     ]);
     if (!person) throw new Invalid('Choose a reviewer.', { reviewerId: ['That person does not exist.'] });
-    const problem = reviewerProblem(person, { ...agent, triggers: review.triggers }, settings);
+    const problem = reviewerProblem(person, await reviewSubject(tx, review.agentId, agent, review.triggers), settings);
     if (problem) throw new Invalid(problem, { reviewerId: [problem] });
     await tx.review.update({ where: { id: review.id }, data: { reviewerId: person.id, version: { increment: 1 } } });
     await appendAuditEvent(tx, {

@@ -11,6 +11,7 @@ import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
 import { reviewerProblem } from './reviewer';
 import { REVIEW_VIEWS, type ReviewView } from './schema';
+import { reviewSubject } from './subject';
 
 const DAY = 86_400_000;
 
@@ -176,7 +177,7 @@ async function readReviewDetail(actor: Actor, reviewId: string, now = new Date()
       })
     : null;
   const decision = (completion?.details ?? null) as AuditDetailsByAction['review.completed'] | null;
-  const subject = { ...agent, triggers: review.triggers };
+  const subject = await reviewSubject(db, agent.id, agent, review.triggers);
   const assignedProblem = review.completedAt ? null : reviewerProblem(review.reviewer, subject, settings);
   // Rotation is evidence: while a break-glass's credentials await it, the review cannot certify.
   const rotation = review.completedAt ? [] : await awaitingRotation(db, { agentId: agent.id });

@@ -10,6 +10,7 @@ export type ReviewerFacts = {
   riskTier: RiskTier;
   owner: ReviewerCandidate | null;
   planes: Partial<Record<'IAM' | 'PAM' | 'PLATFORM', ReviewerCandidate>>;
+  breakGlassRequesters: string[];
 };
 
 /**
@@ -19,8 +20,16 @@ function ownerMayReview(riskTier: RiskTier, settings: Settings): boolean {
   return !settings.reviewerRule.ownerMayNotReviewTiers.includes(riskTier);
 }
 
-/** What a review is about, for choosing who may do it: the agent's tier and owner, and the review's triggers. */
-export type ReviewSubject = { riskTier: RiskTier; ownerId: string | null; triggers: readonly ReviewTrigger[] };
+/**
+ * What a review is about, for choosing who may do it: the agent's tier and owner, the review's triggers, and who
+ * asked for a break-glass it follows.
+ */
+export type ReviewSubject = {
+  riskTier: RiskTier;
+  ownerId: string | null;
+  triggers: readonly ReviewTrigger[];
+  breakGlassRequesters: readonly string[];
+};
 
 /** Why this person cannot review the agent, or null when they can. */
 export function reviewerProblem(
@@ -33,8 +42,13 @@ export function reviewerProblem(
   if (!person.active) return `${name} is deactivated: assign another reviewer.`;
   if (!can({ ...person, email: null }, 'review.complete')) return `${name} has no role that completes reviews.`;
   // After a break-glass the owner used, someone else judges it, whatever the tier.
-  if (person.id === agent.ownerId && agent.triggers.includes('POST_INCIDENT')) {
-    return `${name} is the accountable owner: a post-incident review is done by someone else, whatever the tier.`;
+  if (agent.triggers.includes('POST_INCIDENT')) {
+    if (person.id === agent.ownerId) {
+      return `${name} is the accountable owner: a post-incident review is done by someone else, whatever the tier.`;
+    }
+    if (agent.breakGlassRequesters.includes(person.id)) {
+      return `${name} asked for the break-glass: someone else reviews what happened.`;
+    }
   }
   if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
     return (
@@ -55,7 +69,12 @@ export function defaultReviewer(
   settings: Settings,
   triggers: readonly ReviewTrigger[],
 ): ReviewerCandidate | null {
-  const agent = { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null, triggers };
+  const agent = {
+    riskTier: facts.riskTier,
+    ownerId: facts.owner?.id ?? null,
+    triggers,
+    breakGlassRequesters: facts.breakGlassRequesters,
+  };
   const candidates = [facts.owner, facts.planes.IAM, facts.planes.PLATFORM, facts.planes.PAM];
   return candidates.find((c) => c && reviewerProblem(c, agent, settings) === null) ?? null;
 }

@@ -214,7 +214,11 @@ describe('completing a review', () => {
 
   it('a reduction that cannot happen refuses the whole completion: nothing is revoked', async () => {
     const { admin, iam, review, credentialId, spareCredentialId } = await setup('HIGH');
-    const stranger = await makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'LOW' });
+    const stranger = await makeActiveAgent(admin, {
+      ownerId: admin.id,
+      riskTier: 'LOW',
+      environments: ['DEV', 'PROD'],
+    });
     const { id: foreignCredential } = await issueCredential(admin, {
       agentId: stranger.id,
       name: 'other-key',

@@ -2,6 +2,7 @@ import 'server-only';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import type { Tx } from '@/lib/db';
+import { breakGlassRequesters } from '@/lib/exceptions/rotation';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { dueAfter } from './cadence';
@@ -11,10 +12,18 @@ const person = { select: { id: true, name: true, active: true, roles: true } } a
 
 /** The facts each agent's default reviewer is chosen from. */
 export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map<string, ReviewerFacts>> {
-  const agents = await tx.agent.findMany({
-    where: { id: { in: agentIds } },
-    select: { id: true, riskTier: true, owner: person, controlAssignments: { select: { plane: true, user: person } } },
-  });
+  const [agents, requesters] = await Promise.all([
+    tx.agent.findMany({
+      where: { id: { in: agentIds } },
+      select: {
+        id: true,
+        riskTier: true,
+        owner: person,
+        controlAssignments: { select: { plane: true, user: person } },
+      },
+    }),
+    breakGlassRequesters(tx, agentIds),
+  ]);
   return new Map(
     agents.map((a) => [
       a.id,
@@ -22,6 +31,7 @@ export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map
         riskTier: a.riskTier,
         owner: a.owner,
         planes: Object.fromEntries(a.controlAssignments.map((c) => [c.plane, c.user])),
+        breakGlassRequesters: requesters.get(a.id) ?? [],
       },
     ]),
   );
@@ -86,8 +96,13 @@ export async function openOrJoinReviews(
     }
     const facts = reviewerFacts.get(review.agentId);
     const triggers = addsTrigger ? [...review.triggers, trigger] : review.triggers;
-    const subject = facts && { riskTier: facts.riskTier, ownerId: facts.owner?.id ?? null, triggers };
-    const current = facts && [facts.owner, ...Object.values(facts.planes)].find((p) => p?.id === review.reviewerId);
+    const subject = facts && {
+      riskTier: facts.riskTier,
+      ownerId: facts.owner?.id ?? null,
+      triggers,
+      breakGlassRequesters: facts.breakGlassRequesters,
+    };
+    const current = facts && (await tx.user.findUnique({ where: { id: review.reviewerId! }, ...person }));
     const passOn = Boolean(subject && current && reviewerProblem(current, subject, settingsNow));
     const next = passOn ? defaultReviewer(facts!, settingsNow, triggers) : null;
     await tx.review.update({

@@ -3,6 +3,7 @@ import { can, PERMISSIONS, type Actor, type Permission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { getSettings } from '@/lib/settings';
 import { hashToken } from './commands';
 import { reaches, reachOf, type TokenReach } from './reach';
 import type { TokenScope } from './schema';
@@ -63,6 +64,7 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
       expiresAt: true,
       revokedAt: true,
       lastUsedAt: true,
+      createdAt: true,
       agentScope: true,
       agentIds: true,
       workloadPrefix: true,
@@ -73,6 +75,13 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   if (!token || token.revokedAt || token.expiresAt <= now) {
     throw new Unauthenticated(
       token?.revokedAt ? 'This API token was revoked.' : token ? 'This API token has expired.' : 'Unknown API token.',
+    );
+  }
+  // The lifetime policy is read now: a token made under a longer maximum stops once the current one has passed.
+  const { apiTokens } = await getSettings(getDb());
+  if (token.createdAt.getTime() + apiTokens.maxDays * 86_400_000 <= now.getTime()) {
+    throw new Unauthenticated(
+      `This API token is older than the policy allows (${apiTokens.maxDays} days): create a new one.`,
     );
   }
   if (!token.scopes.includes(scope)) throw new Forbidden(`This API token lacks the ${scope} scope.`);

@@ -144,6 +144,29 @@ describe('API tokens are bounded: agents, lifetime, time and rate', () => {
     ).rejects.toMatchObject({ fieldErrors: { workloadPrefix: [expect.stringMatching(/at least 8 characters/)] } });
   });
 
+  it('a token made under a longer maximum stops once the current maximum has passed', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const agent = await makeAgent(admin, { ownerId: admin.id });
+    const { token, id } = await createToken(admin, { name: 'older', scopes: ['events:write'], expiresInDays: 90 });
+    // Made 40 days ago; the policy is now 30 days.
+    await getDb().apiToken.update({ where: { id }, data: { createdAt: new Date(Date.now() - 40 * 86_400_000) } });
+    await getDb().setting.upsert({
+      where: { key: 'apiTokens' },
+      create: { key: 'apiTokens', value: { maxDays: 30, eventWindowHours: 24 } },
+      update: { value: { maxDays: 30, eventWindowHours: 24 } },
+    });
+    try {
+      const refused = await post(token, agent.slug);
+      expect(refused.status).toBe(401);
+      expect((await refused.json()).detail).toMatch(/older than the policy allows \(30 days\)/);
+    } finally {
+      await getDb().setting.update({
+        where: { key: 'apiTokens' },
+        data: { value: { maxDays: 90, eventWindowHours: 24 } },
+      });
+    }
+  });
+
   it('an event older than the policy window, or too far ahead, is refused with 422 unless backfilled', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id });

@@ -67,7 +67,7 @@ export function CustodyFields({ id, state, defaults }: { id: string; state: Acti
         id={`${id}-scope`}
         label="Scope"
         errors={e.scope}
-        hint="The systems it reaches, as system or system:permission, e.g. github:repo-write, jira"
+        hint="Systems it reaches, as system or system:permission (e.g. github:repo-write, jira): a purpose names each"
       >
         <input
           id={`${id}-scope`}

@@ -18,8 +18,8 @@ export function CompleteSection({ detail }: { detail: ReviewDetail }) {
         >
           <KeyRound aria-hidden className="mt-0.5 size-4 shrink-0" />
           <span>
-            After the break-glass, {rotationMissing(awaitingRotation)}. It certifies only once each is rotated (recorded
-            on the agent’s page); revoking one here is a scope-reduced outcome.
+            After the break-glass, {rotationMissing(awaitingRotation)}. It certifies (or closes with scope reduced) only
+            once each is rotated on the agent’s page or revoked here; or suspend the agent.
           </span>
         </p>
       ) : null}
