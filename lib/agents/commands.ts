@@ -4,11 +4,12 @@ import { can, requireAgentPermission, requirePermission, type Actor } from '@/li
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
 import { transitionProblems } from './lifecycle';
@@ -60,7 +61,7 @@ export async function lockAgent(
  */
 export async function registerAgent(actor: Actor | null, input: unknown): Promise<{ id: string; slug: string }> {
   requirePermission(actor, 'agent.write');
-  const data = parseInput(RegisterAgentSchema, input);
+  const data = await readInput(RegisterAgentSchema, input, actor);
   const ownerId = can(actor, 'ownership.assign') ? data.ownerId : actor.id;
   try {
     return await getDb().$transaction(async (tx) => {
@@ -126,7 +127,7 @@ const EDITABLE = [
  */
 export async function updateAgent(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
-  const data = parseInput(UpdateAgentSchema, input);
+  const data = await readInput(UpdateAgentSchema, input, actor);
   try {
     return await getDb().$transaction(async (tx) => {
       await lockAgent(tx, actor, data.id, data.version, 'agent.write');
@@ -264,7 +265,7 @@ async function closeOpenReviewOnRetirement(tx: Tx, actor: Actor, agentId: string
 /** Moves an agent through its lifecycle; a refused move names every rule it breaks. */
 export async function changeAgentStatus(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
-  const data = parseInput(ChangeStatusSchema, input);
+  const data = await readInput(ChangeStatusSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const agent = await lockAgent(tx, actor, data.id, data.version, 'agent.write');
     const status = (await tx.agent.findUniqueOrThrow({ where: { id: agent.id }, select: { status: true } })).status;

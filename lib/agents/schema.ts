@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keysetParams } from '@/lib/db/keyset';
+import { FreeText, Id, OptionalId, OptionalReason, Reason } from '@/lib/secrets/free-text';
 import { AGENT_KIND, AGENT_STATUS, CONTROL_PLANE, ENVIRONMENT, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 
 export const AGENT_KINDS = valuesOf(AGENT_KIND);
@@ -9,10 +10,7 @@ export const AGENT_STATUSES = valuesOf(AGENT_STATUS);
 export const PLANES = valuesOf(CONTROL_PLANE);
 
 const optionalText = (max: number, message: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, message)
+  FreeText(max, message)
     .optional()
     .transform((v) => (v ? v : undefined));
 
@@ -20,8 +18,8 @@ export const version = z.coerce.number('The form is out of date: reload the page
 
 // One schema per input: the forms, the server actions and the API all use these.
 export const AgentFieldsSchema = z.object({
-  name: z.string().trim().min(1, 'Give the agent a name.').max(120, 'Keep the name under 120 characters.'),
-  description: z.string().trim().max(2000, 'Keep the description under 2,000 characters.').default(''),
+  name: FreeText(120, 'Keep the name under 120 characters.').pipe(z.string().min(1, 'Give the agent a name.')),
+  description: FreeText(2000, 'Keep the description under 2,000 characters.').default(''),
   kind: z.enum(AGENT_KINDS, 'Choose what kind of agent this is.'),
   workloadIdentity: optionalText(300, 'Keep the workload identity under 300 characters.').pipe(
     z
@@ -53,30 +51,21 @@ export const RegisterAgentSchema = AgentFieldsSchema.extend({
     .min(3, 'Use at least 3 characters.')
     .max(64, 'Use at most 64 characters.')
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use lower-case letters, digits and single hyphens, e.g. deploy-bot.'),
-  ownerId: optionalText(64, 'Unknown person.'),
+  ownerId: OptionalId,
 });
 
 export const UpdateAgentSchema = AgentFieldsSchema.extend({
-  id: z.string().min(1),
+  id: Id,
   version,
   /** Why: kept with a change request when the edit loosens a control. */
-  reason: z
-    .string()
-    .trim()
-    .max(500, 'Keep the reason under 500 characters.')
-    .optional()
-    .transform((v) => v || undefined),
+  reason: OptionalReason,
 });
 
 export const ChangeStatusSchema = z.object({
-  id: z.string().min(1),
+  id: Id,
   version,
   to: z.enum(AGENT_STATUSES, 'Choose a status.'),
-  reason: z
-    .string()
-    .trim()
-    .min(3, 'Say why, in a few words (at least 3 characters).')
-    .max(500, 'Keep the reason under 500 characters.'),
+  reason: Reason,
 });
 
 const flag = z
@@ -89,12 +78,12 @@ export type AgentSort = (typeof AGENT_SORTS)[number];
 
 /** The agents list's URL state: search, filters, sort and a keyset cursor. Bad values fall back to defaults. */
 export const AgentListQuerySchema = z.object({
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: FreeText(200).optional().catch(undefined),
   status: z.enum(AGENT_STATUSES).optional().catch(undefined),
   riskTier: z.enum(RISK_TIERS).optional().catch(undefined),
   environment: z.enum(ENVIRONMENTS).optional().catch(undefined),
   kind: z.enum(AGENT_KINDS).optional().catch(undefined),
-  owner: z.string().max(64).optional().catch(undefined),
+  owner: Id.optional().catch(undefined),
   /** Not retired: proposed, active or suspended. */
   inService: flag.catch(false),
   /**

@@ -74,6 +74,7 @@ export type AuditDetailsByAction = {
   'user.reactivated': { userId: string };
   'token.created': { tokenId: string; name: string; scopes: string[]; reach?: string; expiresInDays?: number };
   'token.revoked': { tokenId: string; reason?: string };
+  'input.secret_refused': { fields: { field: string; ruleId: string }[] };
   'settings.changed': { key: string; changeRequestId?: string } & Change<unknown>;
   'change.requested': { changeRequestId: string; kind: string; reason: string } & Change<unknown>;
   'change.applied': { changeRequestId: string; kind: string; reason: string };

@@ -45,6 +45,7 @@ export const ACTION_GROUPS = {
     'user.reactivated',
     'token.created',
     'token.revoked',
+    'input.secret_refused',
   ],
   audit: ['settings.changed', 'audit.exported', 'audit.checkpoint_signed', 'system.note'],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],

@@ -86,6 +86,10 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       );
     case 'credential.rotated':
       return `${by} recorded ${credential} of ${agent} rotated${reason(d)}`;
+    case 'credential.updated':
+      return `${by} changed the custody record of ${credential} (${Object.keys((d.changes as object) ?? {}).join(
+        ', ',
+      )})`;
     case 'credential.revoked':
       return `${by} revoked ${credential} of ${agent}${reason(d)}`;
     case 'exception.requested':
@@ -133,6 +137,10 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} created the API token “${String(d.name ?? '')}” (${((d.scopes as string[]) ?? []).join(', ')})`;
     case 'token.revoked':
       return `${by} revoked an API token`;
+    case 'input.secret_refused':
+      return `${by} sent what looks like a secret in ${((d.fields as { field: string }[]) ?? [])
+        .map((f) => f.field)
+        .join(', ')}: refused, not stored (treat it as leaked and rotate it)`;
     case 'settings.changed':
       return `${by} changed the policy setting ${String(d.key ?? '')}`;
     case 'change.requested':

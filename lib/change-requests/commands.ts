@@ -2,8 +2,9 @@ import 'server-only';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { can, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db, type Tx } from '@/lib/db';
-import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ChangeRequestKind, ChangeRequestStatus, Prisma } from '@/lib/generated/prisma/client';
+import { readInput } from '@/lib/secrets/read-input';
 import { CHANGE_REQUEST_STATUS, wordOf } from '@/lib/vocabulary';
 import { applyChange } from './apply';
 import { DecideChangeSchema, WithdrawChangeSchema } from './schema';
@@ -111,7 +112,7 @@ export async function isIndependentLead(tx: Db | Tx, actor: Actor, agentId: stri
 /** Applies or rejects a pending change request, with a reason; the rule is read at this moment. */
 export async function decideChangeRequest(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'change.decide');
-  const data = parseInput(DecideChangeSchema, input);
+  const data = await readInput(DecideChangeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const request = await lockRequest(tx, data.changeRequestId, data.version);
     const problem = await decisionProblem(tx, actor, request);
@@ -142,7 +143,7 @@ export async function decideChangeRequest(actor: Actor | null, input: unknown): 
 /** The requester takes back a pending request. */
 export async function withdrawChangeRequest(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.read');
-  const data = parseInput(WithdrawChangeSchema, input);
+  const data = await readInput(WithdrawChangeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const request = await lockRequest(tx, data.changeRequestId, data.version);
     if (request.requestedById !== actor.id) throw new Forbidden('Only the person who asked for a change withdraws it.');

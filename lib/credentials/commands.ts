@@ -5,9 +5,10 @@ import { requireAgentPermission, requirePermission, type Actor } from '@/lib/aut
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { readInput } from '@/lib/secrets/read-input';
 import {
   CREDENTIAL_EDITABLE,
   CREDENTIAL_LOOSENING_WORDS,
@@ -78,7 +79,7 @@ export async function applyCredentialRevocation(
 /** Records a credential issued to an agent: custody metadata only. */
 export async function issueCredential(actor: Actor | null, input: unknown): Promise<{ id: string }> {
   requirePermission(actor, 'credential.write');
-  const data = parseInput(IssueCredentialSchema, input);
+  const data = await readInput(IssueCredentialSchema, input, actor);
   try {
     return await getDb().$transaction(async (tx) => {
       const agent = await tx.agent.findUnique({
@@ -161,7 +162,7 @@ export async function applyCredentialFields(
  */
 export async function updateCredential(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'credential.write');
-  const data = parseInput(UpdateCredentialSchema, input);
+  const data = await readInput(UpdateCredentialSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const credential = await lockForWrite(tx, actor, data.credentialId);
     if (credential.revokedAt) throw new Invalid('This credential is revoked: its record no longer changes.');
@@ -208,7 +209,7 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
 /** Records a rotation. A revoked credential cannot be rotated: issue a new one. */
 export async function rotateCredential(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'credential.write');
-  const data = parseInput(RotateCredentialSchema, input);
+  const data = await readInput(RotateCredentialSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const credential = await lockForWrite(tx, actor, data.credentialId);
     if (credential.revokedAt) throw new Invalid('This credential is revoked: it cannot be rotated. Issue a new one.');
@@ -230,7 +231,7 @@ export async function rotateCredential(actor: Actor | null, input: unknown): Pro
 /** Revokes a credential: who and why are recorded; it can never be used, rotated or re-issued. */
 export async function revokeCredential(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'credential.write');
-  const data = parseInput(RevokeCredentialSchema, input);
+  const data = await readInput(RevokeCredentialSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     await applyCredentialRevocation(tx, actor, await lockForWrite(tx, actor, data.credentialId), data.reason);
     return 'Revoked.';
@@ -244,7 +245,7 @@ export async function revokeCredential(actor: Actor | null, input: unknown): Pro
  */
 export async function recordCredentialUse(actor: Actor | null, input: unknown): Promise<{ afterRevocation: boolean }> {
   requirePermission(actor, 'credential.write');
-  const data = parseInput(RecordUseSchema, input);
+  const data = await readInput(RecordUseSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const credential = await lockForWrite(tx, actor, data.credentialId);
     const afterRevocation = credential.revokedAt !== null;

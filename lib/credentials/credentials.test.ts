@@ -78,7 +78,21 @@ describe('credential custody', () => {
           JSON.stringify({ message: (error as Error).message, fieldErrors: (error as Invalid).fieldErrors }),
         ).not.toContain(secret);
       }
-      expect(await databaseFingerprint()).toEqual(before);
+      // Nothing governed changed; each refusal is one alarm on the timeline, naming the field and rule, not the value.
+      const { AuditEvent: _events, ...governed } = await databaseFingerprint();
+      const { AuditEvent: _before, ...governedBefore } = before;
+      expect(governed).toEqual(governedBefore);
+      const alarms = await getDb().auditEvent.findMany({
+        where: { action: 'input.secret_refused', actorId: owner.id },
+        orderBy: { seq: 'asc' },
+      });
+      expect(alarms.map((a) => (a.details as { fields: { field: string }[] }).fields[0]!.field)).toEqual([
+        'secretRef',
+        'scope',
+        'name',
+      ]);
+      expect(alarms.every((a) => a.agentId === agent.id)).toBe(true);
+      expect(JSON.stringify(alarms.map((a) => a.details))).not.toContain(secret);
     },
   );
 

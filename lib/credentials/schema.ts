@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { FreeText, Id } from '@/lib/secrets/free-text';
 import { CREDENTIAL_KIND, CREDENTIAL_STORAGE, ISSUANCE, valuesOf } from '@/lib/vocabulary';
-import { detectSecret, SECRET_REFUSAL } from './secret-detector';
-
-/** Free text that must never carry a secret value. The value is not echoed. */
-export const metadataText = (max: number, tooLong: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, tooLong)
-    .refine((v) => detectSecret(v) === null, SECRET_REFUSAL);
 
 const optionalInt = (min: number, max: number, message: string) =>
   z
@@ -25,8 +17,8 @@ const checkbox = z
   .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
 export const IssueCredentialSchema = z.object({
-  agentId: z.string().min(1),
-  name: metadataText(120, 'Keep the name under 120 characters.').pipe(
+  agentId: Id,
+  name: FreeText(120, 'Keep the name under 120 characters.').pipe(
     z
       .string()
       .regex(
@@ -37,21 +29,21 @@ export const IssueCredentialSchema = z.object({
   kind: z.enum(valuesOf(CREDENTIAL_KIND), 'Choose the kind of credential.'),
   issuance: z.enum(valuesOf(ISSUANCE), 'Choose static or just-in-time issuance.'),
   storage: z.enum(valuesOf(CREDENTIAL_STORAGE), 'Choose where it is stored.'),
-  secretRef: metadataText(300, 'Keep the reference under 300 characters.')
+  secretRef: FreeText(300, 'Keep the reference under 300 characters.')
     .optional()
     .transform((v) => v || undefined),
   environment: z.enum(ENVIRONMENTS, 'Choose an environment.'),
-  scope: metadataText(300, 'Keep the scope under 300 characters.').default(''),
+  scope: FreeText(300, 'Keep the scope under 300 characters.').default(''),
   maxTtlSeconds: optionalInt(1, 366 * 86_400, 'A whole number of seconds, up to a year.'),
   rotationPeriodDays: optionalInt(1, 3650, 'A whole number of days, up to ten years.'),
   boundToWorkloadIdentity: checkbox,
   privileged: checkbox,
-  reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
+  reason: FreeText(500, 'Keep the reason under 500 characters.').optional(),
 });
 
 /** A credential's custody metadata after an edit: the same rules as when it was recorded. */
 export const UpdateCredentialSchema = z.object({
-  credentialId: z.string().min(1).max(64),
+  credentialId: Id,
   version: z.coerce.number('The form is out of date: reload the page.').int().min(1),
   storage: IssueCredentialSchema.shape.storage,
   secretRef: IssueCredentialSchema.shape.secretRef,
@@ -60,17 +52,17 @@ export const UpdateCredentialSchema = z.object({
   rotationPeriodDays: IssueCredentialSchema.shape.rotationPeriodDays,
   boundToWorkloadIdentity: checkbox,
   privileged: checkbox,
-  reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
+  reason: FreeText(500, 'Keep the reason under 500 characters.').optional(),
 });
 
-const reason = metadataText(500, 'Keep the reason under 500 characters.').pipe(
+const reason = FreeText(500, 'Keep the reason under 500 characters.').pipe(
   z.string().min(3, 'Say why, in a few words (at least 3 characters).'),
 );
 
-export const RotateCredentialSchema = z.object({ credentialId: z.string().min(1), reason: reason.optional() });
-export const RevokeCredentialSchema = z.object({ credentialId: z.string().min(1), reason });
+export const RotateCredentialSchema = z.object({ credentialId: Id, reason: reason.optional() });
+export const RevokeCredentialSchema = z.object({ credentialId: Id, reason });
 export const RecordUseSchema = z.object({
-  credentialId: z.string().min(1),
-  context: metadataText(300, 'Keep the context under 300 characters.').optional(),
+  credentialId: Id,
+  context: FreeText(300, 'Keep the context under 300 characters.').optional(),
   occurredAt: z.coerce.date().optional(),
 });

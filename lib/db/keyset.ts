@@ -9,8 +9,17 @@ export type KeysetPage<T> = { rows: T[]; next: string | null; prev: string | nul
 
 /** The URL state every keyset list shares: a cursor either way and a page size. */
 export const keysetParams = {
-  after: z.string().max(1000).optional().catch(undefined),
-  before: z.string().max(1000).optional().catch(undefined),
+  // Cursors are base64url (encodeCursor); anything else starts from the top.
+  after: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,1000}$/)
+    .optional()
+    .catch(undefined),
+  before: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,1000}$/)
+    .optional()
+    .catch(undefined),
   size: z.coerce
     .number()
     .int()

@@ -4,9 +4,10 @@ import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type AuditActor, typ
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { EXCEPTION_STATUS, EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
 import { DecideExceptionSchema, EndExceptionSchema, RequestExceptionSchema } from './schema';
@@ -90,7 +91,7 @@ export async function requestException(
   input: unknown,
 ): Promise<{ id: string; requiredApprovals: number }> {
   requirePermission(actor, 'exception.request');
-  const data = parseInput(RequestExceptionSchema, input);
+  const data = await readInput(RequestExceptionSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const agent = await tx.agent.findUnique({
       where: { id: data.agentId },
@@ -148,7 +149,7 @@ export async function decideException(
   input: unknown,
 ): Promise<{ status: ExceptionStatus; approvals: number }> {
   requirePermission(actor, 'exception.decide');
-  const data = parseInput(DecideExceptionSchema, input);
+  const data = await readInput(DecideExceptionSchema, input, actor);
   try {
     return await getDb().$transaction(async (tx) => {
       const exception = await lockException(tx, data.exceptionId);
@@ -207,7 +208,7 @@ export async function decideException(
 /** The requester withdraws a pending request. */
 export async function withdrawException(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'exception.request');
-  const data = parseInput(EndExceptionSchema, input);
+  const data = await readInput(EndExceptionSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     if (exception.requestedById !== actor.id) throw new Forbidden('Only the person who requested it can withdraw it.');
@@ -276,7 +277,7 @@ export async function applyExceptionRevocation(
 /** A PAM approver or security lead ends an approved exception early. */
 export async function revokeException(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'exception.revoke');
-  const data = parseInput(EndExceptionSchema, input);
+  const data = await readInput(EndExceptionSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const exception = await lockException(tx, data.exceptionId);
     await applyExceptionRevocation(tx, actor, exception, data.reason);

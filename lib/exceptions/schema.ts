@@ -1,23 +1,23 @@
 import { z } from 'zod';
-import { metadataText } from '@/lib/credentials/schema';
+import { FreeText, Id } from '@/lib/secrets/free-text';
 import { EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 
 export const EXCEPTION_TYPES = valuesOf(EXCEPTION_TYPE);
 
-const reason = metadataText(1000, 'Keep it under 1,000 characters.').pipe(
+const reason = FreeText(1000, 'Keep it under 1,000 characters.').pipe(
   z.string().min(3, 'Say why, in a few words (at least 3 characters).'),
 );
 
 export const RequestExceptionSchema = z
   .object({
-    agentId: z.string().min(1),
+    agentId: Id,
     /** The credentials it covers; a break-glass names at least one or says why it covers none. */
     credentialIds: z
-      .array(z.string().min(1).max(64))
+      .array(Id)
       .max(50, 'At most 50 credentials on one request.')
       .default([])
       .transform((ids) => [...new Set(ids)]),
-    noCredentialReason: metadataText(500, 'Keep it under 500 characters.')
+    noCredentialReason: FreeText(500, 'Keep it under 500 characters.')
       .optional()
       .transform((v) => v || undefined),
     type: z.enum(EXCEPTION_TYPES, 'Choose the kind of exception.'),
@@ -48,9 +48,9 @@ export const RequestExceptionSchema = z
   });
 
 export const DecideExceptionSchema = z.object({
-  exceptionId: z.string().min(1),
+  exceptionId: Id,
   outcome: z.enum(['APPROVE', 'REJECT'], 'Approve or reject.'),
   reason,
 });
 
-export const EndExceptionSchema = z.object({ exceptionId: z.string().min(1), reason });
+export const EndExceptionSchema = z.object({ exceptionId: Id, reason });

@@ -1,6 +1,6 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
-import { SECRET_REFUSAL } from '@/lib/credentials/secret-detector';
+import { SECRET_REFUSAL } from '@/lib/secrets/read-input';
 import type { ActionState } from './action-state';
 import { formToObject } from './form-data';
 import { runAction } from './run-action';

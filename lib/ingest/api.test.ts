@@ -142,8 +142,8 @@ describe('the ingest API', () => {
       await post(token, {
         events: [event('credential.used', slug, 'x', { context: 'token=ghp_abcdefghijklmnopqrstuvwxyz0123456789' })],
       }),
-      400,
-      /schema/,
+      422,
+      /looks like a secret was sent in events\.0\.context/,
     );
     // One bad event refuses the whole batch (all-or-nothing).
     const mixed = {
@@ -160,7 +160,12 @@ describe('the ingest API', () => {
       { index: 2, status: 404, detail: `No credential never-issued on ${slug}.` },
     ]);
     const unchanged = await databaseFingerprint();
-    expect({ ...unchanged, ApiToken: undefined }).toEqual({ ...before, ApiToken: undefined }); // only "last used" moved
+    // Only "last used" and the rate bucket moved, and the refused secret left its alarm (no value) on the timeline.
+    const moved = { ApiToken: undefined, ApiRateBucket: undefined, AuditEvent: undefined };
+    expect({ ...unchanged, ...moved }).toEqual({ ...before, ...moved });
+    const alarm = await getDb().auditEvent.findFirstOrThrow({ where: { action: 'input.secret_refused' } });
+    expect(alarm).toMatchObject({ actorType: 'API_TOKEN', details: { fields: [{ field: 'events.0.context' }] } });
+    expect(JSON.stringify(alarm.details)).not.toContain('ghp_');
     // ?partial=true records the valid ones and lists the rest.
     const partial = await post(token, mixed, { query: '?partial=true' });
     expect(partial.status).toBe(200);

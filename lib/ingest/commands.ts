@@ -6,6 +6,7 @@ import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { canOnAgent } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { refuseSecrets, SECRET_REFUSAL } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import type { TokenActor } from '@/lib/tokens/bearer';
 import { reaches } from '@/lib/tokens/reach';
@@ -48,6 +49,19 @@ export async function ingestEvents(
       status: 413,
       body: {
         detail: `At most ${MAX_BATCH} events a batch; this one has ${(body as { events: unknown[] }).events.length}.`,
+      },
+    };
+  }
+  // Every string of the batch is scanned at once, before anything else: a secret is an alarm, not a field error.
+  const refusal = await refuseSecrets(body, { type: 'API_TOKEN', id: token.id });
+  if (refusal) {
+    return {
+      status: 422,
+      body: {
+        detail:
+          `What looks like a secret was sent in ${refusal.fields.map((f) => f.field).join(', ')}: the batch was ` +
+          'refused and nothing recorded. Treat it as leaked and rotate it.',
+        errors: refusal.fields.map((f) => ({ path: f.field, message: SECRET_REFUSAL, rule: f.ruleId })),
       },
     };
   }

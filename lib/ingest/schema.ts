@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
-import { IssueCredentialSchema, metadataText } from '@/lib/credentials/schema';
+import { IssueCredentialSchema } from '@/lib/credentials/schema';
+import { FreeText, Id } from '@/lib/secrets/free-text';
 
 export const INGEST_TYPES = [
   'credential.issued',
@@ -16,16 +17,16 @@ export const FUTURE_SKEW_MS = 5 * 60_000;
 // OpenAPI document is generated from them.
 export const IngestCredentialSchema = z
   .object({
-    id: z.string().min(1).max(64).optional().describe('The credential id, as Custodian shows it.'),
+    id: Id.optional().describe('The credential id, as Custodian shows it.'),
     name: IssueCredentialSchema.shape.name.optional().describe('The credential name, unique per agent.'),
     kind: IssueCredentialSchema.shape.kind.optional(),
     issuance: IssueCredentialSchema.shape.issuance.optional(),
     storage: IssueCredentialSchema.shape.storage.optional(),
     environment: z.enum(ENVIRONMENTS).optional(),
-    secretRef: metadataText(300, 'Keep the reference under 300 characters.')
+    secretRef: FreeText(300, 'Keep the reference under 300 characters.')
       .optional()
       .describe('A path in the broker, never a value.'),
-    scope: metadataText(300, 'Keep the scope under 300 characters.').optional(),
+    scope: FreeText(300, 'Keep the scope under 300 characters.').optional(),
     maxTtlSeconds: z
       .number()
       .int()
@@ -45,11 +46,9 @@ export const IngestCredentialSchema = z
 
 export const IngestAgentSchema = z
   .object({
-    slug: z.string().min(1).max(64).optional(),
-    workloadIdentity: z
-      .string()
-      .min(1)
-      .max(300)
+    slug: Id.optional(),
+    workloadIdentity: FreeText(300)
+      .pipe(z.string().min(1))
       .optional()
       .describe('The SPIFFE ID or OIDC subject registered for the agent.'),
   })
@@ -73,10 +72,10 @@ export const IngestEventSchema = z
         'When it happened. More than 5 minutes ahead of the server, or older than the policy window (24 hours by ' +
           'default) without the events:backfill scope, is refused with 422.',
       ),
-    context: metadataText(300, 'Keep the context under 300 characters.')
+    context: FreeText(300, 'Keep the context under 300 characters.')
       .optional()
       .describe('What the use was for, e.g. "deploy 4121".'),
-    reason: metadataText(500, 'Keep the reason under 500 characters.').optional(),
+    reason: FreeText(500, 'Keep the reason under 500 characters.').optional(),
   })
   .strict();
 

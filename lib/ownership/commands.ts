@@ -3,9 +3,10 @@ import { lockAgent } from '@/lib/agents/commands';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
-import { Invalid, parseInput } from '@/lib/errors';
+import { Invalid } from '@/lib/errors';
 import { dueAfter } from '@/lib/reviews/cadence';
 import { openOrJoinReview, openOrJoinReviews, passReviewsOn } from '@/lib/reviews/triggers';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { AssignControlSchema, AssignOwnerSchema, BulkReassignSchema } from './schema';
@@ -20,7 +21,7 @@ async function activePerson(tx: Tx, userId: string, field = 'userId') {
 /** Sets the agent's accountable owner. For an agent in service this opens an OWNER_CHANGED review. */
 export async function assignOwner(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'ownership.assign');
-  const { agentId, version, userId } = parseInput(AssignOwnerSchema, input);
+  const { agentId, version, userId } = await readInput(AssignOwnerSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     await lockAgent(tx, actor, agentId, version, 'ownership.assign');
     const to = await activePerson(tx, userId);
@@ -47,7 +48,7 @@ export async function assignControlOwner(
   input: unknown,
 ): Promise<{ message: string; separationOfDutiesWarning: boolean }> {
   requirePermission(actor, 'ownership.assign');
-  const { agentId, version, plane, userId } = parseInput(AssignControlSchema, input);
+  const { agentId, version, plane, userId } = await readInput(AssignControlSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     await lockAgent(tx, actor, agentId, version, 'ownership.assign');
     const to = await activePerson(tx, userId);
@@ -100,7 +101,7 @@ export type BulkReassignResult = {
  */
 export async function bulkReassign(actor: Actor | null, input: unknown): Promise<BulkReassignResult> {
   requirePermission(actor, 'ownership.assign');
-  const { fromUserId, toUserId, agentIds, reason } = parseInput(BulkReassignSchema, input);
+  const { fromUserId, toUserId, agentIds, reason } = await readInput(BulkReassignSchema, input, actor);
   return getDb().$transaction(
     async (tx) => {
       const from = await tx.user.findUnique({ where: { id: fromUserId }, select: { id: true, name: true } });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { PLANES, version } from '@/lib/agents/schema';
+import { Id, IdOf, Reason } from '@/lib/secrets/free-text';
 
-const person = z.string().trim().min(1, 'Choose a person.');
+const person = IdOf('Choose a person.');
 
-export const AssignOwnerSchema = z.object({ agentId: z.string().min(1), version, userId: person });
+export const AssignOwnerSchema = z.object({ agentId: Id, version, userId: person });
 export const AssignControlSchema = AssignOwnerSchema.extend({
   plane: z.enum(PLANES, 'Choose IAM, PAM or platform security.'),
 });
@@ -13,14 +14,10 @@ export const BulkReassignSchema = z
     fromUserId: person,
     toUserId: person,
     // Empty: everything the person owns or controls.
-    agentIds: z.array(z.string().min(1)).max(100_000).default([]),
+    agentIds: z.array(Id).max(100_000).default([]),
     // Sent by a form listing agents to tick: then an empty list means none, not all.
     selection: z.literal('1').optional(),
-    reason: z
-      .string()
-      .trim()
-      .min(3, 'Say why, in a few words (at least 3 characters).')
-      .max(500, 'Keep the reason under 500 characters.'),
+    reason: Reason,
   })
   .refine((v) => v.fromUserId !== v.toUserId, {
     path: ['toUserId'],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordCredentialUse } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { addPurpose } from '@/lib/purposes/commands';
 import { createPerson } from '@/lib/testing/people';
 import { evaluateRule } from './evaluate';
 import { findControl, FRAMEWORKS } from './frameworks';
@@ -248,6 +249,19 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     for (const c of [revoked, live])
       await recordCredentialUse({ ...reporter }, { credentialId: c.id, context: 'nightly run' });
     return { bad: revoked.id, good: live.id };
+  },
+  'secret-pasted': async () => {
+    const [pasted, clean] = [await agent(), await agent()];
+    const owner = await createPerson(['OWNER']);
+    await expect(
+      addPurpose(owner, {
+        agentId: pasted.id,
+        task: `Deploy with ghp_${'aB3dE'.repeat(7)}x`,
+        scope: 'argo',
+        environments: ['PROD'],
+      }),
+    ).rejects.toThrow(/looks like a secret/);
+    return { bad: pasted.id, good: clean.id };
   },
 };
 

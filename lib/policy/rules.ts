@@ -385,6 +385,26 @@ export const RULES: Rule[] = [
         'revocation' AS "detail"
       FROM "Credential" c WHERE c."usedAfterRevocationAt" > ${new Date(now.getTime() - 90 * 86_400_000)}`,
   },
+  {
+    id: 'secret-pasted',
+    title: 'Secret pasted into Custodian',
+    severity: 'HIGH',
+    explanation:
+      'Someone (or a broker) sent what looks like a secret value about this agent. Custodian refused it and stored ' +
+      'nothing, but the value left its vault: whoever saw the screen, the clipboard or the request may have it.',
+    fix: 'Treat the credential as leaked: rotate or revoke it, and record that here.',
+    plane: 'PLATFORM',
+    controls: ['owasp-nhi-2025/NHI2:2025'],
+    fixAnchor: 'credentials',
+    query: (_, now) => Prisma.sql`
+      SELECT DISTINCT ON (e."agentId") e."agentId" AS "agentId", NULL::text AS "credentialId",
+        'A secret was pasted into ' || (e."details"->'fields'->0->>'field') || ' on ' ||
+        to_char(e."occurredAt", 'YYYY-MM-DD HH24:MI') || ': treat it as leaked' AS "detail"
+      FROM "AuditEvent" e
+      WHERE e."action" = 'input.secret_refused' AND e."agentId" IS NOT NULL
+        AND e."occurredAt" > ${new Date(now.getTime() - 30 * 86_400_000)}
+      ORDER BY e."agentId", e."seq" DESC`,
+  },
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -4,9 +4,10 @@ import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { holdsAgent } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
-import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { readInput } from '@/lib/secrets/read-input';
 import { PURPOSE_STATUS, wordOf } from '@/lib/vocabulary';
 import { AddPurposeSchema, ChangePurposeSchema, DecidePurposeSchema, ExpirePurposeSchema } from './schema';
 
@@ -69,7 +70,7 @@ export async function applyPurposeExpiry(
 /** Proposes a purpose (PENDING until a security lead approves it). For an agent in service, opens a review. */
 export async function addPurpose(actor: Actor | null, input: unknown): Promise<{ id: string }> {
   requirePermission(actor, 'agent.write');
-  const data = parseInput(AddPurposeSchema, input);
+  const data = await readInput(AddPurposeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     await lockAgentRows(tx, [data.agentId]);
     const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, status: true } });
@@ -103,7 +104,7 @@ export async function addPurpose(actor: Actor | null, input: unknown): Promise<{
  */
 export async function changePurpose(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
-  const data = parseInput(ChangePurposeSchema, input);
+  const data = await readInput(ChangePurposeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const locked = await lockPurpose(tx, data.purposeId, data.version);
     requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
@@ -149,7 +150,7 @@ export async function changePurpose(actor: Actor | null, input: unknown): Promis
 
 export async function approvePurpose(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'purpose.approve');
-  const data = parseInput(DecidePurposeSchema, input);
+  const data = await readInput(DecidePurposeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const locked = await lockPurpose(tx, data.purposeId, data.version);
     if (locked.status !== 'PENDING')
@@ -179,7 +180,7 @@ export async function approvePurpose(actor: Actor | null, input: unknown): Promi
 /** Ends a purpose: a security lead, or the agent's owner. */
 export async function expirePurpose(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
-  const data = parseInput(ExpirePurposeSchema, input);
+  const data = await readInput(ExpirePurposeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const locked = await lockPurpose(tx, data.purposeId, data.version);
     requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);

@@ -1,23 +1,22 @@
 import { z } from 'zod';
 import { ENVIRONMENTS, version } from '@/lib/agents/schema';
+import { FreeText, Id, Reason } from '@/lib/secrets/free-text';
 
 /** Tools and systems, typed as a comma- or line-separated list or sent as an array. */
 const scope = z
-  .union([z.array(z.string()), z.string()])
+  .union([z.array(FreeText(100)), FreeText(5000)])
   .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(/[,\n]/)).map((s) => s.trim()).filter(Boolean))])
   .pipe(
     z
-      .array(z.string().max(100, 'Keep each tool or system under 100 characters.'))
+      .array(FreeText(100, 'Keep each tool or system under 100 characters.'))
       .min(1, 'Name at least one tool or system.')
       .max(50, 'At most 50 tools or systems.'),
   );
 
 const purposeFields = {
-  task: z
-    .string()
-    .trim()
-    .min(3, 'Describe the task in a few words (at least 3 characters).')
-    .max(500, 'Keep the task under 500 characters.'),
+  task: FreeText(500, 'Keep the task under 500 characters.').pipe(
+    z.string().min(3, 'Describe the task in a few words (at least 3 characters).'),
+  ),
   scope,
   environments: z
     .array(z.enum(ENVIRONMENTS, 'Unknown environment.'))
@@ -26,7 +25,7 @@ const purposeFields = {
 };
 
 export const AddPurposeSchema = z.object({
-  agentId: z.string().min(1),
+  agentId: Id,
   ...purposeFields,
   expiresAt: z
     .union([z.literal('').transform(() => undefined), z.coerce.date('Use a valid date.')])
@@ -34,12 +33,8 @@ export const AddPurposeSchema = z.object({
     .refine((d) => !d || d.getTime() > Date.now(), 'The expiry must be in the future.'),
 });
 
-export const ChangePurposeSchema = z.object({ purposeId: z.string().min(1), version, ...purposeFields });
-export const DecidePurposeSchema = z.object({ purposeId: z.string().min(1), version });
+export const ChangePurposeSchema = z.object({ purposeId: Id, version, ...purposeFields });
+export const DecidePurposeSchema = z.object({ purposeId: Id, version });
 export const ExpirePurposeSchema = DecidePurposeSchema.extend({
-  reason: z
-    .string()
-    .trim()
-    .min(3, 'Say why, in a few words (at least 3 characters).')
-    .max(500, 'Keep the reason under 500 characters.'),
+  reason: Reason,
 });

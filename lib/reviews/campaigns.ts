@@ -4,8 +4,9 @@ import { endOfDay } from 'date-fns';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db, type Tx } from '@/lib/db';
-import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { CloseCampaignSchema, StartCampaignSchema, type CampaignFilter } from './schema';
 import { openOrJoinReviews } from './triggers';
@@ -34,7 +35,7 @@ export async function startCampaign(
   input: unknown,
 ): Promise<{ id: string; opened: number; joined: number; inOtherCampaign: number }> {
   requirePermission(actor, 'review.campaign');
-  const data = parseInput(StartCampaignSchema, input);
+  const data = await readInput(StartCampaignSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const { reviewTiming } = await getSettings(tx);
     const [year, month, day] = data.deadline.split('-').map(Number) as [number, number, number];
@@ -148,7 +149,7 @@ export async function campaignProgress(db: Db | Tx, campaignId: string, now = ne
  */
 export async function closeCampaign(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'review.campaign');
-  const data = parseInput(CloseCampaignSchema, input);
+  const data = await readInput(CloseCampaignSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const [campaign] = await tx.$queryRaw<{ id: string; name: string; status: string; version: number }[]>`
       SELECT "id", "name", "status"::text AS "status", "version" FROM "ReviewCampaign" WHERE "id" = ${data.campaignId}

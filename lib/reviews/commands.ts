@@ -5,11 +5,12 @@ import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { applyCredentialRevocation, lockCredential } from '@/lib/credentials/commands';
 import { getDb, type Tx } from '@/lib/db';
-import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { applyExceptionRevocation, lockException } from '@/lib/exceptions/commands';
 import { awaitingRotation, rotationMissing } from '@/lib/exceptions/rotation';
 import type { AgentStatus, ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { applyPurposeExpiry, lockPurposeRow } from '@/lib/purposes/commands';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { REVIEW_OUTCOME, wordOf } from '@/lib/vocabulary';
 import { nextScheduledDue } from './cadence';
@@ -57,7 +58,7 @@ const OUTCOME_STATUS: Partial<Record<string, AgentStatus>> = { SUSPENDED: 'SUSPE
  */
 export async function completeReview(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'review.complete');
-  const data = parseInput(CompleteReviewSchema, input);
+  const data = await readInput(CompleteReviewSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const review = await lockReview(tx, data.reviewId, data.version);
     const agent = await tx.agent.findUniqueOrThrow({
@@ -158,7 +159,7 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
 /** A security lead assigns the reviewer; the reviewer rule applies here as at completion. */
 export async function assignReviewer(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'ownership.assign');
-  const data = parseInput(AssignReviewerSchema, input);
+  const data = await readInput(AssignReviewerSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const review = await lockReview(tx, data.reviewId, data.version);
     if (review.reviewerId === data.reviewerId) return 'They are already the reviewer.';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_KINDS, ENVIRONMENTS, RISK_TIERS, version } from '@/lib/agents/schema';
-import { metadataText } from '@/lib/credentials/schema';
+import { FreeText, Id, IdOf } from '@/lib/secrets/free-text';
 import { REVIEW_OUTCOME, valuesOf } from '@/lib/vocabulary';
 
 export const REVIEW_OUTCOMES = valuesOf(REVIEW_OUTCOME);
@@ -10,14 +10,14 @@ export type ReviewView = (typeof REVIEW_VIEWS)[number];
 /** The form fields that carry a review's chosen reductions (checkbox groups). */
 export const REDUCTION_FIELDS = ['expirePurposes', 'revokeCredentials', 'revokeExceptions'] as const;
 
-const ids = z.array(z.string().min(1).max(64)).max(500, 'At most 500 items in one review.').default([]);
+const ids = z.array(Id).max(500, 'At most 500 items in one review.').default([]);
 
 export const CompleteReviewSchema = z
   .object({
-    reviewId: z.string().min(1),
+    reviewId: Id,
     version,
     outcome: z.enum(REVIEW_OUTCOMES, 'Choose an outcome.'),
-    notes: metadataText(4000, 'Keep the notes under 4,000 characters.').pipe(
+    notes: FreeText(4000, 'Keep the notes under 4,000 characters.').pipe(
       z.string().min(3, 'Say what you checked and why you decided this (at least 3 characters).'),
     ),
     expirePurposes: ids,
@@ -43,15 +43,15 @@ export const CompleteReviewSchema = z
   });
 
 export const AssignReviewerSchema = z.object({
-  reviewId: z.string().min(1),
+  reviewId: Id,
   version,
-  reviewerId: z.string().min(1, 'Choose a reviewer.').max(64),
+  reviewerId: IdOf('Choose a reviewer.'),
 });
 
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the deadline as a date.');
 
 export const StartCampaignSchema = z.object({
-  name: metadataText(120, 'Keep the name under 120 characters.').pipe(
+  name: FreeText(120, 'Keep the name under 120 characters.').pipe(
     z.string().min(3, 'Name the campaign (at least 3 characters).'),
   ),
   deadline: dateOnly,
@@ -68,4 +68,4 @@ export type CampaignFilter = Pick<
 >;
 export const CAMPAIGN_LIST_FIELDS = ['riskTiers', 'statuses', 'environments', 'kinds'] as const;
 
-export const CloseCampaignSchema = z.object({ campaignId: z.string().min(1), version });
+export const CloseCampaignSchema = z.object({ campaignId: Id, version });

@@ -6,6 +6,7 @@ import { assertNoPendingRequest, openChangeRequest } from '@/lib/change-requests
 import { getDb } from '@/lib/db';
 import { Conflict, parseInput } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from './queries';
 import { loosens, SETTING_KEYS, SettingsSchema, type SettingKey } from './schema';
 
@@ -29,7 +30,7 @@ function sectionInput(key: SettingKey, input: Record<string, unknown>): unknown 
  */
 export async function changeSetting(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'settings.write');
-  const { key, version } = parseInput(Envelope, input);
+  const { key, version } = await readInput(Envelope, input, actor);
   const value = parseInput(SettingsSchema.shape[key], sectionInput(key, input as Record<string, unknown>));
   return getDb().$transaction(async (tx) => {
     // Serialise writers of this section; a missing row is created under the same lock.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ExceptionType, RiskTier } from '@/lib/generated/prisma/enums';
+import { FreeText } from '@/lib/secrets/free-text';
 import { EXCEPTION_TYPE, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 
 function isTimeZone(name: string): boolean {
@@ -22,9 +23,9 @@ const seconds = z
   .int()
   .positive()
   .max(366 * 24 * 3600);
-const timeZone = z
-  .string()
-  .refine(isTimeZone, 'Not a time zone this server knows (use an IANA name such as Europe/London).');
+const timeZone = FreeText(64).pipe(
+  z.string().refine(isTimeZone, 'Not a time zone this server knows (use an IANA name such as Europe/London).'),
+);
 const tiers = z.array(z.enum(valuesOf(RISK_TIER)));
 
 /** One field per value of an enum: a new value changes the section's type, so its defaults stop compiling. */

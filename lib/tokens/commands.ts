@@ -5,7 +5,8 @@ import { appendAuditEvent } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
-import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
+import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { describeReach, reachOf } from './reach';
 import { CreateTokenSchema, RevokeTokenSchema } from './schema';
@@ -20,7 +21,7 @@ export function hashToken(token: string): string {
 /** Creates an API token. The token itself is returned once, here, and never stored or shown again. */
 export async function createToken(actor: Actor | null, input: unknown): Promise<{ id: string; token: string }> {
   requirePermission(actor, 'token.manage');
-  const data = parseInput(CreateTokenSchema, input);
+  const data = await readInput(CreateTokenSchema, input, actor);
   const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
   return getDb().$transaction(async (tx) => {
     const { apiTokens } = await getSettings(tx);
@@ -74,7 +75,7 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
 
 export async function revokeToken(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'token.manage');
-  const data = parseInput(RevokeTokenSchema, input);
+  const data = await readInput(RevokeTokenSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ id: string; version: number; revokedAt: Date | null }[]>`
       SELECT "id", "version", "revokedAt" FROM "ApiToken" WHERE "id" = ${data.tokenId} FOR UPDATE`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { version } from '@/lib/agents/schema';
-import { metadataText } from '@/lib/credentials/schema';
+import { FreeText, Id, IdOf } from '@/lib/secrets/free-text';
 
 export const TOKEN_SCOPES = ['events:write', 'events:backfill', 'registry:read', 'audit:read'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -14,7 +14,7 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
 
 export const CreateTokenSchema = z
   .object({
-    name: metadataText(80, 'Keep the name under 80 characters.').pipe(
+    name: FreeText(80, 'Keep the name under 80 characters.').pipe(
       z.string().min(3, 'Name the token after what uses it, e.g. vault-broker-prod.'),
     ),
     scopes: z.array(z.enum(TOKEN_SCOPES, 'Unknown scope.')).min(1, 'Choose at least one scope.'),
@@ -27,13 +27,13 @@ export const CreateTokenSchema = z
     agentScope: z.enum(['ALL', 'LIST', 'WORKLOAD_PREFIX'], 'Choose which agents it reaches.').default('ALL'),
     /** Agent slugs, comma- or line-separated (for LIST). */
     agents: z
-      .union([z.array(z.string()), z.string()])
+      .union([z.array(FreeText(64)), FreeText(40_000)])
       .optional()
       .transform((v) => [
         ...new Set((Array.isArray(v) ? v : (v ?? '').split(/[\s,]+/)).map((s) => s.trim()).filter(Boolean)),
       ])
-      .pipe(z.array(z.string().max(64, 'A slug is at most 64 characters.')).max(500, 'At most 500 agents.')),
-    workloadPrefix: metadataText(300, 'Keep the prefix under 300 characters.')
+      .pipe(z.array(IdOf('A slug is letters, digits and hyphens.')).max(500, 'At most 500 agents.')),
+    workloadPrefix: FreeText(300, 'Keep the prefix under 300 characters.')
       .optional()
       .transform((v) => v || undefined),
   })
@@ -50,4 +50,4 @@ export const CreateTokenSchema = z
     }
   });
 
-export const RevokeTokenSchema = z.object({ tokenId: z.string().min(1), version });
+export const RevokeTokenSchema = z.object({ tokenId: Id, version });

@@ -4,9 +4,10 @@ import { appendAuditEvent, appendAuditEvents } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { assertNoPendingRequest, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
-import { Conflict, Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { afterPersonDeparted } from '@/lib/reviews/triggers';
+import { readInput } from '@/lib/secrets/read-input';
 import { labelOf, ROLE } from '@/lib/vocabulary';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
 
@@ -39,7 +40,7 @@ const NOT_YOURSELF = 'Nobody changes their own roles: ask another security lead.
  */
 export async function grantRole(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
-  const { userId, role, version, reason } = parseInput(ChangeRoleSchema, input);
+  const { userId, role, version, reason } = await readInput(ChangeRoleSchema, input, actor);
   if (userId === actor.id) throw new Forbidden(NOT_YOURSELF);
   return getDb().$transaction(async (tx) => {
     const person = await lockAtVersion(tx, userId, version);
@@ -67,7 +68,7 @@ export async function grantRole(actor: Actor | null, input: unknown): Promise<st
 
 export async function removeRole(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
-  const { userId, role, version } = parseInput(ChangeRoleSchema, input);
+  const { userId, role, version } = await readInput(ChangeRoleSchema, input, actor);
   if (userId === actor.id) throw new Forbidden(NOT_YOURSELF);
   return getDb().$transaction(async (tx) => {
     if (role === 'ADMIN') await assertNotLastAdmin(tx, userId);
@@ -92,7 +93,7 @@ export async function removeRole(actor: Actor | null, input: unknown): Promise<s
  */
 export async function deactivateUser(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
-  const { userId, version, reason } = parseInput(DeactivateUserSchema, input);
+  const { userId, version, reason } = await readInput(DeactivateUserSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     await assertNotLastAdmin(tx, userId);
     const person = await lockAtVersion(tx, userId, version);
@@ -146,7 +147,7 @@ export async function deactivateUser(actor: Actor | null, input: unknown): Promi
 
 export async function reactivateUser(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
-  const { userId, version } = parseInput(ReactivateUserSchema, input);
+  const { userId, version } = await readInput(ReactivateUserSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const person = await lockAtVersion(tx, userId, version);
     if (person.active) throw new Invalid('They are already active.');

@@ -1,0 +1,34 @@
+import { expect, test, type Browser } from '@playwright/test';
+import { DEMO } from './fixtures/auth';
+
+async function pageAs(browser: Browser, name: string) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/signin');
+  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+  await expect(page.getByTestId('current-user')).toHaveText(name);
+  return page;
+}
+
+test('a secret pasted into a purpose’s task is refused, the rest of the form kept, the lead sees the alarm', async ({
+  browser,
+}) => {
+  // Built at run time: no real-looking token sits in the repository.
+  const secret = `ghp_${'aB3dE'.repeat(7)}x`;
+  const olivia = await pageAs(browser, DEMO.OWNER);
+  await olivia.goto('/agents/support-triage');
+  await olivia.getByText('Add a purpose').click();
+  await olivia.getByLabel('Task', { exact: true }).fill(`Answer tickets using ${secret}`);
+  await olivia.getByLabel('Tools and systems').fill('zendesk, slack');
+  await olivia.getByRole('button', { name: 'Add purpose' }).click();
+  await expect(olivia.getByText(/looks like a secret value, so it was not saved.*rotate it now/).first()).toBeVisible();
+  // The other values are kept; the secret is not sent back to the page.
+  await expect(olivia.getByLabel('Tools and systems')).toHaveValue('zendesk, slack');
+  await expect(olivia.getByLabel('Task', { exact: true })).toHaveValue('');
+  expect(await olivia.content()).not.toContain(secret);
+
+  // The security lead sees it as a finding of the agent.
+  const sam = await pageAs(browser, DEMO.ADMIN);
+  await sam.goto('/agents/support-triage');
+  await expect(sam.getByText('Secret pasted into Custodian').first()).toBeVisible();
+  await expect(sam.getByText(/A secret was pasted into task/).first()).toBeVisible();
+});
