@@ -1,14 +1,49 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { hostileText, hostileUrl } from './lib/http/hostile';
 import { HSTS } from './lib/http/security-headers';
 
-// Adds HSTS when the request reached us over https (directly or via a proxy
-// that says so). Not an access check: every page, action and route checks its
-// own permission on the server.
+// Refuses a path, query or header that no input can mean (400 problem JSON),
+// and adds HSTS when the request reached us over https (directly or via a
+// proxy that says so). Not an access check: every page, action and route
+// checks its own permission on the server.
 export function proxy(request: NextRequest) {
+  const refused =
+    hostileUrl(new URL(request.url)) ??
+    [...request.headers.values()].map((v) => hostileText(v)).find((problem) => problem !== null) ??
+    null;
+  if (refused) return problemResponse(400, 'Bad Request', `The request holds ${refused}: not allowed.`);
+  const action = request.method === 'POST' && request.headers.has('next-action');
+  if (action) {
+    // A server action posted from another site, or with a body that is not a form, is refused here with a 4xx
+    // instead of reaching Next.js, which would answer 500.
+    const origin = request.headers.get('origin');
+    const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+    const allowed = [host, ...(process.env.SERVER_ACTIONS_ALLOWED_ORIGINS ?? '').split(',').map((h) => h.trim())];
+    let originHost: string | null = null;
+    try {
+      originHost = origin ? new URL(origin).host : null;
+    } catch {
+      originHost = null;
+    }
+    if (!originHost || !allowed.includes(originHost)) {
+      return problemResponse(403, 'Forbidden', 'Actions are accepted only from this site (the Origin did not match).');
+    }
+    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'multipart/form-data' && type !== 'application/x-www-form-urlencoded') {
+      return problemResponse(415, 'Unsupported Media Type', 'An action takes a form (multipart/form-data).');
+    }
+  }
   const response = NextResponse.next();
   const proto = request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '');
   if (proto === 'https') response.headers.set('Strict-Transport-Security', HSTS);
   return response;
+}
+
+function problemResponse(status: number, title: string, detail: string) {
+  return Response.json(
+    { type: 'about:blank', title, status, detail },
+    { status, headers: { 'content-type': 'application/problem+json' } },
+  );
 }
 
 export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] };

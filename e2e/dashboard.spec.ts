@@ -58,6 +58,6 @@ test('a framework report maps controls to rules with pass and fail counts, and e
     .split('\r\n');
   expect(csv).toHaveLength(11);
   expect(csv[2]).toMatch(
-    /^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,credential-unsafe-storage,/,
+    /^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,credential-unsafe-storage secret-pasted,/,
   );
 });

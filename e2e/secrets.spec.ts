@@ -17,13 +17,16 @@ test('a secret pasted into a purpose’s task is refused, the rest of the form k
   const olivia = await pageAs(browser, DEMO.OWNER);
   await olivia.goto('/agents/support-triage');
   await olivia.getByText('Add a purpose').click();
-  await olivia.getByLabel('Task', { exact: true }).fill(`Answer tickets using ${secret}`);
-  await olivia.getByLabel('Tools and systems').fill('zendesk, slack');
-  await olivia.getByRole('button', { name: 'Add purpose' }).click();
+  // The add form comes after each existing purpose's change form.
+  const form = olivia.locator('form').filter({ has: olivia.getByRole('button', { name: 'Add purpose' }) });
+  await form.getByLabel('Task', { exact: true }).fill(`Answer tickets using ${secret}`);
+  await form.getByLabel('Tools and systems').fill('zendesk, slack');
+  await form.getByRole('button', { name: 'Add purpose' }).click();
   await expect(olivia.getByText(/looks like a secret value, so it was not saved.*rotate it now/).first()).toBeVisible();
   // The other values are kept; the secret is not sent back to the page.
-  await expect(olivia.getByLabel('Tools and systems')).toHaveValue('zendesk, slack');
-  await expect(olivia.getByLabel('Task', { exact: true })).toHaveValue('');
+  const again = olivia.locator('form').filter({ has: olivia.getByRole('button', { name: 'Add purpose' }) });
+  await expect(again.getByLabel('Tools and systems')).toHaveValue('zendesk, slack');
+  await expect(again.getByLabel('Task', { exact: true })).toHaveValue('');
   expect(await olivia.content()).not.toContain(secret);
 
   // The security lead sees it as a finding of the agent.

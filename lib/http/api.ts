@@ -1,21 +1,38 @@
 import 'server-only';
+import { hostileJson } from './hostile';
 import { problem } from './problem';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** The JSON body of an API request, or the problem to answer with (413 too large, 400 not JSON). */
+/**
+ * The JSON body of an API request, or the problem to answer with: 415 when it is not declared as JSON, 413 too
+ * large, 400 not UTF-8, not JSON, or carrying a control character or lone surrogate in any string.
+ */
 export async function readJsonBody(request: Request): Promise<{ body: unknown } | Response> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    return problem(415, 'Send the body as JSON, with Content-Type: application/json.');
+  }
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES)
-    return problem(413, `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB: send smaller batches.`);
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES)
-    return problem(413, `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB: send smaller batches.`);
+  const tooLarge = () => problem(413, `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB: send smaller batches.`);
+  if (declared > MAX_BODY_BYTES) return tooLarge();
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
+  let text: string;
   try {
-    return { body: JSON.parse(text) };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return problem(400, 'The body is not valid UTF-8.');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
   } catch {
     return problem(400, 'The body is not valid JSON.');
   }
+  const hostile = hostileJson(body);
+  if (hostile) return problem(400, `${hostile.path || 'The body'} holds ${hostile.problem}: not allowed.`);
+  return { body };
 }
 
 /** A JSON response for the API. */
