@@ -7,6 +7,13 @@ export const FREE_TEXT = z.registry<{ freeText: true }>();
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Why a string cannot be input (a control character, a lone surrogate), or null: the edge and FreeText share it. */
+export function hostileText(text: string): string | null {
+  if (CONTROL.test(text)) return 'a control character (such as NUL)';
+  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate';
+  return null;
+}
+
 /**
  * A string a person or an API client types freely: trimmed, bounded, free of
  * control characters. Every such value in a request is also scanned for
@@ -17,7 +24,7 @@ export function FreeText(max: number, tooLong = `Keep it under ${max.toLocaleStr
     .string()
     .trim()
     .max(max, tooLong)
-    .refine((v) => !CONTROL.test(v) && !LONE_SURROGATE.test(v), 'Control characters (such as NUL) are not allowed.');
+    .refine((v) => hostileText(v) === null, 'Control characters (such as NUL) are not allowed.');
   return schema.register(FREE_TEXT, { freeText: true });
 }
 
