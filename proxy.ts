@@ -16,16 +16,7 @@ export function proxy(request: NextRequest) {
   if (action) {
     // A server action posted from another site, or with a body that is not a form, is refused here with a 4xx
     // instead of reaching Next.js, which would answer 500.
-    const origin = request.headers.get('origin');
-    const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-    const allowed = [host, ...(process.env.SERVER_ACTIONS_ALLOWED_ORIGINS ?? '').split(',').map((h) => h.trim())];
-    let originHost: string | null = null;
-    try {
-      originHost = origin ? new URL(origin).host : null;
-    } catch {
-      originHost = null;
-    }
-    if (!originHost || !allowed.includes(originHost)) {
+    if (!sameSiteAction(request)) {
       return problemResponse(403, 'Forbidden', 'Actions are accepted only from this site (the Origin did not match).');
     }
     const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -37,6 +28,28 @@ export function proxy(request: NextRequest) {
   const proto = request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '');
   if (proto === 'https') response.headers.set('Strict-Transport-Security', HSTS);
   return response;
+}
+
+/**
+ * Next.js's own rule for an action's Origin, checked here so a mismatch is a 403 rather than a 500: the Origin's host
+ * must be the Host, the first X-Forwarded-Host, or one of SERVER_ACTIONS_ALLOWED_ORIGINS (`*.example.com` allowed).
+ */
+function sameSiteAction(request: NextRequest): boolean {
+  let origin: string;
+  try {
+    origin = new URL(request.headers.get('origin') ?? '').host;
+  } catch {
+    return false;
+  }
+  const hosts = [request.headers.get('host'), request.headers.get('x-forwarded-host')?.split(',')[0]?.trim()];
+  if (hosts.includes(origin)) return true;
+  return (process.env.SERVER_ACTIONS_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((pattern) => pattern.trim())
+    .filter(Boolean)
+    .some((pattern) =>
+      pattern.startsWith('*.') ? origin.endsWith(pattern.slice(1)) && origin !== pattern.slice(2) : origin === pattern,
+    );
 }
 
 function problemResponse(status: number, title: string, detail: string) {

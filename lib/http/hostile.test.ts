@@ -34,6 +34,20 @@ describe('hostile input', () => {
     expect(proxy(new NextRequest('http://localhost/agents?q=Zo%C3%AB%20%F0%9F%9A%80')).status).not.toBe(400);
   });
 
+  it('a server action from another site is 403, one without a form 415; this site behind a proxy passes', () => {
+    const action = (headers: Record<string, string>) =>
+      proxy(
+        new NextRequest('http://localhost/agents', { method: 'POST', headers: { 'next-action': 'abc', ...headers } }),
+      );
+    const form = { 'content-type': 'multipart/form-data; boundary=x' };
+    expect(action({ ...form, host: 'localhost', origin: 'https://evil.example' }).status).toBe(403);
+    expect(action({ ...form, host: 'localhost' }).status).toBe(403);
+    expect(action({ host: 'localhost', origin: 'http://localhost', 'content-type': 'text/plain' }).status).toBe(415);
+    expect(action({ ...form, host: 'localhost', origin: 'http://localhost' }).status).not.toBeGreaterThanOrEqual(400);
+    const proxied = { ...form, host: 'app:3000', 'x-forwarded-host': 'custodian.example.com, lb.internal' };
+    expect(action({ ...proxied, origin: 'https://custodian.example.com' }).status).not.toBeGreaterThanOrEqual(400);
+  });
+
   it('an API body must be JSON, UTF-8, and free of control characters in any string', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id });
@@ -57,6 +71,7 @@ describe('hostile input', () => {
       [await post(token, event('nul \u0000 here')), 400, /events\.0\.context holds a control character/],
       [await post(token, event('lone \ud800 surrogate')), 400, /lone UTF-16 surrogate/],
       [await post(token, '{"events": ['), 400, /not valid JSON/],
+      [await post(token, `{"events":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400, /nesting deeper than 64 levels/],
     ];
     for (const [response, status, detail] of cases) {
       expect(response.status).toBe(status);

@@ -20,18 +20,21 @@ export function hostileUrl(url: URL): string | null {
   return null;
 }
 
-/** The first string in a parsed JSON value that is hostile, with its path, or null. */
-export function hostileJson(value: unknown, path = ''): { path: string; problem: string } | null {
-  if (typeof value === 'string') {
-    const problem = hostileText(value);
-    return problem ? { path, problem } : null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const keyProblem = hostileText(key);
-      if (keyProblem) return { path: `${path}${path ? '.' : ''}${key}`, problem: keyProblem };
-      const found = hostileJson(inner, `${path}${path ? '.' : ''}${key}`);
-      if (found) return found;
+/** The first string (or key) in a parsed JSON value that is hostile, with its path, or null; too deep is hostile. */
+export function hostileJson(value: unknown, maxDepth = 64): { path: string; problem: string } | null {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: v, path } = stack.pop()!;
+    if (path.length > maxDepth) return { path: path.slice(0, 3).join('.'), problem: 'nesting deeper than 64 levels' };
+    if (typeof v === 'string') {
+      const problem = hostileText(v);
+      if (problem) return { path: path.join('.'), problem };
+    } else if (v && typeof v === 'object') {
+      for (const [key, inner] of Object.entries(v)) {
+        const problem = hostileText(key);
+        if (problem) return { path: [...path, '(key)'].join('.'), problem };
+        stack.push({ value: inner, path: [...path, key] });
+      }
     }
   }
   return null;

@@ -111,7 +111,7 @@ describe('the ingest API', () => {
   );
 
   it('answers every failure with problem JSON and the right status, changing nothing', async () => {
-    const { slug, token, admin, tokenId } = await setup();
+    const { slug, token, admin, tokenId, agent } = await setup();
     const { token: readOnly } = await createToken(admin, {
       name: 'reader',
       scopes: ['registry:read'],
@@ -164,7 +164,11 @@ describe('the ingest API', () => {
     const moved = { ApiToken: undefined, ApiRateBucket: undefined, AuditEvent: undefined };
     expect({ ...unchanged, ...moved }).toEqual({ ...before, ...moved });
     const alarm = await getDb().auditEvent.findFirstOrThrow({ where: { action: 'input.secret_refused' } });
-    expect(alarm).toMatchObject({ actorType: 'API_TOKEN', details: { fields: [{ field: 'events.0.context' }] } });
+    expect(alarm).toMatchObject({
+      actorType: 'API_TOKEN',
+      agentId: agent.id,
+      details: { fields: [{ field: 'events.0.context' }] },
+    });
     expect(JSON.stringify(alarm.details)).not.toContain('ghp_');
     // ?partial=true records the valid ones and lists the rest.
     const partial = await post(token, mixed, { query: '?partial=true' });

@@ -48,19 +48,19 @@ const PROVIDER_PATTERNS: Pattern[] = [
   { id: 'atlassian-token', re: /\bATATT3[A-Za-z0-9_=-]{40,}\b/g },
   { id: 'notion-token', re: /\b(?:secret_|ntn_)[A-Za-z0-9]{40,}\b/g },
   { id: 'databricks-token', re: /\bdapi[a-f0-9]{32}(?:-\d)?\b/g },
-  { id: 'snowflake-password', re: /snowflake:\/\/[^\s:/@]+:[^\s/@]+@/gi },
+  { id: 'snowflake-password', re: /snowflake:\/\/[^\s:/@]{1,256}:[^\s/@]{1,256}@/gi },
   { id: 'planetscale-token', re: /\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{30,}\b/g },
   { id: 'supabase-key', re: /\bsbp_[a-f0-9]{40}\b/g },
   { id: 'vault-token', re: /\bhv[sbr]\.[A-Za-z0-9_-]{24,}\b/g },
   { id: 'doppler-token', re: /\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,}\b/g },
-  { id: 'jwt', re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { id: 'pem-block', re: /-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY|SECRET)[A-Z ]*-----/g },
-  { id: 'url-password', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/gi },
+  { id: 'jwt', re: /\beyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{8,4096}/g },
+  { id: 'pem-block', re: /-----BEGIN [A-Z0-9 ]{0,40}(?:PRIVATE KEY|SECRET)[A-Z ]{0,20}-----/g },
+  { id: 'url-password', re: /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi },
   {
     id: 'secret-assignment',
     re: new RegExp(
       '\\b(?:password|passwd|pwd|passphrase|secret|client_?secret|token|access_?token|api[_-]?key|private[_-]?key)' +
-        '\\s*[:=]\\s*["\']?[^\\s"\',;]{6,}',
+        '\\s*[:=]\\s*["\']?[^\\s"\',;]{6,512}',
       'gi',
     ),
   },
@@ -110,9 +110,20 @@ function* matches(re: RegExp, content: string): Iterable<readonly [number, numbe
   for (const m of content.matchAll(re)) yield [m.index, m.index + m[0].length] as const;
 }
 
-/** One secretlint rule per provider pattern, plus the high-entropy scanner. */
-export const OWN_RULES: SecretLintRuleCreator[] = [
-  ...PROVIDER_PATTERNS.map(({ id, re }) => scanner(id, (content) => matches(re, content))),
+// Shapes that resource references can take on harmlessly (a long path segment, `secret:` in an ARN): these run on
+// the text with references masked; every provider format runs on the text as sent.
+const GENERIC = new Set(['secret-assignment']);
+
+/** One secretlint rule per provider pattern: run on the text as sent, so no reference prefix can hide a token. */
+export const PROVIDER_RULES: SecretLintRuleCreator[] = PROVIDER_PATTERNS.filter(({ id }) => !GENERIC.has(id)).map(
+  ({ id, re }) => scanner(id, (content) => matches(re, content)),
+);
+
+/** The generic rules (secret assignments, high entropy): run with references masked. */
+export const GENERIC_RULES: SecretLintRuleCreator[] = [
+  ...PROVIDER_PATTERNS.filter(({ id }) => GENERIC.has(id)).map(({ id, re }) =>
+    scanner(id, (content) => matches(re, content)),
+  ),
   scanner('high-entropy', function* (content) {
     for (const m of content.matchAll(TOKEN)) if (looksRandom(m[0])) yield [m.index, m.index + m[0].length] as const;
   }),

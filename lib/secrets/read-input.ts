@@ -10,14 +10,33 @@ export const SECRET_REFUSAL =
   'metadata only: record where a credential lives (e.g. vault:kv/prod/deploy-bot/api-key), never its value.';
 
 const MAX_STRINGS = 20_000;
+const MAX_DEPTH = 64;
 
-/** Every string the client sent, with its path (`events.3.context`), however deep. */
-export function stringsOf(input: unknown, path: string[] = [], out: { path: string; value: string }[] = []) {
-  if (out.length >= MAX_STRINGS) return out;
-  if (typeof input === 'string') out.push({ path: path.join('.'), value: input });
-  else if (Array.isArray(input)) input.forEach((v, i) => stringsOf(v, [...path, String(i)], out));
-  else if (input && typeof input === 'object') {
-    for (const [k, v] of Object.entries(input)) stringsOf(v, [...path, k], out);
+/** A request too large or deep to scan is refused, not partly scanned. */
+class Unscannable extends Invalid {
+  constructor() {
+    super(`The request holds more than ${MAX_STRINGS.toLocaleString('en')} values or is nested too deeply.`);
+  }
+}
+
+/**
+ * Every string the client sent, keys included, with its path (`events.3.context`), however deep; a path segment that
+ * is itself a flagged key is shown as `(field name)` so no report repeats it.
+ */
+export function stringsOf(input: unknown): { path: string[]; value: string }[] {
+  const out: { path: string[]; value: string }[] = [];
+  const stack: { value: unknown; path: string[] }[] = [{ value: input, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (out.length > MAX_STRINGS || path.length > MAX_DEPTH) throw new Unscannable();
+    if (typeof value === 'string') out.push({ path, value });
+    else if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, String(i)] }));
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        out.push({ path: [...path, k], value: k });
+        stack.push({ value: v, path: [...path, k] });
+      }
+    }
   }
   return out;
 }
@@ -35,20 +54,49 @@ export async function refuseSecrets(input: unknown, actor: AuditActor): Promise<
   const strings = stringsOf(input);
   const found = await findSecrets(strings.map((s) => s.value));
   if (found.length === 0) return null;
-  const fields = found.map((f) => ({ field: strings[f.index]!.path, ruleId: f.ruleId }));
-  const agentId = await agentOf(input);
+  // A flagged key must not reappear in a path: its segment is replaced.
+  const flaggedKeys = new Set(
+    found.map((f) => strings[f.index]!).flatMap((s) => (s.path.at(-1) === s.value ? [s.path.join('\u0000')] : [])),
+  );
+  const safePath = (path: string[]) =>
+    path
+      .map((segment, i) => (flaggedKeys.has(path.slice(0, i + 1).join('\u0000')) ? '(field name)' : segment))
+      .join('.');
+  const fields = [
+    ...new Map(
+      found.map((f) => [
+        safePath(strings[f.index]!.path),
+        { field: safePath(strings[f.index]!.path), ruleId: f.ruleId },
+      ]),
+    ).values(),
+  ];
+  const agentId = await agentOf(input, fields[0]!.field).catch(() => null);
   await getDb().$transaction((tx) =>
     appendAuditEvent(tx, { action: 'input.secret_refused', actor, agentId, details: { fields } }),
   );
   return { fields };
 }
 
-/** The agent a request is about, when it names one that exists: the alarm shows as that agent's finding. */
-async function agentOf(input: unknown): Promise<string | null> {
+/**
+ * The agent a request is about, when it names one that exists (its `agentId`, or the agent of the ingest event the
+ * secret was in): the alarm shows as that agent's finding.
+ */
+async function agentOf(input: unknown, field: string): Promise<string | null> {
   const record = (input ?? {}) as Record<string, unknown>;
-  const id = typeof record.agentId === 'string' ? record.agentId : null;
-  if (!id || id.length > 128) return null;
-  const agent = await getDb().agent.findUnique({ where: { id }, select: { id: true } });
+  const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+  if (typeof record.agentId === 'string' && ID.test(record.agentId)) {
+    return (await getDb().agent.findUnique({ where: { id: record.agentId }, select: { id: true } }))?.id ?? null;
+  }
+  const index = /^events\.(\d+)\./.exec(field)?.[1];
+  const named =
+    index !== undefined ? (record.events as { agent?: Record<string, unknown> }[])?.[Number(index)]?.agent : null;
+  const slug = typeof named?.slug === 'string' && ID.test(named.slug) ? named.slug : null;
+  const identity = typeof named?.workloadIdentity === 'string' ? named.workloadIdentity.slice(0, 300) : null;
+  if (!slug && !identity) return null;
+  const agent = await getDb().agent.findFirst({
+    where: slug ? { slug } : { workloadIdentity: identity },
+    select: { id: true },
+  });
   return agent?.id ?? null;
 }
 

@@ -6,7 +6,7 @@ const REFERENCES: RegExp[] = [
   // vault:kv/prod/deploy-bot/api-key, vault://secret/data/app
   /\bvault:(?:\/\/)?[A-Za-z0-9._/-]+/g,
   // arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-password-AbCdEf (also ssm, kms, iam)
-  /\barn:aws[a-z-]*:(?:secretsmanager|ssm|kms|iam|sts|s3|lambda|rds):[a-z0-9-]*:\d{0,12}:[A-Za-z0-9/_+.@:-]+/g,
+  /\barn:aws[a-z-]*:(?:secretsmanager|ssm|kms|iam):[a-z0-9-]*:\d{0,12}:[A-Za-z0-9/_.:-]{1,512}/g,
   // https://corp-kv.vault.azure.net/secrets/api-key/0123abcd…
   /\bhttps:\/\/[a-z0-9-]+\.vault\.azure\.net\/(?:secrets|keys|certificates)\/[A-Za-z0-9/_-]+/g,
   // projects/acme-prod/secrets/api-key/versions/3 (Google Secret Manager)

@@ -96,6 +96,13 @@ add('generic', () => `https://deploy:${gen(12)}@git.example.com/repo.git`);
 add('generic', () => gen(40));
 add('generic', () => `rotate this: ${gen(32)} now`);
 add('generic', () => `vault:kv/prod/deploy-bot?token=${gen(32)}`);
+// a reference prefix, an invisible character or compatibility forms do not hide a provider token
+add('disguised', () => `env:ghp_${gen(36)}`, 1);
+add('disguised', () => `vault:kv/prod/ghp_${gen(36)}`, 1);
+add('disguised', () => `op://Engineering/xoxb-${gen(12, '0123456789')}-${gen(13, '0123456789')}-${gen(24)}`, 1);
+add('disguised', () => `AKIA\u00ad${gen(16, UPPER_NUM)}`, 1);
+add('disguised', () => `dapi\u200b${gen(32, HEX)}`, 1);
+add('disguised', () => `ｇｈｐ＿${gen(36)}`, 1);
 
 const HARMLESS: string[] = [
   'vault:kv/prod/deploy-bot/api-key',
