@@ -1,14 +1,6 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { DEMO } from './fixtures/auth';
+import { expect, test } from '@playwright/test';
+import { DEMO, pageAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
-
-async function pageAs(browser: Browser, name: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/signin');
-  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-  await expect(page.getByTestId('current-user')).toHaveText(name);
-  return page;
-}
 
 test('an owner lowers a CRITICAL agent to LOW: pending approval until a second, independent lead applies it', async ({
   browser,

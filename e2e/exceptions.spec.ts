@@ -1,15 +1,6 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { DEMO } from './fixtures/auth';
+import { expect, test } from '@playwright/test';
+import { DEMO, pageAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
-
-async function pageAs(browser: Browser, name: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/signin');
-  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-  await expect(page.getByTestId('current-user')).toHaveText(name);
-  return page;
-}
 
 test(
   'break-glass on a critical agent: requested by its owner, two approvers, in force with a countdown, revoked ' +

@@ -1,13 +1,5 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { DEMO } from './fixtures/auth';
-
-async function pageAs(browser: Browser, name: string) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/signin');
-  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-  await expect(page.getByTestId('current-user')).toHaveText(name);
-  return page;
-}
+import { expect, test } from '@playwright/test';
+import { DEMO, pageAs } from './fixtures/auth';
 
 test('a secret pasted into a purpose’s task is refused, the rest of the form kept, the lead sees the alarm', async ({
   browser,

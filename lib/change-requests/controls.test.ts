@@ -10,7 +10,7 @@ import { Forbidden } from '@/lib/errors';
 import { decideException, lapseDueRequests, requestException, revokeException } from '@/lib/exceptions/commands';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
 import { ingestEvents } from '@/lib/ingest/commands';
-import { bulkReassign } from '@/lib/ownership/commands';
+import { assignControlOwner, bulkReassign } from '@/lib/ownership/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
@@ -463,7 +463,19 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
         environment: 'PROD',
       });
     const [deployKey, dbKey] = [await issue('deploy-key'), await issue('db-key')];
-    return { lead, owner, pam, iam, agent, deployKey, dbKey };
+    /** A break-glass asked for, approved and revoked early: its post-incident review opens. */
+    const endBreakGlass = async (requester: typeof owner, credentialIds: string[], justification = 'Incident') => {
+      const { id } = await requestException(requester, {
+        agentId: agent.id,
+        type: 'BREAK_GLASS',
+        credentialIds,
+        justification,
+        durationHours: 1,
+      });
+      await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
+      await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    };
+    return { lead, owner, pam, iam, agent, deployKey, dbKey, endBreakGlass };
   }
   const openReview = (agentId: string) => getDb().review.findUniqueOrThrow({ where: { openForAgent: agentId } });
 
@@ -527,19 +539,11 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
   });
 
   it('a post-incident trigger joining an open review assigned to the owner passes it to someone else', async () => {
-    const { lead, owner, pam, iam, agent, deployKey } = await brokenGlass('LOW');
+    const { lead, owner, iam, agent, deployKey, endBreakGlass } = await brokenGlass('LOW');
     // A LOW agent's owner reviews it: raise a review (an environment change) so one is open, assigned to the owner.
     await edit(lead, agent.id, { environments: ['PROD', 'STAGING'] });
     expect((await openReview(agent.id)).reviewerId).toBe(owner.id);
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      type: 'BREAK_GLASS',
-      credentialIds: [deployKey.id],
-      justification: 'Incident',
-      durationHours: 1,
-    });
-    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
-    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    await endBreakGlass(owner, [deployKey.id], 'Incident');
     const review = await openReview(agent.id);
     expect(review.triggers).toEqual(expect.arrayContaining(['ENVIRONMENT_CHANGED', 'POST_INCIDENT']));
     expect(review.reviewerId).toBe(iam.id);
@@ -551,16 +555,8 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
   });
 
   it('revoking the covered credential closes it out: the review then reduces scope instead of certifying', async () => {
-    const { owner, pam, iam, agent, deployKey } = await brokenGlass('LOW');
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      type: 'BREAK_GLASS',
-      credentialIds: [deployKey.id],
-      justification: 'Incident',
-      durationHours: 1,
-    });
-    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
-    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    const { owner, iam, agent, deployKey, endBreakGlass } = await brokenGlass('LOW');
+    await endBreakGlass(owner, [deployKey.id], 'Incident');
     const review = await openReview(agent.id);
     // Reducing something else does not close it out: the covered key still awaits rotation.
     const [purpose] = await getDb().purpose.findMany({ where: { agentId: agent.id } });
@@ -584,21 +580,31 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
   });
 
   it('whoever asked for the break-glass does not review it, even a lead who does not own the agent', async () => {
-    const { lead, owner, pam, iam, agent, deployKey } = await brokenGlass('LOW');
-    const { id } = await requestException(lead, {
-      agentId: agent.id,
-      type: 'BREAK_GLASS',
-      credentialIds: [deployKey.id],
-      justification: 'Incident, the owner was away',
-      durationHours: 1,
-    });
-    await decideException(pam[0]!, { exceptionId: id, outcome: 'APPROVE', reason: 'On call confirmed' });
-    await revokeException(pam[1]!, { exceptionId: id, reason: 'Incident over' });
+    const { lead, owner, iam, agent, deployKey, endBreakGlass } = await brokenGlass('LOW');
+    await endBreakGlass(lead, [deployKey.id], 'Incident, the owner was away');
     const review = await openReview(agent.id);
     expect([owner.id, lead.id]).not.toContain(review.reviewerId);
     expect(review.reviewerId).toBe(iam.id);
     await expect(
       assignReviewer(lead, { reviewId: review.id, version: review.version, reviewerId: lead.id }),
+    ).rejects.toThrow(/asked for the break-glass/);
+  });
+
+  it('the requester who then takes the agent’s IAM plane and the review still may not complete it', async () => {
+    const { lead, iam, agent, deployKey, endBreakGlass } = await brokenGlass('LOW');
+    await endBreakGlass(lead, [deployKey.id]);
+    // Another path to the review: become a control owner after the break-glass ended, then be the reviewer.
+    const a = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+    await assignControlOwner(lead, { agentId: agent.id, version: a.version, plane: 'IAM', userId: lead.id });
+    const review = await openReview(agent.id);
+    expect(review.reviewerId).toBe(iam.id);
+    await expect(
+      assignReviewer(lead, { reviewId: review.id, version: review.version, reviewerId: lead.id }),
+    ).rejects.toThrow(/asked for the break-glass/);
+    await getDb().review.update({ where: { id: review.id }, data: { reviewerId: lead.id } });
+    const forced = await openReview(agent.id);
+    await expect(
+      completeReview(lead, { reviewId: forced.id, version: forced.version, outcome: 'SUSPENDED', notes: 'Fine' }),
     ).rejects.toThrow(/asked for the break-glass/);
   });
 
