@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { malformedFetchAction, malformedFormAction } from './lib/http/action-body';
 import { hostileText, hostileUrl } from './lib/http/hostile';
 import { HSTS } from './lib/http/security-headers';
 
@@ -6,7 +7,7 @@ import { HSTS } from './lib/http/security-headers';
 // and adds HSTS when the request reached us over https (directly or via a
 // proxy that says so). Not an access check: every page, action and route
 // checks its own permission on the server.
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const refused =
     hostileUrl(new URL(request.url)) ??
     [...request.headers.values()].map((v) => hostileText(v)).find((problem) => problem !== null) ??
@@ -19,10 +20,17 @@ export function proxy(request: NextRequest) {
     if (!sameSiteAction(request)) {
       return problemResponse(403, 'Forbidden', 'Actions are accepted only from this site (the Origin did not match).');
     }
-    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'multipart/form-data' && type !== 'application/x-www-form-urlencoded') {
+    if (mediaType(request) !== 'multipart/form-data') {
       return problemResponse(415, 'Unsupported Media Type', 'An action takes a form (multipart/form-data).');
     }
+    const form = await formOf(request);
+    const malformed = form ? malformedFetchAction(form) : 'the body is not a readable form';
+    if (malformed) return problemResponse(400, 'Bad Request', `The action's form is malformed: ${malformed}.`);
+  } else if (request.method === 'POST' && !request.nextUrl.pathname.startsWith('/api/') && isForm(request)) {
+    // Perhaps an action posted without JavaScript: Next.js decodes React's hidden fields before any code of ours.
+    const form = await formOf(request);
+    const malformed = form ? malformedFormAction(form) : 'the body is not a readable form';
+    if (malformed) return problemResponse(400, 'Bad Request', `The form is malformed: ${malformed}.`);
   }
   const response = NextResponse.next();
   const proto = request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '');
@@ -50,6 +58,23 @@ function sameSiteAction(request: NextRequest): boolean {
     .some((pattern) =>
       pattern.startsWith('*.') ? origin.endsWith(pattern.slice(1)) && origin !== pattern.slice(2) : origin === pattern,
     );
+}
+
+/** The form an action was posted with, or null when the body is not a readable form. */
+async function formOf(request: NextRequest): Promise<FormData | null> {
+  try {
+    return await request.clone().formData();
+  } catch {
+    return null;
+  }
+}
+
+function mediaType(request: NextRequest): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function isForm(request: NextRequest): boolean {
+  return ['multipart/form-data', 'application/x-www-form-urlencoded'].includes(mediaType(request));
 }
 
 function problemResponse(status: number, title: string, detail: string) {

@@ -111,6 +111,6 @@ export async function signCheckpoint(actor: AuditActor = SYSTEM_ACTOR): Promise<
 export async function signCheckpointNow(actor: Actor | null): Promise<string> {
   requirePermission(actor, 'audit.checkpoint');
   const signed = await signCheckpoint({ type: 'USER', id: actor.id });
-  if (!signed) return 'No signing key is configured (AUDIT_SIGNING_KEY_FILE), so no checkpoint was signed.';
+  if (!signed) return 'No signing key is configured (AUDIT_SIGNING_KEY), so no checkpoint was signed.';
   return `Signed the chain head at seq ${signed.seq} with key ${signed.keyId}.`;
 }

@@ -9,6 +9,8 @@ import {
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { getEnv } from '@/lib/env';
+import { resolveSecret } from '@/lib/secrets/secret-ref';
 
 export type SigningKey = { privateKey: KeyObject; publicKey: KeyObject; keyId: string };
 export type SignedCheckpoint = { seq: bigint; hash: string; signedAt: Date; keyId: string; signature: string };
@@ -55,22 +57,20 @@ export function publicKeyFromPem(pem: string): KeyObject {
 function fromPrivatePem(pem: string): SigningKey {
   const privateKey = createPrivateKey(pem);
   if (privateKey.asymmetricKeyType !== 'ed25519')
-    throw new Error('AUDIT_SIGNING_KEY must be an Ed25519 private key (PKCS#8 PEM).');
+    throw new Error('The key AUDIT_SIGNING_KEY points at must be an Ed25519 private key (PKCS#8 PEM).');
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
 }
 
 /**
- * The checkpoint signing key from configuration: AUDIT_SIGNING_KEY (PEM) or
- * AUDIT_SIGNING_KEY_FILE. Outside production, and in demo mode, a key is
- * generated once into .data/ so the feature works out of the box; a
- * production server without one signs nothing (and says so).
+ * The checkpoint signing key, from the reference AUDIT_SIGNING_KEY (`file:/path/key.pem` or `env:NAME`), read at
+ * each use so a rotated key takes effect at once. Outside production, and in demo mode, a key is generated once
+ * into .data/ so the feature works out of the box; a production server without one signs nothing (and says so).
  */
 export function loadSigningKey(): SigningKey | null {
-  if (process.env.AUDIT_SIGNING_KEY) return fromPrivatePem(process.env.AUDIT_SIGNING_KEY);
-  if (process.env.AUDIT_SIGNING_KEY_FILE)
-    return fromPrivatePem(readFileSync(process.env.AUDIT_SIGNING_KEY_FILE, 'utf8'));
-  if (process.env.NODE_ENV === 'production' && process.env.AUTH_DEMO !== 'true') return null;
+  const env = getEnv();
+  if (env.AUDIT_SIGNING_KEY) return fromPrivatePem(resolveSecret(env.AUDIT_SIGNING_KEY));
+  if (env.NODE_ENV === 'production' && env.AUTH_DEMO !== 'true') return null;
   if (!existsSync(DEMO_KEY_FILE)) {
     mkdirSync(path.dirname(DEMO_KEY_FILE), { recursive: true });
     const { privateKey } = generateKeyPairSync('ed25519');

@@ -58,7 +58,13 @@ type Input = Record<string, string | string[]>;
 type Rule =
   | { permission: Permission; scope?: 'agent'; requester?: true; reviewer?: true; input: (f: Fixture) => Input }
   | { permission: Permission; route: true; params?: () => Promise<Record<string, string>> }
-  | { public: string };
+  | { public: string }
+  // A path or method no route serves: the same problem JSON for everyone, signed in or not.
+  | { refused: 404 | 405 };
+
+const refuses = (file: string, refused: 404 | 405, methods: string[]): Record<string, Rule> =>
+  Object.fromEntries(methods.map((m) => [`${file}#${m}`, { refused }]));
+const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 let slugCounter = 0;
 const agentFields = { name: 'Matrix agent', kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH' };
@@ -286,6 +292,14 @@ const POLICY: Record<string, Rule> = {
   'api/health/route.ts#GET': { public: 'liveness for load balancers; reveals no governed data' },
   'api/auth/[...nextauth]/route.ts#GET': { public: 'next-auth: sign-in itself' },
   'api/auth/[...nextauth]/route.ts#POST': { public: 'next-auth: sign-in itself' },
+  ...refuses('api/[...path]/route.ts', 404, ['GET', ...WRITES]),
+  ...refuses('api/auth/[...nextauth]/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/health/route.ts', 405, WRITES),
+  ...refuses('api/people/route.ts', 405, WRITES),
+  ...refuses('api/v1/agents/route.ts', 405, WRITES),
+  ...refuses('api/v1/agents/[slug]/route.ts', 405, WRITES),
+  ...refuses('api/v1/openapi.json/route.ts', 405, WRITES),
+  ...refuses('api/v1/events/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
 };
 
 async function makeFixture(key: string): Promise<Fixture> {
@@ -479,6 +493,20 @@ describe('authorisation matrix', () => {
 
   for (const { key, handler } of routeEntries) {
     const rule = POLICY[key];
+    if (rule && 'refused' in rule) {
+      it(`${key}: answers ${rule.refused} problem JSON to everyone and changes nothing`, async () => {
+        const before = await databaseFingerprint();
+        for (const caller of callers) {
+          session.userId = caller.sessionUserId;
+          const response = await handler(new Request('http://localhost/api/x', { method: key.split('#')[1] }), {
+            params: Promise.resolve({}),
+          });
+          expect(response.status, `${caller.label} on ${key}`).toBe(rule.refused);
+          expect(response.headers.get('content-type')).toBe('application/problem+json');
+        }
+        expect(await databaseFingerprint()).toEqual(before);
+      });
+    }
     if (!rule || !('route' in rule)) continue;
     it(`${key}: answers only the roles the policy grants, with 401 or 403 problem JSON otherwise`, async () => {
       for (const caller of callers) {

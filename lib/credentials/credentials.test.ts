@@ -79,8 +79,9 @@ describe('credential custody', () => {
         ).not.toContain(secret);
       }
       // Nothing governed changed; each refusal is one alarm on the timeline, naming the field and rule, not the value.
-      const { AuditEvent: _events, ...governed } = await databaseFingerprint();
-      const { AuditEvent: _before, ...governedBefore } = before;
+      // The alarm is appended to the timeline (and moves the chain head); nothing else changes.
+      const { AuditEvent: _events, AuditChainHead: _head, ...governed } = await databaseFingerprint();
+      const { AuditEvent: _before, AuditChainHead: _headBefore, ...governedBefore } = before;
       expect(governed).toEqual(governedBefore);
       const alarms = await getDb().auditEvent.findMany({
         where: { action: 'input.secret_refused', actorId: owner.id },

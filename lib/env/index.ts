@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { SecretRef } from '@/lib/secrets/secret-ref';
 
 // The process environment, parsed once. Nothing else reads process.env.
 const EnvSchema = z.object({
@@ -32,6 +33,10 @@ const EnvSchema = z.object({
   // unset: roles are granted in Custodian by an ADMIN.
   OIDC_ROLE_CLAIM: z.string().optional(),
   OIDC_ROLE_MAP: z.string().optional(),
+  // Where the Ed25519 key that signs audit checkpoints is: a reference (file:/path or env:NAME), never the PEM.
+  AUDIT_SIGNING_KEY: SecretRef.optional(),
+  // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
+  CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -19,7 +19,7 @@ const post = (token: string, body: BodyInit, contentType = 'application/json') =
   );
 
 describe('hostile input', () => {
-  it('the edge refuses a NUL, a control character, a lone surrogate or bad percent-encoding in a path or query', () => {
+  it('the edge refuses a NUL, a control character, a lone surrogate or bad percent-encoding in a path', async () => {
     for (const url of [
       'http://localhost/agents/%00',
       'http://localhost/agents?q=a%01b',
@@ -27,25 +27,105 @@ describe('hostile input', () => {
       'http://localhost/agents?q=%E0%A4%A',
       'http://localhost/api/v1/agents/x%1Fy',
     ]) {
-      const response = proxy(new NextRequest(url));
+      const response = await proxy(new NextRequest(url));
       expect(response.status, url).toBe(400);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
     }
-    expect(proxy(new NextRequest('http://localhost/agents?q=Zo%C3%AB%20%F0%9F%9A%80')).status).not.toBe(400);
+    expect((await proxy(new NextRequest('http://localhost/agents?q=Zo%C3%AB%20%F0%9F%9A%80'))).status).not.toBe(400);
   });
 
-  it('a server action from another site is 403, one without a form 415; this site behind a proxy passes', () => {
-    const action = (headers: Record<string, string>) =>
-      proxy(
-        new NextRequest('http://localhost/agents', { method: 'POST', headers: { 'next-action': 'abc', ...headers } }),
-      );
+  it('an action from another site is 403, one without a form 415, a malformed one 400; this site passes', async () => {
+    const formOf = (root: string | null, extra: [string, string][] = []) => {
+      const body = new FormData();
+      if (root !== null) body.append('0', root);
+      for (const [k, v] of extra) body.append(k, v);
+      return body;
+    };
+    const action = async (headers: Record<string, string>, body: BodyInit = formOf('[{"ok":false},"$K1"]')) =>
+      (
+        await proxy(
+          new NextRequest('http://localhost/agents', {
+            method: 'POST',
+            headers: { 'next-action': 'abc', ...headers },
+            body,
+          }),
+        )
+      ).status;
+    const here = { host: 'localhost', origin: 'http://localhost' };
+    expect(await action({ host: 'localhost', origin: 'https://evil.example' })).toBe(403);
+    expect(await action({ host: 'localhost' })).toBe(403);
+    expect(await action({ ...here, 'content-type': 'text/plain' }, 'x')).toBe(415);
+    expect(await action({ ...here, 'content-type': 'application/x-www-form-urlencoded' }, 'a=b')).toBe(415);
+    expect(await action(here)).toBeLessThan(400);
+    expect(
+      await action(
+        here,
+        formOf('["$K1"]', [
+          ['1_name', '$1'],
+          ['1_$ACTION_REF_1', ''],
+        ]),
+      ),
+    ).toBeLessThan(400);
+    // React's decoder would throw on each of these and Next.js answer 500.
+    for (const [root, extra] of [
+      [null, []],
+      ['ghp_not-json', []],
+      ['{"not":"a list"}', []],
+      ['["$1"]', []],
+      ['[{"a":["$@2"]}]', []],
+      ['["$K1"]', [['0', '[]']]],
+    ] as [string | null, [string, string][]][]) {
+      expect(await action(here, formOf(root, extra)), String(root)).toBe(400);
+    }
     const form = { 'content-type': 'multipart/form-data; boundary=x' };
-    expect(action({ ...form, host: 'localhost', origin: 'https://evil.example' }).status).toBe(403);
-    expect(action({ ...form, host: 'localhost' }).status).toBe(403);
-    expect(action({ host: 'localhost', origin: 'http://localhost', 'content-type': 'text/plain' }).status).toBe(415);
-    expect(action({ ...form, host: 'localhost', origin: 'http://localhost' }).status).not.toBeGreaterThanOrEqual(400);
-    const proxied = { ...form, host: 'app:3000', 'x-forwarded-host': 'custodian.example.com, lb.internal' };
-    expect(action({ ...proxied, origin: 'https://custodian.example.com' }).status).not.toBeGreaterThanOrEqual(400);
+    expect(await action({ ...here, ...form }, '--x\r\nnot a part')).toBe(400);
+    // A form posted without JavaScript: React's hidden fields name the action and its bound arguments.
+    const page = async (fields: [string, string][]) => {
+      const body = new FormData();
+      for (const [k, v] of fields) body.append(k, v);
+      return (await proxy(new NextRequest('http://localhost/agents/new', { method: 'POST', headers: here, body })))
+        .status;
+    };
+    const descriptor = '{"id":"60ca6ce4","bound":"$@1"}';
+    expect(
+      await page([
+        ['$ACTION_REF_1', ''],
+        ['$ACTION_1:0', descriptor],
+        ['$ACTION_1:1', '[{"ok":false}]'],
+      ]),
+    ).toBeLessThan(400);
+    expect(await page([['name', 'plain form, no action']])).toBeLessThan(400);
+    for (const fields of [
+      [
+        ['$ACTION_REF_1', ''],
+        ['$ACTION_1:0', descriptor],
+        ['$ACTION_1:1', '1e400x'],
+      ],
+      [
+        ['$ACTION_REF_1', ''],
+        ['$ACTION_1:0', descriptor],
+      ],
+      [
+        ['$ACTION_REF_1', ''],
+        ['$ACTION_1:0', 'not json'],
+        ['$ACTION_1:1', '[]'],
+      ],
+      [
+        ['$ACTION_REF_1', ''],
+        ['$ACTION_1:0', '{"id":"x","bound":"$1"}'],
+        ['$ACTION_1:1', '[]'],
+      ],
+      [
+        ['$ACTION_REF_1', ''],
+        ['$ACTION_1:0', descriptor],
+        ['$ACTION_1:0', descriptor],
+        ['$ACTION_1:1', '[]'],
+      ],
+    ] as [string, string][][]) {
+      expect(await page(fields), JSON.stringify(fields)).toBe(400);
+    }
+    const proxied = { host: 'app:3000', 'x-forwarded-host': 'custodian.example.com, lb.internal' };
+    expect(await action({ ...proxied, origin: 'https://custodian.example.com' })).toBeLessThan(400);
   });
 
   it('an API body must be JSON, UTF-8, and free of control characters in any string', async () => {

@@ -5,6 +5,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthenticated',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Payload too large',
@@ -13,6 +14,7 @@ const TITLES: Record<number, string> = {
   428: 'Precondition required',
   429: 'Too many requests',
   500: 'Internal server error',
+  503: 'Service unavailable',
 };
 
 /** An RFC 9457 problem details response. */
@@ -54,4 +56,24 @@ export async function handleRoute(work: () => Promise<Response>): Promise<Respon
   } catch (error) {
     return problemFrom(error);
   }
+}
+
+/**
+ * The handler for the methods a route does not serve: 405 problem JSON naming those it does (Next's own 405 has
+ * no body). Exported by each route under every other method name.
+ */
+export function methodNotAllowed(...allowed: string[]): () => Response {
+  return () => {
+    const response = problem(405, `This endpoint answers ${allowed.join(' and ')} only.`);
+    response.headers.set('allow', allowed.join(', '));
+    return response;
+  };
+}
+
+/** Any other answer of 400 or more, as problem JSON with its text as the detail (next-auth answers in plain text). */
+export async function asProblem(response: Response): Promise<Response> {
+  const type = response.headers.get('content-type') ?? '';
+  if (response.status < 400 || type.includes('json')) return response;
+  const text = (await response.text()).replace(/^Error:\s*/, '').slice(0, 300);
+  return problem(response.status, text || (TITLES[response.status] ?? 'Error'));
 }

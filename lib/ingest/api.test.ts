@@ -161,7 +161,7 @@ describe('the ingest API', () => {
     ]);
     const unchanged = await databaseFingerprint();
     // Only "last used" and the rate bucket moved, and the refused secret left its alarm (no value) on the timeline.
-    const moved = { ApiToken: undefined, ApiRateBucket: undefined, AuditEvent: undefined };
+    const moved = { ApiToken: undefined, ApiRateBucket: undefined, AuditEvent: undefined, AuditChainHead: undefined };
     expect({ ...unchanged, ...moved }).toEqual({ ...before, ...moved });
     const alarm = await getDb().auditEvent.findFirstOrThrow({ where: { action: 'input.secret_refused' } });
     expect(alarm).toMatchObject({
@@ -208,6 +208,25 @@ describe('the ingest API', () => {
       expect((await post(token, batch, { key: 'bad key with spaces' })).status).toBe(400);
     },
   );
+
+  it('an Idempotency-Key that looks like a secret is refused like a field: nothing stored, one alarm', async () => {
+    const { slug, token, agent, tokenId } = await setup();
+    // Built at run time: no real-looking token sits in the repository.
+    const key = `ghp_${'aB3dE'.repeat(7)}x`;
+    const before = await getDb().idempotencyKey.count();
+    const response = await post(token, { events: [issued(slug, 'keyed')] }, { key });
+    expect(response.status).toBe(422);
+    const body = await response.json();
+    expect(body.errors).toEqual([expect.objectContaining({ path: 'Idempotency-Key' })]);
+    expect(JSON.stringify(body)).not.toContain(key);
+    expect(await getDb().idempotencyKey.count()).toBe(before);
+    expect(await getDb().credential.count({ where: { agentId: agent.id, name: 'keyed' } })).toBe(0);
+    const alarm = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'input.secret_refused', actorId: tokenId },
+    });
+    // Field and rule only: the value is nowhere in the alarm.
+    expect(alarm.details).toEqual({ fields: [{ field: 'Idempotency-Key', ruleId: expect.any(String) }] });
+  });
 
   it(
     'serves the registry and the timeline to tokens with read scopes, by keyset; 404 for an unknown agent; 429 ' +

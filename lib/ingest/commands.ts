@@ -53,7 +53,11 @@ export async function ingestEvents(
     };
   }
   // Every string of the batch is scanned at once, before anything else: a secret is an alarm, not a field error.
-  const refusal = await refuseSecrets(body, { type: 'API_TOKEN', id: token.id });
+  const refusal = await refuseSecrets(
+    body,
+    { type: 'API_TOKEN', id: token.id },
+    { 'Idempotency-Key': options.idempotencyKey },
+  );
   if (refusal) {
     return {
       status: 422,

@@ -252,7 +252,9 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
   },
   'secret-pasted': async () => {
     const [pasted, clean] = [await agent(), await agent()];
+    // Its own owner pastes it: only someone who could act on the agent makes it the agent's finding.
     const owner = await createPerson(['OWNER']);
+    await getDb().agent.update({ where: { id: pasted.id }, data: { ownerId: owner.id } });
     await expect(
       addPurpose(owner, {
         agentId: pasted.id,

@@ -110,21 +110,24 @@ function* matches(re: RegExp, content: string): Iterable<readonly [number, numbe
   for (const m of content.matchAll(re)) yield [m.index, m.index + m[0].length] as const;
 }
 
-// Shapes that resource references can take on harmlessly (a long path segment, `secret:` in an ARN): these run on
-// the text with references masked; every provider format runs on the text as sent.
+// A shape that resource references take on harmlessly (`secret:` in an ARN): it runs on the text with references
+// masked. Every provider format, and the high-entropy rule, run on the text as sent, so a random value inside a
+// reference's path is still caught (no reference segment is long, mixed-case and random).
 const GENERIC = new Set(['secret-assignment']);
 
-/** One secretlint rule per provider pattern: run on the text as sent, so no reference prefix can hide a token. */
-export const PROVIDER_RULES: SecretLintRuleCreator[] = PROVIDER_PATTERNS.filter(({ id }) => !GENERIC.has(id)).map(
-  ({ id, re }) => scanner(id, (content) => matches(re, content)),
-);
+const highEntropy = scanner('high-entropy', function* (content) {
+  for (const m of content.matchAll(TOKEN)) if (looksRandom(m[0])) yield [m.index, m.index + m[0].length] as const;
+});
 
-/** The generic rules (secret assignments, high entropy): run with references masked. */
-export const GENERIC_RULES: SecretLintRuleCreator[] = [
-  ...PROVIDER_PATTERNS.filter(({ id }) => GENERIC.has(id)).map(({ id, re }) =>
+/** One secretlint rule per provider pattern, and the high-entropy rule: run on the text as sent. */
+export const PROVIDER_RULES: SecretLintRuleCreator[] = [
+  ...PROVIDER_PATTERNS.filter(({ id }) => !GENERIC.has(id)).map(({ id, re }) =>
     scanner(id, (content) => matches(re, content)),
   ),
-  scanner('high-entropy', function* (content) {
-    for (const m of content.matchAll(TOKEN)) if (looksRandom(m[0])) yield [m.index, m.index + m[0].length] as const;
-  }),
+  highEntropy,
 ];
+
+/** The secret-assignment rule: run with references masked. */
+export const GENERIC_RULES: SecretLintRuleCreator[] = PROVIDER_PATTERNS.filter(({ id }) => GENERIC.has(id)).map(
+  ({ id, re }) => scanner(id, (content) => matches(re, content)),
+);

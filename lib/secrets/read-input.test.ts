@@ -38,4 +38,21 @@ describe('reading input', () => {
     ).rejects.toThrow(/more than 20,000 values/);
     expect(await getDb().purpose.count({ where: { agentId: agent.id } })).toBe(0);
   });
+
+  it('an alarm is the agent’s finding only when its sender could act on the agent, never on others’', async () => {
+    const owner = await createPerson(['OWNER']);
+    const stranger = await createPerson(['OWNER']);
+    const agent = await makeAgent(owner, { ownerId: owner.id });
+    const input = { agentId: agent.id, task: `Deploy ${token}`, scope: 'github', environments: ['PROD'] };
+    await expect(addPurpose(stranger, input)).rejects.toBeInstanceOf(Invalid);
+    const theirs = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'input.secret_refused', actorId: stranger.id },
+    });
+    expect(theirs.agentId).toBeNull();
+    await expect(addPurpose(owner, input)).rejects.toBeInstanceOf(Invalid);
+    const mine = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'input.secret_refused', actorId: owner.id },
+    });
+    expect(mine.agentId).toBe(agent.id);
+  });
 });

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { Invalid, parseInput } from '@/lib/errors';
+import type { Role } from '@/lib/generated/prisma/client';
+import { reaches, reachOf } from '@/lib/tokens/reach';
 import { findSecrets } from './scan';
 
 export const SECRET_REFUSAL =
@@ -50,8 +52,16 @@ export type SecretRefusal = { fields: { field: string; ruleId: string }[] };
  * matched — no value — in its own transaction, since the request changes
  * nothing else.
  */
-export async function refuseSecrets(input: unknown, actor: AuditActor): Promise<SecretRefusal | null> {
-  const strings = stringsOf(input);
+export async function refuseSecrets(
+  input: unknown,
+  actor: AuditActor,
+  headers: Record<string, string | undefined> = {},
+): Promise<SecretRefusal | null> {
+  // Header values a request stores (an Idempotency-Key) are scanned in the same call, named by the header.
+  const sent = Object.entries(headers).flatMap(([name, value]) =>
+    value === undefined ? [] : [{ path: [name], value }],
+  );
+  const strings = [...stringsOf(input), ...sent];
   const found = await findSecrets(strings.map((s) => s.value));
   if (found.length === 0) return null;
   // A flagged key must not reappear in a path: its segment is replaced.
@@ -70,7 +80,8 @@ export async function refuseSecrets(input: unknown, actor: AuditActor): Promise<
       ]),
     ).values(),
   ];
-  const agentId = await agentOf(input, fields[0]!.field).catch(() => null);
+  const named = await agentOf(input, fields[0]!.field).catch(() => null);
+  const agentId = named && (await mayActOn(actor, named)) ? named.id : null;
   await getDb().$transaction((tx) =>
     appendAuditEvent(tx, { action: 'input.secret_refused', actor, agentId, details: { fields } }),
   );
@@ -81,11 +92,14 @@ export async function refuseSecrets(input: unknown, actor: AuditActor): Promise<
  * The agent a request is about, when it names one that exists (its `agentId`, or the agent of the ingest event the
  * secret was in): the alarm shows as that agent's finding.
  */
-async function agentOf(input: unknown, field: string): Promise<string | null> {
+type NamedAgent = { id: string; workloadIdentity: string | null };
+const NAMED = { id: true, workloadIdentity: true } as const;
+
+async function agentOf(input: unknown, field: string): Promise<NamedAgent | null> {
   const record = (input ?? {}) as Record<string, unknown>;
   const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
   if (typeof record.agentId === 'string' && ID.test(record.agentId)) {
-    return (await getDb().agent.findUnique({ where: { id: record.agentId }, select: { id: true } }))?.id ?? null;
+    return getDb().agent.findUnique({ where: { id: record.agentId }, select: NAMED });
   }
   const index = /^events\.(\d+)\./.exec(field)?.[1];
   const named =
@@ -93,11 +107,35 @@ async function agentOf(input: unknown, field: string): Promise<string | null> {
   const slug = typeof named?.slug === 'string' && ID.test(named.slug) ? named.slug : null;
   const identity = typeof named?.workloadIdentity === 'string' ? named.workloadIdentity.slice(0, 300) : null;
   if (!slug && !identity) return null;
-  const agent = await getDb().agent.findFirst({
-    where: slug ? { slug } : { workloadIdentity: identity },
-    select: { id: true },
+  return getDb().agent.findFirst({ where: slug ? { slug } : { workloadIdentity: identity }, select: NAMED });
+}
+
+/**
+ * Whether the sender could have written about the agent (its owner or a control owner, a security lead or PAM
+ * approver, or a token that reaches it): only then is the alarm that agent's finding, so nobody can raise findings
+ * on agents that are not theirs. The alarm stands on the timeline either way, naming who sent it.
+ */
+async function mayActOn(actor: AuditActor, agent: NamedAgent): Promise<boolean> {
+  if (!actor.id) return false;
+  if (actor.type === 'API_TOKEN') {
+    const token = await getDb().apiToken.findUnique({
+      where: { id: actor.id },
+      select: { agentScope: true, agentIds: true, workloadPrefix: true },
+    });
+    return token !== null && reaches(reachOf(token), agent);
+  }
+  const person = await getDb().user.findUnique({
+    where: { id: actor.id },
+    select: {
+      roles: true,
+      ownedAgents: { where: { id: agent.id }, select: { id: true } },
+      controlAssignments: { where: { agentId: agent.id }, select: { plane: true } },
+    },
   });
-  return agent?.id ?? null;
+  if (!person) return false;
+  const deciders: Role[] = ['ADMIN', 'PAM_APPROVER'];
+  const holds = person.ownedAgents.length > 0 || person.controlAssignments.length > 0;
+  return holds || person.roles.some((r) => deciders.includes(r));
 }
 
 /**

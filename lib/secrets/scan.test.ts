@@ -103,6 +103,10 @@ add('disguised', () => `op://Engineering/xoxb-${gen(12, '0123456789')}-${gen(13,
 add('disguised', () => `AKIA\u00ad${gen(16, UPPER_NUM)}`, 1);
 add('disguised', () => `dapi\u200b${gen(32, HEX)}`, 1);
 add('disguised', () => `ｇｈｐ＿${gen(36)}`, 1);
+// a random value of no known format, riding inside an allowed reference's path
+add('disguised', () => `arn:aws:iam::123456789012:role/${gen(40)}`, 1);
+add('disguised', () => `vault:kv/prod/${gen(32)}`, 1);
+add('disguised', () => `file:/run/secrets/${gen(36)}`, 1);
 
 const HARMLESS: string[] = [
   'vault:kv/prod/deploy-bot/api-key',

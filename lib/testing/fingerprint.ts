@@ -1,27 +1,9 @@
 import { getDb } from '@/lib/db';
+import { fingerprintSql, TABLES_SQL } from './fingerprint-sql';
 
-const TABLES = [
-  'User',
-  'Account',
-  'Agent',
-  'ControlAssignment',
-  'Purpose',
-  'Credential',
-  'Exception',
-  'ExceptionDecision',
-  'Review',
-  'ReviewCampaign',
-  'AuditEvent',
-  'AuditCheckpoint',
-  'ApiToken',
-  'Setting',
-] as const;
-
-/** A digest of every row of every governed table: equal before and after means nothing changed. */
+/** A digest of every row of every table (read from the schema, so a new table is covered the day it lands). */
 export async function databaseFingerprint(): Promise<Record<string, string>> {
-  const parts = TABLES.map(
-    (t) => `(SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM "${t}" x) AS "${t}"`,
-  );
-  const [row] = await getDb().$queryRawUnsafe<Record<string, string>[]>(`SELECT ${parts.join(', ')}`);
+  const tables = await getDb().$queryRawUnsafe<{ name: string }[]>(TABLES_SQL);
+  const [row] = await getDb().$queryRawUnsafe<Record<string, string>[]>(fingerprintSql(tables.map((t) => t.name)));
   return row ?? {};
 }

@@ -5,6 +5,7 @@ import { GET as getAgent } from '@/app/api/v1/agents/[slug]/route';
 import { GET as listAgents } from '@/app/api/v1/agents/route';
 import { GET as listEvents, POST as postEvents } from '@/app/api/v1/events/route';
 import { getDb } from '@/lib/db';
+import { resetEnvCache } from '@/lib/env';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
@@ -227,5 +228,22 @@ describe('API tokens are bounded: agents, lifetime, time and rate', () => {
     expect(next.status).toBe(429);
     expect(Number(next.headers.get('retry-after'))).toBeGreaterThanOrEqual(2);
     expect(await getDb().apiRateBucket.findUnique({ where: { tokenId: id } })).not.toBeNull();
+  });
+
+  it('a rate-limit exemption written into the database is ignored unless the server is a test server', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const { token, id } = await createToken(admin, { name: 'exempt', scopes: ['registry:read'], expiresInDays: 1 });
+    await getDb().apiToken.update({ where: { id }, data: { rateLimitExempt: true } });
+    const burst = () =>
+      Promise.all(Array.from({ length: 60 }, () => listAgents(read(token, '/api/v1/agents?limit=1'))));
+    expect((await burst()).filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    vi.stubEnv('CUSTODIAN_TEST_RATE_EXEMPTION', 'on');
+    resetEnvCache();
+    try {
+      expect((await burst()).every((r) => r.status === 200)).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+      resetEnvCache();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { getCurrentUser } from '@/lib/auth';
 import { json } from '@/lib/http/api';
-import { handleRoute } from '@/lib/http/problem';
+import { handleRoute, methodNotAllowed } from '@/lib/http/problem';
 import { searchPeople } from '@/lib/users/search';
 
 export const dynamic = 'force-dynamic';
@@ -12,3 +12,6 @@ export function GET(request: Request) {
     return json({ people });
   });
 }
+
+const refuse = methodNotAllowed('GET');
+export { refuse as POST, refuse as PUT, refuse as PATCH, refuse as DELETE };

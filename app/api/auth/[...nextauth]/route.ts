@@ -1,12 +1,15 @@
 import NextAuth from 'next-auth';
 import type { NextRequest } from 'next/server';
 import { getAuthOptions } from '@/lib/auth';
+import { asProblem, methodNotAllowed } from '@/lib/http/problem';
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
-// Options are built per request, not at import, so a build never needs the secret.
+// Options are built per request, not at import, so a build never needs the secret. next-auth answers its errors
+// in plain text; they leave as problem JSON like every other /api error.
 async function handler(request: NextRequest, context: Context) {
-  return NextAuth(request as never, context as never, getAuthOptions());
+  return asProblem(await NextAuth(request as never, context as never, getAuthOptions()));
 }
 
-export { handler as GET, handler as POST };
+const refuse = methodNotAllowed('GET', 'POST');
+export { handler as GET, handler as POST, refuse as PUT, refuse as PATCH, refuse as DELETE };

@@ -1,7 +1,7 @@
 import { AgentListQuerySchema, apiListAgents } from '@/lib/api/registry';
 import { parseInput } from '@/lib/errors';
 import { json } from '@/lib/http/api';
-import { handleRoute } from '@/lib/http/problem';
+import { handleRoute, methodNotAllowed } from '@/lib/http/problem';
 import { authenticate } from '@/lib/tokens/bearer';
 
 export const dynamic = 'force-dynamic';
@@ -14,3 +14,6 @@ export function GET(request: Request) {
     return json(await apiListAgents(query, token.reach));
   });
 }
+
+const refuse = methodNotAllowed('GET');
+export { refuse as POST, refuse as PUT, refuse as PATCH, refuse as DELETE };

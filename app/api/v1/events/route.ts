@@ -1,7 +1,7 @@
 import { parseTimelineQuery } from '@/lib/audit';
 import { queryTimeline } from '@/lib/audit/queries';
 import { json, readJsonBody } from '@/lib/http/api';
-import { handleRoute, problem } from '@/lib/http/problem';
+import { handleRoute, methodNotAllowed, problem } from '@/lib/http/problem';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { authenticate, requireReach } from '@/lib/tokens/bearer';
 
@@ -46,3 +46,6 @@ export function GET(request: Request) {
     });
   });
 }
+
+const refuse = methodNotAllowed('GET', 'POST');
+export { refuse as PUT, refuse as PATCH, refuse as DELETE };

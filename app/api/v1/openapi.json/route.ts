@@ -1,4 +1,5 @@
 import { openApiDocument } from '@/lib/api/openapi';
+import { methodNotAllowed } from '@/lib/http/problem';
 
 /** The API's OpenAPI 3.1 document. Public: it describes the API, not any data. */
 export function GET(request: Request) {
@@ -6,3 +7,6 @@ export function GET(request: Request) {
     headers: { 'cache-control': 'public, max-age=300' },
   });
 }
+
+const refuse = methodNotAllowed('GET');
+export { refuse as POST, refuse as PUT, refuse as PATCH, refuse as DELETE };

@@ -1,6 +1,6 @@
 import { apiGetAgent } from '@/lib/api/registry';
 import { json } from '@/lib/http/api';
-import { handleRoute } from '@/lib/http/problem';
+import { handleRoute, methodNotAllowed } from '@/lib/http/problem';
 import { authenticate } from '@/lib/tokens/bearer';
 
 export const dynamic = 'force-dynamic';
@@ -13,3 +13,6 @@ export function GET(request: Request, { params }: { params: Promise<{ slug: stri
     return json(await apiGetAgent(slug, token.reach));
   });
 }
+
+const refuse = methodNotAllowed('GET');
+export { refuse as POST, refuse as PUT, refuse as PATCH, refuse as DELETE };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ApiToken" ADD COLUMN     "rateLimitExempt" BOOLEAN NOT NULL DEFAULT false;
