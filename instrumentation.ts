@@ -2,6 +2,9 @@
 // expiry, scheduled reviews) run on a schedule inside the server.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return;
+  // A deployment that requires signing does not run unsigned: no key, no start.
+  const { requireSigningKey } = await import('./lib/audit/signing');
+  requireSigningKey();
   const { startBackgroundJobs } = await import('./lib/jobs/background');
   startBackgroundJobs();
 }

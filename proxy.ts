@@ -13,23 +13,33 @@ export async function proxy(request: NextRequest) {
     [...request.headers.values()].map((v) => hostileText(v)).find((problem) => problem !== null) ??
     null;
   if (refused) return problemResponse(400, 'Bad Request', `The request holds ${refused}: not allowed.`);
+  const api = request.nextUrl.pathname.startsWith('/api/');
+  if (api && !METHODS.includes(request.method)) {
+    return problemResponse(
+      405,
+      'Method Not Allowed',
+      `${request.method.slice(0, 20)} is not an HTTP method this API serves.`,
+    );
+  }
   const action = request.method === 'POST' && request.headers.has('next-action');
-  if (action) {
-    // A server action posted from another site, or with a body that is not a form, is refused here with a 4xx
-    // instead of reaching Next.js, which would answer 500.
+  // A form posted to a page is a server action Next.js will decode (with or without JavaScript): checked here so a
+  // foreign Origin, an oversized or malformed body is a 4xx, not Next.js's 500.
+  if (action || (request.method === 'POST' && !api && isForm(request))) {
     if (!sameSiteAction(request)) {
       return problemResponse(403, 'Forbidden', 'Actions are accepted only from this site (the Origin did not match).');
     }
-    if (mediaType(request) !== 'multipart/form-data') {
+    if (action && mediaType(request) !== 'multipart/form-data') {
       return problemResponse(415, 'Unsupported Media Type', 'An action takes a form (multipart/form-data).');
     }
+    if (Number(request.headers.get('content-length') ?? 0) > ACTION_BODY_LIMIT) {
+      return problemResponse(413, 'Payload Too Large', 'A form may carry at most 1 MB.');
+    }
     const form = await formOf(request);
-    const malformed = form ? malformedFetchAction(form) : 'the body is not a readable form';
-    if (malformed) return problemResponse(400, 'Bad Request', `The action's form is malformed: ${malformed}.`);
-  } else if (request.method === 'POST' && !request.nextUrl.pathname.startsWith('/api/') && isForm(request)) {
-    // Perhaps an action posted without JavaScript: Next.js decodes React's hidden fields before any code of ours.
-    const form = await formOf(request);
-    const malformed = form ? malformedFormAction(form) : 'the body is not a readable form';
+    const malformed = !form
+      ? 'the body is not a readable form'
+      : action
+        ? malformedFetchAction(form)
+        : malformedFormAction(form);
     if (malformed) return problemResponse(400, 'Bad Request', `The form is malformed: ${malformed}.`);
   }
   const response = NextResponse.next();
@@ -38,26 +48,45 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+// Next.js's own default for an action's body: past it, it answers 500.
+const ACTION_BODY_LIMIT = 1024 * 1024;
+
 /**
  * Next.js's own rule for an action's Origin, checked here so a mismatch is a 403 rather than a 500: the Origin's host
- * must be the Host, the first X-Forwarded-Host, or one of SERVER_ACTIONS_ALLOWED_ORIGINS (`*.example.com` allowed).
+ * must be the first X-Forwarded-Host (when sent, else the Host), or match one of SERVER_ACTIONS_ALLOWED_ORIGINS
+ * (`*` one label, `**` any, as Next.js matches them). Stricter in one way: a POST with no Origin is refused.
  */
 function sameSiteAction(request: NextRequest): boolean {
+  const header = request.headers.get('origin');
+  if (!header) return false;
   let origin: string;
   try {
-    origin = new URL(request.headers.get('origin') ?? '').host;
+    origin = header === 'null' ? 'null' : new URL(header).host;
   } catch {
     return false;
   }
-  const hosts = [request.headers.get('host'), request.headers.get('x-forwarded-host')?.split(',')[0]?.trim()];
-  if (hosts.includes(origin)) return true;
+  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || request.headers.get('host');
+  if (host && origin === host) return true;
   return (process.env.SERVER_ACTIONS_ALLOWED_ORIGINS ?? '')
     .split(',')
-    .map((pattern) => pattern.trim())
+    .map((pattern) => pattern.trim().toLowerCase())
     .filter(Boolean)
-    .some((pattern) =>
-      pattern.startsWith('*.') ? origin.endsWith(pattern.slice(1)) && origin !== pattern.slice(2) : origin === pattern,
-    );
+    .some((pattern) => pattern === origin.toLowerCase() || wildcardMatches(origin.toLowerCase(), pattern));
+}
+
+function wildcardMatches(domain: string, pattern: string): boolean {
+  const want = pattern.split('.');
+  const have = domain.split('.');
+  if (want.length === 1 && (want[0] === '*' || want[0] === '**')) return false;
+  while (want.length > 0) {
+    const part = want.pop();
+    const label = have.pop();
+    if (part === '') return false;
+    if (part === '**') return want.length === 0 && label !== undefined;
+    if (part === '*' ? !label : label !== part) return false;
+  }
+  return have.length === 0;
 }
 
 /** The form an action was posted with, or null when the body is not a readable form. */

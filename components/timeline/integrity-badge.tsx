@@ -14,7 +14,14 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
         <StatusBadge spec={{ tone: 'neutral', label: 'Not verified yet', icon: ShieldQuestion }} />
       ) : v.ok ? (
         <span className="flex flex-wrap items-center gap-2">
-          <StatusBadge spec={{ tone: 'success', label: `Verified up to seq ${v.throughSeq}`, icon: ShieldCheck }} />
+          {signing ? (
+            <StatusBadge spec={{ tone: 'success', label: `Verified up to seq ${v.throughSeq}`, icon: ShieldCheck }} />
+          ) : (
+            // Hashes alone: a database writer could rewrite them all. Said plainly, not shown as green.
+            <StatusBadge
+              spec={{ tone: 'warning', label: `Unsigned · hashes hold to seq ${v.throughSeq}`, icon: ShieldAlert }}
+            />
+          )}
           <span className="text-muted-foreground">
             <RelativeTime value={v.verifiedAt} /> · {v.checkpointsVerified} signed checkpoint(s) hold
           </span>
@@ -33,13 +40,13 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
       <span className="text-xs text-muted-foreground">
         {checkpoint ? (
           <>
-            Latest signed checkpoint: seq {checkpoint.seq.toString()}, key {checkpoint.keyId},{' '}
-            <RelativeTime value={checkpoint.signedAt} />
+            Latest signed checkpoint: number {checkpoint.number.toString()}, seq {checkpoint.seq.toString()}, key{' '}
+            {checkpoint.keyId}, <RelativeTime value={checkpoint.signedAt} />
           </>
         ) : signing ? (
           'No checkpoint signed yet.'
         ) : (
-          'No signing key is configured: checkpoints are not signed.'
+          'Unsigned: no signing key is configured (AUDIT_SIGNING_KEY), so nothing is signed.'
         )}
       </span>
     </div>

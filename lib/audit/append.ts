@@ -4,6 +4,7 @@ import type { ActorType } from '@/lib/generated/prisma/enums';
 import type { AuditAction, AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
 import { snapshotOwners, type OwnersSnapshot } from './owners';
+import { loadSigningKey, signStatement } from './signing';
 
 export type AuditActor = { type: ActorType; id: string | null };
 
@@ -89,5 +90,12 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
       "owners", "prevHash", "hash"
     FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`;
   await tx.$executeRaw`UPDATE "AuditChainHead" SET "seq" = ${seq}, "hash" = ${prevHash} WHERE "id" = 1`;
+  // The head this transaction leaves, signed in it: changing events without the key leaves an unsigned head.
+  const key = loadSigningKey();
+  if (key) {
+    const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
+    await tx.$executeRaw`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
+      VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature})`;
+  }
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
 }

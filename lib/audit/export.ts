@@ -3,6 +3,7 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { csvLine } from '@/lib/csv';
 import { getDb } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
+import { assertNoSecrets } from '@/lib/secrets/read-input';
 import { appendAuditEvent } from './append';
 import {
   describeEvents,
@@ -98,6 +99,8 @@ export async function exportTimeline(
   const db = getDb();
   const filter = await resolveTimelineFilter(db, query);
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+  // The filter is recorded on the timeline: a secret pasted into it is refused like any other input.
+  await assertNoSecrets(query, actor);
   const filterRecord = Object.fromEntries(
     Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'),
   );

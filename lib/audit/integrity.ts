@@ -1,49 +1,30 @@
 import 'server-only';
-import type { KeyObject } from 'node:crypto';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
-import { appendAuditEvent, SYSTEM_ACTOR, type AuditActor } from './append';
-import { checkpointSignatureHolds, loadSigningKey, signCheckpointMessage } from './signing';
-import { verifyAuditChain, type TrustedCheckpoint } from './verify';
+import { appendAuditEvent, type AuditActor } from './append';
+import { loadSigningKey, signStatement, type PublicKeys } from './signing';
+import { verifyAuditChain } from './verify';
+import { readWitnessFile, witnessCheckpoint } from './witness';
 
-/**
- * Checks every stored checkpoint signed by this key; those signed by other
- * keys (before a rotation) are left to `npm run audit:verify -- --public-key`.
- */
-export async function trustedCheckpoints(db: Db, publicKeys: { keyId: string; key: KeyObject }[]) {
-  const stored = await db.auditCheckpoint.findMany({ orderBy: { seq: 'asc' } });
-  const trusted: TrustedCheckpoint[] = [];
-  const forged: bigint[] = [];
-  let otherKeys = 0;
-  for (const checkpoint of stored) {
-    const key = publicKeys.find((k) => k.keyId === checkpoint.keyId);
-    if (!key) otherKeys += 1;
-    else if (checkpointSignatureHolds(key.key, checkpoint)) trusted.push(checkpoint);
-    else forged.push(checkpoint.seq);
-  }
-  return { trusted, forged, otherKeys };
+/** The public key the server verifies with: its own signing key's. */
+export function serverPublicKeys(): PublicKeys {
+  const key = loadSigningKey();
+  return key ? [{ keyId: key.keyId, key: key.publicKey }] : [];
 }
 
 /**
- * Verifies the chain (and the checkpoints the configured key signed), and records the result for the integrity badge.
+ * Verifies the chain against the server's key and the witness file, and records the result for the integrity badge.
  */
 export async function runVerification(db: Db, actorId: string | null) {
   const started = performance.now();
-  const key = loadSigningKey();
-  const { trusted, forged } = await trustedCheckpoints(db, key ? [{ keyId: key.keyId, key: key.publicKey }] : []);
-  const result = await verifyAuditChain(db, trusted);
-  const failure = !result.ok
-    ? { brokenSeq: result.brokenSeq, reason: result.reason }
-    : forged.length > 0
-      ? { brokenSeq: forged[0]!, reason: `the checkpoint at seq ${forged[0]} carries a signature that does not hold` }
-      : null;
+  const result = await verifyAuditChain(db, { keys: serverPublicKeys(), witness: readWitnessFile() });
   return db.auditVerification.create({
     data: {
-      ok: failure === null,
+      ok: result.ok,
       throughSeq: result.verifiedThroughSeq,
       headHash: result.ok ? result.headHash : null,
-      brokenSeq: failure?.brokenSeq ?? null,
-      reason: failure?.reason ?? null,
+      brokenSeq: result.ok ? null : result.brokenSeq,
+      reason: result.ok ? null : result.reason,
       eventCount: result.ok ? result.eventCount : Number(result.verifiedThroughSeq),
       checkpointsVerified: result.checkpointsVerified,
       durationMs: Math.round(performance.now() - started),
@@ -68,43 +49,58 @@ export async function latestVerification(actor: Actor) {
   const db = getDb();
   const [verification, checkpoint] = await Promise.all([
     db.auditVerification.findFirst({ orderBy: { verifiedAt: 'desc' } }),
-    db.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, signedAt: true, keyId: true } }),
+    db.auditCheckpoint.findFirst({
+      orderBy: { number: 'desc' },
+      select: { number: true, seq: true, signedAt: true, keyId: true },
+    }),
   ]);
   return { verification, checkpoint, signing: loadSigningKey() !== null };
 }
 
 /**
- * Signs the current chain head (seq, hash, time) with the configured Ed25519
- * key and stores the checkpoint; the signing itself goes on the timeline.
+ * Signs the chain head (seq, hash, time) as the next numbered checkpoint, when it moved since the last one (or that
+ * one was signed by another key), and writes it to the witness. A person's "sign now" also goes on the timeline; the
+ * scheduled run (every minute) does not, or it would move the head it just signed.
  */
-export async function signCheckpoint(actor: AuditActor = SYSTEM_ACTOR): Promise<{ seq: bigint; keyId: string } | null> {
+export async function signCheckpoint(actor: AuditActor | null = null) {
   const key = loadSigningKey();
   if (!key) return null;
-  return getDb().$transaction(async (tx) => {
+  const outcome = await getDb().$transaction(async (tx) => {
     // The head row is read under its lock so the signed pair is exactly the chain's state.
     const [head] = await tx.$queryRaw<
       { seq: bigint; hash: string }[]
     >`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
     if (!head || head.seq === 0n) return null;
-    const latest = await tx.auditCheckpoint.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
-    if (latest?.seq === head.seq) return { seq: head.seq, keyId: key.keyId };
+    const latest = await tx.auditCheckpoint.findFirst({ orderBy: { number: 'desc' } });
+    if (latest?.seq === head.seq && latest.keyId === key.keyId) return { checkpoint: latest, created: false };
     const signedAt = new Date();
+    const number = (latest?.number ?? 0n) + 1n;
+    const statement = { kind: 'checkpoint', number, seq: head.seq, hash: head.hash, signedAt } as const;
     const checkpoint = await tx.auditCheckpoint.create({
       data: {
+        number,
+        format: 2,
         seq: head.seq,
         hash: head.hash,
         signedAt,
         keyId: key.keyId,
-        signature: signCheckpointMessage(key, head.seq, head.hash, signedAt),
+        signature: signStatement(key, statement),
       },
     });
-    await appendAuditEvent(tx, {
-      action: 'audit.checkpoint_signed',
-      actor,
-      details: { checkpointId: checkpoint.id, seq: head.seq.toString(), keyId: key.keyId },
-    });
-    return { seq: head.seq, keyId: key.keyId };
+    if (actor) {
+      await appendAuditEvent(tx, {
+        action: 'audit.checkpoint_signed',
+        actor,
+        details: { checkpointId: checkpoint.id, seq: head.seq.toString(), keyId: key.keyId },
+      });
+    }
+    return { checkpoint, created: true };
   });
+  if (!outcome) return null;
+  // After commit: a slow witness holds no lock.
+  if (outcome.created) await witnessCheckpoint(outcome.checkpoint);
+  const { number, seq, keyId } = outcome.checkpoint;
+  return { number, seq, keyId };
 }
 
 /** A security lead's "sign a checkpoint now" (checkpoints are also signed on a schedule). */
@@ -112,5 +108,5 @@ export async function signCheckpointNow(actor: Actor | null): Promise<string> {
   requirePermission(actor, 'audit.checkpoint');
   const signed = await signCheckpoint({ type: 'USER', id: actor.id });
   if (!signed) return 'No signing key is configured (AUDIT_SIGNING_KEY), so no checkpoint was signed.';
-  return `Signed the chain head at seq ${signed.seq} with key ${signed.keyId}.`;
+  return `Checkpoint ${signed.number}: the chain head at seq ${signed.seq}, signed with key ${signed.keyId}.`;
 }

@@ -3,10 +3,10 @@
 // imports nothing server-only.
 import { createHash, type KeyObject } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { hashEvent, type HashedEvent } from './canonical';
-import { checkpointSignatureHolds } from './signing';
+import { canonicalJson, hashEvent, toJson, type HashedEvent } from './canonical';
+import { checkpointStatement, signatureHolds, signStatement, type SigningKey } from './signing';
 
-export const PACK_FORMAT = 'custodian-evidence-pack/1';
+export const PACK_FORMAT = 'custodian-evidence-pack/2';
 
 /** An event as stored, in JSON: every column its hash covers (dates as ISO strings), plus the hashes. */
 export type PackedEvent = Omit<HashedEvent, 'seq' | 'occurredAt' | 'recordedAt'> & {
@@ -28,33 +28,60 @@ export type PackManifest = {
   /** Every event from the first matching one to the checkpoint: what the chain is rechecked over. */
   segment: { fromSeq: string; toSeq: string; startPrevHash: string } | null;
   chainHead: { seq: string; hash: string };
-  checkpoint: { seq: string; hash: string; signedAt: string; keyId: string; signature: string } | null;
+  checkpoint: {
+    number: string;
+    format: number;
+    seq: string;
+    hash: string;
+    signedAt: string;
+    keyId: string;
+    signature: string;
+  } | null;
+  /** Every event of the pack, in order: a pack with one removed, added or changed no longer matches its signature. */
+  events: { seq: string; hash: string }[];
   files: Record<string, string>;
+  /** The audit key's signature over the manifest's digest (every field above); null when no key is configured. */
+  signature: { keyId: string; signature: string } | null;
 };
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const ndjson = (events: PackedEvent[]) => events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : '');
 
+/** The digest the manifest's signature covers: its canonical JSON without the signature. */
+export function manifestDigest(manifest: Omit<PackManifest, 'signature'>): string {
+  return createHash('sha256')
+    .update(canonicalJson(toJson(manifest)))
+    .digest('hex');
+}
+
 export function buildPackZip(
-  manifest: Omit<PackManifest, 'files'>,
+  manifest: Omit<PackManifest, 'files' | 'events' | 'signature'>,
   events: PackedEvent[],
   segment: PackedEvent[],
   summary: string,
+  key: SigningKey | null,
 ): Uint8Array {
   const files: Record<string, Uint8Array> = {
     'events.ndjson': strToU8(ndjson(events)),
     'segment.ndjson': strToU8(ndjson(segment)),
     'summary.md': strToU8(summary),
   };
-  const full: PackManifest = {
+  const unsigned = {
     ...manifest,
+    events: events.map((e) => ({ seq: e.seq, hash: e.hash })),
     files: Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, sha256(bytes)])),
+  };
+  const digest = manifestDigest(unsigned);
+  const full: PackManifest = {
+    ...unsigned,
+    signature: key ? { keyId: key.keyId, signature: signStatement(key, { kind: 'pack', digest }) } : null,
   };
   return zipSync({ ...files, 'manifest.json': strToU8(JSON.stringify(full, null, 2)) });
 }
 
 export type PackVerification =
-  { ok: true; events: number; segment: number; checkpoint: PackManifest['checkpoint'] } | { ok: false; reason: string };
+  | { ok: true; events: number; segment: number; checkpoint: PackManifest['checkpoint']; signedBy: string | null }
+  | { ok: false; reason: string };
 
 const parseLines = (text: string) =>
   text
@@ -85,6 +112,16 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
   if (!files['manifest.json']) return { ok: false, reason: 'manifest.json is missing' };
   const manifest = JSON.parse(strFromU8(files['manifest.json'])) as PackManifest;
   if (manifest.format !== PACK_FORMAT) return { ok: false, reason: `unknown pack format ${String(manifest.format)}` };
+  // The signature first: it covers the list of events, so none can be removed, added or changed unseen.
+  const { signature, ...unsigned } = manifest;
+  if (publicKeys.length > 0) {
+    if (!signature) return { ok: false, reason: 'the manifest is not signed, so it proves nothing about its events' };
+    const key = publicKeys.find((k) => k.keyId === signature.keyId);
+    if (!key) return { ok: false, reason: `the manifest was signed by key ${signature.keyId}: pass its public key` };
+    if (!signatureHolds(key.key, { kind: 'pack', digest: manifestDigest(unsigned) }, signature.signature)) {
+      return { ok: false, reason: 'the manifest signature does not hold: the pack was changed after it was made' };
+    }
+  }
   for (const [name, digest] of Object.entries(manifest.files)) {
     if (!files[name]) return { ok: false, reason: `${name} is missing` };
     if (sha256(files[name]) !== digest)
@@ -94,6 +131,15 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
   const segment = parseLines(strFromU8(files['segment.ndjson']!));
   if (events.length !== manifest.counts.events || segment.length !== manifest.counts.segment)
     return { ok: false, reason: 'the counts do not match the manifest' };
+  const listed = manifest.events ?? [];
+  for (let i = 0; i < Math.max(listed.length, events.length); i++) {
+    const want = listed[i];
+    const have = events[i];
+    if (!want) return { ok: false, reason: `event ${have!.seq} is in the pack but not in its manifest (added)` };
+    if (!have || have.seq !== want.seq)
+      return { ok: false, reason: `event ${want.seq} of the manifest is missing (removed)` };
+    if (have.hash !== want.hash) return { ok: false, reason: `event ${want.seq} differs from its manifest entry` };
+  }
   if (segment.length > 0) {
     if (!manifest.segment) return { ok: false, reason: 'the manifest does not describe the segment' };
     let prev = manifest.segment.startPrevHash;
@@ -112,13 +158,16 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
       const key = publicKeys.find((k) => k.keyId === cp.keyId);
       if (!key) return { ok: false, reason: `the checkpoint was signed by key ${cp.keyId}: pass its public key` };
       if (
-        !checkpointSignatureHolds(key.key, {
-          seq: BigInt(cp.seq),
-          hash: cp.hash,
-          signedAt: new Date(cp.signedAt),
-          keyId: cp.keyId,
-          signature: cp.signature,
-        })
+        !signatureHolds(
+          key.key,
+          checkpointStatement({
+            ...cp,
+            number: BigInt(cp.number),
+            seq: BigInt(cp.seq),
+            signedAt: new Date(cp.signedAt),
+          }),
+          cp.signature,
+        )
       ) {
         return { ok: false, reason: 'the checkpoint signature does not hold' };
       }
@@ -133,5 +182,11 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
     if (!inChain || JSON.stringify(inChain) !== JSON.stringify(e))
       return { ok: false, reason: `event ${e.seq} of the pack is not the one in the chain` };
   }
-  return { ok: true, events: events.length, segment: segment.length, checkpoint: manifest.checkpoint };
+  return {
+    ok: true,
+    events: events.length,
+    segment: segment.length,
+    checkpoint: manifest.checkpoint,
+    signedBy: publicKeys.length > 0 && signature ? signature.keyId : null,
+  };
 }

@@ -64,7 +64,39 @@ describe('evidence packs', () => {
         f['segment.ndjson'] = f['segment.ndjson']!.replace('Rotated out', 'Never revoked');
         f['events.ndjson'] = f['events.ndjson']!.replace('Rotated out', 'Never revoked');
       });
-      expect(verifyPack(edited, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/was altered/) });
+      // The signed manifest covers the files' digests: fixing them up breaks its signature.
+      expect(verifyPack(edited, keys)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/manifest signature does not hold/),
+      });
+      expect(verifyPack(edited, [])).toMatchObject({ ok: false, reason: expect.stringMatching(/was altered/) });
+
+      // Thinned: an event taken out of the pack and of its manifest's list, counts and digests fixed up.
+      const thinned = forge(zip, (f) => {
+        const lines = f['events.ndjson']!.trim().split('\n');
+        const removed = JSON.parse(lines[1]!) as PackedEvent;
+        f['events.ndjson'] = [lines[0], ...lines.slice(2)].join('\n') + '\n';
+        const m = JSON.parse(f['manifest.json']!);
+        m.events = m.events.filter((e: { seq: string }) => e.seq !== removed.seq);
+        m.counts.events -= 1;
+        f['manifest.json'] = JSON.stringify(m);
+      });
+      expect(verifyPack(thinned, keys)).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/manifest signature does not hold/),
+      });
+      // Taken out of the pack but left in the manifest: named, even with no key.
+      const dropped = forge(zip, (f) => {
+        const lines = f['events.ndjson']!.trim().split('\n');
+        f['events.ndjson'] = [lines[0], ...lines.slice(2)].join('\n') + '\n';
+        const m = JSON.parse(f['manifest.json']!);
+        m.counts.events -= 1;
+        f['manifest.json'] = JSON.stringify(m);
+      });
+      expect(verifyPack(dropped, [])).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/missing \(removed\)/),
+      });
 
       // Recomputing every hash after the change still cannot reach the signed checkpoint.
       const rehashed = forge(zip, (f) => {
@@ -92,7 +124,7 @@ describe('evidence packs', () => {
       });
       expect(verifyPack(rehashed, keys)).toMatchObject({
         ok: false,
-        reason: expect.stringMatching(/does not end at the signed checkpoint/),
+        reason: expect.stringMatching(/manifest signature does not hold/),
       });
 
       // The command line checks a pack with no database at all.
@@ -120,6 +152,8 @@ describe('evidence packs', () => {
         );
       const good = cli('pack.zip');
       expect(good.stdout).toMatch(/Evidence pack verified: 4 events/);
+      expect(good.stdout).toMatch(/none removed, added or altered/);
+      expect(good.stdout).toMatch(/It does not prove/);
       expect(good.status).toBe(0);
       const bad = cli('forged.zip');
       expect(bad.stderr).toMatch(/Evidence pack INVALID/);

@@ -2,10 +2,12 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Invalid } from '@/lib/errors';
+import { assertNoSecrets } from '@/lib/secrets/read-input';
 import { appendAuditEvent } from './append';
 import { signCheckpoint } from './integrity';
 import { buildPackZip, PACK_FORMAT, type PackedEvent } from './pack-format';
 import { eventSelect, resolveTimelineFilter, timelineWhere, type StoredEvent, type TimelineQuery } from './queries';
+import { loadSigningKey } from './signing';
 
 const MAX_SEGMENT = 200_000;
 const packed = (e: StoredEvent): PackedEvent => ({
@@ -29,6 +31,8 @@ export async function buildEvidencePack(
   requirePermission(actor, 'audit.export');
   const db = getDb();
   const filter = await resolveTimelineFilter(db, query);
+  // The filter is recorded on the timeline: a secret pasted into it is refused like any other input.
+  await assertNoSecrets(query, actor);
   const filterRecord = Object.fromEntries(
     Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'),
   );
@@ -100,6 +104,8 @@ export async function buildEvidencePack(
       chainHead: { seq: head.seq.toString(), hash: head.hash },
       checkpoint: checkpoint
         ? {
+            number: checkpoint.number.toString(),
+            format: checkpoint.format,
             seq: checkpoint.seq.toString(),
             hash: checkpoint.hash,
             signedAt: checkpoint.signedAt.toISOString(),
@@ -111,6 +117,7 @@ export async function buildEvidencePack(
     events.map(packed),
     segment.map(packed),
     summary,
+    loadSigningKey(),
   );
   await db.$transaction((tx) =>
     appendAuditEvent(tx, {

@@ -14,6 +14,15 @@ const day = z
   .optional()
   .catch(undefined);
 
+// A seq: digits that fit PostgreSQL's bigint (a larger one would overflow the query), else no cursor.
+const seqCursor = z
+  .string()
+  .regex(/^\d{1,19}$/)
+  // Compared as text (every check runs, even after the pattern fails): 19 digits at most 2^63 − 1.
+  .refine((v) => v.length < 19 || v <= '9223372036854775807')
+  .optional()
+  .catch(undefined);
+
 /** The timeline's URL state. Bad values fall back to "no filter"; `before` is the keyset cursor (a seq). */
 export const TimelineQuerySchema = z.object({
   agent: z.string().trim().toLowerCase().max(64).optional().catch(undefined),
@@ -23,17 +32,9 @@ export const TimelineQuerySchema = z.object({
   from: day,
   to: day,
   /** Older than this seq: the next page (the API's cursor too). */
-  before: z
-    .string()
-    .regex(/^\d{1,19}$/)
-    .optional()
-    .catch(undefined),
+  before: seqCursor,
   /** Newer than this seq: the previous page. */
-  newer: z
-    .string()
-    .regex(/^\d{1,19}$/)
-    .optional()
-    .catch(undefined),
+  newer: seqCursor,
   size: z.coerce
     .number()
     .int()

@@ -13,7 +13,6 @@ import { getEnv } from '@/lib/env';
 import { resolveSecret } from '@/lib/secrets/secret-ref';
 
 export type SigningKey = { privateKey: KeyObject; publicKey: KeyObject; keyId: string };
-export type SignedCheckpoint = { seq: bigint; hash: string; signedAt: Date; keyId: string; signature: string };
 
 const DEMO_KEY_FILE = path.join('.data', 'audit-signing-key.pem');
 
@@ -25,28 +24,55 @@ export function keyIdOf(publicKey: KeyObject): string {
     .slice(0, 16);
 }
 
-/** The exact bytes a checkpoint signature covers. */
-export function checkpointMessage(seq: bigint, hash: string, signedAt: Date): Buffer {
-  return Buffer.from(`custodian.audit.checkpoint.v1\n${seq}\n${hash}\n${signedAt.toISOString()}`, 'utf8');
+/**
+ * What the audit key signs, each kind under its own label so one can never stand in for another: the head an append
+ * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), and an
+ * evidence pack's manifest (its digest).
+ */
+export type Statement =
+  | { kind: 'head'; seq: bigint; hash: string; signedAt: Date }
+  | { kind: 'pack'; digest: string }
+  | { kind: 'checkpoint'; number: bigint | null; seq: bigint; hash: string; signedAt: Date };
+
+export function statementBytes(statement: Statement): Buffer {
+  if (statement.kind === 'pack') return Buffer.from(`custodian.audit.pack.v1\n${statement.digest}`, 'utf8');
+  const { seq, hash, signedAt } = statement;
+  const tail = `${seq}\n${hash}\n${signedAt.toISOString()}`;
+  const text =
+    statement.kind === 'head'
+      ? `custodian.audit.head.v1\n${tail}`
+      : statement.number === null
+        ? `custodian.audit.checkpoint.v1\n${tail}`
+        : `custodian.audit.checkpoint.v2\n${statement.number}\n${tail}`;
+  return Buffer.from(text, 'utf8');
 }
 
-export function signCheckpointMessage(key: SigningKey, seq: bigint, hash: string, signedAt: Date): string {
-  return sign(null, checkpointMessage(seq, hash, signedAt), key.privateKey).toString('base64');
+export function signStatement(key: SigningKey, statement: Statement): string {
+  return sign(null, statementBytes(statement), key.privateKey).toString('base64');
 }
 
-/** Whether the signature over (seq, hash, time) holds for this public key. */
-export function checkpointSignatureHolds(publicKey: KeyObject, checkpoint: SignedCheckpoint): boolean {
+/** Whether `signature` over the statement holds for this public key. */
+export function signatureHolds(publicKey: KeyObject, statement: Statement, signature: string): boolean {
   try {
-    return verify(
-      null,
-      checkpointMessage(checkpoint.seq, checkpoint.hash, checkpoint.signedAt),
-      publicKey,
-      Buffer.from(checkpoint.signature, 'base64'),
-    );
+    return verify(null, statementBytes(statement), publicKey, Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }
 }
+
+/** A stored checkpoint as the statement its signature covers. */
+export function checkpointStatement(c: { number: bigint; format: number; seq: bigint; hash: string; signedAt: Date }) {
+  return {
+    kind: 'checkpoint',
+    number: c.format === 1 ? null : c.number,
+    seq: c.seq,
+    hash: c.hash,
+    signedAt: c.signedAt,
+  } as const;
+}
+
+/** The public keys a verifier trusts, by id. */
+export type PublicKeys = { keyId: string; key: KeyObject }[];
 
 export function publicKeyFromPem(pem: string): KeyObject {
   const key = createPublicKey(pem);
@@ -54,16 +80,21 @@ export function publicKeyFromPem(pem: string): KeyObject {
   return key;
 }
 
+// The last key parsed, by its PEM: every append signs, and parsing is the slow part; reading the text stays per use.
+let parsed: { pem: string; key: SigningKey } | null = null;
+
 function fromPrivatePem(pem: string): SigningKey {
+  if (parsed?.pem === pem) return parsed.key;
   const privateKey = createPrivateKey(pem);
   if (privateKey.asymmetricKeyType !== 'ed25519')
     throw new Error('The key AUDIT_SIGNING_KEY points at must be an Ed25519 private key (PKCS#8 PEM).');
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey) };
+  parsed = { pem, key: { privateKey, publicKey, keyId: keyIdOf(publicKey) } };
+  return parsed.key;
 }
 
 /**
- * The checkpoint signing key, from the reference AUDIT_SIGNING_KEY (`file:/path/key.pem` or `env:NAME`), read at
+ * The audit signing key, from the reference AUDIT_SIGNING_KEY (`file:/path/key.pem` or `env:NAME`), read at
  * each use so a rotated key takes effect at once. Outside production, and in demo mode, a key is generated once
  * into .data/ so the feature works out of the box; a production server without one signs nothing (and says so).
  */
@@ -77,4 +108,14 @@ export function loadSigningKey(): SigningKey | null {
     writeFileSync(DEMO_KEY_FILE, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
   return fromPrivatePem(readFileSync(DEMO_KEY_FILE, 'utf8'));
+}
+
+/** With AUDIT_REQUIRE_SIGNING=true, a server without a usable signing key refuses to start (it throws, naming why). */
+export function requireSigningKey(): void {
+  if (getEnv().AUDIT_REQUIRE_SIGNING !== 'true') return;
+  if (!loadSigningKey()) {
+    throw new Error(
+      'AUDIT_REQUIRE_SIGNING=true but no signing key is configured: set AUDIT_SIGNING_KEY (file:/… or env:…).',
+    );
+  }
 }

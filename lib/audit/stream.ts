@@ -26,6 +26,8 @@ export type RawEvent = {
   hash: string;
   /** The agent's slug, when asked for. */
   agentSlug: string | null;
+  /** The head signature stored at this seq (JSON text), when asked for. */
+  signature: string | null;
 };
 
 const FIELDS = [
@@ -42,6 +44,7 @@ const FIELDS = [
   'prevHash',
   'hash',
   'agentSlug',
+  'signature',
 ] as const;
 const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -49,14 +52,18 @@ const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY
 export const literal = (value: string | bigint | Date): string =>
   pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
 
-function select(where: string, withSlug: boolean): string {
+const SIGNATURE = `(SELECT json_build_object('hash', s."hash", 'signedAt', ${iso('signedAt').replace('e.', 's.')},
+  'keyId', s."keyId", 'signature', s."signature")::text FROM "AuditSignature" s WHERE s."seq" = e."seq")`;
+
+function select(where: string, withSlug: boolean, withSignature: boolean): string {
   // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every
   // event before the first row.
   return `SELECT e."seq"::text AS "seq", ${iso('occurredAt')} AS "occurredAt", ${iso('recordedAt')} AS "recordedAt",
     e."actorType"::text AS "actorType",
     e."actorId", e."agentId", e."credentialId", e."action", e."details"::text AS "details",
     e."owners"::text AS "owners", e."prevHash", e."hash",
-    ${withSlug ? '(SELECT a."slug" FROM "Agent" a WHERE a."id" = e."agentId")' : 'NULL::text'} AS "agentSlug"
+    ${withSlug ? '(SELECT a."slug" FROM "Agent" a WHERE a."id" = e."agentId")' : 'NULL::text'} AS "agentSlug",
+    ${withSignature ? SIGNATURE : 'NULL::text'} AS "signature"
     FROM "AuditEvent" e
     WHERE (${where})`;
 }
@@ -86,6 +93,7 @@ function toEvent(v: (string | null)[]): RawEvent {
     prevHash: v[10]!,
     hash: v[11]!,
     agentSlug: v[12] ?? null,
+    signature: v[13] ?? null,
   };
 }
 
@@ -97,10 +105,10 @@ function toEvent(v: (string | null)[]): RawEvent {
 export async function* streamEvents(
   db: Db,
   where: string,
-  options: { withSlug?: boolean; batch?: number } = {},
+  options: { withSlug?: boolean; withSignature?: boolean; batch?: number } = {},
 ): AsyncGenerator<RawEvent[]> {
   const batch = options.batch ?? 5_000;
-  const sql = select(where, options.withSlug ?? false);
+  const sql = select(where, options.withSlug ?? false, options.withSignature ?? false);
   const url = getEnv().DATABASE_URL;
   if (!url) {
     let after = '0';

@@ -3,12 +3,10 @@ import { issueCredential, recordCredentialUse } from '@/lib/credentials/commands
 import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
-import { appendAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from '.';
+import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
 import { exportTimeline } from './export';
-import { runVerification, signCheckpoint, trustedCheckpoints } from './integrity';
 import { listTimeline, parseTimelineQuery } from './queries';
-import { loadSigningKey } from './signing';
 
 const notes = (n: number, prefix: string) =>
   getDb().$transaction((tx) =>
@@ -158,57 +156,5 @@ describe('the custody timeline', () => {
       { format: 'ndjson', filter: { agent: 'export-bot' }, count: expected.length },
     ]);
     await expect(exportTimeline(await createPerson(['OWNER']), query, 'csv')).rejects.toThrow(/permission/);
-  });
-
-  it('a signed checkpoint catches a change made by someone who recomputed every hash after it', async () => {
-    await notes(20, 'checkpointed');
-    const signed = await signCheckpoint();
-    expect(signed).not.toBeNull();
-    const key = loadSigningKey()!;
-    const keys = [{ keyId: key.keyId, key: key.publicKey }];
-    expect(await trustedCheckpoints(getDb(), keys)).toMatchObject({ forged: [] });
-    expect((await runVerification(getDb(), null)).ok).toBe(true);
-
-    // Full database access: change an event before the checkpoint, then recompute every later hash and the head.
-    const target = signed!.seq - 5n;
-    const events = await getDb().auditEvent.findMany({ where: { seq: { gte: target } }, orderBy: { seq: 'asc' } });
-    let prev = events[0]!.prevHash;
-    const rewritten = events.map((e, i) => {
-      const row = { ...e, details: i === 0 ? { note: 'forged' } : e.details, prevHash: prev };
-      const hash = hashEvent(prev, row);
-      prev = hash;
-      return { seq: e.seq, details: row.details, prevHash: row.prevHash, hash };
-    });
-    await getDb().$transaction([
-      getDb().$executeRawUnsafe('ALTER TABLE "AuditEvent" DISABLE TRIGGER USER'),
-      ...rewritten.map((r) =>
-        getDb().$executeRawUnsafe(
-          `UPDATE "AuditEvent" SET "details" = $1::jsonb, "prevHash" = $2, "hash" = $3 WHERE "seq" = $4`,
-          JSON.stringify(r.details),
-          r.prevHash,
-          r.hash,
-          r.seq,
-        ),
-      ),
-      getDb().$executeRawUnsafe('ALTER TABLE "AuditEvent" ENABLE TRIGGER USER'),
-      getDb().$executeRawUnsafe('ALTER TABLE "AuditChainHead" DISABLE TRIGGER USER'),
-      getDb().$executeRawUnsafe(`UPDATE "AuditChainHead" SET "hash" = $1 WHERE "id" = 1`, prev),
-      getDb().$executeRawUnsafe('ALTER TABLE "AuditChainHead" ENABLE TRIGGER USER'),
-    ]);
-    // The hashes alone now agree with themselves...
-    expect((await verifyAuditChain(getDb())).ok).toBe(true);
-    // ...but not with the signed checkpoint.
-    const { trusted } = await trustedCheckpoints(getDb(), keys);
-    const result = await verifyAuditChain(getDb(), trusted);
-    expect(result).toMatchObject({ ok: false, brokenSeq: signed!.seq });
-    const recorded = await runVerification(getDb(), null);
-    expect(recorded).toMatchObject({ ok: false, brokenSeq: signed!.seq });
-
-    // A checkpoint forged to match the rewritten chain, without the private key, fails its signature.
-    const genuine = await getDb().auditCheckpoint.findFirstOrThrow({ where: { seq: signed!.seq } });
-    await getDb().auditCheckpoint.create({
-      data: { seq: genuine.seq, hash: prev, signedAt: new Date(), keyId: key.keyId, signature: genuine.signature },
-    });
-    expect((await trustedCheckpoints(getDb(), keys)).forged).toEqual([signed!.seq]);
   });
 });

@@ -1,70 +1,234 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import { GENESIS_HASH, hashEventText } from './canonical';
+import { checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
+import type { WitnessedCheckpoint } from './witness';
 
 export type ChainVerification =
-  | { ok: true; verifiedThroughSeq: bigint; headHash: string; eventCount: number; checkpointsVerified: number }
-  | { ok: false; brokenSeq: bigint; reason: string; verifiedThroughSeq: bigint; checkpointsVerified: number };
-
-/** A checkpoint whose signature the caller has already checked: the chain must still reach its hash at its seq. */
-export type TrustedCheckpoint = { seq: bigint; hash: string; signedAt: Date };
+  | {
+      ok: true;
+      verifiedThroughSeq: bigint;
+      headHash: string;
+      eventCount: number;
+      checkpointsVerified: number;
+      signaturesVerified: number;
+      /** Whether a key was given and the head is signed by it: without one, only the hashes were checked. */
+      signed: boolean;
+    }
+  | {
+      ok: false;
+      brokenSeq: bigint;
+      reason: string;
+      verifiedThroughSeq: bigint;
+      checkpointsVerified: number;
+      signaturesVerified: number;
+    };
 
 /**
- * Walks the chain in seq order, recomputing every hash from the stored
- * columns, and names the first seq that does not hold: a changed event, a
- * missing one (a gap), one moved out of order, or a head that disagrees.
+ * `keys`: the public keys whose signatures are checked (signatures by other keys are left unchecked; with none, only
+ * the hashes are). `witness`: the checkpoints the witness outside the database holds.
  */
-export async function verifyAuditChain(db: Db, checkpoints: TrustedCheckpoint[] = []): Promise<ChainVerification> {
-  // Seqs as numbers in the loop (exact to 2^53); results carry bigints.
-  let expected = 1;
-  let prevHash = GENESIS_HASH;
-  let count = 0;
+export type VerifyOptions = { keys?: PublicKeys; witness?: WitnessedCheckpoint[] };
+
+type Problem = { seq: bigint; reason: string };
+type Pin = { seq: bigint; hash: string; what: string };
+
+const first = (problems: Problem[]) =>
+  problems.reduce<Problem | null>((a, p) => (a === null || p.seq < a.seq ? p : a), null);
+
+/**
+ * Checks everything the record can be checked against and names the first seq that does not hold, and what is
+ * wrong: every event's hash and link, the head each transaction signed, the numbered checkpoints (none missing,
+ * forged or beyond the head), rows beyond the head, and — given the witness — that the chain still extends every
+ * checkpoint the witness holds.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
+  const keys = options.keys ?? [];
+  const keyOf = (keyId: string) => keys.find((k) => k.keyId === keyId)?.key;
+  const problems: Problem[] = [];
+  const pins: Pin[] = [];
   let checkpointsVerified = 0;
-  const pending = [...checkpoints].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-  const broken = (seq: bigint, reason: string): ChainVerification => ({
-    ok: false,
-    brokenSeq: seq,
-    reason,
-    verifiedThroughSeq: BigInt(expected - 1),
-    checkpointsVerified,
-  });
+  let signaturesVerified = 0;
 
   // The head first: events appended while the walk runs come after it and are left to the next run.
   const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
-  for await (const page of streamEvents(db, head ? `e."seq" <= ${literal(head.seq)}` : 'true')) {
+  if (!head) return failed({ seq: 1n, reason: 'the chain head is missing' }, 0n, 0, 0);
+
+  const checkpoints = await db.auditCheckpoint.findMany({ orderBy: { number: 'asc' } });
+  let previous = { number: 0n, seq: 0n };
+  const witnessed = new Set((options.witness ?? []).map((w) => w.number));
+  for (const c of checkpoints) {
+    // A gap the witness covers is reported by the witness check, at the seq it pinned.
+    if (c.number !== previous.number + 1n && !witnessed.has(previous.number + 1n)) {
+      problems.push({
+        seq: previous.seq + 1n,
+        reason:
+          `checkpoint ${previous.number + 1n} is missing ` +
+          `(the numbers jump from ${previous.number} to ${c.number})`,
+      });
+    }
+    const key = keyOf(c.keyId);
+    if (key && !signatureHolds(key, checkpointStatement(c), c.signature)) {
+      problems.push({
+        seq: c.seq,
+        reason: `checkpoint ${c.number} (seq ${c.seq}) carries a signature that does not hold`,
+      });
+    } else if (c.seq > head.seq) {
+      problems.push({
+        seq: head.seq + 1n,
+        reason:
+          `checkpoint ${c.number} pins seq ${c.seq}, beyond the chain head (seq ${head.seq}): ` + 'events were cut off',
+      });
+    } else if (key) {
+      pins.push({ seq: c.seq, hash: c.hash, what: `checkpoint ${c.number}` });
+    }
+    previous = c;
+  }
+
+  for (const w of options.witness ?? []) {
+    const key = keyOf(w.keyId);
+    if (!key) continue;
+    if (!signatureHolds(key, checkpointStatement(w), w.signature)) {
+      problems.push({
+        seq: w.seq,
+        reason: `the witness's checkpoint ${w.number} carries a signature that does not hold`,
+      });
+      continue;
+    }
+    const stored = checkpoints.find((c) => c.number === w.number);
+    if (w.seq > head.seq) {
+      problems.push({
+        seq: head.seq + 1n,
+        reason:
+          `the witness holds checkpoint ${w.number} at seq ${w.seq}, beyond the chain head (seq ${head.seq}): ` +
+          'the database was rolled back or cut off',
+      });
+    } else {
+      if (!stored || stored.seq !== w.seq || stored.hash !== w.hash || stored.signature !== w.signature) {
+        problems.push({
+          seq: w.seq,
+          reason: `checkpoint ${w.number} (seq ${w.seq}) is in the witness but ${stored ? 'differs' : 'missing'} here`,
+        });
+      }
+      pins.push({ seq: w.seq, hash: w.hash, what: `the witnessed checkpoint ${w.number}` });
+    }
+  }
+
+  // Seqs as numbers in the loop (exact to 2^53); results carry bigints.
+  pins.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  let lastSigned = 0n;
+  const found: { problem: Problem | null } = { problem: null };
+  const broken = (seq: bigint, reason: string) => {
+    found.problem = { seq, reason };
+  };
+  walk: for await (const page of streamEvents(db, `e."seq" <= ${literal(head.seq)}`, { withSignature: true })) {
     for (const event of page) {
       const seq = BigInt(expected);
-      if (Number(event.seq) !== expected) return broken(seq, `event ${seq} is missing`);
-      if (event.prevHash !== prevHash) {
-        return broken(seq, `event ${seq} does not follow event ${seq - 1n} (previous hash differs)`);
+      if (Number(event.seq) !== expected) {
+        broken(seq, `event ${seq} is missing`);
+        break walk;
       }
-      if (hashEventText(prevHash, event) !== event.hash) {
-        return broken(seq, `event ${seq} was altered (its hash does not match its contents)`);
+      const selfConsistent = hashEventText(event.prevHash, event) === event.hash;
+      if (!selfConsistent) {
+        broken(seq, `event ${seq} was altered (its hash does not match its contents)`);
+        break walk;
+      }
+      if (event.prevHash !== prevHash) {
+        // This event is intact under the link it recorded: the one before it was replaced, its hash recomputed.
+        broken(seq - 1n, `event ${seq - 1n} was changed and its hash recomputed (event ${seq} no longer follows it)`);
+        break walk;
+      }
+      if (event.signature) {
+        const s = JSON.parse(event.signature) as { hash: string; signedAt: string; keyId: string; signature: string };
+        const key = keyOf(s.keyId);
+        if (key) {
+          const statement = { kind: 'head', seq, hash: s.hash, signedAt: new Date(s.signedAt) } as const;
+          if (s.hash !== event.hash || !signatureHolds(key, statement, s.signature)) {
+            broken(
+              lastSigned + 1n,
+              `events ${lastSigned + 1n} to ${seq} were changed after they were signed (the signature at ${seq} ` +
+                'does not hold)',
+            );
+            break walk;
+          }
+          lastSigned = seq;
+          signaturesVerified += 1;
+        }
       }
       // A signed checkpoint pins the hash at its seq: recomputing hashes after a change cannot reach it again.
-      while (pending[0] && pending[0].seq === seq) {
-        const checkpoint = pending.shift()!;
-        if (checkpoint.hash !== event.hash) {
-          return broken(
-            seq,
-            `the chain no longer reaches the checkpoint signed at ${checkpoint.signedAt.toISOString()} (seq ` +
-              `${checkpoint.seq}): an event at or before it was changed`,
+      while (pins[0] && pins[0].seq === seq) {
+        const pin = pins.shift()!;
+        if (pin.hash !== event.hash) {
+          // The change lies after the last seq a signature or checkpoint still vouches for.
+          broken(
+            lastSigned + 1n,
+            `events ${lastSigned + 1n} to ${seq} were changed: the chain no longer reaches ${pin.what} (seq ${seq})`,
           );
+          break walk;
         }
+        lastSigned = lastSigned > seq ? lastSigned : seq;
         checkpointsVerified += 1;
       }
       prevHash = event.hash;
       expected += 1;
-      count += 1;
     }
   }
   const lastSeq = BigInt(expected - 1);
-  if (pending[0]) return broken(lastSeq + 1n, `events up to the checkpoint at seq ${pending[0].seq} are missing`);
-  if (!head) return broken(lastSeq + 1n, 'the chain head is missing');
-  if (head.seq > lastSeq) return broken(lastSeq + 1n, `events ${lastSeq + 1n} to ${head.seq} are missing`);
-  if (head.seq < lastSeq || head.hash !== prevHash) {
-    return broken(head.seq + 1n, `the chain head (seq ${head.seq}) does not match the last event`);
+  if (found.problem) problems.push(found.problem);
+  else {
+    if (pins[0])
+      problems.push({ seq: lastSeq + 1n, reason: `events up to ${pins[0].what} (seq ${pins[0].seq}) are missing` });
+    if (head.seq > lastSeq)
+      problems.push({ seq: lastSeq + 1n, reason: `events ${lastSeq + 1n} to ${head.seq} are missing` });
+    else if (head.hash !== prevHash) {
+      problems.push({ seq: head.seq, reason: `the chain head (seq ${head.seq}) does not match the last event` });
+    }
+    // The weakest evidence, so only when nothing else explains it: a head rewound into the middle of a transaction is
+    // reported where the events were cut off, not where signing stopped.
+    if (problems.length === 0 && keys.length > 0 && head.seq > 0n && lastSigned < head.seq) {
+      problems.push({
+        seq: lastSigned + 1n,
+        reason:
+          `events ${lastSigned + 1n} to ${head.seq} carry no valid signature: they were written or changed outside ` +
+          'Custodian (or signed by a key this verifier was not given)',
+      });
+    }
   }
-  return { ok: true, verifiedThroughSeq: lastSeq, headHash: prevHash, eventCount: count, checkpointsVerified };
+  const [beyond] = await db.$queryRaw<{ seq: bigint | null }[]>`
+    SELECT min("seq") AS "seq" FROM "AuditEvent" WHERE "seq" > ${head.seq}`;
+  if (beyond?.seq != null) {
+    problems.push({
+      seq: beyond.seq,
+      reason: `event ${beyond.seq} lies beyond the chain head (seq ${head.seq}): it was not appended by Custodian`,
+    });
+  }
+
+  const problem = first(problems);
+  if (problem) {
+    const through = problem.seq - 1n < lastSeq ? problem.seq - 1n : lastSeq;
+    return failed(problem, through, checkpointsVerified, signaturesVerified);
+  }
+  return {
+    ok: true,
+    verifiedThroughSeq: lastSeq,
+    headHash: prevHash,
+    eventCount: expected - 1,
+    checkpointsVerified,
+    signaturesVerified,
+    signed: keys.length > 0 && lastSigned === head.seq && head.seq > 0n,
+  };
+}
+
+function failed(problem: Problem, through: bigint, checkpointsVerified: number, signaturesVerified: number) {
+  return {
+    ok: false as const,
+    brokenSeq: problem.seq,
+    reason: problem.reason,
+    verifiedThroughSeq: through < 0n ? 0n : through,
+    checkpointsVerified,
+    signaturesVerified,
+  };
 }

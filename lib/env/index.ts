@@ -35,6 +35,13 @@ const EnvSchema = z.object({
   OIDC_ROLE_MAP: z.string().optional(),
   // Where the Ed25519 key that signs audit checkpoints is: a reference (file:/path or env:NAME), never the PEM.
   AUDIT_SIGNING_KEY: SecretRef.optional(),
+  // true: refuse to start without a signing key (production should).
+  AUDIT_REQUIRE_SIGNING: z.enum(['true', 'false']).optional(),
+  // Where each signed checkpoint is also written, outside the database: a JSON-lines file and/or an HTTPS endpoint
+  // (with AUDIT_WITNESS_TOKEN, a reference, as its bearer token).
+  AUDIT_WITNESS_FILE: z.string().min(1).optional(),
+  AUDIT_WITNESS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUDIT_WITNESS_TOKEN: SecretRef.optional(),
   // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
   CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
 });

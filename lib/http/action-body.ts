@@ -20,6 +20,7 @@ function malformedArguments(chunks: FormDataEntryValue[]): string | null {
     return 'its argument list is not JSON';
   }
   if (!Array.isArray(args)) return 'its argument list is not a list';
+  if (args.length > 100) return 'its argument list is too long';
   const stack: unknown[] = [args];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -37,7 +38,7 @@ function malformedArguments(chunks: FormDataEntryValue[]): string | null {
  */
 export function malformedFormAction(form: FormData): string | null {
   for (const key of form.keys()) {
-    const ref = /^\$ACTION_REF_(.{1,20})$/.exec(key);
+    const ref = /^\$ACTION_REF_(.+)$/.exec(key);
     if (!ref) continue;
     const prefix = `$ACTION_${ref[1]}:`;
     const descriptors = form.getAll(`${prefix}0`);

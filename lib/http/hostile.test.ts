@@ -1,7 +1,7 @@
 // Input no field can mean is refused at the edge: 400 (415 for a body not
 // declared as JSON), problem JSON, nothing changed.
 import { NextRequest } from 'next/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { POST as postEvents } from '@/app/api/v1/events/route';
 import { makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
@@ -126,6 +126,40 @@ describe('hostile input', () => {
     }
     const proxied = { host: 'app:3000', 'x-forwarded-host': 'custodian.example.com, lb.internal' };
     expect(await action({ ...proxied, origin: 'https://custodian.example.com' })).toBeLessThan(400);
+    // Next.js compares the Origin with the forwarded host when one is sent, never also with Host.
+    expect(await action({ ...proxied, origin: 'http://app:3000' })).toBe(403);
+    // Origins allowed by pattern match as Next.js matches them: `*` is one label.
+    vi.stubEnv('SERVER_ACTIONS_ALLOWED_ORIGINS', '*.example.com');
+    try {
+      expect(await action({ host: 'localhost', origin: 'https://a.example.com' })).toBeLessThan(400);
+      expect(await action({ host: 'localhost', origin: 'https://a.b.example.com' })).toBe(403);
+      expect(await action({ host: 'localhost', origin: 'https://example.com' })).toBe(403);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    // A form posted to a page without the action header is an action to Next.js too: the same Origin rule.
+    const plain = async (origin: string) =>
+      (
+        await proxy(
+          new NextRequest('http://localhost/agents/new', {
+            method: 'POST',
+            headers: { host: 'localhost', origin },
+            body: formOf(null, [['name', 'x']]),
+          }),
+        )
+      ).status;
+    expect(await plain('https://evil.example')).toBe(403);
+    expect(await plain('null')).toBe(403);
+    expect(await plain('http://localhost')).toBeLessThan(400);
+    // Past Next.js's 1 MB body limit: 413, not its 500.
+    expect(await action({ ...here, 'content-length': String(2 * 1024 * 1024) })).toBe(413);
+    expect(await action(here, formOf(JSON.stringify(Array.from({ length: 1001 }, () => null))))).toBe(400);
+  });
+
+  it('an /api request with a method no HTTP API serves is 405 problem JSON at the edge', async () => {
+    const response = await proxy(new NextRequest('http://localhost/api/v1/agents', { method: 'PROPFIND' }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('an API body must be JSON, UTF-8, and free of control characters in any string', async () => {

@@ -15,8 +15,9 @@ const JOBS = [
   { name: 'exception expiry', everyMs: 30_000, firstAfterMs: 0, run: () => expireDueExceptions() },
   { name: 'exception lapse', everyMs: 30_000, firstAfterMs: 0, run: () => lapseDueRequests() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },
-  // A checkpoint an hour bounds what a database-level rewrite could hide; it signs nothing when the head has not moved.
-  { name: 'audit checkpoint', everyMs: 60 * 60_000, firstAfterMs: 0, run: () => signCheckpoint() },
+  // A numbered checkpoint a minute, written to the witness, bounds what a rollback of the database could hide; it
+  // signs nothing when the head has not moved.
+  { name: 'audit checkpoint', everyMs: 60_000, firstAfterMs: 0, run: () => signCheckpoint() },
   // Also what the findings page and the dashboard read: a server that starts on stale findings syncs at once.
   {
     name: 'findings sync',

@@ -59,7 +59,9 @@ const PROVIDER_PATTERNS: Pattern[] = [
   {
     id: 'secret-assignment',
     re: new RegExp(
-      '\\b(?:password|passwd|pwd|passphrase|secret|client_?secret|token|access_?token|api[_-]?key|private[_-]?key)' +
+      // Not \b: DB_PASSWORD= and GITHUB_TOKEN= name a secret too.
+      '(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client_?secret|token|access_?token|api[_-]?key|' +
+        'private[_-]?key)' +
         '\\s*[:=]\\s*["\']?[^\\s"\',;]{6,512}',
       'gi',
     ),
@@ -115,8 +117,14 @@ function* matches(re: RegExp, content: string): Iterable<readonly [number, numbe
 // reference's path is still caught (no reference segment is long, mixed-case and random).
 const GENERIC = new Set(['secret-assignment']);
 
+// 40 characters of base64 with a slash or plus inside: an AWS secret access key (its `/` would split it as a token).
+const AWS_SECRET_SHAPE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
 const highEntropy = scanner('high-entropy', function* (content) {
   for (const m of content.matchAll(TOKEN)) if (looksRandom(m[0])) yield [m.index, m.index + m[0].length] as const;
+  for (const m of content.matchAll(AWS_SECRET_SHAPE)) {
+    if (/[/+]/.test(m[0]) && looksRandom(m[0].replace(/[/+]/g, ''))) yield [m.index, m.index + 40] as const;
+  }
 });
 
 /** One secretlint rule per provider pattern, and the high-entropy rule: run on the text as sent. */

@@ -148,6 +148,12 @@ export async function readInput<S extends z.ZodType>(
   input: unknown,
   actor: { id: string; type?: AuditActor['type'] },
 ): Promise<z.infer<S>> {
+  await assertNoSecrets(input, actor);
+  return parseInput(schema, input);
+}
+
+/** Throws Invalid (after the alarm) when anything in `input` looks like a secret: for input stored unparsed. */
+export async function assertNoSecrets(input: unknown, actor: { id: string; type?: AuditActor['type'] }) {
   const refusal = await refuseSecrets(input, { type: actor.type ?? 'USER', id: actor.id });
   if (refusal) {
     throw new Invalid(
@@ -155,5 +161,4 @@ export async function readInput<S extends z.ZodType>(
       Object.fromEntries(refusal.fields.map((f) => [f.field, [SECRET_REFUSAL]])),
     );
   }
-  return parseInput(schema, input);
 }

@@ -28,6 +28,8 @@ const add = (category: string, make: () => string, times = 3) => {
 add('cloud', () => `AKIA${gen(16, UPPER_NUM)}`);
 add('cloud', () => `ASIA${gen(16, UPPER_NUM)}`);
 add('cloud', () => `aws_secret_access_key = ${gen(40)}`);
+// a bare AWS secret access key with the slashes and pluses real ones often carry
+add('cloud', () => `${gen(12)}/${gen(14)}+${gen(12)}`);
 add('cloud', () => `AIza${gen(35)}`);
 add('cloud', () => `GOCSPX-${gen(28)}`);
 add('cloud', () => `DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=${gen(60)}==`);
@@ -91,6 +93,8 @@ add('generic', () => `-----BEGIN RSA ${'PRIVATE'} KEY-----\nMIIEow${gen(40)}`, 1
 add('generic', () => `-----BEGIN ${'OPENSSH'} PRIVATE KEY-----\nb3Blbn${gen(40)}`, 1);
 add('generic', () => `-----BEGIN ${'EC'} PRIVATE KEY-----\nMHcCAQ${gen(40)}`, 1);
 add('generic', () => `password=${gen(14)}`);
+add('generic', () => `DB_PASSWORD=${gen(14)}`);
+add('generic', () => `export GITHUB_TOKEN=${gen(20)}`);
 add('generic', () => `client_secret: ${gen(30)}`);
 add('generic', () => `https://deploy:${gen(12)}@git.example.com/repo.git`);
 add('generic', () => gen(40));

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadSigningKey } from '@/lib/audit/signing';
+import { loadSigningKey, requireSigningKey } from '@/lib/audit/signing';
 import { getEnv, resetEnvCache } from '@/lib/env';
 import { resolveSecret, SecretRef, SecretUnavailable } from './secret-ref';
 
@@ -76,5 +76,18 @@ describe('Custodian’s own secrets are references, never values', () => {
     resetEnvCache();
     expect(() => getEnv()).toThrow(/AUDIT_SIGNING_KEY: Give a reference to the secret, not the secret/);
     expect(() => getEnv()).not.toThrow(/PRIVATE KEY/);
+  });
+
+  it('AUDIT_REQUIRE_SIGNING=true: a production server without a key refuses to start; with one it starts', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    vi.stubEnv('AUTH_DEMO', 'false');
+    vi.stubEnv('AUDIT_REQUIRE_SIGNING', 'true');
+    resetEnvCache();
+    expect(() => requireSigningKey()).toThrow(/AUDIT_REQUIRE_SIGNING=true but no signing key is configured/);
+    const file = path.join(dir, 'required.pem');
+    writeFileSync(file, pem());
+    vi.stubEnv('AUDIT_SIGNING_KEY', `file:${file}`);
+    resetEnvCache();
+    expect(() => requireSigningKey()).not.toThrow();
   });
 });

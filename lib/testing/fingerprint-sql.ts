@@ -12,3 +12,16 @@ export function fingerprintSql(tables: string[]): string {
   );
   return `SELECT ${parts.join(', ')}`;
 }
+
+/**
+ * The tables an appended event (a refusal's alarm too) moves — the timeline, its head and the head's signature — and
+ * the checkpoints the server signs every minute on its own.
+ */
+export const AUDIT_RECORD = ['AuditEvent', 'AuditChainHead', 'AuditSignature', 'AuditCheckpoint'] as const;
+
+/** A fingerprint without the audit record: what a refused request must leave exactly as it was. */
+export function withoutAuditRecord(fingerprint: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fingerprint).filter(([table]) => !(AUDIT_RECORD as readonly string[]).includes(table)),
+  );
+}
