@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { malformedFetchAction, malformedFormAction } from './lib/http/action-body';
-import { hostileText, hostileUrl } from './lib/http/hostile';
+import { hostileHeader, hostileUrl } from './lib/http/hostile';
 import { HSTS } from './lib/http/security-headers';
 
 // Refuses a path, query or header that no input can mean (400 problem JSON),
@@ -10,7 +10,7 @@ import { HSTS } from './lib/http/security-headers';
 export async function proxy(request: NextRequest) {
   const refused =
     hostileUrl(new URL(request.url)) ??
-    [...request.headers.values()].map((v) => hostileText(v)).find((problem) => problem !== null) ??
+    [...request.headers.values()].map((v) => hostileHeader(v)).find((problem) => problem !== null) ??
     null;
   if (refused) return problemResponse(400, 'Bad Request', `The request holds ${refused}: not allowed.`);
   const api = request.nextUrl.pathname.startsWith('/api/');

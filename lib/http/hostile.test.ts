@@ -32,6 +32,11 @@ describe('hostile input', () => {
       expect(response.headers.get('content-type')).toBe('application/problem+json');
     }
     expect((await proxy(new NextRequest('http://localhost/agents?q=Zo%C3%AB%20%F0%9F%9A%80'))).status).not.toBe(400);
+    // Header bytes arrive one character per byte: valid UTF-8 passes, a lone continuation byte does not.
+    const header = async (value: string) =>
+      (await proxy(new NextRequest('http://localhost/agents', { headers: { 'x-note': value } }))).status;
+    expect(await header('caf\u00c3\u00a9')).not.toBe(400);
+    expect(await header('caf\u00e9')).toBe(400);
   });
 
   it('an action from another site is 403, one without a form 415, a malformed one 400; this site passes', async () => {

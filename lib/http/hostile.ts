@@ -4,6 +4,23 @@
 import { hostileText } from '@/lib/secrets/free-text';
 
 export { hostileText };
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Why a header value cannot be input, or null. HTTP hands header bytes over one character per byte (Latin-1), so bytes
+ * 0x80–0xFF are checked as the UTF-8 they claim to be: invalid UTF-8 is refused, like a control character.
+ */
+export function hostileHeader(value: string): string | null {
+  const problem = hostileText(value);
+  if (problem || !/[\x80-\xff]/.test(value)) return problem;
+  try {
+    utf8.decode(Uint8Array.from(value, (c) => c.charCodeAt(0)));
+    return null;
+  } catch {
+    return 'invalid UTF-8';
+  }
+}
+
 /** Why a URL's path or query cannot be input, or null: each part is percent-decoded and checked. */
 export function hostileUrl(url: URL): string | null {
   const parts = [...url.pathname.split('/'), ...url.search.replace(/^\?/, '').split(/[&=]/)];

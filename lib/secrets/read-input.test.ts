@@ -5,6 +5,7 @@ import { Invalid } from '@/lib/errors';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
+import { unattributedSecretAlarms } from './alarms';
 
 const token = `ghp_${'aB3dE'.repeat(7)}x`;
 
@@ -49,6 +50,17 @@ describe('reading input', () => {
       where: { action: 'input.secret_refused', actorId: stranger.id },
     });
     expect(theirs.agentId).toBeNull();
+    // Still seen: security leads and auditors get every alarm that is no agent's finding, by whom and where.
+    const lead = await createPerson(['ADMIN']);
+    const alarms = await unattributedSecretAlarms(lead);
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        seq: theirs.seq,
+        by: stranger.name,
+        fields: [expect.objectContaining({ field: 'task' })],
+      }),
+    );
+    await expect(unattributedSecretAlarms(owner)).rejects.toThrow(/permission/);
     await expect(addPurpose(owner, input)).rejects.toBeInstanceOf(Invalid);
     const mine = await getDb().auditEvent.findFirstOrThrow({
       where: { action: 'input.secret_refused', actorId: owner.id },

@@ -5,6 +5,7 @@ import { DataTablePagination } from '@/components/data-table/data-table-paginati
 import { ListCount } from '@/components/data-table/list-count';
 import { EmptyState } from '@/components/empty-state';
 import { FindingsTable } from '@/components/findings/findings-table';
+import { SecretAlarms } from '@/components/findings/secret-alarms';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { PersonPicker } from '@/components/people/person-picker';
@@ -15,6 +16,7 @@ import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
 import { FindingsQuerySchema, listFindings, type FindingsQuery } from '@/lib/policy/findings';
 import { FRAMEWORKS } from '@/lib/policy/frameworks';
 import { RULES } from '@/lib/policy/rules';
+import { unattributedSecretAlarms } from '@/lib/secrets/alarms';
 import { getPerson } from '@/lib/users/search';
 import { CONTROL_PLANE, optionsOf, SEVERITY } from '@/lib/vocabulary';
 import { FindingsAsOf } from '../_components/findings-as-of';
@@ -32,9 +34,10 @@ function href(query: Partial<FindingsQuery>, change: Partial<FindingsQuery>) {
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const actor = await requirePageAccess('findings.read', '/findings');
   const query = parseSearchParams(FindingsQuerySchema, await searchParams);
-  const [{ findings, total, asOf, next, prev }, owner] = await Promise.all([
+  const [{ findings, total, asOf, next, prev }, owner, alarms] = await Promise.all([
     listFindings(actor, query),
     query.owner === 'me' ? null : getPerson(actor, query.owner),
+    can(actor, 'audit.read') ? unattributedSecretAlarms(actor) : [],
   ]);
   const mine = query.owner === 'me';
   const filtered = KEYS.some((k) => query[k] && !(k === 'owner' && mine));
@@ -124,6 +127,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           <ListCount total={total} noun="open finding" />
         </span>
       </form>
+      <SecretAlarms alarms={alarms} />
       {findings.length === 0 ? (
         <EmptyState icon={TriangleAlert} title={filtered || mine ? 'No finding matches' : 'No open findings'}>
           {mine
