@@ -2,6 +2,7 @@
 // (DATABASE_URL, or the embedded PGlite folder), with the same
 // `_prisma_migrations` bookkeeping as `prisma migrate deploy`. Idempotent.
 import { openMigrationTarget } from '@/lib/db/migration-target';
+import { grantConfiguredApplicationRole } from '@/lib/db/roles';
 import { runScript } from '@/lib/db/run-script';
 import { applyMigrations } from './schema-engine';
 
@@ -17,6 +18,9 @@ async function main() {
   } finally {
     await close();
   }
+  // New tables are the owner's: grant the application role what it may do with them.
+  const role = await grantConfiguredApplicationRole();
+  if (role) console.log(`${label}: granted the application role ${role} its privileges.`);
 }
 
 runScript(main);

@@ -61,7 +61,11 @@ describe('offline migrations', () => {
       const triggers = (await query(
         `SELECT tgname FROM pg_trigger WHERE tgrelid = '"AuditEvent"'::regclass AND NOT tgisinternal ORDER BY tgname`,
       )) as { tgname: string }[];
-      expect(triggers.map((t) => t.tgname)).toEqual(['audit_event_no_truncate', 'audit_event_no_update_delete']);
+      expect(triggers.map((t) => t.tgname)).toEqual([
+        'audit_event_no_truncate',
+        'audit_event_no_update_delete',
+        'audit_event_positive_seq',
+      ]);
     });
   });
 

@@ -6,9 +6,10 @@ import { getEnv } from '@/lib/env';
 import { withTemporaryDatabase } from './temporary-database';
 
 export async function withShadowTarget<T>(work: (target: MigrationTarget) => Promise<T>): Promise<T> {
-  const { DATABASE_URL } = getEnv();
-  if (DATABASE_URL) {
-    return withTemporaryDatabase(DATABASE_URL, 'custodian_shadow', async (shadowUrl) => {
+  const { DATABASE_URL, MIGRATION_DATABASE_URL } = getEnv();
+  const ownerUrl = MIGRATION_DATABASE_URL ?? DATABASE_URL;
+  if (ownerUrl) {
+    return withTemporaryDatabase(ownerUrl, 'custodian_shadow', async (shadowUrl) => {
       const target = pgMigrationTarget(shadowUrl, shadowUrl);
       try {
         return await work(target);

@@ -23,7 +23,14 @@ const env = {
   OIDC_ROLE_CLAIM: 'groups',
   OIDC_ROLE_MAP: 'sec-leads:ADMIN,pam:PAM_APPROVER,auditors:AUDITOR,agent-owners:OWNER',
 };
-if (!env.DATABASE_URL) {
+if (env.DATABASE_URL) {
+  // As in production: migrations as the owner, the app as a role that owns nothing (created by prepare-db).
+  const app = new URL(env.DATABASE_URL);
+  app.username = 'custodian_e2e_app';
+  app.password = randomBytes(16).toString('hex');
+  env.MIGRATION_DATABASE_URL = env.DATABASE_URL;
+  env.DATABASE_URL = app.toString();
+} else {
   env.PGLITE_DIR = '.data/e2e';
   rmSync('.data/e2e', { recursive: true, force: true });
   rmSync('.data/e2e.lock', { force: true });
@@ -37,7 +44,13 @@ function run(command, args) {
 run('node', ['--conditions=react-server', '--import', 'tsx', 'scripts/prepare-db.ts', '--seed']);
 // Built like a container image: no secret, no key, no database in the build's
 // environment (secrets are read when a request needs them), so CI proves it.
-const SECRETS = ['NEXTAUTH_SECRET', 'OIDC_CLIENT_SECRET', 'AUDIT_SIGNING_KEY', 'DATABASE_URL'];
+const SECRETS = [
+  'NEXTAUTH_SECRET',
+  'OIDC_CLIENT_SECRET',
+  'AUDIT_SIGNING_KEY',
+  'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
+];
 const buildEnv = Object.fromEntries(Object.entries(env).filter(([name]) => !SECRETS.includes(name)));
 if (!process.env.E2E_SKIP_BUILD) {
   const build = spawnSync('npx', ['--no-install', 'next', 'build'], {

@@ -3,6 +3,7 @@
 // hang) when another process holds the embedded database.
 import { getDb } from '@/lib/db';
 import { openMigrationTarget } from '@/lib/db/migration-target';
+import { grantConfiguredApplicationRole } from '@/lib/db/roles';
 import { runScript } from '@/lib/db/run-script';
 import { applyMigrations } from '@/prisma/schema-engine';
 import { isSeeded, seedDemoData } from '@/prisma/seed';
@@ -15,6 +16,8 @@ async function main() {
   } finally {
     await target.dispose();
   }
+  const role = await grantConfiguredApplicationRole();
+  if (role) console.log(`${label}: the application runs as ${role}, which owns nothing.`);
   if (process.argv.includes('--seed') && !(await isSeeded(getDb()))) {
     const seeded = await seedDemoData(getDb());
     console.log(`${label}: seeded ${seeded.people} people, ${seeded.agents} agents, ${seeded.events} custody events.`);

@@ -4,7 +4,14 @@ import type { ActorType } from '@/lib/generated/prisma/enums';
 import type { AuditAction, AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
 import { snapshotOwners, type OwnersSnapshot } from './owners';
-import { loadSigningKey, signStatement } from './signing';
+import {
+  checkpointStatement,
+  loadSigningKey,
+  signatureHolds,
+  signStatement,
+  trustedPublicKeys,
+  type PublicKeys,
+} from './signing';
 
 export type AuditActor = { type: ActorType; id: string | null };
 
@@ -21,6 +28,40 @@ export type AuditEventInput<A extends AuditAction = AuditAction> = {
 };
 
 export type AppendedEvent = { seq: bigint; hash: string };
+
+/**
+ * Whether Custodian itself signed the head it is about to extend: its signature row, or a checkpoint at it, holds for
+ * a trusted key. Only such a head is signed over again, so events written around Custodian are never sealed by it —
+ * they stay unsigned, and verification names them. A chain that was never signed (a key configured for the first
+ * time) is trusted on first use.
+ */
+export async function headIsVouchedFor(tx: Tx, head: { seq: bigint; hash: string }, keys: PublicKeys) {
+  if (head.seq === 0n) return true;
+  const signature = await tx.auditSignature.findUnique({ where: { seq: head.seq } });
+  if (signature?.hash === head.hash) {
+    const key = keys.find((k) => k.keyId === signature.keyId);
+    const statement = { kind: 'head', seq: head.seq, hash: head.hash, signedAt: signature.signedAt } as const;
+    if (key && signatureHolds(key.key, statement, signature.signature)) return true;
+  }
+  const checkpoints = await tx.auditCheckpoint.findMany({ where: { seq: head.seq, hash: head.hash } });
+  if (
+    checkpoints.some((c) =>
+      keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature)),
+    )
+  ) {
+    return true;
+  }
+  const [anySigned] = await tx.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM "AuditSignature") OR EXISTS (SELECT 1 FROM "AuditCheckpoint") AS "any"`;
+  return !anySigned?.any;
+}
+
+let warnedUnsigned = false;
+
+/** The chain head, locked for this transaction (appends serialise on it), through its owner's function. */
+export function lockChainHead(tx: Tx) {
+  return tx.$queryRaw<{ seq: bigint; hash: string }[]>`SELECT "seq", "hash" FROM custodian_lock_head()`;
+}
 
 /**
  * Appends one event to the custody timeline inside the caller's transaction,
@@ -46,8 +87,7 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
     events.flatMap((e) => (e.agentId ? [e.agentId] : [])),
   );
 
-  const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
-    SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
+  const [head] = await lockChainHead(tx);
   if (!head) throw new Error('The audit chain head is missing: run the migrations.');
 
   const recordedAt = new Date();
@@ -89,10 +129,18 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
     SELECT "seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details",
       "owners", "prevHash", "hash"
     FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`;
-  await tx.$executeRaw`UPDATE "AuditChainHead" SET "seq" = ${seq}, "hash" = ${prevHash} WHERE "id" = 1`;
+  // Through its owner's function: the application role cannot write the head itself.
+  await tx.$executeRaw`SELECT custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
   // The head this transaction leaves, signed in it: changing events without the key leaves an unsigned head.
   const key = loadSigningKey();
-  if (key) {
+  if (key && !(await headIsVouchedFor(tx, head, trustedPublicKeys()))) {
+    if (!warnedUnsigned) {
+      console.error(
+        `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`,
+      );
+      warnedUnsigned = true;
+    }
+  } else if (key) {
     const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
     await tx.$executeRaw`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
       VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature})`;

@@ -1,23 +1,17 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
-import { appendAuditEvent, type AuditActor } from './append';
-import { loadSigningKey, signStatement, type PublicKeys } from './signing';
+import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
+import { loadSigningKey, signStatement, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile, witnessCheckpoint } from './witness';
-
-/** The public key the server verifies with: its own signing key's. */
-export function serverPublicKeys(): PublicKeys {
-  const key = loadSigningKey();
-  return key ? [{ keyId: key.keyId, key: key.publicKey }] : [];
-}
 
 /**
  * Verifies the chain against the server's key and the witness file, and records the result for the integrity badge.
  */
 export async function runVerification(db: Db, actorId: string | null) {
   const started = performance.now();
-  const result = await verifyAuditChain(db, { keys: serverPublicKeys(), witness: readWitnessFile() });
+  const result = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: readWitnessFile() });
   return db.auditVerification.create({
     data: {
       ok: result.ok,
@@ -67,10 +61,10 @@ export async function signCheckpoint(actor: AuditActor | null = null) {
   if (!key) return null;
   const outcome = await getDb().$transaction(async (tx) => {
     // The head row is read under its lock so the signed pair is exactly the chain's state.
-    const [head] = await tx.$queryRaw<
-      { seq: bigint; hash: string }[]
-    >`SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
+    const [head] = await lockChainHead(tx);
     if (!head || head.seq === 0n) return null;
+    // Only a head Custodian signed is checkpointed: events written around it are never sealed by the checkpoint.
+    if (!(await headIsVouchedFor(tx, head, trustedPublicKeys()))) return null;
     const latest = await tx.auditCheckpoint.findFirst({ orderBy: { number: 'desc' } });
     if (latest?.seq === head.seq && latest.keyId === key.keyId) return { checkpoint: latest, created: false };
     const signedAt = new Date();
@@ -107,6 +101,9 @@ export async function signCheckpoint(actor: AuditActor | null = null) {
 export async function signCheckpointNow(actor: Actor | null): Promise<string> {
   requirePermission(actor, 'audit.checkpoint');
   const signed = await signCheckpoint({ type: 'USER', id: actor.id });
-  if (!signed) return 'No signing key is configured (AUDIT_SIGNING_KEY), so no checkpoint was signed.';
+  if (!signed && !loadSigningKey())
+    return 'No signing key is configured (AUDIT_SIGNING_KEY), so no checkpoint was signed.';
+  if (!signed)
+    return 'Nothing was signed: the chain is empty, or its head is not one Custodian signed (verify it now).';
   return `Checkpoint ${signed.number}: the chain head at seq ${signed.seq}, signed with key ${signed.keyId}.`;
 }

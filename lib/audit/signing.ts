@@ -119,3 +119,17 @@ export function requireSigningKey(): void {
     );
   }
 }
+
+/**
+ * The public keys this server trusts: its signing key's, and earlier ones still vouching for older signatures
+ * (AUDIT_PREVIOUS_PUBLIC_KEYS: comma-separated references to PEM public keys, kept after a rotation).
+ */
+export function trustedPublicKeys(): PublicKeys {
+  const key = loadSigningKey();
+  const previous = (getEnv().AUDIT_PREVIOUS_PUBLIC_KEYS ?? '')
+    .split(',')
+    .map((ref) => ref.trim())
+    .filter(Boolean)
+    .map((ref) => publicKeyFromPem(resolveSecret(ref)));
+  return [...(key ? [key.publicKey] : []), ...previous].map((k) => ({ keyId: keyIdOf(k), key: k }));
+}

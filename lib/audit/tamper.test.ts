@@ -7,24 +7,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
 import { resetEnvCache } from '@/lib/env';
+import { asOwner } from '@/lib/testing/owner';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
-import { runVerification, serverPublicKeys, signCheckpoint } from './integrity';
+import { runVerification, signCheckpoint } from './integrity';
+import { trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 import { parseWitness } from './witness';
 
 const TABLES = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'AuditChainHead'] as const;
 const witnessFile = path.join(mkdtempSync(path.join(tmpdir(), 'witness-')), 'witness.jsonl');
 const s = (n: number) => BigInt(n);
-const sql = (text: string) => getDb().$executeRawUnsafe(text);
 
 /** Runs statements as the owner with the append-only triggers off, as a database-level attacker would. */
 async function tamper(...statements: string[]) {
-  await getDb().$transaction([
-    ...TABLES.map((t) => getDb().$executeRawUnsafe(`ALTER TABLE "${t}" DISABLE TRIGGER USER`)),
-    ...statements.map((text) => getDb().$executeRawUnsafe(text)),
-    ...TABLES.map((t) => getDb().$executeRawUnsafe(`ALTER TABLE "${t}" ENABLE TRIGGER USER`)),
-  ]);
+  await asOwner(
+    ...TABLES.map((t) => `ALTER TABLE "${t}" DISABLE TRIGGER USER`),
+    ...statements,
+    ...TABLES.map((t) => `ALTER TABLE "${t}" ENABLE TRIGGER USER`),
+  );
 }
 
 const append = (notes: string[]) =>
@@ -166,9 +167,9 @@ const CASES: Case[] = [
   {
     name: 'swap two events',
     attack: async () => [
-      `UPDATE "AuditEvent" SET "seq" = -1 WHERE "seq" = ${s(5)}`,
+      `UPDATE "AuditEvent" SET "seq" = 900000001 WHERE "seq" = ${s(5)}`,
       `UPDATE "AuditEvent" SET "seq" = ${s(5)} WHERE "seq" = ${s(6)}`,
-      `UPDATE "AuditEvent" SET "seq" = ${s(6)} WHERE "seq" = -1`,
+      `UPDATE "AuditEvent" SET "seq" = ${s(6)} WHERE "seq" = 900000001`,
     ],
     seq: 5,
     reason: /was altered/,
@@ -241,6 +242,19 @@ const CASES: Case[] = [
     witnessOnly: true,
   },
   {
+    name: 'delete a checkpoint and fill its number with one signed by an unknown key',
+    attack: async () => {
+      const real = await getDb().auditCheckpoint.findFirstOrThrow({ where: { number: 1 } });
+      return [
+        `DELETE FROM "AuditCheckpoint" WHERE "number" = 1`,
+        `INSERT INTO "AuditCheckpoint" ("id", "number", "format", "seq", "hash", "signedAt", "keyId", "signature")
+         VALUES ('filler', 1, 2, ${real.seq}, '${'d'.repeat(64)}', now(), '0000000000000000', 'AAAA')`,
+      ];
+    },
+    seq: 10,
+    reason: /checkpoint 1 is signed by key 0000000000000000, which is not trusted/,
+  },
+  {
     name: 'forge a head signature',
     attack: async () => [`UPDATE "AuditSignature" SET "signature" = 'AAAA' WHERE "seq" = ${s(25)}`],
     seq: 25,
@@ -276,7 +290,7 @@ describe('tampering with the record as the database owner', () => {
     for (let i = 16; i <= 20; i++) await append([`one ${i}`]);
     await signCheckpoint();
     for (let i = 21; i <= 25; i++) await append([`one ${i}`]);
-    for (const t of TABLES) await sql(`CREATE TABLE "copy_${t}" AS TABLE "${t}"`);
+    await asOwner(...TABLES.map((t) => `CREATE TABLE "copy_${t}" AS TABLE "${t}"`));
   });
 
   afterAll(() => {
@@ -293,7 +307,7 @@ describe('tampering with the record as the database owner', () => {
 
   const verify = (witness: boolean) =>
     verifyAuditChain(getDb(), {
-      keys: serverPublicKeys(),
+      keys: trustedPublicKeys(),
       witness: witness ? parseWitness(readFileSync(witnessFile, 'utf8')) : [],
     });
 
@@ -353,7 +367,7 @@ describe('tampering with the record as the database owner', () => {
     const lines = readFileSync(witnessFile, 'utf8').trim().split('\n');
     const last = JSON.parse(lines.at(-1)!) as { hash: string };
     const forged = [...lines.slice(0, -1), JSON.stringify({ ...last, hash: 'c'.repeat(64) })].join('\n');
-    const result = await verifyAuditChain(getDb(), { keys: serverPublicKeys(), witness: parseWitness(forged) });
+    const result = await verifyAuditChain(getDb(), { keys: trustedPublicKeys(), witness: parseWitness(forged) });
     expect(result).toMatchObject({ ok: false });
     expect(result.ok ? '' : result.reason).toMatch(
       /the witness's checkpoint \d+ carries a signature that does not hold/,

@@ -51,13 +51,22 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   let checkpointsVerified = 0;
   let signaturesVerified = 0;
 
-  // The head first: events appended while the walk runs come after it and are left to the next run.
+  // Checkpoints before the head, the head before the walk: what is appended or signed meanwhile comes after what is
+  // read, and is left to the next run (never mistaken for tampering).
+  const checkpoints = await db.auditCheckpoint.findMany({ orderBy: { number: 'asc' } });
   const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
   if (!head) return failed({ seq: 1n, reason: 'the chain head is missing' }, 0n, 0, 0);
-
-  const checkpoints = await db.auditCheckpoint.findMany({ orderBy: { number: 'asc' } });
   let previous = { number: 0n, seq: 0n };
-  const witnessed = new Set((options.witness ?? []).map((w) => w.number));
+  // Only witness lines whose signature holds vouch for a number.
+  const witnessed = new Set(
+    (options.witness ?? [])
+      .filter((w) => {
+        const key = keyOf(w.keyId);
+        return key && signatureHolds(key, checkpointStatement(w), w.signature);
+      })
+      .map((w) => w.number),
+  );
+  const lastFormat2 = checkpoints.reduce((n, c) => (c.format === 2 && c.number > n ? c.number : n), 0n);
   for (const c of checkpoints) {
     // A gap the witness covers is reported by the witness check, at the seq it pinned.
     if (c.number !== previous.number + 1n && !witnessed.has(previous.number + 1n)) {
@@ -69,7 +78,12 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       });
     }
     const key = keyOf(c.keyId);
-    if (key && !signatureHolds(key, checkpointStatement(c), c.signature)) {
+    if (keys.length > 0 && !key) {
+      // A checkpoint nobody here can check cannot fill a number: it is reported, not skipped.
+      problems.push({ seq: c.seq, reason: `checkpoint ${c.number} is signed by key ${c.keyId}, which is not trusted` });
+    } else if (c.format === 1 && c.number > lastFormat2 && lastFormat2 > 0n) {
+      problems.push({ seq: c.seq, reason: `checkpoint ${c.number} has the old format after numbered ones began` });
+    } else if (key && !signatureHolds(key, checkpointStatement(c), c.signature)) {
       problems.push({
         seq: c.seq,
         reason: `checkpoint ${c.number} (seq ${c.seq}) carries a signature that does not hold`,
@@ -197,12 +211,14 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       });
     }
   }
-  const [beyond] = await db.$queryRaw<{ seq: bigint | null }[]>`
-    SELECT min("seq") AS "seq" FROM "AuditEvent" WHERE "seq" > ${head.seq}`;
+  // Against the head as it is now, in the same statement: an append during the walk moved both.
+  const [beyond] = await db.$queryRaw<{ seq: bigint | null; head: bigint }[]>`
+    SELECT min(e."seq") AS "seq", (SELECT h."seq" FROM "AuditChainHead" h WHERE h."id" = 1) AS "head"
+    FROM "AuditEvent" e WHERE e."seq" > (SELECT h."seq" FROM "AuditChainHead" h WHERE h."id" = 1)`;
   if (beyond?.seq != null) {
     problems.push({
       seq: beyond.seq,
-      reason: `event ${beyond.seq} lies beyond the chain head (seq ${head.seq}): it was not appended by Custodian`,
+      reason: `event ${beyond.seq} lies beyond the chain head (seq ${beyond.head}): it was not appended by Custodian`,
     });
   }
 

@@ -3,16 +3,18 @@ import { getEnv } from '@/lib/env';
 import { pgliteMigrationTarget, pgMigrationTarget, type MigrationTarget } from './adapters';
 import { closeEmbeddedDatabase, getEmbeddedDatabase } from './pglite';
 
-/** The configured database, as the schema engine needs it. */
+/** The configured database, as the schema engine needs it (as its owner). */
 export async function openMigrationTarget(): Promise<{
   target: MigrationTarget;
   label: string;
   close(): Promise<void>;
 }> {
   const env = getEnv();
-  if (env.DATABASE_URL) {
-    const target = pgMigrationTarget(env.DATABASE_URL);
-    const url = new URL(env.DATABASE_URL);
+  // Migrations run as the owner when one is configured.
+  const ownerUrl = env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL;
+  if (ownerUrl) {
+    const target = pgMigrationTarget(ownerUrl);
+    const url = new URL(ownerUrl);
     return { target, label: `PostgreSQL ${url.host}${url.pathname}`, close: () => target.dispose() };
   }
   const target = pgliteMigrationTarget(getEmbeddedDatabase(env.PGLITE_DIR));

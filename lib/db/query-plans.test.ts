@@ -17,6 +17,7 @@ import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { listFindings } from '@/lib/policy/findings';
 import { syncFindings } from '@/lib/policy/trend';
 import { listReviews } from '@/lib/reviews/queries';
+import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
@@ -98,7 +99,8 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
              (ARRAY['credential.used','agent.updated','credential.rotated','note.added'])[1 + i % 4], '{}',
                repeat('0', 64), lpad(to_hex(i), 64, '0')
       FROM generate_series(1, ${EVENTS}) i`);
-    await db.$executeRawUnsafe('ANALYZE');
+    // Statistics are the owner's to gather.
+    await asOwner('ANALYZE');
     sample = {
       slug: 'plan-agent-42',
       id: 'plan_agent_42',

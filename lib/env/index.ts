@@ -14,6 +14,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
+  // The owner role migrations run as; DATABASE_URL then names the application role, which owns nothing (see
+  // lib/db/roles.ts). Unset: one role does both (the embedded database, development).
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'MIGRATION_DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
   PGLITE_DIR: z.string().default('.data/pglite'),
   // next-auth signs session cookies with this. Required in production; in
   // development a random one is kept in .data/ (see lib/auth/secret.ts).
@@ -37,6 +43,8 @@ const EnvSchema = z.object({
   AUDIT_SIGNING_KEY: SecretRef.optional(),
   // true: refuse to start without a signing key (production should).
   AUDIT_REQUIRE_SIGNING: z.enum(['true', 'false']).optional(),
+  // After a rotation: references (file:/…, env:…) to the earlier public keys, comma-separated.
+  AUDIT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
   // Where each signed checkpoint is also written, outside the database: a JSON-lines file and/or an HTTPS endpoint
   // (with AUDIT_WITNESS_TOKEN, a reference, as its bearer token).
   AUDIT_WITNESS_FILE: z.string().min(1).optional(),

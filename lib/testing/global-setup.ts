@@ -3,8 +3,10 @@
 // is fast); without one, each file migrates an in-memory PGlite instead.
 import type { TestProject } from 'vitest/node';
 import { pgMigrationTarget } from '@/lib/db/adapters';
+import { ensureApplicationRole } from '@/lib/db/roles';
 import { applyMigrations } from '@/prisma/schema-engine';
 import { createDatabase, dropDatabase } from '@/prisma/temporary-database';
+import { applicationUrl } from './application-role';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,6 +34,8 @@ export default async function setup(project: TestProject) {
   } finally {
     await target.dispose();
   }
+  // The code under test runs as the application role; the grants are copied with the template into every clone.
+  await ensureApplicationRole(templateUrl, applicationUrl(templateUrl));
   project.provide('templateDatabase', decodeURIComponent(new URL(templateUrl).pathname.slice(1)));
   return async () => dropDatabase(templateUrl);
 }

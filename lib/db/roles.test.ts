@@ -1,0 +1,80 @@
+// The application role (what the code runs as) against the audit record: it reads and appends, nothing else.
+import { expect, it } from 'vitest';
+import { appendAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from '@/lib/audit';
+import { hashEvent } from '@/lib/audit/canonical';
+import { signCheckpoint } from '@/lib/audit/integrity';
+import { trustedPublicKeys } from '@/lib/audit/signing';
+import { getDb } from '@/lib/db';
+import { describeWithPostgresServer } from '@/lib/testing/postgres';
+
+const AUDIT_TABLES = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'AuditChainHead'];
+
+describeWithPostgresServer('the application role and the audit record', () => {
+  it('cannot UPDATE, DELETE, TRUNCATE, ALTER, DISABLE TRIGGER or DROP any audit table', async () => {
+    const note = { action: 'system.note' as const, actor: SYSTEM_ACTOR, details: { note: 'appended' } };
+    await getDb().$transaction((tx) => appendAuditEvents(tx, [note]));
+    await getDb().$transaction((tx) => appendAuditEvents(tx, [note]));
+    const [who] = await getDb().$queryRaw<{ user: string }[]>`SELECT current_user AS "user"`;
+    expect(who?.user).toBe('custodian_app_test');
+    for (const table of AUDIT_TABLES) {
+      for (const statement of [
+        `UPDATE "${table}" SET "seq" = "seq"`,
+        `DELETE FROM "${table}"`,
+        `TRUNCATE "${table}"`,
+        `ALTER TABLE "${table}" ADD COLUMN "x" int`,
+        `ALTER TABLE "${table}" DISABLE TRIGGER USER`,
+        `DROP TABLE "${table}"`,
+      ]) {
+        await expect(getDb().$executeRawUnsafe(statement), statement).rejects.toThrow(
+          /permission denied|must be owner/,
+        );
+      }
+    }
+    await expect(getDb().$executeRawUnsafe('DROP FUNCTION custodian_advance_head(BIGINT, CHAR)')).rejects.toThrow(
+      /must be owner/,
+    );
+    // It reads and appends.
+    expect(await getDb().auditEvent.count()).toBeGreaterThan(0);
+  });
+
+  it('moves the head only forward, only to an appended event, through its owner’s function', async () => {
+    const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    await expect(
+      getDb().$executeRaw`SELECT custodian_advance_head(${head.seq + 5n}::bigint, ${'a'.repeat(64)}::char(64))`,
+    ).rejects.toThrow(/can only move to an appended event/);
+    const first = await getDb().auditEvent.findFirstOrThrow({ orderBy: { seq: 'asc' } });
+    expect(first.seq).toBeLessThan(head.seq);
+    await expect(
+      getDb().$executeRaw`SELECT custodian_advance_head(${first.seq}::bigint, ${first.hash}::char(64))`,
+    ).rejects.toThrow(/only moves forward/);
+    expect(await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).toEqual(head);
+  });
+
+  it('an event written around Custodian is never sealed: later appends and checkpoints stay unsigned', async () => {
+    const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    const at = new Date();
+    const row = {
+      seq: head.seq + 1n,
+      occurredAt: at,
+      recordedAt: at,
+      actorType: 'SYSTEM' as const,
+      actorId: null,
+      agentId: null,
+      credentialId: null,
+      action: 'system.note',
+      details: { note: 'written around Custodian' },
+      owners: null,
+    };
+    const hash = hashEvent(head.hash, row);
+    // The application role may INSERT an event and move the head to it, but it cannot sign.
+    await getDb().auditEvent.create({ data: { ...row, prevHash: head.hash, hash, owners: undefined } });
+    await getDb().$executeRaw`SELECT custodian_advance_head(${row.seq}::bigint, ${hash}::char(64))`;
+    await getDb().$transaction((tx) =>
+      appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'after' } }]),
+    );
+    expect(await signCheckpoint()).toBeNull();
+    const result = await verifyAuditChain(getDb(), { keys: trustedPublicKeys() });
+    expect(result).toMatchObject({ ok: false, brokenSeq: row.seq });
+    expect(result.ok ? '' : result.reason).toMatch(/carry no valid signature/);
+  });
+});

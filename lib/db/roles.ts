@@ -1,0 +1,61 @@
+// Least privilege in the database: migrations run as the owner (MIGRATION_DATABASE_URL); the application runs as a
+// role that owns nothing, so it cannot ALTER, DROP, TRUNCATE or disable a trigger, and may only read and append the
+// audit record (the head moves through its owner's functions, which check each move).
+import pg from 'pg';
+import { getEnv } from '@/lib/env';
+
+/** The audit record: read and appended by the application, never changed. */
+const APPEND_ONLY = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint'];
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The grants that make `role` the application role of the current database (idempotent). */
+export function applicationGrants(role: string): string[] {
+  const r = ident(role);
+  const appendOnly = APPEND_ONLY.map(ident).join(', ');
+  return [
+    `GRANT USAGE ON SCHEMA public TO ${r}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${r}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${r}`,
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "_prisma_migrations" FROM ${r}`,
+    `REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ${appendOnly} FROM ${r}`,
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditChainHead" FROM ${r}`,
+    `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR) TO ${r}`,
+  ];
+}
+
+/**
+ * Creates the application role named in `appUrl` (with its password) when it does not exist, and grants it what
+ * it may do in the owner's database. Refuses when both URLs name the same role: the point is two.
+ */
+export async function ensureApplicationRole(ownerUrl: string, appUrl: string): Promise<string> {
+  const role = decodeURIComponent(new URL(appUrl).username);
+  const owner = decodeURIComponent(new URL(ownerUrl).username);
+  if (!role || role === owner) {
+    throw new Error('DATABASE_URL must name a role of its own, not the owner in MIGRATION_DATABASE_URL.');
+  }
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    const password = decodeURIComponent(new URL(appUrl).password);
+    const withPassword = password ? ` PASSWORD ${client.escapeLiteral(password)}` : '';
+    // An existing role keeps its name and gets the configured password (DATABASE_URL is the truth).
+    await client.query(
+      rowCount
+        ? `ALTER ROLE ${ident(role)} LOGIN${withPassword}`
+        : `CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS${withPassword}`,
+    );
+    for (const statement of applicationGrants(role)) await client.query(statement);
+    return role;
+  } finally {
+    await client.end();
+  }
+}
+
+/** After migrating: when the owner and the application are two roles, make the application's what it should be. */
+export async function grantConfiguredApplicationRole(): Promise<string | null> {
+  const { MIGRATION_DATABASE_URL: owner, DATABASE_URL: app } = getEnv();
+  if (!owner || !app || owner === app) return null;
+  return ensureApplicationRole(owner, app);
+}
