@@ -55,11 +55,12 @@ const ACTION_BODY_LIMIT = 1024 * 1024;
 /**
  * Next.js's own rule for an action's Origin, checked here so a mismatch is a 403 rather than a 500: the Origin's host
  * must be the first X-Forwarded-Host (when sent, else the Host), or match one of SERVER_ACTIONS_ALLOWED_ORIGINS
- * (`*` one label, `**` any, as Next.js matches them). Stricter in one way: a POST with no Origin is refused.
+ * (`*` one label, `**` any, as Next.js matches them). A POST with no Origin passes, as in Next.js: browsers send one
+ * with every cross-site POST, so its absence is a client that is not a browser, which forges no one's session.
  */
 function sameSiteAction(request: NextRequest): boolean {
   const header = request.headers.get('origin');
-  if (!header) return false;
+  if (!header) return true;
   let origin: string;
   try {
     origin = header === 'null' ? 'null' : new URL(header).host;

@@ -22,7 +22,12 @@ async function main(): Promise<number> {
     },
   });
   const keys = (values['public-key'] ?? []).map((file) => {
-    const key = publicKeyFromPem(readFileSync(file, 'utf8'));
+    let key;
+    try {
+      key = publicKeyFromPem(readFileSync(file, 'utf8'));
+    } catch {
+      throw new Error(`${file} is not an Ed25519 public key in PEM (openssl pkey -in <private key> -pubout).`);
+    }
     return { keyId: keyIdOf(key), key };
   });
   if (values.pack) return checkPack(values.pack, keys);
