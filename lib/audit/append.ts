@@ -142,8 +142,10 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
     }
   } else if (key) {
     const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
+    // A row already planted at this seq (written around Custodian) must not stop every append: it is left for
+    // verification to name, and the head stays unsigned from here.
     await tx.$executeRaw`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
-      VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature})`;
+      VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature}) ON CONFLICT ("seq") DO NOTHING`;
   }
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
 }

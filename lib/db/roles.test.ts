@@ -77,4 +77,26 @@ describeWithPostgresServer('the application role and the audit record', () => {
     expect(result).toMatchObject({ ok: false, brokenSeq: row.seq });
     expect(result.ok ? '' : result.reason).toMatch(/carry no valid signature/);
   });
+
+  it('records a verification but cannot date it, edit it or delete it', async () => {
+    const row = { ok: true, throughSeq: 1n, eventCount: 1, durationMs: 1 };
+    const dated = await getDb().auditVerification.create({
+      data: { ...row, verifiedAt: new Date('2999-01-01T00:00:00Z') },
+    });
+    expect(dated.verifiedAt.getTime()).toBeLessThan(Date.now() + 60_000);
+    await expect(getDb().$executeRawUnsafe(`UPDATE "AuditVerification" SET "ok" = true`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(getDb().$executeRawUnsafe(`DELETE FROM "AuditVerification"`)).rejects.toThrow(/permission denied/);
+  });
+
+  it('a signature planted at the next seq does not stop appends; verification names that seq', async () => {
+    const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    await getDb().$executeRaw`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
+      VALUES (${head.seq + 1n}, ${'e'.repeat(64)}, now(), 'planted', 'AAAA')`;
+    const [appended] = await getDb().$transaction((tx) =>
+      appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'still recorded' } }]),
+    );
+    expect(appended?.seq).toBe(head.seq + 1n);
+  });
 });

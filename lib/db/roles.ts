@@ -21,6 +21,8 @@ export function applicationGrants(role: string): string[] {
     `REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ${appendOnly} FROM ${r}`,
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditChainHead" FROM ${r}`,
     `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR) TO ${r}`,
+    // A verification's result is recorded, never edited (its time is the database's: a trigger sets it).
+    `REVOKE UPDATE, DELETE, TRUNCATE ON "AuditVerification" FROM ${r}`,
   ];
 }
 
