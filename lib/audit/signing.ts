@@ -126,10 +126,22 @@ export function requireSigningKey(): void {
  */
 export function trustedPublicKeys(): PublicKeys {
   const key = loadSigningKey();
-  const previous = (getEnv().AUDIT_PREVIOUS_PUBLIC_KEYS ?? '')
-    .split(',')
-    .map((ref) => ref.trim())
-    .filter(Boolean)
-    .map((ref) => publicKeyFromPem(resolveSecret(ref)));
-  return [...(key ? [key.publicKey] : []), ...previous].map((k) => ({ keyId: keyIdOf(k), key: k }));
+  const refs = getEnv().AUDIT_PREVIOUS_PUBLIC_KEYS ?? '';
+  return [...(key ? [{ keyId: key.keyId, key: key.publicKey }] : []), ...previousKeys(refs)];
+}
+
+// The earlier keys parsed once per configuration: every append asks for the trusted keys.
+let previous: { refs: string; keys: PublicKeys } | null = null;
+
+function previousKeys(refs: string): PublicKeys {
+  if (previous?.refs !== refs) {
+    const keys = refs
+      .split(',')
+      .map((ref) => ref.trim())
+      .filter(Boolean)
+      .map((ref) => publicKeyFromPem(resolveSecret(ref)))
+      .map((k) => ({ keyId: keyIdOf(k), key: k }));
+    previous = { refs, keys };
+  }
+  return previous.keys;
 }

@@ -57,15 +57,12 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
   if (!head) return failed({ seq: 1n, reason: 'the chain head is missing' }, 0n, 0, 0);
   let previous = { number: 0n, seq: 0n };
-  // Only witness lines whose signature holds vouch for a number.
-  const witnessed = new Set(
-    (options.witness ?? [])
-      .filter((w) => {
-        const key = keyOf(w.keyId);
-        return key && signatureHolds(key, checkpointStatement(w), w.signature);
-      })
-      .map((w) => w.number),
-  );
+  // Each witness line's signature checked once: only those that hold vouch for a number or pin a hash.
+  const witness = (options.witness ?? []).flatMap((w) => {
+    const key = keyOf(w.keyId);
+    return key ? [{ ...w, holds: signatureHolds(key, checkpointStatement(w), w.signature) }] : [];
+  });
+  const witnessed = new Set(witness.filter((w) => w.holds).map((w) => w.number));
   const lastFormat2 = checkpoints.reduce((n, c) => (c.format === 2 && c.number > n ? c.number : n), 0n);
   for (const c of checkpoints) {
     // A gap the witness covers is reported by the witness check, at the seq it pinned.
@@ -100,10 +97,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     previous = c;
   }
 
-  for (const w of options.witness ?? []) {
-    const key = keyOf(w.keyId);
-    if (!key) continue;
-    if (!signatureHolds(key, checkpointStatement(w), w.signature)) {
+  for (const w of witness) {
+    if (!w.holds) {
       problems.push({
         seq: w.seq,
         reason: `the witness's checkpoint ${w.number} carries a signature that does not hold`,

@@ -26,10 +26,11 @@ export async function unattributedSecretAlarms(actor: Actor | null): Promise<Sec
     db.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, email: true } }),
     db.apiToken.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }),
   ]);
-  const name = (id: string | null) =>
-    people.find((p) => p.id === id)?.name ??
-    people.find((p) => p.id === id)?.email ??
-    (tokens.find((t) => t.id === id) ? `API token ${tokens.find((t) => t.id === id)!.name}` : 'someone');
+  const names = new Map<string, string>([
+    ...tokens.map((t) => [t.id, `API token ${t.name}`] as const),
+    ...people.map((p) => [p.id, p.name ?? p.email ?? 'someone'] as const),
+  ]);
+  const name = (id: string | null) => (id && names.get(id)) || 'someone';
   return events.map((e) => ({
     seq: e.seq,
     at: e.occurredAt,

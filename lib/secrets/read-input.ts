@@ -1,6 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
+import { holdsAgent } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { Invalid, parseInput } from '@/lib/errors';
 import type { Role } from '@/lib/generated/prisma/client';
@@ -124,18 +125,10 @@ async function mayActOn(actor: AuditActor, agent: NamedAgent): Promise<boolean> 
     });
     return token !== null && reaches(reachOf(token), agent);
   }
-  const person = await getDb().user.findUnique({
-    where: { id: actor.id },
-    select: {
-      roles: true,
-      ownedAgents: { where: { id: agent.id }, select: { id: true } },
-      controlAssignments: { where: { agentId: agent.id }, select: { plane: true } },
-    },
-  });
+  const person = await getDb().user.findUnique({ where: { id: actor.id }, select: { roles: true } });
   if (!person) return false;
   const deciders: Role[] = ['ADMIN', 'PAM_APPROVER'];
-  const holds = person.ownedAgents.length > 0 || person.controlAssignments.length > 0;
-  return holds || person.roles.some((r) => deciders.includes(r));
+  return person.roles.some((r) => deciders.includes(r)) || holdsAgent(getDb(), actor.id, agent.id);
 }
 
 /**

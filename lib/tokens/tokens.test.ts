@@ -230,6 +230,13 @@ describe('API tokens are bounded: agents, lifetime, time and rate', () => {
     expect(await getDb().apiRateBucket.findUnique({ where: { tokenId: id } })).not.toBeNull();
   });
 
+  it('no one can ask for a rate-limit exemption: the token command ignores the field', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const input = { name: 'asks', scopes: ['registry:read'], expiresInDays: 1, rateLimitExempt: true };
+    const { id } = await createToken(admin, input as Parameters<typeof createToken>[1]);
+    expect(await getDb().apiToken.findUniqueOrThrow({ where: { id } })).toMatchObject({ rateLimitExempt: false });
+  });
+
   it('a rate-limit exemption written into the database is ignored unless the server is a test server', async () => {
     const admin = await createPerson(['ADMIN']);
     const { token, id } = await createToken(admin, { name: 'exempt', scopes: ['registry:read'], expiresInDays: 1 });
