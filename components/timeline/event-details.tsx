@@ -1,6 +1,7 @@
 'use client';
 
 import { FileJson, X } from 'lucide-react';
+import Link from 'next/link';
 import { useRef } from 'react';
 import { Button } from '@/components/ui/button';
 import { CONTROL_PLANE, valuesOf } from '@/lib/vocabulary';
@@ -22,7 +23,7 @@ export type EventDetailsData = {
 };
 
 /** The raw event behind a sentence: its JSON, who owned the agent then, and its place in the chain. */
-export function EventDetails({ event }: { event: EventDetailsData }) {
+export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; fieldsHref?: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = `event-${event.seq}-title`;
   const { sentence: _sentence, prevHash, hash, owners, ...raw } = event;
@@ -57,6 +58,13 @@ export function EventDetails({ event }: { event: EventDetailsData }) {
           </Button>
         </div>
         <p className="mt-2">{event.sentence}</p>
+        {fieldsHref ? (
+          <p className="mt-2 text-sm">
+            <Link href={fieldsHref} className="text-primary underline-offset-2 hover:underline">
+              Each field, and its redactions
+            </Link>
+          </p>
+        ) : null}
         <dl className="mt-4 grid gap-2 text-xs">
           <dt className="font-medium">Hash</dt>
           <dd className="font-mono break-all" data-testid="event-hash">

@@ -9,10 +9,13 @@ export function EventList({
   events,
   label,
   scrollable = false,
+  linkFields = false,
 }: {
   events: TimelineEvent[];
   label: string;
   scrollable?: boolean;
+  /** Link each event to its fields page (where redactions are asked for and shown): for readers of the timeline. */
+  linkFields?: boolean;
 }) {
   return (
     <ol
@@ -55,6 +58,7 @@ export function EventList({
               prevHash: e.prevHash,
               hash: e.hash,
             }}
+            fieldsHref={linkFields ? `/timeline/redact?seq=${e.seq}` : undefined}
           />
         </li>
       ))}

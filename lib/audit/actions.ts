@@ -82,6 +82,8 @@ export type AuditDetailsByAction = {
   'change.withdrawn': { changeRequestId: string; kind: string };
   'audit.exported': { format: string; filter: Record<string, unknown>; count: number };
   'audit.checkpoint_signed': { checkpointId: string; seq: string; keyId: string };
+  // A field's value replaced by a tombstone naming the redaction; the chain keeps its salted digest.
+  'audit.redacted': { redactionId: string; seq: string; pointer: string; changeRequestId: string };
   // Used by tests and demo data to exercise the chain itself.
   'system.note': { note: string };
 };

@@ -3,6 +3,7 @@ import type { Tx } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import type { AuditAction, AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
+import { fieldsOf, FORMAT_V2, sealDetails } from './fields';
 import { snapshotOwners, type OwnersSnapshot } from './owners';
 import {
   checkpointStatement,
@@ -12,6 +13,7 @@ import {
   trustedPublicKeys,
   type PublicKeys,
 } from './signing';
+import { isTombstone } from './tombstone';
 
 export type AuditActor = { type: ActorType; id: string | null };
 
@@ -95,6 +97,11 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
   let prevHash = head.hash;
   const rows = events.map((event) => {
     seq += 1n;
+    const details = toJson(event.details) ?? {};
+    // A value shaped like a tombstone would read as a redaction nobody made: such details are a bug, never written.
+    if (fieldsOf(details).some(([, v]) => isTombstone(v))) {
+      throw new Error(`audit: the details of ${event.action} hold a redaction tombstone`);
+    }
     const row = {
       seq,
       occurredAt: event.occurredAt ?? recordedAt,
@@ -104,9 +111,11 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
       agentId: event.agentId ?? null,
       credentialId: event.credentialId ?? null,
       action: event.action,
-      details: toJson(event.details) ?? {},
+      details,
       owners: event.agentId ? (toJson(owners.get(event.agentId) ?? null) as OwnersSnapshot | null) : null,
       prevHash,
+      format: FORMAT_V2,
+      ...sealDetails(details),
     };
     const hash = hashEvent(prevHash, row);
     prevHash = hash;
@@ -125,9 +134,9 @@ export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Prom
   );
   await tx.$executeRaw`
     INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId",
-      "action", "details", "owners", "prevHash", "hash")
+      "action", "details", "owners", "prevHash", "hash", "format", "digests", "salts")
     SELECT "seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details",
-      "owners", "prevHash", "hash"
+      "owners", "prevHash", "hash", "format", "digests", "salts"
     FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`;
   // Through its owner's function: the application role cannot write the head itself.
   await tx.$executeRaw`SELECT custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;

@@ -12,6 +12,8 @@ const event: HashedEvent = {
   action: 'credential.revoked',
   details: { reason: 'leaked', name: 'ci-token' },
   owners: null,
+  format: 1,
+  digests: null,
 };
 
 describe('canonical event form', () => {

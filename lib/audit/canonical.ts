@@ -2,7 +2,7 @@ import { createHash, hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Plain JSON, as jsonb will hand it back (no undefined, no Dates, no -0). */
 export function toJson(value: unknown): Json {
@@ -38,10 +38,13 @@ export type HashedEvent = {
   action: string;
   details: unknown;
   owners: unknown;
+  /** 1: the hash covers the details; 2: the salted digest of each field of them (`digests`), so one can be redacted. */
+  format: number;
+  digests: unknown;
 };
 
 export function canonicalEvent(event: HashedEvent): string {
-  return canonicalJson({
+  const common = {
     seq: event.seq.toString(),
     occurredAt: event.occurredAt.toISOString(),
     recordedAt: event.recordedAt.toISOString(),
@@ -50,9 +53,13 @@ export function canonicalEvent(event: HashedEvent): string {
     agentId: event.agentId,
     credentialId: event.credentialId,
     action: event.action,
-    details: toJson(event.details),
     owners: toJson(event.owners),
-  });
+  };
+  return canonicalJson(
+    event.format === 1
+      ? { ...common, details: toJson(event.details) }
+      : { ...common, format: event.format, digests: toJson(event.digests) },
+  );
 }
 
 /** hash = sha256(prevHash ‖ canonical event), hex. */
@@ -61,9 +68,13 @@ export function hashEvent(prevHash: string, event: HashedEvent): string {
 }
 
 /** The hashed columns as text, as a streaming reader has them (times ISO 8601, JSON as JSON text). */
-export type HashedEventText = { [K in Exclude<keyof HashedEvent, 'details' | 'owners'>]: string | null } & {
+export type HashedEventText = {
+  [K in Exclude<keyof HashedEvent, 'details' | 'owners' | 'digests' | 'format'>]: string | null;
+} & {
   details: string;
   owners: string | null;
+  format: string;
+  digests: string | null;
 };
 
 // An agent's owners snapshot repeats on each of its events: its canonical text is kept (bounded).
@@ -85,10 +96,15 @@ function ownersText(owners: string): string {
  */
 export function hashEventText(prevHash: string, e: HashedEventText): string {
   const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+  const v1 = e.format === '1';
   const canonical =
     `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorType":${str(e.actorType)}` +
     `,"agentId":${str(e.agentId)},"credentialId":${str(e.credentialId)}` +
-    `,"details":${canonicalJson(JSON.parse(e.details) as Json)},"occurredAt":${str(e.occurredAt)}` +
+    (v1
+      ? `,"details":${canonicalJson(JSON.parse(e.details) as Json)}`
+      : `,"digests":${e.digests === null ? 'null' : canonicalJson(JSON.parse(e.digests) as Json)}` +
+        `,"format":${Number(e.format)}`) +
+    `,"occurredAt":${str(e.occurredAt)}` +
     `,"owners":${e.owners === null ? 'null' : ownersText(e.owners)}` +
     `,"recordedAt":${str(e.recordedAt)},"seq":${str(e.seq)}}`;
   return hash('sha256', prevHash + canonical);

@@ -54,13 +54,17 @@ function csvRow(e: TimelineEvent): string {
 
 const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
 
-/** NDJSON is the stored event as hashed (JSON columns passed through as stored) and the agent's slug. */
+/**
+ * NDJSON is the stored event as hashed (JSON columns passed through as stored; in chain format 2 with the field
+ * digests the hash covers and the salts that tie the values shown to them) and the agent's slug.
+ */
 function ndjsonRow(e: RawEvent): string {
   return (
     `{"seq":"${e.seq}","occurredAt":"${e.occurredAt}","recordedAt":"${e.recordedAt}","action":${str(e.action)}` +
     `,"actorType":"${e.actorType}","actorId":${str(e.actorId)},"agentId":${str(e.agentId)}` +
     `,"credentialId":${str(e.credentialId)},"details":${e.details},"owners":${e.owners ?? 'null'}` +
-    `,"prevHash":"${e.prevHash}","hash":"${e.hash}","agentSlug":${str(e.agentSlug)}}\n`
+    `,"prevHash":"${e.prevHash}","hash":"${e.hash}","format":${Number(e.format)}` +
+    `,"digests":${e.digests ?? 'null'},"salts":${e.salts ?? 'null'},"agentSlug":${str(e.agentSlug)}}\n`
   );
 }
 

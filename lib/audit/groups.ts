@@ -47,7 +47,7 @@ export const ACTION_GROUPS = {
     'token.revoked',
     'input.secret_refused',
   ],
-  audit: ['settings.changed', 'audit.exported', 'audit.checkpoint_signed', 'system.note'],
+  audit: ['settings.changed', 'audit.exported', 'audit.checkpoint_signed', 'audit.redacted', 'system.note'],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],
 } as const;
 

@@ -4,6 +4,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { canonicalJson, hashEvent, toJson, type HashedEvent } from './canonical';
+import { checkFields } from './fields';
 import { checkpointStatement, signatureHolds, signStatement, type SigningKey } from './signing';
 
 export const PACK_FORMAT = 'custodian-evidence-pack/2';
@@ -15,7 +16,12 @@ export type PackedEvent = Omit<HashedEvent, 'seq' | 'occurredAt' | 'recordedAt'>
   recordedAt: string;
   prevHash: string;
   hash: string;
+  /** Format 2: the salt of each field still shown (a redacted field has none). */
+  salts: unknown;
 };
+
+/** A field of a packed event whose value was redacted, and the redaction that did it. */
+export type PackRedaction = { id: string; seq: string; pointer: string; changeRequestId: string; redactedAt: string };
 
 export type PackManifest = {
   format: typeof PACK_FORMAT;
@@ -39,6 +45,8 @@ export type PackManifest = {
   } | null;
   /** Every event of the pack, in order: a pack with one removed, added or changed no longer matches its signature. */
   events: { seq: string; hash: string }[];
+  /** Every redacted field among the packed events, from the record of redactions. */
+  redactions: PackRedaction[];
   files: Record<string, string>;
   /** The audit key's signature over the manifest's digest (every field above); null when no key is configured. */
   signature: { keyId: string; signature: string } | null;
@@ -80,10 +88,17 @@ export function buildPackZip(
 }
 
 export type PackVerification =
-  | { ok: true; events: number; segment: number; checkpoint: PackManifest['checkpoint']; signedBy: string | null }
+  | {
+      ok: true;
+      events: number;
+      segment: number;
+      checkpoint: PackManifest['checkpoint'];
+      signedBy: string | null;
+      redactions: PackRedaction[];
+    }
   | { ok: false; reason: string };
 
-const parseLines = (text: string) =>
+const parseLines = (text: string): PackedEvent[] =>
   text
     .split('\n')
     .filter(Boolean)
@@ -150,6 +165,21 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
       if (e.prevHash !== prev) return { ok: false, reason: `event ${e.seq} does not follow event ${expected - 1n}` };
       if (recompute(prev, e) !== e.hash)
         return { ok: false, reason: `event ${e.seq} was altered (its hash does not match its contents)` };
+      if (e.format === 2) {
+        const check = checkFields(toJson(e.details), toJson(e.digests), toJson(e.salts));
+        if (!check.ok) return { ok: false, reason: `event ${e.seq} was altered: ${check.reason}` };
+        for (const r of check.redacted) {
+          const listed = (manifest.redactions ?? []).find(
+            (x) => x.seq === e.seq && x.pointer === r.pointer && x.id === r.redactionId,
+          );
+          if (!listed) {
+            return {
+              ok: false,
+              reason: `field ${r.pointer} of event ${e.seq} is redacted, but the manifest lists no such redaction`,
+            };
+          }
+        }
+      }
       prev = e.hash;
       expected += 1n;
     }
@@ -188,5 +218,6 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
     segment: segment.length,
     checkpoint: manifest.checkpoint,
     signedBy: publicKeys.length > 0 && signature ? signature.keyId : null,
+    redactions: manifest.redactions ?? [],
   };
 }

@@ -2,15 +2,18 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Invalid } from '@/lib/errors';
+import type { Prisma } from '@/lib/generated/prisma/client';
 import { assertNoSecrets } from '@/lib/secrets/read-input';
 import { appendAuditEvent } from './append';
 import { signCheckpoint } from './integrity';
 import { buildPackZip, PACK_FORMAT, type PackedEvent } from './pack-format';
-import { eventSelect, resolveTimelineFilter, timelineWhere, type StoredEvent, type TimelineQuery } from './queries';
+import { eventSelect, resolveTimelineFilter, timelineWhere, type TimelineQuery } from './queries';
 import { loadSigningKey } from './signing';
 
 const MAX_SEGMENT = 200_000;
-const packed = (e: StoredEvent): PackedEvent => ({
+// What recomputing a hash needs: in chain format 2 the field digests, and the salts that tie the values to them.
+const packSelect = { ...eventSelect, format: true, digests: true, salts: true } satisfies Prisma.AuditEventSelect;
+const packed = (e: Prisma.AuditEventGetPayload<{ select: typeof packSelect }>): PackedEvent => ({
   ...e,
   seq: e.seq.toString(),
   occurredAt: e.occurredAt.toISOString(),
@@ -41,7 +44,7 @@ export async function buildEvidencePack(
     where: timelineWhere(filter, { lte: head.seq }),
     orderBy: { seq: 'asc' },
     take: MAX_SEGMENT + 1,
-    select: eventSelect,
+    select: packSelect,
   });
   if (events.length === 0) throw new Invalid('No event matches this filter: there is nothing to pack.');
   if (events.length > MAX_SEGMENT)
@@ -63,8 +66,15 @@ export async function buildEvidencePack(
   const segment = await db.auditEvent.findMany({
     where: { seq: { gte: first.seq, lte: segmentEnd } },
     orderBy: { seq: 'asc' },
-    select: eventSelect,
+    select: packSelect,
   });
+
+  const redactions = (
+    await db.auditRedaction.findMany({
+      where: { seq: { gte: first.seq, lte: segmentEnd } },
+      orderBy: [{ seq: 'asc' }, { pointer: 'asc' }],
+    })
+  ).map((r) => ({ ...r, seq: r.seq.toString(), redactedAt: r.redactedAt.toISOString() }));
 
   const generatedAt = new Date();
   const byAction = new Map<string, number>();
@@ -81,6 +91,17 @@ export async function buildEvidencePack(
     '',
     ...[...byAction.entries()].sort().map(([action, n]) => `- ${action}: ${n}`),
     '',
+    ...(redactions.length
+      ? [
+          '## Redacted fields',
+          '',
+          'These values were removed after a security lead asked and an auditor approved; each shows as',
+          '`{"$redacted": <id>}` and the chain still verifies over its salted digest.',
+          '',
+          ...redactions.map((r) => `- event ${r.seq}, field \`${r.pointer}\`: ${r.id} (request ${r.changeRequestId})`),
+          '',
+        ]
+      : []),
     '## Integrity',
     '',
     checkpoint
@@ -102,6 +123,7 @@ export async function buildEvidencePack(
       lastSeq: last.seq.toString(),
       segment: { fromSeq: first.seq.toString(), toSeq: segmentEnd.toString(), startPrevHash: first.prevHash },
       chainHead: { seq: head.seq.toString(), hash: head.hash },
+      redactions,
       checkpoint: checkpoint
         ? {
             number: checkpoint.number.toString(),

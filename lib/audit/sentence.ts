@@ -12,6 +12,7 @@ import {
   ROLE,
   wordOf,
 } from '@/lib/vocabulary';
+import { isTombstone } from './tombstone';
 
 /** What a sentence needs besides the event: names looked up once per page. */
 export type SentenceContext = {
@@ -41,7 +42,7 @@ const reason = (d: Record<string, unknown>) => (d.reason ? `: “${String(d.reas
  * one click away; this is for reading, never for evidence.
  */
 export function describeEvent(action: string, details: unknown, ctx: SentenceContext): string {
-  const d = (details ?? {}) as Record<string, unknown>;
+  const d = (shownRedacted(details) ?? {}) as Record<string, unknown>;
   const by = who(ctx.actor);
   const agent = ctx.agent ?? 'an agent';
   const credential = ctx.credential ?? (d.name ? String(d.name) : 'a credential');
@@ -155,7 +156,19 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} exported ${String(d.count ?? '')} events as ${String(d.format ?? '').toUpperCase()}`;
     case 'audit.checkpoint_signed':
       return `${by} signed a checkpoint of the chain at seq ${String(d.seq ?? '')}`;
+    case 'audit.redacted':
+      return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:
       return `${by}: ${action}`;
   }
+}
+
+/** The details with each redacted value read as "[redacted]", so a sentence never prints a tombstone's JSON. */
+function shownRedacted(value: unknown): unknown {
+  if (isTombstone(value)) return '[redacted]';
+  if (Array.isArray(value)) return value.map(shownRedacted);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shownRedacted(v)]));
+  }
+  return value;
 }

@@ -28,6 +28,10 @@ export type RawEvent = {
   agentSlug: string | null;
   /** The head signature stored at this seq (JSON text), when asked for. */
   signature: string | null;
+  /** The chain format (1 or 2), and in format 2 the field digests and salts (JSON text). */
+  format: string;
+  digests: string | null;
+  salts: string | null;
 };
 
 const FIELDS = [
@@ -45,6 +49,9 @@ const FIELDS = [
   'hash',
   'agentSlug',
   'signature',
+  'format',
+  'digests',
+  'salts',
 ] as const;
 const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -63,7 +70,8 @@ function select(where: string, withSlug: boolean, withSignature: boolean): strin
     e."actorId", e."agentId", e."credentialId", e."action", e."details"::text AS "details",
     e."owners"::text AS "owners", e."prevHash", e."hash",
     ${withSlug ? '(SELECT a."slug" FROM "Agent" a WHERE a."id" = e."agentId")' : 'NULL::text'} AS "agentSlug",
-    ${withSignature ? SIGNATURE : 'NULL::text'} AS "signature"
+    ${withSignature ? SIGNATURE : 'NULL::text'} AS "signature",
+    e."format"::text AS "format", e."digests"::text AS "digests", e."salts"::text AS "salts"
     FROM "AuditEvent" e
     WHERE (${where})`;
 }
@@ -78,7 +86,7 @@ function unescape(field: string): string | null {
 }
 
 function toEvent(v: (string | null)[]): RawEvent {
-  // Columns in FIELDS order; the five NOT NULL ones are never null.
+  // Columns in FIELDS order; the NOT NULL ones are never null.
   return {
     seq: v[0]!,
     occurredAt: v[1]!,
@@ -94,6 +102,9 @@ function toEvent(v: (string | null)[]): RawEvent {
     hash: v[11]!,
     agentSlug: v[12] ?? null,
     signature: v[13] ?? null,
+    format: v[14]!,
+    digests: v[15] ?? null,
+    salts: v[16] ?? null,
   };
 }
 

@@ -10,6 +10,7 @@ import { resetEnvCache } from '@/lib/env';
 import { asOwner } from '@/lib/testing/owner';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
+import { FORMAT_V2, sealDetails } from './fields';
 import { runVerification, signCheckpoint } from './integrity';
 import { trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
@@ -41,17 +42,21 @@ async function rewriteFrom(from: bigint): Promise<string[]> {
   const events = await getDb().auditEvent.findMany({ where: { seq: { gte: from } }, orderBy: { seq: 'asc' } });
   let prev = events[0]!.prevHash;
   const statements = events.map((e, i) => {
-    const row = { ...e, details: i === 0 ? { note: 'forged' } : e.details, prevHash: prev };
+    const details = i === 0 ? { note: 'forged' } : e.details;
+    // The attacker seals the forged values with fresh salts, as an append would.
+    const sealed = i === 0 ? sealDetails({ note: 'forged' }) : { digests: e.digests, salts: e.salts };
+    const row = { ...e, details, ...sealed, prevHash: prev };
     const hash = hashEvent(prev, row);
     prev = hash;
     return `UPDATE "AuditEvent" SET "details" = '${JSON.stringify(row.details)}', "prevHash" = '${row.prevHash}',
+      "digests" = '${JSON.stringify(row.digests)}', "salts" = '${JSON.stringify(row.salts)}',
       "hash" = '${hash}' WHERE "seq" = ${e.seq}`;
   });
   return [...statements, `UPDATE "AuditChainHead" SET "hash" = '${prev}' WHERE "id" = 1`];
 }
 
 /** The hash an event would have if appended after the head with these contents. */
-async function forgedAfterHead(details: object): Promise<string[]> {
+async function forgedAfterHead(details: { note: string }): Promise<string[]> {
   const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
   const seq = head.seq + 1n;
   const at = new Date();
@@ -66,12 +71,16 @@ async function forgedAfterHead(details: object): Promise<string[]> {
     action: 'system.note',
     details,
     owners: null,
+    format: FORMAT_V2,
+    ...sealDetails(details),
   };
   const hash = hashEvent(head.hash, row);
   return [
-    `INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "action", "details", "prevHash", "hash")
+    `INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "action", "details", "prevHash", "hash",
+       "format", "digests", "salts")
      VALUES (${seq}, '${at.toISOString()}', '${at.toISOString()}', 'SYSTEM', 'system.note',
-       '${JSON.stringify(details)}', '${head.hash}', '${hash}')`,
+       '${JSON.stringify(details)}', '${head.hash}', '${hash}', 2, '${JSON.stringify(row.digests)}',
+       '${JSON.stringify(row.salts)}')`,
     `UPDATE "AuditChainHead" SET "seq" = ${seq}, "hash" = '${hash}' WHERE "id" = 1`,
   ];
 }
@@ -190,7 +199,7 @@ const CASES: Case[] = [
     name: 'replay an old event at the tail, head moved',
     attack: async () => {
       const old = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: s(3) } });
-      return forgedAfterHead(old.details as object);
+      return forgedAfterHead(old.details as { note: string });
     },
     seq: 26,
     reason: /carry no valid signature/,

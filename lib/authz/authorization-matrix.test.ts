@@ -53,6 +53,8 @@ type Fixture = {
   changeRequestId: string;
   campaignId: string;
   tokenId: string;
+  /** A field of an event by someone else (the agent's registration): redactable. */
+  redactable: { seq: string; pointer: string };
 };
 type Input = Record<string, string | string[]>;
 type Rule =
@@ -233,6 +235,10 @@ const POLICY: Record<string, Rule> = {
   '(console)/findings/actions.ts#recomputeFindingsAction': { permission: 'findings.recompute', input: () => ({}) },
   '(console)/timeline/actions.ts#verifyChainAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/timeline/actions.ts#signCheckpointAction': { permission: 'audit.checkpoint', input: () => ({}) },
+  '(console)/timeline/redact/actions.ts#requestRedactionAction': {
+    permission: 'audit.redact',
+    input: ({ redactable }) => ({ seq: redactable.seq, pointers: [redactable.pointer], reason: 'Matrix test' }),
+  },
   '(console)/tokens/actions.ts#createTokenAction': {
     permission: 'token.manage',
     input: () => ({ name: 'matrix-broker', scopes: ['events:write'], expiresInDays: '30' }),
@@ -367,7 +373,11 @@ async function makeFixture(key: string): Promise<Fixture> {
     scopes: ['events:write'],
     expiresInDays: 30,
   });
+  const registered = await getDb().auditEvent.findFirstOrThrow({
+    where: { agentId: agent.id, action: 'agent.created' },
+  });
   return {
+    redactable: { seq: registered.seq.toString(), pointer: '/name' },
     target,
     owner,
     agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId },

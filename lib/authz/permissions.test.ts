@@ -25,6 +25,8 @@ const GRID: Record<Permission, readonly Role[]> = {
   'audit.export': [A, U],
   'audit.verify': [A, U],
   'audit.checkpoint': [A],
+  'audit.redact': [A],
+  'audit.redact.decide': [U],
   'findings.read': [A, P, U, O],
   'findings.recompute': [A],
   'settings.read': [A, P, U, O],

@@ -4,6 +4,7 @@ import { can, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db, type Tx } from '@/lib/db';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ChangeRequestKind, ChangeRequestStatus, Prisma } from '@/lib/generated/prisma/client';
+import { applyRedaction } from '@/lib/redactions/commands';
 import { readInput } from '@/lib/secrets/read-input';
 import { CHANGE_REQUEST_STATUS, wordOf } from '@/lib/vocabulary';
 import { applyChange } from './apply';
@@ -111,14 +112,17 @@ export async function isIndependentLead(tx: Db | Tx, actor: Actor, agentId: stri
 
 /** Applies or rejects a pending change request, with a reason; the rule is read at this moment. */
 export async function decideChangeRequest(actor: Actor | null, input: unknown): Promise<string> {
-  requirePermission(actor, 'change.decide');
+  requirePermission(actor, can(actor, 'audit.redact.decide') ? 'audit.redact.decide' : 'change.decide');
   const data = await readInput(DecideChangeSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const request = await lockRequest(tx, data.changeRequestId, data.version);
+    // A redaction is decided by an auditor; every other change by a security lead.
+    const redaction = request.kind === 'AUDIT_REDACTION';
+    requirePermission(actor, redaction ? 'audit.redact.decide' : 'change.decide');
     const problem = await decisionProblem(tx, actor, request);
     if (problem) throw new Forbidden(problem);
     const applied = data.outcome === 'APPROVE';
-    if (applied) await applyChange(tx, actor, request);
+    if (applied && !redaction) await applyChange(tx, actor, request);
     await tx.changeRequest.update({
       where: { id: request.id },
       data: {
@@ -136,6 +140,8 @@ export async function decideChangeRequest(actor: Actor | null, input: unknown): 
       credentialId: request.credentialId,
       details: { changeRequestId: request.id, kind: request.kind, reason: data.reason },
     });
+    // After its approval is on the chain: the database's redaction function checks that it is.
+    if (applied && redaction) await applyRedaction(tx, actor, request);
     return applied ? 'Approved and applied.' : 'Rejected: nothing changed.';
   });
 }

@@ -2,6 +2,7 @@
 import { expect, it } from 'vitest';
 import { appendAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from '@/lib/audit';
 import { hashEvent } from '@/lib/audit/canonical';
+import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
 import { signCheckpoint } from '@/lib/audit/integrity';
 import { trustedPublicKeys } from '@/lib/audit/signing';
 import { getDb } from '@/lib/db';
@@ -64,6 +65,8 @@ describeWithPostgresServer('the application role and the audit record', () => {
       action: 'system.note',
       details: { note: 'written around Custodian' },
       owners: null,
+      format: FORMAT_V2,
+      ...sealDetails({ note: 'written around Custodian' }),
     };
     const hash = hashEvent(head.hash, row);
     // The application role may INSERT an event and move the head to it, but it cannot sign.

@@ -1,6 +1,6 @@
 // Least privilege in the database: migrations run as the owner (MIGRATION_DATABASE_URL); the application runs as a
 // role that owns nothing, so it cannot ALTER, DROP, TRUNCATE or disable a trigger, and may only read and append the
-// audit record (the head moves through its owner's functions, which check each move).
+// audit record (the head moves, and a field is redacted, through its owner's functions, which check each move).
 import pg from 'pg';
 import { getEnv } from '@/lib/env';
 
@@ -20,7 +20,10 @@ export function applicationGrants(role: string): string[] {
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "_prisma_migrations" FROM ${r}`,
     `REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ${appendOnly} FROM ${r}`,
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditChainHead" FROM ${r}`,
-    `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR) TO ${r}`,
+    // Redactions are written only by custodian_redact(), which checks the approved request itself.
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditRedaction" FROM ${r}`,
+    `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR), custodian_redact(TEXT) ` +
+      `TO ${r}`,
     // A verification's result is recorded, never edited (its time is the database's: a trigger sets it).
     `REVOKE UPDATE, DELETE, TRUNCATE ON "AuditVerification" FROM ${r}`,
   ];

@@ -149,6 +149,7 @@ export const CHANGE_REQUEST_KIND: Vocabulary<ChangeRequestKind> = {
   CREDENTIAL_LOOSENING: t('Credential loosening', 'Unbound, a longer TTL, privileged, or weaker storage'),
   ROLE_GRANT: t('Privileged role', 'Security lead or PAM approver for someone'),
   SETTINGS_LOOSENING: t('Looser policy', 'Longer maxima, cadences or windows'),
+  AUDIT_REDACTION: t('Redaction', 'A leaked value removed from the custody timeline; an auditor decides'),
 };
 
 export const CHANGE_REQUEST_STATUS: Vocabulary<ChangeRequestStatus> = {

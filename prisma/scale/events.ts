@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
 import { hashEvent, toJson } from '@/lib/audit/canonical';
+import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
 import { seededRandom } from '../seed/random';
 import { copyRows } from './copy';
 import type { ScaleAgent } from './registry';
@@ -18,11 +19,14 @@ const COLUMNS = [
   'owners',
   'prevHash',
   'hash',
+  'format',
+  'digests',
+  'salts',
 ];
 
 /**
  * Appends `count` custody events to the chain, hashed exactly as the
- * application hashes them, each chunk in its own transaction that also moves
+ * application hashes them (chain format 2), each chunk in its own transaction that also moves
  * the chain head, so an interrupted run leaves a chain that verifies.
  */
 export async function appendScaleEvents(
@@ -75,6 +79,10 @@ export async function appendScaleEvents(
           const action = roll < 0.9 ? 'credential.used' : roll < 0.95 ? 'credential.rotated' : 'credential.issued';
           const at = new Date(start + (done + i) * step);
           seq += 1n;
+          const details = toJson(
+            action === 'credential.used' ? { name: credential.name, context: `run ${seq}` } : { name: credential.name },
+          );
+          const sealed = sealDetails(details);
           const row = {
             seq,
             occurredAt: at,
@@ -84,12 +92,10 @@ export async function appendScaleEvents(
             agentId: agent.id,
             credentialId: credential.id,
             action,
-            details: toJson(
-              action === 'credential.used'
-                ? { name: credential.name, context: `run ${seq}` }
-                : { name: credential.name },
-            ),
+            details,
             owners: ownersOf(agent),
+            format: FORMAT_V2,
+            digests: sealed.digests,
           };
           const hash = hashEvent(prevHash, row);
           const out = [
@@ -105,6 +111,9 @@ export async function appendScaleEvents(
             JSON.stringify(row.owners),
             prevHash,
             hash,
+            FORMAT_V2,
+            JSON.stringify(sealed.digests),
+            JSON.stringify(sealed.salts),
           ];
           prevHash = hash;
           if (i % 10_000 === 0) onProgress(done + i);

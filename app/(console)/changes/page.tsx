@@ -19,7 +19,8 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
   const actor = await requirePageAccess('change.read', '/changes');
   const query = parseSearchParams(ChangeListQuerySchema, await searchParams);
   const { rows, total, next, prev } = await listChangeRequests(actor, query);
-  const canDecide = can(actor, 'change.decide');
+  // A redaction is an auditor's decision; every other change a security lead's.
+  const canDecide = (kind: string) => can(actor, kind === 'AUDIT_REDACTION' ? 'audit.redact.decide' : 'change.decide');
   const tab = (view: typeof query.view, label: string) => (
     <Link
       href={`/changes?view=${view}`}
@@ -39,7 +40,7 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
         description={
           'Changes that loosen a control — a lower tier, a longer cadence, production access, a privileged role, ' +
           'a looser policy — wait here for a security lead other than the person who asked, ' +
-          'and independent of the agent.'
+          'and independent of the agent. A redaction of the timeline waits for an auditor.'
         }
       />
       <nav aria-label="Change views" className="mb-4 flex border-b">
@@ -58,7 +59,9 @@ export default async function ChangesPage({ searchParams }: { searchParams: Prom
         </EmptyState>
       ) : (
         <>
-          <ChangesTable rows={rows.map((r) => ({ ...r, canDecide, mine: r.requestedBy.id === actor.id }))} />
+          <ChangesTable
+            rows={rows.map((r) => ({ ...r, canDecide: canDecide(r.kind), mine: r.requestedBy.id === actor.id }))}
+          />
           <DataTablePagination shown={rows.length} size={query.size} next={next} prev={prev} />
         </>
       )}

@@ -108,7 +108,7 @@ export default async function TimelinePage({ searchParams }: Props) {
             : 'Events appear here as agents are registered and credentials are issued, used, rotated and revoked.'}
         </EmptyState>
       ) : (
-        <EventList events={rows} label="Custody events, newest first" />
+        <EventList events={rows} label="Custody events, newest first" linkFields />
       )}
       {rows.length > 0 ? (
         <DataTablePagination

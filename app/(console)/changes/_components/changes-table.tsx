@@ -9,6 +9,23 @@ import type { ChangeRow } from '@/lib/change-requests/queries';
 import { CHANGE_REQUEST_KIND, CHANGE_REQUEST_STATUS, labelOf } from '@/lib/vocabulary';
 import { DecideChange, WithdrawChange } from './change-controls';
 
+/** The fields a redaction would replace by a tombstone, each a link to its event on the timeline. */
+function Redaction({ to }: { to: unknown }) {
+  const fields = ((to as { fields?: { seq: string; pointer: string }[] } | null)?.fields ?? []).slice(0, 50);
+  return (
+    <ul className="font-mono text-xs">
+      {fields.map((f) => (
+        <li key={`${f.seq} ${f.pointer}`}>
+          redact {f.pointer} of{' '}
+          <Link href={`/timeline/redact?seq=${f.seq}`} className="text-primary underline-offset-2 hover:underline">
+            event #{f.seq}
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** What changes, as "field: before → after" lines (values are policy data, never secrets). */
 function Diff({ from, to }: { from: unknown; to: unknown }) {
   const before = (from ?? {}) as Record<string, unknown>;
@@ -51,7 +68,8 @@ const columns = helper.columns([
   }),
   helper.accessor('to', {
     header: 'What would change',
-    cell: ({ row: { original: c } }) => <Diff from={c.from} to={c.to} />,
+    cell: ({ row: { original: c } }) =>
+      c.kind === 'AUDIT_REDACTION' ? <Redaction to={c.to} /> : <Diff from={c.from} to={c.to} />,
   }),
   helper.accessor('requestedBy', {
     header: 'Asked by',

@@ -15,7 +15,11 @@ export async function TimelineSection({ actor, agent }: { actor: Actor; agent: A
         <p className="text-muted-foreground">No events yet.</p>
       ) : (
         <>
-          <EventList events={events} label={`Custody events of ${agent.name}, newest first`} />
+          <EventList
+            events={events}
+            label={`Custody events of ${agent.name}, newest first`}
+            linkFields={can(actor, 'audit.read')}
+          />
           {can(actor, 'audit.read') ? (
             <Link
               href={`/timeline?agent=${agent.slug}`}

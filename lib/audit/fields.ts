@@ -1,0 +1,86 @@
+// Chain format 2: an event's hash covers a salted digest of each field of its details, not the values, so a value
+// can later be replaced by a tombstone (a redaction) and the chain still verifies. A field is a leaf of the details
+// (a scalar, an empty array or object, or a tombstone), named by its JSON pointer (RFC 6901). Shared by the server
+// and the offline pack verifier: no server imports.
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJson, type Json } from './canonical';
+import { isTombstone } from './tombstone';
+
+export const FORMAT_V2 = 2;
+
+const escapeToken = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The path of a JSON pointer as keys ('' is the whole document). */
+export function pointerPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) throw new Error(`"${pointer}" is not a JSON pointer`);
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Every field of the details with its pointer, in document order. */
+export function fieldsOf(details: Json, pointer = ''): [string, Json][] {
+  if (details === null || typeof details !== 'object' || isTombstone(details)) return [[pointer, details]];
+  const entries: [string, Json][] = Array.isArray(details)
+    ? details.map((v, i) => [String(i), v])
+    : Object.entries(details);
+  if (entries.length === 0) return [[pointer, details]];
+  return entries.flatMap(([key, value]) => fieldsOf(value, `${pointer}/${escapeToken(key)}`));
+}
+
+/** sha256 over the salt, the pointer and the canonical value, base64url: what the chain keeps of a field. */
+export function fieldDigest(salt: string, pointer: string, value: Json): string {
+  return createHash('sha256')
+    .update(`custodian-field/1\n${salt}\n${pointer}\n${canonicalJson(value)}`)
+    .digest('base64url');
+}
+
+/** The digests the hash covers, and the salts (kept beside the values, destroyed with a redacted one). */
+export function sealDetails(details: Json): { digests: Record<string, string>; salts: Record<string, string> } {
+  const fields = fieldsOf(details);
+  const random = randomBytes(16 * fields.length);
+  const digests: Record<string, string> = {};
+  const salts: Record<string, string> = {};
+  fields.forEach(([pointer, value], i) => {
+    const salt = random.subarray(16 * i, 16 * (i + 1)).toString('base64url');
+    salts[pointer] = salt;
+    digests[pointer] = fieldDigest(salt, pointer, value);
+  });
+  return { digests, salts };
+}
+
+export type FieldCheck =
+  { ok: true; redacted: { pointer: string; redactionId: string }[] } | { ok: false; pointer: string; reason: string };
+
+/**
+ * Whether the stored values are the ones the digests seal: every field has its digest and no digest lacks its field;
+ * a live field's value and salt give its digest; a redacted field has no salt left (so its value cannot be guessed
+ * back from the digest). Which redactions are real is for the caller to check against `audit.redacted` events.
+ */
+export function checkFields(details: Json, digests: Json, salts: Json): FieldCheck {
+  if (!isRecord(digests) || !isRecord(salts))
+    return { ok: false, pointer: '', reason: 'its field digests are missing' };
+  const fields = fieldsOf(details);
+  const redacted: { pointer: string; redactionId: string }[] = [];
+  for (const [pointer, value] of fields) {
+    const digest = digests[pointer];
+    if (typeof digest !== 'string') return { ok: false, pointer, reason: `field ${pointer || '/'} was added` };
+    const salt = salts[pointer];
+    if (isTombstone(value)) {
+      if (salt !== undefined) return { ok: false, pointer, reason: `field ${pointer} is redacted but kept its salt` };
+      redacted.push({ pointer, redactionId: value.$redacted });
+    } else if (typeof salt !== 'string' || fieldDigest(salt, pointer, value) !== digest) {
+      return { ok: false, pointer, reason: `field ${pointer || '/'} was altered` };
+    }
+  }
+  if (Object.keys(digests).length !== fields.length) {
+    const present = new Set(fields.map(([p]) => p));
+    const missing = Object.keys(digests).find((p) => !present.has(p)) ?? '';
+    return { ok: false, pointer: missing, reason: `field ${missing || '/'} was removed` };
+  }
+  return { ok: true, redacted };
+}
+
+const isRecord = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);

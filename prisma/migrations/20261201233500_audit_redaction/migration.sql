@@ -1,0 +1,122 @@
+-- Hand-written: redaction keeps the chain (format 2 hashes salted field digests, not values), and it goes through one
+-- function that runs as its owner (SECURITY DEFINER) and checks, when it runs, that the request was approved.
+
+-- An event may change in one way only: the redaction function replaces a field's value by a tombstone and destroys
+-- its salt. Every hashed column stays as it was; anything else is refused, as before.
+CREATE FUNCTION custodian_audit_event_redaction_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('custodian.redacting', true) = 'on'
+     AND (NEW."seq", NEW."occurredAt", NEW."recordedAt", NEW."actorType", NEW."actorId", NEW."agentId",
+          NEW."credentialId", NEW."action", NEW."owners", NEW."prevHash", NEW."hash", NEW."format", NEW."digests")
+       IS NOT DISTINCT FROM
+         (OLD."seq", OLD."occurredAt", OLD."recordedAt", OLD."actorType", OLD."actorId", OLD."agentId",
+          OLD."credentialId", OLD."action", OLD."owners", OLD."prevHash", OLD."hash", OLD."format", OLD."digests")
+  THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'custodian: "AuditEvent" is append-only; UPDATE is refused'
+    USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+
+DROP TRIGGER audit_event_no_update_delete ON "AuditEvent";
+
+CREATE TRIGGER audit_event_no_delete
+  BEFORE DELETE ON "AuditEvent"
+  FOR EACH ROW EXECUTE FUNCTION custodian_refuse_audit_change();
+
+CREATE TRIGGER audit_event_redaction_only
+  BEFORE UPDATE ON "AuditEvent"
+  FOR EACH ROW EXECUTE FUNCTION custodian_audit_event_redaction_only();
+
+CREATE TRIGGER audit_redaction_no_update_delete
+  BEFORE UPDATE OR DELETE ON "AuditRedaction"
+  FOR EACH ROW EXECUTE FUNCTION custodian_refuse_audit_change();
+
+CREATE TRIGGER audit_redaction_no_truncate
+  BEFORE TRUNCATE ON "AuditRedaction"
+  FOR EACH STATEMENT EXECUTE FUNCTION custodian_refuse_audit_change();
+
+-- Applies an approved redaction request: each field it names (change request "to": {"fields": [{"seq", "pointer"}]})
+-- becomes {"$redacted": <redaction id>}. Refused unless, now: the request is an AUDIT_REDACTION, APPLIED, asked by a
+-- security lead and decided by an active auditor who is someone else; both its request and its approval are on the
+-- chain; it was not applied before; and neither person is the actor of an event it redacts.
+CREATE FUNCTION custodian_redact(request_id TEXT) RETURNS SETOF "AuditRedaction"
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  cr RECORD;
+  ev RECORD;
+  target JSONB;
+  t_seq BIGINT;
+  t_pointer TEXT;
+  t_path TEXT[];
+  rid TEXT;
+BEGIN
+  SELECT * INTO cr FROM "ChangeRequest" WHERE "id" = request_id FOR UPDATE;
+  IF NOT FOUND OR cr."kind"::text <> 'AUDIT_REDACTION' THEN
+    RAISE EXCEPTION 'custodian: % is not a redaction request', request_id USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF cr."status"::text <> 'APPLIED' OR cr."decidedById" IS NULL OR cr."decidedById" = cr."requestedById" THEN
+    RAISE EXCEPTION 'custodian: redaction request % is not approved by a second person', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM "User" u WHERE u."id" = cr."requestedById" AND u."active"
+                   AND 'ADMIN' = ANY (u."roles")) THEN
+    RAISE EXCEPTION 'custodian: redaction request % was not asked by an active security lead', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM "User" u WHERE u."id" = cr."decidedById" AND u."active"
+                   AND 'AUDITOR' = ANY (u."roles")) THEN
+    RAISE EXCEPTION 'custodian: redaction request % was not approved by an active auditor', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."action" = 'change.requested'
+                   AND e."actorId" = cr."requestedById" AND e."details"->>'changeRequestId' = cr."id")
+     OR NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."action" = 'change.applied'
+                   AND e."actorId" = cr."decidedById" AND e."details"->>'changeRequestId' = cr."id") THEN
+    RAISE EXCEPTION 'custodian: redaction request % and its approval are not on the timeline', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF EXISTS (SELECT 1 FROM "AuditRedaction" r WHERE r."changeRequestId" = cr."id") THEN
+    RAISE EXCEPTION 'custodian: redaction request % was already applied', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF jsonb_typeof(cr."to"->'fields') IS DISTINCT FROM 'array' OR jsonb_array_length(cr."to"->'fields') = 0 THEN
+    RAISE EXCEPTION 'custodian: redaction request % names no field', request_id USING ERRCODE = 'data_exception';
+  END IF;
+
+  FOR target IN SELECT value FROM jsonb_array_elements(cr."to"->'fields') LOOP
+    t_seq := (target->>'seq')::BIGINT;
+    t_pointer := target->>'pointer';
+    SELECT e."seq", e."format", e."actorId", e."digests", e."salts" INTO ev
+      FROM "AuditEvent" e WHERE e."seq" = t_seq FOR UPDATE;
+    IF NOT FOUND OR ev."format" <> 2 THEN
+      RAISE EXCEPTION 'custodian: event % cannot be redacted (it does not exist or predates chain format 2)', t_seq
+        USING ERRCODE = 'data_exception';
+    END IF;
+    IF t_pointer IS NULL OR left(t_pointer, 1) <> '/' OR NOT (ev."digests" ? t_pointer)
+       OR NOT (ev."salts" ? t_pointer) THEN
+      RAISE EXCEPTION 'custodian: % is not a field of event % that can be redacted', t_pointer, t_seq
+        USING ERRCODE = 'data_exception';
+    END IF;
+    IF ev."actorId" IN (cr."requestedById", cr."decidedById") THEN
+      RAISE EXCEPTION 'custodian: event % is by a person who asked for or approved its redaction', t_seq
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT array_agg(replace(replace(tok, '~1', '/'), '~0', '~') ORDER BY ord) INTO t_path
+      FROM unnest(string_to_array(substr(t_pointer, 2), '/')) WITH ORDINALITY AS x(tok, ord);
+    rid := 'red_' || replace(gen_random_uuid()::text, '-', '');
+    INSERT INTO "AuditRedaction" ("id", "seq", "pointer", "changeRequestId") VALUES (rid, t_seq, t_pointer, cr."id");
+    PERFORM set_config('custodian.redacting', 'on', true);
+    UPDATE "AuditEvent" e
+      SET "details" = jsonb_set(e."details", t_path, jsonb_build_object('$redacted', rid), false),
+          "salts" = e."salts" - t_pointer
+      WHERE e."seq" = t_seq;
+    PERFORM set_config('custodian.redacting', 'off', true);
+    RETURN QUERY SELECT * FROM "AuditRedaction" r WHERE r."id" = rid;
+  END LOOP;
+END;
+$$;
+
+REVOKE ALL ON FUNCTION custodian_redact(TEXT) FROM PUBLIC;
