@@ -52,7 +52,8 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
       to: { fields },
       reason: data.reason,
     });
-    return `Redaction requested for ${pointers.length === 1 ? 'one field' : `${pointers.length} fields`} of event #${data.seq}: an auditor decides.`;
+    const count = pointers.length === 1 ? 'one field' : `${pointers.length} fields`;
+    return `Redaction requested for ${count} of event #${data.seq}: an auditor decides.`;
   });
 }
 

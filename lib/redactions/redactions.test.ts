@@ -44,7 +44,7 @@ const decide = (actor: Parameters<typeof decideChangeRequest>[0], id: string, ve
 const verify = () => verifyAuditChain(getDb(), { keys: trustedPublicKeys() });
 
 describe('redaction end to end', () => {
-  it('a lead asks, an auditor approves: the value is gone, the chain verifies, the redaction is on the timeline', async () => {
+  it('a lead asks, an auditor approves: the value is gone, the chain verifies, the redaction is recorded', async () => {
     const seq = await leakedEvent();
     const { request: cr } = await request(seq);
     const before = await getDb().auditEvent.findUniqueOrThrow({ where: { seq } });
@@ -183,7 +183,7 @@ describe('who may ask and who may decide, read when they act', () => {
 describe('the database function, called by the application role directly', () => {
   const call = (id: string) => getDb().$queryRaw`SELECT * FROM custodian_redact(${id})`;
 
-  it('refuses a request that is pending, rejected, forged as applied, approved by the requester or used twice', async () => {
+  it('refuses a request pending, forged as applied, approved by the requester or used twice', async () => {
     const seq = await leakedEvent();
     const { requester, request: cr } = await request(seq);
     await expect(call(cr.id)).rejects.toThrow(/not approved by a second person/);

@@ -28,7 +28,10 @@ export default async function RedactPage({ searchParams }: Props) {
     <div className="flex flex-col gap-4">
       <PageHeader
         title={`Event #${event.seq}`}
-        description="Each field of the event's details. A leaked value is redacted here by two people: a security lead asks, an auditor decides."
+        description={
+          "Each field of the event's details. A leaked value is redacted here by two people: a security lead " +
+          'asks, an auditor decides.'
+        }
       />
       <p>
         {event.sentence} · <RelativeTime value={event.occurredAt} /> <Badge className="font-mono">{event.action}</Badge>{' '}
