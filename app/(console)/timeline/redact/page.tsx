@@ -33,8 +33,10 @@ export default async function RedactPage({ searchParams }: Props) {
           'asks, an auditor decides.'
         }
       />
-      <p>
-        {event.sentence} · <RelativeTime value={event.occurredAt} /> <Badge className="font-mono">{event.action}</Badge>{' '}
+      <p className="flex flex-wrap items-center gap-2">
+        <span>{event.sentence}</span>
+        <RelativeTime value={event.occurredAt} />
+        <Badge className="font-mono">{event.action}</Badge>
         <Link href="/timeline" className="text-sm text-primary underline-offset-2 hover:underline">
           Back to the timeline
         </Link>
