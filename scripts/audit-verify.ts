@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '@/lib/audit';
-import { verifyPack } from '@/lib/audit/pack-format';
+import { verifyPack, type PackRedaction } from '@/lib/audit/pack-format';
 import { keyIdOf, publicKeyFromPem } from '@/lib/audit/signing';
 import { parseWitness } from '@/lib/audit/witness';
 import { getDb } from '@/lib/db';
@@ -56,6 +56,18 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** Redacted fields: the value is gone, its salted digest still verifies, the redaction is listed. */
+function printRedactions(redactions: PackRedaction[]) {
+  if (redactions.length === 0) return;
+  console.log(
+    `Redacted: ${redactions.length} field(s), each shown as {"$redacted": id}; the chain verifies over their ` +
+      'salted digests, so the pack proves a value was there and was removed by an approved request, not what it was.',
+  );
+  for (const r of redactions) {
+    console.log(`  event ${r.seq}, field ${r.pointer}: ${r.id} (request ${r.changeRequestId}, ${r.redactedAt})`);
+  }
+}
+
 function checkPack(file: string, keys: { keyId: string; key: KeyObject }[]): number {
   const result = verifyPack(new Uint8Array(readFileSync(file)), keys);
   if (!result.ok) {
@@ -73,6 +85,7 @@ function checkPack(file: string, keys: { keyId: string; key: KeyObject }[]): num
       `Evidence pack consistent: ${result.events} events; ${result.segment} chain events recomputed and ` +
         `linked. It carries no signed checkpoint.`,
     );
+    printRedactions(result.redactions);
     return 0;
   }
   console.log(
@@ -89,6 +102,7 @@ function checkPack(file: string, keys: { keyId: string; key: KeyObject }[]): num
     'It does not prove: that the filter selected every matching event (that is the server’s signed word, not ' +
       'recomputed here), nor anything after the checkpoint.',
   );
+  printRedactions(result.redactions);
   return 0;
 }
 

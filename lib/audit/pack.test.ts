@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
+import { requestRedaction } from '@/lib/redactions/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { hashEvent } from './canonical';
@@ -160,4 +162,77 @@ describe('evidence packs', () => {
       expect(bad.status).toBe(1);
     },
   );
+
+  it('show a redacted field as such and still verify offline; a tombstone the manifest does not list fails', async () => {
+    const auditor = await createPerson(['AUDITOR']);
+    const admin = await createPerson(['ADMIN']);
+    const agent = await makeAgent(admin, { ownerId: admin.id, slug: 'redacted-bot' });
+    const { id } = await issueCredential(admin, {
+      agentId: agent.id,
+      name: 'leaky-key',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+    });
+    await revokeCredential(admin, { credentialId: id, reason: 'It was pasted into chat: p4ss-w0rd-leak' });
+    const revoked = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'credential.revoked', agentId: agent.id },
+    });
+    await requestRedaction(await createPerson(['ADMIN']), {
+      seq: revoked.seq.toString(),
+      pointers: ['/reason'],
+      reason: 'A password in the reason',
+    });
+    const cr = await getDb().changeRequest.findFirstOrThrow({ where: { kind: 'AUDIT_REDACTION', status: 'PENDING' } });
+    await decideChangeRequest(auditor, { changeRequestId: cr.id, version: 1, outcome: 'APPROVE', reason: 'Leak' });
+
+    const { zip } = await buildEvidencePack(auditor, parseTimelineQuery({ agent: 'redacted-bot' }));
+    const key = loadSigningKey()!;
+    const keys = [{ keyId: key.keyId, key: key.publicKey }];
+    const redaction = await getDb().auditRedaction.findFirstOrThrow({ where: { seq: revoked.seq } });
+    const result = verifyPack(zip, keys);
+    expect(result).toMatchObject({
+      ok: true,
+      redactions: [{ id: redaction.id, seq: revoked.seq.toString(), pointer: '/reason', changeRequestId: cr.id }],
+    });
+    const files = unzipSync(zip);
+    const text = strFromU8(files['events.ndjson']!) + strFromU8(files['segment.ndjson']!);
+    expect(text).not.toContain('p4ss-w0rd-leak');
+    expect(text).toContain(`{"$redacted":"${redaction.id}"}`);
+    expect(strFromU8(files['summary.md']!)).toContain(`field \`/reason\`: ${redaction.id}`);
+
+    // The redaction taken out of the manifest: without a key the tombstone is unlisted; with one, the signature fails.
+    const unlisted = forge(zip, (f) => {
+      const m = JSON.parse(f['manifest.json']!);
+      m.redactions = [];
+      f['manifest.json'] = JSON.stringify(m);
+    });
+    expect(verifyPack(unlisted, [])).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/field \/reason of event \d+ is redacted, but the manifest lists no such/),
+    });
+    expect(verifyPack(unlisted, keys)).toMatchObject({ ok: false, reason: expect.stringMatching(/signature/) });
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'pack-'));
+    writeFileSync(path.join(dir, 'pack.zip'), zip);
+    writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
+    const cli = spawnSync(
+      'node',
+      [
+        '--conditions=react-server',
+        '--import',
+        'tsx',
+        'scripts/audit-verify.ts',
+        '--pack',
+        path.join(dir, 'pack.zip'),
+        '--public-key',
+        path.join(dir, 'public.pem'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' } },
+    );
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/Redacted: 1 field/);
+    expect(cli.stdout).toContain(`field /reason: ${redaction.id}`);
+  });
 });

@@ -284,6 +284,48 @@ const CASES: Case[] = [
     seq: 22,
     reason: /lies beyond the chain head/,
   },
+  // Chain format 2: the hash covers salted field digests; the values and salts beside them are checked against them.
+  {
+    name: 'format 2: change a salt',
+    attack: async () => [
+      `UPDATE "AuditEvent" SET "salts" = '{"/note":"AAAAAAAAAAAAAAAAAAAAAA"}' WHERE "seq" = ${s(8)}`,
+    ],
+    seq: 8,
+    reason: /event 8 was altered: field \/note was altered/,
+  },
+  {
+    name: 'format 2: swap digests and salts with another event',
+    attack: async () => [
+      `UPDATE "AuditEvent" e SET "digests" = o."digests", "salts" = o."salts", "details" = o."details"
+         FROM "AuditEvent" o WHERE e."seq" = ${s(8)} AND o."seq" = ${s(9)}`,
+    ],
+    seq: 8,
+    reason: /event 8 was altered \(its hash does not match its contents\)/,
+  },
+  {
+    name: 'format 2: hide a value under a tombstone nobody approved',
+    attack: async () => [
+      `UPDATE "AuditEvent" SET "details" = '{"note":{"$redacted":"red_forged"}}', "salts" = '{}' WHERE "seq" = ${s(8)}`,
+    ],
+    seq: 8,
+    reason: /shown as redacted \(red_forged\), but no audit.redacted event records/,
+  },
+  {
+    name: 'format 2: add a field beside the digests',
+    attack: async () => [`UPDATE "AuditEvent" SET "details" = "details" || '{"extra":"x"}' WHERE "seq" = ${s(8)}`],
+    seq: 8,
+    reason: /field \/extra was added/,
+  },
+  {
+    name: 'format 2: downgrade an event to format 1 with its hash recomputed',
+    attack: async () => {
+      const e = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: s(23) } });
+      const hash = hashEvent(e.prevHash, { ...e, format: 1 });
+      return [`UPDATE "AuditEvent" SET "format" = 1, "hash" = '${hash}' WHERE "seq" = ${e.seq}`];
+    },
+    seq: 23,
+    reason: /events 23 to 23 were changed after they were signed|chain format 1 after format 2 began/,
+  },
 ];
 
 describe('tampering with the record as the database owner', () => {

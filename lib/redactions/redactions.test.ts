@@ -15,6 +15,7 @@ import { createPerson } from '@/lib/testing/people';
 import { removeRole } from '@/lib/users/commands';
 import { requestRedaction } from './commands';
 import { getRedactionView } from './queries';
+import { scanStoredSecrets } from './scan';
 
 const LEAK = 'pasted by mistake: hunter2-correct-horse';
 
@@ -285,5 +286,29 @@ describe('verification tells a redaction from a value removed around Custodian',
       expect(result).toMatchObject({ ok: false, brokenSeq: seq });
       expect(result.ok ? '' : result.reason).toMatch(reason);
     }
+  });
+});
+
+describe('audit:scan-secrets', () => {
+  it('finds a stored value the guard would refuse, by event and field, never printing it; gone once redacted', async () => {
+    const token = `ghp_${'Zx8kQ2mN5vR7tY1wL3pH9sD4fG6jK0aBcE2u'.slice(0, 36)}`;
+    const seq = await getDb().$transaction(async (tx) => {
+      const { seq } = await appendAuditEvent(tx, {
+        action: 'system.note',
+        actor: SYSTEM_ACTOR,
+        details: { note: `deploy used ${token}` },
+      });
+      return seq;
+    });
+    const found = (await scanStoredSecrets(getDb())).filter((f) => f.seq === seq.toString());
+    expect(found).toEqual([
+      { seq: seq.toString(), action: 'system.note', pointer: '/note', ruleId: expect.any(String), redactable: true },
+    ]);
+    expect(JSON.stringify(found)).not.toContain(token);
+
+    const { request: cr } = await request(seq);
+    await decide(await createPerson(['AUDITOR']), cr.id);
+    expect((await scanStoredSecrets(getDb())).filter((f) => f.seq === seq.toString())).toEqual([]);
+    expect(await verify()).toMatchObject({ ok: true });
   });
 });
