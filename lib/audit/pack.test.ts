@@ -163,7 +163,7 @@ describe('evidence packs', () => {
     },
   );
 
-  it('show a redacted field as such and still verify offline; a tombstone the manifest does not list fails', async () => {
+  it('show a redacted field as such and verify offline; a tombstone the manifest does not list fails', async () => {
     const auditor = await createPerson(['AUDITOR']);
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id, slug: 'redacted-bot' });

@@ -290,7 +290,7 @@ describe('verification tells a redaction from a value removed around Custodian',
 });
 
 describe('audit:scan-secrets', () => {
-  it('finds a stored value the guard would refuse, by event and field, never printing it; gone once redacted', async () => {
+  it('finds a stored value the guard would refuse, by event and field, never its value; gone once redacted', async () => {
     const token = `ghp_${'Zx8kQ2mN5vR7tY1wL3pH9sD4fG6jK0aBcE2u'.slice(0, 36)}`;
     const seq = await getDb().$transaction(async (tx) => {
       const { seq } = await appendAuditEvent(tx, {
