@@ -20,20 +20,24 @@ export function pointerPath(pointer: string): string[] {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** Every field of the details with its pointer, in document order. */
-export function fieldsOf(details: Json, pointer = ''): [string, Json][] {
-  if (details === null || typeof details !== 'object' || isTombstone(details)) return [[pointer, details]];
-  const entries: [string, Json][] = Array.isArray(details)
-    ? details.map((v, i) => [String(i), v])
-    : Object.entries(details);
-  if (entries.length === 0) return [[pointer, details]];
-  return entries.flatMap(([key, value]) => fieldsOf(value, `${pointer}/${escapeToken(key)}`));
+/**
+ * Every field of the details in document order: its pointer, its value, and its shape — whether each step of the
+ * pointer enters an object ("o") or an array ("a"), since "/0" names both `{"0": x}` and `[x]`.
+ */
+export function fieldsOf(details: Json, pointer = '', shape = ''): [string, Json, string][] {
+  if (details === null || typeof details !== 'object' || isTombstone(details)) return [[pointer, details, shape]];
+  const array = Array.isArray(details);
+  const entries: [string, Json][] = array ? details.map((v, i) => [String(i), v]) : Object.entries(details);
+  if (entries.length === 0) return [[pointer, details, shape]];
+  return entries.flatMap(([key, value]) =>
+    fieldsOf(value, `${pointer}/${escapeToken(key)}`, shape + (array ? 'a' : 'o')),
+  );
 }
 
-/** sha256 over the salt, the pointer and the canonical value, base64url: what the chain keeps of a field. */
-export function fieldDigest(salt: string, pointer: string, value: Json): string {
+/** sha256 over the salt, the pointer, its shape and the canonical value, base64url: what the chain keeps of a field. */
+export function fieldDigest(salt: string, pointer: string, shape: string, value: Json): string {
   return createHash('sha256')
-    .update(`custodian-field/1\n${salt}\n${pointer}\n${canonicalJson(value)}`)
+    .update(`custodian-field/1\n${salt}\n${pointer}\n${shape}\n${canonicalJson(value)}`)
     .digest('base64url');
 }
 
@@ -43,10 +47,10 @@ export function sealDetails(details: Json): { digests: Record<string, string>; s
   const random = randomBytes(16 * fields.length);
   const digests: Record<string, string> = {};
   const salts: Record<string, string> = {};
-  fields.forEach(([pointer, value], i) => {
+  fields.forEach(([pointer, value, shape], i) => {
     const salt = random.subarray(16 * i, 16 * (i + 1)).toString('base64url');
     salts[pointer] = salt;
-    digests[pointer] = fieldDigest(salt, pointer, value);
+    digests[pointer] = fieldDigest(salt, pointer, shape, value);
   });
   return { digests, salts };
 }
@@ -64,14 +68,14 @@ export function checkFields(details: Json, digests: Json, salts: Json): FieldChe
     return { ok: false, pointer: '', reason: 'its field digests are missing' };
   const fields = fieldsOf(details);
   const redacted: { pointer: string; redactionId: string }[] = [];
-  for (const [pointer, value] of fields) {
+  for (const [pointer, value, shape] of fields) {
     const digest = digests[pointer];
     if (typeof digest !== 'string') return { ok: false, pointer, reason: `field ${pointer || '/'} was added` };
     const salt = salts[pointer];
     if (isTombstone(value)) {
       if (salt !== undefined) return { ok: false, pointer, reason: `field ${pointer} is redacted but kept its salt` };
       redacted.push({ pointer, redactionId: value.$redacted });
-    } else if (typeof salt !== 'string' || fieldDigest(salt, pointer, value) !== digest) {
+    } else if (typeof salt !== 'string' || fieldDigest(salt, pointer, shape, value) !== digest) {
       return { ok: false, pointer, reason: `field ${pointer || '/'} was altered` };
     }
   }

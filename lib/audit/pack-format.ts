@@ -21,7 +21,15 @@ export type PackedEvent = Omit<HashedEvent, 'seq' | 'occurredAt' | 'recordedAt'>
 };
 
 /** A field of a packed event whose value was redacted, and the redaction that did it. */
-export type PackRedaction = { id: string; seq: string; pointer: string; changeRequestId: string; redactedAt: string };
+export type PackRedaction = {
+  id: string;
+  seq: string;
+  pointer: string;
+  changeRequestId: string;
+  redactedAt: string;
+  /** The `audit.redacted` event that records it, to find on the timeline. */
+  recordedAt: { seq: string; hash: string };
+};
 
 export type PackManifest = {
   format: typeof PACK_FORMAT;
@@ -159,7 +167,11 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
     if (!manifest.segment) return { ok: false, reason: 'the manifest does not describe the segment' };
     let prev = manifest.segment.startPrevHash;
     let expected = BigInt(manifest.segment.fromSeq);
+    let format2 = false;
     for (const e of segment) {
+      if (e.format !== 1 && e.format !== 2) return { ok: false, reason: `event ${e.seq} claims an unknown format` };
+      if (e.format === 1 && format2) return { ok: false, reason: `event ${e.seq} is in format 1 after format 2` };
+      format2 ||= e.format === 2;
       if (BigInt(e.seq) !== expected)
         return { ok: false, reason: `the segment skips from ${expected - 1n} to ${e.seq}` };
       if (e.prevHash !== prev) return { ok: false, reason: `event ${e.seq} does not follow event ${expected - 1n}` };

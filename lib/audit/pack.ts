@@ -5,10 +5,13 @@ import { Invalid } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { assertNoSecrets } from '@/lib/secrets/read-input';
 import { appendAuditEvent } from './append';
+import { toJson } from './canonical';
+import { fieldsOf } from './fields';
 import { signCheckpoint } from './integrity';
-import { buildPackZip, PACK_FORMAT, type PackedEvent } from './pack-format';
+import { buildPackZip, PACK_FORMAT, type PackedEvent, type PackRedaction } from './pack-format';
 import { eventSelect, resolveTimelineFilter, timelineWhere, type TimelineQuery } from './queries';
 import { loadSigningKey } from './signing';
+import { isTombstone } from './tombstone';
 
 const MAX_SEGMENT = 200_000;
 // What recomputing a hash needs: in chain format 2 the field digests, and the salts that tie the values to them.
@@ -19,6 +22,48 @@ const packed = (e: Prisma.AuditEventGetPayload<{ select: typeof packSelect }>): 
   occurredAt: e.occurredAt.toISOString(),
   recordedAt: e.recordedAt.toISOString(),
 });
+
+/**
+ * The redactions the segment shows, each with the `audit.redacted` event that records it. Custodian signs no pack
+ * with a tombstone the timeline does not record (a value removed around it): verification names that one.
+ */
+async function recordedRedactions(segment: { seq: bigint; details: unknown }[]): Promise<PackRedaction[]> {
+  const shown = segment.flatMap((e) =>
+    fieldsOf(toJson(e.details)).flatMap(([pointer, value]) =>
+      isTombstone(value) ? [{ seq: e.seq, pointer, id: value.$redacted }] : [],
+    ),
+  );
+  if (shown.length === 0) return [];
+  const db = getDb();
+  const [rows, events] = await Promise.all([
+    db.auditRedaction.findMany({ where: { id: { in: shown.map((r) => r.id) } } }),
+    db.auditEvent.findMany({
+      where: { action: 'audit.redacted', OR: shown.map((r) => ({ details: { path: ['redactionId'], equals: r.id } })) },
+      select: { seq: true, hash: true, details: true },
+    }),
+  ]);
+  return shown.map((r) => {
+    const row = rows.find((x) => x.id === r.id && x.seq === r.seq && x.pointer === r.pointer);
+    const recorded = events.find((e) => {
+      const d = e.details as { redactionId?: string; seq?: string; pointer?: string };
+      return d.redactionId === r.id && d.seq === r.seq.toString() && d.pointer === r.pointer;
+    });
+    if (!row || !recorded) {
+      throw new Invalid(
+        `Event ${r.seq} shows field ${r.pointer} as redacted, but the timeline records no such redaction: ` +
+          'verify the chain before exporting.',
+      );
+    }
+    return {
+      id: r.id,
+      seq: r.seq.toString(),
+      pointer: r.pointer,
+      changeRequestId: row.changeRequestId,
+      redactedAt: row.redactedAt.toISOString(),
+      recordedAt: { seq: recorded.seq.toString(), hash: recorded.hash },
+    };
+  });
+}
 
 /**
  * An evidence pack for the filter (an agent, a period, …): the matching
@@ -69,12 +114,7 @@ export async function buildEvidencePack(
     select: packSelect,
   });
 
-  const redactions = (
-    await db.auditRedaction.findMany({
-      where: { seq: { gte: first.seq, lte: segmentEnd } },
-      orderBy: [{ seq: 'asc' }, { pointer: 'asc' }],
-    })
-  ).map((r) => ({ ...r, seq: r.seq.toString(), redactedAt: r.redactedAt.toISOString() }));
+  const redactions = await recordedRedactions(segment);
 
   const generatedAt = new Date();
   const byAction = new Map<string, number>();

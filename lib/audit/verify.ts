@@ -2,6 +2,7 @@ import 'server-only';
 import type { Db } from '@/lib/db';
 import { GENESIS_HASH, hashEventText, type Json } from './canonical';
 import { checkFields } from './fields';
+import { RedactionLedger } from './redaction-ledger';
 import { checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
 import type { WitnessedCheckpoint } from './witness';
@@ -131,10 +132,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   let prevHash = GENESIS_HASH;
   let lastSigned = 0n;
   let format2From: bigint | null = null;
-  // Redacted fields ("seq pointer" -> redaction id), and the audit.redacted events that record them: each must meet
-  // the other, or a value was hidden under a tombstone nobody approved.
-  const tombstones = new Map<string, { seq: bigint; pointer: string; id: string }>();
-  const recorded = new Map<string, string>();
+  const redactions = new RedactionLedger();
   const found: { problem: Problem | null } = { problem: null };
   const broken = (seq: bigint, reason: string) => {
     found.problem = { seq, reason };
@@ -164,12 +162,10 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
           broken(seq, `event ${seq} was altered: ${check.reason}`);
           break walk;
         }
-        for (const r of check.redacted)
-          tombstones.set(`${seq} ${r.pointer}`, { seq, pointer: r.pointer, id: r.redactionId });
-        if (event.action === 'audit.redacted') {
-          const d = details as { seq?: string; pointer?: string; redactionId?: string };
-          recorded.set(`${d.seq} ${d.pointer}`, String(d.redactionId));
-        }
+        redactions.see(seq, event.action, event.actorId, details, check.redacted);
+      } else if (event.format !== '1') {
+        broken(seq, `event ${seq} claims chain format ${event.format}, which does not exist`);
+        break walk;
       } else if (format2From !== null) {
         broken(seq, `event ${seq} is in chain format ${event.format} after format 2 began at event ${format2From}`);
         break walk;
@@ -219,17 +215,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     else if (head.hash !== prevHash) {
       problems.push({ seq: head.seq, reason: `the chain head (seq ${head.seq}) does not match the last event` });
     }
-    for (const [key, t] of tombstones) {
-      if (recorded.get(key) !== t.id) {
-        problems.push({
-          seq: t.seq,
-          reason:
-            `field ${t.pointer} of event ${t.seq} is shown as redacted (${t.id}), but no audit.redacted event ` +
-            'records that redaction: its value was removed outside Custodian',
-        });
-        break;
-      }
-    }
+    problems.push(...redactions.problems());
     // The weakest evidence, so only when nothing else explains it: a head rewound into the middle of a transaction is
     // reported where the events were cut off, not where signing stopped.
     if (problems.length === 0 && keys.length > 0 && head.seq > 0n && lastSigned < head.seq) {

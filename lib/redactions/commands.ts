@@ -1,10 +1,13 @@
 import 'server-only';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
+import { toJson } from '@/lib/audit/canonical';
+import { fieldsOf } from '@/lib/audit/fields';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { openChangeRequest, type LockedChangeRequest } from '@/lib/change-requests/commands';
+import { holdsAgent, openChangeRequest, type LockedChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
+import { redactionRefusal } from './rules';
 import { RequestRedactionSchema } from './schema';
 
 export type RedactionTarget = { seq: string; pointer: string };
@@ -12,16 +15,19 @@ export type RedactionTarget = { seq: string; pointer: string };
 /**
  * A security lead asks for fields of one event to be redacted (a leaked value, say): a change request an auditor
  * other than them decides. Nothing changes until then. Refused for a field that is not there, is already redacted,
- * or already waits in another request, and for an event the requester performed themselves.
+ * already waits in another request, or is not free text (see rules.ts); and for an event by or about the requester,
+ * or about an agent they own or control.
  */
 export async function requestRedaction(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'audit.redact');
   const data = await readInput(RequestRedactionSchema, input, actor);
   const pointers = [...new Set(data.pointers)];
   return getDb().$transaction(async (tx) => {
+    // One request at a time decides what already waits: two at once cannot both claim a field.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('custodian.redaction-requests'))`;
     const event = await tx.auditEvent.findUnique({
       where: { seq: data.seq },
-      select: { seq: true, format: true, actorId: true, agentId: true, salts: true },
+      select: { seq: true, format: true, action: true, actorId: true, agentId: true, details: true, salts: true },
     });
     if (!event) throw new NotFound(`There is no event #${data.seq}.`);
     if (event.format < 2) {
@@ -30,15 +36,20 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
           'chain.',
       );
     }
-    if (event.actorId === actor.id) {
-      throw new Forbidden('This event is yours: another security lead asks for its redaction.');
+    const details = toJson(event.details);
+    if (event.actorId === actor.id || (details as { userId?: unknown } | null)?.userId === actor.id) {
+      throw new Forbidden('This event is yours or about you: another security lead asks for its redaction.');
+    }
+    if (event.agentId && (await holdsAgent(tx, actor.id, event.agentId))) {
+      throw new Forbidden('You own or hold a control plane of this agent: a security lead independent of it asks.');
     }
     const salts = (event.salts ?? {}) as Record<string, unknown>;
-    const missing = pointers.find((p) => !(p in salts));
-    if (missing) {
-      throw new Invalid(`Event #${data.seq} has no field ${missing} that can be redacted (or it already is).`, {
-        pointers: [`No field ${missing} to redact.`],
-      });
+    const values = new Map(fieldsOf(details).map(([pointer, value]) => [pointer, value]));
+    for (const pointer of pointers) {
+      const refusal = !(pointer in salts)
+        ? `Event #${data.seq} has no field ${pointer} that can be redacted (or it already is).`
+        : redactionRefusal(event.action, details, pointer, values.get(pointer) ?? null);
+      if (refusal) throw new Invalid(refusal, { pointers: [refusal] });
     }
     const waiting = await pendingTargets(tx);
     const taken = pointers.find((p) => waiting.has(`${data.seq} ${p}`));
@@ -46,8 +57,10 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
       throw new Invalid(`Field ${taken} of event #${data.seq} already waits in a redaction request: decide it first.`);
     }
     const fields: RedactionTarget[] = pointers.map((pointer) => ({ seq: data.seq.toString(), pointer }));
+    // About the event's agent, so no owner or control holder of it decides.
     await openChangeRequest(tx, actor, {
       kind: 'AUDIT_REDACTION',
+      agentId: event.agentId ?? undefined,
       from: {},
       to: { fields },
       reason: data.reason,
@@ -79,10 +92,10 @@ export async function applyRedaction(tx: Tx, actor: Actor, request: LockedChange
   const targets = targetsOf(request.to);
   const events = await tx.auditEvent.findMany({
     where: { seq: { in: targets.map((t) => BigInt(t.seq)) } },
-    select: { seq: true, actorId: true },
+    select: { seq: true, actorId: true, details: true },
   });
-  if (events.some((e) => e.actorId === actor.id)) {
-    throw new Forbidden('An event this request redacts is yours: another auditor decides it.');
+  if (events.some((e) => e.actorId === actor.id || (e.details as { userId?: unknown } | null)?.userId === actor.id)) {
+    throw new Forbidden('An event this request redacts is yours or about you: another auditor decides it.');
   }
   const redactions = await tx.$queryRaw<{ id: string; seq: bigint; pointer: string }[]>`
     SELECT "id", "seq", "pointer" FROM custodian_redact(${request.id})`.catch((error: unknown) => {

@@ -6,13 +6,14 @@ import { isTombstone } from '@/lib/audit/tombstone';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { targetsOf } from './commands';
+import { redactionRefusal } from './rules';
 
 export type EventField = {
   pointer: string;
   /** The value as text (shortened); null once redacted. */
   value: string | null;
   redactionId: string | null;
-  /** Whether a redaction may be asked for: a live field of a format-2 event that no pending request names. */
+  /** Whether a redaction may be asked for: live free text of a format-2 event that no pending request names. */
   redactable: boolean;
   waiting: boolean;
 };
@@ -55,13 +56,18 @@ export async function getRedactionView(actor: Actor, seqText: string | undefined
     ),
   );
   const salts = (saltColumn ?? {}) as Record<string, unknown>;
-  const fields = fieldsOf(toJson(event.details)).map(([pointer, value]): EventField => {
+  const details = toJson(event.details);
+  const fields = fieldsOf(details).map(([pointer, value]): EventField => {
     const redactionId = isTombstone(value) ? value.$redacted : null;
     return {
       pointer,
       value: redactionId ? null : shown(value),
       redactionId,
-      redactable: format >= 2 && pointer !== '' && pointer in salts && !waiting.has(pointer),
+      redactable:
+        format >= 2 &&
+        pointer in salts &&
+        !waiting.has(pointer) &&
+        redactionRefusal(event.action, details, pointer, value) === null,
       waiting: waiting.has(pointer),
     };
   });

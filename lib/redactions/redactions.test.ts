@@ -10,9 +10,10 @@ import { verifyAuditChain } from '@/lib/audit/verify';
 import { decideChangeRequest, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { Forbidden, Invalid } from '@/lib/errors';
+import { makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
-import { removeRole } from '@/lib/users/commands';
+import { grantRole, removeRole } from '@/lib/users/commands';
 import { requestRedaction } from './commands';
 import { getRedactionView } from './queries';
 import { scanStoredSecrets } from './scan';
@@ -197,9 +198,36 @@ describe('the database function, called by the application role directly', () =>
       data: { status: 'APPLIED', decidedById: auditor.id },
     });
     await expect(call(cr.id)).rejects.toThrow(/not on the timeline/);
-    await getDb().changeRequest.update({ where: { id: cr.id }, data: { decidedById: requester.id } });
-    await expect(call(cr.id)).rejects.toThrow(/not approved by a second person/);
+    // A decided request is a record: its decider, its kind and what it asks for never change.
+    await expect(
+      getDb().changeRequest.update({ where: { id: cr.id }, data: { decidedById: requester.id } }),
+    ).rejects.toThrow(/never change/);
     expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq } })).details).toEqual({ note: LEAK });
+
+    // Another kind of request, applied by two leads, turned into a redaction of any field: the row refuses.
+    const lead = await createPerson(['ADMIN']);
+    const other = await getDb().$transaction((tx) =>
+      openChangeRequest(tx, lead, {
+        kind: 'SETTINGS_LOOSENING',
+        settingKey: 'credentialRotationDays',
+        from: 90,
+        to: 120,
+        reason: 'Longer rotation',
+      }),
+    );
+    await decideChangeRequest(await createPerson(['ADMIN']), {
+      changeRequestId: other,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Agreed',
+    });
+    await expect(
+      getDb().changeRequest.update({
+        where: { id: other },
+        data: { kind: 'AUDIT_REDACTION', to: { fields: [{ seq: seq.toString(), pointer: '/note' }] } },
+      }),
+    ).rejects.toThrow(/never change/);
+    await expect(call(other)).rejects.toThrow(/not a redaction request/);
 
     // Applied properly once: the same approval cannot redact again.
     const second = await leakedEvent();
@@ -234,6 +262,74 @@ describe('the database function, called by the application role directly', () =>
         `UPDATE "AuditEvent" SET "action" = 'system.other' WHERE "seq" = ${seq}`,
       ),
     ).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('the people around a redaction', () => {
+  it('an auditor made one by the requester does not approve their request', async () => {
+    const seq = await leakedEvent();
+    const lead = await createPerson(['ADMIN']);
+    const friend = await createPerson([]);
+    await grantRole(lead, { userId: friend.id, role: 'AUDITOR', version: friend.version });
+    const { request: cr } = await request(seq, lead);
+    await expect(decide({ ...friend, roles: ['AUDITOR'] }, cr.id)).rejects.toThrow(/made one by its requester/);
+    expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq } })).details).toEqual({ note: LEAK });
+  });
+
+  it('an event about an agent the requester owns, or about the requester, is theirs to leave alone', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeAgent(lead, { ownerId: lead.id });
+    const registered = await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id } });
+    await expect(
+      requestRedaction(await createPerson(['ADMIN']), {
+        seq: registered.seq.toString(),
+        pointers: ['/name'],
+        reason: 'Name leaked',
+      }),
+    ).resolves.toMatch(/an auditor decides/);
+    await expect(
+      requestRedaction(lead, { seq: registered.seq.toString(), pointers: ['/slug'], reason: 'Slug leaked' }),
+    ).rejects.toThrow(/yours|own or hold/);
+    const other = await createPerson(['ADMIN']);
+    const about = await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, { action: 'user.reactivated', actor: SYSTEM_ACTOR, details: { userId: other.id } }),
+    );
+    await expect(
+      requestRedaction(other, { seq: about.seq.toString(), pointers: ['/userId'], reason: 'About me' }),
+    ).rejects.toThrow(/about you/);
+  });
+
+  it('what records a decision is never redacted: ids, kinds, roles, a redaction’s own record', async () => {
+    const seq = await leakedEvent();
+    const { request: cr } = await request(seq);
+    await decide(await createPerson(['AUDITOR']), cr.id);
+    const recorded = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'audit.redacted', details: { path: ['changeRequestId'], equals: cr.id } },
+    });
+    const lead = await createPerson(['ADMIN']);
+    const ask = (s: bigint, pointer: string) =>
+      requestRedaction(lead, { seq: s.toString(), pointers: [pointer], reason: 'Try it' });
+    await expect(ask(recorded.seq, '/pointer')).rejects.toThrow(/records a decision/);
+    const requested = await getDb().auditEvent.findFirstOrThrow({
+      where: { action: 'change.requested', details: { path: ['changeRequestId'], equals: cr.id } },
+    });
+    await expect(ask(requested.seq, '/reason')).rejects.toThrow(/records a decision/);
+    const granted = await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'role.granted',
+        actor: SYSTEM_ACTOR,
+        details: { userId: 'someone', role: 'AUDITOR' },
+      }),
+    );
+    await expect(ask(granted.seq, '/role')).rejects.toThrow(/records a decision/);
+    const agentEvent = await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'system.note',
+        actor: SYSTEM_ACTOR,
+        details: { note: 'x', exceptionId: 'exc_1' } as never,
+      }),
+    );
+    await expect(ask(agentEvent.seq, '/exceptionId')).rejects.toThrow(/names what happened/);
   });
 });
 
@@ -276,6 +372,19 @@ describe('verification tells a redaction from a value removed around Custodian',
     }
   });
 
+  it('a redacted value put back (from an old export, say) is named', async () => {
+    const seq = await leakedEvent();
+    const original = await getDb().auditEvent.findUniqueOrThrow({ where: { seq } });
+    const { request: cr } = await request(seq);
+    await decide(await createPerson(['AUDITOR']), cr.id);
+    const result = await tampered(
+      seq,
+      `"details" = '${JSON.stringify(original.details)}', "salts" = '${JSON.stringify(original.salts)}'`,
+    );
+    expect(result).toMatchObject({ ok: false, brokenSeq: seq });
+    expect(result.ok ? '' : result.reason).toMatch(/no longer shows that redaction: its value was put back/);
+  });
+
   it('a field added or removed under the digests is named at its seq', async () => {
     const seq = await leakedEvent();
     for (const [set, reason] of [
@@ -290,7 +399,7 @@ describe('verification tells a redaction from a value removed around Custodian',
 });
 
 describe('audit:scan-secrets', () => {
-  it('finds a stored value the guard would refuse, by event and field, never its value; gone once redacted', async () => {
+  it('finds a stored value the guard would refuse, by event and field (not its value); then redacted', async () => {
     const token = `ghp_${'Zx8kQ2mN5vR7tY1wL3pH9sD4fG6jK0aBcE2u'.slice(0, 36)}`;
     const seq = await getDb().$transaction(async (tx) => {
       const { seq } = await appendAuditEvent(tx, {

@@ -38,19 +38,52 @@ CREATE TRIGGER audit_redaction_no_truncate
   BEFORE TRUNCATE ON "AuditRedaction"
   FOR EACH STATEMENT EXECUTE FUNCTION custodian_refuse_audit_change();
 
+-- A change request is a record once made: what it asks for and who asked never change, and once decided, neither does
+-- the decision. (The redaction function reads these rows; the application role may update the table otherwise.)
+CREATE FUNCTION custodian_change_request_settled() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF (NEW."kind", NEW."agentId", NEW."credentialId", NEW."targetUserId", NEW."settingKey", NEW."from", NEW."to",
+      NEW."reason", NEW."requestedById", NEW."createdAt")
+     IS DISTINCT FROM
+     (OLD."kind", OLD."agentId", OLD."credentialId", OLD."targetUserId", OLD."settingKey", OLD."from", OLD."to",
+      OLD."reason", OLD."requestedById", OLD."createdAt")
+     OR (OLD."status"::text <> 'PENDING'
+         AND (NEW."status", NEW."decidedById", NEW."decidedAt", NEW."decisionReason")
+             IS DISTINCT FROM (OLD."status", OLD."decidedById", OLD."decidedAt", OLD."decisionReason")) THEN
+    RAISE EXCEPTION 'custodian: a change request''s ask, and once made its decision, never change'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER change_request_settled
+  BEFORE UPDATE ON "ChangeRequest"
+  FOR EACH ROW EXECUTE FUNCTION custodian_change_request_settled();
+
 -- Applies an approved redaction request: each field it names (change request "to": {"fields": [{"seq", "pointer"}]})
--- becomes {"$redacted": <redaction id>}. Refused unless, now: the request is an AUDIT_REDACTION, APPLIED, asked by a
--- security lead and decided by an active auditor who is someone else; both its request and its approval are on the
--- chain; it was not applied before; and neither person is the actor of an event it redacts.
+-- becomes {"$redacted": <redaction id>}. Every input is read now, from the rows and from the timeline itself:
+-- * the request is an AUDIT_REDACTION, APPLIED, not applied before;
+-- * the timeline (up to its head) holds its `change.requested` by the requester, naming exactly these fields, and
+--   after it its `change.applied` by the decider, who is someone else;
+-- * the requester is an active security lead and the decider an active auditor, whose auditor role the requester did
+--   not grant and was not granted after the request;
+-- * no redacted event is by either person, about either person, or about an agent either owns or controls;
+-- * each field is text of a format-2 event, not an id or kind, and not in the record of a redaction or a role.
 CREATE FUNCTION custodian_redact(request_id TEXT) RETURNS SETOF "AuditRedaction"
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   cr RECORD;
   ev RECORD;
   target JSONB;
+  head_seq BIGINT;
+  requested_seq BIGINT;
+  applied_seq BIGINT;
   t_seq BIGINT;
   t_pointer TEXT;
   t_path TEXT[];
+  t_key TEXT;
   rid TEXT;
 BEGIN
   SELECT * INTO cr FROM "ChangeRequest" WHERE "id" = request_id FOR UPDATE;
@@ -61,6 +94,25 @@ BEGIN
     RAISE EXCEPTION 'custodian: redaction request % is not approved by a second person', request_id
       USING ERRCODE = 'insufficient_privilege';
   END IF;
+  IF EXISTS (SELECT 1 FROM "AuditRedaction" r WHERE r."changeRequestId" = cr."id") THEN
+    RAISE EXCEPTION 'custodian: redaction request % was already applied', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+
+  SELECT h."seq" INTO head_seq FROM "AuditChainHead" h WHERE h."id" = 1;
+  SELECT min(e."seq") INTO requested_seq FROM "AuditEvent" e
+    WHERE e."action" = 'change.requested' AND e."seq" <= head_seq AND e."actorId" = cr."requestedById"
+      AND e."details"->>'changeRequestId' = cr."id" AND e."details"->>'kind' = 'AUDIT_REDACTION'
+      AND e."details"->'to' = cr."to";
+  SELECT min(e."seq") INTO applied_seq FROM "AuditEvent" e
+    WHERE e."action" = 'change.applied' AND e."seq" <= head_seq AND e."seq" > requested_seq
+      AND e."actorId" = cr."decidedById" AND e."details"->>'changeRequestId' = cr."id"
+      AND e."details"->>'kind' = 'AUDIT_REDACTION';
+  IF requested_seq IS NULL OR applied_seq IS NULL THEN
+    RAISE EXCEPTION 'custodian: redaction request % and its approval are not on the timeline', request_id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+
   IF NOT EXISTS (SELECT 1 FROM "User" u WHERE u."id" = cr."requestedById" AND u."active"
                    AND 'ADMIN' = ANY (u."roles")) THEN
     RAISE EXCEPTION 'custodian: redaction request % was not asked by an active security lead', request_id
@@ -71,16 +123,12 @@ BEGIN
     RAISE EXCEPTION 'custodian: redaction request % was not approved by an active auditor', request_id
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."action" = 'change.requested'
-                   AND e."actorId" = cr."requestedById" AND e."details"->>'changeRequestId' = cr."id")
-     OR NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."action" = 'change.applied'
-                   AND e."actorId" = cr."decidedById" AND e."details"->>'changeRequestId' = cr."id") THEN
-    RAISE EXCEPTION 'custodian: redaction request % and its approval are not on the timeline', request_id
-      USING ERRCODE = 'insufficient_privilege';
-  END IF;
-  IF EXISTS (SELECT 1 FROM "AuditRedaction" r WHERE r."changeRequestId" = cr."id") THEN
-    RAISE EXCEPTION 'custodian: redaction request % was already applied', request_id
-      USING ERRCODE = 'insufficient_privilege';
+  IF EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."action" = 'role.granted'
+               AND e."details"->>'userId' = cr."decidedById" AND e."details"->>'role' = 'AUDITOR'
+               AND (e."actorId" = cr."requestedById" OR e."seq" > requested_seq)) THEN
+    RAISE EXCEPTION
+      'custodian: the auditor who approved redaction request % was made one by its requester, or after it',
+      request_id USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF jsonb_typeof(cr."to"->'fields') IS DISTINCT FROM 'array' OR jsonb_array_length(cr."to"->'fields') = 0 THEN
     RAISE EXCEPTION 'custodian: redaction request % names no field', request_id USING ERRCODE = 'data_exception';
@@ -89,8 +137,8 @@ BEGIN
   FOR target IN SELECT value FROM jsonb_array_elements(cr."to"->'fields') LOOP
     t_seq := (target->>'seq')::BIGINT;
     t_pointer := target->>'pointer';
-    SELECT e."seq", e."format", e."actorId", e."digests", e."salts" INTO ev
-      FROM "AuditEvent" e WHERE e."seq" = t_seq FOR UPDATE;
+    SELECT e."seq", e."format", e."action", e."actorId", e."agentId", e."details", e."digests", e."salts" INTO ev
+      FROM "AuditEvent" e WHERE e."seq" = t_seq AND e."seq" <= head_seq FOR UPDATE;
     IF NOT FOUND OR ev."format" <> 2 THEN
       RAISE EXCEPTION 'custodian: event % cannot be redacted (it does not exist or predates chain format 2)', t_seq
         USING ERRCODE = 'data_exception';
@@ -100,12 +148,26 @@ BEGIN
       RAISE EXCEPTION 'custodian: % is not a field of event % that can be redacted', t_pointer, t_seq
         USING ERRCODE = 'data_exception';
     END IF;
-    IF ev."actorId" IN (cr."requestedById", cr."decidedById") THEN
-      RAISE EXCEPTION 'custodian: event % is by a person who asked for or approved its redaction', t_seq
-        USING ERRCODE = 'insufficient_privilege';
-    END IF;
     SELECT array_agg(replace(replace(tok, '~1', '/'), '~0', '~') ORDER BY ord) INTO t_path
       FROM unnest(string_to_array(substr(t_pointer, 2), '/')) WITH ORDINALITY AS x(tok, ord);
+    t_key := t_path[array_length(t_path, 1)];
+    IF ev."action" = 'audit.redacted' OR ev."action" LIKE 'role.%'
+       OR (ev."action" LIKE 'change.%' AND ev."details"->>'kind' = 'AUDIT_REDACTION')
+       OR t_key ~ '(Id|Ids)$' OR t_key IN ('seq', 'pointer', 'kind', 'role', 'action')
+       OR jsonb_typeof(ev."details" #> t_path) IS DISTINCT FROM 'string' THEN
+      RAISE EXCEPTION 'custodian: field % of event % is not free text that may be redacted', t_pointer, t_seq
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF ev."actorId" IN (cr."requestedById", cr."decidedById")
+       OR ev."details"->>'userId' IN (cr."requestedById", cr."decidedById")
+       OR EXISTS (SELECT 1 FROM "Agent" a WHERE a."id" = ev."agentId"
+                    AND a."ownerId" IN (cr."requestedById", cr."decidedById"))
+       OR EXISTS (SELECT 1 FROM "ControlAssignment" c WHERE c."agentId" = ev."agentId"
+                    AND c."userId" IN (cr."requestedById", cr."decidedById")) THEN
+      RAISE EXCEPTION
+        'custodian: event % is by or about a person who asked for or approved its redaction, or one of their agents',
+        t_seq USING ERRCODE = 'insufficient_privilege';
+    END IF;
     rid := 'red_' || replace(gen_random_uuid()::text, '-', '');
     INSERT INTO "AuditRedaction" ("id", "seq", "pointer", "changeRequestId") VALUES (rid, t_seq, t_pointer, cr."id");
     PERFORM set_config('custodian.redacting', 'on', true);
@@ -120,3 +182,18 @@ END;
 $$;
 
 REVOKE ALL ON FUNCTION custodian_redact(TEXT) FROM PUBLIC;
+
+-- Only chain formats 1 and 2 exist: an event claiming another would be hashed by rules no verifier knows.
+CREATE FUNCTION custodian_known_format() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."format" NOT IN (1, 2) THEN
+    RAISE EXCEPTION 'custodian: chain format % does not exist', NEW."format" USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER audit_event_known_format
+  BEFORE INSERT ON "AuditEvent"
+  FOR EACH ROW EXECUTE FUNCTION custodian_known_format();
