@@ -2,8 +2,9 @@
 // then serve on loopback. Without DATABASE_URL it uses a throw-away embedded
 // database in .data/e2e, fresh each run.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const port = process.argv[2] ?? '3100';
 // Production build with demo sign-in explicitly on, a per-run session secret.
@@ -23,6 +24,17 @@ const env = {
   OIDC_ROLE_CLAIM: 'groups',
   OIDC_ROLE_MAP: 'sec-leads:ADMIN,pam:PAM_APPROVER,auditors:AUDITOR,agent-owners:OWNER',
 };
+// As in production, the audit record is signed: a fresh key per run, its public half where the journeys that verify
+// an evidence pack offline read it.
+const keys = path.resolve('.data/e2e-keys');
+mkdirSync(keys, { recursive: true });
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+writeFileSync(path.join(keys, 'audit-signing-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+  mode: 0o600,
+});
+writeFileSync(path.join(keys, 'audit-public-key.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+env.AUDIT_SIGNING_KEY = `file:${path.join(keys, 'audit-signing-key.pem')}`;
+
 if (env.DATABASE_URL) {
   // As in production: migrations as the owner, the app as a role that owns nothing (created by prepare-db).
   const app = new URL(env.DATABASE_URL);

@@ -92,7 +92,7 @@ export async function applyRedaction(tx: Tx, actor: Actor, request: LockedChange
   const targets = targetsOf(request.to);
   const events = await tx.auditEvent.findMany({
     where: { seq: { in: targets.map((t) => BigInt(t.seq)) } },
-    select: { seq: true, actorId: true, details: true },
+    select: { seq: true, actorId: true, agentId: true, details: true },
   });
   if (events.some((e) => e.actorId === actor.id || (e.details as { userId?: unknown } | null)?.userId === actor.id)) {
     throw new Forbidden('An event this request redacts is yours or about you: another auditor decides it.');
@@ -104,9 +104,11 @@ export async function applyRedaction(tx: Tx, actor: Actor, request: LockedChange
     if (refusal) throw new Forbidden(`The redaction was refused: ${refusal[1]}.`);
     throw error;
   });
+  // On the redacted event's agent's timeline too: part of its custody story.
   const redacted: AuditEventInput<'audit.redacted'>[] = redactions.map((r) => ({
     action: 'audit.redacted',
     actor: { type: 'USER', id: actor.id },
+    agentId: events.find((e) => e.seq === r.seq)?.agentId ?? null,
     details: { redactionId: r.id, seq: r.seq.toString(), pointer: r.pointer, changeRequestId: request.id },
   }));
   await appendAuditEvents(tx, redacted);
