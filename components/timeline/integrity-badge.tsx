@@ -7,11 +7,18 @@ type Integrity = Awaited<ReturnType<typeof latestVerification>>;
 
 /** The latest chain verification: verified up to seq N at time T with the head hash, or the first broken seq. */
 export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
-  const { verification: v, checkpoint, signing } = integrity;
+  const { verification: v, checkpoint, signing, forged } = integrity;
   return (
     <div className="flex flex-col gap-1 text-sm" data-testid="integrity">
       {!v ? (
         <StatusBadge spec={{ tone: 'neutral', label: 'Not verified yet', icon: ShieldQuestion }} />
+      ) : forged ? (
+        <span className="flex flex-wrap items-center gap-2">
+          <StatusBadge spec={{ tone: 'danger', label: 'Result not signed by Custodian', icon: ShieldAlert }} />
+          <span className="text-danger">
+            The latest recorded verification carries no valid signature: it was written around Custodian. Verify now.
+          </span>
+        </span>
       ) : v.ok ? (
         <span className="flex flex-wrap items-center gap-2">
           {signing ? (

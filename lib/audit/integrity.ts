@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
-import { loadSigningKey, signStatement, trustedPublicKeys } from './signing';
+import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile, witnessCheckpoint } from './witness';
 
@@ -12,19 +12,60 @@ import { readWitnessFile, witnessCheckpoint } from './witness';
 export async function runVerification(db: Db, actorId: string | null) {
   const started = performance.now();
   const result = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: readWitnessFile() });
-  return db.auditVerification.create({
-    data: {
-      ok: result.ok,
-      throughSeq: result.verifiedThroughSeq,
-      headHash: result.ok ? result.headHash : null,
-      brokenSeq: result.ok ? null : result.brokenSeq,
-      reason: result.ok ? null : result.reason,
-      eventCount: result.ok ? result.eventCount : Number(result.verifiedThroughSeq),
-      checkpointsVerified: result.checkpointsVerified,
-      durationMs: Math.round(performance.now() - started),
-      actorId,
-    },
+  const outcome = {
+    ok: result.ok,
+    throughSeq: result.verifiedThroughSeq,
+    headHash: result.ok ? result.headHash : null,
+    brokenSeq: result.ok ? null : result.brokenSeq,
+  };
+  const key = loadSigningKey();
+  return db.$transaction(async (tx) => {
+    // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
+    const [now] = await tx.$queryRaw<{ at: Date }[]>`SELECT now()::timestamptz(3) AS "at"`;
+    const at = now!.at;
+    const signature = key ? signStatement(key, { kind: 'verification', verifiedAt: at, ...outcome }) : null;
+    return tx.auditVerification.create({
+      data: {
+        ...outcome,
+        reason: result.ok ? null : result.reason,
+        eventCount: result.ok ? result.eventCount : Number(result.verifiedThroughSeq),
+        checkpointsVerified: result.checkpointsVerified,
+        durationMs: Math.round(performance.now() - started),
+        actorId,
+        keyId: key?.keyId ?? null,
+        signature,
+      },
+    });
   });
+}
+
+/** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */
+function vouched(v: {
+  verifiedAt: Date;
+  ok: boolean;
+  throughSeq: bigint;
+  headHash: string | null;
+  brokenSeq: bigint | null;
+  keyId: string | null;
+  signature: string | null;
+}): boolean {
+  const key = trustedPublicKeys().find((k) => k.keyId === v.keyId);
+  return Boolean(
+    key &&
+    v.signature &&
+    signatureHolds(
+      key.key,
+      {
+        kind: 'verification',
+        verifiedAt: v.verifiedAt,
+        ok: v.ok,
+        throughSeq: v.throughSeq,
+        headHash: v.headHash,
+        brokenSeq: v.brokenSeq,
+      },
+      v.signature,
+    ),
+  );
 }
 
 /** An auditor's "verify now". */
@@ -48,7 +89,9 @@ export async function latestVerification(actor: Actor) {
       select: { number: true, seq: true, signedAt: true, keyId: true },
     }),
   ]);
-  return { verification, checkpoint, signing: loadSigningKey() !== null };
+  const signing = loadSigningKey() !== null;
+  // With a key, an unsigned or forged result is not shown as Custodian's: the badge says so.
+  return { verification, checkpoint, signing, forged: Boolean(signing && verification && !vouched(verification)) };
 }
 
 /**

@@ -26,16 +26,31 @@ export function keyIdOf(publicKey: KeyObject): string {
 
 /**
  * What the audit key signs, each kind under its own label so one can never stand in for another: the head an append
- * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), and an
- * evidence pack's manifest (its digest).
+ * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), an
+ * evidence pack's manifest (its digest), and a verification's result (so the badge shows only what Custodian found).
  */
 export type Statement =
   | { kind: 'head'; seq: bigint; hash: string; signedAt: Date }
   | { kind: 'pack'; digest: string }
+  | {
+      kind: 'verification';
+      verifiedAt: Date;
+      ok: boolean;
+      throughSeq: bigint;
+      headHash: string | null;
+      brokenSeq: bigint | null;
+    }
   | { kind: 'checkpoint'; number: bigint | null; seq: bigint; hash: string; signedAt: Date };
 
 export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'pack') return Buffer.from(`custodian.audit.pack.v1\n${statement.digest}`, 'utf8');
+  if (statement.kind === 'verification') {
+    const v = statement;
+    const text =
+      `custodian.audit.verification.v1\n${v.verifiedAt.toISOString()}\n${v.ok}\n${v.throughSeq}\n` +
+      `${v.headHash ?? ''}\n${v.brokenSeq ?? ''}`;
+    return Buffer.from(text, 'utf8');
+  }
   const { seq, hash, signedAt } = statement;
   const tail = `${seq}\n${hash}\n${signedAt.toISOString()}`;
   const text =

@@ -3,9 +3,10 @@ import { expect, it } from 'vitest';
 import { appendAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from '@/lib/audit';
 import { hashEvent } from '@/lib/audit/canonical';
 import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
-import { signCheckpoint } from '@/lib/audit/integrity';
+import { latestVerification, runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { trustedPublicKeys } from '@/lib/audit/signing';
 import { getDb } from '@/lib/db';
+import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
 const AUDIT_TABLES = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'AuditChainHead'];
@@ -91,6 +92,33 @@ describeWithPostgresServer('the application role and the audit record', () => {
       /permission denied/,
     );
     await expect(getDb().$executeRawUnsafe(`DELETE FROM "AuditVerification"`)).rejects.toThrow(/permission denied/);
+  });
+
+  it('a "verified" written around Custodian is not shown as its result; its own run is', async () => {
+    const auditor = await createPerson(['AUDITOR']);
+    await runVerification(getDb(), null);
+    // (Earlier tests here broke the chain on purpose: the result is "broken", and Custodian's own.)
+    expect(await latestVerification(auditor)).toMatchObject({
+      verification: { signature: expect.any(String) },
+      forged: false,
+    });
+    // A later row claiming success, with no signature, then with one copied from a real run.
+    await getDb().auditVerification.create({ data: { ok: true, throughSeq: 999n, eventCount: 999, durationMs: 1 } });
+    expect(await latestVerification(auditor)).toMatchObject({ verification: { throughSeq: 999n }, forged: true });
+    const real = await getDb().auditVerification.findFirstOrThrow({ where: { signature: { not: null } } });
+    await getDb().auditVerification.create({
+      data: {
+        ok: true,
+        throughSeq: 999n,
+        eventCount: 999,
+        durationMs: 1,
+        keyId: real.keyId,
+        signature: real.signature,
+      },
+    });
+    expect(await latestVerification(auditor)).toMatchObject({ forged: true });
+    await runVerification(getDb(), null);
+    expect(await latestVerification(auditor)).toMatchObject({ forged: false });
   });
 
   it('a signature planted at the next seq does not stop appends; verification names that seq', async () => {

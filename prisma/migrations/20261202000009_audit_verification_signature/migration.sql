@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AuditVerification" ADD COLUMN     "keyId" TEXT,
+ADD COLUMN     "signature" TEXT;
