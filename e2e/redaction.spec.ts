@@ -34,8 +34,9 @@ test(
     const sam = await pageAs(browser, DEMO.ADMIN);
     await sam.goto('/timeline?agent=refund-assistant&group=agent');
     const events = sam.getByRole('list', { name: 'Custody events, newest first' }).getByRole('listitem');
+    // The newest two edits are this run's (a retry on the same database makes its own).
     const leaking = events.filter({ hasText: 'edited Refund assistant' });
-    await expect(leaking).toHaveCount(2);
+    await expect(leaking.nth(1)).toBeVisible();
     const seqs: string[] = [];
     for (const i of [0, 1]) {
       await leaking
@@ -69,20 +70,22 @@ test(
     await expectNoA11yViolations(sam);
 
     // The lead cannot approve it: the Changes page offers them no decision on a redaction.
+    const rowOf = (page: Page, seq: string) => page.getByRole('row', { name: new RegExp(`event #${seq}(?!\\d)`) });
     await sam.goto('/changes');
-    const samRows = sam.getByRole('row', { name: /Redaction/ });
-    await expect(samRows).toHaveCount(2);
-    await expect(samRows.first().getByRole('button', { name: 'Approve and apply' })).toHaveCount(0);
+    for (const seq of seqs) {
+      await expect(rowOf(sam, seq)).toContainText('Redaction');
+      await expect(rowOf(sam, seq).getByRole('button', { name: 'Approve and apply' })).toHaveCount(0);
+    }
 
     // An auditor decides each.
     const alex = await pageAs(browser, DEMO.AUDITOR);
     await alex.goto('/changes');
-    for (let i = 0; i < 2; i++) {
-      const row = alex.getByRole('row', { name: /Redaction/ }).first();
+    for (const seq of seqs) {
+      const row = rowOf(alex, seq);
       await expect(row).toContainText(/redact \/changes\/description\/(from|to) of event #\d+/);
       await row.getByLabel('Reason for your decision').fill('Confirmed: a live password');
       await row.getByRole('button', { name: 'Approve and apply' }).click();
-      await expect(alex.getByRole('row', { name: /Redaction/ })).toHaveCount(1 - i);
+      await expect(rowOf(alex, seq)).toHaveCount(0);
     }
 
     // The value is gone from the event's page and the timeline; each field reads as redacted.

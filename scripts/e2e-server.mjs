@@ -3,7 +3,7 @@
 // database in .data/e2e, fresh each run.
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const port = process.argv[2] ?? '3100';
@@ -24,16 +24,17 @@ const env = {
   OIDC_ROLE_CLAIM: 'groups',
   OIDC_ROLE_MAP: 'sec-leads:ADMIN,pam:PAM_APPROVER,auditors:AUDITOR,agent-owners:OWNER',
 };
-// As in production, the audit record is signed: a fresh key per run, its public half where the journeys that verify
-// an evidence pack offline read it.
+// As in production, the audit record is signed: one key kept in .data/e2e-keys (reused, so a database kept between
+// runs stays verifiable), its public half where the journeys that verify an evidence pack offline read it.
 const keys = path.resolve('.data/e2e-keys');
-mkdirSync(keys, { recursive: true });
-const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-writeFileSync(path.join(keys, 'audit-signing-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-  mode: 0o600,
-});
-writeFileSync(path.join(keys, 'audit-public-key.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-env.AUDIT_SIGNING_KEY = `file:${path.join(keys, 'audit-signing-key.pem')}`;
+const privateFile = path.join(keys, 'audit-signing-key.pem');
+if (!existsSync(privateFile)) {
+  mkdirSync(keys, { recursive: true });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(path.join(keys, 'audit-public-key.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+}
+env.AUDIT_SIGNING_KEY = `file:${privateFile}`;
 
 if (env.DATABASE_URL) {
   // As in production: migrations as the owner, the app as a role that owns nothing (created by prepare-db).

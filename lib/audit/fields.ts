@@ -2,7 +2,7 @@
 // can later be replaced by a tombstone (a redaction) and the chain still verifies. A field is a leaf of the details
 // (a scalar, an empty array or object, or a tombstone), named by its JSON pointer (RFC 6901). Shared by the server
 // and the offline pack verifier: no server imports.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { canonicalJson, type Json } from './canonical';
 import { isTombstone } from './tombstone';
 
@@ -36,9 +36,7 @@ export function fieldsOf(details: Json, pointer = '', shape = ''): [string, Json
 
 /** sha256 over the salt, the pointer, its shape and the canonical value, base64url: what the chain keeps of a field. */
 export function fieldDigest(salt: string, pointer: string, shape: string, value: Json): string {
-  return createHash('sha256')
-    .update(`custodian-field/1\n${salt}\n${pointer}\n${shape}\n${canonicalJson(value)}`)
-    .digest('base64url');
+  return hash('sha256', `custodian-field/1\n${salt}\n${pointer}\n${shape}\n${canonicalJson(value)}`, 'base64url');
 }
 
 /** The digests the hash covers, and the salts (kept beside the values, destroyed with a redacted one). */

@@ -106,11 +106,13 @@ export type PackVerification =
     }
   | { ok: false; reason: string };
 
+// Packs made before chain format 2 carry no format on their events: they are format 1.
 const parseLines = (text: string): PackedEvent[] =>
   text
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as PackedEvent);
+    .map((line) => JSON.parse(line) as PackedEvent)
+    .map((e) => ({ ...e, format: e.format ?? 1 }));
 const recompute = (prevHash: string, e: PackedEvent) =>
   hashEvent(prevHash, {
     ...e,

@@ -12,6 +12,11 @@ export class RedactionLedger {
   private readonly requests = new Map<string, { requestedBy: string | null; appliedBy: string | null }>();
   private readonly found: Problem[] = [];
 
+  /** Tombstones no `audit.redacted` seen so far records. */
+  unrecorded(): string[] {
+    return [...this.tombstones].filter(([key, t]) => this.recorded.get(key)?.id !== t.id).map(([, t]) => t.id);
+  }
+
   /** One format-2 event, in seq order, with the fields it shows as redacted. */
   see(
     seq: bigint,
@@ -50,11 +55,14 @@ export class RedactionLedger {
     }
   }
 
-  /** What does not hold, each at its seq. */
-  problems(): Problem[] {
+  /**
+   * What does not hold, each at its seq. `recordedLater`: the redactions recorded beyond the head the walk read (a
+   * redaction committed while it ran shows its tombstone before its record is in reach), left to the next run.
+   */
+  problems(recordedLater: ReadonlySet<string> = new Set()): Problem[] {
     const problems = [...this.found];
     for (const [key, t] of this.tombstones) {
-      if (this.recorded.get(key)?.id !== t.id) {
+      if (this.recorded.get(key)?.id !== t.id && !recordedLater.has(t.id)) {
         problems.push({
           seq: t.seq,
           reason:

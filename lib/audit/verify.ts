@@ -215,7 +215,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     else if (head.hash !== prevHash) {
       problems.push({ seq: head.seq, reason: `the chain head (seq ${head.seq}) does not match the last event` });
     }
-    problems.push(...redactions.problems());
+    problems.push(...redactions.problems(await recordedBeyond(db, head.seq, redactions.unrecorded())));
     // The weakest evidence, so only when nothing else explains it: a head rewound into the middle of a transaction is
     // reported where the events were cut off, not where signing stopped.
     if (problems.length === 0 && keys.length > 0 && head.seq > 0n && lastSigned < head.seq) {
@@ -252,6 +252,15 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     signaturesVerified,
     signed: keys.length > 0 && lastSigned === head.seq && head.seq > 0n,
   };
+}
+
+/** Of these redactions, those whose `audit.redacted` lies beyond the head the walk read. */
+async function recordedBeyond(db: Db, headSeq: bigint, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT e."details"->>'redactionId' AS "id" FROM "AuditEvent" e
+    WHERE e."action" = 'audit.redacted' AND e."seq" > ${headSeq} AND e."details"->>'redactionId' = ANY(${ids})`;
+  return new Set(rows.map((r) => r.id));
 }
 
 const parse = (text: string | null): Json => (text === null ? null : (JSON.parse(text) as Json));

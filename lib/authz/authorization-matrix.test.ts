@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { updateAgent } from '@/lib/agents/commands';
+import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit';
 import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
@@ -53,7 +54,7 @@ type Fixture = {
   changeRequestId: string;
   campaignId: string;
   tokenId: string;
-  /** A field of an event by someone else (the agent's registration): redactable. */
+  /** A free-text field of an event by no one in the test: redactable. */
   redactable: { seq: string; pointer: string };
 };
 type Input = Record<string, string | string[]>;
@@ -373,11 +374,11 @@ async function makeFixture(key: string): Promise<Fixture> {
     scopes: ['events:write'],
     expiresInDays: 30,
   });
-  const registered = await getDb().auditEvent.findFirstOrThrow({
-    where: { agentId: agent.id, action: 'agent.created' },
-  });
+  const noted = await getDb().$transaction((tx) =>
+    appendAuditEvent(tx, { action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'Fixture note' } }),
+  );
   return {
-    redactable: { seq: registered.seq.toString(), pointer: '/name' },
+    redactable: { seq: noted.seq.toString(), pointer: '/note' },
     target,
     owner,
     agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId },

@@ -7,7 +7,7 @@ import { holdsAgent, openChangeRequest, type LockedChangeRequest } from '@/lib/c
 import { getDb, type Tx } from '@/lib/db';
 import { Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
-import { redactionRefusal } from './rules';
+import { mentions, redactionRefusal } from './rules';
 import { RequestRedactionSchema } from './schema';
 
 export type RedactionTarget = { seq: string; pointer: string };
@@ -27,7 +27,17 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('custodian.redaction-requests'))`;
     const event = await tx.auditEvent.findUnique({
       where: { seq: data.seq },
-      select: { seq: true, format: true, action: true, actorId: true, agentId: true, details: true, salts: true },
+      select: {
+        seq: true,
+        format: true,
+        action: true,
+        actorType: true,
+        actorId: true,
+        agentId: true,
+        details: true,
+        owners: true,
+        salts: true,
+      },
     });
     if (!event) throw new NotFound(`There is no event #${data.seq}.`);
     if (event.format < 2) {
@@ -37,8 +47,8 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
       );
     }
     const details = toJson(event.details);
-    if (event.actorId === actor.id || (details as { userId?: unknown } | null)?.userId === actor.id) {
-      throw new Forbidden('This event is yours or about you: another security lead asks for its redaction.');
+    if (await concerns(tx, event, actor.id)) {
+      throw new Forbidden('This event is by or about you: another security lead asks for its redaction.');
     }
     if (event.agentId && (await holdsAgent(tx, actor.id, event.agentId))) {
       throw new Forbidden('You own or hold a control plane of this agent: a security lead independent of it asks.');
@@ -70,6 +80,20 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
   });
 }
 
+type Subject = { actorType: string; actorId: string | null; details: unknown; owners: unknown };
+
+/**
+ * Whether an event concerns the person: by them (or a token they created: it acts as them), or naming them anywhere
+ * in its details or in who owned the agent then.
+ */
+async function concerns(tx: Tx, event: Subject, userId: string): Promise<boolean> {
+  if (event.actorId === userId) return true;
+  if (mentions(toJson(event.details), userId) || mentions(toJson(event.owners), userId)) return true;
+  if (event.actorType !== 'API_TOKEN' || !event.actorId) return false;
+  const token = await tx.apiToken.findUnique({ where: { id: event.actorId }, select: { createdById: true } });
+  return token?.createdById === userId;
+}
+
 async function pendingTargets(tx: Tx): Promise<Set<string>> {
   const pending = await tx.changeRequest.findMany({
     where: { kind: 'AUDIT_REDACTION', status: 'PENDING' },
@@ -92,10 +116,12 @@ export async function applyRedaction(tx: Tx, actor: Actor, request: LockedChange
   const targets = targetsOf(request.to);
   const events = await tx.auditEvent.findMany({
     where: { seq: { in: targets.map((t) => BigInt(t.seq)) } },
-    select: { seq: true, actorId: true, agentId: true, details: true },
+    select: { seq: true, actorType: true, actorId: true, agentId: true, details: true, owners: true },
   });
-  if (events.some((e) => e.actorId === actor.id || (e.details as { userId?: unknown } | null)?.userId === actor.id)) {
-    throw new Forbidden('An event this request redacts is yours or about you: another auditor decides it.');
+  for (const event of events) {
+    if (await concerns(tx, event, actor.id)) {
+      throw new Forbidden('An event this request redacts is by or about you: another auditor decides it.');
+    }
   }
   const redactions = await tx.$queryRaw<{ id: string; seq: bigint; pointer: string }[]>`
     SELECT "id", "seq", "pointer" FROM custodian_redact(${request.id})`.catch((error: unknown) => {

@@ -13,7 +13,7 @@ import { Forbidden, Invalid } from '@/lib/errors';
 import { makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
-import { grantRole, removeRole } from '@/lib/users/commands';
+import { grantRole, reactivateUser, removeRole } from '@/lib/users/commands';
 import { requestRedaction } from './commands';
 import { getRedactionView } from './queries';
 import { scanStoredSecrets } from './scan';
@@ -136,14 +136,14 @@ describe('who may ask and who may decide, read when they act', () => {
     );
     await expect(
       requestRedaction(lead, { seq: own.seq.toString(), pointers: ['/note'], reason: 'Mine leaked' }),
-    ).rejects.toThrow(/This event is yours/);
+    ).rejects.toThrow(/This event is by or about you/);
 
     const auditor = await createPerson(['AUDITOR']);
     const audited = await getDb().$transaction((tx) =>
       appendAuditEvent(tx, { action: 'system.note', actor: { type: 'USER', id: auditor.id }, details: { note: LEAK } }),
     );
     const { request: cr } = await request(audited.seq);
-    await expect(decide(auditor, cr.id)).rejects.toThrow(/is yours/);
+    await expect(decide(auditor, cr.id)).rejects.toThrow(/is by or about you/);
     expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq: audited.seq } })).details).toEqual({
       note: LEAK,
     });
@@ -276,27 +276,44 @@ describe('the people around a redaction', () => {
     expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq } })).details).toEqual({ note: LEAK });
   });
 
-  it('an event about an agent the requester owns, or about the requester, is theirs to leave alone', async () => {
+  it('an event about an agent the requester owns, or owned then, or about the requester, is not theirs to ask', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeAgent(lead, { ownerId: lead.id });
-    const registered = await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id } });
-    await expect(
-      requestRedaction(await createPerson(['ADMIN']), {
-        seq: registered.seq.toString(),
-        pointers: ['/name'],
-        reason: 'Name leaked',
-      }),
-    ).resolves.toMatch(/an auditor decides/);
-    await expect(
-      requestRedaction(lead, { seq: registered.seq.toString(), pointers: ['/slug'], reason: 'Slug leaked' }),
-    ).rejects.toThrow(/yours|own or hold/);
+    const noteOn = (agentId: string) =>
+      getDb().$transaction((tx) =>
+        appendAuditEvent(tx, { action: 'system.note', actor: SYSTEM_ACTOR, agentId, details: { note: LEAK } }),
+      );
+    const onAgent = await noteOn(agent.id);
+    const ask = (who: typeof lead, seq: bigint) =>
+      requestRedaction(who, { seq: seq.toString(), pointers: ['/note'], reason: 'A password leaked' });
+    // The owners snapshot names the lead: it is about them.
+    await expect(ask(lead, onAgent.seq)).rejects.toThrow(/by or about you/);
+    await expect(ask(await createPerson(['ADMIN']), onAgent.seq)).resolves.toMatch(/an auditor decides/);
+
+    // Handed to someone else, the agent's past still names the lead as its owner then.
+    const admin = await createPerson(['ADMIN']);
+    await getDb().agent.update({ where: { id: agent.id }, data: { ownerId: admin.id } });
+    await expect(ask(lead, (await noteOn(agent.id)).seq)).resolves.toMatch(/an auditor decides/);
+    await expect(ask(lead, onAgent.seq)).rejects.toThrow(/by or about you/);
+
     const other = await createPerson(['ADMIN']);
     const about = await getDb().$transaction((tx) =>
-      appendAuditEvent(tx, { action: 'user.reactivated', actor: SYSTEM_ACTOR, details: { userId: other.id } }),
+      appendAuditEvent(tx, {
+        action: 'system.note',
+        actor: SYSTEM_ACTOR,
+        details: { note: LEAK, nested: { person: other.id } } as never,
+      }),
     );
-    await expect(
-      requestRedaction(other, { seq: about.seq.toString(), pointers: ['/userId'], reason: 'About me' }),
-    ).rejects.toThrow(/about you/);
+    await expect(ask(other, about.seq)).rejects.toThrow(/by or about you/);
+  });
+
+  it('an auditor account the requester reactivated does not approve their request', async () => {
+    const seq = await leakedEvent();
+    const lead = await createPerson(['ADMIN']);
+    const dormant = await createPerson(['AUDITOR'], { active: false });
+    await reactivateUser(lead, { userId: dormant.id, version: dormant.version });
+    const { request: cr } = await request(seq, lead);
+    await expect(decide({ ...dormant, roles: ['AUDITOR'] }, cr.id)).rejects.toThrow(/made one by its requester/);
   });
 
   it('what records a decision is never redacted: ids, kinds, roles, a redaction’s own record', async () => {
@@ -329,7 +346,16 @@ describe('the people around a redaction', () => {
         details: { note: 'x', exceptionId: 'exc_1' } as never,
       }),
     );
-    await expect(ask(agentEvent.seq, '/exceptionId')).rejects.toThrow(/names what happened/);
+    await expect(ask(agentEvent.seq, '/exceptionId')).rejects.toThrow(/only free text/);
+    const edited = await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'agent.updated',
+        actor: SYSTEM_ACTOR,
+        details: { changes: { riskTier: { from: 'HIGH', to: 'LOW' }, description: { from: 'a', to: LEAK } } },
+      }),
+    );
+    await expect(ask(edited.seq, '/changes/riskTier/to')).rejects.toThrow(/only free text/);
+    await expect(ask(edited.seq, '/changes/description/to')).resolves.toMatch(/an auditor decides/);
   });
 });
 

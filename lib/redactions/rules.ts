@@ -1,11 +1,28 @@
 import type { Json } from '@/lib/audit/canonical';
 import { pointerPath } from '@/lib/audit/fields';
 
-// What may be redacted: free text that a leaked value could sit in. Never what says what happened and who decided —
-// ids, kinds, roles, a redaction's own record, a role change — so a redaction cannot hide a decision or break the
-// check that every tombstone has its approved `audit.redacted`. custodian_redact() enforces the same rule.
+// What may be redacted: free text a leaked value could sit in — a reason, a note, a description — and nothing that
+// says what happened or who decided: no id, kind, tier, status, owner or role, and no field of the record of a
+// redaction, a role change or a redaction request. custodian_redact() enforces the same list.
 
-const NAMING_KEYS = new Set(['seq', 'pointer', 'kind', 'role', 'action']);
+const FREE_TEXT = new Set([
+  'reason',
+  'note',
+  'notes',
+  'description',
+  'justification',
+  'context',
+  'noCredentialReason',
+  'revokeReason',
+  'decisionReason',
+]);
+
+/** The field a pointer names: its last key, or in a "changes" map (`/changes/description/to`) the field changed. */
+export function fieldName(pointer: string): string {
+  const path = pointerPath(pointer);
+  const last = path.at(-1) ?? '';
+  return (last === 'from' || last === 'to') && path.at(-3) === 'changes' ? (path.at(-2) ?? '') : last;
+}
 
 /** Why this field of this event may not be redacted, or null when it may. */
 export function redactionRefusal(action: string, details: Json, pointer: string, value: Json): string | null {
@@ -17,8 +34,15 @@ export function redactionRefusal(action: string, details: Json, pointer: string,
   ) {
     return `a ${action} event records a decision: none of its fields is redacted`;
   }
-  const key = pointerPath(pointer).at(-1) ?? '';
-  if (NAMING_KEYS.has(key) || /Ids?$/.test(key)) return `${pointer} names what happened: only free text is redacted`;
-  if (typeof value !== 'string') return `${pointer} is not text: only free text is redacted`;
+  if (!FREE_TEXT.has(fieldName(pointer)) || typeof value !== 'string') {
+    return `${pointer} records what happened: only free text (a reason, a note, a description) is redacted`;
+  }
   return null;
+}
+
+/** Whether a person's id appears anywhere in the value (an event's details or its owners snapshot). */
+export function mentions(value: Json, id: string): boolean {
+  if (value === id) return true;
+  if (value === null || typeof value !== 'object') return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some((v) => mentions(v, id));
 }

@@ -62,15 +62,34 @@ CREATE TRIGGER change_request_settled
   BEFORE UPDATE ON "ChangeRequest"
   FOR EACH ROW EXECUTE FUNCTION custodian_change_request_settled();
 
+-- A request is born waiting, and is never deleted: a decision is made on it, not written with it.
+CREATE FUNCTION custodian_change_request_born_pending() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR NEW."status"::text <> 'PENDING' OR NEW."decidedById" IS NOT NULL
+     OR NEW."decidedAt" IS NOT NULL THEN
+    RAISE EXCEPTION 'custodian: a change request is made waiting and never deleted; % is refused', TG_OP
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER change_request_born_pending
+  BEFORE INSERT OR DELETE ON "ChangeRequest"
+  FOR EACH ROW EXECUTE FUNCTION custodian_change_request_born_pending();
+
 -- Applies an approved redaction request: each field it names (change request "to": {"fields": [{"seq", "pointer"}]})
 -- becomes {"$redacted": <redaction id>}. Every input is read now, from the rows and from the timeline itself:
 -- * the request is an AUDIT_REDACTION, APPLIED, not applied before;
 -- * the timeline (up to its head) holds its `change.requested` by the requester, naming exactly these fields, and
 --   after it its `change.applied` by the decider, who is someone else;
--- * the requester is an active security lead and the decider an active auditor, whose auditor role the requester did
---   not grant and was not granted after the request;
--- * no redacted event is by either person, about either person, or about an agent either owns or controls;
--- * each field is text of a format-2 event, not an id or kind, and not in the record of a redaction or a role.
+-- * the requester is an active security lead and the decider an active auditor, whose auditor role (or account) the
+--   requester did not grant (or reactivate), and was not granted (or reactivated) after the request;
+-- * no redacted event is by either person (or a token either created), names either anywhere in its details or its
+--   owners snapshot, or is about an agent either owns or controls now;
+-- * each field is free text (lib/redactions/rules.ts: the same list) of a format-2 event, and not in the record of a
+--   redaction, a role change or a redaction request.
 CREATE FUNCTION custodian_redact(request_id TEXT) RETURNS SETOF "AuditRedaction"
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -84,6 +103,8 @@ DECLARE
   t_pointer TEXT;
   t_path TEXT[];
   t_key TEXT;
+  t_len INT;
+  people JSONB;
   rid TEXT;
 BEGIN
   SELECT * INTO cr FROM "ChangeRequest" WHERE "id" = request_id FOR UPDATE;
@@ -123,9 +144,11 @@ BEGIN
     RAISE EXCEPTION 'custodian: redaction request % was not approved by an active auditor', request_id
       USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."action" = 'role.granted'
-               AND e."details"->>'userId' = cr."decidedById" AND e."details"->>'role' = 'AUDITOR'
-               AND (e."actorId" = cr."requestedById" OR e."seq" > requested_seq)) THEN
+  IF EXISTS (SELECT 1 FROM "AuditEvent" e
+               WHERE ((e."action" = 'role.granted' AND e."details"->>'role' = 'AUDITOR')
+                      OR e."action" = 'user.reactivated')
+                 AND e."details"->>'userId' = cr."decidedById"
+                 AND (e."actorId" = cr."requestedById" OR e."seq" > requested_seq)) THEN
     RAISE EXCEPTION
       'custodian: the auditor who approved redaction request % was made one by its requester, or after it',
       request_id USING ERRCODE = 'insufficient_privilege';
@@ -137,29 +160,41 @@ BEGIN
   FOR target IN SELECT value FROM jsonb_array_elements(cr."to"->'fields') LOOP
     t_seq := (target->>'seq')::BIGINT;
     t_pointer := target->>'pointer';
-    SELECT e."seq", e."format", e."action", e."actorId", e."agentId", e."details", e."digests", e."salts" INTO ev
+    SELECT e."seq", e."format", e."action", e."actorType"::text AS "actorType", e."actorId", e."agentId", e."details",
+        e."owners", e."digests", e."salts" INTO ev
       FROM "AuditEvent" e WHERE e."seq" = t_seq AND e."seq" <= head_seq FOR UPDATE;
     IF NOT FOUND OR ev."format" <> 2 THEN
       RAISE EXCEPTION 'custodian: event % cannot be redacted (it does not exist or predates chain format 2)', t_seq
         USING ERRCODE = 'data_exception';
     END IF;
-    IF t_pointer IS NULL OR left(t_pointer, 1) <> '/' OR NOT (ev."digests" ? t_pointer)
-       OR NOT (ev."salts" ? t_pointer) THEN
+    IF t_pointer IS NULL OR left(t_pointer, 1) <> '/' OR NOT coalesce(ev."digests" ? t_pointer, false)
+       OR NOT coalesce(ev."salts" ? t_pointer, false) THEN
       RAISE EXCEPTION 'custodian: % is not a field of event % that can be redacted', t_pointer, t_seq
         USING ERRCODE = 'data_exception';
     END IF;
     SELECT array_agg(replace(replace(tok, '~1', '/'), '~0', '~') ORDER BY ord) INTO t_path
       FROM unnest(string_to_array(substr(t_pointer, 2), '/')) WITH ORDINALITY AS x(tok, ord);
-    t_key := t_path[array_length(t_path, 1)];
+    -- The field's name: its last key, or in a "changes" map ({"changes": {"description": {"from", "to"}}}) the field
+    -- changed.
+    t_len := array_length(t_path, 1);
+    t_key := t_path[t_len];
+    IF t_key IN ('from', 'to') AND t_len >= 3 AND t_path[t_len - 2] = 'changes' THEN
+      t_key := t_path[t_len - 1];
+    END IF;
     IF ev."action" = 'audit.redacted' OR ev."action" LIKE 'role.%'
        OR (ev."action" LIKE 'change.%' AND ev."details"->>'kind' = 'AUDIT_REDACTION')
-       OR t_key ~ '(Id|Ids)$' OR t_key IN ('seq', 'pointer', 'kind', 'role', 'action')
+       OR NOT (t_key = ANY (ARRAY['reason', 'note', 'notes', 'description', 'justification', 'context',
+                                  'noCredentialReason', 'revokeReason', 'decisionReason']))
        OR jsonb_typeof(ev."details" #> t_path) IS DISTINCT FROM 'string' THEN
       RAISE EXCEPTION 'custodian: field % of event % is not free text that may be redacted', t_pointer, t_seq
         USING ERRCODE = 'insufficient_privilege';
     END IF;
+    people := jsonb_build_object('a', cr."requestedById", 'b', cr."decidedById");
     IF ev."actorId" IN (cr."requestedById", cr."decidedById")
-       OR ev."details"->>'userId' IN (cr."requestedById", cr."decidedById")
+       OR (ev."actorType" = 'API_TOKEN' AND EXISTS (SELECT 1 FROM "ApiToken" t WHERE t."id" = ev."actorId"
+                                                   AND t."createdById" IN (cr."requestedById", cr."decidedById")))
+       OR jsonb_path_exists(ev."details", '$.** ? (@ == $a || @ == $b)', people)
+       OR jsonb_path_exists(coalesce(ev."owners", 'null'::jsonb), '$.** ? (@ == $a || @ == $b)', people)
        OR EXISTS (SELECT 1 FROM "Agent" a WHERE a."id" = ev."agentId"
                     AND a."ownerId" IN (cr."requestedById", cr."decidedById"))
        OR EXISTS (SELECT 1 FROM "ControlAssignment" c WHERE c."agentId" = ev."agentId"
