@@ -276,7 +276,7 @@ describe('the people around a redaction', () => {
     expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq } })).details).toEqual({ note: LEAK });
   });
 
-  it('an event about an agent the requester owns, or owned then, or about the requester, is not theirs to ask', async () => {
+  it('an event about the requester, or an agent they own or owned then, is not theirs to ask about', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeAgent(lead, { ownerId: lead.id });
     const noteOn = (agentId: string) =>
