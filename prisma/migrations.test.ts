@@ -62,9 +62,11 @@ describe('offline migrations', () => {
         `SELECT tgname FROM pg_trigger WHERE tgrelid = '"AuditEvent"'::regclass AND NOT tgisinternal ORDER BY tgname`,
       )) as { tgname: string }[];
       expect(triggers.map((t) => t.tgname)).toEqual([
+        'audit_event_known_format',
+        'audit_event_no_delete',
         'audit_event_no_truncate',
-        'audit_event_no_update_delete',
         'audit_event_positive_seq',
+        'audit_event_redaction_only',
       ]);
     });
   });
