@@ -270,7 +270,6 @@ export async function createAgents(
       'id',
       'type',
       'agentId',
-      'credentialId',
       'justification',
       'requestedById',
       'status',
@@ -293,7 +292,6 @@ export async function createAgents(
           `${a.id}_exception`,
           rand.pick(['BREAK_GLASS', 'PERSISTENT_TOKEN', 'CACHED_SECRET', 'BROAD_SCOPE']),
           a.id,
-          a.credentials[0]!.id,
           'Synthetic exception',
           a.owner.id,
           pending ? 'PENDING' : ended ? 'EXPIRED' : 'APPROVED',
@@ -308,6 +306,11 @@ export async function createAgents(
       }
     })(),
   );
+  // What each exception covers: the agent's first credential (the same agents the exceptions above were drawn for).
+  await client.query(`INSERT INTO "ExceptionCredential" ("exceptionId", "credentialId")
+    SELECT x."id", (SELECT c."id" FROM "Credential" c WHERE c."agentId" = x."agentId" ORDER BY c."id" LIMIT 1)
+    FROM "Exception" x WHERE x."id" LIKE '%\\_exception' AND NOT EXISTS
+      (SELECT 1 FROM "ExceptionCredential" ec WHERE ec."exceptionId" = x."id")`);
   await copyRows(
     client,
     'Review',
