@@ -6,10 +6,12 @@ export const FieldPointer = z
   .string('Name the field by its JSON pointer, e.g. /reason.')
   .regex(/^(\/([A-Za-z0-9_.$-]|~[01]){1,100}){1,10}$/, 'Name the field by its JSON pointer, e.g. /reason.');
 
-const Seq = z.coerce
-  .bigint('Name the event by its number (#).')
-  .min(1n, 'Name the event by its number (#).')
-  .max(9_223_372_036_854_775_807n, 'No event has that number.');
+const Seq = z
+  .union([z.string(), z.number(), z.bigint()], 'Name the event by its number (#).')
+  .transform(String)
+  .pipe(z.string().regex(/^[1-9][0-9]{0,18}$/, 'Name the event by its number (#).'))
+  .transform(BigInt)
+  .pipe(z.bigint().max(9_223_372_036_854_775_807n, 'No event has that number.'));
 
 /** One event's fields to redact (the console's form), and why. */
 export const RequestRedactionSchema = z.object({
