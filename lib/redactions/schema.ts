@@ -6,10 +6,9 @@ export const FieldPointer = z
   .string('Name the field by its JSON pointer, e.g. /reason.')
   .regex(/^(\/([A-Za-z0-9_.$-]|~[01]){1,100}){1,10}$/, 'Name the field by its JSON pointer, e.g. /reason.');
 
-const Seq = z
-  .union([z.string(), z.number(), z.bigint()], 'Name the event by its number (#).')
-  .transform(String)
-  .pipe(z.string().regex(/^[1-9][0-9]{0,18}$/, 'Name the event by its number (#).'))
+const Seq = z.coerce
+  .string('Name the event by its number (#).')
+  .regex(/^[1-9][0-9]{0,18}$/, 'Name the event by its number (#).')
   .transform(BigInt)
   .pipe(z.bigint().max(9_223_372_036_854_775_807n, 'No event has that number.'));
 
