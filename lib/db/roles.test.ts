@@ -9,7 +9,7 @@ import { getDb } from '@/lib/db';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
-const AUDIT_TABLES = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'AuditChainHead'];
+const AUDIT_TABLES = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'AuditChainHead', 'AuditRedaction'];
 
 describeWithPostgresServer('the application role and the audit record', () => {
   it('cannot UPDATE, DELETE, TRUNCATE, ALTER, DISABLE TRIGGER or DROP any audit table', async () => {
@@ -32,9 +32,14 @@ describeWithPostgresServer('the application role and the audit record', () => {
         );
       }
     }
-    await expect(getDb().$executeRawUnsafe('DROP FUNCTION custodian_advance_head(BIGINT, CHAR)')).rejects.toThrow(
-      /must be owner/,
-    );
+    for (const fn of ['custodian_advance_head(BIGINT, CHAR)', 'custodian_redact(TEXT)']) {
+      await expect(getDb().$executeRawUnsafe(`DROP FUNCTION ${fn}`)).rejects.toThrow(/must be owner/);
+      await expect(
+        getDb().$executeRawUnsafe(
+          `CREATE OR REPLACE FUNCTION ${fn.replace(/\(.*/, '')}() RETURNS int LANGUAGE sql AS 'SELECT 1'`,
+        ),
+      ).rejects.toThrow(/permission denied|must be owner/);
+    }
     // It reads and appends.
     expect(await getDb().auditEvent.count()).toBeGreaterThan(0);
   });
