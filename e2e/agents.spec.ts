@@ -69,6 +69,20 @@ test(
     await assign('PAM owner', 'Tom Okafor');
     await assign('Platform security owner', 'Grace Liu');
 
+    // A CRITICAL agent goes into service only with someone to page.
+    await expect(page.getByTestId('blocked-ACTIVE')).toContainText(/needs an escalation contact/);
+    await page.getByText('Set an escalation contact').click();
+    const escalation = page.getByRole('form', { name: 'Escalation contact' });
+    await escalation.getByLabel('Who is paged').fill('Release on-call');
+    await escalation.getByRole('button', { name: 'Save escalation contact' }).click();
+    await expect(escalation.getByText(/Give at least one way to reach them/)).toBeVisible();
+    await escalation.getByLabel('Pager URL').fill('https://pager.example.com/services/releases');
+    await escalation.getByLabel('Hours of coverage').fill('24/7');
+    await escalation.getByRole('button', { name: 'Save escalation contact' }).click();
+    await expect(page.getByText('Escalation contact saved: Release on-call.')).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId('escalation-contact')).toContainText('https://pager.example.com/services/releases');
+
     await page.getByLabel('Change status to').selectOption('ACTIVE');
     await page.getByLabel('Reason', { exact: true }).fill('All owners assigned');
     await page.getByRole('button', { name: 'Change status' }).click();

@@ -58,6 +58,7 @@ async function seed(tx: Tx, now: Date) {
   const assignments: Prisma.ControlAssignmentCreateManyInput[] = [];
   const purposes: Prisma.PurposeCreateManyInput[] = [];
   const credentials: Prisma.CredentialCreateManyInput[] = [];
+  const escalations: Prisma.EscalationContactCreateManyInput[] = [];
 
   for (const [index, a] of AGENTS.entries()) {
     const agentId = `agent_${a.slug}`;
@@ -126,6 +127,25 @@ async function seed(tx: Tx, now: Date) {
         agentId,
         occurredAt: at(1),
         details: { plane, from: null, to: { id: userId(key), name: PEOPLE.find((p) => p.key === key)?.name ?? null } },
+      });
+    }
+    // HIGH and CRITICAL agents with an owner have someone to page; the pricing optimizer shows the finding without.
+    if (a.owner && (a.riskTier === 'HIGH' || a.riskTier === 'CRITICAL') && a.slug !== 'pricing-optimizer') {
+      const contact = {
+        name: `${a.name} on-call`,
+        userId: null,
+        email: `${a.slug}-oncall@example.com`,
+        phone: null,
+        pagerUrl: a.riskTier === 'CRITICAL' ? `https://pager.example.com/services/${a.slug}` : null,
+        coverage: a.riskTier === 'CRITICAL' ? '24/7' : 'Mon–Fri 08:00–18:00 UTC',
+      };
+      escalations.push({ agentId, ...contact });
+      events.push({
+        action: 'escalation.changed',
+        actor: admin,
+        agentId,
+        occurredAt: at(2),
+        details: { from: null, to: contact },
       });
     }
 
@@ -298,6 +318,7 @@ async function seed(tx: Tx, now: Date) {
   await tx.controlAssignment.createMany({ data: assignments });
   await tx.purpose.createMany({ data: purposes });
   await tx.credential.createMany({ data: credentials });
+  await tx.escalationContact.createMany({ data: escalations });
   // History, oldest first, so seq order follows time.
   events.sort((x, y) => (x.occurredAt?.getTime() ?? 0) - (y.occurredAt?.getTime() ?? 0));
   await appendAuditEvents(tx, events);

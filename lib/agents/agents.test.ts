@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
+import { setEscalationContact } from '@/lib/escalation/commands';
 import { assignControlOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { dueAfter } from '@/lib/reviews/cadence';
@@ -113,7 +114,7 @@ describe('lifecycle', () => {
     await expect(activate()).rejects.toThrow(
       new RegExp(
         'needs an accountable owner\\. Control planes without an owner: IAM, PAM, platform security\\. ' +
-          'It needs at least one approved purpose\\.',
+          'It needs at least one approved purpose\\. A HIGH or CRITICAL agent needs an escalation contact',
       ),
     );
     const owner = await createPerson(['OWNER']);
@@ -132,8 +133,16 @@ describe('lifecycle', () => {
       scope: 'github, argo',
       environments: ['PROD'],
     });
-    await expect(activate()).rejects.toThrow(/^Cannot make it active: It needs at least one approved purpose\.$/);
+    await expect(activate()).rejects.toThrow(/^Cannot make it active: It needs at least one approved purpose\. A HIGH/);
     await approvePurpose(admin, { purposeId, version: 1 });
+    await expect(activate()).rejects.toThrow(/^Cannot make it active: A HIGH or CRITICAL agent needs an escalation/);
+    await setEscalationContact(owner, {
+      agentId: agent.id,
+      version: 0,
+      name: 'Release on-call',
+      phone: '+44 20 7946 0958',
+      coverage: '24/7',
+    });
     await expect(activate()).resolves.toBe('Now active.');
     const event = await getDb().auditEvent.findFirstOrThrow({
       where: { agentId: agent.id, action: 'agent.status_changed' },
@@ -149,8 +158,16 @@ describe('lifecycle', () => {
       approvedPurposes: 1,
       unrevokedCredentials: 0,
       activeExceptions: 0,
+      riskTier: 'HIGH' as const,
+      hasEscalation: true,
     };
     expect(transitionProblems(ready, 'ACTIVE')).toEqual([]);
+    // HIGH and CRITICAL go into service, or back into it, only with someone to page.
+    const unpaged = ['A HIGH or CRITICAL agent needs an escalation contact: who is paged, and how.'];
+    expect(transitionProblems({ ...ready, hasEscalation: false }, 'ACTIVE')).toEqual(unpaged);
+    expect(transitionProblems({ ...ready, status: 'SUSPENDED', hasEscalation: false }, 'ACTIVE')).toEqual(unpaged);
+    expect(transitionProblems({ ...ready, riskTier: 'CRITICAL', hasEscalation: false }, 'ACTIVE')).toEqual(unpaged);
+    expect(transitionProblems({ ...ready, riskTier: 'MEDIUM', hasEscalation: false }, 'ACTIVE')).toEqual([]);
     expect(transitionProblems({ ...ready, ownerActive: false }, 'ACTIVE')).toEqual([
       'Its accountable owner is deactivated: assign an active one.',
     ]);

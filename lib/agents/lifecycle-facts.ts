@@ -10,6 +10,8 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
     where: { id: agentId },
     select: {
       status: true,
+      riskTier: true,
+      escalation: { select: { agentId: true } },
       owner: { select: { active: true } },
       controlAssignments: { select: { plane: true } },
       _count: {
@@ -28,6 +30,8 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
     approvedPurposes: agent._count.purposes,
     unrevokedCredentials: agent._count.credentials,
     activeExceptions: agent._count.exceptions,
+    riskTier: agent.riskTier,
+    hasEscalation: agent.escalation !== null,
   };
 }
 

@@ -1,4 +1,5 @@
-import type { AgentStatus } from '@/lib/generated/prisma/enums';
+import { needsEscalation } from '@/lib/escalation/rules';
+import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 import { AGENT_STATUS, CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 
 /** What the lifecycle rules need to know about an agent. */
@@ -9,6 +10,8 @@ export type LifecycleFacts = {
   approvedPurposes: number;
   unrevokedCredentials: number;
   activeExceptions: number;
+  riskTier: RiskTier;
+  hasEscalation: boolean;
 };
 
 const ALLOWED: Record<AgentStatus, AgentStatus[]> = {
@@ -34,6 +37,9 @@ export function transitionProblems(facts: LifecycleFacts, to: AgentStatus): stri
     if (missing.length > 0)
       problems.push(`Control planes without an owner: ${missing.map((p) => wordOf(CONTROL_PLANE, p)).join(', ')}.`);
     if (facts.approvedPurposes === 0) problems.push('It needs at least one approved purpose.');
+  }
+  if (to === 'ACTIVE' && needsEscalation(facts.riskTier) && !facts.hasEscalation) {
+    problems.push('A HIGH or CRITICAL agent needs an escalation contact: who is paged, and how.');
   }
   if (to === 'RETIRED') {
     if (facts.unrevokedCredentials > 0)

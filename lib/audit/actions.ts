@@ -80,6 +80,8 @@ export type AuditDetailsByAction = {
   'change.applied': { changeRequestId: string; kind: string; reason: string };
   'change.rejected': { changeRequestId: string; kind: string; reason: string };
   'change.withdrawn': { changeRequestId: string; kind: string };
+  // Who is paged for the agent: a person or team and how to reach them (null: none).
+  'escalation.changed': Change<Record<string, string | null> | null>;
   'audit.exported': { format: string; filter: Record<string, unknown>; count: number };
   'audit.checkpoint_signed': { checkpointId: string; seq: string; keyId: string };
   // A field's value replaced by a tombstone naming the redaction; the chain keeps its salted digest.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The timeline's action groups, as the filter offers them. Each names the actions it covers. */
 export const ACTION_GROUPS = {
-  ownership: ['owner.assigned', 'control.assigned'],
+  ownership: ['owner.assigned', 'control.assigned', 'escalation.changed'],
   credential: [
     'credential.issued',
     'credential.updated',

@@ -156,6 +156,12 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} exported ${String(d.count ?? '')} events as ${String(d.format ?? '').toUpperCase()}`;
     case 'audit.checkpoint_signed':
       return `${by} signed a checkpoint of the chain at seq ${String(d.seq ?? '')}`;
+    case 'escalation.changed': {
+      const to = d.to as { name?: string } | null;
+      return to
+        ? `${by} set the escalation contact of ${agent} to ${String(to.name)}`
+        : `${by} removed the escalation contact of ${agent}`;
+    }
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:

@@ -10,6 +10,7 @@ import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit';
 import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
+import { setEscalationContact } from '@/lib/escalation/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
 import { addPurpose } from '@/lib/purposes/commands';
@@ -103,6 +104,23 @@ const POLICY: Record<string, Rule> = {
     permission: 'agent.write',
     scope: 'agent',
     input: ({ bareAgentId }) => ({ id: bareAgentId, version: '1', to: 'RETIRED', reason: 'Matrix test' }),
+  },
+  '(console)/agents/[slug]/actions.ts#setEscalationAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    // The fixture agent has a contact (version 1): the owner or a lead changes it.
+    input: ({ agent }) => ({
+      agentId: agent.id,
+      version: '1',
+      name: 'Matrix on-call',
+      email: 'matrix-oncall@example.com',
+      coverage: '24/7',
+    }),
+  },
+  '(console)/agents/[slug]/actions.ts#clearEscalationAction': {
+    permission: 'agent.write',
+    scope: 'agent',
+    input: ({ agent }) => ({ agentId: agent.id, version: '1' }),
   },
   '(console)/agents/actions.ts#assignOwnerAction': {
     permission: 'ownership.assign',
@@ -373,6 +391,13 @@ async function makeFixture(key: string): Promise<Fixture> {
     name: 'fixture-broker',
     scopes: ['events:write'],
     expiresInDays: 30,
+  });
+  await setEscalationContact(owner, {
+    agentId: agent.id,
+    version: 0,
+    name: 'Fixture on-call',
+    email: 'fixture-oncall@example.com',
+    coverage: '24/7',
   });
   const noted = await getDb().$transaction((tx) =>
     appendAuditEvent(tx, { action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'Fixture note' } }),

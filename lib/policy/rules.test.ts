@@ -17,7 +17,11 @@ let n = 0;
  */
 async function agent(
   overrides: Partial<Prisma.AgentUncheckedCreateInput> = {},
-  options: { planes?: (string | null)[]; purpose?: Partial<Prisma.PurposeUncheckedCreateInput> | null } = {},
+  options: {
+    planes?: (string | null)[];
+    purpose?: Partial<Prisma.PurposeUncheckedCreateInput> | null;
+    escalation?: false;
+  } = {},
 ) {
   n += 1;
   const people = await Promise.all([
@@ -42,6 +46,11 @@ async function agent(
   const planes = options.planes ?? [people[1]!.id, people[2]!.id, people[3]!.id];
   for (const [i, plane] of (['IAM', 'PAM', 'PLATFORM'] as const).entries()) {
     if (planes[i]) await getDb().controlAssignment.create({ data: { agentId: a.id, plane, userId: planes[i]! } });
+  }
+  if (options.escalation !== false) {
+    await getDb().escalationContact.create({
+      data: { agentId: a.id, name: 'On-call', email: 'oncall@example.com', coverage: '24/7' },
+    });
   }
   if (options.purpose !== null) {
     await getDb().purpose.create({
@@ -96,6 +105,10 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     const solo = await createPerson(['OWNER']);
     return { bad: (await agent({}, { planes: [solo.id, solo.id, solo.id] })).id, good: (await agent()).id };
   },
+  'escalation-missing': async () => ({
+    bad: (await agent({ riskTier: 'CRITICAL' }, { escalation: false })).id,
+    good: (await agent({ riskTier: 'MEDIUM' }, { escalation: false })).id,
+  }),
   'active-without-purpose': async () => ({ bad: (await agent({}, { purpose: null })).id, good: (await agent()).id }),
   'purpose-expired': async () => ({
     bad: (await agent({}, { purpose: { expiresAt: new Date(Date.now() - DAY) } })).id,

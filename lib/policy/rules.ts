@@ -3,7 +3,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { purposeCovers } from '@/lib/purposes/coverage';
 import type { Settings } from '@/lib/settings';
-import { CONTROL_PLANE, CREDENTIAL_STORAGE, EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
+import { AGENT_STATUS, CONTROL_PLANE, CREDENTIAL_STORAGE, EXCEPTION_TYPE, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 import { sqlLabel, sqlWord } from '@/lib/vocabulary/sql';
 import type { ControlRef } from './frameworks';
 
@@ -26,7 +26,7 @@ export type Rule = {
   plane: ControlPlane | null;
   controls: ControlRef[];
   /** Where to fix it: a path on the agent's page. */
-  fixAnchor: 'owners' | 'lifecycle' | 'purposes' | 'credentials' | 'exceptions' | 'reviews';
+  fixAnchor: 'owners' | 'escalation' | 'lifecycle' | 'purposes' | 'credentials' | 'exceptions' | 'reviews';
   query: (settings: Settings, now: Date) => Prisma.Sql;
 };
 
@@ -97,6 +97,25 @@ export const RULES: Rule[] = [
       FROM "Agent" a JOIN "ControlAssignment" ca ON ca."agentId" = a."id" JOIN "User" u ON u."id" = ca."userId"
       WHERE ${NOT_RETIRED}
       GROUP BY a."id" HAVING count(*) = 3 AND count(DISTINCT ca."userId") = 1`,
+  },
+  {
+    id: 'escalation-missing',
+    title: 'HIGH or CRITICAL agent in service with no escalation contact',
+    severity: 'HIGH',
+    explanation:
+      'When a high-risk agent misbehaves at 3 a.m., someone must be paged: without a named person or team and a way ' +
+      'to reach them, an incident waits for office hours.',
+    fix: 'Name who is paged, how to reach them and when (the Escalation section).',
+    plane: null,
+    controls: ['nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
+    fixAnchor: 'escalation',
+    query: () => Prisma.sql`
+      SELECT a."id" AS "agentId", NULL::text AS "credentialId",
+        ${sqlLabel(RISK_TIER, Prisma.sql`a."riskTier"`)} || ' risk, ' ||
+        ${sqlWord(AGENT_STATUS, Prisma.sql`a."status"`)} || ', nobody to page' AS "detail"
+      FROM "Agent" a
+      WHERE ${IN_SERVICE} AND a."riskTier" IN ('HIGH', 'CRITICAL')
+        AND NOT EXISTS (SELECT 1 FROM "EscalationContact" e WHERE e."agentId" = a."id")`,
   },
   {
     id: 'active-without-purpose',

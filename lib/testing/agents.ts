@@ -1,6 +1,8 @@
 import { changeAgentStatus, registerAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { setEscalationContact } from '@/lib/escalation/commands';
+import { needsEscalation } from '@/lib/escalation/rules';
 import { assignControlOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { createPerson } from './people';
@@ -24,7 +26,8 @@ export async function makeAgent(actor: Actor, overrides: Record<string, unknown>
 
 /**
  * An ACTIVE agent through the domain functions: owner, all three control
- * planes (`planes` names the people; the admin by default), one approved purpose.
+ * planes (`planes` names the people; the admin by default), one approved purpose,
+ * and for HIGH and CRITICAL an escalation contact.
  */
 export async function makeActiveAgent(
   admin: Actor,
@@ -49,6 +52,15 @@ export async function makeActiveAgent(
   });
   // Purposes are approved by a security lead independent of the agent (the admin may hold its planes).
   await approvePurpose(await createPerson(['ADMIN'], { name: 'Independent lead' }), { purposeId, version: 1 });
+  if (needsEscalation(agent.riskTier)) {
+    await setEscalationContact(admin, {
+      agentId: agent.id,
+      version: 0,
+      name: 'Platform on-call',
+      email: 'oncall@example.com',
+      coverage: '24/7',
+    });
+  }
   await changeAgentStatus(admin, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Ready for service' });
   return getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
 }

@@ -2,6 +2,7 @@
 
 import { getCurrentUser } from '@/lib/auth';
 import { issueCredential, revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
+import { clearEscalationContact, setEscalationContact } from '@/lib/escalation/commands';
 import { requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
 import { formAction } from '@/lib/http/form-action';
@@ -36,4 +37,12 @@ export async function requestExceptionAction(_: ActionState, formData: FormData)
     },
     ['credentialIds'],
   );
+}
+
+export async function setEscalationAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => setEscalationContact(await getCurrentUser(), input));
+}
+
+export async function clearEscalationAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => clearEscalationContact(await getCurrentUser(), input));
 }

@@ -7,6 +7,7 @@ import { requirePageAccess } from '@/lib/auth';
 import { can, canOnAgent } from '@/lib/authz';
 import { CredentialsSection } from './_components/sections/credentials';
 import { EditSection } from './_components/sections/edit';
+import { EscalationSection } from './_components/sections/escalation';
 import { ExceptionsSection } from './_components/sections/exceptions';
 import { FindingsSection } from './_components/sections/findings';
 import { LifecycleSection } from './_components/sections/lifecycle';
@@ -36,6 +37,7 @@ export default async function AgentPage({ params }: Props) {
   return (
     <>
       <OwnersSection actor={actor} agent={agent} />
+      {section('Escalation', <EscalationSection actor={actor} agent={agent} />)}
       {canWrite ? section('Lifecycle', <LifecycleSection actor={actor} agent={agent} />) : null}
       {can(actor, 'findings.read') ? section('Findings', <FindingsSection actor={actor} agent={agent} />) : null}
       {section('Approved purposes', <PurposesSection actor={actor} agent={agent} />)}

@@ -1,12 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { EscalationContactCard } from '@/components/agents/escalation-contact';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { ExceptionStatusBadge, RiskTierBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
+import { getEscalationContact } from '@/lib/escalation/queries';
+import { needsEscalation } from '@/lib/escalation/rules';
 import { getExceptionDetail } from '@/lib/exceptions/queries';
 import { rotationMissing } from '@/lib/exceptions/rotation';
 import { exceptionStatusNow } from '@/lib/exceptions/status';
@@ -24,6 +27,7 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
   const actor = await requirePageAccess('agent.read', `/exceptions/${id}`);
   const e = await getExceptionDetail(actor, id);
   if (!e) notFound();
+  const escalation = await getEscalationContact(actor, e.agentId);
   const status = exceptionStatusNow(e);
   const isRequester = e.requestedBy.id === actor.id;
   const alreadyDecided = e.decisions.some((d) => d.decider.id === actor.id);
@@ -85,6 +89,15 @@ export default async function ExceptionPage({ params }: { params: Promise<{ id: 
         </CardHeader>
         <CardContent>
           <p className="whitespace-pre-wrap">{e.justification}</p>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Escalation</CardTitle>
+          <span className="text-muted-foreground">Who is paged for {e.agent.name}</span>
+        </CardHeader>
+        <CardContent>
+          <EscalationContactCard contact={escalation} required={needsEscalation(e.agent.riskTier)} />
         </CardContent>
       </Card>
 

@@ -1,6 +1,7 @@
 /** The agent page's sections, so a person reaches "Credentials" without scrolling past everything. */
 export const AGENT_SECTIONS = [
   ['owners', 'Owners'],
+  ['escalation', 'Escalation'],
   ['lifecycle', 'Lifecycle'],
   ['findings', 'Findings'],
   ['purposes', 'Purposes'],

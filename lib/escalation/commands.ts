@@ -1,0 +1,92 @@
+import 'server-only';
+import { lockAgentRows } from '@/lib/agents/locks';
+import { appendAuditEvent } from '@/lib/audit';
+import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
+import { getDb, type Tx } from '@/lib/db';
+import { Conflict, Invalid, NotFound } from '@/lib/errors';
+import { readInput } from '@/lib/secrets/read-input';
+import { needsEscalation } from './rules';
+import { ClearEscalationSchema, SetEscalationSchema } from './schema';
+
+const FIELDS = ['name', 'userId', 'email', 'phone', 'pagerUrl', 'coverage'] as const;
+type Contact = { name: string; coverage: string } & Record<'userId' | 'email' | 'phone' | 'pagerUrl', string | null>;
+
+const contactOf = (row: Contact | null): Contact | null =>
+  row ? (Object.fromEntries(FIELDS.map((k) => [k, row[k] ?? null])) as Contact) : null;
+
+/** The agent locked, with its owner and tier (for the permission and the rule) and its contact as the form read it. */
+async function lockForContact(tx: Tx, actor: Actor, agentId: string, version: number) {
+  await lockAgentRows(tx, [agentId]);
+  const agent = await tx.agent.findUnique({
+    where: { id: agentId },
+    select: { ownerId: true, status: true, riskTier: true, escalation: true },
+  });
+  if (!agent) throw new NotFound('That agent does not exist.');
+  requireAgentPermission(actor, 'agent.write', agent.ownerId);
+  if ((agent.escalation?.version ?? 0) !== version) {
+    throw new Conflict('The escalation contact changed since you opened the page. Reload it.');
+  }
+  return agent;
+}
+
+/**
+ * Sets who is paged for the agent (the owner, or a security lead): a person or team, how to reach them, when. A
+ * person named from Custodian must be active.
+ */
+export async function setEscalationContact(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'agent.write');
+  const data = await readInput(SetEscalationSchema, input, actor);
+  return getDb().$transaction(async (tx) => {
+    const agent = await lockForContact(tx, actor, data.agentId, data.version);
+    if (data.userId) {
+      const person = await tx.user.findUnique({ where: { id: data.userId }, select: { active: true } });
+      if (!person?.active) {
+        throw new Invalid('That person is not an active member: choose someone else.', {
+          userId: ['Choose an active person.'],
+        });
+      }
+    }
+    const next: Contact = {
+      name: data.name,
+      userId: data.userId ?? null,
+      email: data.email ?? null,
+      phone: data.phone ?? null,
+      pagerUrl: data.pagerUrl ?? null,
+      coverage: data.coverage,
+    };
+    const before = contactOf(agent.escalation);
+    if (before && FIELDS.every((k) => before[k] === next[k])) return 'Nothing changed.';
+    await tx.escalationContact.upsert({
+      where: { agentId: data.agentId },
+      create: { agentId: data.agentId, ...next },
+      update: { ...next, version: { increment: 1 } },
+    });
+    await appendAuditEvent(tx, {
+      action: 'escalation.changed',
+      actor: { type: 'USER', id: actor.id },
+      agentId: data.agentId,
+      details: { from: before, to: next },
+    });
+    return `Escalation contact saved: ${next.name}.`;
+  });
+}
+
+/** Removes the contact; refused while the agent is in service at a tier that needs one (set another instead). */
+export async function clearEscalationContact(actor: Actor | null, input: unknown): Promise<string> {
+  requirePermission(actor, 'agent.write');
+  const data = await readInput(ClearEscalationSchema, input, actor);
+  return getDb().$transaction(async (tx) => {
+    const agent = await lockForContact(tx, actor, data.agentId, data.version);
+    if (agent.status === 'ACTIVE' && needsEscalation(agent.riskTier)) {
+      throw new Invalid('An active HIGH or CRITICAL agent keeps an escalation contact: set another one instead.');
+    }
+    await tx.escalationContact.delete({ where: { agentId: data.agentId } });
+    await appendAuditEvent(tx, {
+      action: 'escalation.changed',
+      actor: { type: 'USER', id: actor.id },
+      agentId: data.agentId,
+      details: { from: contactOf(agent.escalation), to: null },
+    });
+    return 'Escalation contact removed.';
+  });
+}
