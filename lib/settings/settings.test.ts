@@ -4,9 +4,18 @@ import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
+import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { DEFAULT_SETTINGS, getSettings, readSettings } from '.';
 import { changeSetting } from './commands';
+
+/** A clean slate between cases: change requests are never deleted, except by the owner with the guard off. */
+const forgetChangeRequests = () =>
+  asOwner(
+    'ALTER TABLE "ChangeRequest" DISABLE TRIGGER USER',
+    'DELETE FROM "ChangeRequest"',
+    'ALTER TABLE "ChangeRequest" ENABLE TRIGGER USER',
+  );
 
 /** A second security lead applies the pending loosening of a section that `requester` asked for. */
 async function applyPending(requester: Actor, key: string) {
@@ -37,7 +46,7 @@ describe('getSettings', () => {
 
   it('a stored section overrides its default; an unparseable scalar falls back to its default', async () => {
     await getDb().setting.deleteMany();
-    await getDb().changeRequest.deleteMany();
+    await forgetChangeRequests();
     await getDb().setting.create({
       data: { key: 'reviewCadenceDays', value: { LOW: 400, MEDIUM: 200, HIGH: 60, CRITICAL: 14 } },
     });
@@ -53,7 +62,7 @@ describe('getSettings', () => {
 
   it('a stored section with one unreadable key keeps every other customised value', async () => {
     await getDb().setting.deleteMany();
-    await getDb().changeRequest.deleteMany();
+    await forgetChangeRequests();
     // A security lead customised every break-glass-to-other maximum; a later deploy cannot read one of them.
     await getDb().setting.create({
       data: {
@@ -81,7 +90,7 @@ describe('getSettings', () => {
 
   it('an unreadable key takes the stricter of its default and its last valid value, never a looser one', async () => {
     await getDb().setting.deleteMany();
-    await getDb().changeRequest.deleteMany();
+    await forgetChangeRequests();
     const admin = await createPerson(['ADMIN']);
     const base = { key: 'exceptionMaxHours', BREAK_GLASS: '4', CACHED_SECRET: '168', BROAD_SCOPE: '168', OTHER: '168' };
     // Last valid persistent-token maximum: 48 h (stricter than the 336 h default).
@@ -99,7 +108,7 @@ describe('getSettings', () => {
 
     // A last valid value looser than the default does not win either: the default (stricter) does.
     await getDb().setting.deleteMany();
-    await getDb().changeRequest.deleteMany();
+    await forgetChangeRequests();
     await changeSetting(admin, { key: 'reviewerRule', version: '0', ownerMayNotReviewTiers: ['CRITICAL'] });
     await applyPending(admin, 'reviewerRule'); // fewer tiers under the reviewer rule: a second lead applies it
     await getDb().setting.update({
@@ -114,7 +123,7 @@ describe('getSettings', () => {
 describe('changeSetting', () => {
   it('an ADMIN changes a section: validated, version-checked, audited with before and after', async () => {
     await getDb().setting.deleteMany();
-    await getDb().changeRequest.deleteMany();
+    await forgetChangeRequests();
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const cadence = { key: 'reviewCadenceDays', version: '0', LOW: '300', MEDIUM: '120', HIGH: '60', CRITICAL: '14' };
