@@ -26,7 +26,12 @@ export function EscalationContactCard({
           <span className="text-muted-foreground">
             {' '}
             ({contact.user.name ?? contact.user.id}
-            {contact.user.active ? '' : ', deactivated'})
+            {contact.user.active
+              ? contact.user.email
+                ? `, ${contact.user.email}`
+                : ''
+              : ', deactivated: reaches nobody'}
+            )
           </span>
         ) : null}
       </dd>

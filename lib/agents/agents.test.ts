@@ -138,7 +138,7 @@ describe('lifecycle', () => {
     await expect(activate()).rejects.toThrow(/^Cannot make it active: A HIGH or CRITICAL agent needs an escalation/);
     await setEscalationContact(owner, {
       agentId: agent.id,
-      version: 0,
+      version: await agentVersion(agent.id),
       name: 'Release on-call',
       phone: '+44 20 7946 0958',
       coverage: '24/7',

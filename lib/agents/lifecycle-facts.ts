@@ -2,6 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { isIndependentLead } from '@/lib/change-requests/commands';
 import { getDb, type Db, type Tx } from '@/lib/db';
+import { reachable } from '@/lib/escalation/rules';
 import { lifecycleMoves, type LifecycleFacts, type LifecycleMove } from './lifecycle';
 
 /** What the lifecycle rules read about an agent, now (inside the deciding transaction when given one). */
@@ -11,7 +12,7 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
     select: {
       status: true,
       riskTier: true,
-      escalation: { select: { agentId: true } },
+      escalation: { select: { email: true, phone: true, pagerUrl: true, user: { select: { active: true } } } },
       owner: { select: { active: true } },
       controlAssignments: { select: { plane: true } },
       _count: {
@@ -31,7 +32,7 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
     unrevokedCredentials: agent._count.credentials,
     activeExceptions: agent._count.exceptions,
     riskTier: agent.riskTier,
-    hasEscalation: agent.escalation !== null,
+    hasEscalation: reachable(agent.escalation),
   };
 }
 

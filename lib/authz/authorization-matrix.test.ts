@@ -108,10 +108,10 @@ const POLICY: Record<string, Rule> = {
   '(console)/agents/[slug]/actions.ts#setEscalationAction': {
     permission: 'agent.write',
     scope: 'agent',
-    // The fixture agent has a contact (version 1): the owner or a lead changes it.
+    // The fixture agent has a contact: the owner or a lead changes it.
     input: ({ agent }) => ({
       agentId: agent.id,
-      version: '1',
+      version: String(agent.version),
       name: 'Matrix on-call',
       email: 'matrix-oncall@example.com',
       coverage: '24/7',
@@ -120,7 +120,7 @@ const POLICY: Record<string, Rule> = {
   '(console)/agents/[slug]/actions.ts#clearEscalationAction': {
     permission: 'agent.write',
     scope: 'agent',
-    input: ({ agent }) => ({ agentId: agent.id, version: '1' }),
+    input: ({ agent }) => ({ agentId: agent.id, version: String(agent.version) }),
   },
   '(console)/agents/actions.ts#assignOwnerAction': {
     permission: 'ownership.assign',
@@ -394,7 +394,7 @@ async function makeFixture(key: string): Promise<Fixture> {
   });
   await setEscalationContact(owner, {
     agentId: agent.id,
-    version: 0,
+    version: (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version,
     name: 'Fixture on-call',
     email: 'fixture-oncall@example.com',
     coverage: '24/7',
@@ -406,7 +406,12 @@ async function makeFixture(key: string): Promise<Fixture> {
     redactable: { seq: noted.seq.toString(), pointer: '/note' },
     target,
     owner,
-    agent: { id: agent.id, version: agent.version, ownerId: agent.ownerId },
+    // As it is now (its contact moved its version).
+    agent: {
+      id: agent.id,
+      version: (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version,
+      ownerId: agent.ownerId,
+    },
     purposeId,
     bareAgentId: bare.id,
     credentialId,

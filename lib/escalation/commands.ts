@@ -14,17 +14,20 @@ type Contact = { name: string; coverage: string } & Record<'userId' | 'email' | 
 const contactOf = (row: Contact | null): Contact | null =>
   row ? (Object.fromEntries(FIELDS.map((k) => [k, row[k] ?? null])) as Contact) : null;
 
-/** The agent locked, with its owner and tier (for the permission and the rule) and its contact as the form read it. */
+/**
+ * The agent locked at the version the form read (the contact is part of its record: every change moves the agent's
+ * version), with its owner and tier for the permission and the rule.
+ */
 async function lockForContact(tx: Tx, actor: Actor, agentId: string, version: number) {
   await lockAgentRows(tx, [agentId]);
   const agent = await tx.agent.findUnique({
     where: { id: agentId },
-    select: { ownerId: true, status: true, riskTier: true, escalation: true },
+    select: { ownerId: true, status: true, riskTier: true, version: true, escalation: true },
   });
   if (!agent) throw new NotFound('That agent does not exist.');
   requireAgentPermission(actor, 'agent.write', agent.ownerId);
-  if ((agent.escalation?.version ?? 0) !== version) {
-    throw new Conflict('The escalation contact changed since you opened the page. Reload it.');
+  if (agent.version !== version) {
+    throw new Conflict('This agent changed since you opened the page (its contact, perhaps). Reload it.');
   }
   return agent;
 }
@@ -39,7 +42,9 @@ export async function setEscalationContact(actor: Actor | null, input: unknown):
   return getDb().$transaction(async (tx) => {
     const agent = await lockForContact(tx, actor, data.agentId, data.version);
     if (data.userId) {
-      const person = await tx.user.findUnique({ where: { id: data.userId }, select: { active: true } });
+      // Held until commit: a deactivation at the same moment cannot slip a leaver in.
+      const [person] = await tx.$queryRaw<{ active: boolean }[]>`
+        SELECT "active" FROM "User" WHERE "id" = ${data.userId} FOR SHARE`;
       if (!person?.active) {
         throw new Invalid('That person is not an active member: choose someone else.', {
           userId: ['Choose an active person.'],
@@ -56,10 +61,11 @@ export async function setEscalationContact(actor: Actor | null, input: unknown):
     };
     const before = contactOf(agent.escalation);
     if (before && FIELDS.every((k) => before[k] === next[k])) return 'Nothing changed.';
+    await tx.agent.update({ where: { id: data.agentId }, data: { version: { increment: 1 } } });
     await tx.escalationContact.upsert({
       where: { agentId: data.agentId },
       create: { agentId: data.agentId, ...next },
-      update: { ...next, version: { increment: 1 } },
+      update: next,
     });
     await appendAuditEvent(tx, {
       action: 'escalation.changed',
@@ -71,15 +77,20 @@ export async function setEscalationContact(actor: Actor | null, input: unknown):
   });
 }
 
-/** Removes the contact; refused while the agent is in service at a tier that needs one (set another instead). */
+/**
+ * Removes the contact; refused while the agent is in service (active or suspended: it keeps its credentials and
+ * exceptions) at a tier that needs one: set another instead.
+ */
 export async function clearEscalationContact(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(ClearEscalationSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const agent = await lockForContact(tx, actor, data.agentId, data.version);
-    if (agent.status === 'ACTIVE' && needsEscalation(agent.riskTier)) {
-      throw new Invalid('An active HIGH or CRITICAL agent keeps an escalation contact: set another one instead.');
+    if ((agent.status === 'ACTIVE' || agent.status === 'SUSPENDED') && needsEscalation(agent.riskTier)) {
+      throw new Invalid('A HIGH or CRITICAL agent in service keeps an escalation contact: set another one instead.');
     }
+    if (!agent.escalation) throw new Invalid('This agent has no escalation contact to remove.');
+    await tx.agent.update({ where: { id: data.agentId }, data: { version: { increment: 1 } } });
     await tx.escalationContact.delete({ where: { agentId: data.agentId } });
     await appendAuditEvent(tx, {
       action: 'escalation.changed',

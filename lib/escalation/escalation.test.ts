@@ -12,18 +12,20 @@ import { clearEscalationContact, setEscalationContact } from './commands';
 
 const contact = { name: 'Payments on-call', email: 'payments-oncall@example.com', coverage: '24/7' };
 const agentRow = (id: string) => getDb().agent.findUniqueOrThrow({ where: { id } });
+const versionOf = async (id: string) => (await agentRow(id)).version;
 
 describe('escalation contact', () => {
   it('the owner sets and changes it, each change on the timeline; another owner cannot', async () => {
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const agent = await makeAgent(admin, { ownerId: owner.id });
-    await expect(setEscalationContact(owner, { agentId: agent.id, version: 0, ...contact })).resolves.toMatch(
+    const first = await versionOf(agent.id);
+    await expect(setEscalationContact(owner, { agentId: agent.id, version: first, ...contact })).resolves.toMatch(
       /saved: Payments on-call/,
     );
     await setEscalationContact(owner, {
       agentId: agent.id,
-      version: 1,
+      version: first + 1,
       ...contact,
       pagerUrl: 'https://pager.example.com/services/payments',
     });
@@ -39,19 +41,27 @@ describe('escalation contact', () => {
       },
     ]);
     await expect(
-      setEscalationContact(await createPerson(['OWNER']), { agentId: agent.id, version: 2, ...contact }),
+      setEscalationContact(await createPerson(['OWNER']), { agentId: agent.id, version: first + 2, ...contact }),
     ).rejects.toBeInstanceOf(Forbidden);
-    // A stale form is a conflict, not an overwrite.
-    await expect(setEscalationContact(owner, { agentId: agent.id, version: 1, ...contact })).rejects.toBeInstanceOf(
+    // A stale form is a conflict, not an overwrite, even after the contact was removed and set again by someone else.
+    await clearEscalationContact(owner, { agentId: agent.id, version: first + 2 });
+    await setEscalationContact(owner, { agentId: agent.id, version: first + 3, ...contact, name: 'Someone else' });
+    await expect(
+      setEscalationContact(owner, { agentId: agent.id, version: first + 1, ...contact }),
+    ).rejects.toBeInstanceOf(Conflict);
+    await expect(clearEscalationContact(owner, { agentId: agent.id, version: first + 1 })).rejects.toBeInstanceOf(
       Conflict,
+    );
+    expect((await getDb().escalationContact.findUniqueOrThrow({ where: { agentId: agent.id } })).name).toBe(
+      'Someone else',
     );
   });
 
   it('bad input is refused field by field, changing nothing; a key in a pager URL is refused as a secret', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id });
-    const set = (input: Record<string, unknown>) =>
-      setEscalationContact(admin, { agentId: agent.id, version: 0, ...contact, ...input });
+    const set = async (input: Record<string, unknown>) =>
+      setEscalationContact(admin, { agentId: agent.id, version: await versionOf(agent.id), ...contact, ...input });
     await expect(set({ email: '', phone: '', pagerUrl: '' })).rejects.toMatchObject({
       fieldErrors: { email: [expect.stringMatching(/at least one way to reach them/)] },
     });
@@ -67,6 +77,16 @@ describe('escalation contact', () => {
     await expect(
       set({ pagerUrl: `https://events.example.com/integration/ghp_${'Zx8kQ2mN5vR7tY1wL3pH9sD4fG6jK0aBcE2u'}` }),
     ).rejects.toBeInstanceOf(Invalid);
+    // An ingest endpoint carries its key: PagerDuty's integration key, a VictorOps routing key, a query string.
+    for (const pagerUrl of [
+      'https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue',
+      'https://alert.victorops.com/integrations/generic/20131114/alert/3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f/ops',
+      'https://pager.example.com/hook?token=abc',
+    ]) {
+      await expect(set({ pagerUrl })).rejects.toMatchObject({
+        fieldErrors: { pagerUrl: [expect.stringMatching(/looks like a key/)] },
+      });
+    }
     expect(await getDb().escalationContact.count({ where: { agentId: agent.id } })).toBe(0);
   });
 });
@@ -77,7 +97,13 @@ describe('HIGH and CRITICAL agents are in service only with someone to page', ()
     const active = await makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'CRITICAL' });
     // Suspended, the contact removed, then back: refused until there is one again.
     await changeAgentStatus(admin, { id: active.id, version: active.version, to: 'SUSPENDED', reason: 'Pause' });
-    await clearEscalationContact(admin, { agentId: active.id, version: 1 });
+    // Suspended, it still holds its credentials: the contact stays.
+    await expect(
+      clearEscalationContact(admin, { agentId: active.id, version: await versionOf(active.id) }),
+    ).rejects.toThrow(/keeps an escalation contact/);
+    await getDb().agent.update({ where: { id: active.id }, data: { status: 'PROPOSED' } });
+    await clearEscalationContact(admin, { agentId: active.id, version: await versionOf(active.id) });
+    await getDb().agent.update({ where: { id: active.id }, data: { status: 'SUSPENDED' } });
     const lead = await createPerson(['ADMIN']);
     await expect(
       changeAgentStatus(lead, {
@@ -87,7 +113,7 @@ describe('HIGH and CRITICAL agents are in service only with someone to page', ()
         reason: 'Back',
       }),
     ).rejects.toThrow(/needs an escalation contact/);
-    await setEscalationContact(admin, { agentId: active.id, version: 0, ...contact });
+    await setEscalationContact(admin, { agentId: active.id, version: await versionOf(active.id), ...contact });
     await changeAgentStatus(lead, {
       id: active.id,
       version: (await agentRow(active.id)).version,
@@ -101,9 +127,9 @@ describe('HIGH and CRITICAL agents are in service only with someone to page', ()
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'HIGH' });
-    await expect(clearEscalationContact(owner, { agentId: agent.id, version: 1 })).rejects.toThrow(
-      /keeps an escalation contact/,
-    );
+    await expect(
+      clearEscalationContact(owner, { agentId: agent.id, version: await versionOf(agent.id) }),
+    ).rejects.toThrow(/keeps an escalation contact/);
     expect(await getDb().escalationContact.count({ where: { agentId: agent.id } })).toBe(1);
     const medium = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
     expect(await getDb().escalationContact.count({ where: { agentId: medium.id } })).toBe(0);
@@ -129,7 +155,40 @@ describe('HIGH and CRITICAL agents are in service only with someone to page', ()
     expect(await flagged()).toEqual([
       expect.objectContaining({ detail: expect.stringMatching(/High risk, active, nobody to page/) }),
     ]);
-    await setEscalationContact(owner, { agentId: agent.id, version: 0, ...contact });
+    await setEscalationContact(owner, { agentId: agent.id, version: await versionOf(agent.id), ...contact });
     expect(await flagged()).toEqual([]);
+  });
+
+  it('a contact who is only a person reaches nobody once they leave: a finding, no way back into service', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const pager = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'CRITICAL' });
+    await setEscalationContact(admin, {
+      agentId: agent.id,
+      version: await versionOf(agent.id),
+      name: 'Pat the pager',
+      userId: pager.id,
+      email: '',
+      coverage: '24/7',
+    });
+    const flagged = async () =>
+      (await evaluateRule(getDb(), ruleById('escalation-missing')!)).filter((f) => f.agentId === agent.id);
+    expect(await flagged()).toEqual([]);
+    await getDb().user.update({ where: { id: pager.id }, data: { active: false } });
+    expect(await flagged()).toHaveLength(1);
+    await changeAgentStatus(admin, {
+      id: agent.id,
+      version: await versionOf(agent.id),
+      to: 'SUSPENDED',
+      reason: 'Nobody to page',
+    });
+    await expect(
+      changeAgentStatus(await createPerson(['ADMIN']), {
+        id: agent.id,
+        version: await versionOf(agent.id),
+        to: 'ACTIVE',
+        reason: 'Back',
+      }),
+    ).rejects.toThrow(/needs an escalation contact/);
   });
 });

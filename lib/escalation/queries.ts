@@ -7,7 +7,7 @@ export async function getEscalationContact(actor: Actor, agentId: string) {
   requirePermission(actor, 'agent.read');
   return getDb().escalationContact.findUnique({
     where: { agentId },
-    include: { user: { select: { id: true, name: true, active: true } } },
+    include: { user: { select: { id: true, name: true, email: true, active: true } } },
   });
 }
 

@@ -100,12 +100,12 @@ export const RULES: Rule[] = [
   },
   {
     id: 'escalation-missing',
-    title: 'HIGH or CRITICAL agent in service with no escalation contact',
+    title: 'HIGH or CRITICAL agent in service with nobody to page',
     severity: 'HIGH',
     explanation:
       'When a high-risk agent misbehaves at 3 a.m., someone must be paged: without a named person or team and a way ' +
       'to reach them, an incident waits for office hours.',
-    fix: 'Name who is paged, how to reach them and when (the Escalation section).',
+    fix: 'Name who is paged, how to reach them and when (the Escalation section); a person who left reaches nobody.',
     plane: null,
     controls: ['nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
     fixAnchor: 'escalation',
@@ -115,7 +115,10 @@ export const RULES: Rule[] = [
         ${sqlWord(AGENT_STATUS, Prisma.sql`a."status"`)} || ', nobody to page' AS "detail"
       FROM "Agent" a
       WHERE ${IN_SERVICE} AND a."riskTier" IN ('HIGH', 'CRITICAL')
-        AND NOT EXISTS (SELECT 1 FROM "EscalationContact" e WHERE e."agentId" = a."id")`,
+        AND NOT EXISTS (
+          SELECT 1 FROM "EscalationContact" e LEFT JOIN "User" u ON u."id" = e."userId"
+          WHERE e."agentId" = a."id" AND (e."email" IS NOT NULL OR e."phone" IS NOT NULL OR e."pagerUrl" IS NOT NULL
+            OR u."active"))`,
   },
   {
     id: 'active-without-purpose',

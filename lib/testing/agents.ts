@@ -55,7 +55,7 @@ export async function makeActiveAgent(
   if (needsEscalation(agent.riskTier)) {
     await setEscalationContact(admin, {
       agentId: agent.id,
-      version: 0,
+      version: await version(),
       name: 'Platform on-call',
       email: 'oncall@example.com',
       coverage: '24/7',

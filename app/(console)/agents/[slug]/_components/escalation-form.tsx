@@ -9,7 +9,6 @@ import { INITIAL_ACTION_STATE, submitted } from '@/lib/http/action-state';
 import { clearEscalationAction, setEscalationAction } from '../actions';
 
 export type EscalationValues = {
-  version: number;
   name: string;
   person: PickedPerson | null;
   email: string | null;
@@ -19,7 +18,16 @@ export type EscalationValues = {
 };
 
 /** Who is paged for the agent: a person or team, at least one way to reach them, and when. */
-export function EscalationForm({ agentId, contact }: { agentId: string; contact: EscalationValues | null }) {
+export function EscalationForm({
+  agentId,
+  version,
+  contact,
+}: {
+  agentId: string;
+  /** The agent's version: the contact is part of its record. */
+  version: number;
+  contact: EscalationValues | null;
+}) {
   const [state, action, pending] = useActionState(setEscalationAction, INITIAL_ACTION_STATE);
   const id = useId();
   const errors = state.ok ? undefined : state.fieldErrors;
@@ -39,7 +47,7 @@ export function EscalationForm({ agentId, contact }: { agentId: string; contact:
   return (
     <form action={action} className="grid max-w-2xl gap-3 sm:grid-cols-2" aria-label="Escalation contact">
       <input type="hidden" name="agentId" value={agentId} />
-      <input type="hidden" name="version" value={contact?.version ?? 0} />
+      <input type="hidden" name="version" value={version} />
       {text('name', 'Who is paged', 'A person or a team, e.g. Payments on-call.')}
       <div className="flex flex-col gap-1">
         <PersonPicker name="userId" label="A person in Custodian (optional)" defaultValue={contact?.person} />

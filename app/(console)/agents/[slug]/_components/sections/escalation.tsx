@@ -21,10 +21,10 @@ export async function EscalationSection({ actor, agent }: { actor: Actor; agent:
           <div className="mt-3 flex flex-col gap-3">
             <EscalationForm
               agentId={agent.id}
+              version={agent.version}
               contact={
                 contact
                   ? {
-                      version: contact.version,
                       name: contact.name,
                       person: contact.user,
                       email: contact.email,
@@ -35,7 +35,7 @@ export async function EscalationSection({ actor, agent }: { actor: Actor; agent:
                   : null
               }
             />
-            {contact ? <ClearEscalation agentId={agent.id} version={contact.version} /> : null}
+            {contact ? <ClearEscalation agentId={agent.id} version={agent.version} /> : null}
           </div>
         </details>
       ) : null}

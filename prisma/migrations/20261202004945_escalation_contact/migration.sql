@@ -7,7 +7,6 @@ CREATE TABLE "EscalationContact" (
     "phone" TEXT,
     "pagerUrl" TEXT,
     "coverage" TEXT NOT NULL,
-    "version" INTEGER NOT NULL DEFAULT 1,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "EscalationContact_pkey" PRIMARY KEY ("agentId")
