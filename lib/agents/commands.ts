@@ -5,6 +5,7 @@ import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
+import { needsEscalation } from '@/lib/escalation/rules';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
@@ -165,7 +166,18 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
         if (now.includes('environments') && before.status !== 'PROPOSED')
           await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
       }
-      if (loosening.length === 0) return 'Saved.';
+      if (loosening.length === 0) {
+        // A tier raised on an agent in service tightens at once; say what it now needs rather than refuse it.
+        const unpaged =
+          now.includes('riskTier') &&
+          before.status !== 'PROPOSED' &&
+          before.status !== 'RETIRED' &&
+          needsEscalation(next.riskTier) &&
+          !(await readLifecycleFacts(tx, data.id)).hasEscalation;
+        return unpaged
+          ? 'Saved. At this tier it needs an escalation contact: set one in its Escalation section.'
+          : 'Saved.';
+      }
       const values = Object.fromEntries(loosening.map((k) => [k, next[k]])) as Partial<GuardedValues>;
       if (direct) {
         await applyGuardedFields(tx, userActor(actor), data.id, values);

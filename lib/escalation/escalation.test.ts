@@ -141,15 +141,17 @@ describe('HIGH and CRITICAL agents are in service only with someone to page', ()
     const owner = await createPerson(['OWNER']);
     const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
     const row = await agentRow(agent.id);
-    // Raising the tier tightens: it applies at once, and the missing contact shows.
-    await updateAgent(owner, {
-      id: agent.id,
-      version: row.version,
-      name: row.name,
-      kind: row.kind,
-      environments: row.environments,
-      riskTier: 'HIGH',
-    });
+    // Raising the tier tightens: it applies at once, says what it now needs, and the missing contact shows.
+    await expect(
+      updateAgent(owner, {
+        id: agent.id,
+        version: row.version,
+        name: row.name,
+        kind: row.kind,
+        environments: row.environments,
+        riskTier: 'HIGH',
+      }),
+    ).resolves.toMatch(/needs an escalation contact/);
     const flagged = async () =>
       (await evaluateRule(getDb(), ruleById('escalation-missing')!)).filter((f) => f.agentId === agent.id);
     expect(await flagged()).toEqual([
