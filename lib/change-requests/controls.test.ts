@@ -117,7 +117,10 @@ describe('loosening an agent is a request, not an edit', () => {
     // Withdrawn by the owner, then a tightening edit (a higher tier, a shorter cadence) applies at once.
     const request = await pendingFor({ agentId: agent.id });
     await withdrawChangeRequest(owner, { changeRequestId: request.id, version: 1 });
-    expect(await edit(owner, agent.id, { riskTier: 'CRITICAL', reviewCadenceDays: '7' })).toBe('Saved.');
+    // (Raised to CRITICAL with nobody to page, the reply says what it now needs.)
+    expect(await edit(owner, agent.id, { riskTier: 'CRITICAL', reviewCadenceDays: '7' })).toMatch(
+      /^Saved\. At this tier it needs an escalation contact/,
+    );
     expect(await agentRow(agent.id)).toMatchObject({ riskTier: 'CRITICAL', reviewCadenceDays: 7 });
   });
 });
