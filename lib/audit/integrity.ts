@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
-import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
+import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys, verificationStatement } from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile, witnessCheckpoint } from './witness';
 
@@ -23,7 +23,7 @@ export async function runVerification(db: Db, actorId: string | null) {
     // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
     const [now] = await tx.$queryRaw<{ at: Date }[]>`SELECT now()::timestamptz(3) AS "at"`;
     const at = now!.at;
-    const signature = key ? signStatement(key, { kind: 'verification', verifiedAt: at, ...outcome }) : null;
+    const signature = key ? signStatement(key, verificationStatement({ verifiedAt: at, ...outcome })) : null;
     return tx.auditVerification.create({
       data: {
         ...outcome,
@@ -40,32 +40,9 @@ export async function runVerification(db: Db, actorId: string | null) {
 }
 
 /** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */
-function vouched(v: {
-  verifiedAt: Date;
-  ok: boolean;
-  throughSeq: bigint;
-  headHash: string | null;
-  brokenSeq: bigint | null;
-  keyId: string | null;
-  signature: string | null;
-}): boolean {
+function vouched(v: Parameters<typeof verificationStatement>[0] & { keyId: string | null; signature: string | null }) {
   const key = trustedPublicKeys().find((k) => k.keyId === v.keyId);
-  return Boolean(
-    key &&
-    v.signature &&
-    signatureHolds(
-      key.key,
-      {
-        kind: 'verification',
-        verifiedAt: v.verifiedAt,
-        ok: v.ok,
-        throughSeq: v.throughSeq,
-        headHash: v.headHash,
-        brokenSeq: v.brokenSeq,
-      },
-      v.signature,
-    ),
-  );
+  return Boolean(key && v.signature && signatureHolds(key.key, verificationStatement(v), v.signature));
 }
 
 /** An auditor's "verify now". */

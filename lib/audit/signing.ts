@@ -86,6 +86,18 @@ export function checkpointStatement(c: { number: bigint; format: number; seq: bi
   } as const;
 }
 
+/** What a recorded verification's signature covers: the database's time and the result. */
+export function verificationStatement(v: {
+  verifiedAt: Date;
+  ok: boolean;
+  throughSeq: bigint;
+  headHash: string | null;
+  brokenSeq: bigint | null;
+}) {
+  const { verifiedAt, ok, throughSeq, headHash, brokenSeq } = v;
+  return { kind: 'verification', verifiedAt, ok, throughSeq, headHash, brokenSeq } as const;
+}
+
 /** The public keys a verifier trusts, by id. */
 export type PublicKeys = { keyId: string; key: KeyObject }[];
 

@@ -1,13 +1,12 @@
 import 'server-only';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { toJson } from '@/lib/audit/canonical';
-import { fieldsOf } from '@/lib/audit/fields';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { holdsAgent, openChangeRequest, type LockedChangeRequest } from '@/lib/change-requests/commands';
-import { getDb, type Tx } from '@/lib/db';
+import { getDb, type Db, type Tx } from '@/lib/db';
 import { Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
-import { mentions, redactionRefusal } from './rules';
+import { fieldRefusal, mentions } from './rules';
 import { RequestRedactionSchema } from './schema';
 
 export type RedactionTarget = { seq: string; pointer: string };
@@ -40,12 +39,6 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
       },
     });
     if (!event) throw new NotFound(`There is no event #${data.seq}.`);
-    if (event.format < 2) {
-      throw new Invalid(
-        `Event #${data.seq} predates chain format 2: its hash covers its values, so redacting one would break the ` +
-          'chain.',
-      );
-    }
     const details = toJson(event.details);
     if (await concerns(tx, event, actor.id)) {
       throw new Forbidden('This event is by or about you: another security lead asks for its redaction.');
@@ -53,16 +46,12 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
     if (event.agentId && (await holdsAgent(tx, actor.id, event.agentId))) {
       throw new Forbidden('You own or hold a control plane of this agent: a security lead independent of it asks.');
     }
-    const salts = (event.salts ?? {}) as Record<string, unknown>;
-    const values = new Map(fieldsOf(details).map(([pointer, value]) => [pointer, value]));
     for (const pointer of pointers) {
-      const refusal = !(pointer in salts)
-        ? `Event #${data.seq} has no field ${pointer} that can be redacted (or it already is).`
-        : redactionRefusal(event.action, details, pointer, values.get(pointer) ?? null);
+      const refusal = fieldRefusal({ ...event, details }, pointer);
       if (refusal) throw new Invalid(refusal, { pointers: [refusal] });
     }
-    const waiting = await pendingTargets(tx);
-    const taken = pointers.find((p) => waiting.has(`${data.seq} ${p}`));
+    const waiting = await waitingFields(tx, data.seq);
+    const taken = pointers.find((p) => waiting.has(p));
     if (taken) {
       throw new Invalid(`Field ${taken} of event #${data.seq} already waits in a redaction request: decide it first.`);
     }
@@ -94,12 +83,19 @@ async function concerns(tx: Tx, event: Subject, userId: string): Promise<boolean
   return token?.createdById === userId;
 }
 
-async function pendingTargets(tx: Tx): Promise<Set<string>> {
-  const pending = await tx.changeRequest.findMany({
+/** The fields of this event that a pending redaction request already names. */
+export async function waitingFields(db: Db | Tx, seq: bigint): Promise<Set<string>> {
+  const pending = await db.changeRequest.findMany({
     where: { kind: 'AUDIT_REDACTION', status: 'PENDING' },
     select: { to: true },
   });
-  return new Set(pending.flatMap((r) => targetsOf(r.to).map((t) => `${t.seq} ${t.pointer}`)));
+  return new Set(
+    pending.flatMap((r) =>
+      targetsOf(r.to)
+        .filter((t) => t.seq === seq.toString())
+        .map((t) => t.pointer),
+    ),
+  );
 }
 
 export function targetsOf(to: unknown): RedactionTarget[] {

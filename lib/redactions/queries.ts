@@ -5,8 +5,8 @@ import { describeEvents, eventSelect, type TimelineEvent } from '@/lib/audit/que
 import { isTombstone } from '@/lib/audit/tombstone';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import { targetsOf } from './commands';
-import { redactionRefusal } from './rules';
+import { waitingFields } from './commands';
+import { fieldRefusal } from './rules';
 
 export type EventField = {
   pointer: string;
@@ -43,19 +43,11 @@ export async function getRedactionView(actor: Actor, seqText: string | undefined
   });
   if (!event) return null;
   const { format, salts: saltColumn, ...stored } = event;
-  const [[described], redactions, pending] = await Promise.all([
+  const [[described], redactions, waiting] = await Promise.all([
     describeEvents(db, [stored]),
     db.auditRedaction.findMany({ where: { seq }, orderBy: { pointer: 'asc' } }),
-    db.changeRequest.findMany({ where: { kind: 'AUDIT_REDACTION', status: 'PENDING' }, select: { to: true } }),
+    waitingFields(db, seq),
   ]);
-  const waiting = new Set(
-    pending.flatMap((r) =>
-      targetsOf(r.to)
-        .filter((t) => t.seq === seqText)
-        .map((t) => t.pointer),
-    ),
-  );
-  const salts = (saltColumn ?? {}) as Record<string, unknown>;
   const details = toJson(event.details);
   const fields = fieldsOf(details).map(([pointer, value]): EventField => {
     const redactionId = isTombstone(value) ? value.$redacted : null;
@@ -64,10 +56,7 @@ export async function getRedactionView(actor: Actor, seqText: string | undefined
       value: redactionId ? null : shown(value),
       redactionId,
       redactable:
-        format >= 2 &&
-        pointer in salts &&
-        !waiting.has(pointer) &&
-        redactionRefusal(event.action, details, pointer, value) === null,
+        !waiting.has(pointer) && fieldRefusal({ ...event, seq, format, details, salts: saltColumn }, pointer) === null,
       waiting: waiting.has(pointer),
     };
   });

@@ -1,5 +1,5 @@
 import type { Json } from '@/lib/audit/canonical';
-import { pointerPath } from '@/lib/audit/fields';
+import { fieldsOf, pointerPath } from '@/lib/audit/fields';
 
 // What may be redacted: free text a leaked value could sit in — a reason, a note, a description — and nothing that
 // says what happened or who decided: no id, kind, tier, status, owner or role, and no field of the record of a
@@ -38,6 +38,27 @@ export function redactionRefusal(action: string, details: Json, pointer: string,
     return `${pointer} records what happened: only free text (a reason, a note, a description) is redacted`;
   }
   return null;
+}
+
+/**
+ * Why this field of a stored event cannot be redacted now, or null: the event must be format 2, the field still live
+ * (it has its salt), and free text (redactionRefusal). The request command and the fields page both ask this.
+ */
+export function fieldRefusal(
+  event: { seq: bigint; format: number; action: string; details: Json; salts: unknown },
+  pointer: string,
+): string | null {
+  if (event.format < 2) {
+    return (
+      `Event #${event.seq} predates chain format 2: its hash covers its values, so redacting one would break the ` +
+      'chain.'
+    );
+  }
+  const salts = (event.salts ?? {}) as Record<string, unknown>;
+  if (!(pointer in salts))
+    return `Event #${event.seq} has no field ${pointer} that can be redacted (or it already is).`;
+  const value = fieldsOf(event.details).find(([p]) => p === pointer)?.[1] ?? null;
+  return redactionRefusal(event.action, event.details, pointer, value);
 }
 
 /** Whether a person's id appears anywhere in the value (an event's details or its owners snapshot). */
