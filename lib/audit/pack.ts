@@ -85,17 +85,18 @@ export async function buildEvidencePack(
     Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'size' && k !== 'before'),
   );
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const events = await db.auditEvent.findMany({
+  // Which events match; their contents come with the segment, which holds every one of them.
+  const matching = await db.auditEvent.findMany({
     where: timelineWhere(filter, { lte: head.seq }),
     orderBy: { seq: 'asc' },
     take: MAX_SEGMENT + 1,
-    select: packSelect,
+    select: { seq: true, occurredAt: true, prevHash: true },
   });
-  if (events.length === 0) throw new Invalid('No event matches this filter: there is nothing to pack.');
-  if (events.length > MAX_SEGMENT)
+  if (matching.length === 0) throw new Invalid('No event matches this filter: there is nothing to pack.');
+  if (matching.length > MAX_SEGMENT)
     throw new Invalid(`More than ${MAX_SEGMENT.toLocaleString('en')} events match: narrow the period or the filter.`);
-  const first = events[0]!;
-  const last = events[events.length - 1]!;
+  const first = matching[0]!;
+  const last = matching[matching.length - 1]!;
 
   let checkpoint = await db.auditCheckpoint.findFirst({ where: { seq: { gte: last.seq } }, orderBy: { seq: 'asc' } });
   if (!checkpoint && (await signCheckpoint({ type: 'USER', id: actor.id }))) {
@@ -113,6 +114,8 @@ export async function buildEvidencePack(
     orderBy: { seq: 'asc' },
     select: packSelect,
   });
+  const matched = new Set(matching.map((e) => e.seq));
+  const events = segment.filter((e) => matched.has(e.seq));
 
   const redactions = await recordedRedactions(segment);
 
