@@ -5,7 +5,7 @@ import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
-import { needsEscalation } from '@/lib/escalation/rules';
+import { needsEscalation, reachable, REACHABLE_SELECT } from '@/lib/escalation/rules';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
@@ -173,7 +173,12 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
           before.status !== 'PROPOSED' &&
           before.status !== 'RETIRED' &&
           needsEscalation(next.riskTier) &&
-          !(await readLifecycleFacts(tx, data.id)).hasEscalation;
+          !reachable(
+            await tx.escalationContact.findUnique({
+              where: { agentId: data.id },
+              select: REACHABLE_SELECT,
+            }),
+          );
         return unpaged
           ? 'Saved. At this tier it needs an escalation contact: set one in its Escalation section.'
           : 'Saved.';

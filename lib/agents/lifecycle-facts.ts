@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { isIndependentLead } from '@/lib/change-requests/commands';
 import { getDb, type Db, type Tx } from '@/lib/db';
-import { reachable } from '@/lib/escalation/rules';
+import { reachable, REACHABLE_SELECT } from '@/lib/escalation/rules';
 import { lifecycleMoves, type LifecycleFacts, type LifecycleMove } from './lifecycle';
 
 /** What the lifecycle rules read about an agent, now (inside the deciding transaction when given one). */
@@ -12,7 +12,7 @@ export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new
     select: {
       status: true,
       riskTier: true,
-      escalation: { select: { email: true, phone: true, pagerUrl: true, user: { select: { active: true } } } },
+      escalation: { select: REACHABLE_SELECT },
       owner: { select: { active: true } },
       controlAssignments: { select: { plane: true } },
       _count: {
