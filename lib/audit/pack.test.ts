@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { requestRedaction } from '@/lib/redactions/commands';
 import { makeAgent } from '@/lib/testing/agents';
+import { runPackVerifier } from '@/lib/testing/pack-verifier';
 import { createPerson } from '@/lib/testing/people';
 import { hashEvent } from './canonical';
 import { buildEvidencePack } from './pack';
@@ -134,24 +134,7 @@ describe('evidence packs', () => {
       writeFileSync(path.join(dir, 'pack.zip'), zip);
       writeFileSync(path.join(dir, 'forged.zip'), rehashed);
       writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
-      const cli = (file: string) =>
-        spawnSync(
-          'node',
-          [
-            '--conditions=react-server',
-            '--import',
-            'tsx',
-            'scripts/audit-verify.ts',
-            '--pack',
-            path.join(dir, file),
-            '--public-key',
-            path.join(dir, 'public.pem'),
-          ],
-          {
-            encoding: 'utf8',
-            env: { ...process.env, DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' },
-          },
-        );
+      const cli = (file: string) => runPackVerifier(path.join(dir, file), path.join(dir, 'public.pem'));
       const good = cli('pack.zip');
       expect(good.stdout).toMatch(/Evidence pack verified: 4 events/);
       expect(good.stdout).toMatch(/none removed, added or altered/);
@@ -217,20 +200,7 @@ describe('evidence packs', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pack-'));
     writeFileSync(path.join(dir, 'pack.zip'), zip);
     writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
-    const cli = spawnSync(
-      'node',
-      [
-        '--conditions=react-server',
-        '--import',
-        'tsx',
-        'scripts/audit-verify.ts',
-        '--pack',
-        path.join(dir, 'pack.zip'),
-        '--public-key',
-        path.join(dir, 'public.pem'),
-      ],
-      { encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' } },
-    );
+    const cli = runPackVerifier(path.join(dir, 'pack.zip'), path.join(dir, 'public.pem'));
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(/Redacted: 1 field/);
     expect(cli.stdout).toContain(`field /reason: ${redaction.id}`);

@@ -43,6 +43,18 @@ async function request(seq: bigint, lead?: Awaited<ReturnType<typeof createPerso
 const decide = (actor: Parameters<typeof decideChangeRequest>[0], id: string, version = 1) =>
   decideChangeRequest(actor, { changeRequestId: id, version, outcome: 'APPROVE', reason: 'Confirmed leak' });
 
+/** A pending change request of another kind (a looser setting), asked by `lead`. */
+const otherKindRequest = (lead: Parameters<typeof openChangeRequest>[1]) =>
+  getDb().$transaction((tx) =>
+    openChangeRequest(tx, lead, {
+      kind: 'SETTINGS_LOOSENING',
+      settingKey: 'credentialRotationDays',
+      from: 90,
+      to: 120,
+      reason: 'Longer rotation',
+    }),
+  );
+
 const verify = () => verifyAuditChain(getDb(), { keys: trustedPublicKeys() });
 
 describe('redaction end to end', () => {
@@ -107,15 +119,7 @@ describe('who may ask and who may decide, read when they act', () => {
     await expect(decide(await createPerson(['ADMIN']), cr.id)).rejects.toBeInstanceOf(Forbidden);
     const auditor = await createPerson(['AUDITOR']);
     const lead = await createPerson(['ADMIN']);
-    const other = await getDb().$transaction((tx) =>
-      openChangeRequest(tx, lead, {
-        kind: 'SETTINGS_LOOSENING',
-        settingKey: 'credentialRotationDays',
-        from: 90,
-        to: 120,
-        reason: 'Longer rotation',
-      }),
-    );
+    const other = await otherKindRequest(lead);
     await expect(decide(auditor, other)).rejects.toBeInstanceOf(Forbidden);
   });
 
@@ -206,15 +210,7 @@ describe('the database function, called by the application role directly', () =>
 
     // Another kind of request, applied by two leads, turned into a redaction of any field: the row refuses.
     const lead = await createPerson(['ADMIN']);
-    const other = await getDb().$transaction((tx) =>
-      openChangeRequest(tx, lead, {
-        kind: 'SETTINGS_LOOSENING',
-        settingKey: 'credentialRotationDays',
-        from: 90,
-        to: 120,
-        reason: 'Longer rotation',
-      }),
-    );
+    const other = await otherKindRequest(lead);
     await decideChangeRequest(await createPerson(['ADMIN']), {
       changeRequestId: other,
       version: 1,
