@@ -6,6 +6,7 @@ import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
+import { completeReview } from '@/lib/reviews/commands';
 import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { clearEscalationContact, setEscalationContact } from './commands';
@@ -192,5 +193,47 @@ describe('HIGH and CRITICAL agents are in service only with someone to page', ()
         reason: 'Back',
       }),
     ).rejects.toThrow(/needs an escalation contact/);
+  });
+});
+
+describe('another path back into service', () => {
+  it('a certified review does not lift a suspended CRITICAL agent whose only contact left', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const pager = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'CRITICAL' });
+    await setEscalationContact(admin, {
+      agentId: agent.id,
+      version: await versionOf(agent.id),
+      name: 'Pat the pager',
+      userId: pager.id,
+      email: '',
+      coverage: '24/7',
+    });
+    await changeAgentStatus(admin, {
+      id: agent.id,
+      version: await versionOf(agent.id),
+      to: 'SUSPENDED',
+      reason: 'Incident',
+    });
+    await getDb().user.update({ where: { id: pager.id }, data: { active: false } });
+    const reviewer = await createPerson(['OWNER']);
+    const review = await getDb().review.create({
+      data: {
+        agentId: agent.id,
+        openForAgent: agent.id,
+        triggers: ['SCHEDULED'],
+        dueAt: new Date(Date.now() + 86_400_000),
+        reviewerId: reviewer.id,
+      },
+    });
+    await expect(
+      completeReview(reviewer, {
+        reviewId: review.id,
+        version: review.version,
+        outcome: 'CERTIFIED',
+        notes: 'Looked fine to me',
+      }),
+    ).rejects.toThrow(/needs an escalation contact/);
+    expect((await agentRow(agent.id)).status).toBe('SUSPENDED');
   });
 });

@@ -10,6 +10,7 @@ import { verifyAuditChain } from '@/lib/audit/verify';
 import { decideChangeRequest, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { Forbidden, Invalid } from '@/lib/errors';
+import { assignControlOwner } from '@/lib/ownership/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -352,6 +353,46 @@ describe('the people around a redaction', () => {
     );
     await expect(ask(edited.seq, '/changes/riskTier/to')).rejects.toThrow(/only free text/);
     await expect(ask(edited.seq, '/changes/description/to')).resolves.toMatch(/an auditor decides/);
+  });
+});
+
+describe('inputs of the rule changed through another path', () => {
+  it('a requester who takes a control plane of the event’s agent after asking: the approval is refused', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const agent = await makeAgent(admin, { ownerId: admin.id });
+    const { seq } = await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, { action: 'system.note', actor: SYSTEM_ACTOR, agentId: agent.id, details: { note: LEAK } }),
+    );
+    const { requester, request: cr } = await request(seq);
+    await assignControlOwner(admin, {
+      agentId: agent.id,
+      version: (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version,
+      plane: 'IAM',
+      userId: requester.id,
+    });
+    await expect(decide(await createPerson(['AUDITOR']), cr.id)).rejects.toThrow(/one of their agents/);
+    expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq } })).details).toEqual({ note: LEAK });
+  });
+
+  it('the application role cannot write a request already decided, nor delete one', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const auditor = await createPerson(['AUDITOR']);
+    await expect(
+      getDb().changeRequest.create({
+        data: {
+          kind: 'AUDIT_REDACTION',
+          status: 'APPLIED',
+          from: {},
+          to: { fields: [{ seq: '1', pointer: '/note' }] },
+          reason: 'Forged',
+          requestedById: lead.id,
+          decidedById: auditor.id,
+          decidedAt: new Date(),
+        },
+      }),
+    ).rejects.toThrow(/made waiting and never deleted/);
+    const { request: cr } = await request(await leakedEvent(), lead);
+    await expect(getDb().changeRequest.delete({ where: { id: cr.id } })).rejects.toThrow(/never deleted/);
   });
 });
 
