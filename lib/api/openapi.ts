@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TimelineQuerySchema } from '@/lib/audit/queries';
 import { IngestBatchSchema, IngestResultSchema, MAX_BATCH } from '@/lib/ingest/schema';
+import { DecisionInputSchema, DecisionResultSchema } from '@/lib/issuance/schema';
 import { AgentListQuerySchema } from './registry';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -30,7 +31,8 @@ export function openApiDocument(serverUrl: string) {
       title: 'Custodian API',
       version: '1',
       description:
-        'Report credential custody events and read the registry and the custody timeline. Custodian keeps ' +
+        'Ask the issuance gate before issuing a credential, report credential custody events, and read the ' +
+        'registry and the custody timeline. Custodian keeps ' +
         'metadata about credentials, never their values.',
     },
     servers: [{ url: serverUrl }],
@@ -82,6 +84,33 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      '/api/v1/decisions': {
+        post: {
+          summary: 'Ask the issuance gate whether a workload may be issued a credential, now',
+          description:
+            'The broker, CI step or agent runtime asks before it issues. The answer is allow or deny (both 200) ' +
+            'with every failing rule, its sentence and its fix, and for an allow the constraints to issue under ' +
+            '(maximum TTL, just in time, the exception relied on and when it ends). Every decision is recorded ' +
+            'as one issuance.decided event. Send an Idempotency-Key header to make retries safe. A token that ' +
+            'does not reach the agent, or whose creator may not record custody for it, is refused with 403. ' +
+            'Decision tokens have their own rate limit (Settings: 500 a second by default).',
+          security: [{ bearer: ['decisions:check'] }],
+          parameters: [
+            { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionInput' } } },
+          },
+          responses: {
+            '200': {
+              description: 'The decision: allow (with constraints) or deny (with reasons)',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } },
+            },
+            ...errors(400, 401, 403, 409, 413, 415, 422, 429),
+          },
+        },
+      },
       '/api/v1/agents': {
         get: {
           summary: 'Agents by slug, a keyset page at a time',
@@ -109,13 +138,15 @@ export function openApiDocument(serverUrl: string) {
           scheme: 'bearer',
           description:
             'An API token an ADMIN creates on the Tokens page, with scopes events:write, events:backfill, ' +
-            'registry:read, audit:read, scoped to all agents, a list, or a workload-identity prefix. It acts as ' +
+            'registry:read, audit:read, decisions:check, scoped to all agents, a list, or a workload-identity prefix. It acts as ' +
             'its creator, within their current permissions; the rate limit is per token, across servers.',
         },
       },
       schemas: {
         IngestBatch: schema(IngestBatchSchema),
         IngestResult: schema(IngestResultSchema),
+        DecisionInput: schema(DecisionInputSchema),
+        Decision: z.toJSONSchema(DecisionResultSchema, { io: 'output', unrepresentable: 'any' }),
         Problem: {
           type: 'object',
           properties: {

@@ -21,7 +21,17 @@ export type AuditDetailsByAction = {
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string; reviewId?: string };
   'credential.issued': { name: string; kind?: string; reason?: string; backfilled?: boolean };
-  'credential.used': { name: string; context?: string; afterRevocation?: boolean; backfilled?: boolean };
+  'credential.used': {
+    name: string;
+    context?: string;
+    afterRevocation?: boolean;
+    backfilled?: boolean;
+    /** The workload that presented the credential, and where from. */
+    workload?: { identity: string; host?: string; runtime?: string };
+    decisionId?: string;
+    /** Marks set at ingest (events are never updated): see lib/ingest/misuse.ts. */
+    misuse?: ('replay-suspected' | 'after-decision-ttl' | 'no-allowing-decision')[];
+  };
   'credential.rotated': { name: string; reason?: string; backfilled?: boolean };
   'credential.updated': { name: string; changes: Record<string, Change<unknown>>; changeRequestId?: string };
   'credential.revoked': { name: string; reason: string; reviewId?: string; backfilled?: boolean };
@@ -86,6 +96,23 @@ export type AuditDetailsByAction = {
   'audit.checkpoint_signed': { checkpointId: string; seq: string; keyId: string };
   // A field's value replaced by a tombstone naming the redaction; the chain keeps its salted digest.
   'audit.redacted': { redactionId: string; seq: string; pointer: string; changeRequestId: string };
+  // The issuance gate's answer to a broker, allow or deny, with every failing rule and the constraints of an allow.
+  'issuance.decided': {
+    decisionId: string;
+    decision: 'allow' | 'deny';
+    workloadIdentity: string;
+    credential: { id: string; name: string } | { id: string } | { name: string } | { kind: string; scope: string };
+    task: string;
+    environment: string;
+    ttlSeconds: number;
+    reasons: { rule: string; sentence: string }[];
+    constraints?: {
+      maxTtlSeconds: number;
+      validUntil: string;
+      justInTime: boolean;
+      exception: { id: string; type: string; endsAt: string } | null;
+    };
+  };
   // Used by tests and demo data to exercise the chain itself.
   'system.note': { note: string };
 };

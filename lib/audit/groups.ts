@@ -9,6 +9,7 @@ export const ACTION_GROUPS = {
     'credential.used',
     'credential.rotated',
     'credential.revoked',
+    'issuance.decided',
   ],
   exception: [
     'exception.requested',

@@ -83,8 +83,16 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return (
         `${by} reported ${agent} used ` +
         `${credential}${d.context ? ` (${String(d.context)})` : ''}` +
-        `${d.afterRevocation ? ' — after it was revoked' : ''}`
+        `${d.afterRevocation ? ' — after it was revoked' : ''}` +
+        `${Array.isArray(d.misuse) && d.misuse.length ? ` — ${(d.misuse as string[]).map(misuseWord).join(', ')}` : ''}`
       );
+    case 'issuance.decided': {
+      const reasons = Array.isArray(d.reasons) ? (d.reasons as { rule?: string }[]) : [];
+      const to = ctx.agent ?? `workload ${String(d.workloadIdentity ?? '')}`;
+      return d.decision === 'allow'
+        ? `Issuance gate allowed ${by} to issue ${credential} to ${to} for ${String(d.task ?? '')}`
+        : `Issuance gate refused ${by} ${credential} for ${to}: ${reasons.map((r) => String(r.rule)).join(', ')}`;
+    }
     case 'credential.rotated':
       return `${by} recorded ${credential} of ${agent} rotated${reason(d)}`;
     case 'credential.updated':
@@ -168,6 +176,13 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by}: ${action}`;
   }
 }
+
+const MISUSE_WORDS: Record<string, string> = {
+  'replay-suspected': 'presented by another workload (replay suspected)',
+  'after-decision-ttl': 'after the allowing decision’s TTL ended',
+  'no-allowing-decision': 'with no allowing decision (gated credential)',
+};
+const misuseWord = (mark: string) => MISUSE_WORDS[mark] ?? mark;
 
 /** The details with each redacted value read as "[redacted]", so a sentence never prints a tombstone's JSON. */
 function shownRedacted(value: unknown): unknown {

@@ -289,6 +289,11 @@ const POLICY: Record<string, Rule> = {
   'api/v1/agents/[slug]/route.ts#GET': {
     public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts',
   },
+  'api/v1/decisions/route.ts#POST': {
+    public:
+      'bearer-token API: scope decisions:check, a token scoped to other agents or acting as an owner of others ' +
+      'gets 403, tested in lib/issuance/issuance.test.ts',
+  },
   'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
@@ -325,6 +330,7 @@ const POLICY: Record<string, Rule> = {
   ...refuses('api/v1/agents/[slug]/route.ts', 405, WRITES),
   ...refuses('api/v1/openapi.json/route.ts', 405, WRITES),
   ...refuses('api/v1/events/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/decisions/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
 };
 
 async function makeFixture(key: string): Promise<Fixture> {

@@ -9,7 +9,14 @@ import { getDb } from '@/lib/db';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
-const AUDIT_TABLES = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'AuditChainHead', 'AuditRedaction'];
+const AUDIT_TABLES = [
+  'AuditEvent',
+  'AuditSignature',
+  'AuditCheckpoint',
+  'AuditChainHead',
+  'AuditRedaction',
+  'IssuanceDecision',
+];
 
 describeWithPostgresServer('the application role and the audit record', () => {
   it('cannot UPDATE, DELETE, TRUNCATE, ALTER, DISABLE TRIGGER or DROP any audit table', async () => {

@@ -4,8 +4,8 @@
 import pg from 'pg';
 import { getEnv } from '@/lib/env';
 
-/** The audit record: read and appended by the application, never changed. */
-const APPEND_ONLY = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint'];
+/** The audit record (and the issuance decisions it mirrors): read and appended by the application, never changed. */
+const APPEND_ONLY = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'IssuanceDecision'];
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

@@ -53,7 +53,12 @@ export class TooManyRequests extends DomainError {
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[] | undefined>;
+    const flat = z.flattenError(parsed.error);
+    // Errors about the whole input (an unknown key) are kept under the empty path, so an API names them too.
+    const fieldErrors = {
+      ...(flat.formErrors.length ? { '': flat.formErrors } : {}),
+      ...(flat.fieldErrors as Record<string, string[] | undefined>),
+    };
     const first = Object.entries(fieldErrors).find(([, messages]) => messages?.length)?.[1]?.[0];
     throw new Invalid(first ? `Check the form: ${first}` : 'The input is not valid.', fieldErrors);
   }

@@ -57,6 +57,10 @@ export const SettingsSchema = z.object({
   reviewerRule: z.object({ ownerMayNotReviewTiers: tiers }),
   /** API tokens: their longest lifetime, and how old a reported event may be unless the token may backfill. */
   apiTokens: z.object({ maxDays: z.number().int().positive().max(366), eventWindowHours: hours }),
+  /** The longest TTL the issuance gate allows, by the agent's risk tier (a credential's own maximum may be lower). */
+  issuanceMaxTtlSeconds: perValue(valuesOf(RISK_TIER), seconds),
+  /** Issuance decisions one API token may ask for each second (bursts of twice that). */
+  decisionRatePerSecond: z.number().int().positive().max(100_000),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -89,6 +93,8 @@ export const DEFAULT_SETTINGS: Settings = {
   reviewTiming: { leadDays: 14, triggeredDueDays: 14, timeZone: 'UTC' },
   reviewerRule: { ownerMayNotReviewTiers: ['HIGH', 'CRITICAL'] },
   apiTokens: { maxDays: 90, eventWindowHours: 24 },
+  issuanceMaxTtlSeconds: { LOW: 24 * 3600, MEDIUM: 8 * 3600, HIGH: 3600, CRITICAL: 900 },
+  decisionRatePerSecond: 500,
 };
 
 /** Of two values of a field, the one that governs more tightly. */
@@ -122,6 +128,8 @@ export const STRICTER: { [K in SettingKey]: SectionStricter<Settings[K]> } = {
   reviewTiming: { leadDays: higher, triggeredDueDays: lower, timeZone: first },
   reviewerRule: { ownerMayNotReviewTiers: union },
   apiTokens: { maxDays: lower, eventWindowHours: lower },
+  issuanceMaxTtlSeconds: each(valuesOf(RISK_TIER), lower),
+  decisionRatePerSecond: lower,
 };
 
 /**

@@ -4,7 +4,7 @@ import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { getSettings } from '@/lib/settings';
+import { getSettings, type Settings } from '@/lib/settings';
 import { hashToken } from './commands';
 import { reaches, reachOf, type TokenReach } from './reach';
 import type { TokenScope } from './schema';
@@ -18,29 +18,41 @@ const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
   'events:backfill': 'credential.write',
   'registry:read': 'agent.read',
   'audit:read': 'audit.read',
+  'decisions:check': 'credential.write',
 };
 
-const RATE = { perSecond: 25, burst: 50 };
+type Rate = { perSecond: number; burst: number };
+const RATE: Rate = { perSecond: 25, burst: 50 };
+
+/**
+ * Issuance decisions sit on a broker's hot path: their own bucket per token, at the rate the policy sets (bursts of
+ * twice that), so a busy gate neither starves nor is starved by the same token's other calls.
+ */
+function rateOf(scope: TokenScope, settings: Settings): { bucket: string; rate: Rate } {
+  if (scope !== 'decisions:check') return { bucket: '', rate: RATE };
+  const perSecond = settings.decisionRatePerSecond;
+  return { bucket: '/decisions', rate: { perSecond, burst: perSecond * 2 } };
+}
 
 /**
  * Takes one request from the token's bucket, in the database so every server
- * instance shares it: `RATE.burst` at once, refilled at `RATE.perSecond`.
+ * instance shares it: `rate.burst` at once, refilled at `rate.perSecond`.
  * One statement claims it (concurrent requests queue on the row); null when
  * allowed, else the seconds until the next request would be.
  */
-async function takeFromBucket(tokenId: string): Promise<number | null> {
-  const refilled = Prisma.sql`LEAST(${RATE.burst}::float8,
-    b."tokens" + EXTRACT(EPOCH FROM clock_timestamp() - b."at") * ${RATE.perSecond}::float8)`;
+async function takeFromBucket(bucketId: string, rate: Rate): Promise<number | null> {
+  const refilled = Prisma.sql`LEAST(${rate.burst}::float8,
+    b."tokens" + EXTRACT(EPOCH FROM clock_timestamp() - b."at") * ${rate.perSecond}::float8)`;
   const taken = await getDb().$queryRaw<{ tokens: number }[]>`
     INSERT INTO "ApiRateBucket" AS b ("tokenId", "tokens", "at")
-    VALUES (${tokenId}, ${RATE.burst - 1}::float8, clock_timestamp())
+    VALUES (${bucketId}, ${rate.burst - 1}::float8, clock_timestamp())
     ON CONFLICT ("tokenId") DO UPDATE SET "tokens" = ${refilled} - 1, "at" = clock_timestamp()
     WHERE ${refilled} >= 1
     RETURNING "tokens"`;
   if (taken.length > 0) return null;
   const [left] = await getDb().$queryRaw<{ tokens: number }[]>`
-    SELECT ${refilled} AS "tokens" FROM "ApiRateBucket" b WHERE b."tokenId" = ${tokenId}`;
-  return Math.max(1, Math.ceil((1 - (left?.tokens ?? 0)) / RATE.perSecond));
+    SELECT ${refilled} AS "tokens" FROM "ApiRateBucket" b WHERE b."tokenId" = ${bucketId}`;
+  return Math.max(1, Math.ceil((1 - (left?.tokens ?? 0)) / rate.perSecond));
 }
 
 /**
@@ -80,7 +92,8 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
     );
   }
   // The lifetime policy is read now: a token made under a longer maximum stops once the current one has passed.
-  const { apiTokens } = await getSettings(getDb());
+  const settings = await getSettings(getDb());
+  const { apiTokens } = settings;
   if (token.createdAt.getTime() + apiTokens.maxDays * 86_400_000 <= now.getTime()) {
     throw new Unauthenticated(
       `This API token is older than the policy allows (${apiTokens.maxDays} days): create a new one.`,
@@ -97,11 +110,12 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   }
   // A test server only (see ApiToken.rateLimitExempt): in any other, the flag is ignored.
   const exempt = token.rateLimitExempt && getEnv().CUSTODIAN_TEST_RATE_EXEMPTION === 'on';
-  const retryAfter = exempt ? null : await takeFromBucket(token.id);
+  const { bucket, rate } = rateOf(scope, settings);
+  const retryAfter = exempt ? null : await takeFromBucket(token.id + bucket, rate);
   if (retryAfter !== null) {
     throw new TooManyRequests(
-      `Rate limit: at most ${RATE.perSecond} requests a second per token, across every server (bursts of ` +
-        `${RATE.burst}).`,
+      `Rate limit: at most ${rate.perSecond} ${bucket ? 'decisions' : 'requests'} a second per token, across every ` +
+        `server (bursts of ${rate.burst}).`,
       retryAfter,
     );
   }

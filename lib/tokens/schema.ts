@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { version } from '@/lib/agents/schema';
 import { FreeText, Id, IdOf } from '@/lib/secrets/free-text';
 
-export const TOKEN_SCOPES = ['events:write', 'events:backfill', 'registry:read', 'audit:read'] as const;
+export const TOKEN_SCOPES = ['events:write', 'events:backfill', 'registry:read', 'audit:read', 'decisions:check'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<TokenScope, string> = {
@@ -10,6 +10,7 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'events:backfill': 'Report events older than the policy window (marked as backfilled)',
   'registry:read': 'Read agents and their owners',
   'audit:read': 'Read the custody timeline',
+  'decisions:check': 'Ask the issuance gate before issuing a credential (each decision is recorded)',
 };
 
 export const CreateTokenSchema = z

@@ -159,6 +159,32 @@ export default async function SettingsPage() {
         },
       ],
     },
+    {
+      key: 'issuanceMaxTtlSeconds',
+      title: 'Issuance gate: longest TTL, by risk tier',
+      rows: TIERS.map((t) => [t.label, seconds(s.issuanceMaxTtlSeconds[t.value])]),
+      fields: TIERS.map((t) => ({
+        name: t.value,
+        label: t.label,
+        kind: 'number',
+        value: s.issuanceMaxTtlSeconds[t.value],
+        unit: 'seconds',
+      })),
+    },
+    {
+      key: 'decisionRatePerSecond',
+      title: 'Issuance gate: rate limit',
+      rows: [['Decisions per second, per API token', `${s.decisionRatePerSecond}`]],
+      fields: [
+        {
+          name: 'value',
+          label: 'Decisions per second, per API token',
+          kind: 'number',
+          value: s.decisionRatePerSecond,
+          unit: 'per second',
+        },
+      ],
+    },
   ];
   return (
     <>

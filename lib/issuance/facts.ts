@@ -1,0 +1,103 @@
+import 'server-only';
+import type { Db, Tx } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
+import { unionOf } from '@/lib/policy/evaluate';
+import { RULES } from '@/lib/policy/rules';
+import { getSettings } from '@/lib/settings';
+import type { AgentFacts, CredentialFacts, DecisionFacts, ExceptionFacts, PurposeFacts } from './rules';
+import type { DecisionAsk } from './schema';
+
+const CRITICAL_RULES = RULES.filter((r) => r.severity === 'CRITICAL');
+
+type Row = {
+  agent: (Omit<AgentFacts, 'openReviewDueAt' | 'nextReviewDue'> & {
+    openReviewDueAt: string | null;
+    nextReviewDue: string | null;
+  }) | null;
+  credential: CredentialFacts | null;
+  purposes: PurposeFacts[] | null;
+  exception: (Omit<ExceptionFacts, 'expiresAt'> & { expiresAt: string }) | null;
+};
+
+/** Who asks: the workload identity presented to a broker, or (the console) the agent itself. */
+export type Subject = { workloadIdentity: string } | { agentId: string };
+
+/**
+ * Everything the gate's rules read, in one statement (agent, owners, planes,
+ * contact, the credential asked for, purposes in effect, an exception in force
+ * naming the credential) plus the live CRITICAL findings of that one agent:
+ * the rules decide on the registry as it is now, not on the periodic sync.
+ */
+export async function readDecisionFacts(
+  db: Db | Tx,
+  subject: Subject,
+  input: DecisionAsk,
+  now = new Date(),
+): Promise<DecisionFacts> {
+  const asked = input.credential;
+  const credentialMatch =
+    'id' in asked
+      ? Prisma.sql`c."id" = ${asked.id}`
+      : 'name' in asked
+        ? Prisma.sql`c."name" = ${asked.name}`
+        : Prisma.sql`FALSE`;
+  const agentMatch =
+    'agentId' in subject
+      ? Prisma.sql`a."id" = ${subject.agentId}`
+      : Prisma.sql`a."workloadIdentity" = ${subject.workloadIdentity}`;
+  const [[row], settings] = await Promise.all([
+    db.$queryRaw<Row[]>`
+      WITH a AS (SELECT * FROM "Agent" a WHERE ${agentMatch}),
+      c AS (SELECT c.* FROM "Credential" c JOIN a ON c."agentId" = a."id" WHERE ${credentialMatch})
+      SELECT
+        (SELECT json_build_object('id', a."id", 'slug', a."slug",
+          'workloadIdentity', a."workloadIdentity", 'ownerId', a."ownerId", 'status', a."status", 'riskTier', a."riskTier",
+          'ownerActive', (SELECT o."active" FROM "User" o WHERE o."id" = a."ownerId"),
+          'planesHeld', (SELECT coalesce(json_agg(ca."plane"), '[]') FROM "ControlAssignment" ca
+            JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id" AND u."active"),
+          'escalationReachable', EXISTS (SELECT 1 FROM "EscalationContact" e LEFT JOIN "User" u ON u."id" = e."userId"
+            WHERE e."agentId" = a."id" AND (e."email" IS NOT NULL OR e."phone" IS NOT NULL OR e."pagerUrl" IS NOT NULL
+              OR u."active")),
+          'openReviewDueAt', a."openReviewDueAt", 'nextReviewDue', a."nextReviewDue") FROM a) AS "agent",
+        (SELECT json_build_object('id', c."id", 'name', c."name", 'kind', c."kind", 'issuance', c."issuance",
+          'environment', c."environment", 'maxTtlSeconds', c."maxTtlSeconds", 'privileged', c."privileged",
+          'revoked', c."revokedAt" IS NOT NULL) FROM c) AS "credential",
+        (SELECT json_agg(json_build_object('id', p."id", 'task', p."task", 'scope', p."scope",
+          'environments', p."environments"))
+          FROM "Purpose" p JOIN a ON p."agentId" = a."id"
+          WHERE p."status" = 'APPROVED' AND (p."expiresAt" IS NULL OR p."expiresAt" > ${now})) AS "purposes",
+        (SELECT json_build_object('id', e."id", 'type', e."type", 'expiresAt', e."expiresAt")
+          FROM "Exception" e JOIN a ON e."agentId" = a."id"
+          JOIN "ExceptionCredential" ec ON ec."exceptionId" = e."id" JOIN c ON c."id" = ec."credentialId"
+          WHERE e."status" = 'APPROVED' AND e."startsAt" <= ${now} AND e."expiresAt" > ${now}
+            AND e."endedAt" IS NULL AND e."revokedAt" IS NULL
+          ORDER BY e."expiresAt" DESC LIMIT 1) AS "exception"`,
+    getSettings(db),
+  ]);
+  const agent = row?.agent
+    ? {
+        ...row.agent,
+        openReviewDueAt: row.agent.openReviewDueAt ? new Date(row.agent.openReviewDueAt) : null,
+        nextReviewDue: row.agent.nextReviewDue ? new Date(row.agent.nextReviewDue) : null,
+      }
+    : null;
+  return {
+    now,
+    input,
+    workloadIdentity: 'workloadIdentity' in subject ? subject.workloadIdentity : null,
+    agent,
+    credential: row?.credential ?? null,
+    purposes: row?.purposes ?? [],
+    exception: row?.exception ? { ...row.exception, expiresAt: new Date(row.exception.expiresAt) } : null,
+    criticalFindings: agent ? await liveCriticalFindings(db, agent.id, now) : [],
+    tierMaxTtlSeconds: agent ? settings.issuanceMaxTtlSeconds[agent.riskTier] : 0,
+    classMaxTtlSeconds: settings.credentialMaxTtlSeconds,
+  };
+}
+
+/** The agent's CRITICAL findings, evaluated now by the policy rules themselves (filtered to this agent). */
+async function liveCriticalFindings(db: Db | Tx, agentId: string, now: Date) {
+  const union = await unionOf(db, CRITICAL_RULES, now, agentId);
+  if (!union) return [];
+  return db.$queryRaw<{ ruleId: string; detail: string }[]>`SELECT "ruleId", "detail" FROM (${union}) f`;
+}

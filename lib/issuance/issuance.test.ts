@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { POST as postDecision } from '@/app/api/v1/decisions/route';
+import type { Actor } from '@/lib/authz';
+import { issueCredential } from '@/lib/credentials/commands';
+import { getDb } from '@/lib/db';
+import { clearEscalationContact } from '@/lib/escalation/commands';
+import { decideException, requestException } from '@/lib/exceptions/commands';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { createPerson } from '@/lib/testing/people';
+import { describeWithPostgresServer } from '@/lib/testing/postgres';
+import { createToken } from '@/lib/tokens/commands';
+import { deactivateUser } from '@/lib/users/commands';
+import { dryRunIssuance } from './decide';
+
+const post = (token: string, body: unknown, key?: string) =>
+  postDecision(
+    new Request('http://localhost/api/v1/decisions', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      body: JSON.stringify(body),
+    }),
+  );
+
+/** An ACTIVE agent ready for issuance, a dynamic credential on it, and a decisions:check token. */
+async function setup(riskTier: 'HIGH' | 'CRITICAL' | 'MEDIUM' = 'HIGH') {
+  const admin = await createPerson(['ADMIN']);
+  const owner = await createPerson(['OWNER']);
+  const slug = `gate-${Math.random().toString(36).slice(2, 8)}`;
+  const identity = `spiffe://example.com/agents/${slug}`;
+  const agent = await makeActiveAgent(admin, { ownerId: owner.id, slug, riskTier, workloadIdentity: identity });
+  const { id: credentialId } = await issueCredential(owner, {
+    agentId: agent.id,
+    name: 'deploy-token',
+    kind: 'OAUTH_TOKEN',
+    issuance: 'DYNAMIC',
+    storage: 'VAULT_OR_BROKER',
+    secretRef: `vault:github/${slug}`,
+    environment: 'PROD',
+    scope: 'github:write',
+    maxTtlSeconds: '900',
+  });
+  const { token, id: tokenId } = await createToken(admin, {
+    name: `broker-${slug}`,
+    scopes: ['decisions:check'],
+    expiresInDays: 30,
+  });
+  const ask = { workloadIdentity: identity, credential: { id: credentialId }, task: 'github', environment: 'PROD' };
+  return { admin, owner, agent, slug, identity, credentialId, token, tokenId, ask: { ...ask, ttlSeconds: 600 } };
+}
+
+const version = async (id: string) => (await getDb().agent.findUniqueOrThrow({ where: { id } })).version;
+const rulesOf = (body: { reasons: { rule: string }[] }) => body.reasons.map((r) => r.rule);
+
+describeWithPostgresServer('the issuance gate', () => {
+  it('allows a ready agent and records the decision with the owners at the time', async () => {
+    const { token, ask, agent, credentialId, tokenId, owner } = await setup();
+    const response = await post(token, ask);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({
+      decision: 'allow',
+      reasons: [],
+      agent: { riskTier: 'HIGH' },
+      constraints: { maxTtlSeconds: 900, justInTime: true, exception: null },
+    });
+    const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(body.seq) } });
+    expect(event).toMatchObject({
+      action: 'issuance.decided',
+      actorType: 'API_TOKEN',
+      actorId: tokenId,
+      agentId: agent.id,
+      credentialId,
+      details: { decisionId: body.id, decision: 'allow', task: 'github', ttlSeconds: 600, reasons: [] },
+      owners: { accountable: { id: owner.id } },
+    });
+    expect(await getDb().issuanceDecision.findUniqueOrThrow({ where: { id: body.id } })).toMatchObject({
+      allowed: true,
+      credentialId,
+      validUntil: new Date(new Date(body.decidedAt).getTime() + 600_000),
+    });
+  });
+
+  it('denies when the owner has left, recording the reason; the fix (a new owner) makes it allow', async () => {
+    const { token, ask, admin, owner, agent } = await setup();
+    const person = await getDb().user.findUniqueOrThrow({ where: { id: owner.id } });
+    await deactivateUser(admin, { userId: owner.id, version: person.version, reason: 'Left the company' });
+    const denied = await (await post(token, ask)).json();
+    expect(denied.decision).toBe('deny');
+    expect(rulesOf(denied)).toEqual(['owner-active']);
+    expect(denied.reasons[0].fix).toMatch(/Assign an active accountable owner/);
+    const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(denied.seq) } });
+    expect(event.details).toMatchObject({ decision: 'deny', reasons: [{ rule: 'owner-active' }] });
+    await getDb().agent.update({ where: { id: agent.id }, data: { ownerId: admin.id } });
+    expect((await (await post(token, ask)).json()).decision).toBe('allow');
+  });
+
+  it('denies a task no approved purpose covers, and a purpose not yet approved does not count', async () => {
+    const { token, ask, agent } = await setup();
+    await getDb().purpose.create({
+      data: { agentId: agent.id, task: 'Triage issues', scope: ['jira'], environments: ['PROD'], status: 'PENDING' },
+    });
+    const body = await (await post(token, { ...ask, task: 'jira' })).json();
+    expect(body.decision).toBe('deny');
+    expect(rulesOf(body)).toEqual(['purpose-covers']);
+  });
+
+  it('denies while the lifecycle review is overdue', async () => {
+    const { token, ask, agent } = await setup();
+    await getDb().agent.update({ where: { id: agent.id }, data: { nextReviewDue: new Date(Date.now() - 60_000) } });
+    expect(rulesOf(await (await post(token, ask)).json())).toEqual(['review-current']);
+  });
+
+  it('denies a CRITICAL agent whose escalation contact was removed (suspended, then no contact)', async () => {
+    const { token, ask, agent, admin } = await setup('CRITICAL');
+    // A CRITICAL agent in service cannot lose its contact through the command: the gate reads the contact live.
+    await getDb().$executeRaw`UPDATE "EscalationContact" SET "email" = NULL, "phone" = NULL, "pagerUrl" = NULL,
+      "userId" = NULL WHERE "agentId" = ${agent.id}`;
+    const body = await (await post(token, ask)).json();
+    expect(body.decision).toBe('deny');
+    expect(rulesOf(body)).toEqual(['escalation-reachable']);
+    await expect(
+      clearEscalationContact(admin, { agentId: agent.id, version: await version(agent.id) }),
+    ).rejects.toThrow();
+  });
+
+  it('a static credential on a CRITICAL agent: denied, then allowed under a break-glass with the TTL capped', async () => {
+    const { token, ask, agent, owner } = await setup('CRITICAL');
+    const { id: staticId } = await issueCredential(owner, {
+      agentId: agent.id,
+      name: 'deploy-key',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      secretRef: `vault:kv/prod/deploy-key`,
+      environment: 'PROD',
+      scope: 'github',
+    });
+    const staticAsk = { ...ask, credential: { id: staticId }, ttlSeconds: 900 };
+    const denied = await (await post(token, staticAsk)).json();
+    expect(rulesOf(denied)).toEqual(['no-static-for-high-risk']);
+
+    const bg = await requestException(owner, {
+      agentId: agent.id,
+      credentialIds: [staticId],
+      type: 'BREAK_GLASS',
+      justification: 'Prod outage',
+      durationHours: 1,
+    });
+    for (const approver of [await createPerson(['PAM_APPROVER']), await createPerson(['PAM_APPROVER'])]) {
+      await decideException(approver, { exceptionId: bg.id, outcome: 'APPROVE', reason: 'Incident confirmed' });
+    }
+    // Ten minutes left of the break-glass: the allow is capped to its end.
+    const ends = new Date(Date.now() + 600_000);
+    await getDb().exception.update({ where: { id: bg.id }, data: { expiresAt: ends } });
+    const allowed = await (await post(token, staticAsk)).json();
+    expect(allowed).toMatchObject({
+      decision: 'allow',
+      constraints: { justInTime: false, exception: { id: bg.id, type: 'BREAK_GLASS', endsAt: ends.toISOString() } },
+    });
+    expect(allowed.constraints.maxTtlSeconds).toBeGreaterThan(590);
+    expect(allowed.constraints.maxTtlSeconds).toBeLessThanOrEqual(600);
+    expect(new Date(allowed.constraints.validUntil).getTime()).toBeLessThanOrEqual(ends.getTime());
+  });
+
+  it('a retry with the same Idempotency-Key returns the first answer and records nothing twice', async () => {
+    const { token, ask, agent, tokenId } = await setup();
+    const first = await (await post(token, ask, 'retry-1')).json();
+    const again = await post(token, ask, 'retry-1');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(first);
+    const events = await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'issuance.decided' } });
+    expect(events).toBe(1);
+    const other = await post(token, { ...ask, ttlSeconds: 60 }, 'retry-1');
+    expect(other.status).toBe(409);
+    expect(await getDb().issuanceDecision.count({ where: { tokenId } })).toBe(1);
+  });
+
+  it('a token scoped to other agents is refused with 403 and nothing is recorded', async () => {
+    const { ask, admin, agent } = await setup();
+    const elsewhere = await setup();
+    const { token } = await createToken(admin, {
+      name: 'other-broker',
+      scopes: ['decisions:check'],
+      expiresInDays: 30,
+      agentScope: 'LIST',
+      agents: elsewhere.slug,
+    });
+    const before = await getDb().auditEvent.count();
+    const response = await post(token, ask);
+    expect(response.status).toBe(403);
+    expect((await response.json()).detail).toMatch(/does not reach/);
+    // An identity no agent holds is outside a list-scoped token too.
+    expect((await post(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' })).status).toBe(403);
+    expect(await getDb().auditEvent.count()).toBe(before);
+    expect(await getDb().issuanceDecision.count({ where: { agentId: agent.id } })).toBe(0);
+  });
+
+  it('an owner’s token decides only for agents they own; an unknown identity is a recorded deny', async () => {
+    const { ask, owner } = await setup();
+    await getDb().user.update({ where: { id: owner.id }, data: { roles: ['OWNER', 'ADMIN'] } });
+    const asLead: Actor = { ...owner, roles: ['OWNER', 'ADMIN'] };
+    const { token } = await createToken(asLead, { name: 'owner-broker', scopes: ['decisions:check'], expiresInDays: 30 });
+    await getDb().user.update({ where: { id: owner.id }, data: { roles: ['OWNER'] } });
+    const other = await setup();
+    expect((await post(token, other.ask)).status).toBe(403);
+    expect((await (await post(token, ask)).json()).decision).toBe('allow');
+    const unknown = await (await post(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' })).json();
+    expect(unknown).toMatchObject({ decision: 'deny', agent: null, reasons: [{ rule: 'identity-resolves' }] });
+  });
+
+  it('bad input is a 422 naming the field, and nothing is recorded', async () => {
+    const { token, ask } = await setup();
+    const before = await getDb().auditEvent.count();
+    for (const bad of [
+      { ...ask, ttlSeconds: 0 },
+      { ...ask, ttlSeconds: '600' },
+      { ...ask, environment: 'MARS' },
+      { ...ask, credential: {} },
+      { ...ask, workloadIdentity: 'has space' },
+      { ...ask, extra: true },
+    ]) {
+      const response = await post(token, bad);
+      expect(response.status, JSON.stringify(bad)).toBe(422);
+      const problem = await response.json();
+      expect(problem.errors.length, JSON.stringify(problem)).toBeGreaterThan(0);
+    }
+    expect(await getDb().auditEvent.count()).toBe(before);
+  });
+
+  it('the console’s dry run gives the same answer and records nothing', async () => {
+    const { ask, agent, admin, credentialId } = await setup();
+    const auditor = await createPerson(['AUDITOR']);
+    const before = await getDb().auditEvent.count();
+    const input = { agentId: agent.id, credentialId, task: ask.task, environment: 'PROD', ttlSeconds: '600' };
+    expect(await dryRunIssuance(auditor, input)).toMatchObject({ decision: 'allow', seq: null });
+    expect(await dryRunIssuance(admin, { ...input, task: 'jira' })).toMatchObject({
+      decision: 'deny',
+      reasons: [{ rule: 'purpose-covers' }],
+    });
+    expect(await getDb().auditEvent.count()).toBe(before);
+  });
+});

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ENVIRONMENTS } from '@/lib/agents/schema';
+import { IssueCredentialSchema } from '@/lib/credentials/schema';
+import { FreeText, Id } from '@/lib/secrets/free-text';
+
+/** The longest TTL anyone may ask for: a year. The policy's own maxima are far lower. */
+const MAX_TTL_ASKED = 366 * 86_400;
+
+/** A SPIFFE ID, an OIDC subject or a Kubernetes service account (system:serviceaccount:<namespace>:<name>). */
+export const WorkloadIdentity = FreeText(300, 'Keep the workload identity under 300 characters.').pipe(
+  z
+    .string()
+    .min(1, 'Give the workload identity that presented itself (SPIFFE ID, OIDC subject or service account).')
+    .regex(/^\S+$/, 'A workload identity has no spaces.'),
+);
+
+/** The credential asked for: a custody record (by id or name), or a new one by kind, target scope and nothing more. */
+export const AskedCredentialSchema = z.union(
+  [
+    z.object({ id: Id.describe('The credential id, as Custodian shows it.') }).strict(),
+    z.object({ name: IssueCredentialSchema.shape.name.describe('The credential name, unique per agent.') }).strict(),
+    z
+      .object({
+        kind: IssueCredentialSchema.shape.kind,
+        scope: FreeText(300, 'Keep the scope under 300 characters.')
+          .pipe(z.string().min(1, 'Name the target scope, e.g. github:read.'))
+          .describe('What the new credential would reach, e.g. github:read or s3:reports-bucket.'),
+      })
+      .strict(),
+  ],
+  'Name the credential by id, by name, or by kind and scope (a new one issued just in time).',
+);
+
+export const DecisionInputSchema = z
+  .object({
+    workloadIdentity: WorkloadIdentity.describe(
+      'The workload identity that presented itself: a SPIFFE ID, an OIDC subject, or a Kubernetes service ' +
+        'account as system:serviceaccount:<namespace>:<name>.',
+    ),
+    credential: AskedCredentialSchema,
+    task: FreeText(200, 'Keep the task under 200 characters.')
+      .pipe(z.string().min(1, 'Name the task or tool the credential is for, e.g. github or deploy.'))
+      .describe('The task or tool the credential is for: matched against the approved purposes.'),
+    environment: z.enum(ENVIRONMENTS, 'Choose an environment: DEV, STAGING or PROD.'),
+    ttlSeconds: z
+      .number('Give the requested time-to-live in seconds.')
+      .int('Whole seconds only.')
+      .min(1, 'A time-to-live of at least 1 second.')
+      .max(MAX_TTL_ASKED, 'At most a year (the policy allows far less).'),
+  })
+  .strict();
+export type DecisionInput = z.infer<typeof DecisionInputSchema>;
+/** What is asked, apart from who asks. */
+export type DecisionAsk = Omit<DecisionInput, 'workloadIdentity'>;
+
+/** The console's "would it be allowed?": the agent itself asks, so no identity is presented. */
+export const DryRunSchema = z
+  .object({
+    agentId: Id,
+    credentialId: Id.optional().describe('An existing credential of the agent; omit for a new one by kind and scope.'),
+    kind: IssueCredentialSchema.shape.kind.optional(),
+    scope: FreeText(300, 'Keep the scope under 300 characters.').optional(),
+    task: DecisionInputSchema.shape.task,
+    environment: DecisionInputSchema.shape.environment,
+    ttlSeconds: z.coerce.number('Give the time-to-live in seconds.').pipe(DecisionInputSchema.shape.ttlSeconds),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.credentialId && !(v.kind && v.scope)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentialId'],
+        message: 'Choose a credential, or a kind and a scope for a new one.',
+      });
+    }
+  });
+
+const Reason = z.object({
+  rule: z.string().describe('The rule that failed, e.g. purpose-covers.'),
+  sentence: z.string().describe('What is wrong, in one sentence.'),
+  fix: z.string().describe('What would make the rule pass.'),
+});
+
+export const DecisionResultSchema = z.object({
+  id: z.string().describe('The decision id: report it with the credential’s uses.'),
+  decision: z.enum(['allow', 'deny']),
+  decidedAt: z.string(),
+  agent: z.object({ slug: z.string(), riskTier: z.string() }).nullable(),
+  reasons: z.array(Reason).describe('Every rule that failed (empty on allow).'),
+  constraints: z
+    .object({
+      maxTtlSeconds: z.number().int().describe('Issue for at most this long.'),
+      validUntil: z.string().describe('The credential must not outlive this.'),
+      justInTime: z.boolean().describe('Issue a fresh, short-lived credential for this task (never a stored one).'),
+      exception: z
+        .object({ id: z.string(), type: z.string(), endsAt: z.string() })
+        .nullable()
+        .describe('The exception this allow relies on, and when it ends.'),
+    })
+    .nullable(),
+  seq: z.string().nullable().describe('The issuance.decided event on the timeline (null for a dry run).'),
+});
+export type DecisionResult = z.infer<typeof DecisionResultSchema>;
+export type DecisionReason = z.infer<typeof Reason>;
