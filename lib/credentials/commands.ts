@@ -178,6 +178,7 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
       rotationPeriodDays: data.rotationPeriodDays ?? null,
       boundToWorkloadIdentity: data.boundToWorkloadIdentity,
       privileged: data.privileged,
+      gated: data.gated,
     };
     const changed = CREDENTIAL_EDITABLE.filter((k) => before[k] !== next[k]);
     if (changed.length === 0) return 'Nothing changed.';

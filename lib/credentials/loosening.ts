@@ -9,6 +9,7 @@ export type CredentialSettings = {
   rotationPeriodDays: number | null;
   boundToWorkloadIdentity: boolean;
   privileged: boolean;
+  gated: boolean;
 };
 export const CREDENTIAL_EDITABLE = [
   'storage',
@@ -18,10 +19,11 @@ export const CREDENTIAL_EDITABLE = [
   'rotationPeriodDays',
   'boundToWorkloadIdentity',
   'privileged',
+  'gated',
 ] as const satisfies (keyof CredentialSettings)[];
 
 export type CredentialGuardedField =
-  'boundToWorkloadIdentity' | 'maxTtlSeconds' | 'privileged' | 'storage' | 'rotationPeriodDays' | 'scope';
+  'boundToWorkloadIdentity' | 'maxTtlSeconds' | 'privileged' | 'storage' | 'rotationPeriodDays' | 'scope' | 'gated';
 
 // Strongest first: a broker issues and revokes; a prompt or context window leaks into logs and transcripts.
 const STORAGE_STRENGTH: CredentialStorage[] = [
@@ -54,7 +56,7 @@ function widens(after: string, before: string): boolean {
 /**
  * The fields of a credential edit that loosen a control: unbound from the
  * workload identity, a longer (or no) TTL, made privileged, moved to weaker
- * storage, a longer (or no) rotation period, a wider scope. Tightening is not
+ * storage, a longer (or no) rotation period, a wider scope, no longer gated. Tightening is not
  * listed: it applies at once.
  */
 export function credentialLooseningFields(
@@ -68,6 +70,7 @@ export function credentialLooseningFields(
   if (STORAGE_STRENGTH.indexOf(after.storage) > STORAGE_STRENGTH.indexOf(before.storage)) fields.push('storage');
   if (longer(after.rotationPeriodDays, before.rotationPeriodDays)) fields.push('rotationPeriodDays');
   if (widens(after.scope, before.scope)) fields.push('scope');
+  if (before.gated && !after.gated) fields.push('gated');
   return fields;
 }
 
@@ -78,4 +81,5 @@ export const CREDENTIAL_LOOSENING_WORDS: Record<CredentialGuardedField, string> 
   storage: 'weaker storage',
   rotationPeriodDays: 'a longer rotation period',
   scope: 'a wider scope',
+  gated: 'issuing it around the issuance gate',
 };

@@ -38,6 +38,7 @@ export const IssueCredentialSchema = z.object({
   rotationPeriodDays: optionalInt(1, 3650, 'A whole number of days, up to ten years.'),
   boundToWorkloadIdentity: checkbox,
   privileged: checkbox,
+  gated: checkbox,
   reason: FreeText(500, 'Keep the reason under 500 characters.').optional(),
 });
 
@@ -52,6 +53,7 @@ export const UpdateCredentialSchema = z.object({
   rotationPeriodDays: IssueCredentialSchema.shape.rotationPeriodDays,
   boundToWorkloadIdentity: checkbox,
   privileged: checkbox,
+  gated: checkbox,
   reason: FreeText(500, 'Keep the reason under 500 characters.').optional(),
 });
 

@@ -16,6 +16,7 @@ const AUDIT_TABLES = [
   'AuditChainHead',
   'AuditRedaction',
   'IssuanceDecision',
+  'CredentialMisuse',
 ];
 
 describeWithPostgresServer('the application role and the audit record', () => {

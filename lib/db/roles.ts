@@ -5,7 +5,7 @@ import pg from 'pg';
 import { getEnv } from '@/lib/env';
 
 /** The audit record (and the issuance decisions it mirrors): read and appended by the application, never changed. */
-const APPEND_ONLY = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'IssuanceDecision'];
+const APPEND_ONLY = ['AuditEvent', 'AuditSignature', 'AuditCheckpoint', 'IssuanceDecision', 'CredentialMisuse'];
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

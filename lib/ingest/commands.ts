@@ -10,11 +10,12 @@ import { refuseSecrets, SECRET_REFUSAL } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import type { TokenActor } from '@/lib/tokens/bearer';
 import { reaches } from '@/lib/tokens/reach';
+import { allowingDecisions, misuseOf, misuseRows, type MisuseKind } from './misuse';
 import { FUTURE_SKEW_MS, IngestBatchSchema, MAX_BATCH, type IngestEvent, type IngestResult } from './schema';
 
 export type IngestOutcome = { status: number; body: IngestResult | { detail: string; errors?: unknown } };
 
-type Known = { id: string; agentId: string; name: string; revokedAt: Date | null; created?: true };
+type Known = { id: string; agentId: string; name: string; revokedAt: Date | null; gated: boolean; created?: true };
 type Rejection = { index: number; status: number; detail: string };
 
 class Rejected extends Error {
@@ -152,7 +153,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   const byIdentity = new Map(agents.flatMap((a) => (a.workloadIdentity ? [[a.workloadIdentity, a] as const] : [])));
   const credentials = await tx.credential.findMany({
     where: { agentId: { in: agents.map((a) => a.id) } },
-    select: { id: true, agentId: true, name: true, revokedAt: true },
+    select: { id: true, agentId: true, name: true, revokedAt: true, gated: true },
   });
   const byId = new Map<string, Known>(credentials.map((c) => [c.id, c]));
   const byName = new Map<string, Known>(credentials.map((c) => [`${c.agentId}/${c.name}`, c]));
@@ -161,8 +162,14 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
   const toCreate: Prisma.CredentialCreateManyInput[] = [];
   const rotations = new Map<string, Date>();
   const revocations = new Map<string, { at: Date; reason: string }>();
-  const planned: { index: number; event: IngestEvent; agentId: string; credential: Known; afterRevocation: boolean }[] =
-    [];
+  const planned: {
+    index: number;
+    event: IngestEvent;
+    agentId: string;
+    agentIdentity: string | null;
+    credential: Known;
+    afterRevocation: boolean;
+  }[] = [];
 
   events.forEach((event, index) => {
     const reject = (status: number, detail: string) => rejected.push({ index, status, detail });
@@ -215,7 +222,14 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
             );
           const seed = `${agent.id}/${ref.name}/${token.id}/${event.occurredAt}`;
           const id = `cred_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
-          credential = { id, agentId: agent.id, name: ref.name!, revokedAt: null, created: true };
+          credential = {
+            id,
+            agentId: agent.id,
+            name: ref.name!,
+            revokedAt: null,
+            gated: ref.gated ?? false,
+            created: true,
+          };
           toCreate.push({
             id,
             agentId: agent.id,
@@ -230,6 +244,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
             rotationPeriodDays: ref.rotationPeriodDays ?? null,
             boundToWorkloadIdentity: ref.boundToWorkloadIdentity ?? false,
             privileged: ref.privileged ?? false,
+            gated: ref.gated ?? false,
             lastRotatedAt: at,
           });
           byId.set(id, credential);
@@ -256,6 +271,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
       index,
       event,
       agentId: agent.id,
+      agentIdentity: agent.workloadIdentity,
       credential,
       afterRevocation: event.type === 'credential.used' && credential.revokedAt !== null && credential.revokedAt <= at,
     });
@@ -296,10 +312,11 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     await tx.$executeRaw`UPDATE "Credential" SET "usedAfterRevocationAt" = GREATEST("usedAfterRevocationAt", ${at})
       WHERE "id" = ${id}`;
 
+  const misuse = await marksOf(tx, planned);
   const actor = { type: 'API_TOKEN' as const, id: token.id };
   const appended = await appendAuditEvents(
     tx,
-    planned.map(({ event, agentId, credential, afterRevocation }): AuditEventInput => {
+    planned.map(({ event, agentId, credential, afterRevocation }, i): AuditEventInput => {
       const occurredAt = new Date(event.occurredAt);
       const base = { actor, agentId, credentialId: credential.id, occurredAt };
       const marks = occurredAt.getTime() < oldest ? { backfilled: true } : {};
@@ -318,6 +335,9 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
               name: credential.name,
               ...(event.context ? { context: event.context } : {}),
               ...(afterRevocation ? { afterRevocation } : {}),
+              ...(event.workload ? { workload: event.workload } : {}),
+              ...(event.decisionId ? { decisionId: event.decisionId } : {}),
+              ...(misuse[i]!.length ? { misuse: misuse[i] } : {}),
               ...marks,
             },
           };
@@ -336,6 +356,17 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
       }
     }),
   );
+  const rows = misuseRows(
+    planned.map((p, i) => ({
+      seq: appended[i]!.seq,
+      kinds: misuse[i]!,
+      credentialId: p.credential.id,
+      agentId: p.agentId,
+      at: new Date(p.event.occurredAt),
+      presented: p.event.workload?.identity ?? null,
+    })),
+  );
+  if (rows.length) await tx.credentialMisuse.createMany({ data: rows });
   return {
     status: rejected.length ? 200 : 201,
     body: {
@@ -344,4 +375,32 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
       rejected,
     },
   };
+}
+
+/** The misuse marks of each planned event (none but for uses): read at ingest, from the registry as it is now. */
+async function marksOf(
+  tx: Tx,
+  planned: { event: IngestEvent; agentIdentity: string | null; credential: Known }[],
+): Promise<MisuseKind[][]> {
+  const uses = planned.flatMap((p, i) => (p.event.type === 'credential.used' ? [{ p, i }] : []));
+  const decisions = await allowingDecisions(
+    tx,
+    uses.map(({ p }) => ({
+      credentialId: p.credential.id,
+      at: new Date(p.event.occurredAt),
+      decisionId: p.event.decisionId ?? null,
+    })),
+  );
+  const marks: MisuseKind[][] = planned.map(() => []);
+  uses.forEach(({ p, i }, k) => {
+    marks[i] = misuseOf({
+      at: new Date(p.event.occurredAt),
+      presented: p.event.workload?.identity ?? null,
+      agentIdentity: p.agentIdentity,
+      gated: p.credential.gated,
+      namedDecision: p.event.decisionId !== undefined,
+      decision: decisions[k] ?? null,
+    });
+  });
+  return marks;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { IssueCredentialSchema } from '@/lib/credentials/schema';
+import { WorkloadIdentity } from '@/lib/issuance/schema';
 import { FreeText, Id } from '@/lib/secrets/free-text';
 
 export const INGEST_TYPES = [
@@ -36,6 +37,7 @@ export const IngestCredentialSchema = z
     rotationPeriodDays: z.number().int().min(1).max(3650).optional(),
     boundToWorkloadIdentity: z.boolean().optional(),
     privileged: z.boolean().optional(),
+    gated: z.boolean().optional().describe('Issued only through the issuance gate (POST /api/v1/decisions).'),
   })
   .strict()
   .refine((c) => Boolean(c.id) || Boolean(c.name), 'Name the credential by id or by name.')
@@ -76,8 +78,27 @@ export const IngestEventSchema = z
       .optional()
       .describe('What the use was for, e.g. "deploy 4121".'),
     reason: FreeText(500, 'Keep the reason under 500 characters.').optional(),
+    workload: z
+      .object({
+        identity: WorkloadIdentity,
+        host: FreeText(253, 'Keep the host under 253 characters.').optional(),
+        runtime: FreeText(100, 'Keep the runtime under 100 characters.').optional(),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'credential.used: the workload that presented the credential (SPIFFE ID, OIDC subject or service account) ' +
+          'and where from. Another workload than the agent’s is recorded as a suspected replay.',
+      ),
+    decisionId: Id.optional().describe(
+      'credential.used: the issuance decision (POST /api/v1/decisions) the credential was issued under.',
+    ),
   })
-  .strict();
+  .strict()
+  .refine(
+    (e) => e.type === 'credential.used' || (e.workload === undefined && e.decisionId === undefined),
+    'workload and decisionId describe a use: send them with credential.used only.',
+  );
 
 export const IngestBatchSchema = z
   .object({ events: z.array(IngestEventSchema).min(1, 'Send at least one event.').max(MAX_BATCH) })

@@ -52,7 +52,10 @@ export function conclude(f: DecisionFacts): Omit<DecisionResult, 'id' | 'seq'> {
 export async function dryRunIssuance(actor: Actor, input: unknown): Promise<DecisionResult> {
   requirePermission(actor, 'agent.read');
   const { agentId, credentialId, kind, scope, ...rest } = await readInput(DryRunSchema, input, actor);
-  const ask: DecisionAsk = { ...rest, credential: credentialId ? { id: credentialId } : { kind: kind!, scope: scope! } };
+  const ask: DecisionAsk = {
+    ...rest,
+    credential: credentialId ? { id: credentialId } : { kind: kind!, scope: scope! },
+  };
   const facts = await readDecisionFacts(getDb(), { agentId }, ask);
   return { id: 'dry-run', seq: null, ...conclude(facts) };
 }

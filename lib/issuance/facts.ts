@@ -10,10 +10,12 @@ import type { DecisionAsk } from './schema';
 const CRITICAL_RULES = RULES.filter((r) => r.severity === 'CRITICAL');
 
 type Row = {
-  agent: (Omit<AgentFacts, 'openReviewDueAt' | 'nextReviewDue'> & {
-    openReviewDueAt: string | null;
-    nextReviewDue: string | null;
-  }) | null;
+  agent:
+    | (Omit<AgentFacts, 'openReviewDueAt' | 'nextReviewDue'> & {
+        openReviewDueAt: string | null;
+        nextReviewDue: string | null;
+      })
+    | null;
   credential: CredentialFacts | null;
   purposes: PurposeFacts[] | null;
   exception: (Omit<ExceptionFacts, 'expiresAt'> & { expiresAt: string }) | null;

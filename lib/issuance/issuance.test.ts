@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { POST as postDecision } from '@/app/api/v1/decisions/route';
+import { POST as postEvents } from '@/app/api/v1/events/route';
 import type { Actor } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { clearEscalationContact } from '@/lib/escalation/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
+import { evaluateRule } from '@/lib/policy/evaluate';
+import { ruleById } from '@/lib/policy/rules';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
@@ -51,6 +54,15 @@ async function setup(riskTier: 'HIGH' | 'CRITICAL' | 'MEDIUM' = 'HIGH') {
   const ask = { workloadIdentity: identity, credential: { id: credentialId }, task: 'github', environment: 'PROD' };
   return { admin, owner, agent, slug, identity, credentialId, token, tokenId, ask: { ...ask, ttlSeconds: 600 } };
 }
+
+const report = (token: string, events: unknown[]) =>
+  postEvents(
+    new Request('http://localhost/api/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ events }),
+    }),
+  );
 
 const version = async (id: string) => (await getDb().agent.findUniqueOrThrow({ where: { id } })).version;
 const rulesOf = (body: { reasons: { rule: string }[] }) => body.reasons.map((r) => r.rule);
@@ -203,7 +215,11 @@ describeWithPostgresServer('the issuance gate', () => {
     const { ask, owner } = await setup();
     await getDb().user.update({ where: { id: owner.id }, data: { roles: ['OWNER', 'ADMIN'] } });
     const asLead: Actor = { ...owner, roles: ['OWNER', 'ADMIN'] };
-    const { token } = await createToken(asLead, { name: 'owner-broker', scopes: ['decisions:check'], expiresInDays: 30 });
+    const { token } = await createToken(asLead, {
+      name: 'owner-broker',
+      scopes: ['decisions:check'],
+      expiresInDays: 30,
+    });
     await getDb().user.update({ where: { id: owner.id }, data: { roles: ['OWNER'] } });
     const other = await setup();
     expect((await post(token, other.ask)).status).toBe(403);
@@ -242,5 +258,89 @@ describeWithPostgresServer('the issuance gate', () => {
       reasons: [{ rule: 'purpose-covers' }],
     });
     expect(await getDb().auditEvent.count()).toBe(before);
+  });
+
+  it('a use by another workload is a suspected replay: marked, a CRITICAL finding, and the gate then denies', async () => {
+    const { token, ask, admin, slug, credentialId, identity } = await setup();
+    const allowed = await (await post(token, ask)).json();
+    const { token: broker } = await createToken(admin, {
+      name: 'runtime',
+      scopes: ['events:write'],
+      expiresInDays: 30,
+    });
+    const use = (workload: string, extra: Record<string, unknown> = {}) => ({
+      type: 'credential.used',
+      agent: { slug },
+      credential: { id: credentialId },
+      occurredAt: new Date().toISOString(),
+      workload: { identity: workload, host: 'runner-7.ci.example.com', runtime: 'github-actions' },
+      decisionId: allowed.id,
+      ...extra,
+    });
+    const response = await report(broker, [use(identity), use('spiffe://example.com/agents/intruder')]);
+    expect(response.status).toBe(201);
+    const { events } = await response.json();
+    const [own, replayed] = await Promise.all(
+      events.map((e: { seq: string }) => getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(e.seq) } })),
+    );
+    expect(own.details).not.toHaveProperty('misuse');
+    expect(own.details).toMatchObject({ workload: { identity, runtime: 'github-actions' }, decisionId: allowed.id });
+    expect(replayed.details).toMatchObject({ misuse: ['replay-suspected'] });
+    const findings = await evaluateRule(getDb(), ruleById('credential-replay-suspected')!);
+    expect(findings.map((f) => f.credentialId)).toContain(credentialId);
+    // The gate reads the agent's CRITICAL findings live: the next ask is denied until the credential is rotated.
+    const next = await (await post(token, ask)).json();
+    expect(next.decision).toBe('deny');
+    expect(rulesOf(next)).toEqual(['no-critical-finding']);
+  });
+
+  it('a use after the decision’s TTL, and a gated credential used with no allowing decision, are marked', async () => {
+    const { token, ask, admin, slug, owner, agent, identity } = await setup();
+    const { id: gatedId } = await issueCredential(owner, {
+      agentId: agent.id,
+      name: 'gated-token',
+      kind: 'OAUTH_TOKEN',
+      issuance: 'DYNAMIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+      scope: 'github',
+      gated: 'on',
+    });
+    const { token: broker } = await createToken(admin, {
+      name: 'runtime',
+      scopes: ['events:write'],
+      expiresInDays: 30,
+    });
+    const use = (at: Date, decisionId?: string) => ({
+      type: 'credential.used',
+      agent: { slug },
+      credential: { id: gatedId },
+      occurredAt: at.toISOString(),
+      workload: { identity },
+      ...(decisionId ? { decisionId } : {}),
+    });
+    // A use after the credential was issued and before the gate was asked: no allowing decision covers it.
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await pause();
+    const before = new Date();
+    await pause();
+    const allowed = await (await post(token, { ...ask, credential: { id: gatedId }, ttlSeconds: 60 })).json();
+    expect(allowed.decision).toBe('allow');
+    const response = await report(broker, [
+      use(before),
+      use(new Date(Date.now() + 30_000), allowed.id),
+      use(new Date(Date.now() + 120_000), allowed.id),
+    ]);
+    const { events } = await response.json();
+    const marks = await Promise.all(
+      events.map(async (e: { seq: string }) => {
+        const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(e.seq) } });
+        return (event.details as { misuse?: string[] }).misuse ?? [];
+      }),
+    );
+    expect(marks).toEqual([['no-allowing-decision'], [], ['after-decision-ttl']]);
+    const flagged = async (rule: string) => (await evaluateRule(getDb(), ruleById(rule)!)).map((f) => f.credentialId);
+    expect(await flagged('gated-credential-used-ungated')).toContain(gatedId);
+    expect(await flagged('credential-used-after-decision')).toContain(gatedId);
   });
 });

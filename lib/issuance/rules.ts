@@ -1,7 +1,7 @@
 // The issuance gate's rules: each a small function of the facts read at decision time, returning why it fails
 // (with the fix) or null. `decideIssuance` runs them all, so a deny lists every cause at once.
-import type { ControlPlane, CredentialKind, Environment, Issuance, RiskTier } from '@/lib/generated/prisma/enums';
 import { needsEscalation } from '@/lib/escalation/rules';
+import type { ControlPlane, CredentialKind, Environment, Issuance, RiskTier } from '@/lib/generated/prisma/enums';
 import { CONTROL_PLANE, labelOf, valuesOf } from '@/lib/vocabulary';
 import type { DecisionAsk, DecisionReason } from './schema';
 
@@ -55,7 +55,11 @@ export type DecisionFacts = {
   classMaxTtlSeconds: { standard: number; privileged: number };
 };
 
-export type IssuanceRule = { id: string; title: string; check: (f: DecisionFacts) => Omit<DecisionReason, 'rule'> | null };
+export type IssuanceRule = {
+  id: string;
+  title: string;
+  check: (f: DecisionFacts) => Omit<DecisionReason, 'rule'> | null;
+};
 
 /** Whether a purpose names the task or tool: its task, or a scope entry (`github` covers `github:write`). */
 export function purposeNamesTask(purpose: PurposeFacts, task: string): boolean {
@@ -130,7 +134,9 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
         ? null
         : {
             sentence:
-              a.ownerActive === null ? `${a.slug} has no accountable owner.` : `${a.slug}’s accountable owner has left.`,
+              a.ownerActive === null
+                ? `${a.slug} has no accountable owner.`
+                : `${a.slug}’s accountable owner has left.`,
             fix: 'Assign an active accountable owner.',
           },
     ),

@@ -102,7 +102,12 @@ export const FRAMEWORKS: Framework[] = [
           'Access permissions, entitlements, and authorizations are defined in a policy, managed, enforced, and ' +
           'reviewed, and incorporate the principles of least privilege and separation of duties',
       },
+      { id: 'PR.AA-03', name: 'Users, services, and hardware are authenticated' },
       { id: 'PR.DS-01', name: 'The confidentiality, integrity, and availability of data-at-rest are protected' },
+      {
+        id: 'DE.CM-03',
+        name: 'Personnel activity and technology usage are monitored to find potentially adverse events',
+      },
     ],
   },
 ];

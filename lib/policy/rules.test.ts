@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { recordCredentialUse } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { ingestEvents } from '@/lib/ingest/commands';
 import { addPurpose } from '@/lib/purposes/commands';
 import { createPerson } from '@/lib/testing/people';
+import { createToken } from '@/lib/tokens/commands';
 import { evaluateRule } from './evaluate';
 import { findControl, FRAMEWORKS } from './frameworks';
 import { ruleById, RULES } from './rules';
@@ -84,6 +86,40 @@ async function credential(agentId: string, overrides: Partial<Prisma.CredentialU
       lastRotatedAt: new Date(),
       secretRef: `vault:kv/prod/${n}`,
       ...overrides,
+    },
+  });
+}
+
+/** Reports uses through the ingest, as a broker's token acting for a security lead: the marks are the ingest's. */
+async function reportUses(uses: { agentSlug: string; credential: string; extra?: Record<string, unknown> }[]) {
+  const lead = await createPerson(['ADMIN']);
+  const { id, name } = await createToken(lead, { name: `broker-${n}`, scopes: ['events:write'], expiresInDays: 30 });
+  const token = { id, name, scopes: ['events:write'], creator: lead, reach: { kind: 'ALL' as const } };
+  const events = uses.map((u) => ({
+    type: 'credential.used',
+    agent: { slug: u.agentSlug },
+    credential: { name: u.credential },
+    occurredAt: new Date().toISOString(),
+    ...u.extra,
+  }));
+  const outcome = await ingestEvents(token, { events }, { partial: false });
+  expect(outcome.status, JSON.stringify(outcome.body)).toBe(201);
+}
+
+/** An allowing decision of the gate for a credential, valid until `validUntil` (as the gate records it). */
+async function decision(credentialId: string, agentId: string, validUntil: Date) {
+  n += 1;
+  await getDb().issuanceDecision.create({
+    data: {
+      id: `dec_rule_${n}_${Math.random().toString(36).slice(2, 8)}`,
+      seq: BigInt(10_000_000 + n),
+      agentId,
+      credentialId,
+      workloadIdentity: 'spiffe://t/x',
+      allowed: true,
+      decidedAt: new Date(Date.now() - 3_600_000),
+      validUntil,
+      tokenId: 'rule-test',
     },
   });
 }
@@ -262,6 +298,36 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     for (const c of [revoked, live])
       await recordCredentialUse({ ...reporter }, { credentialId: c.id, context: 'nightly run' });
     return { bad: revoked.id, good: live.id };
+  },
+  'credential-replay-suspected': async () => {
+    const a = await agent();
+    const [replayed, own] = [await credential(a.id), await credential(a.id)];
+    await reportUses([
+      { agentSlug: a.slug, credential: replayed.name, extra: { workload: { identity: 'spiffe://t/intruder' } } },
+      { agentSlug: a.slug, credential: own.name, extra: { workload: { identity: a.workloadIdentity } } },
+    ]);
+    return { bad: replayed.id, good: own.id };
+  },
+  'credential-used-after-decision': async () => {
+    const a = await agent();
+    const [late, onTime] = [await credential(a.id, { gated: true }), await credential(a.id, { gated: true })];
+    await decision(late.id, a.id, new Date(Date.now() - 60_000));
+    await decision(onTime.id, a.id, new Date(Date.now() + 600_000));
+    await reportUses([
+      { agentSlug: a.slug, credential: late.name },
+      { agentSlug: a.slug, credential: onTime.name },
+    ]);
+    return { bad: late.id, good: onTime.id };
+  },
+  'gated-credential-used-ungated': async () => {
+    const a = await agent();
+    const [around, through] = [await credential(a.id, { gated: true }), await credential(a.id, { gated: true })];
+    await decision(through.id, a.id, new Date(Date.now() + 600_000));
+    await reportUses([
+      { agentSlug: a.slug, credential: around.name },
+      { agentSlug: a.slug, credential: through.name },
+    ]);
+    return { bad: around.id, good: through.id };
   },
   'secret-pasted': async () => {
     const [pasted, clean] = [await agent(), await agent()];

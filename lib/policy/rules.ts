@@ -408,6 +408,59 @@ export const RULES: Rule[] = [
       FROM "Credential" c WHERE c."usedAfterRevocationAt" > ${new Date(now.getTime() - 90 * 86_400_000)}`,
   },
   {
+    id: 'credential-replay-suspected',
+    title: 'Credential presented by another workload',
+    severity: 'CRITICAL',
+    explanation:
+      'A broker or runtime reported a use of the credential by a workload other than the agent’s own identity: ' +
+      'someone else holds it and is replaying it.',
+    fix:
+      'Revoke or rotate the credential, find the workload that presented it, and bind the credential to the ' +
+      'agent’s workload identity.',
+    plane: 'IAM',
+    controls: [
+      'owasp-nhi-2025/NHI4:2025',
+      'owasp-nhi-2025/NHI9:2025',
+      'owasp-agentic-2026/ASI03',
+      'nist-csf-2/PR.AA-03',
+      'nist-csf-2/DE.CM-03',
+    ],
+    fixAnchor: 'credentials',
+    query: (_, now) =>
+      misuseQuery(
+        'replay-suspected',
+        now,
+        Prisma.sql`' presented by ' ||
+      coalesce(m."workloadIdentity", 'an unknown workload')`,
+      ),
+  },
+  {
+    id: 'credential-used-after-decision',
+    title: 'Credential used after the gate’s allowed TTL',
+    severity: 'HIGH',
+    explanation:
+      'The issuance gate allowed the credential for a time-to-live that had ended when it was used: it outlived ' +
+      'what was approved, or was never expired by the broker.',
+    fix: 'Rotate the credential, and have the broker issue it with the TTL the decision allowed.',
+    plane: 'PAM',
+    controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-agentic-2026/ASI03', 'nist-csf-2/DE.CM-03'],
+    fixAnchor: 'credentials',
+    query: (_, now) => misuseQuery('after-decision-ttl', now, Prisma.sql`' used after its allowed TTL'`),
+  },
+  {
+    id: 'gated-credential-used-ungated',
+    title: 'Gated credential used without an allowing decision',
+    severity: 'HIGH',
+    explanation:
+      'The credential is issued only through the issuance gate, yet a use was reported with no allowing decision ' +
+      'in its window: it was issued around the gate.',
+    fix: 'Rotate the credential, and find the path that issued it without asking the gate.',
+    plane: 'PAM',
+    controls: ['owasp-agentic-2026/ASI03', 'nist-csf-2/PR.AA-05', 'nist-csf-2/DE.CM-03'],
+    fixAnchor: 'credentials',
+    query: (_, now) => misuseQuery('no-allowing-decision', now, Prisma.sql`' used with no allowing decision'`),
+  },
+  {
     id: 'secret-pasted',
     title: 'Secret pasted into Custodian',
     severity: 'HIGH',
@@ -428,6 +481,21 @@ export const RULES: Rule[] = [
       ORDER BY e."agentId", e."seq" DESC`,
   },
 ];
+
+/**
+ * A credential's latest use marked `kind` at ingest (CredentialMisuse) in the last 90 days, open until the
+ * credential is rotated or revoked after it.
+ */
+function misuseQuery(kind: string, now: Date, what: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT DISTINCT ON (m."credentialId") m."agentId" AS "agentId", m."credentialId" AS "credentialId",
+      c."name" || ${what} || ' on ' || to_char(m."at", 'YYYY-MM-DD HH24:MI') AS "detail"
+    FROM "CredentialMisuse" m JOIN "Credential" c ON c."id" = m."credentialId"
+    WHERE m."kind" = ${kind} AND m."at" > ${new Date(now.getTime() - 90 * 86_400_000)}
+      AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" < m."at")
+      AND (c."revokedAt" IS NULL OR c."revokedAt" < m."at")
+    ORDER BY m."credentialId", m."at" DESC`;
+}
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);

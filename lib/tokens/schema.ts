@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { version } from '@/lib/agents/schema';
 import { FreeText, Id, IdOf } from '@/lib/secrets/free-text';
 
-export const TOKEN_SCOPES = ['events:write', 'events:backfill', 'registry:read', 'audit:read', 'decisions:check'] as const;
+export const TOKEN_SCOPES = [
+  'events:write',
+  'events:backfill',
+  'registry:read',
+  'audit:read',
+  'decisions:check',
+] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<TokenScope, string> = {

@@ -20,6 +20,7 @@ const columns = helper.columns([
         <div className="text-xs text-muted-foreground">
           {labelOf(CREDENTIAL_KIND, c.kind)}
           {c.privileged ? ' · privileged' : ''}
+          {c.gated ? ' · only through the gate' : ''}
           {c.boundToWorkloadIdentity ? ' · bound to workload identity' : ''}
         </div>
       </div>

@@ -10,6 +10,7 @@ export type CustodyDefaults = {
   rotationPeriodDays: string;
   boundToWorkloadIdentity: boolean;
   privileged: boolean;
+  gated: boolean;
 };
 
 export const NO_CUSTODY_DEFAULTS: CustodyDefaults = {
@@ -20,6 +21,7 @@ export const NO_CUSTODY_DEFAULTS: CustodyDefaults = {
   rotationPeriodDays: '',
   boundToWorkloadIdentity: false,
   privileged: false,
+  gated: false,
 };
 
 /**
@@ -30,7 +32,7 @@ export const NO_CUSTODY_DEFAULTS: CustodyDefaults = {
 export function CustodyFields({ id, state, defaults }: { id: string; state: ActionState; defaults: CustodyDefaults }) {
   const e = state.fieldErrors ?? {};
   const value = (name: keyof CustodyDefaults) => submitted(state, name, defaults[name]) as string;
-  const checked = (name: 'boundToWorkloadIdentity' | 'privileged') =>
+  const checked = (name: 'boundToWorkloadIdentity' | 'privileged' | 'gated') =>
     state.values ? submitted(state, name, '') === 'on' : defaults[name];
   return (
     <>
@@ -109,6 +111,9 @@ export function CustodyFields({ id, state, defaults }: { id: string; state: Acti
         </label>
         <label className="flex items-center gap-1.5">
           <input type="checkbox" name="privileged" defaultChecked={checked('privileged')} /> Privileged
+        </label>
+        <label className="flex items-center gap-1.5">
+          <input type="checkbox" name="gated" defaultChecked={checked('gated')} /> Issued only through the gate
         </label>
       </div>
     </>

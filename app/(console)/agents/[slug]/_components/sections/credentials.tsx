@@ -38,7 +38,10 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
               <TR key={c.id}>
                 <TD className="font-mono text-xs">{c.name}</TD>
                 <TD>{labelOf(CREDENTIAL_KIND, c.kind)}</TD>
-                <TD>{labelOf(ISSUANCE, c.issuance)}</TD>
+                <TD>
+                  {labelOf(ISSUANCE, c.issuance)}
+                  {c.gated ? <span className="block text-xs text-muted-foreground">Only through the gate</span> : null}
+                </TD>
                 <TD>{labelOf(CREDENTIAL_STORAGE, c.storage)}</TD>
                 <TD>{labelOf(ENVIRONMENT, c.environment)}</TD>
                 <TD data-testid={`covered-by-${c.name}`}>
@@ -76,6 +79,7 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
                                 rotationPeriodDays: c.rotationPeriodDays?.toString() ?? '',
                                 boundToWorkloadIdentity: c.boundToWorkloadIdentity,
                                 privileged: c.privileged,
+                                gated: c.gated,
                               }}
                             />
                           </div>

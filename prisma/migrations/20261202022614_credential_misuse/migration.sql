@@ -1,0 +1,32 @@
+-- AlterTable
+ALTER TABLE "Credential" ADD COLUMN     "gated" BOOLEAN NOT NULL DEFAULT false;
+
+-- CreateTable
+CREATE TABLE "CredentialMisuse" (
+    "seq" BIGINT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "credentialId" TEXT NOT NULL,
+    "agentId" TEXT NOT NULL,
+    "at" TIMESTAMPTZ(3) NOT NULL,
+    "workloadIdentity" TEXT,
+
+    CONSTRAINT "CredentialMisuse_pkey" PRIMARY KEY ("seq","kind")
+);
+
+-- CreateIndex
+CREATE INDEX "CredentialMisuse_kind_at_idx" ON "CredentialMisuse"("kind", "at");
+
+-- CreateIndex
+CREATE INDEX "CredentialMisuse_credentialId_at_idx" ON "CredentialMisuse"("credentialId", "at");
+
+-- A mark is evidence about a recorded event: never changed or removed.
+CREATE TRIGGER credential_misuse_no_update_delete
+  BEFORE UPDATE OR DELETE ON "CredentialMisuse"
+  FOR EACH ROW EXECUTE FUNCTION custodian_refuse_audit_change();
+
+CREATE TRIGGER credential_misuse_no_truncate
+  BEFORE TRUNCATE ON "CredentialMisuse"
+  FOR EACH STATEMENT EXECUTE FUNCTION custodian_refuse_audit_change();
+
+ALTER TABLE "CredentialMisuse" ADD CONSTRAINT "CredentialMisuse_kind_check"
+  CHECK ("kind" IN ('replay-suspected', 'after-decision-ttl', 'no-allowing-decision'));
