@@ -196,4 +196,43 @@ describe('the agents list pages by keyset', () => {
     expect(gaps.rows.map((r) => r.id)).not.toContain(retired.id);
     expect(all.rows.map((r) => r.id)).not.toContain(retired.id);
   });
+
+  it('shows and filters "ready for issuance": every agent-level gate rule, a CRITICAL finding included', async () => {
+    const owner = await createPerson(['OWNER']);
+    const tag = Math.random().toString(36).slice(2, 7);
+    const ready = await makeActiveAgent(admin, {
+      ownerId: owner.id,
+      name: `Gate ready ${tag}`,
+      workloadIdentity: `spiffe://example.com/ready/${tag}`,
+    });
+    const anonymous = await makeActiveAgent(admin, { ownerId: owner.id, name: `Gate no identity ${tag}` });
+    const flagged = await makeActiveAgent(admin, {
+      ownerId: owner.id,
+      name: `Gate flagged ${tag}`,
+      workloadIdentity: `spiffe://example.com/flagged/${tag}`,
+    });
+    await getDb().findingState.create({
+      data: {
+        key: `use-after-revocation/${flagged.id}/x`,
+        ruleId: 'use-after-revocation',
+        severityRank: 0,
+        agentId: flagged.id,
+        openedAt: new Date(),
+      },
+    });
+    const names = async (extra: Record<string, string>) =>
+      (await listAgents(admin, parseAgentListQuery({ q: `gate`, ...extra }))).rows
+        .filter((r) => r.name.endsWith(tag))
+        .map((r) => [r.name, r.ready]);
+    expect(await names({})).toEqual([
+      [flagged.name, false],
+      [anonymous.name, false],
+      [ready.name, true],
+    ]);
+    expect(await names({ ready: 'yes' })).toEqual([[ready.name, true]]);
+    expect(await names({ ready: 'no' })).toEqual([
+      [flagged.name, false],
+      [anonymous.name, false],
+    ]);
+  });
 });

@@ -3,6 +3,7 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentKind, AgentStatus, Environment, RiskTier } from '@/lib/generated/prisma/enums';
+import { readyForIssuance } from '@/lib/issuance/ready';
 import { AGENT_STATUSES, RISK_TIERS, type AgentListQuery, type AgentSort } from './schema';
 
 // The agents list pages by keyset, never OFFSET: a page is the rows after (or
@@ -22,6 +23,8 @@ export type AgentRow = {
   planesAssigned: number;
   nextReviewDue: Date | null;
   createdAt: Date;
+  /** Every agent-level rule of the issuance gate passes (lib/issuance/ready.ts). */
+  ready: boolean;
 };
 
 export type AgentPage = {
@@ -125,6 +128,8 @@ export function agentFilters(query: AgentListQuery, now = new Date()): Prisma.Sq
   // Both flags are kept by triggers (see the Agent model), so each filter is an index range.
   if (query.orphaned) and.push(Prisma.sql`a."orphaned" AND a."status" <> 'RETIRED'`);
   if (query.reviewOverdue) and.push(Prisma.sql`a."openReviewDueAt" < ${now}`);
+  if (query.ready)
+    and.push(Prisma.sql`${query.ready === 'no' ? Prisma.sql`NOT` : Prisma.empty} ${readyForIssuance(now)}`);
   return and.length > 0 ? Prisma.join(and, ' AND ') : Prisma.sql`true`;
 }
 
@@ -174,7 +179,8 @@ async function seek(
       branch,
     ) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[]
       AS "environments",
-        a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt",
+        a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt", ${readyForIssuance(new Date())}
+          AS "ready",
         o."id" AS "ownerId", o."name" AS "ownerName", o."active" AS "ownerActive"
       FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
       WHERE ${filters} AND ${branch}

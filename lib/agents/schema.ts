@@ -93,6 +93,8 @@ export const AgentListQuerySchema = z.object({
   planeUnassigned: flag.catch(false),
   orphaned: flag.catch(false),
   reviewOverdue: flag.catch(false),
+  /** Ready for issuance (every agent-level rule of the gate passes), or not. */
+  ready: z.enum(['yes', 'no']).optional().catch(undefined),
   sort: z.enum(AGENT_SORTS).catch('name').default('name'),
   dir: z.enum(['asc', 'desc']).catch('asc').default('asc'),
   ...keysetParams,

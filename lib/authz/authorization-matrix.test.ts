@@ -122,6 +122,19 @@ const POLICY: Record<string, Rule> = {
     scope: 'agent',
     input: ({ agent }) => ({ agentId: agent.id, version: String(agent.version) }),
   },
+  '(console)/agents/[slug]/actions.ts#dryRunIssuanceAction': {
+    permission: 'agent.read',
+    // Asks, changes nothing: anyone who may read the agent may ask the gate about it.
+    input: ({ agent }) => ({
+      agentId: agent.id,
+      credentialId: '',
+      kind: 'API_KEY',
+      scope: 'github',
+      task: 'x',
+      environment: 'PROD',
+      ttlSeconds: '60',
+    }),
+  },
   '(console)/agents/actions.ts#assignOwnerAction': {
     permission: 'ownership.assign',
     input: ({ agent, target }) => ({ agentId: agent.id, version: String(agent.version), userId: target.id }),

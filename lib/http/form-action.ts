@@ -25,17 +25,37 @@ export async function formAction(
     revalidatePath('/', 'layout');
     return state;
   }
+  return { ...state, attempt: Date.now(), values: keptValues(state, input) };
+}
+
+/**
+ * A server action that asks rather than changes (a dry run): its answer comes back with the form's state, nothing
+ * is revalidated, and the form keeps what was typed either way.
+ */
+export async function formQuery<T>(
+  formData: FormData,
+  work: (input: Record<string, unknown>) => Promise<{ message: string; result: T }>,
+): Promise<ActionState & { result?: T }> {
+  if (!(formData instanceof FormData)) {
+    return { ok: false, message: 'This action takes a form: submit it from its page.', attempt: Date.now() };
+  }
+  const input = formToObject(formData);
+  let result: T | undefined;
+  const state = await runAction(async () => {
+    const answer = await work(input);
+    result = answer.result;
+    return answer.message;
+  });
+  return { ...state, result, attempt: Date.now(), values: keptValues(state, input) };
+}
+
+/** What goes back to the form: never a refused secret's field (`scopes.0` is in `scopes`), nor any value when a
+ * field name itself was the secret. */
+function keptValues(state: ActionState, input: Record<string, unknown>): Record<string, unknown> {
   const refused = Object.entries(state.fieldErrors ?? {}).flatMap(([field, errors]) =>
     errors?.includes(SECRET_REFUSAL) ? [field] : [],
   );
-  // A refused value never goes back to the page: not its field (`scopes.0` is in `scopes`), and when a field name
-  // itself was the secret, no value at all.
-  if (refused.some((field) => field.split('.').includes('(field name)')))
-    return { ...state, attempt: Date.now(), values: {} };
+  if (refused.some((field) => field.split('.').includes('(field name)'))) return {};
   const top = new Set(refused.map((field) => field.split('.')[0]!));
-  return {
-    ...state,
-    attempt: Date.now(),
-    values: Object.fromEntries(Object.entries(input).filter(([field]) => !top.has(field))),
-  };
+  return Object.fromEntries(Object.entries(input).filter(([field]) => !top.has(field)));
 }

@@ -49,7 +49,7 @@ export function conclude(f: DecisionFacts): Omit<DecisionResult, 'id' | 'seq'> {
 }
 
 /** The console's "would it be allowed?": the same rules, nothing recorded. */
-export async function dryRunIssuance(actor: Actor, input: unknown): Promise<DecisionResult> {
+export async function dryRunIssuance(actor: Actor | null, input: unknown): Promise<DecisionResult> {
   requirePermission(actor, 'agent.read');
   const { agentId, credentialId, kind, scope, ...rest } = await readInput(DryRunSchema, input, actor);
   const ask: DecisionAsk = {

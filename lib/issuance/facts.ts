@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db, Tx } from '@/lib/db';
+import { reachableContact } from '@/lib/escalation/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { unionOf } from '@/lib/policy/evaluate';
 import { RULES } from '@/lib/policy/rules';
@@ -57,9 +58,7 @@ export async function readDecisionFacts(
           'ownerActive', (SELECT o."active" FROM "User" o WHERE o."id" = a."ownerId"),
           'planesHeld', (SELECT coalesce(json_agg(ca."plane"), '[]') FROM "ControlAssignment" ca
             JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id" AND u."active"),
-          'escalationReachable', EXISTS (SELECT 1 FROM "EscalationContact" e LEFT JOIN "User" u ON u."id" = e."userId"
-            WHERE e."agentId" = a."id" AND (e."email" IS NOT NULL OR e."phone" IS NOT NULL OR e."pagerUrl" IS NOT NULL
-              OR u."active")),
+          'escalationReachable', ${reachableContact(Prisma.sql`a."id"`)},
           'openReviewDueAt', a."openReviewDueAt", 'nextReviewDue', a."nextReviewDue") FROM a) AS "agent",
         (SELECT json_build_object('id', c."id", 'name', c."name", 'kind', c."kind", 'issuance', c."issuance",
           'environment', c."environment", 'maxTtlSeconds', c."maxTtlSeconds", 'privileged', c."privileged",

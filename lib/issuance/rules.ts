@@ -58,6 +58,9 @@ export type DecisionFacts = {
 export type IssuanceRule = {
   id: string;
   title: string;
+  /** Where the fix is made: a section of the agent's page. */
+  anchor:
+    'edit' | 'lifecycle' | 'owners' | 'escalation' | 'credentials' | 'purposes' | 'reviews' | 'findings' | 'exceptions';
   check: (f: DecisionFacts) => Omit<DecisionReason, 'rule'> | null;
 };
 
@@ -100,6 +103,7 @@ function onAgent(check: (f: DecisionFacts, agent: AgentFacts) => Omit<DecisionRe
 export const ISSUANCE_RULES: IssuanceRule[] = [
   {
     id: 'identity-resolves',
+    anchor: 'edit',
     title: 'The workload identity is a registered agent',
     check: ({ agent, workloadIdentity }) =>
       agent?.workloadIdentity
@@ -116,6 +120,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'agent-active',
+    anchor: 'lifecycle',
     title: 'The agent is active',
     check: onAgent((_, a) =>
       a.status === 'ACTIVE'
@@ -128,6 +133,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'owner-active',
+    anchor: 'owners',
     title: 'An active accountable owner',
     check: onAgent((_, a) =>
       a.ownerActive
@@ -143,6 +149,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'planes-owned',
+    anchor: 'owners',
     title: 'IAM, PAM and platform security each have an active owner',
     check: onAgent((_, a) => {
       const missing = valuesOf(CONTROL_PLANE).filter((p) => !a.planesHeld.includes(p));
@@ -156,6 +163,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'escalation-reachable',
+    anchor: 'escalation',
     title: 'HIGH and CRITICAL agents have someone to page',
     check: onAgent((_, a) =>
       !needsEscalation(a.riskTier) || a.escalationReachable
@@ -168,6 +176,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'credential-held',
+    anchor: 'credentials',
     title: 'The credential asked for is the agent’s, unrevoked, in this environment',
     check: onAgent((f, a) => {
       const asked = f.input.credential;
@@ -191,6 +200,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'purpose-covers',
+    anchor: 'purposes',
     title: 'An approved purpose covers the task and the environment',
     check: onAgent((f, a) =>
       coveringPurposes(f).length > 0
@@ -206,6 +216,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'review-current',
+    anchor: 'reviews',
     title: 'The lifecycle review is not overdue',
     check: onAgent((f, a) => {
       const due = [a.openReviewDueAt, a.nextReviewDue].filter((d): d is Date => d !== null && d <= f.now);
@@ -219,6 +230,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'no-critical-finding',
+    anchor: 'findings',
     title: 'No open CRITICAL finding on the agent',
     check: onAgent((f) =>
       f.criticalFindings.length === 0
@@ -231,6 +243,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'ttl-within-policy',
+    anchor: 'credentials',
     title: 'The TTL is within the tier’s and the credential’s maximum',
     check: onAgent((f, a) => {
       const limit = ttlLimit(f);
@@ -246,6 +259,7 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   },
   {
     id: 'no-static-for-high-risk',
+    anchor: 'exceptions',
     title: 'No static credential for a HIGH or CRITICAL agent without an exception',
     check: onAgent((f, a) =>
       !staticForHighRisk(f) || f.exception

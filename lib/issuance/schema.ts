@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { IssueCredentialSchema } from '@/lib/credentials/schema';
-import { FreeText, Id } from '@/lib/secrets/free-text';
+import { FreeText, Id, OptionalId } from '@/lib/secrets/free-text';
 
 /** The longest TTL anyone may ask for: a year. The policy's own maxima are far lower. */
 const MAX_TTL_ASKED = 366 * 86_400;
@@ -57,9 +57,15 @@ export type DecisionAsk = Omit<DecisionInput, 'workloadIdentity'>;
 export const DryRunSchema = z
   .object({
     agentId: Id,
-    credentialId: Id.optional().describe('An existing credential of the agent; omit for a new one by kind and scope.'),
-    kind: IssueCredentialSchema.shape.kind.optional(),
-    scope: FreeText(300, 'Keep the scope under 300 characters.').optional(),
+    /** An existing credential of the agent; empty for a new one by kind and scope. */
+    credentialId: OptionalId,
+    kind: z
+      .union([z.literal(''), IssueCredentialSchema.shape.kind])
+      .optional()
+      .transform((v) => v || undefined),
+    scope: FreeText(300, 'Keep the scope under 300 characters.')
+      .optional()
+      .transform((v) => v || undefined),
     task: DecisionInputSchema.shape.task,
     environment: DecisionInputSchema.shape.environment,
     ttlSeconds: z.coerce.number('Give the time-to-live in seconds.').pipe(DecisionInputSchema.shape.ttlSeconds),
@@ -68,7 +74,7 @@ export const DryRunSchema = z
     if (!v.credentialId && !(v.kind && v.scope)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['credentialId'],
+        path: [v.kind || v.scope ? (v.kind ? 'scope' : 'kind') : 'credentialId'],
         message: 'Choose a credential, or a kind and a scope for a new one.',
       });
     }

@@ -93,7 +93,8 @@ async function credential(agentId: string, overrides: Partial<Prisma.CredentialU
 /** Reports uses through the ingest, as a broker's token acting for a security lead: the marks are the ingest's. */
 async function reportUses(uses: { agentSlug: string; credential: string; extra?: Record<string, unknown> }[]) {
   const lead = await createPerson(['ADMIN']);
-  const { id, name } = await createToken(lead, { name: `broker-${n}`, scopes: ['events:write'], expiresInDays: 30 });
+  const name = `broker-${n}`;
+  const { id } = await createToken(lead, { name, scopes: ['events:write'], expiresInDays: 30 });
   const token = { id, name, scopes: ['events:write'], creator: lead, reach: { kind: 'ALL' as const } };
   const events = uses.map((u) => ({
     type: 'credential.used',

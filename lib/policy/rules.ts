@@ -1,3 +1,4 @@
+import { reachableContact } from '@/lib/escalation/sql';
 import { awaitingWhere, ENDED_AT, ONLY_CREDENTIAL } from '@/lib/exceptions/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
@@ -115,10 +116,7 @@ export const RULES: Rule[] = [
         ${sqlWord(AGENT_STATUS, Prisma.sql`a."status"`)} || ', nobody to page' AS "detail"
       FROM "Agent" a
       WHERE ${IN_SERVICE} AND a."riskTier" IN ('HIGH', 'CRITICAL')
-        AND NOT EXISTS (
-          SELECT 1 FROM "EscalationContact" e LEFT JOIN "User" u ON u."id" = e."userId"
-          WHERE e."agentId" = a."id" AND (e."email" IS NOT NULL OR e."phone" IS NOT NULL OR e."pagerUrl" IS NOT NULL
-            OR u."active"))`,
+        AND NOT ${reachableContact(Prisma.sql`a."id"`)}`,
   },
   {
     id: 'active-without-purpose',

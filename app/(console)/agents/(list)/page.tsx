@@ -36,7 +36,8 @@ export default async function AgentsPage({ searchParams }: Props) {
     query.ownershipIncomplete ||
     query.planeUnassigned ||
     query.orphaned ||
-    query.reviewOverdue,
+    query.reviewOverdue ||
+    query.ready,
   );
   return (
     <>

@@ -5,7 +5,9 @@ import { issueCredential, revokeCredential, rotateCredential, updateCredential }
 import { clearEscalationContact, setEscalationContact } from '@/lib/escalation/commands';
 import { requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
-import { formAction } from '@/lib/http/form-action';
+import { formAction, formQuery } from '@/lib/http/form-action';
+import { dryRunIssuance } from '@/lib/issuance/decide';
+import type { DecisionResult } from '@/lib/issuance/schema';
 
 export async function issueCredentialAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => {
@@ -45,4 +47,12 @@ export async function setEscalationAction(_: ActionState, formData: FormData) {
 
 export async function clearEscalationAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => clearEscalationContact(await getCurrentUser(), input));
+}
+
+/** "Would it be allowed?": the issuance gate's answer for this agent, nothing recorded. */
+export async function dryRunIssuanceAction(_: ActionState, formData: FormData) {
+  return formQuery<DecisionResult>(formData, async (input) => {
+    const result = await dryRunIssuance(await getCurrentUser(), input);
+    return { message: result.decision === 'allow' ? 'Allowed.' : 'Denied.', result };
+  });
 }

@@ -10,6 +10,7 @@ import { EditSection } from './_components/sections/edit';
 import { EscalationSection } from './_components/sections/escalation';
 import { ExceptionsSection } from './_components/sections/exceptions';
 import { FindingsSection } from './_components/sections/findings';
+import { IssuanceSection } from './_components/sections/issuance';
 import { LifecycleSection } from './_components/sections/lifecycle';
 import { OwnersSection } from './_components/sections/owners';
 import { PurposesSection } from './_components/sections/purposes';
@@ -42,6 +43,7 @@ export default async function AgentPage({ params }: Props) {
       {can(actor, 'findings.read') ? section('Findings', <FindingsSection actor={actor} agent={agent} />) : null}
       {section('Approved purposes', <PurposesSection actor={actor} agent={agent} />)}
       {section('Credentials', <CredentialsSection actor={actor} agent={agent} />)}
+      {section('Issuance gate', <IssuanceSection actor={actor} agent={agent} />)}
       {section('Exceptions', <ExceptionsSection actor={actor} agent={agent} />)}
       {section('Reviews', <ReviewsSection actor={actor} agent={agent} />)}
       {section('Timeline', <TimelineSection actor={actor} agent={agent} />)}

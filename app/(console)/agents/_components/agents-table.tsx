@@ -66,6 +66,12 @@ const columns = helper.columns([
     cell: ({ getValue }) =>
       getValue() === 3 ? <span>3 of 3</span> : <span className="text-danger">{getValue()} of 3</span>,
   }),
+  helper.accessor('ready', {
+    header: 'Ready for issuance',
+    ...noSort,
+    cell: ({ getValue }) =>
+      getValue() ? <Badge tone="success">Ready</Badge> : <span className="text-muted-foreground">Not ready</span>,
+  }),
   helper.accessor('workloadIdentity', {
     header: 'Workload identity',
     ...noSort,

@@ -21,6 +21,7 @@ const FILTERS = [
   'planeUnassigned',
   'orphaned',
   'reviewOverdue',
+  'ready',
 ];
 
 function Select({
@@ -109,6 +110,16 @@ export function AgentsToolbar({ owner }: { owner: PickedPerson | null }) {
           value={params.get('kind') ?? ''}
           onChange={(v) => setParams({ kind: v })}
           options={optionsOf(AGENT_KIND)}
+        />
+        <Select
+          name="ready"
+          label="Ready for issuance"
+          value={params.get('ready') ?? ''}
+          onChange={(v) => setParams({ ready: v })}
+          options={[
+            { value: 'yes', label: 'Ready: every gate rule passes' },
+            { value: 'no', label: 'Not ready' },
+          ]}
         />
         <PersonPicker
           key={params.get('owner') ?? ''}

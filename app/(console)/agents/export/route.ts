@@ -21,6 +21,7 @@ const HEADER = [
   'control_planes_assigned',
   'next_review_due',
   'registered_at',
+  'ready_for_issuance',
 ];
 
 /** Every agent matching the list's filters as CSV, streamed a batch at a time. */
@@ -55,6 +56,7 @@ export function GET(request: Request) {
                   String(a.planesAssigned),
                   a.nextReviewDue?.toISOString() ?? '',
                   a.createdAt.toISOString(),
+                  String(a.ready),
                 ]),
               )
               .join(''),

@@ -6,6 +6,7 @@ export const AGENT_SECTIONS = [
   ['findings', 'Findings'],
   ['purposes', 'Purposes'],
   ['credentials', 'Credentials'],
+  ['issuance', 'Issuance gate'],
   ['exceptions', 'Exceptions'],
   ['reviews', 'Reviews'],
   ['timeline', 'Timeline'],
