@@ -40,6 +40,7 @@ export function IssuanceDryRun({
         action={action}
         aria-label="Would it be allowed?"
         className="grid max-w-3xl gap-3 sm:grid-cols-3"
+        noValidate
       >
         <input type="hidden" name="agentId" value={agentId} />
         <Field id={`${id}-cred`} label="Credential" errors={errors?.credentialId}>
@@ -157,7 +158,9 @@ function Answer({ result, anchors }: { result: DecisionResult; anchors: Record<s
     >
       <p className={`flex items-center gap-1.5 font-medium ${allowed ? 'text-success' : 'text-danger'}`}>
         {allowed ? <CircleCheck aria-hidden className="size-4" /> : <CircleX aria-hidden className="size-4" />}
-        {allowed ? 'Allowed' : `Denied: ${result.reasons.length} rule${result.reasons.length === 1 ? '' : 's'} fail`}
+        {allowed
+          ? 'Allowed'
+          : `Denied: ${result.reasons.length === 1 ? '1 rule fails' : `${result.reasons.length} rules fail`}`}
       </p>
       {allowed && c ? (
         <ul className="mt-2 list-disc pl-5 text-sm">
