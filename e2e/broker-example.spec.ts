@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { signInAs } from './fixtures/auth';
+
+/** Runs a file of examples/ as a broker author would, against the running app. */
+function run(command: string, args: string[], env: Record<string, string>) {
+  const result = spawnSync(command, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+test('the examples/ broker client asks the gate, issues under the allow and reports the use', async ({
+  page,
+  baseURL,
+}) => {
+  await signInAs(page, 'ADMIN');
+  await page.goto('/tokens');
+  await page.getByLabel('Name', { exact: true }).fill('example-broker');
+  await page.getByRole('checkbox', { name: /decisions:check/ }).check();
+  await expect(page.getByRole('checkbox', { name: /events:write/ })).toBeChecked();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = await page.getByTestId('new-token').inputValue();
+  expect(token.length).toBeGreaterThan(20);
+  const env = { CUSTODIAN_URL: baseURL!, CUSTODIAN_TOKEN: token };
+
+  const allowed = run(
+    'node',
+    [
+      'examples/broker-client.mjs',
+      '--workload',
+      'spiffe://example.com/agents/gpu-scheduler',
+      '--credential',
+      'gpu-scheduler-oauth-token-prod-1',
+      '--task',
+      'jira',
+      '--environment',
+      'PROD',
+      '--ttl',
+      '600',
+    ],
+    env,
+  );
+  expect(allowed.out).toMatch(/^ALLOW dec_[0-9a-f]+: issue for at most 600 s/m);
+  expect(allowed.out).toMatch(/^USE recorded as event #\d+/m);
+  expect(allowed.status).toBe(0);
+
+  // An agent with nobody to page and no approved purpose: denied, every reason printed, exit 2.
+  const denied = run(
+    'node',
+    [
+      'examples/broker-client.mjs',
+      '--workload',
+      'spiffe://example.com/agents/pricing-optimizer',
+      '--credential',
+      'pricing-optimizer-certificate-prod',
+      '--task',
+      'jira',
+    ],
+    env,
+  );
+  expect(denied.status).toBe(2);
+  expect(denied.out).toMatch(/^DENY dec_/m);
+  expect(denied.out).toMatch(/escalation-reachable: .* Fix: /);
+  expect(denied.out).toMatch(/purpose-covers: /);
+
+  // Custodian unreachable: the client fails closed unless told otherwise.
+  const gone = { ...env, CUSTODIAN_URL: 'http://127.0.0.1:9' };
+  const args = ['examples/broker-client.mjs', '--workload', 'w', '--credential', 'c', '--task', 't'];
+  expect(run('node', args, gone).status).toBe(3);
+  expect(run('node', [...args, '--fail-open'], gone).status).toBe(0);
+
+  // The curl line.
+  const curl = run('sh', ['examples/decide.sh'], env);
+  expect(curl.status).toBe(0);
+  expect(JSON.parse(curl.out)).toMatchObject({ decision: 'allow', agent: { slug: 'gpu-scheduler' } });
+
+  // Both the decision and the use are on the agent's timeline.
+  await page.goto('/timeline?agent=gpu-scheduler');
+  await expect(page.getByText(/Issuance gate allowed API token example-broker to issue/).first()).toBeVisible();
+  await expect(page.getByText(/reported GPU scheduler used gpu-scheduler-oauth-token-prod-1/).first()).toBeVisible();
+});
