@@ -48,7 +48,9 @@ async function call(path, body, key) {
 }
 
 // A credential id looks like one; anything else is its name.
-const credential = /^c[a-z0-9]{20,}$|^cred_/.test(args.credential) ? { id: args.credential } : { name: args.credential };
+const credential = /^c[a-z0-9]{20,}$|^cred_/.test(args.credential)
+  ? { id: args.credential }
+  : { name: args.credential };
 const ask = {
   workloadIdentity: args.workload,
   credential,
@@ -83,7 +85,9 @@ if (decision.decision === 'deny') {
 const ttl = Math.min(ask.ttlSeconds, decision.constraints.maxTtlSeconds);
 console.log(`ALLOW ${decision.id}: issue for at most ${ttl} s (until ${decision.constraints.validUntil})`);
 if (decision.constraints.exception) {
-  console.log(`  under exception ${decision.constraints.exception.id}, ending ${decision.constraints.exception.endsAt}`);
+  console.log(
+    `  under exception ${decision.constraints.exception.id}, ending ${decision.constraints.exception.endsAt}`,
+  );
 }
 
 // ... the broker issues the credential here, with the TTL above ...
@@ -99,7 +103,11 @@ const reported = await call(
         credential,
         occurredAt: new Date().toISOString(),
         context: `issued under ${decision.id}`,
-        workload: { identity: args.workload, host: process.env.HOSTNAME ?? 'broker', runtime: `node ${process.version}` },
+        workload: {
+          identity: args.workload,
+          host: process.env.HOSTNAME ?? 'broker',
+          runtime: `node ${process.version}`,
+        },
         decisionId: decision.id,
       },
     ],

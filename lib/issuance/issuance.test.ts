@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { POST as postDecision } from '@/app/api/v1/decisions/route';
 import { POST as postEvents } from '@/app/api/v1/events/route';
 import type { Actor } from '@/lib/authz';
@@ -139,7 +139,7 @@ describeWithPostgresServer('the issuance gate', () => {
     ).rejects.toThrow();
   });
 
-  it('a static credential on a CRITICAL agent: denied, then allowed under a break-glass with the TTL capped', async () => {
+  it('static on CRITICAL: denied, then allowed under a break-glass with the TTL capped to its end', async () => {
     const { token, ask, agent, owner } = await setup('CRITICAL');
     const { id: staticId } = await issueCredential(owner, {
       agentId: agent.id,
@@ -260,7 +260,7 @@ describeWithPostgresServer('the issuance gate', () => {
     expect(await getDb().auditEvent.count()).toBe(before);
   });
 
-  it('a use by another workload is a suspected replay: marked, a CRITICAL finding, and the gate then denies', async () => {
+  it('a use by another workload: marked replay, a CRITICAL finding, and the gate then denies', async () => {
     const { token, ask, admin, slug, credentialId, identity } = await setup();
     const allowed = await (await post(token, ask)).json();
     const { token: broker } = await createToken(admin, {

@@ -148,7 +148,7 @@ describe('issuance rules', () => {
     expect(conclude(f).constraints).toMatchObject({ justInTime: false, exception: null });
   });
 
-  it('a static credential of a HIGH agent under an exception in force is allowed, capped to the exception’s end', () => {
+  it('static for a HIGH agent under an exception in force: allowed, capped to the exception’s end', () => {
     const f = good();
     f.credential!.issuance = 'STATIC';
     f.exception = { id: 'e1', type: 'BREAK_GLASS', expiresAt: later(300) };
