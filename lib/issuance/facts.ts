@@ -54,7 +54,8 @@ export async function readDecisionFacts(
       c AS (SELECT c.* FROM "Credential" c JOIN a ON c."agentId" = a."id" WHERE ${credentialMatch})
       SELECT
         (SELECT json_build_object('id', a."id", 'slug', a."slug",
-          'workloadIdentity', a."workloadIdentity", 'ownerId', a."ownerId", 'status', a."status", 'riskTier', a."riskTier",
+          'workloadIdentity', a."workloadIdentity", 'ownerId', a."ownerId", 'status', a."status",
+          'riskTier', a."riskTier",
           'ownerActive', (SELECT o."active" FROM "User" o WHERE o."id" = a."ownerId"),
           'planesHeld', (SELECT coalesce(json_agg(ca."plane"), '[]') FROM "ControlAssignment" ca
             JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id" AND u."active"),
