@@ -139,7 +139,8 @@ export function openApiDocument(serverUrl: string) {
           description:
             'An API token an ADMIN creates on the Tokens page, with scopes events:write, events:backfill, ' +
             'registry:read, audit:read, decisions:check, scoped to all agents, a list, or a workload-identity ' +
-            'prefix. It acts as its creator, within their current permissions; the rate limit is per token, across servers.',
+            'prefix. It acts as its creator, within their current permissions; the rate limit is per token, ' +
+            'across servers.',
         },
       },
       schemas: {
