@@ -5,7 +5,9 @@ import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { canOnAgent } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
+import { Conflict } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/http/idempotency';
 import { refuseSecrets, SECRET_REFUSAL } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import type { TokenActor } from '@/lib/tokens/bearer';
@@ -87,16 +89,20 @@ export async function ingestEvents(
     return await getDb().$transaction(
       async (tx) => {
         if (options.idempotencyKey) {
-          const replay = await claimIdempotencyKey(tx, token.id, options.idempotencyKey, requestHash);
+          const replay = await claimIdempotencyKey<IngestOutcome>(
+            tx,
+            'events',
+            token.id,
+            options.idempotencyKey,
+            requestHash,
+          ).catch((error: unknown) => {
+            if (error instanceof Conflict) throw new Rejected({ status: 409, body: { detail: error.message } });
+            throw error;
+          });
           if (replay) return replay;
         }
         const outcome = await applyBatch(tx, token, events, options.partial);
-        if (options.idempotencyKey) {
-          await tx.idempotencyKey.update({
-            where: { tokenId_key: { tokenId: token.id, key: options.idempotencyKey } },
-            data: { response: outcome as unknown as Prisma.InputJsonValue },
-          });
-        }
+        if (options.idempotencyKey) await keepIdempotentAnswer(tx, 'events', token.id, options.idempotencyKey, outcome);
         return outcome;
       },
       { timeout: 60_000, maxWait: 30_000 },
@@ -105,32 +111,6 @@ export async function ingestEvents(
     if (error instanceof Rejected) return error.outcome;
     throw error;
   }
-}
-
-/**
- * Claims the key inside the batch's transaction. A concurrent retry blocks on
- * the insert until the first commits, then finds its answer; a retry after a
- * rolled-back (refused) batch runs again.
- */
-async function claimIdempotencyKey(
-  tx: Tx,
-  tokenId: string,
-  key: string,
-  requestHash: string,
-): Promise<IngestOutcome | null> {
-  const inserted = await tx.$queryRaw<{ key: string }[]>`
-    INSERT INTO "IdempotencyKey" ("tokenId", "key", "requestHash", "response", "createdAt")
-    VALUES (${tokenId}, ${key}, ${requestHash}, '{}'::jsonb, now())
-    ON CONFLICT ("tokenId", "key") DO NOTHING RETURNING "key"`;
-  if (inserted.length > 0) return null;
-  const first = await tx.idempotencyKey.findUniqueOrThrow({ where: { tokenId_key: { tokenId, key } } });
-  if (first.requestHash !== requestHash) {
-    throw new Rejected({
-      status: 409,
-      body: { detail: 'This Idempotency-Key was already used for a different batch. Use a new key for new events.' },
-    });
-  }
-  return first.response as unknown as IngestOutcome;
 }
 
 async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], partial: boolean): Promise<IngestOutcome> {
@@ -380,12 +360,13 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
 /** The misuse marks of each planned event (none but for uses): read at ingest, from the registry as it is now. */
 async function marksOf(
   tx: Tx,
-  planned: { event: IngestEvent; agentIdentity: string | null; credential: Known }[],
+  planned: { event: IngestEvent; agentId: string; agentIdentity: string | null; credential: Known }[],
 ): Promise<MisuseKind[][]> {
   const uses = planned.flatMap((p, i) => (p.event.type === 'credential.used' ? [{ p, i }] : []));
   const decisions = await allowingDecisions(
     tx,
     uses.map(({ p }) => ({
+      agentId: p.agentId,
       credentialId: p.credential.id,
       at: new Date(p.event.occurredAt),
       decisionId: p.event.decisionId ?? null,

@@ -4,11 +4,11 @@ import { appendAuditEvent } from '@/lib/audit';
 import { canOnAgent, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Forbidden } from '@/lib/errors';
-import type { Prisma } from '@/lib/generated/prisma/client';
+import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/http/idempotency';
 import { readInput } from '@/lib/secrets/read-input';
 import type { TokenActor } from '@/lib/tokens/bearer';
 import { reaches } from '@/lib/tokens/reach';
-import { readDecisionFacts, type Subject } from './facts';
+import { readDecisionFacts } from './facts';
 import { ISSUANCE_RULES, staticForHighRisk, ttlLimit, type DecisionFacts } from './rules';
 import {
   DecisionInputSchema,
@@ -48,72 +48,91 @@ export function conclude(f: DecisionFacts): Omit<DecisionResult, 'id' | 'seq'> {
   };
 }
 
-/** The console's "would it be allowed?": the same rules, nothing recorded. */
-export async function dryRunIssuance(actor: Actor | null, input: unknown): Promise<DecisionResult> {
-  requirePermission(actor, 'agent.read');
-  const { agentId, credentialId, kind, scope, ...rest } = await readInput(DryRunSchema, input, actor);
-  const ask: DecisionAsk = {
-    ...rest,
-    credential: credentialId ? { id: credentialId } : { kind: kind!, scope: scope! },
-  };
-  const facts = await readDecisionFacts(getDb(), { agentId }, ask);
-  return { id: 'dry-run', seq: null, ...conclude(facts) };
-}
+/** Who asks: a broker's token (the decision is recorded), or a person in the console (a dry run, nothing recorded). */
+export type Asker =
+  { record: true; token: TokenActor; idempotencyKey?: string } | { record: false; actor: Actor | null };
 
 /**
- * Decides whether a broker may issue a credential to the workload that
- * presented itself, and records the decision — allow or deny — as one
- * `issuance.decided` event with the owners at the time. The token must reach
- * the agent and its creator must be allowed to record custody for it now.
- * With an Idempotency-Key, a retry returns the first answer and records
- * nothing twice.
+ * Decides whether a credential may be issued, by the rules of lib/issuance/rules.ts read against the registry as it
+ * is now. With `record: true` (the API), the workload identity presented names the agent, the token must reach it
+ * and its creator be allowed to record custody for it now, and the decision — allow or deny — is one
+ * `issuance.decided` event with the owners at the time; a retry with the same Idempotency-Key returns the first
+ * answer and records nothing twice. With `record: false` (the agent page), the agent itself is named and nothing is
+ * recorded.
  */
-export async function decideIssuance(
-  input: unknown,
-  options: { record: true; token: TokenActor; idempotencyKey?: string },
-): Promise<DecisionResult> {
-  const { token, idempotencyKey } = options;
-  const { workloadIdentity, ...ask } = await readInput(DecisionInputSchema, input, { type: 'API_TOKEN', id: token.id });
+export async function decideIssuance(input: unknown, asker: Asker): Promise<DecisionResult> {
+  if (!asker.record) {
+    requirePermission(asker.actor, 'agent.read');
+    const { agentId, credentialId, kind, scope, ...rest } = await readInput(DryRunSchema, input, asker.actor);
+    const ask: DecisionAsk = {
+      ...rest,
+      credential: credentialId ? { id: credentialId } : { kind: kind!, scope: scope! },
+    };
+    return { id: 'dry-run', seq: null, ...conclude(await readDecisionFacts(getDb(), { agentId }, ask)) };
+  }
+  const { token, idempotencyKey } = asker;
+  const { workloadIdentity, ...ask } = await readInput(
+    DecisionInputSchema,
+    input,
+    { type: 'API_TOKEN', id: token.id },
+    { 'Idempotency-Key': idempotencyKey },
+  );
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
   return getDb().$transaction(
     async (tx) => {
       if (idempotencyKey) {
-        const first = await claimKey(tx, token.id, idempotencyKey, requestHash);
-        if (first) return first;
+        const first = await claimIdempotencyKey<DecisionResult>(tx, 'decisions', token.id, idempotencyKey, requestHash);
+        if (first) return replayable(first);
       }
-      const subject: Subject = { workloadIdentity };
-      const facts = await readDecisionFacts(tx, subject, ask);
+      const facts = await readDecisionFacts(tx, { workloadIdentity }, ask);
       refuseOutsideReach(token, facts);
       const result = await record(tx, token, facts, conclude(facts));
-      if (idempotencyKey) {
-        await tx.idempotencyKey.update({
-          where: { tokenId_key: { tokenId: token.id, key: keyOf(idempotencyKey) } },
-          data: { response: result as unknown as Prisma.InputJsonValue },
-        });
-      }
+      if (idempotencyKey) await keepIdempotentAnswer(tx, 'decisions', token.id, idempotencyKey, result);
       return result;
     },
     { timeout: 30_000, maxWait: 30_000 },
   );
 }
 
+/** How long a retry with the same key gets the first answer: a retry is seconds later, a new ask is a new key. */
+export const REPLAY_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The first answer to a retried request, while it still holds: within the retry window and, for an allow, before it
+ * expires. Later, the registry may have changed (a suspension, a finding): the broker must ask again.
+ */
+function replayable(first: DecisionResult): DecisionResult {
+  const now = Date.now();
+  const lapsed =
+    new Date(first.decidedAt).getTime() + REPLAY_WINDOW_MS <= now ||
+    (first.constraints !== null && new Date(first.constraints.validUntil).getTime() <= now);
+  if (lapsed) {
+    throw new Conflict(
+      `This Idempotency-Key answered a decision at ${first.decidedAt} that no longer holds: ask again with a new key.`,
+    );
+  }
+  return first;
+}
+
 /** A token asks only about the agents it reaches and its creator may record custody for, now. */
 function refuseOutsideReach(token: TokenActor, f: DecisionFacts): void {
   const agent = f.agent;
+  // One answer whether or not an agent holds the identity: a scoped token learns nothing about agents beyond it.
+  const outside = new Forbidden(
+    'This token does not reach the agent with this workload identity: it is scoped to other agents.',
+  );
   if (!agent) {
     // An identity no agent holds: a token scoped to some agents asks only within its own prefix.
     const within =
       token.reach.kind === 'ALL' ||
       (token.reach.kind === 'WORKLOAD_PREFIX' && (f.workloadIdentity ?? '').startsWith(token.reach.prefix));
-    if (!within) throw new Forbidden('This token is scoped to other agents: it cannot ask about this identity.');
+    if (!within) throw outside;
     return;
   }
-  if (!reaches(token.reach, agent)) {
-    throw new Forbidden(`This token does not reach ${agent.slug}: it is scoped to other agents.`);
-  }
+  if (!reaches(token.reach, agent)) throw outside;
   if (!canOnAgent(token.creator, 'credential.write', agent.ownerId)) {
     throw new Forbidden(
-      `This token acts as ${token.creator.name ?? 'its creator'}, who may not decide custody for ${agent.slug}.`,
+      `This token acts as ${token.creator.name ?? 'its creator'}, who may not record custody for this agent.`,
     );
   }
 }
@@ -139,7 +158,7 @@ async function record(
       task: f.input.task,
       environment: f.input.environment,
       ttlSeconds: f.input.ttlSeconds,
-      reasons: outcome.reasons.map(({ rule, sentence }) => ({ rule, sentence })),
+      reasons: outcome.reasons,
       ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
     },
   });
@@ -157,20 +176,4 @@ async function record(
     },
   });
   return { id, seq: appended.seq.toString(), ...outcome };
-}
-
-// Decisions share the ingest's idempotency table under their own prefix: one key never answers both.
-const keyOf = (key: string) => `decision:${key}`;
-
-async function claimKey(tx: Tx, tokenId: string, key: string, requestHash: string): Promise<DecisionResult | null> {
-  const inserted = await tx.$queryRaw<{ key: string }[]>`
-    INSERT INTO "IdempotencyKey" ("tokenId", "key", "requestHash", "response", "createdAt")
-    VALUES (${tokenId}, ${keyOf(key)}, ${requestHash}, '{}'::jsonb, now())
-    ON CONFLICT ("tokenId", "key") DO NOTHING RETURNING "key"`;
-  if (inserted.length > 0) return null;
-  const first = await tx.idempotencyKey.findUniqueOrThrow({ where: { tokenId_key: { tokenId, key: keyOf(key) } } });
-  if (first.requestHash !== requestHash) {
-    throw new Conflict('This Idempotency-Key was already used for a different decision. Use a new key for a new ask.');
-  }
-  return first.response as unknown as DecisionResult;
 }

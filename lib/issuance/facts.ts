@@ -20,16 +20,18 @@ type Row = {
   credential: CredentialFacts | null;
   purposes: PurposeFacts[] | null;
   exception: (Omit<ExceptionFacts, 'expiresAt'> & { expiresAt: string }) | null;
+  criticalFindings: { ruleId: string; detail: string }[] | null;
 };
 
 /** Who asks: the workload identity presented to a broker, or (the console) the agent itself. */
 export type Subject = { workloadIdentity: string } | { agentId: string };
 
 /**
- * Everything the gate's rules read, in one statement (agent, owners, planes,
+ * Everything the gate's rules read, in one statement: agent, owners, planes,
  * contact, the credential asked for, purposes in effect, an exception in force
- * naming the credential) plus the live CRITICAL findings of that one agent:
- * the rules decide on the registry as it is now, not on the periodic sync.
+ * naming the credential, and the CRITICAL findings of that one agent evaluated
+ * live by the policy rules themselves. The rules decide on the registry as it
+ * is now, not on the periodic findings sync.
  */
 export async function readDecisionFacts(
   db: Db | Tx,
@@ -48,8 +50,11 @@ export async function readDecisionFacts(
     'agentId' in subject
       ? Prisma.sql`a."id" = ${subject.agentId}`
       : Prisma.sql`a."workloadIdentity" = ${subject.workloadIdentity}`;
-  const [[row], settings] = await Promise.all([
-    db.$queryRaw<Row[]>`
+  // Two round trips: the policy, then one statement for everything else (the CRITICAL findings' rules filtered to
+  // the agent the statement finds).
+  const settings = await getSettings(db);
+  const critical = await unionOf(db, CRITICAL_RULES, now, Prisma.sql`(SELECT "id" FROM a)`, settings);
+  const [row] = await db.$queryRaw<Row[]>`
       WITH a AS (SELECT * FROM "Agent" a WHERE ${agentMatch}),
       c AS (SELECT c.* FROM "Credential" c JOIN a ON c."agentId" = a."id" WHERE ${credentialMatch})
       SELECT
@@ -62,7 +67,7 @@ export async function readDecisionFacts(
           'escalationReachable', ${reachableContact(Prisma.sql`a."id"`)},
           'openReviewDueAt', a."openReviewDueAt", 'nextReviewDue', a."nextReviewDue") FROM a) AS "agent",
         (SELECT json_build_object('id', c."id", 'name', c."name", 'kind', c."kind", 'issuance', c."issuance",
-          'environment', c."environment", 'maxTtlSeconds', c."maxTtlSeconds", 'privileged', c."privileged",
+          'environment', c."environment", 'scope', c."scope", 'maxTtlSeconds', c."maxTtlSeconds", 'privileged', c."privileged",
           'revoked', c."revokedAt" IS NOT NULL) FROM c) AS "credential",
         (SELECT json_agg(json_build_object('id', p."id", 'task', p."task", 'scope', p."scope",
           'environments', p."environments"))
@@ -71,11 +76,13 @@ export async function readDecisionFacts(
         (SELECT json_build_object('id', e."id", 'type', e."type", 'expiresAt', e."expiresAt")
           FROM "Exception" e JOIN a ON e."agentId" = a."id"
           JOIN "ExceptionCredential" ec ON ec."exceptionId" = e."id" JOIN c ON c."id" = ec."credentialId"
-          WHERE e."status" = 'APPROVED' AND e."startsAt" <= ${now} AND e."expiresAt" > ${now}
+          WHERE e."status" = 'APPROVED' AND e."startsAt" <= ${now}
+            AND e."expiresAt" >= ${new Date(now.getTime() + 1000)}
             AND e."endedAt" IS NULL AND e."revokedAt" IS NULL
-          ORDER BY e."expiresAt" DESC LIMIT 1) AS "exception"`,
-    getSettings(db),
-  ]);
+          ORDER BY e."expiresAt" DESC LIMIT 1) AS "exception",
+        (SELECT json_agg(json_build_object('ruleId', f."ruleId", 'detail', f."detail"))
+          FROM (${critical ?? Prisma.sql`SELECT NULL::text AS "ruleId", NULL::text AS "detail" WHERE FALSE`}) f)
+          AS "criticalFindings"`;
   const agent = row?.agent
     ? {
         ...row.agent,
@@ -91,15 +98,8 @@ export async function readDecisionFacts(
     credential: row?.credential ?? null,
     purposes: row?.purposes ?? [],
     exception: row?.exception ? { ...row.exception, expiresAt: new Date(row.exception.expiresAt) } : null,
-    criticalFindings: agent ? await liveCriticalFindings(db, agent.id, now) : [],
+    criticalFindings: row?.criticalFindings ?? [],
     tierMaxTtlSeconds: agent ? settings.issuanceMaxTtlSeconds[agent.riskTier] : 0,
     classMaxTtlSeconds: settings.credentialMaxTtlSeconds,
   };
-}
-
-/** The agent's CRITICAL findings, evaluated now by the policy rules themselves (filtered to this agent). */
-async function liveCriticalFindings(db: Db | Tx, agentId: string, now: Date) {
-  const union = await unionOf(db, CRITICAL_RULES, now, agentId);
-  if (!union) return [];
-  return db.$queryRaw<{ ruleId: string; detail: string }[]>`SELECT "ruleId", "detail" FROM (${union}) f`;
 }

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { POST as postDecision } from '@/app/api/v1/decisions/route';
 import { POST as postEvents } from '@/app/api/v1/events/route';
+import { GET as openapi } from '@/app/api/v1/openapi.json/route';
 import type { Actor } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
@@ -8,12 +9,13 @@ import { clearEscalationContact } from '@/lib/escalation/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
+import { changeSetting } from '@/lib/settings/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { createToken } from '@/lib/tokens/commands';
 import { deactivateUser } from '@/lib/users/commands';
-import { dryRunIssuance } from './decide';
+import { decideIssuance } from './decide';
 
 const post = (token: string, body: unknown, key?: string) =>
   postDecision(
@@ -204,9 +206,13 @@ describeWithPostgresServer('the issuance gate', () => {
     const before = await getDb().auditEvent.count();
     const response = await post(token, ask);
     expect(response.status).toBe(403);
-    expect((await response.json()).detail).toMatch(/does not reach/);
-    // An identity no agent holds is outside a list-scoped token too.
-    expect((await post(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' })).status).toBe(403);
+    const refusal = (await response.json()).detail;
+    expect(refusal).toMatch(/does not reach the agent with this workload identity/);
+    expect(refusal).not.toContain(ask.workloadIdentity.split('/').at(-1));
+    // An identity no agent holds is outside a list-scoped token too, with the same answer: nothing to enumerate.
+    const unknown = await post(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' });
+    expect(unknown.status).toBe(403);
+    expect((await unknown.json()).detail).toBe(refusal);
     expect(await getDb().auditEvent.count()).toBe(before);
     expect(await getDb().issuanceDecision.count({ where: { agentId: agent.id } })).toBe(0);
   });
@@ -252,8 +258,9 @@ describeWithPostgresServer('the issuance gate', () => {
     const auditor = await createPerson(['AUDITOR']);
     const before = await getDb().auditEvent.count();
     const input = { agentId: agent.id, credentialId, task: ask.task, environment: 'PROD', ttlSeconds: '600' };
-    expect(await dryRunIssuance(auditor, input)).toMatchObject({ decision: 'allow', seq: null });
-    expect(await dryRunIssuance(admin, { ...input, task: 'jira' })).toMatchObject({
+    const dryRun = (actor: Actor, ask: Record<string, unknown>) => decideIssuance(ask, { record: false, actor });
+    expect(await dryRun(auditor, input)).toMatchObject({ decision: 'allow', seq: null });
+    expect(await dryRun(admin, { ...input, task: 'jira' })).toMatchObject({
       decision: 'deny',
       reasons: [{ rule: 'purpose-covers' }],
     });
@@ -319,11 +326,8 @@ describeWithPostgresServer('the issuance gate', () => {
       workload: { identity },
       ...(decisionId ? { decisionId } : {}),
     });
-    // A use after the credential was issued and before the gate was asked: no allowing decision covers it.
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
-    await pause();
-    const before = new Date();
-    await pause();
+    // A use two minutes before the gate was asked (beyond any clock skew): no allowing decision covers it.
+    const before = new Date(Date.now() - 120_000);
     const allowed = await (await post(token, { ...ask, credential: { id: gatedId }, ttlSeconds: 60 })).json();
     expect(allowed.decision).toBe('allow');
     const response = await report(broker, [
@@ -342,5 +346,93 @@ describeWithPostgresServer('the issuance gate', () => {
     const flagged = async (rule: string) => (await evaluateRule(getDb(), ruleById(rule)!)).map((f) => f.credentialId);
     expect(await flagged('gated-credential-used-ungated')).toContain(gatedId);
     expect(await flagged('credential-used-after-decision')).toContain(gatedId);
+  });
+
+  it('a new credential allowed by kind and scope, then reported by name under the decision, is not misuse', async () => {
+    const { token, ask, admin, slug, agent, identity } = await setup();
+    const allowed = await (
+      await post(token, { ...ask, credential: { kind: 'OAUTH_TOKEN', scope: 'github:read' }, ttlSeconds: 300 })
+    ).json();
+    expect(allowed).toMatchObject({ decision: 'allow', constraints: { maxTtlSeconds: 3600, justInTime: true } });
+    const { token: broker } = await createToken(admin, {
+      name: 'runtime',
+      scopes: ['events:write'],
+      expiresInDays: 30,
+    });
+    const at = new Date().toISOString();
+    const lease = { name: 'lease-7', kind: 'OAUTH_TOKEN', issuance: 'DYNAMIC', storage: 'VAULT_OR_BROKER' };
+    const response = await report(broker, [
+      { type: 'credential.issued', agent: { slug }, credential: { ...lease, environment: 'PROD' }, occurredAt: at },
+      {
+        type: 'credential.used',
+        agent: { slug },
+        credential: { name: 'lease-7' },
+        occurredAt: at,
+        workload: { identity },
+        decisionId: allowed.id,
+      },
+    ]);
+    expect(response.status).toBe(201);
+    const used = await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'credential.used' } });
+    expect(used.details).not.toHaveProperty('misuse');
+    // A decision of another agent named by a use counts for nothing: the use is marked.
+    const other = await setup();
+    const theirs = await (await post(other.token, other.ask)).json();
+    const stolen = await report(broker, [
+      {
+        type: 'credential.used',
+        agent: { slug },
+        credential: { name: 'lease-7' },
+        occurredAt: new Date().toISOString(),
+        workload: { identity },
+        decisionId: theirs.id,
+      },
+    ]);
+    const seq = (await stolen.json()).events[0].seq;
+    const marked = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(seq) } });
+    expect(marked.details).toMatchObject({ misuse: ['no-allowing-decision'] });
+  });
+
+  it('a retry gets the first answer only while it holds; a secret in the key is refused and nothing stored', async () => {
+    const { token, ask, tokenId } = await setup();
+    const first = await (await post(token, { ...ask, ttlSeconds: 1 }, 'short-1')).json();
+    expect(first.decision).toBe('allow');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const lapsed = await post(token, { ...ask, ttlSeconds: 1 }, 'short-1');
+    expect(lapsed.status).toBe(409);
+    expect((await lapsed.json()).detail).toMatch(/no longer holds: ask again with a new key/);
+
+    const before = await getDb().idempotencyKey.count({ where: { tokenId } });
+    const leaked = await post(token, ask, `ghp_${'aB3dE'.repeat(7)}x`);
+    expect(leaked.status).toBe(422);
+    expect((await leaked.json()).errors).toEqual([{ path: 'Idempotency-Key', message: expect.any(String) }]);
+    expect(await getDb().idempotencyKey.count({ where: { tokenId } })).toBe(before);
+  });
+
+  it('the OpenAPI document describes the decision endpoint from the schemas it validates with', async () => {
+    const doc = await (await openapi(new Request('http://localhost/api/v1/openapi.json'))).json();
+    const path = doc.paths['/api/v1/decisions'].post;
+    expect(path.security).toEqual([{ bearer: ['decisions:check'] }]);
+    expect(Object.keys(path.responses).sort()).toEqual(
+      ['200', '400', '401', '403', '409', '413', '415', '422', '429'].sort(),
+    );
+    const input = doc.components.schemas.DecisionInput;
+    expect(input.required.sort()).toEqual(['credential', 'environment', 'task', 'ttlSeconds', 'workloadIdentity']);
+    expect(input.properties.environment.enum).toEqual(['DEV', 'STAGING', 'PROD']);
+    expect(doc.components.schemas.Decision.properties.decision.enum).toEqual(['allow', 'deny']);
+    expect(doc.components.schemas.Decision.properties.reasons.items.properties.rule.enum).toContain('purpose-covers');
+  });
+
+  // Last: it tightens the policy for the rest of this file's database.
+  it('decision tokens have their own rate limit from Settings, apart from the token’s other calls', async () => {
+    const { token, ask, admin } = await setup();
+    await changeSetting(admin, { key: 'decisionRatePerSecond', version: '0', value: '1' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(token, ask)).status);
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses.at(-1)).toBe(429);
+    const limited = await post(token, ask);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await limited.json()).detail).toMatch(/at most 1 decisions a second per token/);
   });
 });

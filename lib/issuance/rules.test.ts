@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conclude } from './decide';
 import { ISSUANCE_RULES, type DecisionFacts } from './rules';
+import { ISSUANCE_RULE_IDS } from './schema';
 
 const NOW = new Date('2026-12-02T10:00:00Z');
 const later = (s: number) => new Date(NOW.getTime() + s * 1000);
@@ -30,6 +31,7 @@ function good(): DecisionFacts {
       kind: 'OAUTH_TOKEN',
       issuance: 'DYNAMIC',
       environment: 'PROD',
+      scope: 'github:write',
       maxTtlSeconds: 900,
       privileged: false,
       revoked: false,
@@ -61,6 +63,13 @@ const BREAKS: Record<string, Change[]> = {
     (f) => (f.purposes = []),
     (f) => (f.input.task = 'jira'),
     (f) => (f.purposes[0]!.environments = ['STAGING']),
+    // The task is the caller's word: the credential's scope must be covered too.
+    (f) => (f.credential!.scope = 'github:write, prod-db:admin'),
+    (f) => (f.credential!.scope = ''),
+    (f) => {
+      f.credential = null;
+      f.input.credential = { kind: 'OAUTH_TOKEN', scope: 'aws:admin' };
+    },
   ],
   'review-current': [(f) => (agent(f).openReviewDueAt = later(-1)), (f) => (agent(f).nextReviewDue = later(-60))],
   'no-critical-finding': [(f) => (f.criticalFindings = [{ ruleId: 'use-after-revocation', detail: 'x used' }])],
@@ -72,6 +81,13 @@ const BREAKS: Record<string, Change[]> = {
     (f) => {
       f.credential!.maxTtlSeconds = null;
       f.credential!.privileged = true;
+      f.tierMaxTtlSeconds = 86_400;
+      f.input.ttlSeconds = 3601;
+    },
+    // A new credential asked as privileged takes the privileged maximum, not only the tier's.
+    (f) => {
+      f.credential = null;
+      f.input.credential = { kind: 'OAUTH_TOKEN', scope: 'github', privileged: true };
       f.tierMaxTtlSeconds = 86_400;
       f.input.ttlSeconds = 3601;
     },
@@ -88,8 +104,9 @@ const BREAKS: Record<string, Change[]> = {
 const failing = (f: DecisionFacts) => ISSUANCE_RULES.filter((r) => r.check(f)).map((r) => r.id);
 
 describe('issuance rules', () => {
-  it('has a breaking case for every rule', () => {
+  it('has a breaking case for every rule, and the API names the same rules in the same order', () => {
     expect(Object.keys(BREAKS).sort()).toEqual(ISSUANCE_RULES.map((r) => r.id).sort());
+    expect(ISSUANCE_RULES.map((r) => r.id)).toEqual([...ISSUANCE_RULE_IDS]);
   });
 
   it('passes every rule on good facts and allows', () => {

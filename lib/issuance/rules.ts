@@ -1,9 +1,17 @@
 // The issuance gate's rules: each a small function of the facts read at decision time, returning why it fails
 // (with the fix) or null. `decideIssuance` runs them all, so a deny lists every cause at once.
+import { scopeEntries } from '@/lib/credentials/loosening';
 import { needsEscalation } from '@/lib/escalation/rules';
-import type { ControlPlane, CredentialKind, Environment, Issuance, RiskTier } from '@/lib/generated/prisma/enums';
+import type {
+  ControlPlane,
+  CredentialKind,
+  Environment,
+  ExceptionType,
+  Issuance,
+  RiskTier,
+} from '@/lib/generated/prisma/enums';
 import { CONTROL_PLANE, labelOf, valuesOf } from '@/lib/vocabulary';
-import type { DecisionAsk, DecisionReason } from './schema';
+import type { DecisionAsk, DecisionReason, IssuanceRuleId } from './schema';
 
 export type AgentFacts = {
   id: string;
@@ -28,13 +36,14 @@ export type CredentialFacts = {
   kind: CredentialKind;
   issuance: Issuance;
   environment: Environment;
+  scope: string;
   maxTtlSeconds: number | null;
   privileged: boolean;
   revoked: boolean;
 };
 
 export type PurposeFacts = { id: string; task: string; scope: string[]; environments: Environment[] };
-export type ExceptionFacts = { id: string; type: string; expiresAt: Date };
+export type ExceptionFacts = { id: string; type: ExceptionType; expiresAt: Date };
 
 /** Everything the rules read, as it is at `now`. */
 export type DecisionFacts = {
@@ -56,7 +65,7 @@ export type DecisionFacts = {
 };
 
 export type IssuanceRule = {
-  id: string;
+  id: IssuanceRuleId;
   title: string;
   /** Where the fix is made: a section of the agent's page. */
   anchor:
@@ -75,17 +84,43 @@ export function purposeNamesTask(purpose: PurposeFacts, task: string): boolean {
   });
 }
 
-/** The approved purposes that cover the task in the environment. */
-export function coveringPurposes(f: Pick<DecisionFacts, 'purposes' | 'input'>): PurposeFacts[] {
-  return f.purposes.filter((p) => p.environments.includes(f.input.environment) && purposeNamesTask(p, f.input.task));
+/**
+ * What the credential asked for reaches: the record's scope, or the scope asked for a new one; null when the record
+ * was not found (the credential rule says so). An empty scope reaches anything.
+ */
+export function askedScope(f: Pick<DecisionFacts, 'credential' | 'input'>): string[] | null {
+  const asked = f.input.credential;
+  if ('kind' in asked) return scopeEntries(asked.scope);
+  return f.credential ? scopeEntries(f.credential.scope) : null;
 }
 
-/** The longest TTL the policy allows for this ask: the tier's maximum, lowered by the credential's own. */
+/** Whether a purpose names a scope entry: `github` covers `github:write`, `github:read` only itself. */
+const purposeNamesEntry = (purpose: PurposeFacts, entry: string) =>
+  purpose.scope.some((x) => [entry, entry.split(':')[0]].includes(x.trim().toLowerCase()));
+
+/**
+ * The approved purposes that cover the ask: in its environment, naming its task or tool, and naming every entry of
+ * the credential's scope (the task is the caller's word; the scope is what the credential reaches).
+ */
+export function coveringPurposes(f: Pick<DecisionFacts, 'purposes' | 'input' | 'credential'>): PurposeFacts[] {
+  const scope = askedScope(f);
+  return f.purposes.filter(
+    (p) =>
+      p.environments.includes(f.input.environment) &&
+      purposeNamesTask(p, f.input.task) &&
+      (scope === null || (scope.length > 0 && scope.every((entry) => purposeNamesEntry(p, entry)))),
+  );
+}
+
+/**
+ * The longest TTL the policy allows for this ask: the tier's maximum, lowered by the credential's own (its record's
+ * maximum, else the credential policy's for its class; a new one is privileged only if asked as such).
+ */
 export function ttlLimit(f: DecisionFacts): number {
-  const own = f.credential
-    ? (f.credential.maxTtlSeconds ??
-      (f.credential.privileged ? f.classMaxTtlSeconds.privileged : f.classMaxTtlSeconds.standard))
-    : f.tierMaxTtlSeconds;
+  const asked = f.input.credential;
+  const privileged = f.credential ? f.credential.privileged : 'kind' in asked && asked.privileged === true;
+  const own =
+    f.credential?.maxTtlSeconds ?? (privileged ? f.classMaxTtlSeconds.privileged : f.classMaxTtlSeconds.standard);
   return Math.min(f.tierMaxTtlSeconds, own);
 }
 
@@ -202,17 +237,24 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
     id: 'purpose-covers',
     anchor: 'purposes',
     title: 'An approved purpose covers the task and the environment',
-    check: onAgent((f, a) =>
-      coveringPurposes(f).length > 0
-        ? null
-        : {
-            sentence:
-              f.purposes.length === 0
-                ? `${a.slug} has no approved purpose in effect.`
-                : `No approved purpose of ${a.slug} covers “${f.input.task}” in ${f.input.environment}.`,
-            fix: `Approve a purpose naming ${f.input.task} in ${f.input.environment}, or ask for a task it covers.`,
-          },
-    ),
+    check: onAgent((f, a) => {
+      if (coveringPurposes(f).length > 0) return null;
+      if (f.purposes.length === 0) {
+        return { sentence: `${a.slug} has no approved purpose in effect.`, fix: 'Approve a purpose for the agent.' };
+      }
+      const scope = askedScope(f);
+      const reach = scope === null ? '' : scope.length ? ` reaching ${scope.join(', ')}` : ' with no stated scope';
+      return {
+        sentence:
+          `No approved purpose of ${a.slug} covers “${f.input.task}” in ${f.input.environment} with a ` +
+          `credential${reach}.`,
+        fix:
+          scope?.length === 0
+            ? 'State the credential’s scope: a credential that reaches anything is covered by no purpose.'
+            : `Approve a purpose naming ${f.input.task} and the credential’s scope in ${f.input.environment}, or ` +
+              'ask within one.',
+      };
+    }),
   },
   {
     id: 'review-current',

@@ -2,6 +2,23 @@ import { z } from 'zod';
 import { ENVIRONMENTS } from '@/lib/agents/schema';
 import { IssueCredentialSchema } from '@/lib/credentials/schema';
 import { FreeText, Id, OptionalId } from '@/lib/secrets/free-text';
+import { EXCEPTION_TYPE, RISK_TIER, valuesOf } from '@/lib/vocabulary';
+
+/** The gate's rules, by id (lib/issuance/rules.ts lists them; a test keeps the two in step). */
+export const ISSUANCE_RULE_IDS = [
+  'identity-resolves',
+  'agent-active',
+  'owner-active',
+  'planes-owned',
+  'escalation-reachable',
+  'credential-held',
+  'purpose-covers',
+  'review-current',
+  'no-critical-finding',
+  'ttl-within-policy',
+  'no-static-for-high-risk',
+] as const;
+export type IssuanceRuleId = (typeof ISSUANCE_RULE_IDS)[number];
 
 /** The longest TTL anyone may ask for: a year. The policy's own maxima are far lower. */
 const MAX_TTL_ASKED = 366 * 86_400;
@@ -25,6 +42,10 @@ export const AskedCredentialSchema = z.union(
         scope: FreeText(300, 'Keep the scope under 300 characters.')
           .pipe(z.string().min(1, 'Name the target scope, e.g. github:read.'))
           .describe('What the new credential would reach, e.g. github:read or s3:reports-bucket.'),
+        privileged: z
+          .boolean('privileged is true or false.')
+          .optional()
+          .describe('A privileged credential: the shorter privileged TTL maximum applies.'),
       })
       .strict(),
   ],
@@ -81,7 +102,7 @@ export const DryRunSchema = z
   });
 
 const Reason = z.object({
-  rule: z.string().describe('The rule that failed, e.g. purpose-covers.'),
+  rule: z.enum(ISSUANCE_RULE_IDS).describe('The rule that failed.'),
   sentence: z.string().describe('What is wrong, in one sentence.'),
   fix: z.string().describe('What would make the rule pass.'),
 });
@@ -89,16 +110,16 @@ const Reason = z.object({
 export const DecisionResultSchema = z.object({
   id: z.string().describe('The decision id: report it with the credential’s uses.'),
   decision: z.enum(['allow', 'deny']),
-  decidedAt: z.string(),
-  agent: z.object({ slug: z.string(), riskTier: z.string() }).nullable(),
+  decidedAt: z.iso.datetime(),
+  agent: z.object({ slug: z.string(), riskTier: z.enum(valuesOf(RISK_TIER)) }).nullable(),
   reasons: z.array(Reason).describe('Every rule that failed (empty on allow).'),
   constraints: z
     .object({
       maxTtlSeconds: z.number().int().describe('Issue for at most this long.'),
-      validUntil: z.string().describe('The credential must not outlive this.'),
+      validUntil: z.iso.datetime().describe('The credential must not outlive this.'),
       justInTime: z.boolean().describe('Issue a fresh, short-lived credential for this task (never a stored one).'),
       exception: z
-        .object({ id: z.string(), type: z.string(), endsAt: z.string() })
+        .object({ id: z.string(), type: z.enum(valuesOf(EXCEPTION_TYPE)), endsAt: z.iso.datetime() })
         .nullable()
         .describe('The exception this allow relies on, and when it ends.'),
     })

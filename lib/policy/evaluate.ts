@@ -1,25 +1,32 @@
 import 'server-only';
 import { type Db, type Tx } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { getSettings } from '@/lib/settings';
+import { getSettings, type Settings } from '@/lib/settings';
 import { RULES, SEVERITIES, type Rule } from './rules';
 
 // Running the rules: each is one SQL query (see rules.ts); these put them together.
 
 /**
- * The rules' rows as one UNION ALL. With `agentId`, each branch is filtered
- * to that agent, which PostgreSQL pushes into the rule's own query: one
- * agent's findings cost index lookups, not a pass over the registry.
+ * The rules' rows as one UNION ALL. With `agentId` (a value, or SQL naming
+ * one), each branch is filtered to that agent, which PostgreSQL pushes into
+ * the rule's own query: one agent's findings cost index lookups, not a pass
+ * over the registry. With `settings`, the policy already read is used.
  */
-export async function unionOf(db: Db | Tx, rules: Rule[], now: Date, agentId?: string): Promise<Prisma.Sql | null> {
+export async function unionOf(
+  db: Db | Tx,
+  rules: Rule[],
+  now: Date,
+  agentId?: string | Prisma.Sql,
+  settings?: Settings,
+): Promise<Prisma.Sql | null> {
   if (rules.length === 0) return null;
-  const settings = await getSettings(db);
+  const policy = settings ?? (await getSettings(db));
   const scope = agentId ? Prisma.sql`WHERE f."agentId" = ${agentId}` : Prisma.empty;
   return Prisma.join(
     rules.map(
       (r) =>
         Prisma.sql`SELECT ${r.id}::text AS "ruleId", f."agentId", f."credentialId", f."detail" FROM
-          (${r.query(settings, now)}) f ${scope}`,
+          (${r.query(policy, now)}) f ${scope}`,
     ),
     ' UNION ALL ',
   );

@@ -413,8 +413,8 @@ export const RULES: Rule[] = [
       'A broker or runtime reported a use of the credential by a workload other than the agent’s own identity: ' +
       'someone else holds it and is replaying it.',
     fix:
-      'Revoke or rotate the credential, find the workload that presented it, and bind the credential to the ' +
-      'agent’s workload identity.',
+      'Revoke the credential (a rotation does not close this), find the workload that presented it, and issue ' +
+      'its replacement bound to the agent’s workload identity.',
     plane: 'IAM',
     controls: [
       'owasp-nhi-2025/NHI4:2025',
@@ -439,7 +439,7 @@ export const RULES: Rule[] = [
     explanation:
       'The issuance gate allowed the credential for a time-to-live that had ended when it was used: it outlived ' +
       'what was approved, or was never expired by the broker.',
-    fix: 'Rotate the credential, and have the broker issue it with the TTL the decision allowed.',
+    fix: 'Revoke the credential, and have the broker issue its replacement with the TTL the decision allowed.',
     plane: 'PAM',
     controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-agentic-2026/ASI03', 'nist-csf-2/DE.CM-03'],
     fixAnchor: 'credentials',
@@ -452,7 +452,7 @@ export const RULES: Rule[] = [
     explanation:
       'The credential is issued only through the issuance gate, yet a use was reported with no allowing decision ' +
       'in its window: it was issued around the gate.',
-    fix: 'Rotate the credential, and find the path that issued it without asking the gate.',
+    fix: 'Revoke the credential, and find the path that issued it without asking the gate.',
     plane: 'PAM',
     controls: ['owasp-agentic-2026/ASI03', 'nist-csf-2/PR.AA-05', 'nist-csf-2/DE.CM-03'],
     fixAnchor: 'credentials',
@@ -482,7 +482,8 @@ export const RULES: Rule[] = [
 
 /**
  * A credential's latest use marked `kind` at ingest (CredentialMisuse) in the last 90 days, open until the
- * credential is rotated or revoked after it.
+ * credential is revoked after it. A rotation does not close it: the owner records rotations alone, and a replayed
+ * or ungated credential is replaced under a new name, not renewed.
  */
 function misuseQuery(kind: string, now: Date, what: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
@@ -490,7 +491,6 @@ function misuseQuery(kind: string, now: Date, what: Prisma.Sql): Prisma.Sql {
       c."name" || ${what} || ' on ' || to_char(m."at", 'YYYY-MM-DD HH24:MI') AS "detail"
     FROM "CredentialMisuse" m JOIN "Credential" c ON c."id" = m."credentialId"
     WHERE m."kind" = ${kind} AND m."at" > ${new Date(now.getTime() - 90 * 86_400_000)}
-      AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" < m."at")
       AND (c."revokedAt" IS NULL OR c."revokedAt" < m."at")
     ORDER BY m."credentialId", m."at" DESC`;
 }

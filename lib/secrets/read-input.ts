@@ -140,14 +140,19 @@ export async function readInput<S extends z.ZodType>(
   schema: S,
   input: unknown,
   actor: { id: string; type?: AuditActor['type'] },
+  headers: Record<string, string | undefined> = {},
 ): Promise<z.infer<S>> {
-  await assertNoSecrets(input, actor);
+  await assertNoSecrets(input, actor, headers);
   return parseInput(schema, input);
 }
 
 /** Throws Invalid (after the alarm) when anything in `input` looks like a secret: for input stored unparsed. */
-export async function assertNoSecrets(input: unknown, actor: { id: string; type?: AuditActor['type'] }) {
-  const refusal = await refuseSecrets(input, { type: actor.type ?? 'USER', id: actor.id });
+export async function assertNoSecrets(
+  input: unknown,
+  actor: { id: string; type?: AuditActor['type'] },
+  headers: Record<string, string | undefined> = {},
+) {
+  const refusal = await refuseSecrets(input, { type: actor.type ?? 'USER', id: actor.id }, headers);
   if (refusal) {
     throw new Invalid(
       `${refusal.fields.length === 1 ? 'A field holds' : 'Fields hold'} what looks like a secret: nothing was saved.`,

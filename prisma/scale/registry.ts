@@ -306,6 +306,19 @@ export async function createAgents(
       }
     })(),
   );
+  // Someone to page for HIGH and CRITICAL agents, but every tenth (deterministic, so the random draws below are
+  // those of a dataset without contacts): those show the escalation-missing finding and a denying issuance gate.
+  await copyRows(
+    client,
+    'EscalationContact',
+    ['agentId', 'name', 'email', 'coverage', 'updatedAt'],
+    (function* () {
+      for (const [n, a] of agents.entries()) {
+        if ((a.tier !== 'HIGH' && a.tier !== 'CRITICAL') || (from + n) % 10 === 0) continue;
+        yield [a.id, `${a.slug} on-call`, `${a.slug}-oncall@scale.example`, '24/7', a.created];
+      }
+    })(),
+  );
   // What each exception covers: the agent's first credential (the same agents the exceptions above were drawn for).
   await client.query(`INSERT INTO "ExceptionCredential" ("exceptionId", "credentialId")
     SELECT x."id", (SELECT c."id" FROM "Credential" c WHERE c."agentId" = x."agentId" ORDER BY c."id" LIMIT 1)

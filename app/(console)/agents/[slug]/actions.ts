@@ -6,7 +6,7 @@ import { clearEscalationContact, setEscalationContact } from '@/lib/escalation/c
 import { requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
 import { formAction, formQuery } from '@/lib/http/form-action';
-import { dryRunIssuance } from '@/lib/issuance/decide';
+import { decideIssuance } from '@/lib/issuance/decide';
 import type { DecisionResult } from '@/lib/issuance/schema';
 
 export async function issueCredentialAction(_: ActionState, formData: FormData) {
@@ -52,7 +52,7 @@ export async function clearEscalationAction(_: ActionState, formData: FormData) 
 /** "Would it be allowed?": the issuance gate's answer for this agent, nothing recorded. */
 export async function dryRunIssuanceAction(_: ActionState, formData: FormData) {
   return formQuery<DecisionResult>(formData, async (input) => {
-    const result = await dryRunIssuance(await getCurrentUser(), input);
+    const result = await decideIssuance(input, { record: false, actor: await getCurrentUser() });
     return { message: result.decision === 'allow' ? 'Allowed.' : 'Denied.', result };
   });
 }

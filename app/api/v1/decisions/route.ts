@@ -1,5 +1,6 @@
 import { json, readJsonBody } from '@/lib/http/api';
-import { handleRoute, methodNotAllowed, problem } from '@/lib/http/problem';
+import { idempotencyKeyOf } from '@/lib/http/idempotency';
+import { handleRoute, methodNotAllowed } from '@/lib/http/problem';
 import { decideIssuance } from '@/lib/issuance/decide';
 import { authenticate } from '@/lib/tokens/bearer';
 
@@ -12,10 +13,8 @@ export const dynamic = 'force-dynamic';
 export function POST(request: Request) {
   return handleRoute(async () => {
     const token = await authenticate(request, 'decisions:check');
-    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
-    if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
-      return problem(400, 'Idempotency-Key must be 1–200 letters, digits, dots, colons, underscores or hyphens.');
-    }
+    const idempotencyKey = idempotencyKeyOf(request);
+    if (idempotencyKey instanceof Response) return idempotencyKey;
     const read = await readJsonBody(request);
     if (read instanceof Response) return read;
     return json(await decideIssuance(read.body, { record: true, token, idempotencyKey }));

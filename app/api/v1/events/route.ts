@@ -1,6 +1,7 @@
 import { parseTimelineQuery } from '@/lib/audit';
 import { queryTimeline } from '@/lib/audit/queries';
 import { json, readJsonBody } from '@/lib/http/api';
+import { idempotencyKeyOf } from '@/lib/http/idempotency';
 import { handleRoute, methodNotAllowed, problem } from '@/lib/http/problem';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { authenticate, requireReach } from '@/lib/tokens/bearer';
@@ -11,10 +12,8 @@ export const dynamic = 'force-dynamic';
 export function POST(request: Request) {
   return handleRoute(async () => {
     const token = await authenticate(request, 'events:write');
-    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
-    if (idempotencyKey !== undefined && !/^[\w.:-]{1,200}$/.test(idempotencyKey)) {
-      return problem(400, 'Idempotency-Key must be 1–200 letters, digits, dots, colons, underscores or hyphens.');
-    }
+    const idempotencyKey = idempotencyKeyOf(request);
+    if (idempotencyKey instanceof Response) return idempotencyKey;
     const read = await readJsonBody(request);
     if (read instanceof Response) return read;
     const partial = new URL(request.url).searchParams.get('partial') === 'true';
