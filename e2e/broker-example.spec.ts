@@ -66,15 +66,45 @@ test('the examples/ broker client asks the gate, issues under the allow and repo
   const gone = { ...env, CUSTODIAN_URL: 'http://127.0.0.1:9' };
   const args = ['examples/broker-client.mjs', '--workload', 'w', '--credential', 'c', '--task', 't'];
   expect(run('node', args, gone).status).toBe(3);
-  expect(run('node', [...args, '--fail-open'], gone).status).toBe(0);
+  expect(run('node', [...args, '--fail-open'], gone).status).toBe(4);
 
-  // The curl line.
+  // The curl line: exit 0 on allow, 2 on deny (a deny is an answer), so a CI step stops there.
   const curl = run('sh', ['examples/decide.sh'], env);
   expect(curl.status).toBe(0);
   expect(JSON.parse(curl.out)).toMatchObject({ decision: 'allow', agent: { slug: 'gpu-scheduler' } });
+  const refused = run('sh', ['examples/decide.sh'], {
+    ...env,
+    WORKLOAD: 'spiffe://example.com/agents/pricing-optimizer',
+    CREDENTIAL: 'pricing-optimizer-certificate-prod',
+  });
+  expect(refused.status).toBe(2);
+  expect(JSON.parse(refused.out)).toMatchObject({ decision: 'deny' });
 
-  // Both the decision and the use are on the agent's timeline.
+  // The credential turns up on another workload: the use is recorded, marked a suspected replay, and the gate then
+  // refuses the agent until the credential is revoked.
+  const replayed = run(
+    'node',
+    [
+      'examples/broker-client.mjs',
+      '--workload',
+      'spiffe://example.com/agents/gpu-scheduler',
+      '--credential',
+      'gpu-scheduler-oauth-token-prod-1',
+      '--task',
+      'jira',
+      '--presented-by',
+      'spiffe://example.com/agents/intruder',
+    ],
+    env,
+  );
+  expect(replayed.status, replayed.out).toBe(0);
+  const after = run('sh', ['examples/decide.sh'], env);
+  expect(after.status).toBe(2);
+  expect(JSON.parse(after.out).reasons).toEqual([expect.objectContaining({ rule: 'no-critical-finding' })]);
+
+  // The decisions and the uses are on the agent's timeline, the replay marked.
   await page.goto('/timeline?agent=gpu-scheduler');
   await expect(page.getByText(/Issuance gate allowed API token example-broker to issue/).first()).toBeVisible();
   await expect(page.getByText(/reported GPU scheduler used gpu-scheduler-oauth-token-prod-1/).first()).toBeVisible();
+  await expect(page.getByText(/presented by another workload \(replay suspected\)/)).toBeVisible();
 });

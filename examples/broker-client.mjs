@@ -4,10 +4,11 @@
 //
 //   CUSTODIAN_URL=http://localhost:3000 CUSTODIAN_TOKEN=cus_... node examples/broker-client.mjs \
 //     --workload spiffe://example.com/agents/gpu-scheduler --credential gpu-scheduler-oauth-token-prod-1 \
-//     --task jira --environment PROD --ttl 600 [--fail-open]
+//     --task jira --environment PROD --ttl 600 [--credential-id] [--presented-by <identity>] [--fail-open]
 //
 // The token needs the decisions:check scope (and events:write to report the use). Exit codes: 0 allowed, 2 denied,
-// 3 Custodian unreachable and failing closed, 1 a usage or API error.
+// 3 Custodian unavailable and failing closed, 4 unavailable and failing open (issued without a decision), 1 a usage
+// or request error.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
@@ -15,6 +16,8 @@ const { values: args } = parseArgs({
   options: {
     workload: { type: 'string' },
     credential: { type: 'string' },
+    'credential-id': { type: 'boolean', default: false },
+    'presented-by': { type: 'string' },
     task: { type: 'string' },
     environment: { type: 'string', default: 'PROD' },
     ttl: { type: 'string', default: '600' },
@@ -42,15 +45,14 @@ async function call(path, body, key) {
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(Number(args['timeout-ms'])),
   });
-  const answer = await response.json();
+  const answer = await response.json().catch(() => ({}));
+  // Rate limited or failing: Custodian is unavailable for this request, which the fail-closed/open policy decides.
+  if (response.status === 429 || response.status >= 500) throw new Error(`HTTP ${response.status}`);
   if (!response.ok) throw Object.assign(new Error(answer.detail ?? response.statusText), { api: true });
   return answer;
 }
 
-// A credential id looks like one; anything else is its name.
-const credential = /^c[a-z0-9]{20,}$|^cred_/.test(args.credential)
-  ? { id: args.credential }
-  : { name: args.credential };
+const credential = args['credential-id'] ? { id: args.credential } : { name: args.credential };
 const ask = {
   workloadIdentity: args.workload,
   credential,
@@ -67,13 +69,13 @@ try {
     console.error(`Custodian refused the request: ${error.message}`);
     process.exit(1);
   }
-  // Unreachable (network, timeout): the broker's own policy decides. Failing closed is the safe default.
+  // Unavailable (network, timeout, 429, 5xx): the broker's own policy decides. Failing closed is the safe default.
   if (!args['fail-open']) {
-    console.error(`Custodian is unreachable (${error.message}): failing closed, nothing issued.`);
+    console.error(`Custodian is unavailable (${error.message}): failing closed, nothing issued.`);
     process.exit(3);
   }
-  console.warn(`Custodian is unreachable (${error.message}): failing open, as configured. Reconcile later.`);
-  process.exit(0);
+  console.warn(`Custodian is unavailable (${error.message}): failing open, as configured. Report the use later.`);
+  process.exit(4);
 }
 
 if (decision.decision === 'deny') {
@@ -82,7 +84,13 @@ if (decision.decision === 'deny') {
   process.exit(2);
 }
 
-const ttl = Math.min(ask.ttlSeconds, decision.constraints.maxTtlSeconds);
+// Issue for the TTL asked, never beyond the allow's limit, and never past validUntil (a replayed answer may be late).
+const left = Math.floor((Date.parse(decision.constraints.validUntil) - Date.now()) / 1000);
+const ttl = Math.min(ask.ttlSeconds, decision.constraints.maxTtlSeconds, left);
+if (ttl < 1) {
+  console.error(`ALLOW ${decision.id} has already lapsed: ask again.`);
+  process.exit(1);
+}
 console.log(`ALLOW ${decision.id}: issue for at most ${ttl} s (until ${decision.constraints.validUntil})`);
 if (decision.constraints.exception) {
   console.log(
@@ -92,7 +100,8 @@ if (decision.constraints.exception) {
 
 // ... the broker issues the credential here, with the TTL above ...
 
-// Report the use, naming the workload that presented it and the decision it was issued under.
+// Report the use: the agent the credential belongs to, the workload that presented it (where the credential is
+// used, which may not be the one the broker asked for: then Custodian marks a suspected replay), and the decision.
 const reported = await call(
   '/api/v1/events',
   {
@@ -104,7 +113,7 @@ const reported = await call(
         occurredAt: new Date().toISOString(),
         context: `issued under ${decision.id}`,
         workload: {
-          identity: args.workload,
+          identity: args['presented-by'] ?? args.workload,
           host: process.env.HOSTNAME ?? 'broker',
           runtime: `node ${process.version}`,
         },
