@@ -23,8 +23,8 @@ export type AgentRow = {
   planesAssigned: number;
   nextReviewDue: Date | null;
   createdAt: Date;
-  /** Every agent-level rule of the issuance gate passes (lib/issuance/ready.ts). */
-  ready: boolean;
+  /** Every agent-level rule of the issuance gate passes (lib/issuance/ready.ts); null where not computed. */
+  ready: boolean | null;
 };
 
 export type AgentPage = {
@@ -173,14 +173,15 @@ async function seek(
   dir: 'asc' | 'desc',
   cursor: ReturnType<typeof decodeCursor>,
   limit: number,
+  readyAt: Date | null,
 ): Promise<Raw[]> {
   const branches = seekBranches(keys, dir, cursor).map(
     (
       branch,
     ) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[]
       AS "environments",
-        a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt", ${readyForIssuance(new Date())}
-          AS "ready",
+        a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt",
+        ${readyAt ? readyForIssuance(readyAt) : Prisma.sql`NULL::boolean`} AS "ready",
         o."id" AS "ownerId", o."name" AS "ownerName", o."active" AS "ownerActive"
       FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
       WHERE ${filters} AND ${branch}
@@ -199,20 +200,25 @@ function toRow({ ownerId, ownerName, ownerActive, ...agent }: Raw): AgentRow {
 /** One page of the agents list: after `query.after`, before `query.before`, or the first. */
 export async function listAgents(actor: Actor, query: AgentListQuery): Promise<AgentPage> {
   requirePermission(actor, 'agent.read');
-  return pageAgents(agentFilters(query), query);
+  const now = new Date();
+  return pageAgents(agentFilters(query, now), query, now);
 }
 
-/** One keyset page of the agents matching `filters` (also the ownership matrix's pager). */
+/**
+ * One keyset page of the agents matching `filters` (also the ownership matrix's pager). With `readyAt`, each row
+ * says whether it is ready for issuance then; without, `ready` is not computed (null).
+ */
 export async function pageAgents(
   filters: Prisma.Sql,
   query: Pick<AgentListQuery, 'sort' | 'dir' | 'after' | 'before' | 'size'>,
+  readyAt: Date | null = null,
 ): Promise<AgentPage> {
   const keys = SORT_KEYS[query.sort];
   const before = decodeCursor(keys, query.before);
   const after = before ? null : decodeCursor(keys, query.after);
   const flip = query.dir === 'asc' ? 'desc' : 'asc';
   const [found, [{ n }]] = await Promise.all([
-    seek(filters, keys, before ? flip : query.dir, before ?? after, query.size + 1),
+    seek(filters, keys, before ? flip : query.dir, before ?? after, query.size + 1, readyAt),
     getDb().$queryRaw<
       [{ n: number }]
     >`SELECT count(*)::int AS n FROM (SELECT 1 FROM "Agent" a WHERE ${filters} LIMIT ${COUNT_CAP + 1}) t`,
@@ -235,10 +241,11 @@ export async function pageAgents(
 export async function* iterateAgents(actor: Actor, query: AgentListQuery, batch = 500): AsyncGenerator<AgentRow[]> {
   requirePermission(actor, 'agent.read');
   const keys = SORT_KEYS[query.sort];
-  const filters = agentFilters(query);
+  const now = new Date();
+  const filters = agentFilters(query, now);
   let cursor: ReturnType<typeof decodeCursor> = null;
   for (;;) {
-    const rows = await seek(filters, keys, query.dir, cursor, batch);
+    const rows = await seek(filters, keys, query.dir, cursor, batch, now);
     if (rows.length === 0) return;
     yield rows.map(toRow);
     if (rows.length < batch) return;

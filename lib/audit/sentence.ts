@@ -4,6 +4,7 @@ import {
   AGENT_STATUS,
   CHANGE_REQUEST_KIND,
   CONTROL_PLANE,
+  CREDENTIAL_KIND,
   EXCEPTION_TYPE,
   labelOf,
   REVIEW_OUTCOME,
@@ -89,9 +90,16 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'issuance.decided': {
       const reasons = Array.isArray(d.reasons) ? (d.reasons as { rule?: string }[]) : [];
       const to = ctx.agent ?? `workload ${String(d.workloadIdentity ?? '')}`;
+      const asked = (d.credential ?? {}) as { name?: string; id?: string; kind?: string; scope?: string };
+      const what =
+        ctx.credential ??
+        asked.name ??
+        (asked.kind ? `a new ${wordOf(CREDENTIAL_KIND, asked.kind)} for ${String(asked.scope)}` : credential);
+      const task = String(d.task ?? '');
       return d.decision === 'allow'
-        ? `Issuance gate allowed ${by} to issue ${credential} to ${to} for ${String(d.task ?? '')}`
-        : `Issuance gate refused ${by} ${credential} for ${to}: ${reasons.map((r) => String(r.rule)).join(', ')}`;
+        ? `Issuance gate allowed ${by} to issue ${what} to ${to} for ${task}`
+        : `Issuance gate refused ${by}’s request for ${what} for ${to} (${task}): ` +
+            reasons.map((r) => String(r.rule)).join(', ');
     }
     case 'credential.rotated':
       return `${by} recorded ${credential} of ${agent} rotated${reason(d)}`;

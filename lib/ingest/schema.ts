@@ -88,7 +88,9 @@ export const IngestEventSchema = z
       .optional()
       .describe(
         'credential.used: the workload that presented the credential (SPIFFE ID, OIDC subject or service account) ' +
-          'and where from. Another workload than the agent’s is recorded as a suspected replay.',
+          'and where from; `agent` names the agent the credential belongs to. A workload other than that agent’s ' +
+          'registered identity, or than the one its allowing decision was for, is marked a suspected replay (an ' +
+          'agent with no registered identity is compared with the decision only).',
       ),
     decisionId: Id.optional().describe(
       'credential.used: the issuance decision (POST /api/v1/decisions) the credential was issued under.',

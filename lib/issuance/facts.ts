@@ -67,7 +67,8 @@ export async function readDecisionFacts(
           'escalationReachable', ${reachableContact(Prisma.sql`a."id"`)},
           'openReviewDueAt', a."openReviewDueAt", 'nextReviewDue', a."nextReviewDue") FROM a) AS "agent",
         (SELECT json_build_object('id', c."id", 'name', c."name", 'kind', c."kind", 'issuance', c."issuance",
-          'environment', c."environment", 'scope', c."scope", 'maxTtlSeconds', c."maxTtlSeconds", 'privileged', c."privileged",
+          'environment', c."environment", 'scope', c."scope", 'maxTtlSeconds', c."maxTtlSeconds",
+          'privileged', c."privileged",
           'revoked', c."revokedAt" IS NOT NULL) FROM c) AS "credential",
         (SELECT json_agg(json_build_object('id', p."id", 'task', p."task", 'scope', p."scope",
           'environments', p."environments"))

@@ -348,7 +348,7 @@ describeWithPostgresServer('the issuance gate', () => {
     expect(await flagged('credential-used-after-decision')).toContain(gatedId);
   });
 
-  it('a new credential allowed by kind and scope, then reported by name under the decision, is not misuse', async () => {
+  it('a new credential allowed by kind and scope, reported by name under the decision: no misuse', async () => {
     const { token, ask, admin, slug, agent, identity } = await setup();
     const allowed = await (
       await post(token, { ...ask, credential: { kind: 'OAUTH_TOKEN', scope: 'github:read' }, ttlSeconds: 300 })
@@ -393,7 +393,7 @@ describeWithPostgresServer('the issuance gate', () => {
     expect(marked.details).toMatchObject({ misuse: ['no-allowing-decision'] });
   });
 
-  it('a retry gets the first answer only while it holds; a secret in the key is refused and nothing stored', async () => {
+  it('a retry gets the first answer only while it holds; a secret in the key is refused, nothing kept', async () => {
     const { token, ask, tokenId } = await setup();
     const first = await (await post(token, { ...ask, ttlSeconds: 1 }, 'short-1')).json();
     expect(first.decision).toBe('allow');

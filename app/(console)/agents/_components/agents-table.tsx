@@ -69,8 +69,18 @@ const columns = helper.columns([
   helper.accessor('ready', {
     header: 'Ready for issuance',
     ...noSort,
-    cell: ({ getValue }) =>
-      getValue() ? <Badge tone="success">Ready</Badge> : <span className="text-muted-foreground">Not ready</span>,
+    // The agent-level rules of the gate; the credential, task and TTL are checked per request on the agent's page.
+    cell: ({ getValue, row }) =>
+      getValue() ? (
+        <Badge tone="success">Ready</Badge>
+      ) : (
+        <Link
+          href={`/agents/${row.original.slug}#issuance`}
+          className="text-muted-foreground underline decoration-muted-foreground/40 underline-offset-2"
+        >
+          Not ready: why?
+        </Link>
+      ),
   }),
   helper.accessor('workloadIdentity', {
     header: 'Workload identity',

@@ -117,7 +117,7 @@ export function AgentsToolbar({ owner }: { owner: PickedPerson | null }) {
           value={params.get('ready') ?? ''}
           onChange={(v) => setParams({ ready: v })}
           options={[
-            { value: 'yes', label: 'Ready: every gate rule passes' },
+            { value: 'yes', label: 'Ready: the agent passes the gate’s agent-level rules' },
             { value: 'no', label: 'Not ready' },
           ]}
         />

@@ -1,7 +1,7 @@
 'use client';
 
 import { CircleCheck, CircleX } from 'lucide-react';
-import { useActionState, useId } from 'react';
+import { useActionState, useId, useState } from 'react';
 import { describedBy, Field, inputClass } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE, submitted, type ActionState } from '@/lib/http/action-state';
@@ -33,6 +33,9 @@ export function IssuanceDryRun({
   const errors = state.ok ? undefined : state.fieldErrors;
   const value = (name: string, fallback: string) => String(submitted(state, name, fallback));
   const result = state.ok ? state.result : undefined;
+  // Kind and scope describe a new credential: asked only when no recorded one is chosen.
+  const [choice, setChoice] = useState(value('credentialId', credentials[0]?.id ?? ''));
+  const fresh = choice === '';
   return (
     <div className="flex flex-col gap-4">
       <form
@@ -48,7 +51,8 @@ export function IssuanceDryRun({
             id={`${id}-cred`}
             name="credentialId"
             className={inputClass}
-            defaultValue={value('credentialId', credentials[0]?.id ?? '')}
+            value={choice}
+            onChange={(e) => setChoice(e.target.value)}
             {...describedBy(`${id}-cred`, { errors: errors?.credentialId })}
           >
             {credentials.map((c) => (
@@ -63,6 +67,7 @@ export function IssuanceDryRun({
           <select
             id={`${id}-kind`}
             name="kind"
+            disabled={!fresh}
             className={inputClass}
             defaultValue={value('kind', '')}
             {...describedBy(`${id}-kind`, { errors: errors?.kind })}
@@ -79,6 +84,7 @@ export function IssuanceDryRun({
           <input
             id={`${id}-scope`}
             name="scope"
+            disabled={!fresh}
             className={inputClass}
             defaultValue={value('scope', '')}
             {...describedBy(`${id}-scope`, { hint: true, errors: errors?.scope })}
