@@ -5,8 +5,9 @@ import { GET as openapi } from '@/app/api/v1/openapi.json/route';
 import type { Actor } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
-import { clearEscalationContact } from '@/lib/escalation/commands';
+import { clearEscalationContact, setEscalationContact } from '@/lib/escalation/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
+import { assignOwner } from '@/lib/ownership/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { changeSetting } from '@/lib/settings/commands';
@@ -98,7 +99,7 @@ describeWithPostgresServer('the issuance gate', () => {
     });
   });
 
-  it('denies when the owner has left, recording the reason; the fix (a new owner) makes it allow', async () => {
+  it('no active owner (the owner left): denied with the reason recorded; a new owner makes it allow', async () => {
     const { token, ask, admin, owner, agent } = await setup();
     const person = await getDb().user.findUniqueOrThrow({ where: { id: owner.id } });
     await deactivateUser(admin, { userId: owner.id, version: person.version, reason: 'Left the company' });
@@ -108,7 +109,7 @@ describeWithPostgresServer('the issuance gate', () => {
     expect(denied.reasons[0].fix).toMatch(/Assign an active accountable owner/);
     const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(denied.seq) } });
     expect(event.details).toMatchObject({ decision: 'deny', reasons: [{ rule: 'owner-active' }] });
-    await getDb().agent.update({ where: { id: agent.id }, data: { ownerId: admin.id } });
+    await assignOwner(admin, { agentId: agent.id, version: String(await version(agent.id)), userId: admin.id });
     expect((await (await post(token, ask)).json()).decision).toBe('allow');
   });
 
@@ -128,17 +129,26 @@ describeWithPostgresServer('the issuance gate', () => {
     expect(rulesOf(await (await post(token, ask)).json())).toEqual(['review-current']);
   });
 
-  it('denies a CRITICAL agent whose escalation contact was removed (suspended, then no contact)', async () => {
+  it('denies a CRITICAL agent whose escalation contact reaches nobody (read live at each decision)', async () => {
     const { token, ask, agent, admin } = await setup('CRITICAL');
-    // A CRITICAL agent in service cannot lose its contact through the command: the gate reads the contact live.
-    await getDb().$executeRaw`UPDATE "EscalationContact" SET "email" = NULL, "phone" = NULL, "pagerUrl" = NULL,
-      "userId" = NULL WHERE "agentId" = ${agent.id}`;
+    // A CRITICAL agent in service cannot lose its contact through the command; its only contact, a person, can leave.
+    const oncall = await createPerson(['OWNER'], { name: 'Solo on-call' });
+    await setEscalationContact(admin, {
+      agentId: agent.id,
+      version: await version(agent.id),
+      name: 'Solo on-call',
+      userId: oncall.id,
+      coverage: '24/7',
+    });
+    expect((await (await post(token, ask)).json()).decision).toBe('allow');
+    const person = await getDb().user.findUniqueOrThrow({ where: { id: oncall.id } });
+    await deactivateUser(admin, { userId: oncall.id, version: person.version, reason: 'Left the company' });
     const body = await (await post(token, ask)).json();
     expect(body.decision).toBe('deny');
     expect(rulesOf(body)).toEqual(['escalation-reachable']);
     await expect(
       clearEscalationContact(admin, { agentId: agent.id, version: await version(agent.id) }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/keeps an escalation contact/);
   });
 
   it('static on CRITICAL: denied, then allowed under a break-glass with the TTL capped to its end', async () => {
