@@ -3,8 +3,10 @@
 // path's domain query beside a hand-written SQL floor, the chain verification
 // and the export; with --url (a production server on the same database,
 // started with the same NEXTAUTH_SECRET), also HTTP latencies at a fixed rate
-// and ingest throughput. --skip-verify and --export-one-agent shorten a run on a
-// big dataset. Prints one table and writes bench/results.json.
+// and ingest throughput, and the issuance gate's API at 50, 100 and 200 requests
+// a second. --skip-verify and --export-one-agent shorten a run on a big dataset;
+// --gate-only times the issuance gate alone. Prints one table and writes
+// bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -19,6 +21,7 @@ import { getDb } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 import { createToken } from '@/lib/tokens/commands';
 import { ingestThroughput } from './ingest';
+import { allowedAsk, decisionCase, decisionRates, type RateRow } from './issuance';
 import { pageWeights } from './page-weight';
 import { queryCases, sampleRow50k } from './queries';
 
@@ -46,6 +49,7 @@ async function main(): Promise<number> {
       'ingest-events': { type: 'string', default: '100000' },
       'export-one-agent': { type: 'boolean' },
       'skip-verify': { type: 'boolean' },
+      'gate-only': { type: 'boolean' },
     },
   });
   // A pool, as the app has: a floor's statements run side by side like the domain query's.
@@ -68,14 +72,22 @@ async function main(): Promise<number> {
   console.log(`Dataset: ${agents.toLocaleString('en')} agents, ${events.toLocaleString('en')} events.`);
 
   const rows: { path: string; p50: number; p99: number; floorP50: number | null; ratio: number | null }[] = [];
+  const gateOnly = Boolean(values['gate-only']);
   const row50k = await sampleRow50k(pg);
-  for (const c of queryCases(actor, pg, {
-    slug: agent.slug,
-    agentId: agent.id,
-    ownerId: agent.ownerId!,
-    headSeq: head.seq,
-    row50k,
-  })) {
+  const ask = await allowedAsk();
+  const cases = [
+    ...(gateOnly
+      ? []
+      : queryCases(actor, pg, {
+          slug: agent.slug,
+          agentId: agent.id,
+          ownerId: agent.ownerId!,
+          headSeq: head.seq,
+          row50k,
+        })),
+    decisionCase(pg, ask),
+  ];
+  for (const c of cases) {
     const domain = await time(c.domain);
     const floor = c.floor ? await time(c.floor) : null;
     rows.push({
@@ -91,7 +103,7 @@ async function main(): Promise<number> {
 
   const throughput: Record<string, number> = {};
   const started = performance.now();
-  if (!values['skip-verify']) {
+  if (!values['skip-verify'] && !gateOnly) {
     // With the server's key: every head signature and checkpoint is checked, as "Verify now" does.
     const verification = await verifyAuditChain(db, { keys: trustedPublicKeys() });
     const seconds = (performance.now() - started) / 1000;
@@ -118,16 +130,20 @@ async function main(): Promise<number> {
       lines,
     };
   };
-  const whole: Record<string, string> = values['export-one-agent'] ? { agent: agent.slug } : {};
-  const ndjson = await exportRun('ndjson', whole);
-  throughput[`NDJSON export, ${values['export-one-agent'] ? 'one agent' : 'whole chain'} (events/s)`] =
-    ndjson.perSecond;
-  throughput['NDJSON export RSS growth (MB)'] = ndjson.rssGrowthMb;
-  // CSV describes each event in a sentence (names looked up): measured on one agent's events.
-  throughput['CSV export, one agent (events/s)'] = (await exportRun('csv', { agent: agent.slug })).perSecond;
+  if (!gateOnly) {
+    const whole: Record<string, string> = values['export-one-agent'] ? { agent: agent.slug } : {};
+    const ndjson = await exportRun('ndjson', whole);
+    throughput[`NDJSON export, ${values['export-one-agent'] ? 'one agent' : 'whole chain'} (events/s)`] =
+      ndjson.perSecond;
+    throughput['NDJSON export RSS growth (MB)'] = ndjson.rssGrowthMb;
+    // CSV describes each event in a sentence (names looked up): measured on one agent's events.
+    throughput['CSV export, one agent (events/s)'] = (await exportRun('csv', { agent: agent.slug })).perSecond;
+  }
 
   const http: { path: string; p50: number; p90: number; p99: number; errors: number; non2xx: number }[] = [];
-  if (values.url) {
+  let gate: RateRow[] = [];
+  if (values.url) gate = await decisionRates(values.url, actor, ask);
+  if (values.url && !gateOnly) {
     const secret = process.env.NEXTAUTH_SECRET;
     if (!secret) throw new Error('Set NEXTAUTH_SECRET to the server’s, so the benchmark can sign in.');
     const secure = values.url.startsWith('https');
@@ -183,11 +199,32 @@ async function main(): Promise<number> {
       `${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ` +
         `${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`,
     );
-  const p50 = (path: string) => rows.find((r) => r.path === path)!.p50;
+  const p50 = (path: string) => rows.find((r) => r.path === path)?.p50 ?? NaN;
+  if (!gateOnly) {
+    console.log(
+      `${'timeline deep / first page'.padEnd(32)} ` +
+        `${(p50('timeline: 20,000 pages deep') / p50('timeline: first page')).toFixed(2).padStart(8)}`,
+    );
+  }
+  const decision = rows.find((r) => r.path === 'issuance decision')!;
+  const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(
-    `${'timeline deep / first page'.padEnd(32)} ` +
-      `${(p50('timeline: 20,000 pages deep') / p50('timeline: first page')).toFixed(2).padStart(8)}`,
+    `${'issuance decision target'.padEnd(32)} p99 ${ms(decision.p99)} ms ≤ 5 ms: ${met(decision.p99 <= 5)}; ` +
+      `${decision.ratio!.toFixed(1)}× floor ≤ 3×: ${met(decision.ratio! <= 3)}`,
   );
+  if (gate.length) {
+    const target: Record<number, number> = { 100: 25, 200: 50 };
+    console.log(
+      `\n${'POST /api/v1/decisions (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
+        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}  target`,
+    );
+    for (const g of gate)
+      console.log(
+        `${`${g.rate} req/s, 10 tokens`.padEnd(32)} ${String(g.p50).padStart(6)} ${String(g.p90).padStart(6)} ` +
+          `${String(g.p99).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)}  ` +
+          (target[g.rate] ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0)}` : '—'),
+      );
+  }
   if (http.length) {
     console.log(
       `\n${'HTTP at 20 req/s (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
@@ -215,6 +252,7 @@ async function main(): Promise<number> {
         dataset: { agents, events },
         queries: rows,
         http,
+        issuanceGate: gate,
         throughput,
         pageWeights: weights,
       },

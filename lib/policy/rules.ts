@@ -487,12 +487,12 @@ export const RULES: Rule[] = [
  */
 function misuseQuery(kind: string, now: Date, what: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
-    SELECT DISTINCT ON (m."credentialId") m."agentId" AS "agentId", m."credentialId" AS "credentialId",
+    SELECT DISTINCT ON (m."agentId", m."credentialId") m."agentId" AS "agentId", m."credentialId" AS "credentialId",
       c."name" || ${what} || ' on ' || to_char(m."at", 'YYYY-MM-DD HH24:MI') AS "detail"
     FROM "CredentialMisuse" m JOIN "Credential" c ON c."id" = m."credentialId"
     WHERE m."kind" = ${kind} AND m."at" > ${new Date(now.getTime() - 90 * 86_400_000)}
       AND (c."revokedAt" IS NULL OR c."revokedAt" < m."at")
-    ORDER BY m."credentialId", m."at" DESC`;
+    ORDER BY m."agentId", m."credentialId", m."at" DESC`;
 }
 
 export function ruleById(id: string): Rule | undefined {

@@ -71,6 +71,8 @@ function skewed(rand: ReturnType<typeof seededRandom>, people: ScalePerson[]): S
   return people[Math.floor(people.length * Math.pow(rand.next(), 3))]!;
 }
 
+const SCOPES = ['github:read', 'jira:write', 'github:write', 'read-write'];
+
 /**
  * Agents `from`..`to` with owners, all three planes, purposes, ~3 credentials
  * each, some exceptions and open reviews, loaded with COPY. Returns what the
@@ -235,7 +237,7 @@ export async function createAgents(
     ],
     (function* () {
       for (const a of agents) {
-        for (const c of a.credentials) {
+        for (const [n, c] of a.credentials.entries()) {
           const dynamic = rand.chance(0.55);
           const storage = dynamic ? 'VAULT_OR_BROKER' : rand.pick(STORAGES);
           const env = rand.pick(a.envs);
@@ -248,7 +250,9 @@ export async function createAgents(
             storage,
             storage === 'VAULT_OR_BROKER' ? `vault:kv/${env.toLowerCase()}/${a.slug}/${c.name}` : null,
             env,
-            'read-write',
+            // Within the purpose (github, jira) but for every fourth, which reaches what no purpose names (and
+            // without a draw of its own, so the rest of the dataset is what it was).
+            SCOPES[n % SCOPES.length],
             dynamic ? 900 : rand.pick([86_400 * 30, 86_400 * 365]),
             dynamic,
             rand.chance(0.2),

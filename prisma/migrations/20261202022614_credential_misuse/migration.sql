@@ -30,3 +30,5 @@ CREATE TRIGGER credential_misuse_no_truncate
 
 ALTER TABLE "CredentialMisuse" ADD CONSTRAINT "CredentialMisuse_kind_check"
   CHECK ("kind" IN ('replay-suspected', 'after-decision-ttl', 'no-allowing-decision'));
+
+CREATE INDEX "CredentialMisuse_agentId_kind_at_idx" ON "CredentialMisuse"("agentId", "kind", "at");
