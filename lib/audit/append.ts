@@ -73,8 +73,9 @@ export function lockChainHead(tx: Tx) {
 export async function appendAuditEvent<A extends AuditAction>(
   tx: Tx,
   event: AuditEventInput<A>,
+  known?: Map<string, OwnersSnapshot>,
 ): Promise<AppendedEvent> {
-  const [appended] = await appendAuditEvents(tx, [event]);
+  const [appended] = await appendAuditEvents(tx, [event], known);
   return appended as AppendedEvent;
 }
 
@@ -82,12 +83,15 @@ export async function appendAuditEvent<A extends AuditAction>(
  * Appends a batch under one lock of the chain head with one multi-row insert.
  * The head row serialises writers: seq stays gapless and the chain never forks.
  */
-export async function appendAuditEvents(tx: Tx, events: AuditEventInput[]): Promise<AppendedEvent[]> {
+export async function appendAuditEvents(
+  tx: Tx,
+  events: AuditEventInput[],
+  /** The owners of the events' agents when the caller read them in this transaction already (ownersJson). */
+  known?: Map<string, OwnersSnapshot>,
+): Promise<AppendedEvent[]> {
   if (events.length === 0) return [];
-  const owners = await snapshotOwners(
-    tx,
-    events.flatMap((e) => (e.agentId ? [e.agentId] : [])),
-  );
+  const agents = events.flatMap((e) => (e.agentId ? [e.agentId] : []));
+  const owners = known && agents.every((id) => known.has(id)) ? known : await snapshotOwners(tx, agents);
 
   const [head] = await lockChainHead(tx);
   if (!head) throw new Error('The audit chain head is missing: run the migrations.');

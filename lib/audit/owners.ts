@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Tx } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 
 type PersonRef = { id: string; name: string | null; active: boolean } | null;
 
@@ -11,23 +12,24 @@ export type OwnersSnapshot = {
   PLATFORM: PersonRef;
 };
 
-/** The current owners of each agent, read inside the event's transaction. */
+const person = (alias: string) =>
+  Prisma.raw(`json_build_object('id', ${alias}."id", 'name', ${alias}."name", 'active', ${alias}."active")`);
+const plane = (agent: Prisma.Sql, p: 'IAM' | 'PAM' | 'PLATFORM') =>
+  Prisma.sql`(SELECT ${person('u')} FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId"
+    WHERE ca."agentId" = ${agent}."id" AND ca."plane" = ${p}::"ControlPlane")`;
+
+/** SQL: the owners snapshot of the agent row `agent`, as JSON (what an event's `owners` holds). */
+export function ownersJson(agent: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`json_build_object(
+    'accountable', (SELECT ${person('o')} FROM "User" o WHERE o."id" = ${agent}."ownerId"),
+    'IAM', ${plane(agent, 'IAM')}, 'PAM', ${plane(agent, 'PAM')}, 'PLATFORM', ${plane(agent, 'PLATFORM')})`;
+}
+
+/** The current owners of each agent, read inside the event's transaction: one statement. */
 export async function snapshotOwners(tx: Tx, agentIds: string[]): Promise<Map<string, OwnersSnapshot>> {
   const unique = [...new Set(agentIds)];
   if (unique.length === 0) return new Map();
-  const person = { select: { id: true, name: true, active: true } } as const;
-  const agents = await tx.agent.findMany({
-    where: { id: { in: unique } },
-    select: { id: true, owner: person, controlAssignments: { select: { plane: true, user: person } } },
-  });
-  return new Map(
-    agents.map((agent) => {
-      const plane = (p: 'IAM' | 'PAM' | 'PLATFORM') =>
-        agent.controlAssignments.find((a) => a.plane === p)?.user ?? null;
-      return [
-        agent.id,
-        { accountable: agent.owner, IAM: plane('IAM'), PAM: plane('PAM'), PLATFORM: plane('PLATFORM') },
-      ];
-    }),
-  );
+  const rows = await tx.$queryRaw<{ id: string; owners: OwnersSnapshot }[]>`
+    SELECT a."id", ${ownersJson(Prisma.raw('a'))} AS "owners" FROM "Agent" a WHERE a."id" = ANY(${unique}::text[])`;
+  return new Map(rows.map((r) => [r.id, r.owners]));
 }

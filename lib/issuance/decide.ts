@@ -84,7 +84,7 @@ export async function decideIssuance(input: unknown, asker: Asker): Promise<Deci
         const first = await claimIdempotencyKey<DecisionResult>(tx, 'decisions', token.id, idempotencyKey, requestHash);
         if (first) return replayable(first);
       }
-      const facts = await readDecisionFacts(tx, { workloadIdentity }, ask);
+      const facts = await readDecisionFacts(tx, { workloadIdentity }, ask, token.policy);
       refuseOutsideReach(token, facts);
       const result = await record(tx, token, facts, conclude(facts));
       if (idempotencyKey) await keepIdempotentAnswer(tx, 'decisions', token.id, idempotencyKey, result);
@@ -144,36 +144,33 @@ async function record(
   outcome: Omit<DecisionResult, 'id' | 'seq'>,
 ): Promise<DecisionResult> {
   const id = `dec_${randomBytes(12).toString('hex')}`;
-  const appended = await appendAuditEvent(tx, {
-    action: 'issuance.decided',
-    actor: { type: 'API_TOKEN', id: token.id },
-    agentId: f.agent?.id ?? null,
-    credentialId: f.credential?.id ?? null,
-    occurredAt: f.now,
-    details: {
-      decisionId: id,
-      decision: outcome.decision,
-      workloadIdentity: f.workloadIdentity ?? '',
-      credential: f.credential ? { id: f.credential.id, name: f.credential.name } : f.input.credential,
-      task: f.input.task,
-      environment: f.input.environment,
-      ttlSeconds: f.input.ttlSeconds,
-      reasons: outcome.reasons,
-      ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
-    },
-  });
-  await tx.issuanceDecision.create({
-    data: {
-      id,
-      seq: appended.seq,
+  // The projection first: the chain head is locked last, for as short a time as the append takes.
+  const validUntil = outcome.constraints ? new Date(outcome.constraints.validUntil) : null;
+  await tx.$executeRaw`INSERT INTO "IssuanceDecision"
+    ("id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId")
+    VALUES (${id}, ${f.agent?.id ?? null}, ${f.credential?.id ?? null}, ${f.workloadIdentity ?? ''},
+      ${outcome.decision === 'allow'}, ${f.now}, ${validUntil}, ${token.id})`;
+  const appended = await appendAuditEvent(
+    tx,
+    {
+      action: 'issuance.decided',
+      actor: { type: 'API_TOKEN', id: token.id },
       agentId: f.agent?.id ?? null,
       credentialId: f.credential?.id ?? null,
-      workloadIdentity: f.workloadIdentity ?? '',
-      allowed: outcome.decision === 'allow',
-      decidedAt: f.now,
-      validUntil: outcome.constraints ? new Date(outcome.constraints.validUntil) : null,
-      tokenId: token.id,
+      occurredAt: f.now,
+      details: {
+        decisionId: id,
+        decision: outcome.decision,
+        workloadIdentity: f.workloadIdentity ?? '',
+        credential: f.credential ? { id: f.credential.id, name: f.credential.name } : f.input.credential,
+        task: f.input.task,
+        environment: f.input.environment,
+        ttlSeconds: f.input.ttlSeconds,
+        reasons: outcome.reasons,
+        ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
+      },
     },
-  });
+    f.agent && f.owners ? new Map([[f.agent.id, f.owners]]) : undefined,
+  );
   return { id, seq: appended.seq.toString(), ...outcome };
 }

@@ -1,10 +1,11 @@
 import 'server-only';
+import { ownersJson, type OwnersSnapshot } from '@/lib/audit/owners';
 import type { Db, Tx } from '@/lib/db';
 import { reachableContact } from '@/lib/escalation/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { unionOf } from '@/lib/policy/evaluate';
 import { RULES } from '@/lib/policy/rules';
-import { getSettings } from '@/lib/settings';
+import { getSettings, type Settings } from '@/lib/settings';
 import type { AgentFacts, CredentialFacts, DecisionFacts, ExceptionFacts, PurposeFacts } from './rules';
 import type { DecisionAsk } from './schema';
 
@@ -21,6 +22,7 @@ type Row = {
   purposes: PurposeFacts[] | null;
   exception: (Omit<ExceptionFacts, 'expiresAt'> & { expiresAt: string }) | null;
   criticalFindings: { ruleId: string; detail: string }[] | null;
+  owners: OwnersSnapshot | null;
 };
 
 /** Who asks: the workload identity presented to a broker, or (the console) the agent itself. */
@@ -37,8 +39,10 @@ export async function readDecisionFacts(
   db: Db | Tx,
   subject: Subject,
   input: DecisionAsk,
-  now = new Date(),
+  /** The policy, when the request already read it (an API token's authentication reads it). */
+  policy?: Settings,
 ): Promise<DecisionFacts> {
+  const now = new Date();
   const asked = input.credential;
   const credentialMatch =
     'id' in asked
@@ -50,9 +54,9 @@ export async function readDecisionFacts(
     'agentId' in subject
       ? Prisma.sql`a."id" = ${subject.agentId}`
       : Prisma.sql`a."workloadIdentity" = ${subject.workloadIdentity}`;
-  // Two round trips: the policy, then one statement for everything else (the CRITICAL findings' rules filtered to
-  // the agent the statement finds).
-  const settings = await getSettings(db);
+  // One statement for everything (after the policy, unless the request read it already): the CRITICAL findings'
+  // rules are filtered to the agent the statement finds.
+  const settings = policy ?? (await getSettings(db));
   const critical = await unionOf(db, CRITICAL_RULES, now, Prisma.sql`(SELECT "id" FROM a)`, settings);
   const [row] = await db.$queryRaw<Row[]>`
       WITH a AS (SELECT * FROM "Agent" a WHERE ${agentMatch}),
@@ -66,6 +70,7 @@ export async function readDecisionFacts(
             JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id" AND u."active"),
           'escalationReachable', ${reachableContact(Prisma.sql`a."id"`)},
           'openReviewDueAt', a."openReviewDueAt", 'nextReviewDue', a."nextReviewDue") FROM a) AS "agent",
+        (SELECT ${ownersJson(Prisma.raw('a'))} FROM a) AS "owners",
         (SELECT json_build_object('id', c."id", 'name', c."name", 'kind', c."kind", 'issuance', c."issuance",
           'environment', c."environment", 'scope', c."scope", 'maxTtlSeconds', c."maxTtlSeconds",
           'privileged', c."privileged",
@@ -100,6 +105,7 @@ export async function readDecisionFacts(
     purposes: row?.purposes ?? [],
     exception: row?.exception ? { ...row.exception, expiresAt: new Date(row.exception.expiresAt) } : null,
     criticalFindings: row?.criticalFindings ?? [],
+    owners: row?.owners ?? null,
     tierMaxTtlSeconds: agent ? settings.issuanceMaxTtlSeconds[agent.riskTier] : 0,
     classMaxTtlSeconds: settings.credentialMaxTtlSeconds,
   };

@@ -39,6 +39,7 @@ function good(): DecisionFacts {
     purposes: [{ id: 'p1', task: 'Ship releases', scope: ['github'], environments: ['PROD'] }],
     exception: null,
     criticalFindings: [],
+    owners: null,
     tierMaxTtlSeconds: 3600,
     classMaxTtlSeconds: { standard: 86_400, privileged: 3600 },
   };

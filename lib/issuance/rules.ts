@@ -1,5 +1,6 @@
 // The issuance gate's rules: each a small function of the facts read at decision time, returning why it fails
 // (with the fix) or null. `decideIssuance` runs them all, so a deny lists every cause at once.
+import type { OwnersSnapshot } from '@/lib/audit/owners';
 import { scopeEntries } from '@/lib/credentials/loosening';
 import { needsEscalation } from '@/lib/escalation/rules';
 import type {
@@ -59,6 +60,8 @@ export type DecisionFacts = {
   /** An exception in force, on this agent, naming this credential. */
   exception: ExceptionFacts | null;
   criticalFindings: { ruleId: string; detail: string }[];
+  /** Who answered for the agent when the facts were read: the decision's event records them. */
+  owners: OwnersSnapshot | null;
   tierMaxTtlSeconds: number;
   /** The credential policy's maximum for the credential's class, when its record states none. */
   classMaxTtlSeconds: { standard: number; privileged: number };

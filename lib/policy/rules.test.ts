@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { addPurpose } from '@/lib/purposes/commands';
+import { getSettings } from '@/lib/settings';
 import { createPerson } from '@/lib/testing/people';
 import { createToken } from '@/lib/tokens/commands';
 import { evaluateRule } from './evaluate';
@@ -95,7 +96,8 @@ async function reportUses(uses: { agentSlug: string; credential: string; extra?:
   const lead = await createPerson(['ADMIN']);
   const name = `broker-${n}`;
   const { id } = await createToken(lead, { name, scopes: ['events:write'], expiresInDays: 30 });
-  const token = { id, name, scopes: ['events:write'], creator: lead, reach: { kind: 'ALL' as const } };
+  const policy = await getSettings(getDb());
+  const token = { id, name, scopes: ['events:write'], creator: lead, reach: { kind: 'ALL' as const }, policy };
   const events = uses.map((u) => ({
     type: 'credential.used',
     agent: { slug: u.agentSlug },
@@ -113,7 +115,6 @@ async function decision(credentialId: string, agentId: string, validUntil: Date)
   await getDb().issuanceDecision.create({
     data: {
       id: `dec_rule_${n}_${Math.random().toString(36).slice(2, 8)}`,
-      seq: BigInt(10_000_000 + n),
       agentId,
       credentialId,
       workloadIdentity: 'spiffe://t/x',

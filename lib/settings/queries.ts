@@ -43,7 +43,8 @@ async function historyOf(db: Db | Tx, key: SettingKey): Promise<unknown[]> {
  * is reported so the settings page can flag it.
  */
 export async function readSettings(db: Db | Tx): Promise<{ settings: Settings; problems: SettingProblem[] }> {
-  const rows = await db.setting.findMany({ select: { key: true, value: true } });
+  // Read by every decision and API request: a raw statement, not a model query.
+  const rows = await db.$queryRaw<{ key: string; value: unknown }[]>`SELECT "key", "value" FROM "Setting"`;
   const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   const problems: SettingProblem[] = [];
   for (const row of rows) {

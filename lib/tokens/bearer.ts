@@ -3,14 +3,24 @@ import { can, PERMISSIONS, type Actor, type Permission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
-import { Prisma } from '@/lib/generated/prisma/client';
+import { Prisma, type TokenAgentScope } from '@/lib/generated/prisma/client';
 import { getSettings, type Settings } from '@/lib/settings';
 import { hashToken } from './commands';
 import { reaches, reachOf, type TokenReach } from './reach';
 import type { TokenScope } from './schema';
 
-/** A token, the person it acts as (their permissions now, intersected with its scopes), and the agents it reaches. */
-export type TokenActor = { id: string; name: string; scopes: string[]; creator: Actor; reach: TokenReach };
+/**
+ * A token, the person it acts as (their permissions now, intersected with its scopes), the agents it reaches, and the
+ * policy in force when the request was authenticated (the request's rules read it rather than read it again).
+ */
+export type TokenActor = {
+  id: string;
+  name: string;
+  scopes: string[];
+  creator: Actor;
+  reach: TokenReach;
+  policy: Settings;
+};
 
 /** What each scope lets a token do, as its creator's permission: a scope never grants more than they hold now. */
 const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
@@ -55,6 +65,21 @@ async function takeFromBucket(bucketId: string, rate: Rate): Promise<number | nu
   return Math.max(1, Math.ceil((1 - (left?.tokens ?? 0)) / rate.perSecond));
 }
 
+type TokenRow = {
+  id: string;
+  name: string;
+  scopes: string[];
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  agentScope: TokenAgentScope;
+  agentIds: string[];
+  workloadPrefix: string | null;
+  rateLimitExempt: boolean;
+  createdBy: Actor & { active: boolean };
+};
+
 /**
  * The API token behind `Authorization: Bearer …` if it is valid, unexpired,
  * unrevoked, holds the scope and is under its rate limit; otherwise throws
@@ -68,23 +93,14 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
       'Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.',
     );
   }
-  const token = await getDb().apiToken.findUnique({
-    where: { tokenHash: hashToken(match[1]!) },
-    select: {
-      id: true,
-      name: true,
-      scopes: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      createdAt: true,
-      agentScope: true,
-      agentIds: true,
-      workloadPrefix: true,
-      rateLimitExempt: true,
-      createdBy: { select: { id: true, name: true, email: true, roles: true, active: true } },
-    },
-  });
+  // Every API request starts here: one statement for the token and its creator (a brokers' hot path).
+  const [token] = await getDb().$queryRaw<TokenRow[]>`
+    SELECT t."id", t."name", t."scopes", t."expiresAt", t."revokedAt", t."lastUsedAt", t."createdAt",
+      t."agentScope", t."agentIds", t."workloadPrefix", t."rateLimitExempt",
+      json_build_object('id', u."id", 'name', u."name", 'email', u."email", 'roles', u."roles", 'active', u."active")
+        AS "createdBy"
+    FROM "ApiToken" t JOIN "User" u ON u."id" = t."createdById"
+    WHERE t."tokenHash" = ${hashToken(match[1]!)}`;
   const now = new Date();
   if (!token || token.revokedAt || token.expiresAt <= now) {
     throw new Unauthenticated(
@@ -123,7 +139,7 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000) {
     await getDb().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
   }
-  return { id: token.id, name: token.name, scopes: token.scopes, creator, reach: reachOf(token) };
+  return { id: token.id, name: token.name, scopes: token.scopes, creator, reach: reachOf(token), policy: settings };
 }
 
 /** A token scoped to some agents reads the timeline one agent at a time, and only of agents it reaches. */

@@ -1,7 +1,6 @@
 -- CreateTable
 CREATE TABLE "IssuanceDecision" (
     "id" TEXT NOT NULL,
-    "seq" BIGINT NOT NULL,
     "agentId" TEXT,
     "credentialId" TEXT,
     "workloadIdentity" TEXT NOT NULL,
@@ -12,9 +11,6 @@ CREATE TABLE "IssuanceDecision" (
 
     CONSTRAINT "IssuanceDecision_pkey" PRIMARY KEY ("id")
 );
-
--- CreateIndex
-CREATE UNIQUE INDEX "IssuanceDecision_seq_key" ON "IssuanceDecision"("seq");
 
 -- CreateIndex
 CREATE INDEX "IssuanceDecision_credentialId_decidedAt_idx" ON "IssuanceDecision"("credentialId", "decidedAt");
