@@ -71,9 +71,22 @@ export function decisionCase(pg: Pool, ask: DecisionInput): QueryCase {
   };
 }
 
-export type RateRow = { rate: number; p50: number; p90: number; p99: number; errors: number; non2xx: number };
+export type RateRow = {
+  rate: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+};
 
-/** POST /api/v1/decisions at each rate for `seconds`, spread over ten decisions:check tokens. */
+/**
+ * POST /api/v1/decisions at each rate for `seconds`, spread over ten decisions:check tokens. Arrivals are paced
+ * evenly: autocannon's own rate limit sends each second's quota back to back (a burst, so the figures would measure
+ * queueing behind the burst), so each rate runs as that many one-connection autocannon clients at one request a
+ * second, started 1/rate of a second apart. Every response's latency is kept.
+ */
 export async function decisionRates(
   url: string,
   admin: Actor,
@@ -86,29 +99,44 @@ export async function decisionRates(
       createToken(admin, { name: `bench-gate-${Date.now()}-${i}`, scopes: ['decisions:check'], expiresInDays: 1 }),
     ),
   );
-  const requests = tokens.map(({ token }) => ({
+  const request = (token: string) => ({
     method: 'POST' as const,
     path: '/api/v1/decisions',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(ask),
-  }));
+  });
   const rows: RateRow[] = [];
   for (const rate of rates) {
-    const result = await autocannon({
-      url,
-      requests,
-      overallRate: rate,
-      duration: seconds,
-      connections: Math.max(10, Math.ceil(rate / 10)),
-    });
-    rows.push({
-      rate,
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      errors: result.errors,
-      non2xx: result.non2xx,
-    });
+    const latencies: number[] = [];
+    let errors = 0;
+    let non2xx = 0;
+    await Promise.all(
+      Array.from({ length: rate }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / rate));
+        await new Promise<void>((resolve, reject) => {
+          const instance = autocannon(
+            {
+              url,
+              requests: [request(tokens[i % tokens.length]!.token)],
+              connections: 1,
+              overallRate: 1,
+              duration: seconds,
+              // Latency as each request saw it: the pacing is ours, so no correction for omitted requests.
+              ignoreCoordinatedOmission: true,
+            },
+            (error) => (error ? reject(error) : resolve()),
+          );
+          instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+            latencies.push(responseTime);
+            if (statusCode < 200 || statusCode >= 300) non2xx += 1;
+          });
+          instance.on('reqError', () => (errors += 1));
+        });
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
+    rows.push({ rate, p50: at(0.5), p90: at(0.9), p99: at(0.99), errors, non2xx, requests: latencies.length });
     process.stdout.write('.');
   }
   return rows;

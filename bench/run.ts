@@ -216,12 +216,13 @@ async function main(): Promise<number> {
     const target: Record<number, number> = { 100: 25, 200: 50 };
     console.log(
       `\n${'POST /api/v1/decisions (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
-        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}  target`,
+        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'sent'.padStart(6)}  target`,
     );
     for (const g of gate)
       console.log(
         `${`${g.rate} req/s, 10 tokens`.padEnd(32)} ${String(g.p50).padStart(6)} ${String(g.p90).padStart(6)} ` +
-          `${String(g.p99).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)}  ` +
+          `${String(g.p99).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)} ` +
+          `${String(g.requests).padStart(6)}  ` +
           (target[g.rate] ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0)}` : '—'),
       );
   }
