@@ -103,6 +103,7 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
       domain: agents({ planeUnassigned: '1' }),
       floor: floorAgents(`a."planesAssigned" < 3 AND a."status" <> 'RETIRED'`, 'a."name", a."id"'),
     },
+    { name: 'agents: ready for issuance', domain: agents({ ready: 'yes' }), floor: null },
     {
       name: 'agents: review overdue',
       domain: agents({ reviewOverdue: '1' }),

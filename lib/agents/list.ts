@@ -29,7 +29,7 @@ export type AgentRow = {
 
 export type AgentPage = {
   rows: AgentRow[];
-  /** Matching agents, counted up to COUNT_CAP; `capped` when there are more. */
+  /** Matching agents, counted up to COUNT_CAP (a thousand for "ready"); `capped` when there are more. */
   total: number;
   capped: boolean;
   /** Cursors for the next and previous pages, null at either end. */
@@ -181,16 +181,25 @@ async function seek(
     ) => Prisma.sql`(SELECT a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments"::text[]
       AS "environments",
         a."workloadIdentity", a."planesAssigned", a."nextReviewDue", a."createdAt",
-        ${readyAt ? readyForIssuance(readyAt) : Prisma.sql`NULL::boolean`} AS "ready",
         o."id" AS "ownerId", o."name" AS "ownerName", o."active" AS "ownerActive"
       FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
       WHERE ${filters} AND ${branch}
       ORDER BY ${orderBy(keys, dir, 'a')} LIMIT ${limit})`,
   );
-  if (branches.length === 1) return getDb().$queryRaw<Raw[]>(branches[0]!);
-  return getDb().$queryRaw<
-    Raw[]
-  >`SELECT * FROM (${Prisma.join(branches, ' UNION ALL ')}) u ORDER BY ${orderBy(keys, dir, 'u')} LIMIT ${limit}`;
+  const page =
+    branches.length === 1
+      ? branches[0]!
+      : Prisma.sql`(SELECT * FROM (${Prisma.join(branches, ' UNION ALL ')}) u
+          ORDER BY ${orderBy(keys, dir, 'u')} LIMIT ${limit})`;
+  if (!readyAt) {
+    return getDb().$queryRaw<Raw[]>`SELECT p.*, NULL::boolean AS "ready" FROM ${page} p
+      ORDER BY ${orderBy(keys, dir, 'p')}`;
+  }
+  // "Ready" over the page's rows only: in the keyset query itself the planner, expecting every agent, would hash
+  // whole tables for its subqueries; here each is an index lookup per row of the page.
+  return getDb().$queryRaw<Raw[]>`
+    SELECT p.*, ${readyForIssuance(readyAt)} AS "ready" FROM ${page} p JOIN "Agent" a ON a."id" = p."id"
+    ORDER BY ${orderBy(keys, dir, 'p')}`;
 }
 
 function toRow({ ownerId, ownerName, ownerActive, ...agent }: Raw): AgentRow {
@@ -201,8 +210,12 @@ function toRow({ ownerId, ownerName, ownerActive, ...agent }: Raw): AgentRow {
 export async function listAgents(actor: Actor, query: AgentListQuery): Promise<AgentPage> {
   requirePermission(actor, 'agent.read');
   const now = new Date();
-  return pageAgents(agentFilters(query, now), query, now);
+  // "Ready" is computed per agent (lib/issuance/ready.ts): counting ten thousand of them costs a second on 100,000
+  // agents, so that filter counts to a thousand ("1,000+").
+  return pageAgents(agentFilters(query, now), query, now, query.ready ? READY_COUNT_CAP : COUNT_CAP);
 }
+
+const READY_COUNT_CAP = 1_000;
 
 /**
  * One keyset page of the agents matching `filters` (also the ownership matrix's pager). With `readyAt`, each row
@@ -212,6 +225,7 @@ export async function pageAgents(
   filters: Prisma.Sql,
   query: Pick<AgentListQuery, 'sort' | 'dir' | 'after' | 'before' | 'size'>,
   readyAt: Date | null = null,
+  cap = COUNT_CAP,
 ): Promise<AgentPage> {
   const keys = SORT_KEYS[query.sort];
   const before = decodeCursor(keys, query.before);
@@ -221,7 +235,7 @@ export async function pageAgents(
     seek(filters, keys, before ? flip : query.dir, before ?? after, query.size + 1, readyAt),
     getDb().$queryRaw<
       [{ n: number }]
-    >`SELECT count(*)::int AS n FROM (SELECT 1 FROM "Agent" a WHERE ${filters} LIMIT ${COUNT_CAP + 1}) t`,
+    >`SELECT count(*)::int AS n FROM (SELECT 1 FROM "Agent" a WHERE ${filters} LIMIT ${cap + 1}) t`,
   ]);
   const more = found.length > query.size;
   const page = found.slice(0, query.size);
@@ -230,8 +244,8 @@ export async function pageAgents(
   const last = page[page.length - 1];
   return {
     rows: page.map(toRow),
-    total: Math.min(n, COUNT_CAP),
-    capped: n > COUNT_CAP,
+    total: Math.min(n, cap),
+    capped: n > cap,
     next: last && (before ? true : more) ? encodeCursor(keys, last) : null,
     prev: first && (before ? more : Boolean(after)) ? encodeCursor(keys, first) : null,
   };
