@@ -28,7 +28,7 @@ describeWithPostgresServer('the application role and the audit record', () => {
     expect(who?.user).toBe('custodian_app_test');
     for (const table of AUDIT_TABLES) {
       for (const statement of [
-        `UPDATE "${table}" SET "seq" = "seq"`,
+        `UPDATE "${table}" SET "${table === 'IssuanceDecision' ? 'id' : 'seq'}" = "${table === 'IssuanceDecision' ? 'id' : 'seq'}"`,
         `DELETE FROM "${table}"`,
         `TRUNCATE "${table}"`,
         `ALTER TABLE "${table}" ADD COLUMN "x" int`,

@@ -28,7 +28,17 @@ CREATE TRIGGER credential_misuse_no_truncate
   BEFORE TRUNCATE ON "CredentialMisuse"
   FOR EACH STATEMENT EXECUTE FUNCTION custodian_refuse_audit_change();
 
-ALTER TABLE "CredentialMisuse" ADD CONSTRAINT "CredentialMisuse_kind_check"
-  CHECK ("kind" IN ('replay-suspected', 'after-decision-ttl', 'no-allowing-decision'));
+-- Only the marks the ingest knows (a trigger, not a CHECK constraint: Prisma's schema describer cannot read those).
+CREATE FUNCTION custodian_misuse_kind() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."kind" NOT IN ('replay-suspected', 'after-decision-ttl', 'no-allowing-decision') THEN
+    RAISE EXCEPTION 'unknown misuse mark %', NEW."kind" USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER credential_misuse_known_kind
+  BEFORE INSERT ON "CredentialMisuse"
+  FOR EACH ROW EXECUTE FUNCTION custodian_misuse_kind();
 
 CREATE INDEX "CredentialMisuse_agentId_kind_at_idx" ON "CredentialMisuse"("agentId", "kind", "at");
