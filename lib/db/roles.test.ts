@@ -27,8 +27,9 @@ describeWithPostgresServer('the application role and the audit record', () => {
     const [who] = await getDb().$queryRaw<{ user: string }[]>`SELECT current_user AS "user"`;
     expect(who?.user).toBe('custodian_app_test');
     for (const table of AUDIT_TABLES) {
+      const column = table === 'IssuanceDecision' ? 'id' : 'seq';
       for (const statement of [
-        `UPDATE "${table}" SET "${table === 'IssuanceDecision' ? 'id' : 'seq'}" = "${table === 'IssuanceDecision' ? 'id' : 'seq'}"`,
+        `UPDATE "${table}" SET "${column}" = "${column}"`,
         `DELETE FROM "${table}"`,
         `TRUNCATE "${table}"`,
         `ALTER TABLE "${table}" ADD COLUMN "x" int`,
