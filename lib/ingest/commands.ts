@@ -7,7 +7,7 @@ import { canOnAgent } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/http/idempotency';
+import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/idempotency/keys';
 import { refuseSecrets, SECRET_REFUSAL } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import type { TokenActor } from '@/lib/tokens/bearer';

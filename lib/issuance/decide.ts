@@ -4,7 +4,7 @@ import { appendAuditEvent } from '@/lib/audit';
 import { canOnAgent, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Forbidden } from '@/lib/errors';
-import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/http/idempotency';
+import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/idempotency/keys';
 import { readInput } from '@/lib/secrets/read-input';
 import type { TokenActor } from '@/lib/tokens/bearer';
 import { reaches } from '@/lib/tokens/reach';
