@@ -3,7 +3,7 @@ import { POST as postDecision } from '@/app/api/v1/decisions/route';
 import { POST as postEvents } from '@/app/api/v1/events/route';
 import { GET as openapi } from '@/app/api/v1/openapi.json/route';
 import type { Actor } from '@/lib/authz';
-import { issueCredential } from '@/lib/credentials/commands';
+import { issueCredential, revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { clearEscalationContact, setEscalationContact } from '@/lib/escalation/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
@@ -278,7 +278,7 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('a use by another workload: marked replay, a CRITICAL finding, and the gate then denies', async () => {
-    const { token, ask, admin, slug, credentialId, identity } = await setup();
+    const { token, ask, admin, owner, slug, credentialId, identity } = await setup();
     const allowed = await (await post(token, ask)).json();
     const { token: broker } = await createToken(admin, {
       name: 'runtime',
@@ -309,6 +309,13 @@ describeWithPostgresServer('the issuance gate', () => {
     const next = await (await post(token, ask)).json();
     expect(next.decision).toBe('deny');
     expect(rulesOf(next)).toEqual(['no-critical-finding']);
+    // The owner the finding blocks records a rotation alone: the finding stays, and so does the deny.
+    await rotateCredential(owner, { credentialId, reason: 'Rotated, honest' });
+    expect(rulesOf(await (await post(token, ask)).json())).toEqual(['no-critical-finding']);
+    // Revoking the credential is what closes it.
+    await revokeCredential(owner, { credentialId, reason: 'Replayed: replaced under a new name' });
+    const open = await evaluateRule(getDb(), ruleById('credential-replay-suspected')!);
+    expect(open.map((f) => f.credentialId)).not.toContain(credentialId);
   });
 
   it('a use after the decision’s TTL, and a gated credential used with no allowing decision, are marked', async () => {
@@ -356,6 +363,21 @@ describeWithPostgresServer('the issuance gate', () => {
     const flagged = async (rule: string) => (await evaluateRule(getDb(), ruleById(rule)!)).map((f) => f.credentialId);
     expect(await flagged('gated-credential-used-ungated')).toContain(gatedId);
     expect(await flagged('credential-used-after-decision')).toContain(gatedId);
+    // The owner the gate constrains cannot take the credential around it alone: un-gating waits for a second lead.
+    const record = await getDb().credential.findUniqueOrThrow({ where: { id: gatedId } });
+    const reply = await updateCredential(owner, {
+      credentialId: gatedId,
+      version: String(record.version),
+      storage: record.storage,
+      scope: record.scope,
+    });
+    expect(reply).toMatch(/security lead/);
+    expect((await getDb().credential.findUniqueOrThrow({ where: { id: gatedId } })).gated).toBe(true);
+    expect(
+      await getDb().changeRequest.count({
+        where: { credentialId: gatedId, status: 'PENDING', kind: 'CREDENTIAL_LOOSENING' },
+      }),
+    ).toBe(1);
   });
 
   it('a new credential allowed by kind and scope, reported by name under the decision: no misuse', async () => {
