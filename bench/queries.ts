@@ -12,7 +12,15 @@ import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { listFindings } from '@/lib/policy/findings';
 import { listReviews } from '@/lib/reviews/queries';
 
-export type QueryCase = { name: string; domain: () => Promise<unknown>; floor: (() => Promise<unknown>) | null };
+export type QueryCase = {
+  name: string;
+  domain: () => Promise<unknown>;
+  floor: (() => Promise<unknown>) | null;
+  /** Samples of each (default 15); a hot path's p99 wants enough for its tail to be one. */
+  runs?: number;
+  /** Brings the domain to the state a running server keeps it in (before any timing). */
+  warm?: () => Promise<unknown>;
+};
 
 const AGENT_COLUMNS =
   `a."id", a."slug", a."name", a."kind", a."status", a."riskTier", a."environments", a."workloadIdentity", ` +

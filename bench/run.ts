@@ -29,11 +29,11 @@ const RUNS = 15;
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+async function time(fn: () => Promise<unknown>, runs = RUNS): Promise<{ p50: number; p99: number }> {
   await fn();
   await fn();
   const samples: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const started = performance.now();
     await fn();
     samples.push(performance.now() - started);
@@ -88,8 +88,9 @@ async function main(): Promise<number> {
     decisionCase(pg, ask),
   ];
   for (const c of cases) {
-    const domain = await time(c.domain);
-    const floor = c.floor ? await time(c.floor) : null;
+    await c.warm?.();
+    const domain = await time(c.domain, c.runs);
+    const floor = c.floor ? await time(c.floor, c.runs) : null;
     rows.push({
       path: c.name,
       p50: domain.p50,

@@ -1,5 +1,7 @@
 import 'server-only';
 import type { Tx } from '@/lib/db';
+import { prepared } from '@/lib/db/prepared';
+import { Prisma } from '@/lib/generated/prisma/client';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import type { AuditAction, AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
@@ -62,7 +64,9 @@ let warnedUnsigned = false;
 
 /** The chain head, locked for this transaction (appends serialise on it), through its owner's function. */
 export function lockChainHead(tx: Tx) {
-  return tx.$queryRaw<{ seq: bigint; hash: string }[]>`SELECT "seq", "hash" FROM custodian_lock_head()`;
+  return tx.$queryRaw<{ seq: bigint; hash: string }[]>(
+    prepared(Prisma.sql`SELECT "seq", "hash" FROM custodian_lock_head()`),
+  );
 }
 
 /**
@@ -136,14 +140,16 @@ export async function appendAuditEvents(
       recordedAt: row.recordedAt.toISOString(),
     })),
   );
-  await tx.$executeRaw`
+  await tx.$executeRaw(
+    prepared(Prisma.sql`
     INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId",
       "action", "details", "owners", "prevHash", "hash", "format", "digests", "salts")
     SELECT "seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details",
       "owners", "prevHash", "hash", "format", "digests", "salts"
-    FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`;
+    FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`),
+  );
   // Through its owner's function: the application role cannot write the head itself.
-  await tx.$executeRaw`SELECT custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
+  await tx.$executeRaw(prepared(Prisma.sql`SELECT custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`));
   // The head this transaction leaves, signed in it: changing events without the key leaves an unsigned head.
   const key = loadSigningKey();
   if (key && !(await headIsVouchedFor(tx, head, trustedPublicKeys()))) {
@@ -157,8 +163,10 @@ export async function appendAuditEvents(
     const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
     // A row already planted at this seq (written around Custodian) must not stop every append: it is left for
     // verification to name, and the head stays unsigned from here.
-    await tx.$executeRaw`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
-      VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature}) ON CONFLICT ("seq") DO NOTHING`;
+    await tx.$executeRaw(
+      prepared(Prisma.sql`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
+      VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature}) ON CONFLICT ("seq") DO NOTHING`),
+    );
   }
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
 }

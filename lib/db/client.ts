@@ -1,14 +1,16 @@
 import 'server-only';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { getEnv } from '@/lib/env';
 import { PrismaClient, type Prisma } from '@/lib/generated/prisma/client';
 import { closeEmbeddedDatabase, getEmbeddedDatabase, withArrayLiterals } from './pglite';
+import { preparedName } from './prepared';
 
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
 
-const holder = globalThis as { __custodianDb?: PrismaClient };
+const holder = globalThis as { __custodianDb?: PrismaClient; __custodianPool?: pg.Pool };
 
 /**
  * The one Prisma client. DATABASE_URL selects a PostgreSQL server; without it
@@ -23,9 +25,22 @@ export function getDb(): PrismaClient {
 function createClient(): PrismaClient {
   const env = getEnv();
   if (env.DATABASE_URL) {
-    return new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL, max: 10 }) });
+    // The pool is ours, so the hot path can use it too (./hot-path.ts); the client ends it when it disconnects.
+    holder.__custodianPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
+    return new PrismaClient({
+      adapter: new PrismaPg(holder.__custodianPool, {
+        statementNameGenerator: preparedName as (query: { sql: string }) => string,
+        disposeExternalPool: true,
+      }),
+    });
   }
   return new PrismaClient({ adapter: new PrismaPGlite(withArrayLiterals(getEmbeddedDatabase(env.PGLITE_DIR))) });
+}
+
+/** The connection pool under the client on a PostgreSQL server; null on the embedded database. */
+export function getPool(): pg.Pool | null {
+  getDb();
+  return holder.__custodianPool ?? null;
 }
 
 /** Whether the database is a real server (concurrency tests need one). */
@@ -36,6 +51,7 @@ export function isPostgresServer(): boolean {
 export async function disconnectDb(): Promise<void> {
   const client = holder.__custodianDb;
   holder.__custodianDb = undefined;
+  holder.__custodianPool = undefined;
   await client?.$disconnect();
   await closeEmbeddedDatabase();
 }

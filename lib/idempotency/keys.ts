@@ -45,3 +45,38 @@ export async function keepIdempotentAnswer(tx: Tx, space: KeySpace, tokenId: str
     data: { response: answer as Prisma.InputJsonValue },
   });
 }
+
+/** One key of a batch: whose, which, and the hash of the request it answers. */
+export type KeyClaim = { tokenId: string; key: string; requestHash: string };
+
+/**
+ * Claims a batch's keys in one statement; returns those claimed, as `tokenId key`. A key already held (committed, or
+ * claimed by a transaction still running, which this one waits for) is not: its request gets the first answer from
+ * claimIdempotencyKey once this batch commits.
+ */
+export async function claimIdempotencyKeys(tx: Tx, space: KeySpace, claims: KeyClaim[]): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const rows = claims.map((c) => ({ ...c, key: stored(space, c.key) }));
+  const claimed = await tx.$queryRaw<{ tokenId: string; key: string }[]>`
+    INSERT INTO "IdempotencyKey" ("tokenId", "key", "requestHash", "response", "createdAt")
+    SELECT c."tokenId", c."key", c."requestHash", '{}'::jsonb, now()
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS c("tokenId" text, "key" text, "requestHash" text)
+    ORDER BY c."tokenId", c."key"
+    ON CONFLICT ("tokenId", "key") DO NOTHING RETURNING "tokenId", "key"`;
+  const unprefix = (key: string) => (space === 'events' ? key : key.slice(space.length + 1));
+  return new Set(claimed.map((c) => `${c.tokenId} ${unprefix(c.key)}`));
+}
+
+/** Keeps a batch's answers (one statement, in the transaction that claimed their keys). */
+export async function keepIdempotentAnswers(
+  tx: Tx,
+  space: KeySpace,
+  answers: { tokenId: string; key: string; answer: unknown }[],
+): Promise<void> {
+  if (answers.length === 0) return;
+  const rows = answers.map((a) => ({ ...a, key: stored(space, a.key) }));
+  await tx.$executeRaw`
+    UPDATE "IdempotencyKey" k SET "response" = a."answer"
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS a("tokenId" text, "key" text, "answer" jsonb)
+    WHERE k."tokenId" = a."tokenId" AND k."key" = a."key"`;
+}

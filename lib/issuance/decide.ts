@@ -1,14 +1,12 @@
 import 'server-only';
-import { createHash, randomBytes } from 'node:crypto';
-import { appendAuditEvent } from '@/lib/audit';
+import { createHash } from 'node:crypto';
 import { canOnAgent, requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Tx } from '@/lib/db';
-import { Conflict, Forbidden } from '@/lib/errors';
-import { claimIdempotencyKey, keepIdempotentAnswer } from '@/lib/idempotency/keys';
+import { Forbidden } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
 import type { TokenActor } from '@/lib/tokens/bearer';
 import { reaches } from '@/lib/tokens/reach';
 import { readDecisionFacts } from './facts';
+import { recordDecision } from './record';
 import { ISSUANCE_RULES, staticForHighRisk, ttlLimit, type DecisionFacts } from './rules';
 import {
   DecisionInputSchema,
@@ -68,7 +66,7 @@ export async function decideIssuance(input: unknown, asker: Asker): Promise<Deci
       ...rest,
       credential: credentialId ? { id: credentialId } : { kind: kind!, scope: scope! },
     };
-    return { id: 'dry-run', seq: null, ...conclude(await readDecisionFacts(getDb(), { agentId }, ask)) };
+    return { id: 'dry-run', seq: null, ...conclude(await readDecisionFacts({ agentId }, ask)) };
   }
   const { token, idempotencyKey } = asker;
   const { workloadIdentity, ...ask } = await readInput(
@@ -78,40 +76,9 @@ export async function decideIssuance(input: unknown, asker: Asker): Promise<Deci
     { 'Idempotency-Key': idempotencyKey },
   );
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  return getDb().$transaction(
-    async (tx) => {
-      if (idempotencyKey) {
-        const first = await claimIdempotencyKey<DecisionResult>(tx, 'decisions', token.id, idempotencyKey, requestHash);
-        if (first) return replayable(first);
-      }
-      const facts = await readDecisionFacts(tx, { workloadIdentity }, ask, token.policy);
-      refuseOutsideReach(token, facts);
-      const result = await record(tx, token, facts, conclude(facts));
-      if (idempotencyKey) await keepIdempotentAnswer(tx, 'decisions', token.id, idempotencyKey, result);
-      return result;
-    },
-    { timeout: 30_000, maxWait: 30_000 },
-  );
-}
-
-/** How long a retry with the same key gets the first answer: a retry is seconds later, a new ask is a new key. */
-export const REPLAY_WINDOW_MS = 5 * 60_000;
-
-/**
- * The first answer to a retried request, while it still holds: within the retry window and, for an allow, before it
- * expires. Later, the registry may have changed (a suspension, a finding): the broker must ask again.
- */
-function replayable(first: DecisionResult): DecisionResult {
-  const now = Date.now();
-  const lapsed =
-    new Date(first.decidedAt).getTime() + REPLAY_WINDOW_MS <= now ||
-    (first.constraints !== null && new Date(first.constraints.validUntil).getTime() <= now);
-  if (lapsed) {
-    throw new Conflict(
-      `This Idempotency-Key answered a decision at ${first.decidedAt} that no longer holds: ask again with a new key.`,
-    );
-  }
-  return first;
+  const facts = await readDecisionFacts({ workloadIdentity }, ask, token.policy);
+  refuseOutsideReach(token, facts);
+  return recordDecision({ token, facts, outcome: conclude(facts), idempotencyKey, requestHash });
 }
 
 /** A token asks only about the agents it reaches and its creator may record custody for, now. */
@@ -135,42 +102,4 @@ function refuseOutsideReach(token: TokenActor, f: DecisionFacts): void {
       `This token acts as ${token.creator.name ?? 'its creator'}, who may not record custody for this agent.`,
     );
   }
-}
-
-async function record(
-  tx: Tx,
-  token: TokenActor,
-  f: DecisionFacts,
-  outcome: Omit<DecisionResult, 'id' | 'seq'>,
-): Promise<DecisionResult> {
-  const id = `dec_${randomBytes(12).toString('hex')}`;
-  // The projection first: the chain head is locked last, for as short a time as the append takes.
-  const validUntil = outcome.constraints ? new Date(outcome.constraints.validUntil) : null;
-  await tx.$executeRaw`INSERT INTO "IssuanceDecision"
-    ("id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId")
-    VALUES (${id}, ${f.agent?.id ?? null}, ${f.credential?.id ?? null}, ${f.workloadIdentity ?? ''},
-      ${outcome.decision === 'allow'}, ${f.now}, ${validUntil}, ${token.id})`;
-  const appended = await appendAuditEvent(
-    tx,
-    {
-      action: 'issuance.decided',
-      actor: { type: 'API_TOKEN', id: token.id },
-      agentId: f.agent?.id ?? null,
-      credentialId: f.credential?.id ?? null,
-      occurredAt: f.now,
-      details: {
-        decisionId: id,
-        decision: outcome.decision,
-        workloadIdentity: f.workloadIdentity ?? '',
-        credential: f.credential ? { id: f.credential.id, name: f.credential.name } : f.input.credential,
-        task: f.input.task,
-        environment: f.input.environment,
-        ttlSeconds: f.input.ttlSeconds,
-        reasons: outcome.reasons,
-        ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
-      },
-    },
-    f.agent && f.owners ? new Map([[f.agent.id, f.owners]]) : undefined,
-  );
-  return { id, seq: appended.seq.toString(), ...outcome };
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { ownersJson, type OwnersSnapshot } from '@/lib/audit/owners';
-import type { Db, Tx } from '@/lib/db';
+import { getDb } from '@/lib/db';
+import { hotRows } from '@/lib/db/hot-path';
 import { reachableContact } from '@/lib/escalation/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { unionOf } from '@/lib/policy/evaluate';
@@ -36,7 +37,6 @@ export type Subject = { workloadIdentity: string } | { agentId: string };
  * is now, not on the periodic findings sync.
  */
 export async function readDecisionFacts(
-  db: Db | Tx,
   subject: Subject,
   input: DecisionAsk,
   /** The policy, when the request already read it (an API token's authentication reads it). */
@@ -55,10 +55,10 @@ export async function readDecisionFacts(
       ? Prisma.sql`a."id" = ${subject.agentId}`
       : Prisma.sql`a."workloadIdentity" = ${subject.workloadIdentity}`;
   // One statement for everything (after the policy, unless the request read it already): the CRITICAL findings'
-  // rules are filtered to the agent the statement finds.
-  const settings = policy ?? (await getSettings(db));
-  const critical = await unionOf(db, CRITICAL_RULES, now, Prisma.sql`(SELECT "id" FROM a)`, settings);
-  const [row] = await db.$queryRaw<Row[]>`
+  // rules are filtered to the agent the statement finds. A hot statement (lib/db/hot-path.ts).
+  const settings = policy ?? (await getSettings(getDb()));
+  const critical = await unionOf(getDb(), CRITICAL_RULES, now, Prisma.sql`(SELECT "id" FROM a)`, settings);
+  const [row] = await hotRows<Row>(Prisma.sql`
       WITH a AS (SELECT * FROM "Agent" a WHERE ${agentMatch}),
       c AS (SELECT c.* FROM "Credential" c JOIN a ON c."agentId" = a."id" WHERE ${credentialMatch})
       SELECT
@@ -88,7 +88,7 @@ export async function readDecisionFacts(
           ORDER BY e."expiresAt" DESC LIMIT 1) AS "exception",
         (SELECT json_agg(json_build_object('ruleId', f."ruleId", 'detail', f."detail"))
           FROM (${critical ?? Prisma.sql`SELECT NULL::text AS "ruleId", NULL::text AS "detail" WHERE FALSE`}) f)
-          AS "criticalFindings"`;
+          AS "criticalFindings"`);
   const agent = row?.agent
     ? {
         ...row.agent,

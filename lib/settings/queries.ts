@@ -2,12 +2,20 @@ import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db, type Tx } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { DEFAULT_SETTINGS, SETTING_KEYS, SettingsSchema, STRICTER, type SettingKey, type Settings } from './schema';
 
 /** A stored key that no longer reads, and the value in force instead. */
 export type SettingProblem = { key: SettingKey; field: string | null; inForce: unknown; reason: string };
 
 const HISTORY_DEPTH = 50;
+
+/** A stored section, as read. */
+export type StoredSetting = { key: string; value: unknown };
+
+/** The stored sections as one JSON column, for a statement that reads the policy with what it reads. */
+export const storedSettingsJson = Prisma.sql`(SELECT coalesce(json_agg(json_build_object('key', s."key",
+  'value', s."value")), '[]') FROM "Setting" s)`;
 
 type FieldReader = { schema: z.ZodType; stricter: (a: unknown, b: unknown) => unknown };
 
@@ -42,9 +50,13 @@ async function historyOf(db: Db | Tx, key: SettingKey): Promise<unknown[]> {
  * stricter of its default and its last valid value (from the timeline), and
  * is reported so the settings page can flag it.
  */
-export async function readSettings(db: Db | Tx): Promise<{ settings: Settings; problems: SettingProblem[] }> {
+export async function readSettings(
+  db: Db | Tx,
+  /** The stored rows, when the caller read them in its own statement (storedSettingsJson). */
+  stored?: StoredSetting[],
+): Promise<{ settings: Settings; problems: SettingProblem[] }> {
   // Read by every decision and API request: a raw statement, not a model query.
-  const rows = await db.$queryRaw<{ key: string; value: unknown }[]>`SELECT "key", "value" FROM "Setting"`;
+  const rows = stored ?? (await db.$queryRaw<StoredSetting[]>`SELECT "key", "value" FROM "Setting"`);
   const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   const problems: SettingProblem[] = [];
   for (const row of rows) {
@@ -92,8 +104,8 @@ export async function readSettings(db: Db | Tx): Promise<{ settings: Settings; p
 }
 
 /** The policy in force (see readSettings). */
-export async function getSettings(db: Db | Tx): Promise<Settings> {
-  return (await readSettings(db)).settings;
+export async function getSettings(db: Db | Tx, stored?: StoredSetting[]): Promise<Settings> {
+  return (await readSettings(db, stored)).settings;
 }
 
 /** The policy in force, for pages: every role may read it (settings.read is universal). */

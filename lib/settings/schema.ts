@@ -3,9 +3,15 @@ import type { ExceptionType, RiskTier } from '@/lib/generated/prisma/enums';
 import { FreeText } from '@/lib/secrets/free-text';
 import { EXCEPTION_TYPE, RISK_TIER, valuesOf } from '@/lib/vocabulary';
 
+// Settings are read on every API request, and constructing a formatter is the costliest step of reading them: the
+// zones known are remembered (a few hundred exist, so the set stays small).
+const knownZones = new Set<string>();
+
 function isTimeZone(name: string): boolean {
+  if (knownZones.has(name)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
+    knownZones.add(name);
     return true;
   } catch {
     return false;

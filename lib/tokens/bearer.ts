@@ -1,10 +1,11 @@
 import 'server-only';
 import { can, PERMISSIONS, type Actor, type Permission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { hotRows } from '@/lib/db/hot-path';
 import { getEnv } from '@/lib/env';
 import { Forbidden, TooManyRequests, Unauthenticated } from '@/lib/errors';
 import { Prisma, type TokenAgentScope } from '@/lib/generated/prisma/client';
-import { getSettings, type Settings } from '@/lib/settings';
+import { getSettings, storedSettingsJson, type Settings, type StoredSetting } from '@/lib/settings';
 import { hashToken } from './commands';
 import { reaches, reachOf, type TokenReach } from './reach';
 import type { TokenScope } from './schema';
@@ -53,12 +54,12 @@ function rateOf(scope: TokenScope, settings: Settings): { bucket: string; rate: 
 async function takeFromBucket(bucketId: string, rate: Rate): Promise<number | null> {
   const refilled = Prisma.sql`LEAST(${rate.burst}::float8,
     b."tokens" + EXTRACT(EPOCH FROM clock_timestamp() - b."at") * ${rate.perSecond}::float8)`;
-  const taken = await getDb().$queryRaw<{ tokens: number }[]>`
+  const taken = await hotRows<{ tokens: number }>(Prisma.sql`
     INSERT INTO "ApiRateBucket" AS b ("tokenId", "tokens", "at")
     VALUES (${bucketId}, ${rate.burst - 1}::float8, clock_timestamp())
     ON CONFLICT ("tokenId") DO UPDATE SET "tokens" = ${refilled} - 1, "at" = clock_timestamp()
     WHERE ${refilled} >= 1
-    RETURNING "tokens"`;
+    RETURNING "tokens"`);
   if (taken.length > 0) return null;
   const [left] = await getDb().$queryRaw<{ tokens: number }[]>`
     SELECT ${refilled} AS "tokens" FROM "ApiRateBucket" b WHERE b."tokenId" = ${bucketId}`;
@@ -78,6 +79,7 @@ type TokenRow = {
   workloadPrefix: string | null;
   rateLimitExempt: boolean;
   createdBy: Actor & { active: boolean };
+  settings: StoredSetting[];
 };
 
 /**
@@ -93,14 +95,15 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
       'Send an API token: Authorization: Bearer <token>. An ADMIN creates tokens on the Tokens page.',
     );
   }
-  // Every API request starts here: one statement for the token and its creator (a brokers' hot path).
-  const [token] = await getDb().$queryRaw<TokenRow[]>`
+  // Every API request starts here: one statement for the token, its creator and the policy (a brokers' hot path).
+  const [token] = await hotRows<TokenRow>(Prisma.sql`
     SELECT t."id", t."name", t."scopes", t."expiresAt", t."revokedAt", t."lastUsedAt", t."createdAt",
       t."agentScope", t."agentIds", t."workloadPrefix", t."rateLimitExempt",
       json_build_object('id', u."id", 'name', u."name", 'email', u."email", 'roles', u."roles", 'active', u."active")
-        AS "createdBy"
+        AS "createdBy",
+      ${storedSettingsJson} AS "settings"
     FROM "ApiToken" t JOIN "User" u ON u."id" = t."createdById"
-    WHERE t."tokenHash" = ${hashToken(match[1]!)}`;
+    WHERE t."tokenHash" = ${hashToken(match[1]!)}`);
   const now = new Date();
   if (!token || token.revokedAt || token.expiresAt <= now) {
     throw new Unauthenticated(
@@ -108,7 +111,7 @@ export async function authenticate(request: Request, scope: TokenScope): Promise
     );
   }
   // The lifetime policy is read now: a token made under a longer maximum stops once the current one has passed.
-  const settings = await getSettings(getDb());
+  const settings = await getSettings(getDb(), token.settings);
   const { apiTokens } = settings;
   if (token.createdAt.getTime() + apiTokens.maxDays * 86_400_000 <= now.getTime()) {
     throw new Unauthenticated(

@@ -1,0 +1,125 @@
+import { expect, it } from 'vitest';
+import { POST as postDecision } from '@/app/api/v1/decisions/route';
+import { verifyAuditChain } from '@/lib/audit';
+import { trustedPublicKeys } from '@/lib/audit/signing';
+import { issueCredential } from '@/lib/credentials/commands';
+import { getDb } from '@/lib/db';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { createPerson } from '@/lib/testing/people';
+import { describeWithPostgresServer } from '@/lib/testing/postgres';
+import { authenticate } from '@/lib/tokens/bearer';
+import { createToken } from '@/lib/tokens/commands';
+import { conclude } from './decide';
+import { readDecisionFacts } from './facts';
+import { recordDecision, type Concluded } from './record';
+
+const post = (token: string, body: unknown, key?: string) =>
+  postDecision(
+    new Request('http://localhost/api/v1/decisions', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      body: JSON.stringify(body),
+    }),
+  );
+
+/** A ready agent, its credential, and a decisions:check token. */
+async function setup() {
+  const admin = await createPerson(['ADMIN']);
+  const owner = await createPerson(['OWNER']);
+  const slug = `batch-${Math.random().toString(36).slice(2, 8)}`;
+  const identity = `spiffe://example.com/agents/${slug}`;
+  const agent = await makeActiveAgent(admin, { ownerId: owner.id, slug, riskTier: 'HIGH', workloadIdentity: identity });
+  const { id: credentialId } = await issueCredential(owner, {
+    agentId: agent.id,
+    name: 'deploy-token',
+    kind: 'OAUTH_TOKEN',
+    issuance: 'DYNAMIC',
+    storage: 'VAULT_OR_BROKER',
+    secretRef: `vault:github/${slug}`,
+    environment: 'PROD',
+    scope: 'github:write',
+    maxTtlSeconds: '900',
+  });
+  const { token, id: tokenId } = await createToken(admin, {
+    name: `broker-${slug}`,
+    scopes: ['decisions:check'],
+    expiresInDays: 30,
+  });
+  const ask = {
+    workloadIdentity: identity,
+    credential: { id: credentialId },
+    task: 'github',
+    environment: 'PROD' as const,
+    ttlSeconds: 600,
+  };
+  return { agent, token, tokenId, ask };
+}
+
+const decisionsOf = (agentId: string) =>
+  getDb().auditEvent.findMany({ where: { agentId, action: 'issuance.decided' }, orderBy: { seq: 'asc' } });
+
+describeWithPostgresServer('decisions recorded together (group commit)', () => {
+  it('forty decisions at once: each recorded once, with its own seq, in fewer transactions, the chain intact', async () => {
+    const { agent, token, tokenId, ask } = await setup();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => post(token, ask)));
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect(bodies.every((b) => b.decision === 'allow')).toBe(true);
+
+    const events = await decisionsOf(agent.id);
+    expect(events).toHaveLength(40);
+    // Every answer names its own event and decision.
+    expect(new Set(bodies.map((b) => b.seq))).toEqual(new Set(events.map((e) => e.seq.toString())));
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(40);
+    expect(await getDb().issuanceDecision.count({ where: { tokenId } })).toBe(40);
+    // A batch is one append: its events share the moment they were recorded. Fewer moments than events means
+    // decisions were written together.
+    expect(new Set(events.map((e) => e.recordedAt.getTime())).size).toBeLessThan(40);
+    expect((await verifyAuditChain(getDb(), { keys: trustedPublicKeys() })).ok).toBe(true);
+  });
+
+  it('a key retried while its first request is in flight: one decision recorded, every answer the first', async () => {
+    const { agent, token, tokenId, ask } = await setup();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(token, ask, 'same-key')));
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    for (const body of bodies) expect(body).toEqual(bodies[0]);
+    expect(await decisionsOf(agent.id)).toHaveLength(1);
+    expect(await getDb().issuanceDecision.count({ where: { tokenId } })).toBe(1);
+  });
+
+  it('one key sent at once with two different requests: one is recorded, the other refused with 409', async () => {
+    const { agent, token, ask } = await setup();
+    const answers = await Promise.all([post(token, ask, 'k-1'), post(token, { ...ask, ttlSeconds: 60 }, 'k-1')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(await decisionsOf(agent.id)).toHaveLength(1);
+  });
+
+  it('a decision that cannot be written fails alone: the others of its batch are recorded', async () => {
+    const { agent, token, ask } = await setup();
+    const actor = await authenticate(
+      new Request('http://localhost', { headers: { authorization: `Bearer ${token}` } }),
+      'decisions:check',
+    );
+    const { workloadIdentity, ...rest } = ask;
+    const concluded = async (): Promise<Concluded> => {
+      const facts = await readDecisionFacts({ workloadIdentity }, rest, actor.policy);
+      return { token: actor, facts, outcome: conclude(facts), requestHash: 'h' };
+    };
+    const [a, b, c] = await Promise.all([concluded(), concluded(), concluded()]);
+    // A moment that cannot be written: the batch holding it fails as a whole.
+    b!.facts = { ...b!.facts, now: new Date(Number.NaN) };
+    // Asked in one tick: the first is written at once, alone; the second and third wait and go together.
+    const settled = await Promise.allSettled([recordDecision(a!), recordDecision(b!), recordDecision(c!)]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const events = await decisionsOf(agent.id);
+    expect(events).toHaveLength(2);
+    expect(events.map((e) => e.seq.toString())).toEqual(
+      settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.seq] : [])),
+    );
+  });
+});

@@ -1,0 +1,184 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { appendAuditEvents } from '@/lib/audit';
+import type { OwnersSnapshot } from '@/lib/audit/owners';
+import { getDb, type Tx } from '@/lib/db';
+import { prepared } from '@/lib/db/prepared';
+import { Conflict } from '@/lib/errors';
+import { Prisma } from '@/lib/generated/prisma/client';
+import {
+  claimIdempotencyKey,
+  claimIdempotencyKeys,
+  keepIdempotentAnswers,
+  type KeyClaim,
+} from '@/lib/idempotency/keys';
+import type { TokenActor } from '@/lib/tokens/bearer';
+import type { DecisionFacts } from './rules';
+import type { DecisionResult } from './schema';
+
+// Group commit. Every decision is an event on the one hash chain, and appending serialises on its head: recorded one
+// transaction each, a busy gate queues on that lock. So the decisions concluded while a batch is being written are
+// written together in the next one — one transaction, one lock of the head, one statement per table — and each
+// answer is returned once its batch has committed. With nothing in flight a decision is written at once, alone.
+
+/** A decision concluded from the facts, waiting to be recorded. */
+export type Concluded = {
+  token: TokenActor;
+  facts: DecisionFacts;
+  outcome: Omit<DecisionResult, 'id' | 'seq'>;
+  idempotencyKey?: string;
+  requestHash: string;
+};
+
+type Pending = Concluded & { resolve: (result: DecisionResult) => void; reject: (error: unknown) => void };
+
+/** How many decisions one transaction writes at most: a batch holds the chain lock only a few milliseconds. */
+const MAX_BATCH = 200;
+
+const queue: Pending[] = [];
+let writing = false;
+
+/** Records a decision (its event, its projection row, its Idempotency-Key's answer) and returns it once committed. */
+export function recordDecision(concluded: Concluded): Promise<DecisionResult> {
+  return new Promise((resolve, reject) => {
+    queue.push({ ...concluded, resolve, reject });
+    void drain();
+  });
+}
+
+async function drain(): Promise<void> {
+  if (writing) return;
+  writing = true;
+  try {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        await writeBatch(batch);
+      } catch {
+        // One decision that cannot be written (a deadlock on a key, a row gone) must not fail the others: each is
+        // written alone, and only its own failure is its answer.
+        for (const one of batch) await writeBatch([one]).catch(one.reject);
+      }
+    }
+  } finally {
+    writing = false;
+  }
+}
+
+async function writeBatch(batch: Pending[]): Promise<void> {
+  const { written, retried } = await getDb().$transaction(
+    async (tx) => {
+      const keyed = batch.filter((p) => p.idempotencyKey);
+      const claims: KeyClaim[] = keyed.map((p) => ({
+        tokenId: p.token.id,
+        key: p.idempotencyKey!,
+        requestHash: p.requestHash,
+      }));
+      const claimed = await claimIdempotencyKeys(tx, 'decisions', claims);
+      // A key another request holds (a retry of one in flight, or already answered): not decided twice.
+      const held = (p: Pending) => p.idempotencyKey !== undefined && !claimed.has(`${p.token.id} ${p.idempotencyKey}`);
+      const toWrite = batch.filter((p) => !held(p));
+      const results = await write(tx, toWrite);
+      await keepIdempotentAnswers(
+        tx,
+        'decisions',
+        toWrite.flatMap((p, i) =>
+          p.idempotencyKey ? [{ tokenId: p.token.id, key: p.idempotencyKey, answer: results[i] }] : [],
+        ),
+      );
+      return { written: toWrite.map((p, i) => [p, results[i]!] as const), retried: batch.filter(held) };
+    },
+    { timeout: 30_000, maxWait: 30_000 },
+  );
+  for (const [p, result] of written) p.resolve(result);
+  for (const p of retried) void firstAnswer(p).then(p.resolve, p.reject);
+}
+
+/** A retry's answer: the first one, once the request holding its key has committed (or, if that rolled back, anew). */
+async function firstAnswer(p: Pending): Promise<DecisionResult> {
+  const first = await getDb()
+    .$transaction(async (tx) => {
+      const answer = await claimIdempotencyKey<DecisionResult>(
+        tx,
+        'decisions',
+        p.token.id,
+        p.idempotencyKey!,
+        p.requestHash,
+      );
+      // Claimed after all: the first request rolled back. Release the claim (roll back) and decide as a new request.
+      if (!answer) throw new Released();
+      return answer;
+    })
+    .catch((error: unknown) => (error instanceof Released ? null : Promise.reject(error)));
+  return first ? replayable(first) : recordDecision(p);
+}
+
+class Released extends Error {}
+
+/** How long a retry with the same key gets the first answer: a retry is seconds later, a new ask is a new key. */
+const REPLAY_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The first answer to a retried request, while it still holds: within the retry window and, for an allow, before it
+ * expires. Later, the registry may have changed (a suspension, a finding): the broker must ask again.
+ */
+function replayable(first: DecisionResult): DecisionResult {
+  const now = Date.now();
+  const lapsed =
+    new Date(first.decidedAt).getTime() + REPLAY_WINDOW_MS <= now ||
+    (first.constraints !== null && new Date(first.constraints.validUntil).getTime() <= now);
+  if (lapsed) {
+    throw new Conflict(
+      `This Idempotency-Key answered a decision at ${first.decidedAt} that no longer holds: ask again with a new key.`,
+    );
+  }
+  return first;
+}
+
+/** The projection rows and the events of a batch, the projection first: the chain head is locked last. */
+async function write(tx: Tx, batch: Concluded[]): Promise<DecisionResult[]> {
+  if (batch.length === 0) return [];
+  const ids = batch.map(() => `dec_${randomBytes(12).toString('hex')}`);
+  const rows = batch.map(({ token, facts: f, outcome }, i) => ({
+    id: ids[i],
+    agentId: f.agent?.id ?? null,
+    credentialId: f.credential?.id ?? null,
+    workloadIdentity: f.workloadIdentity ?? '',
+    allowed: outcome.decision === 'allow',
+    decidedAt: f.now.toISOString(),
+    validUntil: outcome.constraints?.validUntil ?? null,
+    tokenId: token.id,
+  }));
+  await tx.$executeRaw(
+    prepared(Prisma.sql`INSERT INTO "IssuanceDecision"
+    ("id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId")
+    SELECT "id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId"
+    FROM json_populate_recordset(NULL::"IssuanceDecision", ${JSON.stringify(rows)}::json)`),
+  );
+  // The owners each decision's facts read: the latest read wins where two decisions name one agent.
+  const owners = new Map<string, OwnersSnapshot>();
+  for (const { facts: f } of batch) if (f.agent && f.owners) owners.set(f.agent.id, f.owners);
+  const appended = await appendAuditEvents(
+    tx,
+    batch.map(({ token, facts: f, outcome }, i) => ({
+      action: 'issuance.decided' as const,
+      actor: { type: 'API_TOKEN' as const, id: token.id },
+      agentId: f.agent?.id ?? null,
+      credentialId: f.credential?.id ?? null,
+      occurredAt: f.now,
+      details: {
+        decisionId: ids[i]!,
+        decision: outcome.decision,
+        workloadIdentity: f.workloadIdentity ?? '',
+        credential: f.credential ? { id: f.credential.id, name: f.credential.name } : f.input.credential,
+        task: f.input.task,
+        environment: f.input.environment,
+        ttlSeconds: f.input.ttlSeconds,
+        reasons: outcome.reasons,
+        ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
+      },
+    })),
+    owners,
+  );
+  return batch.map(({ outcome }, i) => ({ id: ids[i]!, seq: appended[i]!.seq.toString(), ...outcome }));
+}
