@@ -63,7 +63,7 @@ const decisionsOf = (agentId: string) =>
   getDb().auditEvent.findMany({ where: { agentId, action: 'issuance.decided' }, orderBy: { seq: 'asc' } });
 
 describeWithPostgresServer('decisions recorded together (group commit)', () => {
-  it('forty decisions at once: each recorded once, with its own seq, in fewer transactions, the chain intact', async () => {
+  it('forty decisions at once: each recorded once with its own seq, in fewer transactions, chain intact', async () => {
     const { agent, token, tokenId, ask } = await setup();
     const answers = await Promise.all(Array.from({ length: 40 }, () => post(token, ask)));
     const bodies = await Promise.all(answers.map((a) => a.json()));
