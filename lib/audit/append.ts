@@ -62,6 +62,15 @@ export async function headIsVouchedFor(tx: Tx, head: { seq: bigint; hash: string
 
 let warnedUnsigned = false;
 
+/**
+ * The last head this process signed. Finding it still the head, the next append knows it vouched for it without
+ * reading and checking its signature again (a busy process appends batch after batch). If that transaction rolled
+ * back, the head found is another, and is checked as usual.
+ */
+let lastSigned: { seq: bigint; hash: string } | null = null;
+const signedHere = (head: { seq: bigint; hash: string }) =>
+  lastSigned !== null && lastSigned.seq === head.seq && lastSigned.hash === head.hash;
+
 /** The chain head, locked for this transaction (appends serialise on it), through its owner's function. */
 export function lockChainHead(tx: Tx) {
   return tx.$queryRaw<{ seq: bigint; hash: string }[]>(
@@ -152,7 +161,7 @@ export async function appendAuditEvents(
   await tx.$executeRaw(prepared(Prisma.sql`SELECT custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`));
   // The head this transaction leaves, signed in it: changing events without the key leaves an unsigned head.
   const key = loadSigningKey();
-  if (key && !(await headIsVouchedFor(tx, head, trustedPublicKeys()))) {
+  if (key && !signedHere(head) && !(await headIsVouchedFor(tx, head, trustedPublicKeys()))) {
     if (!warnedUnsigned) {
       console.error(
         `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`,
@@ -163,10 +172,11 @@ export async function appendAuditEvents(
     const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
     // A row already planted at this seq (written around Custodian) must not stop every append: it is left for
     // verification to name, and the head stays unsigned from here.
-    await tx.$executeRaw(
+    const written = await tx.$executeRaw(
       prepared(Prisma.sql`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
       VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature}) ON CONFLICT ("seq") DO NOTHING`),
     );
+    lastSigned = written === 1 ? { seq, hash: prevHash } : null;
   }
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
 }

@@ -26,7 +26,8 @@ function createClient(): PrismaClient {
   const env = getEnv();
   if (env.DATABASE_URL) {
     // The pool is ours, so the hot path can use it too (./hot-path.ts); the client ends it when it disconnects.
-    holder.__custodianPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
+    // Idle connections are kept a minute, not pg's 10 s: each holds the hot statements it has prepared.
+    holder.__custodianPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10, idleTimeoutMillis: 60_000 });
     return new PrismaClient({
       adapter: new PrismaPg(holder.__custodianPool, {
         statementNameGenerator: preparedName as (query: { sql: string }) => string,
