@@ -157,26 +157,31 @@ export async function appendAuditEvents(
       "owners", "prevHash", "hash", "format", "digests", "salts"
     FROM json_populate_recordset(NULL::"AuditEvent", ${payload}::json)`),
   );
-  // Through its owner's function: the application role cannot write the head itself.
-  await tx.$executeRaw(prepared(Prisma.sql`SELECT custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`));
-  // The head this transaction leaves, signed in it: changing events without the key leaves an unsigned head.
+  // The head this transaction leaves is signed in it: changing events without the key leaves an unsigned head.
   const key = loadSigningKey();
-  if (key && !signedHere(head) && !(await headIsVouchedFor(tx, head, trustedPublicKeys()))) {
-    if (!warnedUnsigned) {
-      console.error(
-        `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`,
-      );
-      warnedUnsigned = true;
-    }
-  } else if (key) {
-    const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
-    // A row already planted at this seq (written around Custodian) must not stop every append: it is left for
-    // verification to name, and the head stays unsigned from here.
-    const written = await tx.$executeRaw(
-      prepared(Prisma.sql`INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
-      VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature}) ON CONFLICT ("seq") DO NOTHING`),
+  const vouched = key !== null && (signedHere(head) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
+  if (key && !vouched && !warnedUnsigned) {
+    console.error(
+      `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`,
     );
-    lastSigned = written === 1 ? { seq, hash: prevHash } : null;
+    warnedUnsigned = true;
+  }
+  // The head moves through its owner's function (the application role cannot write it), with its signature in the
+  // same statement. A signature row already planted at this seq (written around Custodian) must not stop every
+  // append: it is left for verification to name, and the head stays unsigned from here.
+  const advance = Prisma.sql`custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
+  if (key && vouched) {
+    const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
+    const [signed] = await tx.$queryRaw<{ signed: number }[]>(
+      prepared(Prisma.sql`WITH s AS (
+        INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature")
+        VALUES (${seq}, ${prevHash}, ${recordedAt}, ${key.keyId}, ${signature}) ON CONFLICT ("seq") DO NOTHING
+        RETURNING 1)
+      SELECT ${advance}::text AS "advanced", (SELECT count(*)::int FROM s) AS "signed"`),
+    );
+    lastSigned = signed?.signed === 1 ? { seq, hash: prevHash } : null;
+  } else {
+    await tx.$executeRaw(prepared(Prisma.sql`SELECT ${advance}`));
   }
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
 }
