@@ -67,9 +67,9 @@ let warnedUnsigned = false;
  * reading and checking its signature again (a busy process appends batch after batch). If that transaction rolled
  * back, the head found is another, and is checked as usual.
  */
-let lastSigned: { seq: bigint; hash: string } | null = null;
-const signedHere = (head: { seq: bigint; hash: string }) =>
-  lastSigned !== null && lastSigned.seq === head.seq && lastSigned.hash === head.hash;
+let lastSigned: { seq: bigint; hash: string; keyId: string } | null = null;
+const signedHere = (head: { seq: bigint; hash: string }, keyId: string) =>
+  lastSigned !== null && lastSigned.seq === head.seq && lastSigned.hash === head.hash && lastSigned.keyId === keyId;
 
 /** The chain head, locked for this transaction (appends serialise on it), through its owner's function. */
 export function lockChainHead(tx: Tx) {
@@ -159,7 +159,8 @@ export async function appendAuditEvents(
   );
   // The head this transaction leaves is signed in it: changing events without the key leaves an unsigned head.
   const key = loadSigningKey();
-  const vouched = key !== null && (signedHere(head) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
+  const vouched =
+    key !== null && (signedHere(head, key.keyId) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
   if (key && !vouched && !warnedUnsigned) {
     console.error(
       `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`,
@@ -179,7 +180,7 @@ export async function appendAuditEvents(
         RETURNING 1)
       SELECT ${advance}::text AS "advanced", (SELECT count(*)::int FROM s) AS "signed"`),
     );
-    lastSigned = signed?.signed === 1 ? { seq, hash: prevHash } : null;
+    lastSigned = signed?.signed === 1 ? { seq, hash: prevHash, keyId: key.keyId } : null;
   } else {
     await tx.$executeRaw(prepared(Prisma.sql`SELECT ${advance}`));
   }

@@ -26,8 +26,14 @@ function createClient(): PrismaClient {
   const env = getEnv();
   if (env.DATABASE_URL) {
     // The pool is ours, so the hot path can use it too (./hot-path.ts); the client ends it when it disconnects.
-    // Idle connections are kept a minute, not pg's 10 s: each holds the hot statements it has prepared.
-    holder.__custodianPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10, idleTimeoutMillis: 60_000 });
+    // Idle connections are kept a minute, not pg's 10 s: each holds the hot statements it has prepared. A request
+    // waits at most 30 s for a connection (pg's default is forever).
+    holder.__custodianPool = new pg.Pool({
+      connectionString: env.DATABASE_URL,
+      max: 10,
+      idleTimeoutMillis: 60_000,
+      connectionTimeoutMillis: 30_000,
+    });
     return new PrismaClient({
       adapter: new PrismaPg(holder.__custodianPool, {
         statementNameGenerator: preparedName as (query: { sql: string }) => string,

@@ -14,20 +14,30 @@ describeWithPostgresServer('statements on the hot path', () => {
     expect(preparedName({ sql: Prisma.sql`SELECT ${1}::int`.text })).toBeUndefined();
   });
 
-  it('runs on the pool, prepared once per connection, with the rows Prisma would give', async () => {
+  it('runs on the pool with the rows Prisma gives; Prisma names a marked statement on its connection', async () => {
     const statement = Prisma.sql`SELECT ${'x'}::text AS "t", json_build_object('n', ${2}::int) AS "j",
       ${new Date('2026-01-01T00:00:00Z')}::timestamptz AS "at", ARRAY['a', 'b']::text[] AS "list"`;
     const rows = await hotRows<{ t: string; j: { n: number }; at: Date; list: string[] }>(statement);
     expect(rows).toEqual(await getDb().$queryRaw(prepared(statement)));
     expect(rows).toEqual([{ t: 'x', j: { n: 2 }, at: new Date('2026-01-01T00:00:00Z'), list: ['a', 'b'] }]);
-    // The same connection runs it again from its prepared statement.
-    const client = await getPool()!.connect();
+    const name = preparedName({ sql: prepared(statement).text })!;
+    // In one transaction, one connection: after Prisma runs the marked statement, that connection holds it by name;
+    // an unmarked one it does not prepare.
+    const held = await getDb().$transaction(async (tx) => {
+      await tx.$queryRaw(prepared(statement));
+      await tx.$queryRaw(statement);
+      return tx.$queryRaw<{ name: string }[]>`SELECT name FROM pg_prepared_statements ORDER BY name`;
+    });
+    expect(held.map((h) => h.name)).toEqual([name]);
+    // The pool's own connections prepare it too (hotRows names it the same way on whichever connection it gets).
+    const pool = getPool()!;
+    const client = await pool.connect();
     try {
-      const name = preparedName({ sql: prepared(statement).text })!;
-      const text = prepared(statement).text;
-      await client.query({ name, text, values: prepared(statement).values });
-      const { rows: held } = await client.query(`SELECT name FROM pg_prepared_statements WHERE name = $1`, [name]);
-      expect(held).toEqual([{ name }]);
+      const { rows: before } = await client.query(`SELECT count(*)::int AS n FROM pg_prepared_statements`);
+      await client.query({ name, text: prepared(statement).text, values: prepared(statement).values });
+      const { rows: after } = await client.query(`SELECT name FROM pg_prepared_statements WHERE name = $1`, [name]);
+      expect(after).toEqual([{ name }]);
+      expect(before[0].n).toBeLessThanOrEqual(1);
     } finally {
       client.release();
     }

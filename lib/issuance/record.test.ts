@@ -99,6 +99,37 @@ describeWithPostgresServer('decisions recorded together (group commit)', () => {
     expect(await decisionsOf(agent.id)).toHaveLength(1);
   });
 
+  it('one key twice in one batch: recorded once, both get the first answer; a different request gets 409', async () => {
+    const { agent, token, ask } = await setup();
+    const actor = await authenticate(
+      new Request('http://localhost', { headers: { authorization: `Bearer ${token}` } }),
+      'decisions:check',
+    );
+    const { workloadIdentity, ...rest } = ask;
+    const concluded = async (requestHash: string, idempotencyKey?: string): Promise<Concluded> => {
+      const facts = await readDecisionFacts({ workloadIdentity }, rest, actor.policy);
+      return { token: actor, facts, outcome: conclude(facts), requestHash, idempotencyKey };
+    };
+    const [busy, first, again, other] = await Promise.all([
+      concluded('0'.repeat(64)),
+      concluded('1'.repeat(64), 'twice'),
+      concluded('1'.repeat(64), 'twice'),
+      concluded('2'.repeat(64), 'twice'),
+    ]);
+    // The first is written at once, alone; the three with one key wait and go together in the next batch.
+    const settled = await Promise.allSettled([busy, first, again, other].map((c) => recordDecision(c!)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const [, a, b, c] = settled as [
+      unknown,
+      PromiseFulfilledResult<unknown>,
+      PromiseFulfilledResult<unknown>,
+      PromiseRejectedResult,
+    ];
+    expect(b.value).toEqual(a.value);
+    expect(String(c.reason)).toMatch(/already used for a different request/);
+    expect(await decisionsOf(agent.id)).toHaveLength(2);
+  });
+
   it('a decision that cannot be written fails alone: the others of its batch are recorded', async () => {
     const { agent, token, ask } = await setup();
     const actor = await authenticate(
@@ -108,7 +139,7 @@ describeWithPostgresServer('decisions recorded together (group commit)', () => {
     const { workloadIdentity, ...rest } = ask;
     const concluded = async (): Promise<Concluded> => {
       const facts = await readDecisionFacts({ workloadIdentity }, rest, actor.policy);
-      return { token: actor, facts, outcome: conclude(facts), requestHash: 'h' };
+      return { token: actor, facts, outcome: conclude(facts), requestHash: 'h'.repeat(64) };
     };
     const [a, b, c] = await Promise.all([concluded(), concluded(), concluded()]);
     // A moment that cannot be written: the batch holding it fails as a whole.

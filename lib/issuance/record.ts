@@ -52,12 +52,18 @@ async function drain(): Promise<void> {
   try {
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
+      const started = Date.now();
       try {
         await writeBatch(batch);
-      } catch {
+      } catch (error) {
         // One decision that cannot be written (a deadlock on a key, a row gone) must not fail the others: each is
-        // written alone, and only its own failure is its answer.
-        for (const one of batch) await writeBatch([one]).catch(one.reject);
+        // written alone, and only its own failure is its answer. A batch that failed waiting on the database
+        // failed for all of them: retried one by one it would hold every later decision for as long again.
+        if (batch.length === 1 || Date.now() - started > RETRY_ALONE_WITHIN_MS) {
+          for (const one of batch) one.reject(error);
+        } else {
+          for (const one of batch) await writeBatch([one]).catch(one.reject);
+        }
       }
     }
   } finally {
@@ -65,55 +71,61 @@ async function drain(): Promise<void> {
   }
 }
 
+/** A batch that failed sooner than this failed on one of its decisions, not on waiting for the database. */
+const RETRY_ALONE_WITHIN_MS = 2_000;
+
+const TRANSACTION = { timeout: 30_000, maxWait: 30_000 };
+
 async function writeBatch(batch: Pending[]): Promise<void> {
-  const { written, retried } = await getDb().$transaction(
-    async (tx) => {
-      const keyed = batch.filter((p) => p.idempotencyKey);
-      const claims: KeyClaim[] = keyed.map((p) => ({
-        tokenId: p.token.id,
-        key: p.idempotencyKey!,
-        requestHash: p.requestHash,
-      }));
-      const claimed = await claimIdempotencyKeys(tx, 'decisions', claims);
-      // A key another request holds (a retry of one in flight, or already answered): not decided twice.
-      const held = (p: Pending) => p.idempotencyKey !== undefined && !claimed.has(`${p.token.id} ${p.idempotencyKey}`);
-      const toWrite = batch.filter((p) => !held(p));
-      const results = await write(tx, toWrite);
-      await keepIdempotentAnswers(
-        tx,
-        'decisions',
-        toWrite.flatMap((p, i) =>
-          p.idempotencyKey ? [{ tokenId: p.token.id, key: p.idempotencyKey, answer: results[i] }] : [],
-        ),
-      );
-      return { written: toWrite.map((p, i) => [p, results[i]!] as const), retried: batch.filter(held) };
-    },
-    { timeout: 30_000, maxWait: 30_000 },
-  );
+  const { written, retried } = await getDb().$transaction(async (tx) => {
+    // One request per key claims it: a second with the same key in this batch waits for the first's answer.
+    const firstWithKey = new Map<string, Pending>();
+    for (const p of batch) {
+      if (p.idempotencyKey && !firstWithKey.has(keyOf(p))) firstWithKey.set(keyOf(p), p);
+    }
+    const claims: KeyClaim[] = [...firstWithKey.values()].map((p) => ({
+      tokenId: p.token.id,
+      key: p.idempotencyKey!,
+      requestHash: p.requestHash,
+    }));
+    const claimed = await claimIdempotencyKeys(tx, 'decisions', claims);
+    // A key another request holds (a retry of one in flight, or already answered): not decided twice.
+    const held = (p: Pending) =>
+      p.idempotencyKey !== undefined && (firstWithKey.get(keyOf(p)) !== p || !claimed.has(keyOf(p)));
+    const toWrite = batch.filter((p) => !held(p));
+    const results = await write(tx, toWrite);
+    await keepIdempotentAnswers(
+      tx,
+      'decisions',
+      toWrite.flatMap((p, i) =>
+        p.idempotencyKey ? [{ tokenId: p.token.id, key: p.idempotencyKey, answer: results[i] }] : [],
+      ),
+    );
+    return { written: toWrite.map((p, i) => [p, results[i]!] as const), retried: batch.filter(held) };
+  }, TRANSACTION);
   for (const [p, result] of written) p.resolve(result);
   for (const p of retried) void firstAnswer(p).then(p.resolve, p.reject);
 }
 
-/** A retry's answer: the first one, once the request holding its key has committed (or, if that rolled back, anew). */
-async function firstAnswer(p: Pending): Promise<DecisionResult> {
-  const first = await getDb()
-    .$transaction(async (tx) => {
-      const answer = await claimIdempotencyKey<DecisionResult>(
-        tx,
-        'decisions',
-        p.token.id,
-        p.idempotencyKey!,
-        p.requestHash,
-      );
-      // Claimed after all: the first request rolled back. Release the claim (roll back) and decide as a new request.
-      if (!answer) throw new Released();
-      return answer;
-    })
-    .catch((error: unknown) => (error instanceof Released ? null : Promise.reject(error)));
-  return first ? replayable(first) : recordDecision(p);
-}
+const keyOf = (p: Pending) => `${p.token.id} ${p.idempotencyKey}`;
 
-class Released extends Error {}
+/** A retry's answer: the first one, once the request holding its key has committed. */
+async function firstAnswer(p: Pending): Promise<DecisionResult> {
+  const first = await getDb().$transaction(async (tx) => {
+    const answer = await claimIdempotencyKey<DecisionResult>(
+      tx,
+      'decisions',
+      p.token.id,
+      p.idempotencyKey!,
+      p.requestHash,
+    );
+    // Claimed after all: the request that held the key rolled back. This claim rolls back too (nothing is kept),
+    // and the broker asks again: the facts this request concluded on are no longer fresh.
+    if (!answer) throw new Conflict('The request that held this Idempotency-Key did not complete: send it again.');
+    return answer;
+  }, TRANSACTION);
+  return replayable(first);
+}
 
 /** How long a retry with the same key gets the first answer: a retry is seconds later, a new ask is a new key. */
 const REPLAY_WINDOW_MS = 5 * 60_000;
@@ -155,9 +167,17 @@ async function write(tx: Tx, batch: Concluded[]): Promise<DecisionResult[]> {
     SELECT "id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId"
     FROM json_populate_recordset(NULL::"IssuanceDecision", ${JSON.stringify(rows)}::json)`),
   );
-  // The owners each decision's facts read: the latest read wins where two decisions name one agent.
-  const owners = new Map<string, OwnersSnapshot>();
-  for (const { facts: f } of batch) if (f.agent && f.owners) owners.set(f.agent.id, f.owners);
+  // The owners each decision's facts read. Two decisions on one agent that read different owners (a change between
+  // them): the owners are read again here, at the append, for all of them.
+  const read = new Map<string, OwnersSnapshot>();
+  let differ = false;
+  for (const { facts: f } of batch) {
+    if (!f.agent || !f.owners) continue;
+    const before = read.get(f.agent.id);
+    if (before && JSON.stringify(before) !== JSON.stringify(f.owners)) differ = true;
+    read.set(f.agent.id, f.owners);
+  }
+  const owners = differ ? undefined : read;
   const appended = await appendAuditEvents(
     tx,
     batch.map(({ token, facts: f, outcome }, i) => ({

@@ -1,6 +1,7 @@
 // One scan for every free-text value a request carries: all of them in one
 // secretlint call (the recommended preset plus Custodian's own rules), with
 // resource references masked first so they never read as secrets.
+import { createHash } from 'node:crypto';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { rules as recommended } from '@secretlint/secretlint-rule-preset-recommend';
@@ -47,23 +48,23 @@ export type SecretFinding = { index: number; ruleId: string };
 export async function findSecrets(values: readonly string[]): Promise<SecretFinding[]> {
   if (values.length === 0) return [];
   const texts = values.map(visible);
-  const key = JSON.stringify(texts);
-  const known = recent.get(key);
-  if (known) return known;
+  const text = JSON.stringify(texts);
+  const key = text.length <= MAX_REMEMBERED_LENGTH ? createHash('sha256').update(text).digest('base64') : null;
+  if (key && recent.has(key)) return [];
   const found = await scan(texts);
-  if (found.length === 0 && key.length <= MAX_REMEMBERED_LENGTH) {
-    if (recent.size >= MAX_REMEMBERED) recent.delete(recent.keys().next().value!);
-    recent.set(key, found);
+  if (key && found.length === 0) {
+    if (recent.size >= MAX_REMEMBERED) recent.delete(recent.values().next().value!);
+    recent.add(key);
   }
   return found;
 }
 
 // A broker asks about the same workload, credential and task again and again, and secretlint costs a few tenths of a
 // millisecond a call: the last few hundred small requests found clean are remembered (a scan is a pure function of
-// the text; one that held a secret is never kept, not even in memory). The oldest is forgotten first.
+// the text; only a hash of it is kept, and one that held a secret is not kept at all). The oldest is forgotten first.
 const MAX_REMEMBERED = 500;
 const MAX_REMEMBERED_LENGTH = 2_000;
-const recent = new Map<string, SecretFinding[]>();
+const recent = new Set<string>();
 
 async function scan(texts: string[]): Promise<SecretFinding[]> {
   const starts: number[] = [];
