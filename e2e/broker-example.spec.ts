@@ -8,6 +8,14 @@ function run(command: string, args: string[], env: Record<string, string>) {
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
+/** The Node client of examples/, asking for a workload's credential for a task, with any further flags. */
+const client = (env: Record<string, string>, workload: string, credential: string, ...flags: string[]) =>
+  run(
+    'node',
+    ['examples/broker-client.mjs', '--workload', workload, '--credential', credential, '--task', 'jira', ...flags],
+    env,
+  );
+
 test('the examples/ broker client asks the gate, issues under the allow and reports the use', async ({
   page,
   baseURL,
@@ -22,41 +30,14 @@ test('the examples/ broker client asks the gate, issues under the allow and repo
   expect(token.length).toBeGreaterThan(20);
   const env = { CUSTODIAN_URL: baseURL!, CUSTODIAN_TOKEN: token };
 
-  const allowed = run(
-    'node',
-    [
-      'examples/broker-client.mjs',
-      '--workload',
-      'spiffe://example.com/agents/gpu-scheduler',
-      '--credential',
-      'gpu-scheduler-oauth-token-prod-1',
-      '--task',
-      'jira',
-      '--environment',
-      'PROD',
-      '--ttl',
-      '600',
-    ],
-    env,
-  );
+  const gpuScheduler = ['spiffe://example.com/agents/gpu-scheduler', 'gpu-scheduler-oauth-token-prod-1'] as const;
+  const allowed = client(env, ...gpuScheduler, '--environment', 'PROD', '--ttl', '600');
   expect(allowed.out).toMatch(/^ALLOW dec_[0-9a-f]+: issue for at most (599|600) s/m);
   expect(allowed.out).toMatch(/^USE recorded as event #\d+/m);
   expect(allowed.status).toBe(0);
 
   // An agent with nobody to page and no approved purpose: denied, every reason printed, exit 2.
-  const denied = run(
-    'node',
-    [
-      'examples/broker-client.mjs',
-      '--workload',
-      'spiffe://example.com/agents/pricing-optimizer',
-      '--credential',
-      'pricing-optimizer-certificate-prod',
-      '--task',
-      'jira',
-    ],
-    env,
-  );
+  const denied = client(env, 'spiffe://example.com/agents/pricing-optimizer', 'pricing-optimizer-certificate-prod');
   expect(denied.status).toBe(2);
   expect(denied.out).toMatch(/^DENY dec_/m);
   expect(denied.out).toMatch(/escalation-reachable: .* Fix: /);
@@ -64,9 +45,8 @@ test('the examples/ broker client asks the gate, issues under the allow and repo
 
   // Custodian unreachable: the client fails closed unless told otherwise.
   const gone = { ...env, CUSTODIAN_URL: 'http://127.0.0.1:9' };
-  const args = ['examples/broker-client.mjs', '--workload', 'w', '--credential', 'c', '--task', 't'];
-  expect(run('node', args, gone).status).toBe(3);
-  expect(run('node', [...args, '--fail-open'], gone).status).toBe(4);
+  expect(client(gone, 'w', 'c').status).toBe(3);
+  expect(client(gone, 'w', 'c', '--fail-open').status).toBe(4);
 
   // The curl line: exit 0 on allow, 2 on deny (a deny is an answer), so a CI step stops there.
   const curl = run('sh', ['examples/decide.sh'], env);
@@ -82,21 +62,7 @@ test('the examples/ broker client asks the gate, issues under the allow and repo
 
   // The credential turns up on another workload: the use is recorded, marked a suspected replay, and the gate then
   // refuses the agent until the credential is revoked.
-  const replayed = run(
-    'node',
-    [
-      'examples/broker-client.mjs',
-      '--workload',
-      'spiffe://example.com/agents/gpu-scheduler',
-      '--credential',
-      'gpu-scheduler-oauth-token-prod-1',
-      '--task',
-      'jira',
-      '--presented-by',
-      'spiffe://example.com/agents/intruder',
-    ],
-    env,
-  );
+  const replayed = client(env, ...gpuScheduler, '--presented-by', 'spiffe://example.com/agents/intruder');
   expect(replayed.status, replayed.out).toBe(0);
   const after = run('sh', ['examples/decide.sh'], env);
   expect(after.status).toBe(2);

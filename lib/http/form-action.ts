@@ -15,10 +15,7 @@ export async function formAction(
   work: (input: Record<string, unknown>) => Promise<string>,
   lists: readonly string[] = [],
 ): Promise<ActionState> {
-  // A hand-made action call can bind something other than the form (React decodes whatever list it is sent).
-  if (!(formData instanceof FormData)) {
-    return { ok: false, message: 'This action takes a form: submit it from its page.', attempt: Date.now() };
-  }
+  if (!(formData instanceof FormData)) return notAForm();
   const input = formToObject(formData, lists);
   const state = await runAction(() => work(input));
   if (state.ok) {
@@ -36,9 +33,7 @@ export async function formQuery<T>(
   formData: FormData,
   work: (input: Record<string, unknown>) => Promise<{ message: string; result: T }>,
 ): Promise<ActionState & { result?: T }> {
-  if (!(formData instanceof FormData)) {
-    return { ok: false, message: 'This action takes a form: submit it from its page.', attempt: Date.now() };
-  }
+  if (!(formData instanceof FormData)) return notAForm();
   const input = formToObject(formData);
   let result: T | undefined;
   const state = await runAction(async () => {
@@ -47,6 +42,11 @@ export async function formQuery<T>(
     return answer.message;
   });
   return { ...state, result, attempt: Date.now(), values: keptValues(state, input) };
+}
+
+/** A hand-made action call can bind something other than the form (React decodes whatever list it is sent). */
+function notAForm(): ActionState {
+  return { ok: false, message: 'This action takes a form: submit it from its page.', attempt: Date.now() };
 }
 
 /** What goes back to the form: never a refused secret's field (`scopes.0` is in `scopes`), nor any value when a

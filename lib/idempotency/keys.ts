@@ -1,7 +1,6 @@
 import 'server-only';
 import type { Tx } from '@/lib/db';
 import { Conflict } from '@/lib/errors';
-import type { Prisma } from '@/lib/generated/prisma/client';
 
 // Retries with an Idempotency-Key get the first answer: the key is claimed inside the request's own transaction,
 // so a concurrent retry waits for the first to commit and a refused (rolled back) request may run again.
@@ -21,11 +20,7 @@ export async function claimIdempotencyKey<T>(
   key: string,
   requestHash: string,
 ): Promise<T | null> {
-  const inserted = await tx.$queryRaw<{ key: string }[]>`
-    INSERT INTO "IdempotencyKey" ("tokenId", "key", "requestHash", "response", "createdAt")
-    VALUES (${tokenId}, ${stored(space, key)}, ${requestHash}, '{}'::jsonb, now())
-    ON CONFLICT ("tokenId", "key") DO NOTHING RETURNING "key"`;
-  if (inserted.length > 0) return null;
+  if ((await claimIdempotencyKeys(tx, space, [{ tokenId, key, requestHash }])).size > 0) return null;
   const first = await tx.idempotencyKey.findUniqueOrThrow({
     where: { tokenId_key: { tokenId, key: stored(space, key) } },
   });
@@ -40,10 +35,7 @@ export async function claimIdempotencyKey<T>(
 
 /** Keeps the answer the key returns from now on (in the same transaction as the work). */
 export async function keepIdempotentAnswer(tx: Tx, space: KeySpace, tokenId: string, key: string, answer: unknown) {
-  await tx.idempotencyKey.update({
-    where: { tokenId_key: { tokenId, key: stored(space, key) } },
-    data: { response: answer as Prisma.InputJsonValue },
-  });
+  await keepIdempotentAnswers(tx, space, [{ tokenId, key, answer }]);
 }
 
 /** One key of a batch: whose, which, and the hash of the request it answers. */

@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest';
-import { POST as postDecision } from '@/app/api/v1/decisions/route';
 import { POST as postEvents } from '@/app/api/v1/events/route';
 import { GET as openapi } from '@/app/api/v1/openapi.json/route';
 import type { Actor } from '@/lib/authz';
@@ -11,52 +10,12 @@ import { assignOwner } from '@/lib/ownership/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { changeSetting } from '@/lib/settings/commands';
-import { makeActiveAgent } from '@/lib/testing/agents';
+import { postDecisionAs, readyGate } from '@/lib/testing/issuance';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { createToken } from '@/lib/tokens/commands';
 import { deactivateUser } from '@/lib/users/commands';
 import { decideIssuance } from './decide';
-
-const post = (token: string, body: unknown, key?: string) =>
-  postDecision(
-    new Request('http://localhost/api/v1/decisions', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-        ...(key ? { 'idempotency-key': key } : {}),
-      },
-      body: JSON.stringify(body),
-    }),
-  );
-
-/** An ACTIVE agent ready for issuance, a dynamic credential on it, and a decisions:check token. */
-async function setup(riskTier: 'HIGH' | 'CRITICAL' | 'MEDIUM' = 'HIGH') {
-  const admin = await createPerson(['ADMIN']);
-  const owner = await createPerson(['OWNER']);
-  const slug = `gate-${Math.random().toString(36).slice(2, 8)}`;
-  const identity = `spiffe://example.com/agents/${slug}`;
-  const agent = await makeActiveAgent(admin, { ownerId: owner.id, slug, riskTier, workloadIdentity: identity });
-  const { id: credentialId } = await issueCredential(owner, {
-    agentId: agent.id,
-    name: 'deploy-token',
-    kind: 'OAUTH_TOKEN',
-    issuance: 'DYNAMIC',
-    storage: 'VAULT_OR_BROKER',
-    secretRef: `vault:github/${slug}`,
-    environment: 'PROD',
-    scope: 'github:write',
-    maxTtlSeconds: '900',
-  });
-  const { token, id: tokenId } = await createToken(admin, {
-    name: `broker-${slug}`,
-    scopes: ['decisions:check'],
-    expiresInDays: 30,
-  });
-  const ask = { workloadIdentity: identity, credential: { id: credentialId }, task: 'github', environment: 'PROD' };
-  return { admin, owner, agent, slug, identity, credentialId, token, tokenId, ask: { ...ask, ttlSeconds: 600 } };
-}
 
 const report = (token: string, events: unknown[]) =>
   postEvents(
@@ -72,8 +31,8 @@ const rulesOf = (body: { reasons: { rule: string }[] }) => body.reasons.map((r) 
 
 describeWithPostgresServer('the issuance gate', () => {
   it('allows a ready agent and records the decision with the owners at the time', async () => {
-    const { token, ask, agent, credentialId, tokenId, owner } = await setup();
-    const response = await post(token, ask);
+    const { token, ask, agent, credentialId, tokenId, owner } = await readyGate();
+    const response = await postDecisionAs(token, ask);
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({
@@ -100,37 +59,37 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('no active owner (the owner left): denied with the reason recorded; a new owner makes it allow', async () => {
-    const { token, ask, admin, owner, agent } = await setup();
+    const { token, ask, admin, owner, agent } = await readyGate();
     const person = await getDb().user.findUniqueOrThrow({ where: { id: owner.id } });
     await deactivateUser(admin, { userId: owner.id, version: person.version, reason: 'Left the company' });
-    const denied = await (await post(token, ask)).json();
+    const denied = await (await postDecisionAs(token, ask)).json();
     expect(denied.decision).toBe('deny');
     expect(rulesOf(denied)).toEqual(['owner-active']);
     expect(denied.reasons[0].fix).toMatch(/Assign an active accountable owner/);
     const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: BigInt(denied.seq) } });
     expect(event.details).toMatchObject({ decision: 'deny', reasons: [{ rule: 'owner-active' }] });
     await assignOwner(admin, { agentId: agent.id, version: String(await version(agent.id)), userId: admin.id });
-    expect((await (await post(token, ask)).json()).decision).toBe('allow');
+    expect((await (await postDecisionAs(token, ask)).json()).decision).toBe('allow');
   });
 
   it('denies a task no approved purpose covers, and a purpose not yet approved does not count', async () => {
-    const { token, ask, agent } = await setup();
+    const { token, ask, agent } = await readyGate();
     await getDb().purpose.create({
       data: { agentId: agent.id, task: 'Triage issues', scope: ['jira'], environments: ['PROD'], status: 'PENDING' },
     });
-    const body = await (await post(token, { ...ask, task: 'jira' })).json();
+    const body = await (await postDecisionAs(token, { ...ask, task: 'jira' })).json();
     expect(body.decision).toBe('deny');
     expect(rulesOf(body)).toEqual(['purpose-covers']);
   });
 
   it('denies while the lifecycle review is overdue', async () => {
-    const { token, ask, agent } = await setup();
+    const { token, ask, agent } = await readyGate();
     await getDb().agent.update({ where: { id: agent.id }, data: { nextReviewDue: new Date(Date.now() - 60_000) } });
-    expect(rulesOf(await (await post(token, ask)).json())).toEqual(['review-current']);
+    expect(rulesOf(await (await postDecisionAs(token, ask)).json())).toEqual(['review-current']);
   });
 
   it('denies a CRITICAL agent whose escalation contact reaches nobody (read live at each decision)', async () => {
-    const { token, ask, agent, admin } = await setup('CRITICAL');
+    const { token, ask, agent, admin } = await readyGate('CRITICAL');
     // A CRITICAL agent in service cannot lose its contact through the command; its only contact, a person, can leave.
     const oncall = await createPerson(['OWNER'], { name: 'Solo on-call' });
     await setEscalationContact(admin, {
@@ -140,10 +99,10 @@ describeWithPostgresServer('the issuance gate', () => {
       userId: oncall.id,
       coverage: '24/7',
     });
-    expect((await (await post(token, ask)).json()).decision).toBe('allow');
+    expect((await (await postDecisionAs(token, ask)).json()).decision).toBe('allow');
     const person = await getDb().user.findUniqueOrThrow({ where: { id: oncall.id } });
     await deactivateUser(admin, { userId: oncall.id, version: person.version, reason: 'Left the company' });
-    const body = await (await post(token, ask)).json();
+    const body = await (await postDecisionAs(token, ask)).json();
     expect(body.decision).toBe('deny');
     expect(rulesOf(body)).toEqual(['escalation-reachable']);
     await expect(
@@ -152,7 +111,7 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('static on CRITICAL: denied, then allowed under a break-glass with the TTL capped to its end', async () => {
-    const { token, ask, agent, owner } = await setup('CRITICAL');
+    const { token, ask, agent, owner } = await readyGate('CRITICAL');
     const { id: staticId } = await issueCredential(owner, {
       agentId: agent.id,
       name: 'deploy-key',
@@ -164,7 +123,7 @@ describeWithPostgresServer('the issuance gate', () => {
       scope: 'github',
     });
     const staticAsk = { ...ask, credential: { id: staticId }, ttlSeconds: 900 };
-    const denied = await (await post(token, staticAsk)).json();
+    const denied = await (await postDecisionAs(token, staticAsk)).json();
     expect(rulesOf(denied)).toEqual(['no-static-for-high-risk']);
 
     const bg = await requestException(owner, {
@@ -180,7 +139,7 @@ describeWithPostgresServer('the issuance gate', () => {
     // Ten minutes left of the break-glass: the allow is capped to its end.
     const ends = new Date(Date.now() + 600_000);
     await getDb().exception.update({ where: { id: bg.id }, data: { expiresAt: ends } });
-    const allowed = await (await post(token, staticAsk)).json();
+    const allowed = await (await postDecisionAs(token, staticAsk)).json();
     expect(allowed).toMatchObject({
       decision: 'allow',
       constraints: { justInTime: false, exception: { id: bg.id, type: 'BREAK_GLASS', endsAt: ends.toISOString() } },
@@ -191,21 +150,21 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('a retry with the same Idempotency-Key returns the first answer and records nothing twice', async () => {
-    const { token, ask, agent, tokenId } = await setup();
-    const first = await (await post(token, ask, 'retry-1')).json();
-    const again = await post(token, ask, 'retry-1');
+    const { token, ask, agent, tokenId } = await readyGate();
+    const first = await (await postDecisionAs(token, ask, 'retry-1')).json();
+    const again = await postDecisionAs(token, ask, 'retry-1');
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(first);
     const events = await getDb().auditEvent.count({ where: { agentId: agent.id, action: 'issuance.decided' } });
     expect(events).toBe(1);
-    const other = await post(token, { ...ask, ttlSeconds: 60 }, 'retry-1');
+    const other = await postDecisionAs(token, { ...ask, ttlSeconds: 60 }, 'retry-1');
     expect(other.status).toBe(409);
     expect(await getDb().issuanceDecision.count({ where: { tokenId } })).toBe(1);
   });
 
   it('a token scoped to other agents is refused with 403 and nothing is recorded', async () => {
-    const { ask, admin, agent } = await setup();
-    const elsewhere = await setup();
+    const { ask, admin, agent } = await readyGate();
+    const elsewhere = await readyGate();
     const { token } = await createToken(admin, {
       name: 'other-broker',
       scopes: ['decisions:check'],
@@ -214,13 +173,13 @@ describeWithPostgresServer('the issuance gate', () => {
       agents: elsewhere.slug,
     });
     const before = await getDb().auditEvent.count();
-    const response = await post(token, ask);
+    const response = await postDecisionAs(token, ask);
     expect(response.status).toBe(403);
     const refusal = (await response.json()).detail;
     expect(refusal).toMatch(/does not reach the agent with this workload identity/);
     expect(refusal).not.toContain(ask.workloadIdentity.split('/').at(-1));
     // An identity no agent holds is outside a list-scoped token too, with the same answer: nothing to enumerate.
-    const unknown = await post(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' });
+    const unknown = await postDecisionAs(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' });
     expect(unknown.status).toBe(403);
     expect((await unknown.json()).detail).toBe(refusal);
     expect(await getDb().auditEvent.count()).toBe(before);
@@ -228,7 +187,7 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('an owner’s token decides only for agents they own; an unknown identity is a recorded deny', async () => {
-    const { ask, owner } = await setup();
+    const { ask, owner } = await readyGate();
     await getDb().user.update({ where: { id: owner.id }, data: { roles: ['OWNER', 'ADMIN'] } });
     const asLead: Actor = { ...owner, roles: ['OWNER', 'ADMIN'] };
     const { token } = await createToken(asLead, {
@@ -237,15 +196,17 @@ describeWithPostgresServer('the issuance gate', () => {
       expiresInDays: 30,
     });
     await getDb().user.update({ where: { id: owner.id }, data: { roles: ['OWNER'] } });
-    const other = await setup();
-    expect((await post(token, other.ask)).status).toBe(403);
-    expect((await (await post(token, ask)).json()).decision).toBe('allow');
-    const unknown = await (await post(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' })).json();
+    const other = await readyGate();
+    expect((await postDecisionAs(token, other.ask)).status).toBe(403);
+    expect((await (await postDecisionAs(token, ask)).json()).decision).toBe('allow');
+    const unknown = await (
+      await postDecisionAs(token, { ...ask, workloadIdentity: 'spiffe://example.com/nobody' })
+    ).json();
     expect(unknown).toMatchObject({ decision: 'deny', agent: null, reasons: [{ rule: 'identity-resolves' }] });
   });
 
   it('bad input is a 422 naming the field, and nothing is recorded', async () => {
-    const { token, ask } = await setup();
+    const { token, ask } = await readyGate();
     const before = await getDb().auditEvent.count();
     for (const bad of [
       { ...ask, ttlSeconds: 0 },
@@ -255,7 +216,7 @@ describeWithPostgresServer('the issuance gate', () => {
       { ...ask, workloadIdentity: 'has space' },
       { ...ask, extra: true },
     ]) {
-      const response = await post(token, bad);
+      const response = await postDecisionAs(token, bad);
       expect(response.status, JSON.stringify(bad)).toBe(422);
       const problem = await response.json();
       expect(problem.errors.length, JSON.stringify(problem)).toBeGreaterThan(0);
@@ -264,7 +225,7 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('the console’s dry run gives the same answer and records nothing', async () => {
-    const { ask, agent, admin, credentialId } = await setup();
+    const { ask, agent, admin, credentialId } = await readyGate();
     const auditor = await createPerson(['AUDITOR']);
     const before = await getDb().auditEvent.count();
     const input = { agentId: agent.id, credentialId, task: ask.task, environment: 'PROD', ttlSeconds: '600' };
@@ -278,8 +239,8 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('a use by another workload: marked replay, a CRITICAL finding, and the gate then denies', async () => {
-    const { token, ask, admin, owner, slug, credentialId, identity } = await setup();
-    const allowed = await (await post(token, ask)).json();
+    const { token, ask, admin, owner, slug, credentialId, identity } = await readyGate();
+    const allowed = await (await postDecisionAs(token, ask)).json();
     const { token: broker } = await createToken(admin, {
       name: 'runtime',
       scopes: ['events:write'],
@@ -306,12 +267,12 @@ describeWithPostgresServer('the issuance gate', () => {
     const findings = await evaluateRule(getDb(), ruleById('credential-replay-suspected')!);
     expect(findings.map((f) => f.credentialId)).toContain(credentialId);
     // The gate reads the agent's CRITICAL findings live: the next ask is denied until the credential is rotated.
-    const next = await (await post(token, ask)).json();
+    const next = await (await postDecisionAs(token, ask)).json();
     expect(next.decision).toBe('deny');
     expect(rulesOf(next)).toEqual(['no-critical-finding']);
     // The owner the finding blocks records a rotation alone: the finding stays, and so does the deny.
     await rotateCredential(owner, { credentialId, reason: 'Rotated, honest' });
-    expect(rulesOf(await (await post(token, ask)).json())).toEqual(['no-critical-finding']);
+    expect(rulesOf(await (await postDecisionAs(token, ask)).json())).toEqual(['no-critical-finding']);
     // Revoking the credential is what closes it.
     await revokeCredential(owner, { credentialId, reason: 'Replayed: replaced under a new name' });
     const open = await evaluateRule(getDb(), ruleById('credential-replay-suspected')!);
@@ -319,7 +280,7 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('a use after the decision’s TTL, and a gated credential used with no allowing decision, are marked', async () => {
-    const { token, ask, admin, slug, owner, agent, identity } = await setup();
+    const { token, ask, admin, slug, owner, agent, identity } = await readyGate();
     const { id: gatedId } = await issueCredential(owner, {
       agentId: agent.id,
       name: 'gated-token',
@@ -345,7 +306,7 @@ describeWithPostgresServer('the issuance gate', () => {
     });
     // A use two minutes before the gate was asked (beyond any clock skew): no allowing decision covers it.
     const before = new Date(Date.now() - 120_000);
-    const allowed = await (await post(token, { ...ask, credential: { id: gatedId }, ttlSeconds: 60 })).json();
+    const allowed = await (await postDecisionAs(token, { ...ask, credential: { id: gatedId }, ttlSeconds: 60 })).json();
     expect(allowed.decision).toBe('allow');
     const response = await report(broker, [
       use(before),
@@ -381,9 +342,13 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('a new credential allowed by kind and scope, reported by name under the decision: no misuse', async () => {
-    const { token, ask, admin, slug, agent, identity } = await setup();
+    const { token, ask, admin, slug, agent, identity } = await readyGate();
     const allowed = await (
-      await post(token, { ...ask, credential: { kind: 'OAUTH_TOKEN', scope: 'github:read' }, ttlSeconds: 300 })
+      await postDecisionAs(token, {
+        ...ask,
+        credential: { kind: 'OAUTH_TOKEN', scope: 'github:read' },
+        ttlSeconds: 300,
+      })
     ).json();
     expect(allowed).toMatchObject({ decision: 'allow', constraints: { maxTtlSeconds: 3600, justInTime: true } });
     const { token: broker } = await createToken(admin, {
@@ -408,8 +373,8 @@ describeWithPostgresServer('the issuance gate', () => {
     const used = await getDb().auditEvent.findFirstOrThrow({ where: { agentId: agent.id, action: 'credential.used' } });
     expect(used.details).not.toHaveProperty('misuse');
     // A decision of another agent named by a use counts for nothing: the use is marked.
-    const other = await setup();
-    const theirs = await (await post(other.token, other.ask)).json();
+    const other = await readyGate();
+    const theirs = await (await postDecisionAs(other.token, other.ask)).json();
     const stolen = await report(broker, [
       {
         type: 'credential.used',
@@ -426,16 +391,16 @@ describeWithPostgresServer('the issuance gate', () => {
   });
 
   it('a retry gets the first answer only while it holds; a secret in the key is refused, nothing kept', async () => {
-    const { token, ask, tokenId } = await setup();
-    const first = await (await post(token, { ...ask, ttlSeconds: 1 }, 'short-1')).json();
+    const { token, ask, tokenId } = await readyGate();
+    const first = await (await postDecisionAs(token, { ...ask, ttlSeconds: 1 }, 'short-1')).json();
     expect(first.decision).toBe('allow');
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const lapsed = await post(token, { ...ask, ttlSeconds: 1 }, 'short-1');
+    const lapsed = await postDecisionAs(token, { ...ask, ttlSeconds: 1 }, 'short-1');
     expect(lapsed.status).toBe(409);
     expect((await lapsed.json()).detail).toMatch(/no longer holds: ask again with a new key/);
 
     const before = await getDb().idempotencyKey.count({ where: { tokenId } });
-    const leaked = await post(token, ask, `ghp_${'aB3dE'.repeat(7)}x`);
+    const leaked = await postDecisionAs(token, ask, `ghp_${'aB3dE'.repeat(7)}x`);
     expect(leaked.status).toBe(422);
     expect((await leaked.json()).errors).toEqual([{ path: 'Idempotency-Key', message: expect.any(String) }]);
     expect(await getDb().idempotencyKey.count({ where: { tokenId } })).toBe(before);
@@ -457,13 +422,13 @@ describeWithPostgresServer('the issuance gate', () => {
 
   // Last: it tightens the policy for the rest of this file's database.
   it('decision tokens have their own rate limit from Settings, apart from the token’s other calls', async () => {
-    const { token, ask, admin } = await setup();
+    const { token, ask, admin } = await readyGate();
     await changeSetting(admin, { key: 'decisionRatePerSecond', version: '0', value: '1' });
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await post(token, ask)).status);
+    for (let i = 0; i < 4; i++) statuses.push((await postDecisionAs(token, ask)).status);
     expect(statuses.slice(0, 2)).toEqual([200, 200]);
     expect(statuses.at(-1)).toBe(429);
-    const limited = await post(token, ask);
+    const limited = await postDecisionAs(token, ask);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await limited.json()).detail).toMatch(/at most 1 decisions a second per token/);
   });

@@ -1,62 +1,25 @@
 import { expect, it } from 'vitest';
-import { POST as postDecision } from '@/app/api/v1/decisions/route';
 import { verifyAuditChain } from '@/lib/audit';
 import { trustedPublicKeys } from '@/lib/audit/signing';
-import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
-import { makeActiveAgent } from '@/lib/testing/agents';
-import { createPerson } from '@/lib/testing/people';
+import { postDecisionAs, readyGate } from '@/lib/testing/issuance';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { authenticate } from '@/lib/tokens/bearer';
-import { createToken } from '@/lib/tokens/commands';
 import { conclude } from './decide';
 import { readDecisionFacts } from './facts';
 import { recordDecision, type Concluded } from './record';
 
-const post = (token: string, body: unknown, key?: string) =>
-  postDecision(
-    new Request('http://localhost/api/v1/decisions', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-        ...(key ? { 'idempotency-key': key } : {}),
-      },
-      body: JSON.stringify(body),
-    }),
+/** Decisions concluded for the gate's ask as its token would have them, ready to record. */
+async function concluder(token: string, ask: Awaited<ReturnType<typeof readyGate>>['ask']) {
+  const actor = await authenticate(
+    new Request('http://localhost', { headers: { authorization: `Bearer ${token}` } }),
+    'decisions:check',
   );
-
-/** A ready agent, its credential, and a decisions:check token. */
-async function setup() {
-  const admin = await createPerson(['ADMIN']);
-  const owner = await createPerson(['OWNER']);
-  const slug = `batch-${Math.random().toString(36).slice(2, 8)}`;
-  const identity = `spiffe://example.com/agents/${slug}`;
-  const agent = await makeActiveAgent(admin, { ownerId: owner.id, slug, riskTier: 'HIGH', workloadIdentity: identity });
-  const { id: credentialId } = await issueCredential(owner, {
-    agentId: agent.id,
-    name: 'deploy-token',
-    kind: 'OAUTH_TOKEN',
-    issuance: 'DYNAMIC',
-    storage: 'VAULT_OR_BROKER',
-    secretRef: `vault:github/${slug}`,
-    environment: 'PROD',
-    scope: 'github:write',
-    maxTtlSeconds: '900',
-  });
-  const { token, id: tokenId } = await createToken(admin, {
-    name: `broker-${slug}`,
-    scopes: ['decisions:check'],
-    expiresInDays: 30,
-  });
-  const ask = {
-    workloadIdentity: identity,
-    credential: { id: credentialId },
-    task: 'github',
-    environment: 'PROD' as const,
-    ttlSeconds: 600,
+  const { workloadIdentity, ...rest } = ask;
+  return async (requestHash: string, idempotencyKey?: string): Promise<Concluded> => {
+    const facts = await readDecisionFacts({ workloadIdentity }, rest, actor.policy);
+    return { token: actor, facts, outcome: conclude(facts), requestHash, idempotencyKey };
   };
-  return { agent, token, tokenId, ask };
 }
 
 const decisionsOf = (agentId: string) =>
@@ -64,8 +27,8 @@ const decisionsOf = (agentId: string) =>
 
 describeWithPostgresServer('decisions recorded together (group commit)', () => {
   it('forty decisions at once: each recorded once with its own seq, in fewer transactions, chain intact', async () => {
-    const { agent, token, tokenId, ask } = await setup();
-    const answers = await Promise.all(Array.from({ length: 40 }, () => post(token, ask)));
+    const { agent, token, tokenId, ask } = await readyGate();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => postDecisionAs(token, ask)));
     const bodies = await Promise.all(answers.map((a) => a.json()));
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
     expect(bodies.every((b) => b.decision === 'allow')).toBe(true);
@@ -83,8 +46,8 @@ describeWithPostgresServer('decisions recorded together (group commit)', () => {
   });
 
   it('a key retried while its first request is in flight: one decision recorded, every answer the first', async () => {
-    const { agent, token, tokenId, ask } = await setup();
-    const answers = await Promise.all(Array.from({ length: 8 }, () => post(token, ask, 'same-key')));
+    const { agent, token, tokenId, ask } = await readyGate();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => postDecisionAs(token, ask, 'same-key')));
     const bodies = await Promise.all(answers.map((a) => a.json()));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     for (const body of bodies) expect(body).toEqual(bodies[0]);
@@ -93,23 +56,18 @@ describeWithPostgresServer('decisions recorded together (group commit)', () => {
   });
 
   it('one key sent at once with two different requests: one is recorded, the other refused with 409', async () => {
-    const { agent, token, ask } = await setup();
-    const answers = await Promise.all([post(token, ask, 'k-1'), post(token, { ...ask, ttlSeconds: 60 }, 'k-1')]);
+    const { agent, token, ask } = await readyGate();
+    const answers = await Promise.all([
+      postDecisionAs(token, ask, 'k-1'),
+      postDecisionAs(token, { ...ask, ttlSeconds: 60 }, 'k-1'),
+    ]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
     expect(await decisionsOf(agent.id)).toHaveLength(1);
   });
 
   it('one key twice in one batch: recorded once, both get the first answer; a different request gets 409', async () => {
-    const { agent, token, ask } = await setup();
-    const actor = await authenticate(
-      new Request('http://localhost', { headers: { authorization: `Bearer ${token}` } }),
-      'decisions:check',
-    );
-    const { workloadIdentity, ...rest } = ask;
-    const concluded = async (requestHash: string, idempotencyKey?: string): Promise<Concluded> => {
-      const facts = await readDecisionFacts({ workloadIdentity }, rest, actor.policy);
-      return { token: actor, facts, outcome: conclude(facts), requestHash, idempotencyKey };
-    };
+    const { agent, token, ask } = await readyGate();
+    const concluded = await concluder(token, ask);
     const [busy, first, again, other] = await Promise.all([
       concluded('0'.repeat(64)),
       concluded('1'.repeat(64), 'twice'),
@@ -131,17 +89,10 @@ describeWithPostgresServer('decisions recorded together (group commit)', () => {
   });
 
   it('a decision that cannot be written fails alone: the others of its batch are recorded', async () => {
-    const { agent, token, ask } = await setup();
-    const actor = await authenticate(
-      new Request('http://localhost', { headers: { authorization: `Bearer ${token}` } }),
-      'decisions:check',
-    );
-    const { workloadIdentity, ...rest } = ask;
-    const concluded = async (): Promise<Concluded> => {
-      const facts = await readDecisionFacts({ workloadIdentity }, rest, actor.policy);
-      return { token: actor, facts, outcome: conclude(facts), requestHash: 'h'.repeat(64) };
-    };
-    const [a, b, c] = await Promise.all([concluded(), concluded(), concluded()]);
+    const { agent, token, ask } = await readyGate();
+    const concluded = await concluder(token, ask);
+    const hash = 'h'.repeat(64);
+    const [a, b, c] = await Promise.all([concluded(hash), concluded(hash), concluded(hash)]);
     // A moment that cannot be written: the batch holding it fails as a whole.
     b!.facts = { ...b!.facts, now: new Date(Number.NaN) };
     // Asked in one tick: the first is written at once, alone; the second and third wait and go together.
