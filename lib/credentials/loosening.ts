@@ -55,7 +55,7 @@ function widens(after: string, before: string): boolean {
 
 /**
  * The fields of a credential edit that loosen a control: unbound from the
- * workload identity, a longer (or no) TTL, made privileged, moved to weaker
+ * workload identity, a longer (or no) TTL, privilege changed, moved to weaker
  * storage, a longer (or no) rotation period, a wider scope, no longer gated. Tightening is not
  * listed: it applies at once.
  */
@@ -66,7 +66,9 @@ export function credentialLooseningFields(
   const fields: CredentialGuardedField[] = [];
   if (before.boundToWorkloadIdentity && !after.boundToWorkloadIdentity) fields.push('boundToWorkloadIdentity');
   if (longer(after.maxTtlSeconds, before.maxTtlSeconds)) fields.push('maxTtlSeconds');
-  if (!before.privileged && after.privileged) fields.push('privileged');
+  // Either way: made privileged it reaches more; no longer privileged, the issuance gate allows it the longer
+  // standard TTL (when it states none of its own).
+  if (before.privileged !== after.privileged) fields.push('privileged');
   if (STORAGE_STRENGTH.indexOf(after.storage) > STORAGE_STRENGTH.indexOf(before.storage)) fields.push('storage');
   if (longer(after.rotationPeriodDays, before.rotationPeriodDays)) fields.push('rotationPeriodDays');
   if (widens(after.scope, before.scope)) fields.push('scope');

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { POST as postEvents } from '@/app/api/v1/events/route';
 import { GET as openapi } from '@/app/api/v1/openapi.json/route';
+import { changeAgentStatus } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
 import { issueCredential, revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
@@ -160,6 +161,46 @@ describeWithPostgresServer('the issuance gate', () => {
     const other = await postDecisionAs(token, { ...ask, ttlSeconds: 60 }, 'retry-1');
     expect(other.status).toBe(409);
     expect(await getDb().issuanceDecision.count({ where: { tokenId } })).toBe(1);
+  });
+
+  it('a retry after the agent was suspended does not hand out the first allow again', async () => {
+    const { token, ask, agent, admin, tokenId } = await readyGate();
+    const first = await (await postDecisionAs(token, ask, 'before-suspension')).json();
+    expect(first.decision).toBe('allow');
+    await changeAgentStatus(admin, { id: agent.id, version: await version(agent.id), to: 'SUSPENDED', reason: 'Leak' });
+    const again = await postDecisionAs(token, ask, 'before-suspension');
+    expect(again.status).toBe(409);
+    expect((await again.json()).detail).toMatch(/no longer holds: ask again with a new key/);
+    expect(await getDb().issuanceDecision.count({ where: { tokenId } })).toBe(1);
+  });
+
+  it('the owner cannot lengthen the gate’s TTL maximum by marking a credential no longer privileged', async () => {
+    const { token, ask, agent, owner, slug } = await readyGate('MEDIUM');
+    const { id: credentialId } = await issueCredential(owner, {
+      agentId: agent.id,
+      name: 'admin-token',
+      kind: 'OAUTH_TOKEN',
+      issuance: 'DYNAMIC',
+      storage: 'VAULT_OR_BROKER',
+      secretRef: `vault:github/${slug}-admin`,
+      environment: 'PROD',
+      scope: 'github:write',
+      privileged: 'on',
+    });
+    const asked = { ...ask, credential: { id: credentialId } };
+    const cap = async () => (await (await postDecisionAs(token, asked)).json()).constraints.maxTtlSeconds;
+    expect(await cap()).toBe(3600);
+    const record = await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } });
+    const reply = await updateCredential(owner, {
+      credentialId,
+      version: String(record.version),
+      storage: record.storage,
+      secretRef: record.secretRef,
+      scope: record.scope,
+    });
+    expect(reply).toMatch(/Pending approval: privilege/);
+    expect((await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } })).privileged).toBe(true);
+    expect(await cap()).toBe(3600);
   });
 
   it('a token scoped to other agents is refused with 403 and nothing is recorded', async () => {
@@ -431,5 +472,20 @@ describeWithPostgresServer('the issuance gate', () => {
     const limited = await postDecisionAs(token, ask);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((await limited.json()).detail).toMatch(/at most 1 decisions a second per token/);
+  });
+
+  it('the lead who issued a broker’s token cannot raise its decision rate alone: a second lead must', async () => {
+    const { token, ask, admin } = await readyGate();
+    const settingVersion = async () =>
+      String((await getDb().setting.findUnique({ where: { key: 'decisionRatePerSecond' } }))?.version ?? 0);
+    await changeSetting(admin, { key: 'decisionRatePerSecond', version: await settingVersion(), value: '1' });
+    expect(
+      await changeSetting(admin, { key: 'decisionRatePerSecond', version: await settingVersion(), value: '1000' }),
+    ).toMatch(/Pending approval/);
+    // Six at once against a bucket of two (refilled at one a second): the rate in force is still one.
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, async () => (await postDecisionAs(token, ask)).status),
+    );
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -124,21 +124,24 @@ async function firstAnswer(p: Pending): Promise<DecisionResult> {
     if (!answer) throw new Conflict('The request that held this Idempotency-Key did not complete: send it again.');
     return answer;
   }, TRANSACTION);
-  return replayable(first);
+  return replayable(first, p.outcome);
 }
 
 /** How long a retry with the same key gets the first answer: a retry is seconds later, a new ask is a new key. */
 const REPLAY_WINDOW_MS = 5 * 60_000;
 
 /**
- * The first answer to a retried request, while it still holds: within the retry window and, for an allow, before it
- * expires. Later, the registry may have changed (a suspension, a finding): the broker must ask again.
+ * The first answer to a retried request, while it still holds: within the retry window, for an allow before it
+ * expires, and while the registry still allows it (the retry's facts were read as it arrived: a suspension or a
+ * finding since, and the broker must ask again).
  */
-function replayable(first: DecisionResult): DecisionResult {
+function replayable(first: DecisionResult, current: Concluded['outcome']): DecisionResult {
   const now = Date.now();
   const lapsed =
     new Date(first.decidedAt).getTime() + REPLAY_WINDOW_MS <= now ||
-    (first.constraints !== null && new Date(first.constraints.validUntil).getTime() <= now);
+    (first.constraints !== null && new Date(first.constraints.validUntil).getTime() <= now) ||
+    // The retry's own reading of the registry, now: an allow the rules would deny today is not handed out again.
+    (first.decision === 'allow' && current.decision === 'deny');
   if (lapsed) {
     throw new Conflict(
       `This Idempotency-Key answered a decision at ${first.decidedAt} that no longer holds: ask again with a new key.`,
