@@ -4,6 +4,7 @@
 
 type Change<T> = { from: T; to: T };
 type PersonRef = { id: string; name: string | null } | null;
+type AgentRef = { id: string; slug: string };
 
 export type AuditDetailsByAction = {
   'agent.created': { slug: string; name: string; riskTier: string };
@@ -50,6 +51,19 @@ export type AuditDetailsByAction = {
   'exception.withdrawn': { exceptionId: string; reason?: string };
   'exception.revoked': { exceptionId: string; reason: string; reviewId?: string };
   'exception.expired': { exceptionId: string };
+  // Agent-to-agent delegation: each event is on the principal's timeline (the agent whose authority is lent) and
+  // names the delegate (the agent that may act for it).
+  'delegation.requested': {
+    grantId: string;
+    delegate: AgentRef;
+    tasks: string[];
+    environments: string[];
+    days: number;
+    justification: string;
+  };
+  'delegation.approved': { grantId: string; delegate: AgentRef; expiresAt: string; reason: string; asLead?: boolean };
+  'delegation.revoked': { grantId: string; delegate: AgentRef; reason: string; wasPending?: boolean };
+  'delegation.expired': { grantId: string; delegate: AgentRef };
   'review.opened': { reviewId: string; triggers: string[]; campaignId?: string };
   'review.trigger_added': { reviewId: string; trigger: string; campaignId?: string };
   'review.reviewer_assigned': { reviewId: string } & Change<PersonRef>;
@@ -105,12 +119,16 @@ export type AuditDetailsByAction = {
     task: string;
     environment: string;
     ttlSeconds: number;
-    reasons: { rule: string; sentence: string }[];
+    /** The agents it acted for, nearest first (a chained decision). */
+    onBehalfOf?: string[];
+    reasons: { rule: string; sentence: string; hop?: number }[];
     constraints?: {
       maxTtlSeconds: number;
       validUntil: string;
       justInTime: boolean;
       exception: { id: string; type: string; endsAt: string } | null;
+      scope?: string[];
+      onBehalfOf?: { agent: string; grantId: string; endsAt: string }[];
     };
   };
   // Used by tests and demo data to exercise the chain itself.

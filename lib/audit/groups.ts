@@ -20,6 +20,7 @@ export const ACTION_GROUPS = {
     'exception.expired',
     'exception.lapsed',
   ],
+  delegation: ['delegation.requested', 'delegation.approved', 'delegation.revoked', 'delegation.expired'],
   review: [
     'review.opened',
     'review.trigger_added',
@@ -60,6 +61,7 @@ export const GROUP_LABELS: Record<ActionGroup, string> = {
   ownership: 'Ownership',
   credential: 'Credentials',
   exception: 'Exceptions',
+  delegation: 'Delegation',
   review: 'Reviews',
   agent: 'Agent and purposes',
   access: 'People and access',

@@ -35,6 +35,12 @@ function who(actor: SentenceContext['actor']): string {
   return `${role ? `${labelOf(ROLE, role)} ` : ''}${actor.name ?? 'Someone'}`;
 }
 
+const slugOf = (a: unknown) => (a as { slug?: string } | null)?.slug ?? 'an agent';
+const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : '');
+const day = (v: unknown) =>
+  String(v ?? '')
+    .slice(0, 16)
+    .replace('T', ' ') + ' UTC';
 const reason = (d: Record<string, unknown>) => (d.reason ? `: “${String(d.reason)}”` : '');
 
 /**
@@ -123,6 +129,19 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${exception} for ${agent} lapsed: nobody decided it in time`.replace(/^./, (c) => c.toUpperCase());
     case 'exception.expired':
       return `${exception} for ${agent} expired`.replace(/^./, (c) => c.toUpperCase());
+    case 'delegation.requested':
+      return (
+        `${by} asked that ${slugOf(d.delegate)} may act for ${agent} (${list(d.tasks)} in ${list(d.environments)}, ` +
+        `${String(d.days)} days)`
+      );
+    case 'delegation.approved':
+      return `${by} allowed ${slugOf(d.delegate)} to act for ${agent} until ${day(d.expiresAt)}${reason(d)}`;
+    case 'delegation.revoked':
+      return d.wasPending
+        ? `${by} refused the request that ${slugOf(d.delegate)} may act for ${agent}${reason(d)}`
+        : `${by} revoked ${slugOf(d.delegate)}’s delegation to act for ${agent}${reason(d)}`;
+    case 'delegation.expired':
+      return `${slugOf(d.delegate)}’s delegation to act for ${agent} expired`;
     case 'review.opened':
       return (
         `A review of ${agent} opened ` +

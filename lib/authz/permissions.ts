@@ -12,6 +12,9 @@ export const PERMISSIONS = {
   'exception.request': 'Request an exception (an OWNER only for agents they own)',
   'exception.decide': 'Approve or reject exceptions requested by someone else',
   'exception.revoke': 'Revoke an approved exception before it expires',
+  'delegation.request': 'Ask that one agent may act for another (an OWNER only from the agents they own)',
+  'delegation.approve': 'Approve a delegation to act for an agent you own (a security lead when its owner asked)',
+  'delegation.revoke': 'Revoke a delegation from or to an agent you own (a security lead any)',
   'review.complete': 'Complete the lifecycle reviews assigned to you',
   'review.campaign': 'Start and close certification campaigns',
   'audit.read': 'Browse the custody timeline of every agent',
@@ -42,6 +45,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'credential.write',
     'exception.request',
     'exception.revoke',
+    'delegation.request',
+    'delegation.approve',
+    'delegation.revoke',
     'review.complete',
     'review.campaign',
     'audit.read',
@@ -84,6 +90,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'agent.write',
     'credential.write',
     'exception.request',
+    'delegation.request',
+    'delegation.approve',
+    'delegation.revoke',
     'review.complete',
     'findings.read',
     'settings.read',
@@ -91,4 +100,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 };
 
 /** Permissions that an OWNER holds only for the agents they own. */
-export const OWNER_SCOPED: readonly Permission[] = ['agent.write', 'credential.write', 'exception.request'];
+export const OWNER_SCOPED: readonly Permission[] = [
+  'agent.write',
+  'credential.write',
+  'exception.request',
+  'delegation.request',
+  'delegation.approve',
+  'delegation.revoke',
+];

@@ -5,6 +5,7 @@ import { Forbidden } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
 import type { TokenActor } from '@/lib/tokens/bearer';
 import { reaches } from '@/lib/tokens/reach';
+import { chainAllowance, chainReasons } from './chain';
 import { readDecisionFacts } from './facts';
 import { recordDecision } from './record';
 import { ISSUANCE_RULES, staticForHighRisk, ttlLimit, type DecisionFacts } from './rules';
@@ -18,10 +19,13 @@ import {
 
 /** What the rules conclude from the facts: every failing rule, and the constraints of an allow. */
 export function conclude(f: DecisionFacts): Omit<DecisionResult, 'id' | 'seq'> {
-  const reasons: DecisionReason[] = ISSUANCE_RULES.flatMap((rule) => {
-    const failed = rule.check(f);
-    return failed ? [{ rule: rule.id, ...failed }] : [];
-  });
+  const reasons: DecisionReason[] = [
+    ...ISSUANCE_RULES.flatMap((rule) => {
+      const failed = rule.check(f);
+      return failed ? [{ rule: rule.id, ...failed }] : [];
+    }),
+    ...chainReasons(f),
+  ];
   const base = {
     decidedAt: f.now.toISOString(),
     agent: f.agent ? { slug: f.agent.slug, riskTier: f.agent.riskTier } : null,
@@ -32,7 +36,9 @@ export function conclude(f: DecisionFacts): Omit<DecisionResult, 'id' | 'seq'> {
   // the credential must not outlive the exception.
   const relied = staticForHighRisk(f) ? f.exception : null;
   const untilEnd = relied ? Math.floor((relied.expiresAt.getTime() - f.now.getTime()) / 1000) : Infinity;
-  const maxTtlSeconds = Math.max(0, Math.min(ttlLimit(f), untilEnd));
+  // Acting for others: the scope every agent may reach, until the first grant relied on ends.
+  const chain = chainAllowance(f);
+  const maxTtlSeconds = Math.max(0, Math.min(ttlLimit(f), untilEnd, chain.maxTtlSeconds));
   const granted = Math.min(f.input.ttlSeconds, maxTtlSeconds);
   return {
     ...base,
@@ -42,6 +48,8 @@ export function conclude(f: DecisionFacts): Omit<DecisionResult, 'id' | 'seq'> {
       validUntil: new Date(f.now.getTime() + granted * 1000).toISOString(),
       justInTime: f.credential?.issuance !== 'STATIC',
       exception: relied ? { id: relied.id, type: relied.type, endsAt: relied.expiresAt.toISOString() } : null,
+      scope: chain.scope,
+      onBehalfOf: chain.onBehalfOf,
     },
   };
 }

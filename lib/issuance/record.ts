@@ -197,6 +197,7 @@ async function write(tx: Tx, batch: Concluded[]): Promise<DecisionResult[]> {
         task: f.input.task,
         environment: f.input.environment,
         ttlSeconds: f.input.ttlSeconds,
+        ...(f.chain ? { onBehalfOf: f.chain.hops.map((h) => h.agent?.slug ?? h.ref) } : {}),
         reasons: outcome.reasons,
         ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
       },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CHAIN_RULES } from './chain';
 import { conclude } from './decide';
 import { ISSUANCE_RULES, type DecisionFacts } from './rules';
 import { ISSUANCE_RULE_IDS } from './schema';
@@ -42,6 +43,7 @@ function good(): DecisionFacts {
     owners: null,
     tierMaxTtlSeconds: 3600,
     classMaxTtlSeconds: { standard: 86_400, privileged: 3600 },
+    chain: null,
   };
 }
 
@@ -107,7 +109,7 @@ const failing = (f: DecisionFacts) => ISSUANCE_RULES.filter((r) => r.check(f)).m
 describe('issuance rules', () => {
   it('has a breaking case for every rule, and the API names the same rules in the same order', () => {
     expect(Object.keys(BREAKS).sort()).toEqual(ISSUANCE_RULES.map((r) => r.id).sort());
-    expect(ISSUANCE_RULES.map((r) => r.id)).toEqual([...ISSUANCE_RULE_IDS]);
+    expect([...ISSUANCE_RULES, ...CHAIN_RULES].map((r) => r.id)).toEqual([...ISSUANCE_RULE_IDS]);
   });
 
   it('passes every rule on good facts and allows', () => {

@@ -12,6 +12,7 @@ import type {
   RiskTier,
 } from '@/lib/generated/prisma/enums';
 import { CONTROL_PLANE, labelOf, valuesOf } from '@/lib/vocabulary';
+import type { ChainFacts } from './chain';
 import type { DecisionAsk, DecisionReason, IssuanceRuleId } from './schema';
 
 export type AgentFacts = {
@@ -65,6 +66,8 @@ export type DecisionFacts = {
   tierMaxTtlSeconds: number;
   /** The credential policy's maximum for the credential's class, when its record states none. */
   classMaxTtlSeconds: { standard: number; privileged: number };
+  /** The agents it acts for, when the ask names any (`onBehalfOf`). */
+  chain: ChainFacts | null;
 };
 
 export type IssuanceRule = {
@@ -72,7 +75,16 @@ export type IssuanceRule = {
   title: string;
   /** Where the fix is made: a section of the agent's page. */
   anchor:
-    'edit' | 'lifecycle' | 'owners' | 'escalation' | 'credentials' | 'purposes' | 'reviews' | 'findings' | 'exceptions';
+    | 'edit'
+    | 'lifecycle'
+    | 'owners'
+    | 'escalation'
+    | 'credentials'
+    | 'purposes'
+    | 'reviews'
+    | 'findings'
+    | 'exceptions'
+    | 'delegation';
   check: (f: DecisionFacts) => Omit<DecisionReason, 'rule'> | null;
 };
 
@@ -98,7 +110,7 @@ export function askedScope(f: Pick<DecisionFacts, 'credential' | 'input'>): stri
 }
 
 /** Whether a purpose names a scope entry: `github` covers `github:write`, `github:read` only itself. */
-const purposeNamesEntry = (purpose: PurposeFacts, entry: string) =>
+export const purposeNamesEntry = (purpose: PurposeFacts, entry: string) =>
   purpose.scope.some((x) => [entry, entry.split(':')[0]].includes(x.trim().toLowerCase()));
 
 /**

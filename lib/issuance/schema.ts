@@ -17,6 +17,11 @@ export const ISSUANCE_RULE_IDS = [
   'no-critical-finding',
   'ttl-within-policy',
   'no-static-for-high-risk',
+  'delegation-chain',
+  'delegation-granted',
+  'delegation-task',
+  'delegation-environment',
+  'delegation-scope',
 ] as const;
 export type IssuanceRuleId = (typeof ISSUANCE_RULE_IDS)[number];
 
@@ -52,6 +57,20 @@ export const AskedCredentialSchema = z.union(
   'Name the credential by id, by name, or by kind and scope (a new one issued just in time).',
 );
 
+/**
+ * An agent the asking one acts for: its workload identity, slug or id. The gate resolves each and refuses a name
+ * that fits two agents. At most 20 are read (the policy's maximum number of hops is lower).
+ */
+const ChainRef = FreeText(300, 'Keep each agent’s name under 300 characters.').pipe(
+  z
+    .string()
+    .min(1, 'Name each agent it acts for: its workload identity or slug.')
+    .regex(/^\S+$/, 'An agent’s name has no spaces.'),
+);
+export const OnBehalfOfSchema = z
+  .array(ChainRef, 'onBehalfOf lists the agents it acts for, nearest first.')
+  .max(20, 'At most 20 agents in a chain (the policy allows fewer hops).');
+
 export const DecisionInputSchema = z
   .object({
     workloadIdentity: WorkloadIdentity.describe(
@@ -68,6 +87,10 @@ export const DecisionInputSchema = z
       .int('Whole seconds only.')
       .min(1, 'A time-to-live of at least 1 second.')
       .max(MAX_TTL_ASKED, 'At most a year (the policy allows far less).'),
+    onBehalfOf: OnBehalfOfSchema.optional().describe(
+      'The agents it acts for, nearest first (by workload identity or slug): each hop needs a delegation grant in ' +
+        'force, and the answer is the intersection of what every agent in the chain may do.',
+    ),
   })
   .strict();
 export type DecisionInput = z.infer<typeof DecisionInputSchema>;
@@ -90,6 +113,11 @@ export const DryRunSchema = z
     task: DecisionInputSchema.shape.task,
     environment: DecisionInputSchema.shape.environment,
     ttlSeconds: z.coerce.number('Give the time-to-live in seconds.').pipe(DecisionInputSchema.shape.ttlSeconds),
+    /** The agents it acts for, nearest first, separated by commas or spaces. */
+    onBehalfOf: FreeText(2000, 'Keep the chain under 2,000 characters.')
+      .optional()
+      .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+      .pipe(OnBehalfOfSchema),
   })
   .superRefine((v, ctx) => {
     if (!v.credentialId && !(v.kind && v.scope)) {
@@ -103,6 +131,12 @@ export const DryRunSchema = z
 
 const Reason = z.object({
   rule: z.enum(ISSUANCE_RULE_IDS).describe('The rule that failed.'),
+  hop: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('In a chained decision, the agent of onBehalfOf it failed at (1: the first); absent: the asking agent.'),
   sentence: z.string().describe('What is wrong, in one sentence.'),
   fix: z.string().describe('What would make the rule pass.'),
 });
@@ -122,6 +156,14 @@ export const DecisionResultSchema = z.object({
         .object({ id: z.string(), type: z.enum(valuesOf(EXCEPTION_TYPE)), endsAt: z.iso.datetime() })
         .nullable()
         .describe('The exception this allow relies on, and when it ends.'),
+      scope: z
+        .array(z.string())
+        .describe('What the credential may reach: the scope asked for, narrowed to what every agent in a chain may.'),
+      onBehalfOf: z
+        .array(z.object({ agent: z.string(), grantId: z.string(), endsAt: z.iso.datetime() }))
+        .describe(
+          'Each hop of a chained decision: the agent acted for and the grant relied on (the TTL ends with it).',
+        ),
     })
     .nullable(),
   seq: z.string().nullable().describe('The issuance.decided event on the timeline (null for a dry run).'),

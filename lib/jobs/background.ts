@@ -1,6 +1,7 @@
 import 'server-only';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { getDb } from '@/lib/db';
+import { expireDueDelegations } from '@/lib/delegation/commands';
 import { expireDueExceptions, lapseDueRequests } from '@/lib/exceptions/commands';
 import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
@@ -12,7 +13,13 @@ import { openScheduledReviews } from '@/lib/reviews/scheduler';
 const FINDINGS_SYNC_MS = 15 * 60_000;
 
 const JOBS = [
-  { name: 'exception expiry', everyMs: 30_000, firstAfterMs: 0, run: () => expireDueExceptions() },
+  // Exceptions and delegation grants end in the same sweep, each exactly once.
+  {
+    name: 'expiry',
+    everyMs: 30_000,
+    firstAfterMs: 0,
+    run: async () => (await expireDueExceptions()) + (await expireDueDelegations()),
+  },
   { name: 'exception lapse', everyMs: 30_000, firstAfterMs: 0, run: () => lapseDueRequests() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },
   // A numbered checkpoint a minute, written to the witness, bounds what a rollback of the database could hide; it

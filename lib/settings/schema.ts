@@ -67,6 +67,8 @@ export const SettingsSchema = z.object({
   issuanceMaxTtlSeconds: perValue(valuesOf(RISK_TIER), seconds),
   /** Issuance decisions one API token may ask for each second (bursts of twice that). */
   decisionRatePerSecond: z.number().int().positive().max(100_000),
+  /** Agent-to-agent delegation: the longest a grant lasts, and the most hops a chained decision may name. */
+  delegation: z.object({ maxDays: z.number().int().positive().max(366), maxHops: z.number().int().min(1).max(20) }),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -101,6 +103,7 @@ export const DEFAULT_SETTINGS: Settings = {
   apiTokens: { maxDays: 90, eventWindowHours: 24 },
   issuanceMaxTtlSeconds: { LOW: 24 * 3600, MEDIUM: 8 * 3600, HIGH: 3600, CRITICAL: 900 },
   decisionRatePerSecond: 500,
+  delegation: { maxDays: 30, maxHops: 5 },
 };
 
 /** Of two values of a field, the one that governs more tightly. */
@@ -136,6 +139,7 @@ export const STRICTER: { [K in SettingKey]: SectionStricter<Settings[K]> } = {
   apiTokens: { maxDays: lower, eventWindowHours: lower },
   issuanceMaxTtlSeconds: each(valuesOf(RISK_TIER), lower),
   decisionRatePerSecond: lower,
+  delegation: { maxDays: lower, maxHops: lower },
 };
 
 /**

@@ -9,6 +9,7 @@ import {
   CredentialKind,
   CredentialStorage,
   DecisionOutcome,
+  DelegationStatus,
   Environment,
   ExceptionStatus,
   ExceptionType,
@@ -121,6 +122,13 @@ export const EXCEPTION_STATUS: Vocabulary<ExceptionStatus> = {
   REVOKED: t('Revoked', 'Ended early'),
 };
 
+export const DELEGATION_STATUS: Vocabulary<DelegationStatus> = {
+  PENDING: t('Pending', 'Waiting for the principal agent’s owner'),
+  APPROVED: t('In force', 'Approved and before its expiry'),
+  REVOKED: t('Revoked', 'Ended early, or refused before approval'),
+  EXPIRED: t('Expired', 'Its time ran out'),
+};
+
 export const DECISION_OUTCOME: Vocabulary<DecisionOutcome> = {
   APPROVE: t('Approved', 'The approver agreed'),
   REJECT: t('Rejected', 'The approver refused'),
@@ -142,6 +150,7 @@ export const REVIEW_TRIGGER: Vocabulary<ReviewTrigger> = {
     'Credential loosened',
     'A credential was unbound, given a longer TTL, privilege or weaker storage',
   ),
+  DELEGATION_CHANGED: t('Delegation changed', 'Another agent was asked, allowed or no longer allowed to act for it'),
 };
 
 export const CHANGE_REQUEST_KIND: Vocabulary<ChangeRequestKind> = {

@@ -185,6 +185,24 @@ export default async function SettingsPage() {
         },
       ],
     },
+    {
+      key: 'delegation',
+      title: 'Agent-to-agent delegation',
+      rows: [
+        ['Longest grant', `${s.delegation.maxDays} days`],
+        ['Most hops in a chained decision', `${s.delegation.maxHops}`],
+      ],
+      fields: [
+        { name: 'maxDays', label: 'Longest grant', kind: 'number', value: s.delegation.maxDays, unit: 'days' },
+        {
+          name: 'maxHops',
+          label: 'Most hops in a chained decision',
+          kind: 'number',
+          value: s.delegation.maxHops,
+          unit: 'hops',
+        },
+      ],
+    },
   ];
   return (
     <>

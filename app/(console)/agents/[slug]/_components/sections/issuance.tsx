@@ -1,11 +1,12 @@
 import { Section } from '@/components/section';
 import type { AgentSummary } from '@/lib/agents/queries';
 import type { Actor } from '@/lib/authz';
+import { CHAIN_RULES } from '@/lib/issuance/chain';
 import { getDryRunChoices } from '@/lib/issuance/queries';
 import { ISSUANCE_RULES } from '@/lib/issuance/rules';
 import { IssuanceDryRun } from '../issuance-dry-run';
 
-const ANCHORS = Object.fromEntries(ISSUANCE_RULES.map((r) => [r.id, r.anchor]));
+const ANCHORS = Object.fromEntries([...ISSUANCE_RULES, ...CHAIN_RULES].map((r) => [r.id, r.anchor]));
 
 /** "Would it be allowed?": the issuance gate's answer for a credential, task and environment, nothing recorded. */
 export async function IssuanceSection({ actor, agent }: { actor: Actor; agent: AgentSummary }) {
