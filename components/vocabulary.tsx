@@ -24,6 +24,7 @@ import type { BadgeTone } from '@/components/ui/badge';
 import { StatusBadge, type StatusSpec } from '@/components/ui/status-badge';
 import type {
   AgentStatus,
+  DelegationStatus,
   ExceptionStatus,
   PurposeStatus,
   ReviewOutcome,
@@ -31,6 +32,7 @@ import type {
 } from '@/lib/generated/prisma/enums';
 import {
   AGENT_STATUS,
+  DELEGATION_STATUS,
   EXCEPTION_STATUS,
   PURPOSE_STATUS,
   REVIEW_OUTCOME,
@@ -73,6 +75,13 @@ export const EXCEPTION_STATUS_SPECS = specs<ExceptionStatus>(EXCEPTION_STATUS, {
   REVOKED: { tone: 'danger', icon: CircleSlash },
 });
 
+export const DELEGATION_STATUS_SPECS = specs<DelegationStatus>(DELEGATION_STATUS, {
+  PENDING: { tone: 'warning', icon: CircleDashed },
+  APPROVED: { tone: 'success', icon: CircleCheck },
+  REVOKED: { tone: 'danger', icon: CircleSlash },
+  EXPIRED: { tone: 'neutral', icon: Clock },
+});
+
 export const PURPOSE_STATUS_SPECS = specs<PurposeStatus>(PURPOSE_STATUS, {
   PENDING: { tone: 'warning', icon: CircleDashed },
   APPROVED: { tone: 'success', icon: CircleCheck },
@@ -103,6 +112,10 @@ export function RiskTierBadge({ tier }: { tier: RiskTier }) {
 
 export function ExceptionStatusBadge({ status }: { status: ExceptionStatus }) {
   return <StatusBadge spec={EXCEPTION_STATUS_SPECS[status]} />;
+}
+
+export function DelegationStatusBadge({ status }: { status: DelegationStatus }) {
+  return <StatusBadge spec={DELEGATION_STATUS_SPECS[status]} />;
 }
 
 export function PurposeStatusBadge({ status }: { status: PurposeStatus }) {

@@ -6,16 +6,19 @@ export function Field({
   label,
   hint,
   errors,
+  className = '',
   children,
 }: {
   id: string;
   label: string;
   hint?: string;
   errors?: string[];
+  /** Extra classes for the field's box (its span in a grid, say). */
+  className?: string;
   children: ReactNode;
 }) {
   return (
-    <div className="flex flex-col gap-1">
+    <div className={`flex flex-col gap-1 ${className}`}>
       <label htmlFor={id} className="text-sm font-medium">
         {label}
       </label>

@@ -10,6 +10,7 @@ import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit';
 import { can, canOnAgent, type Actor, type Permission } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
+import { approveDelegation, requestDelegation } from '@/lib/delegation/commands';
 import { setEscalationContact } from '@/lib/escalation/commands';
 import { decideException, requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
@@ -48,6 +49,11 @@ type Fixture = {
   credentialId: string;
   pendingExceptionId: string;
   approvedExceptionId: string;
+  /** The bare agent's slug: free to be named in a new delegation request. */
+  bareAgentSlug: string;
+  /** Two more of the owner's agents, each lent to the other: one waiting (a lead approves it), one in force. */
+  pendingGrantId: string;
+  approvedGrantId: string;
   /** An open review of the agent (a HIGH one, so not its owner's to review), assigned to `reviewer`. */
   reviewId: string;
   reviewer: Actor;
@@ -221,6 +227,29 @@ const POLICY: Record<string, Rule> = {
     permission: 'exception.request',
     scope: 'agent',
     input: ({ agent }) => ({ agentId: agent.id, type: 'OTHER', justification: 'Matrix test', durationHours: '1' }),
+  },
+  '(console)/agents/[slug]/actions.ts#requestDelegationAction': {
+    permission: 'delegation.request',
+    scope: 'agent',
+    input: ({ agent, bareAgentSlug }) => ({
+      delegateId: agent.id,
+      principal: bareAgentSlug,
+      tasks: 'github',
+      environments: ['PROD'],
+      days: '7',
+      justification: 'Matrix test',
+    }),
+  },
+  '(console)/agents/[slug]/actions.ts#approveDelegationAction': {
+    // Both agents are the requester's: a security lead approves, the owner may not.
+    permission: 'delegation.approve',
+    scope: 'agent',
+    input: ({ pendingGrantId }) => ({ grantId: pendingGrantId, reason: 'Matrix test' }),
+  },
+  '(console)/agents/[slug]/actions.ts#revokeDelegationAction': {
+    permission: 'delegation.revoke',
+    scope: 'agent',
+    input: ({ approvedGrantId }) => ({ grantId: approvedGrantId, reason: 'Matrix test' }),
   },
   '(console)/exceptions/actions.ts#decideExceptionAction': {
     permission: 'exception.decide',
@@ -418,6 +447,21 @@ async function makeFixture(key: string): Promise<Fixture> {
     email: 'fixture-oncall@example.com',
     coverage: '24/7',
   });
+  // Between two more of the owner's agents: the reviews they open leave the fixture agent's alone.
+  const principal = await makeAgent(admin, { ownerId: owner.id });
+  const lend = (delegateId: string, principalSlug: string) =>
+    requestDelegation(owner, {
+      delegateId,
+      principal: principalSlug,
+      tasks: 'github',
+      environments: ['PROD'],
+      days: 7,
+      justification: 'Fixture',
+    });
+  const helper = await makeAgent(admin, { ownerId: owner.id });
+  const { id: pendingGrantId } = await lend(helper.id, principal.slug);
+  const { id: approvedGrantId } = await lend(principal.id, helper.slug);
+  await approveDelegation(admin, { grantId: approvedGrantId, reason: 'Fixture' });
   const noted = await getDb().$transaction((tx) =>
     appendAuditEvent(tx, { action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'Fixture note' } }),
   );
@@ -433,6 +477,9 @@ async function makeFixture(key: string): Promise<Fixture> {
     },
     purposeId,
     bareAgentId: bare.id,
+    bareAgentSlug: bare.slug,
+    pendingGrantId,
+    approvedGrantId,
     credentialId,
     pendingExceptionId,
     approvedExceptionId,
@@ -531,7 +578,7 @@ describe('authorisation matrix', () => {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
           expect(state.message).toMatch(
             caller.actor
-              ? /permission|only the agents you own|Only the person who (requested|asked)|Only the assigned reviewer/
+              ? /permission|only the agents you own|Only the person who (requested|asked)|Only the assigned reviewer|a security lead approves|Only the owner of/
               : /Sign in/,
           );
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);

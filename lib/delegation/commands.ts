@@ -9,6 +9,7 @@ import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
 import { DELEGATION_STATUS, wordOf } from '@/lib/vocabulary';
+import { approverProblem } from './approver';
 import { DecideDelegationSchema, RequestDelegationSchema } from './schema';
 
 const DAY = 86_400_000;
@@ -129,35 +130,14 @@ export async function requestDelegation(actor: Actor | null, input: unknown): Pr
   });
 }
 
-/**
- * Who may approve, read now: the principal's accountable owner; a security lead instead when that owner asked for
- * it or has left (or there is none). Never the person who asked.
- */
-function requireApprover(actor: Actor, grant: LockedGrant): { asLead: boolean } {
-  if (grant.requestedById === actor.id) {
-    throw new Forbidden('You asked for this delegation: someone else must approve it (separation of duties).');
-  }
-  const owner = grant.principal.ownerActive ? grant.principal.ownerId : null;
-  if (owner && owner !== grant.requestedById) {
-    if (actor.id === owner) return { asLead: false };
-    throw new Forbidden(`Only ${grant.principal.slug}’s accountable owner approves another agent acting for it.`);
-  }
-  // The owner asked (or nobody answers for the principal): a security lead decides.
-  if (canOnAgent(actor, 'delegation.approve', null)) return { asLead: true };
-  throw new Forbidden(
-    owner
-      ? `${grant.principal.slug}’s owner asked for this delegation, so a security lead approves it.`
-      : `${grant.principal.slug} has no active owner, so a security lead approves it.`,
-  );
-}
-
-/** The principal's owner (or a security lead, see requireApprover) approves: the grant runs from now. */
+/** The principal's owner (or a security lead, see approverProblem) approves: the grant runs from now. */
 export async function approveDelegation(actor: Actor | null, input: unknown): Promise<{ expiresAt: Date }> {
   requirePermission(actor, 'delegation.approve');
   const data = await readInput(DecideDelegationSchema, input, actor);
   return getDb().$transaction(async (tx) => {
     const grant = await lockGrant(tx, data.grantId);
-    const { asLead } = requireApprover(actor, grant);
+    const { problem, asLead } = approverProblem(actor, grant);
+    if (problem) throw new Forbidden(problem);
     if (grant.status !== 'PENDING') {
       throw new Conflict(
         `This delegation is already ${wordOf(DELEGATION_STATUS, grant.status)}: only a request waits.`,

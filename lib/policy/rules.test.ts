@@ -131,6 +131,33 @@ const flagged = async (ruleId: string) =>
 
 /** Each rule: the failing fixture is flagged, the passing one is not. */
 const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
+  'delegation-orphaned': async () => {
+    const [delegate, active, suspended, lead] = await Promise.all([agent(), agent(), agent(), createPerson(['ADMIN'])]);
+    await getDb().agent.update({ where: { id: suspended.id }, data: { status: 'SUSPENDED' } });
+    const gone = await createPerson(['ADMIN'], { active: false });
+    const grant = (delegateId: string, principalId: string, approvedById: string) =>
+      getDb().delegationGrant.create({
+        data: {
+          delegateId,
+          principalId,
+          tasks: ['github'],
+          environments: ['PROD'],
+          justification: 'Fixture',
+          days: 7,
+          status: 'APPROVED',
+          requestedById: delegate.ownerId!,
+          approvedById,
+          approvedAt: new Date(),
+          expiresAt: new Date(Date.now() + DAY),
+        },
+      });
+    // Bad: acts for a suspended agent, and under a grant whose approver left. Good: an active one, approved by a lead.
+    const bad = await agent();
+    await grant(bad.id, suspended.id, lead.id);
+    await grant(bad.id, active.id, gone.id);
+    await grant(delegate.id, active.id, lead.id);
+    return { bad: bad.id, good: delegate.id };
+  },
   'owner-missing': async () => {
     const gone = await createPerson(['OWNER'], { active: false });
     return { bad: (await agent({ ownerId: gone.id })).id, good: (await agent()).id };

@@ -27,7 +27,8 @@ export type Rule = {
   plane: ControlPlane | null;
   controls: ControlRef[];
   /** Where to fix it: a path on the agent's page. */
-  fixAnchor: 'owners' | 'escalation' | 'lifecycle' | 'purposes' | 'credentials' | 'exceptions' | 'reviews';
+  fixAnchor:
+    'owners' | 'escalation' | 'lifecycle' | 'purposes' | 'credentials' | 'exceptions' | 'reviews' | 'delegation';
   query: (settings: Settings, now: Date) => Prisma.Sql;
 };
 
@@ -292,6 +293,29 @@ export const RULES: Rule[] = [
         AS "detail"
       FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId"
       WHERE r."completedAt" IS NULL AND r."dueAt" < ${now} AND ${NOT_RETIRED}`,
+  },
+  {
+    id: 'delegation-orphaned',
+    title: 'Delegation in force from an inactive agent or a departed approver',
+    severity: 'HIGH',
+    explanation:
+      'The agent may still act for another agent that is no longer active, or under a grant approved by someone ' +
+      'who has left: authority lent by nobody who answers for it any more.',
+    fix: 'Revoke the delegation, or have the agent’s current owner ask again.',
+    plane: 'IAM',
+    controls: ['owasp-agentic-2026/ASI03', 'owasp-agentic-2026/ASI07', 'owasp-nhi-2025/NHI1:2025'],
+    fixAnchor: 'delegation',
+    query: (_, now) => Prisma.sql`
+      SELECT g."delegateId" AS "agentId", NULL::text AS "credentialId",
+        'May act for ' || string_agg(p."slug" || CASE WHEN p."status" <> 'ACTIVE'
+          THEN ', which is ' || ${sqlWord(AGENT_STATUS, Prisma.sql`p."status"`)}
+          ELSE ', approved by ' || coalesce(u."name", u."id") || ', who has left' END, '; ' ORDER BY p."slug")
+          AS "detail"
+      FROM "DelegationGrant" g JOIN "Agent" a ON a."id" = g."delegateId" JOIN "Agent" p ON p."id" = g."principalId"
+      LEFT JOIN "User" u ON u."id" = g."approvedById"
+      WHERE g."status" = 'APPROVED' AND g."expiresAt" > ${now} AND ${NOT_RETIRED}
+        AND (p."status" <> 'ACTIVE' OR NOT u."active")
+      GROUP BY g."delegateId"`,
   },
   {
     id: 'exception-past-expiry-active',

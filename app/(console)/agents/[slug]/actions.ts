@@ -2,6 +2,7 @@
 
 import { getCurrentUser } from '@/lib/auth';
 import { issueCredential, revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
+import { approveDelegation, requestDelegation, revokeDelegation } from '@/lib/delegation/commands';
 import { clearEscalationContact, setEscalationContact } from '@/lib/escalation/commands';
 import { requestException } from '@/lib/exceptions/commands';
 import type { ActionState } from '@/lib/http/action-state';
@@ -47,6 +48,28 @@ export async function setEscalationAction(_: ActionState, formData: FormData) {
 
 export async function clearEscalationAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => clearEscalationContact(await getCurrentUser(), input));
+}
+
+export async function requestDelegationAction(_: ActionState, formData: FormData) {
+  return formAction(
+    formData,
+    async (input) => {
+      await requestDelegation(await getCurrentUser(), input);
+      return 'Requested. The other agent’s accountable owner approves it (a security lead, if that is you).';
+    },
+    ['environments'],
+  );
+}
+
+export async function approveDelegationAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => {
+    const { expiresAt } = await approveDelegation(await getCurrentUser(), input);
+    return `Approved: in force until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
+  });
+}
+
+export async function revokeDelegationAction(_: ActionState, formData: FormData) {
+  return formAction(formData, async (input) => revokeDelegation(await getCurrentUser(), input));
 }
 
 /** "Would it be allowed?": the issuance gate's answer for this agent, nothing recorded. */

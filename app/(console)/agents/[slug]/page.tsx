@@ -6,6 +6,7 @@ import { getAgentSummary } from '@/lib/agents/queries';
 import { requirePageAccess } from '@/lib/auth';
 import { can, canOnAgent } from '@/lib/authz';
 import { CredentialsSection } from './_components/sections/credentials';
+import { DelegationSection } from './_components/sections/delegation';
 import { EditSection } from './_components/sections/edit';
 import { EscalationSection } from './_components/sections/escalation';
 import { ExceptionsSection } from './_components/sections/exceptions';
@@ -45,6 +46,7 @@ export default async function AgentPage({ params }: Props) {
       {section('Credentials', <CredentialsSection actor={actor} agent={agent} />)}
       {section('Issuance gate', <IssuanceSection actor={actor} agent={agent} />)}
       {section('Exceptions', <ExceptionsSection actor={actor} agent={agent} />)}
+      {section('Delegation', <DelegationSection actor={actor} agent={agent} />)}
       {section('Reviews', <ReviewsSection actor={actor} agent={agent} />)}
       {section('Timeline', <TimelineSection actor={actor} agent={agent} />)}
       {canWrite ? <EditSection agent={agent} /> : null}

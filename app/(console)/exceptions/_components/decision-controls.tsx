@@ -1,37 +1,11 @@
 'use client';
 
-import { useActionState, useId } from 'react';
+import { useActionState } from 'react';
 import { FormMessage } from '@/components/form-message';
-import { inputClass } from '@/components/forms/field';
+import { ReasonForm } from '@/components/forms/reason-form';
 import { Button } from '@/components/ui/button';
 import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
 import { decideExceptionAction, revokeExceptionAction, withdrawExceptionAction } from '../actions';
-
-function ReasonForm({
-  label,
-  action,
-  exceptionId,
-  children,
-}: {
-  label: string;
-  action: (payload: FormData) => void;
-  exceptionId: string;
-  children: React.ReactNode;
-}) {
-  const id = useId();
-  return (
-    <form action={action} className="flex flex-wrap items-end gap-2">
-      <input type="hidden" name="exceptionId" value={exceptionId} />
-      <div className="flex min-w-72 flex-1 flex-col gap-1">
-        <label htmlFor={id} className="text-sm font-medium">
-          {label}
-        </label>
-        <input id={id} name="reason" required minLength={3} className={inputClass} />
-      </div>
-      {children}
-    </form>
-  );
-}
 
 export function DecideControls({ exceptionId, approvalsNeeded }: { exceptionId: string; approvalsNeeded: number }) {
   const [state, action, pending] = useActionState(decideExceptionAction, INITIAL_ACTION_STATE);
@@ -42,7 +16,7 @@ export function DecideControls({ exceptionId, approvalsNeeded }: { exceptionId: 
           ? 'Break-glass on a critical agent: two distinct approvers are needed.'
           : 'One approval puts it in force.'}
       </p>
-      <ReasonForm label="Reason for your decision" action={action} exceptionId={exceptionId}>
+      <ReasonForm label="Reason for your decision" action={action} hidden={{ exceptionId }}>
         <Button type="submit" name="outcome" value="APPROVE" disabled={pending}>
           Approve
         </Button>
@@ -72,7 +46,7 @@ function EndControl({
   const [state, action, pending] = useActionState(serverAction, INITIAL_ACTION_STATE);
   return (
     <div className="flex flex-col gap-2">
-      <ReasonForm label={label} action={action} exceptionId={exceptionId}>
+      <ReasonForm label={label} action={action} hidden={{ exceptionId }}>
         <Button type="submit" variant={variant} disabled={pending}>
           {button}
         </Button>

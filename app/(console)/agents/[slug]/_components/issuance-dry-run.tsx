@@ -136,6 +136,21 @@ export function IssuanceDryRun({
             {...describedBy(`${id}-ttl`, { errors: errors?.ttlSeconds })}
           />
         </Field>
+        <Field
+          id={`${id}-chain`}
+          label="On behalf of (optional)"
+          hint="The agents it acts for, nearest first: slugs or workload identities, separated by commas."
+          errors={errors?.onBehalfOf}
+          className="sm:col-span-3"
+        >
+          <input
+            id={`${id}-chain`}
+            name="onBehalfOf"
+            className={`${inputClass} font-mono`}
+            defaultValue={value('onBehalfOf', '')}
+            {...describedBy(`${id}-chain`, { hint: true, errors: errors?.onBehalfOf })}
+          />
+        </Field>
         <div className="sm:col-span-3">
           <Button type="submit" disabled={pending}>
             {pending ? 'Asking the gate…' : 'Would it be allowed?'}
@@ -176,6 +191,12 @@ function Answer({ result, anchors }: { result: DecisionResult; anchors: Record<s
               ? 'Issue a fresh credential just in time.'
               : 'A stored (static) credential may be handed out.'}
           </li>
+          {c.scope.length > 0 ? <li>Reaching at most: {c.scope.join(', ')}.</li> : null}
+          {c.onBehalfOf.map((h, i) => (
+            <li key={h.grantId}>
+              Hop {i + 1}: acts for {h.agent} under its delegation until {new Date(h.endsAt).toUTCString()}.
+            </li>
+          ))}
           {c.exception ? (
             <li>
               Relies on the exception {c.exception.type.toLowerCase().replace('_', '-')} until{' '}
@@ -186,7 +207,10 @@ function Answer({ result, anchors }: { result: DecisionResult; anchors: Record<s
       ) : (
         <ul className="mt-2 flex flex-col gap-2 text-sm">
           {result.reasons.map((r) => (
-            <li key={r.rule} data-rule={r.rule}>
+            <li key={`${r.rule}@${r.hop ?? 0}`} data-rule={r.rule} data-hop={r.hop ?? 0}>
+              {r.hop ? (
+                <span className="mr-1 rounded bg-muted px-1.5 py-0.5 text-xs font-medium">Hop {r.hop}</span>
+              ) : null}
               <span className="font-mono text-xs text-muted-foreground">{r.rule}</span> {r.sentence}{' '}
               <a href={`#${anchors[r.rule] ?? 'owners'}`} className="text-primary underline underline-offset-2">
                 Fix: {r.fix}

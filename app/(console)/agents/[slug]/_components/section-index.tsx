@@ -8,6 +8,7 @@ export const AGENT_SECTIONS = [
   ['credentials', 'Credentials'],
   ['issuance', 'Issuance gate'],
   ['exceptions', 'Exceptions'],
+  ['delegation', 'Delegation'],
   ['reviews', 'Reviews'],
   ['timeline', 'Timeline'],
   ['edit', 'Edit details'],
