@@ -578,7 +578,10 @@ describe('authorisation matrix', () => {
           expect(state.ok, `${caller.label} must be refused ${key}`).toBe(false);
           expect(state.message).toMatch(
             caller.actor
-              ? /permission|only the agents you own|Only the person who (requested|asked)|Only the assigned reviewer|a security lead approves|Only the owner of/
+              ? new RegExp(
+                  'permission|only the agents you own|Only the person who (requested|asked)|Only the assigned ' +
+                    'reviewer|a security lead approves|Only the owner of',
+                )
               : /Sign in/,
           );
           expect(await databaseFingerprint(), `${caller.label} calling ${key} changed rows`).toEqual(before);

@@ -153,7 +153,7 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
     }
   });
 
-  it('narrows a new credential to what every agent may reach, and refuses a recorded one that reaches more', async () => {
+  it('narrows a new credential to what every agent may reach; refuses a recorded one that reaches more', async () => {
     const { admin, links, decide } = await chainOf(1);
     const asker = links[0]!;
     const { id: purposeId } = await addPurpose(admin, {

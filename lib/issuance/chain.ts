@@ -128,6 +128,10 @@ export function chainReasons(f: DecisionFacts): DecisionReason[] {
   const { scope, dropped } = narrowing(f);
   const recorded = !('kind' in f.input.credential);
   const seen = new Set([f.agent.id]);
+  const where = labelOf(ENVIRONMENT, env);
+  const quoted = `“${task}”`;
+  const lent = (grants: GrantFacts[]) => joined(grants.flatMap((g) => g.tasks));
+  const joined = (values: string[]) => [...new Set(values)].join(', ');
   let before: AgentFacts | null = f.agent;
   for (const hop of chain.hops) {
     const at = (reason: Omit<DecisionReason, 'hop'>) => reasons.push({ ...reason, hop: hop.hop });
@@ -178,26 +182,24 @@ export function chainReasons(f: DecisionFacts): DecisionReason[] {
       } else if (naming.length === 0) {
         at({
           rule: 'delegation-task',
-          sentence:
-            `${before.slug} may act for ${agent.slug} only for ${[...new Set(live.flatMap((g) => g.tasks))].join(', ')}` +
-            `, not “${task}”.`,
+          sentence: `${before.slug} may act for ${agent.slug} only for ${lent(live)}, not ${quoted}.`,
           fix: `Ask within the delegated tasks, or for a delegation naming “${task}”.`,
         });
       } else if (!naming.some((g) => g.environments.includes(env))) {
         at({
           rule: 'delegation-environment',
-          sentence: `${before.slug} may act for ${agent.slug} for “${task}” only in ${[
-            ...new Set(naming.flatMap((g) => g.environments.map((e) => labelOf(ENVIRONMENT, e)))),
-          ].join(', ')}, not ${labelOf(ENVIRONMENT, env)}.`,
-          fix: `Ask in an environment the delegation covers, or for a delegation covering ${labelOf(ENVIRONMENT, env)}.`,
+          sentence:
+            `${before.slug} may act for ${agent.slug} for “${task}” only in ` +
+            `${joined(naming.flatMap((g) => g.environments.map((e) => labelOf(ENVIRONMENT, e))))}, not ${where}.`,
+          fix: `Ask in an environment the delegation covers, or for a delegation covering ${where}.`,
         });
       }
     }
     if (coveringForTask(f, hop).length === 0) {
       at({
         rule: 'delegation-scope',
-        sentence: `${agent.slug} has no approved purpose for “${task}” in ${labelOf(ENVIRONMENT, env)}: it cannot lend what it may not do.`,
-        fix: `Approve a purpose of ${agent.slug} for “${task}” in ${labelOf(ENVIRONMENT, env)}.`,
+        sentence: `${agent.slug} has no approved purpose for “${task}” in ${where}: it cannot lend what it may not do.`,
+        fix: `Approve a purpose of ${agent.slug} for “${task}” in ${where}.`,
       });
     } else if (dropped.has(hop.hop) && (recorded || scope?.length === 0)) {
       // A recorded credential reaches what it reaches: every entry must survive. A new one is issued narrowed.
