@@ -93,7 +93,7 @@ export function RequestDelegationForm({ delegateId, maxDays }: { delegateId: str
   );
 }
 
-/** Approve a waiting delegation, or revoke (refuse) one, with a reason. */
+/** Approve a waiting delegation, or revoke (refuse) one, with a reason; the outcome stays after the form goes. */
 export function DelegationDecision({
   grantId,
   canApprove,
@@ -110,29 +110,26 @@ export function DelegationDecision({
   return (
     <div className="flex flex-col gap-2">
       {canApprove ? (
-        <>
-          <ReasonForm label="Reason for approving" action={approve} hidden={{ grantId }}>
-            <Button type="submit" size="sm" disabled={approving}>
-              Approve delegation
-            </Button>
-          </ReasonForm>
-          <FormMessage state={approved} />
-        </>
+        <ReasonForm label="Reason for approving" action={approve} hidden={{ grantId }}>
+          <Button type="submit" size="sm" disabled={approving}>
+            Approve delegation
+          </Button>
+        </ReasonForm>
       ) : null}
       {canRevoke ? (
-        <>
-          <ReasonForm
-            label={pending ? 'Reason for refusing' : 'Reason for revoking'}
-            action={revoke}
-            hidden={{ grantId }}
-          >
-            <Button type="submit" size="sm" variant="danger" disabled={revoking}>
-              {pending ? 'Refuse request' : 'Revoke delegation'}
-            </Button>
-          </ReasonForm>
-          <FormMessage state={revoked} />
-        </>
+        <ReasonForm
+          label={pending ? 'Reason for refusing' : 'Reason for revoking'}
+          action={revoke}
+          hidden={{ grantId }}
+        >
+          <Button type="submit" size="sm" variant="danger" disabled={revoking}>
+            {pending ? 'Refuse request' : 'Revoke delegation'}
+          </Button>
+        </ReasonForm>
       ) : null}
+      {/* Outside the forms: the answer stays when the decision removes the form it came from. */}
+      {approved.message ? <FormMessage state={approved} /> : null}
+      {revoked.message ? <FormMessage state={revoked} /> : null}
     </div>
   );
 }

@@ -40,14 +40,12 @@ function Grants({ title, grants, empty }: { title: string; grants: DelegationVie
                 <DelegationStatusBadge status={g.status} />
               </div>
               <p className="text-sm">“{g.justification}”</p>
-              {g.canApprove || g.canRevoke ? (
-                <DelegationDecision
-                  grantId={g.id}
-                  canApprove={g.canApprove}
-                  canRevoke={g.canRevoke}
-                  pending={g.status === 'PENDING'}
-                />
-              ) : null}
+              <DelegationDecision
+                grantId={g.id}
+                canApprove={g.canApprove}
+                canRevoke={g.canRevoke}
+                pending={g.status === 'PENDING'}
+              />
             </li>
           ))}
         </ul>
