@@ -63,7 +63,8 @@ export type AuditDetailsByAction = {
   };
   'delegation.approved': { grantId: string; delegate: AgentRef; expiresAt: string; reason: string; asLead?: boolean };
   'delegation.revoked': { grantId: string; delegate: AgentRef; reason: string; wasPending?: boolean };
-  'delegation.expired': { grantId: string; delegate: AgentRef };
+  // An approved grant past its expiry, or (undecided) a request nobody decided within the longest grant.
+  'delegation.expired': { grantId: string; delegate: AgentRef; undecided?: boolean };
   'review.opened': { reviewId: string; triggers: string[]; campaignId?: string };
   'review.trigger_added': { reviewId: string; trigger: string; campaignId?: string };
   'review.reviewer_assigned': { reviewId: string } & Change<PersonRef>;

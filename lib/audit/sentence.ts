@@ -141,7 +141,9 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
         ? `${by} refused the request that ${slugOf(d.delegate)} may act for ${agent}${reason(d)}`
         : `${by} revoked ${slugOf(d.delegate)}’s delegation to act for ${agent}${reason(d)}`;
     case 'delegation.expired':
-      return `${slugOf(d.delegate)}’s delegation to act for ${agent} expired`;
+      return d.undecided
+        ? `The request that ${slugOf(d.delegate)} may act for ${agent} lapsed: nobody decided it in time`
+        : `${slugOf(d.delegate)}’s delegation to act for ${agent} expired`;
     case 'review.opened':
       return (
         `A review of ${agent} opened ` +

@@ -4,6 +4,7 @@ import { appendAuditEvent, appendAuditEvents, SYSTEM_ACTOR, type AuditActor } fr
 import { canOnAgent, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
+import { Prisma } from '@/lib/generated/prisma/client';
 import type { DelegationStatus } from '@/lib/generated/prisma/enums';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
@@ -20,6 +21,7 @@ type LockedGrant = {
   id: string;
   status: DelegationStatus;
   requestedById: string;
+  requesterActive: boolean;
   days: number;
   expiresAt: Date | null;
   delegate: GrantAgent;
@@ -44,8 +46,9 @@ async function lockGrant(tx: Tx, grantId: string): Promise<LockedGrant> {
   if (!pair) throw new NotFound('That delegation does not exist.');
   await lockAgentRows(tx, [pair.delegateId, pair.principalId]);
   const [grant] = await tx.$queryRaw<Omit<LockedGrant, 'delegate' | 'principal'>[]>`
-    SELECT "id", "status"::text AS "status", "requestedById", "days", "expiresAt"
-    FROM "DelegationGrant" WHERE "id" = ${grantId} FOR UPDATE`;
+    SELECT g."id", g."status"::text AS "status", g."requestedById", g."days", g."expiresAt",
+      (SELECT u."active" FROM "User" u WHERE u."id" = g."requestedById") AS "requesterActive"
+    FROM "DelegationGrant" g WHERE g."id" = ${grantId} FOR UPDATE OF g`;
   const agents = await readAgents(tx, [pair.delegateId, pair.principalId]);
   return { ...grant!, delegate: agents.get(pair.delegateId)!, principal: agents.get(pair.principalId)! };
 }
@@ -60,16 +63,14 @@ export function delegationStatusNow(
 
 /**
  * The delegate's owner (or a security lead) asks that it may act for another agent, for named tasks or tools, in
- * named environments, for some days from approval. The principal's lifecycle review opens or is joined.
+ * named environments, for some days from approval. The principal's review opens only when a grant comes into force:
+ * a request alone does not burden an agent its asker does not own.
  */
 export async function requestDelegation(actor: Actor | null, input: unknown): Promise<{ id: string }> {
   requirePermission(actor, 'delegation.request');
   const data = await readInput(RequestDelegationSchema, input, actor);
   return getDb().$transaction(async (tx) => {
-    const principalRow = await tx.agent.findFirst({
-      where: { OR: [{ slug: data.principal }, { id: data.principal }] },
-      select: { id: true },
-    });
+    const principalRow = await tx.agent.findUnique({ where: { slug: data.principal }, select: { id: true } });
     if (!principalRow) {
       throw new Invalid('No agent has that slug.', { principal: ['Name a registered agent by its slug.'] });
     }
@@ -125,12 +126,14 @@ export async function requestDelegation(actor: Actor | null, input: unknown): Pr
         justification: data.justification,
       },
     });
-    await openOrJoinReview(tx, who(actor), principal.id, 'DELEGATION_CHANGED');
     return grant;
   });
 }
 
-/** The principal's owner (or a security lead, see approverProblem) approves: the grant runs from now. */
+/**
+ * The principal's owner (or a security lead, see approverProblem) approves: the grant runs from now, and the
+ * principal's lifecycle review opens or is joined.
+ */
 export async function approveDelegation(actor: Actor | null, input: unknown): Promise<{ expiresAt: Date }> {
   requirePermission(actor, 'delegation.approve');
   const data = await readInput(DecideDelegationSchema, input, actor);
@@ -145,6 +148,11 @@ export async function approveDelegation(actor: Actor | null, input: unknown): Pr
     }
     for (const a of [grant.delegate, grant.principal]) {
       if (a.status === 'RETIRED') throw new Conflict(`${a.slug} is retired: it takes part in no delegation.`);
+    }
+    if (!grant.requesterActive) {
+      throw new Conflict(
+        `Whoever asked for it has left: ${grant.delegate.slug}’s owner asks again if it is still needed.`,
+      );
     }
     // The policy's maximum in force now, not when it was asked for.
     const { delegation } = await getSettings(tx);
@@ -213,50 +221,61 @@ export async function revokeDelegation(actor: Actor | null, input: unknown): Pro
         ...(status === 'PENDING' ? { wasPending: true } : {}),
       },
     });
-    await openOrJoinReview(tx, who(actor), grant.principal.id, 'DELEGATION_CHANGED');
+    // A grant that was in force changed who may act for the principal; a refused request changed nothing.
+    if (status === 'APPROVED') await openOrJoinReview(tx, who(actor), grant.principal.id, 'DELEGATION_CHANGED');
     return status === 'PENDING' ? 'Refused: the request is closed.' : 'Revoked: no decision relies on it from now.';
   });
 }
 
 /**
- * Marks grants past their expiry EXPIRED, each with one `delegation.expired` event at its expiry. The exceptions'
- * sweep runs it; safe from several instances at once: the agents are locked (skipping any another writer holds)
- * and the conditional UPDATE claims each row exactly once.
+ * Marks grants past their expiry EXPIRED, and requests nobody decided within the policy's longest grant
+ * (`delegation.maxDays`), each with one `delegation.expired` event at the moment it ended. The exceptions' sweep
+ * runs it; safe from several instances at once: the agents are locked (skipping any another writer holds) and the
+ * conditional UPDATE claims each row exactly once.
  */
 export async function expireDueDelegations(now = new Date()): Promise<number> {
   return getDb().$transaction(async (tx) => {
+    const { delegation } = await getSettings(tx);
+    const lapseBefore = new Date(now.getTime() - delegation.maxDays * DAY);
+    const dueNow = Prisma.sql`(("status" = 'APPROVED' AND "expiresAt" <= ${now})
+      OR ("status" = 'PENDING' AND "createdAt" <= ${lapseBefore}))`;
     const due = await tx.$queryRaw<{ delegateId: string; principalId: string }[]>`
-      SELECT "delegateId", "principalId" FROM "DelegationGrant" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now}
-      LIMIT 1000`;
+      SELECT "delegateId", "principalId" FROM "DelegationGrant" WHERE ${dueNow} LIMIT 1000`;
     const agents = await lockAgentRows(
       tx,
       due.flatMap((d) => [d.delegateId, d.principalId]),
       { skipLocked: true },
     );
     if (agents.length === 0) return 0;
-    const expired = await tx.$queryRaw<
-      { id: string; principalId: string; expiresAt: Date; delegateId: string; delegateSlug: string }[]
+    const ended = await tx.$queryRaw<
+      { id: string; principalId: string; endedAt: Date; undecided: boolean; delegateId: string; delegateSlug: string }[]
     >`
       WITH due AS (
-        SELECT "id" FROM "DelegationGrant" WHERE "status" = 'APPROVED' AND "expiresAt" <= ${now}
+        SELECT "id" FROM "DelegationGrant" WHERE ${dueNow}
           AND "delegateId" = ANY(${agents}::text[]) AND "principalId" = ANY(${agents}::text[])
         ORDER BY "id" FOR UPDATE SKIP LOCKED
       )
-      UPDATE "DelegationGrant" g SET "status" = 'EXPIRED', "endedAt" = g."expiresAt", "version" = g."version" + 1,
-        "updatedAt" = ${now}
+      UPDATE "DelegationGrant" g SET "status" = 'EXPIRED', "version" = g."version" + 1, "updatedAt" = ${now},
+        "endedAt" = CASE WHEN g."status" = 'APPROVED' THEN g."expiresAt"
+          ELSE g."createdAt" + make_interval(days => ${delegation.maxDays}::int) END
       FROM due, "Agent" d WHERE g."id" = due."id" AND d."id" = g."delegateId"
-      RETURNING g."id", g."principalId", g."expiresAt", g."delegateId", d."slug" AS "delegateSlug"`;
-    if (expired.length === 0) return 0;
+      RETURNING g."id", g."principalId", g."endedAt", g."approvedAt" IS NULL AS "undecided", g."delegateId",
+        d."slug" AS "delegateSlug"`;
+    if (ended.length === 0) return 0;
     await appendAuditEvents(
       tx,
-      expired.map((g) => ({
+      ended.map((g) => ({
         action: 'delegation.expired' as const,
         actor: SYSTEM_ACTOR,
         agentId: g.principalId,
-        occurredAt: g.expiresAt,
-        details: { grantId: g.id, delegate: { id: g.delegateId, slug: g.delegateSlug } },
+        occurredAt: g.endedAt,
+        details: {
+          grantId: g.id,
+          delegate: { id: g.delegateId, slug: g.delegateSlug },
+          ...(g.undecided ? { undecided: true } : {}),
+        },
       })),
     );
-    return expired.length;
+    return ended.length;
   });
 }

@@ -218,6 +218,11 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
     await assignOwner(admin, { agentId: theirs.id, version, userId: owner.id });
     await expect(approveDelegation(owner, { grantId: id, reason: 'Now mine' })).rejects.toThrow(Forbidden);
     await expect(approveDelegation(other, { grantId: id, reason: 'Not mine any more' })).rejects.toThrow(Forbidden);
+    // A lead who owns one of the agents is not independent either.
+    const owningLead = await createPerson(['ADMIN']);
+    const { version: v2 } = await getDb().agent.findUniqueOrThrow({ where: { id: mine.id } });
+    await assignOwner(admin, { agentId: mine.id, version: v2, userId: owningLead.id });
+    await expect(approveDelegation(owningLead, { grantId: id, reason: 'Mine too' })).rejects.toThrow(Forbidden);
     const lead = await createPerson(['ADMIN']);
     await approveDelegation(lead, { grantId: id, reason: 'Owner asked: a lead decides' });
     await expect(approveDelegation(lead, { grantId: id, reason: 'Twice' })).rejects.toThrow(Conflict);
@@ -244,13 +249,128 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
       requestDelegation(owner, { ...ask, delegateId: a.id, principal: b.slug, days: 31 }),
     ).rejects.toMatchObject({ fieldErrors: { days: ['At most 30 days.'] } });
     const before = await getDb().delegationGrant.count();
-    await requestDelegation(owner, { ...ask, delegateId: a.id, principal: b.slug });
+    const { id } = await requestDelegation(owner, { ...ask, delegateId: a.id, principal: b.slug });
     await expect(requestDelegation(owner, { ...ask, delegateId: a.id, principal: b.slug })).rejects.toThrow(Conflict);
     expect(await getDb().delegationGrant.count()).toBe(before + 1);
-    // The principal's review opened (or joined) for the change, and the request is on its timeline.
-    const review = await getDb().review.findFirstOrThrow({ where: { agentId: b.id, completedAt: null } });
-    expect(review.triggers).toContain('DELEGATION_CHANGED');
     expect(await getDb().auditEvent.count({ where: { agentId: b.id, action: 'delegation.requested' } })).toBe(1);
+    // A request alone burdens nobody else's agent: the principal's review opens when the grant comes into force.
+    const openReview = () => getDb().review.findFirst({ where: { agentId: b.id, completedAt: null } });
+    expect(await openReview()).toBeNull();
+    await approveDelegation(stranger, { grantId: id, reason: 'Fine by me' });
+    expect((await openReview())?.triggers).toContain('DELEGATION_CHANGED');
+    // The database refuses a grant from an agent to itself, whatever writes it.
+    await expect(getDb().delegationGrant.update({ where: { id }, data: { principalId: a.id } })).rejects.toThrow();
+  });
+
+  it('one person owning both agents never approves alone, whoever asked; a request from someone who left waits', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const alice = await createPerson(['OWNER']);
+    const d = await makeActiveAgent(admin, { ownerId: alice.id, riskTier: 'LOW' });
+    const p = await makeActiveAgent(admin, { ownerId: alice.id, riskTier: 'LOW' });
+    const ask = { tasks: 'github', environments: ['PROD'], days: 5, justification: 'Pipeline' };
+    // A lead asks for Alice's two agents: Alice, owning both, may not approve it alone.
+    const { id } = await requestDelegation(admin, { ...ask, delegateId: d.id, principal: p.slug });
+    await expect(approveDelegation(alice, { grantId: id, reason: 'Both mine' })).rejects.toThrow(
+      /One person owns both agents/,
+    );
+    // Its requester leaves before anyone decides: nobody approves it on their word any more.
+    await getDb().user.update({ where: { id: admin.id }, data: { active: false } });
+    await expect(approveDelegation(await createPerson(['ADMIN']), { grantId: id, reason: 'Late' })).rejects.toThrow(
+      /has left/,
+    );
+  });
+
+  it('lapses a request nobody decides within the longest grant, once', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const [a, b] = [
+      await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'LOW' }),
+      await makeActiveAgent(admin, { ownerId: admin.id, riskTier: 'LOW' }),
+    ];
+    const { id } = await requestDelegation(owner, {
+      delegateId: a.id,
+      principal: b.slug,
+      tasks: 'github',
+      environments: ['PROD'],
+      days: 5,
+      justification: 'Pipeline',
+    });
+    const asked = new Date(Date.now() - 31 * 86_400_000);
+    await getDb().delegationGrant.update({ where: { id }, data: { createdAt: asked } });
+    await Promise.all([expireDueDelegations(), expireDueDelegations()]);
+    await expireDueDelegations();
+    const events = await getDb().auditEvent.findMany({
+      where: { action: 'delegation.expired', details: { path: ['grantId'], equals: id } },
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.details).toMatchObject({ undecided: true });
+    await expect(approveDelegation(admin, { grantId: id, reason: 'Too late' })).rejects.toThrow(Conflict);
+  });
+
+  it('a grant lends only the tools it names, and a static credential never passes through a HIGH agent', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const [o1, o2] = [await createPerson(['OWNER']), await createPerson(['OWNER'])];
+    const asker = await makeActiveAgent(admin, {
+      ownerId: o1.id,
+      riskTier: 'LOW',
+      workloadIdentity: `spiffe://example.com/agents/reader-${Date.now()}`,
+    });
+    const high = await makeActiveAgent(admin, { ownerId: o2.id, riskTier: 'HIGH' });
+    const { id } = await requestDelegation(o1, {
+      delegateId: asker.id,
+      principal: high.slug,
+      tasks: 'github:read',
+      environments: ['PROD'],
+      days: 5,
+      justification: 'Reads repositories',
+    });
+    await approveDelegation(o2, { grantId: id, reason: 'Read only' });
+    const ask = { agentId: asker.id, task: 'github:read', environment: 'PROD', ttlSeconds: '300' };
+    const dry = (more: Record<string, string>) =>
+      decideIssuance({ ...ask, onBehalfOf: high.slug, ...more }, { record: false, actor: admin });
+    // Both purposes name github (any permission), but the grant lends only github:read.
+    const wider = await dry({ kind: 'OAUTH_TOKEN', scope: 'github:admin' });
+    expect(failing(wider)).toEqual(['delegation-scope@1']);
+    const narrowed = await dry({ kind: 'OAUTH_TOKEN', scope: 'github:read, github:admin' });
+    expect(narrowed.decision).toBe('allow');
+    expect(narrowed.constraints!.scope).toEqual(['github:read']);
+    const { id: credentialId } = await issueCredential(o1, {
+      agentId: asker.id,
+      name: 'static-read',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+      scope: 'github:read',
+    });
+    expect(failing(await dry({ credentialId }))).toEqual(['no-static-for-high-risk@1']);
+  });
+
+  it('a broker token learns nothing about agents beyond its reach through a chain', async () => {
+    const { admin, links } = await chainOf(1);
+    const asker = links[0]!.agent;
+    const { token } = await createToken(admin, {
+      name: 'narrow-broker',
+      scopes: ['decisions:check'],
+      expiresInDays: 9,
+      agentScope: 'LIST',
+      agents: asker.slug,
+    });
+    const ask = (onBehalfOf: string[]) =>
+      postDecisionAs(token, {
+        workloadIdentity: asker.workloadIdentity,
+        credential: { kind: 'OAUTH_TOKEN', scope: 'github:write' },
+        task: 'github',
+        environment: 'PROD',
+        ttlSeconds: 600,
+        onBehalfOf,
+      }).then((r) => r.json() as Promise<DecisionResult>);
+    const outside = await ask([links[1]!.agent.slug]);
+    const missing = await ask(['no-such-agent']);
+    expect(failing(outside)).toEqual(['delegation-chain@1']);
+    expect(outside.reasons[0]!.sentence.replace(links[1]!.agent.slug, 'X')).toBe(
+      missing.reasons[0]!.sentence.replace('no-such-agent', 'X'),
+    );
   });
 
   it('either owner or a security lead revokes; nobody else; a revoked grant denies at its hop', async () => {

@@ -59,7 +59,7 @@ export async function listAgentDelegations(
       canApprove:
         status === 'PENDING' &&
         can(actor, 'delegation.approve') &&
-        approverProblem(actor, { requestedById: g.requestedById, principal }).problem === null,
+        approverProblem(actor, { requestedById: g.requestedById, delegate: g.delegate, principal }).problem === null,
       canRevoke:
         (status === 'PENDING' || status === 'APPROVED') &&
         [g.delegate.ownerId, g.principal.ownerId].some((owner) => canOnAgent(actor, 'delegation.revoke', owner)),

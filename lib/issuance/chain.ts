@@ -2,6 +2,7 @@
 // acted for passes the gate's agent rules, a delegation grant in force lets the previous agent act for it, for this
 // task and environment, and the agent itself is approved for the task. What may be issued is the intersection: the
 // scope every agent's purposes name, the shortest TTL, ending no later than any grant relied on.
+import { needsEscalation } from '@/lib/escalation/rules';
 import type { DelegationStatus, Environment } from '@/lib/generated/prisma/enums';
 import { ENVIRONMENT, labelOf } from '@/lib/vocabulary';
 import {
@@ -31,8 +32,7 @@ export type HopFacts = {
   hop: number;
   /** The name given. */
   ref: string;
-  /** How many agents the name fits (a workload identity of one, the slug of another). */
-  matches: number;
+  /** The agent it names (null: none, or one the asker may not see). */
   agent: AgentFacts | null;
   purposes: PurposeFacts[];
   criticalFindings: { ruleId: string; detail: string }[];
@@ -70,16 +70,23 @@ export function grantNamesTask(grant: Pick<GrantFacts, 'tasks'>, task: string): 
   return purposeNamesTask({ id: '', task: '', scope: grant.tasks, environments: [] }, task);
 }
 
-const inForce = (g: GrantFacts, now: Date) => g.status === 'APPROVED' && g.expiresAt !== null && g.expiresAt > now;
+/** In force for at least another second: an allow never ends as it is given. */
+const inForce = (g: GrantFacts, now: Date) =>
+  g.status === 'APPROVED' && g.expiresAt !== null && g.expiresAt.getTime() >= now.getTime() + 1000;
 const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
+/** A grant's tasks read as a purpose's scope: `github` names `github:write`. */
+const asPurpose = (g: GrantFacts): PurposeFacts => ({ id: g.id, task: '', scope: g.tasks, environments: [] });
+
+/** A hop's grants in force that name the task. */
+const liveGrants = (f: DecisionFacts, hop: HopFacts) =>
+  hop.grants.filter((g) => inForce(g, f.now) && grantNamesTask(g, f.input.task));
 
 /** The grant a hop relies on: in force, naming the task, covering the environment, the longest-lived. */
 function reliedGrant(f: DecisionFacts, hop: HopFacts): GrantFacts | null {
   return (
-    hop.grants
-      .filter(
-        (g) => inForce(g, f.now) && grantNamesTask(g, f.input.task) && g.environments.includes(f.input.environment),
-      )
+    liveGrants(f, hop)
+      .filter((g) => g.environments.includes(f.input.environment))
       .sort((a, b) => b.expiresAt!.getTime() - a.expiresAt!.getTime())[0] ?? null
   );
 }
@@ -99,8 +106,13 @@ function narrowing(f: DecisionFacts): { scope: string[] | null; dropped: Map<num
   let scope: string[] = asked;
   for (const hop of f.chain.hops) {
     const covering = coveringForTask(f, hop);
-    if (!hop.agent || covering.length === 0) continue;
-    const kept: string[] = scope.filter((entry) => covering.some((p) => purposeNamesEntry(p, entry)));
+    const lent = liveGrants(f, hop).filter((g) => g.environments.includes(f.input.environment));
+    if (!hop.agent || covering.length === 0 || lent.length === 0) continue;
+    // What this hop lends: named both by a purpose of the agent acted for and by a grant it approved.
+    const kept: string[] = scope.filter(
+      (entry) =>
+        covering.some((p) => purposeNamesEntry(p, entry)) && lent.some((g) => purposeNamesEntry(asPurpose(g), entry)),
+    );
     if (kept.length < scope.length)
       dropped.set(
         hop.hop,
@@ -137,14 +149,11 @@ export function chainReasons(f: DecisionFacts): DecisionReason[] {
     const at = (reason: Omit<DecisionReason, 'hop'>) => reasons.push({ ...reason, hop: hop.hop });
     const agent = hop.agent;
     if (!agent) {
+      // One answer whether the agent is missing or beyond the asker's reach: a token learns nothing outside it.
       at({
         rule: 'delegation-chain',
-        sentence:
-          hop.matches > 1
-            ? `“${hop.ref}” fits more than one agent (the workload identity of one, the slug of another).`
-            : `No agent is registered as “${hop.ref}”.`,
-        fix:
-          hop.matches > 1 ? 'Name it by its workload identity.' : 'Name each agent by its workload identity or slug.',
+        sentence: `“${hop.ref}” is not an agent this request may act through.`,
+        fix: 'Name each agent by its workload identity or slug; a broker’s token reaches only the agents it serves.',
       });
       before = null;
       continue;
@@ -205,10 +214,20 @@ export function chainReasons(f: DecisionFacts): DecisionReason[] {
       // A recorded credential reaches what it reaches: every entry must survive. A new one is issued narrowed.
       at({
         rule: 'delegation-scope',
-        sentence: `${agent.slug} is not approved to reach ${dropped.get(hop.hop)!.join(', ')} for “${task}”.`,
+        sentence:
+          `Acting for ${agent.slug} does not reach ${dropped.get(hop.hop)!.join(', ')}: its approved purposes and ` +
+          'its delegation must both name what is asked.',
         fix: recorded
           ? `Ask for a credential within ${agent.slug}’s approved scope, or by kind and scope for a narrower new one.`
           : `Ask for a scope within ${agent.slug}’s approved purposes.`,
+      });
+    }
+    if (f.credential?.issuance === 'STATIC' && needsEscalation(agent.riskTier)) {
+      // An exception on the asking agent's credential does not reach the agent it acts for.
+      at({
+        rule: 'no-static-for-high-risk',
+        sentence: `${f.credential.name} is static, and acting for ${agent.slug} (${agent.riskTier} risk) needs more.`,
+        fix: 'Issue a dynamic credential just in time for a chain through a HIGH or CRITICAL agent.',
       });
     }
     if (f.input.ttlSeconds > hop.tierMaxTtlSeconds) {

@@ -84,9 +84,20 @@ export async function decideIssuance(input: unknown, asker: Asker): Promise<Deci
     { 'Idempotency-Key': idempotencyKey },
   );
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-  const facts = await readDecisionFacts({ workloadIdentity }, ask, token.policy);
+  const facts = withinReach(token, await readDecisionFacts({ workloadIdentity }, ask, token.policy));
   refuseOutsideReach(token, facts);
   return recordDecision({ token, facts, outcome: conclude(facts), idempotencyKey, requestHash });
+}
+
+/** The agents a chain names that the token does not reach read as no agent: it learns nothing about them. */
+function withinReach(token: TokenActor, f: DecisionFacts): DecisionFacts {
+  if (!f.chain) return f;
+  const hops = f.chain.hops.map((hop) =>
+    hop.agent && !reaches(token.reach, hop.agent)
+      ? { ...hop, agent: null, purposes: [], criticalFindings: [], grants: [], tierMaxTtlSeconds: 0 }
+      : hop,
+  );
+  return { ...f, chain: { ...f.chain, hops } };
 }
 
 /** A token asks only about the agents it reaches and its creator may record custody for, now. */

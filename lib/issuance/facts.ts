@@ -136,9 +136,9 @@ type HopRow = Omit<HopFacts, 'agent' | 'grants' | 'tierMaxTtlSeconds'> & {
 };
 
 /**
- * The agents a chained ask acts for, in one statement: each name resolved (by workload identity, slug or id; a name
- * fitting two agents resolves to none), its agent facts, purposes in effect and CRITICAL findings, and the grants
- * from the agent before it (the asking agent, `agentMatch` over `a`, for the first).
+ * The agents a chained ask acts for, in one statement: each name resolved (by workload identity or slug, which never
+ * collide: an identity is a URI, a slug has no colon), its agent facts, purposes in effect and CRITICAL findings,
+ * and the grants from the agent before it (the asking agent, `agentMatch` over `a`, for the first).
  */
 async function readChainFacts(
   agentMatch: Prisma.Sql,
@@ -159,14 +159,10 @@ async function readChainFacts(
     matched AS (
       SELECT n.hop, m."id" FROM named n CROSS JOIN LATERAL (
         SELECT x."id" FROM "Agent" x WHERE x."workloadIdentity" = n.ref
-        UNION SELECT x."id" FROM "Agent" x WHERE x."slug" = n.ref
-        UNION SELECT x."id" FROM "Agent" x WHERE x."id" = n.ref) m),
-    hops AS (
-      SELECT n.hop, n.ref, count(m."id")::int AS "matches",
-        CASE WHEN count(m."id") = 1 THEN min(m."id") END AS "agentId"
-      FROM named n LEFT JOIN matched m ON m.hop = n.hop GROUP BY n.hop, n.ref),
+        UNION SELECT x."id" FROM "Agent" x WHERE x."slug" = n.ref) m),
+    hops AS (SELECT n.hop, n.ref, m."id" AS "agentId" FROM named n LEFT JOIN matched m ON m.hop = n.hop),
     crit AS (${critical!})
-    SELECT h.hop, h.ref, h."matches",
+    SELECT h.hop, h.ref,
       (SELECT ${agentFactsJson} FROM "Agent" a WHERE a."id" = h."agentId") AS "agent",
       (SELECT ${purposesJson} FROM "Purpose" p WHERE p."agentId" = h."agentId" AND ${purposeInEffect(now)})
         AS "purposes",

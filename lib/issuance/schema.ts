@@ -58,8 +58,8 @@ export const AskedCredentialSchema = z.union(
 );
 
 /**
- * An agent the asking one acts for: its workload identity, slug or id. The gate resolves each and refuses a name
- * that fits two agents. At most 20 are read (the policy's maximum number of hops is lower).
+ * An agent the asking one acts for: its workload identity or its slug (an identity is a URI, a slug has no colon, so
+ * a name fits one agent at most). At most 20 are read (the policy's maximum number of hops is lower).
  */
 const ChainRef = FreeText(300, 'Keep each agent’s name under 300 characters.').pipe(
   z

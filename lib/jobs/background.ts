@@ -18,7 +18,12 @@ const JOBS = [
     name: 'expiry',
     everyMs: 30_000,
     firstAfterMs: 0,
-    run: async () => (await expireDueExceptions()) + (await expireDueDelegations()),
+    run: async () => {
+      // One after the other (both lock agents), each whatever the other did: a failure holds nothing back.
+      const failures: unknown[] = [];
+      for (const sweep of [expireDueExceptions, expireDueDelegations]) await sweep().catch((e) => failures.push(e));
+      if (failures.length > 0) throw failures[0];
+    },
   },
   { name: 'exception lapse', everyMs: 30_000, firstAfterMs: 0, run: () => lapseDueRequests() },
   { name: 'scheduled reviews', everyMs: 10 * 60_000, firstAfterMs: 60_000, run: () => openScheduledReviews() },

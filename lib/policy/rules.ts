@@ -296,25 +296,26 @@ export const RULES: Rule[] = [
   },
   {
     id: 'delegation-orphaned',
-    title: 'Delegation in force from an inactive agent or a departed approver',
+    title: 'Delegation in force that nobody answers for',
     severity: 'HIGH',
     explanation:
-      'The agent may still act for another agent that is no longer active, or under a grant approved by someone ' +
-      'who has left: authority lent by nobody who answers for it any more.',
-    fix: 'Revoke the delegation, or have the agent’s current owner ask again.',
+      'The agent may still act for another agent that is no longer active or whose owner has left, or under a grant ' +
+      'approved by someone who has left: authority lent by nobody who answers for it any more.',
+    fix: 'Revoke the delegation, or have the other agent’s current owner approve it again.',
     plane: 'IAM',
     controls: ['owasp-agentic-2026/ASI03', 'owasp-agentic-2026/ASI07', 'owasp-nhi-2025/NHI1:2025'],
     fixAnchor: 'delegation',
     query: (_, now) => Prisma.sql`
       SELECT g."delegateId" AS "agentId", NULL::text AS "credentialId",
-        'May act for ' || string_agg(p."slug" || CASE WHEN p."status" <> 'ACTIVE'
-          THEN ', which is ' || ${sqlWord(AGENT_STATUS, Prisma.sql`p."status"`)}
+        'May act for ' || string_agg(p."slug" || CASE
+          WHEN p."status" <> 'ACTIVE' THEN ', which is ' || ${sqlWord(AGENT_STATUS, Prisma.sql`p."status"`)}
+          WHEN po."id" IS NULL OR NOT po."active" THEN ', whose owner has left'
           ELSE ', approved by ' || coalesce(u."name", u."id") || ', who has left' END, '; ' ORDER BY p."slug")
           AS "detail"
       FROM "DelegationGrant" g JOIN "Agent" a ON a."id" = g."delegateId" JOIN "Agent" p ON p."id" = g."principalId"
-      LEFT JOIN "User" u ON u."id" = g."approvedById"
+      LEFT JOIN "User" u ON u."id" = g."approvedById" LEFT JOIN "User" po ON po."id" = p."ownerId"
       WHERE g."status" = 'APPROVED' AND g."expiresAt" > ${now} AND ${NOT_RETIRED}
-        AND (p."status" <> 'ACTIVE' OR NOT u."active")
+        AND (p."status" <> 'ACTIVE' OR po."id" IS NULL OR NOT po."active" OR NOT u."active")
       GROUP BY g."delegateId"`,
   },
   {

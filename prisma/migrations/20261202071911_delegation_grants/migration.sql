@@ -56,8 +56,3 @@ ALTER TABLE "DelegationGrant" ADD CONSTRAINT "DelegationGrant_approvedById_fkey"
 -- AddForeignKey
 ALTER TABLE "DelegationGrant" ADD CONSTRAINT "DelegationGrant_revokedById_fkey" FOREIGN KEY ("revokedById") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
--- Hand-written: the rules a grant row can never break, whatever writes it. An agent does not act for itself; whoever
--- asked for a grant does not approve it.
-ALTER TABLE "DelegationGrant" ADD CONSTRAINT "DelegationGrant_not_self" CHECK ("delegateId" <> "principalId");
-ALTER TABLE "DelegationGrant" ADD CONSTRAINT "DelegationGrant_not_own_approval"
-  CHECK ("approvedById" IS NULL OR "approvedById" <> "requestedById");
