@@ -262,7 +262,7 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
     await expect(getDb().delegationGrant.update({ where: { id }, data: { principalId: a.id } })).rejects.toThrow();
   });
 
-  it('one person owning both agents never approves alone; a request from someone who has left is not approved', async () => {
+  it('one person owning both agents never approves alone; nor is a request whose asker left', async () => {
     const admin = await createPerson(['ADMIN']);
     const alice = await createPerson(['OWNER']);
     const d = await makeActiveAgent(admin, { ownerId: alice.id, riskTier: 'LOW' });
