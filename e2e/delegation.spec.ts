@@ -88,9 +88,16 @@ test('an owner lends an agent to another’s owner: approved, the chain is allow
   await expect(hop).toContainText('No delegation in force lets support-triage act for invoice-reconciler');
   await expect(hop).toContainText('revoked');
 
-  // The principal's timeline, filtered to delegation, tells the story in order.
+  // The principal's timeline, filtered to delegation, tells the story in order (newest first).
   await priya.goto('/timeline?agent=invoice-reconciler&group=delegation');
-  await expect(priya.getByText(/asked that support-triage may act for/)).toBeVisible();
-  await expect(priya.getByText(/allowed support-triage to act for/)).toBeVisible();
-  await expect(priya.getByText(/revoked support-triage’s delegation to act for/)).toBeVisible();
+  const events = priya.getByRole('list', { name: 'Custody events, newest first' }).getByRole('listitem');
+  await expect(events).toHaveCount(3);
+  expect(await events.evaluateAll((items) => items.map((li) => li.getAttribute('data-action')))).toEqual([
+    'delegation.revoked',
+    'delegation.approved',
+    'delegation.requested',
+  ]);
+  await expect(events.nth(0)).toContainText('revoked support-triage’s delegation to act for');
+  await expect(events.nth(1)).toContainText('allowed support-triage to act for');
+  await expect(events.nth(2)).toContainText('asked that support-triage may act for');
 });
