@@ -5,6 +5,7 @@ import { Controls, MarkerType, Position, ReactFlow, type Edge, type Node } from 
 import Link from 'next/link';
 import { useMemo } from 'react';
 import type { DelegationGraph as Graph } from '@/lib/delegation/queries';
+import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
 
 const COLUMN = 230;
 const ROW = 70;
@@ -37,7 +38,7 @@ export function DelegationGraph({ graph, centre }: { graph: Graph; centre: strin
             label: (
               <Link href={`/agents/${n.slug}`} className="font-mono underline-offset-2 hover:underline">
                 {n.slug}
-                {n.status === 'ACTIVE' ? '' : ` (${n.status.toLowerCase()})`}
+                {n.status === 'ACTIVE' ? '' : ` (${wordOf(AGENT_STATUS, n.status)})`}
               </Link>
             ),
           },

@@ -101,7 +101,8 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
         ctx.credential ??
         asked.name ??
         (asked.kind ? `a new ${wordOf(CREDENTIAL_KIND, asked.kind)} for ${String(asked.scope)}` : credential);
-      const task = String(d.task ?? '');
+      const chain = Array.isArray(d.onBehalfOf) && d.onBehalfOf.length ? ` on behalf of ${list(d.onBehalfOf)}` : '';
+      const task = `${String(d.task ?? '')}${chain}`;
       return d.decision === 'allow'
         ? `Issuance gate allowed ${by} to issue ${what} to ${to} for ${task}`
         : `Issuance gate refused ${by}’s request for ${what} for ${to} (${task}): ` +

@@ -22,6 +22,7 @@ type LockedGrant = {
   status: DelegationStatus;
   requestedById: string;
   requesterActive: boolean;
+  createdAt: Date;
   days: number;
   expiresAt: Date | null;
   delegate: GrantAgent;
@@ -46,7 +47,7 @@ async function lockGrant(tx: Tx, grantId: string): Promise<LockedGrant> {
   if (!pair) throw new NotFound('That delegation does not exist.');
   await lockAgentRows(tx, [pair.delegateId, pair.principalId]);
   const [grant] = await tx.$queryRaw<Omit<LockedGrant, 'delegate' | 'principal'>[]>`
-    SELECT g."id", g."status"::text AS "status", g."requestedById", g."days", g."expiresAt",
+    SELECT g."id", g."status"::text AS "status", g."requestedById", g."createdAt", g."days", g."expiresAt",
       (SELECT u."active" FROM "User" u WHERE u."id" = g."requestedById") AS "requesterActive"
     FROM "DelegationGrant" g WHERE g."id" = ${grantId} FOR UPDATE OF g`;
   const agents = await readAgents(tx, [pair.delegateId, pair.principalId]);
@@ -154,9 +155,12 @@ export async function approveDelegation(actor: Actor | null, input: unknown): Pr
         `Whoever asked for it has left: ${grant.delegate.slug}’s owner asks again if it is still needed.`,
       );
     }
-    // The policy's maximum in force now, not when it was asked for.
+    // The policy's maximum in force now, not when it was asked for; past it, the request has lapsed (sweep or not).
     const { delegation } = await getSettings(tx);
     const now = new Date();
+    if (grant.createdAt.getTime() <= now.getTime() - delegation.maxDays * DAY) {
+      throw new Conflict(`This request lapsed undecided: ${grant.delegate.slug}’s owner asks again if still needed.`);
+    }
     const expiresAt = new Date(now.getTime() + Math.min(grant.days, delegation.maxDays) * DAY);
     await tx.delegationGrant.update({
       where: { id: grant.id },

@@ -143,13 +143,21 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
     const unknown = await decide({ onBehalfOf: 'no-such-agent' });
     expect(failing(unknown)).toEqual(['delegation-chain@1']);
     const version = (await getDb().setting.findUnique({ where: { key: 'delegation' } }))?.version ?? 0;
+    // Fewer hops tightens: it applies at once. More loosens: it waits for a second lead, and nothing changes.
     await changeSetting(admin, { key: 'delegation', version: String(version), maxDays: '30', maxHops: '1' });
     try {
       expect(failing(await decide())).toEqual(['delegation-chain@0']);
+      const raised = await changeSetting(admin, {
+        key: 'delegation',
+        version: String(version + 1),
+        maxDays: '30',
+        maxHops: '5',
+      });
+      expect(raised).toMatch(/Pending approval/);
+      expect(failing(await decide())).toEqual(['delegation-chain@0']);
     } finally {
-      await changeSetting(admin, { key: 'delegation', version: String(version + 1), maxDays: '30', maxHops: '5' })
-        .catch(() => 'a loosening waits for a second lead; the row is dropped instead')
-        .then(() => getDb().setting.deleteMany({ where: { key: 'delegation' } }));
+      // The test's own clean-up, as the owner would: the other tests read the default.
+      await getDb().setting.deleteMany({ where: { key: 'delegation' } });
     }
   });
 

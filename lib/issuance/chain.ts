@@ -36,7 +36,7 @@ export type HopFacts = {
   agent: AgentFacts | null;
   purposes: PurposeFacts[];
   criticalFindings: { ruleId: string; detail: string }[];
-  /** Grants (approved, expired or revoked) from the agent before it in the chain to this one, latest first. */
+  /** Grants ever in force (approved, since expired or revoked) from the agent before it in the chain, latest first. */
   grants: GrantFacts[];
   tierMaxTtlSeconds: number;
 };
@@ -146,8 +146,9 @@ export function chainReasons(f: DecisionFacts): DecisionReason[] {
   const joined = (values: string[]) => [...new Set(values)].join(', ');
   let before: AgentFacts | null = f.agent;
   for (const hop of chain.hops) {
-    const at = (reason: Omit<DecisionReason, 'hop'>) => reasons.push({ ...reason, hop: hop.hop });
     const agent = hop.agent;
+    const at = (reason: Omit<DecisionReason, 'hop' | 'agent'>) =>
+      reasons.push({ ...reason, hop: hop.hop, ...(agent ? { agent: agent.slug } : {}) });
     if (!agent) {
       // One answer whether the agent is missing or beyond the asker's reach: a token learns nothing outside it.
       at({

@@ -172,7 +172,7 @@ async function readChainFacts(
           'status', g."status", 'expiresAt', g."expiresAt", 'endedAt', g."endedAt")
           ORDER BY coalesce(g."endedAt", g."expiresAt") DESC, g."id")
         FROM "DelegationGrant" g
-        WHERE g."principalId" = h."agentId" AND g."status" <> 'PENDING'
+        WHERE g."principalId" = h."agentId" AND g."approvedAt" IS NOT NULL
           AND g."delegateId" = CASE WHEN h.hop = 1 THEN (SELECT "id" FROM asker)
             ELSE (SELECT b."agentId" FROM hops b WHERE b.hop = h.hop - 1) END) AS "grants"
     FROM hops h ORDER BY h.hop`);

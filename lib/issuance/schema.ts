@@ -137,6 +137,7 @@ const Reason = z.object({
     .min(1)
     .optional()
     .describe('In a chained decision, the agent of onBehalfOf it failed at (1: the first); absent: the asking agent.'),
+  agent: z.string().optional().describe('In a chained decision, the slug of the agent at that hop (when it is known).'),
   sentence: z.string().describe('What is wrong, in one sentence.'),
   fix: z.string().describe('What would make the rule pass.'),
 });

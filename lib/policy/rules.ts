@@ -301,7 +301,7 @@ export const RULES: Rule[] = [
     explanation:
       'The agent may still act for another agent that is no longer active or whose owner has left, or under a grant ' +
       'approved by someone who has left: authority lent by nobody who answers for it any more.',
-    fix: 'Revoke the delegation, or have the other agent’s current owner approve it again.',
+    fix: 'Revoke the delegation; if it is still needed, ask for it again, to be approved by who answers now.',
     plane: 'IAM',
     controls: ['owasp-agentic-2026/ASI03', 'owasp-agentic-2026/ASI07', 'owasp-nhi-2025/NHI1:2025'],
     fixAnchor: 'delegation',

@@ -123,7 +123,7 @@ export const EXCEPTION_STATUS: Vocabulary<ExceptionStatus> = {
 };
 
 export const DELEGATION_STATUS: Vocabulary<DelegationStatus> = {
-  PENDING: t('Pending', 'Waiting for the principal agent’s owner'),
+  PENDING: t('Pending', 'Waiting for approval: the principal’s owner, or a lead when one person answers for both'),
   APPROVED: t('In force', 'Approved and before its expiry'),
   REVOKED: t('Revoked', 'Ended early, or refused before approval'),
   EXPIRED: t('Expired', 'Its time ran out'),

@@ -55,7 +55,7 @@ export async function requestDelegationAction(_: ActionState, formData: FormData
     formData,
     async (input) => {
       await requestDelegation(await getCurrentUser(), input);
-      return 'Requested. The other agent’s accountable owner approves it (a security lead, if that is you).';
+      return 'Requested. The other agent’s owner approves it; a security lead does when one person owns both or asked.';
     },
     ['environments'],
   );

@@ -209,10 +209,16 @@ function Answer({ result, anchors }: { result: DecisionResult; anchors: Record<s
           {result.reasons.map((r) => (
             <li key={`${r.rule}@${r.hop ?? 0}`} data-rule={r.rule} data-hop={r.hop ?? 0}>
               {r.hop ? (
-                <span className="mr-1 rounded bg-muted px-1.5 py-0.5 text-xs font-medium">Hop {r.hop}</span>
+                <span className="mr-1 rounded bg-muted px-1.5 py-0.5 text-xs font-medium">
+                  Hop {r.hop}
+                  {r.agent ? ` · ${r.agent}` : ''}
+                </span>
               ) : null}
               <span className="font-mono text-xs text-muted-foreground">{r.rule}</span> {r.sentence}{' '}
-              <a href={`#${anchors[r.rule] ?? 'owners'}`} className="text-primary underline underline-offset-2">
+              <a
+                href={`${r.agent ? `/agents/${r.agent}` : ''}#${anchors[r.rule] ?? 'owners'}`}
+                className="text-primary underline underline-offset-2"
+              >
                 Fix: {r.fix}
               </a>
             </li>
