@@ -28,7 +28,7 @@ test('an owner lends an agent to another’s owner: approved, the chain is allow
   const form = olivia.getByRole('form', { name: 'Let this agent act for another' });
   // Bad input first: no task named is answered on its field, and nothing is requested.
   await form.getByLabel('Acts for (agent slug)').fill('invoice-reconciler');
-  await form.getByLabel('Justification').fill('Refund tickets need the invoice lookup');
+  await form.getByLabel('Why it acts for that agent').fill('Refund tickets need the invoice lookup');
   await form.getByRole('button', { name: 'Request delegation' }).click();
   await expect(form.getByLabel('Tasks or tools')).toHaveAccessibleDescription(
     /Name at least one task or tool it may act for\./,
@@ -37,7 +37,7 @@ test('an owner lends an agent to another’s owner: approved, the chain is allow
   await form.getByLabel('Production').check();
   await form.getByLabel('Days, from approval').fill('7');
   await form.getByRole('button', { name: 'Request delegation' }).click();
-  await expect(form.getByText(/Requested\. The other agent’s accountable owner approves it/)).toBeVisible();
+  await expect(form.getByText(/Requested\. The other agent’s owner approves it/)).toBeVisible();
   await olivia.reload();
   const waiting = olivia.locator('[aria-labelledby="delegation"]').getByTestId('delegation-invoice-reconciler');
   await expect(waiting).toContainText('Pending');

@@ -73,7 +73,7 @@ export function RequestDelegationForm({ delegateId, maxDays }: { delegateId: str
           {e.environments?.length ? <p className="text-xs text-danger">{e.environments.join(' ')}</p> : null}
         </fieldset>
       </div>
-      <Field id={`${id}-why`} label="Justification" errors={e.justification}>
+      <Field id={`${id}-why`} label="Why it acts for that agent" errors={e.justification}>
         <textarea
           id={`${id}-why`}
           name="justification"
