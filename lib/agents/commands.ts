@@ -4,7 +4,7 @@ import { can, requireAgentPermission, requirePermission, type Actor } from '@/li
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
+import { Conflict, Forbidden, Invalid, NotFound, StaleVersion } from '@/lib/errors';
 import { needsEscalation, reachable, REACHABLE_SELECT } from '@/lib/escalation/rules';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
@@ -53,7 +53,9 @@ export async function lockAgent(
   if (!row) throw new NotFound('That agent does not exist.');
   requireAgentPermission(actor, permission, row.ownerId);
   if (row.version !== version)
-    throw new Conflict('This agent was changed by someone else. Reload the page to see their change, then try again.');
+    throw new StaleVersion(
+      'This agent was changed by someone else. Reload the page to see their change, then try again.',
+    );
   return row;
 }
 
@@ -127,6 +129,14 @@ const EDITABLE = [
  * the edit applies now. Tightening applies at once.
  */
 export async function updateAgent(actor: Actor | null, input: unknown): Promise<string> {
+  return (await editAgent(actor, input)).message;
+}
+
+/** updateAgent, also naming the change request it opened for what loosens (the API answers 202 with it). */
+export async function editAgent(
+  actor: Actor | null,
+  input: unknown,
+): Promise<{ message: string; changeRequestId: string | null }> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(UpdateAgentSchema, input, actor);
   try {
@@ -139,7 +149,8 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
         reviewCadenceDays: data.reviewCadenceDays ?? null,
       };
       const changed = EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
-      if (changed.length === 0) return 'Nothing changed.';
+      const saved = (message: string, changeRequestId: string | null = null) => ({ message, changeRequestId });
+      if (changed.length === 0) return saved('Nothing changed.');
       const loosening = looseningFields(before, next, await getSettings(tx));
       const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, data.id));
       const now = changed.filter((k) => !(loosening as string[]).includes(k));
@@ -179,28 +190,28 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
               select: REACHABLE_SELECT,
             }),
           );
-        return unpaged
-          ? 'Saved. At this tier it needs an escalation contact: set one in its Escalation section.'
-          : 'Saved.';
+        return saved(
+          unpaged ? 'Saved. At this tier it needs an escalation contact: set one in its Escalation section.' : 'Saved.',
+        );
       }
       const values = Object.fromEntries(loosening.map((k) => [k, next[k]])) as Partial<GuardedValues>;
       if (direct) {
         await applyGuardedFields(tx, userActor(actor), data.id, values);
-        return 'Saved. The loosened fields open (or join) the agent’s lifecycle review.';
+        return saved('Saved. The loosened fields open (or join) the agent’s lifecycle review.');
       }
       await assertNoPendingRequest(tx, { kind: 'AGENT_LOOSENING', agentId: data.id });
-      await openChangeRequest(tx, actor, {
+      const changeRequestId = await openChangeRequest(tx, actor, {
         kind: 'AGENT_LOOSENING',
         agentId: data.id,
         from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
         to: values as Prisma.InputJsonValue,
         reason: data.reason ?? 'Asked for from the agent’s edit form.',
       });
-      return (
+      return saved(
         `${now.length > 0 ? 'Saved what tightens or describes it. ' : ''}Pending approval: ` +
-        `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} ${loosening.length === 1 ? 'loosens' : 'loosen'} ` +
-        'a control, so a security lead ' +
-        'who neither owns nor controls this agent decides.'
+          `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} ${loosening.length === 1 ? 'loosens' : 'loosen'} ` +
+          'a control, so a security lead who neither owns nor controls this agent decides.',
+        changeRequestId,
       );
     });
   } catch (error) {

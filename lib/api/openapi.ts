@@ -3,6 +3,7 @@ import { TimelineQuerySchema } from '@/lib/audit/queries';
 import { IngestBatchSchema, IngestResultSchema, MAX_BATCH } from '@/lib/ingest/schema';
 import { DecisionInputSchema, DecisionResultSchema } from '@/lib/issuance/schema';
 import { AgentListQuerySchema } from './registry';
+import { API_BODIES } from './registry-write';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
@@ -23,6 +24,20 @@ const problem = {
 };
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 
+const slugParam = { name: 'slug', in: 'path', required: true, schema: { type: 'string' } };
+const ifMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The ETag read (e.g. "v7"): 428 without it, 412 when someone changed the agent since.',
+};
+const writeErrors = errors(400, 401, 403, 404, 409, 412, 415, 422, 428, 429);
+const body = (name: keyof typeof API_BODIES) => ({
+  required: true,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+});
+
 /** The API's OpenAPI 3.1 document, generated from the same zod schemas the endpoints validate with. */
 export function openApiDocument(serverUrl: string) {
   return {
@@ -31,8 +46,8 @@ export function openApiDocument(serverUrl: string) {
       title: 'Custodian API',
       version: '1',
       description:
-        'Ask the issuance gate before issuing a credential, report credential custody events, and read the ' +
-        'registry and the custody timeline. Custodian keeps ' +
+        'Ask the issuance gate before issuing a credential, report credential custody events, read and write the ' +
+        'registry, and read the custody timeline. Custodian keeps ' +
         'metadata about credentials, never their values.',
     },
     servers: [{ url: serverUrl }],
@@ -121,13 +136,84 @@ export function openApiDocument(serverUrl: string) {
             ...errors(400, 401, 403, 429),
           },
         },
+        post: {
+          summary: 'Register an agent (PROPOSED), as the token’s creator',
+          description:
+            'A token scoped to some agents registers only one it would reach (a workload identity under its prefix).',
+          security: [{ bearer: ['registry:write'] }],
+          requestBody: body('CreateAgent'),
+          responses: {
+            '201': { description: 'Registered; Location names it, the ETag header is its version' },
+            ...errors(400, 401, 403, 409, 413, 415, 422, 429),
+          },
+        },
       },
       '/api/v1/agents/{slug}': {
         get: {
           summary: 'One agent: owners, purposes, credential metadata, open exceptions',
+          description: 'The ETag header names its version: send it as If-Match to change it.',
           security: [{ bearer: ['registry:read'] }],
-          parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The agent' }, ...errors(401, 403, 404, 429) },
+          parameters: [slugParam],
+          responses: { '200': { description: 'The agent, with its ETag' }, ...errors(401, 403, 404, 429) },
+        },
+        patch: {
+          summary: 'Edit an agent: the fields sent, onto the version named in If-Match',
+          description:
+            'null removes the workload identity or the cadence override. A field that loosens a control (a lower ' +
+            'tier, a longer cadence, a changed workload identity, production access) is not applied: the answer is ' +
+            '202 with the change request a security lead independent of the agent decides.',
+          security: [{ bearer: ['registry:write'] }],
+          parameters: [slugParam, ifMatch],
+          requestBody: body('PatchAgent'),
+          responses: {
+            '200': { description: 'Saved; the ETag header is the new version' },
+            '202': { description: 'Waiting for a second person: { message, changeRequest: { id, status } }' },
+            ...writeErrors,
+          },
+        },
+      },
+      '/api/v1/agents/{slug}/owner': {
+        put: {
+          summary: 'Set the accountable owner, by e-mail',
+          security: [{ bearer: ['registry:write'] }],
+          parameters: [slugParam, ifMatch],
+          requestBody: body('Owner'),
+          responses: { '200': { description: 'Saved; the ETag header is the new version' }, ...writeErrors },
+        },
+      },
+      '/api/v1/agents/{slug}/controls/{plane}': {
+        put: {
+          summary: 'Set who owns one control plane (IAM, PAM or PLATFORM), by e-mail',
+          security: [{ bearer: ['registry:write'] }],
+          parameters: [
+            slugParam,
+            { name: 'plane', in: 'path', required: true, schema: { enum: ['IAM', 'PAM', 'PLATFORM'] } },
+            ifMatch,
+          ],
+          requestBody: body('Owner'),
+          responses: {
+            '200': { description: 'Saved; separationOfDutiesWarning when one person now holds all three' },
+            ...writeErrors,
+          },
+        },
+      },
+      '/api/v1/agents/{slug}/purposes': {
+        post: {
+          summary: 'Propose a purpose: PENDING until a security lead independent of the agent approves it',
+          security: [{ bearer: ['registry:write'] }],
+          parameters: [slugParam],
+          requestBody: body('Purpose'),
+          responses: { '201': { description: '{ id, status: PENDING }' }, ...errors(400, 401, 403, 404, 415, 422) },
+        },
+      },
+      '/api/v1/agents/{slug}/status': {
+        post: {
+          summary: 'Move the agent through its lifecycle (ACTIVE, SUSPENDED, RETIRED…)',
+          description: 'Refused, naming every lifecycle rule it breaks, when the agent is not ready for the move.',
+          security: [{ bearer: ['registry:write'] }],
+          parameters: [slugParam, ifMatch],
+          requestBody: body('Status'),
+          responses: { '200': { description: 'Moved; the ETag header is the new version' }, ...writeErrors },
         },
       },
     },
@@ -138,7 +224,7 @@ export function openApiDocument(serverUrl: string) {
           scheme: 'bearer',
           description:
             'An API token an ADMIN creates on the Tokens page, with scopes events:write, events:backfill, ' +
-            'registry:read, audit:read, decisions:check, scoped to all agents, a list, or a workload-identity ' +
+            'registry:read, registry:write, audit:read, decisions:check, scoped to all agents, a list, or a workload-identity ' +
             'prefix. It acts as its creator, within their current permissions; the rate limit is per token, ' +
             'across servers.',
         },
@@ -148,6 +234,7 @@ export function openApiDocument(serverUrl: string) {
         IngestResult: schema(IngestResultSchema),
         DecisionInput: schema(DecisionInputSchema),
         Decision: z.toJSONSchema(DecisionResultSchema, { io: 'output', unrepresentable: 'any' }),
+        ...Object.fromEntries(Object.entries(API_BODIES).map(([name, s]) => [name, schema(s)])),
         Problem: {
           type: 'object',
           properties: {

@@ -56,6 +56,7 @@ export async function apiGetAgent(slug: string, reach: TokenReach) {
     where: { slug },
     select: {
       id: true,
+      version: true,
       slug: true,
       name: true,
       description: true,

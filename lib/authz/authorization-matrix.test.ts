@@ -331,6 +331,23 @@ const POLICY: Record<string, Rule> = {
   'api/v1/agents/[slug]/route.ts#GET': {
     public: 'bearer-token API: scopes checked per token, tested in lib/ingest/api.test.ts',
   },
+  ...Object.fromEntries(
+    [
+      'api/v1/agents/route.ts#POST',
+      'api/v1/agents/[slug]/route.ts#PATCH',
+      'api/v1/agents/[slug]/owner/route.ts#PUT',
+      'api/v1/agents/[slug]/controls/[plane]/route.ts#PUT',
+      'api/v1/agents/[slug]/purposes/route.ts#POST',
+      'api/v1/agents/[slug]/status/route.ts#POST',
+    ].map((key) => [
+      key,
+      {
+        public:
+          'bearer-token write API: scope registry:write, acting as the creator within their permissions and the ' +
+          "token's reach; every route and status tested in lib/api/registry-write.test.ts",
+      },
+    ]),
+  ),
   'api/v1/decisions/route.ts#POST': {
     public:
       'bearer-token API: scope decisions:check, a token scoped to other agents or acting as an owner of others ' +
@@ -368,8 +385,12 @@ const POLICY: Record<string, Rule> = {
   ...refuses('api/auth/[...nextauth]/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
   ...refuses('api/health/route.ts', 405, WRITES),
   ...refuses('api/people/route.ts', 405, WRITES),
-  ...refuses('api/v1/agents/route.ts', 405, WRITES),
-  ...refuses('api/v1/agents/[slug]/route.ts', 405, WRITES),
+  ...refuses('api/v1/agents/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/agents/[slug]/route.ts', 405, ['POST', 'PUT', 'DELETE']),
+  ...refuses('api/v1/agents/[slug]/owner/route.ts', 405, ['GET', 'POST', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/agents/[slug]/controls/[plane]/route.ts', 405, ['GET', 'POST', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/agents/[slug]/purposes/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/agents/[slug]/status/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/openapi.json/route.ts', 405, WRITES),
   ...refuses('api/v1/events/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/decisions/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),

@@ -28,6 +28,9 @@ export class Conflict extends DomainError {
   }
 }
 
+/** A write against a version that is no longer current: 409 in the console, 412 to an API client's If-Match. */
+export class StaleVersion extends Conflict {}
+
 /** Input that fails validation: the message, and field-level messages for forms and problem JSON. */
 export class Invalid extends DomainError {
   override readonly status = 422;

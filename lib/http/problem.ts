@@ -1,4 +1,4 @@
-import { DomainError, Invalid, TooManyRequests, Unauthenticated } from '@/lib/errors';
+import { DomainError, Invalid, StaleVersion, TooManyRequests, Unauthenticated } from '@/lib/errors';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -34,6 +34,10 @@ export function problemFrom(error: unknown): Response {
   if (!(error instanceof DomainError)) {
     console.error('route handler failed', error);
     return problem(500, 'Something went wrong on our side; nothing was changed. Try again.');
+  }
+  // An API write named a version (If-Match) someone else has moved on from.
+  if (error instanceof StaleVersion) {
+    return problem(412, 'It changed since you read it: GET it again and retry with its new ETag.');
   }
   const extra =
     error instanceof Invalid

@@ -28,6 +28,8 @@ const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
   'events:write': 'credential.write',
   'events:backfill': 'credential.write',
   'registry:read': 'agent.read',
+  // Each write checks its own permission on the agent too (ownership.assign for owners, say).
+  'registry:write': 'agent.write',
   'audit:read': 'audit.read',
   'decisions:check': 'credential.write',
 };

@@ -6,6 +6,7 @@ export const TOKEN_SCOPES = [
   'events:write',
   'events:backfill',
   'registry:read',
+  'registry:write',
   'audit:read',
   'decisions:check',
 ] as const;
@@ -15,6 +16,7 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'events:write': 'Report custody events (issued, used, rotated, revoked)',
   'events:backfill': 'Report events older than the policy window (marked as backfilled)',
   'registry:read': 'Read agents and their owners',
+  'registry:write': 'Register and edit agents, owners, purposes and lifecycle, as the token’s creator may',
   'audit:read': 'Read the custody timeline',
   'decisions:check': 'Ask the issuance gate before issuing a credential (each decision is recorded)',
 };
