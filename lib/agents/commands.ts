@@ -4,7 +4,7 @@ import { can, requireAgentPermission, requirePermission, type Actor } from '@/li
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
-import { Conflict, Forbidden, Invalid, NotFound, StaleVersion } from '@/lib/errors';
+import { Forbidden, Invalid, NotFound, StaleVersion } from '@/lib/errors';
 import { needsEscalation, reachable, REACHABLE_SELECT } from '@/lib/escalation/rules';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
