@@ -224,9 +224,9 @@ export function openApiDocument(serverUrl: string) {
           scheme: 'bearer',
           description:
             'An API token an ADMIN creates on the Tokens page, with scopes events:write, events:backfill, ' +
-            'registry:read, registry:write, audit:read, decisions:check, scoped to all agents, a list, or a workload-identity ' +
-            'prefix. It acts as its creator, within their current permissions; the rate limit is per token, ' +
-            'across servers.',
+            'registry:read, registry:write, audit:read, decisions:check, scoped to all agents, a list, or a ' +
+            'workload-identity prefix. It acts as its creator, within their current permissions; the rate limit is ' +
+            'per token, across servers.',
         },
       },
       schemas: {
