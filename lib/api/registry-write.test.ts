@@ -59,7 +59,7 @@ const slugOf = () => `api-${Math.random().toString(36).slice(2, 9)}`;
 const fields = { name: 'API agent', kind: 'CI_AGENT', environments: ['PROD'], riskTier: 'HIGH' };
 
 describeWithPostgresServer('the registry write API', () => {
-  it('registers an agent as its creator with an ETag; bad input is named field by field and changes nothing', async () => {
+  it('registers an agent as its creator with an ETag; bad input is named by field, changing nothing', async () => {
     const { token, admin } = await writer();
     const owner = await createPerson(['OWNER']);
     const slug = slugOf();
