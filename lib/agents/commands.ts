@@ -132,10 +132,15 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
   return (await editAgent(actor, input)).message;
 }
 
-/** updateAgent, also naming the change request it opened for what loosens (the API answers 202 with it). */
+/**
+ * updateAgent, also naming the change request it opened for what loosens (the API answers 202 with it). With
+ * `viaToken`, a token never counts as a security lead independent of the agent (the workload it governs may hold
+ * it): every loosening waits for a person.
+ */
 export async function editAgent(
   actor: Actor | null,
   input: unknown,
+  options: { viaToken?: boolean } = {},
 ): Promise<{ message: string; changeRequestId: string | null }> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(UpdateAgentSchema, input, actor);
@@ -152,7 +157,7 @@ export async function editAgent(
       const saved = (message: string, changeRequestId: string | null = null) => ({ message, changeRequestId });
       if (changed.length === 0) return saved('Nothing changed.');
       const loosening = looseningFields(before, next, await getSettings(tx));
-      const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, data.id));
+      const direct = loosening.length === 0 || (!options.viaToken && (await isIndependentLead(tx, actor, data.id)));
       const now = changed.filter((k) => !(loosening as string[]).includes(k));
       if (now.length > 0) {
         const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));

@@ -32,7 +32,7 @@ const ifMatch = {
   schema: { type: 'string' },
   description: 'The ETag read (e.g. "v7"): 428 without it, 412 when someone changed the agent since.',
 };
-const writeErrors = errors(400, 401, 403, 404, 409, 412, 415, 422, 428, 429);
+const writeErrors = errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429);
 const body = (name: keyof typeof API_BODIES) => ({
   required: true,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
@@ -159,9 +159,10 @@ export function openApiDocument(serverUrl: string) {
         patch: {
           summary: 'Edit an agent: the fields sent, onto the version named in If-Match',
           description:
-            'null removes the workload identity or the cadence override. A field that loosens a control (a lower ' +
-            'tier, a longer cadence, a changed workload identity, production access) is not applied: the answer is ' +
-            '202 with the change request a security lead independent of the agent decides.',
+            'null removes the workload identity or the cadence override; unknown keys are refused. A field that ' +
+            'loosens a control (a lower tier, a longer cadence, a changed workload identity, production access) is ' +
+            'not applied: the answer is 202 with the change request a security lead independent of the agent ' +
+            'decides (a token never counts as one); the other fields sent are applied, and the ETag moves.',
           security: [{ bearer: ['registry:write'] }],
           parameters: [slugParam, ifMatch],
           requestBody: body('PatchAgent'),
@@ -203,7 +204,10 @@ export function openApiDocument(serverUrl: string) {
           security: [{ bearer: ['registry:write'] }],
           parameters: [slugParam],
           requestBody: body('Purpose'),
-          responses: { '201': { description: '{ id, status: PENDING }' }, ...errors(400, 401, 403, 404, 415, 422) },
+          responses: {
+            '201': { description: '{ id, status: PENDING }' },
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
+          },
         },
       },
       '/api/v1/agents/{slug}/status': {

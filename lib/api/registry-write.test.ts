@@ -86,7 +86,9 @@ describeWithPostgresServer('the registry write API', () => {
     expect((await badKind.json()).errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'kind' })]));
     const nobody = await call(postAgent as Handler, token, { body: { slug: slugOf(), ...fields, owner: 'no@x.io' } });
     expect(nobody.status).toBe(422);
-    expect((await nobody.json()).errors).toEqual([{ path: 'owner', message: 'Name a person by their e-mail.' }]);
+    expect((await nobody.json()).errors).toEqual([
+      { path: 'owner', message: 'Name an active person by their e-mail.' },
+    ]);
     expect((await call(postAgent as Handler, token, { raw: 'slug=x', type: 'text/plain' })).status).toBe(415);
     // Only the token's "last used" and rate bucket may move.
     const moved = { ApiToken: undefined, ApiRateBucket: undefined };
@@ -167,8 +169,64 @@ describeWithPostgresServer('the registry write API', () => {
       body: { name: 'Out of reach' },
       ifMatch: `"v${theirs.version}"`,
     });
-    expect(out.status).toBe(403);
+    // Missing or out of reach: one answer, so a scoped token learns nothing about other agents.
+    expect(out.status).toBe(404);
+    const missing = await call(patchAgent as Handler, listed.token, {
+      params: { slug: 'no-such-agent' },
+      body: { name: 'x' },
+      ifMatch: '"v1"',
+    });
+    expect((await missing.json()).detail.replace('no-such-agent', theirs.slug)).toBe((await out.json()).detail);
     expect((await call(postAgent as Handler, listed.token, { body: { slug: slugOf(), ...fields } })).status).toBe(403);
+
+    // A prefix-scoped token keeps its agents under its prefix: it cannot move one out, nor register one outside.
+    const prefix = `spiffe://example.com/team-${Math.random().toString(36).slice(2, 7)}/`;
+    const scoped = await writer(['ADMIN'], { agentScope: 'WORKLOAD_PREFIX', workloadPrefix: prefix });
+    const inside = slugOf();
+    const made = await call(postAgent as Handler, scoped.token, {
+      body: { slug: inside, ...fields, workloadIdentity: `${prefix}${inside}` },
+    });
+    expect(made.status).toBe(201);
+    const away = await call(patchAgent as Handler, scoped.token, {
+      params: { slug: inside },
+      body: { workloadIdentity: 'spiffe://example.com/other-team/x' },
+      ifMatch: '"v1"',
+    });
+    expect(away.status).toBe(403);
+    const outside = await call(postAgent as Handler, scoped.token, {
+      body: { slug: slugOf(), ...fields, workloadIdentity: 'spiffe://example.com/other-team/y' },
+    });
+    expect(outside.status).toBe(403);
+  });
+
+  it('a token is never the independent lead: its loosening waits, and it lifts no suspension', async () => {
+    const { token, admin } = await writer();
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(await createPerson(['ADMIN']), { ownerId: owner.id, riskTier: 'HIGH' });
+    // The token's creator is a lead independent of the agent; in the console they would apply this at once.
+    const lowered = await call(patchAgent as Handler, token, {
+      params: { slug: agent.slug },
+      body: { riskTier: 'LOW' },
+      ifMatch: `"v${agent.version}"`,
+    });
+    expect(lowered.status).toBe(202);
+    const { changeRequest } = await lowered.json();
+    expect((await getDb().changeRequest.findUniqueOrThrow({ where: { id: changeRequest.id } })).requestedById).toBe(
+      admin.id,
+    );
+    const suspended = await call(postStatus as Handler, token, {
+      params: { slug: agent.slug },
+      body: { to: 'SUSPENDED', reason: 'Incident' },
+      ifMatch: `"v${agent.version}"`,
+    });
+    expect(suspended.status).toBe(200);
+    const lift = await call(postStatus as Handler, token, {
+      params: { slug: agent.slug },
+      body: { to: 'ACTIVE', reason: 'Fixed' },
+      ifMatch: suspended.headers.get('etag')!,
+    });
+    expect(lift.status).toBe(403);
+    expect((await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe('SUSPENDED');
   });
 
   it('assigns owners and control owners, proposes purposes and moves the lifecycle, each versioned', async () => {
@@ -189,7 +247,8 @@ describeWithPostgresServer('the registry write API', () => {
       etag = response.headers.get('etag') ?? etag;
       return response;
     };
-    expect((await put(putOwner as Handler, {}, { owner: admin.email })).status).toBe(200);
+    // E-mail is matched in any case.
+    expect((await put(putOwner as Handler, {}, { owner: admin.email!.toUpperCase() })).status).toBe(200);
     for (const [plane, person] of [
       ['iam', iam],
       ['PAM', pam],

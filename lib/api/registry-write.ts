@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { changeAgentStatus, editAgent, registerAgent } from '@/lib/agents/commands';
 import { AgentFieldsSchema, ChangeStatusSchema, PLANES, RegisterAgentSchema } from '@/lib/agents/schema';
+import { can, requirePermission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
 import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
@@ -26,18 +27,26 @@ const PersonRef = z
 const keysOnly = (keys: readonly string[]) =>
   z.object(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()]))).strict();
 
-async function personId(ref: string, field: string): Promise<string> {
-  const person = await getDb().user.findFirst({
-    where: { OR: [{ email: ref.toLowerCase() }, { id: ref }] },
-    select: { id: true },
+/** A person by e-mail (any case) or id, active: each refusal names the field. */
+async function personId(ref: unknown, field: string): Promise<string> {
+  const parsed = PersonRef.safeParse(ref);
+  if (!parsed.success) throw new Invalid('Name the person by e-mail.', { [field]: ['Name a person by their e-mail.'] });
+  const found = await getDb().user.findMany({
+    where: { OR: [{ email: { equals: parsed.data, mode: 'insensitive' } }, { id: parsed.data }] },
+    select: { id: true, active: true },
+    take: 2,
   });
-  if (!person) throw new Invalid(`Nobody in Custodian is ${ref}.`, { [field]: ['Name a person by their e-mail.'] });
-  return person.id;
+  if (found.length !== 1 || !found[0]!.active) {
+    throw new Invalid(`No one active in Custodian is ${parsed.data}.`, {
+      [field]: [found.length > 1 ? 'Two people match: name them by id.' : 'Name an active person by their e-mail.'],
+    });
+  }
+  return found[0]!.id;
 }
 
 const EDITABLE = ['name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'reviewCadenceDays'];
 
-/** The agent a token writes: by slug, within its reach (one answer whether it is missing or out of reach). */
+/** The agent a token writes: by slug, within its reach. */
 export async function writableAgent(token: TokenActor, slug: string) {
   const agent = await getDb().agent.findUnique({
     where: { slug },
@@ -54,9 +63,8 @@ export async function writableAgent(token: TokenActor, slug: string) {
       reviewCadenceDays: true,
     },
   });
-  if (!agent) throw new NotFound(`No agent with slug ${slug}.`);
-  if (!reaches(token.reach, agent))
-    throw new Forbidden(`This token does not reach ${slug}: it is scoped to other agents.`);
+  // One answer whether it is missing or beyond the token's reach: a scoped token learns nothing of other agents.
+  if (!agent || !reaches(token.reach, agent)) throw new NotFound(`No agent with slug ${slug} that this token reaches.`);
   return agent;
 }
 
@@ -70,15 +78,25 @@ export const CreateAgentBody = keysOnly([...Object.keys(RegisterAgentSchema.shap
 /** POST /agents: registers a PROPOSED agent (its owner by e-mail; an OWNER's token registers agents they own). */
 export async function apiCreateAgent(token: TokenActor, body: unknown): Promise<{ id: string; slug: string }> {
   const { owner, ...fields } = parseInput(CreateAgentBody, body) as Record<string, unknown>;
-  const identity = typeof fields.workloadIdentity === 'string' ? fields.workloadIdentity : null;
-  if (!reaches(token.reach, { id: '', workloadIdentity: identity })) {
+  requireWithinReach(token, fields.workloadIdentity);
+  // Naming someone else as owner needs ownership.assign, checked before anyone is looked up.
+  if (owner !== undefined && !can(token.creator, 'ownership.assign')) {
+    throw new Forbidden('This token’s creator registers agents they own: leave out owner, or ask a security lead.');
+  }
+  const ownerId = owner === undefined ? undefined : await personId(owner, 'owner');
+  return registerAgent(token.creator, { ...fields, ...(ownerId ? { ownerId } : {}) });
+}
+
+/** A workload identity a scoped token may set: one under its prefix (the domain schema parses it first). */
+function requireWithinReach(token: TokenActor, identity: unknown, agentId = ''): void {
+  if (token.reach.kind === 'ALL') return;
+  const parsed = AgentFieldsSchema.shape.workloadIdentity.safeParse(identity ?? undefined);
+  const value = parsed.success ? (parsed.data ?? null) : null;
+  if (!reaches(token.reach, { id: agentId, workloadIdentity: value })) {
     throw new Forbidden(
-      'This token is scoped to some agents: it registers only agents it would reach (a workload identity under ' +
-        'its prefix).',
+      'This token is scoped to some agents: an agent it writes keeps a workload identity under its prefix.',
     );
   }
-  const ownerId = owner === undefined ? undefined : await personId(parseInput(PersonRef, owner), 'owner');
-  return registerAgent(token.creator, { ...fields, ...(ownerId ? { ownerId } : {}) });
 }
 
 export const PatchAgentBody = keysOnly([...EDITABLE, 'reason']);
@@ -90,17 +108,23 @@ export const PatchAgentBody = keysOnly([...EDITABLE, 'reason']);
 export async function apiPatchAgent(token: TokenActor, slug: string, body: unknown, version: number) {
   const patch = parseInput(PatchAgentBody, body) as Record<string, unknown>;
   const agent = await writableAgent(token, slug);
+  // The agent stays within the token's reach: a scoped token cannot move it out (or into another team's prefix).
+  if ('workloadIdentity' in patch) requireWithinReach(token, patch.workloadIdentity, agent.id);
   const asIs = Object.fromEntries(EDITABLE.map((k) => [k, agent[k as keyof typeof agent] ?? '']));
   const sent = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === null ? '' : v]));
-  return { agent, ...(await editAgent(token.creator, { ...asIs, ...sent, id: agent.id, version })) };
+  return {
+    agent,
+    ...(await editAgent(token.creator, { ...asIs, ...sent, id: agent.id, version }, { viaToken: true })),
+  };
 }
 
-export const OwnerBody = z.object({ owner: PersonRef }).strict();
+export const OwnerBody = z.object({ owner: z.unknown().optional() }).strict();
 
 /** PUT /agents/{slug}/owner: the accountable owner (ownership.assign: a security lead's token). */
 export async function apiAssignOwner(token: TokenActor, slug: string, body: unknown, version: number) {
   const { owner } = parseInput(OwnerBody, body);
   const agent = await writableAgent(token, slug);
+  requirePermission(token.creator, 'ownership.assign');
   const userId = await personId(owner, 'owner');
   return { agent, message: await assignOwner(token.creator, { agentId: agent.id, version, userId }) };
 }
@@ -112,6 +136,7 @@ export async function apiAssignControl(token: TokenActor, slug: string, plane: s
   const { owner } = parseInput(OwnerBody, body);
   const which = parseInput(PlaneParam, plane.toUpperCase());
   const agent = await writableAgent(token, slug);
+  requirePermission(token.creator, 'ownership.assign');
   const userId = await personId(owner, 'owner');
   const result = await assignControlOwner(token.creator, { agentId: agent.id, version, plane: which, userId });
   return { agent, ...result };
@@ -132,6 +157,11 @@ export const StatusBody = keysOnly(['to', 'reason']);
 export async function apiChangeStatus(token: TokenActor, slug: string, body: unknown, version: number) {
   const fields = parseInput(StatusBody, body);
   const agent = await writableAgent(token, slug);
+  // A suspension is lifted by a person in the console: the workload it stopped may hold this token.
+  const { status } = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id }, select: { status: true } });
+  if (status === 'SUSPENDED' && fields.to === 'ACTIVE') {
+    throw new Forbidden('A suspension is lifted in the console, by a security lead independent of the agent.');
+  }
   return { agent, message: await changeAgentStatus(token.creator, { ...fields, id: agent.id, version }) };
 }
 
@@ -140,10 +170,14 @@ export const API_BODIES = {
   CreateAgent: RegisterAgentSchema.omit({ ownerId: true }).extend({
     owner: PersonRef.optional().describe('The accountable owner, by e-mail (an OWNER’s token: themself).'),
   }),
-  PatchAgent: AgentFieldsSchema.partial().extend({
-    reason: z.string().optional().describe('Why: kept with the change request when a field loosens a control.'),
-  }),
-  Owner: OwnerBody,
+  PatchAgent: AgentFieldsSchema.partial()
+    .extend({
+      workloadIdentity: AgentFieldsSchema.shape.workloadIdentity.nullable().describe('null removes it.'),
+      reviewCadenceDays: AgentFieldsSchema.shape.reviewCadenceDays.nullable().describe('null: the tier’s cadence.'),
+      reason: z.string().max(500).optional().describe('Why: kept with the change request when a field loosens.'),
+    })
+    .strict(),
+  Owner: z.object({ owner: PersonRef.describe('The person, by e-mail.') }).strict(),
   Purpose: AddPurposeSchema.omit({ agentId: true }),
   Status: ChangeStatusSchema.pick({ to: true, reason: true }),
 };

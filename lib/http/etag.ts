@@ -14,7 +14,8 @@ export function ifMatchVersion(request: Request): number | Response {
   if (!header) {
     return problem(428, 'Send If-Match with the ETag you read (GET the agent first), so no change is lost.');
   }
-  const match = /^(?:W\/)?"v?(\d{1,9})"$/.exec(header.trim());
+  // A strong ETag, as given: a weak one, a list or * names no single version read.
+  const match = /^"v([1-9]\d{0,8})"$/.exec(header.trim());
   if (!match) return problem(412, `If-Match ${JSON.stringify(header.slice(0, 40))} is not an ETag this API gave.`);
   return Number(match[1]);
 }
