@@ -7,6 +7,8 @@ import { Conflict, Forbidden } from '@/lib/errors';
 import { decideIssuance } from '@/lib/issuance/decide';
 import type { DecisionResult } from '@/lib/issuance/schema';
 import { assignOwner } from '@/lib/ownership/commands';
+import { evaluateRule } from '@/lib/policy/evaluate';
+import { ruleById } from '@/lib/policy/rules';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
@@ -15,6 +17,7 @@ import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { createToken } from '@/lib/tokens/commands';
 import { approveDelegation, expireDueDelegations, requestDelegation, revokeDelegation } from './commands';
+import { delegationNeighbourhood, listAgentDelegations } from './queries';
 
 type Link = { owner: Actor; agent: { id: string; slug: string; workloadIdentity: string | null } };
 
@@ -410,5 +413,28 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
       expect(events[0]!.occurredAt).toEqual(past);
     }
     expect(await getDb().delegationGrant.count({ where: { id: { in: grants }, status: 'EXPIRED' } })).toBe(3);
+  });
+
+  it('shows each agent its neighbourhood two hops each way, and flags a grant whose principal’s owner left', async () => {
+    const { links, admin } = await chainOf(3);
+    const [a, b, c, d] = links.map((l) => l.agent);
+    const graph = await delegationNeighbourhood(admin, b!.id);
+    // b acts for c (and c for d); a acts for b. Columns: delegates left, principals right.
+    expect(Object.fromEntries(graph.nodes.map((n) => [n.slug, n.column]))).toEqual({
+      [a!.slug]: -1,
+      [b!.slug]: 0,
+      [c!.slug]: 1,
+      [d!.slug]: 2,
+    });
+    expect(graph.edges).toHaveLength(3);
+    const { actsFor, actedForBy } = await listAgentDelegations(admin, b!.id);
+    expect(actsFor.map((g) => [g.other.slug, g.status])).toEqual([[c!.slug, 'APPROVED']]);
+    expect(actedForBy.map((g) => [g.other.slug, g.status])).toEqual([[a!.slug, 'APPROVED']]);
+    // The principal's owner leaves: the grant in force is lent by nobody who answers for it.
+    const flagged = async () =>
+      (await evaluateRule(getDb(), ruleById('delegation-orphaned')!)).filter((f) => f.agentId === c!.id);
+    expect(await flagged()).toEqual([]);
+    await getDb().user.update({ where: { id: links[3]!.owner.id }, data: { active: false } });
+    expect((await flagged()).map((f) => f.detail)).toEqual([`May act for ${d!.slug}, whose owner has left`]);
   });
 });
