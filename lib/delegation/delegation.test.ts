@@ -415,7 +415,7 @@ describeWithPostgresServer('agent-to-agent delegation', () => {
     expect(await getDb().delegationGrant.count({ where: { id: { in: grants }, status: 'EXPIRED' } })).toBe(3);
   });
 
-  it('shows each agent its neighbourhood two hops each way, and flags a grant whose principal’s owner left', async () => {
+  it('shows the neighbourhood two hops each way; flags a grant whose principal’s owner left', async () => {
     const { links, admin } = await chainOf(3);
     const [a, b, c, d] = links.map((l) => l.agent);
     const graph = await delegationNeighbourhood(admin, b!.id);
