@@ -54,6 +54,7 @@ export async function writableAgent(token: TokenActor, slug: string) {
       id: true,
       slug: true,
       version: true,
+      status: true,
       name: true,
       description: true,
       kind: true,
@@ -158,8 +159,7 @@ export async function apiChangeStatus(token: TokenActor, slug: string, body: unk
   const fields = parseInput(StatusBody, body);
   const agent = await writableAgent(token, slug);
   // A suspension is lifted by a person in the console: the workload it stopped may hold this token.
-  const { status } = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id }, select: { status: true } });
-  if (status === 'SUSPENDED' && fields.to === 'ACTIVE') {
+  if (agent.status === 'SUSPENDED' && fields.to === 'ACTIVE') {
     throw new Forbidden('A suspension is lifted in the console, by a security lead independent of the agent.');
   }
   return { agent, message: await changeAgentStatus(token.creator, { ...fields, id: agent.id, version }) };

@@ -1,8 +1,9 @@
 import { apiGetAgent } from '@/lib/api/registry';
-import { apiPatchAgent, currentVersion } from '@/lib/api/registry-write';
-import { json, readJsonBody } from '@/lib/http/api';
-import { etagOf, ifMatchVersion } from '@/lib/http/etag';
+import { apiPatchAgent } from '@/lib/api/registry-write';
+import { json } from '@/lib/http/api';
+import { etagOf } from '@/lib/http/etag';
 import { handleRoute, methodNotAllowed } from '@/lib/http/problem';
+import { versionedWrite } from '@/lib/http/registry-write';
 import { authenticate } from '@/lib/tokens/bearer';
 
 export const dynamic = 'force-dynamic';
@@ -26,19 +27,11 @@ export function GET(request: Request, { params }: Context) {
  * a field loosens a control and a second person must decide it.
  */
 export function PATCH(request: Request, { params }: Context) {
-  return handleRoute(async () => {
-    const token = await authenticate(request, 'registry:write');
-    const version = ifMatchVersion(request);
-    if (version instanceof Response) return version;
-    const read = await readJsonBody(request);
-    if (read instanceof Response) return read;
-    const { slug } = await params;
-    const { agent, message, changeRequestId } = await apiPatchAgent(token, slug, read.body, version);
-    const response = changeRequestId
-      ? json({ message, changeRequest: { id: changeRequestId, status: 'PENDING' } }, 202)
-      : json({ message });
-    response.headers.set('etag', etagOf(await currentVersion(agent.id)));
-    return response;
+  return versionedWrite(request, async (token, body, version) => {
+    const { agent, message, changeRequestId } = await apiPatchAgent(token, (await params).slug, body, version);
+    return changeRequestId
+      ? { agent, body: { message, changeRequest: { id: changeRequestId, status: 'PENDING' } }, status: 202 }
+      : { agent, body: { message } };
   });
 }
 

@@ -1,24 +1,15 @@
-import { apiAssignControl, currentVersion } from '@/lib/api/registry-write';
-import { json, readJsonBody } from '@/lib/http/api';
-import { etagOf, ifMatchVersion } from '@/lib/http/etag';
-import { handleRoute, methodNotAllowed } from '@/lib/http/problem';
-import { authenticate } from '@/lib/tokens/bearer';
+import { apiAssignControl } from '@/lib/api/registry-write';
+import { methodNotAllowed } from '@/lib/http/problem';
+import { versionedWrite } from '@/lib/http/registry-write';
 
 export const dynamic = 'force-dynamic';
 
 /** Sets who owns one control plane (IAM, PAM, PLATFORM), by e-mail (scope registry:write; If-Match). */
 export function PUT(request: Request, { params }: { params: Promise<{ slug: string; plane: string }> }) {
-  return handleRoute(async () => {
-    const token = await authenticate(request, 'registry:write');
-    const version = ifMatchVersion(request);
-    if (version instanceof Response) return version;
-    const read = await readJsonBody(request);
-    if (read instanceof Response) return read;
+  return versionedWrite(request, async (token, body, version) => {
     const { slug, plane } = await params;
-    const { agent, ...result } = await apiAssignControl(token, slug, plane, read.body, version);
-    const response = json(result);
-    response.headers.set('etag', etagOf(await currentVersion(agent.id)));
-    return response;
+    const { agent, ...result } = await apiAssignControl(token, slug, plane, body, version);
+    return { agent, body: result };
   });
 }
 
