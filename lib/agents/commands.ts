@@ -1,4 +1,5 @@
 import 'server-only';
+import type { z } from 'zod';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { can, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
@@ -7,12 +8,12 @@ import { isUniqueViolation } from '@/lib/db/errors';
 import { Forbidden, Invalid, NotFound, StaleVersion } from '@/lib/errors';
 import { needsEscalation, reachable, REACHABLE_SELECT } from '@/lib/escalation/rules';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { AgentStatus, RiskTier } from '@/lib/generated/prisma/enums';
+import type { AgentStatus, ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
-import { AGENT_STATUS, wordOf } from '@/lib/vocabulary';
+import { AGENT_STATUS, CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { transitionProblems } from './lifecycle';
 import { liftProblem, readLifecycleFacts } from './lifecycle-facts';
 import { applyGuardedFields, looseningFields, type GuardedField, type GuardedValues } from './loosening';
@@ -29,7 +30,8 @@ async function nextReviewDue(
   return nextScheduledDue({ riskTier, reviewCadenceDays: cadenceOverride ?? null }, await getSettings(tx), from);
 }
 
-function uniqueFieldError(error: unknown): never {
+/** A unique slug or workload identity taken, as the field it names; anything else is rethrown. */
+export function uniqueFieldError(error: unknown): never {
   if (isUniqueViolation(error, 'slug'))
     throw new Invalid('That slug is taken.', { slug: ['Another agent already uses this slug.'] });
   if (isUniqueViolation(error, 'workloadIdentity')) {
@@ -59,56 +61,111 @@ export async function lockAgent(
   return row;
 }
 
+export type RegisterData = z.output<typeof RegisterAgentSchema>;
+/** Who owns each control plane from the start, by user id (a security lead's registration or import). */
+export type PlaneOwners = Partial<Record<ControlPlane, string>>;
+
 /**
  * Registers an agent as PROPOSED. An agent owner registers agents they own; a security lead may name any active owner.
  */
 export async function registerAgent(actor: Actor | null, input: unknown): Promise<{ id: string; slug: string }> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(RegisterAgentSchema, input, actor);
-  const ownerId = can(actor, 'ownership.assign') ? data.ownerId : actor.id;
   try {
-    return await getDb().$transaction(async (tx) => {
-      const owner = ownerId
-        ? await tx.user.findUnique({ where: { id: ownerId }, select: { id: true, name: true, active: true } })
-        : null;
-      if (ownerId && !owner?.active)
-        throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
-      const agent = await tx.agent.create({
-        data: {
-          slug: data.slug,
-          name: data.name,
-          description: data.description,
-          kind: data.kind,
-          workloadIdentity: data.workloadIdentity ?? null,
-          environments: data.environments,
-          riskTier: data.riskTier,
-          reviewCadenceDays: data.reviewCadenceDays ?? null,
-          nextReviewDue: await nextReviewDue(tx, data.riskTier, data.reviewCadenceDays),
-          ownerId: owner?.id ?? null,
-        },
-        select: { id: true, slug: true },
-      });
-      const events: AuditEventInput[] = [
-        {
-          action: 'agent.created',
-          actor: userActor(actor),
-          agentId: agent.id,
-          details: { slug: data.slug, name: data.name, riskTier: data.riskTier },
-        },
-      ];
-      if (owner)
-        events.push({
-          action: 'owner.assigned',
-          actor: userActor(actor),
-          agentId: agent.id,
-          details: { from: null, to: { id: owner.id, name: owner.name } },
-        });
-      await appendAuditEvents(tx, events);
-      return agent;
-    });
+    return await getDb().$transaction((tx) => registerAgentIn(tx, actor, data));
   } catch (error) {
     uniqueFieldError(error);
   }
+}
+
+/**
+ * registerAgent inside the caller's transaction, for a caller that read its input: with `controls`, a security lead
+ * also names who owns each control plane (one `control.assigned` event each, as if assigned right after).
+ */
+export async function registerAgentIn(
+  tx: Tx,
+  actor: Actor,
+  data: RegisterData,
+  controls: PlaneOwners = {},
+): Promise<{ id: string; slug: string }> {
+  const ownerId = can(actor, 'ownership.assign') ? data.ownerId : actor.id;
+  const planes = Object.entries(controls) as [ControlPlane, string][];
+  if (planes.length > 0) requirePermission(actor, 'ownership.assign');
+  const people = await tx.user.findMany({
+    where: { id: { in: [...new Set([...(ownerId ? [ownerId] : []), ...planes.map(([, id]) => id)])] } },
+    select: { id: true, name: true, active: true },
+  });
+  const person = (id: string) => people.find((p) => p.id === id && p.active);
+  const owner = ownerId ? person(ownerId) : undefined;
+  if (ownerId && !owner)
+    throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
+  const inactive = planes.find(([, id]) => !person(id));
+  if (inactive) {
+    throw new Invalid(`Choose an active person to own ${wordOf(CONTROL_PLANE, inactive[0])}.`, {
+      [inactive[0]]: ['That person is not active.'],
+    });
+  }
+  const agent = await tx.agent.create({
+    data: {
+      slug: data.slug,
+      name: data.name,
+      description: data.description,
+      kind: data.kind,
+      workloadIdentity: data.workloadIdentity ?? null,
+      environments: data.environments,
+      riskTier: data.riskTier,
+      reviewCadenceDays: data.reviewCadenceDays ?? null,
+      nextReviewDue: await nextReviewDue(tx, data.riskTier, data.reviewCadenceDays),
+      ownerId: owner?.id ?? null,
+    },
+    select: { id: true, slug: true },
+  });
+  if (planes.length > 0) {
+    await tx.controlAssignment.createMany({
+      data: planes.map(([plane, userId]) => ({ agentId: agent.id, plane, userId, assignedById: actor.id })),
+    });
+  }
+  const events: AuditEventInput[] = [
+    {
+      action: 'agent.created',
+      actor: userActor(actor),
+      agentId: agent.id,
+      details: { slug: data.slug, name: data.name, riskTier: data.riskTier },
+    },
+  ];
+  if (owner)
+    events.push({
+      action: 'owner.assigned',
+      actor: userActor(actor),
+      agentId: agent.id,
+      details: { from: null, to: { id: owner.id, name: owner.name } },
+    });
+  const oneHoldsAll = planes.length === 3 && new Set(planes.map(([, id]) => id)).size === 1;
+  for (const [plane, userId] of planes) {
+    const to = person(userId)!;
+    events.push(controlAssigned(actor, agent.id, plane, null, { id: to.id, name: to.name }, oneHoldsAll));
+  }
+  await appendAuditEvents(tx, events);
+  return agent;
+}
+
+type Person = { id: string; name: string | null };
+
+/** The event of a control plane changing hands; one person holding all three is flagged. */
+export function controlAssigned(
+  actor: Actor,
+  agentId: string,
+  plane: ControlPlane,
+  from: Person | null,
+  to: Person,
+  separationOfDutiesWarning: boolean,
+): AuditEventInput<'control.assigned'> {
+  return {
+    action: 'control.assigned',
+    actor: userActor(actor),
+    agentId,
+    details: { plane, from, to, ...(separationOfDutiesWarning ? { separationOfDutiesWarning } : {}) },
+  };
 }
 
 const EDITABLE = [
@@ -141,87 +198,95 @@ export async function editAgent(
   actor: Actor | null,
   input: unknown,
   options: { viaToken?: boolean } = {},
-): Promise<{ message: string; changeRequestId: string | null }> {
+): Promise<EditResult> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(UpdateAgentSchema, input, actor);
   try {
-    return await getDb().$transaction(async (tx) => {
-      await lockAgent(tx, actor, data.id, data.version, 'agent.write');
-      const before = await tx.agent.findUniqueOrThrow({ where: { id: data.id } });
-      const next = {
-        ...data,
-        workloadIdentity: data.workloadIdentity ?? null,
-        reviewCadenceDays: data.reviewCadenceDays ?? null,
-      };
-      const changed = EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
-      const saved = (message: string, changeRequestId: string | null = null) => ({ message, changeRequestId });
-      if (changed.length === 0) return saved('Nothing changed.');
-      const loosening = looseningFields(before, next, await getSettings(tx));
-      const direct = loosening.length === 0 || (!options.viaToken && (await isIndependentLead(tx, actor, data.id)));
-      const now = changed.filter((k) => !(loosening as string[]).includes(k));
-      if (now.length > 0) {
-        const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));
-        const after = { ...before, ...Object.fromEntries(now.map((k) => [k, next[k]])) };
-        const cadenceChanged = now.includes('riskTier') || now.includes('reviewCadenceDays');
-        await tx.agent.update({
-          where: { id: data.id },
-          data: {
-            ...Object.fromEntries(now.map((k) => [k, next[k]])),
-            ...(cadenceChanged
-              ? { nextReviewDue: await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) }
-              : {}),
-            version: { increment: 1 },
-          },
-        });
-        await appendAuditEvent(tx, {
-          action: 'agent.updated',
-          actor: userActor(actor),
-          agentId: data.id,
-          details: { changes },
-        });
-        if (now.includes('environments') && before.status !== 'PROPOSED')
-          await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
-      }
-      if (loosening.length === 0) {
-        // A tier raised on an agent in service tightens at once; say what it now needs rather than refuse it.
-        const unpaged =
-          now.includes('riskTier') &&
-          before.status !== 'PROPOSED' &&
-          before.status !== 'RETIRED' &&
-          needsEscalation(next.riskTier) &&
-          !reachable(
-            await tx.escalationContact.findUnique({
-              where: { agentId: data.id },
-              select: REACHABLE_SELECT,
-            }),
-          );
-        return saved(
-          unpaged ? 'Saved. At this tier it needs an escalation contact: set one in its Escalation section.' : 'Saved.',
-        );
-      }
-      const values = Object.fromEntries(loosening.map((k) => [k, next[k]])) as Partial<GuardedValues>;
-      if (direct) {
-        await applyGuardedFields(tx, userActor(actor), data.id, values);
-        return saved('Saved. The loosened fields open (or join) the agent’s lifecycle review.');
-      }
-      await assertNoPendingRequest(tx, { kind: 'AGENT_LOOSENING', agentId: data.id });
-      const changeRequestId = await openChangeRequest(tx, actor, {
-        kind: 'AGENT_LOOSENING',
-        agentId: data.id,
-        from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
-        to: values as Prisma.InputJsonValue,
-        reason: data.reason ?? 'Asked for from the agent’s edit form.',
-      });
-      return saved(
-        `${now.length > 0 ? 'Saved what tightens or describes it. ' : ''}Pending approval: ` +
-          `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} ${loosening.length === 1 ? 'loosens' : 'loosen'} ` +
-          'a control, so a security lead who neither owns nor controls this agent decides.',
-        changeRequestId,
-      );
-    });
+    return await getDb().$transaction((tx) => editAgentIn(tx, actor, data, options));
   } catch (error) {
     uniqueFieldError(error);
   }
+}
+
+export type EditResult = { message: string; changeRequestId: string | null };
+
+/** editAgent inside the caller's transaction, for a caller that read its input. */
+export async function editAgentIn(
+  tx: Tx,
+  actor: Actor,
+  data: z.output<typeof UpdateAgentSchema>,
+  options: { viaToken?: boolean } = {},
+): Promise<EditResult> {
+  await lockAgent(tx, actor, data.id, data.version, 'agent.write');
+  const before = await tx.agent.findUniqueOrThrow({ where: { id: data.id } });
+  const next = {
+    ...data,
+    workloadIdentity: data.workloadIdentity ?? null,
+    reviewCadenceDays: data.reviewCadenceDays ?? null,
+  };
+  const changed = EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
+  const saved = (message: string, changeRequestId: string | null = null) => ({ message, changeRequestId });
+  if (changed.length === 0) return saved('Nothing changed.');
+  const loosening = looseningFields(before, next, await getSettings(tx));
+  const direct = loosening.length === 0 || (!options.viaToken && (await isIndependentLead(tx, actor, data.id)));
+  const now = changed.filter((k) => !(loosening as string[]).includes(k));
+  if (now.length > 0) {
+    const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));
+    const after = { ...before, ...Object.fromEntries(now.map((k) => [k, next[k]])) };
+    const cadenceChanged = now.includes('riskTier') || now.includes('reviewCadenceDays');
+    await tx.agent.update({
+      where: { id: data.id },
+      data: {
+        ...Object.fromEntries(now.map((k) => [k, next[k]])),
+        ...(cadenceChanged ? { nextReviewDue: await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) } : {}),
+        version: { increment: 1 },
+      },
+    });
+    await appendAuditEvent(tx, {
+      action: 'agent.updated',
+      actor: userActor(actor),
+      agentId: data.id,
+      details: { changes },
+    });
+    if (now.includes('environments') && before.status !== 'PROPOSED')
+      await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');
+  }
+  if (loosening.length === 0) {
+    // A tier raised on an agent in service tightens at once; say what it now needs rather than refuse it.
+    const unpaged =
+      now.includes('riskTier') &&
+      before.status !== 'PROPOSED' &&
+      before.status !== 'RETIRED' &&
+      needsEscalation(next.riskTier) &&
+      !reachable(
+        await tx.escalationContact.findUnique({
+          where: { agentId: data.id },
+          select: REACHABLE_SELECT,
+        }),
+      );
+    return saved(
+      unpaged ? 'Saved. At this tier it needs an escalation contact: set one in its Escalation section.' : 'Saved.',
+    );
+  }
+  const values = Object.fromEntries(loosening.map((k) => [k, next[k]])) as Partial<GuardedValues>;
+  if (direct) {
+    await applyGuardedFields(tx, userActor(actor), data.id, values);
+    return saved('Saved. The loosened fields open (or join) the agent’s lifecycle review.');
+  }
+  await assertNoPendingRequest(tx, { kind: 'AGENT_LOOSENING', agentId: data.id });
+  const changeRequestId = await openChangeRequest(tx, actor, {
+    kind: 'AGENT_LOOSENING',
+    agentId: data.id,
+    from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
+    to: values as Prisma.InputJsonValue,
+    reason: data.reason ?? 'Asked for from the agent’s edit form.',
+  });
+  return saved(
+    `${now.length > 0 ? 'Saved what tightens or describes it. ' : ''}Pending approval: ` +
+      `${loosening.map((k) => LOOSENING_WORDS[k]).join(', ')} ${loosening.length === 1 ? 'loosens' : 'loosen'} ` +
+      'a control, so a security lead who neither owns nor controls this agent decides.',
+    changeRequestId,
+  );
 }
 
 const LOOSENING_WORDS: Record<GuardedField, string> = {

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { z } from 'zod';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvent } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
@@ -39,42 +40,49 @@ async function lockForContact(tx: Tx, actor: Actor, agentId: string, version: nu
 export async function setEscalationContact(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(SetEscalationSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    const agent = await lockForContact(tx, actor, data.agentId, data.version);
-    if (data.userId) {
-      // Held until commit: a deactivation at the same moment cannot slip a leaver in.
-      const [person] = await tx.$queryRaw<{ active: boolean }[]>`
-        SELECT "active" FROM "User" WHERE "id" = ${data.userId} FOR SHARE`;
-      if (!person?.active) {
-        throw new Invalid('That person is not an active member: choose someone else.', {
-          userId: ['Choose an active person.'],
-        });
-      }
+  return getDb().$transaction((tx) => setEscalationContactIn(tx, actor, data));
+}
+
+/** setEscalationContact inside the caller's transaction, for a caller that read its input. */
+export async function setEscalationContactIn(
+  tx: Tx,
+  actor: Actor,
+  data: z.output<typeof SetEscalationSchema>,
+): Promise<string> {
+  const agent = await lockForContact(tx, actor, data.agentId, data.version);
+  if (data.userId) {
+    // Held until commit: a deactivation at the same moment cannot slip a leaver in.
+    const [person] = await tx.$queryRaw<{ active: boolean }[]>`
+      SELECT "active" FROM "User" WHERE "id" = ${data.userId} FOR SHARE`;
+    if (!person?.active) {
+      throw new Invalid('That person is not an active member: choose someone else.', {
+        userId: ['Choose an active person.'],
+      });
     }
-    const next: Contact = {
-      name: data.name,
-      userId: data.userId ?? null,
-      email: data.email ?? null,
-      phone: data.phone ?? null,
-      pagerUrl: data.pagerUrl ?? null,
-      coverage: data.coverage,
-    };
-    const before = contactOf(agent.escalation);
-    if (before && FIELDS.every((k) => before[k] === next[k])) return 'Nothing changed.';
-    await tx.agent.update({ where: { id: data.agentId }, data: { version: { increment: 1 } } });
-    await tx.escalationContact.upsert({
-      where: { agentId: data.agentId },
-      create: { agentId: data.agentId, ...next },
-      update: next,
-    });
-    await appendAuditEvent(tx, {
-      action: 'escalation.changed',
-      actor: { type: 'USER', id: actor.id },
-      agentId: data.agentId,
-      details: { from: before, to: next },
-    });
-    return `Escalation contact saved: ${next.name}.`;
+  }
+  const next: Contact = {
+    name: data.name,
+    userId: data.userId ?? null,
+    email: data.email ?? null,
+    phone: data.phone ?? null,
+    pagerUrl: data.pagerUrl ?? null,
+    coverage: data.coverage,
+  };
+  const before = contactOf(agent.escalation);
+  if (before && FIELDS.every((k) => before[k] === next[k])) return 'Nothing changed.';
+  await tx.agent.update({ where: { id: data.agentId }, data: { version: { increment: 1 } } });
+  await tx.escalationContact.upsert({
+    where: { agentId: data.agentId },
+    create: { agentId: data.agentId, ...next },
+    update: next,
   });
+  await appendAuditEvent(tx, {
+    action: 'escalation.changed',
+    actor: { type: 'USER', id: actor.id },
+    agentId: data.agentId,
+    details: { from: before, to: next },
+  });
+  return `Escalation contact saved: ${next.name}.`;
 }
 
 /**

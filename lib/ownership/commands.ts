@@ -1,5 +1,6 @@
 import 'server-only';
-import { lockAgent } from '@/lib/agents/commands';
+import type { z } from 'zod';
+import { controlAssigned, lockAgent } from '@/lib/agents/commands';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
@@ -21,22 +22,29 @@ async function activePerson(tx: Tx, userId: string, field = 'userId') {
 /** Sets the agent's accountable owner. For an agent in service this opens an OWNER_CHANGED review. */
 export async function assignOwner(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'ownership.assign');
-  const { agentId, version, userId } = await readInput(AssignOwnerSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    await lockAgent(tx, actor, agentId, version, 'ownership.assign');
-    const to = await activePerson(tx, userId);
-    const before = await tx.agent.findUniqueOrThrow({
-      where: { id: agentId },
-      select: { status: true, owner: { select: { id: true, name: true } } },
-    });
-    if (before.owner?.id === to.id) return `${to.name} already owns it.`;
-    await tx.agent.update({ where: { id: agentId }, data: { ownerId: to.id, version: { increment: 1 } } });
-    const who: AuditActor = { type: 'USER', id: actor.id };
-    await appendAuditEvent(tx, { action: 'owner.assigned', actor: who, agentId, details: { from: before.owner, to } });
-    if (before.status === 'ACTIVE' || before.status === 'SUSPENDED')
-      await openOrJoinReview(tx, who, agentId, 'OWNER_CHANGED');
-    return `${to.name} is now the accountable owner.`;
+  const data = await readInput(AssignOwnerSchema, input, actor);
+  return getDb().$transaction((tx) => assignOwnerIn(tx, actor, data));
+}
+
+/** assignOwner inside the caller's transaction, for a caller that read its input. */
+export async function assignOwnerIn(
+  tx: Tx,
+  actor: Actor,
+  { agentId, version, userId }: z.output<typeof AssignOwnerSchema>,
+): Promise<string> {
+  await lockAgent(tx, actor, agentId, version, 'ownership.assign');
+  const to = await activePerson(tx, userId);
+  const before = await tx.agent.findUniqueOrThrow({
+    where: { id: agentId },
+    select: { status: true, owner: { select: { id: true, name: true } } },
   });
+  if (before.owner?.id === to.id) return `${to.name} already owns it.`;
+  await tx.agent.update({ where: { id: agentId }, data: { ownerId: to.id, version: { increment: 1 } } });
+  const who: AuditActor = { type: 'USER', id: actor.id };
+  await appendAuditEvent(tx, { action: 'owner.assigned', actor: who, agentId, details: { from: before.owner, to } });
+  if (before.status === 'ACTIVE' || before.status === 'SUSPENDED')
+    await openOrJoinReview(tx, who, agentId, 'OWNER_CHANGED');
+  return `${to.name} is now the accountable owner.`;
 }
 
 /**
@@ -48,43 +56,43 @@ export async function assignControlOwner(
   input: unknown,
 ): Promise<{ message: string; separationOfDutiesWarning: boolean }> {
   requirePermission(actor, 'ownership.assign');
-  const { agentId, version, plane, userId } = await readInput(AssignControlSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    await lockAgent(tx, actor, agentId, version, 'ownership.assign');
-    const to = await activePerson(tx, userId);
-    const current = await tx.controlAssignment.findUnique({
-      where: { agentId_plane: { agentId, plane } },
-      select: { user: { select: { id: true, name: true } } },
-    });
-    if (current?.user.id === to.id)
-      return { message: `${to.name} already owns ${wordOf(CONTROL_PLANE, plane)}.`, separationOfDutiesWarning: false };
-    await tx.controlAssignment.upsert({
-      where: { agentId_plane: { agentId, plane } },
-      create: { agentId, plane, userId: to.id, assignedById: actor.id },
-      update: { userId: to.id, assignedById: actor.id, assignedAt: new Date(), version: { increment: 1 } },
-    });
-    await tx.agent.update({ where: { id: agentId }, data: { version: { increment: 1 } } });
-    const planes = await tx.controlAssignment.findMany({ where: { agentId }, select: { userId: true } });
-    const separationOfDutiesWarning = planes.length === 3 && planes.every((p) => p.userId === to.id);
-    await appendAuditEvent(tx, {
-      action: 'control.assigned',
-      actor: { type: 'USER', id: actor.id },
-      agentId,
-      details: {
-        plane,
-        from: current?.user ?? null,
-        to,
-        ...(separationOfDutiesWarning ? { separationOfDutiesWarning } : {}),
-      },
-    });
-    return {
-      message: separationOfDutiesWarning
-        ? `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)} — and holds all three control planes of this ` +
-          `agent. That is allowed, but it defeats separation of duties and is flagged.`
-        : `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)}.`,
-      separationOfDutiesWarning,
-    };
+  const data = await readInput(AssignControlSchema, input, actor);
+  return getDb().$transaction((tx) => assignControlOwnerIn(tx, actor, data));
+}
+
+/** assignControlOwner inside the caller's transaction, for a caller that read its input. */
+export async function assignControlOwnerIn(
+  tx: Tx,
+  actor: Actor,
+  { agentId, version, plane, userId }: z.output<typeof AssignControlSchema>,
+): Promise<{ message: string; separationOfDutiesWarning: boolean }> {
+  await lockAgent(tx, actor, agentId, version, 'ownership.assign');
+  const to = await activePerson(tx, userId);
+  const current = await tx.controlAssignment.findUnique({
+    where: { agentId_plane: { agentId, plane } },
+    select: { user: { select: { id: true, name: true } } },
   });
+  if (current?.user.id === to.id)
+    return { message: `${to.name} already owns ${wordOf(CONTROL_PLANE, plane)}.`, separationOfDutiesWarning: false };
+  await tx.controlAssignment.upsert({
+    where: { agentId_plane: { agentId, plane } },
+    create: { agentId, plane, userId: to.id, assignedById: actor.id },
+    update: { userId: to.id, assignedById: actor.id, assignedAt: new Date(), version: { increment: 1 } },
+  });
+  await tx.agent.update({ where: { id: agentId }, data: { version: { increment: 1 } } });
+  const planes = await tx.controlAssignment.findMany({ where: { agentId }, select: { userId: true } });
+  const separationOfDutiesWarning = planes.length === 3 && planes.every((p) => p.userId === to.id);
+  await appendAuditEvent(
+    tx,
+    controlAssigned(actor, agentId, plane, current?.user ?? null, to, separationOfDutiesWarning),
+  );
+  return {
+    message: separationOfDutiesWarning
+      ? `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)} — and holds all three control planes of this ` +
+        `agent. That is allowed, but it defeats separation of duties and is flagged.`
+      : `${to.name} now owns ${wordOf(CONTROL_PLANE, plane)}.`,
+    separationOfDutiesWarning,
+  };
 }
 
 export type BulkReassignResult = {

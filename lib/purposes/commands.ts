@@ -1,4 +1,5 @@
 import 'server-only';
+import type { z } from 'zod';
 import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
@@ -71,31 +72,38 @@ export async function applyPurposeExpiry(
 export async function addPurpose(actor: Actor | null, input: unknown): Promise<{ id: string }> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(AddPurposeSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    await lockAgentRows(tx, [data.agentId]);
-    const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, status: true } });
-    if (!agent) throw new NotFound('That agent does not exist.');
-    requireAgentPermission(actor, 'agent.write', agent.ownerId);
-    if (agent.status === 'RETIRED') throw new Invalid('A retired agent takes no new purposes.');
-    const purpose = await tx.purpose.create({
-      data: {
-        agentId: data.agentId,
-        task: data.task,
-        scope: data.scope,
-        environments: data.environments,
-        expiresAt: data.expiresAt ?? null,
-      },
-      select: { id: true },
-    });
-    await appendAuditEvent(tx, {
-      action: 'purpose.added',
-      actor: who(actor),
+  return getDb().$transaction((tx) => addPurposeIn(tx, actor, data));
+}
+
+/** addPurpose inside the caller's transaction, for a caller that read its input. */
+export async function addPurposeIn(
+  tx: Tx,
+  actor: Actor,
+  data: z.output<typeof AddPurposeSchema>,
+): Promise<{ id: string }> {
+  await lockAgentRows(tx, [data.agentId]);
+  const agent = await tx.agent.findUnique({ where: { id: data.agentId }, select: { ownerId: true, status: true } });
+  if (!agent) throw new NotFound('That agent does not exist.');
+  requireAgentPermission(actor, 'agent.write', agent.ownerId);
+  if (agent.status === 'RETIRED') throw new Invalid('A retired agent takes no new purposes.');
+  const purpose = await tx.purpose.create({
+    data: {
       agentId: data.agentId,
-      details: { purposeId: purpose.id, task: data.task, scope: data.scope, environments: data.environments },
-    });
-    if (agent.status !== 'PROPOSED') await openOrJoinReview(tx, who(actor), data.agentId, 'PURPOSE_CHANGED');
-    return purpose;
+      task: data.task,
+      scope: data.scope,
+      environments: data.environments,
+      expiresAt: data.expiresAt ?? null,
+    },
+    select: { id: true },
   });
+  await appendAuditEvent(tx, {
+    action: 'purpose.added',
+    actor: who(actor),
+    agentId: data.agentId,
+    details: { purposeId: purpose.id, task: data.task, scope: data.scope, environments: data.environments },
+  });
+  if (agent.status !== 'PROPOSED') await openOrJoinReview(tx, who(actor), data.agentId, 'PURPOSE_CHANGED');
+  return purpose;
 }
 
 /**
@@ -105,47 +113,54 @@ export async function addPurpose(actor: Actor | null, input: unknown): Promise<{
 export async function changePurpose(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(ChangePurposeSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    const locked = await lockPurpose(tx, data.purposeId, data.version);
-    requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
-    if (locked.status === 'EXPIRED') throw new Invalid('An expired purpose cannot change: add a new one.');
-    const before = await tx.purpose.findUniqueOrThrow({
-      where: { id: data.purposeId },
-      select: { task: true, scope: true, environments: true },
-    });
-    const triggers: [keyof typeof before, ReviewTrigger][] = [
-      ['task', 'PURPOSE_CHANGED'],
-      ['scope', 'TOOLSET_CHANGED'],
-      ['environments', 'ENVIRONMENT_CHANGED'],
-    ];
-    const changed = triggers.filter(([field]) => JSON.stringify(before[field]) !== JSON.stringify(data[field]));
-    if (changed.length === 0) return 'Nothing changed.';
-    await tx.purpose.update({
-      where: { id: data.purposeId },
-      data: {
-        task: data.task,
-        scope: data.scope,
-        environments: data.environments,
-        status: 'PENDING',
-        approvedById: null,
-        approvedAt: null,
-        version: { increment: 1 },
-      },
-    });
-    await appendAuditEvent(tx, {
-      action: 'purpose.changed',
-      actor: who(actor),
-      agentId: locked.agentId,
-      details: {
-        purposeId: data.purposeId,
-        changes: Object.fromEntries(changed.map(([f]) => [f, { from: before[f], to: data[f] }])),
-      },
-    });
-    if (locked.agent.status !== 'PROPOSED') {
-      for (const [, trigger] of changed) await openOrJoinReview(tx, who(actor), locked.agentId, trigger);
-    }
-    return 'Saved. The purpose needs approval again.';
+  return getDb().$transaction((tx) => changePurposeIn(tx, actor, data));
+}
+
+/** changePurpose inside the caller's transaction, for a caller that read its input. */
+export async function changePurposeIn(
+  tx: Tx,
+  actor: Actor,
+  data: z.output<typeof ChangePurposeSchema>,
+): Promise<string> {
+  const locked = await lockPurpose(tx, data.purposeId, data.version);
+  requireAgentPermission(actor, 'agent.write', locked.agent.ownerId);
+  if (locked.status === 'EXPIRED') throw new Invalid('An expired purpose cannot change: add a new one.');
+  const before = await tx.purpose.findUniqueOrThrow({
+    where: { id: data.purposeId },
+    select: { task: true, scope: true, environments: true },
   });
+  const triggers: [keyof typeof before, ReviewTrigger][] = [
+    ['task', 'PURPOSE_CHANGED'],
+    ['scope', 'TOOLSET_CHANGED'],
+    ['environments', 'ENVIRONMENT_CHANGED'],
+  ];
+  const changed = triggers.filter(([field]) => JSON.stringify(before[field]) !== JSON.stringify(data[field]));
+  if (changed.length === 0) return 'Nothing changed.';
+  await tx.purpose.update({
+    where: { id: data.purposeId },
+    data: {
+      task: data.task,
+      scope: data.scope,
+      environments: data.environments,
+      status: 'PENDING',
+      approvedById: null,
+      approvedAt: null,
+      version: { increment: 1 },
+    },
+  });
+  await appendAuditEvent(tx, {
+    action: 'purpose.changed',
+    actor: who(actor),
+    agentId: locked.agentId,
+    details: {
+      purposeId: data.purposeId,
+      changes: Object.fromEntries(changed.map(([f]) => [f, { from: before[f], to: data[f] }])),
+    },
+  });
+  if (locked.agent.status !== 'PROPOSED') {
+    for (const [, trigger] of changed) await openOrJoinReview(tx, who(actor), locked.agentId, trigger);
+  }
+  return 'Saved. The purpose needs approval again.';
 }
 
 export async function approvePurpose(actor: Actor | null, input: unknown): Promise<string> {
