@@ -22,12 +22,13 @@ export async function proxy(request: NextRequest) {
     );
   }
   const action = request.method === 'POST' && request.headers.has('next-action');
-  // A form posted to a page is a server action Next.js will decode (with or without JavaScript): checked here so a
-  // foreign Origin, an oversized or malformed body is a 4xx, not Next.js's 500.
+  // Every POST to the console (an action, a form, the import's upload) comes from this site, or is refused.
+  if (request.method === 'POST' && !api && !sameSiteAction(request)) {
+    return problemResponse(403, 'Forbidden', 'Actions are accepted only from this site (the Origin did not match).');
+  }
+  // A form posted to a page is a server action Next.js will decode (with or without JavaScript): checked here so an
+  // oversized or malformed body is a 4xx, not Next.js's 500.
   if (action || (request.method === 'POST' && !api && isForm(request))) {
-    if (!sameSiteAction(request)) {
-      return problemResponse(403, 'Forbidden', 'Actions are accepted only from this site (the Origin did not match).');
-    }
     if (action && mediaType(request) !== 'multipart/form-data') {
       return problemResponse(415, 'Unsupported Media Type', 'An action takes a form (multipart/form-data).');
     }

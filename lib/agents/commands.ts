@@ -88,25 +88,45 @@ export async function registerAgentIn(
   data: RegisterData,
   controls: PlaneOwners = {},
 ): Promise<{ id: string; slug: string }> {
-  const ownerId = can(actor, 'ownership.assign') ? data.ownerId : actor.id;
-  const planes = Object.entries(controls) as [ControlPlane, string][];
-  if (planes.length > 0) requirePermission(actor, 'ownership.assign');
+  return (await registerAgentsIn(tx, actor, [{ data, controls }]))[0]!;
+}
+
+/**
+ * Registers many agents in the caller's transaction (the bulk import's batch): the same rules and events as one at a
+ * time, in a few statements — the people read once, the agents and control owners inserted together, one append.
+ */
+export async function registerAgentsIn(
+  tx: Tx,
+  actor: Actor,
+  items: { data: RegisterData; controls?: PlaneOwners }[],
+): Promise<{ id: string; slug: string }[]> {
+  const mayAssign = can(actor, 'ownership.assign');
+  const planned = items.map(({ data, controls = {} }) => ({
+    data,
+    ownerId: mayAssign ? data.ownerId : actor.id,
+    planes: Object.entries(controls) as [ControlPlane, string][],
+  }));
+  if (planned.some((p) => p.planes.length > 0)) requirePermission(actor, 'ownership.assign');
+  const ids = new Set(planned.flatMap((p) => [...(p.ownerId ? [p.ownerId] : []), ...p.planes.map(([, id]) => id)]));
   const people = await tx.user.findMany({
-    where: { id: { in: [...new Set([...(ownerId ? [ownerId] : []), ...planes.map(([, id]) => id)])] } },
-    select: { id: true, name: true, active: true },
+    where: { id: { in: [...ids] }, active: true },
+    select: { id: true, name: true },
   });
-  const person = (id: string) => people.find((p) => p.id === id && p.active);
-  const owner = ownerId ? person(ownerId) : undefined;
-  if (ownerId && !owner)
-    throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
-  const inactive = planes.find(([, id]) => !person(id));
-  if (inactive) {
-    throw new Invalid(`Choose an active person to own ${wordOf(CONTROL_PLANE, inactive[0])}.`, {
-      [inactive[0]]: ['That person is not active.'],
-    });
+  const person = new Map(people.map((p) => [p.id, p]));
+  for (const { ownerId, planes } of planned) {
+    if (ownerId && !person.has(ownerId))
+      throw new Invalid('Choose an active person as the owner.', { ownerId: ['That person is not active.'] });
+    const inactive = planes.find(([, id]) => !person.has(id));
+    if (inactive) {
+      throw new Invalid(`Choose an active person to own ${wordOf(CONTROL_PLANE, inactive[0])}.`, {
+        [inactive[0]]: ['That person is not active.'],
+      });
+    }
   }
-  const agent = await tx.agent.create({
-    data: {
+  const settings = await getSettings(tx);
+  const now = new Date();
+  const agents = await tx.agent.createManyAndReturn({
+    data: planned.map(({ data, ownerId }) => ({
       slug: data.slug,
       name: data.name,
       description: data.description,
@@ -115,38 +135,48 @@ export async function registerAgentIn(
       environments: data.environments,
       riskTier: data.riskTier,
       reviewCadenceDays: data.reviewCadenceDays ?? null,
-      nextReviewDue: await nextReviewDue(tx, data.riskTier, data.reviewCadenceDays),
-      ownerId: owner?.id ?? null,
-    },
+      nextReviewDue: nextScheduledDue(
+        { riskTier: data.riskTier, reviewCadenceDays: data.reviewCadenceDays ?? null },
+        settings,
+        now,
+      ),
+      ownerId: ownerId ?? null,
+    })),
     select: { id: true, slug: true },
   });
-  if (planes.length > 0) {
-    await tx.controlAssignment.createMany({
-      data: planes.map(([plane, userId]) => ({ agentId: agent.id, plane, userId, assignedById: actor.id })),
-    });
-  }
-  const events: AuditEventInput[] = [
-    {
-      action: 'agent.created',
-      actor: userActor(actor),
-      agentId: agent.id,
-      details: { slug: data.slug, name: data.name, riskTier: data.riskTier },
-    },
-  ];
-  if (owner)
-    events.push({
-      action: 'owner.assigned',
-      actor: userActor(actor),
-      agentId: agent.id,
-      details: { from: null, to: { id: owner.id, name: owner.name } },
-    });
-  const oneHoldsAll = planes.length === 3 && new Set(planes.map(([, id]) => id)).size === 1;
-  for (const [plane, userId] of planes) {
-    const to = person(userId)!;
-    events.push(controlAssigned(actor, agent.id, plane, null, { id: to.id, name: to.name }, oneHoldsAll));
-  }
+  const idOf = new Map(agents.map((a) => [a.slug, a.id]));
+  await tx.controlAssignment.createMany({
+    data: planned.flatMap(({ data, planes }) =>
+      planes.map(([plane, userId]) => ({ agentId: idOf.get(data.slug)!, plane, userId, assignedById: actor.id })),
+    ),
+  });
+  const events = planned.flatMap(({ data, ownerId, planes }): AuditEventInput[] => {
+    const agentId = idOf.get(data.slug)!;
+    const oneHoldsAll = planes.length === 3 && new Set(planes.map(([, id]) => id)).size === 1;
+    return [
+      {
+        action: 'agent.created',
+        actor: userActor(actor),
+        agentId,
+        details: { slug: data.slug, name: data.name, riskTier: data.riskTier },
+      },
+      ...(ownerId
+        ? [
+            {
+              action: 'owner.assigned',
+              actor: userActor(actor),
+              agentId,
+              details: { from: null, to: person.get(ownerId)! },
+            } as AuditEventInput,
+          ]
+        : []),
+      ...planes.map(([plane, userId]) =>
+        controlAssigned(actor, agentId, plane, null, person.get(userId)!, oneHoldsAll),
+      ),
+    ];
+  });
   await appendAuditEvents(tx, events);
-  return agent;
+  return planned.map(({ data }) => ({ id: idOf.get(data.slug)!, slug: data.slug }));
 }
 
 type Person = { id: string; name: string | null };

@@ -67,7 +67,7 @@ type Fixture = {
 type Input = Record<string, string | string[]>;
 type Rule =
   | { permission: Permission; scope?: 'agent'; requester?: true; reviewer?: true; input: (f: Fixture) => Input }
-  | { permission: Permission; route: true; params?: () => Promise<Record<string, string>> }
+  | { permission: Permission; route: true; params?: () => Promise<Record<string, string>>; body?: unknown }
   | { public: string }
   // A path or method no route serves: the same problem JSON for everyone, signed in or not.
   | { refused: 404 | 405 };
@@ -319,6 +319,24 @@ const POLICY: Record<string, Rule> = {
     input: ({ changeRequestId }) => ({ changeRequestId, version: '1' }),
   },
   '(console)/agents/export/route.ts#GET': { permission: 'agent.read', route: true },
+  '(console)/agents/import/template/route.ts#GET': { permission: 'agent.write', route: true },
+  // An import that changes nothing (a header, no rows): who may import is what is tested here.
+  '(console)/agents/import/check/route.ts#POST': {
+    permission: 'agent.write',
+    route: true,
+    body: { format: 'csv', text: 'slug,name,kind,environments,risk_tier\n' },
+  },
+  '(console)/agents/import/apply/route.ts#POST': { permission: 'agent.write', route: true, body: { rows: [] } },
+  ...Object.fromEntries(
+    ['api/v1/registry/plan/route.ts#POST', 'api/v1/registry/apply/route.ts#POST'].map((key) => [
+      key,
+      {
+        public:
+          'bearer-token registry-as-code API: scope registry:write, a token reaching every agent, acting as its ' +
+          'creator; tested in lib/registry/registry.test.ts',
+      },
+    ]),
+  ),
   'api/v1/events/route.ts#POST': {
     public: 'bearer-token API: scopes checked per token, every status tested in lib/ingest/api.test.ts',
   },
@@ -392,6 +410,8 @@ const POLICY: Record<string, Rule> = {
   ...refuses('api/v1/agents/[slug]/purposes/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/agents/[slug]/status/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/openapi.json/route.ts', 405, WRITES),
+  ...refuses('api/v1/registry/plan/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/registry/apply/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/events/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/decisions/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
 };
@@ -644,8 +664,15 @@ describe('authorisation matrix', () => {
         session.userId = caller.sessionUserId;
         const params = Promise.resolve(rule.params ? await rule.params() : {});
         const before = await databaseFingerprint();
+        const url = `http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`;
         const response = await handler(
-          new Request(`http://localhost/${key.split('/route.ts')[0]!.replace(/\([^)]*\)\//, '')}`),
+          rule.body === undefined
+            ? new Request(url)
+            : new Request(url, {
+                method: key.split('#')[1],
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(rule.body),
+              }),
           { params },
         );
         if (can(caller.actor, rule.permission)) {

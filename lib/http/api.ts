@@ -8,16 +8,16 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
  * The JSON body of an API request, or the problem to answer with: 415 when it is not declared as JSON, 413 too
  * large, 400 not UTF-8, not JSON, or carrying a control character or lone surrogate in any string.
  */
-export async function readJsonBody(request: Request): Promise<{ body: unknown } | Response> {
+export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<{ body: unknown } | Response> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json' && !type.endsWith('+json')) {
     return problem(415, 'Send the body as JSON, with Content-Type: application/json.');
   }
   const declared = Number(request.headers.get('content-length') ?? 0);
-  const tooLarge = () => problem(413, `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB: send smaller batches.`);
-  if (declared > MAX_BODY_BYTES) return tooLarge();
+  const tooLarge = () => problem(413, `The body is over ${limit / 1024 / 1024} MiB: send smaller batches.`);
+  if (declared > limit) return tooLarge();
   const bytes = await request.arrayBuffer();
-  if (bytes.byteLength > MAX_BODY_BYTES) return tooLarge();
+  if (bytes.byteLength > limit) return tooLarge();
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

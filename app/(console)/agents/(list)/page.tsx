@@ -1,4 +1,4 @@
-import { Bot, Plus } from 'lucide-react';
+import { Bot, Plus, Upload } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { DataTablePagination } from '@/components/data-table/data-table-pagination';
@@ -51,9 +51,14 @@ export default async function AgentsPage({ searchParams }: Props) {
         }
         actions={
           can(actor, 'agent.write') ? (
-            <Link href="/agents/new" className={buttonVariants()}>
-              <Plus aria-hidden /> Register agent
-            </Link>
+            <div className="flex gap-2">
+              <Link href="/agents/import" className={buttonVariants({ variant: 'outline' })}>
+                <Upload aria-hidden /> Import
+              </Link>
+              <Link href="/agents/new" className={buttonVariants()}>
+                <Plus aria-hidden /> Register agent
+              </Link>
+            </div>
           ) : null
         }
       />
@@ -62,7 +67,7 @@ export default async function AgentsPage({ searchParams }: Props) {
         <EmptyState icon={Bot} title={filtered ? 'No agent matches these filters' : 'No agents registered yet'}>
           {filtered
             ? 'Try a broader search, or clear the filters.'
-            : 'Register the first agent, or run npm run db:seed for demo data.'}
+            : 'Register the first agent, import a CSV or YAML file of them, or run npm run db:seed for demo data.'}
         </EmptyState>
       ) : (
         <>

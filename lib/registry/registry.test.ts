@@ -1,0 +1,268 @@
+import { expect, it } from 'vitest';
+import { POST as applyRoute } from '@/app/api/v1/registry/apply/route';
+import { POST as planRoute } from '@/app/api/v1/registry/plan/route';
+import { getDb } from '@/lib/db';
+import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
+import { databaseFingerprint } from '@/lib/testing/fingerprint';
+import { createPerson } from '@/lib/testing/people';
+import { describeWithPostgresServer } from '@/lib/testing/postgres';
+import { createToken } from '@/lib/tokens/commands';
+import { importEntries, planRegistry } from './apply';
+import { readAgentsCsv, readRegistryYaml } from './spec';
+
+const unique = () => Math.random().toString(36).slice(2, 9);
+
+async function adminToken() {
+  const admin = await createPerson(['ADMIN']);
+  const { token } = await createToken(admin, {
+    name: `registry-${unique()}`,
+    scopes: ['registry:write'],
+    expiresInDays: 30,
+  });
+  return { admin, token };
+}
+
+function send(route: (r: Request) => Promise<Response>, token: string, yaml: string, expect?: Record<string, string>) {
+  const json = expect !== undefined;
+  return route(
+    new Request('http://localhost/api/v1/registry/plan', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': json ? 'application/json' : 'application/yaml',
+      },
+      body: json ? JSON.stringify({ file: yaml, expect }) : yaml,
+    }),
+  );
+}
+
+// Only the token's "last used" and rate bucket may move on a request that changes nothing.
+const moved = { ApiToken: undefined, ApiRateBucket: undefined };
+const fingerprint = async () => ({ ...(await databaseFingerprint()), ...moved });
+
+describeWithPostgresServer('the registry as code', () => {
+  it('plans without writing, applies exactly the plan, and a second apply changes nothing', async () => {
+    const { admin, token } = await adminToken();
+    const [owner, iam, pam, platform] = await Promise.all([
+      createPerson(['OWNER']),
+      createPerson(['OWNER']),
+      createPerson(['OWNER']),
+      createPerson(['OWNER']),
+    ]);
+    const a = `yaml-${unique()}`;
+    const b = `yaml-${unique()}`;
+    const yaml = `version: 1
+agents:
+  - slug: ${a}
+    name: Invoice reconciler
+    kind: Data pipeline
+    environments: [staging, production]
+    riskTier: high
+    workloadIdentity: spiffe://example.com/agents/${a}
+    owner: ${owner.email!.toUpperCase()}
+    controls: { iam: ${iam.email}, pam: ${pam.email}, platform: ${platform.email} }
+    escalation: { name: Payments on-call, email: oncall@example.com, coverage: 24/7 }
+    purposes:
+      - task: Reconcile invoices
+        scope: [erp, s3]
+        environments: [PROD]
+  - slug: ${b}
+    name: Docs writer
+    kind: RESEARCH_AGENT
+    environments: [DEV]
+    riskTier: LOW
+`;
+    const before = await fingerprint();
+    const planned = await send(planRoute, token, yaml);
+    expect(planned.status).toBe(200);
+    const plan = await planned.json();
+    expect(plan.summary).toMatchObject({ create: 2, refused: 0 });
+    expect(plan.agents.map((p: { line: number }) => p.line)).toEqual([3, 16]);
+    expect(await fingerprint()).toEqual(before);
+
+    const applied = await (await send(applyRoute, token, yaml)).json();
+    expect(applied.summary).toMatchObject({ create: 2 });
+    const agent = await getDb().agent.findUniqueOrThrow({
+      where: { slug: a },
+      include: { controlAssignments: true, escalation: true, purposes: true },
+    });
+    expect(agent).toMatchObject({ ownerId: owner.id, riskTier: 'HIGH', kind: 'DATA_PIPELINE', status: 'PROPOSED' });
+    expect(agent.environments.sort()).toEqual(['PROD', 'STAGING']);
+    expect(Object.fromEntries(agent.controlAssignments.map((c) => [c.plane, c.userId]))).toEqual({
+      IAM: iam.id,
+      PAM: pam.id,
+      PLATFORM: platform.id,
+    });
+    expect(agent.escalation).toMatchObject({ name: 'Payments on-call', email: 'oncall@example.com' });
+    expect(agent.purposes).toEqual([expect.objectContaining({ task: 'Reconcile invoices', status: 'PENDING' })]);
+    // One event per change, each acted by the token's creator.
+    const events = await getDb().auditEvent.findMany({ where: { agentId: agent.id }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.action)).toEqual([
+      'agent.created',
+      'owner.assigned',
+      'control.assigned',
+      'control.assigned',
+      'control.assigned',
+      'escalation.changed',
+      'purpose.added',
+    ]);
+    expect(new Set(events.map((e) => e.actorId))).toEqual(new Set([admin.id]));
+
+    const after = await fingerprint();
+    const again = await (await send(applyRoute, token, yaml)).json();
+    expect(again.summary).toMatchObject({ unchanged: 2, create: 0, update: 0 });
+    expect(await fingerprint()).toEqual(after);
+  });
+
+  it('a refused agent is untouched and the others apply; a loosening opens one change request, once', async () => {
+    const { admin, token } = await adminToken();
+    const ok = await makeActiveAgent(admin, { ownerId: (await createPerson(['OWNER'])).id, riskTier: 'HIGH' });
+    const bad = await makeAgent(admin, { ownerId: admin.id, name: 'Stays as it is' });
+    const yaml = `version: 1
+agents:
+  - { slug: ${ok.slug}, riskTier: LOW, name: Renamed from the file }
+  - { slug: ${bad.slug}, name: Should not change, owner: nobody-${unique()}@example.com }
+`;
+    const result = await (await send(applyRoute, token, yaml)).json();
+    expect(result.agents.map((p: { action: string }) => p.action)).toEqual(['needs-approval', 'refused']);
+    expect(result.agents[1].reasons[0]).toMatch(/^owner: no one active in Custodian is nobody-/);
+    expect(await getDb().agent.findUniqueOrThrow({ where: { id: bad.id } })).toMatchObject({
+      name: 'Stays as it is',
+      version: bad.version,
+    });
+    // The rename applied; the lower tier waits for a security lead independent of the agent (a token is never one).
+    expect(await getDb().agent.findUniqueOrThrow({ where: { id: ok.id } })).toMatchObject({
+      name: 'Renamed from the file',
+      riskTier: 'HIGH',
+    });
+    const requests = await getDb().changeRequest.findMany({ where: { agentId: ok.id, status: 'PENDING' } });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.to).toEqual({ riskTier: 'LOW' });
+    expect(result.agents[0].changeRequestIds).toEqual([requests[0]!.id]);
+
+    const fixed = yaml.replace(`name: Should not change, owner: nobody-`, 'name: Should not change, x: nobody-');
+    const again = await (await send(planRoute, token, fixed)).json();
+    expect(again.agents[0]).toMatchObject({ action: 'unchanged' });
+    expect(again.agents[0].reasons[0]).toMatch(/already waits for a second person/);
+    expect(again.agents[1].reasons).toEqual(['Unrecognized key: "x"']);
+  });
+
+  it('apply refuses an agent whose plan moved since the one reviewed', async () => {
+    const { admin, token } = await adminToken();
+    const agent = await makeAgent(admin, { ownerId: admin.id });
+    const yaml = `version: 1\nagents:\n  - { slug: ${agent.slug}, name: Planned name }\n`;
+    const plan = await (await send(planRoute, token, yaml)).json();
+    const digest = plan.agents[0].digest;
+    await getDb().agent.update({ where: { id: agent.id }, data: { version: { increment: 1 } } });
+    const result = await (await send(applyRoute, token, yaml, { [agent.slug]: digest })).json();
+    expect(result.agents[0]).toMatchObject({ action: 'refused', applied: false });
+    expect(result.agents[0].reasons[0]).toMatch(/changed since the plan/);
+    expect((await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).name).not.toBe('Planned name');
+  });
+
+  it('bad files are refused whole, naming the line; a scoped token may not apply a file', async () => {
+    const { token } = await adminToken();
+    const bad = await send(planRoute, token, 'version: 1\nagents:\n  - slug: x\n  bad indent: [\n');
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).detail).toMatch(/not valid YAML \(line \d+\)/);
+    const wrong = await send(planRoute, token, 'version: 2\nagents: []\n');
+    expect((await wrong.json()).detail).toMatch(/version: 1/);
+    const admin = await createPerson(['ADMIN']);
+    const scoped = await createToken(admin, {
+      name: `scoped-${unique()}`,
+      scopes: ['registry:write'],
+      expiresInDays: 30,
+      agentScope: 'WORKLOAD_PREFIX',
+      workloadPrefix: 'spiffe://example.com/team-a/',
+    });
+    expect((await send(applyRoute, scoped.token, 'version: 1\nagents: []\n')).status).toBe(403);
+  });
+
+  it('a secret anywhere in the file refuses all of it, naming the line and field, never the value', async () => {
+    const { admin } = await adminToken();
+    const entries = readRegistryYaml(
+      `version: 1\nagents:\n  - { slug: leaky-${unique()}, name: Leaky, kind: OTHER, environments: [DEV], ` +
+        `riskTier: LOW, description: "key AKIAIOSFODNN7EXAMPLF" }\n`,
+    );
+    const before = await databaseFingerprint();
+    const error = await planRegistry(admin, entries).catch((e: unknown) => e);
+    expect(error).toMatchObject({ fieldErrors: { 'line 3.description': [expect.stringMatching(/secret/)] } });
+    const after = await databaseFingerprint();
+    // Only the alarm is written.
+    const alarm = { AuditEvent: undefined, AuditChainHead: undefined, AuditSignature: undefined };
+    expect({ ...after, ...alarm }).toEqual({ ...before, ...alarm });
+  });
+});
+
+describeWithPostgresServer('the bulk import', () => {
+  const header = 'slug,name,kind,environments,risk_tier,owner,iam_owner\n';
+
+  it('one bad row applies nothing; without it every row applies, across batches, one event per change', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const prefix = `imp-${unique()}`;
+    const rows = Array.from(
+      { length: 520 },
+      (_, i) => `${prefix}-${i},Imported ${i},CI agent,Development;Staging,Medium,${owner.email},${lead.email}`,
+    );
+    const bad = `${prefix}-bad,Bad row,Robot,DEV,Medium,${owner.email},`;
+    const entries = readAgentsCsv(header + [...rows.slice(0, 10), bad, ...rows.slice(10)].join('\n'));
+    const plan = await planRegistry(lead, entries);
+    expect(plan.filter((p) => p.action === 'refused')).toEqual([
+      expect.objectContaining({
+        line: 12,
+        slug: `${prefix}-bad`,
+        reasons: ['kind: Choose what kind of agent this is.'],
+      }),
+    ]);
+    const before = await databaseFingerprint();
+    await expect(importEntries(lead, entries)).rejects.toThrow(/line 12.*Nothing was applied/);
+    expect(await databaseFingerprint()).toEqual(before);
+
+    const kept = entries.filter((e) => e.line !== 12);
+    const progress: number[] = [];
+    const summary = await importEntries(lead, kept, (p) => progress.push(p.done));
+    expect(summary).toMatchObject({ created: 520, updated: 0, unchanged: 0 });
+    expect(progress).toEqual([0, 500, 520]);
+    const agents = await getDb().agent.findMany({
+      where: { slug: { startsWith: `${prefix}-` } },
+      select: { id: true },
+    });
+    expect(agents).toHaveLength(520);
+    const changes = plan.filter((p) => p.action === 'create').reduce((n, p) => n + p.changes.length, 0);
+    const events = await getDb().auditEvent.count({ where: { agentId: { in: agents.map((a) => a.id) } } });
+    expect(changes).toBe(520 * 3);
+    expect(events).toBe(changes);
+
+    // The same file again: every row unchanged, nothing written.
+    const unchanged = await databaseFingerprint();
+    expect(await importEntries(lead, kept)).toMatchObject({ created: 0, unchanged: 520 });
+    expect(await databaseFingerprint()).toEqual(unchanged);
+  });
+
+  it('an owner imports only agents they own, and never names someone else', async () => {
+    const owner = await createPerson(['OWNER']);
+    const other = await createPerson(['OWNER']);
+    const theirs = await makeAgent(await createPerson(['ADMIN']), { ownerId: other.id });
+    const mine = `mine-${unique()}`;
+    const entries = readAgentsCsv(
+      header +
+        `${mine},Mine,OTHER,DEV,Low,,\n` +
+        `other-${unique()},Named,OTHER,DEV,Low,${other.email},\n` +
+        `${theirs.slug},Taken over,OTHER,DEV,Low,,\n`,
+    );
+    const plan = await planRegistry(owner, entries);
+    expect(plan.map((p) => p.action)).toEqual(['create', 'refused', 'refused']);
+    expect(plan[1]!.reasons).toEqual(['owner: you register agents you own; a security lead names someone else.']);
+    expect(plan[2]!.reasons).toEqual(['You may change only the agents you own: this one is not yours.']);
+    await importEntries(owner, [entries[0]!]);
+    expect((await getDb().agent.findUniqueOrThrow({ where: { slug: mine } })).ownerId).toBe(owner.id);
+  });
+
+  it('a CSV that is not the format imports nothing, naming why', () => {
+    expect(() => readAgentsCsv('')).toThrow(/empty/);
+    expect(() => readAgentsCsv('slug,colour\nx,blue\n')).toThrow(/Unknown column colour/);
+    expect(() => readAgentsCsv('slug,name\nx,y\n')).toThrow(/lacks kind, environments, risk_tier/);
+    expect(() => readAgentsCsv(`${header}a,"unclosed\n`)).toThrow(/not valid CSV/);
+  });
+});

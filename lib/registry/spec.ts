@@ -1,0 +1,160 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { Invalid } from '@/lib/errors';
+import { AGENT_KIND, ENVIRONMENT, RISK_TIER, type Vocabulary } from '@/lib/vocabulary';
+
+// What a registry file or an import says about one agent: its desired state. Only the shape is checked here; the
+// values are the domain's (RegisterAgentSchema and the commands' own schemas), checked when the entry is planned.
+
+const value = z.unknown().optional();
+const person = value; // a person, by e-mail
+
+export const ControlsSpec = z.object({ iam: person, pam: person, platform: person }).strict();
+
+export const EscalationSpec = z
+  .object({ name: value, person, email: value, phone: value, pagerUrl: value, coverage: value })
+  .strict();
+
+export const PurposeSpec = z.object({ task: value, scope: value, environments: value }).strict();
+
+export const AgentSpec = z
+  .object({
+    slug: z.string('Give the agent a slug.'),
+    name: value,
+    description: value,
+    kind: value,
+    workloadIdentity: value,
+    environments: value,
+    riskTier: value,
+    reviewCadenceDays: value,
+    owner: person,
+    controls: ControlsSpec.optional(),
+    escalation: EscalationSpec.optional(),
+    purposes: z.array(PurposeSpec).max(50, 'At most 50 purposes per agent.').optional(),
+  })
+  .strict();
+export type AgentSpec = z.infer<typeof AgentSpec>;
+
+/** One agent of a file, with the line it starts on (for the dry-run table and error messages). */
+export type Entry = { line: number; spec: unknown };
+
+export const MAX_ENTRIES = 10_000;
+
+export const RegistryFile = z
+  .object({
+    version: z.literal(1, 'Start the file with version: 1.'),
+    agents: z.array(z.unknown(), 'List the agents under agents:.').max(MAX_ENTRIES, 'At most 10,000 agents a file.'),
+  })
+  .strict();
+
+/** A vocabulary's value from its code or label, in any case (`prod`, `Production`, `coding agent`). */
+export function codeOf<V extends string>(vocabulary: Vocabulary<V>, input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  const wanted = input
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  const found = (Object.entries(vocabulary) as [V, { label: string }][]).find(
+    ([code, term]) => code.toLowerCase() === wanted || term.label.toLowerCase().replace(/[\s-]+/g, '_') === wanted,
+  );
+  return found ? found[0] : input;
+}
+
+export const VOCABULARIES = { kind: AGENT_KIND, riskTier: RISK_TIER, environment: ENVIRONMENT };
+
+/** custodian.yaml: `version: 1` and a list of agents, each with the line it starts on. */
+export function readRegistryYaml(text: string): Entry[] {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    throw new Invalid(`The file is not valid YAML (line ${lineOf(error.pos[0])}): ${firstLine(error.message)}`);
+  }
+  const file = RegistryFile.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  if (!file.success) throw new Invalid(`The file is not a registry file: ${file.error.issues[0]!.message}`);
+  const items = (doc.get('agents', true) as { items?: { range?: [number, number, number] }[] } | undefined)?.items;
+  return file.data.agents.map((spec, i) => ({ line: lineOf(items?.[i]?.range?.[0] ?? 0), spec }));
+}
+
+const firstLine = (message: string) => message.split('\n')[0]!.slice(0, 200);
+
+/** The import's CSV columns, in the template's order; `environments` is a `;`-separated list. */
+export const CSV_COLUMNS = [
+  'slug',
+  'name',
+  'description',
+  'kind',
+  'environments',
+  'risk_tier',
+  'workload_identity',
+  'review_cadence_days',
+  'owner',
+  'iam_owner',
+  'pam_owner',
+  'platform_owner',
+] as const;
+type Column = (typeof CSV_COLUMNS)[number];
+
+export const CSV_TEMPLATE =
+  CSV_COLUMNS.join(',') +
+  '\r\n' +
+  'invoice-reconciler,Invoice reconciler,Matches supplier invoices to payments,Data pipeline,Staging;Production,High,' +
+  'spiffe://example.com/agents/invoice-reconciler,90,priya@example.com,iam-team@example.com,pam-team@example.com,' +
+  'platform@example.com\r\n';
+
+/** An import's CSV: the header names its columns (any order, the required ones present), one agent a row. */
+export function readAgentsCsv(text: string): Entry[] {
+  let records: string[][];
+  let lines: number[];
+  try {
+    const parsed = parseCsv(text, { skip_empty_lines: true, bom: true, info: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
+    records = parsed.map((p) => p.record);
+    // The line a row starts on: where it ends, less the line breaks inside its quoted cells.
+    lines = parsed.map((p) => p.info.lines - p.record.join('').split('\n').length + 1);
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw new Invalid(`The file is not valid CSV${line ? ` (line ${line})` : ''}: ${firstLine(String(error))}`);
+  }
+  const [header, ...rows] = records;
+  if (!header) throw new Invalid('The file is empty: start with the header row of the template.');
+  const columns = header.map((h) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
+  const unknown = columns.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
+  if (unknown.length > 0) {
+    throw new Invalid(`Unknown column ${unknown[0]}: the columns are ${CSV_COLUMNS.join(', ')}.`);
+  }
+  const missing = (['slug', 'name', 'kind', 'environments', 'risk_tier'] as const).filter((c) => !columns.includes(c));
+  if (missing.length > 0) throw new Invalid(`The header lacks ${missing.join(', ')}: start from the template.`);
+  if (rows.length > MAX_ENTRIES) throw new Invalid(`At most ${MAX_ENTRIES.toLocaleString('en')} agents a file.`);
+  return rows.map((cells, i) => {
+    const cell = (c: Column) => {
+      const v = cells[columns.indexOf(c)]?.trim();
+      return v === undefined || v === '' ? undefined : v;
+    };
+    const controls = { iam: cell('iam_owner'), pam: cell('pam_owner'), platform: cell('platform_owner') };
+    const spec = {
+      slug: cell('slug') ?? '',
+      name: cell('name'),
+      description: cell('description'),
+      kind: cell('kind'),
+      environments: cell('environments')
+        ?.split(/[;|]/)
+        .map((e) => e.trim())
+        .filter(Boolean),
+      riskTier: cell('risk_tier'),
+      workloadIdentity: cell('workload_identity'),
+      reviewCadenceDays: cell('review_cadence_days'),
+      owner: cell('owner'),
+      ...(Object.values(controls).some(Boolean) ? { controls } : {}),
+    };
+    return { line: lines[i + 1]!, spec: Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) };
+  });
+}
