@@ -5,7 +5,8 @@
 // started with the same NEXTAUTH_SECRET), also HTTP latencies at a fixed rate
 // and ingest throughput, and the issuance gate's API at 50, 100 and 200 requests
 // a second. --skip-verify and --export-one-agent shorten a run on a big dataset;
-// --gate-only times the issuance gate alone. Prints one table and writes
+// --gate-only times the issuance gate alone; --skip-import leaves out the bulk
+// import of 10,000 agents (which stay). Prints one table and writes
 // bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 import { createToken } from '@/lib/tokens/commands';
+import { importTimes } from './import';
 import { ingestThroughput } from './ingest';
 import { allowedAsk, decisionCase, decisionRates, type RateRow } from './issuance';
 import { pageWeights } from './page-weight';
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
       'export-one-agent': { type: 'boolean' },
       'skip-verify': { type: 'boolean' },
       'gate-only': { type: 'boolean' },
+      'skip-import': { type: 'boolean' },
     },
   });
   // A pool, as the app has: a floor's statements run side by side like the domain query's.
@@ -140,6 +143,9 @@ async function main(): Promise<number> {
     // CSV describes each event in a sentence (names looked up): measured on one agent's events.
     throughput['CSV export, one agent (events/s)'] = (await exportRun('csv', { agent: agent.slug })).perSecond;
   }
+
+  // Last among the direct measurements: it adds 10,000 agents to the dataset.
+  if (!values['skip-import'] && !gateOnly) Object.assign(throughput, await importTimes(actor));
 
   const http: { path: string; p50: number; p90: number; p99: number; errors: number; non2xx: number }[] = [];
   let gate: RateRow[] = [];

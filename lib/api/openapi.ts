@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TimelineQuerySchema } from '@/lib/audit/queries';
 import { IngestBatchSchema, IngestResultSchema, MAX_BATCH } from '@/lib/ingest/schema';
 import { DecisionInputSchema, DecisionResultSchema } from '@/lib/issuance/schema';
+import { RegistryFileDoc, RegistryRequestBody } from '@/lib/registry/spec';
 import { AgentListQuerySchema } from './registry';
 import { API_BODIES } from './registry-write';
 
@@ -220,6 +221,41 @@ export function openApiDocument(serverUrl: string) {
           responses: { '200': { description: 'Moved; the ETag header is the new version' }, ...writeErrors },
         },
       },
+      ...Object.fromEntries(
+        (['plan', 'apply'] as const).map((step) => [
+          `/api/v1/registry/${step}`,
+          {
+            post: {
+              summary:
+                step === 'plan'
+                  ? 'What applying a registry file (custodian.yaml) would change, agent by agent: changes nothing'
+                  : 'Apply a registry file: one transaction per agent, each reported; the same file twice changes nothing',
+              description:
+                'The file as application/yaml, or JSON { file, expect }. Each agent is create, update, unchanged, ' +
+                'needs-approval (what loosens a control opens a change request) or refused (with reasons; a refused ' +
+                'agent is left as it is and the others apply). Needs a token that reaches every agent.',
+              security: [{ bearer: ['registry:write'] }],
+              requestBody: {
+                required: true,
+                content: {
+                  'application/yaml': { schema: { $ref: '#/components/schemas/RegistryFile' } },
+                  'application/json': { schema: { $ref: '#/components/schemas/RegistryRequest' } },
+                },
+              },
+              responses: {
+                '200': {
+                  description:
+                    '{ summary: counts per action, agents: [{ line, slug, action, changes: [{ field, from, to, ' +
+                    'approval? }], reasons, digest' +
+                    (step === 'apply' ? ', applied, changeRequestIds' : '') +
+                    ' }] }',
+                },
+                ...errors(400, 401, 403, 413, 415, 422, 429),
+              },
+            },
+          },
+        ]),
+      ),
     },
     components: {
       securitySchemes: {
@@ -238,6 +274,8 @@ export function openApiDocument(serverUrl: string) {
         IngestResult: schema(IngestResultSchema),
         DecisionInput: schema(DecisionInputSchema),
         Decision: z.toJSONSchema(DecisionResultSchema, { io: 'output', unrepresentable: 'any' }),
+        RegistryFile: schema(RegistryFileDoc),
+        RegistryRequest: schema(RegistryRequestBody),
         ...Object.fromEntries(Object.entries(API_BODIES).map(([name, s]) => [name, schema(s)])),
         Problem: {
           type: 'object',

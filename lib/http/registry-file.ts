@@ -1,22 +1,12 @@
 import 'server-only';
-import { z } from 'zod';
 import { Forbidden, parseInput } from '@/lib/errors';
 import type { AgentPlan } from '@/lib/registry/plan';
-import { readRegistryYaml, type Entry } from '@/lib/registry/spec';
+import { MAX_FILE_BYTES, readRegistryYaml, RegistryRequestBody, type Entry } from '@/lib/registry/spec';
 import { authenticate, type TokenActor } from '@/lib/tokens/bearer';
 import { readJsonBody } from './api';
 import { problem } from './problem';
 
-const MAX_YAML_BYTES = 4 * 1024 * 1024;
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
-
-/** The JSON form: the file's text, and for apply the digests of the plan the caller reviewed. */
-const RegistryBody = z
-  .object({
-    file: z.string('Send the registry file as text in file.').max(MAX_YAML_BYTES),
-    expect: z.record(z.string().max(64), z.string().max(64)).optional(),
-  })
-  .strict();
 
 /**
  * A registry request: the token (registry:write, reaching every agent: a file may name any agent), then the file as
@@ -32,7 +22,7 @@ export async function readRegistryRequest(
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (YAML_TYPES.includes(type)) {
     const bytes = await request.arrayBuffer();
-    if (bytes.byteLength > MAX_YAML_BYTES) return problem(413, 'The file is over 4 MiB: split it.');
+    if (bytes.byteLength > MAX_FILE_BYTES) return problem(413, 'The file is over 4 MiB: split it.');
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -43,7 +33,7 @@ export async function readRegistryRequest(
   }
   const read = await readJsonBody(request);
   if (read instanceof Response) return read;
-  const { file, expect } = parseInput(RegistryBody, read.body);
+  const { file, expect } = parseInput(RegistryRequestBody, read.body);
   return { token, entries: readRegistryYaml(file), expect };
 }
 

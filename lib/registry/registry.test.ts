@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { GET as openapi } from '@/app/api/v1/openapi.json/route';
 import { POST as applyRoute } from '@/app/api/v1/registry/apply/route';
 import { POST as planRoute } from '@/app/api/v1/registry/plan/route';
 import { getDb } from '@/lib/db';
@@ -158,6 +159,21 @@ agents:
     expect(result.agents[0]).toMatchObject({ action: 'refused', applied: false });
     expect(result.agents[0].reasons[0]).toMatch(/changed since the plan/);
     expect((await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).name).not.toBe('Planned name');
+  });
+
+  it('is described in the OpenAPI document, the file and the JSON request alike', async () => {
+    const doc = await (await openapi(new Request('http://localhost/api/v1/openapi.json'))).json();
+    for (const step of ['plan', 'apply']) {
+      const post = doc.paths[`/api/v1/registry/${step}`].post;
+      expect(post.security).toEqual([{ bearer: ['registry:write'] }]);
+      expect(Object.keys(post.requestBody.content)).toEqual(['application/yaml', 'application/json']);
+    }
+    const agent = doc.components.schemas.RegistryFile.properties.agents.items;
+    expect(agent.required).toEqual(['slug']);
+    expect(Object.keys(agent.properties)).toEqual(
+      expect.arrayContaining(['owner', 'controls', 'purposes', 'escalation']),
+    );
+    expect(doc.components.schemas.RegistryRequest.required).toEqual(['file']);
   });
 
   it('bad files are refused whole, naming the line; a scoped token may not apply a file', async () => {

@@ -40,11 +40,59 @@ export type AgentSpec = z.infer<typeof AgentSpec>;
 export type Entry = { line: number; spec: unknown };
 
 export const MAX_ENTRIES = 10_000;
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 export const RegistryFile = z
   .object({
     version: z.literal(1, 'Start the file with version: 1.'),
     agents: z.array(z.unknown(), 'List the agents under agents:.').max(MAX_ENTRIES, 'At most 10,000 agents a file.'),
+  })
+  .strict();
+
+const email = z.string().describe('A person in Custodian, by e-mail.');
+const words = (values: string[]) => z.string().describe(`One of ${values.join(', ')} (or the console's word for it).`);
+
+/** The file as OpenAPI documents it: the values each agent may carry (checked by the commands' own schemas). */
+export const RegistryFileDoc = z.object({
+  version: z.literal(1),
+  agents: z.array(
+    z.object({
+      slug: z.string().describe('Unique: lower-case letters, digits and hyphens. An existing slug updates it.'),
+      name: z.string().optional(),
+      description: z.string().optional(),
+      kind: words(Object.keys(AGENT_KIND)).optional(),
+      environments: z.array(words(Object.keys(ENVIRONMENT))).optional(),
+      riskTier: words(Object.keys(RISK_TIER)).optional(),
+      workloadIdentity: z.string().nullable().optional().describe('null removes it.'),
+      reviewCadenceDays: z.number().int().nullable().optional().describe('null: the tier’s cadence.'),
+      owner: email.optional(),
+      controls: z.object({ iam: email, pam: email, platform: email }).partial().optional(),
+      escalation: z
+        .object({
+          name: z.string(),
+          coverage: z.string(),
+          person: email.optional(),
+          email: z.string().optional(),
+          phone: z.string().optional(),
+          pagerUrl: z.string().optional(),
+        })
+        .optional(),
+      purposes: z
+        .array(z.object({ task: z.string(), scope: z.array(z.string()), environments: z.array(z.string()) }))
+        .optional()
+        .describe('Matched by task; a new or changed purpose waits for a security lead’s approval.'),
+    }),
+  ),
+});
+
+/** A registry request as JSON: the file's text, and for apply the digests of the plan the caller reviewed. */
+export const RegistryRequestBody = z
+  .object({
+    file: z.string('Send the registry file as text in file.').max(MAX_FILE_BYTES).describe('custodian.yaml, as text.'),
+    expect: z
+      .record(z.string().max(64), z.string().max(64))
+      .optional()
+      .describe('slug → digest from the plan: an agent whose plan moved since is refused.'),
   })
   .strict();
 

@@ -44,6 +44,7 @@ export function POST(request: Request) {
           });
         }
         if (open) controller.close();
+        open = false;
       },
     });
     return new Response(stream, {
