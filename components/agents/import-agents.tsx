@@ -200,9 +200,7 @@ export function ImportAgents() {
       {summary ? (
         <p role="status" className="inline-flex items-center gap-1 text-sm text-success">
           <CircleCheck aria-hidden className="size-4" />
-          Imported: {summary.created.toLocaleString('en')} created, {summary.updated.toLocaleString('en')} updated,{' '}
-          {summary.needsApproval.toLocaleString('en')} waiting for approval, {summary.unchanged.toLocaleString('en')}{' '}
-          unchanged.{' '}
+          {summaryText(summary)}{' '}
           <Link className="underline" href="/agents?sort=createdAt&dir=desc">
             See the agents
           </Link>
@@ -219,9 +217,9 @@ export function ImportAgents() {
         <>
           <div className="flex flex-wrap items-center gap-3 text-sm">
             <span>
-              {rows.length.toLocaleString('en')} rows: {counts.create} to create, {counts.update} to update,{' '}
-              {counts['needs-approval']} needing approval, {counts.unchanged} unchanged, {counts.refused} with errors,{' '}
-              {excluded.size} excluded.
+              {`${rows.length.toLocaleString('en')} rows: ${counts.create} to create, ${counts.update} to update, `}
+              {`${counts['needs-approval']} needing approval, ${counts.unchanged} unchanged, `}
+              {`${counts.refused} with errors, ${excluded.size} excluded.`}
             </span>
             <label className="flex items-center gap-1">
               Show
@@ -291,8 +289,8 @@ export function ImportAgents() {
             </Button>
             <span className="text-sm text-muted-foreground">
               {blocking.length > 0
-                ? `Fix (then check again) or exclude ${blocking.length === 1 ? 'the row' : `the ${blocking.length} rows`} ` +
-                  'with errors or changes first: nothing applies while one remains.'
+                ? `Fix (then check again) or exclude the ${blocking.length === 1 ? 'row' : `${blocking.length} rows`}` +
+                  ' with errors or unchecked fixes: nothing applies while one remains.'
                 : toApply === 0
                   ? 'Nothing to apply: every included row is as the registry has it.'
                   : 'Rows apply in batches of 500; progress shows as each commits.'}
@@ -393,6 +391,10 @@ function ImportRow({
     </>
   );
 }
+
+const summaryText = (s: Summary) =>
+  `Imported: ${s.created.toLocaleString('en')} created, ${s.updated.toLocaleString('en')} updated, ` +
+  `${s.needsApproval.toLocaleString('en')} waiting for approval, ${s.unchanged.toLocaleString('en')} unchanged.`;
 
 const cellOf = (value: unknown) =>
   Array.isArray(value) ? value.join('; ') : value === undefined || value === null ? '' : String(value);

@@ -229,7 +229,8 @@ export function openApiDocument(serverUrl: string) {
               summary:
                 step === 'plan'
                   ? 'What applying a registry file (custodian.yaml) would change, agent by agent: changes nothing'
-                  : 'Apply a registry file: one transaction per agent, each reported; the same file twice changes nothing',
+                  : 'Apply a registry file: one transaction per agent, each reported; the same file twice changes ' +
+                    'nothing',
               description:
                 'The file as application/yaml, or JSON { file, expect }. Each agent is create, update, unchanged, ' +
                 'needs-approval (what loosens a control opens a change request) or refused (with reasons; a refused ' +

@@ -153,7 +153,9 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
     const found = typeof ref === 'string' ? (ctx.byEmail.get(ref.trim().toLowerCase()) ?? []) : [];
     if (found.length === 1 && found[0]!.active) return found[0]!;
     problems.push(
-      `${field}: ${found.length > 1 ? `two people have the e-mail ${String(ref)}` : `no one active in Custodian is ${String(ref)}`}.`,
+      found.length > 1
+        ? `${field}: two people have the e-mail ${String(ref)}.`
+        : `${field}: no one active in Custodian is ${String(ref)}.`,
     );
     return null;
   };
