@@ -15,6 +15,7 @@ type Row = {
   action: Action;
   changes: { field: string; from: unknown; to: unknown }[];
   reasons: string[];
+  digest: string;
   spec: Record<string, unknown>;
 };
 type Problem = { detail?: string; errors?: { path: string; message: string }[] };
@@ -105,7 +106,7 @@ export function ImportAgents() {
     setProgress({ done: 0, total: toApply });
     try {
       const response = await post('/agents/import/apply', {
-        rows: included.map((r) => ({ line: r.line, spec: r.spec })),
+        rows: included.map((r) => ({ line: r.line, spec: r.spec, digest: r.digest })),
       });
       if (!response.ok || !response.body) return setError(await problemOf(response));
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -221,13 +221,13 @@ export async function updateAgent(actor: Actor | null, input: unknown): Promise<
 
 /**
  * updateAgent, also naming the change request it opened for what loosens (the API answers 202 with it). With
- * `viaToken`, a token never counts as a security lead independent of the agent (the workload it governs may hold
- * it): every loosening waits for a person.
+ * `notIndependent` (a token: the workload it governs may hold it; a file that also changes who holds the agent), the
+ * actor never counts as a security lead independent of the agent: every loosening waits for a person.
  */
 export async function editAgent(
   actor: Actor | null,
   input: unknown,
-  options: { viaToken?: boolean } = {},
+  options: { notIndependent?: boolean } = {},
 ): Promise<EditResult> {
   requirePermission(actor, 'agent.write');
   const data = await readInput(UpdateAgentSchema, input, actor);
@@ -245,7 +245,7 @@ export async function editAgentIn(
   tx: Tx,
   actor: Actor,
   data: z.output<typeof UpdateAgentSchema>,
-  options: { viaToken?: boolean } = {},
+  options: { notIndependent?: boolean } = {},
 ): Promise<EditResult> {
   await lockAgent(tx, actor, data.id, data.version, 'agent.write');
   const before = await tx.agent.findUniqueOrThrow({ where: { id: data.id } });
@@ -258,7 +258,7 @@ export async function editAgentIn(
   const saved = (message: string, changeRequestId: string | null = null) => ({ message, changeRequestId });
   if (changed.length === 0) return saved('Nothing changed.');
   const loosening = looseningFields(before, next, await getSettings(tx));
-  const direct = loosening.length === 0 || (!options.viaToken && (await isIndependentLead(tx, actor, data.id)));
+  const direct = loosening.length === 0 || (!options.notIndependent && (await isIndependentLead(tx, actor, data.id)));
   const now = changed.filter((k) => !(loosening as string[]).includes(k));
   if (now.length > 0) {
     const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));

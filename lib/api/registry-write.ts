@@ -115,7 +115,7 @@ export async function apiPatchAgent(token: TokenActor, slug: string, body: unkno
   const sent = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === null ? '' : v]));
   return {
     agent,
-    ...(await editAgent(token.creator, { ...asIs, ...sent, id: agent.id, version }, { viaToken: true })),
+    ...(await editAgent(token.creator, { ...asIs, ...sent, id: agent.id, version }, { notIndependent: true })),
   };
 }
 

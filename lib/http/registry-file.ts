@@ -21,6 +21,9 @@ export async function readRegistryRequest(
   }
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (YAML_TYPES.includes(type)) {
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_FILE_BYTES) {
+      return problem(413, 'The file is over 4 MiB: split it.');
+    }
     const bytes = await request.arrayBuffer();
     if (bytes.byteLength > MAX_FILE_BYTES) return problem(413, 'The file is over 4 MiB: split it.');
     let text: string;

@@ -8,19 +8,44 @@ import { setEscalationContactIn } from '@/lib/escalation/commands';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { assignControlOwnerIn, assignOwnerIn } from '@/lib/ownership/commands';
 import { addPurposeIn, changePurposeIn } from '@/lib/purposes/commands';
-import { assertNoSecrets } from '@/lib/secrets/read-input';
+import { assertNoSecrets, stringsOf } from '@/lib/secrets/read-input';
 import { planEntries, type AgentPlan, type Planned } from './plan';
 import type { Entry } from './spec';
 
 type Options = { viaToken?: boolean };
 
-/** Every entry scanned for secrets before anything is planned: one is an alarm, and the whole file is refused. */
+/**
+ * Every entry scanned for secrets before anything is planned: one is an alarm, and the whole file is refused, each
+ * field named by its line (`line 12.description`). Entries go in chunks under the scan's limit of values per call.
+ */
 async function scanEntries(actor: Actor, entries: Entry[]): Promise<void> {
-  const CHUNK = 200; // well under the scan's 20,000 values per call
-  for (let i = 0; i < entries.length; i += CHUNK) {
-    const chunk = entries.slice(i, i + CHUNK);
-    await assertNoSecrets(Object.fromEntries(chunk.map((e) => [`line ${e.line}`, e.spec])), actor);
+  const LIMIT = 15_000;
+  let chunk: Entry[] = [];
+  let values = 0;
+  const scan = async () => {
+    try {
+      await assertNoSecrets(
+        chunk.map((e) => e.spec),
+        actor,
+      );
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const lineOf = (field: string) => field.replace(/^(\d+)/, (i) => `line ${chunk[Number(i)]?.line ?? '?'}`);
+      throw new Invalid(
+        error.message,
+        Object.fromEntries(Object.entries(error.fieldErrors).map(([field, m]) => [lineOf(field), m])),
+      );
+    }
+    chunk = [];
+    values = 0;
+  };
+  for (const entry of entries) {
+    const count = stringsOf(entry.spec).length; // throws for one entry too large or deep to scan
+    if (values + count > LIMIT) await scan();
+    chunk.push(entry);
+    values += count;
   }
+  if (chunk.length > 0) await scan();
 }
 
 /** The plan of a file (POST /registry/plan, the import's dry run): changes nothing. */
@@ -44,9 +69,10 @@ export async function applyRegistry(
   requirePermission(actor, 'agent.write');
   await scanEntries(actor, entries);
   const planned = await planEntries(getDb(), actor, entries, options);
+  const expect = new Map(Object.entries(options.expect ?? {}));
   const results: AppliedPlan[] = [];
   for (const [i, first] of planned.entries()) {
-    const expected = options.expect?.[first.plan.slug];
+    const expected = expect.get(first.plan.slug);
     if (first.plan.action === 'refused' || (first.plan.action === 'unchanged' && expected === undefined)) {
       results.push({ ...first.plan, applied: false, changeRequestIds: [] });
       continue;
@@ -89,12 +115,20 @@ export type ImportSummary = Record<'created' | 'updated' | 'needsApproval' | 'un
  */
 export async function importEntries(
   actor: Actor | null,
-  entries: Entry[],
+  entries: (Entry & { digest?: string })[],
   onProgress: (progress: ImportProgress) => void = () => {},
 ): Promise<ImportSummary> {
   requirePermission(actor, 'agent.write');
   await scanEntries(actor, entries);
   const planned = await planEntries(getDb(), actor, entries);
+  // The rows apply as they were checked: one whose plan moved since (someone changed its agent) stops it all.
+  const moved = planned.find((p, i) => entries[i]!.digest !== undefined && p.plan.digest !== entries[i]!.digest);
+  if (moved) {
+    throw new Conflict(
+      `Line ${moved.plan.line} (${moved.plan.slug}) changed since you checked the file: check it again. ` +
+        'Nothing was applied.',
+    );
+  }
   const refused = planned.filter((p) => p.plan.action === 'refused');
   if (refused.length > 0) {
     const first = refused[0]!.plan;
@@ -104,7 +138,7 @@ export async function importEntries(
     );
   }
   const summary: ImportSummary = { created: 0, updated: 0, needsApproval: 0, unchanged: 0, changeRequestIds: [] };
-  const work = planned.flatMap((p, i) => (p.writes ? [entries[i]!] : []));
+  const work = planned.flatMap((p, i) => (p.writes ? [{ ...entries[i]!, digest: p.plan.digest }] : []));
   summary.unchanged = planned.length - work.length;
   onProgress({ done: 0, total: work.length });
   for (let i = 0; i < work.length; i += IMPORT_BATCH) {
@@ -112,11 +146,12 @@ export async function importEntries(
     const counts = await getDb().$transaction(
       async (tx) => {
         const again = await lockAndPlan(tx, actor, batch);
-        const moved = again.find((p) => p.plan.action === 'refused');
+        const moved = again.find((p, k) => p.plan.digest !== batch[k]!.digest);
         if (moved) {
           throw new Conflict(
-            `Line ${moved.plan.line} changed since the check (${moved.plan.reasons[0]}): ` +
-              `${i === 0 ? 'nothing was applied' : `the first ${i} rows were applied`}; check the file again.`,
+            `Line ${moved.plan.line} (${moved.plan.slug}) changed while importing` +
+              `${moved.plan.reasons[0] ? ` (${moved.plan.reasons[0]})` : ''}: ` +
+              `${i === 0 ? 'nothing was applied' : `the first ${i} rows to change were applied`}; check the file again.`,
           );
         }
         const done = { created: 0, updated: 0, needsApproval: 0, changeRequestIds: [] as string[] };
@@ -156,11 +191,18 @@ async function lockAndPlan(tx: Tx, actor: Actor, entries: Entry[], options: Opti
       .toLowerCase(),
   );
   const ids = await tx.agent.findMany({ where: { slug: { in: slugs } }, select: { id: true } });
-  await lockAgentRows(
-    tx,
-    ids.map((a) => a.id),
+  const locked = new Set(
+    await lockAgentRows(
+      tx,
+      ids.map((a) => a.id),
+    ),
   );
-  return planEntries(tx, actor, entries, options);
+  const planned = await planEntries(tx, actor, entries, options);
+  // An agent registered under one of these slugs in between is not locked: locking it now would follow the chain.
+  if (planned.some((p) => p.writes?.agentId && !locked.has(p.writes.agentId))) {
+    throw new Conflict('An agent in the file was registered by someone else meanwhile: check the file again.');
+  }
+  return planned;
 }
 
 /** One agent's planned changes, each through its command (which checks it again); the change requests opened. */
@@ -174,13 +216,20 @@ async function writeAgent(tx: Tx, actor: Actor, planned: Planned, options: Optio
     // Registered already when the caller did it in a batch.
     agentId ??= (await registerAgentIn(tx, actor, w.register, w.controls)).id;
   } else {
-    if (w.edit) {
-      const { changeRequestId } = await editAgentIn(tx, actor, { ...w.edit, version: await version() }, options);
-      if (changeRequestId) opened.push(changeRequestId);
-    }
+    // Who holds it first, then its fields: the edit is decided on the holders the file leaves (and the plan's own
+    // reading of independence, before and after, when it found the actor not independent).
     if (w.ownerId) await assignOwnerIn(tx, actor, { agentId: agentId!, version: await version(), userId: w.ownerId });
     for (const [plane, userId] of Object.entries(w.controls) as [ControlPlane, string][]) {
       await assignControlOwnerIn(tx, actor, { agentId: agentId!, version: await version(), plane, userId });
+    }
+    if (w.edit) {
+      const { changeRequestId } = await editAgentIn(
+        tx,
+        actor,
+        { ...w.edit, version: await version() },
+        { notIndependent: options.viaToken || w.notIndependent },
+      );
+      if (changeRequestId) opened.push(changeRequestId);
     }
   }
   if (w.escalation)

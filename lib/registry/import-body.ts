@@ -20,7 +20,7 @@ const ImportBody = z.union(
 );
 
 /** The entries an import request names. */
-export function importEntriesOf(body: unknown): Entry[] {
+export function importEntriesOf(body: unknown): (Entry & { digest?: string })[] {
   const parsed = parseInput(ImportBody, body);
   if ('rows' in parsed) return parsed.rows;
   return parsed.format === 'csv' ? readAgentsCsv(parsed.text) : readRegistryYaml(parsed.text);

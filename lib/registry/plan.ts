@@ -44,6 +44,8 @@ export type Writes = {
   register?: RegisterData;
   controls: PlaneOwners;
   edit?: Omit<EditData, 'version'>;
+  /** The actor holds the agent before or after the file: what loosens waits for a second person. */
+  notIndependent?: boolean;
   ownerId?: string;
   escalation?: EscalationData;
   addPurposes: PurposeData[];
@@ -78,7 +80,8 @@ const AGENT_SELECT = {
   environments: true,
   riskTier: true,
   reviewCadenceDays: true,
-  controlAssignments: { select: { plane: true, userId: true } },
+  owner: { select: { email: true } },
+  controlAssignments: { select: { plane: true, userId: true, user: { select: { email: true } } } },
   escalation: { select: { name: true, userId: true, email: true, phone: true, pagerUrl: true, coverage: true } },
   purposes: {
     where: { status: { not: 'EXPIRED' } },
@@ -117,6 +120,7 @@ export async function planEntries(
   const byEmail = new Map<string, Person[]>();
   for (const p of people) byEmail.set(p.email!.toLowerCase(), [...(byEmail.get(p.email!.toLowerCase()) ?? []), p]);
   const seen = new Map<string, number>();
+  const seenIdentity = new Map<string, number>();
   return shaped.map(({ entry, parsed }) => {
     const slug = parsed.success ? parsed.data.slug.trim().toLowerCase() : slugOf(entry.spec);
     const refused = (reasons: string[]): Planned => ({
@@ -127,6 +131,13 @@ export async function planEntries(
     const earlier = seen.get(slug);
     if (earlier !== undefined) return refused([`The slug ${slug} is already on line ${earlier}.`]);
     seen.set(slug, entry.line);
+    const identity = parsed.data.workloadIdentity;
+    if (typeof identity === 'string' && identity.trim()) {
+      const first = seenIdentity.get(identity.trim());
+      if (first !== undefined)
+        return refused([`workloadIdentity: line ${first} already gives this workload identity.`]);
+      seenIdentity.set(identity.trim(), entry.line);
+    }
     const context = { actor, settings, byEmail, holderOf, viaToken: Boolean(options.viaToken) };
     try {
       return planOne(entry.line, parsed.data, bySlug.get(slug) ?? null, context);
@@ -188,10 +199,23 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
     for (const [plane, person] of planeOwners)
       changes.push({ field: `controls.${plane}`, from: null, to: person.email });
   } else {
-    const isHolder = agent.ownerId === ctx.actor.id || agent.controlAssignments.some((c) => c.userId === ctx.actor.id);
     if (!can(ctx.actor, 'agent.write') || (!mayAssign && agent.ownerId !== ctx.actor.id)) {
       return refusedPlan(line, spec.slug, ['You may change only the agents you own: this one is not yours.']);
     }
+    // Who holds the agent first: the edit below is decided on the holders the file leaves.
+    if (owner && owner.id !== agent.ownerId) {
+      if (!mayAssign) problems.push('owner: a security lead assigns the accountable owner.');
+      writes.ownerId = owner.id;
+      changes.push({ field: 'owner', from: agent.owner?.email ?? null, to: owner.email });
+    }
+    for (const [plane, person] of planeOwners) {
+      const current = agent.controlAssignments.find((c) => c.plane === plane) ?? null;
+      if (current?.userId === person.id) continue;
+      if (!mayAssign) problems.push(`controls: a security lead assigns who owns ${wordOf(CONTROL_PLANE, plane)}.`);
+      writes.controls[plane] = person.id;
+      changes.push({ field: `controls.${plane}`, from: current?.user.email ?? null, to: person.email });
+    }
+
     const asIs = Object.fromEntries(EDITABLE.map((k) => [k, agent[k] ?? ''])) as Record<string, unknown>;
     const edit = tryParse(problems, UpdateAgentSchema, {
       ...asIs,
@@ -208,9 +232,21 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
       };
       const changed = EDITABLE.filter((k) => JSON.stringify(agent[k]) !== JSON.stringify(next[k]));
       const loosening = looseningFields(agent, next, ctx.settings);
-      const direct = loosening.length === 0 || (!ctx.viaToken && can(ctx.actor, 'change.decide') && !isHolder);
+      // Independent before the file and after it: who holds the agent changes first, so a lead cannot make themself
+      // its owner and loosen it in one file, nor hand it away and loosen it.
+      const holds = (holders: string[]) => holders.includes(ctx.actor.id);
+      const before = [agent.ownerId ?? '', ...agent.controlAssignments.map((c) => c.userId)];
+      const after = [
+        writes.ownerId ?? agent.ownerId ?? '',
+        ...agent.controlAssignments.map((c) => writes.controls[c.plane] ?? c.userId),
+        ...Object.values(writes.controls),
+      ];
+      const independent = !ctx.viaToken && can(ctx.actor, 'change.decide') && !holds(before) && !holds(after);
+      const direct = loosening.length === 0 || independent;
+      writes.notIndependent = !independent;
       const pending = agent.changeRequests[0];
       const waiting: GuardedField[] = [];
+      const edits: Change[] = [];
       for (const field of changed) {
         const guarded = (loosening as string[]).includes(field) && !direct;
         if (
@@ -228,24 +264,13 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
           );
           continue;
         }
-        changes.push({ field, from: agent[field], to: next[field], ...(guarded ? { approval: true as const } : {}) });
+        edits.push({ field, from: agent[field], to: next[field], ...(guarded ? { approval: true as const } : {}) });
         if (guarded) reasons.push(`${field} loosens a control: a security lead independent of the agent decides.`);
       }
       // What already waits is sent as it is, so the command does not ask for it again.
       const kept = Object.fromEntries(waiting.map((k) => [k, agent[k] ?? undefined]));
-      if (changes.length > 0) writes.edit = { ...edit, ...kept };
-    }
-    if (owner && owner.id !== agent.ownerId) {
-      if (!mayAssign) problems.push('owner: a security lead assigns the accountable owner.');
-      writes.ownerId = owner.id;
-      changes.push({ field: 'owner', from: agent.ownerId, to: owner.email });
-    }
-    for (const [plane, person] of planeOwners) {
-      const current = agent.controlAssignments.find((c) => c.plane === plane)?.userId ?? null;
-      if (current === person.id) continue;
-      if (!mayAssign) problems.push(`controls: a security lead assigns who owns ${wordOf(CONTROL_PLANE, plane)}.`);
-      writes.controls[plane] = person.id;
-      changes.push({ field: `controls.${plane}`, from: current, to: person.email });
+      if (edits.length > 0) writes.edit = { ...edit, ...kept };
+      changes.push(...edits);
     }
   }
 
@@ -266,6 +291,7 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
       }
     }
   }
+  const tasks = new Map<string, number>();
   for (const [i, purpose] of (spec.purposes ?? []).entries()) {
     const data = tryParse(problems, AddPurposeSchema, {
       agentId: agent?.id ?? 'new',
@@ -275,6 +301,11 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
     });
     if (!data) continue;
     const { agentId: _a, ...wanted } = data;
+    if (tasks.has(wanted.task)) {
+      problems.push(`purposes.${i}: purposes.${tasks.get(wanted.task)} has the same task: one purpose a task.`);
+      continue;
+    }
+    tasks.set(wanted.task, i);
     if (agent?.status === 'RETIRED') {
       problems.push(`purposes.${i}: a retired agent takes no new purposes.`);
       continue;

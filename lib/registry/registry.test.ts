@@ -8,7 +8,7 @@ import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { createToken } from '@/lib/tokens/commands';
-import { importEntries, planRegistry } from './apply';
+import { applyRegistry, importEntries, planRegistry } from './apply';
 import { readAgentsCsv, readRegistryYaml } from './spec';
 
 const unique = () => Math.random().toString(36).slice(2, 9);
@@ -207,6 +207,102 @@ agents:
     // Only the alarm is written.
     const alarm = { AuditEvent: undefined, AuditChainHead: undefined, AuditSignature: undefined };
     expect({ ...after, ...alarm }).toEqual({ ...before, ...alarm });
+  });
+});
+
+describeWithPostgresServer('the registry file against those it governs', () => {
+  it('a secret is found in every entry, however the file numbers its lines', async () => {
+    const { admin } = await adminToken();
+    // A flow list on one line: every entry starts on line 2.
+    const entries = readRegistryYaml(
+      `version: 1\nagents: [{slug: leaky-${unique()}, description: "ghp_${'a1B2c3D4e5'.repeat(4)}"}, ` +
+        `{slug: decoy-${unique()}}]\n`,
+    );
+    expect(entries.map((e) => e.line)).toEqual([2, 2]);
+    await expect(planRegistry(admin, entries)).rejects.toMatchObject({
+      fieldErrors: { 'line 2.description': [expect.stringMatching(/secret/)] },
+    });
+    // The console's rows form chooses its own line numbers: the same.
+    await expect(
+      importEntries(admin, [
+        { line: 7, spec: { slug: `x-${unique()}`, description: `ghp_${'a1B2c3D4e5'.repeat(4)}` } },
+        { line: 7, spec: { slug: `y-${unique()}` } },
+      ]),
+    ).rejects.toMatchObject({ fieldErrors: { 'line 7.description': [expect.stringMatching(/secret/)] } });
+  });
+
+  it('refuses what the file says twice, and YAML that cannot be read, without echoing it', async () => {
+    const { admin } = await adminToken();
+    const id = `spiffe://example.com/agents/twice-${unique()}`;
+    const base = 'kind: OTHER, environments: [DEV], riskTier: LOW';
+    const plan = await planRegistry(
+      admin,
+      readRegistryYaml(`version: 1
+agents:
+  - { slug: one-${unique()}, name: One, ${base}, workloadIdentity: "${id}" }
+  - { slug: two-${unique()}, name: Two, ${base}, workloadIdentity: "${id}" }
+  - slug: three-${unique()}
+    name: Three
+    ${base.replaceAll(', ', '\n    ')}
+    purposes:
+      - { task: Summarise tickets, scope: [zendesk], environments: [DEV] }
+      - { task: Summarise tickets, scope: [jira], environments: [DEV] }
+`),
+    );
+    expect(plan.map((p) => p.action)).toEqual(['create', 'refused', 'refused']);
+    expect(plan[1]!.reasons).toEqual(['workloadIdentity: line 3 already gives this workload identity.']);
+    expect(plan[2]!.reasons).toEqual(['purposes.1: purposes.0 has the same task: one purpose a task.']);
+    expect(() => readRegistryYaml('version: 1\nagents:\n  - slug: x\n    name: *secretive\n')).toThrow(
+      /^The file is not valid YAML: an alias \(\*name\) names no anchor/,
+    );
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++)
+      laughs.push(`${'a'.repeat(i + 1)}: &${'a'.repeat(i + 1)} ${`[*${'a'.repeat(i)}]`.repeat(1)}`);
+    expect(() => readRegistryYaml(`${laughs.join('\n')}\nversion: 1\nagents: []\n`)).toThrow(
+      /not a registry file|alias/,
+    );
+  });
+
+  it('a lead who makes themself an agent’s owner in the file does not also loosen it directly', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(await createPerson(['ADMIN']), {
+      ownerId: (await createPerson(['OWNER'])).id,
+      riskTier: 'HIGH',
+    });
+    const entries = readRegistryYaml(
+      `version: 1\nagents:\n  - { slug: ${agent.slug}, owner: ${lead.email}, riskTier: LOW }\n`,
+    );
+    const [plan] = await planRegistry(lead, entries);
+    expect(plan).toMatchObject({ action: 'needs-approval' });
+    await applyRegistry(lead, entries);
+    const after = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+    expect(after).toMatchObject({ ownerId: lead.id, riskTier: 'HIGH' });
+    expect(await getDb().changeRequest.count({ where: { agentId: agent.id, status: 'PENDING' } })).toBe(1);
+  });
+
+  it('the import applies rows as they were checked: a row whose agent changed since stops it, applying nothing', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeAgent(lead, { ownerId: lead.id, name: 'Before' });
+    const fresh = `fresh-${unique()}`;
+    const entries = readAgentsCsv(
+      `slug,name,kind,environments,risk_tier\n${fresh},Fresh,OTHER,DEV,Low\n${agent.slug},After,OTHER,DEV,Low\n`,
+    );
+    const checked = await planRegistry(lead, entries);
+    await getDb().agent.update({ where: { id: agent.id }, data: { riskTier: 'CRITICAL' } });
+    const rows = entries.map((e, i) => ({ ...e, digest: checked[i]!.digest }));
+    const before = await databaseFingerprint();
+    await expect(importEntries(lead, rows)).rejects.toThrow(/Line 3 .* changed since you checked/);
+    expect(await databaseFingerprint()).toEqual(before);
+  });
+
+  it('reads CSV line numbers past quoted line breaks of any kind, and never quotes a cell in an error', () => {
+    const rows = readAgentsCsv(
+      'slug,name,kind,environments,risk_tier\r\na,"two\r\nlines",OTHER,DEV,Low\r\nb,B,OTHER,DEV,Low\r\n',
+    );
+    expect(rows.map((r) => r.line)).toEqual([2, 4]);
+    expect(() => readAgentsCsv('slug,name\nx,"ghp_token"tail\n')).toThrow(
+      'The file is not valid CSV (line 2): a quote closes a cell in the middle of it.',
+    );
   });
 });
 

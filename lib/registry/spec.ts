@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { Invalid } from '@/lib/errors';
 import { AGENT_KIND, ENVIRONMENT, RISK_TIER, type Vocabulary } from '@/lib/vocabulary';
@@ -113,13 +113,21 @@ export const VOCABULARIES = { kind: AGENT_KIND, riskTier: RISK_TIER, environment
 
 /** custodian.yaml: `version: 1` and a list of agents, each with the line it starts on. */
 export function readRegistryYaml(text: string): Entry[] {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  const lineOf = (offset: number) => lines.linePos(offset).line;
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     throw new Invalid(`The file is not valid YAML (line ${lineOf(error.pos[0])}): ${firstLine(error.message)}`);
   }
-  const file = RegistryFile.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    // An alias to no anchor, or aliases past the limit (a "billion laughs"): said without echoing the file.
+    throw new Invalid('The file is not valid YAML: an alias (*name) names no anchor, or aliases expand too far.');
+  }
+  const file = RegistryFile.safeParse(value);
   if (!file.success) throw new Invalid(`The file is not a registry file: ${file.error.issues[0]!.message}`);
   const items = (doc.get('agents', true) as { items?: { range?: [number, number, number] }[] } | undefined)?.items;
   return file.data.agents.map((spec, i) => ({ line: lineOf(items?.[i]?.range?.[0] ?? 0), spec }));
@@ -151,6 +159,34 @@ export const CSV_TEMPLATE =
   'spiffe://example.com/agents/invoice-reconciler,90,priya@example.com,iam-team@example.com,pam-team@example.com,' +
   'platform@example.com\r\n';
 
+/**
+ * The line each record starts on, from where each ends (csv-parse's own line count takes a CRLF inside a quoted cell
+ * for two): one pass over the bytes, CRLF, CR and LF each one line break, blank lines skipped as the parser does.
+ */
+function startLines(bytes: Buffer, ends: number[]): number[] {
+  let pos = 0;
+  let line = 1;
+  const CR = 13;
+  const LF = 10;
+  return ends.map((end, k) => {
+    let start = k === 0 ? 0 : ends[k - 1]!;
+    while (bytes[start] === CR || bytes[start] === LF) start++;
+    for (; pos < start; pos++) {
+      if (bytes[pos] === LF || (bytes[pos] === CR && bytes[pos + 1] !== LF)) line++;
+    }
+    return line;
+  });
+}
+
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is never closed.',
+  CSV_INVALID_CLOSING_QUOTE: 'a quote closes a cell in the middle of it.',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has a different number of cells from the header.',
+  CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH: 'a row has a different number of cells from the header.',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'there is text after a quoted cell.',
+  INVALID_OPENING_QUOTE: 'a quote opens in the middle of a cell.',
+};
+
 /** An import's CSV: the header names its columns (any order, the required ones present), one agent a row. */
 export function readAgentsCsv(text: string): Entry[] {
   let records: string[][];
@@ -158,14 +194,19 @@ export function readAgentsCsv(text: string): Entry[] {
   try {
     const parsed = parseCsv(text, { skip_empty_lines: true, bom: true, info: true }) as unknown as {
       record: string[];
-      info: { lines: number };
+      info: { bytes: number };
     }[];
     records = parsed.map((p) => p.record);
-    // The line a row starts on: where it ends, less the line breaks inside its quoted cells.
-    lines = parsed.map((p) => p.info.lines - p.record.join('').split('\n').length + 1);
+    lines = startLines(
+      Buffer.from(text, 'utf8'),
+      parsed.map((p) => p.info.bytes),
+    );
   } catch (error) {
-    const line = (error as { lines?: number }).lines;
-    throw new Invalid(`The file is not valid CSV${line ? ` (line ${line})` : ''}: ${firstLine(String(error))}`);
+    // csv-parse's own message quotes the cell: only its code and line are said back.
+    const { lines: line, code } = error as { lines?: number; code?: string };
+    throw new Invalid(
+      `The file is not valid CSV${line ? ` (line ${line})` : ''}: ${CSV_PROBLEMS[code ?? ''] ?? 'it cannot be read as CSV.'}`,
+    );
   }
   const [header, ...rows] = records;
   if (!header) throw new Invalid('The file is empty: start with the header row of the template.');
