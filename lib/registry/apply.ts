@@ -151,7 +151,8 @@ export async function importEntries(
           throw new Conflict(
             `Line ${moved.plan.line} (${moved.plan.slug}) changed while importing` +
               `${moved.plan.reasons[0] ? ` (${moved.plan.reasons[0]})` : ''}: ` +
-              `${i === 0 ? 'nothing was applied' : `the first ${i} rows to change were applied`}; check the file again.`,
+              (i === 0 ? 'nothing was applied' : `the first ${i} rows to change were applied`) +
+              '; check the file again.',
           );
         }
         const done = { created: 0, updated: 0, needsApproval: 0, changeRequestIds: [] as string[] };

@@ -280,7 +280,7 @@ agents:
     expect(await getDb().changeRequest.count({ where: { agentId: agent.id, status: 'PENDING' } })).toBe(1);
   });
 
-  it('the import applies rows as they were checked: a row whose agent changed since stops it, applying nothing', async () => {
+  it('the import applies rows as checked: a row whose agent changed since stops it, applying nothing', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeAgent(lead, { ownerId: lead.id, name: 'Before' });
     const fresh = `fresh-${unique()}`;

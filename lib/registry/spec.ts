@@ -205,7 +205,8 @@ export function readAgentsCsv(text: string): Entry[] {
     // csv-parse's own message quotes the cell: only its code and line are said back.
     const { lines: line, code } = error as { lines?: number; code?: string };
     throw new Invalid(
-      `The file is not valid CSV${line ? ` (line ${line})` : ''}: ${CSV_PROBLEMS[code ?? ''] ?? 'it cannot be read as CSV.'}`,
+      `The file is not valid CSV${line ? ` (line ${line})` : ''}: ` +
+        (CSV_PROBLEMS[code ?? ''] ?? 'it cannot be read as CSV.'),
     );
   }
   const [header, ...rows] = records;
