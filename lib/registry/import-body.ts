@@ -11,7 +11,16 @@ const ImportBody = z.union(
     z
       .object({
         rows: z
-          .array(z.object({ line: z.number().int().positive(), spec: z.record(z.string(), z.unknown()) }).strict())
+          .array(
+            z
+              .object({
+                line: z.number().int().positive(),
+                spec: z.record(z.string(), z.unknown()),
+                // The plan's digest when the row was checked: apply stops if the row would now do otherwise.
+                digest: z.string().max(64).optional(),
+              })
+              .strict(),
+          )
           .max(MAX_ENTRIES, 'At most 10,000 agents an import.'),
       })
       .strict(),
