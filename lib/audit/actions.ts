@@ -97,6 +97,9 @@ export type AuditDetailsByAction = {
   'role.removed': { userId: string; role: string };
   'user.deactivated': { userId: string; reason?: string };
   'user.reactivated': { userId: string };
+  'user.provisioned': { userId: string; userName: string; via: 'scim' };
+  'user.updated': { userId: string; changes: Record<string, Change<unknown>>; via: 'scim' };
+  'user.deleted': { userId: string; via: 'scim' };
   'token.created': { tokenId: string; name: string; scopes: string[]; reach?: string; expiresInDays?: number };
   'token.revoked': { tokenId: string; reason?: string };
   'input.secret_refused': { fields: { field: string; ruleId: string }[] };

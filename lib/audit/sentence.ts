@@ -172,6 +172,18 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} deactivated ${ctx.person(d.userId as string) ?? 'someone'}${reason(d)}`;
     case 'user.reactivated':
       return `${by} reactivated ${ctx.person(d.userId as string) ?? 'someone'}`;
+    case 'user.provisioned':
+      return `${by} provisioned ${ctx.person(d.userId as string) ?? 'someone'} from the identity provider (SCIM)`;
+    case 'user.updated': {
+      const fields = Object.keys((d.changes as object) ?? {}).join(', ');
+      const person = ctx.person(d.userId as string) ?? 'someone';
+      return `${by} updated ${person} from the identity provider (SCIM): ${fields}`;
+    }
+    case 'user.deleted':
+      return (
+        `${by} deleted ${ctx.person(d.userId as string) ?? 'someone'} in the identity provider (SCIM): kept ` +
+        'deactivated, hidden from SCIM'
+      );
     case 'token.created':
       return `${by} created the API token “${String(d.name ?? '')}” (${((d.scopes as string[]) ?? []).join(', ')})`;
     case 'token.revoked':

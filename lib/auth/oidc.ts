@@ -2,9 +2,10 @@ import 'server-only';
 import type { Account, Profile } from 'next-auth';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
-import { getDb, type Tx } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import type { Role } from '@/lib/generated/prisma/enums';
+import { followMappedRoles } from '@/lib/users/mapped-roles';
 
 const ROLES: readonly Role[] = ['ADMIN', 'PAM_APPROVER', 'AUDITOR', 'OWNER'];
 
@@ -67,12 +68,6 @@ export function rolesFromClaims(profile: Record<string, unknown>): Role[] | null
 
 export type OidcSignIn = { ok: true; userId: string } | { ok: false; userId: string | null; reason: string };
 
-async function isLastActiveAdmin(tx: Tx, userId: string): Promise<boolean> {
-  const admins = await tx.$queryRaw<{ id: string }[]>`
-    SELECT "id" FROM "User" WHERE "active" AND 'ADMIN'::"Role" = ANY("roles") ORDER BY "id" FOR UPDATE`;
-  return admins.length === 1 && admins[0]!.id === userId;
-}
-
 /**
  * First sign-in creates the person (linked by subject, or by e-mail to a
  * person an admin created); roles follow the claim when one is mapped.
@@ -113,17 +108,7 @@ export async function resolveOidcPerson(profile: OidcProfile, account: Account):
       for (const role of person.roles)
         events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
     } else if (person.active && mapped) {
-      const before = person.roles;
-      for (const role of mapped.filter((r) => !before.includes(r)))
-        events.push({ action: 'role.granted', actor: system, details: { userId: person.id, role } });
-      // The provider is the authority for roles, except that it never removes the last active security lead.
-      const keepAdmin =
-        before.includes('ADMIN') && !mapped.includes('ADMIN') && (await isLastActiveAdmin(tx, person.id));
-      const roles = keepAdmin ? [...mapped, 'ADMIN' as const] : mapped;
-      for (const role of before.filter((r) => !roles.includes(r)))
-        events.push({ action: 'role.removed', actor: system, details: { userId: person.id, role } });
-      if (events.length > 0)
-        await tx.user.update({ where: { id: person.id }, data: { roles, version: { increment: 1 } } });
+      events.push(...(await followMappedRoles(tx, system, person, mapped)));
     }
     if (!linked) {
       await tx.account.create({

@@ -372,6 +372,22 @@ const POLICY: Record<string, Rule> = {
       'gets 403, tested in lib/issuance/issuance.test.ts',
   },
   'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
+  // SCIM answers in its own error shape (application/scim+json), 405 included: each tested in lib/scim/scim.test.ts.
+  ...Object.fromEntries(
+    ['Users', 'Groups'].flatMap((kind) =>
+      [
+        ...['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => `scim/v2/${kind}/route.ts#${m}`),
+        ...['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => `scim/v2/${kind}/[id]/route.ts#${m}`),
+      ].map((key) => [
+        key,
+        {
+          public:
+            'SCIM 2.0 bearer-token API: scope scim:provision, acting as a creator who may manage people; every ' +
+            'status and the 405s tested in lib/scim/scim.test.ts',
+        },
+      ]),
+    ),
+  ),
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/findings/frameworks/[id]/export/route.ts#GET': {

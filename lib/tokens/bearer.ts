@@ -32,6 +32,8 @@ const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
   'registry:write': 'agent.write',
   'audit:read': 'audit.read',
   'decisions:check': 'credential.write',
+  // People and groups: a security lead's token (deactivation runs as them, under the same guards).
+  'scim:provision': 'user.manage',
 };
 
 type Rate = { perSecond: number; burst: number };

@@ -9,6 +9,7 @@ export const TOKEN_SCOPES = [
   'registry:write',
   'audit:read',
   'decisions:check',
+  'scim:provision',
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
@@ -19,6 +20,7 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'registry:write': 'Register and edit agents, owners, purposes and lifecycle, as the token’s creator may',
   'audit:read': 'Read the custody timeline',
   'decisions:check': 'Ask the issuance gate before issuing a credential (each decision is recorded)',
+  'scim:provision': 'Provision, update and deprovision people and groups from the identity provider (SCIM 2.0)',
 };
 
 export const CreateTokenSchema = z

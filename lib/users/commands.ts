@@ -13,12 +13,12 @@ import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './
 
 const LAST_ADMIN = 'Custodian needs at least one active security lead (ADMIN). Grant ADMIN to someone else first.';
 
-/** Loads the person at the version the form saw, or says why not. */
-async function lockAtVersion(tx: Tx, userId: string, version: number) {
+/** Loads the person at the version the form saw (any version: a provisioning client's), or says why not. */
+async function lockAtVersion(tx: Tx, userId: string, version: number | undefined) {
   const [row] = await tx.$queryRaw<{ id: string; version: number; roles: string[]; active: boolean }[]>`
     SELECT "id", "version", "roles"::text[] AS "roles", "active" FROM "User" WHERE "id" = ${userId} FOR UPDATE`;
   if (!row) throw new NotFound('That person does not exist.');
-  if (row.version !== version)
+  if (version !== undefined && row.version !== version)
     throw new Conflict('This person was changed by someone else. Reload the page and try again.');
   return row;
 }
@@ -94,69 +94,81 @@ export async function removeRole(actor: Actor | null, input: unknown): Promise<s
 export async function deactivateUser(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
   const { userId, version, reason } = await readInput(DeactivateUserSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    await assertNotLastAdmin(tx, userId);
-    const person = await lockAtVersion(tx, userId, version);
-    if (!person.active) throw new Invalid('They are already deactivated.');
-    // Their agents and the agents they review get reviews below: lock those agents before the chain head (the lock
-    // order).
-    const affected = await tx.agent.findMany({
-      where: { OR: [{ ownerId: userId }, { reviews: { some: { reviewerId: userId, completedAt: null } } }] },
-      select: { id: true },
-    });
-    await lockAgentRows(
-      tx,
-      affected.map((a) => a.id),
-    );
-    await tx.user.update({ where: { id: userId }, data: { active: false, version: { increment: 1 } } });
-    await appendAuditEvent(tx, {
-      action: 'user.deactivated',
-      actor: { type: 'USER', id: actor.id },
-      details: { userId, reason },
-    });
-    // A token acts as its creator: theirs stop with them, each revocation on the timeline.
-    const tokens = await tx.apiToken.findMany({
-      where: { createdById: userId, revokedAt: null },
-      select: { id: true },
-    });
-    if (tokens.length > 0) {
-      await tx.apiToken.updateMany({
-        where: { id: { in: tokens.map((t) => t.id) } },
-        data: { revokedAt: new Date(), version: { increment: 1 } },
-      });
-      await appendAuditEvents(
-        tx,
-        tokens.map((t) => ({
-          action: 'token.revoked' as const,
-          actor: { type: 'USER' as const, id: actor.id },
-          details: { tokenId: t.id, reason: 'its creator was deactivated' },
-        })),
-      );
-    }
-    const { reviewsOpened, reviewsReassigned } = await afterPersonDeparted(tx, { type: 'USER', id: actor.id }, userId);
-    const reviews = [
-      reviewsOpened ? `${reviewsOpened} of their agents now have an owner-departed review` : '',
-      reviewsReassigned ? `${reviewsReassigned} review(s) they were to do passed to another reviewer` : '',
-    ].filter(Boolean);
-    return (
-      `Deactivated. Their agents and control planes now show as orphaned until ` +
-      `reassigned${reviews.length ? `; ${reviews.join('; ')}` : ''}.`
-    );
+  return getDb().$transaction((tx) => deactivateUserIn(tx, actor, userId, reason, version));
+}
+
+/** deactivateUser inside the caller's transaction (SCIM's deprovisioning passes no version). */
+export async function deactivateUserIn(
+  tx: Tx,
+  actor: Actor,
+  userId: string,
+  reason: string | undefined,
+  version?: number,
+): Promise<string> {
+  await assertNotLastAdmin(tx, userId);
+  const person = await lockAtVersion(tx, userId, version);
+  if (!person.active) throw new Invalid('They are already deactivated.');
+  // Their agents and the agents they review get reviews below: lock those agents before the chain head (the lock
+  // order).
+  const affected = await tx.agent.findMany({
+    where: { OR: [{ ownerId: userId }, { reviews: { some: { reviewerId: userId, completedAt: null } } }] },
+    select: { id: true },
   });
+  await lockAgentRows(
+    tx,
+    affected.map((a) => a.id),
+  );
+  await tx.user.update({ where: { id: userId }, data: { active: false, version: { increment: 1 } } });
+  await appendAuditEvent(tx, {
+    action: 'user.deactivated',
+    actor: { type: 'USER', id: actor.id },
+    details: { userId, reason },
+  });
+  // A token acts as its creator: theirs stop with them, each revocation on the timeline.
+  const tokens = await tx.apiToken.findMany({
+    where: { createdById: userId, revokedAt: null },
+    select: { id: true },
+  });
+  if (tokens.length > 0) {
+    await tx.apiToken.updateMany({
+      where: { id: { in: tokens.map((t) => t.id) } },
+      data: { revokedAt: new Date(), version: { increment: 1 } },
+    });
+    await appendAuditEvents(
+      tx,
+      tokens.map((t) => ({
+        action: 'token.revoked' as const,
+        actor: { type: 'USER' as const, id: actor.id },
+        details: { tokenId: t.id, reason: 'its creator was deactivated' },
+      })),
+    );
+  }
+  const { reviewsOpened, reviewsReassigned } = await afterPersonDeparted(tx, { type: 'USER', id: actor.id }, userId);
+  const reviews = [
+    reviewsOpened ? `${reviewsOpened} of their agents now have an owner-departed review` : '',
+    reviewsReassigned ? `${reviewsReassigned} review(s) they were to do passed to another reviewer` : '',
+  ].filter(Boolean);
+  return (
+    `Deactivated. Their agents and control planes now show as orphaned until ` +
+    `reassigned${reviews.length ? `; ${reviews.join('; ')}` : ''}.`
+  );
 }
 
 export async function reactivateUser(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
   const { userId, version } = await readInput(ReactivateUserSchema, input, actor);
-  return getDb().$transaction(async (tx) => {
-    const person = await lockAtVersion(tx, userId, version);
-    if (person.active) throw new Invalid('They are already active.');
-    await tx.user.update({ where: { id: userId }, data: { active: true, version: { increment: 1 } } });
-    await appendAuditEvent(tx, {
-      action: 'user.reactivated',
-      actor: { type: 'USER', id: actor.id },
-      details: { userId },
-    });
-    return 'Reactivated.';
+  return getDb().$transaction((tx) => reactivateUserIn(tx, actor, userId, version));
+}
+
+/** reactivateUser inside the caller's transaction (SCIM's reprovisioning passes no version). */
+export async function reactivateUserIn(tx: Tx, actor: Actor, userId: string, version?: number): Promise<string> {
+  const person = await lockAtVersion(tx, userId, version);
+  if (person.active) throw new Invalid('They are already active.');
+  await tx.user.update({ where: { id: userId }, data: { active: true, version: { increment: 1 } } });
+  await appendAuditEvent(tx, {
+    action: 'user.reactivated',
+    actor: { type: 'USER', id: actor.id },
+    details: { userId },
   });
+  return 'Reactivated.';
 }
