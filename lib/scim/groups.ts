@@ -2,6 +2,7 @@ import 'server-only';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { parseRoleMap } from '@/lib/auth/oidc';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { openChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { getEnv } from '@/lib/env';
@@ -28,6 +29,7 @@ import {
 // security lead keeps ADMIN). Without OIDC_ROLE_MAP, roles are managed in Custodian and groups only record members.
 
 const ROLE_ORDER: Role[] = ['ADMIN', 'PAM_APPROVER', 'AUDITOR', 'OWNER'];
+const PRIVILEGED: Role[] = ['ADMIN', 'PAM_APPROVER'];
 
 const GROUP_SELECT = {
   id: true,
@@ -59,7 +61,9 @@ export function groupResource(group: Group, base: string) {
 
 /**
  * The roles of these people follow their groups now (when OIDC_ROLE_MAP maps groups to roles): people locked in id
- * order, one event per role granted or removed. Deactivated and deleted people are left as they are.
+ * order, one event per role granted or removed. Deactivated and deleted people are left as they are. ADMIN and
+ * PAM_APPROVER are not granted here: the token's creator could push any group, so a privileged role a group maps to
+ * becomes a change request a second security lead decides, as in the console (removals apply at once).
  */
 export async function syncGroupRoles(tx: Tx, actor: Actor, userIds: string[]): Promise<void> {
   const text = getEnv().OIDC_ROLE_MAP;
@@ -74,8 +78,23 @@ export async function syncGroupRoles(tx: Tx, actor: Actor, userIds: string[]): P
   const events: AuditEventInput[] = [];
   for (const person of people) {
     const mapped = new Set(person.scimGroups.flatMap((m) => map.get(m.group.displayName) ?? []));
-    const roles = ROLE_ORDER.filter((r) => mapped.has(r));
+    const asked = ROLE_ORDER.filter((r) => PRIVILEGED.includes(r) && mapped.has(r) && !person.roles.includes(r));
+    const roles = ROLE_ORDER.filter((r) => mapped.has(r) && !asked.includes(r));
     events.push(...(await followMappedRoles(tx, { type: 'USER', id: actor.id }, person, roles)));
+    for (const role of asked) {
+      const pending = await tx.changeRequest.findFirst({
+        where: { kind: 'ROLE_GRANT', targetUserId: person.id, status: 'PENDING' },
+        select: { id: true },
+      });
+      if (pending) continue;
+      await openChangeRequest(tx, actor, {
+        kind: 'ROLE_GRANT',
+        targetUserId: person.id,
+        from: { roles: person.roles },
+        to: { role },
+        reason: `The identity provider put them in a group that maps to ${role} (SCIM).`,
+      });
+    }
   }
   await appendAuditEvents(tx, events);
 }

@@ -271,6 +271,32 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
     expect({ ...(await databaseFingerprint()), ...moved }).toEqual({ ...before, ...moved });
   });
 
+  it('a group that maps to ADMIN asks a second security lead instead of granting it', async () => {
+    process.env.OIDC_ROLE_MAP = 'custodian-leads:ADMIN, custodian-owners:OWNER';
+    resetEnvCache();
+    const { token, admin } = await scimToken();
+    const { call } = idp(token);
+    const { body: user } = await call(postUser as Handler, 'POST', 'Users', {
+      userName: `lee.${unique()}@corp.example`,
+    });
+    await call(postGroup as Handler, 'POST', 'Groups', {
+      displayName: 'custodian-leads',
+      members: [{ value: user.id }],
+    });
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual([]);
+    const requests = await getDb().changeRequest.findMany({ where: { targetUserId: user.id } });
+    expect(requests).toEqual([
+      expect.objectContaining({
+        kind: 'ROLE_GRANT',
+        status: 'PENDING',
+        requestedById: admin.id,
+        to: { role: 'ADMIN' },
+      }),
+    ]);
+    process.env.OIDC_ROLE_MAP = 'custodian-owners:OWNER, custodian-auditors:AUDITOR';
+    resetEnvCache();
+  });
+
   it('keeps the guards: the last security lead is neither deactivated nor stripped of ADMIN by the IdP', async () => {
     const { token, admin } = await scimToken();
     const { call, patch } = idp(token);
