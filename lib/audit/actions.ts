@@ -99,7 +99,15 @@ export type AuditDetailsByAction = {
   'user.reactivated': { userId: string };
   'user.provisioned': { userId: string; userName: string; via: 'scim' };
   'user.updated': { userId: string; changes: Record<string, Change<unknown>>; via: 'scim' };
-  'user.deleted': { userId: string; via: 'scim' };
+  'user.deleted': { userId: string; via: 'scim'; groups?: string[] };
+  'group.changed': {
+    groupId: string;
+    displayName: string;
+    change: 'created' | 'updated' | 'deleted';
+    added: string[];
+    removed: string[];
+    renamedFrom?: string;
+  };
   'token.created': { tokenId: string; name: string; scopes: string[]; reach?: string; expiresInDays?: number };
   'token.revoked': { tokenId: string; reason?: string };
   'input.secret_refused': { fields: { field: string; ruleId: string }[] };

@@ -48,6 +48,7 @@ export const ACTION_GROUPS = {
     'user.provisioned',
     'user.updated',
     'user.deleted',
+    'group.changed',
     'token.created',
     'token.revoked',
     'input.secret_refused',

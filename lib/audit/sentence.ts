@@ -184,6 +184,13 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
         `${by} deleted ${ctx.person(d.userId as string) ?? 'someone'} in the identity provider (SCIM): kept ` +
         'deactivated, hidden from SCIM'
       );
+    case 'group.changed': {
+      const name = `the group “${String(d.displayName ?? '')}”`;
+      const counts = `${((d.added as string[]) ?? []).length} joined, ${((d.removed as string[]) ?? []).length} left`;
+      if (d.change === 'created') return `${by} created ${name} from the identity provider (SCIM): ${counts}`;
+      if (d.change === 'deleted') return `${by} deleted ${name} from the identity provider (SCIM): ${counts}`;
+      return `${by} changed ${name} from the identity provider (SCIM): ${counts}`;
+    }
     case 'token.created':
       return `${by} created the API token “${String(d.name ?? '')}” (${((d.scopes as string[]) ?? []).join(', ')})`;
     case 'token.revoked':

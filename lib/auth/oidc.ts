@@ -2,7 +2,7 @@ import 'server-only';
 import type { Account, Profile } from 'next-auth';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
-import { getDb } from '@/lib/db';
+import { getDb, type Tx } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { followMappedRoles } from '@/lib/users/mapped-roles';
@@ -68,6 +68,15 @@ export function rolesFromClaims(profile: Record<string, unknown>): Role[] | null
 
 export type OidcSignIn = { ok: true; userId: string } | { ok: false; userId: string | null; reason: string };
 
+/** The person with this e-mail: exactly, else in any case when only one matches (provisioning keeps the IdP's case). */
+async function personByEmail(tx: Tx, email: string) {
+  const select = { id: true, roles: true, active: true } as const;
+  const exact = await tx.user.findUnique({ where: { email }, select });
+  if (exact) return exact;
+  const any = await tx.user.findMany({ where: { email: { equals: email, mode: 'insensitive' } }, select, take: 2 });
+  return any.length === 1 ? any[0]! : null;
+}
+
 /**
  * First sign-in creates the person (linked by subject, or by e-mail to a
  * person an admin created); roles follow the claim when one is mapped.
@@ -81,10 +90,7 @@ export async function resolveOidcPerson(profile: OidcProfile, account: Account):
       },
       select: { user: { select: { id: true, roles: true, active: true } } },
     });
-    const byEmail =
-      !linked && profile.email
-        ? await tx.user.findUnique({ where: { email: profile.email }, select: { id: true, roles: true, active: true } })
-        : null;
+    const byEmail = !linked && profile.email ? await personByEmail(tx, profile.email) : null;
     const events: AuditEventInput[] = [];
     const system = { type: 'SYSTEM' as const, id: 'oidc' };
     // An e-mail links a sign-in to an existing person only when the provider vouches for it: otherwise anyone who

@@ -1,5 +1,5 @@
 import 'server-only';
-import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
+import { appendAuditEvent, appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { parseRoleMap } from '@/lib/auth/oidc';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { openChangeRequest } from '@/lib/change-requests/commands';
@@ -13,7 +13,7 @@ import { readInput } from '@/lib/secrets/read-input';
 import { followMappedRoles } from '@/lib/users/mapped-roles';
 import {
   GroupResource,
-  ListQuery,
+  listQueryOf,
   MemberRef,
   pageOf,
   parseEqFilter,
@@ -28,6 +28,8 @@ import {
 // OIDC role claim uses: a member's roles become those of their groups, under the same guard (the last active
 // security lead keeps ADMIN). Without OIDC_ROLE_MAP, roles are managed in Custodian and groups only record members.
 
+// A group of thousands, each member's roles read: more than Prisma's default 5 seconds.
+const LONG = { timeout: 120_000, maxWait: 10_000 };
 const ROLE_ORDER: Role[] = ['ADMIN', 'PAM_APPROVER', 'AUDITOR', 'OWNER'];
 const PRIVILEGED: Role[] = ['ADMIN', 'PAM_APPROVER'];
 
@@ -60,20 +62,31 @@ export function groupResource(group: Group, base: string) {
 }
 
 /**
- * The roles of these people follow their groups now (when OIDC_ROLE_MAP maps groups to roles): people locked in id
- * order, one event per role granted or removed. Deactivated and deleted people are left as they are. ADMIN and
- * PAM_APPROVER are not granted here: the token's creator could push any group, so a privileged role a group maps to
- * becomes a change request a second security lead decides, as in the console (removals apply at once).
+ * Locks, in id order and before anything else the transaction locks, the people whose roles may follow their groups
+ * and every active security lead (the last-lead guard reads them): one lock order whoever syncs.
+ */
+export async function lockForRoleSync(tx: Tx, userIds: string[]): Promise<void> {
+  const ids = [...new Set(userIds)];
+  await tx.$queryRaw`SELECT "id" FROM "User"
+    WHERE "id" = ANY(${ids}::text[]) OR ("active" AND 'ADMIN'::"Role" = ANY("roles")) ORDER BY "id" FOR UPDATE`;
+}
+
+/**
+ * The roles of these people follow their groups now (when OIDC_ROLE_MAP maps groups to roles), one event per role
+ * granted or removed; the caller locked them first (lockForRoleSync). Left as they are: deactivated and deleted people,
+ * and the token's creator (nobody changes their own roles). ADMIN and PAM_APPROVER are not granted here: whoever
+ * holds the token could push any group, so a privileged role a group maps to becomes a change request a second
+ * security lead decides, as in the console, and is withdrawn when the group no longer gives it.
  */
 export async function syncGroupRoles(tx: Tx, actor: Actor, userIds: string[]): Promise<void> {
   const text = getEnv().OIDC_ROLE_MAP;
-  if (!text || userIds.length === 0) return;
+  const ids = [...new Set(userIds)].filter((id) => id !== actor.id);
+  if (!text || ids.length === 0) return;
   const map = parseRoleMap(text);
-  const ids = [...new Set(userIds)].sort();
-  await tx.$queryRaw`SELECT "id" FROM "User" WHERE "id" = ANY(${ids}::text[]) ORDER BY "id" FOR UPDATE`;
   const people = await tx.user.findMany({
     where: { id: { in: ids }, active: true, scimDeletedAt: null },
     select: { id: true, roles: true, scimGroups: { select: { group: { select: { displayName: true } } } } },
+    orderBy: { id: 'asc' },
   });
   const events: AuditEventInput[] = [];
   for (const person of people) {
@@ -81,23 +94,39 @@ export async function syncGroupRoles(tx: Tx, actor: Actor, userIds: string[]): P
     const asked = ROLE_ORDER.filter((r) => PRIVILEGED.includes(r) && mapped.has(r) && !person.roles.includes(r));
     const roles = ROLE_ORDER.filter((r) => mapped.has(r) && !asked.includes(r));
     events.push(...(await followMappedRoles(tx, { type: 'USER', id: actor.id }, person, roles)));
-    for (const role of asked) {
-      const pending = await tx.changeRequest.findFirst({
-        where: { kind: 'ROLE_GRANT', targetUserId: person.id, status: 'PENDING' },
-        select: { id: true },
+    const pending = await tx.changeRequest.findMany({
+      where: { kind: 'ROLE_GRANT', targetUserId: person.id, status: 'PENDING' },
+      select: { id: true, to: true, reason: true },
+    });
+    // A request the provider's groups opened and no longer back is withdrawn: approving it later would grant a role
+    // the provider has taken away.
+    for (const request of pending.filter((r) => r.reason.startsWith(SCIM_REASON))) {
+      if (asked.includes((request.to as { role: Role }).role)) continue;
+      await tx.changeRequest.update({
+        where: { id: request.id },
+        data: { status: 'WITHDRAWN', version: { increment: 1 } },
       });
-      if (pending) continue;
+      events.push({
+        action: 'change.withdrawn',
+        actor: { type: 'USER', id: actor.id },
+        details: { changeRequestId: request.id, kind: 'ROLE_GRANT' },
+      });
+    }
+    for (const role of asked) {
+      if (pending.some((r) => (r.to as { role: Role }).role === role)) continue;
       await openChangeRequest(tx, actor, {
         kind: 'ROLE_GRANT',
         targetUserId: person.id,
         from: { roles: person.roles },
         to: { role },
-        reason: `The identity provider put them in a group that maps to ${role} (SCIM).`,
+        reason: `${SCIM_REASON} ${role}.`,
       });
     }
   }
   await appendAuditEvents(tx, events);
 }
+
+const SCIM_REASON = 'The identity provider (SCIM) put them in a group that maps to';
 
 function uniqueness(error: unknown): never {
   if (isUniqueViolation(error, 'displayName')) throw new ScimConflict('A group already has that displayName.');
@@ -121,23 +150,42 @@ async function memberIds(tx: Tx, refs: { value: string }[]): Promise<string[]> {
   return ids;
 }
 
-/** Writes a group's name and members, then its members' roles (those who joined and those who left). */
-async function writeGroup(
-  tx: Tx,
-  actor: Actor,
-  id: string,
-  next: { displayName: string; externalId: string | null; members: string[] },
-) {
-  const before = await tx.scimGroupMember.findMany({ where: { groupId: id }, select: { userId: true } });
-  const had = before.map((m) => m.userId);
+/**
+ * Writes a group's name and members (the group locked by the caller), one `group.changed` event saying what changed,
+ * then its members' roles (those who joined and those who left).
+ */
+async function writeGroup(tx: Tx, actor: Actor, id: string, next: GroupState, change: 'created' | 'updated') {
+  const group = await tx.scimGroup.findUniqueOrThrow({
+    where: { id },
+    select: { displayName: true, externalId: true, members: { select: { userId: true } } },
+  });
+  const had = group.members.map((m) => m.userId);
+  const leaving = had.filter((u) => !next.members.includes(u));
+  const joining = next.members.filter((u) => !had.includes(u));
+  const renamed = group.displayName !== next.displayName;
+  if (change === 'updated' && !renamed && group.externalId === next.externalId && !leaving.length && !joining.length) {
+    return;
+  }
+  // People (and the leads the last-lead guard reads) before the chain head: the lock order.
+  await lockForRoleSync(tx, [...had, ...next.members]);
   await tx.scimGroup.update({
     where: { id },
     data: { displayName: next.displayName, externalId: next.externalId, version: { increment: 1 } },
   });
-  const leaving = had.filter((u) => !next.members.includes(u));
-  const joining = next.members.filter((u) => !had.includes(u));
   await tx.scimGroupMember.deleteMany({ where: { groupId: id, userId: { in: leaving } } });
   await tx.scimGroupMember.createMany({ data: joining.map((userId) => ({ groupId: id, userId })) });
+  await appendAuditEvent(tx, {
+    action: 'group.changed',
+    actor: { type: 'USER', id: actor.id },
+    details: {
+      groupId: id,
+      displayName: next.displayName,
+      change,
+      added: joining,
+      removed: leaving,
+      ...(renamed && change === 'updated' ? { renamedFrom: group.displayName } : {}),
+    },
+  });
   // A renamed group maps to other roles: every member's roles are read again.
   await syncGroupRoles(tx, actor, [...had, ...next.members]);
 }
@@ -152,9 +200,10 @@ export async function scimCreateGroup(actor: Actor | null, body: unknown, base: 
         data: { displayName: data.displayName, externalId: data.externalId ?? null },
         select: { id: true },
       });
-      await writeGroup(tx, actor, id, { displayName: data.displayName, externalId: data.externalId ?? null, members });
+      const state = { displayName: data.displayName, externalId: data.externalId ?? null, members };
+      await writeGroup(tx, actor, id, state, 'created');
       return groupResource(await groupOf(tx, id), base);
-    });
+    }, LONG);
   } catch (error) {
     uniqueness(error);
   }
@@ -167,7 +216,7 @@ export async function scimGetGroup(actor: Actor | null, id: string, base: string
 
 export async function scimListGroups(actor: Actor | null, params: Record<string, string>, base: string) {
   requirePermission(actor, 'user.manage');
-  const query = ListQuery.parse(params);
+  const query = listQueryOf(params);
   const filter = parseEqFilter(query.filter, ['displayName', 'externalId']);
   const where: Prisma.ScimGroupWhereInput = filter ? { [filter.attribute]: filter.value } : {};
   const { skip, take } = pageOf(query);
@@ -230,14 +279,19 @@ export async function scimPatchGroup(actor: Actor | null, id: string, body: unkn
 export async function scimDeleteGroup(actor: Actor | null, id: string): Promise<void> {
   requirePermission(actor, 'user.manage');
   await getDb().$transaction(async (tx) => {
+    // Locked first: a PATCH adding a member meanwhile waits, and its member's roles are read after the delete.
+    await tx.$queryRaw`SELECT "id" FROM "ScimGroup" WHERE "id" = ${id} FOR UPDATE`;
     const group = await groupOf(tx, id);
+    const members = group.members.map((m) => m.user.id);
+    await lockForRoleSync(tx, members);
     await tx.scimGroup.delete({ where: { id } });
-    await syncGroupRoles(
-      tx,
-      actor,
-      group.members.map((m) => m.user.id),
-    );
-  });
+    await appendAuditEvent(tx, {
+      action: 'group.changed',
+      actor: { type: 'USER', id: actor.id },
+      details: { groupId: id, displayName: group.displayName, change: 'deleted', added: [], removed: members },
+    });
+    await syncGroupRoles(tx, actor, members);
+  }, LONG);
 }
 
 type GroupState = { displayName: string; externalId: string | null; members: string[] };
@@ -252,9 +306,9 @@ async function changeGroup(
     return await getDb().$transaction(async (tx) => {
       await tx.$queryRaw`SELECT "id" FROM "ScimGroup" WHERE "id" = ${id} FOR UPDATE`;
       const group = await groupOf(tx, id);
-      await writeGroup(tx, actor, id, await next(tx, group));
+      await writeGroup(tx, actor, id, await next(tx, group), 'updated');
       return groupResource(await groupOf(tx, id), base);
-    });
+    }, LONG);
   } catch (error) {
     uniqueness(error);
   }
@@ -292,7 +346,11 @@ async function patchGroup(tx: Tx, state: GroupState, operation: PatchOperation):
       if (!name.success) throw new ScimInvalid('displayName takes a name.', 'invalidValue');
       next = { ...next, displayName: name.data };
     } else if (/^externalId$/i.test(attribute)) {
-      next = { ...next, externalId: operation.op === 'remove' ? null : String(value ?? '').slice(0, 200) || null };
+      const externalId = GroupResource.shape.externalId.safeParse(value);
+      if (operation.op !== 'remove' && (!externalId.success || !externalId.data)) {
+        throw new ScimInvalid('externalId takes a short string.', 'invalidValue');
+      }
+      next = { ...next, externalId: operation.op === 'remove' ? null : externalId.data! };
     } else if (/^members$/i.test(attribute)) {
       next = await patchGroup(tx, next, { op: operation.op, path: 'members', value });
     } else {

@@ -86,6 +86,14 @@ export const ListQuery = z.object({
   count: z.coerce.number().int().catch(100).default(100),
 });
 
+/** The list query, or a SCIM error naming what is wrong with it (an over-long filter, say). */
+export function listQueryOf(params: Record<string, string>) {
+  const parsed = ListQuery.safeParse(params);
+  if (!parsed.success)
+    throw new ScimInvalid(`The query is not valid: ${parsed.error.issues[0]!.message}`, 'invalidFilter');
+  return parsed.data;
+}
+
 /** `attribute eq "value"`, the filter identity providers send to find a person or group (RFC 7644 §3.4.2.2). */
 export function parseEqFilter(
   filter: string | undefined,

@@ -9,9 +9,9 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 import { FreeText } from '@/lib/secrets/free-text';
 import { readInput } from '@/lib/secrets/read-input';
 import { deactivateUserIn, reactivateUserIn } from '@/lib/users/commands';
-import { syncGroupRoles } from './groups';
+import { lockForRoleSync, syncGroupRoles } from './groups';
 import {
-  ListQuery,
+  listQueryOf,
   pageOf,
   parseEqFilter,
   PatchRequest,
@@ -33,6 +33,7 @@ const USER_SELECT = {
   email: true,
   externalId: true,
   active: true,
+  roles: true,
   version: true,
   createdAt: true,
   updatedAt: true,
@@ -74,7 +75,7 @@ function stateOf(resource: UserResource) {
   }
   const given = [resource.name?.givenName, resource.name?.familyName].filter(Boolean).join(' ');
   return {
-    email: email.toLowerCase(),
+    email: email.trim(),
     name: resource.displayName || resource.name?.formatted || given || email,
     externalId: resource.externalId ?? null,
     active: resource.active ?? true,
@@ -100,20 +101,36 @@ export async function scimCreateUser(actor: Actor | null, body: unknown, base: s
   const state = stateOf(await readInput(UserResource, body, actor));
   try {
     return await getDb().$transaction(async (tx) => {
-      const taken = await tx.user.findFirst({
+      const taken = await tx.user.findMany({
         where: { email: { equals: state.email, mode: 'insensitive' } },
-        select: { id: true },
+        select: { id: true, scimDeletedAt: true },
       });
-      if (taken) throw new ScimConflict('Someone in Custodian already has that userName.');
-      const created = await tx.user.create({
-        data: { name: state.name, email: state.email, externalId: state.externalId, active: state.active, roles: [] },
-        select: { id: true },
-      });
+      const hidden = taken.length === 1 && taken[0]!.scimDeletedAt ? taken[0]! : null;
+      if (taken.length > 0 && !hidden) throw new ScimConflict('Someone in Custodian already has that userName.');
+      if (hidden) await lockForRoleSync(tx, [hidden.id]);
+      // The provider deleted them once and provisions them again: the same person, their row (and history) back.
+      const created = hidden
+        ? await tx.user.update({
+            where: { id: hidden.id },
+            data: { scimDeletedAt: null, name: state.name, externalId: state.externalId, version: { increment: 1 } },
+            select: { id: true },
+          })
+        : await tx.user.create({
+            data: {
+              name: state.name,
+              email: state.email,
+              externalId: state.externalId,
+              active: state.active,
+              roles: [],
+            },
+            select: { id: true },
+          });
       await appendAuditEvent(tx, {
         action: 'user.provisioned',
         actor: who(actor),
         details: { userId: created.id, userName: state.email, via: 'scim' },
       });
+      if (hidden && state.active) await reactivateUserIn(tx, actor, created.id);
       return userResource(await personOf(tx, created.id), base);
     });
   } catch (error) {
@@ -129,7 +146,7 @@ export async function scimGetUser(actor: Actor | null, id: string, base: string)
 /** GET /Users: filtered by userName or externalId (exact, userName in any case), a page at a time. */
 export async function scimListUsers(actor: Actor | null, params: Record<string, string>, base: string) {
   requirePermission(actor, 'user.manage');
-  const query = ListQuery.parse(params);
+  const query = listQueryOf(params);
   const filter = parseEqFilter(query.filter, ['userName', 'externalId']);
   const where: Prisma.UserWhereInput = {
     ...visible,
@@ -176,13 +193,17 @@ export async function scimPatchUser(actor: Actor | null, id: string, body: unkno
 export async function scimDeleteUser(actor: Actor | null, id: string): Promise<void> {
   requirePermission(actor, 'user.manage');
   await getDb().$transaction(async (tx) => {
+    await lockForRoleSync(tx, [id]);
     const person = await personOf(tx, id);
     if (person.active) await deactivateUserIn(tx, actor, id, 'Deleted in the identity provider (SCIM).');
-    const groups = person.scimGroups.map((m) => m.group.id);
+    const groups = person.scimGroups.map((m) => m.group.displayName);
     await tx.scimGroupMember.deleteMany({ where: { userId: id } });
     await tx.user.update({ where: { id }, data: { scimDeletedAt: new Date(), version: { increment: 1 } } });
-    await appendAuditEvent(tx, { action: 'user.deleted', actor: who(actor), details: { userId: id, via: 'scim' } });
-    if (groups.length > 0) await syncGroupRoles(tx, actor, [id]);
+    await appendAuditEvent(tx, {
+      action: 'user.deleted',
+      actor: who(actor),
+      details: { userId: id, via: 'scim', ...(groups.length ? { groups } : {}) },
+    });
   });
 }
 
@@ -194,6 +215,8 @@ export async function scimDeleteUser(actor: Actor | null, id: string): Promise<v
 async function applyState(actor: Actor, id: string, next: (current: State) => State, base: string) {
   try {
     return await getDb().$transaction(async (tx) => {
+      // The person (and the leads the last-lead guard reads) locked before anything is read or decided.
+      await lockForRoleSync(tx, [id]);
       const person = await personOf(tx, id);
       const current: State = {
         email: person.email ?? '',
@@ -202,12 +225,17 @@ async function applyState(actor: Actor, id: string, next: (current: State) => St
         active: person.active,
       };
       const wanted = next(current);
+      // A lead's or PAM approver's e-mail is how a sign-in finds them: a token's holder does not redirect it.
+      if (wanted.email !== current.email && person.roles.some((r) => r === 'ADMIN' || r === 'PAM_APPROVER')) {
+        throw new ScimInvalid(
+          'The e-mail of a security lead or PAM approver is not changed by provisioning: it links their sign-in.',
+          'mutability',
+        );
+      }
       if (wanted.active !== person.active) {
         if (wanted.active) await reactivateUserIn(tx, actor, id);
         else await deactivateUserIn(tx, actor, id, 'Deactivated in the identity provider (SCIM).');
       }
-      const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "User" WHERE "id" = ${id} FOR UPDATE`;
-      if (!locked) throw new NotFound(`No user ${id}.`);
       const fields = (['email', 'name', 'externalId'] as const).filter(
         (k) => (current[k] ?? null) !== (wanted[k] ?? null),
       );
@@ -226,6 +254,8 @@ async function applyState(actor: Actor, id: string, next: (current: State) => St
           },
         });
       }
+      // Back in service, their roles are their groups' again (the sync skipped them while they were away).
+      if (wanted.active && !person.active) await syncGroupRoles(tx, actor, [id]);
       return userResource(await personOf(tx, id), base);
     });
   } catch (error) {
@@ -275,7 +305,7 @@ function setAttribute(state: State, attribute: string, value: unknown): State {
     case 'name': {
       const name = (value ?? {}) as { formatted?: unknown; givenName?: unknown; familyName?: unknown };
       const given = [name.givenName, name.familyName].filter((v) => typeof v === 'string' && v).join(' ');
-      return { ...state, name: typeof name.formatted === 'string' && name.formatted ? name.formatted : string(given) };
+      return { ...state, name: string(typeof name.formatted === 'string' && name.formatted ? name.formatted : given) };
     }
     case 'externalid':
       return { ...state, externalId: string(value) };
@@ -289,5 +319,5 @@ function emailOf(value: string): string {
   if (!z.email().safeParse(value).success) {
     throw new ScimInvalid('userName (or the primary e-mail) must be the person’s e-mail address.', 'invalidValue');
   }
-  return value.toLowerCase();
+  return value;
 }
