@@ -374,6 +374,12 @@ const POLICY: Record<string, Rule> = {
   'api/v1/openapi.json/route.ts#GET': { public: 'the API description; reveals no governed data' },
   // SCIM answers in its own error shape (application/scim+json), 405 included: each tested in lib/scim/scim.test.ts.
   ...Object.fromEntries(
+    [
+      ...['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => `scim/v2/ServiceProviderConfig/route.ts#${m}`),
+      ...['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => `scim/v2/[...path]/route.ts#${m}`),
+    ].map((key) => [key, { public: 'SCIM: what the service supports, and a SCIM 404 for any other path' }]),
+  ),
+  ...Object.fromEntries(
     ['Users', 'Groups'].flatMap((kind) =>
       [
         ...['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((m) => `scim/v2/${kind}/route.ts#${m}`),

@@ -13,6 +13,27 @@ export const SCHEMAS = {
   error: 'urn:ietf:params:scim:api:messages:2.0:Error',
 } as const;
 
+/** What the service supports (RFC 7643 §5): PATCH and filters, no bulk, sort or password changes. */
+export const SERVICE_PROVIDER_CONFIG = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+  documentationUri: '/api/v1/openapi.json',
+  patch: { supported: true },
+  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+  filter: { supported: true, maxResults: 200 },
+  changePassword: { supported: false },
+  sort: { supported: false },
+  etag: { supported: false },
+  authenticationSchemes: [
+    {
+      type: 'oauthbearertoken',
+      name: 'API token',
+      description: 'A Custodian API token with the scim:provision scope, created by a security lead.',
+      primary: true,
+    },
+  ],
+  meta: { resourceType: 'ServiceProviderConfig' },
+};
+
 export type ScimType = 'invalidFilter' | 'invalidValue' | 'invalidSyntax' | 'uniqueness' | 'mutability' | 'noTarget';
 
 /** A refusal in SCIM's words: 400 with its scimType (RFC 7644 §3.12). */

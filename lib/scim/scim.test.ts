@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { GET as notServed } from '@/app/scim/v2/[...path]/route';
 import { DELETE as deleteGroup, PATCH as patchGroup } from '@/app/scim/v2/Groups/[id]/route';
 import { GET as listGroups, POST as postGroup, PUT as putGroupCollection } from '@/app/scim/v2/Groups/route';
+import { GET as serviceConfig } from '@/app/scim/v2/ServiceProviderConfig/route';
 import {
   DELETE as deleteUser,
   GET as getUser,
@@ -289,6 +291,14 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
       expect(refused.headers.get('allow')).toBe(allowed);
       expect(await refused.json()).toMatchObject({ schemas: [SCHEMAS.error], status: '405' });
     }
+    const config = await (serviceConfig as Handler)(
+      new Request('https://c.example/scim/v2/ServiceProviderConfig', { headers: { authorization: `Bearer ${token}` } }),
+      { params: Promise.resolve({ id: '' }) },
+    );
+    expect(await config.json()).toMatchObject({ patch: { supported: true }, filter: { supported: true } });
+    const nowhere = (notServed as () => Response)();
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ schemas: [SCHEMAS.error], status: '404' });
     const moved = { ApiToken: undefined, ApiRateBucket: undefined };
     expect({ ...(await databaseFingerprint()), ...moved }).toEqual({ ...before, ...moved });
   });
