@@ -84,12 +84,14 @@ export const GroupResource = z.object({
 export type GroupResource = z.output<typeof GroupResource>;
 
 export const PatchRequest = z.object({
-  schemas: z.array(z.string()).refine((s) => s.includes(SCHEMAS.patch), `A PATCH names the schema ${SCHEMAS.patch}.`),
+  schemas: z
+    .array(text(200))
+    .max(10)
+    .refine((s) => s.includes(SCHEMAS.patch), `A PATCH names the schema ${SCHEMAS.patch}.`),
   Operations: z
     .array(
       z.object({
-        op: z
-          .string()
+        op: text(20)
           .transform((o) => o.toLowerCase())
           .pipe(z.enum(['add', 'remove', 'replace'], 'op is add, remove or replace.')),
         path: text(300).optional(),
