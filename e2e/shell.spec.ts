@@ -25,6 +25,8 @@ const NAV: Record<DemoRole, string[]> = {
 
 for (const role of Object.keys(NAV) as DemoRole[]) {
   test(`${role}: the console shell shows their navigation, and every page passes axe`, async ({ page }) => {
+    // A dozen pages, each rendered and scanned by axe: near a minute on two cores with the server beside it.
+    test.setTimeout(150_000);
     await signInAs(page, role);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link')).toHaveText(NAV[role].map((label) => new RegExp(`^${label}`)));
