@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { AGENT_STATUSES, RISK_TIERS } from '@/lib/agents/schema';
 import { getDb } from '@/lib/db';
-import { Forbidden, NotFound } from '@/lib/errors';
+import { NotFound } from '@/lib/errors';
 import { reaches, reachWhere, type TokenReach } from '@/lib/tokens/reach';
 
 // What the read API returns for agents: the registry's metadata, never a secret.
@@ -94,8 +94,9 @@ export async function apiGetAgent(slug: string, reach: TokenReach) {
       },
     },
   });
-  if (!found) throw new NotFound(`No agent with slug ${slug}.`);
-  if (!reaches(reach, found)) throw new Forbidden(`This token does not reach ${slug}: it is scoped to other agents.`);
+  // One answer whether it is missing or beyond the token's reach, as the write API gives: a scoped token learns
+  // nothing of other agents.
+  if (!found || !reaches(reach, found)) throw new NotFound(`No agent with slug ${slug} that this token reaches.`);
   const { id: _id, ...agent } = found;
   return agent;
 }

@@ -110,10 +110,16 @@ describe('API tokens are bounded: agents, lifetime, time and rate', () => {
       expect(refused.status).toBe(403);
       expect(refused.headers.get('content-type')).toBe('application/problem+json');
       expect(JSON.stringify(await refused.json())).toMatch(/does not reach/);
+      // Beyond its reach, an agent reads as one that does not exist.
       const one = await getAgent(read(token, `/api/v1/agents/${outside.slug}`), {
         params: Promise.resolve({ slug: outside.slug }),
       });
-      expect(one.status).toBe(403);
+      const none = await getAgent(read(token, '/api/v1/agents/no-such-agent'), {
+        params: Promise.resolve({ slug: 'no-such-agent' }),
+      });
+      expect(one.status).toBe(404);
+      expect((await one.json()).detail).toBe(`No agent with slug ${outside.slug} that this token reaches.`);
+      expect((await none.json()).detail).toBe('No agent with slug no-such-agent that this token reaches.');
       const all = await (await listAgents(read(token, '/api/v1/agents?limit=500'))).json();
       expect(all.agents.map((a: { slug: string }) => a.slug)).toEqual([inside.slug]);
       expect((await listEvents(read(token, `/api/v1/events?agent=${outside.slug}`))).status).toBe(403);
