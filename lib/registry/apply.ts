@@ -3,6 +3,7 @@ import { editAgentIn, registerAgentIn, registerAgentsIn, uniqueFieldError } from
 import { lockAgentRows } from '@/lib/agents/locks';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
+import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, DomainError, Invalid } from '@/lib/errors';
 import { setEscalationContactIn } from '@/lib/escalation/commands';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
@@ -143,38 +144,50 @@ export async function importEntries(
   onProgress({ done: 0, total: work.length });
   for (let i = 0; i < work.length; i += IMPORT_BATCH) {
     const batch = work.slice(i, i + IMPORT_BATCH);
-    const counts = await getDb().$transaction(
-      async (tx) => {
-        const again = await lockAndPlan(tx, actor, batch);
-        const moved = again.find((p, k) => p.plan.digest !== batch[k]!.digest);
-        if (moved) {
+    const counts = await getDb()
+      .$transaction(
+        async (tx) => {
+          const again = await lockAndPlan(tx, actor, batch);
+          const moved = again.find((p, k) => p.plan.digest !== batch[k]!.digest);
+          if (moved) {
+            throw new Conflict(
+              `Line ${moved.plan.line} (${moved.plan.slug}) changed while importing` +
+                `${moved.plan.reasons[0] ? ` (${moved.plan.reasons[0]})` : ''}: ` +
+                (i === 0 ? 'nothing was applied' : `the first ${i} rows to change were applied`) +
+                '; check the file again.',
+            );
+          }
+          const done = { created: 0, updated: 0, needsApproval: 0, changeRequestIds: [] as string[] };
+          // The batch's new agents in one go; then each agent's other changes, one command at a time.
+          const creates = again.filter((p) => p.writes?.register);
+          const created = await registerAgentsIn(
+            tx,
+            actor,
+            creates.map((p) => ({ data: p.writes!.register!, controls: p.writes!.controls })),
+          );
+          creates.forEach((p, k) => (p.writes!.agentId = created[k]!.id));
+          for (const p of again) {
+            if (!p.writes) continue;
+            done.changeRequestIds.push(...(await writeAgent(tx, actor, p, {})));
+            if (p.plan.action === 'create') done.created++;
+            else if (p.plan.action === 'needs-approval') done.needsApproval++;
+            else done.updated++;
+          }
+          return done;
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      )
+      .catch((error: unknown) => {
+        // Another import or registration took one of these slugs or identities after this batch was planned.
+        if (isUniqueViolation(error)) {
           throw new Conflict(
-            `Line ${moved.plan.line} (${moved.plan.slug}) changed while importing` +
-              `${moved.plan.reasons[0] ? ` (${moved.plan.reasons[0]})` : ''}: ` +
-              (i === 0 ? 'nothing was applied' : `the first ${i} rows to change were applied`) +
-              '; check the file again.',
+            'An agent in the file was registered by someone else meanwhile (its slug or workload identity is now ' +
+              `taken): ${i === 0 ? 'nothing was applied' : `the first ${i} rows to change were applied`}; check ` +
+              'the file again.',
           );
         }
-        const done = { created: 0, updated: 0, needsApproval: 0, changeRequestIds: [] as string[] };
-        // The batch's new agents in one go; then each agent's other changes, one command at a time.
-        const creates = again.filter((p) => p.writes?.register);
-        const created = await registerAgentsIn(
-          tx,
-          actor,
-          creates.map((p) => ({ data: p.writes!.register!, controls: p.writes!.controls })),
-        );
-        creates.forEach((p, k) => (p.writes!.agentId = created[k]!.id));
-        for (const p of again) {
-          if (!p.writes) continue;
-          done.changeRequestIds.push(...(await writeAgent(tx, actor, p, {})));
-          if (p.plan.action === 'create') done.created++;
-          else if (p.plan.action === 'needs-approval') done.needsApproval++;
-          else done.updated++;
-        }
-        return done;
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    );
+        throw error;
+      });
     summary.created += counts.created;
     summary.updated += counts.updated;
     summary.needsApproval += counts.needsApproval;

@@ -352,6 +352,20 @@ describeWithPostgresServer('the bulk import', () => {
     expect(await databaseFingerprint()).toEqual(unchanged);
   });
 
+  it('two imports of the same new agent at once: one registers it, the other is refused in words', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const slug = `race-${unique()}`;
+    const entries = readAgentsCsv(`${header}${slug},Raced,OTHER,DEV,Low,,\n`);
+    const results = await Promise.allSettled([importEntries(lead, entries), importEntries(lead, entries)]);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    // Both may pass (the second sees it registered and plans nothing) or one loses the race: never a raw error.
+    for (const reason of refused) expect(String(reason)).toMatch(/registered by someone else meanwhile|changed/);
+    expect(await getDb().agent.count({ where: { slug } })).toBe(1);
+    expect(
+      await getDb().auditEvent.count({ where: { action: 'agent.created', details: { path: ['slug'], equals: slug } } }),
+    ).toBe(1);
+  });
+
   it('an owner imports only agents they own, and never names someone else', async () => {
     const owner = await createPerson(['OWNER']);
     const other = await createPerson(['OWNER']);
