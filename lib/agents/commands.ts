@@ -17,7 +17,7 @@ import { AGENT_STATUS, CONTROL_PLANE, wordOf } from '@/lib/vocabulary';
 import { transitionProblems } from './lifecycle';
 import { liftProblem, readLifecycleFacts } from './lifecycle-facts';
 import { applyGuardedFields, looseningFields, type GuardedField, type GuardedValues } from './loosening';
-import { ChangeStatusSchema, RegisterAgentSchema, UpdateAgentSchema } from './schema';
+import { ChangeStatusSchema, EDITABLE_FIELDS, RegisterAgentSchema, UpdateAgentSchema } from './schema';
 
 const userActor = (actor: Actor): AuditActor => ({ type: 'USER', id: actor.id });
 
@@ -198,16 +198,6 @@ export function controlAssigned(
   };
 }
 
-const EDITABLE = [
-  'name',
-  'description',
-  'kind',
-  'workloadIdentity',
-  'environments',
-  'riskTier',
-  'reviewCadenceDays',
-] as const;
-
 /**
  * Edits an agent. A change that loosens a control (lower tier, longer
  * cadence, workload identity removed or replaced, production added) applies
@@ -254,7 +244,7 @@ export async function editAgentIn(
     workloadIdentity: data.workloadIdentity ?? null,
     reviewCadenceDays: data.reviewCadenceDays ?? null,
   };
-  const changed = EDITABLE.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
+  const changed = EDITABLE_FIELDS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
   const saved = (message: string, changeRequestId: string | null = null) => ({ message, changeRequestId });
   if (changed.length === 0) return saved('Nothing changed.');
   const loosening = looseningFields(before, next, await getSettings(tx));

@@ -54,6 +54,17 @@ export const RegisterAgentSchema = AgentFieldsSchema.extend({
   ownerId: OptionalId,
 });
 
+/** The fields an edit changes (and a registry file or the API may set): each compared and audited by name. */
+export const EDITABLE_FIELDS = [
+  'name',
+  'description',
+  'kind',
+  'workloadIdentity',
+  'environments',
+  'riskTier',
+  'reviewCadenceDays',
+] as const;
+
 export const UpdateAgentSchema = AgentFieldsSchema.extend({
   id: Id,
   version,

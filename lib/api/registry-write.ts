@@ -1,7 +1,13 @@
 import 'server-only';
 import { z } from 'zod';
 import { changeAgentStatus, editAgent, registerAgent } from '@/lib/agents/commands';
-import { AgentFieldsSchema, ChangeStatusSchema, PLANES, RegisterAgentSchema } from '@/lib/agents/schema';
+import {
+  AgentFieldsSchema,
+  ChangeStatusSchema,
+  EDITABLE_FIELDS,
+  PLANES,
+  RegisterAgentSchema,
+} from '@/lib/agents/schema';
 import { can, requirePermission } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Forbidden, Invalid, NotFound, parseInput } from '@/lib/errors';
@@ -43,8 +49,6 @@ async function personId(ref: unknown, field: string): Promise<string> {
   }
   return found[0]!.id;
 }
-
-const EDITABLE = ['name', 'description', 'kind', 'workloadIdentity', 'environments', 'riskTier', 'reviewCadenceDays'];
 
 /** The agent a token writes: by slug, within its reach. */
 export async function writableAgent(token: TokenActor, slug: string) {
@@ -100,7 +104,7 @@ function requireWithinReach(token: TokenActor, identity: unknown, agentId = ''):
   }
 }
 
-export const PatchAgentBody = keysOnly([...EDITABLE, 'reason']);
+export const PatchAgentBody = keysOnly([...EDITABLE_FIELDS, 'reason']);
 
 /**
  * PATCH /agents/{slug}: the fields sent, onto the agent as it is at the version named (If-Match); null removes the
@@ -111,7 +115,7 @@ export async function apiPatchAgent(token: TokenActor, slug: string, body: unkno
   const agent = await writableAgent(token, slug);
   // The agent stays within the token's reach: a scoped token cannot move it out (or into another team's prefix).
   if ('workloadIdentity' in patch) requireWithinReach(token, patch.workloadIdentity, agent.id);
-  const asIs = Object.fromEntries(EDITABLE.map((k) => [k, agent[k as keyof typeof agent] ?? '']));
+  const asIs = Object.fromEntries(EDITABLE_FIELDS.map((k) => [k, agent[k as keyof typeof agent] ?? '']));
   const sent = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === null ? '' : v]));
   return {
     agent,

@@ -7,13 +7,12 @@ import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
 import { needsEscalation } from './rules';
-import { ClearEscalationSchema, SetEscalationSchema } from './schema';
+import { ClearEscalationSchema, CONTACT_FIELDS, SetEscalationSchema } from './schema';
 
-const FIELDS = ['name', 'userId', 'email', 'phone', 'pagerUrl', 'coverage'] as const;
 type Contact = { name: string; coverage: string } & Record<'userId' | 'email' | 'phone' | 'pagerUrl', string | null>;
 
 const contactOf = (row: Contact | null): Contact | null =>
-  row ? (Object.fromEntries(FIELDS.map((k) => [k, row[k] ?? null])) as Contact) : null;
+  row ? (Object.fromEntries(CONTACT_FIELDS.map((k) => [k, row[k] ?? null])) as Contact) : null;
 
 /**
  * The agent locked at the version the form read (the contact is part of its record: every change moves the agent's
@@ -69,7 +68,7 @@ export async function setEscalationContactIn(
     coverage: data.coverage,
   };
   const before = contactOf(agent.escalation);
-  if (before && FIELDS.every((k) => before[k] === next[k])) return 'Nothing changed.';
+  if (before && CONTACT_FIELDS.every((k) => before[k] === next[k])) return 'Nothing changed.';
   await tx.agent.update({ where: { id: data.agentId }, data: { version: { increment: 1 } } });
   await tx.escalationContact.upsert({
     where: { agentId: data.agentId },

@@ -13,6 +13,9 @@ export function carriesKey(url: string): boolean {
   );
 }
 
+/** What an escalation contact is: compared field by field when it is set again. */
+export const CONTACT_FIELDS = ['name', 'userId', 'email', 'phone', 'pagerUrl', 'coverage'] as const;
+
 /** A form's empty field is no value. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { PlaneOwners, RegisterData } from '@/lib/agents/commands';
 import { looseningFields, type GuardedField } from '@/lib/agents/loosening';
-import { RegisterAgentSchema, UpdateAgentSchema } from '@/lib/agents/schema';
+import { EDITABLE_FIELDS, RegisterAgentSchema, UpdateAgentSchema } from '@/lib/agents/schema';
 import { can, type Actor } from '@/lib/authz';
 import type { Db, Tx } from '@/lib/db';
 import { Invalid, parseInput } from '@/lib/errors';
-import { SetEscalationSchema } from '@/lib/escalation/schema';
+import { CONTACT_FIELDS, SetEscalationSchema } from '@/lib/escalation/schema';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { AddPurposeSchema, ChangePurposeSchema } from '@/lib/purposes/schema';
@@ -55,16 +55,6 @@ export type Writes = {
 export type Planned = { plan: AgentPlan; writes: Writes | null };
 
 const PLANES: Record<'iam' | 'pam' | 'platform', ControlPlane> = { iam: 'IAM', pam: 'PAM', platform: 'PLATFORM' };
-const EDITABLE = [
-  'name',
-  'description',
-  'kind',
-  'workloadIdentity',
-  'environments',
-  'riskTier',
-  'reviewCadenceDays',
-] as const;
-const CONTACT = ['name', 'userId', 'email', 'phone', 'pagerUrl', 'coverage'] as const;
 const APPLIED_REASON = 'Applied from the registry file or an import.';
 
 const AGENT_SELECT = {
@@ -216,7 +206,7 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
       changes.push({ field: `controls.${plane}`, from: current?.user.email ?? null, to: person.email });
     }
 
-    const asIs = Object.fromEntries(EDITABLE.map((k) => [k, agent[k] ?? ''])) as Record<string, unknown>;
+    const asIs = Object.fromEntries(EDITABLE_FIELDS.map((k) => [k, agent[k] ?? ''])) as Record<string, unknown>;
     const edit = tryParse(problems, UpdateAgentSchema, {
       ...asIs,
       ...fields,
@@ -230,7 +220,7 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
         workloadIdentity: edit.workloadIdentity ?? null,
         reviewCadenceDays: edit.reviewCadenceDays ?? null,
       };
-      const changed = EDITABLE.filter((k) => JSON.stringify(agent[k]) !== JSON.stringify(next[k]));
+      const changed = EDITABLE_FIELDS.filter((k) => JSON.stringify(agent[k]) !== JSON.stringify(next[k]));
       const loosening = looseningFields(agent, next, ctx.settings);
       // Independent before the file and after it: who holds the agent changes first, so a lead cannot make themself
       // its owner and loosen it in one file, nor hand it away and loosen it.
@@ -285,7 +275,7 @@ function planOne(line: number, spec: AgentSpec, agent: ExistingAgent | null, ctx
     if (contact) {
       const { agentId: _a, version: _v, ...next } = contact;
       const before = agent?.escalation ?? null;
-      if (!before || CONTACT.some((k) => (before[k] ?? null) !== (next[k] ?? null))) {
+      if (!before || CONTACT_FIELDS.some((k) => (before[k] ?? null) !== (next[k] ?? null))) {
         writes.escalation = next;
         changes.push({ field: 'escalation', from: before?.name ?? null, to: next.name });
       }

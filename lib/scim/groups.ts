@@ -14,8 +14,8 @@ import { followMappedRoles } from '@/lib/users/mapped-roles';
 import {
   GroupResource,
   listQueryOf,
+  listResponse,
   MemberRef,
-  pageOf,
   parseEqFilter,
   PatchRequest,
   SCHEMAS,
@@ -219,26 +219,13 @@ export async function scimListGroups(actor: Actor | null, params: Record<string,
   const query = listQueryOf(params);
   const filter = parseEqFilter(query.filter, ['displayName', 'externalId']);
   const where: Prisma.ScimGroupWhereInput = filter ? { [filter.attribute]: filter.value } : {};
-  const { skip, take } = pageOf(query);
-  const [total, groups] = await Promise.all([
-    getDb().scimGroup.count({ where }),
-    take === 0
-      ? []
-      : getDb().scimGroup.findMany({
-          where,
-          select: GROUP_SELECT,
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          skip,
-          take,
-        }),
-  ]);
-  return {
-    schemas: [SCHEMAS.list],
-    totalResults: total,
-    startIndex: skip + 1,
-    itemsPerPage: groups.length,
-    Resources: groups.map((g) => groupResource(g, base)),
-  };
+  const order = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+  return listResponse(
+    query,
+    () => getDb().scimGroup.count({ where }),
+    (page) => getDb().scimGroup.findMany({ where, select: GROUP_SELECT, orderBy: order, ...page }),
+    (g) => groupResource(g, base),
+  );
 }
 
 export async function scimReplaceGroup(actor: Actor | null, id: string, body: unknown, base: string) {

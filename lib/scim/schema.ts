@@ -131,7 +131,24 @@ export function parseEqFilter(
   return { attribute, value: match[2]!.replace(/\\(.)/g, '$1') };
 }
 
-/** The page asked for: startIndex is 1-based (below 1 means 1), count at most 200 (0 asks for the total only). */
-export function pageOf(query: z.output<typeof ListQuery>) {
-  return { skip: Math.max(query.startIndex, 1) - 1, take: Math.min(Math.max(query.count, 0), 200) };
+/**
+ * A ListResponse (RFC 7644 §3.4.2) of the page the query asks for: startIndex is 1-based (below 1 means 1), count at
+ * most 200 (0 asks for the total only).
+ */
+export async function listResponse<T>(
+  query: z.output<typeof ListQuery>,
+  count: () => Promise<number>,
+  find: (page: { skip: number; take: number }) => Promise<T[]>,
+  resource: (item: T) => unknown,
+) {
+  const skip = Math.max(query.startIndex, 1) - 1;
+  const take = Math.min(Math.max(query.count, 0), 200);
+  const [total, items] = await Promise.all([count(), take === 0 ? [] : find({ skip, take })]);
+  return {
+    schemas: [SCHEMAS.list],
+    totalResults: total,
+    startIndex: skip + 1,
+    itemsPerPage: items.length,
+    Resources: items.map(resource),
+  };
 }

@@ -12,7 +12,7 @@ import { deactivateUserIn, reactivateUserIn } from '@/lib/users/commands';
 import { lockForRoleSync, syncGroupRoles } from './groups';
 import {
   listQueryOf,
-  pageOf,
+  listResponse,
   parseEqFilter,
   PatchRequest,
   SCHEMAS,
@@ -153,26 +153,13 @@ export async function scimListUsers(actor: Actor | null, params: Record<string, 
     ...(filter?.attribute === 'userName' ? { email: { equals: filter.value, mode: 'insensitive' } } : {}),
     ...(filter?.attribute === 'externalId' ? { externalId: filter.value } : {}),
   };
-  const { skip, take } = pageOf(query);
-  const [total, people] = await Promise.all([
-    getDb().user.count({ where }),
-    take === 0
-      ? []
-      : getDb().user.findMany({
-          where,
-          select: USER_SELECT,
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          skip,
-          take,
-        }),
-  ]);
-  return {
-    schemas: [SCHEMAS.list],
-    totalResults: total,
-    startIndex: skip + 1,
-    itemsPerPage: people.length,
-    Resources: people.map((p) => userResource(p, base)),
-  };
+  const order = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+  return listResponse(
+    query,
+    () => getDb().user.count({ where }),
+    (page) => getDb().user.findMany({ where, select: USER_SELECT, orderBy: order, ...page }),
+    (p) => userResource(p, base),
+  );
 }
 
 /** PUT /Users/{id}: the person as the resource says (a missing active means active). */

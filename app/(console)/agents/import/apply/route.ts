@@ -1,10 +1,7 @@
-import { getCurrentUser } from '@/lib/auth';
-import { requirePermission } from '@/lib/authz';
 import { DomainError } from '@/lib/errors';
-import { readJsonBody } from '@/lib/http/api';
+import { readImportRequest } from '@/lib/http/import-request';
 import { handleRoute } from '@/lib/http/problem';
 import { importEntries } from '@/lib/registry/apply';
-import { IMPORT_BODY_LIMIT, importEntriesOf } from '@/lib/registry/import-body';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,11 +11,9 @@ export const dynamic = 'force-dynamic';
  */
 export function POST(request: Request) {
   return handleRoute(async () => {
-    const actor = await getCurrentUser();
-    requirePermission(actor, 'agent.write');
-    const read = await readJsonBody(request, IMPORT_BODY_LIMIT);
+    const read = await readImportRequest(request);
     if (read instanceof Response) return read;
-    const entries = importEntriesOf(read.body);
+    const { actor, entries } = read;
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
