@@ -385,6 +385,27 @@ describeWithPostgresServer('the bulk import', () => {
     expect((await getDb().agent.findUniqueOrThrow({ where: { slug: mine } })).ownerId).toBe(owner.id);
   });
 
+  it('an owner cannot hand their agent to someone, nor lower its tier, through an import row', async () => {
+    const owner = await createPerson(['OWNER']);
+    const other = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(await createPerson(['ADMIN']), { ownerId: owner.id, riskTier: 'HIGH' });
+    const entries = readAgentsCsv(`${header}${agent.slug},${agent.name},CI agent,PROD,High,${other.email},\n`);
+    const [plan] = await planRegistry(owner, entries);
+    expect(plan).toMatchObject({
+      action: 'refused',
+      reasons: ['owner: a security lead assigns the accountable owner.'],
+    });
+    const lower = readAgentsCsv(`${header}${agent.slug},${agent.name},CI agent,PROD,Low,,\n`);
+    const before = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+    await importEntries(owner, lower);
+    // The lower tier waits for a security lead: the agent is as it was, one change request opened.
+    expect(await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).toMatchObject({
+      ownerId: owner.id,
+      riskTier: before.riskTier,
+    });
+    expect(await getDb().changeRequest.count({ where: { agentId: agent.id, status: 'PENDING' } })).toBe(1);
+  });
+
   it('a CSV that is not the format imports nothing, naming why', () => {
     expect(() => readAgentsCsv('')).toThrow(/empty/);
     expect(() => readAgentsCsv('slug,colour\nx,blue\n')).toThrow(/Unknown column colour/);
