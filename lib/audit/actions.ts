@@ -8,6 +8,15 @@ type AgentRef = { id: string; slug: string };
 
 export type AuditDetailsByAction = {
   'agent.created': { slug: string; name: string; riskTier: string };
+  /** A proposed agent's first sighting: what a discovery import saw it do (mounts or services, paths, when). */
+  'agent.discovered': {
+    source: string;
+    seenOn: string[];
+    paths: string[];
+    firstSeen: string;
+    lastSeen: string;
+    requests: number;
+  };
   'agent.updated': { changes: Record<string, Change<unknown>>; changeRequestId?: string };
   'agent.status_changed': Change<string> & { reason?: string; reviewId?: string };
   'owner.assigned': Change<PersonRef> & { bulk?: boolean; reason?: string };
@@ -21,19 +30,21 @@ export type AuditDetailsByAction = {
   'purpose.changed': { purposeId: string; changes: Record<string, Change<unknown>> };
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string; reviewId?: string };
-  'credential.issued': { name: string; kind?: string; reason?: string; backfilled?: boolean };
+  'credential.issued': { name: string; kind?: string; reason?: string; backfilled?: boolean; discovered?: string };
   'credential.used': {
     name: string;
     context?: string;
     afterRevocation?: boolean;
     backfilled?: boolean;
+    /** Read from a discovery import (vault-audit, aws-credential-report), not reported by a broker. */
+    discovered?: string;
     /** The workload that presented the credential, and where from. */
     workload?: { identity: string; host?: string; runtime?: string };
     decisionId?: string;
     /** Marks set at ingest (events are never updated): see lib/ingest/misuse.ts. */
     misuse?: ('replay-suspected' | 'after-decision-ttl' | 'no-allowing-decision')[];
   };
-  'credential.rotated': { name: string; reason?: string; backfilled?: boolean };
+  'credential.rotated': { name: string; reason?: string; backfilled?: boolean; discovered?: string };
   'credential.updated': { name: string; changes: Record<string, Change<unknown>>; changeRequestId?: string };
   'credential.revoked': { name: string; reason: string; reviewId?: string; backfilled?: boolean };
   'exception.requested': {

@@ -31,6 +31,7 @@ export const ACTION_GROUPS = {
   ],
   agent: [
     'agent.created',
+    'agent.discovered',
     'agent.updated',
     'agent.status_changed',
     'purpose.added',

@@ -41,6 +41,8 @@ const day = (v: unknown) =>
   String(v ?? '')
     .slice(0, 16)
     .replace('T', ' ') + ' UTC';
+const found = (d: Record<string, unknown>) =>
+  d.discovered ? ` (from ${d.discovered === 'vault-audit' ? 'a Vault audit log' : 'an AWS credential report'})` : '';
 const reason = (d: Record<string, unknown>) => (d.reason ? `: “${String(d.reason)}”` : '');
 
 /**
@@ -59,6 +61,12 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
   switch (action) {
     case 'agent.created':
       return `${by} registered ${agent} (${wordOf(RISK_TIER, String(d.riskTier))} risk)`;
+    case 'agent.discovered':
+      return (
+        `${by} proposed ${agent}, found in ` +
+        `${d.source === 'vault-audit' ? 'a Vault audit log' : 'an AWS IAM credential report'}` +
+        `${Array.isArray(d.seenOn) && d.seenOn.length ? ` (seen on ${(d.seenOn as string[]).join(', ')})` : ''}`
+      );
     case 'agent.updated':
       return `${by} edited ${agent}: ${Object.keys((d.changes as object) ?? {}).join(', ') || 'no fields'}`;
     case 'agent.status_changed':
@@ -85,11 +93,11 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'purpose.expired':
       return `${by} expired a purpose of ${agent}${reason(d)}`;
     case 'credential.issued':
-      return `${by} recorded ${credential} issued to ${agent}`;
+      return `${by} recorded ${credential} issued to ${agent}${found(d)}`;
     case 'credential.used':
       return (
         `${by} reported ${agent} used ` +
-        `${credential}${d.context ? ` (${String(d.context)})` : ''}` +
+        `${credential}${d.context ? ` (${String(d.context)})` : ''}${found(d)}` +
         `${d.afterRevocation ? ' — after it was revoked' : ''}` +
         `${Array.isArray(d.misuse) && d.misuse.length ? ` — ${(d.misuse as string[]).map(misuseWord).join(', ')}` : ''}`
       );
@@ -109,7 +117,7 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
             reasons.map((r) => String(r.rule)).join(', ');
     }
     case 'credential.rotated':
-      return `${by} recorded ${credential} of ${agent} rotated${reason(d)}`;
+      return `${by} recorded ${credential} of ${agent} rotated${found(d)}${reason(d)}`;
     case 'credential.updated':
       return `${by} changed the custody record of ${credential} (${Object.keys((d.changes as object) ?? {}).join(
         ', ',

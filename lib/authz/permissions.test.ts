@@ -14,6 +14,7 @@ const GRID: Record<Permission, readonly Role[]> = {
   'agent.read': [A, P, U, O],
   'agent.write': [A, O],
   'ownership.assign': [A],
+  'discovery.import': [A],
   'purpose.approve': [A],
   'credential.write': [A, O],
   'exception.request': [A, O],

@@ -9,50 +9,16 @@ import { setEscalationContactIn } from '@/lib/escalation/commands';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { assignControlOwnerIn, assignOwnerIn } from '@/lib/ownership/commands';
 import { addPurposeIn, changePurposeIn } from '@/lib/purposes/commands';
-import { assertNoSecrets, stringsOf } from '@/lib/secrets/read-input';
+import { scanByLine } from '@/lib/secrets/scan-lines';
 import { planEntries, type AgentPlan, type Planned } from './plan';
 import type { Entry } from './spec';
 
 type Options = { viaToken?: boolean };
 
-/**
- * Every entry scanned for secrets before anything is planned: one is an alarm, and the whole file is refused, each
- * field named by its line (`line 12.description`). Entries go in chunks under the scan's limit of values per call.
- */
-async function scanEntries(actor: Actor, entries: Entry[]): Promise<void> {
-  const LIMIT = 15_000;
-  let chunk: Entry[] = [];
-  let values = 0;
-  const scan = async () => {
-    try {
-      await assertNoSecrets(
-        chunk.map((e) => e.spec),
-        actor,
-      );
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      const lineOf = (field: string) => field.replace(/^(\d+)/, (i) => `line ${chunk[Number(i)]?.line ?? '?'}`);
-      throw new Invalid(
-        error.message,
-        Object.fromEntries(Object.entries(error.fieldErrors).map(([field, m]) => [lineOf(field), m])),
-      );
-    }
-    chunk = [];
-    values = 0;
-  };
-  for (const entry of entries) {
-    const count = stringsOf(entry.spec).length; // throws for one entry too large or deep to scan
-    if (values + count > LIMIT) await scan();
-    chunk.push(entry);
-    values += count;
-  }
-  if (chunk.length > 0) await scan();
-}
-
 /** The plan of a file (POST /registry/plan, the import's dry run): changes nothing. */
 export async function planRegistry(actor: Actor | null, entries: Entry[], options: Options = {}): Promise<AgentPlan[]> {
   requirePermission(actor, 'agent.write');
-  await scanEntries(actor, entries);
+  await scanByLine(actor, entries);
   return (await planEntries(getDb(), actor, entries, options)).map((p) => p.plan);
 }
 
@@ -68,7 +34,7 @@ export async function applyRegistry(
   options: Options & { expect?: Record<string, string> } = {},
 ): Promise<AppliedPlan[]> {
   requirePermission(actor, 'agent.write');
-  await scanEntries(actor, entries);
+  await scanByLine(actor, entries);
   const planned = await planEntries(getDb(), actor, entries, options);
   const expect = new Map(Object.entries(options.expect ?? {}));
   const results: AppliedPlan[] = [];
@@ -120,7 +86,7 @@ export async function importEntries(
   onProgress: (progress: ImportProgress) => void = () => {},
 ): Promise<ImportSummary> {
   requirePermission(actor, 'agent.write');
-  await scanEntries(actor, entries);
+  await scanByLine(actor, entries);
   const planned = await planEntries(getDb(), actor, entries);
   // The rows apply as they were checked: one whose plan moved since (someone changed its agent) stops it all.
   const moved = planned.find((p, i) => entries[i]!.digest !== undefined && p.plan.digest !== entries[i]!.digest);

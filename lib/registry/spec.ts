@@ -1,6 +1,6 @@
-import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { readCsvRecords } from '@/lib/csv/read';
 import { Invalid } from '@/lib/errors';
 import { AGENT_KIND, ENVIRONMENT, RISK_TIER, type Vocabulary } from '@/lib/vocabulary';
 
@@ -159,56 +159,9 @@ export const CSV_TEMPLATE =
   'spiffe://example.com/agents/invoice-reconciler,90,priya@example.com,iam-team@example.com,pam-team@example.com,' +
   'platform@example.com\r\n';
 
-/**
- * The line each record starts on, from where each ends (csv-parse's own line count takes a CRLF inside a quoted cell
- * for two): one pass over the bytes, CRLF, CR and LF each one line break, blank lines skipped as the parser does.
- */
-function startLines(bytes: Buffer, ends: number[]): number[] {
-  let pos = 0;
-  let line = 1;
-  const CR = 13;
-  const LF = 10;
-  return ends.map((end, k) => {
-    let start = k === 0 ? 0 : ends[k - 1]!;
-    while (bytes[start] === CR || bytes[start] === LF) start++;
-    for (; pos < start; pos++) {
-      if (bytes[pos] === LF || (bytes[pos] === CR && bytes[pos + 1] !== LF)) line++;
-    }
-    return line;
-  });
-}
-
-const CSV_PROBLEMS: Record<string, string> = {
-  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is never closed.',
-  CSV_INVALID_CLOSING_QUOTE: 'a quote closes a cell in the middle of it.',
-  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a row has a different number of cells from the header.',
-  CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH: 'a row has a different number of cells from the header.',
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'there is text after a quoted cell.',
-  INVALID_OPENING_QUOTE: 'a quote opens in the middle of a cell.',
-};
-
 /** An import's CSV: the header names its columns (any order, the required ones present), one agent a row. */
 export function readAgentsCsv(text: string): Entry[] {
-  let records: string[][];
-  let lines: number[];
-  try {
-    const parsed = parseCsv(text, { skip_empty_lines: true, bom: true, info: true }) as unknown as {
-      record: string[];
-      info: { bytes: number };
-    }[];
-    records = parsed.map((p) => p.record);
-    lines = startLines(
-      Buffer.from(text, 'utf8'),
-      parsed.map((p) => p.info.bytes),
-    );
-  } catch (error) {
-    // csv-parse's own message quotes the cell: only its code and line are said back.
-    const { lines: line, code } = error as { lines?: number; code?: string };
-    throw new Invalid(
-      `The file is not valid CSV${line ? ` (line ${line})` : ''}: ` +
-        (CSV_PROBLEMS[code ?? ''] ?? 'it cannot be read as CSV.'),
-    );
-  }
+  const { records, lines } = readCsvRecords(text);
   const [header, ...rows] = records;
   if (!header) throw new Invalid('The file is empty: start with the header row of the template.');
   const columns = header.map((h) =>

@@ -34,6 +34,8 @@ const SCOPE_PERMISSION: Record<TokenScope, Permission> = {
   'decisions:check': 'credential.write',
   // People and groups: a security lead's token (deactivation runs as them, under the same guards).
   'scim:provision': 'user.manage',
+  // Proposes agents and records custody on any: a security lead's token reaching every agent.
+  'discovery:import': 'discovery.import',
 };
 
 type Rate = { perSecond: number; burst: number };

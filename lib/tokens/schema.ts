@@ -10,6 +10,7 @@ export const TOKEN_SCOPES = [
   'audit:read',
   'decisions:check',
   'scim:provision',
+  'discovery:import',
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
@@ -21,6 +22,7 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'audit:read': 'Read the custody timeline',
   'decisions:check': 'Ask the issuance gate before issuing a credential (each decision is recorded)',
   'scim:provision': 'Provision, update and deprovision people and groups from the identity provider (SCIM 2.0)',
+  'discovery:import': 'Import agents and custody found in Vault audit logs and AWS credential reports (npm run discover)',
 };
 
 export const CreateTokenSchema = z

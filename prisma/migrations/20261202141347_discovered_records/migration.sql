@@ -1,0 +1,8 @@
+-- CreateTable
+CREATE TABLE "DiscoveredRecord" (
+    "source" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DiscoveredRecord_pkey" PRIMARY KEY ("source","externalId")
+);
