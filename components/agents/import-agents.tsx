@@ -7,6 +7,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { followProgress, postJson, problemOf } from './progress-stream';
 
 type Action = 'create' | 'update' | 'unchanged' | 'needs-approval' | 'refused';
 type Row = {
@@ -18,7 +19,6 @@ type Row = {
   digest: string;
   spec: Record<string, unknown>;
 };
-type Problem = { detail?: string; errors?: { path: string; message: string }[] };
 type Summary = { created: number; updated: number; needsApproval: number; unchanged: number };
 
 const OUTCOME: Record<Action, { label: string; tone: BadgeTone }> = {
@@ -41,16 +41,6 @@ const FIXABLE = [
   'owner',
 ];
 const SHOWN = 200;
-
-async function post(path: string, body: unknown): Promise<Response> {
-  return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
-async function problemOf(response: Response): Promise<string> {
-  const problem = (await response.json().catch(() => ({}))) as Problem;
-  const fields = (problem.errors ?? []).map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
-  return [problem.detail ?? `The server answered ${response.status}.`, ...fields.slice(0, 5)].join(' ');
-}
 
 /** The bulk import: upload, a dry-run table to exclude or fix rows in, then apply with progress. */
 export function ImportAgents() {
@@ -76,7 +66,7 @@ export function ImportAgents() {
     setError(null);
     setSummary(null);
     try {
-      const response = await post('/agents/import/check', body);
+      const response = await postJson('/agents/import/check', body);
       if (!response.ok) return setError(await problemOf(response));
       const checked = ((await response.json()) as { rows: Row[] }).rows;
       // Rows left out keep their last check; the rest are as the server read them now.
@@ -105,30 +95,18 @@ export function ImportAgents() {
     setError(null);
     setProgress({ done: 0, total: toApply });
     try {
-      const response = await post('/agents/import/apply', {
-        rows: included.map((r) => ({ line: r.line, spec: r.spec, digest: r.digest })),
-      });
-      if (!response.ok || !response.body) return setError(await problemOf(response));
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffered = '';
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffered += value;
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines.filter(Boolean)) {
-          const message = JSON.parse(line) as
-            | { type: 'progress'; done: number; total: number }
-            | { type: 'done'; summary: Summary }
-            | { type: 'error'; detail: string };
-          if (message.type === 'progress') setProgress({ done: message.done, total: message.total });
-          else if (message.type === 'done') {
-            setSummary(message.summary);
+      await followProgress<Summary>(
+        '/agents/import/apply',
+        { rows: included.map((r) => ({ line: r.line, spec: r.spec, digest: r.digest })) },
+        {
+          progress: (done, total) => setProgress({ done, total }),
+          done: (summary) => {
+            setSummary(summary);
             setRows([]);
-          } else setError(message.detail);
-        }
-      }
+          },
+          error: setError,
+        },
+      );
     } catch {
       setError('The connection dropped while applying: check the agents list, then check the file again.');
     } finally {

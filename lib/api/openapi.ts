@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TimelineQuerySchema } from '@/lib/audit/queries';
+import { DiscoveryRequest } from '@/lib/discovery/request';
 import { IngestBatchSchema, IngestResultSchema, MAX_BATCH } from '@/lib/ingest/schema';
 import { DecisionInputSchema, DecisionResultSchema } from '@/lib/issuance/schema';
 import { RegistryFileDoc, RegistryRequestBody } from '@/lib/registry/spec';
@@ -257,6 +258,42 @@ export function openApiDocument(serverUrl: string) {
           },
         ]),
       ),
+      ...Object.fromEntries(
+        (['plan', 'apply'] as const).map((step) => [
+          `/api/v1/discovery/${step}`,
+          {
+            post: {
+              summary:
+                step === 'plan'
+                  ? 'What importing a Vault audit log or an AWS IAM credential report would do: changes nothing'
+                  : 'Import a Vault audit log or an AWS IAM credential report: proposed agents, custody records and ' +
+                    'events, each recorded once however often the file is imported',
+              description:
+                'JSON { source: vault-audit | aws-credential-report, file, environment?, riskTier?, exclude?, ' +
+                'expect? }. Each identity is propose (an unknown workload: a PROPOSED agent with no owner), record ' +
+                '(a known agent: the credentials and events not yet recorded), unchanged, person (reported, never ' +
+                'proposed) or refused. A malformed line refuses the file, naming the line. Needs a token that ' +
+                'reaches every agent.',
+              security: [{ bearer: ['discovery:import'] }],
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/DiscoveryRequest' } } },
+              },
+              responses: {
+                '200': {
+                  description:
+                    step === 'plan'
+                      ? '{ source, entries, skipped: { why: count }, summary: counts per action, rows: [{ line, ' +
+                        'identity, name, action, agent, seenOn, paths, firstSeen, lastSeen, requests, credentials, ' +
+                        'events: { new, recorded }, notes, reasons, digest }] }'
+                      : '{ proposed: [{ slug, name }], recordedOn, credentials, events }',
+                },
+                ...errors(400, 401, 403, 409, 413, 415, 422, 429),
+              },
+            },
+          },
+        ]),
+      ),
     },
     components: {
       securitySchemes: {
@@ -265,7 +302,8 @@ export function openApiDocument(serverUrl: string) {
           scheme: 'bearer',
           description:
             'An API token an ADMIN creates on the Tokens page, with scopes events:write, events:backfill, ' +
-            'registry:read, registry:write, audit:read, decisions:check, scoped to all agents, a list, or a ' +
+            'registry:read, registry:write, audit:read, decisions:check, discovery:import, scoped to all agents, a ' +
+            'list, or a ' +
             'workload-identity prefix. It acts as its creator, within their current permissions; the rate limit is ' +
             'per token, across servers.',
         },
@@ -277,6 +315,7 @@ export function openApiDocument(serverUrl: string) {
         Decision: z.toJSONSchema(DecisionResultSchema, { io: 'output', unrepresentable: 'any' }),
         RegistryFile: schema(RegistryFileDoc),
         RegistryRequest: schema(RegistryRequestBody),
+        DiscoveryRequest: schema(DiscoveryRequest),
         ...Object.fromEntries(Object.entries(API_BODIES).map(([name, s]) => [name, schema(s)])),
         Problem: {
           type: 'object',

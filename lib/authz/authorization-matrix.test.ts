@@ -327,6 +327,34 @@ const POLICY: Record<string, Rule> = {
     body: { format: 'csv', text: 'slug,name,kind,environments,risk_tier\n' },
   },
   '(console)/agents/import/apply/route.ts#POST': { permission: 'agent.write', route: true, body: { rows: [] } },
+  // A log whose one entry is a request (only responses count): who may discover is what is tested here.
+  ...Object.fromEntries(
+    ['check', 'apply'].map((step) => [
+      `(console)/agents/discover/${step}/route.ts#POST`,
+      {
+        permission: 'discovery.import',
+        route: true,
+        body: {
+          source: 'vault-audit',
+          file: JSON.stringify({
+            time: '2026-11-30T09:00:00Z',
+            type: 'request',
+            request: { id: 'matrix-1', operation: 'read', path: 'secret/data/matrix' },
+          }),
+        },
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['api/v1/discovery/plan/route.ts#POST', 'api/v1/discovery/apply/route.ts#POST'].map((key) => [
+      key,
+      {
+        public:
+          'bearer-token discovery API: scope discovery:import, a token reaching every agent, acting as its creator; ' +
+          'tested in lib/discovery/discovery.test.ts',
+      },
+    ]),
+  ),
   ...Object.fromEntries(
     ['api/v1/registry/plan/route.ts#POST', 'api/v1/registry/apply/route.ts#POST'].map((key) => [
       key,
@@ -434,6 +462,8 @@ const POLICY: Record<string, Rule> = {
   ...refuses('api/v1/openapi.json/route.ts', 405, WRITES),
   ...refuses('api/v1/registry/plan/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/registry/apply/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/discovery/plan/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
+  ...refuses('api/v1/discovery/apply/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/events/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/decisions/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
 };

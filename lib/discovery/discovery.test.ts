@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { POST as applyRoute } from '@/app/api/v1/discovery/apply/route';
 import { POST as planRoute } from '@/app/api/v1/discovery/plan/route';
+import { GET as openapi } from '@/app/api/v1/openapi.json/route';
 import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { makeActiveAgent } from '@/lib/testing/agents';
@@ -115,11 +116,11 @@ describeWithPostgresServer('discovery from real logs', () => {
     // A person is reported, never proposed.
     expect(await getDb().agent.count({ where: { workloadIdentity: 'vault-user:alice' } })).toBe(0);
     // Nothing Vault hashed, nor any request or response data, is kept.
-    const [{ leaked }] = await getDb().$queryRaw<{ leaked: bigint }[]>`
+    const [row0] = await getDb().$queryRaw<{ leaked: bigint }[]>`
       SELECT (SELECT count(*) FROM "AuditEvent" WHERE "details"::text LIKE '%hmac-sha256%' OR "details"::text LIKE
         '%lease_id%' OR "details"::text LIKE '%Q2Jz7d1y%') + (SELECT count(*) FROM "Agent" WHERE "description" LIKE '%hmac%') +
         (SELECT count(*) FROM "Credential" WHERE coalesce("secretRef", '') LIKE '%Q2Jz7d1y%') AS leaked`;
-    expect(Number(leaked)).toBe(0);
+    expect(Number(row0!.leaked)).toBe(0);
 
     // The same log again: every identity unchanged, nothing recorded twice.
     const again = await planDiscovery(admin, { source: 'vault-audit', file: log.text });
@@ -357,6 +358,12 @@ describeWithPostgresServer('discovery from real logs', () => {
     });
     // The token acts as its creator: the security lead who made it is who proposed the agent.
     expect(created.actorId).toBe(admin.id);
+    const doc = await (await openapi(new Request('http://localhost/api/v1/openapi.json'))).json();
+    expect(doc.paths['/api/v1/discovery/apply'].post.security).toEqual([{ bearer: ['discovery:import'] }]);
+    expect(doc.components.schemas.DiscoveryRequest.properties.source.enum).toEqual([
+      'vault-audit',
+      'aws-credential-report',
+    ]);
   });
 
   it('two imports of one log at once record each event once', async () => {

@@ -1,4 +1,4 @@
-import { Bot, Plus, Upload } from 'lucide-react';
+import { Bot, FileSearch, Plus, Upload } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { DataTablePagination } from '@/components/data-table/data-table-pagination';
@@ -52,6 +52,11 @@ export default async function AgentsPage({ searchParams }: Props) {
         actions={
           can(actor, 'agent.write') ? (
             <div className="flex gap-2">
+              {can(actor, 'discovery.import') ? (
+                <Link href="/agents/discover" className={buttonVariants({ variant: 'outline' })}>
+                  <FileSearch aria-hidden /> Discover
+                </Link>
+              ) : null}
               <Link href="/agents/import" className={buttonVariants({ variant: 'outline' })}>
                 <Upload aria-hidden /> Import
               </Link>
