@@ -22,7 +22,8 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'audit:read': 'Read the custody timeline',
   'decisions:check': 'Ask the issuance gate before issuing a credential (each decision is recorded)',
   'scim:provision': 'Provision, update and deprovision people and groups from the identity provider (SCIM 2.0)',
-  'discovery:import': 'Import agents and custody found in Vault audit logs and AWS credential reports (npm run discover)',
+  'discovery:import':
+    'Import agents and custody found in Vault audit logs and AWS credential reports (npm run discover)',
 };
 
 export const CreateTokenSchema = z
