@@ -7,7 +7,7 @@ import { DEMO, pageAs, signInAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 import { pickPerson } from './fixtures/people';
 
-test('a security lead uploads a Vault audit log, sees two proposed agents in the dry run, imports, and assigns an owner to one', async ({
+test('a lead uploads a Vault audit log, sees two proposed agents, imports, and assigns an owner to one', async ({
   browser,
 }) => {
   const page = await pageAs(browser, DEMO.ADMIN);
@@ -86,7 +86,11 @@ test('a file that is not a Vault audit log is refused naming the line, and an ow
     name: 'audit.log',
     mimeType: 'application/json',
     buffer: Buffer.from(
-      '{"time":"2026-11-30T09:00:00Z","type":"request","request":{"id":"x","operation":"read","path":"a/b"}}\nnot json\n',
+      JSON.stringify({
+        time: '2026-11-30T09:00:00Z',
+        type: 'request',
+        request: { id: 'x', operation: 'read', path: 'a/b' },
+      }) + '\nnot json\n',
     ),
   });
   await expect(page.getByRole('alert').filter({ hasText: 'not a Vault audit log' })).toContainText(

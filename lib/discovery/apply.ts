@@ -228,7 +228,8 @@ async function writeBatch(
       const name = e.sighting.credential;
       if (e.action === 'credential.rotated') {
         await tx.$executeRaw`UPDATE "Credential" SET "lastRotatedAt" = GREATEST(COALESCE("lastRotatedAt",
-          ${e.sighting.at}), ${e.sighting.at}), "version" = "version" + 1, "updatedAt" = now() WHERE "id" = ${credentialId}`;
+          ${e.sighting.at}), ${e.sighting.at}), "version" = "version" + 1, "updatedAt" = now()
+          WHERE "id" = ${credentialId}`;
         events.push({ ...base, action: 'credential.rotated', details: { name, discovered: source } });
       } else if (e.action === 'credential.issued') {
         events.push({ ...base, action: 'credential.issued', details: { name, discovered: source } });

@@ -46,7 +46,7 @@ async function eventsOn(agentId: string) {
 }
 
 describeWithPostgresServer('discovery from real logs', () => {
-  it('a Vault audit log: the dry run proposes two agents, records on a known one and reports a person; apply; a re-import records nothing', async () => {
+  it('a Vault log: two agents proposed, custody on a known one, a person reported; re-imported: nothing', async () => {
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const log = vaultLog();
@@ -118,7 +118,8 @@ describeWithPostgresServer('discovery from real logs', () => {
     // Nothing Vault hashed, nor any request or response data, is kept.
     const [row0] = await getDb().$queryRaw<{ leaked: bigint }[]>`
       SELECT (SELECT count(*) FROM "AuditEvent" WHERE "details"::text LIKE '%hmac-sha256%' OR "details"::text LIKE
-        '%lease_id%' OR "details"::text LIKE '%Q2Jz7d1y%') + (SELECT count(*) FROM "Agent" WHERE "description" LIKE '%hmac%') +
+        '%lease_id%' OR "details"::text LIKE '%Q2Jz7d1y%') +
+        (SELECT count(*) FROM "Agent" WHERE "description" LIKE '%hmac%') +
         (SELECT count(*) FROM "Credential" WHERE coalesce("secretRef", '') LIKE '%Q2Jz7d1y%') AS leaked`;
     expect(Number(row0!.leaked)).toBe(0);
 
@@ -183,7 +184,7 @@ describeWithPostgresServer('discovery from real logs', () => {
     expect(await fingerprint()).toEqual(before);
   });
 
-  it('an AWS credential report: keys become static records with last rotation and use, people are reported, old keys are findings; a later report records only what is new', async () => {
+  it('an AWS report: static keys with rotation and use, people reported, old keys findings; then news', async () => {
     const admin = await createPerson(['ADMIN']);
     const report = awsReport();
     const plan = await planDiscovery(admin, {
@@ -263,7 +264,7 @@ describeWithPostgresServer('discovery from real logs', () => {
     expect(await fingerprint()).toEqual(quiet);
   });
 
-  it('leaving an identity out, a stale dry run and a known agent outside the environment are each refused or skipped as said', async () => {
+  it('an identity left out, a stale dry run, a known agent outside the environment: skipped or refused', async () => {
     const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
     const log = vaultLog();

@@ -170,7 +170,7 @@ export function readVaultAudit(text: string): Discovery {
   if (problems.length > 0) {
     throw new Invalid(
       `The file is not a Vault audit log: ` +
-        `${problems.length === 1 ? 'one line is not an audit entry' : `${problems.length} lines are not audit entries`}` +
+        (problems.length === 1 ? 'one line is not an audit entry' : `${problems.length} lines are not audit entries`) +
         ` (${problems[0]}). Nothing was imported.`,
       { file: problems.slice(0, 20) },
     );

@@ -16,9 +16,9 @@ export default async function DiscoverAgentsPage() {
       <PageHeader
         title="Discover agents"
         description={
-          'Find the agents nobody registered in the logs you already have: a Vault audit log or an AWS IAM credential ' +
-          'report. Each identity is checked first; nothing changes until you import, and importing the same file ' +
-          'again records nothing twice.'
+          'Find the agents nobody registered in the logs you already have: a Vault audit log or an AWS IAM ' +
+          'credential report. Each identity is checked first; nothing changes until you import, and importing ' +
+          'the same file again records nothing twice.'
         }
       />
       <DiscoverAgents environments={optionsOf(ENVIRONMENT)} tiers={optionsOf(RISK_TIER)} />
@@ -31,8 +31,8 @@ export default async function DiscoverAgentsPage() {
             <code>vault-approle://ROLE</code>) or an identity entity (<code>vault-entity://ID</code>); a userpass or
             LDAP user is a person and is only reported. A dynamic secrets engine issuing (<code>creds/</code>,{' '}
             <code>issue/</code>, <code>sign/</code>, <code>sts/</code>) is a just-in-time credential issued; a KV read
-            is a static credential kept in Vault, used. Request and response data and every <code>hmac-sha256:</code>{' '}
-            value are never kept.
+            is a static credential kept in Vault, used. Nothing of the request or response data is kept, nor any{' '}
+            <code>hmac-sha256:</code> value.
           </p>
           <p>
             <strong>AWS IAM credential report</strong> (<code>aws iam get-credential-report</code>, decoded to CSV). A
