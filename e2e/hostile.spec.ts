@@ -58,7 +58,8 @@ async function unlimitedToken(): Promise<string> {
   const token = `cus_${randomBytes(24).toString('base64url')}`;
   await db.query(
     `INSERT INTO "ApiToken" (id, name, "tokenHash", prefix, scopes, "createdById", "expiresAt", "rateLimitExempt")
-     SELECT $1, 'hostile-input suite', $2, $3, ARRAY['events:write','registry:read','registry:write','audit:read','discovery:import'], id,
+     SELECT $1, 'hostile-input suite', $2, $3,
+       ARRAY['events:write','registry:read','registry:write','audit:read','discovery:import'], id,
        now() + interval '1 day', true FROM "User" WHERE name = $4`,
     [
       `hostile${randomBytes(6).toString('hex')}`,
