@@ -35,7 +35,7 @@ test('a lead uploads a Vault audit log, sees two proposed agents, imports, and a
 
   // The dry run: two workloads to propose, a person reported, what was skipped.
   const table = page.getByRole('table');
-  await expect(page.getByText(/11 entries read: 2 to propose, 0 known agents to record custody on/)).toBeVisible();
+  await expect(page.getByText(/14 entries read: 2 to propose, 0 known agents to record custody on/)).toBeVisible();
   const runner = table.getByRole('row').filter({ hasText: `system:serviceaccount:ci:deploy-runner-${run}` });
   await expect(runner.getByText('Propose agent')).toBeVisible();
   await expect(runner.getByText('On database/, secret/')).toBeVisible();
@@ -51,7 +51,10 @@ test('a lead uploads a Vault audit log, sees two proposed agents, imports, and a
   const importButton = page.getByRole('button', { name: /^Import/ });
   await expect(importButton).toHaveText('Import 2 identities');
   await importButton.click();
-  await expect(page.getByText('Imported: 2 agents proposed, 4 events and 3 custody records recorded.')).toBeVisible();
+  await expect(page.getByText('Imported: 2 agents proposed, 5 events and 4 custody records recorded.')).toBeVisible();
+  // Proposed agents already holding credentials, static secrets never rotated: the lead is told, with the way there.
+  await expect(page.getByText(/findings are open on these agents/)).toBeVisible();
+  await expect(page.getByRole('link', { name: 'see the findings' })).toHaveAttribute('href', '/findings');
 
   // The proposed agent: no owner, what was seen in its description; the lead assigns one.
   await page.getByRole('link', { name: `ci-deploy-runner-${run}` }).click();
@@ -73,7 +76,7 @@ test('a lead uploads a Vault audit log, sees two proposed agents, imports, and a
     buffer: Buffer.from(log),
   });
   await expect(
-    page.getByText(/11 entries read: 0 to propose, 0 known agents to record custody on, 2 already recorded/),
+    page.getByText(/14 entries read: 0 to propose, 0 known agents to record custody on, 2 already recorded/),
   ).toBeVisible();
 });
 

@@ -84,5 +84,6 @@ if (values.apply) {
       `events recorded.`,
   );
   for (const p of done.proposed) console.log(`  proposed ${p.slug}: ${url}/agents/${p.slug}`);
+  if (done.findings) console.log(`${done.findings} findings are open on these agents: ${url}/findings`);
 }
 process.exit(refused.length > 0 ? 1 : 0);

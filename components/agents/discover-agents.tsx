@@ -28,7 +28,13 @@ type Row = {
   digest: string;
 };
 type Plan = { entries: number; skipped: Record<string, number>; summary: Record<Action, number>; rows: Row[] };
-type Summary = { proposed: { slug: string; name: string }[]; recordedOn: number; credentials: number; events: number };
+type Summary = {
+  proposed: { slug: string; name: string }[];
+  recordedOn: number;
+  credentials: number;
+  events: number;
+  findings: number;
+};
 type Option = { value: string; label: string };
 
 const OUTCOME: Record<Action, { label: string; tone: BadgeTone }> = {
@@ -328,6 +334,17 @@ function Imported({ summary }: { summary: Summary }) {
           `${summary.credentials} custody records recorded` +
           (summary.recordedOn ? ` (${summary.recordedOn} on agents already registered).` : '.')}
       </p>
+      {summary.findings > 0 ? (
+        <p>
+          {`${summary.findings.toLocaleString('en')} ${summary.findings === 1 ? 'finding is' : 'findings are'} ` +
+            'open on ' +
+            'these agents (a key past its rotation, a proposed agent already holding credentials…): '}
+          <Link className="underline" href="/findings">
+            see the findings
+          </Link>
+          .
+        </p>
+      ) : null}
       {summary.proposed.length > 0 ? (
         <>
           <p className="text-muted-foreground">

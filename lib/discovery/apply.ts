@@ -28,11 +28,14 @@ export type DiscoverySummary = {
   recordedOn: number;
   credentials: number;
   events: number;
+  /** Findings open on the agents the import touched, once it is done. */
+  findings: number;
 };
 export type DiscoveryProgress = { done: number; total: number };
 
 /** Identities applied a transaction: each batch re-planned under its locks. */
 export const DISCOVERY_BATCH = 200;
+const DISCOVERY_BATCH_EVENTS = 5_000;
 
 /** The request read and the file parsed, permission first; every string that would be stored scanned for secrets. */
 async function readRequest(
@@ -91,9 +94,9 @@ export async function applyDiscovery(
   onProgress: (progress: DiscoveryProgress) => void = () => {},
 ): Promise<DiscoverySummary> {
   const { request, discovery } = await readRequest(actor, body);
+  // Planned whole, as the dry run was (left-out identities still keep the others' slugs as they were shown).
   const excluded = new Set(request.exclude);
-  const kept = { ...discovery, found: discovery.found.filter((f) => !excluded.has(f.identity)) };
-  const planned = await planFound(getDb(), kept, request);
+  const planned = (await planFound(getDb(), discovery, request)).filter((p) => !excluded.has(p.row.identity));
   const refused = planned.filter((p) => p.row.action === 'refused');
   if (refused.length > 0) {
     const first = refused[0]!.row;
@@ -110,10 +113,17 @@ export async function applyDiscovery(
     );
   }
   const work = planned.filter((p) => p.writes);
-  const summary: DiscoverySummary = { proposed: [], recordedOn: 0, credentials: 0, events: 0 };
+  const summary: DiscoverySummary = { proposed: [], recordedOn: 0, credentials: 0, events: 0, findings: 0 };
+  const touched: string[] = [];
   onProgress({ done: 0, total: work.length });
-  for (let i = 0; i < work.length; i += DISCOVERY_BATCH) {
-    const batch = work.slice(i, i + DISCOVERY_BATCH);
+  for (let i = 0; i < work.length;) {
+    // Up to 200 identities or 5,000 events a transaction, whichever comes first: locks are held briefly.
+    let end = i;
+    for (let events = 0; end < work.length && end - i < DISCOVERY_BATCH; end++) {
+      events += work[end]!.writes!.events.length;
+      if (events > DISCOVERY_BATCH_EVENTS && end > i) break;
+    }
+    const batch = work.slice(i, end);
     const applied = (i === 0 ? 'nothing was imported' : `the first ${i} identities were imported`) + '; check again.';
     const done = await getDb()
       .$transaction(
@@ -122,7 +132,12 @@ export async function applyDiscovery(
             tx,
             batch.flatMap((p) => (p.writes!.agentId ? [p.writes!.agentId] : [])),
           );
-          const again = await planFound(tx, { ...kept, found: batch.map((p) => p.writes!.found) }, request);
+          const again = await planFound(
+            tx,
+            { ...discovery, found: batch.map((p) => p.writes!.found) },
+            request,
+            discovery.found,
+          );
           const changed = again.find((p, k) => p.row.digest !== batch[k]!.row.digest);
           if (changed)
             throw new Conflict(`Line ${changed.row.line} (${changed.row.identity}) changed meanwhile: ${applied}`);
@@ -140,10 +155,22 @@ export async function applyDiscovery(
     summary.recordedOn += done.recordedOn;
     summary.credentials += done.credentials;
     summary.events += done.events;
-    onProgress({ done: Math.min(i + DISCOVERY_BATCH, work.length), total: work.length });
+    touched.push(...done.agentIds);
+    i = end;
+    onProgress({ done: i, total: work.length });
   }
-  // Static keys past their rotation policy show as findings now, not at the next scheduled sync.
-  if (summary.credentials > 0) await syncFindings().catch((error: unknown) => console.error('findings sync', error));
+  // What the import brought to light (keys past their rotation, proposed agents holding credentials) shows as
+  // findings now, not at the next scheduled sync.
+  if (summary.credentials > 0 || summary.events > 0) {
+    try {
+      await syncFindings();
+      summary.findings = await getDb().findingState.count({
+        where: { agentId: { in: touched } },
+      });
+    } catch (error) {
+      console.error('findings sync after discovery', error);
+    }
+  }
   return summary;
 }
 
@@ -188,18 +215,26 @@ async function writeBatch(
   });
   for (const c of existing) ids.set(`${c.agentId}/${c.name}`, c.id);
 
-  // Claimed first: a source id another import holds (even uncommitted) waits for it, then is not claimed here.
-  const wanted = work.flatMap((p) => p.writes!.events.map((e) => e.sighting.externalId));
+  // Claimed first, with who the file says made the call: a source id another import holds (even uncommitted) waits
+  // for it, then is not claimed here.
+  const wanted = work.flatMap((p) => p.writes!.events.map((e) => [e.sighting.externalId, p.row.identity] as const));
   const claimed = new Set(
     wanted.length === 0
       ? []
       : (
           await tx.$queryRaw<{ externalId: string }[]>`
-            INSERT INTO "DiscoveredRecord" ("source", "externalId")
-            SELECT ${source}, unnest(${wanted}::text[])
+            INSERT INTO "DiscoveredRecord" ("source", "externalId", "identity")
+            SELECT ${source}, id, who
+              FROM unnest(${wanted.map(([id]) => id)}::text[], ${wanted.map(([, who]) => who)}::text[]) AS t(id, who)
             ON CONFLICT DO NOTHING RETURNING "externalId"`
         ).map((r) => r.externalId),
   );
+  // The latest rotation and use after revocation of each credential, written once each.
+  const rotated = new Map<string, Date>();
+  const usedAfter = new Map<string, Date>();
+  const latest = (into: Map<string, Date>, id: string, at: Date) => {
+    if (!into.has(id) || into.get(id)! < at) into.set(id, at);
+  };
   const by = { type: 'USER' as const, id: actor.id };
   const events: AuditEventInput[] = [];
   let recordedOn = 0;
@@ -227,17 +262,12 @@ async function writeBatch(
       const base = { actor: by, agentId, credentialId, occurredAt: e.sighting.at };
       const name = e.sighting.credential;
       if (e.action === 'credential.rotated') {
-        await tx.$executeRaw`UPDATE "Credential" SET "lastRotatedAt" = GREATEST(COALESCE("lastRotatedAt",
-          ${e.sighting.at}), ${e.sighting.at}), "version" = "version" + 1, "updatedAt" = now()
-          WHERE "id" = ${credentialId}`;
+        latest(rotated, credentialId, e.sighting.at);
         events.push({ ...base, action: 'credential.rotated', details: { name, discovered: source } });
       } else if (e.action === 'credential.issued') {
         events.push({ ...base, action: 'credential.issued', details: { name, discovered: source } });
       } else {
-        if (e.afterRevocation) {
-          await tx.$executeRaw`UPDATE "Credential" SET "usedAfterRevocationAt" = GREATEST("usedAfterRevocationAt",
-            ${e.sighting.at}) WHERE "id" = ${credentialId}`;
-        }
+        if (e.afterRevocation) latest(usedAfter, credentialId, e.sighting.at);
         events.push({
           ...base,
           action: 'credential.used',
@@ -251,8 +281,18 @@ async function writeBatch(
       }
     }
   }
+  // A rotation never moves the last rotation back, and never touches a revoked record (the plan skipped those).
+  for (const [id, at] of rotated) {
+    await tx.$executeRaw`UPDATE "Credential" SET "lastRotatedAt" = GREATEST(COALESCE("lastRotatedAt", ${at}), ${at}),
+      "version" = "version" + 1, "updatedAt" = now() WHERE "id" = ${id} AND "revokedAt" IS NULL`;
+  }
+  for (const [id, at] of usedAfter) {
+    await tx.$executeRaw`UPDATE "Credential" SET "usedAfterRevocationAt" = GREATEST("usedAfterRevocationAt", ${at})
+      WHERE "id" = ${id}`;
+  }
   await appendAuditEvents(tx, events);
   return {
+    agentIds: work.map((p) => p.writes!.agentId!),
     proposed: proposals.map((p) => ({ slug: p.writes!.register!.slug, name: p.writes!.register!.name })),
     recordedOn,
     credentials: newCredentials.length,

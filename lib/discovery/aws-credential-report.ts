@@ -1,6 +1,15 @@
 import { readCsvRecords } from '@/lib/csv/read';
 import { Invalid } from '@/lib/errors';
-import { addOnce, credentialName, MAX_IDENTITIES, type Discovery, type Found, type FoundCredential } from './found';
+import { hostileText } from '@/lib/secrets/free-text';
+import {
+  addOnce,
+  credentialName,
+  FUTURE_SKEW_MS,
+  MAX_IDENTITIES,
+  type Discovery,
+  type Found,
+  type FoundCredential,
+} from './found';
 
 // An AWS IAM credential report (GetCredentialReport's CSV; see "Getting credential reports for your AWS account" in
 // the IAM User Guide): one row per IAM user, with its console password and its two access keys (active, last
@@ -36,7 +45,7 @@ function readCsv(text: string): ReturnType<typeof readCsvRecords> {
 }
 
 /** Reads an IAM credential report: the header must be the report's, and every row a user, or nothing is imported. */
-export function readAwsCredentialReport(text: string): Discovery {
+export function readAwsCredentialReport(text: string, now = new Date()): Discovery {
   const { records, lines } = readCsv(text);
   const [header, ...rows] = records;
   const columns = (header ?? []).map((h) => h.trim().toLowerCase());
@@ -64,6 +73,7 @@ export function readAwsCredentialReport(text: string): Discovery {
       if (NONE.has(v)) return null;
       const t = Date.parse(v);
       if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) return void problem(`${c} is not a date or N/A`);
+      if (t > now.getTime() + FUTURE_SKEW_MS) return void problem(`${c} is in the future: check the report`);
       return new Date(t);
     };
     const flag = (c: string): boolean | undefined => {
@@ -75,6 +85,7 @@ export function readAwsCredentialReport(text: string): Discovery {
     const arn = cell('arn').match(ARN);
     if (!arn) return problem('arn is not an IAM user ARN');
     const user = cell('user');
+    if (hostileText(user) !== null || user.length > 128) return problem('user is not an IAM user name');
     const created = date('user_creation_time');
     const password = flag('password_enabled');
     const keys = [1, 2].map((n) => ({
@@ -115,6 +126,7 @@ export function readAwsCredentialReport(text: string): Discovery {
       }
       const name = credentialName('aws', `access-key-${key.n}`);
       const credential: FoundCredential = {
+        key: `${identity}#${key.n}`,
         name,
         kind: 'API_KEY',
         issuance: 'STATIC',
@@ -130,17 +142,17 @@ export function readAwsCredentialReport(text: string): Discovery {
           externalId: `${identity}#${key.n}@${key.rotated.toISOString()}`,
           action: 'credential.issued',
           at: key.rotated,
-          credential: name,
+          credential: credential.key,
         });
       }
       if (key.used) {
-        const where = [key.service, key.region].filter((v) => !NONE.has(v)).join(' in ');
+        const where = [key.service, key.region].filter((v) => /^[a-z0-9-]{1,40}$/.test(v)).join(' in ');
         if (where) addOnce(entry.seenOn, where);
         entry.sightings.push({
           externalId: `${identity}#${key.n}:used@${key.used.toISOString()}`,
           action: 'credential.used',
           at: key.used,
-          credential: name,
+          credential: credential.key,
           ...(where ? { context: where } : {}),
         });
         entry.requests++;

@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { POST as applyRoute } from '@/app/api/v1/discovery/apply/route';
 import { POST as planRoute } from '@/app/api/v1/discovery/plan/route';
 import { GET as openapi } from '@/app/api/v1/openapi.json/route';
+import { revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
 import { makeActiveAgent } from '@/lib/testing/agents';
@@ -55,12 +56,12 @@ describeWithPostgresServer('discovery from real logs', () => {
     const plan = await planDiscovery(admin, { source: 'vault-audit', file: log.text });
     expect(await fingerprint()).toEqual(before);
     expect(plan.summary).toEqual({ propose: 2, record: 1, unchanged: 0, person: 1, refused: 0 });
-    expect(plan.entries).toBe(12);
+    expect(plan.entries).toBe(15);
     expect(plan.skipped).toEqual({
       'request entries (their responses are read)': 2,
       'failed requests': 1,
       'system, auth and token paths': 2,
-      'lists, metadata reads and writes': 1,
+      'lists, metadata reads, writes and other engines': 3,
     });
     const row = (identity: string) => plan.rows.find((r) => r.identity === identity)!;
     expect(row(log.runner)).toMatchObject({
@@ -74,13 +75,24 @@ describeWithPostgresServer('discovery from real logs', () => {
       events: { new: 3, recorded: 0 },
       agent: { slug: `ci-deploy-runner-${log.tag}`, id: null, status: 'PROPOSED' },
     });
-    expect(row(log.etl)).toMatchObject({ action: 'propose', events: { new: 1, recorded: 0 } });
+    // A KV version 1 read answers with an empty lease: still a static secret read, not one issued.
+    expect(row(log.etl)).toMatchObject({
+      action: 'propose',
+      seenOn: ['secret/', 'kv1/'],
+      credentials: [
+        { name: 'vault-secret-reports-warehouse', new: true },
+        { name: 'vault-kv1-reports-smtp', new: true },
+      ],
+      events: { new: 2, recorded: 0 },
+    });
     expect(row(log.entity)).toMatchObject({ action: 'record', agent: { id: known.id }, events: { new: 1 } });
     expect(row('vault-user:alice')).toMatchObject({ action: 'person', agent: null });
 
     const expect_ = Object.fromEntries(plan.rows.filter((r) => r.digest).map((r) => [r.identity, r.digest]));
     const summary = await applyDiscovery(admin, { source: 'vault-audit', file: log.text, expect: expect_ });
-    expect(summary).toMatchObject({ recordedOn: 1, credentials: 4, events: 5 });
+    expect(summary).toMatchObject({ recordedOn: 1, credentials: 5, events: 6 });
+    // Proposed agents already holding credentials, a static secret never rotated: findings, counted for the lead.
+    expect(summary.findings).toBeGreaterThanOrEqual(2);
     expect(summary.proposed.map((p) => p.slug).sort()).toEqual(
       [`ci-deploy-runner-${log.tag}`, `reports-etl-${log.tag}`].sort(),
     );
@@ -133,6 +145,7 @@ describeWithPostgresServer('discovery from real logs', () => {
       recordedOn: 0,
       credentials: 0,
       events: 0,
+      findings: 0,
     });
     expect(await fingerprint()).toEqual(quiet);
   });
@@ -172,6 +185,21 @@ describeWithPostgresServer('discovery from real logs', () => {
         /line 5: arn is not an IAM user ARN/,
       ],
       [{ source: 'vault-audit', file: '\n\n' }, /no Vault audit entries/],
+      [
+        { source: 'vault-audit', file: log.text.replace('2026-11-30T10:00:01.554012Z', '2099-01-01T00:00:00Z') },
+        /line 11: time is in the future/,
+      ],
+      [
+        { source: 'vault-audit', file: log.text.replace(`"deploy-runner-${log.tag}"`, `"deploy\\u0000runner"`) },
+        /line 1: not a Vault audit entry/,
+      ],
+      [
+        {
+          source: 'aws-credential-report',
+          file: awsReport().text.replace(',2025-06-01T12:00:00+00:00,', ',2099-06-01T12:00:00+00:00,'),
+        },
+        /line 3: access_key_1_last_rotated is in the future/,
+      ],
       [{ source: 'splunk', file: log.text }, /vault-audit or aws-credential-report/],
     ];
     for (const [body, message] of attempts) {
@@ -388,8 +416,82 @@ describeWithPostgresServer('discovery from real logs', () => {
         agentId: { in: agents.map((a) => a.id) },
       },
     });
-    expect(recorded).toBe(5);
+    expect(recorded).toBe(6);
     expect(await getDb().agent.count({ where: { workloadIdentity: { in: [log.runner, log.etl] } } })).toBe(2);
     expect((await eventsOn(known.id)).filter((e) => e.action === 'credential.issued')).toHaveLength(1);
+  });
+
+  it('alike paths stay apart, left-out identities keep their slugs, a file naming another caller is told', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const tag = unique();
+    const entry = (id: string, role: string, path: string) =>
+      JSON.stringify({
+        time: '2026-11-30T11:00:00Z',
+        type: 'response',
+        auth: { metadata: { role_name: role }, entity_id: `${tag}-e` },
+        request: { id: `${tag}-${id}`, operation: 'read', path, mount_type: 'kv', mount_point: 'secret/' },
+        response: { mount_type: 'kv' },
+      });
+    const file = [
+      entry('1', `deploy.bot.${tag}`, 'secret/data/a-b'),
+      entry('2', `deploy.bot.${tag}`, 'secret/data/a/b'),
+      entry('3', `deploy_bot_${tag}`, 'secret/data/x'),
+    ].join('\n');
+    const plan = await planDiscovery(admin, { source: 'vault-audit', file });
+    const [first, second] = plan.rows;
+    // Two secrets whose names would read alike are two records; the second carries a digest of its path.
+    expect(first!.credentials.map((c) => c.name)).toEqual([
+      'vault-secret-a-b',
+      expect.stringMatching(/^vault-secret-a-b-[0-9a-f]{8}$/),
+    ]);
+    // Two identities whose slugs read alike each get a digest; leaving the first out keeps the second's as shown.
+    expect(first!.agent!.slug).not.toBe(second!.agent!.slug);
+    expect(second!.agent!.slug).toMatch(new RegExp(`^deploy-bot-${tag}-[0-9a-f]{8}$`));
+    const expect_ = Object.fromEntries(plan.rows.map((r) => [r.identity, r.digest]));
+    const done = await applyDiscovery(admin, {
+      source: 'vault-audit',
+      file,
+      exclude: [first!.identity],
+      expect: expect_,
+    });
+    expect(done.proposed.map((p) => p.slug)).toEqual([second!.agent!.slug]);
+
+    // The same request ids, now said to be someone else's: nothing is recorded, and the dry run says why.
+    const doctored = file.replaceAll(`deploy_bot_${tag}`, `intruder-${tag}`);
+    const before = await fingerprint();
+    const again = await planDiscovery(admin, { source: 'vault-audit', file: doctored });
+    const intruder = again.rows.find((r) => r.identity === `vault-approle://intruder-${tag}`)!;
+    expect(intruder.events).toEqual({ new: 0, recorded: 0 });
+    expect(intruder.notes).toContain(
+      '1 of its events was recorded before for another identity: this file and an earlier import disagree about who ' +
+        'made the call',
+    );
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it('a revoked key is not rotated by a later report, and its use after revocation is evidence', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const report = awsReport();
+    await applyDiscovery(admin, { source: 'aws-credential-report', file: report.text });
+    const agent = await getDb().agent.findUniqueOrThrow({
+      where: { workloadIdentity: report.arn('ci-deployer') },
+      include: { credentials: true },
+    });
+    const key = agent.credentials[0]!;
+    await revokeCredential(admin, { credentialId: key.id, reason: 'Left in a public repository' });
+    const revokedAt = (await getDb().credential.findUniqueOrThrow({ where: { id: key.id } })).revokedAt!;
+    const later = report.text.replace(
+      ',2025-06-01T12:00:00+00:00,2026-11-29T17:42:00+00:00,us-east-1,s3,',
+      `,2026-11-30T12:00:00+00:00,${new Date(revokedAt.getTime() + 1000).toISOString()},us-east-1,s3,`,
+    );
+    await applyDiscovery(admin, { source: 'aws-credential-report', file: later });
+    const after = await getDb().credential.findUniqueOrThrow({ where: { id: key.id } });
+    expect(after.lastRotatedAt).toEqual(new Date('2025-06-01T12:00:00Z'));
+    expect(after.usedAfterRevocationAt).toEqual(new Date(revokedAt.getTime() + 1000));
+    const last = (await eventsOn(agent.id)).at(-1)!;
+    expect([last.action, (last.details as { afterRevocation?: boolean }).afterRevocation]).toEqual([
+      'credential.used',
+      true,
+    ]);
   });
 });

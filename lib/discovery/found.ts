@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CredentialKind, CredentialStorage, Issuance } from '@/lib/generated/prisma/enums';
 
 // What a discovery source (a Vault audit log, an AWS IAM credential report) says it saw, identity by identity,
@@ -12,6 +13,8 @@ export const SOURCE_NAMES: Record<Source, string> = {
 
 /** A credential the identity holds, as a custody record would describe it (metadata only, never a value). */
 export type FoundCredential = {
+  /** What the source calls it (a Vault path, an AWS user's key slot): sightings name their credential by it. */
+  key: string;
   name: string;
   kind: CredentialKind;
   issuance: Issuance;
@@ -27,6 +30,7 @@ export type Sighting = {
   /** credential.issued on an existing record becomes credential.rotated when it is later than its last rotation. */
   action: 'credential.issued' | 'credential.used';
   at: Date;
+  /** The key of its credential. */
   credential: string;
   context?: string;
 };
@@ -53,8 +57,11 @@ export type Found = {
 
 export type Discovery = { source: Source; found: Found[]; entries: number; skipped: Record<string, number> };
 
-/** At most this many identities a file: past it, split the file. */
+/** At most this many identities, and custody records, a file: past it, split the file. */
 export const MAX_IDENTITIES = 5_000;
+export const MAX_CREDENTIALS = 10_000;
+/** How far ahead of this server's clock a time in a file may be (clocks drift; the ingest API allows the same). */
+export const FUTURE_SKEW_MS = 5 * 60_000;
 const SHOWN_PATHS = 50;
 
 /** The identity's record, created on first sight, its time span and counts kept as entries arrive. */
@@ -89,11 +96,16 @@ export function addOnce(list: string[], value: string, limit = SHOWN_PATHS): voi
   if (list.length < limit && !list.includes(value)) list.push(value);
 }
 
-/** A credential name from a path or label: letters, digits, dots, hyphens and underscores. */
+/** A credential name from a path: letters, digits, dots, hyphens and underscores (the plan keeps names apart). */
 export function credentialName(prefix: string, path: string): string {
-  const name = `${prefix}-${path}`
+  return `${prefix}-${path}`
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/-{2,}/g, '-')
-    .replace(/^[^A-Za-z0-9]+|-+$/g, '');
-  return name.slice(0, 120);
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '')
+    .slice(0, 120);
+}
+
+/** The name with a digest of what it stands for: two paths that read alike never share one custody record. */
+export function distinctName(name: string, key: string): string {
+  return `${name.slice(0, 111)}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }

@@ -1,12 +1,12 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import type { RegisterData } from '@/lib/agents/commands';
-import { AgentFieldsSchema } from '@/lib/agents/schema';
+import { RegisterAgentSchema } from '@/lib/agents/schema';
 import type { Db, Tx } from '@/lib/db';
 import type { Environment, Issuance, RiskTier } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { ENVIRONMENT, wordOf } from '@/lib/vocabulary';
-import { SOURCE_NAMES, type Discovery, type Found, type FoundCredential, type Sighting } from './found';
+import { distinctName, SOURCE_NAMES, type Discovery, type Found, type FoundCredential, type Sighting } from './found';
 
 export type DiscoveryAction = 'propose' | 'record' | 'unchanged' | 'person' | 'refused';
 
@@ -53,6 +53,7 @@ type Known = {
   id: string;
   agentId: string;
   name: string;
+  secretRef: string | null;
   issuance: Issuance;
   lastRotatedAt: Date | null;
   revokedAt: Date | null;
@@ -73,45 +74,57 @@ function slugOf(name: string): string {
   return base.length >= 3 ? base : `agent-${base || 'found'}`;
 }
 
-/** The sources' ids already recorded, read in chunks (a log may hold many). */
-async function recordedIds(db: Db | Tx, discovery: Discovery): Promise<Set<string>> {
+const digestOf = (value: string, length: number) => createHash('sha256').update(value).digest('hex').slice(0, length);
+
+/**
+ * The slug of each identity to propose, the same however the file is cut (left-out identities, batches): its name's
+ * slug, with a digest of the identity when another identity in the file reads alike or the registry has it taken.
+ */
+async function slugsFor(db: Db | Tx, proposals: Found[], everyone: Found[]): Promise<Map<Found, string>> {
+  const count = new Map<string, number>();
+  for (const f of everyone) if (!f.person) count.set(slugOf(f.name), (count.get(slugOf(f.name)) ?? 0) + 1);
+  const candidates = proposals.map((f) => {
+    const base = slugOf(f.name);
+    const apart = `${base.slice(0, 47).replace(/-+$/, '')}-${digestOf(f.identity, 8)}`;
+    return {
+      f,
+      first: count.get(base)! > 1 ? apart : base,
+      apart,
+      last: `${base.slice(0, 39)}-${digestOf(f.identity, 16)}`,
+    };
+  });
+  const wanted = candidates.flatMap((c) => [c.first, c.apart]);
+  const taken = new Set(
+    (await db.agent.findMany({ where: { slug: { in: wanted } }, select: { slug: true } })).map((a) => a.slug),
+  );
+  return new Map(candidates.map((c) => [c.f, !taken.has(c.first) ? c.first : !taken.has(c.apart) ? c.apart : c.last]));
+}
+
+/** The sources' ids already recorded, and for which identity, read in chunks (a log may hold many). */
+async function recordedIds(db: Db | Tx, discovery: Discovery): Promise<Map<string, string>> {
   const ids = discovery.found.flatMap((f) => f.sightings.map((s) => s.externalId));
-  const recorded = new Set<string>();
+  const recorded = new Map<string, string>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = await db.discoveredRecord.findMany({
       where: { source: discovery.source, externalId: { in: ids.slice(i, i + CHUNK) } },
-      select: { externalId: true },
+      select: { externalId: true, identity: true },
     });
-    for (const r of rows) recorded.add(r.externalId);
+    for (const r of rows) recorded.set(r.externalId, r.identity);
   }
   return recorded;
-}
-
-/** Free slugs for the identities to propose, unique in the registry and in the file. */
-async function slugsFor(db: Db | Tx, names: string[]): Promise<string[]> {
-  const wanted = names.map(slugOf);
-  // A wanted slug and its numbered variants (deploy-bot-2): one scan, whatever the number of identities.
-  const rows = await db.$queryRaw<{ slug: string }[]>`
-    SELECT "slug" FROM "Agent" WHERE regexp_replace("slug", '-[0-9]+$', '') = ANY(${[...new Set(wanted)]}::text[])
-      OR "slug" = ANY(${[...new Set(wanted)]}::text[])`;
-  const taken = new Set(rows.map((r) => r.slug));
-  return wanted.map((w) => {
-    let slug = w;
-    for (let n = 2; taken.has(slug); n++) slug = `${w}-${n}`;
-    taken.add(slug);
-    return slug;
-  });
 }
 
 /**
  * What importing a discovery would do, identity by identity, from one reading of the registry: a person is reported;
  * an unknown workload is proposed (a PROPOSED agent, no owner, with what was seen); a known one gets the credentials
- * it lacks and the events not yet recorded. Changes nothing.
+ * it lacks and the events not yet recorded. Changes nothing. `everyone` is the whole file (a batch is planned as part
+ * of it, so its slugs are the dry run's).
  */
 export async function planFound(
   db: Db | Tx,
   discovery: Discovery,
   options: DiscoveryOptions,
+  everyone: Found[] = discovery.found,
   now = new Date(),
 ): Promise<PlannedDiscovery[]> {
   const identities = discovery.found.map((f) => f.identity);
@@ -126,6 +139,7 @@ export async function planFound(
       id: true,
       agentId: true,
       name: true,
+      secretRef: true,
       issuance: true,
       lastRotatedAt: true,
       revokedAt: true,
@@ -135,27 +149,52 @@ export async function planFound(
   const credentialOf = new Map(credentials.map((c) => [`${c.agentId}/${c.name}`, c]));
   const recorded = await recordedIds(db, discovery);
   const { credentialRotationDays } = await getSettings(db);
-  const proposals = discovery.found.filter((f) => !f.person && !agentOf.has(f.identity));
   const slugs = await slugsFor(
     db,
-    proposals.map((f) => f.name),
+    discovery.found.filter((f) => !f.person && !agentOf.has(f.identity)),
+    everyone,
   );
-  const slugOfFound = new Map(proposals.map((f, i) => [f, slugs[i]!]));
   const firstLine = new Map<string, number>();
 
   return discovery.found.map((found): PlannedDiscovery => {
     const agent = agentOf.get(found.identity) ?? null;
-    const known = (name: string) => (agent ? credentialOf.get(`${agent.id}/${name}`) : undefined);
-    const notes = [...found.notes];
+    // Each credential's name in the registry: its own, unless another record of the agent (or of the file) already
+    // has it for something else — then with a digest of what it stands for.
+    const names = new Map<string, string>();
+    const used = new Map<string, string>();
     for (const c of found.credentials) {
-      const period = known(c.name)?.rotationPeriodDays ?? credentialRotationDays;
-      if (c.issuance !== 'STATIC' || !c.lastRotatedAt) continue;
-      const age = Math.floor((now.getTime() - c.lastRotatedAt.getTime()) / DAY);
-      if (age > period) {
-        notes.push(
-          `${c.name} was last rotated ${age} days ago, past the ${period}-day rotation policy: a Rotation overdue ` +
-            'finding',
+      const existing = agent ? credentialOf.get(`${agent.id}/${c.name}`) : undefined;
+      const clash = (existing && (existing.secretRef ?? null) !== c.secretRef) || (used.get(c.name) ?? c.key) !== c.key;
+      const name = clash ? distinctName(c.name, c.key) : c.name;
+      names.set(c.key, name);
+      used.set(name, c.key);
+    }
+    const known = (key: string) => (agent ? credentialOf.get(`${agent.id}/${names.get(key)}`) : undefined);
+    const notes = [...found.notes];
+    if (!found.person) {
+      for (const c of found.credentials) {
+        if (c.issuance !== 'STATIC') continue;
+        const existing = known(c.key);
+        const last = [c.lastRotatedAt, existing?.lastRotatedAt ?? null].reduce<Date | null>(
+          (a, b) => (a && b ? (a > b ? a : b) : (a ?? b)),
+          null,
         );
+        const period = existing?.rotationPeriodDays ?? credentialRotationDays;
+        if (existing?.revokedAt) continue;
+        if (!last) {
+          notes.push(
+            `${names.get(c.key)}: when it was last rotated is not in the file: a Rotation overdue finding until a ` +
+              'rotation is recorded',
+          );
+          continue;
+        }
+        const age = Math.floor((now.getTime() - last.getTime()) / DAY);
+        if (age > period) {
+          notes.push(
+            `${names.get(c.key)} was last rotated ${age} days ago, past the ${period}-day rotation policy: a ` +
+              'Rotation overdue finding',
+          );
+        }
       }
     }
     const base = {
@@ -200,21 +239,22 @@ export async function planFound(
     }
     let register: RegisterData | null = null;
     if (!agent) {
-      const identity = AgentFieldsSchema.shape.workloadIdentity.safeParse(found.identity);
-      if (!identity.success) return refused(`${found.identity} is not a workload identity Custodian can register.`);
-      register = {
-        slug: slugOfFound.get(found)!,
+      const checked = RegisterAgentSchema.safeParse({
+        slug: slugs.get(found)!,
         name: found.name.slice(0, 120),
         description: descriptionOf(discovery, found),
         kind: 'OTHER',
         workloadIdentity: found.identity,
         environments: [options.environment],
         riskTier: options.riskTier,
-        reviewCadenceDays: undefined,
-        ownerId: undefined,
-      };
+      });
+      if (!checked.success) {
+        const issue = checked.error.issues[0]!;
+        return refused(`It cannot be proposed as an agent: ${issue.path.join('.')}: ${issue.message}`);
+      }
+      register = checked.data;
     }
-    const toCreate = found.credentials.filter((c) => !known(c.name));
+    const toCreate = found.credentials.filter((c) => !known(c.key)).map((c) => ({ ...c, name: names.get(c.key)! }));
     if (agent && toCreate.length > 0 && !agent.environments.includes(options.environment)) {
       return refused(
         `${agent.slug} does not run in ${wordOf(ENVIRONMENT, options.environment)}: add it to the agent, or ` +
@@ -223,21 +263,31 @@ export async function planFound(
     }
     const events: EventWrite[] = [];
     let alreadyRecorded = 0;
+    let elsewhere = 0;
     for (const sighting of found.sightings) {
-      if (recorded.has(sighting.externalId)) {
-        alreadyRecorded++;
+      const by = recorded.get(sighting.externalId);
+      if (by !== undefined) {
+        if (by === found.identity) alreadyRecorded++;
+        else elsewhere++;
         continue;
       }
       const existing = known(sighting.credential);
       let action: EventWrite['action'] = sighting.action;
       if (sighting.action === 'credential.issued' && existing?.issuance === 'STATIC') {
-        // A static record's new creation date is a rotation; one not later than the last known is old news.
-        if (existing.lastRotatedAt && sighting.at <= existing.lastRotatedAt) continue;
+        // A static record's new creation date is a rotation; one not later than the last known is old news, and a
+        // revoked record is not rotated (it is issued again under a new name).
+        if (existing.revokedAt || (existing.lastRotatedAt && sighting.at <= existing.lastRotatedAt)) continue;
         action = 'credential.rotated';
       }
       const afterRevocation =
         action === 'credential.used' && existing?.revokedAt != null && existing.revokedAt <= sighting.at;
-      events.push({ sighting, action, afterRevocation });
+      events.push({ sighting: { ...sighting, credential: names.get(sighting.credential)! }, action, afterRevocation });
+    }
+    if (elsewhere > 0) {
+      notes.push(
+        `${elsewhere} of its events ${elsewhere === 1 ? 'was' : 'were'} recorded before for another identity: ` +
+          'this file and an earlier import disagree about who made the call',
+      );
     }
     const action: DiscoveryAction = register ? 'propose' : toCreate.length || events.length ? 'record' : 'unchanged';
     const digest = createHash('sha256')
@@ -259,7 +309,7 @@ export async function planFound(
         agent: agent
           ? { slug: agent.slug, id: agent.id, status: agent.status }
           : { slug: register!.slug, id: null, status: 'PROPOSED' },
-        credentials: found.credentials.map((c) => ({ name: c.name, new: !known(c.name) })),
+        credentials: found.credentials.map((c) => ({ name: names.get(c.key)!, new: !known(c.key) })),
         events: { new: events.length, recorded: alreadyRecorded },
         reasons: [],
         digest,

@@ -19,8 +19,8 @@ export const DiscoveryRequest = z
       .max(MAX_DISCOVERY_BYTES, 'The file is over 12 MiB: split it.'),
     environment: z.enum(ENVIRONMENTS, 'Choose the environment the credentials belong to.').default('PROD'),
     riskTier: z.enum(RISK_TIERS, 'Choose the tier proposed agents start at.').default('MEDIUM'),
-    exclude: z.array(z.string().max(300)).max(MAX_IDENTITIES).default([]),
-    expect: z.record(z.string().max(300), z.string().max(64)).optional(),
+    exclude: z.array(z.string().max(1000)).max(MAX_IDENTITIES).default([]),
+    expect: z.record(z.string().max(1000), z.string().max(64)).optional(),
   })
   .strict();
 export type DiscoveryRequest = z.output<typeof DiscoveryRequest>;
