@@ -1,10 +1,11 @@
 // Runs once when a server instance starts: the background jobs (exception
-// expiry, scheduled reviews) run on a schedule inside the server.
+// expiry, scheduled reviews…) are worked from their queues inside the server,
+// unless CUSTODIAN_JOBS=worker leaves them to `npm run worker`.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return;
   // A deployment that requires signing does not run unsigned: no key, no start.
   const { requireSigningKey } = await import('./lib/audit/signing');
   requireSigningKey();
-  const { startBackgroundJobs } = await import('./lib/jobs/background');
+  const { startBackgroundJobs } = await import('./lib/jobs/runner');
   startBackgroundJobs();
 }

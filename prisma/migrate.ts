@@ -3,6 +3,7 @@
 // `_prisma_migrations` bookkeeping as `prisma migrate deploy`. Idempotent.
 import { openMigrationTarget } from '@/lib/db/migration-target';
 import { grantConfiguredApplicationRole } from '@/lib/db/roles';
+import { installJobQueues } from '@/lib/jobs/boss';
 import { runScript } from '@/lib/db/run-script';
 import { applyMigrations } from './schema-engine';
 
@@ -18,6 +19,8 @@ async function main() {
   } finally {
     await close();
   }
+  // The background jobs' queues, installed as the owner like the tables.
+  await installJobQueues();
   // New tables are the owner's: grant the application role what it may do with them.
   const role = await grantConfiguredApplicationRole();
   if (role) console.log(`${label}: granted the application role ${role} its privileges.`);

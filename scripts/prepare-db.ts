@@ -4,6 +4,7 @@
 import { getDb } from '@/lib/db';
 import { openMigrationTarget } from '@/lib/db/migration-target';
 import { grantConfiguredApplicationRole } from '@/lib/db/roles';
+import { installJobQueues } from '@/lib/jobs/boss';
 import { runScript } from '@/lib/db/run-script';
 import { applyMigrations } from '@/prisma/schema-engine';
 import { isSeeded, seedDemoData } from '@/prisma/seed';
@@ -16,6 +17,7 @@ async function main() {
   } finally {
     await target.dispose();
   }
+  await installJobQueues();
   const role = await grantConfiguredApplicationRole();
   if (role) console.log(`${label}: the application runs as ${role}, which owns nothing.`);
   if (process.argv.includes('--seed') && !(await isSeeded(getDb()))) {

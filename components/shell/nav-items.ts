@@ -23,4 +23,5 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/people', label: 'People', icon: 'contact', permission: 'user.read' },
   { href: '/tokens', label: 'API tokens', icon: 'key-round', permission: 'token.manage' },
   { href: '/settings', label: 'Settings', icon: 'settings', permission: 'settings.read' },
+  { href: '/system', label: 'System', icon: 'server-cog', permission: 'system.read' },
 ];

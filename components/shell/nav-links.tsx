@@ -8,6 +8,7 @@ import {
   GitPullRequest,
   History,
   KeyRound,
+  ServerCog,
   Settings,
   ShieldAlert,
   TriangleAlert,
@@ -31,6 +32,7 @@ const ICONS: Record<string, LucideIcon> = {
   'key-round': KeyRound,
   'git-pull-request': GitPullRequest,
   settings: Settings,
+  'server-cog': ServerCog,
 };
 
 export function NavLinks({ items }: { items: (NavItem & { countValue?: number })[] }) {

@@ -35,6 +35,7 @@ const GRID: Record<Permission, readonly Role[]> = {
   'findings.recompute': [A],
   'settings.read': [A, P, U, O],
   'settings.write': [A],
+  'system.read': [A],
   'token.manage': [A],
   'user.read': [A, U],
   'user.manage': [A],

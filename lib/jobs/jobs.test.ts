@@ -1,0 +1,90 @@
+import { PGlite } from '@electric-sql/pglite';
+import PgBoss from 'pg-boss';
+import { beforeAll, expect, it } from 'vitest';
+import { ensureApplicationRole } from '@/lib/db/roles';
+import { createPerson } from '@/lib/testing/people';
+import { describeWithPostgresServer } from '@/lib/testing/postgres';
+import { installJobQueues, newBoss, pgliteAdapter } from './boss';
+import { DEAD_LETTER, JOB_SCHEMA } from './queues';
+import { startJobs } from './runner';
+import { jobStatuses } from './status';
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeWithPostgresServer('background jobs on a queue', () => {
+  beforeAll(async () => {
+    // As db:migrate does: the queues installed by the owner, then the application role granted what it may do.
+    await installJobQueues();
+    await ensureApplicationRole(process.env.MIGRATION_DATABASE_URL!, process.env.DATABASE_URL!);
+  });
+
+  it('a job that three instances schedule at once runs once, worked by whichever is free', async () => {
+    let runs = 0;
+    // Three instances as three processes are: each its own pool, as the application role.
+    const bosses = [newBoss(), newBoss(), newBoss()];
+    const stops = await Promise.all(
+      bosses.map(async (boss) => {
+        await boss.start();
+        return startJobs(boss, {
+          'exception-lapse': async () => {
+            runs++;
+            await settle(200);
+          },
+        });
+      }),
+    );
+    await settle(5_000);
+    await Promise.all(stops.map((stop) => stop()));
+    expect(runs).toBe(1);
+    // The next run waits (once), 30 seconds after the run that finished.
+    const [boss] = bosses;
+    const check = newBoss();
+    await check.start();
+    const waiting = await check.getQueueSize('exception-lapse');
+    await check.stop({ graceful: false, wait: true });
+    expect(waiting).toBe(1);
+    expect(boss).toBeDefined();
+  }, 30_000);
+
+  it('a failed run is retried, then dead-lettered, and the System page says so', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const boss = newBoss();
+    await boss.start();
+    const stop = await startJobs(boss, {
+      'audit-checkpoint': async () => {
+        throw new Error('witness unreachable');
+      },
+    });
+    // The first attempt fails; the queue would retry with backoff. One sent without retries fails for good.
+    await boss.send('audit-checkpoint', { queue: 'audit-checkpoint' }, { retryLimit: 0, singletonKey: 'now' });
+    await settle(5_000);
+    await stop();
+    const statuses = await jobStatuses(admin);
+    const checkpoint = statuses!.find((s) => s.name === 'audit-checkpoint')!;
+    expect(checkpoint.failures).toBeGreaterThanOrEqual(1);
+    expect(checkpoint.lastError).toBe('witness unreachable');
+    expect(checkpoint.deadLettered).toBeGreaterThanOrEqual(1);
+    expect(checkpoint.lastState).toBe('failed');
+    const cron = statuses!.find((s) => s.name === 'findings-sync')!;
+    expect(cron.schedule).toBe('cron */15 * * * * (UTC)');
+    expect(cron.nextRun).toBeInstanceOf(Date);
+    await expect(jobStatuses(await createPerson(['AUDITOR']))).rejects.toThrow();
+    expect(DEAD_LETTER).toBe('dead-letter');
+  }, 30_000);
+});
+
+it('pg-boss runs on the embedded PGlite database through its db adapter', async () => {
+  const client = new PGlite();
+  const boss = new PgBoss({ db: pgliteAdapter(client), schema: JOB_SCHEMA, migrate: true, supervise: false });
+  await boss.start();
+  await boss.createQueue('embedded', { name: 'embedded', policy: 'stately' });
+  const seen: unknown[] = [];
+  await boss.work('embedded', { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    seen.push(job!.data);
+  });
+  await boss.send('embedded', { n: 1 });
+  for (let i = 0; i < 40 && seen.length === 0; i++) await settle(250);
+  await boss.stop({ graceful: false, wait: true });
+  await client.close();
+  expect(seen).toEqual([{ n: 1 }]);
+}, 60_000);

@@ -1,0 +1,87 @@
+import 'server-only';
+import type PgBoss from 'pg-boss';
+import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
+import { getDb } from '@/lib/db';
+import { expireDueDelegations } from '@/lib/delegation/commands';
+import { expireDueExceptions, lapseDueRequests } from '@/lib/exceptions/commands';
+import { syncFindings } from '@/lib/policy/trend';
+import { openScheduledReviews } from '@/lib/reviews/scheduler';
+import { newBoss } from './boss';
+import { QUEUES, type QueueName } from './queues';
+
+const FINDINGS_SYNC_MS = 15 * 60_000;
+
+/**
+ * One job per queue per time slot (as long as the interval), whoever sends it: instances that start together, or a
+ * watchdog asking while the next run already waits, ask for the same one. The next run is in the next slot.
+ */
+const slot = (q: { name: string; everySeconds: number }, which: 'this' | 'next' = 'next') => ({
+  singletonKey: q.name,
+  singletonSeconds: q.everySeconds,
+  singletonNextSlot: which === 'next',
+});
+
+/** What each queue's job does. Each is safe to run twice; the queue sees that it seldom is. */
+const WORK: Record<QueueName, () => Promise<unknown>> = {
+  expiry: async () => {
+    // One after the other (both lock agents), each whatever the other did: a failure holds nothing back.
+    const failures: unknown[] = [];
+    for (const sweep of [expireDueExceptions, expireDueDelegations]) await sweep().catch((e) => failures.push(e));
+    if (failures.length > 0) throw failures[0];
+  },
+  'exception-lapse': () => lapseDueRequests(),
+  'audit-checkpoint': () => signCheckpoint(),
+  'scheduled-reviews': () => openScheduledReviews(),
+  'findings-sync': () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }),
+  'chain-verification': () => runVerification(getDb(), null),
+};
+
+/**
+ * Works every queue on this instance. Cron queues are scheduled (pg-boss sends each minute's job from one instance);
+ * the others ask for their next run after each success, and a watchdog asks once a minute for any that has none
+ * waiting (after a dead-lettered failure, or at start) — the queue keeps one waiting, whoever asks.
+ */
+export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK): Promise<() => Promise<void>> {
+  const every = QUEUES.filter(
+    (q): q is Extract<(typeof QUEUES)[number], { everySeconds: number }> => 'everySeconds' in q,
+  );
+  for (const q of QUEUES) {
+    const run = work[q.name];
+    if (!run) continue;
+    await boss.work(q.name, { pollingIntervalSeconds: 2 }, async () => {
+      await run();
+      if ('everySeconds' in q) await boss.send(q.name, { queue: q.name }, { ...slot(q), startAfter: q.everySeconds });
+    });
+    if ('cron' in q) await boss.schedule(q.name, q.cron, { queue: q.name }, { tz: 'UTC' });
+  }
+  const ensure = async () => {
+    for (const q of every) if (work[q.name]) await boss.send(q.name, { queue: q.name }, slot(q, 'this'));
+  };
+  await ensure();
+  // A server that starts on stale findings syncs at once (the job itself skips a sync made moments ago).
+  if (work['findings-sync']) await boss.send('findings-sync', { queue: 'findings-sync' });
+  const watchdog = setInterval(() => {
+    ensure().catch((error: unknown) => console.error('job watchdog', error));
+  }, 60_000);
+  watchdog.unref();
+  return async () => {
+    clearInterval(watchdog);
+    await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  };
+}
+
+const holder = globalThis as { __custodianJobs?: Promise<unknown> };
+
+/**
+ * The web server's jobs (the default: zero setup). With CUSTODIAN_JOBS=worker they run in `npm run worker` instead.
+ * A queue that cannot start never stops the server from serving: it says why in the log.
+ */
+export function startBackgroundJobs(): void {
+  if (holder.__custodianJobs || process.env.CUSTODIAN_JOBS === 'worker') return;
+  const boss = newBoss();
+  boss.on('error', (error) => console.error('job queue', error));
+  holder.__custodianJobs = boss
+    .start()
+    .then(() => startJobs(boss))
+    .catch((error: unknown) => console.error('background jobs did not start (run npm run db:migrate?)', error));
+}
