@@ -3,8 +3,8 @@
 // `_prisma_migrations` bookkeeping as `prisma migrate deploy`. Idempotent.
 import { openMigrationTarget } from '@/lib/db/migration-target';
 import { grantConfiguredApplicationRole } from '@/lib/db/roles';
-import { installJobQueues } from '@/lib/jobs/boss';
 import { runScript } from '@/lib/db/run-script';
+import { installJobQueues } from '@/lib/jobs/boss';
 import { applyMigrations } from './schema-engine';
 
 async function main() {

@@ -4,8 +4,8 @@
 import { getDb } from '@/lib/db';
 import { openMigrationTarget } from '@/lib/db/migration-target';
 import { grantConfiguredApplicationRole } from '@/lib/db/roles';
-import { installJobQueues } from '@/lib/jobs/boss';
 import { runScript } from '@/lib/db/run-script';
+import { installJobQueues } from '@/lib/jobs/boss';
 import { applyMigrations } from '@/prisma/schema-engine';
 import { isSeeded, seedDemoData } from '@/prisma/seed';
 
