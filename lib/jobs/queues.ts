@@ -7,7 +7,7 @@ export const DEAD_LETTER = 'dead-letter';
 export type QueueDef = {
   name: string;
   title: string;
-  /** Runs again this many seconds after each success (more often than cron's minute)… */
+  /** Runs every this many seconds, in slots aligned to the clock (more often than cron's minute)… */
   everySeconds?: number;
   /** …or on a cron schedule (UTC), where a minute is fine. */
   cron?: string;

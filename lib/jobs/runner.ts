@@ -12,8 +12,9 @@ import { QUEUES, type QueueName } from './queues';
 const FINDINGS_SYNC_MS = 15 * 60_000;
 
 /**
- * One job per queue per time slot (as long as the interval), whoever sends it: instances that start together, or a
- * watchdog asking while the next run already waits, ask for the same one. The next run is in the next slot.
+ * One job per queue per time slot (as long as the interval, aligned to the clock), whoever sends it: instances that
+ * start together, or a watchdog asking while the next run already waits, ask for the same one. The next run starts
+ * with the next slot.
  */
 const slot = (q: { name: string; everySeconds: number }, which: 'this' | 'next' = 'next') => ({
   singletonKey: q.name,

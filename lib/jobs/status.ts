@@ -65,7 +65,7 @@ export async function jobStatuses(actor: Actor | null, now = new Date()): Promis
     return {
       name: q.name,
       title: q.title,
-      schedule: cron ? `cron ${cron} (UTC)` : `every ${'everySeconds' in q ? q.everySeconds : 0} s after each run`,
+      schedule: cron ? `cron ${cron} (UTC)` : `every ${'everySeconds' in q ? q.everySeconds : 0} s`,
       lastRun: r?.last_run ?? null,
       lastState: r?.last_state ?? null,
       nextRun:
