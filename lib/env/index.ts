@@ -21,6 +21,8 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'MIGRATION_DATABASE_URL must be a postgres:// or postgresql:// URL')
     .optional(),
   PGLITE_DIR: z.string().default('.data/pglite'),
+  // Who works the background jobs: each web server (the default), or `npm run worker` alone.
+  CUSTODIAN_JOBS: z.enum(['web', 'worker'], 'CUSTODIAN_JOBS is web or worker').default('web'),
   // next-auth signs session cookies with this. Required in production; in
   // development a random one is kept in .data/ (see lib/auth/secret.ts).
   NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),

@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { getDb } from '@/lib/db';
 import { expireDueDelegations } from '@/lib/delegation/commands';
+import { getEnv } from '@/lib/env';
 import { expireDueExceptions, lapseDueRequests } from '@/lib/exceptions/commands';
 import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
@@ -78,7 +79,7 @@ const holder = globalThis as { __custodianJobs?: Promise<unknown> };
  * A queue that cannot start never stops the server from serving: it says why in the log.
  */
 export function startBackgroundJobs(): void {
-  if (holder.__custodianJobs || process.env.CUSTODIAN_JOBS === 'worker') return;
+  if (holder.__custodianJobs || getEnv().CUSTODIAN_JOBS === 'worker') return;
   const boss = newBoss();
   boss.on('error', (error) => console.error('job queue', error));
   holder.__custodianJobs = boss
