@@ -20,6 +20,10 @@ describeWithPostgresServer('background jobs on a queue', () => {
 
   it('a job that three instances schedule at once runs once, worked by whichever is free', async () => {
     let runs = 0;
+    // Slots are 30 seconds on the clock: instances asking either side of a boundary ask for two slots (two runs, both
+    // harmless). Start well inside one, as the assertion counts runs of a single slot.
+    const into = Date.now() % 30_000;
+    if (into > 20_000) await settle(30_000 - into + 500);
     // Three instances as three processes are: each its own pool, as the application role.
     const bosses = [newBoss(), newBoss(), newBoss()];
     const stops = await Promise.all(
@@ -44,7 +48,7 @@ describeWithPostgresServer('background jobs on a queue', () => {
     await check.stop({ graceful: false, wait: true });
     expect(waiting).toBe(1);
     expect(boss).toBeDefined();
-  }, 30_000);
+  }, 60_000);
 
   it('a failed run is retried, then dead-lettered, and the System page says so', async () => {
     const admin = await createPerson(['ADMIN']);
