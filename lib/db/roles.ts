@@ -26,12 +26,13 @@ export function applicationGrants(role: string): string[] {
       `TO ${r}`,
     // A verification's result is recorded, never edited (its time is the database's: a trigger sets it).
     `REVOKE UPDATE, DELETE, TRUNCATE ON "AuditVerification" FROM ${r}`,
-    // The job queues (installed by db:migrate as the owner): the application sends, works and archives jobs.
+    // The job queues (installed by db:migrate as the owner): the application sends, works and archives jobs, keeps
+    // the cron schedules and its clock marks; it reads the queues' rules and cannot change them (one run at a time).
     `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss') THEN
        GRANT USAGE ON SCHEMA pgboss TO ${r};
-       GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${r};
-       GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgboss TO ${r};
-       GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO ${r};
+       GRANT SELECT, INSERT, UPDATE, DELETE ON pgboss.job, pgboss.archive, pgboss.schedule TO ${r};
+       GRANT SELECT ON pgboss.queue, pgboss.subscription TO ${r};
+       GRANT SELECT, UPDATE ON pgboss.version TO ${r};
      END IF; END $$`,
   ];
 }

@@ -3,58 +3,63 @@ import { z } from 'zod';
 import { SecretRef } from '@/lib/secrets/secret-ref';
 
 // The process environment, parsed once. Nothing else reads process.env.
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  CI: z
-    .string()
-    .optional()
-    .transform((value) => value === 'true' || value === '1'),
-  // A real PostgreSQL server. Unset: the embedded PGlite database in PGLITE_DIR.
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
-    .optional(),
-  // The owner role migrations run as; DATABASE_URL then names the application role, which owns nothing (see
-  // lib/db/roles.ts). Unset: one role does both (the embedded database, development).
-  MIGRATION_DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'MIGRATION_DATABASE_URL must be a postgres:// or postgresql:// URL')
-    .optional(),
-  PGLITE_DIR: z.string().default('.data/pglite'),
-  // Who works the background jobs: each web server (the default), or `npm run worker` alone.
-  CUSTODIAN_JOBS: z.enum(['web', 'worker'], 'CUSTODIAN_JOBS is web or worker').default('web'),
-  // next-auth signs session cookies with this. Required in production; in
-  // development a random one is kept in .data/ (see lib/auth/secret.ts).
-  NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),
-  NEXTAUTH_URL: z.url().optional(),
-  // Extra origins allowed to post server actions (behind a proxy), comma-separated hosts.
-  SERVER_ACTIONS_ALLOWED_ORIGINS: z.string().optional(),
-  // Demo sign-in (pick a seeded person). Default: on when no OIDC provider is
-  // configured and not in production. Never silently on in production.
-  AUTH_DEMO: z.enum(['true', 'false']).optional(),
-  OIDC_ISSUER: z.url().optional(),
-  OIDC_CLIENT_ID: z.string().optional(),
-  OIDC_CLIENT_SECRET: z.string().optional(),
-  OIDC_NAME: z.string().optional(),
-  OIDC_SCOPES: z.string().default('openid email profile'),
-  // Roles from a claim of the ID token (e.g. groups) mapped to Custodian roles;
-  // unset: roles are granted in Custodian by an ADMIN.
-  OIDC_ROLE_CLAIM: z.string().optional(),
-  OIDC_ROLE_MAP: z.string().optional(),
-  // Where the Ed25519 key that signs audit checkpoints is: a reference (file:/path or env:NAME), never the PEM.
-  AUDIT_SIGNING_KEY: SecretRef.optional(),
-  // true: refuse to start without a signing key (production should).
-  AUDIT_REQUIRE_SIGNING: z.enum(['true', 'false']).optional(),
-  // After a rotation: references (file:/…, env:…) to the earlier public keys, comma-separated.
-  AUDIT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
-  // Where each signed checkpoint is also written, outside the database: a JSON-lines file and/or an HTTPS endpoint
-  // (with AUDIT_WITNESS_TOKEN, a reference, as its bearer token).
-  AUDIT_WITNESS_FILE: z.string().min(1).optional(),
-  AUDIT_WITNESS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  AUDIT_WITNESS_TOKEN: SecretRef.optional(),
-  // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
-  CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
-});
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    CI: z
+      .string()
+      .optional()
+      .transform((value) => value === 'true' || value === '1'),
+    // A real PostgreSQL server. Unset: the embedded PGlite database in PGLITE_DIR.
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+      .optional(),
+    // The owner role migrations run as; DATABASE_URL then names the application role, which owns nothing (see
+    // lib/db/roles.ts). Unset: one role does both (the embedded database, development).
+    MIGRATION_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'MIGRATION_DATABASE_URL must be a postgres:// or postgresql:// URL')
+      .optional(),
+    PGLITE_DIR: z.string().default('.data/pglite'),
+    // Who works the background jobs: each web server (the default), or `npm run worker` alone.
+    CUSTODIAN_JOBS: z.enum(['web', 'worker'], 'CUSTODIAN_JOBS is web or worker').default('web'),
+    // next-auth signs session cookies with this. Required in production; in
+    // development a random one is kept in .data/ (see lib/auth/secret.ts).
+    NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),
+    NEXTAUTH_URL: z.url().optional(),
+    // Extra origins allowed to post server actions (behind a proxy), comma-separated hosts.
+    SERVER_ACTIONS_ALLOWED_ORIGINS: z.string().optional(),
+    // Demo sign-in (pick a seeded person). Default: on when no OIDC provider is
+    // configured and not in production. Never silently on in production.
+    AUTH_DEMO: z.enum(['true', 'false']).optional(),
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().optional(),
+    OIDC_CLIENT_SECRET: z.string().optional(),
+    OIDC_NAME: z.string().optional(),
+    OIDC_SCOPES: z.string().default('openid email profile'),
+    // Roles from a claim of the ID token (e.g. groups) mapped to Custodian roles;
+    // unset: roles are granted in Custodian by an ADMIN.
+    OIDC_ROLE_CLAIM: z.string().optional(),
+    OIDC_ROLE_MAP: z.string().optional(),
+    // Where the Ed25519 key that signs audit checkpoints is: a reference (file:/path or env:NAME), never the PEM.
+    AUDIT_SIGNING_KEY: SecretRef.optional(),
+    // true: refuse to start without a signing key (production should).
+    AUDIT_REQUIRE_SIGNING: z.enum(['true', 'false']).optional(),
+    // After a rotation: references (file:/…, env:…) to the earlier public keys, comma-separated.
+    AUDIT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
+    // Where each signed checkpoint is also written, outside the database: a JSON-lines file and/or an HTTPS endpoint
+    // (with AUDIT_WITNESS_TOKEN, a reference, as its bearer token).
+    AUDIT_WITNESS_FILE: z.string().min(1).optional(),
+    AUDIT_WITNESS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUDIT_WITNESS_TOKEN: SecretRef.optional(),
+    // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
+    CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
+  })
+  .refine((env) => env.CUSTODIAN_JOBS !== 'worker' || env.DATABASE_URL, {
+    path: ['CUSTODIAN_JOBS'],
+    message: 'worker leaves the jobs to npm run worker, which needs DATABASE_URL: set both, or neither',
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 

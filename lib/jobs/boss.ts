@@ -2,7 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
 import { getEmbeddedDatabase } from '@/lib/db/pglite';
 import { getEnv } from '@/lib/env';
-import { DEAD_LETTER, JOB_SCHEMA, QUEUE_OPTIONS, QUEUES } from './queues';
+import { CRON_QUEUE, DEAD_LETTER, JOB_SCHEMA, QUEUE_OPTIONS, QUEUES } from './queues';
 
 /**
  * pg-boss on the embedded database: its `db` adapter runs each statement on the process's PGlite (whose queries wait
@@ -41,9 +41,11 @@ export async function installJobQueues(): Promise<void> {
   boss.on('error', (error) => console.error('job queue install', error));
   await boss.start();
   try {
+    // pg-boss's own cron queue too: it sends each cron job's run, and the application role cannot create it.
     for (const [name, options] of [
       [DEAD_LETTER, {}],
-      ...QUEUES.map((q) => [q.name, QUEUE_OPTIONS] as const),
+      [CRON_QUEUE, {}],
+      ...QUEUES.map((q) => [q.name, { ...QUEUE_OPTIONS, expireInSeconds: q.expireInSeconds }] as const),
     ] as const) {
       if (await boss.getQueue(name)) await boss.updateQueue(name, { name, ...options });
       else await boss.createQueue(name, { name, ...options });

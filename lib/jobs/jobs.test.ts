@@ -50,6 +50,22 @@ describeWithPostgresServer('background jobs on a queue', () => {
     expect(boss).toBeDefined();
   }, 60_000);
 
+  it('a cron job is sent and worked as the application role (pg-boss’s cron queue installed for it)', async () => {
+    let runs = 0;
+    const boss = newBoss({ cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1 });
+    await boss.start();
+    const stop = await startJobs(boss, {
+      'chain-verification': async () => {
+        runs++;
+      },
+    });
+    // Every minute instead of nightly, so the test sees it sent within seconds.
+    await boss.schedule('chain-verification', '* * * * *', { queue: 'chain-verification' }, { tz: 'UTC' });
+    for (let i = 0; i < 60 && runs === 0; i++) await settle(500);
+    await stop();
+    expect(runs).toBe(1);
+  }, 60_000);
+
   it('a failed run is retried, then dead-lettered, and the System page says so', async () => {
     const admin = await createPerson(['ADMIN']);
     const boss = newBoss();

@@ -3,6 +3,8 @@
 
 /** Where a job goes after its retries: kept, and shown on the System page. */
 export const DEAD_LETTER = 'dead-letter';
+/** pg-boss's own queue for cron: each cron job's run is sent through it. */
+export const CRON_QUEUE = '__pgboss__send-it';
 
 export type QueueDef = {
   name: string;
@@ -11,18 +13,28 @@ export type QueueDef = {
   everySeconds?: number;
   /** …or on a cron schedule (UTC), where a minute is fine. */
   cron?: string;
+  /**
+   * How long a run may stay active before it counts as failed: a server that dies mid-run holds its queue (one run at
+   * a time) until then, so it is a few times the job's longest run, not more.
+   */
+  expireInSeconds: number;
 };
 
 export const QUEUES = [
   // Exceptions and delegation grants end in the same sweep, each exactly once.
-  { name: 'expiry', title: 'Exceptions and delegations that end', everySeconds: 30 },
-  { name: 'exception-lapse', title: 'Break-glass requests that lapse undecided', everySeconds: 30 },
+  { name: 'expiry', title: 'Exceptions and delegations that end', everySeconds: 30, expireInSeconds: 180 },
+  {
+    name: 'exception-lapse',
+    title: 'Break-glass requests that lapse undecided',
+    everySeconds: 30,
+    expireInSeconds: 180,
+  },
   // A numbered checkpoint a minute, written to the witness, bounds what a rollback of the database could hide.
-  { name: 'audit-checkpoint', title: 'Signed audit checkpoint', everySeconds: 60 },
-  { name: 'scheduled-reviews', title: 'Scheduled lifecycle reviews', cron: '*/10 * * * *' },
+  { name: 'audit-checkpoint', title: 'Signed audit checkpoint', everySeconds: 60, expireInSeconds: 180 },
+  { name: 'scheduled-reviews', title: 'Scheduled lifecycle reviews', cron: '*/10 * * * *', expireInSeconds: 600 },
   // Also what the findings page and the dashboard read.
-  { name: 'findings-sync', title: 'Findings sync', cron: '*/15 * * * *' },
-  { name: 'chain-verification', title: 'Full audit-chain verification', cron: '30 3 * * *' },
+  { name: 'findings-sync', title: 'Findings sync', cron: '*/15 * * * *', expireInSeconds: 900 },
+  { name: 'chain-verification', title: 'Full audit-chain verification', cron: '30 3 * * *', expireInSeconds: 3600 },
 ] as const satisfies readonly QueueDef[];
 export type QueueName = (typeof QUEUES)[number]['name'];
 
@@ -35,7 +47,6 @@ export const QUEUE_OPTIONS = {
   retryLimit: 3,
   retryDelay: 10,
   retryBackoff: true,
-  expireInSeconds: 30 * 60,
   deadLetter: DEAD_LETTER,
 } as const;
 

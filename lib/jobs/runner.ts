@@ -56,8 +56,17 @@ export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK)
     });
     if ('cron' in q) await boss.schedule(q.name, q.cron, { queue: q.name }, { tz: 'UTC' });
   }
+  // A queue with a run being retried (or running) is left alone: its retry is the next run, with its backoff.
   const ensure = async () => {
-    for (const q of every) if (work[q.name]) await boss.send(q.name, { queue: q.name }, slot(q, 'this'));
+    const busy = new Set(
+      (
+        await getDb().$queryRaw<{ name: string }[]>`SELECT DISTINCT "name" FROM pgboss.job
+          WHERE "name" = ANY(${every.map((q) => q.name)}::text[]) AND "state" IN ('retry', 'active')`
+      ).map((r) => r.name),
+    );
+    for (const q of every) {
+      if (work[q.name] && !busy.has(q.name)) await boss.send(q.name, { queue: q.name }, slot(q, 'this'));
+    }
   };
   await ensure();
   // A server that starts on stale findings syncs at once (the job itself skips a sync made moments ago).
@@ -72,18 +81,30 @@ export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK)
   };
 }
 
-const holder = globalThis as { __custodianJobs?: Promise<unknown> };
+const holder = globalThis as { __custodianJobs?: true };
 
 /**
  * The web server's jobs (the default: zero setup). With CUSTODIAN_JOBS=worker they run in `npm run worker` instead.
- * A queue that cannot start never stops the server from serving: it says why in the log.
+ * A queue that cannot start never stops the server from serving: it says why in the log and tries again, backing off
+ * to every 5 minutes (a database still starting, migrations not yet run).
  */
 export function startBackgroundJobs(): void {
   if (holder.__custodianJobs || getEnv().CUSTODIAN_JOBS === 'worker') return;
-  const boss = newBoss();
-  boss.on('error', (error) => console.error('job queue', error));
-  holder.__custodianJobs = boss
-    .start()
-    .then(() => startJobs(boss))
-    .catch((error: unknown) => console.error('background jobs did not start (run npm run db:migrate?)', error));
+  holder.__custodianJobs = true;
+  const attempt = (retryInMs: number) => {
+    const boss = newBoss();
+    boss.on('error', (error) => console.error('job queue', error));
+    boss
+      .start()
+      .then(() => startJobs(boss))
+      .catch(async (error: unknown) => {
+        console.error(
+          `background jobs did not start (has npm run db:migrate run?); again in ${retryInMs / 1000} s`,
+          error,
+        );
+        await boss.stop({ graceful: false, wait: false }).catch(() => {});
+        setTimeout(() => attempt(Math.min(retryInMs * 2, 300_000)), retryInMs).unref();
+      });
+  };
+  attempt(15_000);
 }

@@ -24,7 +24,7 @@ type Row = {
   last_state: string | null;
   next_run: Date | null;
   running: boolean;
-  failures: bigint;
+  failures: bigint | number;
   last_error: string | null;
   last_error_at: Date | null;
 };
@@ -37,27 +37,33 @@ export async function jobStatuses(actor: Actor | null, now = new Date()): Promis
   const installed = await getDb().$queryRaw<{ ok: boolean }[]>`
     SELECT to_regclass('pgboss.job') IS NOT NULL AS ok`;
   if (!installed[0]?.ok) return null;
+  // A run that failed and waits for its retry keeps the failure (output) until it completes; a failed job failed
+  // its last retry too. A timeout's output is { value: { message } }.
   const rows = await getDb().$queryRawUnsafe<Row[]>(`
     WITH j AS (
-      SELECT name, state, started_on, completed_on, start_after, output FROM pgboss.job
-      UNION ALL SELECT name, state, started_on, completed_on, start_after, output FROM pgboss.archive
+      SELECT name, state, created_on, started_on, completed_on, start_after, retry_count, output FROM pgboss.job
+      UNION ALL
+      SELECT name, state, created_on, started_on, completed_on, start_after, retry_count, output FROM pgboss.archive
     )
     SELECT name,
       max(completed_on) FILTER (WHERE state = 'completed') AS last_run,
       (array_agg(state::text ORDER BY coalesce(completed_on, started_on) DESC NULLS LAST)
-        FILTER (WHERE state IN ('completed', 'failed')))[1] AS last_state,
+        FILTER (WHERE state IN ('completed', 'failed', 'retry')))[1] AS last_state,
       min(start_after) FILTER (WHERE state IN ('created', 'retry')) AS next_run,
       bool_or(state = 'active') AS running,
-      count(*) FILTER (WHERE state = 'failed' AND completed_on > now() - ${WEEK}) AS failures,
-      (array_agg(output->>'message' ORDER BY completed_on DESC) FILTER (WHERE state = 'failed'))[1] AS last_error,
-      max(completed_on) FILTER (WHERE state = 'failed') AS last_error_at
+      coalesce(sum(CASE WHEN state IN ('failed', 'retry') THEN retry_count + 1 ELSE retry_count END)
+        FILTER (WHERE created_on > now() - ${WEEK}), 0) AS failures,
+      (array_agg(coalesce(output->>'message', output->'value'->>'message') ORDER BY coalesce(completed_on, started_on)
+        DESC NULLS LAST) FILTER (WHERE state IN ('failed', 'retry')))[1] AS last_error,
+      max(coalesce(completed_on, started_on)) FILTER (WHERE state IN ('failed', 'retry')) AS last_error_at
     FROM j GROUP BY name`);
   const byName = new Map(rows.map((r) => [r.name, r]));
   // Jobs that failed every retry wait in the dead-letter queue, each naming the queue it came from.
   const dead = await getDb().$queryRawUnsafe<{ queue: string; n: bigint }[]>(`
     SELECT data->>'queue' AS queue, count(*) AS n FROM (
-      SELECT data FROM pgboss.job WHERE name = '${DEAD_LETTER}'
-      UNION ALL SELECT data FROM pgboss.archive WHERE name = '${DEAD_LETTER}') d GROUP BY 1`);
+      SELECT data FROM pgboss.job WHERE name = '${DEAD_LETTER}' AND created_on > now() - ${WEEK}
+      UNION ALL SELECT data FROM pgboss.archive WHERE name = '${DEAD_LETTER}' AND created_on > now() - ${WEEK}) d
+    GROUP BY 1`);
   const deadOf = new Map(dead.map((d) => [d.queue, Number(d.n)]));
   return QUEUES.map((q) => {
     const r = byName.get(q.name);

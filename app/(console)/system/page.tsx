@@ -57,6 +57,10 @@ export default async function SystemPage() {
                     <Badge tone="danger" className="ml-2">
                       Last run failed
                     </Badge>
+                  ) : job.lastState === 'retry' ? (
+                    <Badge tone="warning" className="ml-2">
+                      Failed: retrying
+                    </Badge>
                   ) : null}
                 </TD>
                 <TD>{job.nextRun ? <RelativeTime value={job.nextRun} /> : '—'}</TD>
@@ -66,7 +70,7 @@ export default async function SystemPage() {
                   ) : (
                     <>
                       <div>
-                        {`${job.failures} failed ${job.failures === 1 ? 'run' : 'runs'}`}
+                        {`${job.failures} failed ${job.failures === 1 ? 'attempt' : 'attempts'}`}
                         {job.deadLettered ? `, ${job.deadLettered} dead-lettered after every retry` : ''}
                       </div>
                       {job.lastError ? (
