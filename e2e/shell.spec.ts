@@ -17,7 +17,7 @@ const ALL = [
 
 // What each role's navigation offers (the pages themselves check on the server).
 const NAV: Record<DemoRole, string[]> = {
-  ADMIN: [...ALL.slice(0, -1), 'API tokens', 'Settings'],
+  ADMIN: [...ALL.slice(0, -1), 'API tokens', 'Settings', 'System'],
   AUDITOR: ALL,
   PAM_APPROVER: ALL.filter((l) => !['Changes', 'People'].includes(l)),
   OWNER: ALL.filter((l) => !['Timeline', 'Changes', 'People'].includes(l)),
