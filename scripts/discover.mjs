@@ -6,6 +6,7 @@
 // or HTTP error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { postApi } from './api-call.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,20 +29,7 @@ if (!['vault-audit', 'aws-credential-report'].includes(source ?? '') || !file ||
   process.exit(2);
 }
 
-async function call(path, body) {
-  const response = await fetch(`${url}/api/v1/discovery/${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    console.error(`${response.status}: ${answer.detail ?? response.statusText}`);
-    for (const e of answer.errors ?? []) console.error(`  ${e.path || '(file)'}: ${e.message}`);
-    process.exit(2);
-  }
-  return answer;
-}
+const call = (path, body) => postApi(url, token, `/api/v1/discovery/${path}`, body);
 
 const SIGN = { propose: '+', record: '~', unchanged: '=', person: 'p', refused: '!' };
 const body = {

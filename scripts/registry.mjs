@@ -5,6 +5,7 @@
 // CUSTODIAN_TOKEN; the URL from --url or CUSTODIAN_URL. Exits 1 when an agent is refused, 2 on a usage or HTTP error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { postApi } from './api-call.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -18,20 +19,7 @@ if (!['plan', 'apply'].includes(command ?? '') || !file || !token) {
   process.exit(2);
 }
 
-async function call(path, body) {
-  const response = await fetch(`${url}/api/v1/registry/${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    console.error(`${response.status}: ${answer.detail ?? response.statusText}`);
-    for (const e of answer.errors ?? []) console.error(`  ${e.path || '(file)'}: ${e.message}`);
-    process.exit(2);
-  }
-  return answer;
-}
+const call = (path, body) => postApi(url, token, `/api/v1/registry/${path}`, body);
 
 const SIGN = { create: '+', update: '~', unchanged: '=', 'needs-approval': '?', refused: '!' };
 

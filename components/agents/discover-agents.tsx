@@ -1,41 +1,21 @@
 'use client';
 
-import { CircleAlert, CircleCheck, FileSearch } from 'lucide-react';
+import { CircleCheck, FileSearch } from 'lucide-react';
 import Link from 'next/link';
-import { useState } from 'react';
+import { useState, type ChangeEvent } from 'react';
+import { FilterSelect, type FilterOption } from '@/components/forms/filter-fields';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import type { DiscoveryPlan, DiscoverySummary } from '@/lib/discovery/apply';
+import type { DiscoveryAction } from '@/lib/discovery/plan';
+import { ImportError, ImportProgress } from './import-feedback';
 import { followProgress, postJson, problemOf } from './progress-stream';
 
-type Action = 'propose' | 'record' | 'unchanged' | 'person' | 'refused';
-type Row = {
-  line: number;
-  identity: string;
-  name: string;
-  action: Action;
-  agent: { slug: string; id: string | null; status: string } | null;
-  seenOn: string[];
-  paths: string[];
-  firstSeen: string;
-  lastSeen: string;
-  requests: number;
-  credentials: { name: string; new: boolean }[];
-  events: { new: number; recorded: number };
-  notes: string[];
-  reasons: string[];
-  digest: string;
-};
-type Plan = { entries: number; skipped: Record<string, number>; summary: Record<Action, number>; rows: Row[] };
-type Summary = {
-  proposed: { slug: string; name: string }[];
-  recordedOn: number;
-  credentials: number;
-  events: number;
-  findings: number;
-};
-type Option = { value: string; label: string };
+type Action = DiscoveryAction;
+type Plan = Omit<DiscoveryPlan, 'source'>;
+type Summary = DiscoverySummary;
 
 const OUTCOME: Record<Action, { label: string; tone: BadgeTone }> = {
   propose: { label: 'Propose agent', tone: 'success' },
@@ -44,7 +24,7 @@ const OUTCOME: Record<Action, { label: string; tone: BadgeTone }> = {
   person: { label: 'Person: not proposed', tone: 'warning' },
   refused: { label: 'Error', tone: 'danger' },
 };
-const SOURCES: Option[] = [
+const SOURCES: FilterOption[] = [
   { value: 'vault-audit', label: 'Vault audit log (JSON lines)' },
   { value: 'aws-credential-report', label: 'AWS IAM credential report (CSV)' },
 ];
@@ -52,7 +32,7 @@ const SHOWN = 200;
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Discovery: choose a log, see what it would propose and record (a dry run), leave identities out, import. */
-export function DiscoverAgents({ environments, tiers }: { environments: Option[]; tiers: Option[] }) {
+export function DiscoverAgents({ environments, tiers }: { environments: FilterOption[]; tiers: FilterOption[] }) {
   const [source, setSource] = useState(SOURCES[0]!.value);
   const [environment, setEnvironment] = useState('PROD');
   const [riskTier, setRiskTier] = useState('MEDIUM');
@@ -97,7 +77,7 @@ export function DiscoverAgents({ environments, tiers }: { environments: Option[]
 
   /** A changed option re-checks the chosen file: the dry run always shows what importing would do. */
   function option(set: (v: string) => void, key: 'source' | 'environment' | 'riskTier') {
-    return (value: string) => {
+    return ({ target: { value } }: ChangeEvent<HTMLSelectElement>) => {
       set(value);
       if (file !== null) void check(file, { source, environment, riskTier, [key]: value });
     };
@@ -140,14 +120,22 @@ export function DiscoverAgents({ environments, tiers }: { environments: Option[]
   return (
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-end gap-3">
-        <Select label="What the file is" value={source} options={SOURCES} onChange={option(setSource, 'source')} />
-        <Select
+        <FilterSelect
+          anyLabel={null}
+          label="What the file is"
+          value={source}
+          options={SOURCES}
+          onChange={option(setSource, 'source')}
+        />
+        <FilterSelect
+          anyLabel={null}
           label="Its credentials are in"
           value={environment}
           options={environments}
           onChange={option(setEnvironment, 'environment')}
         />
-        <Select
+        <FilterSelect
+          anyLabel={null}
           label="Proposed agents start at"
           value={riskTier}
           options={tiers}
@@ -172,24 +160,10 @@ export function DiscoverAgents({ environments, tiers }: { environments: Option[]
         ) : null}
       </div>
 
-      {error ? (
-        <p role="alert" className="inline-flex items-start gap-1 text-sm text-danger">
-          <CircleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> {error}
-        </p>
-      ) : null}
+      {error ? <ImportError message={error} /> : null}
 
       {progress && busy === 'importing' ? (
-        <div className="flex flex-col gap-1">
-          <progress
-            className="w-full"
-            aria-label="Discovery progress"
-            value={progress.done}
-            max={Math.max(progress.total, 1)}
-          />
-          <p role="status" className="text-sm text-muted-foreground">
-            Imported {progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} identities…
-          </p>
-        </div>
+        <ImportProgress label="Discovery progress" verb="Imported" noun="identities" {...progress} />
       ) : null}
 
       {summary ? <Imported summary={summary} /> : null}
@@ -368,34 +342,5 @@ function Imported({ summary }: { summary: Summary }) {
         </>
       ) : null}
     </div>
-  );
-}
-
-function Select({
-  label,
-  value,
-  options,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  options: Option[];
-  onChange: (value: string) => void;
-}) {
-  return (
-    <label className="flex flex-col gap-1 text-sm font-medium">
-      {label}
-      <select
-        className="h-9 rounded-md border bg-background px-2 font-normal"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }

@@ -1,12 +1,13 @@
 'use client';
 
-import { CircleAlert, CircleCheck, FileUp, RefreshCw } from 'lucide-react';
+import { CircleCheck, FileUp, RefreshCw } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { ImportError, ImportProgress } from './import-feedback';
 import { followProgress, postJson, problemOf } from './progress-stream';
 
 type Action = 'create' | 'update' | 'unchanged' | 'needs-approval' | 'refused';
@@ -156,24 +157,10 @@ export function ImportAgents() {
         ) : null}
       </div>
 
-      {error ? (
-        <p role="alert" className="inline-flex items-start gap-1 text-sm text-danger">
-          <CircleAlert aria-hidden className="mt-0.5 size-4 shrink-0" /> {error}
-        </p>
-      ) : null}
+      {error ? <ImportError message={error} /> : null}
 
       {progress && busy === 'applying' ? (
-        <div className="flex flex-col gap-1">
-          <progress
-            className="w-full"
-            aria-label="Import progress"
-            value={progress.done}
-            max={Math.max(progress.total, 1)}
-          />
-          <p role="status" className="text-sm text-muted-foreground">
-            Applied {progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} rows…
-          </p>
-        </div>
+        <ImportProgress label="Import progress" verb="Applied" noun="rows" {...progress} />
       ) : null}
 
       {summary ? (

@@ -2,8 +2,7 @@ import 'server-only';
 import { getCurrentUser } from '@/lib/auth';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { MAX_DISCOVERY_BYTES } from '@/lib/discovery/request';
-import { Forbidden } from '@/lib/errors';
-import { authenticate } from '@/lib/tokens/bearer';
+import { authenticateReachingAll } from '@/lib/tokens/bearer';
 import { readJsonBody } from './api';
 
 // A file's text inside JSON grows with its escapes (a Vault log's quotes): room for that over the file's own limit.
@@ -23,10 +22,11 @@ export async function readConsoleDiscovery(request: Request): Promise<{ actor: A
  * any agent and proposes new ones), acting as its creator, then the JSON body.
  */
 export async function readApiDiscovery(request: Request): Promise<{ actor: Actor; body: unknown } | Response> {
-  const token = await authenticate(request, 'discovery:import');
-  if (token.reach.kind !== 'ALL') {
-    throw new Forbidden('A discovery may name any agent: import it with a token that reaches every agent.');
-  }
+  const token = await authenticateReachingAll(
+    request,
+    'discovery:import',
+    'A discovery may name any agent: import it with a token that reaches every agent.',
+  );
   const read = await readJsonBody(request, BODY_LIMIT);
   if (read instanceof Response) return read;
   return { actor: token.creator, body: read.body };

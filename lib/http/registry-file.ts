@@ -1,8 +1,8 @@
 import 'server-only';
-import { Forbidden, parseInput } from '@/lib/errors';
+import { parseInput } from '@/lib/errors';
 import type { AgentPlan } from '@/lib/registry/plan';
 import { MAX_FILE_BYTES, readRegistryYaml, RegistryRequestBody, type Entry } from '@/lib/registry/spec';
-import { authenticate, type TokenActor } from '@/lib/tokens/bearer';
+import { authenticateReachingAll, type TokenActor } from '@/lib/tokens/bearer';
 import { readJsonBody } from './api';
 import { problem } from './problem';
 
@@ -15,10 +15,11 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text
 export async function readRegistryRequest(
   request: Request,
 ): Promise<{ token: TokenActor; entries: Entry[]; expect?: Record<string, string> } | Response> {
-  const token = await authenticate(request, 'registry:write');
-  if (token.reach.kind !== 'ALL') {
-    throw new Forbidden('A registry file may name any agent: apply it with a token that reaches every agent.');
-  }
+  const token = await authenticateReachingAll(
+    request,
+    'registry:write',
+    'A registry file may name any agent: apply it with a token that reaches every agent.',
+  );
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (YAML_TYPES.includes(type)) {
     if (Number(request.headers.get('content-length') ?? 0) > MAX_FILE_BYTES) {

@@ -165,3 +165,17 @@ export async function requireReach(token: TokenActor, agentSlug: string | undefi
     throw new Forbidden(`This token does not reach ${agentSlug}: it is scoped to other agents.`);
   }
 }
+
+/**
+ * A token for work that may name any agent (a registry file, a discovery import): it must reach every agent, or it
+ * is refused with `refusal` before anything is read.
+ */
+export async function authenticateReachingAll(
+  request: Request,
+  scope: TokenScope,
+  refusal: string,
+): Promise<TokenActor> {
+  const token = await authenticate(request, scope);
+  if (token.reach.kind !== 'ALL') throw new Forbidden(refusal);
+  return token;
+}
