@@ -12,6 +12,7 @@ import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { createToken } from '@/lib/tokens/commands';
+import { removeRole } from '@/lib/users/commands';
 import { applyDiscovery, planDiscovery } from './apply';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
@@ -493,5 +494,30 @@ describeWithPostgresServer('discovery from real logs', () => {
       'credential.used',
       true,
     ]);
+  });
+
+  it('a lead who loses the role cannot import with the token they made before', async () => {
+    // The rule: only a security lead imports. Its input, the token creator's role, is read at each request.
+    const lead = await createPerson(['ADMIN']);
+    const other = await createPerson(['ADMIN']);
+    const { token } = await createToken(lead, {
+      name: `lead-${unique()}`,
+      scopes: ['discovery:import'],
+      expiresInDays: 30,
+    });
+    const body = JSON.stringify({ source: 'vault-audit', file: vaultLog().text });
+    const call = () =>
+      applyRoute(
+        new Request('http://localhost/api/v1/discovery/apply', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body,
+        }),
+      );
+    const version = (await getDb().user.findUniqueOrThrow({ where: { id: lead.id } })).version;
+    await removeRole(other, { userId: lead.id, role: 'ADMIN', version });
+    const before = await fingerprint();
+    expect((await call()).status).toBe(403);
+    expect(await fingerprint()).toEqual(before);
   });
 });
