@@ -19,6 +19,8 @@ async function askOnBehalf(page: Page) {
 test('an owner lends an agent to another’s owner: approved, the chain is allowed; revoked, denied at its hop', async ({
   browser,
 }) => {
+  // Two people, four reloads and an axe scan: under CI's load this journey runs past the default minute.
+  test.setTimeout(120_000);
   // Support triage is Olivia Brooks's; invoice reconciler is Priya Natarajan's.
   const olivia = await pageAs(browser, DEMO.OWNER);
   await olivia.goto('/agents/support-triage#delegation');
