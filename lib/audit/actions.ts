@@ -5,6 +5,7 @@
 type Change<T> = { from: T; to: T };
 type PersonRef = { id: string; name: string | null } | null;
 type AgentRef = { id: string; slug: string };
+type FindingRef = { ruleId: string; title: string; severity: string; plane: string | null };
 
 export type AuditDetailsByAction = {
   'agent.created': { slug: string; name: string; riskTier: string };
@@ -154,6 +155,16 @@ export type AuditDetailsByAction = {
       onBehalfOf?: { agent: string; grantId: string; endsAt: string }[];
     };
   };
+  // The findings sync saw a rule start (or stop) failing for an agent or one of its credentials: the findings'
+  // history, kept on the chain so it survives a rebuild of the derived findings state.
+  'finding.opened': FindingRef & { detail?: string };
+  'finding.closed': FindingRef;
+  // A team's notification endpoint added, changed or turned off (its URL or secret reference, never a secret).
+  'notification.endpoint_changed': { endpointId: string; name: string } & Change<Record<string, unknown> | null>;
+  // The kinds a person asked not to be e-mailed about.
+  'notification.preferences_changed': Change<string[]>;
+  // A security lead sent a notification again (after it was dead-lettered, or to send it once more).
+  'notification.resent': { notificationId: string; kind: string; channel: string; status: string };
   // Used by tests and demo data to exercise the chain itself.
   'system.note': { note: string };
 };

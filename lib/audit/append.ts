@@ -3,6 +3,7 @@ import type { Tx } from '@/lib/db';
 import { prepared } from '@/lib/db/prepared';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ActorType } from '@/lib/generated/prisma/enums';
+import { owedBySeq, owedFor, writeOwed } from '@/lib/notifications/outbox';
 import type { AuditAction, AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
 import { fieldsOf, FORMAT_V2, sealDetails } from './fields';
@@ -105,6 +106,9 @@ export async function appendAuditEvents(
   if (events.length === 0) return [];
   const agents = events.flatMap((e) => (e.agentId ? [e.agentId] : []));
   const owners = known && agents.every((id) => known.has(id)) ? known : await snapshotOwners(tx, agents);
+  // Whom the events tell, read before the head is locked; written with them (the outbox), so a rolled-back change
+  // tells no one and an event never lacks its notification.
+  const owed = await owedFor(tx, events);
 
   const [head] = await lockChainHead(tx);
   if (!head) throw new Error('The audit chain head is missing: run the migrations.');
@@ -184,5 +188,12 @@ export async function appendAuditEvents(
   } else {
     await tx.$executeRaw(prepared(Prisma.sql`SELECT ${advance}`));
   }
+  await writeOwed(
+    tx,
+    owedBySeq(
+      owed,
+      rows.map((row) => row.seq),
+    ),
+  );
   return rows.map((row) => ({ seq: row.seq, hash: row.hash }));
 }

@@ -53,9 +53,19 @@ export const ACTION_GROUPS = {
     'token.created',
     'token.revoked',
     'input.secret_refused',
+    'notification.preferences_changed',
   ],
-  audit: ['settings.changed', 'audit.exported', 'audit.checkpoint_signed', 'audit.redacted', 'system.note'],
+  audit: [
+    'settings.changed',
+    'notification.endpoint_changed',
+    'notification.resent',
+    'audit.exported',
+    'audit.checkpoint_signed',
+    'audit.redacted',
+    'system.note',
+  ],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],
+  finding: ['finding.opened', 'finding.closed'],
 } as const;
 
 export type ActionGroup = keyof typeof ACTION_GROUPS;
@@ -72,6 +82,7 @@ export const GROUP_LABELS: Record<ActionGroup, string> = {
   access: 'People and access',
   audit: 'Policy and audit',
   change: 'Changes needing a second person',
+  finding: 'Findings',
 };
 
 export function groupOf(action: string): ActionGroup | null {

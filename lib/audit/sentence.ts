@@ -207,6 +207,16 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} sent what looks like a secret in ${((d.fields as { field: string }[]) ?? [])
         .map((f) => f.field)
         .join(', ')}: refused, not stored (treat it as leaked and rotate it)`;
+    case 'notification.endpoint_changed':
+      return d.from
+        ? d.to
+          ? `${by} changed the notification endpoint ${String(d.name)}`
+          : `${by} removed the notification endpoint ${String(d.name)}`
+        : `${by} added the notification endpoint ${String(d.name)}`;
+    case 'notification.preferences_changed':
+      return `${by} changed which notifications reach them by e-mail`;
+    case 'notification.resent':
+      return `${by} sent a ${String(d.kind)} notification again (${String(d.channel).toLowerCase()})`;
     case 'settings.changed':
       return `${by} changed the policy setting ${String(d.key ?? '')}`;
     case 'change.requested':
@@ -227,6 +237,12 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
         ? `${by} set the escalation contact of ${agent} to ${String(to.name)}`
         : `${by} removed the escalation contact of ${agent}`;
     }
+    case 'finding.opened':
+      return `${by} found ${agent} failing “${String(d.title)}” (${String(d.severity).toLowerCase()})${
+        d.detail ? `: ${String(d.detail)}` : ''
+      }`;
+    case 'finding.closed':
+      return `${by} found ${agent} no longer failing “${String(d.title)}”`;
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:

@@ -36,6 +36,8 @@ const GRID: Record<Permission, readonly Role[]> = {
   'settings.read': [A, P, U, O],
   'settings.write': [A],
   'system.read': [A],
+  'notifications.read': [A, P, U, O],
+  'notifications.manage': [A],
   'token.manage': [A],
   'user.read': [A, U],
   'user.manage': [A],

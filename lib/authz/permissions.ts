@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   'settings.read': 'See policy thresholds',
   'settings.write': 'Change policy thresholds',
   'system.read': 'See the background jobs: last and next runs, failures',
+  'notifications.read': 'See the notifications sent to you, and choose which reach you by e-mail',
+  'notifications.manage': 'See every notification and its delivery attempts, send one again, manage webhooks',
   'token.manage': 'Create and revoke API tokens',
   'user.read': 'See people and their roles',
   'user.manage': 'Grant and remove roles, deactivate and reactivate people',
@@ -63,6 +65,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'settings.read',
     'settings.write',
     'system.read',
+    'notifications.read',
+    'notifications.manage',
     'token.manage',
     'user.read',
     'user.manage',
@@ -77,6 +81,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'audit.read',
     'findings.read',
     'settings.read',
+    'notifications.read',
   ],
   AUDITOR: [
     'agent.read',
@@ -88,6 +93,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'settings.read',
     'user.read',
     'change.read',
+    'notifications.read',
   ],
   OWNER: [
     'agent.read',
@@ -100,6 +106,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'review.complete',
     'findings.read',
     'settings.read',
+    'notifications.read',
   ],
 };
 

@@ -53,6 +53,18 @@ const EnvSchema = z
     AUDIT_WITNESS_FILE: z.string().min(1).optional(),
     AUDIT_WITNESS_URL: z.url({ protocol: /^https?$/ }).optional(),
     AUDIT_WITNESS_TOKEN: SecretRef.optional(),
+    // E-mail notifications go through this SMTP server; unset, e-mails are skipped (the delivery log says so).
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: z.coerce.number('SMTP_PORT is a port number').int().min(1).max(65535).default(587),
+    // true: TLS from the first byte (port 465); otherwise STARTTLS whenever the server offers it.
+    SMTP_SECURE: z.enum(['true', 'false'], 'SMTP_SECURE is true or false').default('false'),
+    SMTP_USER: z.string().min(1).optional(),
+    // A reference (env:NAME, file:/path) to the SMTP password, never the password.
+    SMTP_PASSWORD: SecretRef.optional(),
+    SMTP_FROM: z.string().min(3).default('Custodian <custodian@localhost>'),
+    // Webhook targets on loopback, link-local or private addresses are refused unless inside one of these ranges
+    // (comma-separated CIDR, e.g. 10.20.0.0/16): an operator's choice, not a form's.
+    CUSTODIAN_WEBHOOK_ALLOW_PRIVATE: z.string().optional(),
     // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
     CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
   })

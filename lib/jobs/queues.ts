@@ -29,6 +29,14 @@ export const QUEUES = [
     everySeconds: 30,
     expireInSeconds: 180,
   },
+  // The outbox: notifications written with their events, delivered (and retried) from here.
+  { name: 'notifications', title: 'Notification delivery', everySeconds: 5, expireInSeconds: 300 },
+  {
+    name: 'notify-due',
+    title: 'Reminders and warnings that come due',
+    everySeconds: 60,
+    expireInSeconds: 300,
+  },
   // A numbered checkpoint a minute, written to the witness, bounds what a rollback of the database could hide.
   { name: 'audit-checkpoint', title: 'Signed audit checkpoint', everySeconds: 60, expireInSeconds: 180 },
   { name: 'scheduled-reviews', title: 'Scheduled lifecycle reviews', cron: '*/10 * * * *', expireInSeconds: 600 },

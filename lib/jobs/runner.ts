@@ -5,6 +5,8 @@ import { getDb } from '@/lib/db';
 import { expireDueDelegations } from '@/lib/delegation/commands';
 import { getEnv } from '@/lib/env';
 import { expireDueExceptions, lapseDueRequests } from '@/lib/exceptions/commands';
+import { deliverDue } from '@/lib/notifications/deliver';
+import { oweDue } from '@/lib/notifications/due';
 import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 import { newBoss } from './boss';
@@ -32,6 +34,8 @@ const WORK: Record<QueueName, () => Promise<unknown>> = {
     if (failures.length > 0) throw failures[0];
   },
   'exception-lapse': () => lapseDueRequests(),
+  notifications: () => deliverDue(),
+  'notify-due': () => oweDue(),
   'audit-checkpoint': () => signCheckpoint(),
   'scheduled-reviews': () => openScheduledReviews(),
   'findings-sync': () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }),

@@ -1,4 +1,5 @@
 import 'server-only';
+import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit/append';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db, type Tx } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -8,6 +9,37 @@ import { severityRankOf, unionOf } from './evaluate';
 import { ruleById, RULES, type Severity } from './rules';
 
 type Counted = { ruleId: string; n: bigint };
+type Changed = { key: string; ruleId: string; agentId: string; credentialId: string | null; detail: string | null };
+
+/** Events are appended in batches of this many: one statement each, the chain lock held throughout. */
+const EVENT_BATCH = 2_000;
+
+/**
+ * Each finding opened or closed since the last sync, on the custody timeline (the findings' history, as of any date),
+ * in the sync's transaction: a critical one's notifications are written with its event.
+ */
+async function appendFindingEvents(tx: Tx, opened: Changed[], closed: Changed[]) {
+  const events = [
+    ...closed.map((f) => ({ f, action: 'finding.closed' as const })),
+    ...opened.map((f) => ({ f, action: 'finding.opened' as const })),
+  ].flatMap(({ f, action }) => {
+    const rule = ruleById(f.ruleId);
+    if (!rule) return [];
+    const ref = { ruleId: rule.id, title: rule.title, severity: rule.severity, plane: rule.plane };
+    return [
+      {
+        action,
+        actor: SYSTEM_ACTOR,
+        agentId: f.agentId,
+        credentialId: f.credentialId,
+        details: action === 'finding.opened' && f.detail ? { ...ref, detail: f.detail } : ref,
+      },
+    ];
+  });
+  for (let i = 0; i < events.length; i += EVENT_BATCH) {
+    await appendAuditEvents(tx, events.slice(i, i + EVENT_BATCH));
+  }
+}
 
 /**
  * Brings the set of open findings up to date: findings new since the last
@@ -41,7 +73,7 @@ export async function syncFindings(
                f."credentialId", f."detail"
         FROM (${union}) f JOIN "Agent" a ON a."id" = f."agentId"`;
       // Rows whose detail or agent name changed are updated too; xmax = 0 tells an insert from an update.
-      const opened = await tx.$queryRaw<Counted[]>`
+      const opened = await tx.$queryRaw<Changed[]>`
         WITH up AS (
           INSERT INTO "FindingState" AS s ("key", "ruleId", "severityRank", "agentId", "agentName", "credentialId",
             "detail", "openedAt")
@@ -51,40 +83,42 @@ export async function syncFindings(
             "severityRank" = EXCLUDED."severityRank"
             WHERE (s."detail", s."agentName", s."severityRank") IS DISTINCT FROM (EXCLUDED."detail",
               EXCLUDED."agentName", EXCLUDED."severityRank")
-          RETURNING "ruleId", xmax = 0 AS "inserted")
-        SELECT "ruleId", count(*) AS n FROM up WHERE "inserted" GROUP BY "ruleId"`;
-      const closed = await tx.$queryRaw<Counted[]>`
+          RETURNING "key", "ruleId", "agentId", "credentialId", "detail", xmax = 0 AS "inserted")
+        SELECT "key", "ruleId", "agentId", "credentialId", "detail" FROM up WHERE "inserted" ORDER BY "key"`;
+      const closed = await tx.$queryRaw<Changed[]>`
         WITH del AS (
           DELETE FROM "FindingState" s WHERE NOT EXISTS (SELECT 1 FROM current_findings c WHERE c."key" = s."key")
-            RETURNING "ruleId")
-        SELECT "ruleId", count(*) AS n FROM del GROUP BY "ruleId"`;
+            RETURNING "key", "ruleId", "agentId", "credentialId", NULL::text AS "detail")
+        SELECT * FROM del ORDER BY "key"`;
       const open = await tx.$queryRaw<
         Counted[]
       >`SELECT "ruleId", count(*) AS n FROM current_findings GROUP BY "ruleId"`;
+      await appendFindingEvents(tx, opened, closed);
       const { reviewTiming } = await getSettings(tx);
       const day = new Date(`${localDay(now, reviewTiming.timeZone)}T00:00:00Z`);
       const of = (rows: Counted[], id: string) => Number(rows.find((r) => r.ruleId === id)?.n ?? 0);
+      const count = (rows: Changed[], id: string) => rows.filter((r) => r.ruleId === id).length;
       for (const rule of RULES) {
         await tx.findingDaily.upsert({
           where: { day_ruleId: { day, ruleId: rule.id } },
           create: {
             day,
             ruleId: rule.id,
-            opened: of(opened, rule.id),
-            closed: of(closed, rule.id),
+            opened: count(opened, rule.id),
+            closed: count(closed, rule.id),
             open: of(open, rule.id),
             syncedAt: now,
           },
           update: {
-            opened: { increment: of(opened, rule.id) },
-            closed: { increment: of(closed, rule.id) },
+            opened: { increment: count(opened, rule.id) },
+            closed: { increment: count(closed, rule.id) },
             open: of(open, rule.id),
             syncedAt: now,
           },
         });
       }
       const sum = (rows: Counted[]) => rows.reduce((n, r) => n + Number(r.n), 0);
-      return { opened: sum(opened), closed: sum(closed), open: sum(open) };
+      return { opened: opened.length, closed: closed.length, open: sum(open) };
     },
     { timeout: 600_000 },
   );

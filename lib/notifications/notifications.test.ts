@@ -1,0 +1,475 @@
+// The outbox and its channels against real receivers on loopback: an SMTP server (smtp-server) and an HTTP server,
+// never a mock. Loopback is allowed as the operator would allow it (CUSTODIAN_WEBHOOK_ALLOW_PRIVATE); nothing here
+// sends traffic to any other address.
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit/append';
+import { getDb } from '@/lib/db';
+import { getEnv, resetEnvCache } from '@/lib/env';
+import { Forbidden, Invalid } from '@/lib/errors';
+import { decideException, requestException } from '@/lib/exceptions/commands';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { databaseFingerprint } from '@/lib/testing/fingerprint';
+import { createPerson } from '@/lib/testing/people';
+import { deactivateUser } from '@/lib/users/commands';
+import { createEndpoint, resendNotification, setPreferences, updateEndpoint } from './commands';
+import { deliverDue, MAX_ATTEMPTS, RETRY_DELAYS_MS } from './deliver';
+import { oweDue } from './due';
+import { listNotifications } from './queries';
+
+type Received = { headers: http.IncomingHttpHeaders; body: string };
+
+/** An HTTP receiver on loopback that answers each request with the next status in `script` (then 200). */
+async function receiver(script: number[] = []) {
+  const received: Received[] = [];
+  let connections = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = script.shift() ?? 200;
+      res.end('ok');
+    });
+  });
+  server.on('connection', () => (connections += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const mails: { to: string; raw: string }[] = [];
+let smtp: SMTPServer;
+let smtpPort = 0;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      stream.on('end', () => {
+        for (const to of session.envelope.rcptTo) mails.push({ to: to.address, raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+
+beforeEach(() => {
+  process.env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE = '127.0.0.1/32';
+  process.env.TEST_WEBHOOK_SECRET = 'whsec-test-only-0123456789';
+  resetEnvCache();
+});
+
+const withSmtp = (port = smtpPort) => ({ ...getEnv(), SMTP_HOST: '127.0.0.1', SMTP_PORT: port });
+const noSmtp = () => ({ ...getEnv(), SMTP_HOST: undefined });
+const later = (ms: number) => new Date(Date.now() + ms);
+
+/** A CRITICAL agent whose PAM plane is held by `pam`, with an escalation contact, and a break-glass requested on it. */
+async function breakGlass() {
+  const admin = await createPerson(['ADMIN']);
+  const owner = await createPerson(['OWNER']);
+  const pam = await createPerson(['OWNER'], { name: 'PAM owner' });
+  const approver = await createPerson(['PAM_APPROVER'], { name: 'Approver' });
+  const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'CRITICAL' }, { PAM: pam.id });
+  const { id } = await requestException(owner, {
+    agentId: agent.id,
+    type: 'BREAK_GLASS',
+    noCredentialReason: 'Console access only',
+    justification: 'Prod outage',
+    durationHours: 2,
+  });
+  return { admin, owner, pam, approver, agent, exceptionId: id };
+}
+
+describe('the outbox', () => {
+  it('a break-glass request writes its notifications with its event: PAM owner, approvers, escalation contact', async () => {
+    const { owner, pam, approver, agent, exceptionId } = await breakGlass();
+    const [event] = await getDb().auditEvent.findMany({ where: { agentId: agent.id, action: 'exception.requested' } });
+    const rows = await getDb().notification.findMany({ where: { eventSeq: event!.seq } });
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(rows.map((r) => r.kind))).toEqual(new Set(['breakglass.requested']));
+    const to = rows.map((r) => r.userId ?? r.address);
+    expect(to).toContain(pam.id);
+    expect(to).toContain(approver.id);
+    expect(to).toContain('oncall@example.com');
+    // Never the requester, and each recipient once.
+    expect(to).not.toContain(owner.id);
+    expect(new Set(to).size).toBe(to.length);
+    expect(rows.every((r) => (r.payload as { exceptionId: string }).exceptionId === exceptionId)).toBe(true);
+  });
+
+  it('a rolled-back change notifies no one: the rows go with the event', async () => {
+    const { agent, exceptionId } = await breakGlass();
+    const before = await getDb().notification.count();
+    await expect(
+      getDb().$transaction(async (tx) => {
+        await appendAuditEvent(tx, {
+          action: 'exception.requested',
+          actor: SYSTEM_ACTOR,
+          agentId: agent.id,
+          details: { exceptionId, type: 'BREAK_GLASS' },
+        });
+        expect(await tx.notification.count()).toBeGreaterThan(before);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await getDb().notification.count()).toBe(before);
+  });
+
+  it('decisions tell the requester; an unrelated action tells no one', async () => {
+    const { owner, approver, exceptionId } = await breakGlass();
+    await decideException(approver, { exceptionId, outcome: 'REJECT', reason: 'Not an outage' });
+    const told = await getDb().notification.findMany({ where: { kind: 'exception.decided' } });
+    expect(told.map((n) => n.userId)).toEqual([owner.id]);
+    expect(told[0]!.payload).toMatchObject({ outcome: 'rejected', reason: 'Not an outage' });
+  });
+
+  it('a person deactivated who owns agents is told to every security lead, not to themselves', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER'], { name: 'Leaver' });
+    await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
+    const { version } = await getDb().user.findUniqueOrThrow({ where: { id: owner.id } });
+    await deactivateUser(admin, { userId: owner.id, version, reason: 'Left the company' });
+    const rows = await getDb().notification.findMany({ where: { kind: 'person.deactivated' } });
+    const leads = await getDb().user.findMany({ where: { active: true, roles: { has: 'ADMIN' } } });
+    expect(new Set(rows.map((r) => r.userId))).toEqual(new Set(leads.map((l) => l.id)));
+    expect(rows[0]!.payload).toMatchObject({ personName: 'Leaver', owns: 1 });
+  });
+});
+
+describe('timers', () => {
+  it('a break-glass still pending after 15 minutes reminds its approvers once, whoever sweeps', async () => {
+    const { exceptionId, approver } = await breakGlass();
+    expect(await oweDue(later(10 * 60_000))).toBe(0);
+    const written = await oweDue(later(16 * 60_000));
+    expect(written).toBeGreaterThanOrEqual(3);
+    expect(await oweDue(later(17 * 60_000))).toBe(0);
+    const reminders = await getDb().notification.findMany({ where: { cause: `breakglass.pending:${exceptionId}` } });
+    expect(reminders.map((r) => r.userId)).toContain(approver.id);
+    expect(reminders.every((r) => r.kind === 'breakglass.pending')).toBe(true);
+  });
+
+  it('an exception in force warns 24 hours and 1 hour before it ends, each once', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'CACHED_SECRET',
+      justification: 'Offline batch',
+      durationHours: 48,
+    });
+    await decideException(await createPerson(['PAM_APPROVER']), {
+      exceptionId: id,
+      outcome: 'APPROVE',
+      reason: 'Agreed',
+    });
+    const ending = () => getDb().notification.findMany({ where: { cause: { startsWith: `exception.ending:${id}:` } } });
+    await oweDue(later(60_000));
+    await oweDue(later(23 * 3_600_000));
+    expect(await ending()).toHaveLength(0);
+    await oweDue(later(24.5 * 3_600_000));
+    await oweDue(later(24.6 * 3_600_000));
+    const day = await ending();
+    expect(day.map((n) => (n.payload as { within: string }).within)).toEqual(['24 hours']);
+    expect(day.map((n) => n.userId)).toEqual([owner.id]);
+    await oweDue(later(47.5 * 3_600_000));
+    await oweDue(later(47.6 * 3_600_000));
+    expect((await ending()).map((n) => n.cause).sort()).toEqual([
+      `exception.ending:${id}:1h`,
+      `exception.ending:${id}:24h`,
+    ]);
+  });
+});
+
+describe('channels', () => {
+  it('e-mail goes through the SMTP server with the link to the page where the person acts', async () => {
+    const { pam, exceptionId } = await breakGlass();
+    await deliverDue(new Date(), withSmtp());
+    const person = await getDb().user.findUniqueOrThrow({ where: { id: pam.id } });
+    const mail = mails.find((m) => m.to === person.email);
+    expect(mail, 'the PAM owner’s e-mail').toBeDefined();
+    const parsed = await simpleParser(mail!.raw);
+    expect(parsed.subject).toMatch(/^Break-glass requested on .*: decide now$/);
+    expect(parsed.text).toContain(`/exceptions/${exceptionId}`);
+    const row = await getDb().notification.findFirstOrThrow({
+      where: { userId: pam.id, kind: 'breakglass.requested' },
+    });
+    expect(parsed.headers.get('x-custodian-notification-id')).toBe(row.id);
+    expect(row.status).toBe('SENT');
+    const tries = await getDb().notificationAttempt.findMany({ where: { notificationId: row.id } });
+    expect(tries).toHaveLength(1);
+    expect(tries[0]!.ok).toBe(true);
+  });
+
+  it('an SMTP server that is down is retried with backoff, then dead-lettered and visible; a resend delivers it', async () => {
+    const { approver } = await breakGlass();
+    const row = () =>
+      getDb().notification.findFirstOrThrow({ where: { userId: approver.id, kind: 'breakglass.requested' } });
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let clock = Date.now();
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await deliverDue(new Date(clock), withSmtp(9));
+      clock += (RETRY_DELAYS_MS[i] ?? 0) + 1_000;
+    }
+    const dead = await row();
+    expect(dead.status).toBe('DEAD');
+    expect(dead.attempts).toBe(MAX_ATTEMPTS);
+    expect(dead.lastError).toMatch(/ECONNREFUSED|ESOCKET|ECONNECTION/);
+    const tries = await getDb().notificationAttempt.findMany({ where: { notificationId: dead.id } });
+    expect(tries).toHaveLength(MAX_ATTEMPTS);
+    expect(tries.every((t) => !t.ok)).toBe(true);
+    // Dead stays dead: later sweeps do not try again.
+    await deliverDue(new Date(clock + 86_400_000), withSmtp(9));
+    expect((await row()).attempts).toBe(MAX_ATTEMPTS);
+
+    const admin = await createPerson(['ADMIN']);
+    await expect(resendNotification(approver, { id: dead.id })).rejects.toBeInstanceOf(Forbidden);
+    await resendNotification(admin, { id: dead.id });
+    await deliverDue(new Date(), withSmtp());
+    expect((await row()).status).toBe('SENT');
+    const log = await listNotifications(admin, { status: 'SENT', kind: 'breakglass.requested' });
+    expect(log.rows.find((r) => r.id === dead.id)?.attempts.length).toBe(MAX_ATTEMPTS + 1);
+  });
+
+  it('without an SMTP server the e-mail is skipped and says why; a muted kind is skipped, a required one is not', async () => {
+    const owner = await createPerson(['OWNER']);
+    const { approver, exceptionId } = await breakGlass();
+    // The approver mutes everything they may: break-glass still reaches them.
+    await setPreferences(approver, { email: [] });
+    await decideException(approver, { exceptionId, outcome: 'REJECT', reason: 'Not needed' });
+    await deliverDue(new Date(), noSmtp());
+    const theirs = await getDb().notification.findMany({ where: { userId: approver.id } });
+    expect(theirs.every((n) => n.status === 'SKIPPED')).toBe(true);
+    expect(theirs.find((n) => n.kind === 'breakglass.requested')?.lastError).toMatch(/No SMTP server/);
+    // An owner who mutes decisions is not e-mailed them.
+    const agent = await makeActiveAgent(await createPerson(['ADMIN']), { ownerId: owner.id, riskTier: 'MEDIUM' });
+    await setPreferences(owner, { email: ['exception.ended'] });
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'CACHED_SECRET',
+      justification: 'Offline batch',
+      durationHours: 24,
+    });
+    await decideException(approver, { exceptionId: id, outcome: 'APPROVE', reason: 'Fine' });
+    const decided = await getDb().notification.findFirstOrThrow({
+      where: { userId: owner.id, kind: 'exception.decided' },
+    });
+    expect(decided.status).toBe('SKIPPED');
+    expect(decided.lastError).toMatch(/Muted/);
+  });
+
+  it('a webhook gets a signed payload; after a 500 the same notification is retried and accepted', async () => {
+    const hook = await receiver([500]);
+    try {
+      const admin = await createPerson(['ADMIN']);
+      await createEndpoint(admin, {
+        name: 'SOC webhook',
+        channel: 'WEBHOOK',
+        url: hook.url,
+        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        kinds: ['breakglass.requested'],
+        active: 'on',
+      });
+      const { exceptionId } = await breakGlass();
+      const now = new Date();
+      await deliverDue(now, noSmtp());
+      expect(hook.received).toHaveLength(1);
+      const endpoint = await getDb().notificationEndpoint.findUniqueOrThrow({ where: { name: 'SOC webhook' } });
+      const row = await getDb().notification.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+      expect(row.status).toBe('PENDING');
+      expect(row.lastError).toBe('HTTP 500');
+      // Not yet due again.
+      await deliverDue(new Date(now.getTime() + 10_000), noSmtp());
+      expect(hook.received).toHaveLength(1);
+      await deliverDue(new Date(now.getTime() + RETRY_DELAYS_MS[0] + 1_000), noSmtp());
+      expect(hook.received).toHaveLength(2);
+      expect((await getDb().notification.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('SENT');
+
+      for (const { headers, body } of hook.received) {
+        expect(headers['custodian-notification-id']).toBe(row.id);
+        const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(headers['custodian-signature']))!;
+        const expected = createHmac('sha256', 'whsec-test-only-0123456789').update(`${t}.${body}`).digest('hex');
+        expect(v1).toBe(expected);
+        expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(60);
+        const payload = JSON.parse(body) as Record<string, unknown>;
+        expect(payload).toMatchObject({ id: row.id, kind: 'breakglass.requested' });
+        expect(String(payload.url)).toMatch(new RegExp(`/exceptions/${exceptionId}$`));
+      }
+      // A tampered body would not verify.
+      const { body } = hook.received[0]!;
+      const t = /t=(\d+)/.exec(String(hook.received[0]!.headers['custodian-signature']))![1];
+      expect(createHmac('sha256', 'whsec-test-only-0123456789').update(`${t}.${body} `).digest('hex')).not.toBe(
+        /v1=(\w+)/.exec(String(hook.received[0]!.headers['custodian-signature']))![1],
+      );
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('a Slack endpoint gets a Slack-compatible message, its URL read from the reference', async () => {
+    const hook = await receiver();
+    try {
+      process.env.TEST_SLACK_URL = hook.url;
+      const admin = await createPerson(['ADMIN']);
+      // Slack's URL is its secret: a URL is refused, a reference accepted.
+      await expect(
+        createEndpoint(admin, { name: 'Chat', channel: 'SLACK', url: hook.url, kinds: [], active: 'on' }),
+      ).rejects.toMatchObject({ fieldErrors: { url: [expect.stringMatching(/give a reference/)] } });
+      await createEndpoint(admin, {
+        name: 'Chat',
+        channel: 'SLACK',
+        url: 'env:TEST_SLACK_URL',
+        kinds: ['breakglass.requested'],
+        active: 'on',
+      });
+      await breakGlass();
+      await deliverDue(new Date(), noSmtp());
+      expect(hook.received).toHaveLength(1);
+      const payload = JSON.parse(hook.received[0]!.body) as { text: string; blocks: { type: string }[] };
+      expect(payload.text).toMatch(/^Break-glass requested on /);
+      expect(payload.blocks.map((b) => b.type)).toEqual(['section', 'actions']);
+      expect(hook.received[0]!.headers['custodian-signature']).toBeUndefined();
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe('faults and address checks', () => {
+  it('a private or loopback URL is refused before any connection, unless the operator allows its range', async () => {
+    const hook = await receiver();
+    try {
+      delete process.env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE;
+      resetEnvCache();
+      const admin = await createPerson(['ADMIN']);
+      const before = await databaseFingerprint();
+      for (const url of [
+        hook.url,
+        hook.url.replace('127.0.0.1', 'localhost'),
+        'http://10.1.2.3/hook',
+        'http://169.254.169.254/latest/meta-data',
+        'http://[::1]:8080/hook',
+        'http://[::ffff:192.168.1.1]/hook',
+        'ftp://example.com/hook',
+        'not a url',
+      ]) {
+        await expect(
+          createEndpoint(admin, {
+            name: 'Internal',
+            channel: 'WEBHOOK',
+            url,
+            secretRef: 'env:TEST_WEBHOOK_SECRET',
+            kinds: [],
+            active: 'on',
+          }),
+          url,
+        ).rejects.toBeInstanceOf(Invalid);
+      }
+      expect(hook.connections()).toBe(0);
+      expect(await databaseFingerprint()).toEqual(before);
+      // A webhook without its signing secret, or with a pasted secret instead of a reference, is refused too.
+      await expect(
+        createEndpoint(admin, { name: 'Unsigned', channel: 'WEBHOOK', url: 'https://example.com/h', kinds: [] }),
+      ).rejects.toMatchObject({ fieldErrors: { secretRef: [expect.stringMatching(/every webhook is signed/)] } });
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('an endpoint moved to a private address behind Custodian’s back is refused at delivery, before connecting', async () => {
+    const hook = await receiver();
+    try {
+      const admin = await createPerson(['ADMIN']);
+      await createEndpoint(admin, {
+        name: 'Allowed at first',
+        channel: 'WEBHOOK',
+        url: hook.url,
+        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        kinds: ['breakglass.requested'],
+        active: 'on',
+      });
+      // The operator withdraws the allowance: the saved URL no longer passes, and delivery checks it again.
+      delete process.env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE;
+      resetEnvCache();
+      await breakGlass();
+      await deliverDue(new Date(), noSmtp());
+      expect(hook.connections()).toBe(0);
+      const endpoint = await getDb().notificationEndpoint.findUniqueOrThrow({ where: { name: 'Allowed at first' } });
+      const row = await getDb().notification.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+      expect(row.status).toBe('PENDING');
+      expect(row.lastError).toMatch(/Refused before connecting: 127\.0\.0\.1 is a loopback/);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('a receiver that never answers is cut off and retried; the request that caused it was never held up', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = http.createServer(() => {});
+    silent.on('connection', (s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const admin = await createPerson(['ADMIN']);
+      await createEndpoint(admin, {
+        name: 'Silent',
+        channel: 'WEBHOOK',
+        url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`,
+        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        kinds: ['breakglass.requested'],
+        active: 'on',
+      });
+      const started = Date.now();
+      await breakGlass();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const { postJson } = await import('./webhook');
+      const { allowedRanges } = await import('./address-guard');
+      const result = await postJson(
+        `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`,
+        '{}',
+        {},
+        allowedRanges('127.0.0.1/32'),
+        500,
+      );
+      expect(result).toEqual({ ok: false, detail: expect.stringMatching(/no answer within 0.5 s/) });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('only a security lead manages endpoints; others see only their own notifications', async () => {
+    const owner = await createPerson(['OWNER']);
+    const { approver } = await breakGlass();
+    await expect(
+      createEndpoint(owner, {
+        name: 'Mine',
+        channel: 'WEBHOOK',
+        url: 'https://example.com/h',
+        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        kinds: [],
+      }),
+    ).rejects.toBeInstanceOf(Forbidden);
+    await expect(updateEndpoint(owner, { id: 'x', version: 1 })).rejects.toBeInstanceOf(Forbidden);
+    const mine = await listNotifications(approver, {});
+    expect(mine.everyone).toBe(false);
+    expect(mine.rows.length).toBeGreaterThan(0);
+    const ids = new Set((await getDb().notification.findMany({ where: { userId: approver.id } })).map((n) => n.id));
+    expect(mine.rows.every((r) => ids.has(r.id))).toBe(true);
+  });
+});
