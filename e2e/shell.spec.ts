@@ -12,6 +12,7 @@ const ALL = [
   'Findings',
   'Changes',
   'People',
+  'Notifications',
   'Settings',
 ];
 

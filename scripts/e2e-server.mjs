@@ -23,6 +23,10 @@ const env = {
   OIDC_SCOPES: 'openid email profile groups',
   OIDC_ROLE_CLAIM: 'groups',
   OIDC_ROLE_MAP: 'sec-leads:ADMIN,pam:PAM_APPROVER,auditors:AUDITOR,agent-owners:OWNER',
+  // E-mail through the SMTP server e2e/notifications.spec.ts starts (until then, deliveries fail and are retried).
+  SMTP_HOST: '127.0.0.1',
+  SMTP_PORT: process.env.E2E_SMTP_PORT ?? '3102',
+  SMTP_FROM: 'Custodian <custodian@example.com>',
 };
 // As in production, the audit record is signed: one key kept in .data/e2e-keys (reused, so a database kept between
 // runs stays verifiable), its public half where the journeys that verify an evidence pack offline read it.

@@ -21,6 +21,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/findings', label: 'Findings', icon: 'triangle-alert', permission: 'findings.read', count: 'openFindings' },
   { href: '/changes', label: 'Changes', icon: 'git-pull-request', permission: 'change.read', count: 'pendingChanges' },
   { href: '/people', label: 'People', icon: 'contact', permission: 'user.read' },
+  { href: '/notifications', label: 'Notifications', icon: 'bell', permission: 'notifications.read' },
   { href: '/tokens', label: 'API tokens', icon: 'key-round', permission: 'token.manage' },
   { href: '/settings', label: 'Settings', icon: 'settings', permission: 'settings.read' },
   { href: '/system', label: 'System', icon: 'server-cog', permission: 'system.read' },

@@ -1,6 +1,7 @@
 'use client';
 
 import {
+  Bell,
   Bot,
   CalendarCheck,
   Contact,
@@ -33,6 +34,7 @@ const ICONS: Record<string, LucideIcon> = {
   'git-pull-request': GitPullRequest,
   settings: Settings,
   'server-cog': ServerCog,
+  bell: Bell,
 };
 
 export function NavLinks({ items }: { items: (NavItem & { countValue?: number })[] }) {

@@ -61,6 +61,9 @@ type Fixture = {
   changeRequestId: string;
   campaignId: string;
   tokenId: string;
+  /** A notification that was dead-lettered: a lead may send it again. */
+  deadNotificationId: string;
+  endpoint: { id: string; name: string };
   /** A free-text field of an event by no one in the test: redactable. */
   redactable: { seq: string; pointer: string };
 };
@@ -300,6 +303,39 @@ const POLICY: Record<string, Rule> = {
     permission: 'audit.redact',
     input: ({ redactable }) => ({ seq: redactable.seq, pointers: [redactable.pointer], reason: 'Matrix test' }),
   },
+  '(console)/notifications/actions.ts#resendNotificationAction': {
+    permission: 'notifications.manage',
+    input: ({ deadNotificationId }) => ({ id: deadNotificationId }),
+  },
+  '(console)/notifications/actions.ts#setPreferencesAction': {
+    permission: 'notifications.read',
+    input: () => ({ email: ['exception.decided', 'review.assigned'] }),
+  },
+  '(console)/notifications/actions.ts#createEndpointAction': {
+    permission: 'notifications.manage',
+    // A public address literal: checked without a DNS lookup (this machine has no internet), never connected to.
+    input: () => ({
+      name: `Matrix webhook ${++slugCounter}`,
+      channel: 'WEBHOOK',
+      url: 'https://93.184.215.14/hook',
+      secretRef: 'env:MATRIX_WEBHOOK_SECRET',
+      kinds: ['breakglass.requested'],
+      active: 'on',
+    }),
+  },
+  '(console)/notifications/actions.ts#updateEndpointAction': {
+    permission: 'notifications.manage',
+    input: ({ endpoint }) => ({
+      id: endpoint.id,
+      version: '1',
+      name: `${endpoint.name} renamed`,
+      channel: 'WEBHOOK',
+      url: 'https://93.184.215.14/hook',
+      secretRef: 'env:MATRIX_WEBHOOK_SECRET',
+      kinds: [],
+      active: 'on',
+    }),
+  },
   '(console)/tokens/actions.ts#createTokenAction': {
     permission: 'token.manage',
     input: () => ({ name: 'matrix-broker', scopes: ['events:write'], expiresInDays: '30' }),
@@ -468,6 +504,8 @@ const POLICY: Record<string, Rule> = {
   ...refuses('api/v1/decisions/route.ts', 405, ['GET', 'PUT', 'PATCH', 'DELETE']),
 };
 
+let fixtureApprover: Actor | undefined;
+
 async function makeFixture(key: string): Promise<Fixture> {
   const admin = await createPerson(['ADMIN']);
   const owner = await createPerson(['OWNER']);
@@ -499,7 +537,10 @@ async function makeFixture(key: string): Promise<Fixture> {
     justification: 'Fixture',
     durationHours: 2,
   });
-  await decideException(await createPerson(['PAM_APPROVER']), {
+  // One approver for every fixture: each exception request tells every active PAM approver, so a new one per
+  // fixture would make hundreds of fixtures write notifications by the tens of thousands.
+  fixtureApprover ??= await createPerson(['PAM_APPROVER']);
+  await decideException(fixtureApprover, {
     exceptionId: approvedExceptionId,
     outcome: 'APPROVE',
     reason: 'Fixture',
@@ -558,7 +599,22 @@ async function makeFixture(key: string): Promise<Fixture> {
   const noted = await getDb().$transaction((tx) =>
     appendAuditEvent(tx, { action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'Fixture note' } }),
   );
+  const dead = await getDb().notification.findFirstOrThrow({
+    where: { status: 'PENDING' },
+    orderBy: { createdAt: 'desc' },
+  });
+  await getDb().notification.update({ where: { id: dead.id }, data: { status: 'DEAD', attempts: 6 } });
+  const endpoint = await getDb().notificationEndpoint.create({
+    data: {
+      name: `Fixture webhook ${++slugCounter}`,
+      channel: 'WEBHOOK',
+      url: 'https://93.184.215.14/h',
+      secretRef: 'env:X',
+    },
+  });
   return {
+    deadNotificationId: dead.id,
+    endpoint: { id: endpoint.id, name: endpoint.name },
     redactable: { seq: noted.seq.toString(), pointer: '/note' },
     target,
     owner,

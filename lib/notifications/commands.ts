@@ -157,7 +157,8 @@ export async function resendNotification(actor: Actor | null, input: unknown): P
   const { id } = parseInput(ResendSchema, input);
   return getDb().$transaction(async (tx) => {
     const [n] = await tx.$queryRaw<{ kind: string; channel: string; status: string }[]>`
-      SELECT "kind", "channel"::text AS "channel", "status"::text AS "status" FROM "Notification" WHERE "id" = ${id}::uuid
+      SELECT "kind", "channel"::text AS "channel", "status"::text AS "status" FROM "Notification"
+      WHERE "id" = ${id}::uuid
       FOR UPDATE`;
     if (!n) throw new NotFound('That notification does not exist.');
     if (n.status === 'PENDING') throw new Conflict('It is being delivered already: its next attempt is scheduled.');

@@ -97,7 +97,7 @@ async function breakGlass() {
 }
 
 describe('the outbox', () => {
-  it('a break-glass request writes its notifications with its event: PAM owner, approvers, escalation contact', async () => {
+  it('a break-glass request writes its notifications with its event: PAM owner, approvers, escalation', async () => {
     const { owner, pam, approver, agent, exceptionId } = await breakGlass();
     const [event] = await getDb().auditEvent.findMany({ where: { agentId: agent.id, action: 'exception.requested' } });
     const rows = await getDb().notification.findMany({ where: { eventSeq: event!.seq } });
@@ -217,7 +217,7 @@ describe('channels', () => {
     expect(tries[0]!.ok).toBe(true);
   });
 
-  it('an SMTP server that is down is retried with backoff, then dead-lettered and visible; a resend delivers it', async () => {
+  it('an SMTP server that is down is retried with backoff, then dead-lettered; a resend delivers it', async () => {
     const { approver } = await breakGlass();
     const row = () =>
       getDb().notification.findFirstOrThrow({ where: { userId: approver.id, kind: 'breakglass.requested' } });
@@ -247,7 +247,7 @@ describe('channels', () => {
     expect(log.rows.find((r) => r.id === dead.id)?.attempts.length).toBe(MAX_ATTEMPTS + 1);
   });
 
-  it('without an SMTP server the e-mail is skipped and says why; a muted kind is skipped, a required one is not', async () => {
+  it('without SMTP the e-mail is skipped and says why; a muted kind is skipped, a required one is not', async () => {
     const owner = await createPerson(['OWNER']);
     const { approver, exceptionId } = await breakGlass();
     // The approver mutes everything they may: break-glass still reaches them.
@@ -392,7 +392,7 @@ describe('faults and address checks', () => {
     }
   });
 
-  it('an endpoint moved to a private address behind Custodian’s back is refused at delivery, before connecting', async () => {
+  it('an endpoint moved to a private address behind Custodian’s back is refused at delivery', async () => {
     const hook = await receiver();
     try {
       const admin = await createPerson(['ADMIN']);
