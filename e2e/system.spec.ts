@@ -11,6 +11,8 @@ test('a security lead sees the background jobs run from their queues; other role
   await expect(page.getByRole('heading', { name: 'System' })).toBeVisible();
   const table = page.getByRole('table');
   for (const title of [
+    'Notification delivery',
+    'Reminders and warnings that come due',
     'Exceptions and delegations that end',
     'Break-glass requests that lapse undecided',
     'Signed audit checkpoint',

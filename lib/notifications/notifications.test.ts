@@ -8,10 +8,12 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit/append';
+import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { getEnv, resetEnvCache } from '@/lib/env';
 import { Forbidden, Invalid } from '@/lib/errors';
 import { decideException, requestException } from '@/lib/exceptions/commands';
+import { syncFindings } from '@/lib/policy/trend';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
@@ -149,6 +151,42 @@ describe('the outbox', () => {
     const leads = await getDb().user.findMany({ where: { active: true, roles: { has: 'ADMIN' } } });
     expect(new Set(rows.map((r) => r.userId))).toEqual(new Set(leads.map((l) => l.id)));
     expect(rows[0]!.payload).toMatchObject({ personName: 'Leaver', owns: 1 });
+  });
+});
+
+describe('findings on the timeline', () => {
+  it('the sync appends finding.opened and .closed; a critical one tells the owner and the plane’s owner', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const platform = await createPerson(['OWNER'], { name: 'Platform owner' });
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' }, { PLATFORM: platform.id });
+    const { id: credentialId } = await issueCredential(owner, {
+      agentId: agent.id,
+      name: 'leaky-key',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      environment: 'PROD',
+    });
+    await syncFindings();
+    const before = await getDb().notification.count({ where: { kind: 'finding.critical' } });
+    await getDb().credential.update({ where: { id: credentialId }, data: { usedAfterRevocationAt: new Date() } });
+    await syncFindings();
+    const [opened] = await getDb().auditEvent.findMany({
+      where: { agentId: agent.id, action: 'finding.opened', credentialId },
+    });
+    expect(opened?.details).toMatchObject({ ruleId: 'use-after-revocation', severity: 'CRITICAL', plane: 'PLATFORM' });
+    const told = await getDb().notification.findMany({ where: { eventSeq: opened!.seq } });
+    expect(new Set(told.map((n) => n.userId))).toEqual(new Set([owner.id, platform.id]));
+    expect(told.every((n) => n.kind === 'finding.critical')).toBe(true);
+    // Closed: on the timeline, and nobody is told.
+    await getDb().credential.update({ where: { id: credentialId }, data: { usedAfterRevocationAt: null } });
+    await syncFindings();
+    const closed = await getDb().auditEvent.findMany({
+      where: { agentId: agent.id, action: 'finding.closed', credentialId },
+    });
+    expect(closed).toHaveLength(1);
+    expect(await getDb().notification.count({ where: { kind: 'finding.critical' } })).toBe(before + 2);
   });
 });
 
