@@ -120,7 +120,7 @@ test('a security lead’s webhook to a private address is refused before anythin
   const form = sam.getByRole('form', { name: 'Add an endpoint' });
   await form.getByLabel('Name').fill('Metadata grab');
   await form.getByLabel('URL').fill('http://169.254.169.254/latest/meta-data');
-  await form.getByLabel('Signing secret reference').fill('env:SOC_WEBHOOK_SECRET');
+  await form.getByLabel('Signing secret reference').fill('env:NOTIFY_SOC_SECRET');
   await form.getByRole('button', { name: 'Add endpoint' }).click();
   await expect(form.getByLabel('URL')).toHaveAccessibleDescription(/Webhooks go over https:\/\/ only\./);
   await form.getByLabel('URL').fill('https://10.20.30.40/hook');

@@ -10,17 +10,20 @@ import { readInput } from '@/lib/secrets/read-input';
 import { resolveSecret, SecretUnavailable } from '@/lib/secrets/secret-ref';
 import { allowedRanges, hostRefusal, urlRefusal } from './address-guard';
 import { isRequired, NOTIFICATION_KIND_IDS } from './kinds';
-import { CreateEndpointSchema, PreferencesSchema, ResendSchema, UpdateEndpointSchema } from './schema';
+import { MUTED } from './outbox';
+import { CreateEndpointSchema, isNotifyRef, PreferencesSchema, ResendSchema, UpdateEndpointSchema } from './schema';
 
 type EndpointInput = z.output<typeof CreateEndpointSchema>;
 
 /**
  * Where the endpoint would send, checked before anything connects to it: a URL (https in production, no credentials
- * in it) whose host resolves only to addresses the operator allows. Slack's URL is read from its reference.
+ * in it) whose host resolves only to addresses the operator allows. A URL held by reference is read now, and what is
+ * wrong with it said without repeating what the reference holds.
  */
 async function checkTarget(e: EndpointInput): Promise<void> {
+  const byReference = isNotifyRef(e.url);
   let target = e.url;
-  if (e.channel === 'SLACK') {
+  if (byReference) {
     try {
       target = resolveSecret(e.url).trim();
     } catch (error) {
@@ -33,7 +36,11 @@ async function checkTarget(e: EndpointInput): Promise<void> {
     (await hostRefusal(new URL(target).hostname, allowedRanges(getEnv().CUSTODIAN_WEBHOOK_ALLOW_PRIVATE)));
   if (refusal) {
     throw new Invalid('That endpoint cannot be used.', {
-      url: [e.channel === 'SLACK' ? `The URL the reference holds: ${refusal}` : refusal],
+      url: [
+        byReference
+          ? 'The URL the reference holds is not a public address Custodian may send to (https:// in production).'
+          : refusal,
+      ],
     });
   }
 }
@@ -87,7 +94,8 @@ export async function createEndpoint(actor: Actor | null, input: unknown): Promi
 export async function updateEndpoint(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'notifications.manage');
   const e = await readInput(UpdateEndpointSchema, input, actor);
-  await checkTarget(e);
+  // Turning an endpoint off never needs its target to be reachable: that is when it is turned off.
+  if (e.active) await checkTarget(e);
   try {
     return await getDb().$transaction(async (tx) => {
       const before = await tx.notificationEndpoint.findUnique({ where: { id: e.id } });
@@ -154,14 +162,16 @@ export async function setPreferences(actor: Actor | null, input: unknown): Promi
  */
 export async function resendNotification(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'notifications.manage');
-  const { id } = parseInput(ResendSchema, input);
+  const { id, status } = parseInput(ResendSchema, input);
   return getDb().$transaction(async (tx) => {
-    const [n] = await tx.$queryRaw<{ kind: string; channel: string; status: string }[]>`
-      SELECT "kind", "channel"::text AS "channel", "status"::text AS "status" FROM "Notification"
+    const [n] = await tx.$queryRaw<{ kind: string; channel: string; status: string; lastError: string | null }[]>`
+      SELECT "kind", "channel"::text AS "channel", "status"::text AS "status", "lastError" FROM "Notification"
       WHERE "id" = ${id}::uuid
       FOR UPDATE`;
     if (!n) throw new NotFound('That notification does not exist.');
     if (n.status === 'PENDING') throw new Conflict('It is being delivered already: its next attempt is scheduled.');
+    if (n.status !== status) throw new Conflict('It changed since you opened the page (sent meanwhile?). Reload.');
+    if (n.lastError === MUTED) throw new Conflict('Its recipient muted this kind of e-mail: it is not sent to them.');
     await tx.notification.update({
       where: { id },
       data: { status: 'PENDING', attempts: 0, nextAttemptAt: new Date(), lastError: null },

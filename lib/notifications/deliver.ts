@@ -8,6 +8,7 @@ import { sendMail } from './email';
 import { isNotificationKind } from './kinds';
 import { messageOf } from './message';
 import { slackPayload, webhookPayload } from './payloads';
+import { isNotifyRef } from './schema';
 import { postJson, signatureHeader, type PostResult } from './webhook';
 
 /** After each failed attempt, the wait before the next; after the last, the notification is dead-lettered. */
@@ -15,9 +16,12 @@ export const RETRY_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000, 2 
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 
 /** A claimed notification is another sweep's again after this: a server that dies mid-delivery loses nothing. */
-const LEASE_MS = 2 * 60_000;
-const BATCH = 50;
+const LEASE_MS = 5 * 60_000;
+/** Claimed at once: two rounds of parallel sends, each bounded by the channels' timeouts (40 s for SMTP at worst). */
+const BATCH = 16;
 const PARALLEL = 8;
+/** A sweep claims no new batch after this long, so it always ends well inside its leases (and the job's expiry). */
+const SWEEP_MS = 60_000;
 
 type Claimed = Notification & { user: Pick<User, 'email' | 'active'> | null; endpoint: NotificationEndpoint | null };
 
@@ -45,14 +49,19 @@ async function attempt(n: Claimed, env: Env, production: boolean): Promise<Outco
   let target: string;
   let secret: string | null = null;
   try {
-    target = endpoint.channel === 'SLACK' ? resolveSecret(endpoint.url).trim() : endpoint.url;
-    if (endpoint.secretRef) secret = resolveSecret(endpoint.secretRef);
+    // A URL held by reference (always Slack's) is read now; a secret file's final newline is not part of the secret.
+    target = isNotifyRef(endpoint.url) ? resolveSecret(endpoint.url).trim() : endpoint.url;
+    if (endpoint.secretRef) secret = resolveSecret(endpoint.secretRef).trim();
   } catch (error) {
     if (error instanceof SecretUnavailable) return { ok: false, detail: error.message };
     throw error;
   }
   const refusal = urlRefusal(target, production);
-  if (refusal) return { ok: false, detail: `Refused before connecting: ${refusal}` };
+  if (refusal) {
+    // What a referenced URL holds is not repeated in the log.
+    const why = isNotifyRef(endpoint.url) ? 'the URL the reference holds is not an allowed target.' : refusal;
+    return { ok: false, detail: `Refused before connecting: ${why}` };
+  }
   const body = JSON.stringify(
     endpoint.channel === 'SLACK' ? slackPayload(message, url) : webhookPayload(n, message, url),
   );
@@ -61,28 +70,38 @@ async function attempt(n: Claimed, env: Env, production: boolean): Promise<Outco
   return postJson(target, body, headers, allowedRanges(env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE));
 }
 
-async function record(n: Claimed, outcome: Outcome, startedAt: number, now: Date) {
+/**
+ * Logs the attempt and moves the notification on: sent, retried after its backoff, dead-lettered, or skipped. Only
+ * while this sweep still holds its lease (`nextAttemptAt` as it claimed it): a sweep that outlived it leaves the row
+ * to whoever claimed it next.
+ */
+async function record(n: Claimed, outcome: Outcome, startedAt: number, at: Date) {
   const db = getDb();
-  const durationMs = Date.now() - startedAt;
+  const held = { id: n.id, status: 'PENDING' as const, nextAttemptAt: n.nextAttemptAt };
   if ('skipped' in outcome) {
-    await db.notification.update({ where: { id: n.id }, data: { status: 'SKIPPED', lastError: outcome.skipped } });
+    await db.notification.updateMany({ where: held, data: { status: 'SKIPPED', lastError: outcome.skipped } });
     return 'skipped' as const;
   }
   const attempts = n.attempts + 1;
   const dead = !outcome.ok && attempts >= MAX_ATTEMPTS;
   await db.$transaction([
     db.notificationAttempt.create({
-      data: { notificationId: n.id, ok: outcome.ok, detail: outcome.detail.slice(0, 500), durationMs },
+      data: {
+        notificationId: n.id,
+        ok: outcome.ok,
+        detail: outcome.detail.slice(0, 500),
+        durationMs: Date.now() - startedAt,
+      },
     }),
-    db.notification.update({
-      where: { id: n.id },
+    db.notification.updateMany({
+      where: held,
       data: outcome.ok
         ? { status: 'SENT', attempts, sentAt: new Date(), lastError: null }
         : {
             status: dead ? 'DEAD' : 'PENDING',
             attempts,
             lastError: outcome.detail.slice(0, 500),
-            nextAttemptAt: new Date(now.getTime() + (RETRY_DELAYS_MS[attempts - 1] ?? 0)),
+            nextAttemptAt: new Date(at.getTime() + (RETRY_DELAYS_MS[attempts - 1] ?? 0)),
           },
     }),
   ]);
@@ -98,10 +117,14 @@ export type DeliveryRun = { sent: number; failed: number; dead: number; skipped:
 export async function deliverDue(now = new Date(), env: Env = getEnv()): Promise<DeliveryRun> {
   const run: DeliveryRun = { sent: 0, failed: 0, dead: 0, skipped: 0 };
   const production = process.env.NODE_ENV === 'production';
-  for (;;) {
+  // The sweep's clock: `now` (a test's future), moving on as the sweep takes time.
+  const started = Date.now();
+  const clock = () => new Date(now.getTime() + (Date.now() - started));
+  while (Date.now() - started < SWEEP_MS) {
+    const claimedAt = clock();
     const ids = await getDb().$queryRaw<{ id: string }[]>`
-      UPDATE "Notification" SET "nextAttemptAt" = ${new Date(now.getTime() + LEASE_MS)}
-      WHERE "id" IN (SELECT "id" FROM "Notification" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
+      UPDATE "Notification" SET "nextAttemptAt" = ${new Date(claimedAt.getTime() + LEASE_MS)}
+      WHERE "id" IN (SELECT "id" FROM "Notification" WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${claimedAt}
         ORDER BY "nextAttemptAt" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
       RETURNING "id"`;
     if (ids.length === 0) return run;
@@ -118,10 +141,11 @@ export async function deliverDue(now = new Date(), env: Env = getEnv()): Promise
             ok: false,
             detail: `error: ${(error as Error).message}`,
           }));
-          run[await record(n, outcome, startedAt, now)] += 1;
+          run[await record(n, outcome, startedAt, clock())] += 1;
         }),
       );
     }
     if (ids.length < BATCH) return run;
   }
+  return run;
 }

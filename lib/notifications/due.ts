@@ -106,14 +106,15 @@ async function dueReviews(tx: Tx, now: Date): Promise<Owed[]> {
        FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId" JOIN "User" u ON u."id" = r."reviewerId" AND u."active"
        WHERE r."completedAt" IS NULL AND ${window}
          AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" =
-           '${kind}:' || r."id" || ':' || (extract(epoch FROM r."dueAt") * 1000)::bigint)
+           '${kind}:' || r."id" || ':' || (extract(epoch FROM r."dueAt") * 1000)::bigint || ':' || r."reviewerId")
        ORDER BY r."dueAt" LIMIT ${PER_SWEEP}`,
       now,
     );
     for (const r of rows) {
       owed.push({
         kind,
-        cause: `${kind}:${r.id}:${r.dueAt.getTime()}`,
+        // Per reviewer: a review passed on after its reminder reminds the new reviewer too.
+        cause: `${kind}:${r.id}:${r.dueAt.getTime()}:${r.reviewerId}`,
         agentId: r.agentId,
         payload: { ...agentOf(r), reviewId: r.id, dueAt: r.dueAt.toISOString() },
         to: [{ userId: r.reviewerId }],

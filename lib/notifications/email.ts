@@ -22,7 +22,7 @@ export async function sendMail(config: SmtpConfig, mail: Mail): Promise<PostResu
       port: config.SMTP_PORT,
       secure: config.SMTP_SECURE === 'true',
       auth: config.SMTP_USER
-        ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ? resolveSecret(config.SMTP_PASSWORD) : '' }
+        ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ? resolveSecret(config.SMTP_PASSWORD).trim() : '' }
         : undefined,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

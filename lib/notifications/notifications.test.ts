@@ -73,7 +73,7 @@ afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
 
 beforeEach(() => {
   process.env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE = '127.0.0.1/32';
-  process.env.TEST_WEBHOOK_SECRET = 'whsec-test-only-0123456789';
+  process.env.NOTIFY_TEST_SECRET = 'whsec-test-only-0123456789';
   resetEnvCache();
 });
 
@@ -172,8 +172,9 @@ describe('findings on the timeline', () => {
     const before = await getDb().notification.count({ where: { kind: 'finding.critical' } });
     await getDb().credential.update({ where: { id: credentialId }, data: { usedAfterRevocationAt: new Date() } });
     await syncFindings();
+    const rule = { path: ['ruleId'], equals: 'use-after-revocation' };
     const [opened] = await getDb().auditEvent.findMany({
-      where: { agentId: agent.id, action: 'finding.opened', credentialId },
+      where: { agentId: agent.id, action: 'finding.opened', credentialId, details: rule },
     });
     expect(opened?.details).toMatchObject({ ruleId: 'use-after-revocation', severity: 'CRITICAL', plane: 'PLATFORM' });
     const told = await getDb().notification.findMany({ where: { eventSeq: opened!.seq } });
@@ -183,7 +184,7 @@ describe('findings on the timeline', () => {
     await getDb().credential.update({ where: { id: credentialId }, data: { usedAfterRevocationAt: null } });
     await syncFindings();
     const closed = await getDb().auditEvent.findMany({
-      where: { agentId: agent.id, action: 'finding.closed', credentialId },
+      where: { agentId: agent.id, action: 'finding.closed', credentialId, details: rule },
     });
     expect(closed).toHaveLength(1);
     expect(await getDb().notification.count({ where: { kind: 'finding.critical' } })).toBe(before + 2);
@@ -278,7 +279,7 @@ describe('channels', () => {
 
     const admin = await createPerson(['ADMIN']);
     await expect(resendNotification(approver, { id: dead.id })).rejects.toBeInstanceOf(Forbidden);
-    await resendNotification(admin, { id: dead.id });
+    await resendNotification(admin, { id: dead.id, status: 'DEAD' });
     await deliverDue(new Date(), withSmtp());
     expect((await row()).status).toBe('SENT');
     const log = await listNotifications(admin, { status: 'SENT', kind: 'breakglass.requested' });
@@ -320,7 +321,7 @@ describe('channels', () => {
         name: 'SOC webhook',
         channel: 'WEBHOOK',
         url: hook.url,
-        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        secretRef: 'env:NOTIFY_TEST_SECRET',
         kinds: ['breakglass.requested'],
         active: 'on',
       });
@@ -363,7 +364,7 @@ describe('channels', () => {
   it('a Slack endpoint gets a Slack-compatible message, its URL read from the reference', async () => {
     const hook = await receiver();
     try {
-      process.env.TEST_SLACK_URL = hook.url;
+      process.env.NOTIFY_TEST_SLACK_URL = hook.url;
       const admin = await createPerson(['ADMIN']);
       // Slack's URL is its secret: a URL is refused, a reference accepted.
       await expect(
@@ -372,7 +373,7 @@ describe('channels', () => {
       await createEndpoint(admin, {
         name: 'Chat',
         channel: 'SLACK',
-        url: 'env:TEST_SLACK_URL',
+        url: 'env:NOTIFY_TEST_SLACK_URL',
         kinds: ['breakglass.requested'],
         active: 'on',
       });
@@ -412,7 +413,7 @@ describe('faults and address checks', () => {
             name: 'Internal',
             channel: 'WEBHOOK',
             url,
-            secretRef: 'env:TEST_WEBHOOK_SECRET',
+            secretRef: 'env:NOTIFY_TEST_SECRET',
             kinds: [],
             active: 'on',
           }),
@@ -438,7 +439,7 @@ describe('faults and address checks', () => {
         name: 'Allowed at first',
         channel: 'WEBHOOK',
         url: hook.url,
-        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        secretRef: 'env:NOTIFY_TEST_SECRET',
         kinds: ['breakglass.requested'],
         active: 'on',
       });
@@ -468,7 +469,7 @@ describe('faults and address checks', () => {
         name: 'Silent',
         channel: 'WEBHOOK',
         url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`,
-        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        secretRef: 'env:NOTIFY_TEST_SECRET',
         kinds: ['breakglass.requested'],
         active: 'on',
       });
@@ -491,6 +492,83 @@ describe('faults and address checks', () => {
     }
   });
 
+  it('references name NOTIFY_ variables or small regular files; a key-bearing URL goes in by reference', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const webhook = (fields: Record<string, unknown>) =>
+      createEndpoint(admin, {
+        name: `Refs ${Math.random()}`,
+        channel: 'WEBHOOK',
+        url: 'https://93.184.215.14/hook',
+        secretRef: 'env:NOTIFY_TEST_SECRET',
+        kinds: ['breakglass.requested'],
+        ...fields,
+      });
+    // Custodian's own configuration is not an endpoint's secret.
+    await expect(webhook({ secretRef: 'env:NEXTAUTH_SECRET' })).rejects.toMatchObject({
+      fieldErrors: { secretRef: [expect.stringMatching(/NOTIFY_/)] },
+    });
+    // A device or a FIFO never hangs the request that saves the form: refused, naming the problem, not the content.
+    await expect(
+      createEndpoint(admin, { name: 'Zero', channel: 'SLACK', url: 'file:/dev/zero', kinds: [] }),
+    ).rejects.toMatchObject({ fieldErrors: { url: [expect.stringMatching(/not a regular file/)] } });
+    // A URL with its key in it is refused as a URL, accepted as a reference.
+    const keyed = 'https://93.184.215.14/webhookb2/0123456789abcdef0123456789abcdef';
+    await expect(webhook({ url: keyed })).rejects.toMatchObject({
+      fieldErrors: { url: [expect.stringMatching(/carries what looks like a key/)] },
+    });
+    process.env.NOTIFY_TEST_TEAMS_URL = keyed;
+    await expect(webhook({ url: 'env:NOTIFY_TEST_TEAMS_URL' })).resolves.toMatch(/^Added/);
+    // What a reference holds is never repeated in a refusal.
+    process.env.NOTIFY_TEST_TEAMS_URL = 'http://10.9.8.7/hook';
+    const refused = await webhook({ url: 'env:NOTIFY_TEST_TEAMS_URL' }).catch((e: Invalid) => e);
+    expect(JSON.stringify((refused as Invalid).fieldErrors)).not.toContain('10.9.8.7');
+  });
+
+  it('a broken endpoint can be turned off; a stale or muted resend is refused', async () => {
+    const admin = await createPerson(['ADMIN']);
+    process.env.NOTIFY_TEST_GONE = 'https://93.184.215.14/hook';
+    await createEndpoint(admin, {
+      name: 'Soon broken',
+      channel: 'SLACK',
+      url: 'env:NOTIFY_TEST_GONE',
+      kinds: ['review.overdue'],
+      active: 'on',
+    });
+    delete process.env.NOTIFY_TEST_GONE;
+    const endpoint = await getDb().notificationEndpoint.findUniqueOrThrow({ where: { name: 'Soon broken' } });
+    const off = { id: endpoint.id, version: 1, name: 'Soon broken', channel: 'SLACK', url: 'env:NOTIFY_TEST_GONE' };
+    await expect(updateEndpoint(admin, { ...off, kinds: [], active: 'on' })).rejects.toBeInstanceOf(Invalid);
+    await expect(updateEndpoint(admin, { ...off, kinds: [] })).resolves.toBe('Saved Soon broken.');
+    expect((await getDb().notificationEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).active).toBe(false);
+
+    const owner = await createPerson(['OWNER']);
+    const { approver, exceptionId } = await breakGlass();
+    await setPreferences(owner, { email: [] });
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
+    const { id } = await requestException(owner, {
+      agentId: agent.id,
+      type: 'CACHED_SECRET',
+      justification: 'Offline batch',
+      durationHours: 24,
+    });
+    await decideException(approver, { exceptionId: id, outcome: 'REJECT', reason: 'Not needed' });
+    const muted = await getDb().notification.findFirstOrThrow({
+      where: { userId: owner.id, kind: 'exception.decided' },
+    });
+    await expect(resendNotification(admin, { id: muted.id, status: 'SKIPPED' })).rejects.toThrow(/muted/);
+    await deliverDue(new Date(), withSmtp());
+    const sent = await getDb().notification.findFirstOrThrow({
+      where: {
+        userId: approver.id,
+        kind: 'breakglass.requested',
+        payload: { path: ['exceptionId'], equals: exceptionId },
+      },
+    });
+    expect(sent.status).toBe('SENT');
+    // A lead whose page still said "dead" does not send it twice.
+    await expect(resendNotification(admin, { id: sent.id, status: 'DEAD' })).rejects.toThrow(/changed since/);
+  });
+
   it('only a security lead manages endpoints; others see only their own notifications', async () => {
     const owner = await createPerson(['OWNER']);
     const { approver } = await breakGlass();
@@ -499,7 +577,7 @@ describe('faults and address checks', () => {
         name: 'Mine',
         channel: 'WEBHOOK',
         url: 'https://example.com/h',
-        secretRef: 'env:TEST_WEBHOOK_SECRET',
+        secretRef: 'env:NOTIFY_TEST_SECRET',
         kinds: [],
       }),
     ).rejects.toBeInstanceOf(Forbidden);
@@ -509,5 +587,13 @@ describe('faults and address checks', () => {
     expect(mine.rows.length).toBeGreaterThan(0);
     const ids = new Set((await getDb().notification.findMany({ where: { userId: approver.id } })).map((n) => n.id));
     expect(mine.rows.every((r) => ids.has(r.id))).toBe(true);
+    // Whether it went, not what the server answered: that names infrastructure.
+    await deliverDue(new Date(), withSmtp(9));
+    const after = await listNotifications(approver, {});
+    const tried = after.rows.filter((r) => r.attempts.length > 0);
+    expect(tried.length).toBeGreaterThan(0);
+    expect(tried.every((r) => r.lastError === null && r.attempts.every((a) => a.detail === 'not accepted'))).toBe(true);
+    const lead = await listNotifications(await createPerson(['ADMIN']), {});
+    expect(lead.rows.some((r) => r.attempts.some((a) => /ECONNREFUSED|ESOCKET|ECONNECTION/.test(a.detail)))).toBe(true);
   });
 });

@@ -53,11 +53,12 @@ export async function approversToTell(tx: Tx, agentId: string, requesterId: stri
     ORDER BY u."id"`;
   const to: Recipient[] = people(rows.map((r) => r.id));
   if (escalation) {
+    // The person (never the requester themself), and the team's address too when the contact has one.
     const [contact] = await tx.$queryRaw<{ userId: string | null; email: string | null; active: boolean | null }[]>`
       SELECT e."userId", e."email", u."active" FROM "EscalationContact" e LEFT JOIN "User" u ON u."id" = e."userId"
       WHERE e."agentId" = ${agentId}`;
-    if (contact?.userId && contact.active) to.push({ userId: contact.userId });
-    else if (contact?.email) to.push({ address: contact.email });
+    if (contact?.userId && contact.active && contact.userId !== requesterId) to.push({ userId: contact.userId });
+    if (contact?.email) to.push({ address: contact.email });
   }
   return to;
 }
@@ -227,6 +228,9 @@ export function owedBySeq(owed: (Owed[] | null)[], seqs: bigint[]): Owed[] {
   );
 }
 
+/** Why a muted person's e-mail was not sent (and a resend does not override it). */
+export const MUTED = 'Muted by the person’s preferences.';
+
 const recipientKey = (r: Recipient) => ('userId' in r ? `user:${r.userId}` : `mail:${r.address.toLowerCase()}`);
 
 /**
@@ -270,7 +274,7 @@ export async function writeOwed(tx: Tx, owed: Owed[]): Promise<number> {
         dedupKey: `${o.cause}|${key}`,
         channel: 'EMAIL',
         ...('userId' in r ? { userId: r.userId } : { address: r.address }),
-        ...(muted ? { status: 'SKIPPED', lastError: 'Muted by the person’s preferences.' } : {}),
+        ...(muted ? { status: 'SKIPPED', lastError: MUTED } : {}),
       });
     }
     for (const endpoint of endpoints) {

@@ -77,8 +77,14 @@ export async function listNotifications(
         subject: message.subject,
         path: message.path,
         recipient: n.endpoint?.name ?? n.user?.name ?? n.user?.email ?? n.address ?? '—',
-        attempts: n.tries.map((t) => ({ at: t.at, ok: t.ok, detail: t.detail, durationMs: t.durationMs })),
-        lastError: n.lastError,
+        // What a server answered names its infrastructure: a person sees whether, a lead sees why.
+        attempts: n.tries.map((t) => ({
+          at: t.at,
+          ok: t.ok,
+          detail: everyone ? t.detail : t.ok ? 'accepted' : 'not accepted',
+          durationMs: t.durationMs,
+        })),
+        lastError: everyone || n.status === 'SKIPPED' ? n.lastError : null,
         createdAt: n.createdAt,
         sentAt: n.sentAt,
         nextAttemptAt: n.nextAttemptAt,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
@@ -13,6 +13,8 @@ export const SecretRef = z
     /^(env:[A-Z_][A-Z0-9_]{0,127}|file:\/[^\0\r\n]{1,1023})$/,
     'Give a reference to the secret, not the secret: env:NAME (an environment variable) or file:/absolute/path.',
   );
+
+const MAX_FILE_BYTES = 64 * 1024;
 
 /** A reference that names nothing, or whose target is empty: it says which, never what it holds. */
 export class SecretUnavailable extends Error {}
@@ -33,8 +35,14 @@ export function resolveSecret(ref: string): string {
   else {
     if (!isAbsolute(target)) throw new SecretUnavailable(`${ref}: give an absolute path.`);
     try {
+      // A key or a password is small and a regular file: /dev/zero, a FIFO or a huge file would hang the reader.
+      const stat = statSync(target);
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) {
+        throw new SecretUnavailable(`${ref} is not a regular file of at most 64 KiB.`);
+      }
       value = readFileSync(target, 'utf8');
     } catch (error) {
+      if (error instanceof SecretUnavailable) throw error;
       throw new SecretUnavailable(`${ref} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
     }
   }

@@ -167,7 +167,11 @@ export default async function NotificationsPage({ searchParams }: { searchParams
                     <Attempts row={row} />
                   </TD>
                   {everyone ? (
-                    <TD>{row.status === 'PENDING' ? null : <ResendButton id={row.id} subject={row.subject} />}</TD>
+                    <TD>
+                      {row.status === 'PENDING' ? null : (
+                        <ResendButton id={row.id} status={row.status} subject={row.subject} />
+                      )}
+                    </TD>
                   ) : null}
                 </TR>
               ))}
