@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
 import { beforeAll, expect, it } from 'vitest';
+import { getDb } from '@/lib/db';
 import { ensureApplicationRole } from '@/lib/db/roles';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
@@ -49,6 +51,41 @@ describeWithPostgresServer('background jobs on a queue', () => {
     expect(waiting).toBe(1);
     expect(boss).toBeDefined();
   }, 60_000);
+
+  it('three `npm run worker` processes run each slot of a scheduled job once', async () => {
+    const workers = [0, 1, 2].map(() =>
+      spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
+        env: { ...process.env, CUSTODIAN_JOBS: 'worker' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+    const ready = workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('working every queue') && resolve());
+          w.once('exit', (code) => reject(new Error(`a worker exited with ${code} before it started`)));
+        }),
+    );
+    try {
+      await Promise.all(ready);
+      // Long enough for the 5-second notification job's slots to pass several times under all three.
+      await settle(16_000);
+    } finally {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise((resolve) =>
+              w.exitCode === null ? (w.once('exit', resolve), w.kill('SIGTERM')) : resolve(null),
+            ),
+        ),
+      );
+    }
+    const slots = await getDb().$queryRaw<{ slot: Date; runs: number }[]>`
+      SELECT "singleton_on" AS "slot", count(*)::int AS "runs" FROM pgboss.job
+      WHERE "name" = 'notifications' AND "state" = 'completed' GROUP BY 1 ORDER BY 1`;
+    expect(slots.length).toBeGreaterThanOrEqual(2);
+    expect(slots.filter((s) => s.runs > 1)).toEqual([]);
+  }, 120_000);
 
   it('a cron job is sent and worked as the application role (pg-boss’s cron queue installed for it)', async () => {
     let runs = 0;
