@@ -43,8 +43,12 @@ function awsReport(account = String(Math.floor(1e11 + Math.random() * 9e11))) {
 
 const fingerprint = async () => ({ ...(await databaseFingerprint()), ApiToken: undefined, ApiRateBucket: undefined });
 
+/** The custody events on an agent (the findings sync that follows an apply adds its finding events besides). */
 async function eventsOn(agentId: string) {
-  return getDb().auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'asc' } });
+  return getDb().auditEvent.findMany({
+    where: { agentId, action: { notIn: ['finding.opened', 'finding.closed'] } },
+    orderBy: { seq: 'asc' },
+  });
 }
 
 describeWithPostgresServer('discovery from real logs', () => {
@@ -269,6 +273,15 @@ describeWithPostgresServer('discovery from real logs', () => {
       where: { ruleId: 'rotation-overdue', credentialId: key.id },
     });
     expect(finding?.detail).toBe('aws-access-key-1 last rotated 2025-06-01');
+    // …and on the key's timeline, as the findings' history.
+    const opened = await getDb().auditEvent.findFirst({
+      where: {
+        action: 'finding.opened',
+        credentialId: key.id,
+        details: { path: ['ruleId'], equals: 'rotation-overdue' },
+      },
+    });
+    expect(opened?.details).toMatchObject({ detail: 'aws-access-key-1 last rotated 2025-06-01' });
 
     // Next week's report: key 1 rotated and used again. Only that is recorded; the rest was recorded already.
     const later = report.text.replace(
