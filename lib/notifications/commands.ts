@@ -45,6 +45,15 @@ async function checkTarget(e: EndpointInput): Promise<void> {
   }
 }
 
+const rowOf = (e: EndpointInput) => ({
+  name: e.name,
+  channel: e.channel,
+  url: e.url,
+  secretRef: e.secretRef ?? null,
+  kinds: e.kinds,
+  active: e.active,
+});
+
 type Shown = { channel: string; url: string; secretRef?: string | null; kinds: string[]; active: boolean };
 
 const shown = (e: Shown) => ({
@@ -68,16 +77,7 @@ export async function createEndpoint(actor: Actor | null, input: unknown): Promi
   await checkTarget(e);
   try {
     await getDb().$transaction(async (tx) => {
-      const created = await tx.notificationEndpoint.create({
-        data: {
-          name: e.name,
-          channel: e.channel,
-          url: e.url,
-          secretRef: e.secretRef ?? null,
-          kinds: e.kinds,
-          active: e.active,
-        },
-      });
+      const created = await tx.notificationEndpoint.create({ data: rowOf(e) });
       await appendAuditEvent(tx, {
         action: 'notification.endpoint_changed',
         actor: { type: 'USER', id: actor.id },
@@ -105,15 +105,7 @@ export async function updateEndpoint(actor: Actor | null, input: unknown): Promi
       if (before.name === e.name && JSON.stringify(from) === JSON.stringify(to)) return 'Nothing changed.';
       const { count } = await tx.notificationEndpoint.updateMany({
         where: { id: e.id, version: e.version },
-        data: {
-          name: e.name,
-          channel: e.channel,
-          url: e.url,
-          secretRef: e.secretRef ?? null,
-          kinds: e.kinds,
-          active: e.active,
-          version: { increment: 1 },
-        },
+        data: { ...rowOf(e), version: { increment: 1 } },
       });
       if (count === 0) throw new Conflict('Someone changed this endpoint since you opened it. Reload the page.');
       await appendAuditEvent(tx, {

@@ -8,6 +8,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit/append';
+import type { Actor } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { getEnv, resetEnvCache } from '@/lib/env';
@@ -96,6 +97,18 @@ async function breakGlass() {
     durationHours: 2,
   });
   return { admin, owner, pam, approver, agent, exceptionId: id };
+}
+
+/** A cached-secret exception on a fresh MEDIUM agent of `owner`, for `hours`. */
+async function cachedSecret(owner: Actor, hours: number) {
+  const agent = await makeActiveAgent(await createPerson(['ADMIN']), { ownerId: owner.id, riskTier: 'MEDIUM' });
+  const { id } = await requestException(owner, {
+    agentId: agent.id,
+    type: 'CACHED_SECRET',
+    justification: 'Offline batch',
+    durationHours: hours,
+  });
+  return id;
 }
 
 describe('the outbox', () => {
@@ -204,15 +217,8 @@ describe('timers', () => {
   });
 
   it('an exception in force warns 24 hours and 1 hour before it ends, each once', async () => {
-    const admin = await createPerson(['ADMIN']);
     const owner = await createPerson(['OWNER']);
-    const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      type: 'CACHED_SECRET',
-      justification: 'Offline batch',
-      durationHours: 48,
-    });
+    const id = await cachedSecret(owner, 48);
     await decideException(await createPerson(['PAM_APPROVER']), {
       exceptionId: id,
       outcome: 'APPROVE',
@@ -297,14 +303,8 @@ describe('channels', () => {
     expect(theirs.every((n) => n.status === 'SKIPPED')).toBe(true);
     expect(theirs.find((n) => n.kind === 'breakglass.requested')?.lastError).toMatch(/No SMTP server/);
     // An owner who mutes decisions is not e-mailed them.
-    const agent = await makeActiveAgent(await createPerson(['ADMIN']), { ownerId: owner.id, riskTier: 'MEDIUM' });
     await setPreferences(owner, { email: ['exception.ended'] });
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      type: 'CACHED_SECRET',
-      justification: 'Offline batch',
-      durationHours: 24,
-    });
+    const id = await cachedSecret(owner, 24);
     await decideException(approver, { exceptionId: id, outcome: 'APPROVE', reason: 'Fine' });
     const decided = await getDb().notification.findFirstOrThrow({
       where: { userId: owner.id, kind: 'exception.decided' },
@@ -544,13 +544,7 @@ describe('faults and address checks', () => {
     const owner = await createPerson(['OWNER']);
     const { approver, exceptionId } = await breakGlass();
     await setPreferences(owner, { email: [] });
-    const agent = await makeActiveAgent(admin, { ownerId: owner.id, riskTier: 'MEDIUM' });
-    const { id } = await requestException(owner, {
-      agentId: agent.id,
-      type: 'CACHED_SECRET',
-      justification: 'Offline batch',
-      durationHours: 24,
-    });
+    const id = await cachedSecret(owner, 24);
     await decideException(approver, { exceptionId: id, outcome: 'REJECT', reason: 'Not needed' });
     const muted = await getDb().notification.findFirstOrThrow({
       where: { userId: owner.id, kind: 'exception.decided' },
