@@ -7,6 +7,8 @@ test(
   'a security lead registers an agent, gives it a purpose and owners, activates it, finds and shares it, and ' +
     'hands over a leaver',
   async ({ page, browser }) => {
+    // Registration to handover, with three axe scans and a second browser: about a minute on two cores.
+    test.setTimeout(120_000);
     const slug = `e2e-agent-${Date.now().toString(36)}`;
     await signInAs(page, 'ADMIN');
 

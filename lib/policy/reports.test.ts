@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { issueCredential } from '@/lib/credentials/commands';
+import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
+import { Invalid } from '@/lib/errors';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
-import { frameworkReport } from './reports';
+import { frameworkReport, parseAsOf } from './reports';
+import { syncFindings } from './trend';
 
 describe('framework reports', () => {
   it('count each failing agent once per control, however many of its credentials fail', async () => {
@@ -47,5 +49,57 @@ describe('framework reports', () => {
     expect(after.failingAgents).toBe(leakage.failingAgents);
     expect(after.passingAgents).toBe(leakage.passingAgents! + 1);
     expect(after.failing.map((a) => a.slug)).not.toContain(safe.slug);
+  });
+
+  it('as of a date: from the timeline, a finding open before it was closed and closed after, with the chain head', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const before = new Date();
+    const agent = await makeAgent(admin, { ownerId: admin.id, name: 'As-of agent', environments: ['DEV'] });
+    const { id } = await issueCredential(admin, {
+      agentId: agent.id,
+      name: 'env-key',
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'ENV_VAR',
+      environment: 'DEV',
+    });
+    await syncFindings();
+    const whileOpen = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await revokeCredential(admin, { credentialId: id, reason: 'Moved to the vault' });
+    await syncFindings();
+    const afterClose = new Date();
+    const leakage = async (asOf: Date) => {
+      const report = (await frameworkReport(admin, 'owasp-nhi-2025', { asOf }))!;
+      return { report, control: report.controls.find((c) => c.item.id === 'NHI2:2025')! };
+    };
+
+    const open = await leakage(whileOpen);
+    expect(open.control.failing.map((a) => a.slug)).toContain(agent.slug);
+    const [head] = await getDb().$queryRaw<{ seq: bigint; hash: string }[]>`
+      SELECT "seq", "hash" FROM "AuditEvent" WHERE "recordedAt" <= ${whileOpen} ORDER BY "seq" DESC LIMIT 1`;
+    expect(open.report.asOf?.head).toEqual(head);
+    expect(open.report.asOf?.at).toEqual(whileOpen);
+
+    const closed = await leakage(afterClose);
+    expect(closed.control.failing.map((a) => a.slug)).not.toContain(agent.slug);
+    // Today's state says the same as the timeline now.
+    const today = (await frameworkReport(admin, 'owasp-nhi-2025'))!.controls.find((c) => c.item.id === 'NHI2:2025')!;
+    expect(today.failing.map((a) => a.slug)).not.toContain(agent.slug);
+    // Before the agent existed: not in scope, not failing.
+    const earlier = await leakage(before);
+    expect(earlier.control.failing.map((a) => a.slug)).not.toContain(agent.slug);
+    expect(earlier.report.agentsInScope).toBeLessThan(open.report.agentsInScope);
+    // A rebuilt findings state does not rewrite the past.
+    await getDb().findingState.deleteMany({});
+    expect((await leakage(whileOpen)).control.failing.map((a) => a.slug)).toContain(agent.slug);
+  });
+
+  it('a report date is a past day or instant', () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    expect(parseAsOf('2026-09-30', now)).toEqual(new Date('2026-09-30T23:59:59.999Z'));
+    expect(parseAsOf('', now)).toBeNull();
+    expect(() => parseAsOf('2027-01-01', now)).toThrow(Invalid);
+    expect(() => parseAsOf('last quarter', now)).toThrow(Invalid);
   });
 });

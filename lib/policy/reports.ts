@@ -1,6 +1,7 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
+import { Invalid } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { unionOf } from './evaluate';
 import { FRAMEWORKS, type Framework, type FrameworkItem } from './frameworks';
@@ -15,6 +16,52 @@ export type ControlResult = {
   failing: { slug: string; name: string }[];
 };
 
+/** The chain head a past report is computed from, and where the findings' history on the chain begins. */
+export type AsOf = { at: Date; head: { seq: bigint; hash: string } | null; historyFrom: Date | null };
+
+export type FrameworkReport = { framework: Framework; agentsInScope: number; controls: ControlResult[]; asOf?: AsOf };
+
+/** A date a report may describe: a day (its end, UTC) or an instant; never the future. */
+export function parseAsOf(value: string | null | undefined, now = new Date()): Date | null {
+  if (!value) return null;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const at = new Date(day ? `${value}T23:59:59.999Z` : value);
+  if (Number.isNaN(at.getTime())) throw new Invalid('Give a date such as 2026-09-30.', { asOf: ['Not a date.'] });
+  if (at.getTime() > now.getTime() + (day ? 86_400_000 : 0)) {
+    throw new Invalid('A report describes the past: choose today or an earlier date.', { asOf: ['In the future.'] });
+  }
+  return at;
+}
+
+/**
+ * The findings and agents of a past moment, from the custody timeline alone (never today's state): the head at that
+ * moment, each finding whose last finding event up to it opened it, and each agent registered and not retired then.
+ */
+async function pastState(at: Date) {
+  const db = getDb();
+  const [head] = await db.$queryRaw<{ seq: bigint; hash: string }[]>`
+    SELECT "seq", "hash" FROM "AuditEvent" WHERE "recordedAt" <= ${at} ORDER BY "seq" DESC LIMIT 1`;
+  // The first finding event: a finding is opened before it is closed.
+  const [first] = await db.$queryRaw<{ recordedAt: Date }[]>`
+    SELECT "recordedAt" FROM "AuditEvent" WHERE "action" = 'finding.opened' ORDER BY "seq" LIMIT 1`;
+  const upTo = head?.seq ?? 0n;
+  const findings = Prisma.sql`
+    SELECT "ruleId", "agentId" FROM (
+      SELECT DISTINCT ON (e."details"->>'ruleId', e."agentId", coalesce(e."credentialId", ''))
+        e."details"->>'ruleId' AS "ruleId", e."agentId", e."action"
+      FROM "AuditEvent" e WHERE e."action" IN ('finding.opened', 'finding.closed') AND e."seq" <= ${upTo}
+      ORDER BY e."details"->>'ruleId', e."agentId", coalesce(e."credentialId", ''), e."seq" DESC) last
+    WHERE "action" = 'finding.opened'`;
+  const inScope = Prisma.sql`
+    SELECT "agentId" FROM (
+      SELECT DISTINCT ON (e."agentId") e."agentId", e."action", e."details"->>'to' AS "to"
+      FROM "AuditEvent" e WHERE e."action" IN ('agent.created', 'agent.status_changed') AND e."seq" <= ${upTo}
+      ORDER BY e."agentId", e."seq" DESC) s
+    WHERE NOT (s."action" = 'agent.status_changed' AND s."to" = 'RETIRED')`;
+  const asOf: AsOf = { at, head: head ?? null, historyFrom: first?.recordedAt ?? null };
+  return { findings, inScope, asOf };
+}
+
 /**
  * A framework's controls with the rules that evidence them, and pass/fail
  * counts of agents in service, counted in SQL. Each rule runs once, however
@@ -23,33 +70,39 @@ export type ControlResult = {
 export async function frameworkReport(
   actor: Actor,
   frameworkId: string,
-  now = new Date(),
-): Promise<{ framework: Framework; agentsInScope: number; controls: ControlResult[] } | null> {
+  options: { now?: Date; asOf?: Date | null } = {},
+): Promise<FrameworkReport | null> {
   requirePermission(actor, 'findings.read');
   const framework = FRAMEWORKS.find((f) => f.id === frameworkId);
   if (!framework) return null;
   const db = getDb();
+  const now = options.now ?? new Date();
   const rulesOf = new Map(
     framework.items.map((item) => [item.id, RULES.filter((r) => r.controls.includes(`${framework.id}/${item.id}`))]),
   );
   const pairs = [...rulesOf].flatMap(([control, rules]) => rules.map((r) => Prisma.sql`(${control}, ${r.id})`));
   const used = RULES.filter((r) => [...rulesOf.values()].some((rules) => rules.includes(r)));
-  const union = await unionOf(db, used, now);
-  const [agentsInScope, rows] = await Promise.all([
-    db.agent.count({ where: { status: { not: 'RETIRED' } } }),
+  // Today: the rules run live. A past date: the findings and agents the timeline says were there then.
+  const past = options.asOf ? await pastState(options.asOf) : null;
+  const union = past ? past.findings : await unionOf(db, used, now);
+  const inScope = past ? past.inScope : Prisma.sql`SELECT "id" AS "agentId" FROM "Agent" WHERE "status" <> 'RETIRED'`;
+  const [[scope], rows] = await Promise.all([
+    db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM (${inScope}) s`,
     union
       ? db.$queryRaw<{ control: string; slug: string; name: string; total: bigint }[]>`
           WITH findings AS MATERIALIZED (SELECT DISTINCT u."ruleId", u."agentId" FROM (${union}) u),
+          scope AS MATERIALIZED (${inScope}),
           controls ("control", "ruleId") AS (VALUES ${Prisma.join(pairs)}),
           failing AS (
             SELECT DISTINCT c."control", a."slug", a."name"
             FROM findings f JOIN controls c ON c."ruleId" = f."ruleId" JOIN "Agent" a ON a."id" = f."agentId"
-            WHERE a."status" <> 'RETIRED'),
+            WHERE f."agentId" IN (SELECT "agentId" FROM scope)),
           ranked AS (SELECT *, count(*) OVER (PARTITION BY "control") AS "total", row_number() OVER (PARTITION BY
             "control" ORDER BY "name") AS n FROM failing)
           SELECT "control", "slug", "name", "total" FROM ranked WHERE n <= 25 ORDER BY "control", "name"`
       : Promise.resolve([]),
   ]);
+  const agentsInScope = Number(scope?.n ?? 0);
   const controls = framework.items.map((item): ControlResult => {
     const rules = rulesOf.get(item.id)!;
     if (rules.length === 0) return { item, rules, failingAgents: null, passingAgents: null, failing: [] };
@@ -63,5 +116,5 @@ export async function frameworkReport(
       failing: mine.map((r) => ({ slug: r.slug, name: r.name })),
     };
   });
-  return { framework, agentsInScope, controls };
+  return { framework, agentsInScope, controls, ...(past ? { asOf: past.asOf } : {}) };
 }

@@ -3,17 +3,18 @@ import { requirePermission } from '@/lib/authz';
 import { csvLine } from '@/lib/csv';
 import { NotFound } from '@/lib/errors';
 import { handleRoute } from '@/lib/http/problem';
-import { frameworkReport } from '@/lib/policy/reports';
+import { frameworkReport, parseAsOf } from '@/lib/policy/reports';
 
 export const dynamic = 'force-dynamic';
 
 /** A framework report as CSV: one row per control. */
-export function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   return handleRoute(async () => {
     const actor = await getCurrentUser();
     requirePermission(actor, 'findings.read');
     const { id } = await params;
-    const report = await frameworkReport(actor, id);
+    const asOf = parseAsOf(new URL(request.url).searchParams.get('asOf'));
+    const report = await frameworkReport(actor, id, { asOf });
     if (!report) throw new NotFound(`No framework ${id}.`);
     const lines = [
       csvLine([
@@ -25,6 +26,8 @@ export function GET(_request: Request, { params }: { params: Promise<{ id: strin
         'passing_agents',
         'failing_agents',
         'failing_agent_slugs_first_25',
+        'as_of',
+        'chain_head_seq',
       ]),
       ...report.controls.map((c) =>
         csvLine([
@@ -36,13 +39,15 @@ export function GET(_request: Request, { params }: { params: Promise<{ id: strin
           c.passingAgents === null ? 'not assessed' : String(c.passingAgents),
           c.failingAgents === null ? 'not assessed' : String(c.failingAgents),
           c.failing.map((a) => a.slug).join(' '),
+          (report.asOf?.at ?? new Date()).toISOString(),
+          report.asOf ? (report.asOf.head?.seq.toString() ?? '0') : '',
         ]),
       ),
     ];
     return new Response(lines.join(''), {
       headers: {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${report.framework.id}-report.csv"`,
+        'content-disposition': `attachment; filename="${report.framework.id}-report${asOf ? `-as-of-${asOf.toISOString().slice(0, 10)}` : ''}.csv"`,
         'cache-control': 'no-store',
       },
     });
