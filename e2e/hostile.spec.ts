@@ -28,15 +28,29 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => db?.end());
 
-/** Every table's digest. The alarm a refusal appends (and the chain head it moves), rate buckets and "last used" are
- * not governed rows. */
+/** Every table's digest. The alarm a refusal appends (and the chain head it moves), rate buckets, "last used" and
+ * the delivery state the notifications job moves in the background (its attempts, a row's status) are not governed
+ * rows; which notifications exist is. */
 async function governed(): Promise<Record<string, string>> {
   const tables = (await db.query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
   const { rows } = await db.query<Record<string, string>>(fingerprintSql(tables));
-  const { ApiRateBucket: _b, ApiToken: _t, ...rest } = withoutAuditRecord(rows[0]!);
+  const {
+    ApiRateBucket: _b,
+    ApiToken: _t,
+    Notification: _n,
+    NotificationAttempt: _a,
+    ...rest
+  } = withoutAuditRecord(rows[0]!);
   const tokens = await db.query(`SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) AS d
     FROM (SELECT id, "revokedAt", "expiresAt", scopes, "rateLimitExempt" FROM "ApiToken") x`);
-  return { ...rest, ApiToken: tokens.rows[0].d, AuditEvent: await auditSignature() };
+  const notifications = await db.query(`SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) AS d
+    FROM (SELECT id, "dedupKey", "userId", address, "endpointId", payload FROM "Notification") x`);
+  return {
+    ...rest,
+    ApiToken: tokens.rows[0].d,
+    Notification: notifications.rows[0].d,
+    AuditEvent: await auditSignature(),
+  };
 }
 
 /** What a write leaves: audit events other than the alarm, credential and agent rows, idempotency keys. */

@@ -51,7 +51,7 @@ describe('framework reports', () => {
     expect(after.failing.map((a) => a.slug)).not.toContain(safe.slug);
   });
 
-  it('as of a date: from the timeline, a finding open before it was closed and closed after, with the chain head', async () => {
+  it('as of a date, from the timeline: open before its close, closed after; the chain head named', async () => {
     const admin = await createPerson(['ADMIN']);
     const before = new Date();
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'As-of agent', environments: ['DEV'] });

@@ -44,10 +44,11 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
         ]),
       ),
     ];
+    const suffix = asOf ? `-as-of-${asOf.toISOString().slice(0, 10)}` : '';
     return new Response(lines.join(''), {
       headers: {
         'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${report.framework.id}-report${asOf ? `-as-of-${asOf.toISOString().slice(0, 10)}` : ''}.csv"`,
+        'content-disposition': `attachment; filename="${report.framework.id}-report${suffix}.csv"`,
         'cache-control': 'no-store',
       },
     });
