@@ -60,4 +60,20 @@ test('a framework report maps controls to rules with pass and fail counts, and e
   expect(csv[2]).toMatch(
     /^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,credential-unsafe-storage secret-pasted,/,
   );
+
+  // As of a date: built from the timeline up to a named chain head; a future date is refused, today's report kept.
+  const today = new Date().toISOString().slice(0, 10);
+  const asOf = page.getByRole('form', { name: 'Report as of a date' });
+  await asOf.getByLabel('As of (end of day, UTC)').fill(today);
+  await asOf.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(new RegExp(`asOf=${today}`));
+  await expect(page.getByTestId('report-scope')).toContainText(
+    new RegExp(`As of ${today} 23:59:59 UTC, from the custody timeline up to event #\\d+`),
+  );
+  await expect(page.getByRole('row', { name: /NHI2:2025/ })).toContainText('Secret Leakage');
+  const [past] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
+  expect(past.suggestedFilename()).toBe(`owasp-nhi-2025-report-as-of-${today}.csv`);
+  await page.goto('/findings/frameworks/owasp-nhi-2025?asOf=2999-01-01');
+  await expect(page.getByText('A report describes the past: choose today or an earlier date.')).toBeVisible();
+  await expect(page.getByTestId('report-scope')).toContainText('agents in scope (every agent not retired)');
 });
