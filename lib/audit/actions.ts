@@ -157,7 +157,8 @@ export type AuditDetailsByAction = {
   };
   // The findings sync saw a rule start (or stop) failing for an agent or one of its credentials: the findings'
   // history, kept on the chain so it survives a rebuild of the derived findings state.
-  'finding.opened': FindingRef & { detail?: string };
+  // backfilled: open since before the chain kept findings (occurredAt is when the sync first saw it).
+  'finding.opened': FindingRef & { detail?: string; backfilled?: boolean };
   'finding.closed': FindingRef;
   // A team's notification endpoint added, changed or turned off (its URL or secret reference, never a secret).
   'notification.endpoint_changed': { endpointId: string; name: string } & Change<Record<string, unknown> | null>;

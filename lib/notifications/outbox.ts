@@ -111,7 +111,8 @@ const CAUSES: { [A in AuditAction]?: Cause<A> } = {
   'review.opened': (tx, e) => reviewAssigned(tx, e.details.reviewId),
   'review.reviewer_assigned': (tx, e) => reviewAssigned(tx, e.details.reviewId),
   'finding.opened': async (tx, e) => {
-    if (e.details.severity !== 'CRITICAL' || !e.agentId) return [];
+    // A backfilled opening is history being written down, not news: nobody is paged for it.
+    if (e.details.severity !== 'CRITICAL' || e.details.backfilled || !e.agentId) return [];
     const agent = await agentFacts(tx, e.agentId);
     if (!agent) return [];
     const [owners] = await tx.$queryRaw<{ ownerId: string | null; controlId: string | null }[]>`

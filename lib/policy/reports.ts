@@ -21,16 +21,47 @@ export type AsOf = { at: Date; head: { seq: bigint; hash: string } | null; histo
 
 export type FrameworkReport = { framework: Framework; agentsInScope: number; controls: ControlResult[]; asOf?: AsOf };
 
-/** A date a report may describe: a day (its end, UTC) or an instant; never the future. */
+/**
+ * A moment a report may describe: a day (its end, UTC) or an ISO instant with its offset; never the future (today's
+ * end is now, as the report is computed now).
+ */
 export function parseAsOf(value: string | null | undefined, now = new Date()): Date | null {
   if (!value) return null;
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const at = new Date(day ? `${value}T23:59:59.999Z` : value);
-  if (Number.isNaN(at.getTime())) throw new Invalid('Give a date such as 2026-09-30.', { asOf: ['Not a date.'] });
-  if (at.getTime() > now.getTime() + (day ? 86_400_000 : 0)) {
+  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const at = day ? new Date(`${value}T23:59:59.999Z`) : instant ? new Date(value) : new Date(NaN);
+  // 2026-02-30 is not a day (Date would roll it over to March).
+  if (Number.isNaN(at.getTime()) || (day && at.toISOString().slice(0, 10) !== value)) {
+    throw new Invalid('Give a date such as 2026-09-30, or an instant such as 2026-09-30T17:00:00Z.', {
+      asOf: ['Not a date.'],
+    });
+  }
+  if (day ? value > now.toISOString().slice(0, 10) : at > now) {
     throw new Invalid('A report describes the past: choose today or an earlier date.', { asOf: ['In the future.'] });
   }
-  return at;
+  return at > now ? now : at;
+}
+
+/**
+ * The last event recorded at or before `at`: a binary search over seq (gapless, and recorded in order under the
+ * chain lock), each probe one primary-key read — no scan of years of events.
+ */
+async function headAt(at: Date): Promise<{ seq: bigint; hash: string } | null> {
+  const db = getDb();
+  const [top] = await db.$queryRaw<{ seq: bigint | null }[]>`SELECT max("seq") AS "seq" FROM "AuditEvent"`;
+  let lo = 0n;
+  let hi = top?.seq ?? 0n;
+  while (lo < hi) {
+    const mid = (lo + hi + 1n) / 2n;
+    const [row] = await db.$queryRaw<{ recordedAt: Date }[]>`
+      SELECT "recordedAt" FROM "AuditEvent" WHERE "seq" = ${mid}`;
+    if (row && row.recordedAt <= at) lo = mid;
+    else hi = mid - 1n;
+  }
+  if (lo === 0n) return null;
+  const [head] = await db.$queryRaw<{ seq: bigint; hash: string }[]>`
+    SELECT "seq", "hash" FROM "AuditEvent" WHERE "seq" = ${lo}`;
+  return head ?? null;
 }
 
 /**
@@ -39,8 +70,7 @@ export function parseAsOf(value: string | null | undefined, now = new Date()): D
  */
 async function pastState(at: Date) {
   const db = getDb();
-  const [head] = await db.$queryRaw<{ seq: bigint; hash: string }[]>`
-    SELECT "seq", "hash" FROM "AuditEvent" WHERE "recordedAt" <= ${at} ORDER BY "seq" DESC LIMIT 1`;
+  const head = await headAt(at);
   // The first finding event: a finding is opened before it is closed.
   const [first] = await db.$queryRaw<{ recordedAt: Date }[]>`
     SELECT "recordedAt" FROM "AuditEvent" WHERE "action" = 'finding.opened' ORDER BY "seq" LIMIT 1`;

@@ -9,7 +9,14 @@ import { severityRankOf, unionOf } from './evaluate';
 import { ruleById, RULES, type Severity } from './rules';
 
 type Counted = { ruleId: string; n: bigint };
-type Changed = { key: string; ruleId: string; agentId: string; credentialId: string | null; detail: string | null };
+type Changed = {
+  key: string;
+  ruleId: string;
+  agentId: string;
+  credentialId: string | null;
+  detail: string | null;
+  openedAt?: Date;
+};
 
 /** Events are appended in batches of this many: one statement each, the chain lock held throughout. */
 const EVENT_BATCH = 2_000;
@@ -18,21 +25,25 @@ const EVENT_BATCH = 2_000;
  * Each finding opened or closed since the last sync, on the custody timeline (the findings' history, as of any date),
  * in the sync's transaction: a critical one's notifications are written with its event.
  */
-async function appendFindingEvents(tx: Tx, opened: Changed[], closed: Changed[]) {
+async function appendFindingEvents(tx: Tx, opened: Changed[], closed: Changed[], backfilled: Changed[]) {
   const events = [
-    ...closed.map((f) => ({ f, action: 'finding.closed' as const })),
-    ...opened.map((f) => ({ f, action: 'finding.opened' as const })),
-  ].flatMap(({ f, action }) => {
+    ...closed.map((f) => ({ f, action: 'finding.closed' as const, backfill: false })),
+    ...opened.map((f) => ({ f, action: 'finding.opened' as const, backfill: false })),
+    ...backfilled.map((f) => ({ f, action: 'finding.opened' as const, backfill: true })),
+  ].flatMap(({ f, action, backfill }) => {
     const rule = ruleById(f.ruleId);
     if (!rule) return [];
     const ref = { ruleId: rule.id, title: rule.title, severity: rule.severity, plane: rule.plane };
+    const opening = action === 'finding.opened' ? { ...(f.detail ? { detail: f.detail } : {}) } : {};
     return [
       {
         action,
         actor: SYSTEM_ACTOR,
         agentId: f.agentId,
         credentialId: f.credentialId,
-        details: action === 'finding.opened' && f.detail ? { ...ref, detail: f.detail } : ref,
+        details: { ...ref, ...opening, ...(backfill ? { backfilled: true } : {}) },
+        // A backfilled finding opened when the sync first saw it, before the chain kept findings.
+        ...(backfill && f.openedAt ? { occurredAt: f.openedAt } : {}),
       },
     ];
   });
@@ -93,7 +104,11 @@ export async function syncFindings(
       const open = await tx.$queryRaw<
         Counted[]
       >`SELECT "ruleId", count(*) AS n FROM current_findings GROUP BY "ruleId"`;
-      await appendFindingEvents(tx, opened, closed);
+      // Findings open since before the chain kept findings get their opening now (once): the history is whole.
+      const backfilled = await tx.$queryRaw<Changed[]>`
+        UPDATE "FindingState" SET "onChain" = true WHERE NOT "onChain"
+        RETURNING "key", "ruleId", "agentId", "credentialId", "detail", "openedAt"`;
+      await appendFindingEvents(tx, opened, closed, backfilled);
       const { reviewTiming } = await getSettings(tx);
       const day = new Date(`${localDay(now, reviewTiming.timeZone)}T00:00:00Z`);
       const of = (rows: Counted[], id: string) => Number(rows.find((r) => r.ruleId === id)?.n ?? 0);

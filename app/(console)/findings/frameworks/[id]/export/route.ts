@@ -15,6 +15,7 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
     const { id } = await params;
     const asOf = parseAsOf(new URL(request.url).searchParams.get('asOf'));
     const report = await frameworkReport(actor, id, { asOf });
+    const describes = (report?.asOf?.at ?? new Date()).toISOString();
     if (!report) throw new NotFound(`No framework ${id}.`);
     const lines = [
       csvLine([
@@ -39,7 +40,7 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
           c.passingAgents === null ? 'not assessed' : String(c.passingAgents),
           c.failingAgents === null ? 'not assessed' : String(c.failingAgents),
           c.failing.map((a) => a.slug).join(' '),
-          (report.asOf?.at ?? new Date()).toISOString(),
+          describes,
           report.asOf ? (report.asOf.head?.seq.toString() ?? '0') : '',
         ]),
       ),
