@@ -10,7 +10,8 @@ export default defineConfig({
   forbidOnly: isCI,
   retries: isCI ? 1 : 0,
   workers: 1,
-  timeout: 60_000,
+  // The journeys are long (sign-ins, reloads, axe scans): on two cores beside the server a few run near a minute.
+  timeout: 90_000,
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {
     baseURL,
