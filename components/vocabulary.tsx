@@ -1,6 +1,8 @@
 import {
   Archive,
   Ban,
+  BellOff,
+  CheckCheck,
   CircleAlert,
   CircleCheck,
   CircleDashed,
@@ -26,6 +28,7 @@ import type {
   AgentStatus,
   DelegationStatus,
   ExceptionStatus,
+  NotificationStatus,
   PurposeStatus,
   ReviewOutcome,
   RiskTier,
@@ -34,6 +37,7 @@ import {
   AGENT_STATUS,
   DELEGATION_STATUS,
   EXCEPTION_STATUS,
+  NOTIFICATION_STATUS,
   PURPOSE_STATUS,
   REVIEW_OUTCOME,
   RISK_TIER,
@@ -75,6 +79,13 @@ export const EXCEPTION_STATUS_SPECS = specs<ExceptionStatus>(EXCEPTION_STATUS, {
   REVOKED: { tone: 'danger', icon: CircleSlash },
 });
 
+export const NOTIFICATION_STATUS_SPECS = specs<NotificationStatus>(NOTIFICATION_STATUS, {
+  PENDING: { tone: 'info', icon: Clock },
+  SENT: { tone: 'success', icon: CheckCheck },
+  DEAD: { tone: 'danger', icon: CircleX },
+  SKIPPED: { tone: 'neutral', icon: BellOff },
+});
+
 export const DELEGATION_STATUS_SPECS = specs<DelegationStatus>(DELEGATION_STATUS, {
   PENDING: { tone: 'warning', icon: CircleDashed },
   APPROVED: { tone: 'success', icon: CircleCheck },
@@ -112,6 +123,10 @@ export function RiskTierBadge({ tier }: { tier: RiskTier }) {
 
 export function ExceptionStatusBadge({ status }: { status: ExceptionStatus }) {
   return <StatusBadge spec={EXCEPTION_STATUS_SPECS[status]} />;
+}
+
+export function NotificationStatusBadge({ status }: { status: NotificationStatus }) {
+  return <StatusBadge spec={NOTIFICATION_STATUS_SPECS[status]} />;
 }
 
 export function DelegationStatusBadge({ status }: { status: DelegationStatus }) {

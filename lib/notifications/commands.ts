@@ -7,42 +7,26 @@ import { getEnv } from '@/lib/env';
 import { Conflict, Invalid, NotFound, parseInput } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { readInput } from '@/lib/secrets/read-input';
-import { resolveSecret, SecretUnavailable } from '@/lib/secrets/secret-ref';
-import { allowedRanges, hostRefusal, urlRefusal } from './address-guard';
+import { allowedRanges, hostRefusal } from './address-guard';
+import { endpointTarget, REFERENCE_REFUSED } from './endpoint-target';
 import { isRequired, NOTIFICATION_KIND_IDS } from './kinds';
 import { MUTED } from './outbox';
-import { CreateEndpointSchema, isNotifyRef, PreferencesSchema, ResendSchema, UpdateEndpointSchema } from './schema';
+import { CreateEndpointSchema, PreferencesSchema, ResendSchema, UpdateEndpointSchema } from './schema';
 
 type EndpointInput = z.output<typeof CreateEndpointSchema>;
 
 /**
  * Where the endpoint would send, checked before anything connects to it: a URL (https in production, no credentials
- * in it) whose host resolves only to addresses the operator allows. A URL held by reference is read now, and what is
- * wrong with it said without repeating what the reference holds.
+ * in it) whose host resolves only to addresses the operator allows.
  */
 async function checkTarget(e: EndpointInput): Promise<void> {
-  const byReference = isNotifyRef(e.url);
-  let target = e.url;
-  if (byReference) {
-    try {
-      target = resolveSecret(e.url).trim();
-    } catch (error) {
-      if (!(error instanceof SecretUnavailable)) throw error;
-      throw new Invalid('The reference names nothing readable yet.', { url: [error.message] });
-    }
-  }
-  const refusal =
-    urlRefusal(target, process.env.NODE_ENV === 'production') ??
-    (await hostRefusal(new URL(target).hostname, allowedRanges(getEnv().CUSTODIAN_WEBHOOK_ALLOW_PRIVATE)));
-  if (refusal) {
-    throw new Invalid('That endpoint cannot be used.', {
-      url: [
-        byReference
-          ? 'The URL the reference holds is not a public address Custodian may send to (https:// in production).'
-          : refusal,
-      ],
-    });
-  }
+  const target = endpointTarget(e.url);
+  const why = target.ok
+    ? await hostRefusal(new URL(target.url).hostname, allowedRanges(getEnv().CUSTODIAN_WEBHOOK_ALLOW_PRIVATE)).then(
+        (refusal) => refusal && (target.byReference ? REFERENCE_REFUSED : refusal),
+      )
+    : target.why;
+  if (why) throw new Invalid('That endpoint cannot be used.', { url: [why] });
 }
 
 const rowOf = (e: EndpointInput) => ({

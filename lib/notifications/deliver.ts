@@ -3,12 +3,12 @@ import { getDb } from '@/lib/db';
 import { getEnv, type Env } from '@/lib/env';
 import type { Notification, NotificationEndpoint, User } from '@/lib/generated/prisma/client';
 import { resolveSecret, SecretUnavailable } from '@/lib/secrets/secret-ref';
-import { allowedRanges, urlRefusal } from './address-guard';
+import { allowedRanges } from './address-guard';
 import { sendMail } from './email';
+import { endpointTarget } from './endpoint-target';
 import { isNotificationKind } from './kinds';
 import { messageOf } from './message';
 import { slackPayload, webhookPayload } from './payloads';
-import { isNotifyRef } from './schema';
 import { postJson, signatureHeader, type PostResult } from './webhook';
 
 /** After each failed attempt, the wait before the next; after the last, the notification is dead-lettered. */
@@ -46,28 +46,22 @@ async function attempt(n: Claimed, env: Env, production: boolean): Promise<Outco
   }
   const endpoint = n.endpoint;
   if (!endpoint?.active) return { skipped: 'The endpoint was removed or turned off.' };
-  let target: string;
+  const target = endpointTarget(endpoint.url, production);
+  if (!target.ok) return { ok: false, detail: `Refused before connecting: ${target.why}` };
   let secret: string | null = null;
   try {
-    // A URL held by reference (always Slack's) is read now; a secret file's final newline is not part of the secret.
-    target = isNotifyRef(endpoint.url) ? resolveSecret(endpoint.url).trim() : endpoint.url;
+    // A secret file's final newline is not part of the secret.
     if (endpoint.secretRef) secret = resolveSecret(endpoint.secretRef).trim();
   } catch (error) {
     if (error instanceof SecretUnavailable) return { ok: false, detail: error.message };
     throw error;
-  }
-  const refusal = urlRefusal(target, production);
-  if (refusal) {
-    // What a referenced URL holds is not repeated in the log.
-    const why = isNotifyRef(endpoint.url) ? 'the URL the reference holds is not an allowed target.' : refusal;
-    return { ok: false, detail: `Refused before connecting: ${why}` };
   }
   const body = JSON.stringify(
     endpoint.channel === 'SLACK' ? slackPayload(message, url) : webhookPayload(n, message, url),
   );
   const headers: Record<string, string> = { 'custodian-notification-id': n.id, 'custodian-kind': n.kind };
   if (secret) headers['custodian-signature'] = signatureHeader(secret, body, new Date());
-  return postJson(target, body, headers, allowedRanges(env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE));
+  return postJson(target.url, body, headers, allowedRanges(env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE));
 }
 
 /**

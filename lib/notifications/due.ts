@@ -1,6 +1,15 @@
 import 'server-only';
 import { getDb, type Tx } from '@/lib/db';
-import { activePeople, approversToTell, writeOwed, type Owed } from './outbox';
+import { Prisma } from '@/lib/generated/prisma/client';
+import {
+  activePeople,
+  AGENT_FACTS,
+  agentFactsOf,
+  approversToTell,
+  writeOwed,
+  type AgentFacts,
+  type Owed,
+} from './outbox';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -15,28 +24,16 @@ const ENDING = [
   { lead: DAY, mark: '24h', within: '24 hours' },
 ] as const;
 
-type AgentCols = { agentId: string; agentSlug: string; agentName: string; riskTier: string };
-const AGENT_COLS = `a."id" AS "agentId", a."slug" AS "agentSlug", a."name" AS "agentName",
-  a."riskTier"::text AS "riskTier"`;
-const agentOf = (r: AgentCols) => ({
-  agentId: r.agentId,
-  agentSlug: r.agentSlug,
-  agentName: r.agentName,
-  riskTier: r.riskTier,
-});
-
 /** Break-glass requests undecided for 15 minutes: the approvers (and the escalation contact) are told again, once. */
 async function pendingBreakGlass(tx: Tx, now: Date): Promise<Owed[]> {
-  const rows = await tx.$queryRawUnsafe<
-    (AgentCols & { id: string; requestedById: string; by: string | null; expiresAt: Date })[]
-  >(
-    `SELECT e."id", e."requestedById", u."name" AS "by", e."expiresAt", ${AGENT_COLS}
-     FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId" JOIN "User" u ON u."id" = e."requestedById"
-     WHERE e."status" = 'PENDING' AND e."type" = 'BREAK_GLASS' AND e."createdAt" <= $1
-       AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" = 'breakglass.pending:' || e."id")
-     ORDER BY e."createdAt" LIMIT ${PER_SWEEP}`,
-    new Date(now.getTime() - 15 * MINUTE),
-  );
+  const rows = await tx.$queryRaw<
+    (AgentFacts & { id: string; requestedById: string; by: string | null; expiresAt: Date })[]
+  >`
+    SELECT e."id", e."requestedById", u."name" AS "by", e."expiresAt", ${AGENT_FACTS}
+    FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId" JOIN "User" u ON u."id" = e."requestedById"
+    WHERE e."status" = 'PENDING' AND e."type" = 'BREAK_GLASS' AND e."createdAt" <= ${new Date(now.getTime() - 15 * MINUTE)}
+      AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" = 'breakglass.pending:' || e."id")
+    ORDER BY e."createdAt" LIMIT ${PER_SWEEP}`;
   const owed: Owed[] = [];
   for (const r of rows) {
     owed.push({
@@ -44,7 +41,7 @@ async function pendingBreakGlass(tx: Tx, now: Date): Promise<Owed[]> {
       cause: `breakglass.pending:${r.id}`,
       agentId: r.agentId,
       payload: {
-        ...agentOf(r),
+        ...agentFactsOf(r),
         exceptionId: r.id,
         exceptionType: 'BREAK_GLASS',
         by: r.by ?? 'someone',
@@ -60,27 +57,23 @@ async function pendingBreakGlass(tx: Tx, now: Date): Promise<Owed[]> {
 async function endingExceptions(tx: Tx, now: Date): Promise<Owed[]> {
   const owed: Owed[] = [];
   for (const { lead, mark, within } of ENDING) {
-    const rows = await tx.$queryRawUnsafe<
-      (AgentCols & { id: string; type: string; requestedById: string; ownerId: string | null; expiresAt: Date })[]
-    >(
-      `SELECT e."id", e."type"::text AS "type", e."requestedById", a."ownerId", e."expiresAt", ${AGENT_COLS}
-       FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId"
-       WHERE e."status" = 'APPROVED' AND e."startsAt" <= $1 AND e."expiresAt" > $1 AND e."expiresAt" <= $2
-         AND e."expiresAt" - e."startsAt" > $3 * interval '1 millisecond'
-         AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" = 'exception.ending:' || e."id" || $4)
-       ORDER BY e."expiresAt" LIMIT ${PER_SWEEP}`,
-      now,
-      new Date(now.getTime() + lead),
-      lead,
-      `:${mark}`,
-    );
+    const rows = await tx.$queryRaw<
+      (AgentFacts & { id: string; type: string; requestedById: string; ownerId: string | null; expiresAt: Date })[]
+    >`
+      SELECT e."id", e."type"::text AS "type", e."requestedById", a."ownerId", e."expiresAt", ${AGENT_FACTS}
+      FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId"
+      WHERE e."status" = 'APPROVED' AND e."startsAt" <= ${now} AND e."expiresAt" > ${now}
+        AND e."expiresAt" <= ${new Date(now.getTime() + lead)}
+        AND e."expiresAt" - e."startsAt" > ${lead} * interval '1 millisecond'
+        AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" = 'exception.ending:' || e."id" || ${`:${mark}`})
+      ORDER BY e."expiresAt" LIMIT ${PER_SWEEP}`;
     for (const r of rows) {
       owed.push({
         kind: 'exception.ending',
         cause: `exception.ending:${r.id}:${mark}`,
         agentId: r.agentId,
         payload: {
-          ...agentOf(r),
+          ...agentFactsOf(r),
           exceptionId: r.id,
           exceptionType: r.type,
           endsAt: r.expiresAt.toISOString(),
@@ -99,24 +92,23 @@ async function dueReviews(tx: Tx, now: Date): Promise<Owed[]> {
   for (const kind of ['review.due', 'review.overdue'] as const) {
     const window =
       kind === 'review.due'
-        ? `r."dueAt" > $1 AND r."dueAt" <= $1 + interval '7 days' AND r."dueAt" - r."createdAt" > interval '7 days'`
-        : `r."dueAt" <= $1`;
-    const rows = await tx.$queryRawUnsafe<(AgentCols & { id: string; reviewerId: string; dueAt: Date })[]>(
-      `SELECT r."id", r."reviewerId", r."dueAt", ${AGENT_COLS}
-       FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId" JOIN "User" u ON u."id" = r."reviewerId" AND u."active"
-       WHERE r."completedAt" IS NULL AND ${window}
-         AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" =
-           '${kind}:' || r."id" || ':' || (extract(epoch FROM r."dueAt") * 1000)::bigint || ':' || r."reviewerId")
-       ORDER BY r."dueAt" LIMIT ${PER_SWEEP}`,
-      now,
-    );
+        ? Prisma.sql`r."dueAt" > ${now} AND r."dueAt" <= ${new Date(now.getTime() + 7 * DAY)}
+            AND r."dueAt" - r."createdAt" > interval '7 days'`
+        : Prisma.sql`r."dueAt" <= ${now}`;
+    const rows = await tx.$queryRaw<(AgentFacts & { id: string; reviewerId: string; dueAt: Date })[]>`
+      SELECT r."id", r."reviewerId", r."dueAt", ${AGENT_FACTS}
+      FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId" JOIN "User" u ON u."id" = r."reviewerId" AND u."active"
+      WHERE r."completedAt" IS NULL AND ${window}
+        AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" =
+          ${`${kind}:`} || r."id" || ':' || (extract(epoch FROM r."dueAt") * 1000)::bigint || ':' || r."reviewerId")
+      ORDER BY r."dueAt" LIMIT ${PER_SWEEP}`;
     for (const r of rows) {
       owed.push({
         kind,
         // Per reviewer: a review passed on after its reminder reminds the new reviewer too.
         cause: `${kind}:${r.id}:${r.dueAt.getTime()}:${r.reviewerId}`,
         agentId: r.agentId,
-        payload: { ...agentOf(r), reviewId: r.id, dueAt: r.dueAt.toISOString() },
+        payload: { ...agentFactsOf(r), reviewId: r.id, dueAt: r.dueAt.toISOString() },
         to: [{ userId: r.reviewerId }],
       });
     }

@@ -57,3 +57,6 @@ export const NOTIFICATION_KIND_IDS = Object.keys(NOTIFICATION_KINDS) as Notifica
 export const isNotificationKind = (kind: string): kind is NotificationKind => kind in NOTIFICATION_KINDS;
 
 export const isRequired = (kind: NotificationKind): boolean => 'required' in NOTIFICATION_KINDS[kind];
+
+/** A kind's title, or the kind itself when it is none Custodian knows (a row written by an older version). */
+export const kindTitle = (kind: string): string => (isNotificationKind(kind) ? NOTIFICATION_KINDS[kind].title : kind);

@@ -20,12 +20,20 @@ export type Owed = {
 
 type Event = { action: AuditAction; details: unknown; agentId?: string | null; actor: { id: string | null } };
 
-type AgentFacts = { agentId: string; agentSlug: string; agentName: string; riskTier: string };
+/** What a notification's message says of its agent, as columns of `"Agent" a` (the timers select them too). */
+export type AgentFacts = { agentId: string; agentSlug: string; agentName: string; riskTier: string };
+export const AGENT_FACTS = Prisma.sql`a."id" AS "agentId", a."slug" AS "agentSlug", a."name" AS "agentName",
+  a."riskTier"::text AS "riskTier"`;
+/** The agent's facts out of a row that selected AGENT_FACTS among others. */
+export const agentFactsOf = ({ agentId, agentSlug, agentName, riskTier }: AgentFacts): AgentFacts => ({
+  agentId,
+  agentSlug,
+  agentName,
+  riskTier,
+});
 
 async function agentFacts(tx: Tx, agentId: string): Promise<AgentFacts | null> {
-  const [row] = await tx.$queryRaw<AgentFacts[]>`
-    SELECT "id" AS "agentId", "slug" AS "agentSlug", "name" AS "agentName", "riskTier"::text AS "riskTier"
-    FROM "Agent" WHERE "id" = ${agentId}`;
+  const [row] = await tx.$queryRaw<AgentFacts[]>`SELECT ${AGENT_FACTS} FROM "Agent" a WHERE a."id" = ${agentId}`;
   return row ?? null;
 }
 
@@ -63,14 +71,28 @@ export async function approversToTell(tx: Tx, agentId: string, requesterId: stri
   return to;
 }
 
-async function exceptionFacts(tx: Tx, exceptionId: string) {
-  const [row] = await tx.$queryRaw<
-    { type: string; requestedById: string; ownerId: string | null; requesterName: string | null; expiresAt: Date }[]
-  >`
-    SELECT e."type"::text AS "type", e."requestedById", a."ownerId", u."name" AS "requesterName", e."expiresAt"
-    FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId" JOIN "User" u ON u."id" = e."requestedById"
-    WHERE e."id" = ${exceptionId}`;
-  return row ?? null;
+/**
+ * A decision on, or the end of, an exception: told to its requester (and, for an end, the agent's owner), with the
+ * exception's type and agent.
+ */
+async function exceptionOwed(
+  tx: Tx,
+  e: Event & { details: { exceptionId: string } },
+  kind: 'exception.decided' | 'exception.ended',
+  said: Record<string, string>,
+): Promise<Owed[]> {
+  const [row] = await tx.$queryRaw<(AgentFacts & { type: string; requestedById: string; ownerId: string | null })[]>`
+    SELECT ${AGENT_FACTS}, e."type"::text AS "type", e."requestedById", a."ownerId"
+    FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId" WHERE e."id" = ${e.details.exceptionId}`;
+  if (!row) return [];
+  return [
+    {
+      kind,
+      cause: '',
+      payload: { ...agentFactsOf(row), exceptionId: e.details.exceptionId, exceptionType: row.type, ...said },
+      to: await activePeople(tx, kind === 'exception.ended' ? [row.requestedById, row.ownerId] : [row.requestedById]),
+    },
+  ];
 }
 
 async function actorName(tx: Tx, id: string | null): Promise<string> {
@@ -103,11 +125,21 @@ const CAUSES: { [A in AuditAction]?: Cause<A> } = {
       },
     ];
   },
-  'exception.approved': (tx, e) => decided(tx, e, 'approved'),
-  'exception.rejected': (tx, e) => decided(tx, e, 'rejected'),
-  'exception.expired': (tx, e) => ended(tx, e, 'expired'),
-  'exception.lapsed': (tx, e) => ended(tx, e, 'lapsed undecided'),
-  'exception.revoked': (tx, e) => ended(tx, e, 'revoked'),
+  'exception.approved': async (tx, e) =>
+    exceptionOwed(tx, e, 'exception.decided', {
+      outcome: 'approved',
+      by: await actorName(tx, e.actor.id),
+      reason: e.details.reason,
+    }),
+  'exception.rejected': async (tx, e) =>
+    exceptionOwed(tx, e, 'exception.decided', {
+      outcome: 'rejected',
+      by: await actorName(tx, e.actor.id),
+      reason: e.details.reason,
+    }),
+  'exception.expired': (tx, e) => exceptionOwed(tx, e, 'exception.ended', { how: 'expired' }),
+  'exception.lapsed': (tx, e) => exceptionOwed(tx, e, 'exception.ended', { how: 'lapsed undecided' }),
+  'exception.revoked': (tx, e) => exceptionOwed(tx, e, 'exception.ended', { how: 'revoked' }),
   'review.opened': (tx, e) => reviewAssigned(tx, e.details.reviewId),
   'review.reviewer_assigned': (tx, e) => reviewAssigned(tx, e.details.reviewId),
   'finding.opened': async (tx, e) => {
@@ -153,41 +185,6 @@ const CAUSES: { [A in AuditAction]?: Cause<A> } = {
     ];
   },
 };
-
-async function decided(tx: Tx, e: Event & { details: { exceptionId: string; reason: string } }, outcome: string) {
-  const facts = await exceptionFacts(tx, e.details.exceptionId);
-  const agent = e.agentId ? await agentFacts(tx, e.agentId) : null;
-  if (!facts || !agent) return [];
-  return [
-    {
-      kind: 'exception.decided' as const,
-      cause: '',
-      payload: {
-        ...agent,
-        exceptionId: e.details.exceptionId,
-        exceptionType: facts.type,
-        outcome,
-        by: await actorName(tx, e.actor.id),
-        reason: e.details.reason,
-      },
-      to: await activePeople(tx, [facts.requestedById]),
-    },
-  ];
-}
-
-async function ended(tx: Tx, e: Event & { details: { exceptionId: string } }, how: string): Promise<Owed[]> {
-  const facts = await exceptionFacts(tx, e.details.exceptionId);
-  const agent = e.agentId ? await agentFacts(tx, e.agentId) : null;
-  if (!facts || !agent) return [];
-  return [
-    {
-      kind: 'exception.ended',
-      cause: '',
-      payload: { ...agent, exceptionId: e.details.exceptionId, exceptionType: facts.type, how },
-      to: await activePeople(tx, [facts.requestedById, facts.ownerId]),
-    },
-  ];
-}
 
 async function reviewAssigned(tx: Tx, reviewId: string): Promise<Owed[]> {
   const [review] = await tx.$queryRaw<{ reviewerId: string | null; dueAt: Date; agentId: string }[]>`

@@ -2,7 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { can, requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
-import type { Prisma } from '@/lib/generated/prisma/client';
+import type { NotificationChannel, NotificationStatus, Prisma } from '@/lib/generated/prisma/client';
+import { NOTIFICATION_CHANNEL, NOTIFICATION_STATUS, valuesOf } from '@/lib/vocabulary';
 import { isNotificationKind, NOTIFICATION_KIND_IDS } from './kinds';
 import { messageOf } from './message';
 
@@ -10,9 +11,9 @@ export const PAGE_SIZE = 50;
 
 /** The delivery log's filter, from the URL: anything unknown is dropped, not an error. */
 export const DeliveryFilterSchema = z.object({
-  status: z.enum(['PENDING', 'SENT', 'DEAD', 'SKIPPED']).optional().catch(undefined),
+  status: z.enum(valuesOf(NOTIFICATION_STATUS)).optional().catch(undefined),
   kind: z.enum(NOTIFICATION_KIND_IDS).optional().catch(undefined),
-  channel: z.enum(['EMAIL', 'WEBHOOK', 'SLACK']).optional().catch(undefined),
+  channel: z.enum(valuesOf(NOTIFICATION_CHANNEL)).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(10_000).optional().catch(undefined),
 });
 export type DeliveryFilter = z.infer<typeof DeliveryFilterSchema>;
@@ -20,8 +21,8 @@ export type DeliveryFilter = z.infer<typeof DeliveryFilterSchema>;
 export type DeliveryRow = {
   id: string;
   kind: string;
-  channel: string;
-  status: string;
+  channel: NotificationChannel;
+  status: NotificationStatus;
   subject: string;
   path: string;
   recipient: string;

@@ -34,14 +34,14 @@ async function appendFindingEvents(tx: Tx, opened: Changed[], closed: Changed[],
     const rule = ruleById(f.ruleId);
     if (!rule) return [];
     const ref = { ruleId: rule.id, title: rule.title, severity: rule.severity, plane: rule.plane };
-    const opening = action === 'finding.opened' ? { ...(f.detail ? { detail: f.detail } : {}) } : {};
     return [
       {
         action,
         actor: SYSTEM_ACTOR,
         agentId: f.agentId,
         credentialId: f.credentialId,
-        details: { ...ref, ...opening, ...(backfill ? { backfilled: true } : {}) },
+        // Closed rows carry no detail: what failed is on their opening.
+        details: { ...ref, ...(f.detail ? { detail: f.detail } : {}), ...(backfill ? { backfilled: true } : {}) },
         // A backfilled finding opened when the sync first saw it, before the chain kept findings.
         ...(backfill && f.openedAt ? { occurredAt: f.openedAt } : {}),
       },
@@ -112,21 +112,23 @@ export async function syncFindings(
       const { reviewTiming } = await getSettings(tx);
       const day = new Date(`${localDay(now, reviewTiming.timeZone)}T00:00:00Z`);
       const of = (rows: Counted[], id: string) => Number(rows.find((r) => r.ruleId === id)?.n ?? 0);
-      const count = (rows: Changed[], id: string) => rows.filter((r) => r.ruleId === id).length;
+      const tally = (rows: Changed[]) =>
+        rows.reduce((m, r) => m.set(r.ruleId, (m.get(r.ruleId) ?? 0) + 1), new Map<string, number>());
+      const [openedBy, closedBy] = [tally(opened), tally(closed)];
       for (const rule of RULES) {
         await tx.findingDaily.upsert({
           where: { day_ruleId: { day, ruleId: rule.id } },
           create: {
             day,
             ruleId: rule.id,
-            opened: count(opened, rule.id),
-            closed: count(closed, rule.id),
+            opened: openedBy.get(rule.id) ?? 0,
+            closed: closedBy.get(rule.id) ?? 0,
             open: of(open, rule.id),
             syncedAt: now,
           },
           update: {
-            opened: { increment: count(opened, rule.id) },
-            closed: { increment: count(closed, rule.id) },
+            opened: { increment: openedBy.get(rule.id) ?? 0 },
+            closed: { increment: closedBy.get(rule.id) ?? 0 },
             open: of(open, rule.id),
             syncedAt: now,
           },

@@ -14,6 +14,8 @@ import {
   ExceptionStatus,
   ExceptionType,
   Issuance,
+  NotificationChannel,
+  NotificationStatus,
   PurposeStatus,
   ReviewOutcome,
   ReviewTrigger,
@@ -120,6 +122,19 @@ export const EXCEPTION_STATUS: Vocabulary<ExceptionStatus> = {
   LAPSED: t('Lapsed', 'Nobody decided it in time'),
   EXPIRED: t('Expired', 'Its window ended'),
   REVOKED: t('Revoked', 'Ended early'),
+};
+
+export const NOTIFICATION_STATUS: Vocabulary<NotificationStatus> = {
+  PENDING: t('Pending', 'Waiting for its first or next attempt'),
+  SENT: t('Sent', 'Accepted by the mail server or the endpoint'),
+  DEAD: t('Failed: dead-lettered', 'Every retry failed: a security lead may send it again'),
+  SKIPPED: t('Not sent', 'Not owed: muted, no address, no SMTP server, or the endpoint off'),
+};
+
+export const NOTIFICATION_CHANNEL: Vocabulary<NotificationChannel> = {
+  EMAIL: t('E-mail', 'Through the configured SMTP server'),
+  WEBHOOK: t('Signed webhook', 'JSON, signed with Custodian-Signature'),
+  SLACK: t('Slack', 'A Slack-compatible incoming webhook'),
 };
 
 export const DELEGATION_STATUS: Vocabulary<DelegationStatus> = {

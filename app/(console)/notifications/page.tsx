@@ -4,29 +4,19 @@ import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
 import { FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
-import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { NotificationStatusBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { can } from '@/lib/authz';
 import { parseSearchParams, type SearchParams } from '@/lib/http/search-params';
-import { NOTIFICATION_KIND_IDS, NOTIFICATION_KINDS } from '@/lib/notifications/kinds';
+import { kindTitle, NOTIFICATION_KIND_IDS, NOTIFICATION_KINDS } from '@/lib/notifications/kinds';
 import { DeliveryFilterSchema, listNotifications, PAGE_SIZE, type DeliveryRow } from '@/lib/notifications/queries';
+import { labelOf, NOTIFICATION_CHANNEL, NOTIFICATION_STATUS, optionsOf } from '@/lib/vocabulary';
 import { ResendButton } from './_components/resend-button';
 
 export const metadata: Metadata = { title: 'Notifications' };
 export const dynamic = 'force-dynamic';
-
-const STATUS: Record<string, { label: string; tone: BadgeTone }> = {
-  PENDING: { label: 'Pending', tone: 'info' },
-  SENT: { label: 'Sent', tone: 'success' },
-  DEAD: { label: 'Failed: dead-lettered', tone: 'danger' },
-  SKIPPED: { label: 'Not sent', tone: 'neutral' },
-};
-const CHANNEL: Record<string, string> = { EMAIL: 'E-mail', WEBHOOK: 'Webhook', SLACK: 'Slack' };
-
-const kindTitle = (kind: string) =>
-  kind in NOTIFICATION_KINDS ? NOTIFICATION_KINDS[kind as keyof typeof NOTIFICATION_KINDS].title : kind;
 
 function Attempts({ row }: { row: DeliveryRow }) {
   if (row.attempts.length === 0) {
@@ -91,7 +81,7 @@ export default async function NotificationsPage({ searchParams }: { searchParams
           label="Status"
           name="status"
           defaultValue={filter.status ?? ''}
-          options={Object.entries(STATUS).map(([value, s]) => ({ value, label: s.label }))}
+          options={optionsOf(NOTIFICATION_STATUS)}
         />
         <FilterSelect
           label="Kind"
@@ -103,7 +93,7 @@ export default async function NotificationsPage({ searchParams }: { searchParams
           label="Channel"
           name="channel"
           defaultValue={filter.channel ?? ''}
-          options={Object.entries(CHANNEL).map(([value, label]) => ({ value, label }))}
+          options={optionsOf(NOTIFICATION_CHANNEL)}
         />
         <button type="submit" className="h-9 rounded-md border px-3 hover:bg-accent">
           Apply
@@ -148,12 +138,10 @@ export default async function NotificationsPage({ searchParams }: { searchParams
                   </TD>
                   <TD>
                     <div>{row.recipient}</div>
-                    <div className="text-xs text-muted-foreground">{CHANNEL[row.channel] ?? row.channel}</div>
+                    <div className="text-xs text-muted-foreground">{labelOf(NOTIFICATION_CHANNEL, row.channel)}</div>
                   </TD>
                   <TD>
-                    <Badge tone={STATUS[row.status]?.tone ?? 'neutral'}>
-                      {STATUS[row.status]?.label ?? row.status}
-                    </Badge>
+                    <NotificationStatusBadge status={row.status} />
                     {row.status === 'PENDING' && row.attempts.length > 0 ? (
                       <div className="text-xs text-muted-foreground">
                         Next try <RelativeTime value={row.nextAttemptAt} />

@@ -5,15 +5,13 @@ import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { requirePageAccess } from '@/lib/auth';
-import { NOTIFICATION_KINDS } from '@/lib/notifications/kinds';
+import { kindTitle } from '@/lib/notifications/kinds';
 import { listEndpoints } from '@/lib/notifications/queries';
+import { labelOf, NOTIFICATION_CHANNEL } from '@/lib/vocabulary';
 import { EndpointForm } from '../_components/endpoint-form';
 
 export const metadata: Metadata = { title: 'Webhooks and Slack' };
 export const dynamic = 'force-dynamic';
-
-const kindTitle = (kind: string) =>
-  kind in NOTIFICATION_KINDS ? NOTIFICATION_KINDS[kind as keyof typeof NOTIFICATION_KINDS].title : kind;
 
 export default async function EndpointsPage() {
   const actor = await requirePageAccess('notifications.manage', '/notifications/endpoints');
@@ -40,7 +38,7 @@ export default async function EndpointsPage() {
                   <CardTitle className="flex items-center gap-2">
                     {endpoint.name}
                     <Badge tone={endpoint.active ? 'success' : 'neutral'}>{endpoint.active ? 'On' : 'Off'}</Badge>
-                    <Badge>{endpoint.channel === 'SLACK' ? 'Slack' : 'Signed webhook'}</Badge>
+                    <Badge>{labelOf(NOTIFICATION_CHANNEL, endpoint.channel)}</Badge>
                   </CardTitle>
                 </CardHeader>
                 <CardContent className="flex flex-col gap-2 text-sm">
