@@ -31,7 +31,8 @@ async function pendingBreakGlass(tx: Tx, now: Date): Promise<Owed[]> {
   >`
     SELECT e."id", e."requestedById", u."name" AS "by", e."expiresAt", ${AGENT_FACTS}
     FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId" JOIN "User" u ON u."id" = e."requestedById"
-    WHERE e."status" = 'PENDING' AND e."type" = 'BREAK_GLASS' AND e."createdAt" <= ${new Date(now.getTime() - 15 * MINUTE)}
+    WHERE e."status" = 'PENDING' AND e."type" = 'BREAK_GLASS'
+      AND e."createdAt" <= ${new Date(now.getTime() - 15 * MINUTE)}
       AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n."cause" = 'breakglass.pending:' || e."id")
     ORDER BY e."createdAt" LIMIT ${PER_SWEEP}`;
   const owed: Owed[] = [];
