@@ -591,3 +591,60 @@ describe('faults and address checks', () => {
     expect(lead.rows.some((r) => r.attempts.some((a) => /ECONNREFUSED|ESOCKET|ECONNECTION/.test(a.detail)))).toBe(true);
   });
 });
+
+// Each rule attacked by the person it governs, through a path other than the one it was written for.
+describe('attacks by the people the rules govern', () => {
+  it('a lead who may not point a webhook inward cannot get there by editing, or by parking it off first', async () => {
+    const hook = await receiver();
+    try {
+      delete process.env.CUSTODIAN_WEBHOOK_ALLOW_PRIVATE;
+      resetEnvCache();
+      const admin = await createPerson(['ADMIN']);
+      const fields = { channel: 'WEBHOOK', secretRef: 'env:NOTIFY_TEST_SECRET', kinds: ['breakglass.requested'] };
+      await createEndpoint(admin, { name: 'Parked', url: 'https://93.184.215.14/hook', active: 'on', ...fields });
+      const { id } = await getDb().notificationEndpoint.findUniqueOrThrow({ where: { name: 'Parked' } });
+      // An edit is checked as a creation is.
+      await expect(
+        updateEndpoint(admin, { id, version: 1, name: 'Parked', url: hook.url, active: 'on', ...fields }),
+      ).rejects.toMatchObject({ fieldErrors: { url: [expect.stringMatching(/loopback, private or reserved/)] } });
+      // Turned off, the inward URL is saved (nothing is sent to an endpoint that is off)…
+      await updateEndpoint(admin, { id, version: 1, name: 'Parked', url: hook.url, ...fields });
+      // …and turning it on again is the check it skipped.
+      await expect(
+        updateEndpoint(admin, { id, version: 2, name: 'Parked', url: hook.url, active: 'on', ...fields }),
+      ).rejects.toBeInstanceOf(Invalid);
+      // Switched on behind Custodian's back (the database), delivery still refuses before connecting.
+      await getDb().notificationEndpoint.update({ where: { id }, data: { active: true } });
+      await breakGlass();
+      await deliverDue(new Date(), noSmtp());
+      expect(hook.connections()).toBe(0);
+      const row = await getDb().notification.findFirstOrThrow({ where: { endpointId: id } });
+      expect(row.lastError).toMatch(/Refused before connecting/);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('a person’s preferences are their own: naming someone else mutes only the sender', async () => {
+    const owner = await createPerson(['OWNER']);
+    const approver = await createPerson(['PAM_APPROVER']);
+    await setPreferences(owner, { email: [], userId: approver.id });
+    expect(await getDb().notificationMute.count({ where: { userId: approver.id } })).toBe(0);
+    expect(await getDb().notificationMute.count({ where: { userId: owner.id } })).toBeGreaterThan(0);
+  });
+
+  it('a person deactivated after a notification was written is not e-mailed it: delivery reads them again', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const { approver } = await breakGlass();
+    const { version } = await getDb().user.findUniqueOrThrow({ where: { id: approver.id } });
+    await deactivateUser(admin, { userId: approver.id, version, reason: 'Left the company' });
+    await deliverDue(new Date(), withSmtp());
+    const theirs = await getDb().notification.findFirstOrThrow({
+      where: { userId: approver.id, kind: 'breakglass.requested' },
+    });
+    expect(theirs.status).toBe('SKIPPED');
+    expect(theirs.lastError).toMatch(/deactivated/);
+    const person = await getDb().user.findUniqueOrThrow({ where: { id: approver.id } });
+    expect(mails.some((m) => m.to === person.email)).toBe(false);
+  });
+});
