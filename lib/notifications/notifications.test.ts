@@ -633,7 +633,7 @@ describe('attacks by the people the rules govern', () => {
     expect(await getDb().notificationMute.count({ where: { userId: owner.id } })).toBeGreaterThan(0);
   });
 
-  it('a person deactivated after a notification was written is not e-mailed it: delivery reads them again', async () => {
+  it('a person deactivated after a notification is written is not e-mailed it: delivery reads them anew', async () => {
     const admin = await createPerson(['ADMIN']);
     const { approver } = await breakGlass();
     const { version } = await getDb().user.findUniqueOrThrow({ where: { id: approver.id } });
