@@ -27,11 +27,12 @@ export function keyIdOf(publicKey: KeyObject): string {
 /**
  * What the audit key signs, each kind under its own label so one can never stand in for another: the head an append
  * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), an
- * evidence pack's manifest (its digest), and a verification's result (so the badge shows only what Custodian found).
+ * evidence pack's manifest (its digest), a framework report's summary (its digest), and a verification's result (so the badge shows only what Custodian found).
  */
 export type Statement =
   | { kind: 'head'; seq: bigint; hash: string; signedAt: Date }
   | { kind: 'pack'; digest: string }
+  | { kind: 'report'; digest: string }
   | {
       kind: 'verification';
       verifiedAt: Date;
@@ -44,6 +45,7 @@ export type Statement =
 
 export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'pack') return Buffer.from(`custodian.audit.pack.v1\n${statement.digest}`, 'utf8');
+  if (statement.kind === 'report') return Buffer.from(`custodian.report.summary.v1\n${statement.digest}`, 'utf8');
   if (statement.kind === 'verification') {
     const v = statement;
     const text =

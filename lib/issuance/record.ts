@@ -163,11 +163,13 @@ async function write(tx: Tx, batch: Concluded[]): Promise<DecisionResult[]> {
     decidedAt: f.now.toISOString(),
     validUntil: outcome.constraints?.validUntil ?? null,
     tokenId: token.id,
+    refusedBy: outcome.reasons.map((r) => r.rule),
   }));
   await tx.$executeRaw(
     prepared(Prisma.sql`INSERT INTO "IssuanceDecision"
-    ("id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId")
-    SELECT "id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId"
+    ("id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId", "refusedBy")
+    SELECT "id", "agentId", "credentialId", "workloadIdentity", "allowed", "decidedAt", "validUntil", "tokenId",
+      "refusedBy"
     FROM json_populate_recordset(NULL::"IssuanceDecision", ${JSON.stringify(rows)}::json)`),
   );
   // The owners each decision's facts read. Two decisions on one agent that read different owners (a change between

@@ -4,22 +4,45 @@ import { getDb } from '@/lib/db';
 import { Invalid } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { unionOf } from './evaluate';
+import { countEvidence, type EvidenceCount } from './evidence';
 import { FRAMEWORKS, type Framework, type FrameworkItem } from './frameworks';
 import { RULES, type Rule } from './rules';
 
+/** How Custodian accounts for a control: its rules, the processes it runs, or outside it (with the reason). */
+export type CoverageState = 'assessed' | 'evidenced' | 'outside';
+
 export type ControlResult = {
   item: FrameworkItem;
+  state: CoverageState;
   rules: Rule[];
-  /** null when no rule evidences the control: Custodian does not assess it. */
+  /** null unless assessed. */
   failingAgents: number | null;
   passingAgents: number | null;
   failing: { slug: string; name: string }[];
+  evidence: EvidenceCount[];
 };
 
 /** The chain head a past report is computed from, and where the findings' history on the chain begins. */
 export type AsOf = { at: Date; head: { seq: bigint; hash: string } | null; historyFrom: Date | null };
 
-export type FrameworkReport = { framework: Framework; agentsInScope: number; controls: ControlResult[]; asOf?: AsOf };
+export type FrameworkReport = {
+  framework: Framework;
+  agentsInScope: number;
+  controls: ControlResult[];
+  /** The moment described (now, for today's report) and the evidence window ending then. */
+  at: Date;
+  evidenceWindow: { from: Date; to: Date };
+  asOf?: AsOf;
+};
+
+/** The days of process records a report counts as evidence, ending at the moment it describes: a quarter. */
+export const EVIDENCE_DAYS = 90;
+
+/** The rules naming a control decide its state; failing those, its evidence; else it is declared outside. */
+export function coverageOf(frameworkId: string, item: FrameworkItem): { state: CoverageState; rules: Rule[] } {
+  const rules = RULES.filter((r) => r.controls.includes(`${frameworkId}/${item.id}` as Rule['controls'][number]));
+  return { state: rules.length > 0 ? 'assessed' : item.evidence?.length ? 'evidenced' : 'outside', rules };
+}
 
 /**
  * A moment a report may describe: a day (its end, UTC) or an ISO instant with its offset; never the future (today's
@@ -46,7 +69,7 @@ export function parseAsOf(value: string | null | undefined, now = new Date()): D
  * The last event recorded at or before `at`: a binary search over seq (gapless, and recorded in order under the
  * chain lock), each probe one primary-key read — no scan of years of events.
  */
-async function headAt(at: Date): Promise<{ seq: bigint; hash: string } | null> {
+export async function headAt(at: Date): Promise<{ seq: bigint; hash: string } | null> {
   const db = getDb();
   const [top] = await db.$queryRaw<{ seq: bigint | null }[]>`SELECT max("seq") AS "seq" FROM "AuditEvent"`;
   let lo = 0n;
@@ -113,17 +136,18 @@ export async function frameworkReport(
   if (!framework) return null;
   const db = getDb();
   const now = options.now ?? new Date();
-  const rulesOf = new Map(
-    framework.items.map((item) => [item.id, RULES.filter((r) => r.controls.includes(`${framework.id}/${item.id}`))]),
-  );
+  const rulesOf = new Map(framework.items.map((item) => [item.id, coverageOf(framework.id, item).rules]));
   const pairs = [...rulesOf].flatMap(([control, rules]) => rules.map((r) => Prisma.sql`(${control}, ${r.id})`));
   const used = RULES.filter((r) => [...rulesOf.values()].some((rules) => rules.includes(r)));
   // Today: the rules run live. A past date: the findings and agents the timeline says were there then.
   const past = options.asOf ? await pastState(options.asOf) : null;
+  const at = past?.asOf.at ?? now;
+  const from = new Date(at.getTime() - EVIDENCE_DAYS * 86_400_000);
+  const evidenceIds = [...new Set(framework.items.flatMap((i) => i.evidence ?? []))];
   const union = past ? past.findings : await unionOf(db, used, now);
   // Today: agents not retired, by their status column (indexed), as ever.
   const inScope = past ? past.inScope : Prisma.sql`a."status" <> 'RETIRED'`;
-  const [[scope], rows] = await Promise.all([
+  const [[scope], rows, evidence] = await Promise.all([
     db.$queryRaw<{ n: bigint }[]>(
       past?.agentsInScope ?? Prisma.sql`SELECT count(*) AS n FROM "Agent" WHERE "status" <> 'RETIRED'`,
     ),
@@ -139,20 +163,36 @@ export async function frameworkReport(
             "control" ORDER BY "name") AS n FROM failing)
           SELECT "control", "slug", "name", "total" FROM ranked WHERE n <= 25 ORDER BY "control", "name"`
       : Promise.resolve([]),
+    (async () => {
+      const [start, end] = await Promise.all([headAt(from), past ? past.asOf.head : headAt(at)]);
+      return countEvidence(evidenceIds, { from, to: at, afterSeq: start?.seq ?? 0n, throughSeq: end?.seq ?? 0n });
+    })(),
   ]);
   const agentsInScope = Number(scope?.n ?? 0);
   const controls = framework.items.map((item): ControlResult => {
-    const rules = rulesOf.get(item.id)!;
-    if (rules.length === 0) return { item, rules, failingAgents: null, passingAgents: null, failing: [] };
-    const mine = rows.filter((r) => r.control === item.id);
-    const failingAgents = Number(mine[0]?.total ?? 0);
+    const { state, rules } = coverageOf(framework.id, item);
+    const mine = evidence.filter((e) => item.evidence?.includes(e.id));
+    if (state !== 'assessed') {
+      return { item, state, rules, failingAgents: null, passingAgents: null, failing: [], evidence: mine };
+    }
+    const failed = rows.filter((r) => r.control === item.id);
+    const failingAgents = Number(failed[0]?.total ?? 0);
     return {
       item,
+      state,
       rules,
       failingAgents,
       passingAgents: agentsInScope - failingAgents,
-      failing: mine.map((r) => ({ slug: r.slug, name: r.name })),
+      failing: failed.map((r) => ({ slug: r.slug, name: r.name })),
+      evidence: mine,
     };
   });
-  return { framework, agentsInScope, controls, ...(past ? { asOf: past.asOf } : {}) };
+  return {
+    framework,
+    agentsInScope,
+    controls,
+    at,
+    evidenceWindow: { from, to: at },
+    ...(past ? { asOf: past.asOf } : {}),
+  };
 }

@@ -6,9 +6,11 @@ import { ingestEvents } from '@/lib/ingest/commands';
 import { addPurpose } from '@/lib/purposes/commands';
 import { getSettings } from '@/lib/settings';
 import { createPerson } from '@/lib/testing/people';
+import { postDecisionAs } from '@/lib/testing/issuance';
 import { createToken } from '@/lib/tokens/commands';
 import { evaluateRule } from './evaluate';
-import { findControl, FRAMEWORKS } from './frameworks';
+import { findControl, FRAMEWORKS, type FrameworkId } from './frameworks';
+import { coverageOf } from './reports';
 import { ruleById, RULES } from './rules';
 
 const DAY = 86_400_000;
@@ -358,6 +360,50 @@ const CASES: Record<string, () => Promise<{ bad: string; good: string }>> = {
     ]);
     return { bad: around.id, good: through.id };
   },
+  'ci-static-credential': async () => {
+    const [ci, other] = [await agent({ kind: 'CI_AGENT' }), await agent({ kind: 'CODING_AGENT' })];
+    const bad = await credential(ci.id, { issuance: 'STATIC', environment: 'DEV' });
+    // Passing: the same CI agent's broker-issued credential, and a static one held by an agent that is not CI.
+    await credential(other.id, { issuance: 'STATIC', environment: 'DEV' });
+    return { bad: bad.id, good: (await credential(ci.id)).id };
+  },
+  'credential-outside-environments': async () => {
+    const a = await agent({ environments: ['DEV', 'STAGING'] });
+    return {
+      bad: (await credential(a.id, { environment: 'PROD' })).id,
+      good: (await credential(a.id, { environment: 'STAGING' })).id,
+    };
+  },
+  'delegation-without-grant': async () => {
+    // Through the gate itself: a broker asks for the asker acting for another agent, with no grant between them.
+    const [asker, principal, alone] = [await agent(), await agent(), await agent()];
+    const admin = await createPerson(['ADMIN']);
+    const { token } = await createToken(admin, { name: `gate-${n}`, scopes: ['decisions:check'], expiresInDays: 9 });
+    const ask = async (from: typeof asker, onBehalfOf?: string[]) => {
+      const response = await postDecisionAs(token, {
+        workloadIdentity: from.workloadIdentity,
+        credential: { kind: 'OAUTH_TOKEN', scope: 'argo' },
+        task: 'Deploy',
+        environment: 'PROD',
+        ttlSeconds: 600,
+        ...(onBehalfOf ? { onBehalfOf } : {}),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { decision: string; reasons: { rule: string }[] };
+    };
+    const refused = await ask(asker, [principal.workloadIdentity!]);
+    expect(refused.reasons.map((r) => r.rule)).toContain('delegation-granted');
+    // Passing: denied for another reason (an out-of-purpose task), acting for nobody.
+    const response = await postDecisionAs(token, {
+      workloadIdentity: alone.workloadIdentity,
+      credential: { kind: 'OAUTH_TOKEN', scope: 'argo' },
+      task: 'Delete production',
+      environment: 'PROD',
+      ttlSeconds: 600,
+    });
+    expect(((await response.json()) as { decision: string }).decision).toBe('deny');
+    return { bad: asker.id, good: alone.id };
+  },
   'secret-pasted': async () => {
     const [pasted, clean] = [await agent(), await agent()];
     // Its own owner pastes it: only someone who could act on the agent makes it the agent's finding.
@@ -422,12 +468,59 @@ describe('policy rules', () => {
     ]);
     expect(asi.items[2]!.name).toBe('Identity and Privilege Abuse');
     expect(
-      FRAMEWORKS.find((f) => f.id === 'nist-ai-rmf-govern')!.items.every((i) => /^GOVERN \d\.\d+$/.test(i.id)),
+      FRAMEWORKS.find((f) => f.id === 'nist-ai-rmf')!.items.every((i) => /^(GOVERN|MANAGE) \d\.\d+$/.test(i.id)),
     ).toBe(true);
     expect(
       FRAMEWORKS.find((f) => f.id === 'nist-csf-2')!.items.every((i) =>
         /^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}-\d{2}$/.test(i.id),
       ),
     ).toBe(true);
+  });
+});
+
+/** The items of each framework (../shared/notes/frameworks.md): a report lists every one, never silently absent. */
+const LISTED: Record<FrameworkId, string[]> = {
+  'owasp-nhi-2025': Array.from({ length: 10 }, (_, i) => `NHI${i + 1}:2025`),
+  'owasp-agentic-2026': Array.from({ length: 10 }, (_, i) => `ASI${String(i + 1).padStart(2, '0')}`),
+  'nist-ai-rmf': [
+    'GOVERN 1.6',
+    'GOVERN 1.7',
+    'GOVERN 2.1',
+    'GOVERN 2.3',
+    'GOVERN 3.2',
+    'GOVERN 4.3',
+    'GOVERN 6.1',
+    'GOVERN 6.2',
+    'MANAGE 2.3',
+    'MANAGE 2.4',
+    'MANAGE 4.1',
+    'MANAGE 4.3',
+  ],
+  'nist-csf-2': ['ID.AM-02', 'PR.AA-01', 'PR.AA-02', 'PR.AA-03', 'PR.AA-04', 'PR.AA-05'],
+  'csa-maestro': ['L1', 'L2', 'L3', 'L4', 'L5', 'L6', 'L7', 'Cross-layer'],
+};
+
+describe('framework coverage', () => {
+  for (const framework of FRAMEWORKS) {
+    it(`${framework.id}: every listed item is accounted for, and none is assessed without a rule with fixtures`, () => {
+      const ids = framework.items.map((i) => i.id);
+      for (const listed of LISTED[framework.id]) expect(ids, listed).toContain(listed);
+      for (const item of framework.items) {
+        const { state, rules } = coverageOf(framework.id, item);
+        expect(['assessed', 'evidenced', 'outside'], item.id).toContain(state);
+        if (state === 'assessed') {
+          expect(rules.length, item.id).toBeGreaterThan(0);
+          for (const rule of rules) expect(Object.keys(CASES), `${item.id} → ${rule.id}`).toContain(rule.id);
+        }
+        // Declared outside means no rule and no process claims it; and nothing is outside without the reason.
+        if (item.outside) expect([state, rules.length, item.evidence ?? []], item.id).toEqual(['outside', 0, []]);
+        if (state === 'outside') expect(item.outside?.reason, item.id).toMatch(/\w{3,}.*\./);
+      }
+    });
+  }
+
+  it('a rule names only controls of known frameworks, so none is reported under an item that does not exist', () => {
+    const refs = RULES.flatMap((r) => r.controls);
+    expect(refs.filter((ref) => !findControl(ref))).toEqual([]);
   });
 });

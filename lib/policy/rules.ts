@@ -4,7 +4,15 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane } from '@/lib/generated/prisma/enums';
 import { purposeCovers } from '@/lib/purposes/coverage';
 import type { Settings } from '@/lib/settings';
-import { AGENT_STATUS, CONTROL_PLANE, CREDENTIAL_STORAGE, EXCEPTION_TYPE, RISK_TIER, valuesOf } from '@/lib/vocabulary';
+import {
+  AGENT_STATUS,
+  CONTROL_PLANE,
+  CREDENTIAL_STORAGE,
+  ENVIRONMENT,
+  EXCEPTION_TYPE,
+  RISK_TIER,
+  valuesOf,
+} from '@/lib/vocabulary';
 import { sqlLabel, sqlWord } from '@/lib/vocabulary/sql';
 import type { ControlRef } from './frameworks';
 
@@ -56,7 +64,14 @@ export const RULES: Rule[] = [
       'outlives its purpose.',
     fix: 'Assign an active accountable owner.',
     plane: null,
-    controls: ['owasp-nhi-2025/NHI1:2025', 'nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
+    controls: [
+      'owasp-nhi-2025/NHI1:2025',
+      'nist-ai-rmf/GOVERN 2.1',
+      'nist-csf-2/GV.RR-02',
+      'nist-ai-rmf/GOVERN 3.2',
+      'nist-ai-rmf/MANAGE 2.4',
+      'csa-maestro/L6',
+    ],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
       SELECT a."id" AS "agentId", NULL::text AS "credentialId", CASE WHEN o."id" IS NULL THEN 'No owner' ELSE 'Owner '
@@ -71,7 +86,7 @@ export const RULES: Rule[] = [
     explanation: 'IAM, PAM and platform security each need an owner who answers for that part of the agent’s access.',
     fix: 'Assign an active owner to each control plane.',
     plane: null,
-    controls: ['nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
+    controls: ['nist-ai-rmf/GOVERN 2.1', 'nist-csf-2/GV.RR-02', 'nist-ai-rmf/GOVERN 3.2', 'csa-maestro/L6'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
       SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'No active owner for ' || string_agg(p.label, ', '
@@ -91,7 +106,7 @@ export const RULES: Rule[] = [
       'separation of duties is gone.',
     fix: 'Give at least one plane to someone else.',
     plane: null,
-    controls: ['nist-csf-2/PR.AA-05', 'owasp-agentic-2026/ASI03'],
+    controls: ['nist-csf-2/PR.AA-05', 'owasp-agentic-2026/ASI03', 'nist-ai-rmf/GOVERN 3.2', 'csa-maestro/L6'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
       SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'All three planes held ' ||
@@ -109,7 +124,13 @@ export const RULES: Rule[] = [
       'to reach them, an incident waits for office hours.',
     fix: 'Name who is paged, how to reach them and when (the Escalation section); a person who left reaches nobody.',
     plane: null,
-    controls: ['nist-ai-rmf-govern/GOVERN 2.1', 'nist-csf-2/GV.RR-02'],
+    controls: [
+      'nist-ai-rmf/GOVERN 2.1',
+      'nist-csf-2/GV.RR-02',
+      'nist-ai-rmf/GOVERN 6.2',
+      'nist-ai-rmf/MANAGE 4.3',
+      'csa-maestro/L6',
+    ],
     fixAnchor: 'escalation',
     query: () => Prisma.sql`
       SELECT a."id" AS "agentId", NULL::text AS "credentialId",
@@ -128,7 +149,7 @@ export const RULES: Rule[] = [
       'has no stated reason.',
     fix: 'Approve a purpose, or suspend the agent.',
     plane: null,
-    controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf-govern/GOVERN 1.6'],
+    controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf/GOVERN 1.6', 'csa-maestro/L3'],
     fixAnchor: 'purposes',
     query: (_, now) => Prisma.sql`
       SELECT a."id" AS "agentId", NULL::text AS "credentialId", 'Active with no approved purpose in effect' AS "detail"
@@ -144,7 +165,7 @@ export const RULES: Rule[] = [
     explanation: 'A purpose was approved until a date that has passed, yet it still reads as approved.',
     fix: 'Expire the purpose, or approve a renewed one.',
     plane: null,
-    controls: ['nist-ai-rmf-govern/GOVERN 1.5'],
+    controls: ['nist-ai-rmf/GOVERN 1.5', 'csa-maestro/L3'],
     fixAnchor: 'purposes',
     query: (_, now) => Prisma.sql`
       SELECT p."agentId" AS "agentId", NULL::text AS "credentialId", 'Purpose “' || p."task" || '” ended ' ||
@@ -161,7 +182,7 @@ export const RULES: Rule[] = [
       'credentials expire by themselves.',
     fix: 'Issue it dynamically through the broker, with a short TTL.',
     plane: 'IAM',
-    controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01'],
+    controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01', 'csa-maestro/L4'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is static in production' AS "detail"
@@ -175,7 +196,7 @@ export const RULES: Rule[] = [
     explanation: 'A credential not bound to the agent’s workload identity works for whoever holds it, from anywhere.',
     fix: 'Bind it to the agent’s workload identity (SPIFFE ID or OIDC subject).',
     plane: 'IAM',
-    controls: ['owasp-nhi-2025/NHI4:2025', 'owasp-agentic-2026/ASI03'],
+    controls: ['owasp-nhi-2025/NHI4:2025', 'owasp-agentic-2026/ASI03', 'nist-csf-2/PR.AA-02', 'csa-maestro/L4'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is not bound to a workload ' ||
@@ -192,7 +213,7 @@ export const RULES: Rule[] = [
       'in logs, model providers and backups.',
     fix: 'Move it into the vault or broker and fetch it at run time.',
     plane: 'PLATFORM',
-    controls: ['owasp-nhi-2025/NHI2:2025', 'owasp-agentic-2026/ASI06', 'nist-csf-2/PR.DS-01'],
+    controls: ['owasp-nhi-2025/NHI2:2025', 'owasp-agentic-2026/ASI06', 'nist-csf-2/PR.DS-01', 'csa-maestro/L2'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is stored in ' ||
@@ -207,7 +228,7 @@ export const RULES: Rule[] = [
     explanation: 'The credential lives longer than policy allows for its privilege level.',
     fix: 'Lower its maximum TTL to the policy limit (Settings).',
     plane: 'IAM',
-    controls: ['owasp-nhi-2025/NHI7:2025'],
+    controls: ['owasp-nhi-2025/NHI7:2025', 'csa-maestro/L4'],
     fixAnchor: 'credentials',
     query: (s) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ': TTL ' || c."maxTtlSeconds" ||
@@ -228,7 +249,7 @@ export const RULES: Rule[] = [
       'than anyone agreed to.',
     fix: 'Rotate it and record the rotation.',
     plane: 'IAM',
-    controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01'],
+    controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-01', 'csa-maestro/L4'],
     fixAnchor: 'credentials',
     query: (s, now) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId",
@@ -246,7 +267,7 @@ export const RULES: Rule[] = [
     explanation: 'Privileged access needs an accountable PAM owner who approves break-glass and session boundaries.',
     fix: 'Assign an active PAM owner.',
     plane: 'PAM',
-    controls: ['owasp-nhi-2025/NHI5:2025', 'nist-csf-2/PR.AA-05'],
+    controls: ['owasp-nhi-2025/NHI5:2025', 'nist-csf-2/PR.AA-05', 'csa-maestro/L6'],
     fixAnchor: 'owners',
     query: () => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is privileged; no active ' ||
@@ -265,7 +286,7 @@ export const RULES: Rule[] = [
       'nobody can revoke it for one.',
     fix: 'Issue each agent and environment its own credential.',
     plane: 'IAM',
-    controls: ['owasp-nhi-2025/NHI9:2025', 'owasp-nhi-2025/NHI8:2025'],
+    controls: ['owasp-nhi-2025/NHI9:2025', 'owasp-nhi-2025/NHI8:2025', 'csa-maestro/Cross-layer'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' shares ' || c."secretRef" || ' with '
@@ -286,7 +307,7 @@ export const RULES: Rule[] = [
     explanation: 'The agent’s lifecycle review is past due: its access has not been confirmed on time.',
     fix: 'Complete the open review.',
     plane: null,
-    controls: ['nist-ai-rmf-govern/GOVERN 1.5', 'nist-csf-2/PR.AA-05'],
+    controls: ['nist-ai-rmf/GOVERN 1.5', 'nist-csf-2/PR.AA-05', 'nist-ai-rmf/MANAGE 4.1', 'csa-maestro/L6'],
     fixAnchor: 'reviews',
     query: (_, now) => Prisma.sql`
       SELECT r."agentId" AS "agentId", NULL::text AS "credentialId", 'Review due ' || to_char(r."dueAt", 'YYYY-MM-DD')
@@ -303,7 +324,7 @@ export const RULES: Rule[] = [
       'approved by someone who has left: authority lent by nobody who answers for it any more.',
     fix: 'Revoke the delegation; if it is still needed, ask for it again, to be approved by who answers now.',
     plane: 'IAM',
-    controls: ['owasp-agentic-2026/ASI03', 'owasp-agentic-2026/ASI07', 'owasp-nhi-2025/NHI1:2025'],
+    controls: ['owasp-agentic-2026/ASI03', 'owasp-agentic-2026/ASI07', 'owasp-nhi-2025/NHI1:2025', 'csa-maestro/L7'],
     fixAnchor: 'delegation',
     query: (_, now) => Prisma.sql`
       SELECT g."delegateId" AS "agentId", NULL::text AS "credentialId",
@@ -327,7 +348,7 @@ export const RULES: Rule[] = [
       'not running.',
     fix: 'Check the server’s background jobs; the exception must be treated as expired.',
     plane: 'PAM',
-    controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-05'],
+    controls: ['owasp-nhi-2025/NHI7:2025', 'nist-csf-2/PR.AA-05', 'csa-maestro/L6'],
     fixAnchor: 'exceptions',
     query: (_, now) => Prisma.sql`
       SELECT e."agentId" AS "agentId", ${ONLY_CREDENTIAL} AS "credentialId",
@@ -344,7 +365,7 @@ export const RULES: Rule[] = [
       'The exception’s window is longer than policy now allows for its type (the policy may have tightened since).',
     fix: 'Revoke it and request one within the policy maximum.',
     plane: 'PAM',
-    controls: ['owasp-nhi-2025/NHI5:2025'],
+    controls: ['owasp-nhi-2025/NHI5:2025', 'csa-maestro/L6'],
     fixAnchor: 'exceptions',
     query: (s, now) => Prisma.sql`
       SELECT e."agentId" AS "agentId", ${ONLY_CREDENTIAL} AS "credentialId",
@@ -363,7 +384,7 @@ export const RULES: Rule[] = [
     explanation: 'An agent not yet approved for service already holds unrevoked credentials.',
     fix: 'Revoke them until the agent is activated.',
     plane: 'IAM',
-    controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf-govern/GOVERN 1.6'],
+    controls: ['owasp-agentic-2026/ASI10', 'nist-ai-rmf/GOVERN 1.6', 'csa-maestro/L7'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT a."id" AS "agentId", NULL::text AS "credentialId", count(*) || ' unrevoked credential(s) ' ||
@@ -385,6 +406,7 @@ export const RULES: Rule[] = [
       'owasp-agentic-2026/ASI03',
       'owasp-nhi-2025/NHI5:2025',
       'nist-csf-2/PR.AA-05',
+      'csa-maestro/L3',
     ],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
@@ -405,7 +427,7 @@ export const RULES: Rule[] = [
       'still can use it.',
     fix: 'Rotate the credential and record the rotation.',
     plane: 'PAM',
-    controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-nhi-2025/NHI10:2025'],
+    controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-nhi-2025/NHI10:2025', 'csa-maestro/L6'],
     fixAnchor: 'credentials',
     query: () => Prisma.sql`
       SELECT DISTINCT ON (c."id") e."agentId" AS "agentId", c."id" AS "credentialId", c."name" ||
@@ -422,7 +444,13 @@ export const RULES: Rule[] = [
       'effect where it is used.',
     fix: 'Check the broker actually revoked it; rotate anything it could reach.',
     plane: 'PLATFORM',
-    controls: ['owasp-nhi-2025/NHI1:2025', 'owasp-agentic-2026/ASI10'],
+    controls: [
+      'owasp-nhi-2025/NHI1:2025',
+      'owasp-agentic-2026/ASI10',
+      'nist-ai-rmf/MANAGE 2.4',
+      'nist-ai-rmf/GOVERN 4.3',
+      'csa-maestro/L5',
+    ],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
       SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' used ' ||
@@ -447,6 +475,11 @@ export const RULES: Rule[] = [
       'owasp-agentic-2026/ASI03',
       'nist-csf-2/PR.AA-03',
       'nist-csf-2/DE.CM-03',
+      'owasp-agentic-2026/ASI10',
+      'nist-csf-2/PR.AA-04',
+      'nist-ai-rmf/GOVERN 4.3',
+      'csa-maestro/L5',
+      'csa-maestro/Cross-layer',
     ],
     fixAnchor: 'credentials',
     query: (_, now) =>
@@ -466,7 +499,7 @@ export const RULES: Rule[] = [
       'what was approved, or was never expired by the broker.',
     fix: 'Revoke the credential, and have the broker issue its replacement with the TTL the decision allowed.',
     plane: 'PAM',
-    controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-agentic-2026/ASI03', 'nist-csf-2/DE.CM-03'],
+    controls: ['owasp-nhi-2025/NHI7:2025', 'owasp-agentic-2026/ASI03', 'nist-csf-2/DE.CM-03', 'csa-maestro/L5'],
     fixAnchor: 'credentials',
     query: (_, now) => misuseQuery('after-decision-ttl', now, Prisma.sql`' used after its allowed TTL'`),
   },
@@ -479,9 +512,63 @@ export const RULES: Rule[] = [
       'in its window: it was issued around the gate.',
     fix: 'Revoke the credential, and find the path that issued it without asking the gate.',
     plane: 'PAM',
-    controls: ['owasp-agentic-2026/ASI03', 'nist-csf-2/PR.AA-05', 'nist-csf-2/DE.CM-03'],
+    controls: ['owasp-agentic-2026/ASI03', 'nist-csf-2/PR.AA-05', 'nist-csf-2/DE.CM-03', 'csa-maestro/L5'],
     fixAnchor: 'credentials',
     query: (_, now) => misuseQuery('no-allowing-decision', now, Prisma.sql`' used with no allowing decision'`),
+  },
+  {
+    id: 'ci-static-credential',
+    title: 'CI pipeline holding a static credential',
+    severity: 'MEDIUM',
+    explanation:
+      'A CI agent that keeps a long-lived key in its pipeline settings hands it to every job, fork and log that ' +
+      'can read them; CI systems can federate with the cloud through their own OIDC tokens instead.',
+    fix: 'Replace the key with workload identity federation (the CI system’s OIDC token) or a broker-issued one.',
+    plane: 'PLATFORM',
+    controls: ['owasp-nhi-2025/NHI6:2025', 'nist-csf-2/PR.AA-01', 'csa-maestro/L4'],
+    fixAnchor: 'credentials',
+    query: () => Prisma.sql`
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' is a static credential in a CI ' ||
+        'pipeline' AS "detail"
+      FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
+      WHERE ${NOT_RETIRED} AND a."kind" = 'CI_AGENT' AND c."revokedAt" IS NULL AND c."issuance" = 'STATIC'`,
+  },
+  {
+    id: 'credential-outside-environments',
+    title: 'Credential for an environment the agent is not registered in',
+    severity: 'HIGH',
+    explanation:
+      'The agent is registered to run in some environments, yet holds a credential for another: an agent of ' +
+      'development or staging reaching production breaks the isolation between them.',
+    fix: 'Revoke the credential, or register the agent in that environment (which its review then covers).',
+    plane: 'IAM',
+    controls: ['owasp-nhi-2025/NHI8:2025', 'nist-csf-2/PR.AA-05', 'csa-maestro/L4'],
+    fixAnchor: 'credentials',
+    query: () => Prisma.sql`
+      SELECT c."agentId" AS "agentId", c."id" AS "credentialId", c."name" || ' reaches ' ||
+        ${sqlWord(ENVIRONMENT, Prisma.sql`c."environment"`)} || '; the agent is registered for ' ||
+        coalesce(nullif(lower(array_to_string(a."environments", ', ')), ''), 'no environment') AS "detail"
+      FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
+      WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND NOT (c."environment" = ANY (a."environments"))`,
+  },
+  {
+    id: 'delegation-without-grant',
+    title: 'Asked to act for another agent without a grant',
+    severity: 'HIGH',
+    explanation:
+      'In the last 30 days the agent asked the issuance gate for a credential on behalf of another agent with no ' +
+      'delegation grant in force: agents are calling each other on authority nobody lent.',
+    fix: 'Find the caller that passes it work; request a delegation grant if the call is meant, or stop it if not.',
+    plane: 'IAM',
+    controls: ['owasp-agentic-2026/ASI07', 'owasp-agentic-2026/ASI03', 'csa-maestro/L7'],
+    fixAnchor: 'delegation',
+    query: (_, now) => Prisma.sql`
+      SELECT d."agentId" AS "agentId", NULL::text AS "credentialId", count(*) || ' request(s) to act for another ' ||
+        'agent refused for want of a grant, last ' || to_char(max(d."decidedAt"), 'YYYY-MM-DD HH24:MI') AS "detail"
+      FROM "IssuanceDecision" d JOIN "Agent" a ON a."id" = d."agentId"
+      WHERE NOT d."allowed" AND 'delegation-granted' = ANY (d."refusedBy") AND ${NOT_RETIRED}
+        AND d."decidedAt" > ${new Date(now.getTime() - 30 * 86_400_000)}
+      GROUP BY d."agentId"`,
   },
   {
     id: 'secret-pasted',
@@ -492,7 +579,7 @@ export const RULES: Rule[] = [
       'nothing, but the value left its vault: whoever saw the screen, the clipboard or the request may have it.',
     fix: 'Treat the credential as leaked: rotate or revoke it, and record that here.',
     plane: 'PLATFORM',
-    controls: ['owasp-nhi-2025/NHI2:2025'],
+    controls: ['owasp-nhi-2025/NHI2:2025', 'csa-maestro/L2'],
     fixAnchor: 'credentials',
     query: (_, now) => Prisma.sql`
       SELECT DISTINCT ON (e."agentId") e."agentId" AS "agentId", NULL::text AS "credentialId",

@@ -1,17 +1,25 @@
-import { Download, Printer } from 'lucide-react';
+import { Download, FileJson, FileSignature, Printer } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { FilterInput } from '@/components/forms/filter-fields';
-import { Badge } from '@/components/ui/badge';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { SeverityBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
 import { Invalid } from '@/lib/errors';
 import type { SearchParams } from '@/lib/http/search-params';
-import { frameworkReport, parseAsOf } from '@/lib/policy/reports';
+import { frameworkReport, parseAsOf, type CoverageState } from '@/lib/policy/reports';
 
 export const metadata: Metadata = { title: 'Framework report' };
+
+const STATE_LABEL: Record<CoverageState, string> = {
+  assessed: 'Assessed',
+  evidenced: 'Evidenced',
+  outside: 'Outside Custodian',
+};
+const STATE_TONE: Record<CoverageState, BadgeTone> = { assessed: 'info', evidenced: 'success', outside: 'neutral' };
+const day = (d: Date) => d.toISOString().slice(0, 10);
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> };
 
@@ -31,6 +39,10 @@ export default async function FrameworkReportPage({ params, searchParams }: Prop
   if (!report) notFound();
   const { framework, agentsInScope, controls } = report;
   const query = asOf ? `?asOf=${encodeURIComponent(asked)}` : '';
+  // The OSCAL file and the summary describe one moment: today's page pins the one it was shown at.
+  const pinned = `?asOf=${encodeURIComponent(asOf ? asked : report.at.toISOString())}`;
+  const counts = { assessed: 0, evidenced: 0, outside: 0 };
+  for (const c of controls) counts[c.state] += 1;
   return (
     <div className="flex flex-col gap-4">
       <div>
@@ -92,24 +104,50 @@ export default async function FrameworkReportPage({ params, searchParams }: Prop
             </p>
           ) : null}
         </form>
-        <div className="mt-2 flex gap-4 print:hidden">
+        <div className="mt-2 flex flex-wrap gap-4 print:hidden">
           <a
             href={`/findings/frameworks/${framework.id}/export${query}`}
             className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
           >
             <Download aria-hidden className="size-4" /> CSV
           </a>
+          <a
+            href={`/findings/frameworks/${framework.id}/oscal${pinned}`}
+            className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+          >
+            <FileJson aria-hidden className="size-4" /> OSCAL assessment results
+          </a>
+          <a
+            href={`/findings/frameworks/${framework.id}/summary${pinned}`}
+            className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+          >
+            <FileSignature aria-hidden className="size-4" /> Signed summary
+          </a>
           <span className="inline-flex items-center gap-1 text-muted-foreground">
             <Printer aria-hidden className="size-4" /> Print this page for a paper copy: the navigation is left out.
           </span>
         </div>
+        <p className="mt-1 text-xs text-muted-foreground print:hidden">
+          The OSCAL file and the signed summary describe {asOf ? 'this date' : 'this moment'} from the custody timeline;
+          check the summary offline with{' '}
+          <code>
+            npm run audit:verify -- --report &lt;summary&gt; --oscal &lt;oscal file&gt; --public-key &lt;pem&gt;
+          </code>
+          .
+        </p>
+        <p className="mt-2" data-testid="coverage-summary">
+          {counts.assessed} controls assessed by policy rules, {counts.evidenced} evidenced by Custodian’s processes
+          (records from {day(report.evidenceWindow.from)} to {day(report.evidenceWindow.to)}), {counts.outside} outside
+          Custodian.
+        </p>
       </div>
       <Table>
         <caption className="sr-only">Controls of {framework.name}</caption>
         <THead>
           <tr>
             <TH>Control</TH>
-            <TH>Evidenced by</TH>
+            <TH>State</TH>
+            <TH>How Custodian accounts for it</TH>
             <TH>Pass</TH>
             <TH>Fail</TH>
             <TH>Failing agents</TH>
@@ -117,15 +155,29 @@ export default async function FrameworkReportPage({ params, searchParams }: Prop
         </THead>
         <TBody>
           {controls.map((c) => (
-            <TR key={c.item.id} className="break-inside-avoid">
+            <TR key={c.item.id} className="break-inside-avoid" data-testid="control-row">
               <TD>
                 <span className="font-mono text-xs">{c.item.id}</span>
                 <span className="block">{c.item.name}</span>
+                {c.item.observes ? (
+                  <span className="block text-xs text-muted-foreground">Observed here: {c.item.observes}</span>
+                ) : null}
               </TD>
               <TD>
-                {c.rules.length === 0 ? (
-                  <span className="text-muted-foreground">Not assessed by Custodian</span>
-                ) : (
+                <Badge tone={STATE_TONE[c.state]} data-testid="control-state">
+                  {STATE_LABEL[c.state]}
+                </Badge>
+              </TD>
+              <TD>
+                {c.state === 'outside' ? (
+                  <p className="max-w-prose">
+                    {c.item.outside?.reason}
+                    {c.item.outside?.helps ? (
+                      <span className="block text-muted-foreground">What helps: {c.item.outside.helps}</span>
+                    ) : null}
+                  </p>
+                ) : null}
+                {c.rules.length > 0 ? (
                   <ul className="flex flex-col gap-1">
                     {c.rules.map((r) => (
                       <li key={r.id} className="flex items-center gap-1">
@@ -139,7 +191,29 @@ export default async function FrameworkReportPage({ params, searchParams }: Prop
                       </li>
                     ))}
                   </ul>
-                )}
+                ) : null}
+                {c.evidence.length > 0 ? (
+                  <ul className="mt-1 flex flex-col gap-0.5 text-xs">
+                    {c.evidence.map((e) => (
+                      <li key={e.id} title={e.what}>
+                        <Link href={e.href} className="underline decoration-muted-foreground/40 underline-offset-2">
+                          {e.title}
+                        </Link>
+                        :{' '}
+                        <span className="tabular-nums">
+                          {e.count.toLocaleString('en')}
+                          {e.capped ? '+' : ''}
+                        </span>
+                        {e.qualified ? (
+                          <span className="text-muted-foreground">
+                            {' '}
+                            ({e.qualified.count.toLocaleString('en')} {e.qualified.label})
+                          </span>
+                        ) : null}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
               </TD>
               <TD className="tabular-nums">{c.passingAgents ?? '—'}</TD>
               <TD className="tabular-nums">

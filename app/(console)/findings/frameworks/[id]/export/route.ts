@@ -1,32 +1,26 @@
-import { getCurrentUser } from '@/lib/auth';
-import { requirePermission } from '@/lib/authz';
 import { csvLine } from '@/lib/csv';
-import { NotFound } from '@/lib/errors';
-import { handleRoute } from '@/lib/http/problem';
-import { frameworkReport, parseAsOf } from '@/lib/policy/reports';
+import { attachment, reportDownload } from '@/lib/http/framework-report';
+import { reportFileName } from '@/lib/policy/report-files';
 
 export const dynamic = 'force-dynamic';
 
 /** A framework report as CSV: one row per control. */
+/** A framework report as CSV: one row per control, with its state, rules, counts and evidence. */
 export function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return handleRoute(async () => {
-    const actor = await getCurrentUser();
-    requirePermission(actor, 'findings.read');
-    const { id } = await params;
-    const asOf = parseAsOf(new URL(request.url).searchParams.get('asOf'));
-    const report = await frameworkReport(actor, id, { asOf });
-    const describes = (report?.asOf?.at ?? new Date()).toISOString();
-    if (!report) throw new NotFound(`No framework ${id}.`);
+  return reportDownload(request, params, (report, asOf) => {
     const lines = [
       csvLine([
         'framework',
         'control_id',
         'control_name',
+        'state',
         'rules',
         'agents_in_scope',
         'passing_agents',
         'failing_agents',
         'failing_agent_slugs_first_25',
+        'evidence',
+        'outside_reason',
         'as_of',
         'chain_head_seq',
       ]),
@@ -35,23 +29,25 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
           report.framework.name,
           c.item.id,
           c.item.name,
+          c.state,
           c.rules.map((r) => r.id).join(' '),
           String(report.agentsInScope),
-          c.passingAgents === null ? 'not assessed' : String(c.passingAgents),
-          c.failingAgents === null ? 'not assessed' : String(c.failingAgents),
+          c.passingAgents === null ? '' : String(c.passingAgents),
+          c.failingAgents === null ? '' : String(c.failingAgents),
           c.failing.map((a) => a.slug).join(' '),
-          describes,
+          c.evidence
+            .map(
+              (e) =>
+                `${e.id}=${e.count}${e.capped ? '+' : ''}${e.qualified ? ` (${e.qualified.count} ${e.qualified.label})` : ''}`,
+            )
+            .join('; '),
+          c.state === 'outside' ? (c.item.outside?.reason ?? '') : '',
+          report.at.toISOString(),
           report.asOf ? (report.asOf.head?.seq.toString() ?? '0') : '',
         ]),
       ),
     ];
-    const suffix = asOf ? `-as-of-${asOf.toISOString().slice(0, 10)}` : '';
-    return new Response(lines.join(''), {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${report.framework.id}-report${suffix}.csv"`,
-        'cache-control': 'no-store',
-      },
-    });
+    const name = asOf ? reportFileName(report, 'report', 'csv') : `${report.framework.id}-report.csv`;
+    return attachment(lines.join(''), 'text/csv; charset=utf-8', name);
   });
 }

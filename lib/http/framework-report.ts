@@ -1,0 +1,38 @@
+import { getCurrentUser } from '@/lib/auth';
+import { requirePermission } from '@/lib/authz';
+import { NotFound } from '@/lib/errors';
+import { frameworkReport, parseAsOf, type FrameworkReport } from '@/lib/policy/reports';
+import { handleRoute } from './problem';
+
+/**
+ * A framework report download: the caller may read findings, the framework exists, the date is a past one. With
+ * `pinned`, a report without a date describes now from the timeline (as a dated report does), so files downloaded
+ * from one page describe the same moment; the page pins it in its links.
+ */
+export function reportDownload(
+  request: Request,
+  params: Promise<{ id: string }>,
+  respond: (report: FrameworkReport, asOf: Date | null) => Response,
+  options: { pinned?: boolean } = {},
+) {
+  return handleRoute(async () => {
+    const actor = await getCurrentUser();
+    requirePermission(actor, 'findings.read');
+    const { id } = await params;
+    const asked = parseAsOf(new URL(request.url).searchParams.get('asOf'));
+    const asOf = asked ?? (options.pinned ? new Date() : null);
+    const report = await frameworkReport(actor, id, { asOf });
+    if (!report) throw new NotFound(`No framework ${id}.`);
+    return respond(report, asOf);
+  });
+}
+
+export function attachment(body: string, type: string, filename: string): Response {
+  return new Response(body, {
+    headers: {
+      'content-type': type,
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'no-store',
+    },
+  });
+}
