@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { runOfflineVerifier } from '../lib/testing/pack-verifier';
 import { signInAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 
@@ -58,7 +61,10 @@ test('a framework report maps controls to rules with pass and fail counts, and e
     .split('\r\n');
   expect(csv).toHaveLength(11);
   expect(csv[2]).toMatch(
-    /^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,credential-unsafe-storage secret-pasted,/,
+    new RegExp(
+      '^OWASP Top 10 Non-Human Identities Risks – 2025,NHI2:2025,Secret Leakage,assessed,' +
+        'credential-unsafe-storage secret-pasted,',
+    ),
   );
 
   // As of a date: built from the timeline up to a named chain head; a future date is refused, today's report kept.
@@ -76,4 +82,59 @@ test('a framework report maps controls to rules with pass and fail counts, and e
   await page.goto('/findings/frameworks/owasp-nhi-2025?asOf=2999-01-01');
   await expect(page.getByText('A report describes the past: choose today or an earlier date.')).toBeVisible();
   await expect(page.getByTestId('report-scope')).toContainText('agents in scope (every agent not retired)');
+});
+
+test('an auditor downloads a report as of the end of last quarter and its OSCAL file, and verifies both', async ({
+  page,
+}) => {
+  await signInAs(page, 'AUDITOR');
+  await page.goto('/findings');
+  await page.getByRole('link', { name: 'CSA MAESTRO' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('CSA MAESTRO');
+  // Every layer is accounted for, in one of three states, never absent.
+  await expect(page.getByTestId('control-row')).toHaveCount(8);
+  const state = (name: RegExp) => page.getByRole('row', { name }).getByTestId('control-state');
+  await expect(state(/Foundation Models/)).toHaveText('Outside Custodian');
+  await expect(state(/Deployment and Infrastructure/)).toHaveText('Assessed');
+  await expect(page.getByRole('row', { name: /Foundation Models/ })).toContainText('What helps:');
+  await expectNoA11yViolations(page);
+
+  const now = new Date();
+  const quarterEnd = new Date(Date.UTC(now.getUTCFullYear(), Math.floor(now.getUTCMonth() / 3) * 3, 0))
+    .toISOString()
+    .slice(0, 10);
+  const asOf = page.getByRole('form', { name: 'Report as of a date' });
+  await asOf.getByLabel('As of (end of day, UTC)').fill(quarterEnd);
+  await asOf.getByRole('button', { name: 'Show' }).click();
+  await expect(page.getByTestId('report-scope')).toContainText(`As of ${quarterEnd} 23:59:59 UTC`);
+  await expect(page.getByTestId('coverage-summary')).toContainText(/\d+ controls assessed by policy rules/);
+
+  const download = async (name: string) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+    return { name: file.suggestedFilename(), path: (await file.path())! };
+  };
+  const oscal = await download('OSCAL assessment results');
+  expect(oscal.name).toBe(`csa-maestro-oscal-ar-as-of-${quarterEnd}.json`);
+  const doc = JSON.parse(readFileSync(oscal.path, 'utf8')) as {
+    'assessment-results': { metadata: { 'last-modified': string; 'oscal-version': string }; results: unknown[] };
+  };
+  expect(doc['assessment-results'].metadata).toMatchObject({
+    'last-modified': `${quarterEnd}T23:59:59.999Z`,
+    'oscal-version': '1.0.4',
+  });
+  const summary = await download('Signed summary');
+  expect(summary.name).toBe(`csa-maestro-summary-as-of-${quarterEnd}.json`);
+  const cli = runOfflineVerifier([
+    '--report',
+    summary.path,
+    '--oscal',
+    oscal.path,
+    '--public-key',
+    path.resolve('.data/e2e-keys/audit-public-key.pem'),
+  ]);
+  expect(cli.status, cli.stderr).toBe(0);
+  expect(cli.stdout).toContain(`as of ${quarterEnd}T23:59:59.999Z`);
+  expect(cli.stdout).toContain('8 controls');
+  expect(cli.stdout).toContain('Signature: holds');
+  expect(cli.stdout).toContain('SHA-256 matches');
 });

@@ -40,7 +40,9 @@ export async function runVerification(db: Db, actorId: string | null) {
 }
 
 /** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */
-export function vouched(v: Parameters<typeof verificationStatement>[0] & { keyId: string | null; signature: string | null }) {
+export function vouched(
+  v: Parameters<typeof verificationStatement>[0] & { keyId: string | null; signature: string | null },
+) {
   const key = trustedPublicKeys().find((k) => k.keyId === v.keyId);
   return Boolean(key && v.signature && signatureHolds(key.key, verificationStatement(v), v.signature));
 }

@@ -27,7 +27,8 @@ export function keyIdOf(publicKey: KeyObject): string {
 /**
  * What the audit key signs, each kind under its own label so one can never stand in for another: the head an append
  * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), an
- * evidence pack's manifest (its digest), a framework report's summary (its digest), and a verification's result (so the badge shows only what Custodian found).
+ * evidence pack's manifest (its digest), a framework report's summary (its digest), and a verification's result (so
+ * the badge shows only what Custodian found).
  */
 export type Statement =
   | { kind: 'head'; seq: bigint; hash: string; signedAt: Date }

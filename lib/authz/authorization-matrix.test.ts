@@ -460,11 +460,12 @@ const POLICY: Record<string, Rule> = {
   ),
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
-  '(console)/findings/frameworks/[id]/export/route.ts#GET': {
-    permission: 'findings.read',
-    route: true,
-    params: async () => ({ id: 'owasp-nhi-2025' }),
-  },
+  ...Object.fromEntries(
+    ['export', 'oscal', 'summary'].map((file) => [
+      `(console)/findings/frameworks/[id]/${file}/route.ts#GET`,
+      { permission: 'findings.read', route: true, params: async () => ({ id: 'owasp-nhi-2025' }) },
+    ]),
+  ),
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
     permission: 'audit.export',
     route: true,

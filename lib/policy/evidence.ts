@@ -70,7 +70,7 @@ const FROM_TIMELINE: Record<Exclude<EvidenceId, 'verifications'>, FromTimeline> 
   },
   'break-glass': {
     title: 'Break-glass requests',
-    what: 'Emergency access asked for, paged to the approvers and the escalation contact, and decided by a second person.',
+    what: 'Emergency access asked for, paged to approvers and the escalation contact, decided by a second person.',
     group: 'exception',
     actions: ['exception.requested'],
     where: Prisma.sql`e."details"->>'type' = 'BREAK_GLASS'`,

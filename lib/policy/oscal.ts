@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { evidenceText } from './evidence-text';
 import type { ControlResult, FrameworkReport } from './reports';
 
 // A framework report as an OSCAL 1.0.4 assessment-results document (NIST's model for what an assessment found), the
@@ -37,11 +38,7 @@ function observed(c: ControlResult, agentsInScope: number): string {
     const o = c.item.outside;
     return `Outside Custodian. ${o?.reason ?? ''}${o?.helps ? ` What helps: ${o.helps}` : ''}`.trim();
   }
-  const evidence = c.evidence.map(
-    (e) =>
-      `${e.title}: ${e.count.toLocaleString('en')}${e.capped ? '+' : ''}` +
-      (e.qualified ? ` (${e.qualified.count.toLocaleString('en')} ${e.qualified.label})` : ''),
-  );
+  const evidence = c.evidence.map(evidenceText);
   const assessed =
     c.state === 'assessed'
       ? [
@@ -55,7 +52,9 @@ function observed(c: ControlResult, agentsInScope: number): string {
 export function oscalAssessmentResults(report: FrameworkReport, origin: string): Record<string, unknown> {
   const { framework, at, evidenceWindow } = report;
   const head = report.asOf?.head ?? null;
-  const key = `${framework.id}|${at.toISOString()}|${head?.seq ?? 'live'}`;
+  // A dated report names the chain head it was computed from (0: the chain was empty then); today's live one none.
+  const version = report.asOf ? `chain-${head?.seq ?? 0n}` : 'live';
+  const key = `${framework.id}|${at.toISOString()}|${version}`;
   const uuid = (part: string) => uuidFor(`${key}|${part}`);
   const resource = uuid('framework');
   const inScope = report.controls.filter((c) => c.state !== 'outside');
@@ -107,7 +106,7 @@ export function oscalAssessmentResults(report: FrameworkReport, origin: string):
       metadata: {
         title: `${framework.name}: Custodian assessment as of ${at.toISOString()}`,
         'last-modified': at.toISOString(),
-        version: head ? `chain-${head.seq}` : 'live',
+        version,
         'oscal-version': OSCAL_VERSION,
         props: [
           prop('framework', framework.id),

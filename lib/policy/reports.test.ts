@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { changeAgentStatus } from '@/lib/agents/commands';
 import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { Invalid } from '@/lib/errors';
@@ -124,6 +125,30 @@ describe('framework reports', () => {
     expect(await getDb().notification.count()).toBe(notified);
     await syncFindings();
     expect(await openings()).toHaveLength(backfilled.length);
+  });
+
+  it('evidence counts the processes from the timeline, in the window ending at the moment described', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const decommissioning = async (asOf?: Date) =>
+      (await frameworkReport(admin, 'nist-ai-rmf', { asOf }))!.controls.find((c) => c.item.id === 'GOVERN 1.7')!;
+    const before = new Date();
+    const control = await decommissioning(before);
+    expect(control.state).toBe('evidenced');
+    const counted = (c: typeof control) => c.evidence.find((e) => e.id === 'decommissioning')!;
+    const start = counted(control);
+    const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Decommissioned', environments: ['DEV'] });
+    const { version } = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+    await changeAgentStatus(admin, { id: agent.id, version, to: 'RETIRED', reason: 'Replaced by the new pipeline' });
+    const after = counted(await decommissioning());
+    expect(after.count).toBe(start.count + 1);
+    expect(after.qualified).toEqual({ label: 'retired', count: start.qualified!.count + 1 });
+    expect(after.href).toMatch(/^\/timeline\?group=agent&from=\d{4}-\d{2}-\d{2}&to=/);
+    // The past does not change: as of before the retirement, the count is what it was.
+    expect(counted(await decommissioning(before)).count).toBe(start.count);
+    // A process with no record in the window is shown with zero, still evidenced (the state is what Custodian runs).
+    const outside = (await frameworkReport(admin, 'csa-maestro'))!.controls.find((c) => c.item.id === 'L1')!;
+    expect(outside).toMatchObject({ state: 'outside', rules: [], evidence: [], failingAgents: null });
+    expect(outside.item.outside?.reason).toBeTruthy();
   });
 
   it('a report date is a past day or an ISO instant with its offset', () => {

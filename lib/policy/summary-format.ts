@@ -49,26 +49,30 @@ export type SummaryCheck =
  * Checks a signed summary offline: its form, its signature by one of `keys`, and (given the OSCAL file's bytes) that
  * the OSCAL document is the one it names. Without keys, only the form and the OSCAL digest can be checked.
  */
-export function verifySummary(text: string, keys: { keyId: string; key: KeyObject }[], oscal?: Uint8Array) {
+export function verifySummary(
+  text: string,
+  keys: { keyId: string; key: KeyObject }[],
+  oscal?: Uint8Array,
+): SummaryCheck {
   let parsed: SignedSummary;
   try {
     parsed = JSON.parse(text) as SignedSummary;
   } catch {
-    return { ok: false, reason: 'the file is not JSON' } satisfies SummaryCheck;
+    return { ok: false, reason: 'the file is not JSON' };
   }
   const summary = parsed?.summary;
   if (summary?.format !== SUMMARY_FORMAT || !Array.isArray(summary.controls) || !summary.oscal?.sha256) {
-    return { ok: false, reason: `the file is not a ${SUMMARY_FORMAT} summary` } satisfies SummaryCheck;
+    return { ok: false, reason: `the file is not a ${SUMMARY_FORMAT} summary` };
   }
   const oscalMatches = oscal ? sha256Hex(oscal) === summary.oscal.sha256 : null;
   if (oscalMatches === false) {
     return { ok: false, reason: 'the OSCAL file is not the one the summary names (its SHA-256 differs)' };
   }
-  if (keys.length === 0) return { ok: true, summary, signed: false, oscalMatches } satisfies SummaryCheck;
-  if (!parsed.signature) return { ok: false, reason: 'the summary carries no signature' } satisfies SummaryCheck;
+  if (keys.length === 0) return { ok: true, summary, signed: false, oscalMatches };
+  if (!parsed.signature) return { ok: false, reason: 'the summary carries no signature' };
   const key = keys.find((k) => k.keyId === parsed.signature!.keyId);
   if (!key) return { ok: false, reason: `it is signed by key ${parsed.signature.keyId}, not a key given` };
   const holds = signatureHolds(key.key, { kind: 'report', digest: summaryDigest(summary) }, parsed.signature.signature);
   if (!holds) return { ok: false, reason: 'the signature does not hold: the summary was changed after signing' };
-  return { ok: true, summary, signed: true, oscalMatches } satisfies SummaryCheck;
+  return { ok: true, summary, signed: true, oscalMatches };
 }

@@ -1,5 +1,6 @@
 import { csvLine } from '@/lib/csv';
 import { attachment, reportDownload } from '@/lib/http/framework-report';
+import { evidenceText } from '@/lib/policy/evidence-text';
 import { reportFileName } from '@/lib/policy/report-files';
 
 export const dynamic = 'force-dynamic';
@@ -35,12 +36,7 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
           c.passingAgents === null ? '' : String(c.passingAgents),
           c.failingAgents === null ? '' : String(c.failingAgents),
           c.failing.map((a) => a.slug).join(' '),
-          c.evidence
-            .map(
-              (e) =>
-                `${e.id}=${e.count}${e.capped ? '+' : ''}${e.qualified ? ` (${e.qualified.count} ${e.qualified.label})` : ''}`,
-            )
-            .join('; '),
+          c.evidence.map(evidenceText).join('; '),
           c.state === 'outside' ? (c.item.outside?.reason ?? '') : '',
           report.at.toISOString(),
           report.asOf ? (report.asOf.head?.seq.toString() ?? '0') : '',
