@@ -125,7 +125,7 @@ export function oscalAssessmentResults(report: FrameworkReport, origin: string):
           title: `${framework.short} as of ${at.toISOString().slice(0, 10)}`,
           description:
             `${report.agentsInScope} agents in scope. Rules are evaluated ${
-              report.asOf ? 'from the findings the ' + 'timeline records' : 'live'
+              report.asOf ? 'from the findings the timeline records' : 'live'
             } at ${at.toISOString()}; process records are counted from ` +
             `${evidenceWindow.from.toISOString()} to ${evidenceWindow.to.toISOString()}.`,
           start: evidenceWindow.from.toISOString(),
