@@ -4,7 +4,7 @@
 // rolled back to an older signed state). Exits 1 naming the first broken seq and what is wrong.
 // `npm run audit:verify -- --pack <zip> --public-key <file>` checks an evidence pack offline, with no database.
 // `npm run audit:verify -- --report <summary.json> [--oscal <file>] --public-key <file>` checks a framework report's
-// signed summary offline, and that the OSCAL file is the one it names.
+// signed summary offline, and that the OSCAL file is the one it names (`--unsigned-ok` instead of a key: form only).
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,7 @@ async function main(): Promise<number> {
       pack: { type: 'string' },
       report: { type: 'string' },
       oscal: { type: 'string' },
+      'unsigned-ok': { type: 'boolean' },
       witness: { type: 'string' },
     },
   });
@@ -36,7 +37,16 @@ async function main(): Promise<number> {
     return { keyId: keyIdOf(key), key };
   });
   if (values.pack) return checkPack(values.pack, keys);
-  if (values.report) return checkReport(values.report, keys, values.oscal);
+  if (values.report) {
+    // A summary's worth is its signature: checking only its form takes asking for it.
+    if (keys.length === 0 && !values['unsigned-ok']) {
+      console.error(
+        "Give --public-key <pem> to check the summary's signature (or --unsigned-ok to check its form only).",
+      );
+      return 2;
+    }
+    return checkReport(values.report, keys, values.oscal);
+  }
   if (values.oscal) throw new Error('--oscal goes with --report <summary.json>: the summary names the OSCAL file.');
   const witness = values.witness ? parseWitness(readFileSync(values.witness, 'utf8')) : [];
   const started = performance.now();
@@ -97,7 +107,7 @@ function checkReport(file: string, keys: { keyId: string; key: KeyObject }[], os
   console.log(
     result.signed
       ? 'Signature: holds for the key given.'
-      : 'No --public-key given: the signature was not checked, only the form.',
+      : 'Unsigned check (--unsigned-ok): the signature was not checked, only the form.',
   );
   if (result.oscalMatches) console.log(`OSCAL: ${oscal} is the document the summary names (SHA-256 matches).`);
   if (summary.chainHead) {

@@ -460,10 +460,17 @@ const POLICY: Record<string, Rule> = {
   ),
   '(console)/timeline/export/route.ts#GET': { permission: 'audit.export', route: true },
   '(console)/timeline/pack/route.ts#GET': { permission: 'audit.export', route: true },
+  // The CSV is the page's; the OSCAL file and the signed summary carry the chain head, signed: audit exports.
   ...Object.fromEntries(
-    ['export', 'oscal', 'summary'].map((file) => [
+    (
+      [
+        ['export', 'findings.read'],
+        ['oscal', 'audit.export'],
+        ['summary', 'audit.export'],
+      ] as const
+    ).map(([file, permission]) => [
       `(console)/findings/frameworks/[id]/${file}/route.ts#GET`,
-      { permission: 'findings.read', route: true, params: async () => ({ id: 'owasp-nhi-2025' }) },
+      { permission, route: true, params: async () => ({ id: 'owasp-nhi-2025' }) },
     ]),
   ),
   '(console)/reviews/campaigns/[id]/export/route.ts#GET': {
@@ -484,11 +491,13 @@ const POLICY: Record<string, Rule> = {
   },
   'api/people/route.ts#GET': { permission: 'agent.read', route: true },
   'api/health/route.ts#GET': { public: 'liveness for load balancers; reveals no governed data' },
+  'api/ready/route.ts#GET': { public: 'readiness for load balancers: migrations and key state, no governed data' },
   'api/auth/[...nextauth]/route.ts#GET': { public: 'next-auth: sign-in itself' },
   'api/auth/[...nextauth]/route.ts#POST': { public: 'next-auth: sign-in itself' },
   ...refuses('api/[...path]/route.ts', 404, ['GET', ...WRITES]),
   ...refuses('api/auth/[...nextauth]/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
   ...refuses('api/health/route.ts', 405, WRITES),
+  ...refuses('api/ready/route.ts', 405, WRITES),
   ...refuses('api/people/route.ts', 405, WRITES),
   ...refuses('api/v1/agents/route.ts', 405, ['PUT', 'PATCH', 'DELETE']),
   ...refuses('api/v1/agents/[slug]/route.ts', 405, ['POST', 'PUT', 'DELETE']),

@@ -10,7 +10,7 @@ import { makeAgent } from '@/lib/testing/agents';
 import { runOfflineVerifier } from '@/lib/testing/pack-verifier';
 import { createPerson } from '@/lib/testing/people';
 import { FRAMEWORKS } from './frameworks';
-import { controlToken } from './oscal';
+import { controlToken, oscalAssessmentResults } from './oscal';
 import { oscalFile, signedSummaryFile } from './report-files';
 import { frameworkReport } from './reports';
 import { sha256Hex, verifySummary, type SignedSummary } from './summary-format';
@@ -34,6 +34,11 @@ type Doc = {
 };
 
 let validate: ValidateFunction;
+type OscalDoc = {
+  'assessment-results': {
+    results: { findings: { title: string; target: { status: { state: string; reason?: string } } }[] }[];
+  };
+};
 let admin: Awaited<ReturnType<typeof createPerson>>;
 let failingSlug: string;
 
@@ -143,5 +148,52 @@ describe('OSCAL assessment results', () => {
     const altered = runOfflineVerifier(['--report', summary!, '--oscal', oscal!, '--public-key', pem!]);
     expect(altered.status).toBe(1);
     expect(altered.stderr).toContain('not the one the summary names');
+    // Without a key nothing is vouched for: refused unless only the form is asked for.
+    writeFileSync(oscal!, oscalFile(report));
+    const keyless = runOfflineVerifier(['--report', summary!, '--oscal', oscal!]);
+    expect(keyless.status).toBe(2);
+    expect(keyless.stderr).toContain('--public-key');
+    const formOnly = runOfflineVerifier(['--report', summary!, '--oscal', oscal!, '--unsigned-ok']);
+    expect(formOnly.status, formOnly.stderr).toBe(0);
+    expect(formOnly.stdout).toContain('the signature was not checked');
+  });
+
+  it('statuses: unknown rules are not satisfied; a process is satisfied only when every record is', async () => {
+    const today = (await frameworkReport(admin, 'nist-ai-rmf', { asOf: new Date() }))!;
+    const status = (doc: Record<string, unknown>, id: string) =>
+      (doc as OscalDoc)['assessment-results'].results[0]!.findings.find((f) => f.title.startsWith(`${id} `))!.target
+        .status;
+    const doc = oscalAssessmentResults(today, 'https://custodian.example');
+    const assessed = today.controls.find((c) => c.state === 'assessed')!;
+    expect(status(doc, assessed.item.id)).toMatchObject({
+      state: assessed.failingAgents === 0 ? 'satisfied' : 'not-satisfied',
+      reason: assessed.failingAgents === 0 ? 'pass' : 'fail',
+    });
+    // An evidenced control: a record that does not show the control working (a review done late) spoils it.
+    const evidenced = today.controls.find((c) => c.state === 'evidenced')!;
+    const withRecords = { ...evidenced, evidence: [{ ...evidenced.evidence[0]!, count: 3, qualified: null }] };
+    const spoilt = {
+      ...evidenced,
+      evidence: [{ ...evidenced.evidence[0]!, count: 3, qualified: { label: 'on time', count: 2 } }],
+    };
+    const none = { ...evidenced, evidence: [{ ...evidenced.evidence[0]!, count: 0, qualified: null }] };
+    const docOf = (c: typeof evidenced) =>
+      oscalAssessmentResults({ ...today, controls: [c] }, 'https://custodian.example');
+    expect(status(docOf(withRecords), evidenced.item.id)).toMatchObject({ state: 'satisfied', reason: 'other' });
+    expect(status(docOf(spoilt), evidenced.item.id)).toMatchObject({ state: 'not-satisfied', reason: 'other' });
+    expect(status(docOf(none), evidenced.item.id)).toMatchObject({
+      state: 'not-satisfied',
+      remarks: /No record/,
+    });
+    // Before the timeline kept findings: every assessed control unknown, in the report, the OSCAL file and the summary.
+    const before = (await frameworkReport(admin, 'nist-ai-rmf', { asOf: new Date('2001-01-01T00:00:00Z') }))!;
+    const unknown = before.controls.filter((c) => c.state === 'assessed');
+    expect(unknown.length).toBeGreaterThan(0);
+    for (const c of unknown) expect([c.failingAgents, c.passingAgents]).toEqual([null, null]);
+    const beforeDoc = oscalAssessmentResults(before, 'https://custodian.example');
+    expect(validate(beforeDoc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(status(beforeDoc, unknown[0]!.item.id)).toMatchObject({ state: 'not-satisfied', reason: 'other' });
+    const signed = JSON.parse(signedSummaryFile(before)) as SignedSummary;
+    expect(signed.summary.findingsHistoryFrom).toBe(before.asOf!.historyFrom?.toISOString() ?? null);
   });
 });

@@ -40,13 +40,42 @@ function observed(c: ControlResult, agentsInScope: number): string {
   }
   const evidence = c.evidence.map(evidenceText);
   const assessed =
-    c.state === 'assessed'
-      ? [
-          `Assessed by ${c.rules.map((r) => r.id).join(', ')}: ${c.failingAgents} of ${agentsInScope} agents fail, ` +
-            `${c.passingAgents} pass.`,
-        ]
-      : [];
+    c.state === 'assessed' && c.failingAgents === null
+      ? [`Assessed by ${c.rules.map((r) => r.id).join(', ')}: not known at this moment (${UNKNOWN}).`]
+      : c.state === 'assessed'
+        ? [
+            `Assessed by ${c.rules.map((r) => r.id).join(', ')}: ${c.failingAgents} of ${agentsInScope} agents fail, ` +
+              `${c.passingAgents} pass.`,
+          ]
+        : [];
   return [...assessed, ...(evidence.length ? [`Evidenced by ${evidence.join('; ')}.`] : [])].join(' ');
+}
+
+const UNKNOWN = 'the custody timeline kept no finding history yet';
+
+/**
+ * A finding's objective status. Rules: satisfied when no agent in scope fails; unknown results are not satisfied,
+ * reason "other". Processes: satisfied when they left a record in the window and every record shows the control
+ * working (a failed verification, a review done late, spoil it); reason "other", as no rule tested it.
+ */
+function statusOf(c: ControlResult): { state: string; reason: string; remarks?: string } {
+  if (c.state === 'assessed') {
+    if (c.failingAgents === null) return { state: 'not-satisfied', reason: 'other', remarks: `Not known: ${UNKNOWN}.` };
+    return c.failingAgents === 0 ? { state: 'satisfied', reason: 'pass' } : { state: 'not-satisfied', reason: 'fail' };
+  }
+  const recorded = c.evidence.filter((e) => e.count > 0);
+  if (recorded.length === 0) {
+    return { state: 'not-satisfied', reason: 'other', remarks: 'No record of the process in the window.' };
+  }
+  const spoilt = recorded.filter((e) => e.qualified && e.qualified.count < e.count);
+  if (spoilt.length > 0) {
+    return {
+      state: 'not-satisfied',
+      reason: 'other',
+      remarks: `Not every record shows the control working: ${spoilt.map(evidenceText).join('; ')}.`,
+    };
+  }
+  return { state: 'satisfied', reason: 'other', remarks: 'Every record in the window shows the control working.' };
 }
 
 export function oscalAssessmentResults(report: FrameworkReport, origin: string): Record<string, unknown> {
@@ -67,7 +96,7 @@ export function oscalAssessmentResults(report: FrameworkReport, origin: string):
     props: [
       prop('control-id', c.item.id),
       prop('coverage', c.state),
-      ...(c.state === 'assessed' ? [prop('failing-agents', String(c.failingAgents))] : []),
+      ...(c.failingAgents !== null ? [prop('failing-agents', String(c.failingAgents))] : []),
     ],
     methods: [c.state === 'assessed' ? 'TEST' : 'EXAMINE'],
     types: [c.state === 'assessed' ? 'finding' : 'control-objective'],
@@ -82,7 +111,6 @@ export function oscalAssessmentResults(report: FrameworkReport, origin: string):
     collected: at.toISOString(),
   }));
   const findings = inScope.map((c) => {
-    const satisfied = c.state === 'assessed' ? c.failingAgents === 0 : c.evidence.some((e) => e.count > 0);
     return {
       uuid: uuid(`finding|${c.item.id}`),
       title: `${c.item.id} ${c.item.name}`.slice(0, 400),
@@ -91,11 +119,7 @@ export function oscalAssessmentResults(report: FrameworkReport, origin: string):
       target: {
         type: 'objective-id',
         'target-id': controlToken(c.item.id),
-        status: {
-          state: satisfied ? 'satisfied' : 'not-satisfied',
-          reason: satisfied ? 'pass' : 'fail',
-          ...(c.state === 'evidenced' && !satisfied ? { remarks: 'No record of the process in the window.' } : {}),
-        },
+        status: statusOf(c),
       },
       'related-observations': [{ 'observation-uuid': uuid(`observation|${c.item.id}`) }],
     };

@@ -23,6 +23,7 @@ export function signedSummaryFile(report: FrameworkReport): string {
       framework: { id: report.framework.id, name: report.framework.name, source: report.framework.source },
       at: report.at.toISOString(),
       chainHead: head ? { seq: head.seq.toString(), hash: head.hash } : null,
+      findingsHistoryFrom: report.asOf ? (report.asOf.historyFrom?.toISOString() ?? null) : null,
       agentsInScope: report.agentsInScope,
       evidenceWindow: {
         from: report.evidenceWindow.from.toISOString(),

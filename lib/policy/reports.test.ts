@@ -99,6 +99,41 @@ describe('framework reports', () => {
     expect((await leakage(new Date())).control.failing.map((a) => a.slug)).not.toContain(agent.slug);
   });
 
+  it('a rebuild of the findings state opens nothing twice and closes, on the chain, what went meanwhile', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Rebuild agent', environments: ['DEV'] });
+    const key = (name: string) =>
+      issueCredential(admin, {
+        agentId: agent.id,
+        name,
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'ENV_VAR',
+        environment: 'DEV',
+      });
+    const [stays, goes] = [await key('rebuild-stays'), await key('rebuild-goes')];
+    await syncFindings();
+    await getDb().findingState.deleteMany({});
+    await revokeCredential(admin, { credentialId: goes.id, reason: 'Moved to the vault' });
+    await syncFindings();
+    const events = async (credentialId: string) =>
+      (
+        await getDb().auditEvent.findMany({
+          where: { credentialId, action: { in: ['finding.opened', 'finding.closed'] } },
+          orderBy: { seq: 'asc' },
+          select: { action: true, details: true },
+        })
+      ).filter((e) => (e.details as { ruleId?: string }).ruleId === 'credential-unsafe-storage');
+    expect((await events(stays.id)).map((e) => e.action)).toEqual(['finding.opened']);
+    expect((await events(goes.id)).map((e) => e.action)).toEqual(['finding.opened', 'finding.closed']);
+    // The state is whole again: the finding that stays is open, with its opening's time, once.
+    expect(await getDb().findingState.count({ where: { credentialId: stays.id } })).toBeGreaterThan(0);
+    const nhi2 = (await frameworkReport(admin, 'owasp-nhi-2025', { asOf: new Date() }))!.controls.find(
+      (c) => c.item.id === 'NHI2:2025',
+    )!;
+    expect(nhi2.failing.map((a) => a.slug)).toContain(agent.slug);
+  });
+
   it('a finding open since before the chain kept findings gets its opening once, backfilled', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Old finding agent', environments: ['DEV'] });
@@ -158,7 +193,9 @@ describe('framework reports', () => {
     // Today's end has not come: the report is of now.
     expect(parseAsOf('2026-12-02', now)).toEqual(now);
     expect(parseAsOf('', now)).toBeNull();
-    for (const bad of ['2027-01-01', '2026-12-02T12:00:01Z', 'last quarter', '2026-02-30', '2026-09-30T17:00', '1']) {
+    const refused = ['2027-01-01', '2026-12-02T12:00:01Z', 'last quarter', '2026-02-30', '2026-09-30T17:00', '1'];
+    // Year 0 and the like: no record before 1970 (PostgreSQL would refuse year 0 outright).
+    for (const bad of [...refused, '0001-01-01', '1969-12-31T23:59:59Z']) {
       expect(() => parseAsOf(bad, now), bad).toThrow(Invalid);
     }
   });

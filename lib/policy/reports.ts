@@ -44,6 +44,8 @@ export function coverageOf(frameworkId: string, item: FrameworkItem): { state: C
   return { state: rules.length > 0 ? 'assessed' : item.evidence?.length ? 'evidenced' : 'outside', rules };
 }
 
+const EARLIEST = new Date('1970-01-01T00:00:00Z');
+
 /**
  * A moment a report may describe: a day (its end, UTC) or an ISO instant with its offset; never the future (today's
  * end is now, as the report is computed now).
@@ -58,6 +60,9 @@ export function parseAsOf(value: string | null | undefined, now = new Date()): D
     throw new Invalid('Give a date such as 2026-09-30, or an instant such as 2026-09-30T17:00:00Z.', {
       asOf: ['Not a date.'],
     });
+  }
+  if (at < EARLIEST) {
+    throw new Invalid('Custodian keeps no record before 1970: choose a later date.', { asOf: ['Before 1970.'] });
   }
   if (day ? value > now.toISOString().slice(0, 10) : at > now) {
     throw new Invalid('A report describes the past: choose today or an earlier date.', { asOf: ['In the future.'] });
@@ -169,10 +174,12 @@ export async function frameworkReport(
     })(),
   ]);
   const agentsInScope = Number(scope?.n ?? 0);
+  // Before the timeline kept findings, a past moment's rule results are not known: unknown, never a pass.
+  const findingsKnown = !past || (past.asOf.historyFrom !== null && past.asOf.historyFrom <= at);
   const controls = framework.items.map((item): ControlResult => {
     const { state, rules } = coverageOf(framework.id, item);
     const mine = evidence.filter((e) => item.evidence?.includes(e.id));
-    if (state !== 'assessed') {
+    if (state !== 'assessed' || !findingsKnown) {
       return { item, state, rules, failingAgents: null, passingAgents: null, failing: [], evidence: mine };
     }
     const failed = rows.filter((r) => r.control === item.id);

@@ -14,6 +14,8 @@ export type ReportSummary = {
   at: string;
   /** The last event on the custody timeline at that moment (null: a live report of an empty chain). */
   chainHead: { seq: string; hash: string } | null;
+  /** When the timeline began keeping findings (null: not yet); before it, rule results are unknown (null counts). */
+  findingsHistoryFrom: string | null;
   agentsInScope: number;
   evidenceWindow: { from: string; to: string };
   controls: {

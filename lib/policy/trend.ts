@@ -53,6 +53,28 @@ async function appendFindingEvents(tx: Tx, opened: Changed[], closed: Changed[],
 }
 
 /**
+ * The findings state is derived: emptied (a rebuild, a restore from backup), it is first refilled with the findings
+ * the timeline says are open, so the sync closes on the chain those that have since gone and opens nothing twice.
+ * Nothing is read from the chain while the state holds a row (the one-time filter skips the scan).
+ */
+async function restoreFromChain(tx: Tx) {
+  await tx.$executeRaw`
+    INSERT INTO "FindingState" ("key", "ruleId", "severityRank", "agentId", "agentName", "credentialId", "detail",
+      "openedAt", "onChain")
+    SELECT l."ruleId" || '|' || l."agentId" || '|' || coalesce(l."credentialId", ''), l."ruleId",
+      ${severityRankOf(Prisma.sql`l."ruleId"`)}, l."agentId", a."name", l."credentialId", coalesce(l."detail", ''),
+      l."occurredAt", true
+    FROM (
+      SELECT DISTINCT ON (e."details"->>'ruleId', e."agentId", coalesce(e."credentialId", ''))
+        e."details"->>'ruleId' AS "ruleId", e."agentId", e."credentialId", e."details"->>'detail' AS "detail",
+        e."occurredAt", e."action"
+      FROM "AuditEvent" e WHERE e."action" IN ('finding.opened', 'finding.closed')
+      ORDER BY e."details"->>'ruleId', e."agentId", coalesce(e."credentialId", ''), e."seq" DESC) l
+    JOIN "Agent" a ON a."id" = l."agentId"
+    WHERE l."action" = 'finding.opened' AND NOT EXISTS (SELECT 1 FROM "FindingState")`;
+}
+
+/**
  * Brings the set of open findings up to date: findings new since the last
  * sync count as opened today, those gone count as closed, and each rule's
  * open count is recorded for today with the time of the sync. All in SQL;
@@ -76,6 +98,7 @@ export async function syncFindings(
         const last = await lastFindingsSync(tx);
         if (last && now.getTime() - last.getTime() < options.unlessWithinMs) return null;
       }
+      await restoreFromChain(tx);
       const union = (await unionOf(tx, RULES, now))!;
       await tx.$executeRaw`CREATE TEMP TABLE current_findings ON COMMIT DROP AS
         SELECT DISTINCT ON (1) f."ruleId" || '|' || f."agentId" || '|' || coalesce(f."credentialId", '') AS "key",

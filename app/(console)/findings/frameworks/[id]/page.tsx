@@ -7,6 +7,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { SeverityBadge } from '@/components/vocabulary';
 import { requirePageAccess } from '@/lib/auth';
+import { can } from '@/lib/authz';
 import { Invalid } from '@/lib/errors';
 import type { SearchParams } from '@/lib/http/search-params';
 import { frameworkReport, parseAsOf, type CoverageState } from '@/lib/policy/reports';
@@ -26,6 +27,7 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<SearchPara
 export default async function FrameworkReportPage({ params, searchParams }: Props) {
   const { id } = await params;
   const actor = await requirePageAccess('findings.read', `/findings/frameworks/${id}`);
+  const auditExport = can(actor, 'audit.export');
   const asked = [(await searchParams).asOf].flat()[0] ?? '';
   let asOf: Date | null = null;
   let dateError: string | null = null;
@@ -111,30 +113,38 @@ export default async function FrameworkReportPage({ params, searchParams }: Prop
           >
             <Download aria-hidden className="size-4" /> CSV
           </a>
-          <a
-            href={`/findings/frameworks/${framework.id}/oscal${pinned}`}
-            className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
-          >
-            <FileJson aria-hidden className="size-4" /> OSCAL assessment results
-          </a>
-          <a
-            href={`/findings/frameworks/${framework.id}/summary${pinned}`}
-            className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
-          >
-            <FileSignature aria-hidden className="size-4" /> Signed summary
-          </a>
+          {auditExport ? (
+            <>
+              {' '}
+              <a
+                href={`/findings/frameworks/${framework.id}/oscal${pinned}`}
+                className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+              >
+                <FileJson aria-hidden className="size-4" /> OSCAL assessment results
+              </a>
+              <a
+                href={`/findings/frameworks/${framework.id}/summary${pinned}`}
+                className="inline-flex items-center gap-1 text-primary underline underline-offset-2"
+              >
+                <FileSignature aria-hidden className="size-4" /> Signed summary
+              </a>
+            </>
+          ) : null}
           <span className="inline-flex items-center gap-1 text-muted-foreground">
             <Printer aria-hidden className="size-4" /> Print this page for a paper copy: the navigation is left out.
           </span>
         </div>
-        <p className="mt-1 text-xs text-muted-foreground print:hidden">
-          The OSCAL file and the signed summary describe {asOf ? 'this date' : 'this moment'} from the custody timeline;
-          check the summary offline with{' '}
-          <code>
-            npm run audit:verify -- --report &lt;summary&gt; --oscal &lt;oscal file&gt; --public-key &lt;pem&gt;
-          </code>
-          .
-        </p>
+        {auditExport ? (
+          <p className="mt-1 text-xs text-muted-foreground print:hidden">
+            The OSCAL file and the signed summary describe {asOf ? 'this date' : 'this moment'} from the custody
+            timeline{asOf ? '' : ' (findings as of the last sync; the table and the CSV evaluate the rules live)'};
+            check the summary offline with{' '}
+            <code>
+              npm run audit:verify -- --report &lt;summary&gt; --oscal &lt;oscal file&gt; --public-key &lt;pem&gt;
+            </code>
+            .
+          </p>
+        ) : null}
         <p className="mt-2" data-testid="coverage-summary">
           {counts.assessed} controls assessed by policy rules, {counts.evidenced} evidenced by Custodian’s processes
           (records from {day(report.evidenceWindow.from)} to {day(report.evidenceWindow.to)}), {counts.outside} outside

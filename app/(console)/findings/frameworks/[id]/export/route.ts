@@ -5,7 +5,6 @@ import { reportFileName } from '@/lib/policy/report-files';
 
 export const dynamic = 'force-dynamic';
 
-/** A framework report as CSV: one row per control. */
 /** A framework report as CSV: one row per control, with its state, rules, counts and evidence. */
 export function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   return reportDownload(request, params, (report, asOf) => {
