@@ -15,7 +15,8 @@ async function listCount(page: Page): Promise<number> {
 test('every dashboard number opens a list whose count equals it (every figure, none skipped)', async ({ page }) => {
   await signInAs(page, 'ADMIN');
   await expect(page.getByRole('heading', { name: 'Findings over the last 90 days' })).toBeVisible();
-  await expect(page.locator('.recharts-surface').first()).toBeVisible(); // the trend chart rendered
+  // The trend chart rendered (its chunk loads after the page: a cold server on two busy cores takes a while).
+  await expect(page.locator('.recharts-surface').first()).toBeVisible({ timeout: 20_000 });
   await expectNoA11yViolations(page);
 
   const figures = await page.locator('[data-testid^="figure-"]').evaluateAll((links) =>
