@@ -8,4 +8,7 @@ export async function register() {
   requireSigningKey();
   const { startBackgroundJobs } = await import('./lib/jobs/runner');
   startBackgroundJobs();
+  // SIGTERM: readiness fails, requests in flight and the running job finish, then the process exits.
+  const { drainOnShutdown } = await import('./lib/ops/shutdown');
+  drainOnShutdown();
 }

@@ -2,12 +2,22 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { malformedFetchAction, malformedFormAction } from './lib/http/action-body';
 import { hostileHeader, hostileUrl } from './lib/http/hostile';
 import { HSTS } from './lib/http/security-headers';
+import { log, REQUEST_ID_HEADER, requestIdOf } from './lib/ops/logger';
 
 // Refuses a path, query or header that no input can mean (400 problem JSON),
 // and adds HSTS when the request reached us over https (directly or via a
 // proxy that says so). Not an access check: every page, action and route
-// checks its own permission on the server.
+// checks its own permission on the server. Every request gets an id (x-request-id, on the request the app sees, on
+// the response, and on its log lines) and one log line: method and path, never the query, headers or body.
 export async function proxy(request: NextRequest) {
+  const requestId = requestIdOf(request.headers.get(REQUEST_ID_HEADER));
+  log.info({ requestId, method: request.method, path: request.nextUrl.pathname }, 'request');
+  const response = await answer(request, requestId);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+async function answer(request: NextRequest, requestId: string): Promise<Response> {
   const refused =
     hostileUrl(new URL(request.url)) ??
     [...request.headers.values()].map((v) => hostileHeader(v)).find((problem) => problem !== null) ??
@@ -43,7 +53,9 @@ export async function proxy(request: NextRequest) {
         : malformedFormAction(form);
     if (malformed) return problemResponse(400, 'Bad Request', `The form is malformed: ${malformed}.`);
   }
-  const response = NextResponse.next();
+  const forwarded = new Headers(request.headers);
+  forwarded.set(REQUEST_ID_HEADER, requestId);
+  const response = NextResponse.next({ request: { headers: forwarded } });
   const proto = request.headers.get('x-forwarded-proto') ?? request.nextUrl.protocol.replace(':', '');
   if (proto === 'https') response.headers.set('Strict-Transport-Security', HSTS);
   return response;

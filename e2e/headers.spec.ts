@@ -30,3 +30,16 @@ test('session cookies are httpOnly and SameSite', async ({ page, context }) => {
   const session = (await context.cookies()).find((c) => c.name.endsWith('next-auth.session-token'));
   expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 });
+
+test('every response carries a request id: a new one, or the one the load balancer sent when well-formed', async ({
+  request,
+}) => {
+  const fresh = await request.get('/api/health');
+  expect(fresh.headers()['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  const again = await request.get('/api/health');
+  expect(again.headers()['x-request-id']).not.toBe(fresh.headers()['x-request-id']);
+  const kept = await request.get('/api/ready', { headers: { 'x-request-id': 'nginx-7f3a9c2e01' } });
+  expect(kept.headers()['x-request-id']).toBe('nginx-7f3a9c2e01');
+  const replaced = await request.get('/signin', { headers: { 'x-request-id': 'a b' } });
+  expect(replaced.headers()['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+});

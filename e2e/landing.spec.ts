@@ -16,8 +16,16 @@ test('console pages send a signed-out visitor to sign in', async ({ page }) => {
   await expect(page).toHaveURL(/\/signin/);
 });
 
-test('the health endpoint reports a migrated database', async ({ request }) => {
-  const response = await request.get('/api/health');
-  expect(response.status()).toBe(200);
-  expect(await response.json()).toMatchObject({ status: 'ok', database: { ok: true, migrated: true } });
+test('liveness answers; readiness reports a reachable, migrated database and the signing key', async ({ request }) => {
+  const live = await request.get('/api/health');
+  expect(live.status()).toBe(200);
+  expect(await live.json()).toEqual({ status: 'ok' });
+  const ready = await request.get('/api/ready');
+  expect(ready.status()).toBe(200);
+  expect(await ready.json()).toMatchObject({
+    status: 'ready',
+    database: 'reachable',
+    pendingMigrations: [],
+    shuttingDown: false,
+  });
 });

@@ -5,6 +5,7 @@ import { runScript } from '@/lib/db/run-script';
 import { getEnv } from '@/lib/env';
 import { newBoss } from '@/lib/jobs/boss';
 import { startJobs } from '@/lib/jobs/runner';
+import { log } from '@/lib/ops/logger';
 
 async function main(): Promise<number> {
   if (!getEnv().DATABASE_URL) {
@@ -12,7 +13,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const boss = newBoss();
-  boss.on('error', (error) => console.error('job queue', error));
+  boss.on('error', (error) => log.error({ err: error }, 'job queue'));
   await boss.start();
   const stop = await startJobs(boss);
   console.log('Custodian worker: working every queue. Ctrl-C stops it after the running jobs.');

@@ -4,6 +4,7 @@ import { prepared } from '@/lib/db/prepared';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import { owedBySeq, owedFor, writeOwed } from '@/lib/notifications/outbox';
+import { log } from '@/lib/ops/logger';
 import type { AuditAction, AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
 import { fieldsOf, FORMAT_V2, sealDetails } from './fields';
@@ -166,9 +167,7 @@ export async function appendAuditEvents(
   const vouched =
     key !== null && (signedHere(head, key.keyId) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
   if (key && !vouched && !warnedUnsigned) {
-    console.error(
-      `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`,
-    );
+    log.error(`audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`);
     warnedUnsigned = true;
   }
   // The head moves through its owner's function (the application role cannot write it), with its signature in the

@@ -1,6 +1,7 @@
 import 'server-only';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { getEnv } from '@/lib/env';
+import { log } from '@/lib/ops/logger';
 import { resolveSecret } from '@/lib/secrets/secret-ref';
 
 /**
@@ -77,7 +78,7 @@ export async function witnessCheckpoint(checkpoint: Stored): Promise<void> {
     try {
       appendFileSync(env.AUDIT_WITNESS_FILE, line, { mode: 0o640 });
     } catch (error) {
-      console.error(`audit witness: could not append checkpoint ${checkpoint.number} to the witness file`, error);
+      log.error({ err: error }, `audit witness: could not append checkpoint ${checkpoint.number} to the witness file`);
     }
   }
   if (!env.AUDIT_WITNESS_URL) return;
@@ -94,7 +95,7 @@ export async function witnessCheckpoint(checkpoint: Stored): Promise<void> {
       throw new Error(`HTTP ${response.status}`);
     } catch (error) {
       if (attempt >= RETRIES.length) {
-        console.error(`audit witness: checkpoint ${checkpoint.number} was not accepted by the witness URL`, error);
+        log.error({ err: error }, `audit witness: checkpoint ${checkpoint.number} was not accepted by the witness URL`);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, RETRIES[attempt]));

@@ -7,6 +7,7 @@ import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Invalid, parseInput } from '@/lib/errors';
 import type { Environment } from '@/lib/generated/prisma/enums';
+import { log } from '@/lib/ops/logger';
 import { syncFindings } from '@/lib/policy/trend';
 import { scanByLine } from '@/lib/secrets/scan-lines';
 import { readAwsCredentialReport } from './aws-credential-report';
@@ -168,7 +169,7 @@ export async function applyDiscovery(
         where: { agentId: { in: touched } },
       });
     } catch (error) {
-      console.error('findings sync after discovery', error);
+      log.error({ err: error }, 'findings sync after discovery');
     }
   }
   return summary;

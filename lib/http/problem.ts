@@ -1,4 +1,5 @@
 import { DomainError, Invalid, StaleVersion, TooManyRequests, Unauthenticated } from '@/lib/errors';
+import { logFailure } from '@/lib/ops/request-log';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -32,7 +33,7 @@ export function problem(status: number, detail: string, extra: Record<string, un
  */
 export function problemFrom(error: unknown): Response {
   if (!(error instanceof DomainError)) {
-    console.error('route handler failed', error);
+    logFailure('route handler failed', error);
     return problem(500, 'Something went wrong on our side; nothing was changed. Try again.');
   }
   // An API write named a version (If-Match) someone else has moved on from.

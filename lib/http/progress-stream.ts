@@ -1,5 +1,6 @@
 import 'server-only';
 import { DomainError } from '@/lib/errors';
+import { logFailure } from '@/lib/ops/request-log';
 
 /**
  * Long work as an NDJSON stream: one `progress` line per step, then `done` with its result or `error` with why it
@@ -26,7 +27,7 @@ export function progressStream<P extends object, R>(
         const summary = await run((progress) => send({ type: 'progress', ...progress }));
         send({ type: 'done', summary });
       } catch (error) {
-        if (!(error instanceof DomainError)) console.error(failed, error);
+        if (!(error instanceof DomainError)) logFailure(failed, error);
         send({ type: 'error', detail: error instanceof DomainError ? error.message : failed });
       }
       if (open) controller.close();

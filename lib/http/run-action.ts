@@ -1,5 +1,6 @@
 import 'server-only';
 import { DomainError, Invalid } from '@/lib/errors';
+import { logFailure } from '@/lib/ops/request-log';
 import type { ActionState } from './action-state';
 
 /** Runs a domain call for a server action and maps its outcome to the form's state: the one mapping for actions. */
@@ -9,7 +10,7 @@ export async function runAction(work: () => Promise<string>): Promise<ActionStat
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
     if (error instanceof DomainError) return { ok: false, message: error.message };
-    console.error('server action failed', error);
+    logFailure('server action failed', error);
     return { ok: false, message: 'Something went wrong on our side; nothing was changed. Try again.' };
   }
 }

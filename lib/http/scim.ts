@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Actor } from '@/lib/authz';
 import { DomainError, Invalid, TooManyRequests, Unauthenticated } from '@/lib/errors';
+import { logFailure } from '@/lib/ops/request-log';
 import { SCHEMAS, ScimConflict, ScimInvalid } from '@/lib/scim/schema';
 import { authenticate } from '@/lib/tokens/bearer';
 import { hostileJson } from './hostile';
@@ -25,7 +26,7 @@ export function scimJson(body: unknown, status = 200, location?: string): Respon
 
 function fromError(error: unknown): Response {
   if (!(error instanceof DomainError)) {
-    console.error('SCIM request failed', error);
+    logFailure('SCIM request failed', error);
     return scimError(500, 'Something went wrong on our side; nothing was changed.');
   }
   if (error instanceof ScimInvalid) return scimError(400, error.message, error.scimType);

@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
 import { getEmbeddedDatabase } from '@/lib/db/pglite';
 import { getEnv } from '@/lib/env';
+import { log } from '@/lib/ops/logger';
 import { CRON_QUEUE, DEAD_LETTER, JOB_SCHEMA, QUEUE_OPTIONS, QUEUES } from './queues';
 
 /**
@@ -38,7 +39,7 @@ export function newBoss(options: { owner?: boolean } & Partial<PgBoss.Constructo
  */
 export async function installJobQueues(): Promise<void> {
   const boss = newBoss({ owner: true, supervise: false, schedule: false });
-  boss.on('error', (error) => console.error('job queue install', error));
+  boss.on('error', (error) => log.error({ err: error }, 'job queue install'));
   await boss.start();
   try {
     // pg-boss's own cron queue too: it sends each cron job's run, and the application role cannot create it.

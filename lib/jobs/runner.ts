@@ -7,6 +7,7 @@ import { getEnv } from '@/lib/env';
 import { expireDueExceptions, lapseDueRequests } from '@/lib/exceptions/commands';
 import { deliverDue } from '@/lib/notifications/deliver';
 import { oweDue } from '@/lib/notifications/due';
+import { log } from '@/lib/ops/logger';
 import { syncFindings } from '@/lib/policy/trend';
 import { openScheduledReviews } from '@/lib/reviews/scheduler';
 import { newBoss } from './boss';
@@ -76,7 +77,7 @@ export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK)
   // A server that starts on stale findings syncs at once (the job itself skips a sync made moments ago).
   if (work['findings-sync']) await boss.send('findings-sync', { queue: 'findings-sync' });
   const watchdog = setInterval(() => {
-    ensure().catch((error: unknown) => console.error('job watchdog', error));
+    ensure().catch((error: unknown) => log.error({ err: error }, 'job watchdog'));
   }, 60_000);
   watchdog.unref();
   return async () => {
@@ -85,7 +86,14 @@ export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK)
   };
 }
 
-const holder = globalThis as { __custodianJobs?: true };
+const holder = globalThis as { __custodianJobs?: true; __custodianStopJobs?: () => Promise<void> };
+
+/** Stops this server's jobs: no new job is taken, the running one finishes (at most 10 s). Nothing if none run. */
+export async function stopBackgroundJobs(): Promise<void> {
+  const stop = holder.__custodianStopJobs;
+  holder.__custodianStopJobs = undefined;
+  await stop?.();
+}
 
 /**
  * The web server's jobs (the default: zero setup). With CUSTODIAN_JOBS=worker they run in `npm run worker` instead.
@@ -97,14 +105,17 @@ export function startBackgroundJobs(): void {
   holder.__custodianJobs = true;
   const attempt = (retryInMs: number) => {
     const boss = newBoss();
-    boss.on('error', (error) => console.error('job queue', error));
+    boss.on('error', (error) => log.error({ err: error }, 'job queue'));
     boss
       .start()
       .then(() => startJobs(boss))
+      .then((stop) => {
+        holder.__custodianStopJobs = stop;
+      })
       .catch(async (error: unknown) => {
-        console.error(
+        log.error(
+          { err: error },
           `background jobs did not start (has npm run db:migrate run?); again in ${retryInMs / 1000} s`,
-          error,
         );
         await boss.stop({ graceful: false, wait: false }).catch(() => {});
         setTimeout(() => attempt(Math.min(retryInMs * 2, 300_000)), retryInMs).unref();

@@ -1,13 +1,10 @@
-import { checkDatabase } from '@/lib/db/health';
-import { methodNotAllowed, problem } from '@/lib/http/problem';
+import { methodNotAllowed } from '@/lib/http/problem';
 
 export const dynamic = 'force-dynamic';
 
-/** Liveness and database reachability, for load balancers and test runners. */
-export async function GET() {
-  const database = await checkDatabase();
-  if (!database.ok) return problem(503, 'The database is unreachable.', { database });
-  return Response.json({ status: 'ok', database });
+/** Liveness: the process answers. Whether it can serve (database, migrations, key) is /api/ready's question. */
+export function GET() {
+  return Response.json({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } });
 }
 
 const refuse = methodNotAllowed('GET');

@@ -1,0 +1,57 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, requestIdOf } from './logger';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: createLogger(stream), lines };
+}
+
+describe('logs', () => {
+  it('are JSON lines with level, time, message and the request id', () => {
+    const { logger, lines } = capture();
+    logger.child({ requestId: 'req-12345678' }).info({ path: '/agents' }, 'request');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'request', requestId: 'req-12345678', path: '/agents' }),
+    ]);
+    expect(new Date(lines[0]!.time as string).toISOString()).toBe(lines[0]!.time);
+  });
+
+  it('never write a token, password, secret, cookie or authorization, wherever it sits', () => {
+    const { logger, lines } = capture();
+    const value = 'cst_live_0123456789abcdef0123456789abcdef';
+    logger.error(
+      {
+        token: value,
+        headers: { authorization: `Bearer ${value}`, cookie: `next-auth.session-token=${value}` },
+        smtp: { auth: { password: value } },
+        endpoint: { secret: value, url: 'https://hooks.example/x' },
+      },
+      'delivery failed',
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(value);
+    expect(text).toContain('https://hooks.example/x');
+    expect(lines[0]).toMatchObject({ token: '[redacted]', headers: { authorization: '[redacted]' } });
+  });
+
+  it('an error is written with its type, message and stack', () => {
+    const { logger, lines } = capture();
+    logger.error({ err: new TypeError('boom') }, 'route handler failed');
+    expect(lines[0]).toMatchObject({ level: 'error', err: { type: 'TypeError', message: 'boom' } });
+    expect((lines[0]!.err as { stack: string }).stack).toContain('logger.test.ts');
+  });
+
+  it("a load balancer's request id is kept when it is one; anything else is replaced", () => {
+    expect(requestIdOf('lb-9f2c1d7e-0001')).toBe('lb-9f2c1d7e-0001');
+    for (const sent of [null, '', 'short', 'x'.repeat(129), 'id with spaces', 'id\nforged: line']) {
+      expect(requestIdOf(sent), String(sent)).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});

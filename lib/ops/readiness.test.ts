@@ -1,0 +1,69 @@
+import { afterEach, expect, it } from 'vitest';
+import { GET } from '@/app/api/ready/route';
+import { disconnectDb } from '@/lib/db';
+import { pgMigrationTarget } from '@/lib/db/adapters';
+import { resetEnvCache } from '@/lib/env';
+import { describeWithPostgresServer, testServerUrl } from '@/lib/testing/postgres';
+import { applyMigrations } from '@/prisma/schema-engine';
+import { createDatabase, dropDatabase } from '@/prisma/temporary-database';
+import { markShuttingDown, shippedMigrations } from './readiness';
+
+const saved = { ...process.env };
+
+/** The server as it would start with this environment: the one client reconnects, settings read afresh. */
+async function withEnv(changes: Record<string, string | undefined>) {
+  await disconnectDb();
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  resetEnvCache();
+}
+
+async function ask() {
+  const response = await GET();
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+afterEach(async () => {
+  await withEnv(Object.fromEntries(Object.keys({ ...process.env, ...saved }).map((k) => [k, saved[k]])));
+});
+
+describeWithPostgresServer('/api/ready', () => {
+  it('answers 503 before migrations, naming them, and 200 once they are applied', async () => {
+    const url = await createDatabase(testServerUrl!, 'custodian_ready');
+    try {
+      await withEnv({ DATABASE_URL: url });
+      const before = await ask();
+      expect(before.status).toBe(503);
+      expect(before.body).toMatchObject({ ready: false, database: 'reachable', detail: /migration\(s\) not applied/ });
+      expect(before.body.pendingMigrations).toEqual(await shippedMigrations());
+      expect((before.body.pendingMigrations as string[]).length).toBeGreaterThan(20);
+
+      const target = pgMigrationTarget(url);
+      await applyMigrations(target.factory);
+      await target.dispose();
+      expect(await ask()).toMatchObject({ status: 200, body: { status: 'ready', pendingMigrations: [] } });
+    } finally {
+      await disconnectDb();
+      await dropDatabase(url);
+    }
+  });
+
+  it('answers 503 when the database is unreachable, and when a required signing key does not load', async () => {
+    expect((await ask()).status).toBe(200);
+    await withEnv({ AUDIT_REQUIRE_SIGNING: 'true', AUDIT_SIGNING_KEY: 'file:/nonexistent/audit-key.pem' });
+    expect(await ask()).toMatchObject({ status: 503, body: { signingKey: 'missing', database: 'reachable' } });
+    await withEnv({ AUDIT_REQUIRE_SIGNING: undefined, AUDIT_SIGNING_KEY: undefined });
+    const unreachable = new URL(process.env.DATABASE_URL!);
+    unreachable.port = '1';
+    await withEnv({ DATABASE_URL: unreachable.toString() });
+    expect(await ask()).toMatchObject({ status: 503, body: { database: 'unreachable' } });
+  });
+
+  it('answers 503 from the moment the instance starts draining', async () => {
+    expect((await ask()).status).toBe(200);
+    markShuttingDown();
+    expect(await ask()).toMatchObject({ status: 503, body: { shuttingDown: true, detail: /shutting down/ } });
+  });
+});
