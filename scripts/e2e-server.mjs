@@ -9,6 +9,8 @@ import path from 'node:path';
 const port = process.argv[2] ?? '3100';
 // Production build with demo sign-in explicitly on, a per-run session secret.
 const env = {
+  // The journeys' output stays readable: a line per request only when asked for (LOG_LEVEL=info).
+  LOG_LEVEL: 'warn',
   ...process.env,
   NEXT_TELEMETRY_DISABLED: '1',
   AUTH_DEMO: 'true',
