@@ -2,16 +2,26 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { malformedFetchAction, malformedFormAction } from './lib/http/action-body';
 import { hostileHeader, hostileUrl } from './lib/http/hostile';
 import { HSTS } from './lib/http/security-headers';
-import { log, REQUEST_ID_HEADER, requestIdOf } from './lib/ops/logger';
+import { log, REQUEST_ID_HEADER, upstreamIdOf } from './lib/ops/logger';
 
 // Refuses a path, query or header that no input can mean (400 problem JSON),
 // and adds HSTS when the request reached us over https (directly or via a
 // proxy that says so). Not an access check: every page, action and route
 // checks its own permission on the server. Every request gets an id (x-request-id, on the request the app sees, on
-// the response, and on its log lines) and one log line: method and path, never the query, headers or body.
+// the response, and on its log lines) and one log line: method and path, never the query, headers or body; a load
+// balancer's own id for it, when it sent one, beside it.
 export async function proxy(request: NextRequest) {
-  const requestId = requestIdOf(request.headers.get(REQUEST_ID_HEADER));
-  log.info({ requestId, method: request.method, path: request.nextUrl.pathname }, 'request');
+  const requestId = crypto.randomUUID();
+  const upstreamRequestId = upstreamIdOf(request.headers.get(REQUEST_ID_HEADER));
+  log.info(
+    {
+      requestId,
+      ...(upstreamRequestId ? { upstreamRequestId } : {}),
+      method: request.method,
+      path: request.nextUrl.pathname,
+    },
+    'request',
+  );
   const response = await answer(request, requestId);
   response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;

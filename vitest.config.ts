@@ -16,6 +16,8 @@ export default defineConfig({
     globalSetup: ['lib/testing/global-setup.ts'],
     setupFiles: ['lib/testing/per-file-database.ts'],
     pool: 'forks',
+    // The failures tests provoke on purpose stay out of the output (lib/ops/logger.test.ts checks the lines).
+    env: { LOG_LEVEL: 'fatal' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: process.env.VITEST_JSON ? ['default', ['json', { outputFile: process.env.VITEST_JSON }]] : ['default'],

@@ -16,7 +16,7 @@ test('console pages send a signed-out visitor to sign in', async ({ page }) => {
   await expect(page).toHaveURL(/\/signin/);
 });
 
-test('liveness answers; readiness reports a reachable, migrated database and the signing key', async ({ request }) => {
+test('liveness answers; readiness reports a reachable, migrated database', async ({ request }) => {
   const live = await request.get('/api/health');
   expect(live.status()).toBe(200);
   expect(await live.json()).toEqual({ status: 'ok' });
@@ -25,7 +25,7 @@ test('liveness answers; readiness reports a reachable, migrated database and the
   expect(await ready.json()).toMatchObject({
     status: 'ready',
     database: 'reachable',
-    pendingMigrations: [],
+    pendingMigrations: 0,
     shuttingDown: false,
   });
 });

@@ -86,12 +86,23 @@ export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK)
   };
 }
 
-const holder = globalThis as { __custodianJobs?: true; __custodianStopJobs?: () => Promise<void> };
+const holder = globalThis as {
+  __custodianJobs?: true;
+  /** The jobs as they stand: starting (or waiting to retry), or running with their stop. */
+  __custodianJobsState?: { stopping: boolean; starting: Promise<void> | null; stop: (() => Promise<void>) | null };
+};
 
-/** Stops this server's jobs: no new job is taken, the running one finishes (at most 10 s). Nothing if none run. */
+/**
+ * Stops this server's jobs: no new job is taken, the running one finishes (at most 10 s). A start under way is
+ * awaited and then stopped; a retry still waiting never starts.
+ */
 export async function stopBackgroundJobs(): Promise<void> {
-  const stop = holder.__custodianStopJobs;
-  holder.__custodianStopJobs = undefined;
+  const jobs = holder.__custodianJobsState;
+  if (!jobs) return;
+  jobs.stopping = true;
+  await jobs.starting;
+  const stop = jobs.stop;
+  jobs.stop = null;
   await stop?.();
 }
 
@@ -103,14 +114,17 @@ export async function stopBackgroundJobs(): Promise<void> {
 export function startBackgroundJobs(): void {
   if (holder.__custodianJobs || getEnv().CUSTODIAN_JOBS === 'worker') return;
   holder.__custodianJobs = true;
+  const jobs: NonNullable<typeof holder.__custodianJobsState> = { stopping: false, starting: null, stop: null };
+  holder.__custodianJobsState = jobs;
   const attempt = (retryInMs: number) => {
+    if (jobs.stopping) return;
     const boss = newBoss();
     boss.on('error', (error) => log.error({ err: error }, 'job queue'));
-    boss
+    jobs.starting = boss
       .start()
       .then(() => startJobs(boss))
       .then((stop) => {
-        holder.__custodianStopJobs = stop;
+        jobs.stop = stop;
       })
       .catch(async (error: unknown) => {
         log.error(
@@ -119,6 +133,9 @@ export function startBackgroundJobs(): void {
         );
         await boss.stop({ graceful: false, wait: false }).catch(() => {});
         setTimeout(() => attempt(Math.min(retryInMs * 2, 300_000)), retryInMs).unref();
+      })
+      .finally(() => {
+        jobs.starting = null;
       });
   };
   attempt(15_000);

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, requestIdOf } from './logger';
+import { createLogger, upstreamIdOf } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -10,7 +10,7 @@ function capture() {
       done();
     },
   });
-  return { logger: createLogger(stream), lines };
+  return { logger: createLogger(stream, 'info'), lines };
 }
 
 describe('logs', () => {
@@ -48,10 +48,22 @@ describe('logs', () => {
     expect((lines[0]!.err as { stack: string }).stack).toContain('logger.test.ts');
   });
 
-  it("a load balancer's request id is kept when it is one; anything else is replaced", () => {
-    expect(requestIdOf('lb-9f2c1d7e-0001')).toBe('lb-9f2c1d7e-0001');
+  it("a load balancer's request id is kept beside ours when it is one; anything else is dropped", () => {
+    expect(upstreamIdOf('lb-9f2c1d7e-0001')).toBe('lb-9f2c1d7e-0001');
     for (const sent of [null, '', 'short', 'x'.repeat(129), 'id with spaces', 'id\nforged: line']) {
-      expect(requestIdOf(sent), String(sent)).toMatch(/^[0-9a-f-]{36}$/);
+      expect(upstreamIdOf(sent), String(sent)).toBeNull();
     }
+  });
+
+  it('blots credentials out of messages and errors: URLs with a password, bearer values, query secrets', () => {
+    const { logger, lines } = capture();
+    const value = 'hunter2-9f8e7d6c5b4a';
+    const error = new Error(`connect ECONNREFUSED https://witness:${value}@witness.example/append?token=${value}`);
+    logger.error({ err: error }, `delivery to https://u:${value}@hooks.example failed with Bearer ${value}`);
+    logger.warn({ deep: { a: { b: { Authorization: value, access_token: value, pass: value } } } }, 'nested');
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(value);
+    expect(text).toContain('witness.example/append');
+    expect(text).toContain('hooks.example failed');
   });
 });

@@ -1,10 +1,26 @@
 import pino from 'pino';
 
-/** The header the proxy gives every request (kept from a load balancer when it sent a well-formed one). */
+/** The header carrying each request's id: Custodian's own, on the request the app sees and on the response. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-/** Fields whose values are never written, wherever they sit in what is logged: credentials and sessions. */
-const NEVER = ['authorization', 'cookie', 'set-cookie', 'token', 'password', 'secret', 'apiKey', 'sessionToken'];
+/** Fields whose values are never written, wherever they sit in what is logged (to four levels): credentials. */
+const NEVER = [
+  ...['authorization', 'Authorization', 'cookie', 'Cookie', 'set-cookie', 'Set-Cookie'],
+  ...['token', 'access_token', 'id_token', 'refresh_token', 'sessionToken', 'apiKey'],
+  ...['password', 'pass', 'secret', 'client_secret', 'privateKey', 'connectionString'],
+];
+const PATHS = NEVER.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+
+/**
+ * Text can carry a credential too (an error naming the URL it failed on): user:password in URLs, bearer and basic
+ * credentials, and password/secret/token query parameters are blotted out of every message and error.
+ */
+export function scrub(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, '$1[redacted]@')
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]')
+    .replace(/\b(password|passwd|secret|token|key|sig)=[^&\s"']+/gi, '$1=[redacted]');
+}
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -14,16 +30,27 @@ function levelOf(asked: string | undefined): string {
 }
 
 /** A logger as the app's, writing to `destination` (stdout for the app; a test's stream in the tests). */
-export function createLogger(destination?: pino.DestinationStream): pino.Logger {
+export function createLogger(
+  destination?: pino.DestinationStream,
+  level = levelOf(process.env.LOG_LEVEL),
+): pino.Logger {
   return pino(
     {
-      level: levelOf(process.env.LOG_LEVEL),
+      level,
       base: { service: 'custodian', pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: {
-        paths: [...NEVER, ...NEVER.map((f) => `*.${f}`), ...NEVER.map((f) => `*.*.${f}`)],
-        censor: '[redacted]',
+      redact: { paths: PATHS, censor: '[redacted]' },
+      serializers: {
+        err: (error: Error) => {
+          const shown = pino.stdSerializers.err(error);
+          return { ...shown, message: scrub(shown.message ?? ''), stack: scrub(shown.stack ?? '') };
+        },
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
+        },
       },
     },
     destination,
@@ -39,7 +66,10 @@ if (process.env.LOG_LEVEL && levelOf(process.env.LOG_LEVEL) !== process.env.LOG_
   log.warn(`LOG_LEVEL must be one of ${LEVELS.join(', ')}: logging at info.`);
 }
 
-/** A request id as sent by a load balancer in front, if it is one (a short token); otherwise a new one is made. */
-export function requestIdOf(sent: string | null): string {
-  return sent && /^[A-Za-z0-9._:-]{8,128}$/.test(sent) ? sent : crypto.randomUUID();
+/**
+ * The id a load balancer in front gave the request, when it is one (a short token). It is logged beside Custodian's
+ * own id, never as it: any client can send the header, and must not mix its lines into another request's.
+ */
+export function upstreamIdOf(sent: string | null): string | null {
+  return sent && /^[A-Za-z0-9._:-]{8,128}$/.test(sent) ? sent : null;
 }

@@ -7,7 +7,7 @@ import { markShuttingDown } from './readiness';
 /** However long the drain takes, the process is gone this long after the signal (orchestrators kill at 30 s). */
 const DEADLINE_MS = 25_000;
 
-const holder = globalThis as { __custodianDrain?: true };
+const holder = globalThis as { __custodianDrain?: true; __custodianDraining?: true };
 
 /**
  * Graceful shutdown of a `next start` instance on SIGTERM (and SIGINT). Next.js's own handler stops taking
@@ -22,6 +22,9 @@ export function drainOnShutdown(): void {
 }
 
 function drain(signal: NodeJS.Signals) {
+  // One drain, whichever signals come (Ctrl-C after a SIGTERM, or both from a supervisor).
+  if (holder.__custodianDraining) return;
+  holder.__custodianDraining = true;
   markShuttingDown();
   log.info({ signal }, `${signal}: draining — finishing requests in flight and the running job, taking nothing new`);
   const jobs = stopBackgroundJobs().catch((error: unknown) => log.error({ err: error }, 'jobs did not stop cleanly'));
@@ -33,7 +36,7 @@ function drain(signal: NodeJS.Signals) {
     exiting = true;
     void jobs
       .then(() => disconnectDb())
-      .catch(() => {})
+      .catch((error: unknown) => log.error({ err: error }, 'the database pool did not close cleanly'))
       .finally(() => exit(code));
     return undefined as never;
   }) as typeof process.exit;

@@ -1,5 +1,5 @@
 import { methodNotAllowed, problem } from '@/lib/http/problem';
-import { readiness } from '@/lib/ops/readiness';
+import { readiness, type Readiness } from '@/lib/ops/readiness';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,13 +10,13 @@ export async function GET() {
   return Response.json({ status: 'ready', ...state }, { headers: { 'cache-control': 'no-store' } });
 }
 
-function notReadyBecause(state: Awaited<ReturnType<typeof readiness>>): string {
+function notReadyBecause(state: Readiness): string {
   if (state.shuttingDown) return 'This instance is shutting down: it finishes what it holds and takes nothing new.';
   if (state.database === 'unreachable') return 'The database is unreachable.';
-  if (state.pendingMigrations.length > 0) {
-    return `${state.pendingMigrations.length} migration(s) not applied: run npm run db:migrate.`;
-  }
-  return 'AUDIT_REQUIRE_SIGNING=true but the signing key does not load: set AUDIT_SIGNING_KEY.';
+  if (state.pendingMigrations === null) return 'The build’s migrations are not where the server runs.';
+  if (state.pendingMigrations > 0)
+    return `${state.pendingMigrations} migration(s) not applied: run npm run db:migrate.`;
+  return 'The audit signing key, required here, does not load: the server log says why.';
 }
 
 const refuse = methodNotAllowed('GET');
