@@ -30,7 +30,7 @@ test('SIGTERM mid-request: no new connection taken, the request finishes and is 
       env: {
         ...process.env,
         NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
+        LOG_LEVEL: 'info',
         NEXTAUTH_URL: origin,
         NEXTAUTH_SECRET: randomBytes(32).toString('hex'),
         AUDIT_SIGNING_KEY: `file:${path.resolve('.data/e2e-keys/audit-signing-key.pem')}`,
