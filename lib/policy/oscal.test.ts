@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { GET as csvGET } from '@/app/(console)/findings/frameworks/[id]/export/route';
+import { GET as oscalGET } from '@/app/(console)/findings/frameworks/[id]/oscal/route';
+import { GET as summaryGET } from '@/app/(console)/findings/frameworks/[id]/summary/route';
 import { loadSigningKey } from '@/lib/audit/signing';
-import { issueCredential } from '@/lib/credentials/commands';
-import { makeAgent } from '@/lib/testing/agents';
+import { getDb } from '@/lib/db';
+import { issueEnvVarKey, makeAgent } from '@/lib/testing/agents';
 import { runOfflineVerifier } from '@/lib/testing/pack-verifier';
 import { createPerson } from '@/lib/testing/people';
+import { removeRole } from '@/lib/users/commands';
 import { FRAMEWORKS } from './frameworks';
 import { controlToken, oscalAssessmentResults } from './oscal';
 import { oscalFile, signedSummaryFile } from './report-files';
@@ -33,6 +37,9 @@ type Doc = {
   };
 };
 
+const session = vi.hoisted(() => ({ userId: null as string | null }));
+vi.mock('@/lib/auth/session-id', () => ({ getSessionUserId: async () => session.userId }));
+
 let validate: ValidateFunction;
 type OscalDoc = {
   'assessment-results': {
@@ -52,14 +59,7 @@ beforeAll(async () => {
   // A registry with a finding on the chain: an agent keeping a key in an environment variable.
   admin = await createPerson(['ADMIN']);
   const agent = await makeAgent(admin, { ownerId: admin.id, name: 'OSCAL agent', environments: ['DEV'] });
-  await issueCredential(admin, {
-    agentId: agent.id,
-    name: 'oscal-env-key',
-    kind: 'API_KEY',
-    issuance: 'STATIC',
-    storage: 'ENV_VAR',
-    environment: 'DEV',
-  });
+  await issueEnvVarKey(admin, agent.id, 'oscal-env-key');
   await syncFindings();
   failingSlug = agent.slug;
 });
@@ -195,5 +195,26 @@ describe('OSCAL assessment results', () => {
     expect(status(beforeDoc, unknown[0]!.item.id)).toMatchObject({ state: 'not-satisfied', reason: 'other' });
     const signed = JSON.parse(signedSummaryFile(before)) as SignedSummary;
     expect(signed.summary.findingsHistoryFrom).toBe(before.asOf!.historyFrom?.toISOString() ?? null);
+  });
+
+  it('an auditor who loses the role is refused the signed files at the next request; the CSV stays', async () => {
+    // The rule governs who takes away what the audit key signs: read from the person's roles at each request.
+    const auditor = await createPerson(['AUDITOR', 'OWNER']);
+    session.userId = auditor.id;
+    const get = (route: typeof csvGET, file: string) =>
+      route(new Request(`http://localhost/findings/frameworks/csa-maestro/${file}`), {
+        params: Promise.resolve({ id: 'csa-maestro' }),
+      });
+    expect((await get(summaryGET, 'summary')).status).toBe(200);
+    expect((await get(oscalGET, 'oscal')).status).toBe(200);
+    const { version } = await getDb().user.findUniqueOrThrow({ where: { id: auditor.id }, select: { version: true } });
+    await removeRole(admin, { userId: auditor.id, role: 'AUDITOR', version });
+    expect((await get(summaryGET, 'summary')).status).toBe(403);
+    expect((await get(oscalGET, 'oscal')).status).toBe(403);
+    // As an owner they still read the report and its CSV, which carries no signature and no head hash.
+    const csv = await get(csvGET, 'export');
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).not.toMatch(/[0-9a-f]{64}/);
+    session.userId = null;
   });
 });

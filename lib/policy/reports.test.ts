@@ -3,7 +3,7 @@ import { changeAgentStatus } from '@/lib/agents/commands';
 import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { Invalid } from '@/lib/errors';
-import { makeAgent } from '@/lib/testing/agents';
+import { issueEnvVarKey, makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { frameworkReport, parseAsOf } from './reports';
 import { syncFindings } from './trend';
@@ -13,14 +13,7 @@ describe('framework reports', () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Report agent', environments: ['DEV'] });
     for (const name of ['leaky-a', 'leaky-b', 'leaky-c']) {
-      await issueCredential(admin, {
-        agentId: agent.id,
-        name,
-        kind: 'API_KEY',
-        issuance: 'STATIC',
-        storage: 'ENV_VAR',
-        environment: 'DEV',
-      });
+      await issueEnvVarKey(admin, agent.id, name);
     }
     const report = (await frameworkReport(admin, 'owasp-nhi-2025'))!;
     const leakage = report.controls.find((c) => c.item.id === 'NHI2:2025')!;
@@ -56,14 +49,7 @@ describe('framework reports', () => {
     const admin = await createPerson(['ADMIN']);
     const before = new Date();
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'As-of agent', environments: ['DEV'] });
-    const { id } = await issueCredential(admin, {
-      agentId: agent.id,
-      name: 'env-key',
-      kind: 'API_KEY',
-      issuance: 'STATIC',
-      storage: 'ENV_VAR',
-      environment: 'DEV',
-    });
+    const { id } = await issueEnvVarKey(admin, agent.id, 'env-key');
     await syncFindings();
     const afterOpening = (await getDb().auditEvent.aggregate({ _max: { seq: true } }))._max.seq!;
     const whileOpen = new Date();
@@ -102,15 +88,7 @@ describe('framework reports', () => {
   it('a rebuild of the findings state opens nothing twice and closes, on the chain, what went meanwhile', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Rebuild agent', environments: ['DEV'] });
-    const key = (name: string) =>
-      issueCredential(admin, {
-        agentId: agent.id,
-        name,
-        kind: 'API_KEY',
-        issuance: 'STATIC',
-        storage: 'ENV_VAR',
-        environment: 'DEV',
-      });
+    const key = (name: string) => issueEnvVarKey(admin, agent.id, name);
     const [stays, goes] = [await key('rebuild-stays'), await key('rebuild-goes')];
     await syncFindings();
     await getDb().findingState.deleteMany({});
@@ -137,14 +115,7 @@ describe('framework reports', () => {
   it('a finding open since before the chain kept findings gets its opening once, backfilled', async () => {
     const admin = await createPerson(['ADMIN']);
     const agent = await makeAgent(admin, { ownerId: admin.id, name: 'Old finding agent', environments: ['DEV'] });
-    await issueCredential(admin, {
-      agentId: agent.id,
-      name: 'old-env-key',
-      kind: 'API_KEY',
-      issuance: 'STATIC',
-      storage: 'ENV_VAR',
-      environment: 'DEV',
-    });
+    await issueEnvVarKey(admin, agent.id, 'old-env-key');
     await syncFindings();
     // As the upgrade leaves it: the finding in the state, its event not on the chain (here: marked so).
     await getDb().findingState.updateMany({ where: { agentId: agent.id }, data: { onChain: false } });

@@ -1,5 +1,6 @@
 import { changeAgentStatus, registerAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
+import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { setEscalationContact } from '@/lib/escalation/commands';
 import { needsEscalation } from '@/lib/escalation/rules';
@@ -63,4 +64,16 @@ export async function makeActiveAgent(
   }
   await changeAgentStatus(admin, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Ready for service' });
   return getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+}
+
+/** A static API key kept in an environment variable (DEV): the failing fixture of credential-unsafe-storage. */
+export function issueEnvVarKey(actor: Actor, agentId: string, name: string) {
+  return issueCredential(actor, {
+    agentId,
+    name,
+    kind: 'API_KEY',
+    issuance: 'STATIC',
+    storage: 'ENV_VAR',
+    environment: 'DEV',
+  });
 }
