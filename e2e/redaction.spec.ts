@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
-import { runPackVerifier } from '../lib/testing/pack-verifier';
+import { runOfflineVerifier } from '../lib/testing/pack-verifier';
 import { DEMO, pageAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 
@@ -116,7 +116,7 @@ test(
     expect(strFromU8(files['summary.md']!)).toContain('## Redacted fields');
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pack-')), 'pack.zip');
     writeFileSync(file, zip);
-    const cli = runPackVerifier(file, PUBLIC_KEY);
+    const cli = runOfflineVerifier(['--pack', file, '--public-key', PUBLIC_KEY]);
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(/Evidence pack verified/);
     expect(cli.stdout).toMatch(/Redacted: 2 field\(s\)/);

@@ -9,7 +9,7 @@ import { issueCredential, revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { requestRedaction } from '@/lib/redactions/commands';
 import { makeAgent } from '@/lib/testing/agents';
-import { runPackVerifier } from '@/lib/testing/pack-verifier';
+import { runOfflineVerifier } from '@/lib/testing/pack-verifier';
 import { createPerson } from '@/lib/testing/people';
 import { hashEvent } from './canonical';
 import { buildEvidencePack } from './pack';
@@ -134,7 +134,8 @@ describe('evidence packs', () => {
       writeFileSync(path.join(dir, 'pack.zip'), zip);
       writeFileSync(path.join(dir, 'forged.zip'), rehashed);
       writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
-      const cli = (file: string) => runPackVerifier(path.join(dir, file), path.join(dir, 'public.pem'));
+      const cli = (file: string) =>
+        runOfflineVerifier(['--pack', path.join(dir, file), '--public-key', path.join(dir, 'public.pem')]);
       const good = cli('pack.zip');
       expect(good.stdout).toMatch(/Evidence pack verified: 4 events/);
       expect(good.stdout).toMatch(/none removed, added or altered/);
@@ -200,7 +201,12 @@ describe('evidence packs', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pack-'));
     writeFileSync(path.join(dir, 'pack.zip'), zip);
     writeFileSync(path.join(dir, 'public.pem'), key.publicKey.export({ type: 'spki', format: 'pem' }));
-    const cli = runPackVerifier(path.join(dir, 'pack.zip'), path.join(dir, 'public.pem'));
+    const cli = runOfflineVerifier([
+      '--pack',
+      path.join(dir, 'pack.zip'),
+      '--public-key',
+      path.join(dir, 'public.pem'),
+    ]);
     expect(cli.status).toBe(0);
     expect(cli.stdout).toMatch(/Redacted: 1 field/);
     expect(cli.stdout).toContain(`field /reason: ${redaction.id}`);

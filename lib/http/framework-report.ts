@@ -5,24 +5,24 @@ import { frameworkReport, parseAsOf, type FrameworkReport } from '@/lib/policy/r
 import { handleRoute } from './problem';
 
 /**
- * A framework report download: the caller may read findings, the framework exists, the date is a past one. With
- * `pinned`, a report without a date describes now from the timeline (as a dated report does), so files downloaded
- * from one page describe the same moment; the page pins it in its links. The OSCAL file and the signed summary
- * (`auditExport`) carry the chain head under the audit key's signature: they are audit exports, as evidence packs are.
+ * A framework report download: the caller may read findings, the framework exists, the date is a past one. The OSCAL
+ * file and the signed summary (`signed`) carry the chain head under the audit key's signature: they are audit
+ * exports, as evidence packs are, and always describe a moment from the timeline (without a date, now), so files
+ * downloaded from one page describe the same moment; the page pins it in its links.
  */
 export function reportDownload(
   request: Request,
   params: Promise<{ id: string }>,
   respond: (report: FrameworkReport, asOf: Date | null) => Response,
-  options: { pinned?: boolean; auditExport?: boolean } = {},
+  options: { signed?: boolean } = {},
 ) {
   return handleRoute(async () => {
     const actor = await getCurrentUser();
     requirePermission(actor, 'findings.read');
-    if (options.auditExport) requirePermission(actor, 'audit.export');
+    if (options.signed) requirePermission(actor, 'audit.export');
     const { id } = await params;
     const asked = parseAsOf(new URL(request.url).searchParams.get('asOf'));
-    const asOf = asked ?? (options.pinned ? new Date() : null);
+    const asOf = asked ?? (options.signed ? new Date() : null);
     const report = await frameworkReport(actor, id, { asOf });
     if (!report) throw new NotFound(`No framework ${id}.`);
     return respond(report, asOf);

@@ -40,14 +40,14 @@ function observed(c: ControlResult, agentsInScope: number): string {
   }
   const evidence = c.evidence.map(evidenceText);
   const assessed =
-    c.state === 'assessed' && c.failingAgents === null
-      ? [`Assessed by ${c.rules.map((r) => r.id).join(', ')}: not known at this moment (${UNKNOWN}).`]
-      : c.state === 'assessed'
-        ? [
-            `Assessed by ${c.rules.map((r) => r.id).join(', ')}: ${c.failingAgents} of ${agentsInScope} agents fail, ` +
-              `${c.passingAgents} pass.`,
-          ]
-        : [];
+    c.state !== 'assessed'
+      ? []
+      : [
+          `Assessed by ${c.rules.map((r) => r.id).join(', ')}: ` +
+            (c.failingAgents === null
+              ? `not known at this moment (${UNKNOWN}).`
+              : `${c.failingAgents} of ${agentsInScope} agents fail, ${c.passingAgents} pass.`),
+        ];
   return [...assessed, ...(evidence.length ? [`Evidenced by ${evidence.join('; ')}.`] : [])].join(' ');
 }
 

@@ -7,7 +7,3 @@ export function runOfflineVerifier(args: string[]) {
     env: { ...process.env, DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' },
   });
 }
-
-/** `npm run audit:verify -- --pack … --public-key …`. */
-export const runPackVerifier = (pack: string, publicKey: string) =>
-  runOfflineVerifier(['--pack', pack, '--public-key', publicKey]);

@@ -9,6 +9,6 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
     request,
     params,
     (report) => attachment(oscalFile(report), 'application/json', reportFileName(report, 'oscal-ar', 'json')),
-    { pinned: true, auditExport: true },
+    { signed: true },
   );
 }

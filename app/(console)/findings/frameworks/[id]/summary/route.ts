@@ -9,6 +9,6 @@ export function GET(request: Request, { params }: { params: Promise<{ id: string
     request,
     params,
     (report) => attachment(signedSummaryFile(report), 'application/json', reportFileName(report, 'summary', 'json')),
-    { pinned: true, auditExport: true },
+    { signed: true },
   );
 }
