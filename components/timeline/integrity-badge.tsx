@@ -7,7 +7,7 @@ type Integrity = Awaited<ReturnType<typeof latestVerification>>;
 
 /** The latest chain verification: verified up to seq N at time T with the head hash, or the first broken seq. */
 export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
-  const { verification: v, checkpoint, signing, forged } = integrity;
+  const { verification: v, checkpoint, archived, signing, forged } = integrity;
   return (
     <div className="flex flex-col gap-1 text-sm" data-testid="integrity">
       {!v ? (
@@ -42,6 +42,13 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
       {v?.ok && v.headHash ? (
         <span className="font-mono text-xs break-all text-muted-foreground">
           head hash <span data-testid="verified-head-hash">{v.headHash}</span>
+        </span>
+      ) : null}
+      {archived.length > 0 ? (
+        <span className="text-xs text-muted-foreground" data-testid="archived-ranges">
+          Archived (out of the database, each covered by a signed manifest):{' '}
+          {archived.map((a) => `seqs ${a.fromSeq.toLocaleString('en')}–${a.toSeq.toLocaleString('en')}`).join(', ')}.
+          Restore with <code>npm run db:partitions -- --restore</code>.
         </span>
       ) : null}
       <span className="text-xs text-muted-foreground">

@@ -134,6 +134,10 @@ export type AuditDetailsByAction = {
   'audit.checkpoint_signed': { checkpointId: string; seq: string; keyId: string };
   // A field's value replaced by a tombstone naming the redaction; the chain keeps its salted digest.
   'audit.redacted': { redactionId: string; seq: string; pointer: string; changeRequestId: string };
+  // A range of the timeline exported with a signed manifest and dropped from the database (the owner's command), and
+  // the same range put back from its file.
+  'audit.archived': { archiveId: string; fromSeq: string; toSeq: string; count: number; fileSha256: string };
+  'audit.restored': { archiveId: string | null; fromSeq: string; toSeq: string; count: number; fileSha256: string };
   // The issuance gate's answer to a broker, allow or deny, with every failing rule and the constraints of an allow.
   'issuance.decided': {
     decisionId: string;

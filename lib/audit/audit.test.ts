@@ -141,13 +141,13 @@ describe('audit chain', () => {
     });
 
     it('after two events are reordered', async () => {
-      await tamper(`UPDATE "AuditEvent" SET "seq" = 900000005 WHERE "seq" = 5`);
+      await tamper(`UPDATE "AuditEvent" SET "seq" = 9000005 WHERE "seq" = 5`);
       await tamper(`UPDATE "AuditEvent" SET "seq" = 5 WHERE "seq" = 6`);
-      await tamper(`UPDATE "AuditEvent" SET "seq" = 6 WHERE "seq" = 900000005`);
+      await tamper(`UPDATE "AuditEvent" SET "seq" = 6 WHERE "seq" = 9000005`);
       expect(await verifyAuditChain(getDb())).toMatchObject({ ok: false, brokenSeq: 5n });
-      await tamper(`UPDATE "AuditEvent" SET "seq" = 900000006 WHERE "seq" = 6`);
+      await tamper(`UPDATE "AuditEvent" SET "seq" = 9000006 WHERE "seq" = 6`);
       await tamper(`UPDATE "AuditEvent" SET "seq" = 6 WHERE "seq" = 5`);
-      await tamper(`UPDATE "AuditEvent" SET "seq" = 5 WHERE "seq" = 900000006`);
+      await tamper(`UPDATE "AuditEvent" SET "seq" = 5 WHERE "seq" = 9000006`);
       expect((await verifyAuditChain(getDb())).ok).toBe(true);
     });
 

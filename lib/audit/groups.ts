@@ -62,6 +62,8 @@ export const ACTION_GROUPS = {
     'audit.exported',
     'audit.checkpoint_signed',
     'audit.redacted',
+    'audit.archived',
+    'audit.restored',
     'system.note',
   ],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],

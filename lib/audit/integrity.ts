@@ -2,6 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
+import { archivedRanges } from './archive';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys, verificationStatement } from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile, witnessCheckpoint } from './witness';
@@ -61,16 +62,23 @@ export async function verifyChainNow(actor: Actor | null): Promise<string> {
 export async function latestVerification(actor: Actor) {
   requirePermission(actor, 'audit.read');
   const db = getDb();
-  const [verification, checkpoint] = await Promise.all([
+  const [verification, checkpoint, archived] = await Promise.all([
     db.auditVerification.findFirst({ orderBy: { verifiedAt: 'desc' } }),
     db.auditCheckpoint.findFirst({
       orderBy: { number: 'desc' },
       select: { number: true, seq: true, signedAt: true, keyId: true },
     }),
+    archivedRanges(db),
   ]);
   const signing = loadSigningKey() !== null;
   // With a key, an unsigned or forged result is not shown as Custodian's: the badge says so.
-  return { verification, checkpoint, signing, forged: Boolean(signing && verification && !vouched(verification)) };
+  return {
+    verification,
+    checkpoint,
+    archived,
+    signing,
+    forged: Boolean(signing && verification && !vouched(verification)),
+  };
 }
 
 /**

@@ -243,6 +243,10 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       }`;
     case 'finding.closed':
       return `${by} found ${agent} no longer failing “${String(d.title)}”`;
+    case 'audit.archived':
+      return `${by} archived events #${String(d.fromSeq ?? '')} to #${String(d.toSeq ?? '')} to a signed file`;
+    case 'audit.restored':
+      return `${by} restored events #${String(d.fromSeq ?? '')} to #${String(d.toSeq ?? '')} from their signed file`;
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:

@@ -27,13 +27,23 @@ export function keyIdOf(publicKey: KeyObject): string {
 /**
  * What the audit key signs, each kind under its own label so one can never stand in for another: the head an append
  * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), an
- * evidence pack's manifest (its digest), a framework report's summary (its digest), and a verification's result (so
- * the badge shows only what Custodian found).
+ * evidence pack's manifest (its digest), a framework report's summary (its digest), a verification's result (so
+ * the badge shows only what Custodian found), and an archived range's manifest.
  */
 export type Statement =
   | { kind: 'head'; seq: bigint; hash: string; signedAt: Date }
   | { kind: 'pack'; digest: string }
   | { kind: 'report'; digest: string }
+  | {
+      kind: 'archive';
+      fromSeq: bigint;
+      toSeq: bigint;
+      count: number;
+      headIn: string;
+      headOut: string;
+      fileSha256: string;
+      archivedAt: Date;
+    }
   | {
       kind: 'verification';
       verifiedAt: Date;
@@ -47,6 +57,13 @@ export type Statement =
 export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'pack') return Buffer.from(`custodian.audit.pack.v1\n${statement.digest}`, 'utf8');
   if (statement.kind === 'report') return Buffer.from(`custodian.report.summary.v1\n${statement.digest}`, 'utf8');
+  if (statement.kind === 'archive') {
+    const a = statement;
+    const text =
+      `custodian.audit.archive.v1\n${a.fromSeq}\n${a.toSeq}\n${a.count}\n${a.headIn}\n${a.headOut}\n` +
+      `${a.fileSha256}\n${a.archivedAt.toISOString()}`;
+    return Buffer.from(text, 'utf8');
+  }
   if (statement.kind === 'verification') {
     const v = statement;
     const text =
@@ -103,6 +120,37 @@ export function verificationStatement(v: {
 
 /** The public keys a verifier trusts, by id. */
 export type PublicKeys = { keyId: string; key: KeyObject }[];
+
+/** What an archive's signature covers, from a stored row or a manifest file. */
+export function archiveStatement(a: {
+  fromSeq: bigint | string;
+  toSeq: bigint | string;
+  count: number;
+  headIn: string;
+  headOut: string;
+  fileSha256: string;
+  archivedAt: Date | string;
+}) {
+  return {
+    kind: 'archive',
+    fromSeq: BigInt(a.fromSeq),
+    toSeq: BigInt(a.toSeq),
+    count: a.count,
+    headIn: a.headIn,
+    headOut: a.headOut,
+    fileSha256: a.fileSha256,
+    archivedAt: new Date(a.archivedAt),
+  } as const;
+}
+
+/** Whether an archive's signature holds for one of these keys. */
+export function archiveSignatureHolds(
+  keys: PublicKeys,
+  a: Parameters<typeof archiveStatement>[0] & { keyId: string; signature: string },
+): boolean {
+  const key = keys.find((k) => k.keyId === a.keyId)?.key;
+  return Boolean(key && signatureHolds(key, archiveStatement(a), a.signature));
+}
 
 export function publicKeyFromPem(pem: string): KeyObject {
   const key = createPublicKey(pem);

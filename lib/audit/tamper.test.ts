@@ -176,9 +176,9 @@ const CASES: Case[] = [
   {
     name: 'swap two events',
     attack: async () => [
-      `UPDATE "AuditEvent" SET "seq" = 900000001 WHERE "seq" = ${s(5)}`,
+      `UPDATE "AuditEvent" SET "seq" = 9000001 WHERE "seq" = ${s(5)}`,
       `UPDATE "AuditEvent" SET "seq" = ${s(5)} WHERE "seq" = ${s(6)}`,
-      `UPDATE "AuditEvent" SET "seq" = ${s(6)} WHERE "seq" = 900000001`,
+      `UPDATE "AuditEvent" SET "seq" = ${s(6)} WHERE "seq" = 9000001`,
     ],
     seq: 5,
     reason: /was altered/,

@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db';
 import { GENESIS_HASH, hashEventText, type Json } from './canonical';
 import { checkFields } from './fields';
 import { RedactionLedger } from './redaction-ledger';
-import { checkpointStatement, signatureHolds, type PublicKeys } from './signing';
+import { archiveSignatureHolds, checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
 import type { WitnessedCheckpoint } from './witness';
 
@@ -12,7 +12,10 @@ export type ChainVerification =
       ok: true;
       verifiedThroughSeq: bigint;
       headHash: string;
+      /** The events read and checked (those in archived ranges are vouched for by their manifests). */
       eventCount: number;
+      /** The ranges missing from the database that a signed archive manifest covers exactly. */
+      archived: { fromSeq: bigint; toSeq: bigint }[];
       checkpointsVerified: number;
       signaturesVerified: number;
       /** Whether a key was given and the head is signed by it: without one, only the hashes were checked. */
@@ -43,7 +46,8 @@ const first = (problems: Problem[]) =>
  * Checks everything the record can be checked against and names the first seq that does not hold, and what is
  * wrong: every event's hash and link, the head each transaction signed, the numbered checkpoints (none missing,
  * forged or beyond the head), rows beyond the head, and — given the witness — that the chain still extends every
- * checkpoint the witness holds.
+ * checkpoint the witness holds. A range missing from the database passes only where an archive manifest signed by a
+ * trusted key covers exactly it and continues the chain (its hash in is the hash before, its hash out the next link).
  */
 export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<ChainVerification> {
   const keys = options.keys ?? [];
@@ -56,8 +60,18 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   // Checkpoints before the head, the head before the walk: what is appended or signed meanwhile comes after what is
   // read, and is left to the next run (never mistaken for tampering).
   const checkpoints = await db.auditCheckpoint.findMany({ orderBy: { number: 'asc' } });
+  const archives = await db.auditArchive.findMany({ orderBy: [{ fromSeq: 'asc' }, { archivedAt: 'desc' }] });
   const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
   if (!head) return failed({ seq: 1n, reason: 'the chain head is missing' }, 0n, 0, 0);
+  // The chain's own record of each archived range: once restored, a range missing again is not excused by its old
+  // manifest (the walk checks these events where they lie).
+  const restored = new Set<string>();
+  for (const r of await db.$queryRaw<{ fromSeq: string; action: string }[]>`
+    SELECT e."details"->>'fromSeq' AS "fromSeq", e."action" FROM "AuditEvent" e
+    WHERE e."action" IN ('audit.archived', 'audit.restored') AND e."seq" <= ${head.seq} ORDER BY e."seq"`) {
+    if (r.action === 'audit.restored') restored.add(r.fromSeq);
+    else restored.delete(r.fromSeq);
+  }
   let previous = { number: 0n, seq: 0n };
   // Each witness line's signature checked once: only those that hold vouch for a number or pin a hash.
   const witness = (options.witness ?? []).flatMap((w) => {
@@ -137,11 +151,51 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   const broken = (seq: bigint, reason: string) => {
     found.problem = { seq, reason };
   };
+  const archived: { fromSeq: bigint; toSeq: bigint }[] = [];
+  let archivedEvents = 0;
+  // Steps over the archived ranges that begin where the walk is and end before `next` (the next seq present): each
+  // needs a manifest that holds and continues the chain. Returns why a manifest at the gap could not be used.
+  const skipArchived = (next: bigint): string => {
+    for (;;) {
+      const from = BigInt(expected);
+      const candidates = archives.filter((a) => a.fromSeq === from);
+      if (candidates.length === 0) return '';
+      if (restored.has(String(from))) {
+        return `: events ${from} to ${candidates[0]!.toSeq} were restored from their archive, and are gone again`;
+      }
+      const fits = candidates.find(
+        (a) =>
+          a.toSeq < next &&
+          a.headIn === prevHash &&
+          archiveSignatureHolds(keys, a) &&
+          pins.every((p) => p.seq !== a.toSeq || p.hash === a.headOut),
+      );
+      if (!fits) {
+        const a = candidates[0]!;
+        return keys.length === 0
+          ? `: an archive manifest names events ${a.fromSeq} to ${a.toSeq}, but without the audit public key its ` +
+              'signature cannot be checked'
+          : !archiveSignatureHolds(keys, a)
+            ? `: the archive manifest for events ${a.fromSeq} to ${a.toSeq} carries a signature that does not hold`
+            : a.toSeq >= next
+              ? `: the archive manifest covers events ${a.fromSeq} to ${a.toSeq}, but event ${next} is present`
+              : `: the archive manifest for events ${a.fromSeq} to ${a.toSeq} does not continue the chain from ` +
+                `event ${a.fromSeq - 1n}`;
+      }
+      while (pins[0] && pins[0].seq <= fits.toSeq) pins.shift();
+      archived.push({ fromSeq: fits.fromSeq, toSeq: fits.toSeq });
+      archivedEvents += fits.count;
+      expected = Number(fits.toSeq) + 1;
+      prevHash = fits.headOut;
+      lastSigned = fits.toSeq;
+    }
+  };
   walk: for await (const page of streamEvents(db, `e."seq" <= ${literal(head.seq)}`, { withSignature: true })) {
     for (const event of page) {
+      const why = Number(event.seq) === expected ? '' : skipArchived(BigInt(event.seq));
       const seq = BigInt(expected);
       if (Number(event.seq) !== expected) {
-        broken(seq, `event ${seq} is missing`);
+        broken(seq, `event ${seq} is missing${why}`);
         break walk;
       }
       const selfConsistent = hashEventText(event.prevHash, event) === event.hash;
@@ -205,17 +259,18 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       expected += 1;
     }
   }
+  const tailWhy = !found.problem && BigInt(expected - 1) < head.seq ? skipArchived(head.seq + 1n) : '';
   const lastSeq = BigInt(expected - 1);
   if (found.problem) problems.push(found.problem);
   else {
     if (pins[0])
       problems.push({ seq: lastSeq + 1n, reason: `events up to ${pins[0].what} (seq ${pins[0].seq}) are missing` });
     if (head.seq > lastSeq)
-      problems.push({ seq: lastSeq + 1n, reason: `events ${lastSeq + 1n} to ${head.seq} are missing` });
+      problems.push({ seq: lastSeq + 1n, reason: `events ${lastSeq + 1n} to ${head.seq} are missing${tailWhy}` });
     else if (head.hash !== prevHash) {
       problems.push({ seq: head.seq, reason: `the chain head (seq ${head.seq}) does not match the last event` });
     }
-    problems.push(...redactions.problems(await recordedBeyond(db, head.seq, redactions.unrecorded())));
+    problems.push(...redactions.problems(await recordedBeyond(db, head.seq, redactions.unrecorded()), archived));
     // The weakest evidence, so only when nothing else explains it: a head rewound into the middle of a transaction is
     // reported where the events were cut off, not where signing stopped.
     if (problems.length === 0 && keys.length > 0 && head.seq > 0n && lastSigned < head.seq) {
@@ -247,7 +302,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     ok: true,
     verifiedThroughSeq: lastSeq,
     headHash: prevHash,
-    eventCount: expected - 1,
+    eventCount: expected - 1 - archivedEvents,
+    archived,
     checkpointsVerified,
     signaturesVerified,
     signed: keys.length > 0 && lastSigned === head.seq && head.seq > 0n,

@@ -15,6 +15,7 @@ const AUDIT_TABLES = [
   'AuditCheckpoint',
   'AuditChainHead',
   'AuditRedaction',
+  'AuditArchive',
   'IssuanceDecision',
   'CredentialMisuse',
 ];
@@ -26,8 +27,12 @@ describeWithPostgresServer('the application role and the audit record', () => {
     await getDb().$transaction((tx) => appendAuditEvents(tx, [note]));
     const [who] = await getDb().$queryRaw<{ user: string }[]>`SELECT current_user AS "user"`;
     expect(who?.user).toBe('custodian_app_test');
-    for (const table of AUDIT_TABLES) {
-      const column = table === 'IssuanceDecision' ? 'id' : 'seq';
+    // A partition of the timeline, addressed directly, is refused as the table is.
+    const [partition] = await getDb().$queryRaw<{ name: string }[]>`
+      SELECT inhrelid::regclass::text AS "name" FROM pg_inherits WHERE inhparent = '"AuditEvent"'::regclass LIMIT 1`;
+    expect(partition?.name).toMatch(/^"AuditEvent_\d{19}"$/);
+    for (const table of [...AUDIT_TABLES, partition!.name.replace(/"/g, '')]) {
+      const column = table === 'IssuanceDecision' || table === 'AuditArchive' ? 'id' : 'seq';
       for (const statement of [
         `UPDATE "${table}" SET "${column}" = "${column}"`,
         `DELETE FROM "${table}"`,
@@ -35,12 +40,16 @@ describeWithPostgresServer('the application role and the audit record', () => {
         `ALTER TABLE "${table}" ADD COLUMN "x" int`,
         `ALTER TABLE "${table}" DISABLE TRIGGER USER`,
         `DROP TABLE "${table}"`,
+        `ALTER TABLE "${table}" DETACH PARTITION "${table}"`,
       ]) {
         await expect(getDb().$executeRawUnsafe(statement), statement).rejects.toThrow(
           /permission denied|must be owner/,
         );
       }
     }
+    await expect(getDb().$executeRawUnsafe('SELECT custodian_audit_partitions_ahead(1, 10)')).rejects.toThrow(
+      /permission denied/,
+    );
     for (const fn of ['custodian_advance_head(BIGINT, CHAR)', 'custodian_redact(TEXT)']) {
       await expect(getDb().$executeRawUnsafe(`DROP FUNCTION ${fn}`)).rejects.toThrow(/must be owner/);
       await expect(

@@ -20,10 +20,19 @@ export function applicationGrants(role: string): string[] {
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "_prisma_migrations" FROM ${r}`,
     `REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ${appendOnly} FROM ${r}`,
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditChainHead" FROM ${r}`,
+    // Archives are written only by the owner's archive command.
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditArchive" FROM ${r}`,
     // Redactions are written only by custodian_redact(), which checks the approved request itself.
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditRedaction" FROM ${r}`,
     `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR), custodian_redact(TEXT) ` +
       `TO ${r}`,
+    // The timeline's partitions (created ahead by the owner): reached only through "AuditEvent", never directly.
+    `DO $$ DECLARE p regclass; BEGIN
+       FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = '"AuditEvent"'::regclass LOOP
+         EXECUTE format('REVOKE ALL ON %s FROM ${r.replace(/'/g, "''")}', p);
+       END LOOP; END $$`,
+    `REVOKE ALL ON FUNCTION custodian_audit_partitions_ahead(BIGINT, BIGINT) FROM ${r}`,
+    `GRANT EXECUTE ON FUNCTION custodian_audit_keep_partitions_ahead() TO ${r}`,
     // A verification's result is recorded, never edited (its time is the database's: a trigger sets it).
     `REVOKE UPDATE, DELETE, TRUNCATE ON "AuditVerification" FROM ${r}`,
     // The job queues (installed by db:migrate as the owner): the application sends, works and archives jobs, keeps

@@ -42,6 +42,8 @@ export const QUEUES = [
   { name: 'scheduled-reviews', title: 'Scheduled lifecycle reviews', cron: '*/10 * * * *', expireInSeconds: 600 },
   // Also what the findings page and the dashboard read.
   { name: 'findings-sync', title: 'Findings sync', cron: '*/15 * * * *', expireInSeconds: 900 },
+  // Room for the timeline's next events (the owner's db:migrate and db:partitions also make it).
+  { name: 'audit-partitions', title: 'Audit partitions ahead of the chain', cron: '17 * * * *', expireInSeconds: 600 },
   { name: 'chain-verification', title: 'Full audit-chain verification', cron: '30 3 * * *', expireInSeconds: 3600 },
 ] as const satisfies readonly QueueDef[];
 export type QueueName = (typeof QUEUES)[number]['name'];

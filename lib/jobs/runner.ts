@@ -1,6 +1,7 @@
 import 'server-only';
 import type PgBoss from 'pg-boss';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
+import { keepPartitionsAhead } from '@/lib/audit/partitions';
 import { getDb } from '@/lib/db';
 import { expireDueDelegations } from '@/lib/delegation/commands';
 import { getEnv } from '@/lib/env';
@@ -40,6 +41,7 @@ const WORK: Record<QueueName, () => Promise<unknown>> = {
   'audit-checkpoint': () => signCheckpoint(),
   'scheduled-reviews': () => openScheduledReviews(),
   'findings-sync': () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }),
+  'audit-partitions': () => keepPartitionsAhead(getDb()),
   'chain-verification': () => runVerification(getDb(), null),
 };
 

@@ -1,0 +1,202 @@
+// The timeline partitioned by seq range, and a range archived (exported with a signed manifest, dropped) and
+// restored: verification accepts a missing range only where a signed manifest covers exactly it. Partitions of ten
+// seqs here (the default is ten million); the chain: seq 1–25 one event a transaction, a checkpoint at 25.
+import { mkdtempSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/lib/db';
+import { withOwnerDb } from '@/lib/db/owner';
+import { asOwner } from '@/lib/testing/owner';
+import { appendAuditEvents, SYSTEM_ACTOR } from '.';
+import { archivedRanges, archivePartition, restoreArchive, type ArchiveManifest } from './archive';
+import { signCheckpoint } from './integrity';
+import { ensurePartitionsAhead, listPartitions } from './partitions';
+import { trustedPublicKeys } from './signing';
+import { verifyAuditChain } from './verify';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'audit-archive-'));
+const fileOf = (partition: string) => path.join(dir, `${partition}.ndjson`);
+const verify = () => verifyAuditChain(getDb(), { keys: trustedPublicKeys() });
+const archive = (which: string) => withOwnerDb((db) => archivePartition(db, which, dir));
+const restore = (file: string) => withOwnerDb((db) => restoreArchive(db, file));
+const partitionName = (from: number) => `AuditEvent_${String(from).padStart(19, '0')}`;
+
+beforeAll(async () => {
+  expect(await getDb().auditEvent.count()).toBe(0);
+  // The empty default partitions give way to narrow ones.
+  await asOwner(
+    `DO $$ DECLARE p regclass; BEGIN
+       FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = '"AuditEvent"'::regclass LOOP
+         EXECUTE format('DROP TABLE %s', p);
+       END LOOP; END $$`,
+  );
+  await withOwnerDb((db) => ensurePartitionsAhead(db, { width: 10n }));
+  for (let i = 1; i <= 25; i++) {
+    if (i === 15) await withOwnerDb((db) => ensurePartitionsAhead(db));
+    await getDb().$transaction((tx) =>
+      appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: `event ${i}` } }]),
+    );
+  }
+  await signCheckpoint();
+});
+
+describe('the timeline partitioned by seq range', () => {
+  it('keeps partitions ahead of the head, each guarded against TRUNCATE and DELETE even by the owner', async () => {
+    expect(await withOwnerDb((db) => ensurePartitionsAhead(db))).toBe(1);
+    const partitions = await listPartitions(getDb());
+    expect(partitions.slice(0, 3).map((p) => [p.name, p.fromSeq, p.toSeq])).toEqual([
+      [partitionName(1), 1n, 10n],
+      [partitionName(11), 11n, 20n],
+      [partitionName(21), 21n, 30n],
+    ]);
+    expect(partitions.at(-1)).toMatchObject({ fromSeq: 41n, toSeq: 50n });
+    // The owner's command is idempotent: nothing more is needed yet.
+    expect(await withOwnerDb((db) => ensurePartitionsAhead(db))).toBe(0);
+    await expect(asOwner(`TRUNCATE "${partitionName(11)}"`)).rejects.toThrow(/append-only; TRUNCATE is refused/);
+    await expect(asOwner(`DELETE FROM "${partitionName(11)}"`)).rejects.toThrow(/append-only; DELETE is refused/);
+    await expect(asOwner(`UPDATE "${partitionName(11)}" SET "action" = 'x'`)).rejects.toThrow(/append-only/);
+    expect(await getDb().auditEvent.count()).toBe(25);
+  });
+
+  it('a range missing without an archive manifest fails verification where it begins', async () => {
+    await asOwner(`ALTER TABLE "AuditEvent" DETACH PARTITION "${partitionName(11)}"`);
+    expect(await verify()).toMatchObject({ ok: false, brokenSeq: 11n, reason: 'event 11 is missing' });
+    await asOwner(`ALTER TABLE "AuditEvent" ATTACH PARTITION "${partitionName(11)}" FOR VALUES FROM (11) TO (21)`);
+    expect(await verify()).toMatchObject({ ok: true, archived: [], eventCount: 25 });
+  });
+
+  it('archives only a full range below the head', async () => {
+    await expect(archive('25')).rejects.toThrow(/beyond the chain head \(seq 25\)/);
+    await expect(archive('AuditEvent_nope')).rejects.toThrow(/No partition is named AuditEvent_nope/);
+    expect(await archivedRanges(getDb())).toEqual([]);
+  });
+});
+
+describe('archiving and restoring a range', () => {
+  let first: ArchiveManifest;
+
+  it('archives two ranges; the chain verifies across them, vouched for by their signed manifests', async () => {
+    first = await archive('1');
+    expect(first).toMatchObject({ partition: partitionName(1), fromSeq: '1', toSeq: '10', count: 10 });
+    const second = await archive(partitionName(11));
+    expect(second).toMatchObject({ fromSeq: '11', toSeq: '20', count: 10, headIn: first.headOut });
+    expect(await getDb().auditEvent.count({ where: { seq: { lte: 20n } } })).toBe(0);
+    expect((await listPartitions(getDb())).map((p) => p.fromSeq)).not.toContain(1n);
+    expect((await readFile(fileOf(partitionName(1)), 'utf8')).trim().split('\n')).toHaveLength(10);
+
+    const result = await verify();
+    expect(result).toMatchObject({
+      ok: true,
+      archived: [
+        { fromSeq: 1n, toSeq: 10n },
+        { fromSeq: 11n, toSeq: 20n },
+      ],
+      eventCount: 7, // 21–25, and the two archive events
+      signed: true,
+    });
+    expect((await archivedRanges(getDb())).map((a) => [a.fromSeq, a.toSeq])).toEqual([
+      [1n, 10n],
+      [11n, 20n],
+    ]);
+    const events = await getDb().auditEvent.findMany({ where: { action: 'audit.archived' }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.details)).toMatchObject([
+      { fromSeq: '1', toSeq: '10', count: 10 },
+      { fromSeq: '11', toSeq: '20', count: 10 },
+    ]);
+  });
+
+  it('a manifest that is forged, or does not cover exactly the gap, does not excuse it', async () => {
+    const row = await getDb().auditArchive.findFirstOrThrow({ where: { fromSeq: 11n } });
+    const forge = (changes: Record<string, string>) =>
+      asOwner(
+        'ALTER TABLE "AuditArchive" DISABLE TRIGGER USER',
+        `DELETE FROM "AuditArchive" WHERE "id" IN ('${row.id}', 'forged')`,
+        `INSERT INTO "AuditArchive" ("id", "partition", "fromSeq", "toSeq", "count", "headIn", "headOut",
+           "fileSha256", "archivedAt", "keyId", "signature")
+         VALUES ('forged', '${row.partition}', ${changes.fromSeq ?? row.fromSeq}, ${changes.toSeq ?? row.toSeq},
+           ${row.count}, '${row.headIn}', '${row.headOut}', '${row.fileSha256}',
+           '${row.archivedAt.toISOString()}', '${row.keyId}', '${changes.signature ?? row.signature}')`,
+        'ALTER TABLE "AuditArchive" ENABLE TRIGGER USER',
+      );
+    const put = () =>
+      asOwner(
+        'ALTER TABLE "AuditArchive" DISABLE TRIGGER USER',
+        `DELETE FROM "AuditArchive" WHERE "id" = 'forged'`,
+        `INSERT INTO "AuditArchive" SELECT * FROM json_populate_record(NULL::"AuditArchive", '${JSON.stringify({
+          ...row,
+          fromSeq: Number(row.fromSeq),
+          toSeq: Number(row.toSeq),
+        })}')`,
+        'ALTER TABLE "AuditArchive" ENABLE TRIGGER USER',
+      );
+
+    await forge({ signature: Buffer.alloc(64).toString('base64') });
+    expect(await verify()).toMatchObject({
+      ok: false,
+      brokenSeq: 11n,
+      reason: expect.stringMatching(/event 11 is missing: the archive manifest .* signature that does not hold/),
+    });
+    // A manifest for 11–19 (its signature then covers other fields, so it cannot hold either).
+    await forge({ toSeq: '19' });
+    expect(await verify()).toMatchObject({ ok: false, brokenSeq: 11n });
+    // Without the manifest row: the gap is missing events.
+    await asOwner(
+      'ALTER TABLE "AuditArchive" DISABLE TRIGGER USER',
+      `DELETE FROM "AuditArchive" WHERE "id" = 'forged'`,
+      'ALTER TABLE "AuditArchive" ENABLE TRIGGER USER',
+    );
+    expect(await verify()).toMatchObject({ ok: false, brokenSeq: 11n, reason: 'event 11 is missing' });
+    // Without the key, a manifest is not taken on trust.
+    await put();
+    expect(await verifyAuditChain(getDb())).toMatchObject({
+      ok: false,
+      brokenSeq: 1n,
+      reason: expect.stringMatching(/without the audit public key its signature cannot be checked/),
+    });
+    expect(await verify()).toMatchObject({ ok: true });
+  });
+
+  it('restore refuses a file that is not the archived one, and a manifest whose signature does not hold', async () => {
+    const file = fileOf(partitionName(11));
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('event 12', 'event 99'));
+    await expect(restore(file)).rejects.toThrow(/is not the archived file: its SHA-256 is/);
+    await writeFile(file, original);
+    const manifestFile = file.replace(/\.ndjson$/, '.manifest.json');
+    const manifest = await readFile(manifestFile, 'utf8');
+    await writeFile(manifestFile, manifest.replace('"count": 10', '"count": 9'));
+    await expect(restore(file)).rejects.toThrow(/signature does not hold for a trusted key/);
+    await writeFile(manifestFile, manifest);
+    expect(await getDb().auditEvent.count({ where: { seq: { lte: 20n } } })).toBe(0);
+  });
+
+  it('restores both ranges; every event is back and the chain verifies with nothing archived', async () => {
+    await restore(fileOf(partitionName(11)));
+    expect(await verify()).toMatchObject({ ok: true, archived: [{ fromSeq: 1n, toSeq: 10n }] });
+    await expect(restore(fileOf(partitionName(11)))).rejects.toThrow(/are in the database: there is nothing/);
+    await restore(fileOf(partitionName(1)));
+    const result = await verify();
+    expect(result).toMatchObject({ ok: true, archived: [], eventCount: 29, signed: true });
+    expect(await archivedRanges(getDb())).toEqual([]);
+    expect(await getDb().auditEvent.findUniqueOrThrow({ where: { seq: 12n } })).toMatchObject({
+      details: { note: 'event 12' },
+    });
+    // A restored partition is guarded as the others are.
+    await expect(asOwner(`TRUNCATE "${partitionName(1)}"`)).rejects.toThrow(/append-only; TRUNCATE is refused/);
+    await expect(asOwner(`DELETE FROM "${partitionName(1)}"`)).rejects.toThrow(/append-only; DELETE is refused/);
+  });
+
+  it('a restored range dropped again is not excused by its old manifest', async () => {
+    await asOwner(
+      `ALTER TABLE "AuditEvent" DETACH PARTITION "${partitionName(11)}"`,
+      `DROP TABLE "${partitionName(11)}"`,
+    );
+    expect(await verify()).toMatchObject({
+      ok: false,
+      brokenSeq: 11n,
+      reason: 'event 11 is missing: events 11 to 20 were restored from their archive, and are gone again',
+    });
+  });
+});
