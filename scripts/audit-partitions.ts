@@ -31,7 +31,8 @@ async function main(): Promise<number> {
       const m = await archivePartition(db, values.archive, values.out);
       console.log(
         `Archived ${m.partition}: events ${m.fromSeq} to ${m.toSeq} (${m.count}) to ` +
-          `${values.out}/${m.partition}.ndjson (SHA-256 ${m.fileSha256}), manifest signed with key ${m.keyId}; the partition is dropped.`,
+          `${values.out}/${m.partition}.ndjson (SHA-256 ${m.fileSha256}), manifest signed with key ${m.keyId}; ` +
+          'the partition is dropped.',
       );
       return 0;
     }
