@@ -18,7 +18,8 @@ test('a security lead sees the background jobs run from their queues; other role
     'Signed audit checkpoint',
     'Scheduled lifecycle reviews',
     'Findings sync',
-    'Full audit-chain verification',
+    'Audit partitions ahead of the chain',
+    'Audit-chain verification (incremental)',
   ]) {
     await expect(table.getByRole('row').filter({ hasText: title })).toBeVisible();
   }

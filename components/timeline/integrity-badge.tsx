@@ -7,7 +7,7 @@ type Integrity = Awaited<ReturnType<typeof latestVerification>>;
 
 /** The latest chain verification: verified up to seq N at time T with the head hash, or the first broken seq. */
 export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
-  const { verification: v, checkpoint, archived, signing, forged } = integrity;
+  const { verification: v, lastFull, checkpoint, archived, signing, forged } = integrity;
   return (
     <div className="flex flex-col gap-1 text-sm" data-testid="integrity">
       {!v ? (
@@ -39,6 +39,25 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
           <span className="text-danger">{v.reason}</span>
         </span>
       )}
+      {v && !forged ? (
+        <span className="text-xs text-muted-foreground" data-testid="verification-scope">
+          {v.mode === 'incremental'
+            ? `Incremental: seqs ${v.fromSeq.toLocaleString('en')}–${v.throughSeq.toLocaleString('en')} (after a ` +
+              'signed checkpoint an earlier run verified)' +
+              (v.sampleFromSeq !== null && v.sampleToSeq !== null
+                ? ` and a sample of older ones, seqs ${v.sampleFromSeq.toLocaleString('en')}–` +
+                  `${v.sampleToSeq.toLocaleString('en')}`
+                : '') +
+              '.'
+            : `Full: every event from seq 1 (${v.eventCount.toLocaleString('en')} read).`}{' '}
+          {v.mode === 'incremental' && lastFull ? (
+            <>
+              Last full verification <RelativeTime value={lastFull.verifiedAt} />
+              {lastFull.ok ? '.' : ' (it failed).'}
+            </>
+          ) : null}
+        </span>
+      ) : null}
       {v?.ok && v.headHash ? (
         <span className="font-mono text-xs break-all text-muted-foreground">
           head hash <span data-testid="verified-head-hash">{v.headHash}</span>

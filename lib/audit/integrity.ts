@@ -3,22 +3,53 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
 import { archivedRanges } from './archive';
-import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys, verificationStatement } from './signing';
+import { GENESIS_HASH } from './canonical';
+import {
+  checkpointStatement,
+  loadSigningKey,
+  signatureHolds,
+  signStatement,
+  trustedPublicKeys,
+  verificationStatement,
+  type PublicKeys,
+} from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile, witnessCheckpoint } from './witness';
 
+export type VerificationMode = 'full' | 'incremental';
+
+/** An incremental run's sample covers the older events in this many runs (one a day: a month), at least this many. */
+const SAMPLE_ROUNDS = 30;
+const SAMPLE_MIN = 10_000n;
+
 /**
  * Verifies the chain against the server's key and the witness file, and records the result for the integrity badge.
+ * `incremental` (the scheduled run) walks only the events after the latest signed checkpoint an earlier vouched run
+ * verified, and a rotating sample of the older ones; without such a checkpoint it verifies everything.
  */
-export async function runVerification(db: Db, actorId: string | null) {
+export async function runVerification(db: Db, actorId: string | null, mode: VerificationMode = 'full') {
   const started = performance.now();
-  const result = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: readWitnessFile() });
+  const keys = trustedPublicKeys();
+  const witness = readWitnessFile();
+  const plan = mode === 'incremental' ? await planIncremental(db, keys) : null;
+  const result = await verifyAuditChain(db, { keys, witness, from: plan?.from });
+  const sample =
+    plan?.sample && result.ok
+      ? await verifyAuditChain(db, { keys, from: plan.sample.from, through: plan.sample.to })
+      : null;
+  const failed = !result.ok ? result : sample && !sample.ok ? sample : null;
   const outcome = {
-    ok: result.ok,
+    ok: failed === null,
     throughSeq: result.verifiedThroughSeq,
-    headHash: result.ok ? result.headHash : null,
-    brokenSeq: result.ok ? null : result.brokenSeq,
+    headHash: result.ok && !failed ? result.headHash : null,
+    brokenSeq: failed ? failed.brokenSeq : null,
+    mode: plan ? 'incremental' : 'full',
+    fromSeq: plan ? plan.from.seq + 1n : 1n,
+    sampleFromSeq: plan?.sample ? plan.sample.from.seq + 1n : null,
+    sampleToSeq: plan?.sample ? plan.sample.to : null,
+    statementVersion: 2,
   };
+  const walked = (r: typeof result | null) => (r ? (r.ok ? r.eventCount : Number(r.verifiedThroughSeq)) : 0);
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
     // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
@@ -28,9 +59,9 @@ export async function runVerification(db: Db, actorId: string | null) {
     return tx.auditVerification.create({
       data: {
         ...outcome,
-        reason: result.ok ? null : result.reason,
-        eventCount: result.ok ? result.eventCount : Number(result.verifiedThroughSeq),
-        checkpointsVerified: result.checkpointsVerified,
+        reason: failed ? failed.reason : null,
+        eventCount: walked(result) + walked(sample),
+        checkpointsVerified: result.checkpointsVerified + (sample?.checkpointsVerified ?? 0),
         durationMs: Math.round(performance.now() - started),
         actorId,
         keyId: key?.keyId ?? null,
@@ -38,6 +69,52 @@ export async function runVerification(db: Db, actorId: string | null) {
       },
     });
   });
+}
+
+/**
+ * Where an incremental run starts: the latest checkpoint signed by a trusted key at or below what the latest vouched
+ * run verified (when it passed), still matching the event at its seq (a tripwire: a chain rewritten below it no
+ * longer does); and the next slice of older events after the last run's sample, from the hash stored before it.
+ */
+async function planIncremental(db: Db, keys: PublicKeys) {
+  const runs = await db.auditVerification.findMany({ orderBy: { verifiedAt: 'desc' }, take: 20 });
+  // After a failed run, everything again: a break found (by a sample, say) is never stepped over.
+  const last = runs.find((v) => vouched(v));
+  if (!last?.ok) return null;
+  const checkpoints = await db.auditCheckpoint.findMany({
+    where: { seq: { lte: last.throughSeq } },
+    orderBy: { number: 'desc' },
+    take: 20,
+  });
+  const anchor = checkpoints.find((c) =>
+    keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature)),
+  );
+  if (!anchor) return null;
+  const atAnchor = await db.auditEvent.findUnique({ where: { seq: anchor.seq }, select: { hash: true } });
+  if (atAnchor?.hash !== anchor.hash) return null;
+
+  const size = anchor.seq / BigInt(SAMPLE_ROUNDS) + 1n;
+  const width = size > SAMPLE_MIN ? size : SAMPLE_MIN;
+  const previous = runs.find((v) => v.mode === 'incremental' && v.sampleToSeq !== null && vouched(v))?.sampleToSeq;
+  let fromSeq = previous && previous < anchor.seq ? previous + 1n : 1n;
+  let to = fromSeq + width - 1n < anchor.seq ? fromSeq + width - 1n : anchor.seq;
+  // A sample reads events in the database: it starts after an archived range it would begin in, ends before one.
+  const archived = await archivedRanges(db);
+  for (const a of archived) if (a.fromSeq <= fromSeq && fromSeq <= a.toSeq) fromSeq = a.toSeq + 1n;
+  for (const a of archived) if (a.fromSeq <= to && to <= a.toSeq) to = a.fromSeq - 1n;
+  const before = fromSeq === 1n ? GENESIS_HASH : await storedHash(db, fromSeq - 1n);
+  return {
+    from: { seq: anchor.seq, hash: anchor.hash },
+    sample: before && fromSeq <= to ? { from: { seq: fromSeq - 1n, hash: before }, to } : null,
+  };
+}
+
+/** The hash stored at `seq`, or where it was archived, the manifest's hash out. */
+async function storedHash(db: Db, seq: bigint): Promise<string | null> {
+  const event = await db.auditEvent.findUnique({ where: { seq }, select: { hash: true } });
+  if (event) return event.hash;
+  const archive = await db.auditArchive.findFirst({ where: { toSeq: seq }, select: { headOut: true } });
+  return archive?.headOut ?? null;
 }
 
 /** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */
@@ -62,8 +139,13 @@ export async function verifyChainNow(actor: Actor | null): Promise<string> {
 export async function latestVerification(actor: Actor) {
   requirePermission(actor, 'audit.read');
   const db = getDb();
-  const [verification, checkpoint, archived] = await Promise.all([
+  const [verification, lastFull, checkpoint, archived] = await Promise.all([
     db.auditVerification.findFirst({ orderBy: { verifiedAt: 'desc' } }),
+    db.auditVerification.findFirst({
+      where: { mode: 'full' },
+      orderBy: { verifiedAt: 'desc' },
+      select: { verifiedAt: true, ok: true },
+    }),
     db.auditCheckpoint.findFirst({
       orderBy: { number: 'desc' },
       select: { number: true, seq: true, signedAt: true, keyId: true },
@@ -74,6 +156,7 @@ export async function latestVerification(actor: Actor) {
   // With a key, an unsigned or forged result is not shown as Custodian's: the badge says so.
   return {
     verification,
+    lastFull,
     checkpoint,
     archived,
     signing,

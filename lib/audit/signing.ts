@@ -51,6 +51,8 @@ export type Statement =
       throughSeq: bigint;
       headHash: string | null;
       brokenSeq: bigint | null;
+      /** Version 2: what was walked. */
+      scope: VerificationScope | null;
     }
   | { kind: 'checkpoint'; number: bigint | null; seq: bigint; hash: string; signedAt: Date };
 
@@ -67,9 +69,15 @@ export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'verification') {
     const v = statement;
     const text =
-      `custodian.audit.verification.v1\n${v.verifiedAt.toISOString()}\n${v.ok}\n${v.throughSeq}\n` +
-      `${v.headHash ?? ''}\n${v.brokenSeq ?? ''}`;
-    return Buffer.from(text, 'utf8');
+      `${v.verifiedAt.toISOString()}\n${v.ok}\n${v.throughSeq}\n` + `${v.headHash ?? ''}\n${v.brokenSeq ?? ''}`;
+    const scope = v.scope;
+    return Buffer.from(
+      scope
+        ? `custodian.audit.verification.v2\n${text}\n${scope.mode}\n${scope.fromSeq}\n` +
+            `${scope.sampleFromSeq ?? ''}\n${scope.sampleToSeq ?? ''}`
+        : `custodian.audit.verification.v1\n${text}`,
+      'utf8',
+    );
   }
   const { seq, hash, signedAt } = statement;
   const tail = `${seq}\n${hash}\n${signedAt.toISOString()}`;
@@ -106,16 +114,35 @@ export function checkpointStatement(c: { number: bigint; format: number; seq: bi
   } as const;
 }
 
-/** What a recorded verification's signature covers: the database's time and the result. */
-export function verificationStatement(v: {
-  verifiedAt: Date;
-  ok: boolean;
-  throughSeq: bigint;
-  headHash: string | null;
-  brokenSeq: bigint | null;
-}) {
+/** What a verification walked: everything, or the events after a verified checkpoint and a sample of older ones. */
+export type VerificationScope = {
+  mode: string;
+  fromSeq: bigint;
+  sampleFromSeq: bigint | null;
+  sampleToSeq: bigint | null;
+};
+
+/** What a recorded verification's signature covers: the database's time and the result (version 2: and its scope). */
+export function verificationStatement(
+  v: {
+    verifiedAt: Date;
+    ok: boolean;
+    throughSeq: bigint;
+    headHash: string | null;
+    brokenSeq: bigint | null;
+  } & Partial<VerificationScope> & { statementVersion?: number },
+) {
   const { verifiedAt, ok, throughSeq, headHash, brokenSeq } = v;
-  return { kind: 'verification', verifiedAt, ok, throughSeq, headHash, brokenSeq } as const;
+  const scope =
+    v.statementVersion === 2
+      ? {
+          mode: v.mode ?? '',
+          fromSeq: v.fromSeq ?? 0n,
+          sampleFromSeq: v.sampleFromSeq ?? null,
+          sampleToSeq: v.sampleToSeq ?? null,
+        }
+      : null;
+  return { kind: 'verification', verifiedAt, ok, throughSeq, headHash, brokenSeq, scope } as const;
 }
 
 /** The public keys a verifier trusts, by id. */

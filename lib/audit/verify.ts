@@ -2,9 +2,9 @@ import 'server-only';
 import type { Db } from '@/lib/db';
 import { GENESIS_HASH, hashEventText, type Json } from './canonical';
 import { checkFields } from './fields';
-import { RedactionLedger } from './redaction-ledger';
 import { archiveSignatureHolds, checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
+import { concernsRedaction, replayRedactions, type LedgerItem } from './verify-redactions';
 import type { WitnessedCheckpoint } from './witness';
 
 export type ChainVerification =
@@ -16,6 +16,8 @@ export type ChainVerification =
       eventCount: number;
       /** The ranges missing from the database that a signed archive manifest covers exactly. */
       archived: { fromSeq: bigint; toSeq: bigint }[];
+      /** The first seq walked: 1, or the one after `from` (an incremental run, a sample). */
+      walkedFromSeq: bigint;
       checkpointsVerified: number;
       signaturesVerified: number;
       /** Whether a key was given and the head is signed by it: without one, only the hashes were checked. */
@@ -34,7 +36,14 @@ export type ChainVerification =
  * `keys`: the public keys whose signatures are checked (signatures by other keys are left unchecked; with none, only
  * the hashes are). `witness`: the checkpoints the witness outside the database holds.
  */
-export type VerifyOptions = { keys?: PublicKeys; witness?: WitnessedCheckpoint[] };
+export type VerifyOptions = {
+  keys?: PublicKeys;
+  witness?: WitnessedCheckpoint[];
+  /** Walk only after this point, taken as verified (an earlier run's): an incremental run, or a sample's start. */
+  from?: { seq: bigint; hash: string };
+  /** Walk only up to this seq (a sample of older events); its link to the next event is checked. */
+  through?: bigint;
+};
 
 type Problem = { seq: bigint; reason: string };
 type Pin = { seq: bigint; hash: string; what: string };
@@ -140,13 +149,18 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     }
   }
 
+  // The range walked: all of it, or after an earlier run's point and up to a sample's end.
+  const start = options.from ?? { seq: 0n, hash: GENESIS_HASH };
+  const end = options.through !== undefined && options.through < head.seq ? options.through : head.seq;
   // Seqs as numbers in the loop (exact to 2^53); results carry bigints.
   pins.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-  let expected = 1;
-  let prevHash = GENESIS_HASH;
-  let lastSigned = 0n;
+  while (pins[0] && pins[0].seq <= start.seq) pins.shift();
+  while (pins.length > 0 && pins[pins.length - 1]!.seq > end) pins.pop();
+  let expected = Number(start.seq) + 1;
+  let prevHash = start.hash;
+  let lastSigned = start.seq;
   let format2From: bigint | null = null;
-  const redactions = new RedactionLedger();
+  const ledgerItems: LedgerItem[] = [];
   const found: { problem: Problem | null } = { problem: null };
   const broken = (seq: bigint, reason: string) => {
     found.problem = { seq, reason };
@@ -190,7 +204,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       lastSigned = fits.toSeq;
     }
   };
-  walk: for await (const page of streamEvents(db, `e."seq" <= ${literal(head.seq)}`, { withSignature: true })) {
+  const where = `e."seq" > ${literal(start.seq)} AND e."seq" <= ${literal(end)}`;
+  walk: for await (const page of streamEvents(db, where, { withSignature: true })) {
     for (const event of page) {
       const why = Number(event.seq) === expected ? '' : skipArchived(BigInt(event.seq));
       const seq = BigInt(expected);
@@ -216,7 +231,9 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
           broken(seq, `event ${seq} was altered: ${check.reason}`);
           break walk;
         }
-        redactions.see(seq, event.action, event.actorId, details, check.redacted);
+        if (concernsRedaction(event.action, check.redacted)) {
+          ledgerItems.push({ seq, action: event.action, actorId: event.actorId, details, redacted: check.redacted });
+        }
       } else if (event.format !== '1') {
         broken(seq, `event ${seq} claims chain format ${event.format}, which does not exist`);
         break walk;
@@ -259,21 +276,30 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       expected += 1;
     }
   }
-  const tailWhy = !found.problem && BigInt(expected - 1) < head.seq ? skipArchived(head.seq + 1n) : '';
+  const tailWhy = !found.problem && BigInt(expected - 1) < end ? skipArchived(end + 1n) : '';
   const lastSeq = BigInt(expected - 1);
   if (found.problem) problems.push(found.problem);
   else {
     if (pins[0])
       problems.push({ seq: lastSeq + 1n, reason: `events up to ${pins[0].what} (seq ${pins[0].seq}) are missing` });
-    if (head.seq > lastSeq)
-      problems.push({ seq: lastSeq + 1n, reason: `events ${lastSeq + 1n} to ${head.seq} are missing${tailWhy}` });
-    else if (head.hash !== prevHash) {
+    if (end > lastSeq)
+      problems.push({ seq: lastSeq + 1n, reason: `events ${lastSeq + 1n} to ${end} are missing${tailWhy}` });
+    else if (end < head.seq) {
+      const linkOut = await nextLink(db, end);
+      if (linkOut !== null && linkOut !== prevHash && !archives.some((a) => a.fromSeq === end + 1n)) {
+        problems.push({
+          seq: end,
+          reason: `event ${end} was changed and its hash recomputed (event ${end + 1n} no longer follows it)`,
+        });
+      }
+    } else if (head.hash !== prevHash) {
       problems.push({ seq: head.seq, reason: `the chain head (seq ${head.seq}) does not match the last event` });
     }
+    const redactions = await replayRedactions(db, ledgerItems, { after: start.seq, through: end, head: head.seq });
     problems.push(...redactions.problems(await recordedBeyond(db, head.seq, redactions.unrecorded()), archived));
     // The weakest evidence, so only when nothing else explains it: a head rewound into the middle of a transaction is
     // reported where the events were cut off, not where signing stopped.
-    if (problems.length === 0 && keys.length > 0 && head.seq > 0n && lastSigned < head.seq) {
+    if (problems.length === 0 && keys.length > 0 && end === head.seq && head.seq > 0n && lastSigned < head.seq) {
       problems.push({
         seq: lastSigned + 1n,
         reason:
@@ -302,12 +328,20 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     ok: true,
     verifiedThroughSeq: lastSeq,
     headHash: prevHash,
-    eventCount: expected - 1 - archivedEvents,
+    eventCount: expected - 1 - Number(start.seq) - archivedEvents,
     archived,
+    walkedFromSeq: start.seq + 1n,
     checkpointsVerified,
     signaturesVerified,
-    signed: keys.length > 0 && lastSigned === head.seq && head.seq > 0n,
+    signed: keys.length > 0 && lastSigned === end && end > 0n,
   };
+}
+
+/** The link the event after `seq` records (null when there is none in the database). */
+async function nextLink(db: Db, seq: bigint): Promise<string | null> {
+  const [row] = await db.$queryRaw<{ prevHash: string }[]>`
+    SELECT e."prevHash" FROM "AuditEvent" e WHERE e."seq" = ${seq + 1n}`;
+  return row?.prevHash ?? null;
 }
 
 /** Of these redactions, those whose `audit.redacted` lies beyond the head the walk read. */

@@ -42,7 +42,7 @@ const WORK: Record<QueueName, () => Promise<unknown>> = {
   'scheduled-reviews': () => openScheduledReviews(),
   'findings-sync': () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }),
   'audit-partitions': () => keepPartitionsAhead(getDb()),
-  'chain-verification': () => runVerification(getDb(), null),
+  'chain-verification': () => runVerification(getDb(), null, 'incremental'),
 };
 
 /**
