@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     }
     if (addEvents > 0) {
       // Room for every event to come, in partitions of the configured width (as the owner, which this loader is).
-      await client.query('SELECT custodian_audit_partitions_ahead(NULL, $1)', [existingEvents + addEvents]);
+      await client.query('SELECT custodian_audit_partitions_ahead(NULL, $1, NULL)', [existingEvents + addEvents]);
       const agents = await loadAgents(client);
       const bar = new SingleBar({
         format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s',

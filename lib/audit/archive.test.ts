@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import { withOwnerDb } from '@/lib/db/owner';
 import { asOwner } from '@/lib/testing/owner';
-import { appendAuditEvents, SYSTEM_ACTOR } from '.';
+import { appendNotes, useNarrowPartitions } from '@/lib/testing/partitions';
 import { archivedRanges, archivePartition, restoreArchive, type ArchiveManifest } from './archive';
 import { signCheckpoint } from './integrity';
 import { ensurePartitionsAhead, listPartitions } from './partitions';
@@ -22,36 +22,21 @@ const verify = () => verifyAuditChain(getDb(), { keys: trustedPublicKeys() });
 const archive = (which: string) => withOwnerDb((db) => archivePartition(db, which, dir));
 const restore = (file: string) => withOwnerDb((db) => restoreArchive(db, file));
 const partitionName = (from: number) => `AuditEvent_${String(from).padStart(19, '0')}`;
-
 beforeAll(async () => {
-  expect(await getDb().auditEvent.count()).toBe(0);
-  // The empty default partitions give way to narrow ones.
-  await asOwner(
-    `DO $$ DECLARE p regclass; BEGIN
-       FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = '"AuditEvent"'::regclass LOOP
-         EXECUTE format('DROP TABLE %s', p);
-       END LOOP; END $$`,
-  );
-  await withOwnerDb((db) => ensurePartitionsAhead(db, { width: 10n }));
-  for (let i = 1; i <= 25; i++) {
-    if (i === 15) await withOwnerDb((db) => ensurePartitionsAhead(db));
-    await getDb().$transaction((tx) =>
-      appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: `event ${i}` } }]),
-    );
-  }
+  await useNarrowPartitions(10n);
+  await appendNotes(25, 'event');
   await signCheckpoint();
 });
 
 describe('the timeline partitioned by seq range', () => {
   it('keeps partitions ahead of the head, each guarded against TRUNCATE and DELETE even by the owner', async () => {
-    expect(await withOwnerDb((db) => ensurePartitionsAhead(db))).toBe(1);
     const partitions = await listPartitions(getDb());
     expect(partitions.slice(0, 3).map((p) => [p.name, p.fromSeq, p.toSeq])).toEqual([
       [partitionName(1), 1n, 10n],
       [partitionName(11), 11n, 20n],
       [partitionName(21), 21n, 30n],
     ]);
-    expect(partitions.at(-1)).toMatchObject({ fromSeq: 41n, toSeq: 50n });
+    expect(partitions.at(-1)!.toSeq).toBeGreaterThanOrEqual(25n + 2n * 10n);
     // The owner's command is idempotent: nothing more is needed yet.
     expect(await withOwnerDb((db) => ensurePartitionsAhead(db))).toBe(0);
     await expect(asOwner(`TRUNCATE "${partitionName(11)}"`)).rejects.toThrow(/append-only; TRUNCATE is refused/);
@@ -114,21 +99,23 @@ describe('archiving and restoring a range', () => {
         'ALTER TABLE "AuditArchive" DISABLE TRIGGER USER',
         `DELETE FROM "AuditArchive" WHERE "id" IN ('${row.id}', 'forged')`,
         `INSERT INTO "AuditArchive" ("id", "partition", "fromSeq", "toSeq", "count", "headIn", "headOut",
-           "fileSha256", "archivedAt", "keyId", "signature")
-         VALUES ('forged', '${row.partition}', ${changes.fromSeq ?? row.fromSeq}, ${changes.toSeq ?? row.toSeq},
-           ${row.count}, '${row.headIn}', '${row.headOut}', '${row.fileSha256}',
-           '${row.archivedAt.toISOString()}', '${row.keyId}', '${changes.signature ?? row.signature}')`,
+           "fileSha256", "eventSeq", "carried", "archivedAt", "keyId", "signature")
+         VALUES ('${changes.id ?? row.id}', '${row.partition}', ${changes.fromSeq ?? row.fromSeq},
+           ${changes.toSeq ?? row.toSeq}, ${row.count}, '${row.headIn}', '${row.headOut}', '${row.fileSha256}',
+           ${changes.eventSeq ?? row.eventSeq}, '${row.carried}', '${row.archivedAt.toISOString()}', '${row.keyId}',
+           '${changes.signature ?? row.signature}')`,
         'ALTER TABLE "AuditArchive" ENABLE TRIGGER USER',
       );
     const put = () =>
       asOwner(
         'ALTER TABLE "AuditArchive" DISABLE TRIGGER USER',
-        `DELETE FROM "AuditArchive" WHERE "id" = 'forged'`,
+        `DELETE FROM "AuditArchive" WHERE "id" IN ('${row.id}', 'forged')`,
         `INSERT INTO "AuditArchive" SELECT * FROM json_populate_record(NULL::"AuditArchive", '${JSON.stringify({
           ...row,
           fromSeq: Number(row.fromSeq),
           toSeq: Number(row.toSeq),
-        })}')`,
+          eventSeq: Number(row.eventSeq),
+        }).replace(/'/g, "''")}')`,
         'ALTER TABLE "AuditArchive" ENABLE TRIGGER USER',
       );
 
@@ -140,6 +127,12 @@ describe('archiving and restoring a range', () => {
     });
     // A manifest for 11–19 (its signature then covers other fields, so it cannot hold either).
     await forge({ toSeq: '19' });
+    expect(await verify()).toMatchObject({ ok: false, brokenSeq: 11n });
+    // A manifest naming another event as its record (its signature then cannot hold either), and the same manifest
+    // row under another id: its audit.archived record names the real one.
+    await forge({ eventSeq: '5' });
+    expect(await verify()).toMatchObject({ ok: false, brokenSeq: 11n });
+    await forge({ id: 'forged' });
     expect(await verify()).toMatchObject({ ok: false, brokenSeq: 11n });
     // Without the manifest row: the gap is missing events.
     await asOwner(
@@ -153,7 +146,7 @@ describe('archiving and restoring a range', () => {
     expect(await verifyAuditChain(getDb())).toMatchObject({
       ok: false,
       brokenSeq: 1n,
-      reason: expect.stringMatching(/without the audit public key its signature cannot be checked/),
+      reason: expect.stringMatching(/cannot be checked without the audit public key/),
     });
     expect(await verify()).toMatchObject({ ok: true });
   });
@@ -180,7 +173,7 @@ describe('archiving and restoring a range', () => {
     const result = await verify();
     expect(result).toMatchObject({ ok: true, archived: [], eventCount: 29, signed: true });
     expect(await archivedRanges(getDb())).toEqual([]);
-    expect(await getDb().auditEvent.findUniqueOrThrow({ where: { seq: 12n } })).toMatchObject({
+    expect(await getDb().auditEvent.findUniqueOrThrow({ where: { seq: 13n } })).toMatchObject({
       details: { note: 'event 12' },
     });
     // A restored partition is guarded as the others are.
@@ -188,7 +181,11 @@ describe('archiving and restoring a range', () => {
     await expect(asOwner(`DELETE FROM "${partitionName(1)}"`)).rejects.toThrow(/append-only; DELETE is refused/);
   });
 
-  it('a restored range dropped again is not excused by its old manifest', async () => {
+  it('a restored range dropped again is not excused by its old manifest, even once its restore is archived', async () => {
+    // The restore records (seqs 28 and 29) go into the archive of 21–30, whose manifest carries them.
+    await appendNotes(3);
+    const carrying = await archive('21');
+    expect(carrying.carried).toMatch(/"audit.restored"/);
     await asOwner(
       `ALTER TABLE "AuditEvent" DETACH PARTITION "${partitionName(11)}"`,
       `DROP TABLE "${partitionName(11)}"`,

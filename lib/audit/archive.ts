@@ -1,22 +1,27 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
+import { isPostgresServer, type Db, type Tx } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
 import { appendAuditEvent, SYSTEM_ACTOR } from './append';
+import { hashEvent, type Json } from './canonical';
+import { checkFields } from './fields';
 import { listPartitions, type Partition } from './partitions';
 import { archiveSignatureHolds, archiveStatement, loadSigningKey, signStatement, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
+import { ARCHIVE_ACTIONS, carriedText, concernsRedaction, type LedgerItem } from './verify-redactions';
 
-// Archiving moves a closed range of the timeline out of the database and keeps the chain provable: the range is
-// written to NDJSON (one row per line, as PostgreSQL renders it), a manifest signed with the audit key names the
-// chain hash going in and coming out, the count and the file's SHA-256, and only then is the partition detached and
-// dropped. Verification accepts the gap only where such a manifest covers exactly it; a restore reattaches the rows
-// after checking the file against its signed manifest.
+// Archiving moves a closed range of the timeline out of the database and keeps the chain provable. In one
+// transaction, with the partition locked against writes: the chain is verified through the range, the range is
+// written to NDJSON (one row per line, as PostgreSQL renders it), `audit.archived` is appended, a manifest signed
+// with the audit key names the chain hash going in and coming out, the count, the file's SHA-256, that event's seq
+// and the range's events verification still needs; then the partition is detached and dropped. Verification accepts
+// the gap only where such a manifest covers exactly it; a restore reattaches the rows after checking them, read once,
+// against the signed manifest.
 
 export const MANIFEST_FORMAT = 'custodian.audit.archive.v1';
 
@@ -24,18 +29,24 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const seqText = z.string().regex(/^[1-9]\d{0,18}$/);
 const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
-  partition: z.string().regex(/^AuditEvent_\d{19}$/),
+  id: z.string().min(1).max(64),
+  partition: z.string(),
   fromSeq: seqText,
   toSeq: seqText,
   count: z.number().int().positive(),
   headIn: hex64,
   headOut: hex64,
   fileSha256: hex64,
+  eventSeq: seqText,
+  carried: z.string(),
   archivedAt: z.iso.datetime(),
   keyId: z.string().min(1),
   signature: z.string().min(1),
 });
 export type ArchiveManifest = z.infer<typeof manifestSchema>;
+
+/** A partition's name follows from where it starts (what a restore recreates, whatever a manifest file says). */
+export const partitionName = (fromSeq: bigint) => `AuditEvent_${fromSeq.toString().padStart(19, '0')}`;
 
 const filesOf = (dir: string, partition: string) => ({
   events: path.join(dir, `${partition}.ndjson`),
@@ -44,8 +55,8 @@ const filesOf = (dir: string, partition: string) => ({
 
 /**
  * Archives one partition (by name, or the one holding `seq`) into `dir`, as the owner. Only a full range below the
- * chain head is archived, and only after the chain verifies through it with the trusted keys: a signed manifest over
- * a changed range would launder the change.
+ * chain head is archived, and only when the chain verifies through it with the trusted keys while the range is locked
+ * against writes: a signed manifest over a changed range would launder the change.
  */
 export async function archivePartition(db: Db, which: string, dir: string): Promise<ArchiveManifest> {
   const key = loadSigningKey();
@@ -58,77 +69,91 @@ export async function archivePartition(db: Db, which: string, dir: string): Prom
         `(seq ${head.seq}): only a full range below the head can be archived.`,
     );
   }
+  if (!isPostgresServer()) await verifyThrough(db, partition.toSeq);
+  await mkdir(dir, { recursive: true });
+  const files = filesOf(dir, partition.name);
+  const partial = { events: `${files.events}.partial`, manifest: `${files.manifest}.partial` };
+  try {
+    const manifest = await db.$transaction(
+      async (tx) => {
+        // No write reaches the range from here to the drop: what is verified is what is written and signed. (The
+        // embedded database has one connection and no other writer: it verifies before.)
+        await tx.$executeRawUnsafe(`LOCK TABLE ${ident(partition.name)} IN SHARE MODE`);
+        if (isPostgresServer()) await verifyThrough(db, partition.toSeq);
+        const written = await writeEvents(tx, partition, partial.events);
+        const expected = Number(partition.toSeq - partition.fromSeq + 1n);
+        if (written.count !== expected) {
+          throw new Conflict(`${partition.name} holds ${written.count} events where ${expected} were expected.`);
+        }
+        const id = randomUUID();
+        const recorded = await appendAuditEvent(tx, {
+          action: 'audit.archived',
+          actor: SYSTEM_ACTOR,
+          details: {
+            archiveId: id,
+            fromSeq: String(partition.fromSeq),
+            toSeq: String(partition.toSeq),
+            count: written.count,
+            fileSha256: written.sha256,
+          },
+        });
+        const fields = {
+          id,
+          partition: partition.name,
+          fromSeq: partition.fromSeq,
+          toSeq: partition.toSeq,
+          count: written.count,
+          headIn: written.headIn,
+          headOut: written.headOut,
+          fileSha256: written.sha256,
+          eventSeq: recorded.seq,
+          carried: carriedText(written.carried),
+          archivedAt: new Date(),
+          keyId: key.keyId,
+        };
+        const signature = signStatement(key, archiveStatement(fields));
+        await tx.auditArchive.create({ data: { ...fields, signature } });
+        const manifest: ArchiveManifest = {
+          format: MANIFEST_FORMAT,
+          ...fields,
+          fromSeq: String(fields.fromSeq),
+          toSeq: String(fields.toSeq),
+          eventSeq: String(fields.eventSeq),
+          archivedAt: fields.archivedAt.toISOString(),
+          signature,
+        };
+        await writeDurably(partial.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+        await tx.$executeRawUnsafe(`ALTER TABLE "AuditEvent" DETACH PARTITION ${ident(partition.name)}`);
+        await tx.$executeRawUnsafe(`DROP TABLE ${ident(partition.name)}`);
+        return manifest;
+      },
+      { timeout: 3_600_000, maxWait: 60_000 },
+    );
+    // Under their names only once the range is gone from the database.
+    await rename(partial.events, files.events);
+    await rename(partial.manifest, files.manifest);
+    return manifest;
+  } catch (error) {
+    await Promise.all([rm(partial.events, { force: true }), rm(partial.manifest, { force: true })]);
+    throw error;
+  }
+}
+
+async function verifyThrough(db: Db, seq: bigint) {
   const verification = await verifyAuditChain(db, { keys: trustedPublicKeys() });
-  if (!verification.ok || verification.verifiedThroughSeq < partition.toSeq) {
+  if (!verification.ok || verification.verifiedThroughSeq < seq) {
     throw new Conflict(
-      `The chain does not verify through seq ${partition.toSeq}` +
+      `The chain does not verify through seq ${seq}` +
         (verification.ok ? '.' : `: ${verification.reason} (seq ${verification.brokenSeq}).`) +
         ' Nothing was archived.',
     );
   }
-
-  await mkdir(dir, { recursive: true });
-  const files = filesOf(dir, partition.name);
-  const written = await writeEvents(db, partition, `${files.events}.partial`);
-  const expected = Number(partition.toSeq - partition.fromSeq + 1n);
-  if (written.count !== expected) {
-    throw new Conflict(`${partition.name} holds ${written.count} events where ${expected} were expected.`);
-  }
-  const archivedAt = new Date();
-  const fields = {
-    fromSeq: partition.fromSeq,
-    toSeq: partition.toSeq,
-    count: written.count,
-    headIn: written.headIn,
-    headOut: written.headOut,
-    fileSha256: written.sha256,
-    archivedAt,
-  };
-  const signature = signStatement(key, archiveStatement(fields));
-  const manifest: ArchiveManifest = {
-    format: MANIFEST_FORMAT,
-    partition: partition.name,
-    fromSeq: String(partition.fromSeq),
-    toSeq: String(partition.toSeq),
-    count: written.count,
-    headIn: written.headIn,
-    headOut: written.headOut,
-    fileSha256: written.sha256,
-    archivedAt: archivedAt.toISOString(),
-    keyId: key.keyId,
-    signature,
-  };
-  await writeDurably(files.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(`${files.events}.partial`, files.events);
-
-  // The manifest row, the detach and the drop, and the timeline's record of it, together.
-  await db.$transaction(
-    async (tx) => {
-      const row = await tx.auditArchive.create({
-        data: { ...fields, partition: partition.name, keyId: key.keyId, signature },
-      });
-      await tx.$executeRawUnsafe(`ALTER TABLE "AuditEvent" DETACH PARTITION ${ident(partition.name)}`);
-      await tx.$executeRawUnsafe(`DROP TABLE ${ident(partition.name)}`);
-      await appendAuditEvent(tx, {
-        action: 'audit.archived',
-        actor: SYSTEM_ACTOR,
-        details: {
-          archiveId: row.id,
-          fromSeq: manifest.fromSeq,
-          toSeq: manifest.toSeq,
-          count: manifest.count,
-          fileSha256: manifest.fileSha256,
-        },
-      });
-    },
-    { timeout: 600_000 },
-  );
-  return manifest;
 }
 
 /**
  * Restores an archived range from its NDJSON file and the manifest beside it, as the owner: the manifest's signature
- * must hold for a trusted key, the file must be the one it names, and the range must be missing.
+ * must hold for a trusted key and be the latest archive of the range, and the file — read once, hashed as its rows
+ * are loaded, each row's hash and link recomputed — must be the one it names. The range must be missing.
  */
 export async function restoreArchive(db: Db, eventsFile: string): Promise<ArchiveManifest> {
   const manifestFile = eventsFile.replace(/\.ndjson$/, '') + '.manifest.json';
@@ -144,55 +169,43 @@ export async function restoreArchive(db: Db, eventsFile: string): Promise<Archiv
   if (!archiveSignatureHolds(trustedPublicKeys(), manifest)) {
     throw new Invalid(`The manifest's signature does not hold for a trusted key (key ${manifest.keyId}).`);
   }
-  const sha256 = await fileSha256(eventsFile);
-  if (sha256 !== manifest.fileSha256) {
-    throw new Invalid(`${eventsFile} is not the archived file: its SHA-256 is ${sha256}, the manifest names another.`);
-  }
   const [fromSeq, toSeq] = [BigInt(manifest.fromSeq), BigInt(manifest.toSeq)];
+  const newer = await db.auditArchive.findFirst({
+    where: { fromSeq, archivedAt: { gt: new Date(manifest.archivedAt) } },
+    select: { archivedAt: true },
+  });
+  if (newer) {
+    throw new Conflict(
+      `Seqs ${fromSeq} to ${toSeq} were archived again on ${newer.archivedAt.toISOString()}: restore that archive.`,
+    );
+  }
   if ((await listPartitions(db)).some((p) => p.fromSeq <= toSeq && p.toSeq >= fromSeq)) {
     throw new Conflict(`Seqs ${fromSeq} to ${toSeq} are in the database: there is nothing to restore.`);
   }
 
-  const name = ident(manifest.partition);
+  const name = partitionName(fromSeq);
   await db.$transaction(
     async (tx) => {
-      await tx.$executeRawUnsafe(`CREATE TABLE ${name} (LIKE "AuditEvent" INCLUDING DEFAULTS)`);
-      let batch: string[] = [];
-      const flush = async () => {
-        if (batch.length === 0) return;
-        await tx.$executeRawUnsafe(
-          `INSERT INTO ${name} SELECT * FROM json_populate_recordset(NULL::"AuditEvent", $1::json)`,
-          `[${batch.join(',')}]`,
+      await tx.$executeRawUnsafe(`CREATE TABLE ${ident(name)} (LIKE "AuditEvent" INCLUDING DEFAULTS)`);
+      const loaded = await loadEvents(tx, name, eventsFile, manifest.headIn);
+      if (loaded.sha256 !== manifest.fileSha256) {
+        throw new Invalid(
+          `${eventsFile} is not the archived file: its SHA-256 is ${loaded.sha256}, the manifest names another.`,
         );
-        batch = [];
-      };
-      for await (const line of createInterface({ input: createReadStream(eventsFile), crlfDelay: Infinity })) {
-        if (line.length === 0) continue;
-        batch.push(line);
-        if (batch.length === 5_000) await flush();
       }
-      await flush();
-      const [range] = await tx.$queryRawUnsafe<{ n: number; first: string | null; last: string | null }[]>(
-        `SELECT count(*)::int AS "n",
-           (SELECT "prevHash" FROM ${name} ORDER BY "seq" LIMIT 1) AS "first",
-           (SELECT "hash" FROM ${name} ORDER BY "seq" DESC LIMIT 1) AS "last" FROM ${name}`,
-      );
-      if (range?.n !== manifest.count || range.first !== manifest.headIn || range.last !== manifest.headOut) {
+      if (loaded.problem) throw new Invalid(`${eventsFile}: ${loaded.problem}`);
+      if (loaded.count !== manifest.count || loaded.headOut !== manifest.headOut || loaded.lastSeq !== toSeq) {
         throw new Invalid(`${eventsFile} does not hold the range its manifest describes.`);
       }
       await tx.$executeRawUnsafe(
-        `ALTER TABLE "AuditEvent" ATTACH PARTITION ${name} FOR VALUES FROM (${fromSeq}) TO (${toSeq + 1n})`,
+        `ALTER TABLE "AuditEvent" ATTACH PARTITION ${ident(name)} FOR VALUES FROM (${fromSeq}) TO (${toSeq + 1n})`,
       );
-      await tx.$executeRawUnsafe(`SELECT custodian_audit_guard_partition('${name}'::regclass)`);
-      const archive = await tx.auditArchive.findFirst({
-        where: { fromSeq, toSeq, signature: manifest.signature },
-        select: { id: true },
-      });
+      await tx.$executeRaw`SELECT custodian_audit_guard_partition(${ident(name)}::regclass)`;
       await appendAuditEvent(tx, {
         action: 'audit.restored',
         actor: SYSTEM_ACTOR,
         details: {
-          archiveId: archive?.id ?? null,
+          archiveId: manifest.id,
           fromSeq: manifest.fromSeq,
           toSeq: manifest.toSeq,
           count: manifest.count,
@@ -200,7 +213,7 @@ export async function restoreArchive(db: Db, eventsFile: string): Promise<Archiv
         },
       });
     },
-    { timeout: 600_000 },
+    { timeout: 3_600_000, maxWait: 60_000 },
   );
   return manifest;
 }
@@ -228,22 +241,49 @@ async function findPartition(db: Db, which: string): Promise<Partition> {
   return found;
 }
 
-/** Writes the partition's rows, in seq order, one JSON object per line; returns the count, hashes and SHA-256. */
-async function writeEvents(db: Db, partition: Partition, file: string) {
+/**
+ * Writes the partition's rows, in seq order, one JSON object per line; returns the count, the hashes in and out, the
+ * file's SHA-256 and the rows verification still needs once they are gone.
+ */
+async function writeEvents(tx: Tx, partition: Partition, file: string) {
   const hash = createHash('sha256');
   const handle = await open(file, 'w');
+  const carried: LedgerItem[] = [];
   let count = 0;
   let headIn = '';
   let headOut = '';
+  type Row = {
+    seq: bigint;
+    prevHash: string;
+    hash: string;
+    line: string;
+    action: string;
+    actorId: string | null;
+    details: Json;
+    digests: Json;
+    salts: Json;
+    format: number;
+    tombstoned: boolean;
+  };
   try {
     for (let after = partition.fromSeq - 1n; ;) {
-      const rows = await db.$queryRaw<{ seq: bigint; prevHash: string; hash: string; line: string }[]>`
-        SELECT e."seq", e."prevHash", e."hash", row_to_json(e)::text AS "line" FROM "AuditEvent" e
+      const rows = await tx.$queryRaw<Row[]>`
+        SELECT e."seq", e."prevHash", e."hash", row_to_json(e)::text AS "line", e."action", e."actorId",
+          e."details", e."digests", e."salts", e."format"::int AS "format",
+          e."details"::text LIKE '%"$redacted"%' AS "tombstoned"
+        FROM "AuditEvent" e
         WHERE e."seq" > ${after} AND e."seq" <= ${partition.toSeq} ORDER BY e."seq" LIMIT 5000`;
       if (rows.length === 0) break;
       const text = rows.map((r) => `${r.line}\n`).join('');
       hash.update(text);
       await handle.write(text);
+      for (const r of rows) {
+        const check = r.tombstoned && r.format === 2 ? checkFields(r.details, r.digests, r.salts) : null;
+        const redacted = check?.ok ? check.redacted : [];
+        if (concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
+          carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted });
+        }
+      }
       if (count === 0) headIn = rows[0]!.prevHash;
       headOut = rows[rows.length - 1]!.hash;
       count += rows.length;
@@ -253,24 +293,83 @@ async function writeEvents(db: Db, partition: Partition, file: string) {
   } finally {
     await handle.close();
   }
-  return { count, headIn, headOut, sha256: hash.digest('hex') };
+  return { count, headIn, headOut, sha256: hash.digest('hex'), carried };
 }
 
+/**
+ * Loads an archive file into `table`, reading it once: hashes its bytes, and recomputes each row's hash and its link
+ * to the one before (from `headIn`). Names the first row that does not hold.
+ */
+async function loadEvents(tx: Tx, table: string, file: string, headIn: string) {
+  const hash = createHash('sha256');
+  let batch: string[] = [];
+  let count = 0;
+  let prev = headIn;
+  let lastSeq = 0n;
+  let problem: string | null = null;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await tx.$executeRawUnsafe(
+      `INSERT INTO ${ident(table)} SELECT * FROM json_populate_recordset(NULL::"AuditEvent", $1::json)`,
+      `[${batch.join(',')}]`,
+    );
+    batch = [];
+  };
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    hash.update(`${line}\n`);
+    if (problem) continue;
+    const row = parseRow(line);
+    if (!row) problem = `line ${count + 1} is not an archived event`;
+    else if (row.seq !== lastSeq + 1n && count > 0) problem = `line ${count + 1} is event ${row.seq}, out of order`;
+    else if (row.prevHash !== prev) problem = `event ${row.seq} does not follow the event before it`;
+    else if (hashEvent(row.prevHash, row) !== row.hash) problem = `event ${row.seq} does not match its hash`;
+    if (problem || !row) continue;
+    prev = row.hash;
+    lastSeq = row.seq;
+    count += 1;
+    batch.push(line);
+    if (batch.length === 5_000) await flush();
+  }
+  await flush();
+  return { sha256: hash.digest('hex'), count, headOut: prev, lastSeq, problem };
+}
+
+const archivedRow = z.object({
+  seq: z.union([z.number().int().positive(), seqText]).transform((v) => BigInt(v)),
+  occurredAt: z.string().transform((v) => new Date(v)),
+  recordedAt: z.string().transform((v) => new Date(v)),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  agentId: z.string().nullable(),
+  credentialId: z.string().nullable(),
+  action: z.string(),
+  details: z.unknown(),
+  owners: z.unknown(),
+  prevHash: hex64,
+  hash: hex64,
+  format: z.number().int(),
+  digests: z.unknown(),
+});
+
+function parseRow(line: string) {
+  try {
+    const row = archivedRow.safeParse(JSON.parse(line));
+    return row.success ? row.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes and syncs `text` (the caller renames it into place once the archive commits). */
 async function writeDurably(file: string, text: string) {
-  const handle = await open(`${file}.partial`, 'w');
+  const handle = await open(file, 'w');
   try {
     await handle.write(text);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await rename(`${file}.partial`, file);
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -34,7 +34,7 @@ export async function ensurePartitionsAhead(
   options: { width?: bigint; throughSeq?: bigint } = {},
 ): Promise<number> {
   const [row] = await db.$queryRaw<{ created: number }[]>`
-    SELECT custodian_audit_partitions_ahead(${options.width ?? null}::bigint, ${options.throughSeq ?? null}::bigint)
-      AS "created"`;
+    SELECT custodian_audit_partitions_ahead(
+      ${options.width ?? null}::bigint, ${options.throughSeq ?? null}::bigint, NULL) AS "created"`;
   return row?.created ?? 0;
 }

@@ -4,15 +4,13 @@
 import type { Json } from './canonical';
 
 type Problem = { seq: bigint; reason: string };
-type Range = { fromSeq: bigint; toSeq: bigint };
 type Details = { changeRequestId?: unknown; kind?: unknown; seq?: unknown; pointer?: unknown; redactionId?: unknown };
 
 export class RedactionLedger {
   private readonly tombstones = new Map<string, { seq: bigint; pointer: string; id: string }>();
   private readonly recorded = new Map<string, { at: bigint; seq: string; pointer: string; id: string }>();
   private readonly requests = new Map<string, { requestedBy: string | null; appliedBy: string | null }>();
-  // Each with whether the request was never seen: it may lie in an archived range.
-  private readonly found: (Problem & { requestUnseen: boolean })[] = [];
+  private readonly found: Problem[] = [];
 
   /** Tombstones no `audit.redacted` seen so far records. */
   unrecorded(): string[] {
@@ -49,7 +47,6 @@ export class RedactionLedger {
       if (!request?.appliedBy || request.appliedBy === request.requestedBy || request.appliedBy !== actorId) {
         this.found.push({
           seq,
-          requestUnseen: !request?.requestedBy,
           reason:
             `the redaction recorded at event ${seq} (${id}) has no request on the timeline before it that one ` +
             'person asked for and another approved',
@@ -61,13 +58,9 @@ export class RedactionLedger {
   /**
    * What does not hold, each at its seq. `recordedLater`: the redactions recorded beyond the head the walk read (a
    * redaction committed while it ran shows its tombstone before its record is in reach), left to the next run.
-   * `archived`: the ranges a signed manifest vouches for, whose tombstones and requests the walk could not read.
    */
-  problems(recordedLater: ReadonlySet<string> = new Set(), archived: Range[] = []): Problem[] {
-    const inArchive = (seq: bigint) => archived.some((r) => r.fromSeq <= seq && seq <= r.toSeq);
-    const problems: Problem[] = this.found
-      .filter((f) => !(f.requestUnseen && archived.some((r) => r.fromSeq < f.seq)))
-      .map(({ seq, reason }) => ({ seq, reason }));
+  problems(recordedLater: ReadonlySet<string> = new Set()): Problem[] {
+    const problems = [...this.found];
     for (const [key, t] of this.tombstones) {
       if (this.recorded.get(key)?.id !== t.id && !recordedLater.has(t.id)) {
         problems.push({
@@ -79,7 +72,6 @@ export class RedactionLedger {
       }
     }
     for (const [key, r] of this.recorded) {
-      if (/^\d+$/.test(r.seq) && inArchive(BigInt(r.seq))) continue;
       if (this.tombstones.get(key)?.id !== r.id) {
         problems.push({
           seq: BigInt(/^\d+$/.test(r.seq) ? r.seq : r.at),

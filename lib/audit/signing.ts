@@ -36,12 +36,15 @@ export type Statement =
   | { kind: 'report'; digest: string }
   | {
       kind: 'archive';
+      archiveId: string;
       fromSeq: bigint;
       toSeq: bigint;
       count: number;
       headIn: string;
       headOut: string;
       fileSha256: string;
+      eventSeq: bigint;
+      carriedSha256: string;
       archivedAt: Date;
     }
   | {
@@ -62,8 +65,8 @@ export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'archive') {
     const a = statement;
     const text =
-      `custodian.audit.archive.v1\n${a.fromSeq}\n${a.toSeq}\n${a.count}\n${a.headIn}\n${a.headOut}\n` +
-      `${a.fileSha256}\n${a.archivedAt.toISOString()}`;
+      `custodian.audit.archive.v1\n${a.archiveId}\n${a.fromSeq}\n${a.toSeq}\n${a.count}\n${a.headIn}\n` +
+      `${a.headOut}\n${a.fileSha256}\n${a.eventSeq}\n${a.carriedSha256}\n${a.archivedAt.toISOString()}`;
     return Buffer.from(text, 'utf8');
   }
   if (statement.kind === 'verification') {
@@ -150,22 +153,28 @@ export type PublicKeys = { keyId: string; key: KeyObject }[];
 
 /** What an archive's signature covers, from a stored row or a manifest file. */
 export function archiveStatement(a: {
+  id: string;
   fromSeq: bigint | string;
   toSeq: bigint | string;
   count: number;
   headIn: string;
   headOut: string;
   fileSha256: string;
+  eventSeq: bigint | string;
+  carried: string;
   archivedAt: Date | string;
 }) {
   return {
     kind: 'archive',
+    archiveId: a.id,
     fromSeq: BigInt(a.fromSeq),
     toSeq: BigInt(a.toSeq),
     count: a.count,
     headIn: a.headIn,
     headOut: a.headOut,
     fileSha256: a.fileSha256,
+    eventSeq: BigInt(a.eventSeq),
+    carriedSha256: createHash('sha256').update(a.carried).digest('hex'),
     archivedAt: new Date(a.archivedAt),
   } as const;
 }

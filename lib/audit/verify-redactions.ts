@@ -23,6 +23,22 @@ const REDACTION_ACTIONS = new Set(['change.requested', 'change.applied', 'audit.
 export const concernsRedaction = (action: string, redacted: unknown[]) =>
   redacted.length > 0 || REDACTION_ACTIONS.has(action);
 
+/** The records of archived and restored ranges: which manifests still stand. */
+export const ARCHIVE_ACTIONS = new Set(['audit.archived', 'audit.restored']);
+
+/**
+ * An archived range's events that verification still needs once they are gone — redaction requests, records and
+ * tombstones, archive and restore records — as the JSON text its signed manifest carries.
+ */
+export function carriedText(items: LedgerItem[]): string {
+  return JSON.stringify(items.map((i) => ({ ...i, seq: i.seq.toString() })));
+}
+
+export function parseCarried(text: string): LedgerItem[] {
+  const items = JSON.parse(text) as (Omit<LedgerItem, 'seq'> & { seq: string })[];
+  return items.map((i) => ({ ...i, seq: BigInt(i.seq) }));
+}
+
 type Row = {
   seq: bigint;
   action: string;
@@ -34,20 +50,33 @@ type Row = {
 };
 
 /**
- * The ledger over the walked items (seqs `after` < seq ≤ `through`) and their counterparts outside that range up to
- * the head. `archived`: ranges a manifest vouches for, whose events cannot be read.
+ * The ledger over the walked items (seqs `after` < seq ≤ `through`), the items the manifests of the archived ranges
+ * skipped carry, and their counterparts outside that range up to the head.
  */
 export async function replayRedactions(
   db: Db,
   walked: LedgerItem[],
   range: { after: bigint; through: bigint; head: bigint },
+  carried: LedgerItem[],
 ): Promise<RedactionLedger> {
   const ledger = new RedactionLedger();
+  // By seq: what was walked wins over a manifest's copy of a range since restored.
+  const items = new Map<bigint, LedgerItem>([...carried, ...walked].map((i) => [i.seq, i]));
+  for (const seq of [...items.keys()]) if (ARCHIVE_ACTIONS.has(items.get(seq)!.action)) items.delete(seq);
   const partial = range.after > 0n || range.through < range.head;
-  if (!partial) {
-    for (const item of walked) ledger.see(item.seq, item.action, item.actorId, item.details, item.redacted);
-    return ledger;
+  if (partial) await addOutside(db, items, range);
+  for (const item of [...items.values()].sort((a, b) => (a.seq < b.seq ? -1 : 1))) {
+    ledger.see(item.seq, item.action, item.actorId, item.details, item.redacted);
   }
+  return ledger;
+}
+
+/** The counterparts outside a partial walk: redaction requests and records, and the events the records name. */
+async function addOutside(
+  db: Db,
+  items: Map<bigint, LedgerItem>,
+  range: { after: bigint; through: bigint; head: bigint },
+) {
   const outside = (seq: bigint) => seq <= range.after || seq > range.through;
   const rows = await db.$queryRaw<Row[]>`
     SELECT e."seq", e."action", e."actorId", e."details", e."digests", e."salts", e."format"::int AS "format"
@@ -55,8 +84,7 @@ export async function replayRedactions(
     WHERE e."action" IN ('change.requested', 'change.applied', 'audit.redacted') AND e."seq" <= ${range.head}
       AND (e."seq" <= ${range.after} OR e."seq" > ${range.through})
       AND (e."action" = 'audit.redacted' OR e."details"->>'kind' = 'AUDIT_REDACTION')`;
-  const items = new Map<bigint, LedgerItem>(walked.map((i) => [i.seq, i]));
-  for (const r of rows) items.set(r.seq, { ...r, redacted: [] });
+  for (const r of rows) if (!items.has(r.seq)) items.set(r.seq, { ...r, redacted: [] });
   // The events the records name, outside the walk: their tombstones, as a full walk would have read them.
   const named = [...items.values()]
     .filter((i) => i.action === 'audit.redacted')
@@ -73,8 +101,4 @@ export async function replayRedactions(
       items.set(t.seq, { ...t, redacted: check?.ok ? check.redacted : [] });
     }
   }
-  for (const item of [...items.values()].sort((a, b) => (a.seq < b.seq ? -1 : 1))) {
-    ledger.see(item.seq, item.action, item.actorId, item.details, item.redacted);
-  }
-  return ledger;
 }

@@ -4,7 +4,13 @@ import { GENESIS_HASH, hashEventText, type Json } from './canonical';
 import { checkFields } from './fields';
 import { archiveSignatureHolds, checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
-import { concernsRedaction, replayRedactions, type LedgerItem } from './verify-redactions';
+import {
+  ARCHIVE_ACTIONS,
+  concernsRedaction,
+  parseCarried,
+  replayRedactions,
+  type LedgerItem,
+} from './verify-redactions';
 import type { WitnessedCheckpoint } from './witness';
 
 export type ChainVerification =
@@ -72,15 +78,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   const archives = await db.auditArchive.findMany({ orderBy: [{ fromSeq: 'asc' }, { archivedAt: 'desc' }] });
   const head = await db.auditChainHead.findUnique({ where: { id: 1 } });
   if (!head) return failed({ seq: 1n, reason: 'the chain head is missing' }, 0n, 0, 0);
-  // The chain's own record of each archived range: once restored, a range missing again is not excused by its old
-  // manifest (the walk checks these events where they lie).
-  const restored = new Set<string>();
-  for (const r of await db.$queryRaw<{ fromSeq: string; action: string }[]>`
-    SELECT e."details"->>'fromSeq' AS "fromSeq", e."action" FROM "AuditEvent" e
-    WHERE e."action" IN ('audit.archived', 'audit.restored') AND e."seq" <= ${head.seq} ORDER BY e."seq"`) {
-    if (r.action === 'audit.restored') restored.add(r.fromSeq);
-    else restored.delete(r.fromSeq);
-  }
+  const ranges = await archiveRecords(db, head.seq, archives, keys);
   let previous = { number: 0n, seq: 0n };
   // Each witness line's signature checked once: only those that hold vouch for a number or pin a hash.
   const witness = (options.witness ?? []).flatMap((w) => {
@@ -174,27 +172,29 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       const from = BigInt(expected);
       const candidates = archives.filter((a) => a.fromSeq === from);
       if (candidates.length === 0) return '';
-      if (restored.has(String(from))) {
+      if (ranges.restored.has(from)) {
         return `: events ${from} to ${candidates[0]!.toSeq} were restored from their archive, and are gone again`;
       }
       const fits = candidates.find(
         (a) =>
           a.toSeq < next &&
           a.headIn === prevHash &&
-          archiveSignatureHolds(keys, a) &&
+          ranges.holding.has(a) &&
+          ranges.recordedAt.get(a.id) === a.eventSeq &&
           pins.every((p) => p.seq !== a.toSeq || p.hash === a.headOut),
       );
       if (!fits) {
         const a = candidates[0]!;
+        const of = `the archive manifest for events ${a.fromSeq} to ${a.toSeq}`;
         return keys.length === 0
-          ? `: an archive manifest names events ${a.fromSeq} to ${a.toSeq}, but without the audit public key its ` +
-              'signature cannot be checked'
-          : !archiveSignatureHolds(keys, a)
-            ? `: the archive manifest for events ${a.fromSeq} to ${a.toSeq} carries a signature that does not hold`
-            : a.toSeq >= next
-              ? `: the archive manifest covers events ${a.fromSeq} to ${a.toSeq}, but event ${next} is present`
-              : `: the archive manifest for events ${a.fromSeq} to ${a.toSeq} does not continue the chain from ` +
-                `event ${a.fromSeq - 1n}`;
+          ? `: ${of} cannot be checked without the audit public key`
+          : !ranges.holding.has(a)
+            ? `: ${of} carries a signature that does not hold`
+            : ranges.recordedAt.get(a.id) !== a.eventSeq
+              ? `: ${of} has no audit.archived record on the timeline (event ${a.eventSeq})`
+              : a.toSeq >= next
+                ? `: ${of} covers more, but event ${next} is present`
+                : `: ${of} does not continue the chain from event ${a.fromSeq - 1n}`;
       }
       while (pins[0] && pins[0].seq <= fits.toSeq) pins.shift();
       archived.push({ fromSeq: fits.fromSeq, toSeq: fits.toSeq });
@@ -295,8 +295,13 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     } else if (head.hash !== prevHash) {
       problems.push({ seq: head.seq, reason: `the chain head (seq ${head.seq}) does not match the last event` });
     }
-    const redactions = await replayRedactions(db, ledgerItems, { after: start.seq, through: end, head: head.seq });
-    problems.push(...redactions.problems(await recordedBeyond(db, head.seq, redactions.unrecorded()), archived));
+    const redactions = await replayRedactions(
+      db,
+      ledgerItems,
+      { after: start.seq, through: end, head: head.seq },
+      ranges.carried,
+    );
+    problems.push(...redactions.problems(await recordedBeyond(db, head.seq, redactions.unrecorded())));
     // The weakest evidence, so only when nothing else explains it: a head rewound into the middle of a transaction is
     // reported where the events were cut off, not where signing stopped.
     if (problems.length === 0 && keys.length > 0 && end === head.seq && head.seq > 0n && lastSigned < head.seq) {
@@ -335,6 +340,38 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     signaturesVerified,
     signed: keys.length > 0 && lastSigned === end && end > 0n,
   };
+}
+
+type Archive = Awaited<ReturnType<Db['auditArchive']['findMany']>>[number];
+
+/**
+ * What the archive manifests vouch for, read before the walk: those whose signature holds for a trusted key; each
+ * one's `audit.archived` event (on the timeline, or carried by another holding manifest); the ranges restored since
+ * (a manifest then no longer excuses the range); and the events they carry for the redaction ledger.
+ */
+async function archiveRecords(db: Db, headSeq: bigint, archives: Archive[], keys: PublicKeys) {
+  const holding = new Set(archives.filter((a) => archiveSignatureHolds(keys, a)));
+  const carried = [...holding].flatMap((a) => parseCarried(a.carried));
+  const records = new Map<bigint, { action: string; details: Json }>();
+  for (const c of carried) if (ARCHIVE_ACTIONS.has(c.action)) records.set(c.seq, c);
+  if (archives.length > 0) {
+    const rows = await db.$queryRaw<{ seq: bigint; action: string; details: Json }[]>`
+      SELECT e."seq", e."action", e."details" FROM "AuditEvent" e
+      WHERE e."action" IN ('audit.archived', 'audit.restored') AND e."seq" <= ${headSeq}`;
+    for (const r of rows) records.set(r.seq, r);
+  }
+  const restored = new Set<bigint>();
+  const recordedAt = new Map<string, bigint>();
+  for (const [seq, r] of [...records].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const d = (r.details ?? {}) as { fromSeq?: unknown; archiveId?: unknown };
+    if (typeof d.fromSeq !== 'string' || !/^\d{1,19}$/.test(d.fromSeq)) continue;
+    if (r.action === 'audit.restored') restored.add(BigInt(d.fromSeq));
+    else {
+      restored.delete(BigInt(d.fromSeq));
+      if (typeof d.archiveId === 'string') recordedAt.set(d.archiveId, seq);
+    }
+  }
+  return { holding, carried, restored, recordedAt };
 }
 
 /** The link the event after `seq` records (null when there is none in the database). */

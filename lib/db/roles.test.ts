@@ -47,7 +47,7 @@ describeWithPostgresServer('the application role and the audit record', () => {
         );
       }
     }
-    await expect(getDb().$executeRawUnsafe('SELECT custodian_audit_partitions_ahead(1, 10)')).rejects.toThrow(
+    await expect(getDb().$executeRawUnsafe('SELECT custodian_audit_partitions_ahead(1, 10, NULL)')).rejects.toThrow(
       /permission denied/,
     );
     for (const fn of ['custodian_advance_head(BIGINT, CHAR)', 'custodian_redact(TEXT)']) {

@@ -27,11 +27,11 @@ export function applicationGrants(role: string): string[] {
     `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR), custodian_redact(TEXT) ` +
       `TO ${r}`,
     // The timeline's partitions (created ahead by the owner): reached only through "AuditEvent", never directly.
-    `DO $$ DECLARE p regclass; BEGIN
+    `DO $grants$ DECLARE p regclass; BEGIN
        FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = '"AuditEvent"'::regclass LOOP
-         EXECUTE format('REVOKE ALL ON %s FROM ${r.replace(/'/g, "''")}', p);
-       END LOOP; END $$`,
-    `REVOKE ALL ON FUNCTION custodian_audit_partitions_ahead(BIGINT, BIGINT) FROM ${r}`,
+         EXECUTE format('REVOKE ALL ON %s FROM %I', p, '${role.replace(/'/g, "''")}');
+       END LOOP; END $grants$`,
+    `REVOKE ALL ON FUNCTION custodian_audit_partitions_ahead(BIGINT, BIGINT, INTEGER) FROM ${r}`,
     `GRANT EXECUTE ON FUNCTION custodian_audit_keep_partitions_ahead() TO ${r}`,
     // A verification's result is recorded, never edited (its time is the database's: a trigger sets it).
     `REVOKE UPDATE, DELETE, TRUNCATE ON "AuditVerification" FROM ${r}`,
@@ -68,7 +68,15 @@ export async function ensureApplicationRole(ownerUrl: string, appUrl: string): P
         ? `ALTER ROLE ${ident(role)} LOGIN${withPassword}`
         : `CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS${withPassword}`,
     );
-    for (const statement of applicationGrants(role)) await client.query(statement);
+    // All at once: between a broad grant and the revokes that narrow it, the role must never hold both.
+    await client.query('BEGIN');
+    try {
+      for (const statement of applicationGrants(role)) await client.query(statement);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
     return role;
   } finally {
     await client.end();

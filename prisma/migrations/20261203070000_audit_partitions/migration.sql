@@ -52,8 +52,9 @@ $$;
 -- 3. Partitions ahead of the chain: after the last one, each `width` seqs wide (default: the last one's width, or
 -- ten million), until the last ends at least two widths beyond the head (or beyond `through_seq`, for a bulk load).
 -- Run by db:migrate and `npm run db:partitions` as the owner; the application role may not (it owns nothing).
--- Returns how many it created.
-CREATE FUNCTION custodian_audit_partitions_ahead(width BIGINT DEFAULT NULL, through_seq BIGINT DEFAULT NULL)
+-- At most `max_new` at a time when given. Returns how many it created.
+CREATE FUNCTION custodian_audit_partitions_ahead(
+  width BIGINT DEFAULT NULL, through_seq BIGINT DEFAULT NULL, max_new INTEGER DEFAULT NULL)
 RETURNS INTEGER
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
@@ -78,7 +79,7 @@ BEGIN
   END IF;
   last_upper := coalesce(last_upper, 1);
   target := greatest((SELECT h."seq" FROM "AuditChainHead" h WHERE h."id" = 1), coalesce(through_seq, 0)) + 2 * width;
-  WHILE last_upper <= target LOOP
+  WHILE last_upper <= target AND (max_new IS NULL OR created < max_new) LOOP
     name := format('AuditEvent_%s', lpad(last_upper::TEXT, 19, '0'));
     EXECUTE format('CREATE TABLE %I PARTITION OF "AuditEvent" FOR VALUES FROM (%s) TO (%s)',
       name, last_upper, last_upper + width);
@@ -91,18 +92,19 @@ END;
 $$;
 
 REVOKE ALL ON FUNCTION custodian_audit_guard_partition(REGCLASS) FROM PUBLIC;
-REVOKE ALL ON FUNCTION custodian_audit_partitions_ahead(BIGINT, BIGINT) FROM PUBLIC;
+REVOKE ALL ON FUNCTION custodian_audit_partitions_ahead(BIGINT, BIGINT, INTEGER) FROM PUBLIC;
 
 -- The application's hourly job keeps partitions ahead so appends never run out of room between the owner's runs. It
--- runs as the owner (the partitions are the owner's) and takes no argument: the application chooses nothing.
+-- runs as the owner (the partitions are the owner's) and takes no argument: the application chooses nothing, and
+-- a call makes two partitions at most (a head pushed far ahead cannot make it fill the catalogue).
 CREATE FUNCTION custodian_audit_keep_partitions_ahead() RETURNS INTEGER
 LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT custodian_audit_partitions_ahead(NULL, NULL);
+  SELECT custodian_audit_partitions_ahead(NULL, NULL, 2);
 $$;
 
 REVOKE ALL ON FUNCTION custodian_audit_keep_partitions_ahead() FROM PUBLIC;
 
-SELECT custodian_audit_partitions_ahead(NULL, (SELECT max("seq") FROM "AuditEvent_unpartitioned"));
+SELECT custodian_audit_partitions_ahead(NULL, (SELECT max("seq") FROM "AuditEvent_unpartitioned"), NULL);
 
 INSERT INTO "AuditEvent"
   ("seq", "occurredAt", "recordedAt", "actorType", "actorId", "agentId", "credentialId", "action", "details",
@@ -146,6 +148,8 @@ CREATE TABLE "AuditArchive" (
     "headIn" CHAR(64) NOT NULL,
     "headOut" CHAR(64) NOT NULL,
     "fileSha256" CHAR(64) NOT NULL,
+    "eventSeq" BIGINT NOT NULL,
+    "carried" TEXT NOT NULL,
     "archivedAt" TIMESTAMPTZ(3) NOT NULL,
     "keyId" TEXT NOT NULL,
     "signature" TEXT NOT NULL,
