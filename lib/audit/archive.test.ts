@@ -181,7 +181,7 @@ describe('archiving and restoring a range', () => {
     await expect(asOwner(`DELETE FROM "${partitionName(1)}"`)).rejects.toThrow(/append-only; DELETE is refused/);
   });
 
-  it('a restored range dropped again is not excused by its old manifest, even once its restore is archived', async () => {
+  it('a restored range dropped again is not excused by its old manifest, even with its restore archived', async () => {
     // The restore records (seqs 28 and 29) go into the archive of 21–30, whose manifest carries them.
     await appendNotes(3);
     const carrying = await archive('21');
