@@ -45,7 +45,7 @@ beforeAll(async () => {
   await fillTo(2n * WIDTH + 2n);
 });
 
-it('the first range archived: the redaction verifies, fully and incrementally, from what its manifest carries', async () => {
+it('one range archived, the redaction verifies, fully and incrementally, from what its manifest carries', async () => {
   const manifest = await withOwnerDb((db) => archivePartition(db, '1', dir));
   expect(manifest.carried).toMatch(/"change.requested"/);
   expect(manifest.carried).toMatch(/"\$redacted"|"redactionId"/);
