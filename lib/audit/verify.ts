@@ -374,11 +374,15 @@ async function archiveRecords(db: Db, headSeq: bigint, archives: Archive[], keys
   return { holding, carried, restored, recordedAt };
 }
 
-/** The link the event after `seq` records (null when there is none in the database). */
+/**
+ * The link the event after `seq` records: null when there is none in the database, or when that event does not match
+ * its own hash (then it is the one altered, and the walk that reaches it names it, as a single walk would).
+ */
 async function nextLink(db: Db, seq: bigint): Promise<string | null> {
-  const [row] = await db.$queryRaw<{ prevHash: string }[]>`
-    SELECT e."prevHash" FROM "AuditEvent" e WHERE e."seq" = ${seq + 1n}`;
-  return row?.prevHash ?? null;
+  for await (const [event] of streamEvents(db, `e."seq" = ${literal(seq + 1n)}`)) {
+    return event && hashEventText(event.prevHash, event) === event.hash ? event.prevHash : null;
+  }
+  return null;
 }
 
 /** Of these redactions, those whose `audit.redacted` lies beyond the head the walk read. */
