@@ -40,6 +40,8 @@ test(
     const verifyAndReadHead = async () => {
       await page.getByRole('button', { name: 'Verify now' }).click();
       await expect(page.getByText(/^Verified: .* events up to seq \d+/)).toBeVisible();
+      // The badge says what was walked: "Verify now" walks every event.
+      await expect(page.getByTestId('verification-scope')).toContainText('Full: every event from seq 1');
       return (await page.getByTestId('verified-head-hash').innerText()).trim();
     };
     const download = async (name: string) => {
