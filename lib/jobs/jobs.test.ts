@@ -52,6 +52,28 @@ describeWithPostgresServer('background jobs on a queue', () => {
     expect(boss).toBeDefined();
   }, 60_000);
 
+  it('stopping (as a SIGTERM drain does) takes no new job and waits for the running one to finish', async () => {
+    const log: string[] = [];
+    const boss = newBoss();
+    await boss.start();
+    const stop = await startJobs(boss, {
+      notifications: async () => {
+        log.push('started');
+        await settle(3_000);
+        log.push('finished');
+      },
+    });
+    // The job is running when the stop comes.
+    for (let i = 0; i < 100 && !log.includes('started'); i++) await settle(100);
+    expect(log).toEqual(['started']);
+    await stop();
+    log.push('stopped');
+    expect(log).toEqual(['started', 'finished', 'stopped']);
+    // Nothing was taken after the stop.
+    await settle(3_000);
+    expect(log).toEqual(['started', 'finished', 'stopped']);
+  }, 60_000);
+
   it('three `npm run worker` processes run each slot of a scheduled job once', async () => {
     const workers = [0, 1, 2].map(() =>
       spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/worker.ts'], {
