@@ -7,11 +7,19 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { isPostgresServer, type Db, type Tx } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
+import type { AuditArchive } from '@/lib/generated/prisma/client';
 import { appendAuditEvent, SYSTEM_ACTOR } from './append';
 import { hashEvent, type Json } from './canonical';
 import { checkFields } from './fields';
 import { listPartitions, type Partition } from './partitions';
-import { archiveSignatureHolds, archiveStatement, loadSigningKey, signStatement, trustedPublicKeys } from './signing';
+import {
+  archiveSignatureHolds,
+  archiveStatement,
+  loadSigningKey,
+  signStatement,
+  trustedPublicKeys,
+  type PublicKeys,
+} from './signing';
 import { verifyAuditChain } from './verify';
 import { ARCHIVE_ACTIONS, carriedText, concernsRedaction, type LedgerItem } from './verify-redactions';
 
@@ -216,6 +224,14 @@ export async function restoreArchive(db: Db, eventsFile: string): Promise<Archiv
     { timeout: 3_600_000, maxWait: 60_000 },
   );
   return manifest;
+}
+
+/** The archived ranges a trusted key's manifest covers and that are missing from the database, oldest first. */
+export async function vouchedArchives(db: Db, keys: PublicKeys) {
+  const rows = await db.$queryRaw<AuditArchive[]>`
+    SELECT a.* FROM "AuditArchive" a
+    WHERE NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."seq" = a."fromSeq") ORDER BY a."fromSeq"`;
+  return rows.filter((a) => archiveSignatureHolds(keys, a));
 }
 
 /** The ranges archived and not restored, oldest first, for the timeline. */

@@ -112,7 +112,12 @@ describe('incremental verification', () => {
     const old = (await head()) - 2n;
     await append(2);
     await tampered(old, [alter(old, 'changed long ago')], async () => {
-      expect(await incremental()).toMatchObject({ ok: false, mode: 'incremental', brokenSeq: old });
+      expect(await incremental()).toMatchObject({
+        ok: false,
+        mode: 'incremental',
+        brokenSeq: old,
+        throughSeq: old - 1n,
+      });
       // After a failure there is no anchor: everything is walked.
       expect(await incremental()).toMatchObject({ ok: false, mode: 'full', fromSeq: 1n, brokenSeq: old });
     });

@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
-import { archivedRanges } from './archive';
+import { archivedRanges, vouchedArchives } from './archive';
 import { GENESIS_HASH } from './canonical';
 import {
   checkpointStatement,
@@ -40,7 +40,8 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
   const failed = !result.ok ? result : sample && !sample.ok ? sample : null;
   const outcome = {
     ok: failed === null,
-    throughSeq: result.verifiedThroughSeq,
+    // On a failure (of the sample too), what holds ends before the break.
+    throughSeq: (failed ?? result).verifiedThroughSeq,
     headHash: result.ok && !failed ? result.headHash : null,
     brokenSeq: failed ? failed.brokenSeq : null,
     mode: plan ? 'incremental' : 'full',
@@ -49,19 +50,27 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
     sampleToSeq: plan?.sample ? plan.sample.to : null,
     statementVersion: 2,
   };
-  const walked = (r: typeof result | null) => (r ? (r.ok ? r.eventCount : Number(r.verifiedThroughSeq)) : 0);
+  // The events each walk read (up to its break, on a failure), within the column's range.
+  const walked = (r: typeof result | null, after: bigint) =>
+    r ? (r.ok ? r.eventCount : Math.max(0, Number(r.verifiedThroughSeq - after))) : 0;
+  const counts = {
+    eventCount: Math.min(
+      2 ** 31 - 1,
+      walked(result, plan?.from.seq ?? 0n) + walked(sample, plan?.sample?.from.seq ?? 0n),
+    ),
+    checkpointsVerified: result.checkpointsVerified + (sample?.checkpointsVerified ?? 0),
+  };
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
     // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
     const [now] = await tx.$queryRaw<{ at: Date }[]>`SELECT now()::timestamptz(3) AS "at"`;
     const at = now!.at;
-    const signature = key ? signStatement(key, verificationStatement({ verifiedAt: at, ...outcome })) : null;
+    const signature = key ? signStatement(key, verificationStatement({ verifiedAt: at, ...outcome, ...counts })) : null;
     return tx.auditVerification.create({
       data: {
         ...outcome,
+        ...counts,
         reason: failed ? failed.reason : null,
-        eventCount: walked(result) + walked(sample),
-        checkpointsVerified: result.checkpointsVerified + (sample?.checkpointsVerified ?? 0),
         durationMs: Math.round(performance.now() - started),
         actorId,
         keyId: key?.keyId ?? null,
@@ -96,25 +105,32 @@ async function planIncremental(db: Db, keys: PublicKeys) {
   const size = anchor.seq / BigInt(SAMPLE_ROUNDS) + 1n;
   const width = size > SAMPLE_MIN ? size : SAMPLE_MIN;
   const previous = runs.find((v) => v.mode === 'incremental' && v.sampleToSeq !== null && vouched(v))?.sampleToSeq;
-  let fromSeq = previous && previous < anchor.seq ? previous + 1n : 1n;
-  let to = fromSeq + width - 1n < anchor.seq ? fromSeq + width - 1n : anchor.seq;
-  // A sample reads events in the database: it starts after an archived range it would begin in, ends before one.
-  const archived = await archivedRanges(db);
-  for (const a of archived) if (a.fromSeq <= fromSeq && fromSeq <= a.toSeq) fromSeq = a.toSeq + 1n;
-  for (const a of archived) if (a.fromSeq <= to && to <= a.toSeq) to = a.fromSeq - 1n;
-  const before = fromSeq === 1n ? GENESIS_HASH : await storedHash(db, fromSeq - 1n);
-  return {
-    from: { seq: anchor.seq, hash: anchor.hash },
-    sample: before && fromSeq <= to ? { from: { seq: fromSeq - 1n, hash: before }, to } : null,
+  // A sample reads events in the database: it starts after an archived range it would begin in (only ranges a
+  // signed manifest covers), and ends before the next one.
+  const archived = await vouchedArchives(db, keys);
+  const skip = (seq: bigint) => {
+    for (let a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq); a;) {
+      seq = a.toSeq + 1n;
+      a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq);
+    }
+    return seq;
   };
-}
-
-/** The hash stored at `seq`, or where it was archived, the manifest's hash out. */
-async function storedHash(db: Db, seq: bigint): Promise<string | null> {
-  const event = await db.auditEvent.findUnique({ where: { seq }, select: { hash: true } });
-  if (event) return event.hash;
-  const archive = await db.auditArchive.findFirst({ where: { toSeq: seq }, select: { headOut: true } });
-  return archive?.headOut ?? null;
+  let fromSeq = skip(previous && previous < anchor.seq ? previous + 1n : 1n);
+  if (fromSeq > anchor.seq) fromSeq = skip(1n);
+  const from = { seq: anchor.seq, hash: anchor.hash };
+  // Every older event archived: nothing to sample.
+  if (fromSeq > anchor.seq) return { from, sample: null };
+  let to = fromSeq + width - 1n < anchor.seq ? fromSeq + width - 1n : anchor.seq;
+  const next = archived.find((r) => r.fromSeq > fromSeq && r.fromSeq <= to);
+  if (next) to = next.fromSeq - 1n;
+  const before =
+    fromSeq === 1n
+      ? GENESIS_HASH
+      : ((await db.auditEvent.findUnique({ where: { seq: fromSeq - 1n }, select: { hash: true } }))?.hash ??
+        archived.find((r) => r.toSeq === fromSeq - 1n)?.headOut);
+  // Older events with no way to sample them (their start gone): walk everything, never skip the sample.
+  if (!before) return null;
+  return { from, sample: { from: { seq: fromSeq - 1n, hash: before }, to } };
 }
 
 /** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */
@@ -141,11 +157,10 @@ export async function latestVerification(actor: Actor) {
   const db = getDb();
   const [verification, lastFull, checkpoint, archived] = await Promise.all([
     db.auditVerification.findFirst({ orderBy: { verifiedAt: 'desc' } }),
-    db.auditVerification.findFirst({
-      where: { mode: 'full' },
-      orderBy: { verifiedAt: 'desc' },
-      select: { verifiedAt: true, ok: true },
-    }),
+    // Only a run Custodian signed says when everything was last walked.
+    db.auditVerification
+      .findMany({ where: { mode: 'full' }, orderBy: { verifiedAt: 'desc' }, take: 10 })
+      .then((runs) => runs.find((v) => vouched(v)) ?? null),
     db.auditCheckpoint.findFirst({
       orderBy: { number: 'desc' },
       select: { number: true, seq: true, signedAt: true, keyId: true },

@@ -77,7 +77,7 @@ export function statementBytes(statement: Statement): Buffer {
     return Buffer.from(
       scope
         ? `custodian.audit.verification.v2\n${text}\n${scope.mode}\n${scope.fromSeq}\n` +
-            `${scope.sampleFromSeq ?? ''}\n${scope.sampleToSeq ?? ''}`
+            `${scope.sampleFromSeq ?? ''}\n${scope.sampleToSeq ?? ''}\n${scope.eventCount}\n${scope.checkpointsVerified}`
         : `custodian.audit.verification.v1\n${text}`,
       'utf8',
     );
@@ -123,6 +123,8 @@ export type VerificationScope = {
   fromSeq: bigint;
   sampleFromSeq: bigint | null;
   sampleToSeq: bigint | null;
+  eventCount: number;
+  checkpointsVerified: number;
 };
 
 /** What a recorded verification's signature covers: the database's time and the result (version 2: and its scope). */
@@ -143,6 +145,8 @@ export function verificationStatement(
           fromSeq: v.fromSeq ?? 0n,
           sampleFromSeq: v.sampleFromSeq ?? null,
           sampleToSeq: v.sampleToSeq ?? null,
+          eventCount: v.eventCount ?? 0,
+          checkpointsVerified: v.checkpointsVerified ?? 0,
         }
       : null;
   return { kind: 'verification', verifiedAt, ok, throughSeq, headHash, brokenSeq, scope } as const;

@@ -5,6 +5,8 @@ import { getDb } from '@/lib/db';
 import { asOwner } from '@/lib/testing/owner';
 import { appendNotes } from '@/lib/testing/partitions';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
+import { hashEvent } from './canonical';
+import { sealDetails } from './fields';
 import { signCheckpoint } from './integrity';
 import { trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
@@ -43,11 +45,11 @@ describeWithPostgresServer('parallel verification', () => {
   });
 
   it('cuts the chain into stitched ranges and finds what one walk finds', async () => {
-    const ranges = await planRanges(getDb(), 3);
+    const ranges = await planRanges(getDb(), 3, keys);
     expect(ranges.map((r) => [r.from.seq, r.through])).toEqual([
       [0n, 10n],
       [10n, 20n],
-      [20n, 30n],
+      [20n, undefined],
     ]);
     const one = await single();
     expect(one.ok).toBe(true);
@@ -86,5 +88,29 @@ describeWithPostgresServer('parallel verification', () => {
         TRIGGERS_ON,
       );
     }
+  });
+
+  it('the last event of a range rewritten, its signature gone and a junk archive row at the seam: still caught', async () => {
+    const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: 10n } });
+    const signature = await getDb().auditSignature.findUnique({ where: { seq: 10n } });
+    const sealed = sealDetails({ note: 'rewritten' });
+    const hash = hashEvent(event.prevHash, { ...event, details: { note: 'rewritten' }, ...sealed });
+    const zero = '0'.repeat(64);
+    await asOwner(
+      TRIGGERS_OFF,
+      'ALTER TABLE "AuditSignature" DISABLE TRIGGER USER',
+      `UPDATE "AuditEvent" SET "details" = '{"note": "rewritten"}', "digests" = '${JSON.stringify(sealed.digests)}',
+         "salts" = '${JSON.stringify(sealed.salts)}', "hash" = '${hash}' WHERE "seq" = 10`,
+      'DELETE FROM "AuditSignature" WHERE "seq" = 10',
+      'ALTER TABLE "AuditSignature" ENABLE TRIGGER USER',
+      TRIGGERS_ON,
+      `INSERT INTO "AuditArchive" ("id", "partition", "fromSeq", "toSeq", "count", "headIn", "headOut", "fileSha256",
+         "eventSeq", "carried", "archivedAt", "keyId", "signature")
+       VALUES ('junk', 'x', 11, 1, 1, '${zero}', '${zero}', '${zero}', 1, '[]', now(), 'k', 's')`,
+    );
+    const one = await single();
+    expect(one).toMatchObject({ ok: false, brokenSeq: 10n });
+    expect(await parallel()).toMatchObject({ ok: false, brokenSeq: 10n, reason: one.ok ? '' : one.reason });
+    expect(signature).not.toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 import 'server-only';
 import { Worker } from 'node:worker_threads';
 import { isPostgresServer, type Db } from '@/lib/db';
+import { vouchedArchives } from './archive';
 import { GENESIS_HASH } from './canonical';
+import type { PublicKeys } from './signing';
 import { verifyAuditChain, type ChainVerification, type VerifyOptions } from './verify';
 
 // A full verification on several cores: the chain cut into disjoint seq ranges, each walked in a worker thread by the
@@ -16,25 +18,40 @@ const WORKER = `import('tsx/esm/api').then((tsx) => { tsx.register(); return imp
   new URL('./verify-worker.ts', import.meta.url).href,
 )}); })`;
 
-export type RangeTask = { from: { seq: bigint; hash: string }; through: bigint };
+/** A range: after `from` (the link its first event records), through `through`; the last range runs to the head. */
+export type RangeTask = { from: { seq: bigint; hash: string }; through?: bigint };
 
-/** The disjoint ranges of `workers` walks over seqs 1..head, each starting where events are (not in an archive). */
-export async function planRanges(db: Db, workers: number): Promise<RangeTask[]> {
+/**
+ * The disjoint ranges of `workers` walks over seqs 1..head, each starting at an event in the database (after any
+ * archived range a trusted manifest covers).
+ */
+export async function planRanges(db: Db, workers: number, keys: PublicKeys): Promise<RangeTask[]> {
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const archives = await db.auditArchive.findMany({ select: { fromSeq: true, toSeq: true } });
+  const archived = await vouchedArchives(db, keys);
+  const skip = (seq: bigint) => {
+    for (let a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq); a;) {
+      seq = a.toSeq + 1n;
+      a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq);
+    }
+    return seq;
+  };
   const width = head.seq / BigInt(workers);
   const starts = [1n];
   for (let i = 1; i < workers && width > 0n; i++) {
-    let s = width * BigInt(i) + 1n;
-    for (const a of archives) if (a.fromSeq <= s && s <= a.toSeq) s = a.toSeq + 1n;
+    const s = skip(width * BigInt(i) + 1n);
     if (s > starts[starts.length - 1]! && s <= head.seq) starts.push(s);
   }
   const tasks: RangeTask[] = [];
   for (let i = 0; i < starts.length; i++) {
     const s = starts[i]!;
-    const through = i + 1 < starts.length ? starts[i + 1]! - 1n : head.seq;
     const first = s === 1n ? null : await db.auditEvent.findUnique({ where: { seq: s }, select: { prevHash: true } });
-    tasks.push({ from: { seq: s - 1n, hash: first?.prevHash ?? GENESIS_HASH }, through });
+    // A start with no event is a gap: one walk names it (never a guessed link).
+    if (s > 1n && !first) return [{ from: { seq: 0n, hash: GENESIS_HASH } }];
+    tasks.push({
+      from: { seq: s - 1n, hash: first?.prevHash ?? GENESIS_HASH },
+      // The last range reads the head itself, and checks it and the unsigned tail as a single walk does.
+      through: i + 1 < starts.length ? starts[i + 1]! - 1n : undefined,
+    });
   }
   return tasks;
 }
@@ -46,24 +63,33 @@ export async function verifyAuditChainParallel(
 ): Promise<ChainVerification> {
   // The embedded database has one connection: one walk.
   if (!isPostgresServer()) return verifyAuditChain(db, options);
-  const tasks = await planRanges(db, Math.max(1, options.workers));
+  const tasks = await planRanges(db, Math.max(1, options.workers), options.keys ?? []);
   if (tasks.length === 1) return verifyAuditChain(db, options);
-  const results = await Promise.all(
-    tasks.map(
-      (task) =>
-        new Promise<ChainVerification>((resolve, reject) => {
-          const worker = new Worker(WORKER, {
-            eval: true,
-            workerData: { task, keys: options.keys ?? [], witness: options.witness ?? [] },
-            execArgv: ['--conditions=react-server'],
-          });
-          worker.once('message', resolve);
-          worker.once('error', reject);
-          worker.once('exit', (code) => code !== 0 && reject(new Error(`A verification worker exited with ${code}.`)));
-        }),
-    ),
-  );
-  return combine(results);
+  const workers: Worker[] = [];
+  try {
+    const results = await Promise.all(
+      tasks.map(
+        (task) =>
+          new Promise<ChainVerification>((resolve, reject) => {
+            const worker = new Worker(WORKER, {
+              eval: true,
+              workerData: { task, keys: options.keys ?? [], witness: options.witness ?? [] },
+              execArgv: ['--conditions=react-server'],
+            });
+            workers.push(worker);
+            worker.once('message', resolve);
+            worker.once('error', reject);
+            // An exit before the answer (whatever its code) is a failure, never a wait.
+            worker.once('exit', (code) =>
+              reject(new Error(`A verification worker exited (${code}) without a result.`)),
+            );
+          }),
+      ),
+    );
+    return combine(results);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 /** The ranges' results as one walk's: the first break by seq, or every count summed and the last range's head. */

@@ -84,7 +84,7 @@ async function addOutside(
     WHERE e."action" IN ('change.requested', 'change.applied', 'audit.redacted') AND e."seq" <= ${range.head}
       AND (e."seq" <= ${range.after} OR e."seq" > ${range.through})
       AND (e."action" = 'audit.redacted' OR e."details"->>'kind' = 'AUDIT_REDACTION')`;
-  for (const r of rows) if (!items.has(r.seq)) items.set(r.seq, { ...r, redacted: [] });
+  for (const r of rows) items.set(r.seq, { ...r, redacted: [] });
   // The events the records name, outside the walk: their tombstones, as a full walk would have read them.
   const named = [...items.values()]
     .filter((i) => i.action === 'audit.redacted')

@@ -286,7 +286,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       problems.push({ seq: lastSeq + 1n, reason: `events ${lastSeq + 1n} to ${end} are missing${tailWhy}` });
     else if (end < head.seq) {
       const linkOut = await nextLink(db, end);
-      if (linkOut !== null && linkOut !== prevHash && !archives.some((a) => a.fromSeq === end + 1n)) {
+      if (linkOut !== null && linkOut !== prevHash) {
         problems.push({
           seq: end,
           reason: `event ${end} was changed and its hash recomputed (event ${end + 1n} no longer follows it)`,
@@ -351,9 +351,10 @@ type Archive = Awaited<ReturnType<Db['auditArchive']['findMany']>>[number];
  */
 async function archiveRecords(db: Db, headSeq: bigint, archives: Archive[], keys: PublicKeys) {
   const holding = new Set(archives.filter((a) => archiveSignatureHolds(keys, a)));
-  const carried = [...holding].flatMap((a) => parseCarried(a.carried));
+  const carriedBy = new Map([...holding].map((a) => [a, parseCarried(a.carried)]));
   const records = new Map<bigint, { action: string; details: Json }>();
-  for (const c of carried) if (ARCHIVE_ACTIONS.has(c.action)) records.set(c.seq, c);
+  for (const items of carriedBy.values())
+    for (const c of items) if (ARCHIVE_ACTIONS.has(c.action)) records.set(c.seq, c);
   if (archives.length > 0) {
     const rows = await db.$queryRaw<{ seq: bigint; action: string; details: Json }[]>`
       SELECT e."seq", e."action", e."details" FROM "AuditEvent" e
@@ -371,6 +372,8 @@ async function archiveRecords(db: Db, headSeq: bigint, archives: Archive[], keys
       if (typeof d.archiveId === 'string') recordedAt.set(d.archiveId, seq);
     }
   }
+  // For the ledger, only the copies of ranges still archived: a range restored is read where it lies.
+  const carried = [...carriedBy].filter(([a]) => !restored.has(a.fromSeq)).flatMap(([, items]) => items);
   return { holding, carried, restored, recordedAt };
 }
 
