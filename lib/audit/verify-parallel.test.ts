@@ -90,7 +90,7 @@ describeWithPostgresServer('parallel verification', () => {
     }
   });
 
-  it('a range's last event rewritten, its signature gone, a junk archive row at the seam: still caught', async () => {
+  it('a range’s last event rewritten, its signature gone, a junk archive row at the seam: still caught', async () => {
     const event = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: 10n } });
     const signature = await getDb().auditSignature.findUnique({ where: { seq: 10n } });
     const sealed = sealDetails({ note: 'rewritten' });
