@@ -77,7 +77,8 @@ export function statementBytes(statement: Statement): Buffer {
     return Buffer.from(
       scope
         ? `custodian.audit.verification.v2\n${text}\n${scope.mode}\n${scope.fromSeq}\n` +
-            `${scope.sampleFromSeq ?? ''}\n${scope.sampleToSeq ?? ''}\n${scope.eventCount}\n${scope.checkpointsVerified}`
+            `${scope.sampleFromSeq ?? ''}\n${scope.sampleToSeq ?? ''}\n${scope.eventCount}\n` +
+            `${scope.checkpointsVerified}`
         : `custodian.audit.verification.v1\n${text}`,
       'utf8',
     );
