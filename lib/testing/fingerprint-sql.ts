@@ -1,8 +1,9 @@
 // Plain SQL, no server imports: the end-to-end suites run it over their own connection.
 
-/** Every table of the schema but the migration log. */
-export const TABLES_SQL = `SELECT table_name AS name FROM information_schema.tables
-  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+/** Every table of the schema but the migration log; a partitioned table once (its partitions' rows are its own). */
+export const TABLES_SQL = `SELECT c.relname::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+    AND c.relname <> '_prisma_migrations'
   ORDER BY 1`;
 
 /** One row, a column per table: the digest of every row in it. Equal before and after means nothing changed. */
