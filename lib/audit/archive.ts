@@ -9,8 +9,7 @@ import { isPostgresServer, type Db, type Tx } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
 import type { AuditArchive } from '@/lib/generated/prisma/client';
 import { appendAuditEvent, SYSTEM_ACTOR } from './append';
-import { hashEvent, type Json } from './canonical';
-import { checkFields } from './fields';
+import { hashEvent } from './canonical';
 import { listPartitions, type Partition } from './partitions';
 import {
   archiveSignatureHolds,
@@ -21,7 +20,14 @@ import {
   type PublicKeys,
 } from './signing';
 import { verifyAuditChain } from './verify';
-import { ARCHIVE_ACTIONS, carriedText, concernsRedaction, type LedgerItem } from './verify-redactions';
+import {
+  ARCHIVE_ACTIONS,
+  carriedText,
+  concernsRedaction,
+  redactedFields,
+  type LedgerItem,
+  type StoredEvent,
+} from './verify-redactions';
 
 // Archiving moves a closed range of the timeline out of the database and keeps the chain provable. In one
 // transaction, with the partition locked against writes: the chain is verified through the range, the range is
@@ -226,21 +232,27 @@ export async function restoreArchive(db: Db, eventsFile: string): Promise<Archiv
   return manifest;
 }
 
-/** The archived ranges a trusted key's manifest covers and that are missing from the database, oldest first. */
-export async function vouchedArchives(db: Db, keys: PublicKeys) {
+/**
+ * The ranges archived and not restored — missing from the database, under a manifest signed by one of `keys` — oldest
+ * first, the latest archive of each: what the timeline lists, and what samples and parallel walks step around.
+ */
+export async function archivedRanges(db: Db, keys: PublicKeys = trustedPublicKeys()): Promise<AuditArchive[]> {
   const rows = await db.$queryRaw<AuditArchive[]>`
     SELECT a.* FROM "AuditArchive" a
-    WHERE NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."seq" = a."fromSeq") ORDER BY a."fromSeq"`;
-  return rows.filter((a) => archiveSignatureHolds(keys, a));
-}
-
-/** The ranges archived and not restored, oldest first, for the timeline. */
-export async function archivedRanges(db: Db) {
-  return db.$queryRaw<{ fromSeq: bigint; toSeq: bigint; count: number; archivedAt: Date }[]>`
-    SELECT DISTINCT ON (a."fromSeq") a."fromSeq", a."toSeq", a."count", a."archivedAt"
-    FROM "AuditArchive" a
     WHERE NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."seq" = a."fromSeq")
     ORDER BY a."fromSeq", a."archivedAt" DESC`;
+  const latest = new Map<bigint, AuditArchive>();
+  for (const a of rows) if (!latest.has(a.fromSeq) && archiveSignatureHolds(keys, a)) latest.set(a.fromSeq, a);
+  return [...latest.values()];
+}
+
+/** `seq`, or the first seq after the archived ranges it falls in. */
+export function firstPresentSeq(archived: { fromSeq: bigint; toSeq: bigint }[], seq: bigint): bigint {
+  for (let a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq); a;) {
+    seq = a.toSeq + 1n;
+    a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq);
+  }
+  return seq;
 }
 
 async function findPartition(db: Db, which: string): Promise<Partition> {
@@ -268,19 +280,7 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
   let count = 0;
   let headIn = '';
   let headOut = '';
-  type Row = {
-    seq: bigint;
-    prevHash: string;
-    hash: string;
-    line: string;
-    action: string;
-    actorId: string | null;
-    details: Json;
-    digests: Json;
-    salts: Json;
-    format: number;
-    tombstoned: boolean;
-  };
+  type Row = StoredEvent & { prevHash: string; hash: string; line: string; tombstoned: boolean };
   try {
     for (let after = partition.fromSeq - 1n; ;) {
       const rows = await tx.$queryRaw<Row[]>`
@@ -294,8 +294,7 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
       hash.update(text);
       await handle.write(text);
       for (const r of rows) {
-        const check = r.tombstoned && r.format === 2 ? checkFields(r.details, r.digests, r.salts) : null;
-        const redacted = check?.ok ? check.redacted : [];
+        const redacted = r.tombstoned ? redactedFields(r) : [];
         if (concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
           carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted });
         }

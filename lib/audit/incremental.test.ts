@@ -5,21 +5,15 @@ import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { requestRedaction } from '@/lib/redactions/commands';
 import { asOwner } from '@/lib/testing/owner';
+import { appendNotes } from '@/lib/testing/partitions';
 import { createPerson } from '@/lib/testing/people';
-import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
 import { sealDetails } from './fields';
 import { runVerification, signCheckpoint, vouched } from './integrity';
 import { trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 
-const append = async (n: number, note = 'event') => {
-  for (let i = 0; i < n; i++) {
-    await getDb().$transaction((tx) =>
-      appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: `${note} ${i}` } }]),
-    );
-  }
-};
+const append = appendNotes;
 const head = async () => (await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq;
 const incremental = () => runVerification(getDb(), null, 'incremental');
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } from './append';
-import { archivedRanges, vouchedArchives } from './archive';
+import { archivedRanges, firstPresentSeq } from './archive';
 import { GENESIS_HASH } from './canonical';
 import {
   checkpointStatement,
@@ -107,14 +107,8 @@ async function planIncremental(db: Db, keys: PublicKeys) {
   const previous = runs.find((v) => v.mode === 'incremental' && v.sampleToSeq !== null && vouched(v))?.sampleToSeq;
   // A sample reads events in the database: it starts after an archived range it would begin in (only ranges a
   // signed manifest covers), and ends before the next one.
-  const archived = await vouchedArchives(db, keys);
-  const skip = (seq: bigint) => {
-    for (let a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq); a;) {
-      seq = a.toSeq + 1n;
-      a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq);
-    }
-    return seq;
-  };
+  const archived = await archivedRanges(db, keys);
+  const skip = (seq: bigint) => firstPresentSeq(archived, seq);
   let fromSeq = skip(previous && previous < anchor.seq ? previous + 1n : 1n);
   if (fromSeq > anchor.seq) fromSeq = skip(1n);
   const from = { seq: anchor.seq, hash: anchor.hash };

@@ -1,7 +1,7 @@
 import 'server-only';
 import { Worker } from 'node:worker_threads';
 import { isPostgresServer, type Db } from '@/lib/db';
-import { vouchedArchives } from './archive';
+import { archivedRanges, firstPresentSeq } from './archive';
 import { GENESIS_HASH } from './canonical';
 import type { PublicKeys } from './signing';
 import { verifyAuditChain, type ChainVerification, type VerifyOptions } from './verify';
@@ -27,14 +27,8 @@ export type RangeTask = { from: { seq: bigint; hash: string }; through?: bigint 
  */
 export async function planRanges(db: Db, workers: number, keys: PublicKeys): Promise<RangeTask[]> {
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const archived = await vouchedArchives(db, keys);
-  const skip = (seq: bigint) => {
-    for (let a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq); a;) {
-      seq = a.toSeq + 1n;
-      a = archived.find((r) => r.fromSeq <= seq && seq <= r.toSeq);
-    }
-    return seq;
-  };
+  const archived = await archivedRanges(db, keys);
+  const skip = (seq: bigint) => firstPresentSeq(archived, seq);
   const width = head.seq / BigInt(workers);
   const starts = [1n];
   for (let i = 1; i < workers && width > 0n; i++) {

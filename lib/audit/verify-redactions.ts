@@ -39,7 +39,8 @@ export function parseCarried(text: string): LedgerItem[] {
   return items.map((i) => ({ ...i, seq: BigInt(i.seq) }));
 }
 
-type Row = {
+/** An event as the ledger reads it from the database. */
+export type StoredEvent = {
   seq: bigint;
   action: string;
   actorId: string | null;
@@ -48,6 +49,12 @@ type Row = {
   salts: Json;
   format: number;
 };
+
+/** The fields an event shows as redacted (format 2, its digests holding); none otherwise. */
+export function redactedFields(e: StoredEvent): LedgerItem['redacted'] {
+  const check = e.format === 2 ? checkFields(e.details, e.digests, e.salts) : null;
+  return check?.ok ? check.redacted : [];
+}
 
 /**
  * The ledger over the walked items (seqs `after` < seq ≤ `through`), the items the manifests of the archived ranges
@@ -78,7 +85,7 @@ async function addOutside(
   range: { after: bigint; through: bigint; head: bigint },
 ) {
   const outside = (seq: bigint) => seq <= range.after || seq > range.through;
-  const rows = await db.$queryRaw<Row[]>`
+  const rows = await db.$queryRaw<StoredEvent[]>`
     SELECT e."seq", e."action", e."actorId", e."details", e."digests", e."salts", e."format"::int AS "format"
     FROM "AuditEvent" e
     WHERE e."action" IN ('change.requested', 'change.applied', 'audit.redacted') AND e."seq" <= ${range.head}
@@ -93,12 +100,11 @@ async function addOutside(
     .map(BigInt)
     .filter((seq) => outside(seq) && !items.has(seq));
   if (named.length > 0) {
-    const targets = await db.$queryRaw<Row[]>`
+    const targets = await db.$queryRaw<StoredEvent[]>`
       SELECT e."seq", e."action", e."actorId", e."details", e."digests", e."salts", e."format"::int AS "format"
       FROM "AuditEvent" e WHERE e."seq" = ANY(${named}::bigint[])`;
     for (const t of targets) {
-      const check = t.format === 2 ? checkFields(t.details, t.digests, t.salts) : null;
-      items.set(t.seq, { ...t, redacted: check?.ok ? check.redacted : [] });
+      items.set(t.seq, { ...t, redacted: redactedFields(t) });
     }
   }
 }
