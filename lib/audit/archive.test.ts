@@ -12,7 +12,7 @@ import { asOwner } from '@/lib/testing/owner';
 import { appendNotes, useNarrowPartitions } from '@/lib/testing/partitions';
 import { archivedRanges, archivePartition, restoreArchive, type ArchiveManifest } from './archive';
 import { signCheckpoint } from './integrity';
-import { ensurePartitionsAhead, listPartitions } from './partitions';
+import { ensurePartitionsAhead, keepPartitionsAhead, listPartitions } from './partitions';
 import { trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 
@@ -195,5 +195,22 @@ describe('archiving and restoring a range', () => {
       brokenSeq: 11n,
       reason: 'event 11 is missing: events 11 to 20 were restored from their archive, and are gone again',
     });
+  });
+
+  it('the application role pushing the head to the last partition gets two more, and the jump is named', async () => {
+    // The application may append and move the head (through its owner's function) and keep partitions ahead; it
+    // cannot make partitions without bound by pushing the head, nor hide the seqs it jumped over.
+    const last = (await listPartitions(getDb())).at(-1)!;
+    const hash = 'c'.repeat(64);
+    await getDb().$executeRaw`
+      INSERT INTO "AuditEvent" ("seq", "occurredAt", "recordedAt", "actorType", "action", "details", "prevHash", "hash")
+      VALUES (${last.toSeq}, now(), now(), 'SYSTEM', 'system.note', '{}', ${hash}, ${hash})`;
+    await getDb().$executeRaw`SELECT custodian_advance_head(${last.toSeq}::bigint, ${hash}::char(64))`;
+    expect(await keepPartitionsAhead(getDb())).toBe(2);
+    expect(await keepPartitionsAhead(getDb())).toBe(0);
+    expect((await listPartitions(getDb())).at(-1)!.toSeq).toBe(last.toSeq + 20n);
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false });
+    expect(result.ok ? null : result.brokenSeq).toBeLessThan(last.toSeq);
   });
 });
