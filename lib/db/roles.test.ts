@@ -47,6 +47,14 @@ describeWithPostgresServer('the application role and the audit record', () => {
         );
       }
     }
+    // A manifest that would excuse a missing range is the owner's to write, never the application's.
+    await expect(
+      getDb().$executeRawUnsafe(
+        `INSERT INTO "AuditArchive" ("id", "partition", "fromSeq", "toSeq", "count", "headIn", "headOut",
+           "fileSha256", "eventSeq", "carried", "archivedAt", "keyId", "signature")
+         VALUES ('x', 'x', 1, 1, 1, '', '', '', 1, '[]', now(), 'k', 's')`,
+      ),
+    ).rejects.toThrow(/permission denied/);
     await expect(getDb().$executeRawUnsafe('SELECT custodian_audit_partitions_ahead(1, 10, NULL)')).rejects.toThrow(
       /permission denied/,
     );
