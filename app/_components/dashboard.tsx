@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { BarList, type BarDatum } from '@/components/dashboard/bar-list';
 import { LazyTrendChart } from '@/components/dashboard/lazy-charts';
 import { PageHeader } from '@/components/page-header';
+import { ReplicaNotice } from '@/components/system/replica-notice';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { can, type Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
@@ -101,6 +102,7 @@ export async function Dashboard({ actor }: { actor: Actor }) {
   return (
     <>
       <PageHeader title="Dashboard" description="What needs attention across every registered agent, right now." />
+      <ReplicaNotice />
       <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
         <Figure
           id="in-service"

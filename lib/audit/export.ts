@@ -1,7 +1,7 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { csvLine } from '@/lib/csv';
-import { getDb } from '@/lib/db';
+import { getDb, readSource } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import { assertNoSecrets } from '@/lib/secrets/read-input';
 import { appendAuditEvent } from './append';
@@ -100,7 +100,7 @@ export async function exportTimeline(
   format: ExportFormat,
 ): Promise<ReadableStream<Uint8Array>> {
   requirePermission(actor, 'audit.export');
-  const db = getDb();
+  const { db } = await readSource();
   const filter = await resolveTimelineFilter(db, query);
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
   // The filter is recorded on the timeline: a secret pasted into it is refused like any other input.
@@ -144,7 +144,8 @@ export async function exportTimeline(
             : `${JSON.stringify({ trailer })}\n`,
         ),
       );
-      await db.$transaction((tx) =>
+      // A write: on the primary, whichever server the events were read from.
+      await getDb().$transaction((tx) =>
         appendAuditEvent(tx, {
           action: 'audit.exported',
           actor: { type: 'USER', id: actor.id },

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Db } from '@/lib/db';
+import { getDb, readSource, type Db } from '@/lib/db';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { ACTION_GROUPS, ActionGroupSchema, groupOf, type ActionGroup } from './groups';
@@ -259,7 +259,7 @@ export type TimelinePage = { rows: TimelineEvent[]; next: string | null; prev: s
 
 /** The page itself, for callers that authorised it another way (an API token's audit:read scope). */
 export async function queryTimeline(query: TimelineQuery): Promise<TimelinePage> {
-  const db = getDb();
+  const { db } = await readSource();
   const filter = await resolveTimelineFilter(db, query);
   if (query.newer && !query.before) {
     // The previous page: the `size` events just newer than the cursor, read upwards, shown newest first.

@@ -1,6 +1,6 @@
 import 'server-only';
 import { can, requirePermission, type Actor } from '@/lib/authz';
-import { getDb } from '@/lib/db';
+import { readSource } from '@/lib/db';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
@@ -27,7 +27,7 @@ export type PostureSummary = {
 /** The dashboard's figures, each computed in SQL. */
 export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
-  const db = getDb();
+  const { db } = await readSource();
   const now = new Date();
   const inForce = (hours?: number) => ({
     status: 'APPROVED' as const,

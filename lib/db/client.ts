@@ -10,7 +10,11 @@ import { preparedName } from './prepared';
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
 
-const holder = globalThis as { __custodianDb?: PrismaClient; __custodianPool?: pg.Pool };
+const holder = globalThis as {
+  __custodianDb?: PrismaClient;
+  __custodianPool?: pg.Pool;
+  __custodianReplica?: PrismaClient;
+};
 
 /**
  * The one Prisma client. DATABASE_URL selects a PostgreSQL server; without it
@@ -25,23 +29,31 @@ export function getDb(): PrismaClient {
 function createClient(): PrismaClient {
   const env = getEnv();
   if (env.DATABASE_URL) {
-    // The pool is ours, so the hot path can use it too (./hot-path.ts); the client ends it when it disconnects.
-    // Idle connections are kept a minute, not pg's 10 s: each holds the hot statements it has prepared. A request
-    // waits at most 30 s for a connection (pg's default is forever).
-    holder.__custodianPool = new pg.Pool({
-      connectionString: env.DATABASE_URL,
-      max: 10,
-      idleTimeoutMillis: 60_000,
-      connectionTimeoutMillis: 30_000,
-    });
-    return new PrismaClient({
-      adapter: new PrismaPg(holder.__custodianPool, {
-        statementNameGenerator: preparedName as (query: { sql: string }) => string,
-        disposeExternalPool: true,
-      }),
-    });
+    const { client, pool } = serverClient(env.DATABASE_URL, { max: 10, connectionTimeoutMillis: 30_000 });
+    holder.__custodianPool = pool;
+    return client;
   }
   return new PrismaClient({ adapter: new PrismaPGlite(withArrayLiterals(getEmbeddedDatabase(env.PGLITE_DIR))) });
+}
+
+/**
+ * A client on a PostgreSQL server over a pool of our own, so the hot path can use the pool too (./hot-path.ts); the
+ * client ends it when it disconnects. Idle connections are kept a minute, not pg's 10 s: each holds the hot
+ * statements it has prepared. `connectionTimeoutMillis` bounds how long a request waits for a connection (pg's
+ * default is forever).
+ */
+export function serverClient(
+  connectionString: string,
+  options: { max: number; connectionTimeoutMillis: number },
+): { client: PrismaClient; pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString, idleTimeoutMillis: 60_000, ...options });
+  const client = new PrismaClient({
+    adapter: new PrismaPg(pool, {
+      statementNameGenerator: preparedName as (query: { sql: string }) => string,
+      disposeExternalPool: true,
+    }),
+  });
+  return { client, pool };
 }
 
 /** The connection pool under the client on a PostgreSQL server; null on the embedded database. */
@@ -55,10 +67,23 @@ export function isPostgresServer(): boolean {
   return Boolean(getEnv().DATABASE_URL);
 }
 
+/**
+ * The client on the streaming replica (DATABASE_REPLICA_URL), or null without one. Only reads that tolerate lag use
+ * it, through ./replica.ts, which checks how far behind it is first. A replica that does not answer within 2 s is
+ * passed over, so its pool waits no longer than that for a connection.
+ */
+export function getReplicaDb(): PrismaClient | null {
+  const url = getEnv().DATABASE_REPLICA_URL;
+  if (!url) return null;
+  holder.__custodianReplica ??= serverClient(url, { max: 5, connectionTimeoutMillis: 2_000 }).client;
+  return holder.__custodianReplica;
+}
+
 export async function disconnectDb(): Promise<void> {
-  const client = holder.__custodianDb;
+  const clients = [holder.__custodianDb, holder.__custodianReplica];
   holder.__custodianDb = undefined;
   holder.__custodianPool = undefined;
-  await client?.$disconnect();
+  holder.__custodianReplica = undefined;
+  await Promise.all(clients.map((c) => c?.$disconnect()));
   await closeEmbeddedDatabase();
 }

@@ -21,6 +21,18 @@ const EnvSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'MIGRATION_DATABASE_URL must be a postgres:// or postgresql:// URL')
       .optional(),
+    // A streaming replica of DATABASE_URL's server (same database, same roles). Reads that tolerate a little lag go
+    // there (lib/db/replica.ts) while it is at most DATABASE_REPLICA_MAX_LAG_SECONDS behind; everything else stays on
+    // the primary.
+    DATABASE_REPLICA_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_REPLICA_URL must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATABASE_REPLICA_MAX_LAG_SECONDS: z.coerce
+      .number('DATABASE_REPLICA_MAX_LAG_SECONDS is a number of seconds')
+      .min(0)
+      .max(86_400)
+      .default(30),
     PGLITE_DIR: z.string().default('.data/pglite'),
     // Who works the background jobs: each web server (the default), or `npm run worker` alone.
     CUSTODIAN_JOBS: z.enum(['web', 'worker'], 'CUSTODIAN_JOBS is web or worker').default('web'),
@@ -67,6 +79,10 @@ const EnvSchema = z
     CUSTODIAN_WEBHOOK_ALLOW_PRIVATE: z.string().optional(),
     // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
     CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
+  })
+  .refine((env) => !env.DATABASE_REPLICA_URL || env.DATABASE_URL, {
+    path: ['DATABASE_REPLICA_URL'],
+    message: 'a replica needs its primary: set DATABASE_URL too',
   })
   .refine((env) => env.CUSTODIAN_JOBS !== 'worker' || env.DATABASE_URL, {
     path: ['CUSTODIAN_JOBS'],

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb } from '@/lib/db';
+import { getDb, readSource } from '@/lib/db';
 import { keysetParams } from '@/lib/db/keyset';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
@@ -147,7 +147,7 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
  * deep page costs what the first does.
  */
 async function syncedFindings(actor: Actor, query: FindingsQuery, rules: Rule[]): Promise<FindingsPage> {
-  const db = getDb();
+  const { db } = await readSource();
   const ruleIds = rules.map((r) => r.id);
   const where = Prisma.sql`s."ruleId" IN (${Prisma.join(ruleIds)})
     ${ownerScope(query, actor, Prisma.sql`s."agentId"`)}`;

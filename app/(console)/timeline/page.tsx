@@ -6,6 +6,7 @@ import { EmptyState } from '@/components/empty-state';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
 import { PersonPicker } from '@/components/people/person-picker';
+import { ReplicaNotice } from '@/components/system/replica-notice';
 import { EventList } from '@/components/timeline/event-list';
 import { IntegrityBadge } from '@/components/timeline/integrity-badge';
 import { listTimeline, parseTimelineQuery, type TimelineQuery } from '@/lib/audit';
@@ -51,6 +52,7 @@ export default async function TimelinePage({ searchParams }: Props) {
           'accountable for the agent when it happened.'
         }
       />
+      <ReplicaNotice />
       <div className="flex flex-wrap items-start justify-between gap-4 rounded-lg border bg-card p-4">
         <IntegrityBadge integrity={integrity} />
         {can(actor, 'audit.verify') ? <IntegrityControls canSign={can(actor, 'audit.checkpoint')} /> : null}

@@ -8,6 +8,7 @@ import { FindingsTable } from '@/components/findings/findings-table';
 import { SecretAlarms } from '@/components/findings/secret-alarms';
 import { FilterInput, FilterSelect } from '@/components/forms/filter-fields';
 import { PageHeader } from '@/components/page-header';
+import { ReplicaNotice } from '@/components/system/replica-notice';
 import { PersonPicker } from '@/components/people/person-picker';
 import { cn } from '@/components/ui/cn';
 import { requirePageAccess } from '@/lib/auth';
@@ -63,6 +64,7 @@ export default async function FindingsPage({ searchParams }: { searchParams: Pro
           </span>
         }
       />
+      {query.agent ? null : <ReplicaNotice />}
       {query.agent ? null : (
         <FindingsAsOf asOf={asOf?.toISOString() ?? null} canRecompute={can(actor, 'findings.recompute')} />
       )}

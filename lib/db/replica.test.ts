@@ -1,0 +1,147 @@
+// Read replicas against a real one: a second PostgreSQL cluster made with pg_basebackup -R, streaming from a primary
+// the test also starts. Lag is made by pausing the replica's replay, as a busy or broken replica would lag.
+import { renderToStaticMarkup } from 'react-dom/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReplicaNotice } from '@/components/system/replica-notice';
+import { listTimeline, parseTimelineQuery } from '@/lib/audit';
+import { exportTimeline } from '@/lib/audit/export';
+import type { Actor } from '@/lib/authz';
+import { getPostureSummary } from '@/lib/dashboard/queries';
+import { disconnectDb, getDb, readSource } from '@/lib/db';
+import { pgMigrationTarget } from '@/lib/db/adapters';
+import { forgetReadSource, readSourceNotice } from '@/lib/db/replica';
+import { ensureApplicationRole } from '@/lib/db/roles';
+import { resetEnvCache } from '@/lib/env';
+import { applicationUrl } from '@/lib/testing/application-role';
+import { appendNotes } from '@/lib/testing/partitions';
+import { createPerson } from '@/lib/testing/people';
+import { canRunReplicaCluster, startReplicaCluster, type ReplicaCluster } from '@/lib/testing/replica-cluster';
+import { applyMigrations } from '@/prisma/schema-engine';
+import { withAdmin } from '@/prisma/temporary-database';
+
+const server = Boolean(process.env.DATABASE_URL);
+if (server && process.env.CI === 'true' && !canRunReplicaCluster()) {
+  throw new Error('CI needs the PostgreSQL 15 binaries (initdb, pg_basebackup) for the read-replica test.');
+}
+
+describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', () => {
+  let cluster: ReplicaCluster;
+  let auditor: Actor;
+  const saved = { ...process.env };
+
+  const configure = (maxLag: number) => {
+    process.env.DATABASE_REPLICA_MAX_LAG_SECONDS = String(maxLag);
+    resetEnvCache();
+    forgetReadSource();
+  };
+  const timelineNotes = async () =>
+    (await listTimeline(auditor, parseTimelineQuery({}))).rows.filter((r) => r.action === 'system.note').length;
+  const isReplica = async () => {
+    const [row] = await (await readSource()).db.$queryRaw<{ r: boolean }[]>`SELECT pg_is_in_recovery() AS r`;
+    return row!.r;
+  };
+
+  beforeAll(async () => {
+    cluster = await startReplicaCluster();
+    const owner = cluster.primaryUrl('postgres').replace(/\/postgres$/, '/custodian');
+    await withAdmin(owner, (client) => client.query('CREATE DATABASE custodian'));
+    const target = pgMigrationTarget(owner);
+    try {
+      await applyMigrations(target.factory);
+    } finally {
+      await target.dispose();
+    }
+    await ensureApplicationRole(owner, applicationUrl(owner));
+    await disconnectDb();
+    // The application role on both servers: the replica is a physical copy, roles and grants included.
+    process.env.DATABASE_URL = applicationUrl(owner);
+    process.env.DATABASE_REPLICA_URL = applicationUrl(cluster.replicaUrl('custodian'));
+    configure(30);
+    auditor = await createPerson(['AUDITOR']);
+    await appendNotes(3, 'before');
+    await cluster.caughtUp();
+  }, 180_000);
+
+  afterAll(async () => {
+    await disconnectDb();
+    cluster?.stop();
+    for (const key of ['DATABASE_URL', 'DATABASE_REPLICA_URL', 'DATABASE_REPLICA_MAX_LAG_SECONDS']) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+    resetEnvCache();
+  });
+
+  it('serves timeline, export and dashboard reads from the replica when it is current, and says nothing', async () => {
+    const source = await readSource();
+    expect(source).toMatchObject({ from: 'replica', replica: { state: 'current' } });
+    expect(await isReplica()).toBe(true);
+    expect(await timelineNotes()).toBe(3);
+    expect((await getPostureSummary(auditor)).inService).toBe(0);
+    expect(readSourceNotice(source)).toBeNull();
+    expect(renderToStaticMarkup(await ReplicaNotice({ source }))).toBe('');
+  });
+
+  it('while the replica lags: writes go to the primary, lagging reads miss them, and the page says since when', async () => {
+    await cluster.onReplica('SELECT pg_wal_replay_pause()');
+    try {
+      await appendNotes(2, 'during');
+      const [written] = await getDb().auditEvent.findMany({
+        where: { action: 'system.note' },
+        orderBy: { seq: 'desc' },
+        skip: 1,
+        take: 1,
+      });
+      forgetReadSource();
+      const source = await readSource();
+      expect(source.from).toBe('replica');
+      expect(source.replica).toMatchObject({ state: 'behind', since: written!.recordedAt });
+      // The primary has five notes; the replica still shows three.
+      expect(await getDb().auditEvent.count({ where: { action: 'system.note' } })).toBe(5);
+      expect(await timelineNotes()).toBe(3);
+
+      const notice = readSourceNotice(source)!;
+      expect(notice).toMatch(/^Read from a replica \d+\.\d s behind the primary: what was recorded since /);
+      expect(notice).toContain(written!.recordedAt.toISOString().slice(11, 19));
+      const html = renderToStaticMarkup(await ReplicaNotice({ source }));
+      expect(html).toContain('role="status"');
+      expect(html).toContain('behind the primary');
+
+      // An export taken now ends at the replica's head, and says so in its trailer.
+      const stream = await exportTimeline(auditor, parseTimelineQuery({}), 'ndjson');
+      const text = await new Response(stream).text();
+      const trailer = JSON.parse(text.trim().split('\n').at(-1)!).trailer as { chainHeadSeq: string };
+      expect(BigInt(trailer.chainHeadSeq)).toBeLessThan(written!.seq);
+      // … and its own record was written to the primary, not refused by the read-only replica.
+      expect(await getDb().auditEvent.count({ where: { action: 'audit.exported' } })).toBe(1);
+
+      // Past the allowed lag the replica is passed over: the same read comes from the primary, current.
+      configure(0.5);
+      await new Promise((r) => setTimeout(r, 700));
+      forgetReadSource();
+      const fallback = await readSource();
+      expect(fallback.from).toBe('primary');
+      expect(fallback.replica).toMatchObject({ state: 'behind' });
+      expect(await isReplica()).toBe(false);
+      expect(await timelineNotes()).toBe(5);
+      expect(readSourceNotice(fallback)).toBeNull();
+    } finally {
+      await cluster.onReplica('SELECT pg_wal_replay_resume()');
+      configure(30);
+    }
+    await cluster.caughtUp();
+    forgetReadSource();
+    expect(await readSource()).toMatchObject({ from: 'replica', replica: { state: 'current' } });
+    expect(await timelineNotes()).toBe(5);
+  });
+
+  it('an unreachable replica is passed over within seconds, and the reads come from the primary', async () => {
+    cluster.stopReplica();
+    forgetReadSource();
+    const started = Date.now();
+    const source = await readSource();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(source).toMatchObject({ from: 'primary', replica: { state: 'unreachable' } });
+    expect(await timelineNotes()).toBe(5);
+  });
+});
