@@ -1,11 +1,17 @@
+import { randomFillSync } from 'node:crypto';
+import { on, once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import type { Client } from 'pg';
-import { hashEvent, toJson } from '@/lib/audit/canonical';
+import { hashEventText, toJson, type Json } from '@/lib/audit/canonical';
 import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
 import { seededRandom } from '../seed/random';
-import { copyRows } from './copy';
+import { copyLine, copyStream } from './copy';
 import type { ScaleAgent } from './registry';
 
 const CHUNK = 250_000;
+/** COPY text handed from the hashing thread at a time, and how many such batches may wait unwritten. */
+const BATCH_BYTES = 1 << 20;
+const WINDOW = 8;
 const COLUMNS = [
   'seq',
   'occurredAt',
@@ -24,17 +30,137 @@ const COLUMNS = [
   'salts',
 ];
 
+/** What the hashing thread needs to continue the chain: all of it plain data, copied to the thread. */
+export type EventPlan = {
+  agents: ScaleAgent[];
+  count: number;
+  headSeq: string;
+  headHash: string;
+  start: number;
+  step: number;
+  /** Events per transaction. */
+  chunk: number;
+};
+
+/** A message from the hashing thread: a batch of COPY lines, or the end of a chunk with the chain's new head. */
+export type EventMessage = { rows: string; done: number } | { chunkEnd: { seq: string; hash: string; done: number } };
+
 /**
- * Appends `count` custody events to the chain, hashed exactly as the
- * application hashes them (chain format 2), each chunk in its own transaction that also moves
- * the chain head, so an interrupted run leaves a chain that verifies.
+ * The events themselves, hashed exactly as the application hashes them (chain format 2), as COPY text: batches of
+ * about a megabyte, and after each CHUNK events the head they reach. Runs in the hashing thread.
+ */
+export function* eventBatches(plan: EventPlan): Generator<EventMessage> {
+  const { agents, count, start, step, chunk } = plan;
+  let seq = BigInt(plan.headSeq);
+  let prevHash = plan.headHash;
+  const rand = seededRandom(Number(seq % 100_000n) + 11);
+  // Each agent's owners snapshot as JSON text, made once: the hash reads it through the same canonical cache.
+  const snapshots = new Map<string, string>();
+  const ownersOf = (a: ScaleAgent) => {
+    let snapshot = snapshots.get(a.id);
+    if (!snapshot) {
+      snapshot = JSON.stringify(
+        toJson({
+          accountable: a.owner,
+          IAM: a.planes.IAM ?? null,
+          PAM: a.planes.PAM ?? null,
+          PLATFORM: a.planes.PLATFORM ?? null,
+        }),
+      );
+      snapshots.set(a.id, snapshot);
+    }
+    return snapshot;
+  };
+  // Salts from a pool refilled 64 kB at a time (still the system's CSPRNG), not one call per event.
+  const pool = Buffer.alloc(1 << 16);
+  let used = pool.length;
+  const random = (size: number) => {
+    if (used + size > pool.length) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    used += size;
+    return pool.subarray(used - size, used);
+  };
+  let buffer = '';
+  for (let done = 0; done < count;) {
+    const size = Math.min(chunk, count - done);
+    for (let i = 0; i < size; i++) {
+      const agent = agents[Math.floor(agents.length * Math.pow(rand.next(), 1.5))]!;
+      const credential = agent.credentials[rand.int(0, agent.credentials.length - 1)]!;
+      const roll = rand.next();
+      const action = roll < 0.9 ? 'credential.used' : roll < 0.95 ? 'credential.rotated' : 'credential.issued';
+      const at = new Date(start + (done + i) * step);
+      seq += 1n;
+      const details: Json =
+        action === 'credential.used' ? { name: credential.name, context: `run ${seq}` } : { name: credential.name };
+      const sealed = sealDetails(details, random);
+      const iso = at.toISOString();
+      const [detailsText, ownersText, digestsText] = [
+        JSON.stringify(details),
+        ownersOf(agent),
+        JSON.stringify(sealed.digests),
+      ];
+      // As the verifier hashes what it reads back: the same canonical form, from the text columns.
+      const hash = hashEventText(prevHash, {
+        seq: seq.toString(),
+        occurredAt: iso,
+        recordedAt: iso,
+        actorType: 'API_TOKEN',
+        actorId: 'scale-broker',
+        agentId: agent.id,
+        credentialId: credential.id,
+        action,
+        details: detailsText,
+        owners: ownersText,
+        format: String(FORMAT_V2),
+        digests: digestsText,
+      });
+      buffer += copyLine([
+        seq.toString(),
+        iso,
+        iso,
+        'API_TOKEN',
+        'scale-broker',
+        agent.id,
+        credential.id,
+        action,
+        detailsText,
+        ownersText,
+        prevHash,
+        hash,
+        FORMAT_V2,
+        digestsText,
+        JSON.stringify(sealed.salts),
+      ]);
+      prevHash = hash;
+      if (buffer.length >= BATCH_BYTES) {
+        yield { rows: buffer, done: done + i + 1 };
+        buffer = '';
+      }
+    }
+    done += size;
+    if (buffer) yield { rows: buffer, done };
+    buffer = '';
+    yield { chunkEnd: { seq: seq.toString(), hash: prevHash, done } };
+  }
+}
+
+const WORKER = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(
+  new URL('./event-worker.ts', import.meta.url).href,
+)}); })`;
+
+/**
+ * Appends `count` custody events to the chain. A worker thread generates and hashes them while this thread COPYs
+ * what it has been handed (at most WINDOW batches ahead, so memory stays flat); each CHUNK is its own transaction
+ * that also moves the chain head, so an interrupted run leaves a chain that verifies.
  */
 export async function appendScaleEvents(
   client: Client,
   agents: ScaleAgent[],
   count: number,
   onProgress: (done: number) => void,
-  now = new Date(),
+  { now = new Date(), chunk = CHUNK }: { now?: Date; chunk?: number } = {},
 ): Promise<void> {
   if (count <= 0 || agents.length === 0) return;
   const head = (
@@ -45,88 +171,58 @@ export async function appendScaleEvents(
   const last = (await client.query<{ at: Date | null }>(`SELECT max("occurredAt") AS "at" FROM "AuditEvent"`)).rows[0]!
     .at;
   const start = Math.max(last?.getTime() ?? 0, now.getTime() - 365 * 86_400_000);
-  const step = Math.max(1, Math.floor((now.getTime() - start) / count));
-  let seq = BigInt(head.seq);
-  let prevHash = head.hash;
-  const rand = seededRandom(Number(seq % 100_000n) + 11);
-  const snapshots = new Map<string, unknown>();
-  const ownersOf = (a: ScaleAgent) => {
-    let snapshot = snapshots.get(a.id);
-    if (!snapshot) {
-      snapshot = toJson({
-        accountable: a.owner,
-        IAM: a.planes.IAM ?? null,
-        PAM: a.planes.PAM ?? null,
-        PLATFORM: a.planes.PLATFORM ?? null,
-      });
-      snapshots.set(a.id, snapshot);
-    }
-    return snapshot;
+  const plan: EventPlan = {
+    agents,
+    count,
+    headSeq: head.seq,
+    headHash: head.hash,
+    start,
+    step: Math.max(1, Math.floor((now.getTime() - start) / count)),
+    chunk,
   };
-  let done = 0;
-  while (done < count) {
-    const size = Math.min(CHUNK, count - done);
-    await client.query('BEGIN');
-    await copyRows(
-      client,
-      'AuditEvent',
-      COLUMNS,
-      (function* () {
-        for (let i = 0; i < size; i++) {
-          const agent = agents[Math.floor(agents.length * Math.pow(rand.next(), 1.5))]!;
-          const credential = agent.credentials[rand.int(0, agent.credentials.length - 1)]!;
-          const roll = rand.next();
-          const action = roll < 0.9 ? 'credential.used' : roll < 0.95 ? 'credential.rotated' : 'credential.issued';
-          const at = new Date(start + (done + i) * step);
-          seq += 1n;
-          const details = toJson(
-            action === 'credential.used' ? { name: credential.name, context: `run ${seq}` } : { name: credential.name },
-          );
-          const sealed = sealDetails(details);
-          const row = {
-            seq,
-            occurredAt: at,
-            recordedAt: at,
-            actorType: 'API_TOKEN',
-            actorId: 'scale-broker',
-            agentId: agent.id,
-            credentialId: credential.id,
-            action,
-            details,
-            owners: ownersOf(agent),
-            format: FORMAT_V2,
-            digests: sealed.digests,
-          };
-          const hash = hashEvent(prevHash, row);
-          const out = [
-            row.seq.toString(),
-            at,
-            at,
-            row.actorType,
-            row.actorId,
-            row.agentId,
-            row.credentialId,
-            action,
-            JSON.stringify(row.details),
-            JSON.stringify(row.owners),
-            prevHash,
-            hash,
-            FORMAT_V2,
-            JSON.stringify(sealed.digests),
-            JSON.stringify(sealed.salts),
-          ];
-          prevHash = hash;
-          if (i % 10_000 === 0) onProgress(done + i);
-          yield out;
+  // Batches the thread may still hand over: it waits on this when it is WINDOW ahead.
+  const credits = new Int32Array(new SharedArrayBuffer(4));
+  credits[0] = WINDOW;
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: { plan, credits },
+    execArgv: ['--conditions=react-server'],
+  });
+  // The messages end when the thread exits; a failure in it rejects them (no race with a pending promise: each race
+  // would keep its message alive until the load ends).
+  const messages = on(worker, 'message', { close: ['exit'] });
+  let stream: ReturnType<typeof copyStream> | null = null;
+  let finished = false;
+  try {
+    for await (const [message] of messages as AsyncIterable<[EventMessage | 'finished']>) {
+      if (message === 'finished') {
+        finished = true;
+        break;
+      }
+      if ('rows' in message) {
+        if (!stream) {
+          await client.query('BEGIN');
+          stream = copyStream(client, 'AuditEvent', COLUMNS);
         }
-      })(),
-    );
-    await client.query(`UPDATE "AuditChainHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`, [
-      seq.toString(),
-      prevHash,
-    ]);
-    await client.query('COMMIT');
-    done += size;
-    onProgress(done);
+        if (!stream.write(message.rows)) await once(stream, 'drain');
+        Atomics.add(credits, 0, 1);
+        Atomics.notify(credits, 0);
+        onProgress(message.done);
+        continue;
+      }
+      stream?.end();
+      if (stream) await once(stream, 'finish');
+      stream = null;
+      await client.query(`UPDATE "AuditChainHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`, [
+        message.chunkEnd.seq,
+        message.chunkEnd.hash,
+      ]);
+      await client.query('COMMIT');
+      onProgress(message.chunkEnd.done);
+    }
+    if (!finished) throw new Error('The hashing thread exited before it finished.');
+  } finally {
+    await messages.return?.();
+    await worker.terminate();
   }
 }
