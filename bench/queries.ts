@@ -7,7 +7,7 @@ import { parseAgentListQuery } from '@/lib/agents/schema';
 import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
-import { listExceptionQueue } from '@/lib/exceptions/queries';
+import { listExceptionQueue, QUEUE_PREVIEW } from '@/lib/exceptions/queries';
 import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { listFindings } from '@/lib/policy/findings';
 import { listReviews } from '@/lib/reviews/queries';
@@ -174,11 +174,11 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
         Promise.all([
           pg.query(
             `SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id"
-              LIMIT 100`,
+              LIMIT ${QUEUE_PREVIEW}`,
           ),
           pg.query(
             `SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id"
-              LIMIT 100`,
+              LIMIT ${QUEUE_PREVIEW}`,
           ),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now()`),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now()`),

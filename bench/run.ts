@@ -6,8 +6,11 @@
 // and ingest throughput, and the issuance gate's API at 50, 100 and 200 requests
 // a second. --skip-verify and --export-one-agent shorten a run on a big dataset;
 // --gate-only times the issuance gate alone; --skip-import leaves out the bulk
-// import of 10,000 agents (which stay). Prints one table and writes
-// bench/results.json.
+// import of 10,000 agents (which stay). --instances 3 starts that many
+// `next start` instances of the production build behind nginx and takes every
+// HTTP row through it, after a browser journey (sign-in, a server action, a
+// download) that must work whichever instance answers. Prints one table and
+// writes bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -20,9 +23,12 @@ import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 import { createToken } from '@/lib/tokens/commands';
+import { startCluster, type Cluster } from './cluster';
 import { importTimes } from './import';
 import { ingestThroughput } from './ingest';
 import { allowedAsk, decisionCase, decisionRates, type RateRow } from './issuance';
+import { journeyThroughBalancer, type JourneyResult } from './journey';
+import { pageBytes, type PageBytes } from './page-bytes';
 import { pageWeights } from './page-weight';
 import { queryCases, sampleRow50k } from './queries';
 import { printVerification, verificationRows } from './verification';
@@ -53,8 +59,31 @@ async function main(): Promise<number> {
       'skip-verify': { type: 'boolean' },
       'gate-only': { type: 'boolean' },
       'skip-import': { type: 'boolean' },
+      instances: { type: 'string' },
     },
   });
+  const cluster = values.instances
+    ? await startCluster(Number(values.instances), { ...process.env, AUTH_DEMO: 'true' })
+    : null;
+  try {
+    return await measure(values, cluster);
+  } finally {
+    await cluster?.stop();
+  }
+}
+
+type Options = {
+  url?: string;
+  'ingest-events': string;
+  'export-one-agent'?: boolean;
+  'skip-verify'?: boolean;
+  'gate-only'?: boolean;
+  'skip-import'?: boolean;
+  instances?: string;
+};
+
+async function measure(values: Options, cluster: Cluster | null): Promise<number> {
+  if (cluster) values.url = cluster.url;
   // A pool, as the app has: a floor's statements run side by side like the domain query's.
   const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
   const db = getDb();
@@ -142,6 +171,20 @@ async function main(): Promise<number> {
   if (!values['skip-import'] && !gateOnly) Object.assign(throughput, await importTimes(actor));
 
   const http: { path: string; p50: number; p90: number; p99: number; errors: number; non2xx: number }[] = [];
+  const bytes: PageBytes[] = [];
+  let journey: JourneyResult | null = null;
+  if (cluster) {
+    // The demo sign-in page lists the first twelve people: sign in as an administrator among them.
+    const demo = await db.user.findMany({
+      where: { active: true, NOT: { roles: { isEmpty: true } } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: 12,
+      select: { name: true, roles: true },
+    });
+    const person = demo.find((p) => p.roles.includes('ADMIN'))?.name;
+    if (!person) throw new Error('No administrator among the people the demo sign-in page lists.');
+    journey = await journeyThroughBalancer(cluster.url, person, agent.slug);
+  }
   let gate: RateRow[] = [];
   if (values.url) gate = await decisionRates(values.url, actor, ask);
   if (values.url && !gateOnly) {
@@ -168,7 +211,11 @@ async function main(): Promise<number> {
       ['/findings', { cookie }],
       ['/api/v1/agents', { authorization: `Bearer ${token}` }],
     ];
+    const instances = cluster?.instances.length ?? 1;
     for (const [path, headers] of targets) {
+      if (headers.cookie) bytes.push(await pageBytes(values.url, path, headers));
+      // Warm: a few requests one after another, so every instance has compiled this route's code before it is timed.
+      for (let i = 0; i < 3 * instances; i++) await (await fetch(`${values.url}${path}`, { headers })).arrayBuffer();
       const result = await autocannon({
         url: `${values.url}${path}`,
         headers,
@@ -227,16 +274,39 @@ async function main(): Promise<number> {
           (target[g.rate] ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0)}` : '—'),
       );
   }
-  if (http.length) {
+  const short = (path: string) => (path.length > 32 ? `${path.slice(0, 29)}...` : path).padEnd(32);
+  if (journey) {
+    console.log(`\nThrough nginx, ${cluster!.instances.length} instances, round-robin (no sticky sessions):`);
+    for (const j of journey.steps) console.log(`  ${j.step.padEnd(14)} ${j.ok ? 'works' : 'FAILED'}: ${j.detail}`);
     console.log(
-      `\n${'HTTP at 20 req/s (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
-        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}`,
+      `  responses per instance: ${Object.entries(journey.servedBy)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  }
+  if (http.length) {
+    const where = cluster ? `through nginx, ${cluster.instances.length} instances` : 'one instance';
+    console.log(
+      `\n${`HTTP at 20 req/s (ms), ${where}`.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ` +
+        `${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}  target`,
     );
     for (const h of http)
       console.log(
-        `${(h.path.length > 32 ? `${h.path.slice(0, 29)}...` : h.path).padEnd(32)} ` +
-          `${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ` +
-          `${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}`,
+        `${short(h.path)} ${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ` +
+          `${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}  ` +
+          `p99 ≤ 150 ms: ${met(h.p99 <= 150 && h.errors === 0 && h.non2xx === 0)}`,
+      );
+  }
+  if (bytes.length) {
+    const kb = (n: number) => (n / 1000).toFixed(1).padStart(9);
+    console.log(
+      `\n${'page bytes (kB)'.padEnd(32)} ${'HTML wire'.padStart(9)} ${'HTML raw'.padStart(9)} ` +
+        `${'RSC wire'.padStart(9)} ${'RSC raw'.padStart(9)}  target`,
+    );
+    for (const b of bytes)
+      console.log(
+        `${short(b.path)} ${kb(b.htmlWire)} ${kb(b.htmlRaw)} ${kb(b.rscWire)} ${kb(b.rscRaw)}  ` +
+          `≤ 100 kB sent: ${met(b.htmlWire <= 100_000 && b.rscWire <= 100_000)}`,
       );
   }
   if (verification.length) printVerification(verification);
@@ -255,6 +325,9 @@ async function main(): Promise<number> {
         dataset: { agents, events },
         queries: rows,
         http,
+        instances: cluster?.instances.length ?? (values.url ? 1 : 0),
+        journey,
+        pageBytes: bytes,
         issuanceGate: gate,
         throughput,
         verification,

@@ -1,0 +1,126 @@
+// Several `next start` instances of the production build behind nginx (Debian's package), round-robin with no
+// sticky sessions, on one database: started and stopped by the benchmark (`npm run bench -- --instances 3`).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const NGINX = '/usr/sbin/nginx';
+
+export type Cluster = {
+  /** The balancer's origin: every request goes through nginx. */
+  url: string;
+  /** Each instance's `host:port`, as nginx names it in the `X-Upstream` header it adds to every response. */
+  instances: string[];
+  logs: string;
+  stop: () => Promise<void>;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, seconds = 90): Promise<void> {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode} before it was ready.`);
+    try {
+      if ((await fetch(`${url}/api/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url}/api/ready did not answer 200 within ${seconds} s.`);
+}
+
+function nginxConfig(dir: string, port: number, upstreams: string[]): string {
+  return `
+daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  client_max_body_size 20m;
+  upstream custodian {
+${upstreams.map((u) => `    server ${u};`).join('\n')}
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://custodian;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_buffering off;
+      add_header X-Upstream $upstream_addr always;
+    }
+  }
+}
+`;
+}
+
+/** Starts `count` instances (jobs left to a worker, so none runs a job mid-measurement) and nginx in front. */
+export async function startCluster(count: number, env: NodeJS.ProcessEnv): Promise<Cluster> {
+  if (!existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first.');
+  if (!existsSync(NGINX)) throw new Error('nginx is not installed: apt-get install -y nginx');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'custodian-cluster-'));
+  const balancer = await freePort();
+  const url = `http://127.0.0.1:${balancer}`;
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      const log = openSync(path.join(dir, `instance-${port}.log`), 'a');
+      const child = spawn(
+        process.execPath,
+        ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', `${port}`],
+        {
+          env: { ...env, NODE_ENV: 'production', NEXTAUTH_URL: url, CUSTODIAN_JOBS: 'worker', LOG_LEVEL: 'warn' },
+          stdio: ['ignore', log, log],
+        },
+      );
+      children.push(child);
+    }
+    await Promise.all(ports.map((port, i) => waitReady(`http://127.0.0.1:${port}`, children[i]!)));
+    // nginx's workers drop to `nobody` when started as root: they may write their temporary folders.
+    chmodSync(dir, 0o755);
+    for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, sub), { mode: 0o777 });
+    const upstreams = ports.map((p) => `127.0.0.1:${p}`);
+    writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, balancer, upstreams));
+    const test = spawnSync(NGINX, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
+    if (test.status !== 0) throw new Error(`nginx refused its configuration: ${test.stderr}`);
+    const nginx = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], {
+      stdio: ['ignore', 'ignore', openSync(path.join(dir, 'nginx.log'), 'a')],
+    });
+    children.push(nginx);
+    await waitReady(url, nginx, 10);
+    return { url, instances: upstreams, logs: dir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
