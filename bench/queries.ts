@@ -170,24 +170,58 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
     {
       name: 'exceptions queue',
       domain: () => listExceptionQueue(actor),
-      floor: () =>
-        Promise.all([
+      // The same answer by hand: each queue's head with its agent, people, credentials and decisions, and the counts.
+      floor: () => {
+        const head = (where: string, order: string) =>
           pg.query(
-            `SELECT * FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now() ORDER BY "createdAt", "id"
-              LIMIT ${QUEUE_PREVIEW}`,
-          ),
-          pg.query(
-            `SELECT * FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now() ORDER BY "expiresAt", "id"
-              LIMIT ${QUEUE_PREVIEW}`,
-          ),
+            `SELECT e.*, a."slug", a."name", a."riskTier", rq."name" AS "requestedBy", rv."name" AS "revokedBy",
+               (SELECT json_agg(json_build_object('id', c."id", 'name', c."name") ORDER BY c."name")
+                  FROM "ExceptionCredential" ec JOIN "Credential" c ON c."id" = ec."credentialId"
+                  WHERE ec."exceptionId" = e."id") AS "credentials",
+               (SELECT json_agg(json_build_object('id', d."id", 'outcome', d."outcome", 'reason', d."reason",
+                  'decidedAt', d."decidedAt", 'decider', u."name") ORDER BY d."decidedAt")
+                  FROM "ExceptionDecision" d JOIN "User" u ON u."id" = d."deciderId"
+                  WHERE d."exceptionId" = e."id") AS "decisions"
+             FROM "Exception" e JOIN "Agent" a ON a."id" = e."agentId" JOIN "User" rq ON rq."id" = e."requestedById"
+             LEFT JOIN "User" rv ON rv."id" = e."revokedById"
+             WHERE ${where} ORDER BY ${order} LIMIT ${QUEUE_PREVIEW}`,
+          );
+        return Promise.all([
+          head(`e."status" = 'PENDING' AND e."expiresAt" > now()`, 'e."createdAt", e."id"'),
+          head(`e."status" = 'APPROVED' AND e."expiresAt" > now()`, 'e."expiresAt", e."id"'),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'PENDING' AND "expiresAt" > now()`),
           pg.query(`SELECT count(*) FROM "Exception" WHERE "status" = 'APPROVED' AND "expiresAt" > now()`),
-        ]),
+        ]);
+      },
     },
     {
       name: 'reviews queue (open)',
       domain: () => listReviews(actor, { view: 'open', size: 50 }),
-      floor: () => pg.query(`SELECT * FROM "Review" WHERE "completedAt" IS NULL ORDER BY "dueAt", "id" LIMIT 50`),
+      // The same answer by hand: the page with its agent, owner, reviewer and campaign, and each tab's capped count.
+      floor: () => {
+        const capped = (where: string, params: unknown[] = []) =>
+          pg.query(`SELECT count(*) FROM (SELECT 1 FROM "Review" r WHERE ${where} LIMIT 10001) t`, params);
+        return Promise.all([
+          pg.query(
+            `SELECT r."id", r."triggers", r."dueAt", r."completedAt", r."outcome", a."slug", a."name", a."riskTier",
+               a."status", o."id" AS "ownerId", o."name" AS "owner", o."active" AS "ownerActive", rv."id" AS
+               "reviewerId", rv."name" AS "reviewer", rv."active" AS "reviewerActive", c."id" AS "campaignId",
+               c."name" AS "campaign"
+             FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId" LEFT JOIN "User" o ON o."id" = a."ownerId"
+             LEFT JOIN "User" rv ON rv."id" = r."reviewerId" LEFT JOIN "ReviewCampaign" c ON c."id" = r."campaignId"
+             WHERE r."completedAt" IS NULL ORDER BY r."dueAt", r."id" LIMIT 51`,
+          ),
+          capped(
+            `r."completedAt" IS NULL AND (r."reviewerId" = $1 OR EXISTS (SELECT 1 FROM "Agent" a WHERE
+              a."id" = r."agentId" AND a."ownerId" = $1))`,
+            [actor.id],
+          ),
+          capped(`r."completedAt" IS NULL AND r."dueAt" >= now() AND r."dueAt" <= now() + interval '14 days'`),
+          capped(`r."completedAt" IS NULL AND r."dueAt" < now()`),
+          capped(`r."completedAt" IS NULL`),
+          capped(`r."completedAt" IS NOT NULL`),
+        ]);
+      },
     },
     { name: 'timeline: first page', domain: timeline({}), floor: floorTimeline('', []) },
     {

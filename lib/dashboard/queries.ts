@@ -1,6 +1,6 @@
 import 'server-only';
 import { can, requirePermission, type Actor } from '@/lib/authz';
-import { readSource } from '@/lib/db';
+import { readSource, type Db } from '@/lib/db';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
@@ -24,73 +24,103 @@ export type PostureSummary = {
   findingsAsOf: Date | null;
 };
 
-/** The dashboard's figures, each computed in SQL. */
+/** How long figures are reused while nothing is written; the time-driven ones (overdue, expiring) lag at most this. */
+const REUSE_MS = 30_000;
+
+const memo = globalThis as { __custodianPosture?: { head: bigint; at: number; figures: Promise<PostureSummary> } };
+
+/**
+ * The dashboard's figures: the same for everyone, so computed once and reused until the next write (every write
+ * moves the timeline's head) or for at most REUSE_MS. Findings are left out for a reader who may not see them.
+ */
 export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
   const { db } = await readSource();
-  const now = new Date();
+  const head = (await db.auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0n;
+  let entry = memo.__custodianPosture;
+  if (!entry || entry.head !== head || Date.now() - entry.at > REUSE_MS) {
+    const figures = computePosture(db, new Date());
+    entry = { head, at: Date.now(), figures };
+    memo.__custodianPosture = entry;
+    // A failure is not kept: the next reader computes afresh.
+    figures.catch(() => {
+      if (memo.__custodianPosture?.figures === figures) memo.__custodianPosture = undefined;
+    });
+  }
+  const figures = await entry.figures;
+  if (can(actor, 'findings.read')) return figures;
+  return {
+    ...figures,
+    findingsBySeverity: Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>,
+  };
+}
+
+/** Every figure in SQL: one pass over the agents, one over the credentials, and a few indexed counts. */
+async function computePosture(db: Db, now: Date): Promise<PostureSummary> {
   const inForce = (hours?: number) => ({
     status: 'APPROVED' as const,
     expiresAt: { gt: now, ...(hours ? { lte: new Date(now.getTime() + hours * 3_600_000) } : {}) },
   });
   const [
-    byStatus,
-    byTier,
-    [ownership],
-    byStorage,
+    agents,
+    credentials,
     reviewsOverdue,
     pendingExceptions,
     activeExceptions,
     expiring24h,
     expiring7d,
-    byIssuance,
     findings,
     findingsAsOf,
   ] = await Promise.all([
-    db.agent.groupBy({ by: ['status'], _count: { _all: true } }),
-    db.agent.groupBy({ by: ['riskTier'], where: { status: { not: 'RETIRED' } }, _count: { _all: true } }),
-    // "orphaned" and "planesAssigned" are kept per agent by triggers: one pass, no joins.
-    db.$queryRaw<{ in_service: bigint; complete: bigint; orphaned: bigint }[]>`
-      SELECT count(*) AS in_service,
+    // Status over every agent, tier and ownership over those in service. "orphaned" and "planesAssigned" are kept
+    // per agent by triggers: one pass, no joins.
+    db.$queryRaw<
+      { status: AgentStatus | null; tier: RiskTier | null; n: bigint; complete: bigint; orphaned: bigint }[]
+    >`
+      SELECT a."status", CASE WHEN a."status" <> 'RETIRED' THEN a."riskTier" END AS tier, count(*) AS n,
              count(*) FILTER (WHERE NOT a."orphaned" AND a."planesAssigned" = 3) AS complete,
              count(*) FILTER (WHERE a."orphaned") AS orphaned
-      FROM "Agent" a WHERE a."status" <> 'RETIRED'`,
-    db.credential.groupBy({ by: ['storage'], where: { revokedAt: null }, _count: { _all: true } }),
-    countOverdueReviews(now),
+      FROM "Agent" a GROUP BY 1, 2`,
+    db.$queryRaw<{ storage: CredentialStorage | null; issuance: 'STATIC' | 'DYNAMIC' | null; n: bigint }[]>`
+      SELECT "storage", "issuance", count(*) AS n FROM "Credential" WHERE "revokedAt" IS NULL
+      GROUP BY GROUPING SETS (("storage"), ("issuance"))`,
+    countOverdueReviews(now, db),
     db.exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
     db.exception.count({ where: inForce() }),
     db.exception.count({ where: inForce(24) }),
     db.exception.count({ where: inForce(24 * 7) }),
-    db.credential.groupBy({ by: ['issuance'], where: { revokedAt: null }, _count: { _all: true } }),
-    can(actor, 'findings.read') ? openFindingsByRule(db) : Promise.resolve(new Map<string, number>()),
+    openFindingsByRule(db),
     lastFindingsSync(db),
   ]);
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
   for (const [ruleId, count] of findings) findingsBySeverity[ruleById(ruleId)!.severity] += count;
-  const tally = <K extends string>(keys: readonly K[], rows: { _count: { _all: number } }[], key: (row: never) => K) =>
-    Object.fromEntries(
-      keys.map((k) => [k, rows.filter((r) => key(r as never) === k).reduce((n, r) => n + r._count._all, 0)]),
-    ) as Record<K, number>;
+  const agentsByStatus = { PROPOSED: 0, ACTIVE: 0, SUSPENDED: 0, RETIRED: 0 } as Record<AgentStatus, number>;
+  const agentsByTier = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 } as Record<RiskTier, number>;
+  let [inService, completeOwnership, orphaned] = [0, 0, 0];
+  for (const row of agents) {
+    const n = Number(row.n);
+    agentsByStatus[row.status!] += n;
+    if (!row.tier) continue;
+    agentsByTier[row.tier] += n;
+    inService += n;
+    completeOwnership += Number(row.complete);
+    orphaned += Number(row.orphaned);
+  }
+  const credentialsByStorage: Partial<Record<CredentialStorage, number>> = {};
+  const credentialsByIssuance = { STATIC: 0, DYNAMIC: 0 };
+  for (const row of credentials) {
+    if (row.storage) credentialsByStorage[row.storage] = Number(row.n);
+    else if (row.issuance) credentialsByIssuance[row.issuance] = Number(row.n);
+  }
   return {
-    agentsByStatus: tally(
-      ['PROPOSED', 'ACTIVE', 'SUSPENDED', 'RETIRED'] as const,
-      byStatus,
-      (r: { status: AgentStatus }) => r.status,
-    ),
-    agentsByTier: tally(
-      ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const,
-      byTier,
-      (r: { riskTier: RiskTier }) => r.riskTier,
-    ),
-    inService: Number(ownership?.in_service ?? 0),
-    completeOwnership: Number(ownership?.complete ?? 0),
-    orphaned: Number(ownership?.orphaned ?? 0),
-    credentialsByStorage: Object.fromEntries(byStorage.map((r) => [r.storage, r._count._all])),
+    agentsByStatus,
+    agentsByTier,
+    inService,
+    completeOwnership,
+    orphaned,
+    credentialsByStorage,
     reviewsOverdue,
-    credentialsByIssuance: {
-      STATIC: byIssuance.find((r) => r.issuance === 'STATIC')?._count._all ?? 0,
-      DYNAMIC: byIssuance.find((r) => r.issuance === 'DYNAMIC')?._count._all ?? 0,
-    },
+    credentialsByIssuance,
     exceptions: { pending: pendingExceptions, active: activeExceptions, expiring24h, expiring7d },
     findingsBySeverity,
     findingsAsOf,

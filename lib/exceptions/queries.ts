@@ -38,7 +38,8 @@ const rowSelect = {
 
 export type ExceptionRow = Prisma.ExceptionGetPayload<{ select: typeof rowSelect }>;
 
-export const QUEUE_PREVIEW = 100;
+/** The head of each queue the page shows; "All N, page by page" opens the rest (a page of 100 rows was 600 kB). */
+export const QUEUE_PREVIEW = 25;
 export const QUEUE_VIEWS = ['pending', 'in-force'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
 export const HISTORY_STATUSES = [
@@ -75,7 +76,7 @@ function queueWhere(view: QueueView, withinHours: number | undefined, now: Date)
 
 /**
  * The PAM queue: pending oldest first, then those in force by expiry (only
- * those ending within `within` hours, when given), the first 100 of each with
+ * those ending within `within` hours, when given), the first QUEUE_PREVIEW of each with
  * their full counts. Expired ones never show as active.
  */
 export async function listExceptionQueue(actor: Actor, withinHours?: number, now = new Date()) {

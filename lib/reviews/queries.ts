@@ -3,8 +3,8 @@ import { cache } from 'react';
 import { z } from 'zod';
 import { type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb } from '@/lib/db';
-import { keysetPage, keysetParams } from '@/lib/db/keyset';
+import { getDb, type Db } from '@/lib/db';
+import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { getSettings } from '@/lib/settings';
@@ -53,7 +53,7 @@ export type ReviewListQuery = z.infer<typeof ReviewListQuerySchema>;
 
 /**
  * One view of the reviews queue, paged by keyset (open: soonest due first; completed: latest first), with every view's
- * count.
+ * count (capped).
  */
 export async function listReviews(actor: Actor, query: ReviewListQuery, now = new Date()) {
   requirePermission(actor, 'agent.read');
@@ -70,18 +70,22 @@ export async function listReviews(actor: Actor, query: ReviewListQuery, now = ne
       find: ({ where: cursor, orderBy, take }) =>
         db.review.findMany({ where: { AND: [where(query.view), cursor] }, orderBy, take, select: rowSelect }),
     }),
-    ...REVIEW_VIEWS.map((v) => db.review.count({ where: where(v) })),
+    // Each tab's count stops at COUNT_CAP ("10,000+"): completed reviews only grow.
+    ...REVIEW_VIEWS.map((v) => cappedCount(({ take }) => db.review.count({ where: where(v), take }))),
   ]);
   return {
     ...page,
-    counts: Object.fromEntries(REVIEW_VIEWS.map((v, i) => [v, counts[i]!])) as Record<ReviewView, number>,
+    counts: Object.fromEntries(REVIEW_VIEWS.map((v, i) => [v, counts[i]!])) as Record<
+      ReviewView,
+      { total: number; capped: boolean }
+    >,
     timeZone: reviewTiming.timeZone,
   };
 }
 
 /** Open reviews past their due date, for the navigation. */
-export async function countOverdueReviews(now = new Date()): Promise<number> {
-  return getDb().review.count({ where: { completedAt: null, dueAt: { lt: now } } });
+export async function countOverdueReviews(now = new Date(), db: Db = getDb()): Promise<number> {
+  return db.review.count({ where: { completedAt: null, dueAt: { lt: now } } });
 }
 
 /**

@@ -66,7 +66,7 @@ export default async function ExceptionsPage({ searchParams }: { searchParams: P
 const inForceTitle = (within?: number) =>
   within ? `In force and ending within ${within === 24 ? '24 hours' : '7 days'}` : 'In force';
 
-/** Pending requests, then those in force: the first 100 of each, with a link to the whole list. */
+/** Pending requests, then those in force: the head of each (QUEUE_PREVIEW), with a link to the whole list. */
 async function Queue({ actor, within }: { actor: Actor; within?: number }) {
   const { pending, active, pendingTotal, activeTotal } = await listExceptionQueue(actor, within);
   const more = (view: QueueView, shown: number, total: number) =>

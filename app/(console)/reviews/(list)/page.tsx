@@ -58,15 +58,19 @@ export default async function ReviewsPage({ searchParams }: { searchParams: Prom
             className={cn(
               'border-b-2 px-3 py-2',
               view === v ? 'border-primary font-medium' : 'border-transparent text-muted-foreground',
-              v === 'overdue' && counts.overdue > 0 ? 'text-danger' : '',
+              v === 'overdue' && counts.overdue.total > 0 ? 'text-danger' : '',
             )}
           >
-            {VIEW_LABELS[v]} <span className="tabular-nums">({counts[v].toLocaleString()})</span>
+            {VIEW_LABELS[v]}{' '}
+            <span className="tabular-nums">
+              ({counts[v].total.toLocaleString('en')}
+              {counts[v].capped ? '+' : ''})
+            </span>
           </Link>
         ))}
       </nav>
       <p className="mb-2 text-muted-foreground">
-        {VIEW_LABELS[view]}: <ListCount total={total} noun="review" />
+        {VIEW_LABELS[view]}: <ListCount total={total.total} capped={total.capped} noun="review" />
       </p>
       {rows.length === 0 ? (
         <EmptyState icon={CalendarCheck} title={`${VIEW_LABELS[view]}: nothing here`}>
