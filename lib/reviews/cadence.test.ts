@@ -58,5 +58,11 @@ describe('review cadence arithmetic', () => {
     expect(daysOverdue(due, at('2026-07-10T12:00:00Z'), 'UTC')).toBe(0);
     expect(daysOverdue(due, at('2026-07-11T00:00:01Z'), 'UTC')).toBe(1);
     expect(daysOverdue(due, at('2026-07-20T08:00:00Z'), 'UTC')).toBe(10);
+    // Local calendar days, across the spring change: due the end of 6 March in New York, now noon on 10 March.
+    const ny = dueAfter(at('2026-03-01T12:00:00Z'), 5, 'America/New_York');
+    expect(ny.toISOString()).toBe('2026-03-07T04:59:59.999Z');
+    expect(daysOverdue(ny, at('2026-03-10T16:00:00Z'), 'America/New_York')).toBe(4);
+    expect(daysOverdue(ny, at('2026-03-07T04:00:00Z'), 'America/New_York')).toBe(0);
+    expect(daysOverdue(ny, at('2026-03-07T05:00:00Z'), 'America/New_York')).toBe(1);
   });
 });

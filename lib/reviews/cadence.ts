@@ -1,5 +1,5 @@
 import { tz } from '@date-fns/tz';
-import { addDays, differenceInCalendarDays, endOfDay } from 'date-fns';
+import { addDays, endOfDay } from 'date-fns';
 import type { RiskTier } from '@/lib/generated/prisma/enums';
 import type { Settings } from '@/lib/settings';
 
@@ -34,10 +34,20 @@ export function nextScheduledDue(
 /** Whole local days by which `dueAt` has passed (0 on the due day itself or before). */
 export function daysOverdue(dueAt: Date, now: Date, timeZone: string): number {
   if (now <= dueAt) return 0;
-  return Math.max(1, differenceInCalendarDays(now, dueAt, { in: tz(timeZone) }));
+  // The two local calendar dates, each read as UTC midnight: their distance is a whole number of days.
+  const days = (Date.parse(localDay(now, timeZone)) - Date.parse(localDay(dueAt, timeZone))) / 86_400_000;
+  return Math.max(1, days);
 }
+
+// Making a formatter costs far more than using one, and a table shows a date per row: one per time zone, kept.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date (YYYY-MM-DD) of an instant in the organisation's time zone: how due dates are shown. */
 export function localDay(date: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(date);
 }
