@@ -9,7 +9,12 @@ export type JourneyResult = {
   servedBy: Record<string, number>;
 };
 
-export async function journeyThroughBalancer(url: string, person: string, agentSlug: string): Promise<JourneyResult> {
+export async function journeyThroughBalancer(
+  url: string,
+  person: string,
+  agentSlug: string,
+  instances: number,
+): Promise<JourneyResult> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -33,6 +38,9 @@ export async function journeyThroughBalancer(url: string, person: string, agentS
     page.on('response', record);
     try {
       const detail = await work();
+      // Round-robin must have spread the step's requests: one instance answering all of them proves nothing.
+      if (seen.size < Math.min(2, instances))
+        throw new Error(`only ${[...seen].join('') || 'no instance'} answered: not balanced`);
       steps.push({ step: name, ok: true, detail: `${detail}; answered by ${[...seen].sort().join(', ')}` });
     } catch (error) {
       steps.push({ step: name, ok: false, detail: (error as Error).message.split('\n')[0]! });

@@ -62,6 +62,7 @@ async function main(): Promise<number> {
       instances: { type: 'string' },
     },
   });
+  if (values.instances && !/^[1-9]$/.test(values.instances)) throw new Error('--instances takes a number from 1 to 9.');
   const cluster = values.instances
     ? await startCluster(Number(values.instances), { ...process.env, AUTH_DEMO: 'true' })
     : null;
@@ -183,7 +184,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     });
     const person = demo.find((p) => p.roles.includes('ADMIN'))?.name;
     if (!person) throw new Error('No administrator among the people the demo sign-in page lists.');
-    journey = await journeyThroughBalancer(cluster.url, person, agent.slug);
+    journey = await journeyThroughBalancer(cluster.url, person, agent.slug, cluster.instances.length);
   }
   let gate: RateRow[] = [];
   if (values.url) gate = await decisionRates(values.url, actor, ask);
@@ -242,11 +243,14 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     `\n${'query'.padEnd(32)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'floor p50'.padStart(10)} ` +
       `${'ratio'.padStart(6)}`,
   );
-  for (const r of rows)
+  for (const r of rows) {
+    const target = queryTarget(r);
     console.log(
       `${r.path.padEnd(32)} ${ms(r.p50).padStart(8)} ${ms(r.p99).padStart(8)} ${ms(r.floorP50).padStart(10)} ` +
-        `${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}`,
+        `${(r.ratio === null ? '—' : r.ratio.toFixed(1) + '×').padStart(6)}` +
+        (target ? `  ${target.text}: ${target.ok ? 'met' : 'MISSED'}` : ''),
     );
+  }
   const p50 = (path: string) => rows.find((r) => r.path === path)?.p50 ?? NaN;
   if (!gateOnly) {
     console.log(
@@ -339,7 +343,26 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   );
   console.log('\nWrote bench/results.json.');
   await pg.end();
-  return 0;
+  // A journey step that failed through the balancer fails the run.
+  return journey && journey.steps.some((j) => !j.ok) ? 1 : 0;
+}
+
+type QueryRow = { path: string; p50: number; p99: number; floorP50: number | null };
+
+/** Each query row's target (issue 24, item 2; the agents list's from issue 10): within 3× its floor or floor + 10 ms. */
+function queryTarget(r: QueryRow): { text: string; ok: boolean } | null {
+  const nearFloor = (slack: boolean) =>
+    r.floorP50 === null
+      ? null
+      : {
+          text: slack ? '≤ 3× floor or floor + 10 ms' : '≤ 3× floor',
+          ok: r.p50 <= 3 * r.floorP50 || (slack && r.p50 <= r.floorP50 + 10),
+        };
+  if (r.path === 'timeline: one agent') return { text: 'p99 ≤ 10 ms', ok: r.p99 <= 10 };
+  if (r.path.startsWith('dashboard')) return { text: 'p50 ≤ 25 ms', ok: r.p50 <= 25 };
+  if (r.path === 'exceptions queue' || r.path === 'reviews queue (open)') return nearFloor(false);
+  if (r.path === 'agent page' || r.path.startsWith('agents') || r.path.startsWith('ownership')) return nearFloor(true);
+  return null;
 }
 
 runScript(main);

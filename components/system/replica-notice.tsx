@@ -1,10 +1,9 @@
 import { Clock } from 'lucide-react';
-import { readSource, type ReadSource } from '@/lib/db';
 import { readSourceNotice } from '@/lib/db/replica';
 
 /** On pages read from the replica: says so while it is behind, and since when (nothing otherwise). */
-export async function ReplicaNotice({ source }: { source?: ReadSource }) {
-  const notice = readSourceNotice(source ?? (await readSource()));
+export async function ReplicaNotice() {
+  const notice = await readSourceNotice();
   if (!notice) return null;
   return (
     <p

@@ -29,6 +29,11 @@ const REUSE_MS = 30_000;
 
 const memo = globalThis as { __custodianPosture?: { head: bigint; at: number; figures: Promise<PostureSummary> } };
 
+/** The benchmark times the figures computed, as the first reader after a write gets them. */
+export function forgetPostureFigures(): void {
+  memo.__custodianPosture = undefined;
+}
+
 /**
  * The dashboard's figures: the same for everyone, so computed once and reused until the next write (every write
  * moves the timeline's head) or for at most REUSE_MS. Findings are left out for a reader who may not see them.

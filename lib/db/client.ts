@@ -6,6 +6,7 @@ import { getEnv } from '@/lib/env';
 import { PrismaClient, type Prisma } from '@/lib/generated/prisma/client';
 import { closeEmbeddedDatabase, getEmbeddedDatabase, withArrayLiterals } from './pglite';
 import { preparedName } from './prepared';
+import { forgetReadSource } from './replica';
 
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
@@ -84,6 +85,7 @@ export async function disconnectDb(): Promise<void> {
   holder.__custodianDb = undefined;
   holder.__custodianPool = undefined;
   holder.__custodianReplica = undefined;
+  forgetReadSource();
   await Promise.all(clients.map((c) => c?.$disconnect()));
   await closeEmbeddedDatabase();
 }

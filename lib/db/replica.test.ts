@@ -9,9 +9,11 @@ import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
 import { disconnectDb, getDb, readSource } from '@/lib/db';
 import { pgMigrationTarget } from '@/lib/db/adapters';
-import { forgetReadSource, readSourceNotice } from '@/lib/db/replica';
+import { forgetReadSource, forWriter, noticeFor } from '@/lib/db/replica';
 import { ensureApplicationRole } from '@/lib/db/roles';
 import { resetEnvCache } from '@/lib/env';
+import { syncFindings } from '@/lib/policy/trend';
+import { makeAgent } from '@/lib/testing/agents';
 import { applicationUrl } from '@/lib/testing/application-role';
 import { appendNotes } from '@/lib/testing/partitions';
 import { createPerson } from '@/lib/testing/people';
@@ -27,6 +29,7 @@ if (server && process.env.CI === 'true' && !canRunReplicaCluster()) {
 describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', () => {
   let cluster: ReplicaCluster;
   let auditor: Actor;
+  let admin: Actor;
   const saved = { ...process.env };
 
   const configure = (maxLag: number) => {
@@ -58,6 +61,7 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     process.env.DATABASE_REPLICA_URL = applicationUrl(cluster.replicaUrl('custodian'));
     configure(30);
     auditor = await createPerson(['AUDITOR']);
+    admin = await createPerson(['ADMIN']);
     await appendNotes(3, 'before');
     await cluster.caughtUp();
   }, 180_000);
@@ -78,14 +82,16 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     expect(await isReplica()).toBe(true);
     expect(await timelineNotes()).toBe(3);
     expect((await getPostureSummary(auditor)).inService).toBe(0);
-    expect(readSourceNotice(source)).toBeNull();
-    expect(renderToStaticMarkup(await ReplicaNotice({ source }))).toBe('');
+    expect(noticeFor(source)).toBeNull();
+    expect(renderToStaticMarkup(await ReplicaNotice())).toBe('');
   });
 
   it('while the replica lags: writes go to the primary, lagging reads miss them, and the page says since when', async () => {
     await cluster.onReplica('SELECT pg_wal_replay_pause()');
     try {
       await appendNotes(2, 'during');
+      const inServiceBefore = (await getPostureSummary(admin)).inService;
+      await makeAgent(admin);
       const [written] = await getDb().auditEvent.findMany({
         where: { action: 'system.note' },
         orderBy: { seq: 'desc' },
@@ -96,14 +102,16 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
       const source = await readSource();
       expect(source.from).toBe('replica');
       expect(source.replica).toMatchObject({ state: 'behind', since: written!.recordedAt });
-      // The primary has five notes; the replica still shows three.
+      // The primary has five notes and the new agent; the replica still shows three, and the dashboard its figures.
       expect(await getDb().auditEvent.count({ where: { action: 'system.note' } })).toBe(5);
       expect(await timelineNotes()).toBe(3);
+      expect(await getDb().agent.count({ where: { status: { not: 'RETIRED' } } })).toBe(inServiceBefore + 1);
+      expect((await getPostureSummary(admin)).inService).toBe(inServiceBefore);
 
-      const notice = readSourceNotice(source)!;
+      const notice = noticeFor(source)!;
       expect(notice).toMatch(/^Read from a replica \d+\.\d s behind the primary: what was recorded since /);
       expect(notice).toContain(written!.recordedAt.toISOString().slice(11, 19));
-      const html = renderToStaticMarkup(await ReplicaNotice({ source }));
+      const html = renderToStaticMarkup(await ReplicaNotice());
       expect(html).toContain('role="status"');
       expect(html).toContain('behind the primary');
 
@@ -124,7 +132,7 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
       expect(fallback.replica).toMatchObject({ state: 'behind' });
       expect(await isReplica()).toBe(false);
       expect(await timelineNotes()).toBe(5);
-      expect(readSourceNotice(fallback)).toBeNull();
+      expect(noticeFor(fallback)).toBeNull();
     } finally {
       await cluster.onReplica('SELECT pg_wal_replay_resume()');
       configure(30);
@@ -133,6 +141,39 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     forgetReadSource();
     expect(await readSource()).toMatchObject({ from: 'replica', replica: { state: 'current' } });
     expect(await timelineNotes()).toBe(5);
+  });
+
+  it('a findings sync the replica lacks counts as lag, though it appended no event', async () => {
+    await syncFindings(getDb());
+    await cluster.caughtUp();
+    forgetReadSource();
+    expect(await readSource()).toMatchObject({ from: 'replica', replica: { state: 'current' } });
+    await cluster.onReplica('SELECT pg_wal_replay_pause()');
+    try {
+      const head = (await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq;
+      await syncFindings(getDb());
+      // Nothing opened or closed: the timeline did not move, only the sync's own tables.
+      expect((await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq).toBe(head);
+      forgetReadSource();
+      const source = await readSource();
+      expect(source).toMatchObject({ from: 'replica', replica: { state: 'behind' } });
+      const synced = await getDb().findingDaily.findFirstOrThrow({ orderBy: { syncedAt: 'desc' } });
+      expect((source.replica as { since: Date }).since).toEqual(synced.syncedAt);
+    } finally {
+      await cluster.onReplica('SELECT pg_wal_replay_resume()');
+    }
+    await cluster.caughtUp();
+  });
+
+  it('a person reads their own change: inside the action that made it, and after it until the replica has it', async () => {
+    forgetReadSource();
+    const source = await readSource();
+    const head = (source.replica as { head: bigint }).head;
+    expect(source.from).toBe('replica');
+    expect(forWriter(source, null).from).toBe('replica');
+    expect(forWriter(source, head).from).toBe('replica');
+    expect(forWriter(source, head + 1n).from).toBe('primary');
+    expect(forWriter(source, 'in-this-request').from).toBe('primary');
   });
 
   it('an unreachable replica is passed over within seconds, and the reads come from the primary', async () => {

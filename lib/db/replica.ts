@@ -1,4 +1,6 @@
 import 'server-only';
+import { cookies, headers } from 'next/headers';
+import { cache } from 'react';
 import { getEnv } from '@/lib/env';
 import { log } from '@/lib/ops/logger';
 import { getDb, getReplicaDb, type Db } from './client';
@@ -6,7 +8,8 @@ import { getDb, getReplicaDb, type Db } from './client';
 /**
  * Where a lag-tolerant read (timeline pages, exports, the synced findings, the dashboard) goes, and what the page
  * should say about it. Every write appends an audit event in its own transaction, so the timeline's head is the
- * watermark of everything: the replica is behind by exactly the events it lacks, and as stale as the oldest of them.
+ * watermark of the registry; the findings sync, which may change its tables without an event, is compared by when
+ * it last ran.
  */
 export type ReadSource = {
   db: Db;
@@ -16,32 +19,99 @@ export type ReadSource = {
 };
 
 export type ReplicaState =
-  | { state: 'current' }
+  | { state: 'current'; head: bigint }
   /** It lacks the events recorded since `since`; `lagSeconds` is how long ago that was. */
-  | { state: 'behind'; since: Date; lagSeconds: number }
+  | { state: 'behind'; head: bigint; since: Date; lagSeconds: number }
   | { state: 'unreachable' };
 
-/** How long one answer is reused: under load the check costs two small queries a second, not two per request. */
+/** How long one check is reused: under load it costs a few small queries a second, not a few per request. */
 const FRESH_MS = 1_000;
+/** After an unreachable answer the replica is left alone this long, so its time-outs do not slow every read. */
+const BACK_OFF_MS = 15_000;
+/** The cookie naming the head a person's own last change reached: their next pages read at least that far. */
+export const WROTE_COOKIE = 'custodian-wrote';
 
-const memo = globalThis as { __custodianReadSource?: { at: number; answer: Promise<ReadSource> } };
+const memo = globalThis as { __custodianReadSource?: { until: number; answer: Promise<ReadSource> } };
 
 /**
- * The replica while it is at most DATABASE_REPLICA_MAX_LAG_SECONDS behind, otherwise the primary. Decided afresh
- * each second, so a replica that stops replaying is passed over once its oldest missing event is older than that.
+ * The replica while it is at most DATABASE_REPLICA_MAX_LAG_SECONDS behind and has what this person last wrote;
+ * otherwise the primary. One answer per request (the data and the page's notice agree), checked afresh each second.
  */
-export function readSource(): Promise<ReadSource> {
-  if (!getEnv().DATABASE_REPLICA_URL) return Promise.resolve({ db: getDb(), from: 'primary', replica: null });
-  const cached = memo.__custodianReadSource;
-  if (cached && Date.now() - cached.at < FRESH_MS) return cached.answer;
-  const answer = decide();
-  memo.__custodianReadSource = { at: Date.now(), answer };
-  return answer;
+export const readSource = cache(async (): Promise<ReadSource> => {
+  const primary: ReadSource = { db: getDb(), from: 'primary', replica: null };
+  if (!getEnv().DATABASE_REPLICA_URL) return primary;
+  return forWriter(await checkedSource(), await ownWrite());
+});
+
+/**
+ * Read-your-writes: a server action re-renders its page in the same request, and a person who just changed
+ * something sees it on their next page, even while the replica has not replayed it yet.
+ */
+export function forWriter(source: ReadSource, wrote: bigint | 'in-this-request' | null): ReadSource {
+  if (source.from !== 'replica' || wrote === null) return source;
+  const head = source.replica?.state === 'unreachable' ? 0n : (source.replica?.head ?? 0n);
+  if (wrote === 'in-this-request' || head < wrote) return { db: getDb(), from: 'primary', replica: source.replica };
+  return source;
 }
 
 /** Tests change the replica's state between calls. */
 export function forgetReadSource(): void {
   memo.__custodianReadSource = undefined;
+}
+
+/** What the page read from the request's source should tell its reader (only a replica that is behind says so). */
+export async function readSourceNotice(): Promise<string | null> {
+  return noticeFor(await readSource());
+}
+
+export function noticeFor(source: ReadSource): string | null {
+  if (source.from !== 'replica' || source.replica?.state !== 'behind') return null;
+  const { since, lagSeconds } = source.replica;
+  return (
+    `Read from a replica ${formatLag(lagSeconds)} behind the primary: ` +
+    `what was recorded since ${since.toISOString().slice(11, 19)} UTC is not shown yet. Reload to catch up.`
+  );
+}
+
+/** After a person's change: their later pages read from a server that has it (the cookie lasts two minutes). */
+export async function rememberOwnWrite(): Promise<void> {
+  if (!getEnv().DATABASE_REPLICA_URL) return;
+  const head = await getDb().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } });
+  try {
+    (await cookies()).set(WROTE_COOKIE, String(head?.seq ?? 0n), {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: getEnv().NODE_ENV === 'production',
+      path: '/',
+      maxAge: 120,
+    });
+  } catch {
+    // Outside a request (a job, a script): nobody's next page to keep fresh.
+  }
+}
+
+/** The head this request's person last wrote through, 'in-this-request' inside a server action, else null. */
+async function ownWrite(): Promise<bigint | 'in-this-request' | null> {
+  try {
+    if ((await headers()).has('next-action')) return 'in-this-request';
+    const value = (await cookies()).get(WROTE_COOKIE)?.value;
+    return value && /^\d{1,19}$/.test(value) ? BigInt(value) : null;
+  } catch {
+    return null; // outside a request
+  }
+}
+
+function checkedSource(): Promise<ReadSource> {
+  const cached = memo.__custodianReadSource;
+  if (cached && Date.now() < cached.until) return cached.answer;
+  const answer = decide();
+  memo.__custodianReadSource = { until: Date.now() + FRESH_MS, answer };
+  void answer.then((source) => {
+    if (source.replica?.state === 'unreachable' && memo.__custodianReadSource?.answer === answer) {
+      memo.__custodianReadSource.until = Date.now() + BACK_OFF_MS;
+    }
+  });
+  return answer;
 }
 
 async function decide(): Promise<ReadSource> {
@@ -59,31 +129,48 @@ async function decide(): Promise<ReadSource> {
   return { db: primary, from: 'primary', replica: state };
 }
 
-/** The replica's head, then the first event after it on the primary: its age (by the primary's clock) is the lag. */
-export async function replicaState(primary: Db, replica: Db): Promise<ReplicaState> {
-  let head: bigint;
+type Watermark = { head: bigint | null; synced: Date | null };
+
+const watermark = (db: Db) =>
+  db.$queryRaw<Watermark[]>`SELECT (SELECT max("seq") FROM "AuditEvent") AS head,
+    (SELECT max("syncedAt") FROM "FindingDaily") AS synced`;
+
+/**
+ * The replica's head, then the first event after it on the primary: its age (by the primary's clock) is the lag. A
+ * findings sync the replica lacks counts as lag since that sync.
+ */
+async function replicaState(primary: Db, replica: Db): Promise<ReplicaState> {
+  let seen: Watermark;
   try {
-    const [row] = await replica.$queryRaw<{ head: bigint | null }[]>`SELECT max("seq") AS head FROM "AuditEvent"`;
-    head = row?.head ?? 0n;
+    // A replica that hangs (packets dropped, a query waiting behind replay) counts as unreachable after 2 s.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2_000);
+    });
+    try {
+      [seen] = (await Promise.race([watermark(replica), late])) as [Watermark];
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (error) {
     log.warn({ err: error }, 'read replica unreachable');
     return { state: 'unreachable' };
   }
-  const [missing] = await primary.$queryRaw<{ recordedAt: Date; lag: number }[]>`
-    SELECT "recordedAt", extract(epoch FROM now() - "recordedAt")::float8 AS lag
-    FROM "AuditEvent" WHERE "seq" > ${head} ORDER BY "seq" LIMIT 1`;
-  if (!missing) return { state: 'current' };
-  return { state: 'behind', since: missing.recordedAt, lagSeconds: Math.max(0, missing.lag) };
-}
-
-/** What a page read from `source` tells its reader: only a replica that is behind has something to say. */
-export function readSourceNotice(source: ReadSource): string | null {
-  if (source.from !== 'replica' || source.replica?.state !== 'behind') return null;
-  const { since, lagSeconds } = source.replica;
-  return (
-    `Read from a replica ${formatLag(lagSeconds)} behind the primary: ` +
-    `what was recorded since ${since.toISOString().slice(11, 19)} UTC is not shown yet. Reload to catch up.`
-  );
+  const head = seen.head ?? 0n;
+  const [[missing], [latest]] = await Promise.all([
+    primary.$queryRaw<{ recordedAt: Date; lag: number }[]>`
+      SELECT "recordedAt", extract(epoch FROM now() - "recordedAt")::float8 AS lag
+      FROM "AuditEvent" WHERE "seq" > ${head} ORDER BY "seq" LIMIT 1`,
+    primary.$queryRaw<{ synced: Date | null; lag: number | null }[]>`
+      SELECT max("syncedAt") AS synced, extract(epoch FROM now() - max("syncedAt"))::float8 AS lag
+      FROM "FindingDaily"`,
+  ]);
+  const syncMissed = latest?.synced && (!seen.synced || seen.synced < latest.synced) ? latest : null;
+  const oldest = [missing, syncMissed && { recordedAt: syncMissed.synced!, lag: syncMissed.lag! }]
+    .filter((x): x is { recordedAt: Date; lag: number } => Boolean(x))
+    .sort((a, b) => b.lag - a.lag)[0];
+  if (!oldest) return { state: 'current', head };
+  return { state: 'behind', head, since: oldest.recordedAt, lagSeconds: Math.max(0, oldest.lag) };
 }
 
 function formatLag(seconds: number): string {

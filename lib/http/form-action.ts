@@ -1,5 +1,6 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
+import { rememberOwnWrite } from '@/lib/db/replica';
 import { SECRET_REFUSAL } from '@/lib/secrets/read-input';
 import type { ActionState } from './action-state';
 import { formToObject } from './form-data';
@@ -19,6 +20,7 @@ export async function formAction(
   const input = formToObject(formData, lists);
   const state = await runAction(() => work(input));
   if (state.ok) {
+    await rememberOwnWrite();
     revalidatePath('/', 'layout');
     return state;
   }

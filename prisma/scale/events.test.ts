@@ -2,17 +2,15 @@
 // verify as the application's own; the timeline's secondary indexes are dropped for the load and built again after
 // it, also when the load fails or the process dies mid-load.
 import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { getDb } from '@/lib/db';
 import { appendScaleEvents } from './events';
-import { buildPendingIndexes, withIndexesDeferred } from './indexes';
+import { buildPendingIndexes, pendingFile, withIndexesDeferred } from './indexes';
 import { createAgents, ensurePeople } from './registry';
 
 const ownerUrl = process.env.MIGRATION_DATABASE_URL;
-const PENDING = path.join('.data', 'scale-deferred-indexes.json');
 
 describe.skipIf(!ownerUrl)('the scale loader', () => {
   let client: pg.Client;
@@ -51,7 +49,7 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
       () => {},
     );
     expect(await indexes()).toEqual(before);
-    expect(existsSync(PENDING)).toBe(false);
+    expect(existsSync(pendingFile(client))).toBe(false);
     expect(await head()).toBe('12345');
     expect(progress.at(-1)).toBe(12_345);
     // A second call continues the chain where the first left it.
@@ -78,7 +76,7 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
 
     // A run killed between the drop and the build leaves the definitions behind: the next run builds them first.
     writeFileSync(
-      PENDING,
+      pendingFile(client),
       JSON.stringify(
         (
           await client.query<{ name: string; def: string }>(
@@ -93,6 +91,6 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
     expect(await buildPendingIndexes(client, (name) => built.push(name))).toBe(before.length - 1);
     expect(built).toContain('AuditEvent_agentId_seq_idx');
     expect(await indexes()).toEqual(before);
-    expect(existsSync(PENDING)).toBe(false);
+    expect(existsSync(pendingFile(client))).toBe(false);
   });
 });

@@ -192,9 +192,13 @@ export async function appendScaleEvents(
   // would keep its message alive until the load ends).
   const messages = on(worker, 'message', { close: ['exit'] });
   let stream: ReturnType<typeof copyStream> | null = null;
+  // The server's refusal (disk full, a duplicate seq) may come while this thread waits for the next batch: kept here
+  // and thrown at the next step, never an unhandled 'error'.
+  let refused: Error | null = null;
   let finished = false;
   try {
     for await (const [message] of messages as AsyncIterable<[EventMessage | 'finished']>) {
+      if (refused) throw refused;
       if (message === 'finished') {
         finished = true;
         break;
@@ -203,6 +207,7 @@ export async function appendScaleEvents(
         if (!stream) {
           await client.query('BEGIN');
           stream = copyStream(client, 'AuditEvent', COLUMNS);
+          stream.on('error', (error: Error) => (refused = error));
         }
         if (!stream.write(message.rows)) await once(stream, 'drain');
         Atomics.add(credits, 0, 1);
@@ -220,7 +225,17 @@ export async function appendScaleEvents(
       await client.query('COMMIT');
       onProgress(message.chunkEnd.done);
     }
+    if (refused) throw refused;
     if (!finished) throw new Error('The hashing thread exited before it finished.');
+  } catch (error) {
+    // A COPY left open would hold the connection: fail it (the server rolls the chunk back) before anyone else asks.
+    const open = stream as ReturnType<typeof copyStream> | null;
+    if (open && !open.destroyed) {
+      const closed = new Promise((resolve) => open.once('close', resolve));
+      open.destroy(error as Error);
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    }
+    throw error;
   } finally {
     await messages.return?.();
     await worker.terminate();

@@ -7,8 +7,13 @@ import type { Client } from 'pg';
 
 type Deferred = { name: string; def: string };
 
-/** Where the dropped definitions wait: a run killed mid-load leaves them here, and the next run builds them first. */
-const PENDING = path.join('.data', 'scale-deferred-indexes.json');
+/**
+ * Where the dropped definitions wait, per database: a run killed mid-load leaves them here, and the next run on the
+ * same database builds them first.
+ */
+export function pendingFile(client: Client): string {
+  return path.join('.data', `scale-deferred-indexes-${client.database ?? 'default'}.json`);
+}
 
 async function secondaryIndexes(client: Client, table: string): Promise<Deferred[]> {
   const { rows } = await client.query<Deferred>(
@@ -36,10 +41,11 @@ async function build(client: Client, deferred: Deferred[], onIndex: (name: strin
 
 /** The indexes an earlier run dropped and did not live to build, built now. */
 export async function buildPendingIndexes(client: Client, onIndex: (name: string) => void): Promise<number> {
-  if (!existsSync(PENDING)) return 0;
-  const deferred = JSON.parse(readFileSync(PENDING, 'utf8')) as Deferred[];
+  const pending = pendingFile(client);
+  if (!existsSync(pending)) return 0;
+  const deferred = JSON.parse(readFileSync(pending, 'utf8')) as Deferred[];
   await build(client, deferred, onIndex);
-  rmSync(PENDING);
+  rmSync(pending);
   return deferred.length;
 }
 
@@ -51,15 +57,22 @@ export async function withIndexesDeferred<T>(
   onIndex: (name: string) => void,
 ): Promise<T> {
   const deferred = await secondaryIndexes(client, table);
-  mkdirSync(path.dirname(PENDING), { recursive: true });
-  writeFileSync(PENDING, JSON.stringify(deferred));
+  const pending = pendingFile(client);
+  mkdirSync(path.dirname(pending), { recursive: true });
+  writeFileSync(pending, JSON.stringify(deferred));
   for (const { name } of deferred) await client.query(`DROP INDEX "${name}"`);
+  let result: T;
   try {
-    return await load();
-  } finally {
-    // A load that failed left its transaction aborted: end it, so the indexes can be built.
+    result = await load();
+  } catch (error) {
+    // A load that failed left its transaction aborted: end it, build the indexes, and report the load's failure.
     await client.query('ROLLBACK').catch(() => {});
-    await build(client, deferred, onIndex);
-    rmSync(PENDING);
+    await build(client, deferred, onIndex)
+      .then(() => rmSync(pending))
+      .catch(() => {});
+    throw error;
   }
+  await build(client, deferred, onIndex);
+  rmSync(pending);
+  return result;
 }
