@@ -349,7 +349,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
 
 type QueryRow = { path: string; p50: number; p99: number; floorP50: number | null };
 
-/** Each query row's target (issue 24, item 2; the agents list's from issue 10): within 3× its floor or floor + 10 ms. */
+/** Each query row's target (issue 24 item 2; the agents list's from issue 10): within 3× its floor or floor + 10 ms. */
 function queryTarget(r: QueryRow): { text: string; ok: boolean } | null {
   const nearFloor = (slack: boolean) =>
     r.floorP50 === null

@@ -86,7 +86,7 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     expect(renderToStaticMarkup(await ReplicaNotice())).toBe('');
   });
 
-  it('while the replica lags: writes go to the primary, lagging reads miss them, and the page says since when', async () => {
+  it('while it lags: writes go to the primary, lagging reads miss them, and the page says since when', async () => {
     await cluster.onReplica('SELECT pg_wal_replay_pause()');
     try {
       await appendNotes(2, 'during');
@@ -165,7 +165,7 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     await cluster.caughtUp();
   });
 
-  it('a person reads their own change: inside the action that made it, and after it until the replica has it', async () => {
+  it('a person reads their own change: in the action that made it, and after until the replica has it', async () => {
     forgetReadSource();
     const source = await readSource();
     const head = (source.replica as { head: bigint }).head;

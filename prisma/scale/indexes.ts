@@ -49,7 +49,7 @@ export async function buildPendingIndexes(client: Client, onIndex: (name: string
   return deferred.length;
 }
 
-/** Runs `load` with `table`'s secondary indexes dropped, and builds them again after it, whether it succeeded or not. */
+/** Runs `load` with `table`'s secondary indexes dropped, and builds them again after it, succeeded or not. */
 export async function withIndexesDeferred<T>(
   client: Client,
   table: string,
