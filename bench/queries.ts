@@ -212,8 +212,9 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
              WHERE r."completedAt" IS NULL ORDER BY r."dueAt", r."id" LIMIT 51`,
           ),
           capped(
-            `r."completedAt" IS NULL AND (r."reviewerId" = $1 OR EXISTS (SELECT 1 FROM "Agent" a WHERE
-              a."id" = r."agentId" AND a."ownerId" = $1))`,
+            // An open review is its agent's one open review: "openForAgent" finds mine through the owner's agents.
+            `r."completedAt" IS NULL AND (r."reviewerId" = $1 OR r."openForAgent" IN (SELECT a."id" FROM "Agent" a
+              WHERE a."ownerId" = $1))`,
             [actor.id],
           ),
           capped(`r."completedAt" IS NULL AND r."dueAt" >= now() AND r."dueAt" <= now() + interval '14 days'`),
