@@ -59,6 +59,9 @@ http {
   upstream custodian {
 ${upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;
+    # Shorter than Node's own keep-alive (5 s): nginx must never reuse a connection the instance is closing, or a
+    # POST in flight on it gets a 502.
+    keepalive_timeout 4s;
   }
   server {
     listen 127.0.0.1:${port};
