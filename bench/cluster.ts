@@ -2,9 +2,9 @@
 // sticky sessions, on one database: started and stopped by the benchmark (`npm run bench -- --instances 3`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@/lib/testing/free-port';
 
 const NGINX = '/usr/sbin/nginx';
 
@@ -16,17 +16,6 @@ export type Cluster = {
   logs: string;
   stop: () => Promise<void>;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitReady(url: string, child: ChildProcess, seconds = 90): Promise<void> {
   for (let i = 0; i < seconds * 4; i++) {

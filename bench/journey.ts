@@ -2,6 +2,7 @@
 // download an export. nginx names the instance that answered each response (X-Upstream), so the run shows that
 // each step worked whichever instance answered, with no sticky sessions.
 import { chromium } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from '../e2e/fixtures/chromium';
 
 export type JourneyResult = {
   steps: { step: string; ok: boolean; detail: string }[];
@@ -15,18 +16,7 @@ export async function journeyThroughBalancer(
   agentSlug: string,
   instances: number,
 ): Promise<JourneyResult> {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const servedBy: Record<string, number> = {};
   const steps: JourneyResult['steps'] = [];
   const step = async (name: string, work: () => Promise<string>) => {

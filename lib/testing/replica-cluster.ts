@@ -3,10 +3,10 @@
 // temporary folder, so the test owns every setting and copies nothing of the shared test server.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 
@@ -21,17 +21,6 @@ function runAs(): { uid: number; gid: number } | null {
 /** Whether this machine has the Debian PostgreSQL 15 binaries to make one. */
 export function canRunReplicaCluster(): boolean {
   return ['initdb', 'pg_ctl', 'pg_basebackup'].every((b) => existsSync(path.join(BIN, b)));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export type ReplicaCluster = {

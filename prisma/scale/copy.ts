@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-export type Cell = string | number | boolean | Date | null | undefined | string[];
+type Cell = string | number | boolean | Date | null | undefined | string[];
 
 /** One value in COPY's text format: NULL as \N, arrays as {a,b}, and tab, newline and backslash escaped. */
 function cell(value: Cell): string {
