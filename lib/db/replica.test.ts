@@ -9,7 +9,7 @@ import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
 import { disconnectDb, getDb, readSource } from '@/lib/db';
 import { pgMigrationTarget } from '@/lib/db/adapters';
-import { forgetReadSource, forWriter, noticeFor } from '@/lib/db/replica';
+import { forgetReadSource, forWriter, noticeFor, wroteThrough } from '@/lib/db/replica';
 import { ensureApplicationRole } from '@/lib/db/roles';
 import { resetEnvCache } from '@/lib/env';
 import { syncFindings } from '@/lib/policy/trend';
@@ -174,6 +174,20 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     expect(forWriter(source, head).from).toBe('replica');
     expect(forWriter(source, head + 1n).from).toBe('primary');
     expect(forWriter(source, 'in-this-request').from).toBe('primary');
+  });
+
+  it('a forged wrote-cookie changes nothing but where that person’s own reads go', async () => {
+    // The reader holds the cookie: garbage is ignored, and the largest seq only sends their reads to the primary.
+    for (const forged of ['abc', '-1', '1e9', '12 OR 1=1', '99999999999999999999', '']) {
+      expect(wroteThrough(forged)).toBeNull();
+    }
+    expect(wroteThrough('9223372036854775807')).toBe(9223372036854775807n);
+    forgetReadSource();
+    const source = await readSource();
+    const forged = forWriter(source, wroteThrough('9223372036854775807'));
+    expect(forged.from).toBe('primary');
+    // What the primary answers is what anyone may read there: the same timeline the replica shows when current.
+    expect(forged.replica).toEqual(source.replica);
   });
 
   it('an unreachable replica is passed over within seconds, and the reads come from the primary', async () => {

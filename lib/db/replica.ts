@@ -94,11 +94,18 @@ export async function rememberOwnWrite(): Promise<void> {
 async function ownWrite(): Promise<bigint | 'in-this-request' | null> {
   try {
     if ((await headers()).has('next-action')) return 'in-this-request';
-    const value = (await cookies()).get(WROTE_COOKIE)?.value;
-    return value && /^\d{1,19}$/.test(value) ? BigInt(value) : null;
+    return wroteThrough((await cookies()).get(WROTE_COOKIE)?.value);
   } catch {
     return null; // outside a request
   }
+}
+
+/**
+ * The head a `custodian-wrote` cookie names. The person holds the cookie and may set it to anything: a value that is
+ * not a seq is ignored, and any seq only sends that person's own reads to the primary.
+ */
+export function wroteThrough(value: string | undefined): bigint | null {
+  return value && /^\d{1,19}$/.test(value) ? BigInt(value) : null;
 }
 
 function checkedSource(): Promise<ReadSource> {
