@@ -1,5 +1,6 @@
 // Read replicas against a real one: a second PostgreSQL cluster made with pg_basebackup -R, streaming from a primary
 // the test also starts. Lag is made by pausing the replica's replay, as a busy or broken replica would lag.
+import pg from 'pg';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicaNotice } from '@/components/system/replica-notice';
@@ -188,6 +189,48 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     expect(forged.from).toBe('primary');
     // What the primary answers is what anyone may read there: the same timeline the replica shows when current.
     expect(forged.replica).toEqual(source.replica);
+  });
+
+  it('a database that is not a copy of this primary is never read, whether behind it or ahead of it', async () => {
+    // Another environment's database on the replica's address: its own chain, its own hashes.
+    const other = cluster.primaryUrl('custodian_other');
+    await withAdmin(cluster.primaryUrl('postgres'), (client) => client.query('CREATE DATABASE custodian_other'));
+    const primaryHead = (await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq;
+    const useReplica = async (url: string) => {
+      await disconnectDb();
+      process.env.DATABASE_REPLICA_URL = url;
+      resetEnvCache();
+      forgetReadSource();
+    };
+    const onOther = async (sql: string, values: string[] = []) => {
+      const client = new pg.Client({ connectionString: other });
+      await client.connect();
+      await client.query(sql, values).finally(() => client.end());
+    };
+    await onOther(`CREATE TABLE "AuditEvent" ("seq" bigint, "hash" text, "recordedAt" timestamptz);
+      CREATE TABLE "FindingDaily" ("syncedAt" timestamptz);
+      -- Behind this primary, with hashes of its own: a lag check alone would read it as a copy two events in.
+      INSERT INTO "AuditEvent" SELECT s, repeat('0', 64), now() FROM generate_series(1, 2) s`);
+    try {
+      await useReplica(other);
+      const behind = await readSource();
+      expect(behind).toMatchObject({ from: 'primary', replica: { state: 'diverged', head: 2n } });
+      expect(await isReplica()).toBe(false);
+      expect(noticeFor(behind)).toBeNull();
+      // Ahead of this primary: nothing on the primary is newer, so a lag check alone would call it current.
+      await onOther(`INSERT INTO "AuditEvent" SELECT s, repeat('0', 64), now() FROM generate_series(3, $1) s`, [
+        String(primaryHead + 100n),
+      ]);
+      forgetReadSource();
+      expect(await readSource()).toMatchObject({
+        from: 'primary',
+        replica: { state: 'diverged', head: primaryHead + 100n },
+      });
+      expect(await timelineNotes()).toBe(5);
+    } finally {
+      await useReplica(applicationUrl(cluster.replicaUrl('custodian')));
+    }
+    expect(await readSource()).toMatchObject({ from: 'replica', replica: { state: 'current' } });
   });
 
   it('an unreachable replica is passed over within seconds, and the reads come from the primary', async () => {

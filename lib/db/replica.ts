@@ -22,6 +22,8 @@ export type ReplicaState =
   | { state: 'current'; head: bigint }
   /** It lacks the events recorded since `since`; `lagSeconds` is how long ago that was. */
   | { state: 'behind'; head: bigint; since: Date; lagSeconds: number }
+  /** Its head is not on this primary's chain: a copy of another database (another environment's, a restored one). */
+  | { state: 'diverged'; head: bigint }
   | { state: 'unreachable' };
 
 /** How long one check is reused: under load it costs a few small queries a second, not a few per request. */
@@ -129,22 +131,28 @@ async function decide(): Promise<ReadSource> {
   if (state.state === 'current' || (state.state === 'behind' && state.lagSeconds <= maxLag)) {
     return { db: replica, from: 'replica', replica: state };
   }
-  log.warn(
+  const level = state.state === 'diverged' ? 'error' : 'warn';
+  log[level](
     { replica: state.state, lagSeconds: state.state === 'behind' ? state.lagSeconds : undefined, maxLag },
-    'read replica passed over: reading from the primary',
+    state.state === 'diverged'
+      ? 'DATABASE_REPLICA_URL is not a copy of this primary (its chain head differs): reading from the primary'
+      : 'read replica passed over: reading from the primary',
   );
   return { db: primary, from: 'primary', replica: state };
 }
 
-type Watermark = { head: bigint | null; synced: Date | null };
+type Watermark = { head: bigint | null; hash: string | null; synced: Date | null };
 
 const watermark = (db: Db) =>
-  db.$queryRaw<Watermark[]>`SELECT (SELECT max("seq") FROM "AuditEvent") AS head,
-    (SELECT max("syncedAt") FROM "FindingDaily") AS synced`;
+  db.$queryRaw<Watermark[]>`SELECT e."seq" AS head, e."hash",
+    (SELECT max("syncedAt") FROM "FindingDaily") AS synced
+    FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1) e ON true`;
 
 /**
  * The replica's head, then the first event after it on the primary: its age (by the primary's clock) is the lag. A
- * findings sync the replica lacks counts as lag since that sync.
+ * findings sync the replica lacks counts as lag since that sync. The event at the replica's head must be on the
+ * primary with the same hash (every hash commits to the chain before it): a lagging copy passes, another database
+ * with its own chain — behind this one or ahead of it — does not, and is never read.
  */
 async function replicaState(primary: Db, replica: Db): Promise<ReplicaState> {
   let seen: Watermark;
@@ -164,14 +172,16 @@ async function replicaState(primary: Db, replica: Db): Promise<ReplicaState> {
     return { state: 'unreachable' };
   }
   const head = seen.head ?? 0n;
-  const [[missing], [latest]] = await Promise.all([
+  const [[missing], [latest], [same]] = await Promise.all([
     primary.$queryRaw<{ recordedAt: Date; lag: number }[]>`
       SELECT "recordedAt", extract(epoch FROM now() - "recordedAt")::float8 AS lag
       FROM "AuditEvent" WHERE "seq" > ${head} ORDER BY "seq" LIMIT 1`,
     primary.$queryRaw<{ synced: Date | null; lag: number | null }[]>`
       SELECT max("syncedAt") AS synced, extract(epoch FROM now() - max("syncedAt"))::float8 AS lag
       FROM "FindingDaily"`,
+    primary.$queryRaw<{ hash: string }[]>`SELECT "hash" FROM "AuditEvent" WHERE "seq" = ${head}`,
   ]);
+  if (seen.head !== null && same?.hash !== seen.hash) return { state: 'diverged', head };
   const syncMissed = latest?.synced && (!seen.synced || seen.synced < latest.synced) ? latest : null;
   const oldest = [missing, syncMissed && { recordedAt: syncMissed.synced!, lag: syncMissed.lag! }]
     .filter((x): x is { recordedAt: Date; lag: number } => Boolean(x))
