@@ -1,5 +1,7 @@
 // Several `next start` instances of the production build behind nginx (Debian's package), round-robin with no
-// sticky sessions, on one database: started and stopped by the benchmark (`npm run bench -- --instances 3`).
+// sticky sessions, on one database, and the issuance gate's own server (`npm run gate`) taking
+// /api/v1/decisions, as a deployment routes it: started and stopped by the benchmark (`npm run bench -- --instances
+// 3`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,24 +15,35 @@ export type Cluster = {
   url: string;
   /** Each instance's `host:port`, as nginx names it in the `X-Upstream` header it adds to every response. */
   instances: string[];
+  /** The gate's `host:port`: nginx sends POST /api/v1/decisions there. */
+  gate: string;
   logs: string;
   stop: () => Promise<void>;
 };
 
-async function waitReady(url: string, child: ChildProcess, seconds = 90): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, seconds = 90, probe = '/api/ready'): Promise<void> {
   for (let i = 0; i < seconds * 4; i++) {
     if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode} before it was ready.`);
     try {
-      if ((await fetch(`${url}/api/ready`)).ok) return;
+      if ((await fetch(`${url}${probe}`)).ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${url}/api/ready did not answer 200 within ${seconds} s.`);
+  throw new Error(`${url}${probe} did not answer 200 within ${seconds} s.`);
 }
 
-function nginxConfig(dir: string, port: number, upstreams: string[]): string {
+function nginxConfig(dir: string, port: number, upstreams: string[], gate: string): string {
+  const proxied = (upstream: string) => `
+      proxy_pass http://${upstream};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_buffering off;
+      add_header X-Upstream $upstream_addr always;`;
   return `
 daemon off;
 worker_processes 1;
@@ -52,17 +65,16 @@ ${upstreams.map((u) => `    server ${u};`).join('\n')}
     # POST in flight on it gets a 502.
     keepalive_timeout 4s;
   }
+  upstream gate {
+    server ${gate};
+    keepalive 32;
+    keepalive_timeout 4s;
+  }
   server {
     listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://custodian;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_buffering off;
-      add_header X-Upstream $upstream_addr always;
+    location / {${proxied('custodian')}
+    }
+    location = /api/v1/decisions {${proxied('gate')}
     }
   }
 }
@@ -78,6 +90,7 @@ export async function startCluster(count: number, env: NodeJS.ProcessEnv): Promi
   const url = `http://127.0.0.1:${balancer}`;
   const ports: number[] = [];
   for (let i = 0; i < count; i++) ports.push(await freePort());
+  const gatePort = await freePort();
   const children: ChildProcess[] = [];
   const stop = async () => {
     for (const child of children) child.kill('SIGTERM');
@@ -97,12 +110,21 @@ export async function startCluster(count: number, env: NodeJS.ProcessEnv): Promi
       );
       children.push(child);
     }
-    await Promise.all(ports.map((port, i) => waitReady(`http://127.0.0.1:${port}`, children[i]!)));
+    const gateLog = openSync(path.join(dir, `gate-${gatePort}.log`), 'a');
+    const gate = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/gate.ts'], {
+      env: { ...env, NODE_ENV: 'production', GATE_PORT: `${gatePort}`, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', gateLog, gateLog],
+    });
+    children.push(gate);
+    await Promise.all([
+      ...ports.map((port, i) => waitReady(`http://127.0.0.1:${port}`, children[i]!)),
+      waitReady(`http://127.0.0.1:${gatePort}`, gate, 90, '/api/health'),
+    ]);
     // nginx's workers drop to `nobody` when started as root: they may write their temporary folders.
     chmodSync(dir, 0o755);
     for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, sub), { mode: 0o777 });
     const upstreams = ports.map((p) => `127.0.0.1:${p}`);
-    writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, balancer, upstreams));
+    writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, balancer, upstreams, `127.0.0.1:${gatePort}`));
     const test = spawnSync(NGINX, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
     if (test.status !== 0) throw new Error(`nginx refused its configuration: ${test.stderr}`);
     const nginx = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], {
@@ -110,7 +132,7 @@ export async function startCluster(count: number, env: NodeJS.ProcessEnv): Promi
     });
     children.push(nginx);
     await waitReady(url, nginx, 10);
-    return { url, instances: upstreams, logs: dir, stop };
+    return { url, instances: upstreams, gate: `127.0.0.1:${gatePort}`, logs: dir, stop };
   } catch (error) {
     await stop();
     throw error;

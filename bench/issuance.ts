@@ -9,6 +9,7 @@ import { readDecisionFacts } from '@/lib/issuance/facts';
 import type { DecisionInput } from '@/lib/issuance/schema';
 import { getSettings, type Settings } from '@/lib/settings';
 import { createToken } from '@/lib/tokens/commands';
+import { paced, type PacedRequest, type PacedResult } from './paced';
 import type { QueryCase } from './queries';
 
 /** An ask the gate allows on this dataset: an active agent's recorded credential, within its purpose. */
@@ -85,21 +86,13 @@ export function decisionCase(pg: Pool, ask: DecisionInput): QueryCase {
   };
 }
 
-export type RateRow = {
-  rate: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  requests: number;
-};
+export type RateRow = PacedResult & { rate: number };
 
 /**
- * POST /api/v1/decisions at each rate for `seconds`, spread over ten decisions:check tokens. Arrivals are paced
- * evenly: autocannon's own rate limit sends each second's quota back to back (a burst, so the figures would measure
- * queueing behind the burst), so each rate runs as that many one-connection autocannon clients at one request a
- * second, started 1/rate of a second apart. Every response's latency is kept.
+ * POST /api/v1/decisions at each rate for `seconds`, over ten decisions:check tokens (ten brokers, each with its own
+ * keep-alive connections), arrivals evenly spaced (./paced.ts); every decision recorded. First 5 s at 50 a second,
+ * untimed: every instance has compiled the route and prepared its statements, as a server in service has. Then the
+ * gate's capacity: ten autocannon connections, one per token, as fast as the answers come.
  */
 export async function decisionRates(
   url: string,
@@ -107,56 +100,34 @@ export async function decisionRates(
   ask: DecisionInput,
   rates = [50, 100, 200],
   seconds = 10,
-): Promise<RateRow[]> {
+): Promise<{ rows: RateRow[]; capacity: number }> {
   const tokens = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>
       createToken(admin, { name: `bench-gate-${Date.now()}-${i}`, scopes: ['decisions:check'], expiresInDays: 1 }),
     ),
   );
-  const request = (token: string) => ({
-    method: 'POST' as const,
+  const requests: PacedRequest[] = tokens.map(({ token }) => ({
+    method: 'POST',
     path: '/api/v1/decisions',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(ask),
-  });
-  // Warm: every instance behind a balancer answers a few before anything is timed.
-  for (let i = 0; i < 30; i++) {
-    const { method, headers, body } = request(tokens[i % tokens.length]!.token);
-    await (await fetch(`${url}/api/v1/decisions`, { method, headers, body })).arrayBuffer();
-  }
+  }));
+  const clients = tokens.length;
+  await paced(url, requests, { rate: 50, seconds: 5, clients });
   const rows: RateRow[] = [];
   for (const rate of rates) {
-    const latencies: number[] = [];
-    let errors = 0;
-    let non2xx = 0;
-    await Promise.all(
-      Array.from({ length: rate }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, (i * 1000) / rate));
-        await new Promise<void>((resolve, reject) => {
-          const instance = autocannon(
-            {
-              url,
-              requests: [request(tokens[i % tokens.length]!.token)],
-              connections: 1,
-              overallRate: 1,
-              duration: seconds,
-              // Latency as each request saw it: the pacing is ours, so no correction for omitted requests.
-              ignoreCoordinatedOmission: true,
-            },
-            (error) => (error ? reject(error) : resolve()),
-          );
-          instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-            latencies.push(responseTime);
-            if (statusCode < 200 || statusCode >= 300) non2xx += 1;
-          });
-          instance.on('reqError', () => (errors += 1));
-        });
-      }),
-    );
-    latencies.sort((a, b) => a - b);
-    const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
-    rows.push({ rate, p50: at(0.5), p90: at(0.9), p99: at(0.99), errors, non2xx, requests: latencies.length });
+    rows.push({ rate, ...(await paced(url, requests, { rate, seconds, clients })) });
     process.stdout.write('.');
   }
-  return rows;
+  const flatOut = await Promise.all(
+    requests.map(
+      (r) =>
+        new Promise<number>((resolve, reject) =>
+          autocannon({ url: url + r.path, ...r, connections: 1, duration: 5 }, (error, result) =>
+            error ? reject(error) : resolve(result['2xx'] / result.duration),
+          ),
+        ),
+    ),
+  );
+  return { rows, capacity: Math.round(flatOut.reduce((a, b) => a + b, 0)) };
 }

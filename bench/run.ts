@@ -9,11 +9,11 @@
 // import of 10,000 agents (which stay). --instances 3 starts that many
 // `next start` instances of the production build behind nginx and takes every
 // HTTP row through it, after a browser journey (sign-in, a server action, a
-// download) that must work whichever instance answers. Prints one table and
+// download) that must work whichever instance answers; nginx sends the decision
+// API to the gate's own server (`npm run gate`), as a deployment would. Prints one table and
 // writes bench/results.json.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { encode } from 'next-auth/jwt';
 import { Pool } from 'pg';
 import { agentCursor } from '@/lib/agents/list';
@@ -28,6 +28,7 @@ import { importTimes } from './import';
 import { ingestThroughput } from './ingest';
 import { allowedAsk, decisionCase, decisionRates, type RateRow } from './issuance';
 import { journeyThroughBalancer, type JourneyResult } from './journey';
+import { paced, type PacedResult } from './paced';
 import { pageBytes, type PageBytes } from './page-bytes';
 import { pageWeights } from './page-weight';
 import { queryCases, sampleRow50k } from './queries';
@@ -171,7 +172,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   // Last among the direct measurements: it adds 10,000 agents to the dataset.
   if (!values['skip-import'] && !gateOnly) Object.assign(throughput, await importTimes(actor));
 
-  const http: { path: string; p50: number; p90: number; p99: number; errors: number; non2xx: number }[] = [];
+  const http: ({ path: string } & PacedResult)[] = [];
   const bytes: PageBytes[] = [];
   let journey: JourneyResult | null = null;
   if (cluster) {
@@ -186,8 +187,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     if (!person) throw new Error('No administrator among the people the demo sign-in page lists.');
     journey = await journeyThroughBalancer(cluster.url, person, agent.slug, cluster.instances.length);
   }
-  let gate: RateRow[] = [];
-  if (values.url) gate = await decisionRates(values.url, actor, ask);
+  const gate = values.url ? await decisionRates(values.url, actor, ask) : { rows: [] as RateRow[], capacity: 0 };
   if (values.url && !gateOnly) {
     const secret = process.env.NEXTAUTH_SECRET;
     if (!secret) throw new Error('Set NEXTAUTH_SECRET to the server’s, so the benchmark can sign in.');
@@ -217,21 +217,8 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
       if (headers.cookie) bytes.push(await pageBytes(values.url, path, headers));
       // Warm: a few requests one after another, so every instance has compiled this route's code before it is timed.
       for (let i = 0; i < 3 * instances; i++) await (await fetch(`${values.url}${path}`, { headers })).arrayBuffer();
-      const result = await autocannon({
-        url: `${values.url}${path}`,
-        headers,
-        overallRate: 20,
-        duration: 10,
-        connections: 4,
-      });
-      http.push({
-        path,
-        p50: result.latency.p50,
-        p90: result.latency.p90,
-        p99: result.latency.p99,
-        errors: result.errors,
-        non2xx: result.non2xx,
-      });
+      const result = await paced(values.url, [{ path, headers }], { rate: 20, seconds: 10, clients: 4 });
+      http.push({ path, ...result });
       process.stdout.write('.');
     }
     console.log();
@@ -264,19 +251,24 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     `${'issuance decision target'.padEnd(32)} p99 ${ms(decision.p99)} ms ≤ 5 ms: ${met(decision.p99 <= 5)}; ` +
       `${decision.ratio!.toFixed(1)}× floor ≤ 3×: ${met(decision.ratio! <= 3)}`,
   );
-  if (gate.length) {
+  if (gate.rows.length) {
     const target: Record<number, number> = { 100: 25, 200: 50 };
     console.log(
-      `\n${'POST /api/v1/decisions (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
-        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'sent'.padStart(6)}  target`,
+      `\nThe decision API ${cluster ? 'through nginx to the gate’s own server (npm run gate)' : `at ${values.url}`}; ` +
+        'arrivals evenly spaced, latency from each request’s slot; late: the most a request left after its slot.',
     );
-    for (const g of gate)
+    console.log(
+      `${'POST /api/v1/decisions (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
+        `${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'sent'.padStart(6)} ${'late'.padStart(5)}  target`,
+    );
+    for (const g of gate.rows)
       console.log(
-        `${`${g.rate} req/s, 10 tokens`.padEnd(32)} ${String(g.p50).padStart(6)} ${String(g.p90).padStart(6)} ` +
-          `${String(g.p99).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)} ` +
-          `${String(g.requests).padStart(6)}  ` +
+        `${`${g.rate} req/s, 10 tokens`.padEnd(32)} ${ms(g.p50).padStart(6)} ${ms(g.p90).padStart(6)} ` +
+          `${ms(g.p99).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)} ` +
+          `${String(g.requests).padStart(6)} ${ms(g.lateMs).padStart(5)}  ` +
           (target[g.rate] ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0)}` : '—'),
       );
+    console.log(`${'capacity, 10 connections'.padEnd(32)} ${gate.capacity} decisions/s (autocannon, flat out)`);
   }
   const short = (path: string) => (path.length > 32 ? `${path.slice(0, 29)}...` : path).padEnd(32);
   if (journey) {
@@ -292,12 +284,12 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     const where = cluster ? `through nginx, ${cluster.instances.length} instances` : 'one instance';
     console.log(
       `\n${`HTTP at 20 req/s (ms), ${where}`.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ` +
-        `${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)}  target`,
+        `${'p99'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'late'.padStart(5)}  target`,
     );
     for (const h of http)
       console.log(
-        `${short(h.path)} ${String(h.p50).padStart(6)} ${String(h.p90).padStart(6)} ${String(h.p99).padStart(6)} ` +
-          `${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)}  ` +
+        `${short(h.path)} ${ms(h.p50).padStart(6)} ${ms(h.p90).padStart(6)} ${ms(h.p99).padStart(6)} ` +
+          `${String(h.errors).padStart(7)} ${String(h.non2xx).padStart(8)} ${ms(h.lateMs).padStart(5)}  ` +
           `p99 ≤ 150 ms: ${met(h.p99 <= 150 && h.errors === 0 && h.non2xx === 0)}`,
       );
   }

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { getDb, getPool } from '@/lib/db/client';
+import { getDb, getHotPool } from '@/lib/db/client';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { hotRows } from './hot-path';
@@ -29,8 +29,8 @@ describeWithPostgresServer('statements on the hot path', () => {
       return tx.$queryRaw<{ name: string }[]>`SELECT name FROM pg_prepared_statements ORDER BY name`;
     });
     expect(held.map((h) => h.name)).toEqual([name]);
-    // The pool's own connections prepare it too (hotRows names it the same way on whichever connection it gets).
-    const pool = getPool()!;
+    // The hot pool's connections prepare it too (hotRows names it the same way on whichever connection it gets).
+    const pool = getHotPool()!;
     const client = await pool.connect();
     try {
       const { rows: before } = await client.query(`SELECT count(*)::int AS n FROM pg_prepared_statements`);
@@ -41,5 +41,17 @@ describeWithPostgresServer('statements on the hot path', () => {
     } finally {
       client.release();
     }
+  });
+
+  it('the hot pool uses cached generic plans, and Prisma’s connections still plan per value', async () => {
+    const client = await getHotPool()!.connect();
+    try {
+      const { rows } = await client.query(`SHOW plan_cache_mode`);
+      expect(rows).toEqual([{ plan_cache_mode: 'force_generic_plan' }]);
+    } finally {
+      client.release();
+    }
+    const [prisma] = await getDb().$queryRaw<{ plan_cache_mode: string }[]>`SHOW plan_cache_mode`;
+    expect(prisma!.plan_cache_mode).toBe('auto');
   });
 });

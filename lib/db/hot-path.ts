@@ -1,12 +1,12 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { getDb, getPool } from './client';
+import { getDb, getHotPool } from './client';
 import { prepared, preparedName } from './prepared';
 
 // Statements on a broker's hot path (authenticating a token, the issuance gate's facts) run hundreds of times a
 // second, and Prisma's query pipeline costs more than such a statement: a few tenths of a millisecond of CPU and its
-// garbage each. They run prepared (./prepared.ts) on the pool under Prisma instead; the embedded database has no
-// pool, so there they go through Prisma.
+// garbage each. They run prepared (./prepared.ts) on a pool of their own instead, with generic plans (getHotPool);
+// the embedded database has no pool, so there they go through Prisma.
 
 /**
  * The rows of a hot statement outside any transaction. Rows come as pg gives them — JSON parsed, timestamps as
@@ -14,7 +14,7 @@ import { prepared, preparedName } from './prepared';
  */
 export async function hotRows<T>(statement: Prisma.Sql): Promise<T[]> {
   const marked = prepared(statement);
-  const pool = getPool();
+  const pool = getHotPool();
   if (!pool) return getDb().$queryRaw<T[]>(marked);
   const name = preparedName({ sql: marked.text });
   const result = await pool.query({ name, text: marked.text, values: marked.values });

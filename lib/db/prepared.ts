@@ -16,5 +16,13 @@ export function prepared(statement: Prisma.Sql): Prisma.Sql {
 /** The name of a marked statement (the same text, the same name, on every connection); unnamed otherwise. */
 export function preparedName({ sql }: { sql: string }): string | undefined {
   if (!sql.startsWith(MARK)) return undefined;
-  return `c_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `c_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    names.set(sql, name);
+  }
+  return name;
 }
+
+/** Names by text: a few fixed shapes, so the map stays small; a hot statement is not hashed at every execution. */
+const names = new Map<string, string>();

@@ -36,6 +36,14 @@ const EnvSchema = z
     PGLITE_DIR: z.string().default('.data/pglite'),
     // Who works the background jobs: each web server (the default), or `npm run worker` alone.
     CUSTODIAN_JOBS: z.enum(['web', 'worker'], 'CUSTODIAN_JOBS is web or worker').default('web'),
+    // Where the issuance gate's own server (`npm run gate`) listens.
+    GATE_HOST: z.string().min(1).default('127.0.0.1'),
+    GATE_PORT: z.coerce
+      .number('GATE_PORT is a port number')
+      .int('GATE_PORT is a port number')
+      .min(1, 'GATE_PORT is a port number from 1 to 65535')
+      .max(65_535, 'GATE_PORT is a port number from 1 to 65535')
+      .default(3100),
     // next-auth signs session cookies with this. Required in production; in
     // development a random one is kept in .data/ (see lib/auth/secret.ts).
     NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),

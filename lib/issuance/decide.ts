@@ -104,18 +104,17 @@ function withinReach(token: TokenActor, f: DecisionFacts): DecisionFacts {
 function refuseOutsideReach(token: TokenActor, f: DecisionFacts): void {
   const agent = f.agent;
   // One answer whether or not an agent holds the identity: a scoped token learns nothing about agents beyond it.
-  const outside = new Forbidden(
-    'This token does not reach the agent with this workload identity: it is scoped to other agents.',
-  );
+  const outside = () =>
+    new Forbidden('This token does not reach the agent with this workload identity: it is scoped to other agents.');
   if (!agent) {
     // An identity no agent holds: a token scoped to some agents asks only within its own prefix.
     const within =
       token.reach.kind === 'ALL' ||
       (token.reach.kind === 'WORKLOAD_PREFIX' && (f.workloadIdentity ?? '').startsWith(token.reach.prefix));
-    if (!within) throw outside;
+    if (!within) throw outside();
     return;
   }
-  if (!reaches(token.reach, agent)) throw outside;
+  if (!reaches(token.reach, agent)) throw outside();
   if (!canOnAgent(token.creator, 'credential.write', agent.ownerId)) {
     throw new Forbidden(
       `This token acts as ${token.creator.name ?? 'its creator'}, who may not record custody for this agent.`,
