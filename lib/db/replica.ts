@@ -146,7 +146,8 @@ type Watermark = { head: bigint | null; hash: string | null; synced: Date | null
 const watermark = (db: Db) =>
   db.$queryRaw<Watermark[]>`SELECT e."seq" AS head, e."hash",
     (SELECT max("syncedAt") FROM "FindingDaily") AS synced
-    FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1) e ON true`;
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT "seq", "hash" FROM "AuditEvent" ORDER BY "seq" DESC LIMIT 1) e ON true`;
 
 /**
  * The replica's head, then the first event after it on the primary: its age (by the primary's clock) is the lag. A

@@ -19,7 +19,7 @@ const BODY_LIMIT = 4 * 1024 * 1024;
 
 export type GateServer = { url: string; close: () => Promise<void> };
 
-/** Listens on `port` (0: any free one); `close` stops taking requests and resolves once those in flight are answered. */
+/** Listens on `port` (0: any free one); `close` stops taking requests and resolves once those in flight are done. */
 export async function startGateServer(options: { port: number; host?: string }): Promise<GateServer> {
   const server = http.createServer((req, res) => void serve(req, res));
   // Keep-alive a little longer than a balancer's own (nginx's default upstream keepalive_timeout is 60 s; ours 4 s).
