@@ -7,6 +7,8 @@
 import http from 'node:http';
 import https from 'node:https';
 
+const TIMEOUT_MS = 10_000;
+
 export type PacedRequest = { path: string; method?: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
 
 export type PacedResult = {
@@ -39,6 +41,7 @@ export async function paced(
   let lateMs = 0;
   const send = (i: number, slot: number) =>
     new Promise<void>((resolve) => {
+      let done = false;
       const { path, method = 'GET', headers, body } = requests[i % requests.length]!;
       lateMs = Math.max(lateMs, performance.now() - slot);
       const request = transport.request(
@@ -51,16 +54,24 @@ export async function paced(
         (response) => {
           response.resume();
           response.on('end', () => {
+            if (done) return;
+            done = true;
             latencies.push(performance.now() - slot);
             if (response.statusCode! < 200 || response.statusCode! >= 300) non2xx += 1;
             resolve();
           });
+          response.on('aborted', failed);
         },
       );
-      request.on('error', () => {
+      // A request that fails, or has no whole answer within the time-out, counts as an error (and fails the row).
+      function failed() {
+        if (done) return;
+        done = true;
         errors += 1;
         resolve();
-      });
+      }
+      request.setTimeout(TIMEOUT_MS, () => request.destroy(new Error('timed out')));
+      request.on('error', failed);
       request.end(body);
     });
   const started = performance.now() + 10;

@@ -266,7 +266,9 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
         `${`${g.rate} req/s, 10 tokens`.padEnd(32)} ${ms(g.p50).padStart(6)} ${ms(g.p90).padStart(6)} ` +
           `${ms(g.p99).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)} ` +
           `${String(g.requests).padStart(6)} ${ms(g.lateMs).padStart(5)}  ` +
-          (target[g.rate] ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0)}` : '—'),
+          (target[g.rate]
+            ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0 && g.errors === 0)}`
+            : '—'),
       );
     console.log(`${'capacity, 10 connections'.padEnd(32)} ${gate.capacity} decisions/s (autocannon, flat out)`);
   }

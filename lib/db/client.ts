@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { getEnv } from '@/lib/env';
 import { PrismaClient, type Prisma } from '@/lib/generated/prisma/client';
+import { log } from '@/lib/ops/logger';
 import { closeEmbeddedDatabase, getEmbeddedDatabase, withArrayLiterals } from './pglite';
 import { preparedName } from './prepared';
 import { forgetReadSource } from './replica';
@@ -62,13 +63,20 @@ export function serverClient(
 export function getHotPool(): pg.Pool | null {
   const url = getEnv().DATABASE_URL;
   if (!url) return null;
-  holder.__custodianHotPool ??= new pg.Pool({
-    connectionString: url,
-    max: 5,
-    idleTimeoutMillis: 60_000,
-    connectionTimeoutMillis: 30_000,
-    options: '-c plan_cache_mode=force_generic_plan',
-  });
+  if (!holder.__custodianHotPool) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 5,
+      idleTimeoutMillis: 60_000,
+      connectionTimeoutMillis: 30_000,
+    });
+    // Set on each new connection, before its first statement (a client runs its queries in order); a SET, not a
+    // startup option, which connection poolers refuse.
+    pool.on('connect', (client) => void client.query('SET plan_cache_mode = force_generic_plan').catch(() => {}));
+    // An idle connection the server closed (a restart, a failover) is dropped, not left to crash the process.
+    pool.on('error', (error) => log.warn({ err: error }, 'hot-path pool: a connection was lost'));
+    holder.__custodianHotPool = pool;
+  }
   return holder.__custodianHotPool;
 }
 

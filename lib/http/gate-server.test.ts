@@ -1,5 +1,6 @@
 // The issuance gate's own server, over real HTTP on a free port: the same answers as the console's route, the same
 // refusals, and a close that answers the requests in flight (their decisions recorded) before it resolves.
+import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { lockChainHead } from '@/lib/audit/append';
 import { getDb } from '@/lib/db';
@@ -57,7 +58,6 @@ describeWithPostgresServer('the issuance gate’s own server', () => {
       [{ body: JSON.stringify({ ...ready.ask, ttlSeconds: -1 }) }, 422, /time-to-live/],
       [{ method: 'GET' }, 405, /answers POST only/],
       [{ path: '/api/v1/agents' }, 404, /issuance gate only/],
-      [{ path: '/api/v1/decisions/../agents' }, 404, /issuance gate only/],
     ];
     for (const [init, status, detail] of cases) {
       const response = await ask(init);
@@ -65,15 +65,47 @@ describeWithPostgresServer('the issuance gate’s own server', () => {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
     }
-    const hostile = await fetch(gate.url + '/api/v1/decisions', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ready.token}`, 'content-type': 'application/json', 'x-note': 'a\u0000b' },
-      body: JSON.stringify(ready.ask),
-    }).catch(() => null);
-    // fetch itself refuses a NUL in a header; either way nothing is decided.
-    if (hostile) expect(hostile.status).toBe(400);
-    const huge = await ask({ body: JSON.stringify({ ...ready.ask, task: 'x'.repeat(5 * 1024 * 1024) }) });
+    const huge = await ask({ body: JSON.stringify({ ...ready.ask, task: 'x'.repeat(65 * 1024) }) });
     expect(huge.status).toBe(413);
+    const text = await ask({ body: 'workloadIdentity=x' }).then(() =>
+      fetch(gate.url + '/api/v1/decisions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ready.token}`, 'content-type': 'text/plain' },
+        body: JSON.stringify(ready.ask),
+      }),
+    );
+    expect(text.status).toBe(415);
+    expect(await decided()).toBe(before);
+    expect((await fetch(gate.url + '/api/health')).status).toBe(200);
+  });
+
+  it('a request line or header no route can mean is refused, and the server keeps answering', async () => {
+    const before = await decided();
+    // Sent as bytes on a socket: fetch would normalise the path or refuse the header before it left.
+    const cases: [string | Buffer, number][] = [
+      ['GET //a:99999/ HTTP/1.1', 404],
+      ['GET //[ HTTP/1.1', 404],
+      ['GET /api/v1/decisions/../agents HTTP/1.1', 404],
+      ['GET /%ff HTTP/1.1', 400],
+      ['OPTIONS * HTTP/1.1', 400],
+      ['POST /api/v1/decisions?x=%00 HTTP/1.1', 400],
+    ];
+    for (const [line, status] of cases) {
+      const answer = await rawRequest(gate.url, `${line}\r\nHost: gate\r\nConnection: close\r\n\r\n`);
+      expect(answer, String(line)).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(answer).toContain('application/problem+json');
+    }
+    // Invalid UTF-8 in a header value (HTTP passes the bytes on): refused as the console's proxy refuses it.
+    const badHeader = Buffer.concat([
+      Buffer.from(`POST /api/v1/decisions HTTP/1.1\r\nHost: gate\r\nConnection: close\r\nX-Note: `),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(
+        `\r\nAuthorization: Bearer ${ready.token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+      ),
+    ]);
+    const refused = await rawRequest(gate.url, badHeader);
+    expect(refused).toMatch(/^HTTP\/1.1 400 /);
+    expect(refused).toContain('invalid UTF-8');
     expect(await decided()).toBe(before);
     expect((await fetch(gate.url + '/api/health')).status).toBe(200);
   });
@@ -108,8 +140,23 @@ describeWithPostgresServer('the issuance gate’s own server', () => {
     await holder;
     const response = await inFlight;
     expect(response.status).toBe(200);
+    // Answered with Connection: close, so a balancer does not send the next request down the same connection.
+    expect(response.headers.get('connection')).toBe('close');
     expect(((await response.json()) as { decision: string }).decision).toBe('allow');
     await closing;
     expect(await decided()).toBe(before + 1);
   });
 });
+
+/** Sends bytes as they are and reads the answer until the server closes the connection. */
+function rawRequest(url: string, bytes: string | Buffer): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+    socket.write(bytes);
+  });
+}
