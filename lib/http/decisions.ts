@@ -1,5 +1,6 @@
 import 'server-only';
 import { decideIssuance } from '@/lib/issuance/decide';
+import { REQUEST_ID_HEADER } from '@/lib/ops/logger';
 import { authenticate } from '@/lib/tokens/bearer';
 import { json, readJsonBody } from './api';
 import { idempotencyKeyOf } from './idempotency';
@@ -14,12 +15,15 @@ export const DECISION_BODY_LIMIT = 64 * 1024;
  * The console's route and the gate's own server (./gate-server.ts) both answer with it.
  */
 export function answerDecision(request: Request): Promise<Response> {
-  return handleRoute(async () => {
-    const token = await authenticate(request, 'decisions:check');
-    const idempotencyKey = idempotencyKeyOf(request);
-    if (idempotencyKey instanceof Response) return idempotencyKey;
-    const read = await readJsonBody(request, DECISION_BODY_LIMIT);
-    if (read instanceof Response) return read;
-    return json(await decideIssuance(read.body, { record: true, token, idempotencyKey }));
-  });
+  return handleRoute(
+    async () => {
+      const token = await authenticate(request, 'decisions:check');
+      const idempotencyKey = idempotencyKeyOf(request);
+      if (idempotencyKey instanceof Response) return idempotencyKey;
+      const read = await readJsonBody(request, DECISION_BODY_LIMIT);
+      if (read instanceof Response) return read;
+      return json(await decideIssuance(read.body, { record: true, token, idempotencyKey }));
+    },
+    request.headers.get(REQUEST_ID_HEADER) ?? undefined,
+  );
 }

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { log, REQUEST_ID_HEADER, upstreamIdOf } from '@/lib/ops/logger';
-import { withRequestId } from '@/lib/ops/request-log';
 import { answerDecision, DECISION_BODY_LIMIT } from './decisions';
 import { hostileHeader, hostileUrl } from './hostile';
 import { methodNotAllowed, problem } from './problem';
@@ -74,7 +73,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, closin
   );
   let response: Response;
   try {
-    response = await withRequestId(requestId, () => answer(req, raw, requestId));
+    response = await answer(req, raw, requestId);
   } catch (error) {
     log.error({ requestId, err: error }, 'gate request failed');
     response = problem(500, 'The gate could not answer: try again.');

@@ -31,9 +31,9 @@ export function problem(status: number, detail: string, extra: Record<string, un
  * a domain error answers with its own status (Invalid names each field), and
  * anything else is logged and answered 500 without detail.
  */
-export function problemFrom(error: unknown): Response {
+export function problemFrom(error: unknown, requestId?: string): Response {
   if (!(error instanceof DomainError)) {
-    logFailure('route handler failed', error);
+    logFailure('route handler failed', error, requestId);
     return problem(500, 'Something went wrong on our side; nothing was changed. Try again.');
   }
   // An API write named a version (If-Match) someone else has moved on from.
@@ -54,12 +54,12 @@ export function problemFrom(error: unknown): Response {
   return response;
 }
 
-/** Runs a route handler's work and answers any thrown error as problem JSON. */
-export async function handleRoute(work: () => Promise<Response>): Promise<Response> {
+/** Runs a route handler's work and answers any thrown error as problem JSON (logged under `requestId` when given). */
+export async function handleRoute(work: () => Promise<Response>, requestId?: string): Promise<Response> {
   try {
     return await work();
   } catch (error) {
-    return problemFrom(error);
+    return problemFrom(error, requestId);
   }
 }
 
