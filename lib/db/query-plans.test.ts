@@ -4,17 +4,21 @@
 // sequential scan of the agent or event table fails the test, naming the
 // statement. The benchmark (`npm run bench`) measures the same paths at 100k/10M.
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { beforeAll, expect, it } from 'vitest';
 import { listAgents } from '@/lib/agents/list';
 import { loadAgentPage } from '@/lib/agents/page';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import { getDb } from '@/lib/db';
+import { getHotPool } from '@/lib/db/client';
+import { prepared, preparedName } from '@/lib/db/prepared';
 import { getEnv } from '@/lib/env';
 import { listExceptionQueue } from '@/lib/exceptions/queries';
 import { PrismaClient } from '@/lib/generated/prisma/client';
 import { listOwnershipMatrix } from '@/lib/ownership/queries';
-import { listFindings } from '@/lib/policy/findings';
+import { agentFindingsStatement, listFindings } from '@/lib/policy/findings';
+import { RULES } from '@/lib/policy/rules';
 import { syncFindings } from '@/lib/policy/trend';
 import { listReviews } from '@/lib/reviews/queries';
 import { asOwner } from '@/lib/testing/owner';
@@ -141,6 +145,31 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
     it(`${name}: no sequential scan of Agent or AuditEvent`, () => expectIndexed(name, work()));
   }
 
+  // Statements the hot path runs prepared with their generic plan (getHotPool): that plan, not a per-value one.
+  it('agent page findings, prepared with a generic plan: no sequential scan of Agent or AuditEvent', async () => {
+    const statement = prepared(
+      await agentFindingsStatement(admin, { agent: sample.slug, size: 100 }, RULES, new Date(), sample.id),
+    );
+    const client = await getHotPool()!.connect();
+    try {
+      const name = preparedName({ sql: statement.text })!;
+      // EXECUTE takes its arguments as SQL, not bind parameters: literals, as pg would send them.
+      const args = statement.values.map(literalOf).join(', ');
+      // Six executions, so PostgreSQL would settle on the generic plan even without the pool's setting.
+      for (let i = 0; i < 6; i++) await client.query({ name, text: statement.text, values: statement.values });
+      const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: Plan }] }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE ${name}(${args})`,
+      );
+      const plan = JSON.stringify(rows[0]!['QUERY PLAN'][0].Plan);
+      // A generic plan's conditions name the parameters ($1…), a per-value plan the values.
+      expect(plan).toMatch(/\$\d+/);
+      const scans = seqScans(rows[0]!['QUERY PLAN'][0].Plan);
+      expect(scans, `sequential scan of ${scans.join(', ')}`).toEqual([]);
+    } finally {
+      client.release();
+    }
+  });
+
   it('the check itself fails on a sequential scan', async () => {
     await expect(
       expectIndexed('unindexed', () =>
@@ -152,3 +181,11 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
     );
   });
 });
+
+function literalOf(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) {
+    return pg.escapeLiteral(`{${value.map((v) => `"${String(v).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+  }
+  return pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
+}

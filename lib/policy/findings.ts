@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, readSource } from '@/lib/db';
+import { hotRows } from '@/lib/db/hot-path';
 import { keysetParams } from '@/lib/db/keyset';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
@@ -124,11 +125,26 @@ export async function listFindings(actor: Actor, input: FindingsInput, now = new
 }
 
 async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], now: Date): Promise<FindingsPage> {
-  const db = getDb();
-  const agent = await db.agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
+  const agent = await getDb().agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
   if (!agent) return { findings: [], total: 0, asOf: now, next: null, prev: null };
-  const union = (await unionOf(db, rules, now, agent.id))!;
-  const rows = await db.$queryRaw<FindingRow[]>`
+  const rows = await hotRows<FindingRow>(await agentFindingsStatement(actor, query, rules, now, agent.id));
+  return { findings: rows.map(toFinding), total: rows.length, asOf: now, next: null, prev: null };
+}
+
+/**
+ * One agent's findings, every rule's query filtered to it, in one statement. Planning that union costs more than
+ * running it (10–40 ms against 5 on the scale dataset, at every page view), so it runs prepared with its generic
+ * plan on the hot path's pool (lib/db/hot-path.ts): its text is fixed (the agent, the time and the policy are parameters).
+ */
+export async function agentFindingsStatement(
+  actor: Actor,
+  query: FindingsQuery,
+  rules: Rule[],
+  now: Date,
+  agentId: string,
+): Promise<Prisma.Sql> {
+  const union = (await unionOf(getDb(), rules, now, agentId))!;
+  return Prisma.sql`
     SELECT f."ruleId", a."id" AS "agentId", a."slug", a."name", a."riskTier", o."name" AS "owner", c."id" AS
       "credentialId", c."name" AS "credentialName", f."detail"
     FROM (${union}) f
@@ -138,7 +154,6 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
     WHERE true ${ownerScope(query, actor, Prisma.sql`f."agentId"`)}
     ORDER BY ${severityRankOf(Prisma.sql`f."ruleId"`)}, f."detail"
     LIMIT ${AGENT_LIMIT}`;
-  return { findings: rows.map(toFinding), total: rows.length, asOf: now, next: null, prev: null };
 }
 
 /**
