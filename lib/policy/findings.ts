@@ -134,7 +134,8 @@ async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], 
 /**
  * One agent's findings, every rule's query filtered to it, in one statement. Planning that union costs more than
  * running it (10–40 ms against 5 on the scale dataset, at every page view), so it runs prepared with its generic
- * plan on the hot path's pool (lib/db/hot-path.ts): its text is fixed (the agent, the time and the policy are parameters).
+ * plan on the hot path's pool (lib/db/hot-path.ts): its text is fixed (the agent, the time and the policy are
+ * parameters).
  */
 export async function agentFindingsStatement(
   actor: Actor,
