@@ -9,7 +9,8 @@ import type { Actor } from '@/lib/authz';
 import { forgetPostureFigures, getPostureSummary } from '@/lib/dashboard/queries';
 import { listExceptionQueue, QUEUE_PREVIEW } from '@/lib/exceptions/queries';
 import { listOwnershipMatrix } from '@/lib/ownership/queries';
-import { listFindings } from '@/lib/policy/findings';
+import { agentFindingsStatement, listFindings } from '@/lib/policy/findings';
+import { RULES } from '@/lib/policy/rules';
 import { listReviews } from '@/lib/reviews/queries';
 
 export type QueryCase = {
@@ -42,7 +43,8 @@ export async function sampleRow50k(pg: Pool): Promise<Sample['row50k']> {
   return rows[0]!;
 }
 
-export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] {
+export function queryCases(actor: Actor, pg: Pool, sample: Sample, generic: Pool): QueryCase[] {
+  let findingsFloor: { text: string; values: unknown[] } | undefined;
   const agents = (params: Record<string, string>) => () => listAgents(actor, parseAgentListQuery(params));
   // The same page by hand: the rows, with owner, and the capped count.
   const floorAgents =
@@ -159,13 +161,32 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample): QueryCase[] 
     },
     {
       name: 'agent page',
-      // What the page loads: the agent, its latest events and its findings (computed live for one agent).
+      // What the page loads: the agent, its purposes, credentials, exceptions, reviews, latest events and its
+      // findings (every rule computed live for the one agent).
       domain: () => loadAgentPage(actor, sample.slug),
-      floor: () =>
-        Promise.all([
-          pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]),
-          pg.query(`SELECT * FROM "AuditEvent" WHERE "agentId" = $1 ORDER BY "seq" DESC LIMIT 30`, [sample.agentId]),
-        ]),
+      // The same by hand, side by side as the page runs them: each section's rows by the agent's id, and the
+      // findings as the rules' own SQL, prepared once with its generic plan (nothing cheaper gives that answer).
+      floor: async () => {
+        findingsFloor ??= await agentFindingsStatement(
+          actor,
+          { agent: sample.slug, size: 100 },
+          RULES,
+          new Date(),
+          sample.agentId,
+        );
+        const { text, values } = findingsFloor;
+        const byAgent = (table: string, order: string, limit: number) =>
+          pg.query(`SELECT * FROM "${table}" WHERE "agentId" = $1 ORDER BY ${order} LIMIT ${limit}`, [sample.agentId]);
+        await pg.query(`SELECT * FROM "Agent" WHERE "slug" = $1`, [sample.slug]);
+        return Promise.all([
+          byAgent('Purpose', '"createdAt" DESC', 100),
+          byAgent('Credential', '"name"', 100),
+          byAgent('Exception', '"createdAt" DESC', 50),
+          byAgent('Review', '"createdAt" DESC', 20),
+          byAgent('AuditEvent', '"seq" DESC', 30),
+          generic.query({ name: 'floor_agent_findings', text, values }),
+        ]);
+      },
     },
     {
       name: 'exceptions queue',

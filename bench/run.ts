@@ -88,6 +88,9 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   if (cluster) values.url = cluster.url;
   // A pool, as the app has: a floor's statements run side by side like the domain query's.
   const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+  // For floors of statements the app runs prepared with their generic plan (the hot path's pool does the same).
+  const generic = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+  generic.on('connect', (client) => void client.query('SET plan_cache_mode = force_generic_plan'));
   const db = getDb();
   const admin = await db.user.findFirst({
     where: { active: true, roles: { has: 'ADMIN' } },
@@ -112,13 +115,18 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   const cases = [
     ...(gateOnly
       ? []
-      : queryCases(actor, pg, {
-          slug: agent.slug,
-          agentId: agent.id,
-          ownerId: agent.ownerId!,
-          headSeq: head.seq,
-          row50k,
-        })),
+      : queryCases(
+          actor,
+          pg,
+          {
+            slug: agent.slug,
+            agentId: agent.id,
+            ownerId: agent.ownerId!,
+            headSeq: head.seq,
+            row50k,
+          },
+          generic,
+        )),
     decisionCase(pg, ask),
   ];
   for (const c of cases) {
@@ -336,7 +344,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     ),
   );
   console.log('\nWrote bench/results.json.');
-  await pg.end();
+  await Promise.all([pg.end(), generic.end()]);
   // A journey step that failed through the balancer fails the run.
   return journey && journey.steps.some((j) => !j.ok) ? 1 : 0;
 }
