@@ -175,3 +175,17 @@ export type AuditDetailsByAction = {
 };
 
 export type AuditAction = keyof AuditDetailsByAction;
+
+/**
+ * Actions that record something without changing the registry (nothing the dashboard counts): an append of only
+ * these leaves the chain head's `registrySeq` where it is. Any other action, including one added later, moves it.
+ */
+export const RECORD_ONLY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  'issuance.decided',
+  'credential.used',
+  'audit.exported',
+  'audit.checkpoint_signed',
+  'input.secret_refused',
+  'notification.resent',
+  'system.note',
+]);

@@ -5,7 +5,7 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import { owedBySeq, owedFor, writeOwed } from '@/lib/notifications/outbox';
 import { log } from '@/lib/ops/logger';
-import type { AuditAction, AuditDetailsByAction } from './actions';
+import { RECORD_ONLY_ACTIONS, type AuditAction, type AuditDetailsByAction } from './actions';
 import { hashEvent, toJson } from './canonical';
 import { fieldsOf, FORMAT_V2, sealDetails } from './fields';
 import { snapshotOwners, type OwnersSnapshot } from './owners';
@@ -173,7 +173,10 @@ export async function appendAuditEvents(
   // The head moves through its owner's function (the application role cannot write it), with its signature in the
   // same statement. A signature row already planted at this seq (written around Custodian) must not stop every
   // append: it is left for verification to name, and the head stays unsigned from here.
-  const advance = Prisma.sql`custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
+  // An append of only record-keeping events (decisions, uses) leaves the registry's mark: the dashboard keys on it.
+  const advance = events.every((e) => RECORD_ONLY_ACTIONS.has(e.action))
+    ? Prisma.sql`custodian_advance_head_records(${seq}::bigint, ${prevHash}::char(64))`
+    : Prisma.sql`custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
   if (key && vouched) {
     const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
     const [signed] = await tx.$queryRaw<{ signed: number }[]>(

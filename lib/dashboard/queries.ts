@@ -27,7 +27,7 @@ export type PostureSummary = {
 /** How long figures are reused while nothing is written; the time-driven ones (overdue, expiring) lag at most this. */
 const REUSE_MS = 30_000;
 
-const memo = globalThis as { __custodianPosture?: { head: bigint; at: number; figures: Promise<PostureSummary> } };
+const memo = globalThis as { __custodianPosture?: { mark: bigint; at: number; figures: Promise<PostureSummary> } };
 
 /** The benchmark times the figures computed, as the first reader after a write gets them. */
 export function forgetPostureFigures(): void {
@@ -35,17 +35,18 @@ export function forgetPostureFigures(): void {
 }
 
 /**
- * The dashboard's figures: the same for everyone, so computed once and reused until the next write (every write
- * moves the timeline's head) or for at most REUSE_MS. Findings are left out for a reader who may not see them.
+ * The dashboard's figures: the same for everyone, so computed once and reused until the next change to the registry
+ * (the chain head's `registrySeq`: every change appends an event; decisions and uses, which only record, leave it) or
+ * for at most REUSE_MS. Findings are left out for a reader who may not see them.
  */
 export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
   const { db } = await readSource();
-  const head = (await db.auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0n;
+  const mark = (await db.auditChainHead.findUnique({ where: { id: 1 }, select: { registrySeq: true } }))?.registrySeq;
   let entry = memo.__custodianPosture;
-  if (!entry || entry.head !== head || Date.now() - entry.at > REUSE_MS) {
+  if (!entry || entry.mark !== (mark ?? 0n) || Date.now() - entry.at > REUSE_MS) {
     const figures = computePosture(db, new Date());
-    entry = { head, at: Date.now(), figures };
+    entry = { mark: mark ?? 0n, at: Date.now(), figures };
     memo.__custodianPosture = entry;
     // A failure is not kept: the next reader computes afresh.
     figures.catch(() => {

@@ -24,8 +24,8 @@ export function applicationGrants(role: string): string[] {
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditArchive" FROM ${r}`,
     // Redactions are written only by custodian_redact(), which checks the approved request itself.
     `REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "AuditRedaction" FROM ${r}`,
-    `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR), custodian_redact(TEXT) ` +
-      `TO ${r}`,
+    `GRANT EXECUTE ON FUNCTION custodian_lock_head(), custodian_advance_head(BIGINT, CHAR), ` +
+      `custodian_advance_head_records(BIGINT, CHAR), custodian_redact(TEXT) TO ${r}`,
     // The timeline's partitions (created ahead by the owner): reached only through "AuditEvent", never directly.
     `DO $grants$ DECLARE p regclass; BEGIN
        FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = '"AuditEvent"'::regclass LOOP
