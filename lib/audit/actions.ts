@@ -177,15 +177,11 @@ export type AuditDetailsByAction = {
 export type AuditAction = keyof AuditDetailsByAction;
 
 /**
- * Actions that record something without changing the registry (nothing the dashboard counts): an append of only
- * these leaves the chain head's `registrySeq` where it is. Any other action, including one added later, moves it.
+ * Actions that may only record (nothing the dashboard counts): an append the caller marks `recordsOnly` leaves the
+ * chain head's `registrySeq` where it is when every action is one of these. A caller marks it only when its own
+ * transaction changed no registry row (a discovery that creates a credential while it records a use does not).
  */
 export const RECORD_ONLY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'issuance.decided',
   'credential.used',
-  'audit.exported',
-  'audit.checkpoint_signed',
-  'input.secret_refused',
-  'notification.resent',
-  'system.note',
 ]);

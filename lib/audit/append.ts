@@ -103,6 +103,11 @@ export async function appendAuditEvents(
   events: AuditEventInput[],
   /** The owners of the events' agents when the caller read them in this transaction already (ownersJson). */
   known?: Map<string, OwnersSnapshot>,
+  /**
+   * `recordsOnly`: the caller's transaction changed nothing in the registry, it only records (a decision, a use):
+   * the chain head's `registrySeq` stays, and the dashboard's figures with it. Honoured only for record-only actions.
+   */
+  options: { recordsOnly?: boolean } = {},
 ): Promise<AppendedEvent[]> {
   if (events.length === 0) return [];
   const agents = events.flatMap((e) => (e.agentId ? [e.agentId] : []));
@@ -173,10 +178,11 @@ export async function appendAuditEvents(
   // The head moves through its owner's function (the application role cannot write it), with its signature in the
   // same statement. A signature row already planted at this seq (written around Custodian) must not stop every
   // append: it is left for verification to name, and the head stays unsigned from here.
-  // An append of only record-keeping events (decisions, uses) leaves the registry's mark: the dashboard keys on it.
-  const advance = events.every((e) => RECORD_ONLY_ACTIONS.has(e.action))
-    ? Prisma.sql`custodian_advance_head_records(${seq}::bigint, ${prevHash}::char(64))`
-    : Prisma.sql`custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
+  // A transaction that only recorded (decisions, uses) leaves the registry's mark: the dashboard keys on it.
+  const advance =
+    options.recordsOnly && events.every((e) => RECORD_ONLY_ACTIONS.has(e.action))
+      ? Prisma.sql`custodian_advance_head_records(${seq}::bigint, ${prevHash}::char(64))`
+      : Prisma.sql`custodian_advance_head(${seq}::bigint, ${prevHash}::char(64))`;
   if (key && vouched) {
     const signature = signStatement(key, { kind: 'head', seq, hash: prevHash, signedAt: recordedAt });
     const [signed] = await tx.$queryRaw<{ signed: number }[]>(

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
+import { postDecisionAs, readyGate } from '@/lib/testing/issuance';
 import { asOwner } from '@/lib/testing/owner';
-import { appendNotes } from '@/lib/testing/partitions';
 import { createPerson } from '@/lib/testing/people';
 import { getPostureSummary } from './queries';
 
@@ -21,30 +21,21 @@ describe('dashboard figures', () => {
     expect(after.inService).toBe(before.inService + 1);
   });
 
-  it('are reused while only records are appended (decisions, uses), which change nothing they count', async () => {
-    const admin = await createPerson(['ADMIN']);
-    await makeAgent(admin);
-    const figures = await getPostureSummary(admin);
+  it('are reused while the gate only records decisions, and recomputed after any other append', async () => {
+    const gate = await readyGate();
+    const figures = await getPostureSummary(gate.admin);
     // A busy gate records decisions hundreds of times a second: the head moves, the registry does not.
-    await appendNotes(2);
-    await getDb().$transaction((tx) =>
-      appendAuditEvents(tx, [
-        { action: 'audit.exported', actor: SYSTEM_ACTOR, details: { format: 'csv', filter: {}, count: 0 } },
-      ]),
-    );
+    for (let i = 0; i < 2; i++) expect((await postDecisionAs(gate.token, gate.ask)).status).toBe(200);
     const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
     expect(head.registrySeq).toBeLessThan(head.seq);
-    expect(await getPostureSummary(admin)).toBe(figures);
-    // One change among records moves the mark: the batch is not record-only.
-    await getDb().$transaction((tx) =>
-      appendAuditEvents(tx, [
-        { action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'x' } },
-        { action: 'settings.changed', actor: SYSTEM_ACTOR, details: { key: 'k', from: 1, to: 2 } },
-      ]),
-    );
+    expect(await getPostureSummary(gate.admin)).toBe(figures);
+    // An append its caller does not mark as records only moves the mark, even of a record-only action (a discovery
+    // that created a credential records only its use); and the mark is refused for any other action.
+    const use = { action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'not a record-only action' } } as const;
+    await getDb().$transaction((tx) => appendAuditEvents(tx, [use], undefined, { recordsOnly: true }));
     const moved = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
     expect(moved.registrySeq).toBe(moved.seq);
-    expect(await getPostureSummary(admin)).not.toBe(figures);
+    expect(await getPostureSummary(gate.admin)).not.toBe(figures);
   });
 
   it('a change that appends no event shows once the reuse window has passed', async () => {

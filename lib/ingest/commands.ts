@@ -335,6 +335,9 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
           };
       }
     }),
+    undefined,
+    // Uses alone change no registry row (a use after revocation marks the credential for the findings sync only).
+    { recordsOnly: toCreate.length === 0 && rotations.size === 0 && revocations.size === 0 },
   );
   const rows = misuseRows(
     planned.map((p, i) => ({

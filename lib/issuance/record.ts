@@ -205,6 +205,8 @@ async function write(tx: Tx, batch: Concluded[]): Promise<DecisionResult[]> {
       },
     })),
     owners,
+    // A decision changes nothing in the registry (its own row is the gate's record).
+    { recordsOnly: true },
   );
   return batch.map(({ outcome }, i) => ({ id: ids[i]!, seq: appended[i]!.seq.toString(), ...outcome }));
 }

@@ -127,7 +127,11 @@ export async function listFindings(actor: Actor, input: FindingsInput, now = new
 async function agentFindings(actor: Actor, query: FindingsQuery, rules: Rule[], now: Date): Promise<FindingsPage> {
   const agent = await getDb().agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
   if (!agent) return { findings: [], total: 0, asOf: now, next: null, prev: null };
-  const rows = await hotRows<FindingRow>(await agentFindingsStatement(actor, query, rules, now, agent.id));
+  const statement = await agentFindingsStatement(actor, query, rules, now, agent.id);
+  // The agent page asks for every rule, unfiltered: one fixed text, prepared once per connection. A filtered ask
+  // (its text varies with the filters) is planned per call, so prepared plans never pile up on a connection.
+  const fixed = rules.length === RULES.length && !query.owner;
+  const rows = fixed ? await hotRows<FindingRow>(statement) : await getDb().$queryRaw<FindingRow[]>(statement);
   return { findings: rows.map(toFinding), total: rows.length, asOf: now, next: null, prev: null };
 }
 
