@@ -89,8 +89,11 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   // A pool, as the app has: a floor's statements run side by side like the domain query's.
   const pg = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
   // For floors of statements the app runs prepared with their generic plan (the hot path's pool does the same).
-  const generic = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-  generic.on('connect', (client) => void client.query('SET plan_cache_mode = force_generic_plan'));
+  const generic = new Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: 1,
+    options: '-c plan_cache_mode=force_generic_plan',
+  });
   const db = getDb();
   const admin = await db.user.findFirst({
     where: { active: true, roles: { has: 'ADMIN' } },

@@ -55,12 +55,12 @@ export function serverClient(
 }
 
 /**
- * The pool the hot path's statements run on (./hot-path.ts), beside Prisma's; null on the embedded database. Its
- * connections always use a statement's generic plan: PostgreSQL otherwise keeps planning a big statement (the
- * issuance facts: 1.3 ms of planning against 0.2 ms of running) at every execution, never trusting the cached plan.
- * Only here: Prisma's statements keep their per-value plans.
+ * A connection of the pool the hot path's statements run on (./hot-path.ts), beside Prisma's; null on the embedded
+ * database. Release it when done. Its connections always use a statement's generic plan: PostgreSQL otherwise keeps
+ * planning a big statement (the issuance facts: 1.3 ms of planning against 0.2 ms of running) at every execution,
+ * never trusting the cached plan. Only here: Prisma's statements keep their per-value plans.
  */
-export function getHotPool(): pg.Pool | null {
+export async function hotClient(): Promise<pg.PoolClient | null> {
   const url = getEnv().DATABASE_URL;
   if (!url) return null;
   if (!holder.__custodianHotPool) {
@@ -70,15 +70,26 @@ export function getHotPool(): pg.Pool | null {
       idleTimeoutMillis: 60_000,
       connectionTimeoutMillis: 30_000,
     });
-    // Set on each new connection, before its first statement (a client runs its queries in order); a SET, not a
-    // startup option, which connection poolers refuse.
-    pool.on('connect', (client) => void client.query('SET plan_cache_mode = force_generic_plan').catch(() => {}));
     // An idle connection the server closed (a restart, a failover) is dropped, not left to crash the process.
     pool.on('error', (error) => log.warn({ err: error }, 'hot-path pool: a connection was lost'));
     holder.__custodianHotPool = pool;
   }
-  return holder.__custodianHotPool;
+  const client = await holder.__custodianHotPool.connect();
+  if (!generic.has(client)) {
+    // A SET on each new connection, not a startup option (connection poolers refuse those).
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+    generic.add(client);
+  }
+  return client;
 }
+
+/** The hot pool's connections that use generic plans already. */
+const generic = new WeakSet<pg.PoolClient>();
 
 /** Whether the database is a real server (concurrency tests need one). */
 export function isPostgresServer(): boolean {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { getDb, getHotPool } from '@/lib/db/client';
+import { getDb, hotClient } from '@/lib/db/client';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { hotRows } from './hot-path';
@@ -30,8 +30,7 @@ describeWithPostgresServer('statements on the hot path', () => {
     });
     expect(held.map((h) => h.name)).toEqual([name]);
     // The hot pool's connections prepare it too (hotRows names it the same way on whichever connection it gets).
-    const pool = getHotPool()!;
-    const client = await pool.connect();
+    const client = (await hotClient())!;
     try {
       const { rows: before } = await client.query(`SELECT count(*)::int AS n FROM pg_prepared_statements`);
       await client.query({ name, text: prepared(statement).text, values: prepared(statement).values });
@@ -44,7 +43,7 @@ describeWithPostgresServer('statements on the hot path', () => {
   });
 
   it('the hot pool uses cached generic plans, and Prisma’s connections still plan per value', async () => {
-    const client = await getHotPool()!.connect();
+    const client = (await hotClient())!;
     try {
       const { rows } = await client.query(`SHOW plan_cache_mode`);
       expect(rows).toEqual([{ plan_cache_mode: 'force_generic_plan' }]);

@@ -1,11 +1,11 @@
 import 'server-only';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import { getDb, getHotPool } from './client';
+import { getDb, hotClient } from './client';
 import { prepared, preparedName } from './prepared';
 
 // Statements on a broker's hot path (authenticating a token, the issuance gate's facts) run hundreds of times a
 // second, and Prisma's query pipeline costs more than such a statement: a few tenths of a millisecond of CPU and its
-// garbage each. They run prepared (./prepared.ts) on a pool of their own instead, with generic plans (getHotPool);
+// garbage each. They run prepared (./prepared.ts) on a pool of their own instead, with generic plans (hotClient);
 // the embedded database has no pool, so there they go through Prisma.
 
 /**
@@ -14,9 +14,13 @@ import { prepared, preparedName } from './prepared';
  */
 export async function hotRows<T>(statement: Prisma.Sql): Promise<T[]> {
   const marked = prepared(statement);
-  const pool = getHotPool();
-  if (!pool) return getDb().$queryRaw<T[]>(marked);
+  const client = await hotClient();
+  if (!client) return getDb().$queryRaw<T[]>(marked);
   const name = preparedName({ sql: marked.text });
-  const result = await pool.query({ name, text: marked.text, values: marked.values });
-  return result.rows as T[];
+  try {
+    const result = await client.query({ name, text: marked.text, values: marked.values });
+    return result.rows as T[];
+  } finally {
+    client.release();
+  }
 }

@@ -11,7 +11,7 @@ import { loadAgentPage } from '@/lib/agents/page';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import { getDb } from '@/lib/db';
-import { getHotPool } from '@/lib/db/client';
+import { hotClient } from '@/lib/db/client';
 import { prepared, preparedName } from '@/lib/db/prepared';
 import { getEnv } from '@/lib/env';
 import { listExceptionQueue } from '@/lib/exceptions/queries';
@@ -145,12 +145,12 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
     it(`${name}: no sequential scan of Agent or AuditEvent`, () => expectIndexed(name, work()));
   }
 
-  // Statements the hot path runs prepared with their generic plan (getHotPool): that plan, not a per-value one.
+  // Statements the hot path runs prepared with their generic plan (hotClient): that plan, not a per-value one.
   it('agent page findings, prepared with a generic plan: no sequential scan of Agent or AuditEvent', async () => {
     const statement = prepared(
       await agentFindingsStatement(admin, { agent: sample.slug, size: 100 }, RULES, new Date(), sample.id),
     );
-    const client = await getHotPool()!.connect();
+    const client = (await hotClient())!;
     try {
       const name = preparedName({ sql: statement.text })!;
       // EXECUTE takes its arguments as SQL, not bind parameters: literals, as pg would send them.

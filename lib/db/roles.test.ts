@@ -6,6 +6,7 @@ import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
 import { latestVerification, runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { trustedPublicKeys } from '@/lib/audit/signing';
 import { getDb } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
@@ -58,7 +59,11 @@ describeWithPostgresServer('the application role and the audit record', () => {
     await expect(getDb().$executeRawUnsafe('SELECT custodian_audit_partitions_ahead(1, 10, NULL)')).rejects.toThrow(
       /permission denied/,
     );
-    for (const fn of ['custodian_advance_head(BIGINT, CHAR)', 'custodian_redact(TEXT)']) {
+    for (const fn of [
+      'custodian_advance_head(BIGINT, CHAR)',
+      'custodian_advance_head_records(BIGINT, CHAR)',
+      'custodian_redact(TEXT)',
+    ]) {
       await expect(getDb().$executeRawUnsafe(`DROP FUNCTION ${fn}`)).rejects.toThrow(/must be owner/);
       await expect(
         getDb().$executeRawUnsafe(
@@ -70,16 +75,19 @@ describeWithPostgresServer('the application role and the audit record', () => {
     expect(await getDb().auditEvent.count()).toBeGreaterThan(0);
   });
 
-  it('moves the head only forward, only to an appended event, through its owner’s function', async () => {
+  it('moves the head only forward, only to an appended event, through its owner’s functions', async () => {
     const head = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-    await expect(
-      getDb().$executeRaw`SELECT custodian_advance_head(${head.seq + 5n}::bigint, ${'a'.repeat(64)}::char(64))`,
-    ).rejects.toThrow(/can only move to an appended event/);
     const first = await getDb().auditEvent.findFirstOrThrow({ orderBy: { seq: 'asc' } });
     expect(first.seq).toBeLessThan(head.seq);
-    await expect(
-      getDb().$executeRaw`SELECT custodian_advance_head(${first.seq}::bigint, ${first.hash}::char(64))`,
-    ).rejects.toThrow(/only moves forward/);
+    // The records-only move (which leaves the registry's mark) holds the head to the same rules.
+    for (const fn of [Prisma.sql`custodian_advance_head`, Prisma.sql`custodian_advance_head_records`]) {
+      await expect(
+        getDb().$executeRaw`SELECT ${fn}(${head.seq + 5n}::bigint, ${'a'.repeat(64)}::char(64))`,
+      ).rejects.toThrow(/can only move to an appended event/);
+      await expect(getDb().$executeRaw`SELECT ${fn}(${first.seq}::bigint, ${first.hash}::char(64))`).rejects.toThrow(
+        /only moves forward/,
+      );
+    }
     expect(await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).toEqual(head);
   });
 
