@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { malformedFetchAction, malformedFormAction } from './lib/http/action-body';
-import { hostileHeader, hostileUrl } from './lib/http/hostile';
+import { hostileRequest } from './lib/http/hostile';
 import { HSTS } from './lib/http/security-headers';
 import { log, REQUEST_ID_HEADER, upstreamIdOf } from './lib/ops/logger';
 
@@ -28,10 +28,7 @@ export async function proxy(request: NextRequest) {
 }
 
 async function answer(request: NextRequest, requestId: string): Promise<Response> {
-  const refused =
-    hostileUrl(new URL(request.url)) ??
-    [...request.headers.values()].map((v) => hostileHeader(v)).find((problem) => problem !== null) ??
-    null;
+  const refused = hostileRequest(new URL(request.url), request.headers);
   if (refused) return problemResponse(400, 'Bad Request', `The request holds ${refused}: not allowed.`);
   const api = request.nextUrl.pathname.startsWith('/api/');
   if (api && !METHODS.includes(request.method)) {

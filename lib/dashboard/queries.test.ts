@@ -1,12 +1,14 @@
 // The dashboard's figures are the same for everyone and reused between writes: a write shows at once, a change
 // outside the domain functions (which appends no event) only when the reuse window ends.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { POST as postEvents } from '@/app/api/v1/events/route';
 import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit';
 import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
 import { postDecisionAs, readyGate } from '@/lib/testing/issuance';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
+import { createToken } from '@/lib/tokens/commands';
 import { getPostureSummary } from './queries';
 
 describe('dashboard figures', () => {
@@ -36,6 +38,46 @@ describe('dashboard figures', () => {
     const moved = await getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
     expect(moved.registrySeq).toBe(moved.seq);
     expect(await getPostureSummary(gate.admin)).not.toBe(figures);
+  });
+
+  it('a token holder cannot hide a new credential from the dashboard behind uses in the same ingest batch', async () => {
+    const gate = await readyGate();
+    const { token } = await createToken(gate.admin, { name: 'ingest', scopes: ['events:write'], expiresInDays: 1 });
+    const report = async (events: unknown[]) => {
+      const response = await postEvents(
+        new Request('http://localhost/api/v1/events', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ events }),
+        }),
+      );
+      expect(response.status).toBe(201);
+      return getDb().auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    };
+    const at = () => new Date().toISOString();
+    const use = { type: 'credential.used', agent: { slug: gate.slug }, credential: { id: gate.credentialId } };
+    // Uses alone record: the mark stays, and the figures are reused.
+    const figures = await getPostureSummary(gate.admin);
+    const recorded = await report([{ ...use, occurredAt: at() }]);
+    expect(recorded.registrySeq).toBeLessThan(recorded.seq);
+    expect(await getPostureSummary(gate.admin)).toBe(figures);
+    // A credential issued in the same batch as a use changes what the dashboard counts: the mark moves.
+    const issued = {
+      type: 'credential.issued',
+      agent: { slug: gate.slug },
+      credential: {
+        name: 'hidden',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+      },
+      occurredAt: at(),
+    };
+    const moved = await report([{ ...use, occurredAt: at() }, issued]);
+    expect(moved.registrySeq).toBe(moved.seq);
+    const after = await getPostureSummary(gate.admin);
+    expect(after.credentialsByIssuance.STATIC).toBe(figures.credentialsByIssuance.STATIC + 1);
   });
 
   it('a change that appends no event shows once the reuse window has passed', async () => {

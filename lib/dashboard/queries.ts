@@ -42,11 +42,12 @@ export function forgetPostureFigures(): void {
 export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
   const { db } = await readSource();
-  const mark = (await db.auditChainHead.findUnique({ where: { id: 1 }, select: { registrySeq: true } }))?.registrySeq;
+  const head = await db.auditChainHead.findUnique({ where: { id: 1 }, select: { registrySeq: true } });
+  const mark = head?.registrySeq ?? 0n;
   let entry = memo.__custodianPosture;
-  if (!entry || entry.mark !== (mark ?? 0n) || Date.now() - entry.at > REUSE_MS) {
+  if (!entry || entry.mark !== mark || Date.now() - entry.at > REUSE_MS) {
     const figures = computePosture(db, new Date());
-    entry = { mark: mark ?? 0n, at: Date.now(), figures };
+    entry = { mark, at: Date.now(), figures };
     memo.__custodianPosture = entry;
     // A failure is not kept: the next reader computes afresh.
     figures.catch(() => {

@@ -131,13 +131,14 @@ async function decide(): Promise<ReadSource> {
   if (state.state === 'current' || (state.state === 'behind' && state.lagSeconds <= maxLag)) {
     return { db: replica, from: 'replica', replica: state };
   }
-  const level = state.state === 'diverged' ? 'error' : 'warn';
-  log[level](
-    { replica: state.state, lagSeconds: state.state === 'behind' ? state.lagSeconds : undefined, maxLag },
-    state.state === 'diverged'
-      ? 'DATABASE_REPLICA_URL is not a copy of this primary (its chain head differs): reading from the primary'
-      : 'read replica passed over: reading from the primary',
-  );
+  if (state.state === 'diverged') {
+    log.error('DATABASE_REPLICA_URL is not a copy of this primary (its chain head differs): reading from the primary');
+  } else {
+    log.warn(
+      { replica: state.state, lagSeconds: state.state === 'behind' ? state.lagSeconds : undefined, maxLag },
+      'read replica passed over: reading from the primary',
+    );
+  }
   return { db: primary, from: 'primary', replica: state };
 }
 

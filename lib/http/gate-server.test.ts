@@ -4,7 +4,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { lockChainHead } from '@/lib/audit/append';
 import { getDb } from '@/lib/db';
-import { readyGate } from '@/lib/testing/issuance';
+import { changeSetting } from '@/lib/settings/commands';
+import { postDecisionAs, readyGate } from '@/lib/testing/issuance';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { startGateServer, type GateServer } from './gate-server';
 
@@ -145,6 +146,25 @@ describeWithPostgresServer('the issuance gate’s own server', () => {
     expect(((await response.json()) as { decision: string }).decision).toBe('allow');
     await closing;
     expect(await decided()).toBe(before + 1);
+  });
+
+  it('a broker meets the same body limit through the console’s route', async () => {
+    const huge = await postDecisionAs(ready.token, { ...ready.ask, task: 'x'.repeat(65 * 1024) });
+    expect(huge.status).toBe(413);
+  });
+
+  // Last: it tightens the policy for the rest of this file's database.
+  it('a broker cannot double its decision rate by asking through both doors: one bucket per token', async () => {
+    await changeSetting(ready.admin, { key: 'decisionRatePerSecond', version: '0', value: '1' });
+    // A burst of two through the console's route empties the bucket; the gate's own server then refuses too.
+    const console = [await postDecisionAs(ready.token, ready.ask), await postDecisionAs(ready.token, ready.ask)];
+    expect(console.map((r) => r.status)).toContain(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await ask()).status);
+    expect(statuses).toContain(429);
+    const limited = await ask();
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { detail: string }).detail).toMatch(/at most 1 decisions a second per token/);
   });
 });
 

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { log, REQUEST_ID_HEADER, upstreamIdOf } from '@/lib/ops/logger';
+import { notJson } from './api';
 import { answerDecision, DECISION_BODY_LIMIT } from './decisions';
-import { hostileHeader, hostileUrl } from './hostile';
+import { hostileRequest } from './hostile';
 import { methodNotAllowed, problem } from './problem';
 import { HSTS, securityHeaders } from './security-headers';
 
@@ -103,7 +104,7 @@ async function answer(req: http.IncomingMessage, raw: string, requestId: string)
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(key, v);
   }
   // The same refusals the console's proxy makes before any route sees a request.
-  const refused = hostileUrl(url) ?? [...headers.values()].map(hostileHeader).find((p) => p !== null) ?? null;
+  const refused = hostileRequest(url, headers);
   if (refused) return problem(400, `The request holds ${refused}: not allowed.`);
   headers.set(REQUEST_ID_HEADER, requestId);
   if (url.pathname === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -114,12 +115,10 @@ async function answer(req: http.IncomingMessage, raw: string, requestId: string)
   }
   if (req.method !== 'POST') return methodNotAllowed('POST')();
   // Nothing is buffered for a body the handler would refuse unread: the wrong type, or a declared size past the limit.
-  const type = (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json' && !type.endsWith('+json')) {
-    return problem(415, 'Send the body as JSON, with Content-Type: application/json.');
-  }
+  const wrongType = notJson(headers);
+  if (wrongType) return wrongType;
   const body = await readCapped(req);
-  if (!body || Number(headers.get('content-length') ?? 0) > DECISION_BODY_LIMIT) {
+  if (!body) {
     // The rest is never read: the connection closes after the answer.
     const tooLarge = problem(
       413,

@@ -21,6 +21,11 @@ export function hostileHeader(value: string): string | null {
   }
 }
 
+/** Why a request's URL or headers cannot be input, or null: what the console's proxy and the gate's server refuse. */
+export function hostileRequest(url: URL, headers: Headers): string | null {
+  return hostileUrl(url) ?? [...headers.values()].map(hostileHeader).find((problem) => problem !== null) ?? null;
+}
+
 /** Why a URL's path or query cannot be input, or null: each part is percent-decoded and checked. */
 export function hostileUrl(url: URL): string | null {
   const parts = [...url.pathname.split('/'), ...url.search.replace(/^\?/, '').split(/[&=]/)];
