@@ -40,7 +40,7 @@ describe('dashboard figures', () => {
     expect(await getPostureSummary(gate.admin)).not.toBe(figures);
   });
 
-  it('a token holder cannot hide a new credential from the dashboard behind uses in the same ingest batch', async () => {
+  it('a token holder cannot hide a new credential from the dashboard behind uses in one ingest batch', async () => {
     const gate = await readyGate();
     const { token } = await createToken(gate.admin, { name: 'ingest', scopes: ['events:write'], expiresInDays: 1 });
     const report = async (events: unknown[]) => {
