@@ -7,6 +7,7 @@ import { getDb } from '@/lib/db';
 import { changeSetting } from '@/lib/settings/commands';
 import { postDecisionAs, readyGate } from '@/lib/testing/issuance';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
+import { createToken } from '@/lib/tokens/commands';
 import { startGateServer, type GateServer } from './gate-server';
 
 describeWithPostgresServer('the issuance gate’s own server', () => {
@@ -78,6 +79,26 @@ describeWithPostgresServer('the issuance gate’s own server', () => {
     expect(text.status).toBe(415);
     expect(await decided()).toBe(before);
     expect((await fetch(gate.url + '/api/health')).status).toBe(200);
+  });
+
+  it('a token scoped to other agents gets 403 from the gate as from the route, and nothing is recorded', async () => {
+    const elsewhere = await readyGate();
+    const { token, id } = await createToken(ready.admin, {
+      name: 'gate-server-other-broker',
+      scopes: ['decisions:check'],
+      expiresInDays: 30,
+      agentScope: 'LIST',
+      agents: elsewhere.slug,
+    });
+    const before = await getDb().auditEvent.count();
+    const response = await ask({ token });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/does not reach the agent/);
+    // The same token is good for the agent it names: the refusal is the scope, not the token.
+    expect((await ask({ token, body: JSON.stringify(elsewhere.ask) })).status).toBe(200);
+    expect(await getDb().auditEvent.count()).toBe(before + 1);
+    const byToken = await getDb().issuanceDecision.findMany({ where: { tokenId: id }, select: { agentId: true } });
+    expect(byToken).toEqual([{ agentId: elsewhere.agent.id }]);
   });
 
   it('a request line or header no route can mean is refused, and the server keeps answering', async () => {

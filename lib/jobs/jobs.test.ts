@@ -4,6 +4,7 @@ import PgBoss from 'pg-boss';
 import { beforeAll, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import { ensureApplicationRole } from '@/lib/db/roles';
+import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { installJobQueues, newBoss, pgliteAdapter } from './boss';
@@ -127,6 +128,13 @@ describeWithPostgresServer('background jobs on a queue', () => {
 
   it('a failed run is retried, then dead-lettered, and the System page says so', async () => {
     const admin = await createPerson(['ADMIN']);
+    // Runs the worker test's processes left behind (done, or waiting for their next slot) would take this slot.
+    await asOwner(`DELETE FROM pgboss.job WHERE "name" = 'audit-checkpoint'`);
+    const states = async () =>
+      (
+        await getDb().$queryRaw<{ state: string }[]>`
+          SELECT "state"::text FROM pgboss.job WHERE "name" = 'audit-checkpoint' ORDER BY "created_on"`
+      ).map((r) => r.state);
     const boss = newBoss();
     await boss.start();
     const stop = await startJobs(boss, {
@@ -134,10 +142,17 @@ describeWithPostgresServer('background jobs on a queue', () => {
         throw new Error('witness unreachable');
       },
     });
-    // The first attempt fails; the queue would retry with backoff. One sent without retries fails for good.
-    await boss.send('audit-checkpoint', { queue: 'audit-checkpoint' }, { retryLimit: 0, singletonKey: 'now' });
-    await settle(5_000);
-    await stop();
+    try {
+      // The run the jobs start with fails and waits for its retry (10 s backoff)...
+      for (let i = 0; i < 40 && !(await states()).includes('retry'); i++) await settle(250);
+      expect(await states()).toEqual(['retry']);
+      // ...then one sent without retries fails for good, and is the last run.
+      await boss.send('audit-checkpoint', { queue: 'audit-checkpoint' }, { retryLimit: 0, singletonKey: 'now' });
+      for (let i = 0; i < 40 && !(await states()).includes('failed'); i++) await settle(250);
+      await settle(1_000);
+    } finally {
+      await stop();
+    }
     const statuses = await jobStatuses(admin);
     const checkpoint = statuses!.find((s) => s.name === 'audit-checkpoint')!;
     expect(checkpoint.failures).toBeGreaterThanOrEqual(1);
