@@ -8,6 +8,7 @@ const config: NextConfig = {
   // PGlite loads its WASM and data files from node_modules at run time.
   serverExternalPackages: ['@electric-sql/pglite', 'pglite-prisma-adapter'],
   poweredByHeader: false,
+  compress: process.env.CUSTODIAN_COMPRESS !== 'off',
   experimental: {
     // forbidden(): a page a role may not see answers HTTP 403.
     authInterrupts: true,

@@ -58,6 +58,12 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   client_max_body_size 20m;
+  # nginx compresses (the instances run with CUSTODIAN_COMPRESS=off): C's gzip beside the proxy, not Node's per render.
+  gzip on;
+  gzip_proxied any;
+  gzip_comp_level 5;
+  gzip_min_length 1024;
+  gzip_types text/x-component application/json application/problem+json text/csv text/plain application/x-ndjson;
   upstream custodian {
 ${upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;
@@ -104,7 +110,14 @@ export async function startCluster(count: number, env: NodeJS.ProcessEnv): Promi
         process.execPath,
         ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', `${port}`],
         {
-          env: { ...env, NODE_ENV: 'production', NEXTAUTH_URL: url, CUSTODIAN_JOBS: 'worker', LOG_LEVEL: 'warn' },
+          env: {
+            ...env,
+            NODE_ENV: 'production',
+            NEXTAUTH_URL: url,
+            CUSTODIAN_JOBS: 'worker',
+            CUSTODIAN_COMPRESS: 'off',
+            LOG_LEVEL: 'warn',
+          },
           stdio: ['ignore', log, log],
         },
       );

@@ -2,11 +2,12 @@
 // same result, timed in the same run.
 import type { Pool } from 'pg';
 import { agentCursor, COUNT_CAP, listAgents } from '@/lib/agents/list';
-import { loadAgentPage } from '@/lib/agents/page';
+import { AGENT_PAGE_EVENTS, loadAgentPage } from '@/lib/agents/page';
 import { parseAgentListQuery } from '@/lib/agents/schema';
 import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
-import { forgetPostureFigures, getPostureSummary } from '@/lib/dashboard/queries';
+import { getPostureSummary } from '@/lib/dashboard/queries';
+import { forgetReused } from '@/lib/db/reused';
 import { listExceptionQueue, QUEUE_PREVIEW } from '@/lib/exceptions/queries';
 import { listOwnershipMatrix } from '@/lib/ownership/queries';
 import { agentFindingsStatement, listFindings } from '@/lib/policy/findings';
@@ -183,7 +184,7 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample, generic: Pool
           byAgent('Credential', '"name"', 100),
           byAgent('Exception', '"createdAt" DESC', 50),
           byAgent('Review', '"createdAt" DESC', 20),
-          byAgent('AuditEvent', '"seq" DESC', 30),
+          byAgent('AuditEvent', '"seq" DESC', AGENT_PAGE_EVENTS),
           generic.query({ name: 'floor_agent_findings', text, values }),
         ]);
       },
@@ -278,7 +279,7 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample, generic: Pool
       // Every write moves the timeline head, so under a steady stream of writes each reader computes them.
       name: 'dashboard (after a write)',
       domain: () => {
-        forgetPostureFigures();
+        forgetReused();
         return getPostureSummary(actor);
       },
       floor: null,

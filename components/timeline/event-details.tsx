@@ -2,7 +2,8 @@
 
 import { FileJson, X } from 'lucide-react';
 import Link from 'next/link';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { Button } from '@/components/ui/button';
 import { CONTROL_PLANE, valuesOf } from '@/lib/vocabulary';
 
@@ -22,25 +23,31 @@ export type EventDetailsData = {
   hash: string;
 };
 
-/** The raw event behind a sentence: its JSON, who owned the agent then, and its place in the chain. */
+/**
+ * The raw event behind a sentence: its JSON, who owned the agent then, and its place in the chain. Its body is
+ * rendered when opened, not with the page: a page lists dozens of events and each body is kilobytes of markup.
+ */
 export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; fieldsHref?: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const [open, setOpen] = useState(false);
   const titleId = `event-${event.seq}-title`;
-  const { sentence: _sentence, prevHash, hash, owners, ...raw } = event;
-  const rawEvent = { ...raw, owners };
   return (
     <>
       <Button
         variant="ghost"
         size="sm"
-        onClick={() => dialog.current?.showModal()}
+        onClick={() => {
+          // Rendered before it is shown, so the dialog opens with its content and focus lands inside it.
+          flushSync(() => setOpen(true));
+          dialog.current?.showModal();
+        }}
         aria-label={`Details of event ${event.seq}`}
       >
         <FileJson aria-hidden className="size-4" /> Details
       </Button>
       <dialog
         ref={dialog}
-        aria-labelledby={titleId}
+        aria-labelledby={open ? titleId : undefined}
         className={
           'm-0 ml-auto h-full max-h-none w-full max-w-xl overflow-y-auto border-l bg-background p-5 ' +
           'text-foreground backdrop:bg-black/40'
@@ -48,40 +55,63 @@ export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; f
         onClick={(e) => {
           if (e.target === dialog.current) dialog.current?.close();
         }}
+        onClose={() => setOpen(false)}
       >
-        <div className="flex items-start justify-between gap-3">
-          <h2 id={titleId} className="font-semibold">
-            Event #{event.seq}: <span className="font-mono">{event.action}</span>
-          </h2>
-          <Button variant="ghost" size="sm" onClick={() => dialog.current?.close()} aria-label="Close">
-            <X aria-hidden className="size-4" />
-          </Button>
-        </div>
-        <p className="mt-2">{event.sentence}</p>
-        {fieldsHref ? (
-          <p className="mt-2 text-sm">
-            <Link href={fieldsHref} className="text-primary underline-offset-2 hover:underline">
-              Each field, and its redactions
-            </Link>
-          </p>
+        {open ? (
+          <EventBody event={event} titleId={titleId} fieldsHref={fieldsHref} close={() => dialog.current?.close()} />
         ) : null}
-        <dl className="mt-4 grid gap-2 text-xs">
-          <dt className="font-medium">Hash</dt>
-          <dd className="font-mono break-all" data-testid="event-hash">
-            {hash}
-          </dd>
-          <dt className="font-medium">Previous hash</dt>
-          <dd className="font-mono break-all" data-testid="event-prev-hash">
-            {prevHash}
-          </dd>
-        </dl>
-        <h3 className="mt-4 text-sm font-medium">Accountable when it happened</h3>
-        <OwnersAtTheTime owners={owners} />
-        <h3 className="mt-4 text-sm font-medium">Raw event</h3>
-        <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs" data-testid="event-json">
-          {JSON.stringify(rawEvent, null, 2)}
-        </pre>
       </dialog>
+    </>
+  );
+}
+
+function EventBody({
+  event,
+  titleId,
+  fieldsHref,
+  close,
+}: {
+  event: EventDetailsData;
+  titleId: string;
+  fieldsHref?: string;
+  close: () => void;
+}) {
+  const { sentence: _sentence, prevHash, hash, owners, ...raw } = event;
+  const rawEvent = { ...raw, owners };
+  return (
+    <>
+      <div className="flex items-start justify-between gap-3">
+        <h2 id={titleId} className="font-semibold">
+          Event #{event.seq}: <span className="font-mono">{event.action}</span>
+        </h2>
+        <Button variant="ghost" size="sm" onClick={close} aria-label="Close">
+          <X aria-hidden className="size-4" />
+        </Button>
+      </div>
+      <p className="mt-2">{event.sentence}</p>
+      {fieldsHref ? (
+        <p className="mt-2 text-sm">
+          <Link href={fieldsHref} className="text-primary underline-offset-2 hover:underline">
+            Each field, and its redactions
+          </Link>
+        </p>
+      ) : null}
+      <dl className="mt-4 grid gap-2 text-xs">
+        <dt className="font-medium">Hash</dt>
+        <dd className="font-mono break-all" data-testid="event-hash">
+          {hash}
+        </dd>
+        <dt className="font-medium">Previous hash</dt>
+        <dd className="font-mono break-all" data-testid="event-prev-hash">
+          {prevHash}
+        </dd>
+      </dl>
+      <h3 className="mt-4 text-sm font-medium">Accountable when it happened</h3>
+      <OwnersAtTheTime owners={owners} />
+      <h3 className="mt-4 text-sm font-medium">Raw event</h3>
+      <pre className="mt-1 overflow-x-auto rounded bg-muted p-2 text-xs" data-testid="event-json">
+        {JSON.stringify(rawEvent, null, 2)}
+      </pre>
     </>
   );
 }

@@ -8,6 +8,9 @@ import { listAgentPurposes } from '@/lib/purposes/queries';
 import { listAgentReviews } from '@/lib/reviews/queries';
 import { getAgentSummary } from './queries';
 
+/** How many of its latest events the agent page shows: the rest are a link away, and each costs the render. */
+export const AGENT_PAGE_EVENTS = 15;
+
 /**
  * Every query the agent page sends, together: the summary, then its sections
  * in parallel. The page streams each section on its own; the benchmark and
@@ -21,7 +24,7 @@ export async function loadAgentPage(actor: Actor, slug: string) {
     listAgentCredentials(actor, agent.id),
     listAgentExceptions(actor, agent.id),
     listAgentReviews(actor, agent.id),
-    listAgentEvents(actor, agent.id, 30),
+    listAgentEvents(actor, agent.id, AGENT_PAGE_EVENTS),
     listFindings(actor, { agent: agent.slug }),
   ]);
   return { agent, purposes, credentials, exceptions, reviews, events, findings };

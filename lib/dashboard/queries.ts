@@ -1,6 +1,7 @@
 import 'server-only';
 import { can, requirePermission, type Actor } from '@/lib/authz';
 import { readSource, type Db } from '@/lib/db';
+import { reusedUntilChange } from '@/lib/db/reused';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
@@ -24,37 +25,14 @@ export type PostureSummary = {
   findingsAsOf: Date | null;
 };
 
-/** How long figures are reused while nothing is written; the time-driven ones (overdue, expiring) lag at most this. */
-const REUSE_MS = 30_000;
-
-const memo = globalThis as { __custodianPosture?: { mark: bigint; at: number; figures: Promise<PostureSummary> } };
-
-/** The benchmark times the figures computed, as the first reader after a write gets them. */
-export function forgetPostureFigures(): void {
-  memo.__custodianPosture = undefined;
-}
-
 /**
  * The dashboard's figures: the same for everyone, so computed once and reused until the next change to the registry
- * (the chain head's `registrySeq`: every change appends an event; decisions and uses, which only record, leave it) or
- * for at most REUSE_MS. Findings are left out for a reader who may not see them.
+ * (lib/db/reused.ts). Findings are left out for a reader who may not see them.
  */
 export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   requirePermission(actor, 'agent.read');
   const { db } = await readSource();
-  const head = await db.auditChainHead.findUnique({ where: { id: 1 }, select: { registrySeq: true } });
-  const mark = head?.registrySeq ?? 0n;
-  let entry = memo.__custodianPosture;
-  if (!entry || entry.mark !== mark || Date.now() - entry.at > REUSE_MS) {
-    const figures = computePosture(db, new Date());
-    entry = { mark, at: Date.now(), figures };
-    memo.__custodianPosture = entry;
-    // A failure is not kept: the next reader computes afresh.
-    figures.catch(() => {
-      if (memo.__custodianPosture?.figures === figures) memo.__custodianPosture = undefined;
-    });
-  }
-  const figures = await entry.figures;
+  const figures = await reusedUntilChange(db, 'posture', () => computePosture(db, new Date()));
   if (can(actor, 'findings.read')) return figures;
   return {
     ...figures,

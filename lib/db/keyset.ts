@@ -100,6 +100,30 @@ export async function keysetPage<T extends { id: string }>({
   };
 }
 
+/**
+ * A Find over the union of several (disjoint or not), for a list on a non-nullable field: each asked with the same
+ * cursor, order and size, their rows merged in that order, each row once. Ties on the sort value are broken by id in
+ * code-unit order, as a "C" collation sorts them.
+ */
+export function unionFind<T extends { id: string }>(value: (row: T) => SortValue, finds: Find<T>[]): Find<T> {
+  if (finds.length === 1) return finds[0]!;
+  return async (args) => {
+    const found = (await Promise.all(finds.map((find) => find(args)))).flat();
+    const first = Object.values(args.orderBy[0]!)[0]!;
+    const sign = (typeof first === 'string' ? first : first.sort) === 'asc' ? 1 : -1;
+    const key = (v: SortValue) => (v instanceof Date ? v.getTime() : v);
+    const seen = new Set<string>();
+    return found
+      .filter((row) => !seen.has(row.id) && Boolean(seen.add(row.id)))
+      .sort((a, b) => {
+        const [x, y] = [key(value(a)), key(value(b))];
+        if (x !== null && y !== null && x !== y) return sign * (x < y ? -1 : 1);
+        return sign * (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      })
+      .slice(0, args.take);
+  };
+}
+
 /** Rows past the boundary row in the reading order (nulls come last going forward, first going back). */
 function beyondBoundary(
   field: string,

@@ -36,6 +36,8 @@ const EnvSchema = z
     PGLITE_DIR: z.string().default('.data/pglite'),
     // Who works the background jobs: each web server (the default), or `npm run worker` alone.
     CUSTODIAN_JOBS: z.enum(['web', 'worker'], 'CUSTODIAN_JOBS is web or worker').default('web'),
+    // `off` behind a proxy that compresses (next.config.ts reads it at start): Node's gzip costs the render CPU.
+    CUSTODIAN_COMPRESS: z.enum(['on', 'off'], 'CUSTODIAN_COMPRESS is on or off').default('on'),
     // Where the issuance gate's own server (`npm run gate`) listens.
     GATE_HOST: z.string().min(1).default('127.0.0.1'),
     GATE_PORT: z.coerce

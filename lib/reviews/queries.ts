@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
-import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
+import { cappedCount, keysetPage, keysetParams, unionFind } from '@/lib/db/keyset';
+import { reusedUntilChange } from '@/lib/db/reused';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { getSettings } from '@/lib/settings';
@@ -28,22 +29,32 @@ const rowSelect = {
 } satisfies Prisma.ReviewSelect;
 export type ReviewRow = Prisma.ReviewGetPayload<{ select: typeof rowSelect }>;
 
-function viewWhere(view: ReviewView, actor: Actor, now: Date, leadDays: number): Prisma.ReviewWhereInput {
+/**
+ * A view's reviews as disjoint branches, each one indexed query. "Mine" is two: an OR across reviewer and agent owner
+ * would join every open review to its agent, where apart each branch starts from its own index.
+ */
+function viewBranches(view: ReviewView, actor: Actor, now: Date, leadDays: number): Prisma.ReviewWhereInput[] {
   switch (view) {
     case 'mine':
-      return { completedAt: null, OR: [{ reviewerId: actor.id }, { agent: { ownerId: actor.id } }] };
+      return [
+        { completedAt: null, reviewerId: actor.id },
+        {
+          completedAt: null,
+          agent: { ownerId: actor.id },
+          OR: [{ reviewerId: null }, { reviewerId: { not: actor.id } }],
+        },
+      ];
     case 'due-soon':
-      return { completedAt: null, dueAt: { gte: now, lte: new Date(now.getTime() + leadDays * DAY) } };
+      return [{ completedAt: null, dueAt: { gte: now, lte: new Date(now.getTime() + leadDays * DAY) } }];
     case 'overdue':
-      return { completedAt: null, dueAt: { lt: now } };
+      return [{ completedAt: null, dueAt: { lt: now } }];
     case 'open':
-      return { completedAt: null };
+      return [{ completedAt: null }];
     case 'completed':
-      return { completedAt: { not: null } };
+      return [{ completedAt: { not: null } }];
   }
 }
 
-/** One view of the review queue, a page at a time, with every view's count for the tabs. */
 /** The reviews queue's URL state: the view and a keyset cursor. */
 export const ReviewListQuerySchema = z.object({
   view: z.enum(REVIEW_VIEWS).catch('mine').default('mine'),
@@ -51,34 +62,50 @@ export const ReviewListQuerySchema = z.object({
 });
 export type ReviewListQuery = z.infer<typeof ReviewListQuerySchema>;
 
+type Count = { total: number; capped: boolean };
+const SHARED_VIEWS = REVIEW_VIEWS.filter((v) => v !== 'mine');
+
 /**
  * One view of the reviews queue, paged by keyset (open: soonest due first; completed: latest first), with every view's
  * count (capped).
  */
-export async function listReviews(actor: Actor, query: ReviewListQuery, now = new Date()) {
+export async function listReviews(actor: Actor, query: ReviewListQuery) {
   requirePermission(actor, 'agent.read');
   const db = getDb();
+  const now = new Date();
   const { reviewTiming } = await getSettings(db);
-  const where = (v: ReviewView) => viewWhere(v, actor, now, reviewTiming.leadDays);
+  const branches = (v: ReviewView) => viewBranches(v, actor, now, reviewTiming.leadDays);
+  // Branches are disjoint: a view's count is the sum of theirs.
+  const count = (v: ReviewView) =>
+    cappedCount(async ({ take }) =>
+      (await Promise.all(branches(v).map((where) => db.review.count({ where, take })))).reduce((a, b) => a + b, 0),
+    );
   const completed = query.view === 'completed';
+  const value = (row: ReviewRow) => (completed ? row.completedAt! : row.dueAt);
   const [page, ...counts] = await Promise.all([
     keysetPage<ReviewRow>({
       query,
       field: completed ? 'completedAt' : 'dueAt',
       dir: completed ? 'desc' : 'asc',
-      value: (row) => (completed ? row.completedAt! : row.dueAt),
-      find: ({ where: cursor, orderBy, take }) =>
-        db.review.findMany({ where: { AND: [where(query.view), cursor] }, orderBy, take, select: rowSelect }),
+      value,
+      find: unionFind(
+        value,
+        branches(query.view).map(
+          (branch) =>
+            ({ where: cursor, orderBy, take }) =>
+              db.review.findMany({ where: { AND: [branch, cursor] }, orderBy, take, select: rowSelect }),
+        ),
+      ),
     }),
-    // Each tab's count stops at COUNT_CAP ("10,000+"): completed reviews only grow.
-    ...REVIEW_VIEWS.map((v) => cappedCount(({ take }) => db.review.count({ where: where(v), take }))),
+    count('mine'),
+    // The other tabs count the same for everyone: reused until the registry changes (a due date passing shows within
+    // REUSE_MS). Each count stops at COUNT_CAP ("10,000+"): completed reviews only grow.
+    reusedUntilChange(db, `reviews:counts:${reviewTiming.leadDays}`, () => Promise.all(SHARED_VIEWS.map(count))),
   ]);
+  const [mine, shared] = counts as [Count, Count[]];
   return {
     ...page,
-    counts: Object.fromEntries(REVIEW_VIEWS.map((v, i) => [v, counts[i]!])) as Record<
-      ReviewView,
-      { total: number; capped: boolean }
-    >,
+    counts: { mine, ...Object.fromEntries(SHARED_VIEWS.map((v, i) => [v, shared[i]!])) } as Record<ReviewView, Count>,
     timeZone: reviewTiming.timeZone,
   };
 }

@@ -2,13 +2,14 @@ import { History } from 'lucide-react';
 import Link from 'next/link';
 import { Section } from '@/components/section';
 import { EventList } from '@/components/timeline/event-list';
+import { AGENT_PAGE_EVENTS } from '@/lib/agents/page';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { listAgentEvents } from '@/lib/audit/queries';
 import { can, type Actor } from '@/lib/authz';
 
 /** The agent's latest custody events, with the way to its whole timeline. */
 export async function TimelineSection({ actor, agent }: { actor: Actor; agent: AgentSummary }) {
-  const events = await listAgentEvents(actor, agent.id, 30);
+  const events = await listAgentEvents(actor, agent.id, AGENT_PAGE_EVENTS);
   return (
     <Section title="Timeline" icon={History} id="timeline">
       {events.length === 0 ? (

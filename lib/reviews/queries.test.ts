@@ -1,0 +1,67 @@
+// The queue's tab counts other than "mine" are the same for everyone and reused between changes: a change through
+// the domain functions shows at once, the time-driven ones (a due date passing) within the reuse window.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getDb } from '@/lib/db';
+import { addPurpose } from '@/lib/purposes/commands';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { asOwner } from '@/lib/testing/owner';
+import { createPerson } from '@/lib/testing/people';
+import { assignReviewer } from './commands';
+import { listReviews } from './queries';
+
+const counts = async (actor: Awaited<ReturnType<typeof createPerson>>) =>
+  (await listReviews(actor, { view: 'open', size: 50 })).counts;
+
+describe('the reviews queue’s counts', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('follow a review opened by a change at once, for every reader, and "mine" is each reader’s own', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id });
+    const before = await counts(admin);
+    // A purpose added opens a review of the agent (an event, so the registry's mark moves).
+    await addPurpose(owner, { agentId: agent.id, task: 'Summarise tickets', scope: 'jira', environments: ['PROD'] });
+    expect(await getDb().review.count({ where: { openForAgent: agent.id } })).toBe(1);
+    const after = await counts(admin);
+    expect(after.open.total).toBe(before.open.total + 1);
+    // The owner reads the shared counts just computed, and their own.
+    const owners = await counts(owner);
+    expect(owners.open).toEqual(after.open);
+    expect(owners.mine.total).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a due date passing (no event) shows once the reuse window has passed', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id });
+    await addPurpose(owner, { agentId: agent.id, task: 'Triage alerts', scope: 'pagerduty', environments: ['PROD'] });
+    const before = await counts(admin);
+    // Time passing, as the clock would: the review falls due with no write anywhere.
+    await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
+    expect((await counts(admin)).overdue).toEqual(before.overdue);
+    vi.useFakeTimers({ now: Date.now() + 31_000, toFake: ['Date'] });
+    expect((await counts(admin)).overdue.total).toBe(before.overdue.total + 1);
+  });
+
+  it('"mine" is the open reviews of agents I own and those I am assigned, each once', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const me = await createPerson(['OWNER', 'ADMIN']);
+    const other = await createPerson(['OWNER']);
+    const owned = await makeActiveAgent(admin, { ownerId: me.id });
+    const theirs = await makeActiveAgent(admin, { ownerId: other.id });
+    for (const [owner, agent] of [
+      [me, owned],
+      [other, theirs],
+    ] as const) {
+      await addPurpose(owner, { agentId: agent.id, task: 'Answer tickets', scope: 'zendesk', environments: ['PROD'] });
+    }
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: theirs.id } });
+    await assignReviewer(admin, { reviewId: review.id, version: review.version, reviewerId: me.id });
+    const mine = await listReviews(me, { view: 'mine', size: 25 });
+    expect(mine.rows.map((r) => r.agent.slug).sort()).toEqual([owned.slug, theirs.slug].sort());
+    expect(mine.counts.mine).toEqual({ total: 2, capped: false });
+    const others = await listReviews(other, { view: 'mine', size: 25 });
+    expect(others.rows.map((r) => r.agent.slug)).toEqual([theirs.slug]);
+  });
+});
