@@ -63,7 +63,8 @@ http {
   gzip_proxied any;
   gzip_comp_level 5;
   gzip_min_length 1024;
-  gzip_types text/x-component application/json application/problem+json text/csv text/plain application/x-ndjson;
+  gzip_types text/x-component text/css application/javascript application/json application/problem+json text/csv
+    text/plain application/x-ndjson image/svg+xml;
   upstream custodian {
 ${upstreams.map((u) => `    server ${u};`).join('\n')}
     keepalive 32;

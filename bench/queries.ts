@@ -67,6 +67,32 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample, generic: Pool
   const deep = (sample.headSeq - 20_000n * 50n).toString();
   const floorTimeline = (where: string, args: unknown[]) => () =>
     pg.query(`SELECT * FROM "AuditEvent" ${where} ORDER BY "seq" DESC LIMIT 51`, args);
+  // The reviews queue by hand: the page with its agent, owner, reviewer and campaign, and each tab's capped count.
+  const reviewsFloor = () => {
+    const capped = (where: string, params: unknown[] = []) =>
+      pg.query(`SELECT count(*) FROM (SELECT 1 FROM "Review" r WHERE ${where} LIMIT 10001) t`, params);
+    return Promise.all([
+      pg.query(
+        `SELECT r."id", r."triggers", r."dueAt", r."completedAt", r."outcome", a."slug", a."name", a."riskTier",
+           a."status", o."id" AS "ownerId", o."name" AS "owner", o."active" AS "ownerActive", rv."id" AS
+           "reviewerId", rv."name" AS "reviewer", rv."active" AS "reviewerActive", c."id" AS "campaignId",
+           c."name" AS "campaign"
+         FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId" LEFT JOIN "User" o ON o."id" = a."ownerId"
+         LEFT JOIN "User" rv ON rv."id" = r."reviewerId" LEFT JOIN "ReviewCampaign" c ON c."id" = r."campaignId"
+         WHERE r."completedAt" IS NULL ORDER BY r."dueAt", r."id" LIMIT 51`,
+      ),
+      capped(
+        // An open review is its agent's one open review: "openForAgent" finds mine through the owner's agents.
+        `r."completedAt" IS NULL AND (r."reviewerId" = $1 OR r."openForAgent" IN (SELECT a."id" FROM "Agent" a
+          WHERE a."ownerId" = $1))`,
+        [actor.id],
+      ),
+      capped(`r."completedAt" IS NULL AND r."dueAt" >= now() AND r."dueAt" <= now() + interval '14 days'`),
+      capped(`r."completedAt" IS NULL AND r."dueAt" < now()`),
+      capped(`r."completedAt" IS NULL`),
+      capped(`r."completedAt" IS NOT NULL`),
+    ]);
+  };
   return [
     { name: 'agents: first page', domain: agents({}), floor: floorAgents('true', 'a."name", a."id"') },
     {
@@ -216,35 +242,15 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample, generic: Pool
         ]);
       },
     },
+    { name: 'reviews queue (open)', domain: () => listReviews(actor, { view: 'open', size: 50 }), floor: reviewsFloor },
     {
-      name: 'reviews queue (open)',
-      domain: () => listReviews(actor, { view: 'open', size: 50 }),
-      // The same answer by hand: the page with its agent, owner, reviewer and campaign, and each tab's capped count.
-      floor: () => {
-        const capped = (where: string, params: unknown[] = []) =>
-          pg.query(`SELECT count(*) FROM (SELECT 1 FROM "Review" r WHERE ${where} LIMIT 10001) t`, params);
-        return Promise.all([
-          pg.query(
-            `SELECT r."id", r."triggers", r."dueAt", r."completedAt", r."outcome", a."slug", a."name", a."riskTier",
-               a."status", o."id" AS "ownerId", o."name" AS "owner", o."active" AS "ownerActive", rv."id" AS
-               "reviewerId", rv."name" AS "reviewer", rv."active" AS "reviewerActive", c."id" AS "campaignId",
-               c."name" AS "campaign"
-             FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId" LEFT JOIN "User" o ON o."id" = a."ownerId"
-             LEFT JOIN "User" rv ON rv."id" = r."reviewerId" LEFT JOIN "ReviewCampaign" c ON c."id" = r."campaignId"
-             WHERE r."completedAt" IS NULL ORDER BY r."dueAt", r."id" LIMIT 51`,
-          ),
-          capped(
-            // An open review is its agent's one open review: "openForAgent" finds mine through the owner's agents.
-            `r."completedAt" IS NULL AND (r."reviewerId" = $1 OR r."openForAgent" IN (SELECT a."id" FROM "Agent" a
-              WHERE a."ownerId" = $1))`,
-            [actor.id],
-          ),
-          capped(`r."completedAt" IS NULL AND r."dueAt" >= now() AND r."dueAt" <= now() + interval '14 days'`),
-          capped(`r."completedAt" IS NULL AND r."dueAt" < now()`),
-          capped(`r."completedAt" IS NULL`),
-          capped(`r."completedAt" IS NOT NULL`),
-        ]);
+      // The tabs' shared counts computed, as the first reader after a change gets them.
+      name: 'reviews queue (after a change)',
+      domain: () => {
+        forgetReused();
+        return listReviews(actor, { view: 'open', size: 50 });
       },
+      floor: reviewsFloor,
     },
     { name: 'timeline: first page', domain: timeline({}), floor: floorTimeline('', []) },
     {

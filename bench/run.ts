@@ -365,7 +365,7 @@ function queryTarget(r: QueryRow): { text: string; ok: boolean } | null {
         };
   if (r.path === 'timeline: one agent') return { text: 'p99 ≤ 10 ms', ok: r.p99 <= 10 };
   if (r.path.startsWith('dashboard')) return { text: 'p50 ≤ 25 ms', ok: r.p50 <= 25 };
-  if (r.path === 'exceptions queue' || r.path === 'reviews queue (open)') return nearFloor(false);
+  if (r.path === 'exceptions queue' || r.path.startsWith('reviews queue')) return nearFloor(false);
   if (r.path === 'agent page' || r.path.startsWith('agents') || r.path.startsWith('ownership')) return nearFloor(true);
   return null;
 }

@@ -149,6 +149,7 @@ describeWithPostgresServer('background jobs on a queue', () => {
       // ...then one sent without retries fails for good, and is the last run.
       await boss.send('audit-checkpoint', { queue: 'audit-checkpoint' }, { retryLimit: 0, singletonKey: 'now' });
       for (let i = 0; i < 40 && !(await states()).includes('failed'); i++) await settle(250);
+      expect(await states()).toEqual(['retry', 'failed']);
       await settle(1_000);
     } finally {
       await stop();

@@ -58,9 +58,21 @@ describe('the reviews queue’s counts', () => {
     }
     const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: theirs.id } });
     await assignReviewer(admin, { reviewId: review.id, version: review.version, reviewerId: me.id });
+    // A LOW agent of mine, whose review I am assigned too (in both branches), and one whose review nobody holds.
+    const both = await makeActiveAgent(admin, { ownerId: me.id, riskTier: 'LOW' });
+    const unassigned = await makeActiveAgent(admin, { ownerId: me.id });
+    for (const agent of [both, unassigned]) {
+      await addPurpose(me, { agentId: agent.id, task: 'File reports', scope: 'drive', environments: ['PROD'] });
+    }
+    const bothReview = await getDb().review.findUniqueOrThrow({ where: { openForAgent: both.id } });
+    if (bothReview.reviewerId !== me.id) {
+      await assignReviewer(admin, { reviewId: bothReview.id, version: bothReview.version, reviewerId: me.id });
+    }
+    await getDb().review.update({ where: { openForAgent: unassigned.id }, data: { reviewerId: null } });
     const mine = await listReviews(me, { view: 'mine', size: 25 });
-    expect(mine.rows.map((r) => r.agent.slug).sort()).toEqual([owned.slug, theirs.slug].sort());
-    expect(mine.counts.mine).toEqual({ total: 2, capped: false });
+    const expected = [owned, theirs, both, unassigned].map((a) => a.slug).sort();
+    expect(mine.rows.map((r) => r.agent.slug).sort()).toEqual(expected);
+    expect(mine.counts.mine).toEqual({ total: 4, capped: false });
     const others = await listReviews(other, { view: 'mine', size: 25 });
     expect(others.rows.map((r) => r.agent.slug)).toEqual([theirs.slug]);
   });

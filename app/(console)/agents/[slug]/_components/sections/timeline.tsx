@@ -28,6 +28,11 @@ export async function TimelineSection({ actor, agent }: { actor: Actor; agent: A
             >
               The whole timeline of this agent
             </Link>
+          ) : events.length === AGENT_PAGE_EVENTS ? (
+            <p className="mt-2 text-sm text-muted-foreground">
+              The latest {AGENT_PAGE_EVENTS} events: auditors, PAM approvers and administrators can open the whole
+              timeline.
+            </p>
           ) : null}
         </>
       )}
