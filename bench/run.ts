@@ -32,6 +32,7 @@ import { paced, type PacedResult } from './paced';
 import { pageBytes, type PageBytes } from './page-bytes';
 import { pageWeights } from './page-weight';
 import { queryCases, sampleRow50k } from './queries';
+import { settleDatabase } from './settle';
 import { printVerification, verificationRows } from './verification';
 
 const RUNS = 15;
@@ -224,6 +225,12 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
       ['/api/v1/agents', { authorization: `Bearer ${token}` }],
     ];
     const instances = cluster?.instances.length ?? 1;
+    const settled = await settleDatabase(pg);
+    const vacuumed = settled.tables.join(', ') || 'none';
+    console.log(
+      `Vacuumed ${settled.tables.length} table(s) written by the rows before (${vacuumed}) and checkpointed in ` +
+        `${settled.seconds.toFixed(1)} s, so autovacuum does not run during the page rows.`,
+    );
     for (const [path, headers] of targets) {
       if (headers.cookie) bytes.push(await pageBytes(values.url, path, headers));
       // Warm: a few requests one after another, so every instance has compiled this route's code before it is timed.
