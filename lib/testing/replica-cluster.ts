@@ -87,7 +87,9 @@ export async function startReplicaCluster(): Promise<ReplicaCluster> {
     replicaUrl: url(replicaPort),
     onReplica: async (sql) => void (await query(replicaPort, sql)),
     caughtUp: async () => {
-      const [primary] = await query<{ lsn: string }>(primaryPort, 'SELECT pg_current_wal_lsn()::text AS lsn');
+      // The insert position, not pg_current_wal_lsn() (what is written so far): commits here are asynchronous
+      // (synchronous_commit = off), so a transaction that has returned may still sit in the WAL buffers.
+      const [primary] = await query<{ lsn: string }>(primaryPort, 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
       const lsn = primary!.lsn;
       for (let i = 0; i < 200; i++) {
         const [row] = await query<{ done: boolean }>(
