@@ -20,10 +20,10 @@ import { appendNotes } from '@/lib/testing/partitions';
 import { createPerson } from '@/lib/testing/people';
 import { canRunReplicaCluster, startReplicaCluster, type ReplicaCluster } from '@/lib/testing/replica-cluster';
 import { applyMigrations } from '@/prisma/schema-engine';
+import { withAdmin } from '@/prisma/temporary-database';
 
 /** Where a read goes, without the client (a failed match prints it; the client's cycles would overflow the stack). */
 const where = (source: Awaited<ReturnType<typeof readSource>>) => ({ from: source.from, replica: source.replica });
-import { withAdmin } from '@/prisma/temporary-database';
 
 const server = Boolean(process.env.DATABASE_URL);
 if (server && process.env.CI === 'true' && !canRunReplicaCluster()) {
