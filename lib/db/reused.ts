@@ -2,7 +2,7 @@ import 'server-only';
 import type { Db } from './client';
 
 /** How long a reused answer may lag what only time changes (due dates passing, exceptions expiring). */
-export const REUSE_MS = 30_000;
+const REUSE_MS = 30_000;
 
 type Entry = { mark: bigint; at: number; value: Promise<unknown> };
 

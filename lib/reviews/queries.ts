@@ -82,7 +82,7 @@ export async function listReviews(actor: Actor, query: ReviewListQuery) {
     );
   const completed = query.view === 'completed';
   const value = (row: ReviewRow) => (completed ? row.completedAt! : row.dueAt);
-  const [page, ...counts] = await Promise.all([
+  const [page, mine, shared] = await Promise.all([
     keysetPage<ReviewRow>({
       query,
       field: completed ? 'completedAt' : 'dueAt',
@@ -102,7 +102,6 @@ export async function listReviews(actor: Actor, query: ReviewListQuery) {
     // REUSE_MS). Each count stops at COUNT_CAP ("10,000+"): completed reviews only grow.
     reusedUntilChange(db, `reviews:counts:${reviewTiming.leadDays}`, () => Promise.all(SHARED_VIEWS.map(count))),
   ]);
-  const [mine, shared] = counts as [Count, Count[]];
   return {
     ...page,
     counts: { mine, ...Object.fromEntries(SHARED_VIEWS.map((v, i) => [v, shared[i]!])) } as Record<ReviewView, Count>,
