@@ -1,6 +1,6 @@
 import 'server-only';
-import type { Tx } from '@/lib/db';
 import { prepared } from '@/lib/db/prepared';
+import type { SqlTx } from '@/lib/db/sql-tx';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import { owedBySeq, owedFor, writeOwed } from '@/lib/notifications/outbox';
@@ -41,15 +41,19 @@ export type AppendedEvent = { seq: bigint; hash: string };
  * they stay unsigned, and verification names them. A chain that was never signed (a key configured for the first
  * time) is trusted on first use.
  */
-export async function headIsVouchedFor(tx: Tx, head: { seq: bigint; hash: string }, keys: PublicKeys) {
+export async function headIsVouchedFor(tx: SqlTx, head: { seq: bigint; hash: string }, keys: PublicKeys) {
   if (head.seq === 0n) return true;
-  const signature = await tx.auditSignature.findUnique({ where: { seq: head.seq } });
+  const [signature] = await tx.$queryRaw<{ hash: string; keyId: string; signedAt: Date; signature: string }[]>`
+    SELECT "hash", "keyId", "signedAt", "signature" FROM "AuditSignature" WHERE "seq" = ${head.seq}`;
   if (signature?.hash === head.hash) {
     const key = keys.find((k) => k.keyId === signature.keyId);
     const statement = { kind: 'head', seq: head.seq, hash: head.hash, signedAt: signature.signedAt } as const;
     if (key && signatureHolds(key.key, statement, signature.signature)) return true;
   }
-  const checkpoints = await tx.auditCheckpoint.findMany({ where: { seq: head.seq, hash: head.hash } });
+  const checkpoints = await tx.$queryRaw<
+    { number: bigint; format: number; seq: bigint; hash: string; signedAt: Date; keyId: string; signature: string }[]
+  >`SELECT "number", "format", "seq", "hash", "signedAt", "keyId", "signature" FROM "AuditCheckpoint"
+    WHERE "seq" = ${head.seq} AND "hash" = ${head.hash}`;
   if (
     checkpoints.some((c) =>
       keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature)),
@@ -74,7 +78,7 @@ const signedHere = (head: { seq: bigint; hash: string }, keyId: string) =>
   lastSigned !== null && lastSigned.seq === head.seq && lastSigned.hash === head.hash && lastSigned.keyId === keyId;
 
 /** The chain head, locked for this transaction (appends serialise on it), through its owner's function. */
-export function lockChainHead(tx: Tx) {
+export function lockChainHead(tx: SqlTx) {
   return tx.$queryRaw<{ seq: bigint; hash: string }[]>(
     prepared(Prisma.sql`SELECT "seq", "hash" FROM custodian_lock_head()`),
   );
@@ -86,7 +90,7 @@ export function lockChainHead(tx: Tx) {
  * the transaction: it holds the chain lock until commit.
  */
 export async function appendAuditEvent<A extends AuditAction>(
-  tx: Tx,
+  tx: SqlTx,
   event: AuditEventInput<A>,
   known?: Map<string, OwnersSnapshot>,
 ): Promise<AppendedEvent> {
@@ -99,7 +103,7 @@ export async function appendAuditEvent<A extends AuditAction>(
  * The head row serialises writers: seq stays gapless and the chain never forks.
  */
 export async function appendAuditEvents(
-  tx: Tx,
+  tx: SqlTx,
   events: AuditEventInput[],
   /** The owners of the events' agents when the caller read them in this transaction already (ownersJson). */
   known?: Map<string, OwnersSnapshot>,

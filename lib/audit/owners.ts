@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Tx } from '@/lib/db';
+import type { SqlTx } from '@/lib/db/sql-tx';
 import { Prisma } from '@/lib/generated/prisma/client';
 
 type PersonRef = { id: string; name: string | null; active: boolean } | null;
@@ -26,7 +26,7 @@ export function ownersJson(agent: Prisma.Sql): Prisma.Sql {
 }
 
 /** The current owners of each agent, read inside the event's transaction: one statement. */
-export async function snapshotOwners(tx: Tx, agentIds: string[]): Promise<Map<string, OwnersSnapshot>> {
+export async function snapshotOwners(tx: SqlTx, agentIds: string[]): Promise<Map<string, OwnersSnapshot>> {
   const unique = [...new Set(agentIds)];
   if (unique.length === 0) return new Map();
   const rows = await tx.$queryRaw<{ id: string; owners: OwnersSnapshot }[]>`

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Tx } from '@/lib/db';
+import type { SqlTx } from '@/lib/db/sql-tx';
 import { Conflict } from '@/lib/errors';
 
 // Retries with an Idempotency-Key get the first answer: the key is claimed inside the request's own transaction,
@@ -34,7 +35,7 @@ export async function claimIdempotencyKey<T>(
 }
 
 /** Keeps the answer the key returns from now on (in the same transaction as the work). */
-export async function keepIdempotentAnswer(tx: Tx, space: KeySpace, tokenId: string, key: string, answer: unknown) {
+export async function keepIdempotentAnswer(tx: SqlTx, space: KeySpace, tokenId: string, key: string, answer: unknown) {
   await keepIdempotentAnswers(tx, space, [{ tokenId, key, answer }]);
 }
 
@@ -46,7 +47,7 @@ export type KeyClaim = { tokenId: string; key: string; requestHash: string };
  * claimed by a transaction still running, which this one waits for) is not: its request gets the first answer from
  * claimIdempotencyKey once this batch commits.
  */
-export async function claimIdempotencyKeys(tx: Tx, space: KeySpace, claims: KeyClaim[]): Promise<Set<string>> {
+export async function claimIdempotencyKeys(tx: SqlTx, space: KeySpace, claims: KeyClaim[]): Promise<Set<string>> {
   if (claims.length === 0) return new Set();
   const rows = claims.map((c) => ({ ...c, key: stored(space, c.key) }));
   const claimed = await tx.$queryRaw<{ tokenId: string; key: string }[]>`
@@ -61,7 +62,7 @@ export async function claimIdempotencyKeys(tx: Tx, space: KeySpace, claims: KeyC
 
 /** Keeps a batch's answers (one statement, in the transaction that claimed their keys). */
 export async function keepIdempotentAnswers(
-  tx: Tx,
+  tx: SqlTx,
   space: KeySpace,
   answers: { tokenId: string; key: string; answer: unknown }[],
 ): Promise<void> {

@@ -2,8 +2,9 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { appendAuditEvents } from '@/lib/audit';
 import type { OwnersSnapshot } from '@/lib/audit/owners';
-import { getDb, type Tx } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { prepared } from '@/lib/db/prepared';
+import { hotTransaction, type SqlTx } from '@/lib/db/sql-tx';
 import { Conflict } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import {
@@ -77,7 +78,8 @@ const RETRY_ALONE_WITHIN_MS = 2_000;
 const TRANSACTION = { timeout: 30_000, maxWait: 30_000 };
 
 async function writeBatch(batch: Pending[]): Promise<void> {
-  const { written, retried } = await getDb().$transaction(async (tx) => {
+  // On the hot pool's connection: the batch is a few raw statements, and Prisma's transaction would cost more.
+  const { written, retried } = await hotTransaction(async (tx) => {
     // One request per key claims it: a second with the same key in this batch waits for the first's answer.
     const firstWithKey = new Map<string, Pending>();
     for (const p of batch) {
@@ -102,7 +104,7 @@ async function writeBatch(batch: Pending[]): Promise<void> {
       ),
     );
     return { written: toWrite.map((p, i) => [p, results[i]!] as const), retried: batch.filter(held) };
-  }, TRANSACTION);
+  });
   for (const [p, result] of written) p.resolve(result);
   for (const p of retried) void firstAnswer(p).then(p.resolve, p.reject);
 }
@@ -151,7 +153,7 @@ function replayable(first: DecisionResult, current: Concluded['outcome']): Decis
 }
 
 /** The projection rows and the events of a batch, the projection first: the chain head is locked last. */
-async function write(tx: Tx, batch: Concluded[]): Promise<DecisionResult[]> {
+async function write(tx: SqlTx, batch: Concluded[]): Promise<DecisionResult[]> {
   if (batch.length === 0) return [];
   const ids = batch.map(() => `dec_${randomBytes(12).toString('hex')}`);
   const rows = batch.map(({ token, facts: f, outcome }, i) => ({

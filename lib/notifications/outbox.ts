@@ -1,6 +1,6 @@
 import 'server-only';
 import type { AuditAction, AuditDetailsByAction } from '@/lib/audit/actions';
-import type { Tx } from '@/lib/db';
+import type { SqlTx } from '@/lib/db/sql-tx';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { isRequired, type NotificationKind } from './kinds';
 
@@ -32,7 +32,7 @@ export const agentFactsOf = ({ agentId, agentSlug, agentName, riskTier }: AgentF
   riskTier,
 });
 
-async function agentFacts(tx: Tx, agentId: string): Promise<AgentFacts | null> {
+async function agentFacts(tx: SqlTx, agentId: string): Promise<AgentFacts | null> {
   const [row] = await tx.$queryRaw<AgentFacts[]>`SELECT ${AGENT_FACTS} FROM "Agent" a WHERE a."id" = ${agentId}`;
   return row ?? null;
 }
@@ -41,7 +41,7 @@ const people = (ids: (string | null | undefined)[]): Recipient[] =>
   ids.filter((id): id is string => Boolean(id)).map((userId) => ({ userId }));
 
 /** Active people among these ids (a deactivated person is told nothing). */
-export async function activePeople(tx: Tx, ids: (string | null | undefined)[]): Promise<Recipient[]> {
+export async function activePeople(tx: SqlTx, ids: (string | null | undefined)[]): Promise<Recipient[]> {
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
   if (wanted.length === 0) return [];
   const rows = await tx.$queryRaw<{ id: string }[]>`
@@ -53,7 +53,7 @@ export async function activePeople(tx: Tx, ids: (string | null | undefined)[]): 
  * Who decides a request on this agent: its PAM control owner and the active PAM approvers, never the requester; and,
  * for a break-glass, its escalation contact (the person, or the address when the contact is a team's).
  */
-export async function approversToTell(tx: Tx, agentId: string, requesterId: string | null, escalation: boolean) {
+export async function approversToTell(tx: SqlTx, agentId: string, requesterId: string | null, escalation: boolean) {
   const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT u."id" FROM "User" u WHERE u."active" AND u."id" IS DISTINCT FROM ${requesterId} AND (
       'PAM_APPROVER' = ANY(u."roles")
@@ -76,7 +76,7 @@ export async function approversToTell(tx: Tx, agentId: string, requesterId: stri
  * exception's type and agent.
  */
 async function exceptionOwed(
-  tx: Tx,
+  tx: SqlTx,
   e: Event & { details: { exceptionId: string } },
   kind: 'exception.decided' | 'exception.ended',
   said: Record<string, string>,
@@ -95,13 +95,13 @@ async function exceptionOwed(
   ];
 }
 
-async function actorName(tx: Tx, id: string | null): Promise<string> {
+async function actorName(tx: SqlTx, id: string | null): Promise<string> {
   if (!id) return 'Custodian';
   const [row] = await tx.$queryRaw<{ name: string | null }[]>`SELECT "name" FROM "User" WHERE "id" = ${id}`;
   return row?.name ?? 'someone';
 }
 
-type Cause<A extends AuditAction> = (tx: Tx, event: Event & { details: AuditDetailsByAction[A] }) => Promise<Owed[]>;
+type Cause<A extends AuditAction> = (tx: SqlTx, event: Event & { details: AuditDetailsByAction[A] }) => Promise<Owed[]>;
 
 /** The events that tell someone, each with whom. An action not listed tells nobody. */
 const CAUSES: { [A in AuditAction]?: Cause<A> } = {
@@ -186,7 +186,7 @@ const CAUSES: { [A in AuditAction]?: Cause<A> } = {
   },
 };
 
-async function reviewAssigned(tx: Tx, reviewId: string): Promise<Owed[]> {
+async function reviewAssigned(tx: SqlTx, reviewId: string): Promise<Owed[]> {
   const [review] = await tx.$queryRaw<{ reviewerId: string | null; dueAt: Date; agentId: string }[]>`
     SELECT "reviewerId", "dueAt", "agentId" FROM "Review" WHERE "id" = ${reviewId} AND "completedAt" IS NULL`;
   const agent = review ? await agentFacts(tx, review.agentId) : null;
@@ -205,7 +205,7 @@ async function reviewAssigned(tx: Tx, reviewId: string): Promise<Owed[]> {
  * What these events owe, read in their transaction before the chain head is locked (so the lock is held no longer
  * than the append). The cause is filled in by `writeOwed` once each event has its seq.
  */
-export async function owedFor(tx: Tx, events: Event[]): Promise<(Owed[] | null)[]> {
+export async function owedFor(tx: SqlTx, events: Event[]): Promise<(Owed[] | null)[]> {
   const owed: (Owed[] | null)[] = [];
   for (const event of events) {
     const cause = CAUSES[event.action] as Cause<AuditAction> | undefined;
@@ -235,31 +235,27 @@ const recipientKey = (r: Recipient) => ('userId' in r ? `user:${r.userId}` : `ma
  * Writes the outbox rows: one e-mail per distinct recipient (skipped, and said so, for a kind the person muted) and
  * one per endpoint that takes the kind. A cause already written (a timer that fires again) writes nothing.
  */
-export async function writeOwed(tx: Tx, owed: Owed[]): Promise<number> {
+export async function writeOwed(tx: SqlTx, owed: Owed[]): Promise<number> {
   if (owed.length === 0) return 0;
-  const endpoints = await tx.notificationEndpoint.findMany({
-    where: { active: true },
-    select: { id: true, channel: true, kinds: true },
-  });
+  const endpoints = await tx.$queryRaw<{ id: string; channel: string; kinds: string[] }[]>`
+    SELECT "id", "channel"::text AS "channel", "kinds" FROM "NotificationEndpoint" WHERE "active"`;
   const userIds = [...new Set(owed.flatMap((o) => o.to.flatMap((r) => ('userId' in r ? [r.userId] : []))))];
   const mutes = new Set(
     userIds.length === 0
       ? []
       : (
-          await tx.notificationMute.findMany({
-            where: { userId: { in: userIds } },
-            select: { userId: true, kind: true },
-          })
+          await tx.$queryRaw<{ userId: string; kind: string }[]>`
+            SELECT "userId", "kind" FROM "NotificationMute" WHERE "userId" = ANY(${userIds}::text[])`
         ).map((m) => `${m.userId}|${m.kind}`),
   );
-  const rows: Prisma.NotificationCreateManyInput[] = [];
+  const rows: OutboxRow[] = [];
   for (const o of owed) {
     const base = {
       kind: o.kind,
       cause: o.cause,
       agentId: o.agentId ?? null,
-      eventSeq: o.eventSeq ?? null,
-      payload: o.payload as Prisma.InputJsonObject,
+      eventSeq: o.eventSeq?.toString() ?? null,
+      payload: o.payload,
     };
     const seen = new Set<string>();
     for (const r of o.to) {
@@ -285,6 +281,32 @@ export async function writeOwed(tx: Tx, owed: Owed[]): Promise<number> {
       });
     }
   }
-  const { count } = await tx.notification.createMany({ data: rows, skipDuplicates: true });
-  return count;
+  if (rows.length === 0) return 0;
+  // A row already written for the same dedupKey (a timer that fires again) is skipped.
+  return tx.$executeRaw`
+    INSERT INTO "Notification" ("id", "kind", "cause", "dedupKey", "channel", "userId", "address", "endpointId",
+      "agentId", "eventSeq", "payload", "status", "lastError")
+    SELECT gen_random_uuid(), r."kind", r."cause", r."dedupKey", r."channel"::"NotificationChannel", r."userId",
+      r."address", r."endpointId", r."agentId", r."eventSeq"::bigint, r."payload",
+      COALESCE(r."status", 'PENDING')::"NotificationStatus", r."lastError"
+    FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r("kind" text, "cause" text, "dedupKey" text,
+      "channel" text, "userId" text, "address" text, "endpointId" text, "agentId" text, "eventSeq" text,
+      "payload" jsonb, "status" text, "lastError" text)
+    ON CONFLICT DO NOTHING`;
 }
+
+/** One outbox row as written: an e-mail to a person or an address, or a post to an endpoint. */
+type OutboxRow = {
+  kind: string;
+  cause: string;
+  dedupKey: string;
+  channel: string;
+  userId?: string;
+  address?: string;
+  endpointId?: string;
+  agentId: string | null;
+  eventSeq: string | null;
+  payload: Owed['payload'];
+  status?: 'SKIPPED';
+  lastError?: string;
+};
