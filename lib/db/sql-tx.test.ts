@@ -65,6 +65,11 @@ describeWithPostgresServer('transactions on the hot pool', () => {
       }),
     ).rejects.toThrow(/division by zero/);
     expect(await probes()).toEqual(['sqltx-kept']);
+    // Kept past its transaction, its tx refuses: the connection may be another caller's by now.
+    let kept: SqlTx | undefined;
+    await hotTransaction(async (tx) => void (kept = tx));
+    await expect(kept!.$executeRaw(decisionRow('sqltx-late'))).rejects.toThrow(/transaction has ended/);
+    expect(await probes()).toEqual(['sqltx-kept']);
   });
 
   it('gives every connection back: more failed transactions than the pool holds, then one that commits', async () => {

@@ -15,22 +15,28 @@ export type SqlTx = {
   $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number>;
 };
 
-/** How long a hot transaction may run, as Prisma's interactive transactions are bounded here. */
+/**
+ * How long a statement of a hot transaction may run, and the transaction sit idle between two: it holds the chain
+ * head's lock, so a stuck caller must not hold it for long (Prisma's transactions here are bounded at 30 s too).
+ */
 const TIMEOUT_MS = 30_000;
 
 /**
  * Runs `work` in one transaction on a hot-pool connection, committing when it returns and rolling back when it
- * throws; on the embedded database (no pool) in a Prisma transaction. Its rows come as Prisma gives them: bigint
- * for int8, Dates for timestamps (read as UTC), JSON parsed.
+ * throws; on the embedded database (no pool) in a Prisma transaction. Its rows come as Prisma gives the types the
+ * write path reads: bigint for int8, Dates for timestamps (read as UTC), JSON parsed. Its `tx` refuses any statement
+ * once the transaction has ended, as Prisma's does.
  */
 export async function hotTransaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
   const client = await hotClient();
   if (!client) return getDb().$transaction((tx) => work(tx), { timeout: TIMEOUT_MS, maxWait: TIMEOUT_MS });
   let lost: Error | undefined;
+  const open = { now: true };
   try {
-    // One round trip: the simple protocol runs both.
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TIMEOUT_MS}`);
-    const result = await work(onConnection(client));
+    // One round trip: the simple protocol runs all three.
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TIMEOUT_MS};
+      SET LOCAL idle_in_transaction_session_timeout = ${TIMEOUT_MS}`);
+    const result = await work(onConnection(client, open));
     await client.query('COMMIT');
     return result;
   } catch (error) {
@@ -38,13 +44,16 @@ export async function hotTransaction<T>(work: (tx: SqlTx) => Promise<T>): Promis
     await client.query('ROLLBACK').catch((e: Error) => (lost = e));
     throw error;
   } finally {
+    // A statement sent later (a promise nobody awaited) must not run on a connection another caller holds by then.
+    open.now = false;
     client.release(lost);
   }
 }
 
 /** The two methods on a connection inside a transaction. */
-function onConnection(client: pg.PoolClient): SqlTx {
-  const run = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => {
+function onConnection(client: pg.PoolClient, open: { now: boolean }): SqlTx {
+  const run = async (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => {
+    if (!open.now) throw new Error('This transaction has ended: its statements ran or rolled back already.');
     const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
     return client.query({
       name: preparedName({ sql: sql.text }),
