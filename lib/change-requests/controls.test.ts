@@ -17,7 +17,7 @@ import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { assignReviewer, completeReview } from '@/lib/reviews/commands';
 import { getSettings } from '@/lib/settings';
 import { changeSetting } from '@/lib/settings/commands';
-import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
+import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
@@ -456,15 +456,7 @@ describe('after break-glass, rotation is evidence, not a reminder', () => {
     const pam = [await createPerson(['PAM_APPROVER']), await createPerson(['PAM_APPROVER'])];
     const iam = await createPerson(['OWNER'], { name: 'IAM owner' });
     const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: tier }, { IAM: iam.id });
-    const issue = (name: string) =>
-      issueCredential(owner, {
-        agentId: agent.id,
-        name,
-        kind: 'API_KEY',
-        issuance: 'STATIC',
-        storage: 'VAULT_OR_BROKER',
-        environment: 'PROD',
-      });
+    const issue = (name: string) => issueVaultedProdKey(owner, agent.id, name);
     const [deployKey, dbKey] = [await issue('deploy-key'), await issue('db-key')];
     /** A break-glass asked for, approved and revoked early: its post-incident review opens. */
     const endBreakGlass = async (requester: typeof owner, credentialIds: string[], justification = 'Incident') => {

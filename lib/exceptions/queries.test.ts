@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
-import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
-import { makeAgent } from '@/lib/testing/agents';
+import { issueVaultedProdKey, makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { decideException, requestException } from './commands';
@@ -13,16 +12,7 @@ describeWithPostgresServer('the exceptions queue', () => {
     const owner = await createPerson(['OWNER']);
     const [pam1, pam2] = [await createPerson(['PAM_APPROVER']), await createPerson(['PAM_APPROVER'])];
     const agent = await makeAgent(admin, { ownerId: owner.id, riskTier: 'CRITICAL' });
-    const credential = (name: string) =>
-      issueCredential(owner, {
-        agentId: agent.id,
-        name,
-        kind: 'API_KEY',
-        issuance: 'STATIC',
-        storage: 'VAULT_OR_BROKER',
-        secretRef: `vault:kv/prod/x/${name}`,
-        environment: 'PROD',
-      });
+    const credential = (name: string) => issueVaultedProdKey(owner, agent.id, name);
     const [b, a] = [await credential('b-key'), await credential('a-key')];
     const ask = (input: Record<string, unknown>) =>
       requestException(owner, { agentId: agent.id, justification: 'Prod outage', durationHours: 2, ...input });

@@ -77,3 +77,15 @@ export function issueEnvVarKey(actor: Actor, agentId: string, name: string) {
     environment: 'DEV',
   });
 }
+
+/** A static API key kept in a vault or broker (PROD): what a break-glass exception covers in the tests. */
+export function issueVaultedProdKey(actor: Actor, agentId: string, name: string) {
+  return issueCredential(actor, {
+    agentId,
+    name,
+    kind: 'API_KEY',
+    issuance: 'STATIC',
+    storage: 'VAULT_OR_BROKER',
+    environment: 'PROD',
+  });
+}
