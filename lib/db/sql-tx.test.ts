@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { appendAuditEvent, headIsVouchedFor, lockChainHead, SYSTEM_ACTOR } from '@/lib/audit/append';
 import { trustedPublicKeys } from '@/lib/audit/signing';
@@ -92,13 +93,19 @@ describeWithPostgresServer('transactions on the hot pool', () => {
         details: { format: 'ndjson', filter: {}, count: 0 },
       }),
     );
-    const vouched = (forge: boolean) => async (tx: SqlTx) => {
-      const [head] = await lockChainHead(tx);
-      return headIsVouchedFor(tx, forge ? { ...head!, hash: 'f'.repeat(64) } : head!, trustedPublicKeys());
-    };
+    const vouched =
+      (forge: boolean, keys = trustedPublicKeys()) =>
+      async (tx: SqlTx) => {
+        const [head] = await lockChainHead(tx);
+        return headIsVouchedFor(tx, forge ? { ...head!, hash: 'f'.repeat(64) } : head!, keys);
+      };
     expect(await hotTransaction(vouched(false))).toBe(true);
     expect(await getDb().$transaction(vouched(false))).toBe(true);
     expect(await hotTransaction(vouched(true))).toBe(false);
     expect(await getDb().$transaction(vouched(true))).toBe(false);
+    // The signature is checked, not found: another key under the signer's id does not vouch for the same head.
+    const stranger = [{ keyId: trustedPublicKeys()[0]!.keyId, key: generateKeyPairSync('ed25519').publicKey }];
+    expect(await hotTransaction(vouched(false, stranger))).toBe(false);
+    expect(await getDb().$transaction(vouched(false, stranger))).toBe(false);
   });
 });
