@@ -67,12 +67,22 @@ export const ExceptionListQuerySchema = z.object({
 });
 export type ExceptionListQuery = z.infer<typeof ExceptionListQuerySchema>;
 
+/** The last moment an in-force exception may end to be listed: `withinHours` from now, or none. */
+const endsBy = (withinHours: number | undefined, now: Date) =>
+  withinHours ? new Date(now.getTime() + withinHours * 3_600_000) : null;
+
 function queueWhere(view: QueueView, withinHours: number | undefined, now: Date): Prisma.ExceptionWhereInput {
   if (view === 'pending') return { status: 'PENDING', expiresAt: { gt: now } };
-  return {
-    status: 'APPROVED',
-    expiresAt: { gt: now, ...(withinHours ? { lte: new Date(now.getTime() + withinHours * 3_600_000) } : {}) },
-  };
+  const until = endsBy(withinHours, now);
+  return { status: 'APPROVED', expiresAt: { gt: now, ...(until ? { lte: until } : {}) } };
+}
+
+/** queueWhere over `e` in SQL, for the queue heads' one statement. */
+function queueCondition(view: QueueView, withinHours: number | undefined, now: Date): Prisma.Sql {
+  if (view === 'pending') return Prisma.sql`e."status" = 'PENDING' AND e."expiresAt" > ${now}`;
+  const until = endsBy(withinHours, now);
+  return Prisma.sql`e."status" = 'APPROVED' AND e."expiresAt" > ${now}
+    AND (${until}::timestamptz IS NULL OR e."expiresAt" <= ${until}::timestamptz)`;
 }
 
 /**
@@ -85,14 +95,9 @@ export async function listExceptionQueue(actor: Actor, withinHours?: number, now
   const db = getDb();
   const pendingWhere = queueWhere('pending', undefined, now);
   const activeWhere = queueWhere('in-force', withinHours, now);
-  const until = withinHours ? new Date(now.getTime() + withinHours * 3_600_000) : null;
   const [pending, active, pendingTotal, activeTotal] = await Promise.all([
-    queueHead(Prisma.sql`e."status" = 'PENDING' AND e."expiresAt" > ${now}`, Prisma.sql`e."createdAt", e."id"`),
-    queueHead(
-      Prisma.sql`e."status" = 'APPROVED' AND e."expiresAt" > ${now}
-        AND (${until}::timestamptz IS NULL OR e."expiresAt" <= ${until}::timestamptz)`,
-      Prisma.sql`e."expiresAt", e."id"`,
-    ),
+    queueHead('pending', undefined, now),
+    queueHead('in-force', withinHours, now),
     db.exception.count({ where: pendingWhere }),
     db.exception.count({ where: activeWhere }),
   ]);
@@ -108,7 +113,9 @@ type HeadRow = Omit<ExceptionRow, 'decisions'> & {
  * the row with a query of its own (five round trips and their merging for a queue the PAM approvers open all day).
  * `lib/exceptions/queries.test.ts` holds it to rowSelect's answer.
  */
-async function queueHead(where: Prisma.Sql, order: Prisma.Sql): Promise<ExceptionRow[]> {
+async function queueHead(view: QueueView, withinHours: number | undefined, now: Date): Promise<ExceptionRow[]> {
+  // Pending oldest first; in force soonest to end first (as listQueueView pages them).
+  const order = view === 'pending' ? Prisma.sql`e."createdAt", e."id"` : Prisma.sql`e."expiresAt", e."id"`;
   const rows = await getDb().$queryRaw<HeadRow[]>(
     prepared(Prisma.sql`
     SELECT e."id", e."type", e."status", e."startsAt", e."expiresAt", e."endedAt", e."createdAt",
@@ -131,7 +138,7 @@ async function queueHead(where: Prisma.Sql, order: Prisma.Sql): Promise<Exceptio
     JOIN "Agent" a ON a."id" = e."agentId"
     JOIN "User" rq ON rq."id" = e."requestedById"
     LEFT JOIN "User" rv ON rv."id" = e."revokedById"
-    WHERE ${where} ORDER BY ${order} LIMIT ${QUEUE_PREVIEW}`),
+    WHERE ${queueCondition(view, withinHours, now)} ORDER BY ${order} LIMIT ${QUEUE_PREVIEW}`),
   );
   return rows.map((r) => ({ ...r, decisions: r.decisions.map((d) => ({ ...d, decidedAt: new Date(d.decidedAt) })) }));
 }
