@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db, type Tx } from '@/lib/db';
@@ -108,10 +109,11 @@ export async function getSettings(db: Db | Tx, stored?: StoredSetting[]): Promis
   return (await readSettings(db, stored)).settings;
 }
 
-/** The policy in force, for pages: every role may read it (settings.read is universal). */
-export async function getPolicy(): Promise<Settings> {
-  return getSettings(getDb());
-}
+/**
+ * The policy in force, for pages: every role may read it (settings.read is universal). Read once per request (a
+ * page's layout and its sections each ask); decisions and writes read it themselves, in their transaction.
+ */
+export const getPolicy = cache((): Promise<Settings> => getSettings(getDb()));
 
 /** The settings page: the policy in force, what could not be read, and each section's version for its form. */
 export async function getSettingsPage(actor: Actor) {
