@@ -66,8 +66,8 @@ async function main(): Promise<number> {
     },
   });
   if (values.instances && !/^[1-9]$/.test(values.instances)) throw new Error('--instances takes a number from 1 to 9.');
-  // A running deployment has synced its findings: a dataset just loaded has not, and its first sync (over a minute at
-  // 100k agents) would otherwise start with the instances and run beside the rows.
+  // A running deployment has synced its findings: a dataset just loaded has not, and its first sync (96 s of a core at
+  // 100k agents) would otherwise start with the worker and run beside the rows.
   const started = performance.now();
   const synced = await syncFindings(getDb(), new Date(), { unlessWithinMs: 5 * 60_000 });
   const took = ((performance.now() - started) / 1000).toFixed(1);
