@@ -2,6 +2,7 @@ import 'server-only';
 import { can, requirePermission, type Actor } from '@/lib/authz';
 import { readSource, type Db } from '@/lib/db';
 import { reusedUntilChange } from '@/lib/db/reused';
+import { countQueue } from '@/lib/exceptions/queries';
 import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/prisma/enums';
 import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
@@ -42,10 +43,6 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
 
 /** Every figure in SQL: one pass over the agents, one over the credentials, and a few indexed counts. */
 async function computePosture(db: Db, now: Date): Promise<PostureSummary> {
-  const inForce = (hours?: number) => ({
-    status: 'APPROVED' as const,
-    expiresAt: { gt: now, ...(hours ? { lte: new Date(now.getTime() + hours * 3_600_000) } : {}) },
-  });
   const [
     agents,
     credentials,
@@ -70,10 +67,10 @@ async function computePosture(db: Db, now: Date): Promise<PostureSummary> {
       SELECT "storage", "issuance", count(*) AS n FROM "Credential" WHERE "revokedAt" IS NULL
       GROUP BY GROUPING SETS (("storage"), ("issuance"))`,
     countOverdueReviews(now, db),
-    db.exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
-    db.exception.count({ where: inForce() }),
-    db.exception.count({ where: inForce(24) }),
-    db.exception.count({ where: inForce(24 * 7) }),
+    countQueue(db, 'pending', now),
+    countQueue(db, 'in-force', now),
+    countQueue(db, 'in-force', now, 24),
+    countQueue(db, 'in-force', now, 24 * 7),
     openFindingsByRule(db),
     lastFindingsSync(db),
   ]);

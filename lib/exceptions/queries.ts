@@ -2,7 +2,7 @@ import 'server-only';
 import { cache } from 'react';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb } from '@/lib/db';
+import { getDb, type Db } from '@/lib/db';
 import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import { prepared } from '@/lib/db/prepared';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -92,16 +92,18 @@ function queueCondition(view: QueueView, withinHours: number | undefined, now: D
  */
 export async function listExceptionQueue(actor: Actor, withinHours?: number, now = new Date()) {
   requirePermission(actor, 'agent.read');
-  const db = getDb();
-  const pendingWhere = queueWhere('pending', undefined, now);
-  const activeWhere = queueWhere('in-force', withinHours, now);
   const [pending, active, pendingTotal, activeTotal] = await Promise.all([
     queueHead('pending', undefined, now),
     queueHead('in-force', withinHours, now),
-    db.exception.count({ where: pendingWhere }),
-    db.exception.count({ where: activeWhere }),
+    countQueue(getDb(), 'pending', now),
+    countQueue(getDb(), 'in-force', now, withinHours),
   ]);
   return { pending, active, pendingTotal, activeTotal };
+}
+
+/** How many exceptions a queue holds: the navigation's and the dashboard's figures count the lists they open. */
+export function countQueue(db: Db, view: QueueView, now: Date, withinHours?: number): Promise<number> {
+  return db.exception.count({ where: queueWhere(view, withinHours, now) });
 }
 
 type HeadRow = Omit<ExceptionRow, 'decisions'> & {

@@ -3,6 +3,7 @@ import { can, type Actor } from '@/lib/authz';
 import { countPendingChanges } from '@/lib/change-requests/queries';
 import { getDb } from '@/lib/db';
 import { reusedUntilChange } from '@/lib/db/reused';
+import { countQueue } from '@/lib/exceptions/queries';
 import { openFindingsByRule } from '@/lib/policy/trend';
 import { countOverdueReviews } from '@/lib/reviews/queries';
 
@@ -18,7 +19,7 @@ export async function getNavCounts(actor: Actor): Promise<Partial<Record<NavCoun
   const counts = await reusedUntilChange(db, 'navigation', async () => {
     const now = new Date();
     const [pendingExceptions, overdueReviews, byRule, pendingChanges] = await Promise.all([
-      db.exception.count({ where: { status: 'PENDING', expiresAt: { gt: now } } }),
+      countQueue(db, 'pending', now),
       countOverdueReviews(now, db),
       openFindingsByRule(db),
       countPendingChanges(),
