@@ -2,38 +2,29 @@ import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { isIndependentLead } from '@/lib/change-requests/commands';
 import { getDb, type Db, type Tx } from '@/lib/db';
-import { reachable, REACHABLE_SELECT } from '@/lib/escalation/rules';
+import { NotFound } from '@/lib/errors';
+import { reachableContact } from '@/lib/escalation/sql';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { lifecycleMoves, type LifecycleFacts, type LifecycleMove } from './lifecycle';
 
 /** What the lifecycle rules read about an agent, now (inside the deciding transaction when given one). */
 export async function readLifecycleFacts(db: Db | Tx, agentId: string, now = new Date()): Promise<LifecycleFacts> {
-  const agent = await db.agent.findUniqueOrThrow({
-    where: { id: agentId },
-    select: {
-      status: true,
-      riskTier: true,
-      escalation: { select: REACHABLE_SELECT },
-      owner: { select: { active: true } },
-      controlAssignments: { select: { plane: true } },
-      _count: {
-        select: {
-          purposes: { where: { status: 'APPROVED', OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } },
-          credentials: { where: { revokedAt: null } },
-          exceptions: { where: { OR: [{ status: 'PENDING' }, { status: 'APPROVED', expiresAt: { gt: now } }] } },
-        },
-      },
-    },
-  });
-  return {
-    status: agent.status,
-    ownerActive: agent.owner ? agent.owner.active : null,
-    planesAssigned: agent.controlAssignments.map((a) => a.plane),
-    approvedPurposes: agent._count.purposes,
-    unrevokedCredentials: agent._count.credentials,
-    activeExceptions: agent._count.exceptions,
-    riskTier: agent.riskTier,
-    hasEscalation: reachable(agent.escalation),
-  };
+  // One statement (Prisma's relation query sent five): the agent page reads these at every render.
+  const [facts] = await db.$queryRaw<LifecycleFacts[]>`
+    SELECT a."status"::text AS "status", a."riskTier"::text AS "riskTier", o."active" AS "ownerActive",
+      ARRAY(SELECT c."plane"::text FROM "ControlAssignment" c WHERE c."agentId" = a."id" ORDER BY c."plane")
+        AS "planesAssigned",
+      (SELECT count(*)::int FROM "Purpose" p WHERE p."agentId" = a."id" AND p."status" = 'APPROVED'
+        AND (p."expiresAt" IS NULL OR p."expiresAt" > ${now})) AS "approvedPurposes",
+      (SELECT count(*)::int FROM "Credential" c WHERE c."agentId" = a."id" AND c."revokedAt" IS NULL)
+        AS "unrevokedCredentials",
+      (SELECT count(*)::int FROM "Exception" e WHERE e."agentId" = a."id"
+        AND (e."status" = 'PENDING' OR (e."status" = 'APPROVED' AND e."expiresAt" > ${now}))) AS "activeExceptions",
+      ${reachableContact(Prisma.sql`a."id"`)} AS "hasEscalation"
+    FROM "Agent" a LEFT JOIN "User" o ON o."id" = a."ownerId"
+    WHERE a."id" = ${agentId}`;
+  if (!facts) throw new NotFound('No such agent.');
+  return facts;
 }
 
 /** The moves the console offers for an agent, with what blocks each (the command's own rules). */

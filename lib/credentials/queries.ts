@@ -1,9 +1,11 @@
 import 'server-only';
+import { cache } from 'react';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { CredentialKind, CredentialStorage, Environment, Issuance } from '@/lib/generated/prisma/enums';
 import { purposeCovers } from '@/lib/purposes/coverage';
 import { CREDENTIAL_STORAGE, ENVIRONMENT, ISSUANCE, valuesOf } from '@/lib/vocabulary';
 
@@ -67,44 +69,46 @@ export async function getCredentialName(actor: Actor, id: string | null | undefi
 
 export type AgentCredentialRow = Awaited<ReturnType<typeof listAgentCredentials>>[number];
 
+type AgentCredential = {
+  id: string;
+  name: string;
+  kind: CredentialKind;
+  issuance: Issuance;
+  storage: CredentialStorage;
+  environment: Environment;
+  scope: string;
+  secretRef: string | null;
+  maxTtlSeconds: number | null;
+  rotationPeriodDays: number | null;
+  privileged: boolean;
+  boundToWorkloadIdentity: boolean;
+  gated: boolean;
+  lastRotatedAt: Date | null;
+  revokedAt: Date | null;
+  version: number;
+  purposeId: string | null;
+  purposeTask: string | null;
+};
+
 /**
- * An agent's custody records, those in use first, by name, each with the
- * approved purpose that covers it now (or null: scope drift).
+ * An agent's custody records, those in use first, by name, each with the approved purpose that covers it now (or
+ * null: scope drift). One statement, read once per request: the credentials, exceptions and issuance sections share it.
  */
-export async function listAgentCredentials(actor: Actor, agentId: string, now = new Date()) {
+export const listAgentCredentials = cache(async (actor: Actor, agentId: string, now = new Date()) => {
   requirePermission(actor, 'agent.read');
-  const db = getDb();
-  const [credentials, coverage] = await Promise.all([
-    db.credential.findMany({
-      where: { agentId },
-      orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { name: 'asc' }],
-      select: {
-        id: true,
-        name: true,
-        kind: true,
-        issuance: true,
-        storage: true,
-        environment: true,
-        scope: true,
-        secretRef: true,
-        maxTtlSeconds: true,
-        rotationPeriodDays: true,
-        privileged: true,
-        boundToWorkloadIdentity: true,
-        gated: true,
-        lastRotatedAt: true,
-        revokedAt: true,
-        version: true,
-      },
-    }),
-    db.$queryRaw<{ id: string; purposeId: string | null; task: string | null }[]>`
-      SELECT c."id", p."id" AS "purposeId", p."task"
-      FROM "Credential" c
-      LEFT JOIN LATERAL (
-        SELECT p."id", p."task" FROM "Purpose" p WHERE ${purposeCovers(now)} ORDER BY p."createdAt", p."id" LIMIT 1
-      ) p ON true
-      WHERE c."agentId" = ${agentId}`,
-  ]);
-  const coveredBy = new Map(coverage.map((r) => [r.id, r.purposeId ? { id: r.purposeId, task: r.task! } : null]));
-  return credentials.map((c) => ({ ...c, coveredBy: coveredBy.get(c.id) ?? null }));
-}
+  const rows = await getDb().$queryRaw<AgentCredential[]>`
+    SELECT c."id", c."name", c."kind"::text AS "kind", c."issuance"::text AS "issuance",
+           c."storage"::text AS "storage", c."environment"::text AS "environment", c."scope", c."secretRef",
+           c."maxTtlSeconds", c."rotationPeriodDays", c."privileged", c."boundToWorkloadIdentity", c."gated",
+           c."lastRotatedAt", c."revokedAt", c."version", p."id" AS "purposeId", p."task" AS "purposeTask"
+    FROM "Credential" c
+    LEFT JOIN LATERAL (
+      SELECT p."id", p."task" FROM "Purpose" p WHERE ${purposeCovers(now)} ORDER BY p."createdAt", p."id" LIMIT 1
+    ) p ON true
+    WHERE c."agentId" = ${agentId}
+    ORDER BY c."revokedAt" DESC NULLS FIRST, c."name"`;
+  return rows.map(({ purposeId, purposeTask, ...c }) => ({
+    ...c,
+    coveredBy: purposeId === null ? null : { id: purposeId, task: purposeTask! },
+  }));
+});

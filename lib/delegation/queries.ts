@@ -10,6 +10,9 @@ const agentRef = {
 } as const;
 const person = { select: { id: true, name: true } } as const;
 
+/** How many of an agent's grants (newest first) its page lists. */
+export const DELEGATIONS_LISTED = 200;
+
 export type DelegationView = {
   id: string;
   /** The other agent: the principal on the delegate's page, the delegate on the principal's. */
@@ -35,12 +38,23 @@ export async function listAgentDelegations(
 ): Promise<{ actsFor: DelegationView[]; actedForBy: DelegationView[] }> {
   requirePermission(actor, 'agent.read');
   const now = new Date();
-  const grants = await getDb().delegationGrant.findMany({
+  const db = getDb();
+  const orderBy = [{ createdAt: 'desc' as const }, { id: 'asc' as const }];
+  // Most agents have no grant: ask for ids first, since Prisma sends a query per relation even for no rows.
+  const ids = await db.delegationGrant.findMany({
     where: { OR: [{ delegateId: agentId }, { principalId: agentId }] },
-    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-    take: 200,
-    include: { delegate: agentRef, principal: agentRef, requestedBy: person, approvedBy: person },
+    orderBy,
+    take: DELEGATIONS_LISTED,
+    select: { id: true },
   });
+  const grants =
+    ids.length === 0
+      ? []
+      : await db.delegationGrant.findMany({
+          where: { id: { in: ids.map((g) => g.id) } },
+          orderBy,
+          include: { delegate: agentRef, principal: agentRef, requestedBy: person, approvedBy: person },
+        });
   const view = (g: (typeof grants)[number], other: typeof g.delegate): DelegationView => {
     const status = delegationStatusNow(g, now);
     const principal = { ...g.principal, ownerActive: g.principal.owner?.active === true };

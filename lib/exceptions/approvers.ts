@@ -10,18 +10,11 @@ export type EligibleApprover = { id: string; name: string | null; isPamOwner: bo
  */
 export async function listEligibleApprovers(actor: Actor, agentId: string): Promise<EligibleApprover[]> {
   requirePermission(actor, 'agent.read');
-  const [approvers, pam] = await Promise.all([
-    getDb().user.findMany({
-      where: { active: true, roles: { has: 'PAM_APPROVER' }, id: { not: actor.id } },
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      select: { id: true, name: true },
-    }),
-    getDb().controlAssignment.findUnique({
-      where: { agentId_plane: { agentId, plane: 'PAM' } },
-      select: { userId: true },
-    }),
-  ]);
-  return approvers
-    .map((a) => ({ ...a, isPamOwner: a.id === pam?.userId }))
-    .sort((a, b) => Number(b.isPamOwner) - Number(a.isPamOwner));
+  return getDb().$queryRaw<EligibleApprover[]>`
+    SELECT u."id", u."name", EXISTS (
+             SELECT 1 FROM "ControlAssignment" c
+             WHERE c."agentId" = ${agentId} AND c."plane" = 'PAM' AND c."userId" = u."id") AS "isPamOwner"
+    FROM "User" u
+    WHERE u."active" AND 'PAM_APPROVER' = ANY(u."roles") AND u."id" <> ${actor.id}
+    ORDER BY 3 DESC, u."name", u."id"`;
 }

@@ -6,7 +6,7 @@ import { getDb, type Db } from '@/lib/db';
 import { cappedCount, keysetPage, keysetParams } from '@/lib/db/keyset';
 import { prepared } from '@/lib/db/prepared';
 import { Prisma } from '@/lib/generated/prisma/client';
-import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
+import type { ExceptionStatus, ExceptionType } from '@/lib/generated/prisma/enums';
 import { EXCEPTION_TYPE, valuesOf } from '@/lib/vocabulary';
 import { awaitingRotation } from './rotation';
 
@@ -251,19 +251,24 @@ export async function listAwaitingRotation(actor: Actor, agentId: string) {
 /** An agent's latest 50 exceptions, newest first. */
 export async function listAgentExceptions(actor: Actor, agentId: string) {
   requirePermission(actor, 'agent.read');
-  return getDb().exception.findMany({
-    where: { agentId },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: 50,
-    select: {
-      id: true,
-      type: true,
-      status: true,
-      startsAt: true,
-      expiresAt: true,
-      requestedBy: { select: { name: true } },
-    },
-  });
+  // One statement: Prisma's relation query would send a second one, even for an agent with no exceptions.
+  const rows = await getDb().$queryRaw<
+    {
+      id: string;
+      type: ExceptionType;
+      status: ExceptionStatus;
+      startsAt: Date;
+      expiresAt: Date;
+      requestedByName: string;
+    }[]
+  >`
+    SELECT e."id", e."type"::text AS "type", e."status"::text AS "status", e."startsAt", e."expiresAt",
+           u."name" AS "requestedByName"
+    FROM "Exception" e JOIN "User" u ON u."id" = e."requestedById"
+    WHERE e."agentId" = ${agentId}
+    ORDER BY e."createdAt" DESC, e."id" DESC
+    LIMIT 50`;
+  return rows.map(({ requestedByName, ...e }) => ({ ...e, requestedBy: { name: requestedByName } }));
 }
 
 /** Cached per request: a record route's layout (404 before streaming) and its page share one read. */

@@ -8,6 +8,7 @@ import { cappedCount, keysetPage, keysetParams, unionFind } from '@/lib/db/keyse
 import { reusedUntilChange } from '@/lib/db/reused';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
 import type { Prisma } from '@/lib/generated/prisma/client';
+import type { ReviewOutcome, ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
 import { reviewerProblem } from './reviewer';
@@ -293,19 +294,27 @@ export async function listCampaignReviews(actor: Actor, campaignId: string, quer
 /** An agent's latest 20 reviews, newest first. */
 export async function listAgentReviews(actor: Actor, agentId: string) {
   requirePermission(actor, 'agent.read');
-  return getDb().review.findMany({
-    where: { agentId },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: 20,
-    select: {
-      id: true,
-      triggers: true,
-      dueAt: true,
-      completedAt: true,
-      outcome: true,
-      reviewer: { select: { name: true } },
-    },
-  });
+  // One statement: Prisma's relation query would send a second one, even for an agent with no reviews.
+  const rows = await getDb().$queryRaw<
+    {
+      id: string;
+      triggers: ReviewTrigger[];
+      dueAt: Date;
+      completedAt: Date | null;
+      outcome: ReviewOutcome | null;
+      reviewerName: string | null;
+    }[]
+  >`
+    SELECT r."id", r."triggers"::text[] AS "triggers", r."dueAt", r."completedAt", r."outcome"::text AS "outcome",
+           u."name" AS "reviewerName"
+    FROM "Review" r LEFT JOIN "User" u ON u."id" = r."reviewerId"
+    WHERE r."agentId" = ${agentId}
+    ORDER BY r."createdAt" DESC, r."id" DESC
+    LIMIT 20`;
+  return rows.map(({ reviewerName, ...r }) => ({
+    ...r,
+    reviewer: reviewerName === null ? null : { name: reviewerName },
+  }));
 }
 
 /** Cached per request: a record route's layout (404 before streaming) and its page share one read. */

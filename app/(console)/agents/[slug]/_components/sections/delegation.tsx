@@ -5,7 +5,12 @@ import { Section } from '@/components/section';
 import { DelegationStatusBadge } from '@/components/vocabulary';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
-import { delegationNeighbourhood, listAgentDelegations, type DelegationView } from '@/lib/delegation/queries';
+import {
+  delegationNeighbourhood,
+  DELEGATIONS_LISTED,
+  listAgentDelegations,
+  type DelegationView,
+} from '@/lib/delegation/queries';
 import { getPolicy } from '@/lib/settings';
 import { ENVIRONMENT, labelOf } from '@/lib/vocabulary';
 import { DelegationDecision, RequestDelegationForm } from '../delegation-controls';
@@ -57,11 +62,16 @@ function Grants({ title, grants, empty }: { title: string; grants: DelegationVie
 /** Agent-to-agent delegation: who may act for this agent, for whom it may act, the graph, and the request form. */
 export async function DelegationSection({ actor, agent }: { actor: Actor; agent: AgentSummary }) {
   const canRequest = canOnAgent(actor, 'delegation.request', agent.owner?.id ?? null) && agent.status !== 'RETIRED';
-  const [{ actsFor, actedForBy }, graph, policy] = await Promise.all([
+  const [{ actsFor, actedForBy }, policy] = await Promise.all([
     listAgentDelegations(actor, agent.id),
-    delegationNeighbourhood(actor, agent.id),
     canRequest ? getPolicy() : null,
   ]);
+  // The graph's first hops are this agent's live grants: with none there is no graph to walk. (The lists hold the
+  // newest grants only, so a full list may hide a live one.)
+  const grants = [...actsFor, ...actedForBy];
+  const live =
+    grants.length >= DELEGATIONS_LISTED || grants.some((g) => g.status === 'PENDING' || g.status === 'APPROVED');
+  const graph = live ? await delegationNeighbourhood(actor, agent.id) : null;
   return (
     <Section title="Delegation" icon={Network} id="delegation">
       <p className="mb-3 max-w-3xl text-sm text-muted-foreground">
@@ -85,7 +95,7 @@ export async function DelegationSection({ actor, agent }: { actor: Actor; agent:
           }
         />
       </div>
-      {graph.edges.length > 0 ? (
+      {graph && graph.edges.length > 0 ? (
         <div className="mt-4">
           <DelegationGraph graph={graph} centre={agent.id} />
         </div>

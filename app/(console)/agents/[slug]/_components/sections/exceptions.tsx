@@ -18,14 +18,11 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
   const [exceptions, request] = await Promise.all([
     listAgentExceptions(actor, agent.id),
     canRequest
-      ? Promise.all([
-          listAgentCredentials(actor, agent.id),
-          listEligibleApprovers(actor, agent.id),
-          listAwaitingRotation(actor, agent.id),
-          getPolicy(),
-        ])
+      ? Promise.all([listAgentCredentials(actor, agent.id), listEligibleApprovers(actor, agent.id), getPolicy()])
       : null,
   ]);
+  // Only a break-glass of this agent's can await rotation: most agents have no exception at all.
+  const awaiting = request && exceptions.length > 0 ? await listAwaitingRotation(actor, agent.id) : [];
   const now = new Date();
   return (
     <Section title="Exceptions" icon={ShieldAlert} id="exceptions">
@@ -54,8 +51,8 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
               agentId={agent.id}
               credentials={request[0].filter((c) => !c.revokedAt).map((c) => ({ id: c.id, name: c.name }))}
               approvers={request[1]}
-              maxHours={request[3].exceptionMaxHours}
-              awaitingRotation={request[2].map((r) => r.credentialName)}
+              maxHours={request[2].exceptionMaxHours}
+              awaitingRotation={awaiting.map((r) => r.credentialName)}
             />
           </div>
         </details>
