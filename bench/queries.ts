@@ -261,6 +261,8 @@ export function queryCases(actor: Actor, pg: Pool, sample: Sample, generic: Pool
     {
       name: 'timeline: one agent',
       domain: timeline({ agent: sample.slug }),
+      // Its target is a p99: of 15 samples that would be the single slowest.
+      runs: 300,
       floor: floorTimeline('WHERE "agentId" = $1', [sample.agentId]),
     },
     {

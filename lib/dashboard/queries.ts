@@ -7,6 +7,7 @@ import type { AgentStatus, CredentialStorage, RiskTier } from '@/lib/generated/p
 import { ruleById, SEVERITIES, type Severity } from '@/lib/policy/rules';
 import { lastFindingsSync, openFindingsByRule } from '@/lib/policy/trend';
 import { countOverdueReviews } from '@/lib/reviews/queries';
+import { readAgentTally, readCredentialTally } from './tallies';
 
 export type PostureSummary = {
   agentsByStatus: Record<AgentStatus, number>;
@@ -41,7 +42,7 @@ export async function getPostureSummary(actor: Actor): Promise<PostureSummary> {
   };
 }
 
-/** Every figure in SQL: one pass over the agents, one over the credentials, and a few indexed counts. */
+/** Every figure in SQL: the agent and credential tallies, and a few indexed counts. */
 async function computePosture(db: Db, now: Date): Promise<PostureSummary> {
   const [
     agents,
@@ -54,18 +55,9 @@ async function computePosture(db: Db, now: Date): Promise<PostureSummary> {
     findings,
     findingsAsOf,
   ] = await Promise.all([
-    // Status over every agent, tier and ownership over those in service. "orphaned" and "planesAssigned" are kept
-    // per agent by triggers: one pass, no joins.
-    db.$queryRaw<
-      { status: AgentStatus | null; tier: RiskTier | null; n: bigint; complete: bigint; orphaned: bigint }[]
-    >`
-      SELECT a."status", CASE WHEN a."status" <> 'RETIRED' THEN a."riskTier" END AS tier, count(*) AS n,
-             count(*) FILTER (WHERE NOT a."orphaned" AND a."planesAssigned" = 3) AS complete,
-             count(*) FILTER (WHERE a."orphaned") AS orphaned
-      FROM "Agent" a GROUP BY 1, 2`,
-    db.$queryRaw<{ storage: CredentialStorage | null; issuance: 'STATIC' | 'DYNAMIC' | null; n: bigint }[]>`
-      SELECT "storage", "issuance", count(*) AS n FROM "Credential" WHERE "revokedAt" IS NULL
-      GROUP BY GROUPING SETS (("storage"), ("issuance"))`,
+    // Maintained by triggers (./tallies.ts): a sum over a few rows, not a pass over every agent and credential.
+    readAgentTally(db),
+    readCredentialTally(db),
     countOverdueReviews(now, db),
     countQueue(db, 'pending', now),
     countQueue(db, 'in-force', now),

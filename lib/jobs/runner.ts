@@ -2,6 +2,7 @@ import 'server-only';
 import type PgBoss from 'pg-boss';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { keepPartitionsAhead } from '@/lib/audit/partitions';
+import { foldTallies } from '@/lib/dashboard/tallies';
 import { getDb } from '@/lib/db';
 import { expireDueDelegations } from '@/lib/delegation/commands';
 import { getEnv } from '@/lib/env';
@@ -40,7 +41,11 @@ const WORK: Record<QueueName, () => Promise<unknown>> = {
   'notify-due': () => oweDue(),
   'audit-checkpoint': () => signCheckpoint(),
   'scheduled-reviews': () => openScheduledReviews(),
-  'findings-sync': () => syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 }),
+  // The dashboard's tallies are folded with it: both are what the dashboard reads.
+  'findings-sync': async () => {
+    await syncFindings(getDb(), new Date(), { unlessWithinMs: FINDINGS_SYNC_MS / 2 });
+    await foldTallies(getDb());
+  },
   'audit-partitions': () => keepPartitionsAhead(getDb()),
   'chain-verification': () => runVerification(getDb(), null, 'incremental'),
 };
