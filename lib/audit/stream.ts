@@ -26,8 +26,6 @@ export type RawEvent = {
   hash: string;
   /** The agent's slug, when asked for. */
   agentSlug: string | null;
-  /** The head signature stored at this seq (JSON text), when asked for. */
-  signature: string | null;
   /** The chain format (1 or 2), and in format 2 the field digests and salts (JSON text). */
   format: string;
   digests: string | null;
@@ -48,7 +46,6 @@ const FIELDS = [
   'prevHash',
   'hash',
   'agentSlug',
-  'signature',
   'format',
   'digests',
   'salts',
@@ -59,10 +56,7 @@ const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY
 export const literal = (value: string | bigint | Date): string =>
   pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
 
-const SIGNATURE = `(SELECT json_build_object('hash', s."hash", 'signedAt', ${iso('signedAt').replace('e.', 's.')},
-  'keyId', s."keyId", 'signature', s."signature")::text FROM "AuditSignature" s WHERE s."seq" = e."seq")`;
-
-function select(where: string, withSlug: boolean, withSignature: boolean): string {
+function select(where: string, withSlug: boolean): string {
   // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every
   // event before the first row.
   return `SELECT e."seq"::text AS "seq", ${iso('occurredAt')} AS "occurredAt", ${iso('recordedAt')} AS "recordedAt",
@@ -70,7 +64,6 @@ function select(where: string, withSlug: boolean, withSignature: boolean): strin
     e."actorId", e."agentId", e."credentialId", e."action", e."details"::text AS "details",
     e."owners"::text AS "owners", e."prevHash", e."hash",
     ${withSlug ? '(SELECT a."slug" FROM "Agent" a WHERE a."id" = e."agentId")' : 'NULL::text'} AS "agentSlug",
-    ${withSignature ? SIGNATURE : 'NULL::text'} AS "signature",
     e."format"::text AS "format", e."digests"::text AS "digests", e."salts"::text AS "salts"
     FROM "AuditEvent" e
     WHERE (${where})`;
@@ -101,10 +94,9 @@ function toEvent(v: (string | null)[]): RawEvent {
     prevHash: v[10]!,
     hash: v[11]!,
     agentSlug: v[12] ?? null,
-    signature: v[13] ?? null,
-    format: v[14]!,
-    digests: v[15] ?? null,
-    salts: v[16] ?? null,
+    format: v[13]!,
+    digests: v[14] ?? null,
+    salts: v[15] ?? null,
   };
 }
 
@@ -116,10 +108,10 @@ function toEvent(v: (string | null)[]): RawEvent {
 export async function* streamEvents(
   db: Db,
   where: string,
-  options: { withSlug?: boolean; withSignature?: boolean; batch?: number } = {},
+  options: { withSlug?: boolean; batch?: number } = {},
 ): AsyncGenerator<RawEvent[]> {
   const batch = options.batch ?? 5_000;
-  const sql = select(where, options.withSlug ?? false, options.withSignature ?? false);
+  const sql = select(where, options.withSlug ?? false);
   const url = getEnv().DATABASE_URL;
   if (!url) {
     let after = '0';
