@@ -2,6 +2,7 @@ import { KeyRound } from 'lucide-react';
 import { EmptyState } from '@/components/empty-state';
 import { Section } from '@/components/section';
 import { Badge } from '@/components/ui/badge';
+import { Disclosure } from '@/components/ui/disclosure';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
@@ -62,10 +63,7 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
                     {c.revokedAt ? null : (
                       <>
                         <CredentialActions credentialId={c.id} name={c.name} />
-                        <details className="mt-1">
-                          <summary className="cursor-pointer text-xs text-primary underline underline-offset-2">
-                            Edit custody record
-                          </summary>
+                        <Disclosure className="mt-1" small summary="Edit custody record">
                           <div className="mt-2">
                             <EditCredentialForm
                               credentialId={c.id}
@@ -83,7 +81,7 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
                               }}
                             />
                           </div>
-                        </details>
+                        </Disclosure>
                       </>
                     )}
                   </TD>
@@ -94,14 +92,11 @@ export async function CredentialsSection({ actor, agent }: { actor: Actor; agent
         </Table>
       )}
       {canCustody && agent.status !== 'RETIRED' ? (
-        <details className="mt-3">
-          <summary className="cursor-pointer text-primary underline underline-offset-2">
-            Record an issued credential
-          </summary>
+        <Disclosure className="mt-3" summary="Record an issued credential">
           <div className="mt-3">
             <IssueCredentialForm agentId={agent.id} />
           </div>
-        </details>
+        </Disclosure>
       ) : null}
     </Section>
   );

@@ -2,6 +2,7 @@ import { Network } from 'lucide-react';
 import Link from 'next/link';
 import { DelegationGraph } from '@/components/agents/delegation-graph';
 import { Section } from '@/components/section';
+import { Disclosure } from '@/components/ui/disclosure';
 import { DelegationStatusBadge } from '@/components/vocabulary';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
@@ -101,14 +102,11 @@ export async function DelegationSection({ actor, agent }: { actor: Actor; agent:
         </div>
       ) : null}
       {canRequest && policy ? (
-        <details className="mt-3">
-          <summary className="cursor-pointer text-primary underline underline-offset-2">
-            Let this agent act for another
-          </summary>
+        <Disclosure className="mt-3" summary="Let this agent act for another">
           <div className="mt-3">
             <RequestDelegationForm delegateId={agent.id} maxDays={policy.delegation.maxDays} />
           </div>
-        </details>
+        </Disclosure>
       ) : null}
     </Section>
   );

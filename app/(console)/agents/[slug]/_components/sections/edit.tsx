@@ -1,5 +1,6 @@
 import { AgentForm } from '@/components/agents/agent-form';
 import { Section } from '@/components/section';
+import { Disclosure } from '@/components/ui/disclosure';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { updateAgentAction } from '../../../actions';
 
@@ -7,10 +8,7 @@ import { updateAgentAction } from '../../../actions';
 export function EditSection({ agent }: { agent: AgentSummary }) {
   return (
     <Section title="Edit details" id="edit">
-      <details>
-        <summary className="cursor-pointer text-primary underline underline-offset-2">
-          Edit name, description, kind, tier, environments
-        </summary>
+      <Disclosure summary="Edit name, description, kind, tier, environments">
         <div className="mt-3">
           <AgentForm
             action={updateAgentAction}
@@ -28,7 +26,7 @@ export function EditSection({ agent }: { agent: AgentSummary }) {
             submitLabel="Save changes"
           />
         </div>
-      </details>
+      </Disclosure>
     </Section>
   );
 }

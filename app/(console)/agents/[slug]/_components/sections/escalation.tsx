@@ -1,5 +1,6 @@
 import { EscalationContactCard } from '@/components/agents/escalation-contact';
 import { Section } from '@/components/section';
+import { Disclosure } from '@/components/ui/disclosure';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
 import { getEscalationContact } from '@/lib/escalation/queries';
@@ -14,10 +15,7 @@ export async function EscalationSection({ actor, agent }: { actor: Actor; agent:
     <Section title="Escalation" id="escalation">
       <EscalationContactCard contact={contact} required={needsEscalation(agent.riskTier)} />
       {canWrite ? (
-        <details className="mt-3">
-          <summary className="cursor-pointer text-primary underline underline-offset-2">
-            {contact ? 'Change the escalation contact' : 'Set an escalation contact'}
-          </summary>
+        <Disclosure className="mt-3" summary={contact ? 'Change the escalation contact' : 'Set an escalation contact'}>
           <div className="mt-3 flex flex-col gap-3">
             <EscalationForm
               agentId={agent.id}
@@ -37,7 +35,7 @@ export async function EscalationSection({ actor, agent }: { actor: Actor; agent:
             />
             {contact ? <ClearEscalation agentId={agent.id} version={agent.version} /> : null}
           </div>
-        </details>
+        </Disclosure>
       ) : null}
     </Section>
   );

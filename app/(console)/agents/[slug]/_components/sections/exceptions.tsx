@@ -1,6 +1,7 @@
 import { ShieldAlert } from 'lucide-react';
 import Link from 'next/link';
 import { Section } from '@/components/section';
+import { Disclosure } from '@/components/ui/disclosure';
 import { ExceptionStatusBadge } from '@/components/vocabulary';
 import type { AgentSummary } from '@/lib/agents/queries';
 import { canOnAgent, type Actor } from '@/lib/authz';
@@ -44,8 +45,7 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
         </ul>
       )}
       {request ? (
-        <details className="mt-3">
-          <summary className="cursor-pointer text-primary underline underline-offset-2">Request an exception</summary>
+        <Disclosure className="mt-3" summary="Request an exception">
           <div className="mt-3">
             <RequestExceptionForm
               agentId={agent.id}
@@ -55,7 +55,7 @@ export async function ExceptionsSection({ actor, agent }: { actor: Actor; agent:
               awaitingRotation={awaiting.map((r) => r.credentialName)}
             />
           </div>
-        </details>
+        </Disclosure>
       ) : null}
     </Section>
   );

@@ -1,4 +1,5 @@
 import { Section } from '@/components/section';
+import { Disclosure } from '@/components/ui/disclosure';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
 import { PurposeStatusBadge } from '@/components/vocabulary';
 import type { AgentSummary } from '@/lib/agents/queries';
@@ -50,10 +51,7 @@ export async function PurposesSection({ actor, agent }: { actor: Actor; agent: A
                             canExpire={canWrite}
                           />
                           {canWrite ? (
-                            <details className="mt-1">
-                              <summary className="cursor-pointer text-xs text-primary underline underline-offset-2">
-                                Change this purpose
-                              </summary>
+                            <Disclosure className="mt-1" small summary="Change this purpose">
                               <div className="mt-2 w-80">
                                 <PurposeForm
                                   purpose={{
@@ -65,7 +63,7 @@ export async function PurposesSection({ actor, agent }: { actor: Actor; agent: A
                                   }}
                                 />
                               </div>
-                            </details>
+                            </Disclosure>
                           ) : null}
                         </>
                       ) : null}
@@ -78,12 +76,11 @@ export async function PurposesSection({ actor, agent }: { actor: Actor; agent: A
         </div>
       )}
       {canWrite && agent.status !== 'RETIRED' ? (
-        <details>
-          <summary className="cursor-pointer text-primary underline underline-offset-2">Add a purpose</summary>
+        <Disclosure summary="Add a purpose">
           <div className="mt-3 max-w-xl">
             <PurposeForm agentId={agent.id} />
           </div>
-        </details>
+        </Disclosure>
       ) : null}
     </Section>
   );
