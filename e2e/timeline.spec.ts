@@ -76,3 +76,20 @@ test(
     expect(ndjson.at(-1).trailer.events).toBe(ndjson.length - 1);
   },
 );
+
+test('an agent owner, who cannot read the whole timeline, opens an event’s details from the agent page', async ({
+  page,
+}) => {
+  await signInAs(page, 'OWNER');
+  await page.goto('/agents/deploy-bot');
+  const events = page.getByRole('list', { name: /^Custody events of/ }).getByRole('listitem');
+  await events
+    .first()
+    .getByRole('button', { name: /Details of event/ })
+    .click();
+  // Read when the dialog opens, with the reference the page handed this reader.
+  const drawer = page.getByRole('dialog');
+  await expect(drawer.getByTestId('event-hash')).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(drawer.getByTestId('event-json')).toContainText('"seq"');
+  await expect(drawer.getByRole('alert')).toHaveCount(0);
+});

@@ -5,32 +5,57 @@ import Link from 'next/link';
 import { useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Button } from '@/components/ui/button';
+import type { EventDetailsData } from '@/lib/audit/event-details';
+import { INITIAL_ACTION_STATE, type ActionState } from '@/lib/http/action-state';
 import { CONTROL_PLANE, valuesOf } from '@/lib/vocabulary';
 
-export type EventDetailsData = {
-  seq: string;
-  action: string;
-  sentence: string;
-  occurredAt: string;
-  recordedAt: string;
-  actorType: string;
-  actorId: string | null;
-  agentId: string | null;
-  credentialId: string | null;
-  details: unknown;
-  owners: unknown;
-  prevHash: string;
-  hash: string;
-};
+/** What a list sends per event: the dialog asks for the rest when it opens. */
+export type EventSummary = { seq: string; action: string; sentence: string; ref: string };
+
+/** The server action that reads an event's details (app/(console)/timeline/actions.ts). */
+export type LoadEventDetails = (
+  state: ActionState,
+  formData: FormData,
+) => Promise<ActionState & { result?: EventDetailsData }>;
+
+type Loaded =
+  | { status: 'idle' | 'loading' }
+  | { status: 'loaded'; event: EventDetailsData }
+  | { status: 'failed'; message: string };
 
 /**
- * The raw event behind a sentence: its JSON, who owned the agent then, and its place in the chain. Its body is
- * rendered when opened, not with the page: a page lists dozens of events and each body is kilobytes of markup.
+ * The raw event behind a sentence: its JSON, who owned the agent then, and its place in the chain. Read when the
+ * dialog first opens, not with the page: a page lists dozens of events and each is kilobytes of fields.
  */
-export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; fieldsHref?: string }) {
+export function EventDetails({
+  event,
+  load,
+  fieldsHref,
+}: {
+  event: EventSummary;
+  load: LoadEventDetails;
+  fieldsHref?: string;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'idle' });
   const titleId = `event-${event.seq}-title`;
+  const fetchDetails = async () => {
+    setLoaded({ status: 'loading' });
+    const form = new FormData();
+    form.set('seq', event.seq);
+    form.set('ref', event.ref);
+    try {
+      const answer = await load(INITIAL_ACTION_STATE, form);
+      setLoaded(
+        answer.ok && answer.result
+          ? { status: 'loaded', event: answer.result }
+          : { status: 'failed', message: answer.message ?? 'The event could not be read.' },
+      );
+    } catch {
+      setLoaded({ status: 'failed', message: 'The event could not be read: check the connection and open it again.' });
+    }
+  };
   return (
     <>
       <Button
@@ -40,6 +65,7 @@ export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; f
           // Rendered before it is shown, so the dialog opens with its content and focus lands inside it.
           flushSync(() => setOpen(true));
           dialog.current?.showModal();
+          if (loaded.status === 'idle' || loaded.status === 'failed') void fetchDetails();
         }}
         aria-label={`Details of event ${event.seq}`}
       >
@@ -58,7 +84,13 @@ export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; f
         onClose={() => setOpen(false)}
       >
         {open ? (
-          <EventBody event={event} titleId={titleId} fieldsHref={fieldsHref} close={() => dialog.current?.close()} />
+          <EventBody
+            event={event}
+            loaded={loaded}
+            titleId={titleId}
+            fieldsHref={fieldsHref}
+            close={() => dialog.current?.close()}
+          />
         ) : null}
       </dialog>
     </>
@@ -67,17 +99,17 @@ export function EventDetails({ event, fieldsHref }: { event: EventDetailsData; f
 
 function EventBody({
   event,
+  loaded,
   titleId,
   fieldsHref,
   close,
 }: {
-  event: EventDetailsData;
+  event: EventSummary;
+  loaded: Loaded;
   titleId: string;
   fieldsHref?: string;
   close: () => void;
 }) {
-  const { sentence: _sentence, prevHash, hash, owners, ...raw } = event;
-  const rawEvent = { ...raw, owners };
   return (
     <>
       <div className="flex items-start justify-between gap-3">
@@ -96,6 +128,26 @@ function EventBody({
           </Link>
         </p>
       ) : null}
+      {loaded.status === 'loaded' ? (
+        <EventFields event={loaded.event} />
+      ) : loaded.status === 'failed' ? (
+        <p role="alert" className="mt-4 text-sm text-danger">
+          {loaded.message}
+        </p>
+      ) : (
+        <p role="status" className="mt-4 text-sm text-muted-foreground">
+          Reading the event…
+        </p>
+      )}
+    </>
+  );
+}
+
+function EventFields({ event }: { event: EventDetailsData }) {
+  const { prevHash, hash, owners, ...raw } = event;
+  const rawEvent = { ...raw, owners };
+  return (
+    <>
       <dl className="mt-4 grid gap-2 text-xs">
         <dt className="font-medium">Hash</dt>
         <dd className="font-mono break-all" data-testid="event-hash">

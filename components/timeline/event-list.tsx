@@ -2,16 +2,25 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import type { TimelineEvent } from '@/lib/audit';
-import { EventDetails } from './event-details';
+import { eventRef } from '@/lib/audit/event-details';
+import { EventDetails, type LoadEventDetails } from './event-details';
 
-/** Events as sentences, newest first, each with its raw JSON and hashes a click away. */
+/**
+ * Events as sentences, newest first, each with its raw JSON and hashes a click away (fetched when opened, with a
+ * reference that lets this reader open exactly these events).
+ */
 export function EventList({
   events,
+  readerId,
+  loadDetails,
   label,
   scrollable = false,
   linkFields = false,
 }: {
   events: TimelineEvent[];
+  readerId: string;
+  /** The action that reads an event's details (eventDetailsAction). */
+  loadDetails: LoadEventDetails;
   label: string;
   scrollable?: boolean;
   /** Link each event to its fields page (where redactions are asked for and shown): for readers of the timeline. */
@@ -43,21 +52,8 @@ export function EventList({
             #{e.seq} · <RelativeTime value={e.occurredAt} />
           </span>
           <EventDetails
-            event={{
-              seq: e.seq,
-              action: e.action,
-              sentence: e.sentence,
-              occurredAt: e.occurredAt.toISOString(),
-              recordedAt: e.recordedAt.toISOString(),
-              actorType: e.actorType,
-              actorId: e.actorId,
-              agentId: e.agentId,
-              credentialId: e.credentialId,
-              details: e.details,
-              owners: e.owners,
-              prevHash: e.prevHash,
-              hash: e.hash,
-            }}
+            event={{ seq: e.seq, action: e.action, sentence: e.sentence, ref: eventRef(readerId, e.seq) }}
+            load={loadDetails}
             fieldsHref={linkFields ? `/timeline/redact?seq=${e.seq}` : undefined}
           />
         </li>

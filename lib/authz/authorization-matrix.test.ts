@@ -299,6 +299,11 @@ const POLICY: Record<string, Rule> = {
   '(console)/findings/actions.ts#recomputeFindingsAction': { permission: 'findings.recompute', input: () => ({}) },
   '(console)/timeline/actions.ts#verifyChainAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/timeline/actions.ts#signCheckpointAction': { permission: 'audit.checkpoint', input: () => ({}) },
+  // Without the reference a list hands its reader, any event's details are for readers of the whole timeline.
+  '(console)/timeline/actions.ts#eventDetailsAction': {
+    permission: 'audit.read',
+    input: ({ redactable }) => ({ seq: redactable.seq }),
+  },
   '(console)/timeline/redact/actions.ts#requestRedactionAction': {
     permission: 'audit.redact',
     input: ({ redactable }) => ({ seq: redactable.seq, pointers: [redactable.pointer], reason: 'Matrix test' }),

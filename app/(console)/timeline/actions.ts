@@ -1,9 +1,10 @@
 'use server';
 
+import { readEventDetails, type EventDetailsData } from '@/lib/audit/event-details';
 import { signCheckpointNow, verifyChainNow } from '@/lib/audit/integrity';
 import { getCurrentUser } from '@/lib/auth';
 import type { ActionState } from '@/lib/http/action-state';
-import { formAction } from '@/lib/http/form-action';
+import { formAction, formQuery } from '@/lib/http/form-action';
 
 export async function verifyChainAction(_: ActionState, formData: FormData) {
   return formAction(formData, async () => verifyChainNow(await getCurrentUser()));
@@ -11,4 +12,12 @@ export async function verifyChainAction(_: ActionState, formData: FormData) {
 
 export async function signCheckpointAction(_: ActionState, formData: FormData) {
   return formAction(formData, async () => signCheckpointNow(await getCurrentUser()));
+}
+
+/** The raw event behind a sentence, for its details dialog: lib/audit/event-details.ts decides who may read it. */
+export async function eventDetailsAction(_: ActionState, formData: FormData) {
+  return formQuery<EventDetailsData>(formData, async (input) => ({
+    message: 'Loaded.',
+    result: await readEventDetails(await getCurrentUser(), input),
+  }));
 }

@@ -17,6 +17,7 @@ import { can } from '@/lib/authz';
 import { getCredentialName } from '@/lib/credentials/queries';
 import { getPerson } from '@/lib/users/search';
 import { IntegrityControls } from './_components/integrity-controls';
+import { eventDetailsAction } from './actions';
 
 export const metadata: Metadata = { title: 'Timeline' };
 
@@ -110,7 +111,13 @@ export default async function TimelinePage({ searchParams }: Props) {
             : 'Events appear here as agents are registered and credentials are issued, used, rotated and revoked.'}
         </EmptyState>
       ) : (
-        <EventList events={rows} label="Custody events, newest first" linkFields />
+        <EventList
+          events={rows}
+          readerId={actor.id}
+          loadDetails={eventDetailsAction}
+          label="Custody events, newest first"
+          linkFields
+        />
       )}
       {rows.length > 0 ? (
         <DataTablePagination

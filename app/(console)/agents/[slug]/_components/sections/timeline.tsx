@@ -1,5 +1,6 @@
 import { History } from 'lucide-react';
 import Link from 'next/link';
+import { eventDetailsAction } from '@/app/(console)/timeline/actions';
 import { Section } from '@/components/section';
 import { EventList } from '@/components/timeline/event-list';
 import { AGENT_PAGE_EVENTS } from '@/lib/agents/page';
@@ -18,6 +19,8 @@ export async function TimelineSection({ actor, agent }: { actor: Actor; agent: A
         <>
           <EventList
             events={events}
+            readerId={actor.id}
+            loadDetails={eventDetailsAction}
             label={`Custody events of ${agent.name}, newest first`}
             linkFields={can(actor, 'audit.read')}
           />

@@ -1,4 +1,5 @@
 import { History } from 'lucide-react';
+import { eventDetailsAction } from '@/app/(console)/timeline/actions';
 import { Section } from '@/components/section';
 import { EventList } from '@/components/timeline/event-list';
 import { listAgentEventsSince } from '@/lib/audit';
@@ -17,7 +18,13 @@ export async function ChangesSection({ actor, detail }: { actor: Actor; detail: 
       {changes.length === 0 ? (
         <p className="text-muted-foreground">Nothing changed on this agent’s timeline since then.</p>
       ) : (
-        <EventList events={changes} label="Events since the last review, newest first" scrollable />
+        <EventList
+          events={changes}
+          readerId={actor.id}
+          loadDetails={eventDetailsAction}
+          label="Events since the last review, newest first"
+          scrollable
+        />
       )}
     </Section>
   );
