@@ -38,7 +38,7 @@ describe('event details', () => {
     const later = await noteEvent('never listed');
     expect((await readEventDetails(owner, { seq: event.seq, ref: eventRef(owner.id, event.seq) })).seq).toBe(event.seq);
 
-    const refused = /Open an event from a page that lists it/;
+    const refused = /do not have permission to read this event here/;
     // No reference, another reader's, one moved to another event, a forged one.
     await expect(readEventDetails(owner, { seq: event.seq })).rejects.toThrow(refused);
     await expect(readEventDetails(owner, { seq: event.seq, ref: eventRef(other.id, event.seq) })).rejects.toThrow(

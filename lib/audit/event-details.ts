@@ -45,7 +45,10 @@ export async function readEventDetails(actor: Actor | null, input: unknown): Pro
     const expected = Buffer.from(eventRef(actor.id, seq));
     const given = Buffer.from(ref ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new Forbidden('Open an event from a page that lists it: reading any event needs the audit role.');
+      throw new Forbidden(
+        'You do not have permission to read this event here: open it from a page that lists it, or ask for the ' +
+          'audit role.',
+      );
     }
   }
   const event = await getDb().auditEvent.findUnique({
