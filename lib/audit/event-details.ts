@@ -5,26 +5,18 @@ import { getAuthSecret } from '@/lib/auth/secret';
 import { can, requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { Forbidden, NotFound, parseInput } from '@/lib/errors';
+import { eventSelect, type StoredEvent } from './queries';
 
 // An event's raw fields, owners and hashes are a click away from its sentence: lists send the sentence and a
 // reference, and the details dialog asks for the rest when it opens (a page of events was mostly these). Whoever
 // reads the whole timeline (audit.read) may ask for any event; anyone else only for an event a page showed them,
 // which the reference proves: an HMAC of the reader and the event, under the session secret.
 
-/** What the details dialog shows. */
-export type EventDetailsData = {
+/** What the details dialog shows: the stored event (as the lists read it), its times and seq as text. */
+export type EventDetailsData = Omit<StoredEvent, 'seq' | 'occurredAt' | 'recordedAt'> & {
   seq: string;
-  action: string;
   occurredAt: string;
   recordedAt: string;
-  actorType: string;
-  actorId: string | null;
-  agentId: string | null;
-  credentialId: string | null;
-  details: unknown;
-  owners: unknown;
-  prevHash: string;
-  hash: string;
 };
 
 /** The reference a list hands `reader` with event `seq`, so that reader may open it. */
@@ -51,23 +43,7 @@ export async function readEventDetails(actor: Actor | null, input: unknown): Pro
       );
     }
   }
-  const event = await getDb().auditEvent.findUnique({
-    where: { seq: BigInt(seq) },
-    select: {
-      seq: true,
-      action: true,
-      occurredAt: true,
-      recordedAt: true,
-      actorType: true,
-      actorId: true,
-      agentId: true,
-      credentialId: true,
-      details: true,
-      owners: true,
-      prevHash: true,
-      hash: true,
-    },
-  });
+  const event = await getDb().auditEvent.findUnique({ where: { seq: BigInt(seq) }, select: eventSelect });
   if (!event) throw new NotFound(`There is no event ${seq} on the timeline (it may be archived).`);
   return {
     ...event,
