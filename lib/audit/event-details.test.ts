@@ -1,11 +1,27 @@
 // An event's details are read when its dialog opens. Readers of the whole timeline may open any event; anyone else
 // only an event a page listed for them, proven by the reference the list handed them (held here against someone
 // who reuses another reader's reference, forges one, or moves it to another event).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { eventDetailsAction } from '@/app/(console)/timeline/actions';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/audit';
 import { getDb } from '@/lib/db';
+import { INITIAL_ACTION_STATE } from '@/lib/http/action-state';
 import { createPerson } from '@/lib/testing/people';
+import { deactivateUser, removeRole } from '@/lib/users/commands';
 import { eventRef, readEventDetails } from './event-details';
+
+const session = vi.hoisted(() => ({ userId: null as string | null }));
+vi.mock('@/lib/auth/session-id', () => ({ getSessionUserId: async () => session.userId }));
+vi.mock('next/cache', () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
+
+/** The dialog's request, as the signed-in person sends it. */
+async function openAs(userId: string, seq: string, ref?: string) {
+  session.userId = userId;
+  const form = new FormData();
+  form.set('seq', seq);
+  if (ref !== undefined) form.set('ref', ref);
+  return eventDetailsAction(INITIAL_ACTION_STATE, form);
+}
 
 async function noteEvent(note: string) {
   await getDb().$transaction((tx) =>
@@ -64,5 +80,28 @@ describe('event details', () => {
     await expect(readEventDetails(auditor, { seq: '9000000000000' })).rejects.toThrow(
       /There is no event 9000000000000/,
     );
+  });
+
+  it('a reference handed out before a role was removed or the person deactivated opens nothing after', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const leaver = await createPerson(['OWNER']);
+    const auditor = await createPerson(['AUDITOR', 'OWNER']);
+    const event = await noteEvent('listed before the change');
+    const ref = (id: string) => eventRef(id, event.seq);
+    for (const id of [owner.id, leaver.id]) expect((await openAs(id, event.seq, ref(id))).result?.seq).toBe(event.seq);
+    expect((await openAs(auditor.id, event.seq)).ok).toBe(true);
+
+    const version = async (id: string) => (await getDb().user.findUniqueOrThrow({ where: { id } })).version;
+    await removeRole(lead, { userId: owner.id, role: 'OWNER', version: await version(owner.id) });
+    await deactivateUser(lead, { userId: leaver.id, version: await version(leaver.id), reason: 'Left the company' });
+    await removeRole(lead, { userId: auditor.id, role: 'AUDITOR', version: await version(auditor.id) });
+    // The person and their roles are read when they ask, not when the page handed out the reference.
+    for (const id of [owner.id, leaver.id]) expect((await openAs(id, event.seq, ref(id))).ok).toBe(false);
+    // The former auditor, an owner now, opens what a page listed for them, and nothing else.
+    const answer = await openAs(auditor.id, event.seq);
+    expect(answer.ok).toBe(false);
+    expect(answer.message).toMatch(/do not have permission to read this event here/);
+    expect((await openAs(auditor.id, event.seq, ref(auditor.id))).ok).toBe(true);
   });
 });
