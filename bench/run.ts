@@ -124,6 +124,9 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   const rows: { path: string; p50: number; p99: number; floorP50: number | null; ratio: number | null }[] = [];
   const gateOnly = Boolean(values['gate-only']);
   const row50k = await sampleRow50k(pg);
+  // The findings sync above (or the load before it) wrote hundreds of thousands of rows: autovacuum would catch up
+  // with them beside the query rows, on the same two cores.
+  reportSettled(await settleDatabase(pg), 'the findings sync or the load');
   const ask = await allowedAsk();
   const cases = [
     ...(gateOnly
@@ -234,12 +237,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
       ['/api/v1/agents', { authorization: `Bearer ${token}` }],
     ];
     const instances = cluster?.instances.length ?? 1;
-    const settled = await settleDatabase(pg);
-    const vacuumed = settled.tables.join(', ') || 'none';
-    console.log(
-      `Vacuumed ${settled.tables.length} table(s) written by the rows before (${vacuumed}) and checkpointed in ` +
-        `${settled.seconds.toFixed(1)} s, so autovacuum does not run during the page rows.`,
-    );
+    reportSettled(await settleDatabase(pg), 'the rows before');
     for (const [path, headers] of targets) {
       if (headers.cookie) bytes.push(await pageBytes(values.url, path, headers));
       // Warm: a few requests one after another, so every instance has compiled this route's code, then three seconds
@@ -369,6 +367,13 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   await Promise.all([pg.end(), generic.end()]);
   // A journey step that failed through the balancer fails the run.
   return journey && journey.steps.some((j) => !j.ok) ? 1 : 0;
+}
+
+function reportSettled(settled: { tables: string[]; seconds: number }, by: string): void {
+  console.log(
+    `Vacuumed ${settled.tables.length} table(s) written by ${by} (${settled.tables.join(', ') || 'none'}) and ` +
+      `checkpointed in ${settled.seconds.toFixed(1)} s, so autovacuum does not run during the rows that follow.`,
+  );
 }
 
 type QueryRow = { path: string; p50: number; p99: number; floorP50: number | null };

@@ -51,10 +51,12 @@ export function decodeCursor(cursor: string | undefined): [SortValue, string] | 
 }
 
 type Order = 'asc' | 'desc';
-type Find<T> = (args: {
+export type Find<T> = (args: {
   where: Record<string, unknown>;
   orderBy: Record<string, Order | { sort: Order; nulls: 'first' | 'last' }>[];
   take: number;
+  /** The same boundary as `where` says it, for a find written in SQL: rows after (gt) or before (lt) this one. */
+  boundary: { value: SortValue; id: string; beyond: 'gt' | 'lt' } | null;
 }) => Promise<T[]>;
 
 /**
@@ -88,7 +90,12 @@ export async function keysetPage<T extends { id: string }>({
   const orderBy = nullable
     ? [{ [field]: { sort: order, nulls: backwards ? ('first' as const) : ('last' as const) } }, { id: order }]
     : [{ [field]: order }, { id: order }];
-  const found = await find({ where, orderBy, take: query.size + 1 });
+  const found = await find({
+    where,
+    orderBy,
+    take: query.size + 1,
+    boundary: boundary ? { value: boundary[0], id: boundary[1], beyond } : null,
+  });
   const more = found.length > query.size;
   const rows = found.slice(0, query.size);
   if (backwards) rows.reverse();

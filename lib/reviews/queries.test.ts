@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
 import { addPurpose } from '@/lib/purposes/commands';
-import { makeActiveAgent } from '@/lib/testing/agents';
+import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { assignReviewer } from './commands';
@@ -75,5 +75,47 @@ describe('the reviews queue’s counts', () => {
     expect(mine.counts.mine).toEqual({ total: 4, capped: false });
     const others = await listReviews(other, { view: 'mine', size: 25 });
     expect(others.rows.map((r) => r.agent.slug)).toEqual([theirs.slug]);
+  });
+
+  it('"mine" pages forward and back in due order across both branches, each review once', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const me = await createPerson(['OWNER']);
+    const other = await createPerson(['OWNER']);
+    // 20 agents of mine whose reviews nobody holds and 10 of someone else's that I review, due dates interleaved (two
+    // share each date, so ties break by id across branches).
+    const agents = [
+      ...(await Promise.all(Array.from({ length: 20 }, () => makeAgent(admin, { ownerId: me.id })))),
+      ...(await Promise.all(Array.from({ length: 10 }, () => makeAgent(admin, { ownerId: other.id })))),
+    ];
+    const values = agents.map(
+      (a, i) =>
+        `('r-${a.id}', '${a.id}', '${a.id}', '{PURPOSE_CHANGED}', now() + interval '${Math.floor(i / 2) % 9} days', ` +
+        `${i >= 20 ? `'${me.id}'` : 'NULL'}, now())`,
+    );
+    await asOwner(
+      `INSERT INTO "Review" ("id", "agentId", "openForAgent", "triggers", "dueAt", "reviewerId", "updatedAt")
+       VALUES ${values.join(', ')} ON CONFLICT ("openForAgent") DO UPDATE SET "dueAt" = EXCLUDED."dueAt",
+       "reviewerId" = EXCLUDED."reviewerId"`,
+    );
+    const expected = await getDb().review.findMany({
+      where: { openForAgent: { in: agents.map((a) => a.id) } },
+      orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+      select: { id: true },
+    });
+    const first = await listReviews(me, { view: 'mine', size: 25 });
+    expect(first.counts.mine).toEqual({ total: 30, capped: false });
+    const second = await listReviews(me, { view: 'mine', size: 25, after: first.next! });
+    expect(second.next).toBeNull();
+    expect([...first.rows, ...second.rows].map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    const back = await listReviews(me, { view: 'mine', size: 25, before: second.prev! });
+    expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+    // The other owner's view holds their own agents' reviews, whoever reviews them, and none of mine.
+    const theirs = await listReviews(other, { view: 'mine', size: 25 });
+    expect(theirs.rows.map((r) => r.id).sort()).toEqual(
+      agents
+        .slice(20)
+        .map((a) => `r-${a.id}`)
+        .sort(),
+    );
   });
 });

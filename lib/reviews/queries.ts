@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { type AuditDetailsByAction } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
-import { cappedCount, keysetPage, keysetParams, unionFind } from '@/lib/db/keyset';
+import { cappedCount, keysetPage, keysetParams, unionFind, type Find } from '@/lib/db/keyset';
+import { prepared } from '@/lib/db/prepared';
 import { reusedUntilChange } from '@/lib/db/reused';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
-import type { Prisma } from '@/lib/generated/prisma/client';
+import { Prisma } from '@/lib/generated/prisma/client';
 import type { ReviewOutcome, ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { campaignProgress } from './campaigns';
@@ -31,29 +32,69 @@ const rowSelect = {
 export type ReviewRow = Prisma.ReviewGetPayload<{ select: typeof rowSelect }>;
 
 /**
- * A view's reviews as disjoint branches, each one indexed query. "Mine" is two: an OR across reviewer and agent owner
- * would join every open review to its agent, where apart each branch starts from its own index.
+ * A view's reviews as disjoint branches, each one indexed query. "Mine" is two: those I am assigned to review, and
+ * the open reviews of agents I own that someone else (or nobody) reviews, read from my agents (ownedOpenReviews).
  */
-function viewBranches(view: ReviewView, actor: Actor, now: Date, leadDays: number): Prisma.ReviewWhereInput[] {
+type Branch = { where: Prisma.ReviewWhereInput } | { ownedBy: string };
+
+function viewBranches(view: ReviewView, actor: Actor, now: Date, leadDays: number): Branch[] {
   switch (view) {
     case 'mine':
-      return [
-        { completedAt: null, reviewerId: actor.id },
-        {
-          completedAt: null,
-          agent: { ownerId: actor.id },
-          OR: [{ reviewerId: null }, { reviewerId: { not: actor.id } }],
-        },
-      ];
+      return [{ where: { completedAt: null, reviewerId: actor.id } }, { ownedBy: actor.id }];
     case 'due-soon':
-      return [{ completedAt: null, dueAt: { gte: now, lte: new Date(now.getTime() + leadDays * DAY) } }];
+      return [{ where: { completedAt: null, dueAt: { gte: now, lte: new Date(now.getTime() + leadDays * DAY) } } }];
     case 'overdue':
-      return [{ completedAt: null, dueAt: { lt: now } }];
+      return [{ where: { completedAt: null, dueAt: { lt: now } } }];
     case 'open':
-      return [{ completedAt: null }];
+      return [{ where: { completedAt: null } }];
     case 'completed':
-      return [{ completedAt: { not: null } }];
+      return [{ where: { completedAt: { not: null } } }];
   }
+}
+
+/**
+ * The open reviews of the agents `ownerId` owns, reviewed by someone else or nobody: from the owner's agents to each
+ * one's open review by its unique key (an agent has at most one). Joined from the review side, the planner hashes
+ * every open review in the registry (11 ms at 100k agents, where this reads an owner of 2,500 agents in 4); LIMIT 1
+ * keeps the lookup from being flattened into that join.
+ */
+function ownedOpenReviews(ownerId: string): Prisma.Sql {
+  return Prisma.sql`FROM "Agent" a CROSS JOIN LATERAL (
+      SELECT r."id", r."dueAt", r."reviewerId" FROM "Review" r
+      WHERE r."openForAgent" = a."id" AND r."completedAt" IS NULL LIMIT 1) r
+    WHERE a."ownerId" = ${ownerId} AND (r."reviewerId" IS NULL OR r."reviewerId" <> ${ownerId})`;
+}
+
+function countBranch(db: Db, branch: Branch, take: number): Promise<number> {
+  if ('where' in branch) return db.review.count({ where: branch.where, take });
+  return db
+    .$queryRaw<{ n: number }[]>(
+      prepared(Prisma.sql`SELECT count(*)::int AS "n" FROM (SELECT 1 ${ownedOpenReviews(branch.ownedBy)}
+        LIMIT ${take}) t`),
+    )
+    .then((rows) => rows[0]!.n);
+}
+
+/** A branch's page of open reviews, soonest due first (the owned branch is never asked for completed ones). */
+function findBranch(db: Db, branch: Branch): Find<ReviewRow> {
+  if ('where' in branch) {
+    return ({ where: cursor, orderBy, take }) =>
+      db.review.findMany({ where: { AND: [branch.where, cursor] }, orderBy, take, select: rowSelect });
+  }
+  return async ({ orderBy, take, boundary }) => {
+    const dir = Prisma.raw(orderBy[0]!.dueAt === 'desc' ? 'DESC' : 'ASC');
+    const beyond = boundary
+      ? Prisma.sql`AND (r."dueAt", r."id") ${Prisma.raw(boundary.beyond === 'gt' ? '>' : '<')}
+          (${boundary.value}::timestamptz, ${boundary.id})`
+      : Prisma.empty;
+    const ids = await db.$queryRaw<{ id: string }[]>(
+      prepared(Prisma.sql`SELECT r."id" ${ownedOpenReviews(branch.ownedBy)} ${beyond}
+        ORDER BY r."dueAt" ${dir}, r."id" ${dir} LIMIT ${take}`),
+    );
+    const rows = await db.review.findMany({ where: { id: { in: ids.map((r) => r.id) } }, select: rowSelect });
+    const at = new Map(ids.map((r, i) => [r.id, i]));
+    return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
+  };
 }
 
 /** The reviews queue's URL state: the view and a keyset cursor. */
@@ -79,7 +120,7 @@ export async function listReviews(actor: Actor, query: ReviewListQuery) {
   // Branches are disjoint: a view's count is the sum of theirs.
   const count = (v: ReviewView) =>
     cappedCount(async ({ take }) =>
-      (await Promise.all(branches(v).map((where) => db.review.count({ where, take })))).reduce((a, b) => a + b, 0),
+      (await Promise.all(branches(v).map((branch) => countBranch(db, branch, take)))).reduce((a, b) => a + b, 0),
     );
   const completed = query.view === 'completed';
   const value = (row: ReviewRow) => (completed ? row.completedAt! : row.dueAt);
@@ -91,11 +132,7 @@ export async function listReviews(actor: Actor, query: ReviewListQuery) {
       value,
       find: unionFind(
         value,
-        branches(query.view).map(
-          (branch) =>
-            ({ where: cursor, orderBy, take }) =>
-              db.review.findMany({ where: { AND: [branch, cursor] }, orderBy, take, select: rowSelect }),
-        ),
+        branches(query.view).map((branch) => findBranch(db, branch)),
       ),
     }),
     count('mine'),
