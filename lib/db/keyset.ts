@@ -55,7 +55,10 @@ export type Find<T> = (args: {
   where: Record<string, unknown>;
   orderBy: Record<string, Order | { sort: Order; nulls: 'first' | 'last' }>[];
   take: number;
-  /** The same boundary as `where` says it, for a find written in SQL: rows after (gt) or before (lt) this one. */
+  /**
+   * The same boundary as `where` says it, for a find written in SQL: rows after (gt) or before (lt) this one in
+   * (field, id) order. A row comparison says it only for a non-nullable field.
+   */
   boundary: { value: SortValue; id: string; beyond: 'gt' | 'lt' } | null;
 }) => Promise<T[]>;
 

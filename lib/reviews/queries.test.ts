@@ -81,39 +81,45 @@ describe('the reviews queue’s counts', () => {
     const admin = await createPerson(['ADMIN']);
     const me = await createPerson(['OWNER']);
     const other = await createPerson(['OWNER']);
-    // 20 agents of mine whose reviews nobody holds and 10 of someone else's that I review, due dates interleaved (two
-    // share each date, so ties break by id across branches).
+    // 60 agents of mine whose reviews nobody holds and 10 of someone else's that I review, due dates interleaved (two
+    // share each date, so ties break by id across branches): each branch holds more than a page past every boundary.
     const agents = [
-      ...(await Promise.all(Array.from({ length: 20 }, () => makeAgent(admin, { ownerId: me.id })))),
+      ...(await Promise.all(Array.from({ length: 60 }, () => makeAgent(admin, { ownerId: me.id })))),
       ...(await Promise.all(Array.from({ length: 10 }, () => makeAgent(admin, { ownerId: other.id })))),
     ];
     const values = agents.map(
       (a, i) =>
-        `('r-${a.id}', '${a.id}', '${a.id}', '{PURPOSE_CHANGED}', now() + interval '${Math.floor(i / 2) % 9} days', ` +
-        `${i >= 20 ? `'${me.id}'` : 'NULL'}, now())`,
+        `('r-${a.id}', '${a.id}', '${a.id}', '{PURPOSE_CHANGED}', now() + interval '${Math.floor(i / 2) % 23} days', ` +
+        `${i >= 60 ? `'${me.id}'` : 'NULL'}, now())`,
     );
     await asOwner(
       `INSERT INTO "Review" ("id", "agentId", "openForAgent", "triggers", "dueAt", "reviewerId", "updatedAt")
        VALUES ${values.join(', ')} ON CONFLICT ("openForAgent") DO UPDATE SET "dueAt" = EXCLUDED."dueAt",
        "reviewerId" = EXCLUDED."reviewerId"`,
     );
-    const expected = await getDb().review.findMany({
-      where: { openForAgent: { in: agents.map((a) => a.id) } },
-      orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
-      select: { id: true },
-    });
+    const expected = (
+      await getDb().review.findMany({
+        where: { openForAgent: { in: agents.map((a) => a.id) } },
+        orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+        select: { id: true },
+      })
+    ).map((r) => r.id);
+    const ids = (page: { rows: { id: string }[] }) => page.rows.map((r) => r.id);
     const first = await listReviews(me, { view: 'mine', size: 25 });
-    expect(first.counts.mine).toEqual({ total: 30, capped: false });
+    expect(first.counts.mine).toEqual({ total: 70, capped: false });
     const second = await listReviews(me, { view: 'mine', size: 25, after: first.next! });
-    expect(second.next).toBeNull();
-    expect([...first.rows, ...second.rows].map((r) => r.id)).toEqual(expected.map((r) => r.id));
-    const back = await listReviews(me, { view: 'mine', size: 25, before: second.prev! });
-    expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+    const third = await listReviews(me, { view: 'mine', size: 25, after: second.next! });
+    expect(third.next).toBeNull();
+    expect([...ids(first), ...ids(second), ...ids(third)]).toEqual(expected);
+    // Back from the last page: the same pages, in the same order.
+    const back = await listReviews(me, { view: 'mine', size: 25, before: third.prev! });
+    expect(ids(back)).toEqual(ids(second));
+    expect(ids(await listReviews(me, { view: 'mine', size: 25, before: back.prev! }))).toEqual(ids(first));
     // The other owner's view holds their own agents' reviews, whoever reviews them, and none of mine.
     const theirs = await listReviews(other, { view: 'mine', size: 25 });
-    expect(theirs.rows.map((r) => r.id).sort()).toEqual(
+    expect(ids(theirs).sort()).toEqual(
       agents
-        .slice(20)
+        .slice(60)
         .map((a) => `r-${a.id}`)
         .sort(),
     );

@@ -82,7 +82,8 @@ function findBranch(db: Db, branch: Branch): Find<ReviewRow> {
       db.review.findMany({ where: { AND: [branch.where, cursor] }, orderBy, take, select: rowSelect });
   }
   return async ({ orderBy, take, boundary }) => {
-    const dir = Prisma.raw(orderBy[0]!.dueAt === 'desc' ? 'DESC' : 'ASC');
+    const first = Object.values(orderBy[0]!)[0]!;
+    const dir = Prisma.raw((typeof first === 'string' ? first : first.sort) === 'desc' ? 'DESC' : 'ASC');
     const beyond = boundary
       ? Prisma.sql`AND (r."dueAt", r."id") ${Prisma.raw(boundary.beyond === 'gt' ? '>' : '<')}
           (${boundary.value}::timestamptz, ${boundary.id})`
@@ -91,7 +92,11 @@ function findBranch(db: Db, branch: Branch): Find<ReviewRow> {
       prepared(Prisma.sql`SELECT r."id" ${ownedOpenReviews(branch.ownedBy)} ${beyond}
         ORDER BY r."dueAt" ${dir}, r."id" ${dir} LIMIT ${take}`),
     );
-    const rows = await db.review.findMany({ where: { id: { in: ids.map((r) => r.id) } }, select: rowSelect });
+    // Still open: one completed between the two reads leaves the page rather than show there as completed.
+    const rows = await db.review.findMany({
+      where: { id: { in: ids.map((r) => r.id) }, completedAt: null },
+      select: rowSelect,
+    });
     const at = new Map(ids.map((r, i) => [r.id, i]));
     return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
   };
