@@ -10,8 +10,8 @@ import {
   nameCache,
   resolveTimelineFilter,
   timelineCondition,
+  type Described,
   type StoredEvent,
-  type TimelineEvent,
   type TimelineQuery,
 } from './queries';
 import { streamEvents, type RawEvent } from './stream';
@@ -34,7 +34,7 @@ export const CSV_HEADER = [
   'hash',
 ];
 
-function csvRow(e: TimelineEvent): string {
+function csvRow(e: Described<StoredEvent>): string {
   return csvLine([
     e.seq,
     e.occurredAt.toISOString(),

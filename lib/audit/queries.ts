@@ -112,7 +112,8 @@ export function timelineCondition(filter: TimelineFilter, throughSeq: bigint): s
   return and.join(' AND ');
 }
 
-export const eventSelect = {
+/** What a list of events reads: enough to say each in a sentence (its owners snapshot and hashes are a click away). */
+export const listedSelect = {
   seq: true,
   occurredAt: true,
   recordedAt: true,
@@ -122,13 +123,20 @@ export const eventSelect = {
   agentId: true,
   credentialId: true,
   details: true,
+} satisfies Prisma.AuditEventSelect;
+export type ListedEvent = Prisma.AuditEventGetPayload<{ select: typeof listedSelect }>;
+
+/** An event as stored, with the owners at the time and its hashes: the details dialog, the API, exports. */
+export const eventSelect = {
+  ...listedSelect,
   owners: true,
   prevHash: true,
   hash: true,
 } satisfies Prisma.AuditEventSelect;
 export type StoredEvent = Prisma.AuditEventGetPayload<{ select: typeof eventSelect }>;
 
-export type TimelineEvent = Omit<StoredEvent, 'seq'> & {
+/** An event as a sentence, with the names it mentions. */
+export type Described<E extends ListedEvent> = Omit<E, 'seq'> & {
   seq: string;
   group: ActionGroup | null;
   sentence: string;
@@ -136,6 +144,7 @@ export type TimelineEvent = Omit<StoredEvent, 'seq'> & {
   agent: { slug: string; name: string } | null;
   credential: { id: string; name: string } | null;
 };
+export type TimelineEvent = Described<ListedEvent>;
 
 type Person = { id: string; name: string | null; roles: Role[] };
 type Names = {
@@ -153,16 +162,15 @@ export function nameCache(): Names {
 const CACHE_LIMIT = 200_000;
 
 /** Events as sentences: the names they mention are looked up once per page (or once per export, with a cache). */
-export async function describeEvents(
+export async function describeEvents<E extends ListedEvent>(
   db: Db,
-  events: StoredEvent[],
+  events: E[],
   names: Names = nameCache(),
-): Promise<TimelineEvent[]> {
-  const ids = <K>(cached: Map<string, K>, pick: (e: StoredEvent) => (string | null | undefined)[]) => [
+): Promise<Described<E>[]> {
+  const ids = <K>(cached: Map<string, K>, pick: (e: E) => (string | null | undefined)[]) => [
     ...new Set(events.flatMap(pick).filter((v): v is string => Boolean(v) && !cached.has(v!))),
   ];
-  const detail = (e: StoredEvent, key: string) =>
-    (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
+  const detail = (e: E, key: string) => (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
   const wanted = {
     user: ids(names.user, (e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]),
     agent: ids(names.agent, (e) => [e.agentId]),
@@ -249,19 +257,32 @@ export async function listTimeline(actor: Actor, query: TimelineQuery): Promise<
   return queryTimeline(query);
 }
 
-export type TimelinePage = { rows: TimelineEvent[]; next: string | null; prev: string | null };
+export type TimelinePage<E = TimelineEvent> = { rows: E[]; next: string | null; prev: string | null };
 
-/** The page itself, for callers that authorised it another way (an API token's audit:read scope). */
-export async function queryTimeline(query: TimelineQuery): Promise<TimelinePage> {
+type ReadArgs = { where: Prisma.AuditEventWhereInput; orderBy: { seq: 'asc' | 'desc' }; take: number };
+
+/** The console's page, for callers that authorised it another way: each event as a sentence. */
+export function queryTimeline(query: TimelineQuery): Promise<TimelinePage> {
+  return timelinePage(query, (db, args) => db.auditEvent.findMany({ ...args, select: listedSelect }));
+}
+
+/** The page as the API gives it (an API token's audit:read scope): each event with its owners and hashes too. */
+export function queryStoredTimeline(query: TimelineQuery): Promise<TimelinePage<Described<StoredEvent>>> {
+  return timelinePage(query, (db, args) => db.auditEvent.findMany({ ...args, select: eventSelect }));
+}
+
+async function timelinePage<E extends ListedEvent>(
+  query: TimelineQuery,
+  read: (db: Db, args: ReadArgs) => Promise<E[]>,
+): Promise<TimelinePage<Described<E>>> {
   const { db } = await readSource();
   const filter = await resolveTimelineFilter(db, query);
   if (query.newer && !query.before) {
     // The previous page: the `size` events just newer than the cursor, read upwards, shown newest first.
-    const events = await db.auditEvent.findMany({
+    const events = await read(db, {
       where: timelineWhere(filter, { gt: BigInt(query.newer) }),
       orderBy: { seq: 'asc' },
       take: query.size + 1,
-      select: eventSelect,
     });
     const page = events.slice(0, query.size).reverse();
     return {
@@ -270,11 +291,10 @@ export async function queryTimeline(query: TimelineQuery): Promise<TimelinePage>
       prev: events.length > query.size ? page[0]!.seq.toString() : null,
     };
   }
-  const events = await db.auditEvent.findMany({
+  const events = await read(db, {
     where: timelineWhere(filter, query.before ? { lt: BigInt(query.before) } : undefined),
     orderBy: { seq: 'desc' },
     take: query.size + 1,
-    select: eventSelect,
   });
   const page = events.slice(0, query.size);
   return {
@@ -290,7 +310,7 @@ export async function listAgentEvents(actor: Actor, agentId: string, limit = 20)
   const db = getDb();
   return describeEvents(
     db,
-    await db.auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'desc' }, take: limit, select: eventSelect }),
+    await db.auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'desc' }, take: limit, select: listedSelect }),
   );
 }
 
@@ -309,7 +329,7 @@ export async function listAgentEventsSince(
       where: { agentId, seq: { gt: afterSeq } },
       orderBy: { seq: 'desc' },
       take: limit,
-      select: eventSelect,
+      select: listedSelect,
     }),
   );
 }

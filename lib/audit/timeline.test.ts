@@ -6,7 +6,7 @@ import { createPerson } from '@/lib/testing/people';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
 import { exportTimeline } from './export';
-import { listTimeline, parseTimelineQuery } from './queries';
+import { listTimeline, parseTimelineQuery, queryStoredTimeline } from './queries';
 
 const notes = (n: number, prefix: string) =>
   getDb().$transaction((tx) =>
@@ -105,8 +105,13 @@ describe('the custody timeline', () => {
     expect((await q({ agent: 'timeline-bot', from: today, to: today })).rows).toHaveLength(4);
     expect((await q({ agent: 'timeline-bot', to: '2020-01-01' })).rows).toHaveLength(0);
     expect((await q({ agent: 'no-such-agent' })).rows).toHaveLength(0);
-    // Every event about the agent records who was accountable then.
-    expect(byAgent.rows[0]!.owners).toMatchObject({ accountable: { id: owner.id } });
+    // Every event about the agent records who was accountable then: the API gives it, a console list leaves it (and
+    // the hashes) to the details dialog.
+    const stored = await queryStoredTimeline(parseTimelineQuery({ agent: 'timeline-bot' }));
+    expect(stored.rows[0]!.owners).toMatchObject({ accountable: { id: owner.id } });
+    expect(stored.rows[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(byAgent.rows[0]).not.toHaveProperty('owners');
+    expect(byAgent.rows[0]).not.toHaveProperty('hash');
     // Bad URL values fall back to no filter rather than failing.
     expect(parseTimelineQuery({ group: 'nonsense', before: 'abc', size: '7' })).toMatchObject({
       group: undefined,

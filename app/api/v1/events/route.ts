@@ -1,5 +1,5 @@
 import { parseTimelineQuery } from '@/lib/audit';
-import { queryTimeline } from '@/lib/audit/queries';
+import { queryStoredTimeline } from '@/lib/audit/queries';
 import { json, readJsonBody } from '@/lib/http/api';
 import { idempotencyKeyOf } from '@/lib/http/idempotency';
 import { handleRoute, methodNotAllowed, problem } from '@/lib/http/problem';
@@ -35,7 +35,7 @@ export function GET(request: Request) {
     const token = await authenticate(request, 'audit:read');
     const query = parseTimelineQuery(Object.fromEntries(new URL(request.url).searchParams));
     await requireReach(token, query.agent);
-    const { rows, next } = await queryTimeline(query);
+    const { rows, next } = await queryStoredTimeline(query);
     return json({
       events: rows.map(({ group: _group, actor: _actor, agent, credential: _credential, ...e }) => ({
         ...e,
