@@ -1,7 +1,7 @@
 import 'server-only';
 import { toJson } from '@/lib/audit/canonical';
 import { fieldsOf } from '@/lib/audit/fields';
-import { describeEvents, eventSelect, type TimelineEvent } from '@/lib/audit/queries';
+import { describeEvents, listedSelect, type TimelineEvent } from '@/lib/audit/queries';
 import { isTombstone } from '@/lib/audit/tombstone';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
@@ -39,7 +39,7 @@ export async function getRedactionView(actor: Actor, seqText: string | undefined
   const db = getDb();
   const event = await db.auditEvent.findUnique({
     where: { seq },
-    select: { ...eventSelect, format: true, salts: true },
+    select: { ...listedSelect, format: true, salts: true },
   });
   if (!event) return null;
   const { format, salts: saltColumn, ...stored } = event;
