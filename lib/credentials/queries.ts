@@ -108,7 +108,7 @@ export const listAgentCredentials = cache(async (actor: Actor, agentId: string, 
     WHERE c."agentId" = ${agentId}
     ORDER BY c."revokedAt" DESC NULLS FIRST, c."name"`;
   return rows.map(({ purposeId, purposeTask, ...c }) => ({
+    coveredBy: purposeId === null ? null : { id: purposeId, task: purposeTask! }, // before the spread, as in toRow
     ...c,
-    coveredBy: purposeId === null ? null : { id: purposeId, task: purposeTask! },
   }));
 });

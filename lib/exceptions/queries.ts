@@ -268,7 +268,7 @@ export async function listAgentExceptions(actor: Actor, agentId: string) {
     WHERE e."agentId" = ${agentId}
     ORDER BY e."createdAt" DESC, e."id" DESC
     LIMIT 50`;
-  return rows.map(({ requestedByName, ...e }) => ({ ...e, requestedBy: { name: requestedByName } }));
+  return rows.map(({ requestedByName, ...e }) => ({ requestedBy: { name: requestedByName }, ...e })); // as in toRow
 }
 
 /** Cached per request: a record route's layout (404 before streaming) and its page share one read. */

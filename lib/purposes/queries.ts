@@ -31,7 +31,7 @@ export const listAgentPurposes = cache(async (actor: Actor, agentId: string) => 
     WHERE p."agentId" = ${agentId}
     ORDER BY p."status", p."createdAt"`;
   return rows.map(({ approvedByName, ...p }) => ({
+    approvedBy: approvedByName === null ? null : { name: approvedByName }, // before the spread, as in toRow
     ...p,
-    approvedBy: approvedByName === null ? null : { name: approvedByName },
   }));
 });

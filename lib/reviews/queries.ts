@@ -354,8 +354,8 @@ export async function listAgentReviews(actor: Actor, agentId: string) {
     ORDER BY r."createdAt" DESC, r."id" DESC
     LIMIT 20`;
   return rows.map(({ reviewerName, ...r }) => ({
+    reviewer: reviewerName === null ? null : { name: reviewerName }, // before the spread, as in toRow (agents/list)
     ...r,
-    reviewer: reviewerName === null ? null : { name: reviewerName },
   }));
 }
 

@@ -44,9 +44,9 @@ export async function listPeople(actor: Actor, query: PeopleListQuery) {
     db.user.count(),
   ]);
   const rows: PersonRow[] = page.rows.map(({ _count, ...u }) => ({
-    ...u,
-    ownedAgents: _count.ownedAgents,
+    ownedAgents: _count.ownedAgents, // before the spread, as in toRow (lib/agents/list.ts)
     controlledPlanes: _count.controlAssignments,
+    ...u,
   }));
   return { ...page, rows, total };
 }
