@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, readSource, type Db } from '@/lib/db';
+import { poolRows } from '@/lib/db/hot-path';
 import { prepared } from '@/lib/db/prepared';
 import { Prisma } from '@/lib/generated/prisma/client';
 import type { Role } from '@/lib/generated/prisma/enums';
@@ -170,7 +171,6 @@ export async function describeEvents<E extends ListedEvent>(
   const ids = <K>(cached: Map<string, K>, pick: (e: E) => (string | null | undefined)[]) => [
     ...new Set(events.flatMap(pick).filter((v): v is string => Boolean(v) && !cached.has(v!))),
   ];
-  const detail = (e: E, key: string) => (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
   const wanted = {
     user: ids(names.user, (e) => [e.actorType === 'USER' ? e.actorId : null, detail(e, 'userId')]),
     agent: ids(names.agent, (e) => [e.agentId]),
@@ -190,40 +190,46 @@ export async function describeEvents<E extends ListedEvent>(
   remember('credential', names.credential);
   remember('exception', names.exception);
   remember('token', names.token, (v) => (v as { name: string }).name);
+  return events.map((e) => describeWith(names, e));
+}
+
+const detail = (e: ListedEvent, key: string) =>
+  (e.details as Record<string, unknown> | null)?.[key] as string | undefined;
+
+/** One event as a sentence, with the names it mentions taken from `names` (those missing read as unknown). */
+function describeWith<E extends ListedEvent>(names: Names, e: E): Described<E> {
   const { user, agent, credential, exception, token } = names;
-  return events.map((e) => {
-    const person = e.actorType === 'USER' ? user.get(e.actorId ?? '') : undefined;
-    const actor = {
-      type: e.actorType,
-      name:
-        e.actorType === 'USER'
-          ? (person?.name ?? 'Unknown person')
-          : e.actorType === 'API_TOKEN'
-            ? (token.get(e.actorId ?? '') ?? e.actorId)
-            : e.actorId,
-      roles: (person?.roles ?? []) as Role[],
-    };
-    const a = e.agentId ? (agent.get(e.agentId) ?? null) : null;
-    const c = e.credentialId ? (credential.get(e.credentialId) ?? null) : null;
-    const sentence = describeEvent(e.action, e.details, {
-      actor,
-      agent: a?.name ?? null,
-      credential: c?.name ?? null,
-      exception: exception.get(detail(e, 'exceptionId') ?? '') ?? null,
-      person: (id) => (id ? (user.get(id)?.name ?? null) : null),
-    });
-    // The fields the event lacks go before its spread, as in toRow (lib/agents/list.ts); `seq` replaces one, so it
-    // may follow. row-shape.test.ts holds it.
-    return {
-      group: groupOf(e.action),
-      sentence,
-      actor: actor.name ?? 'System',
-      agent: a,
-      credential: c,
-      ...e,
-      seq: e.seq.toString(),
-    };
+  const person = e.actorType === 'USER' ? user.get(e.actorId ?? '') : undefined;
+  const actor = {
+    type: e.actorType,
+    name:
+      e.actorType === 'USER'
+        ? (person?.name ?? 'Unknown person')
+        : e.actorType === 'API_TOKEN'
+          ? (token.get(e.actorId ?? '') ?? e.actorId)
+          : e.actorId,
+    roles: (person?.roles ?? []) as Role[],
+  };
+  const a = e.agentId ? (agent.get(e.agentId) ?? null) : null;
+  const c = e.credentialId ? (credential.get(e.credentialId) ?? null) : null;
+  const sentence = describeEvent(e.action, e.details, {
+    actor,
+    agent: a?.name ?? null,
+    credential: c?.name ?? null,
+    exception: exception.get(detail(e, 'exceptionId') ?? '') ?? null,
+    person: (id) => (id ? (user.get(id)?.name ?? null) : null),
   });
+  // The fields the event lacks go before its spread, as in toRow (lib/agents/list.ts); `seq` replaces one, so it
+  // may follow. row-shape.test.ts holds it.
+  return {
+    group: groupOf(e.action),
+    sentence,
+    actor: actor.name ?? 'System',
+    agent: a,
+    credential: c,
+    ...e,
+    seq: e.seq.toString(),
+  };
 }
 
 type NameRow = { kind: keyof Names; id: string; v: unknown };
@@ -261,48 +267,111 @@ export async function listTimeline(actor: Actor, query: TimelineQuery): Promise<
 
 export type TimelinePage<E = TimelineEvent> = { rows: E[]; next: string | null; prev: string | null };
 
-type ReadArgs = { where: Prisma.AuditEventWhereInput; orderBy: { seq: 'asc' | 'desc' }; take: number };
-
 /** The console's page, for callers that authorised it another way: each event as a sentence. */
 export function queryTimeline(query: TimelineQuery): Promise<TimelinePage> {
-  return timelinePage(query, (db, args) => db.auditEvent.findMany({ ...args, select: listedSelect }));
+  return timelinePage<ListedEvent>(query, LISTED_COLUMNS);
 }
 
 /** The page as the API gives it (an API token's audit:read scope): each event with its owners and hashes too. */
 export function queryStoredTimeline(query: TimelineQuery): Promise<TimelinePage<Described<StoredEvent>>> {
-  return timelinePage(query, (db, args) => db.auditEvent.findMany({ ...args, select: eventSelect }));
+  return timelinePage<StoredEvent>(query, Prisma.sql`${LISTED_COLUMNS}, e."owners", e."prevHash", e."hash"`);
 }
 
+// The columns of listedSelect, in its order (a row has the keys Prisma gives, so describeWith builds one map); the seq
+// as text, as the page gives it.
+const LISTED_COLUMNS = Prisma.sql`e."seq"::text AS "seq", e."occurredAt", e."recordedAt", e."action",
+  e."actorType"::text AS "actorType", e."actorId", e."agentId", e."credentialId", e."details"`;
+
+// The names an event mentions, read beside it (lookUpNames' shapes): a subquery per row runs only for the rows the
+// limit lets through.
+const NAME_COLUMNS = Prisma.sql`
+  (SELECT json_build_object('id', u."id", 'name', u."name", 'roles', u."roles") FROM "User" u
+    WHERE e."actorType" = 'USER' AND u."id" = e."actorId") AS "nActor",
+  (SELECT json_build_object('id', u."id", 'name', u."name", 'roles', u."roles") FROM "User" u
+    WHERE u."id" = e."details"->>'userId') AS "nUser",
+  (SELECT json_build_object('slug', a."slug", 'name', a."name") FROM "Agent" a WHERE a."id" = e."agentId") AS "nAgent",
+  (SELECT json_build_object('id', c."id", 'name', c."name") FROM "Credential" c
+    WHERE c."id" = e."credentialId") AS "nCredential",
+  (SELECT json_build_object('type', x."type",
+      'hours', round(extract(epoch FROM x."expiresAt" - x."startsAt") / 3600)::int)
+    FROM "Exception" x WHERE x."id" = e."details"->>'exceptionId') AS "nException",
+  (SELECT t."name" FROM "ApiToken" t WHERE e."actorType" = 'API_TOKEN' AND t."id" = e."actorId") AS "nToken"`;
+
+type NamedRow<E extends ListedEvent> = Omit<E, 'seq'> & {
+  seq: string;
+  nActor: Person | null;
+  nUser: Person | null;
+  nAgent: { slug: string; name: string } | null;
+  nCredential: { id: string; name: string } | null;
+  nException: { type: string; hours: number } | null;
+  nToken: string | null;
+};
+
+/**
+ * The filter as SQL over `e` with bound values, the agent found by its slug inside the statement (no agent by that
+ * slug: no events). timelineWhere's conditions, on the same (column, seq) indexes.
+ */
+function timelineFilterSql(query: TimelineQuery, seq: Prisma.Sql | null): Prisma.Sql {
+  const and: Prisma.Sql[] = [];
+  if (query.agent) and.push(Prisma.sql`e."agentId" = (SELECT a."id" FROM "Agent" a WHERE a."slug" = ${query.agent})`);
+  if (query.credential) and.push(Prisma.sql`e."credentialId" = ${query.credential}`);
+  if (query.actor) and.push(Prisma.sql`e."actorId" = ${query.actor}`);
+  if (query.group) and.push(Prisma.sql`e."action" IN (${Prisma.join([...ACTION_GROUPS[query.group]])})`);
+  if (query.from) and.push(Prisma.sql`e."occurredAt" >= ${`${query.from}T00:00:00.000Z`}::timestamptz`);
+  if (query.to) and.push(Prisma.sql`e."occurredAt" <= ${`${query.to}T23:59:59.999Z`}::timestamptz`);
+  if (seq) and.push(seq);
+  return and.length > 0 ? Prisma.join(and, ' AND ') : Prisma.sql`true`;
+}
+
+/**
+ * A page in one statement: the agent's id, the events and the names they mention together (three statements each
+ * cost a round trip and Prisma's work, and each added its own tail to the page's), on the read source's pool
+ * (poolRows). Prepared: the texts are the few filter combinations.
+ */
 async function timelinePage<E extends ListedEvent>(
   query: TimelineQuery,
-  read: (db: Db, args: ReadArgs) => Promise<E[]>,
+  columns: Prisma.Sql,
 ): Promise<TimelinePage<Described<E>>> {
   const { db } = await readSource();
-  const filter = await resolveTimelineFilter(db, query);
-  if (query.newer && !query.before) {
-    // The previous page: the `size` events just newer than the cursor, read upwards, shown newest first.
-    const events = await read(db, {
-      where: timelineWhere(filter, { gt: BigInt(query.newer) }),
-      orderBy: { seq: 'asc' },
-      take: query.size + 1,
-    });
-    const page = events.slice(0, query.size).reverse();
+  // The previous page: the `size` events just newer than the cursor, read upwards, shown newest first.
+  const upwards = Boolean(query.newer && !query.before);
+  const seq = upwards
+    ? Prisma.sql`e."seq" > ${query.newer}::bigint`
+    : query.before
+      ? Prisma.sql`e."seq" < ${query.before}::bigint`
+      : null;
+  const rows = await poolRows<NamedRow<E>>(
+    db,
+    Prisma.sql`SELECT ${columns}, ${NAME_COLUMNS} FROM "AuditEvent" e
+      WHERE ${timelineFilterSql(query, seq)}
+      ORDER BY e."seq" ${upwards ? Prisma.sql`ASC` : Prisma.sql`DESC`} LIMIT ${query.size + 1}`,
+  );
+  const page = rows.slice(0, query.size);
+  if (upwards) page.reverse();
+  const names = nameCache();
+  const events = page.map(({ nActor, nUser, nAgent, nCredential, nException, nToken, ...event }) => {
+    // Its seq is text, which describeWith turns to text anyway.
+    const e = event as unknown as E;
+    if (nActor) names.user.set(nActor.id, nActor);
+    if (nUser) names.user.set(nUser.id, nUser);
+    if (nAgent && e.agentId) names.agent.set(e.agentId, nAgent);
+    if (nCredential) names.credential.set(nCredential.id, nCredential);
+    if (nException) names.exception.set(detail(e, 'exceptionId')!, nException);
+    if (nToken) names.token.set(e.actorId!, nToken);
+    return e;
+  });
+  const described = events.map((e) => describeWith(names, e));
+  if (upwards) {
     return {
-      rows: await describeEvents(db, page),
-      next: page.length > 0 ? page[page.length - 1]!.seq.toString() : null,
-      prev: events.length > query.size ? page[0]!.seq.toString() : null,
+      rows: described,
+      next: page.length > 0 ? described[described.length - 1]!.seq : null,
+      prev: rows.length > query.size ? described[0]!.seq : null,
     };
   }
-  const events = await read(db, {
-    where: timelineWhere(filter, query.before ? { lt: BigInt(query.before) } : undefined),
-    orderBy: { seq: 'desc' },
-    take: query.size + 1,
-  });
-  const page = events.slice(0, query.size);
   return {
-    rows: await describeEvents(db, page),
-    next: events.length > query.size ? page[page.length - 1]!.seq.toString() : null,
-    prev: query.before && page.length > 0 ? page[0]!.seq.toString() : null,
+    rows: described,
+    next: rows.length > query.size ? described[described.length - 1]!.seq : null,
+    prev: query.before && page.length > 0 ? described[0]!.seq : null,
   };
 }
 

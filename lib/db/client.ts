@@ -46,12 +46,22 @@ export function serverClient(
   options: { max: number; connectionTimeoutMillis: number },
 ): PrismaClient {
   const pool = new pg.Pool({ connectionString, idleTimeoutMillis: 60_000, ...options });
-  return new PrismaClient({
+  const client = new PrismaClient({
     adapter: new PrismaPg(pool, {
       statementNameGenerator: preparedName as (query: { sql: string }) => string,
       disposeExternalPool: true,
     }),
   });
+  pools.set(client, pool);
+  return client;
+}
+
+/** Each server client's pool, for the statements that bypass Prisma (./hot-path.ts). */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** The pool under a server client (the primary's or the replica's); null on the embedded database. */
+export function poolOf(db: PrismaClient): pg.Pool | null {
+  return pools.get(db) ?? null;
 }
 
 /**

@@ -29,7 +29,7 @@ const AGENTS = 20_000;
 const EVENTS = 200_000;
 const GUARDED = new Set(['Agent', 'AuditEvent']);
 
-type Plan = { 'Node Type': string; 'Relation Name'?: string; Plans?: Plan[] };
+type Plan = { 'Node Type': string; 'Relation Name'?: string; 'Parent Relationship'?: string; Plans?: Plan[] };
 type Captured = { query: string; params: unknown[] };
 
 const holder = globalThis as { __custodianDb?: PrismaClient };
@@ -52,21 +52,33 @@ async function capture(work: () => Promise<unknown>): Promise<Captured[]> {
     holder.__custodianDb = previous;
     await client.$disconnect();
   }
-  return statements.filter((s) => /^\s*(SELECT|WITH)/i.test(s.query));
+  // Reads, prepared ones too (marked with a leading comment, ../db/prepared.ts).
+  return statements.filter((s) => /^\s*(\/\*[^*]*\*\/\s*)?(SELECT|WITH)/i.test(s.query));
 }
 
 /**
- * Sequential scans of a guarded table, except one read straight into a Limit:
- * that read stops at the limit (the capped counts read at most 10,001 rows).
+ * Sequential scans of a guarded table, except one a Limit stops: read straight into it, or as the outer side of the
+ * nested loops, subquery scans and appends under it, which pass rows up one at a time (the capped counts read at most
+ * 10,001 rows). A sort, hash or aggregate between them reads everything first; a nested loop's inner side is read
+ * again for every outer row.
  */
-function seqScans(plan: Plan, parent?: Plan): string[] {
-  const bounded = parent?.['Node Type'] === 'Limit';
+function seqScans(plan: Plan, bounded = false): string[] {
   const own =
     plan['Node Type'] === 'Seq Scan' && GUARDED.has(plan['Relation Name'] ?? '') && !bounded
       ? [plan['Relation Name']!]
       : [];
-  return [...own, ...(plan.Plans ?? []).flatMap((child) => seqScans(child, plan))];
+  const passesBound = plan['Node Type'] === 'Limit' || (bounded && STREAMING.has(plan['Node Type']));
+  return [
+    ...own,
+    ...(plan.Plans ?? []).flatMap((child) =>
+      seqScans(
+        child,
+        passesBound && child['Parent Relationship'] !== 'Inner' && child['Parent Relationship'] !== 'InitPlan',
+      ),
+    ),
+  ];
 }
+const STREAMING = new Set(['Nested Loop', 'Subquery Scan', 'Append', 'Result']);
 
 async function expectIndexed(name: string, work: () => Promise<unknown>) {
   const statements = await capture(work);
@@ -171,6 +183,18 @@ describeWithPostgresServer('hot paths use indexes at scale (EXPLAIN)', () => {
   });
 
   it('the check itself fails on a sequential scan', async () => {
+    const scan = (relation: string, parent?: string): Plan => ({
+      'Node Type': 'Seq Scan',
+      'Relation Name': relation,
+      ...(parent ? { 'Parent Relationship': parent } : {}),
+    });
+    // Under a limit: the outer side of a nested loop stops with it; its inner side, or a sort's input, does not.
+    const loop: Plan = { 'Node Type': 'Nested Loop', Plans: [scan('Agent', 'Outer'), scan('AuditEvent', 'Inner')] };
+    expect(seqScans({ 'Node Type': 'Limit', Plans: [loop] })).toEqual(['AuditEvent']);
+    expect(seqScans({ 'Node Type': 'Limit', Plans: [{ 'Node Type': 'Sort', Plans: [scan('Agent')] }] })).toEqual([
+      'Agent',
+    ]);
+    expect(seqScans(loop)).toEqual(['Agent', 'AuditEvent']);
     await expect(
       expectIndexed('unindexed', () =>
         getDb().$queryRawUnsafe(`SELECT count(*) FROM "Agent" WHERE "description" = 'x'`),
