@@ -340,16 +340,38 @@ async function timelinePage<E extends ListedEvent>(
     : query.before
       ? Prisma.sql`e."seq" < ${query.before}::bigint`
       : null;
+  const rows = await readDescribed<E>(db, columns, timelineFilterSql(query, seq), upwards, query.size + 1);
+  const page = rows.slice(0, query.size);
+  if (upwards) {
+    page.reverse();
+    return {
+      rows: page,
+      next: page.length > 0 ? page[page.length - 1]!.seq : null,
+      prev: rows.length > query.size ? page[0]!.seq : null,
+    };
+  }
+  return {
+    rows: page,
+    next: rows.length > query.size ? page[page.length - 1]!.seq : null,
+    prev: query.before && page.length > 0 ? page[0]!.seq : null,
+  };
+}
+
+/** Up to `limit` events matching `where` (SQL over `e`) by seq, described, in one statement on `db`'s pool. */
+async function readDescribed<E extends ListedEvent>(
+  db: Db,
+  columns: Prisma.Sql,
+  where: Prisma.Sql,
+  ascending: boolean,
+  limit: number,
+): Promise<Described<E>[]> {
   const rows = await poolRows<NamedRow<E>>(
     db,
-    Prisma.sql`SELECT ${columns}, ${NAME_COLUMNS} FROM "AuditEvent" e
-      WHERE ${timelineFilterSql(query, seq)}
-      ORDER BY e."seq" ${upwards ? Prisma.sql`ASC` : Prisma.sql`DESC`} LIMIT ${query.size + 1}`,
+    Prisma.sql`SELECT ${columns}, ${NAME_COLUMNS} FROM "AuditEvent" e WHERE ${where}
+      ORDER BY e."seq" ${ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`} LIMIT ${limit}`,
   );
-  const page = rows.slice(0, query.size);
-  if (upwards) page.reverse();
   const names = nameCache();
-  const events = page.map(({ nActor, nUser, nAgent, nCredential, nException, nToken, ...event }) => {
+  const events = rows.map(({ nActor, nUser, nAgent, nCredential, nException, nToken, ...event }) => {
     // Its seq is text, which describeWith turns to text anyway.
     const e = event as unknown as E;
     if (nActor) names.user.set(nActor.id, nActor);
@@ -360,29 +382,13 @@ async function timelinePage<E extends ListedEvent>(
     if (nToken) names.token.set(e.actorId!, nToken);
     return e;
   });
-  const described = events.map((e) => describeWith(names, e));
-  if (upwards) {
-    return {
-      rows: described,
-      next: page.length > 0 ? described[described.length - 1]!.seq : null,
-      prev: rows.length > query.size ? described[0]!.seq : null,
-    };
-  }
-  return {
-    rows: described,
-    next: rows.length > query.size ? described[described.length - 1]!.seq : null,
-    prev: query.before && page.length > 0 ? described[0]!.seq : null,
-  };
+  return events.map((e) => describeWith(names, e));
 }
 
 /** One agent's newest events: whoever may see the agent may see its timeline. */
 export async function listAgentEvents(actor: Actor, agentId: string, limit = 20): Promise<TimelineEvent[]> {
   requirePermission(actor, 'agent.read');
-  const db = getDb();
-  return describeEvents(
-    db,
-    await db.auditEvent.findMany({ where: { agentId }, orderBy: { seq: 'desc' }, take: limit, select: listedSelect }),
-  );
+  return readDescribed(getDb(), LISTED_COLUMNS, Prisma.sql`e."agentId" = ${agentId}`, false, limit);
 }
 
 /** One agent's events after `afterSeq` (what changed since then), newest first. */
@@ -393,14 +399,6 @@ export async function listAgentEventsSince(
   limit = 100,
 ): Promise<TimelineEvent[]> {
   requirePermission(actor, 'agent.read');
-  const db = getDb();
-  return describeEvents(
-    db,
-    await db.auditEvent.findMany({
-      where: { agentId, seq: { gt: afterSeq } },
-      orderBy: { seq: 'desc' },
-      take: limit,
-      select: listedSelect,
-    }),
-  );
+  const where = Prisma.sql`e."agentId" = ${agentId} AND e."seq" > ${afterSeq.toString()}::bigint`;
+  return readDescribed(getDb(), LISTED_COLUMNS, where, false, limit);
 }
