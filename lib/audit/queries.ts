@@ -10,9 +10,14 @@ import { ACTION_GROUPS, ActionGroupSchema, groupOf, type ActionGroup } from './g
 import { describeEvent } from './sentence';
 import { literal } from './stream';
 
+// A calendar day: one that does not exist (2024-02-30, 2024-13-01) is no filter, not a day rolled forward or an error.
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => {
+    const date = new Date(`${v}T00:00:00.000Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(v);
+  })
   .optional()
   .catch(undefined);
 

@@ -105,6 +105,17 @@ describe('the custody timeline', () => {
     expect((await q({ agent: 'timeline-bot', from: today, to: today })).rows).toHaveLength(4);
     expect((await q({ agent: 'timeline-bot', to: '2020-01-01' })).rows).toHaveLength(0);
     expect((await q({ agent: 'no-such-agent' })).rows).toHaveLength(0);
+    // A day that does not exist is no filter (not a day rolled forward, not an error).
+    expect(parseTimelineQuery({ from: '2024-02-30', to: '2024-13-01' })).toMatchObject({
+      from: undefined,
+      to: undefined,
+    });
+    expect((await q({ agent: 'timeline-bot', from: '2024-02-30' })).rows).toHaveLength(4);
+    // The page is read outside Prisma: its rows are typed as Prisma's would be (times as Dates, JSON parsed).
+    expect(byAgent.rows[0]!.occurredAt).toBeInstanceOf(Date);
+    expect(byAgent.rows[0]!.recordedAt).toBeInstanceOf(Date);
+    expect(byAgent.rows[3]!.details).toMatchObject({ riskTier: 'HIGH' });
+    expect(byAgent.rows[3]!.actor).toBe('Sam Filter');
     // Every event about the agent records who was accountable then: the API gives it, a console list leaves it (and
     // the hashes) to the details dialog.
     const stored = await queryStoredTimeline(parseTimelineQuery({ agent: 'timeline-bot' }));

@@ -46,6 +46,9 @@ export function serverClient(
   options: { max: number; connectionTimeoutMillis: number },
 ): PrismaClient {
   const pool = new pg.Pool({ connectionString, idleTimeoutMillis: 60_000, ...options });
+  // Statements outside Prisma (./hot-path.ts) may use the pool before Prisma has, and listened on it: an idle
+  // connection the server closed is dropped, not left to crash the process.
+  pool.on('error', (error) => log.warn({ err: error }, 'database pool: a connection was lost'));
   const client = new PrismaClient({
     adapter: new PrismaPg(pool, {
       statementNameGenerator: preparedName as (query: { sql: string }) => string,
