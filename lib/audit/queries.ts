@@ -57,6 +57,14 @@ export function parseTimelineQuery(params: Record<string, string | string[] | un
   );
 }
 
+/** The first and last instant of the `from` and `to` days (UTC), when given. */
+function dayBounds(query: Pick<TimelineQuery, 'from' | 'to'>): { from?: Date; to?: Date } {
+  return {
+    from: query.from ? new Date(`${query.from}T00:00:00.000Z`) : undefined,
+    to: query.to ? new Date(`${query.to}T23:59:59.999Z`) : undefined,
+  };
+}
+
 /** A timeline filter in the ids the indexes use. `none` when it names an agent that does not exist. */
 export type TimelineFilter = {
   agentId?: string;
@@ -76,8 +84,7 @@ export async function resolveTimelineFilter(
     credentialId: query.credential,
     actorId: query.actor,
     group: query.group,
-    from: query.from ? new Date(`${query.from}T00:00:00.000Z`) : undefined,
-    to: query.to ? new Date(`${query.to}T23:59:59.999Z`) : undefined,
+    ...dayBounds(query),
   };
   if (query.agent) {
     const agent = await db.agent.findUnique({ where: { slug: query.agent }, select: { id: true } });
@@ -246,19 +253,26 @@ type NameRow = { kind: keyof Names; id: string; v: unknown };
 function lookUpNames(db: Db, ids: Record<keyof Names, string[]>): Promise<NameRow[]> {
   return db.$queryRaw<NameRow[]>(
     prepared(Prisma.sql`
-    SELECT 'user' AS "kind", u."id", json_build_object('id', u."id", 'name', u."name", 'roles', u."roles") AS "v"
-    FROM "User" u WHERE u."id" = ANY(${ids.user}::text[])
-    UNION ALL SELECT 'agent', a."id", json_build_object('slug', a."slug", 'name', a."name")
-    FROM "Agent" a WHERE a."id" = ANY(${ids.agent}::text[])
-    UNION ALL SELECT 'credential', c."id", json_build_object('id', c."id", 'name', c."name")
+    SELECT 'user' AS "kind", u."id", ${SHAPE.user} AS "v" FROM "User" u WHERE u."id" = ANY(${ids.user}::text[])
+    UNION ALL SELECT 'agent', a."id", ${SHAPE.agent} FROM "Agent" a WHERE a."id" = ANY(${ids.agent}::text[])
+    UNION ALL SELECT 'credential', c."id", ${SHAPE.credential}
     FROM "Credential" c WHERE c."id" = ANY(${ids.credential}::text[])
-    UNION ALL SELECT 'exception', x."id", json_build_object('type', x."type",
-      'hours', round(extract(epoch FROM x."expiresAt" - x."startsAt") / 3600)::int)
+    UNION ALL SELECT 'exception', x."id", ${SHAPE.exception}
     FROM "Exception" x WHERE x."id" = ANY(${ids.exception}::text[])
-    UNION ALL SELECT 'token', t."id", json_build_object('name', t."name")
+    UNION ALL SELECT 'token', t."id", json_build_object('name', ${SHAPE.token})
     FROM "ApiToken" t WHERE t."id" = ANY(${ids.token}::text[])`),
   );
 }
+
+/** What each name map holds, as SQL over its table's alias: one shape for lookUpNames and for NAME_COLUMNS. */
+const SHAPE = {
+  user: Prisma.sql`json_build_object('id', u."id", 'name', u."name", 'roles', u."roles")`,
+  agent: Prisma.sql`json_build_object('slug', a."slug", 'name', a."name")`,
+  credential: Prisma.sql`json_build_object('id', c."id", 'name', c."name")`,
+  exception: Prisma.sql`json_build_object('type', x."type",
+    'hours', round(extract(epoch FROM x."expiresAt" - x."startsAt") / 3600)::int)`,
+  token: Prisma.sql`t."name"`,
+};
 
 /**
  * One page of the custody timeline, newest first, by keyset on seq: the page
@@ -290,17 +304,12 @@ const LISTED_COLUMNS = Prisma.sql`e."seq"::text AS "seq", e."occurredAt", e."rec
 // The names an event mentions, read beside it (lookUpNames' shapes): a subquery per row runs only for the rows the
 // limit lets through.
 const NAME_COLUMNS = Prisma.sql`
-  (SELECT json_build_object('id', u."id", 'name', u."name", 'roles', u."roles") FROM "User" u
-    WHERE e."actorType" = 'USER' AND u."id" = e."actorId") AS "nActor",
-  (SELECT json_build_object('id', u."id", 'name', u."name", 'roles', u."roles") FROM "User" u
-    WHERE u."id" = e."details"->>'userId') AS "nUser",
-  (SELECT json_build_object('slug', a."slug", 'name', a."name") FROM "Agent" a WHERE a."id" = e."agentId") AS "nAgent",
-  (SELECT json_build_object('id', c."id", 'name', c."name") FROM "Credential" c
-    WHERE c."id" = e."credentialId") AS "nCredential",
-  (SELECT json_build_object('type', x."type",
-      'hours', round(extract(epoch FROM x."expiresAt" - x."startsAt") / 3600)::int)
-    FROM "Exception" x WHERE x."id" = e."details"->>'exceptionId') AS "nException",
-  (SELECT t."name" FROM "ApiToken" t WHERE e."actorType" = 'API_TOKEN' AND t."id" = e."actorId") AS "nToken"`;
+  (SELECT ${SHAPE.user} FROM "User" u WHERE e."actorType" = 'USER' AND u."id" = e."actorId") AS "nActor",
+  (SELECT ${SHAPE.user} FROM "User" u WHERE u."id" = e."details"->>'userId') AS "nUser",
+  (SELECT ${SHAPE.agent} FROM "Agent" a WHERE a."id" = e."agentId") AS "nAgent",
+  (SELECT ${SHAPE.credential} FROM "Credential" c WHERE c."id" = e."credentialId") AS "nCredential",
+  (SELECT ${SHAPE.exception} FROM "Exception" x WHERE x."id" = e."details"->>'exceptionId') AS "nException",
+  (SELECT ${SHAPE.token} FROM "ApiToken" t WHERE e."actorType" = 'API_TOKEN' AND t."id" = e."actorId") AS "nToken"`;
 
 type NamedRow<E extends ListedEvent> = Omit<E, 'seq'> & {
   seq: string;
@@ -322,8 +331,9 @@ function timelineFilterSql(query: TimelineQuery, seq: Prisma.Sql | null): Prisma
   if (query.credential) and.push(Prisma.sql`e."credentialId" = ${query.credential}`);
   if (query.actor) and.push(Prisma.sql`e."actorId" = ${query.actor}`);
   if (query.group) and.push(Prisma.sql`e."action" IN (${Prisma.join([...ACTION_GROUPS[query.group]])})`);
-  if (query.from) and.push(Prisma.sql`e."occurredAt" >= ${`${query.from}T00:00:00.000Z`}::timestamptz`);
-  if (query.to) and.push(Prisma.sql`e."occurredAt" <= ${`${query.to}T23:59:59.999Z`}::timestamptz`);
+  const { from, to } = dayBounds(query);
+  if (from) and.push(Prisma.sql`e."occurredAt" >= ${from.toISOString()}::timestamptz`);
+  if (to) and.push(Prisma.sql`e."occurredAt" <= ${to.toISOString()}::timestamptz`);
   if (seq) and.push(seq);
   return and.length > 0 ? Prisma.join(and, ' AND ') : Prisma.sql`true`;
 }
