@@ -6,7 +6,13 @@ import { createPerson } from '@/lib/testing/people';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
 import { exportTimeline } from './export';
-import { listTimeline, parseTimelineQuery, queryStoredTimeline } from './queries';
+import {
+  listAgentEvents,
+  listAgentEventsSince,
+  listTimeline,
+  parseTimelineQuery,
+  queryStoredTimeline,
+} from './queries';
 
 const notes = (n: number, prefix: string) =>
   getDb().$transaction((tx) =>
@@ -66,6 +72,23 @@ describe('the custody timeline', () => {
       expect(back.rows.map((r) => r.seq)).toEqual(forward[page]);
     }
     expect(back.prev).toBeNull();
+  });
+
+  it("an agent owner reads their agent's events on its page, never the timeline, whatever its filter", async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeAgent(admin, { ownerId: owner.id });
+    // The one-statement reads keep their permissions: the timeline is audit.read's, even narrowed to one's own agent.
+    for (const params of [{ agent: agent.slug }, { actor: owner.id }, {}]) {
+      await expect(listTimeline(owner, parseTimelineQuery(params))).rejects.toThrow(/permission/);
+    }
+    const events = await listAgentEvents(owner, agent.id);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.agentId === agent.id)).toBe(true);
+    const since = await listAgentEventsSince(owner, agent.id, BigInt(events.at(-1)!.seq));
+    expect(since.map((e) => e.seq)).toEqual(events.slice(0, -1).map((e) => e.seq));
+    const outsider = await createPerson([]);
+    await expect(listAgentEvents(outsider, agent.id)).rejects.toThrow(/permission/);
   });
 
   it('filters by agent, credential, actor, action group and time range, each event read as a sentence', async () => {
