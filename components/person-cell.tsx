@@ -1,4 +1,4 @@
-import { CircleAlert, UserX } from 'lucide-react';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 
 /** A person in a table cell: inactive and missing are marked with a word and an icon. */
 export function PersonCell({
@@ -11,7 +11,7 @@ export function PersonCell({
   if (!person) {
     return (
       <span className="inline-flex items-center gap-1 text-danger">
-        <CircleAlert aria-hidden className="size-3.5" />
+        <SpriteIcon name="circle-alert" className="size-3.5" />
         {missing}
       </span>
     );
@@ -19,7 +19,7 @@ export function PersonCell({
   if (!person.active) {
     return (
       <span className="inline-flex items-center gap-1 text-danger">
-        <UserX aria-hidden className="size-3.5" />
+        <SpriteIcon name="user-x" className="size-3.5" />
         {person.name} (inactive)
       </span>
     );

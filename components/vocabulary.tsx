@@ -1,28 +1,5 @@
-import {
-  Archive,
-  Ban,
-  BellOff,
-  CheckCheck,
-  CircleAlert,
-  CircleCheck,
-  CircleDashed,
-  CirclePause,
-  CircleSlash,
-  CircleX,
-  Clock,
-  Flame,
-  Gauge,
-  Hourglass,
-  Info,
-  OctagonAlert,
-  Scissors,
-  ShieldAlert,
-  ShieldCheck,
-  TriangleAlert,
-  Undo2,
-  type LucideIcon,
-} from 'lucide-react';
 import type { BadgeTone } from '@/components/ui/badge';
+import type { SpriteIconName } from '@/components/ui/sprite-icons';
 import { StatusBadge, type StatusSpec } from '@/components/ui/status-badge';
 import type {
   AgentStatus,
@@ -47,7 +24,7 @@ import {
 
 // The one colour language: each status value's tone and icon, beside its
 // words in lib/vocabulary (never colour alone).
-type Look = { tone: BadgeTone; icon: LucideIcon };
+type Look = { tone: BadgeTone; icon: SpriteIconName };
 
 function specs<V extends string>(vocabulary: Vocabulary<V>, looks: Record<V, Look>): Record<V, StatusSpec> {
   return Object.fromEntries(
@@ -56,61 +33,61 @@ function specs<V extends string>(vocabulary: Vocabulary<V>, looks: Record<V, Loo
 }
 
 export const AGENT_STATUS_SPECS = specs<AgentStatus>(AGENT_STATUS, {
-  PROPOSED: { tone: 'info', icon: CircleDashed },
-  ACTIVE: { tone: 'success', icon: CircleCheck },
-  SUSPENDED: { tone: 'warning', icon: CirclePause },
-  RETIRED: { tone: 'neutral', icon: CircleX },
+  PROPOSED: { tone: 'info', icon: 'circle-dashed' },
+  ACTIVE: { tone: 'success', icon: 'circle-check' },
+  SUSPENDED: { tone: 'warning', icon: 'circle-pause' },
+  RETIRED: { tone: 'neutral', icon: 'circle-x' },
 });
 
 export const RISK_TIER_SPECS = specs<RiskTier>(RISK_TIER, {
-  LOW: { tone: 'neutral', icon: ShieldCheck },
-  MEDIUM: { tone: 'info', icon: Gauge },
-  HIGH: { tone: 'warning', icon: ShieldAlert },
-  CRITICAL: { tone: 'danger', icon: Flame },
+  LOW: { tone: 'neutral', icon: 'shield-check' },
+  MEDIUM: { tone: 'info', icon: 'gauge' },
+  HIGH: { tone: 'warning', icon: 'shield-alert' },
+  CRITICAL: { tone: 'danger', icon: 'flame' },
 });
 
 export const EXCEPTION_STATUS_SPECS = specs<ExceptionStatus>(EXCEPTION_STATUS, {
-  PENDING: { tone: 'warning', icon: CircleDashed },
-  APPROVED: { tone: 'success', icon: CircleCheck },
-  REJECTED: { tone: 'danger', icon: CircleX },
-  WITHDRAWN: { tone: 'neutral', icon: Undo2 },
-  LAPSED: { tone: 'neutral', icon: Hourglass },
-  EXPIRED: { tone: 'neutral', icon: Clock },
-  REVOKED: { tone: 'danger', icon: CircleSlash },
+  PENDING: { tone: 'warning', icon: 'circle-dashed' },
+  APPROVED: { tone: 'success', icon: 'circle-check' },
+  REJECTED: { tone: 'danger', icon: 'circle-x' },
+  WITHDRAWN: { tone: 'neutral', icon: 'undo-2' },
+  LAPSED: { tone: 'neutral', icon: 'hourglass' },
+  EXPIRED: { tone: 'neutral', icon: 'clock' },
+  REVOKED: { tone: 'danger', icon: 'circle-slash' },
 });
 
 export const NOTIFICATION_STATUS_SPECS = specs<NotificationStatus>(NOTIFICATION_STATUS, {
-  PENDING: { tone: 'info', icon: Clock },
-  SENT: { tone: 'success', icon: CheckCheck },
-  DEAD: { tone: 'danger', icon: CircleX },
-  SKIPPED: { tone: 'neutral', icon: BellOff },
+  PENDING: { tone: 'info', icon: 'clock' },
+  SENT: { tone: 'success', icon: 'check-check' },
+  DEAD: { tone: 'danger', icon: 'circle-x' },
+  SKIPPED: { tone: 'neutral', icon: 'bell-off' },
 });
 
 export const DELEGATION_STATUS_SPECS = specs<DelegationStatus>(DELEGATION_STATUS, {
-  PENDING: { tone: 'warning', icon: CircleDashed },
-  APPROVED: { tone: 'success', icon: CircleCheck },
-  REVOKED: { tone: 'danger', icon: CircleSlash },
-  EXPIRED: { tone: 'neutral', icon: Clock },
+  PENDING: { tone: 'warning', icon: 'circle-dashed' },
+  APPROVED: { tone: 'success', icon: 'circle-check' },
+  REVOKED: { tone: 'danger', icon: 'circle-slash' },
+  EXPIRED: { tone: 'neutral', icon: 'clock' },
 });
 
 export const PURPOSE_STATUS_SPECS = specs<PurposeStatus>(PURPOSE_STATUS, {
-  PENDING: { tone: 'warning', icon: CircleDashed },
-  APPROVED: { tone: 'success', icon: CircleCheck },
-  EXPIRED: { tone: 'neutral', icon: Clock },
+  PENDING: { tone: 'warning', icon: 'circle-dashed' },
+  APPROVED: { tone: 'success', icon: 'circle-check' },
+  EXPIRED: { tone: 'neutral', icon: 'clock' },
 });
 
 export const REVIEW_OUTCOME_SPECS = specs<ReviewOutcome>(REVIEW_OUTCOME, {
-  CERTIFIED: { tone: 'success', icon: CircleCheck },
-  SCOPE_REDUCED: { tone: 'info', icon: Scissors },
-  SUSPENDED: { tone: 'warning', icon: Ban },
-  RETIRED: { tone: 'neutral', icon: Archive },
+  CERTIFIED: { tone: 'success', icon: 'circle-check' },
+  SCOPE_REDUCED: { tone: 'info', icon: 'scissors' },
+  SUSPENDED: { tone: 'warning', icon: 'ban' },
+  RETIRED: { tone: 'neutral', icon: 'archive' },
 });
 
 export const SEVERITY_SPECS = specs<keyof typeof SEVERITY>(SEVERITY, {
-  CRITICAL: { tone: 'danger', icon: OctagonAlert },
-  HIGH: { tone: 'danger', icon: TriangleAlert },
-  MEDIUM: { tone: 'warning', icon: CircleAlert },
-  LOW: { tone: 'neutral', icon: Info },
+  CRITICAL: { tone: 'danger', icon: 'octagon-alert' },
+  HIGH: { tone: 'danger', icon: 'triangle-alert' },
+  MEDIUM: { tone: 'warning', icon: 'circle-alert' },
+  LOW: { tone: 'neutral', icon: 'info' },
 });
 
 export function AgentStatusBadge({ status }: { status: AgentStatus }) {

@@ -150,3 +150,20 @@ test(
     await expect(page.getByRole('row', { name: /^PAM/ })).toContainText('Omar Haddad');
   },
 );
+
+test('a list’s status icons are drawn from the sprite: each one it places is a symbol the browser draws', async ({
+  page,
+}) => {
+  await signInAs(page, 'ADMIN');
+  await page.goto('/agents');
+  const uses = page.locator('table svg use');
+  await expect(uses.first()).toBeAttached();
+  const hrefs = [...new Set(await uses.evaluateAll((all) => all.map((u) => u.getAttribute('href') ?? '')))];
+  const sprite = await (await page.request.get('/icons.svg')).text();
+  for (const href of hrefs) {
+    expect(href).toMatch(/^\/icons\.svg#[a-z0-9-]+$/);
+    expect(sprite).toContain(`<symbol id="${href.split('#')[1]}"`);
+  }
+  // Drawn, not an empty box: the browser resolved the reference to the symbol's shapes.
+  await expect.poll(() => uses.first().evaluate((u) => (u as SVGUseElement).getBBox().width)).toBeGreaterThan(0);
+});

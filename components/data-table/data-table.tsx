@@ -2,6 +2,7 @@
 
 import {
   columnVisibilityFeature,
+  flexRender,
   rowSortingFeature,
   tableFeatures,
   useTable,
@@ -143,7 +144,7 @@ export function DataTable<TRow extends RowData>({
               <tr key={row.id} className="hover:bg-muted/40">
                 {row.getVisibleCells().map((cell) => (
                   <td key={cell.id} className="px-3 py-2 align-middle">
-                    <table.FlexRender cell={cell} />
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 ))}
               </tr>

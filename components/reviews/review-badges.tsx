@@ -1,4 +1,3 @@
-import { AlarmClock, CalendarClock } from 'lucide-react';
 import { Badge } from '@/components/ui/badge';
 import { StatusBadge } from '@/components/ui/status-badge';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
@@ -25,10 +24,10 @@ export function DueBadge({ dueAt, daysOverdue, timeZone }: { dueAt: Date; daysOv
       spec={{
         tone: 'danger',
         label: `${daysOverdue} day${daysOverdue === 1 ? '' : 's'} overdue · ${date}`,
-        icon: AlarmClock,
+        icon: 'alarm-clock',
       }}
     />
   ) : (
-    <StatusBadge spec={{ tone: 'neutral', label: `due ${date}`, icon: CalendarClock }} />
+    <StatusBadge spec={{ tone: 'neutral', label: `due ${date}`, icon: 'calendar-clock' }} />
   );
 }

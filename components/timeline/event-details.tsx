@@ -1,10 +1,11 @@
 'use client';
 
-import { FileJson, X } from 'lucide-react';
+import { X } from 'lucide-react';
 import Link from 'next/link';
 import { useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { Button } from '@/components/ui/button';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 import type { EventDetailsData } from '@/lib/audit/event-details';
 import { INITIAL_ACTION_STATE, type ActionState } from '@/lib/http/action-state';
 import { CONTROL_PLANE, valuesOf } from '@/lib/vocabulary';
@@ -69,7 +70,7 @@ export function EventDetails({
         }}
         aria-label={`Details of event ${event.seq}`}
       >
-        <FileJson aria-hidden className="size-4" /> Details
+        <SpriteIcon name="file-json" className="size-4" /> Details
       </Button>
       <dialog
         ref={dialog}

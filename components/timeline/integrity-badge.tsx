@@ -1,4 +1,3 @@
-import { ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { StatusBadge } from '@/components/ui/status-badge';
 import type { latestVerification } from '@/lib/audit/integrity';
@@ -11,10 +10,10 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
   return (
     <div className="flex flex-col gap-1 text-sm" data-testid="integrity">
       {!v ? (
-        <StatusBadge spec={{ tone: 'neutral', label: 'Not verified yet', icon: ShieldQuestion }} />
+        <StatusBadge spec={{ tone: 'neutral', label: 'Not verified yet', icon: 'shield-question' }} />
       ) : forged ? (
         <span className="flex flex-wrap items-center gap-2">
-          <StatusBadge spec={{ tone: 'danger', label: 'Result not signed by Custodian', icon: ShieldAlert }} />
+          <StatusBadge spec={{ tone: 'danger', label: 'Result not signed by Custodian', icon: 'shield-alert' }} />
           <span className="text-danger">
             The latest recorded verification carries no valid signature: it was written around Custodian. Verify now.
           </span>
@@ -22,11 +21,13 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
       ) : v.ok ? (
         <span className="flex flex-wrap items-center gap-2">
           {signing ? (
-            <StatusBadge spec={{ tone: 'success', label: `Verified up to seq ${v.throughSeq}`, icon: ShieldCheck }} />
+            <StatusBadge
+              spec={{ tone: 'success', label: `Verified up to seq ${v.throughSeq}`, icon: 'shield-check' }}
+            />
           ) : (
             // Hashes alone: a database writer could rewrite them all. Said plainly, not shown as green.
             <StatusBadge
-              spec={{ tone: 'warning', label: `Unsigned · hashes hold to seq ${v.throughSeq}`, icon: ShieldAlert }}
+              spec={{ tone: 'warning', label: `Unsigned · hashes hold to seq ${v.throughSeq}`, icon: 'shield-alert' }}
             />
           )}
           <span className="text-muted-foreground">
@@ -35,7 +36,7 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
         </span>
       ) : (
         <span className="flex flex-wrap items-center gap-2">
-          <StatusBadge spec={{ tone: 'danger', label: `Broken at seq ${v.brokenSeq}`, icon: ShieldAlert }} />
+          <StatusBadge spec={{ tone: 'danger', label: `Broken at seq ${v.brokenSeq}`, icon: 'shield-alert' }} />
           <span className="text-danger">{v.reason}</span>
         </span>
       )}

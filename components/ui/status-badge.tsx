@@ -1,14 +1,14 @@
-import type { LucideIcon } from 'lucide-react';
 import { Badge, type BadgeTone } from './badge';
+import { SpriteIcon } from './sprite-icon';
+import type { SpriteIconName } from './sprite-icons';
 
-export type StatusSpec = { tone: BadgeTone; label: string; icon: LucideIcon };
+export type StatusSpec = { tone: BadgeTone; label: string; icon: SpriteIconName };
 
 /** A status in the one colour language: a tone, an icon and a word, never colour alone. */
 export function StatusBadge({ spec }: { spec: StatusSpec }) {
-  const Icon = spec.icon;
   return (
     <Badge tone={spec.tone}>
-      <Icon aria-hidden />
+      <SpriteIcon name={spec.icon} />
       {spec.label}
     </Badge>
   );
