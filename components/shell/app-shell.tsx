@@ -1,7 +1,7 @@
-import { Search, ShieldCheck } from 'lucide-react';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Input } from '@/components/ui/input';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 import { can, type Actor } from '@/lib/authz';
 import { getNavCounts } from '@/lib/navigation/counts';
 import { labelOf, ROLE } from '@/lib/vocabulary';
@@ -30,7 +30,7 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
         }
       >
         <Link href="/" className="mb-5 flex items-center gap-2 px-2 font-semibold tracking-tight">
-          <ShieldCheck aria-hidden className="size-5 text-primary" />
+          <SpriteIcon name="shield-check" className="size-5 text-primary" />
           Custodian
         </Link>
         <nav aria-label="Main">
@@ -54,8 +54,8 @@ export async function AppShell({ user, children }: { user: Actor; children: Reac
             <label htmlFor="global-search" className="sr-only">
               Search agents by name, slug, workload identity or owner
             </label>
-            <Search
-              aria-hidden
+            <SpriteIcon
+              name="search"
               className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-muted-foreground"
             />
             <Input id="global-search" name="q" type="search" placeholder="Search agents or owners…" className="pl-8" />

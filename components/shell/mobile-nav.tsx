@@ -1,8 +1,8 @@
 'use client';
 
-import { Menu, ShieldCheck, X } from 'lucide-react';
 import { useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 import type { NavItem } from './nav-items';
 import { NavLinks } from './nav-links';
 import { SignOutButton } from './sign-out-button';
@@ -33,7 +33,7 @@ export function MobileNav({
           dialog.current?.showModal();
         }}
       >
-        <Menu aria-hidden />
+        <SpriteIcon name="menu" />
       </Button>
       <dialog
         ref={dialog}
@@ -51,11 +51,11 @@ export function MobileNav({
           <div className="flex h-full flex-col gap-4 px-3 py-4">
             <div className="flex items-center justify-between px-2">
               <span className="flex items-center gap-2 font-semibold tracking-tight">
-                <ShieldCheck aria-hidden className="size-5 text-primary" />
+                <SpriteIcon name="shield-check" className="size-5 text-primary" />
                 Custodian
               </span>
               <Button variant="ghost" size="icon" aria-label="Close menu" onClick={() => dialog.current?.close()}>
-                <X aria-hidden />
+                <SpriteIcon name="x" />
               </Button>
             </div>
             <nav aria-label="Main menu">

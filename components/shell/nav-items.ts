@@ -1,10 +1,16 @@
+import type { SpriteIconName } from '@/components/ui/sprite-icons';
 import type { Permission } from '@/lib/authz';
 import type { NavCountKey } from '@/lib/navigation/counts';
 
-export type NavItem = { href: string; label: string; icon: string; permission: Permission; count?: NavCountKey };
+export type NavItem = {
+  href: string;
+  label: string;
+  icon: SpriteIconName;
+  permission: Permission;
+  count?: NavCountKey;
+};
 
-// The console's sections. Icons are named here and resolved in the client
-// component, so this list stays plain data for server and client alike.
+// The console's sections. Icons are the sprite's names, so this list stays plain data for server and client alike.
 export const NAV_ITEMS: NavItem[] = [
   { href: '/', label: 'Dashboard', icon: 'gauge', permission: 'agent.read' },
   { href: '/agents', label: 'Agents', icon: 'bot', permission: 'agent.read' },

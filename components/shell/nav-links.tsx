@@ -1,48 +1,16 @@
 'use client';
 
-import {
-  Bell,
-  Bot,
-  CalendarCheck,
-  Contact,
-  Gauge,
-  GitPullRequest,
-  History,
-  KeyRound,
-  ServerCog,
-  Settings,
-  ShieldAlert,
-  TriangleAlert,
-  UsersRound,
-  type LucideIcon,
-} from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 import type { NavItem } from './nav-items';
-
-const ICONS: Record<string, LucideIcon> = {
-  gauge: Gauge,
-  bot: Bot,
-  'users-round': UsersRound,
-  'shield-alert': ShieldAlert,
-  'calendar-check': CalendarCheck,
-  history: History,
-  'triangle-alert': TriangleAlert,
-  contact: Contact,
-  'key-round': KeyRound,
-  'git-pull-request': GitPullRequest,
-  settings: Settings,
-  'server-cog': ServerCog,
-  bell: Bell,
-};
 
 export function NavLinks({ items }: { items: (NavItem & { countValue?: number })[] }) {
   const pathname = usePathname();
   return (
     <ul className="flex flex-col gap-0.5">
       {items.map((item) => {
-        const Icon = ICONS[item.icon] ?? Gauge;
         const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
         return (
           <li key={item.href}>
@@ -55,7 +23,7 @@ export function NavLinks({ items }: { items: (NavItem & { countValue?: number })
                 active && 'bg-accent font-medium text-accent-foreground',
               )}
             >
-              <Icon aria-hidden className="size-4" />
+              <SpriteIcon name={item.icon} className="size-4" />
               <span className="flex-1">{item.label}</span>
               {item.countValue ? (
                 <span

@@ -1,13 +1,13 @@
 'use client';
 
-import { LogOut } from 'lucide-react';
 import { signOut } from 'next-auth/react';
 import { Button } from '@/components/ui/button';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 
 export function SignOutButton() {
   return (
     <Button variant="ghost" size="sm" onClick={() => signOut({ callbackUrl: '/' })}>
-      <LogOut aria-hidden />
+      <SpriteIcon name="log-out" />
       Sign out
     </Button>
   );

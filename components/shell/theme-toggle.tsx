@@ -1,8 +1,8 @@
 'use client';
 
-import { Moon, Sun } from 'lucide-react';
 import { useSyncExternalStore } from 'react';
 import { Button } from '@/components/ui/button';
+import { SpriteIcon } from '@/components/ui/sprite-icon';
 
 const noChange = () => () => {};
 
@@ -28,8 +28,8 @@ export function ThemeToggle() {
       aria-label="Switch light or dark theme"
       title="Switch theme"
     >
-      <Sun aria-hidden className="hidden dark:block" />
-      <Moon aria-hidden className="dark:hidden" />
+      <SpriteIcon name="sun" className="hidden dark:block" />
+      <SpriteIcon name="moon" className="dark:hidden" />
     </Button>
   );
 }

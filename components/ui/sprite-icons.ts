@@ -2,7 +2,10 @@ import {
   AlarmClock,
   Archive,
   Ban,
+  Bell,
   BellOff,
+  Bot,
+  CalendarCheck,
   CalendarClock,
   CheckCheck,
   CircleAlert,
@@ -12,33 +15,49 @@ import {
   CircleSlash,
   CircleX,
   Clock,
+  Contact,
   FileJson,
   Flame,
   Gauge,
+  GitPullRequest,
+  History,
   Hourglass,
   Info,
+  KeyRound,
+  LogOut,
+  Menu,
+  Moon,
   OctagonAlert,
   Scissors,
+  Search,
+  ServerCog,
+  Settings,
   ShieldAlert,
   ShieldCheck,
   ShieldQuestion,
+  Sun,
   TriangleAlert,
   Undo2,
+  UsersRound,
   UserX,
+  X,
   type LucideIcon,
 } from 'lucide-react';
 
 /**
- * The icons that repeat down a table (a status badge on every row, a details button on every event), drawn once in
- * `public/icons.svg` and placed with `<use>` by `SpriteIcon`. A lucide component renders itself on every row (two
- * components, its paths and their attributes rebuilt each time): on a list page those renders were a fifth of the
- * server's work. `npm run icons` redraws the sprite from this list; a test fails while the two differ.
+ * The icons that repeat down a table (a status badge on every row, a details button on every event) and the shell's on
+ * every page, drawn once in `public/icons.svg` and placed with `<use>` by `SpriteIcon`. A lucide component renders
+ * itself each time (two components, its paths and their attributes rebuilt): on a list page those renders were a
+ * fifth of the server's work. `npm run icons` redraws the sprite from this list; a test fails while the two differ.
  */
 export const SPRITE_ICONS = {
   'alarm-clock': AlarmClock,
   archive: Archive,
   ban: Ban,
+  bell: Bell,
   'bell-off': BellOff,
+  bot: Bot,
+  'calendar-check': CalendarCheck,
   'calendar-clock': CalendarClock,
   'check-check': CheckCheck,
   'circle-alert': CircleAlert,
@@ -48,19 +67,32 @@ export const SPRITE_ICONS = {
   'circle-slash': CircleSlash,
   'circle-x': CircleX,
   clock: Clock,
+  contact: Contact,
   'file-json': FileJson,
   flame: Flame,
   gauge: Gauge,
+  'git-pull-request': GitPullRequest,
+  history: History,
   hourglass: Hourglass,
   info: Info,
+  'key-round': KeyRound,
+  'log-out': LogOut,
+  menu: Menu,
+  moon: Moon,
   'octagon-alert': OctagonAlert,
   scissors: Scissors,
+  search: Search,
+  'server-cog': ServerCog,
+  settings: Settings,
   'shield-alert': ShieldAlert,
   'shield-check': ShieldCheck,
   'shield-question': ShieldQuestion,
+  sun: Sun,
   'triangle-alert': TriangleAlert,
   'undo-2': Undo2,
   'user-x': UserX,
+  'users-round': UsersRound,
+  x: X,
 } satisfies Record<string, LucideIcon>;
 
 export type SpriteIconName = keyof typeof SPRITE_ICONS;
