@@ -14,7 +14,10 @@ describe('the icon sprite', () => {
     expect(ids.map(([, id]) => id).sort()).toEqual(Object.keys(SPRITE_ICONS).sort());
     for (const [, , attributes, shapes] of ids) {
       expect(attributes).toContain('viewBox="0 0 24 24"');
+      // Outlines in the text's colour, as lucide draws them (filled shapes would read as blots).
+      expect(attributes).toContain('fill="none"');
       expect(attributes).toContain('stroke="currentColor"');
+      expect(attributes).toContain('stroke-width="2"');
       expect(attributes).not.toMatch(/\s(class|width|height)=/);
       expect(shapes).toMatch(/^<(path|circle|rect|line|polyline|polygon|ellipse) /);
     }
