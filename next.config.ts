@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { NextConfig } from 'next';
 import { securityHeaders } from './lib/http/security-headers';
 
 const dev = process.env.NODE_ENV !== 'production';
+// The icon sprite's address carries a hash of its content: browsers keep it for a year, and a redrawn sprite is a new
+// address (components/ui/sprite-icon.tsx).
+const spriteVersion = createHash('sha256').update(readFileSync('public/icons.svg')).digest('hex').slice(0, 12);
 const issuer = process.env.OIDC_ISSUER ? new URL(process.env.OIDC_ISSUER).origin : undefined;
 
 const config: NextConfig = {
@@ -9,6 +14,7 @@ const config: NextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', 'pglite-prisma-adapter'],
   poweredByHeader: false,
   compress: process.env.CUSTODIAN_COMPRESS !== 'off',
+  env: { CUSTODIAN_SPRITE_VERSION: spriteVersion },
   experimental: {
     // forbidden(): a page a role may not see answers HTTP 403.
     authInterrupts: true,
@@ -22,7 +28,14 @@ const config: NextConfig = {
     },
   },
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders({ dev, formActionOrigins: issuer ? [issuer] : [] }) }];
+    return [
+      { source: '/:path*', headers: securityHeaders({ dev, formActionOrigins: issuer ? [issuer] : [] }) },
+      {
+        source: '/icons.svg',
+        has: [{ type: 'query', key: 'v', value: spriteVersion }],
+        headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }],
+      },
+    ];
   },
 };
 
