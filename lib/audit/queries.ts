@@ -191,17 +191,17 @@ export async function describeEvents<E extends ListedEvent>(
     token: ids(names.token, (e) => [e.actorType === 'API_TOKEN' ? e.actorId : null]),
   };
   const found = Object.values(wanted).some((list) => list.length > 0) ? await lookUpNames(db, wanted) : [];
-  // Each row is the shape its map holds (lookUpNames builds it so), a token's only its name.
-  const remember = <K>(kind: keyof Names, map: Map<string, K>, value = (v: unknown) => v as K) => {
+  // Each row is the shape its map holds: lookUpNames builds it so.
+  const remember = <K>(kind: keyof Names, map: Map<string, K>) => {
     const rows = found.filter((r) => r.kind === kind);
     if (map.size + rows.length > CACHE_LIMIT) map.clear();
-    for (const r of rows) map.set(r.id, value(r.v));
+    for (const r of rows) map.set(r.id, r.v as K);
   };
   remember('user', names.user);
   remember('agent', names.agent);
   remember('credential', names.credential);
   remember('exception', names.exception);
-  remember('token', names.token, (v) => (v as { name: string }).name);
+  remember('token', names.token);
   return events.map((e) => describeWith(names, e));
 }
 
@@ -259,7 +259,7 @@ function lookUpNames(db: Db, ids: Record<keyof Names, string[]>): Promise<NameRo
     FROM "Credential" c WHERE c."id" = ANY(${ids.credential}::text[])
     UNION ALL SELECT 'exception', x."id", ${SHAPE.exception}
     FROM "Exception" x WHERE x."id" = ANY(${ids.exception}::text[])
-    UNION ALL SELECT 'token', t."id", json_build_object('name', ${SHAPE.token})
+    UNION ALL SELECT 'token', t."id", to_json(${SHAPE.token})
     FROM "ApiToken" t WHERE t."id" = ANY(${ids.token}::text[])`),
   );
 }

@@ -3,10 +3,12 @@ import { issueCredential, recordCredentialUse } from '@/lib/credentials/commands
 import { getDb } from '@/lib/db';
 import { makeAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
+import { createToken } from '@/lib/tokens/commands';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
 import { hashEvent } from './canonical';
 import { exportTimeline } from './export';
 import {
+  describeEvents,
   listAgentEvents,
   listAgentEventsSince,
   listTimeline,
@@ -89,6 +91,22 @@ describe('the custody timeline', () => {
     expect(since.map((e) => e.seq)).toEqual(events.slice(0, -1).map((e) => e.seq));
     const outsider = await createPerson([]);
     await expect(listAgentEvents(outsider, agent.id)).rejects.toThrow(/permission/);
+  });
+
+  it('names an API token that acted, on the one-statement page and through the batched lookup', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const name = `named-token-${Math.random().toString(36).slice(2, 8)}`;
+    const { id } = await createToken(admin, { name, scopes: ['registry:read'], expiresInDays: 1 });
+    await getDb().$transaction((tx) =>
+      appendAuditEvents(tx, [
+        { action: 'system.note', actor: { type: 'API_TOKEN', id }, details: { note: 'by a token' } },
+      ]),
+    );
+    const [listed] = (await listTimeline(admin, parseTimelineQuery({}))).rows;
+    expect(listed!.sentence).toContain(`API token ${name}`);
+    const stored = await getDb().auditEvent.findFirstOrThrow({ where: { actorId: id }, orderBy: { seq: 'desc' } });
+    const [described] = await describeEvents(getDb(), [stored]);
+    expect(described!.sentence).toContain(`API token ${name}`);
   });
 
   it('filters by agent, credential, actor, action group and time range, each event read as a sentence', async () => {
