@@ -1,29 +1,13 @@
 import { createHash, hash } from 'node:crypto';
+import { canonicalJson, canonicalJsonText, type Json } from './canonical-json';
+
+export { canonicalJson, canonicalJsonText, type Json };
 
 export const GENESIS_HASH = '0'.repeat(64);
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Plain JSON, as jsonb will hand it back (no undefined, no Dates, no -0). */
 export function toJson(value: unknown): Json {
   return JSON.parse(JSON.stringify(value ?? null)) as Json;
-}
-
-/** JSON with object keys sorted at every depth: one text per value. */
-export function canonicalJson(value: Json): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  // Loops rather than map/join: the verifier runs this for every event.
-  let out: string;
-  if (Array.isArray(value)) {
-    out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]!);
-    return out + ']';
-  }
-  const keys = Object.keys(value).sort();
-  out = '{';
-  for (let i = 0; i < keys.length; i++)
-    out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(value[keys[i]!]!);
-  return out + '}';
 }
 
 /** The stored columns that the hash covers. */
@@ -77,35 +61,39 @@ export type HashedEventText = {
   digests: string | null;
 };
 
-// An agent's owners snapshot repeats on each of its events: its canonical text is kept (bounded).
-const canonicalOwners = new Map<string, string>();
-function ownersText(owners: string): string {
-  let text = canonicalOwners.get(owners);
-  if (text === undefined) {
-    if (canonicalOwners.size >= 100_000) canonicalOwners.clear();
-    text = canonicalJson(JSON.parse(owners) as Json);
-    // Copies: the text read is a slice, and what is derived from it may share it, keeping a whole read buffer alive.
-    canonicalOwners.set(Buffer.from(owners).toString(), Buffer.from(text).toString());
+/**
+ * The owners snapshots a walk has canonicalised: an agent's repeats on each of its events, and looking its text up
+ * costs a third of writing it again. Bounded; the keys are copies, so a kept entry does not hold a read buffer alive.
+ */
+export class OwnersMemo {
+  private readonly texts = new Map<string, string>();
+  constructor(private readonly limit = 200_000) {}
+  canonical(owners: string): string {
+    let text = this.texts.get(owners);
+    if (text === undefined) {
+      text = canonicalJsonText(owners);
+      if (this.texts.size >= this.limit) this.texts.clear();
+      this.texts.set(Buffer.from(owners).toString(), Buffer.from(text).toString());
+    }
+    return text;
   }
-  return text;
 }
 
 /**
  * hashEvent for an event read as text, without building Dates: the same canonical form, its keys written in sorted
  * order.
  */
-export function hashEventText(prevHash: string, e: HashedEventText): string {
+export function hashEventText(prevHash: string, e: HashedEventText, owners?: OwnersMemo): string {
   const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
   const v1 = e.format === '1';
   const canonical =
     `{"action":${str(e.action)},"actorId":${str(e.actorId)},"actorType":${str(e.actorType)}` +
     `,"agentId":${str(e.agentId)},"credentialId":${str(e.credentialId)}` +
     (v1
-      ? `,"details":${canonicalJson(JSON.parse(e.details) as Json)}`
-      : `,"digests":${e.digests === null ? 'null' : canonicalJson(JSON.parse(e.digests) as Json)}` +
-        `,"format":${Number(e.format)}`) +
+      ? `,"details":${canonicalJsonText(e.details)}`
+      : `,"digests":${e.digests === null ? 'null' : canonicalJsonText(e.digests)}` + `,"format":${Number(e.format)}`) +
     `,"occurredAt":${str(e.occurredAt)}` +
-    `,"owners":${e.owners === null ? 'null' : ownersText(e.owners)}` +
+    `,"owners":${e.owners === null ? 'null' : owners ? owners.canonical(e.owners) : canonicalJsonText(e.owners)}` +
     `,"recordedAt":${str(e.recordedAt)},"seq":${str(e.seq)}}`;
   return hash('sha256', prevHash + canonical);
 }

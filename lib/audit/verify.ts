@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
-import { GENESIS_HASH, hashEventText, type Json } from './canonical';
+import { GENESIS_HASH, hashEventText, OwnersMemo, type Json } from './canonical';
 import { checkFields } from './fields';
 import { archiveSignatureHolds, checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
@@ -215,7 +215,10 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       })
     ).map((s) => [Number(s.seq), s]),
   );
-  walk: for await (const page of streamEvents(db, where)) {
+  // Small pages: a page's events (and the read buffers their text shares) then die young, in the scavenger; pages of
+  // 5,000 outlived it and were promoted, and collecting them was a fifth of a walk's time.
+  const owners = new OwnersMemo();
+  walk: for await (const page of streamEvents(db, where, { batch: 200 })) {
     for (const event of page) {
       const why = Number(event.seq) === expected ? '' : skipArchived(BigInt(event.seq));
       const seq = BigInt(expected);
@@ -223,7 +226,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         broken(seq, `event ${seq} is missing${why}`);
         break walk;
       }
-      const selfConsistent = hashEventText(event.prevHash, event) === event.hash;
+      const selfConsistent = hashEventText(event.prevHash, event, owners) === event.hash;
       if (!selfConsistent) {
         broken(seq, `event ${seq} was altered (its hash does not match its contents)`);
         break walk;

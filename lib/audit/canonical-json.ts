@@ -1,0 +1,180 @@
+// Canonical JSON: object keys sorted at every depth, no space, so a value has one text (what the chain hashes).
+// `canonicalJsonText(t)` is `canonicalJson(JSON.parse(t))` written as the text is read, without building the value:
+// a verifier canonicalises two JSON columns of every event it reads (details or digests, and owners), and building
+// each value only to write it out again was most of its time and most of its garbage. What PostgreSQL prints for
+// jsonb already escapes strings as JSON.stringify does, so a string without a backslash, a surrogate or a control
+// character is copied as it is read; anything else (an escape, a number that is not a short integer, a repeated key)
+// takes JSON.parse and JSON.stringify's own answer. Shared by the server and the offline pack verifier: no server
+// imports.
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** JSON with object keys sorted at every depth: one text per value. */
+export function canonicalJson(value: Json): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  // Loops rather than map/join: the verifier runs this for every event.
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]!);
+    return out + ']';
+  }
+  const keys = Object.keys(value).sort();
+  out = '{';
+  for (let i = 0; i < keys.length; i++)
+    out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(value[keys[i]!]!);
+  return out + '}';
+}
+
+// The reader's state: one text at a time (nothing here awaits).
+let src = '';
+let at = 0;
+/** The key just read, decoded: what objects sort by. */
+let keyRead = '';
+
+const fail = (): never => {
+  throw new SyntaxError(`Unexpected token in JSON at position ${at}`);
+};
+
+function skipSpace(): void {
+  for (;;) {
+    const c = src.charCodeAt(at);
+    if (c === 32 || c === 10 || c === 13 || c === 9) at++;
+    else return;
+  }
+}
+
+/** A string token at `at`, as JSON.stringify writes its value; for a key, `keyRead` is the value itself. */
+function string(key: boolean): string {
+  const start = at;
+  let plain = true;
+  for (at++; ; at++) {
+    const c = src.charCodeAt(at);
+    if (c === 34) break;
+    if (c === 92) {
+      plain = false;
+      at++;
+    } else if (c < 32 || Number.isNaN(c)) fail();
+    else if (c >= 0xd800 && c <= 0xdfff) plain = false;
+  }
+  at++;
+  const token = src.slice(start, at);
+  if (plain) {
+    if (key) keyRead = token.slice(1, -1);
+    return token;
+  }
+  const decoded = JSON.parse(token) as string;
+  keyRead = decoded;
+  return JSON.stringify(decoded);
+}
+
+function number(): string {
+  const start = at;
+  let integer = true;
+  for (;;) {
+    const c = src.charCodeAt(at);
+    if (c >= 48 && c <= 57) at++;
+    else if (c === 45 || c === 43 || c === 46 || c === 101 || c === 69) {
+      integer = false;
+      at++;
+    } else break;
+  }
+  const token = src.slice(start, at);
+  if (token.length === 0) fail();
+  // A short integer without a leading zero is its own canonical text; any other number is read and written by JS.
+  if (integer && token.length < 16 && (token.charCodeAt(0) !== 48 || token.length === 1)) return token;
+  return JSON.stringify(JSON.parse(token) as number);
+}
+
+function word(text: string): string {
+  if (!src.startsWith(text, at)) fail();
+  at += text.length;
+  return text;
+}
+
+function array(): string {
+  at++;
+  skipSpace();
+  if (src.charCodeAt(at) === 93) {
+    at++;
+    return '[]';
+  }
+  let out = '[';
+  for (;;) {
+    out += value();
+    skipSpace();
+    const c = src.charCodeAt(at++);
+    if (c === 93) return out + ']';
+    if (c !== 44) fail();
+    out += ',';
+  }
+}
+
+function object(): string {
+  at++;
+  skipSpace();
+  if (src.charCodeAt(at) === 125) {
+    at++;
+    return '{}';
+  }
+  const keys: string[] = [];
+  const members: string[] = [];
+  for (;;) {
+    skipSpace();
+    if (src.charCodeAt(at) !== 34) fail();
+    const key = string(true);
+    const decoded = keyRead;
+    skipSpace();
+    if (src.charCodeAt(at++) !== 58) fail();
+    const member = key + ':' + value();
+    // Insertion by key, in the order Array.prototype.sort gives strings (UTF-16 code units).
+    let i = keys.length;
+    while (i > 0 && keys[i - 1]! > decoded) {
+      keys[i] = keys[i - 1]!;
+      members[i] = members[i - 1]!;
+      i--;
+    }
+    // A repeated key: JSON.parse keeps the last; the caller starts again the slow way.
+    if (i > 0 && keys[i - 1] === decoded) throw repeatedKey;
+    keys[i] = decoded;
+    members[i] = member;
+    skipSpace();
+    const c = src.charCodeAt(at++);
+    if (c === 125) break;
+    if (c !== 44) fail();
+  }
+  let out = '{' + members[0]!;
+  for (let i = 1; i < members.length; i++) out += ',' + members[i]!;
+  return out + '}';
+}
+
+function value(): string {
+  skipSpace();
+  const c = src.charCodeAt(at);
+  if (c === 123) return object();
+  if (c === 91) return array();
+  if (c === 34) return string(false);
+  if (c === 116) return word('true');
+  if (c === 102) return word('false');
+  if (c === 110) return word('null');
+  return number();
+}
+
+const repeatedKey = new Error('repeated key');
+
+/** `canonicalJson(JSON.parse(text))`, read in one pass; throws a SyntaxError where JSON.parse would. */
+export function canonicalJsonText(text: string): string {
+  src = text;
+  at = 0;
+  try {
+    const out = value();
+    skipSpace();
+    if (at !== src.length) fail();
+    return out;
+  } catch (e) {
+    if (e !== repeatedKey) throw e;
+    return canonicalJson(JSON.parse(text) as Json);
+  } finally {
+    src = '';
+  }
+}
