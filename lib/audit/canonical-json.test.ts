@@ -97,6 +97,20 @@ describe('canonicalJsonText', () => {
     for (const text of cases) expect(read(text), text).toBe(reference(text));
   });
 
+  it('answers as JSON.parse does for nesting deeper than its own stack, and sorts many keys in one go', () => {
+    for (const text of ['['.repeat(5000) + ']'.repeat(5000), '{"a":'.repeat(4000) + '1' + '}'.repeat(4000)]) {
+      expect(read(text)).toBe(reference(text));
+    }
+    expect(read('['.repeat(50000))).toBe('throws');
+    // jsonb prints keys by length first, so they can arrive in any order: here 40,000 in reverse (inserting each
+    // in turn took seconds).
+    const keys = Array.from({ length: 40000 }, (_, i) => `k${String(40000 - i).padStart(5, '0')}`);
+    const text = `{${keys.map((k, i) => `"${k}": ${i}`).join(', ')}}`;
+    const started = performance.now();
+    expect(read(text)).toBe(reference(text));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('writes what PostgreSQL prints for jsonb as canonicalJson writes the value', async () => {
     // What jsonb cannot hold is left out: \u0000 and lone surrogates.
     const storable = fc.jsonValue({ stringUnit: 'grapheme' }).filter((v) => !JSON.stringify(v).includes('\\u0000'));

@@ -126,26 +126,47 @@ function object(): string {
     const decoded = keyRead;
     skipSpace();
     if (src.charCodeAt(at++) !== 58) fail();
-    const member = key + ':' + value();
-    // Insertion by key, in the order Array.prototype.sort gives strings (UTF-16 code units).
-    let i = keys.length;
-    while (i > 0 && keys[i - 1]! > decoded) {
-      keys[i] = keys[i - 1]!;
-      members[i] = members[i - 1]!;
-      i--;
-    }
-    // A repeated key: JSON.parse keeps the last; the caller starts again the slow way.
-    if (i > 0 && keys[i - 1] === decoded) throw repeatedKey;
-    keys[i] = decoded;
-    members[i] = member;
+    keys.push(decoded);
+    members.push(key + ':' + value());
     skipSpace();
     const c = src.charCodeAt(at++);
     if (c === 125) break;
     if (c !== 44) fail();
   }
+  sortMembers(keys, members);
   let out = '{' + members[0]!;
   for (let i = 1; i < members.length; i++) out += ',' + members[i]!;
   return out + '}';
+}
+
+/**
+ * The members in the order Array.prototype.sort gives their keys (UTF-16 code units): by insertion while few, as
+ * objects are, and by one sort when many (jsonb's own key order, by length first, would make insertion quadratic).
+ */
+function sortMembers(keys: string[], members: string[]): void {
+  if (keys.length <= 16) {
+    for (let j = 1; j < keys.length; j++) {
+      const key = keys[j]!;
+      const member = members[j]!;
+      let i = j;
+      for (; i > 0 && keys[i - 1]! > key; i--) {
+        keys[i] = keys[i - 1]!;
+        members[i] = members[i - 1]!;
+      }
+      keys[i] = key;
+      members[i] = member;
+    }
+  } else {
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+    const sortedMembers = order.map((i) => members[i]!);
+    const sortedKeys = order.map((i) => keys[i]!);
+    for (let i = 0; i < order.length; i++) {
+      keys[i] = sortedKeys[i]!;
+      members[i] = sortedMembers[i]!;
+    }
+  }
+  // A repeated key: JSON.parse keeps the last; the caller starts again the slow way.
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] === keys[i]) throw repeatedKey;
 }
 
 function value(): string {
@@ -162,7 +183,7 @@ function value(): string {
 
 const repeatedKey = new Error('repeated key');
 
-/** `canonicalJson(JSON.parse(text))`, read in one pass; throws a SyntaxError where JSON.parse would. */
+/** `canonicalJson(JSON.parse(text))`, read in one pass; throws where JSON.parse would. */
 export function canonicalJsonText(text: string): string {
   src = text;
   at = 0;
@@ -172,7 +193,9 @@ export function canonicalJsonText(text: string): string {
     if (at !== src.length) fail();
     return out;
   } catch (e) {
-    if (e !== repeatedKey) throw e;
+    // A repeated key, or nesting deeper than this reader's stack allows (it recurses twice a level): the slow way,
+    // which gives JSON.parse's answer or its error.
+    if (e instanceof SyntaxError) throw e;
     return canonicalJson(JSON.parse(text) as Json);
   } finally {
     src = '';
