@@ -92,13 +92,17 @@ function word(text: string): string {
   return text;
 }
 
-function array(): string {
+/** Steps into an array or object; whether it closes at once (with `close`). */
+function opensEmpty(close: number): boolean {
   at++;
   skipSpace();
-  if (src.charCodeAt(at) === 93) {
-    at++;
-    return '[]';
-  }
+  if (src.charCodeAt(at) !== close) return false;
+  at++;
+  return true;
+}
+
+function array(): string {
+  if (opensEmpty(93)) return '[]';
   let out = '[';
   for (;;) {
     out += value();
@@ -111,12 +115,7 @@ function array(): string {
 }
 
 function object(): string {
-  at++;
-  skipSpace();
-  if (src.charCodeAt(at) === 125) {
-    at++;
-    return '{}';
-  }
+  if (opensEmpty(125)) return '{}';
   const keys: string[] = [];
   const members: string[] = [];
   for (;;) {
