@@ -124,6 +124,31 @@ describe('audit chain', () => {
       expect((await verifyAuditChain(getDb())).ok).toBe(true);
     });
 
+    it('after a changed owners snapshot, though events before it carry the original (remembered)', async () => {
+      const agent = await getDb().agent.findUniqueOrThrow({ where: { slug: 'deploy-bot' } });
+      const appended = await getDb().$transaction((tx) =>
+        appendAuditEvents(
+          tx,
+          ['first', 'second'].map((note) => ({
+            action: 'system.note' as const,
+            actor: SYSTEM_ACTOR,
+            agentId: agent.id,
+            details: { note },
+          })),
+        ),
+      );
+      const seq = appended[appended.length - 1]!.seq;
+      const original = await snapshot(Number(seq));
+      expect(original.owners).toEqual((await snapshot(1)).owners);
+      // The attacker names someone else accountable on one event; the events before it keep the snapshot the walk
+      // has already canonicalised.
+      const mallory = `jsonb_set("owners", '{accountable,name}', '"Mallory"')`;
+      await tamper(`UPDATE "AuditEvent" SET "owners" = ${mallory} WHERE "seq" = ${seq}`);
+      expect(await verifyAuditChain(getDb())).toMatchObject({ ok: false, brokenSeq: seq, reason: /was altered/ });
+      await tamper(`UPDATE "AuditEvent" SET "owners" = '${JSON.stringify(original.owners)}' WHERE "seq" = ${seq}`);
+      expect((await verifyAuditChain(getDb())).ok).toBe(true);
+    });
+
     it('after a deleted event', async () => {
       const original = await snapshot(9);
       await tamper(`DELETE FROM "AuditEvent" WHERE "seq" = 9`);
