@@ -40,7 +40,22 @@ describe('the reviews queue’s counts', () => {
     // Time passing, as the clock would: the review falls due with no write anywhere.
     await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
     expect((await counts(admin)).overdue).toEqual(before.overdue);
+    // Past the window, the reader that finds the counts expired is not kept waiting: it gets them as they were while
+    // they are recounted, and the readers after it the new ones.
     vi.useFakeTimers({ now: Date.now() + 31_000, toFake: ['Date'] });
+    expect((await counts(admin)).overdue).toEqual(before.overdue);
+    await vi.waitFor(async () => expect((await counts(admin)).overdue.total).toBe(before.overdue.total + 1));
+  });
+
+  it('counts older than the window and its grace are recounted before they are shown', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id });
+    await addPurpose(owner, { agentId: agent.id, task: 'Route alerts', scope: 'opsgenie', environments: ['PROD'] });
+    const before = await counts(admin);
+    await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
+    // A quiet hour: nobody read the queue, so nothing was recounted; the first reader waits for the true counts.
+    vi.useFakeTimers({ now: Date.now() + 3_600_000, toFake: ['Date'] });
     expect((await counts(admin)).overdue.total).toBe(before.overdue.total + 1);
   });
 
