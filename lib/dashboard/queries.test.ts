@@ -1,5 +1,5 @@
 // The dashboard's figures are the same for everyone and reused between writes: a write shows at once, a change
-// outside the domain functions (which appends no event) only when the reuse window ends.
+// outside the domain functions (which appends no event) once the reuse window and its grace have passed (a minute).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { POST as postEvents } from '@/app/api/v1/events/route';
 import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit';
@@ -90,8 +90,9 @@ describe('dashboard figures', () => {
     vi.useFakeTimers({ now: Date.now() + 31_000, toFake: ['Date'] });
     // The first reader past the window gets the figures as they were while they are recomputed beside it.
     expect((await getPostureSummary(admin)).agentsByTier).toEqual(before.agentsByTier);
-    await vi.waitFor(async () =>
-      expect((await getPostureSummary(admin)).agentsByTier.LOW).toBe(before.agentsByTier.LOW + 1),
+    await vi.waitFor(
+      async () => expect((await getPostureSummary(admin)).agentsByTier.LOW).toBe(before.agentsByTier.LOW + 1),
+      { timeout: 5_000 },
     );
     const later = await getPostureSummary(admin);
     expect(later.agentsByTier.LOW).toBe(before.agentsByTier.LOW + 1);

@@ -34,14 +34,17 @@ export async function reusedUntilChange<T>(db: Db, key: string, compute: () => P
       entry.refreshing = true;
       // Replaced only once it is known good: a failed recount leaves the old answer (and a later reader retries).
       const started = Date.now();
-      compute().then(
-        (value) => {
-          if (entries.get(key) === entry) entries.set(key, { mark, at: started, value: Promise.resolve(value) });
-        },
-        () => {
-          entry.refreshing = false;
-        },
-      );
+      // A microtask: a compute that throws at once fails this promise, not the reader (and `refreshing` resets).
+      Promise.resolve()
+        .then(compute)
+        .then(
+          (value) => {
+            if (entries.get(key) === entry) entries.set(key, { mark, at: started, value: Promise.resolve(value) });
+          },
+          () => {
+            entry.refreshing = false;
+          },
+        );
     }
     return entry.value as Promise<T>;
   }

@@ -1,5 +1,6 @@
 // The queue's tab counts other than "mine" are the same for everyone and reused between changes: a change through
-// the domain functions shows at once, the time-driven ones (a due date passing) within the reuse window.
+// the domain functions shows at once, the time-driven ones (a due date passing) within a minute (the reuse window
+// and its grace, lib/db/reused.ts).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
 import { addPurpose } from '@/lib/purposes/commands';
@@ -44,7 +45,19 @@ describe('the reviews queue’s counts', () => {
     // they are recounted, and the readers after it the new ones.
     vi.useFakeTimers({ now: Date.now() + 31_000, toFake: ['Date'] });
     expect((await counts(admin)).overdue).toEqual(before.overdue);
-    await vi.waitFor(async () => expect((await counts(admin)).overdue.total).toBe(before.overdue.total + 1));
+    await vi.waitFor(async () => expect((await counts(admin)).overdue.total).toBe(before.overdue.total + 1), {
+      timeout: 5_000,
+    });
+  });
+
+  it('a change in the grace after the window shows at once: the reader waits for counts that include it', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(admin, { ownerId: owner.id });
+    const before = await counts(admin);
+    vi.useFakeTimers({ now: Date.now() + 45_000, toFake: ['Date'] });
+    await addPurpose(owner, { agentId: agent.id, task: 'Draft replies', scope: 'intercom', environments: ['PROD'] });
+    expect((await counts(admin)).open.total).toBe(before.open.total + 1);
   });
 
   it('counts older than the window and its grace are recounted before they are shown', async () => {
@@ -54,8 +67,9 @@ describe('the reviews queue’s counts', () => {
     await addPurpose(owner, { agentId: agent.id, task: 'Route alerts', scope: 'opsgenie', environments: ['PROD'] });
     const before = await counts(admin);
     await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
-    // A quiet hour: nobody read the queue, so nothing was recounted; the first reader waits for the true counts.
-    vi.useFakeTimers({ now: Date.now() + 3_600_000, toFake: ['Date'] });
+    // A quiet minute: nobody read the queue, so nothing was recounted; the first reader past the window and its
+    // grace waits for the true counts.
+    vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
     expect((await counts(admin)).overdue.total).toBe(before.overdue.total + 1);
   });
 

@@ -141,8 +141,8 @@ export async function listReviews(actor: Actor, query: ReviewListQuery) {
       ),
     }),
     count('mine'),
-    // The other tabs count the same for everyone: reused until the registry changes (a due date passing shows within
-    // REUSE_MS). Each count stops at COUNT_CAP ("10,000+"): completed reviews only grow.
+    // The other tabs count the same for everyone: reused until the registry changes (a due date passing shows within a
+    // minute: lib/db/reused.ts). Each count stops at COUNT_CAP ("10,000+"): completed reviews only grow.
     reusedUntilChange(db, `reviews:counts:${reviewTiming.leadDays}`, () => Promise.all(SHARED_VIEWS.map(count))),
   ]);
   return {
