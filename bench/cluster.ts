@@ -3,12 +3,24 @@
 // /api/v1/decisions, as a deployment routes it: started and stopped by the benchmark (`npm run bench -- --instances
 // 3`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@/lib/testing/free-port';
 
 const NGINX = '/usr/sbin/nginx';
+
+/**
+ * The arguments Node runs an npm script with (`node …` or `next …` in package.json): the cluster runs what a
+ * deployment runs, flags included.
+ */
+function nodeScript(name: string): string[] {
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [command, ...args] = (scripts[name] ?? '').split(' ');
+  if (command === 'next') return ['node_modules/next/dist/bin/next', ...args];
+  if (command !== 'node') throw new Error(`package.json's "${name}" script starts with neither node nor next.`);
+  return args;
+}
 
 export type Cluster = {
   /** The balancer's origin: every request goes through nginx. */
@@ -107,25 +119,21 @@ export async function startCluster(count: number, env: NodeJS.ProcessEnv): Promi
   try {
     for (const port of ports) {
       const log = openSync(path.join(dir, `instance-${port}.log`), 'a');
-      const child = spawn(
-        process.execPath,
-        ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', `${port}`],
-        {
-          env: {
-            ...env,
-            NODE_ENV: 'production',
-            NEXTAUTH_URL: url,
-            CUSTODIAN_JOBS: 'worker',
-            CUSTODIAN_COMPRESS: 'off',
-            LOG_LEVEL: 'warn',
-          },
-          stdio: ['ignore', log, log],
+      const child = spawn(process.execPath, [...nodeScript('start'), '-H', '127.0.0.1', '-p', `${port}`], {
+        env: {
+          ...env,
+          NODE_ENV: 'production',
+          NEXTAUTH_URL: url,
+          CUSTODIAN_JOBS: 'worker',
+          CUSTODIAN_COMPRESS: 'off',
+          LOG_LEVEL: 'warn',
         },
-      );
+        stdio: ['ignore', log, log],
+      });
       children.push(child);
     }
     const gateLog = openSync(path.join(dir, `gate-${gatePort}.log`), 'a');
-    const gate = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'scripts/gate.ts'], {
+    const gate = spawn(process.execPath, nodeScript('gate'), {
       env: { ...env, NODE_ENV: 'production', GATE_PORT: `${gatePort}`, LOG_LEVEL: 'warn' },
       stdio: ['ignore', gateLog, gateLog],
     });

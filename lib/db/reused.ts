@@ -26,10 +26,12 @@ export async function reusedUntilChange<T>(db: Db, key: string, compute: () => P
   const head = await db.auditChainHead.findUnique({ where: { id: 1 }, select: { registrySeq: true } });
   const mark = head?.registrySeq ?? 0n;
   const entries = (memo.__custodianReused ??= new Map());
-  const entry = entries.get(key);
+  // An answer computed under another mark is never handed out: a change shows to the next reader.
+  const found = entries.get(key);
+  const entry = found?.mark === mark ? found : undefined;
   const age = entry ? Date.now() - entry.at : Infinity;
-  if (entry && entry.mark === mark && age <= REUSE_MS) return entry.value as Promise<T>;
-  if (entry && entry.mark === mark && age <= REUSE_MS + STALE_MS) {
+  if (entry && age <= REUSE_MS) return entry.value as Promise<T>;
+  if (entry && age <= REUSE_MS + STALE_MS) {
     if (!entry.refreshing) {
       entry.refreshing = true;
       // Replaced only once it is known good: a failed recount leaves the old answer (and a later reader retries).

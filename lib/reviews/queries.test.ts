@@ -13,6 +13,17 @@ import { listReviews } from './queries';
 const counts = async (actor: Awaited<ReturnType<typeof createPerson>>) =>
   (await listReviews(actor, { view: 'open', size: 50 })).counts;
 
+/** An agent's review opened, the counts read, then the review falls due with no write anywhere (as the clock would). */
+async function fallsDueWithoutAnEvent(task: string, scope: string) {
+  const admin = await createPerson(['ADMIN']);
+  const owner = await createPerson(['OWNER']);
+  const agent = await makeActiveAgent(admin, { ownerId: owner.id });
+  await addPurpose(owner, { agentId: agent.id, task, scope, environments: ['PROD'] });
+  const before = await counts(admin);
+  await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
+  return { admin, before };
+}
+
 describe('the reviews queue’s counts', () => {
   afterEach(() => vi.useRealTimers());
 
@@ -33,13 +44,7 @@ describe('the reviews queue’s counts', () => {
   });
 
   it('a due date passing (no event) shows once the reuse window has passed', async () => {
-    const admin = await createPerson(['ADMIN']);
-    const owner = await createPerson(['OWNER']);
-    const agent = await makeActiveAgent(admin, { ownerId: owner.id });
-    await addPurpose(owner, { agentId: agent.id, task: 'Triage alerts', scope: 'pagerduty', environments: ['PROD'] });
-    const before = await counts(admin);
-    // Time passing, as the clock would: the review falls due with no write anywhere.
-    await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
+    const { admin, before } = await fallsDueWithoutAnEvent('Triage alerts', 'pagerduty');
     expect((await counts(admin)).overdue).toEqual(before.overdue);
     // Past the window, the reader that finds the counts expired is not kept waiting: it gets them as they were while
     // they are recounted, and the readers after it the new ones.
@@ -61,12 +66,7 @@ describe('the reviews queue’s counts', () => {
   });
 
   it('counts older than the window and its grace are recounted before they are shown', async () => {
-    const admin = await createPerson(['ADMIN']);
-    const owner = await createPerson(['OWNER']);
-    const agent = await makeActiveAgent(admin, { ownerId: owner.id });
-    await addPurpose(owner, { agentId: agent.id, task: 'Route alerts', scope: 'opsgenie', environments: ['PROD'] });
-    const before = await counts(admin);
-    await asOwner(`UPDATE "Review" SET "dueAt" = now() - interval '1 day' WHERE "openForAgent" = '${agent.id}'`);
+    const { admin, before } = await fallsDueWithoutAnEvent('Route alerts', 'opsgenie');
     // A quiet minute: nobody read the queue, so nothing was recounted; the first reader past the window and its
     // grace waits for the true counts.
     vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
