@@ -32,6 +32,24 @@ describe('reused answers past their window', () => {
     await vi.waitFor(async () => expect(await read('failing', async () => 3)).toBe(3), { timeout: 5_000 });
   });
 
+  it('are never shown past a minute, though readers keep drawing recounts that fail', async () => {
+    // Whoever would keep a figure stale (a count that shows their overdue review) by reading the page through the
+    // grace while its recount fails: the grace counts from when the answer was computed, not from the last read.
+    const start = Date.now();
+    expect(await read('stretched', async () => 1)).toBe(1);
+    const failing = vi.fn(async (): Promise<number> => {
+      throw new Error('database unreachable');
+    });
+    for (const seconds of [31, 40, 50, 59]) {
+      vi.useFakeTimers({ now: start + seconds * 1_000, toFake: ['Date'] });
+      expect(await read('stretched', failing)).toBe(1);
+      await vi.waitFor(() => expect(failing).toHaveBeenCalled());
+      failing.mockClear();
+    }
+    vi.useFakeTimers({ now: start + 61_000, toFake: ['Date'] });
+    expect(await read('stretched', async () => 7)).toBe(7);
+  });
+
   it('drop a recount that comes back after a newer answer', async () => {
     const start = Date.now();
     expect(await read('late', async () => 1)).toBe(1);
