@@ -14,9 +14,20 @@ function reference(text: string): string {
     return 'throws';
   }
 }
+/**
+ * One memo of objects one level down for the whole file: every text is read with it too, so each one meets the
+ * objects every earlier text left there (a text that starts like a kept object but is not one must still read as
+ * itself).
+ */
+const shared = new Map<string, string>();
 function read(text: string): string {
+  const alone = readWith(text);
+  expect(readWith(text, shared)).toBe(alone);
+  return alone;
+}
+function readWith(text: string, memo?: Map<string, string>): string {
   try {
-    return canonicalJsonText(text);
+    return canonicalJsonText(text, memo);
   } catch (e) {
     expect(e).toBeInstanceOf(SyntaxError);
     return 'throws';
@@ -111,6 +122,41 @@ describe('canonicalJsonText', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it('reuses an object one level down only for the same text, and keeps only objects without a brace inside', () => {
+    const memo = new Map<string, string>();
+    const owners = (iam: string, pam: string) =>
+      `{"IAM": {"id": "${iam}", "name": "Person ${iam}", "active": true}, "PAM": {"id": "${pam}", "active": false}}`;
+    expect(canonicalJsonText(owners('u1', 'u2'), memo)).toBe(reference(owners('u1', 'u2')));
+    expect([...memo.keys()]).toEqual([
+      '{"id": "u1", "name": "Person u1", "active": true}',
+      '{"id": "u2", "active": false}',
+    ]);
+    expect([...memo.values()]).toEqual(['{"active":true,"id":"u1","name":"Person u1"}', '{"active":false,"id":"u2"}']);
+    // A kept entry is what a later text reads, so a wrong one would show: poison it and read the same text again.
+    memo.set('{"id": "u2", "active": false}', '{"poisoned":1}');
+    expect(canonicalJsonText(owners('u3', 'u2'), memo)).toContain('"PAM":{"poisoned":1}');
+    memo.clear();
+    canonicalJsonText(owners('u1', 'u2'), memo);
+    // Texts that begin as a kept object does and go on otherwise, or end early: each reads as itself.
+    for (const text of [
+      '[{"id": "u2", "active": false}, 1]',
+      '[{"id": "u2", "active": false}}]',
+      '[{"id": "u2", "active": false}',
+      '[{"id": "u2", "active": false, "x": 1}]',
+      '[{"id": "u2", "active": false',
+      '{"a": {"id": "u2", "active": false}]',
+    ]) {
+      expect(readWith(text, memo), text).toBe(reference(text));
+    }
+    // An object with a brace inside (nested, or in a string) is read, never kept.
+    memo.clear();
+    for (const text of ['[{"a": "}", "b": 1}]', '[{"a": {"b": 1}}]', '[{"a": "x\\"}"}]']) {
+      expect(readWith(text, memo), text).toBe(reference(text));
+      expect(readWith(text, memo), text).toBe(reference(text));
+    }
+    expect(memo.size).toBe(0);
+  });
+
   it('writes what PostgreSQL prints for jsonb as canonicalJson writes the value', async () => {
     // What jsonb cannot hold is left out: \u0000 and lone surrogates.
     const storable = fc.jsonValue({ stringUnit: 'grapheme' }).filter((v) => !JSON.stringify(v).includes('\\u0000'));
@@ -120,7 +166,7 @@ describe('canonicalJsonText', () => {
       FROM unnest(${sample.map((v) => JSON.stringify(v))}::text[]) WITH ORDINALITY AS t(v, i)`;
     expect(rows).toHaveLength(sample.length);
     for (const row of rows) {
-      expect(canonicalJsonText(row.text)).toBe(canonicalJson(JSON.parse(row.text) as Json));
+      expect(read(row.text)).toBe(canonicalJson(JSON.parse(row.text) as Json));
       // jsonb keeps the value (a number in its own decimal form, read back as the same double).
       expect(canonicalJsonText(row.text)).toBe(canonicalJson(sample[row.i - 1] as Json));
     }

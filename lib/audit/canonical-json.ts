@@ -29,6 +29,11 @@ export function canonicalJson(value: Json): string {
 // The reader's state: one text at a time (nothing here awaits).
 let src = '';
 let at = 0;
+/** How many objects and arrays the reader is inside. */
+let depth = 0;
+/** The call's memo of objects one level down (see `canonicalJsonText`), or null. */
+let memo: Map<string, string> | null = null;
+const MEMO_LIMIT = 20_000;
 /** The key just read, decoded: what objects sort by. */
 let keyRead = '';
 
@@ -103,12 +108,16 @@ function opensEmpty(close: number): boolean {
 
 function array(): string {
   if (opensEmpty(93)) return '[]';
+  depth++;
   let out = '[';
   for (;;) {
     out += value();
     skipSpace();
     const c = src.charCodeAt(at++);
-    if (c === 93) return out + ']';
+    if (c === 93) {
+      depth--;
+      return out + ']';
+    }
     if (c !== 44) fail();
     out += ',';
   }
@@ -116,6 +125,7 @@ function array(): string {
 
 function object(): string {
   if (opensEmpty(125)) return '{}';
+  depth++;
   const keys: string[] = [];
   const members: string[] = [];
   for (;;) {
@@ -132,6 +142,7 @@ function object(): string {
     if (c === 125) break;
     if (c !== 44) fail();
   }
+  depth--;
   sortMembers(keys, members);
   let out = '{' + members[0]!;
   for (let i = 1; i < members.length; i++) out += ',' + members[i]!;
@@ -168,10 +179,34 @@ function sortMembers(keys: string[], members: string[]): void {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1] === keys[i]) throw repeatedKey;
 }
 
+/** A copy of a text that shares nothing with it: a kept slice would hold the whole text it was cut from alive. */
+const own = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+
+/**
+ * An object one level down, from the memo when its text was seen before. Only objects without a "}" inside (no nested
+ * object, no brace in a string; an owner entry is one) are kept, so the text up to the next "}" is the whole object.
+ */
+function memoObject(memo: Map<string, string>): string {
+  const start = at;
+  const end = src.indexOf('}', start) + 1;
+  const text = src.slice(start, end);
+  const known = memo.get(text);
+  if (known !== undefined) {
+    at = end;
+    return known;
+  }
+  const out = object();
+  if (at === end) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(own(text), own(out));
+  }
+  return out;
+}
+
 function value(): string {
   skipSpace();
   const c = src.charCodeAt(at);
-  if (c === 123) return object();
+  if (c === 123) return memo !== null && depth === 1 ? memoObject(memo) : object();
   if (c === 91) return array();
   if (c === 34) return string(false);
   if (c === 116) return word('true');
@@ -182,10 +217,16 @@ function value(): string {
 
 const repeatedKey = new Error('repeated key');
 
-/** `canonicalJson(JSON.parse(text))`, read in one pass; throws where JSON.parse would. */
-export function canonicalJsonText(text: string): string {
+/**
+ * `canonicalJson(JSON.parse(text))`, read in one pass; throws where JSON.parse would. With `objects`, the canonical
+ * text of each object one level down is kept there by its text, and reused when the same text comes again: an owners
+ * snapshot is a few such objects (one per owner), and a chain repeats the same few people on every agent's events.
+ */
+export function canonicalJsonText(text: string, objects?: Map<string, string>): string {
   src = text;
   at = 0;
+  depth = 0;
+  memo = objects ?? null;
   try {
     const out = value();
     skipSpace();
@@ -198,5 +239,6 @@ export function canonicalJsonText(text: string): string {
     return canonicalJson(JSON.parse(text) as Json);
   } finally {
     src = '';
+    memo = null;
   }
 }
