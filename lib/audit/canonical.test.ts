@@ -1,5 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hashEvent, toJson, type HashedEvent } from './canonical';
+import {
+  canonicalJson,
+  hashEvent,
+  hashEventText,
+  jsonString,
+  OwnersMemo,
+  toJson,
+  type HashedEvent,
+  type Json,
+} from './canonical';
 
 const event: HashedEvent = {
   seq: 7n,
@@ -43,5 +53,59 @@ describe('canonical event form', () => {
     expect(hashEvent('0'.repeat(64), { ...event, actorId: 'u2' })).not.toBe(base);
     expect(hashEvent('0'.repeat(64), { ...event, details: { reason: 'rotated', name: 'ci-token' } })).not.toBe(base);
     expect(hashEvent('0'.repeat(64), { ...event, owners: { accountable: null } })).not.toBe(base);
+  });
+
+  it('hashes an event read as text exactly as the event it was written from, whatever its strings hold', () => {
+    // Strings with quotes, backslashes, control characters, lone and paired surrogates: the reader quotes plain ones
+    // itself and must write every other as JSON.stringify does.
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: fc.constantFrom('"', '\\', '\n', 'a', '\ud800', '😀') }),
+    );
+    const memo = new OwnersMemo();
+    fc.assert(
+      fc.property(
+        fc.record({
+          action: text,
+          actorId: fc.option(text),
+          agentId: fc.option(text),
+          credentialId: fc.option(text),
+          details: fc.jsonValue(),
+          owners: fc.option(fc.dictionary(text, fc.record({ id: text, name: text }))),
+          format: fc.constantFrom(1, 2),
+        }),
+        (e) => {
+          const typed: HashedEvent = {
+            ...event,
+            ...e,
+            details: toJson(e.details),
+            digests: e.format === 2 ? { '/x': jsonString(e.action) } : null,
+          };
+          const asText = {
+            seq: typed.seq.toString(),
+            occurredAt: typed.occurredAt.toISOString(),
+            recordedAt: typed.recordedAt.toISOString(),
+            actorType: typed.actorType,
+            actorId: typed.actorId,
+            agentId: typed.agentId,
+            credentialId: typed.credentialId,
+            action: typed.action,
+            details: JSON.stringify(typed.details),
+            owners: typed.owners === null ? null : JSON.stringify(typed.owners),
+            format: String(typed.format),
+            digests: typed.digests === null ? null : JSON.stringify(typed.digests),
+          };
+          const expected = hashEvent('0'.repeat(64), typed);
+          expect(hashEventText('0'.repeat(64), asText)).toBe(expected);
+          expect(hashEventText('0'.repeat(64), asText, memo)).toBe(expected);
+          if (typed.digests !== null) {
+            expect(hashEventText('0'.repeat(64), asText, memo, typed.digests as Json)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(jsonString('plain')).toBe('"plain"');
+    expect(jsonString(null)).toBe('null');
   });
 });

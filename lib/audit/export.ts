@@ -5,6 +5,7 @@ import { getDb, readSource } from '@/lib/db';
 import type { ActorType } from '@/lib/generated/prisma/enums';
 import { assertNoSecrets } from '@/lib/secrets/read-input';
 import { appendAuditEvent } from './append';
+import { jsonString } from './canonical';
 import {
   describeEvents,
   nameCache,
@@ -52,19 +53,19 @@ function csvRow(e: Described<StoredEvent>): string {
   ]);
 }
 
-const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
-
 /**
  * NDJSON is the stored event as hashed (JSON columns passed through as stored; in chain format 2 with the field
  * digests the hash covers and the salts that tie the values shown to them) and the agent's slug.
  */
 function ndjsonRow(e: RawEvent): string {
+  // Every text column quoted as JSON, times and hashes too: a column altered in the database cannot break the line.
   return (
-    `{"seq":"${e.seq}","occurredAt":"${e.occurredAt}","recordedAt":"${e.recordedAt}","action":${str(e.action)}` +
-    `,"actorType":"${e.actorType}","actorId":${str(e.actorId)},"agentId":${str(e.agentId)}` +
-    `,"credentialId":${str(e.credentialId)},"details":${e.details},"owners":${e.owners ?? 'null'}` +
-    `,"prevHash":"${e.prevHash}","hash":"${e.hash}","format":${Number(e.format)}` +
-    `,"digests":${e.digests ?? 'null'},"salts":${e.salts ?? 'null'},"agentSlug":${str(e.agentSlug)}}\n`
+    `{"seq":${jsonString(e.seq)},"occurredAt":${jsonString(e.occurredAt)}` +
+    `,"recordedAt":${jsonString(e.recordedAt)},"action":${jsonString(e.action)}` +
+    `,"actorType":${jsonString(e.actorType)},"actorId":${jsonString(e.actorId)},"agentId":${jsonString(e.agentId)}` +
+    `,"credentialId":${jsonString(e.credentialId)},"details":${e.details},"owners":${e.owners ?? 'null'}` +
+    `,"prevHash":${jsonString(e.prevHash)},"hash":${jsonString(e.hash)},"format":${Number(e.format)}` +
+    `,"digests":${e.digests ?? 'null'},"salts":${e.salts ?? 'null'},"agentSlug":${jsonString(e.agentSlug)}}\n`
   );
 }
 

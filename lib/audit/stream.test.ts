@@ -80,4 +80,22 @@ describe('reading the chain', () => {
       expect(isoFromPrinted(text), text).toBe(text);
     }
   });
+
+  // Last: it leaves the chain broken.
+  it('reports a time set to NULL by the database owner as an altered event, not as an error', async () => {
+    const db = getDb();
+    const [appended] = await db.$transaction((tx) =>
+      appendAuditEvents(tx, [{ action: 'system.note' as const, actor: SYSTEM_ACTOR, details: { note: 'to blank' } }]),
+    );
+    const seq = appended!.seq;
+    await asOwner(
+      'ALTER TABLE "AuditEvent" DISABLE TRIGGER USER',
+      'ALTER TABLE "AuditEvent" ALTER COLUMN "occurredAt" DROP NOT NULL',
+      `UPDATE "AuditEvent" SET "occurredAt" = NULL WHERE "seq" = ${seq}`,
+      'ALTER TABLE "AuditEvent" ENABLE TRIGGER USER',
+    );
+    const result = await verifyAuditChain(db);
+    expect(result).toMatchObject({ ok: false, brokenSeq: seq });
+    expect(!result.ok && result.reason).toContain(`event ${seq} was altered`);
+  });
 });

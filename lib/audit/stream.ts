@@ -51,11 +51,15 @@ const FIELDS = [
   'salts',
 ] as const;
 const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-/** The COPY's session prints times as "2026-12-05 06:11:27.5+00": to_char there cost the database a fifth of a read. */
-const COPY_SESSION = "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO'";
+/**
+ * The COPY's transaction prints times as "2026-12-05 06:11:27.5+00": to_char there cost the database a fifth of a
+ * read. SET LOCAL in the COPY's own transaction, so a pooler that hands each transaction its own connection cannot
+ * run the COPY with other settings.
+ */
+const COPY_SETTINGS = "BEGIN READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL DateStyle = 'ISO'";
 
 /**
- * A time as the COPY session prints it, as `Date.toISOString()` writes it (what an append hashed). Any other shape (a
+ * A time as the COPY's transaction prints it, as `Date.toISOString()` writes it (what an append hashed). Any other shape (a
  * year past 9999, BC, digits below the millisecond, which a timestamptz(3) never holds) stays as printed: it matches
  * no hash.
  */
@@ -73,7 +77,7 @@ export function isoFromPrinted(text: string): string {
 export const literal = (value: string | bigint | Date): string =>
   pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
 
-/** The event's columns as text; times in ISO 8601, or with `printed` as the COPY session prints them. */
+/** The event's columns as text; times in ISO 8601, or with `printed` as the COPY's transaction prints them. */
 function select(where: string, withSlug: boolean, printed: boolean): string {
   const time = (column: string) => (printed ? `e."${column}"::text` : iso(column));
   // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every
@@ -147,7 +151,7 @@ export async function* streamEvents(
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(COPY_SESSION);
+    await client.query(COPY_SETTINGS);
     const stream = client.query(copyTo(`COPY (${sql} ORDER BY e."seq") TO STDOUT`));
     const decoder = new StringDecoder('utf8');
     let rest = '';
@@ -163,8 +167,9 @@ export async function* streamEvents(
           fields[i] = unescape(text.slice(start, tab));
           start = tab + 1;
         }
-        fields[1] = isoFromPrinted(fields[1]!);
-        fields[2] = isoFromPrinted(fields[2]!);
+        // NULL only where the column was altered: left so, it fails the event's hash.
+        if (fields[1] !== null) fields[1] = isoFromPrinted(fields[1]!);
+        if (fields[2] !== null) fields[2] = isoFromPrinted(fields[2]!);
         events.push(toEvent(fields));
       }
       rest = text.slice(start);
