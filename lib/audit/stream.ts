@@ -59,9 +59,9 @@ const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY
 const COPY_SETTINGS = "BEGIN READ ONLY; SET LOCAL TIME ZONE 'UTC'; SET LOCAL DateStyle = 'ISO'";
 
 /**
- * A time as the COPY's transaction prints it, as `Date.toISOString()` writes it (what an append hashed). Any other shape (a
- * year past 9999, BC, digits below the millisecond, which a timestamptz(3) never holds) stays as printed: it matches
- * no hash.
+ * A time as the COPY's transaction prints it, as `Date.toISOString()` writes it (what an append hashed). Any other
+ * shape (a year past 9999, BC, digits below the millisecond, which a timestamptz(3) never holds) stays as printed: it
+ * matches no hash.
  */
 export function isoFromPrinted(text: string): string {
   const n = text.length;
