@@ -2,7 +2,7 @@ import 'server-only';
 import { StringDecoder } from 'node:string_decoder';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { Db } from '@/lib/db';
+import { poolOf, type Db } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 
 // Reading the whole chain (verification, export) at the speed the database
@@ -134,7 +134,8 @@ export async function* streamEvents(
   options: { withSlug?: boolean; batch?: number } = {},
 ): AsyncGenerator<RawEvent[]> {
   const batch = options.batch ?? 5_000;
-  const url = getEnv().DATABASE_URL;
+  // The server `db` is on: the replica's, when a read that tolerates lag was sent there.
+  const url = getEnv().DATABASE_URL && (poolOf(db)?.options.connectionString ?? getEnv().DATABASE_URL);
   const sql = select(where, options.withSlug ?? false, Boolean(url));
   if (!url) {
     let after = '0';

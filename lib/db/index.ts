@@ -1,2 +1,2 @@
-export { disconnectDb, getDb, isPostgresServer, type Db, type Tx } from './client';
+export { disconnectDb, getDb, isPostgresServer, poolOf, type Db, type Tx } from './client';
 export { readSource, type ReadSource } from './replica';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicaNotice } from '@/components/system/replica-notice';
 import { listTimeline, parseTimelineQuery } from '@/lib/audit';
 import { exportTimeline } from '@/lib/audit/export';
+import { streamEvents } from '@/lib/audit/stream';
 import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
 import { disconnectDb, getDb, readSource } from '@/lib/db';
@@ -124,6 +125,11 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
       const text = await new Response(stream).text();
       const trailer = JSON.parse(text.trim().split('\n').at(-1)!).trailer as { chainHeadSeq: string };
       expect(BigInt(trailer.chainHeadSeq)).toBeLessThan(written!.seq);
+      // Its rows came by COPY from the replica itself, not from the primary cut at the replica's head.
+      let streamed = 0;
+      for await (const page of streamEvents(source.db, 'true')) streamed += page.length;
+      expect(streamed).toBe(await source.db.auditEvent.count());
+      expect(streamed).toBeLessThan(await getDb().auditEvent.count());
       // … and its own record was written to the primary, not refused by the read-only replica.
       expect(await getDb().auditEvent.count({ where: { action: 'audit.exported' } })).toBe(1);
 
