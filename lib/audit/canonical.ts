@@ -96,6 +96,14 @@ export function hashEventText(
   digests?: Json,
 ): string {
   const v1 = e.format === '1';
+  // Format 1 hashes the details, any other format the digests (the caller's parse of them when it has one).
+  const body = v1
+    ? canonicalJsonText(e.details)
+    : digests !== undefined
+      ? canonicalJson(digests)
+      : e.digests === null
+        ? 'null'
+        : canonicalJsonText(e.digests);
   return hash(
     'sha256',
     [
@@ -111,13 +119,7 @@ export function hashEventText(
       ',"credentialId":',
       jsonString(e.credentialId),
       v1 ? ',"details":' : ',"digests":',
-      v1
-        ? canonicalJsonText(e.details)
-        : digests !== undefined
-          ? canonicalJson(digests)
-          : e.digests === null
-            ? 'null'
-            : canonicalJsonText(e.digests),
+      body,
       v1 ? '' : `,"format":${Number(e.format)}`,
       ',"occurredAt":',
       jsonString(e.occurredAt),

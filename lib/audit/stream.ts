@@ -135,7 +135,8 @@ export async function* streamEvents(
 ): AsyncGenerator<RawEvent[]> {
   const batch = options.batch ?? 5_000;
   // The server `db` is on: the replica's, when a read that tolerates lag was sent there.
-  const url = getEnv().DATABASE_URL && (poolOf(db)?.options.connectionString ?? getEnv().DATABASE_URL);
+  const primary = getEnv().DATABASE_URL;
+  const url = primary && (poolOf(db)?.options.connectionString ?? primary);
   const sql = select(where, options.withSlug ?? false, Boolean(url));
   if (!url) {
     let after = '0';
@@ -169,8 +170,10 @@ export async function* streamEvents(
           start = tab + 1;
         }
         // NULL only where the column was altered: left so, it fails the event's hash.
-        if (fields[1] !== null) fields[1] = isoFromPrinted(fields[1]!);
-        if (fields[2] !== null) fields[2] = isoFromPrinted(fields[2]!);
+        const occurredAt = fields[1];
+        const recordedAt = fields[2];
+        if (occurredAt != null) fields[1] = isoFromPrinted(occurredAt);
+        if (recordedAt != null) fields[2] = isoFromPrinted(recordedAt);
         events.push(toEvent(fields));
       }
       rest = text.slice(start);
