@@ -15,6 +15,8 @@ export type PacedResult = {
   p50: number;
   p90: number;
   p99: number;
+  /** The slowest answer: what the percentiles leave out, shown rather than hidden. */
+  max: number;
   errors: number;
   non2xx: number;
   requests: number;
@@ -86,5 +88,5 @@ export async function paced(
   for (const agent of agents) agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), errors, non2xx, requests: latencies.length, lateMs };
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1), errors, non2xx, requests: latencies.length, lateMs };
 }
