@@ -12,3 +12,14 @@ export async function register() {
   const { drainOnShutdown } = await import('./lib/ops/shutdown');
   drainOnShutdown();
 }
+
+/** Errors Next.js caught in a request (a page, a server action, a route handler) go to the JSON log with its id. */
+export async function onRequestError(
+  error: unknown,
+  request: import('./lib/ops/request-log').FailedRequest,
+  context: { routePath: string; routeType: string },
+) {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { logRequestError } = await import('./lib/ops/request-log');
+  logRequestError(error, request, context);
+}

@@ -3,6 +3,7 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { appendAuditEvent } from '@/lib/audit';
 import { getDb } from '@/lib/db';
+import { log } from '@/lib/ops/logger';
 import { isDemoSignInEnabled } from './demo';
 import { isOidcConfigured, oidcProvider, resolveOidcPerson, type OidcProfile } from './oidc';
 import { getAuthSecret } from './secret';
@@ -62,6 +63,14 @@ export function getAuthOptions(): NextAuthOptions {
     // is re-read from the database on every request (lib/auth/session.ts).
     session: { strategy: 'jwt', maxAge: 8 * 3600 },
     pages: { signIn: '/signin', error: '/signin' },
+    // next-auth's own lines go to the JSON log: its code and the error, never the rest of what it passes (a provider's
+    // answer, a token).
+    logger: {
+      error: (code, metadata) =>
+        log.error({ code, err: metadata instanceof Error ? metadata : metadata.error }, `sign-in: ${code}`),
+      warn: (code) => log.warn({ code }, `sign-in: ${code}`),
+      debug: () => undefined,
+    },
     providers: [...(isOidcConfigured() ? [oidcProvider()] : []), ...(isDemoSignInEnabled() ? [demoProvider()] : [])],
     callbacks: {
       // Single sign-on: find or create the person, sync roles from the mapped

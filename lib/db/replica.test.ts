@@ -11,7 +11,7 @@ import type { Actor } from '@/lib/authz';
 import { getPostureSummary } from '@/lib/dashboard/queries';
 import { disconnectDb, getDb, readSource } from '@/lib/db';
 import { pgMigrationTarget } from '@/lib/db/adapters';
-import { forgetReadSource, forWriter, noticeFor, wroteThrough } from '@/lib/db/replica';
+import { forgetReadSource, forWriter, noticeFor, UNFINISHED_WRITE, wroteThrough } from '@/lib/db/replica';
 import { ensureApplicationRole } from '@/lib/db/roles';
 import { resetEnvCache } from '@/lib/env';
 import { syncFindings } from '@/lib/policy/trend';
@@ -184,6 +184,8 @@ describe.skipIf(!server || !canRunReplicaCluster())('a streaming read replica', 
     expect(forWriter(source, head).from).toBe('replica');
     expect(forWriter(source, head + 1n).from).toBe('primary');
     expect(forWriter(source, 'in-this-request').from).toBe('primary');
+    // An import streaming its progress sets the cookie before its end is known: its reads go to the primary.
+    expect(forWriter(source, wroteThrough(String(UNFINISHED_WRITE))).from).toBe('primary');
   });
 
   it('a forged wrote-cookie changes nothing but where that person’s own reads go', async () => {

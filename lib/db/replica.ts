@@ -3,6 +3,7 @@ import { cookies, headers } from 'next/headers';
 import { cache } from 'react';
 import { getEnv } from '@/lib/env';
 import { log } from '@/lib/ops/logger';
+import { within } from '@/lib/ops/within';
 import { getDb, getReplicaDb, type Db } from './client';
 
 /**
@@ -75,12 +76,22 @@ export function noticeFor(source: ReadSource): string | null {
   );
 }
 
-/** After a person's change: their later pages read from a server that has it (the cookie lasts two minutes). */
-export async function rememberOwnWrite(): Promise<void> {
+/**
+ * The head a write still running will reach is not known: as a cookie's value, past any head, so every read of the
+ * person's goes to the primary while the cookie lasts.
+ */
+export const UNFINISHED_WRITE = 2n ** 63n - 1n;
+
+/**
+ * After a person's change: their later pages read from a server that has it (the cookie lasts two minutes). A write
+ * that streams its progress (an import) passes `UNFINISHED_WRITE` before it starts, its end being unknown then.
+ */
+export async function rememberOwnWrite(through?: bigint): Promise<void> {
   if (!getEnv().DATABASE_REPLICA_URL) return;
-  const head = await getDb().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } });
+  const head =
+    through ?? (await getDb().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0n;
   try {
-    (await cookies()).set(WROTE_COOKIE, String(head?.seq ?? 0n), {
+    (await cookies()).set(WROTE_COOKIE, String(head), {
       httpOnly: true,
       sameSite: 'lax',
       secure: getEnv().NODE_ENV === 'production',
@@ -160,15 +171,7 @@ async function replicaState(primary: Db, replica: Db): Promise<ReplicaState> {
   let seen: Watermark;
   try {
     // A replica that hangs (packets dropped, a query waiting behind replay) counts as unreachable after 2 s.
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2_000);
-    });
-    try {
-      [seen] = (await Promise.race([watermark(replica), late])) as [Watermark];
-    } finally {
-      clearTimeout(timer);
-    }
+    [seen] = (await within(watermark(replica), 2_000, 'the read replica')) as [Watermark];
   } catch (error) {
     log.warn({ err: error }, 'read replica unreachable');
     return { state: 'unreachable' };

@@ -1,12 +1,15 @@
 // The application role (what the code runs as) against the audit record: it reads and appends, nothing else.
-import { expect, it } from 'vitest';
+import pg from 'pg';
+import { expect, it, vi } from 'vitest';
 import { appendAuditEvents, SYSTEM_ACTOR, verifyAuditChain } from '@/lib/audit';
 import { hashEvent } from '@/lib/audit/canonical';
 import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
 import { latestVerification, runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { trustedPublicKeys } from '@/lib/audit/signing';
 import { getDb } from '@/lib/db';
+import { ensureApplicationRole, passwordForStatement } from '@/lib/db/roles';
 import { Prisma } from '@/lib/generated/prisma/client';
+import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 
@@ -168,5 +171,55 @@ describeWithPostgresServer('the application role and the audit record', () => {
       appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'still recorded' } }]),
     );
     expect(appended?.seq).toBe(head.seq + 1n);
+  });
+});
+
+describeWithPostgresServer("the application role's password", () => {
+  it('never travels as text in a statement (the server may log it), and the role signs in with it', async () => {
+    const owner = process.env.MIGRATION_DATABASE_URL!;
+    const password = `pw'"\\ $:@/${Date.now()}`;
+    const app = new URL(owner);
+    app.username = `custodian_scram_${Date.now()}`;
+    app.password = encodeURIComponent(password);
+    // Every statement the owner's client sends.
+    const sent: string[] = [];
+    const original = pg.Client.prototype.query;
+    const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args) {
+      const first = args[0] as string | { text?: string };
+      sent.push(typeof first === 'string' ? first : (first.text ?? ''));
+      return Reflect.apply(original, this, args) as never;
+    });
+    try {
+      // Created, then set again (an existing role gets the configured password).
+      await ensureApplicationRole(owner, app.toString());
+      await ensureApplicationRole(owner, app.toString());
+      query.mockRestore();
+      const statements = sent.filter((s) => s.includes(' ROLE '));
+      expect(statements).toHaveLength(2);
+      for (const s of statements) expect(s).toMatch(/PASSWORD 'SCRAM-SHA-256\$4096:[^']+'/);
+      expect(sent.join('\n')).not.toContain(password);
+      expect(sent.join('\n')).not.toContain(encodeURIComponent(password));
+      const client = new pg.Client({ connectionString: app.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ user: string }>('SELECT current_user AS "user"');
+        expect(rows[0]?.user).toBe(app.username);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      query.mockRestore();
+      await asOwner(
+        `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${app.username}') THEN
+           DROP OWNED BY "${app.username}"; DROP ROLE "${app.username}"; END IF; END $$`,
+      );
+    }
+  });
+
+  it('is a verifier only where the server would read the same bytes (ASCII); anything else goes as typed', () => {
+    expect(passwordForStatement('plain-ascii 123')).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]{24}\$[^:]{44}:.{44}$/);
+    // A password that looks like a verifier is hashed too, never taken by the server as one.
+    expect(passwordForStatement('md5' + 'a'.repeat(32))).toMatch(/^SCRAM-SHA-256\$/);
+    expect(passwordForStatement('pässwörd')).toBe('pässwörd');
   });
 });

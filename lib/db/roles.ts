@@ -1,6 +1,7 @@
 // Least privilege in the database: migrations run as the owner (MIGRATION_DATABASE_URL); the application runs as a
 // role that owns nothing, so it cannot ALTER, DROP, TRUNCATE or disable a trigger, and may only read and append the
 // audit record (the head moves, and a field is redacted, through its owner's functions, which check each move).
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { getEnv } from '@/lib/env';
 
@@ -47,6 +48,24 @@ export function applicationGrants(role: string): string[] {
 }
 
 /**
+ * The password as the statement carries it: for ASCII (what SASLprep leaves as it is) the SCRAM-SHA-256 verifier
+ * PostgreSQL would store, computed here, as `\password` in psql does. A statement's text can reach the server's log
+ * (log_statement, a failed statement, an audit extension): a verifier there does not give the password away.
+ * Anything else goes as typed, for the server to normalise, since a verifier of the wrong bytes would lock the
+ * application out.
+ */
+export function passwordForStatement(password: string, salt: Buffer = randomBytes(16)): string {
+  if (!/^[\x20-\x7e]*$/.test(password)) return password;
+  const iterations = 4096;
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
+  const storedKey = createHash('sha256').update(hmac(salted, 'Client Key')).digest();
+  const serverKey = hmac(salted, 'Server Key');
+  const b64 = (b: Buffer) => b.toString('base64');
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`;
+}
+
+/**
  * Creates the application role named in `appUrl` (with its password) when it does not exist, and grants it what
  * it may do in the owner's database. Refuses when both URLs name the same role: the point is two.
  */
@@ -61,7 +80,7 @@ export async function ensureApplicationRole(ownerUrl: string, appUrl: string): P
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     const password = decodeURIComponent(new URL(appUrl).password);
-    const withPassword = password ? ` PASSWORD ${client.escapeLiteral(password)}` : '';
+    const withPassword = password ? ` PASSWORD ${client.escapeLiteral(passwordForStatement(password))}` : '';
     // An existing role keeps its name and gets the configured password (DATABASE_URL is the truth).
     await client.query(
       rowCount

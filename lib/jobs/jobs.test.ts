@@ -60,7 +60,8 @@ describeWithPostgresServer('background jobs on a queue', () => {
     const stop = await startJobs(boss, {
       notifications: async () => {
         log.push('started');
-        await settle(3_000);
+        // Longer than pg-boss's 10 s default wait: a drain gives a running job most of its 25 s.
+        await settle(12_000);
         log.push('finished');
       },
     });

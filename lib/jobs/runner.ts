@@ -89,7 +89,9 @@ export async function startJobs(boss: PgBoss, work: Partial<typeof WORK> = WORK)
   watchdog.unref();
   return async () => {
     clearInterval(watchdog);
-    await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    // A running job gets 20 s to finish (pg-boss fails it after that), inside the 25 s a SIGTERM drain allows
+    // (lib/ops/shutdown.ts), so the pool closes after it, not under it.
+    await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
   };
 }
 

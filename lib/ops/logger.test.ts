@@ -48,6 +48,28 @@ describe('logs', () => {
     expect((lines[0]!.err as { stack: string }).stack).toContain('logger.test.ts');
   });
 
+  it('an error is written without what its library hung on it (a pool error carries the whole client)', () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new Error('Connection terminated unexpectedly'), {
+      code: 'ECONNRESET',
+      client: { processID: 4242, secretKey: 987654321, connectionParameters: { password: 'pw-5f4e3d2c1b' } },
+      request: { headers: { cookie: 'next-auth.session-token=abc' } },
+    });
+    logger.warn({ err: error }, 'database pool: a connection was lost');
+    logger.error({ err: 'plain text with token=tok-0a1b2c3d' }, 'not an Error');
+    const text = JSON.stringify(lines);
+    for (const leaked of ['987654321', 'pw-5f4e3d2c1b', 'processID', 'session-token', 'tok-0a1b2c3d']) {
+      expect(text).not.toContain(leaked);
+    }
+    expect(lines[0]!.err).toEqual({
+      type: 'Error',
+      message: 'Connection terminated unexpectedly',
+      stack: expect.stringContaining('logger.test.ts'),
+      code: 'ECONNRESET',
+    });
+    expect(lines[1]!.err).toEqual({ type: 'string', message: 'plain text with token=[redacted]' });
+  });
+
   it("a load balancer's request id is kept beside ours when it is one; anything else is dropped", () => {
     expect(upstreamIdOf('lb-9f2c1d7e-0001')).toBe('lb-9f2c1d7e-0001');
     for (const sent of [null, '', 'short', 'x'.repeat(129), 'id with spaces', 'id\nforged: line']) {

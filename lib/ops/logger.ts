@@ -22,6 +22,23 @@ export function scrub(text: string): string {
     .replace(/\b(password|passwd|secret|token|key|sig)=[^&\s"']+/gi, '$1=[redacted]');
 }
 
+/**
+ * An error as logged: its type, message, stack (with its causes) and code, nothing else. Errors carry whatever their
+ * library hung on them — node-postgres puts the whole client on a pool's error (its cancel key, its socket), an HTTP
+ * client the request with its headers — so the fields are chosen, never copied.
+ */
+export function describeError(error: unknown): { type: string; message: string; stack?: string; code?: string } {
+  if (!(error instanceof Error)) return { type: typeof error, message: scrub(String(error)) };
+  const shown = pino.stdSerializers.err(error);
+  const code = (error as { code?: unknown }).code;
+  return {
+    type: shown.type,
+    message: scrub(shown.message ?? ''),
+    stack: scrub(shown.stack ?? ''),
+    ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+  };
+}
+
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /** LOG_LEVEL, or info when unset or not a level (a typo must not stop the server; the first line says so). */
@@ -42,10 +59,7 @@ export function createLogger(
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: PATHS, censor: '[redacted]' },
       serializers: {
-        err: (error: Error) => {
-          const shown = pino.stdSerializers.err(error);
-          return { ...shown, message: scrub(shown.message ?? ''), stack: scrub(shown.stack ?? '') };
-        },
+        err: describeError,
       },
       hooks: {
         logMethod(args, method) {

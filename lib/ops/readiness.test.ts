@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET } from '@/app/api/ready/route';
 import { disconnectDb } from '@/lib/db';
@@ -66,6 +67,26 @@ describeWithPostgresServer('/api/ready', () => {
     unreachable.port = '1';
     await withEnv({ DATABASE_URL: unreachable.toString() });
     expect(await ask()).toMatchObject({ status: 503, body: { database: 'unreachable' } });
+  });
+
+  it('answers 503 within seconds when the database takes the connection and never answers', async () => {
+    // A server that accepts and stays silent, as one behind a firewall that drops packets looks to a client.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const hanging = new URL(process.env.DATABASE_URL!);
+      hanging.hostname = '127.0.0.1';
+      hanging.port = String((silent.address() as AddressInfo).port);
+      await withEnv({ DATABASE_URL: hanging.toString() });
+      const started = performance.now();
+      expect(await ask()).toMatchObject({ status: 503, body: { database: 'unreachable' } });
+      // The pool would wait 30 s for a connection.
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
 
