@@ -90,10 +90,11 @@ export type RateRow = PacedResult & { rate: number };
 
 /**
  * POST /api/v1/decisions at each rate for `seconds` (30: long enough that one stall shared by every process, which
- * holds every request then in flight, does not decide the p99 alone; see PAGE_SECONDS in ./run.ts), over ten decisions:check tokens (ten brokers, each with its own
- * keep-alive connections), arrivals evenly spaced (./paced.ts); every decision recorded. First 5 s at 50 a second,
- * untimed: every instance has compiled the route and prepared its statements, as a server in service has. Then the
- * gate's capacity: ten autocannon connections, one per token, as fast as the answers come.
+ * holds every request then in flight, does not decide the p99 alone; see PAGE_SECONDS in ./run.ts), over ten
+ * decisions:check tokens (ten brokers, each with its own keep-alive connections), arrivals evenly spaced
+ * (./paced.ts); every decision recorded. First 5 s at 50 a second, untimed: every instance has compiled the route and
+ * prepared its statements, as a server in service has. Then the gate's capacity: ten autocannon connections, one per
+ * token, as fast as the answers come.
  */
 export async function decisionRates(
   url: string,

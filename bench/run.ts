@@ -296,12 +296,14 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
     );
     console.log(
       `${'POST /api/v1/decisions (ms)'.padEnd(32)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p99'.padStart(6)} ` +
-        `${'max'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'sent'.padStart(6)} ${'late'.padStart(5)}  target`,
+        `${'max'.padStart(6)} ${'errors'.padStart(7)} ${'non-2xx'.padStart(8)} ${'sent'.padStart(6)} ` +
+        `${'late'.padStart(5)}  target`,
     );
     for (const g of gate.rows)
       console.log(
         `${`${g.rate} req/s, 10 tokens`.padEnd(32)} ${ms(g.p50).padStart(6)} ${ms(g.p90).padStart(6)} ` +
-          `${ms(g.p99).padStart(6)} ${ms(g.max).padStart(6)} ${String(g.errors).padStart(7)} ${String(g.non2xx).padStart(8)} ` +
+          `${ms(g.p99).padStart(6)} ${ms(g.max).padStart(6)} ${String(g.errors).padStart(7)} ` +
+          `${String(g.non2xx).padStart(8)} ` +
           `${String(g.requests).padStart(6)} ${ms(g.lateMs).padStart(5)}  ` +
           (target[g.rate]
             ? `p99 ≤ ${target[g.rate]} ms: ${met(g.p99 <= target[g.rate]! && g.non2xx === 0 && g.errors === 0)}`
