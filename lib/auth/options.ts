@@ -67,7 +67,7 @@ export function getAuthOptions(): NextAuthOptions {
     // answer, a token).
     logger: {
       error: (code, metadata) =>
-        log.error({ code, err: metadata instanceof Error ? metadata : metadata.error }, `sign-in: ${code}`),
+        log.error({ code, err: metadata instanceof Error ? metadata : metadata?.error }, `sign-in: ${code}`),
       warn: (code) => log.warn({ code }, `sign-in: ${code}`),
       debug: () => undefined,
     },

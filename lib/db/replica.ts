@@ -84,7 +84,8 @@ export const UNFINISHED_WRITE = 2n ** 63n - 1n;
 
 /**
  * After a person's change: their later pages read from a server that has it (the cookie lasts two minutes). A write
- * that streams its progress (an import) passes `UNFINISHED_WRITE` before it starts, its end being unknown then.
+ * that streams its progress (an import) passes `UNFINISHED_WRITE` before it starts, its end being unknown then; that
+ * cookie lasts fifteen minutes.
  */
 export async function rememberOwnWrite(through?: bigint): Promise<void> {
   if (!getEnv().DATABASE_REPLICA_URL) return;
@@ -96,7 +97,7 @@ export async function rememberOwnWrite(through?: bigint): Promise<void> {
       sameSite: 'lax',
       secure: getEnv().NODE_ENV === 'production',
       path: '/',
-      maxAge: 120,
+      maxAge: through === UNFINISHED_WRITE ? 900 : 120,
     });
   } catch {
     // Outside a request (a job, a script): nobody's next page to keep fresh.

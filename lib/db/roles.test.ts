@@ -199,6 +199,11 @@ describeWithPostgresServer("the application role's password", () => {
       for (const s of statements) expect(s).toMatch(/PASSWORD 'SCRAM-SHA-256\$4096:[^']+'/);
       expect(sent.join('\n')).not.toContain(password);
       expect(sent.join('\n')).not.toContain(encodeURIComponent(password));
+      // The server checks passwords here (not trust): a wrong one is refused.
+      const wrong = new URL(app);
+      wrong.password = 'not-the-password';
+      const refused = new pg.Client({ connectionString: wrong.toString() });
+      await expect(refused.connect()).rejects.toMatchObject({ code: '28P01' });
       const client = new pg.Client({ connectionString: app.toString() });
       await client.connect();
       try {
