@@ -281,8 +281,10 @@ test('every /api error is problem JSON: unknown paths, other methods, next-authâ
     ['PATCH', '/api/health', 405],
     ['GET', '/api/auth/not-an-action', 400],
     ['DELETE', '/api/auth/session', 405],
-    // next-auth's client-log action would write what anyone posts into the server's log.
+    // next-auth's client-log action would write what anyone posts into the server's log: by any method or path.
     ['POST', '/api/auth/_log', 404],
+    ['GET', '/api/auth/_log', 404],
+    ['POST', '/api/auth/_log/error', 404],
     ['GET', '/api/v1/agents', 401],
   ];
   for (const [method, path, status] of cases) {
