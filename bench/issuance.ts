@@ -9,7 +9,7 @@ import { readDecisionFacts } from '@/lib/issuance/facts';
 import type { DecisionInput } from '@/lib/issuance/schema';
 import { getSettings, type Settings } from '@/lib/settings';
 import { createToken } from '@/lib/tokens/commands';
-import { paced, type PacedRequest, type PacedResult } from './paced';
+import { paced, ROW_SECONDS, type PacedRequest, type PacedResult } from './paced';
 import type { QueryCase } from './queries';
 
 /** An ask the gate allows on this dataset: an active agent's recorded credential, within its purpose. */
@@ -89,19 +89,17 @@ export function decisionCase(pg: Pool, ask: DecisionInput): QueryCase {
 export type RateRow = PacedResult & { rate: number };
 
 /**
- * POST /api/v1/decisions at each rate for `seconds` (30: long enough that one stall shared by every process, which
- * holds every request then in flight, does not decide the p99 alone; see PAGE_SECONDS in ./run.ts), over ten
- * decisions:check tokens (ten brokers, each with its own keep-alive connections), arrivals evenly spaced
- * (./paced.ts); every decision recorded. First 5 s at 50 a second, untimed: every instance has compiled the route and
- * prepared its statements, as a server in service has. Then the gate's capacity: ten autocannon connections, one per
- * token, as fast as the answers come.
+ * POST /api/v1/decisions at each rate for `seconds` (./paced.ts's ROW_SECONDS), over ten decisions:check tokens (ten
+ * brokers, each with its own keep-alive connections), arrivals evenly spaced (./paced.ts); every decision recorded.
+ * First 5 s at 50 a second, untimed: every instance has compiled the route and prepared its statements, as a server
+ * in service has. Then the gate's capacity: ten autocannon connections, one per token, as fast as the answers come.
  */
 export async function decisionRates(
   url: string,
   admin: Actor,
   ask: DecisionInput,
   rates = [50, 100, 200],
-  seconds = 30,
+  seconds = ROW_SECONDS,
 ): Promise<{ rows: RateRow[]; capacity: number }> {
   const tokens = await Promise.all(
     Array.from({ length: 10 }, (_, i) =>

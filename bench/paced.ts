@@ -9,6 +9,15 @@ import https from 'node:https';
 
 const TIMEOUT_MS = 10_000;
 
+/**
+ * How long a timed fixed-rate row runs (the page rows, the decision API's). Over 10 s a page row's p99 (200 answers)
+ * was its second-slowest answer, and slow answers come in runs: timestamped answers showed 100–200 ms stalls shared by
+ * all three instances at once (the two cores, the database), each holding the requests then in flight, while the load
+ * generator's own timers stayed on time. One stall decided a row. Over 30 s the p99 of a page row is the sixth-slowest
+ * of 600, and each row prints its slowest beside it.
+ */
+export const ROW_SECONDS = 30;
+
 export type PacedRequest = { path: string; method?: 'GET' | 'POST'; headers: Record<string, string>; body?: string };
 
 export type PacedResult = {

@@ -29,7 +29,7 @@ import { importTimes } from './import';
 import { ingestThroughput } from './ingest';
 import { allowedAsk, decisionCase, decisionRates, type RateRow } from './issuance';
 import { journeyThroughBalancer, type JourneyResult } from './journey';
-import { paced, type PacedResult } from './paced';
+import { paced, ROW_SECONDS, type PacedResult } from './paced';
 import { pageBytes, type PageBytes } from './page-bytes';
 import { pageWeights } from './page-weight';
 import { queryCases, sampleRow50k } from './queries';
@@ -254,7 +254,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
       // over its first few dozen renders: a first row timed from cold carries that one-off cost in its tail).
       for (let i = 0; i < 3 * instances; i++) await (await fetch(`${values.url}${path}`, { headers })).arrayBuffer();
       await paced(values.url, [{ path, headers }], { rate: 20, seconds: 3, clients: 4 });
-      const result = await paced(values.url, [{ path, headers }], { rate: 20, seconds: PAGE_SECONDS, clients: 4 });
+      const result = await paced(values.url, [{ path, headers }], { rate: 20, seconds: ROW_SECONDS, clients: 4 });
       http.push({ path, ...result });
       process.stdout.write('.');
     }
@@ -324,7 +324,7 @@ async function measure(values: Options, cluster: Cluster | null): Promise<number
   if (http.length) {
     const where = cluster ? `through nginx, ${cluster.instances.length} instances` : 'one instance';
     console.log(
-      `\n${`HTTP at 20 req/s for ${PAGE_SECONDS} s (ms), ${where}`.padEnd(32)} ${'p50'.padStart(6)} ` +
+      `\n${`HTTP at 20 req/s for ${ROW_SECONDS} s (ms), ${where}`.padEnd(32)} ${'p50'.padStart(6)} ` +
         `${'p90'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(6)} ${'errors'.padStart(7)} ` +
         `${'non-2xx'.padStart(8)} ${'late'.padStart(5)}  target`,
     );
@@ -408,15 +408,6 @@ function queryTarget(r: QueryRow): { text: string; ok: boolean } | null {
 }
 
 runScript(main);
-
-/**
- * How long each page row runs at 20 requests a second. Over 10 s (200 answers) the p99 was the second-slowest answer,
- * and slow answers come in runs: timestamped answers showed 100–200 ms stalls shared by all three instances at once
- * (the two cores, the database), each holding the three or four requests then in flight, while the load generator's
- * own timers stayed on time. One stall decided a row. Over 30 s (600 answers) the p99 is the sixth-slowest, and the
- * slowest is printed beside it.
- */
-const PAGE_SECONDS = 30;
 
 /** Renders of each route per instance before the HTTP rows (see where it is used). */
 const WARM_RENDERS = 150;

@@ -84,20 +84,21 @@ export const UNFINISHED_WRITE = 2n ** 63n - 1n;
 
 /**
  * After a person's change: their later pages read from a server that has it (the cookie lasts two minutes). A write
- * that streams its progress (an import) passes `UNFINISHED_WRITE` before it starts, its end being unknown then; that
- * cookie lasts fifteen minutes.
+ * that streams its progress (an import) is `unfinished` when this is called, its end unknown: the cookie then names
+ * `UNFINISHED_WRITE` and lasts fifteen minutes.
  */
-export async function rememberOwnWrite(through?: bigint): Promise<void> {
+export async function rememberOwnWrite(options: { unfinished?: boolean } = {}): Promise<void> {
   if (!getEnv().DATABASE_REPLICA_URL) return;
-  const head =
-    through ?? (await getDb().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0n;
+  const head = options.unfinished
+    ? UNFINISHED_WRITE
+    : ((await getDb().auditChainHead.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0n);
   try {
     (await cookies()).set(WROTE_COOKIE, String(head), {
       httpOnly: true,
       sameSite: 'lax',
       secure: getEnv().NODE_ENV === 'production',
       path: '/',
-      maxAge: through === UNFINISHED_WRITE ? 900 : 120,
+      maxAge: options.unfinished ? 900 : 120,
     });
   } catch {
     // Outside a request (a job, a script): nobody's next page to keep fresh.

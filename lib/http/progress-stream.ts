@@ -1,16 +1,19 @@
 import 'server-only';
+import { rememberOwnWrite } from '@/lib/db/replica';
 import { DomainError } from '@/lib/errors';
 import { logFailure } from '@/lib/ops/request-log';
 
 /**
- * Long work as an NDJSON stream: one `progress` line per step, then `done` with its result or `error` with why it
+ * A long write as an NDJSON stream: one `progress` line per step, then `done` with its result or `error` with why it
  * stopped (a domain error in its own words; anything else logged and said plainly). The reader may have gone (a
- * closed tab): the work goes on to its end, telling no one.
+ * closed tab): the work goes on to its end, telling no one. The person's next pages (the agents, the findings, the
+ * timeline the summary links to) read from the primary until a replica has what the write wrote.
  */
-export function progressStream<P extends object, R>(
+export async function progressStream<P extends object, R>(
   run: (onProgress: (progress: P) => void) => Promise<R>,
   failed: string,
-): Response {
+): Promise<Response> {
+  await rememberOwnWrite({ unfinished: true });
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {

@@ -1,21 +1,10 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, upstreamIdOf } from './logger';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger(stream, 'info'), lines };
-}
+import { captureLog } from '@/lib/testing/log-capture';
+import { upstreamIdOf } from './logger';
 
 describe('logs', () => {
   it('are JSON lines with level, time, message and the request id', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     logger.child({ requestId: 'req-12345678' }).info({ path: '/agents' }, 'request');
     expect(lines).toEqual([
       expect.objectContaining({ level: 'info', msg: 'request', requestId: 'req-12345678', path: '/agents' }),
@@ -24,7 +13,7 @@ describe('logs', () => {
   });
 
   it('never write a token, password, secret, cookie or authorization, wherever it sits', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const value = 'cst_live_0123456789abcdef0123456789abcdef';
     logger.error(
       {
@@ -42,14 +31,14 @@ describe('logs', () => {
   });
 
   it('an error is written with its type, message and stack', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     logger.error({ err: new TypeError('boom') }, 'route handler failed');
     expect(lines[0]).toMatchObject({ level: 'error', err: { type: 'TypeError', message: 'boom' } });
     expect((lines[0]!.err as { stack: string }).stack).toContain('logger.test.ts');
   });
 
   it('an error is written without what its library hung on it (a pool error carries the whole client)', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const error = Object.assign(new Error('Connection terminated unexpectedly'), {
       code: 'ECONNRESET',
       client: { processID: 4242, secretKey: 987654321, connectionParameters: { password: 'pw-5f4e3d2c1b' } },
@@ -78,7 +67,7 @@ describe('logs', () => {
   });
 
   it('blots credentials out of messages and errors: URLs with a password, bearer values, query secrets', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const value = 'hunter2-9f8e7d6c5b4a';
     const error = new Error(`connect ECONNREFUSED https://witness:${value}@witness.example/append?token=${value}`);
     logger.error({ err: error }, `delivery to https://u:${value}@hooks.example failed with Bearer ${value}`);

@@ -1,18 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger';
+import { captureLog } from '@/lib/testing/log-capture';
 import { logRequestError } from './request-log';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger(stream, 'info'), lines };
-}
 
 describe('errors Next.js catches in a request (instrumentation onRequestError)', () => {
   const request = {
@@ -23,7 +11,7 @@ describe('errors Next.js catches in a request (instrumentation onRequestError)',
   const context = { routePath: '/agents', routeType: 'render' };
 
   it('are one JSON line with the request id, method, path and route: never the query or the headers', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     logRequestError(new Error('the database did not answer'), request, context, logger);
     expect(lines).toEqual([
       expect.objectContaining({
@@ -43,7 +31,7 @@ describe('errors Next.js catches in a request (instrumentation onRequestError)',
   });
 
   it("leave out Next.js's own control flow (redirect, notFound, dynamic rendering)", () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLog();
     const digests = ['NEXT_REDIRECT;replace;/signin;307;', 'NEXT_HTTP_ERROR_FALLBACK;404', 'DYNAMIC_SERVER_USAGE'];
     for (const digest of digests) {
       logRequestError(Object.assign(new Error(digest), { digest }), request, context, logger);

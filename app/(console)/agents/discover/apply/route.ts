@@ -1,4 +1,3 @@
-import { rememberOwnWrite, UNFINISHED_WRITE } from '@/lib/db/replica';
 import { applyDiscovery } from '@/lib/discovery/apply';
 import { readConsoleDiscovery } from '@/lib/http/discovery';
 import { handleRoute } from '@/lib/http/problem';
@@ -12,9 +11,6 @@ export function POST(request: Request) {
     const read = await readConsoleDiscovery(request);
     if (read instanceof Response) return read;
     const { actor, body } = read;
-    // The person's next pages (the agents, the findings, the timeline) read from the primary until the replica
-    // has replayed the import.
-    await rememberOwnWrite(UNFINISHED_WRITE);
     return progressStream(
       (onProgress) => applyDiscovery(actor, body, onProgress),
       'The discovery failed; the batches before were imported.',

@@ -1,4 +1,3 @@
-import { rememberOwnWrite, UNFINISHED_WRITE } from '@/lib/db/replica';
 import { readImportRequest } from '@/lib/http/import-request';
 import { handleRoute } from '@/lib/http/problem';
 import { progressStream } from '@/lib/http/progress-stream';
@@ -15,9 +14,6 @@ export function POST(request: Request) {
     const read = await readImportRequest(request);
     if (read instanceof Response) return read;
     const { actor, entries } = read;
-    // The person's next pages (the agents, the findings, the timeline) read from the primary until the replica
-    // has replayed the import.
-    await rememberOwnWrite(UNFINISHED_WRITE);
     return progressStream(
       (onProgress) => importEntries(actor, entries, onProgress),
       'The import failed; the batches before were applied.',
