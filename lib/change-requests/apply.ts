@@ -21,6 +21,12 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
   switch (request.kind) {
     case 'AGENT_LOOSENING': {
       await tx.$queryRaw`SELECT "id" FROM "Agent" WHERE "id" = ${request.agentId} FOR UPDATE`;
+      // As for a credential: a field changed since the request (a tier raised after an incident, an environment
+      // removed) is a conflict, never silently put back to what the requester saw.
+      const now = await tx.agent.findUniqueOrThrow({ where: { id: request.agentId! } });
+      if (changedSince(now, request.from as Partial<GuardedValues>)) {
+        throw new Conflict('This agent changed since the request was made: reject it and ask again.');
+      }
       await applyGuardedFields(tx, who, request.agentId!, request.to as Partial<GuardedValues>, request.id);
       return;
     }
@@ -29,8 +35,7 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
       if (credential.revokedAt) throw new Invalid('That credential was revoked since: reject the request instead.');
       // Applied against the present: a field changed since the request (tightened, say) is a conflict, not a jump.
       const now = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
-      const from = request.from as Partial<CredentialSettings>;
-      if ((Object.keys(from) as (keyof CredentialSettings)[]).some((k) => now[k] !== from[k])) {
+      if (changedSince(now, request.from as Partial<CredentialSettings>)) {
         throw new Conflict('This credential changed since the request was made: reject it and ask again.');
       }
       const to = request.to as Partial<CredentialSettings>;
@@ -79,4 +84,9 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
       return;
     }
   }
+}
+
+/** Whether any field the request recorded (`from`) differs from the row as it is now. */
+function changedSince<T extends object>(now: T, from: Partial<T>): boolean {
+  return (Object.keys(from) as (keyof T)[]).some((k) => JSON.stringify(now[k]) !== JSON.stringify(from[k]));
 }

@@ -125,6 +125,34 @@ describe('loosening an agent is a request, not an edit', () => {
   });
 });
 
+it('an approved loosening applies against the present: a tier raised or an environment changed meanwhile', async () => {
+  const lead = await createPerson(['ADMIN']);
+  const owner = await createPerson(['OWNER']);
+  const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH', environments: ['DEV'] });
+  await edit(owner, agent.id, { riskTier: 'LOW' });
+  const lowered = await pendingFor({ agentId: agent.id });
+  // After an incident the lead raises it: tightening applies at once, the request still waits.
+  await edit(lead, agent.id, { riskTier: 'CRITICAL', reviewCadenceDays: '7' });
+  const independent = await createPerson(['ADMIN']);
+  const approve = (id: string) =>
+    decideChangeRequest(independent, { changeRequestId: id, version: 1, outcome: 'APPROVE', reason: 'Fine' });
+  await expect(approve(lowered.id)).rejects.toThrow(/changed since the request was made/);
+  expect(await agentRow(agent.id)).toMatchObject({ riskTier: 'CRITICAL', reviewCadenceDays: 7 });
+
+  // The list of environments as a whole: one added after the request is not dropped by approving it.
+  await decideChangeRequest(independent, {
+    changeRequestId: lowered.id,
+    version: 1,
+    outcome: 'REJECT',
+    reason: 'Stale',
+  });
+  await edit(owner, agent.id, { environments: ['DEV', 'PROD'] });
+  const prod = await pendingFor({ agentId: agent.id });
+  await edit(owner, agent.id, { environments: ['DEV', 'STAGING'] });
+  await expect(approve(prod.id)).rejects.toThrow(/changed since the request was made/);
+  expect((await agentRow(agent.id)).environments).toEqual(['DEV', 'STAGING']);
+});
+
 describe('suspension sticks', () => {
   it('an owner cannot reactivate a suspended agent; only an independent lead can', async () => {
     const lead = await createPerson(['ADMIN']);
