@@ -19,7 +19,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 export async function verificationRows(db: Db): Promise<VerificationRow[]> {
-  // A signed head first: a dataset loaded around the application has none (its first append vouches for it).
+  // An append first, so the head the rows verify is one the application signed (the loader signs its chunks too).
   await db.$transaction((tx) =>
     appendAuditEvents(tx, [{ action: 'system.note', actor: SYSTEM_ACTOR, details: { note: 'bench: sign the head' } }]),
   );

@@ -51,6 +51,11 @@ async function main(): Promise<number> {
     return checkReport(values.report, keys, values.oscal);
   }
   if (values.oscal) throw new Error('--oscal goes with --report <summary.json>: the summary names the OSCAL file.');
+  // A witness line counts only where its signature holds: without a key, none would be checked.
+  if (values.witness && keys.length === 0) {
+    console.error('--witness needs --public-key <pem>: the witness is checked only through its signatures.');
+    return 2;
+  }
   const witness = values.witness ? parseWitness(readFileSync(values.witness, 'utf8')) : [];
   const started = performance.now();
   // Every core by default: worker threads walk disjoint ranges, stitched by their links.

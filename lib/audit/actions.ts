@@ -137,6 +137,8 @@ export type AuditDetailsByAction = {
   // A range of the timeline exported with a signed manifest and dropped from the database (the owner's command), and
   // the same range put back from its file.
   'audit.archived': { archiveId: string; fromSeq: string; toSeq: string; count: number; fileSha256: string };
+  // An unsigned tail of the chain (written before a signing key was configured) signed by its owner's command.
+  'audit.adopted': { fromSeq: string; throughSeq: string; hash: string; keyId: string };
   'audit.restored': { archiveId: string | null; fromSeq: string; toSeq: string; count: number; fileSha256: string };
   // The issuance gate's answer to a broker, allow or deny, with every failing rule and the constraints of an allow.
   'issuance.decided': {

@@ -38,8 +38,9 @@ export type AppendedEvent = { seq: bigint; hash: string };
 /**
  * Whether Custodian itself signed the head it is about to extend: its signature row, or a checkpoint at it, holds for
  * a trusted key. Only such a head is signed over again, so events written around Custodian are never sealed by it —
- * they stay unsigned, and verification names them. A chain that was never signed (a key configured for the first
- * time) is trusted on first use.
+ * they stay unsigned, and verification names them. Nothing is trusted on first use: a chain with no signature or
+ * checkpoint left is also what deleting them all looks like, so an unsigned chain is signed only when its owner adopts
+ * it (`npm run audit:adopt`), on the timeline.
  */
 export async function headIsVouchedFor(tx: SqlTx, head: { seq: bigint; hash: string }, keys: PublicKeys) {
   if (head.seq === 0n) return true;
@@ -61,9 +62,7 @@ export async function headIsVouchedFor(tx: SqlTx, head: { seq: bigint; hash: str
   ) {
     return true;
   }
-  const [anySigned] = await tx.$queryRaw<{ any: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM "AuditSignature") OR EXISTS (SELECT 1 FROM "AuditCheckpoint") AS "any"`;
-  return !anySigned?.any;
+  return false;
 }
 
 let warnedUnsigned = false;
@@ -110,8 +109,9 @@ export async function appendAuditEvents(
   /**
    * `recordsOnly`: the caller's transaction changed nothing in the registry, it only records (a decision, a use):
    * the chain head's `registrySeq` stays, and the dashboard's figures with it. Honoured only for record-only actions.
+   * `adopt`: sign over the head even though Custodian did not sign it (the owner's `audit:adopt`, never a request).
    */
-  options: { recordsOnly?: boolean } = {},
+  options: { recordsOnly?: boolean; adopt?: boolean } = {},
 ): Promise<AppendedEvent[]> {
   if (events.length === 0) return [];
   const agents = events.flatMap((e) => (e.agentId ? [e.agentId] : []));
@@ -174,9 +174,13 @@ export async function appendAuditEvents(
   // The head this transaction leaves is signed in it: changing events without the key leaves an unsigned head.
   const key = loadSigningKey();
   const vouched =
-    key !== null && (signedHere(head, key.keyId) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
+    key !== null &&
+    (options.adopt === true || signedHere(head, key.keyId) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
   if (key && !vouched && !warnedUnsigned) {
-    log.error(`audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now.`);
+    log.error(
+      `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now ` +
+        '(a chain written before a key was configured is signed by adopting it: npm run audit:adopt).',
+    );
     warnedUnsigned = true;
   }
   // The head moves through its owner's function (the application role cannot write it), with its signature in the

@@ -64,6 +64,7 @@ export const ACTION_GROUPS = {
     'audit.redacted',
     'audit.archived',
     'audit.restored',
+    'audit.adopted',
     'system.note',
   ],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],

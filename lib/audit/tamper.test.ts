@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
 import { resetEnvCache } from '@/lib/env';
 import { asOwner } from '@/lib/testing/owner';
+import { runOfflineVerifier } from '@/lib/testing/pack-verifier';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
+import { adoptUnsignedChain } from './adopt';
 import { hashEvent } from './canonical';
 import { FORMAT_V2, sealDetails } from './fields';
 import { runVerification, signCheckpoint } from './integrity';
@@ -403,6 +405,48 @@ describe('tampering with the record as the database owner', () => {
     }
   });
 
+  it('wipe every signature and checkpoint, rewrite, then let Custodian append and checkpoint: never signed over', async () => {
+    // With nothing signed left, the chain looks like one a key was never configured for: it is not trusted on first use.
+    await tamper(...(await rewriteFrom(s(5))), `DELETE FROM "AuditSignature"`, `DELETE FROM "AuditCheckpoint"`);
+    try {
+      await append(['after the wipe']);
+      expect(await signCheckpoint()).toBeNull();
+      expect(await getDb().auditSignature.count()).toBe(0);
+      const result = await verify(false);
+      expect(result).toMatchObject({ ok: false, brokenSeq: s(1), unsigned: true });
+      expect(result.ok ? '' : result.reason).toMatch(/events 1 to 26 carry no valid signature/);
+      // The witness still names the rewrite where checkpoint 1 pinned it.
+      expect(await verify(true)).toMatchObject({ ok: false });
+    } finally {
+      await restore();
+    }
+  });
+
+  it('the owner adopts an unsigned tail: signed, on the timeline; an altered chain or a signed one is not adopted', async () => {
+    expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: false, headSeq: s(25) });
+    // Events written while no key was configured: their signatures are not there.
+    await tamper(`DELETE FROM "AuditSignature" WHERE "seq" > ${s(20)}`);
+    try {
+      expect(await verify(false)).toMatchObject({ ok: false, brokenSeq: s(21), unsigned: true });
+      expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: true, fromSeq: s(21), throughSeq: s(25) });
+      const adopted = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: s(26) } });
+      expect(adopted).toMatchObject({ action: 'audit.adopted', details: { fromSeq: '21', throughSeq: '25' } });
+      expect(await verify(true)).toMatchObject({ ok: true, signed: true, verifiedThroughSeq: s(26) });
+    } finally {
+      await restore();
+    }
+    // An edited event is not adopted, signed or not.
+    await tamper(
+      `UPDATE "AuditEvent" SET "details" = '{"note":"forged"}' WHERE "seq" = ${s(22)}`,
+      `DELETE FROM "AuditSignature" WHERE "seq" >= ${s(21)}`,
+    );
+    try {
+      await expect(adoptUnsignedChain(getDb())).rejects.toThrow(/does not verify \(seq 22: .*cannot be adopted/);
+    } finally {
+      await restore();
+    }
+  });
+
   it('without a key (unsigned), the hashes alone still locate a recomputed event by the link after it', async () => {
     await tamper(...(await rewriteFrom(s(5))).slice(0, 1));
     try {
@@ -412,6 +456,13 @@ describe('tampering with the record as the database owner', () => {
     } finally {
       await restore();
     }
+  });
+
+  it('the command line checks no witness without a key, rather than claim it did', () => {
+    const cli = runOfflineVerifier(['--witness', witnessFile]);
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain('--witness needs --public-key');
+    expect(cli.stdout).not.toContain('Witness:');
   });
 
   it('a witness line edited to match a rewrite fails its signature', async () => {

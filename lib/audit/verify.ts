@@ -36,6 +36,8 @@ export type ChainVerification =
       verifiedThroughSeq: bigint;
       checkpointsVerified: number;
       signaturesVerified: number;
+      /** The only problem: the events from `brokenSeq` to the head verify by their hashes but carry no signature. */
+      unsigned?: true;
     };
 
 /**
@@ -51,7 +53,7 @@ export type VerifyOptions = {
   through?: bigint;
 };
 
-type Problem = { seq: bigint; reason: string };
+type Problem = { seq: bigint; reason: string; unsigned?: true };
 type Pin = { seq: bigint; hash: string; what: string };
 
 const first = (problems: Problem[]) =>
@@ -325,6 +327,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         reason:
           `events ${lastSigned + 1n} to ${head.seq} carry no valid signature: they were written or changed outside ` +
           'Custodian (or signed by a key this verifier was not given)',
+        unsigned: true,
       });
     }
   }
@@ -342,7 +345,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   const problem = first(problems);
   if (problem) {
     const through = problem.seq - 1n < lastSeq ? problem.seq - 1n : lastSeq;
-    return failed(problem, through, checkpointsVerified, signaturesVerified);
+    const result = failed(problem, through, checkpointsVerified, signaturesVerified);
+    return problems.length === 1 && problem.unsigned ? { ...result, unsigned: true } : result;
   }
   return {
     ok: true,

@@ -50,8 +50,11 @@ export async function hotTransaction<T>(work: (tx: SqlTx) => Promise<T>): Promis
   }
 }
 
+/** The two methods on a connection inside a transaction the caller runs (a loader's own client). */
+export const sqlTxOf = (client: pg.ClientBase): SqlTx => onConnection(client, { now: true });
+
 /** The two methods on a connection inside a transaction. */
-function onConnection(client: pg.PoolClient, open: { now: boolean }): SqlTx {
+function onConnection(client: pg.ClientBase, open: { now: boolean }): SqlTx {
   const run = async (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => {
     if (!open.now) throw new Error('This transaction has ended: its statements ran or rolled back already.');
     const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);

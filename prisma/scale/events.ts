@@ -2,8 +2,11 @@ import { randomFillSync } from 'node:crypto';
 import { on, once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { Client } from 'pg';
+import { headIsVouchedFor } from '@/lib/audit/append';
 import { hashEventText, toJson, type Json } from '@/lib/audit/canonical';
 import { FORMAT_V2, sealDetails } from '@/lib/audit/fields';
+import { loadSigningKey, signStatement, trustedPublicKeys } from '@/lib/audit/signing';
+import { sqlTxOf } from '@/lib/db/sql-tx';
 import { seededRandom } from '../seed/random';
 import { copyLine, copyStream } from './copy';
 import type { ScaleAgent } from './registry';
@@ -170,14 +173,20 @@ export async function appendScaleEvents(
   ).rows[0]!;
   const last = (await client.query<{ at: Date | null }>(`SELECT max("occurredAt") AS "at" FROM "AuditEvent"`)).rows[0]!
     .at;
-  const start = Math.max(last?.getTime() ?? 0, now.getTime() - 365 * 86_400_000);
+  // Each chunk's head signed as an append signs its own, but only over a head Custodian vouched for (or none): the
+  // loader never seals a chain written around it.
+  const key = loadSigningKey();
+  const start = { seq: BigInt(head.seq), hash: head.hash };
+  const signer =
+    key && (start.seq === 0n || (await headIsVouchedFor(sqlTxOf(client), start, trustedPublicKeys()))) ? key : null;
+  const from = Math.max(last?.getTime() ?? 0, now.getTime() - 365 * 86_400_000);
   const plan: EventPlan = {
     agents,
     count,
     headSeq: head.seq,
     headHash: head.hash,
-    start,
-    step: Math.max(1, Math.floor((now.getTime() - start) / count)),
+    start: from,
+    step: Math.max(1, Math.floor((now.getTime() - from) / count)),
     chunk,
   };
   // Batches the thread may still hand over: it waits on this when it is WINDOW ahead.
@@ -218,10 +227,16 @@ export async function appendScaleEvents(
       stream?.end();
       if (stream) await once(stream, 'finish');
       stream = null;
-      await client.query(`UPDATE "AuditChainHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`, [
-        message.chunkEnd.seq,
-        message.chunkEnd.hash,
-      ]);
+      const end = message.chunkEnd;
+      await client.query(`UPDATE "AuditChainHead" SET "seq" = $1, "hash" = $2 WHERE "id" = 1`, [end.seq, end.hash]);
+      if (signer) {
+        const signedAt = new Date();
+        const signature = signStatement(signer, { kind: 'head', seq: BigInt(end.seq), hash: end.hash, signedAt });
+        await client.query(
+          `INSERT INTO "AuditSignature" ("seq", "hash", "signedAt", "keyId", "signature") VALUES ($1, $2, $3, $4, $5)`,
+          [end.seq, end.hash, signedAt.toISOString(), signer.keyId, signature],
+        );
+      }
       await client.query('COMMIT');
       onProgress(message.chunkEnd.done);
     }
