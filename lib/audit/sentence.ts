@@ -248,7 +248,7 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'audit.restored':
       return `${by} restored events #${String(d.fromSeq ?? '')} to #${String(d.toSeq ?? '')} from their signed file`;
     case 'audit.adopted':
-      return `${by} signed events #${String(d.fromSeq ?? '')} to #${String(d.throughSeq ?? '')}, written unsigned, as this deployment’s (its owner adopted them)`;
+      return `${by} signed events #${String(d.fromSeq ?? '')} to #${String(d.throughSeq ?? '')}, written unsigned (its owner adopted them)`;
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:
