@@ -248,7 +248,7 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
     case 'audit.restored':
       return `${by} restored events #${String(d.fromSeq ?? '')} to #${String(d.toSeq ?? '')} from their signed file`;
     case 'audit.adopted':
-      return `${by} signed events #${String(d.fromSeq ?? '')} to #${String(d.throughSeq ?? '')}, written unsigned (its owner adopted them)`;
+      return `${by} signed unsigned events #${String(d.fromSeq ?? '')} to #${String(d.throughSeq ?? '')} (adopted)`;
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:

@@ -405,7 +405,7 @@ describe('tampering with the record as the database owner', () => {
     }
   });
 
-  it('wipe every signature and checkpoint, rewrite, let Custodian append and checkpoint: never signed over', async () => {
+  it('wipe every signature and checkpoint, rewrite, let Custodian append and checkpoint: not signed', async () => {
     // With nothing signed left, the chain looks like one never signed: it is not trusted on first use.
     await tamper(...(await rewriteFrom(s(5))), `DELETE FROM "AuditSignature"`, `DELETE FROM "AuditCheckpoint"`);
     try {
@@ -422,7 +422,7 @@ describe('tampering with the record as the database owner', () => {
     }
   });
 
-  it('the owner adopts an unsigned tail, on the timeline; an altered chain or a signed one is not adopted', async () => {
+  it('the owner adopts an unsigned tail, on the timeline; an altered or a signed chain is not adopted', async () => {
     expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: false, headSeq: s(25) });
     // Events written while no key was configured: their signatures are not there.
     await tamper(`DELETE FROM "AuditSignature" WHERE "seq" > ${s(20)}`);
