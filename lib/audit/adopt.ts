@@ -12,9 +12,9 @@ export type Adoption = { adopted: false; headSeq: bigint } | { adopted: true; fr
  * The owner's word that an unsigned chain is theirs (`npm run audit:adopt`): a chain written before a signing key was
  * configured, or while none was. Custodian signs only over a head it signed itself, and nothing is trusted on first
  * use (no signature left is also what deleting them all looks like), so this is the one way an unsigned head gets
- * signed: only when every hash, link, remaining signature and witnessed checkpoint holds, and only the tail no signature
- * covers, recorded on the timeline as `audit.adopted` with the range it vouches for. What it cannot tell is whether
- * that tail was rewritten with its signatures deleted: the owner checks it by other means first.
+ * signed: only when every hash, link, remaining signature and witnessed checkpoint holds, and only the tail no
+ * signature covers, recorded on the timeline as `audit.adopted` with the range it vouches for. What it cannot tell is
+ * whether that tail was rewritten with its signatures deleted: the owner checks it by other means first.
  */
 export async function adoptUnsignedChain(db: Db): Promise<Adoption> {
   const key = loadSigningKey();
