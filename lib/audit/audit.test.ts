@@ -149,6 +149,39 @@ describe('audit chain', () => {
       expect((await verifyAuditChain(getDb())).ok).toBe(true);
     });
 
+    it('after a number JavaScript would round is stored: in the owners snapshot, in a sealed field', async () => {
+      const agent = await getDb().agent.findUniqueOrThrow({ where: { slug: 'deploy-bot' } });
+      const [counted] = await getDb().$transaction((tx) =>
+        appendAuditEvents(tx, [
+          {
+            action: 'audit.exported',
+            actor: SYSTEM_ACTOR,
+            agentId: agent.id,
+            details: { format: 'csv', filter: {}, count: 1 },
+          },
+        ]),
+      );
+      const seq = counted!.seq;
+      const original = await snapshot(Number(seq));
+      const unowned = Object.entries(original.owners as Record<string, unknown>).find(([, v]) => v === null)?.[0];
+      expect(unowned, 'a plane nobody holds').toBeDefined();
+      // Each reads back (JSON.parse) as what was hashed — null, 1 — while the stored text says otherwise.
+      for (const [column, changed] of [
+        ['owners', `jsonb_set("owners", '{${unowned}}', '1e400')`],
+        ['details', `jsonb_set("details", '{count}', '1.0000000000000000001')`],
+        ['details', `jsonb_set("details", '{count}', '10000000000000000e-16')`],
+      ] as const) {
+        await tamper(`UPDATE "AuditEvent" SET "${column}" = ${changed} WHERE "seq" = ${seq}`);
+        const result = await verifyAuditChain(getDb());
+        if (changed.endsWith("e-16')")) expect(result.ok, 'the same number, written otherwise').toBe(true);
+        else expect(result).toMatchObject({ ok: false, brokenSeq: seq, reason: /was altered/ });
+        await tamper(
+          `UPDATE "AuditEvent" SET "${column}" = '${JSON.stringify(original[column])}' WHERE "seq" = ${seq}`,
+        );
+      }
+      expect((await verifyAuditChain(getDb())).ok).toBe(true);
+    });
+
     it('after a deleted event', async () => {
       const original = await snapshot(9);
       await tamper(`DELETE FROM "AuditEvent" WHERE "seq" = 9`);

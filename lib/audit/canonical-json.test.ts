@@ -1,15 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
-import { canonicalJson, canonicalJsonText, type Json } from './canonical-json';
+import { canonicalJson, canonicalJsonText, exactNumbers, type Json } from './canonical-json';
 
 // canonicalJsonText must give exactly canonicalJson(JSON.parse(text)) for every text JSON.parse accepts, and throw for
 // every text it rejects: two stored values that read back as one canonical text would let a change pass verification.
 
-/** What JSON.parse then canonicalJson give, or the error's kind. */
+/** What JSON.parse then canonicalJson give, or the error's kind; a number JSON.parse rounds is an error too. */
 function reference(text: string): string {
   try {
-    return canonicalJson(JSON.parse(text) as Json);
+    const value = JSON.parse(text) as Json;
+    return exactNumbers(text) ? canonicalJson(value) : 'throws';
   } catch {
     return 'throws';
   }
@@ -170,5 +171,24 @@ describe('canonicalJsonText', () => {
       // jsonb keeps the value (a number in its own decimal form, read back as the same double).
       expect(canonicalJsonText(row.text)).toBe(canonicalJson(sample[row.i - 1] as Json));
     }
+  });
+
+  it('refuses a number JavaScript cannot hold exactly, as a value or a key of the memo, and keeps every other', () => {
+    for (const text of ['1e400', '-1e400', '1e-400', '1.0000000000000000001', '12345678901234567', '[0.1e-330]']) {
+      expect(exactNumbers(text), text).toBe(false);
+      expect(read(text), text).toBe('throws');
+      expect(read(`{"a":{"n":${text}}}`), text).toBe('throws');
+    }
+    for (const text of ['1.5', '1e21', '1000000000000000000000', '5e-324', '0.30000000000000004', '-1.25E+2', '1.50']) {
+      expect(exactNumbers(text), text).toBe(true);
+      expect(read(text), text).toBe(JSON.stringify(JSON.parse(text)));
+    }
+    // Digits inside strings are not numbers.
+    expect(exactNumbers('{"a":"1e400","b":"x\\"1e400"}')).toBe(true);
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        expect(exactNumbers(JSON.stringify({ n }))).toBe(true);
+      }),
+    );
   });
 });

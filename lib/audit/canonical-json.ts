@@ -4,7 +4,8 @@
 // each value only to write it out again was most of its time and most of its garbage. What PostgreSQL prints for
 // jsonb already escapes strings as JSON.stringify does, so a string without a backslash, a surrogate or a control
 // character is copied as it is read; anything else (an escape, a number that is not a short integer, a repeated key)
-// takes JSON.parse and JSON.stringify's own answer. Shared by the server and the offline pack verifier: no server
+// takes JSON.parse and JSON.stringify's own answer. A number JavaScript cannot hold exactly (1e400, 1.0000000000000000001)
+// is refused, not rounded: see `exactNumbers`. Shared by the server and the offline pack verifier: no server
 // imports.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -88,7 +89,9 @@ function number(): string {
   if (token.length === 0) fail();
   // A short integer without a leading zero is its own canonical text; any other number is read and written by JS.
   if (integer && token.length < 16 && (token.charCodeAt(0) !== 48 || token.length === 1)) return token;
-  return JSON.stringify(JSON.parse(token) as number);
+  const read = JSON.parse(token) as number;
+  if (!exactly(token, read)) throw new SyntaxError(`${token} is not a number JavaScript holds exactly`);
+  return JSON.stringify(read);
 }
 
 function word(text: string): string {
@@ -236,9 +239,61 @@ export function canonicalJsonText(text: string, objects?: Map<string, string>): 
     // A repeated key, or nesting deeper than this reader's stack allows (it recurses twice a level): the slow way,
     // which gives JSON.parse's answer or its error.
     if (e instanceof SyntaxError) throw e;
-    return canonicalJson(JSON.parse(text) as Json);
+    const read = JSON.parse(text) as Json;
+    if (!exactNumbers(text)) throw new SyntaxError('A number in it is not one JavaScript holds exactly');
+    return canonicalJson(read);
   } finally {
     src = '';
     memo = null;
   }
+}
+
+/** A decimal's value as one text: sign, significant digits, exponent ("0" for zero). */
+function decimalKey(text: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const digits = `${m[2] ?? ''}${m[3] ?? ''}`;
+  const lead = digits.search(/[1-9]/);
+  if (lead === -1) return '0';
+  const significant = digits.slice(lead).replace(/0+$/, '');
+  // The exponent of the first significant digit.
+  const exponent = Number(m[4] ?? 0) + (m[2] ?? '').length - lead - 1;
+  return `${m[1]}${significant}e${exponent}`;
+}
+
+/** Whether a number's text is the value JavaScript read from it (finite, the same decimal). */
+const exactly = (token: string, read: number): boolean =>
+  Number.isFinite(read) && decimalKey(token) === decimalKey(String(read));
+
+/**
+ * Whether every number in a JSON text is one JavaScript holds exactly. The chain hashes what JSON.parse reads, and
+ * jsonb keeps any decimal: 1e400 reads as Infinity (written null), 1.0000000000000000001 as 1, so such a number in
+ * place of null or 1 would leave the hash as it was while the stored text (what SQL and exports read) changed. Custodian
+ * writes numbers from JavaScript, so every one it wrote passes. Only a number with a point, an exponent or sixteen
+ * digits can be inexact; texts without one are passed at the cost of a scan.
+ */
+export function exactNumbers(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: to its closing quote, over escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      const start = i;
+      let plain = true;
+      for (; i + 1 < text.length; i++) {
+        const d = text.charCodeAt(i + 1);
+        if (d === 46 || d === 101 || d === 69 || d === 43 || d === 45) plain = false;
+        else if (d < 48 || d > 57) break;
+      }
+      const token = text.slice(start, i + 1);
+      if (plain && token.length < 16) continue;
+      if (!exactly(token, Number(token))) return false;
+    }
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
 import { createHash, hash } from 'node:crypto';
-import { canonicalJson, canonicalJsonText, type Json } from './canonical-json';
+import { canonicalJson, canonicalJsonText, exactNumbers, type Json } from './canonical-json';
 
-export { canonicalJson, canonicalJsonText, type Json };
+export { canonicalJson, canonicalJsonText, exactNumbers, type Json };
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -83,6 +83,9 @@ export function jsonString(v: string | null): string {
   return `"${v}"`;
 }
 
+/** What hashEventText gives for a text it cannot read exactly: no hex digest is equal to it. */
+const UNREADABLE = 'unreadable';
+
 /**
  * hashEvent for an event read as text, without building Dates: the same canonical form, its keys written in sorted
  * order. The text is joined from its pieces in one go: node:crypto reads a flat string several times faster than the
@@ -96,14 +99,23 @@ export function hashEventText(
   digests?: Json,
 ): string {
   const v1 = e.format === '1';
-  // Format 1 hashes the details, any other format the digests (the caller's parse of them when it has one).
-  const body = v1
-    ? canonicalJsonText(e.details)
-    : digests !== undefined
-      ? canonicalJson(digests)
-      : e.digests === null
-        ? 'null'
-        : canonicalJsonText(e.digests);
+  // Format 1 hashes the details, any other format the digests (the caller's parse of them when it has one). A text
+  // that cannot be read as it was hashed (a number JavaScript rounds) has no hash: it matches none.
+  let body: string;
+  let ownersText: string;
+  try {
+    body = v1
+      ? canonicalJsonText(e.details)
+      : digests !== undefined
+        ? canonicalJson(digests)
+        : e.digests === null
+          ? 'null'
+          : canonicalJsonText(e.digests);
+    ownersText = e.owners === null ? 'null' : owners ? owners.canonical(e.owners) : canonicalJsonText(e.owners);
+  } catch (error) {
+    if (error instanceof SyntaxError) return UNREADABLE;
+    throw error;
+  }
   return hash(
     'sha256',
     [
@@ -124,7 +136,7 @@ export function hashEventText(
       ',"occurredAt":',
       jsonString(e.occurredAt),
       ',"owners":',
-      e.owners === null ? 'null' : owners ? owners.canonical(e.owners) : canonicalJsonText(e.owners),
+      ownersText,
       ',"recordedAt":',
       jsonString(e.recordedAt),
       ',"seq":',

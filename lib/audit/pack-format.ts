@@ -3,7 +3,7 @@
 // imports nothing server-only.
 import { createHash, type KeyObject } from 'node:crypto';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { canonicalJson, hashEvent, toJson, type HashedEvent } from './canonical';
+import { canonicalJson, exactNumbers, hashEvent, toJson, type HashedEvent } from './canonical';
 import { checkFields } from './fields';
 import { checkpointStatement, signatureHolds, signStatement, type SigningKey } from './signing';
 
@@ -152,8 +152,10 @@ export function verifyPack(zip: Uint8Array, publicKeys: { keyId: string; key: Ke
     if (sha256(files[name]) !== digest)
       return { ok: false, reason: `${name} does not match its digest in the manifest` };
   }
-  const events = parseLines(strFromU8(files['events.ndjson']!));
-  const segment = parseLines(strFromU8(files['segment.ndjson']!));
+  const texts = [strFromU8(files['events.ndjson']!), strFromU8(files['segment.ndjson']!)];
+  // What is hashed is what JSON.parse reads: a number it would round (1e400 for null) is refused, not read.
+  if (!texts.every(exactNumbers)) return { ok: false, reason: 'an event holds a number that cannot be read exactly' };
+  const [events, segment] = texts.map(parseLines) as [PackedEvent[], PackedEvent[]];
   if (events.length !== manifest.counts.events || segment.length !== manifest.counts.segment)
     return { ok: false, reason: 'the counts do not match the manifest' };
   const listed = manifest.events ?? [];

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
-import { GENESIS_HASH, hashEventText, OwnersMemo, type Json } from './canonical';
+import { exactNumbers, GENESIS_HASH, hashEventText, OwnersMemo, type Json } from './canonical';
 import { checkFields } from './fields';
 import { archiveSignatureHolds, checkpointStatement, signatureHolds, type PublicKeys } from './signing';
 import { literal, streamEvents } from './stream';
@@ -242,6 +242,11 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       }
       if (event.format === '2') {
         format2From ??= seq;
+        // The field digests seal what JSON.parse reads: a number it rounds would pass under another stored text.
+        if (!exactNumbers(event.details)) {
+          broken(seq, `event ${seq} was altered: a number in its details is not one JavaScript holds exactly`);
+          break walk;
+        }
         const details = JSON.parse(event.details) as Json;
         const check = checkFields(details, digests ?? null, parse(event.salts));
         if (!check.ok) {
