@@ -4,9 +4,9 @@
 // each value only to write it out again was most of its time and most of its garbage. What PostgreSQL prints for
 // jsonb already escapes strings as JSON.stringify does, so a string without a backslash, a surrogate or a control
 // character is copied as it is read; anything else (an escape, a number that is not a short integer, a repeated key)
-// takes JSON.parse and JSON.stringify's own answer. A number JavaScript cannot hold exactly (1e400, 1.0000000000000000001)
-// is refused, not rounded: see `exactNumbers`. Shared by the server and the offline pack verifier: no server
-// imports.
+// takes JSON.parse and JSON.stringify's own answer. A number JavaScript cannot hold exactly (1e400,
+// 1.0000000000000000001) is refused, not rounded: see `exactNumbers`. Shared by the server and the offline pack
+// verifier: no server imports.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -268,9 +268,9 @@ const exactly = (token: string, read: number): boolean =>
 /**
  * Whether every number in a JSON text is one JavaScript holds exactly. The chain hashes what JSON.parse reads, and
  * jsonb keeps any decimal: 1e400 reads as Infinity (written null), 1.0000000000000000001 as 1, so such a number in
- * place of null or 1 would leave the hash as it was while the stored text (what SQL and exports read) changed. Custodian
- * writes numbers from JavaScript, so every one it wrote passes. Only a number with a point, an exponent or sixteen
- * digits can be inexact; texts without one are passed at the cost of a scan.
+ * place of null or 1 would leave the hash as it was while the stored text (what SQL and exports read) changed.
+ * Custodian writes numbers from JavaScript, so every one it wrote passes. Only a number with a point, an exponent or
+ * sixteen digits can be inexact; texts without one are passed at the cost of a scan.
  */
 export function exactNumbers(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
