@@ -47,8 +47,14 @@ describe('certification campaigns', () => {
       fieldErrors: { deadline: ['Choose a date after today.'] },
     });
     await expect(startCampaign(admin, { name: 'Q4 support', deadline: 'next week', ...filter })).rejects.toMatchObject({
-      fieldErrors: { deadline: ['Give the deadline as a date.'] },
+      fieldErrors: { deadline: ['Give the deadline as a date that exists (YYYY-MM-DD).'] },
     });
+    // A day that does not exist is refused, not rolled over (2027-02-31 would become 3 March).
+    for (const deadline of ['2027-02-31', '2027-13-01', '2027-02-29']) {
+      await expect(startCampaign(admin, { name: 'Odd day', deadline, ...filter })).rejects.toMatchObject({
+        fieldErrors: { deadline: ['Give the deadline as a date that exists (YYYY-MM-DD).'] },
+      });
+    }
     expect(await databaseFingerprint()).toEqual(before);
 
     const started = await startCampaign(admin, { name: 'Q4 support', deadline: inDays(14), ...filter });

@@ -48,7 +48,8 @@ export const AssignReviewerSchema = z.object({
   reviewerId: IdOf('Choose a reviewer.'),
 });
 
-const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the deadline as a date.');
+// A calendar day that exists: 2026-02-31 is refused, not rolled over to 3 March.
+const dateOnly = z.iso.date('Give the deadline as a date that exists (YYYY-MM-DD).');
 
 export const StartCampaignSchema = z.object({
   name: FreeText(120, 'Keep the name under 120 characters.').pipe(

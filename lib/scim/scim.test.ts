@@ -203,6 +203,8 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
     // Provisioned again after the delete: the same person and row, active, visible again.
     const back = await call(postUser as Handler, 'POST', 'Users', { userName: email, displayName: 'Pat Lee' });
     expect(back).toMatchObject({ status: 201, body: { id, active: true, userName: email } });
+    // In no group now: the role the owners' group gave before the delete does not come back with them.
+    expect((await getDb().user.findUniqueOrThrow({ where: { id } })).roles).toEqual([]);
     expect(
       (await call(deleteGroup as Handler, 'DELETE', `Groups/${group.body.id}`, undefined, group.body.id)).status,
     ).toBe(204);
@@ -351,6 +353,15 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
       admin.id,
     );
     expect(renamed.body).toMatchObject({ status: '400', scimType: 'mutability' });
+    // An auditor decides redactions: their sign-in is not redirected either.
+    const auditorRenamed = await call(
+      patchUser as Handler,
+      'PATCH',
+      `Users/${user.id}`,
+      patch([{ op: 'replace', path: 'userName', value: `kim.${unique()}@evil.example` }]),
+      user.id,
+    );
+    expect(auditorRenamed.body).toMatchObject({ status: '400', scimType: 'mutability' });
 
     // Away, out of the group, back: the roles are the groups' again (none).
     const off = patch([{ op: 'replace', path: 'active', value: false }]);

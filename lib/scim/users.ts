@@ -5,7 +5,7 @@ import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { NotFound } from '@/lib/errors';
-import type { Prisma } from '@/lib/generated/prisma/client';
+import type { Prisma, Role } from '@/lib/generated/prisma/client';
 import { FreeText } from '@/lib/secrets/free-text';
 import { readInput } from '@/lib/secrets/read-input';
 import { deactivateUserIn, reactivateUserIn } from '@/lib/users/commands';
@@ -22,6 +22,9 @@ import {
   UserResource,
   type PatchOperation,
 } from './schema';
+
+/** The roles that decide for others (separation of duties): their sign-in is not redirected by provisioning. */
+const DECIDERS: Role[] = ['ADMIN', 'PAM_APPROVER', 'AUDITOR'];
 
 // People as the identity provider provisions them. Every person is visible to SCIM (so a provider links the ones an
 // admin or a sign-in created, by userName), except those it deleted: they stay, deactivated, for the timeline that
@@ -130,7 +133,11 @@ export async function scimCreateUser(actor: Actor | null, body: unknown, base: s
         actor: who(actor),
         details: { userId: created.id, userName: state.email, via: 'scim' },
       });
-      if (hidden && state.active) await reactivateUserIn(tx, actor, created.id);
+      if (hidden && state.active) {
+        await reactivateUserIn(tx, actor, created.id);
+        // The delete took them out of every group and kept the roles those gave: back, the roles are their groups'.
+        await syncGroupRoles(tx, actor, [created.id]);
+      }
       return userResource(await personOf(tx, created.id), base);
     });
   } catch (error) {
@@ -212,10 +219,12 @@ async function applyState(actor: Actor, id: string, next: (current: State) => St
         active: person.active,
       };
       const wanted = next(current);
-      // A lead's or PAM approver's e-mail is how a sign-in finds them: a token's holder does not redirect it.
-      if (wanted.email !== current.email && person.roles.some((r) => r === 'ADMIN' || r === 'PAM_APPROVER')) {
+      // A decider's e-mail is how a sign-in finds them: a token's holder does not redirect it (an auditor decides
+      // redactions, so an auditor's account taken over this way would approve its taker's own).
+      if (wanted.email !== current.email && person.roles.some((r) => DECIDERS.includes(r))) {
         throw new ScimInvalid(
-          'The e-mail of a security lead or PAM approver is not changed by provisioning: it links their sign-in.',
+          'The e-mail of a security lead, PAM approver or auditor is not changed by provisioning: it links their ' +
+            'sign-in.',
           'mutability',
         );
       }
