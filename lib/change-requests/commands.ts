@@ -96,6 +96,41 @@ async function decisionProblem(tx: Tx, actor: Actor, request: LockedChangeReques
   return null;
 }
 
+/** Requests only a security lead opens: approving one when its requester is no longer a lead applies their word. */
+const LEAD_KINDS = new Set(['ROLE_GRANT', 'SETTINGS_LOOSENING']);
+
+/**
+ * What stops an approval, read now: a requester who has left (or, for a lead's request, is no longer a lead), or a
+ * decider whose standing the requester gave — reactivated by them, granted a deciding role by them or at their request,
+ * or through a token they made — who is no second person. (The redaction function in the database holds auditors to
+ * the same.)
+ */
+async function approvalProblem(tx: Tx, actor: Actor, request: LockedChangeRequest): Promise<string | null> {
+  const requester = await tx.user.findUnique({
+    where: { id: request.requestedById },
+    select: { active: true, roles: true },
+  });
+  if (!requester?.active) return 'The person who asked for this change is no longer active: reject it instead.';
+  if (LEAD_KINDS.has(request.kind) && !requester.roles.includes('ADMIN')) {
+    return 'The person who asked for this change is no longer a security lead: reject it instead.';
+  }
+  const given = await tx.$queryRaw<{ given: number }[]>`
+    SELECT 1 AS "given" FROM "AuditEvent" e
+    WHERE e."action" IN ('role.granted', 'user.reactivated') AND e."details"->>'userId' = ${actor.id}
+      AND (e."action" = 'user.reactivated' OR e."details"->>'role' IN ('ADMIN', 'PAM_APPROVER'))
+      AND (e."actorId" = ${request.requestedById}
+        OR e."actorId" IN (SELECT t."id" FROM "ApiToken" t WHERE t."createdById" = ${request.requestedById}))
+    UNION ALL
+    SELECT 1 FROM "ChangeRequest" c
+    WHERE c."kind" = 'ROLE_GRANT' AND c."status" = 'APPLIED' AND c."targetUserId" = ${actor.id}
+      AND c."requestedById" = ${request.requestedById}
+    LIMIT 1`;
+  if (given.length > 0) {
+    return 'The person who asked for this change made you a decider (a role or a reactivation): another lead decides.';
+  }
+  return null;
+}
+
 /** Whether the person is the agent's accountable owner or holds one of its control planes, now. */
 export async function holdsAgent(db: Db | Tx, userId: string, agentId: string): Promise<boolean> {
   const agent = await db.agent.findUnique({
@@ -122,6 +157,8 @@ export async function decideChangeRequest(actor: Actor | null, input: unknown): 
     const problem = await decisionProblem(tx, actor, request);
     if (problem) throw new Forbidden(problem);
     const applied = data.outcome === 'APPROVE';
+    const refused = applied && !redaction ? await approvalProblem(tx, actor, request) : null;
+    if (refused) throw new Forbidden(refused);
     if (applied && !redaction) await applyChange(tx, actor, request);
     await tx.changeRequest.update({
       where: { id: request.id },

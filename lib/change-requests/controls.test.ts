@@ -21,7 +21,7 @@ import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/a
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
-import { grantRole, removeRole } from '@/lib/users/commands';
+import { deactivateUser, grantRole, reactivateUser, removeRole } from '@/lib/users/commands';
 import { decideChangeRequest, withdrawChangeRequest } from './commands';
 
 const agentRow = (id: string) => getDb().agent.findUniqueOrThrow({ where: { id } });
@@ -244,6 +244,50 @@ describe('four eyes on privilege', () => {
     // An owner role needs no second person.
     const plain = await createPerson([]);
     expect(await grantRole(lead, { userId: plain.id, role: 'OWNER', version: plain.version })).toMatch(/granted/);
+  });
+
+  it('a lead cannot have a decider of their own making approve, nor a request outlive their leaving', async () => {
+    await getDb().setting.deleteMany();
+    const lead = await createPerson(['ADMIN']);
+    const base = { key: 'exceptionMaxHours', CACHED_SECRET: '168', BROAD_SCOPE: '168', OTHER: '168' };
+    const loosen = async (by: typeof lead) => {
+      await changeSetting(by, { ...base, PERSISTENT_TOKEN: '336', version: '0', BREAK_GLASS: '48' });
+      return pendingFor({ settingKey: 'exceptionMaxHours' });
+    };
+    const approve = (by: typeof lead, id: string) =>
+      decideChangeRequest(by, { changeRequestId: id, version: 1, outcome: 'APPROVE', reason: 'Agreed' });
+    // A deactivated lead, brought back by the requester (no second person needed for a reactivation).
+    const dormant = await createPerson(['ADMIN']);
+    await deactivateUser(await createPerson(['ADMIN']), {
+      userId: dormant.id,
+      version: dormant.version,
+      reason: 'On leave',
+    });
+    const off = await getDb().user.findUniqueOrThrow({ where: { id: dormant.id } });
+    await reactivateUser(lead, { userId: dormant.id, version: off.version });
+    const request = await loosen(lead);
+    await expect(approve(dormant, request.id)).rejects.toThrow(/made you a decider/);
+    // A lead the requester asked for (approved by a third) is no second person either.
+    const friend = await createPerson(['OWNER']);
+    await grantRole(lead, { userId: friend.id, role: 'ADMIN', version: friend.version });
+    await approve(await createPerson(['ADMIN']), (await pendingFor({ targetUserId: friend.id })).id);
+    const friendNow = await getDb().user.findUniqueOrThrow({
+      where: { id: friend.id },
+      select: { id: true, name: true, email: true, roles: true, version: true },
+    });
+    await expect(approve(friendNow, request.id)).rejects.toThrow(/made you a decider/);
+    // The requester leaves: their request is rejected, not applied by whoever comes next.
+    const independent = await createPerson(['ADMIN']);
+    const me = await getDb().user.findUniqueOrThrow({ where: { id: lead.id } });
+    await deactivateUser(independent, { userId: lead.id, version: me.version, reason: 'Left the company' });
+    await expect(approve(independent, request.id)).rejects.toThrow(/no longer active: reject it/);
+    expect((await getSettings(getDb())).exceptionMaxHours.BREAK_GLASS).toBe(4);
+    await decideChangeRequest(independent, {
+      changeRequestId: request.id,
+      version: 1,
+      outcome: 'REJECT',
+      reason: 'The requester left',
+    });
   });
 
   it('a lead lengthening the exception maxima alone gets a pending request; tightening applies at once', async () => {
