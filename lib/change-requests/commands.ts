@@ -90,8 +90,8 @@ async function decisionProblem(tx: Tx, actor: Actor, request: LockedChangeReques
     return 'You asked for this change, so someone else decides it: separation of duties.';
   }
   if (request.targetUserId === actor.id) return 'This change is about you: another security lead decides it.';
-  if (request.agentId && (await holdsAgent(tx, actor.id, request.agentId))) {
-    return 'You own or hold a control plane of this agent: a security lead independent of it decides.';
+  if (request.agentId && (await heldAgent(tx, actor.id, request.agentId))) {
+    return 'You own or hold a control plane of this agent (or did lately): a security lead independent of it decides.';
   }
   return null;
 }
@@ -140,9 +140,27 @@ export async function holdsAgent(db: Db | Tx, userId: string, agentId: string): 
   return Boolean(agent && (agent.ownerId === userId || agent.controlAssignments.length > 0));
 }
 
-/** A security lead who is neither the agent's owner nor one of its control owners: may loosen it directly. */
+/** How long someone who held an agent stays too close to it to decide about it. */
+const HELD_WITHIN_DAYS = 30;
+
+/**
+ * Whether the person holds the agent now (holdsAgent) or did in the last 30 days: independence is not had by handing
+ * an agent to someone else, deciding about it, and taking it back.
+ */
+export async function heldAgent(db: Db | Tx, userId: string, agentId: string): Promise<boolean> {
+  if (await holdsAgent(db, userId, agentId)) return true;
+  const [held] = await db.$queryRaw<{ held: number }[]>`
+    SELECT 1 AS "held" FROM "AuditEvent" e
+    WHERE e."agentId" = ${agentId} AND e."action" IN ('owner.assigned', 'control.assigned')
+      AND e."details"->'from'->>'id' = ${userId}
+      AND e."recordedAt" > now() - make_interval(days => ${HELD_WITHIN_DAYS})
+    LIMIT 1`;
+  return held !== undefined;
+}
+
+/** A security lead who neither holds the agent nor did lately (heldAgent): may loosen it directly. */
 export async function isIndependentLead(tx: Db | Tx, actor: Actor, agentId: string): Promise<boolean> {
-  return can(actor, 'change.decide') && !(await holdsAgent(tx, actor.id, agentId));
+  return can(actor, 'change.decide') && !(await heldAgent(tx, actor.id, agentId));
 }
 
 /** Applies or rejects a pending change request, with a reason; the rule is read at this moment. */

@@ -10,7 +10,7 @@ import { Forbidden } from '@/lib/errors';
 import { decideException, lapseDueRequests, requestException, revokeException } from '@/lib/exceptions/commands';
 import { awaitingRotation } from '@/lib/exceptions/rotation';
 import { ingestEvents } from '@/lib/ingest/commands';
-import { assignControlOwner, bulkReassign } from '@/lib/ownership/commands';
+import { assignControlOwner, assignOwner, bulkReassign } from '@/lib/ownership/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
@@ -151,6 +151,39 @@ it('an approved loosening applies against the present: a tier raised or an envir
   await edit(owner, agent.id, { environments: ['DEV', 'STAGING'] });
   await expect(approve(prod.id)).rejects.toThrow(/changed since the request was made/);
   expect((await agentRow(agent.id)).environments).toEqual(['DEV', 'STAGING']);
+});
+
+describe('independence is not had by handing an agent away for a moment', () => {
+  it('a lead who owns an agent hands it to someone, loosens it, decides about it, then takes it back', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const colleague = await createPerson(['OWNER']);
+    const planes = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(
+      lead,
+      { ownerId: lead.id, riskTier: 'HIGH' },
+      { IAM: planes.id, PAM: planes.id, PLATFORM: planes.id },
+    );
+    await assignOwner(lead, { agentId: agent.id, version: (await agentRow(agent.id)).version, userId: colleague.id });
+    // Lowered by the lead who held it moments ago: a request for someone independent, not an edit.
+    expect(await edit(lead, agent.id, { riskTier: 'LOW' })).toMatch(/Pending approval: a lower risk tier/);
+    expect((await agentRow(agent.id)).riskTier).toBe('HIGH');
+    // Nor do they decide a loosening the new owner asks for, or approve its purposes.
+    const request = await pendingFor({ agentId: agent.id });
+    await withdrawChangeRequest(lead, { changeRequestId: request.id, version: 1 });
+    await edit(colleague, agent.id, { riskTier: 'LOW' });
+    const asked = await pendingFor({ agentId: agent.id });
+    await expect(
+      decideChangeRequest(lead, { changeRequestId: asked.id, version: 1, outcome: 'APPROVE', reason: 'Mine before' }),
+    ).rejects.toThrow(/or did lately/);
+    // Someone who never held it decides.
+    await decideChangeRequest(await createPerson(['ADMIN']), {
+      changeRequestId: asked.id,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Independent',
+    });
+    expect((await agentRow(agent.id)).riskTier).toBe('LOW');
+  });
 });
 
 describe('suspension sticks', () => {

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
-import { holdsAgent } from '@/lib/change-requests/commands';
+import { heldAgent } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
@@ -173,9 +173,10 @@ export async function approvePurpose(actor: Actor | null, input: unknown): Promi
         `Only a pending purpose can be approved; this one is ${wordOf(PURPOSE_STATUS, locked.status)}.`,
       );
     // Read at approval: someone who owns or controls the agent does not approve what it may do.
-    if (await holdsAgent(tx, actor.id, locked.agentId)) {
+    if (await heldAgent(tx, actor.id, locked.agentId)) {
       throw new Forbidden(
-        'You own or hold a control plane of this agent: a security lead independent of it approves its purposes.',
+        'You own or hold a control plane of this agent (or did lately): a security lead independent of it approves ' +
+          'its purposes.',
       );
     }
     await tx.purpose.update({

@@ -2,7 +2,7 @@ import 'server-only';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { toJson } from '@/lib/audit/canonical';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { holdsAgent, openChangeRequest, type LockedChangeRequest } from '@/lib/change-requests/commands';
+import { heldAgent, openChangeRequest, type LockedChangeRequest } from '@/lib/change-requests/commands';
 import { getDb, type Db, type Tx } from '@/lib/db';
 import { Forbidden, Invalid, NotFound } from '@/lib/errors';
 import { readInput } from '@/lib/secrets/read-input';
@@ -43,8 +43,10 @@ export async function requestRedaction(actor: Actor | null, input: unknown): Pro
     if (await concerns(tx, event, actor.id)) {
       throw new Forbidden('This event is by or about you: another security lead asks for its redaction.');
     }
-    if (event.agentId && (await holdsAgent(tx, actor.id, event.agentId))) {
-      throw new Forbidden('You own or hold a control plane of this agent: a security lead independent of it asks.');
+    if (event.agentId && (await heldAgent(tx, actor.id, event.agentId))) {
+      throw new Forbidden(
+        'You own or hold a control plane of this agent (or did lately): a security lead independent of it asks.',
+      );
     }
     for (const pointer of pointers) {
       const refusal = fieldRefusal({ ...event, details }, pointer);
