@@ -37,7 +37,12 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
     plan?.sample && result.ok
       ? await verifyAuditChain(db, { keys, from: plan.sample.from, through: plan.sample.to })
       : null;
-  const failed = !result.ok ? result : sample && !sample.ok ? sample : null;
+  const tripped = result.ok && (!sample || sample.ok) ? await earlierRunsProblem(db) : null;
+  const failed = !result.ok
+    ? result
+    : sample && !sample.ok
+      ? sample
+      : tripped && { ...tripped, verifiedThroughSeq: tripped.brokenSeq - 1n };
   const outcome = {
     ok: failed === null,
     // On a failure (of the sample too), what holds ends before the break.
@@ -125,6 +130,42 @@ async function planIncremental(db: Db, keys: PublicKeys) {
   // Older events with no way to sample them (their start gone): walk everything, never skip the sample.
   if (!before) return null;
   return { from, sample: { from: { seq: fromSeq - 1n, hash: before }, to } };
+}
+
+/**
+ * A tripwire: what the latest signed passing runs verified must still be there. A chain rolled back (its tail deleted
+ * with its signatures and checkpoints, the head rewound) verifies on its own, and a rewrite below a run with its
+ * signatures deleted verifies as unsigned; a run that verified beyond the head, or whose head hash is no longer the
+ * event at its seq, names it. (Unless those rows were deleted too: against that, the witness.) After restoring a
+ * backup on purpose, its owner deletes the runs the backup predates.
+ */
+async function earlierRunsProblem(db: Db): Promise<{ brokenSeq: bigint; reason: string } | null> {
+  const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+  const runs = await db.auditVerification.findMany({
+    where: { ok: true, headHash: { not: null } },
+    orderBy: { throughSeq: 'desc' },
+    take: 5,
+  });
+  for (const run of runs.filter((r) => vouched(r))) {
+    const when = run.verifiedAt.toISOString();
+    if (run.throughSeq > head.seq) {
+      return {
+        brokenSeq: head.seq + 1n,
+        reason:
+          `the verification of ${when} found events through seq ${run.throughSeq}, beyond the chain head ` +
+          `(seq ${head.seq}): the database was rolled back or cut off`,
+      };
+    }
+    // An event archived since is vouched for by its manifest, not read here.
+    const event = await db.auditEvent.findUnique({ where: { seq: run.throughSeq }, select: { hash: true } });
+    if (event && event.hash !== run.headHash) {
+      return {
+        brokenSeq: run.throughSeq,
+        reason: `event ${run.throughSeq} is not the one the verification of ${when} found: the chain was rewritten`,
+      };
+    }
+  }
+  return null;
 }
 
 /** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */

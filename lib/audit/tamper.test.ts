@@ -405,6 +405,29 @@ describe('tampering with the record as the database owner', () => {
     }
   });
 
+  it('a rollback is named by the signed verification that saw the events, without a witness too', async () => {
+    vi.stubEnv('AUDIT_WITNESS_FILE', undefined);
+    resetEnvCache();
+    try {
+      expect(await runVerification(getDb(), null)).toMatchObject({ ok: true, throughSeq: s(25) });
+      await tamper(
+        `DELETE FROM "AuditEvent" WHERE "seq" > ${s(17)}`,
+        `DELETE FROM "AuditSignature" WHERE "seq" > ${s(17)}`,
+        `DELETE FROM "AuditCheckpoint" WHERE "seq" > ${s(17)}`,
+        `UPDATE "AuditChainHead" SET "seq" = ${s(17)},
+          "hash" = (SELECT "hash" FROM "AuditEvent" WHERE "seq" = ${s(17)}) WHERE "id" = 1`,
+      );
+      expect(await verify(false)).toMatchObject({ ok: true });
+      const run = await runVerification(getDb(), null);
+      expect(run).toMatchObject({ ok: false, brokenSeq: s(18), throughSeq: s(17) });
+      expect(run.reason).toMatch(/found events through seq 25, beyond the chain head \(seq 17\).*rolled back/);
+    } finally {
+      await restore();
+      vi.stubEnv('AUDIT_WITNESS_FILE', witnessFile);
+      resetEnvCache();
+    }
+  });
+
   it('wipe every signature and checkpoint, rewrite, let Custodian append and checkpoint: not signed', async () => {
     // With nothing signed left, the chain looks like one never signed: it is not trusted on first use.
     await tamper(...(await rewriteFrom(s(5))), `DELETE FROM "AuditSignature"`, `DELETE FROM "AuditCheckpoint"`);
