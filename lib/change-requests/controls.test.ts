@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import { resolveOidcPerson } from '@/lib/auth/oidc';
-import { issueCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
+import { issueCredential, revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
 import { listAgentCredentials } from '@/lib/credentials/queries';
 import { getDb } from '@/lib/db';
 import { Forbidden } from '@/lib/errors';
@@ -828,6 +828,36 @@ describe('loosening a credential is a request, not an edit', () => {
     expect(await editCredential(owner, credentialId, { scope: 'GitHub:deploy' })).toBe('Saved.');
     // One request at a time per credential.
     await expect(editCredential(owner, credentialId, { privileged: true })).rejects.toThrow(/already waits/);
+  });
+
+  it('a looser credential issued beside (or instead of) a tight one opens the review; a lead independent does not', async () => {
+    const { lead, owner, agent, credentialId } = await bound();
+    const openReview = () => getDb().review.findUnique({ where: { openForAgent: agent.id } });
+    expect(await openReview()).toBeNull();
+    // What an edit of the existing key would need a second person for, a new key gets at once: recorded, and reviewed.
+    const fields = {
+      agentId: agent.id,
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      environment: 'PROD',
+      scope: 'github:deploy',
+    };
+    const loose = await issueCredential(owner, { ...fields, name: 'deploy-key-2', storage: 'ENV_VAR' });
+    expect(loose.reviewed).toBe(true);
+    await revokeCredential(owner, { credentialId, version: (await row(credentialId)).version, reason: 'Replaced' });
+    expect((await openReview())?.triggers).toContain('CREDENTIAL_LOOSENED');
+    // Privileged anywhere, too; by the lead who holds the agent's planes as well.
+    expect(
+      (await issueCredential(lead, { ...fields, name: 'admin-key', storage: 'CI_SECRET', privileged: 'on' })).reviewed,
+    ).toBe(true);
+    // A vaulted, unprivileged key is not; nor is a loose one a lead independent of the agent records.
+    expect((await issueCredential(owner, { ...fields, name: 'vaulted', storage: 'VAULT_OR_BROKER' })).reviewed).toBe(
+      false,
+    );
+    const independent = await createPerson(['ADMIN']);
+    expect((await issueCredential(independent, { ...fields, name: 'legacy', storage: 'CONFIG_FILE' })).reviewed).toBe(
+      false,
+    );
   });
 
   it('an approved loosening applies against the present: a field tightened meanwhile is a conflict', async () => {

@@ -13,6 +13,7 @@ import {
   CREDENTIAL_EDITABLE,
   CREDENTIAL_LOOSENING_WORDS,
   credentialLooseningFields,
+  looseFromTheStart,
   type CredentialGuardedField,
   type CredentialSettings,
 } from './loosening';
@@ -76,8 +77,11 @@ export async function applyCredentialRevocation(
   });
 }
 
-/** Records a credential issued to an agent: custody metadata only. */
-export async function issueCredential(actor: Actor | null, input: unknown): Promise<{ id: string }> {
+/**
+ * Records a credential issued to an agent: custody metadata only. One loose from the start (looseFromTheStart)
+ * opens or joins the agent's lifecycle review unless a security lead independent of the agent issued it.
+ */
+export async function issueCredential(actor: Actor | null, input: unknown): Promise<{ id: string; reviewed: boolean }> {
   requirePermission(actor, 'credential.write');
   const data = await readInput(IssueCredentialSchema, input, actor);
   try {
@@ -107,7 +111,10 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
         credentialId: credential.id,
         details: { name: data.name, kind: data.kind, ...(reason ? { reason } : {}) },
       });
-      return credential;
+      const reviewed =
+        agent.status !== 'PROPOSED' && looseFromTheStart(data) && !(await isIndependentLead(tx, actor, agentId));
+      if (reviewed) await openOrJoinReview(tx, who(actor), agentId, 'CREDENTIAL_LOOSENED');
+      return { ...credential, reviewed };
     });
   } catch (error) {
     if (isUniqueViolation(error))

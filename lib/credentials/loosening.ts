@@ -54,6 +54,21 @@ function widens(after: string, before: string): boolean {
 }
 
 /**
+ * What a new credential may start with that an edit could not give one without a second person: privilege, or in
+ * production storage outside a vault, broker or CI secret store. Recorded all the same (custody records what exists),
+ * it opens or joins the agent's review unless a lead independent of the agent issued it, so replacing a credential
+ * with a looser new one is not a way around the loosening rules. (Unbound or ungated is how most credentials start:
+ * a review for each would bury the ones that matter.)
+ */
+export function looseFromTheStart(c: {
+  privileged: boolean;
+  environment: string;
+  storage: CredentialStorage;
+}): boolean {
+  return c.privileged || (c.environment === 'PROD' && STORAGE_STRENGTH.indexOf(c.storage) > 1);
+}
+
+/**
  * The fields of a credential edit that loosen a control: unbound from the
  * workload identity, a longer (or no) TTL, privilege changed, moved to weaker
  * storage, a longer (or no) rotation period, a wider scope, no longer gated. Tightening is not

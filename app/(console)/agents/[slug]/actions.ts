@@ -12,8 +12,11 @@ import type { DecisionResult } from '@/lib/issuance/schema';
 
 export async function issueCredentialAction(_: ActionState, formData: FormData) {
   return formAction(formData, async (input) => {
-    await issueCredential(await getCurrentUser(), input);
-    return 'Issued: custody recorded.';
+    const { reviewed } = await issueCredential(await getCurrentUser(), input);
+    return reviewed
+      ? 'Issued: custody recorded. Privileged, or in production outside a vault or CI secret store, it opens (or ' +
+          'joins) the agent’s lifecycle review.'
+      : 'Issued: custody recorded.';
   });
 }
 
