@@ -830,7 +830,7 @@ describe('loosening a credential is a request, not an edit', () => {
     await expect(editCredential(owner, credentialId, { privileged: true })).rejects.toThrow(/already waits/);
   });
 
-  it('a looser credential issued beside (or instead of) a tight one opens the review; a lead independent does not', async () => {
+  it('a looser credential issued beside a tight one opens the review; an independent lead’s does not', async () => {
     const { lead, owner, agent, credentialId } = await bound();
     const openReview = () => getDb().review.findUnique({ where: { openForAgent: agent.id } });
     expect(await openReview()).toBeNull();

@@ -2,6 +2,7 @@ import 'server-only';
 import { registerAgentsIn } from '@/lib/agents/commands';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
+import { actorInTransaction } from '@/lib/auth/actor-now';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
@@ -129,6 +130,9 @@ export async function applyDiscovery(
     const done = await getDb()
       .$transaction(
         async (tx) => {
+          // Each batch as its importer is now: deactivated or demoted meanwhile, the import stops here. (The person
+          // first, then the agents: the order a deactivation locks them in.)
+          const actorNow = await actorInTransaction(tx, actor!, 'discovery.import');
           await lockAgentRows(
             tx,
             batch.flatMap((p) => (p.writes!.agentId ? [p.writes!.agentId] : [])),
@@ -142,7 +146,7 @@ export async function applyDiscovery(
           const changed = again.find((p, k) => p.row.digest !== batch[k]!.row.digest);
           if (changed)
             throw new Conflict(`Line ${changed.row.line} (${changed.row.identity}) changed meanwhile: ${applied}`);
-          return writeBatch(tx, actor!, discovery.source, again, request.environment);
+          return writeBatch(tx, actorNow, discovery.source, again, request.environment);
         },
         { timeout: 120_000, maxWait: 30_000 },
       )

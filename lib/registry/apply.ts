@@ -1,6 +1,7 @@
 import 'server-only';
 import { editAgentIn, registerAgentIn, registerAgentsIn, uniqueFieldError } from '@/lib/agents/commands';
 import { lockAgentRows } from '@/lib/agents/locks';
+import { actorInTransaction } from '@/lib/auth/actor-now';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
@@ -113,7 +114,9 @@ export async function importEntries(
     const counts = await getDb()
       .$transaction(
         async (tx) => {
-          const again = await lockAndPlan(tx, actor, batch);
+          // Each batch as its importer is now: deactivated or demoted meanwhile, the import stops here.
+          const actorNow = await actorInTransaction(tx, actor, 'agent.write');
+          const again = await lockAndPlan(tx, actorNow, batch);
           const moved = again.find((p, k) => p.plan.digest !== batch[k]!.digest);
           if (moved) {
             throw new Conflict(
@@ -128,13 +131,13 @@ export async function importEntries(
           const creates = again.filter((p) => p.writes?.register);
           const created = await registerAgentsIn(
             tx,
-            actor,
+            actorNow,
             creates.map((p) => ({ data: p.writes!.register!, controls: p.writes!.controls })),
           );
           creates.forEach((p, k) => (p.writes!.agentId = created[k]!.id));
           for (const p of again) {
             if (!p.writes) continue;
-            done.changeRequestIds.push(...(await writeAgent(tx, actor, p, {})));
+            done.changeRequestIds.push(...(await writeAgent(tx, actorNow, p, {})));
             if (p.plan.action === 'create') done.created++;
             else if (p.plan.action === 'needs-approval') done.needsApproval++;
             else done.updated++;

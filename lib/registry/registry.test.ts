@@ -352,6 +352,20 @@ describeWithPostgresServer('the bulk import', () => {
     expect(await databaseFingerprint()).toEqual(unchanged);
   });
 
+  it('an import writes as its importer is now: deactivated after it began, it writes nothing more', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const control = await createPerson(['OWNER']);
+    const prefix = `gone-${unique()}`;
+    const entries = readAgentsCsv(
+      header + `${prefix}-1,Imported,CI agent,Development,Medium,${owner.email},${control.email}`,
+    );
+    // The import holds the actor it started with; the database now says otherwise.
+    await getDb().user.update({ where: { id: lead.id }, data: { active: false } });
+    await expect(importEntries(lead, entries)).rejects.toThrow(/sign in/i);
+    expect(await getDb().agent.count({ where: { slug: { startsWith: prefix } } })).toBe(0);
+  });
+
   it('two imports of the same new agent at once: one registers it, the other is refused in words', async () => {
     const lead = await createPerson(['ADMIN']);
     const slug = `race-${unique()}`;
