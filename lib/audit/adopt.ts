@@ -2,6 +2,7 @@ import 'server-only';
 import type { Db } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
 import { appendAuditEvents, lockChainHead, SYSTEM_ACTOR } from './append';
+import { earlierRunsProblem, vouched } from './integrity';
 import { loadSigningKey, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile } from './witness';
@@ -26,6 +27,18 @@ export async function adoptUnsignedChain(db: Db): Promise<Adoption> {
     throw new Invalid(`The chain does not verify (seq ${result.brokenSeq}: ${result.reason}); it cannot be adopted.`);
   }
   const fromSeq = result.brokenSeq;
+  // A tail an earlier signed run found signed lost its signatures since: that is tampering, never adopted.
+  const tripped = await earlierRunsProblem(db);
+  if (tripped) throw new Invalid(`The chain does not verify (seq ${tripped.brokenSeq}: ${tripped.reason}).`);
+  const seen = (
+    await db.auditVerification.findMany({ where: { ok: true, throughSeq: { gte: fromSeq } }, take: 20 })
+  ).find((run) => vouched(run));
+  if (seen) {
+    throw new Invalid(
+      `The verification of ${seen.verifiedAt.toISOString()} found events through seq ${seen.throughSeq} signed: ` +
+        `the tail from seq ${fromSeq} was signed once and its signatures are gone. It is not adopted.`,
+    );
+  }
   return db.$transaction(async (tx) => {
     const [head] = await lockChainHead(tx);
     // What was verified is what is signed: an append since (by a server still running unsigned) is checked next time.

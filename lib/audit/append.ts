@@ -178,8 +178,9 @@ export async function appendAuditEvents(
     (options.adopt === true || signedHere(head, key.keyId) || (await headIsVouchedFor(tx, head, trustedPublicKeys())));
   if (key && !vouched && !warnedUnsigned) {
     log.error(
-      `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now ` +
-        '(a chain written before a key was configured is signed by adopting it: npm run audit:adopt).',
+      `audit: the chain head at seq ${head.seq} is not one Custodian signed; appending unsigned. Verify now: ` +
+        'signatures deleted are tampering. (Only a chain written before any key was configured is adopted, by its ' +
+        'owner, with npm run audit:adopt.)',
     );
     warnedUnsigned = true;
   }

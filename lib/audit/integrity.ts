@@ -139,7 +139,7 @@ async function planIncremental(db: Db, keys: PublicKeys) {
  * event at its seq, names it. (Unless those rows were deleted too: against that, the witness.) After restoring a
  * backup on purpose, its owner deletes the runs the backup predates.
  */
-async function earlierRunsProblem(db: Db): Promise<{ brokenSeq: bigint; reason: string } | null> {
+export async function earlierRunsProblem(db: Db): Promise<{ brokenSeq: bigint; reason: string } | null> {
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
   const runs = await db.auditVerification.findMany({
     where: { ok: true, headHash: { not: null } },

@@ -445,16 +445,36 @@ describe('tampering with the record as the database owner', () => {
     }
   });
 
-  it('the owner adopts an unsigned tail, on the timeline; an altered or a signed chain is not adopted', async () => {
+  it('the owner adopts a tail written while no key was configured; one signed once, or altered, is not', async () => {
     expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: false, headSeq: s(25) });
-    // Events written while no key was configured: their signatures are not there.
+    // A server with no key (production, none configured) appends three events, unsigned.
+    const env = { NODE_ENV: 'production', AUTH_DEMO: 'false', AUDIT_SIGNING_KEY: undefined };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    const stub = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) vi.stubEnv(k, v);
+      resetEnvCache();
+    };
+    stub(env);
+    try {
+      await append(['keyless 26', 'keyless 27', 'keyless 28']);
+    } finally {
+      stub(saved);
+    }
+    try {
+      expect(await verify(false)).toMatchObject({ ok: false, brokenSeq: s(26), unsigned: true });
+      expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: true, fromSeq: s(26), throughSeq: s(28) });
+      const adopted = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: s(29) } });
+      expect(adopted).toMatchObject({ action: 'audit.adopted', details: { fromSeq: '26', throughSeq: '28' } });
+      expect(await verify(true)).toMatchObject({ ok: true, signed: true, verifiedThroughSeq: s(29) });
+    } finally {
+      await restore();
+    }
+    // Signatures deleted from a tail a signed verification saw signed: tampering, not a tail to adopt.
+    expect(await runVerification(getDb(), null)).toMatchObject({ ok: true, throughSeq: s(25) });
     await tamper(`DELETE FROM "AuditSignature" WHERE "seq" > ${s(20)}`);
     try {
       expect(await verify(false)).toMatchObject({ ok: false, brokenSeq: s(21), unsigned: true });
-      expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: true, fromSeq: s(21), throughSeq: s(25) });
-      const adopted = await getDb().auditEvent.findUniqueOrThrow({ where: { seq: s(26) } });
-      expect(adopted).toMatchObject({ action: 'audit.adopted', details: { fromSeq: '21', throughSeq: '25' } });
-      expect(await verify(true)).toMatchObject({ ok: true, signed: true, verifiedThroughSeq: s(26) });
+      await expect(adoptUnsignedChain(getDb())).rejects.toThrow(/signed once and its signatures are gone/);
     } finally {
       await restore();
     }

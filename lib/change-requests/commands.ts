@@ -65,10 +65,11 @@ async function lockRequest(tx: Tx, id: string, version: number) {
       to: Prisma.JsonValue;
       requestedById: string;
       version: number;
+      createdAt: Date;
     }[]
   >`
     SELECT "id", "kind", "status", "agentId", "credentialId", "targetUserId", "settingKey", "from", "to",
-      "requestedById", "version"
+      "requestedById", "version", "createdAt"
     FROM "ChangeRequest" WHERE "id" = ${id} FOR UPDATE`;
   if (!row) throw new NotFound('That change request does not exist.');
   if (row.status !== 'PENDING') {
@@ -96,14 +97,16 @@ async function decisionProblem(tx: Tx, actor: Actor, request: LockedChangeReques
   return null;
 }
 
+/** How long someone who held an agent, or was given their standing by a requester, stays too close to decide. */
+const HELD_WITHIN_DAYS = 30;
+
 /** Requests only a security lead opens: approving one when its requester is no longer a lead applies their word. */
 const LEAD_KINDS = new Set(['ROLE_GRANT', 'SETTINGS_LOOSENING']);
 
 /**
  * What stops an approval, read now: a requester who has left (or, for a lead's request, is no longer a lead), or a
- * decider whose standing the requester gave — reactivated by them, granted a deciding role by them or at their request,
- * or through a token they made — who is no second person. (The redaction function in the database holds auditors to
- * the same.)
+ * decider whose standing the requester gave lately — reactivated by them, or granted a deciding role by them or at
+ * their request — who is no second person. (The redaction function in the database holds auditors to the same.)
  */
 async function approvalProblem(tx: Tx, actor: Actor, request: LockedChangeRequest): Promise<string | null> {
   const requester = await tx.user.findUnique({
@@ -114,16 +117,17 @@ async function approvalProblem(tx: Tx, actor: Actor, request: LockedChangeReques
   if (LEAD_KINDS.has(request.kind) && !requester.roles.includes('ADMIN')) {
     return 'The person who asked for this change is no longer a security lead: reject it instead.';
   }
+  // Lately: within the 30 days before the request, or since it (a standing given years ago is no arrangement).
+  const since = new Date(request.createdAt.getTime() - HELD_WITHIN_DAYS * 86_400_000);
   const given = await tx.$queryRaw<{ given: number }[]>`
     SELECT 1 AS "given" FROM "AuditEvent" e
     WHERE e."action" IN ('role.granted', 'user.reactivated') AND e."details"->>'userId' = ${actor.id}
       AND (e."action" = 'user.reactivated' OR e."details"->>'role' IN ('ADMIN', 'PAM_APPROVER'))
-      AND (e."actorId" = ${request.requestedById}
-        OR e."actorId" IN (SELECT t."id" FROM "ApiToken" t WHERE t."createdById" = ${request.requestedById}))
+      AND e."actorId" = ${request.requestedById} AND e."recordedAt" >= ${since}
     UNION ALL
     SELECT 1 FROM "ChangeRequest" c
     WHERE c."kind" = 'ROLE_GRANT' AND c."status" = 'APPLIED' AND c."targetUserId" = ${actor.id}
-      AND c."requestedById" = ${request.requestedById}
+      AND c."requestedById" = ${request.requestedById} AND c."decidedAt" >= ${since}
     LIMIT 1`;
   if (given.length > 0) {
     return 'The person who asked for this change made you a decider (a role or a reactivation): another lead decides.';
@@ -139,9 +143,6 @@ export async function holdsAgent(db: Db | Tx, userId: string, agentId: string): 
   });
   return Boolean(agent && (agent.ownerId === userId || agent.controlAssignments.length > 0));
 }
-
-/** How long someone who held an agent stays too close to it to decide about it. */
-const HELD_WITHIN_DAYS = 30;
 
 /**
  * Whether the person holds the agent now (holdsAgent) or did in the last 30 days: independence is not had by handing

@@ -854,6 +854,12 @@ describe('loosening a credential is a request, not an edit', () => {
     expect((await issueCredential(owner, { ...fields, name: 'vaulted', storage: 'VAULT_OR_BROKER' })).reviewed).toBe(
       false,
     );
+    // On a low-risk agent, whose owner may review it: not this review, which their own key opened.
+    const low = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'LOW', environments: ['PROD'] });
+    await issueCredential(owner, { ...fields, agentId: low.id, name: 'low-key', storage: 'ENV_VAR' });
+    const lowReview = await getDb().review.findUniqueOrThrow({ where: { openForAgent: low.id } });
+    expect(lowReview.triggers).toContain('CREDENTIAL_LOOSENED');
+    expect(lowReview.reviewerId).not.toBe(owner.id);
     const independent = await createPerson(['ADMIN']);
     expect((await issueCredential(independent, { ...fields, name: 'legacy', storage: 'CONFIG_FILE' })).reviewed).toBe(
       false,

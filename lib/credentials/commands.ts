@@ -1,5 +1,5 @@
 import 'server-only';
-import { lockParentAgent } from '@/lib/agents/locks';
+import { lockAgentRows, lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
@@ -86,6 +86,8 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
   const data = await readInput(IssueCredentialSchema, input, actor);
   try {
     return await getDb().$transaction(async (tx) => {
+      // The agent first, as every write locks it before the chain head: a review this opens locks it again.
+      await lockAgentRows(tx, [data.agentId]);
       const agent = await tx.agent.findUnique({
         where: { id: data.agentId },
         select: { ownerId: true, status: true, environments: true },

@@ -130,8 +130,7 @@ export async function applyDiscovery(
     const done = await getDb()
       .$transaction(
         async (tx) => {
-          // Each batch as its importer is now: deactivated or demoted meanwhile, the import stops here. (The person
-          // first, then the agents: the order a deactivation locks them in.)
+          // Each batch as its importer is now: deactivated or demoted meanwhile, the import stops here.
           const actorNow = await actorInTransaction(tx, actor!, 'discovery.import');
           await lockAgentRows(
             tx,

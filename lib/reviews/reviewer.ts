@@ -50,6 +50,10 @@ export function reviewerProblem(
       return `${name} asked for the break-glass: someone else reviews what happened.`;
     }
   }
+  // A credential loosened, or issued loose, is judged by someone other than the owner who holds it.
+  if (agent.triggers.includes('CREDENTIAL_LOOSENED') && person.id === agent.ownerId) {
+    return `${name} is the accountable owner: a loosened credential is reviewed by someone else, whatever the tier.`;
+  }
   if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
     return (
       `${name} is the accountable owner, who may not review their own ${wordOf(RISK_TIER, agent.riskTier)}-risk ` +

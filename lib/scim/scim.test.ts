@@ -18,6 +18,7 @@ import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { createToken } from '@/lib/tokens/commands';
+import { reactivateUser } from '@/lib/users/commands';
 import { SCHEMAS } from './schema';
 
 type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>;
@@ -200,6 +201,11 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
       select: { details: true },
     });
     expect(groupEvents.map((e) => (e.details as { change: string }).change)).toEqual(['created']);
+    // Not brought back from the console: that would restore the roles the delete left on the row.
+    const deleted = await getDb().user.findUniqueOrThrow({ where: { id } });
+    await expect(reactivateUser(admin, { userId: id, version: deleted.version })).rejects.toThrow(
+      /identity provider deleted them/,
+    );
     // Provisioned again after the delete: the same person and row, active, visible again.
     const back = await call(postUser as Handler, 'POST', 'Users', { userName: email, displayName: 'Pat Lee' });
     expect(back).toMatchObject({ status: 201, body: { id, active: true, userName: email } });
@@ -362,6 +368,30 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
       user.id,
     );
     expect(auditorRenamed.body).toMatchObject({ status: '400', scimType: 'mutability' });
+    // Nor by taking them out of the group first (and putting them back once renamed).
+    await call(
+      patchGroup as Handler,
+      'PATCH',
+      `Groups/${group.id}`,
+      patch([{ op: 'remove', path: `members[value eq "${user.id}"]` }]),
+      group.id,
+    );
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual([]);
+    const outOfGroup = await call(
+      patchUser as Handler,
+      'PATCH',
+      `Users/${user.id}`,
+      patch([{ op: 'replace', path: 'userName', value: `kim.${unique()}@evil.example` }]),
+      user.id,
+    );
+    expect(outOfGroup.body).toMatchObject({ status: '400', scimType: 'mutability' });
+    await call(
+      patchGroup as Handler,
+      'PATCH',
+      `Groups/${group.id}`,
+      patch([{ op: 'add', path: 'members', value: [{ value: user.id }] }]),
+      group.id,
+    );
 
     // Away, out of the group, back: the roles are the groups' again (none).
     const off = patch([{ op: 'replace', path: 'active', value: false }]);

@@ -26,6 +26,20 @@ import {
 /** The roles that decide for others (separation of duties): their sign-in is not redirected by provisioning. */
 const DECIDERS: Role[] = ['ADMIN', 'PAM_APPROVER', 'AUDITOR'];
 
+/**
+ * Whether the person holds a deciding role, or lost one in the last 30 days: out of the group, renamed, back in the
+ * group is a redirected sign-in all the same.
+ */
+async function decidesOrDidLately(tx: Tx, userId: string, roles: Role[]): Promise<boolean> {
+  if (roles.some((r) => DECIDERS.includes(r))) return true;
+  const [removed] = await tx.$queryRaw<{ removed: number }[]>`
+    SELECT 1 AS "removed" FROM "AuditEvent" e
+    WHERE e."action" = 'role.removed' AND e."details"->>'userId' = ${userId}
+      AND e."details"->>'role' = ANY(${DECIDERS}::text[]) AND e."recordedAt" > now() - interval '30 days'
+    LIMIT 1`;
+  return removed !== undefined;
+}
+
 // People as the identity provider provisions them. Every person is visible to SCIM (so a provider links the ones an
 // admin or a sign-in created, by userName), except those it deleted: they stay, deactivated, for the timeline that
 // names them, and SCIM answers 404 for them. Deactivation is the console's own, run as the token's creator.
@@ -221,7 +235,7 @@ async function applyState(actor: Actor, id: string, next: (current: State) => St
       const wanted = next(current);
       // A decider's e-mail is how a sign-in finds them: a token's holder does not redirect it (an auditor decides
       // redactions, so an auditor's account taken over this way would approve its taker's own).
-      if (wanted.email !== current.email && person.roles.some((r) => DECIDERS.includes(r))) {
+      if (wanted.email !== current.email && (await decidesOrDidLately(tx, person.id, person.roles))) {
         throw new ScimInvalid(
           'The e-mail of a security lead, PAM approver or auditor is not changed by provisioning: it links their ' +
             'sign-in.',

@@ -7,6 +7,7 @@ import { getDb, type Tx } from '@/lib/db';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { Role } from '@/lib/generated/prisma/enums';
 import { afterPersonDeparted } from '@/lib/reviews/triggers';
+import { lockForRoleSync, syncGroupRoles } from '@/lib/scim/groups';
 import { readInput } from '@/lib/secrets/read-input';
 import { labelOf, ROLE } from '@/lib/vocabulary';
 import { ChangeRoleSchema, DeactivateUserSchema, ReactivateUserSchema } from './schema';
@@ -157,7 +158,21 @@ export async function deactivateUserIn(
 export async function reactivateUser(actor: Actor | null, input: unknown): Promise<string> {
   requirePermission(actor, 'user.manage');
   const { userId, version } = await readInput(ReactivateUserSchema, input, actor);
-  return getDb().$transaction((tx) => reactivateUserIn(tx, actor, userId, version));
+  return getDb().$transaction(async (tx) => {
+    // Someone the identity provider deleted comes back through it, with their groups' roles: reactivated here, they
+    // would bring back the roles the delete left on their row, a lead's included, with no second person.
+    const person = await tx.user.findUnique({ where: { id: userId }, select: { scimDeletedAt: true } });
+    if (person?.scimDeletedAt) {
+      throw new Invalid(
+        'The identity provider deleted them: it provisions them again (SCIM), with their groups’ roles.',
+      );
+    }
+    await lockForRoleSync(tx, [userId]);
+    const message = await reactivateUserIn(tx, actor, userId, version);
+    // Back in service, their roles are their groups' again, as when the provider reactivates them.
+    await syncGroupRoles(tx, actor, [userId]);
+    return message;
+  });
 }
 
 /** reactivateUser inside the caller's transaction (SCIM's reprovisioning passes no version). */
