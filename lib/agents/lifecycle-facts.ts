@@ -57,7 +57,7 @@ export async function liftProblem(tx: Db | Tx, actor: Actor, agentId: string): P
     return 'A review suspended this agent: a new review, certified by a reviewer who is not its owner, lifts it.';
   }
   if (!(await isIndependentLead(tx, actor, agentId))) {
-    return 'Only a security lead who neither owns nor controls this agent lifts its suspension.';
+    return 'Only a security lead who neither owns nor controls this agent (nor did lately) lifts its suspension.';
   }
   return null;
 }

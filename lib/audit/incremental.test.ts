@@ -1,12 +1,13 @@
 // Incremental verification: the scheduled run walks only the events after a signed checkpoint an earlier vouched run
 // verified, plus a rotating sample of older ones; it never steps over a change a full walk would find.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import { requestRedaction } from '@/lib/redactions/commands';
 import { asOwner } from '@/lib/testing/owner';
 import { appendNotes } from '@/lib/testing/partitions';
 import { createPerson } from '@/lib/testing/people';
+import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { hashEvent } from './canonical';
 import { sealDetails } from './fields';
 import { runVerification, signCheckpoint, vouched } from './integrity';
@@ -170,5 +171,39 @@ describe('incremental verification', () => {
       expect(run.reason).toMatch(/no longer shows that redaction|was altered/);
     });
     expect((await getDb().auditEvent.findUniqueOrThrow({ where: { seq: leaked } })).details).toEqual(original.details);
+  });
+
+  it('samples the day’s slice of older events: deleting earlier runs does not send it back to the start', async () => {
+    // More older events than a sample's minimum (10,000): two slices, read on alternate days.
+    for (let i = 0; i < 11; i++) {
+      await getDb().$transaction((tx) =>
+        appendAuditEvents(
+          tx,
+          Array.from({ length: 1_000 }, (_, j) => ({
+            action: 'system.note' as const,
+            actor: SYSTEM_ACTOR,
+            details: { note: `bulk ${i}.${j}` },
+          })),
+        ),
+      );
+    }
+    await signCheckpoint();
+    expect((await runVerification(getDb(), null)).ok).toBe(true);
+    const anchor = await head();
+    const slices = (anchor + 9_999n) / 10_000n;
+    expect(slices).toBe(2n);
+    const day = (n: number) => vi.setSystemTime(new Date(n * 86_400_000 + 3_600_000));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      day(20_000);
+      expect(await incremental()).toMatchObject({ ok: true, sampleFromSeq: 1n, sampleToSeq: 10_000n });
+      day(20_001);
+      expect(await incremental()).toMatchObject({ ok: true, sampleFromSeq: 10_001n, sampleToSeq: anchor });
+      // The owner deletes the incremental runs: the day still decides which slice is read.
+      await asOwner(`DELETE FROM "AuditVerification" WHERE "mode" = 'incremental'`);
+      expect(await incremental()).toMatchObject({ ok: true, sampleFromSeq: 10_001n, sampleToSeq: anchor });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

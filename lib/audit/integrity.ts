@@ -88,7 +88,8 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
 /**
  * Where an incremental run starts: the latest checkpoint signed by a trusted key at or below what the latest vouched
  * run verified (when it passed), still matching the event at its seq (a tripwire: a chain rewritten below it no
- * longer does); and the next slice of older events after the last run's sample, from the hash stored before it.
+ * longer does); and the day's slice of the older events (every one read within about a month), from the hash stored
+ * before it.
  */
 async function planIncremental(db: Db, keys: PublicKeys) {
   const runs = await db.auditVerification.findMany({ orderBy: { verifiedAt: 'desc' }, take: 20 });
@@ -109,12 +110,15 @@ async function planIncremental(db: Db, keys: PublicKeys) {
 
   const size = anchor.seq / BigInt(SAMPLE_ROUNDS) + 1n;
   const width = size > SAMPLE_MIN ? size : SAMPLE_MIN;
-  const previous = runs.find((v) => v.mode === 'incremental' && v.sampleToSeq !== null && vouched(v))?.sampleToSeq;
+  // The slice is the day's, not the one after what earlier runs recorded: deleting those rows (the owner can) would
+  // send every sample back to the start and leave the events past its first slice unread.
+  const slices = (anchor.seq + width - 1n) / width;
+  const day = BigInt(Math.floor(Date.now() / 86_400_000));
   // A sample reads events in the database: it starts after an archived range it would begin in (only ranges a
   // signed manifest covers), and ends before the next one.
   const archived = await archivedRanges(db, keys);
   const skip = (seq: bigint) => firstPresentSeq(archived, seq);
-  let fromSeq = skip(previous && previous < anchor.seq ? previous + 1n : 1n);
+  let fromSeq = skip(1n + (day % slices) * width);
   if (fromSeq > anchor.seq) fromSeq = skip(1n);
   const from = { seq: anchor.seq, hash: anchor.hash };
   // Every older event archived: nothing to sample.

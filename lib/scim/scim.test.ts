@@ -406,6 +406,20 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
     const on = patch([{ op: 'replace', path: 'active', value: true }]);
     expect((await call(patchUser as Handler, 'PATCH', `Users/${user.id}`, on, user.id)).body.groups).toEqual([]);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual([]);
+    // Away again, put back in the group meanwhile, and reactivated from the console: their groups' roles too.
+    await call(patchUser as Handler, 'PATCH', `Users/${user.id}`, off, user.id);
+    await call(
+      patchGroup as Handler,
+      'PATCH',
+      `Groups/${group.id}`,
+      patch([{ op: 'add', path: 'members', value: [{ value: user.id }] }]),
+      group.id,
+    );
+    const away = await getDb().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(away.roles).toEqual([]);
+    const lead = await createPerson(['ADMIN']);
+    await reactivateUser(lead, { userId: user.id, version: away.version });
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual(['AUDITOR']);
     await call(deleteGroup as Handler, 'DELETE', `Groups/${group.id}`, undefined, group.id);
     process.env.OIDC_ROLE_MAP = 'custodian-owners:OWNER, custodian-auditors:AUDITOR';
     resetEnvCache();

@@ -169,8 +169,12 @@ export async function reactivateUser(actor: Actor | null, input: unknown): Promi
     }
     await lockForRoleSync(tx, [userId]);
     const message = await reactivateUserIn(tx, actor, userId, version);
-    // Back in service, their roles are their groups' again, as when the provider reactivates them.
-    await syncGroupRoles(tx, actor, [userId]);
+    // Someone the provider provisioned is back with their groups' roles, as when it reactivates them; roles managed
+    // in the console stay as they were.
+    const [provisioned] = await tx.$queryRaw<{ provisioned: number }[]>`
+      SELECT 1 AS "provisioned" FROM "AuditEvent" e
+      WHERE e."action" = 'user.provisioned' AND e."details"->>'userId' = ${userId} LIMIT 1`;
+    if (provisioned) await syncGroupRoles(tx, actor, [userId]);
     return message;
   });
 }
