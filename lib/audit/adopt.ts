@@ -2,7 +2,7 @@ import 'server-only';
 import type { Db } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
 import { appendAuditEvents, lockChainHead, SYSTEM_ACTOR } from './append';
-import { earlierRunsProblem, vouched } from './integrity';
+import { earlierRunsProblem, signedPassingRuns } from './integrity';
 import { loadSigningKey, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 import { readWitnessFile } from './witness';
@@ -28,11 +28,10 @@ export async function adoptUnsignedChain(db: Db): Promise<Adoption> {
   }
   const fromSeq = result.brokenSeq;
   // A tail an earlier signed run found signed lost its signatures since: that is tampering, never adopted.
-  const tripped = await earlierRunsProblem(db);
+  const runs = await signedPassingRuns(db);
+  const tripped = await earlierRunsProblem(db, runs);
   if (tripped) throw new Invalid(`The chain does not verify (seq ${tripped.brokenSeq}: ${tripped.reason}).`);
-  const seen = (
-    await db.auditVerification.findMany({ where: { ok: true, throughSeq: { gte: fromSeq } }, take: 20 })
-  ).find((run) => vouched(run));
+  const seen = runs.find((run) => run.throughSeq >= fromSeq);
   if (seen) {
     throw new Invalid(
       `The verification of ${seen.verifiedAt.toISOString()} found events through seq ${seen.throughSeq} signed: ` +

@@ -143,14 +143,12 @@ async function planIncremental(db: Db, keys: PublicKeys) {
  * event at its seq, names it. (Unless those rows were deleted too: against that, the witness.) After restoring a
  * backup on purpose, its owner deletes the runs the backup predates.
  */
-export async function earlierRunsProblem(db: Db): Promise<{ brokenSeq: bigint; reason: string } | null> {
+export async function earlierRunsProblem(
+  db: Db,
+  runs?: SignedRun[],
+): Promise<{ brokenSeq: bigint; reason: string } | null> {
   const head = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const runs = await db.auditVerification.findMany({
-    where: { ok: true, headHash: { not: null } },
-    orderBy: { throughSeq: 'desc' },
-    take: 5,
-  });
-  for (const run of runs.filter((r) => vouched(r))) {
+  for (const run of runs ?? (await signedPassingRuns(db))) {
     const when = run.verifiedAt.toISOString();
     if (run.throughSeq > head.seq) {
       return {
@@ -170,6 +168,18 @@ export async function earlierRunsProblem(db: Db): Promise<{ brokenSeq: bigint; r
     }
   }
   return null;
+}
+
+type SignedRun = Awaited<ReturnType<typeof signedPassingRuns>>[number];
+
+/** The passing runs that reached furthest (the latest few), of those Custodian signed. */
+export async function signedPassingRuns(db: Db) {
+  const runs = await db.auditVerification.findMany({
+    where: { ok: true, headHash: { not: null } },
+    orderBy: { throughSeq: 'desc' },
+    take: 5,
+  });
+  return runs.filter((r) => vouched(r));
 }
 
 /** Whether a recorded result is one Custodian signed (with a key it trusts), not a row written around it. */

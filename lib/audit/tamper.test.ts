@@ -87,6 +87,15 @@ async function forgedAfterHead(details: { note: string }): Promise<string[]> {
   ];
 }
 
+/** A backup restored: everything after `seq` gone, signatures and checkpoints with it, the head rewound. */
+const rollBackTo = (seq: bigint) => [
+  `DELETE FROM "AuditEvent" WHERE "seq" > ${seq}`,
+  `DELETE FROM "AuditSignature" WHERE "seq" > ${seq}`,
+  `DELETE FROM "AuditCheckpoint" WHERE "seq" > ${seq}`,
+  `UPDATE "AuditChainHead" SET "seq" = ${seq}, "hash" = (SELECT "hash" FROM "AuditEvent" WHERE "seq" = ${seq})
+    WHERE "id" = 1`,
+];
+
 type Case = { name: string; attack: () => Promise<string[]>; seq: number; reason: RegExp; witnessOnly?: true };
 
 const CASES: Case[] = [
@@ -388,13 +397,7 @@ describe('tampering with the record as the database owner', () => {
 
   it('roll the whole database back to an earlier signed state: only the witness catches it', async () => {
     // A backup taken at seq 17 (signed, consistent), restored after checkpoint 2 reached the witness.
-    await tamper(
-      `DELETE FROM "AuditEvent" WHERE "seq" > ${s(17)}`,
-      `DELETE FROM "AuditSignature" WHERE "seq" > ${s(17)}`,
-      `DELETE FROM "AuditCheckpoint" WHERE "seq" > ${s(17)}`,
-      `UPDATE "AuditChainHead" SET "seq" = ${s(17)},
-        "hash" = (SELECT "hash" FROM "AuditEvent" WHERE "seq" = ${s(17)}) WHERE "id" = 1`,
-    );
+    await tamper(...rollBackTo(s(17)));
     try {
       expect(await verify(false)).toMatchObject({ ok: true, signed: true });
       const result = await verify(true);
@@ -410,13 +413,7 @@ describe('tampering with the record as the database owner', () => {
     resetEnvCache();
     try {
       expect(await runVerification(getDb(), null)).toMatchObject({ ok: true, throughSeq: s(25) });
-      await tamper(
-        `DELETE FROM "AuditEvent" WHERE "seq" > ${s(17)}`,
-        `DELETE FROM "AuditSignature" WHERE "seq" > ${s(17)}`,
-        `DELETE FROM "AuditCheckpoint" WHERE "seq" > ${s(17)}`,
-        `UPDATE "AuditChainHead" SET "seq" = ${s(17)},
-          "hash" = (SELECT "hash" FROM "AuditEvent" WHERE "seq" = ${s(17)}) WHERE "id" = 1`,
-      );
+      await tamper(...rollBackTo(s(17)));
       expect(await verify(false)).toMatchObject({ ok: true });
       const run = await runVerification(getDb(), null);
       expect(run).toMatchObject({ ok: false, brokenSeq: s(18), throughSeq: s(17) });

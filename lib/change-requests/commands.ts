@@ -97,8 +97,11 @@ async function decisionProblem(tx: Tx, actor: Actor, request: LockedChangeReques
   return null;
 }
 
-/** How long someone who held an agent, or was given their standing by a requester, stays too close to decide. */
-const HELD_WITHIN_DAYS = 30;
+/**
+ * "Lately", for the rules about who is too close to decide: someone who held an agent, was given their standing by a
+ * requester, or lost a deciding role, within this many days.
+ */
+export const LATELY_DAYS = 30;
 
 /** Requests only a security lead opens: approving one when its requester is no longer a lead applies their word. */
 const LEAD_KINDS = new Set(['ROLE_GRANT', 'SETTINGS_LOOSENING']);
@@ -118,7 +121,7 @@ async function approvalProblem(tx: Tx, actor: Actor, request: LockedChangeReques
     return 'The person who asked for this change is no longer a security lead: reject it instead.';
   }
   // Lately: within the 30 days before the request, or since it (a standing given years ago is no arrangement).
-  const since = new Date(request.createdAt.getTime() - HELD_WITHIN_DAYS * 86_400_000);
+  const since = new Date(request.createdAt.getTime() - LATELY_DAYS * 86_400_000);
   const given = await tx.$queryRaw<{ given: number }[]>`
     SELECT 1 AS "given" FROM "AuditEvent" e
     WHERE e."action" IN ('role.granted', 'user.reactivated') AND e."details"->>'userId' = ${actor.id}
@@ -154,7 +157,7 @@ export async function heldAgent(db: Db | Tx, userId: string, agentId: string): P
     SELECT 1 AS "held" FROM "AuditEvent" e
     WHERE e."agentId" = ${agentId} AND e."action" IN ('owner.assigned', 'control.assigned')
       AND e."details"->'from'->>'id' = ${userId}
-      AND e."recordedAt" > now() - make_interval(days => ${HELD_WITHIN_DAYS})
+      AND e."recordedAt" > now() - make_interval(days => ${LATELY_DAYS})
     LIMIT 1`;
   return held !== undefined;
 }

@@ -42,7 +42,29 @@ function idp(token: string) {
     return { status: response.status, body: response.status === 204 ? null : await response.json() };
   };
   const patch = (Operations: unknown[]) => ({ schemas: [SCHEMAS.patch], Operations });
-  return { call, patch };
+  /** Adds a person to a group, or takes them out, as a provider's group push does. */
+  const membership = (groupId: string, op: 'add' | 'remove', userId: string) =>
+    call(
+      patchGroup as Handler,
+      'PATCH',
+      `Groups/${groupId}`,
+      patch([
+        op === 'add'
+          ? { op, path: 'members', value: [{ value: userId }] }
+          : { op, path: `members[value eq "${userId}"]` },
+      ]),
+      groupId,
+    );
+  /** A userName change, as a provider renames someone. */
+  const rename = (userId: string, userName: string) =>
+    call(
+      patchUser as Handler,
+      'PATCH',
+      `Users/${userId}`,
+      patch([{ op: 'replace', path: 'userName', value: userName }]),
+      userId,
+    );
+  return { call, patch, membership, rename };
 }
 
 async function scimToken(scopes = ['scim:provision']) {
@@ -341,7 +363,7 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
     process.env.OIDC_ROLE_MAP = 'auditors-2:AUDITOR';
     resetEnvCache();
     const { token, admin } = await scimToken();
-    const { call, patch } = idp(token);
+    const { call, patch, membership, rename } = idp(token);
     const { body: user } = await call(postUser as Handler, 'POST', 'Users', {
       userName: `kim.${unique()}@corp.example`,
     });
@@ -351,70 +373,28 @@ describeWithPostgresServer('SCIM 2.0 provisioning', () => {
     });
     expect((await getDb().user.findUniqueOrThrow({ where: { id: admin.id } })).roles).toEqual(['ADMIN']);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual(['AUDITOR']);
-    const renamed = await call(
-      patchUser as Handler,
-      'PATCH',
-      `Users/${admin.id}`,
-      patch([{ op: 'replace', path: 'userName', value: `taken.${unique()}@evil.example` }]),
-      admin.id,
-    );
+    const renamed = await rename(admin.id, `taken.${unique()}@evil.example`);
     expect(renamed.body).toMatchObject({ status: '400', scimType: 'mutability' });
     // An auditor decides redactions: their sign-in is not redirected either.
-    const auditorRenamed = await call(
-      patchUser as Handler,
-      'PATCH',
-      `Users/${user.id}`,
-      patch([{ op: 'replace', path: 'userName', value: `kim.${unique()}@evil.example` }]),
-      user.id,
-    );
+    const auditorRenamed = await rename(user.id, `kim.${unique()}@evil.example`);
     expect(auditorRenamed.body).toMatchObject({ status: '400', scimType: 'mutability' });
     // Nor by taking them out of the group first (and putting them back once renamed).
-    await call(
-      patchGroup as Handler,
-      'PATCH',
-      `Groups/${group.id}`,
-      patch([{ op: 'remove', path: `members[value eq "${user.id}"]` }]),
-      group.id,
-    );
+    await membership(group.id, 'remove', user.id);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual([]);
-    const outOfGroup = await call(
-      patchUser as Handler,
-      'PATCH',
-      `Users/${user.id}`,
-      patch([{ op: 'replace', path: 'userName', value: `kim.${unique()}@evil.example` }]),
-      user.id,
-    );
+    const outOfGroup = await rename(user.id, `kim.${unique()}@evil.example`);
     expect(outOfGroup.body).toMatchObject({ status: '400', scimType: 'mutability' });
-    await call(
-      patchGroup as Handler,
-      'PATCH',
-      `Groups/${group.id}`,
-      patch([{ op: 'add', path: 'members', value: [{ value: user.id }] }]),
-      group.id,
-    );
+    await membership(group.id, 'add', user.id);
 
     // Away, out of the group, back: the roles are the groups' again (none).
     const off = patch([{ op: 'replace', path: 'active', value: false }]);
     await call(patchUser as Handler, 'PATCH', `Users/${user.id}`, off, user.id);
-    await call(
-      patchGroup as Handler,
-      'PATCH',
-      `Groups/${group.id}`,
-      patch([{ op: 'remove', path: `members[value eq "${user.id}"]` }]),
-      group.id,
-    );
+    await membership(group.id, 'remove', user.id);
     const on = patch([{ op: 'replace', path: 'active', value: true }]);
     expect((await call(patchUser as Handler, 'PATCH', `Users/${user.id}`, on, user.id)).body.groups).toEqual([]);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: user.id } })).roles).toEqual([]);
     // Away again, put back in the group meanwhile, and reactivated from the console: their groups' roles too.
     await call(patchUser as Handler, 'PATCH', `Users/${user.id}`, off, user.id);
-    await call(
-      patchGroup as Handler,
-      'PATCH',
-      `Groups/${group.id}`,
-      patch([{ op: 'add', path: 'members', value: [{ value: user.id }] }]),
-      group.id,
-    );
+    await membership(group.id, 'add', user.id);
     const away = await getDb().user.findUniqueOrThrow({ where: { id: user.id } });
     expect(away.roles).toEqual([]);
     const lead = await createPerson(['ADMIN']);

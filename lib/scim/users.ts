@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { LATELY_DAYS } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { NotFound } from '@/lib/errors';
@@ -27,7 +28,7 @@ import {
 const DECIDERS: Role[] = ['ADMIN', 'PAM_APPROVER', 'AUDITOR'];
 
 /**
- * Whether the person holds a deciding role, or lost one in the last 30 days: out of the group, renamed, back in the
+ * Whether the person holds a deciding role, or lost one lately (LATELY_DAYS): out of the group, renamed, back in the
  * group is a redirected sign-in all the same.
  */
 async function decidesOrDidLately(tx: Tx, userId: string, roles: Role[]): Promise<boolean> {
@@ -35,7 +36,7 @@ async function decidesOrDidLately(tx: Tx, userId: string, roles: Role[]): Promis
   const [removed] = await tx.$queryRaw<{ removed: number }[]>`
     SELECT 1 AS "removed" FROM "AuditEvent" e
     WHERE e."action" = 'role.removed' AND e."details"->>'userId' = ${userId}
-      AND e."details"->>'role' = ANY(${DECIDERS}::text[]) AND e."recordedAt" > now() - interval '30 days'
+      AND e."details"->>'role' = ANY(${DECIDERS}::text[]) AND e."recordedAt" > now() - make_interval(days => ${LATELY_DAYS})
     LIMIT 1`;
   return removed !== undefined;
 }

@@ -159,6 +159,7 @@ export async function reactivateUser(actor: Actor | null, input: unknown): Promi
   requirePermission(actor, 'user.manage');
   const { userId, version } = await readInput(ReactivateUserSchema, input, actor);
   return getDb().$transaction(async (tx) => {
+    await lockForRoleSync(tx, [userId]);
     // Someone the identity provider deleted comes back through it, with their groups' roles: reactivated here, they
     // would bring back the roles the delete left on their row, a lead's included, with no second person.
     const person = await tx.user.findUnique({ where: { id: userId }, select: { scimDeletedAt: true } });
@@ -167,7 +168,6 @@ export async function reactivateUser(actor: Actor | null, input: unknown): Promi
         'The identity provider deleted them: it provisions them again (SCIM), with their groups’ roles.',
       );
     }
-    await lockForRoleSync(tx, [userId]);
     const message = await reactivateUserIn(tx, actor, userId, version);
     // Someone the provider provisioned is back with their groups' roles, as when it reactivates them; roles managed
     // in the console stay as they were.
