@@ -15,6 +15,8 @@ import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { assignReviewer, completeReview } from '@/lib/reviews/commands';
+import { SCHEMAS } from '@/lib/scim/schema';
+import { scimPatchUser } from '@/lib/scim/users';
 import { getSettings } from '@/lib/settings';
 import { changeSetting } from '@/lib/settings/commands';
 import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
@@ -186,6 +188,38 @@ describe('independence is not had by handing an agent away for a moment', () => 
   });
 });
 
+describe('independence is not had by handing a control plane away either', () => {
+  it('a lead who holds the PAM plane passes it on, then decides a loosening of the agent', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const others = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(
+      await createPerson(['ADMIN']),
+      { ownerId: owner.id, riskTier: 'HIGH' },
+      { IAM: others.id, PAM: lead.id, PLATFORM: others.id },
+    );
+    await assignControlOwner(lead, {
+      agentId: agent.id,
+      version: (await agentRow(agent.id)).version,
+      plane: 'PAM',
+      userId: others.id,
+    });
+    await edit(owner, agent.id, { riskTier: 'LOW' });
+    const request = await pendingFor({ agentId: agent.id });
+    await expect(
+      decideChangeRequest(lead, {
+        changeRequestId: request.id,
+        version: 1,
+        outcome: 'APPROVE',
+        reason: 'Not mine now',
+      }),
+    ).rejects.toThrow(/or did lately/);
+    // Nor does it lower the tier directly as an "independent" lead.
+    await withdrawChangeRequest(owner, { changeRequestId: request.id, version: 1 });
+    expect(await edit(lead, agent.id, { riskTier: 'LOW' })).toMatch(/Pending approval: a lower risk tier/);
+  });
+});
+
 describe('suspension sticks', () => {
   it('an owner cannot reactivate a suspended agent; only an independent lead can', async () => {
     const lead = await createPerson(['ADMIN']);
@@ -320,6 +354,40 @@ describe('four eyes on privilege', () => {
       version: 1,
       outcome: 'REJECT',
       reason: 'The requester left',
+    });
+  });
+
+  it('a decider the requester brought back through their SCIM token is no second person either', async () => {
+    await getDb().setting.deleteMany();
+    const lead = await createPerson(['ADMIN']);
+    const dormant = await createPerson(['ADMIN']);
+    await deactivateUser(await createPerson(['ADMIN']), {
+      userId: dormant.id,
+      version: dormant.version,
+      reason: 'On leave',
+    });
+    // The lead's provisioning token reactivates them: the provider's word, the token's creator on the timeline.
+    const body = { schemas: [SCHEMAS.patch], Operations: [{ op: 'replace', path: 'active', value: true }] };
+    await scimPatchUser(lead, dormant.id, body, 'https://custodian.example.com/scim/v2');
+    expect((await getDb().user.findUniqueOrThrow({ where: { id: dormant.id } })).active).toBe(true);
+    await changeSetting(lead, {
+      key: 'exceptionMaxHours',
+      CACHED_SECRET: '168',
+      BROAD_SCOPE: '168',
+      OTHER: '168',
+      PERSISTENT_TOKEN: '336',
+      version: '0',
+      BREAK_GLASS: '48',
+    });
+    const request = await pendingFor({ settingKey: 'exceptionMaxHours' });
+    await expect(
+      decideChangeRequest(dormant, { changeRequestId: request.id, version: 1, outcome: 'APPROVE', reason: 'Agreed' }),
+    ).rejects.toThrow(/made you a decider/);
+    await decideChangeRequest(await createPerson(['ADMIN']), {
+      changeRequestId: request.id,
+      version: 1,
+      outcome: 'REJECT',
+      reason: 'Not now',
     });
   });
 
@@ -860,6 +928,10 @@ describe('loosening a credential is a request, not an edit', () => {
     const lowReview = await getDb().review.findUniqueOrThrow({ where: { openForAgent: low.id } });
     expect(lowReview.triggers).toContain('CREDENTIAL_LOOSENED');
     expect(lowReview.reviewerId).not.toBe(owner.id);
+    // Nor is the owner made its reviewer by assignment.
+    await expect(
+      assignReviewer(lead, { reviewId: lowReview.id, version: lowReview.version, reviewerId: owner.id }),
+    ).rejects.toThrow(/a loosened credential is reviewed by someone else/);
     const independent = await createPerson(['ADMIN']);
     expect((await issueCredential(independent, { ...fields, name: 'legacy', storage: 'CONFIG_FILE' })).reviewed).toBe(
       false,
