@@ -36,7 +36,8 @@ async function decidesOrDidLately(tx: Tx, userId: string, roles: Role[]): Promis
   const [removed] = await tx.$queryRaw<{ removed: number }[]>`
     SELECT 1 AS "removed" FROM "AuditEvent" e
     WHERE e."action" = 'role.removed' AND e."details"->>'userId' = ${userId}
-      AND e."details"->>'role' = ANY(${DECIDERS}::text[]) AND e."recordedAt" > now() - make_interval(days => ${LATELY_DAYS})
+      AND e."details"->>'role' = ANY(${DECIDERS}::text[])
+      AND e."recordedAt" > now() - make_interval(days => ${LATELY_DAYS})
     LIMIT 1`;
   return removed !== undefined;
 }
