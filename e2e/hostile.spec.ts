@@ -30,7 +30,8 @@ test.afterAll(async () => db?.end());
 
 /** Every table's digest. The alarm a refusal appends (and the chain head it moves), rate buckets, "last used" and
  * the delivery state the notifications job moves in the background (its attempts, a row's status) are not governed
- * rows; which notifications exist is. */
+ * rows; which notifications exist is. The dashboard's tallies are compared by the counts they sum to: the fold job
+ * replaces their rows with a recount whenever it runs. */
 async function governed(): Promise<Record<string, string>> {
   const tables = (await db.query<{ name: string }>(TABLES_SQL)).rows.map((r) => r.name);
   const { rows } = await db.query<Record<string, string>>(fingerprintSql(tables));
@@ -39,8 +40,15 @@ async function governed(): Promise<Record<string, string>> {
     ApiToken: _t,
     Notification: _n,
     NotificationAttempt: _a,
+    AgentTally: _at,
+    CredentialTally: _ct,
     ...rest
   } = withoutAuditRecord(rows[0]!);
+  const sums = (table: string, keys: string) =>
+    db.query(`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS d
+      FROM (SELECT ${keys}, sum(n) FROM "${table}" GROUP BY ${keys} HAVING sum(n) <> 0) x`);
+  const agentTally = await sums('AgentTally', '"status", "riskTier", "complete", "orphaned"');
+  const credentialTally = await sums('CredentialTally', '"storage", "issuance"');
   const tokens = await db.query(`SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) AS d
     FROM (SELECT id, "revokedAt", "expiresAt", scopes, "rateLimitExempt" FROM "ApiToken") x`);
   const notifications = await db.query(`SELECT md5(string_agg(x::text, '|' ORDER BY x.id)) AS d
@@ -49,6 +57,8 @@ async function governed(): Promise<Record<string, string>> {
     ...rest,
     ApiToken: tokens.rows[0].d,
     Notification: notifications.rows[0].d,
+    AgentTally: agentTally.rows[0].d,
+    CredentialTally: credentialTally.rows[0].d,
     AuditEvent: await auditSignature(),
   };
 }
