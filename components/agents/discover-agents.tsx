@@ -308,6 +308,16 @@ function Imported({ summary }: { summary: Summary }) {
           `${summary.credentials} custody records recorded` +
           (summary.recordedOn ? ` (${summary.recordedOn} on agents already registered).` : '.')}
       </p>
+      {summary.reviews > 0 ? (
+        <p>
+          {`${summary.reviews.toLocaleString('en')} ${summary.reviews === 1 ? "agent's review" : "agents' reviews"} ` +
+            'opened for credentials recorded loose (privileged, or in production outside a vault or CI secret store): '}
+          <Link className="underline" href="/reviews">
+            see the reviews
+          </Link>
+          .
+        </p>
+      ) : null}
       {summary.findings > 0 ? (
         <p>
           {`${summary.findings.toLocaleString('en')} ${summary.findings === 1 ? 'finding is' : 'findings are'} ` +

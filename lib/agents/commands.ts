@@ -297,7 +297,7 @@ export async function editAgentIn(
   const changeRequestId = await openChangeRequest(tx, actor, {
     kind: 'AGENT_LOOSENING',
     agentId: data.id,
-    from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
+    from: Object.fromEntries(judgedAgainst(loosening).map((k) => [k, before[k]])) as Prisma.InputJsonValue,
     to: values as Prisma.InputJsonValue,
     reason: data.reason ?? 'Asked for from the agent’s edit form.',
   });
@@ -307,6 +307,17 @@ export async function editAgentIn(
       'a control, so a security lead who neither owns nor controls this agent decides.',
     changeRequestId,
   );
+}
+
+/**
+ * What a loosening request records as it was: the fields asked for and, with a cadence, the tier it was judged at
+ * (not shown, as it is not asked for). A tier raised before the approval is then a conflict, not a longer wait than
+ * anyone judged.
+ */
+function judgedAgainst(loosening: GuardedField[]): GuardedField[] {
+  return loosening.includes('reviewCadenceDays') && !loosening.includes('riskTier')
+    ? [...loosening, 'riskTier']
+    : loosening;
 }
 
 const LOOSENING_WORDS: Record<GuardedField, string> = {

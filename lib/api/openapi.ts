@@ -286,7 +286,7 @@ export function openApiDocument(serverUrl: string) {
                       ? '{ source, entries, skipped: { why: count }, summary: counts per action, rows: [{ line, ' +
                         'identity, name, action, agent, seenOn, paths, firstSeen, lastSeen, requests, credentials, ' +
                         'events: { new, recorded }, notes, reasons, digest }] }'
-                      : '{ proposed: [{ slug, name }], recordedOn, credentials, events }',
+                      : '{ proposed: [{ slug, name }], recordedOn, credentials, events, reviews, findings }',
                 },
                 ...errors(400, 401, 403, 409, 413, 415, 422, 429),
               },

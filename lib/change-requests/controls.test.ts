@@ -153,6 +153,15 @@ it('an approved loosening applies against the present: a tier raised or an envir
   await edit(owner, agent.id, { environments: ['DEV', 'STAGING'] });
   await expect(approve(prod.id)).rejects.toThrow(/changed since the request was made/);
   expect((await agentRow(agent.id)).environments).toEqual(['DEV', 'STAGING']);
+
+  // A longer cadence asked for at one tier is not applied at a higher one: judged at HIGH, it is stale at CRITICAL.
+  const other = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+  await edit(owner, other.id, { reviewCadenceDays: '180' });
+  const longer = await pendingFor({ agentId: other.id });
+  expect(longer.to).toEqual({ reviewCadenceDays: 180 });
+  await edit(lead, other.id, { riskTier: 'CRITICAL' });
+  await expect(approve(longer.id)).rejects.toThrow(/changed since the request was made/);
+  expect(await agentRow(other.id)).toMatchObject({ riskTier: 'CRITICAL', reviewCadenceDays: null });
 });
 
 describe('independence is not had by handing an agent away for a moment', () => {
@@ -936,6 +945,57 @@ describe('loosening a credential is a request, not an edit', () => {
     expect((await issueCredential(independent, { ...fields, name: 'legacy', storage: 'CONFIG_FILE' })).reviewed).toBe(
       false,
     );
+  });
+
+  it('a loose credential a broker reports as issued is reviewed as if the token’s creator had issued it', async () => {
+    const { lead, owner, agent } = await bound();
+    const tokenOf = async (creator: typeof lead) =>
+      (await createToken(creator, { name: 'broker', scopes: ['events:write'], expiresInDays: 1 })).token;
+    const report = async (token: string, name: string, credential: Record<string, unknown>, slug = agent.slug) => {
+      // The token acts as its creator as they are when the report arrives.
+      const actor = await authenticate(
+        new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+        'events:write',
+      );
+      const event = { type: 'credential.issued', agent: { slug }, occurredAt: new Date().toISOString() };
+      const base = { kind: 'API_KEY', issuance: 'STATIC', environment: 'PROD' };
+      const outcome = await ingestEvents(
+        actor,
+        { events: [{ ...event, credential: { name, ...base, ...credential } }] },
+        {
+          partial: false,
+        },
+      );
+      expect(outcome.status).toBe(201);
+    };
+    const openReview = () => getDb().review.findUnique({ where: { openForAgent: agent.id } });
+    // A vaulted key, reported by the token of the lead who holds the agent's planes: nothing to review.
+    const planesToken = await tokenOf(lead);
+    await report(planesToken, 'vaulted', { storage: 'VAULT_OR_BROKER' });
+    expect(await openReview()).toBeNull();
+    // A loose one, by a lead independent of the agent: recorded, vouched for by them.
+    const independent = await createPerson(['ADMIN']);
+    const independentToken = await tokenOf(independent);
+    await report(independentToken, 'legacy', { storage: 'CONFIG_FILE' });
+    expect(await openReview()).toBeNull();
+    // The planes' lead's token cannot do what their console could not: the key is recorded, and the review opens.
+    await report(planesToken, 'admin-key', { storage: 'CI_SECRET', privileged: true });
+    const review = await openReview();
+    expect(review?.triggers).toContain('CREDENTIAL_LOOSENED');
+    expect(review?.reviewerId).not.toBe(owner.id);
+    const opened = await getDb().auditEvent.findFirstOrThrow({ where: { action: 'review.opened', agentId: agent.id } });
+    expect(opened.actorType).toBe('API_TOKEN');
+    expect(await getDb().credential.count({ where: { agentId: agent.id } })).toBe(4);
+    // Independence is read when the report arrives: the independent lead who takes an agent over is no longer.
+    const other = await bound();
+    await assignOwner(other.lead, {
+      agentId: other.agent.id,
+      version: (await agentRow(other.agent.id)).version,
+      userId: independent.id,
+    });
+    await report(independentToken, 'env-key', { storage: 'ENV_VAR' }, other.agent.slug);
+    const taken = await getDb().review.findUnique({ where: { openForAgent: other.agent.id } });
+    expect(taken?.triggers).toContain('CREDENTIAL_LOOSENED');
   });
 
   it('an approved loosening applies against the present: a field tightened meanwhile is a conflict', async () => {

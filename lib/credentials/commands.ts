@@ -9,11 +9,11 @@ import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
+import { reviewLooseIssues } from './loose-issue';
 import {
   CREDENTIAL_EDITABLE,
   CREDENTIAL_LOOSENING_WORDS,
   credentialLooseningFields,
-  looseFromTheStart,
   type CredentialGuardedField,
   type CredentialSettings,
 } from './loosening';
@@ -78,8 +78,8 @@ export async function applyCredentialRevocation(
 }
 
 /**
- * Records a credential issued to an agent: custody metadata only. One loose from the start (looseFromTheStart)
- * opens or joins the agent's lifecycle review unless a security lead independent of the agent issued it.
+ * Records a credential issued to an agent: custody metadata only. One loose from the start opens or joins the
+ * agent's lifecycle review unless a security lead independent of the agent issued it (reviewLooseIssues).
  */
 export async function issueCredential(actor: Actor | null, input: unknown): Promise<{ id: string; reviewed: boolean }> {
   requirePermission(actor, 'credential.write');
@@ -113,10 +113,8 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
         credentialId: credential.id,
         details: { name: data.name, kind: data.kind, ...(reason ? { reason } : {}) },
       });
-      const reviewed =
-        agent.status !== 'PROPOSED' && looseFromTheStart(data) && !(await isIndependentLead(tx, actor, agentId));
-      if (reviewed) await openOrJoinReview(tx, who(actor), agentId, 'CREDENTIAL_LOOSENED');
-      return { ...credential, reviewed };
+      const reviewed = await reviewLooseIssues(tx, actor, who(actor), [{ agentId, ...fields }]);
+      return { ...credential, reviewed: reviewed.has(agentId) };
     });
   } catch (error) {
     if (isUniqueViolation(error))

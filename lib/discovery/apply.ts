@@ -4,6 +4,7 @@ import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { actorInTransaction } from '@/lib/auth/actor-now';
 import { requirePermission, type Actor } from '@/lib/authz';
+import { reviewLooseIssues } from '@/lib/credentials/loose-issue';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Invalid, parseInput } from '@/lib/errors';
@@ -30,6 +31,8 @@ export type DiscoverySummary = {
   recordedOn: number;
   credentials: number;
   events: number;
+  /** Agents whose review opened (or was joined) for a credential recorded loose from the start. */
+  reviews: number;
   /** Findings open on the agents the import touched, once it is done. */
   findings: number;
 };
@@ -115,7 +118,14 @@ export async function applyDiscovery(
     );
   }
   const work = planned.filter((p) => p.writes);
-  const summary: DiscoverySummary = { proposed: [], recordedOn: 0, credentials: 0, events: 0, findings: 0 };
+  const summary: DiscoverySummary = {
+    proposed: [],
+    recordedOn: 0,
+    credentials: 0,
+    events: 0,
+    reviews: 0,
+    findings: 0,
+  };
   const touched: string[] = [];
   onProgress({ done: 0, total: work.length });
   for (let i = 0; i < work.length;) {
@@ -159,6 +169,7 @@ export async function applyDiscovery(
     summary.recordedOn += done.recordedOn;
     summary.credentials += done.credentials;
     summary.events += done.events;
+    summary.reviews += done.reviews;
     touched.push(...done.agentIds);
     i = end;
     onProgress({ done: i, total: work.length });
@@ -195,20 +206,21 @@ async function writeBatch(
   );
   proposals.forEach((p, k) => (p.writes!.agentId = created[k]!.id));
 
+  const found = work.flatMap((p) =>
+    p.writes!.credentials.map((c) => ({
+      agentId: p.writes!.agentId!,
+      name: c.name,
+      kind: c.kind,
+      issuance: c.issuance,
+      storage: c.storage,
+      secretRef: c.secretRef,
+      scope: c.scope,
+      environment,
+      lastRotatedAt: c.lastRotatedAt,
+    })),
+  );
   const newCredentials = await tx.credential.createManyAndReturn({
-    data: work.flatMap((p) =>
-      p.writes!.credentials.map((c) => ({
-        agentId: p.writes!.agentId!,
-        name: c.name,
-        kind: c.kind,
-        issuance: c.issuance,
-        storage: c.storage,
-        secretRef: c.secretRef,
-        scope: c.scope,
-        environment,
-        lastRotatedAt: c.lastRotatedAt,
-      })),
-    ),
+    data: found,
     select: { id: true, agentId: true, name: true },
   });
   const ids = new Map(newCredentials.map((c) => [`${c.agentId}/${c.name}`, c.id]));
@@ -295,7 +307,15 @@ async function writeBatch(
       WHERE "id" = ${id}`;
   }
   await appendAuditEvents(tx, events);
+  // The importer vouches for what the file says exists: a loose credential is reviewed as if they had issued it.
+  const reviewed = await reviewLooseIssues(
+    tx,
+    actor,
+    by,
+    found.map((c) => ({ ...c, privileged: false })),
+  );
   return {
+    reviews: reviewed.size,
     agentIds: work.map((p) => p.writes!.agentId!),
     proposed: proposals.map((p) => ({ slug: p.writes!.register!.slug, name: p.writes!.register!.name })),
     recordedOn,

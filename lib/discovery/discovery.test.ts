@@ -150,9 +150,46 @@ describeWithPostgresServer('discovery from real logs', () => {
       recordedOn: 0,
       credentials: 0,
       events: 0,
+      reviews: 0,
       findings: 0,
     });
     expect(await fingerprint()).toEqual(quiet);
+  });
+
+  it('a loose key recorded on an agent in service opens its review unless its importer is independent', async () => {
+    // A lead who owns an agent cannot record a production key kept in a config file on it without a second person:
+    // the import is theirs, as an issue in the console would be.
+    const lead = await createPerson(['ADMIN']);
+    const report = awsReport();
+    const agent = await makeActiveAgent(lead, {
+      ownerId: lead.id,
+      workloadIdentity: report.arn('ci-deployer'),
+      environments: ['PROD'],
+    });
+    const summary = await applyDiscovery(lead, { source: 'aws-credential-report', file: report.text });
+    expect(summary).toMatchObject({ recordedOn: 1, reviews: 1 });
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+    expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
+    expect(review.reviewerId).not.toBe(lead.id);
+    const opened = await getDb().auditEvent.findFirstOrThrow({ where: { action: 'review.opened', agentId: agent.id } });
+    expect(opened.actorId).toBe(lead.id);
+
+    // The same report for an agent a lead independent of it imports: recorded, and no review.
+    const other = awsReport();
+    const owner = await createPerson(['OWNER']);
+    const theirs = await makeActiveAgent(lead, {
+      ownerId: owner.id,
+      workloadIdentity: other.arn('ci-deployer'),
+      environments: ['PROD'],
+    });
+    const independent = await createPerson(['ADMIN']);
+    expect(await applyDiscovery(independent, { source: 'aws-credential-report', file: other.text })).toMatchObject({
+      recordedOn: 1,
+      credentials: 3,
+      reviews: 0,
+    });
+    expect(await getDb().credential.count({ where: { agentId: theirs.id } })).toBe(1);
+    expect(await getDb().review.findUnique({ where: { openForAgent: theirs.id } })).toBeNull();
   });
 
   it('a malformed line is refused with its line number, and a file of another format imports nothing', async () => {

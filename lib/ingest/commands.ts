@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { canOnAgent } from '@/lib/authz';
+import { reviewLooseIssues } from '@/lib/credentials/loose-issue';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -338,6 +339,19 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     undefined,
     // Uses alone change no registry row (a use after revocation marks the credential for the findings sync only).
     { recordsOnly: toCreate.length === 0 && rotations.size === 0 && revocations.size === 0 },
+  );
+  // A broker's report is vouched for by the token's creator: a loose credential it records as issued is reviewed
+  // as one its creator issued in the console would be.
+  await reviewLooseIssues(
+    tx,
+    token.creator,
+    actor,
+    toCreate.map((c) => ({
+      agentId: c.agentId,
+      privileged: c.privileged ?? false,
+      environment: c.environment,
+      storage: c.storage,
+    })),
   );
   const rows = misuseRows(
     planned.map((p, i) => ({
