@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@/lib/audit';
+import { registryDrift } from '@/lib/audit/drift';
 import { getDb } from '@/lib/db';
 import { seedDemoData } from './seed';
 
@@ -20,6 +21,8 @@ describe('demo seed', () => {
     ]);
 
     expect(await seedDemoData(db)).toEqual({ people: 0, agents: 0, events: 0 });
+    // Every role, token and setting is one an event made: the registry check finds nothing on a fresh demo.
+    expect(await registryDrift(db)).toEqual([]);
     expect(await db.agent.count()).toBe(40);
 
     const statuses = await db.agent.groupBy({ by: ['status'], _count: { _all: true } });

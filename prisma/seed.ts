@@ -54,6 +54,17 @@ async function seed(tx: Tx, now: Date) {
   const broker = { type: 'SYSTEM' as const, id: 'broker:vault' };
 
   const events: AuditEventInput[] = [];
+  // Each person's roles as granted, before the rest of the history: every role held is one an event grants.
+  for (const p of PEOPLE) {
+    for (const role of p.roles) {
+      events.push({
+        action: 'role.granted',
+        actor: { type: 'SYSTEM', id: 'seed' },
+        occurredAt: ago(400),
+        details: { userId: userId(p.key), role },
+      });
+    }
+  }
   const agents: Prisma.AgentCreateManyInput[] = [];
   const assignments: Prisma.ControlAssignmentCreateManyInput[] = [];
   const purposes: Prisma.PurposeCreateManyInput[] = [];

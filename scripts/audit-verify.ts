@@ -2,7 +2,8 @@
 // hash and, with public keys, checks every head signature and numbered checkpoint (none missing, forged or beyond the
 // head); with the witness file, that the chain still extends every checkpoint it holds (which catches a database
 // rolled back to an older signed state). Exits 1 naming the first broken seq and what is wrong. `--workers N` walks
-// disjoint ranges in N threads (default: every core).
+// disjoint ranges in N threads (default: every core). Then it compares every role, API token and setting with the
+// events that made it, and exits 1 naming any row changed outside Custodian.
 // `npm run audit:verify -- --pack <zip> --public-key <file>` checks an evidence pack offline, with no database.
 // `npm run audit:verify -- --report <summary.json> [--oscal <file>] --public-key <file>` checks a framework report's
 // signed summary offline, and that the OSCAL file is the one it names (`--unsigned-ok` instead of a key: form only).
@@ -10,6 +11,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { registryDrift } from '@/lib/audit/drift';
 import { verifyPack, type PackRedaction } from '@/lib/audit/pack-format';
 import { keyIdOf, publicKeyFromPem } from '@/lib/audit/signing';
 import { verifyAuditChainParallel } from '@/lib/audit/verify-parallel';
@@ -87,7 +89,15 @@ async function main(): Promise<number> {
     );
   }
   if (values.witness) console.log(`Witness: ${witness.length} checkpoints, every one extended by the chain.`);
-  return 0;
+  // The chain holds; the rows the controls read are checked against it too.
+  const drift = await registryDrift(getDb());
+  if (drift.length === 0) {
+    console.log('Registry: every role, API token and setting matches the events that made it.');
+    return 0;
+  }
+  console.error(`Registry CHANGED OUTSIDE CUSTODIAN: ${drift.length} row(s) no event explains.`);
+  for (const d of drift) console.error(`  ${d.kind} ${d.subject}: ${d.problem}`);
+  return 1;
 }
 
 /** Redacted fields: the value is gone, its salted digest still verifies, the redaction is listed. */

@@ -120,7 +120,16 @@ export type AuditDetailsByAction = {
     removed: string[];
     renamedFrom?: string;
   };
-  'token.created': { tokenId: string; name: string; scopes: string[]; reach?: string; expiresInDays?: number };
+  'token.created': {
+    tokenId: string;
+    name: string;
+    scopes: string[];
+    reach?: string;
+    expiresInDays?: number;
+    expiresAt?: string;
+    /** sha256 of the stored hash (lib/audit/drift.ts): never the token. */
+    fingerprint?: string;
+  };
   'token.revoked': { tokenId: string; reason?: string };
   'input.secret_refused': { fields: { field: string; ruleId: string }[] };
   'settings.changed': { key: string; changeRequestId?: string } & Change<unknown>;

@@ -28,7 +28,7 @@ export const PERMISSIONS = {
   'findings.recompute': 'Recompute every finding now',
   'settings.read': 'See policy thresholds',
   'settings.write': 'Change policy thresholds',
-  'system.read': 'See the background jobs: last and next runs, failures',
+  'system.read': 'See the background jobs (last and next runs, failures) and what changed outside Custodian',
   'notifications.read': 'See the notifications sent to you, and choose which reach you by e-mail',
   'notifications.manage': 'See every notification and its delivery attempts, send one again, manage webhooks',
   'token.manage': 'Create and revoke API tokens',

@@ -2,6 +2,7 @@ import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { appendAuditEvent } from '@/lib/audit';
+import { tokenFingerprint } from '@/lib/audit/drift';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
@@ -53,7 +54,7 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
         createdById: actor.id,
         expiresAt: new Date(Date.now() + data.expiresInDays * 86_400_000),
       },
-      select: { id: true },
+      select: { id: true, tokenHash: true, expiresAt: true },
     });
     await appendAuditEvent(tx, {
       action: 'token.created',
@@ -67,6 +68,9 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
           listed.map((a) => a.slug),
         ),
         expiresInDays: data.expiresInDays,
+        // What the registry check compares the row with: a token put in its place, or given longer, shows.
+        expiresAt: created.expiresAt.toISOString(),
+        fingerprint: tokenFingerprint(created.tokenHash),
       },
     });
     return { id: created.id, token };

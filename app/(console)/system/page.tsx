@@ -5,15 +5,17 @@ import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
+import { registryDriftFor } from '@/lib/audit/drift';
 import { requirePageAccess } from '@/lib/auth';
 import { jobStatuses } from '@/lib/jobs/status';
+import { RegistryDrift } from './_components/registry-drift';
 
 export const metadata: Metadata = { title: 'System' };
 export const dynamic = 'force-dynamic';
 
 export default async function SystemPage() {
   const actor = await requirePageAccess('system.read', '/system');
-  const jobs = await jobStatuses(actor);
+  const [jobs, drift] = await Promise.all([jobStatuses(actor), registryDriftFor(actor)]);
   return (
     <>
       <PageHeader
@@ -92,6 +94,7 @@ export default async function SystemPage() {
         waiting, and a cron job is sent from one instance a minute. A failed run is retried three times with backoff,
         then dead-lettered.
       </p>
+      <RegistryDrift drift={drift} />
     </>
   );
 }

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/lib/db';
+import { changeSetting } from '@/lib/settings/commands';
+import { asOwner } from '@/lib/testing/owner';
+import { createPerson } from '@/lib/testing/people';
+import { createToken, revokeToken } from '@/lib/tokens/commands';
+import { grantRole } from '@/lib/users/commands';
+import { registryDrift } from './drift';
+
+const driftOf = async (subject: string) =>
+  (await registryDrift(getDb())).filter((d) => d.subject === subject || d.subject.includes(`(${subject})`));
+const version = async (id: string) => (await getDb().user.findUniqueOrThrow({ where: { id } })).version;
+
+describe('the registry against its record, after a database-level change', () => {
+  it('a role no event grants, or one lost with no event, shows; one granted through Custodian does not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const person = await createPerson([], { name: 'Drift Person' });
+    await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version(person.id) });
+    expect(await driftOf('Drift Person')).toEqual([]);
+    // A superuser makes them a PAM approver and takes the auditor role away, outside Custodian.
+    await asOwner(`UPDATE "User" SET "roles" = ARRAY['PAM_APPROVER']::"Role"[] WHERE "id" = '${person.id}'`);
+    expect(await driftOf('Drift Person')).toEqual([
+      {
+        kind: 'role',
+        subject: 'Drift Person',
+        problem: 'holds PAM_APPROVER, which no event grants; lost AUDITOR, which no event removes',
+      },
+    ]);
+  });
+
+  it('a token inserted, widened, extended, swapped or revived shows; one made through Custodian does not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const make = (name: string) => createToken(lead, { name, scopes: ['registry:read'], expiresInDays: 30 });
+    const widened = await make('widened');
+    const extended = await make('extended');
+    const swapped = await make('swapped');
+    const revived = await make('revived');
+    const honest = await make('honest');
+    await revokeToken(lead, { tokenId: revived.id, version: 1 });
+    expect(await driftOf(honest.id)).toEqual([]);
+    expect(await driftOf(revived.id)).toEqual([]);
+    await asOwner(
+      `UPDATE "ApiToken" SET "scopes" = ARRAY['registry:read','events:backfill'] WHERE "id" = '${widened.id}'`,
+      `UPDATE "ApiToken" SET "expiresAt" = "expiresAt" + interval '300 days' WHERE "id" = '${extended.id}'`,
+      `UPDATE "ApiToken" SET "tokenHash" = repeat('a', 64) WHERE "id" = '${swapped.id}'`,
+      `UPDATE "ApiToken" SET "revokedAt" = NULL WHERE "id" = '${revived.id}'`,
+      `INSERT INTO "ApiToken" ("id", "name", "tokenHash", "prefix", "scopes", "createdById", "expiresAt")
+       VALUES ('inserted-token', 'inserted', repeat('b', 64), 'cus_xx', ARRAY['events:write'], '${lead.id}',
+         now() + interval '1 day')`,
+    );
+    const problem = async (id: string) => (await driftOf(id)).map((d) => d.problem);
+    expect(await problem(widened.id)).toEqual([expect.stringMatching(/its scopes are registry:read, events:backfill/)]);
+    expect(await problem(extended.id)).toEqual(['it expires later than recorded']);
+    expect(await problem(swapped.id)).toEqual([expect.stringMatching(/another token was put in its place/)]);
+    expect(await problem(revived.id)).toEqual(['it was revoked, and is live again']);
+    expect(await problem('inserted-token')).toEqual(['no event records its creation']);
+    expect(await driftOf(honest.id)).toEqual([]);
+  });
+
+  it('a setting changed by hand, or set with no event, shows; one changed through Custodian does not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    await changeSetting(lead, {
+      key: 'reviewerRule',
+      version: '0',
+      ownerMayNotReviewTiers: ['MEDIUM', 'HIGH', 'CRITICAL'],
+    });
+    expect((await registryDrift(getDb())).filter((d) => d.kind === 'setting')).toEqual([]);
+    await asOwner(
+      `UPDATE "Setting" SET "value" = '{"ownerMayNotReviewTiers": []}' WHERE "key" = 'reviewerRule'`,
+      `INSERT INTO "Setting" ("key", "value", "version", "updatedAt")
+       VALUES ('credentialRotationDays', '3650', 1, now())`,
+    );
+    expect((await registryDrift(getDb())).filter((d) => d.kind === 'setting')).toEqual([
+      { kind: 'setting', subject: 'credentialRotationDays', problem: 'it was set, and no event says so' },
+      { kind: 'setting', subject: 'reviewerRule', problem: 'its value is not the one its last change recorded' },
+    ]);
+  });
+});
