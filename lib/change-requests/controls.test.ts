@@ -907,6 +907,22 @@ describe('loosening a credential is a request, not an edit', () => {
     await expect(editCredential(owner, credentialId, { privileged: true })).rejects.toThrow(/already waits/);
   });
 
+  it('with no rotation period of its own a key rotates by the policy: stating a longer one waits', async () => {
+    const { owner, credentialId } = await bound();
+    expect((await row(credentialId)).rotationPeriodDays).toBeNull();
+    // The policy's 90 days: ten years is a loosening, not a limit stated where there was none.
+    expect(await editCredential(owner, credentialId, { rotationPeriodDays: '3650' })).toMatch(
+      /Pending approval: a longer rotation period/,
+    );
+    expect((await row(credentialId)).rotationPeriodDays).toBeNull();
+    await withdrawChangeRequest(owner, { changeRequestId: (await pendingFor({ credentialId })).id, version: 1 });
+    expect(await editCredential(owner, credentialId, { rotationPeriodDays: '30' })).toBe('Saved.');
+    // And removing the 30 days goes back to the policy's 90: a loosening too.
+    expect(await editCredential(owner, credentialId, { rotationPeriodDays: '' })).toMatch(
+      /Pending approval: a longer rotation period/,
+    );
+  });
+
   it('a looser credential issued beside a tight one opens the review; an independent lead’s does not', async () => {
     const { lead, owner, agent, credentialId } = await bound();
     const openReview = () => getDb().review.findUnique({ where: { openForAgent: agent.id } });

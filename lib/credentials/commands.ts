@@ -9,6 +9,7 @@ import { Conflict, Invalid, NotFound } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
+import { getSettings } from '@/lib/settings';
 import { reviewLooseIssues } from './loose-issue';
 import {
   CREDENTIAL_EDITABLE,
@@ -189,7 +190,8 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
     };
     const changed = CREDENTIAL_EDITABLE.filter((k) => before[k] !== next[k]);
     if (changed.length === 0) return 'Nothing changed.';
-    const loosening = credentialLooseningFields(before, next);
+    const { credentialRotationDays } = await getSettings(tx);
+    const loosening = credentialLooseningFields(before, next, { rotationDays: credentialRotationDays });
     const pick = (keys: readonly (keyof CredentialSettings)[]) => Object.fromEntries(keys.map((k) => [k, next[k]]));
     const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, credential.agentId));
     const now = direct ? changed : changed.filter((k) => !(loosening as string[]).includes(k));

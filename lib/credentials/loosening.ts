@@ -35,8 +35,8 @@ const STORAGE_STRENGTH: CredentialStorage[] = [
   'PROMPT_OR_CONTEXT',
 ];
 
-/** A longer limit, where no limit (null) is the longest of all. */
-const longer = (after: number | null, before: number | null) => before !== null && (after === null || after > before);
+/** A longer limit, where no limit (null) is `unset`: the longest of all, or the policy's where one applies. */
+const longer = (after: number | null, before: number | null, unset = Infinity) => (after ?? unset) > (before ?? unset);
 
 /** A scope's entries (`system` or `system:permission`), lower-cased: what coverage compares. */
 export function scopeEntries(scope: string): string[] {
@@ -77,6 +77,7 @@ export function looseFromTheStart(c: {
 export function credentialLooseningFields(
   before: CredentialSettings,
   after: CredentialSettings,
+  policy: { rotationDays: number },
 ): CredentialGuardedField[] {
   const fields: CredentialGuardedField[] = [];
   if (before.boundToWorkloadIdentity && !after.boundToWorkloadIdentity) fields.push('boundToWorkloadIdentity');
@@ -85,7 +86,10 @@ export function credentialLooseningFields(
   // standard TTL (when it states none of its own).
   if (before.privileged !== after.privileged) fields.push('privileged');
   if (STORAGE_STRENGTH.indexOf(after.storage) > STORAGE_STRENGTH.indexOf(before.storage)) fields.push('storage');
-  if (longer(after.rotationPeriodDays, before.rotationPeriodDays)) fields.push('rotationPeriodDays');
+  // With no period of its own a credential rotates by the policy's (credentialRotationDays): stating a longer one
+  // loosens, as removing a shorter one does.
+  if (longer(after.rotationPeriodDays, before.rotationPeriodDays, policy.rotationDays))
+    fields.push('rotationPeriodDays');
   if (widens(after.scope, before.scope)) fields.push('scope');
   if (before.gated && !after.gated) fields.push('gated');
   return fields;

@@ -87,6 +87,13 @@ const BREAKS: Record<string, Change[]> = {
       f.tierMaxTtlSeconds = 86_400;
       f.input.ttlSeconds = 3601;
     },
+    // A record's own TTL only lowers the class's: an owner who states 8 hours on a privileged key gets 1 hour.
+    (f) => {
+      f.credential!.maxTtlSeconds = 28_800;
+      f.credential!.privileged = true;
+      f.tierMaxTtlSeconds = 86_400;
+      f.input.ttlSeconds = 3601;
+    },
     // A new credential asked as privileged takes the privileged maximum, not only the tier's.
     (f) => {
       f.credential = null;

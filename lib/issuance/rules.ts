@@ -128,15 +128,15 @@ export function coveringPurposes(f: Pick<DecisionFacts, 'purposes' | 'input' | '
 }
 
 /**
- * The longest TTL the policy allows for this ask: the tier's maximum, lowered by the credential's own (its record's
- * maximum, else the credential policy's for its class; a new one is privileged only if asked as such).
+ * The longest TTL the policy allows for this ask: the lowest of the tier's maximum, the credential policy's for its
+ * class (a new one is privileged only if asked as such) and its record's own. A record only ever lowers it: stating
+ * a TTL where it had none is not a way past the class's maximum without a second person.
  */
 export function ttlLimit(f: DecisionFacts): number {
   const asked = f.input.credential;
   const privileged = f.credential ? f.credential.privileged : 'kind' in asked && asked.privileged === true;
-  const own =
-    f.credential?.maxTtlSeconds ?? (privileged ? f.classMaxTtlSeconds.privileged : f.classMaxTtlSeconds.standard);
-  return Math.min(f.tierMaxTtlSeconds, own);
+  const classMax = privileged ? f.classMaxTtlSeconds.privileged : f.classMaxTtlSeconds.standard;
+  return Math.min(f.tierMaxTtlSeconds, classMax, f.credential?.maxTtlSeconds ?? Infinity);
 }
 
 /** A static credential for a HIGH or CRITICAL agent: refused unless an exception in force names it. */
