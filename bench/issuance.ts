@@ -72,7 +72,7 @@ export function decisionCase(pg: Pool, ask: DecisionInput): QueryCase {
              AND $4 = ANY(p."scope")) AS covered,
            (SELECT e."expiresAt" FROM "Exception" e JOIN "ExceptionCredential" ec ON ec."exceptionId" = e."id"
              JOIN c ON c."id" = ec."credentialId" WHERE e."agentId" = a."id" AND e."status" = 'APPROVED'
-             AND e."expiresAt" > now() LIMIT 1) AS exception,
+             AND e."type" IN ('BREAK_GLASS', 'PERSISTENT_TOKEN') AND e."expiresAt" > now() LIMIT 1) AS exception,
            EXISTS (SELECT 1 FROM "Credential" x WHERE x."agentId" = a."id"
                AND x."usedAfterRevocationAt" > now() - interval '90 days')
              OR EXISTS (SELECT 1 FROM "Exception" e WHERE e."agentId" = a."id" AND e."status" = 'APPROVED'

@@ -11,6 +11,13 @@ import type { ChainFacts, GrantFacts, HopFacts } from './chain';
 import type { AgentFacts, CredentialFacts, DecisionFacts, ExceptionFacts, PurposeFacts } from './rules';
 import type { DecisionAsk } from './schema';
 
+/**
+ * The deviations that let a static credential be issued to a HIGH or CRITICAL agent: an emergency (a break-glass,
+ * with its approvers, window and review after) or a long-lived token approved as such. An exception for a broad
+ * scope, a cached secret or another deviation names the credential for that deviation only.
+ */
+export const STATIC_CREDENTIAL_EXCEPTIONS = ['BREAK_GLASS', 'PERSISTENT_TOKEN'];
+
 const CRITICAL_RULES = RULES.filter((r) => r.severity === 'CRITICAL');
 
 type Row = {
@@ -102,7 +109,8 @@ export async function readDecisionFacts(
         (SELECT json_build_object('id', e."id", 'type', e."type", 'expiresAt', e."expiresAt")
           FROM "Exception" e JOIN a ON e."agentId" = a."id"
           JOIN "ExceptionCredential" ec ON ec."exceptionId" = e."id" JOIN c ON c."id" = ec."credentialId"
-          WHERE e."status" = 'APPROVED' AND e."startsAt" <= ${now}
+          WHERE e."type"::text = ANY(${STATIC_CREDENTIAL_EXCEPTIONS}::text[])
+            AND e."status" = 'APPROVED' AND e."startsAt" <= ${now}
             AND e."expiresAt" >= ${new Date(now.getTime() + 1000)}
             AND e."endedAt" IS NULL AND e."revokedAt" IS NULL
           ORDER BY e."expiresAt" DESC LIMIT 1) AS "exception",

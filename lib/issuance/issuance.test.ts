@@ -127,6 +127,24 @@ describeWithPostgresServer('the issuance gate', () => {
     const denied = await (await postDecisionAs(token, staticAsk)).json();
     expect(rulesOf(denied)).toEqual(['no-static-for-high-risk']);
 
+    // An exception for another deviation, one approver and a week long, does not unlock a static key: a broad scope
+    // or "other" is not a break-glass, which on CRITICAL takes two approvers, an hour's window and a review after.
+    for (const type of ['BROAD_SCOPE', 'OTHER', 'CACHED_SECRET'] as const) {
+      const other = await requestException(owner, {
+        agentId: agent.id,
+        credentialIds: [staticId],
+        type,
+        justification: 'Wider access for the migration',
+        durationHours: 24,
+      });
+      await decideException(await createPerson(['PAM_APPROVER']), {
+        exceptionId: other.id,
+        outcome: 'APPROVE',
+        reason: 'Fine',
+      });
+      expect(rulesOf(await (await postDecisionAs(token, staticAsk)).json()), type).toEqual(['no-static-for-high-risk']);
+    }
+
     const bg = await requestException(owner, {
       agentId: agent.id,
       credentialIds: [staticId],

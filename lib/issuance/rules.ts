@@ -317,13 +317,15 @@ export const ISSUANCE_RULES: IssuanceRule[] = [
   {
     id: 'no-static-for-high-risk',
     anchor: 'exceptions',
-    title: 'No static credential for a HIGH or CRITICAL agent without an exception',
+    title: 'No static credential for a HIGH or CRITICAL agent without a break-glass or persistent-token exception',
     check: onAgent((f, a) =>
       !staticForHighRisk(f) || f.exception
         ? null
         : {
             sentence: `${f.credential!.name} is static, and ${a.slug} is ${a.riskTier} risk.`,
-            fix: 'Issue a dynamic credential just in time, or get an exception (break-glass) naming this credential.',
+            fix:
+              'Issue a dynamic credential just in time, or get a break-glass or persistent-token exception naming ' +
+              'this credential.',
           },
     ),
   },
