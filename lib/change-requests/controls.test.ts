@@ -878,6 +878,32 @@ describe('loosening a credential is a request, not an edit', () => {
     expect(updated.details).toMatchObject({ changeRequestId: request.id, changes: { boundToWorkloadIdentity: {} } });
   });
 
+  it('who asked for a loosening, and who applied it, do not review it', async () => {
+    const { lead, owner, agent, credentialId } = await bound();
+    // The lead holds every plane: their loosening is a request for someone independent.
+    expect(await editCredential(lead, credentialId, { boundToWorkloadIdentity: false })).toMatch(/Pending approval/);
+    const request = await pendingFor({ credentialId });
+    const approver = await createPerson(['ADMIN']);
+    await decideChangeRequest(approver, {
+      changeRequestId: request.id,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Checked',
+    });
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+    expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
+    expect(review.reviewerId).toBeNull();
+    for (const person of [lead.id, approver.id, owner.id]) {
+      await expect(
+        assignReviewer(await createPerson(['ADMIN']), {
+          reviewId: review.id,
+          version: review.version,
+          reviewerId: person,
+        }),
+      ).rejects.toThrow(/someone else/);
+    }
+  });
+
   it('a longer TTL, privilege and weaker storage wait; tightening applies at once', async () => {
     const { owner, credentialId } = await bound();
     expect(await editCredential(owner, credentialId, { maxTtlSeconds: '300', storage: 'VAULT_OR_BROKER' })).toBe(
@@ -939,10 +965,21 @@ describe('loosening a credential is a request, not an edit', () => {
     expect(loose.reviewed).toBe(true);
     await revokeCredential(owner, { credentialId, version: (await row(credentialId)).version, reason: 'Replaced' });
     expect((await openReview())?.triggers).toContain('CREDENTIAL_LOOSENED');
-    // Privileged anywhere, too; by the lead who holds the agent's planes as well.
+    // The owner may not review it; the lead who holds the planes was its reviewer.
+    expect((await openReview())?.reviewerId).toBe(lead.id);
+    // Privileged anywhere, too; by the lead who holds the agent's planes as well, who then no longer reviews it.
     expect(
       (await issueCredential(lead, { ...fields, name: 'admin-key', storage: 'CI_SECRET', privileged: 'on' })).reviewed,
     ).toBe(true);
+    const review = (await openReview())!;
+    expect(review.reviewerId).toBeNull();
+    await expect(
+      assignReviewer(await createPerson(['ADMIN']), {
+        reviewId: review.id,
+        version: review.version,
+        reviewerId: lead.id,
+      }),
+    ).rejects.toThrow(/loosened a credential of this agent, or recorded one loose/);
     // A vaulted, unprivileged key is not; nor is a loose one a lead independent of the agent records.
     expect((await issueCredential(owner, { ...fields, name: 'vaulted', storage: 'VAULT_OR_BROKER' })).reviewed).toBe(
       false,
@@ -963,55 +1000,45 @@ describe('loosening a credential is a request, not an edit', () => {
     );
   });
 
-  it('a loose credential a broker reports as issued is reviewed as if the token’s creator had issued it', async () => {
-    const { lead, owner, agent } = await bound();
+  it('a loose credential a broker reports as issued is reviewed, whoever made the token', async () => {
+    const { lead, agent } = await bound();
     const tokenOf = async (creator: typeof lead) =>
       (await createToken(creator, { name: 'broker', scopes: ['events:write'], expiresInDays: 1 })).token;
-    const report = async (token: string, name: string, credential: Record<string, unknown>, slug = agent.slug) => {
-      // The token acts as its creator as they are when the report arrives.
+    const report = async (token: string, name: string, credential: Record<string, unknown>) => {
       const actor = await authenticate(
         new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
         'events:write',
       );
-      const event = { type: 'credential.issued', agent: { slug }, occurredAt: new Date().toISOString() };
+      const event = { type: 'credential.issued', agent: { slug: agent.slug }, occurredAt: new Date().toISOString() };
       const base = { kind: 'API_KEY', issuance: 'STATIC', environment: 'PROD' };
-      const outcome = await ingestEvents(
-        actor,
-        { events: [{ ...event, credential: { name, ...base, ...credential } }] },
-        {
-          partial: false,
-        },
-      );
-      expect(outcome.status).toBe(201);
+      const events = [{ ...event, credential: { name, ...base, ...credential } }];
+      expect((await ingestEvents(actor, { events }, { partial: false })).status).toBe(201);
     };
     const openReview = () => getDb().review.findUnique({ where: { openForAgent: agent.id } });
     // A vaulted key, reported by the token of the lead who holds the agent's planes: nothing to review.
-    const planesToken = await tokenOf(lead);
-    await report(planesToken, 'vaulted', { storage: 'VAULT_OR_BROKER' });
+    await report(await tokenOf(lead), 'vaulted', { storage: 'VAULT_OR_BROKER' });
     expect(await openReview()).toBeNull();
-    // A loose one, by a lead independent of the agent: recorded, vouched for by them.
+    // A loose one, even through the token of a lead independent of the agent: a token vouches for nobody (the
+    // workload it governs may hold it), as for an agent edit. Recorded, and reviewed.
     const independent = await createPerson(['ADMIN']);
-    const independentToken = await tokenOf(independent);
-    await report(independentToken, 'legacy', { storage: 'CONFIG_FILE' });
-    expect(await openReview()).toBeNull();
-    // The planes' lead's token cannot do what their console could not: the key is recorded, and the review opens.
-    await report(planesToken, 'admin-key', { storage: 'CI_SECRET', privileged: true });
-    const review = await openReview();
-    expect(review?.triggers).toContain('CREDENTIAL_LOOSENED');
-    expect(review?.reviewerId).not.toBe(owner.id);
+    await report(await tokenOf(independent), 'legacy', { storage: 'CONFIG_FILE' });
+    const review = (await openReview())!;
+    expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
     const opened = await getDb().auditEvent.findFirstOrThrow({ where: { action: 'review.opened', agentId: agent.id } });
     expect(opened.actorType).toBe('API_TOKEN');
+    // Neither the owner nor the token's creator reviews it: the lead who holds the planes does.
+    expect(review.reviewerId).toBe(lead.id);
+    await expect(
+      assignReviewer(await createPerson(['ADMIN']), {
+        reviewId: review.id,
+        version: review.version,
+        reviewerId: independent.id,
+      }),
+    ).rejects.toThrow(/loosened a credential of this agent, or recorded one loose/);
+    // The planes' lead's token records a privileged key: they are no longer its reviewer, and nobody is left.
+    await report(await tokenOf(lead), 'admin-key', { storage: 'CI_SECRET', privileged: true });
+    expect((await openReview())?.reviewerId).toBeNull();
     expect(await getDb().credential.count({ where: { agentId: agent.id } })).toBe(4);
-    // Independence is read when the report arrives: the independent lead who takes an agent over is no longer.
-    const other = await bound();
-    await assignOwner(other.lead, {
-      agentId: other.agent.id,
-      version: (await agentRow(other.agent.id)).version,
-      userId: independent.id,
-    });
-    await report(independentToken, 'env-key', { storage: 'ENV_VAR' }, other.agent.slug);
-    const taken = await getDb().review.findUnique({ where: { openForAgent: other.agent.id } });
-    expect(taken?.triggers).toContain('CREDENTIAL_LOOSENED');
   });
 
   it('an approved loosening applies against the present: a field tightened meanwhile is a conflict', async () => {

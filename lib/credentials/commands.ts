@@ -158,7 +158,16 @@ export async function applyCredentialFields(
   });
   const agent = await tx.agent.findUniqueOrThrow({ where: { id: credential.agentId }, select: { status: true } });
   if (options.loosened.some((k) => fields.includes(k)) && agent.status !== 'PROPOSED') {
-    await openOrJoinReview(tx, actor, credential.agentId, 'CREDENTIAL_LOOSENED');
+    // Who asked for an approved loosening does not review it, as the one who applies it does not.
+    const request = options.changeRequestId
+      ? await tx.changeRequest.findUniqueOrThrow({
+          where: { id: options.changeRequestId },
+          select: { requestedById: true },
+        })
+      : null;
+    await openOrJoinReview(tx, actor, credential.agentId, 'CREDENTIAL_LOOSENED', {
+      loosenedBy: request ? [request.requestedById] : [],
+    });
   }
 }
 

@@ -14,13 +14,14 @@ type Issued = { agentId: string; privileged: boolean; environment: string; stora
 /**
  * After credentials are recorded as issued, in the console, by a broker's token or by a discovery import: each agent
  * in service given one loose from the start (looseFromTheStart) has its review opened or joined, unless the person
- * who vouches for the record (the issuer, the token's creator, the importer) is a security lead independent of the
- * agent. One rule for every path, so no path records a loose credential without a second person looking. The caller
- * has locked the agents. Returns the agents whose review was opened or joined.
+ * who vouches for the record (the issuer, the importer in the console) is a security lead independent of the agent.
+ * A token vouches for nobody (`null`): the workload it governs may hold it, as for an agent edit. One rule for every
+ * path, so no path records a loose credential without a second person looking. The caller has locked the agents.
+ * Returns the agents whose review was opened or joined.
  */
 export async function reviewLooseIssues(
   tx: Tx,
-  vouchedBy: Actor,
+  vouchedBy: Actor | null,
   recordedAs: AuditActor,
   issued: Issued[],
 ): Promise<Set<string>> {
@@ -33,7 +34,7 @@ export async function reviewLooseIssues(
     orderBy: { id: 'asc' },
   });
   const reviewed: string[] = [];
-  for (const { id } of inService) if (!(await isIndependentLead(tx, vouchedBy, id))) reviewed.push(id);
+  for (const { id } of inService) if (!vouchedBy || !(await isIndependentLead(tx, vouchedBy, id))) reviewed.push(id);
   if (reviewed.length === 0) return new Set();
   const { reviewTiming } = await getSettings(tx);
   const dueAt = dueAfter(new Date(), reviewTiming.triggeredDueDays, reviewTiming.timeZone);

@@ -97,6 +97,7 @@ export async function applyDiscovery(
   actor: Actor | null,
   body: unknown,
   onProgress: (progress: DiscoveryProgress) => void = () => {},
+  options: { viaToken?: boolean } = {},
 ): Promise<DiscoverySummary> {
   const { request, discovery } = await readRequest(actor, body);
   // Planned whole, as the dry run was (left-out identities still keep the others' slugs as they were shown).
@@ -155,7 +156,7 @@ export async function applyDiscovery(
           const changed = again.find((p, k) => p.row.digest !== batch[k]!.row.digest);
           if (changed)
             throw new Conflict(`Line ${changed.row.line} (${changed.row.identity}) changed meanwhile: ${applied}`);
-          return writeBatch(tx, actorNow, discovery.source, again, request.environment);
+          return writeBatch(tx, actorNow, discovery.source, again, request.environment, options);
         },
         { timeout: 120_000, maxWait: 30_000 },
       )
@@ -196,6 +197,7 @@ async function writeBatch(
   source: Discovery['source'],
   planned: PlannedDiscovery[],
   environment: Environment,
+  options: { viaToken?: boolean },
 ) {
   const work = planned.filter((p) => p.writes);
   const proposals = work.filter((p) => p.writes!.register);
@@ -308,9 +310,10 @@ async function writeBatch(
   }
   await appendAuditEvents(tx, events);
   // The importer vouches for what the file says exists: a loose credential is reviewed as if they had issued it.
+  // A token vouches for nothing (the workload it governs may hold it).
   const reviewed = await reviewLooseIssues(
     tx,
-    actor,
+    options.viaToken ? null : actor,
     by,
     found.map((c) => ({ ...c, privileged: false })),
   );

@@ -190,6 +190,30 @@ describeWithPostgresServer('discovery from real logs', () => {
     });
     expect(await getDb().credential.count({ where: { agentId: theirs.id } })).toBe(1);
     expect(await getDb().review.findUnique({ where: { openForAgent: theirs.id } })).toBeNull();
+
+    // Through the API the same lead's token vouches for nobody (the workload it governs may hold it): reviewed.
+    const third = awsReport();
+    const viaApi = await makeActiveAgent(lead, {
+      ownerId: owner.id,
+      workloadIdentity: third.arn('ci-deployer'),
+      environments: ['PROD'],
+    });
+    const { token } = await createToken(independent, {
+      name: `discover-${unique()}`,
+      scopes: ['discovery:import'],
+      expiresInDays: 1,
+    });
+    const response = await applyRoute(
+      new Request('http://localhost/api/v1/discovery/apply', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ source: 'aws-credential-report', file: third.text }),
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ recordedOn: 1, reviews: 1 });
+    const apiReview = await getDb().review.findUniqueOrThrow({ where: { openForAgent: viaApi.id } });
+    expect(apiReview.triggers).toContain('CREDENTIAL_LOOSENED');
   });
 
   it('a malformed line is refused with its line number, and a file of another format imports nothing', async () => {

@@ -340,11 +340,11 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     // Uses alone change no registry row (a use after revocation marks the credential for the findings sync only).
     { recordsOnly: toCreate.length === 0 && rotations.size === 0 && revocations.size === 0 },
   );
-  // A broker's report is vouched for by the token's creator: a loose credential it records as issued is reviewed
-  // as one its creator issued in the console would be.
+  // A loose credential a broker reports as issued is reviewed whoever made its token: a token vouches for nobody
+  // (the workload it governs may hold it), as for an agent edit.
   await reviewLooseIssues(
     tx,
-    token.creator,
+    null,
     actor,
     toCreate.map((c) => ({
       agentId: c.agentId,

@@ -64,7 +64,7 @@ export async function startCampaign(
       who(actor),
       agents.map((a) => ({ agentId: a.id, dueAt: deadline })),
       'CAMPAIGN',
-      campaign.id,
+      { campaignId: campaign.id },
     );
     const counts = {
       opened: result.opened.length,

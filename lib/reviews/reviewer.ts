@@ -11,6 +11,8 @@ export type ReviewerFacts = {
   owner: ReviewerCandidate | null;
   planes: Partial<Record<'IAM' | 'PAM' | 'PLATFORM', ReviewerCandidate>>;
   breakGlassRequesters: string[];
+  /** Who loosened a credential, or recorded one loose, that the open review is about (./loosened-by.ts). */
+  loosenedBy: string[];
 };
 
 /**
@@ -29,6 +31,7 @@ export type ReviewSubject = {
   ownerId: string | null;
   triggers: readonly ReviewTrigger[];
   breakGlassRequesters: readonly string[];
+  loosenedBy: readonly string[];
 };
 
 /** Why this person cannot review the agent, or null when they can. */
@@ -50,9 +53,15 @@ export function reviewerProblem(
       return `${name} asked for the break-glass: someone else reviews what happened.`;
     }
   }
-  // A credential loosened, or issued loose, is judged by someone other than the owner who holds it.
-  if (agent.triggers.includes('CREDENTIAL_LOOSENED') && person.id === agent.ownerId) {
-    return `${name} is the accountable owner: a loosened credential is reviewed by someone else, whatever the tier.`;
+  // A credential loosened, or issued loose, is judged by someone other than the owner who holds it, and other than
+  // whoever loosened it.
+  if (agent.triggers.includes('CREDENTIAL_LOOSENED')) {
+    if (person.id === agent.ownerId) {
+      return `${name} is the accountable owner: a loosened credential is reviewed by someone else, whatever the tier.`;
+    }
+    if (agent.loosenedBy.includes(person.id)) {
+      return `${name} loosened a credential of this agent, or recorded one loose: someone else reviews it.`;
+    }
   }
   if (person.id === agent.ownerId && !ownerMayReview(agent.riskTier, settings)) {
     return (
@@ -78,6 +87,7 @@ export function defaultReviewer(
     ownerId: facts.owner?.id ?? null,
     triggers,
     breakGlassRequesters: facts.breakGlassRequesters,
+    loosenedBy: facts.loosenedBy,
   };
   const candidates = [facts.owner, facts.planes.IAM, facts.planes.PLATFORM, facts.planes.PAM];
   return candidates.find((c) => c && reviewerProblem(c, agent, settings) === null) ?? null;

@@ -6,13 +6,14 @@ import { breakGlassRequesters } from '@/lib/exceptions/rotation';
 import type { ReviewTrigger } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
 import { dueAfter } from './cadence';
+import { loosenedBy, personBehind } from './loosened-by';
 import { defaultReviewer, reviewerProblem, type ReviewerFacts } from './reviewer';
 
 const person = { select: { id: true, name: true, active: true, roles: true } } as const;
 
 /** The facts each agent's default reviewer is chosen from. */
 export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map<string, ReviewerFacts>> {
-  const [agents, requesters] = await Promise.all([
+  const [agents, requesters, looseners] = await Promise.all([
     tx.agent.findMany({
       where: { id: { in: agentIds } },
       select: {
@@ -23,6 +24,7 @@ export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map
       },
     }),
     breakGlassRequesters(tx, agentIds),
+    loosenedBy(tx, agentIds),
   ]);
   return new Map(
     agents.map((a) => [
@@ -32,6 +34,7 @@ export async function loadReviewerFacts(tx: Tx, agentIds: string[]): Promise<Map
         owner: a.owner,
         planes: Object.fromEntries(a.controlAssignments.map((c) => [c.plane, c.user])),
         breakGlassRequesters: requesters.get(a.id) ?? [],
+        loosenedBy: looseners.get(a.id) ?? [],
       },
     ]),
   );
@@ -52,12 +55,23 @@ export async function openOrJoinReviews(
   actor: AuditActor,
   targets: ReviewTarget[],
   trigger: ReviewTrigger,
-  campaignId?: string,
+  options: { campaignId?: string; loosenedBy?: string[] } = {},
 ): Promise<OpenOrJoinResult> {
+  const { campaignId } = options;
   const result: OpenOrJoinResult = { opened: [], joined: [], unchanged: [], inOtherCampaign: [] };
   if (targets.length === 0) return result;
   const ids = [...new Set(targets.map((t) => t.agentId))].sort();
   await lockAgentRows(tx, ids);
+  // Whoever loosens a credential does not review it: the person behind this change, and any the caller names (who
+  // asked for the loosening), join those the open review already has.
+  const loosening = trigger === 'CREDENTIAL_LOOSENED';
+  const looseners = loosening
+    ? [(await personBehind(tx, actor)) ?? '', ...(options.loosenedBy ?? [])].filter(Boolean)
+    : [];
+  const withLooseners = (facts: Map<string, ReviewerFacts>) => {
+    for (const f of facts.values()) f.loosenedBy = [...f.loosenedBy, ...looseners];
+    return facts;
+  };
   const dueFor = new Map(targets.map((t) => [t.agentId, t.dueAt]));
   const open = await tx.review.findMany({
     where: { openForAgent: { in: ids } },
@@ -73,14 +87,17 @@ export async function openOrJoinReviews(
   });
   const events: AuditEventInput[] = [];
   // A trigger that bars the reviewer they have (post-incident: never the owner) passes the review on.
-  const barred = open.filter((r) => !r.triggers.includes(trigger) && r.reviewerId !== null);
+  // (A loosening bars its loosener even from a review that already has the trigger.)
+  const barred = open.filter((r) => (!r.triggers.includes(trigger) || loosening) && r.reviewerId !== null);
   const reviewerFacts =
     barred.length > 0
-      ? await loadReviewerFacts(
-          tx,
-          barred.map((r) => r.agentId),
+      ? withLooseners(
+          await loadReviewerFacts(
+            tx,
+            barred.map((r) => r.agentId),
+          ),
         )
-      : new Map();
+      : new Map<string, ReviewerFacts>();
   const settingsNow = await getSettings(tx);
   for (const review of open) {
     const dueAt = dueFor.get(review.agentId)!;
@@ -90,7 +107,8 @@ export async function openOrJoinReviews(
       continue;
     }
     const addsTrigger = !review.triggers.includes(trigger);
-    if (!addsTrigger && !joinsCampaign && review.dueAt <= dueAt) {
+    // Each loosening is recorded on the review it joins, so whoever did it is known when the review is done.
+    if (!addsTrigger && !joinsCampaign && review.dueAt <= dueAt && !loosening) {
       result.unchanged.push(review.id);
       continue;
     }
@@ -101,6 +119,7 @@ export async function openOrJoinReviews(
       ownerId: facts.owner?.id ?? null,
       triggers,
       breakGlassRequesters: facts.breakGlassRequesters,
+      loosenedBy: facts.loosenedBy,
     };
     const current = facts && (await tx.user.findUnique({ where: { id: review.reviewerId! }, ...person }));
     const passOn = Boolean(subject && current && reviewerProblem(current, subject, settingsNow));
@@ -137,7 +156,7 @@ export async function openOrJoinReviews(
   }
   const toOpen = ids.filter((id) => !open.some((r) => r.agentId === id));
   if (toOpen.length > 0) {
-    const [settings, facts] = await Promise.all([getSettings(tx), loadReviewerFacts(tx, toOpen)]);
+    const [settings, facts] = await Promise.all([getSettings(tx), loadReviewerFacts(tx, toOpen).then(withLooseners)]);
     const created = await tx.review.createManyAndReturn({
       data: toOpen.map((agentId) => ({
         agentId,
@@ -169,14 +188,15 @@ export async function openOrJoinReview(
   actor: AuditActor,
   agentId: string,
   trigger: ReviewTrigger,
-  now = new Date(),
+  options: { loosenedBy?: string[] } = {},
 ): Promise<void> {
   const { reviewTiming } = await getSettings(tx);
   await openOrJoinReviews(
     tx,
     actor,
-    [{ agentId, dueAt: dueAfter(now, reviewTiming.triggeredDueDays, reviewTiming.timeZone) }],
+    [{ agentId, dueAt: dueAfter(new Date(), reviewTiming.triggeredDueDays, reviewTiming.timeZone) }],
     trigger,
+    options,
   );
 }
 

@@ -13,7 +13,7 @@ export function POST(request: Request) {
   return handleRoute(async () => {
     const read = await readApiDiscovery(request);
     if (read instanceof Response) return read;
-    return json(await applyDiscovery(read.actor, read.body));
+    return json(await applyDiscovery(read.actor, read.body, undefined, { viaToken: true }));
   });
 }
 

@@ -1,0 +1,38 @@
+import 'server-only';
+import type { AuditActor } from '@/lib/audit';
+import type { Db, Tx } from '@/lib/db';
+
+// Who loosened what an open CREDENTIAL_LOOSENED review is about: they do not review it (reviewerProblem). The
+// person behind each event that brought the trigger to the review (who issued the loose key or applied the
+// loosening; a token's creator for a broker's report) and whoever asked for a loosening applied while it is open.
+
+/** The person an audit actor stands for: a person, or the creator of a token; nobody for the system. */
+export async function personBehind(db: Db | Tx, actor: AuditActor): Promise<string | null> {
+  if (actor.type === 'USER') return actor.id;
+  if (actor.type !== 'API_TOKEN' || !actor.id) return null;
+  const token = await db.apiToken.findUnique({ where: { id: actor.id }, select: { createdById: true } });
+  return token?.createdById ?? null;
+}
+
+/** Each agent's loosener(s), for the open review that carries CREDENTIAL_LOOSENED. */
+export async function loosenedBy(db: Db | Tx, agentIds: string[]): Promise<Map<string, string[]>> {
+  if (agentIds.length === 0) return new Map();
+  const rows = await db.$queryRaw<{ agentId: string; userId: string }[]>`
+    WITH open AS (
+      SELECT r."id", r."agentId", r."createdAt" FROM "Review" r
+      WHERE r."openForAgent" = ANY(${agentIds}::text[]) AND 'CREDENTIAL_LOOSENED' = ANY(r."triggers")
+    )
+    SELECT DISTINCT o."agentId", coalesce(t."createdById", e."actorId") AS "userId"
+    FROM open o
+    JOIN "AuditEvent" e ON e."agentId" = o."agentId" AND e."action" IN ('review.opened', 'review.trigger_added')
+      AND e."details"->>'reviewId' = o."id" AND e."actorType" IN ('USER', 'API_TOKEN')
+      AND (e."details"->'triggers' ? 'CREDENTIAL_LOOSENED' OR e."details"->>'trigger' = 'CREDENTIAL_LOOSENED')
+    LEFT JOIN "ApiToken" t ON e."actorType" = 'API_TOKEN' AND t."id" = e."actorId"
+    UNION
+    SELECT o."agentId", c."requestedById" FROM open o
+    JOIN "ChangeRequest" c ON c."agentId" = o."agentId" AND c."kind" = 'CREDENTIAL_LOOSENING'
+      AND c."status" = 'APPLIED' AND c."decidedAt" >= o."createdAt"`;
+  const byAgent = new Map<string, string[]>();
+  for (const r of rows) if (r.userId) byAgent.set(r.agentId, [...(byAgent.get(r.agentId) ?? []), r.userId]);
+  return byAgent;
+}
