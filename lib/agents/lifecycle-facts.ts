@@ -48,16 +48,25 @@ export async function listLifecycleMoves(actor: Actor, agentId: string): Promise
  * a reviewer who is not the owner.
  */
 export async function liftProblem(tx: Db | Tx, actor: Actor, agentId: string): Promise<string | null> {
+  if (await suspendedByReview(tx, agentId)) {
+    return 'A review suspended this agent: a new review, certified by a reviewer who is not its owner, lifts it.';
+  }
+  return leadLiftProblem(tx, actor, agentId);
+}
+
+/** Why this person may not lift a suspension a review did not record: only an independent lead lifts one. */
+export async function leadLiftProblem(tx: Db | Tx, actor: Actor, agentId: string): Promise<string | null> {
+  return (await isIndependentLead(tx, actor, agentId))
+    ? null
+    : 'Only a security lead who neither owns nor controls this agent (nor did lately) lifts its suspension.';
+}
+
+/** Whether the agent's latest suspension was a review's outcome (the event names the review). */
+export async function suspendedByReview(tx: Db | Tx, agentId: string): Promise<boolean> {
   const suspension = await tx.auditEvent.findFirst({
     where: { agentId, action: 'agent.status_changed', details: { path: ['to'], equals: 'SUSPENDED' } },
     orderBy: { seq: 'desc' },
     select: { details: true },
   });
-  if ((suspension?.details as { reviewId?: string } | null)?.reviewId) {
-    return 'A review suspended this agent: a new review, certified by a reviewer who is not its owner, lifts it.';
-  }
-  if (!(await isIndependentLead(tx, actor, agentId))) {
-    return 'Only a security lead who neither owns nor controls this agent (nor did lately) lifts its suspension.';
-  }
-  return null;
+  return Boolean((suspension?.details as { reviewId?: string } | null)?.reviewId);
 }

@@ -6,6 +6,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ChangeRequestKind, ChangeRequestStatus, Prisma } from '@/lib/generated/prisma/client';
 import { applyRedaction } from '@/lib/redactions/commands';
 import { readInput } from '@/lib/secrets/read-input';
+import { LATELY_DAYS, standingGivenBy } from '@/lib/users/standing';
 import { CHANGE_REQUEST_STATUS, wordOf } from '@/lib/vocabulary';
 import { applyChange } from './apply';
 import { DecideChangeSchema, WithdrawChangeSchema } from './schema';
@@ -97,19 +98,12 @@ async function decisionProblem(tx: Tx, actor: Actor, request: LockedChangeReques
   return null;
 }
 
-/**
- * "Lately", for the rules about who is too close to decide: someone who held an agent, was given their standing by a
- * requester, or lost a deciding role, within this many days.
- */
-export const LATELY_DAYS = 30;
-
 /** Requests only a security lead opens: approving one when its requester is no longer a lead applies their word. */
 const LEAD_KINDS = new Set(['ROLE_GRANT', 'SETTINGS_LOOSENING']);
 
 /**
  * What stops an approval, read now: a requester who has left (or, for a lead's request, is no longer a lead), or a
- * decider whose standing the requester gave lately — reactivated by them, or granted a deciding role by them or at
- * their request — who is no second person. (The redaction function in the database holds auditors to the same.)
+ * decider whose standing the requester gave lately (standingGivenBy), who is no second person.
  */
 async function approvalProblem(tx: Tx, actor: Actor, request: LockedChangeRequest): Promise<string | null> {
   const requester = await tx.user.findUnique({
@@ -120,19 +114,7 @@ async function approvalProblem(tx: Tx, actor: Actor, request: LockedChangeReques
   if (LEAD_KINDS.has(request.kind) && !requester.roles.includes('ADMIN')) {
     return 'The person who asked for this change is no longer a security lead: reject it instead.';
   }
-  // Lately: within the 30 days before the request, or since it (a standing given years ago is no arrangement).
-  const since = new Date(request.createdAt.getTime() - LATELY_DAYS * 86_400_000);
-  const given = await tx.$queryRaw<{ given: number }[]>`
-    SELECT 1 AS "given" FROM "AuditEvent" e
-    WHERE e."action" IN ('role.granted', 'user.reactivated') AND e."details"->>'userId' = ${actor.id}
-      AND (e."action" = 'user.reactivated' OR e."details"->>'role' IN ('ADMIN', 'PAM_APPROVER'))
-      AND e."actorId" = ${request.requestedById} AND e."recordedAt" >= ${since}
-    UNION ALL
-    SELECT 1 FROM "ChangeRequest" c
-    WHERE c."kind" = 'ROLE_GRANT' AND c."status" = 'APPLIED' AND c."targetUserId" = ${actor.id}
-      AND c."requestedById" = ${request.requestedById} AND c."decidedAt" >= ${since}
-    LIMIT 1`;
-  if (given.length > 0) {
+  if (await standingGivenBy(tx, request.requestedById, actor.id, request.createdAt)) {
     return 'The person who asked for this change made you a decider (a role or a reactivation): another lead decides.';
   }
   return null;

@@ -286,6 +286,34 @@ describe('suspension sticks', () => {
     });
     expect((await agentRow(agent.id)).status).toBe('ACTIVE');
   });
+
+  it('a suspension a lead imposed is not lifted by a review a control owner certifies', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const iam = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' }, { IAM: iam.id });
+    const independent = await createPerson(['ADMIN']);
+    const suspend = (to: 'SUSPENDED' | 'ACTIVE', by = independent) =>
+      agentRow(agent.id).then((a) =>
+        changeAgentStatus(by, { id: agent.id, version: a.version, to, reason: 'Key leaked' }),
+      );
+    await suspend('SUSPENDED');
+    // The owner adds a purpose: a review opens, the IAM owner its default reviewer (the owner may not, at HIGH).
+    await addPurpose(owner, { agentId: agent.id, task: 'Ship hotfixes', scope: 'github', environments: ['PROD'] });
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+    expect(review.reviewerId).toBe(iam.id);
+    const message = await completeReview(iam, {
+      reviewId: review.id,
+      version: review.version,
+      outcome: 'CERTIFIED',
+      notes: 'Looks fine',
+    });
+    expect(message).toMatch(/The agent stays suspended: a lead suspended it/);
+    expect((await agentRow(agent.id)).status).toBe('SUSPENDED');
+    // The independent lead lifts it.
+    await suspend('ACTIVE');
+    expect((await agentRow(agent.id)).status).toBe('ACTIVE');
+  });
 });
 
 describe('four eyes on privilege', () => {
@@ -628,6 +656,39 @@ describe('the people these rules govern, through another path', () => {
       reason: 'First look',
     });
     expect(first).toMatchObject({ status: 'PENDING', approvals: 1 });
+  });
+
+  it('an exception is approved by people the requester did not make approvers, counted while they are', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'CRITICAL' });
+    const ask = () =>
+      requestException(lead, {
+        agentId: agent.id,
+        type: 'BREAK_GLASS',
+        noCredentialReason: 'Console access only',
+        justification: 'Incident',
+        durationHours: 1,
+      });
+    const approve = (by: Awaited<ReturnType<typeof createPerson>>, exceptionId: string) =>
+      decideException(by, { exceptionId, outcome: 'APPROVE', reason: 'Seen it' });
+    // A dormant PAM approver the requesting lead brings back is no second person.
+    const dormant = await createPerson(['PAM_APPROVER']);
+    await deactivateUser(await createPerson(['ADMIN']), { userId: dormant.id, version: 1, reason: 'On leave' });
+    const off = await getDb().user.findUniqueOrThrow({ where: { id: dormant.id } });
+    const { id } = await ask();
+    await reactivateUser(lead, { userId: dormant.id, version: off.version });
+    await expect(approve(dormant, id)).rejects.toThrow(/made you an approver/);
+    // An approver who leaves after approving no longer counts towards the two a CRITICAL break-glass needs.
+    const first = await createPerson(['PAM_APPROVER']);
+    expect(await approve(first, id)).toMatchObject({ status: 'PENDING', approvals: 1 });
+    await deactivateUser(await createPerson(['ADMIN']), { userId: first.id, version: 1, reason: 'Left' });
+    expect(await approve(await createPerson(['PAM_APPROVER']), id)).toMatchObject({ status: 'PENDING', approvals: 1 });
+    expect(await approve(await createPerson(['PAM_APPROVER']), id)).toMatchObject({ status: 'APPROVED', approvals: 2 });
+    // A requester who has left: their request is not approved by whoever comes next.
+    const again = await ask();
+    const me = await getDb().user.findUniqueOrThrow({ where: { id: lead.id } });
+    await deactivateUser(await createPerson(['ADMIN']), { userId: lead.id, version: me.version, reason: 'Left' });
+    await expect(approve(await createPerson(['PAM_APPROVER']), again.id)).rejects.toThrow(/no longer active/);
   });
 });
 

@@ -9,6 +9,7 @@ import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
+import { standingGivenBy } from '@/lib/users/standing';
 import { EXCEPTION_STATUS, EXCEPTION_TYPE, wordOf } from '@/lib/vocabulary';
 import { DecideExceptionSchema, EndExceptionSchema, RequestExceptionSchema } from './schema';
 import { ONLY_CREDENTIAL } from './sql';
@@ -26,6 +27,7 @@ type LockedException = {
   credentialId: string | null;
   expiresAt: Date;
   windowMinutes?: number | null;
+  createdAt: Date;
 };
 
 /** Locks the exception row: every decision on it is serialised here. */
@@ -33,7 +35,7 @@ export async function lockException(tx: Tx, exceptionId: string): Promise<Locked
   await lockParentAgent(tx, 'Exception', exceptionId);
   const [row] = await tx.$queryRaw<LockedException[]>`
     SELECT e."id", e."agentId", e."type"::text AS "type", e."status"::text AS "status", e."requestedById",
-      e."requiredApprovals", e."expiresAt", e."windowMinutes", ${ONLY_CREDENTIAL} AS "credentialId"
+      e."requiredApprovals", e."expiresAt", e."windowMinutes", e."createdAt", ${ONLY_CREDENTIAL} AS "credentialId"
     FROM "Exception" e WHERE e."id" = ${exceptionId} FOR UPDATE`;
   if (!row) throw new NotFound('That exception does not exist.');
   return row;
@@ -140,6 +142,19 @@ export async function requestException(
 }
 
 /**
+ * What stops an approval, read now: a requester who has left (their need left with them), or an approver whose
+ * standing the requester gave lately (standingGivenBy), who is no second person.
+ */
+async function approvalProblem(tx: Tx, actor: Actor, exception: LockedException): Promise<string | null> {
+  const requester = await tx.user.findUnique({ where: { id: exception.requestedById }, select: { active: true } });
+  if (!requester?.active) return 'The person who asked for this exception is no longer active: reject it instead.';
+  if (await standingGivenBy(tx, exception.requestedById, actor.id, exception.createdAt)) {
+    return 'The person who asked for this exception made you an approver (a role or a reactivation): another decides.';
+  }
+  return null;
+}
+
+/**
  * Approves or rejects. Nobody decides their own request; each person decides
  * once; concurrent decisions queue on the row lock, so two distinct approvals
  * both count and of an approval and a rejection exactly one lands.
@@ -164,6 +179,10 @@ export async function decideException(
       const now = new Date();
       if (exception.expiresAt <= now)
         throw new Conflict('This request lapsed undecided: the owner asks again if it is still needed.');
+      if (data.outcome === 'APPROVE') {
+        const problem = await approvalProblem(tx, actor, exception);
+        if (problem) throw new Forbidden(problem);
+      }
       await tx.exceptionDecision.create({
         data: { exceptionId: exception.id, deciderId: actor.id, outcome: data.outcome, reason: data.reason },
       });
@@ -171,7 +190,14 @@ export async function decideException(
       // and the policy maximum in force when the window starts.
       const agent = await tx.agent.findUniqueOrThrow({ where: { id: exception.agentId }, select: { riskTier: true } });
       const required = Math.max(exception.requiredApprovals, approvalsNeeded(exception.type, agent.riskTier));
-      const approvals = await tx.exceptionDecision.count({ where: { exceptionId: exception.id, outcome: 'APPROVE' } });
+      // Approvals count from people who can still give one: an approver who left or lost the role since is not one.
+      const approvals = await tx.exceptionDecision.count({
+        where: {
+          exceptionId: exception.id,
+          outcome: 'APPROVE',
+          decider: { active: true, roles: { has: 'PAM_APPROVER' } },
+        },
+      });
       const status: ExceptionStatus =
         data.outcome === 'REJECT' ? 'REJECTED' : approvals >= required ? 'APPROVED' : 'PENDING';
       let window = {};

@@ -1,5 +1,6 @@
 import 'server-only';
 import { applyStatusChange } from '@/lib/agents/commands';
+import { leadLiftProblem, suspendedByReview } from '@/lib/agents/lifecycle-facts';
 import { lockParentAgent } from '@/lib/agents/locks';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
@@ -116,8 +117,18 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
         );
       }
     }
-    // A certification by a reviewer who is not the owner lifts a suspension (the only way a review's one lifts).
-    const lifts = data.outcome === 'CERTIFIED' && agent.status === 'SUSPENDED' && agent.ownerId !== actor.id;
+    // A certification by a reviewer who is not the owner lifts a suspension a review recorded (the only way one
+    // lifts). One a lead imposed is lifted by an independent lead, certifying or not: a review someone opened by
+    // editing a purpose is not a way around it.
+    const stays =
+      data.outcome === 'CERTIFIED' && agent.status === 'SUSPENDED'
+        ? agent.ownerId === actor.id
+          ? 'the owner’s certification does not lift its suspension'
+          : !(await suspendedByReview(tx, agent.id)) && (await leadLiftProblem(tx, actor, agent.id))
+            ? 'a lead suspended it, so only a lead who neither owns nor controls it lifts the suspension'
+            : null
+        : null;
+    const lifts = data.outcome === 'CERTIFIED' && agent.status === 'SUSPENDED' && !stays;
     const to = lifts ? 'ACTIVE' : OUTCOME_STATUS[data.outcome];
     if (to && to !== agent.status) await applyStatusChange(tx, actor, agent.id, to, reason, review.id);
     const now = new Date();
@@ -151,7 +162,8 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
     const reduced = reductions.purposes.length + reductions.credentials.length + reductions.exceptions.length;
     return (
       `Review completed: ` +
-      `${wordOf(REVIEW_OUTCOME, data.outcome)}${reduced ? `, ${reduced} reduction(s) applied` : ''}.`
+      `${wordOf(REVIEW_OUTCOME, data.outcome)}${reduced ? `, ${reduced} reduction(s) applied` : ''}.` +
+      (stays ? ` The agent stays suspended: ${stays}.` : '')
     );
   });
 }

@@ -2,7 +2,6 @@ import 'server-only';
 import { z } from 'zod';
 import { appendAuditEvent, type AuditActor } from '@/lib/audit';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { LATELY_DAYS } from '@/lib/change-requests/commands';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { NotFound } from '@/lib/errors';
@@ -10,6 +9,7 @@ import type { Prisma, Role } from '@/lib/generated/prisma/client';
 import { FreeText } from '@/lib/secrets/free-text';
 import { readInput } from '@/lib/secrets/read-input';
 import { deactivateUserIn, reactivateUserIn } from '@/lib/users/commands';
+import { LATELY_DAYS } from '@/lib/users/standing';
 import { lockForRoleSync, syncGroupRoles } from './groups';
 import {
   listQueryOf,
