@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { appendAuditEvent, appendAuditEvents, type AuditActor, type AuditEventInput } from '@/lib/audit';
 import { can, requireAgentPermission, requirePermission, type Actor } from '@/lib/authz';
 import { assertNoPendingRequest, isIndependentLead, openChangeRequest } from '@/lib/change-requests/commands';
+import { reviewLooseIssues } from '@/lib/credentials/loose-issue';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Forbidden, Invalid, NotFound, StaleVersion } from '@/lib/errors';
@@ -310,13 +311,15 @@ export async function editAgentIn(
 }
 
 /**
- * What a loosening request records as it was: the fields asked for and, with a cadence, the tier it was judged at
- * (not shown, as it is not asked for). A tier raised before the approval is then a conflict, not a longer wait than
- * anyone judged.
+ * What a loosening request records as it was: the fields asked for and, with a cadence or a tier, the other of the
+ * two (not shown, as it is not asked for): together they make the effective cadence the approver judges. A tier
+ * raised, or a cadence override removed, before the approval is then a conflict, not a longer wait than anyone
+ * judged.
  */
 function judgedAgainst(loosening: GuardedField[]): GuardedField[] {
-  return loosening.includes('reviewCadenceDays') && !loosening.includes('riskTier')
-    ? [...loosening, 'riskTier']
+  const cadence: GuardedField[] = ['riskTier', 'reviewCadenceDays'];
+  return cadence.some((k) => loosening.includes(k))
+    ? [...loosening, ...cadence.filter((k) => !loosening.includes(k))]
     : loosening;
 }
 
@@ -355,6 +358,15 @@ export async function applyStatusChange(
     details: { from: agent.status, to, reason, ...(reviewId ? { reviewId } : {}) },
   });
   if (to === 'RETIRED' && !reviewId) await closeOpenReviewOnRetirement(tx, actor, agentId, reason);
+  // Credentials recorded loose while it was proposed (no review then: approving it was to be its review) are
+  // reviewed once it is in service, unless whoever puts it in service is a lead independent of it.
+  if (agent.status === 'PROPOSED' && to === 'ACTIVE') {
+    const live = await tx.credential.findMany({
+      where: { agentId, revokedAt: null },
+      select: { agentId: true, privileged: true, environment: true, storage: true },
+    });
+    await reviewLooseIssues(tx, actor, userActor(actor), live);
+  }
 }
 
 /** A retired agent needs no review: its open one closes with the RETIRED outcome, saying so. */

@@ -162,6 +162,16 @@ it('an approved loosening applies against the present: a tier raised or an envir
   await edit(lead, other.id, { riskTier: 'CRITICAL' });
   await expect(approve(longer.id)).rejects.toThrow(/changed since the request was made/);
   expect(await agentRow(other.id)).toMatchObject({ riskTier: 'CRITICAL', reviewCadenceDays: null });
+
+  // Nor a lower tier asked for with a cadence override in place, the override removed meanwhile (no loosening at
+  // the tier it had): approved, the lower tier's default would be a longer wait than anyone judged.
+  const third = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH', reviewCadenceDays: 90 });
+  await edit(owner, third.id, { riskTier: 'MEDIUM', reviewCadenceDays: '90' });
+  const lower = await pendingFor({ agentId: third.id });
+  expect(lower.to).toEqual({ riskTier: 'MEDIUM' });
+  expect(await edit(owner, third.id, { reviewCadenceDays: '' })).toBe('Saved.');
+  await expect(approve(lower.id)).rejects.toThrow(/changed since the request was made/);
+  expect(await agentRow(third.id)).toMatchObject({ riskTier: 'HIGH', reviewCadenceDays: null });
 });
 
 describe('independence is not had by handing an agent away for a moment', () => {
@@ -1059,6 +1069,38 @@ describe('loosening a credential is a request, not an edit', () => {
     expect((await issueCredential(independent, { ...fields, name: 'legacy', storage: 'CONFIG_FILE' })).reviewed).toBe(
       false,
     );
+  });
+
+  it('a loose credential recorded while the agent was proposed is reviewed once it is in service', async () => {
+    const owner = await createPerson(['OWNER']);
+    const looseKey = (agentId: string) =>
+      issueCredential(owner, {
+        agentId,
+        name: 'env-key',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'ENV_VAR',
+        environment: 'PROD',
+      });
+    let reviewed: boolean | undefined;
+    // Put in service by the lead who holds its planes: the review opens.
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, environments: ['PROD'] }, {}, async (id) => {
+      reviewed = (await looseKey(id)).reviewed;
+    });
+    expect(reviewed).toBe(false);
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+    expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
+    // Put in service by a lead independent of it (who vouches for what it holds): none.
+    const independent = await createPerson(['ADMIN']);
+    const planes = await createPerson(['OWNER']);
+    const other = await makeActiveAgent(
+      independent,
+      { ownerId: owner.id, environments: ['PROD'] },
+      { IAM: planes.id, PAM: planes.id, PLATFORM: planes.id },
+      looseKey,
+    );
+    expect(await getDb().review.findUnique({ where: { openForAgent: other.id } })).toBeNull();
   });
 
   it('a loose credential a broker reports as issued is reviewed, whoever made the token', async () => {

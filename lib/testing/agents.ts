@@ -34,6 +34,8 @@ export async function makeActiveAgent(
   admin: Actor,
   overrides: Record<string, unknown> & { ownerId: string },
   planes: Partial<Record<'IAM' | 'PAM' | 'PLATFORM', string>> = {},
+  /** What to do while it is still proposed, ready for service. */
+  beforeActive: (agentId: string) => Promise<unknown> = async () => {},
 ) {
   const agent = await makeAgent(admin, overrides);
   const version = async () => (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).version;
@@ -62,6 +64,7 @@ export async function makeActiveAgent(
       coverage: '24/7',
     });
   }
+  await beforeActive(agent.id);
   await changeAgentStatus(admin, { id: agent.id, version: await version(), to: 'ACTIVE', reason: 'Ready for service' });
   return getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
 }
