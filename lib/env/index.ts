@@ -87,6 +87,8 @@ const EnvSchema = z
     // Webhook targets on loopback, link-local or private addresses are refused unless inside one of these ranges
     // (comma-separated CIDR, e.g. 10.20.0.0/16): an operator's choice, not a form's.
     CUSTODIAN_WEBHOOK_ALLOW_PRIVATE: z.string().optional(),
+    // The directory notification endpoints' file: references must lie under (unset: only env:NOTIFY_… references).
+    NOTIFY_SECRETS_DIR: z.string().optional(),
     // Set only by scripts/e2e-server.mjs: honour ApiToken.rateLimitExempt (the hostile-input suite's token).
     CUSTODIAN_TEST_RATE_EXEMPTION: z.literal('on').optional(),
   })

@@ -10,6 +10,7 @@ import { readInput } from '@/lib/secrets/read-input';
 import { allowedRanges, hostRefusal } from './address-guard';
 import { endpointTarget, REFERENCE_REFUSED } from './endpoint-target';
 import { isRequired, NOTIFICATION_KIND_IDS } from './kinds';
+import { notifyFileProblem } from './notify-secret';
 import { MUTED } from './outbox';
 import { CreateEndpointSchema, PreferencesSchema, ResendSchema, UpdateEndpointSchema } from './schema';
 
@@ -27,6 +28,8 @@ async function checkTarget(e: EndpointInput): Promise<void> {
       )
     : target.why;
   if (why) throw new Invalid('That endpoint cannot be used.', { url: [why] });
+  const secret = e.secretRef ? notifyFileProblem(e.secretRef) : null;
+  if (secret) throw new Invalid('That endpoint cannot be used.', { secretRef: [secret] });
 }
 
 const rowOf = (e: EndpointInput) => ({

@@ -2,12 +2,13 @@ import 'server-only';
 import { getDb } from '@/lib/db';
 import { getEnv, type Env } from '@/lib/env';
 import type { Notification, NotificationEndpoint, User } from '@/lib/generated/prisma/client';
-import { resolveSecret, SecretUnavailable } from '@/lib/secrets/secret-ref';
+import { SecretUnavailable } from '@/lib/secrets/secret-ref';
 import { allowedRanges } from './address-guard';
 import { sendMail } from './email';
 import { endpointTarget } from './endpoint-target';
 import { isNotificationKind } from './kinds';
 import { messageOf } from './message';
+import { resolveNotifySecret } from './notify-secret';
 import { slackPayload, webhookPayload } from './payloads';
 import { postJson, signatureHeader, type PostResult } from './webhook';
 
@@ -51,7 +52,7 @@ async function attempt(n: Claimed, env: Env, production: boolean): Promise<Outco
   let secret: string | null = null;
   try {
     // A secret file's final newline is not part of the secret.
-    if (endpoint.secretRef) secret = resolveSecret(endpoint.secretRef).trim();
+    if (endpoint.secretRef) secret = resolveNotifySecret(endpoint.secretRef).trim();
   } catch (error) {
     if (error instanceof SecretUnavailable) return { ok: false, detail: error.message };
     throw error;

@@ -1,5 +1,6 @@
-import { resolveSecret, SecretUnavailable } from '@/lib/secrets/secret-ref';
+import { SecretUnavailable } from '@/lib/secrets/secret-ref';
 import { urlRefusal } from './address-guard';
+import { resolveNotifySecret } from './notify-secret';
 import { isNotifyRef } from './schema';
 
 /** What is said of a URL held by reference that may not be sent to: never what the reference holds. */
@@ -17,7 +18,7 @@ export function endpointTarget(url: string, production = process.env.NODE_ENV ==
   let target = url;
   if (byReference) {
     try {
-      target = resolveSecret(url).trim();
+      target = resolveNotifySecret(url).trim();
     } catch (error) {
       if (error instanceof SecretUnavailable) return { ok: false, why: error.message };
       throw error;

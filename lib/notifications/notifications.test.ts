@@ -2,8 +2,11 @@
 // never a mock. Loopback is allowed as the operator would allow it (CUSTODIAN_WEBHOOK_ALLOW_PRIVATE); nothing here
 // sends traffic to any other address.
 import { createHmac } from 'node:crypto';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -507,10 +510,37 @@ describe('faults and address checks', () => {
     await expect(webhook({ secretRef: 'env:NEXTAUTH_SECRET' })).rejects.toMatchObject({
       fieldErrors: { secretRef: [expect.stringMatching(/NOTIFY_/)] },
     });
-    // A device or a FIFO never hangs the request that saves the form: refused, naming the problem, not the content.
-    await expect(
-      createEndpoint(admin, { name: 'Zero', channel: 'SLACK', url: 'file:/dev/zero', kinds: [] }),
-    ).rejects.toMatchObject({ fieldErrors: { url: [expect.stringMatching(/not a regular file/)] } });
+    // Files only under the directory the operator set aside: not the audit key, not /proc, nor a link out of it.
+    const slack = (url: string) =>
+      createEndpoint(admin, { name: `File ${Math.random()}`, channel: 'SLACK', url, kinds: [] });
+    await expect(slack('file:/dev/zero')).rejects.toMatchObject({
+      fieldErrors: { url: [expect.stringMatching(/File references are off for notifications/)] },
+    });
+    await expect(webhook({ secretRef: 'file:/proc/self/environ' })).rejects.toMatchObject({
+      fieldErrors: { secretRef: [expect.stringMatching(/File references are off for notifications/)] },
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'notify-'));
+    process.env.NOTIFY_SECRETS_DIR = dir;
+    resetEnvCache();
+    try {
+      symlinkSync('/proc/self/environ', path.join(dir, 'environ'));
+      mkdirSync(path.join(dir, 'a-directory'));
+      writeFileSync(path.join(dir, 'hook-secret'), 'whsec-file-0123456789\n');
+      for (const ref of ['file:/dev/zero', `file:${dir}/../etc/passwd`, `file:${dir}/environ`]) {
+        await expect(webhook({ secretRef: ref }), ref).rejects.toMatchObject({
+          fieldErrors: { secretRef: [expect.stringMatching(/lies under/)] },
+        });
+      }
+      // Under it, a directory (or a device, a FIFO) never hangs the request that saves the form: refused, naming
+      // the problem, not the content.
+      await expect(slack(`file:${dir}/a-directory`)).rejects.toMatchObject({
+        fieldErrors: { url: [expect.stringMatching(/not a regular file/)] },
+      });
+      await expect(webhook({ secretRef: `file:${dir}/hook-secret` })).resolves.toMatch(/^Added/);
+    } finally {
+      delete process.env.NOTIFY_SECRETS_DIR;
+      resetEnvCache();
+    }
     // A URL with its key in it is refused as a URL, accepted as a reference.
     const keyed = 'https://93.184.215.14/webhookb2/0123456789abcdef0123456789abcdef';
     await expect(webhook({ url: keyed })).rejects.toMatchObject({
