@@ -361,10 +361,7 @@ export async function applyStatusChange(
   // Credentials recorded loose while it was proposed (no review then: approving it was to be its review) are
   // reviewed once it is in service, unless whoever puts it in service is a lead independent of it.
   if (agent.status === 'PROPOSED' && to === 'ACTIVE') {
-    const live = await tx.credential.findMany({
-      where: { agentId, revokedAt: null },
-      select: { agentId: true, privileged: true, environment: true, storage: true },
-    });
+    const live = await tx.credential.findMany({ where: { agentId, revokedAt: null } });
     await reviewLooseIssues(tx, actor, userActor(actor), live);
   }
 }

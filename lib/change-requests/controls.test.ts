@@ -1071,6 +1071,35 @@ describe('loosening a credential is a request, not an edit', () => {
     );
   });
 
+  it('a key looser than the one it replaces is reviewed: revoking and issuing is the edit in two steps', async () => {
+    const { owner, agent, credentialId } = await bound();
+    const token = (name: string, fields: Record<string, string | undefined> = {}) =>
+      issueCredential(owner, {
+        agentId: agent.id,
+        name,
+        kind: 'OAUTH_TOKEN',
+        issuance: 'DYNAMIC',
+        storage: 'CI_SECRET',
+        environment: 'PROD',
+        scope: 'github:deploy',
+        maxTtlSeconds: '900',
+        boundToWorkloadIdentity: 'on',
+        ...fields,
+      });
+    // As tight as the one it sits beside, or another kind, or another system's scope: nothing to review.
+    expect((await token('deploy-token-2')).reviewed).toBe(false);
+    expect((await token('jira-token', { scope: 'jira:write' })).reviewed).toBe(false);
+    expect((await token('api-key', { kind: 'API_KEY', boundToWorkloadIdentity: undefined })).reviewed).toBe(false);
+    expect(await getDb().review.findUnique({ where: { openForAgent: agent.id } })).toBeNull();
+    // The bound key revoked, an unbound one with no TTL issued in its place: what an edit would have asked a second
+    // person for is reviewed (the revoked key counts for 30 days).
+    await revokeCredential(owner, { credentialId, version: (await row(credentialId)).version, reason: 'Replaced' });
+    const looser = await token('deploy-token-3', { boundToWorkloadIdentity: undefined, maxTtlSeconds: undefined });
+    expect(looser.reviewed).toBe(true);
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
+    expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
+  });
+
   it('a loose credential recorded while the agent was proposed is reviewed once it is in service', async () => {
     const owner = await createPerson(['OWNER']);
     const looseKey = (agentId: string) =>

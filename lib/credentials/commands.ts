@@ -114,7 +114,7 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
         credentialId: credential.id,
         details: { name: data.name, kind: data.kind, ...(reason ? { reason } : {}) },
       });
-      const reviewed = await reviewLooseIssues(tx, actor, who(actor), [{ agentId, ...fields }]);
+      const reviewed = await reviewLooseIssues(tx, actor, who(actor), [{ id: credential.id, agentId, ...fields }]);
       return { ...credential, reviewed: reviewed.has(agentId) };
     });
   } catch (error) {

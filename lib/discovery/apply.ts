@@ -221,10 +221,7 @@ async function writeBatch(
       lastRotatedAt: c.lastRotatedAt,
     })),
   );
-  const newCredentials = await tx.credential.createManyAndReturn({
-    data: found,
-    select: { id: true, agentId: true, name: true },
-  });
+  const newCredentials = await tx.credential.createManyAndReturn({ data: found });
   const ids = new Map(newCredentials.map((c) => [`${c.agentId}/${c.name}`, c.id]));
   const names = work.flatMap((p) => p.writes!.events.map((e) => e.sighting.credential));
   const existing = await tx.credential.findMany({
@@ -311,12 +308,7 @@ async function writeBatch(
   await appendAuditEvents(tx, events);
   // The importer vouches for what the file says exists: a loose credential is reviewed as if they had issued it.
   // A token vouches for nothing (the workload it governs may hold it).
-  const reviewed = await reviewLooseIssues(
-    tx,
-    options.viaToken ? null : actor,
-    by,
-    found.map((c) => ({ ...c, privileged: false })),
-  );
+  const reviewed = await reviewLooseIssues(tx, options.viaToken ? null : actor, by, newCredentials);
   return {
     reviews: reviewed.size,
     agentIds: work.map((p) => p.writes!.agentId!),

@@ -346,12 +346,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     tx,
     null,
     actor,
-    toCreate.map((c) => ({
-      agentId: c.agentId,
-      privileged: c.privileged ?? false,
-      environment: c.environment,
-      storage: c.storage,
-    })),
+    toCreate.map((c) => ({ ...c, id: c.id!, privileged: c.privileged ?? false })),
   );
   const rows = misuseRows(
     planned.map((p, i) => ({
