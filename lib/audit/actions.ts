@@ -77,8 +77,9 @@ export type AuditDetailsByAction = {
   'delegation.revoked': { grantId: string; delegate: AgentRef; reason: string; wasPending?: boolean };
   // An approved grant past its expiry, or (undecided) a request nobody decided within the longest grant.
   'delegation.expired': { grantId: string; delegate: AgentRef; undecided?: boolean };
-  'review.opened': { reviewId: string; triggers: string[]; campaignId?: string };
-  'review.trigger_added': { reviewId: string; trigger: string; campaignId?: string };
+  /** loosenedBy: who else a loosening it follows was by (who asked for it, who recorded the keys). */
+  'review.opened': { reviewId: string; triggers: string[]; campaignId?: string; loosenedBy?: string[] };
+  'review.trigger_added': { reviewId: string; trigger: string; campaignId?: string; loosenedBy?: string[] };
   'review.reviewer_assigned': { reviewId: string } & Change<PersonRef>;
   'review.completed': {
     reviewId: string;

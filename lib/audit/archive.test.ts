@@ -10,7 +10,10 @@ import { getDb } from '@/lib/db';
 import { withOwnerDb } from '@/lib/db/owner';
 import { asOwner } from '@/lib/testing/owner';
 import { appendNotes, useNarrowPartitions } from '@/lib/testing/partitions';
+import { createPerson } from '@/lib/testing/people';
+import { grantRole } from '@/lib/users/commands';
 import { archivedRanges, archivePartition, restoreArchive, type ArchiveManifest } from './archive';
+import { registryDrift } from './drift';
 import { signCheckpoint } from './integrity';
 import { ensurePartitionsAhead, keepPartitionsAhead, listPartitions } from './partitions';
 import { trustedPublicKeys } from './signing';
@@ -32,7 +35,13 @@ const analyzedNeedlessly = async (partition: string) =>
   ).map((a) => a.attname);
 beforeAll(async () => {
   await useNarrowPartitions(10n);
-  await appendNotes(25, 'event');
+  // Seq 6 grants a role: once its range is archived, the registry check still finds the grant (the manifest carries
+  // it).
+  await appendNotes(5, 'event');
+  const lead = await createPerson(['ADMIN']);
+  const person = await createPerson([], { name: 'Archived Grant' });
+  await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: person.version });
+  await appendNotes(19, 'after');
   await signCheckpoint();
 });
 
@@ -95,6 +104,9 @@ describe('archiving and restoring a range', () => {
       [1n, 10n],
       [11n, 20n],
     ]);
+    // The grant at seq 6 is gone from the timeline, not from the registry's record.
+    expect(await getDb().auditEvent.count({ where: { action: 'role.granted' } })).toBe(0);
+    expect((await registryDrift(getDb())).filter((d) => d.subject === 'Archived Grant')).toEqual([]);
     const events = await getDb().auditEvent.findMany({ where: { action: 'audit.archived' }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.details)).toMatchObject([
       { fromSeq: '1', toSeq: '10', count: 10 },
@@ -164,7 +176,7 @@ describe('archiving and restoring a range', () => {
   it('restore refuses a file that is not the archived one, and a manifest whose signature does not hold', async () => {
     const file = fileOf(partitionName(11));
     const original = await readFile(file, 'utf8');
-    await writeFile(file, original.replace('event 12', 'event 99'));
+    await writeFile(file, original.replace('after 6', 'after 99'));
     await expect(restore(file)).rejects.toThrow(/is not the archived file: its SHA-256 is/);
     await writeFile(file, original);
     const manifestFile = file.replace(/\.ndjson$/, '.manifest.json');
@@ -184,7 +196,7 @@ describe('archiving and restoring a range', () => {
     expect(result).toMatchObject({ ok: true, archived: [], eventCount: 29, signed: true });
     expect(await archivedRanges(getDb())).toEqual([]);
     expect(await getDb().auditEvent.findUniqueOrThrow({ where: { seq: 13n } })).toMatchObject({
-      details: { note: 'event 12' },
+      details: { note: 'after 6' },
     });
     // A restored partition is guarded as the others are.
     await expect(asOwner(`TRUNCATE "${partitionName(1)}"`)).rejects.toThrow(/append-only; TRUNCATE is refused/);

@@ -11,6 +11,7 @@ import type { AuditArchive } from '@/lib/generated/prisma/client';
 import { appendAuditEvent, SYSTEM_ACTOR } from './append';
 import { hashEvent } from './canonical';
 import { listPartitions, type Partition } from './partitions';
+import { REGISTRY_ACTIONS } from './registry-actions';
 import {
   archiveSignatureHolds,
   archiveStatement,
@@ -280,13 +281,13 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
   let count = 0;
   let headIn = '';
   let headOut = '';
-  type Row = StoredEvent & { prevHash: string; hash: string; line: string; tombstoned: boolean };
+  type Row = StoredEvent & { prevHash: string; hash: string; line: string; tombstoned: boolean; recordedAt: Date };
   try {
     for (let after = partition.fromSeq - 1n; ;) {
       const rows = await tx.$queryRaw<Row[]>`
         SELECT e."seq", e."prevHash", e."hash", row_to_json(e)::text AS "line", e."action", e."actorId",
           e."details", e."digests", e."salts", e."format"::int AS "format",
-          e."details"::text LIKE '%"$redacted"%' AS "tombstoned"
+          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."recordedAt"
         FROM "AuditEvent" e
         WHERE e."seq" > ${after} AND e."seq" <= ${partition.toSeq} ORDER BY e."seq" LIMIT 5000`;
       if (rows.length === 0) break;
@@ -297,6 +298,10 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
         const redacted = r.tombstoned ? redactedFields(r) : [];
         if (concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
           carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted });
+        } else if (REGISTRY_ACTIONS.has(r.action)) {
+          // What the registry check replays (roles, tokens, settings), as it was recorded.
+          const recordedAt = r.recordedAt.toISOString();
+          carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted, recordedAt });
         }
       }
       if (count === 0) headIn = rows[0]!.prevHash;

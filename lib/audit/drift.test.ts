@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import { changeSetting } from '@/lib/settings/commands';
+import { makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { createToken, revokeToken } from '@/lib/tokens/commands';
@@ -39,6 +40,17 @@ describe('the registry against its record, after a database-level change', () =>
     await revokeToken(lead, { tokenId: revived.id, version: 1 });
     expect(await driftOf(honest.id)).toEqual([]);
     expect(await driftOf(revived.id)).toEqual([]);
+    // A list in any order, a scope named twice: the row is what the event records.
+    const tag = Math.random().toString(36).slice(2, 8);
+    for (const slug of [`zz-${tag}`, `aa-${tag}`]) await makeAgent(lead, { slug, ownerId: lead.id });
+    const listed = await createToken(lead, {
+      name: 'listed',
+      scopes: ['registry:read', 'registry:read'],
+      agentScope: 'LIST',
+      agents: `zz-${tag}, aa-${tag}`,
+      expiresInDays: 30,
+    });
+    expect(await driftOf(listed.id)).toEqual([]);
     await asOwner(
       `UPDATE "ApiToken" SET "scopes" = ARRAY['registry:read','events:backfill'] WHERE "id" = '${widened.id}'`,
       `UPDATE "ApiToken" SET "expiresAt" = "expiresAt" + interval '300 days' WHERE "id" = '${extended.id}'`,

@@ -1,9 +1,12 @@
 import 'server-only';
-import { createHash } from 'node:crypto';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '@/lib/settings';
+import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
+import { archivedRanges } from './archive';
+import { REGISTRY_ACTIONS } from './registry-actions';
+import { parseCarried } from './verify-redactions';
 
 // The registry against its record. The chain proves what happened; these tables say what holds now, and every
 // command that changes them appends the event that says so. A row that no event explains (a role granted, a token
@@ -12,111 +15,150 @@ import { describeReach, reachOf } from '@/lib/tokens/reach';
 
 export type Drift = { kind: 'role' | 'token' | 'setting'; subject: string; problem: string };
 
-/** A token's fingerprint as its creation event records it: a digest of its stored hash, never the token. */
-export const tokenFingerprint = (tokenHash: string) => createHash('sha256').update(tokenHash).digest('hex');
-
 const LIMIT = 200;
-const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+/** The same members, whatever their order or repeats. */
+const same = (a: readonly string[], b: readonly string[]) => {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((v) => y.has(v));
+};
 
-/** Every role held that the last role event for it does not grant, and every granted one not held. */
-async function roleDrift(db: Db): Promise<Drift[]> {
-  const rows = await db.$queryRaw<{ id: string; name: string | null; held: string[]; recorded: string[] }[]>`
-    WITH last AS (
-      SELECT DISTINCT ON (e."details"->>'userId', e."details"->>'role')
-        e."details"->>'userId' AS "userId", e."details"->>'role' AS "role", e."action"
-      FROM "AuditEvent" e WHERE e."action" IN ('role.granted', 'role.removed')
-      ORDER BY e."details"->>'userId', e."details"->>'role', e."seq" DESC
-    ), recorded AS (
-      SELECT "userId", array_agg("role" ORDER BY "role") AS "roles" FROM last
-      WHERE "action" = 'role.granted' GROUP BY "userId"
-    )
-    SELECT u."id", u."name", u."roles"::text[] AS "held", coalesce(r."roles", '{}') AS "recorded"
-    FROM "User" u LEFT JOIN recorded r ON r."userId" = u."id"
-    WHERE NOT (u."roles"::text[] @> coalesce(r."roles", '{}') AND coalesce(r."roles", '{}') @> u."roles"::text[])
-    ORDER BY u."id" LIMIT ${LIMIT}`;
-  return rows.map((r) => {
-    const unrecorded = r.held.filter((x) => !r.recorded.includes(x));
-    const lost = r.recorded.filter((x) => !r.held.includes(x));
-    return {
+/** A recorded reach (describeReach's words) and the row's, compared as what they reach: a list in any order. */
+function sameReach(recorded: string, now: string): boolean {
+  const LIST = 'Agents: ';
+  if (!recorded.startsWith(LIST) || !now.startsWith(LIST)) return recorded === now;
+  return same(recorded.slice(LIST.length).split(', '), now.slice(LIST.length).split(', '));
+}
+
+/** A registry event: from the timeline, or carried by the signed manifest of an archived range. */
+type RegistryEvent = {
+  seq: bigint;
+  action: string;
+  actorId: string | null;
+  recordedAt: Date | null;
+  details: Record<string, unknown>;
+};
+
+/**
+ * Every event that makes a role, token or setting, in seq order: those on the timeline and those an archived range's
+ * manifest carries (one whose signature holds for a trusted key), so archiving old events changes nothing here.
+ */
+async function registryEvents(db: Db): Promise<RegistryEvent[]> {
+  const [rows, archives] = await Promise.all([
+    db.$queryRaw<RegistryEvent[]>`
+      SELECT e."seq", e."action", e."actorId", e."recordedAt", e."details" FROM "AuditEvent" e
+      WHERE e."action" = ANY(${[...REGISTRY_ACTIONS]}::text[])`,
+    archivedRanges(db),
+  ]);
+  const bySeq = new Map(rows.map((r) => [r.seq, { ...r, details: r.details ?? {} }]));
+  for (const archive of archives) {
+    for (const item of parseCarried(archive.carried)) {
+      if (!REGISTRY_ACTIONS.has(item.action) || bySeq.has(item.seq)) continue;
+      bySeq.set(item.seq, {
+        seq: item.seq,
+        action: item.action,
+        actorId: item.actorId,
+        recordedAt: item.recordedAt ? new Date(item.recordedAt) : null,
+        details: (item.details ?? {}) as Record<string, unknown>,
+      });
+    }
+  }
+  return [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
+}
+
+/** Every role held that no event grants, and every one an event grants that is not held. */
+async function roleDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
+  const recorded = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.action !== 'role.granted' && e.action !== 'role.removed') continue;
+    const userId = String(e.details.userId);
+    const roles = recorded.get(userId) ?? recorded.set(userId, new Set()).get(userId)!;
+    if (e.action === 'role.granted') roles.add(String(e.details.role));
+    else roles.delete(String(e.details.role));
+  }
+  const people = await db.user.findMany({ select: { id: true, name: true, roles: true }, orderBy: { id: 'asc' } });
+  const drift: Drift[] = [];
+  for (const p of people) {
+    const granted = recorded.get(p.id) ?? new Set<string>();
+    const unrecorded = p.roles.filter((r) => !granted.has(r));
+    const lost = [...granted].filter((r) => !(p.roles as string[]).includes(r)).sort();
+    if (unrecorded.length === 0 && lost.length === 0) continue;
+    drift.push({
       kind: 'role',
-      subject: r.name ?? r.id,
+      subject: p.name ?? p.id,
       problem: [
         unrecorded.length ? `holds ${unrecorded.join(', ')}, which no event grants` : '',
         lost.length ? `lost ${lost.join(', ')}, which no event removes` : '',
       ]
         .filter(Boolean)
         .join('; '),
-    };
-  });
+    });
+  }
+  return drift.slice(0, LIMIT);
 }
 
-type TokenRow = {
-  id: string;
-  name: string;
-  tokenHash: string;
-  scopes: string[];
-  agentScope: 'ALL' | 'LIST' | 'WORKLOAD_PREFIX';
-  agentIds: string[];
-  workloadPrefix: string | null;
-  createdById: string;
-  expiresAt: Date;
-  revokedAt: Date | null;
-  rateLimitExempt: boolean;
-  slugs: string[];
-  created: {
-    actorId: string | null;
-    recordedAt: Date;
-    details: {
-      scopes?: string[];
-      reach?: string;
-      expiresInDays?: number;
-      expiresAt?: string;
-      fingerprint?: string;
-    };
-  } | null;
-  revoked: boolean;
+type TokenDetails = {
+  tokenId?: string;
+  scopes?: string[];
+  reach?: string;
+  expiresInDays?: number;
+  expiresAt?: string;
+  fingerprint?: string;
 };
 
 /** Each token against its creation event (and revocation): who made it, what it may do, where, until when. */
-async function tokenDrift(db: Db): Promise<Drift[]> {
-  const rows = await db.$queryRaw<TokenRow[]>`
-    WITH created AS (
-      SELECT DISTINCT ON (e."details"->>'tokenId') e."details"->>'tokenId' AS "tokenId",
-        json_build_object('actorId', e."actorId", 'recordedAt', e."recordedAt", 'details', e."details") AS "event"
-      FROM "AuditEvent" e WHERE e."action" = 'token.created' ORDER BY e."details"->>'tokenId', e."seq"
-    ), revoked AS (
-      SELECT DISTINCT e."details"->>'tokenId' AS "tokenId" FROM "AuditEvent" e WHERE e."action" = 'token.revoked'
-    )
+async function tokenDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
+  const created = new Map<string, RegistryEvent>();
+  const revoked = new Set<string>();
+  for (const e of events) {
+    const id = String(e.details.tokenId);
+    if (e.action === 'token.created' && !created.has(id)) created.set(id, e);
+    if (e.action === 'token.revoked') revoked.add(id);
+  }
+  const rows = await db.$queryRaw<
+    {
+      id: string;
+      name: string;
+      tokenHash: string;
+      scopes: string[];
+      agentScope: 'ALL' | 'LIST' | 'WORKLOAD_PREFIX';
+      agentIds: string[];
+      workloadPrefix: string | null;
+      createdById: string;
+      expiresAt: Date;
+      revokedAt: Date | null;
+      rateLimitExempt: boolean;
+      slugs: string[];
+    }[]
+  >`
     SELECT t."id", t."name", t."tokenHash", t."scopes", t."agentScope"::text AS "agentScope", t."agentIds",
       t."workloadPrefix", t."createdById", t."expiresAt", t."revokedAt", t."rateLimitExempt",
-      ARRAY(SELECT a."slug" FROM "Agent" a WHERE a."id" = ANY(t."agentIds") ORDER BY a."slug") AS "slugs",
-      c."event" AS "created", r."tokenId" IS NOT NULL AS "revoked"
-    FROM "ApiToken" t LEFT JOIN created c ON c."tokenId" = t."id" LEFT JOIN revoked r ON r."tokenId" = t."id"
-    ORDER BY t."id"`;
+      ARRAY(SELECT a."slug" FROM "Agent" a WHERE a."id" = ANY(t."agentIds") ORDER BY a."slug") AS "slugs"
+    FROM "ApiToken" t ORDER BY t."id"`;
   const drift: Drift[] = [];
   for (const t of rows) {
     const problems: string[] = [];
-    const c = t.created;
+    const c = created.get(t.id);
     if (!c) problems.push('no event records its creation');
     else {
-      const d = c.details;
+      const d = c.details as TokenDetails;
       if (c.actorId !== t.createdById) problems.push('it acts as someone other than who created it');
       if (!same(t.scopes, d.scopes ?? []))
         problems.push(`its scopes are ${t.scopes.join(', ') || 'none'}, not those recorded`);
       // Tokens made before reach existed reached every agent.
-      if ((d.reach ?? 'All agents') !== describeReach(reachOf(t), t.slugs))
+      if (!sameReach(d.reach ?? 'All agents', describeReach(reachOf(t), t.slugs)))
         problems.push('it reaches other agents than recorded');
       // The exact expiry where the event records it; before, within a minute of the days it was given.
       const limit = d.expiresAt
         ? new Date(d.expiresAt).getTime()
-        : new Date(c.recordedAt).getTime() + (d.expiresInDays ?? 0) * 86_400_000 + 60_000;
+        : (c.recordedAt?.getTime() ?? 0) + (d.expiresInDays ?? 0) * 86_400_000 + 60_000;
       if (t.expiresAt.getTime() > limit) problems.push('it expires later than recorded');
       if (d.fingerprint && d.fingerprint !== tokenFingerprint(t.tokenHash)) {
         problems.push('its stored hash is not the one recorded (another token was put in its place)');
       }
     }
-    if (t.revoked && !t.revokedAt) problems.push('it was revoked, and is live again');
-    if (t.revokedAt && !t.revoked) problems.push('it is revoked, and no event says so');
+    if (revoked.has(t.id) && !t.revokedAt) problems.push('it was revoked, and is live again');
+    if (t.revokedAt && !revoked.has(t.id)) problems.push('it is revoked, and no event says so');
     if (t.rateLimitExempt) problems.push('it is exempt from the rate limit, which no command sets');
     if (problems.length) drift.push({ kind: 'token', subject: `${t.name} (${t.id})`, problem: problems.join('; ') });
   }
@@ -124,15 +166,11 @@ async function tokenDrift(db: Db): Promise<Drift[]> {
 }
 
 /** Each setting against its last change: a row that no event sets, or a value no event wrote. */
-async function settingDrift(db: Db): Promise<Drift[]> {
-  const [rows, recorded] = await Promise.all([
-    db.setting.findMany({ select: { key: true, value: true } }),
-    db.$queryRaw<{ key: string; to: unknown }[]>`
-      SELECT DISTINCT ON (e."details"->>'key') e."details"->>'key' AS "key", e."details"->'to' AS "to"
-      FROM "AuditEvent" e WHERE e."action" = 'settings.changed' ORDER BY e."details"->>'key', e."seq" DESC`,
-  ]);
+async function settingDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
+  const rows = await db.setting.findMany({ select: { key: true, value: true } });
   const stored = new Map(rows.map((r) => [r.key, r.value]));
-  const last = new Map(recorded.map((r) => [r.key, r.to]));
+  const last = new Map<string, unknown>();
+  for (const e of events) if (e.action === 'settings.changed') last.set(String(e.details.key), e.details.to);
   const drift: Drift[] = [];
   for (const key of SETTING_KEYS) {
     const value = stored.get(key);
@@ -169,7 +207,12 @@ function equalJson(a: string, b: string): boolean {
 
 /** Every role, API token and setting that its events do not explain: changed outside Custodian. */
 export async function registryDrift(db: Db): Promise<Drift[]> {
-  const [roles, tokens, settings] = await Promise.all([roleDrift(db), tokenDrift(db), settingDrift(db)]);
+  const events = await registryEvents(db);
+  const [roles, tokens, settings] = await Promise.all([
+    roleDrift(db, events),
+    tokenDrift(db, events),
+    settingDrift(db, events),
+  ]);
   return [...roles, ...tokens, ...settings];
 }
 

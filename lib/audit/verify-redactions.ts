@@ -16,6 +16,8 @@ export type LedgerItem = {
   actorId: string | null;
   details: Json;
   redacted: { pointer: string; redactionId: string }[];
+  /** When it was recorded (ISO 8601): carried for the registry check's records (./drift.ts). */
+  recordedAt?: string;
 };
 
 const REDACTION_ACTIONS = new Set(['change.requested', 'change.applied', 'audit.redacted']);

@@ -1038,6 +1038,18 @@ describe('loosening a credential is a request, not an edit', () => {
     expect((await openReview())?.triggers).toContain('CREDENTIAL_LOOSENED');
     // The owner may not review it; the lead who holds the planes was its reviewer.
     expect((await openReview())?.reviewerId).toBe(lead.id);
+    // More loose keys from the owner leave the review as it is: a stream of them cannot keep the reviewer's form
+    // stale (the version it was read at), nor record the owner twice.
+    const opened = (await openReview())!;
+    for (const name of ['deploy-key-3', 'deploy-key-4']) {
+      expect((await issueCredential(owner, { ...fields, name, storage: 'ENV_VAR' })).reviewed).toBe(true);
+    }
+    expect((await openReview())!.version).toBe(opened.version);
+    expect(
+      await getDb().auditEvent.count({
+        where: { agentId: agent.id, action: { in: ['review.opened', 'review.trigger_added'] } },
+      }),
+    ).toBe(1);
     // Privileged anywhere, too; by the lead who holds the agent's planes as well, who then no longer reviews it.
     expect(
       (await issueCredential(lead, { ...fields, name: 'admin-key', storage: 'CI_SECRET', privileged: 'on' })).reviewed,
@@ -1098,6 +1110,45 @@ describe('loosening a credential is a request, not an edit', () => {
     expect(looser.reviewed).toBe(true);
     const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: agent.id } });
     expect(review.triggers).toContain('CREDENTIAL_LOOSENED');
+    // A kind is what the issuer says: OTHER is compared with every kind.
+    expect((await token('other', { kind: 'OTHER', boundToWorkloadIdentity: undefined })).reviewed).toBe(true);
+
+    // Through ingest, a revocation reported as 31 days old counts from when it was recorded.
+    const second = await bound();
+    const { token: backfill } = await createToken(second.lead, {
+      name: 'backfill',
+      scopes: ['events:write', 'events:backfill'],
+      expiresInDays: 1,
+    });
+    const actor = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${backfill}` } }),
+      'events:write',
+    );
+    const long = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    const events = [
+      {
+        type: 'credential.revoked',
+        agent: { slug: second.agent.slug },
+        credential: { name: 'deploy-token' },
+        occurredAt: long,
+      },
+      {
+        type: 'credential.issued',
+        agent: { slug: second.agent.slug },
+        credential: {
+          name: 'deploy-token-unbound',
+          kind: 'OAUTH_TOKEN',
+          issuance: 'DYNAMIC',
+          storage: 'CI_SECRET',
+          environment: 'PROD',
+          scope: 'github:deploy',
+        },
+        occurredAt: new Date().toISOString(),
+      },
+    ];
+    expect((await ingestEvents(actor, { events }, { partial: false })).status).toBe(201);
+    const backdated = await getDb().review.findUnique({ where: { openForAgent: second.agent.id } });
+    expect(backdated?.triggers).toContain('CREDENTIAL_LOOSENED');
   });
 
   it('a loose credential recorded while the agent was proposed is reviewed once it is in service', async () => {
@@ -1130,6 +1181,25 @@ describe('loosening a credential is a request, not an edit', () => {
       looseKey,
     );
     expect(await getDb().review.findUnique({ where: { openForAgent: other.id } })).toBeNull();
+    // Whoever recorded the key while it was proposed does not review it: the lead on its IAM plane who issued a
+    // privileged key is not its reviewer once another lead puts the agent in service.
+    const iam = await createPerson(['ADMIN']);
+    const third = await makeActiveAgent(lead, { ownerId: owner.id, environments: ['PROD'] }, { IAM: iam.id }, (id) =>
+      issueCredential(iam, {
+        agentId: id,
+        name: 'admin-key',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+        privileged: 'on',
+      }),
+    );
+    const thirdReview = await getDb().review.findUniqueOrThrow({ where: { openForAgent: third.id } });
+    expect(thirdReview.reviewerId).toBeNull();
+    await expect(
+      assignReviewer(independent, { reviewId: thirdReview.id, version: thirdReview.version, reviewerId: iam.id }),
+    ).rejects.toThrow(/loosened a credential of this agent, or recorded one loose/);
   });
 
   it('a loose credential a broker reports as issued is reviewed, whoever made the token', async () => {

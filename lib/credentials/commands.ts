@@ -199,8 +199,11 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
     };
     const changed = CREDENTIAL_EDITABLE.filter((k) => before[k] !== next[k]);
     if (changed.length === 0) return 'Nothing changed.';
-    const { credentialRotationDays } = await getSettings(tx);
-    const loosening = credentialLooseningFields(before, next, { rotationDays: credentialRotationDays });
+    const { credentialRotationDays, credentialMaxTtlSeconds } = await getSettings(tx);
+    const loosening = credentialLooseningFields(before, next, {
+      rotationDays: credentialRotationDays,
+      maxTtlSeconds: credentialMaxTtlSeconds,
+    });
     const pick = (keys: readonly (keyof CredentialSettings)[]) => Object.fromEntries(keys.map((k) => [k, next[k]]));
     const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, credential.agentId));
     const now = direct ? changed : changed.filter((k) => !(loosening as string[]).includes(k));

@@ -6,7 +6,7 @@ import type { Tx } from '@/lib/db';
 import type { CredentialKind, CredentialStorage, Environment } from '@/lib/generated/prisma/enums';
 import { dueAfter } from '@/lib/reviews/cadence';
 import { openOrJoinReviews } from '@/lib/reviews/triggers';
-import { getSettings } from '@/lib/settings';
+import { getSettings, type Settings } from '@/lib/settings';
 import { LATELY_DAYS } from '@/lib/users/standing';
 import {
   credentialLooseningFields,
@@ -53,21 +53,44 @@ const REPLACED: CredentialGuardedField[] = [
  * revoking a bound, gated key and issuing an unbound, ungated one in its place is the edit the rules send to a second
  * person, made in two steps.
  */
-async function replacingLooser(tx: Tx, issued: Issued[], rotationDays: number): Promise<Issued[]> {
+async function replacingLooser(tx: Tx, issued: Issued[], settings: Settings): Promise<Issued[]> {
+  const policy = { rotationDays: settings.credentialRotationDays, maxTtlSeconds: settings.credentialMaxTtlSeconds };
+  // Each other, too (keys recorded together, or while the agent was proposed). A revocation counts from when it was
+  // recorded (the row's last change), not the time a report gave it: a backdated one is still lately.
   const siblings = await tx.credential.findMany({
     where: {
       agentId: { in: [...new Set(issued.map((c) => c.agentId))] },
-      id: { notIn: issued.map((c) => c.id) },
-      OR: [{ revokedAt: null }, { revokedAt: { gt: new Date(Date.now() - LATELY_DAYS * 86_400_000) } }],
+      environment: { in: [...new Set(issued.map((c) => c.environment))] },
+      OR: [{ revokedAt: null }, { updatedAt: { gt: new Date(Date.now() - LATELY_DAYS * 86_400_000) } }],
+    },
+    select: {
+      id: true,
+      agentId: true,
+      kind: true,
+      environment: true,
+      storage: true,
+      secretRef: true,
+      scope: true,
+      maxTtlSeconds: true,
+      rotationPeriodDays: true,
+      boundToWorkloadIdentity: true,
+      privileged: true,
+      gated: true,
     },
   });
+  // A kind is what the issuer says: OTHER is compared with every kind.
+  const sameKind = (a: CredentialKind, b: CredentialKind) => a === b || a === 'OTHER' || b === 'OTHER';
   return issued.filter((c) =>
     siblings.some(
       (s) =>
+        s.id !== c.id &&
         s.agentId === c.agentId &&
-        s.kind === c.kind &&
+        sameKind(s.kind, c.kind) &&
         s.environment === c.environment &&
-        credentialLooseningFields(s, settingsOf(c), { rotationDays }).some((f) => REPLACED.includes(f)),
+        // Within one class: a standard key's longer TTL beside a privileged one is its class's, not a loosening.
+        credentialLooseningFields(s, { ...settingsOf(c), privileged: s.privileged }, policy).some((f) =>
+          REPLACED.includes(f),
+        ),
     ),
   );
 }
@@ -86,13 +109,11 @@ export async function reviewLooseIssues(
   vouchedBy: Actor | null,
   recordedAs: AuditActor,
   issued: Issued[],
+  options: { loosenedBy?: string[] } = {},
 ): Promise<Set<string>> {
   if (issued.length === 0) return new Set();
   const settings = await getSettings(tx);
-  const looser = [
-    ...issued.filter(looseFromTheStart),
-    ...(await replacingLooser(tx, issued, settings.credentialRotationDays)),
-  ];
+  const looser = [...issued.filter(looseFromTheStart), ...(await replacingLooser(tx, issued, settings))];
   const loose = [...new Set(looser.map((c) => c.agentId))];
   if (loose.length === 0) return new Set();
   // A proposed agent is not in service: approving it is its review.
@@ -111,6 +132,7 @@ export async function reviewLooseIssues(
     recordedAs,
     reviewed.map((agentId) => ({ agentId, dueAt })),
     'CREDENTIAL_LOOSENED',
+    options,
   );
   return new Set(reviewed);
 }

@@ -77,11 +77,17 @@ export function looseFromTheStart(c: {
 export function credentialLooseningFields(
   before: CredentialSettings,
   after: CredentialSettings,
-  policy: { rotationDays: number },
+  policy: { rotationDays: number; maxTtlSeconds: { standard: number; privileged: number } },
 ): CredentialGuardedField[] {
   const fields: CredentialGuardedField[] = [];
   if (before.boundToWorkloadIdentity && !after.boundToWorkloadIdentity) fields.push('boundToWorkloadIdentity');
-  if (longer(after.maxTtlSeconds, before.maxTtlSeconds)) fields.push('maxTtlSeconds');
+  // The TTL the issuance gate allows: its own, at most its class's maximum (no TTL of its own is that maximum).
+  const ttl = (c: CredentialSettings) =>
+    Math.min(
+      c.maxTtlSeconds ?? Infinity,
+      c.privileged ? policy.maxTtlSeconds.privileged : policy.maxTtlSeconds.standard,
+    );
+  if (ttl(after) > ttl(before)) fields.push('maxTtlSeconds');
   // Either way: made privileged it reaches more; no longer privileged, the issuance gate allows it the longer
   // standard TTL (when it states none of its own).
   if (before.privileged !== after.privileged) fields.push('privileged');

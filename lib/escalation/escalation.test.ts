@@ -216,7 +216,8 @@ describe('another path back into service', () => {
       reason: 'Incident',
     });
     await getDb().user.update({ where: { id: pager.id }, data: { active: false } });
-    const reviewer = await createPerson(['OWNER']);
+    // A lead independent of the agent, whose certification would lift a lead's suspension.
+    const reviewer = await createPerson(['ADMIN']);
     const review = await getDb().review.create({
       data: {
         agentId: agent.id,

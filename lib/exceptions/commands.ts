@@ -6,6 +6,7 @@ import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Forbidden, Invalid, NotFound } from '@/lib/errors';
 import type { ExceptionStatus } from '@/lib/generated/prisma/enums';
+import { STATIC_CREDENTIAL_EXCEPTIONS } from '@/lib/issuance/facts';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
@@ -41,9 +42,12 @@ export async function lockException(tx: Tx, exceptionId: string): Promise<Locked
   return row;
 }
 
-/** Break-glass on a CRITICAL agent needs two approvers; anything else one. */
+/**
+ * On a CRITICAL agent, an exception that lets the issuance gate hand out a static credential (a break-glass, a
+ * persistent token: STATIC_CREDENTIAL_EXCEPTIONS) needs two approvers; anything else one.
+ */
 function approvalsNeeded(type: string, riskTier: string): number {
-  return type === 'BREAK_GLASS' && riskTier === 'CRITICAL' ? 2 : 1;
+  return STATIC_CREDENTIAL_EXCEPTIONS.includes(type) && riskTier === 'CRITICAL' ? 2 : 1;
 }
 
 const MIN_WINDOW_MINUTES = 15;

@@ -144,6 +144,23 @@ describeWithPostgresServer('the issuance gate', () => {
       });
       expect(rulesOf(await (await postDecisionAs(token, staticAsk)).json()), type).toEqual(['no-static-for-high-risk']);
     }
+    // A persistent token does unlock one, and so on a CRITICAL agent it takes two approvers, as a break-glass does.
+    const persistent = await requestException(owner, {
+      agentId: agent.id,
+      credentialIds: [staticId],
+      type: 'PERSISTENT_TOKEN',
+      justification: 'A vendor integration that cannot rotate yet',
+      durationHours: 24,
+    });
+    expect(persistent.requiredApprovals).toBe(2);
+    expect(
+      await decideException(await createPerson(['PAM_APPROVER']), {
+        exceptionId: persistent.id,
+        outcome: 'APPROVE',
+        reason: 'Vendor confirmed',
+      }),
+    ).toMatchObject({ status: 'PENDING', approvals: 1 });
+    expect(rulesOf(await (await postDecisionAs(token, staticAsk)).json())).toEqual(['no-static-for-high-risk']);
 
     const bg = await requestException(owner, {
       agentId: agent.id,
@@ -216,7 +233,7 @@ describeWithPostgresServer('the issuance gate', () => {
       secretRef: record.secretRef,
       scope: record.scope,
     });
-    expect(reply).toMatch(/Pending approval: privilege/);
+    expect(reply).toMatch(/Pending approval: a longer TTL, privilege/);
     expect((await getDb().credential.findUniqueOrThrow({ where: { id: credentialId } })).privileged).toBe(true);
     expect(await cap()).toBe(3600);
   });

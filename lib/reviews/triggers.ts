@@ -65,11 +65,18 @@ export async function openOrJoinReviews(
   // Whoever loosens a credential does not review it: the person behind this change, and any the caller names (who
   // asked for the loosening), join those the open review already has.
   const loosening = trigger === 'CREDENTIAL_LOOSENED';
-  const looseners = loosening
-    ? [(await personBehind(tx, actor)) ?? '', ...(options.loosenedBy ?? [])].filter(Boolean)
-    : [];
+  const others = loosening ? [...new Set(options.loosenedBy ?? [])] : [];
+  const looseners = loosening ? [(await personBehind(tx, actor)) ?? '', ...others].filter(Boolean) : [];
+  // The others are recorded on the event (the actor is its own record), so the rule reads them when it decides.
+  const named = others.length > 0 ? { loosenedBy: others } : {};
+  // The agents whose review this names someone new for (a loosening already recorded by the same person is not
+  // recorded again).
+  const namesSomeoneNew = new Set<string>();
   const withLooseners = (facts: Map<string, ReviewerFacts>) => {
-    for (const f of facts.values()) f.loosenedBy = [...f.loosenedBy, ...looseners];
+    for (const [agentId, f] of facts) {
+      if (looseners.some((id) => !f.loosenedBy.includes(id))) namesSomeoneNew.add(agentId);
+      f.loosenedBy = [...new Set([...f.loosenedBy, ...looseners])];
+    }
     return facts;
   };
   const dueFor = new Map(targets.map((t) => [t.agentId, t.dueAt]));
@@ -87,8 +94,8 @@ export async function openOrJoinReviews(
   });
   const events: AuditEventInput[] = [];
   // A trigger that bars the reviewer they have (post-incident: never the owner) passes the review on.
-  // (A loosening bars its loosener even from a review that already has the trigger.)
-  const barred = open.filter((r) => (!r.triggers.includes(trigger) || loosening) && r.reviewerId !== null);
+  // (A loosening bars its loosener even from a review that already has the trigger, and is recorded on it.)
+  const barred = open.filter((r) => loosening || (!r.triggers.includes(trigger) && r.reviewerId !== null));
   const reviewerFacts =
     barred.length > 0
       ? withLooseners(
@@ -107,8 +114,8 @@ export async function openOrJoinReviews(
       continue;
     }
     const addsTrigger = !review.triggers.includes(trigger);
-    // Each loosening is recorded on the review it joins, so whoever did it is known when the review is done.
-    if (!addsTrigger && !joinsCampaign && review.dueAt <= dueAt && !loosening) {
+    const rowUnchanged = !addsTrigger && !joinsCampaign && review.dueAt <= dueAt;
+    if (rowUnchanged && !loosening) {
       result.unchanged.push(review.id);
       continue;
     }
@@ -121,9 +128,24 @@ export async function openOrJoinReviews(
       breakGlassRequesters: facts.breakGlassRequesters,
       loosenedBy: facts.loosenedBy,
     };
-    const current = facts && (await tx.user.findUnique({ where: { id: review.reviewerId! }, ...person }));
+    const current =
+      facts && review.reviewerId ? await tx.user.findUnique({ where: { id: review.reviewerId }, ...person }) : null;
     const passOn = Boolean(subject && current && reviewerProblem(current, subject, settingsNow));
     const next = passOn ? defaultReviewer(facts!, settingsNow, triggers) : null;
+    if (rowUnchanged && !passOn) {
+      // A loosening the review already carries: who did it is recorded once, and the row is left as it is, so a
+      // stream of reports cannot keep the reviewer's form stale.
+      if (namesSomeoneNew.has(review.agentId)) {
+        events.push({
+          action: 'review.trigger_added',
+          actor,
+          agentId: review.agentId,
+          details: { reviewId: review.id, trigger, ...named },
+        });
+      }
+      result.unchanged.push(review.id);
+      continue;
+    }
     await tx.review.update({
       where: { id: review.id },
       data: {
@@ -138,7 +160,7 @@ export async function openOrJoinReviews(
       action: 'review.trigger_added',
       actor,
       agentId: review.agentId,
-      details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}) },
+      details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}), ...named },
     });
     if (passOn) {
       events.push({
@@ -173,7 +195,7 @@ export async function openOrJoinReviews(
         action: 'review.opened',
         actor,
         agentId: review.agentId,
-        details: { reviewId: review.id, triggers: [trigger], ...(campaignId ? { campaignId } : {}) },
+        details: { reviewId: review.id, triggers: [trigger], ...(campaignId ? { campaignId } : {}), ...named },
       });
       result.opened.push(review.id);
     }

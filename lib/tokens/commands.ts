@@ -2,7 +2,6 @@ import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { appendAuditEvent } from '@/lib/audit';
-import { tokenFingerprint } from '@/lib/audit/drift';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { keysetPage, keysetParams } from '@/lib/db/keyset';
@@ -19,6 +18,10 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** A token's fingerprint as its creation event records it (the registry check compares it): a digest of its stored
+ * hash, never the token. */
+export const tokenFingerprint = (tokenHash: string) => createHash('sha256').update(tokenHash).digest('hex');
+
 /** Creates an API token. The token itself is returned once, here, and never stored or shown again. */
 export async function createToken(actor: Actor | null, input: unknown): Promise<{ id: string; token: string }> {
   requirePermission(actor, 'token.manage');
@@ -33,7 +36,11 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
     }
     const listed =
       data.agentScope === 'LIST'
-        ? await tx.agent.findMany({ where: { slug: { in: data.agents } }, select: { id: true, slug: true } })
+        ? await tx.agent.findMany({
+            where: { slug: { in: data.agents } },
+            select: { id: true, slug: true },
+            orderBy: { slug: 'asc' },
+          })
         : [];
     const unknown = data.agentScope === 'LIST' ? data.agents.filter((s) => !listed.some((a) => a.slug === s)) : [];
     if (unknown.length > 0) {
@@ -62,7 +69,7 @@ export async function createToken(actor: Actor | null, input: unknown): Promise<
       details: {
         tokenId: created.id,
         name: data.name,
-        scopes: data.scopes,
+        scopes: [...new Set(data.scopes)],
         reach: describeReach(
           reachOf(reach),
           listed.map((a) => a.slug),

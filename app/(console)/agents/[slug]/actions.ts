@@ -37,8 +37,9 @@ export async function requestExceptionAction(_: ActionState, formData: FormData)
     formData,
     async (input) => {
       const { requiredApprovals } = await requestException(await getCurrentUser(), input);
+      const type = formData.get('type') === 'PERSISTENT_TOKEN' ? 'A persistent token' : 'Break-glass';
       return requiredApprovals === 2
-        ? 'Requested. Break-glass on a critical agent needs two PAM approvers.'
+        ? `Requested. ${type} on a critical agent needs two PAM approvers.`
         : 'Requested. A PAM approver decides it.';
     },
     ['credentialIds'],

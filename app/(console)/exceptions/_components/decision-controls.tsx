@@ -13,7 +13,7 @@ export function DecideControls({ exceptionId, approvalsNeeded }: { exceptionId: 
     <div className="flex flex-col gap-2">
       <p className="text-muted-foreground">
         {approvalsNeeded === 2
-          ? 'Break-glass on a critical agent: two distinct approvers are needed.'
+          ? 'A break-glass or persistent token on a critical agent: two distinct approvers are needed.'
           : 'One approval puts it in force.'}
       </p>
       <ReasonForm label="Reason for your decision" action={action} hidden={{ exceptionId }}>
