@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import pg from 'pg';
 import { DEMO, pageAs } from './fixtures/auth';
 import { expectNoA11yViolations } from './fixtures/axe';
 
@@ -9,7 +10,7 @@ test('a security lead sees the background jobs run from their queues; other role
   await page.goto('/');
   await page.getByRole('link', { name: 'System' }).click();
   await expect(page.getByRole('heading', { name: 'System' })).toBeVisible();
-  const table = page.getByRole('table');
+  const table = page.getByRole('table', { name: 'Background jobs' });
   for (const title of [
     'Notification delivery',
     'Reminders and warnings that come due',
@@ -30,6 +31,25 @@ test('a security lead sees the background jobs run from their queues; other role
     await expect(expiry.getByText('Not yet')).toHaveCount(0, { timeout: 1_000 });
   }).toPass({ timeout: 60_000 });
   await expect(table.getByRole('row').filter({ hasText: 'Findings sync' })).toContainText('cron */15 * * * * (UTC)');
+  // And the registry against its record: a role given in the database, around Custodian, is named there.
+  await expect(page.getByRole('heading', { name: 'Registry against its record' })).toBeVisible();
+  const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  const give = `UPDATE "User" SET "roles" = array_append("roles", 'PAM_APPROVER') WHERE "name" = $1`;
+  try {
+    await db.query(give, [DEMO.AUDITOR]);
+    await page.reload();
+    const drift = page.getByRole('table', { name: 'Rows changed outside Custodian' });
+    await expect(drift.getByRole('row').filter({ hasText: DEMO.AUDITOR })).toContainText(
+      'holds PAM_APPROVER, which no event grants',
+    );
+    await expect(page.getByRole('alert').filter({ hasText: 'changed outside Custodian' })).toBeVisible();
+  } finally {
+    await db.query(`UPDATE "User" SET "roles" = array_remove("roles", 'PAM_APPROVER') WHERE "name" = $1`, [
+      DEMO.AUDITOR,
+    ]);
+    await db.end();
+  }
   await expectNoA11yViolations(page);
 
   for (const role of [DEMO.AUDITOR, DEMO.OWNER, DEMO.PAM_APPROVER]) {

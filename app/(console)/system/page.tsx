@@ -30,7 +30,7 @@ export default async function SystemPage() {
           Run <code>npm run db:migrate</code>: it installs them with the tables.
         </EmptyState>
       ) : (
-        <Table>
+        <Table aria-label="Background jobs">
           <THead>
             <TR>
               <TH>Job</TH>

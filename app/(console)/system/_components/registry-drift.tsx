@@ -26,7 +26,7 @@ export function RegistryDrift({ drift }: { drift: Drift[] }) {
             {`${drift.length} ${drift.length === 1 ? 'row was' : 'rows were'} changed outside Custodian. Treat it as ` +
               'an incident: find who has write access to the database, then put each row back through Custodian.'}
           </p>
-          <Table>
+          <Table aria-label="Rows changed outside Custodian">
             <THead>
               <TR>
                 <TH>What</TH>
