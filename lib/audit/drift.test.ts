@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
+import { resetEnvCache } from '@/lib/env';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
@@ -85,6 +86,27 @@ describe('the registry against its record, after a database-level change', () =>
     expect((await registryDrift(getDb())).filter((d) => d.kind === 'setting')).toEqual([
       { kind: 'setting', subject: 'credentialRotationDays', problem: 'it was set, and no event says so' },
       { kind: 'setting', subject: 'reviewerRule', problem: 'its value is not the one its last change recorded' },
+    ]);
+  });
+  // Last: the events it writes leave the chain unsigned for the rest of this file's database.
+  it('an event written around Custodian’s signing is not credited: a role it grants still shows', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const person = await createPerson([], { name: 'Unsigned Grant' });
+    // The application's database role can append a chained event, but not sign it: as a server with no key does.
+    const env = { NODE_ENV: 'production', AUTH_DEMO: 'false', AUDIT_SIGNING_KEY: undefined };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    const stub = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) vi.stubEnv(k, v);
+      resetEnvCache();
+    };
+    stub(env);
+    try {
+      await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version(person.id) });
+    } finally {
+      stub(saved);
+    }
+    expect(await driftOf('Unsigned Grant')).toEqual([
+      { kind: 'role', subject: 'Unsigned Grant', problem: 'holds AUDITOR, which no event grants' },
     ]);
   });
 });

@@ -6,6 +6,7 @@ import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { archivedRanges } from './archive';
 import { REGISTRY_ACTIONS } from './registry-actions';
+import { signatureHolds, trustedPublicKeys } from './signing';
 import { parseCarried } from './verify-redactions';
 
 // The registry against its record. The chain proves what happened; these tables say what holds now, and every
@@ -40,15 +41,37 @@ type RegistryEvent = {
 };
 
 /**
- * Every event that makes a role, token or setting, in seq order: those on the timeline and those an archived range's
- * manifest carries (one whose signature holds for a trusted key), so archiving old events changes nothing here.
+ * The last seq a head signature vouches for (one that holds for a trusted key, over the event there as stored), or
+ * null with no key configured (an unsigned deployment credits every event, as verification checks hashes alone).
+ * Events after it were written around Custodian's signing: the application's role can append a chained event, not
+ * sign it, so such an event is not credited.
+ */
+async function lastSignedSeq(db: Db): Promise<bigint | null> {
+  const keys = trustedPublicKeys();
+  if (keys.length === 0) return null;
+  const heads = await db.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
+    SELECT s."seq", s."hash", s."keyId", s."signedAt", s."signature" FROM "AuditSignature" s
+    JOIN "AuditEvent" e ON e."seq" = s."seq" AND e."hash" = s."hash" ORDER BY s."seq" DESC LIMIT 20`;
+  for (const h of heads) {
+    const key = keys.find((k) => k.keyId === h.keyId);
+    const statement = { kind: 'head', seq: h.seq, hash: h.hash, signedAt: h.signedAt } as const;
+    if (key && signatureHolds(key.key, statement, h.signature)) return h.seq;
+  }
+  return 0n;
+}
+
+/**
+ * Every event that makes a role, token or setting, in seq order, up to the last signed head: those on the timeline
+ * and those an archived range's manifest carries (one whose signature holds for a trusted key), so archiving old
+ * events changes nothing here.
  */
 async function registryEvents(db: Db): Promise<RegistryEvent[]> {
-  const [rows, archives] = await Promise.all([
+  const [rows, archives, signed] = await Promise.all([
     db.$queryRaw<RegistryEvent[]>`
       SELECT e."seq", e."action", e."actorId", e."recordedAt", e."details" FROM "AuditEvent" e
       WHERE e."action" = ANY(${[...REGISTRY_ACTIONS]}::text[])`,
     archivedRanges(db),
+    lastSignedSeq(db),
   ]);
   const bySeq = new Map(rows.map((r) => [r.seq, { ...r, details: r.details ?? {} }]));
   for (const archive of archives) {
@@ -63,7 +86,7 @@ async function registryEvents(db: Db): Promise<RegistryEvent[]> {
       });
     }
   }
-  return [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
+  return [...bySeq.values()].filter((e) => signed === null || e.seq <= signed).sort((x, y) => (x.seq < y.seq ? -1 : 1));
 }
 
 /** Every role held that no event grants, and every one an event grants that is not held. */

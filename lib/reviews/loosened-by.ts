@@ -20,7 +20,7 @@ export async function loosenedBy(db: Db | Tx, agentIds: string[]): Promise<Map<s
   if (agentIds.length === 0) return new Map();
   const rows = await db.$queryRaw<{ agentId: string; userId: string }[]>`
     WITH open AS (
-      SELECT r."id", r."agentId" FROM "Review" r
+      SELECT r."id", r."agentId", r."createdAt" FROM "Review" r
       WHERE r."openForAgent" = ANY(${agentIds}::text[]) AND 'CREDENTIAL_LOOSENED' = ANY(r."triggers")
     ), loosening AS (
       SELECT o."agentId", e."actorType", e."actorId", e."details" FROM open o
@@ -32,8 +32,14 @@ export async function loosenedBy(db: Db | Tx, agentIds: string[]): Promise<Map<s
     LEFT JOIN "ApiToken" t ON l."actorType" = 'API_TOKEN' AND t."id" = l."actorId"
     WHERE l."actorType" IN ('USER', 'API_TOKEN')
     UNION
-    SELECT l."agentId", n."id" FROM loosening l, jsonb_array_elements_text(l."details"->'loosenedBy') AS n("id")
-    WHERE jsonb_typeof(l."details"->'loosenedBy') = 'array'`;
+    SELECT l."agentId", n."id" FROM loosening l, jsonb_array_elements_text(
+      CASE WHEN jsonb_typeof(l."details"->'loosenedBy') = 'array' THEN l."details"->'loosenedBy' ELSE '[]' END
+    ) AS n("id")
+    UNION
+    -- Who asked for a loosening applied while it is open: kept where no archive takes it (the requests themselves).
+    SELECT o."agentId", c."requestedById" FROM open o
+    JOIN "ChangeRequest" c ON c."agentId" = o."agentId" AND c."kind" = 'CREDENTIAL_LOOSENING'
+      AND c."status" = 'APPLIED' AND c."decidedAt" >= o."createdAt"`;
   const byAgent = new Map<string, string[]>();
   for (const r of rows) if (r.userId) byAgent.set(r.agentId, [...(byAgent.get(r.agentId) ?? []), r.userId]);
   return byAgent;
