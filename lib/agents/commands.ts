@@ -11,6 +11,7 @@ import { needsEscalation, reachable, REACHABLE_SELECT } from '@/lib/escalation/r
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { AgentStatus, ControlPlane, RiskTier } from '@/lib/generated/prisma/enums';
 import { nextScheduledDue } from '@/lib/reviews/cadence';
+import { credentialHands } from '@/lib/reviews/loosened-by';
 import { openOrJoinReview } from '@/lib/reviews/triggers';
 import { readInput } from '@/lib/secrets/read-input';
 import { getSettings } from '@/lib/settings';
@@ -362,19 +363,8 @@ export async function applyStatusChange(
   // reviewed once it is in service, unless whoever puts it in service is a lead independent of it.
   if (agent.status === 'PROPOSED' && to === 'ACTIVE') {
     const live = await tx.credential.findMany({ where: { agentId, revokedAt: null } });
-    // Whoever recorded or loosened them (a token's creator for a broker's report), or asked for a loosening of
-    // them, does not review them either.
-    const issuers = await tx.$queryRaw<{ id: string | null }[]>`
-      SELECT DISTINCT coalesce(t."createdById", e."actorId") AS "id" FROM "AuditEvent" e
-      LEFT JOIN "ApiToken" t ON e."actorType" = 'API_TOKEN' AND t."id" = e."actorId"
-      WHERE e."agentId" = ${agentId} AND e."action" IN ('credential.issued', 'credential.updated')
-        AND e."actorType" IN ('USER', 'API_TOKEN')
-      UNION
-      SELECT c."requestedById" FROM "ChangeRequest" c
-      WHERE c."agentId" = ${agentId} AND c."kind" = 'CREDENTIAL_LOOSENING' AND c."status" = 'APPLIED'`;
-    await reviewLooseIssues(tx, actor, userActor(actor), live, {
-      loosenedBy: issuers.flatMap((i) => (i.id ? [i.id] : [])),
-    });
+    // Whoever recorded or loosened them does not review them either.
+    await reviewLooseIssues(tx, actor, userActor(actor), live, { loosenedBy: await credentialHands(tx, agentId) });
   }
 }
 

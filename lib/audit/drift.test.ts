@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
-import { resetEnvCache } from '@/lib/env';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeAgent } from '@/lib/testing/agents';
+import { asKeylessServer } from '@/lib/testing/keyless';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { createToken, revokeToken } from '@/lib/tokens/commands';
@@ -93,18 +93,9 @@ describe('the registry against its record, after a database-level change', () =>
     const lead = await createPerson(['ADMIN']);
     const person = await createPerson([], { name: 'Unsigned Grant' });
     // The application's database role can append a chained event, but not sign it: as a server with no key does.
-    const env = { NODE_ENV: 'production', AUTH_DEMO: 'false', AUDIT_SIGNING_KEY: undefined };
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    const stub = (values: Record<string, string | undefined>) => {
-      for (const [k, v] of Object.entries(values)) vi.stubEnv(k, v);
-      resetEnvCache();
-    };
-    stub(env);
-    try {
-      await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version(person.id) });
-    } finally {
-      stub(saved);
-    }
+    await asKeylessServer(async () =>
+      grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version(person.id) }),
+    );
     expect(await driftOf('Unsigned Grant')).toEqual([
       { kind: 'role', subject: 'Unsigned Grant', problem: 'holds AUDITOR, which no event grants' },
     ]);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
 import { resetEnvCache } from '@/lib/env';
+import { asKeylessServer } from '@/lib/testing/keyless';
 import { asOwner } from '@/lib/testing/owner';
 import { runOfflineVerifier } from '@/lib/testing/pack-verifier';
 import { appendAuditEvents, SYSTEM_ACTOR } from '.';
@@ -445,18 +446,7 @@ describe('tampering with the record as the database owner', () => {
   it('the owner adopts a tail written while no key was configured; one signed once, or altered, is not', async () => {
     expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: false, headSeq: s(25) });
     // A server with no key (production, none configured) appends three events, unsigned.
-    const env = { NODE_ENV: 'production', AUTH_DEMO: 'false', AUDIT_SIGNING_KEY: undefined };
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    const stub = (values: Record<string, string | undefined>) => {
-      for (const [k, v] of Object.entries(values)) vi.stubEnv(k, v);
-      resetEnvCache();
-    };
-    stub(env);
-    try {
-      await append(['keyless 26', 'keyless 27', 'keyless 28']);
-    } finally {
-      stub(saved);
-    }
+    await asKeylessServer(() => append(['keyless 26', 'keyless 27', 'keyless 28']));
     try {
       expect(await verify(false)).toMatchObject({ ok: false, brokenSeq: s(26), unsigned: true });
       expect(await adoptUnsignedChain(getDb())).toEqual({ adopted: true, fromSeq: s(26), throughSeq: s(28) });

@@ -44,3 +44,19 @@ export async function loosenedBy(db: Db | Tx, agentIds: string[]): Promise<Map<s
   for (const r of rows) if (r.userId) byAgent.set(r.agentId, [...(byAgent.get(r.agentId) ?? []), r.userId]);
   return byAgent;
 }
+
+/**
+ * Everyone who recorded or loosened the agent's credentials (a token's creator for a broker's report), or asked for a
+ * loosening of them: named on the review a proposed agent's loose keys open when it is put in service.
+ */
+export async function credentialHands(db: Db | Tx, agentId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string | null }[]>`
+    SELECT DISTINCT coalesce(t."createdById", e."actorId") AS "id" FROM "AuditEvent" e
+    LEFT JOIN "ApiToken" t ON e."actorType" = 'API_TOKEN' AND t."id" = e."actorId"
+    WHERE e."agentId" = ${agentId} AND e."action" IN ('credential.issued', 'credential.updated')
+      AND e."actorType" IN ('USER', 'API_TOKEN')
+    UNION
+    SELECT c."requestedById" FROM "ChangeRequest" c
+    WHERE c."agentId" = ${agentId} AND c."kind" = 'CREDENTIAL_LOOSENING' AND c."status" = 'APPLIED'`;
+  return rows.flatMap((r) => (r.id ? [r.id] : []));
+}
