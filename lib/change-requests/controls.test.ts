@@ -688,6 +688,21 @@ describe('the people these rules govern, through another path', () => {
     const { id } = await ask();
     await reactivateUser(lead, { userId: dormant.id, version: off.version });
     await expect(approve(dormant, id)).rejects.toThrow(/made you an approver/);
+    // Nor one they asked to make a PAM approver (the grant applied by another lead): the role path, not the console's
+    // reactivation.
+    const friend = await createPerson(['OWNER']);
+    await grantRole(lead, { userId: friend.id, role: 'PAM_APPROVER', version: friend.version });
+    await decideChangeRequest(await createPerson(['ADMIN']), {
+      changeRequestId: (await pendingFor({ targetUserId: friend.id })).id,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Agreed',
+    });
+    const friendNow = await getDb().user.findUniqueOrThrow({
+      where: { id: friend.id },
+      select: { id: true, name: true, email: true, roles: true, version: true },
+    });
+    await expect(approve(friendNow, id)).rejects.toThrow(/made you an approver/);
     // An approver who leaves after approving no longer counts towards the two a CRITICAL break-glass needs.
     const first = await createPerson(['PAM_APPROVER']);
     expect(await approve(first, id)).toMatchObject({ status: 'PENDING', approvals: 1 });
