@@ -9,6 +9,8 @@ import { statfsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { Client } from 'pg';
+import { recordRegistryBaseline } from '@/lib/audit/baseline';
+import { getDb } from '@/lib/db';
 import { appendScaleEvents } from './scale/events';
 import { buildPendingIndexes, withIndexesDeferred } from './scale/indexes';
 import { createAgents, ensurePeople, loadAgents } from './scale/registry';
@@ -96,6 +98,10 @@ async function main(): Promise<number> {
       } else await load();
       bar.stop();
     }
+    // Its people (and anything else not made through Custodian) were copied in: recorded as they stand, so the
+    // registry check explains them and shows only what changes after.
+    const baseline = await recordRegistryBaseline(getDb());
+    if (baseline.recorded) console.log(`Recorded the registry as it stands (event ${baseline.seq}, audit.baselined).`);
     // Statistics for the planner, and the visibility map that lets counts read indexes alone.
     await client.query('VACUUM ANALYZE');
     console.log(

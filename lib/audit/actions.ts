@@ -2,6 +2,8 @@
 // the timeline can render each event as a sentence. Details never carry a
 // secret value. Later domains add their actions here.
 
+import type { BaselineDetails } from './registry-actions';
+
 type Change<T> = { from: T; to: T };
 type PersonRef = { id: string; name: string | null } | null;
 type AgentRef = { id: string; slug: string };
@@ -149,6 +151,8 @@ export type AuditDetailsByAction = {
   'audit.archived': { archiveId: string; fromSeq: string; toSeq: string; count: number; fileSha256: string };
   // An unsigned tail of the chain (written before a signing key was configured) signed by its owner's command.
   'audit.adopted': { fromSeq: string; throughSeq: string; hash: string; keyId: string };
+  // The owner's word that the registry as it stands is theirs (`npm run audit:baseline`): the rows no event explained.
+  'audit.baselined': BaselineDetails;
   'audit.restored': { archiveId: string | null; fromSeq: string; toSeq: string; count: number; fileSha256: string };
   // The issuance gate's answer to a broker, allow or deny, with every failing rule and the constraints of an allow.
   'issuance.decided': {

@@ -24,6 +24,7 @@ describe('the registry against its record, after a database-level change', () =>
     expect(await driftOf('Drift Person')).toEqual([
       {
         kind: 'role',
+        id: person.id,
         subject: 'Drift Person',
         problem: 'holds PAM_APPROVER, which no event grants; lost AUDITOR, which no event removes',
       },
@@ -84,8 +85,18 @@ describe('the registry against its record, after a database-level change', () =>
        VALUES ('credentialRotationDays', '3650', 1, now())`,
     );
     expect((await registryDrift(getDb())).filter((d) => d.kind === 'setting')).toEqual([
-      { kind: 'setting', subject: 'credentialRotationDays', problem: 'it was set, and no event says so' },
-      { kind: 'setting', subject: 'reviewerRule', problem: 'its value is not the one its last change recorded' },
+      {
+        kind: 'setting',
+        id: 'credentialRotationDays',
+        subject: 'credentialRotationDays',
+        problem: 'it was set, and no event says so',
+      },
+      {
+        kind: 'setting',
+        id: 'reviewerRule',
+        subject: 'reviewerRule',
+        problem: 'its value is not the one its last change recorded',
+      },
     ]);
   });
   // Last: the events it writes leave the chain unsigned for the rest of this file's database.
@@ -97,7 +108,7 @@ describe('the registry against its record, after a database-level change', () =>
       grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version(person.id) }),
     );
     expect(await driftOf('Unsigned Grant')).toEqual([
-      { kind: 'role', subject: 'Unsigned Grant', problem: 'holds AUDITOR, which no event grants' },
+      { kind: 'role', id: person.id, subject: 'Unsigned Grant', problem: 'holds AUDITOR, which no event grants' },
     ]);
   });
 });

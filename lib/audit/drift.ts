@@ -1,11 +1,11 @@
 import 'server-only';
 import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Db } from '@/lib/db';
+import { getDb, type Db, type Tx } from '@/lib/db';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '@/lib/settings';
 import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { archivedRanges } from './archive';
-import { REGISTRY_ACTIONS } from './registry-actions';
+import { REGISTRY_ACTIONS, type BaselineDetails, type TokenRecord } from './registry-actions';
 import { signatureHolds, trustedPublicKeys } from './signing';
 import { parseCarried } from './verify-redactions';
 
@@ -14,8 +14,10 @@ import { parseCarried } from './verify-redactions';
 // inserted, its scopes widened, a setting changed by hand in the database) was changed outside Custodian: the
 // verifier cannot see it, so this compares the rows the controls read with the events that should have made them.
 
-export type Drift = { kind: 'role' | 'token' | 'setting'; subject: string; problem: string };
+/** A row its events do not explain: `id` is the user's, the token's or the setting's key; `subject` names it. */
+export type Drift = { kind: 'role' | 'token' | 'setting'; id: string; subject: string; problem: string };
 
+/** Rows of each kind listed (a page, and the verifier's output); a baseline takes them all. */
 const LIMIT = 200;
 /** The same members, whatever their order or repeats. */
 const same = (a: readonly string[], b: readonly string[]) => {
@@ -90,9 +92,13 @@ async function registryEvents(db: Db): Promise<RegistryEvent[]> {
 }
 
 /** Every role held that no event grants, and every one an event grants that is not held. */
-async function roleDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
+async function roleDrift(db: Db, events: RegistryEvent[], limit: number): Promise<Drift[]> {
   const recorded = new Map<string, Set<string>>();
   for (const e of events) {
+    if (e.action === 'audit.baselined') {
+      for (const r of (e.details as BaselineDetails).roles ?? []) recorded.set(r.userId, new Set(r.roles));
+      continue;
+    }
     if (e.action !== 'role.granted' && e.action !== 'role.removed') continue;
     const userId = String(e.details.userId);
     const roles = recorded.get(userId) ?? recorded.set(userId, new Set()).get(userId)!;
@@ -108,6 +114,7 @@ async function roleDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
     if (unrecorded.length === 0 && lost.length === 0) continue;
     drift.push({
       kind: 'role',
+      id: p.id,
       subject: p.name ?? p.id,
       problem: [
         unrecorded.length ? `holds ${unrecorded.join(', ')}, which no event grants` : '',
@@ -117,55 +124,77 @@ async function roleDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
         .join('; '),
     });
   }
-  return drift.slice(0, LIMIT);
+  return drift.slice(0, limit);
 }
 
-type TokenDetails = {
-  tokenId?: string;
-  scopes?: string[];
-  reach?: string;
-  expiresInDays?: number;
-  expiresAt?: string;
-  fingerprint?: string;
+type TokenRow = {
+  id: string;
+  name: string;
+  tokenHash: string;
+  scopes: string[];
+  agentScope: 'ALL' | 'LIST' | 'WORKLOAD_PREFIX';
+  agentIds: string[];
+  workloadPrefix: string | null;
+  createdById: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  rateLimitExempt: boolean;
+  slugs: string[];
 };
 
-/** Each token against its creation event (and revocation): who made it, what it may do, where, until when. */
-async function tokenDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
-  const created = new Map<string, RegistryEvent>();
-  const revoked = new Set<string>();
-  for (const e of events) {
-    const id = String(e.details.tokenId);
-    if (e.action === 'token.created' && !created.has(id)) created.set(id, e);
-    if (e.action === 'token.revoked') revoked.add(id);
-  }
-  const rows = await db.$queryRaw<
-    {
-      id: string;
-      name: string;
-      tokenHash: string;
-      scopes: string[];
-      agentScope: 'ALL' | 'LIST' | 'WORKLOAD_PREFIX';
-      agentIds: string[];
-      workloadPrefix: string | null;
-      createdById: string;
-      expiresAt: Date;
-      revokedAt: Date | null;
-      rateLimitExempt: boolean;
-      slugs: string[];
-    }[]
-  >`
+/** The tokens as stored (those of `ids`, or all), with the slugs of the agents a list reaches. */
+export function tokenRows(db: Db | Tx, ids?: string[]): Promise<TokenRow[]> {
+  return db.$queryRaw<TokenRow[]>`
     SELECT t."id", t."name", t."tokenHash", t."scopes", t."agentScope"::text AS "agentScope", t."agentIds",
       t."workloadPrefix", t."createdById", t."expiresAt", t."revokedAt", t."rateLimitExempt",
       ARRAY(SELECT a."slug" FROM "Agent" a WHERE a."id" = ANY(t."agentIds") ORDER BY a."slug") AS "slugs"
-    FROM "ApiToken" t ORDER BY t."id"`;
+    FROM "ApiToken" t WHERE ${ids === undefined} OR t."id" = ANY(${ids ?? []}::text[]) ORDER BY t."id"`;
+}
+
+/** A token as it stands, as a baseline records it. */
+export function tokenAsItStands(t: TokenRow): NonNullable<BaselineDetails['tokens']>[number] {
+  return {
+    tokenId: t.id,
+    name: t.name,
+    createdById: t.createdById,
+    scopes: [...new Set(t.scopes)],
+    reach: describeReach(reachOf(t), t.slugs),
+    expiresAt: t.expiresAt.toISOString(),
+    fingerprint: tokenFingerprint(t.tokenHash),
+    revoked: t.revokedAt !== null,
+    ...(t.rateLimitExempt ? { rateLimitExempt: true } : {}),
+  };
+}
+
+/**
+ * Each token against its creation event (and revocation), or its owner's baseline: who made it, what it may do, where,
+ * until when.
+ */
+async function tokenDrift(db: Db, events: RegistryEvent[], limit: number): Promise<Drift[]> {
+  const created = new Map<string, { creator: string | null; recordedAt: Date | null; details: TokenRecord }>();
+  const revoked = new Set<string>();
+  for (const e of events) {
+    if (e.action === 'audit.baselined') {
+      for (const t of (e.details as BaselineDetails).tokens ?? []) {
+        created.set(t.tokenId, { creator: t.createdById, recordedAt: e.recordedAt, details: t });
+        if (t.revoked) revoked.add(t.tokenId);
+        else revoked.delete(t.tokenId);
+      }
+      continue;
+    }
+    const id = String(e.details.tokenId);
+    if (e.action === 'token.created' && !created.has(id))
+      created.set(id, { creator: e.actorId, recordedAt: e.recordedAt, details: e.details });
+    if (e.action === 'token.revoked') revoked.add(id);
+  }
   const drift: Drift[] = [];
-  for (const t of rows) {
+  for (const t of await tokenRows(db)) {
     const problems: string[] = [];
     const c = created.get(t.id);
+    const d = c?.details ?? {};
     if (!c) problems.push('no event records its creation');
     else {
-      const d = c.details as TokenDetails;
-      if (c.actorId !== t.createdById) problems.push('it acts as someone other than who created it');
+      if (c.creator !== t.createdById) problems.push('it acts as someone other than who created it');
       if (!same(t.scopes, d.scopes ?? []))
         problems.push(`its scopes are ${t.scopes.join(', ') || 'none'}, not those recorded`);
       // Tokens made before reach existed reached every agent.
@@ -182,10 +211,12 @@ async function tokenDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
     }
     if (revoked.has(t.id) && !t.revokedAt) problems.push('it was revoked, and is live again');
     if (t.revokedAt && !revoked.has(t.id)) problems.push('it is revoked, and no event says so');
-    if (t.rateLimitExempt) problems.push('it is exempt from the rate limit, which no command sets');
-    if (problems.length) drift.push({ kind: 'token', subject: `${t.name} (${t.id})`, problem: problems.join('; ') });
+    if (t.rateLimitExempt && !d.rateLimitExempt)
+      problems.push('it is exempt from the rate limit, which no command sets');
+    if (problems.length)
+      drift.push({ kind: 'token', id: t.id, subject: `${t.name} (${t.id})`, problem: problems.join('; ') });
   }
-  return drift.slice(0, LIMIT);
+  return drift.slice(0, limit);
 }
 
 /** Each setting against its last change: a row that no event sets, or a value no event wrote. */
@@ -193,7 +224,11 @@ async function settingDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
   const rows = await db.setting.findMany({ select: { key: true, value: true } });
   const stored = new Map(rows.map((r) => [r.key, r.value]));
   const last = new Map<string, unknown>();
-  for (const e of events) if (e.action === 'settings.changed') last.set(String(e.details.key), e.details.to);
+  for (const e of events) {
+    if (e.action === 'settings.changed') last.set(String(e.details.key), e.details.to);
+    if (e.action === 'audit.baselined')
+      for (const b of (e.details as BaselineDetails).settings ?? []) last.set(b.key, b.value);
+  }
   const drift: Drift[] = [];
   for (const key of SETTING_KEYS) {
     const value = stored.get(key);
@@ -203,6 +238,7 @@ async function settingDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
     if (!equalJson(now, want)) {
       drift.push({
         kind: 'setting',
+        id: key,
         subject: key,
         problem: last.has(key)
           ? 'its value is not the one its last change recorded'
@@ -229,11 +265,12 @@ function equalJson(a: string, b: string): boolean {
 }
 
 /** Every role, API token and setting that its events do not explain: changed outside Custodian. */
-export async function registryDrift(db: Db): Promise<Drift[]> {
+export async function registryDrift(db: Db, options: { all?: boolean } = {}): Promise<Drift[]> {
   const events = await registryEvents(db);
+  const limit = options.all ? Infinity : LIMIT;
   const [roles, tokens, settings] = await Promise.all([
-    roleDrift(db, events),
-    tokenDrift(db, events),
+    roleDrift(db, events, limit),
+    tokenDrift(db, events, limit),
     settingDrift(db, events),
   ]);
   return [...roles, ...tokens, ...settings];

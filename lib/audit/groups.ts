@@ -65,6 +65,7 @@ export const ACTION_GROUPS = {
     'audit.archived',
     'audit.restored',
     'audit.adopted',
+    'audit.baselined',
     'system.note',
   ],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],

@@ -249,6 +249,13 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       return `${by} restored events #${String(d.fromSeq ?? '')} to #${String(d.toSeq ?? '')} from their signed file`;
     case 'audit.adopted':
       return `${by} signed unsigned events #${String(d.fromSeq ?? '')} to #${String(d.throughSeq ?? '')} (adopted)`;
+    case 'audit.baselined': {
+      const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+      return (
+        `${by} recorded the registry as it stands (baseline): ${count(d.roles)} people's roles, ` +
+        `${count(d.tokens)} API tokens, ${count(d.settings)} settings`
+      );
+    }
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:

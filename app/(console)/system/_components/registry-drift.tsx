@@ -36,7 +36,7 @@ export function RegistryDrift({ drift }: { drift: Drift[] }) {
             </THead>
             <TBody>
               {drift.map((d) => (
-                <TR key={`${d.kind}:${d.subject}`}>
+                <TR key={`${d.kind}:${d.id}`}>
                   <TD>
                     <Badge tone="danger">{KIND[d.kind]}</Badge>
                   </TD>
