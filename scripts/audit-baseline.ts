@@ -1,31 +1,38 @@
-// `npm run audit:baseline`: records the registry as it stands as the owner's (`audit.baselined` on the timeline), for
-// a deployment whose people, API tokens or settings were made before their events were recorded: by hand, by an
-// older release, by a bulk load. Every row the registry check cannot explain is named in the event and checked
-// against from then on. A row changed by an attacker looks the same as one made by hand: check each row it prints by
-// other means first (who holds ADMIN, which tokens exist), as the event says the owner vouches for them.
+// `npm run audit:baseline [-- --dry-run]`: records the rows no event mentions as the owner's (`audit.baselined` on the
+// timeline), for a deployment whose people, API tokens, settings or exceptions were made before their events were
+// recorded: by hand, by an older release, by a bulk load. Each is named in the event and checked against from then
+// on. A row changed by an attacker can look the same as one made by hand: run it with --dry-run first, check each row
+// it prints by other means (who holds ADMIN, which tokens exist), then run it again. Rows that contradict their events
+// (a token revived or given another hash, a role beyond its grants) are never recorded: put them back in Custodian.
+import { parseArgs } from 'node:util';
 import { recordRegistryBaseline } from '@/lib/audit/baseline';
+import type { Drift } from '@/lib/audit/drift';
 import { withOwnerDb } from '@/lib/db/owner';
 import { runScript } from '@/lib/db/run-script';
 
+// Names as JSON strings: a name planted in the database cannot rewrite the owner's terminal.
+const line = (d: Drift) => `  ${d.kind.padEnd(9)} ${JSON.stringify(d.subject)} (${d.id}): ${d.problem}`;
+
 async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean' } } });
+  const dryRun = values['dry-run'] ?? false;
   return withOwnerDb(async (db) => {
-    const baseline = await recordRegistryBaseline(db);
-    if (!baseline.recorded) {
-      console.log('Nothing to record: every role, API token and setting matches the events that made it.');
-      return 0;
-    }
-    const { roles = [], tokens = [], settings = [] } = baseline.details;
-    console.log(`Recorded as audit.baselined (event ${baseline.seq}):`);
-    for (const r of roles)
-      console.log(`  role    ${r.name ?? r.userId} (${r.userId}): ${r.roles.join(', ') || 'none'}`);
-    for (const t of tokens) console.log(`  token   ${t.name} (${t.tokenId}): ${t.scopes?.join(', ')}; ${t.reach}`);
-    for (const s of settings) console.log(`  setting ${s.key}: ${JSON.stringify(s.value)}`);
-    if (baseline.after.length > 0) {
-      // Credited only once signed: an unsigned head (no key here, or a tail to adopt) leaves the event uncredited.
-      console.error(
-        `${baseline.after.length} row(s) still show: the event is not signed by a trusted key. Configure ` +
-          'AUDIT_SIGNING_KEY (and run npm run audit:adopt for an unsigned tail), then run this again.',
+    const baseline = await recordRegistryBaseline(db, { dryRun });
+    if (baseline.rows.length === 0) console.log('Nothing to record: no row lacks the events that made it.');
+    else {
+      console.log(
+        dryRun
+          ? `Would record ${baseline.rows.length} row(s) no event mentions, as they stand (check each first):`
+          : `Recorded ${baseline.rows.length} row(s) as they stand, as audit.baselined (event ${baseline.seq}):`,
       );
+      for (const d of baseline.rows) console.log(line(d));
+    }
+    if (baseline.refused.length > 0) {
+      console.error(
+        `${baseline.refused.length} row(s) contradict their events and are not recorded: treat them as an incident ` +
+          'and put each back through Custodian.',
+      );
+      for (const d of baseline.refused) console.error(line(d));
       return 1;
     }
     return 0;

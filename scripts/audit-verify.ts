@@ -2,8 +2,8 @@
 // hash and, with public keys, checks every head signature and numbered checkpoint (none missing, forged or beyond the
 // head); with the witness file, that the chain still extends every checkpoint it holds (which catches a database
 // rolled back to an older signed state). Exits 1 naming the first broken seq and what is wrong. `--workers N` walks
-// disjoint ranges in N threads (default: every core). Then it compares every role, API token and setting with the
-// events that made it, and exits 1 naming any row changed outside Custodian.
+// disjoint ranges in N threads (default: every core). Then it compares every role, API token, setting and exception
+// in force with the events that made it, and exits 1 naming any row changed outside Custodian.
 // `npm run audit:verify -- --pack <zip> --public-key <file>` checks an evidence pack offline, with no database.
 // `npm run audit:verify -- --report <summary.json> [--oscal <file>] --public-key <file>` checks a framework report's
 // signed summary offline, and that the OSCAL file is the one it names (`--unsigned-ok` instead of a key: form only).
@@ -92,14 +92,14 @@ async function main(): Promise<number> {
   // The chain holds; the rows the controls read are checked against it too.
   const drift = await registryDrift(getDb());
   if (drift.length === 0) {
-    console.log('Registry: every role, API token and setting matches the events that made it.');
+    console.log('Registry: every role, API token, setting and exception in force matches the events that made it.');
     return 0;
   }
   console.error(`Registry CHANGED OUTSIDE CUSTODIAN: ${drift.length} row(s) no event explains.`);
-  for (const d of drift) console.error(`  ${d.kind} ${d.subject}: ${d.problem}`);
+  for (const d of drift) console.error(`  ${d.kind} ${JSON.stringify(d.subject)}: ${d.problem}`);
   console.error(
-    'Put each row back through Custodian. Rows made before their events were recorded (an older release, by hand): ' +
-      'check them, then npm run audit:baseline records them as they stand.',
+    'Put each row back through Custodian. Rows no event mentions (made by hand, by an older release): check them, ' +
+      'then npm run audit:baseline records them as they stand (--dry-run lists them first).',
   );
   return 1;
 }

@@ -60,7 +60,15 @@ export type AuditDetailsByAction = {
     lapsesAt?: string;
   };
   'exception.lapsed': { exceptionId: string };
-  'exception.approved': { exceptionId: string; reason: string };
+  'exception.approved': {
+    exceptionId: string;
+    reason: string;
+    approvals?: number;
+    required?: number;
+    /** Whether this approval put it in force (the last one needed), and then until when. */
+    status?: 'APPROVED' | 'PENDING';
+    expiresAt?: string;
+  };
   'exception.rejected': { exceptionId: string; reason: string };
   'exception.withdrawn': { exceptionId: string; reason?: string };
   'exception.revoked': { exceptionId: string; reason: string; reviewId?: string };

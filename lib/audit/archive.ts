@@ -237,7 +237,7 @@ export async function restoreArchive(db: Db, eventsFile: string): Promise<Archiv
  * The ranges archived and not restored — missing from the database, under a manifest signed by one of `keys` — oldest
  * first, the latest archive of each: what the timeline lists, and what samples and parallel walks step around.
  */
-export async function archivedRanges(db: Db, keys: PublicKeys = trustedPublicKeys()): Promise<AuditArchive[]> {
+export async function archivedRanges(db: Db | Tx, keys: PublicKeys = trustedPublicKeys()): Promise<AuditArchive[]> {
   const rows = await db.$queryRaw<AuditArchive[]>`
     SELECT a.* FROM "AuditArchive" a
     WHERE NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."seq" = a."fromSeq")
@@ -281,13 +281,20 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
   let count = 0;
   let headIn = '';
   let headOut = '';
-  type Row = StoredEvent & { prevHash: string; hash: string; line: string; tombstoned: boolean; recordedAt: Date };
+  type Row = StoredEvent & {
+    prevHash: string;
+    hash: string;
+    line: string;
+    tombstoned: boolean;
+    recordedAt: Date;
+    agentId: string | null;
+  };
   try {
     for (let after = partition.fromSeq - 1n; ;) {
       const rows = await tx.$queryRaw<Row[]>`
         SELECT e."seq", e."prevHash", e."hash", row_to_json(e)::text AS "line", e."action", e."actorId",
           e."details", e."digests", e."salts", e."format"::int AS "format",
-          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."recordedAt"
+          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."recordedAt", e."agentId"
         FROM "AuditEvent" e
         WHERE e."seq" > ${after} AND e."seq" <= ${partition.toSeq} ORDER BY e."seq" LIMIT 5000`;
       if (rows.length === 0) break;
@@ -299,9 +306,9 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
         if (concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
           carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted });
         } else if (REGISTRY_ACTIONS.has(r.action)) {
-          // What the registry check replays (roles, tokens, settings), as it was recorded.
-          const recordedAt = r.recordedAt.toISOString();
-          carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted, recordedAt });
+          // What the registry check replays (roles, tokens, settings, exceptions), as it was recorded.
+          const { seq, action, actorId, details, agentId } = r;
+          carried.push({ seq, action, actorId, details, redacted, recordedAt: r.recordedAt.toISOString(), agentId });
         }
       }
       if (count === 0) headIn = rows[0]!.prevHash;

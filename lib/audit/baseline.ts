@@ -1,50 +1,75 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
+import { Invalid } from '@/lib/errors';
 import { DEFAULT_SETTINGS, SETTING_KEYS, type SettingKey } from '@/lib/settings';
-import { appendAuditEvents } from './append';
-import { registryDrift, tokenAsItStands, tokenRows, type Drift } from './drift';
+import { appendAuditEvents, lockChainHead } from './append';
+import { lastSignedSeq, registryDrift, tokenAsItStands, tokenRows, type Drift } from './drift';
+import { exceptionAsItStands, exceptionsInForce } from './exception-drift';
 import type { BaselineDetails } from './registry-actions';
 
 /** Who records a baseline: the owner's command, never a request. */
 export const BASELINE_ACTOR = { type: 'SYSTEM', id: 'audit:baseline' } as const;
 
-export type Baseline = { recorded: false } | { recorded: true; seq: bigint; details: BaselineDetails; after: Drift[] };
+export type Baseline = {
+  /** The rows no event mentions: recorded (or, on a dry run, those that would be). */
+  rows: Drift[];
+  /** The rows that contradict their record: never vouched for, put back through Custodian. */
+  refused: Drift[];
+  /** The event that records them, when one was written. */
+  seq: bigint | null;
+  details: BaselineDetails | null;
+};
 
 /**
- * The owner's word that the registry as it stands is theirs (`npm run audit:baseline`): for a deployment whose people,
- * tokens or settings were made before their events were recorded (by hand, an older release, a bulk load), every row
- * the registry check cannot explain is recorded as it is now, in one `audit.baselined` event on the timeline, and
- * checked against from then on. It explains nothing silently: the event names each row, and the owner runs it only
- * after checking those rows by other means, as a change nobody made through Custodian looks the same.
+ * The owner's word that the rows no event mentions are theirs (`npm run audit:baseline`): for a deployment whose
+ * people, tokens, settings or exceptions were made before their events were recorded (by hand, an older release, a
+ * bulk load). Each is recorded as it stands in one `audit.baselined` event that names it, and checked against from
+ * then on. A row whose events say otherwise (a token revived or given another hash, a role beyond its grants, an
+ * exception lengthened) is never vouched for: that is a change to put back. Runs under the chain head's lock, so what
+ * it reads is what the event follows, and only over a head Custodian signed (an event after an unsigned head would
+ * not be credited, and the unsigned tail is verification's to name).
  */
-export async function recordRegistryBaseline(db: Db): Promise<Baseline> {
-  const drift = await registryDrift(db, { all: true });
-  const ids = (kind: Drift['kind']) => drift.filter((d) => d.kind === kind).map((d) => d.id);
-  if (drift.length === 0) return { recorded: false };
-  const { details, seq } = await db.$transaction(async (tx) => {
-    // The rows as they are now, read in the transaction that records them.
-    const people = await tx.user.findMany({
-      where: { id: { in: ids('role') } },
-      select: { id: true, name: true, roles: true },
-      orderBy: { id: 'asc' },
-    });
-    const tokens = await tokenRows(tx, ids('token'));
-    const keys = ids('setting') as SettingKey[];
-    const stored = new Map(
-      (await tx.setting.findMany({ where: { key: { in: keys } }, select: { key: true, value: true } })).map((r) => [
-        r.key,
-        r.value,
-      ]),
-    );
-    const details: BaselineDetails = {
-      roles: people.map((p) => ({ userId: p.id, name: p.name, roles: [...p.roles].sort() })),
-      tokens: tokens.map(tokenAsItStands),
-      settings: keys
-        .filter((k) => SETTING_KEYS.includes(k))
-        .map((key) => ({ key, value: stored.get(key) ?? DEFAULT_SETTINGS[key] })),
-    };
-    const [event] = await appendAuditEvents(tx, [{ action: 'audit.baselined', actor: BASELINE_ACTOR, details }]);
-    return { details, seq: event!.seq };
-  });
-  return { recorded: true, seq, details, after: await registryDrift(db, { all: true }) };
+export async function recordRegistryBaseline(
+  db: Db,
+  options: { dryRun?: boolean; only?: (d: Drift) => boolean } = {},
+): Promise<Baseline> {
+  return db.$transaction(
+    async (tx) => {
+      const [head] = await lockChainHead(tx);
+      const signed = await lastSignedSeq(tx);
+      if (head && signed !== null && signed < head.seq) {
+        throw new Invalid(
+          `The chain head (seq ${head.seq}) is not signed by a trusted key: events were written around Custodian's ` +
+            'signing. Run npm run audit:verify and deal with that first; a baseline after it would not count.',
+        );
+      }
+      const drift = await registryDrift(tx);
+      const rows = drift.filter((d) => d.unrecorded && (options.only?.(d) ?? true));
+      const refused = drift.filter((d) => !d.unrecorded);
+      if (rows.length === 0 || options.dryRun) return { rows, refused, seq: null, details: null };
+      const ids = (kind: Drift['kind']) => rows.filter((d) => d.kind === kind).map((d) => d.id);
+      const people = await tx.user.findMany({
+        where: { id: { in: ids('role') } },
+        select: { id: true, roles: true },
+        orderBy: { id: 'asc' },
+      });
+      const keys = ids('setting').filter((k): k is SettingKey => (SETTING_KEYS as string[]).includes(k));
+      const stored = new Map(
+        (await tx.setting.findMany({ where: { key: { in: keys } }, select: { key: true, value: true } })).map((r) => [
+          r.key,
+          r.value,
+        ]),
+      );
+      const details: BaselineDetails = {
+        roles: people.map((p) => ({ userId: p.id, roles: [...p.roles].sort() })),
+        tokens: (await tokenRows(tx, ids('token'))).map(tokenAsItStands),
+        settings: keys.map((key) => ({ key, value: stored.get(key) ?? DEFAULT_SETTINGS[key] })),
+        exceptions: (await exceptionsInForce(tx, ids('exception'))).map(exceptionAsItStands),
+      };
+      const [event] = await appendAuditEvents(tx, [{ action: 'audit.baselined', actor: BASELINE_ACTOR, details }]);
+      return { rows, refused, seq: event!.seq, details };
+    },
+    // The whole registry is read under the head's lock: every append waits for it.
+    { timeout: 120_000 },
+  );
 }

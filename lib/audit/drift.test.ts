@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
+import { decideException, requestException, revokeException } from '@/lib/exceptions/commands';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeAgent } from '@/lib/testing/agents';
 import { asKeylessServer } from '@/lib/testing/keyless';
@@ -27,6 +29,7 @@ describe('the registry against its record, after a database-level change', () =>
         id: person.id,
         subject: 'Drift Person',
         problem: 'holds PAM_APPROVER, which no event grants; lost AUDITOR, which no event removes',
+        unrecorded: false,
       },
     ]);
   });
@@ -90,15 +93,90 @@ describe('the registry against its record, after a database-level change', () =>
         id: 'credentialRotationDays',
         subject: 'credentialRotationDays',
         problem: 'it was set, and no event says so',
+        unrecorded: true,
       },
       {
         kind: 'setting',
         id: 'reviewerRule',
         subject: 'reviewerRule',
         problem: 'its value is not the one its last change recorded',
+        unrecorded: false,
       },
     ]);
   });
+  it('an exception put in force, widened, lengthened or revived by hand shows; one approved does not', async () => {
+    const admin = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const [pam1, pam2] = [await createPerson(['PAM_APPROVER']), await createPerson(['PAM_APPROVER'])];
+    const agent = await makeAgent(admin, { ownerId: owner.id, riskTier: 'CRITICAL' });
+    const issue = async (name: string) =>
+      (
+        await issueCredential(owner, {
+          agentId: agent.id,
+          name,
+          kind: 'API_KEY',
+          issuance: 'STATIC',
+          storage: 'VAULT_OR_BROKER',
+          secretRef: `vault:kv/prod/x/${name}`,
+          environment: 'PROD',
+        })
+      ).id;
+    const [key, other] = [await issue('deploy-key'), await issue('root-key')];
+    const ask = async (type: 'BREAK_GLASS' | 'BROAD_SCOPE') =>
+      (
+        await requestException(owner, {
+          agentId: agent.id,
+          type,
+          credentialIds: [key],
+          justification: 'Outage',
+          durationHours: 2,
+        })
+      ).id;
+    const approve = (who: typeof pam1, exceptionId: string) =>
+      decideException(who, { exceptionId, outcome: 'APPROVE', reason: 'approved for the outage' });
+    const honest = await ask('BREAK_GLASS');
+    await approve(pam1, honest);
+    await approve(pam2, honest);
+    const [pending, lengthened, widened, retyped, revoked, forged] = [
+      await ask('BREAK_GLASS'),
+      await ask('BROAD_SCOPE'),
+      await ask('BROAD_SCOPE'),
+      await ask('BROAD_SCOPE'),
+      await ask('BROAD_SCOPE'),
+      await ask('BREAK_GLASS'),
+    ];
+    for (const id of [lengthened, widened, retyped, revoked]) await approve(pam1, id);
+    await revokeException(pam2, { exceptionId: revoked, reason: 'outage over' });
+    const exceptionDrift = async () =>
+      Object.fromEntries(
+        (await registryDrift(getDb())).filter((d) => d.kind === 'exception').map((d) => [d.id, d.problem]),
+      );
+    expect(await exceptionDrift()).toEqual({});
+    // A superuser puts a request in force, lengthens one, widens one to another key, turns one into a break-glass,
+    // revives a revoked one, and inserts a second approver's decision so that one real approval completes the pair.
+    const ghost = await createPerson(['PAM_APPROVER']);
+    await asOwner(
+      `UPDATE "Exception" SET "status" = 'APPROVED', "startsAt" = now(), "expiresAt" = now() + interval '2 hours'
+       WHERE "id" = '${pending}'`,
+      `UPDATE "Exception" SET "expiresAt" = "expiresAt" + interval '30 days' WHERE "id" = '${lengthened}'`,
+      `INSERT INTO "ExceptionCredential" ("exceptionId", "credentialId") VALUES ('${widened}', '${other}')`,
+      `UPDATE "Exception" SET "type" = 'BREAK_GLASS' WHERE "id" = '${retyped}'`,
+      `UPDATE "Exception" SET "status" = 'APPROVED', "revokedAt" = NULL, "revokedById" = NULL, "endedAt" = NULL,
+         "expiresAt" = now() + interval '1 hour' WHERE "id" = '${revoked}'`,
+      `INSERT INTO "ExceptionDecision" ("id", "exceptionId", "deciderId", "outcome", "reason")
+       VALUES ('forged-decision', '${forged}', '${ghost.id}', 'APPROVE', 'ok')`,
+    );
+    await approve(pam1, forged);
+    expect(await exceptionDrift()).toEqual({
+      [pending]: 'no approval put it in force',
+      [lengthened]: 'it ends later than its approval recorded',
+      [widened]: 'it covers credentials its request did not name',
+      [retyped]: 'it is a BREAK_GLASS exception; BROAD_SCOPE was requested',
+      [revoked]: 'it was revoked, and is in force again',
+      [forged]: '1 person approved it on record, and it needed 2',
+    });
+  });
+
   // Last: the events it writes leave the chain unsigned for the rest of this file's database.
   it('an event written around Custodian’s signing is not credited: a role it grants still shows', async () => {
     const lead = await createPerson(['ADMIN']);
@@ -108,7 +186,13 @@ describe('the registry against its record, after a database-level change', () =>
       grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version(person.id) }),
     );
     expect(await driftOf('Unsigned Grant')).toEqual([
-      { kind: 'role', id: person.id, subject: 'Unsigned Grant', problem: 'holds AUDITOR, which no event grants' },
+      {
+        kind: 'role',
+        id: person.id,
+        subject: 'Unsigned Grant',
+        problem: 'holds AUDITOR, which no event grants',
+        unrecorded: true,
+      },
     ]);
   });
 });

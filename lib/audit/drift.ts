@@ -5,20 +5,24 @@ import { DEFAULT_SETTINGS, SETTING_KEYS } from '@/lib/settings';
 import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { archivedRanges } from './archive';
-import { REGISTRY_ACTIONS, type BaselineDetails, type TokenRecord } from './registry-actions';
+import { exceptionDrift } from './exception-drift';
+import {
+  REGISTRY_ACTIONS,
+  type BaselineDetails,
+  type Drift,
+  type RegistryEvent,
+  type TokenRecord,
+} from './registry-actions';
 import { signatureHolds, trustedPublicKeys } from './signing';
 import { parseCarried } from './verify-redactions';
+
+export type { Drift };
 
 // The registry against its record. The chain proves what happened; these tables say what holds now, and every
 // command that changes them appends the event that says so. A row that no event explains (a role granted, a token
 // inserted, its scopes widened, a setting changed by hand in the database) was changed outside Custodian: the
 // verifier cannot see it, so this compares the rows the controls read with the events that should have made them.
 
-/** A row its events do not explain: `id` is the user's, the token's or the setting's key; `subject` names it. */
-export type Drift = { kind: 'role' | 'token' | 'setting'; id: string; subject: string; problem: string };
-
-/** Rows of each kind listed (a page, and the verifier's output); a baseline takes them all. */
-const LIMIT = 200;
 /** The same members, whatever their order or repeats. */
 const same = (a: readonly string[], b: readonly string[]) => {
   const x = new Set(a);
@@ -33,22 +37,13 @@ function sameReach(recorded: string, now: string): boolean {
   return same(recorded.slice(LIST.length).split(', '), now.slice(LIST.length).split(', '));
 }
 
-/** A registry event: from the timeline, or carried by the signed manifest of an archived range. */
-type RegistryEvent = {
-  seq: bigint;
-  action: string;
-  actorId: string | null;
-  recordedAt: Date | null;
-  details: Record<string, unknown>;
-};
-
 /**
  * The last seq a head signature vouches for (one that holds for a trusted key, over the event there as stored), or
  * null with no key configured (an unsigned deployment credits every event, as verification checks hashes alone).
  * Events after it were written around Custodian's signing: the application's role can append a chained event, not
  * sign it, so such an event is not credited.
  */
-async function lastSignedSeq(db: Db): Promise<bigint | null> {
+export async function lastSignedSeq(db: Db | Tx): Promise<bigint | null> {
   const keys = trustedPublicKeys();
   if (keys.length === 0) return null;
   const heads = await db.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
@@ -67,10 +62,10 @@ async function lastSignedSeq(db: Db): Promise<bigint | null> {
  * and those an archived range's manifest carries (one whose signature holds for a trusted key), so archiving old
  * events changes nothing here.
  */
-async function registryEvents(db: Db): Promise<RegistryEvent[]> {
+async function registryEvents(db: Db | Tx): Promise<RegistryEvent[]> {
   const [rows, archives, signed] = await Promise.all([
     db.$queryRaw<RegistryEvent[]>`
-      SELECT e."seq", e."action", e."actorId", e."recordedAt", e."details" FROM "AuditEvent" e
+      SELECT e."seq", e."action", e."actorId", e."agentId", e."recordedAt", e."details" FROM "AuditEvent" e
       WHERE e."action" = ANY(${[...REGISTRY_ACTIONS]}::text[])`,
     archivedRanges(db),
     lastSignedSeq(db),
@@ -83,6 +78,7 @@ async function registryEvents(db: Db): Promise<RegistryEvent[]> {
         seq: item.seq,
         action: item.action,
         actorId: item.actorId,
+        agentId: item.agentId ?? null,
         recordedAt: item.recordedAt ? new Date(item.recordedAt) : null,
         details: (item.details ?? {}) as Record<string, unknown>,
       });
@@ -92,7 +88,7 @@ async function registryEvents(db: Db): Promise<RegistryEvent[]> {
 }
 
 /** Every role held that no event grants, and every one an event grants that is not held. */
-async function roleDrift(db: Db, events: RegistryEvent[], limit: number): Promise<Drift[]> {
+async function roleDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const recorded = new Map<string, Set<string>>();
   for (const e of events) {
     if (e.action === 'audit.baselined') {
@@ -115,6 +111,7 @@ async function roleDrift(db: Db, events: RegistryEvent[], limit: number): Promis
     drift.push({
       kind: 'role',
       id: p.id,
+      unrecorded: !recorded.has(p.id),
       subject: p.name ?? p.id,
       problem: [
         unrecorded.length ? `holds ${unrecorded.join(', ')}, which no event grants` : '',
@@ -124,7 +121,7 @@ async function roleDrift(db: Db, events: RegistryEvent[], limit: number): Promis
         .join('; '),
     });
   }
-  return drift.slice(0, limit);
+  return drift;
 }
 
 type TokenRow = {
@@ -170,7 +167,7 @@ export function tokenAsItStands(t: TokenRow): NonNullable<BaselineDetails['token
  * Each token against its creation event (and revocation), or its owner's baseline: who made it, what it may do, where,
  * until when.
  */
-async function tokenDrift(db: Db, events: RegistryEvent[], limit: number): Promise<Drift[]> {
+async function tokenDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const created = new Map<string, { creator: string | null; recordedAt: Date | null; details: TokenRecord }>();
   const revoked = new Set<string>();
   for (const e of events) {
@@ -214,13 +211,19 @@ async function tokenDrift(db: Db, events: RegistryEvent[], limit: number): Promi
     if (t.rateLimitExempt && !d.rateLimitExempt)
       problems.push('it is exempt from the rate limit, which no command sets');
     if (problems.length)
-      drift.push({ kind: 'token', id: t.id, subject: `${t.name} (${t.id})`, problem: problems.join('; ') });
+      drift.push({
+        kind: 'token',
+        id: t.id,
+        subject: `${t.name} (${t.id})`,
+        problem: problems.join('; '),
+        unrecorded: !c && !revoked.has(t.id),
+      });
   }
-  return drift.slice(0, limit);
+  return drift;
 }
 
 /** Each setting against its last change: a row that no event sets, or a value no event wrote. */
-async function settingDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
+async function settingDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const rows = await db.setting.findMany({ select: { key: true, value: true } });
   const stored = new Map(rows.map((r) => [r.key, r.value]));
   const last = new Map<string, unknown>();
@@ -239,6 +242,7 @@ async function settingDrift(db: Db, events: RegistryEvent[]): Promise<Drift[]> {
       drift.push({
         kind: 'setting',
         id: key,
+        unrecorded: !last.has(key),
         subject: key,
         problem: last.has(key)
           ? 'its value is not the one its last change recorded'
@@ -264,16 +268,15 @@ function equalJson(a: string, b: string): boolean {
   return JSON.stringify(sort(JSON.parse(a))) === JSON.stringify(sort(JSON.parse(b)));
 }
 
-/** Every role, API token and setting that its events do not explain: changed outside Custodian. */
-export async function registryDrift(db: Db, options: { all?: boolean } = {}): Promise<Drift[]> {
+/** Every role, API token, setting and exception in force that its events do not explain: changed outside Custodian. */
+export async function registryDrift(db: Db | Tx): Promise<Drift[]> {
   const events = await registryEvents(db);
-  const limit = options.all ? Infinity : LIMIT;
-  const [roles, tokens, settings] = await Promise.all([
-    roleDrift(db, events, limit),
-    tokenDrift(db, events, limit),
-    settingDrift(db, events),
-  ]);
-  return [...roles, ...tokens, ...settings];
+  // One after another: in a transaction (the baseline's) the client has one connection.
+  const roles = await roleDrift(db, events);
+  const tokens = await tokenDrift(db, events);
+  const settings = await settingDrift(db, events);
+  const exceptions = await exceptionDrift(db, events);
+  return [...roles, ...tokens, ...settings, ...exceptions];
 }
 
 /** The registry check, for the System page. */

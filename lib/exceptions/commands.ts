@@ -204,7 +204,7 @@ export async function decideException(
       });
       const status: ExceptionStatus =
         data.outcome === 'REJECT' ? 'REJECTED' : approvals >= required ? 'APPROVED' : 'PENDING';
-      let window = {};
+      let window: { startsAt?: Date; expiresAt?: Date } = {};
       if (status === 'APPROVED') {
         const settings = await getSettings(tx);
         const minutes = exception.windowMinutes ?? Math.round((exception.expiresAt.getTime() - now.getTime()) / 60_000);
@@ -223,7 +223,10 @@ export async function decideException(
         details: {
           exceptionId: exception.id,
           reason: data.reason,
-          ...(data.outcome === 'APPROVE' ? { approvals, required } : {}),
+          // What the registry check replays (lib/audit/drift.ts): an exception in force that no approval put there,
+          // or with fewer approvers on record than it needed, or for longer, was changed outside Custodian.
+          ...(data.outcome === 'APPROVE' ? { approvals, required, status } : {}),
+          ...(window.expiresAt ? { expiresAt: window.expiresAt.toISOString() } : {}),
         },
       });
       return { status, approvals };
