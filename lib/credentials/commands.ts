@@ -103,8 +103,26 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
         });
       }
       const { reason, agentId, ...fields } = data;
+      // A period longer than the policy's is a loosening at issue as at an edit: a security lead independent of the
+      // agent states it (and it is approved); anyone else issues it with the policy's and asks for the longer one.
+      const { credentialRotationDays } = await getSettings(tx);
+      const longer = (fields.rotationPeriodDays ?? 0) > credentialRotationDays;
+      if (longer && !(await isIndependentLead(tx, actor, agentId))) {
+        throw new Invalid('The rotation period is longer than the policy allows.', {
+          rotationPeriodDays: [
+            `At most the policy's ${credentialRotationDays} days when you issue it. Issue it, then ask for the ` +
+              'longer period from its edit form: a security lead who neither owns nor controls this agent decides.',
+          ],
+        });
+      }
       const credential = await tx.credential.create({
-        data: { agentId, ...fields, secretRef: fields.secretRef ?? null, lastRotatedAt: new Date() },
+        data: {
+          agentId,
+          ...fields,
+          secretRef: fields.secretRef ?? null,
+          lastRotatedAt: new Date(),
+          rotationApprovedDays: longer ? fields.rotationPeriodDays : null,
+        },
         select: { id: true },
       });
       await appendAuditEvent(tx, {
@@ -141,9 +159,16 @@ export async function applyCredentialFields(
   const before = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
   const fields = (Object.keys(values) as (keyof CredentialSettings)[]).filter((k) => before[k] !== values[k]);
   if (fields.length === 0) return;
+  // A longer rotation period applied as an approved loosening is the one that outlasts a tighter policy
+  // (./rotation-period.ts).
+  const approved = options.loosened.includes('rotationPeriodDays') && fields.includes('rotationPeriodDays');
   await tx.credential.update({
     where: { id: credential.id },
-    data: { ...Object.fromEntries(fields.map((k) => [k, values[k]])), version: { increment: 1 } },
+    data: {
+      ...Object.fromEntries(fields.map((k) => [k, values[k]])),
+      ...(approved ? { rotationApprovedDays: values.rotationPeriodDays } : {}),
+      version: { increment: 1 },
+    },
   });
   await appendAuditEvent(tx, {
     action: 'credential.updated',

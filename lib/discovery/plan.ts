@@ -2,6 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import type { RegisterData } from '@/lib/agents/commands';
 import { RegisterAgentSchema } from '@/lib/agents/schema';
+import { rotationDaysOf } from '@/lib/credentials/rotation-period';
 import type { Db, Tx } from '@/lib/db';
 import type { Environment, Issuance, RiskTier } from '@/lib/generated/prisma/enums';
 import { getSettings } from '@/lib/settings';
@@ -58,6 +59,7 @@ type Known = {
   lastRotatedAt: Date | null;
   revokedAt: Date | null;
   rotationPeriodDays: number | null;
+  rotationApprovedDays: number | null;
 };
 
 const DAY = 86_400_000;
@@ -144,6 +146,7 @@ export async function planFound(
       lastRotatedAt: true,
       revokedAt: true,
       rotationPeriodDays: true,
+      rotationApprovedDays: true,
     },
   });
   const credentialOf = new Map(credentials.map((c) => [`${c.agentId}/${c.name}`, c]));
@@ -179,7 +182,7 @@ export async function planFound(
           (a, b) => (a && b ? (a > b ? a : b) : (a ?? b)),
           null,
         );
-        const period = existing?.rotationPeriodDays ?? credentialRotationDays;
+        const period = existing ? rotationDaysOf(existing, credentialRotationDays) : credentialRotationDays;
         if (existing?.revokedAt) continue;
         if (!last) {
           notes.push(

@@ -1,3 +1,4 @@
+import { rotationDaysSql } from '@/lib/credentials/rotation-period';
 import { reachableContact } from '@/lib/escalation/sql';
 import { awaitingWhere, ENDED_AT, ONLY_CREDENTIAL } from '@/lib/exceptions/sql';
 import { Prisma } from '@/lib/generated/prisma/client';
@@ -257,8 +258,8 @@ export const RULES: Rule[] = [
           to_char(c."lastRotatedAt", 'YYYY-MM-DD') END AS "detail"
       FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
       WHERE ${NOT_RETIRED} AND c."revokedAt" IS NULL AND c."issuance" = 'STATIC'
-        AND (c."lastRotatedAt" IS NULL OR c."lastRotatedAt" + make_interval(days => coalesce(c."rotationPeriodDays",
-          ${s.credentialRotationDays}::int)) < ${now})`,
+        AND (c."lastRotatedAt" IS NULL
+          OR c."lastRotatedAt" + make_interval(days => ${rotationDaysSql(s.credentialRotationDays)}) < ${now})`,
   },
   {
     id: 'privileged-without-pam',

@@ -1,0 +1,79 @@
+// The rotation period a credential is held to, against the owner it governs: stating the policy's period today, or a
+// longer one at issue, must not outlast a lead tightening the policy later; only a period a lead approved does.
+import { describe, expect, it } from 'vitest';
+import { decideChangeRequest } from '@/lib/change-requests/commands';
+import { getDb } from '@/lib/db';
+import { evaluateRule } from '@/lib/policy/evaluate';
+import { ruleById } from '@/lib/policy/rules';
+import { changeSetting } from '@/lib/settings/commands';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { createPerson } from '@/lib/testing/people';
+import { issueCredential, updateCredential } from './commands';
+
+const DAY = 86_400_000;
+
+describe('the rotation period a credential is held to', () => {
+  it('a period stated by the owner never outlasts the policy; one a lead approved does', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const independent = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'MEDIUM' });
+    const issue = (by: typeof owner, name: string, rotationPeriodDays: string) =>
+      issueCredential(by, {
+        agentId: agent.id,
+        name,
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        secretRef: `vault:kv/prod/${name}`,
+        environment: 'PROD',
+        rotationPeriodDays,
+      });
+    // Ten years at issue is the loosening an edit would send to a lead: refused, with the way to ask.
+    await expect(issue(owner, 'decade', '3650')).rejects.toMatchObject({
+      fieldErrors: { rotationPeriodDays: [expect.stringMatching(/^At most the policy's 90 days when you issue it/)] },
+    });
+    expect(await getDb().credential.count({ where: { agentId: agent.id, name: 'decade' } })).toBe(0);
+    // The policy's own 90 days, stated by the owner; 180 stated by a lead independent of the agent (approved).
+    const pinned = (await issue(owner, 'pinned', '90')).id;
+    const approved = (await issue(independent, 'approved', '180')).id;
+    // And 200 asked for by the owner from the edit form, approved by the independent lead.
+    const asked = (await issue(owner, 'asked', '')).id;
+    const c = await getDb().credential.findUniqueOrThrow({ where: { id: asked } });
+    expect(
+      await updateCredential(owner, {
+        credentialId: asked,
+        version: c.version,
+        storage: c.storage,
+        secretRef: c.secretRef,
+        scope: c.scope,
+        rotationPeriodDays: '200',
+        reason: 'The vendor rotates twice a year',
+      }),
+    ).toMatch(/Pending approval: a longer rotation period/);
+    const request = await getDb().changeRequest.findFirstOrThrow({ where: { credentialId: asked, status: 'PENDING' } });
+    await decideChangeRequest(independent, {
+      changeRequestId: request.id,
+      version: request.version,
+      outcome: 'APPROVE',
+      reason: 'Vendor limit, checked',
+    });
+    expect(await getDb().credential.findUniqueOrThrow({ where: { id: asked } })).toMatchObject({
+      rotationPeriodDays: 200,
+      rotationApprovedDays: 200,
+    });
+    // Each last rotated 60 days ago; then a lead tightens the policy to 30 days.
+    await getDb().credential.updateMany({
+      where: { id: { in: [pinned, approved, asked] } },
+      data: { lastRotatedAt: new Date(Date.now() - 60 * DAY) },
+    });
+    const overdue = async () =>
+      (await evaluateRule(getDb(), ruleById('rotation-overdue')!))
+        .filter((f) => f.agentId === agent.id)
+        .map((f) => f.credentialId)
+        .sort();
+    expect(await overdue()).toEqual([]);
+    await changeSetting(lead, { key: 'credentialRotationDays', version: '0', value: '30' });
+    expect(await overdue()).toEqual([pinned]);
+  });
+});
