@@ -251,7 +251,7 @@ async function seed(tx: Tx, now: Date) {
           issuance === 'DYNAMIC' ? rand.pick([900, 3600, 14_400]) : rand.pick([null, 86_400 * 30, 86_400 * 365]),
         boundToWorkloadIdentity: issuance === 'DYNAMIC' || rand.chance(0.3),
         privileged: rand.chance(0.25) || a.riskTier === 'CRITICAL',
-        rotationPeriodDays: issuance === 'STATIC' ? rand.pick([30, 90, 180]) : null,
+        rotationPeriodDays: issuance === 'STATIC' ? rand.pick([30, 60, 90]) : null,
         lastRotatedAt,
         revokedAt: revoked ? ago(rand.int(1, 30)) : null,
         revokedById: revoked ? userId('sam') : null,
