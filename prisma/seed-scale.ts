@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     }
     // Its people and exceptions were copied in, not made through Custodian: recorded as they stand (only its own
     // rows, by their ids), so the registry check explains them and shows only what changes after.
-    const baseline = await recordRegistryBaseline(getDb(), { only: (d) => d.id.startsWith('scale_') });
+    const baseline = await recordRegistryBaseline(getDb(), { only: (d) => d.id.startsWith('scale_'), bulkLoad: true });
     if (baseline.seq !== null)
       console.log(`Recorded its ${baseline.rows.length} rows as they stand (event ${baseline.seq}, audit.baselined).`);
     // Statistics for the planner, and the visibility map that lets counts read indexes alone.

@@ -34,6 +34,12 @@ export function IntegrityBadge({ integrity }: { integrity: Integrity }) {
             <RelativeTime value={v.verifiedAt} /> · {v.checkpointsVerified} signed checkpoint(s) hold
           </span>
         </span>
+      ) : v.brokenSeq === null ? (
+        // Nothing found broken, but a check was not made (a witness that did not answer): never shown as passing.
+        <span className="flex flex-wrap items-center gap-2">
+          <StatusBadge spec={{ tone: 'warning', label: 'Not verified', icon: 'shield-alert' }} />
+          <span className="text-danger">{v.reason}</span>
+        </span>
       ) : (
         <span className="flex flex-wrap items-center gap-2">
           <StatusBadge spec={{ tone: 'danger', label: `Broken at seq ${v.brokenSeq}`, icon: 'shield-alert' }} />

@@ -57,6 +57,7 @@ export type AuditDetailsByAction = {
     noCredentialReason?: string;
     expiresAt?: string;
     windowMinutes?: number;
+    requiredApprovals?: number;
     lapsesAt?: string;
   };
   'exception.lapsed': { exceptionId: string };

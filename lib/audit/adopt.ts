@@ -5,7 +5,7 @@ import { appendAuditEvents, lockChainHead, SYSTEM_ACTOR } from './append';
 import { earlierRunsProblem, signedPassingRuns } from './integrity';
 import { loadSigningKey, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
-import { readWitnessFile } from './witness';
+import { readWitness } from './witness';
 
 export type Adoption = { adopted: false; headSeq: bigint } | { adopted: true; fromSeq: bigint; throughSeq: bigint };
 
@@ -21,7 +21,7 @@ export async function adoptUnsignedChain(db: Db): Promise<Adoption> {
   const key = loadSigningKey();
   if (!key) throw new Invalid('No signing key is configured (AUDIT_SIGNING_KEY): there is nothing to sign with.');
   const checked = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const result = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: readWitnessFile() });
+  const result = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: await readWitness() });
   if (result.ok) return { adopted: false, headSeq: result.verifiedThroughSeq };
   if (!result.unsigned) {
     throw new Invalid(`The chain does not verify (seq ${result.brokenSeq}: ${result.reason}); it cannot be adopted.`);

@@ -137,11 +137,13 @@ describe('the registry against its record, after a database-level change', () =>
     const honest = await ask('BREAK_GLASS');
     await approve(pam1, honest);
     await approve(pam2, honest);
-    const [pending, lengthened, widened, retyped, revoked, forged] = [
+    const [pending, lengthened, widened, retyped, revoked, forged, stretched, downgraded] = [
       await ask('BREAK_GLASS'),
       await ask('BROAD_SCOPE'),
       await ask('BROAD_SCOPE'),
       await ask('BROAD_SCOPE'),
+      await ask('BROAD_SCOPE'),
+      await ask('BREAK_GLASS'),
       await ask('BROAD_SCOPE'),
       await ask('BREAK_GLASS'),
     ];
@@ -167,7 +169,22 @@ describe('the registry against its record, after a database-level change', () =>
        VALUES ('forged-decision', '${forged}', '${ghost.id}', 'APPROVE', 'ok')`,
     );
     await approve(pam1, forged);
+    // And the rows an approval reads, changed before an honest one: the window asked for (the approval then records
+    // the longer one), and the approvals needed (a lower tier and count, the tier put back after).
+    await asOwner(
+      `UPDATE "Exception" SET "windowMinutes" = 10080 WHERE "id" = '${stretched}'`,
+      `UPDATE "Exception" SET "requiredApprovals" = 1 WHERE "id" = '${downgraded}'`,
+      `UPDATE "Agent" SET "riskTier" = 'HIGH' WHERE "id" = '${agent.id}'`,
+    );
+    await approve(pam1, stretched);
+    await approve(pam1, downgraded);
+    await asOwner(`UPDATE "Agent" SET "riskTier" = 'CRITICAL' WHERE "id" = '${agent.id}'`);
+    expect(await getDb().exception.count({ where: { id: { in: [stretched, downgraded] }, status: 'APPROVED' } })).toBe(
+      2,
+    );
     expect(await exceptionDrift()).toEqual({
+      [stretched]: 'it ends later than its approval recorded',
+      [downgraded]: '1 person approved it on record, and it needed 2',
       [pending]: 'no approval put it in force',
       [lengthened]: 'it ends later than its approval recorded',
       [widened]: 'it covers credentials its request did not name',

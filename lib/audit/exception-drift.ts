@@ -44,6 +44,8 @@ type Recorded = {
   type: string;
   credentialIds: string[];
   windowMinutes: number | null;
+  /** The approvals needed when it was asked for (a later approval may need more, never fewer). */
+  required: number;
   requester: string | null;
   approvers: Set<string>;
   /** Set by the approval that put it in force (or a baseline): how many it needed, until when. */
@@ -64,6 +66,7 @@ function replay(events: RegistryEvent[]): Map<string, Recorded> {
           type: x.type,
           credentialIds: x.credentialIds,
           windowMinutes: null,
+          required: 0,
           requester: null,
           approvers: new Set(),
           inForce: { required: 0, expiresAt: new Date(x.expiresAt).getTime() },
@@ -82,6 +85,7 @@ function replay(events: RegistryEvent[]): Map<string, Recorded> {
         type: String(d.type),
         credentialIds: credentials.map((c) => String(c?.id)),
         windowMinutes: typeof d.windowMinutes === 'number' ? d.windowMinutes : null,
+        required: typeof d.requiredApprovals === 'number' ? d.requiredApprovals : 1,
         requester: e.actorId,
         approvers: new Set(),
         inForce: null,
@@ -93,17 +97,19 @@ function replay(events: RegistryEvent[]): Map<string, Recorded> {
     if (!r) continue;
     if (e.action === 'exception.approved') {
       if (e.actorId && e.actorId !== r.requester) r.approvers.add(e.actorId);
-      const required = typeof d.required === 'number' ? d.required : 1;
+      // What the approval needed, as it counted (never fewer than the request recorded: the tier and the count it
+      // read are rows too).
+      const counted = typeof d.required === 'number' ? d.required : 1;
       // Before approvals recorded their outcome, the one that reached the count put it in force.
-      const final = d.status !== undefined ? d.status === 'APPROVED' : Number(d.approvals) >= required;
+      const final = d.status !== undefined ? d.status === 'APPROVED' : Number(d.approvals) >= counted;
       if (final) {
-        const until =
-          typeof d.expiresAt === 'string'
-            ? new Date(d.expiresAt).getTime()
-            : r.windowMinutes !== null && e.recordedAt
-              ? e.recordedAt.getTime() + r.windowMinutes * MINUTE + MINUTE
-              : null;
-        r.inForce = { required, expiresAt: until };
+        // Its window: what the approval recorded, and never past the one asked for (the row it was read from can be
+        // changed before the approval).
+        const asked =
+          r.windowMinutes !== null && e.recordedAt ? e.recordedAt.getTime() + (r.windowMinutes + 1) * MINUTE : null;
+        const recorded = typeof d.expiresAt === 'string' ? new Date(d.expiresAt).getTime() : null;
+        const ends = [asked, recorded].filter((t): t is number => t !== null);
+        r.inForce = { required: Math.max(counted, r.required), expiresAt: ends.length ? Math.min(...ends) : null };
       }
     } else r.ended = e.action.slice('exception.'.length);
   }

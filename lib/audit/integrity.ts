@@ -14,7 +14,7 @@ import {
   type PublicKeys,
 } from './signing';
 import { verifyAuditChain } from './verify';
-import { readWitnessFile, witnessCheckpoint } from './witness';
+import { readWitness, witnessCheckpoint, WitnessUnreadable, type WitnessedCheckpoint } from './witness';
 
 export type VerificationMode = 'full' | 'incremental';
 
@@ -23,14 +23,22 @@ const SAMPLE_ROUNDS = 30;
 const SAMPLE_MIN = 10_000n;
 
 /**
- * Verifies the chain against the server's key and the witness file, and records the result for the integrity badge.
- * `incremental` (the scheduled run) walks only the events after the latest signed checkpoint an earlier vouched run
+ * Verifies the chain against the server's key and the witnesses (file and URL), and records the result for the
+ * integrity badge. `incremental` (the scheduled run) walks only the events after the latest signed checkpoint an earlier vouched run
  * verified, and a rotating sample of the older ones; without such a checkpoint it verifies everything.
  */
 export async function runVerification(db: Db, actorId: string | null, mode: VerificationMode = 'full') {
   const started = performance.now();
   const keys = trustedPublicKeys();
-  const witness = readWitnessFile();
+  // A witness that cannot be read leaves the chain unchecked against it: walked still, but never recorded as passing.
+  let witness: WitnessedCheckpoint[] = [];
+  let unwitnessed: string | null = null;
+  try {
+    witness = await readWitness();
+  } catch (error) {
+    if (!(error instanceof WitnessUnreadable)) throw error;
+    unwitnessed = `not checked against the witness: ${error.message}`;
+  }
   const plan = mode === 'incremental' ? await planIncremental(db, keys) : null;
   const result = await verifyAuditChain(db, { keys, witness, from: plan?.from });
   const sample =
@@ -43,11 +51,12 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
     : sample && !sample.ok
       ? sample
       : tripped && { ...tripped, verifiedThroughSeq: tripped.brokenSeq - 1n };
+  const ok = failed === null && unwitnessed === null;
   const outcome = {
-    ok: failed === null,
+    ok,
     // On a failure (of the sample too), what holds ends before the break.
     throughSeq: (failed ?? result).verifiedThroughSeq,
-    headHash: result.ok && !failed ? result.headHash : null,
+    headHash: result.ok && ok ? result.headHash : null,
     brokenSeq: failed ? failed.brokenSeq : null,
     mode: plan ? 'incremental' : 'full',
     fromSeq: plan ? plan.from.seq + 1n : 1n,
@@ -75,7 +84,8 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
       data: {
         ...outcome,
         ...counts,
-        reason: failed ? failed.reason : null,
+        // Not checked against the witness, and nothing broken: a failed run with no broken seq.
+        reason: failed ? failed.reason : unwitnessed,
         durationMs: Math.round(performance.now() - started),
         actorId,
         keyId: key?.keyId ?? null,
@@ -197,7 +207,9 @@ export async function verifyChainNow(actor: Actor | null): Promise<string> {
   return run.ok
     ? `Verified: ${run.eventCount.toLocaleString('en')} events up to seq ${run.throughSeq}, ` +
         `${run.checkpointsVerified} signed checkpoint(s) hold.`
-    : `BROKEN at seq ${run.brokenSeq}: ${run.reason}.`;
+    : run.brokenSeq === null
+      ? `Not verified: ${run.reason}.`
+      : `BROKEN at seq ${run.brokenSeq}: ${run.reason}.`;
 }
 
 /** The latest verification, for the badge. */

@@ -64,6 +64,42 @@ export function readWitnessFile(): WitnessedCheckpoint[] {
   return file && existsSync(file) ? parseWitness(readFileSync(file, 'utf8')) : [];
 }
 
+/** A configured witness that could not be read: the chain was not checked against it. */
+export class WitnessUnreadable extends Error {}
+
+const bearer = (): Record<string, string> => {
+  const ref = getEnv().AUDIT_WITNESS_TOKEN;
+  return ref ? { authorization: `Bearer ${resolveSecret(ref)}` } : {};
+};
+
+/**
+ * Every checkpoint the witnesses hold: the file's, and what AUDIT_WITNESS_URL answers to a GET (the lines it was
+ * POSTed, one JSON object per line, with the same bearer token). A witness that is written to but never read back
+ * catches nothing. Throws WitnessUnreadable when a configured witness does not answer with checkpoints.
+ */
+export async function readWitness(): Promise<WitnessedCheckpoint[]> {
+  const url = getEnv().AUDIT_WITNESS_URL;
+  const fromFile = readWitnessFile();
+  if (!url) return fromFile;
+  const where = `the witness at ${new URL(url).host}`;
+  let text: string;
+  try {
+    const response = await fetch(url, {
+      headers: { accept: 'application/x-ndjson', ...bearer() },
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    text = await response.text();
+  } catch (error) {
+    throw new WitnessUnreadable(`${where} could not be read (${error instanceof Error ? error.message : error})`);
+  }
+  try {
+    return [...fromFile, ...parseWitness(text)];
+  } catch (error) {
+    throw new WitnessUnreadable(`${where} answered something else than checkpoints: ${(error as Error).message}`);
+  }
+}
+
 const RETRIES = [1_000, 4_000, 15_000];
 
 /**
@@ -82,12 +118,11 @@ export async function witnessCheckpoint(checkpoint: Stored): Promise<void> {
     }
   }
   if (!env.AUDIT_WITNESS_URL) return;
-  const token = env.AUDIT_WITNESS_TOKEN ? resolveSecret(env.AUDIT_WITNESS_TOKEN) : null;
   for (let attempt = 0; ; attempt++) {
     try {
       const response = await fetch(env.AUDIT_WITNESS_URL, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: { 'content-type': 'application/json', ...bearer() },
         body: line,
         signal: AbortSignal.timeout(10_000),
       });

@@ -4,6 +4,7 @@ import { appendAuditEvent } from '@/lib/audit';
 import type { Actor } from '@/lib/authz';
 import { applyCredentialFields, lockCredential } from '@/lib/credentials/commands';
 import type { CredentialGuardedField, CredentialSettings } from '@/lib/credentials/loosening';
+import { heldSettings } from '@/lib/credentials/rotation-period';
 import type { Tx } from '@/lib/db';
 import { Conflict, Invalid } from '@/lib/errors';
 import type { Prisma, Role } from '@/lib/generated/prisma/client';
@@ -34,7 +35,11 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
       const credential = await lockCredential(tx, request.credentialId!);
       if (credential.revokedAt) throw new Invalid('That credential was revoked since: reject the request instead.');
       // Applied against the present: a field changed since the request (tightened, say) is a conflict, not a jump.
-      const now = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
+      // As the request was judged: against the rotation period the credential is held to under today's policy.
+      const now = heldSettings(
+        await tx.credential.findUniqueOrThrow({ where: { id: credential.id } }),
+        (await getSettings(tx)).credentialRotationDays,
+      );
       if (changedSince(now, request.from as Partial<CredentialSettings>)) {
         throw new Conflict('This credential changed since the request was made: reject it and ask again.');
       }

@@ -18,6 +18,7 @@ import {
   type CredentialGuardedField,
   type CredentialSettings,
 } from './loosening';
+import { approvedRotation, heldSettings } from './rotation-period';
 import {
   IssueCredentialSchema,
   RecordUseSchema,
@@ -159,14 +160,17 @@ export async function applyCredentialFields(
   const before = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
   const fields = (Object.keys(values) as (keyof CredentialSettings)[]).filter((k) => before[k] !== values[k]);
   if (fields.length === 0) return;
-  // A longer rotation period applied as an approved loosening is the one that outlasts a tighter policy
-  // (./rotation-period.ts).
-  const approved = options.loosened.includes('rotationPeriodDays') && fields.includes('rotationPeriodDays');
+  const approved = fields.includes('rotationPeriodDays')
+    ? approvedRotation(before, values.rotationPeriodDays ?? null, {
+        loosened: options.loosened.includes('rotationPeriodDays'),
+        policyDays: (await getSettings(tx)).credentialRotationDays,
+      })
+    : undefined;
   await tx.credential.update({
     where: { id: credential.id },
     data: {
       ...Object.fromEntries(fields.map((k) => [k, values[k]])),
-      ...(approved ? { rotationApprovedDays: values.rotationPeriodDays } : {}),
+      ...(approved !== undefined ? { rotationApprovedDays: approved } : {}),
       version: { increment: 1 },
     },
   });
@@ -225,10 +229,13 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
     const changed = CREDENTIAL_EDITABLE.filter((k) => before[k] !== next[k]);
     if (changed.length === 0) return 'Nothing changed.';
     const { credentialRotationDays, credentialMaxTtlSeconds } = await getSettings(tx);
-    const loosening = credentialLooseningFields(before, next, {
+    // Judged against the period it is held to, not the one it states: a report's ten years held to the policy's 90
+    // days makes ten years and a day a loosening from 90, and the request says so.
+    const held = heldSettings(before, credentialRotationDays);
+    const loosening = credentialLooseningFields(held, next, {
       rotationDays: credentialRotationDays,
       maxTtlSeconds: credentialMaxTtlSeconds,
-    });
+    }).filter((k) => changed.includes(k));
     const pick = (keys: readonly (keyof CredentialSettings)[]) => Object.fromEntries(keys.map((k) => [k, next[k]]));
     const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, credential.agentId));
     const now = direct ? changed : changed.filter((k) => !(loosening as string[]).includes(k));
@@ -241,7 +248,7 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
       kind: 'CREDENTIAL_LOOSENING',
       agentId: credential.agentId,
       credentialId: credential.id,
-      from: Object.fromEntries(loosening.map((k) => [k, before[k]])) as Prisma.InputJsonValue,
+      from: Object.fromEntries(loosening.map((k) => [k, held[k]])) as Prisma.InputJsonValue,
       to: pick(loosening) as Prisma.InputJsonValue,
       reason: data.reason ?? 'Asked for from the credential’s edit form.',
     });

@@ -75,5 +75,47 @@ describe('the rotation period a credential is held to', () => {
     expect(await overdue()).toEqual([]);
     await changeSetting(lead, { key: 'credentialRotationDays', version: '0', value: '30' });
     expect(await overdue()).toEqual([pinned]);
+
+    const edit = async (id: string, fields: Record<string, string>) => {
+      const row = await getDb().credential.findUniqueOrThrow({ where: { id } });
+      return updateCredential(owner, {
+        credentialId: id,
+        version: row.version,
+        storage: row.storage,
+        secretRef: row.secretRef,
+        scope: row.scope,
+        rotationPeriodDays: row.rotationPeriodDays?.toString() ?? '',
+        reason: 'Edited in the test',
+        ...fields,
+      });
+    };
+    // An edit is judged against the period the key is held to (30), not the one it states (90): leaving the 90 as it
+    // is asks for nothing, a day more asks a lead for 30 → 91 days, and says so.
+    expect(await edit(pinned, { secretRef: 'vault:kv/prod/pinned-v2' })).toBe('Saved.');
+    expect(await edit(pinned, { rotationPeriodDays: '91' })).toMatch(/Pending approval: a longer rotation period/);
+    expect(
+      await getDb().changeRequest.findFirstOrThrow({ where: { credentialId: pinned, status: 'PENDING' } }),
+    ).toMatchObject({ from: { rotationPeriodDays: 30 }, to: { rotationPeriodDays: 91 } });
+    // A tightening within the approved period keeps it approved, at the shorter one.
+    expect(await edit(approved, { rotationPeriodDays: '120' })).toBe('Saved.');
+    expect(await getDb().credential.findUniqueOrThrow({ where: { id: approved } })).toMatchObject({
+      rotationPeriodDays: 120,
+      rotationApprovedDays: 120,
+    });
+    expect(await overdue()).toEqual([pinned]);
+    // Approving a period within the policy's approves nothing: it would pin it against the next tightening.
+    const within = (await issue(owner, 'within', '20')).id;
+    expect(await edit(within, { rotationPeriodDays: '30' })).toMatch(/Pending approval/);
+    const ask = await getDb().changeRequest.findFirstOrThrow({ where: { credentialId: within, status: 'PENDING' } });
+    await decideChangeRequest(independent, {
+      changeRequestId: ask.id,
+      version: ask.version,
+      outcome: 'APPROVE',
+      reason: 'Back to the policy',
+    });
+    expect(await getDb().credential.findUniqueOrThrow({ where: { id: within } })).toMatchObject({
+      rotationPeriodDays: 30,
+      rotationApprovedDays: null,
+    });
   });
 });

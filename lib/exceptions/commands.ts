@@ -138,6 +138,8 @@ export async function requestException(
         credentials: covered,
         ...(data.noCredentialReason ? { noCredentialReason: data.noCredentialReason } : {}),
         windowMinutes,
+        // What the registry check replays (lib/audit/drift.ts): never fewer approvals than were needed when asked.
+        requiredApprovals,
         lapsesAt: exception.expiresAt.toISOString(),
       },
     });
