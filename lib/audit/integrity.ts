@@ -24,8 +24,9 @@ const SAMPLE_MIN = 10_000n;
 
 /**
  * Verifies the chain against the server's key and the witnesses (file and URL), and records the result for the
- * integrity badge. `incremental` (the scheduled run) walks only the events after the latest signed checkpoint an earlier vouched run
- * verified, and a rotating sample of the older ones; without such a checkpoint it verifies everything.
+ * integrity badge. `incremental` (the scheduled run) walks only the events after the latest signed checkpoint an
+ * earlier vouched run verified, and a rotating sample of the older ones; without such a checkpoint it verifies
+ * everything.
  */
 export async function runVerification(db: Db, actorId: string | null, mode: VerificationMode = 'full') {
   const started = performance.now();
