@@ -1,9 +1,10 @@
 // `npm run audit:baseline [-- --dry-run]`: records the rows no event mentions as the owner's (`audit.baselined` on the
-// timeline), for a deployment whose people, API tokens, settings or exceptions were made before their events were
-// recorded: by hand, by an older release, by a bulk load. Each is named in the event and checked against from then
-// on. A row changed by an attacker can look the same as one made by hand: run it with --dry-run first, check each row
-// it prints by other means (who holds ADMIN, which tokens exist), then run it again. Rows that contradict their events
-// (a token revived or given another hash, a role beyond its grants) are never recorded: put them back in Custodian.
+// timeline), for a deployment whose people, API tokens or settings were made before their events were recorded: by
+// hand, by an older release. Each is named in the event and checked against from then on. A row changed by an
+// attacker can look the same as one made by hand: run it with --dry-run first, check each row it prints by other
+// means (who holds ADMIN, which tokens exist), then run it again. Never recorded: rows that contradict their events
+// (a token revived or given another hash, a role beyond its grants), and exceptions in force with no request (every
+// release records one): put those back through Custodian.
 import { parseArgs } from 'node:util';
 import { recordRegistryBaseline } from '@/lib/audit/baseline';
 import type { Drift } from '@/lib/audit/drift';

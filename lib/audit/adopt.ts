@@ -21,7 +21,10 @@ export async function adoptUnsignedChain(db: Db): Promise<Adoption> {
   const key = loadSigningKey();
   if (!key) throw new Invalid('No signing key is configured (AUDIT_SIGNING_KEY): there is nothing to sign with.');
   const checked = await db.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
-  const result = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: await readWitness() });
+  const result = await verifyAuditChain(db, {
+    keys: trustedPublicKeys(),
+    witness: (await readWitness(db)).checkpoints,
+  });
   if (result.ok) return { adopted: false, headSeq: result.verifiedThroughSeq };
   if (!result.unsigned) {
     throw new Invalid(`The chain does not verify (seq ${result.brokenSeq}: ${result.reason}); it cannot be adopted.`);

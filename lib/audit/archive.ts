@@ -29,6 +29,7 @@ import {
   type LedgerItem,
   type StoredEvent,
 } from './verify-redactions';
+import { readWitness } from './witness';
 
 // Archiving moves a closed range of the timeline out of the database and keeps the chain provable. In one
 // transaction, with the partition locked against writes: the chain is verified through the range, the range is
@@ -155,7 +156,10 @@ export async function archivePartition(db: Db, which: string, dir: string): Prom
 }
 
 async function verifyThrough(db: Db, seq: bigint) {
-  const verification = await verifyAuditChain(db, { keys: trustedPublicKeys() });
+  // Against the witness too: a database rolled back is not sealed into a signed manifest.
+  const witness = await readWitness(db);
+  if (witness.problem) throw new Conflict(`The chain was not checked against the witness: ${witness.problem}.`);
+  const verification = await verifyAuditChain(db, { keys: trustedPublicKeys(), witness: witness.checkpoints });
   if (!verification.ok || verification.verifiedThroughSeq < seq) {
     throw new Conflict(
       `The chain does not verify through seq ${seq}` +

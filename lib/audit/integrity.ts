@@ -14,7 +14,7 @@ import {
   type PublicKeys,
 } from './signing';
 import { verifyAuditChain } from './verify';
-import { readWitness, witnessCheckpoint, WitnessUnreadable, type WitnessedCheckpoint } from './witness';
+import { readWitness, witnessCheckpoint } from './witness';
 
 export type VerificationMode = 'full' | 'incremental';
 
@@ -31,15 +31,11 @@ const SAMPLE_MIN = 10_000n;
 export async function runVerification(db: Db, actorId: string | null, mode: VerificationMode = 'full') {
   const started = performance.now();
   const keys = trustedPublicKeys();
-  // A witness that cannot be read leaves the chain unchecked against it: walked still, but never recorded as passing.
-  let witness: WitnessedCheckpoint[] = [];
-  let unwitnessed: string | null = null;
-  try {
-    witness = await readWitness();
-  } catch (error) {
-    if (!(error instanceof WitnessUnreadable)) throw error;
-    unwitnessed = `not checked against the witness: ${error.message}`;
-  }
+  // A witness that cannot be read, or lacks checkpoints, leaves the chain unchecked against it: walked still (and
+  // checked against the file), but never recorded as passing.
+  const read = await readWitness(db);
+  const witness = read.checkpoints;
+  const unwitnessed = read.problem && `not checked against the witness: ${read.problem}`;
   const plan = mode === 'incremental' ? await planIncremental(db, keys) : null;
   const result = await verifyAuditChain(db, { keys, witness, from: plan?.from });
   const sample =
@@ -104,8 +100,10 @@ export async function runVerification(db: Db, actorId: string | null, mode: Veri
  */
 async function planIncremental(db: Db, keys: PublicKeys) {
   const runs = await db.auditVerification.findMany({ orderBy: { verifiedAt: 'desc' }, take: 20 });
-  // After a failed run, everything again: a break found (by a sample, say) is never stepped over.
-  const last = runs.find((v) => vouched(v));
+  // After a failed run, everything again: a break found (by a sample, say) is never stepped over. A run that found
+  // nothing broken but could not check the witness is passed over, not taken for a break: a witness kept silent
+  // does not make every run walk the whole chain.
+  const last = runs.find((v) => vouched(v) && (v.ok || v.brokenSeq !== null));
   if (!last?.ok) return null;
   const checkpoints = await db.auditCheckpoint.findMany({
     where: { seq: { lte: last.throughSeq } },

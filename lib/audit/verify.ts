@@ -122,6 +122,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     previous = c;
   }
 
+  const storedByNumber = new Map(checkpoints.map((c) => [c.number, c]));
   for (const w of witness) {
     if (!w.holds) {
       problems.push({
@@ -130,7 +131,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       });
       continue;
     }
-    const stored = checkpoints.find((c) => c.number === w.number);
+    const stored = storedByNumber.get(w.number);
     if (w.seq > head.seq) {
       problems.push({
         seq: head.seq + 1n,

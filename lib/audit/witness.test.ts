@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/lib/db';
-import { resetEnvCache } from '@/lib/env';
+import { getEnv, resetEnvCache } from '@/lib/env';
 import { asOwner } from '@/lib/testing/owner';
 import { appendNotes } from '@/lib/testing/partitions';
 import { createPerson } from '@/lib/testing/people';
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 describe('the witness at a URL', () => {
-  it('receives each checkpoint, and a rollback that deletes the latest one is named from what it holds', async () => {
+  it('receives each checkpoint, read back by every verification', async () => {
     await appendNotes(3);
     const first = await signCheckpoint();
     await appendNotes(3);
@@ -57,16 +57,25 @@ describe('the witness at a URL', () => {
     // Each checkpoint pinned twice: as stored, and as the witness holds it (read back).
     expect(await runVerification(getDb(), null)).toMatchObject({ ok: true, checkpointsVerified: 4 });
     expect(seen.at(-1)).toMatchObject({ method: 'GET' });
+  });
 
-    // The database put back to before the second checkpoint: nothing in it is out of place any more.
-    await asOwner(
-      'ALTER TABLE "AuditCheckpoint" DISABLE TRIGGER USER',
-      `DELETE FROM "AuditCheckpoint" WHERE "number" = ${second!.number}`,
-      'ALTER TABLE "AuditCheckpoint" ENABLE TRIGGER USER',
-    );
-    const run = await runVerification(getDb(), null);
-    expect(run).toMatchObject({ ok: false, brokenSeq: second!.seq });
-    expect(run.reason).toMatch(new RegExp(`checkpoint ${second!.number} \\(seq \\d+\\) is in the witness but missing`));
+  it('a checkpoint the witness lost (or an empty answer) is sent again, and the run waits for it', async () => {
+    const lost = held.pop()!;
+    // Past the few minutes a checkpoint may still be on its way.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 });
+    try {
+      const run = await runVerification(getDb(), null);
+      expect(run).toMatchObject({ ok: false, brokenSeq: null, headHash: null });
+      expect(run.reason).toMatch(/lacks 1 signed checkpoint\(s\) \(from number 2\): sent again/);
+      expect(held.at(-1)).toBe(lost.trim());
+      expect(await runVerification(getDb(), null)).toMatchObject({ ok: true });
+      // A witness answering nothing at all vouches for nothing: the latest checkpoint is sent again.
+      const all = held.splice(0);
+      expect((await runVerification(getDb(), null)).reason).toMatch(/lacks 1 signed checkpoint\(s\) \(from number 2\)/);
+      held.splice(0, held.length, ...all);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a witness that does not answer leaves the run unverified, never passing, with nothing named broken', async () => {
@@ -81,6 +90,35 @@ describe('the witness at a URL', () => {
       expect(await verifyChainNow(auditor)).toMatch(/^Not verified: not checked against the witness/);
     } finally {
       answering = true;
+    }
+    expect(await runVerification(getDb(), null)).toMatchObject({ ok: true });
+  });
+
+  // Last: the database stays rolled back.
+  it('a rollback that deletes the latest checkpoint is named from what the witness holds', async () => {
+    const latest = await getDb().auditCheckpoint.findFirstOrThrow({ orderBy: { number: 'desc' } });
+    await asOwner(
+      'ALTER TABLE "AuditCheckpoint" DISABLE TRIGGER USER',
+      `DELETE FROM "AuditCheckpoint" WHERE "number" = ${latest.number}`,
+      'ALTER TABLE "AuditCheckpoint" ENABLE TRIGGER USER',
+    );
+    const run = await runVerification(getDb(), null);
+    expect(run).toMatchObject({ ok: false, brokenSeq: latest.seq });
+    expect(run.reason).toMatch(new RegExp(`checkpoint ${latest.number} \\(seq \\d+\\) is in the witness but missing`));
+  });
+
+  it('is https, but for a witness on this machine', () => {
+    for (const [url, ok] of [
+      ['https://witness.example/checkpoints', true],
+      ['http://127.0.0.1:9000/checkpoints', true],
+      ['http://localhost/checkpoints', true],
+      ['http://witness.example/checkpoints', false],
+      ['http://127.0.0.1.evil.example/checkpoints', false],
+    ] as const) {
+      vi.stubEnv('AUDIT_WITNESS_URL', url);
+      resetEnvCache();
+      if (ok) expect(() => getEnv()).not.toThrow();
+      else expect(() => getEnv()).toThrow(/AUDIT_WITNESS_URL: Use https/);
     }
   });
 });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import type { Db } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { log } from '@/lib/ops/logger';
 import { resolveSecret } from '@/lib/secrets/secret-ref';
@@ -64,40 +65,63 @@ export function readWitnessFile(): WitnessedCheckpoint[] {
   return file && existsSync(file) ? parseWitness(readFileSync(file, 'utf8')) : [];
 }
 
-/** A configured witness that could not be read: the chain was not checked against it. */
-export class WitnessUnreadable extends Error {}
-
 const bearer = (): Record<string, string> => {
   const ref = getEnv().AUDIT_WITNESS_TOKEN;
   return ref ? { authorization: `Bearer ${resolveSecret(ref)}` } : {};
 };
 
+export type WitnessRead = {
+  /** Every checkpoint the witnesses hold: the file's and the URL's. */
+  checkpoints: WitnessedCheckpoint[];
+  /** Why the chain could not be checked against the URL's witness (it did not answer, or lacks checkpoints). */
+  problem: string | null;
+};
+
+/** A stored checkpoint older than this that the URL's witness lacks was lost on the way: sent again. */
+const IN_FLIGHT_MS = 5 * 60_000;
+const RESENT_PER_RUN = 200;
+
 /**
  * Every checkpoint the witnesses hold: the file's, and what AUDIT_WITNESS_URL answers to a GET (the lines it was
  * POSTed, one JSON object per line, with the same bearer token). A witness that is written to but never read back
- * catches nothing. Throws WitnessUnreadable when a configured witness does not answer with checkpoints.
+ * catches nothing, and one that missed checkpoints (down when they were signed, or answering less than it was sent)
+ * vouches for less than it seems: each stored checkpoint it lacks (from its first line on, or the latest when it holds
+ * none) is sent again, and until it holds them the chain is not called checked against it.
  */
-export async function readWitness(): Promise<WitnessedCheckpoint[]> {
+export async function readWitness(db: Db): Promise<WitnessRead> {
   const url = getEnv().AUDIT_WITNESS_URL;
   const fromFile = readWitnessFile();
-  if (!url) return fromFile;
+  if (!url) return { checkpoints: fromFile, problem: null };
   const where = `the witness at ${new URL(url).host}`;
-  let text: string;
+  let held: WitnessedCheckpoint[];
   try {
     const response = await fetch(url, {
       headers: { accept: 'application/x-ndjson', ...bearer() },
       signal: AbortSignal.timeout(30_000),
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    text = await response.text();
+    held = parseWitness(await response.text());
   } catch (error) {
-    throw new WitnessUnreadable(`${where} could not be read (${error instanceof Error ? error.message : error})`);
+    // The file is still checked: a rollback it catches is named, not hidden behind the URL's silence.
+    return { checkpoints: fromFile, problem: `${where} could not be read (${(error as Error).message})` };
   }
-  try {
-    return [...fromFile, ...parseWitness(text)];
-  } catch (error) {
-    throw new WitnessUnreadable(`${where} answered something else than checkpoints: ${(error as Error).message}`);
-  }
+  const numbers = new Set(held.map((c) => c.number));
+  const first = held.reduce<bigint | null>((n, c) => (n === null || c.number < n ? c.number : n), null);
+  const stored = await db.auditCheckpoint.findMany({
+    where: {
+      signedAt: { lt: new Date(Date.now() - IN_FLIGHT_MS) },
+      ...(first === null ? {} : { number: { gt: first } }),
+    },
+    orderBy: { number: first === null ? 'desc' : 'asc' },
+    take: first === null ? 1 : undefined,
+  });
+  const missing = stored.filter((c) => !numbers.has(c.number));
+  for (const c of missing.slice(0, RESENT_PER_RUN)) await witnessCheckpoint(c);
+  const problem = missing.length
+    ? `${where} lacks ${missing.length} signed checkpoint(s) (from number ${missing[0]!.number}): sent again, ` +
+      'the chain is checked against it once it holds them'
+    : null;
+  return { checkpoints: [...fromFile, ...held], problem };
 }
 
 const RETRIES = [1_000, 4_000, 15_000];

@@ -35,12 +35,12 @@ export async function applyChange(tx: Tx, actor: Actor, request: LockedChangeReq
       const credential = await lockCredential(tx, request.credentialId!);
       if (credential.revokedAt) throw new Invalid('That credential was revoked since: reject the request instead.');
       // Applied against the present: a field changed since the request (tightened, say) is a conflict, not a jump.
-      // As the request was judged: against the rotation period the credential is held to under today's policy.
-      const now = heldSettings(
-        await tx.credential.findUniqueOrThrow({ where: { id: credential.id } }),
-        (await getSettings(tx)).credentialRotationDays,
-      );
-      if (changedSince(now, request.from as Partial<CredentialSettings>)) {
+      // As the request was judged: against the rotation period the credential is held to under today's policy (a
+      // request made before that recorded the stated one: either is the present).
+      const stated = await tx.credential.findUniqueOrThrow({ where: { id: credential.id } });
+      const held = heldSettings(stated, (await getSettings(tx)).credentialRotationDays);
+      const from = request.from as Partial<CredentialSettings>;
+      if (changedSince(held, from) && changedSince(stated, from)) {
         throw new Conflict('This credential changed since the request was made: reject it and ask again.');
       }
       const to = request.to as Partial<CredentialSettings>;

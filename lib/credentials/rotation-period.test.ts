@@ -103,6 +103,13 @@ describe('the rotation period a credential is held to', () => {
       rotationApprovedDays: 120,
     });
     expect(await overdue()).toEqual([pinned]);
+    // Any other change ends the approval: cleared, it cannot come back when the policy moves.
+    const cleared = (await issue(independent, 'cleared', '150')).id;
+    expect(await edit(cleared, { rotationPeriodDays: '' })).toBe('Saved.');
+    expect(await getDb().credential.findUniqueOrThrow({ where: { id: cleared } })).toMatchObject({
+      rotationPeriodDays: null,
+      rotationApprovedDays: null,
+    });
     // Approving a period within the policy's approves nothing: it would pin it against the next tightening.
     const within = (await issue(owner, 'within', '20')).id;
     expect(await edit(within, { rotationPeriodDays: '30' })).toMatch(/Pending approval/);

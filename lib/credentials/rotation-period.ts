@@ -27,7 +27,7 @@ export function heldSettings<T extends CredentialSettings & Periods>(c: T, polic
 /**
  * The approved period after `next` is written (undefined: unchanged). A loosening applied by a lead approves a period
  * longer than the policy's (one within it needs no approval, and approving it would pin it); a tightening within an
- * approved period keeps the approval at the shorter one.
+ * approved period keeps the approval at the shorter one; any other change clears it.
  */
 export function approvedRotation(
   before: Periods,
@@ -37,5 +37,7 @@ export function approvedRotation(
   const beyondPolicy = next !== null && next > policyDays;
   if (loosened) return beyondPolicy ? next : null;
   const within = before.rotationApprovedDays !== null && next !== null && next <= before.rotationApprovedDays;
-  return beyondPolicy && within ? next : undefined;
+  if (beyondPolicy && within) return next;
+  // Any other change ends the approval: cleared, it cannot come back when the policy moves.
+  return before.rotationApprovedDays === null ? undefined : null;
 }

@@ -73,7 +73,13 @@ const EnvSchema = z
     // Where each signed checkpoint is also written, outside the database: a JSON-lines file and/or an HTTPS endpoint
     // (with AUDIT_WITNESS_TOKEN, a reference, as its bearer token).
     AUDIT_WITNESS_FILE: z.string().min(1).optional(),
-    AUDIT_WITNESS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    // HTTPS, but for a witness on this machine: its token and what it answers cross the network otherwise.
+    AUDIT_WITNESS_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => u.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(u), {
+        message: 'Use https (http only for a witness on this machine: 127.0.0.1, localhost or [::1]).',
+      })
+      .optional(),
     AUDIT_WITNESS_TOKEN: SecretRef.optional(),
     // E-mail notifications go through this SMTP server; unset, e-mails are skipped (the delivery log says so).
     SMTP_HOST: z.string().min(1).optional(),
