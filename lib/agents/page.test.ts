@@ -39,7 +39,13 @@ async function prismaCredentials(agentId: string) {
   const rows = await db().credential.findMany({
     ...byAgent(agentId),
     orderBy: [{ revokedAt: { sort: 'desc', nulls: 'first' } }, { name: 'asc' }],
-    omit: { agentId: true, revokedById: true, revokeReason: true, usedAfterRevocationAt: true },
+    omit: {
+      agentId: true,
+      revokedById: true,
+      revokeReason: true,
+      usedAfterRevocationAt: true,
+      rotationApprovedDays: true,
+    },
   });
   return rows.map(({ createdAt: _c, updatedAt: _u, ...c }) => c);
 }
