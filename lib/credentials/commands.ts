@@ -230,12 +230,13 @@ export async function updateCredential(actor: Actor | null, input: unknown): Pro
     if (changed.length === 0) return 'Nothing changed.';
     const { credentialRotationDays, credentialMaxTtlSeconds } = await getSettings(tx);
     // Judged against the period it is held to, not the one it states: a report's ten years held to the policy's 90
-    // days makes ten years and a day a loosening from 90, and the request says so.
+    // days makes ten years and a day a loosening from 90, and the request says so. A stated period left as it is
+    // asks for nothing (held to less, it is not in force to be judged).
     const held = heldSettings(before, credentialRotationDays);
     const loosening = credentialLooseningFields(held, next, {
       rotationDays: credentialRotationDays,
       maxTtlSeconds: credentialMaxTtlSeconds,
-    }).filter((k) => changed.includes(k));
+    }).filter((k) => k !== 'rotationPeriodDays' || changed.includes(k));
     const pick = (keys: readonly (keyof CredentialSettings)[]) => Object.fromEntries(keys.map((k) => [k, next[k]]));
     const direct = loosening.length === 0 || (await isIndependentLead(tx, actor, credential.agentId));
     const now = direct ? changed : changed.filter((k) => !(loosening as string[]).includes(k));
