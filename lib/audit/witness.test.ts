@@ -78,6 +78,28 @@ describe('the witness at a URL', () => {
     }
   });
 
+  it('a checkpoint row forged in the database is never sent on to the witness', async () => {
+    const real = await getDb().auditCheckpoint.findFirstOrThrow({ orderBy: { number: 'desc' } });
+    await asOwner(
+      'ALTER TABLE "AuditCheckpoint" DISABLE TRIGGER USER',
+      `INSERT INTO "AuditCheckpoint" ("id", "number", "format", "seq", "hash", "signedAt", "keyId", "signature")
+       VALUES ('forged', ${real.number + 1n}, 2, ${real.seq}, '${real.hash}', now() - interval '1 hour',
+         '${real.keyId}', '${real.signature}')`,
+      'ALTER TABLE "AuditCheckpoint" ENABLE TRIGGER USER',
+    );
+    const before = held.length;
+    try {
+      expect(await runVerification(getDb(), null)).toMatchObject({ ok: false });
+      expect(held).toHaveLength(before);
+    } finally {
+      await asOwner(
+        'ALTER TABLE "AuditCheckpoint" DISABLE TRIGGER USER',
+        `DELETE FROM "AuditCheckpoint" WHERE "id" = 'forged'`,
+        'ALTER TABLE "AuditCheckpoint" ENABLE TRIGGER USER',
+      );
+    }
+  });
+
   it('a witness that does not answer leaves the run unverified, never passing, with nothing named broken', async () => {
     answering = false;
     try {
