@@ -107,8 +107,8 @@ function replay(events: RegistryEvent[]): Map<string, Recorded> {
         // changed before the approval).
         const asked =
           r.windowMinutes !== null && e.recordedAt ? e.recordedAt.getTime() + (r.windowMinutes + 1) * MINUTE : null;
-        const recorded = typeof d.expiresAt === 'string' ? new Date(d.expiresAt).getTime() : null;
-        const ends = [asked, recorded].filter((t): t is number => t !== null);
+        const approvedUntil = typeof d.expiresAt === 'string' ? new Date(d.expiresAt).getTime() : null;
+        const ends = [asked, approvedUntil].filter((t): t is number => t !== null);
         r.inForce = { required: Math.max(counted, r.required), expiresAt: ends.length ? Math.min(...ends) : null };
       }
     } else r.ended = e.action.slice('exception.'.length);
