@@ -2,9 +2,10 @@
 // hash and, with public keys, checks every head signature and numbered checkpoint (none missing, forged or beyond the
 // head); with the witness file (without one: the witnesses the server is configured with, AUDIT_WITNESS_FILE and
 // AUDIT_WITNESS_URL), that the chain still extends every checkpoint it holds (which catches a database rolled back to
-// an older signed state; a configured witness that cannot be read exits 1). Exits 1 naming the first broken seq and what is wrong. `--workers N` walks
-// disjoint ranges in N threads (default: every core). Then it compares every role, API token, setting and exception
-// in force with the events that made it, and exits 1 naming any row changed outside Custodian.
+// an older signed state; a configured witness that cannot be read exits 1). Exits 1 naming the first broken seq and
+// what is wrong. `--workers N` walks disjoint ranges in N threads (default: every core). Then it compares every role,
+// API token, setting and exception in force with the events that made it, and exits 1 naming any row changed outside
+// Custodian.
 // `npm run audit:verify -- --pack <zip> --public-key <file>` checks an evidence pack offline, with no database.
 // `npm run audit:verify -- --report <summary.json> [--oscal <file>] --public-key <file>` checks a framework report's
 // signed summary offline, and that the OSCAL file is the one it names (`--unsigned-ok` instead of a key: form only).
