@@ -10,7 +10,7 @@ import { hashEvent, toJson } from './canonical';
 import { fieldsOf, FORMAT_V2, sealDetails } from './fields';
 import { snapshotOwners, type OwnersSnapshot } from './owners';
 import {
-  checkpointStatement,
+  checkpointHolds,
   loadSigningKey,
   signatureHolds,
   signStatement,
@@ -55,11 +55,7 @@ export async function headIsVouchedFor(tx: SqlTx, head: { seq: bigint; hash: str
     { number: bigint; format: number; seq: bigint; hash: string; signedAt: Date; keyId: string; signature: string }[]
   >`SELECT "number", "format", "seq", "hash", "signedAt", "keyId", "signature" FROM "AuditCheckpoint"
     WHERE "seq" = ${head.seq} AND "hash" = ${head.hash}`;
-  if (
-    checkpoints.some((c) =>
-      keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature)),
-    )
-  ) {
+  if (checkpoints.some((c) => checkpointHolds(keys, c))) {
     return true;
   }
   return false;

@@ -5,7 +5,7 @@ import { appendAuditEvent, headIsVouchedFor, lockChainHead, type AuditActor } fr
 import { archivedRanges, firstPresentSeq } from './archive';
 import { GENESIS_HASH } from './canonical';
 import {
-  checkpointStatement,
+  checkpointHolds,
   loadSigningKey,
   signatureHolds,
   signStatement,
@@ -110,9 +110,7 @@ async function planIncremental(db: Db, keys: PublicKeys) {
     orderBy: { number: 'desc' },
     take: 20,
   });
-  const anchor = checkpoints.find((c) =>
-    keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature)),
-  );
+  const anchor = checkpoints.find((c) => checkpointHolds(keys, c));
   if (!anchor) return null;
   const atAnchor = await db.auditEvent.findUnique({ where: { seq: anchor.seq }, select: { hash: true } });
   if (atAnchor?.hash !== anchor.hash) return null;

@@ -156,6 +156,14 @@ export function verificationStatement(
 /** The public keys a verifier trusts, by id. */
 export type PublicKeys = { keyId: string; key: KeyObject }[];
 
+/** Whether a stored checkpoint's signature holds for one of these keys (not a row written around Custodian). */
+export function checkpointHolds(
+  keys: PublicKeys,
+  c: Parameters<typeof checkpointStatement>[0] & { keyId: string; signature: string },
+): boolean {
+  return keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature));
+}
+
 /** What an archive's signature covers, from a stored row or a manifest file. */
 export function archiveStatement(a: {
   id: string;

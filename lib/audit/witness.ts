@@ -4,7 +4,7 @@ import type { Db } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 import { log } from '@/lib/ops/logger';
 import { resolveSecret } from '@/lib/secrets/secret-ref';
-import { checkpointStatement, signatureHolds, trustedPublicKeys } from './signing';
+import { checkpointHolds, trustedPublicKeys } from './signing';
 
 /**
  * A checkpoint as the witness keeps it, outside the database: whoever can rewrite the database (or restore an old
@@ -119,9 +119,7 @@ export async function readWitness(db: Db): Promise<WitnessRead> {
   // Only checkpoints that hold for a trusted key: a row forged in the database is never sent on to the witness, where
   // it would stay after the row is cleaned up.
   const keys = trustedPublicKeys();
-  const holds = (c: (typeof stored)[number]) =>
-    keys.some((k) => k.keyId === c.keyId && signatureHolds(k.key, checkpointStatement(c), c.signature));
-  const missing = stored.filter((c) => !numbers.has(c.number) && holds(c));
+  const missing = stored.filter((c) => !numbers.has(c.number) && checkpointHolds(keys, c));
   for (const c of missing.slice(0, RESENT_PER_RUN)) await witnessCheckpoint(c);
   const problem = missing.length
     ? `${where} lacks ${missing.length} signed checkpoint(s) (from number ${missing[0]!.number}): sent again, ` +
