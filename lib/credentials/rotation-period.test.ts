@@ -3,11 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
+import { ingestEvents } from '@/lib/ingest/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { changeSetting } from '@/lib/settings/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
+import { authenticate } from '@/lib/tokens/bearer';
+import { createToken } from '@/lib/tokens/commands';
 import { issueCredential, updateCredential } from './commands';
 
 const DAY = 86_400_000;
@@ -29,6 +32,29 @@ describe('the rotation period a credential is held to', () => {
         environment: 'PROD',
         rotationPeriodDays,
       });
+    const edit = async (id: string, fields: Record<string, string>) => {
+      const row = await getDb().credential.findUniqueOrThrow({ where: { id } });
+      return updateCredential(owner, {
+        credentialId: id,
+        version: row.version,
+        storage: row.storage,
+        secretRef: row.secretRef,
+        scope: row.scope,
+        rotationPeriodDays: row.rotationPeriodDays?.toString() ?? '',
+        reason: 'Edited in the test',
+        ...fields,
+      });
+    };
+    /** The lead independent of the agent approves the credential's pending request. */
+    const approveRequest = async (credentialId: string, reason: string) => {
+      const request = await getDb().changeRequest.findFirstOrThrow({ where: { credentialId, status: 'PENDING' } });
+      await decideChangeRequest(independent, {
+        changeRequestId: request.id,
+        version: request.version,
+        outcome: 'APPROVE',
+        reason,
+      });
+    };
     // Ten years at issue is the loosening an edit would send to a lead: refused, with the way to ask.
     await expect(issue(owner, 'decade', '3650')).rejects.toMatchObject({
       fieldErrors: { rotationPeriodDays: [expect.stringMatching(/^At most the policy's 90 days when you issue it/)] },
@@ -39,25 +65,10 @@ describe('the rotation period a credential is held to', () => {
     const approved = (await issue(independent, 'approved', '180')).id;
     // And 200 asked for by the owner from the edit form, approved by the independent lead.
     const asked = (await issue(owner, 'asked', '')).id;
-    const c = await getDb().credential.findUniqueOrThrow({ where: { id: asked } });
-    expect(
-      await updateCredential(owner, {
-        credentialId: asked,
-        version: c.version,
-        storage: c.storage,
-        secretRef: c.secretRef,
-        scope: c.scope,
-        rotationPeriodDays: '200',
-        reason: 'The vendor rotates twice a year',
-      }),
-    ).toMatch(/Pending approval: a longer rotation period/);
-    const request = await getDb().changeRequest.findFirstOrThrow({ where: { credentialId: asked, status: 'PENDING' } });
-    await decideChangeRequest(independent, {
-      changeRequestId: request.id,
-      version: request.version,
-      outcome: 'APPROVE',
-      reason: 'Vendor limit, checked',
-    });
+    expect(await edit(asked, { rotationPeriodDays: '200', reason: 'The vendor rotates twice a year' })).toMatch(
+      /Pending approval: a longer rotation period/,
+    );
+    await approveRequest(asked, 'Vendor limit, checked');
     expect(await getDb().credential.findUniqueOrThrow({ where: { id: asked } })).toMatchObject({
       rotationPeriodDays: 200,
       rotationApprovedDays: 200,
@@ -76,19 +87,6 @@ describe('the rotation period a credential is held to', () => {
     await changeSetting(lead, { key: 'credentialRotationDays', version: '0', value: '30' });
     expect(await overdue()).toEqual([pinned]);
 
-    const edit = async (id: string, fields: Record<string, string>) => {
-      const row = await getDb().credential.findUniqueOrThrow({ where: { id } });
-      return updateCredential(owner, {
-        credentialId: id,
-        version: row.version,
-        storage: row.storage,
-        secretRef: row.secretRef,
-        scope: row.scope,
-        rotationPeriodDays: row.rotationPeriodDays?.toString() ?? '',
-        reason: 'Edited in the test',
-        ...fields,
-      });
-    };
     // An edit is judged against the period the key is held to (30), not the one it states (90): leaving the 90 as it
     // is asks for nothing, a day more asks a lead for 30 → 91 days, and says so.
     expect(await edit(pinned, { secretRef: 'vault:kv/prod/pinned-v2' })).toBe('Saved.');
@@ -113,16 +111,45 @@ describe('the rotation period a credential is held to', () => {
     // Approving a period within the policy's approves nothing: it would pin it against the next tightening.
     const within = (await issue(owner, 'within', '20')).id;
     expect(await edit(within, { rotationPeriodDays: '30' })).toMatch(/Pending approval/);
-    const ask = await getDb().changeRequest.findFirstOrThrow({ where: { credentialId: within, status: 'PENDING' } });
-    await decideChangeRequest(independent, {
-      changeRequestId: ask.id,
-      version: ask.version,
-      outcome: 'APPROVE',
-      reason: 'Back to the policy',
-    });
+    await approveRequest(within, 'Back to the policy');
     expect(await getDb().credential.findUniqueOrThrow({ where: { id: within } })).toMatchObject({
       rotationPeriodDays: 30,
       rotationApprovedDays: null,
     });
+  });
+  it('a period reported through ingest is held to the policy too: the token path loosens nothing', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'MEDIUM' });
+    const { token } = await createToken(lead, { name: 'broker', scopes: ['events:write'], expiresInDays: 1 });
+    const broker = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+      'events:write',
+    );
+    const events = [
+      {
+        type: 'credential.issued',
+        agent: { slug: agent.slug },
+        credential: {
+          name: 'reported-decade',
+          kind: 'API_KEY',
+          issuance: 'STATIC',
+          storage: 'VAULT_OR_BROKER',
+          environment: 'PROD',
+          rotationPeriodDays: 3650,
+        },
+        occurredAt: new Date().toISOString(),
+      },
+    ];
+    expect((await ingestEvents(broker, { events }, { partial: false })).status).toBe(201);
+    const key = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'reported-decade' } });
+    expect(key).toMatchObject({ rotationPeriodDays: 3650, rotationApprovedDays: null });
+    // Last rotated 100 days ago: within the ten years it states, past the policy it is held to.
+    await getDb().credential.update({
+      where: { id: key.id },
+      data: { lastRotatedAt: new Date(Date.now() - 100 * DAY) },
+    });
+    const overdue = (await evaluateRule(getDb(), ruleById('rotation-overdue')!)).filter((f) => f.agentId === agent.id);
+    expect(overdue.map((f) => f.credentialId)).toEqual([key.id]);
   });
 });
