@@ -11,7 +11,7 @@ import { SingleBar } from 'cli-progress';
 import { Client } from 'pg';
 import { recordRegistryBaseline } from '@/lib/audit/baseline';
 import { getDb } from '@/lib/db';
-import { appendScaleEvents } from './scale/events';
+import { appendScaleEvents, historyCount } from './scale/events';
 import { buildPendingIndexes, withIndexesDeferred } from './scale/indexes';
 import { createAgents, ensurePeople, loadAgents } from './scale/registry';
 
@@ -82,6 +82,14 @@ async function main(): Promise<number> {
       // Room for every event to come, in partitions of the configured width (as the owner, which this loader is).
       await client.query('SELECT custodian_audit_partitions_ahead(NULL, $1, NULL)', [existingEvents + addEvents]);
       const agents = await loadAgents(client);
+      // The history of the agents no event records yet is written first, within the events asked for.
+      const history = historyCount(agents);
+      if (history > addEvents) {
+        console.log(
+          `${history.toLocaleString('en')} events would record the new agents' history, more than the ` +
+            `${addEvents.toLocaleString('en')} asked for: ask for more events, or the rest stay unrecorded.`,
+        );
+      }
       const bar = new SingleBar({
         format: 'events  [{bar}] {value}/{total} {percentage}% | {duration}s | ETA {eta}s',
         noTTYOutput: true,
@@ -99,8 +107,12 @@ async function main(): Promise<number> {
       bar.stop();
     }
     // Its people and exceptions were copied in, not made through Custodian: recorded as they stand (only its own
-    // rows, by their ids), so the registry check explains them and shows only what changes after.
-    const baseline = await recordRegistryBaseline(getDb(), { only: (d) => d.id.startsWith('scale_'), bulkLoad: true });
+    // rows, by their ids), so the registry check explains them and shows only what changes after. Its agents and
+    // credentials have their own history instead (the first events written), as one event could not carry them.
+    const baseline = await recordRegistryBaseline(getDb(), {
+      only: (d) => d.id.startsWith('scale_') && d.kind !== 'credential' && d.kind !== 'agent',
+      bulkLoad: true,
+    });
     if (baseline.seq !== null)
       console.log(`Recorded its ${baseline.rows.length} rows as they stand (event ${baseline.seq}, audit.baselined).`);
     // Statistics for the planner, and the visibility map that lets counts read indexes alone.

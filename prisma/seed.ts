@@ -3,6 +3,7 @@
 // custody events appended through the audit core, so the chain verifies.
 // Later domains extend it through their own functions.
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
+import { credentialRecord } from '@/lib/credentials/record';
 import { getDb, type Db, type Tx } from '@/lib/db';
 import { runScript } from '@/lib/db/run-script';
 import type { CredentialKind, CredentialStorage, Environment, Issuance, Prisma } from '@/lib/generated/prisma/client';
@@ -109,7 +110,14 @@ async function seed(tx: Tx, now: Date) {
       actor: admin,
       agentId,
       occurredAt: createdAt,
-      details: { slug: a.slug, name: a.name, riskTier: a.riskTier },
+      details: {
+        slug: a.slug,
+        name: a.name,
+        riskTier: a.riskTier,
+        status: 'PROPOSED',
+        environments,
+        workloadIdentity: agents.at(-1)!.workloadIdentity,
+      },
     });
     if (a.owner) {
       const owner = PEOPLE.find((p) => p.key === a.owner);
@@ -264,7 +272,7 @@ async function seed(tx: Tx, now: Date) {
         agentId,
         credentialId: id,
         occurredAt: issuedAt,
-        details: { name, kind },
+        details: { name, kind, record: credentialRecord(credentials.at(-1)!) },
       });
       const uses = a.status === 'ACTIVE' ? rand.int(1, 6) : 0;
       for (let u = 0; u < uses; u++) {

@@ -160,7 +160,14 @@ export async function registerAgentsIn(
         action: 'agent.created',
         actor: userActor(actor),
         agentId,
-        details: { slug: data.slug, name: data.name, riskTier: data.riskTier },
+        details: {
+          slug: data.slug,
+          name: data.name,
+          riskTier: data.riskTier,
+          status: 'PROPOSED',
+          environments: data.environments,
+          workloadIdentity: data.workloadIdentity ?? null,
+        },
       },
       ...(ownerId
         ? [

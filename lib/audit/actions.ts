@@ -2,6 +2,7 @@
 // the timeline can render each event as a sentence. Details never carry a
 // secret value. Later domains add their actions here.
 
+import type { CredentialRecord } from '@/lib/credentials/record';
 import type { BaselineDetails } from './registry-actions';
 
 type Change<T> = { from: T; to: T };
@@ -10,7 +11,15 @@ type AgentRef = { id: string; slug: string };
 type FindingRef = { ruleId: string; title: string; severity: string; plane: string | null };
 
 export type AuditDetailsByAction = {
-  'agent.created': { slug: string; name: string; riskTier: string };
+  /** status, environments and workloadIdentity: recorded from this release on (PROPOSED, none and none before). */
+  'agent.created': {
+    slug: string;
+    name: string;
+    riskTier: string;
+    status?: string;
+    environments?: string[];
+    workloadIdentity?: string | null;
+  };
   /** A proposed agent's first sighting: what a discovery import saw it do (mounts or services, paths, when). */
   'agent.discovered': {
     source: string;
@@ -33,7 +42,15 @@ export type AuditDetailsByAction = {
   'purpose.changed': { purposeId: string; changes: Record<string, Change<unknown>> };
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string; reviewId?: string };
-  'credential.issued': { name: string; kind?: string; reason?: string; backfilled?: boolean; discovered?: string };
+  /** record: what the credential was recorded with, on the event that made the record (from this release on). */
+  'credential.issued': {
+    name: string;
+    kind?: string;
+    reason?: string;
+    backfilled?: boolean;
+    discovered?: string;
+    record?: CredentialRecord;
+  };
   'credential.used': {
     name: string;
     context?: string;

@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { withOwnerDb } from '@/lib/db/owner';
 import { decideException, requestException } from '@/lib/exceptions/commands';
@@ -37,10 +38,19 @@ const analyzedNeedlessly = async (partition: string) =>
   ).map((a) => a.attname);
 beforeAll(async () => {
   await useNarrowPartitions(10n);
-  // The first events put an exception in force, and seq 6 grants a role: once their range is archived, the registry
-  // check still finds them (the manifest carries them).
+  // The first events make an agent and its credential and put an exception in force, and seq 6 grants a role: once
+  // their range is archived, the registry check still finds them (the manifest carries them).
   const lead = await createPerson(['ADMIN']);
   const agent = await makeAgent(lead, { ownerId: lead.id });
+  await issueCredential(lead, {
+    agentId: agent.id,
+    name: 'archived-key',
+    kind: 'API_KEY',
+    issuance: 'STATIC',
+    storage: 'VAULT_OR_BROKER',
+    secretRef: 'vault:kv/prod/archived-key',
+    environment: 'PROD',
+  });
   const { id: exceptionId } = await requestException(lead, {
     agentId: agent.id,
     type: 'BROAD_SCOPE',
@@ -126,7 +136,8 @@ describe('archiving and restoring a range', () => {
     expect(await getDb().auditEvent.count({ where: { action: { startsWith: 'exception.' } } })).toBe(0);
     // (The people this file made by hand show as they do anywhere; the grant and the exception do not.)
     const drift = await registryDrift(getDb());
-    expect(drift.filter((d) => d.kind === 'exception' || d.subject === 'Archived Grant')).toEqual([]);
+    const kinds = ['exception', 'agent', 'credential'];
+    expect(drift.filter((d) => kinds.includes(d.kind) || d.subject === 'Archived Grant')).toEqual([]);
     const events = await getDb().auditEvent.findMany({ where: { action: 'audit.archived' }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.details)).toMatchObject([
       { fromSeq: '1', toSeq: '10', count: 10 },

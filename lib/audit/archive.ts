@@ -292,13 +292,15 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
     tombstoned: boolean;
     recordedAt: Date;
     agentId: string | null;
+    credentialId: string | null;
   };
   try {
     for (let after = partition.fromSeq - 1n; ;) {
       const rows = await tx.$queryRaw<Row[]>`
         SELECT e."seq", e."prevHash", e."hash", row_to_json(e)::text AS "line", e."action", e."actorId",
           e."details", e."digests", e."salts", e."format"::int AS "format",
-          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."recordedAt", e."agentId"
+          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."recordedAt", e."agentId",
+          e."credentialId"
         FROM "AuditEvent" e
         WHERE e."seq" > ${after} AND e."seq" <= ${partition.toSeq} ORDER BY e."seq" LIMIT 5000`;
       if (rows.length === 0) break;
@@ -310,9 +312,10 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
         if (concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
           carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted });
         } else if (REGISTRY_ACTIONS.has(r.action)) {
-          // What the registry check replays (roles, tokens, settings, exceptions), as it was recorded.
-          const { seq, action, actorId, details, agentId } = r;
-          carried.push({ seq, action, actorId, details, redacted, recordedAt: r.recordedAt.toISOString(), agentId });
+          // What the registry check replays (roles, tokens, settings, exceptions, custody), as it was recorded.
+          const { seq, action, actorId, details, agentId, credentialId } = r;
+          const recordedAt = r.recordedAt.toISOString();
+          carried.push({ seq, action, actorId, details, redacted, recordedAt, agentId, credentialId });
         }
       }
       if (count === 0) headIn = rows[0]!.prevHash;

@@ -3,6 +3,7 @@ import type { Db } from '@/lib/db';
 import { Invalid } from '@/lib/errors';
 import { DEFAULT_SETTINGS, SETTING_KEYS, type SettingKey } from '@/lib/settings';
 import { appendAuditEvents, lockChainHead } from './append';
+import { agentAsItStands, agentRows, credentialAsItStands, credentialRows } from './custody-drift';
 import { lastSignedSeq, registryDrift, tokenAsItStands, tokenRows, type Drift } from './drift';
 import { exceptionAsItStands, exceptionsInForce } from './exception-drift';
 import type { BaselineDetails } from './registry-actions';
@@ -22,12 +23,12 @@ export type Baseline = {
 
 /**
  * The owner's word that the rows no event mentions are theirs (`npm run audit:baseline`): for a deployment whose
- * people, tokens, settings or exceptions were made before their events were recorded (by hand, an older release, a
- * bulk load). Each is recorded as it stands in one `audit.baselined` event that names it, and checked against from
- * then on. A row whose events say otherwise (a token revived or given another hash, a role beyond its grants, an
- * exception lengthened) is never vouched for: that is a change to put back. Runs under the chain head's lock, so what
- * it reads is what the event follows, and only over a head Custodian signed (an event after an unsigned head would
- * not be credited, and the unsigned tail is verification's to name).
+ * people, tokens, settings, exceptions, credentials or agents were made before their events were recorded (by hand,
+ * an older release, a bulk load). Each is recorded as it stands in one `audit.baselined` event that names it, and
+ * checked against from then on. A row whose events say otherwise (a token revived or given another hash, a role
+ * beyond its grants, an exception lengthened, a credential loosened) is never vouched for: that is a change to put
+ * back. Runs under the chain head's lock, so what it reads is what the event follows, and only over a head Custodian
+ * signed (an event after an unsigned head would not be credited, and the unsigned tail is verification's to name).
  */
 export async function recordRegistryBaseline(
   db: Db,
@@ -68,6 +69,8 @@ export async function recordRegistryBaseline(
         tokens: (await tokenRows(tx, ids('token'))).map(tokenAsItStands),
         settings: keys.map((key) => ({ key, value: stored.get(key) ?? DEFAULT_SETTINGS[key] })),
         exceptions: (await exceptionsInForce(tx, ids('exception'))).map(exceptionAsItStands),
+        credentials: (await credentialRows(tx, ids('credential'))).map(credentialAsItStands),
+        agents: (await agentRows(tx, ids('agent'))).map(agentAsItStands),
       };
       const [event] = await appendAuditEvents(tx, [{ action: 'audit.baselined', actor: BASELINE_ACTOR, details }]);
       return { rows, refused, seq: event!.seq, details };

@@ -1,10 +1,10 @@
 import 'server-only';
-import { requirePermission, type Actor } from '@/lib/authz';
-import { getDb, type Db, type Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '@/lib/settings';
 import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { archivedRanges } from './archive';
+import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
 import {
   REGISTRY_ACTIONS,
@@ -65,7 +65,8 @@ export async function lastSignedSeq(db: Db | Tx): Promise<bigint | null> {
 async function registryEvents(db: Db | Tx): Promise<RegistryEvent[]> {
   const [rows, archives, signed] = await Promise.all([
     db.$queryRaw<RegistryEvent[]>`
-      SELECT e."seq", e."action", e."actorId", e."agentId", e."recordedAt", e."details" FROM "AuditEvent" e
+      SELECT e."seq", e."action", e."actorId", e."agentId", e."credentialId", e."recordedAt", e."details"
+      FROM "AuditEvent" e
       WHERE e."action" = ANY(${[...REGISTRY_ACTIONS]}::text[])`,
     archivedRanges(db),
     lastSignedSeq(db),
@@ -79,6 +80,7 @@ async function registryEvents(db: Db | Tx): Promise<RegistryEvent[]> {
         action: item.action,
         actorId: item.actorId,
         agentId: item.agentId ?? null,
+        credentialId: item.credentialId ?? null,
         recordedAt: item.recordedAt ? new Date(item.recordedAt) : null,
         details: (item.details ?? {}) as Record<string, unknown>,
       });
@@ -268,7 +270,10 @@ function equalJson(a: string, b: string): boolean {
   return JSON.stringify(sort(JSON.parse(a))) === JSON.stringify(sort(JSON.parse(b)));
 }
 
-/** Every role, API token, setting and exception in force that its events do not explain: changed outside Custodian. */
+/**
+ * Every role, API token, setting, exception in force, credential and agent that its events do not explain: changed
+ * outside Custodian.
+ */
 export async function registryDrift(db: Db | Tx): Promise<Drift[]> {
   const events = await registryEvents(db);
   // One after another: in a transaction (the baseline's) the client has one connection.
@@ -276,11 +281,6 @@ export async function registryDrift(db: Db | Tx): Promise<Drift[]> {
   const tokens = await tokenDrift(db, events);
   const settings = await settingDrift(db, events);
   const exceptions = await exceptionDrift(db, events);
-  return [...roles, ...tokens, ...settings, ...exceptions];
-}
-
-/** The registry check, for the System page. */
-export function registryDriftFor(actor: Actor | null): Promise<Drift[]> {
-  requirePermission(actor, 'system.read');
-  return registryDrift(getDb());
+  const custody = await custodyDrift(db, events);
+  return [...roles, ...tokens, ...settings, ...exceptions, ...custody];
 }

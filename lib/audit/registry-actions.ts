@@ -1,3 +1,5 @@
+import type { CredentialRecord } from '@/lib/credentials/record';
+
 /** The events that make an exception's state: replayed by ./exception-drift.ts. */
 export const EXCEPTION_ACTIONS = [
   'exception.requested',
@@ -9,9 +11,20 @@ export const EXCEPTION_ACTIONS = [
   'exception.expired',
 ] as const;
 
+/** The events that make a credential's record and an agent's status, tier and owner: replayed by ./custody-drift.ts. */
+export const CUSTODY_ACTIONS = [
+  'credential.issued',
+  'credential.updated',
+  'credential.revoked',
+  'agent.created',
+  'agent.updated',
+  'agent.status_changed',
+  'owner.assigned',
+] as const;
+
 /**
- * The events that make the registry's roles, tokens, settings and exceptions in force (and an owner's baseline of
- * them): replayed by ./drift.ts, carried by archives.
+ * The events that make the registry's roles, tokens, settings, exceptions in force, credentials and agents (and an
+ * owner's baseline of them): replayed by ./drift.ts, carried by archives.
  */
 export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'role.granted',
@@ -20,16 +33,18 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'token.revoked',
   'settings.changed',
   ...EXCEPTION_ACTIONS,
+  ...CUSTODY_ACTIONS,
   'audit.baselined',
 ]);
 
 /**
- * A row its events do not explain: `id` is the user's, token's, exception's or the setting's key; `subject` names it.
+ * A row its events do not explain: `id` is the user's, token's, exception's, credential's or agent's, or the setting's
+ * key; `subject` names it.
  * `unrecorded`: no event mentions the row at all (made by hand, by an older release, by a bulk load), which an owner's
  * baseline may vouch for; any other problem contradicts a record, and is put back through Custodian.
  */
 export type Drift = {
-  kind: 'role' | 'token' | 'setting' | 'exception';
+  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent';
   id: string;
   subject: string;
   problem: string;
@@ -42,6 +57,7 @@ export type RegistryEvent = {
   action: string;
   actorId: string | null;
   agentId: string | null;
+  credentialId: string | null;
   recordedAt: Date | null;
   details: Record<string, unknown>;
 };
@@ -66,4 +82,13 @@ export type BaselineDetails = {
   tokens?: (TokenRecord & { tokenId: string; name: string; createdById: string; revoked: boolean })[];
   settings?: { key: string; value: unknown }[];
   exceptions?: { exceptionId: string; agentId: string; type: string; credentialIds: string[]; expiresAt: string }[];
+  credentials?: (CredentialRecord & { credentialId: string; agentId: string; name: string; revoked: boolean })[];
+  agents?: {
+    agentId: string;
+    status: string;
+    riskTier: string;
+    ownerId: string | null;
+    environments: string[];
+    workloadIdentity: string | null;
+  }[];
 };

@@ -28,7 +28,7 @@ export function keyIdOf(publicKey: KeyObject): string {
  * What the audit key signs, each kind under its own label so one can never stand in for another: the head an append
  * transaction left (seq, hash, time), a numbered checkpoint (format 1, before numbering: seq, hash, time), an
  * evidence pack's manifest (its digest), a framework report's summary (its digest), a verification's result (so
- * the badge shows only what Custodian found), and an archived range's manifest.
+ * the badge shows only what Custodian found), an archived range's manifest, and a registry check's result.
  */
 export type Statement =
   | { kind: 'head'; seq: bigint; hash: string; signedAt: Date }
@@ -57,7 +57,8 @@ export type Statement =
       /** Version 2: what was walked. */
       scope: VerificationScope | null;
     }
-  | { kind: 'checkpoint'; number: bigint | null; seq: bigint; hash: string; signedAt: Date };
+  | { kind: 'checkpoint'; number: bigint | null; seq: bigint; hash: string; signedAt: Date }
+  | { kind: 'registry-check'; checkedAt: Date; driftCount: number; unrecorded: number; rowsSha256: string };
 
 export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'pack') return Buffer.from(`custodian.audit.pack.v1\n${statement.digest}`, 'utf8');
@@ -68,6 +69,11 @@ export function statementBytes(statement: Statement): Buffer {
       `custodian.audit.archive.v1\n${a.archiveId}\n${a.fromSeq}\n${a.toSeq}\n${a.count}\n${a.headIn}\n` +
       `${a.headOut}\n${a.fileSha256}\n${a.eventSeq}\n${a.carriedSha256}\n${a.archivedAt.toISOString()}`;
     return Buffer.from(text, 'utf8');
+  }
+  if (statement.kind === 'registry-check') {
+    const c = statement;
+    const text = `${c.checkedAt.toISOString()}\n${c.driftCount}\n${c.unrecorded}\n${c.rowsSha256}`;
+    return Buffer.from(`custodian.registry.check.v1\n${text}`, 'utf8');
   }
   if (statement.kind === 'verification') {
     const v = statement;

@@ -16,9 +16,10 @@ export type LedgerItem = {
   actorId: string | null;
   details: Json;
   redacted: { pointer: string; redactionId: string }[];
-  /** When it was recorded (ISO 8601) and its agent: carried for the registry check's records (./drift.ts). */
+  /** When it was recorded (ISO 8601), its agent and credential: carried for the registry check (./drift.ts). */
   recordedAt?: string;
   agentId?: string | null;
+  credentialId?: string | null;
 };
 
 const REDACTION_ACTIONS = new Set(['change.requested', 'change.applied', 'audit.redacted']);

@@ -18,6 +18,7 @@ import {
   type CredentialGuardedField,
   type CredentialSettings,
 } from './loosening';
+import { credentialRecord } from './record';
 import { approvedRotation, heldSettings } from './rotation-period';
 import {
   IssueCredentialSchema,
@@ -131,7 +132,12 @@ export async function issueCredential(actor: Actor | null, input: unknown): Prom
         actor: who(actor),
         agentId,
         credentialId: credential.id,
-        details: { name: data.name, kind: data.kind, ...(reason ? { reason } : {}) },
+        details: {
+          name: data.name,
+          kind: data.kind,
+          ...(reason ? { reason } : {}),
+          record: credentialRecord({ ...fields, rotationApprovedDays: longer ? fields.rotationPeriodDays : null }),
+        },
       });
       const reviewed = await reviewLooseIssues(tx, actor, who(actor), [{ id: credential.id, agentId, ...fields }]);
       return { ...credential, reviewed: reviewed.has(agentId) };
@@ -174,6 +180,11 @@ export async function applyCredentialFields(
       version: { increment: 1 },
     },
   });
+  // The approval moves with the period: recorded as a change, so the registry check replays it.
+  const approval: Record<string, { from: number | null; to: number | null }> =
+    approved !== undefined && approved !== before.rotationApprovedDays
+      ? { rotationApprovedDays: { from: before.rotationApprovedDays, to: approved } }
+      : {};
   await appendAuditEvent(tx, {
     action: 'credential.updated',
     actor,
@@ -181,7 +192,7 @@ export async function applyCredentialFields(
     credentialId: credential.id,
     details: {
       name: credential.name,
-      changes: Object.fromEntries(fields.map((k) => [k, { from: before[k], to: values[k] }])),
+      changes: { ...Object.fromEntries(fields.map((k) => [k, { from: before[k], to: values[k] }])), ...approval },
       ...(options.changeRequestId ? { changeRequestId: options.changeRequestId } : {}),
     },
   });

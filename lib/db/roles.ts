@@ -36,6 +36,8 @@ export function applicationGrants(role: string): string[] {
     `GRANT EXECUTE ON FUNCTION custodian_audit_keep_partitions_ahead() TO ${r}`,
     // A verification's result is recorded, never edited (its time is the database's: a trigger sets it).
     `REVOKE UPDATE, DELETE, TRUNCATE ON "AuditVerification" FROM ${r}`,
+    // So is a registry check's.
+    `REVOKE UPDATE, DELETE, TRUNCATE ON "RegistryCheck" FROM ${r}`,
     // The job queues (installed by db:migrate as the owner): the application sends, works and archives jobs, keeps
     // the cron schedules and its clock marks; it reads the queues' rules and cannot change them (one run at a time).
     `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss') THEN

@@ -5,6 +5,7 @@ import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { actorInTransaction } from '@/lib/auth/actor-now';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { reviewLooseIssues } from '@/lib/credentials/loose-issue';
+import { credentialRecord } from '@/lib/credentials/record';
 import { getDb, type Tx } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { Conflict, Invalid, parseInput } from '@/lib/errors';
@@ -223,6 +224,13 @@ async function writeBatch(
   );
   const newCredentials = await tx.credential.createManyAndReturn({ data: found });
   const ids = new Map(newCredentials.map((c) => [`${c.agentId}/${c.name}`, c.id]));
+  // Each new record is carried by one event: its first issue sighting here, or one of its own (below).
+  const unrecorded = new Map(newCredentials.map((c) => [c.id, c]));
+  const recordOf = (id: string) => {
+    const c = unrecorded.get(id);
+    unrecorded.delete(id);
+    return c ? { record: credentialRecord(c) } : {};
+  };
   const names = work.flatMap((p) => p.writes!.events.map((e) => e.sighting.credential));
   const existing = await tx.credential.findMany({
     where: { agentId: { in: work.map((p) => p.writes!.agentId!) }, name: { in: [...new Set(names)] } },
@@ -271,6 +279,7 @@ async function writeBatch(
         },
       });
     } else recordedOn++;
+    const sightingsFrom = events.length;
     for (const e of w.events) {
       if (!claimed.has(e.sighting.externalId)) continue;
       const credentialId = ids.get(`${agentId}/${e.sighting.credential}`)!;
@@ -280,7 +289,11 @@ async function writeBatch(
         latest(rotated, credentialId, e.sighting.at);
         events.push({ ...base, action: 'credential.rotated', details: { name, discovered: source } });
       } else if (e.action === 'credential.issued') {
-        events.push({ ...base, action: 'credential.issued', details: { name, discovered: source } });
+        events.push({
+          ...base,
+          action: 'credential.issued',
+          details: { name, discovered: source, ...recordOf(credentialId) },
+        });
       } else {
         if (e.afterRevocation) latest(usedAfter, credentialId, e.sighting.at);
         events.push({
@@ -295,6 +308,19 @@ async function writeBatch(
         });
       }
     }
+    // A key of this agent seen only in use is recorded by an event of its own, before its sightings.
+    const seenInUse = [...unrecorded.values()].filter((c) => c.agentId === agentId);
+    events.splice(
+      sightingsFrom,
+      0,
+      ...seenInUse.map((c): AuditEventInput => ({
+        actor: by,
+        agentId,
+        credentialId: c.id,
+        action: 'credential.issued',
+        details: { name: c.name, discovered: source, ...recordOf(c.id) },
+      })),
+    );
   }
   // A rotation never moves the last rotation back, and never touches a revoked record (the plan skipped those).
   for (const [id, at] of rotated) {

@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { POST as applyRoute } from '@/app/api/v1/discovery/apply/route';
 import { POST as planRoute } from '@/app/api/v1/discovery/plan/route';
 import { GET as openapi } from '@/app/api/v1/openapi.json/route';
+import { registryDrift } from '@/lib/audit/drift';
 import { revokeCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { Conflict, Forbidden, Invalid } from '@/lib/errors';
@@ -95,7 +96,8 @@ describeWithPostgresServer('discovery from real logs', () => {
 
     const expect_ = Object.fromEntries(plan.rows.filter((r) => r.digest).map((r) => [r.identity, r.digest]));
     const summary = await applyDiscovery(admin, { source: 'vault-audit', file: log.text, expect: expect_ });
-    expect(summary).toMatchObject({ recordedOn: 1, credentials: 5, events: 6 });
+    // Six sightings, and the records of the three keys seen only in use (each carried by an event of its own).
+    expect(summary).toMatchObject({ recordedOn: 1, credentials: 5, events: 9 });
     // Proposed agents already holding credentials, a static secret never rotated: findings, counted for the lead.
     expect(summary.findings).toBeGreaterThanOrEqual(2);
     expect(summary.proposed.map((p) => p.slug).sort()).toEqual(
@@ -122,14 +124,24 @@ describeWithPostgresServer('discovery from real logs', () => {
     expect(events.map((e) => e.action)).toEqual([
       'agent.created',
       'agent.discovered',
+      'credential.issued', // the record of the registry secret, seen only in use
       'credential.issued',
       'credential.issued',
       'credential.used',
     ]);
-    expect(events[2]!.occurredAt.toISOString()).toBe('2026-11-30T09:00:01.287Z');
-    expect(events[4]!.details).toMatchObject({ discovered: 'vault-audit', context: 'read secret/data/ci/registry' });
+    expect(events[2]!.details).toMatchObject({
+      name: 'vault-secret-ci-registry',
+      record: { issuance: 'STATIC', storage: 'VAULT_OR_BROKER', secretRef: 'vault:secret/ci/registry' },
+    });
+    expect(events[3]!.occurredAt.toISOString()).toBe('2026-11-30T09:00:01.287Z');
+    expect(events[3]!.details).toMatchObject({ record: { issuance: 'DYNAMIC' } });
+    expect(events[4]!.details).not.toHaveProperty('record');
+    expect(events[5]!.details).toMatchObject({ discovered: 'vault-audit', context: 'read secret/data/ci/registry' });
     const knownEvents = await eventsOn(known.id);
     expect(knownEvents.at(-1)).toMatchObject({ action: 'credential.issued', actorId: admin.id });
+    // Every record it made is carried by an event (one seen only in use, by one of its own): none is unexplained.
+    const unexplained = (await registryDrift(getDb())).filter((d) => d.kind === 'credential' || d.kind === 'agent');
+    expect(unexplained).toEqual([]);
     // A person is reported, never proposed.
     expect(await getDb().agent.count({ where: { workloadIdentity: 'vault-user:alice' } })).toBe(0);
     // Nothing Vault hashed, nor any request or response data, is kept.
@@ -491,7 +503,7 @@ describeWithPostgresServer('discovery from real logs', () => {
         agentId: { in: agents.map((a) => a.id) },
       },
     });
-    expect(recorded).toBe(6);
+    expect(recorded).toBe(9); // six sightings, three records of keys seen only in use
     expect(await getDb().agent.count({ where: { workloadIdentity: { in: [log.runner, log.etl] } } })).toBe(2);
     expect((await eventsOn(known.id)).filter((e) => e.action === 'credential.issued')).toHaveLength(1);
   });

@@ -5,6 +5,7 @@ import { lockAgentRows } from '@/lib/agents/locks';
 import { appendAuditEvents, type AuditEventInput } from '@/lib/audit';
 import { canOnAgent } from '@/lib/authz';
 import { reviewLooseIssues } from '@/lib/credentials/loose-issue';
+import { credentialRecord } from '@/lib/credentials/record';
 import { getDb, type Tx } from '@/lib/db';
 import { Conflict } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -272,6 +273,7 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
     });
   }
   if (toCreate.length) await tx.credential.createMany({ data: toCreate });
+  const created = new Map(toCreate.map((c) => [c.id, credentialRecord(c)]));
   // A late (backfilled) rotation never moves the last rotation back in time, and one reported ahead of this
   // server's clock (within the skew) counts from when it was recorded: rotation evidence is never in the future.
   for (const [id, at] of rotations) {
@@ -302,12 +304,21 @@ async function applyBatch(tx: Tx, token: TokenActor, events: IngestEvent[], part
       const base = { actor, agentId, credentialId: credential.id, occurredAt };
       const marks = occurredAt.getTime() < oldest ? { backfilled: true } : {};
       switch (event.type) {
-        case 'credential.issued':
+        case 'credential.issued': {
+          // The event that made the record carries it (the first of a batch that reports one twice).
+          const record = created.get(credential.id);
+          created.delete(credential.id);
           return {
             ...base,
             action: 'credential.issued',
-            details: { name: credential.name, ...(event.reason ? { reason: event.reason } : {}), ...marks },
+            details: {
+              name: credential.name,
+              ...(event.reason ? { reason: event.reason } : {}),
+              ...marks,
+              ...(record ? { record } : {}),
+            },
           };
+        }
         case 'credential.used':
           return {
             ...base,

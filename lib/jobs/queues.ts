@@ -44,6 +44,9 @@ export const QUEUES = [
   { name: 'findings-sync', title: 'Findings sync', cron: '*/15 * * * *', expireInSeconds: 900 },
   // Room for the timeline's next events (the owner's db:migrate and db:partitions also make it).
   { name: 'audit-partitions', title: 'Audit partitions ahead of the chain', cron: '17 * * * *', expireInSeconds: 600 },
+  // Credentials, agents, roles, tokens, settings and exceptions in force against their events: a row changed in the
+  // database is named within a quarter of an hour.
+  { name: 'registry-check', title: 'Registry against its record', cron: '5-59/15 * * * *', expireInSeconds: 900 },
   // The events since the last verified checkpoint, and a rotating sample of older ones (all of them in 30 runs).
   {
     name: 'chain-verification',

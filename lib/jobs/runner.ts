@@ -2,6 +2,7 @@ import 'server-only';
 import type PgBoss from 'pg-boss';
 import { runVerification, signCheckpoint } from '@/lib/audit/integrity';
 import { keepPartitionsAhead } from '@/lib/audit/partitions';
+import { runRegistryCheck } from '@/lib/audit/registry-check';
 import { foldTallies } from '@/lib/dashboard/tallies';
 import { getDb } from '@/lib/db';
 import { expireDueDelegations } from '@/lib/delegation/commands';
@@ -48,6 +49,7 @@ const WORK: Record<QueueName, () => Promise<unknown>> = {
   },
   'audit-partitions': () => keepPartitionsAhead(getDb()),
   'chain-verification': () => runVerification(getDb(), null, 'incremental'),
+  'registry-check': () => runRegistryCheck(),
 };
 
 /**

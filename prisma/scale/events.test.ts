@@ -4,11 +4,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registryDrift } from '@/lib/audit/drift';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { getDb } from '@/lib/db';
 import { appendScaleEvents } from './events';
 import { buildPendingIndexes, pendingFile, withIndexesDeferred } from './indexes';
-import { createAgents, ensurePeople } from './registry';
+import { createAgents, ensurePeople, loadAgents } from './registry';
 
 const ownerUrl = process.env.MIGRATION_DATABASE_URL;
 
@@ -34,8 +35,11 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
   it('hashes in a worker thread while this one COPYs, chunk by chunk, and the chain verifies', async () => {
     const people = await ensurePeople(client);
     await client.query('BEGIN');
-    const agents = await createAgents(client, people, 1, 40, new Date());
+    await createAgents(client, people, 1, 40, new Date());
     await client.query('COMMIT');
+    // As the loader reads them back: each with the history its first events record.
+    const agents = await loadAgents(client);
+    expect(agents.filter((a) => a.history)).toHaveLength(40);
     const before = await indexes();
     const progress: number[] = [];
     await withIndexesDeferred(
@@ -53,10 +57,16 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
     expect(await head()).toBe('12345');
     expect(progress.at(-1)).toBe(12_345);
     // A second call continues the chain where the first left it.
-    await appendScaleEvents(client, agents, 655, () => {}, { chunk: 5_000 });
+    await appendScaleEvents(client, await loadAgents(client), 655, () => {}, { chunk: 5_000 });
     expect(await head()).toBe('13000');
     const verified = await verifyAuditChain(getDb());
     expect(verified).toMatchObject({ ok: true, eventCount: 13_000, verifiedThroughSeq: 13_000n });
+    // Every loaded agent and credential is explained by its history, written once.
+    expect((await loadAgents(client)).filter((a) => a.history)).toEqual([]);
+    const custody = (await registryDrift(getDb())).filter((d) => d.kind === 'agent' || d.kind === 'credential');
+    expect(custody).toEqual([]);
+    const created = await client.query(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "action" = 'agent.created'`);
+    expect(created.rows[0].n).toBe(40);
   });
 
   it('builds the indexes again when the load fails, and after a run that died mid-load', async () => {

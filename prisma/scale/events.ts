@@ -9,7 +9,7 @@ import { loadSigningKey, signStatement, trustedPublicKeys } from '@/lib/audit/si
 import { sqlTxOf } from '@/lib/db/sql-tx';
 import { seededRandom } from '../seed/random';
 import { copyLine, copyStream } from './copy';
-import type { ScaleAgent } from './registry';
+import type { ScaleAgent, ScaleHistory } from './registry';
 
 const CHUNK = 250_000;
 /** COPY text handed from the hashing thread at a time, and how many such batches may wait unwritten. */
@@ -85,18 +85,28 @@ export function* eventBatches(plan: EventPlan): Generator<EventMessage> {
     used += size;
     return pool.subarray(used - size, used);
   };
-  let buffer = '';
-  for (let done = 0; done < count;) {
-    const size = Math.min(chunk, count - done);
-    for (let i = 0; i < size; i++) {
+  // The history of agents no event records yet first (the oldest events), then custody events at random.
+  const specs = (function* (): Generator<Spec> {
+    for (const a of agents) if (a.history) yield* historyOf(a, a.history);
+    for (;;) {
       const agent = agents[Math.floor(agents.length * Math.pow(rand.next(), 1.5))]!;
       const credential = agent.credentials[rand.int(0, agent.credentials.length - 1)]!;
       const roll = rand.next();
       const action = roll < 0.9 ? 'credential.used' : roll < 0.95 ? 'credential.rotated' : 'credential.issued';
+      const details: Json =
+        action === 'credential.used'
+          ? { name: credential.name, context: `run ${seq + 1n}` }
+          : { name: credential.name };
+      yield { agent, credentialId: credential.id, action, details, actor: BROKER };
+    }
+  })();
+  let buffer = '';
+  for (let done = 0; done < count;) {
+    const size = Math.min(chunk, count - done);
+    for (let i = 0; i < size; i++) {
+      const { agent, credentialId, action, details, actor } = specs.next().value as Spec;
       const at = new Date(start + (done + i) * step);
       seq += 1n;
-      const details: Json =
-        action === 'credential.used' ? { name: credential.name, context: `run ${seq}` } : { name: credential.name };
       const sealed = sealDetails(details, random);
       const iso = at.toISOString();
       const [detailsText, ownersText, digestsText] = [
@@ -109,10 +119,10 @@ export function* eventBatches(plan: EventPlan): Generator<EventMessage> {
         seq: seq.toString(),
         occurredAt: iso,
         recordedAt: iso,
-        actorType: 'API_TOKEN',
-        actorId: 'scale-broker',
+        actorType: actor.type,
+        actorId: actor.id,
         agentId: agent.id,
-        credentialId: credential.id,
+        credentialId,
         action,
         details: detailsText,
         owners: ownersText,
@@ -123,10 +133,10 @@ export function* eventBatches(plan: EventPlan): Generator<EventMessage> {
         seq.toString(),
         iso,
         iso,
-        'API_TOKEN',
-        'scale-broker',
+        actor.type,
+        actor.id,
         agent.id,
-        credential.id,
+        credentialId,
         action,
         detailsText,
         ownersText,
@@ -147,6 +157,51 @@ export function* eventBatches(plan: EventPlan): Generator<EventMessage> {
     buffer = '';
     yield { chunkEnd: { seq: seq.toString(), hash: prevHash, done } };
   }
+}
+
+type Spec = {
+  agent: ScaleAgent;
+  credentialId: string | null;
+  action: string;
+  details: Json;
+  actor: { type: string; id: string };
+};
+const BROKER = { type: 'API_TOKEN', id: 'scale-broker' };
+const LOADER = { type: 'SYSTEM', id: 'scale-loader' };
+
+/**
+ * What Custodian's commands would have recorded of an agent made in service: its creation, owner and status, and each
+ * credential's issue with its record (and revocation), so the registry check explains the loaded rows.
+ */
+function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
+  const spec = (action: string, details: Json, credentialId: string | null = null): Spec => ({
+    agent,
+    credentialId,
+    action,
+    details,
+    actor: LOADER,
+  });
+  const { name, riskTier, environments, workloadIdentity } = h;
+  yield spec('agent.created', { slug: agent.slug, name, riskTier, status: 'PROPOSED', environments, workloadIdentity });
+  yield spec('owner.assigned', { from: null, to: { id: agent.owner.id, name: agent.owner.name } });
+  if (h.status !== 'PROPOSED') yield spec('agent.status_changed', { from: 'PROPOSED', to: 'ACTIVE' });
+  if (h.status === 'SUSPENDED' || h.status === 'RETIRED')
+    yield spec('agent.status_changed', { from: 'ACTIVE', to: h.status, reason: 'Synthetic history' });
+  for (const c of h.credentials) {
+    yield spec('credential.issued', { name: c.name, kind: c.record.kind, record: toJson(c.record) }, c.id);
+    if (c.revoked) yield spec('credential.revoked', { name: c.name, reason: 'Synthetic history' }, c.id);
+  }
+}
+
+/** How many events `historyOf` writes for these agents. */
+export function historyCount(agents: ScaleAgent[]): number {
+  let n = 0;
+  for (const a of agents) {
+    if (!a.history) continue;
+    n += 2 + (a.history.status === 'PROPOSED' ? 0 : 1) + (['SUSPENDED', 'RETIRED'].includes(a.history.status) ? 1 : 0);
+    for (const c of a.history.credentials) n += c.revoked ? 2 : 1;
+  }
+  return n;
 }
 
 const WORKER = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { CredentialRecord } from '@/lib/credentials/record';
 import { seededRandom } from '../seed/random';
 import { copyRows } from './copy';
 
@@ -9,6 +10,18 @@ export type ScaleAgent = {
   owner: ScalePerson;
   planes: { IAM: ScalePerson; PAM: ScalePerson; PLATFORM: ScalePerson };
   credentials: { id: string; name: string }[];
+  /** For an agent no event records yet: what its history must say (./events.ts writes it first). */
+  history?: ScaleHistory;
+};
+
+/** An agent's creation, owner, status and credentials as their events record them (see lib/audit/custody-drift.ts). */
+export type ScaleHistory = {
+  name: string;
+  riskTier: string;
+  status: string;
+  environments: string[];
+  workloadIdentity: string | null;
+  credentials: { id: string; name: string; revoked: boolean; record: CredentialRecord }[];
 };
 
 const PEOPLE = 1_000;
@@ -352,21 +365,29 @@ export async function createAgents(
   return agents;
 }
 
-/** Every scale agent with what the event generator needs, for extending an existing dataset. */
+/**
+ * Every scale agent with what the event generator needs, for extending an existing dataset; with its history for one
+ * no event records yet.
+ */
 export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
-  const { rows } = await client.query<{
-    id: string;
-    slug: string;
-    owner: ScalePerson;
-    planes: Record<string, ScalePerson>;
-    credentials: { id: string; name: string }[];
-  }>(`
+  const { rows } = await client.query<ScaleAgent & { history: ScaleHistory | null }>(`
     SELECT a."id", a."slug",
       json_build_object('id', o."id", 'name', o."name", 'active', o."active") AS "owner",
       (SELECT json_object_agg(ca."plane", json_build_object('id', u."id", 'name', u."name", 'active', u."active"))
         FROM "ControlAssignment" ca JOIN "User" u ON u."id" = ca."userId" WHERE ca."agentId" = a."id") AS "planes",
       (SELECT json_agg(json_build_object('id', c."id", 'name', c."name")) FROM "Credential" c WHERE c."agentId" =
-        a."id") AS "credentials"
+        a."id") AS "credentials",
+      CASE WHEN NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."agentId" = a."id" AND e."action" = 'agent.created')
+      THEN json_build_object('name', a."name", 'riskTier', a."riskTier", 'status', a."status",
+        'environments', a."environments", 'workloadIdentity', a."workloadIdentity",
+        'credentials', (SELECT coalesce(json_agg(json_build_object('id', c."id", 'name', c."name",
+          'revoked', c."revokedAt" IS NOT NULL, 'record', json_build_object('kind', c."kind",
+          'issuance', c."issuance", 'storage', c."storage", 'environment', c."environment",
+          'secretRef', c."secretRef", 'scope', c."scope", 'maxTtlSeconds', c."maxTtlSeconds",
+          'rotationPeriodDays', c."rotationPeriodDays", 'rotationApprovedDays', c."rotationApprovedDays",
+          'boundToWorkloadIdentity', c."boundToWorkloadIdentity", 'privileged', c."privileged",
+          'gated', c."gated")) ORDER BY c."id"), '[]') FROM "Credential" c WHERE c."agentId" = a."id"))
+      END AS "history"
     FROM "Agent" a JOIN "User" o ON o."id" = a."ownerId" WHERE a."slug" LIKE 'scale-agent-%' ORDER BY a."slug"`);
-  return rows.map((r) => ({ ...r, planes: r.planes as ScaleAgent['planes'], credentials: r.credentials ?? [] }));
+  return rows.map(({ history, ...r }) => ({ ...r, credentials: r.credentials ?? [], ...(history ? { history } : {}) }));
 }

@@ -5,8 +5,9 @@ import { PageHeader } from '@/components/page-header';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import { registryDriftFor } from '@/lib/audit/drift';
+import { latestRegistryCheck } from '@/lib/audit/registry-check';
 import { requirePageAccess } from '@/lib/auth';
+import { can } from '@/lib/authz';
 import { jobStatuses } from '@/lib/jobs/status';
 import { RegistryDrift } from './_components/registry-drift';
 
@@ -15,14 +16,15 @@ export const dynamic = 'force-dynamic';
 
 export default async function SystemPage() {
   const actor = await requirePageAccess('system.read', '/system');
-  const [jobs, drift] = await Promise.all([jobStatuses(actor), registryDriftFor(actor)]);
+  const [jobs, check] = await Promise.all([jobStatuses(actor), latestRegistryCheck(actor)]);
   return (
     <>
       <PageHeader
         title="System"
         description={
           'The background jobs that expire exceptions, lapse break-glass requests, sign checkpoints, open reviews, ' +
-          'sync findings and verify the chain: when each last ran, when it runs next, and what failed this week.'
+          'sync findings, verify the chain and check the registry: when each last ran, when it runs next, and what ' +
+          'failed this week.'
         }
       />
       {jobs === null ? (
@@ -94,7 +96,7 @@ export default async function SystemPage() {
         waiting, and a cron job is sent from one instance a minute. A failed run is retried three times with backoff,
         then dead-lettered.
       </p>
-      <RegistryDrift drift={drift} />
+      <RegistryDrift check={check} canCheck={can(actor, 'audit.verify')} />
     </>
   );
 }

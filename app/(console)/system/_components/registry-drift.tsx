@@ -1,57 +1,94 @@
-import { ShieldAlert, ShieldCheck } from 'lucide-react';
+import { ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
 import { EmptyState } from '@/components/empty-state';
 import { Badge } from '@/components/ui/badge';
+import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import type { Drift } from '@/lib/audit/drift';
+import type { RegistryCheckResult } from '@/lib/audit/registry-check';
+import { CheckNow } from './check-now';
 
-/** Rows listed; the alert counts them all. */
-const SHOWN = 200;
-const KIND = { role: 'Role', token: 'API token', setting: 'Setting', exception: 'Exception' } as const;
+const KIND = {
+  role: 'Role',
+  token: 'API token',
+  setting: 'Setting',
+  exception: 'Exception',
+  credential: 'Credential',
+  agent: 'Agent',
+} as const;
 
-/** Roles, tokens, settings and exceptions in force that no event explains: changed in the database. */
-export function RegistryDrift({ drift }: { drift: Drift[] }) {
+/** The latest registry check: rows that no event explains, changed in the database. */
+export function RegistryDrift({ check, canCheck }: { check: RegistryCheckResult | null; canCheck: boolean }) {
+  const count = check?.driftCount ?? 0;
   return (
     <section aria-labelledby="registry-drift" className="mt-8 flex flex-col gap-3">
-      <h2 id="registry-drift" className="text-lg font-semibold">
-        Registry against its record
-      </h2>
-      <p className="text-sm text-muted-foreground">
-        Every role, API token, setting and exception in force is compared with the events that made it. The chain&apos;s
-        verification proves the events; this finds rows changed in the database without one.
-      </p>
-      {drift.length === 0 ? (
-        <EmptyState
-          icon={ShieldCheck}
-          title="Every role, API token, setting and exception in force matches its record"
-        />
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="flex flex-col gap-1">
+          <h2 id="registry-drift" className="text-lg font-semibold">
+            Registry against its record
+          </h2>
+          <p className="max-w-3xl text-sm text-muted-foreground">
+            Every role, API token, setting, exception in force, credential and agent is compared with the events that
+            made it. The chain&apos;s verification proves the events; this finds rows changed in the database without
+            one. It runs every quarter of an hour.
+          </p>
+        </div>
+        {canCheck ? <CheckNow /> : null}
+      </div>
+      {check === null ? (
+        <EmptyState icon={ShieldQuestion} title="Not checked yet">
+          The first scheduled check runs within a quarter of an hour{canCheck ? ', or check now' : ''}.
+        </EmptyState>
       ) : (
         <>
-          <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
-            <ShieldAlert aria-hidden className="size-4" />
-            {`${drift.length} ${drift.length === 1 ? 'row was' : 'rows were'} changed outside Custodian. Treat it as ` +
-              'an incident: find who has write access to the database, then put each row back through Custodian.' +
-              (drift.length > SHOWN ? ` The first ${SHOWN} are listed; npm run audit:verify prints every one.` : '')}
+          <p className="text-sm text-muted-foreground">
+            Checked <RelativeTime value={check.checkedAt} /> in {(check.durationMs / 1000).toFixed(1)} s.
           </p>
-          <Table aria-label="Rows changed outside Custodian">
-            <THead>
-              <TR>
-                <TH>What</TH>
-                <TH>Which</TH>
-                <TH>Problem</TH>
-              </TR>
-            </THead>
-            <TBody>
-              {drift.slice(0, SHOWN).map((d) => (
-                <TR key={`${d.kind}:${d.id}`}>
-                  <TD>
-                    <Badge tone="danger">{KIND[d.kind]}</Badge>
-                  </TD>
-                  <TD className="font-medium">{d.subject}</TD>
-                  <TD className="text-sm">{d.problem}</TD>
-                </TR>
-              ))}
-            </TBody>
-          </Table>
+          {!check.vouched ? (
+            <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
+              <ShieldAlert aria-hidden className="size-4" />
+              This result is not one Custodian signed: it was written in the database. Check now, and treat it as an
+              incident.
+            </p>
+          ) : null}
+          {count === 0 ? (
+            <EmptyState
+              icon={ShieldCheck}
+              title="Every role, API token, setting, exception in force, credential and agent matches its record"
+            />
+          ) : (
+            <>
+              <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
+                <ShieldAlert aria-hidden className="size-4" />
+                {`${count.toLocaleString('en')} ${count === 1 ? 'row was' : 'rows were'} changed outside Custodian` +
+                  (check.unrecorded > 0 ? ` (${check.unrecorded.toLocaleString('en')} with no event at all)` : '') +
+                  '. Treat it as an incident: find who has write access to the database, then put each row back ' +
+                  'through Custodian. Rows from before their events were recorded are the owner’s to vouch for ' +
+                  '(npm run audit:baseline).' +
+                  (count > check.rows.length
+                    ? ` The first ${check.rows.length} are listed; npm run audit:verify prints every one.`
+                    : '')}
+              </p>
+              <Table aria-label="Rows changed outside Custodian">
+                <THead>
+                  <TR>
+                    <TH>What</TH>
+                    <TH>Which</TH>
+                    <TH>Problem</TH>
+                  </TR>
+                </THead>
+                <TBody>
+                  {check.rows.map((d) => (
+                    <TR key={`${d.kind}:${d.id}`}>
+                      <TD>
+                        <Badge tone="danger">{KIND[d.kind]}</Badge>
+                      </TD>
+                      <TD className="font-medium">{d.subject}</TD>
+                      <TD className="text-sm">{d.problem}</TD>
+                    </TR>
+                  ))}
+                </TBody>
+              </Table>
+            </>
+          )}
         </>
       )}
     </section>

@@ -1,0 +1,251 @@
+// Credentials and agents changed in the database, against the events that made them: what the issuance gate and the
+// findings read must not be loosened by a superuser's UPDATE without the registry check naming it.
+import { describe, expect, it } from 'vitest';
+import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
+import { issueCredential, revokeCredential, updateCredential } from '@/lib/credentials/commands';
+import { getDb } from '@/lib/db';
+import { ingestEvents } from '@/lib/ingest/commands';
+import { assignOwner } from '@/lib/ownership/commands';
+import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
+import { asOwner } from '@/lib/testing/owner';
+import { createPerson } from '@/lib/testing/people';
+import { authenticate } from '@/lib/tokens/bearer';
+import { createToken } from '@/lib/tokens/commands';
+import { appendAuditEvent } from './append';
+import { registryDrift } from './drift';
+import { latestRegistryCheck, runRegistryCheck } from './registry-check';
+
+/** Each drifting row of these ids, as `problem` (kind and unrecorded kept where asked). */
+const problems = async (ids: string[]) =>
+  Object.fromEntries(
+    (await registryDrift(getDb())).filter((d) => ids.includes(d.id)).map((d) => [d.id, d.problem] as const),
+  );
+
+describe('credentials against their record', () => {
+  it('a credential loosened, moved, revived, revoked or inserted by hand shows; one edited properly not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const independent = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const other = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const issue = async (name: string, extra: Record<string, unknown> = {}, by = owner) =>
+      (
+        await issueCredential(by, {
+          agentId: agent.id,
+          name,
+          kind: 'API_KEY',
+          issuance: 'STATIC',
+          storage: 'VAULT_OR_BROKER',
+          secretRef: `vault:kv/prod/${name}`,
+          environment: 'PROD',
+          scope: 'billing:read',
+          rotationPeriodDays: '30',
+          ...extra,
+        })
+      ).id;
+    const ids = {
+      flipped: await issue('flipped'),
+      unprivileged: await issue('unprivileged', { privileged: 'on' }, independent),
+      widened: await issue('widened'),
+      longer: await issue('longer', { maxTtlSeconds: '3600' }),
+      approved: await issue('approved'),
+      revived: await issue('revived'),
+      revokedByHand: await issue('revoked-by-hand'),
+      moved: await issue('moved'),
+      // A lead independent of the agent approves a year at issue; the owner then tightens it: both on record.
+      honest: await issue('honest', { rotationPeriodDays: '365' }, independent),
+    };
+    await revokeCredential(owner, { credentialId: ids.revived, reason: 'Leaked in a log' });
+    const honest = await getDb().credential.findUniqueOrThrow({ where: { id: ids.honest } });
+    expect(honest.rotationApprovedDays).toBe(365);
+    await updateCredential(owner, {
+      credentialId: ids.honest,
+      version: honest.version,
+      storage: honest.storage,
+      secretRef: honest.secretRef,
+      scope: 'billing:read',
+      rotationPeriodDays: '180',
+      reason: 'Rotated more often',
+    });
+    expect(await getDb().credential.findUniqueOrThrow({ where: { id: ids.honest } })).toMatchObject({
+      rotationPeriodDays: 180,
+    });
+    expect(await problems(Object.values(ids))).toEqual({});
+
+    await asOwner(
+      `UPDATE "Credential" SET "issuance" = 'DYNAMIC' WHERE "id" = '${ids.flipped}'`,
+      `UPDATE "Credential" SET "privileged" = false WHERE "id" = '${ids.unprivileged}'`,
+      `UPDATE "Credential" SET "scope" = 'billing:read billing:write' WHERE "id" = '${ids.widened}'`,
+      `UPDATE "Credential" SET "maxTtlSeconds" = 31536000 WHERE "id" = '${ids.longer}'`,
+      // The approval written in beside the period: the rotation rule would hold the key to ten years.
+      `UPDATE "Credential" SET "rotationPeriodDays" = 3650, "rotationApprovedDays" = 3650
+       WHERE "id" = '${ids.approved}'`,
+      `UPDATE "Credential" SET "revokedAt" = NULL WHERE "id" = '${ids.revived}'`,
+      `UPDATE "Credential" SET "revokedAt" = now() WHERE "id" = '${ids.revokedByHand}'`,
+      `UPDATE "Credential" SET "agentId" = '${other.id}' WHERE "id" = '${ids.moved}'`,
+      `INSERT INTO "Credential" ("id", "agentId", "name", "kind", "issuance", "storage", "environment", "updatedAt")
+       VALUES ('inserted-credential', '${agent.id}', 'inserted', 'API_KEY', 'STATIC', 'ENV_VAR', 'PROD', now())`,
+    );
+    expect(await problems([...Object.values(ids), 'inserted-credential'])).toEqual({
+      [ids.flipped]: 'its issuance differs from its record',
+      [ids.unprivileged]: 'its privilege differs from its record',
+      [ids.widened]: 'its scope differs from its record',
+      [ids.longer]: 'its maximum TTL differs from its record',
+      [ids.approved]: 'its rotation period, approved rotation period differ from its record',
+      [ids.revived]: 'it was revoked, and is live again',
+      [ids.revokedByHand]: 'it is revoked, and no event says so',
+      [ids.moved]: 'it belongs to another agent than it was issued to',
+      'inserted-credential': 'no event records what it was issued with',
+    });
+    const inserted = (await registryDrift(getDb())).find((d) => d.id === 'inserted-credential');
+    expect(inserted).toMatchObject({ kind: 'credential', unrecorded: true, subject: `inserted of ${agent.slug}` });
+  });
+
+  it('a credential a broker reports into being carries its record: changed by hand, it shows', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'MEDIUM' });
+    const { token } = await createToken(lead, { name: 'broker', scopes: ['events:write'], expiresInDays: 1 });
+    const broker = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+      'events:write',
+    );
+    const reported = {
+      type: 'credential.issued',
+      agent: { slug: agent.slug },
+      occurredAt: new Date().toISOString(),
+      credential: {
+        name: 'reported-key',
+        kind: 'API_KEY',
+        issuance: 'DYNAMIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+        maxTtlSeconds: 900,
+      },
+    };
+    // Reported twice in one batch: the record is made once, and carried by the first event.
+    expect((await ingestEvents(broker, { events: [reported, reported] }, { partial: false })).status).toBe(201);
+    const key = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'reported-key' } });
+    const issued = await getDb().auditEvent.findMany({
+      where: { credentialId: key.id, action: 'credential.issued' },
+      orderBy: { seq: 'asc' },
+    });
+    expect(issued.map((e) => (e.details as { record?: unknown }).record !== undefined)).toEqual([true, false]);
+    expect(await problems([key.id])).toEqual({});
+    await asOwner(`UPDATE "Credential" SET "maxTtlSeconds" = NULL WHERE "id" = '${key.id}'`);
+    expect(await problems([key.id])).toEqual({ [key.id]: 'its maximum TTL differs from its record' });
+  });
+});
+
+describe('agents against their record', () => {
+  it('an agent lowered, revived, handed on or widened by hand shows; one changed through Custodian not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const next = await createPerson(['OWNER']);
+    const make = () => makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
+    const [lowered, revived, handed, widened, renamed, honest] = [
+      await make(),
+      await make(),
+      await make(),
+      await make(),
+      await make(),
+      await make(),
+    ];
+    // Through Custodian: a tier raised, the owner reassigned, the agent suspended.
+    const version = async (id: string) => (await getDb().agent.findUniqueOrThrow({ where: { id } })).version;
+    const row = await getDb().agent.findUniqueOrThrow({ where: { id: honest!.id } });
+    await updateAgent(lead, {
+      id: row.id,
+      version: row.version,
+      name: row.name,
+      kind: row.kind,
+      workloadIdentity: row.workloadIdentity ?? '',
+      environments: row.environments,
+      riskTier: 'CRITICAL',
+      reason: 'Handles payments now',
+    });
+    await assignOwner(lead, { agentId: row.id, version: await version(row.id), userId: next.id });
+    for (const a of [honest!, revived!]) {
+      await changeAgentStatus(lead, { id: a.id, version: await version(a.id), to: 'SUSPENDED', reason: 'Incident' });
+    }
+    const ids = [lowered, revived, handed, widened, renamed, honest].map((a) => a!.id);
+    expect(await problems(ids)).toEqual({});
+
+    await asOwner(
+      `UPDATE "Agent" SET "riskTier" = 'LOW' WHERE "id" = '${lowered!.id}'`,
+      `UPDATE "Agent" SET "status" = 'ACTIVE' WHERE "id" = '${revived!.id}'`,
+      `UPDATE "Agent" SET "ownerId" = '${next.id}' WHERE "id" = '${handed!.id}'`,
+      `UPDATE "Agent" SET "environments" = ARRAY['PROD','DEV']::"Environment"[] WHERE "id" = '${widened!.id}'`,
+      `UPDATE "Agent" SET "workloadIdentity" = 'spiffe://example.com/other' WHERE "id" = '${renamed!.id}'`,
+      `INSERT INTO "Agent" ("id", "slug", "name", "kind", "riskTier", "status", "updatedAt")
+       VALUES ('inserted-agent', 'inserted-agent', 'Inserted', 'CI_AGENT', 'LOW', 'ACTIVE', now())`,
+    );
+    expect(await problems([...ids, 'inserted-agent'])).toEqual({
+      [lowered!.id]: 'its tier is LOW, not HIGH',
+      [revived!.id]: 'it is ACTIVE; its events leave it SUSPENDED',
+      [handed!.id]: 'its owner is not the one last assigned',
+      [widened!.id]: 'it runs in other environments than recorded',
+      [renamed!.id]: 'its workload identity is not the one recorded',
+      'inserted-agent': 'no event records its creation',
+    });
+  });
+
+  it('an agent made before its creation recorded its status is still held to its tier and status', async () => {
+    // As an older release wrote it: the row, and an agent.created with slug, name and tier only.
+    await asOwner(
+      `INSERT INTO "Agent" ("id", "slug", "name", "kind", "riskTier", "environments", "updatedAt")
+       VALUES ('legacy-agent', 'legacy-agent', 'Legacy', 'CI_AGENT', 'HIGH', ARRAY['PROD']::"Environment"[], now())`,
+    );
+    await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'agent.created',
+        actor: { type: 'SYSTEM', id: 'older-release' },
+        agentId: 'legacy-agent',
+        details: { slug: 'legacy-agent', name: 'Legacy', riskTier: 'HIGH' },
+      }),
+    );
+    expect(await problems(['legacy-agent'])).toEqual({});
+    await asOwner(
+      `UPDATE "Agent" SET "environments" = ARRAY['DEV']::"Environment"[], "status" = 'ACTIVE', "riskTier" = 'LOW'
+       WHERE "id" = 'legacy-agent'`,
+    );
+    // Its environments were never recorded, so they are not compared; its status and tier were.
+    expect(await problems(['legacy-agent'])).toEqual({
+      'legacy-agent': 'it is ACTIVE; its events leave it PROPOSED; its tier is LOW, not HIGH',
+    });
+  });
+});
+
+describe('the registry check as a job', () => {
+  it('records a signed result the System page shows; a result written in the database is not vouched for', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeAgent(lead, { ownerId: lead.id });
+    await asOwner(`UPDATE "Agent" SET "riskTier" = 'LOW' WHERE "id" = '${agent.id}'`);
+    const run = await runRegistryCheck();
+    const latest = await latestRegistryCheck(lead);
+    expect(latest).toMatchObject({ id: run.id, vouched: true, driftCount: run.driftCount });
+    expect(latest!.rows).toContainEqual(expect.objectContaining({ kind: 'agent', id: agent.id }));
+    // Someone with the database's keys hides it: a newer "all clear", dated ahead, and an edit of the signed one.
+    await asOwner(
+      `INSERT INTO "RegistryCheck" ("id", "checkedAt", "driftCount", "unrecorded", "rows", "durationMs")
+       VALUES ('forged', now() + interval '1 hour', 0, 0, '[]', 1)`,
+    );
+    const forged = await latestRegistryCheck(lead);
+    expect(forged).toMatchObject({ driftCount: 0, vouched: false });
+    // The trigger dated it now, not ahead: the next real run is the latest again.
+    const again = await runRegistryCheck();
+    expect(await latestRegistryCheck(lead)).toMatchObject({ id: again.id, vouched: true });
+    await asOwner(`UPDATE "RegistryCheck" SET "driftCount" = 0, "rows" = '[]' WHERE "id" = '${again.id}'`);
+    expect(await latestRegistryCheck(lead)).toMatchObject({ driftCount: 0, vouched: false });
+    // The application's own role cannot edit or remove a result.
+    await expect(getDb().$executeRawUnsafe(`DELETE FROM "RegistryCheck"`)).rejects.toThrow(/permission denied/);
+  });
+
+  it('only those who may see the System page read it; only those who may verify the chain run it now', async () => {
+    const { checkRegistryNow } = await import('./registry-check');
+    const owner = await createPerson(['OWNER']);
+    const auditor = await createPerson(['AUDITOR']);
+    await expect(latestRegistryCheck(owner)).rejects.toThrow();
+    await expect(checkRegistryNow(owner)).rejects.toThrow();
+    await expect(checkRegistryNow(auditor)).resolves.toMatch(/row|record/);
+  });
+});

@@ -1,0 +1,218 @@
+import 'server-only';
+import { CREDENTIAL_RECORD_FIELDS, type CredentialRecord } from '@/lib/credentials/record';
+import type { Db, Tx } from '@/lib/db';
+import type { BaselineDetails, Drift, RegistryEvent } from './registry-actions';
+
+// Credentials and agents against their record. The issuance gate, the findings and the queues read these rows: a
+// credential made DYNAMIC in the database skips the static-credential rule, one made unprivileged gets the standard
+// TTL, an agent lowered to LOW or moved to another owner is judged as that. Each row is replayed from the event that
+// recorded it (`credential.issued` with its record, `agent.created`) and every change after it.
+
+type CredentialState = { agentId: string | null; name: string; record: CredentialRecord };
+type AgentState = {
+  status: string;
+  riskTier: string;
+  ownerId: string | null;
+  /** Unknown (undefined) for an agent created before its creation recorded them. */
+  environments?: string[];
+  workloadIdentity?: string | null;
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** The changes an update event records, as field → new value. */
+function changesOf(details: Record<string, unknown>): [string, unknown][] {
+  const changes = isObject(details.changes) ? details.changes : {};
+  return Object.entries(changes).flatMap(([k, c]) =>
+    isObject(c) && 'to' in c ? [[k, c.to] as [string, unknown]] : [],
+  );
+}
+
+type Replayed = {
+  credentials: Map<string, CredentialState>;
+  revoked: Set<string>;
+  agents: Map<string, AgentState>;
+};
+
+/** Each credential's and agent's record, replayed from its events in seq order. */
+function replay(events: RegistryEvent[]): Replayed {
+  const credentials = new Map<string, CredentialState>();
+  const revoked = new Set<string>();
+  const agents = new Map<string, AgentState>();
+  for (const e of events) {
+    const d = e.details;
+    switch (e.action) {
+      case 'audit.baselined': {
+        const b = d as BaselineDetails;
+        for (const { credentialId, agentId, name, revoked: gone, ...record } of b.credentials ?? []) {
+          credentials.set(credentialId, { agentId, name, record });
+          if (gone) revoked.add(credentialId);
+          else revoked.delete(credentialId);
+        }
+        for (const { agentId, ...state } of b.agents ?? []) agents.set(agentId, state);
+        break;
+      }
+      case 'credential.issued':
+        // The first event that carries a record made it; later issues of the same one (a dynamic lease) change none.
+        if (e.credentialId && isObject(d.record) && !credentials.has(e.credentialId)) {
+          credentials.set(e.credentialId, {
+            agentId: e.agentId,
+            name: String(d.name),
+            record: d.record as CredentialRecord,
+          });
+        }
+        break;
+      case 'credential.updated': {
+        const c = e.credentialId ? credentials.get(e.credentialId) : undefined;
+        if (!c) break;
+        for (const [k, to] of changesOf(d))
+          if ((CREDENTIAL_RECORD_FIELDS as readonly string[]).includes(k)) c.record = { ...c.record, [k]: to };
+        break;
+      }
+      case 'credential.revoked':
+        if (e.credentialId) revoked.add(e.credentialId);
+        break;
+      case 'agent.created':
+        if (!e.agentId) break;
+        agents.set(e.agentId, {
+          // Every release has created agents PROPOSED with no owner; the owner's assignment follows as its own event.
+          status: typeof d.status === 'string' ? d.status : 'PROPOSED',
+          riskTier: String(d.riskTier),
+          ownerId: null,
+          ...(Array.isArray(d.environments) ? { environments: d.environments.map(String) } : {}),
+          ...('workloadIdentity' in d ? { workloadIdentity: (d.workloadIdentity as string | null) ?? null } : {}),
+        });
+        break;
+      default: {
+        const a = e.agentId ? agents.get(e.agentId) : undefined;
+        if (!a) break;
+        if (e.action === 'agent.status_changed') a.status = String(d.to);
+        if (e.action === 'owner.assigned') a.ownerId = isObject(d.to) ? String(d.to.id) : null;
+        if (e.action === 'agent.updated') {
+          for (const [k, to] of changesOf(d)) {
+            if (k === 'riskTier') a.riskTier = String(to);
+            // Known from here on, even for an agent whose creation did not record it.
+            if (k === 'environments' && Array.isArray(to)) a.environments = to.map(String);
+            if (k === 'workloadIdentity') a.workloadIdentity = (to as string | null) ?? null;
+          }
+        }
+      }
+    }
+  }
+  return { credentials, revoked, agents };
+}
+
+type CredentialRow = CredentialRecord & { id: string; agentId: string; name: string; slug: string; revoked: boolean };
+
+/** Credentials as stored (those of `ids`, or all), with the fields their record holds. */
+export function credentialRows(db: Db | Tx, ids?: string[]): Promise<CredentialRow[]> {
+  return db.$queryRaw<CredentialRow[]>`
+    SELECT c."id", c."agentId", c."name", a."slug", c."revokedAt" IS NOT NULL AS "revoked",
+      c."kind"::text AS "kind", c."issuance"::text AS "issuance", c."storage"::text AS "storage",
+      c."environment"::text AS "environment", c."secretRef", c."scope", c."maxTtlSeconds", c."rotationPeriodDays",
+      c."rotationApprovedDays", c."boundToWorkloadIdentity", c."privileged", c."gated"
+    FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
+    WHERE ${ids === undefined} OR c."id" = ANY(${ids ?? []}::text[]) ORDER BY c."id"`;
+}
+
+/** A credential as it stands, as a baseline records it. */
+export function credentialAsItStands(c: CredentialRow): NonNullable<BaselineDetails['credentials']>[number] {
+  const { id, agentId, name, revoked, slug: _slug, ...record } = c;
+  return { credentialId: id, agentId, name, revoked, ...record };
+}
+
+type AgentRow = Required<AgentState> & { id: string; slug: string };
+
+/** Agents as stored (those of `ids`, or all), with the fields their record holds. */
+export function agentRows(db: Db | Tx, ids?: string[]): Promise<AgentRow[]> {
+  return db.$queryRaw<AgentRow[]>`
+    SELECT a."id", a."slug", a."status"::text AS "status", a."riskTier"::text AS "riskTier", a."ownerId",
+      a."environments"::text[] AS "environments", a."workloadIdentity"
+    FROM "Agent" a WHERE ${ids === undefined} OR a."id" = ANY(${ids ?? []}::text[]) ORDER BY a."id"`;
+}
+
+/** An agent as it stands, as a baseline records it. */
+export function agentAsItStands(a: AgentRow): NonNullable<BaselineDetails['agents']>[number] {
+  const { id, slug: _slug, ...state } = a;
+  return { agentId: id, ...state };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+const WORDS: Record<keyof CredentialRecord, string> = {
+  kind: 'kind',
+  issuance: 'issuance',
+  storage: 'storage',
+  environment: 'environment',
+  secretRef: 'secret reference',
+  scope: 'scope',
+  maxTtlSeconds: 'maximum TTL',
+  rotationPeriodDays: 'rotation period',
+  rotationApprovedDays: 'approved rotation period',
+  boundToWorkloadIdentity: 'workload binding',
+  privileged: 'privilege',
+  gated: 'gating',
+};
+
+/** Every credential whose row its events do not explain. */
+async function credentialDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  for (const c of await credentialRows(db)) {
+    const recorded = r.credentials.get(c.id);
+    const problems: string[] = [];
+    if (!recorded) problems.push('no event records what it was issued with');
+    else {
+      if (recorded.agentId !== c.agentId) problems.push('it belongs to another agent than it was issued to');
+      if (recorded.name !== c.name) problems.push('its name is not the one recorded');
+      const differ = CREDENTIAL_RECORD_FIELDS.filter((k) => (recorded.record[k] ?? null) !== c[k]);
+      if (differ.length) {
+        const words = differ.map((k) => WORDS[k]).join(', ');
+        problems.push(`its ${words} ${differ.length === 1 ? 'differs' : 'differ'} from its record`);
+      }
+    }
+    if (r.revoked.has(c.id) && !c.revoked) problems.push('it was revoked, and is live again');
+    if (c.revoked && !r.revoked.has(c.id)) problems.push('it is revoked, and no event says so');
+    if (problems.length) {
+      drift.push({
+        kind: 'credential',
+        id: c.id,
+        subject: `${c.name} of ${c.slug}`,
+        problem: problems.join('; '),
+        unrecorded: !recorded && !r.revoked.has(c.id),
+      });
+    }
+  }
+  return drift;
+}
+
+/** Every agent whose status, tier, owner, environments or workload identity its events do not explain. */
+async function agentDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
+  const drift: Drift[] = [];
+  for (const a of await agentRows(db)) {
+    const recorded = r.agents.get(a.id);
+    const problems: string[] = [];
+    if (!recorded) problems.push('no event records its creation');
+    else {
+      if (recorded.status !== a.status) problems.push(`it is ${a.status}; its events leave it ${recorded.status}`);
+      if (recorded.riskTier !== a.riskTier) problems.push(`its tier is ${a.riskTier}, not ${recorded.riskTier}`);
+      if (recorded.ownerId !== a.ownerId) problems.push('its owner is not the one last assigned');
+      if (recorded.environments && !sameSet(recorded.environments, a.environments))
+        problems.push('it runs in other environments than recorded');
+      if (recorded.workloadIdentity !== undefined && recorded.workloadIdentity !== a.workloadIdentity)
+        problems.push('its workload identity is not the one recorded');
+    }
+    if (problems.length) {
+      drift.push({ kind: 'agent', id: a.id, subject: a.slug, problem: problems.join('; '), unrecorded: !recorded });
+    }
+  }
+  return drift;
+}
+
+/** Credentials and agents against their events. */
+export async function custodyDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
+  const replayed = replay(events);
+  const agents = await agentDrift(db, replayed);
+  const credentials = await credentialDrift(db, replayed);
+  return [...agents, ...credentials];
+}
