@@ -115,6 +115,8 @@ async function seed(tx: Tx, now: Date) {
         name: a.name,
         riskTier: a.riskTier,
         status: 'PROPOSED',
+        kind: a.kind,
+        reviewCadenceDays: agents.at(-1)!.reviewCadenceDays ?? null,
         environments,
         workloadIdentity: agents.at(-1)!.workloadIdentity,
       },

@@ -165,6 +165,8 @@ export async function registerAgentsIn(
           name: data.name,
           riskTier: data.riskTier,
           status: 'PROPOSED',
+          kind: data.kind,
+          reviewCadenceDays: data.reviewCadenceDays ?? null,
           environments: data.environments,
           workloadIdentity: data.workloadIdentity ?? null,
         },

@@ -11,12 +11,14 @@ type AgentRef = { id: string; slug: string };
 type FindingRef = { ruleId: string; title: string; severity: string; plane: string | null };
 
 export type AuditDetailsByAction = {
-  /** status, environments and workloadIdentity: recorded from this release on (PROPOSED, none and none before). */
+  /** status to workloadIdentity: recorded from this release on (PROPOSED before; the others unknown). */
   'agent.created': {
     slug: string;
     name: string;
     riskTier: string;
     status?: string;
+    kind?: string;
+    reviewCadenceDays?: number | null;
     environments?: string[];
     workloadIdentity?: string | null;
   };

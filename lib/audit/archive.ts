@@ -309,13 +309,16 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
       await handle.write(text);
       for (const r of rows) {
         const redacted = r.tombstoned ? redactedFields(r) : [];
-        if (concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
-          carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted });
-        } else if (REGISTRY_ACTIONS.has(r.action)) {
-          // What the registry check replays (roles, tokens, settings, exceptions, custody), as it was recorded.
-          const { seq, action, actorId, details, agentId, credentialId } = r;
-          const recordedAt = r.recordedAt.toISOString();
-          carried.push({ seq, action, actorId, details, redacted, recordedAt, agentId, credentialId });
+        // What the registry check replays (roles, tokens, settings, exceptions, custody) carries its agent, credential
+        // and time, as it was recorded; a credential's issue only where it made the record.
+        const registry =
+          REGISTRY_ACTIONS.has(r.action) &&
+          (r.action !== 'credential.issued' || (r.details as { record?: unknown } | null)?.record !== undefined);
+        const ids = registry
+          ? { recordedAt: r.recordedAt.toISOString(), agentId: r.agentId, credentialId: r.credentialId }
+          : {};
+        if (registry || concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
+          carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted, ...ids });
         }
       }
       if (count === 0) headIn = rows[0]!.prevHash;

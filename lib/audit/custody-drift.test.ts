@@ -5,15 +5,18 @@ import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import { issueCredential, revokeCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { ingestEvents } from '@/lib/ingest/commands';
-import { assignOwner } from '@/lib/ownership/commands';
+import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
 import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
 import { appendAuditEvent } from './append';
+import { hashEventText, type Json } from './canonical';
 import { registryDrift } from './drift';
+import { sealDetails } from './fields';
 import { latestRegistryCheck, runRegistryCheck } from './registry-check';
+import { streamEvents, type RawEvent } from './stream';
 
 /** Each drifting row of these ids, as `problem` (kind and unrecorded kept where asked). */
 const problems = async (ids: string[]) =>
@@ -87,11 +90,11 @@ describe('credentials against their record', () => {
        VALUES ('inserted-credential', '${agent.id}', 'inserted', 'API_KEY', 'STATIC', 'ENV_VAR', 'PROD', now())`,
     );
     expect(await problems([...Object.values(ids), 'inserted-credential'])).toEqual({
-      [ids.flipped]: 'its issuance differs from its record',
-      [ids.unprivileged]: 'its privilege differs from its record',
-      [ids.widened]: 'its scope differs from its record',
-      [ids.longer]: 'its maximum TTL differs from its record',
-      [ids.approved]: 'its rotation period, approved rotation period differ from its record',
+      [ids.flipped]: 'it differs from its record in its issuance',
+      [ids.unprivileged]: 'it differs from its record in its privilege',
+      [ids.widened]: 'it differs from its record in its scope',
+      [ids.longer]: 'it differs from its record in its maximum TTL',
+      [ids.approved]: 'it differs from its record in its rotation period, approved rotation period',
       [ids.revived]: 'it was revoked, and is live again',
       [ids.revokedByHand]: 'it is revoked, and no event says so',
       [ids.moved]: 'it belongs to another agent than it was issued to',
@@ -132,7 +135,7 @@ describe('credentials against their record', () => {
     expect(issued.map((e) => (e.details as { record?: unknown }).record !== undefined)).toEqual([true, false]);
     expect(await problems([key.id])).toEqual({});
     await asOwner(`UPDATE "Credential" SET "maxTtlSeconds" = NULL WHERE "id" = '${key.id}'`);
-    expect(await problems([key.id])).toEqual({ [key.id]: 'its maximum TTL differs from its record' });
+    expect(await problems([key.id])).toEqual({ [key.id]: 'it differs from its record in its maximum TTL' });
   });
 });
 
@@ -142,7 +145,9 @@ describe('agents against their record', () => {
     const owner = await createPerson(['OWNER']);
     const next = await createPerson(['OWNER']);
     const make = () => makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
-    const [lowered, revived, handed, widened, renamed, honest] = [
+    const [lowered, revived, handed, widened, renamed, retyped, controlled, honest] = [
+      await make(),
+      await make(),
       await make(),
       await make(),
       await make(),
@@ -167,7 +172,8 @@ describe('agents against their record', () => {
     for (const a of [honest!, revived!]) {
       await changeAgentStatus(lead, { id: a.id, version: await version(a.id), to: 'SUSPENDED', reason: 'Incident' });
     }
-    const ids = [lowered, revived, handed, widened, renamed, honest].map((a) => a!.id);
+    await assignControlOwner(lead, { agentId: row.id, version: await version(row.id), plane: 'PAM', userId: next.id });
+    const ids = [lowered, revived, handed, widened, renamed, retyped, controlled, honest].map((a) => a!.id);
     expect(await problems(ids)).toEqual({});
 
     await asOwner(
@@ -176,6 +182,11 @@ describe('agents against their record', () => {
       `UPDATE "Agent" SET "ownerId" = '${next.id}' WHERE "id" = '${handed!.id}'`,
       `UPDATE "Agent" SET "environments" = ARRAY['PROD','DEV']::"Environment"[] WHERE "id" = '${widened!.id}'`,
       `UPDATE "Agent" SET "workloadIdentity" = 'spiffe://example.com/other' WHERE "id" = '${renamed!.id}'`,
+      // A support agent is not held to the CI rule on static credentials; a plane handed to the owner, one dropped.
+      `UPDATE "Agent" SET "kind" = 'SUPPORT_AGENT', "reviewCadenceDays" = 3650 WHERE "id" = '${retyped!.id}'`,
+      `UPDATE "ControlAssignment" SET "userId" = '${owner.id}'
+       WHERE "agentId" = '${controlled!.id}' AND "plane" = 'IAM'`,
+      `DELETE FROM "ControlAssignment" WHERE "agentId" = '${controlled!.id}' AND "plane" = 'PAM'`,
       `INSERT INTO "Agent" ("id", "slug", "name", "kind", "riskTier", "status", "updatedAt")
        VALUES ('inserted-agent', 'inserted-agent', 'Inserted', 'CI_AGENT', 'LOW', 'ACTIVE', now())`,
     );
@@ -183,8 +194,10 @@ describe('agents against their record', () => {
       [lowered!.id]: 'its tier is LOW, not HIGH',
       [revived!.id]: 'it is ACTIVE; its events leave it SUSPENDED',
       [handed!.id]: 'its owner is not the one last assigned',
-      [widened!.id]: 'it runs in other environments than recorded',
-      [renamed!.id]: 'its workload identity is not the one recorded',
+      [widened!.id]: 'it differs from its record in its environments',
+      [renamed!.id]: 'it differs from its record in its workload identity',
+      [retyped!.id]: 'it differs from its record in its kind, review cadence',
+      [controlled!.id]: 'its IAM, PAM are not held as assigned',
       'inserted-agent': 'no event records its creation',
     });
   });
@@ -203,15 +216,80 @@ describe('agents against their record', () => {
         details: { slug: 'legacy-agent', name: 'Legacy', riskTier: 'HIGH' },
       }),
     );
-    expect(await problems(['legacy-agent'])).toEqual({});
+    // Only what its creation did not record is missing: the owner's baseline may vouch for it.
+    const [legacy] = (await registryDrift(getDb())).filter((d) => d.id === 'legacy-agent');
+    expect(legacy).toMatchObject({
+      unrecorded: true,
+      problem: 'its kind, review cadence, environments, workload identity were never recorded',
+    });
     await asOwner(
       `UPDATE "Agent" SET "environments" = ARRAY['DEV']::"Environment"[], "status" = 'ACTIVE', "riskTier" = 'LOW'
        WHERE "id" = 'legacy-agent'`,
     );
-    // Its environments were never recorded, so they are not compared; its status and tier were.
-    expect(await problems(['legacy-agent'])).toEqual({
-      'legacy-agent': 'it is ACTIVE; its events leave it PROPOSED; its tier is LOW, not HIGH',
+    // Its environments were never recorded, so they are not compared; its status and tier were, and contradicted,
+    // it is no longer the baseline's to vouch for.
+    expect((await registryDrift(getDb())).filter((d) => d.id === 'legacy-agent')).toEqual([
+      expect.objectContaining({
+        unrecorded: false,
+        problem: 'it is ACTIVE; its events leave it PROPOSED; its tier is LOW, not HIGH',
+      }),
+    ]);
+  });
+});
+
+describe('the events the check replays', () => {
+  it('an issue event rewritten beside the row it describes is not believed: both show', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'HIGH' });
+    const issue = async (name: string) =>
+      (
+        await issueCredential(lead, {
+          agentId: agent.id,
+          name,
+          kind: 'API_KEY',
+          issuance: 'STATIC',
+          storage: 'VAULT_OR_BROKER',
+          secretRef: `vault:kv/prod/${name}`,
+          environment: 'PROD',
+        })
+      ).id;
+    const valueOnly = await issue('value-only');
+    const withDigest = await issue('with-digest');
+    // One more event after them, so each has a successor and the signed head lies beyond.
+    await issue('after');
+    const seqOf = async (credentialId: string) =>
+      (await getDb().auditEvent.findFirstOrThrow({ where: { credentialId, action: 'credential.issued' } })).seq;
+    const [a, b] = [await seqOf(valueOnly), await seqOf(withDigest)];
+    // The second rewritten whole, as anyone can (the hashing is public): new details, their digests and salts, and
+    // its hash recomputed over them. It holds on its own; only the next event's link betrays it.
+    const pages: RawEvent[][] = [];
+    for await (const page of streamEvents(getDb(), `e."seq" = ${b}`)) pages.push(page);
+    const [event] = pages.flat();
+    const details = JSON.parse(event!.details) as { record: Record<string, unknown> };
+    details.record.issuance = 'DYNAMIC';
+    const sealed = sealDetails(details as unknown as Json);
+    const forged = { ...event!, details: JSON.stringify(details), digests: JSON.stringify(sealed.digests) };
+    const hash = hashEventText(event!.prevHash, forged);
+    const text = (v: unknown) => `'${JSON.stringify(v).replaceAll("'", "''")}'`;
+    // With the triggers off, as a superuser would: the first event's value alone, the second whole.
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "details" = jsonb_set("details", '{record,issuance}', '"DYNAMIC"') WHERE "seq" = ${a}`,
+      `UPDATE "AuditEvent" SET "details" = ${text(details)}, "digests" = ${text(sealed.digests)},
+         "salts" = ${text(sealed.salts)}, "hash" = '${hash}' WHERE "seq" = ${b}`,
+      `UPDATE "Credential" SET "issuance" = 'DYNAMIC' WHERE "id" IN ('${valueOnly}', '${withDigest}')`,
+    );
+    const drift = await registryDrift(getDb());
+    expect(drift.filter((d) => d.kind === 'event').map((d) => [d.id, d.problem])).toEqual([
+      [String(a), expect.stringMatching(/^it was altered: field \/record\/issuance/)],
+      [String(b), expect.stringMatching(/^it was altered: the event after it does not follow it/)],
+    ]);
+    expect(await problems([valueOnly, withDigest])).toEqual({
+      [valueOnly]: 'no event records what it was issued with',
+      [withDigest]: 'no event records what it was issued with',
     });
+    // Not the owner's to vouch for: what replaced them contradicts nothing, but the events were altered.
+    expect(drift.find((d) => d.id === String(a))?.unrecorded).toBe(false);
   });
 });
 
@@ -236,6 +314,9 @@ describe('the registry check as a job', () => {
     expect(await latestRegistryCheck(lead)).toMatchObject({ id: again.id, vouched: true });
     await asOwner(`UPDATE "RegistryCheck" SET "driftCount" = 0, "rows" = '[]' WHERE "id" = '${again.id}'`);
     expect(await latestRegistryCheck(lead)).toMatchObject({ driftCount: 0, vouched: false });
+    // A result left to age (the job stopped, or its newer results deleted) says so.
+    await asOwner(`UPDATE "RegistryCheck" SET "checkedAt" = now() - interval '2 hours'`);
+    expect(await latestRegistryCheck(lead)).toMatchObject({ stale: true });
     // The application's own role cannot edit or remove a result.
     await expect(getDb().$executeRawUnsafe(`DELETE FROM "RegistryCheck"`)).rejects.toThrow(/permission denied/);
   });

@@ -13,9 +13,17 @@ type AgentState = {
   status: string;
   riskTier: string;
   ownerId: string | null;
-  /** Unknown (undefined) for an agent created before its creation recorded them. */
-  environments?: string[];
-  workloadIdentity?: string | null;
+  /** Who holds each control plane (IAM, PAM, PLATFORM). */
+  planes: Record<string, string>;
+} & Partial<Record<(typeof RECORDED_SINCE)[number], unknown>>;
+
+/** What an agent's creation records from this release on: unknown for one created before, until it changes. */
+const RECORDED_SINCE = ['kind', 'reviewCadenceDays', 'environments', 'workloadIdentity'] as const;
+const AGENT_WORDS: Record<(typeof RECORDED_SINCE)[number], string> = {
+  kind: 'kind',
+  reviewCadenceDays: 'review cadence',
+  environments: 'environments',
+  workloadIdentity: 'workload identity',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -49,7 +57,8 @@ function replay(events: RegistryEvent[]): Replayed {
           if (gone) revoked.add(credentialId);
           else revoked.delete(credentialId);
         }
-        for (const { agentId, ...state } of b.agents ?? []) agents.set(agentId, state);
+        for (const { agentId, ...state } of b.agents ?? [])
+          agents.set(agentId, { ...state, planes: { ...state.planes } });
         break;
       }
       case 'credential.issued':
@@ -75,12 +84,12 @@ function replay(events: RegistryEvent[]): Replayed {
       case 'agent.created':
         if (!e.agentId) break;
         agents.set(e.agentId, {
-          // Every release has created agents PROPOSED with no owner; the owner's assignment follows as its own event.
+          // Every release has created agents PROPOSED with no owner or planes: each assignment is its own event.
           status: typeof d.status === 'string' ? d.status : 'PROPOSED',
           riskTier: String(d.riskTier),
           ownerId: null,
-          ...(Array.isArray(d.environments) ? { environments: d.environments.map(String) } : {}),
-          ...('workloadIdentity' in d ? { workloadIdentity: (d.workloadIdentity as string | null) ?? null } : {}),
+          planes: {},
+          ...Object.fromEntries(RECORDED_SINCE.filter((k) => k in d).map((k) => [k, d[k] ?? null])),
         });
         break;
       default: {
@@ -88,12 +97,15 @@ function replay(events: RegistryEvent[]): Replayed {
         if (!a) break;
         if (e.action === 'agent.status_changed') a.status = String(d.to);
         if (e.action === 'owner.assigned') a.ownerId = isObject(d.to) ? String(d.to.id) : null;
+        if (e.action === 'control.assigned') {
+          if (isObject(d.to)) a.planes[String(d.plane)] = String(d.to.id);
+          else delete a.planes[String(d.plane)];
+        }
         if (e.action === 'agent.updated') {
           for (const [k, to] of changesOf(d)) {
             if (k === 'riskTier') a.riskTier = String(to);
             // Known from here on, even for an agent whose creation did not record it.
-            if (k === 'environments' && Array.isArray(to)) a.environments = to.map(String);
-            if (k === 'workloadIdentity') a.workloadIdentity = (to as string | null) ?? null;
+            if ((RECORDED_SINCE as readonly string[]).includes(k)) a[k as (typeof RECORDED_SINCE)[number]] = to ?? null;
           }
         }
       }
@@ -121,13 +133,26 @@ export function credentialAsItStands(c: CredentialRow): NonNullable<BaselineDeta
   return { credentialId: id, agentId, name, revoked, ...record };
 }
 
-type AgentRow = Required<AgentState> & { id: string; slug: string };
+type AgentRow = {
+  id: string;
+  slug: string;
+  status: string;
+  riskTier: string;
+  ownerId: string | null;
+  planes: Record<string, string>;
+  kind: string;
+  reviewCadenceDays: number | null;
+  environments: string[];
+  workloadIdentity: string | null;
+};
 
 /** Agents as stored (those of `ids`, or all), with the fields their record holds. */
 export function agentRows(db: Db | Tx, ids?: string[]): Promise<AgentRow[]> {
   return db.$queryRaw<AgentRow[]>`
     SELECT a."id", a."slug", a."status"::text AS "status", a."riskTier"::text AS "riskTier", a."ownerId",
-      a."environments"::text[] AS "environments", a."workloadIdentity"
+      (SELECT coalesce(json_object_agg(ca."plane", ca."userId"), '{}') FROM "ControlAssignment" ca
+        WHERE ca."agentId" = a."id") AS "planes",
+      a."kind"::text AS "kind", a."reviewCadenceDays", a."environments"::text[] AS "environments", a."workloadIdentity"
     FROM "Agent" a WHERE ${ids === undefined} OR a."id" = ANY(${ids ?? []}::text[]) ORDER BY a."id"`;
 }
 
@@ -167,8 +192,7 @@ async function credentialDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
       if (recorded.name !== c.name) problems.push('its name is not the one recorded');
       const differ = CREDENTIAL_RECORD_FIELDS.filter((k) => (recorded.record[k] ?? null) !== c[k]);
       if (differ.length) {
-        const words = differ.map((k) => WORDS[k]).join(', ');
-        problems.push(`its ${words} ${differ.length === 1 ? 'differs' : 'differ'} from its record`);
+        problems.push(`it differs from its record in its ${differ.map((k) => WORDS[k]).join(', ')}`);
       }
     }
     if (r.revoked.has(c.id) && !c.revoked) problems.push('it was revoked, and is live again');
@@ -186,25 +210,43 @@ async function credentialDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
   return drift;
 }
 
-/** Every agent whose status, tier, owner, environments or workload identity its events do not explain. */
+/** The same value, an array (environments) as a set. */
+const sameValue = (a: unknown, b: unknown) =>
+  Array.isArray(a) && Array.isArray(b) ? sameSet(a.map(String), b.map(String)) : (a ?? null) === (b ?? null);
+
+/**
+ * Every agent whose status, tier, owner, control planes, kind, review cadence, environments or workload identity its
+ * events do not explain. One created before its creation recorded the last four, and nothing else wrong, is
+ * unrecorded: the owner's baseline vouches for it.
+ */
 async function agentDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
   const drift: Drift[] = [];
   for (const a of await agentRows(db)) {
     const recorded = r.agents.get(a.id);
     const problems: string[] = [];
+    let unrecorded = !recorded;
     if (!recorded) problems.push('no event records its creation');
     else {
       if (recorded.status !== a.status) problems.push(`it is ${a.status}; its events leave it ${recorded.status}`);
       if (recorded.riskTier !== a.riskTier) problems.push(`its tier is ${a.riskTier}, not ${recorded.riskTier}`);
       if (recorded.ownerId !== a.ownerId) problems.push('its owner is not the one last assigned');
-      if (recorded.environments && !sameSet(recorded.environments, a.environments))
-        problems.push('it runs in other environments than recorded');
-      if (recorded.workloadIdentity !== undefined && recorded.workloadIdentity !== a.workloadIdentity)
-        problems.push('its workload identity is not the one recorded');
+      const planes = [...new Set([...Object.keys(recorded.planes), ...Object.keys(a.planes)])].sort();
+      const moved = planes.filter((p) => recorded.planes[p] !== a.planes[p]);
+      if (moved.length)
+        problems.push(`its ${moved.join(', ')} ${moved.length === 1 ? 'is' : 'are'} not held as assigned`);
+      const known = RECORDED_SINCE.filter((k) => k in recorded);
+      const differ = known.filter((k) => !sameValue(recorded[k], a[k]));
+      if (differ.length) {
+        problems.push(`it differs from its record in its ${differ.map((k) => AGENT_WORDS[k]).join(', ')}`);
+      }
+      const unknown = RECORDED_SINCE.filter((k) => !(k in recorded));
+      if (problems.length === 0 && unknown.length) {
+        problems.push(`its ${unknown.map((k) => AGENT_WORDS[k]).join(', ')} were never recorded`);
+        unrecorded = true;
+      }
     }
-    if (problems.length) {
-      drift.push({ kind: 'agent', id: a.id, subject: a.slug, problem: problems.join('; '), unrecorded: !recorded });
-    }
+    if (problems.length)
+      drift.push({ kind: 'agent', id: a.id, subject: a.slug, problem: problems.join('; '), unrecorded });
   }
   return drift;
 }

@@ -3,7 +3,6 @@ import type { Db, Tx } from '@/lib/db';
 import { DEFAULT_SETTINGS, SETTING_KEYS } from '@/lib/settings';
 import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
-import { archivedRanges } from './archive';
 import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
 import {
@@ -13,8 +12,7 @@ import {
   type RegistryEvent,
   type TokenRecord,
 } from './registry-actions';
-import { signatureHolds, trustedPublicKeys } from './signing';
-import { parseCarried } from './verify-redactions';
+import { registryEvents } from './registry-events';
 
 export type { Drift };
 
@@ -35,58 +33,6 @@ function sameReach(recorded: string, now: string): boolean {
   const LIST = 'Agents: ';
   if (!recorded.startsWith(LIST) || !now.startsWith(LIST)) return recorded === now;
   return same(recorded.slice(LIST.length).split(', '), now.slice(LIST.length).split(', '));
-}
-
-/**
- * The last seq a head signature vouches for (one that holds for a trusted key, over the event there as stored), or
- * null with no key configured (an unsigned deployment credits every event, as verification checks hashes alone).
- * Events after it were written around Custodian's signing: the application's role can append a chained event, not
- * sign it, so such an event is not credited.
- */
-export async function lastSignedSeq(db: Db | Tx): Promise<bigint | null> {
-  const keys = trustedPublicKeys();
-  if (keys.length === 0) return null;
-  const heads = await db.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
-    SELECT s."seq", s."hash", s."keyId", s."signedAt", s."signature" FROM "AuditSignature" s
-    JOIN "AuditEvent" e ON e."seq" = s."seq" AND e."hash" = s."hash" ORDER BY s."seq" DESC LIMIT 20`;
-  for (const h of heads) {
-    const key = keys.find((k) => k.keyId === h.keyId);
-    const statement = { kind: 'head', seq: h.seq, hash: h.hash, signedAt: h.signedAt } as const;
-    if (key && signatureHolds(key.key, statement, h.signature)) return h.seq;
-  }
-  return 0n;
-}
-
-/**
- * Every event that makes a role, token or setting, in seq order, up to the last signed head: those on the timeline
- * and those an archived range's manifest carries (one whose signature holds for a trusted key), so archiving old
- * events changes nothing here.
- */
-async function registryEvents(db: Db | Tx): Promise<RegistryEvent[]> {
-  const [rows, archives, signed] = await Promise.all([
-    db.$queryRaw<RegistryEvent[]>`
-      SELECT e."seq", e."action", e."actorId", e."agentId", e."credentialId", e."recordedAt", e."details"
-      FROM "AuditEvent" e
-      WHERE e."action" = ANY(${[...REGISTRY_ACTIONS]}::text[])`,
-    archivedRanges(db),
-    lastSignedSeq(db),
-  ]);
-  const bySeq = new Map(rows.map((r) => [r.seq, { ...r, details: r.details ?? {} }]));
-  for (const archive of archives) {
-    for (const item of parseCarried(archive.carried)) {
-      if (!REGISTRY_ACTIONS.has(item.action) || bySeq.has(item.seq)) continue;
-      bySeq.set(item.seq, {
-        seq: item.seq,
-        action: item.action,
-        actorId: item.actorId,
-        agentId: item.agentId ?? null,
-        credentialId: item.credentialId ?? null,
-        recordedAt: item.recordedAt ? new Date(item.recordedAt) : null,
-        details: (item.details ?? {}) as Record<string, unknown>,
-      });
-    }
-  }
-  return [...bySeq.values()].filter((e) => signed === null || e.seq <= signed).sort((x, y) => (x.seq < y.seq ? -1 : 1));
 }
 
 /** Every role held that no event grants, and every one an event grants that is not held. */
@@ -271,16 +217,30 @@ function equalJson(a: string, b: string): boolean {
 }
 
 /**
- * Every role, API token, setting, exception in force, credential and agent that its events do not explain: changed
- * outside Custodian.
+ * Every role, API token, setting, exception in force, credential and agent that its events do not explain (changed
+ * outside Custodian), and every event it would replay that was altered, read in the caller's transaction.
  */
-export async function registryDrift(db: Db | Tx): Promise<Drift[]> {
-  const events = await registryEvents(db);
+export async function registryDriftIn(db: Tx): Promise<Drift[]> {
+  const { events, altered } = await registryEvents(db);
   // One after another: in a transaction (the baseline's) the client has one connection.
   const roles = await roleDrift(db, events);
   const tokens = await tokenDrift(db, events);
   const settings = await settingDrift(db, events);
   const exceptions = await exceptionDrift(db, events);
   const custody = await custodyDrift(db, events);
-  return [...roles, ...tokens, ...settings, ...exceptions, ...custody];
+  return [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody];
+}
+
+/**
+ * The registry check, in one read-only snapshot: a command that commits while it reads (a credential issued between
+ * reading the events and the rows) is in both or in neither, so it is never taken for a change made outside Custodian.
+ */
+export function registryDrift(db: Db): Promise<Drift[]> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SET TRANSACTION READ ONLY`;
+      return registryDriftIn(tx);
+    },
+    { isolationLevel: 'RepeatableRead', timeout: 15 * 60_000, maxWait: 60_000 },
+  );
 }

@@ -11,7 +11,7 @@ export const EXCEPTION_ACTIONS = [
   'exception.expired',
 ] as const;
 
-/** The events that make a credential's record and an agent's status, tier and owner: replayed by ./custody-drift.ts. */
+/** The events that make a credential's record and an agent's status, tier, owners and fields: ./custody-drift.ts. */
 export const CUSTODY_ACTIONS = [
   'credential.issued',
   'credential.updated',
@@ -20,6 +20,7 @@ export const CUSTODY_ACTIONS = [
   'agent.updated',
   'agent.status_changed',
   'owner.assigned',
+  'control.assigned',
 ] as const;
 
 /**
@@ -39,12 +40,12 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
 
 /**
  * A row its events do not explain: `id` is the user's, token's, exception's, credential's or agent's, or the setting's
- * key; `subject` names it.
+ * key; `subject` names it. Or (`event`, `id` its seq) an event the check would replay that was altered.
  * `unrecorded`: no event mentions the row at all (made by hand, by an older release, by a bulk load), which an owner's
  * baseline may vouch for; any other problem contradicts a record, and is put back through Custodian.
  */
 export type Drift = {
-  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent';
+  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'event';
   id: string;
   subject: string;
   problem: string;
@@ -88,6 +89,9 @@ export type BaselineDetails = {
     status: string;
     riskTier: string;
     ownerId: string | null;
+    planes: Record<string, string>;
+    kind: string;
+    reviewCadenceDays: number | null;
     environments: string[];
     workloadIdentity: string | null;
   }[];

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
-import { canonicalJson, type Json } from './canonical';
+import { canonicalJson, toJson } from './canonical';
 import { registryDrift, type Drift } from './drift';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 
@@ -17,7 +17,7 @@ type Result = { checkedAt: Date; driftCount: number; unrecorded: number; rows: D
 
 function statement(r: Result) {
   const rowsSha256 = createHash('sha256')
-    .update(canonicalJson(r.rows as unknown as Json))
+    .update(canonicalJson(toJson(r.rows)))
     .digest('hex');
   return {
     kind: 'registry-check',
@@ -55,7 +55,11 @@ export type RegistryCheckResult = Result & {
   durationMs: number;
   /** Signed by Custodian with a key it trusts (always true where nothing is signed: an unsigned deployment). */
   vouched: boolean;
+  /** Older than three of the job's quarter-hours: the job is not running, or its newer results were deleted. */
+  stale: boolean;
 };
+
+const STALE_MS = 45 * 60_000;
 
 /** The latest result, for the System page (null before the first run). */
 export async function latestRegistryCheck(actor: Actor | null): Promise<RegistryCheckResult | null> {
@@ -67,7 +71,7 @@ export async function latestRegistryCheck(actor: Actor | null): Promise<Registry
   const key = keys.find((k) => k.keyId === row.keyId);
   const vouched =
     keys.length === 0 || Boolean(key && row.signature && signatureHolds(key.key, statement(result), row.signature));
-  return { ...result, vouched };
+  return { ...result, vouched, stale: Date.now() - row.checkedAt.getTime() > STALE_MS };
 }
 
 /** An auditor's or lead's "check now": the counts, as the page then shows them. */

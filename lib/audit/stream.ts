@@ -2,7 +2,7 @@ import 'server-only';
 import { StringDecoder } from 'node:string_decoder';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { poolOf, type Db } from '@/lib/db';
+import { poolOf, type Db, type Tx } from '@/lib/db';
 import { getEnv } from '@/lib/env';
 
 // Reading the whole chain (verification, export) at the speed the database
@@ -126,17 +126,19 @@ function toEvent(v: (string | null)[]): RawEvent {
 /**
  * Every event matching `where` (SQL over `e`, the event, with values as
  * `literal`s) in seq order, `batch` at a time. The query runs in one
- * snapshot on a server; memory stays at one batch either way.
+ * snapshot on a server; memory stays at one batch either way. `keyset`: pages
+ * through `db` itself (a transaction, in its snapshot) rather than a COPY on a
+ * connection of its own.
  */
 export async function* streamEvents(
-  db: Db,
+  db: Db | Tx,
   where: string,
-  options: { withSlug?: boolean; batch?: number } = {},
+  options: { withSlug?: boolean; batch?: number; keyset?: boolean } = {},
 ): AsyncGenerator<RawEvent[]> {
   const batch = options.batch ?? 5_000;
   // The server `db` is on: the replica's, when a read that tolerates lag was sent there.
   const primary = getEnv().DATABASE_URL;
-  const url = primary && (poolOf(db)?.options.connectionString ?? primary);
+  const url = !options.keyset && primary && (poolOf(db as Db)?.options.connectionString ?? primary);
   const sql = select(where, options.withSlug ?? false, Boolean(url));
   if (!url) {
     let after = '0';

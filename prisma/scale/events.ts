@@ -170,8 +170,8 @@ const BROKER = { type: 'API_TOKEN', id: 'scale-broker' };
 const LOADER = { type: 'SYSTEM', id: 'scale-loader' };
 
 /**
- * What Custodian's commands would have recorded of an agent made in service: its creation, owner and status, and each
- * credential's issue with its record (and revocation), so the registry check explains the loaded rows.
+ * What Custodian's commands would have recorded of an agent made in service: its creation, owner, control planes and
+ * status, and each credential's issue with its record (and revocation), so the registry check explains the loaded rows.
  */
 function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
   const spec = (action: string, details: Json, credentialId: string | null = null): Spec => ({
@@ -181,9 +181,21 @@ function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
     details,
     actor: LOADER,
   });
-  const { name, riskTier, environments, workloadIdentity } = h;
-  yield spec('agent.created', { slug: agent.slug, name, riskTier, status: 'PROPOSED', environments, workloadIdentity });
+  const { name, kind, reviewCadenceDays, riskTier, environments, workloadIdentity } = h;
+  const status = 'PROPOSED';
+  yield spec('agent.created', {
+    slug: agent.slug,
+    name,
+    riskTier,
+    status,
+    kind,
+    reviewCadenceDays,
+    environments,
+    workloadIdentity,
+  });
   yield spec('owner.assigned', { from: null, to: { id: agent.owner.id, name: agent.owner.name } });
+  for (const [plane, person] of Object.entries(agent.planes))
+    yield spec('control.assigned', { plane, from: null, to: { id: person.id, name: person.name } });
   if (h.status !== 'PROPOSED') yield spec('agent.status_changed', { from: 'PROPOSED', to: 'ACTIVE' });
   if (h.status === 'SUSPENDED' || h.status === 'RETIRED')
     yield spec('agent.status_changed', { from: 'ACTIVE', to: h.status, reason: 'Synthetic history' });
@@ -198,7 +210,11 @@ export function historyCount(agents: ScaleAgent[]): number {
   let n = 0;
   for (const a of agents) {
     if (!a.history) continue;
-    n += 2 + (a.history.status === 'PROPOSED' ? 0 : 1) + (['SUSPENDED', 'RETIRED'].includes(a.history.status) ? 1 : 0);
+    n +=
+      2 +
+      Object.keys(a.planes).length +
+      (a.history.status === 'PROPOSED' ? 0 : 1) +
+      (['SUSPENDED', 'RETIRED'].includes(a.history.status) ? 1 : 0);
     for (const c of a.history.credentials) n += c.revoked ? 2 : 1;
   }
   return n;

@@ -17,6 +17,8 @@ export type ScaleAgent = {
 /** An agent's creation, owner, status and credentials as their events record them (see lib/audit/custody-drift.ts). */
 export type ScaleHistory = {
   name: string;
+  kind: string;
+  reviewCadenceDays: number | null;
   riskTier: string;
   status: string;
   environments: string[];
@@ -378,7 +380,8 @@ export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
       (SELECT json_agg(json_build_object('id', c."id", 'name', c."name")) FROM "Credential" c WHERE c."agentId" =
         a."id") AS "credentials",
       CASE WHEN NOT EXISTS (SELECT 1 FROM "AuditEvent" e WHERE e."agentId" = a."id" AND e."action" = 'agent.created')
-      THEN json_build_object('name', a."name", 'riskTier', a."riskTier", 'status', a."status",
+      THEN json_build_object('name', a."name", 'kind', a."kind", 'reviewCadenceDays', a."reviewCadenceDays",
+        'riskTier', a."riskTier", 'status', a."status",
         'environments', a."environments", 'workloadIdentity', a."workloadIdentity",
         'credentials', (SELECT coalesce(json_agg(json_build_object('id', c."id", 'name', c."name",
           'revoked', c."revokedAt" IS NOT NULL, 'record', json_build_object('kind', c."kind",

@@ -13,6 +13,7 @@ const KIND = {
   exception: 'Exception',
   credential: 'Credential',
   agent: 'Agent',
+  event: 'Audit event',
 } as const;
 
 /** The latest registry check: rows that no event explains, changed in the database. */
@@ -42,6 +43,13 @@ export function RegistryDrift({ check, canCheck }: { check: RegistryCheckResult 
           <p className="text-sm text-muted-foreground">
             Checked <RelativeTime value={check.checkedAt} /> in {(check.durationMs / 1000).toFixed(1)} s.
           </p>
+          {check.stale ? (
+            <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
+              <ShieldAlert aria-hidden className="size-4" />
+              The check has not run for over 45 minutes: its job is not running (see its row above), or its newer
+              results were deleted. Check now, and find out why.
+            </p>
+          ) : null}
           {!check.vouched ? (
             <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
               <ShieldAlert aria-hidden className="size-4" />
