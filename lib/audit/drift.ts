@@ -5,13 +5,7 @@ import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
-import {
-  REGISTRY_ACTIONS,
-  type BaselineDetails,
-  type Drift,
-  type RegistryEvent,
-  type TokenRecord,
-} from './registry-actions';
+import type { BaselineDetails, Drift, RegistryEvent, TokenRecord } from './registry-actions';
 import { registryEvents } from './registry-events';
 
 export type { Drift };
