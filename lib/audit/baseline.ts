@@ -5,9 +5,9 @@ import { DEFAULT_SETTINGS, SETTING_KEYS, type SettingKey } from '@/lib/settings'
 import { appendAuditEvents, lockChainHead } from './append';
 import { agentAsItStands, agentRows, credentialAsItStands, credentialRows } from './custody-drift';
 import { registryDriftIn, tokenAsItStands, tokenRows, type Drift } from './drift';
-import { lastSignedSeq } from './registry-events';
 import { exceptionAsItStands, exceptionsInForce } from './exception-drift';
 import type { BaselineDetails } from './registry-actions';
+import { lastSignedSeq } from './registry-events';
 
 /** Who records a baseline: the owner's command, never a request. */
 export const BASELINE_ACTOR = { type: 'SYSTEM', id: 'audit:baseline' } as const;
