@@ -315,7 +315,7 @@ describe('the registry check as a job', () => {
     await asOwner(`UPDATE "RegistryCheck" SET "driftCount" = 0, "rows" = '[]' WHERE "id" = '${again.id}'`);
     expect(await latestRegistryCheck(lead)).toMatchObject({ driftCount: 0, vouched: false });
     // A result left to age (the job stopped, or its newer results deleted) says so.
-    await asOwner(`UPDATE "RegistryCheck" SET "checkedAt" = now() - interval '2 hours'`);
+    await asOwner(`UPDATE "RegistryCheck" SET "checkedAt" = now() - interval '4 hours'`);
     expect(await latestRegistryCheck(lead)).toMatchObject({ stale: true });
     // The application's own role cannot edit or remove a result.
     await expect(getDb().$executeRawUnsafe(`DELETE FROM "RegistryCheck"`)).rejects.toThrow(/permission denied/);

@@ -97,10 +97,8 @@ function replay(events: RegistryEvent[]): Replayed {
         if (!a) break;
         if (e.action === 'agent.status_changed') a.status = String(d.to);
         if (e.action === 'owner.assigned') a.ownerId = isObject(d.to) ? String(d.to.id) : null;
-        if (e.action === 'control.assigned') {
-          if (isObject(d.to)) a.planes[String(d.plane)] = String(d.to.id);
-          else delete a.planes[String(d.plane)];
-        }
+        // A plane is handed on, never left empty (no command unassigns one).
+        if (e.action === 'control.assigned' && isObject(d.to)) a.planes[String(d.plane)] = String(d.to.id);
         if (e.action === 'agent.updated') {
           for (const [k, to] of changesOf(d)) {
             if (k === 'riskTier') a.riskTier = String(to);

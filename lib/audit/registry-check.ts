@@ -55,11 +55,11 @@ export type RegistryCheckResult = Result & {
   durationMs: number;
   /** Signed by Custodian with a key it trusts (always true where nothing is signed: an unsigned deployment). */
   vouched: boolean;
-  /** Older than three of the job's quarter-hours: the job is not running, or its newer results were deleted. */
+  /** Older than three of the job's hourly runs: the job is not running, or its newer results were deleted. */
   stale: boolean;
 };
 
-const STALE_MS = 45 * 60_000;
+const STALE_MS = 3 * 60 * 60_000;
 
 /** The latest result, for the System page (null before the first run). */
 export async function latestRegistryCheck(actor: Actor | null): Promise<RegistryCheckResult | null> {

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Tx } from '@/lib/db';
 import { archivedRanges } from './archive';
-import { exactNumbers, hashEventText, type Json } from './canonical';
+import { exactNumbers, hashEventText, OwnersMemo, type Json } from './canonical';
 import { checkFields } from './fields';
 import { REGISTRY_ACTIONS, type Drift, type RegistryEvent } from './registry-actions';
 import { signatureHolds, trustedPublicKeys } from './signing';
@@ -34,18 +34,28 @@ export async function lastSignedSeq(db: Tx): Promise<bigint | null> {
   return 0n;
 }
 
-/** Why a stored event cannot be credited as it stands, or null. */
-function alteration(e: RawEvent, nextLink: string | undefined, anchored: boolean): string | null {
-  const parse = (text: string | null): Json => (text === null ? null : (JSON.parse(text) as Json));
+const parse = (text: string | null): Json => (text === null ? null : (JSON.parse(text) as Json));
+
+/** Why a stored event cannot be credited as it stands (null: it holds), with its details as read. */
+function alteration(
+  e: RawEvent,
+  nextLink: string | undefined,
+  anchored: boolean,
+  owners: OwnersMemo,
+): { why: string | null; details: Json } {
+  const details = parse(e.details);
+  if (e.format !== '1' && e.format !== '2')
+    return { why: `its chain format ${e.format} is not one Custodian writes`, details };
   const digests = e.format === '2' ? parse(e.digests) : undefined;
-  if (hashEventText(e.prevHash, e, undefined, digests) !== e.hash) return 'its hash does not match its contents';
+  const fail = (why: string) => ({ why, details });
+  if (hashEventText(e.prevHash, e, owners, digests) !== e.hash) return fail('its hash does not match its contents');
   if (e.format === '2') {
-    if (!exactNumbers(e.details)) return 'a number in its details is not one JavaScript holds exactly';
-    const check = checkFields(JSON.parse(e.details) as Json, digests ?? null, parse(e.salts));
-    if (!check.ok) return check.reason;
+    if (!exactNumbers(e.details)) return fail('a number in its details is not one JavaScript holds exactly');
+    const check = checkFields(details, digests ?? null, parse(e.salts));
+    if (!check.ok) return fail(check.reason);
   }
-  if (!anchored && nextLink !== e.hash) return 'the event after it does not follow it (it was replaced)';
-  return null;
+  if (!anchored && nextLink !== e.hash) return fail('the event after it does not follow it (it was replaced)');
+  return { why: null, details };
 }
 
 /**
@@ -68,6 +78,7 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
   const headIn = new Map(archives.map((a) => [a.fromSeq - 1n, a.headIn]));
   const bySeq = new Map<bigint, RegistryEvent>();
   const altered: Drift[] = [];
+  const owners = new OwnersMemo();
   for await (const page of streamEvents(tx, where, { keyset: true })) {
     const successors = page.map((e) => BigInt(e.seq) + 1n);
     const next = new Map(
@@ -81,7 +92,7 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
       const seq = BigInt(e.seq);
       // The last one credited is held by the signed head's signature (or, unsigned, is the head).
       const anchored = seq === through && (signed !== null || e.hash === head?.hash);
-      const why = alteration(e, next.get(seq), anchored);
+      const { why, details } = alteration(e, next.get(seq), anchored, owners);
       if (why) {
         altered.push({
           kind: 'event',
@@ -99,7 +110,7 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
         agentId: e.agentId,
         credentialId: e.credentialId,
         recordedAt: new Date(e.recordedAt),
-        details: (JSON.parse(e.details) as Record<string, unknown> | null) ?? {},
+        details: (details as Record<string, unknown> | null) ?? {},
       });
     }
   }

@@ -29,14 +29,14 @@ export function RegistryDrift({ check, canCheck }: { check: RegistryCheckResult 
           <p className="max-w-3xl text-sm text-muted-foreground">
             Every role, API token, setting, exception in force, credential and agent is compared with the events that
             made it. The chain&apos;s verification proves the events; this finds rows changed in the database without
-            one. It runs every quarter of an hour.
+            one. It runs every hour.
           </p>
         </div>
         {canCheck ? <CheckNow /> : null}
       </div>
       {check === null ? (
         <EmptyState icon={ShieldQuestion} title="Not checked yet">
-          The first scheduled check runs within a quarter of an hour{canCheck ? ', or check now' : ''}.
+          The first scheduled check runs within the hour{canCheck ? ', or check now' : ''}.
         </EmptyState>
       ) : (
         <>
@@ -46,7 +46,7 @@ export function RegistryDrift({ check, canCheck }: { check: RegistryCheckResult 
           {check.stale ? (
             <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
               <ShieldAlert aria-hidden className="size-4" />
-              The check has not run for over 45 minutes: its job is not running (see its row above), or its newer
+              The check has not run for over three hours: its job is not running (see its row above), or its newer
               results were deleted. Check now, and find out why.
             </p>
           ) : null}
