@@ -255,21 +255,31 @@ describe('the events the check replays', () => {
       ).id;
     const valueOnly = await issue('value-only');
     const withDigest = await issue('with-digest');
-    // One more event after them, so each has a successor and the signed head lies beyond.
+    // Two more after them, so each has a successor and a signed head lies beyond what is rewritten.
     await issue('after');
+    await issue('later');
     const seqOf = async (credentialId: string) =>
       (await getDb().auditEvent.findFirstOrThrow({ where: { credentialId, action: 'credential.issued' } })).seq;
     const [a, b] = [await seqOf(valueOnly), await seqOf(withDigest)];
-    // The second rewritten whole, as anyone can (the hashing is public): new details, their digests and salts, and
-    // its hash recomputed over them. It holds on its own; only the next event's link betrays it.
-    const pages: RawEvent[][] = [];
-    for await (const page of streamEvents(getDb(), `e."seq" = ${b}`)) pages.push(page);
-    const [event] = pages.flat();
-    const details = JSON.parse(event!.details) as { record: Record<string, unknown> };
+    // The second rewritten whole, as anyone can (the hashing is public): new details, their digests and salts, its
+    // hash recomputed over them, and the event after it relinked to it and rehashed too. Each holds on its own and
+    // links to the one before; only the walk on to the next head Custodian signed betrays them.
+    const read = async (seq: bigint) => {
+      const pages: RawEvent[][] = [];
+      for await (const page of streamEvents(getDb(), `e."seq" = ${seq}`)) pages.push(page);
+      return pages.flat()[0]!;
+    };
+    const event = await read(b);
+    const details = JSON.parse(event.details) as { record: Record<string, unknown> };
     details.record.issuance = 'DYNAMIC';
     const sealed = sealDetails(details as unknown as Json);
-    const forged = { ...event!, details: JSON.stringify(details), digests: JSON.stringify(sealed.digests) };
-    const hash = hashEventText(event!.prevHash, forged);
+    const hash = hashEventText(event.prevHash, {
+      ...event,
+      details: JSON.stringify(details),
+      digests: JSON.stringify(sealed.digests),
+    });
+    const after = await read(b + 1n);
+    const afterHash = hashEventText(hash, after);
     const text = (v: unknown) => `'${JSON.stringify(v).replaceAll("'", "''")}'`;
     // With the triggers off, as a superuser would: the first event's value alone, the second whole.
     await asOwner(
@@ -277,12 +287,14 @@ describe('the events the check replays', () => {
       `UPDATE "AuditEvent" SET "details" = jsonb_set("details", '{record,issuance}', '"DYNAMIC"') WHERE "seq" = ${a}`,
       `UPDATE "AuditEvent" SET "details" = ${text(details)}, "digests" = ${text(sealed.digests)},
          "salts" = ${text(sealed.salts)}, "hash" = '${hash}' WHERE "seq" = ${b}`,
+      `UPDATE "AuditEvent" SET "prevHash" = '${hash}', "hash" = '${afterHash}' WHERE "seq" = ${b + 1n}`,
       `UPDATE "Credential" SET "issuance" = 'DYNAMIC' WHERE "id" IN ('${valueOnly}', '${withDigest}')`,
     );
     const drift = await registryDrift(getDb());
     expect(drift.filter((d) => d.kind === 'event').map((d) => [d.id, d.problem])).toEqual([
       [String(a), expect.stringMatching(/^it was altered: field \/record\/issuance/)],
-      [String(b), expect.stringMatching(/^it was altered: the event after it does not follow it/)],
+      [String(b), expect.stringMatching(/^it was altered: the events from it to the signed head at \d+ do not hold/)],
+      [String(b + 1n), expect.stringMatching(/^it was altered: the events from it to the signed head/)],
     ]);
     expect(await problems([valueOnly, withDigest])).toEqual({
       [valueOnly]: 'no event records what it was issued with',

@@ -11,8 +11,7 @@ import { parseCarried } from './verify-redactions';
 // The events the registry check replays, and only those it may credit. The chain's verification proves every event,
 // but a scheduled run walks the newest and samples the rest, so an event edited in the database (a record's issuance
 // rewritten beside the row it describes) could be replayed for weeks before a walk reached it. Each credited event is
-// checked here as the walk would check it: its fields against their digests, its hash against its contents, and the
-// next event's link to it (or, the last one, the signed head's signature over it).
+// checked here as the walk would check it, from it to the next head Custodian signed.
 
 /**
  * The last seq a head signature vouches for (one that holds for a trusted key, over the event there as stored), or
@@ -35,34 +34,82 @@ export async function lastSignedSeq(db: Tx): Promise<bigint | null> {
 }
 
 const parse = (text: string | null): Json => (text === null ? null : (JSON.parse(text) as Json));
+const holdsItself = (e: RawEvent, owners: OwnersMemo) =>
+  (e.format === '1' || e.format === '2') &&
+  hashEventText(e.prevHash, e, owners, e.format === '2' ? parse(e.digests) : undefined) === e.hash;
 
-/** Why a stored event cannot be credited as it stands (null: it holds), with its details as read. */
-function alteration(
-  e: RawEvent,
-  nextLink: string | undefined,
-  anchored: boolean,
-  owners: OwnersMemo,
-): { why: string | null; details: Json } {
+/** Why a stored event's contents cannot be credited as they stand (null: they hold), with its details as read. */
+function alteration(e: RawEvent, owners: OwnersMemo): { why: string | null; details: Json } {
   const details = parse(e.details);
-  if (e.format !== '1' && e.format !== '2')
-    return { why: `its chain format ${e.format} is not one Custodian writes`, details };
-  const digests = e.format === '2' ? parse(e.digests) : undefined;
   const fail = (why: string) => ({ why, details });
-  if (hashEventText(e.prevHash, e, owners, digests) !== e.hash) return fail('its hash does not match its contents');
+  if (e.format !== '1' && e.format !== '2') return fail(`its chain format ${e.format} is not one Custodian writes`);
+  if (!holdsItself(e, owners)) return fail('its hash does not match its contents');
   if (e.format === '2') {
     if (!exactNumbers(e.details)) return fail('a number in its details is not one JavaScript holds exactly');
-    const check = checkFields(details, digests ?? null, parse(e.salts));
+    const check = checkFields(details, parse(e.digests), parse(e.salts));
     if (!check.ok) return fail(check.reason);
   }
-  if (!anchored && nextLink !== e.hash) return fail('the event after it does not follow it (it was replaced)');
   return { why: null, details };
+}
+
+/** The first signed head at or after `seq` (up to `through`) whose signature holds, or null. */
+async function signedHeadFrom(tx: Tx, seq: bigint, through: bigint): Promise<bigint | null> {
+  const keys = trustedPublicKeys();
+  const heads = await tx.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
+    SELECT s."seq", s."hash", s."keyId", s."signedAt", s."signature" FROM "AuditSignature" s
+    JOIN "AuditEvent" e ON e."seq" = s."seq" AND e."hash" = s."hash"
+    WHERE s."seq" >= ${seq} AND s."seq" <= ${through} ORDER BY s."seq" LIMIT 20`;
+  for (const h of heads) {
+    const key = keys.find((k) => k.keyId === h.keyId);
+    const statement = { kind: 'head', seq: h.seq, hash: h.hash, signedAt: h.signedAt } as const;
+    if (key && signatureHolds(key.key, statement, h.signature)) return h.seq;
+  }
+  return null;
+}
+
+/**
+ * Walks `from`..`to` (the anchor: a signed head, or unsigned the next event), every event holding its hash and
+ * following the one before it (across an archived range by its manifest's hashes in and out). Returns the last seq the
+ * anchor does not vouch for: the event at a break, or the one replaced before it; null when the walk holds.
+ */
+async function lastUnanchored(
+  tx: Tx,
+  from: bigint,
+  to: bigint,
+  archives: { fromSeq: bigint; toSeq: bigint; headIn: string; headOut: string }[],
+  owners: OwnersMemo,
+): Promise<bigint | null> {
+  let broken: bigint | null = null;
+  let prev: { seq: bigint; hash: string } | null = null;
+  const where = `e."seq" >= ${literal(from)}::bigint AND e."seq" <= ${literal(to)}::bigint`;
+  for await (const page of streamEvents(tx, where, { keyset: true })) {
+    for (const e of page) {
+      const seq = BigInt(e.seq);
+      if (prev) {
+        const gap = seq === prev.seq + 1n ? null : archives.find((a) => a.fromSeq === prev!.seq + 1n);
+        const follows =
+          gap === null
+            ? e.prevHash === prev.hash
+            : gap !== undefined && gap.toSeq === seq - 1n && gap.headIn === prev.hash && gap.headOut === e.prevHash;
+        if (!follows) broken = prev.seq;
+      }
+      if (!holdsItself(e, owners)) broken = seq;
+      prev = { seq, hash: e.hash };
+    }
+  }
+  // The anchor itself missing is a break at it.
+  return prev?.seq === to ? broken : to;
 }
 
 /**
  * Every registry event in seq order up to the last signed head, each checked as verification would (`altered` lists
- * those that fail, which are not replayed): those on the timeline, in the caller's snapshot, and those an archived
- * range's manifest carries (one whose signature holds for a trusted key), so archiving old events changes nothing
- * here. A credential's issue counts only where it made the record (a lease reported again changes nothing).
+ * those that fail, which are not replayed): its fields against their digests, its hash against its contents, and the
+ * events from it to the next signed head (each append signs its own) holding and linked, so rewriting it means
+ * rewriting up to a signature nobody outside Custodian can make. Those on the timeline are read in the caller's
+ * snapshot; those an archived range's manifest carries (one whose signature holds for a trusted key) are vouched for
+ * by it, so archiving old events changes nothing here. A credential's issue counts only where it made the record (a
+ * lease reported again changes nothing). An event relabelled or deleted is not among them: that is the chain
+ * verification's to find.
  */
 export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[]; altered: Drift[] }> {
   const signed = await lastSignedSeq(tx);
@@ -74,45 +121,55 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
     `e."action" IN (${actions}) AND e."seq" <= ${literal(through)}::bigint ` +
     `AND (e."action" <> 'credential.issued' OR (e."details" -> 'record') IS NOT NULL)`;
   const archives = await archivedRanges(tx);
-  // An event just before an archived range is followed by the range's signed manifest, which records its hash.
-  const headIn = new Map(archives.map((a) => [a.fromSeq - 1n, a.headIn]));
-  const bySeq = new Map<bigint, RegistryEvent>();
-  const altered: Drift[] = [];
   const owners = new OwnersMemo();
+  const altered: Drift[] = [];
+  const alter = (e: RawEvent, why: string) =>
+    altered.push({
+      kind: 'event',
+      id: e.seq,
+      subject: `Event ${e.seq} (${e.action})`,
+      problem: `it was altered: ${why}. It is not replayed; npm run audit:verify names the break`,
+      unrecorded: false,
+    });
+  const candidates: { e: RawEvent; details: Json }[] = [];
   for await (const page of streamEvents(tx, where, { keyset: true })) {
-    const successors = page.map((e) => BigInt(e.seq) + 1n);
-    const next = new Map(
-      (
-        await tx.$queryRaw<{ seq: bigint; prevHash: string }[]>`
-          SELECT "seq", "prevHash" FROM "AuditEvent" WHERE "seq" = ANY(${successors}::bigint[])`
-      ).map((r) => [r.seq - 1n, r.prevHash]),
-    );
-    for (const [seq, link] of headIn) if (!next.has(seq)) next.set(seq, link);
     for (const e of page) {
-      const seq = BigInt(e.seq);
-      // The last one credited is held by the signed head's signature (or, unsigned, is the head).
-      const anchored = seq === through && (signed !== null || e.hash === head?.hash);
-      const { why, details } = alteration(e, next.get(seq), anchored, owners);
-      if (why) {
-        altered.push({
-          kind: 'event',
-          id: e.seq,
-          subject: `Event ${e.seq} (${e.action})`,
-          problem: `it was altered: ${why}. It is not replayed; npm run audit:verify names the break`,
-          unrecorded: false,
-        });
-        continue;
-      }
-      bySeq.set(seq, {
-        seq,
-        action: e.action,
-        actorId: e.actorId,
-        agentId: e.agentId,
-        credentialId: e.credentialId,
-        recordedAt: new Date(e.recordedAt),
-        details: (details as Record<string, unknown> | null) ?? {},
-      });
+      const { why, details } = alteration(e, owners);
+      if (why) alter(e, why);
+      else candidates.push({ e, details });
     }
+  }
+  // Each walk runs from a candidate to its anchor, and vouches for the candidates it passes beyond its last break.
+  const bySeq = new Map<bigint, RegistryEvent>();
+  let walked: { to: bigint; anchor: bigint; broken: bigint | null } | null = null;
+  for (const { e, details } of candidates) {
+    const seq = BigInt(e.seq);
+    if (!walked || seq > walked.to) {
+      // Unsigned, nothing outside the chain vouches for an event: the next one's link is all there is.
+      const anchor =
+        signed === null ? (seq < through ? seq + 1n : seq) : ((await signedHeadFrom(tx, seq, through)) ?? through);
+      const broken =
+        signed === null && anchor === seq && e.hash !== head?.hash
+          ? seq
+          : await lastUnanchored(tx, seq, anchor, archives, owners);
+      walked = { to: signed === null ? seq : anchor, anchor, broken };
+    }
+    if (walked.broken !== null && seq <= walked.broken) {
+      alter(
+        e,
+        `the events from it to the signed head at ${walked.anchor} do not hold (it, or one after it, was replaced)`,
+      );
+      continue;
+    }
+    bySeq.set(seq, {
+      seq,
+      action: e.action,
+      actorId: e.actorId,
+      agentId: e.agentId,
+      credentialId: e.credentialId,
+      recordedAt: new Date(e.recordedAt),
+      details: (details as Record<string, unknown> | null) ?? {},
+    });
   }
   for (const archive of archives) {
     for (const item of parseCarried(archive.carried)) {
