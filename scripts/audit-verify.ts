@@ -100,7 +100,10 @@ async function main(): Promise<number> {
   // The chain holds; the rows the controls read are checked against it too.
   const drift = await registryDrift(getDb());
   if (drift.length === 0) {
-    console.log('Registry: every role, API token, setting and exception in force matches the events that made it.');
+    console.log(
+      'Registry: every role, API token, setting, exception in force, credential and agent matches the events that ' +
+        'made it.',
+    );
     return unwitnessed ? 1 : 0;
   }
   console.error(`Registry CHANGED OUTSIDE CUSTODIAN: ${drift.length} row(s) no event explains.`);

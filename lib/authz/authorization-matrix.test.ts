@@ -298,6 +298,7 @@ const POLICY: Record<string, Rule> = {
   },
   '(console)/findings/actions.ts#recomputeFindingsAction': { permission: 'findings.recompute', input: () => ({}) },
   '(console)/timeline/actions.ts#verifyChainAction': { permission: 'audit.verify', input: () => ({}) },
+  '(console)/system/actions.ts#checkRegistryAction': { permission: 'audit.verify', input: () => ({}) },
   '(console)/timeline/actions.ts#signCheckpointAction': { permission: 'audit.checkpoint', input: () => ({}) },
   // Without the reference a list hands its reader, any event's details are for readers of the whole timeline.
   '(console)/timeline/actions.ts#eventDetailsAction': {

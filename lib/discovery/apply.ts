@@ -261,6 +261,8 @@ async function writeBatch(
   const by = { type: 'USER' as const, id: actor.id };
   const events: AuditEventInput[] = [];
   let recordedOn = 0;
+  // The events that only carry a new record: counted with the custody records, not as events seen.
+  let recordsOnly = 0;
   for (const p of work) {
     const w = p.writes!;
     const agentId = w.agentId!;
@@ -310,6 +312,7 @@ async function writeBatch(
     }
     // A key of this agent seen only in use is recorded by an event of its own, before its sightings.
     const seenInUse = [...unrecorded.values()].filter((c) => c.agentId === agentId);
+    recordsOnly += seenInUse.length;
     events.splice(
       sightingsFrom,
       0,
@@ -341,6 +344,6 @@ async function writeBatch(
     proposed: proposals.map((p) => ({ slug: p.writes!.register!.slug, name: p.writes!.register!.name })),
     recordedOn,
     credentials: newCredentials.length,
-    events: events.filter((e) => e.action !== 'agent.discovered').length,
+    events: events.filter((e) => e.action !== 'agent.discovered').length - recordsOnly,
   };
 }
