@@ -45,7 +45,7 @@ export const QUEUES = [
   // Room for the timeline's next events (the owner's db:migrate and db:partitions also make it).
   { name: 'audit-partitions', title: 'Audit partitions ahead of the chain', cron: '17 * * * *', expireInSeconds: 600 },
   // Credentials, agents, roles, tokens, settings and exceptions in force against their events: a row changed in the
-  // database is named within the hour (a run takes about 50 s at 100k agents and 10M events).
+  // database is named within the hour (a run takes about 80 s at 100k agents and 10M events).
   { name: 'registry-check', title: 'Registry against its record', cron: '5 * * * *', expireInSeconds: 1800 },
   // The events since the last verified checkpoint, and a rotating sample of older ones (all of them in 30 runs).
   {
