@@ -4,7 +4,7 @@ import { Invalid } from '@/lib/errors';
 import { DEFAULT_SETTINGS, SETTING_KEYS, type SettingKey } from '@/lib/settings';
 import { appendAuditEvents, lockChainHead } from './append';
 import { agentAsItStands, agentRows, credentialAsItStands, credentialRows } from './custody-drift';
-import { registryDriftIn, tokenAsItStands, tokenRows, type Drift } from './drift';
+import { registryCheckIn, tokenAsItStands, tokenRows, type Drift } from './drift';
 import { exceptionAsItStands, exceptionsInForce } from './exception-drift';
 import type { BaselineDetails } from './registry-actions';
 import { lastSignedSeq } from './registry-events';
@@ -48,7 +48,7 @@ export async function recordRegistryBaseline(
             'signing. Run npm run audit:verify and deal with that first; a baseline after it would not count.',
         );
       }
-      const drift = await registryDriftIn(tx);
+      const { drift } = await registryCheckIn(tx);
       const rows = drift.filter((d) => vouchable(d) && (options.only?.(d) ?? true));
       const refused = drift.filter((d) => !vouchable(d));
       if (rows.length === 0 || options.dryRun) return { rows, refused, seq: null, details: null };

@@ -11,6 +11,7 @@ import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
+import { grantRole, removeRole } from '@/lib/users/commands';
 import { appendAuditEvent } from './append';
 import { hashEventText, type Json } from './canonical';
 import { registryDrift } from './drift';
@@ -331,6 +332,34 @@ describe('the registry check as a job', () => {
     expect(await latestRegistryCheck(lead)).toMatchObject({ stale: true });
     // The application's own role cannot edit or remove a result.
     await expect(getDb().$executeRawUnsafe(`DELETE FROM "RegistryCheck"`)).rejects.toThrow(/permission denied/);
+  });
+
+  it('an event the last check replayed, relabelled or deleted since, trips the next check', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const person = await createPerson([], { name: 'Tripwire Person' });
+    const version = async () => (await getDb().user.findUniqueOrThrow({ where: { id: person.id } })).version;
+    await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
+    await removeRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
+    const tripped = (rows: { id: string }[]) => rows.filter((d) => d.id.startsWith('through:'));
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual([]);
+    // The removal relabelled (its hash no longer holds, which only a walk of the chain would see) and the role given
+    // back by hand: replayed alone, the grant stands, and the row agrees with it.
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note'
+       WHERE "action" = 'role.removed' AND "details" ->> 'userId' = '${person.id}'`,
+      `UPDATE "User" SET "roles" = ARRAY['AUDITOR']::"Role"[] WHERE "id" = '${person.id}'`,
+    );
+    expect((await registryDrift(getDb())).filter((d) => d.id === person.id)).toEqual([]);
+    // What the last signed run replayed is not all there: the next run says so.
+    const next = await runRegistryCheck();
+    expect(tripped(next.rows as { id: string }[])).toEqual([
+      expect.objectContaining({
+        kind: 'event',
+        problem: expect.stringMatching(/^the last check replayed (\d+) registry events here and \d+ are found now/),
+      }),
+    ]);
+    expect(await latestRegistryCheck(lead)).toMatchObject({ vouched: true, driftCount: next.driftCount });
   });
 
   it('only those who may see the System page read it; only those who may verify the chain run it now', async () => {

@@ -210,31 +210,40 @@ function equalJson(a: string, b: string): boolean {
   return JSON.stringify(sort(JSON.parse(a))) === JSON.stringify(sort(JSON.parse(b)));
 }
 
+/** What a registry check found, and what it replayed: the events it credited, up to the signed head `through`. */
+export type RegistryCheckRun = { drift: Drift[]; through: bigint; replayed: bigint[] };
+
 /**
  * Every role, API token, setting, exception in force, credential and agent that its events do not explain (changed
  * outside Custodian), and every event it would replay that was altered, read in the caller's transaction.
  */
-export async function registryDriftIn(db: Tx): Promise<Drift[]> {
-  const { events, altered } = await registryEvents(db);
+export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
+  const { events, altered, through } = await registryEvents(db);
   // One after another: in a transaction (the baseline's) the client has one connection.
   const roles = await roleDrift(db, events);
   const tokens = await tokenDrift(db, events);
   const settings = await settingDrift(db, events);
   const exceptions = await exceptionDrift(db, events);
   const custody = await custodyDrift(db, events);
-  return [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody];
+  const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody];
+  return { drift, through, replayed: events.map((e) => e.seq) };
 }
 
 /**
  * The registry check, in one read-only snapshot: a command that commits while it reads (a credential issued between
  * reading the events and the rows) is in both or in neither, so it is never taken for a change made outside Custodian.
  */
-export function registryDrift(db: Db): Promise<Drift[]> {
+export function registryCheckRun(db: Db): Promise<RegistryCheckRun> {
   return db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SET TRANSACTION READ ONLY`;
-      return registryDriftIn(tx);
+      return registryCheckIn(tx);
     },
     { isolationLevel: 'RepeatableRead', timeout: 15 * 60_000, maxWait: 60_000 },
   );
+}
+
+/** The registry check's rows (registryCheckRun). */
+export async function registryDrift(db: Db): Promise<Drift[]> {
+  return (await registryCheckRun(db)).drift;
 }

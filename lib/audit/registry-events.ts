@@ -111,7 +111,7 @@ async function lastUnanchored(
  * lease reported again changes nothing). An event relabelled or deleted is not among them: that is the chain
  * verification's to find.
  */
-export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[]; altered: Drift[] }> {
+export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[]; altered: Drift[]; through: bigint }> {
   const signed = await lastSignedSeq(tx);
   const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
     SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1`;
@@ -186,5 +186,5 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
     }
   }
   const events = [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
-  return { events, altered };
+  return { events, altered, through };
 }

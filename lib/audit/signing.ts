@@ -58,7 +58,16 @@ export type Statement =
       scope: VerificationScope | null;
     }
   | { kind: 'checkpoint'; number: bigint | null; seq: bigint; hash: string; signedAt: Date }
-  | { kind: 'registry-check'; checkedAt: Date; driftCount: number; unrecorded: number; rowsSha256: string };
+  | {
+      kind: 'registry-check';
+      checkedAt: Date;
+      driftCount: number;
+      unrecorded: number;
+      rowsSha256: string;
+      throughSeq: bigint;
+      eventCount: number;
+      eventsSha256: string;
+    };
 
 export function statementBytes(statement: Statement): Buffer {
   if (statement.kind === 'pack') return Buffer.from(`custodian.audit.pack.v1\n${statement.digest}`, 'utf8');
@@ -72,7 +81,9 @@ export function statementBytes(statement: Statement): Buffer {
   }
   if (statement.kind === 'registry-check') {
     const c = statement;
-    const text = `${c.checkedAt.toISOString()}\n${c.driftCount}\n${c.unrecorded}\n${c.rowsSha256}`;
+    const text =
+      `${c.checkedAt.toISOString()}\n${c.driftCount}\n${c.unrecorded}\n${c.rowsSha256}\n` +
+      `${c.throughSeq}\n${c.eventCount}\n${c.eventsSha256}`;
     return Buffer.from(`custodian.registry.check.v1\n${text}`, 'utf8');
   }
   if (statement.kind === 'verification') {

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "RegistryCheck" ADD COLUMN     "eventCount" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "eventsSha256" TEXT NOT NULL DEFAULT '',
+ADD COLUMN     "throughSeq" BIGINT NOT NULL DEFAULT 0;
