@@ -82,6 +82,8 @@ describe('Custodian’s own secrets are references, never values', () => {
     vi.stubEnv('NODE_ENV', 'production');
     vi.stubEnv('AUTH_DEMO', 'false');
     vi.stubEnv('AUDIT_REQUIRE_SIGNING', 'true');
+    // Whatever key the shell running the tests holds.
+    vi.stubEnv('AUDIT_SIGNING_KEY', undefined);
     resetEnvCache();
     expect(() => requireSigningKey()).toThrow(/AUDIT_REQUIRE_SIGNING=true but no signing key is configured/);
     const file = path.join(dir, 'required.pem');
