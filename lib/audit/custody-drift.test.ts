@@ -2,6 +2,7 @@
 // findings read must not be loosened by a superuser's UPDATE without the registry check naming it.
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
+import type { Actor } from '@/lib/authz';
 import { issueCredential, revokeCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { ingestEvents } from '@/lib/ingest/commands';
@@ -25,6 +26,21 @@ const problems = async (ids: string[]) =>
     (await registryDrift(getDb())).filter((d) => ids.includes(d.id)).map((d) => [d.id, d.problem] as const),
   );
 
+/** A static API key on `agentId`, issued through the console by `by`; `extra` overrides the form's fields. */
+const issueKey = async (by: Actor, agentId: string, name: string, extra: Record<string, unknown> = {}) =>
+  (
+    await issueCredential(by, {
+      agentId,
+      name,
+      kind: 'API_KEY',
+      issuance: 'STATIC',
+      storage: 'VAULT_OR_BROKER',
+      secretRef: `vault:kv/prod/${name}`,
+      environment: 'PROD',
+      ...extra,
+    })
+  ).id;
+
 describe('credentials against their record', () => {
   it('a credential loosened, moved, revived, revoked or inserted by hand shows; one edited properly not', async () => {
     const lead = await createPerson(['ADMIN']);
@@ -32,21 +48,8 @@ describe('credentials against their record', () => {
     const owner = await createPerson(['OWNER']);
     const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
     const other = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' });
-    const issue = async (name: string, extra: Record<string, unknown> = {}, by = owner) =>
-      (
-        await issueCredential(by, {
-          agentId: agent.id,
-          name,
-          kind: 'API_KEY',
-          issuance: 'STATIC',
-          storage: 'VAULT_OR_BROKER',
-          secretRef: `vault:kv/prod/${name}`,
-          environment: 'PROD',
-          scope: 'billing:read',
-          rotationPeriodDays: '30',
-          ...extra,
-        })
-      ).id;
+    const issue = (name: string, extra: Record<string, unknown> = {}, by: Actor = owner) =>
+      issueKey(by, agent.id, name, { scope: 'billing:read', rotationPeriodDays: '30', ...extra });
     const ids = {
       flipped: await issue('flipped'),
       unprivileged: await issue('unprivileged', { privileged: 'on' }, independent),
@@ -242,18 +245,7 @@ describe('the events the check replays', () => {
   it('an issue event rewritten beside the row it describes is not believed: both show', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'HIGH' });
-    const issue = async (name: string) =>
-      (
-        await issueCredential(lead, {
-          agentId: agent.id,
-          name,
-          kind: 'API_KEY',
-          issuance: 'STATIC',
-          storage: 'VAULT_OR_BROKER',
-          secretRef: `vault:kv/prod/${name}`,
-          environment: 'PROD',
-        })
-      ).id;
+    const issue = (name: string) => issueKey(lead, agent.id, name);
     const valueOnly = await issue('value-only');
     const withDigest = await issue('with-digest');
     // Two more after them, so each has a successor and a signed head lies beyond what is rewritten.

@@ -1,7 +1,7 @@
 import 'server-only';
 import { CREDENTIAL_RECORD_FIELDS, type CredentialRecord } from '@/lib/credentials/record';
 import type { Db, Tx } from '@/lib/db';
-import type { BaselineDetails, Drift, RegistryEvent } from './registry-actions';
+import type { AgentRecord, BaselineDetails, Drift, RegistryEvent } from './registry-actions';
 
 // Credentials and agents against their record. The issuance gate, the findings and the queues read these rows: a
 // credential made DYNAMIC in the database skips the static-credential rule, one made unprivileged gets the standard
@@ -9,13 +9,9 @@ import type { BaselineDetails, Drift, RegistryEvent } from './registry-actions';
 // recorded it (`credential.issued` with its record, `agent.created`) and every change after it.
 
 type CredentialState = { agentId: string | null; name: string; record: CredentialRecord };
-type AgentState = {
-  status: string;
-  riskTier: string;
-  ownerId: string | null;
-  /** Who holds each control plane (IAM, PAM, PLATFORM). */
-  planes: Record<string, string>;
-} & Partial<Record<(typeof RECORDED_SINCE)[number], unknown>>;
+/** An agent as its events leave it: the fields recorded only from this release on may be unknown. */
+type AgentState = Omit<AgentRecord, (typeof RECORDED_SINCE)[number]> &
+  Partial<Record<(typeof RECORDED_SINCE)[number], unknown>>;
 
 /** What an agent's creation records from this release on: unknown for one created before, until it changes. */
 const RECORDED_SINCE = ['kind', 'reviewCadenceDays', 'environments', 'workloadIdentity'] as const;
@@ -131,18 +127,7 @@ export function credentialAsItStands(c: CredentialRow): NonNullable<BaselineDeta
   return { credentialId: id, agentId, name, revoked, ...record };
 }
 
-type AgentRow = {
-  id: string;
-  slug: string;
-  status: string;
-  riskTier: string;
-  ownerId: string | null;
-  planes: Record<string, string>;
-  kind: string;
-  reviewCadenceDays: number | null;
-  environments: string[];
-  workloadIdentity: string | null;
-};
+type AgentRow = AgentRecord & { id: string; slug: string };
 
 /** Agents as stored (those of `ids`, or all), with the fields their record holds. */
 export function agentRows(db: Db | Tx, ids?: string[]): Promise<AgentRow[]> {

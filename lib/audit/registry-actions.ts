@@ -84,15 +84,17 @@ export type BaselineDetails = {
   settings?: { key: string; value: unknown }[];
   exceptions?: { exceptionId: string; agentId: string; type: string; credentialIds: string[]; expiresAt: string }[];
   credentials?: (CredentialRecord & { credentialId: string; agentId: string; name: string; revoked: boolean })[];
-  agents?: {
-    agentId: string;
-    status: string;
-    riskTier: string;
-    ownerId: string | null;
-    planes: Record<string, string>;
-    kind: string;
-    reviewCadenceDays: number | null;
-    environments: string[];
-    workloadIdentity: string | null;
-  }[];
+  agents?: (AgentRecord & { agentId: string })[];
+};
+
+/** What the registry check holds an agent to (./custody-drift.ts): `planes` maps a control plane to its holder. */
+export type AgentRecord = {
+  status: string;
+  riskTier: string;
+  ownerId: string | null;
+  planes: Record<string, string>;
+  kind: string;
+  reviewCadenceDays: number | null;
+  environments: string[];
+  workloadIdentity: string | null;
 };

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Tx } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { archivedRanges } from './archive';
 import { exactNumbers, hashEventText, OwnersMemo, type Json } from './canonical';
 import { checkFields } from './fields';
@@ -20,17 +21,23 @@ import { parseCarried } from './verify-redactions';
  * sign it, so such an event is not credited.
  */
 export async function lastSignedSeq(db: Tx): Promise<bigint | null> {
+  if (trustedPublicKeys().length === 0) return null;
+  return (await firstHoldingHead(db, Prisma.sql`TRUE`, 'DESC')) ?? 0n;
+}
+
+/** The first signed head (in `order` of seq, among those `where` admits over `s`) whose signature holds, or null. */
+async function firstHoldingHead(tx: Tx, where: Prisma.Sql, order: 'ASC' | 'DESC'): Promise<bigint | null> {
   const keys = trustedPublicKeys();
-  if (keys.length === 0) return null;
-  const heads = await db.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
+  const heads = await tx.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
     SELECT s."seq", s."hash", s."keyId", s."signedAt", s."signature" FROM "AuditSignature" s
-    JOIN "AuditEvent" e ON e."seq" = s."seq" AND e."hash" = s."hash" ORDER BY s."seq" DESC LIMIT 20`;
+    JOIN "AuditEvent" e ON e."seq" = s."seq" AND e."hash" = s."hash"
+    WHERE ${where} ORDER BY s."seq" ${Prisma.raw(order)} LIMIT 20`;
   for (const h of heads) {
     const key = keys.find((k) => k.keyId === h.keyId);
     const statement = { kind: 'head', seq: h.seq, hash: h.hash, signedAt: h.signedAt } as const;
     if (key && signatureHolds(key.key, statement, h.signature)) return h.seq;
   }
-  return 0n;
+  return null;
 }
 
 const parse = (text: string | null): Json => (text === null ? null : (JSON.parse(text) as Json));
@@ -50,21 +57,6 @@ function alteration(e: RawEvent, owners: OwnersMemo): { why: string | null; deta
     if (!check.ok) return fail(check.reason);
   }
   return { why: null, details };
-}
-
-/** The first signed head at or after `seq` (up to `through`) whose signature holds, or null. */
-async function signedHeadFrom(tx: Tx, seq: bigint, through: bigint): Promise<bigint | null> {
-  const keys = trustedPublicKeys();
-  const heads = await tx.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
-    SELECT s."seq", s."hash", s."keyId", s."signedAt", s."signature" FROM "AuditSignature" s
-    JOIN "AuditEvent" e ON e."seq" = s."seq" AND e."hash" = s."hash"
-    WHERE s."seq" >= ${seq} AND s."seq" <= ${through} ORDER BY s."seq" LIMIT 20`;
-  for (const h of heads) {
-    const key = keys.find((k) => k.keyId === h.keyId);
-    const statement = { kind: 'head', seq: h.seq, hash: h.hash, signedAt: h.signedAt } as const;
-    if (key && signatureHolds(key.key, statement, h.signature)) return h.seq;
-  }
-  return null;
 }
 
 /**
@@ -147,7 +139,11 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
     if (!walked || seq > walked.to) {
       // Unsigned, nothing outside the chain vouches for an event: the next one's link is all there is.
       const anchor =
-        signed === null ? (seq < through ? seq + 1n : seq) : ((await signedHeadFrom(tx, seq, through)) ?? through);
+        signed === null
+          ? seq < through
+            ? seq + 1n
+            : seq
+          : ((await firstHoldingHead(tx, Prisma.sql`s."seq" >= ${seq} AND s."seq" <= ${through}`, 'ASC')) ?? through);
       const broken =
         signed === null && anchor === seq && e.hash !== head?.hash
           ? seq
