@@ -14,6 +14,7 @@ import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
 import { grantRole, removeRole } from '@/lib/users/commands';
 import { appendAuditEvent } from './append';
+import { recordRegistryBaseline } from './baseline';
 import { hashEventText, type Json } from './canonical';
 import { registryDrift } from './drift';
 import { sealDetails } from './fields';
@@ -238,6 +239,33 @@ describe('agents against their record', () => {
         problem: 'it is ACTIVE; its events leave it PROPOSED; its tier is LOW, not HIGH',
       }),
     ]);
+  });
+});
+
+describe('the owner’s baseline, against a credential or agent changed in the database', () => {
+  it('vouches for a row no event records, never for one that contradicts its record', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'HIGH' });
+    const loosened = await issueKey(lead, agent.id, 'loosened-then-baselined');
+    // Whoever holds the database and runs the owner's command: loosen a key and lower the agent, then vouch.
+    await asOwner(
+      `UPDATE "Credential" SET "issuance" = 'DYNAMIC' WHERE "id" = '${loosened}'`,
+      `UPDATE "Agent" SET "riskTier" = 'LOW' WHERE "id" = '${agent.id}'`,
+      `INSERT INTO "Credential" ("id", "agentId", "name", "kind", "issuance", "storage", "environment", "updatedAt")
+       VALUES ('made-by-hand', '${agent.id}', 'made-by-hand', 'API_KEY', 'STATIC', 'ENV_VAR', 'PROD', now())`,
+    );
+    const baseline = await recordRegistryBaseline(getDb(), {
+      only: (d) => d.kind === 'credential' || d.kind === 'agent',
+    });
+    expect(baseline.rows.map((d) => d.id)).toContain('made-by-hand');
+    expect(baseline.rows.map((d) => d.id)).not.toContain(loosened);
+    expect(baseline.rows.map((d) => d.id)).not.toContain(agent.id);
+    expect(baseline.refused.map((d) => d.id)).toEqual(expect.arrayContaining([loosened, agent.id]));
+    // After it, the hand-made key is explained; the loosened key and the lowered agent still show.
+    expect(await problems([loosened, agent.id, 'made-by-hand'])).toEqual({
+      [loosened]: 'it differs from its record in its issuance',
+      [agent.id]: 'its tier is LOW, not HIGH',
+    });
   });
 });
 
