@@ -58,6 +58,16 @@ test('a security lead sees the background jobs run from their queues; other role
   // Put back, the next check no longer names it.
   await checkNow.click();
   await expect(page.getByRole('row').filter({ hasText: DEMO.AUDITOR })).toHaveCount(0);
+  // Its results deleted in the database: the chain still records the check, and the page says its result is gone.
+  const owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await owner.connect();
+  await owner.query(`DELETE FROM "RegistryCheck"`).finally(() => owner.end());
+  await page.reload();
+  const gone = page.getByRole('alert').filter({ hasText: 'whose result is gone' });
+  await expect(gone).toContainText('results were deleted in the database');
+  await expect(page.getByText('Not checked yet')).toHaveCount(0);
+  await checkNow.click();
+  await expect(gone).toHaveCount(0);
 
   for (const role of [DEMO.AUDITOR, DEMO.OWNER, DEMO.PAM_APPROVER]) {
     const other = await pageAs(browser, role);

@@ -3,7 +3,7 @@
 // secret value. Later domains add their actions here.
 
 import type { CredentialRecord } from '@/lib/credentials/record';
-import type { BaselineDetails } from './registry-actions';
+import type { BaselineDetails, RegistryCheckedDetails } from './registry-actions';
 
 type Change<T> = { from: T; to: T };
 type PersonRef = { id: string; name: string | null } | null;
@@ -181,6 +181,9 @@ export type AuditDetailsByAction = {
   'audit.adopted': { fromSeq: string; throughSeq: string; hash: string; keyId: string };
   // The owner's word that the registry as it stands is theirs (`npm run audit:baseline`): the rows no event explained.
   'audit.baselined': BaselineDetails;
+  // The hourly registry check's result (its row's id and counts) and what it replayed: on the chain, the next run's
+  // tripwire cannot be reset by deleting the results table.
+  'registry.checked': RegistryCheckedDetails;
   'audit.restored': { archiveId: string | null; fromSeq: string; toSeq: string; count: number; fileSha256: string };
   // The issuance gate's answer to a broker, allow or deny, with every failing rule and the constraints of an allow.
   'issuance.decided': {
@@ -228,4 +231,5 @@ export type AuditAction = keyof AuditDetailsByAction;
 export const RECORD_ONLY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'issuance.decided',
   'credential.used',
+  'registry.checked',
 ]);

@@ -332,24 +332,27 @@ describe('the registry check as a job', () => {
     const agent = await makeAgent(lead, { ownerId: lead.id });
     await asOwner(`UPDATE "Agent" SET "riskTier" = 'LOW' WHERE "id" = '${agent.id}'`);
     const run = await runRegistryCheck();
-    const latest = await latestRegistryCheck(lead);
-    expect(latest).toMatchObject({ id: run.id, vouched: true, driftCount: run.driftCount });
-    expect(latest!.rows).toContainEqual(expect.objectContaining({ kind: 'agent', id: agent.id }));
+    const latest = async () => (await latestRegistryCheck(lead)).latest;
+    expect(await latest()).toMatchObject({ id: run.id, vouched: true, driftCount: run.driftCount });
+    expect((await latest())!.rows).toContainEqual(expect.objectContaining({ kind: 'agent', id: agent.id }));
     // Someone with the database's keys hides it: a newer "all clear", dated ahead, and an edit of the signed one.
     await asOwner(
       `INSERT INTO "RegistryCheck" ("id", "checkedAt", "driftCount", "unrecorded", "rows", "durationMs")
        VALUES ('forged', now() + interval '1 hour', 0, 0, '[]', 1)`,
     );
-    const forged = await latestRegistryCheck(lead);
-    expect(forged).toMatchObject({ driftCount: 0, vouched: false });
+    expect(await latest()).toMatchObject({ driftCount: 0, vouched: false });
     // The trigger dated it now, not ahead: the next real run is the latest again.
     const again = await runRegistryCheck();
-    expect(await latestRegistryCheck(lead)).toMatchObject({ id: again.id, vouched: true });
+    expect(await latest()).toMatchObject({ id: again.id, vouched: true });
     await asOwner(`UPDATE "RegistryCheck" SET "driftCount" = 0, "rows" = '[]' WHERE "id" = '${again.id}'`);
-    expect(await latestRegistryCheck(lead)).toMatchObject({ driftCount: 0, vouched: false });
+    expect(await latest()).toMatchObject({ driftCount: 0, vouched: false });
     // A result left to age (the job stopped, or its newer results deleted) says so.
     await asOwner(`UPDATE "RegistryCheck" SET "checkedAt" = now() - interval '4 hours'`);
-    expect(await latestRegistryCheck(lead)).toMatchObject({ stale: true });
+    expect(await latest()).toMatchObject({ stale: true });
+    // Each run is on the custody timeline too, with its counts.
+    const [event] = await getDb().$queryRaw<{ details: Record<string, unknown> }[]>`
+      SELECT "details" FROM "AuditEvent" WHERE "action" = 'registry.checked' ORDER BY "seq" DESC LIMIT 1`;
+    expect(event!.details).toMatchObject({ checkId: again.id, driftCount: again.driftCount });
   });
 
   it.skipIf(!process.env.MIGRATION_DATABASE_URL)('the application role cannot remove a result', async () => {
@@ -379,13 +382,107 @@ describe('the registry check as a job', () => {
     expect((await registryDrift(getDb())).filter((d) => d.id === person.id)).toEqual([]);
     // What the last signed run replayed is not all there: the next run says so.
     const next = await runRegistryCheck();
-    expect(tripped(next.rows as { id: string }[])).toEqual([
+    const alarm = [
       expect.objectContaining({
         kind: 'event',
-        problem: expect.stringMatching(/^the last check replayed (\d+) registry events here and \d+ are found now/),
+        problem: expect.stringMatching(/^a check replayed (\d+) registry events here and \d+ are found now/),
       }),
-    ]);
-    expect(await latestRegistryCheck(lead)).toMatchObject({ vouched: true, driftCount: next.driftCount });
+    ];
+    expect(tripped(next.rows as { id: string }[])).toEqual(alarm);
+    expect((await latestRegistryCheck(lead)).latest).toMatchObject({ vouched: true, driftCount: next.driftCount });
+    // Waiting does not clear it: the run after replays what this one did, and still names what is gone.
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual(alarm);
+    // Nor does emptying the results table: the page says results were deleted, and the next run reads what to find
+    // again from the chain.
+    await asOwner(`DELETE FROM "RegistryCheck"`);
+    expect(await latestRegistryCheck(lead)).toMatchObject({
+      latest: null,
+      deleted: { driftCount: expect.any(Number), seq: expect.any(BigInt) },
+    });
+    const after = await runRegistryCheck();
+    expect(tripped(after.rows as { id: string }[])).toEqual(alarm);
+    expect(await latestRegistryCheck(lead)).toMatchObject({ latest: { id: after.id }, deleted: null });
+    // Put back as it was, the event is found again, and the alarm ends.
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'role.removed'
+       WHERE "action" = 'system.note' AND "details" ->> 'userId' = '${person.id}'`,
+      `UPDATE "User" SET "roles" = ARRAY[]::"Role"[] WHERE "id" = '${person.id}'`,
+    );
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual([]);
+  });
+
+  it('hiding the later checks on the chain, to make an older one the last, is named', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const person = await createPerson([], { name: 'Hidden Check Person' });
+    const version = async () => (await getDb().user.findUniqueOrThrow({ where: { id: person.id } })).version;
+    const tripped = (rows: { id: string }[]) => rows.filter((d) => /^(through|after):/.test(d.id));
+    // Put back as it stands, so the tests after this one start clean; an earlier check is the one the attacker wants.
+    const restore = [
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'role.removed' WHERE "action" = 'system.note'
+       AND "details" ->> 'userId' = '${person.id}'`,
+      `UPDATE "AuditEvent" SET "action" = 'registry.checked' WHERE "action" = 'system.note' AND "details" ? 'checkId'`,
+      `UPDATE "User" SET "roles" = ARRAY[]::"Role"[] WHERE "id" = '${person.id}'`,
+    ];
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual([]);
+    await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
+    await removeRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
+    const [first] = await getDb().$queryRaw<{ seq: bigint }[]>`
+      SELECT max("seq") AS "seq" FROM "AuditEvent" WHERE "action" = 'role.removed'`;
+    await runRegistryCheck();
+    await runRegistryCheck();
+    // The removal relabelled, the role given back, and every check that replayed it relabelled too.
+    const hide = [
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note'
+       WHERE "action" = 'role.removed' AND "details" ->> 'userId' = '${person.id}'`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note'
+       WHERE "action" = 'registry.checked' AND "seq" > ${first!.seq}`,
+      `UPDATE "User" SET "roles" = ARRAY['AUDITOR']::"Role"[] WHERE "id" = '${person.id}'`,
+    ];
+    await asOwner(...hide);
+    // The signed results still name what they replayed.
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toContainEqual(
+      expect.objectContaining({ id: expect.stringMatching(/^through:/) }),
+    );
+    // With them deleted as well, the walk from the last check left on the chain finds the hidden ones.
+    await asOwner(...restore);
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual([]);
+    await asOwner(...hide, `DELETE FROM "RegistryCheck"`);
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toContainEqual(
+      expect.objectContaining({
+        id: expect.stringMatching(/^after:/),
+        problem: expect.stringMatching(/^the events from the last registry check on the chain/),
+      }),
+    );
+    await asOwner(...restore);
+  });
+
+  it('a check whose record on the chain is redacted is passed over, and the job still runs', async () => {
+    const lead = await createPerson(['ADMIN']);
+    await runRegistryCheck();
+    const [last] = await getDb().$queryRaw<{ seq: bigint }[]>`
+      SELECT max("seq") AS "seq" FROM "AuditEvent" WHERE "action" = 'registry.checked'`;
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "details" = jsonb_set(jsonb_set("details", '{throughSeq}', '{"$redacted": "r1"}'),
+         '{driftCount}', '{"$redacted": "r1"}'), "salts" = "salts" - '/throughSeq' - '/driftCount'
+       WHERE "seq" = ${last!.seq}`,
+    );
+    const run = await runRegistryCheck();
+    expect(run.rows).not.toContainEqual(expect.objectContaining({ id: String(last!.seq) }));
+    expect(await latestRegistryCheck(lead)).toMatchObject({ latest: { id: run.id }, deleted: null });
+    // The page still names the chain's last check whose result is gone, its count redacted or not.
+    await asOwner(`DELETE FROM "RegistryCheck" WHERE "id" = '${run.id}'`);
+    expect(await latestRegistryCheck(lead)).toMatchObject({ deleted: { driftCount: run.driftCount } });
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "details" = jsonb_set("details", '{driftCount}', '{"$redacted": "r2"}'),
+         "salts" = "salts" - '/driftCount'
+       WHERE "seq" = (SELECT max("seq") FROM "AuditEvent" WHERE "action" = 'registry.checked')`,
+    );
+    expect(await latestRegistryCheck(lead)).toMatchObject({ deleted: { driftCount: null } });
   });
 
   it('only those who may see the System page read it; only those who may verify the chain run it now', async () => {

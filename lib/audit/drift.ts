@@ -5,7 +5,7 @@ import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
-import type { BaselineDetails, Drift, RegistryEvent, TokenRecord } from './registry-actions';
+import type { BaselineDetails, Drift, RegistryCheckedDetails, RegistryEvent, TokenRecord } from './registry-actions';
 import { registryEvents } from './registry-events';
 
 export type { Drift };
@@ -210,15 +210,23 @@ function equalJson(a: string, b: string): boolean {
   return JSON.stringify(sort(JSON.parse(a))) === JSON.stringify(sort(JSON.parse(b)));
 }
 
-/** What a registry check found, and what it replayed: the events it credited, up to the signed head `through`. */
-export type RegistryCheckRun = { drift: Drift[]; through: bigint; replayed: bigint[] };
+/**
+ * What a registry check found, and what it replayed: the events it credited, up to the signed head `through`; and the
+ * last check the chain records among them (what the tripwire compares with).
+ */
+export type RegistryCheckRun = {
+  drift: Drift[];
+  through: bigint;
+  replayed: bigint[];
+  lastCheck: RegistryCheckedDetails | null;
+};
 
 /**
  * Every role, API token, setting, exception in force, credential and agent that its events do not explain (changed
  * outside Custodian), and every event it would replay that was altered, read in the caller's transaction.
  */
 export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
-  const { events, altered, through } = await registryEvents(db);
+  const { events, altered, through, lastCheck } = await registryEvents(db);
   // One after another: in a transaction (the baseline's) the client has one connection.
   const roles = await roleDrift(db, events);
   const tokens = await tokenDrift(db, events);
@@ -226,7 +234,7 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const exceptions = await exceptionDrift(db, events);
   const custody = await custodyDrift(db, events);
   const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody];
-  return { drift, through, replayed: events.map((e) => e.seq) };
+  return { drift, through, replayed: events.map((e) => e.seq), lastCheck };
 }
 
 /**

@@ -66,6 +66,7 @@ export const ACTION_GROUPS = {
     'audit.restored',
     'audit.adopted',
     'audit.baselined',
+    'registry.checked',
     'system.note',
   ],
   change: ['change.requested', 'change.applied', 'change.rejected', 'change.withdrawn'],

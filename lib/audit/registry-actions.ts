@@ -25,7 +25,7 @@ export const CUSTODY_ACTIONS = [
 
 /**
  * The events that make the registry's roles, tokens, settings, exceptions in force, credentials and agents (and an
- * owner's baseline of them): replayed by ./drift.ts, carried by archives.
+ * owner's baseline of them), and the checks of it: replayed by ./drift.ts, carried by archives.
  */
 export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'role.granted',
@@ -36,7 +36,35 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   ...EXCEPTION_ACTIONS,
   ...CUSTODY_ACTIONS,
   'audit.baselined',
+  'registry.checked',
 ]);
+
+/**
+ * What a registry check recorded on the chain (`registry.checked`): its result's row, its counts, and the registry
+ * events it replayed up to the signed head (how many, and a digest of their seqs), for the next run's tripwire.
+ */
+export type RegistryCheckedDetails = {
+  checkId: string;
+  driftCount: number;
+  unrecorded: number;
+  throughSeq: string;
+  eventCount: number;
+  eventsSha256: string;
+};
+
+/** A `registry.checked` event's details when whole (null: a field redacted, or not one Custodian wrote). */
+export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetails | null {
+  const whole =
+    typeof d.checkId === 'string' &&
+    Number.isSafeInteger(d.driftCount) &&
+    Number.isSafeInteger(d.unrecorded) &&
+    typeof d.throughSeq === 'string' &&
+    /^\d{1,19}$/.test(d.throughSeq) &&
+    Number.isSafeInteger(d.eventCount) &&
+    typeof d.eventsSha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(d.eventsSha256);
+  return whole ? (d as RegistryCheckedDetails) : null;
+}
 
 /**
  * A row its events do not explain: `id` is the user's, token's, exception's, credential's or agent's, or the setting's

@@ -2,13 +2,17 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { requirePermission, type Actor } from '@/lib/authz';
 import { getDb, type Db } from '@/lib/db';
+import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { canonicalJson, toJson } from './canonical';
 import { registryCheckRun, type Drift, type RegistryCheckRun } from './drift';
+import type { RegistryCheckedDetails } from './registry-actions';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 
 // The registry check as a job: replaying every credential and agent takes seconds at 100k agents, so the System
 // page shows the latest result, signed like a verification's (a result written in the database carries no
-// signature that holds, and the page says so).
+// signature that holds, and the page says so). Each run is also an event on the chain (`registry.checked`): the next
+// run's tripwire reads the last one there, where deleting or rewriting it breaks the chain, not from the results
+// table, which whoever holds the database can empty.
 
 /** Rows a result keeps (the page lists them); its counts cover them all. */
 export const RESULT_ROWS = 200;
@@ -45,11 +49,18 @@ function vouchedFor(row: Result & { keyId: string | null; signature: string | nu
   return Boolean(key && row.signature && signatureHolds(key.key, statement(row), row.signature));
 }
 
+/** The replay a `registry.checked` event records. */
+const recordedReplay = (d: RegistryCheckedDetails): Replay => ({
+  throughSeq: BigInt(d.throughSeq),
+  eventCount: d.eventCount,
+  eventsSha256: d.eventsSha256,
+});
+
 /**
- * A tripwire over what the last signed run replayed. Registry events are never removed (an archive carries them), so
- * every one it replayed must be replayed again: one that is gone was relabelled or deleted in the database (which the
- * check cannot otherwise see, as it replays only the events it finds), or altered. A head signed then and no longer
- * now was rolled back, or its key is no longer trusted.
+ * A tripwire over what the last check on the chain replayed. Registry events are never removed (an archive carries
+ * them), so every one it replayed must be replayed again: one that is gone was relabelled or deleted in the database
+ * (which the check cannot otherwise see, as it replays only the events it finds), or altered. A head signed then and
+ * no longer now was rolled back, or its key is no longer trusted.
  */
 function goneSince(last: Replay, run: RegistryCheckRun): Drift | null {
   const subject = `Events 1 to ${last.throughSeq}`;
@@ -59,7 +70,7 @@ function goneSince(last: Replay, run: RegistryCheckRun): Drift | null {
       id: `through:${last.throughSeq}`,
       subject,
       problem:
-        `the last check found the chain signed through seq ${last.throughSeq}; it is signed only through ` +
+        `a check found the chain signed through seq ${last.throughSeq}; it is signed only through ` +
         `${run.through} now: rolled back, or its key is no longer trusted`,
       unrecorded: false,
     };
@@ -71,29 +82,38 @@ function goneSince(last: Replay, run: RegistryCheckRun): Drift | null {
     id: `through:${last.throughSeq}`,
     subject,
     problem:
-      `the last check replayed ${last.eventCount} registry events here and ${again.eventCount} are found now as ` +
+      `a check replayed ${last.eventCount} registry events here and ${again.eventCount} are found now as ` +
       'they were: one was relabelled or deleted in the database (or altered, above); npm run audit:verify names where',
     unrecorded: false,
   };
 }
 
-/** Runs the check and records its result: the scheduled job, and a person's "check now". */
+/** Runs the check and records its result, and the event that says so: the scheduled job, and a "check now". */
 export async function runRegistryCheck(db: Db = getDb()) {
   const started = performance.now();
+  // The newest of the chain's last check and the newest signed result: the chain's survives the table being emptied,
+  // the table's a rollback of the chain's tail (and covers the runs of a release that did not record them).
   const recent = await db.registryCheck.findMany({ orderBy: { checkedAt: 'desc' }, take: 10 });
-  const last = recent.find((r) => vouchedFor({ ...r, rows: r.rows as Drift[] }));
+  const row = recent.find((r) => vouchedFor({ ...r, rows: r.rows as Drift[] }));
   const run = await registryCheckRun(db);
+  const recorded = run.lastCheck ? recordedReplay(run.lastCheck) : null;
+  const last: Replay | null =
+    row && (!recorded || row.throughSeq > recorded.throughSeq)
+      ? { throughSeq: row.throughSeq, eventCount: row.eventCount, eventsSha256: row.eventsSha256 }
+      : recorded;
   const tripped = last ? goneSince(last, run) : null;
   const drift = tripped ? [tripped, ...run.drift] : run.drift;
   const rows = drift.slice(0, RESULT_ROWS);
   const counts = { driftCount: drift.length, unrecorded: drift.filter((d) => d.unrecorded).length };
-  const replay = replayOf(run.replayed, run.through);
+  // What the next run must find again: this run's replay; or, when it found events gone, the replay it tripped on, so
+  // the alarm holds until they are back, not for one run that nobody reads.
+  const replay = tripped && last ? last : replayOf(run.replayed, run.through);
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
     // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
     const [now] = await tx.$queryRaw<{ at: Date }[]>`SELECT now()::timestamptz(3) AS "at"`;
     const signature = key ? signStatement(key, statement({ checkedAt: now!.at, ...counts, ...replay, rows })) : null;
-    return tx.registryCheck.create({
+    const result = await tx.registryCheck.create({
       data: {
         ...counts,
         ...replay,
@@ -103,6 +123,18 @@ export async function runRegistryCheck(db: Db = getDb()) {
         signature,
       },
     });
+    const details = {
+      checkId: result.id,
+      ...counts,
+      throughSeq: String(replay.throughSeq),
+      eventCount: replay.eventCount,
+      eventsSha256: replay.eventsSha256,
+    };
+    // Nothing the dashboard counts changed: its figures stay.
+    await appendAuditEvents(tx, [{ action: 'registry.checked', actor: SYSTEM_ACTOR, details }], undefined, {
+      recordsOnly: true,
+    });
+    return result;
   });
 }
 
@@ -114,16 +146,40 @@ export type RegistryCheckResult = Result & {
   stale: boolean;
 };
 
+/** The System page's view: the latest result, and the last check the chain records if its result is gone. */
+export type RegistryCheckView = {
+  /** null before the first run, or with every result deleted. */
+  latest: RegistryCheckResult | null;
+  /** The chain's last `registry.checked`, when the result it names is not in the table: deleted in the database. */
+  deleted: { seq: bigint; recordedAt: Date; driftCount: number | null } | null;
+};
+
 const STALE_MS = 3 * 60 * 60_000;
 
-/** The latest result, for the System page (null before the first run). */
-export async function latestRegistryCheck(actor: Actor | null): Promise<RegistryCheckResult | null> {
+/** The latest result, and whether the last one the chain records is still there (the System page). */
+export async function latestRegistryCheck(actor: Actor | null): Promise<RegistryCheckView> {
   requirePermission(actor, 'system.read');
-  const row = await getDb().registryCheck.findFirst({ orderBy: { checkedAt: 'desc' } });
-  if (!row) return null;
+  const db = getDb();
+  const [row, [recorded]] = await Promise.all([
+    db.registryCheck.findFirst({ orderBy: { checkedAt: 'desc' } }),
+    // A field redacted (a tombstone) reads as null here, never as an error.
+    db.$queryRaw<{ seq: bigint; recordedAt: Date; checkId: string | null; driftCount: number | null }[]>`
+      SELECT "seq", "recordedAt", "details" ->> 'checkId' AS "checkId",
+        CASE WHEN jsonb_typeof("details" -> 'driftCount') = 'number' THEN ("details" ->> 'driftCount')::int END
+          AS "driftCount"
+      FROM "AuditEvent" WHERE "action" = 'registry.checked' ORDER BY "seq" DESC LIMIT 1`,
+  ]);
+  // Compared by id, not by time: two runs at once may append their events in the other order. A row put back in its
+  // place is not the result unless Custodian signed it (the latest edited in place is shown as not vouched for).
+  const elsewhere = recorded?.checkId && recorded.checkId !== row?.id ? recorded.checkId : null;
+  const named = elsewhere ? await db.registryCheck.findUnique({ where: { id: elsewhere } }) : null;
+  const gone = elsewhere !== null && !(named && vouchedFor({ ...named, rows: named.rows as Drift[] }));
+  const deleted =
+    gone && recorded ? { seq: recorded.seq, recordedAt: recorded.recordedAt, driftCount: recorded.driftCount } : null;
+  if (!row) return { latest: null, deleted };
   const result = { ...row, rows: row.rows as Drift[] };
-  const vouched = vouchedFor(result);
-  return { ...result, vouched, stale: Date.now() - row.checkedAt.getTime() > STALE_MS };
+  const latest = { ...result, vouched: vouchedFor(result), stale: Date.now() - row.checkedAt.getTime() > STALE_MS };
+  return { latest, deleted };
 }
 
 /** An auditor's or lead's "check now": the counts, as the page then shows them. */

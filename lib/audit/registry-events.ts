@@ -4,7 +4,13 @@ import { Prisma } from '@/lib/generated/prisma/client';
 import { archivedRanges } from './archive';
 import { exactNumbers, hashEventText, OwnersMemo, type Json } from './canonical';
 import { checkFields } from './fields';
-import { REGISTRY_ACTIONS, type Drift, type RegistryEvent } from './registry-actions';
+import {
+  checkedDetails,
+  REGISTRY_ACTIONS,
+  type Drift,
+  type RegistryCheckedDetails,
+  type RegistryEvent,
+} from './registry-actions';
 import { signatureHolds, trustedPublicKeys } from './signing';
 import { literal, streamEvents, type RawEvent } from './stream';
 import { parseCarried } from './verify-redactions';
@@ -100,10 +106,16 @@ async function lastUnanchored(
  * rewriting up to a signature nobody outside Custodian can make. Those on the timeline are read in the caller's
  * snapshot; those an archived range's manifest carries (one whose signature holds for a trusted key) are vouched for
  * by it, so archiving old events changes nothing here. A credential's issue counts only where it made the record (a
- * lease reported again changes nothing). An event relabelled or deleted is not among them: that is the chain
- * verification's to find.
+ * lease reported again changes nothing). An event relabelled or deleted is not among them: the next check's tripwire
+ * names those the last check replayed (`lastCheck`, the last `registry.checked` credited), and every event from that
+ * check to the signed head is walked, so a later check cannot be hidden to make an older one the last.
  */
-export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[]; altered: Drift[]; through: bigint }> {
+export async function registryEvents(tx: Tx): Promise<{
+  events: RegistryEvent[];
+  altered: Drift[];
+  through: bigint;
+  lastCheck: RegistryCheckedDetails | null;
+}> {
   const signed = await lastSignedSeq(tx);
   const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
     SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1`;
@@ -182,5 +194,17 @@ export async function registryEvents(tx: Tx): Promise<{ events: RegistryEvent[];
     }
   }
   const events = [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
-  return { events, altered, through };
+  const last = events.findLast((e) => e.action === 'registry.checked' && checkedDetails(e.details));
+  if (last && (await lastUnanchored(tx, last.seq, through, archives, owners)) !== null) {
+    altered.push({
+      kind: 'event',
+      id: `after:${last.seq}`,
+      subject: `Events ${last.seq} to ${through}`,
+      problem:
+        `the events from the last registry check on the chain (${last.seq}) to the signed head do not hold: one was ` +
+        'relabelled, deleted or replaced (a later check hidden, perhaps); npm run audit:verify names the break',
+      unrecorded: false,
+    });
+  }
+  return { events, altered, through, lastCheck: last ? checkedDetails(last.details) : null };
 }

@@ -256,6 +256,16 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
         `${count(d.tokens)} API tokens, ${count(d.settings)} settings, ${count(d.exceptions)} exceptions in force`
       );
     }
+    case 'registry.checked': {
+      const n = d.driftCount;
+      const found =
+        typeof n !== 'number'
+          ? ''
+          : n === 0
+            ? ': every row matches'
+            : `: ${n.toLocaleString('en')} ${n === 1 ? 'row differs' : 'rows differ'}`;
+      return `${by} checked the registry against its record${found}`;
+    }
     case 'audit.redacted':
       return `${by} redacted field ${String(d.pointer ?? '')} of event #${String(d.seq ?? '')} (an approved request)`;
     default:

@@ -16,7 +16,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function SystemPage() {
   const actor = await requirePageAccess('system.read', '/system');
-  const [jobs, check] = await Promise.all([jobStatuses(actor), latestRegistryCheck(actor)]);
+  const [jobs, registry] = await Promise.all([jobStatuses(actor), latestRegistryCheck(actor)]);
   return (
     <>
       <PageHeader
@@ -96,7 +96,7 @@ export default async function SystemPage() {
         waiting, and a cron job is sent from one instance a minute. A failed run is retried three times with backoff,
         then dead-lettered.
       </p>
-      <RegistryDrift check={check} canCheck={can(actor, 'audit.verify')} />
+      <RegistryDrift view={registry} canCheck={can(actor, 'audit.verify')} />
     </>
   );
 }

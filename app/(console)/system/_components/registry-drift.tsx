@@ -3,7 +3,7 @@ import { EmptyState } from '@/components/empty-state';
 import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, TD, TH, THead, TR } from '@/components/ui/table';
-import type { RegistryCheckResult } from '@/lib/audit/registry-check';
+import type { RegistryCheckView } from '@/lib/audit/registry-check';
 import { CheckNow } from './check-now';
 
 const KIND = {
@@ -16,8 +16,11 @@ const KIND = {
   event: 'Audit event',
 } as const;
 
+const rowsChanged = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'row' : 'rows'} changed outside Custodian`;
+
 /** The latest registry check: rows that no event explains, changed in the database. */
-export function RegistryDrift({ check, canCheck }: { check: RegistryCheckResult | null; canCheck: boolean }) {
+export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; canCheck: boolean }) {
+  const { latest: check, deleted } = view;
   const count = check?.driftCount ?? 0;
   return (
     <section aria-labelledby="registry-drift" className="mt-8 flex flex-col gap-3">
@@ -34,10 +37,23 @@ export function RegistryDrift({ check, canCheck }: { check: RegistryCheckResult 
         </div>
         {canCheck ? <CheckNow /> : null}
       </div>
+      {deleted ? (
+        <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
+          <ShieldAlert aria-hidden className="size-4" />
+          <span>
+            The audit chain records a check <RelativeTime value={deleted.recordedAt} /> (event #{deleted.seq.toString()}
+            ) whose result is gone: results were deleted in the database.
+            {deleted.driftCount === null ? '' : ` That check found ${rowsChanged(deleted.driftCount)}.`} Check now, and
+            treat it as an incident.
+          </span>
+        </p>
+      ) : null}
       {check === null ? (
-        <EmptyState icon={ShieldQuestion} title="Not checked yet">
-          The first scheduled check runs within the hour{canCheck ? ', or check now' : ''}.
-        </EmptyState>
+        deleted ? null : (
+          <EmptyState icon={ShieldQuestion} title="Not checked yet">
+            The first scheduled check runs within the hour{canCheck ? ', or check now' : ''}.
+          </EmptyState>
+        )
       ) : (
         <>
           <p className="text-sm text-muted-foreground">
