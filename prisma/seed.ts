@@ -177,24 +177,28 @@ async function seed(tx: Tx, now: Date) {
       const id = `purpose_${a.slug}_${i}`;
       const approved = a.status !== 'PROPOSED' && i === 0;
       const expired = !approved && a.status !== 'PROPOSED' && rand.chance(0.4);
+      const task = i === 0 ? (a.description.split('.')[0] ?? a.name) : `Extended scope for ${a.name.toLowerCase()}`;
+      const scope = [i === 0 ? firstTool : rand.pick(TOOLS)];
+      const endedAt = expired ? ago(rand.int(1, 30)) : null;
       purposes.push({
         id,
         agentId,
-        task: i === 0 ? (a.description.split('.')[0] ?? a.name) : `Extended scope for ${a.name.toLowerCase()}`,
-        scope: [i === 0 ? firstTool : rand.pick(TOOLS)],
+        task,
+        scope,
         environments,
         status: approved ? 'APPROVED' : expired ? 'EXPIRED' : 'PENDING',
         approvedById: approved || expired ? userId('sam') : null,
         approvedAt: approved || expired ? at(2) : null,
-        expiresAt: expired ? ago(rand.int(1, 30)) : null,
+        expiresAt: endedAt,
         createdAt: at(1),
       });
+      // As the commands record them: what the gate reads, who approved it, and its end.
       events.push({
         action: 'purpose.added',
         actor: { type: 'USER', id: a.owner ? userId(a.owner) : admin.id },
         agentId,
         occurredAt: at(1),
-        details: { purposeId: id, task: a.name },
+        details: { purposeId: id, task, scope, environments, expiresAt: null },
       });
       if (approved || expired)
         events.push({
@@ -203,6 +207,14 @@ async function seed(tx: Tx, now: Date) {
           agentId,
           occurredAt: at(2),
           details: { purposeId: id },
+        });
+      if (endedAt)
+        events.push({
+          action: 'purpose.expired',
+          actor: admin,
+          agentId,
+          occurredAt: endedAt,
+          details: { purposeId: id, reason: 'No longer needed' },
         });
     }
 

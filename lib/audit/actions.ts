@@ -40,7 +40,14 @@ export type AuditDetailsByAction = {
     bulk?: boolean;
     reason?: string;
   } & Change<PersonRef>;
-  'purpose.added': { purposeId: string; task: string; scope?: string[]; environments?: string[] };
+  /** expiresAt: recorded from this release on (null: it does not end). */
+  'purpose.added': {
+    purposeId: string;
+    task: string;
+    scope?: string[];
+    environments?: string[];
+    expiresAt?: string | null;
+  };
   'purpose.changed': { purposeId: string; changes: Record<string, Change<unknown>> };
   'purpose.approved': { purposeId: string };
   'purpose.expired': { purposeId: string; reason?: string; reviewId?: string };

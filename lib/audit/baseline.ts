@@ -6,6 +6,7 @@ import { appendAuditEvents, lockChainHead } from './append';
 import { agentAsItStands, agentRows, credentialAsItStands, credentialRows } from './custody-drift';
 import { registryCheckIn, tokenAsItStands, tokenRows, type Drift } from './drift';
 import { exceptionAsItStands, exceptionsInForce } from './exception-drift';
+import { purposeAsItStands, purposeRows } from './purpose-drift';
 import type { BaselineDetails } from './registry-actions';
 import { lastSignedSeq } from './registry-events';
 
@@ -24,7 +25,7 @@ export type Baseline = {
 
 /**
  * The owner's word that the rows no event mentions are theirs (`npm run audit:baseline`): for a deployment whose
- * people, tokens, settings, exceptions, credentials or agents were made before their events were recorded (by hand,
+ * people, tokens, settings, exceptions, credentials, agents or purposes were made before their events were recorded (by hand,
  * an older release, a bulk load). Each is recorded as it stands in one `audit.baselined` event that names it, and
  * checked against from then on. A row whose events say otherwise (a token revived or given another hash, a role
  * beyond its grants, an exception lengthened, a credential loosened) is never vouched for: that is a change to put
@@ -72,6 +73,7 @@ export async function recordRegistryBaseline(
         exceptions: (await exceptionsInForce(tx, ids('exception'))).map(exceptionAsItStands),
         credentials: (await credentialRows(tx, ids('credential'))).map(credentialAsItStands),
         agents: (await agentRows(tx, ids('agent'))).map(agentAsItStands),
+        purposes: (await purposeRows(tx, ids('purpose'))).map(purposeAsItStands),
       };
       const [event] = await appendAuditEvents(tx, [{ action: 'audit.baselined', actor: BASELINE_ACTOR, details }]);
       return { rows, refused, seq: event!.seq, details };

@@ -1,5 +1,5 @@
-// Credentials and agents changed in the database, against the events that made them: what the issuance gate and the
-// findings read must not be loosened by a superuser's UPDATE without the registry check naming it.
+// Credentials, agents and purposes changed in the database, against the events that made them: what the issuance gate
+// and the findings read must not be loosened by a superuser's UPDATE without the registry check naming it.
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
@@ -7,6 +7,7 @@ import { issueCredential, revokeCredential, updateCredential } from '@/lib/crede
 import { getDb } from '@/lib/db';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
+import { addPurpose, approvePurpose, changePurpose, expirePurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -239,6 +240,85 @@ describe('agents against their record', () => {
         problem: 'it is ACTIVE; its events leave it PROPOSED; its tier is LOW, not HIGH',
       }),
     ]);
+  });
+});
+
+describe('purposes against their record', () => {
+  it('a purpose approved, widened, moved, lengthened or revived by hand shows; one changed properly not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const approver = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeActiveAgent(lead, { ownerId: owner.id });
+    const other = await makeActiveAgent(lead, { ownerId: owner.id });
+    const add = async (task: string, extra: Record<string, unknown> = {}) =>
+      (await addPurpose(owner, { agentId: agent.id, task, scope: 'github', environments: ['DEV'], ...extra })).id;
+    const ids = {
+      approved: await add('approved by hand'),
+      widened: await add('widened by hand'),
+      moved: await add('moved by hand'),
+      longer: await add('lengthened by hand', { expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() }),
+      approver: await add('approver swapped'),
+      revived: await add('revived by hand'),
+      honest: await add('changed through Custodian'),
+      inserted: 'purpose-by-hand',
+    };
+    for (const id of [ids.widened, ids.moved, ids.longer, ids.approver, ids.revived, ids.honest])
+      await approvePurpose(approver, { purposeId: id, version: 1 });
+    await expirePurpose(owner, { purposeId: ids.revived, version: 2, reason: 'Task ended' });
+    await changePurpose(owner, {
+      purposeId: ids.honest,
+      version: 2,
+      task: 'changed through Custodian, wider',
+      scope: 'github, jira',
+      environments: ['DEV', 'STAGING'],
+    });
+    await approvePurpose(approver, { purposeId: ids.honest, version: 3 });
+    expect(await problems(Object.values(ids))).toEqual({});
+    // Whoever holds the database widens what the gate allows.
+    await asOwner(
+      `UPDATE "Purpose" SET "status" = 'APPROVED', "approvedById" = '${approver.id}' WHERE "id" = '${ids.approved}'`,
+      `UPDATE "Purpose" SET "scope" = ARRAY['github', 'prod-db'] WHERE "id" = '${ids.widened}'`,
+      `UPDATE "Purpose" SET "agentId" = '${other.id}' WHERE "id" = '${ids.moved}'`,
+      `UPDATE "Purpose" SET "expiresAt" = NULL WHERE "id" = '${ids.longer}'`,
+      `UPDATE "Purpose" SET "approvedById" = '${lead.id}' WHERE "id" = '${ids.approver}'`,
+      `UPDATE "Purpose" SET "status" = 'APPROVED' WHERE "id" = '${ids.revived}'`,
+      `INSERT INTO "Purpose" ("id", "agentId", "task", "scope", "environments", "status", "approvedById", "updatedAt")
+       VALUES ('${ids.inserted}', '${agent.id}', 'by hand', ARRAY['github'], ARRAY['PROD']::"Environment"[],
+         'APPROVED', '${approver.id}', now())`,
+    );
+    expect(await problems(Object.values(ids))).toEqual({
+      [ids.approved]: 'it is APPROVED; its events leave it PENDING',
+      [ids.widened]: 'it differs from its record in its tools',
+      [ids.moved]: 'it belongs to another agent than it was added to',
+      [ids.longer]: 'it differs from its record in its end',
+      [ids.approver]: 'someone other than its approver is recorded as approving it',
+      [ids.revived]: 'it is APPROVED; its events leave it EXPIRED',
+      [ids.inserted]: 'no event records it',
+    });
+  });
+
+  it('one added before its addition recorded its end is unrecorded until a baseline, and held to it after', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id });
+    const id = 'purpose-of-an-older-release';
+    await asOwner(
+      `INSERT INTO "Purpose" ("id", "agentId", "task", "scope", "environments", "updatedAt")
+       VALUES ('${id}', '${agent.id}', 'older', ARRAY['github'], ARRAY['DEV']::"Environment"[], now())`,
+    );
+    await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'purpose.added',
+        actor: { type: 'USER', id: lead.id },
+        agentId: agent.id,
+        details: { purposeId: id, task: 'older', scope: ['github'], environments: ['DEV'] },
+      }),
+    );
+    const [row] = (await registryDrift(getDb())).filter((d) => d.id === id);
+    expect(row).toMatchObject({ kind: 'purpose', unrecorded: true, problem: 'its end was never recorded' });
+    await recordRegistryBaseline(getDb(), { only: (d) => d.id === id });
+    expect(await problems([id])).toEqual({});
+    await asOwner(`UPDATE "Purpose" SET "expiresAt" = now() + interval '1 year' WHERE "id" = '${id}'`);
+    expect(await problems([id])).toEqual({ [id]: 'it differs from its record in its end' });
   });
 });
 

@@ -5,6 +5,7 @@ import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
+import { purposeDrift } from './purpose-drift';
 import type { BaselineDetails, Drift, RegistryCheckedDetails, RegistryEvent, TokenRecord } from './registry-actions';
 import { registryEvents } from './registry-events';
 
@@ -222,8 +223,8 @@ export type RegistryCheckRun = {
 };
 
 /**
- * Every role, API token, setting, exception in force, credential and agent that its events do not explain (changed
- * outside Custodian), and every event it would replay that was altered, read in the caller's transaction.
+ * Every role, API token, setting, exception in force, credential, agent and purpose that its events do not explain
+ * (changed outside Custodian), and every event it would replay that was altered, read in the caller's transaction.
  */
 export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const { events, altered, through, lastCheck } = await registryEvents(db);
@@ -233,7 +234,8 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const settings = await settingDrift(db, events);
   const exceptions = await exceptionDrift(db, events);
   const custody = await custodyDrift(db, events);
-  const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody];
+  const purposes = await purposeDrift(db, events);
+  const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes];
   return { drift, through, replayed: events.map((e) => e.seq), lastCheck };
 }
 

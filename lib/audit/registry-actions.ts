@@ -23,9 +23,12 @@ export const CUSTODY_ACTIONS = [
   'control.assigned',
 ] as const;
 
+/** The events that make a purpose (the tasks, tools and environments the issuance gate allows): ./purpose-drift.ts. */
+export const PURPOSE_ACTIONS = ['purpose.added', 'purpose.changed', 'purpose.approved', 'purpose.expired'] as const;
+
 /**
- * The events that make the registry's roles, tokens, settings, exceptions in force, credentials and agents (and an
- * owner's baseline of them), and the checks of it: replayed by ./drift.ts, carried by archives.
+ * The events that make the registry's roles, tokens, settings, exceptions in force, credentials, agents and purposes
+ * (and an owner's baseline of them), and the checks of it: replayed by ./drift.ts, carried by archives.
  */
 export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'role.granted',
@@ -35,6 +38,7 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'settings.changed',
   ...EXCEPTION_ACTIONS,
   ...CUSTODY_ACTIONS,
+  ...PURPOSE_ACTIONS,
   'audit.baselined',
   'registry.checked',
 ]);
@@ -67,13 +71,13 @@ export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetai
 }
 
 /**
- * A row its events do not explain: `id` is the user's, token's, exception's, credential's or agent's, or the setting's
- * key; `subject` names it. Or (`event`, `id` its seq) an event the check would replay that was altered.
+ * A row its events do not explain: `id` is the user's, token's, exception's, credential's, agent's or purpose's, or the
+ * setting's key; `subject` names it. Or (`event`, `id` its seq) an event the check would replay that was altered.
  * `unrecorded`: no event mentions the row at all (made by hand, by an older release, by a bulk load), which an owner's
  * baseline may vouch for; any other problem contradicts a record, and is put back through Custodian.
  */
 export type Drift = {
-  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'event';
+  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'purpose' | 'event';
   id: string;
   subject: string;
   problem: string;
@@ -113,6 +117,21 @@ export type BaselineDetails = {
   exceptions?: { exceptionId: string; agentId: string; type: string; credentialIds: string[]; expiresAt: string }[];
   credentials?: (CredentialRecord & { credentialId: string; agentId: string; name: string; revoked: boolean })[];
   agents?: (AgentRecord & { agentId: string })[];
+  purposes?: (PurposeRecord & { purposeId: string })[];
+};
+
+/**
+ * What the registry check holds a purpose to (./purpose-drift.ts): `approvedById` is who approved it (the approval's
+ * actor), `expiresAt` when it ends (ISO 8601), as the issuance gate reads them.
+ */
+export type PurposeRecord = {
+  agentId: string;
+  task: string;
+  scope: string[];
+  environments: string[];
+  status: string;
+  approvedById: string | null;
+  expiresAt: string | null;
 };
 
 /** What the registry check holds an agent to (./custody-drift.ts): `planes` maps a control plane to its holder. */

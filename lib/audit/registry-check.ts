@@ -8,8 +8,8 @@ import { registryCheckRun, type Drift, type RegistryCheckRun } from './drift';
 import type { RegistryCheckedDetails } from './registry-actions';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 
-// The registry check as a job: replaying every credential and agent takes seconds at 100k agents, so the System
-// page shows the latest result, signed like a verification's (a result written in the database carries no
+// The registry check as a job: replaying every credential, agent and purpose takes seconds at 100k agents, so the
+// System page shows the latest result, signed like a verification's (a result written in the database carries no
 // signature that holds, and the page says so). Each run is also an event on the chain (`registry.checked`): the next
 // run's tripwire reads the last one there, where deleting or rewriting it breaks the chain, not from the results
 // table, which whoever holds the database can empty.

@@ -100,7 +100,13 @@ export async function addPurposeIn(
     action: 'purpose.added',
     actor: who(actor),
     agentId: data.agentId,
-    details: { purposeId: purpose.id, task: data.task, scope: data.scope, environments: data.environments },
+    details: {
+      purposeId: purpose.id,
+      task: data.task,
+      scope: data.scope,
+      environments: data.environments,
+      expiresAt: data.expiresAt?.toISOString() ?? null,
+    },
   });
   if (agent.status !== 'PROPOSED') await openOrJoinReview(tx, who(actor), data.agentId, 'PURPOSE_CHANGED');
   return purpose;

@@ -61,10 +61,12 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
     expect(await head()).toBe('13000');
     const verified = await verifyAuditChain(getDb());
     expect(verified).toMatchObject({ ok: true, eventCount: 13_000, verifiedThroughSeq: 13_000n });
-    // Every loaded agent and credential is explained by its history, written once.
+    // Every loaded agent, credential and purpose is explained by its history, written once.
     expect((await loadAgents(client)).filter((a) => a.history)).toEqual([]);
-    const custody = (await registryDrift(getDb())).filter((d) => d.kind === 'agent' || d.kind === 'credential');
+    const custody = (await registryDrift(getDb())).filter((d) => ['agent', 'credential', 'purpose'].includes(d.kind));
     expect(custody).toEqual([]);
+    const purposes = await client.query(`SELECT count(*)::int AS n FROM "Purpose"`);
+    expect(purposes.rows[0].n).toBe(40);
     const created = await client.query(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "action" = 'agent.created'`);
     expect(created.rows[0].n).toBe(40);
   });

@@ -171,7 +171,8 @@ const LOADER = { type: 'SYSTEM', id: 'scale-loader' };
 
 /**
  * What Custodian's commands would have recorded of an agent made in service: its creation, owner, control planes and
- * status, and each credential's issue with its record (and revocation), so the registry check explains the loaded rows.
+ * status, each credential's issue with its record (and revocation), and each purpose's addition, approval and expiry,
+ * so the registry check explains the loaded rows.
  */
 function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
   const spec = (action: string, details: Json, credentialId: string | null = null): Spec => ({
@@ -203,6 +204,15 @@ function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
     yield spec('credential.issued', { name: c.name, kind: c.record.kind, record: toJson(c.record) }, c.id);
     if (c.revoked) yield spec('credential.revoked', { name: c.name, reason: 'Synthetic history' }, c.id);
   }
+  for (const p of h.purposes) {
+    const { id: purposeId, task, scope, environments } = p;
+    // json_build_object prints a time as PostgreSQL does: recorded as the command would, in ISO 8601.
+    const expiresAt = p.expiresAt === null ? null : new Date(p.expiresAt).toISOString();
+    yield spec('purpose.added', { purposeId, task, scope, environments, expiresAt });
+    if (p.status !== 'PENDING' && p.approvedById)
+      yield { ...spec('purpose.approved', { purposeId }), actor: { type: 'USER', id: p.approvedById } };
+    if (p.status === 'EXPIRED') yield spec('purpose.expired', { purposeId, reason: 'Synthetic history' });
+  }
 }
 
 /** How many events `historyOf` writes for these agents. */
@@ -216,6 +226,8 @@ export function historyCount(agents: ScaleAgent[]): number {
       (a.history.status === 'PROPOSED' ? 0 : 1) +
       (['SUSPENDED', 'RETIRED'].includes(a.history.status) ? 1 : 0);
     for (const c of a.history.credentials) n += c.revoked ? 2 : 1;
+    for (const p of a.history.purposes)
+      n += 1 + (p.status !== 'PENDING' && p.approvedById ? 1 : 0) + (p.status === 'EXPIRED' ? 1 : 0);
   }
   return n;
 }

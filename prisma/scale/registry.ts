@@ -14,7 +14,10 @@ export type ScaleAgent = {
   history?: ScaleHistory;
 };
 
-/** An agent's creation, owner, status and credentials as their events record them (see lib/audit/custody-drift.ts). */
+/**
+ * An agent's creation, owner, status, credentials and purposes as their events record them (see
+ * lib/audit/custody-drift.ts and lib/audit/purpose-drift.ts).
+ */
 export type ScaleHistory = {
   name: string;
   kind: string;
@@ -24,6 +27,17 @@ export type ScaleHistory = {
   environments: string[];
   workloadIdentity: string | null;
   credentials: { id: string; name: string; revoked: boolean; record: CredentialRecord }[];
+  purposes: ScalePurpose[];
+};
+
+export type ScalePurpose = {
+  id: string;
+  task: string;
+  scope: string[];
+  environments: string[];
+  status: string;
+  approvedById: string | null;
+  expiresAt: string | null;
 };
 
 const PEOPLE = 1_000;
@@ -389,7 +403,10 @@ export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
           'secretRef', c."secretRef", 'scope', c."scope", 'maxTtlSeconds', c."maxTtlSeconds",
           'rotationPeriodDays', c."rotationPeriodDays", 'rotationApprovedDays', c."rotationApprovedDays",
           'boundToWorkloadIdentity', c."boundToWorkloadIdentity", 'privileged', c."privileged",
-          'gated', c."gated")) ORDER BY c."id"), '[]') FROM "Credential" c WHERE c."agentId" = a."id"))
+          'gated', c."gated")) ORDER BY c."id"), '[]') FROM "Credential" c WHERE c."agentId" = a."id"),
+        'purposes', (SELECT coalesce(json_agg(json_build_object('id', p."id", 'task', p."task", 'scope', p."scope",
+          'environments', p."environments", 'status', p."status", 'approvedById', p."approvedById",
+          'expiresAt', p."expiresAt") ORDER BY p."id"), '[]') FROM "Purpose" p WHERE p."agentId" = a."id"))
       END AS "history"
     FROM "Agent" a JOIN "User" o ON o."id" = a."ownerId" WHERE a."slug" LIKE 'scale-agent-%' ORDER BY a."slug"`);
   return rows.map(({ history, ...r }) => ({ ...r, credentials: r.credentials ?? [], ...(history ? { history } : {}) }));

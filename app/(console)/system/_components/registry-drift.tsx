@@ -13,6 +13,7 @@ const KIND = {
   exception: 'Exception',
   credential: 'Credential',
   agent: 'Agent',
+  purpose: 'Purpose',
   event: 'Audit event',
 } as const;
 
@@ -30,7 +31,7 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
             Registry against its record
           </h2>
           <p className="max-w-3xl text-sm text-muted-foreground">
-            Every role, API token, setting, exception in force, credential and agent is compared with the events that
+            Every role, API token, setting, exception in force, credential, agent and purpose is compared with the events that
             made it. The chain&apos;s verification proves the events; this finds rows changed in the database without
             one. It runs every hour.
           </p>
@@ -76,7 +77,7 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
           {count === 0 ? (
             <EmptyState
               icon={ShieldCheck}
-              title="Every role, API token, setting, exception in force, credential and agent matches its record"
+              title="Every role, API token, setting, exception in force, credential, agent and purpose matches its record"
             />
           ) : (
             <>
