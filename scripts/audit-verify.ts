@@ -101,8 +101,8 @@ async function main(): Promise<number> {
   const drift = await registryDrift(getDb());
   if (drift.length === 0) {
     console.log(
-      'Registry: every role, API token, setting, exception in force, credential, agent and purpose matches the events that ' +
-        'made it.',
+      'Registry: every role, API token, setting, exception in force, credential, agent and purpose matches the ' +
+        'events that made it.',
     );
     return unwitnessed ? 1 : 0;
   }

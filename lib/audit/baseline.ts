@@ -25,9 +25,9 @@ export type Baseline = {
 
 /**
  * The owner's word that the rows no event mentions are theirs (`npm run audit:baseline`): for a deployment whose
- * people, tokens, settings, exceptions, credentials, agents or purposes were made before their events were recorded (by hand,
- * an older release, a bulk load). Each is recorded as it stands in one `audit.baselined` event that names it, and
- * checked against from then on. A row whose events say otherwise (a token revived or given another hash, a role
+ * people, tokens, settings, exceptions, credentials, agents or purposes were made before their events were recorded
+ * (by hand, an older release, a bulk load). Each is recorded as it stands in one `audit.baselined` event that names it,
+ * and checked against from then on. A row whose events say otherwise (a token revived or given another hash, a role
  * beyond its grants, an exception lengthened, a credential loosened) is never vouched for: that is a change to put
  * back. Runs under the chain head's lock, so what it reads is what the event follows, and only over a head Custodian
  * signed (an event after an unsigned head would not be credited, and the unsigned tail is verification's to name).

@@ -297,7 +297,7 @@ describe('purposes against their record', () => {
     });
   });
 
-  it('one added before its addition recorded its end is unrecorded until a baseline, and held to it after', async () => {
+  it('one added before its end was recorded is unrecorded until a baseline, and held to it after', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeActiveAgent(lead, { ownerId: lead.id });
     const id = 'purpose-of-an-older-release';

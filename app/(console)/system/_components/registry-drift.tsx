@@ -77,7 +77,10 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
           {count === 0 ? (
             <EmptyState
               icon={ShieldCheck}
-              title="Every role, API token, setting, exception in force, credential, agent and purpose matches its record"
+              title={
+                'Every role, API token, setting, exception in force, credential, agent and purpose matches its ' +
+                'record'
+              }
             />
           ) : (
             <>
