@@ -255,6 +255,9 @@ describe('purposes against their record', () => {
     const ids = {
       approved: await add('approved by hand'),
       widened: await add('widened by hand'),
+      retasked: await add('retasked by hand'),
+      everywhere: await add('sent everywhere by hand'),
+      split: await add('split by hand', { scope: ['github\nprod-db'] }),
       moved: await add('moved by hand'),
       longer: await add('lengthened by hand', { expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() }),
       approver: await add('approver swapped'),
@@ -262,7 +265,8 @@ describe('purposes against their record', () => {
       honest: await add('changed through Custodian'),
       inserted: 'purpose-by-hand',
     };
-    for (const id of [ids.widened, ids.moved, ids.longer, ids.approver, ids.revived, ids.honest])
+    const approve = [ids.widened, ids.retasked, ids.everywhere, ids.split, ids.moved, ids.longer, ids.approver];
+    for (const id of [...approve, ids.revived, ids.honest])
       await approvePurpose(approver, { purposeId: id, version: 1 });
     await expirePurpose(owner, { purposeId: ids.revived, version: 2, reason: 'Task ended' });
     await changePurpose(owner, {
@@ -278,6 +282,9 @@ describe('purposes against their record', () => {
     await asOwner(
       `UPDATE "Purpose" SET "status" = 'APPROVED', "approvedById" = '${approver.id}' WHERE "id" = '${ids.approved}'`,
       `UPDATE "Purpose" SET "scope" = ARRAY['github', 'prod-db'] WHERE "id" = '${ids.widened}'`,
+      `UPDATE "Purpose" SET "task" = 'anything at all' WHERE "id" = '${ids.retasked}'`,
+      `UPDATE "Purpose" SET "environments" = ARRAY['DEV', 'PROD']::"Environment"[] WHERE "id" = '${ids.everywhere}'`,
+      `UPDATE "Purpose" SET "scope" = ARRAY['github', 'prod-db'] WHERE "id" = '${ids.split}'`,
       `UPDATE "Purpose" SET "agentId" = '${other.id}' WHERE "id" = '${ids.moved}'`,
       `UPDATE "Purpose" SET "expiresAt" = NULL WHERE "id" = '${ids.longer}'`,
       `UPDATE "Purpose" SET "approvedById" = '${lead.id}' WHERE "id" = '${ids.approver}'`,
@@ -289,12 +296,19 @@ describe('purposes against their record', () => {
     expect(await problems(Object.values(ids))).toEqual({
       [ids.approved]: 'it is APPROVED; its events leave it PENDING',
       [ids.widened]: 'it differs from its record in its tools',
+      [ids.retasked]: 'it differs from its record in its task',
+      [ids.everywhere]: 'it differs from its record in its environments',
+      [ids.split]: 'it differs from its record in its tools',
       [ids.moved]: 'it belongs to another agent than it was added to',
       [ids.longer]: 'it differs from its record in its end',
       [ids.approver]: 'someone other than its approver is recorded as approving it',
       [ids.revived]: 'it is APPROVED; its events leave it EXPIRED',
-      [ids.inserted]: 'no event records it',
+      [ids.inserted]: 'no event records it (every release records a purpose’s addition)',
     });
+    // Made by hand, not by an older release: the owner's baseline never vouches for it.
+    const baseline = await recordRegistryBaseline(getDb(), { dryRun: true, only: (d) => d.kind === 'purpose' });
+    expect(baseline.refused.map((d) => d.id)).toContain(ids.inserted);
+    expect(baseline.rows.map((d) => d.id)).not.toContain(ids.inserted);
   });
 
   it('one added before its end was recorded is unrecorded until a baseline, and held to it after', async () => {

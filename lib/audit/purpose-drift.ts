@@ -94,15 +94,17 @@ export function purposeAsItStands(p: PurposeRow): NonNullable<BaselineDetails['p
   return { purposeId: p.id, ...stands(p) };
 }
 
+/** The same value, a list as a set (compared whole: a tool's name may hold any character). */
 const sameValue = (a: unknown, b: unknown) =>
   Array.isArray(a) && Array.isArray(b)
-    ? [...a].map(String).sort().join('\n') === [...b].map(String).sort().join('\n')
+    ? JSON.stringify([...new Set(a.map(String))].sort()) === JSON.stringify([...new Set(b.map(String))].sort())
     : (a ?? null) === (b ?? null);
 
 /**
  * Every purpose whose agent, status, approver, task, tools, environments or end its events do not explain. An expired
- * one allows nothing: only its status and agent count. One added before its addition recorded its tools,
- * environments or end, with nothing else wrong, is unrecorded: the owner's baseline vouches for it.
+ * one allows nothing: only its status and agent count. Every release has recorded a purpose's addition, so one with no
+ * event was made by hand: a contradiction, never the owner's to vouch for. One added before its addition recorded its
+ * tools, environments or end, with nothing else wrong, is unrecorded: the owner's baseline vouches for it.
  */
 export async function purposeDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const replayed = replay(events);
@@ -111,8 +113,8 @@ export async function purposeDrift(db: Db | Tx, events: RegistryEvent[]): Promis
     const recorded = replayed.get(row.id);
     const now = stands(row);
     const problems: string[] = [];
-    let unrecorded = !recorded;
-    if (!recorded) problems.push('no event records it');
+    let unrecorded = false;
+    if (!recorded) problems.push('no event records it (every release records a purpose’s addition)');
     else {
       if (recorded.agentId !== now.agentId) problems.push('it belongs to another agent than it was added to');
       if (recorded.status !== now.status) problems.push(`it is ${now.status}; its events leave it ${recorded.status}`);
