@@ -17,9 +17,11 @@ import { grantRole, removeRole } from '@/lib/users/commands';
 import { appendAuditEvent } from './append';
 import { recordRegistryBaseline } from './baseline';
 import { hashEventText, type Json } from './canonical';
-import { registryDrift } from './drift';
+import { registryCheckRun, registryDrift } from './drift';
 import { sealDetails } from './fields';
-import { latestRegistryCheck, runRegistryCheck } from './registry-check';
+import { EARLIER_REPLAY_ACTIONS } from './registry-actions';
+import { latestRegistryCheck, runRegistryCheck, statement } from './registry-check';
+import { loadSigningKey, signStatement } from './signing';
 import { streamEvents, type RawEvent } from './stream';
 
 /** Each drifting row of these ids, as `problem` (kind and unrecorded kept where asked). */

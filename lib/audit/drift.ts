@@ -6,7 +6,14 @@ import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
 import { purposeDrift } from './purpose-drift';
-import type { BaselineDetails, Drift, RegistryCheckedDetails, RegistryEvent, TokenRecord } from './registry-actions';
+import {
+  checkedDetails,
+  type BaselineDetails,
+  type Drift,
+  type RegistryCheckedDetails,
+  type RegistryEvent,
+  type TokenRecord,
+} from './registry-actions';
 import { registryEvents } from './registry-events';
 
 export type { Drift };
@@ -218,8 +225,10 @@ function equalJson(a: string, b: string): boolean {
 export type RegistryCheckRun = {
   drift: Drift[];
   through: bigint;
-  replayed: bigint[];
+  replayed: { seq: bigint; action: string }[];
   lastCheck: RegistryCheckedDetails | null;
+  /** The results the credited `registry.checked` events name: a signed result none names is an earlier release's. */
+  checkIds: Set<string>;
 };
 
 /**
@@ -236,7 +245,11 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const custody = await custodyDrift(db, events);
   const purposes = await purposeDrift(db, events);
   const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes];
-  return { drift, through, replayed: events.map((e) => e.seq), lastCheck };
+  const checkIds = new Set(
+    events.flatMap((e) => (e.action === 'registry.checked' ? [checkedDetails(e.details)?.checkId ?? ''] : [])),
+  );
+  const replayed = events.map((e) => ({ seq: e.seq, action: e.action }));
+  return { drift, through, replayed, lastCheck, checkIds };
 }
 
 /**

@@ -44,6 +44,14 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The registry actions a release before purposes and checks were replayed counted in what it replayed: a result it
+ * signed, or an archive it made (whose manifest carries no purpose's events), is compared over these alone.
+ */
+export const EARLIER_REPLAY_ACTIONS: ReadonlySet<string> = new Set(
+  [...REGISTRY_ACTIONS].filter((a) => !a.startsWith('purpose.') && a !== 'registry.checked'),
+);
+
+/**
  * What a registry check recorded on the chain (`registry.checked`): its result's row, its counts, and the registry
  * events it replayed up to the signed head (how many, and a digest of their seqs), for the next run's tripwire.
  */

@@ -5,7 +5,8 @@ import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { canonicalJson, toJson } from './canonical';
 import { registryCheckRun, type Drift, type RegistryCheckRun } from './drift';
-import type { RegistryCheckedDetails } from './registry-actions';
+import { EARLIER_REPLAY_ACTIONS, type RegistryCheckedDetails } from './registry-actions';
+import { lastSignedSeq } from './registry-events';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 
 // The registry check as a job: replaying every credential, agent and purpose takes seconds at 100k agents, so the
@@ -22,7 +23,8 @@ type Result = Replay & { checkedAt: Date; driftCount: number; unrecorded: number
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function statement(r: Result) {
+/** What a result's signature covers (exported for the tests that stand in for an earlier release's result). */
+export function statement(r: Result) {
   return {
     kind: 'registry-check',
     checkedAt: r.checkedAt,
@@ -35,11 +37,14 @@ function statement(r: Result) {
   } as const;
 }
 
-/** The events replayed up to `through`, as a result records them. */
-function replayOf(replayed: bigint[], through: bigint): Replay {
-  const seqs = replayed.filter((seq) => seq <= through);
+/** The events replayed up to `through` (of `actions` only, for an earlier release's count), as a result records. */
+function replayOf(replayed: RegistryCheckRun['replayed'], through: bigint, actions?: ReadonlySet<string>): Replay {
+  const seqs = replayed.filter((e) => e.seq <= through && (!actions || actions.has(e.action))).map((e) => e.seq);
   return { throughSeq: through, eventCount: seqs.length, eventsSha256: sha256(seqs.join('\n')) };
 }
+
+/** A replay to compare with; `earlier`: counted over an earlier release's actions (EARLIER_REPLAY_ACTIONS). */
+type Reference = Replay & { earlier: boolean };
 
 /** Whether a stored result is one Custodian signed (or nothing is signed here: an unsigned deployment). */
 function vouchedFor(row: Result & { keyId: string | null; signature: string | null }): boolean {
@@ -50,10 +55,11 @@ function vouchedFor(row: Result & { keyId: string | null; signature: string | nu
 }
 
 /** The replay a `registry.checked` event records. */
-const recordedReplay = (d: RegistryCheckedDetails): Replay => ({
+const recordedReplay = (d: RegistryCheckedDetails): Reference => ({
   throughSeq: BigInt(d.throughSeq),
   eventCount: d.eventCount,
   eventsSha256: d.eventsSha256,
+  earlier: false,
 });
 
 /**
@@ -62,7 +68,7 @@ const recordedReplay = (d: RegistryCheckedDetails): Replay => ({
  * (which the check cannot otherwise see, as it replays only the events it finds), or altered. A head signed then and
  * no longer now was rolled back, or its key is no longer trusted.
  */
-function goneSince(last: Replay, run: RegistryCheckRun): Drift | null {
+function goneSince(last: Reference, run: RegistryCheckRun): Drift | null {
   const subject = `Events 1 to ${last.throughSeq}`;
   if (run.through < last.throughSeq) {
     return {
@@ -75,7 +81,7 @@ function goneSince(last: Replay, run: RegistryCheckRun): Drift | null {
       unrecorded: false,
     };
   }
-  const again = replayOf(run.replayed, last.throughSeq);
+  const again = replayOf(run.replayed, last.throughSeq, last.earlier ? EARLIER_REPLAY_ACTIONS : undefined);
   if (again.eventCount === last.eventCount && again.eventsSha256 === last.eventsSha256) return null;
   return {
     kind: 'event',
@@ -88,6 +94,16 @@ function goneSince(last: Replay, run: RegistryCheckRun): Drift | null {
   };
 }
 
+/**
+ * Whether an archive was restored after `seq` (by the owner's signed command): one made by an earlier release carries
+ * no purpose's events, which then appear where the last replay did not count them.
+ */
+async function restoredAfter(db: Db, seq: bigint): Promise<boolean> {
+  const [restored] = await db.$queryRaw<{ seq: bigint | null }[]>`
+    SELECT max("seq") AS "seq" FROM "AuditEvent" WHERE "action" = 'audit.restored'`;
+  return restored?.seq != null && restored.seq > seq;
+}
+
 /** Runs the check and records its result, and the event that says so: the scheduled job, and a "check now". */
 export async function runRegistryCheck(db: Db = getDb()) {
   const started = performance.now();
@@ -97,17 +113,30 @@ export async function runRegistryCheck(db: Db = getDb()) {
   const row = recent.find((r) => vouchedFor({ ...r, rows: r.rows as Drift[] }));
   const run = await registryCheckRun(db);
   const recorded = run.lastCheck ? recordedReplay(run.lastCheck) : null;
-  const last: Replay | null =
+  // With no check on the chain yet, a signed result is an earlier release's (this one appends a check with each), and
+  // counted fewer actions. (Once there is one, a newer result that none names had its check hidden: it is this
+  // release's.)
+  const last: Reference | null =
     row && (!recorded || row.throughSeq > recorded.throughSeq)
-      ? { throughSeq: row.throughSeq, eventCount: row.eventCount, eventsSha256: row.eventsSha256 }
+      ? {
+          throughSeq: row.throughSeq,
+          eventCount: row.eventCount,
+          eventsSha256: row.eventsSha256,
+          earlier: !run.lastCheck && !run.checkIds.has(row.id),
+        }
       : recorded;
-  const tripped = last ? goneSince(last, run) : null;
+  // An archive restored since puts back events its manifest may not have carried: the next run compares again.
+  const tripped = last && !(await restoredAfter(db, last.throughSeq)) ? goneSince(last, run) : null;
   const drift = tripped ? [tripped, ...run.drift] : run.drift;
   const rows = drift.slice(0, RESULT_ROWS);
   const counts = { driftCount: drift.length, unrecorded: drift.filter((d) => d.unrecorded).length };
   // What the next run must find again: this run's replay; or, when it found events gone, the replay it tripped on, so
-  // the alarm holds until they are back, not for one run that nobody reads.
-  const replay = tripped && last ? last : replayOf(run.replayed, run.through);
+  // the alarm holds until they are back, not for one run that nobody reads (an earlier release's is not kept: the
+  // next run could not tell how it was counted).
+  const replay: Replay =
+    tripped && last && !last.earlier
+      ? { throughSeq: last.throughSeq, eventCount: last.eventCount, eventsSha256: last.eventsSha256 }
+      : replayOf(run.replayed, run.through);
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
     // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
@@ -160,14 +189,17 @@ const STALE_MS = 3 * 60 * 60_000;
 export async function latestRegistryCheck(actor: Actor | null): Promise<RegistryCheckView> {
   requirePermission(actor, 'system.read');
   const db = getDb();
+  // The last check a signed head covers (one appended around Custodian is not its), its count read as null when it is
+  // not a whole number (a tombstone, or written by hand), never as an error.
+  const signed = await lastSignedSeq(db);
   const [row, [recorded]] = await Promise.all([
     db.registryCheck.findFirst({ orderBy: { checkedAt: 'desc' } }),
-    // A field redacted (a tombstone) reads as null here, never as an error.
     db.$queryRaw<{ seq: bigint; recordedAt: Date; checkId: string | null; driftCount: number | null }[]>`
       SELECT "seq", "recordedAt", "details" ->> 'checkId' AS "checkId",
-        CASE WHEN jsonb_typeof("details" -> 'driftCount') = 'number' THEN ("details" ->> 'driftCount')::int END
+        CASE WHEN ("details" ->> 'driftCount') ~ '^[0-9]{1,9}$' THEN ("details" ->> 'driftCount')::int END
           AS "driftCount"
-      FROM "AuditEvent" WHERE "action" = 'registry.checked' ORDER BY "seq" DESC LIMIT 1`,
+      FROM "AuditEvent" WHERE "action" = 'registry.checked' AND (${signed}::bigint IS NULL OR "seq" <= ${signed})
+      ORDER BY "seq" DESC LIMIT 1`,
   ]);
   // Compared by id, not by time: two runs at once may append their events in the other order. A row put back in its
   // place is not the result unless Custodian signed it (the latest edited in place is shown as not vouched for).

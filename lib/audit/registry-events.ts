@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Tx } from '@/lib/db';
+import type { Db, Tx } from '@/lib/db';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { archivedRanges } from './archive';
 import { exactNumbers, hashEventText, OwnersMemo, type Json } from './canonical';
@@ -26,13 +26,13 @@ import { parseCarried } from './verify-redactions';
  * Events after it were written around Custodian's signing: the application's role can append a chained event, not
  * sign it, so such an event is not credited.
  */
-export async function lastSignedSeq(db: Tx): Promise<bigint | null> {
+export async function lastSignedSeq(db: Db | Tx): Promise<bigint | null> {
   if (trustedPublicKeys().length === 0) return null;
   return (await firstHoldingHead(db, Prisma.sql`TRUE`, 'DESC')) ?? 0n;
 }
 
 /** The first signed head (in `order` of seq, among those `where` admits over `s`) whose signature holds, or null. */
-async function firstHoldingHead(tx: Tx, where: Prisma.Sql, order: 'ASC' | 'DESC'): Promise<bigint | null> {
+async function firstHoldingHead(tx: Db | Tx, where: Prisma.Sql, order: 'ASC' | 'DESC'): Promise<bigint | null> {
   const keys = trustedPublicKeys();
   const heads = await tx.$queryRaw<{ seq: bigint; hash: string; keyId: string; signedAt: Date; signature: string }[]>`
     SELECT s."seq", s."hash", s."keyId", s."signedAt", s."signature" FROM "AuditSignature" s

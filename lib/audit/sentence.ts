@@ -253,7 +253,8 @@ export function describeEvent(action: string, details: unknown, ctx: SentenceCon
       const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
       return (
         `${by} recorded the registry as it stands (baseline): ${count(d.roles)} people's roles, ` +
-        `${count(d.tokens)} API tokens, ${count(d.settings)} settings, ${count(d.exceptions)} exceptions in force`
+        `${count(d.tokens)} API tokens, ${count(d.settings)} settings, ${count(d.exceptions)} exceptions in force, ` +
+        `${count(d.credentials)} credentials, ${count(d.agents)} agents, ${count(d.purposes)} purposes`
       );
     }
     case 'registry.checked': {

@@ -17,6 +17,7 @@ const KIND = {
   event: 'Audit event',
 } as const;
 
+const utcMinute = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const rowsChanged = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'row' : 'rows'} changed outside Custodian`;
 
 /** The latest registry check: rows that no event explains, changed in the database. */
@@ -41,12 +42,11 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
       {deleted ? (
         <p role="alert" className="inline-flex items-center gap-2 text-sm text-danger">
           <ShieldAlert aria-hidden className="size-4" />
-          <span>
-            The audit chain records a check <RelativeTime value={deleted.recordedAt} /> (event #{deleted.seq.toString()}
-            ) whose result is gone: results were deleted in the database.
-            {deleted.driftCount === null ? '' : ` That check found ${rowsChanged(deleted.driftCount)}.`} Check now, and
-            treat it as an incident.
-          </span>
+          {/* A fixed time, not a relative one: an alert whose text changes is read out again each time. */}
+          {`The audit chain records a check at ${utcMinute(deleted.recordedAt)} (event #${deleted.seq}) whose result ` +
+            'is gone: results were deleted in the database.' +
+            (deleted.driftCount === null ? '' : ` That check found ${rowsChanged(deleted.driftCount)}.`) +
+            (canCheck ? ' Check now, and treat it as an incident.' : ' Treat it as an incident.')}
         </p>
       ) : null}
       {check === null ? (
