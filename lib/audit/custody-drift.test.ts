@@ -17,11 +17,9 @@ import { grantRole, removeRole } from '@/lib/users/commands';
 import { appendAuditEvent } from './append';
 import { recordRegistryBaseline } from './baseline';
 import { hashEventText, type Json } from './canonical';
-import { registryCheckRun, registryDrift } from './drift';
+import { registryDrift } from './drift';
 import { sealDetails } from './fields';
-import { EARLIER_REPLAY_ACTIONS } from './registry-actions';
-import { latestRegistryCheck, runRegistryCheck, statement } from './registry-check';
-import { loadSigningKey, signStatement } from './signing';
+import { latestRegistryCheck, runRegistryCheck } from './registry-check';
 import { streamEvents, type RawEvent } from './stream';
 
 /** Each drifting row of these ids, as `problem` (kind and unrecorded kept where asked). */
