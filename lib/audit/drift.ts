@@ -7,7 +7,6 @@ import { custodyDrift } from './custody-drift';
 import { exceptionDrift } from './exception-drift';
 import { purposeDrift } from './purpose-drift';
 import {
-  checkedDetails,
   type BaselineDetails,
   type Drift,
   type RegistryCheckedDetails,
@@ -227,8 +226,6 @@ export type RegistryCheckRun = {
   through: bigint;
   replayed: { seq: bigint; action: string }[];
   lastCheck: RegistryCheckedDetails | null;
-  /** The results the credited `registry.checked` events name: a signed result none names is an earlier release's. */
-  checkIds: Set<string>;
 };
 
 /**
@@ -245,11 +242,8 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const custody = await custodyDrift(db, events);
   const purposes = await purposeDrift(db, events);
   const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes];
-  const checkIds = new Set(
-    events.flatMap((e) => (e.action === 'registry.checked' ? [checkedDetails(e.details)?.checkId ?? ''] : [])),
-  );
   const replayed = events.map((e) => ({ seq: e.seq, action: e.action }));
-  return { drift, through, replayed, lastCheck, checkIds };
+  return { drift, through, replayed, lastCheck };
 }
 
 /**

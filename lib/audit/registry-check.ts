@@ -114,15 +114,14 @@ export async function runRegistryCheck(db: Db = getDb()) {
   const run = await registryCheckRun(db);
   const recorded = run.lastCheck ? recordedReplay(run.lastCheck) : null;
   // With no check on the chain yet, a signed result is an earlier release's (this one appends a check with each), and
-  // counted fewer actions. (Once there is one, a newer result that none names had its check hidden: it is this
-  // release's.)
+  // counted fewer actions. (Once there is one, a newer result is this release's, its check hidden.)
   const last: Reference | null =
     row && (!recorded || row.throughSeq > recorded.throughSeq)
       ? {
           throughSeq: row.throughSeq,
           eventCount: row.eventCount,
           eventsSha256: row.eventsSha256,
-          earlier: !run.lastCheck && !run.checkIds.has(row.id),
+          earlier: !run.lastCheck,
         }
       : recorded;
   // An archive restored since puts back events its manifest may not have carried: the next run compares again.

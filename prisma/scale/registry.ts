@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { PurposeRecord } from '@/lib/audit/registry-actions';
 import type { CredentialRecord } from '@/lib/credentials/record';
 import { seededRandom } from '../seed/random';
 import { copyRows } from './copy';
@@ -30,15 +31,8 @@ export type ScaleHistory = {
   purposes: ScalePurpose[];
 };
 
-export type ScalePurpose = {
-  id: string;
-  task: string;
-  scope: string[];
-  environments: string[];
-  status: string;
-  approvedById: string | null;
-  expiresAt: string | null;
-};
+/** A purpose as its history records it: what the registry check holds it to (its agent is the history's). */
+export type ScalePurpose = Omit<PurposeRecord, 'agentId'> & { id: string };
 
 const PEOPLE = 1_000;
 const KINDS = ['CODING_AGENT', 'CI_AGENT', 'SUPPORT_AGENT', 'DATA_PIPELINE', 'RESEARCH_AGENT', 'OPS_AGENT', 'OTHER'];
