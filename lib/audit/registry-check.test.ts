@@ -50,4 +50,24 @@ describe('the registry check across an upgrade', () => {
     // From here on the chain holds this release's check, which counts every action.
     expect(await tripped()).toEqual([]);
   });
+
+  it('hiding every check on the chain, so the signed result looks like an earlier release’s, still trips it', async () => {
+    const lead = await createPerson(['ADMIN']);
+    await addPurpose(lead, {
+      agentId: (await makeActiveAgent(lead, { ownerId: lead.id })).id,
+      task: 'counted by this release',
+      scope: 'github',
+      environments: ['DEV'],
+    });
+    await runRegistryCheck();
+    await runRegistryCheck();
+    // Whoever holds the database relabels every check (none is left to walk from) and a purpose's addition.
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note' WHERE "action" = 'registry.checked'`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note' WHERE "action" = 'purpose.added'`,
+    );
+    const rows = (await runRegistryCheck()).rows as { id: string }[];
+    expect(rows.filter((d) => d.id.startsWith('through:'))).toHaveLength(1);
+  });
 });
