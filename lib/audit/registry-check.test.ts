@@ -51,7 +51,7 @@ describe('the registry check across an upgrade', () => {
     expect(await tripped()).toEqual([]);
   });
 
-  it('hiding every check on the chain, so the signed result looks like an earlier release’s, still trips it', async () => {
+  it('every check on the chain relabelled, the signed result read as an earlier release’s, still trips', async () => {
     const lead = await createPerson(['ADMIN']);
     await addPurpose(lead, {
       agentId: (await makeActiveAgent(lead, { ownerId: lead.id })).id,
