@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
-import { issueCredential, revokeCredential, updateCredential } from '@/lib/credentials/commands';
+import { revokeCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose, changePurpose, expirePurpose } from '@/lib/purposes/commands';
-import { makeActiveAgent, makeAgent } from '@/lib/testing/agents';
+import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
@@ -30,18 +30,7 @@ const problems = async (ids: string[]) =>
 
 /** A static API key on `agentId`, issued through the console by `by`; `extra` overrides the form's fields. */
 const issueKey = async (by: Actor, agentId: string, name: string, extra: Record<string, unknown> = {}) =>
-  (
-    await issueCredential(by, {
-      agentId,
-      name,
-      kind: 'API_KEY',
-      issuance: 'STATIC',
-      storage: 'VAULT_OR_BROKER',
-      secretRef: `vault:kv/prod/${name}`,
-      environment: 'PROD',
-      ...extra,
-    })
-  ).id;
+  (await issueVaultedProdKey(by, agentId, name, { secretRef: `vault:kv/prod/${name}`, ...extra })).id;
 
 describe('credentials against their record', () => {
   it('a credential loosened, moved, revived, revoked or inserted by hand shows; one edited properly not', async () => {

@@ -7,11 +7,11 @@ import { ingestEvents } from '@/lib/ingest/commands';
 import { evaluateRule } from '@/lib/policy/evaluate';
 import { ruleById } from '@/lib/policy/rules';
 import { changeSetting } from '@/lib/settings/commands';
-import { makeActiveAgent } from '@/lib/testing/agents';
+import { issueVaultedProdKey, makeActiveAgent } from '@/lib/testing/agents';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
 import { createToken } from '@/lib/tokens/commands';
-import { issueCredential, updateCredential } from './commands';
+import { updateCredential } from './commands';
 
 const DAY = 86_400_000;
 
@@ -22,16 +22,7 @@ describe('the rotation period a credential is held to', () => {
     const owner = await createPerson(['OWNER']);
     const agent = await makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'MEDIUM' });
     const issue = (by: typeof owner, name: string, rotationPeriodDays: string) =>
-      issueCredential(by, {
-        agentId: agent.id,
-        name,
-        kind: 'API_KEY',
-        issuance: 'STATIC',
-        storage: 'VAULT_OR_BROKER',
-        secretRef: `vault:kv/prod/${name}`,
-        environment: 'PROD',
-        rotationPeriodDays,
-      });
+      issueVaultedProdKey(by, agent.id, name, { secretRef: `vault:kv/prod/${name}`, rotationPeriodDays });
     const edit = async (id: string, fields: Record<string, string>) => {
       const row = await getDb().credential.findUniqueOrThrow({ where: { id } });
       return updateCredential(owner, {

@@ -81,8 +81,11 @@ export function issueEnvVarKey(actor: Actor, agentId: string, name: string) {
   });
 }
 
-/** A static API key kept in a vault or broker (PROD): what a break-glass exception covers in the tests. */
-export function issueVaultedProdKey(actor: Actor, agentId: string, name: string) {
+/**
+ * A static API key kept in a vault or broker (PROD): what a break-glass exception covers in the tests. `extra`
+ * overrides or adds the form's fields.
+ */
+export function issueVaultedProdKey(actor: Actor, agentId: string, name: string, extra: Record<string, unknown> = {}) {
   return issueCredential(actor, {
     agentId,
     name,
@@ -90,5 +93,6 @@ export function issueVaultedProdKey(actor: Actor, agentId: string, name: string)
     issuance: 'STATIC',
     storage: 'VAULT_OR_BROKER',
     environment: 'PROD',
+    ...extra,
   });
 }
