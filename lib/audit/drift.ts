@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, SETTING_KEYS } from '@/lib/settings';
 import { tokenFingerprint } from '@/lib/tokens/commands';
 import { describeReach, reachOf } from '@/lib/tokens/reach';
 import { custodyDrift } from './custody-drift';
+import { delegationDrift } from './delegation-drift';
 import { exceptionDrift } from './exception-drift';
 import { purposeDrift } from './purpose-drift';
 import {
@@ -229,8 +230,9 @@ export type RegistryCheckRun = {
 };
 
 /**
- * Every role, API token, setting, exception in force, credential, agent and purpose that its events do not explain
- * (changed outside Custodian), and every event it would replay that was altered, read in the caller's transaction.
+ * Every role, API token, setting, exception in force, credential, agent, purpose and delegation grant that its events
+ * do not explain (changed outside Custodian), and every event it would replay that was altered, read in the caller's
+ * transaction.
  */
 export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const { events, altered, through, lastCheck } = await registryEvents(db);
@@ -241,7 +243,8 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const exceptions = await exceptionDrift(db, events);
   const custody = await custodyDrift(db, events);
   const purposes = await purposeDrift(db, events);
-  const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes];
+  const delegations = await delegationDrift(db, events);
+  const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes, ...delegations];
   const replayed = events.map((e) => ({ seq: e.seq, action: e.action }));
   return { drift, through, replayed, lastCheck };
 }

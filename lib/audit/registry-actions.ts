@@ -26,9 +26,18 @@ export const CUSTODY_ACTIONS = [
 /** The events that make a purpose (the tasks, tools and environments the issuance gate allows): ./purpose-drift.ts. */
 export const PURPOSE_ACTIONS = ['purpose.added', 'purpose.changed', 'purpose.approved', 'purpose.expired'] as const;
 
+/** The events that make a delegation grant (who may act for whom, for what, until when): ./delegation-drift.ts. */
+export const DELEGATION_ACTIONS = [
+  'delegation.requested',
+  'delegation.approved',
+  'delegation.revoked',
+  'delegation.expired',
+] as const;
+
 /**
- * The events that make the registry's roles, tokens, settings, exceptions in force, credentials, agents and purposes
- * (and an owner's baseline of them), and the checks of it: replayed by ./drift.ts, carried by archives.
+ * The events that make the registry's roles, tokens, settings, exceptions in force, credentials, agents, purposes and
+ * delegation grants (and an owner's baseline of them), and the checks of it: replayed by ./drift.ts, carried by
+ * archives.
  */
 export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'role.granted',
@@ -39,17 +48,26 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   ...EXCEPTION_ACTIONS,
   ...CUSTODY_ACTIONS,
   ...PURPOSE_ACTIONS,
+  ...DELEGATION_ACTIONS,
   'audit.baselined',
   'registry.checked',
 ]);
 
+const without = (prefixes: string[]) =>
+  new Set([...REGISTRY_ACTIONS].filter((a) => !prefixes.some((p) => a.startsWith(p))));
+
 /**
- * The registry actions a release before purposes and checks were replayed counted in what it replayed: a result it
- * signed, or an archive it made (whose manifest carries no purpose's events), is compared over these alone.
+ * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
+ * so a later release that replays more compares like with like: 1, a release before purposes and checks were on the
+ * chain (a result it signed; an archive it made carries no purpose's event); 2, a check that records no number
+ * (before delegation grants); REPLAYS, this release's.
  */
-export const EARLIER_REPLAY_ACTIONS: ReadonlySet<string> = new Set(
-  [...REGISTRY_ACTIONS].filter((a) => !a.startsWith('purpose.') && a !== 'registry.checked'),
-);
+export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
+  1: without(['purpose.', 'registry.checked', 'delegation.']),
+  2: without(['delegation.']),
+  3: REGISTRY_ACTIONS,
+};
+export const REPLAYS = 3;
 
 /**
  * What a registry check recorded on the chain (`registry.checked`): its result's row, its counts, and the registry
@@ -62,6 +80,8 @@ export type RegistryCheckedDetails = {
   throughSeq: string;
   eventCount: number;
   eventsSha256: string;
+  /** Which actions it counted (REPLAY_SETS); absent: 2. */
+  replays?: number;
 };
 
 /** A `registry.checked` event's details when whole (null: a field redacted, or not one Custodian wrote). */
@@ -74,18 +94,19 @@ export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetai
     /^\d{1,19}$/.test(d.throughSeq) &&
     Number.isSafeInteger(d.eventCount) &&
     typeof d.eventsSha256 === 'string' &&
-    /^[0-9a-f]{64}$/.test(d.eventsSha256);
+    /^[0-9a-f]{64}$/.test(d.eventsSha256) &&
+    (d.replays === undefined || (typeof d.replays === 'number' && d.replays in REPLAY_SETS));
   return whole ? (d as RegistryCheckedDetails) : null;
 }
 
 /**
- * A row its events do not explain: `id` is the user's, token's, exception's, credential's, agent's or purpose's, or the
- * setting's key; `subject` names it. Or (`event`, `id` its seq) an event the check would replay that was altered.
- * `unrecorded`: no event mentions the row at all (made by hand, by an older release, by a bulk load), which an owner's
- * baseline may vouch for; any other problem contradicts a record, and is put back through Custodian.
+ * A row its events do not explain: `id` is the user's, token's, exception's, credential's, agent's, purpose's or
+ * grant's, or the setting's key; `subject` names it. Or (`event`, `id` its seq) an event the check would replay that
+ * was altered. `unrecorded`: no event mentions the row at all (made by hand, by an older release, by a bulk load),
+ * which an owner's baseline may vouch for; any other problem contradicts a record, and is put back through Custodian.
  */
 export type Drift = {
-  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'purpose' | 'event';
+  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'purpose' | 'delegation' | 'event';
   id: string;
   subject: string;
   problem: string;

@@ -1,16 +1,31 @@
-// The registry check across an upgrade: a result signed by a release that appended no check to the chain, and
-// counted fewer actions in what it replayed, is compared as that release counted.
+// The registry check across an upgrade: a result signed by a release that appended no check to the chain, or a check
+// on the chain by a release that replayed fewer actions, is compared as that release counted.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
+import { approveDelegation, requestDelegation } from '@/lib/delegation/commands';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
+import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { registryCheckRun } from './drift';
-import { EARLIER_REPLAY_ACTIONS } from './registry-actions';
+import { REPLAY_SETS } from './registry-actions';
 import { runRegistryCheck, statement } from './registry-check';
 import { loadSigningKey, signStatement } from './signing';
+
+/** What a release that counted the actions of REPLAY_SETS[n] recorded of a replay. */
+function countedAs(n: number, replayed: { seq: bigint; action: string }[], through: bigint) {
+  const seqs = replayed.filter((e) => REPLAY_SETS[n]!.has(e.action)).map((e) => e.seq);
+  return {
+    throughSeq: through,
+    eventCount: seqs.length,
+    eventsSha256: createHash('sha256').update(seqs.join('\n')).digest('hex'),
+  };
+}
+
+const tripped = async () =>
+  ((await runRegistryCheck()).rows as { id: string }[]).filter((d) => d.id.startsWith('through:'));
 
 describe('the registry check across an upgrade', () => {
   it('a result an earlier release signed, which counted fewer actions, raises no alarm after the upgrade', async () => {
@@ -25,12 +40,7 @@ describe('the registry check across an upgrade', () => {
     // What an earlier release's run would have signed: its replay without purposes' events or checks, and no
     // check on the chain naming it.
     const { replayed, through } = await registryCheckRun(getDb());
-    const seqs = replayed.filter((e) => EARLIER_REPLAY_ACTIONS.has(e.action)).map((e) => e.seq);
-    const replay = {
-      throughSeq: through,
-      eventCount: seqs.length,
-      eventsSha256: createHash('sha256').update(seqs.join('\n')).digest('hex'),
-    };
+    const replay = countedAs(1, replayed, through);
     await asOwner(
       `INSERT INTO "RegistryCheck" ("id", "driftCount", "unrecorded", "rows", "durationMs", "throughSeq", "eventCount",
          "eventsSha256")
@@ -44,11 +54,62 @@ describe('the registry check across an upgrade', () => {
         `UPDATE "RegistryCheck" SET "keyId" = '${key.keyId}', "signature" = '${signature}' WHERE "id" = '${row.id}'`,
       );
     }
-    const tripped = async () =>
-      ((await runRegistryCheck()).rows as { id: string }[]).filter((d) => d.id.startsWith('through:'));
     expect(await tripped()).toEqual([]);
     // From here on the chain holds this release's check, which counts every action.
     expect(await tripped()).toEqual([]);
+  });
+
+  it('a check by the release before grants raises no alarm; an event it counted gone since does', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const asker = await createPerson(['OWNER']);
+    const principalOwner = await createPerson(['OWNER']);
+    const delegate = await makeActiveAgent(lead, { ownerId: asker.id });
+    const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
+    const { id: grantId } = await requestDelegation(asker, {
+      delegateId: delegate.id,
+      principal: principal.slug,
+      tasks: 'deploy',
+      environments: ['DEV'],
+      days: 7,
+      justification: 'Counted from this release on',
+    });
+    await approveDelegation(principalOwner, { grantId, reason: 'Our pipeline' });
+    await addPurpose(lead, { agentId: principal.id, task: 'counted before', scope: 'github', environments: ['DEV'] });
+    // That release's check on the chain: its replay without grants' events, and no number saying so.
+    const appendEarlierCheck = async (checkId: string) => {
+      const { replayed, through } = await registryCheckRun(getDb());
+      const replay = countedAs(2, replayed, through);
+      await getDb().$transaction((tx) =>
+        appendAuditEvents(tx, [
+          {
+            action: 'registry.checked',
+            actor: SYSTEM_ACTOR,
+            details: { checkId, driftCount: 0, unrecorded: 0, ...replay, throughSeq: String(through) },
+          },
+        ]),
+      );
+    };
+    const lastReplays = async () =>
+      (
+        await getDb().$queryRaw<{ replays: number | null }[]>`
+          SELECT ("details" ->> 'replays')::int AS "replays" FROM "AuditEvent" WHERE "action" = 'registry.checked'
+          ORDER BY "seq" DESC LIMIT 1`
+      )[0]!.replays;
+    await appendEarlierCheck('before-grants');
+    expect(await tripped()).toEqual([]);
+    expect(await lastReplays()).toBe(3);
+    expect(await tripped()).toEqual([]);
+
+    // An event that release counted, relabelled after its check: named, and on every run after, compared as that
+    // release counted (the check that trips records so).
+    await appendEarlierCheck('before-grants-again');
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note' WHERE "action" = 'purpose.added'`,
+    );
+    expect(await tripped()).toHaveLength(1);
+    expect(await lastReplays()).toBe(2);
+    expect(await tripped()).toHaveLength(1);
   });
 
   it('every check on the chain relabelled, the signed result read as an earlier release’s, still trips', async () => {

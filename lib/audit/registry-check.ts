@@ -5,12 +5,12 @@ import { getDb, type Db } from '@/lib/db';
 import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { canonicalJson, toJson } from './canonical';
 import { registryCheckRun, type Drift, type RegistryCheckRun } from './drift';
-import { EARLIER_REPLAY_ACTIONS, type RegistryCheckedDetails } from './registry-actions';
+import { REPLAY_SETS, REPLAYS, type RegistryCheckedDetails } from './registry-actions';
 import { lastSignedSeq } from './registry-events';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 
-// The registry check as a job: replaying every credential, agent and purpose takes seconds at 100k agents, so the
-// System page shows the latest result, signed like a verification's (a result written in the database carries no
+// The registry check as a job: replaying every credential, agent, purpose and grant takes seconds at 100k agents, so
+// the System page shows the latest result, signed like a verification's (a result written in the database carries no
 // signature that holds, and the page says so). Each run is also an event on the chain (`registry.checked`): the next
 // run's tripwire reads the last one there, where deleting or rewriting it breaks the chain, not from the results
 // table, which whoever holds the database can empty.
@@ -19,6 +19,8 @@ import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from
 export const RESULT_ROWS = 200;
 
 type Replay = { throughSeq: bigint; eventCount: number; eventsSha256: string };
+/** A replay and the actions it counted (REPLAY_SETS): what a check records on the chain, the next compares with. */
+type Reference = Replay & { replays: number };
 type Result = Replay & { checkedAt: Date; driftCount: number; unrecorded: number; rows: Drift[] };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -37,14 +39,12 @@ export function statement(r: Result) {
   } as const;
 }
 
-/** The events replayed up to `through` (of `actions` only, for an earlier release's count), as a result records. */
-function replayOf(replayed: RegistryCheckRun['replayed'], through: bigint, actions?: ReadonlySet<string>): Replay {
-  const seqs = replayed.filter((e) => e.seq <= through && (!actions || actions.has(e.action))).map((e) => e.seq);
-  return { throughSeq: through, eventCount: seqs.length, eventsSha256: sha256(seqs.join('\n')) };
+/** The events replayed up to `through`, of the actions a release counted (REPLAY_SETS), as a check records them. */
+function replayOf(replayed: RegistryCheckRun['replayed'], through: bigint, replays = REPLAYS): Reference {
+  const actions = REPLAY_SETS[replays]!;
+  const seqs = replayed.filter((e) => e.seq <= through && actions.has(e.action)).map((e) => e.seq);
+  return { throughSeq: through, eventCount: seqs.length, eventsSha256: sha256(seqs.join('\n')), replays };
 }
-
-/** A replay to compare with; `earlier`: counted over an earlier release's actions (EARLIER_REPLAY_ACTIONS). */
-type Reference = Replay & { earlier: boolean };
 
 /** Whether a stored result is one Custodian signed (or nothing is signed here: an unsigned deployment). */
 function vouchedFor(row: Result & { keyId: string | null; signature: string | null }): boolean {
@@ -54,12 +54,12 @@ function vouchedFor(row: Result & { keyId: string | null; signature: string | nu
   return Boolean(key && row.signature && signatureHolds(key.key, statement(row), row.signature));
 }
 
-/** The replay a `registry.checked` event records. */
+/** The replay a `registry.checked` event records (one that records no number counted before delegation grants). */
 const recordedReplay = (d: RegistryCheckedDetails): Reference => ({
   throughSeq: BigInt(d.throughSeq),
   eventCount: d.eventCount,
   eventsSha256: d.eventsSha256,
-  earlier: false,
+  replays: d.replays ?? 2,
 });
 
 /**
@@ -81,7 +81,7 @@ function goneSince(last: Reference, run: RegistryCheckRun): Drift | null {
       unrecorded: false,
     };
   }
-  const again = replayOf(run.replayed, last.throughSeq, last.earlier ? EARLIER_REPLAY_ACTIONS : undefined);
+  const again = replayOf(run.replayed, last.throughSeq, last.replays);
   if (again.eventCount === last.eventCount && again.eventsSha256 === last.eventsSha256) return null;
   return {
     kind: 'event',
@@ -96,7 +96,7 @@ function goneSince(last: Reference, run: RegistryCheckRun): Drift | null {
 
 /**
  * Whether an archive was restored after `seq` (by the owner's signed command): one made by an earlier release carries
- * no purpose's events, which then appear where the last replay did not count them.
+ * no purpose's or grant's events, which then appear where the last replay did not count them.
  */
 async function restoredAfter(db: Db, seq: bigint): Promise<boolean> {
   const [restored] = await db.$queryRaw<{ seq: bigint | null }[]>`
@@ -121,7 +121,7 @@ export async function runRegistryCheck(db: Db = getDb()) {
           throughSeq: row.throughSeq,
           eventCount: row.eventCount,
           eventsSha256: row.eventsSha256,
-          earlier: !run.lastCheck,
+          replays: run.lastCheck ? REPLAYS : 1,
         }
       : recorded;
   // An archive restored since puts back events its manifest may not have carried: the next run compares again.
@@ -129,22 +129,19 @@ export async function runRegistryCheck(db: Db = getDb()) {
   const drift = tripped ? [tripped, ...run.drift] : run.drift;
   const rows = drift.slice(0, RESULT_ROWS);
   const counts = { driftCount: drift.length, unrecorded: drift.filter((d) => d.unrecorded).length };
-  // What the next run must find again: this run's replay; or, when it found events gone, the replay it tripped on, so
-  // the alarm holds until they are back, not for one run that nobody reads (an earlier release's is not kept: the
-  // next run could not tell how it was counted).
-  const replay: Replay =
-    tripped && last && !last.earlier
-      ? { throughSeq: last.throughSeq, eventCount: last.eventCount, eventsSha256: last.eventsSha256 }
-      : replayOf(run.replayed, run.through);
+  // What the next run must find again: this run's replay; or, when it found events gone, the replay it tripped on
+  // (with the actions it counted), so the alarm holds until they are back, not for one run that nobody reads.
+  const replay: Reference = tripped && last ? last : replayOf(run.replayed, run.through);
+  const { replays, ...counted } = replay;
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
     // The row's time is the database's (a trigger sets it to the transaction's now()): read it here to sign it.
     const [now] = await tx.$queryRaw<{ at: Date }[]>`SELECT now()::timestamptz(3) AS "at"`;
-    const signature = key ? signStatement(key, statement({ checkedAt: now!.at, ...counts, ...replay, rows })) : null;
+    const signature = key ? signStatement(key, statement({ checkedAt: now!.at, ...counts, ...counted, rows })) : null;
     const result = await tx.registryCheck.create({
       data: {
         ...counts,
-        ...replay,
+        ...counted,
         rows,
         durationMs: Math.round(performance.now() - started),
         keyId: key?.keyId ?? null,
@@ -154,9 +151,10 @@ export async function runRegistryCheck(db: Db = getDb()) {
     const details = {
       checkId: result.id,
       ...counts,
-      throughSeq: String(replay.throughSeq),
-      eventCount: replay.eventCount,
-      eventsSha256: replay.eventsSha256,
+      throughSeq: String(counted.throughSeq),
+      eventCount: counted.eventCount,
+      eventsSha256: counted.eventsSha256,
+      replays,
     };
     // Nothing the dashboard counts changed: its figures stay.
     await appendAuditEvents(tx, [{ action: 'registry.checked', actor: SYSTEM_ACTOR, details }], undefined, {

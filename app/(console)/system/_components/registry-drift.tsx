@@ -14,6 +14,7 @@ const KIND = {
   credential: 'Credential',
   agent: 'Agent',
   purpose: 'Purpose',
+  delegation: 'Delegation',
   event: 'Audit event',
 } as const;
 
@@ -32,9 +33,9 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
             Registry against its record
           </h2>
           <p className="max-w-3xl text-sm text-muted-foreground">
-            Every role, API token, setting, exception in force, credential, agent and purpose is compared with the
-            events that made it. The chain&apos;s verification proves the events; this finds rows changed in the
-            database without one. It runs every hour.
+            Every role, API token, setting, exception in force, credential, agent, purpose and delegation is compared
+            with the events that made it. The chain&apos;s verification proves the events; this finds rows changed in
+            the database without one. It runs every hour.
           </p>
         </div>
         {canCheck ? <CheckNow /> : null}
@@ -78,8 +79,8 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
             <EmptyState
               icon={ShieldCheck}
               title={
-                'Every role, API token, setting, exception in force, credential, agent and purpose matches its ' +
-                'record'
+                'Every role, API token, setting, exception in force, credential, agent, purpose and delegation ' +
+                'matches its record'
               }
             />
           ) : (

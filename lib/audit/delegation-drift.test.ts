@@ -1,0 +1,119 @@
+// Delegation grants changed in the database, against the events that made them: who may act for whom, for what and
+// until when is what the issuance gate reads for a chained decision, and a superuser's UPDATE must not widen it
+// without the registry check naming it.
+import { describe, expect, it } from 'vitest';
+import { getDb } from '@/lib/db';
+import {
+  approveDelegation,
+  expireDueDelegations,
+  requestDelegation,
+  revokeDelegation,
+} from '@/lib/delegation/commands';
+import { makeActiveAgent } from '@/lib/testing/agents';
+import { asOwner } from '@/lib/testing/owner';
+import { createPerson } from '@/lib/testing/people';
+import { registryDrift } from './drift';
+
+const DAY = 86_400_000;
+
+describe('delegation grants against their record', () => {
+  it('a grant approved, revived, widened, re-pointed or inserted by hand shows; one used properly not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const asker = await createPerson(['OWNER']);
+    const principalOwner = await createPerson(['OWNER']);
+    const delegate = await makeActiveAgent(lead, { ownerId: asker.id });
+    const otherDelegate = await makeActiveAgent(lead, { ownerId: asker.id });
+    const otherPrincipal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
+    /** `delegate` asks to act for a new agent of its own; its owner approves unless told not to. */
+    const grant = async ({ approve = true, days = 7 } = {}) => {
+      const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
+      const { id } = await requestDelegation(asker, {
+        delegateId: delegate.id,
+        principal: principal.slug,
+        tasks: 'deploy, github:read',
+        environments: ['DEV'],
+        days,
+        justification: 'The release pipeline',
+      });
+      if (approve) await approveDelegation(principalOwner, { grantId: id, reason: 'Our pipeline' });
+      return id;
+    };
+    const revoke = (grantId: string) => revokeDelegation(principalOwner, { grantId, reason: 'No longer needed' });
+    const ids = {
+      approved: await grant({ approve: false }),
+      markedApproved: await grant({ approve: false }),
+      days: await grant({ approve: false }),
+      asker: await grant({ approve: false }),
+      revived: await grant(),
+      unexpired: await grant({ days: 1 }),
+      widened: await grant(),
+      everywhere: await grant(),
+      longer: await grant(),
+      moved: await grant(),
+      swapped: await grant(),
+      approver: await grant(),
+      honest: await grant(),
+      honestPending: await grant({ approve: false }),
+      inserted: 'grant-by-hand',
+      insertedRevoked: 'grant-by-hand-revoked',
+    };
+    await revoke(ids.revived);
+    await revoke(ids.honest);
+    expect(await expireDueDelegations(new Date(Date.now() + 2 * DAY))).toBe(1);
+    const problems = async () =>
+      Object.fromEntries(
+        (await registryDrift(getDb()))
+          .filter((d) => (Object.values(ids) as string[]).includes(d.id))
+          .map((d) => [d.id, d.problem] as const),
+      );
+    expect(await problems()).toEqual({});
+
+    // Whoever holds the database widens what the gate allows a delegate, or hides who answers for it.
+    const insert = (id: string) =>
+      `INSERT INTO "DelegationGrant" ("id", "delegateId", "principalId", "tasks", "environments", "justification",
+         "days", "status", "requestedById", "approvedById", "approvedAt", "expiresAt", "updatedAt")
+       VALUES ('${id}', '${delegate.id}', '${otherPrincipal.id}', ARRAY['deploy'], ARRAY['PROD']::"Environment"[],
+         'by hand', 30, 'APPROVED', '${asker.id}', '${principalOwner.id}', now(), now() + interval '30 days', now())`;
+    await asOwner(
+      `UPDATE "DelegationGrant" SET "status" = 'APPROVED', "approvedById" = '${principalOwner.id}',
+         "approvedAt" = now(), "expiresAt" = now() + interval '7 days' WHERE "id" = '${ids.approved}'`,
+      // The gate reads a grant once its approval's time is set.
+      `UPDATE "DelegationGrant" SET "approvedAt" = now() WHERE "id" = '${ids.markedApproved}'`,
+      `UPDATE "DelegationGrant" SET "days" = 366 WHERE "id" = '${ids.days}'`,
+      // The principal's owner asking, so they may not approve, or a lead may: separation of duties rewritten.
+      `UPDATE "DelegationGrant" SET "requestedById" = '${lead.id}' WHERE "id" = '${ids.asker}'`,
+      `UPDATE "DelegationGrant" SET "status" = 'APPROVED', "endedAt" = NULL WHERE "id" = '${ids.revived}'`,
+      `UPDATE "DelegationGrant" SET "status" = 'APPROVED', "expiresAt" = now() + interval '1 year', "endedAt" = NULL
+       WHERE "id" = '${ids.unexpired}'`,
+      `UPDATE "DelegationGrant" SET "tasks" = ARRAY['deploy', 'github:read', 'prod-db'] WHERE "id" = '${ids.widened}'`,
+      `UPDATE "DelegationGrant" SET "environments" = ARRAY['DEV', 'PROD']::"Environment"[]
+       WHERE "id" = '${ids.everywhere}'`,
+      `UPDATE "DelegationGrant" SET "expiresAt" = "expiresAt" + interval '1 year' WHERE "id" = '${ids.longer}'`,
+      `UPDATE "DelegationGrant" SET "principalId" = '${otherPrincipal.id}' WHERE "id" = '${ids.moved}'`,
+      `UPDATE "DelegationGrant" SET "delegateId" = '${otherDelegate.id}' WHERE "id" = '${ids.swapped}'`,
+      `UPDATE "DelegationGrant" SET "approvedById" = '${lead.id}' WHERE "id" = '${ids.approver}'`,
+      insert(ids.inserted),
+      insert(ids.insertedRevoked),
+    );
+    // One inserted by hand and then revoked through Custodian allows nothing: its end is on record.
+    await revoke(ids.insertedRevoked);
+    expect(await problems()).toEqual({
+      [ids.approved]: 'it is APPROVED; its events leave it PENDING',
+      [ids.markedApproved]: 'no event approves it',
+      [ids.days]: 'it differs from its record in its days',
+      [ids.asker]: 'someone other than who asked for it is recorded as asking',
+      [ids.revived]: 'it is APPROVED; its events leave it REVOKED',
+      [ids.unexpired]: 'it is APPROVED; its events leave it EXPIRED',
+      [ids.widened]: 'it differs from its record in its tasks',
+      [ids.everywhere]: 'it differs from its record in its environments',
+      [ids.longer]: 'it differs from its record in its end',
+      [ids.moved]: 'it lets its delegate act for another agent',
+      [ids.swapped]: 'another agent than asked may act through it',
+      [ids.approver]: 'someone other than its approver is recorded as approving it',
+      [ids.inserted]: 'no event records it (every release records a delegation’s request)',
+    });
+    const rows = (await registryDrift(getDb())).filter((d) => d.kind === 'delegation');
+    expect(rows.every((d) => !d.unrecorded)).toBe(true);
+    expect(rows.find((d) => d.id === ids.moved)?.subject).toBe(`${delegate.slug} acting for ${otherPrincipal.slug}`);
+  });
+});

@@ -1,0 +1,143 @@
+import 'server-only';
+import type { Db, Tx } from '@/lib/db';
+import type { Drift, RegistryEvent } from './registry-actions';
+
+// Delegation grants against their record. The issuance gate lets an agent act for another only through a grant
+// approved and in force, for its tasks, in its environments, until its end: a grant inserted, approved, revived,
+// widened, lengthened or pointed at another agent in the database would let the gate allow a chain nobody approved.
+// Every release has recorded a grant's request (the agents, tasks, environments, days), its approval (the end) and
+// its end, so each grant is replayed from them and nothing is left for a baseline to vouch for.
+
+type GrantState = {
+  principalId: string | null;
+  delegateId: string | null;
+  status: string;
+  requestedById: string | null;
+  approvedById: string | null;
+  /** What the request and approval record; absent when only the grant's end is on record. */
+  terms?: { tasks: unknown; environments: unknown; days: unknown; expiresAt: string | null };
+};
+
+const ENDS: Record<string, string> = { 'delegation.revoked': 'REVOKED', 'delegation.expired': 'EXPIRED' };
+
+const delegateOf = (d: Record<string, unknown>) =>
+  typeof d.delegate === 'object' && d.delegate !== null && typeof (d.delegate as { id?: unknown }).id === 'string'
+    ? (d.delegate as { id: string }).id
+    : null;
+
+/** Each grant as its events leave it, in seq order. */
+function replay(events: RegistryEvent[]): Map<string, GrantState> {
+  const grants = new Map<string, GrantState>();
+  for (const e of events) {
+    const d = e.details;
+    if (!e.action.startsWith('delegation.') || typeof d.grantId !== 'string') continue;
+    if (e.action === 'delegation.requested') {
+      grants.set(d.grantId, {
+        principalId: e.agentId,
+        delegateId: delegateOf(d),
+        status: 'PENDING',
+        requestedById: e.actorId,
+        approvedById: null,
+        terms: { tasks: d.tasks, environments: d.environments, days: d.days, expiresAt: null },
+      });
+      continue;
+    }
+    // A grant ended through Custodian (revoked, or swept) allows nothing, whatever made it: its end is on record.
+    const g =
+      grants.get(d.grantId) ??
+      grants
+        .set(d.grantId, {
+          principalId: e.agentId,
+          delegateId: delegateOf(d),
+          status: 'PENDING',
+          requestedById: null,
+          approvedById: null,
+        })
+        .get(d.grantId)!;
+    if (e.action === 'delegation.approved') {
+      g.status = 'APPROVED';
+      g.approvedById = e.actorId;
+      if (g.terms) g.terms.expiresAt = typeof d.expiresAt === 'string' ? d.expiresAt : null;
+    }
+    if (ENDS[e.action]) g.status = ENDS[e.action]!;
+  }
+  return grants;
+}
+
+type GrantRow = {
+  id: string;
+  principalId: string;
+  delegateId: string;
+  principalSlug: string;
+  delegateSlug: string;
+  tasks: string[];
+  environments: string[];
+  days: number;
+  status: string;
+  requestedById: string;
+  approvedById: string | null;
+  approvedAt: Date | null;
+  expiresAt: Date | null;
+};
+
+function grantRows(db: Db | Tx): Promise<GrantRow[]> {
+  return db.$queryRaw<GrantRow[]>`
+    SELECT g."id", g."principalId", g."delegateId", p."slug" AS "principalSlug", d."slug" AS "delegateSlug",
+      g."tasks", g."environments"::text[] AS "environments", g."days", g."status"::text AS "status",
+      g."requestedById", g."approvedById", g."approvedAt", g."expiresAt"
+    FROM "DelegationGrant" g JOIN "Agent" p ON p."id" = g."principalId" JOIN "Agent" d ON d."id" = g."delegateId"
+    ORDER BY g."id"`;
+}
+
+/** A list as a set of whole values (a task's name may hold any character), or anything else as itself. */
+const key = (v: unknown) =>
+  JSON.stringify(Array.isArray(v) ? [...new Set(v.map((x) => JSON.stringify(x)))].sort() : (v ?? null));
+
+/**
+ * Every grant whose agents, status, requester, approver or (while it may still come into force) tasks, environments,
+ * days or end its events do not explain: all contradictions, as every release has recorded them.
+ */
+export async function delegationDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
+  const replayed = replay(events);
+  const drift: Drift[] = [];
+  for (const row of await grantRows(db)) {
+    const recorded = replayed.get(row.id);
+    const problems: string[] = [];
+    if (!recorded) problems.push('no event records it (every release records a delegation’s request)');
+    else {
+      if (recorded.delegateId !== row.delegateId) problems.push('another agent than asked may act through it');
+      if (recorded.principalId !== row.principalId) problems.push('it lets its delegate act for another agent');
+      if (recorded.requestedById !== null && recorded.requestedById !== row.requestedById)
+        problems.push('someone other than who asked for it is recorded as asking');
+      // An ended grant allows nothing: what it was for no longer counts. (In another status than its events leave
+      // it, that is what matters: its terms are then beside the point.)
+      const inForce = row.status === 'PENDING' || row.status === 'APPROVED';
+      if (recorded.status !== row.status) problems.push(`it is ${row.status}; its events leave it ${recorded.status}`);
+      else if (inForce) {
+        if (row.status === 'APPROVED' && recorded.approvedById !== row.approvedById)
+          problems.push('someone other than its approver is recorded as approving it');
+        // The gate reads a grant only once approved (its approval's time set).
+        if (row.approvedAt !== null && recorded.approvedById === null) problems.push('no event approves it');
+        const t = recorded.terms;
+        const differ = !t
+          ? []
+          : [
+              ...(key(t.tasks) === key(row.tasks) ? [] : ['tasks']),
+              ...(key(t.environments) === key(row.environments) ? [] : ['environments']),
+              ...(t.days === row.days ? [] : ['days']),
+              ...(t.expiresAt === (row.expiresAt?.toISOString() ?? null) ? [] : ['end']),
+            ];
+        if (differ.length) problems.push(`it differs from its record in its ${differ.join(', ')}`);
+      }
+    }
+    if (problems.length)
+      drift.push({
+        kind: 'delegation',
+        id: row.id,
+        subject: `${row.delegateSlug} acting for ${row.principalSlug}`,
+        problem: problems.join('; '),
+        unrecorded: false,
+      });
+  }
+  return drift;
+}
