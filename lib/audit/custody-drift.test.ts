@@ -385,6 +385,7 @@ describe('the events the check replays', () => {
     const after = await read(b + 1n);
     const afterHash = hashEventText(hash, after);
     const text = (v: unknown) => `'${JSON.stringify(v).replaceAll("'", "''")}'`;
+    const original = await Promise.all([a, b].map(read));
     // With the triggers off, as a superuser would: the first event's value alone, the second whole.
     await asOwner(
       `SET LOCAL session_replication_role = replica`,
@@ -399,6 +400,8 @@ describe('the events the check replays', () => {
       [String(a), expect.stringMatching(/^it was altered: field \/record\/issuance/)],
       [String(b), expect.stringMatching(/^it was altered: the events from it to the signed head at \d+ do not hold/)],
       [String(b + 1n), expect.stringMatching(/^it was altered: the events from it to the signed head/)],
+      // With no check on the chain yet, the walk from its start finds the break too.
+      ['after:0', expect.stringMatching(/^the events up to the signed head do not hold \(walked in full/)],
     ]);
     expect(await problems([valueOnly, withDigest])).toEqual({
       [valueOnly]: 'no event records what it was issued with',
@@ -406,6 +409,17 @@ describe('the events the check replays', () => {
     });
     // Not the owner's to vouch for: what replaced them contradicts nothing, but the events were altered.
     expect(drift.find((d) => d.id === String(a))?.unrecorded).toBe(false);
+    // Put back, so the checks after this one walk a chain that holds.
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      ...original.map(
+        (e) => `UPDATE "AuditEvent" SET "details" = ${text(JSON.parse(e.details))},
+          "digests" = ${text(JSON.parse(e.digests!))}, "salts" = ${text(JSON.parse(e.salts!))}, "hash" = '${e.hash}'
+          WHERE "seq" = ${e.seq}`,
+      ),
+      `UPDATE "AuditEvent" SET "prevHash" = '${event.hash}', "hash" = '${after.hash}' WHERE "seq" = ${b + 1n}`,
+    );
+    expect((await registryDrift(getDb())).filter((d) => d.kind === 'event')).toEqual([]);
   });
 });
 
@@ -533,13 +547,15 @@ describe('the registry check as a job', () => {
     await asOwner(...restore);
     expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual([]);
     await asOwner(...hide, `DELETE FROM "RegistryCheck"`);
-    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toContainEqual(
-      expect.objectContaining({
-        id: expect.stringMatching(/^after:/),
-        problem: expect.stringMatching(/^the events from the last registry check on the chain/),
-      }),
-    );
+    const walked = expect.objectContaining({
+      id: expect.stringMatching(/^after:/),
+      problem: expect.stringMatching(/^the events from the last registry check on the chain/),
+    });
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toContainEqual(walked);
+    // And on the run after: the check that found the break records where it walked from.
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toContainEqual(walked);
     await asOwner(...restore);
+    expect(tripped((await runRegistryCheck()).rows as { id: string }[])).toEqual([]);
   });
 
   it('a check whose record on the chain is redacted is passed over, and the job still runs', async () => {

@@ -54,8 +54,11 @@ describe('delegation grants against their record', () => {
       approver: await grant(),
       honest: await grant(),
       honestPending: await grant({ approve: false }),
+      justified: await grant({ approve: false }),
       inserted: 'grant-by-hand',
       insertedRevoked: 'grant-by-hand-revoked',
+      insertedApproved: 'grant-by-hand-approved',
+      insertedEnded: 'grant-by-hand-ended',
     };
     await revoke(ids.revived);
     await revoke(ids.honest);
@@ -69,11 +72,13 @@ describe('delegation grants against their record', () => {
     expect(await problems()).toEqual({});
 
     // Whoever holds the database widens what the gate allows a delegate, or hides who answers for it.
-    const insert = (id: string) =>
+    const insert = (id: string, status = 'APPROVED') =>
       `INSERT INTO "DelegationGrant" ("id", "delegateId", "principalId", "tasks", "environments", "justification",
          "days", "status", "requestedById", "approvedById", "approvedAt", "expiresAt", "updatedAt")
        VALUES ('${id}', '${delegate.id}', '${otherPrincipal.id}', ARRAY['deploy'], ARRAY['PROD']::"Environment"[],
-         'by hand', 30, 'APPROVED', '${asker.id}', '${principalOwner.id}', now(), now() + interval '30 days', now())`;
+         'by hand', 30, '${status}', '${asker.id}',
+         ${status === 'PENDING' ? `NULL, NULL, NULL` : `'${principalOwner.id}', now(), now() + interval '30 days'`},
+         now())`;
     await asOwner(
       `UPDATE "DelegationGrant" SET "status" = 'APPROVED', "approvedById" = '${principalOwner.id}',
          "approvedAt" = now(), "expiresAt" = now() + interval '7 days' WHERE "id" = '${ids.approved}'`,
@@ -92,11 +97,22 @@ describe('delegation grants against their record', () => {
       `UPDATE "DelegationGrant" SET "principalId" = '${otherPrincipal.id}' WHERE "id" = '${ids.moved}'`,
       `UPDATE "DelegationGrant" SET "delegateId" = '${otherDelegate.id}' WHERE "id" = '${ids.swapped}'`,
       `UPDATE "DelegationGrant" SET "approvedById" = '${lead.id}' WHERE "id" = '${ids.approver}'`,
+      `UPDATE "DelegationGrant" SET "justification" = 'Approved by the board' WHERE "id" = '${ids.justified}'`,
       insert(ids.inserted),
       insert(ids.insertedRevoked),
+      // A harmless-looking request put in the approver's queue by hand.
+      insert(ids.insertedApproved, 'PENDING'),
+      // Ended: it allows nothing, whatever made it.
+      insert(ids.insertedEnded, 'EXPIRED'),
     );
     // One inserted by hand and then revoked through Custodian allows nothing: its end is on record.
     await revoke(ids.insertedRevoked);
+    // One approved through Custodian and widened after: what was approved was never asked for on record.
+    await approveDelegation(principalOwner, { grantId: ids.insertedApproved, reason: 'Looked harmless' });
+    await asOwner(
+      `UPDATE "DelegationGrant" SET "tasks" = ARRAY['*'], "expiresAt" = '2099-01-01'
+       WHERE "id" = '${ids.insertedApproved}'`,
+    );
     expect(await problems()).toEqual({
       [ids.approved]: 'it is APPROVED; its events leave it PENDING',
       [ids.markedApproved]: 'no event approves it',
@@ -110,7 +126,9 @@ describe('delegation grants against their record', () => {
       [ids.moved]: 'it lets its delegate act for another agent',
       [ids.swapped]: 'another agent than asked may act through it',
       [ids.approver]: 'someone other than its approver is recorded as approving it',
+      [ids.justified]: 'it differs from its record in its justification',
       [ids.inserted]: 'no event records it (every release records a delegation’s request)',
+      [ids.insertedApproved]: 'no event records its request (every release records one)',
     });
     const rows = (await registryDrift(getDb())).filter((d) => d.kind === 'delegation');
     expect(rows.every((d) => !d.unrecorded)).toBe(true);

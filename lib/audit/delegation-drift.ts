@@ -14,8 +14,8 @@ type GrantState = {
   status: string;
   requestedById: string | null;
   approvedById: string | null;
-  /** What the request and approval record; absent when only the grant's end is on record. */
-  terms?: { tasks: unknown; environments: unknown; days: unknown; expiresAt: string | null };
+  /** What the request and approval record; absent when only the grant's end or approval is on record. */
+  terms?: { tasks: unknown; environments: unknown; days: unknown; justification: unknown; expiresAt: string | null };
 };
 
 const ENDS: Record<string, string> = { 'delegation.revoked': 'REVOKED', 'delegation.expired': 'EXPIRED' };
@@ -38,11 +38,18 @@ function replay(events: RegistryEvent[]): Map<string, GrantState> {
         status: 'PENDING',
         requestedById: e.actorId,
         approvedById: null,
-        terms: { tasks: d.tasks, environments: d.environments, days: d.days, expiresAt: null },
+        terms: {
+          tasks: d.tasks,
+          environments: d.environments,
+          days: d.days,
+          justification: d.justification,
+          expiresAt: null,
+        },
       });
       continue;
     }
-    // A grant ended through Custodian (revoked, or swept) allows nothing, whatever made it: its end is on record.
+    // A grant ended through Custodian (revoked, or swept) allows nothing, whatever made it: its end is on record. One
+    // approved with no request on record is not what its approver was shown: its terms are unknown (see below).
     const g =
       grants.get(d.grantId) ??
       grants
@@ -73,6 +80,7 @@ type GrantRow = {
   tasks: string[];
   environments: string[];
   days: number;
+  justification: string;
   status: string;
   requestedById: string;
   approvedById: string | null;
@@ -83,7 +91,7 @@ type GrantRow = {
 function grantRows(db: Db | Tx): Promise<GrantRow[]> {
   return db.$queryRaw<GrantRow[]>`
     SELECT g."id", g."principalId", g."delegateId", p."slug" AS "principalSlug", d."slug" AS "delegateSlug",
-      g."tasks", g."environments"::text[] AS "environments", g."days", g."status"::text AS "status",
+      g."tasks", g."environments"::text[] AS "environments", g."days", g."justification", g."status"::text AS "status",
       g."requestedById", g."approvedById", g."approvedAt", g."expiresAt"
     FROM "DelegationGrant" g JOIN "Agent" p ON p."id" = g."principalId" JOIN "Agent" d ON d."id" = g."delegateId"
     ORDER BY g."id"`;
@@ -94,8 +102,9 @@ const key = (v: unknown) =>
   JSON.stringify(Array.isArray(v) ? [...new Set(v.map((x) => JSON.stringify(x)))].sort() : (v ?? null));
 
 /**
- * Every grant whose agents, status, requester, approver or (while it may still come into force) tasks, environments,
- * days or end its events do not explain: all contradictions, as every release has recorded them.
+ * Every grant whose agents, status, requester, approver or (while it may still come into force) request, tasks,
+ * environments, days, end or justification its events do not explain: all contradictions, as every release has
+ * recorded them.
  */
 export async function delegationDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const replayed = replay(events);
@@ -103,30 +112,35 @@ export async function delegationDrift(db: Db | Tx, events: RegistryEvent[]): Pro
   for (const row of await grantRows(db)) {
     const recorded = replayed.get(row.id);
     const problems: string[] = [];
-    if (!recorded) problems.push('no event records it (every release records a delegation’s request)');
-    else {
+    // An ended grant allows nothing: what it was for no longer counts, and one no event records (made by hand, or its
+    // events in a range an earlier release archived) is harmless. (In another status than its events leave it, that
+    // status is what matters: its terms are then beside the point.)
+    const inForce = row.status === 'PENDING' || row.status === 'APPROVED';
+    if (!recorded) {
+      if (inForce) problems.push('no event records it (every release records a delegation’s request)');
+    } else {
       if (recorded.delegateId !== row.delegateId) problems.push('another agent than asked may act through it');
       if (recorded.principalId !== row.principalId) problems.push('it lets its delegate act for another agent');
       if (recorded.requestedById !== null && recorded.requestedById !== row.requestedById)
         problems.push('someone other than who asked for it is recorded as asking');
-      // An ended grant allows nothing: what it was for no longer counts. (In another status than its events leave
-      // it, that is what matters: its terms are then beside the point.)
-      const inForce = row.status === 'PENDING' || row.status === 'APPROVED';
+      const t = recorded.terms;
       if (recorded.status !== row.status) problems.push(`it is ${row.status}; its events leave it ${recorded.status}`);
-      else if (inForce) {
+      else if (inForce && !t) {
+        // Inserted by hand and approved through Custodian: what the approver saw was never asked for on record.
+        problems.push('no event records its request (every release records one)');
+      } else if (inForce && t) {
         if (row.status === 'APPROVED' && recorded.approvedById !== row.approvedById)
           problems.push('someone other than its approver is recorded as approving it');
         // The gate reads a grant only once approved (its approval's time set).
         if (row.approvedAt !== null && recorded.approvedById === null) problems.push('no event approves it');
-        const t = recorded.terms;
-        const differ = !t
-          ? []
-          : [
-              ...(key(t.tasks) === key(row.tasks) ? [] : ['tasks']),
-              ...(key(t.environments) === key(row.environments) ? [] : ['environments']),
-              ...(t.days === row.days ? [] : ['days']),
-              ...(t.expiresAt === (row.expiresAt?.toISOString() ?? null) ? [] : ['end']),
-            ];
+        const differ = [
+          ...(key(t.tasks) === key(row.tasks) ? [] : ['tasks']),
+          ...(key(t.environments) === key(row.environments) ? [] : ['environments']),
+          ...(t.days === row.days ? [] : ['days']),
+          ...(t.expiresAt === (row.expiresAt?.toISOString() ?? null) ? [] : ['end']),
+          // What its approver read: rewritten on a waiting request, it misleads them.
+          ...(t.justification === row.justification ? [] : ['justification']),
+        ];
         if (differ.length) problems.push(`it differs from its record in its ${differ.join(', ')}`);
       }
     }

@@ -227,6 +227,8 @@ export type RegistryCheckRun = {
   through: bigint;
   replayed: { seq: bigint; action: string }[];
   lastCheck: RegistryCheckedDetails | null;
+  /** Where the walk to the signed head began, when it found a break (the next run walks from there again). */
+  brokenFrom: bigint | null;
 };
 
 /**
@@ -235,7 +237,7 @@ export type RegistryCheckRun = {
  * transaction.
  */
 export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
-  const { events, altered, through, lastCheck } = await registryEvents(db);
+  const { events, altered, through, lastCheck, brokenFrom } = await registryEvents(db);
   // One after another: in a transaction (the baseline's) the client has one connection.
   const roles = await roleDrift(db, events);
   const tokens = await tokenDrift(db, events);
@@ -246,7 +248,7 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const delegations = await delegationDrift(db, events);
   const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes, ...delegations];
   const replayed = events.map((e) => ({ seq: e.seq, action: e.action }));
-  return { drift, through, replayed, lastCheck };
+  return { drift, through, replayed, lastCheck, brokenFrom };
 }
 
 /**

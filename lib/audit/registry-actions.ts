@@ -36,8 +36,8 @@ export const DELEGATION_ACTIONS = [
 
 /**
  * The events that make the registry's roles, tokens, settings, exceptions in force, credentials, agents, purposes and
- * delegation grants (and an owner's baseline of them), and the checks of it: replayed by ./drift.ts, carried by
- * archives.
+ * delegation grants (and an owner's baseline of them), the checks of it, and restores (after which the tripwire
+ * compares afresh): replayed by ./drift.ts, carried by archives.
  */
 export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'role.granted',
@@ -51,6 +51,7 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   ...DELEGATION_ACTIONS,
   'audit.baselined',
   'registry.checked',
+  'audit.restored',
 ]);
 
 const without = (prefixes: string[]) =>
@@ -60,11 +61,11 @@ const without = (prefixes: string[]) =>
  * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
  * so a later release that replays more compares like with like: 1, a release before purposes and checks were on the
  * chain (a result it signed; an archive it made carries no purpose's event); 2, a check that records no number
- * (before delegation grants); REPLAYS, this release's.
+ * (before delegation grants and restores); REPLAYS, this release's.
  */
 export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
-  1: without(['purpose.', 'registry.checked', 'delegation.']),
-  2: without(['delegation.']),
+  1: without(['purpose.', 'registry.checked', 'delegation.', 'audit.restored']),
+  2: without(['delegation.', 'audit.restored']),
   3: REGISTRY_ACTIONS,
 };
 export const REPLAYS = 3;
@@ -82,6 +83,8 @@ export type RegistryCheckedDetails = {
   eventsSha256: string;
   /** Which actions it counted (REPLAY_SETS); absent: 2. */
   replays?: number;
+  /** Where its walk to the signed head began when it found a break: the next run walks from there again. */
+  brokenFrom?: string;
 };
 
 /** A `registry.checked` event's details when whole (null: a field redacted, or not one Custodian wrote). */
@@ -95,7 +98,8 @@ export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetai
     Number.isSafeInteger(d.eventCount) &&
     typeof d.eventsSha256 === 'string' &&
     /^[0-9a-f]{64}$/.test(d.eventsSha256) &&
-    (d.replays === undefined || (typeof d.replays === 'number' && d.replays in REPLAY_SETS));
+    (d.replays === undefined || (typeof d.replays === 'number' && d.replays in REPLAY_SETS)) &&
+    (d.brokenFrom === undefined || (typeof d.brokenFrom === 'string' && /^\d{1,19}$/.test(d.brokenFrom)));
   return whole ? (d as RegistryCheckedDetails) : null;
 }
 

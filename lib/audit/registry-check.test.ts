@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
-import { approveDelegation, requestDelegation } from '@/lib/delegation/commands';
+import { approveDelegation, requestDelegation, revokeDelegation } from '@/lib/delegation/commands';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
@@ -22,6 +22,21 @@ function countedAs(n: number, replayed: { seq: bigint; action: string }[], throu
     eventCount: seqs.length,
     eventsSha256: createHash('sha256').update(seqs.join('\n')).digest('hex'),
   };
+}
+
+/** The check on the chain of the release before grants: its replay without grants' events, and no number saying so. */
+async function appendEarlierCheck(checkId: string) {
+  const { replayed, through } = await registryCheckRun(getDb());
+  const replay = countedAs(2, replayed, through);
+  await getDb().$transaction((tx) =>
+    appendAuditEvents(tx, [
+      {
+        action: 'registry.checked',
+        actor: SYSTEM_ACTOR,
+        details: { checkId, driftCount: 0, unrecorded: 0, ...replay, throughSeq: String(through) },
+      },
+    ]),
+  );
 }
 
 const tripped = async () =>
@@ -59,6 +74,43 @@ describe('the registry check across an upgrade', () => {
     expect(await tripped()).toEqual([]);
   });
 
+  it('a grant’s end relabelled before this release first counted it is found by a walk from the start', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const asker = await createPerson(['OWNER']);
+    const principalOwner = await createPerson(['OWNER']);
+    const delegate = await makeActiveAgent(lead, { ownerId: asker.id });
+    const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
+    const { id: grantId } = await requestDelegation(asker, {
+      delegateId: delegate.id,
+      principal: principal.slug,
+      tasks: 'deploy',
+      environments: ['PROD'],
+      days: 30,
+      justification: 'Revoked early',
+    });
+    await approveDelegation(principalOwner, { grantId, reason: 'Our pipeline' });
+    await revokeDelegation(principalOwner, { grantId, reason: 'Not needed after all' });
+    await appendEarlierCheck('before-grants-walk');
+    // Before this release's first run: the revocation relabelled, and the grant in force again. Replayed without it,
+    // the grant agrees with its events, and the earlier check counted no grant's event for the tripwire to miss.
+    const relabel = (from: string, to: string) => [
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = '${to}' WHERE "action" = '${from}' AND "details" ->> 'grantId' = '${grantId}'`,
+      `UPDATE "DelegationGrant" SET "status" = '${from === 'delegation.revoked' ? 'APPROVED' : 'REVOKED'}'
+       WHERE "id" = '${grantId}'`,
+    ];
+    await asOwner(...relabel('delegation.revoked', 'system.note'));
+    const walked = async () =>
+      ((await runRegistryCheck()).rows as { id: string; problem: string }[]).filter((d) => d.id.startsWith('after:'));
+    const alarm = [{ id: 'after:0', problem: expect.stringMatching(/walked in full/) }];
+    expect(await walked()).toMatchObject(alarm);
+    // Not for one run only: the check that found it records where it walked from.
+    expect(await walked()).toMatchObject(alarm);
+    await asOwner(...relabel('system.note', 'delegation.revoked'));
+    expect(await walked()).toEqual([]);
+    expect(await walked()).toEqual([]);
+  });
+
   it('a check by the release before grants raises no alarm; an event it counted gone since does', async () => {
     const lead = await createPerson(['ADMIN']);
     const asker = await createPerson(['OWNER']);
@@ -75,20 +127,6 @@ describe('the registry check across an upgrade', () => {
     });
     await approveDelegation(principalOwner, { grantId, reason: 'Our pipeline' });
     await addPurpose(lead, { agentId: principal.id, task: 'counted before', scope: 'github', environments: ['DEV'] });
-    // That release's check on the chain: its replay without grants' events, and no number saying so.
-    const appendEarlierCheck = async (checkId: string) => {
-      const { replayed, through } = await registryCheckRun(getDb());
-      const replay = countedAs(2, replayed, through);
-      await getDb().$transaction((tx) =>
-        appendAuditEvents(tx, [
-          {
-            action: 'registry.checked',
-            actor: SYSTEM_ACTOR,
-            details: { checkId, driftCount: 0, unrecorded: 0, ...replay, throughSeq: String(through) },
-          },
-        ]),
-      );
-    };
     const lastReplays = async () =>
       (
         await getDb().$queryRaw<{ replays: number | null }[]>`

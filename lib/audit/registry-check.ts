@@ -95,14 +95,12 @@ function goneSince(last: Reference, run: RegistryCheckRun): Drift | null {
 }
 
 /**
- * Whether an archive was restored after `seq` (by the owner's signed command): one made by an earlier release carries
- * no purpose's or grant's events, which then appear where the last replay did not count them.
+ * Whether an archive was restored after `seq` (by the owner's command, an event the check credits like any other):
+ * one made by an earlier release carries no purpose's or grant's events, which then appear where the last replay did
+ * not count them.
  */
-async function restoredAfter(db: Db, seq: bigint): Promise<boolean> {
-  const [restored] = await db.$queryRaw<{ seq: bigint | null }[]>`
-    SELECT max("seq") AS "seq" FROM "AuditEvent" WHERE "action" = 'audit.restored'`;
-  return restored?.seq != null && restored.seq > seq;
-}
+const restoredAfter = (run: RegistryCheckRun, seq: bigint) =>
+  run.replayed.some((e) => e.action === 'audit.restored' && e.seq > seq);
 
 /** Runs the check and records its result, and the event that says so: the scheduled job, and a "check now". */
 export async function runRegistryCheck(db: Db = getDb()) {
@@ -125,13 +123,15 @@ export async function runRegistryCheck(db: Db = getDb()) {
         }
       : recorded;
   // An archive restored since puts back events its manifest may not have carried: the next run compares again.
-  const tripped = last && !(await restoredAfter(db, last.throughSeq)) ? goneSince(last, run) : null;
+  const tripped = last && !restoredAfter(run, last.throughSeq) ? goneSince(last, run) : null;
   const drift = tripped ? [tripped, ...run.drift] : run.drift;
   const rows = drift.slice(0, RESULT_ROWS);
   const counts = { driftCount: drift.length, unrecorded: drift.filter((d) => d.unrecorded).length };
-  // What the next run must find again: this run's replay; or, when it found events gone, the replay it tripped on
-  // (with the actions it counted), so the alarm holds until they are back, not for one run that nobody reads.
-  const replay: Reference = tripped && last ? last : replayOf(run.replayed, run.through);
+  // What the next run must find again: this run's replay; or, when it found events gone or the chain broken, the replay
+  // it compared with (with the actions it counted; with none, nothing), not its own over the broken chain: the alarm
+  // holds until the events are back, not for one run that nobody reads, and their return raises none.
+  const replay: Reference =
+    tripped || run.brokenFrom !== null ? (last ?? replayOf(run.replayed, 0n)) : replayOf(run.replayed, run.through);
   const { replays, ...counted } = replay;
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
@@ -155,6 +155,7 @@ export async function runRegistryCheck(db: Db = getDb()) {
       eventCount: counted.eventCount,
       eventsSha256: counted.eventsSha256,
       replays,
+      ...(run.brokenFrom !== null ? { brokenFrom: String(run.brokenFrom) } : {}),
     };
     // Nothing the dashboard counts changed: its figures stay.
     await appendAuditEvents(tx, [{ action: 'registry.checked', actor: SYSTEM_ACTOR, details }], undefined, {

@@ -7,6 +7,7 @@ import { checkFields } from './fields';
 import {
   checkedDetails,
   REGISTRY_ACTIONS,
+  REPLAYS,
   type Drift,
   type RegistryCheckedDetails,
   type RegistryEvent,
@@ -108,13 +109,15 @@ async function lastUnanchored(
  * by it, so archiving old events changes nothing here. A credential's issue counts only where it made the record (a
  * lease reported again changes nothing). An event relabelled or deleted is not among them: the next check's tripwire
  * names those the last check replayed (`lastCheck`, the last `registry.checked` credited), and every event from that
- * check to the signed head is walked, so a later check cannot be hidden to make an older one the last.
+ * check to the signed head is walked (from the start, with no check of this release), so a later check cannot be
+ * hidden to make an older one the last.
  */
 export async function registryEvents(tx: Tx): Promise<{
   events: RegistryEvent[];
   altered: Drift[];
   through: bigint;
   lastCheck: RegistryCheckedDetails | null;
+  brokenFrom: bigint | null;
 }> {
   const signed = await lastSignedSeq(tx);
   const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
@@ -195,16 +198,31 @@ export async function registryEvents(tx: Tx): Promise<{
   }
   const events = [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
   const last = events.findLast((e) => e.action === 'registry.checked' && checkedDetails(e.details));
-  if (last && (await lastUnanchored(tx, last.seq, through, archives, owners)) !== null) {
+  const lastCheck = last ? checkedDetails(last.details) : null;
+  // Walked from the last check that counted what this release counts. With none (a first run, an upgrade, or every
+  // check hidden), from the chain's start: an event this release newly counts, relabelled before any check counted
+  // it, is found nowhere else. A check that found a break records where it walked from, so the alarm holds on every
+  // run after until the events are back, not for one run that nobody reads.
+  const from = lastCheck?.brokenFrom
+    ? BigInt(lastCheck.brokenFrom)
+    : last && (lastCheck!.replays ?? 2) === REPLAYS
+      ? last.seq
+      : 0n;
+  const broken = through > 0n && (await lastUnanchored(tx, from, through, archives, owners)) !== null;
+  if (broken) {
     altered.push({
       kind: 'event',
-      id: `after:${last.seq}`,
-      subject: `Events ${last.seq} to ${through}`,
+      id: `after:${from}`,
+      subject: from > 0n ? `Events ${from} to ${through}` : `Events 1 to ${through}`,
       problem:
-        `the events from the last registry check on the chain (${last.seq}) to the signed head do not hold: one was ` +
-        'relabelled, deleted or replaced (a later check hidden, perhaps); npm run audit:verify names the break',
+        (from > 0n
+          ? `the events from the last registry check on the chain (${from}) to the signed head do not hold`
+          : 'the events up to the signed head do not hold (walked in full: no check of this release is on the ' +
+            'chain yet)') +
+        ': one was relabelled, deleted or replaced (a later check hidden, perhaps); npm run audit:verify names the ' +
+        'break',
       unrecorded: false,
     });
   }
-  return { events, altered, through, lastCheck: last ? checkedDetails(last.details) : null };
+  return { events, altered, through, lastCheck, brokenFrom: broken ? from : null };
 }
