@@ -95,7 +95,8 @@ describe('the registry check across an upgrade', () => {
     // the grant agrees with its events, and the earlier check counted no grant's event for the tripwire to miss.
     const relabel = (from: string, to: string) => [
       `SET LOCAL session_replication_role = replica`,
-      `UPDATE "AuditEvent" SET "action" = '${to}' WHERE "action" = '${from}' AND "details" ->> 'grantId' = '${grantId}'`,
+      `UPDATE "AuditEvent" SET "action" = '${to}'
+       WHERE "action" = '${from}' AND "details" ->> 'grantId' = '${grantId}'`,
       `UPDATE "DelegationGrant" SET "status" = '${from === 'delegation.revoked' ? 'APPROVED' : 'REVOKED'}'
        WHERE "id" = '${grantId}'`,
     ];
