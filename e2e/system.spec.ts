@@ -39,16 +39,30 @@ test('a security lead sees the background jobs run from their queues; other role
   const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
   const give = `UPDATE "User" SET "roles" = array_append("roles", 'PAM_APPROVER') WHERE "name" = $1`;
+  // A delegation put in force by hand: one agent may act for another in production, which nobody asked for.
+  const [delegate, principal] = (
+    await db.query<{ id: string; slug: string }>(`SELECT "id", "slug" FROM "Agent" ORDER BY "slug" LIMIT 2`)
+  ).rows;
+  const grant = `INSERT INTO "DelegationGrant" ("id", "delegateId", "principalId", "tasks", "environments",
+      "justification", "days", "status", "requestedById", "approvedById", "approvedAt", "expiresAt", "updatedAt")
+    SELECT 'e2e-grant-by-hand', $1, $2, ARRAY['deploy'], ARRAY['PROD']::"Environment"[], 'by hand', 30, 'APPROVED',
+      asker."id", approver."id", now(), now() + interval '30 days', now()
+    FROM "User" asker, "User" approver WHERE asker."name" = $3 AND approver."name" = $4`;
   try {
     await db.query(give, [DEMO.AUDITOR]);
+    await db.query(grant, [delegate!.id, principal!.id, DEMO.OWNER, DEMO.ADMIN]);
     await checkNow.click();
     await expect(page.getByText(/rows? differs? from the record/)).toBeVisible();
     const drift = page.getByRole('table', { name: 'Rows changed outside Custodian' });
     await expect(drift.getByRole('row').filter({ hasText: DEMO.AUDITOR })).toContainText(
       'holds PAM_APPROVER, which no event grants',
     );
+    const byHand = drift.getByRole('row').filter({ hasText: `${delegate!.slug} acting for ${principal!.slug}` });
+    await expect(byHand).toContainText('Delegation');
+    await expect(byHand).toContainText('no event records it');
     await expect(page.getByRole('alert').filter({ hasText: 'changed outside Custodian' })).toBeVisible();
   } finally {
+    await db.query(`DELETE FROM "DelegationGrant" WHERE "id" = 'e2e-grant-by-hand'`);
     await db.query(`UPDATE "User" SET "roles" = array_remove("roles", 'PAM_APPROVER') WHERE "name" = $1`, [
       DEMO.AUDITOR,
     ]);
@@ -58,6 +72,7 @@ test('a security lead sees the background jobs run from their queues; other role
   // Put back, the next check no longer names it.
   await checkNow.click();
   await expect(page.getByRole('row').filter({ hasText: DEMO.AUDITOR })).toHaveCount(0);
+  await expect(page.getByRole('row').filter({ hasText: ' acting for ' })).toHaveCount(0);
   // Its results deleted in the database: the chain still records the check, and the page says its result is gone.
   const owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await owner.connect();
