@@ -227,8 +227,8 @@ export type RegistryCheckRun = {
   through: bigint;
   replayed: { seq: bigint; action: string }[];
   lastCheck: RegistryCheckedDetails | null;
-  /** Where the walk to the signed head began, when it found a break (the next run walks from there again). */
-  brokenFrom: bigint | null;
+  /** Whether the walk from the last check to the signed head found a break. */
+  walkBroken: boolean;
 };
 
 /**
@@ -237,7 +237,7 @@ export type RegistryCheckRun = {
  * transaction.
  */
 export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
-  const { events, altered, through, lastCheck, brokenFrom } = await registryEvents(db);
+  const { events, altered, through, lastCheck, walkBroken } = await registryEvents(db);
   // One after another: in a transaction (the baseline's) the client has one connection.
   const roles = await roleDrift(db, events);
   const tokens = await tokenDrift(db, events);
@@ -248,7 +248,7 @@ export async function registryCheckIn(db: Tx): Promise<RegistryCheckRun> {
   const delegations = await delegationDrift(db, events);
   const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes, ...delegations];
   const replayed = events.map((e) => ({ seq: e.seq, action: e.action }));
-  return { drift, through, replayed, lastCheck, brokenFrom };
+  return { drift, through, replayed, lastCheck, walkBroken };
 }
 
 /**

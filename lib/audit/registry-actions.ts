@@ -83,8 +83,6 @@ export type RegistryCheckedDetails = {
   eventsSha256: string;
   /** Which actions it counted (REPLAY_SETS); absent: 2. */
   replays?: number;
-  /** Where its walk to the signed head began when it found a break: the next run walks from there again. */
-  brokenFrom?: string;
 };
 
 /** A `registry.checked` event's details when whole (null: a field redacted, or not one Custodian wrote). */
@@ -98,8 +96,7 @@ export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetai
     Number.isSafeInteger(d.eventCount) &&
     typeof d.eventsSha256 === 'string' &&
     /^[0-9a-f]{64}$/.test(d.eventsSha256) &&
-    (d.replays === undefined || (typeof d.replays === 'number' && d.replays in REPLAY_SETS)) &&
-    (d.brokenFrom === undefined || (typeof d.brokenFrom === 'string' && /^\d{1,19}$/.test(d.brokenFrom)));
+    (d.replays === undefined || (typeof d.replays === 'number' && d.replays in REPLAY_SETS));
   return whole ? (d as RegistryCheckedDetails) : null;
 }
 

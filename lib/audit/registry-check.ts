@@ -131,7 +131,7 @@ export async function runRegistryCheck(db: Db = getDb()) {
   // it compared with (with the actions it counted; with none, nothing), not its own over the broken chain: the alarm
   // holds until the events are back, not for one run that nobody reads, and their return raises none.
   const replay: Reference =
-    tripped || run.brokenFrom !== null ? (last ?? replayOf(run.replayed, 0n)) : replayOf(run.replayed, run.through);
+    tripped || run.walkBroken ? (last ?? replayOf(run.replayed, 0n)) : replayOf(run.replayed, run.through);
   const { replays, ...counted } = replay;
   const key = loadSigningKey();
   return db.$transaction(async (tx) => {
@@ -155,7 +155,6 @@ export async function runRegistryCheck(db: Db = getDb()) {
       eventCount: counted.eventCount,
       eventsSha256: counted.eventsSha256,
       replays,
-      ...(run.brokenFrom !== null ? { brokenFrom: String(run.brokenFrom) } : {}),
     };
     // Nothing the dashboard counts changed: its figures stay.
     await appendAuditEvents(tx, [{ action: 'registry.checked', actor: SYSTEM_ACTOR, details }], undefined, {

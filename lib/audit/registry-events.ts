@@ -66,38 +66,56 @@ function alteration(e: RawEvent, owners: OwnersMemo): { why: string | null; deta
   return { why: null, details };
 }
 
+type Archive = { fromSeq: bigint; toSeq: bigint; headIn: string; headOut: string };
+
+/** The hash an event after `prev` must link to at `seq`: across archived ranges by their manifests (null: none fit). */
+function linkTo(prev: { seq: bigint; hash: string }, seq: bigint, archives: Archive[]): string | null {
+  let hash = prev.hash;
+  // Ranges archived one after another are crossed one manifest at a time.
+  for (let at = prev.seq + 1n; at < seq;) {
+    const range = archives.find((a) => a.fromSeq === at);
+    if (!range || range.headIn !== hash || range.toSeq >= seq) return null;
+    hash = range.headOut;
+    at = range.toSeq + 1n;
+  }
+  return hash;
+}
+
+/** Breaks listed at most (the last is always known). */
+const MAX_BREAKS = 20;
+
 /**
  * Walks `from`..`to` (the anchor: a signed head, or unsigned the next event), every event holding its hash and
- * following the one before it (across an archived range by its manifest's hashes in and out). Returns the last seq the
- * anchor does not vouch for: the event at a break, or the one replaced before it; null when the walk holds.
+ * following the one before it (across archived ranges by their manifests' hashes in and out). Returns where the anchor
+ * does not vouch for what comes before: at each break, the event there or the one replaced before it (`breaks`, the
+ * first MAX_BREAKS, in order), and the last of them (`last`, null when the walk holds).
  */
-async function lastUnanchored(
+async function unanchored(
   tx: Tx,
   from: bigint,
   to: bigint,
-  archives: { fromSeq: bigint; toSeq: bigint; headIn: string; headOut: string }[],
+  archives: Archive[],
   owners: OwnersMemo,
-): Promise<bigint | null> {
-  let broken: bigint | null = null;
+): Promise<{ last: bigint | null; breaks: bigint[] }> {
+  const breaks: bigint[] = [];
+  let last: bigint | null = null;
+  const brokenAt = (seq: bigint) => {
+    if (last !== seq && breaks.length < MAX_BREAKS) breaks.push(seq);
+    last = seq;
+  };
   let prev: { seq: bigint; hash: string } | null = null;
   const where = `e."seq" >= ${literal(from)}::bigint AND e."seq" <= ${literal(to)}::bigint`;
   for await (const page of streamEvents(tx, where, { keyset: true })) {
     for (const e of page) {
       const seq = BigInt(e.seq);
-      if (prev) {
-        const gap = seq === prev.seq + 1n ? null : archives.find((a) => a.fromSeq === prev!.seq + 1n);
-        const follows =
-          gap === null
-            ? e.prevHash === prev.hash
-            : gap !== undefined && gap.toSeq === seq - 1n && gap.headIn === prev.hash && gap.headOut === e.prevHash;
-        if (!follows) broken = prev.seq;
-      }
-      if (!holdsItself(e, owners)) broken = seq;
+      if (prev && linkTo(prev, seq, archives) !== e.prevHash) brokenAt(prev.seq);
+      if (!holdsItself(e, owners)) brokenAt(seq);
       prev = { seq, hash: e.hash };
     }
   }
   // The anchor itself missing is a break at it.
-  return prev?.seq === to ? broken : to;
+  if (prev?.seq !== to) brokenAt(to);
+  return { last, breaks };
 }
 
 /**
@@ -109,15 +127,15 @@ async function lastUnanchored(
  * by it, so archiving old events changes nothing here. A credential's issue counts only where it made the record (a
  * lease reported again changes nothing). An event relabelled or deleted is not among them: the next check's tripwire
  * names those the last check replayed (`lastCheck`, the last `registry.checked` credited), and every event from that
- * check to the signed head is walked (from the start, with no check of this release), so a later check cannot be
- * hidden to make an older one the last.
+ * check's replay to the signed head is walked (from the start, with no check of this release), so a later check
+ * cannot be hidden to make an older one the last.
  */
 export async function registryEvents(tx: Tx): Promise<{
   events: RegistryEvent[];
   altered: Drift[];
   through: bigint;
   lastCheck: RegistryCheckedDetails | null;
-  brokenFrom: bigint | null;
+  walkBroken: boolean;
 }> {
   const signed = await lastSignedSeq(tx);
   const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
@@ -162,7 +180,7 @@ export async function registryEvents(tx: Tx): Promise<{
       const broken =
         signed === null && anchor === seq && e.hash !== head?.hash
           ? seq
-          : await lastUnanchored(tx, seq, anchor, archives, owners);
+          : (await unanchored(tx, seq, anchor, archives, owners)).last;
       walked = { to: signed === null ? seq : anchor, anchor, broken };
     }
     if (walked.broken !== null && seq <= walked.broken) {
@@ -199,30 +217,27 @@ export async function registryEvents(tx: Tx): Promise<{
   const events = [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
   const last = events.findLast((e) => e.action === 'registry.checked' && checkedDetails(e.details));
   const lastCheck = last ? checkedDetails(last.details) : null;
-  // Walked from the last check that counted what this release counts. With none (a first run, an upgrade, or every
-  // check hidden), from the chain's start: an event this release newly counts, relabelled before any check counted
-  // it, is found nowhere else. A check that found a break records where it walked from, so the alarm holds on every
-  // run after until the events are back, not for one run that nobody reads.
-  const from = lastCheck?.brokenFrom
-    ? BigInt(lastCheck.brokenFrom)
-    : last && (lastCheck!.replays ?? 2) === REPLAYS
-      ? last.seq
-      : 0n;
-  const broken = through > 0n && (await lastUnanchored(tx, from, through, archives, owners)) !== null;
-  if (broken) {
+  // Walked from where the last check's replay ended (its own event, and those appended while it ran, after it) when it
+  // counted what this release counts. With none (a first run, an upgrade, or every check hidden), from the chain's
+  // start: an event this release newly counts, relabelled before any check counted it, is found nowhere else. Each
+  // break is its own row, so one more made while an alarm stands is named too.
+  const from = lastCheck && (lastCheck.replays ?? 2) === REPLAYS ? BigInt(lastCheck.throughSeq) : 0n;
+  const walk = through > 0n ? await unanchored(tx, from, through, archives, owners) : { last: null, breaks: [] };
+  const breaks = walk.last !== null && !walk.breaks.includes(walk.last) ? [...walk.breaks, walk.last] : walk.breaks;
+  const whence =
+    from > 0n
+      ? `walked from seq ${from}, where the last registry check ended,`
+      : 'walked from its start, as no check of this release is on it yet,';
+  for (const seq of breaks) {
     altered.push({
       kind: 'event',
-      id: `after:${from}`,
-      subject: from > 0n ? `Events ${from} to ${through}` : `Events 1 to ${through}`,
+      id: `after:${from}:${seq}`,
+      subject: `Event ${seq}`,
       problem:
-        (from > 0n
-          ? `the events from the last registry check on the chain (${from}) to the signed head do not hold`
-          : 'the events up to the signed head do not hold (walked in full: no check of this release is on the ' +
-            'chain yet)') +
-        ': one was relabelled, deleted or replaced (a later check hidden, perhaps); npm run audit:verify names the ' +
-        'break',
+        `the chain does not hold here (${whence} to the signed head): an event was relabelled, deleted or ` +
+        'replaced (a later check hidden, perhaps); npm run audit:verify names the break',
       unrecorded: false,
     });
   }
-  return { events, altered, through, lastCheck, brokenFrom: broken ? from : null };
+  return { events, altered, through, lastCheck, walkBroken: breaks.length > 0 };
 }
