@@ -8,6 +8,7 @@ import { addPurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
+import { grantRole, removeRole } from '@/lib/users/commands';
 import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { registryCheckRun } from './drift';
 import { REPLAY_SETS } from './registry-actions';
@@ -149,6 +150,46 @@ describe('the registry check across an upgrade', () => {
     expect(await tripped()).toHaveLength(1);
     expect(await lastReplays()).toBe(2);
     expect(await tripped()).toHaveLength(1);
+  });
+
+  it('an event appended while a check ran, after what it read, is walked by the next run', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const person = await createPerson([], { name: 'Mid-check Person' });
+    const version = async () => (await getDb().user.findUniqueOrThrow({ where: { id: person.id } })).version;
+    await grantRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
+    const { replayed, through } = await registryCheckRun(getDb());
+    // The removal commits while the check runs: after what it read (through), before its own event.
+    await removeRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
+    const read = countedAs(
+      3,
+      replayed.filter((e) => e.seq <= through),
+      through,
+    );
+    await getDb().$transaction((tx) =>
+      appendAuditEvents(tx, [
+        {
+          action: 'registry.checked',
+          actor: SYSTEM_ACTOR,
+          details: {
+            checkId: 'mid-check',
+            driftCount: 0,
+            unrecorded: 0,
+            ...read,
+            throughSeq: String(through),
+            replays: 3,
+          },
+        },
+      ]),
+    );
+    // The removal relabelled and the role given back: the replay agrees with the row; only a walk sees the break.
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = 'system.note'
+       WHERE "action" = 'role.removed' AND "details" ->> 'userId' = '${person.id}'`,
+      `UPDATE "User" SET "roles" = ARRAY['AUDITOR']::"Role"[] WHERE "id" = '${person.id}'`,
+    );
+    const rows = (await runRegistryCheck()).rows as { id: string }[];
+    expect(rows.filter((d) => d.id.startsWith(`after:${through}:`))).toHaveLength(1);
   });
 
   it('every check on the chain relabelled, the signed result read as an earlier release’s, still trips', async () => {
