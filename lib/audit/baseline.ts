@@ -49,7 +49,7 @@ export async function recordRegistryBaseline(
             'signing. Run npm run audit:verify and deal with that first; a baseline after it would not count.',
         );
       }
-      const { drift } = await registryCheckIn(tx);
+      const { drift } = await registryCheckIn(tx, { walk: false });
       const rows = drift.filter((d) => vouchable(d) && (options.only?.(d) ?? true));
       const refused = drift.filter((d) => !vouchable(d));
       if (rows.length === 0 || options.dryRun) return { rows, refused, seq: null, details: null };

@@ -2,6 +2,7 @@
 // until when is what the issuance gate reads for a chained decision, and a superuser's UPDATE must not widen it
 // without the registry check naming it.
 import { describe, expect, it } from 'vitest';
+import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
 import {
   approveDelegation,
@@ -9,6 +10,7 @@ import {
   requestDelegation,
   revokeDelegation,
 } from '@/lib/delegation/commands';
+import { requestRedaction } from '@/lib/redactions/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -55,6 +57,7 @@ describe('delegation grants against their record', () => {
       honest: await grant(),
       honestPending: await grant({ approve: false }),
       justified: await grant({ approve: false }),
+      redacted: await grant({ approve: false }),
       inserted: 'grant-by-hand',
       insertedRevoked: 'grant-by-hand-revoked',
       insertedApproved: 'grant-by-hand-approved',
@@ -63,6 +66,24 @@ describe('delegation grants against their record', () => {
     await revoke(ids.revived);
     await revoke(ids.honest);
     expect(await expireDueDelegations(new Date(Date.now() + 2 * DAY))).toBe(1);
+    // A request's justification redacted from the record (a password pasted in it) is not on record to compare.
+    const [requested] = await getDb().$queryRaw<{ seq: bigint }[]>`
+      SELECT "seq" FROM "AuditEvent"
+      WHERE "action" = 'delegation.requested' AND "details" ->> 'grantId' = ${ids.redacted}`;
+    const independent = await createPerson(['ADMIN']);
+    await requestRedaction(independent, {
+      seq: String(requested!.seq),
+      pointers: ['/justification'],
+      reason: 'A key leaked',
+    });
+    const redaction = await getDb().changeRequest.findFirstOrThrow({ where: { kind: 'AUDIT_REDACTION' } });
+    const auditor = await createPerson(['AUDITOR']);
+    await decideChangeRequest(auditor, {
+      changeRequestId: redaction.id,
+      version: 1,
+      outcome: 'APPROVE',
+      reason: 'Yes',
+    });
     const problems = async () =>
       Object.fromEntries(
         (await registryDrift(getDb()))

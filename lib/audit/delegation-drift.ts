@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Db, Tx } from '@/lib/db';
 import type { Drift, RegistryEvent } from './registry-actions';
+import { isTombstone } from './tombstone';
 
 // Delegation grants against their record. The issuance gate lets an agent act for another only through a grant
 // approved and in force, for its tasks, in its environments, until its end: a grant inserted, approved, revived,
@@ -138,8 +139,8 @@ export async function delegationDrift(db: Db | Tx, events: RegistryEvent[]): Pro
           ...(key(t.environments) === key(row.environments) ? [] : ['environments']),
           ...(t.days === row.days ? [] : ['days']),
           ...(t.expiresAt === (row.expiresAt?.toISOString() ?? null) ? [] : ['end']),
-          // What its approver read: rewritten on a waiting request, it misleads them.
-          ...(t.justification === row.justification ? [] : ['justification']),
+          // What its approver read: rewritten on a waiting request, it misleads them. (Redacted, it is not on record.)
+          ...(isTombstone(t.justification) || t.justification === row.justification ? [] : ['justification']),
         ];
         if (differ.length) problems.push(`it differs from its record in its ${differ.join(', ')}`);
       }

@@ -57,18 +57,19 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
 const without = (prefixes: string[]) =>
   new Set([...REGISTRY_ACTIONS].filter((a) => !prefixes.some((p) => a.startsWith(p))));
 
+export const REPLAYS = 3;
+
 /**
  * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
- * so a later release that replays more compares like with like: 1, a release before purposes and checks were on the
- * chain (a result it signed; an archive it made carries no purpose's event); 2, a check that records no number
- * (before delegation grants and restores); REPLAYS, this release's.
+ * so a later release that replays more compares like with like: 1, a result signed by a release before purposes and
+ * checks were on the chain; 2, a check that records no number (before delegation grants and restores); REPLAYS, this
+ * release's.
  */
 export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
   1: without(['purpose.', 'registry.checked', 'delegation.', 'audit.restored']),
   2: without(['delegation.', 'audit.restored']),
-  3: REGISTRY_ACTIONS,
+  [REPLAYS]: REGISTRY_ACTIONS,
 };
-export const REPLAYS = 3;
 
 /**
  * What a registry check recorded on the chain (`registry.checked`): its result's row, its counts, and the registry
@@ -81,12 +82,13 @@ export type RegistryCheckedDetails = {
   throughSeq: string;
   eventCount: number;
   eventsSha256: string;
-  /** Which actions it counted (REPLAY_SETS); absent: 2. */
-  replays?: number;
+  /** Which actions it counted (REPLAY_SETS): 2 where the event records no number. */
+  replays: number;
 };
 
 /** A `registry.checked` event's details when whole (null: a field redacted, or not one Custodian wrote). */
 export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetails | null {
+  const replays = d.replays ?? 2;
   const whole =
     typeof d.checkId === 'string' &&
     Number.isSafeInteger(d.driftCount) &&
@@ -96,8 +98,9 @@ export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetai
     Number.isSafeInteger(d.eventCount) &&
     typeof d.eventsSha256 === 'string' &&
     /^[0-9a-f]{64}$/.test(d.eventsSha256) &&
-    (d.replays === undefined || (typeof d.replays === 'number' && d.replays in REPLAY_SETS));
-  return whole ? (d as RegistryCheckedDetails) : null;
+    typeof replays === 'number' &&
+    replays in REPLAY_SETS;
+  return whole ? ({ ...d, replays } as RegistryCheckedDetails) : null;
 }
 
 /**

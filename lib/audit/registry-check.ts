@@ -9,11 +9,11 @@ import { REPLAY_SETS, REPLAYS, type RegistryCheckedDetails } from './registry-ac
 import { lastSignedSeq } from './registry-events';
 import { loadSigningKey, signatureHolds, signStatement, trustedPublicKeys } from './signing';
 
-// The registry check as a job: replaying every credential, agent, purpose and grant takes seconds at 100k agents, so
-// the System page shows the latest result, signed like a verification's (a result written in the database carries no
-// signature that holds, and the page says so). Each run is also an event on the chain (`registry.checked`): the next
-// run's tripwire reads the last one there, where deleting or rewriting it breaks the chain, not from the results
-// table, which whoever holds the database can empty.
+// The registry check as a job: replaying every credential, agent, purpose and grant takes minutes at 100k agents and
+// 10M events, so the System page shows the latest result, signed like a verification's (a result written in the
+// database carries no signature that holds, and the page says so). Each run is also an event on the chain
+// (`registry.checked`): the next run's tripwire reads the last one there, where deleting or rewriting it breaks the
+// chain, not from the results table, which whoever holds the database can empty.
 
 /** Rows a result keeps (the page lists them); its counts cover them all. */
 export const RESULT_ROWS = 200;
@@ -59,7 +59,7 @@ const recordedReplay = (d: RegistryCheckedDetails): Reference => ({
   throughSeq: BigInt(d.throughSeq),
   eventCount: d.eventCount,
   eventsSha256: d.eventsSha256,
-  replays: d.replays ?? 2,
+  replays: d.replays,
 });
 
 /**
@@ -112,7 +112,8 @@ export async function runRegistryCheck(db: Db = getDb()) {
   const run = await registryCheckRun(db);
   const recorded = run.lastCheck ? recordedReplay(run.lastCheck) : null;
   // With no check on the chain yet, a signed result is an earlier release's (this one appends a check with each), and
-  // counted fewer actions. (Once there is one, a newer result is this release's, its check hidden.)
+  // counted fewer actions. (Once there is one, a newer result is taken as this release's, its check hidden: one of
+  // the release before whose check was hidden then trips, which is an alarm raised, not one missed.)
   const last: Reference | null =
     row && (!recorded || row.throughSeq > recorded.throughSeq)
       ? {

@@ -130,7 +130,10 @@ async function unanchored(
  * check's replay to the signed head is walked (from the start, with no check of this release), so a later check
  * cannot be hidden to make an older one the last.
  */
-export async function registryEvents(tx: Tx): Promise<{
+export async function registryEvents(
+  tx: Tx,
+  options: { walk: boolean },
+): Promise<{
   events: RegistryEvent[];
   altered: Drift[];
   through: bigint;
@@ -221,14 +224,17 @@ export async function registryEvents(tx: Tx): Promise<{
   // counted what this release counts. With none (a first run, an upgrade, or every check hidden), from the chain's
   // start: an event this release newly counts, relabelled before any check counted it, is found nowhere else. Each
   // break is its own row, so one more made while an alarm stands is named too.
-  const from = lastCheck && (lastCheck.replays ?? 2) === REPLAYS ? BigInt(lastCheck.throughSeq) : 0n;
-  const walk = through > 0n ? await unanchored(tx, from, through, archives, owners) : { last: null, breaks: [] };
+  const from = lastCheck?.replays === REPLAYS ? BigInt(lastCheck.throughSeq) : 0n;
+  const walk =
+    options.walk && through > 0n ? await unanchored(tx, from, through, archives, owners) : { last: null, breaks: [] };
   const breaks = walk.last !== null && !walk.breaks.includes(walk.last) ? [...walk.breaks, walk.last] : walk.breaks;
   const whence =
     from > 0n
       ? `walked from seq ${from}, where the last registry check ended,`
       : 'walked from its start, as no check of this release is on it yet,';
-  for (const seq of breaks) {
+  // An event already listed as altered is not listed again.
+  const listed = new Set(altered.map((d) => d.id));
+  for (const seq of breaks.filter((s) => !listed.has(String(s)))) {
     altered.push({
       kind: 'event',
       id: `after:${from}:${seq}`,
