@@ -4,14 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { decideChangeRequest } from '@/lib/change-requests/commands';
 import { getDb } from '@/lib/db';
-import {
-  approveDelegation,
-  expireDueDelegations,
-  requestDelegation,
-  revokeDelegation,
-} from '@/lib/delegation/commands';
+import { approveDelegation, expireDueDelegations, revokeDelegation } from '@/lib/delegation/commands';
 import { requestRedaction } from '@/lib/redactions/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
+import { delegationParties, requestGrant } from '@/lib/testing/delegation';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { registryDrift } from './drift';
@@ -20,26 +16,13 @@ const DAY = 86_400_000;
 
 describe('delegation grants against their record', () => {
   it('a grant approved, revived, widened, re-pointed or inserted by hand shows; one used properly not', async () => {
-    const lead = await createPerson(['ADMIN']);
-    const asker = await createPerson(['OWNER']);
-    const principalOwner = await createPerson(['OWNER']);
-    const delegate = await makeActiveAgent(lead, { ownerId: asker.id });
+    const parties = await delegationParties();
+    const { lead, asker, principalOwner, delegate } = parties;
     const otherDelegate = await makeActiveAgent(lead, { ownerId: asker.id });
     const otherPrincipal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
     /** `delegate` asks to act for a new agent of its own; its owner approves unless told not to. */
-    const grant = async ({ approve = true, days = 7 } = {}) => {
-      const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
-      const { id } = await requestDelegation(asker, {
-        delegateId: delegate.id,
-        principal: principal.slug,
-        tasks: 'deploy, github:read',
-        environments: ['DEV'],
-        days,
-        justification: 'The release pipeline',
-      });
-      if (approve) await approveDelegation(principalOwner, { grantId: id, reason: 'Our pipeline' });
-      return id;
-    };
+    const grant = async ({ approve = true, days = 7 } = {}) =>
+      (await requestGrant(parties, { approve, days, tasks: 'deploy, github:read' })).grantId;
     const revoke = (grantId: string) => revokeDelegation(principalOwner, { grantId, reason: 'No longer needed' });
     const ids = {
       approved: await grant({ approve: false }),
@@ -155,4 +138,5 @@ describe('delegation grants against their record', () => {
     expect(rows.every((d) => !d.unrecorded)).toBe(true);
     expect(rows.find((d) => d.id === ids.moved)?.subject).toBe(`${delegate.slug} acting for ${otherPrincipal.slug}`);
   });
+
 });

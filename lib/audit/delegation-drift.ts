@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Db, Tx } from '@/lib/db';
 import type { Drift, RegistryEvent } from './registry-actions';
+import { sameValue } from './same-members';
 import { isTombstone } from './tombstone';
 
 // Delegation grants against their record. The issuance gate lets an agent act for another only through a grant
@@ -98,9 +99,40 @@ function grantRows(db: Db | Tx): Promise<GrantRow[]> {
     ORDER BY g."id"`;
 }
 
-/** A list as a set of whole values (a task's name may hold any character), or anything else as itself. */
-const key = (v: unknown) =>
-  JSON.stringify(Array.isArray(v) ? [...new Set(v.map((x) => JSON.stringify(x)))].sort() : (v ?? null));
+/**
+ * Why a grant's row is not what its events leave it. An ended grant allows nothing: what it was for no longer counts,
+ * and one no event records (made by hand, or its events in a range an earlier release archived) is harmless. In
+ * another status than its events leave it, that status is what matters: its terms are then beside the point.
+ */
+function problemsOf(row: GrantRow, recorded: GrantState | undefined): string[] {
+  const inForce = row.status === 'PENDING' || row.status === 'APPROVED';
+  if (!recorded) return inForce ? ['no event records it (every release records a delegation’s request)'] : [];
+  const problems: string[] = [];
+  if (recorded.delegateId !== row.delegateId) problems.push('another agent than asked may act through it');
+  if (recorded.principalId !== row.principalId) problems.push('it lets its delegate act for another agent');
+  if (recorded.requestedById !== null && recorded.requestedById !== row.requestedById)
+    problems.push('someone other than who asked for it is recorded as asking');
+  if (recorded.status !== row.status)
+    return [...problems, `it is ${row.status}; its events leave it ${recorded.status}`];
+  if (!inForce) return problems;
+  const t = recorded.terms;
+  // Inserted by hand and approved through Custodian: what the approver saw was never asked for on record.
+  if (!t) return [...problems, 'no event records its request (every release records one)'];
+  if (row.status === 'APPROVED' && recorded.approvedById !== row.approvedById)
+    problems.push('someone other than its approver is recorded as approving it');
+  // The gate reads a grant only once approved (its approval's time set).
+  if (row.approvedAt !== null && recorded.approvedById === null) problems.push('no event approves it');
+  const differ = [
+    ...(sameValue(t.tasks, row.tasks) ? [] : ['tasks']),
+    ...(sameValue(t.environments, row.environments) ? [] : ['environments']),
+    ...(t.days === row.days ? [] : ['days']),
+    ...(t.expiresAt === (row.expiresAt?.toISOString() ?? null) ? [] : ['end']),
+    // What its approver read: rewritten on a waiting request, it misleads them. (Redacted, it is not on record.)
+    ...(isTombstone(t.justification) || t.justification === row.justification ? [] : ['justification']),
+  ];
+  if (differ.length) problems.push(`it differs from its record in its ${differ.join(', ')}`);
+  return problems;
+}
 
 /**
  * Every grant whose agents, status, requester, approver or (while it may still come into force) request, tasks,
@@ -109,50 +141,10 @@ const key = (v: unknown) =>
  */
 export async function delegationDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const replayed = replay(events);
-  const drift: Drift[] = [];
-  for (const row of await grantRows(db)) {
-    const recorded = replayed.get(row.id);
-    const problems: string[] = [];
-    // An ended grant allows nothing: what it was for no longer counts, and one no event records (made by hand, or its
-    // events in a range an earlier release archived) is harmless. (In another status than its events leave it, that
-    // status is what matters: its terms are then beside the point.)
-    const inForce = row.status === 'PENDING' || row.status === 'APPROVED';
-    if (!recorded) {
-      if (inForce) problems.push('no event records it (every release records a delegation’s request)');
-    } else {
-      if (recorded.delegateId !== row.delegateId) problems.push('another agent than asked may act through it');
-      if (recorded.principalId !== row.principalId) problems.push('it lets its delegate act for another agent');
-      if (recorded.requestedById !== null && recorded.requestedById !== row.requestedById)
-        problems.push('someone other than who asked for it is recorded as asking');
-      const t = recorded.terms;
-      if (recorded.status !== row.status) problems.push(`it is ${row.status}; its events leave it ${recorded.status}`);
-      else if (inForce && !t) {
-        // Inserted by hand and approved through Custodian: what the approver saw was never asked for on record.
-        problems.push('no event records its request (every release records one)');
-      } else if (inForce && t) {
-        if (row.status === 'APPROVED' && recorded.approvedById !== row.approvedById)
-          problems.push('someone other than its approver is recorded as approving it');
-        // The gate reads a grant only once approved (its approval's time set).
-        if (row.approvedAt !== null && recorded.approvedById === null) problems.push('no event approves it');
-        const differ = [
-          ...(key(t.tasks) === key(row.tasks) ? [] : ['tasks']),
-          ...(key(t.environments) === key(row.environments) ? [] : ['environments']),
-          ...(t.days === row.days ? [] : ['days']),
-          ...(t.expiresAt === (row.expiresAt?.toISOString() ?? null) ? [] : ['end']),
-          // What its approver read: rewritten on a waiting request, it misleads them. (Redacted, it is not on record.)
-          ...(isTombstone(t.justification) || t.justification === row.justification ? [] : ['justification']),
-        ];
-        if (differ.length) problems.push(`it differs from its record in its ${differ.join(', ')}`);
-      }
-    }
-    if (problems.length)
-      drift.push({
-        kind: 'delegation',
-        id: row.id,
-        subject: `${row.delegateSlug} acting for ${row.principalSlug}`,
-        problem: problems.join('; '),
-        unrecorded: false,
-      });
-  }
-  return drift;
+  return (await grantRows(db)).flatMap((row) => {
+    const problems = problemsOf(row, replayed.get(row.id));
+    if (problems.length === 0) return [];
+    const subject = `${row.delegateSlug} acting for ${row.principalSlug}`;
+    return [{ kind: 'delegation', id: row.id, subject, problem: problems.join('; '), unrecorded: false } as const];
+  });
 }

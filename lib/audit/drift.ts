@@ -15,6 +15,7 @@ import {
   type TokenRecord,
 } from './registry-actions';
 import { registryEvents } from './registry-events';
+import { sameMembers } from './same-members';
 
 export type { Drift };
 
@@ -23,18 +24,11 @@ export type { Drift };
 // inserted, its scopes widened, a setting changed by hand in the database) was changed outside Custodian: the
 // verifier cannot see it, so this compares the rows the controls read with the events that should have made them.
 
-/** The same members, whatever their order or repeats. */
-const same = (a: readonly string[], b: readonly string[]) => {
-  const x = new Set(a);
-  const y = new Set(b);
-  return x.size === y.size && [...x].every((v) => y.has(v));
-};
-
 /** A recorded reach (describeReach's words) and the row's, compared as what they reach: a list in any order. */
 function sameReach(recorded: string, now: string): boolean {
   const LIST = 'Agents: ';
   if (!recorded.startsWith(LIST) || !now.startsWith(LIST)) return recorded === now;
-  return same(recorded.slice(LIST.length).split(', '), now.slice(LIST.length).split(', '));
+  return sameMembers(recorded.slice(LIST.length).split(', '), now.slice(LIST.length).split(', '));
 }
 
 /** Every role held that no event grants, and every one an event grants that is not held. */
@@ -142,7 +136,7 @@ async function tokenDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]
     if (!c) problems.push('no event records its creation');
     else {
       if (c.creator !== t.createdById) problems.push('it acts as someone other than who created it');
-      if (!same(t.scopes, d.scopes ?? []))
+      if (!sameMembers(t.scopes, d.scopes ?? []))
         problems.push(`its scopes are ${t.scopes.join(', ') || 'none'}, not those recorded`);
       // Tokens made before reach existed reached every agent.
       if (!sameReach(d.reach ?? 'All agents', describeReach(reachOf(t), t.slugs)))

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Db, Tx } from '@/lib/db';
 import type { BaselineDetails, Drift, PurposeRecord, RegistryEvent } from './registry-actions';
+import { sameValue } from './same-members';
 
 // Purposes against their record. The issuance gate allows a task only within an approved purpose in effect (its
 // tools, its environments, until it ends): a purpose approved, widened, moved to another agent or given a later end in
@@ -93,12 +94,6 @@ const stands = (p: PurposeRow): PurposeRecord => ({
 export function purposeAsItStands(p: PurposeRow): NonNullable<BaselineDetails['purposes']>[number] {
   return { purposeId: p.id, ...stands(p) };
 }
-
-/** The same value, a list as a set (compared whole: a tool's name may hold any character). */
-const sameValue = (a: unknown, b: unknown) =>
-  Array.isArray(a) && Array.isArray(b)
-    ? JSON.stringify([...new Set(a.map(String))].sort()) === JSON.stringify([...new Set(b.map(String))].sort())
-    : (a ?? null) === (b ?? null);
 
 /**
  * Every purpose whose agent, status, approver, task, tools, environments or end its events do not explain. An expired

@@ -3,9 +3,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
-import { approveDelegation, requestDelegation, revokeDelegation } from '@/lib/delegation/commands';
+import { revokeDelegation } from '@/lib/delegation/commands';
 import { addPurpose } from '@/lib/purposes/commands';
 import { makeActiveAgent } from '@/lib/testing/agents';
+import { delegationParties, requestGrant } from '@/lib/testing/delegation';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { grantRole, removeRole } from '@/lib/users/commands';
@@ -80,20 +81,13 @@ describe('the registry check across an upgrade', () => {
   });
 
   it('a grant’s end relabelled before this release first counted it is found by a walk from the start', async () => {
-    const lead = await createPerson(['ADMIN']);
-    const asker = await createPerson(['OWNER']);
-    const principalOwner = await createPerson(['OWNER']);
-    const delegate = await makeActiveAgent(lead, { ownerId: asker.id });
-    const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
-    const { id: grantId } = await requestDelegation(asker, {
-      delegateId: delegate.id,
-      principal: principal.slug,
-      tasks: 'deploy',
+    const parties = await delegationParties();
+    const { principalOwner } = parties;
+    const { grantId } = await requestGrant(parties, {
       environments: ['PROD'],
       days: 30,
       justification: 'Revoked early',
     });
-    await approveDelegation(principalOwner, { grantId, reason: 'Our pipeline' });
     await revokeDelegation(principalOwner, { grantId, reason: 'Not needed after all' });
     await appendEarlierCheck('before-grants-walk');
     // Before this release's first run: the revocation relabelled, and the grant in force again. Replayed without it,
@@ -118,20 +112,9 @@ describe('the registry check across an upgrade', () => {
   });
 
   it('a check by the release before grants raises no alarm; an event it counted gone since does', async () => {
-    const lead = await createPerson(['ADMIN']);
-    const asker = await createPerson(['OWNER']);
-    const principalOwner = await createPerson(['OWNER']);
-    const delegate = await makeActiveAgent(lead, { ownerId: asker.id });
-    const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
-    const { id: grantId } = await requestDelegation(asker, {
-      delegateId: delegate.id,
-      principal: principal.slug,
-      tasks: 'deploy',
-      environments: ['DEV'],
-      days: 7,
-      justification: 'Counted from this release on',
-    });
-    await approveDelegation(principalOwner, { grantId, reason: 'Our pipeline' });
+    const parties = await delegationParties();
+    const { lead } = parties;
+    const { principal } = await requestGrant(parties, { justification: 'Counted from this release on' });
     await addPurpose(lead, { agentId: principal.id, task: 'counted before', scope: 'github', environments: ['DEV'] });
     const lastReplays = async () =>
       (

@@ -54,7 +54,7 @@ function vouchedFor(row: Result & { keyId: string | null; signature: string | nu
   return Boolean(key && row.signature && signatureHolds(key.key, statement(row), row.signature));
 }
 
-/** The replay a `registry.checked` event records (one that records no number counted before delegation grants). */
+/** The replay a `registry.checked` event records. */
 const recordedReplay = (d: RegistryCheckedDetails): Reference => ({
   throughSeq: BigInt(d.throughSeq),
   eventCount: d.eventCount,
@@ -69,27 +69,22 @@ const recordedReplay = (d: RegistryCheckedDetails): Reference => ({
  * no longer now was rolled back, or its key is no longer trusted.
  */
 function goneSince(last: Reference, run: RegistryCheckRun): Drift | null {
-  const subject = `Events 1 to ${last.throughSeq}`;
-  if (run.through < last.throughSeq) {
-    return {
-      kind: 'event',
-      id: `through:${last.throughSeq}`,
-      subject,
-      problem:
-        `a check found the chain signed through seq ${last.throughSeq}; it is signed only through ` +
-        `${run.through} now: rolled back, or its key is no longer trusted`,
-      unrecorded: false,
-    };
-  }
   const again = replayOf(run.replayed, last.throughSeq, last.replays);
-  if (again.eventCount === last.eventCount && again.eventsSha256 === last.eventsSha256) return null;
+  const problem =
+    run.through < last.throughSeq
+      ? `a check found the chain signed through seq ${last.throughSeq}; it is signed only through ` +
+        `${run.through} now: rolled back, or its key is no longer trusted`
+      : again.eventCount !== last.eventCount || again.eventsSha256 !== last.eventsSha256
+        ? `a check replayed ${last.eventCount} registry events here and ${again.eventCount} are found now as ` +
+          'they were: one was relabelled or deleted in the database (or altered, above); npm run audit:verify names ' +
+          'where'
+        : null;
+  if (!problem) return null;
   return {
     kind: 'event',
     id: `through:${last.throughSeq}`,
-    subject,
-    problem:
-      `a check replayed ${last.eventCount} registry events here and ${again.eventCount} are found now as ` +
-      'they were: one was relabelled or deleted in the database (or altered, above); npm run audit:verify names where',
+    subject: `Events 1 to ${last.throughSeq}`,
+    problem,
     unrecorded: false,
   };
 }

@@ -81,14 +81,14 @@ function linkTo(prev: { seq: bigint; hash: string }, seq: bigint, archives: Arch
   return hash;
 }
 
-/** Breaks listed at most (the last is always known). */
+/** Breaks listed at most, besides the last. */
 const MAX_BREAKS = 20;
 
 /**
  * Walks `from`..`to` (the anchor: a signed head, or unsigned the next event), every event holding its hash and
  * following the one before it (across archived ranges by their manifests' hashes in and out). Returns where the anchor
- * does not vouch for what comes before: at each break, the event there or the one replaced before it (`breaks`, the
- * first MAX_BREAKS, in order), and the last of them (`last`, null when the walk holds).
+ * does not vouch for what comes before, in order: at each break, the event there or the one replaced before it (the
+ * first MAX_BREAKS, and always the last); none when the walk holds.
  */
 async function unanchored(
   tx: Tx,
@@ -96,12 +96,13 @@ async function unanchored(
   to: bigint,
   archives: Archive[],
   owners: OwnersMemo,
-): Promise<{ last: bigint | null; breaks: bigint[] }> {
+): Promise<bigint[]> {
   const breaks: bigint[] = [];
-  let last: bigint | null = null;
   const brokenAt = (seq: bigint) => {
-    if (last !== seq && breaks.length < MAX_BREAKS) breaks.push(seq);
-    last = seq;
+    if (breaks.at(-1) === seq) return;
+    // Past the cap the last one listed gives way to the newer: the last break is what the anchor's vouching ends at.
+    if (breaks.length > MAX_BREAKS) breaks.pop();
+    breaks.push(seq);
   };
   let prev: { seq: bigint; hash: string } | null = null;
   const where = `e."seq" >= ${literal(from)}::bigint AND e."seq" <= ${literal(to)}::bigint`;
@@ -115,7 +116,7 @@ async function unanchored(
   }
   // The anchor itself missing is a break at it.
   if (prev?.seq !== to) brokenAt(to);
-  return { last, breaks };
+  return breaks;
 }
 
 /**
@@ -183,7 +184,7 @@ export async function registryEvents(
       const broken =
         signed === null && anchor === seq && e.hash !== head?.hash
           ? seq
-          : (await unanchored(tx, seq, anchor, archives, owners)).last;
+          : ((await unanchored(tx, seq, anchor, archives, owners)).at(-1) ?? null);
       walked = { to: signed === null ? seq : anchor, anchor, broken };
     }
     if (walked.broken !== null && seq <= walked.broken) {
@@ -225,9 +226,7 @@ export async function registryEvents(
   // start: an event this release newly counts, relabelled before any check counted it, is found nowhere else. Each
   // break is its own row, so one more made while an alarm stands is named too.
   const from = lastCheck?.replays === REPLAYS ? BigInt(lastCheck.throughSeq) : 0n;
-  const walk =
-    options.walk && through > 0n ? await unanchored(tx, from, through, archives, owners) : { last: null, breaks: [] };
-  const breaks = walk.last !== null && !walk.breaks.includes(walk.last) ? [...walk.breaks, walk.last] : walk.breaks;
+  const breaks = options.walk && through > 0n ? await unanchored(tx, from, through, archives, owners) : [];
   const whence =
     from > 0n
       ? `walked from seq ${from}, where the last registry check ended,`
