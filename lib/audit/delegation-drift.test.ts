@@ -139,4 +139,42 @@ describe('delegation grants against their record', () => {
     expect(rows.find((d) => d.id === ids.moved)?.subject).toBe(`${delegate.slug} acting for ${otherPrincipal.slug}`);
   });
 
+  it('what the check passes over cannot be used: an ended grant put back in force, a forged redaction', async () => {
+    const parties = await delegationParties();
+    const { lead, asker, principalOwner, delegate } = parties;
+    const principal = await makeActiveAgent(lead, { ownerId: principalOwner.id });
+    const ended = 'grant-ended-by-hand';
+    // Inserted ended, it allows nothing and is not named; put in force later, it is.
+    await asOwner(
+      `INSERT INTO "DelegationGrant" ("id", "delegateId", "principalId", "tasks", "environments", "justification",
+         "days", "status", "requestedById", "approvedById", "approvedAt", "expiresAt", "endedAt", "updatedAt")
+       VALUES ('${ended}', '${delegate.id}', '${principal.id}', ARRAY['deploy'], ARRAY['PROD']::"Environment"[],
+         'by hand', 30, 'EXPIRED', '${asker.id}', '${principalOwner.id}', now() - interval '40 days',
+         now() - interval '10 days', now() - interval '10 days', now())`,
+    );
+    const problems = async (id: string) =>
+      (await registryDrift(getDb())).filter((d) => d.id === id).map((d) => d.problem);
+    expect(await problems(ended)).toEqual([]);
+    await asOwner(
+      `UPDATE "DelegationGrant" SET "status" = 'APPROVED', "expiresAt" = now() + interval '1 year', "endedAt" = NULL
+       WHERE "id" = '${ended}'`,
+    );
+    expect(await problems(ended)).toEqual(['no event records it (every release records a delegation’s request)']);
+
+    // A redacted justification is not compared: a tombstone written by hand, its salt removed as a redaction removes
+    // it, is not believed (no redaction record names it), so the request it sits in is not replayed, and the
+    // justification rewritten beside it does not pass unseen.
+    const { grantId } = await requestGrant(parties, { approve: false, justification: 'Deploys to DEV only' });
+    await asOwner(
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "details" = jsonb_set("details", '{justification}', '{"$redacted": "forged"}'),
+         "salts" = "salts" - '/justification'
+       WHERE "action" = 'delegation.requested' AND "details" ->> 'grantId' = '${grantId}'`,
+      `UPDATE "DelegationGrant" SET "justification" = 'Approved by the board' WHERE "id" = '${grantId}'`,
+    );
+    expect(await problems(grantId)).toEqual(['no event records it (every release records a delegation’s request)']);
+    expect((await registryDrift(getDb())).map((d) => d.problem)).toContainEqual(
+      expect.stringMatching(/^it was altered: field \/justification is redacted, and no redaction made it/),
+    );
+  });
 });

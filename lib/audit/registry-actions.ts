@@ -36,8 +36,9 @@ export const DELEGATION_ACTIONS = [
 
 /**
  * The events that make the registry's roles, tokens, settings, exceptions in force, credentials, agents, purposes and
- * delegation grants (and an owner's baseline of them), the checks of it, and restores (after which the tripwire
- * compares afresh): replayed by ./drift.ts, carried by archives.
+ * delegation grants (and an owner's baseline of them), the checks of it, restores (after which the tripwire compares
+ * afresh) and redaction records (without which a tombstone is not believed): replayed by ./drift.ts, carried by
+ * archives.
  */
 export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'role.granted',
@@ -52,6 +53,7 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'audit.baselined',
   'registry.checked',
   'audit.restored',
+  'audit.redacted',
 ]);
 
 const without = (prefixes: string[]) =>
@@ -62,12 +64,12 @@ export const REPLAYS = 3;
 /**
  * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
  * so a later release that replays more compares like with like: 1, a result signed by a release before purposes and
- * checks were on the chain; 2, a check that records no number (before delegation grants and restores); REPLAYS, this
- * release's.
+ * checks were on the chain; 2, a check that records no number (before delegation grants, restores and redaction
+ * records); REPLAYS, this release's.
  */
 export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
-  1: without(['purpose.', 'registry.checked', 'delegation.', 'audit.restored']),
-  2: without(['delegation.', 'audit.restored']),
+  1: without(['purpose.', 'registry.checked', 'delegation.', 'audit.restored', 'audit.redacted']),
+  2: without(['delegation.', 'audit.restored', 'audit.redacted']),
   [REPLAYS]: REGISTRY_ACTIONS,
 };
 

@@ -53,18 +53,24 @@ const holdsItself = (e: RawEvent, owners: OwnersMemo) =>
   hashEventText(e.prevHash, e, owners, e.format === '2' ? parse(e.digests) : undefined) === e.hash;
 
 /** Why a stored event's contents cannot be credited as they stand (null: they hold), with its details as read. */
-function alteration(e: RawEvent, owners: OwnersMemo): { why: string | null; details: Json } {
+function alteration(e: RawEvent, owners: OwnersMemo): { why: string | null; details: Json; redacted: Redacted } {
   const details = parse(e.details);
-  const fail = (why: string) => ({ why, details });
+  const fail = (why: string) => ({ why, details, redacted: [] });
   if (e.format !== '1' && e.format !== '2') return fail(`its chain format ${e.format} is not one Custodian writes`);
   if (!holdsItself(e, owners)) return fail('its hash does not match its contents');
   if (e.format === '2') {
     if (!exactNumbers(e.details)) return fail('a number in its details is not one JavaScript holds exactly');
     const check = checkFields(details, parse(e.digests), parse(e.salts));
     if (!check.ok) return fail(check.reason);
+    return { why: null, details, redacted: check.redacted };
   }
-  return { why: null, details };
+  return { why: null, details, redacted: [] };
 }
+
+type Redacted = { pointer: string; redactionId: string }[];
+
+/** A field's redaction as its record (`audit.redacted`) names it. */
+const redactionKey = (seq: unknown, pointer: unknown, redactionId: unknown) => `${seq} ${pointer} ${redactionId}`;
 
 type Archive = { fromSeq: bigint; toSeq: bigint; headIn: string; headOut: string };
 
@@ -152,7 +158,7 @@ export async function registryEvents(
   const archives = await archivedRanges(tx);
   const owners = new OwnersMemo();
   const altered: Drift[] = [];
-  const alter = (e: RawEvent, why: string) =>
+  const alter = (e: { seq: string; action: string }, why: string) =>
     altered.push({
       kind: 'event',
       id: e.seq,
@@ -161,11 +167,14 @@ export async function registryEvents(
       unrecorded: false,
     });
   const candidates: { e: RawEvent; details: Json }[] = [];
+  // The fields each credited event shows as redacted: believed only where a credited redaction record names them.
+  const tombstones = new Map<bigint, { action: string; redacted: Redacted }>();
   for await (const page of streamEvents(tx, where, { keyset: true })) {
     for (const e of page) {
-      const { why, details } = alteration(e, owners);
+      const { why, details, redacted } = alteration(e, owners);
       if (why) alter(e, why);
       else candidates.push({ e, details });
+      if (!why && redacted.length) tombstones.set(BigInt(e.seq), { action: e.action, redacted });
     }
   }
   // Each walk runs from a candidate to its anchor, and vouches for the candidates it passes beyond its last break.
@@ -216,7 +225,20 @@ export async function registryEvents(
         recordedAt: item.recordedAt ? new Date(item.recordedAt) : null,
         details: (item.details ?? {}) as Record<string, unknown>,
       });
+      if (item.redacted.length) tombstones.set(item.seq, { action: item.action, redacted: item.redacted });
     }
+  }
+  // A tombstone written by hand, with its salt removed, holds its digest like a real one: only the redaction's record
+  // (made by the two-person command) tells them apart.
+  const made = new Set(
+    [...bySeq.values()]
+      .filter((e) => e.action === 'audit.redacted')
+      .map((e) => redactionKey(e.details.seq, e.details.pointer, e.details.redactionId)),
+  );
+  for (const [seq, { action, redacted }] of tombstones) {
+    const forged = redacted.find((r) => !made.has(redactionKey(seq, r.pointer, r.redactionId)));
+    if (!forged || !bySeq.delete(seq)) continue;
+    alter({ seq: String(seq), action }, `field ${forged.pointer} is redacted, and no redaction made it`);
   }
   const events = [...bySeq.values()].sort((x, y) => (x.seq < y.seq ? -1 : 1));
   const last = events.findLast((e) => e.action === 'registry.checked' && checkedDetails(e.details));
