@@ -13,7 +13,7 @@ import { recordRegistryBaseline } from '@/lib/audit/baseline';
 import { getDb } from '@/lib/db';
 import { appendScaleEvents, historyCount } from './scale/events';
 import { buildPendingIndexes, withIndexesDeferred } from './scale/indexes';
-import { createAgents, ensurePeople, loadAgents } from './scale/registry';
+import { alignRotations, createAgents, ensurePeople, loadAgents } from './scale/registry';
 
 const BYTES_PER_EVENT = 1_100; // row + six indexes, measured on PostgreSQL 15
 const BYTES_PER_AGENT = 12_000;
@@ -105,6 +105,8 @@ async function main(): Promise<number> {
         });
       } else await load();
       bar.stop();
+      const aligned = await alignRotations(client);
+      console.log(`Set ${aligned.toLocaleString('en')} credentials' last rotation to their last recorded one.`);
     }
     // Its people and exceptions were copied in, not made through Custodian: recorded as they stand (only its own
     // rows, by their ids), so the registry check explains them and shows only what changes after. Its agents and

@@ -119,6 +119,7 @@ async function seed(tx: Tx, now: Date) {
         reviewCadenceDays: agents.at(-1)!.reviewCadenceDays ?? null,
         environments,
         workloadIdentity: agents.at(-1)!.workloadIdentity,
+        nextReviewDue: nextReviewDue?.toISOString() ?? null,
       },
     });
     if (a.owner) {

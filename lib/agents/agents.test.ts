@@ -96,7 +96,11 @@ describe('registering and editing agents', () => {
     const updated = await getDb().auditEvent.findFirstOrThrow({
       where: { agentId: agent.id, action: 'agent.updated' },
     });
-    expect(updated.details).toEqual({ changes: { name: { from: agent.name, to: 'Renamed' } } });
+    // The next review is recorded after every update, moved or not (the registry check holds the row to it).
+    expect(updated.details).toEqual({
+      changes: { name: { from: agent.name, to: 'Renamed' } },
+      nextReviewDue: agent.nextReviewDue!.toISOString(),
+    });
   });
 });
 

@@ -127,6 +127,8 @@ export async function registerAgentsIn(
   }
   const settings = await getSettings(tx);
   const now = new Date();
+  const dueOf = (data: (typeof planned)[number]['data']) =>
+    nextScheduledDue({ riskTier: data.riskTier, reviewCadenceDays: data.reviewCadenceDays ?? null }, settings, now);
   const agents = await tx.agent.createManyAndReturn({
     data: planned.map(({ data, ownerId }) => ({
       slug: data.slug,
@@ -137,11 +139,7 @@ export async function registerAgentsIn(
       environments: data.environments,
       riskTier: data.riskTier,
       reviewCadenceDays: data.reviewCadenceDays ?? null,
-      nextReviewDue: nextScheduledDue(
-        { riskTier: data.riskTier, reviewCadenceDays: data.reviewCadenceDays ?? null },
-        settings,
-        now,
-      ),
+      nextReviewDue: dueOf(data),
       ownerId: ownerId ?? null,
     })),
     select: { id: true, slug: true },
@@ -169,6 +167,8 @@ export async function registerAgentsIn(
           reviewCadenceDays: data.reviewCadenceDays ?? null,
           environments: data.environments,
           workloadIdentity: data.workloadIdentity ?? null,
+          // What the issuance gate and the review queue read: the registry check holds the row to it.
+          nextReviewDue: dueOf(data).toISOString(),
         },
       },
       ...(ownerId
@@ -265,11 +265,16 @@ export async function editAgentIn(
     const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));
     const after = { ...before, ...Object.fromEntries(now.map((k) => [k, next[k]])) };
     const cadenceChanged = now.includes('riskTier') || now.includes('reviewCadenceDays');
+    // A retired agent is reviewed no more, whatever its tier.
+    const due =
+      cadenceChanged && before.status !== 'RETIRED'
+        ? await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays)
+        : before.nextReviewDue;
     await tx.agent.update({
       where: { id: data.id },
       data: {
         ...Object.fromEntries(now.map((k) => [k, next[k]])),
-        ...(cadenceChanged ? { nextReviewDue: await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) } : {}),
+        nextReviewDue: due,
         version: { increment: 1 },
       },
     });
@@ -277,7 +282,8 @@ export async function editAgentIn(
       action: 'agent.updated',
       actor: userActor(actor),
       agentId: data.id,
-      details: { changes },
+      // The date after every update, changed or not: the registry check holds the row to it.
+      details: { changes, nextReviewDue: due?.toISOString() ?? null },
     });
     if (now.includes('environments') && before.status !== 'PROPOSED')
       await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');

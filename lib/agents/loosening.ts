@@ -67,11 +67,12 @@ export async function applyGuardedFields(
   if (fields.length === 0) return [];
   const after = { ...before, ...values } as GuardedValues & { status: string };
   const settings = await getSettings(tx);
+  const nextReviewDue = before.status === 'RETIRED' ? null : nextScheduledDue(after, settings, new Date());
   await tx.agent.update({
     where: { id: agentId },
     data: {
       ...Object.fromEntries(fields.map((k) => [k, values[k]])),
-      nextReviewDue: before.status === 'RETIRED' ? null : nextScheduledDue(after, settings, new Date()),
+      nextReviewDue,
       version: { increment: 1 },
     },
   });
@@ -82,6 +83,7 @@ export async function applyGuardedFields(
     details: {
       changes: Object.fromEntries(fields.map((k) => [k, { from: before[k], to: values[k] }])),
       ...(changeRequestId ? { changeRequestId } : {}),
+      nextReviewDue: nextReviewDue?.toISOString() ?? null,
     },
   });
   if (before.status !== 'PROPOSED') {

@@ -21,6 +21,8 @@ export type AuditDetailsByAction = {
     reviewCadenceDays?: number | null;
     environments?: string[];
     workloadIdentity?: string | null;
+    /** From the release that replays it (ISO 8601). */
+    nextReviewDue?: string | null;
   };
   /** A proposed agent's first sighting: what a discovery import saw it do (mounts or services, paths, when). */
   'agent.discovered': {
@@ -31,7 +33,12 @@ export type AuditDetailsByAction = {
     lastSeen: string;
     requests: number;
   };
-  'agent.updated': { changes: Record<string, Change<unknown>>; changeRequestId?: string };
+  /** `nextReviewDue`: the date after the update (ISO 8601), from the release that replays it. */
+  'agent.updated': {
+    changes: Record<string, Change<unknown>>;
+    changeRequestId?: string;
+    nextReviewDue?: string | null;
+  };
   'agent.status_changed': Change<string> & { reason?: string; reviewId?: string };
   'owner.assigned': Change<PersonRef> & { bulk?: boolean; reason?: string };
   'control.assigned': {

@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
-import { revokeCredential, updateCredential } from '@/lib/credentials/commands';
+import { revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { ingestEvents } from '@/lib/ingest/commands';
 import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose, changePurpose, expirePurpose } from '@/lib/purposes/commands';
+import { completeReview } from '@/lib/reviews/commands';
 import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -215,7 +216,7 @@ describe('agents against their record', () => {
     const [legacy] = (await registryDrift(getDb())).filter((d) => d.id === 'legacy-agent');
     expect(legacy).toMatchObject({
       unrecorded: true,
-      problem: 'its kind, review cadence, environments, workload identity were never recorded',
+      problem: 'its kind, review cadence, environments, workload identity, next review date were never recorded',
     });
     await asOwner(
       `UPDATE "Agent" SET "environments" = ARRAY['DEV']::"Environment"[], "status" = 'ACTIVE', "riskTier" = 'LOW'
@@ -229,6 +230,143 @@ describe('agents against their record', () => {
         problem: 'it is ACTIVE; its events leave it PROPOSED; its tier is LOW, not HIGH',
       }),
     ]);
+  });
+});
+
+describe('the next review and the last rotation against their record', () => {
+  it('a next review moved on or cleared by hand shows; one rescheduled, reviewed or retired properly not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const owner = await createPerson(['OWNER']);
+    const iam = await createPerson(['OWNER']);
+    const make = () => makeActiveAgent(lead, { ownerId: owner.id, riskTier: 'HIGH' }, { IAM: iam.id });
+    const [later, cleared, retiered, reviewed, retired] = [
+      await make(),
+      await make(),
+      await make(),
+      await make(),
+      await make(),
+    ];
+    const version = async (id: string) => (await getDb().agent.findUniqueOrThrow({ where: { id } })).version;
+    const ids = [later, cleared, retiered, reviewed, retired].map((a) => a!.id);
+    const due = async (id: string) => (await getDb().agent.findUniqueOrThrow({ where: { id } })).nextReviewDue;
+
+    // Through Custodian: a tier raised reschedules it, a review completed sets the next, retiring clears it.
+    const row = await getDb().agent.findUniqueOrThrow({ where: { id: retiered!.id } });
+    const before = row.nextReviewDue;
+    await updateAgent(lead, {
+      id: row.id,
+      version: row.version,
+      name: row.name,
+      kind: row.kind,
+      workloadIdentity: row.workloadIdentity ?? '',
+      environments: row.environments,
+      riskTier: 'CRITICAL',
+      reason: 'Handles payments now',
+    });
+    expect(await due(row.id)).not.toEqual(before);
+    await addPurpose(owner, { agentId: reviewed!.id, task: 'Opens a review', scope: 'github', environments: ['DEV'] });
+    const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: reviewed!.id } });
+    const reviewer = [lead, owner, iam].find((p) => p.id === review.reviewerId)!;
+    await completeReview(reviewer, {
+      reviewId: review.id,
+      version: review.version,
+      outcome: 'CERTIFIED',
+      notes: 'Checked its purpose',
+    });
+    await changeAgentStatus(lead, {
+      id: retired!.id,
+      version: await version(retired!.id),
+      to: 'RETIRED',
+      reason: 'Done',
+    });
+    expect(await due(retired!.id)).toBeNull();
+    expect(await problems(ids)).toEqual({});
+
+    // What the issuance gate refuses past, moved on ten years, or cleared; a retired agent given one back.
+    await asOwner(
+      `UPDATE "Agent" SET "nextReviewDue" = "nextReviewDue" + interval '3650 days' WHERE "id" = '${later!.id}'`,
+      `UPDATE "Agent" SET "nextReviewDue" = NULL WHERE "id" IN ('${cleared!.id}', '${reviewed!.id}')`,
+      `UPDATE "Agent" SET "nextReviewDue" = now() + interval '1 day' WHERE "id" = '${retired!.id}'`,
+    );
+    const found = await problems(ids);
+    expect(Object.keys(found).sort()).toEqual([later!.id, cleared!.id, reviewed!.id, retired!.id].sort());
+    const moved = (await due(later!.id))!;
+    const recorded = new Date(moved.getTime() - 3650 * 86_400_000);
+    expect(found[later!.id]).toBe(
+      `its next review falls due ${moved.toISOString()}; its record says ${recorded.toISOString()}`,
+    );
+    expect(found[cleared!.id]).toMatch(/^its next review falls due none; its record says \d{4}-/);
+    expect(found[retired!.id]).toMatch(/; its record says none$/);
+  });
+
+  it('an earlier release’s update that rescheduled without recording the date leaves it to the baseline', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, riskTier: 'HIGH' });
+    // As that release wrote a tier change: the change, and no date.
+    await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, {
+        action: 'agent.updated',
+        actor: { type: 'SYSTEM', id: 'older-release' },
+        agentId: agent.id,
+        details: { changes: { riskTier: { from: 'HIGH', to: 'HIGH' } } },
+      }),
+    );
+    const [row] = (await registryDrift(getDb())).filter((d) => d.id === agent.id);
+    expect(row).toMatchObject({ unrecorded: true, problem: 'its next review date were never recorded' });
+    // The owner's baseline vouches for it as it stands; moved on after that, it shows again.
+    await recordRegistryBaseline(getDb(), { only: (d) => d.id === agent.id });
+    expect(await problems([agent.id])).toEqual({});
+    await asOwner(`UPDATE "Agent" SET "nextReviewDue" = NULL WHERE "id" = '${agent.id}'`);
+    expect(await problems([agent.id])).toEqual({
+      [agent.id]: expect.stringMatching(/^its next review falls due none; its record says /),
+    });
+  });
+
+  it('a last rotation moved past its record shows; one recorded, or reported ahead within skew, not', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id });
+    const [forward, back, rotated] = [
+      await issueKey(lead, agent.id, 'forward-key'),
+      await issueKey(lead, agent.id, 'back-key'),
+      await issueKey(lead, agent.id, 'rotated-key'),
+    ];
+    await rotateCredential(lead, { credentialId: rotated, reason: 'Scheduled' });
+    expect(await problems([forward, back, rotated])).toEqual({});
+    // Moved on, it ends the rotation finding and a break-glass's wait: named. Moved back, it only raises a finding.
+    await asOwner(
+      `UPDATE "Credential" SET "lastRotatedAt" = now() + interval '1 day' WHERE "id" = '${forward}'`,
+      `UPDATE "Credential" SET "lastRotatedAt" = now() - interval '400 days' WHERE "id" = '${back}'`,
+    );
+    const found = await problems([forward, back, rotated]);
+    expect(Object.keys(found)).toEqual([forward]);
+    expect(found[forward]).toMatch(/^it shows a rotation at \S+, after the last recorded one \(\S+\)$/);
+    // A rotation recorded through Custodian is the new bound: the row at it is explained.
+    await rotateCredential(lead, { credentialId: forward, reason: 'Rotated for real' });
+    expect(await problems([forward])).toEqual({});
+
+    // A broker may report an issue a little ahead of this server's clock: the row is at the reported time.
+    const { token } = await createToken(lead, { name: 'broker', scopes: ['events:write'], expiresInDays: 1 });
+    const broker = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${token}` } }),
+      'events:write',
+    );
+    const ahead = new Date(Date.now() + 4 * 60_000).toISOString();
+    const reported = {
+      type: 'credential.issued',
+      agent: { slug: agent.slug },
+      occurredAt: ahead,
+      credential: {
+        name: 'ahead-key',
+        kind: 'API_KEY',
+        issuance: 'STATIC',
+        storage: 'VAULT_OR_BROKER',
+        environment: 'PROD',
+      },
+    };
+    expect((await ingestEvents(broker, { events: [reported] }, { partial: false })).status).toBe(201);
+    const key = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'ahead-key' } });
+    expect(key.lastRotatedAt?.toISOString()).toBe(ahead);
+    expect(await problems([key.id])).toEqual({});
   });
 });
 

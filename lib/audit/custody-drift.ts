@@ -1,26 +1,41 @@
 import 'server-only';
 import { CREDENTIAL_RECORD_FIELDS, type CredentialRecord } from '@/lib/credentials/record';
 import type { Db, Tx } from '@/lib/db';
+import { FUTURE_SKEW_MS } from '@/lib/ingest/schema';
 import type { AgentRecord, BaselineDetails, Drift, RegistryEvent } from './registry-actions';
 
 // Credentials and agents against their record. The issuance gate, the findings and the queues read these rows: a
 // credential made DYNAMIC in the database skips the static-credential rule, one made unprivileged gets the standard
-// TTL, an agent lowered to LOW or moved to another owner is judged as that. Each row is replayed from the event that
-// recorded it (`credential.issued` with its record, `agent.created`) and every change after it.
+// TTL, an agent lowered to LOW or moved to another owner is judged as that, one whose next review is moved on is
+// issued to past its due date. Each row is replayed from the event that recorded it (`credential.issued` with its
+// record, `agent.created`) and every change after it. A credential's last rotation ends the rotation finding and a
+// break-glass's wait for rotation: it may be no later than the last issue or rotation recorded of it.
 
 type CredentialState = { agentId: string | null; name: string; record: CredentialRecord };
 /** An agent as its events leave it: the fields recorded only from this release on may be unknown. */
 type AgentState = Omit<AgentRecord, (typeof RECORDED_SINCE)[number]> &
   Partial<Record<(typeof RECORDED_SINCE)[number], unknown>>;
 
-/** What an agent's creation records from this release on: unknown for one created before, until it changes. */
-const RECORDED_SINCE = ['kind', 'reviewCadenceDays', 'environments', 'workloadIdentity'] as const;
+/** What an agent's creation records from a release on: unknown for one created before, until it changes. */
+const RECORDED_SINCE = ['kind', 'reviewCadenceDays', 'environments', 'workloadIdentity', 'nextReviewDue'] as const;
 const AGENT_WORDS: Record<(typeof RECORDED_SINCE)[number], string> = {
   kind: 'kind',
   reviewCadenceDays: 'review cadence',
   environments: 'environments',
   workloadIdentity: 'workload identity',
+  nextReviewDue: 'next review date',
 };
+/**
+ * The fields whose change reschedules the next review (a tier or cadence edited, or any guarded field applied): an
+ * update of a release that did not record the new date leaves it unknown.
+ */
+const RESCHEDULES = ['riskTier', 'reviewCadenceDays', 'workloadIdentity', 'environments'];
+
+/**
+ * How far a last rotation may be after the last one recorded: a reported rotation may be ahead of the clock by the
+ * skew the ingest API and discovery allow, and the row is written a moment before its event.
+ */
+const ROTATION_SLACK_MS = FUTURE_SKEW_MS + 60_000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -35,6 +50,8 @@ function changesOf(details: Record<string, unknown>): [string, unknown][] {
 type Replayed = {
   credentials: Map<string, CredentialState>;
   revoked: Set<string>;
+  /** When each credential's last issue or rotation was recorded (ms; NaN: an archived one carried without the time). */
+  rotated: Map<string, number>;
   agents: Map<string, AgentState>;
 };
 
@@ -42,7 +59,11 @@ type Replayed = {
 function replay(events: RegistryEvent[]): Replayed {
   const credentials = new Map<string, CredentialState>();
   const revoked = new Set<string>();
+  const rotated = new Map<string, number>();
   const agents = new Map<string, AgentState>();
+  // The latest recorded: an event carried without its time (an older archive's) leaves it unknown until the next.
+  const rotatedAt = (id: string, at: Date | null) =>
+    rotated.set(id, at ? Math.max(rotated.get(id) || -Infinity, at.getTime()) : NaN);
   for (const e of events) {
     const d = e.details;
     switch (e.action) {
@@ -50,6 +71,8 @@ function replay(events: RegistryEvent[]): Replayed {
         const b = d as BaselineDetails;
         for (const { credentialId, agentId, name, revoked: gone, ...record } of b.credentials ?? []) {
           credentials.set(credentialId, { agentId, name, record });
+          // The owner vouched for it as it stood, its last rotation with it.
+          rotatedAt(credentialId, e.recordedAt);
           if (gone) revoked.add(credentialId);
           else revoked.delete(credentialId);
         }
@@ -65,7 +88,11 @@ function replay(events: RegistryEvent[]): Replayed {
             name: String(d.name),
             record: d.record as CredentialRecord,
           });
+          rotatedAt(e.credentialId, e.recordedAt);
         }
+        break;
+      case 'credential.rotated':
+        if (e.credentialId) rotatedAt(e.credentialId, e.recordedAt);
         break;
       case 'credential.updated': {
         const c = e.credentialId ? credentials.get(e.credentialId) : undefined;
@@ -91,24 +118,41 @@ function replay(events: RegistryEvent[]): Replayed {
       default: {
         const a = e.agentId ? agents.get(e.agentId) : undefined;
         if (!a) break;
-        if (e.action === 'agent.status_changed') a.status = String(d.to);
+        if (e.action === 'agent.status_changed') {
+          a.status = String(d.to);
+          // A retired agent is reviewed no more.
+          if (a.status === 'RETIRED') a.nextReviewDue = null;
+        }
+        // Every release has recorded the next review a completed one set.
+        if (e.action === 'review.completed') a.nextReviewDue = d.nextReviewDue ?? null;
         if (e.action === 'owner.assigned') a.ownerId = isObject(d.to) ? String(d.to.id) : null;
         // A plane is handed on, never left empty (no command unassigns one).
         if (e.action === 'control.assigned' && isObject(d.to)) a.planes[String(d.plane)] = String(d.to.id);
         if (e.action === 'agent.updated') {
-          for (const [k, to] of changesOf(d)) {
+          const changes = changesOf(d);
+          for (const [k, to] of changes) {
             if (k === 'riskTier') a.riskTier = String(to);
             // Known from here on, even for an agent whose creation did not record it.
             if ((RECORDED_SINCE as readonly string[]).includes(k)) a[k as (typeof RECORDED_SINCE)[number]] = to ?? null;
           }
+          // This release records the date after every update; an earlier one's rescheduling left it unknown.
+          if ('nextReviewDue' in d) a.nextReviewDue = d.nextReviewDue ?? null;
+          else if (changes.some(([k]) => RESCHEDULES.includes(k))) delete a.nextReviewDue;
         }
       }
     }
   }
-  return { credentials, revoked, agents };
+  return { credentials, revoked, rotated, agents };
 }
 
-type CredentialRow = CredentialRecord & { id: string; agentId: string; name: string; slug: string; revoked: boolean };
+type CredentialRow = CredentialRecord & {
+  id: string;
+  agentId: string;
+  name: string;
+  slug: string;
+  revoked: boolean;
+  lastRotatedAt: Date | null;
+};
 
 /** Credentials as stored (those of `ids`, or all), with the fields their record holds. */
 export function credentialRows(db: Db | Tx, ids?: string[]): Promise<CredentialRow[]> {
@@ -116,14 +160,14 @@ export function credentialRows(db: Db | Tx, ids?: string[]): Promise<CredentialR
     SELECT c."id", c."agentId", c."name", a."slug", c."revokedAt" IS NOT NULL AS "revoked",
       c."kind"::text AS "kind", c."issuance"::text AS "issuance", c."storage"::text AS "storage",
       c."environment"::text AS "environment", c."secretRef", c."scope", c."maxTtlSeconds", c."rotationPeriodDays",
-      c."rotationApprovedDays", c."boundToWorkloadIdentity", c."privileged", c."gated"
+      c."rotationApprovedDays", c."boundToWorkloadIdentity", c."privileged", c."gated", c."lastRotatedAt"
     FROM "Credential" c JOIN "Agent" a ON a."id" = c."agentId"
     WHERE ${ids === undefined} OR c."id" = ANY(${ids ?? []}::text[]) ORDER BY c."id"`;
 }
 
 /** A credential as it stands, as a baseline records it. */
 export function credentialAsItStands(c: CredentialRow): NonNullable<BaselineDetails['credentials']>[number] {
-  const { id, agentId, name, revoked, slug: _slug, ...record } = c;
+  const { id, agentId, name, revoked, slug: _slug, lastRotatedAt: _rotated, ...record } = c;
   return { credentialId: id, agentId, name, revoked, ...record };
 }
 
@@ -135,7 +179,8 @@ export function agentRows(db: Db | Tx, ids?: string[]): Promise<AgentRow[]> {
     SELECT a."id", a."slug", a."status"::text AS "status", a."riskTier"::text AS "riskTier", a."ownerId",
       (SELECT coalesce(json_object_agg(ca."plane", ca."userId"), '{}') FROM "ControlAssignment" ca
         WHERE ca."agentId" = a."id") AS "planes",
-      a."kind"::text AS "kind", a."reviewCadenceDays", a."environments"::text[] AS "environments", a."workloadIdentity"
+      a."kind"::text AS "kind", a."reviewCadenceDays", a."environments"::text[] AS "environments", a."workloadIdentity",
+      to_char(a."nextReviewDue" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "nextReviewDue"
     FROM "Agent" a WHERE ${ids === undefined} OR a."id" = ANY(${ids ?? []}::text[]) ORDER BY a."id"`;
 }
 
@@ -177,6 +222,13 @@ async function credentialDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
       if (differ.length) {
         problems.push(`it differs from its record in its ${differ.map((k) => WORDS[k]).join(', ')}`);
       }
+      const last = r.rotated.get(c.id) ?? NaN;
+      if (c.lastRotatedAt && c.lastRotatedAt.getTime() > last + ROTATION_SLACK_MS) {
+        problems.push(
+          `it shows a rotation at ${c.lastRotatedAt.toISOString()}, after the last recorded one ` +
+            `(${new Date(last).toISOString()})`,
+        );
+      }
     }
     if (r.revoked.has(c.id) && !c.revoked) problems.push('it was revoked, and is live again');
     if (c.revoked && !r.revoked.has(c.id)) problems.push('it is revoked, and no event says so');
@@ -217,10 +269,17 @@ async function agentDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
       const moved = planes.filter((p) => recorded.planes[p] !== a.planes[p]);
       if (moved.length)
         problems.push(`its ${moved.join(', ')} ${moved.length === 1 ? 'is' : 'are'} not held as assigned`);
-      const known = RECORDED_SINCE.filter((k) => k in recorded);
+      const known = RECORDED_SINCE.filter((k) => k in recorded && k !== 'nextReviewDue');
       const differ = known.filter((k) => !sameValue(recorded[k], a[k]));
       if (differ.length) {
         problems.push(`it differs from its record in its ${differ.map((k) => AGENT_WORDS[k]).join(', ')}`);
+      }
+      // What the gate and the review queue read: said with both dates.
+      if ('nextReviewDue' in recorded && (recorded.nextReviewDue ?? null) !== a.nextReviewDue) {
+        const when = (v: unknown) => (v == null ? 'none' : String(v));
+        problems.push(
+          `its next review falls due ${when(a.nextReviewDue)}; its record says ${when(recorded.nextReviewDue)}`,
+        );
       }
       const unknown = RECORDED_SINCE.filter((k) => !(k in recorded));
       if (problems.length === 0 && unknown.length) {

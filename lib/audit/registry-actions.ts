@@ -11,16 +11,21 @@ export const EXCEPTION_ACTIONS = [
   'exception.expired',
 ] as const;
 
-/** The events that make a credential's record and an agent's status, tier, owners and fields: ./custody-drift.ts. */
+/**
+ * The events that make a credential's record and last rotation, and an agent's status, tier, owners, fields and next
+ * review: ./custody-drift.ts.
+ */
 export const CUSTODY_ACTIONS = [
   'credential.issued',
   'credential.updated',
+  'credential.rotated',
   'credential.revoked',
   'agent.created',
   'agent.updated',
   'agent.status_changed',
   'owner.assigned',
   'control.assigned',
+  'review.completed',
 ] as const;
 
 /** The events that make a purpose (the tasks, tools and environments the issuance gate allows): ./purpose-drift.ts. */
@@ -59,17 +64,28 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
 const without = (prefixes: string[]) =>
   new Set([...REGISTRY_ACTIONS].filter((a) => !prefixes.some((p) => a.startsWith(p))));
 
-export const REPLAYS = 3;
+export const REPLAYS = 4;
+
+/** What a release before rotations and reviews were replayed did not count. */
+const ROTATIONS_AND_REVIEWS = ['credential.rotated', 'review.completed'];
 
 /**
  * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
  * so a later release that replays more compares like with like: 1, a result signed by a release before purposes and
  * checks were on the chain; 2, a check that records no number (before delegation grants, restores and redaction
- * records); REPLAYS, this release's.
+ * records); 3, before rotations and completed reviews; REPLAYS, this release's.
  */
 export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
-  1: without(['purpose.', 'registry.checked', 'delegation.', 'audit.restored', 'audit.redacted']),
-  2: without(['delegation.', 'audit.restored', 'audit.redacted']),
+  1: without([
+    'purpose.',
+    'registry.checked',
+    'delegation.',
+    'audit.restored',
+    'audit.redacted',
+    ...ROTATIONS_AND_REVIEWS,
+  ]),
+  2: without(['delegation.', 'audit.restored', 'audit.redacted', ...ROTATIONS_AND_REVIEWS]),
+  3: without(ROTATIONS_AND_REVIEWS),
   [REPLAYS]: REGISTRY_ACTIONS,
 };
 
@@ -169,7 +185,10 @@ export type PurposeRecord = {
   expiresAt: string | null;
 };
 
-/** What the registry check holds an agent to (./custody-drift.ts): `planes` maps a control plane to its holder. */
+/**
+ * What the registry check holds an agent to (./custody-drift.ts): `planes` maps a control plane to its holder,
+ * `nextReviewDue` is when its next review falls due (ISO 8601; the issuance gate refuses an agent past it).
+ */
 export type AgentRecord = {
   status: string;
   riskTier: string;
@@ -179,4 +198,5 @@ export type AgentRecord = {
   reviewCadenceDays: number | null;
   environments: string[];
   workloadIdentity: string | null;
+  nextReviewDue: string | null;
 };

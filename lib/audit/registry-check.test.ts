@@ -2,23 +2,29 @@
 // on the chain by a release that replayed fewer actions, is compared as that release counted.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { rotateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
 import { revokeDelegation } from '@/lib/delegation/commands';
 import { addPurpose } from '@/lib/purposes/commands';
-import { makeActiveAgent } from '@/lib/testing/agents';
+import { issueVaultedProdKey, makeActiveAgent } from '@/lib/testing/agents';
 import { delegationParties, requestGrant } from '@/lib/testing/delegation';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { grantRole, removeRole } from '@/lib/users/commands';
 import { appendAuditEvents, SYSTEM_ACTOR } from './append';
 import { registryCheckRun } from './drift';
-import { REPLAY_SETS, type RegistryCheckedDetails } from './registry-actions';
+import { REPLAY_SETS, REPLAYS, type RegistryCheckedDetails } from './registry-actions';
 import { runRegistryCheck, statement } from './registry-check';
 import { loadSigningKey, signStatement } from './signing';
 
-/** What a release that counted the actions of REPLAY_SETS[n] recorded of a replay. */
+/**
+ * What a release that counted the actions of REPLAY_SETS[n] recorded of a replay. The release before this one is
+ * written out (this release's actions without rotations and completed reviews), so the set it is read by is tested.
+ */
 function countedAs(n: number, replayed: { seq: bigint; action: string }[], through: bigint) {
-  const seqs = replayed.filter((e) => REPLAY_SETS[n]!.has(e.action)).map((e) => e.seq);
+  const counted = (action: string) =>
+    n === 3 ? action !== 'credential.rotated' && action !== 'review.completed' : REPLAY_SETS[n]!.has(action);
+  const seqs = replayed.filter((e) => counted(e.action)).map((e) => e.seq);
   return {
     throughSeq: through,
     eventCount: seqs.length,
@@ -26,20 +32,24 @@ function countedAs(n: number, replayed: { seq: bigint; action: string }[], throu
   };
 }
 
-/** The check on the chain of the release before grants: its replay without grants' events, and no number saying so. */
-async function appendEarlierCheck(checkId: string) {
+/**
+ * The check on the chain of an earlier release: by default the one before grants (its replay without grants' events,
+ * and no number saying so); with 3, the one before rotations and completed reviews.
+ */
+async function appendEarlierCheck(checkId: string, replays: 2 | 3 = 2) {
   const { replayed, through } = await registryCheckRun(getDb());
-  const replay = countedAs(2, replayed, through);
-  const details: Omit<RegistryCheckedDetails, 'replays'> = {
+  const replay = countedAs(replays, replayed, through);
+  const details = {
     checkId,
     driftCount: 0,
     unrecorded: 0,
     ...replay,
     throughSeq: String(through),
+    // The release before grants recorded no number.
+    ...(replays === 2 ? {} : { replays }),
   };
   await getDb().$transaction((tx) =>
     appendAuditEvents(tx, [
-      // This release always records the number; that one did not.
       { action: 'registry.checked', actor: SYSTEM_ACTOR, details: details as RegistryCheckedDetails },
     ]),
   );
@@ -124,7 +134,7 @@ describe('the registry check across an upgrade', () => {
       )[0]!.replays;
     await appendEarlierCheck('before-grants');
     expect(await tripped()).toEqual([]);
-    expect(await lastReplays()).toBe(3);
+    expect(await lastReplays()).toBe(REPLAYS);
     expect(await tripped()).toEqual([]);
 
     // An event that release counted, relabelled after its check: named, and on every run after, compared as that
@@ -143,7 +153,31 @@ describe('the registry check across an upgrade', () => {
     // Put back: found again, and no alarm (the tests after this one start from a chain that holds).
     await asOwner(...relabel('purpose.added'));
     expect(await tripped()).toEqual([]);
-    expect(await lastReplays()).toBe(3);
+    expect(await lastReplays()).toBe(REPLAYS);
+  });
+
+  it('the release before rotations were counted raises no alarm; one relabelled before it is named', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id });
+    const { id: credentialId } = await issueVaultedProdKey(lead, agent.id, 'rotated-key', {
+      secretRef: 'vault:kv/prod/rotated-key',
+    });
+    await rotateCredential(lead, { credentialId, reason: 'Counted from this release on' });
+    await appendEarlierCheck('before-rotations', 3);
+    expect(await tripped()).toEqual([]);
+    // The rotation relabelled, with no check of this release yet: the walk from the start names it.
+    const relabel = (from: string, to: string) => [
+      `SET LOCAL session_replication_role = replica`,
+      `UPDATE "AuditEvent" SET "action" = '${to}' WHERE "action" = '${from}' AND "credentialId" = '${credentialId}'`,
+    ];
+    await appendEarlierCheck('before-rotations-again', 3);
+    await asOwner(...relabel('credential.rotated', 'system.note'));
+    const walked = async () =>
+      ((await runRegistryCheck()).rows as { id: string }[]).filter((d) => d.id.startsWith('after:0:'));
+    expect(await walked()).toHaveLength(1);
+    await asOwner(...relabel('system.note', 'credential.rotated'));
+    expect(await walked()).toEqual([]);
+    expect(await tripped()).toEqual([]);
   });
 
   it('an event appended while a check ran, after what it read, is walked by the next run', async () => {
@@ -154,7 +188,7 @@ describe('the registry check across an upgrade', () => {
     const { replayed, through } = await registryCheckRun(getDb());
     // The removal commits while the check runs: after what it read (through), before its own event.
     await removeRole(lead, { userId: person.id, role: 'AUDITOR', version: await version() });
-    const read = countedAs(3, replayed, through);
+    const read = countedAs(REPLAYS, replayed, through);
     await getDb().$transaction((tx) =>
       appendAuditEvents(tx, [
         {
@@ -166,7 +200,7 @@ describe('the registry check across an upgrade', () => {
             unrecorded: 0,
             ...read,
             throughSeq: String(through),
-            replays: 3,
+            replays: REPLAYS,
           },
         },
       ]),

@@ -9,7 +9,7 @@ import { verifyAuditChain } from '@/lib/audit/verify';
 import { getDb } from '@/lib/db';
 import { appendScaleEvents } from './events';
 import { buildPendingIndexes, pendingFile, withIndexesDeferred } from './indexes';
-import { createAgents, ensurePeople, loadAgents } from './registry';
+import { alignRotations, createAgents, ensurePeople, loadAgents } from './registry';
 
 const ownerUrl = process.env.MIGRATION_DATABASE_URL;
 
@@ -61,7 +61,9 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
     expect(await head()).toBe('13000');
     const verified = await verifyAuditChain(getDb());
     expect(verified).toMatchObject({ ok: true, eventCount: 13_000, verifiedThroughSeq: 13_000n });
-    // Every loaded agent, credential and purpose is explained by its history, written once.
+    // Every loaded agent, credential and purpose is explained by its history, written once; each credential's last
+    // rotation by its last recorded issue or rotation.
+    expect(await alignRotations(client)).toBeGreaterThan(0);
     expect((await loadAgents(client)).filter((a) => a.history)).toEqual([]);
     const custody = (await registryDrift(getDb())).filter((d) => ['agent', 'credential', 'purpose'].includes(d.kind));
     expect(custody).toEqual([]);

@@ -193,6 +193,7 @@ function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
     reviewCadenceDays,
     environments,
     workloadIdentity,
+    nextReviewDue: h.nextReviewDue === null ? null : new Date(h.nextReviewDue).toISOString(),
   });
   yield spec('owner.assigned', { from: null, to: { id: agent.owner.id, name: agent.owner.name } });
   for (const [plane, person] of Object.entries(agent.planes))

@@ -27,6 +27,8 @@ export type ScaleHistory = {
   status: string;
   environments: string[];
   workloadIdentity: string | null;
+  /** As PostgreSQL prints it in JSON (written in ISO 8601 by ./events.ts). */
+  nextReviewDue: string | null;
   credentials: { id: string; name: string; revoked: boolean; record: CredentialRecord }[];
   purposes: ScalePurpose[];
 };
@@ -376,6 +378,21 @@ export async function createAgents(
 }
 
 /**
+ * Each scale credential's last rotation as Custodian's commands leave it: when its last issue or rotation was recorded
+ * (the credentials are copied in first, their events written after). The registry check holds it no later than that.
+ */
+export async function alignRotations(client: Client): Promise<number> {
+  const { rowCount } = await client.query(`
+    UPDATE "Credential" c SET "lastRotatedAt" = r."at"
+    FROM (SELECT e."credentialId", max(e."recordedAt") AS "at" FROM "AuditEvent" e
+      WHERE e."credentialId" LIKE 'scale_cred_%'
+        AND (e."action" = 'credential.rotated' OR (e."action" = 'credential.issued' AND e."details" ? 'record'))
+      GROUP BY e."credentialId") r
+    WHERE c."id" = r."credentialId" AND c."lastRotatedAt" IS DISTINCT FROM r."at"`);
+  return rowCount ?? 0;
+}
+
+/**
  * Every scale agent with what the event generator needs, for extending an existing dataset; with its history for one
  * no event records yet.
  */
@@ -391,6 +408,7 @@ export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
       THEN json_build_object('name', a."name", 'kind', a."kind", 'reviewCadenceDays', a."reviewCadenceDays",
         'riskTier', a."riskTier", 'status', a."status",
         'environments', a."environments", 'workloadIdentity', a."workloadIdentity",
+        'nextReviewDue', a."nextReviewDue",
         'credentials', (SELECT coalesce(json_agg(json_build_object('id', c."id", 'name', c."name",
           'revoked', c."revokedAt" IS NOT NULL, 'record', json_build_object('kind', c."kind",
           'issuance', c."issuance", 'storage', c."storage", 'environment', c."environment",

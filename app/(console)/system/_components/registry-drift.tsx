@@ -33,9 +33,9 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
             Registry against its record
           </h2>
           <p className="max-w-3xl text-sm text-muted-foreground">
-            Every role, API token, setting, exception in force, credential, agent, purpose and delegation is compared
-            with the events that made it. The chain&apos;s verification proves the events; this finds rows changed in
-            the database without one. It runs every hour.
+            Every role, API token, setting, exception in force, credential (its last rotation too), agent (its next
+            review too), purpose and delegation is compared with the events that made it. The chain&apos;s verification
+            proves the events; this finds rows changed in the database without one. It runs every hour.
           </p>
         </div>
         {canCheck ? <CheckNow /> : null}
