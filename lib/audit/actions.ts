@@ -122,8 +122,15 @@ export type AuditDetailsByAction = {
   // An approved grant past its expiry, or (undecided) a request nobody decided within the longest grant.
   'delegation.expired': { grantId: string; delegate: AgentRef; undecided?: boolean };
   /** loosenedBy: who else a loosening it follows was by (who asked for it, who recorded the keys). */
-  'review.opened': { reviewId: string; triggers: string[]; campaignId?: string; loosenedBy?: string[] };
-  'review.trigger_added': { reviewId: string; trigger: string; campaignId?: string; loosenedBy?: string[] };
+  /** `dueAt`: when it falls due (ISO 8601), from the release that replays it. */
+  'review.opened': { reviewId: string; triggers: string[]; campaignId?: string; loosenedBy?: string[]; dueAt?: string };
+  'review.trigger_added': {
+    reviewId: string;
+    trigger: string;
+    campaignId?: string;
+    loosenedBy?: string[];
+    dueAt?: string;
+  };
   'review.reviewer_assigned': { reviewId: string } & Change<PersonRef>;
   'review.completed': {
     reviewId: string;

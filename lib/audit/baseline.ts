@@ -9,6 +9,7 @@ import { exceptionAsItStands, exceptionsInForce } from './exception-drift';
 import { purposeAsItStands, purposeRows } from './purpose-drift';
 import type { BaselineDetails } from './registry-actions';
 import { lastSignedSeq } from './registry-events';
+import { reviewAsItStands, reviewRows } from './review-drift';
 
 /** Who records a baseline: the owner's command, never a request. */
 export const BASELINE_ACTOR = { type: 'SYSTEM', id: 'audit:baseline' } as const;
@@ -74,6 +75,7 @@ export async function recordRegistryBaseline(
         credentials: (await credentialRows(tx, ids('credential'))).map(credentialAsItStands),
         agents: (await agentRows(tx, ids('agent'))).map(agentAsItStands),
         purposes: (await purposeRows(tx, ids('purpose'))).map(purposeAsItStands),
+        reviews: (await reviewRows(tx, ids('review'))).map(reviewAsItStands),
       };
       const [event] = await appendAuditEvents(tx, [{ action: 'audit.baselined', actor: BASELINE_ACTOR, details }]);
       return { rows, refused, seq: event!.seq, details };

@@ -15,6 +15,7 @@ import {
   type TokenRecord,
 } from './registry-actions';
 import { registryEvents } from './registry-events';
+import { reviewDrift } from './review-drift';
 import { sameMembers } from './same-members';
 
 export type { Drift };
@@ -226,7 +227,7 @@ export type RegistryCheckRun = {
 };
 
 /**
- * Every role, API token, setting, exception in force, credential, agent, purpose and delegation grant that its events
+ * Every role, API token, setting, exception in force, credential, agent, purpose, delegation grant and review that its events
  * do not explain (changed outside Custodian), and every event it would replay that was altered, read in the caller's
  * transaction. `walk: false` leaves out the walk from the last check to the signed head (the tripwire's, not what a
  * baseline vouches for: after an upgrade it walks the whole chain, minutes at scale, under the chain head's lock).
@@ -241,7 +242,18 @@ export async function registryCheckIn(db: Tx, options = { walk: true }): Promise
   const custody = await custodyDrift(db, events);
   const purposes = await purposeDrift(db, events);
   const delegations = await delegationDrift(db, events);
-  const drift = [...altered, ...roles, ...tokens, ...settings, ...exceptions, ...custody, ...purposes, ...delegations];
+  const reviews = await reviewDrift(db, events);
+  const drift = [
+    ...altered,
+    ...roles,
+    ...tokens,
+    ...settings,
+    ...exceptions,
+    ...custody,
+    ...purposes,
+    ...delegations,
+    ...reviews,
+  ];
   const replayed = events.map((e) => ({ seq: e.seq, action: e.action }));
   return { drift, through, replayed, lastCheck, walkBroken };
 }

@@ -25,7 +25,6 @@ export const CUSTODY_ACTIONS = [
   'agent.status_changed',
   'owner.assigned',
   'control.assigned',
-  'review.completed',
 ] as const;
 
 /** The events that make a purpose (the tasks, tools and environments the issuance gate allows): ./purpose-drift.ts. */
@@ -38,6 +37,12 @@ export const DELEGATION_ACTIONS = [
   'delegation.revoked',
   'delegation.expired',
 ] as const;
+
+/**
+ * The events that make a review's state and due date, which the gate reads for an agent (./review-drift.ts); a
+ * completed one also records the agent's next review (./custody-drift.ts).
+ */
+export const REVIEW_ACTIONS = ['review.opened', 'review.trigger_added', 'review.completed'] as const;
 
 /**
  * The events that make the registry's roles, tokens, settings, exceptions in force, credentials, agents, purposes and
@@ -55,6 +60,7 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   ...CUSTODY_ACTIONS,
   ...PURPOSE_ACTIONS,
   ...DELEGATION_ACTIONS,
+  ...REVIEW_ACTIONS,
   'audit.baselined',
   'registry.checked',
   'audit.restored',
@@ -67,13 +73,13 @@ const without = (prefixes: string[]) =>
 export const REPLAYS = 4;
 
 /** What a release before rotations and reviews were replayed did not count. */
-const ROTATIONS_AND_REVIEWS = ['credential.rotated', 'review.completed'];
+const ROTATIONS_AND_REVIEWS = ['credential.rotated', 'review.'];
 
 /**
  * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
  * so a later release that replays more compares like with like: 1, a result signed by a release before purposes and
  * checks were on the chain; 2, a check that records no number (before delegation grants, restores and redaction
- * records); 3, before rotations and completed reviews; REPLAYS, this release's.
+ * records); 3, before rotations and reviews; REPLAYS, this release's.
  */
 export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
   1: without([
@@ -128,7 +134,8 @@ export function checkedDetails(d: Record<string, unknown>): RegistryCheckedDetai
  * which an owner's baseline may vouch for; any other problem contradicts a record, and is put back through Custodian.
  */
 export type Drift = {
-  kind: 'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'purpose' | 'delegation' | 'event';
+  kind:
+    'role' | 'token' | 'setting' | 'exception' | 'credential' | 'agent' | 'purpose' | 'delegation' | 'review' | 'event';
   id: string;
   subject: string;
   problem: string;
@@ -169,7 +176,11 @@ export type BaselineDetails = {
   credentials?: (CredentialRecord & { credentialId: string; agentId: string; name: string; revoked: boolean })[];
   agents?: (AgentRecord & { agentId: string })[];
   purposes?: (PurposeRecord & { purposeId: string })[];
+  reviews?: (ReviewRecord & { reviewId: string })[];
 };
+
+/** What the registry check holds a review to (./review-drift.ts): `dueAt` in ISO 8601. */
+export type ReviewRecord = { agentId: string; open: boolean; dueAt: string | null };
 
 /**
  * What the registry check holds a purpose to (./purpose-drift.ts): `approvedById` is who approved it (the approval's

@@ -140,7 +140,7 @@ export async function openOrJoinReviews(
           action: 'review.trigger_added',
           actor,
           agentId: review.agentId,
-          details: { reviewId: review.id, trigger, ...named },
+          details: { reviewId: review.id, trigger, dueAt: review.dueAt.toISOString(), ...named },
         });
       }
       result.unchanged.push(review.id);
@@ -160,7 +160,14 @@ export async function openOrJoinReviews(
       action: 'review.trigger_added',
       actor,
       agentId: review.agentId,
-      details: { reviewId: review.id, trigger, ...(campaignId ? { campaignId } : {}), ...named },
+      details: {
+        reviewId: review.id,
+        trigger,
+        ...(campaignId ? { campaignId } : {}),
+        // When it falls due now (the sooner of the two): what the gate and the registry check read.
+        dueAt: (dueAt < review.dueAt ? dueAt : review.dueAt).toISOString(),
+        ...named,
+      },
     });
     if (passOn) {
       events.push({
@@ -188,14 +195,20 @@ export async function openOrJoinReviews(
         dueAt: dueFor.get(agentId)!,
         reviewerId: facts.has(agentId) ? (defaultReviewer(facts.get(agentId)!, settings, [trigger])?.id ?? null) : null,
       })),
-      select: { id: true, agentId: true },
+      select: { id: true, agentId: true, dueAt: true },
     });
     for (const review of created) {
       events.push({
         action: 'review.opened',
         actor,
         agentId: review.agentId,
-        details: { reviewId: review.id, triggers: [trigger], ...(campaignId ? { campaignId } : {}), ...named },
+        details: {
+          reviewId: review.id,
+          triggers: [trigger],
+          ...(campaignId ? { campaignId } : {}),
+          dueAt: review.dueAt.toISOString(),
+          ...named,
+        },
       });
       result.opened.push(review.id);
     }

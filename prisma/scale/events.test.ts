@@ -65,8 +65,12 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
     // rotation by its last recorded issue or rotation.
     expect(await alignRotations(client)).toBeGreaterThan(0);
     expect((await loadAgents(client)).filter((a) => a.history)).toEqual([]);
-    const custody = (await registryDrift(getDb())).filter((d) => ['agent', 'credential', 'purpose'].includes(d.kind));
+    const custody = (await registryDrift(getDb())).filter((d) =>
+      ['agent', 'credential', 'purpose', 'review'].includes(d.kind),
+    );
     expect(custody).toEqual([]);
+    const reviews = await client.query(`SELECT count(*)::int AS n FROM "Review"`);
+    expect(reviews.rows[0].n).toBeGreaterThan(0);
     const purposes = await client.query(`SELECT count(*)::int AS n FROM "Purpose"`);
     expect(purposes.rows[0].n).toBe(40);
     const created = await client.query(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE "action" = 'agent.created'`);

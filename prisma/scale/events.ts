@@ -171,8 +171,8 @@ const LOADER = { type: 'SYSTEM', id: 'scale-loader' };
 
 /**
  * What Custodian's commands would have recorded of an agent made in service: its creation, owner, control planes and
- * status, each credential's issue with its record (and revocation), and each purpose's addition, approval and expiry,
- * so the registry check explains the loaded rows.
+ * status, each credential's issue with its record (and revocation), each purpose's addition, approval and expiry, and
+ * each open review's opening, so the registry check explains the loaded rows.
  */
 function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
   const spec = (action: string, details: Json, credentialId: string | null = null): Spec => ({
@@ -214,6 +214,8 @@ function* historyOf(agent: ScaleAgent, h: ScaleHistory): Generator<Spec> {
       yield { ...spec('purpose.approved', { purposeId }), actor: { type: 'USER', id: p.approvedById } };
     if (p.status === 'EXPIRED') yield spec('purpose.expired', { purposeId, reason: 'Synthetic history' });
   }
+  for (const r of h.reviews)
+    yield spec('review.opened', { reviewId: r.id, triggers: r.triggers, dueAt: new Date(r.dueAt).toISOString() });
 }
 
 /** How many events `historyOf` writes for these agents. */
@@ -229,6 +231,7 @@ export function historyCount(agents: ScaleAgent[]): number {
     for (const c of a.history.credentials) n += c.revoked ? 2 : 1;
     for (const p of a.history.purposes)
       n += 1 + (p.status !== 'PENDING' && p.approvedById ? 1 : 0) + (p.status === 'EXPIRED' ? 1 : 0);
+    n += a.history.reviews.length;
   }
   return n;
 }

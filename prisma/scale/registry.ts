@@ -31,6 +31,8 @@ export type ScaleHistory = {
   nextReviewDue: string | null;
   credentials: { id: string; name: string; revoked: boolean; record: CredentialRecord }[];
   purposes: ScalePurpose[];
+  /** Its open reviews (due dates as PostgreSQL prints them in JSON). */
+  reviews: { id: string; triggers: string[]; dueAt: string }[];
 };
 
 /** A purpose as its history records it: what the registry check holds it to (its agent is the history's). */
@@ -418,7 +420,9 @@ export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
           'gated', c."gated")) ORDER BY c."id"), '[]') FROM "Credential" c WHERE c."agentId" = a."id"),
         'purposes', (SELECT coalesce(json_agg(json_build_object('id', p."id", 'task', p."task", 'scope', p."scope",
           'environments', p."environments", 'status', p."status", 'approvedById', p."approvedById",
-          'expiresAt', p."expiresAt") ORDER BY p."id"), '[]') FROM "Purpose" p WHERE p."agentId" = a."id"))
+          'expiresAt', p."expiresAt") ORDER BY p."id"), '[]') FROM "Purpose" p WHERE p."agentId" = a."id"),
+        'reviews', (SELECT coalesce(json_agg(json_build_object('id', r."id", 'triggers', r."triggers",
+          'dueAt', r."dueAt") ORDER BY r."id"), '[]') FROM "Review" r WHERE r."agentId" = a."id"))
       END AS "history"
     FROM "Agent" a JOIN "User" o ON o."id" = a."ownerId" WHERE a."slug" LIKE 'scale-agent-%' ORDER BY a."slug"`);
   return rows.map(({ history, ...r }) => ({ ...r, credentials: r.credentials ?? [], ...(history ? { history } : {}) }));

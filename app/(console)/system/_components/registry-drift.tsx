@@ -15,6 +15,7 @@ const KIND = {
   agent: 'Agent',
   purpose: 'Purpose',
   delegation: 'Delegation',
+  review: 'Review',
   event: 'Audit event',
 } as const;
 
@@ -34,8 +35,8 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
           </h2>
           <p className="max-w-3xl text-sm text-muted-foreground">
             Every role, API token, setting, exception in force, credential (its last rotation too), agent (its next
-            review too), purpose and delegation is compared with the events that made it. The chain&apos;s verification
-            proves the events; this finds rows changed in the database without one. It runs every hour.
+            review too), purpose, delegation and review is compared with the events that made it. The chain&apos;s
+            verification proves the events; this finds rows changed in the database without one. It runs every hour.
           </p>
         </div>
         {canCheck ? <CheckNow /> : null}
@@ -79,8 +80,8 @@ export function RegistryDrift({ view, canCheck }: { view: RegistryCheckView; can
             <EmptyState
               icon={ShieldCheck}
               title={
-                'Every role, API token, setting, exception in force, credential, agent, purpose and delegation ' +
-                'matches its record'
+                'Every role, API token, setting, exception in force, credential, agent, purpose, delegation and ' +
+                'review matches its record'
               }
             />
           ) : (
