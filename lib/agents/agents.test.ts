@@ -96,11 +96,8 @@ describe('registering and editing agents', () => {
     const updated = await getDb().auditEvent.findFirstOrThrow({
       where: { agentId: agent.id, action: 'agent.updated' },
     });
-    // The next review is recorded after every update, moved or not (the registry check holds the row to it).
-    expect(updated.details).toEqual({
-      changes: { name: { from: agent.name, to: 'Renamed' } },
-      nextReviewDue: agent.nextReviewDue!.toISOString(),
-    });
+    // A rename leaves the next review as it was, and says so (never a date copied from the row).
+    expect(updated.details).toEqual({ changes: { name: { from: agent.name, to: 'Renamed' } }, nextReviewKept: true });
   });
 });
 

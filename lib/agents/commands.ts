@@ -264,17 +264,14 @@ export async function editAgentIn(
   if (now.length > 0) {
     const changes = Object.fromEntries(now.map((k) => [k, { from: before[k], to: next[k] }]));
     const after = { ...before, ...Object.fromEntries(now.map((k) => [k, next[k]])) };
-    const cadenceChanged = now.includes('riskTier') || now.includes('reviewCadenceDays');
     // A retired agent is reviewed no more, whatever its tier.
-    const due =
-      cadenceChanged && before.status !== 'RETIRED'
-        ? await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays)
-        : before.nextReviewDue;
+    const reschedules = (now.includes('riskTier') || now.includes('reviewCadenceDays')) && before.status !== 'RETIRED';
+    const due = reschedules ? await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) : undefined;
     await tx.agent.update({
       where: { id: data.id },
       data: {
         ...Object.fromEntries(now.map((k) => [k, next[k]])),
-        nextReviewDue: due,
+        ...(due ? { nextReviewDue: due } : {}),
         version: { increment: 1 },
       },
     });
@@ -282,8 +279,9 @@ export async function editAgentIn(
       action: 'agent.updated',
       actor: userActor(actor),
       agentId: data.id,
-      // The date after every update, changed or not: the registry check holds the row to it.
-      details: { changes, nextReviewDue: due?.toISOString() ?? null },
+      // The registry check holds the row to the date an update sets, or to the one before it: never copied from the
+      // row, which would write a date moved in the database into the record.
+      details: { changes, ...(due ? { nextReviewDue: due.toISOString() } : { nextReviewKept: true }) },
     });
     if (now.includes('environments') && before.status !== 'PROPOSED')
       await openOrJoinReview(tx, userActor(actor), data.id, 'ENVIRONMENT_CHANGED');

@@ -33,11 +33,15 @@ export type AuditDetailsByAction = {
     lastSeen: string;
     requests: number;
   };
-  /** `nextReviewDue`: the date after the update (ISO 8601), from the release that replays it. */
+  /**
+   * From the release that replays it: `nextReviewDue`, the date the update set (ISO 8601), or `nextReviewKept`, it
+   * left the date as it was.
+   */
   'agent.updated': {
     changes: Record<string, Change<unknown>>;
     changeRequestId?: string;
     nextReviewDue?: string | null;
+    nextReviewKept?: true;
   };
   'agent.status_changed': Change<string> & { reason?: string; reviewId?: string };
   'owner.assigned': Change<PersonRef> & { bulk?: boolean; reason?: string };

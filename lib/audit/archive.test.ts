@@ -19,7 +19,7 @@ import { archivedRanges, archivePartition, restoreArchive, type ArchiveManifest 
 import { registryDrift } from './drift';
 import { signCheckpoint } from './integrity';
 import { ensurePartitionsAhead, keepPartitionsAhead, listPartitions } from './partitions';
-import { trustedPublicKeys } from './signing';
+import { archiveStatement, loadSigningKey, signStatement, trustedPublicKeys } from './signing';
 import { verifyAuditChain } from './verify';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'audit-archive-'));
@@ -204,6 +204,33 @@ describe('archiving and restoring a range', () => {
       reason: expect.stringMatching(/cannot be checked without the audit public key/),
     });
     expect(await verify()).toMatchObject({ ok: true });
+  });
+
+  it('an earlier release’s archive, carrying no rotations, leaves a last rotation in it to the baseline', async () => {
+    const row = await getDb().auditArchive.findFirstOrThrow({ where: { fromSeq: 1n } });
+    // As that release carried the range's registry events, and signed them: without when each happened.
+    const items = JSON.parse(row.carried) as Record<string, unknown>[];
+    const carried = JSON.stringify(items.map(({ occurredAt: _occurred, ...item }) => item));
+    const swap = (text: string, signature: string) =>
+      asOwner(
+        'ALTER TABLE "AuditArchive" DISABLE TRIGGER USER',
+        `UPDATE "AuditArchive" SET "carried" = '${text.replace(/'/g, "''")}', "signature" = '${signature}'
+         WHERE "id" = '${row.id}'`,
+        'ALTER TABLE "AuditArchive" ENABLE TRIGGER USER',
+      );
+    await swap(carried, signStatement(loadSigningKey()!, archiveStatement({ ...row, carried })));
+    const key = await getDb().credential.findFirstOrThrow({ where: { name: 'archived-key' } });
+    try {
+      expect((await registryDrift(getDb())).filter((d) => d.id === key.id)).toEqual([
+        expect.objectContaining({
+          unrecorded: true,
+          problem: 'its last rotation is in no record this release can read (archived by an earlier one)',
+        }),
+      ]);
+    } finally {
+      await swap(row.carried, row.signature);
+    }
+    expect((await registryDrift(getDb())).filter((d) => d.id === key.id)).toEqual([]);
   });
 
   it('restore refuses a file that is not the archived one, and a manifest whose signature does not hold', async () => {

@@ -290,6 +290,7 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
     hash: string;
     line: string;
     tombstoned: boolean;
+    occurredAt: Date;
     recordedAt: Date;
     agentId: string | null;
     credentialId: string | null;
@@ -299,7 +300,7 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
       const rows = await tx.$queryRaw<Row[]>`
         SELECT e."seq", e."prevHash", e."hash", row_to_json(e)::text AS "line", e."action", e."actorId",
           e."details", e."digests", e."salts", e."format"::int AS "format",
-          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."recordedAt", e."agentId",
+          e."details"::text LIKE '%"$redacted"%' AS "tombstoned", e."occurredAt", e."recordedAt", e."agentId",
           e."credentialId"
         FROM "AuditEvent" e
         WHERE e."seq" > ${after} AND e."seq" <= ${partition.toSeq} ORDER BY e."seq" LIMIT 5000`;
@@ -315,7 +316,12 @@ async function writeEvents(tx: Tx, partition: Partition, file: string) {
           REGISTRY_ACTIONS.has(r.action) &&
           (r.action !== 'credential.issued' || (r.details as { record?: unknown } | null)?.record !== undefined);
         const ids = registry
-          ? { recordedAt: r.recordedAt.toISOString(), agentId: r.agentId, credentialId: r.credentialId }
+          ? {
+              occurredAt: r.occurredAt.toISOString(),
+              recordedAt: r.recordedAt.toISOString(),
+              agentId: r.agentId,
+              credentialId: r.credentialId,
+            }
           : {};
         if (registry || concernsRedaction(r.action, redacted) || ARCHIVE_ACTIONS.has(r.action)) {
           carried.push({ seq: r.seq, action: r.action, actorId: r.actorId, details: r.details, redacted, ...ids });

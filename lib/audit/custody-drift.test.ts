@@ -9,6 +9,7 @@ import { ingestEvents } from '@/lib/ingest/commands';
 import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose, changePurpose, expirePurpose } from '@/lib/purposes/commands';
 import { completeReview } from '@/lib/reviews/commands';
+import { changeSetting } from '@/lib/settings/commands';
 import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -267,12 +268,24 @@ describe('the next review and the last rotation against their record', () => {
     await addPurpose(owner, { agentId: reviewed!.id, task: 'Opens a review', scope: 'github', environments: ['DEV'] });
     const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: reviewed!.id } });
     const reviewer = [lead, owner, iam].find((p) => p.id === review.reviewerId)!;
+    // A shorter cadence for its tier (a tightening, applied at once), so the date its review sets is not its first.
+    const cadence = await getDb().setting.findUnique({ where: { key: 'reviewCadenceDays' } });
+    await changeSetting(lead, {
+      key: 'reviewCadenceDays',
+      version: String(cadence?.version ?? 0),
+      CRITICAL: '30',
+      HIGH: '60',
+      MEDIUM: '180',
+      LOW: '365',
+    });
+    const first = await due(reviewed!.id);
     await completeReview(reviewer, {
       reviewId: review.id,
       version: review.version,
       outcome: 'CERTIFIED',
       notes: 'Checked its purpose',
     });
+    expect(await due(reviewed!.id)).not.toEqual(first);
     await changeAgentStatus(lead, {
       id: retired!.id,
       version: await version(retired!.id),
@@ -297,6 +310,19 @@ describe('the next review and the last rotation against their record', () => {
     );
     expect(found[cleared!.id]).toMatch(/^its next review falls due none; its record says \d{4}-/);
     expect(found[retired!.id]).toMatch(/; its record says none$/);
+
+    // An honest edit after it (a rename, which keeps the date) does not write the moved date into the record.
+    const renamed = await getDb().agent.findUniqueOrThrow({ where: { id: later!.id } });
+    await updateAgent(owner, {
+      id: renamed.id,
+      version: renamed.version,
+      name: 'Renamed after the date moved',
+      kind: renamed.kind,
+      workloadIdentity: renamed.workloadIdentity ?? '',
+      environments: renamed.environments,
+      riskTier: renamed.riskTier,
+    });
+    expect((await problems([later!.id]))[later!.id]).toBe(found[later!.id]);
   });
 
   it('an earlier release’s update that rescheduled without recording the date leaves it to the baseline', async () => {
@@ -312,7 +338,7 @@ describe('the next review and the last rotation against their record', () => {
       }),
     );
     const [row] = (await registryDrift(getDb())).filter((d) => d.id === agent.id);
-    expect(row).toMatchObject({ unrecorded: true, problem: 'its next review date were never recorded' });
+    expect(row).toMatchObject({ unrecorded: true, problem: 'its next review date was never recorded' });
     // The owner's baseline vouches for it as it stands; moved on after that, it shows again.
     await recordRegistryBaseline(getDb(), { only: (d) => d.id === agent.id });
     expect(await problems([agent.id])).toEqual({});
@@ -325,19 +351,24 @@ describe('the next review and the last rotation against their record', () => {
   it('a last rotation moved past its record shows; one recorded, or reported ahead within skew, not', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeActiveAgent(lead, { ownerId: lead.id });
-    const [forward, back, rotated] = [
+    const [forward, back, rotated, revoked] = [
       await issueKey(lead, agent.id, 'forward-key'),
       await issueKey(lead, agent.id, 'back-key'),
       await issueKey(lead, agent.id, 'rotated-key'),
+      await issueKey(lead, agent.id, 'revoked-key'),
     ];
+    // The rotation, moments after the issue, explains a later last rotation than the issue does.
     await rotateCredential(lead, { credentialId: rotated, reason: 'Scheduled' });
-    expect(await problems([forward, back, rotated])).toEqual({});
-    // Moved on, it ends the rotation finding and a break-glass's wait: named. Moved back, it only raises a finding.
+    await revokeCredential(lead, { credentialId: revoked, reason: 'No longer needed' });
+    const ids = [forward, back, rotated, revoked];
+    expect(await problems(ids)).toEqual({});
+    // Moved on, it ends the rotation finding and a break-glass's wait: named. Moved back, it only raises a finding;
+    // on a revoked key it ends nothing.
     await asOwner(
-      `UPDATE "Credential" SET "lastRotatedAt" = now() + interval '1 day' WHERE "id" = '${forward}'`,
+      `UPDATE "Credential" SET "lastRotatedAt" = now() + interval '1 day' WHERE "id" IN ('${forward}', '${revoked}')`,
       `UPDATE "Credential" SET "lastRotatedAt" = now() - interval '400 days' WHERE "id" = '${back}'`,
     );
-    const found = await problems([forward, back, rotated]);
+    const found = await problems(ids);
     expect(Object.keys(found)).toEqual([forward]);
     expect(found[forward]).toMatch(/^it shows a rotation at \S+, after the last recorded one \(\S+\)$/);
     // A rotation recorded through Custodian is the new bound: the row at it is explained.
@@ -367,6 +398,28 @@ describe('the next review and the last rotation against their record', () => {
     const key = await getDb().credential.findFirstOrThrow({ where: { agentId: agent.id, name: 'ahead-key' } });
     expect(key.lastRotatedAt?.toISOString()).toBe(ahead);
     expect(await problems([key.id])).toEqual({});
+
+    // A rotation reported today as having happened ten days ago explains ten days ago, not today.
+    const backfilled = await issueKey(lead, agent.id, 'backfilled-key');
+    const late = {
+      type: 'credential.rotated',
+      agent: { slug: agent.slug },
+      occurredAt: new Date(Date.now() - 10 * 86_400_000).toISOString(),
+      credential: { name: 'backfilled-key' },
+    };
+    const { token: backfilling } = await createToken(lead, {
+      name: 'backfilling broker',
+      scopes: ['events:write', 'events:backfill'],
+      expiresInDays: 1,
+    });
+    const backfiller = await authenticate(
+      new Request('http://x', { headers: { authorization: `Bearer ${backfilling}` } }),
+      'events:write',
+    );
+    expect((await ingestEvents(backfiller, { events: [late] }, { partial: false })).status).toBe(201);
+    expect(await problems([backfilled])).toEqual({});
+    await asOwner(`UPDATE "Credential" SET "lastRotatedAt" = now() WHERE "id" = '${backfilled}'`);
+    expect(await problems([backfilled])).toEqual({ [backfilled]: expect.stringMatching(/^it shows a rotation at /) });
   });
 });
 

@@ -32,10 +32,16 @@ const AGENT_WORDS: Record<(typeof RECORDED_SINCE)[number], string> = {
 const RESCHEDULES = ['riskTier', 'reviewCadenceDays', 'workloadIdentity', 'environments'];
 
 /**
- * How far a last rotation may be after the last one recorded: a reported rotation may be ahead of the clock by the
- * skew the ingest API and discovery allow, and the row is written a moment before its event.
+ * The latest last rotation an issue or rotation event explains (ms; NaN: not known). Every command writes it at or
+ * before when the event says it happened (a console command just before its append; a broker's report, or a
+ * discovery file, at its time, or at the time it was recorded when that is sooner), and a report is refused more
+ * than the skew ahead of when it is recorded. A backfilled rotation explains only its own time, not the day it was
+ * reported. An archive made by an earlier release carried the time recorded only.
  */
-const ROTATION_SLACK_MS = FUTURE_SKEW_MS + 60_000;
+function rotationBound(e: RegistryEvent): number {
+  const recorded = (e.recordedAt?.getTime() ?? NaN) + FUTURE_SKEW_MS;
+  return e.occurredAt ? Math.min(e.occurredAt.getTime(), recorded) : recorded;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -50,8 +56,8 @@ function changesOf(details: Record<string, unknown>): [string, unknown][] {
 type Replayed = {
   credentials: Map<string, CredentialState>;
   revoked: Set<string>;
-  /** When each credential's last issue or rotation was recorded (ms; NaN: an archived one carried without the time). */
-  rotated: Map<string, number>;
+  /** Each credential's last issue or rotation: the latest last rotation it explains (rotationBound), and its seq. */
+  rotated: Map<string, { bound: number; seq: bigint }>;
   agents: Map<string, AgentState>;
 };
 
@@ -59,11 +65,17 @@ type Replayed = {
 function replay(events: RegistryEvent[]): Replayed {
   const credentials = new Map<string, CredentialState>();
   const revoked = new Set<string>();
-  const rotated = new Map<string, number>();
+  const rotated = new Map<string, { bound: number; seq: bigint }>();
   const agents = new Map<string, AgentState>();
-  // The latest recorded: an event carried without its time (an older archive's) leaves it unknown until the next.
-  const rotatedAt = (id: string, at: Date | null) =>
-    rotated.set(id, at ? Math.max(rotated.get(id) || -Infinity, at.getTime()) : NaN);
+  // The latest: one carried without its time (an older archive's) leaves it unknown until the next.
+  const rotatedAt = (id: string, e: RegistryEvent) => {
+    const bound = rotationBound(e);
+    const before = rotated.get(id)?.bound ?? NaN;
+    rotated.set(id, {
+      bound: Number.isNaN(bound) || Number.isNaN(before) ? bound : Math.max(before, bound),
+      seq: e.seq,
+    });
+  };
   for (const e of events) {
     const d = e.details;
     switch (e.action) {
@@ -72,7 +84,7 @@ function replay(events: RegistryEvent[]): Replayed {
         for (const { credentialId, agentId, name, revoked: gone, ...record } of b.credentials ?? []) {
           credentials.set(credentialId, { agentId, name, record });
           // The owner vouched for it as it stood, its last rotation with it.
-          rotatedAt(credentialId, e.recordedAt);
+          rotatedAt(credentialId, e);
           if (gone) revoked.add(credentialId);
           else revoked.delete(credentialId);
         }
@@ -88,11 +100,11 @@ function replay(events: RegistryEvent[]): Replayed {
             name: String(d.name),
             record: d.record as CredentialRecord,
           });
-          rotatedAt(e.credentialId, e.recordedAt);
+          rotatedAt(e.credentialId, e);
         }
         break;
       case 'credential.rotated':
-        if (e.credentialId) rotatedAt(e.credentialId, e.recordedAt);
+        if (e.credentialId) rotatedAt(e.credentialId, e);
         break;
       case 'credential.updated': {
         const c = e.credentialId ? credentials.get(e.credentialId) : undefined;
@@ -135,9 +147,10 @@ function replay(events: RegistryEvent[]): Replayed {
             // Known from here on, even for an agent whose creation did not record it.
             if ((RECORDED_SINCE as readonly string[]).includes(k)) a[k as (typeof RECORDED_SINCE)[number]] = to ?? null;
           }
-          // This release records the date after every update; an earlier one's rescheduling left it unknown.
+          // This release records the date an update sets, or that it kept it; an earlier one's rescheduling left it
+          // unknown.
           if ('nextReviewDue' in d) a.nextReviewDue = d.nextReviewDue ?? null;
-          else if (changes.some(([k]) => RESCHEDULES.includes(k))) delete a.nextReviewDue;
+          else if (d.nextReviewKept !== true && changes.some(([k]) => RESCHEDULES.includes(k))) delete a.nextReviewDue;
         }
       }
     }
@@ -208,8 +221,33 @@ const WORDS: Record<keyof CredentialRecord, string> = {
   gated: 'gating',
 };
 
+/**
+ * Why a credential's last rotation is not explained (null: it is). Only a live one's counts: a revoked credential's
+ * ends no finding and no wait. Where its last recorded one may lie in a range an earlier release archived without
+ * rotations, or was carried without its time, it is unknown: unrecorded, for the owner's baseline.
+ */
+function rotationProblem(
+  c: CredentialRow,
+  last: { bound: number; seq: bigint } | undefined,
+  uncarriedThrough: bigint,
+): { problem: string; unknown: boolean } | null {
+  if (c.revoked || !c.lastRotatedAt || !last) return null;
+  if (Number.isNaN(last.bound) || last.seq <= uncarriedThrough) {
+    return {
+      problem: 'its last rotation is in no record this release can read (archived by an earlier one)',
+      unknown: true,
+    };
+  }
+  if (c.lastRotatedAt.getTime() <= last.bound) return null;
+  const at = c.lastRotatedAt.toISOString();
+  return {
+    problem: `it shows a rotation at ${at}, after the last recorded one (${new Date(last.bound).toISOString()})`,
+    unknown: false,
+  };
+}
+
 /** Every credential whose row its events do not explain. */
-async function credentialDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
+async function credentialDrift(db: Db | Tx, r: Replayed, uncarriedThrough: bigint): Promise<Drift[]> {
   const drift: Drift[] = [];
   for (const c of await credentialRows(db)) {
     const recorded = r.credentials.get(c.id);
@@ -222,23 +260,19 @@ async function credentialDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
       if (differ.length) {
         problems.push(`it differs from its record in its ${differ.map((k) => WORDS[k]).join(', ')}`);
       }
-      const last = r.rotated.get(c.id) ?? NaN;
-      if (c.lastRotatedAt && c.lastRotatedAt.getTime() > last + ROTATION_SLACK_MS) {
-        problems.push(
-          `it shows a rotation at ${c.lastRotatedAt.toISOString()}, after the last recorded one ` +
-            `(${new Date(last).toISOString()})`,
-        );
-      }
     }
     if (r.revoked.has(c.id) && !c.revoked) problems.push('it was revoked, and is live again');
     if (c.revoked && !r.revoked.has(c.id)) problems.push('it is revoked, and no event says so');
+    const rotation = recorded ? rotationProblem(c, r.rotated.get(c.id), uncarriedThrough) : null;
+    // Unknown, it is the baseline's to vouch for only where nothing else is wrong.
+    if (rotation && (!rotation.unknown || problems.length === 0)) problems.push(rotation.problem);
     if (problems.length) {
       drift.push({
         kind: 'credential',
         id: c.id,
         subject: `${c.name} of ${c.slug}`,
         problem: problems.join('; '),
-        unrecorded: !recorded && !r.revoked.has(c.id),
+        unrecorded: (!recorded && !r.revoked.has(c.id)) || (rotation?.unknown === true && problems.length === 1),
       });
     }
   }
@@ -283,7 +317,8 @@ async function agentDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
       }
       const unknown = RECORDED_SINCE.filter((k) => !(k in recorded));
       if (problems.length === 0 && unknown.length) {
-        problems.push(`its ${unknown.map((k) => AGENT_WORDS[k]).join(', ')} were never recorded`);
+        const words = unknown.map((k) => AGENT_WORDS[k]).join(', ');
+        problems.push(`its ${words} ${unknown.length === 1 ? 'was' : 'were'} never recorded`);
         unrecorded = true;
       }
     }
@@ -293,10 +328,17 @@ async function agentDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
   return drift;
 }
 
-/** Credentials and agents against their events. */
-export async function custodyDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
+/**
+ * Credentials and agents against their events; `rotationsUncarriedThrough` ends the last range an earlier release
+ * archived without carrying rotations.
+ */
+export async function custodyDrift(
+  db: Db | Tx,
+  events: RegistryEvent[],
+  rotationsUncarriedThrough = 0n,
+): Promise<Drift[]> {
   const replayed = replay(events);
   const agents = await agentDrift(db, replayed);
-  const credentials = await credentialDrift(db, replayed);
+  const credentials = await credentialDrift(db, replayed, rotationsUncarriedThrough);
   return [...agents, ...credentials];
 }

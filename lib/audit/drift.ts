@@ -227,19 +227,23 @@ export type RegistryCheckRun = {
 };
 
 /**
- * Every role, API token, setting, exception in force, credential, agent, purpose, delegation grant and review that its events
- * do not explain (changed outside Custodian), and every event it would replay that was altered, read in the caller's
- * transaction. `walk: false` leaves out the walk from the last check to the signed head (the tripwire's, not what a
- * baseline vouches for: after an upgrade it walks the whole chain, minutes at scale, under the chain head's lock).
+ * Every role, API token, setting, exception in force, credential, agent, purpose, delegation grant and review that its
+ * events do not explain (changed outside Custodian), and every event it would replay that was altered, read in the
+ * caller's transaction. `walk: false` leaves out the walk from the last check to the signed head (the tripwire's, not
+ * what a baseline vouches for: after an upgrade it walks the whole chain, minutes at scale, under the chain head's
+ * lock).
  */
 export async function registryCheckIn(db: Tx, options = { walk: true }): Promise<RegistryCheckRun> {
-  const { events, altered, through, lastCheck, walkBroken } = await registryEvents(db, options);
+  const { events, altered, through, lastCheck, walkBroken, rotationsUncarriedThrough } = await registryEvents(
+    db,
+    options,
+  );
   // One after another: in a transaction (the baseline's) the client has one connection.
   const roles = await roleDrift(db, events);
   const tokens = await tokenDrift(db, events);
   const settings = await settingDrift(db, events);
   const exceptions = await exceptionDrift(db, events);
-  const custody = await custodyDrift(db, events);
+  const custody = await custodyDrift(db, events, rotationsUncarriedThrough);
   const purposes = await purposeDrift(db, events);
   const delegations = await delegationDrift(db, events);
   const reviews = await reviewDrift(db, events);

@@ -149,6 +149,8 @@ export type RegistryEvent = {
   actorId: string | null;
   agentId: string | null;
   credentialId: string | null;
+  /** When it happened and was recorded: null where an archive made by an earlier release carried it without. */
+  occurredAt: Date | null;
   recordedAt: Date | null;
   details: Record<string, unknown>;
 };

@@ -146,6 +146,8 @@ export async function registryEvents(
   through: bigint;
   lastCheck: RegistryCheckedDetails | null;
   walkBroken: boolean;
+  /** The end of the last archived range whose manifest does not carry rotations (0 with none): see custody-drift. */
+  rotationsUncarriedThrough: bigint;
 }> {
   const signed = await lastSignedSeq(tx);
   const [head] = await tx.$queryRaw<{ seq: bigint; hash: string }[]>`
@@ -209,12 +211,23 @@ export async function registryEvents(
       actorId: e.actorId,
       agentId: e.agentId,
       credentialId: e.credentialId,
+      occurredAt: new Date(e.occurredAt),
       recordedAt: new Date(e.recordedAt),
       details: (details as Record<string, unknown> | null) ?? {},
     });
   }
+  // The release that began carrying rotations began carrying each event's occurrence with it.
+  let rotationsUncarriedThrough = 0n;
   for (const archive of archives) {
-    for (const item of parseCarried(archive.carried)) {
+    const carried = parseCarried(archive.carried);
+    if (
+      carried.some(
+        (i) =>
+          REGISTRY_ACTIONS.has(i.action) && i.occurredAt === undefined && archive.toSeq > rotationsUncarriedThrough,
+      )
+    )
+      rotationsUncarriedThrough = archive.toSeq;
+    for (const item of carried) {
       if (!REGISTRY_ACTIONS.has(item.action) || bySeq.has(item.seq) || item.seq > through) continue;
       bySeq.set(item.seq, {
         seq: item.seq,
@@ -222,6 +235,7 @@ export async function registryEvents(
         actorId: item.actorId,
         agentId: item.agentId ?? null,
         credentialId: item.credentialId ?? null,
+        occurredAt: item.occurredAt ? new Date(item.occurredAt) : null,
         recordedAt: item.recordedAt ? new Date(item.recordedAt) : null,
         details: (item.details ?? {}) as Record<string, unknown>,
       });
@@ -266,5 +280,5 @@ export async function registryEvents(
       unrecorded: false,
     });
   }
-  return { events, altered, through, lastCheck, walkBroken: breaks.length > 0 };
+  return { events, altered, through, lastCheck, walkBroken: breaks.length > 0, rotationsUncarriedThrough };
 }

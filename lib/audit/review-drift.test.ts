@@ -49,7 +49,7 @@ async function setup() {
 }
 
 describe('reviews against their record', () => {
-  it('a review closed, deleted, put off, reopened or inserted by hand shows; one kept through Custodian not', async () => {
+  it('a review closed, deleted, put off, reopened or inserted by hand shows; one kept properly not', async () => {
     const { lead, reviewed, complete } = await setup();
     const [closed, putOff, deleted, reopened, column, joined, honest] = [
       await reviewed(),

@@ -16,7 +16,11 @@ export type LedgerItem = {
   actorId: string | null;
   details: Json;
   redacted: { pointer: string; redactionId: string }[];
-  /** When it was recorded (ISO 8601), its agent and credential: carried for the registry check (./drift.ts). */
+  /**
+   * When it happened and was recorded (ISO 8601), its agent and credential: carried for the registry check
+   * (./drift.ts). An archive made before rotations were replayed carries no `occurredAt`.
+   */
+  occurredAt?: string;
   recordedAt?: string;
   agentId?: string | null;
   credentialId?: string | null;
