@@ -389,10 +389,11 @@ async function closeOpenReviewOnRetirement(tx: Tx, actor: Actor, agentId: string
   });
   if (!open) return;
   const notes = `Closed because the agent was retired outside the review: ${reason}`;
+  const completedAt = new Date();
   await tx.review.update({
     where: { id: open.id },
     data: {
-      completedAt: new Date(),
+      completedAt,
       completedById: actor.id,
       outcome: 'RETIRED',
       notes,
@@ -411,6 +412,7 @@ async function closeOpenReviewOnRetirement(tx: Tx, actor: Actor, agentId: string
       triggers: open.triggers,
       campaignId: open.campaignId,
       nextReviewDue: null,
+      completedAt: completedAt.toISOString(),
     },
   });
 }

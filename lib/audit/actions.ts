@@ -128,12 +128,13 @@ export type AuditDetailsByAction = {
   /** loosenedBy: who else a loosening it follows was by (who asked for it, who recorded the keys). */
   /** `dueAt`: when it falls due (ISO 8601), from the release that replays it. */
   'review.opened': { reviewId: string; triggers: string[]; campaignId?: string; loosenedBy?: string[]; dueAt?: string };
+  /** `triggerDueAt`: when the trigger wants it (ISO 8601; it falls due at the sooner), from the release replaying. */
   'review.trigger_added': {
     reviewId: string;
     trigger: string;
     campaignId?: string;
     loosenedBy?: string[];
-    dueAt?: string;
+    triggerDueAt?: string;
   };
   'review.reviewer_assigned': { reviewId: string } & Change<PersonRef>;
   'review.completed': {
@@ -148,6 +149,8 @@ export type AuditDetailsByAction = {
       exceptions: { id: string; type: string }[];
     };
     nextReviewDue?: string | null;
+    /** From the release that replays it (ISO 8601). */
+    completedAt?: string;
   };
   'campaign.started': {
     campaignId: string;

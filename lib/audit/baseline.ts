@@ -80,7 +80,8 @@ export async function recordRegistryBaseline(
       const [event] = await appendAuditEvents(tx, [{ action: 'audit.baselined', actor: BASELINE_ACTOR, details }]);
       return { rows, refused, seq: event!.seq, details };
     },
-    // The whole registry is read under the head's lock: every append waits for it.
-    { timeout: 120_000 },
+    // The whole registry is read under the head's lock: every append waits for it (minutes at 10M events, so it is an
+    // owner's command, run rarely: after an upgrade, or a bulk load).
+    { timeout: 15 * 60_000 },
   );
 }

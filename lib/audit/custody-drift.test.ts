@@ -348,6 +348,30 @@ describe('the next review and the last rotation against their record', () => {
     });
   });
 
+  it('an update that keeps the date (environments narrowed) says so: the date stays compared', async () => {
+    const lead = await createPerson(['ADMIN']);
+    const agent = await makeActiveAgent(lead, { ownerId: lead.id, environments: ['DEV', 'PROD'] });
+    const row = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+    await updateAgent(lead, {
+      id: row.id,
+      version: row.version,
+      name: row.name,
+      kind: row.kind,
+      workloadIdentity: row.workloadIdentity ?? '',
+      environments: ['PROD'],
+      riskTier: row.riskTier,
+    });
+    const updated = await getDb().auditEvent.findFirstOrThrow({
+      where: { agentId: agent.id, action: 'agent.updated' },
+    });
+    expect(updated.details).toMatchObject({ changes: { environments: { to: ['PROD'] } }, nextReviewKept: true });
+    expect(await problems([agent.id])).toEqual({});
+    await asOwner(`UPDATE "Agent" SET "nextReviewDue" = NULL WHERE "id" = '${agent.id}'`);
+    expect(await problems([agent.id])).toEqual({
+      [agent.id]: expect.stringMatching(/^its next review falls due none; its record says /),
+    });
+  });
+
   it('a last rotation moved past its record shows; one recorded, or reported ahead within skew, not', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeActiveAgent(lead, { ownerId: lead.id });

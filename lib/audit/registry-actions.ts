@@ -181,8 +181,14 @@ export type BaselineDetails = {
   reviews?: (ReviewRecord & { reviewId: string })[];
 };
 
-/** What the registry check holds a review to (./review-drift.ts): `dueAt` in ISO 8601. */
-export type ReviewRecord = { agentId: string; open: boolean; dueAt: string | null };
+/** What the registry check holds a review to (./review-drift.ts): times in ISO 8601. */
+export type ReviewRecord = {
+  agentId: string;
+  open: boolean;
+  triggers: string[];
+  dueAt: string | null;
+  completedAt: string | null;
+};
 
 /**
  * What the registry check holds a purpose to (./purpose-drift.ts): `approvedById` is who approved it (the approval's

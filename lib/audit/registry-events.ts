@@ -216,17 +216,13 @@ export async function registryEvents(
       details: (details as Record<string, unknown> | null) ?? {},
     });
   }
-  // The release that began carrying rotations began carrying each event's occurrence with it.
+  // The release that began carrying rotations began carrying each registry event's occurrence beside when it was
+  // recorded (an item carried only for a redaction has neither).
   let rotationsUncarriedThrough = 0n;
   for (const archive of archives) {
     const carried = parseCarried(archive.carried);
-    if (
-      carried.some(
-        (i) =>
-          REGISTRY_ACTIONS.has(i.action) && i.occurredAt === undefined && archive.toSeq > rotationsUncarriedThrough,
-      )
-    )
-      rotationsUncarriedThrough = archive.toSeq;
+    const older = carried.some((i) => i.recordedAt !== undefined && i.occurredAt === undefined);
+    if (older && archive.toSeq > rotationsUncarriedThrough) rotationsUncarriedThrough = archive.toSeq;
     for (const item of carried) {
       if (!REGISTRY_ACTIONS.has(item.action) || bySeq.has(item.seq) || item.seq > through) continue;
       bySeq.set(item.seq, {

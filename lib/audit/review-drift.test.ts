@@ -6,7 +6,7 @@ import type { Actor } from '@/lib/authz';
 import { getDb } from '@/lib/db';
 import { addPurpose } from '@/lib/purposes/commands';
 import { completeReview } from '@/lib/reviews/commands';
-import { openOrJoinReview } from '@/lib/reviews/triggers';
+import { openOrJoinReview, openOrJoinReviews } from '@/lib/reviews/triggers';
 import { makeActiveAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -104,6 +104,65 @@ describe('reviews against their record', () => {
       unrecorded: false,
     });
     expect(drift.find((d) => d.id === 'inserted-review')).toMatchObject({ unrecorded: true });
+  });
+
+  it('a put-off review joined, a trigger stripped, a completion moved or held open: each still shows', async () => {
+    const { lead, reviewed, complete } = await setup();
+    const [laundered, stripped, moved, held, inserted] = [
+      await reviewed(),
+      await reviewed(),
+      await reviewed(),
+      await reviewed(),
+      await reviewed(),
+    ];
+    // A trigger that wants the review in sixty days: later than it falls due, so the sooner date stands.
+    const join = (agentId: string) =>
+      getDb().$transaction((tx) =>
+        openOrJoinReviews(
+          tx,
+          { type: 'USER', id: lead.id },
+          [{ agentId, dueAt: new Date(Date.now() + 60 * 86_400_000) }],
+          'ENVIRONMENT_CHANGED',
+        ),
+      );
+    const completedMoved = await complete(moved!.agent.id);
+    const completedHeld = await complete(held!.agent.id);
+    const ids = [laundered, stripped, moved, held].map((r) => r!.review.id);
+    expect(await problems(ids)).toEqual({});
+
+    await asOwner(
+      // Put off ten years, then joined honestly: the join must not write the row's date into the record.
+      `UPDATE "Review" SET "dueAt" = "dueAt" + interval '3650 days' WHERE "id" = '${laundered!.review.id}'`,
+      // The post-incident trigger (which bars the owner from reviewing) stripped.
+      `UPDATE "Review" SET "triggers" = ARRAY[]::"ReviewTrigger"[] WHERE "id" = '${stripped!.review.id}'`,
+      // A completion moved later (who asked for a break-glass since may then review), and one held open.
+      `UPDATE "Review" SET "completedAt" = now() + interval '1 day' WHERE "id" = '${completedMoved.id}'`,
+      `UPDATE "Review" SET "openForAgent" = "agentId" WHERE "id" = '${completedHeld.id}'`,
+      // Opened by hand: a join on record does not make its opening recorded.
+      `UPDATE "Review" SET "openForAgent" = NULL, "completedAt" = now(), "outcome" = 'CERTIFIED'
+       WHERE "id" = '${inserted!.review.id}'`,
+      `INSERT INTO "Review" ("id", "agentId", "openForAgent", "triggers", "dueAt", "updatedAt")
+       VALUES ('opened-by-hand', '${inserted!.agent.id}', '${inserted!.agent.id}',
+         ARRAY['SCHEDULED']::"ReviewTrigger"[],
+         now() + interval '1 year', now())`,
+    );
+    await join(laundered!.agent.id);
+    // Every trigger now joins the completed review held open for its agent.
+    await join(held!.agent.id);
+    await join(inserted!.agent.id);
+    const found = await problems([...ids, 'opened-by-hand']);
+    const putOff = await getDb().review.findUniqueOrThrow({ where: { id: laundered!.review.id } });
+    expect(found[laundered!.review.id]).toBe(
+      `it falls due ${putOff.dueAt.toISOString()}; its record says ${laundered!.review.dueAt.toISOString()}`,
+    );
+    expect(found[stripped!.review.id]).toBe('its triggers are not those recorded (who may review it depends on them)');
+    expect(found[moved!.review.id]).toMatch(/^it was completed at \S+; its record says \S+$/);
+    expect(found[held!.review.id]).toBe(
+      'it is completed, and still held open for its agent (every trigger would join it); ' +
+        'a trigger joined it after it was completed',
+    );
+    expect(found['opened-by-hand']).toBe('no event opens it (only a trigger joining it is on record)');
+    expect((await registryDrift(getDb())).find((d) => d.id === 'opened-by-hand')).toMatchObject({ unrecorded: true });
   });
 
   it('one opened before its due date was recorded is the baseline’s to vouch for, and held to it after', async () => {

@@ -1,17 +1,32 @@
 import 'server-only';
 import type { Db, Tx } from '@/lib/db';
 import type { BaselineDetails, Drift, RegistryEvent, ReviewRecord } from './registry-actions';
+import { sameMembers } from './same-members';
 
 // Reviews against their record. The issuance gate refuses an agent whose open review is overdue (the agent's
-// `openReviewDueAt`, which a trigger keeps at the soonest open review's due date), and the agent page says when it
-// was last reviewed: a review closed, deleted or put off in the database would let the gate allow an agent nobody
-// reviewed, and a review inserted as completed would say it was. Every release has recorded a review's opening and
-// completion; its due date is recorded from this release on (opened, and each trigger that joins it).
+// `openReviewDueAt`, which a trigger keeps at the soonest open review's due date); who may complete one depends on its
+// triggers (never the owner after an incident, nor who loosened it); every trigger joins the review held open for the
+// agent (`openForAgent`); and the agent page says when it was last reviewed. A review closed, deleted, put off,
+// stripped of a trigger or held open after its completion in the database would let the gate allow an agent nobody
+// reviewed, or the wrong person review it. Every release has recorded a review's opening (with its triggers), each
+// trigger that joins it, and its completion; the due dates and the completion's time are recorded from this release
+// on.
 
-/** A review as its events leave it: its due date unknown where no event of this release recorded it. */
-type ReviewState = Omit<ReviewRecord, 'dueAt' | 'agentId'> & { agentId: string | null; dueAt?: string | null };
+/** A review as its events leave it: what no event of this release recorded (a due date, completion time) is absent. */
+type ReviewState = {
+  agentId: string | null;
+  open: boolean;
+  /** Its opening (or a baseline) is on record: a review only joined or completed on record was opened unrecorded. */
+  opened: boolean;
+  triggers: string[];
+  dueAt?: string | null;
+  completedAt?: string | null;
+  /** Why its events contradict themselves as Custodian writes them (a trigger joining it once completed, say). */
+  odd: string[];
+};
 
-const iso = (v: unknown) => (typeof v === 'string' ? v : null);
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
+const sooner = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
 
 /** Each review as its events leave it, in seq order. */
 function replay(events: RegistryEvent[]): Map<string, ReviewState> {
@@ -19,55 +34,96 @@ function replay(events: RegistryEvent[]): Map<string, ReviewState> {
   for (const e of events) {
     const d = e.details;
     if (e.action === 'audit.baselined') {
-      for (const { reviewId, ...record } of (d as BaselineDetails).reviews ?? []) reviews.set(reviewId, record);
+      for (const { reviewId, ...record } of (d as BaselineDetails).reviews ?? [])
+        reviews.set(reviewId, { ...record, opened: true, odd: [] });
       continue;
     }
     if (!e.action.startsWith('review.') || typeof d.reviewId !== 'string') continue;
+    const triggers = Array.isArray(d.triggers) ? d.triggers.map(String) : [];
     if (e.action === 'review.opened') {
-      reviews.set(d.reviewId, { agentId: e.agentId, open: true, ...('dueAt' in d ? { dueAt: iso(d.dueAt) } : {}) });
+      const dueAt = 'dueAt' in d ? { dueAt: text(d.dueAt) } : {};
+      reviews.set(d.reviewId, { agentId: e.agentId, open: true, opened: true, triggers, ...dueAt, odd: [] });
       continue;
     }
-    const r = reviews.get(d.reviewId) ?? reviews.set(d.reviewId, { agentId: e.agentId, open: true }).get(d.reviewId)!;
-    // A trigger of an earlier release may have brought it forward, unrecorded.
+    const r =
+      reviews.get(d.reviewId) ??
+      reviews
+        .set(d.reviewId, { agentId: e.agentId, open: true, opened: false, triggers: [], odd: [] })
+        .get(d.reviewId)!;
     if (e.action === 'review.trigger_added') {
-      if ('dueAt' in d) r.dueAt = iso(d.dueAt);
+      // Only a review held open for its agent is joined.
+      if (!r.open) r.odd.push('a trigger joined it after it was completed');
+      if (typeof d.trigger === 'string' && !r.triggers.includes(d.trigger)) r.triggers.push(d.trigger);
+      // It falls due at the sooner of its date and the trigger's; a trigger of an earlier release recorded neither.
+      const wanted = text(d.triggerDueAt);
+      if (wanted && typeof r.dueAt === 'string') r.dueAt = sooner(r.dueAt, wanted);
       else delete r.dueAt;
     }
-    if (e.action === 'review.completed') r.open = false;
+    if (e.action === 'review.completed') {
+      r.open = false;
+      r.completedAt = 'completedAt' in d ? text(d.completedAt) : undefined;
+      if (r.completedAt === undefined) delete r.completedAt;
+      // Who could complete it depended on its triggers: completed with others, they were changed before.
+      if (r.opened && Array.isArray(d.triggers) && !sameMembers(triggers, r.triggers))
+        r.odd.push('it was completed with other triggers than were recorded');
+    }
   }
   return reviews;
 }
 
-type ReviewRow = ReviewRecord & { id: string; slug: string };
+type ReviewRow = ReviewRecord & { id: string; slug: string; openForAgent: string | null };
 
 /** Reviews as stored (those of `ids`, or all). */
 export function reviewRows(db: Db | Tx, ids?: string[]): Promise<ReviewRow[]> {
-  return db.$queryRaw<ReviewRow[]>`
-    SELECT r."id", r."agentId", a."slug", r."completedAt" IS NULL AS "open",
-      to_char(r."dueAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "dueAt"
+  const iso = (column: string) => `to_char(r."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return db.$queryRawUnsafe<ReviewRow[]>(
+    `SELECT r."id", r."agentId", a."slug", r."completedAt" IS NULL AS "open", r."openForAgent",
+      r."triggers"::text[] AS "triggers", ${iso('dueAt')} AS "dueAt", ${iso('completedAt')} AS "completedAt"
     FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId"
-    WHERE ${ids === undefined} OR r."id" = ANY(${ids ?? []}::text[]) ORDER BY r."id"`;
+    WHERE $1::boolean OR r."id" = ANY($2::text[]) ORDER BY r."id"`,
+    ids === undefined,
+    ids ?? [],
+  );
 }
 
 /** A review as it stands, as a baseline records it. */
 export function reviewAsItStands(r: ReviewRow): NonNullable<BaselineDetails['reviews']>[number] {
-  const { id, slug: _slug, ...record } = r;
+  const { id, slug: _slug, openForAgent: _held, ...record } = r;
   return { reviewId: id, ...record };
 }
 
 /** Why a review's row is not what its events leave it ([] when they explain it; `unrecorded` when none mentions it). */
 function problemsOf(row: ReviewRow, recorded: ReviewState | undefined): { problems: string[]; unrecorded: boolean } {
-  if (!recorded) {
-    const what = row.open ? 'no event opens it' : 'it is completed, and no event records it (or its opening)';
-    return { problems: [what], unrecorded: true };
+  // Every trigger joins the review held open for the agent: held for none, none joins it; held once completed, every
+  // trigger joins a review nobody can complete.
+  const held =
+    row.open && row.openForAgent !== row.agentId
+      ? ['it is open, and not held open for its agent (no trigger would join it)']
+      : !row.open && row.openForAgent !== null
+        ? ['it is completed, and still held open for its agent (every trigger would join it)']
+        : [];
+  if (!recorded || (!recorded.opened && recorded.open)) {
+    const what = !row.open
+      ? 'it is completed, and no event records it (or its opening)'
+      : recorded
+        ? 'no event opens it (only a trigger joining it is on record)'
+        : 'no event opens it';
+    return { problems: [what, ...held], unrecorded: held.length === 0 };
   }
-  const problems: string[] = [];
+  const problems = [...held, ...recorded.odd];
   if (recorded.agentId !== null && recorded.agentId !== row.agentId)
     problems.push('it belongs to another agent than it was opened for');
   if (recorded.open && !row.open) problems.push('it is closed, and no event completes it');
   if (!recorded.open && row.open) problems.push('it was completed, and is open again');
-  // Only an open review's date counts: the gate and the queue read it.
+  if (!row.open && !recorded.open) {
+    if ('completedAt' in recorded && recorded.completedAt !== row.completedAt)
+      problems.push(`it was completed at ${row.completedAt}; its record says ${recorded.completedAt}`);
+    return { problems, unrecorded: false };
+  }
   if (!row.open || !recorded.open) return { problems, unrecorded: false };
+  // An open review: who may complete it, and when the gate refuses its agent.
+  if (recorded.opened && !sameMembers(recorded.triggers, row.triggers))
+    problems.push('its triggers are not those recorded (who may review it depends on them)');
   if (!('dueAt' in recorded)) {
     return problems.length
       ? { problems, unrecorded: false }
@@ -78,8 +134,9 @@ function problemsOf(row: ReviewRow, recorded: ReviewState | undefined): { proble
 }
 
 /**
- * Every review whose agent, state or (open) due date its events do not explain, every review on record that is gone,
- * and every agent whose open review's due date (what the gate reads) is not its open reviews' soonest.
+ * Every review whose agent, state, triggers, due date, completion or hold its events do not explain, every review on
+ * record that is gone, and every agent whose open review's due date (what the gate reads) is not its open reviews'
+ * soonest.
  */
 export async function reviewDrift(db: Db | Tx, events: RegistryEvent[]): Promise<Drift[]> {
   const replayed = replay(events);
@@ -87,14 +144,10 @@ export async function reviewDrift(db: Db | Tx, events: RegistryEvent[]): Promise
   const rows = await reviewRows(db);
   for (const row of rows) {
     const { problems, unrecorded } = problemsOf(row, replayed.get(row.id));
-    if (problems.length)
-      drift.push({
-        kind: 'review',
-        id: row.id,
-        subject: `Review of ${row.slug}`,
-        problem: problems.join('; '),
-        unrecorded,
-      });
+    if (problems.length) {
+      const problem = problems.join('; ');
+      drift.push({ kind: 'review', id: row.id, subject: `Review of ${row.slug}`, problem, unrecorded });
+    }
   }
   // Deleted: an open one lifts the gate's block, a completed one takes a review out of the agent's history.
   const stored = new Set(rows.map((r) => r.id));

@@ -157,6 +157,7 @@ export async function completeReview(actor: Actor | null, input: unknown): Promi
         campaignId: review.campaignId,
         reductions,
         nextReviewDue: nextReviewDue?.toISOString() ?? null,
+        completedAt: now.toISOString(),
       },
     });
     const reduced = reductions.purposes.length + reductions.credentials.length + reductions.exceptions.length;

@@ -140,7 +140,7 @@ export async function openOrJoinReviews(
           action: 'review.trigger_added',
           actor,
           agentId: review.agentId,
-          details: { reviewId: review.id, trigger, dueAt: review.dueAt.toISOString(), ...named },
+          details: { reviewId: review.id, trigger, triggerDueAt: dueAt.toISOString(), ...named },
         });
       }
       result.unchanged.push(review.id);
@@ -164,8 +164,9 @@ export async function openOrJoinReviews(
         reviewId: review.id,
         trigger,
         ...(campaignId ? { campaignId } : {}),
-        // When it falls due now (the sooner of the two): what the gate and the registry check read.
-        dueAt: (dueAt < review.dueAt ? dueAt : review.dueAt).toISOString(),
+        // When this trigger wants it (the review falls due at the sooner of this and its date): never the row's date,
+        // which would write one put off in the database into the record.
+        triggerDueAt: dueAt.toISOString(),
         ...named,
       },
     });
@@ -206,7 +207,7 @@ export async function openOrJoinReviews(
           reviewId: review.id,
           triggers: [trigger],
           ...(campaignId ? { campaignId } : {}),
-          dueAt: review.dueAt.toISOString(),
+          dueAt: dueFor.get(review.agentId)!.toISOString(),
           ...named,
         },
       });

@@ -422,7 +422,8 @@ export async function loadAgents(client: Client): Promise<ScaleAgent[]> {
           'environments', p."environments", 'status', p."status", 'approvedById', p."approvedById",
           'expiresAt', p."expiresAt") ORDER BY p."id"), '[]') FROM "Purpose" p WHERE p."agentId" = a."id"),
         'reviews', (SELECT coalesce(json_agg(json_build_object('id', r."id", 'triggers', r."triggers",
-          'dueAt', r."dueAt") ORDER BY r."id"), '[]') FROM "Review" r WHERE r."agentId" = a."id"))
+          'dueAt', r."dueAt") ORDER BY r."id"), '[]') FROM "Review" r
+          WHERE r."agentId" = a."id" AND r."completedAt" IS NULL))
       END AS "history"
     FROM "Agent" a JOIN "User" o ON o."id" = a."ownerId" WHERE a."slug" LIKE 'scale-agent-%' ORDER BY a."slug"`);
   return rows.map(({ history, ...r }) => ({ ...r, credentials: r.credentials ?? [], ...(history ? { history } : {}) }));
