@@ -108,7 +108,8 @@ describe('reviews against their record', () => {
 
   it('a put-off review joined, a trigger stripped, a completion moved or held open: each still shows', async () => {
     const { lead, reviewed, complete } = await setup();
-    const [laundered, stripped, moved, held, inserted] = [
+    const [laundered, stripped, moved, held, inserted, completedByHand] = [
+      await reviewed(),
       await reviewed(),
       await reviewed(),
       await reviewed(),
@@ -127,6 +128,7 @@ describe('reviews against their record', () => {
       );
     const completedMoved = await complete(moved!.agent.id);
     const completedHeld = await complete(held!.agent.id);
+    const firstOfByHand = await complete(completedByHand!.agent.id);
     const ids = [laundered, stripped, moved, held].map((r) => r!.review.id);
     expect(await problems(ids)).toEqual({});
 
@@ -146,11 +148,18 @@ describe('reviews against their record', () => {
          ARRAY['SCHEDULED']::"ReviewTrigger"[],
          now() + interval '1 year', now())`,
     );
+    // Opened by hand, with a reviewer of its choosing, then completed through Custodian between two checks.
+    await asOwner(
+      `INSERT INTO "Review" ("id", "agentId", "openForAgent", "triggers", "dueAt", "reviewerId", "updatedAt")
+       VALUES ('then-completed', '${completedByHand!.agent.id}', '${completedByHand!.agent.id}',
+         ARRAY['SCHEDULED']::"ReviewTrigger"[], now() + interval '1 year', '${firstOfByHand.reviewerId}', now())`,
+    );
+    await complete(completedByHand!.agent.id);
     await join(laundered!.agent.id);
     // Every trigger now joins the completed review held open for its agent.
     await join(held!.agent.id);
     await join(inserted!.agent.id);
-    const found = await problems([...ids, 'opened-by-hand']);
+    const found = await problems([...ids, 'opened-by-hand', 'then-completed']);
     const putOff = await getDb().review.findUniqueOrThrow({ where: { id: laundered!.review.id } });
     expect(found[laundered!.review.id]).toBe(
       `it falls due ${putOff.dueAt.toISOString()}; its record says ${laundered!.review.dueAt.toISOString()}`,
@@ -162,6 +171,7 @@ describe('reviews against their record', () => {
         'a trigger joined it after it was completed',
     );
     expect(found['opened-by-hand']).toBe('no event opens it (only a trigger joining it is on record)');
+    expect(found['then-completed']).toBe('no event opens it (only its completion is on record)');
     expect((await registryDrift(getDb())).find((d) => d.id === 'opened-by-hand')).toMatchObject({ unrecorded: true });
   });
 

@@ -18,7 +18,8 @@ type ReviewState = {
   open: boolean;
   /** Its opening (or a baseline) is on record: a review only joined or completed on record was opened unrecorded. */
   opened: boolean;
-  triggers: string[];
+  /** null: a baseline of a release that did not record them. */
+  triggers: string[] | null;
   dueAt?: string | null;
   completedAt?: string | null;
   /** Why its events contradict themselves as Custodian writes them (a trigger joining it once completed, say). */
@@ -34,8 +35,10 @@ function replay(events: RegistryEvent[]): Map<string, ReviewState> {
   for (const e of events) {
     const d = e.details;
     if (e.action === 'audit.baselined') {
-      for (const { reviewId, ...record } of (d as BaselineDetails).reviews ?? [])
-        reviews.set(reviewId, { ...record, opened: true, odd: [] });
+      for (const { reviewId, ...record } of (d as BaselineDetails).reviews ?? []) {
+        const triggers = Array.isArray(record.triggers) ? [...record.triggers] : null;
+        reviews.set(reviewId, { ...record, triggers, opened: true, odd: [] });
+      }
       continue;
     }
     if (!e.action.startsWith('review.') || typeof d.reviewId !== 'string') continue;
@@ -53,7 +56,7 @@ function replay(events: RegistryEvent[]): Map<string, ReviewState> {
     if (e.action === 'review.trigger_added') {
       // Only a review held open for its agent is joined.
       if (!r.open) r.odd.push('a trigger joined it after it was completed');
-      if (typeof d.trigger === 'string' && !r.triggers.includes(d.trigger)) r.triggers.push(d.trigger);
+      if (typeof d.trigger === 'string' && r.triggers && !r.triggers.includes(d.trigger)) r.triggers.push(d.trigger);
       // It falls due at the sooner of its date and the trigger's; a trigger of an earlier release recorded neither.
       const wanted = text(d.triggerDueAt);
       if (wanted && typeof r.dueAt === 'string') r.dueAt = sooner(r.dueAt, wanted);
@@ -64,7 +67,7 @@ function replay(events: RegistryEvent[]): Map<string, ReviewState> {
       r.completedAt = 'completedAt' in d ? text(d.completedAt) : undefined;
       if (r.completedAt === undefined) delete r.completedAt;
       // Who could complete it depended on its triggers: completed with others, they were changed before.
-      if (r.opened && Array.isArray(d.triggers) && !sameMembers(triggers, r.triggers))
+      if (r.opened && r.triggers && Array.isArray(d.triggers) && !sameMembers(triggers, r.triggers))
         r.odd.push('it was completed with other triggers than were recorded');
     }
   }
@@ -102,12 +105,14 @@ function problemsOf(row: ReviewRow, recorded: ReviewState | undefined): { proble
       : !row.open && row.openForAgent !== null
         ? ['it is completed, and still held open for its agent (every trigger would join it)']
         : [];
-  if (!recorded || (!recorded.opened && recorded.open)) {
-    const what = !row.open
-      ? 'it is completed, and no event records it (or its opening)'
-      : recorded
-        ? 'no event opens it (only a trigger joining it is on record)'
-        : 'no event opens it';
+  // Opened by hand, or its opening in a range an earlier release archived: a join or a completion on record does not
+  // make it Custodian's.
+  if (!recorded || !recorded.opened) {
+    const what = !recorded
+      ? row.open
+        ? 'no event opens it'
+        : 'it is completed, and no event records it (or its opening)'
+      : `no event opens it (only ${recorded.open ? 'a trigger joining it' : 'its completion'} is on record)`;
     return { problems: [what, ...held], unrecorded: held.length === 0 };
   }
   const problems = [...held, ...recorded.odd];
@@ -122,7 +127,7 @@ function problemsOf(row: ReviewRow, recorded: ReviewState | undefined): { proble
   }
   if (!row.open || !recorded.open) return { problems, unrecorded: false };
   // An open review: who may complete it, and when the gate refuses its agent.
-  if (recorded.opened && !sameMembers(recorded.triggers, row.triggers))
+  if (recorded.triggers && !sameMembers(recorded.triggers, row.triggers))
     problems.push('its triggers are not those recorded (who may review it depends on them)');
   if (!('dueAt' in recorded)) {
     return problems.length

@@ -4,6 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAuditEvent } from '@/lib/audit/append';
 import { registryDrift } from '@/lib/audit/drift';
 import { verifyAuditChain } from '@/lib/audit/verify';
 import { getDb } from '@/lib/db';
@@ -110,5 +111,18 @@ describe.skipIf(!ownerUrl)('the scale loader', () => {
     expect(built).toContain('AuditEvent_agentId_seq_idx');
     expect(await indexes()).toEqual(before);
     expect(existsSync(pendingFile(client))).toBe(false);
+  });
+
+  it('dates its events up to now, not after its own baseline (which it records first)', async () => {
+    await getDb().$transaction((tx) =>
+      appendAuditEvent(tx, { action: 'audit.baselined', actor: { type: 'SYSTEM', id: 'scale-loader' }, details: {} }),
+    );
+    const from = await head();
+    await appendScaleEvents(client, await loadAgents(client), 1_000, () => {}, { chunk: 500 });
+    const { rows } = await client.query<{ ahead: number }>(
+      `SELECT count(*)::int AS "ahead" FROM "AuditEvent" WHERE "seq" > $1 AND "occurredAt" > now()`,
+      [from],
+    );
+    expect(rows[0]!.ahead).toBe(0);
   });
 });

@@ -258,8 +258,12 @@ export async function appendScaleEvents(
       `SELECT "seq"::text AS "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1`,
     )
   ).rows[0]!;
-  const last = (await client.query<{ at: Date | null }>(`SELECT max("occurredAt") AS "at" FROM "AuditEvent"`)).rows[0]!
-    .at;
+  // Its own baseline (written just before, on a new dataset) is a record of state, not a moment of its history.
+  const last = (
+    await client.query<{ at: Date | null }>(
+      `SELECT max("occurredAt") AS "at" FROM "AuditEvent" WHERE "action" <> 'audit.baselined'`,
+    )
+  ).rows[0]!.at;
   // Each chunk's head signed as an append signs its own, but only over a head Custodian vouched for (or none): the
   // loader never seals a chain written around it.
   const key = loadSigningKey();
