@@ -55,7 +55,8 @@ function replay(events: RegistryEvent[]): Map<string, ReviewState> {
         .get(d.reviewId)!;
     if (e.action === 'review.trigger_added') {
       // Only a review held open for its agent is joined.
-      if (!r.open) r.odd.push('a trigger joined it after it was completed');
+      const late = 'a trigger joined it after it was completed';
+      if (!r.open && !r.odd.includes(late)) r.odd.push(late);
       if (typeof d.trigger === 'string' && r.triggers && !r.triggers.includes(d.trigger)) r.triggers.push(d.trigger);
       // It falls due at the sooner of its date and the trigger's; a trigger of an earlier release recorded neither.
       const wanted = text(d.triggerDueAt);
@@ -64,8 +65,8 @@ function replay(events: RegistryEvent[]): Map<string, ReviewState> {
     }
     if (e.action === 'review.completed') {
       r.open = false;
-      r.completedAt = 'completedAt' in d ? text(d.completedAt) : undefined;
-      if (r.completedAt === undefined) delete r.completedAt;
+      if ('completedAt' in d) r.completedAt = text(d.completedAt);
+      else delete r.completedAt;
       // Who could complete it depended on its triggers: completed with others, they were changed before.
       if (r.opened && r.triggers && Array.isArray(d.triggers) && !sameMembers(triggers, r.triggers))
         r.odd.push('it was completed with other triggers than were recorded');
