@@ -7,6 +7,7 @@ import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { dueAfter } from '@/lib/reviews/cadence';
 import { makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
+import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { describeWithPostgresServer } from '@/lib/testing/postgres';
 import { changeAgentStatus, registerAgent, updateAgent } from './commands';
@@ -98,6 +99,45 @@ describe('registering and editing agents', () => {
     });
     // A rename leaves the next review as it was, and says so (never a date copied from the row).
     expect(updated.details).toEqual({ changes: { name: { from: agent.name, to: 'Renamed' } }, nextReviewKept: true });
+  });
+});
+
+describe('the next review, as an owner edits', () => {
+  it('a tighter cadence or tier brings an overdue review no later: the owner cannot clear it by editing', async () => {
+    const owner = await createPerson(['OWNER']);
+    const agent = await makeAgent(owner);
+    const overdue = new Date(Date.now() - 3 * 86_400_000);
+    await asOwner(`UPDATE "Agent" SET "nextReviewDue" = '${overdue.toISOString()}' WHERE "id" = '${agent.id}'`);
+    const edit = async (fields: Record<string, unknown>) => {
+      const row = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
+      const form = { id: row.id, version: row.version, name: row.name, kind: row.kind, environments: row.environments };
+      return updateAgent(owner, {
+        ...form,
+        riskTier: row.riskTier,
+        reviewCadenceDays: row.reviewCadenceDays,
+        ...fields,
+      });
+    };
+    const due = async () => (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).nextReviewDue;
+    // A cadence a day shorter than its tier's, then a higher tier: each a tightening the owner applies at once.
+    await expect(edit({ reviewCadenceDays: 89 })).resolves.toBe('Saved.');
+    expect(await due()).toEqual(overdue);
+    await edit({ riskTier: 'CRITICAL' });
+    expect(await due()).toEqual(overdue);
+    // Due later than the new cadence allows, it is brought forward.
+    const later = await makeAgent(owner);
+    const before = (await getDb().agent.findUniqueOrThrow({ where: { id: later.id } })).nextReviewDue!;
+    const row = await getDb().agent.findUniqueOrThrow({ where: { id: later.id } });
+    await updateAgent(owner, {
+      id: row.id,
+      version: row.version,
+      name: row.name,
+      kind: row.kind,
+      environments: row.environments,
+      riskTier: 'CRITICAL',
+    });
+    const after = (await getDb().agent.findUniqueOrThrow({ where: { id: later.id } })).nextReviewDue!;
+    expect(after < before).toBe(true);
   });
 });
 

@@ -266,7 +266,11 @@ export async function editAgentIn(
     const after = { ...before, ...Object.fromEntries(now.map((k) => [k, next[k]])) };
     // A retired agent is reviewed no more, whatever its tier.
     const reschedules = (now.includes('riskTier') || now.includes('reviewCadenceDays')) && before.status !== 'RETIRED';
-    const due = reschedules ? await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) : undefined;
+    // A tighter tier or cadence brings the review forward, never puts it off: the owner could otherwise clear an
+    // overdue review by shortening the cadence a day.
+    const scheduled = reschedules ? await nextReviewDue(tx, after.riskTier, after.reviewCadenceDays) : undefined;
+    const due =
+      scheduled && before.nextReviewDue && before.nextReviewDue < scheduled ? before.nextReviewDue : scheduled;
     await tx.agent.update({
       where: { id: data.id },
       data: {
