@@ -5,7 +5,7 @@ import { setEscalationContact } from '@/lib/escalation/commands';
 import { assignControlOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose } from '@/lib/purposes/commands';
 import { dueAfter } from '@/lib/reviews/cadence';
-import { makeAgent } from '@/lib/testing/agents';
+import { editAgentForm, makeAgent } from '@/lib/testing/agents';
 import { databaseFingerprint } from '@/lib/testing/fingerprint';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
@@ -108,16 +108,7 @@ describe('the next review, as an owner edits', () => {
     const agent = await makeAgent(owner);
     const overdue = new Date(Date.now() - 3 * 86_400_000);
     await asOwner(`UPDATE "Agent" SET "nextReviewDue" = '${overdue.toISOString()}' WHERE "id" = '${agent.id}'`);
-    const edit = async (fields: Record<string, unknown>) => {
-      const row = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
-      const form = { id: row.id, version: row.version, name: row.name, kind: row.kind, environments: row.environments };
-      return updateAgent(owner, {
-        ...form,
-        riskTier: row.riskTier,
-        reviewCadenceDays: row.reviewCadenceDays,
-        ...fields,
-      });
-    };
+    const edit = (fields: Record<string, unknown>) => editAgentForm(owner, agent.id, fields);
     const due = async () => (await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } })).nextReviewDue;
     // A cadence a day shorter than its tier's, then a higher tier: each a tightening the owner applies at once.
     await expect(edit({ reviewCadenceDays: 89 })).resolves.toBe('Saved.');
@@ -127,15 +118,7 @@ describe('the next review, as an owner edits', () => {
     // Due later than the new cadence allows, it is brought forward.
     const later = await makeAgent(owner);
     const before = (await getDb().agent.findUniqueOrThrow({ where: { id: later.id } })).nextReviewDue!;
-    const row = await getDb().agent.findUniqueOrThrow({ where: { id: later.id } });
-    await updateAgent(owner, {
-      id: row.id,
-      version: row.version,
-      name: row.name,
-      kind: row.kind,
-      environments: row.environments,
-      riskTier: 'CRITICAL',
-    });
+    await editAgentForm(owner, later.id, { riskTier: 'CRITICAL' });
     const after = (await getDb().agent.findUniqueOrThrow({ where: { id: later.id } })).nextReviewDue!;
     expect(after < before).toBe(true);
   });

@@ -1,7 +1,7 @@
 // Credentials, agents and purposes changed in the database, against the events that made them: what the issuance gate
 // and the findings read must not be loosened by a superuser's UPDATE without the registry check naming it.
 import { describe, expect, it } from 'vitest';
-import { changeAgentStatus, updateAgent } from '@/lib/agents/commands';
+import { changeAgentStatus } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
 import { revokeCredential, rotateCredential, updateCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
@@ -10,7 +10,7 @@ import { assignControlOwner, assignOwner } from '@/lib/ownership/commands';
 import { addPurpose, approvePurpose, changePurpose, expirePurpose } from '@/lib/purposes/commands';
 import { completeReview } from '@/lib/reviews/commands';
 import { changeSetting } from '@/lib/settings/commands';
-import { issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
+import { editAgentForm, issueVaultedProdKey, makeActiveAgent, makeAgent } from '@/lib/testing/agents';
 import { asOwner } from '@/lib/testing/owner';
 import { createPerson } from '@/lib/testing/people';
 import { authenticate } from '@/lib/tokens/bearer';
@@ -155,16 +155,7 @@ describe('agents against their record', () => {
     // Through Custodian: a tier raised, the owner reassigned, the agent suspended.
     const version = async (id: string) => (await getDb().agent.findUniqueOrThrow({ where: { id } })).version;
     const row = await getDb().agent.findUniqueOrThrow({ where: { id: honest!.id } });
-    await updateAgent(lead, {
-      id: row.id,
-      version: row.version,
-      name: row.name,
-      kind: row.kind,
-      workloadIdentity: row.workloadIdentity ?? '',
-      environments: row.environments,
-      riskTier: 'CRITICAL',
-      reason: 'Handles payments now',
-    });
+    await editAgentForm(lead, row.id, { riskTier: 'CRITICAL', reason: 'Handles payments now' });
     await assignOwner(lead, { agentId: row.id, version: await version(row.id), userId: next.id });
     for (const a of [honest!, revived!]) {
       await changeAgentStatus(lead, { id: a.id, version: await version(a.id), to: 'SUSPENDED', reason: 'Incident' });
@@ -254,16 +245,7 @@ describe('the next review and the last rotation against their record', () => {
     // Through Custodian: a tier raised reschedules it, a review completed sets the next, retiring clears it.
     const row = await getDb().agent.findUniqueOrThrow({ where: { id: retiered!.id } });
     const before = row.nextReviewDue;
-    await updateAgent(lead, {
-      id: row.id,
-      version: row.version,
-      name: row.name,
-      kind: row.kind,
-      workloadIdentity: row.workloadIdentity ?? '',
-      environments: row.environments,
-      riskTier: 'CRITICAL',
-      reason: 'Handles payments now',
-    });
+    await editAgentForm(lead, row.id, { riskTier: 'CRITICAL', reason: 'Handles payments now' });
     expect(await due(row.id)).not.toEqual(before);
     await addPurpose(owner, { agentId: reviewed!.id, task: 'Opens a review', scope: 'github', environments: ['DEV'] });
     const review = await getDb().review.findUniqueOrThrow({ where: { openForAgent: reviewed!.id } });
@@ -312,16 +294,7 @@ describe('the next review and the last rotation against their record', () => {
     expect(found[retired!.id]).toMatch(/; its record says none$/);
 
     // An honest edit after it (a rename, which keeps the date) does not write the moved date into the record.
-    const renamed = await getDb().agent.findUniqueOrThrow({ where: { id: later!.id } });
-    await updateAgent(owner, {
-      id: renamed.id,
-      version: renamed.version,
-      name: 'Renamed after the date moved',
-      kind: renamed.kind,
-      workloadIdentity: renamed.workloadIdentity ?? '',
-      environments: renamed.environments,
-      riskTier: renamed.riskTier,
-    });
+    await editAgentForm(owner, later!.id, { name: 'Renamed after the date moved' });
     expect((await problems([later!.id]))[later!.id]).toBe(found[later!.id]);
   });
 
@@ -351,16 +324,7 @@ describe('the next review and the last rotation against their record', () => {
   it('an update that keeps the date (environments narrowed) says so: the date stays compared', async () => {
     const lead = await createPerson(['ADMIN']);
     const agent = await makeActiveAgent(lead, { ownerId: lead.id, environments: ['DEV', 'PROD'] });
-    const row = await getDb().agent.findUniqueOrThrow({ where: { id: agent.id } });
-    await updateAgent(lead, {
-      id: row.id,
-      version: row.version,
-      name: row.name,
-      kind: row.kind,
-      workloadIdentity: row.workloadIdentity ?? '',
-      environments: ['PROD'],
-      riskTier: row.riskTier,
-    });
+    await editAgentForm(lead, agent.id, { environments: ['PROD'] });
     const updated = await getDb().auditEvent.findFirstOrThrow({
       where: { agentId: agent.id, action: 'agent.updated' },
     });

@@ -1,8 +1,10 @@
 import 'server-only';
 import { CREDENTIAL_RECORD_FIELDS, type CredentialRecord } from '@/lib/credentials/record';
 import type { Db, Tx } from '@/lib/db';
+import { Prisma } from '@/lib/generated/prisma/client';
 import { FUTURE_SKEW_MS } from '@/lib/ingest/schema';
 import type { AgentRecord, BaselineDetails, Drift, RegistryEvent } from './registry-actions';
+import { isoSql } from './stream';
 
 // Credentials and agents against their record. The issuance gate, the findings and the queues read these rows: a
 // credential made DYNAMIC in the database skips the static-credential rule, one made unprivileged gets the standard
@@ -193,7 +195,7 @@ export function agentRows(db: Db | Tx, ids?: string[]): Promise<AgentRow[]> {
       (SELECT coalesce(json_object_agg(ca."plane", ca."userId"), '{}') FROM "ControlAssignment" ca
         WHERE ca."agentId" = a."id") AS "planes",
       a."kind"::text AS "kind", a."reviewCadenceDays", a."environments"::text[] AS "environments", a."workloadIdentity",
-      to_char(a."nextReviewDue" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "nextReviewDue"
+      ${Prisma.raw(isoSql('a."nextReviewDue"'))} AS "nextReviewDue"
     FROM "Agent" a WHERE ${ids === undefined} OR a."id" = ANY(${ids ?? []}::text[]) ORDER BY a."id"`;
 }
 
@@ -335,7 +337,7 @@ async function agentDrift(db: Db | Tx, r: Replayed): Promise<Drift[]> {
 export async function custodyDrift(
   db: Db | Tx,
   events: RegistryEvent[],
-  rotationsUncarriedThrough = 0n,
+  rotationsUncarriedThrough: bigint,
 ): Promise<Drift[]> {
   const replayed = replay(events);
   const agents = await agentDrift(db, replayed);

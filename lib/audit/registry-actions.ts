@@ -67,33 +67,32 @@ export const REGISTRY_ACTIONS: ReadonlySet<string> = new Set([
   'audit.redacted',
 ]);
 
-const without = (prefixes: string[]) =>
-  new Set([...REGISTRY_ACTIONS].filter((a) => !prefixes.some((p) => a.startsWith(p))));
-
 export const REPLAYS = 4;
 
-/** What a release before rotations and reviews were replayed did not count. */
-const ROTATIONS_AND_REVIEWS = ['credential.rotated', 'review.'];
+/**
+ * The actions (by prefix) each release began counting, by the number its checks record (`replays`): 1 is a result
+ * signed by a release before purposes and checks were on the chain; 2, a check that records no number; 3, before
+ * rotations and reviews; REPLAYS, this release's.
+ */
+const COUNTED_FROM: Readonly<Record<number, string[]>> = {
+  2: ['purpose.', 'registry.checked'],
+  3: ['delegation.', 'audit.restored', 'audit.redacted'],
+  [REPLAYS]: ['credential.rotated', 'review.'],
+};
+
+/** The registry actions a check of release `n` counted: all but those a later release began counting. */
+const countedBy = (n: number) => {
+  const later = Object.entries(COUNTED_FROM).flatMap(([from, prefixes]) => (Number(from) > n ? prefixes : []));
+  return new Set([...REGISTRY_ACTIONS].filter((a) => !later.some((p) => a.startsWith(p))));
+};
 
 /**
- * The registry actions a check counted in what it replayed, by the number its `registry.checked` records (`replays`),
- * so a later release that replays more compares like with like: 1, a result signed by a release before purposes and
- * checks were on the chain; 2, a check that records no number (before delegation grants, restores and redaction
- * records); 3, before rotations and reviews; REPLAYS, this release's.
+ * The registry actions a check counted in what it replayed, by the number its `registry.checked` records, so a later
+ * release that replays more compares like with like.
  */
-export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = {
-  1: without([
-    'purpose.',
-    'registry.checked',
-    'delegation.',
-    'audit.restored',
-    'audit.redacted',
-    ...ROTATIONS_AND_REVIEWS,
-  ]),
-  2: without(['delegation.', 'audit.restored', 'audit.redacted', ...ROTATIONS_AND_REVIEWS]),
-  3: without(ROTATIONS_AND_REVIEWS),
-  [REPLAYS]: REGISTRY_ACTIONS,
-};
+export const REPLAY_SETS: Readonly<Record<number, ReadonlySet<string>>> = Object.fromEntries(
+  [1, 2, 3, REPLAYS].map((n) => [n, countedBy(n)]),
+);
 
 /**
  * What a registry check recorded on the chain (`registry.checked`): its result's row, its counts, and the registry

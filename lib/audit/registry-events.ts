@@ -14,7 +14,7 @@ import {
 } from './registry-actions';
 import { signatureHolds, trustedPublicKeys } from './signing';
 import { literal, streamEvents, type RawEvent } from './stream';
-import { parseCarried } from './verify-redactions';
+import { parseCarried, type LedgerItem } from './verify-redactions';
 
 // The events the registry check replays, and only those it may credit. The chain's verification proves every event,
 // but a scheduled run walks the newest and samples the rest, so an event edited in the database (a record's issuance
@@ -67,7 +67,8 @@ function alteration(e: RawEvent, owners: OwnersMemo): { why: string | null; deta
   return { why: null, details, redacted: [] };
 }
 
-type Redacted = { pointer: string; redactionId: string }[];
+/** The fields an event shows as redacted, as the redaction ledger names them. */
+type Redacted = LedgerItem['redacted'];
 
 /** A field's redaction as its record (`audit.redacted`) names it. */
 const redactionKey = (seq: unknown, pointer: unknown, redactionId: unknown) => `${seq} ${pointer} ${redactionId}`;

@@ -33,6 +33,12 @@ async function setup() {
     await addPurpose(owner, { agentId: agent.id, task: 'Opens a review', scope: 'github', environments: ['DEV'] });
     return { agent, review: await openReviewOf(agent.id) };
   };
+  /** `n` such agents, one after another. */
+  const reviewedMany = async (n: number) => {
+    const all: Awaited<ReturnType<typeof reviewed>>[] = [];
+    for (let i = 0; i < n; i++) all.push(await reviewed());
+    return all;
+  };
   /** Completes an agent's open review as its assigned reviewer. */
   const complete = async (agentId: string) => {
     const review = await openReviewOf(agentId);
@@ -45,21 +51,13 @@ async function setup() {
     });
     return review;
   };
-  return { lead, reviewed, complete };
+  return { lead, reviewedMany, complete };
 }
 
 describe('reviews against their record', () => {
   it('a review closed, deleted, put off, reopened or inserted by hand shows; one kept properly not', async () => {
-    const { lead, reviewed, complete } = await setup();
-    const [closed, putOff, deleted, reopened, column, joined, honest] = [
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-    ];
+    const { lead, reviewedMany, complete } = await setup();
+    const [closed, putOff, deleted, reopened, column, joined, honest] = await reviewedMany(7);
     // Through Custodian: a second trigger joins one (brought forward), one completed, another completed and reopened
     // by a new purpose (a review of its own).
     await getDb().$transaction((tx) =>
@@ -107,15 +105,8 @@ describe('reviews against their record', () => {
   });
 
   it('a put-off review joined, a trigger stripped, a completion moved or held open: each still shows', async () => {
-    const { lead, reviewed, complete } = await setup();
-    const [laundered, stripped, moved, held, inserted, completedByHand] = [
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-      await reviewed(),
-    ];
+    const { lead, reviewedMany, complete } = await setup();
+    const [laundered, stripped, moved, held, inserted, completedByHand] = await reviewedMany(6);
     // A trigger that wants the review in sixty days: later than it falls due, so the sooner date stands.
     const join = (agentId: string) =>
       getDb().$transaction((tx) =>

@@ -2,6 +2,7 @@ import 'server-only';
 import type { Db, Tx } from '@/lib/db';
 import type { BaselineDetails, Drift, RegistryEvent, ReviewRecord } from './registry-actions';
 import { sameMembers } from './same-members';
+import { isoSql } from './stream';
 
 // Reviews against their record. The issuance gate refuses an agent whose open review is overdue (the agent's
 // `openReviewDueAt`, which a trigger keeps at the soonest open review's due date); who may complete one depends on its
@@ -79,10 +80,10 @@ type ReviewRow = ReviewRecord & { id: string; slug: string; openForAgent: string
 
 /** Reviews as stored (those of `ids`, or all). */
 export function reviewRows(db: Db | Tx, ids?: string[]): Promise<ReviewRow[]> {
-  const iso = (column: string) => `to_char(r."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return db.$queryRawUnsafe<ReviewRow[]>(
     `SELECT r."id", r."agentId", a."slug", r."completedAt" IS NULL AS "open", r."openForAgent",
-      r."triggers"::text[] AS "triggers", ${iso('dueAt')} AS "dueAt", ${iso('completedAt')} AS "completedAt"
+      r."triggers"::text[] AS "triggers", ${isoSql('r."dueAt"')} AS "dueAt",
+      ${isoSql('r."completedAt"')} AS "completedAt"
     FROM "Review" r JOIN "Agent" a ON a."id" = r."agentId"
     WHERE $1::boolean OR r."id" = ANY($2::text[]) ORDER BY r."id"`,
     ids === undefined,

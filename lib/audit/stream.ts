@@ -50,7 +50,8 @@ const FIELDS = [
   'digests',
   'salts',
 ] as const;
-const iso = (column: string) => `to_char(e."${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** SQL printing a timestamptz column (a qualified name) as `Date.toISOString()` writes it. */
+export const isoSql = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /**
  * The COPY's transaction prints times as "2026-12-05 06:11:27.5+00": to_char there cost the database a fifth of a
  * read. SET LOCAL in the COPY's own transaction, so a pooler that hands each transaction its own connection cannot
@@ -79,7 +80,7 @@ export const literal = (value: string | bigint | Date): string =>
 
 /** The event's columns as text; times in ISO 8601, or with `printed` as the COPY's transaction prints them. */
 function select(where: string, withSlug: boolean, printed: boolean): string {
-  const time = (column: string) => (printed ? `e."${column}"::text` : iso(column));
+  const time = (column: string) => (printed ? `e."${column}"::text` : isoSql(`e."${column}"`));
   // The slug by a per-row subquery, not a join: over the whole chain a join plans as a hash join and a sort of every
   // event before the first row.
   return `SELECT e."seq"::text AS "seq", ${time('occurredAt')} AS "occurredAt", ${time('recordedAt')} AS "recordedAt",

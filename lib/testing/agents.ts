@@ -1,4 +1,4 @@
-import { changeAgentStatus, registerAgent } from '@/lib/agents/commands';
+import { changeAgentStatus, registerAgent, updateAgent } from '@/lib/agents/commands';
 import type { Actor } from '@/lib/authz';
 import { issueCredential } from '@/lib/credentials/commands';
 import { getDb } from '@/lib/db';
@@ -94,5 +94,21 @@ export function issueVaultedProdKey(actor: Actor, agentId: string, name: string,
     storage: 'VAULT_OR_BROKER',
     environment: 'PROD',
     ...extra,
+  });
+}
+
+/** Submits an agent's edit form as it stands, with `fields` changed (what the console sends). */
+export async function editAgentForm(actor: Actor, agentId: string, fields: Record<string, unknown>) {
+  const row = await getDb().agent.findUniqueOrThrow({ where: { id: agentId } });
+  return updateAgent(actor, {
+    id: row.id,
+    version: row.version,
+    name: row.name,
+    kind: row.kind,
+    workloadIdentity: row.workloadIdentity ?? '',
+    environments: row.environments,
+    riskTier: row.riskTier,
+    reviewCadenceDays: row.reviewCadenceDays ?? undefined,
+    ...fields,
   });
 }
